@@ -1,0 +1,49 @@
+"""The ``gait`` command line: a thin layer of sub-commands over the packages.
+
+Each sub-command lives in ``service/commands/<name>.py`` with ``register(subparsers)`` and ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from gait.errors import GaitError
+from ingest.errors import IngestError
+
+COMMANDS: tuple[str, ...] = ("analyze",)
+
+USER_ERRORS: tuple[type[Exception], ...] = (GaitError, IngestError, FileNotFoundError, IsADirectoryError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(
+        prog="gait",
+        description="Stride-by-stride cadence and stride length from accelerometers, with overstride coaching.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        importlib.import_module(f"service.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``gait`` command line; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except USER_ERRORS as exc:
+        message = exc.strerror + f": {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+        print(f"gait: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("gait: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
