@@ -1,0 +1,194 @@
+"""Offline analysis: the streaming tracker fed a whole recording, and the summary users read."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gait.errors import GaitError
+from gait.tracker import GaitTracker
+from gait.types import BoutEvent, Chunk, GaitEvent, Placement, Recording, StepEvent, StrideEvent
+from gait.validate import check_samples
+
+OFFLINE_CHUNK_S = 120.0
+"""Chunk length for offline analysis: large enough for vectorised speed, small enough to bound memory."""
+
+
+@dataclass
+class Analysis:
+    """The events of a recording and its summary.
+
+    Attributes
+    ----------
+    steps, strides, bouts
+        Events in time order.
+    duration_s
+        Length of the recording.
+    placement
+        Placement used for the analysis.
+    reason
+        Why nothing was found, or None.
+    notes
+        Remarks on how figures were obtained (models, defaults in use).
+    """
+
+    steps: list[StepEvent] = field(default_factory=list)
+    strides: list[StrideEvent] = field(default_factory=list)
+    bouts: list[BoutEvent] = field(default_factory=list)
+    duration_s: float = 0.0
+    placement: Placement | None = None
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Totals over the recording; None where a figure cannot be estimated."""
+        lengths = np.array([s.length_m for s in self.strides if s.length_m is not None], dtype=float)
+        walking_time_s = float(sum(b.end_s - b.start_s for b in self.bouts))
+        cadences = [s.cadence_spm for s in self.strides]
+        all_lengths = len(self.strides) > 0 and len(lengths) == len(self.strides)
+        return {
+            "steps": len(self.steps),
+            "strides": len(self.strides),
+            "cadence_spm": round(float(np.median(cadences)), 1) if cadences else None,
+            "stride_length_m": round(float(np.median(lengths)), 3) if len(lengths) else None,
+            "distance_m": round(self.distance_m, 1) if all_lengths else None,
+            "walking_time_s": round(walking_time_s, 2),
+            "duration_s": round(self.duration_s, 2),
+        }
+
+    @property
+    def distance_m(self) -> float:
+        """Distance walked: per bout, the mean stride length times the strides the bout's contacts span.
+
+        Trunk and phone strides overlap (each contact starts one), so a bout of n contacts spans (n - 1) / 2
+        strides; a foot sensor sees one foot, and n contacts span n - 1 strides.
+        """
+        per_contact = 1.0 if self.placement is Placement.FOOT else 0.5
+        total = 0.0
+        for bout in self.bouts:
+            inside = [
+                s.length_m for s in self.strides if s.length_m is not None and bout.start_s <= s.start_s <= bout.end_s
+            ]
+            if inside:
+                total += float(np.mean(inside)) * per_contact * (bout.steps - 1)
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``gait analyze --json`` (stable keys; unknown values are null)."""
+        return {
+            "summary": self.summary,
+            "placement": None if self.placement is None else self.placement.value,
+            "reason": self.reason,
+            "notes": list(self.notes),
+            "steps": [{"t_s": round(s.t_s, 3), "side": s.side} for s in self.steps],
+            "strides": [
+                {
+                    "start_s": round(s.start_s, 3),
+                    "end_s": round(s.end_s, 3),
+                    "duration_s": round(s.duration_s, 3),
+                    "length_m": s.length_m,
+                    "cadence_spm": s.cadence_spm,
+                    "speed_mps": s.speed_mps,
+                    "confidence": s.confidence,
+                    "method": s.method,
+                }
+                for s in self.strides
+            ],
+            "bouts": [
+                {"start_s": round(b.start_s, 3), "end_s": round(b.end_s, 3), "steps": b.steps} for b in self.bouts
+            ],
+        }
+
+
+def collect(events: list[GaitEvent], analysis: Analysis) -> None:
+    """Sort events into an analysis by kind."""
+    for e in events:
+        if isinstance(e, StepEvent):
+            analysis.steps.append(e)
+        elif isinstance(e, StrideEvent):
+            analysis.strides.append(e)
+        else:
+            analysis.bouts.append(e)
+
+
+def analyze(
+    recording: Recording,
+    *,
+    placement: Placement | str | None = None,
+    body_height_m: float | None = None,
+    sensor_height_m: float | None = None,
+    stride_scale: float | None = None,
+    chunk_s: float = OFFLINE_CHUNK_S,
+) -> Analysis:
+    """Analyse a whole recording with the streaming tracker.
+
+    Parameters
+    ----------
+    recording
+        The samples; its placement and heights are used where the arguments are None.
+    placement
+        Overrides the recording's placement; required when the recording has none.
+    body_height_m, sensor_height_m
+        Override the recording's values.
+    stride_scale
+        Personal calibration factor.
+    chunk_s
+        Length of the chunks fed to the tracker (results do not depend on it).
+
+    Returns
+    -------
+    Analysis
+        Events and summary; ``reason`` says why when nothing was found.
+    """
+    placement = placement if placement is not None else recording.placement
+    if placement is None:
+        raise GaitError(
+            "the placement of the sensor is unknown: pass one of "
+            + ", ".join(p.value for p in Placement)
+            + " (for example --placement lower_back)",
+            reason="placement_missing",
+        )
+    check_samples(recording.time_s, recording.acc_ms2, recording.gyr_dps, what=recording.source.get("file", "input"))
+    tracker = GaitTracker(
+        placement=placement,
+        body_height_m=body_height_m if body_height_m is not None else recording.body_height_m,
+        sensor_height_m=sensor_height_m if sensor_height_m is not None else recording.sensor_height_m,
+        stride_scale=stride_scale,
+    )
+    result = Analysis(duration_s=recording.duration_s, placement=tracker.placement)
+    t = recording.time_s
+    edges = np.searchsorted(t, np.arange(t[0], t[-1], chunk_s)[1:], side="left")
+    bounds = [0, *edges.tolist(), len(t)]
+    for a, b in itertools.pairwise(bounds):
+        if b > a:
+            gyr = None if recording.gyr_dps is None else recording.gyr_dps[a:b]
+            collect(tracker.update(Chunk(t[a:b], recording.acc_ms2[a:b], gyr)), result)
+    collect(tracker.finish(), result)
+    result.notes += model_notes(tracker)
+    if not result.steps:
+        result.reason = "too short: fewer samples than one stride" if recording.duration_s < 2.0 else "no walking found"
+    return result
+
+
+def model_notes(tracker: GaitTracker) -> list[str]:
+    """Say how stride lengths were obtained for this tracker's settings."""
+    p = tracker.placement
+    scale = "" if tracker.stride_scale is None else f", personal factor {tracker.stride_scale:g}"
+    if p in (Placement.LOWER_BACK, Placement.WAIST):
+        h, known = tracker._sensor_height()
+        src = "given" if known else "assumed from a default body height: pass --height-m for better lengths"
+        return [f"stride length: inverted-pendulum model, sensor height {h:.2f} m ({src}){scale}"]
+    if p is Placement.FOOT:
+        return [f"stride length: zero-velocity-update integration of the foot sensor{scale}"]
+    if p in (Placement.POCKET, Placement.HAND):
+        if tracker.stride_scale is None:
+            return [
+                "stride length: Weinberg step model with a population factor (low confidence); "
+                "calibrate with a walk of known distance for personal accuracy"
+            ]
+        return [f"stride length: Weinberg step model{scale}"]
+    return [f"stride length: no model fits a {p.value} sensor; cadence only"]

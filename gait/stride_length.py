@@ -1,0 +1,153 @@
+"""Step and stride length models: pure kernels over one step's or one stride's samples.
+
+- lower back / waist: inverted pendulum (Zijlstra & Hof 2003) on the vertical excursion of the sensor;
+- pocket / hand: Weinberg's fourth-root model with a per-user factor;
+- foot with gyroscope: strapdown integration reset at each zero-velocity phase (ZUPT), see :mod:`gait.zupt`;
+- personal calibration: the factor that maps model lengths onto a speed or distance reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from gait.errors import GaitError
+
+PENDULUM_SCALE = 1.25
+"""Zijlstra & Hof's correction factor A (published tunings 1.15-1.25); it absorbs the simplified pendulum."""
+
+WEINBERG_K = 0.48
+"""Population default of Weinberg's K for a stride-free step model on m/s^2 data, in m/(m/s^2)^(1/4).
+
+Weinberg's K is personal; with this default the estimate carries a low confidence until a calibration walk
+replaces it.
+"""
+
+
+def detrended_integral(x: np.ndarray, dt_s: float) -> np.ndarray:
+    """Integrate with the trapezoidal rule and remove the linear trend that makes both ends equal.
+
+    Over one step the vertical velocity and position of the trunk return to where they started, so a linear
+    drift between the ends is integration error and is removed.
+    """
+    y = np.concatenate(([0.0], np.cumsum((x[1:] + x[:-1]) * 0.5 * dt_s)))
+    ramp = np.linspace(0.0, 1.0, len(y))
+    y = y - ramp * y[-1]
+    return y - y.mean()
+
+
+def vertical_excursion_m(vertical_acc_ms2: np.ndarray, dt_s: float) -> float:
+    """Peak-to-peak vertical displacement over one step, from double integration with drift removal.
+
+    Parameters
+    ----------
+    vertical_acc_ms2
+        Dynamic vertical acceleration (gravity removed) from one initial contact to the next.
+    dt_s
+        Sample interval.
+    """
+    if len(vertical_acc_ms2) < 5:
+        return float("nan")
+    a = vertical_acc_ms2 - vertical_acc_ms2.mean()
+    velocity = detrended_integral(a, dt_s)
+    position = detrended_integral(velocity, dt_s)
+    return float(position.max() - position.min())
+
+
+def pendulum_step_length_m(excursion_m: float | np.ndarray, sensor_height_m: float, scale: float = PENDULUM_SCALE):
+    """Step length from the inverted-pendulum model: ``A * 2 * sqrt(2 h d - d^2)``.
+
+    Parameters
+    ----------
+    excursion_m
+        Vertical excursion ``d`` of the sensor during the step.
+    sensor_height_m
+        Height ``h`` of the sensor above the ground.
+    scale
+        Correction factor ``A``.
+
+    Examples
+    --------
+    >>> round(float(pendulum_step_length_m(0.04, 0.9, scale=1.0)), 3)
+    0.532
+    """
+    d = np.minimum(np.asarray(excursion_m, dtype=float), sensor_height_m)
+    return scale * 2.0 * np.sqrt(np.maximum(2.0 * sensor_height_m * d - d * d, 0.0))
+
+
+def weinberg_step_length_m(acc_range_ms2: float | np.ndarray, k: float = WEINBERG_K):
+    """Weinberg's step length ``K * (a_max - a_min) ** 0.25``.
+
+    Examples
+    --------
+    >>> round(float(weinberg_step_length_m(16.0, k=0.5)), 3)
+    1.0
+    """
+    return k * np.power(np.maximum(np.asarray(acc_range_ms2, dtype=float), 0.0), 0.25)
+
+
+def fit_stride_scale(model_lengths_m: Sequence[float], reference_lengths_m: Sequence[float]) -> float:
+    """Least-squares factor ``s`` so that ``s * model`` best matches a reference (distance or speed based).
+
+    Parameters
+    ----------
+    model_lengths_m
+        Stride lengths from the model, with the default factor (scale 1).
+    reference_lengths_m
+        Stride lengths from the reference (for example ``2 * speed / step frequency`` from GPS, or a known
+        distance divided by the number of strides), one per model stride.
+
+    Returns
+    -------
+    float
+        The personal scale factor to pass as ``stride_scale``.
+
+    Examples
+    --------
+    >>> fit_stride_scale([1.0, 1.2], [1.1, 1.32])
+    1.1
+    """
+    model = np.asarray(model_lengths_m, dtype=float)
+    ref = np.asarray(reference_lengths_m, dtype=float)
+    if model.shape != ref.shape:
+        raise GaitError("calibration needs one reference length per model stride", reason="bad_calibration")
+    ok = np.isfinite(model) & np.isfinite(ref) & (model > 0) & (ref > 0)
+    if ok.sum() < 5:
+        raise GaitError(
+            f"calibration needs at least 5 strides with both a model and a reference length; got {int(ok.sum())}:"
+            " walk at least 20 m at your usual pace",
+            reason="too_few_strides",
+        )
+    return _checked_scale(float(np.dot(model[ok], ref[ok]) / np.dot(model[ok], model[ok])))
+
+
+def _checked_scale(scale: float) -> float:
+    if not 0.5 <= scale <= 2.0:
+        raise GaitError(
+            f"calibration factor {scale:.2f} is implausible (expected 0.5-2.0): check the distance you entered "
+            "and that the recording covers the whole walk",
+            reason="implausible_calibration",
+        )
+    return round(scale, 4)
+
+
+def scale_from_known_distance(model_lengths_m: Sequence[float], distance_m: float) -> float:
+    """Personal factor from a walk of known distance: ``distance / sum(model stride lengths)``.
+
+    Parameters
+    ----------
+    model_lengths_m
+        Stride lengths of the walk from the model with scale 1 (the walk must cover the distance).
+    distance_m
+        The distance walked, measured independently.
+    """
+    model = np.asarray(model_lengths_m, dtype=float)
+    model = model[np.isfinite(model)]
+    if len(model) < 5:
+        raise GaitError(
+            f"calibration needs at least 5 strides with a length; got {len(model)}", reason="too_few_strides"
+        )
+    if not distance_m > 0:
+        raise GaitError("the known distance must be a positive number of metres", reason="bad_calibration")
+    return _checked_scale(float(distance_m / model.sum()))

@@ -1,0 +1,452 @@
+"""The streaming gait tracker: sample chunks in, step / stride / bout events out.
+
+One algorithm for live and offline use. Offline analysis feeds a whole recording in large chunks; a live
+session feeds small chunks as they arrive. Every decision depends only on samples up to a fixed look-ahead,
+and every filter carries its state, so the events do not depend on where the input is split.
+
+Pipeline per chunk (vectorised inside the chunk, state carried between chunks):
+
+1. resample onto a regular 100 Hz grid (phones log irregularly), starting a new segment after a gap;
+2. gravity from a slow low-pass, vertical dynamic acceleration by projection (any sensor orientation);
+3. a band-pass around step frequencies and its RMS envelope;
+4. initial contacts: peaks of the band-passed signal that dominate a window of ``W_BACK_S`` before and
+   ``W_FWD_S`` after and exceed an adaptive threshold, refined to the vertical-acceleration peak;
+   for a foot sensor with gyroscope, the impact that ends each swing (see :mod:`gait.zupt`);
+5. walking bouts: regular sequences of initial contacts; steps, strides and bout ends are emitted as soon as
+   they are decided;
+6. stride length per placement, each with a confidence and the method used.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from gait.consts import (
+    DEFAULT_BODY_HEIGHT_M,
+    SENSOR_HEIGHT_PER_BODY_HEIGHT,
+    WORKING_RATE_HZ,
+)
+from gait.errors import GaitError
+from gait.preprocess import (
+    GRAVITY_CUTOFF_HZ,
+    ResamplerState,
+    bandpass_sos,
+    lowpass_sos,
+    resample_chunk,
+    sosfilt_state,
+    vertical_from_gravity,
+)
+from gait.stride_length import (
+    PENDULUM_SCALE,
+    WEINBERG_K,
+    pendulum_step_length_m,
+    vertical_excursion_m,
+    weinberg_step_length_m,
+)
+from gait.types import BoutEvent, Chunk, GaitEvent, Placement, StepEvent, StrideEvent
+
+# Detection constants. They are physiological (step timing) rather than fitted to any one recording.
+STEP_BAND_HZ = (0.5, 3.0)
+"""Band that holds the step frequency of walking (60-180 steps/min) and its first harmonic's onset."""
+DETAIL_LOWPASS_HZ = 5.0
+"""Low-pass used to locate the impact peak inside a step."""
+ENVELOPE_LOWPASS_HZ = 0.3
+"""Smoothing of the RMS envelope that scales the peak threshold (a few steps long)."""
+W_BACK_S = 0.30
+"""A peak must dominate this much signal before it: no two steps closer than 0.3 s (200 steps/min)."""
+W_FWD_S = 0.12
+"""...and this much after it: the look-ahead that sets the decision delay."""
+REFINE_BACK_S = 0.25
+"""Where to look for the impact peak behind a band-pass peak (the band-pass lags by about 0.1 s)."""
+MIN_PEAK_MS2 = 0.35
+"""Smallest band-passed vertical acceleration that can be a step; below it the walker is standing."""
+REL_PEAK = 0.6
+"""A step peak must exceed this share of the recent RMS envelope."""
+IMPACT_DELAY_S = 0.04
+"""The upward-acceleration peak follows heel strike by about 40 ms (loading response); subtracted."""
+MAX_STEP_S = 1.1
+"""Longest step interval inside a bout (55 steps/min); a longer pause ends the bout."""
+MAX_STEP_RATIO = 1.6
+"""Two consecutive step intervals differ by at most this ratio while a bout is being confirmed."""
+MIN_BOUT_STEPS = 3
+"""Initial contacts needed to confirm a bout: one stride, so the first stride is not delayed."""
+MAX_GAP_S = 0.5
+"""A hole in the samples longer than this starts a new segment (no interpolation across it)."""
+BUFFER_S = 4.0
+"""Samples kept for look-back (step and stride windows)."""
+
+
+@dataclass
+class _Candidate:
+    """An initial contact accepted by the peak detector, with the per-step measures since the previous one."""
+
+    index: int
+    t_s: float
+    step_length_m: float | None = None  # length of the step that ends here (None for a bout's first contact)
+    regularity: float = 1.0
+
+
+@dataclass
+class TrackerState:
+    """Everything the tracker carries from one chunk to the next (picklable, explicit)."""
+
+    resampler: ResamplerState = field(default_factory=ResamplerState)
+    zi_gravity: np.ndarray | None = None
+    zi_band: np.ndarray | None = None
+    zi_detail: np.ndarray | None = None
+    zi_envelope: np.ndarray | None = None
+    buffer: dict[str, np.ndarray] = field(default_factory=dict)
+    buffer_start: int = 0  # grid index of buffer[...][0] in the current segment
+    next_decide: int = 0  # first grid index whose peak decision is still open
+    segment: int = 0
+    last_time_s: float | None = None
+    pending: list[_Candidate] = field(default_factory=list)  # contacts of a bout not yet confirmed
+    bout: list[_Candidate] = field(default_factory=list)  # contacts of the confirmed bout (last few kept)
+    bout_start_s: float | None = None
+    bout_steps: int = 0
+    waiting_strides: list[tuple[_Candidate, _Candidate]] = field(default_factory=list)  # foot: need post-IC data
+
+
+class GaitTracker:
+    """Streaming step, stride and bout detection with stride length per placement.
+
+    Parameters
+    ----------
+    placement
+        Where the sensor is worn; selects the detector and the stride-length model.
+    body_height_m
+        The walker's height; gives the sensor height of a lower-back sensor and the population step factor.
+    sensor_height_m
+        Height of a lower-back / waist sensor above the ground, when measured.
+    stride_scale
+        Personal calibration factor from :func:`gait.stride_length.fit_stride_scale`; multiplies model lengths.
+    sampling_rate_hz
+        Working rate of the internal grid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gait.types import Chunk
+    >>> t = np.arange(0, 20, 0.01)
+    >>> acc = np.zeros((len(t), 3)); acc[:, 2] = 9.81 + 2.0 * np.sin(2 * np.pi * 1.8 * t)
+    >>> tracker = GaitTracker(placement="lower_back", body_height_m=1.75)
+    >>> events = tracker.update(Chunk(t, acc)) + tracker.finish()
+    >>> strides = [e for e in events if e.kind == "stride"]
+    >>> round(float(np.median([s.cadence_spm for s in strides])))
+    108
+    """
+
+    def __init__(
+        self,
+        *,
+        placement: Placement | str,
+        body_height_m: float | None = None,
+        sensor_height_m: float | None = None,
+        stride_scale: float | None = None,
+        sampling_rate_hz: float = WORKING_RATE_HZ,
+    ) -> None:
+        self.placement = Placement.parse(placement)
+        for name, value, low, high in (
+            ("body_height_m", body_height_m, 0.8, 2.5),
+            ("sensor_height_m", sensor_height_m, 0.3, 1.6),
+            ("stride_scale", stride_scale, 0.5, 2.0),
+        ):
+            if value is not None and not (low <= value <= high):
+                raise GaitError(f"{name}={value} is outside the plausible range {low}-{high}", reason="bad_setting")
+        self.body_height_m = body_height_m
+        self.sensor_height_m = sensor_height_m
+        self.stride_scale = stride_scale
+        self.sampling_rate_hz = float(sampling_rate_hz)
+        self.state = TrackerState()
+
+    # ----------------------------------------------------------------------------------------------------------
+    # public API
+    def update(self, chunk: Chunk) -> list[GaitEvent]:
+        """Feed the next samples; return the events decided by them.
+
+        Parameters
+        ----------
+        chunk
+            Samples later than every sample fed before: times in s, acceleration with gravity in m/s^2,
+            optional gyroscope in deg/s.
+
+        Returns
+        -------
+        list
+            StepEvent, StrideEvent and BoutEvent objects in the order they were decided.
+        """
+        time_s = np.asarray(chunk.time_s, dtype=float)
+        acc = np.asarray(chunk.acc_ms2, dtype=float)
+        gyr = None if chunk.gyr_dps is None else np.asarray(chunk.gyr_dps, dtype=float)
+        if len(time_s) == 0:
+            return []
+        self._check_chunk(time_s, acc, gyr)
+        values = acc if gyr is None else np.hstack((acc, gyr))
+        st = self.state
+        events: list[GaitEvent] = []
+        # Split at gaps (including the one between the previous chunk and this one) into segments; a segment
+        # starts at index 0 of the very first chunk too.
+        before = np.concatenate(([-np.inf if st.last_time_s is None else st.last_time_s], time_s[:-1]))
+        breaks = set(np.flatnonzero(time_s - before > MAX_GAP_S).tolist())
+        edges = sorted(breaks | {0, len(time_s)})
+        for a, b in itertools.pairwise(edges):
+            if a in breaks:
+                events += self._end_segment()
+            events += self._process(time_s[a:b], values[a:b], has_gyr=gyr is not None)
+        st.last_time_s = float(time_s[-1])
+        return events
+
+    def finish(self) -> list[GaitEvent]:
+        """Flush at the end of the stream: decide what the missing look-ahead allows and close the bout."""
+        return self._end_segment()
+
+    # ----------------------------------------------------------------------------------------------------------
+    # model choice
+    @property
+    def uses_foot_detector(self) -> bool:
+        """Whether initial contacts come from a foot sensor's swing/impact pattern."""
+        return self.placement is Placement.FOOT
+
+    def _sensor_height(self) -> tuple[float, bool]:
+        if self.sensor_height_m is not None:
+            return self.sensor_height_m, True
+        if self.body_height_m is not None:
+            return SENSOR_HEIGHT_PER_BODY_HEIGHT * self.body_height_m, True
+        return SENSOR_HEIGHT_PER_BODY_HEIGHT * DEFAULT_BODY_HEIGHT_M, False
+
+    # ----------------------------------------------------------------------------------------------------------
+    # checks
+    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> None:
+        n = len(time_s)
+        if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
+            raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
+        if not (np.isfinite(time_s).all() and np.isfinite(acc).all() and (gyr is None or np.isfinite(gyr).all())):
+            raise GaitError(
+                "chunk holds NaN or infinite values: drop or interpolate those samples first", reason="non_finite"
+            )
+        st = self.state
+        if (n > 1 and (np.diff(time_s) <= 0).any()) or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
+            raise GaitError("time must strictly increase within and across chunks", reason="time_not_increasing")
+        if st.buffer and (gyr is not None) != (st.buffer["gyr"] is not None):
+            raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
+
+    # ----------------------------------------------------------------------------------------------------------
+    # signal processing
+    def _process(self, time_s: np.ndarray, values: np.ndarray, *, has_gyr: bool) -> list[GaitEvent]:
+        st = self.state
+        fs = self.sampling_rate_hz
+        grid_t, grid_v = resample_chunk(st.resampler, time_s, values, fs)
+        if len(grid_t) == 0:
+            return []
+        acc = grid_v[:, :3]
+        gyr = grid_v[:, 3:6] if has_gyr else None
+        gravity, st.zi_gravity = sosfilt_state(lowpass_sos(GRAVITY_CUTOFF_HZ, fs), acc, st.zi_gravity)
+        vertical = vertical_from_gravity(acc, gravity)
+        band, st.zi_band = sosfilt_state(bandpass_sos(*STEP_BAND_HZ, fs), vertical, st.zi_band)
+        detail, st.zi_detail = sosfilt_state(lowpass_sos(DETAIL_LOWPASS_HZ, fs), vertical, st.zi_detail)
+        power, st.zi_envelope = sosfilt_state(lowpass_sos(ENVELOPE_LOWPASS_HZ, fs), band * band, st.zi_envelope)
+        new = {
+            "t": grid_t,
+            "acc": acc,
+            "gyr": gyr,
+            "vertical": vertical,
+            "band": band,
+            "detail": detail,
+            "envelope": np.sqrt(np.maximum(power, 0.0)),
+        }
+        if st.buffer:
+            for key, arr in new.items():
+                old = st.buffer[key]
+                st.buffer[key] = None if arr is None else np.concatenate((old, arr))
+        else:
+            st.buffer = new
+            st.buffer_start = st.resampler.next_index - len(grid_t)
+            st.next_decide = st.buffer_start
+        events = self._detect()
+        self._trim()
+        return events
+
+    def _detect(self) -> list[GaitEvent]:
+        st = self.state
+        fs = self.sampling_rate_hz
+        w_back = round(W_BACK_S * fs)
+        w_fwd = round(W_FWD_S * fs)
+        buf = st.buffer
+        end = st.buffer_start + len(buf["t"])  # one past the last grid index
+        last_decidable = end - 1 - w_fwd
+        events: list[GaitEvent] = []
+        if last_decidable < st.next_decide:
+            return events
+        signal_name = "band"
+        s = buf[signal_name]
+        lo = st.next_decide - st.buffer_start  # buffer position of the first open decision
+        hi = last_decidable - st.buffer_start  # inclusive
+        # Pad on the left with -inf where the segment started less than w_back samples ago.
+        left_pad = max(0, w_back - lo)
+        ext = np.concatenate((np.full(left_pad, -np.inf), s[max(0, lo - w_back) : hi + w_fwd + 1]))
+        centre = ext[w_back : w_back + (hi - lo + 1)]
+        before = sliding_window_view(ext[: w_back + (hi - lo)], w_back).max(axis=1)
+        after = sliding_window_view(ext[w_back + 1 :], w_fwd).max(axis=1)[: hi - lo + 1]
+        threshold = np.maximum(MIN_PEAK_MS2, REL_PEAK * buf["envelope"][lo : hi + 1])
+        is_peak = (centre > before) & (centre >= after) & (centre > threshold)
+        peaks = np.flatnonzero(is_peak) + lo
+        refine = round(REFINE_BACK_S * fs)
+        for p in peaks:
+            a = max(0, p - refine)
+            ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
+            ic_index = st.buffer_start + ic_pos
+            events += self._timeout(ic_index)
+            events += self._on_contact(ic_index, float(buf["t"][ic_pos]) - IMPACT_DELAY_S)
+        st.next_decide = last_decidable + 1
+        events += self._timeout(st.next_decide)
+        return events
+
+    def _trim(self) -> None:
+        st = self.state
+        fs = self.sampling_rate_hz
+        keep_from = st.next_decide - round((W_BACK_S + REFINE_BACK_S) * fs) - 1
+        if st.bout or st.pending:
+            last = (st.bout or st.pending)[-1].index
+            keep_from = min(keep_from, last - round(0.3 * fs))
+        keep_from = max(keep_from, st.buffer_start + len(st.buffer["t"]) - int(BUFFER_S * fs))
+        cut = keep_from - st.buffer_start
+        if cut > 0:
+            for key, arr in st.buffer.items():
+                if arr is not None:
+                    st.buffer[key] = arr[cut:]
+            st.buffer_start = keep_from
+
+    # ----------------------------------------------------------------------------------------------------------
+    # bouts, steps and strides
+    def _timeout(self, index: int) -> list[GaitEvent]:
+        """End the bout (or drop pending contacts) once no contact can follow within MAX_STEP_S."""
+        st = self.state
+        last = (st.bout or st.pending)[-1] if (st.bout or st.pending) else None
+        if last is None or index - last.index <= MAX_STEP_S * self.sampling_rate_hz:
+            return []
+        return self._close_bout()
+
+    def _close_bout(self) -> list[GaitEvent]:
+        st = self.state
+        events: list[GaitEvent] = []
+        if st.bout:
+            events.append(BoutEvent(start_s=st.bout_start_s, end_s=st.bout[-1].t_s, steps=st.bout_steps))
+        st.bout = []
+        st.pending = []
+        st.bout_start_s = None
+        st.bout_steps = 0
+        return events
+
+    def _end_segment(self) -> list[GaitEvent]:
+        """Decide the segment's last contacts (padding the look-ahead with its last sample), close the bout."""
+        st = self.state
+        events: list[GaitEvent] = []
+        if st.resampler.last_time_s is not None and st.buffer:
+            n_pad = int(np.ceil((W_FWD_S + 0.02) * self.sampling_rate_hz))
+            pad_t = st.resampler.last_time_s + np.arange(1, n_pad + 1) / self.sampling_rate_hz
+            pad_v = np.repeat(st.resampler.last_values[None, :], n_pad, axis=0)
+            events += self._process(pad_t, pad_v, has_gyr=pad_v.shape[1] == 6)
+        events += self._close_bout()
+        st.resampler = ResamplerState()
+        st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = None
+        st.buffer = {}
+        st.buffer_start = st.next_decide = 0
+        st.segment += 1
+        return events
+
+    def _on_contact(self, index: int, t_s: float) -> list[GaitEvent]:
+        st = self.state
+        fs = self.sampling_rate_hz
+        chain = st.bout or st.pending
+        cand = _Candidate(index=index, t_s=t_s)
+        if chain:
+            prev = chain[-1]
+            interval_s = (index - prev.index) / fs
+            cand.step_length_m = self._step_length(prev.index, index)
+            if len(chain) >= 2:
+                prev_interval = (prev.index - chain[-2].index) / fs
+                ratio = max(interval_s, prev_interval) / min(interval_s, prev_interval)
+                cand.regularity = ratio
+                if not st.bout and ratio > MAX_STEP_RATIO:
+                    # Not yet a bout and irregular: restart the chain from the last two contacts.
+                    st.pending = [prev, cand]
+                    cand.step_length_m = self._step_length(prev.index, index)
+                    return []
+        if st.bout:
+            st.bout.append(cand)
+            st.bout_steps += 1
+            del st.bout[:-3]
+            return [StepEvent(t_s=cand.t_s), *self._stride(st.bout[-3], st.bout[-2], cand)]
+        st.pending.append(cand)
+        if len(st.pending) < MIN_BOUT_STEPS:
+            return []
+        # Bout confirmed: emit its contacts and first stride.
+        st.bout = st.pending[-3:]
+        st.bout_start_s = st.pending[0].t_s
+        st.bout_steps = len(st.pending)
+        events: list[GaitEvent] = [StepEvent(t_s=c.t_s) for c in st.pending]
+        st.pending = []
+        events += self._stride(*st.bout[-3:])
+        return events
+
+    def _step_length(self, start_index: int, end_index: int) -> float | None:
+        """Model length of one step from the buffered samples between two contacts (scale 1 for Weinberg)."""
+        st = self.state
+        if self.placement in (Placement.WRIST, Placement.CHEST, Placement.FOOT):
+            return None
+        a = start_index - st.buffer_start
+        b = end_index - st.buffer_start
+        if a < 0:
+            return None
+        dt = 1.0 / self.sampling_rate_hz
+        if self.placement in (Placement.LOWER_BACK, Placement.WAIST):
+            height_m, _ = self._sensor_height()
+            d = vertical_excursion_m(st.buffer["vertical"][a : b + 1], dt)
+            return float(pendulum_step_length_m(d, height_m, PENDULUM_SCALE))
+        seg = st.buffer["detail"][a : b + 1]
+        return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
+
+    def _stride(self, first: _Candidate, middle: _Candidate, last: _Candidate) -> list[StrideEvent]:
+        duration_s = last.t_s - first.t_s
+        cadence_spm = 120.0 / duration_s
+        length_m: float | None = None
+        confidence = 0.0
+        method = "none"
+        if middle.step_length_m is not None and last.step_length_m is not None:
+            length_m = middle.step_length_m + last.step_length_m
+            method, confidence = self._method_confidence()
+            if self.stride_scale is not None:
+                length_m *= self.stride_scale
+            # Asymmetric step times mean a missed or extra contact: trust the length less.
+            step_ratio = max(middle.t_s - first.t_s, last.t_s - middle.t_s) / max(
+                min(middle.t_s - first.t_s, last.t_s - middle.t_s), 1e-3
+            )
+            if step_ratio > 1.3:
+                confidence *= 0.5
+            if not 0.3 <= length_m <= 2.5:
+                confidence = 0.0
+        return [
+            StrideEvent(
+                start_s=first.t_s,
+                end_s=last.t_s,
+                length_m=None if length_m is None else round(length_m, 4),
+                cadence_spm=round(cadence_spm, 2),
+                speed_mps=None if length_m is None else round(length_m / duration_s, 4),
+                confidence=round(confidence, 3),
+                method=method,
+            )
+        ]
+
+    def _method_confidence(self) -> tuple[str, float]:
+        calibrated = self.stride_scale is not None
+        if self.placement in (Placement.LOWER_BACK, Placement.WAIST):
+            _, height_known = self._sensor_height()
+            return "inverted_pendulum", 0.9 if calibrated else (0.75 if height_known else 0.5)
+        return "weinberg", 0.8 if calibrated else 0.35
+
+
+__all__ = ["GaitTracker", "TrackerState"]

@@ -1,0 +1,90 @@
+"""``gait analyze FILE``: stride-by-stride analysis of a recording, as a readable summary or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from gait.analysis import Analysis, analyze
+from gait.types import Placement
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``analyze`` sub-command."""
+    p = subparsers.add_parser(
+        "analyze",
+        help="analyse a recording: steps, strides, cadence and stride length",
+        description="Analyse a recording (gait CSV or any supported phone/sensor export).",
+    )
+    p.add_argument("file", type=Path, help="recording file, zip or folder")
+    p.add_argument(
+        "--placement",
+        choices=[pl.value for pl in Placement],
+        help="where the sensor was worn (default: from the file, else lower_back)",
+    )
+    p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
+    p.add_argument("--sensor-height-m", type=float, help="height of a lower-back sensor above the ground")
+    p.add_argument("--stride-scale", type=float, help="personal calibration factor for stride length")
+    p.add_argument("--target-stride-m", type=float, help="mark strides longer than this target as overlong")
+    p.add_argument("--format", dest="format", help="input format (default: detected from the file)")
+    p.add_argument("--json", metavar="PATH", help="write the JSON document to PATH ('-' for standard output)")
+    p.set_defaults(func=run)
+
+
+def load_recording(path: Path, fmt: str | None):
+    """Read any supported input through the ingest layer."""
+    import ingest
+
+    if hasattr(ingest, "load"):
+        return ingest.load(path, format=fmt)
+    from ingest.gait_csv import read_gait_csv
+
+    return read_gait_csv(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse the file and print or write the result."""
+    recording = load_recording(args.file, args.format)
+    placement = args.placement or recording.placement or Placement.LOWER_BACK
+    result = analyze(
+        recording,
+        placement=placement,
+        body_height_m=args.height_m,
+        sensor_height_m=args.sensor_height_m,
+        stride_scale=args.stride_scale,
+    )
+    doc = result.to_dict()
+    if args.json:
+        text = json.dumps(doc, indent=1)
+        if args.json == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+    if args.json != "-":
+        print(render_summary(args.file.name, result))
+    return 0
+
+
+def render_summary(name: str, result: Analysis) -> str:
+    """A short human-readable summary of an analysis."""
+    s = result.summary
+    lines = [f"{name}: {s['duration_s']:.1f} s recorded, placement {result.placement.value}"]
+    if result.reason:
+        lines.append(f"  {result.reason}")
+        return "\n".join(lines)
+
+    def fmt(v, unit, spec):
+        return "n/a" if v is None else f"{v:{spec}} {unit}"
+
+    lines += [
+        f"  walking bouts   {len(result.bouts)}  ({fmt(s['walking_time_s'], 's', '.1f')} walking)",
+        f"  steps           {s['steps']}",
+        f"  strides         {s['strides']}",
+        f"  cadence         {fmt(s['cadence_spm'], 'steps/min', '.1f')} (median)",
+        f"  stride length   {fmt(s['stride_length_m'], 'm', '.2f')} (median)",
+        f"  distance        {fmt(s['distance_m'], 'm', '.0f')}",
+    ]
+    lines += [f"  note: {n}" for n in result.notes]
+    return "\n".join(lines)

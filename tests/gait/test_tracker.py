@@ -1,0 +1,210 @@
+"""The streaming tracker: exact answers on synthetic walks, chunking parity, pickling, bad input."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gait.analysis import analyze
+from gait.errors import GaitError
+from gait.tracker import GaitTracker
+from gait.types import Chunk, Recording
+from tests.gait.synthetic import walk_signal
+
+
+def run(tracker: GaitTracker, t: np.ndarray, acc: np.ndarray, splits: list[int]) -> list:
+    events = []
+    bounds = [0, *sorted(set(splits)), len(t)]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b > a:
+            events += tracker.update(Chunk(t[a:b], acc[a:b]))
+    return events + tracker.finish()
+
+
+@pytest.mark.parametrize("step_hz", [1.4, 1.8, 2.2])
+@pytest.mark.parametrize("tilt_deg", [0.0, 35.0, 90.0])
+def test_cadence_and_step_count_on_a_synthetic_walk(step_hz: float, tilt_deg: float) -> None:
+    walk_s = 20.0
+    t, acc = walk_signal(step_hz=step_hz, walk_s=walk_s, tilt_deg=tilt_deg)
+    events = run(GaitTracker(placement="lower_back", body_height_m=1.75), t, acc, [])
+    steps = [e for e in events if e.kind == "step"]
+    strides = [e for e in events if e.kind == "stride"]
+    bouts = [e for e in events if e.kind == "bout"]
+    expected_steps = step_hz * walk_s
+    assert abs(len(steps) - expected_steps) <= 2
+    assert len(bouts) == 1
+    assert np.median([s.cadence_spm for s in strides]) == pytest.approx(60 * step_hz, abs=0.6)
+    # Contacts fall inside the walking part (3 s rest before it).
+    assert steps[0].t_s > 2.9 and steps[-1].t_s < 3.0 + walk_s + 0.3
+
+
+def test_no_steps_while_standing_still() -> None:
+    t, acc = walk_signal(walk_s=0.0, rest_before_s=30.0, rest_after_s=0.0)
+    events = run(GaitTracker(placement="pocket"), t, acc, [])
+    assert events == []
+
+
+def test_irregular_phone_sampling_gives_the_same_cadence() -> None:
+    t, acc = walk_signal(step_hz=1.7, rate_hz=60.0, jitter_s=0.004, tilt_deg=60)
+    events = run(GaitTracker(placement="hand"), t, acc, [])
+    strides = [e for e in events if e.kind == "stride"]
+    assert np.median([s.cadence_spm for s in strides]) == pytest.approx(102.0, abs=1.0)
+
+
+def test_stride_events_carry_length_confidence_and_method() -> None:
+    t, acc = walk_signal()
+    events = run(GaitTracker(placement="lower_back", body_height_m=1.8), t, acc, [])
+    stride = next(e for e in events if e.kind == "stride")
+    assert stride.method == "inverted_pendulum"
+    assert stride.length_m is not None and stride.length_m > 0
+    assert 0 < stride.confidence <= 1
+    assert stride.speed_mps == pytest.approx(stride.length_m / stride.duration_s, rel=1e-3)
+
+
+def test_wrist_gives_cadence_but_no_length() -> None:
+    t, acc = walk_signal()
+    events = run(GaitTracker(placement="wrist"), t, acc, [])
+    strides = [e for e in events if e.kind == "stride"]
+    assert strides and all(s.length_m is None and s.confidence == 0 and s.method == "none" for s in strides)
+
+
+def test_a_gap_ends_the_bout_and_is_never_bridged() -> None:
+    t, acc = walk_signal(walk_s=30.0)
+    keep = (t < 12.0) | (t > 14.0)  # a 2 s hole in the middle of walking
+    events = run(GaitTracker(placement="lower_back"), t[keep], acc[keep], [])
+    bouts = [e for e in events if e.kind == "bout"]
+    assert len(bouts) == 2
+    assert bouts[0].end_s < 12.0 and bouts[1].start_s > 14.0
+
+
+walk_t, walk_acc = walk_signal(step_hz=1.75, walk_s=25.0, rate_hz=97.0, jitter_s=0.002, tilt_deg=20, seed=3)
+# A second bout after a pause makes bout boundaries part of the parity check.
+_t2, _a2 = walk_signal(step_hz=1.9, walk_s=10.0, rate_hz=97.0, jitter_s=0.002, tilt_deg=20, seed=4)
+walk_t = np.concatenate((walk_t, _t2 + walk_t[-1] + 0.0103))
+walk_acc = np.concatenate((walk_acc, _a2))
+WHOLE = run(GaitTracker(placement="lower_back", body_height_m=1.7), walk_t, walk_acc, [])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=len(walk_t) - 1), max_size=60))
+def test_chunked_equals_whole(splits: list[int]) -> None:
+    events = run(GaitTracker(placement="lower_back", body_height_m=1.7), walk_t, walk_acc, splits)
+    assert events == WHOLE
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=1, max_value=len(walk_t) - 1), st.integers(min_value=1, max_value=50))
+def test_pickled_mid_stream_resumes_identically(cut: int, chunk: int) -> None:
+    tracker = GaitTracker(placement="lower_back", body_height_m=1.7)
+    events = []
+    for a in range(0, cut, chunk):
+        b = min(a + chunk, cut)
+        events += tracker.update(Chunk(walk_t[a:b], walk_acc[a:b]))
+    resumed = pickle.loads(pickle.dumps(tracker))
+    events += resumed.update(Chunk(walk_t[cut:], walk_acc[cut:])) + resumed.finish()
+    assert events == WHOLE
+
+
+def test_running_figures_after_every_chunk_equal_the_batch_figures_on_the_data_so_far() -> None:
+    tracker = GaitTracker(placement="lower_back", body_height_m=1.7)
+    live: list = []
+    for end in range(1000, len(walk_t), 1000):
+        live += tracker.update(Chunk(walk_t[end - 1000 : end], walk_acc[end - 1000 : end]))
+        batch = GaitTracker(placement="lower_back", body_height_m=1.7).update(Chunk(walk_t[:end], walk_acc[:end]))
+        assert live == batch
+
+
+def test_input_is_not_mutated() -> None:
+    t, acc = walk_t.copy(), walk_acc.copy()
+    run(GaitTracker(placement="lower_back"), t, acc, [500, 1500])
+    assert np.array_equal(t, walk_t) and np.array_equal(acc, walk_acc)
+
+
+@pytest.mark.parametrize(
+    ("time_s", "reason"),
+    [
+        (np.array([0.0, 0.01, 0.01, 0.02]), "time_not_increasing"),
+        (np.array([0.0, 0.02, 0.01, 0.03]), "time_not_increasing"),
+    ],
+)
+def test_time_that_repeats_or_goes_backwards_is_refused(time_s: np.ndarray, reason: str) -> None:
+    acc = np.tile([0.0, 0.0, 9.81], (len(time_s), 1))
+    with pytest.raises(GaitError) as err:
+        GaitTracker(placement="waist").update(Chunk(time_s, acc))
+    assert err.value.reason == reason
+
+
+def test_time_going_backwards_across_chunks_is_refused() -> None:
+    tracker = GaitTracker(placement="waist")
+    acc = np.tile([0.0, 0.0, 9.81], (3, 1))
+    tracker.update(Chunk(np.array([1.0, 1.01, 1.02]), acc))
+    with pytest.raises(GaitError, match="strictly increase"):
+        tracker.update(Chunk(np.array([1.0, 1.03, 1.04]), acc))
+
+
+def test_nan_in_a_chunk_is_refused() -> None:
+    acc = np.tile([0.0, 0.0, 9.81], (3, 1))
+    acc[1, 0] = np.nan
+    with pytest.raises(GaitError, match="NaN"):
+        GaitTracker(placement="waist").update(Chunk(np.array([0.0, 0.01, 0.02]), acc))
+
+
+def test_unknown_placement_and_implausible_settings_are_refused() -> None:
+    with pytest.raises(GaitError, match="unknown placement"):
+        GaitTracker(placement="ankle-bracelet")
+    with pytest.raises(GaitError, match="body_height_m"):
+        GaitTracker(placement="waist", body_height_m=17.5)
+
+
+def _recording(t: np.ndarray, acc: np.ndarray) -> Recording:
+    return Recording(time_s=t, acc_ms2=acc, placement="lower_back")
+
+
+def test_analysis_of_a_recording_without_walking_says_so() -> None:
+    t, acc = walk_signal(walk_s=0.0, rest_before_s=20.0, rest_after_s=0.0)
+    result = analyze(_recording(t, acc))
+    assert result.steps == [] and result.reason == "no walking found"
+    assert result.summary["cadence_spm"] is None and result.summary["stride_length_m"] is None
+
+
+def test_analysis_shorter_than_a_stride_gives_an_empty_result_with_its_reason() -> None:
+    t, acc = walk_signal(walk_s=1.0, rest_before_s=0.2, rest_after_s=0.0)
+    result = analyze(_recording(t, acc))
+    assert result.strides == [] and result.reason.startswith("too short")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda t, a: (t, a / 9.81), "units_look_like_g"),
+        (lambda t, a: (t[::10], a[::10]), "rate_too_low"),
+        (lambda t, a: (t, np.where(np.arange(len(t))[:, None] == 5, np.inf, a)), "non_finite"),
+        (lambda t, a: (t, a - a.mean(axis=0)), "gravity_missing"),
+    ],
+)
+def test_analysis_refuses_broken_input_with_a_reason(mutate, reason: str) -> None:
+    t, acc = walk_signal(walk_s=5.0)
+    t, acc = mutate(t, acc)
+    with pytest.raises(GaitError) as err:
+        analyze(_recording(t, acc))
+    assert err.value.reason == reason
+
+
+def test_offline_result_does_not_depend_on_the_chunk_length() -> None:
+    rec = _recording(walk_t, walk_acc)
+    assert analyze(rec, chunk_s=3.7).to_dict() == analyze(rec, chunk_s=600).to_dict()
+
+
+def test_json_document_has_the_stable_keys() -> None:
+    doc = analyze(_recording(walk_t, walk_acc)).to_dict()
+    assert set(doc["summary"]) >= {
+        "steps", "strides", "cadence_spm", "stride_length_m", "distance_m", "walking_time_s", "duration_s"
+    }
+    assert set(doc["strides"][0]) >= {
+        "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence"
+    }
+    assert set(doc["steps"][0]) == {"t_s", "side"} and set(doc["bouts"][0]) >= {"start_s", "end_s"}
