@@ -9,24 +9,69 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
-from gait.errors import GaitError
 from gait.types import Placement, Recording
-from gait.validate import check_samples
+from ingest.archive import read_file_bytes
+from ingest.common import FormatInfo, build_recording
 from ingest.errors import IngestError
+from ingest.table import head_lines, norm_name, read_numeric, sniff_dialect, split_fields
 
 GAIT_CSV_COLUMNS = (GAIT_CSV_TIME_COL, *GAIT_CSV_ACC_COLS)
 
+INFO = FormatInfo(
+    name="gait_csv",
+    description="gait CSV, this project's own format: time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2[,gyr_x_dps,...]",
+    patterns=("*.csv starting 'time_s,acc_x_ms2'",),
+    checked_versions=("written by `gait convert`",),
+)
 
-def read_gait_csv(path: str | os.PathLike[str], *, placement: Placement | None = None) -> Recording:
+
+def looks_like(head: bytes) -> bool:
+    """True when the first line is a gait CSV header."""
+    try:
+        first = head_lines(head, 1, what="")[0]
+    except IngestError:
+        return False
+    return [norm_name(f) for f in first.split(",")[:4]] == list(GAIT_CSV_COLUMNS)
+
+
+def parse_gait_csv(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
+    """Parse the bytes of a gait CSV file (see :func:`read_gait_csv`)."""
+    lines = head_lines(data, 2, what=what)
+    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
+    fields = [norm_name(f) for f in split_fields(lines[0], dialect)]
+    missing = [c for c in GAIT_CSV_COLUMNS if c not in fields]
+    if missing:
+        raise IngestError(
+            f"{what}: missing column(s) {', '.join(missing)}; a gait CSV starts with the header "
+            f"{','.join(GAIT_CSV_COLUMNS)}",
+            reason="missing_columns",
+        )
+    has_gyr = all(c in fields for c in GAIT_CSV_GYR_COLS)
+    wanted = list(GAIT_CSV_COLUMNS) + (list(GAIT_CSV_GYR_COLS) if has_gyr else [])
+    arr = read_numeric(
+        data, what=what, dialect=dialect, skiprows=1, usecols=[fields.index(c) for c in wanted], n_fields=len(fields)
+    )
+    return build_recording(
+        arr[:, 0],
+        arr[:, 1:4],
+        arr[:, 4:7] if has_gyr else None,
+        what=what,
+        source={"format": INFO.name, "file": what, "units": "m/s^2 with gravity, deg/s"},
+        placement=placement,
+    )
+
+
+def read_gait_csv(path: str | os.PathLike[str], *, placement: Placement | str | None = None) -> Recording:
     """Read a gait CSV file into a :class:`~gait.types.Recording`.
 
     Parameters
     ----------
     path
-        The file to read.
+        The file to read (``.csv`` or ``.csv.gz``).
     placement
         Where the sensor was worn, stored on the recording.
 
@@ -36,44 +81,14 @@ def read_gait_csv(path: str | os.PathLike[str], *, placement: Placement | None =
         When the file is empty, misses columns or holds values the core cannot use.
     """
     path = Path(path)
-    try:
-        frame = pd.read_csv(path, dtype=float, encoding="utf-8")
-    except pd.errors.EmptyDataError:
-        raise IngestError(f"{path.name}: the file is empty", reason="empty") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise IngestError(
-            f"{path.name}: not a gait CSV with numbers in every column ({exc}); see README, 'gait CSV'",
-            reason="unparseable",
-        ) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in GAIT_CSV_COLUMNS if c not in frame.columns]
-    if missing:
-        raise IngestError(
-            f"{path.name}: missing column(s) {', '.join(missing)}; a gait CSV starts with the header "
-            f"{','.join(GAIT_CSV_COLUMNS)}",
-            reason="missing_columns",
-        )
-    has_gyr = all(c in frame.columns for c in GAIT_CSV_GYR_COLS)
-    time_s = frame[GAIT_CSV_TIME_COL].to_numpy(dtype=float)
-    acc_ms2 = frame[list(GAIT_CSV_ACC_COLS)].to_numpy(dtype=float)
-    gyr_dps = frame[list(GAIT_CSV_GYR_COLS)].to_numpy(dtype=float) if has_gyr else None
-    if len(time_s) == 0:
-        raise IngestError(f"{path.name}: header only, no data rows", reason="empty")
-    try:
-        check_samples(time_s, acc_ms2, gyr_dps, what=path.name)
-    except GaitError as exc:
-        raise IngestError(str(exc), reason=exc.reason) from None
-    return Recording(
-        time_s=time_s,
-        acc_ms2=acc_ms2,
-        gyr_dps=gyr_dps,
-        placement=placement,
-        source={"format": "gait_csv", "file": path.name},
-    )
+    return parse_gait_csv(read_file_bytes(path), path.name, placement=placement)
 
 
 def write_gait_csv(recording: Recording, path: str | os.PathLike[str]) -> None:
     """Write a recording as gait CSV, atomically (a temporary file renamed into place).
+
+    Time is written with microsecond resolution (fixed point, so long recordings keep it); other values with
+    six significant digits. The GPS track and source metadata are not part of gait CSV.
 
     Parameters
     ----------
@@ -83,15 +98,18 @@ def write_gait_csv(recording: Recording, path: str | os.PathLike[str]) -> None:
         Destination file.
     """
     path = Path(path)
-    columns = {GAIT_CSV_TIME_COL: recording.time_s}
+    columns: dict[str, np.ndarray] = {GAIT_CSV_TIME_COL: np.char.mod("%.6f", recording.time_s)}
     for i, col in enumerate(GAIT_CSV_ACC_COLS):
         columns[col] = recording.acc_ms2[:, i]
     if recording.gyr_dps is not None:
         for i, col in enumerate(GAIT_CSV_GYR_COLS):
             columns[col] = recording.gyr_dps[:, i]
     tmp = path.with_name(path.name + ".tmp")
-    pd.DataFrame(columns).to_csv(tmp, index=False, float_format="%.6g")
-    os.replace(tmp, path)
+    try:
+        pd.DataFrame(columns).to_csv(tmp, index=False, float_format="%.6g")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
-__all__ = ["GAIT_CSV_COLUMNS", "read_gait_csv", "write_gait_csv"]
+__all__ = ["GAIT_CSV_COLUMNS", "INFO", "parse_gait_csv", "read_gait_csv", "write_gait_csv"]

@@ -1,0 +1,286 @@
+"""Safe access to the files of an export: a zip, a folder, a single (optionally gzipped) file.
+
+Zip safety lives here and nowhere else: member count, total size and compression-ratio limits (zip bombs),
+path-traversal names, truncated or corrupt archives, encrypted members. Every problem becomes an
+:class:`~ingest.errors.IngestError` that says what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import posixpath
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final
+
+from ingest.errors import IngestError
+
+MAX_MEMBERS: Final = 20_000
+"""An export holds one file per sensor (Health exports add one per workout route); more is not an export."""
+
+MAX_TOTAL_BYTES: Final = 2 * 1024**3
+"""Uncompressed size limit of one export (about 10 h of every Sensor Logger sensor at 100 Hz)."""
+
+MAX_FILE_BYTES: Final = 1024**3
+"""Uncompressed size limit of one file inside an export, and of a gzipped single file."""
+
+MAX_RATIO: Final = 100.0
+"""Compression ratio above which a member is treated as a zip bomb (sensor CSV compresses 3-6x)."""
+
+RATIO_CHECK_MIN_BYTES: Final = 1024**2
+"""Ratios are only checked on members larger than this: tiny or empty files legitimately compress far."""
+
+#: File names that are never data: macOS resource forks and folder metadata.
+_JUNK_PREFIXES: Final = ("__MACOSX/", ".")
+_JUNK_NAMES: Final = (".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """The files of one export, by relative POSIX name, readable as bytes.
+
+    Attributes
+    ----------
+    label
+        The export's name for messages (the zip or folder name).
+    kind
+        ``"zip"``, ``"folder"`` or ``"file"``.
+    names
+        Relative names of the data files, with one common top-level folder stripped.
+    """
+
+    label: str
+    kind: str
+    names: tuple[str, ...]
+    sizes: tuple[int, ...]
+    _root: Path
+    _prefix: str = ""
+
+    def read(self, name: str) -> bytes:
+        """Return the bytes of ``name`` (one of :attr:`names`)."""
+        if name not in self.names:
+            raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
+        if self.kind == "zip":
+            return _read_zip_member(self._root, self._prefix + name, self.label)
+        path = self._root / name if self.kind == "folder" else self._root
+        return read_file_bytes(path)
+
+    def head(self, name: str, n_bytes: int = 8192) -> bytes:
+        """Return at most the first ``n_bytes`` of ``name`` without reading the rest (for format detection)."""
+        if name not in self.names:
+            raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
+        if self.kind == "zip":
+            return _read_zip_member(self._root, self._prefix + name, self.label, n_bytes)
+        path = self._root / name if self.kind == "folder" else self._root
+        return read_file_bytes(path, n_bytes)
+
+    @contextmanager
+    def stream(self, name: str) -> Iterator[IO[bytes]]:
+        """Open ``name`` as a binary stream (decompressed on the fly), for parsers that must not load it whole."""
+        if name not in self.names:
+            raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
+        try:
+            if self.kind == "zip":
+                with zipfile.ZipFile(self._root) as zf, zf.open(self._prefix + name) as fh:
+                    yield fh
+            else:
+                path = self._root / name if self.kind == "folder" else self._root
+                opener = gzip.open if path.suffix.lower() == ".gz" else open
+                with opener(path, "rb") as fh:
+                    yield fh
+        except (zipfile.BadZipFile, EOFError, zlib.error, gzip.BadGzipFile, NotImplementedError, RuntimeError) as exc:
+            raise IngestError(
+                f"{self.label}: {name} is damaged ({exc}); the file is probably truncated: copy it again",
+                reason="bad_zip",
+            ) from None
+
+    def size(self, name: str) -> int:
+        """Uncompressed size of ``name`` in bytes (0 for an empty file)."""
+        return self.sizes[self.names.index(name)]
+
+    def find(self, name: str) -> str | None:
+        """Return the stored name matching ``name`` case-insensitively, or None."""
+        low = name.lower()
+        for stored in self.names:
+            if stored.lower() == low:
+                return stored
+        return None
+
+
+def _is_junk(name: str) -> bool:
+    base = posixpath.basename(name)
+    return base in _JUNK_NAMES or any(part.startswith(_JUNK_PREFIXES) for part in name.split("/") if part)
+
+
+def _check_member_name(name: str, label: str) -> None:
+    """Refuse absolute names, drive letters and ``..`` components (zip slip), even though we never extract."""
+    norm = name.replace("\\", "/")
+    parts = norm.split("/")
+    if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in parts or "\x00" in norm:
+        raise IngestError(
+            f"{label}: the zip holds an unsafe file name {name!r} (absolute path or '..'); this is not a sensor "
+            "export as an app writes it: re-export the recording from the app",
+            reason="unsafe_zip",
+        )
+
+
+def _strip_common_folder(names: list[str]) -> tuple[list[str], str]:
+    """Strip one top folder shared by every name (zips made by 'compress folder' nest the files)."""
+    if not names:
+        return names, ""
+    firsts = {n.split("/", 1)[0] for n in names}
+    if len(firsts) == 1 and all("/" in n for n in names):
+        prefix = next(iter(firsts)) + "/"
+        return [n[len(prefix) :] for n in names], prefix
+    return names, ""
+
+
+def open_zip(path: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bundle:
+    """Open a zip export after checking it against bombs, traversal names and truncation.
+
+    ``max_file_bytes`` may be raised for members that are parsed as a stream, never loaded whole.
+    """
+    label = path.name
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise IngestError(
+            f"{label}: not a readable zip file ({exc}); the download or copy may be incomplete: copy the "
+            "export from the phone again",
+            reason="bad_zip",
+        ) from None
+    if len(infos) > MAX_MEMBERS:
+        raise IngestError(
+            f"{label}: the zip holds {len(infos)} files, more than the {MAX_MEMBERS} a sensor export has; "
+            "upload one recording at a time",
+            reason="zip_too_many_files",
+        )
+    total = 0
+    names: list[str] = []
+    sizes: list[int] = []
+    for info in infos:
+        _check_member_name(info.filename, label)
+        if info.is_dir() or _is_junk(info.filename):
+            continue
+        if info.flag_bits & 0x1:
+            raise IngestError(
+                f"{label}: {info.filename} is encrypted; export the recording again without a password",
+                reason="zip_encrypted",
+            )
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if (
+            info.file_size > max_file_bytes
+            or total > max(MAX_TOTAL_BYTES, max_file_bytes)
+            or (info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_RATIO)
+        ):
+            raise IngestError(
+                f"{label}: refusing to unpack {info.filename}: it expands to {info.file_size / 1e6:.0f} MB "
+                f"(ratio {ratio:.0f}:1, archive total {total / 1e6:.0f} MB); limits are "
+                f"{max_file_bytes / 1e6:.0f} MB per file, {MAX_TOTAL_BYTES / 1e6:.0f} MB in all and a ratio of "
+                f"{MAX_RATIO:.0f}:1. Split long recordings, or upload the folder instead",
+                reason="zip_bomb",
+            )
+        names.append(info.filename)
+        sizes.append(info.file_size)
+    stripped, prefix = _strip_common_folder(names)
+    return Bundle(label=label, kind="zip", names=tuple(stripped), sizes=tuple(sizes), _root=path, _prefix=prefix)
+
+
+def _read_zip_member(path: Path, member: str, label: str, n_bytes: int | None = None) -> bytes:
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
+            # ZipExtFile stops at the declared size, so a lying header cannot make this read unbounded.
+            return fh.read(MAX_FILE_BYTES + 1 if n_bytes is None else n_bytes)
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError, RuntimeError) as exc:
+        raise IngestError(
+            f"{label}: {member} is damaged inside the zip ({exc}); the file is probably truncated: copy the "
+            "export from the phone again",
+            reason="bad_zip",
+        ) from None
+
+
+def open_folder(path: Path) -> Bundle:
+    """List the files of an export folder (recursively, at most :data:`MAX_MEMBERS`)."""
+    names: list[str] = []
+    sizes: list[int] = []
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_dir = Path(dirpath).relative_to(path).as_posix()
+        for fname in sorted(filenames):
+            rel = fname if rel_dir == "." else f"{rel_dir}/{fname}"
+            if _is_junk(rel):
+                continue
+            names.append(rel)
+            sizes.append((Path(dirpath) / fname).stat().st_size)
+            if len(names) > MAX_MEMBERS:
+                raise IngestError(
+                    f"{path.name}: the folder holds more than {MAX_MEMBERS} files; point at one recording's folder",
+                    reason="too_many_files",
+                )
+    return Bundle(label=path.name, kind="folder", names=tuple(names), sizes=tuple(sizes), _root=path)
+
+
+def open_single(path: Path) -> Bundle:
+    """Wrap one file (a CSV, a gzipped CSV or an XML) as a bundle of one."""
+    return Bundle(label=path.name, kind="file", names=(path.name,), sizes=(path.stat().st_size,), _root=path)
+
+
+def read_file_bytes(path: Path, n_bytes: int | None = None) -> bytes:
+    """Read a file (or its first ``n_bytes``), gunzipping ``.gz`` files with the same size limit as zip members."""
+    limit = MAX_FILE_BYTES + 1 if n_bytes is None else n_bytes
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES and n_bytes is None:
+            raise IngestError(
+                f"{path.name}: {size / 1e6:.0f} MB is more than the {MAX_FILE_BYTES / 1e6:.0f} MB one file may "
+                "hold; split the recording",
+                reason="too_large",
+            )
+        if path.suffix.lower() == ".gz":
+            with gzip.open(path, "rb") as fh:
+                data = fh.read(limit)
+        else:
+            with path.open("rb") as fh:
+                data = fh.read(limit)
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        raise IngestError(f"{path.name}: damaged gzip file ({exc}); copy it again", reason="bad_gzip") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise IngestError(
+            f"{path.name}: expands to more than {MAX_FILE_BYTES / 1e6:.0f} MB; refusing (possible gzip bomb)",
+            reason="zip_bomb",
+        )
+    return data
+
+
+def open_bundle(path: str | os.PathLike[str], *, max_file_bytes: int = MAX_FILE_BYTES) -> Bundle:
+    """Open ``path`` as a bundle: a folder, a zip (by content, not name) or a single file.
+
+    ``max_file_bytes`` raises the per-member zip limit for streamed parsers (Apple Health).
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    IngestError
+        When the zip is unsafe or damaged.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return open_folder(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic[:2] == b"PK" or path.suffix.lower() == ".zip":
+        return open_zip(path, max_file_bytes=max_file_bytes)
+    return open_single(path)
+
+
+__all__ = ["MAX_FILE_BYTES", "MAX_RATIO", "MAX_TOTAL_BYTES", "Bundle", "open_bundle", "read_file_bytes"]

@@ -1,0 +1,455 @@
+"""Single-file CSV formats: AndroSensor, MetaWear, GENEActiv, the Oxford step-counter layout and generic CSV.
+
+Generic CSV covers any table with a recognisable numeric time column and x, y, z acceleration columns; units come
+from the header (``(g)``, ``(m/s^2)``, ``_ms2``, ``(ms)`` ...), from the caller's flags, or, for acceleration
+only, from the data (a median magnitude of about 1 is g, about 9.8 is m/s^2).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from gait.consts import MIN_SAMPLING_RATE_HZ
+from gait.types import Placement, Recording
+from gait.validate import median_rate_hz
+from ingest.common import DEG_PER_RAD, FormatInfo, acc_unit_scale, build_gps, build_recording, infer_acc_unit
+from ingest.errors import IngestError
+from ingest.table import (
+    ACC_UNITS,
+    GYR_UNITS,
+    TIME_SCALE_S,
+    TIME_UNITS,
+    Dialect,
+    head_lines,
+    norm_name,
+    read_numeric,
+    sniff_dialect,
+    split_fields,
+    unit_of,
+)
+
+ANDROSENSOR = FormatInfo(
+    name="androsensor",
+    description="AndroSensor CSV (';'-separated, 'Time since start in ms'); needs a fast logging interval",
+    patterns=("*.csv with 'ACCELEROMETER X (m/s²)' and 'Time since start in ms'",),
+    checked_versions=("AndroSensor 1.9.x export of 2022 (33 columns)",),
+)
+METAWEAR = FormatInfo(
+    name="metawear",
+    description="MbientLab MetaWear / MetaBase accelerometer CSV ('epoc (ms),timestamp,elapsed (s),x-axis (g),...')",
+    patterns=("*Accelerometer*.csv",),
+    checked_versions=("MetaBase CSV export of a MetaMotion (2022)",),
+)
+GENEACTIV = FormatInfo(
+    name="geneactiv",
+    description="GENEActiv raw CSV (key,value header lines, then 'YYYY-MM-DD HH:MM:SS:mmm,x,y,z,...' in g)",
+    patterns=("*.csv starting 'Device Type,GENEActiv'",),
+    checked_versions=("GENEActiv 1.1, firmware Ver4.08a (GaitPy demo)",),
+)
+OXFORD = FormatInfo(
+    name="oxford",
+    description="Oxford step-counter raw accelerometer.csv(.gz): no header; t_ns, accuracy, ax, ay, az in m/s^2",
+    patterns=("accelerometer.csv", "accelerometer.csv.gz"),
+    checked_versions=("Oxford-step-counter DataSet 2018 (Android logger)",),
+)
+GENERIC = FormatInfo(
+    name="generic_csv",
+    description="any CSV with a numeric time column and x, y, z acceleration columns (units from the header, "
+    "the --acc-unit / --time-unit flags, or the data), optional gyroscope columns",
+    patterns=("*.csv", "*.txt", "*.tsv"),
+    checked_versions=("edited Sensor Logger CSVs", "unknown iOS logger (';', unix s, g)"),
+)
+
+_TIME_NAMES_S: Final = ("time_s", "t_s", "seconds_elapsed", "elapsed (s)", "time (s)", "elapsed_s")
+_TIME_WORDS: Final = ("time", "timestamp", "t", "epoch", "epoc", "elapsed", "ts")
+_UNIT_SUFFIX: Final = {
+    "_ms2": ("acc", "ms2"),
+    "_g": ("acc", "g"),
+    "_mg": ("acc", "mg"),
+    "_dps": ("gyr", "deg"),
+    "_rads": ("gyr", "rad"),
+    "_rad_s": ("gyr", "rad"),
+}
+_GENEACTIV_ROW: Final = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}:\d{3},")
+_EXCLUDED_ACC_WORDS: Final = ("linear", "gravity", "user", "gyr", "mag", "orient", "rot", "quat", "angle", "euler")
+
+
+@dataclass(frozen=True)
+class _Column:
+    index: int
+    kind: str  # "acc" | "gyr"
+    axis: str
+    stem: str
+    unit: str | None  # "ms2" | "g" | "mg" | "deg" | "rad" | None
+
+
+def _axis_of(raw: str) -> tuple[str, str] | None:
+    """Return (axis, stem) for an axis column name (``"acc_x"``, ``"x-axis (g)"``, ``"AccelerationX"``, ``"ax"``)."""
+    base = raw.split("(")[0].split("[")[0].strip().strip('"').strip()
+    low = base.lower()
+    if low in ("x", "y", "z"):
+        return low, ""
+    if re.fullmatch(r"[ag][xyz]", low):
+        return low[1], low[0]
+    m = re.search(r"(?:^|[\s_\-\.:])([xyz])(?:$|[\s_\-\.:]|-?axis)", low)
+    if m:
+        return m.group(1), (low[: m.start(1)] + "#" + low[m.end(1) :]).strip(" _-.:")
+    m = re.search(r"[a-z]([XYZ])$", base)  # camelCase: AccelerationX
+    if m:
+        return m.group(1).lower(), low[:-1]
+    for suffix in _UNIT_SUFFIX:
+        if low.endswith(suffix):
+            return _axis_of(base[: -len(suffix)])
+    return None
+
+
+def _column(index: int, raw: str) -> _Column | None:
+    found = _axis_of(raw)
+    if found is None:
+        return None
+    axis, stem = found
+    low = raw.strip().strip('"').lower()
+    unit_text = (unit_of(raw) or "").lower()
+    kind: str | None = None
+    unit: str | None = None
+    if unit_text in ACC_UNITS:
+        kind, unit = "acc", ACC_UNITS[unit_text]
+    elif unit_text in GYR_UNITS:
+        kind, unit = "gyr", GYR_UNITS[unit_text]
+    for suffix, (k, u) in _UNIT_SUFFIX.items():
+        if low.split("(")[0].strip().endswith(suffix):
+            kind, unit = k, u
+    if "gyr" in low or "rot" in stem.split("#")[0][:3] or stem == "g":
+        kind = "gyr"
+    elif kind is None and ("acc" in low or stem in ("", "a")):
+        kind = "acc"
+    if kind == "acc" and any(w in low for w in _EXCLUDED_ACC_WORDS):
+        return None
+    return None if kind is None else _Column(index=index, kind=kind, axis=axis, stem=stem, unit=unit)
+
+
+def _triple(columns: list[_Column], kind: str) -> list[_Column] | None:
+    stems: dict[str, dict[str, _Column]] = {}
+    for col in columns:
+        if col.kind == kind:
+            stems.setdefault(col.stem, {}).setdefault(col.axis, col)
+    for axes in stems.values():
+        if set(axes) == {"x", "y", "z"}:
+            return [axes[a] for a in "xyz"]
+    return None
+
+
+def _time_column(fields: list[str], first_row: list[str]) -> tuple[int, str | None] | None:
+    """Return (index, unit or None when it must be guessed) of the numeric time column."""
+
+    def numeric(i: int) -> bool:
+        try:
+            float(first_row[i].replace(",", "."))
+        except (ValueError, IndexError):
+            return False
+        return True
+
+    low = [norm_name(f) for f in fields]
+    for i, name in enumerate(low):
+        if name in _TIME_NAMES_S and numeric(i):
+            return i, "s"
+    for i, name in enumerate(low):
+        base = name.split("(")[0].strip()
+        words = re.split(r"[\s_\-]+", base)
+        if not any(w in _TIME_WORDS for w in words) or not numeric(i):
+            continue
+        unit = (unit_of(name) or "").lower()
+        if unit in TIME_UNITS:
+            return i, TIME_UNITS[unit]
+        if words[-1] in TIME_UNITS:
+            return i, TIME_UNITS[words[-1]]
+        if "in ms" in name:
+            return i, "ms"
+        return i, None
+    return None
+
+
+def guess_time_scale(raw: np.ndarray, *, what: str) -> tuple[float, str]:
+    """Seconds per unit of a time column without a declared unit, from epoch magnitude or sample spacing."""
+    finite = raw[np.isfinite(raw)]
+    if len(finite) < 2:
+        raise IngestError(f"{what}: too few time stamps to tell their unit", reason="empty")
+    first = abs(float(finite[0]))
+    for lo, scale, unit in ((1e17, 1e-9, "ns"), (1e14, 1e-6, "us"), (1e11, 1e-3, "ms"), (1e8, 1.0, "s")):
+        if first >= lo:
+            return scale, f"epoch {unit}"
+    dt = np.diff(finite)
+    dt = dt[dt > 0]
+    step = float(np.median(dt)) if len(dt) else 0.0
+    spans = ((1e-4, 0.5, 1.0, "s"), (0.5, 500, 1e-3, "ms"), (500, 5e5, 1e-6, "us"), (5e5, 5e8, 1e-9, "ns"))
+    for lo, hi, scale, unit in spans:
+        if lo <= step < hi:
+            return scale, unit
+    raise IngestError(
+        f"{what}: cannot tell the unit of the time column (median step {step!r}); name it 'time_s' or pass "
+        "--time-unit s|ms|us|ns",
+        reason="unknown_units",
+    )
+
+
+def _header_and_dialect(data: bytes, what: str) -> tuple[Dialect, list[str], list[str]]:
+    lines = head_lines(data, 2, what=what)
+    if len(lines) < 2 or not lines[1].strip():
+        raise IngestError(f"{what}: header only, no data rows; record for longer", reason="empty")
+    dialect = sniff_dialect(lines[0], lines[1])
+    return dialect, split_fields(lines[0], dialect), split_fields(lines[1], dialect)
+
+
+def detect(head: bytes, name: str) -> str | None:
+    """Name the single-file format whose signature ``head`` carries, or None."""
+    try:
+        lines = head_lines(head, 3, what=name)
+    except IngestError:
+        return None
+    first = lines[0]
+    low = first.lower()
+    if "geneactiv" in low:
+        return GENEACTIV.name
+    if "time since start in ms" in low:
+        return ANDROSENSOR.name
+    if low.startswith("epoc (ms)") and "elapsed (s)" in low:
+        return METAWEAR.name
+    fields = first.split(",")
+    if (
+        len(fields) == 5
+        and all(re.fullmatch(r"-?[\d.eE+\-]+", f.strip()) for f in fields)
+        and re.fullmatch(r"\d{6,}", fields[0].strip())
+        and re.fullmatch(r"\d", fields[1].strip())
+    ):
+        return OXFORD.name
+    return None
+
+
+def read_generic(
+    data: bytes,
+    what: str,
+    *,
+    placement: Placement | str | None = None,
+    acc_unit: str | None = None,
+    time_unit: str | None = None,
+    fmt: FormatInfo = GENERIC,
+    extra_source: dict[str, Any] | None = None,
+) -> Recording:
+    """Read a CSV with a numeric time column and x, y, z acceleration columns (and optionally a gyroscope).
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    what
+        File name for messages.
+    placement
+        Where the sensor was worn.
+    acc_unit
+        ``"g"``, ``"mg"`` or ``"ms2"`` when the header does not say (otherwise taken from the data).
+    time_unit
+        ``"s"``, ``"ms"``, ``"us"`` or ``"ns"`` when the header does not say.
+    fmt
+        The format being read (generic CSV, or AndroSensor / MetaWear which share this code).
+    extra_source
+        Metadata to add to the recording's source.
+
+    Raises
+    ------
+    IngestError
+        Missing or ambiguous columns, mixed units, too low a rate, or samples the core cannot use.
+    """
+    dialect, raw_fields, first_row = _header_and_dialect(data, what)
+    columns = [c for c in (_column(i, f) for i, f in enumerate(raw_fields)) if c is not None]
+    acc_cols = _triple(columns, "acc")
+    tcol = _time_column(raw_fields, first_row)
+    if acc_cols is None or tcol is None:
+        missing = ", ".join(
+            part
+            for part, bad in (("a numeric time column", tcol is None), ("x, y, z acceleration", acc_cols is None))
+            if bad
+        )
+        gyro_only = acc_cols is None and _triple(columns, "gyr") is not None
+        hint = " (this looks like a gyroscope-only file: load the accelerometer file)" if gyro_only else ""
+        raise IngestError(
+            f"{what}: missing columns: {missing}{hint}; found {', '.join(repr(f) for f in raw_fields[:12])}. A generic "
+            "CSV needs e.g. 'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (units in the header or via --acc-unit)",
+            reason="missing_columns",
+        )
+    units = {c.unit for c in acc_cols}
+    if len(units - {None}) > 1 or (None in units and len(units) > 1):
+        raise IngestError(
+            f"{what}: the acceleration columns declare different units ({', '.join(sorted(str(u) for u in units))}); "
+            "convert them to one unit (m/s^2 or g) and try again",
+            reason="mixed_units",
+        )
+    gyr_cols = _triple(columns, "gyr")
+    if gyr_cols is not None and len({c.unit for c in gyr_cols}) > 1:
+        raise IngestError(
+            f"{what}: the gyroscope columns declare different units; convert them to deg/s or rad/s",
+            reason="mixed_units",
+        )
+    tindex, tunit = tcol
+    usecols = [tindex] + [c.index for c in acc_cols] + ([c.index for c in gyr_cols] if gyr_cols else [])
+    arr = read_numeric(data, what=what, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(raw_fields))
+
+    unit = time_unit or tunit
+    if unit is not None:
+        if unit not in TIME_SCALE_S:
+            raise IngestError(f"unknown time unit {unit!r}: use s, ms, us or ns", reason="unknown_units")
+        time_scale, time_note = TIME_SCALE_S[unit], unit
+    else:
+        time_scale, time_note = guess_time_scale(arr[:, 0], what=what)
+    time_raw = arr[:, 0] * time_scale
+    t0 = float(time_raw[np.isfinite(time_raw)][0]) if np.isfinite(time_raw).any() else 0.0
+    time_s = time_raw - t0
+
+    acc = arr[:, 1:4]
+    declared = acc_cols[0].unit
+    if acc_unit is not None and acc_unit not in ("ms2", "g", "mg"):
+        raise IngestError(f"unknown acceleration unit {acc_unit!r}: use ms2, g or mg", reason="unknown_units")
+    a_unit = declared or acc_unit or infer_acc_unit(acc)
+    acc_ms2 = acc * acc_unit_scale(a_unit)
+
+    gyr_dps = None
+    g_unit = None
+    if gyr_cols is not None:
+        gyr = arr[:, 4:7]
+        g_unit = gyr_cols[0].unit
+        if g_unit is None:
+            # Walking turns reach a few rad/s but hundreds of deg/s, so the 99th percentile separates them.
+            p99 = float(np.nanpercentile(np.abs(gyr), 99)) if np.isfinite(gyr).any() else 0.0
+            g_unit = "deg" if p99 > 20.0 else "rad"
+        gyr_dps = gyr if g_unit == "deg" else gyr * DEG_PER_RAD
+
+    rate = median_rate_hz(time_s[np.isfinite(time_s)])
+    if fmt is ANDROSENSOR and 0 < rate < MIN_SAMPLING_RATE_HZ:
+        raise IngestError(
+            f"{what}: AndroSensor logged this file at {rate:.1f} Hz (one row every {1000 / rate:.0f} ms), far too slow "
+            f"to see steps (at least {MIN_SAMPLING_RATE_HZ:.0f} Hz is needed); in AndroSensor's settings set the "
+            "recording interval to 'Very fast' or 10 ms and record again",
+            reason="rate_too_low",
+        )
+    gps = _androsensor_gps(data, what, dialect, raw_fields, time_scale, t0, tindex) if fmt is ANDROSENSOR else None
+    source: dict[str, Any] = {
+        "format": fmt.name,
+        "file": what,
+        "time_unit": time_note,
+        "acc_unit": a_unit + ("" if declared or acc_unit else " (from the data)"),
+        "gyr_unit": g_unit,
+        "units": f"acceleration converted from {a_unit} to m/s^2",
+        **(extra_source or {}),
+    }
+    return build_recording(time_s, acc_ms2, gyr_dps, what=what, source=source, gps=gps, placement=placement)
+
+
+def _androsensor_gps(
+    data: bytes, what: str, dialect: Dialect, fields: list[str], time_scale: float, t0: float, tindex: int
+) -> Any:
+    low = [norm_name(f) for f in fields]
+
+    def col(prefix: str) -> int | None:
+        return next((i for i, f in enumerate(low) if f.startswith(prefix)), None)
+
+    lat, lon = col("location latitude"), col("location longitude")
+    if lat is None or lon is None:
+        return None
+    acc_col = col("location accuracy")
+    usecols = [tindex, lat, lon] + ([acc_col] if acc_col is not None else [])
+    arr = read_numeric(data, what=what, dialect=dialect, skiprows=1, usecols=usecols)
+    return build_gps(arr[:, 0] * time_scale - t0, arr[:, 1], arr[:, 2], arr[:, 3] if acc_col is not None else None)
+
+
+def read_oxford(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
+    """Read the Oxford step-counter ``accelerometer.csv``: no header; t_ns (since boot), accuracy, ax, ay, az."""
+    lines = head_lines(data, 1, what=what)
+    n_fields = len(lines[0].split(","))
+    if n_fields != 5:
+        raise IngestError(
+            f"{what}: expected 5 columns (t_ns, accuracy, ax, ay, az), found {n_fields}", reason="missing_columns"
+        )
+    arr = read_numeric(data, what=what, dialect=Dialect(), skiprows=0, usecols=[0, 2, 3, 4], n_fields=5)
+    time_s = (arr[:, 0] - arr[0, 0]) * 1e-9
+    source = {"format": OXFORD.name, "file": what, "units": "m/s^2 with gravity (Android TYPE_ACCELEROMETER)"}
+    return build_recording(time_s, arr[:, 1:4], None, what=what, source=source, placement=placement)
+
+
+def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
+    """Read a GENEActiv raw CSV: ``key,value`` header lines, then ``timestamp,x,y,z,lux,button,temp`` in g."""
+    lines = head_lines(data, 200, what=what)
+    start = next((i for i, line in enumerate(lines) if _GENEACTIV_ROW.match(line)), None)
+    if start is None:
+        raise IngestError(
+            f"{what}: no GENEActiv data rows ('YYYY-MM-DD HH:MM:SS:mmm,x,y,z,...') within the first 200 lines; "
+            "export the raw data as CSV from GENEActiv PC software",
+            reason="missing_columns",
+        )
+    meta = {}
+    for line in lines[:start]:
+        key, _, value = line.partition(",")
+        if key.strip():
+            meta[key.strip()] = value.strip()
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            header=None,
+            skiprows=start,
+            usecols=[0, 1, 2, 3],
+            names=["t", "x", "y", "z"],
+            dtype={"t": str, "x": np.float64, "y": np.float64, "z": np.float64},
+            engine="c",
+        )
+        stamps = pd.to_datetime(frame["t"].str.strip(), format="%Y-%m-%d %H:%M:%S:%f")
+    except (ValueError, TypeError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise IngestError(
+            f"{what}: GENEActiv data rows are malformed ({str(exc).splitlines()[0][:120]}); export the file again",
+            reason="malformed",
+        ) from None
+    ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    time_s = (ns - ns[0]) * 1e-9
+    source = {
+        "format": GENEACTIV.name,
+        "file": what,
+        "app": "GENEActiv",
+        "device": f"{meta.get('Device Type', 'GENEActiv')} {meta.get('Device Model', '')}".strip(),
+        "app_version": meta.get("Device Firmware Version"),
+        "declared_rate_hz": meta.get("Measurement Frequency"),
+        "device_location": meta.get("Device Location Code"),
+        "units": "acceleration converted from g to m/s^2",
+    }
+    acc = frame[["x", "y", "z"]].to_numpy(dtype=np.float64) * acc_unit_scale("g")
+    return build_recording(time_s, acc, None, what=what, source=source, placement=placement)
+
+
+def read_metawear(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
+    """Read a MetaWear / MetaBase CSV (``epoc (ms),timestamp (...),elapsed (s),x-axis (g),...``)."""
+    return read_generic(
+        data, what, placement=placement, fmt=METAWEAR, extra_source={"app": "MetaBase", "device": "MetaWear"}
+    )
+
+
+def read_androsensor(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
+    """Read an AndroSensor CSV; refuses slow logs (2 Hz by default in some setups) with advice."""
+    return read_generic(data, what, placement=placement, fmt=ANDROSENSOR, extra_source={"app": "AndroSensor"})
+
+
+__all__ = [
+    "ANDROSENSOR",
+    "GENEACTIV",
+    "GENERIC",
+    "METAWEAR",
+    "OXFORD",
+    "detect",
+    "guess_time_scale",
+    "read_androsensor",
+    "read_geneactiv",
+    "read_generic",
+    "read_metawear",
+    "read_oxford",
+]

@@ -1,0 +1,143 @@
+"""Pick the right reader for a file, folder or zip and return a Recording: the one entry point for file input."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from gait.types import Placement, Recording
+from ingest import apple_health, csv_formats, gait_csv, phyphox, sensor_logger
+from ingest.archive import Bundle, open_bundle
+from ingest.common import FormatInfo
+from ingest.errors import IngestError
+
+_DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv", ".gz")
+
+FORMATS: tuple[FormatInfo, ...] = (
+    sensor_logger.INFO,
+    phyphox.INFO,
+    csv_formats.ANDROSENSOR,
+    csv_formats.METAWEAR,
+    csv_formats.GENEACTIV,
+    csv_formats.OXFORD,
+    gait_csv.INFO,
+    csv_formats.GENERIC,
+    apple_health.INFO,
+)
+
+_SingleReader = Callable[..., Recording]
+_SINGLE: dict[str, _SingleReader] = {
+    csv_formats.ANDROSENSOR.name: csv_formats.read_androsensor,
+    csv_formats.METAWEAR.name: csv_formats.read_metawear,
+    csv_formats.GENEACTIV.name: csv_formats.read_geneactiv,
+    csv_formats.OXFORD.name: csv_formats.read_oxford,
+    gait_csv.INFO.name: gait_csv.parse_gait_csv,
+}
+
+
+def list_formats() -> list[FormatInfo]:
+    """Return every supported input format with its patterns and the app versions it was checked against."""
+    return list(FORMATS)
+
+
+def _is_health(bundle: Bundle) -> bool:
+    for name in bundle.names:
+        base = name.rsplit("/", 1)[-1].lower()
+        if base in ("export.xml", "export_cda.xml"):
+            return True
+        if bundle.kind == "file" and base.endswith(".xml"):
+            return b"<HealthData" in bundle.head(name, 64 * 1024)
+    return False
+
+
+def _data_files(bundle: Bundle) -> list[str]:
+    return [n for n in bundle.names if n.lower().endswith(_DATA_SUFFIXES) and bundle.size(n) > 0]
+
+
+def _single_file(bundle: Bundle) -> str:
+    files = _data_files(bundle)
+    if len(files) == 1:
+        return files[0]
+    listed = ", ".join(files[:8]) or "no CSV files"
+    raise IngestError(
+        f"{bundle.label}: cannot tell which file holds the recording ({listed}); load one file directly or pass "
+        "--format",
+        reason="ambiguous",
+    )
+
+
+def detect_format(bundle: Bundle) -> str:
+    """Name the format of an opened bundle (see :func:`list_formats`), judged from names and headers."""
+    if _is_health(bundle):
+        return apple_health.INFO.name
+    if sensor_logger.looks_like(bundle):
+        return sensor_logger.INFO.name
+    if phyphox.looks_like(bundle):
+        return phyphox.INFO.name
+    name = _single_file(bundle)
+    head = bundle.head(name, 64 * 1024)
+    if gait_csv.looks_like(head):
+        return gait_csv.INFO.name
+    return csv_formats.detect(head, name) or csv_formats.GENERIC.name
+
+
+def load(
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    placement: Placement | str | None = None,
+    acc_unit: str | None = None,
+    time_unit: str | None = None,
+) -> Recording:
+    """Load a recording from a phone or sensor export.
+
+    Parameters
+    ----------
+    path
+        A zip, an export folder or a single file (``.csv``, ``.csv.gz``, ``.txt``).
+    format
+        Force a reader by name (see :func:`list_formats`); detected from the content when None.
+    placement
+        Where the sensor was worn or carried, stored on the recording.
+    acc_unit, time_unit
+        Units for generic CSV columns whose header does not state them (``"ms2"``, ``"g"``, ``"mg"``;
+        ``"s"``, ``"ms"``, ``"us"``, ``"ns"``).
+
+    Returns
+    -------
+    Recording
+        Acceleration in m/s^2 with gravity in the sensor frame (Android sign), gyroscope in deg/s, strictly
+        increasing time, ``source`` metadata with format, app, version, device and achieved rate, GPS when present.
+
+    Raises
+    ------
+    IngestError
+        When the input cannot be used; the message says what is wrong and what to do.
+    FileNotFoundError
+        When ``path`` does not exist.
+    """
+    bundle = open_bundle(path)
+    fmt = format.strip().lower() if format else detect_format(bundle)
+    known = {f.name for f in FORMATS}
+    if fmt not in known:
+        raise IngestError(f"unknown format {format!r}: use one of {', '.join(sorted(known))}", reason="unknown_format")
+    if fmt == apple_health.INFO.name:
+        raise IngestError(
+            f"{bundle.label}: this is an Apple Health export: it holds daily step, distance and step-length summaries, "
+            "not sensor samples, so strides cannot be analysed from it; import it as trends instead (dashboard "
+            "'Trends', or ingest.read_apple_health)",
+            reason="summary_export",
+        )
+    if fmt == sensor_logger.INFO.name:
+        return sensor_logger.read(bundle, placement=placement)
+    if fmt == phyphox.INFO.name:
+        return phyphox.read(bundle, placement=placement)
+    name = _single_file(bundle)
+    data = bundle.read(name)
+    what = name if bundle.kind == "file" else f"{bundle.label}/{name}"
+    if fmt == csv_formats.GENERIC.name:
+        return csv_formats.read_generic(data, what, placement=placement, acc_unit=acc_unit, time_unit=time_unit)
+    return _SINGLE[fmt](data, what, placement=placement)
+
+
+__all__ = ["FORMATS", "detect_format", "list_formats", "load"]

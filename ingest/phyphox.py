@@ -1,0 +1,290 @@
+"""phyphox (RWTH Aachen) exports: classic ``Raw Data.csv`` and per-sensor files, in zip, folder or single CSV.
+
+Columns are found by name and unit (``"Time (s)"``, ``"Acceleration x (m/s^2)"``, ``"X (m/s^2)"``, ``"Gyroscope
+x (deg/s)"`` ...); comma, tab and semicolon modes with decimal commas are accepted. Whether acceleration includes
+gravity is decided from the data, because the same header was used for both. phyphox writes the Android sign
+convention on both platforms. Experiment time stops during a pause; ``meta/time.csv`` gives the wall-clock
+restarts, which are put back as gaps so time on the recording is real time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gait.types import GpsTrack, Placement, Recording
+from gait.validate import median_rate_hz
+from ingest.archive import Bundle
+from ingest.common import (
+    DEG_PER_RAD,
+    FormatInfo,
+    acc_unit_scale,
+    build_gps,
+    build_recording,
+    gravity_present,
+    interp_onto,
+    order_samples,
+)
+from ingest.errors import IngestError
+from ingest.table import ACC_UNITS, GYR_UNITS, head_lines, norm_name, read_numeric, sniff_dialect, split_fields, unit_of
+
+INFO = FormatInfo(
+    name="phyphox",
+    description="phyphox export: 'Raw Data.csv' (classic) or per-sensor Accelerometer / Gyroscope / Linear "
+    "Acceleration / Location CSVs; comma, tab or semicolon with decimal comma; pauses from meta/time.csv",
+    patterns=("Raw Data.csv", "Accelerometer.csv", "Gyroscope.csv", "Location.csv", "meta/time.csv", "*.zip"),
+    checked_versions=("1.1.13 iOS (file format 1.17)", "per-sensor CSV exports (Android, 2024-2025)"),
+)
+
+_AXIS_RE = re.compile(r"(?:^|[\s_\-])([xyz])(?:$|[\s_\-(])")
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """One sensor's columns from one file."""
+
+    file: str
+    kind: str  # "acc", "linear", "gravity", "gyr"
+    time_s: np.ndarray
+    xyz: np.ndarray  # m/s^2 or deg/s
+
+
+def _is_time(name: str) -> bool:
+    return name.startswith(("time", "t (s)"))
+
+
+def looks_like(bundle: Bundle) -> bool:
+    """True for phyphox exports: ``Raw Data.csv``, ``meta/time.csv`` or CSVs headed ``"Time (s)"`` + axes."""
+    lowered = {n.lower() for n in bundle.names}
+    if "raw data.csv" in lowered or "meta/time.csv" in lowered:
+        return True
+    for name in bundle.names:
+        if "/" in name or not name.lower().endswith((".csv", ".csv.gz", ".txt")):
+            continue
+        try:
+            fields = _header(bundle.head(name), name)[1]
+        except IngestError:
+            continue
+        if fields and fields[0] == "time (s)" and any(_classify(f) for f in fields[1:]):
+            return True
+    return False
+
+
+def _header(head: bytes, what: str) -> tuple[Any, list[str], list[str]]:
+    lines = head_lines(head, 2, what=what)
+    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
+    raw = split_fields(lines[0], dialect)
+    return dialect, [norm_name(f) for f in raw], raw
+
+
+def _classify(field: str) -> tuple[str, str, float] | None:
+    """Return (kind, axis, scale to SI/deg) for a sensor column, or None for other columns."""
+    unit = unit_of(field)
+    m = _AXIS_RE.search(field.split("(")[0])
+    if unit is None or m is None:
+        return None
+    axis = m.group(1)
+    unit = unit.lower()
+    if unit in ACC_UNITS:
+        kind = "linear" if "linear" in field else "gravity" if "gravity" in field else "acc"
+        return kind, axis, acc_unit_scale(ACC_UNITS[unit])
+    if unit in GYR_UNITS:
+        return "gyr", axis, 1.0 if GYR_UNITS[unit] == "deg" else DEG_PER_RAD
+    return None
+
+
+def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
+    data = bundle.read(name)
+    dialect, fields, _ = _header(data[:8192], name)
+    if not fields or not _is_time(fields[0]):
+        return []
+    groups: dict[str, dict[str, tuple[int, float]]] = {}
+    for i, field in enumerate(fields[1:], start=1):
+        found = _classify(field)
+        if found is not None:
+            kind, axis, scale = found
+            groups.setdefault(kind, {})[axis] = (i, scale)
+    groups = {k: v for k, v in groups.items() if set(v) == {"x", "y", "z"}}
+    if not groups:
+        return []
+    base = name.rsplit("/", 1)[-1].lower()
+    usecols = [0] + [groups[k][a][0] for k in groups for a in "xyz"]
+    arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(fields))
+    streams = []
+    for j, (kind, axes) in enumerate(groups.items()):
+        xyz = arr[:, 1 + 3 * j : 4 + 3 * j] * np.array([axes[a][1] for a in "xyz"])
+        if kind == "acc" and base.startswith("linear"):
+            kind = "linear"  # per-sensor 'Linear Acceleration.csv' has plain 'X (m/s^2)' headers
+        if kind == "acc" and base.startswith("gravity"):
+            kind = "gravity"
+        streams.append(_Stream(file=name, kind=kind, time_s=arr[:, 0], xyz=xyz))
+    return streams
+
+
+def _read_kv(bundle: Bundle, name: str) -> list[list[str]]:
+    found = bundle.find(name)
+    if found is None:
+        return []
+    try:
+        text = bundle.read(found).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []
+    head = text.split("\n", 1)[0]
+    dialect = sniff_dialect(head, None)
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=dialect.sep)]
+
+
+def _to_float(text: str) -> float:
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return float("nan")
+
+
+def read_pauses(bundle: Bundle) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """Return (experiment time of each START, wall-clock offset to add from there on, start epoch) from meta/time.csv.
+
+    The offset of the k-th START is the real time spent paused before it, so ``t + offset`` is wall-clock time
+    since the first START.
+    """
+    rows = _read_kv(bundle, "meta/time.csv")
+    starts = [(_to_float(r[1]), _to_float(r[2])) for r in rows[1:] if len(r) >= 3 and r[0].upper() == "START"]
+    starts = [(e, s) for e, s in starts if np.isfinite(e) and np.isfinite(s)]
+    if not starts:
+        return np.zeros(1), np.zeros(1), None
+    exp = np.array([e for e, _ in starts])
+    sys_ = np.array([s for _, s in starts])
+    offsets = (sys_ - sys_[0]) - (exp - exp[0])
+    return exp, np.maximum.accumulate(np.maximum(offsets, 0.0)), float(sys_[0] - exp[0])
+
+
+def _apply_pauses(time_s: np.ndarray, starts: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    idx = np.clip(np.searchsorted(starts, time_s, side="right") - 1, 0, len(starts) - 1)
+    return time_s + offsets[idx]
+
+
+def _read_location(bundle: Bundle, starts: np.ndarray, offsets: np.ndarray) -> GpsTrack | None:
+    name = next((n for n in bundle.names if n.rsplit("/", 1)[-1].lower() == "location.csv"), None)
+    if name is None or bundle.size(name) == 0:
+        return None
+    data = bundle.read(name)
+    dialect, fields, _ = _header(data[:8192], name)
+
+    def col(prefix: str) -> int | None:
+        return next((i for i, f in enumerate(fields) if f.startswith(prefix)), None)
+
+    idx = {"t": 0 if fields and _is_time(fields[0]) else None, "lat": col("latitude"), "lon": col("longitude")}
+    if any(v is None for v in idx.values()):
+        raise IngestError(
+            f"{name}: missing time, latitude or longitude column; export the location data again",
+            reason="missing_columns",
+        )
+    extra = {"acc": col("horizontal accuracy"), "speed": col("velocity")}
+    present = {k: v for k, v in {**idx, **extra}.items() if v is not None}
+    arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=list(present.values()))
+    c = {k: arr[:, i] for i, k in enumerate(present)}
+    return build_gps(_apply_pauses(c["t"], starts, offsets), c["lat"], c["lon"], c.get("acc"), c.get("speed"))
+
+
+def _preferred(streams: list[_Stream], kind: str) -> list[_Stream]:
+    # The plain file names first ('Accelerometer.csv' before 'Accelerometer_2.csv', the classic 'Raw Data.csv').
+    picked = [s for s in streams if s.kind == kind]
+    return sorted(picked, key=lambda s: (len(s.file), s.file))
+
+
+def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recording:
+    """Read a phyphox export.
+
+    Parameters
+    ----------
+    bundle
+        The export's files (a zip, a folder or one CSV).
+    placement
+        Where the phone was carried, stored on the recording.
+
+    Raises
+    ------
+    IngestError
+        When there is no acceleration including gravity (a linear-acceleration export) or a file is malformed.
+    """
+    streams: list[_Stream] = []
+    for name in bundle.names:
+        base = name.rsplit("/", 1)[-1].lower()
+        if name.lower().startswith("meta/") or base == "location.csv" or bundle.size(name) == 0:
+            continue
+        if base.endswith((".csv", ".csv.gz", ".txt")):
+            streams.extend(_read_streams(bundle, name))
+    if not streams:
+        raise IngestError(
+            f"{bundle.label}: no phyphox sensor columns found (expected a 'Time (s)' column and x, y, z columns with "
+            "units such as 'Acceleration x (m/s^2)'); export the experiment's raw data as CSV",
+            reason="missing_columns",
+        )
+    streams = [_Stream(s.file, s.kind, *order_samples(s.time_s, s.xyz, what=s.file)) for s in streams]
+
+    acc: _Stream | None = None
+    acc_origin = ""
+    for cand in _preferred(streams, "acc"):
+        if gravity_present(cand.xyz, median_rate_hz(cand.time_s)):
+            acc, acc_origin = cand, cand.file
+            break
+    if acc is None:
+        lin, grav = _preferred(streams, "linear"), _preferred(streams, "gravity")
+        plain = [s for s in _preferred(streams, "acc") if s not in lin]
+        if lin and grav:
+            t = lin[0].time_s
+            acc = _Stream(lin[0].file, "acc", t, lin[0].xyz + interp_onto(grav[0].time_s, grav[0].xyz, t))
+            acc_origin = f"{lin[0].file}+{grav[0].file}"
+        elif plain or lin:
+            raise IngestError(
+                f"{bundle.label}: the acceleration in this phyphox export has no gravity (a 'linear acceleration' or "
+                "'Acceleration (without g)' export), so the walker's vertical cannot be found; in phyphox record "
+                "with the 'Acceleration with g' experiment and export again",
+                reason="gravity_missing",
+            )
+        else:
+            raise IngestError(
+                f"{bundle.label}: this phyphox export has no acceleration (only a gyroscope); record with "
+                "'Acceleration with g' and export again",
+                reason="missing_columns",
+            )
+
+    time_s, acc_ms2 = acc.time_s, acc.xyz
+    gyr_dps = None
+    gyros = _preferred(streams, "gyr")
+    if gyros:
+        g = gyros[0]
+        inside = (time_s >= g.time_s[0]) & (time_s <= g.time_s[-1])
+        if inside.sum() > 0.9 * len(time_s):
+            time_s, acc_ms2 = time_s[inside], acc_ms2[inside]
+            gyr_dps = interp_onto(g.time_s, g.xyz, time_s)
+
+    starts, offsets, epoch0 = read_pauses(bundle)
+    time_s = _apply_pauses(time_s, starts, offsets)
+    gps = _read_location(bundle, starts, offsets)
+    device = {r[0]: r[1] for r in _read_kv(bundle, "meta/device.csv")[1:] if len(r) >= 2}
+    source: dict[str, Any] = {
+        "format": INFO.name,
+        "app": "phyphox",
+        "app_version": device.get("version"),
+        "device": device.get("deviceModel"),
+        "os_release": device.get("deviceRelease"),
+        "file": bundle.label,
+        "acc_source": acc_origin,
+        "units": "m/s^2 with gravity (detected from the data)",
+        "pauses": [
+            {"start_s": float(s + p), "duration_s": float(o - p)}
+            for s, o, p in zip(starts[1:], offsets[1:], offsets[:-1], strict=True)
+            if o > p
+        ],
+        "start_epoch_s": epoch0,
+    }
+    return build_recording(time_s, acc_ms2, gyr_dps, what=bundle.label, source=source, gps=gps, placement=placement)
+
+
+__all__ = ["INFO", "looks_like", "read", "read_pauses"]

@@ -1,0 +1,247 @@
+"""Sensor Logger (Kelvin Choi; iOS and Android) exports: a zip or folder with one CSV per sensor.
+
+Axis files are headed ``time,seconds_elapsed,z,y,x`` (z, y, x order; ``time`` is the Unix epoch in ns) and are
+parsed by column name. ``Accelerometer.csv`` holds acceleration WITHOUT gravity, so the gravity-inclusive signal
+comes from, in order: ``TotalAcceleration.csv`` (Android), ``Accelerometer.csv`` + ``Gravity.csv``, or
+``AccelerometerUncalibrated.csv`` (iOS: in g with CoreMotion's sign, scaled and negated here).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gait.types import GpsTrack, Placement, Recording
+from ingest.archive import Bundle
+from ingest.common import (
+    DEG_PER_RAD,
+    FormatInfo,
+    acc_unit_scale,
+    build_gps,
+    build_recording,
+    infer_acc_unit,
+    interp_onto,
+    order_samples,
+)
+from ingest.errors import IngestError
+from ingest.table import head_lines, norm_name, read_numeric, sniff_dialect, split_fields
+
+INFO = FormatInfo(
+    name="sensor_logger",
+    description="Sensor Logger export (iOS or Android): zip or folder with TotalAcceleration / Accelerometer + "
+    "Gravity / AccelerometerUncalibrated, Gyroscope, Location and Metadata CSVs",
+    patterns=("<date>.zip", "<date>/", "TotalAcceleration.csv", "AccelerometerUncalibrated.csv"),
+    checked_versions=("iOS 1.10.4 (Metadata v3)", "Android 1.26.0", "Android 1.60.0"),
+)
+
+AXIS_FILES = (
+    "TotalAcceleration.csv",
+    "Accelerometer.csv",
+    "AccelerometerUncalibrated.csv",
+    "Gravity.csv",
+    "Gyroscope.csv",
+    "GyroscopeUncalibrated.csv",
+)
+
+#: A gyroscope covering less than this share of the accelerometer's span is dropped rather than trimming the
+#: accelerometer to it.
+MIN_GYRO_COVERAGE = 0.9
+
+
+@dataclass(frozen=True)
+class _Axes:
+    """One axis file: time in seconds (Unix epoch when ``epoch``) and x, y, z columns."""
+
+    time_s: np.ndarray
+    xyz: np.ndarray
+    epoch: bool
+
+
+def looks_like(bundle: Bundle) -> bool:
+    """True when the bundle holds Sensor Logger axis files (recognised by name and header)."""
+    for name in bundle.names:
+        base = name.rsplit("/", 1)[-1]
+        if base in AXIS_FILES:
+            try:
+                header = head_lines(bundle.head(name), 1, what=name)[0]
+            except IngestError:
+                continue
+            fields = {norm_name(f) for f in split_fields(header, sniff_dialect(header, None))}
+            if {"x", "y", "z"} <= fields and ("seconds_elapsed" in fields or "time" in fields):
+                return True
+    return False
+
+
+def _read_axes(bundle: Bundle, name: str) -> _Axes:
+    data = bundle.read(name)
+    lines = head_lines(data, 2, what=name)
+    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
+    fields = [norm_name(f) for f in split_fields(lines[0], dialect)]
+    missing = [c for c in ("x", "y", "z") if c not in fields]
+    if missing or not ({"time", "seconds_elapsed"} & set(fields)):
+        raise IngestError(
+            f"{name}: missing column(s) {', '.join(missing) or 'time'}; Sensor Logger axis files have the header "
+            "time,seconds_elapsed,z,y,x: export the recording again without editing it",
+            reason="missing_columns",
+        )
+    epoch = "time" in fields
+    tcol = fields.index("time") if epoch else fields.index("seconds_elapsed")
+    usecols = [tcol, fields.index("x"), fields.index("y"), fields.index("z")]
+    arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(fields))
+    time_s = arr[:, 0] * 1e-9 if epoch else arr[:, 0]
+    time_s, xyz = order_samples(time_s, arr[:, 1:4], what=name)
+    return _Axes(time_s=time_s, xyz=xyz, epoch=epoch)
+
+
+def read_metadata(bundle: Bundle) -> dict[str, str]:
+    """Return ``Metadata.csv`` as a name -> value dict (any generation: columns are matched by name)."""
+    name = bundle.find("Metadata.csv")
+    if name is None:
+        return {}
+    try:
+        text = bundle.read(name).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return {}
+    rows = list(csv.reader(io.StringIO(text)))
+    if len(rows) < 2:
+        return {}
+    return {k.strip(): v.strip() for k, v in zip(rows[0], rows[1], strict=False)}
+
+
+def _pick(bundle: Bundle, name: str) -> str | None:
+    found = bundle.find(name)
+    return found if found is not None and bundle.size(found) > 0 else None
+
+
+def _gravity_inclusive(bundle: Bundle, platform: str, standardised: bool) -> tuple[_Axes, str, str]:
+    """Choose and build gravity-inclusive acceleration in m/s^2, Android sign; returns axes, origin, sign note."""
+    total = _pick(bundle, "TotalAcceleration.csv")
+    if total is not None:
+        axes = _read_axes(bundle, total)
+        scale = acc_unit_scale(infer_acc_unit(axes.xyz))
+        return _Axes(axes.time_s, axes.xyz * scale, axes.epoch), "TotalAcceleration.csv", "android"
+
+    uncal_name = _pick(bundle, "AccelerometerUncalibrated.csv")
+    uncal = _read_axes(bundle, uncal_name) if uncal_name else None
+    uncal_unit = infer_acc_unit(uncal.xyz) if uncal is not None else None
+    if platform not in ("ios", "android") and uncal_unit == "g":
+        platform = "ios"  # only iOS writes this file in g
+    negate = platform == "ios" and not standardised
+
+    lin, grav = _pick(bundle, "Accelerometer.csv"), _pick(bundle, "Gravity.csv")
+    if lin is not None and grav is not None and platform in ("ios", "android"):
+        a, g = _read_axes(bundle, lin), _read_axes(bundle, grav)
+        inside = (a.time_s >= g.time_s[0]) & (a.time_s <= g.time_s[-1])
+        if inside.sum() >= 2:
+            t = a.time_s[inside]
+            total_ms2 = a.xyz[inside] + interp_onto(g.time_s, g.xyz, t)
+            sign = -1.0 if negate else 1.0
+            return _Axes(t, sign * total_ms2, a.epoch), "Accelerometer.csv+Gravity.csv", _sign_note(negate)
+
+    if uncal is not None:
+        xyz = uncal.xyz * acc_unit_scale(uncal_unit or "ms2")
+        return _Axes(uncal.time_s, -xyz if negate else xyz, uncal.epoch), uncal_name or "", _sign_note(negate)
+
+    if lin is not None and grav is not None:
+        raise IngestError(
+            f"{bundle.label}: Metadata.csv is missing, so iOS cannot be told from Android (their gravity signs "
+            "differ); include Metadata.csv from the original export",
+            reason="unknown_platform",
+        )
+    raise IngestError(
+        f"{bundle.label}: this Sensor Logger export has no acceleration including gravity (Accelerometer.csv is "
+        "without gravity); in Sensor Logger enable 'Total Acceleration' (Android) or 'Gravity' / 'Accelerometer "
+        "Uncalibrated' (iOS) and record again",
+        reason="gravity_missing",
+    )
+
+
+def _sign_note(negated: bool) -> str:
+    return "ios_negated" if negated else "android"
+
+
+def _read_location(bundle: Bundle, t0: float, epoch: bool) -> GpsTrack | None:
+    name = _pick(bundle, "Location.csv")
+    if name is None:
+        return None
+    data = bundle.read(name)
+    lines = head_lines(data, 2, what=name)
+    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
+    fields = [norm_name(f) for f in split_fields(lines[0], dialect)]
+    tname = "time" if epoch else "seconds_elapsed"
+    if not {tname, "latitude", "longitude"} <= set(fields):
+        raise IngestError(
+            f"{name}: missing time, latitude or longitude column; export the recording again unedited",
+            reason="missing_columns",
+        )
+    wanted = [tname, "latitude", "longitude", "horizontalaccuracy", "speed"]
+    present = [c for c in wanted if c in fields]
+    arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=[fields.index(c) for c in present])
+    col = {c: arr[:, i] for i, c in enumerate(present)}
+    time_s = col[tname] * (1e-9 if epoch else 1.0) - t0
+    return build_gps(time_s, col["latitude"], col["longitude"], col.get("horizontalaccuracy"), col.get("speed"))
+
+
+def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recording:
+    """Read a Sensor Logger export (zip, folder or a single axis CSV).
+
+    Parameters
+    ----------
+    bundle
+        The export's files.
+    placement
+        Where the phone was carried, stored on the recording.
+
+    Raises
+    ------
+    IngestError
+        When no gravity-inclusive acceleration can be built or a file is malformed.
+    """
+    meta = read_metadata(bundle)
+    platform = meta.get("platform", "").lower()
+    standardised = meta.get("standardisation", "").lower() == "true"
+    acc, acc_origin, sign = _gravity_inclusive(bundle, platform, standardised)
+
+    gyr_dps = None
+    notes: list[str] = []
+    gyr_name = _pick(bundle, "Gyroscope.csv") or _pick(bundle, "GyroscopeUncalibrated.csv")
+    time_s, acc_ms2 = acc.time_s, acc.xyz
+    if gyr_name is not None:
+        gyr = _read_axes(bundle, gyr_name)
+        inside = (time_s >= gyr.time_s[0]) & (time_s <= gyr.time_s[-1])
+        span = float(time_s[-1] - time_s[0]) if len(time_s) > 1 else 0.0
+        covered = float(time_s[inside][-1] - time_s[inside][0]) if inside.sum() > 1 else 0.0
+        if span > 0 and covered >= MIN_GYRO_COVERAGE * span:
+            time_s, acc_ms2 = time_s[inside], acc_ms2[inside]
+            gyr_dps = interp_onto(gyr.time_s, gyr.xyz, time_s) * DEG_PER_RAD
+        else:
+            notes.append(f"{gyr_name} covers too little of the recording and was ignored")
+
+    t0 = float(time_s[0]) if len(time_s) else 0.0
+    gps = _read_location(bundle, t0, acc.epoch)
+    source: dict[str, Any] = {
+        "format": INFO.name,
+        "app": "Sensor Logger",
+        "app_version": meta.get("appVersion"),
+        "platform": platform or None,
+        "device": meta.get("device name"),
+        "metadata_version": meta.get("version"),
+        "requested_rate_ms": meta.get("sampleRateMs"),
+        "file": bundle.label,
+        "acc_source": acc_origin,
+        "sign_convention": sign,
+        "units": "m/s^2 with gravity; gyroscope converted from rad/s",
+        "start_epoch_s": t0 if acc.epoch else None,
+    }
+    if notes:
+        source["notes"] = notes
+    return build_recording(
+        time_s - t0, acc_ms2, gyr_dps, what=bundle.label, source=source, gps=gps, placement=placement
+    )
+
+
+__all__ = ["INFO", "looks_like", "read", "read_metadata"]

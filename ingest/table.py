@@ -1,0 +1,224 @@
+"""Text-table plumbing shared by every CSV reader: decoding, dialect sniffing, header units, fast numeric reads.
+
+Readers decide *which* columns they want by name; this module reads them with pandas' C engine (``usecols``,
+``float64``), which is what keeps a one-hour 100 Hz export well under a second per file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from ingest.errors import IngestError
+
+_UNIT_RE: Final = re.compile(r"[\(\[]([^\)\]]*)[\)\]]")
+
+ACC_UNITS: Final = {
+    "m/s^2": "ms2",
+    "m/s²": "ms2",
+    "m/s2": "ms2",
+    "ms^-2": "ms2",
+    "m s^-2": "ms2",
+    "m/s/s": "ms2",
+    "ms2": "ms2",
+    "g": "g",
+    "mg": "mg",
+}
+GYR_UNITS: Final = {"rad/s": "rad", "deg/s": "deg", "°/s": "deg", "dps": "deg", "degrees/s": "deg"}
+TIME_UNITS: Final = {"s": "s", "sec": "s", "seconds": "s", "ms": "ms", "us": "us", "µs": "us", "ns": "ns"}
+TIME_SCALE_S: Final = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a delimited text file is written.
+
+    Attributes
+    ----------
+    sep
+        Field separator: ``","``, ``";"`` or ``"\\t"``.
+    decimal
+        Decimal mark: ``"."`` or ``","`` (phyphox and European spreadsheet exports).
+    """
+
+    sep: str = ","
+    decimal: str = "."
+
+
+def head_lines(data: bytes, n: int, *, what: str) -> list[str]:
+    """Decode the first ``n`` lines of ``data`` as UTF-8 (BOM tolerated), with clear errors for non-text input.
+
+    Raises
+    ------
+    IngestError
+        For empty input, UTF-16 text, binary data or bytes that are not UTF-8.
+    """
+    if not data.strip():
+        raise IngestError(f"{what}: the file is empty; export the recording again", reason="empty")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise IngestError(
+            f"{what}: the file is UTF-16 text (as Excel's 'Unicode text' writes it); save it as 'CSV UTF-8' instead",
+            reason="not_utf8",
+        )
+    head = data[: 64 * 1024]
+    # NUL in the first line means binary or UTF-16 without BOM; GENEActiv pads later header values with NULs.
+    if b"\x00" in head.split(b"\n", 1)[0]:
+        raise IngestError(f"{what}: this is a binary file, not a CSV text export", reason="binary")
+    pieces = head.split(b"\n")
+    if len(head) < len(data) and len(pieces) > 1:
+        pieces = pieces[:-1]  # the last piece may end inside a line (or a multi-byte character)
+    lines_b = pieces[:n]
+    try:
+        text = b"\n".join(lines_b).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"{what}: byte {exc.start} is not UTF-8 text ({exc.reason}); the file was damaged or re-saved in another "
+            "encoding: save it as 'CSV UTF-8' or export it from the app again",
+            reason="not_utf8",
+        ) from None
+    text = text.removeprefix("\ufeff")
+    return [line.rstrip("\r") for line in text.split("\n")]
+
+
+def sniff_dialect(header: str, first_row: str | None) -> Dialect:
+    """Guess separator and decimal mark from the header line and the first data line."""
+    counts = {sep: _count_outside_quotes(header, sep) for sep in (",", ";", "\t")}
+    sep = max(counts, key=lambda s: (counts[s], s == ","))
+    decimal = "."
+    if sep != "," and first_row is not None and re.search(r"\d,\d", first_row):
+        decimal = ","
+    return Dialect(sep=sep, decimal=decimal)
+
+
+def _count_outside_quotes(line: str, sep: str) -> int:
+    inside = False
+    count = 0
+    for ch in line:
+        if ch == '"':
+            inside = not inside
+        elif ch == sep and not inside:
+            count += 1
+    return count
+
+
+def split_fields(line: str, dialect: Dialect) -> list[str]:
+    """Split one line into stripped fields, honouring double quotes."""
+    row = next(csv.reader([line], delimiter=dialect.sep, quotechar='"'), [])
+    return [field.strip() for field in row]
+
+
+def unit_of(name: str) -> str | None:
+    """Return the text inside the last parentheses or brackets of a column name (``"X (m/s^2)"`` -> ``"m/s^2"``)."""
+    found = _UNIT_RE.findall(name)
+    return found[-1].strip() if found else None
+
+
+def norm_name(name: str) -> str:
+    """Lower-case a column name and drop surrounding quotes and spaces."""
+    return name.strip().strip('"').strip().lower()
+
+
+def read_numeric(
+    data: bytes,
+    *,
+    what: str,
+    dialect: Dialect,
+    skiprows: int,
+    usecols: list[int],
+    n_fields: int | None = None,
+) -> np.ndarray:
+    """Read the given columns of a delimited file as a float64 array of shape (rows, len(usecols)).
+
+    Parameters
+    ----------
+    data
+        The whole file.
+    what
+        File name for messages.
+    dialect
+        Separator and decimal mark.
+    skiprows
+        Lines before the first data row (header lines).
+    usecols
+        Zero-based column indices to return, in this order.
+    n_fields
+        Fields per row the header announces; when given, the first data row is checked against it so that a
+        separator mix-up gets a clear message instead of shifted columns.
+    """
+    if n_fields is not None:
+        lines = head_lines(data, skiprows + 1, what=what)
+        if len(lines) > skiprows and lines[skiprows].strip():
+            got = len(split_fields(lines[skiprows], dialect))
+            if got < max(usecols) + 1 or (got != n_fields and got < n_fields):
+                sep_name = {",": "comma", ";": "semicolon", "\t": "tab"}[dialect.sep]
+                raise IngestError(
+                    f"{what}: the header has {n_fields} {sep_name}-separated columns but the first data row has {got}; "
+                    "header and data use different separators or the file was edited: re-export it unchanged",
+                    reason="wrong_separators",
+                )
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            sep=dialect.sep,
+            decimal=dialect.decimal,
+            header=None,
+            skiprows=skiprows,
+            usecols=usecols,
+            dtype=np.float64,
+            engine="c",
+            encoding="utf-8",
+            skip_blank_lines=True,
+            quotechar='"',
+        )
+    except pd.errors.EmptyDataError:
+        raise IngestError(f"{what}: header only, no data rows; record for longer", reason="empty") from None
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"{what}: byte {exc.start} is not UTF-8 text; the file is damaged or was re-saved in another encoding: "
+            "export it from the app again",
+            reason="not_utf8",
+        ) from None
+    except pd.errors.ParserError as exc:
+        raise IngestError(
+            f"{what}: rows do not match the header ({str(exc).strip()}); the file is truncated or mixes separators: "
+            "export it again",
+            reason="malformed",
+        ) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise IngestError(
+            f"{what}: a data column holds text where numbers are expected ({_short(exc)}); remove non-numeric rows "
+            "or export again",
+            reason="non_numeric",
+        ) from None
+    # usecols returns columns in file order; put them back in the caller's order.
+    order = sorted(usecols)
+    arr = frame.to_numpy(dtype=np.float64, copy=False)
+    if len(arr) == 0:
+        raise IngestError(f"{what}: header only, no data rows; record for longer", reason="empty")
+    return arr[:, [order.index(c) for c in usecols]]
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+__all__ = [
+    "ACC_UNITS",
+    "GYR_UNITS",
+    "TIME_SCALE_S",
+    "TIME_UNITS",
+    "Dialect",
+    "head_lines",
+    "norm_name",
+    "read_numeric",
+    "sniff_dialect",
+    "split_fields",
+    "unit_of",
+]
