@@ -1,0 +1,240 @@
+"""The walker's normal stride length as a function of cadence (the baseline the target is cut from).
+
+Stride length grows with cadence, so a single number would call a brisk walker's normal strides "overlong" and
+miss overstriding at a slow pace. The baseline is therefore a line, stride length = intercept + slope x cadence,
+valid over a cadence range and held constant outside it (never extrapolated).
+
+Personal: a Theil-Sen fit (robust to the odd mis-detected stride) on confident strides of recent pain-free,
+uncoached walks. Walks with pain are left out because walkers with low-back pain already walk with shorter
+strides (Smith et al., meta-analysis of 97 studies); coached walks are left out because their strides were
+shortened on purpose.
+
+Population default: the "walk ratio" (step length / cadence) stays nearly constant across a wide range of
+walking speeds in healthy adults (Sekiya & Nagasaki 1998, Gait Posture 7:225; Murakami & Otaka 2017, J Phys Ther
+Sci 29:722, who find the constancy breaks below about 98 steps/min). Outdoor usual-pace walking averages 1.31 m/s
+at 116.7 steps/min (Murtagh et al. 2020, Sports Med 51:125, 35 studies), i.e. a step of 0.67 m, about 0.40 of a
+1.70 m body height; step length of about 0.41-0.415 x height is the classic pedometer rule. Hence
+step length = 0.0035 x body height x cadence, stride length = twice that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Final, Literal
+
+import numpy as np
+from scipy.stats import theilslopes
+
+from gait.coach.records import WalkRecord
+from gait.coach.settings import CoachSettings
+from gait.coach.text import plural
+from gait.consts import DEFAULT_BODY_HEIGHT_M, TYPICAL_CADENCE_SPM
+from gait.errors import GaitError
+
+POPULATION_WALK_RATIO_PER_HEIGHT: Final = 0.0035
+"""Step length / cadence / body height, in 1/(steps/min); see the module docstring for the sources."""
+
+POPULATION_CADENCE_RANGE_SPM: Final = (98.0, 130.0)
+"""Cadences over which the population walk ratio holds (Murakami & Otaka 2017 lower bound; brisk walking)."""
+
+BODY_HEIGHT_RANGE_M: Final = (1.0, 2.5)
+"""Accepted body heights; anything else is a typo (cm instead of m, for example)."""
+
+STRIDE_LENGTH_RANGE_M: Final = (0.2, 2.5)
+"""Stride lengths outside this range are estimation failures and never enter a baseline."""
+
+MIN_CADENCE_SPREAD_SPM: Final = 6.0
+"""Below this spread (5th-95th percentile) of cadences a slope is noise: the fit keeps the personal walk ratio."""
+
+MAX_SLOPE_M_PER_SPM: Final = 0.04
+"""Steepest plausible personal slope (about three times the population one); steeper fits keep the walk ratio."""
+
+MAX_FIT_STRIDES: Final = 1500
+"""Theil-Sen is quadratic in the number of points; a deterministic even subsample keeps the fit fast."""
+
+
+@dataclass(frozen=True)
+class StrideBaseline:
+    """Normal stride length as a line over cadence.
+
+    Attributes
+    ----------
+    intercept_m, slope_m_per_spm
+        stride length = intercept_m + slope_m_per_spm x cadence.
+    cadence_min_spm, cadence_max_spm
+        Range the line is valid for; cadences outside are clamped to it.
+    source
+        ``"personal"`` or ``"population"``.
+    description
+        Says which baseline is in use and why, with the numbers (shown to the walker).
+    n_walks, n_strides
+        How much history the personal fit used (0 for the population default).
+    body_height_m
+        Height used by the population default (None for a personal baseline).
+    """
+
+    intercept_m: float
+    slope_m_per_spm: float
+    cadence_min_spm: float
+    cadence_max_spm: float
+    source: Literal["personal", "population"]
+    description: str
+    n_walks: int = 0
+    n_strides: int = 0
+    body_height_m: float | None = None
+
+    def stride_length_m(self, cadence_spm: float | np.ndarray) -> float | np.ndarray:
+        """Baseline stride length at ``cadence_spm`` (scalar or array), clamped to the valid cadence range."""
+        cad = np.clip(np.asarray(cadence_spm, dtype=float), self.cadence_min_spm, self.cadence_max_spm)
+        out = self.intercept_m + self.slope_m_per_spm * cad
+        return float(out) if np.ndim(out) == 0 else out
+
+    @property
+    def reference_cadence_spm(self) -> float:
+        """Middle of the valid cadence range, rounded: the cadence used in example numbers."""
+        return float(round(0.5 * (self.cadence_min_spm + self.cadence_max_spm)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description."""
+        return asdict(self)
+
+
+def _check_height(body_height_m: float | None) -> tuple[float, bool]:
+    """Return (height, was_given), validating a given height."""
+    if body_height_m is None:
+        return DEFAULT_BODY_HEIGHT_M, False
+    low, high = BODY_HEIGHT_RANGE_M
+    if (
+        isinstance(body_height_m, bool)
+        or not isinstance(body_height_m, int | float)
+        or not low <= body_height_m <= high
+    ):
+        raise GaitError(
+            f"body height {body_height_m!r} m is not a plausible height: give it in metres between {low} and {high} "
+            "(e.g. 1.75)",
+            reason="bad_body_height",
+        )
+    return float(body_height_m), True
+
+
+def population_baseline(body_height_m: float | None, *, why: str = "") -> StrideBaseline:
+    """The population default: stride = 2 x 0.0035 x body height x cadence, for 98-130 steps/min.
+
+    Parameters
+    ----------
+    body_height_m
+        The walker's height; None uses 1.70 m and says so.
+    why
+        Optional reason appended to the description (e.g. why no personal baseline exists yet).
+
+    Examples
+    --------
+    >>> b = population_baseline(1.75)
+    >>> round(b.stride_length_m(110.0), 4)
+    1.3475
+    >>> b.description
+    'population default from height 1.75 m'
+    """
+    height_m, given = _check_height(body_height_m)
+    low, high = POPULATION_CADENCE_RANGE_SPM
+    desc = f"population default from height {height_m:.2f} m" + ("" if given else " (assumed: no height given)")
+    return StrideBaseline(
+        intercept_m=0.0,
+        slope_m_per_spm=2.0 * POPULATION_WALK_RATIO_PER_HEIGHT * height_m,
+        cadence_min_spm=low,
+        cadence_max_spm=high,
+        source="population",
+        description=desc + (f"; {why}" if why else ""),
+        body_height_m=height_m,
+    )
+
+
+def baseline_strides(
+    walks: Sequence[WalkRecord], settings: CoachSettings, *, now_s: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Cadence and length of the strides that may enter a personal baseline, and how many walks they come from.
+
+    A stride qualifies when its walk is pain-free, uncoached and started within ``baseline_window_days`` before
+    ``now_s``, its length is known and plausible, its confidence is at least ``min_confidence`` and its cadence
+    is a walking cadence.
+    """
+    window_s = settings.baseline_window_days * 86400.0
+    cad_parts: list[np.ndarray] = []
+    len_parts: list[np.ndarray] = []
+    for walk in walks:
+        if not walk.pain_free or walk.coached or not now_s - window_s <= walk.started_at_s <= now_s:
+            continue
+        length = walk.stride_length_m
+        ok = (
+            np.isfinite(length)
+            & (length >= STRIDE_LENGTH_RANGE_M[0])
+            & (length <= STRIDE_LENGTH_RANGE_M[1])
+            & (walk.confidence >= settings.min_confidence)
+            & (walk.cadence_spm >= TYPICAL_CADENCE_SPM[0])
+            & (walk.cadence_spm <= TYPICAL_CADENCE_SPM[1])
+        )
+        if ok.any():
+            cad_parts.append(walk.cadence_spm[ok])
+            len_parts.append(length[ok])
+    if not cad_parts:
+        return np.empty(0), np.empty(0), 0
+    return np.concatenate(cad_parts), np.concatenate(len_parts), len(cad_parts)
+
+
+def fit_baseline(
+    walks: Sequence[WalkRecord],
+    settings: CoachSettings,
+    *,
+    body_height_m: float | None,
+    now_s: float,
+) -> StrideBaseline:
+    """The personal baseline when history allows, else the population default (the description says which).
+
+    Parameters
+    ----------
+    walks
+        The walker's past walks (any order).
+    settings
+        Coach settings (history thresholds, confidence threshold, window).
+    body_height_m
+        For the population default; None assumes 1.70 m.
+    now_s
+        Current Unix time; walks after it are ignored, so a plan is a pure function of its inputs.
+    """
+    cadence, length, n_walks = baseline_strides(walks, settings, now_s=now_s)
+    n = len(cadence)
+    if n_walks < settings.min_baseline_walks or n < settings.min_baseline_strides:
+        why = (
+            f"a personal baseline needs {plural(settings.min_baseline_walks, 'pain-free walk')} with "
+            f"{settings.min_baseline_strides} confident strides; so far {plural(n_walks, 'walk')}, "
+            f"{plural(n, 'stride')}"
+        )
+        return population_baseline(body_height_m, why=why)
+    lo, hi = (float(v) for v in np.percentile(cadence, [5.0, 95.0]))
+    source = f"from {plural(n, 'confident stride')} in {plural(n_walks, 'pain-free walk')}"
+    slope = float("nan")
+    if hi - lo >= MIN_CADENCE_SPREAD_SPM:
+        idx = np.linspace(0, n - 1, min(n, MAX_FIT_STRIDES)).round().astype(int)
+        slope, intercept = (float(v) for v in theilslopes(length[idx], cadence[idx])[:2])
+    if 0.0 <= slope <= MAX_SLOPE_M_PER_SPM:
+        shape = f"+{100.0 * slope:.1f} cm per step/min"
+    else:
+        # Too little cadence spread (or an implausible slope): keep the walker's own walk ratio, which the
+        # literature finds nearly constant across speeds, instead of trusting a noisy slope.
+        slope, intercept = float(np.median(length / cadence)), 0.0
+        shape = "in proportion to cadence (too little cadence variety for a slope)"
+    mid = float(round(0.5 * (lo + hi)))
+    at_mid = intercept + slope * mid
+    return StrideBaseline(
+        intercept_m=intercept,
+        slope_m_per_spm=slope,
+        cadence_min_spm=lo,
+        cadence_max_spm=hi,
+        source="personal",
+        description=(
+            f"personal: {at_mid:.2f} m at {mid:.0f} steps/min, {shape}, valid for {lo:.0f}-{hi:.0f} steps/min, {source}"
+        ),
+        n_walks=n_walks,
+        n_strides=n,
+    )

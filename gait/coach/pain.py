@@ -1,0 +1,182 @@
+"""The point of pain: where back pain usually starts into a walk, and a walk length that ends before it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Final
+
+import numpy as np
+
+from gait.coach.records import PainReport
+from gait.coach.settings import WALK_FRACTION_OF_ONSET
+from gait.coach.text import format_distance, format_duration
+from gait.errors import GaitError
+
+ONSET_QUANTILE: Final = 0.25
+"""The usual onset is the lower quartile of the reported onsets (numpy's linear interpolation): a walk planned
+from it ends before the pain in about three walks out of four, where the median would fail every other walk.
+With one report it is that report."""
+
+
+@dataclass(frozen=True)
+class PainOnset:
+    """Where back pain usually starts into a walk.
+
+    Attributes
+    ----------
+    distance_m
+        Usual onset distance (lower quartile of the reports that give one), or None.
+    time_s
+        Usual onset time into the walk (lower quartile of the reports that give one), or None.
+    n_distance_reports, n_time_reports
+        How many reports each figure rests on.
+    distances_m, times_s
+        The reported onsets used, sorted.
+    """
+
+    distance_m: float | None
+    time_s: float | None
+    n_distance_reports: int
+    n_time_reports: int
+    distances_m: tuple[float, ...] = ()
+    times_s: tuple[float, ...] = ()
+
+    @property
+    def description(self) -> str:
+        """E.g. ``"about 4.8 km (3.0 mi) into a walk (lower quartile of 4 reports)"``."""
+        parts = []
+        if self.distance_m is not None:
+            parts.append(f"about {format_distance(self.distance_m)} into a walk ({_basis(self.n_distance_reports)})")
+        if self.time_s is not None:
+            parts.append(f"about {format_duration(self.time_s)} into a walk ({_basis(self.n_time_reports)})")
+        return " or ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description."""
+        return asdict(self) | {"description": self.description}
+
+
+def _basis(n: int) -> str:
+    return "1 report" if n == 1 else f"lower quartile of {n} reports"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A walk length that ends before the usual onset of pain.
+
+    Attributes
+    ----------
+    walk_length_m
+        Recommended distance (onset distance x fraction), or None when reports give no distance.
+    walk_time_s
+        Recommended duration (onset time x fraction), or None when reports give no time.
+    fraction
+        Share of the onset used (default 5/6: pain at 3 miles -> walk 2.5 miles).
+    onset
+        The estimate it rests on.
+    reason
+        One or two sentences with the numbers, in km and miles.
+    """
+
+    walk_length_m: float | None
+    walk_time_s: float | None
+    fraction: float
+    onset: PainOnset
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description."""
+        return {
+            "walk_length_m": self.walk_length_m,
+            "walk_time_s": self.walk_time_s,
+            "fraction": self.fraction,
+            "onset": self.onset.to_dict(),
+            "reason": self.reason,
+        }
+
+
+def estimate_pain_onset(
+    reports: Sequence[PainReport],
+    *,
+    now_s: float | None = None,
+    lookback_days: float | None = None,
+    min_pain_0_10: int = 1,
+) -> PainOnset | None:
+    """Usual onset of back pain into a walk, from reports that carry a distance or time.
+
+    Parameters
+    ----------
+    reports
+        Pain reports, any order.
+    now_s, lookback_days
+        When both are given, only reports from ``lookback_days`` before ``now_s`` up to ``now_s`` count.
+    min_pain_0_10
+        Reports scoring below this are not pain and are ignored.
+
+    Returns
+    -------
+    PainOnset or None
+        None when no counted report gives a distance or time.
+
+    Examples
+    --------
+    >>> onset = estimate_pain_onset([PainReport(0.0, 5, onset_distance_m=4000.0), PainReport(1.0, 4, 6000.0)])
+    >>> onset.distance_m, onset.n_distance_reports
+    (4500.0, 2)
+    """
+    use = [r for r in reports if r.pain_0_10 >= min_pain_0_10]
+    if now_s is not None and lookback_days is not None:
+        start_s = now_s - lookback_days * 86400.0
+        use = [r for r in use if start_s <= r.reported_at_s <= now_s]
+    distances = sorted(r.onset_distance_m for r in use if r.onset_distance_m is not None)
+    times = sorted(r.onset_time_s for r in use if r.onset_time_s is not None)
+    if not distances and not times:
+        return None
+    return PainOnset(
+        distance_m=float(np.quantile(distances, ONSET_QUANTILE)) if distances else None,
+        time_s=float(np.quantile(times, ONSET_QUANTILE)) if times else None,
+        n_distance_reports=len(distances),
+        n_time_reports=len(times),
+        distances_m=tuple(distances),
+        times_s=tuple(times),
+    )
+
+
+def recommend_walk_length(onset: PainOnset, *, fraction: float = WALK_FRACTION_OF_ONSET) -> Recommendation:
+    """Recommend walks that end before the usual point of pain: onset x ``fraction`` (default 5/6).
+
+    Parameters
+    ----------
+    onset
+        From :func:`estimate_pain_onset`.
+    fraction
+        Share of the onset distance (and time) to walk, 0.5-0.95.
+
+    Examples
+    --------
+    >>> rec = recommend_walk_length(PainOnset(distance_m=3 * 1609.344, time_s=None, n_distance_reports=1,
+    ...                                       n_time_reports=0))
+    >>> round(rec.walk_length_m / 1609.344, 6)
+    2.5
+    >>> rec.reason  # doctest: +NORMALIZE_WHITESPACE
+    'Back pain usually starts about 4.8 km (3.0 mi) into a walk (1 report). Plan walks of about 4.0 km (2.5 mi),
+    83 % of that, so they end before it starts.'
+    """
+    if not 0.5 <= fraction <= 0.95:
+        raise GaitError(
+            f"walk fraction {fraction!r} must lie within 0.5-0.95 of the pain-onset distance (default 5/6)",
+            reason="bad_coach_setting",
+        )
+    length_m = None if onset.distance_m is None else onset.distance_m * fraction
+    time_s = None if onset.time_s is None else onset.time_s * fraction
+    plans = []
+    if length_m is not None:
+        plans.append(f"about {format_distance(length_m)}")
+    if time_s is not None:
+        plans.append(f"about {format_duration(time_s)}")
+    reason = (
+        f"Back pain usually starts {onset.description}. Plan walks of {' or '.join(plans)}, "
+        f"{100.0 * fraction:.0f} % of that, so they end before it starts."
+    )
+    return Recommendation(walk_length_m=length_m, walk_time_s=time_s, fraction=fraction, onset=onset, reason=reason)

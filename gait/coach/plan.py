@@ -1,0 +1,234 @@
+"""The coaching plan: is stride coaching on, how much shorter than the baseline, and why (with the numbers).
+
+Recent pain (at least ``min_pain_0_10`` within ``pain_lookback_days``) turns coaching on, provided the walker
+opted in. The reduction starts at ``settings.reduction`` at the latest pain report and relaxes linearly to zero:
+
+    progress  = min(days since that report / relax_days, pain-free walks since it / relax_walks), clipped to 0..1
+    reduction = settings.reduction x (1 - progress)
+
+Both time and walking are needed, so neither a long break without walking nor a burst of walks in two days
+lifts the target early. Any new pain report restarts at the full reduction (the target tightens again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from gait.coach.baseline import StrideBaseline, fit_baseline
+from gait.coach.pain import PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length
+from gait.coach.records import PainReport, WalkRecord
+from gait.coach.settings import CoachSettings
+from gait.coach.text import format_percent, plural
+from gait.errors import GaitError
+
+
+def relaxed_reduction(
+    full_reduction: float, *, days_since_pain: float, pain_free_walks: int, relax_days: float, relax_walks: int
+) -> float:
+    """Reduction left after ``days_since_pain`` days and ``pain_free_walks`` pain-free walks (linear relax).
+
+    Examples
+    --------
+    >>> relaxed_reduction(0.10, days_since_pain=14.0, pain_free_walks=6, relax_days=28.0, relax_walks=12)
+    0.05
+    """
+    progress = min(days_since_pain / relax_days, pain_free_walks / relax_walks)
+    return float(full_reduction * (1.0 - min(max(progress, 0.0), 1.0)))
+
+
+def _days(seconds: float) -> str:
+    days = seconds / 86400.0
+    if days < 1.0:
+        return "today" if days < 0.5 else "yesterday"
+    return f"{days:.0f} days ago"
+
+
+@dataclass(frozen=True)
+class CoachingPlan:
+    """What the coach aims for now. Built by :func:`plan_coaching`; immutable and picklable.
+
+    Attributes
+    ----------
+    enabled
+        The walker opted in (``CoachSettings.enabled``).
+    active
+        Stride coaching is on: enabled, recent pain, and the reduction has not fully relaxed.
+    reduction
+        Current shortening as a share of the baseline (0 when inactive).
+    full_reduction
+        The configured reduction the plan starts from after pain.
+    baseline
+        The walker's normal stride length over cadence (personal or population default).
+    onset, recommendation
+        Usual point of pain and the recommended walk length, when reports give a distance or time.
+    reasons
+        Sentences with the numbers that explain the plan, in display order.
+    now_s
+        The time the plan was made for (Unix s).
+    last_pain_at_s
+        The latest recent pain report, or None.
+    pain_free_walks_since_pain
+        Pain-free walks started after that report.
+    """
+
+    enabled: bool
+    active: bool
+    reduction: float
+    full_reduction: float
+    baseline: StrideBaseline
+    onset: PainOnset | None
+    recommendation: Recommendation | None
+    reasons: tuple[str, ...]
+    now_s: float
+    last_pain_at_s: float | None
+    pain_free_walks_since_pain: int
+
+    def target_stride_m(self, cadence_spm: float | np.ndarray) -> float | np.ndarray:
+        """Target stride length at a cadence: baseline x (1 - reduction). Scalar or array in, same out.
+
+        When the plan is inactive the reduction is 0 and this is the baseline itself.
+        """
+        base = self.baseline.stride_length_m(cadence_spm)
+        return base * (1.0 - self.reduction)
+
+    @property
+    def distance_cue_active(self) -> bool:
+        """The coach may cue near the usual point of pain (enabled and a recommendation exists)."""
+        return self.enabled and self.recommendation is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready description, including the target at the baseline's reference cadence."""
+        cad = self.baseline.reference_cadence_spm
+        return {
+            "enabled": self.enabled,
+            "active": self.active,
+            "reduction": self.reduction,
+            "full_reduction": self.full_reduction,
+            "baseline": self.baseline.to_dict(),
+            "reference_cadence_spm": cad,
+            "baseline_stride_m_at_reference": self.baseline.stride_length_m(cad),
+            "target_stride_m_at_reference": self.target_stride_m(cad),
+            "onset": None if self.onset is None else self.onset.to_dict(),
+            "recommendation": None if self.recommendation is None else self.recommendation.to_dict(),
+            "reasons": list(self.reasons),
+            "now_s": self.now_s,
+            "last_pain_at_s": self.last_pain_at_s,
+            "pain_free_walks_since_pain": self.pain_free_walks_since_pain,
+        }
+
+
+def plan_coaching(
+    history: Sequence[WalkRecord],
+    pain_reports: Sequence[PainReport],
+    settings: CoachSettings,
+    *,
+    body_height_m: float | None,
+    now_s: float,
+) -> CoachingPlan:
+    """Make the coaching plan for now from the walker's history and pain reports.
+
+    Parameters
+    ----------
+    history
+        Past walks, any order. A walk counts as pain-free when ``pain_free`` is True and no pain report
+        (score >= ``min_pain_0_10``) names its ``walk_id``.
+    pain_reports
+        All pain reports, any order; those after ``now_s`` are ignored.
+    settings
+        Coach settings (opt-in, reduction, relax period, ...).
+    body_height_m
+        The walker's height for the population default baseline; None assumes 1.70 m and says so.
+    now_s
+        Current Unix time in seconds (passed in: the plan never reads a clock).
+
+    Returns
+    -------
+    CoachingPlan
+    """
+    if not np.isfinite(now_s):
+        raise GaitError(f"now_s={now_s!r} must be a finite Unix time in seconds", reason="bad_coach_input")
+    pain_walk_ids = {r.walk_id for r in pain_reports if r.walk_id is not None and r.pain_0_10 >= settings.min_pain_0_10}
+    walks = [
+        replace(w, pain_free=False) if w.pain_free and w.walk_id is not None and w.walk_id in pain_walk_ids else w
+        for w in history
+    ]
+    baseline = fit_baseline(walks, settings, body_height_m=body_height_m, now_s=now_s)
+    onset = estimate_pain_onset(
+        pain_reports, now_s=now_s, lookback_days=settings.pain_lookback_days, min_pain_0_10=settings.min_pain_0_10
+    )
+    recommendation = None if onset is None else recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset)
+
+    lookback_start_s = now_s - settings.pain_lookback_days * 86400.0
+    recent = [
+        r
+        for r in pain_reports
+        if r.pain_0_10 >= settings.min_pain_0_10 and lookback_start_s <= r.reported_at_s <= now_s
+    ]
+    last = max(recent, key=lambda r: r.reported_at_s) if recent else None
+    reasons: list[str] = []
+    reduction = 0.0
+    n_free = 0
+    if last is not None:
+        n_free = sum(1 for w in walks if w.pain_free and last.reported_at_s < w.started_at_s <= now_s)
+        days = (now_s - last.reported_at_s) / 86400.0
+        reduction = relaxed_reduction(
+            settings.reduction,
+            days_since_pain=days,
+            pain_free_walks=n_free,
+            relax_days=settings.relax_days,
+            relax_walks=settings.relax_walks,
+        )
+    active = settings.enabled and last is not None and reduction > 0.0
+    if not settings.enabled:
+        reasons.append("Stride coaching is off: it is opt-in; switch it on in the settings to get cues.")
+    elif last is None:
+        reasons.append(
+            f"Stride coaching is off: no back pain (score {settings.min_pain_0_10}/10 or more) reported in the last "
+            f"{settings.pain_lookback_days:.0f} days."
+        )
+    elif not active:
+        reasons.append(
+            f"Stride coaching has relaxed back to your baseline: {days:.0f} days and "
+            f"{plural(n_free, 'pain-free walk')} since back pain {last.pain_0_10}/10 (full relax after "
+            f"{settings.relax_days:.0f} days and {settings.relax_walks} pain-free walks)."
+        )
+    else:
+        reasons.append(
+            f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_days(now_s - last.reported_at_s)}."
+        )
+        reasons.append(
+            f"Target: {format_percent(reduction)} shorter than your baseline (starts at "
+            f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
+            f"and {settings.relax_walks} pain-free walks; so far {days:.0f} days, {plural(n_free, 'pain-free walk')})."
+        )
+    if not active:
+        reduction = 0.0
+    reasons.append(f"Baseline: {baseline.description}.")
+    if active:
+        cad = baseline.reference_cadence_spm
+        base_m = baseline.stride_length_m(cad)
+        target_m = base_m * (1.0 - reduction)
+        reasons.append(
+            f"At {cad:.0f} steps/min: baseline {base_m:.2f} m, target {target_m:.2f} m; strides longer than "
+            f"{target_m + settings.tolerance_m:.2f} m (target + {settings.tolerance_m:.2f} m tolerance) with "
+            f"confidence {settings.min_confidence:.2f} or more are flagged."
+        )
+    if recommendation is not None:
+        reasons.append(recommendation.reason)
+    return CoachingPlan(
+        enabled=settings.enabled,
+        active=active,
+        reduction=reduction,
+        full_reduction=settings.reduction,
+        baseline=baseline,
+        onset=onset,
+        recommendation=recommendation,
+        reasons=tuple(reasons),
+        now_s=float(now_s),
+        last_pain_at_s=None if last is None else last.reported_at_s,
+        pain_free_walks_since_pain=n_free,
+    )

@@ -1,0 +1,157 @@
+"""Inputs of the coaching plan: pain reports and the walker's past walks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gait.errors import GaitError
+from gait.types import StrideEvent
+
+
+def _finite(name: str, value: float, *, minimum: float | None = None) -> float:
+    """Return ``value`` as float, raising GaitError when it is not finite or below ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise GaitError(f"{name}={value!r} must be a number", reason="bad_coach_input")
+    out = float(value)
+    if not math.isfinite(out):
+        raise GaitError(f"{name}={value!r} must be a finite number", reason="bad_coach_input")
+    if minimum is not None and out < minimum:
+        raise GaitError(f"{name}={value!r} must be at least {minimum:g}", reason="bad_coach_input")
+    return out
+
+
+@dataclass(frozen=True)
+class PainReport:
+    """One back-pain report from the walker.
+
+    Attributes
+    ----------
+    reported_at_s
+        When it was reported, Unix time in seconds.
+    pain_0_10
+        Pain score, a whole number from 0 (none) to 10 (worst imaginable).
+    onset_distance_m
+        Distance into the walk when the pain started, or None when not given.
+    onset_time_s
+        Time into the walk when the pain started, or None when not given.
+    walk_id
+        The walk the report belongs to, when known: that walk then never counts as pain-free.
+    """
+
+    reported_at_s: float
+    pain_0_10: int
+    onset_distance_m: float | None = None
+    onset_time_s: float | None = None
+    walk_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reported_at_s", _finite("reported_at_s", self.reported_at_s))
+        pain = self.pain_0_10
+        if isinstance(pain, bool) or not isinstance(pain, int | np.integer) or not 0 <= pain <= 10:
+            raise GaitError(
+                f"pain_0_10={pain!r} must be a whole number from 0 (no pain) to 10 (worst)", reason="bad_coach_input"
+            )
+        object.__setattr__(self, "pain_0_10", int(pain))
+        if self.onset_distance_m is not None:
+            object.__setattr__(
+                self, "onset_distance_m", _finite("onset_distance_m", self.onset_distance_m, minimum=0.0)
+            )
+        if self.onset_time_s is not None:
+            object.__setattr__(self, "onset_time_s", _finite("onset_time_s", self.onset_time_s, minimum=0.0))
+
+
+@dataclass(frozen=True, eq=False)
+class WalkRecord:
+    """A past walk, as much of it as the baseline and the relaxation of the target need.
+
+    Attributes
+    ----------
+    started_at_s
+        Start of the walk, Unix time in seconds.
+    stride_length_m, cadence_spm, confidence
+        Per-stride arrays of equal length: length (NaN where unknown), cadence in steps/min, confidence 0..1.
+    distance_m
+        Distance walked.
+    pain_free
+        True when the walker had no back pain on this walk. A pain report whose ``walk_id`` names this walk
+        overrides it.
+    coached
+        True when stride coaching was active during the walk. Such walks count toward relaxing the target but
+        are left out of the baseline, so that deliberately shortened strides do not shrink the baseline (and with
+        it the target) walk after walk.
+    walk_id
+        Identifier that pain reports may refer to.
+    """
+
+    started_at_s: float
+    stride_length_m: np.ndarray
+    cadence_spm: np.ndarray
+    confidence: np.ndarray
+    distance_m: float
+    pain_free: bool
+    coached: bool = False
+    walk_id: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "started_at_s", _finite("started_at_s", self.started_at_s))
+        object.__setattr__(self, "distance_m", _finite("distance_m", self.distance_m, minimum=0.0))
+        arrays = {}
+        for name in ("stride_length_m", "cadence_spm", "confidence"):
+            arr = np.array(getattr(self, name), dtype=float)  # a copy: the record never aliases caller data
+            if arr.ndim != 1:
+                raise GaitError(f"walk {name} must be a 1-D array, one value per stride", reason="bad_coach_input")
+            arr.setflags(write=False)
+            arrays[name] = arr
+        n = len(arrays["stride_length_m"])
+        if any(len(a) != n for a in arrays.values()):
+            raise GaitError(
+                "walk stride_length_m, cadence_spm and confidence must have one value per stride each; got lengths "
+                + ", ".join(str(len(a)) for a in arrays.values()),
+                reason="bad_coach_input",
+            )
+        if not np.isfinite(arrays["cadence_spm"]).all() or (arrays["cadence_spm"] <= 0).any():
+            raise GaitError("walk cadence_spm must be finite and positive for every stride", reason="bad_coach_input")
+        conf = arrays["confidence"]
+        if not np.isfinite(conf).all() or (conf < 0).any() or (conf > 1).any():
+            raise GaitError("walk confidence must lie within 0..1 for every stride", reason="bad_coach_input")
+        for name, arr in arrays.items():
+            object.__setattr__(self, name, arr)
+        if not isinstance(self.pain_free, bool | np.bool_) or not isinstance(self.coached, bool | np.bool_):
+            raise GaitError("walk pain_free and coached must be true or false", reason="bad_coach_input")
+        object.__setattr__(self, "pain_free", bool(self.pain_free))
+        object.__setattr__(self, "coached", bool(self.coached))
+
+    @classmethod
+    def from_strides(
+        cls,
+        strides: Sequence[StrideEvent],
+        *,
+        started_at_s: float,
+        pain_free: bool,
+        distance_m: float | None = None,
+        coached: bool = False,
+        walk_id: str | None = None,
+    ) -> WalkRecord:
+        """Build a record from a walk's stride events (for example ``analyze(...).strides``).
+
+        ``distance_m`` defaults to the sum of the known stride lengths.
+        """
+        length = np.array([np.nan if s.length_m is None else s.length_m for s in strides], dtype=float)
+        cadence = np.array([s.cadence_spm for s in strides], dtype=float)
+        confidence = np.array([s.confidence for s in strides], dtype=float)
+        if distance_m is None:
+            distance_m = float(np.nansum(length)) if len(length) else 0.0
+        return cls(
+            started_at_s=started_at_s,
+            stride_length_m=length,
+            cadence_spm=cadence,
+            confidence=confidence,
+            distance_m=distance_m,
+            pain_free=pain_free,
+            coached=coached,
+            walk_id=walk_id,
+        )

@@ -1,0 +1,85 @@
+"""Words the coach uses: tips, the medical disclaimer, and number formatting for reasons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+MILE_M: Final = 1609.344
+"""One international mile in metres."""
+
+
+@dataclass(frozen=True)
+class Tip:
+    """A plain tip shown next to the coaching (title and one short paragraph)."""
+
+    key: str
+    title: str
+    text: str
+
+
+TIPS: Final[tuple[Tip, ...]] = (
+    Tip(
+        "shorter_quicker_steps",
+        "Shorter, quicker steps",
+        "While your back is sore, keep your pace but take slightly shorter, quicker steps: land with your foot "
+        "closer to under your hips instead of reaching forward with the heel.",
+    ),
+    Tip(
+        "glute_bridges",
+        "Glute bridges",
+        "Lie on your back with knees bent and feet flat. Squeeze your buttocks and lift your hips until knees, hips "
+        "and shoulders line up; hold 2-3 seconds and lower slowly. Two or three sets of 10, only if it does not "
+        "hurt.",
+    ),
+    Tip(
+        "hip_flexor_stretch",
+        "Hip-flexor stretch",
+        "Kneel on one knee with the other foot in front. Tuck your pelvis under and shift gently forward until you "
+        "feel a stretch at the front of the hip of the kneeling leg, without arching your lower back. Hold about "
+        "30 seconds per side.",
+    ),
+    Tip(
+        "end_before_pain",
+        "End walks before the pain",
+        "If the pain usually starts after a certain distance, plan walks that end before it, and lengthen them "
+        "slowly while they stay pain-free.",
+    ),
+)
+"""Plain guidance shown with the coaching (hip strength, hip-flexor mobility, step pattern, walk length)."""
+
+NOT_MEDICAL_ADVICE: Final = (
+    "Not medical advice. This coaching rests on a plausible idea (shorter strides, stronger glutes and looser hip "
+    "flexors may ease back pain while walking) that no trial has tested for walking back pain, and on stride "
+    "lengths estimated from a sensor, which can be off by 10-20 cm. Stop if the pain gets worse. See a doctor or "
+    "physiotherapist about back pain that lasts, is severe, spreads down a leg, or comes with numbness, weakness, "
+    "fever or changes in bladder or bowel control."
+)
+"""Shown wherever coaching is switched on or configured."""
+
+
+def format_distance(distance_m: float) -> str:
+    """Distance in words with both metric and imperial units, e.g. ``"4.8 km (3.0 mi)"`` or ``"800 m (0.50 mi)"``."""
+    miles = distance_m / MILE_M
+    if distance_m < 1000.0:
+        return f"{distance_m:.0f} m ({miles:.2f} mi)"
+    return f"{distance_m / 1000.0:.1f} km ({miles:.1f} mi)"
+
+
+def format_duration(duration_s: float) -> str:
+    """Duration in minutes (or hours and minutes), e.g. ``"25 min"`` or ``"1 h 05 min"``."""
+    minutes = round(duration_s / 60.0)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def format_percent(share: float) -> str:
+    """A share as a whole or one-decimal percentage, e.g. ``"10 %"`` or ``"7.5 %"``."""
+    pct = 100.0 * share
+    return f"{pct:.0f} %" if abs(pct - round(pct)) < 0.05 else f"{pct:.1f} %"
+
+
+def plural(n: int, word: str) -> str:
+    """``"1 walk"``, ``"3 walks"``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,545 @@
+"""Unit tests with exact answers for every coaching rule (settings, baseline, relax, flags, pain, cues)."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from gait.coach import (
+    MILE_M,
+    NOT_MEDICAL_ADVICE,
+    TIPS,
+    Coach,
+    CoachSettings,
+    CueKind,
+    PainOnset,
+    PainReport,
+    WalkRecord,
+    estimate_pain_onset,
+    fit_baseline,
+    flag_overlong,
+    plan_coaching,
+    population_baseline,
+    recommend_walk_length,
+    relaxed_reduction,
+)
+from gait.errors import GaitError
+from gait.types import BoutEvent, StepEvent, StrideEvent
+from tests.gait.coach_helpers import (
+    BASE_120_M,
+    DAY_S,
+    HEIGHT_M,
+    LONG_M,
+    NOW_S,
+    SHORT_M,
+    active_plan,
+    line_walk,
+    strides_at,
+)
+
+# ---------------------------------------------------------------- settings
+
+
+def test_settings_defaults_are_modest_and_opt_in() -> None:
+    s = CoachSettings()
+    assert (s.enabled, s.reduction, s.cue_k, s.cue_n, s.relax_days) == (False, 0.10, 3, 5, 28.0)
+
+
+@pytest.mark.parametrize("reduction", [0.0, 0.02, 0.25, -0.1, float("nan")])
+def test_settings_refuse_reduction_outside_safe_range(reduction: float) -> None:
+    with pytest.raises(GaitError, match="reduction") as err:
+        CoachSettings(reduction=reduction)
+    assert err.value.reason == "bad_coach_setting"
+
+
+@pytest.mark.parametrize("reduction", [0.03, 0.10, 0.20])
+def test_settings_accept_reduction_at_the_limits(reduction: float) -> None:
+    assert CoachSettings(reduction=reduction).reduction == reduction
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"cue_k": 6, "cue_n": 5},
+        {"cue_k": True},
+        {"release_max_flagged": 3},
+        {"reminder_interval_s": 30.0},
+        {"tolerance_m": -0.01},
+        {"min_confidence": 1.5},
+        {"enabled": "yes"},
+        {"walk_fraction_of_onset": 1.0},
+    ],
+)
+def test_settings_refuse_inconsistent_values(kwargs: dict) -> None:
+    with pytest.raises(GaitError):
+        CoachSettings(**kwargs)
+
+
+def test_settings_are_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        CoachSettings(True)  # type: ignore[misc]
+
+
+def test_settings_mapping_round_trip_and_unknown_names() -> None:
+    s = CoachSettings(enabled=True, reduction=0.15)
+    assert CoachSettings.from_mapping(s.to_dict()) == s
+    with pytest.raises(GaitError, match=r"unknown coach setting.*reducton"):
+        CoachSettings.from_mapping({"reducton": 0.1})
+
+
+# ---------------------------------------------------------------- records
+
+
+@pytest.mark.parametrize("pain", [-1, 11, 2.5, True, "5"])
+def test_pain_report_refuses_scores_outside_0_10(pain: object) -> None:
+    with pytest.raises(GaitError, match="pain_0_10"):
+        PainReport(reported_at_s=NOW_S, pain_0_10=pain)  # type: ignore[arg-type]
+
+
+def test_pain_report_refuses_negative_onset() -> None:
+    with pytest.raises(GaitError, match="onset_distance_m"):
+        PainReport(reported_at_s=NOW_S, pain_0_10=3, onset_distance_m=-5.0)
+
+
+def test_walk_record_checks_lengths_and_copies() -> None:
+    with pytest.raises(GaitError, match="one value per stride"):
+        WalkRecord(NOW_S, np.ones(3), np.full(2, 100.0), np.ones(3), 3.0, True)
+    length = np.array([1.0, np.nan])
+    walk = WalkRecord(NOW_S, length, np.array([100.0, 110.0]), np.array([0.9, 0.2]), 1.0, True)
+    length[0] = 5.0
+    assert walk.stride_length_m[0] == 1.0
+    with pytest.raises(ValueError):
+        walk.stride_length_m[0] = 2.0
+
+
+def test_walk_record_from_strides_sums_known_lengths() -> None:
+    walk = WalkRecord.from_strides(strides_at([1.2, None, 1.3]), started_at_s=NOW_S, pain_free=True)
+    assert walk.distance_m == pytest.approx(2.5)
+    assert np.isnan(walk.stride_length_m[1])
+    assert list(walk.cadence_spm) == [120.0, 120.0, 120.0]
+
+
+# ---------------------------------------------------------------- baseline
+
+
+def test_population_baseline_from_height() -> None:
+    b = population_baseline(1.75)
+    assert b.source == "population"
+    assert b.description == "population default from height 1.75 m"
+    assert b.stride_length_m(110.0) == pytest.approx(2 * 0.0035 * 1.75 * 110.0)
+    # held constant outside 98-130 steps/min, never extrapolated
+    assert b.stride_length_m(80.0) == pytest.approx(2 * 0.0035 * 1.75 * 98.0)
+    assert b.stride_length_m(145.0) == pytest.approx(2 * 0.0035 * 1.75 * 130.0)
+    np.testing.assert_allclose(b.stride_length_m(np.array([98.0, 120.0])), [1.2005, 1.47])
+
+
+def test_population_baseline_without_height_says_it_assumed_one() -> None:
+    b = population_baseline(None)
+    assert b.body_height_m == 1.70
+    assert "assumed" in b.description
+
+
+@pytest.mark.parametrize("height", [175.0, 0.5, True])
+def test_population_baseline_refuses_implausible_height(height: float) -> None:
+    with pytest.raises(GaitError, match="metres"):
+        population_baseline(height)
+
+
+def _spread_walks(n_walks: int = 3, n_strides: int = 50, **kw: object) -> list[WalkRecord]:
+    return [line_walk(NOW_S - (i + 1) * DAY_S, np.linspace(95.0, 125.0, n_strides), **kw) for i in range(n_walks)]
+
+
+def test_personal_baseline_recovers_an_exact_line() -> None:
+    b = fit_baseline(_spread_walks(), CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert b.source == "personal"
+    assert (b.n_walks, b.n_strides) == (3, 150)
+    assert b.slope_m_per_spm == pytest.approx(0.01)
+    assert b.intercept_m == pytest.approx(0.3)
+    assert b.cadence_min_spm == pytest.approx(np.percentile(np.tile(np.linspace(95, 125, 50), 3), 5))
+    assert b.stride_length_m(110.0) == pytest.approx(1.4)
+    assert b.description.startswith("personal: 1.40 m at 110 steps/min, +1.0 cm per step/min")
+
+
+def test_personal_baseline_is_robust_to_a_few_wild_strides() -> None:
+    walks = _spread_walks()
+    w = walks[0]
+    wild = w.stride_length_m.copy()
+    wild[::10] = 2.4  # 5 mis-detected strides per walk
+    walks[0] = WalkRecord(w.started_at_s, wild, w.cadence_spm, w.confidence, w.distance_m, True)
+    b = fit_baseline(walks, CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert b.stride_length_m(110.0) == pytest.approx(1.4, abs=0.01)
+
+
+def test_personal_baseline_with_narrow_cadences_keeps_the_walk_ratio() -> None:
+    walks = [
+        line_walk(NOW_S - DAY_S * (i + 1), np.linspace(109.0, 111.0, 50), intercept_m=0.0, slope_m_per_spm=0.012)
+        for i in range(3)
+    ]
+    b = fit_baseline(walks, CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert (b.source, b.intercept_m) == ("personal", 0.0)
+    assert b.slope_m_per_spm == pytest.approx(0.012)
+    assert "in proportion to cadence" in b.description
+
+
+def test_too_little_history_uses_population_default_and_says_why() -> None:
+    b = fit_baseline(_spread_walks(n_walks=2), CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert b.source == "population"
+    assert b.description == (
+        "population default from height 1.75 m; a personal baseline needs 3 pain-free walks with 100 confident "
+        "strides; so far 2 walks, 100 strides"
+    )
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"pain_free": False},  # pain changes gait (Smith et al.)
+        {"coached": True},  # deliberately shortened strides
+        {"confidence": 0.2},  # unreliable estimates
+    ],
+)
+def test_baseline_ignores_painful_coached_and_unreliable_walks(bad: dict) -> None:
+    clean = _spread_walks()
+    polluted = clean + _spread_walks(n_walks=5, intercept_m=0.9, **bad)
+    expected = fit_baseline(clean, CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
+    got = fit_baseline(polluted, CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert got == expected
+
+
+def test_baseline_ignores_walks_outside_the_window_and_in_the_future() -> None:
+    clean = _spread_walks()
+    old = [line_walk(NOW_S - 200 * DAY_S, np.linspace(95, 125, 50), intercept_m=0.9) for _ in range(3)]
+    future = [line_walk(NOW_S + DAY_S, np.linspace(95, 125, 50), intercept_m=0.9) for _ in range(3)]
+    s = CoachSettings()
+    assert fit_baseline(clean + old + future, s, body_height_m=HEIGHT_M, now_s=NOW_S) == fit_baseline(
+        clean, s, body_height_m=HEIGHT_M, now_s=NOW_S
+    )
+
+
+# ---------------------------------------------------------------- plan: activation and relaxation
+
+
+@pytest.mark.parametrize(
+    ("days", "walks", "expected"),
+    [(0.0, 0, 0.10), (14.0, 6, 0.05), (28.0, 3, 0.075), (7.0, 12, 0.075), (40.0, 20, 0.0), (100.0, 100, 0.0)],
+)
+def test_relaxed_reduction_is_linear_in_the_slower_of_time_and_walks(days: float, walks: int, expected: float) -> None:
+    got = relaxed_reduction(0.10, days_since_pain=days, pain_free_walks=walks, relax_days=28.0, relax_walks=12)
+    assert got == pytest.approx(expected)
+
+
+def _walks_after(t0_s: float, n: int, **kw: object) -> list[WalkRecord]:
+    return [line_walk(t0_s + (i + 1) * 3600.0, np.linspace(100.0, 120.0, 10), **kw) for i in range(n)]
+
+
+def test_pain_turns_coaching_on_with_full_reduction() -> None:
+    s = CoachSettings(enabled=True)
+    plan = plan_coaching([], [PainReport(NOW_S - 2 * DAY_S, 6)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.active and plan.reduction == pytest.approx(0.10)
+    assert plan.target_stride_m(120.0) == pytest.approx(BASE_120_M * 0.9)
+    np.testing.assert_allclose(plan.target_stride_m(np.array([120.0, 98.0])), [1.323, 1.2005 * 0.9])
+    assert plan.reasons[0] == "Stride coaching is on: back pain 6/10 reported 2 days ago."
+    assert "Baseline: population default from height 1.75 m" in plan.reasons[2]
+    assert "At 114 steps/min: baseline 1.40 m, target 1.26 m; strides longer than 1.31 m" in plan.reasons[3]
+
+
+def test_pain_free_walks_relax_the_target_and_new_pain_tightens_it() -> None:
+    s = CoachSettings(enabled=True)
+    pain_t = NOW_S - 14 * DAY_S
+    before = _walks_after(pain_t - DAY_S, 5)  # walks before the pain do not count
+    after = _walks_after(pain_t, 6)
+    plan = plan_coaching(before + after, [PainReport(pain_t, 4)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert (plan.active, plan.pain_free_walks_since_pain) == (True, 6)
+    assert plan.reduction == pytest.approx(0.05)
+    assert plan.baseline.source == "personal"  # 11 pain-free walks of 10 strides on stride = 0.3 + 0.01 x cadence
+    assert plan.target_stride_m(120.0) == pytest.approx(1.5 * 0.95)
+    assert "Target: 5 % shorter" in plan.reasons[1] and "so far 14 days, 6 pain-free walks" in plan.reasons[1]
+
+    again = plan_coaching(
+        before + after, [PainReport(pain_t, 4), PainReport(NOW_S - 60.0, 3)], s, body_height_m=HEIGHT_M, now_s=NOW_S
+    )
+    assert again.reduction == pytest.approx(0.10)
+
+
+def test_fully_relaxed_plan_is_inactive_and_says_so() -> None:
+    s = CoachSettings(enabled=True)
+    pain_t = NOW_S - 30 * DAY_S
+    plan = plan_coaching(_walks_after(pain_t, 12), [PainReport(pain_t, 4)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert (plan.active, plan.reduction) == (False, 0.0)
+    assert plan.target_stride_m(120.0) == pytest.approx(1.5)  # the personal baseline itself
+    assert plan.reasons[0].startswith("Stride coaching has relaxed back to your baseline: 30 days and 12 pain-free")
+
+
+def test_a_walk_named_by_a_pain_report_is_not_pain_free() -> None:
+    s = CoachSettings(enabled=True)
+    pain_t = NOW_S - 14 * DAY_S
+    walks = _walks_after(pain_t, 6)
+    walks[0] = line_walk(walks[0].started_at_s, np.linspace(100.0, 120.0, 10), walk_id="w0")
+    reports = [PainReport(pain_t, 4), PainReport(pain_t - DAY_S, 2, walk_id="w0")]
+    plan = plan_coaching(walks, reports, s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.pain_free_walks_since_pain == 5
+
+
+@pytest.mark.parametrize(
+    ("settings", "reports", "says"),
+    [
+        (CoachSettings(enabled=False), [PainReport(NOW_S - DAY_S, 7)], "opt-in"),
+        (CoachSettings(enabled=True), [], "no back pain"),
+        (CoachSettings(enabled=True), [PainReport(NOW_S - DAY_S, 0)], "no back pain"),  # 0 = no pain
+        (CoachSettings(enabled=True), [PainReport(NOW_S - 100 * DAY_S, 8)], "no back pain"),  # not recent
+        (CoachSettings(enabled=True), [PainReport(NOW_S + DAY_S, 8)], "no back pain"),  # after now
+    ],
+)
+def test_coaching_stays_off(settings: CoachSettings, reports: list[PainReport], says: str) -> None:
+    plan = plan_coaching([], reports, settings, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert (plan.active, plan.reduction) == (False, 0.0)
+    assert says in plan.reasons[0]
+
+
+def test_plan_to_dict_has_the_target_and_reasons() -> None:
+    plan = active_plan(CoachSettings(enabled=True))
+    d = plan.to_dict()
+    assert d["active"] is True and d["baseline"]["source"] == "population"
+    assert d["target_stride_m_at_reference"] == pytest.approx(2 * 0.0035 * 1.75 * 114 * 0.9)
+    assert d["reasons"] == list(plan.reasons)
+
+
+# ---------------------------------------------------------------- flags
+
+
+def test_flag_overlong_fixed_target_exact_boundary() -> None:
+    strides = strides_at([1.5, 1.5000001, 1.0, None, 1.9])
+    strides[4] = StrideEvent(4.0, 5.0, 1.9, 120.0, 1.9, 0.49, "test")
+    flags = flag_overlong(strides, 1.25, tolerance_m=0.25, min_confidence=0.5)
+    assert flags == [False, True, False, None, None]
+
+
+def test_flag_overlong_with_a_cadence_dependent_target() -> None:
+    strides = strides_at([1.3, 1.3], duration_s=1.0) + strides_at([1.3], t0_s=2.0, duration_s=1.25)  # 120, 96 spm
+    flags = flag_overlong(strides, lambda cad: cad / 100.0, tolerance_m=0.0)
+    assert flags == [True, True, True]  # 1.3 > 1.2 and 1.3 > 0.96
+    assert flag_overlong(strides, lambda cad: cad / 100.0 + 0.2, tolerance_m=0.0) == [False, False, True]
+
+
+@pytest.mark.parametrize("target", [0.0, -1.0, float("nan")])
+def test_flag_overlong_refuses_a_bad_target(target: float) -> None:
+    with pytest.raises(GaitError, match="target stride length"):
+        flag_overlong(strides_at([1.0]), target)
+
+
+# ---------------------------------------------------------------- point of pain
+
+
+def test_pain_at_three_miles_recommends_two_and_a_half() -> None:
+    onset = estimate_pain_onset([PainReport(NOW_S, 5, onset_distance_m=3 * MILE_M)])
+    assert onset is not None and onset.n_distance_reports == 1
+    rec = recommend_walk_length(onset)
+    assert rec.walk_length_m == pytest.approx(2.5 * MILE_M)
+    assert rec.reason == (
+        "Back pain usually starts about 4.8 km (3.0 mi) into a walk (1 report). Plan walks of about 4.0 km "
+        "(2.5 mi), 83 % of that, so they end before it starts."
+    )
+
+
+def test_usual_onset_is_the_lower_quartile_of_recent_painful_reports() -> None:
+    reports = [PainReport(NOW_S - i * DAY_S, 4, onset_distance_m=d) for i, d in enumerate([7000, 4000, 6000, 5000])]
+    reports += [
+        PainReport(NOW_S, 0, onset_distance_m=100.0),  # no pain: ignored
+        PainReport(NOW_S - 200 * DAY_S, 6, onset_distance_m=200.0),  # too old: ignored
+        PainReport(NOW_S, 6),  # no distance: ignored
+    ]
+    onset = estimate_pain_onset(reports, now_s=NOW_S, lookback_days=90.0)
+    assert onset is not None
+    assert (onset.distance_m, onset.n_distance_reports, onset.time_s) == (4750.0, 4, None)
+    assert onset.distances_m == (4000.0, 5000.0, 6000.0, 7000.0)
+    assert recommend_walk_length(onset).walk_length_m == pytest.approx(4750.0 * 5 / 6)
+
+
+def test_onset_time_only_gives_a_walk_time() -> None:
+    onset = estimate_pain_onset([PainReport(NOW_S, 3, onset_time_s=1800.0)])
+    assert onset is not None
+    rec = recommend_walk_length(onset, fraction=0.8)
+    assert (rec.walk_length_m, rec.walk_time_s) == (None, 1440.0)
+    assert "about 24 min" in rec.reason and "about 30 min into a walk" in rec.reason
+
+
+def test_no_onset_without_distance_or_time() -> None:
+    assert estimate_pain_onset([PainReport(NOW_S, 5)]) is None
+    assert estimate_pain_onset([]) is None
+
+
+def test_recommendation_refuses_a_fraction_that_would_not_end_before_pain() -> None:
+    with pytest.raises(GaitError, match="fraction"):
+        recommend_walk_length(PainOnset(1000.0, None, 1, 0), fraction=1.0)
+
+
+def test_plan_carries_the_recommendation() -> None:
+    reports = [PainReport(NOW_S - DAY_S, 5, onset_distance_m=3 * MILE_M)]
+    plan = plan_coaching([], reports, CoachSettings(enabled=True), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.recommendation is not None and plan.recommendation.walk_length_m == pytest.approx(2.5 * MILE_M)
+    assert plan.reasons[-1] == plan.recommendation.reason
+
+
+# ---------------------------------------------------------------- streaming coach
+
+
+def _feed(coach: Coach, events: list) -> list:
+    return [cue for ev in events for cue in coach.update(ev)]
+
+
+def test_first_cue_on_the_third_flagged_stride_then_reminders_every_180_s() -> None:
+    s = CoachSettings(enabled=True)
+    cues = _feed(Coach(active_plan(s), s), strides_at([LONG_M] * 400))
+    assert [c.t_s for c in cues] == [3.0, 183.0, 363.0]
+    assert {c.kind for c in cues} == {CueKind.SHORTEN_STRIDE}
+    assert cues[0].message == "Shorten your stride: take shorter, quicker steps."
+    assert cues[0].reason == (
+        "3 of your last 3 strides were longer than 1.37 m; the last one 1.50 m at 120 steps/min, where your target "
+        "is 1.32 m (10 % below your baseline 1.47 m) plus 0.05 m tolerance."
+    )
+
+
+def test_k_of_n_needs_three_flagged_among_the_last_five() -> None:
+    s = CoachSettings(enabled=True)
+    pattern = [SHORT_M, LONG_M, SHORT_M, LONG_M, SHORT_M, SHORT_M, SHORT_M, LONG_M, SHORT_M, LONG_M]
+    assert _feed(Coach(active_plan(s), s), strides_at(pattern)) == []  # never 3 of 5
+    pattern[2] = LONG_M  # strides 2, 3, 4 (1-based) flagged -> cue at the end of stride 4
+    assert [c.t_s for c in _feed(Coach(active_plan(s), s), strides_at(pattern))] == [4.0]
+
+
+def test_hysteresis_holds_the_episode_until_at_most_one_of_five_is_flagged() -> None:
+    s = CoachSettings(enabled=True)
+    # episode starts at t=3; 2 of 5 flagged keeps it (no new cue at 65 s although 60 s passed);
+    # 4 short strides end it; a new episode may cue once 60 s have passed since the last cue.
+    keep = [LONG_M] * 3 + [SHORT_M, SHORT_M, SHORT_M, LONG_M, LONG_M] * 20
+    ended = [SHORT_M] * 4 + [LONG_M] * 3
+    cues = _feed(Coach(active_plan(s), s), strides_at(keep + ended))
+    assert [c.t_s for c in cues] == [3.0, 110.0]
+
+
+def test_a_new_episode_waits_for_the_minimum_interval() -> None:
+    s = CoachSettings(enabled=True)
+    seq = [LONG_M] * 3 + [SHORT_M] * 5 + [LONG_M] * 60
+    assert [c.t_s for c in _feed(Coach(active_plan(s), s), strides_at(seq))] == [3.0, 63.0]
+
+
+def test_no_cue_before_the_third_stride_of_a_run_and_gaps_start_a_new_run() -> None:
+    s = CoachSettings(enabled=True, min_cue_interval_s=5.0, reminder_interval_s=5.0)
+    coach = Coach(active_plan(s), s)
+    first = strides_at([LONG_M] * 2)
+    second = strides_at([LONG_M] * 2, t0_s=4.5)  # 2.5 s gap: a new run
+    third = strides_at([LONG_M], t0_s=6.5)  # contiguous: 3rd stride of the run
+    assert _feed(coach, first + second) == []
+    assert [c.t_s for c in _feed(coach, third)] == [7.5]
+
+
+def test_a_bout_end_resets_the_run() -> None:
+    s = CoachSettings(enabled=True)
+    coach = Coach(active_plan(s), s)
+    events = [*strides_at([LONG_M] * 2), BoutEvent(0.0, 2.0, 5), *strides_at([LONG_M] * 2, t0_s=2.0)]
+    assert _feed(coach, events) == []
+    assert [c.t_s for c in coach.update(strides_at([LONG_M], t0_s=4.0)[0])] == [5.0]
+
+
+def test_non_walking_cadence_breaks_the_run() -> None:
+    s = CoachSettings(enabled=True)
+    coach = Coach(active_plan(s), s)
+    slow = StrideEvent(2.0, 6.0, 2.0, 30.0, 0.5, 0.9, "test")  # 30 steps/min: not walking
+    assert _feed(coach, [*strides_at([LONG_M] * 2), slow, *strides_at([LONG_M] * 2, t0_s=6.0)]) == []
+
+
+def test_low_confidence_or_unknown_lengths_never_cue() -> None:
+    s = CoachSettings(enabled=True)
+    assert _feed(Coach(active_plan(s), s), strides_at([LONG_M] * 100, confidence=0.49)) == []
+    assert _feed(Coach(active_plan(s), s), strides_at([None] * 100)) == []
+    # unreliable strides count as not flagged: 2 confident of 5 is not enough
+    conf = [0.9, 0.1, 0.9, 0.1, 0.1] * 20
+    assert _feed(Coach(active_plan(s), s), strides_at([LONG_M] * 100, confidence=conf)) == []
+
+
+def test_inactive_plan_never_cues_to_shorten() -> None:
+    s = CoachSettings(enabled=True)
+    plan = plan_coaching([], [], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert not plan.active
+    coach = Coach(plan, s)
+    assert _feed(coach, strides_at([2.0] * 100)) == []
+    assert coach.summary() == {"strides": 100, "overlong_strides": 0, "cues": 0, "distance_m": pytest.approx(200.0)}
+
+
+def test_near_pain_cue_fires_once_when_the_recommended_distance_is_reached() -> None:
+    s = CoachSettings(enabled=True)
+    plan = active_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_distance_m=12.0)])  # walk 10 m
+    coach = Coach(plan, s)
+    cues = _feed(coach, strides_at([SHORT_M] * 30))
+    assert [(c.t_s, c.kind) for c in cues] == [(9.0, CueKind.NEAR_PAIN_DISTANCE)]  # 9 x 1.2 m = 10.8 m >= 10 m
+    assert (
+        cues[0].reason
+        == "You have walked 11 m (0.01 mi); back pain usually starts about 12 m (0.01 mi) into a walk (1 report)."
+    )
+
+
+def test_near_pain_uses_baseline_lengths_for_unknown_strides_and_external_distance() -> None:
+    s = CoachSettings(enabled=True)
+    plan = active_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_distance_m=6000.0)])  # walk 5000 m
+    coach = Coach(plan, s)
+    assert _feed(coach, strides_at([None] * 3)) == []
+    assert coach.distance_m == pytest.approx(3 * BASE_120_M)
+    coach.set_distance_m(5000.0)
+    cues = coach.update(strides_at([None], t0_s=3.0)[0])
+    assert [c.kind for c in cues] == [CueKind.NEAR_PAIN_DISTANCE]
+    assert cues[0].reason.startswith("You have walked 5.0 km (3.1 mi); back pain usually starts about 6.0 km")
+
+
+def test_near_pain_by_time_into_the_walk() -> None:
+    s = CoachSettings(enabled=True)
+    plan = active_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_time_s=60.0)])  # walk 50 s
+    cues = _feed(Coach(plan, s), strides_at([SHORT_M] * 100))
+    assert [c.t_s for c in cues] == [50.0]
+
+
+def test_disabled_coach_is_silent_even_near_pain() -> None:
+    s = CoachSettings(enabled=False)
+    plan = plan_coaching(
+        [], [PainReport(NOW_S - DAY_S, 4, onset_distance_m=5.0)], s, body_height_m=HEIGHT_M, now_s=NOW_S
+    )
+    assert _feed(Coach(plan, s), strides_at([LONG_M] * 50)) == []
+
+
+def test_coach_refuses_out_of_order_and_unknown_events() -> None:
+    s = CoachSettings(enabled=True)
+    coach = Coach(active_plan(s), s)
+    coach.update(strides_at([1.0], t0_s=10.0)[0])
+    with pytest.raises(GaitError, match="order") as err:
+        coach.update(strides_at([1.0], t0_s=5.0)[0])
+    assert err.value.reason == "events_out_of_order"
+    with pytest.raises(GaitError, match="StrideEvent"):
+        coach.update("stride")  # type: ignore[arg-type]
+    assert coach.update(StepEvent(12.0, "left")) == []
+
+
+def test_coach_pickles_mid_walk_and_resumes_identically() -> None:
+    s = CoachSettings(enabled=True, min_cue_interval_s=10.0, reminder_interval_s=20.0)
+    events = strides_at(([LONG_M] * 7 + [SHORT_M] * 5) * 10)
+    whole = _feed(Coach(active_plan(s), s), events)
+    coach = Coach(active_plan(s), s)
+    head = _feed(coach, events[:40])
+    resumed = pickle.loads(pickle.dumps(coach))
+    assert head + _feed(resumed, events[40:]) == whole
+    assert len(whole) >= 4
+
+
+def test_cue_to_dict() -> None:
+    s = CoachSettings(enabled=True)
+    cue = _feed(Coach(active_plan(s), s), strides_at([LONG_M] * 3))[0]
+    assert cue.to_dict()["kind"] == "shorten_stride" and cue.to_dict()["t_s"] == 3.0
+
+
+# ---------------------------------------------------------------- words
+
+
+def test_tips_and_disclaimer_cover_the_source_material() -> None:
+    keys = {t.key for t in TIPS}
+    assert {"glute_bridges", "hip_flexor_stretch", "shorter_quicker_steps"} <= keys
+    assert NOT_MEDICAL_ADVICE.startswith("Not medical advice.")
