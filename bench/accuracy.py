@@ -1,0 +1,417 @@
+"""Accuracy of ``gait.analysis.analyze`` against every reference in ``../shared/data/dev``.
+
+Usage::
+
+    .venv/bin/python -m bench.accuracy [--dataset NAME] [--limit N] [--verbose] [--json PATH]
+
+Prints one table row per dataset and placement (and per carry position for the Oxford phones) with IC recall,
+precision, F1 and timing error, step count error, cadence error per bout and stride length error, then the
+targets of issue 2 with PASS/FAIL, and writes everything to ``bench/out/accuracy.json``. Exits 0 with a clear
+message when the shared data are absent (a fresh clone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.datasets import DATASETS, RefRecording, available, data_root, load_dataset
+from bench.metrics import (
+    EMPTY_IC_SCORE,
+    IcScore,
+    StrideMatch,
+    cadence_errors,
+    match_strides,
+    score_ics,
+    step_count_error,
+    summarize_strides,
+)
+from gait.errors import GaitError
+
+OUT_DIR = Path(__file__).resolve().parent / "out"
+
+PHONE_DATASETS = ("oxford_step_counter",)
+
+#: Targets of issue 2.
+TARGET_IC_F1 = {"lower_back": 0.97, "foot": 0.97, "phone": 0.95}
+TARGET_STEP_COUNT_MEDIAN_PCT = 2.0
+TARGET_CADENCE_MAE_SPM = 2.0
+TARGET_STRIDE_MAE_M = {"lower_back": 0.08, "foot": 0.05}
+
+
+@dataclass(frozen=True)
+class Detections:
+    """What an analyser found in one recording, reduced to what the metrics need.
+
+    Attributes
+    ----------
+    step_t_s
+        Initial-contact times.
+    strides
+        ``(start_s, end_s, length_m or None)``.
+    error
+        The analyser's message when it refused the recording (a :class:`GaitError`), else None.
+    wall_s
+        Time the analyser took.
+    """
+
+    step_t_s: np.ndarray
+    strides: list[tuple[float, float, float | None]]
+    error: str | None = None
+    wall_s: float = 0.0
+
+
+Analyzer = Callable[[RefRecording], Detections]
+
+
+def analyze_with_gait(ref: RefRecording) -> Detections:
+    """Run ``gait.analysis.analyze`` on a reference recording with its known placement and heights."""
+    from gait.analysis import analyze  # imported late: the harness must load even while the core is missing
+
+    t0 = time.perf_counter()
+    try:
+        result = analyze(
+            ref.recording,
+            placement=ref.placement,
+            body_height_m=ref.body_height_m,
+            sensor_height_m=ref.sensor_height_m,
+        )
+    except GaitError as exc:  # the core refused this input: score it as nothing found, and say why
+        return Detections(np.array([]), [], error=f"refused: {exc}", wall_s=time.perf_counter() - t0)
+    except Exception as exc:  # a bug in the core: one recording must not hide the others' figures
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return Detections(
+            np.array([]),
+            [],
+            error=f"CRASH {type(exc).__name__}: {exc} at {Path(where.filename).name}:{where.lineno}",
+            wall_s=time.perf_counter() - t0,
+        )
+    wall_s = time.perf_counter() - t0
+    return Detections(
+        step_t_s=np.array([s.t_s for s in result.steps], dtype=float),
+        strides=[(s.start_s, s.end_s, s.length_m) for s in result.strides],
+        wall_s=wall_s,
+    )
+
+
+@dataclass(frozen=True)
+class RecordingResult:
+    """Scores of one recording."""
+
+    name: str
+    dataset: str
+    placement: str
+    carry_position: str | None
+    ic: IcScore
+    step_count_error: float
+    cadence: list[tuple[float, float]]
+    strides: list[StrideMatch]
+    n_det_steps: int
+    error: str | None
+    wall_s: float
+    duration_s: float
+    has_reference: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly summary (NaN becomes null)."""
+        s = summarize_strides(self.strides)
+        return _clean(
+            {
+                "name": self.name,
+                "dataset": self.dataset,
+                "placement": self.placement,
+                "carry_position": self.carry_position,
+                "has_reference": self.has_reference,
+                "n_ref_ic": self.ic.n_ref,
+                "n_det_ic": self.ic.n_det,
+                "n_match": self.ic.n_match,
+                "ic_recall": self.ic.recall,
+                "ic_precision": self.ic.precision,
+                "ic_f1": self.ic.f1,
+                "ic_mae_ms": self.ic.mae_s * 1000,
+                "step_count_error_pct": 100 * self.step_count_error,
+                "cadence_ref_det_spm": [list(p) for p in self.cadence],
+                "stride_n_ref": s.n_ref,
+                "stride_mae_m": s.mae_m,
+                "stride_rel_err_pct": s.rel_err_pct,
+                "stride_coverage": s.coverage,
+                "n_det_steps": self.n_det_steps,
+                "error": self.error,
+                "wall_s": self.wall_s,
+                "duration_s": self.duration_s,
+            }
+        )
+
+
+def evaluate(ref: RefRecording, det: Detections) -> RecordingResult:
+    """Score one recording's detections against its reference (metrics of DESIGN.md section 5)."""
+    has_reference = len(ref.ref_ic_s) > 0
+    return RecordingResult(
+        name=ref.name,
+        dataset=ref.dataset,
+        placement=ref.placement.value,
+        carry_position=ref.carry_position,
+        ic=score_ics(ref.ref_ic_s, det.step_t_s, ref.walking_spans) if has_reference else EMPTY_IC_SCORE,
+        step_count_error=step_count_error(ref.ref_ic_s, det.step_t_s, ref.walking_spans),
+        cadence=cadence_errors(ref.ref_bouts, det.step_t_s, ref.steps_per_ic_interval),
+        strides=match_strides(ref.ref_strides, det.strides),
+        n_det_steps=len(det.step_t_s),
+        error=det.error,
+        wall_s=det.wall_s,
+        duration_s=ref.recording.duration_s,
+        has_reference=has_reference,
+    )
+
+
+@dataclass
+class GroupRow:
+    """Pooled scores of a group of recordings (a dataset and placement, or a carry position)."""
+
+    dataset: str
+    group: str
+    kind: str  # "lower_back", "foot" or "phone": selects the targets
+    results: list[RecordingResult] = field(default_factory=list)
+
+    @property
+    def scored(self) -> list[RecordingResult]:
+        """Recordings that have reference ICs."""
+        return [r for r in self.results if r.has_reference]
+
+    def metrics(self) -> dict[str, Any]:
+        """Pooled metrics: IC counts summed over recordings; step count error median/mean over recordings;
+        cadence and stride errors pooled over bouts and strides."""
+        ic = sum((r.ic for r in self.scored), EMPTY_IC_SCORE)
+        sce = np.array([r.step_count_error for r in self.scored], dtype=float)
+        sce = sce[np.isfinite(sce)]
+        cad = [p for r in self.scored for p in r.cadence]
+        cad_err = [abs(d - c) for c, d in cad if np.isfinite(d) and np.isfinite(c)]
+        strides = summarize_strides([m for r in self.scored for m in r.strides])
+        return _clean(
+            {
+                "dataset": self.dataset,
+                "group": self.group,
+                "n_recordings": len(self.results),
+                "n_scored": len(self.scored),
+                "n_failed": sum(r.error is not None for r in self.results),
+                "n_ref_ic": ic.n_ref,
+                "ic_recall": ic.recall,
+                "ic_precision": ic.precision,
+                "ic_f1": ic.f1,
+                "ic_mae_ms": ic.mae_s * 1000,
+                "step_count_error_median_pct": float(np.median(sce)) * 100 if len(sce) else float("nan"),
+                "step_count_error_mean_pct": float(np.mean(sce)) * 100 if len(sce) else float("nan"),
+                "n_bouts": len(cad),
+                "n_bouts_missed": len(cad) - len(cad_err),
+                "cadence_mae_spm": float(np.mean(cad_err)) if cad_err else float("nan"),
+                "stride_n_ref": strides.n_ref,
+                "stride_mae_m": strides.mae_m,
+                "stride_rel_err_pct": strides.rel_err_pct,
+                "stride_coverage": strides.coverage,
+            }
+        )
+
+    def targets(self) -> list[dict[str, Any]]:
+        """The targets of issue 2 that apply to this group, each with its value and PASS/FAIL."""
+        m = self.metrics()
+        out: list[dict[str, Any]] = []
+
+        def add(name: str, value: float | None, limit: float, higher_is_better: bool, extra_ok: bool = True) -> None:
+            ok = value is not None and (value >= limit if higher_is_better else value <= limit) and extra_ok
+            out.append({"target": name, "value": value, "limit": limit, "pass": bool(ok)})
+
+        if m["n_ref_ic"]:
+            add(f"IC F1 >= {TARGET_IC_F1[self.kind]:.2f}", m["ic_f1"], TARGET_IC_F1[self.kind], True)
+            add(
+                f"step count error median <= {TARGET_STEP_COUNT_MEDIAN_PCT:g} %",
+                m["step_count_error_median_pct"],
+                TARGET_STEP_COUNT_MEDIAN_PCT,
+                False,
+            )
+        if m["n_bouts"]:
+            add(
+                f"cadence MAE <= {TARGET_CADENCE_MAE_SPM:g} spm per bout (no bout missed)",
+                m["cadence_mae_spm"],
+                TARGET_CADENCE_MAE_SPM,
+                False,
+                extra_ok=m["n_bouts_missed"] == 0,
+            )
+        if m["stride_n_ref"] and self.kind in TARGET_STRIDE_MAE_M:
+            add(
+                f"stride length MAE <= {TARGET_STRIDE_MAE_M[self.kind]:.2f} m",
+                m["stride_mae_m"],
+                TARGET_STRIDE_MAE_M[self.kind],
+                False,
+            )
+        return out
+
+
+def _clean(d: dict[str, Any]) -> dict[str, Any]:
+    """Replace NaN floats by None (JSON has no NaN) and numpy scalars by Python ones."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and not np.isfinite(v):
+            v = None
+        out[k] = v
+    return out
+
+
+def group_results(results: Sequence[RecordingResult]) -> list[GroupRow]:
+    """Rows per dataset and placement, plus per carry position for phone datasets."""
+    rows: dict[tuple[str, str], GroupRow] = {}
+    for r in results:
+        phone = r.dataset in PHONE_DATASETS
+        kind = "phone" if phone else r.placement
+        keys = [r.placement]
+        if r.carry_position:
+            keys.append(f"{r.placement}/{r.carry_position}")
+        for key in keys:
+            rows.setdefault((r.dataset, key), GroupRow(r.dataset, key, kind)).results.append(r)
+    order = {d: i for i, d in enumerate(DATASETS)}
+    return sorted(rows.values(), key=lambda g: (order.get(g.dataset, 99), g.dataset, g.group))
+
+
+def _fmt(v: float | None, spec: str) -> str:
+    return "-" if v is None else format(v, spec)
+
+
+HEADER = (
+    f"{'dataset':<20} {'group':<22} {'n':>3} {'recall':>6} {'prec':>6} {'F1':>6} {'MAE ms':>6} "
+    f"{'steps med%':>10} {'mean%':>6} {'cad MAE':>7} {'bouts':>6} {'SL MAE m':>8} {'SL rel%':>7} {'SL cov':>6}"
+)
+
+
+def format_row(m: dict[str, Any]) -> str:
+    """One table line of pooled metrics."""
+    bouts = f"{m['n_bouts'] - m['n_bouts_missed']}/{m['n_bouts']}" if m["n_bouts"] else "-"
+    return (
+        f"{m['dataset']:<20} {m['group']:<22} {m['n_recordings']:>3} {_fmt(m['ic_recall'], '.3f'):>6} "
+        f"{_fmt(m['ic_precision'], '.3f'):>6} {_fmt(m['ic_f1'], '.3f'):>6} {_fmt(m['ic_mae_ms'], '.0f'):>6} "
+        f"{_fmt(m['step_count_error_median_pct'], '.1f'):>10} {_fmt(m['step_count_error_mean_pct'], '.1f'):>6} "
+        f"{_fmt(m['cadence_mae_spm'], '.2f'):>7} {bouts:>6} {_fmt(m['stride_mae_m'], '.3f'):>8} "
+        f"{_fmt(m['stride_rel_err_pct'], '.1f'):>7} {_fmt(m['stride_coverage'], '.2f'):>6}"
+    )
+
+
+def run(refs: Iterable[RefRecording], analyzer: Analyzer = analyze_with_gait) -> list[RecordingResult]:
+    """Analyse and score every reference recording."""
+    return [evaluate(ref, analyzer(ref)) for ref in refs]
+
+
+def report(results: Sequence[RecordingResult], *, verbose: bool = False, file: Any = None) -> dict[str, Any]:
+    """Print the tables and targets; return the JSON document."""
+    file = file or sys.stdout
+    rows = group_results(results)
+    if verbose:
+        print(f"{'recording':<36} {'group':<22} {'ref':>4} {'det':>4} {'F1':>6} {'MAE ms':>6} {'steps%':>6}", file=file)
+        for r in results:
+            d = r.to_dict()
+            group = r.placement + (f"/{r.carry_position}" if r.carry_position else "")
+            print(
+                f"{r.dataset[:10] + ':' + r.name:<36} {group:<22} "
+                f"{r.ic.n_ref:>4} {r.ic.n_det:>4} {_fmt(d['ic_f1'], '.3f'):>6} {_fmt(d['ic_mae_ms'], '.0f'):>6} "
+                f"{_fmt(d['step_count_error_pct'], '.1f'):>6}" + (f"  {r.error}" if r.error else ""),
+                file=file,
+            )
+        print(file=file)
+    print(HEADER, file=file)
+    print("-" * len(HEADER), file=file)
+    doc_rows = []
+    for row in rows:
+        m = row.metrics()
+        print(format_row(m), file=file)
+        doc_rows.append({**m, "targets": row.targets()})
+    print(file=file)
+    print("Targets (issue 2):", file=file)
+    n_pass = n_all = 0
+    for row in doc_rows:
+        for t in row["targets"]:
+            n_all += 1
+            n_pass += t["pass"]
+            value = "-" if t["value"] is None else f"{t['value']:.3f}"
+            print(
+                f"  {'PASS' if t['pass'] else 'FAIL'}  {row['dataset']:<20} {row['group']:<22} {t['target']:<48} "
+                f"value {value}",
+                file=file,
+            )
+    print(f"  {n_pass}/{n_all} targets met", file=file)
+    failed = [r for r in results if r.error]
+    if failed:
+        print(f"\n{len(failed)} recording(s) refused or crashed (scored as nothing found):", file=file)
+        for r in failed:
+            print(f"  {r.dataset}:{r.name}: {r.error}", file=file)
+    no_ref = [r for r in results if not r.has_reference]
+    if no_ref:
+        print(
+            f"\nwithout reference events (not scored): {', '.join(r.dataset + ':' + r.name for r in no_ref)}", file=file
+        )
+    return {"groups": doc_rows, "recordings": [r.to_dict() for r in results]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", action="append", choices=DATASETS, help="only this dataset (repeatable)")
+    parser.add_argument("--limit", type=int, default=None, help="at most N recordings per dataset")
+    parser.add_argument("--verbose", "-v", action="store_true", help="also print one line per recording")
+    parser.add_argument("--json", type=Path, default=OUT_DIR / "accuracy.json", help="where to write the results")
+    args = parser.parse_args(argv)
+    t_start = time.perf_counter()
+    root = data_root()
+    if not available(root):
+        print(
+            f"bench.accuracy: shared data not found at {root}: nothing to benchmark (set GAIT_DEV_DATA to point "
+            "at a copy of ../shared/data/dev)"
+        )
+        return 0
+    refs: list[RefRecording] = []
+    for name in args.dataset or DATASETS:
+        recs = load_dataset(name, root)
+        refs += recs[: args.limit] if args.limit else recs
+    t_loaded = time.perf_counter()
+    results = run(refs)
+    t_analysed = time.perf_counter()
+    doc = report(results, verbose=args.verbose)
+    analysis_s = sum(r.wall_s for r in results)
+    signal_s = sum(r.duration_s for r in results)
+    wall_s = time.perf_counter() - t_start
+    print(
+        f"\n{len(results)} recordings, {signal_s / 60:.1f} min of signal; loading {t_loaded - t_start:.1f} s, "
+        f"analysis {analysis_s:.2f} s ({t_analysed - t_loaded:.1f} s with scoring); total wall time {wall_s:.1f} s"
+    )
+    doc.update(
+        {
+            "generated_unix_s": time.time(),
+            "data_root": str(root),
+            "datasets": list(args.dataset or DATASETS),
+            "limit": args.limit,
+            "analysis_s": analysis_s,
+            "signal_s": signal_s,
+            "wall_s": wall_s,
+        }
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.json.with_name(args.json.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=1))
+    os.replace(tmp, args.json)
+    print(f"wrote {args.json}")
+    crashed = [r for r in results if r.error and r.error.startswith("CRASH")]
+    if crashed:
+        print(f"bench.accuracy: the analyser crashed on {len(crashed)} recording(s): see above", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

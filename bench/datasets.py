@@ -1,0 +1,591 @@
+"""Loaders for every reference recording under ``../shared/data/dev`` into one type, :class:`RefRecording`.
+
+Each dataset has its own reference system and conventions; this module turns them all into the same shape so
+that :mod:`bench.metrics` can score any of them the same way:
+
+- ``mobgap_lab``: lower back (McRoberts MM+, 100 Hz), INDIP reference (MicroWB bouts, ICs, per-stride length).
+- ``gaitmap_example``: left and right foot (NilsPod, 204.8 Hz), Vicon-derived ICs and heel trajectories.
+- ``oxford_step_counter``: Android phone in several carry positions, heel pressure pads (step times only).
+- ``ipol_healthy_gait``: lower back + both feet (XSens, 100 Hz), expert-checked heel strikes (AGPL: benchmark only).
+
+The shared data are read-only and absent on a fresh clone: :func:`data_root` says where they are expected and
+:func:`available` whether they are there. Parsed datasets are cached as pickles under ``bench/out/cache/`` (git
+ignored), keyed on the source files' sizes and modification times, because parsing the gzipped CSVs takes seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.io as sio
+
+from gait.consts import GRAVITY_MS2
+from gait.types import Placement, Recording
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CACHE_DIR = REPO_ROOT / "bench" / "out" / "cache"
+CACHE_VERSION = 3  # bump when a loader's output changes, so stale caches are ignored
+
+DATASETS: tuple[str, ...] = ("mobgap_lab", "gaitmap_example", "oxford_step_counter", "ipol_healthy_gait")
+
+#: Oxford carry position (folder name part, lower-cased) -> nearest placement of ours.
+#: The original position is kept in ``RefRecording.carry_position`` so reports can break results down by it.
+OXFORD_PLACEMENTS: dict[str, Placement] = {
+    "inhand": Placement.HAND,  # held in front of the body, as when reading the screen
+    "frontpocket": Placement.POCKET,
+    "backpocket": Placement.POCKET,
+    "armband": Placement.WRIST,  # upper-arm band: moves with the arm swing like a wrist sensor, only less
+    "swingingarm": Placement.WRIST,  # phone held in a hand that swings with the arm: a wrist motion
+    "neckpouch": Placement.CHEST,  # pouch hanging on the sternum
+    "purse": Placement.WAIST,  # shoulder bag hanging at the hip
+}
+
+#: Canonical spelling of the Oxford carry positions (the folder names mix cases: ArmBand/Armband, Backpocket).
+OXFORD_POSITION_NAMES: dict[str, str] = {
+    "inhand": "InHand",
+    "frontpocket": "FrontPocket",
+    "backpocket": "BackPocket",
+    "armband": "Armband",
+    "swingingarm": "SwingingArm",
+    "neckpouch": "NeckPouch",
+    "purse": "Purse",
+}
+
+LICENCES: dict[str, str] = {
+    "mobgap_lab": "Apache-2.0",
+    "gaitmap_example": "MIT",
+    "oxford_step_counter": "CC-BY-4.0",
+    "ipol_healthy_gait": "AGPL-3.0",
+}
+
+#: Reference ICs further apart than this end a walking bout (Oxford: no annotated bouts).
+BOUT_GAP_S = 2.5
+
+
+@dataclass(frozen=True)
+class RefRecording:
+    """One sensor recording with its reference gait events.
+
+    Attributes
+    ----------
+    name
+        Unique name within the dataset (for example ``"HA_001_Test5_Trial1"``).
+    dataset
+        One of :data:`DATASETS`.
+    placement
+        Where the sensor was worn (nearest of our placements).
+    recording
+        The samples: ``time_s`` from 0, acceleration in m/s^2 including gravity, gyroscope in deg/s or None.
+    ref_ic_s
+        Reference initial contacts in seconds, sorted; all feet for trunk and phone sensors, only the sensor's
+        foot for a foot sensor (see ``side``).
+    ref_strides
+        Reference strides ``(start_s, end_s, length_m)``, IC to IC of the same foot; ``length_m`` is NaN where the
+        reference has no length.
+    ref_bouts
+        Reference walking bouts ``(start_s, end_s, cadence_spm)``.
+    walking_spans
+        ``(start_s, end_s)`` spans inside which detected ICs are scored (DESIGN.md section 5).
+    body_height_m, sensor_height_m
+        Known heights, or None.
+    side
+        ``"left"`` / ``"right"`` for a foot sensor (its reference holds that foot's ICs only), None otherwise.
+    carry_position
+        The dataset's own name of the carry position (Oxford: ``"InHand"``, ``"FrontPocket"`` ...), or None.
+    licence
+        SPDX-like licence of the data.
+    notes
+        Free text about how the reference was derived for this recording.
+    """
+
+    name: str
+    dataset: str
+    placement: Placement
+    recording: Recording
+    ref_ic_s: np.ndarray
+    ref_strides: list[tuple[float, float, float]]
+    ref_bouts: list[tuple[float, float, float]]
+    walking_spans: list[tuple[float, float]]
+    body_height_m: float | None = None
+    sensor_height_m: float | None = None
+    side: str | None = None
+    carry_position: str | None = None
+    licence: str = ""
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps_per_ic_interval(self) -> int:
+        """Steps between two consecutive reference ICs: 2 when only one foot's ICs are known, else 1."""
+        return 2 if self.side else 1
+
+    @property
+    def group(self) -> str:
+        """Reporting group: placement, plus the carry position where the dataset has one."""
+        if self.carry_position:
+            return f"{self.placement.value}/{self.carry_position}"
+        if self.side:
+            return f"{self.placement.value}/{self.side}"
+        return self.placement.value
+
+
+def data_root() -> Path:
+    """Where the shared development data are expected: ``$GAIT_DEV_DATA`` or ``<repo>/../shared/data/dev``."""
+    env = os.environ.get("GAIT_DEV_DATA")
+    return Path(env) if env else (REPO_ROOT.parent / "shared" / "data" / "dev").resolve()
+
+
+def available(root: Path | None = None) -> bool:
+    """True when the shared development data directory exists."""
+    return (root or data_root()).is_dir()
+
+
+def cadence_from_ics(ic_s: np.ndarray, steps_per_interval: int = 1) -> float:
+    """Cadence in steps/min from IC times: intervals x steps per interval over the time from first to last IC.
+
+    Parameters
+    ----------
+    ic_s
+        Sorted initial-contact times.
+    steps_per_interval
+        1 when the ICs are of both feet, 2 when of one foot only.
+
+    Returns
+    -------
+    float
+        Steps per minute, NaN with fewer than two ICs.
+    """
+    ic_s = np.asarray(ic_s, dtype=float)
+    if len(ic_s) < 2 or ic_s[-1] <= ic_s[0]:
+        return float("nan")
+    return 60.0 * steps_per_interval * (len(ic_s) - 1) / float(ic_s[-1] - ic_s[0])
+
+
+def split_runs(ic_s: np.ndarray, max_gap_s: float) -> list[np.ndarray]:
+    """Split sorted IC times into runs wherever two consecutive ICs are more than ``max_gap_s`` apart."""
+    ic_s = np.asarray(ic_s, dtype=float)
+    if len(ic_s) == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(ic_s) > max_gap_s) + 1
+    return [run for run in np.split(ic_s, cuts) if len(run)]
+
+
+def bouts_from_runs(runs: Iterable[np.ndarray], steps_per_interval: int = 1) -> list[tuple[float, float, float]]:
+    """Bouts ``(start_s, end_s, cadence_spm)`` from runs of ICs with at least three ICs each."""
+    return [(float(r[0]), float(r[-1]), cadence_from_ics(r, steps_per_interval)) for r in runs if len(r) >= 3]
+
+
+# --------------------------------------------------------------------------------------------------- mobgap_lab
+
+
+def _as_list(x: Any) -> list[dict[str, Any]]:
+    """MATLAB struct arrays load as a list (n > 1), a dict (n == 1) or an empty array (n == 0)."""
+    if isinstance(x, list):
+        return x
+    if isinstance(x, dict):
+        return [x]
+    return []
+
+
+def _mobgap_files(root: Path) -> list[Path]:
+    base = root / "mobgap_lab" / "example_data" / "data" / "lab"
+    return sorted(base.glob("*/*/data.mat")) + sorted(base.glob("*/*/infoForAlgo.mat"))
+
+
+def load_mobgap_lab(root: Path) -> list[RefRecording]:
+    """The mobgap LabExampleDataset trials with the INDIP reference (MicroWB level).
+
+    Reference ICs are the non-NaN ``InitialContact_Event`` of every MicroWB. Where the INDIP could not resolve an
+    IC (NaN), the walking span is cut there: the span pieces run from one resolved IC to the next resolved IC
+    before the gap, so a correct detection of the unresolved IC is not scored as a false positive.
+    """
+    base = root / "mobgap_lab" / "example_data" / "data" / "lab"
+    out: list[RefRecording] = []
+    for mat in sorted(base.glob("*/*/data.mat")):
+        cohort, pid = mat.parent.parent.name, mat.parent.name
+        info = sio.loadmat(mat.parent / "infoForAlgo.mat", simplify_cells=True)["infoForAlgo"]["TimeMeasure1"]
+        body_height_m = float(info["Height"]) / 100.0
+        sensor_height_m = float(info["SensorHeight"]) / 100.0
+        tm = sio.loadmat(mat, simplify_cells=True)["data"]["TimeMeasure1"]
+        for test in sorted(tm, key=lambda s: int(re.sub(r"\D", "", s) or 0)):
+            for trial in sorted(tm[test]):
+                t = tm[test][trial]
+                su = t["SU"]["LowerBack"]
+                fs = float(su["Fs"]["Acc"])
+                acc_ms2 = np.asarray(su["Acc"], dtype=float) * GRAVITY_MS2  # stored in g
+                gyr_dps = np.asarray(su["Gyr"], dtype=float)
+                time_s = np.arange(len(acc_ms2)) / fs
+                wbs = _as_list(t["Standards"]["INDIP"]["MicroWB"])
+                ics: list[float] = []
+                spans: list[tuple[float, float]] = []
+                strides: list[tuple[float, float, float]] = []
+                bouts: list[tuple[float, float, float]] = []
+                for wb in wbs:
+                    wb_ics = np.atleast_1d(np.asarray(wb["InitialContact_Event"], dtype=float))
+                    ics.extend(wb_ics[np.isfinite(wb_ics)].tolist())
+                    # cut the span at unresolved ICs: runs of consecutive finite ICs
+                    run: list[float] = []
+                    for v in [*wb_ics.tolist(), float("nan")]:
+                        if np.isfinite(v):
+                            run.append(v)
+                        elif run:
+                            spans.append((run[0], run[-1]))
+                            run = []
+                    bouts.append((float(wb["Start"]), float(wb["End"]), float(wb["Cadence"])))
+                    sic = np.atleast_2d(np.asarray(wb["Stride_InitialContacts"], dtype=float))
+                    lengths = np.atleast_1d(np.asarray(wb["Stride_Length"], dtype=float))
+                    for (i0, i1), length_m in zip(sic, lengths, strict=True):
+                        if np.isfinite(i0) and np.isfinite(i1):
+                            # INDIP stride ICs are sample indices at 100 Hz on the same axis as the IC events
+                            strides.append((i0 / fs, i1 / fs, float(length_m)))
+                name = f"{cohort}_{pid}_{test}_{trial}"
+                rec = Recording(
+                    time_s=time_s,
+                    acc_ms2=acc_ms2,
+                    gyr_dps=gyr_dps,
+                    placement=Placement.LOWER_BACK,
+                    sensor_height_m=sensor_height_m,
+                    body_height_m=body_height_m,
+                    source={"format": "mobgap_lab_mat", "dataset": "mobgap_lab", "file": str(mat.relative_to(root))},
+                )
+                out.append(
+                    RefRecording(
+                        name=name,
+                        dataset="mobgap_lab",
+                        placement=Placement.LOWER_BACK,
+                        recording=rec,
+                        ref_ic_s=np.array(sorted(ics)),
+                        ref_strides=strides,
+                        ref_bouts=bouts,
+                        walking_spans=spans,
+                        body_height_m=body_height_m,
+                        sensor_height_m=sensor_height_m,
+                        licence=LICENCES["mobgap_lab"],
+                        notes="INDIP MicroWB reference" if wbs else "INDIP reference is empty for this trial",
+                        extra={"cohort": cohort, "participant": pid, "test": test, "trial": trial},
+                    )
+                )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- gaitmap_example
+
+GAITMAP_FS_HZ = 204.8
+GAITMAP_MOCAP_FS_HZ = 100.0
+
+
+def _gaitmap_files(root: Path) -> list[Path]:
+    d = root / "gaitmap_example"
+    return [d / "imu_sample.csv", d / "stride_events_sample.csv", d / "position_sample.csv"]
+
+
+def load_gaitmap_example(root: Path) -> list[RefRecording]:
+    """gaitmap's ``imu_sample.csv`` as two foot recordings (left, right) with the mocap reference.
+
+    What the reference defines: each row of ``stride_events_sample.csv`` is a stride from one mid-stance
+    (``start`` = ``min_vel``) to the next, containing its toe-off ``tc`` and initial contact ``ic``; ``pre_ic`` is
+    the IC before it. ``position_sample.csv`` holds the heel-marker trajectory over the same mid-stance to
+    mid-stance window, so its final horizontal displacement is that stride's length. Because the foot stands still
+    during stance, the same displacement separates the two ICs ``pre_ic`` and ``ic``; we therefore time the
+    reference stride IC to IC as ``(pre_ic, ic)``, the convention of our tracker. Reference ICs are the union of
+    ``pre_ic`` and ``ic`` of that foot.
+    """
+    d = root / "gaitmap_example"
+    imu = pd.read_csv(d / "imu_sample.csv", header=[0, 1], index_col=0)
+    events = pd.read_csv(d / "stride_events_sample.csv")
+    pos = pd.read_csv(d / "position_sample.csv", index_col=[0, 1, 2])
+    out: list[RefRecording] = []
+    for side in ("left", "right"):
+        sensor = f"{side}_sensor"
+        acc_ms2 = imu[sensor][["acc_x", "acc_y", "acc_z"]].to_numpy(dtype=float)
+        gyr_dps = imu[sensor][["gyr_x", "gyr_y", "gyr_z"]].to_numpy(dtype=float)
+        time_s = np.arange(len(acc_ms2)) / GAITMAP_FS_HZ
+        ev = events[events.foot == side].sort_values("s_id")
+        last = pos.loc[sensor].groupby(level=0).tail(1)
+        length_by_sid = dict(
+            zip(
+                last.index.get_level_values(0).astype(int),
+                np.hypot(last.pos_x.to_numpy(), last.pos_y.to_numpy()),
+                strict=True,
+            )
+        )
+        strides = [
+            (
+                float(r.pre_ic) / GAITMAP_FS_HZ,
+                float(r.ic) / GAITMAP_FS_HZ,
+                float(length_by_sid.get(int(r.s_id), np.nan)),
+            )
+            for r in ev.itertuples()
+        ]
+        ic_s = np.unique(np.concatenate([ev.pre_ic.to_numpy(), ev.ic.to_numpy()])) / GAITMAP_FS_HZ
+        rec = Recording(
+            time_s=time_s,
+            acc_ms2=acc_ms2,
+            gyr_dps=gyr_dps,
+            placement=Placement.FOOT,
+            source={"format": "gaitmap_imu_sample", "dataset": "gaitmap_example", "file": "imu_sample.csv"},
+        )
+        out.append(
+            RefRecording(
+                name=f"imu_sample_{side}",
+                dataset="gaitmap_example",
+                placement=Placement.FOOT,
+                recording=rec,
+                ref_ic_s=ic_s,
+                ref_strides=strides,
+                ref_bouts=bouts_from_runs([ic_s], steps_per_interval=2),
+                walking_spans=[(float(ic_s[0]), float(ic_s[-1]))],
+                side=side,
+                licence=LICENCES["gaitmap_example"],
+                notes="Vicon-derived ICs; stride length = heel-marker displacement mid-stance to mid-stance, "
+                "timed IC to IC (pre_ic, ic)",
+            )
+        )
+    return out
+
+
+# ------------------------------------------------------------------------------------------ oxford_step_counter
+
+
+def _oxford_dirs(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "oxford_step_counter" / "optimisation" / "data").iterdir() if p.is_dir())
+
+
+def _oxford_files(root: Path) -> list[Path]:
+    return [f for d in _oxford_dirs(root) for f in (d / "accelerometer.csv.gz", d / "stepcounter.csv")]
+
+
+def oxford_ground_truth_ns(gt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """IC times (ns) and feet from the pressure-pad states: every 0 -> 1 transition of either pad.
+
+    This reproduces the authors' ``stats.js`` count (and their ``stats.csv`` step totals).
+    """
+    times: list[np.ndarray] = []
+    feet: list[np.ndarray] = []
+    for foot in ("right", "left"):
+        state = gt[foot].to_numpy()
+        idx = np.flatnonzero(np.diff(state) == 1) + 1
+        times.append(gt.t_ns.to_numpy()[idx])
+        feet.append(np.full(len(idx), foot))
+    t = np.concatenate(times)
+    f = np.concatenate(feet)
+    order = np.argsort(t, kind="stable")
+    return t[order], f[order]
+
+
+def load_oxford_step_counter(root: Path) -> list[RefRecording]:
+    """The 48 Oxford step-counter phone recordings with pressure-pad step times.
+
+    Time is ``SensorEvent.timestamp`` (ns since boot) made relative to the first accelerometer sample; the pads
+    are logged on the same clock. Sampling is irregular (about 100, 200 or 400 Hz by phone), left as recorded.
+    Walking spans and bouts are the runs of reference ICs without a pause longer than :data:`BOUT_GAP_S`.
+    """
+    out: list[RefRecording] = []
+    for d in _oxford_dirs(root):
+        parts = d.name.split("_")  # <Phone>_<User>_<Surface>_<Position>_<n>
+        phone, user, surface, position = parts[0], parts[1], parts[2], parts[3]
+        key = position.lower()
+        acc = pd.read_csv(d / "accelerometer.csv.gz", header=None, names=["t_ns", "accuracy", "ax", "ay", "az"])
+        gt = pd.read_csv(d / "stepcounter.csv", header=None, names=["t_ns", "right", "left"])
+        t_ns = acc.t_ns.to_numpy(dtype=np.int64)
+        keep = np.concatenate([[True], np.diff(t_ns) > 0])  # a repeated time stamp carries no new sample time
+        t0 = t_ns[0]
+        time_s = (t_ns[keep] - t0) / 1e9
+        acc_ms2 = acc[["ax", "ay", "az"]].to_numpy(dtype=float)[keep]
+        ic_ns, _feet = oxford_ground_truth_ns(gt)
+        ic_s = (ic_ns - t0) / 1e9
+        runs = split_runs(ic_s, BOUT_GAP_S)
+        placement = OXFORD_PLACEMENTS[key]
+        rec = Recording(
+            time_s=time_s,
+            acc_ms2=acc_ms2,
+            gyr_dps=None,
+            placement=placement,
+            source={
+                "format": "oxford_step_counter",
+                "dataset": "oxford_step_counter",
+                "file": f"{d.name}/accelerometer.csv.gz",
+                "device": phone,
+            },
+        )
+        out.append(
+            RefRecording(
+                name=d.name,
+                dataset="oxford_step_counter",
+                placement=placement,
+                recording=rec,
+                ref_ic_s=ic_s,
+                ref_strides=[],
+                ref_bouts=bouts_from_runs(runs),
+                walking_spans=[(float(r[0]), float(r[-1])) for r in runs],
+                carry_position=OXFORD_POSITION_NAMES[key],
+                licence=LICENCES["oxford_step_counter"],
+                notes="heel pressure pads polled at about 10 Hz: IC timing resolution about 0.1 s",
+                extra={
+                    "phone": phone,
+                    "user": user,
+                    "surface": surface,
+                    "dropped_repeated_timestamps": int((~keep).sum()),
+                },
+            )
+        )
+    return out
+
+
+# -------------------------------------------------------------------------------------------- ipol_healthy_gait
+
+IPOL_FS_HZ = 100.0
+RAD_TO_DEG = 180.0 / np.pi
+
+
+def _ipol_files(root: Path) -> list[Path]:
+    return sorted((root / "ipol_healthy_gait" / "GaitData").glob("*"))
+
+
+def load_ipol_healthy_gait(root: Path) -> list[RefRecording]:
+    """The IPOL healthy-gait trials: lower back (all ICs) and each foot (that foot's ICs).
+
+    XSens Awinda drops packets: the time axis is the ``PacketCounter`` at 100 Hz (the events index packets, not
+    rows: they run past the row count in trials with drops), made relative to the first packet of each file, and
+    the same shift is applied to the events. The walking span is ``TrialBoundaries``; ICs outside it (shuffling
+    after the trial) are dropped. Bouts are the outbound and return straight walks (before / after the U-turn).
+    """
+    gd = root / "ipol_healthy_gait" / "GaitData"
+    out: list[RefRecording] = []
+
+    def code_key(p: Path) -> tuple[int, int]:
+        a, b = p.stem.split("-")
+        return int(a), int(b)
+
+    for meta_path in sorted(gd.glob("*.json"), key=code_key):
+        code = meta_path.stem
+        meta = json.loads(meta_path.read_text())
+        tb0, tb1 = meta["TrialBoundaries"]
+        ut0, ut1 = meta["UTurnBoundaries"]
+        ic_l = np.array([e[1] for e in meta["LeftFootEvents"]], dtype=float)
+        ic_r = np.array([e[1] for e in meta["RightFootEvents"]], dtype=float)
+        height_cm = meta.get("Height")
+        body_height_m = float(height_cm) / 100.0 if height_cm is not None and np.isfinite(height_cm) else None
+        for sensor, side in (("lb", None), ("lf", "left"), ("rf", "right")):
+            path = gd / f"{code}_{sensor}.txt.gz"
+            if not path.exists():
+                continue
+            raw = pd.read_csv(path, sep="\t", skiprows=1)
+            packet = raw.PacketCounter.to_numpy(dtype=float)
+            p0 = packet[0]
+            time_s = (packet - p0) / IPOL_FS_HZ
+            acc_ms2 = raw[["Acc_X", "Acc_Y", "Acc_Z"]].to_numpy(dtype=float)
+            gyr_dps = raw[["Gyr_X", "Gyr_Y", "Gyr_Z"]].to_numpy(dtype=float) * RAD_TO_DEG
+            ics_samples = {None: np.concatenate([ic_l, ic_r]), "left": ic_l, "right": ic_r}[side]
+            ics_samples = np.sort(ics_samples[(ics_samples >= tb0) & (ics_samples <= tb1)])
+            ic_s = (ics_samples - p0) / IPOL_FS_HZ
+            spi = 2 if side else 1
+            straight = [ics_samples[ics_samples < ut0], ics_samples[ics_samples > ut1]]
+            bouts = bouts_from_runs([(s - p0) / IPOL_FS_HZ for s in straight], steps_per_interval=spi)
+            placement = Placement.LOWER_BACK if side is None else Placement.FOOT
+            rec = Recording(
+                time_s=time_s,
+                acc_ms2=acc_ms2,
+                gyr_dps=gyr_dps,
+                placement=placement,
+                body_height_m=body_height_m,
+                source={"format": "ipol_xsens_txt", "dataset": "ipol_healthy_gait", "file": path.name},
+            )
+            out.append(
+                RefRecording(
+                    name=f"{code}_{sensor}",
+                    dataset="ipol_healthy_gait",
+                    placement=placement,
+                    recording=rec,
+                    ref_ic_s=ic_s,
+                    ref_strides=[],
+                    ref_bouts=bouts,
+                    walking_spans=[(float(tb0 - p0) / IPOL_FS_HZ, float(tb1 - p0) / IPOL_FS_HZ)],
+                    body_height_m=body_height_m,
+                    side=side,
+                    licence=LICENCES["ipol_healthy_gait"],
+                    notes="expert-checked heel strikes; walking span = TrialBoundaries",
+                    extra={"subject": int(meta["Subject"]), "trial": int(meta["Trial"])},
+                )
+            )
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------- public
+
+_LOADERS: dict[str, tuple[Callable[[Path], list[RefRecording]], Callable[[Path], list[Path]]]] = {
+    "mobgap_lab": (load_mobgap_lab, _mobgap_files),
+    "gaitmap_example": (load_gaitmap_example, _gaitmap_files),
+    "oxford_step_counter": (load_oxford_step_counter, _oxford_files),
+    "ipol_healthy_gait": (load_ipol_healthy_gait, _ipol_files),
+}
+
+
+def _cache_key(files: list[Path]) -> str:
+    h = hashlib.sha256(f"v{CACHE_VERSION}".encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def load_dataset(name: str, root: Path | None = None, *, use_cache: bool = True) -> list[RefRecording]:
+    """Load one dataset's reference recordings, from the pickle cache when the source files are unchanged.
+
+    Parameters
+    ----------
+    name
+        One of :data:`DATASETS`.
+    root
+        The shared data directory (default :func:`data_root`).
+    use_cache
+        Read and write ``bench/out/cache/<name>-<key>.pkl``.
+    """
+    if name not in _LOADERS:
+        raise ValueError(f"unknown dataset {name!r}: use one of {', '.join(DATASETS)}")
+    root = root or data_root()
+    loader, files = _LOADERS[name]
+    if not use_cache:
+        return loader(root)
+    cache = CACHE_DIR / f"{name}-{_cache_key(files(root))}.pkl"
+    if cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    recs = loader(root)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    for stale in CACHE_DIR.glob(f"{name}-*.pkl"):
+        stale.unlink()
+    tmp = cache.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(recs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cache)
+    return recs
+
+
+def load_all(names: Iterable[str] = DATASETS, root: Path | None = None) -> list[RefRecording]:
+    """Load several datasets (all by default) into one list."""
+    return [r for n in names for r in load_dataset(n, root)]
+
+
+__all__ = [
+    "DATASETS",
+    "OXFORD_PLACEMENTS",
+    "RefRecording",
+    "available",
+    "bouts_from_runs",
+    "cadence_from_ics",
+    "data_root",
+    "load_all",
+    "load_dataset",
+    "split_runs",
+]

@@ -1,0 +1,113 @@
+"""Plumbing of the accuracy harness with a trivial detector on a synthetic recording (no shared data needed)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.signal import find_peaks
+
+import bench.accuracy as acc
+from bench.datasets import RefRecording
+from gait.errors import GaitError
+from gait.types import Placement, Recording
+
+FS_HZ = 100.0
+IC_S = np.round(np.arange(2.0, 12.0, 0.5), 2)  # 20 contacts, 120 steps/min, on the sample grid
+
+
+def synthetic_ref(carry_position: str | None = None, dataset: str = "synthetic") -> RefRecording:
+    """A trunk recording with one sharp vertical impact per initial contact, and its exact reference."""
+    time_s = np.arange(0.0, 14.0, 1 / FS_HZ)
+    acc_ms2 = np.zeros((len(time_s), 3))
+    acc_ms2[:, 2] = 9.81
+    for t in IC_S:
+        acc_ms2[:, 2] += 4.0 * np.exp(-(((time_s - t) / 0.03) ** 2))
+    strides = [(float(IC_S[i]), float(IC_S[i + 2]), 1.4) for i in range(len(IC_S) - 2)]
+    return RefRecording(
+        name="synthetic",
+        dataset=dataset,
+        placement=Placement.LOWER_BACK,
+        recording=Recording(time_s=time_s, acc_ms2=acc_ms2, placement=Placement.LOWER_BACK),
+        ref_ic_s=IC_S,
+        ref_strides=strides,
+        ref_bouts=[(float(IC_S[0]), float(IC_S[-1]), 120.0)],
+        walking_spans=[(float(IC_S[0]), float(IC_S[-1]))],
+        carry_position=carry_position,
+    )
+
+
+def peak_detector(ref: RefRecording) -> acc.Detections:
+    """Trivial detector: impact peaks above 12 m/s^2; strides every other contact, 1.3 m long."""
+    rec = ref.recording
+    peaks, _ = find_peaks(rec.acc_ms2[:, 2], height=12.0)
+    t = rec.time_s[peaks]
+    return acc.Detections(step_t_s=t, strides=[(t[i], t[i + 2], 1.3) for i in range(len(t) - 2)])
+
+
+def test_evaluate_with_a_trivial_detector_gives_the_exact_scores() -> None:
+    result = acc.evaluate(synthetic_ref(), peak_detector(synthetic_ref()))
+    assert (result.ic.n_ref, result.ic.n_det, result.ic.n_match) == (20, 20, 20)
+    assert result.ic.mae_s == pytest.approx(0.0, abs=1e-9)
+    assert result.step_count_error == 0.0
+    assert result.cadence == [(120.0, pytest.approx(120.0))]
+    m = acc.group_results([result])[0].metrics()
+    assert m["stride_mae_m"] == pytest.approx(0.1)
+    assert m["stride_coverage"] == pytest.approx(1.0)
+
+
+def test_missed_steps_lower_recall_and_show_as_fail() -> None:
+    ref = synthetic_ref()
+
+    def half(r: RefRecording) -> acc.Detections:
+        d = peak_detector(r)
+        return acc.Detections(step_t_s=d.step_t_s[::2], strides=[])
+
+    result = acc.evaluate(ref, half(ref))
+    assert result.ic.recall == pytest.approx(0.5)
+    assert result.step_count_error == pytest.approx(0.5)
+    out = io.StringIO()
+    doc = acc.report([result], file=out)
+    text = out.getvalue()
+    assert "FAIL" in text and "IC F1 >= 0.97" in text
+    assert doc["groups"][0]["ic_f1"] == pytest.approx(2 * 10 / 30)
+    assert json.loads(json.dumps(doc))  # NaN-free, serialisable
+
+
+def test_phone_results_are_grouped_by_placement_and_carry_position() -> None:
+    refs = [synthetic_ref("InHand", "oxford_step_counter"), synthetic_ref("Purse", "oxford_step_counter")]
+    rows = acc.group_results(acc.run(refs, peak_detector))
+    assert [r.group for r in rows] == ["lower_back", "lower_back/InHand", "lower_back/Purse"]
+    assert [len(r.results) for r in rows] == [2, 1, 1]
+    assert all(r.kind == "phone" for r in rows)
+    assert all(t["pass"] for r in rows for t in r.targets())
+
+
+def test_core_refusal_and_crash_are_scored_as_nothing_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gait.analysis
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise GaitError("sampled at 5 Hz", reason="rate_too_low")
+
+    monkeypatch.setattr(gait.analysis, "analyze", refuse)
+    det = acc.analyze_with_gait(synthetic_ref())
+    assert det.error == "refused: sampled at 5 Hz" and len(det.step_t_s) == 0
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.setattr(gait.analysis, "analyze", crash)
+    det = acc.analyze_with_gait(synthetic_ref())
+    assert det.error is not None and det.error.startswith("CRASH ZeroDivisionError")
+
+
+def test_main_says_so_and_exits_0_without_shared_data(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GAIT_DEV_DATA", str(tmp_path / "absent"))
+    assert acc.main(["--json", str(tmp_path / "a.json")]) == 0
+    assert "shared data not found" in capsys.readouterr().out
+    assert not (tmp_path / "a.json").exists()

@@ -1,0 +1,107 @@
+"""Reference loaders: helpers on hand-computed cases, and the shared datasets against their own documentation."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench import datasets
+from bench.datasets import bouts_from_runs, cadence_from_ics, split_runs
+from gait.types import Placement
+from gait.validate import check_samples
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared dev data absent ({SHARED})")
+
+
+def test_cadence_from_ics() -> None:
+    assert cadence_from_ics(np.array([0.0, 0.5, 1.0, 1.5])) == pytest.approx(120.0)
+    assert cadence_from_ics(np.array([0.0, 1.0, 2.0]), steps_per_interval=2) == pytest.approx(120.0)
+    assert np.isnan(cadence_from_ics(np.array([1.0])))
+
+
+def test_split_runs_and_bouts() -> None:
+    runs = split_runs(np.array([0.0, 0.5, 1.0, 5.0, 5.5, 9.0]), max_gap_s=2.5)
+    assert [r.tolist() for r in runs] == [[0.0, 0.5, 1.0], [5.0, 5.5], [9.0]]
+    assert bouts_from_runs(runs) == [(0.0, 1.0, pytest.approx(120.0))]  # runs under 3 contacts are no bout
+
+
+@pytest.mark.shared
+@needs_shared
+def test_oxford_reference_reproduces_the_authors_step_counts() -> None:
+    recs = datasets.load_dataset("oxford_step_counter", SHARED)
+    stats = pd.read_csv(SHARED / "oxford_step_counter/optimisation/stats.csv", skipinitialspace=True)
+    expected = dict(zip(stats.iloc[:, 0].str.strip(), stats.iloc[:, -1].astype(int), strict=True))
+    assert len(recs) == 48
+    for r in recs:
+        assert len(r.ref_ic_s) == expected[r.name], r.name
+        assert r.recording.time_s[0] == 0.0
+    positions = Counter(r.carry_position for r in recs)
+    assert positions == {
+        "InHand": 16,
+        "FrontPocket": 6,
+        "BackPocket": 6,
+        "Armband": 6,
+        "NeckPouch": 6,
+        "Purse": 6,
+        "SwingingArm": 2,
+    }
+
+
+@pytest.mark.shared
+@needs_shared
+def test_mobgap_reference_matches_its_documented_stride_counts() -> None:
+    recs = {r.name: r for r in datasets.load_dataset("mobgap_lab", SHARED)}
+    # SOURCE.txt: valid INDIP stride lengths HA001 7+7+49, HA002 0+0+33; HA/002 Test5 has no INDIP bout
+    counts = {n: sum(np.isfinite(s[2]) for s in r.ref_strides) for n, r in recs.items()}
+    assert counts == {
+        "HA_001_Test5_Trial1": 7,
+        "HA_001_Test5_Trial2": 7,
+        "HA_001_Test11_Trial1": 49,
+        "HA_002_Test5_Trial1": 0,
+        "HA_002_Test5_Trial2": 0,
+        "HA_002_Test11_Trial1": 33,
+    }
+    assert len(recs["HA_002_Test5_Trial1"].ref_ic_s) == 0
+    assert recs["HA_001_Test5_Trial1"].body_height_m == pytest.approx(1.59)
+    assert recs["HA_002_Test11_Trial1"].sensor_height_m == pytest.approx(1.08)
+    # the sensor's x axis points up: gravity in m/s^2, not g
+    assert np.median(recs["HA_001_Test5_Trial1"].recording.acc_ms2[:, 0]) == pytest.approx(9.8, abs=0.5)
+
+
+@pytest.mark.shared
+@needs_shared
+def test_gaitmap_reference_strides() -> None:
+    recs = {r.side: r for r in datasets.load_dataset("gaitmap_example", SHARED)}
+    assert len(recs["left"].ref_strides) == 28 and len(recs["right"].ref_strides) == 29  # SOURCE.txt
+    lengths = [s[2] for r in recs.values() for s in r.ref_strides]
+    assert np.mean(lengths) == pytest.approx(1.34, abs=0.005)  # SOURCE.txt: mean 1.34 m
+    # each stride is timed IC to IC: it ends where the next one starts
+    left = recs["left"].ref_strides
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(left))
+
+
+@pytest.mark.shared
+@needs_shared
+def test_ipol_time_axis_and_units() -> None:
+    recs = datasets.load_dataset("ipol_healthy_gait", SHARED)
+    by_placement = Counter(r.placement for r in recs)
+    assert by_placement[Placement.LOWER_BACK] == len(list((SHARED / "ipol_healthy_gait/GaitData").glob("*_lb.txt.gz")))
+    foot = next(r for r in recs if r.side == "left")
+    assert np.abs(foot.recording.gyr_dps).max() > 200.0  # deg/s: a swinging foot turns faster than 200 deg/s
+    for r in recs[:12]:
+        start, end = r.walking_spans[0]
+        assert np.all((r.ref_ic_s >= start) & (r.ref_ic_s <= end))
+
+
+@pytest.mark.shared
+@needs_shared
+def test_every_reference_recording_is_valid_core_input() -> None:
+    for r in datasets.load_all(root=SHARED):
+        check_samples(r.recording.time_s, r.recording.acc_ms2, r.recording.gyr_dps, what=r.name)
+        assert np.all(np.diff(r.ref_ic_s) >= 0)
