@@ -1,0 +1,500 @@
+"""A live walk: a chunk source driven into the gait tracker and the coach, published as JSON-able messages.
+
+Used by ``gait live`` and by the web service (``service.livehub``). Messages, each with ``session_id``:
+
+- ``{"type": "step", "t_s", "side"}``
+- ``{"type": "stride", "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence",
+  "method", "side", "target_m", "overlong", "pod_stride_length_m"}`` (target/overlong from the coach's plan,
+  the pod's own stride length when an RSC pod streams beside the IMU; None when unknown)
+- ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm"}``
+- ``{"type": "cue", "t_s", "kind", "message", "reason"}`` (from the coach)
+- ``{"type": "pod", "speed_mps", "cadence_spm", "stride_length_m", "total_distance_m", "running"}`` (RSC pods)
+- ``{"type": "gap", "start_s", "end_s", "lost_packets", "reason"}`` (from a BLE source)
+- ``{"type": "state", "phase", "samples", "lost_packets", "gaps", "strides", "dropped_samples", "error", ...}``;
+  the last message of every session is a state message with ``phase == "ended"``.
+
+Nothing recorded is lost: every sample is appended to a journal (gait CSV lines, flushed per chunk) with a JSON
+sidecar, kept after a crash or a dropped link; :func:`load_journal` reads it back as a recording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
+from gait.errors import GaitError
+from gait.types import BoutEvent, Chunk, GaitEvent, Placement, Recording, StepEvent, StrideEvent
+from gait.validate import check_samples
+from ingest.errors import IngestError
+
+PHASES = ("connecting", "streaming", "reconnecting", "ended")
+SUBSCRIBER_QUEUE_SIZE = 5000
+"""Messages buffered per subscriber; a subscriber that falls further behind loses its oldest messages."""
+JOURNAL_FORMAT = "gait_journal"
+
+
+class Tracker(Protocol):
+    """What the session needs from a tracker (``gait.tracker.GaitTracker``)."""
+
+    def update(self, chunk: Chunk) -> list[GaitEvent]: ...
+
+    def finish(self) -> list[GaitEvent]: ...
+
+
+class Coach(Protocol):
+    """What the session needs from a coach (``gait.coach.Coach``): ``update(event) -> list of cues``."""
+
+    def update(self, event: GaitEvent) -> list[Any]: ...
+
+
+TrackerFactory = Callable[..., Tracker]
+
+
+@dataclass
+class SessionState:
+    """Where a live session stands.
+
+    Attributes
+    ----------
+    phase
+        ``"connecting"``, ``"streaming"``, ``"reconnecting"`` or ``"ended"``.
+    samples
+        Samples received (and journaled).
+    lost_packets
+        Packets the sensor sent that never arrived (from its sequence counter), as the source reports them.
+    gaps
+        Holes in the stream (lost packets, link drops).
+    dropped_samples
+        Samples not fed to the tracker because their time did not increase (never more than a few at a reconnect).
+    strides, steps
+        Events so far.
+    error
+        Why the session ended early, or None.
+    """
+
+    phase: str = "connecting"
+    samples: int = 0
+    lost_packets: int = 0
+    gaps: int = 0
+    dropped_samples: int = 0
+    strides: int = 0
+    steps: int = 0
+    error: str | None = None
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def _json_value(value: Any) -> Any:
+    """Turn numpy scalars, enums and non-finite floats into JSON-safe values (NaN -> None)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str):
+        return str(value)  # StrEnum -> plain str
+    return value
+
+
+def event_message(event: GaitEvent) -> dict[str, Any]:
+    """The message for a tracker event (without ``session_id``)."""
+    if isinstance(event, StrideEvent):
+        msg = {f.name: getattr(event, f.name) for f in fields(event) if f.name != "kind"}
+        msg["duration_s"] = event.duration_s
+    elif isinstance(event, BoutEvent):
+        msg = {"start_s": event.start_s, "end_s": event.end_s, "steps": event.steps, "cadence_spm": event.cadence_spm}
+    elif isinstance(event, StepEvent):
+        msg = {"t_s": event.t_s, "side": event.side}
+    else:
+        raise GaitError(f"unknown tracker event {type(event).__name__}", reason="bad_event")
+    return {"type": event.kind, **{k: _json_value(v) for k, v in msg.items()}}
+
+
+def cue_message(cue: Any) -> dict[str, Any]:
+    """The message for a coach cue (a ``gait.coach.Cue``, a dataclass or a dict)."""
+    if hasattr(cue, "to_dict"):
+        body = cue.to_dict()
+    elif is_dataclass(cue) and not isinstance(cue, type):
+        body = asdict(cue)
+    else:
+        body = dict(cue)
+    return {"type": "cue", **{k: _json_value(v) for k, v in body.items()}}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# journal
+
+
+class Journal:
+    """Append-only journal of raw samples: gait CSV lines flushed per chunk, plus a JSON sidecar.
+
+    The CSV can be read by any gait CSV reader; a line cut by a crash is skipped by :func:`load_journal`.
+    """
+
+    def __init__(self, csv_path: Path, meta: dict[str, Any]) -> None:
+        self.csv_path = csv_path
+        self.meta_path = csv_path.with_suffix(".json")
+        self.meta = dict(meta)
+        self._fh: Any = None
+        self._has_gyr: bool | None = None
+        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        self.write_meta()
+
+    def append(self, chunk: Chunk) -> None:
+        """Append a chunk's samples and flush them to the OS (they survive a crash of this process)."""
+        if len(chunk) == 0:
+            return
+        if self._fh is None:
+            self._has_gyr = chunk.gyr_dps is not None
+            cols = [GAIT_CSV_TIME_COL, *GAIT_CSV_ACC_COLS, *(GAIT_CSV_GYR_COLS if self._has_gyr else ())]
+            # line-buffered text would flush per line; one explicit flush per chunk is cheaper
+            self._fh = open(self.csv_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (long-lived)
+            self._fh.write(",".join(cols) + "\n")
+        parts = [np.asarray(chunk.time_s, float)[:, None], np.asarray(chunk.acc_ms2, float)]
+        if self._has_gyr:
+            gyr = chunk.gyr_dps if chunk.gyr_dps is not None else np.full((len(chunk), 3), np.nan)
+            parts.append(np.asarray(gyr, float))
+        rows = np.hstack(parts)
+        fmt = ",".join(["%.6f"] + ["%.6g"] * (rows.shape[1] - 1))
+        self._fh.write("\n".join(fmt % tuple(r) for r in rows) + "\n")
+        self._fh.flush()
+
+    def write_meta(self) -> None:
+        """Write the sidecar atomically (a temporary file renamed into place)."""
+        tmp = self.meta_path.with_name(self.meta_path.name + ".tmp")
+        tmp.write_text(json.dumps(self.meta, indent=1, default=_json_value), encoding="utf-8")
+        os.replace(tmp, self.meta_path)
+
+    def close(self) -> None:
+        """Flush to disk and close."""
+        if self._fh is not None:
+            self._fh.flush()
+            with contextlib.suppress(OSError):
+                os.fsync(self._fh.fileno())
+            self._fh.close()
+            self._fh = None
+
+
+def load_journal(path: str | os.PathLike[str]) -> Recording:
+    """Read a live session's journal (the ``.csv`` or its ``.json`` sidecar) as a recording.
+
+    A last line cut short by a crash is skipped; the sidecar (when present) gives placement and body height.
+
+    Raises
+    ------
+    IngestError
+        When the journal is missing, holds no samples or breaks the core's contract.
+    """
+    path = Path(path)
+    csv_path = path.with_suffix(".csv") if path.suffix == ".json" else path
+    meta_path = csv_path.with_suffix(".json")
+    if not csv_path.exists():
+        raise IngestError(f"{csv_path.name}: no samples were journaled (the sensor never sent data)", reason="empty")
+    text = csv_path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    header = lines[0].split(",")
+    n_cols = len(header)
+    if header[: 1 + len(GAIT_CSV_ACC_COLS)] != [GAIT_CSV_TIME_COL, *GAIT_CSV_ACC_COLS]:
+        raise IngestError(f"{csv_path.name}: not a live-session journal (header {lines[0]!r})", reason="unparseable")
+    # the text after the last newline is a line the crash cut short (or empty)
+    complete = [ln for ln in lines[1:-1] if ln and ln.count(",") == n_cols - 1]
+    if not complete:
+        raise IngestError(f"{csv_path.name}: the journal holds no complete sample", reason="empty")
+    rows = np.array([ln.split(",") for ln in complete], dtype=float)
+    gyr = rows[:, 4:7] if n_cols >= 7 and np.isfinite(rows[:, 4:7]).all() else None
+    meta: dict[str, Any] = {}
+    if meta_path.exists():
+        with contextlib.suppress(ValueError):
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    try:
+        check_samples(rows[:, 0], rows[:, 1:4], gyr, what=csv_path.name)
+    except GaitError as exc:
+        raise IngestError(str(exc), reason=exc.reason) from None
+    placement = meta.get("placement")
+    return Recording(
+        time_s=rows[:, 0],
+        acc_ms2=rows[:, 1:4],
+        gyr_dps=gyr,
+        placement=Placement.parse(placement) if placement else None,
+        body_height_m=meta.get("body_height_m"),
+        source={
+            "format": JOURNAL_FORMAT,
+            "file": csv_path.name,
+            "session_id": meta.get("session_id"),
+            "sensor": meta.get("sensor"),
+            "complete": meta.get("state", {}).get("phase") == "ended",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# session
+
+
+def _default_tracker_factory(**settings: Any) -> Tracker:
+    from gait.tracker import GaitTracker
+
+    return GaitTracker(**settings)
+
+
+@dataclass
+class _Subscribers:
+    queues: list[asyncio.Queue[dict[str, Any]]] = field(default_factory=list)
+
+    def publish(self, msg: dict[str, Any]) -> None:
+        for q in self.queues:
+            if q.full():  # a stalled subscriber loses its oldest message, never blocks the session
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+            q.put_nowait(msg)
+
+
+class LiveSession:
+    """One live walk from one sensor.
+
+    Parameters
+    ----------
+    source
+        Async iterator of :class:`~gait.types.Chunk` (a BLE sensor source or :func:`ingest.replay.replay_chunks`).
+        It may also yield RSC pod measurements (objects with ``speed_mps`` and ``cadence_spm``), and may offer
+        ``add_listener(callback) -> remove`` for its state and gap messages (see :mod:`ingest.ble.sources`).
+    placement
+        Where the sensor is worn.
+    body_height_m, stride_scale
+        Passed to the tracker.
+    coach
+        Optional ``gait.coach.Coach``; its cues are published, and its plan gives each stride's target.
+    journal_dir
+        Directory of the journal; the files are ``<session_id>.csv`` and ``<session_id>.json``.
+    session_id
+        Defaults to a new random id.
+    tracker_factory
+        Builds the tracker from keyword settings (tests inject fakes); defaults to ``GaitTracker``.
+    sensor
+        Free-form description of the sensor for the journal's sidecar (name, address, protocol).
+    """
+
+    def __init__(
+        self,
+        source: AsyncIterator[Any],
+        *,
+        placement: Placement | str,
+        body_height_m: float | None = None,
+        stride_scale: float | None = None,
+        coach: Coach | None = None,
+        journal_dir: Path,
+        session_id: str | None = None,
+        tracker_factory: TrackerFactory | None = None,
+        sensor: dict[str, Any] | None = None,
+    ) -> None:
+        self.placement = Placement.parse(placement)
+        self.session_id = session_id or uuid.uuid4().hex[:12]
+        self.source = source
+        self.coach = coach
+        factory = tracker_factory or _default_tracker_factory
+        self.tracker = factory(placement=self.placement, body_height_m=body_height_m, stride_scale=stride_scale)
+        self.state = SessionState()
+        self.journal_path = Path(journal_dir) / f"{self.session_id}.csv"
+        self._journal = Journal(
+            self.journal_path,
+            {
+                "format": JOURNAL_FORMAT,
+                "session_id": self.session_id,
+                "placement": self.placement.value,
+                "body_height_m": body_height_m,
+                "stride_scale": stride_scale,
+                "started_at_unix_s": time.time(),
+                "sensor": sensor or {},
+                "time_axis": "seconds on the source's clock (host-mapped sensor time for BLE sources)",
+                "state": self.state.to_dict(),
+                "gaps": [],
+            },
+        )
+        self._subs = _Subscribers()
+        self._stop = asyncio.Event()
+        self._last_time_s: float | None = None
+        self._pod: Any = None
+        self._ran = False
+
+    # -- subscribers ---------------------------------------------------------------------------------------------
+    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
+        """A new queue that receives every message from now on."""
+        q: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE_SIZE)
+        self._subs.queues.append(q)
+        return q
+
+    def unsubscribe(self, q: asyncio.Queue[dict[str, Any]]) -> None:
+        """Stop delivering to ``q`` (no error when it was not subscribed)."""
+        with contextlib.suppress(ValueError):
+            self._subs.queues.remove(q)
+
+    def _publish(self, msg: dict[str, Any]) -> None:
+        msg["session_id"] = self.session_id
+        self._subs.publish(msg)
+
+    def _publish_state(self) -> None:
+        self._publish({"type": "state", **self.state.to_dict()})
+
+    # -- control -------------------------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Ask :meth:`run` to end after the current chunk (safe to call at any time, also before run)."""
+        self._stop.set()
+
+    async def run(self) -> SessionState:
+        """Drive the source to its end (or :meth:`stop`), publishing messages; returns the final state.
+
+        Raises
+        ------
+        GaitError, IngestError
+            When the source fails for good (sensor not found, link lost beyond the reconnect window) or its samples
+            break the tracker's contract; the journal is kept and the final ``ended`` state carries the error.
+        """
+        if self._ran:
+            raise RuntimeError("a LiveSession runs once; create a new one")
+        self._ran = True
+        remove_listener = None
+        add_listener = getattr(self.source, "add_listener", None)
+        if callable(add_listener):
+            remove_listener = add_listener(self._on_source_message)
+        self._publish_state()
+        iterator = aiter(self.source)
+        stop_wait = asyncio.ensure_future(self._stop.wait())
+        failed = False
+        try:
+            while not self._stop.is_set():
+                next_item = asyncio.ensure_future(anext(iterator))
+                done, _ = await asyncio.wait({next_item, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+                if next_item not in done:
+                    next_item.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                        await next_item
+                    break
+                try:
+                    item = next_item.result()
+                except StopAsyncIteration:
+                    break
+                self._on_item(item)
+        except (GaitError, IngestError) as exc:
+            failed = True
+            self.state.error = str(exc)
+            raise
+        finally:
+            stop_wait.cancel()
+            if remove_listener is not None:
+                remove_listener()
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+            if not failed or self.state.samples:
+                with contextlib.suppress(GaitError):
+                    self._on_events(self.tracker.finish())
+            self._journal.close()
+            self.state.phase = "ended"
+            self._journal.meta["state"] = self.state.to_dict()
+            self._journal.meta["ended_at_unix_s"] = time.time()
+            self._journal.write_meta()
+            self._publish_state()
+        return self.state
+
+    # -- inputs --------------------------------------------------------------------------------------------------
+    def _on_source_message(self, msg: dict[str, Any]) -> None:
+        kind = msg.get("type")
+        if kind == "state":
+            phase = msg.get("phase")
+            if phase in PHASES and phase != "ended":
+                self.state.phase = phase
+            self.state.lost_packets = int(msg.get("lost_packets", self.state.lost_packets))
+            self.state.detail = msg.get("detail")
+            self._publish_state()
+        elif kind == "gap":
+            self.state.gaps += 1
+            self.state.lost_packets = int(msg.get("total_lost_packets", self.state.lost_packets))
+            gap = {k: _json_value(v) for k, v in msg.items() if k != "total_lost_packets"}
+            self._journal.meta["gaps"].append(gap)
+            self._journal.meta["state"] = self.state.to_dict()
+            self._journal.write_meta()
+            self._publish(dict(gap))
+
+    def _on_item(self, item: Any) -> None:
+        if isinstance(item, Chunk):
+            self._on_chunk(item)
+        elif hasattr(item, "speed_mps") and hasattr(item, "cadence_spm"):
+            self._pod = item
+            body = asdict(item) if is_dataclass(item) else dict(vars(item))
+            self._publish({"type": "pod", **{k: _json_value(v) for k, v in body.items()}})
+        else:
+            raise IngestError(
+                f"live source yielded {type(item).__name__}; it must yield Chunk objects", reason="bad_source"
+            )
+
+    def _on_chunk(self, chunk: Chunk) -> None:
+        if len(chunk) == 0:
+            return
+        time_s = np.asarray(chunk.time_s, dtype=float)
+        if self._last_time_s is not None and time_s[0] <= self._last_time_s:
+            # a source re-mapping its clock after a reconnect may overlap by a few samples: drop, never reorder
+            keep = time_s > self._last_time_s
+            self.state.dropped_samples += int((~keep).sum())
+            if not keep.any():
+                return
+            gyr = None if chunk.gyr_dps is None else np.asarray(chunk.gyr_dps)[keep]
+            chunk = Chunk(time_s[keep], np.asarray(chunk.acc_ms2)[keep], gyr)
+        self._journal.append(chunk)
+        first = self.state.samples == 0
+        self.state.samples += len(chunk)
+        self._last_time_s = float(chunk.time_s[-1])
+        if first or self.state.phase == "connecting":
+            self.state.phase = "streaming"
+            self._publish_state()
+        self._on_events(self.tracker.update(chunk))
+
+    def _on_events(self, events: list[GaitEvent]) -> None:
+        for event in events:
+            msg = event_message(event)
+            if isinstance(event, StrideEvent):
+                self.state.strides += 1
+                msg.update(self._stride_extras(event))
+            elif isinstance(event, StepEvent):
+                self.state.steps += 1
+            self._publish(msg)
+            if self.coach is not None:
+                for cue in self.coach.update(event):
+                    self._publish(cue_message(cue))
+
+    def _stride_extras(self, stride: StrideEvent) -> dict[str, Any]:
+        target_m = None
+        overlong = None
+        plan = getattr(self.coach, "plan", None)
+        settings = getattr(self.coach, "settings", None)
+        if plan is not None and settings is not None:
+            from gait.coach import stride_flag
+
+            target_m = float(plan.target_stride_m(stride.cadence_spm))
+            if plan.active:
+                overlong = stride_flag(
+                    stride.length_m,
+                    stride.confidence,
+                    target_m,
+                    tolerance_m=settings.tolerance_m,
+                    min_confidence=settings.min_confidence,
+                )
+        pod_m = getattr(self._pod, "stride_length_m", None)
+        return {"target_m": _json_value(target_m), "overlong": overlong, "pod_stride_length_m": pod_m}
+
+
+__all__ = ["Journal", "LiveSession", "SessionState", "cue_message", "event_message", "load_journal"]
