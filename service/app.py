@@ -1,0 +1,106 @@
+"""The FastAPI application: ``create_app(settings)`` builds it; the lifespan opens the store and the live hub.
+
+Nothing happens at import time: no settings are read, no database is opened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from service.demo import import_samples, start_demo
+from service.livehub import LiveHub, recover_interrupted
+from service.routers import coaching, health, live, pain, profile, trends, uploads, walks
+from service.security import BodyTooLargeError, SecurityMiddleware
+from service.settings import Settings
+from service.store import Store
+from service.uploads import UploadRegistry
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+ANALYSIS_SLOTS = 2
+"""Uploads analysed at the same time (numpy work; more would only slow each down on a small machine)."""
+
+
+async def first_run(app: FastAPI) -> None:
+    """Import the sample recordings into an empty store and start the demo walk (when enabled)."""
+    settings: Settings = app.state.settings
+    store: Store = app.state.store
+    hub: LiveHub = app.state.hub
+    recovered = app.state.recovered
+    if await asyncio.to_thread(store.count_walks) == 0:
+        ids = await asyncio.to_thread(import_samples, store, settings.samples_dir)
+        log.info("imported %d sample recordings", len(ids))
+        await start_demo(hub, store, settings, sample=None, speed=settings.demo_speed)
+    elif any(w["source"].get("demo") for w in recovered):
+        # The server died during the demo walk: the walk stays stored (interrupted); the demo starts again.
+        await start_demo(hub, store, settings, sample=recovered[-1]["source"].get("sample"), speed=settings.demo_speed)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the store, close walks a crash left live, run the first-run demo; close everything on the way out."""
+    settings: Settings = app.state.settings
+    store = Store(settings.db_path)
+    await asyncio.to_thread(store.open)
+    app.state.store = store
+    app.state.uploads = UploadRegistry()
+    app.state.analysis_slots = asyncio.Semaphore(ANALYSIS_SLOTS)
+    app.state.hub = LiveHub(store, journal_dir=settings.journal_dir)
+    app.state.recovered = await asyncio.to_thread(recover_interrupted, store)
+    startup: asyncio.Task[None] | None = None
+    if settings.demo:
+        startup = asyncio.create_task(first_run(app), name="first-run")
+    try:
+        yield
+    finally:
+        if startup is not None and not startup.done():
+            startup.cancel()
+        await app.state.hub.stop()
+        app.state.hub.close()
+        await asyncio.to_thread(store.close)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the service for ``settings`` (see :class:`service.settings.Settings`)."""
+    app = FastAPI(
+        title="Gait analyser",
+        summary="Stride-by-stride cadence and stride length, with opt-in overstride coaching.",
+        version="0.1.0",
+        lifespan=lifespan,
+        # The interactive docs pages load scripts from a CDN, which the CSP (and the no-outside-requests rule)
+        # forbids; the OpenAPI document itself is served.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    for module in (walks, uploads, trends, profile, pain, coaching, live, health):
+        app.include_router(module.router)
+
+    @app.exception_handler(BodyTooLargeError)
+    async def too_large(_request: Request, exc: BodyTooLargeError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": f"the upload is larger than the limit of {exc.limit_bytes / 1024**2:.0f} MB"}, status_code=413
+        )
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"cache-control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(
+        SecurityMiddleware,
+        token=settings.token,
+        loopback_only=settings.token is None,
+        max_body_bytes=settings.max_upload_bytes,
+    )
+    return app

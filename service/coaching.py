@@ -1,0 +1,135 @@
+"""Glue between the store and :mod:`gait.coach`: the walker's history in, plans, flags and live coaches out.
+
+No coaching rule lives here; this module only turns stored rows into the coach's records.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from gait.coach import Coach, CoachingPlan, PainReport, WalkRecord, plan_coaching, stride_flag
+from gait.types import StrideEvent
+from service.models import ProfileUpdate
+from service.store import Store
+
+StrideFlagger = Callable[[StrideEvent], tuple[float | None, bool | None]]
+"""Returns (target_m, overlong) for a stride; overlong is None when the stride is not judged."""
+
+
+def iso_to_unix_s(value: str) -> float:
+    """ISO-8601 time (naive = UTC) -> Unix seconds."""
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def load_profile(store: Store) -> ProfileUpdate:
+    """The stored profile, with defaults before the first save."""
+    return ProfileUpdate.model_validate(store.get_profile())
+
+
+def history(store: Store, *, window_days: float) -> list[WalkRecord]:
+    """Past walks of the last ``window_days`` as coach records (one stride query, grouped in numpy)."""
+    since = datetime.fromtimestamp(time.time() - window_days * 86400.0, UTC).isoformat(timespec="seconds")
+    with store.read() as conn:
+        walks = conn.execute(
+            "SELECT id, started_at, distance_m, coaching_json FROM walks WHERE status != 'live' AND started_at >= ?",
+            (since,),
+        ).fetchall()
+        rows = conn.execute(
+            "SELECT s.walk_id, s.length_m, s.cadence_spm, s.confidence FROM strides s JOIN walks w ON w.id = s.walk_id"
+            " WHERE w.status != 'live' AND w.started_at >= ? AND s.cadence_spm > 0 ORDER BY s.walk_id",
+            (since,),
+        ).fetchall()
+    data = np.array([(r[0], np.nan if r[1] is None else r[1], r[2], r[3]) for r in rows], dtype=float).reshape(-1, 4)
+    records = []
+    for w in walks:
+        sel = data[data[:, 0] == w["id"]]
+        records.append(
+            WalkRecord(
+                started_at_s=iso_to_unix_s(w["started_at"]),
+                stride_length_m=sel[:, 1],
+                cadence_spm=sel[:, 2],
+                confidence=np.clip(sel[:, 3], 0.0, 1.0),
+                distance_m=max(float(w["distance_m"] or 0.0), 0.0),
+                # Pain-free unless a pain report names the walk (plan_coaching applies that rule).
+                pain_free=True,
+                coached=bool(json.loads(w["coaching_json"] or "{}").get("active")),
+                walk_id=str(w["id"]),
+            )
+        )
+    return records
+
+
+def pain_reports(store: Store) -> list[PainReport]:
+    """All pain reports as coach records."""
+    return [
+        PainReport(
+            reported_at_s=iso_to_unix_s(p["reported_at"]),
+            pain_0_10=int(p["score"]),
+            onset_distance_m=p["onset_distance_m"],
+            onset_time_s=p["onset_time_s"],
+            walk_id=None if p["walk_id"] is None else str(p["walk_id"]),
+        )
+        for p in store.list_pain()
+    ]
+
+
+def current_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = None) -> CoachingPlan:
+    """The coaching plan for now from the store's history, pain reports and the profile."""
+    settings = profile.coaching.coach_settings()
+    return plan_coaching(
+        history(store, window_days=settings.baseline_window_days),
+        pain_reports(store),
+        settings,
+        body_height_m=profile.body_height_m,
+        now_s=time.time() if now_s is None else now_s,
+    )
+
+
+def plan_description(plan: CoachingPlan, profile: ProfileUpdate) -> dict[str, Any]:
+    """What is stored with a walk about the target used to flag it."""
+    return {
+        "active": plan.active,
+        "reduction": plan.reduction,
+        "tolerance_m": profile.coaching.tolerance_m,
+        "baseline_source": plan.baseline.source,
+        "reasons": list(plan.reasons),
+    }
+
+
+def stride_flagger(store: Store, profile: ProfileUpdate) -> tuple[StrideFlagger | None, dict[str, Any]]:
+    """Per-stride (target_m, overlong) for a new walk, and the plan's description.
+
+    The target (the plan's, equal to the baseline while coaching is inactive) is stored on every stride so the
+    charts can draw it; strides are only flagged while the plan is active.
+    """
+    plan = current_plan(store, profile)
+    settings = profile.coaching.coach_settings()
+
+    def flag(stride: StrideEvent) -> tuple[float | None, bool | None]:
+        target_m = float(plan.target_stride_m(stride.cadence_spm))
+        if not plan.active:
+            return target_m, None
+        return target_m, stride_flag(
+            stride.length_m,
+            stride.confidence,
+            target_m,
+            tolerance_m=settings.tolerance_m,
+            min_confidence=settings.min_confidence,
+        )
+
+    return flag, plan_description(plan, profile)
+
+
+def live_coach(store: Store, profile: ProfileUpdate) -> tuple[Coach, CoachingPlan]:
+    """A fresh :class:`~gait.coach.Coach` for a live walk, with the plan it follows."""
+    plan = current_plan(store, profile)
+    return Coach(plan, profile.coaching.coach_settings()), plan

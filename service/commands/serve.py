@@ -1,0 +1,61 @@
+"""``gait serve``: the local service with its dashboard (sample recordings and a live demo on first run)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from service.settings import Settings, SettingsError, is_loopback
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``serve`` sub-command."""
+    p = subparsers.add_parser(
+        "serve",
+        help="run the dashboard and API at http://127.0.0.1:8765",
+        description="Run the local service. Binds 127.0.0.1 unless --host says otherwise; any other host requires "
+        "a token, generated and printed once (or set GAIT_TOKEN). Settings also come from GAIT_* variables.",
+    )
+    p.add_argument("--host", default=None, help="address to bind (default 127.0.0.1; env GAIT_HOST)")
+    p.add_argument("--port", type=int, default=None, help="port (default 8765; env GAIT_PORT)")
+    p.add_argument("--data-dir", type=Path, default=None, help="where the database lives (env GAIT_DATA_DIR)")
+    p.add_argument("--no-demo", action="store_true", help="no sample import and no demo walk on first run")
+    p.add_argument("--demo-speed", type=float, default=None, help="replay speed of the demo walk (default 1)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the server; returns when it stops."""
+    import uvicorn
+
+    from service.app import create_app
+
+    host = args.host or os.environ.get("GAIT_HOST") or "127.0.0.1"
+    token = None
+    if not is_loopback(host):
+        token = os.environ.get("GAIT_TOKEN") or secrets.token_urlsafe(24)
+    try:
+        settings = Settings.from_env(
+            host=host,
+            port=args.port,
+            data_dir=args.data_dir,
+            demo=False if args.no_demo else None,
+            demo_speed=args.demo_speed,
+            token=token,
+        )
+    except SettingsError as exc:
+        print(f"gait: error: {exc}", file=sys.stderr)
+        return 2
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{settings.port}/"
+    if settings.token:
+        url += f"?token={settings.token}"
+        print("gait: the token is in the URL below and is shown only once; anyone with it can see your data.")
+    print(f"gait: dashboard at {url}  (data in {settings.data_dir})", flush=True)
+    logging.basicConfig(level=logging.INFO, format="gait: %(message)s")
+    uvicorn.run(create_app(settings), host=host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
+    return 0

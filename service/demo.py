@@ -1,0 +1,100 @@
+"""First run and the demo walk: import the sample recordings, replay one through a live session."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+
+from gait.types import Placement
+from service.coaching import live_coach, load_profile, plan_description
+from service.livehub import LiveHub
+from service.pipeline import process_file, read_recording
+from service.settings import Settings
+from service.store import NewWalk, Store
+
+log = logging.getLogger(__name__)
+
+RECORDING_SUFFIXES = (".csv", ".zip", ".gz", ".json", ".xml", ".txt")
+
+
+def list_samples(samples_dir: Path) -> list[Path]:
+    """Recordings in ``samples_dir`` (not their ``*.reference.json`` or licence files), sorted by name."""
+    if not samples_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in samples_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in RECORDING_SUFFIXES and ".reference." not in p.name
+    )
+
+
+def sample_placement(path: Path) -> Placement | None:
+    """Placement stated in the sample's ``<name>.reference.json``, when there is one."""
+    ref = path.with_name(path.name.split(".")[0] + ".reference.json")
+    try:
+        value = json.loads(ref.read_text(encoding="utf-8")).get("placement")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Placement.parse(value) if value else None
+
+
+def find_sample(samples_dir: Path, name: str | None) -> Path:
+    """The sample called ``name`` (default: the first); raises FileNotFoundError with the choices."""
+    samples = list_samples(samples_dir)
+    if not samples:
+        raise FileNotFoundError(f"no sample recordings in {samples_dir}")
+    if name is None:
+        return samples[0]
+    for p in samples:
+        if p.name == name:
+            return p
+    raise FileNotFoundError(f"no sample {name!r}: choose one of {', '.join(p.name for p in samples)}")
+
+
+async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: str | None, speed: float) -> int:
+    """Replay a sample recording through a live session as a new live walk; returns the walk id."""
+    from ingest.replay import replay_chunks
+    from service.live import LiveSession
+
+    path = find_sample(settings.samples_dir, sample)
+    recording = await asyncio.to_thread(read_recording, path)
+    profile = await asyncio.to_thread(load_profile, store)
+    coach, plan = await asyncio.to_thread(live_coach, store, profile)
+    placement = recording.placement or sample_placement(path) or profile.placement or Placement.LOWER_BACK
+    settings.journal_dir.mkdir(parents=True, exist_ok=True)
+
+    def make_session(walk_id: int) -> object:
+        return LiveSession(
+            replay_chunks(recording, speed=speed),
+            placement=placement,
+            body_height_m=recording.body_height_m or profile.body_height_m,
+            stride_scale=profile.stride_scale,
+            coach=coach,
+            journal_dir=settings.journal_dir,
+            session_id=f"walk-{walk_id}",
+        )
+
+    walk = NewWalk(
+        name=f"Live demo: {path.stem}",
+        origin="live",
+        placement=placement.value,
+        source={"demo": True, "sample": path.name, "speed": speed, "format": "replay"},
+        coaching=plan_description(plan, profile),
+    )
+    return await hub.start(make_session, walk)
+
+
+def import_samples(store: Store, samples_dir: Path) -> list[int]:
+    """Import every sample recording as a walk (blocking); a sample that cannot be read is logged and skipped."""
+    from gait.errors import GaitError
+    from ingest.errors import IngestError
+
+    ids = []
+    for path in list_samples(samples_dir):
+        try:
+            ids += process_file(path, store=store, name=path.stem, origin="sample", placement=sample_placement(path))
+        except (IngestError, GaitError) as exc:
+            log.warning("sample %s not imported: %s", path.name, exc)
+    return ids

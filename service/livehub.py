@@ -1,0 +1,293 @@
+"""The live hub: runs at most one live session, stores its strides as they come, fans its messages out to SSE.
+
+A :class:`service.live.LiveSession` produces step/stride/bout/cue/state/gap messages. The hub's pump task reads
+them from one subscription, commits stride/step/bout/cue rows in small transactions (so a crash loses at most the
+last fraction of a second and never a committed stride), and copies every message to each feed subscriber's
+bounded queue (a slow browser drops its oldest messages instead of stalling the others).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gait.analysis import Analysis
+from gait.types import BoutEvent, Placement, StepEvent, StrideEvent
+from service.store import NewWalk, Store
+
+log = logging.getLogger(__name__)
+
+FLUSH_INTERVAL_S = 0.25
+"""Longest time a received stride waits before it is committed."""
+SUBSCRIBER_QUEUE = 2000
+"""Messages buffered per feed subscriber before the oldest are dropped."""
+
+
+def _stride_row(msg: dict[str, Any]) -> tuple[Any, ...]:
+    overlong = msg.get("overlong")
+    return (
+        float(msg["start_s"]),
+        float(msg["end_s"]),
+        msg.get("length_m"),
+        float(msg.get("cadence_spm") or 0.0),
+        msg.get("speed_mps"),
+        float(msg.get("confidence") or 0.0),
+        str(msg.get("method") or "none"),
+        msg.get("side"),
+        msg.get("target_m"),
+        None if overlong is None else int(bool(overlong)),
+    )
+
+
+@dataclass
+class _Batch:
+    strides: list[tuple[Any, ...]] = field(default_factory=list)
+    steps: list[tuple[Any, ...]] = field(default_factory=list)
+    bouts: list[tuple[Any, ...]] = field(default_factory=list)
+    cues: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def add(self, msg: dict[str, Any]) -> None:
+        kind = msg.get("type")
+        if kind == "stride":
+            self.strides.append(_stride_row(msg))
+        elif kind == "step":
+            self.steps.append((float(msg["t_s"]), msg.get("side")))
+        elif kind == "bout":
+            self.bouts.append((float(msg["start_s"]), float(msg["end_s"]), int(msg.get("steps") or 0)))
+        elif kind == "cue":
+            self.cues.append(
+                (
+                    float(msg.get("t_s") or 0.0),
+                    str(msg.get("kind") or "cue"),
+                    str(msg.get("message") or ""),
+                    msg.get("reason"),
+                )
+            )
+
+    def __bool__(self) -> bool:
+        return bool(self.strides or self.steps or self.bouts or self.cues)
+
+
+class LiveHub:
+    """Owns the current live session and the feed subscribers.
+
+    Parameters
+    ----------
+    store
+        Where live walks are written.
+    journal_dir
+        Passed to each :class:`~service.live.LiveSession` for its own crash journal.
+    """
+
+    def __init__(self, store: Store, *, journal_dir: Path) -> None:
+        self.store = store
+        self.journal_dir = journal_dir
+        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._session: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self.walk_id: int | None = None
+        self.last_state: dict[str, Any] | None = None
+        self.last_stride: dict[str, Any] | None = None
+
+    # -- feed subscribers ---------------------------------------------------------------------------------------
+
+    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
+        """A new feed queue; it first receives the current hub state."""
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
+        queue.put_nowait(self.hub_state())
+        self._subscribers.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        """Stop feeding ``queue``."""
+        self._subscribers.discard(queue)
+
+    @property
+    def subscriber_count(self) -> int:
+        """Number of connected feeds."""
+        return len(self._subscribers)
+
+    def broadcast(self, msg: dict[str, Any]) -> None:
+        """Copy ``msg`` to every subscriber, dropping a slow subscriber's oldest message when its queue is full."""
+        msg = {**msg, "sent_ms": time.time() * 1000.0}
+        for queue in self._subscribers:
+            if queue.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait(msg)
+
+    def hub_state(self) -> dict[str, Any]:
+        """The ``hub`` message: whether a walk is live and which."""
+        return {
+            "type": "hub",
+            "running": self.running,
+            "walk_id": self.walk_id,
+            "state": self.last_state,
+            "last_stride": self.last_stride,
+        }
+
+    def close(self) -> None:
+        """Tell every feed the server is shutting down (their streams end)."""
+        for queue in self._subscribers:
+            if queue.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    queue.get_nowait()
+            queue.put_nowait({"type": "shutdown"})
+
+    # -- sessions -----------------------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """True while a session runs."""
+        return self._task is not None and not self._task.done()
+
+    async def start(self, make_session: Callable[[int], Any], walk: NewWalk) -> int:
+        """Insert ``walk`` as a live walk and run ``make_session(walk_id)`` (a LiveSession); returns the walk id.
+
+        Raises
+        ------
+        RuntimeError
+            When a session is already running (stop it first).
+        """
+        if self.running:
+            raise RuntimeError("a live walk is already running: stop it first")
+        walk_id = await asyncio.to_thread(self.store.start_live_walk, walk)
+        session = make_session(walk_id)
+        self.walk_id = walk_id
+        self._session = session
+        self.last_state = None
+        self.last_stride = None
+        self._task = asyncio.create_task(self._pump(session, walk_id), name=f"live-walk-{walk_id}")
+        self.broadcast(self.hub_state())
+        return walk_id
+
+    async def stop(self) -> None:
+        """Stop the running session and wait until its last rows are committed."""
+        if self._session is not None and self.running:
+            self._session.stop()
+        task = self._task
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=10)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _pump(self, session: Any, walk_id: int) -> None:
+        queue = session.subscribe()
+        runner = asyncio.create_task(session.run(), name=f"live-session-{walk_id}")
+        batch = _Batch()
+        last_flush = time.monotonic()
+        status = "complete"
+        try:
+            while True:
+                getter = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({getter, runner}, timeout=FLUSH_INTERVAL_S, return_when="FIRST_COMPLETED")
+                if getter in done:
+                    msg = getter.result()
+                    self._on_message(msg, walk_id, batch)
+                else:
+                    getter.cancel()
+                if batch and (time.monotonic() - last_flush >= FLUSH_INTERVAL_S or not self._subscribers):
+                    await self._flush(walk_id, batch)
+                    batch = _Batch()
+                    last_flush = time.monotonic()
+                if runner in done and queue.empty():
+                    break
+            exc = runner.exception()
+            if exc is not None:
+                status = "interrupted"
+                log.error("live walk %s stopped: %s", walk_id, exc)
+                self.broadcast({"type": "error", "message": f"the live walk stopped: {exc}"})
+        except asyncio.CancelledError:
+            status = "interrupted"
+            runner.cancel()
+            raise
+        finally:
+            session.unsubscribe(queue)
+            if batch:
+                await asyncio.shield(self._flush(walk_id, batch))
+            await asyncio.shield(asyncio.to_thread(finish_live_walk, self.store, walk_id, status))
+            self._session = None
+            self.broadcast(
+                {
+                    "type": "hub",
+                    "running": False,
+                    "walk_id": walk_id,
+                    "state": self.last_state,
+                    "last_stride": self.last_stride,
+                    "ended": status,
+                }
+            )
+
+    def _on_message(self, msg: dict[str, Any], walk_id: int, batch: _Batch) -> None:
+        msg = {**msg, "walk_id": walk_id}
+        if msg.get("type") == "state":
+            self.last_state = msg
+        elif msg.get("type") == "stride":
+            self.last_stride = msg
+        batch.add(msg)
+        self.broadcast(msg)
+
+    async def _flush(self, walk_id: int, batch: _Batch) -> None:
+        await asyncio.to_thread(
+            self.store.append_live,
+            walk_id,
+            strides=batch.strides,
+            steps=batch.steps,
+            bouts=batch.bouts,
+            cues=batch.cues,
+        )
+
+
+def walk_analysis(store: Store, walk_id: int) -> Analysis:
+    """Rebuild a live walk's :class:`~gait.analysis.Analysis` from its committed rows (for its summary).
+
+    Steps after the last stored bout form a final bout: a walk cut short by a crash or a stop still counts the
+    walking it ended in.
+    """
+    walk = store.get_walk(walk_id)
+    placement = Placement.parse(walk["placement"]) if walk and walk["placement"] else None
+    steps = [StepEvent(s["t_s"], s["side"]) for s in store.steps(walk_id)]
+    bouts = [BoutEvent(b["start_s"], b["end_s"], b["steps"]) for b in store.bouts(walk_id)]
+    strides = [
+        StrideEvent(
+            s["start_s"],
+            s["end_s"],
+            s["length_m"],
+            s["cadence_spm"],
+            s["speed_mps"],
+            s["confidence"],
+            s["method"],
+            s["side"],
+        )
+        for s in store.strides(walk_id)
+    ]
+    tail = [s for s in steps if not bouts or s.t_s > bouts[-1].end_s]
+    if len(tail) >= 3:
+        bouts.append(BoutEvent(tail[0].t_s, tail[-1].t_s, len(tail)))
+    duration_s = steps[-1].t_s - steps[0].t_s if len(steps) > 1 else 0.0
+    return Analysis(steps=steps, strides=strides, bouts=bouts, duration_s=duration_s, placement=placement)
+
+
+def finish_live_walk(store: Store, walk_id: int, status: str) -> None:
+    """Close a live walk: compute its summary from its committed rows and set its final status."""
+    store.finish_walk(walk_id, walk_analysis(store, walk_id).summary, status=status)
+
+
+def recover_interrupted(store: Store) -> list[dict[str, Any]]:
+    """After a crash: close every walk still marked live as ``interrupted``; returns those walks."""
+    recovered = []
+    for walk_id in store.live_walk_ids():
+        finish_live_walk(store, walk_id, "interrupted")
+        walk = store.get_walk(walk_id)
+        if walk is not None:
+            recovered.append(walk)
+    return recovered

@@ -1,0 +1,221 @@
+"""Pydantic models of the HTTP API, split into what a client sends (``*Create``/``*Update``) and what it gets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
+from gait.types import Placement
+
+
+class CoachingSettings(BaseModel):
+    """Stride coaching preferences (limits from :mod:`gait.coach.settings`). Opt-in; never medical advice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(False, description="Turn overstride flags and cues on (opt-in).")
+    reduction: float = Field(
+        DEFAULT_REDUCTION,
+        ge=REDUCTION_RANGE[0],
+        le=REDUCTION_RANGE[1],
+        description="Target shortening as a share of your baseline stride at the same cadence (0.10 = 10 %).",
+    )
+    tolerance_m: float = Field(
+        DEFAULT_TOLERANCE_M, ge=0.0, le=0.30, description="A stride is flagged only when longer than target + this."
+    )
+    audio_cue: bool = Field(True, description="Beep on an overstride cue in the live view.")
+
+    def coach_settings(self) -> CoachSettings:
+        """The core's :class:`~gait.coach.CoachSettings` for these preferences."""
+        return CoachSettings(enabled=self.enabled, reduction=self.reduction, tolerance_m=self.tolerance_m)
+
+
+class ProfileUpdate(BaseModel):
+    """The walker's profile as sent by the client."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body_height_m: float | None = Field(None, ge=1.0, le=2.5, description="Body height in metres.")
+    placement: Placement | None = Field(None, description="Where the sensor is usually worn.")
+    stride_scale: float | None = Field(
+        None, ge=0.5, le=1.5, description="Personal calibration factor applied to stride lengths."
+    )
+    coaching: CoachingSettings = Field(default_factory=CoachingSettings)
+
+
+class ProfilePublic(ProfileUpdate):
+    """The stored profile with the coaching disclaimer."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    not_medical_advice: str
+
+
+class WalkSummary(BaseModel):
+    """Summary figures of one walk (None where unknown)."""
+
+    steps: int | None = None
+    strides: int | None = None
+    cadence_spm: float | None = None
+    stride_length_m: float | None = None
+    distance_m: float | None = None
+    walking_time_s: float | None = None
+    duration_s: float | None = None
+    flagged_strides: int = 0
+
+
+class WalkPublic(BaseModel):
+    """A walk as listed and shown."""
+
+    id: int
+    name: str
+    origin: Literal["upload", "sample", "live"]
+    status: Literal["complete", "live", "interrupted"]
+    format: str | None
+    placement: str | None
+    started_at: str
+    created_at: str
+    summary: WalkSummary
+    reason: str | None = Field(None, description="Why no strides were found, when none were.")
+    source: dict[str, Any] = Field(default_factory=dict)
+    coaching: dict[str, Any] = Field(default_factory=dict, description="Target used to flag strides, and why.")
+
+
+class UploadResult(BaseModel):
+    """What an upload stored: one walk for a recording, several for an Apple Health export."""
+
+    upload_id: str
+    walks: list[WalkPublic]
+
+
+class StridePublic(BaseModel):
+    """One stride row."""
+
+    idx: int
+    start_s: float
+    end_s: float
+    length_m: float | None
+    cadence_spm: float
+    speed_mps: float | None
+    confidence: float
+    method: str
+    side: str | None
+    target_m: float | None = Field(None, description="Coaching target for this stride, when coaching applied.")
+    overlong: bool | None = Field(None, description="Flagged as overlong; None when no target applied.")
+
+
+class CuePublic(BaseModel):
+    """A cue given during a live walk."""
+
+    t_s: float
+    kind: str
+    message: str
+    reason: str | None
+
+
+class WalkDetail(WalkPublic):
+    """A walk with its bouts, cues and linked pain reports (strides come from ``/strides``)."""
+
+    bouts: list[dict[str, Any]]
+    cues: list[CuePublic]
+    pain_reports: list[PainPublic]
+
+
+class TrendRow(BaseModel):
+    """Totals and stride-weighted means over one day or week."""
+
+    period: str
+    walks: int
+    strides: int
+    cadence_spm: float | None
+    stride_length_m: float | None
+    distance_m: float | None
+    walking_time_s: float | None
+    flagged_strides: int
+
+
+class PainCreate(BaseModel):
+    """A back-pain report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: int = Field(..., ge=0, le=10, description="Back pain from 0 (none) to 10 (worst).")
+    reported_at: datetime | None = Field(None, description="When the pain was felt; default now.")
+    walk_id: int | None = Field(None, description="The walk during which it started, if any.")
+    onset_distance_m: float | None = Field(None, ge=0, le=100_000, description="Distance into the walk at onset.")
+    onset_time_s: float | None = Field(None, ge=0, le=86_400, description="Time into the walk at onset.")
+    note: str | None = Field(None, max_length=500)
+
+
+class PainPublic(BaseModel):
+    """A stored pain report."""
+
+    id: int
+    reported_at: str
+    score: int
+    walk_id: int | None
+    onset_distance_m: float | None
+    onset_time_s: float | None
+    note: str | None
+
+
+class UploadStatus(BaseModel):
+    """Progress of one upload: stage and a 0..1 fraction."""
+
+    upload_id: str
+    filename: str
+    stage: Literal["receiving", "reading", "analysing", "storing", "done", "failed"]
+    progress: float = Field(..., ge=0, le=1)
+    walk_id: int | None = None
+    error: str | None = None
+
+
+class LiveStart(BaseModel):
+    """Start a demo walk: replay a stored sample recording through a live session."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample: str | None = Field(None, description="File name in sample_recordings/; default the first one.")
+    speed: float = Field(1.0, gt=0, le=50, description="Replay speed (1 = real time).")
+
+
+class LiveStatus(BaseModel):
+    """The live session, if any."""
+
+    running: bool
+    walk_id: int | None
+    state: dict[str, Any] | None
+    subscribers: int
+    samples: list[str]
+
+
+class Health(BaseModel):
+    """Liveness and store facts."""
+
+    status: Literal["ok"]
+    version: str
+    schema_version: int
+    walks: int
+    live: bool
+    token_required: bool
+
+
+class CoachingStatus(BaseModel):
+    """The coaching plan now: on or off and why, baseline, target, walk-length recommendation, tips."""
+
+    plan: dict[str, Any] = Field(..., description="gait.coach.CoachingPlan.to_dict()")
+    settings: CoachingSettings
+    tips: list[dict[str, str]]
+    not_medical_advice: str
+
+
+class Problem(BaseModel):
+    """Error body: what is wrong and what to do."""
+
+    detail: str
+
+
+WalkDetail.model_rebuild()

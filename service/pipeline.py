@@ -1,0 +1,194 @@
+"""From an uploaded file to a stored walk: read, analyse, flag overlong strides, insert in one transaction.
+
+Everything here blocks (file parsing, numpy); the upload router runs it in a worker thread and reports each
+stage through a progress callback so the dashboard can show it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gait.types import Placement, Recording
+from ingest import load, read_apple_health
+from ingest.errors import IngestError
+from service import coaching
+from service.coaching import StrideFlagger
+from service.store import NewWalk, Store, utc_now_iso
+
+ProgressFn = Callable[[str, float], None]
+"""Called with (stage, fraction 0..1) as the pipeline advances."""
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """The walker's settings applied to an analysis (from the profile)."""
+
+    placement: Placement | None = None
+    body_height_m: float | None = None
+    stride_scale: float | None = None
+
+
+def read_recording(path: Path, *, fmt: str | None = None, placement: Placement | None = None) -> Recording:
+    """Read any supported recording format (raises :class:`ingest.errors.IngestError` with a clear message)."""
+    return load(path, format=fmt, placement=placement)
+
+
+def _clean(value: Any) -> Any:
+    """JSON/SQLite-safe number: NaN and inf become None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def analyse_to_walk(
+    recording: Recording,
+    *,
+    name: str,
+    origin: str,
+    options: AnalysisOptions,
+    flagger: StrideFlagger | None = None,
+    coaching: dict[str, Any] | None = None,
+    progress: ProgressFn | None = None,
+) -> NewWalk:
+    """Analyse a recording and return the walk to insert (strides flagged when ``flagger`` is given).
+
+    Parameters
+    ----------
+    recording
+        The samples to analyse.
+    name, origin
+        Display name and where the walk came from (``upload``, ``sample``).
+    options
+        Placement, body height and calibration factor; the recording's own placement wins when it has one.
+    flagger
+        Coaching target per stride, or None when coaching is off.
+    coaching
+        Description of the target used (stored with the walk and shown on its page).
+    progress
+        Stage callback.
+    """
+    from gait.analysis import analyze
+
+    if progress:
+        progress("analysing", 0.0)
+    result = analyze(
+        recording,
+        placement=recording.placement or options.placement,
+        body_height_m=recording.body_height_m or options.body_height_m,
+        stride_scale=options.stride_scale,
+    )
+    if progress:
+        progress("storing", 0.0)
+    stride_rows = []
+    flagged = 0
+    for s in result.strides:
+        target_m, overlong = flagger(s) if flagger else (None, None)
+        flagged += bool(overlong)
+        stride_rows.append(
+            (
+                s.start_s,
+                s.end_s,
+                _clean(s.length_m),
+                _clean(s.cadence_spm),
+                _clean(s.speed_mps),
+                s.confidence,
+                s.method,
+                s.side,
+                target_m,
+                None if overlong is None else int(overlong),
+            )
+        )
+    summary = {k: _clean(v) for k, v in result.summary.items()}
+    placement = recording.placement or options.placement
+    return NewWalk(
+        name=name,
+        origin=origin,
+        format=recording.source.get("format"),
+        placement=placement.value if placement else None,
+        started_at=str(recording.source.get("started_at") or utc_now_iso()),
+        summary=summary,
+        flagged_strides=flagged,
+        reason=result.reason,
+        source={k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)},
+        coaching=coaching or {},
+        strides=stride_rows,
+        steps=[(e.t_s, e.side) for e in result.steps],
+        bouts=[(b.start_s, b.end_s, b.steps) for b in result.bouts],
+    )
+
+
+def health_walks(path: Path, *, name: str) -> list[NewWalk]:
+    """Walks of an Apple Health export (summaries only: no strides, figures as the phone computed them)."""
+    health = read_apple_health(path)
+    if not health.walks:
+        raise IngestError(
+            f"{path.name}: the Apple Health export holds no walks (no continuous step records)", reason="empty"
+        )
+    walks = []
+    for w in health.walks:
+        started = datetime.fromtimestamp(w.start_epoch_s, UTC).isoformat(timespec="seconds")
+        walks.append(
+            NewWalk(
+                name=f"{name} {started[:16].replace('T', ' ')}",
+                origin="upload",
+                format="apple_health",
+                started_at=started,
+                summary={
+                    "steps": round(w.steps),
+                    "strides": None,
+                    "cadence_spm": _clean(w.cadence_spm),
+                    "stride_length_m": None if w.step_length_m is None else 2.0 * w.step_length_m,
+                    "distance_m": w.distance_m,
+                    "walking_time_s": w.duration_s,
+                    "duration_s": w.duration_s,
+                },
+                reason="Apple Health summary: no per-stride data",
+                source={"format": "apple_health", "file": path.name, **health.source},
+            )
+        )
+    return walks
+
+
+def process_file(
+    path: Path,
+    *,
+    store: Store,
+    name: str,
+    origin: str,
+    fmt: str | None = None,
+    placement: Placement | None = None,
+    progress: ProgressFn | None = None,
+) -> list[int]:
+    """Read, analyse, flag and store one recording file in one transaction (blocking). Returns the walk ids.
+
+    A recording gives one walk; an Apple Health export gives one summary-only walk per walk it lists.
+
+    Raises
+    ------
+    ingest.errors.IngestError, gait.errors.GaitError
+        When the file cannot be read or analysed; nothing is stored then.
+    """
+    if progress:
+        progress("reading", 0.0)
+    try:
+        recording = read_recording(path, fmt=fmt, placement=placement)
+    except IngestError as exc:
+        if exc.reason != "summary_export":
+            raise
+        return store.add_walks(health_walks(path, name=name))
+    profile = coaching.load_profile(store)
+    options = AnalysisOptions(
+        placement=placement or profile.placement,
+        body_height_m=profile.body_height_m,
+        stride_scale=profile.stride_scale,
+    )
+    flagger, description = coaching.stride_flagger(store, profile)
+    walk = analyse_to_walk(
+        recording, name=name, origin=origin, options=options, flagger=flagger, coaching=description, progress=progress
+    )
+    return store.add_walks([walk])

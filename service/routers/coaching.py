@@ -1,0 +1,26 @@
+"""The coaching plan now: whether stride coaching is on, the target, the recommended walk length, tips."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter
+
+from gait.coach import NOT_MEDICAL_ADVICE, TIPS
+from service.coaching import current_plan, load_profile
+from service.deps import StoreDep
+from service.models import CoachingStatus
+
+router = APIRouter(prefix="/api/coaching", tags=["coaching"])
+
+
+@router.get("", response_model=CoachingStatus, summary="Coaching plan, walk-length recommendation and tips")
+def coaching_status(store: StoreDep) -> CoachingStatus:
+    profile = load_profile(store)
+    plan = current_plan(store, profile)
+    return CoachingStatus(
+        plan=plan.to_dict(),
+        settings=profile.coaching,
+        tips=[asdict(t) for t in TIPS],
+        not_medical_advice=NOT_MEDICAL_ADVICE,
+    )

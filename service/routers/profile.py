@@ -1,0 +1,23 @@
+"""The walker's profile: height, sensor placement, calibration factor and coaching settings."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from gait.coach import NOT_MEDICAL_ADVICE
+from service.coaching import load_profile
+from service.deps import StoreDep
+from service.models import ProfilePublic, ProfileUpdate
+
+router = APIRouter(prefix="/api/profile", tags=["profile"])
+
+
+@router.get("", response_model=ProfilePublic, summary="The profile (defaults before the first save)")
+def get_profile(store: StoreDep) -> ProfilePublic:
+    return ProfilePublic(**load_profile(store).model_dump(), not_medical_advice=NOT_MEDICAL_ADVICE)
+
+
+@router.put("", response_model=ProfilePublic, summary="Replace the profile")
+def put_profile(profile: ProfileUpdate, store: StoreDep) -> ProfilePublic:
+    store.put_profile(profile.model_dump(mode="json"))
+    return ProfilePublic(**profile.model_dump(), not_medical_advice=NOT_MEDICAL_ADVICE)

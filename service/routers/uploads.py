@@ -1,0 +1,117 @@
+"""Upload a recording: stored as a walk once analysed, with progress readable while it runs."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+
+from gait.errors import GaitError
+from gait.types import Placement
+from ingest.errors import IngestError
+from service.deps import SettingsDep, StoreDep, UploadsDep
+from service.models import Problem, UploadResult, UploadStatus
+from service.pipeline import process_file
+from service.routers.walks import walk_public
+from service.uploads import safe_filename
+
+router = APIRouter(prefix="/api/uploads", tags=["uploads"])
+
+COPY_BLOCK_BYTES = 1024 * 1024
+STAGE_START = {"reading": 0.1, "analysing": 0.4, "storing": 0.9}
+"""Progress fraction at which each stage starts (receiving is measured by the browser)."""
+
+
+def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
+    """Copy an upload to ``dest``; raises HTTPException(413) past ``limit_bytes``. Returns the size."""
+    size = 0
+    with dest.open("wb") as out:
+        while block := src.read(COPY_BLOCK_BYTES):
+            size += len(block)
+            if size > limit_bytes:
+                raise HTTPException(413, f"the upload is larger than the limit of {limit_bytes / 1024**2:.0f} MB")
+            out.write(block)
+    return size
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=UploadResult,
+    responses={
+        409: {"model": Problem, "description": "An upload with this upload_id is still running."},
+        413: {"model": Problem, "description": "The file is larger than the upload limit."},
+        422: {"model": Problem, "description": "The file is not a recording we can read, or holds no usable data."},
+    },
+    summary="Upload a recording (any supported format); returns the stored walk(s)",
+)
+async def upload(
+    request: Request,
+    file: Annotated[UploadFile, File(description="A recording: gait CSV, phone sensor-app export, zip...")],
+    store: StoreDep,
+    settings: SettingsDep,
+    uploads: UploadsDep,
+    upload_id: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Client-chosen id to poll /api/uploads/{upload_id}"),
+    ] = None,
+    placement: Annotated[Placement | None, Form(description="Where the sensor was worn; default: profile")] = None,
+    name: Annotated[str | None, Form(max_length=200)] = None,
+    fmt: Annotated[str | None, Form(alias="format", description="Force a reader; default: detected")] = None,
+) -> dict[str, Any]:
+    """Nothing is stored unless the whole file was read and analysed: the walk and all its rows go in one
+    transaction."""
+    upload_id = upload_id or uuid.uuid4().hex
+    filename = safe_filename(file.filename)
+    if not uploads.begin(upload_id, filename):
+        raise HTTPException(409, f"upload {upload_id} is still running: wait for it or use another upload_id")
+    spool = settings.spool_dir / upload_id
+    try:
+        spool.mkdir(parents=True, exist_ok=True)
+        spool_file = spool / filename
+        size = await asyncio.to_thread(_copy_limited, file.file, spool_file, settings.max_upload_bytes)
+        if size == 0:
+            raise HTTPException(422, f"{filename}: the file is empty; upload a recording")
+        async with request.app.state.analysis_slots:
+            walk_ids = await asyncio.to_thread(
+                process_file,
+                spool_file,
+                store=store,
+                name=name or Path(filename).stem,
+                origin="upload",
+                fmt=fmt,
+                placement=placement,
+                progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
+            )
+    except (IngestError, GaitError) as exc:
+        uploads.update(upload_id, "failed", 1.0, error=str(exc))
+        raise HTTPException(422, str(exc)) from None
+    except HTTPException as exc:
+        uploads.update(upload_id, "failed", 1.0, error=str(exc.detail))
+        raise
+    except BaseException as exc:
+        uploads.update(upload_id, "failed", 1.0, error=f"internal error: {type(exc).__name__}")
+        raise
+    finally:
+        await file.close()
+        await asyncio.to_thread(shutil.rmtree, spool, True)
+    uploads.update(upload_id, "done", 1.0, walk_id=walk_ids[0])
+    stored = [await asyncio.to_thread(store.get_walk, walk_id) for walk_id in walk_ids]
+    return {"upload_id": upload_id, "walks": [walk_public(w) for w in stored if w is not None]}
+
+
+@router.get("/{upload_id}", response_model=UploadStatus, summary="Progress of an upload")
+def upload_status(upload_id: str, uploads: UploadsDep) -> UploadStatus:
+    status = uploads.get(upload_id)
+    if status is None:
+        raise HTTPException(404, f"no upload with id {upload_id} in progress or recently finished")
+    return status
+
+
+@router.get("", response_model=list[UploadStatus], summary="Uploads being received or analysed")
+def active_uploads(uploads: UploadsDep) -> list[UploadStatus]:
+    return uploads.active()

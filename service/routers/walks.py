@@ -1,0 +1,104 @@
+"""Walks: list, get, delete, per-stride rows, and export as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Response
+
+from service.deps import StoreDep
+from service.models import StridePublic, WalkDetail, WalkPublic, WalkSummary
+from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
+
+router = APIRouter(prefix="/api/walks", tags=["walks"])
+
+
+def walk_public(walk: dict[str, Any]) -> dict[str, Any]:
+    """Store row -> :class:`WalkPublic` fields (summary figures nested)."""
+    summary = {k: walk.get(k) for k in SUMMARY_COLUMNS}
+    summary["flagged_strides"] = walk.get("flagged_strides") or 0
+    out = {k: v for k, v in walk.items() if k not in SUMMARY_COLUMNS and k != "flagged_strides"}
+    out["summary"] = WalkSummary(**summary)
+    return out
+
+
+def _walk_or_404(store: Store, walk_id: int) -> dict[str, Any]:
+    walk = store.get_walk(walk_id)
+    if walk is None:
+        raise HTTPException(404, f"no walk with id {walk_id}: list walks at /api/walks")
+    return walk
+
+
+@router.get("", response_model=list[WalkPublic], summary="List walks, newest first")
+def list_walks(
+    store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+) -> list[dict[str, Any]]:
+    return [walk_public(w) for w in store.list_walks(limit=limit, offset=offset)]
+
+
+@router.get("/{walk_id}", response_model=WalkDetail, summary="One walk with its summary, bouts, cues and pain")
+def get_walk(walk_id: int, store: StoreDep) -> dict[str, Any]:
+    walk = walk_public(_walk_or_404(store, walk_id))
+    walk["bouts"] = store.bouts(walk_id)
+    walk["cues"] = store.cues(walk_id)
+    walk["pain_reports"] = [p for p in store.list_pain() if p["walk_id"] == walk_id]
+    return walk
+
+
+@router.get("/{walk_id}/strides", response_model=list[StridePublic], summary="Per-stride rows of a walk")
+def get_strides(walk_id: int, store: StoreDep) -> list[dict[str, Any]]:
+    _walk_or_404(store, walk_id)
+    rows = store.strides(walk_id)
+    for r in rows:
+        r["overlong"] = None if r["overlong"] is None else bool(r["overlong"])
+    return rows
+
+
+@router.delete("/{walk_id}", status_code=204, summary="Delete a walk and all its rows")
+def delete_walk(walk_id: int, store: StoreDep) -> Response:
+    if not store.delete_walk(walk_id):
+        raise HTTPException(404, f"no walk with id {walk_id}")
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{walk_id}/export.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "One row per stride."}},
+    summary="Export a walk's strides as CSV",
+)
+def export_csv(walk_id: int, store: StoreDep) -> Response:
+    walk = _walk_or_404(store, walk_id)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(STRIDE_COLUMNS)
+    for row in store.strides(walk_id):
+        writer.writerow(["" if row[c] is None else row[c] for c in STRIDE_COLUMNS])
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="walk-{walk["id"]}-strides.csv"'},
+    )
+
+
+@router.get("/{walk_id}/export.json", summary="Export a walk as JSON (the `gait analyze --json` document + walk)")
+def export_json(walk_id: int, store: StoreDep, response: Response) -> dict[str, Any]:
+    walk = _walk_or_404(store, walk_id)
+    response.headers["content-disposition"] = f'attachment; filename="walk-{walk_id}.json"'
+    public = walk_public(walk)
+    strides = store.strides(walk_id)
+    for s in strides:
+        s["duration_s"] = s["end_s"] - s["start_s"]
+        s["overlong"] = None if s["overlong"] is None else bool(s["overlong"])
+    return {
+        "walk": {k: v for k, v in public.items() if k != "summary"},
+        "summary": public["summary"].model_dump(),
+        "placement": walk["placement"],
+        "reason": walk["reason"],
+        "steps": store.steps(walk_id),
+        "strides": strides,
+        "bouts": store.bouts(walk_id),
+        "cues": store.cues(walk_id),
+    }

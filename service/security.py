@@ -1,0 +1,150 @@
+"""ASGI middleware: security headers, a Host check against DNS rebinding, the access token and the body limit.
+
+Written as plain ASGI (not ``BaseHTTPMiddleware``) so streaming responses such as the live SSE feed pass through
+untouched.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; manifest-src 'self'; media-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+"""Only our own files run or load; nothing is fetched from elsewhere (no CDN, no fonts, no analytics)."""
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+)
+TOKEN_COOKIE = "gait_token"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
+
+
+class BodyTooLargeError(Exception):
+    """Raised from ``receive`` when a request body passes the upload limit."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        super().__init__(limit_bytes)
+        self.limit_bytes = limit_bytes
+
+
+async def _send_json(send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + list(SECURITY_HEADERS)})
+    await send({"type": "http.response.body", "body": body})
+
+
+class SecurityMiddleware:
+    """Security headers on every response; token, Host and size checks on every request.
+
+    Parameters
+    ----------
+    app
+        The wrapped ASGI app.
+    token
+        Required on every request when not None: ``Authorization: Bearer``, the ``gait_token`` cookie, or a
+        ``?token=`` query parameter (which then sets the cookie so the browser's EventSource works).
+    loopback_only
+        When the server binds loopback only, refuse requests whose Host header is not a loopback name: a web page
+        elsewhere cannot reach the API through DNS rebinding.
+    max_body_bytes
+        Request bodies above this are refused with 413 (Content-Length up front, counted while streaming too).
+    """
+
+    def __init__(self, app: ASGIApp, *, token: str | None, loopback_only: bool, max_body_bytes: int) -> None:
+        self.app = app
+        self.token = token
+        self.loopback_only = loopback_only
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        if self.loopback_only and not self._host_ok(headers.get("host", "")):
+            await _send_json(send, 421, "this server only answers requests addressed to 127.0.0.1 or localhost")
+            return
+        set_cookie: list[tuple[bytes, bytes]] = []
+        if self.token is not None:
+            query_token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [None])[0]
+            if not self._token_ok(headers, query_token):
+                await _send_json(
+                    send,
+                    401,
+                    "a token is required: open the URL that `gait serve` printed, or send 'Authorization: Bearer "
+                    "<token>'",
+                )
+                return
+            if query_token:
+                set_cookie.append(
+                    (b"set-cookie", f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/".encode())
+                )
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            await _send_json(send, 413, self._too_large_message())
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLargeError(self.max_body_bytes)
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                existing = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [h for h in SECURITY_HEADERS if h[0] not in existing]
+                message["headers"] = list(message.get("headers", [])) + extra + set_cookie
+            await send(message)
+
+        await self.app(scope, limited_receive, send_with_headers)
+
+    def _too_large_message(self) -> str:
+        return (
+            f"the upload is larger than the limit of {self.max_body_bytes / 1024**2:.0f} MB: "
+            "split the recording or raise GAIT_MAX_UPLOAD_MB"
+        )
+
+    @staticmethod
+    def _host_ok(host: str) -> bool:
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in LOOPBACK_NAMES
+
+    def _token_ok(self, headers: dict[str, str], query_token: str | None) -> bool:
+        assert self.token is not None
+        candidates = [query_token]
+        auth = headers.get("authorization", "")
+        if auth.lower().startswith("bearer "):
+            candidates.append(auth[7:].strip())
+        if "cookie" in headers:
+            cookie = SimpleCookie()
+            cookie.load(headers["cookie"])
+            if TOKEN_COOKIE in cookie:
+                candidates.append(cookie[TOKEN_COOKIE].value)
+        return any(c is not None and hmac.compare_digest(c.encode(), self.token.encode()) for c in candidates)

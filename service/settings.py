@@ -1,0 +1,136 @@
+"""Settings of the local service, read from the environment and overridden by CLI flags.
+
+Nothing is read at import time: :func:`Settings.from_env` builds a frozen value that ``create_app`` receives.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "gait-analyser"
+REPO_SAMPLES_DIR = Path(__file__).resolve().parents[1] / "sample_recordings"
+DEFAULT_MAX_UPLOAD_MB = 200.0
+
+
+class SettingsError(ValueError):
+    """Raised when a setting from the environment or the command line is invalid."""
+
+
+def is_loopback(host: str) -> bool:
+    """Return True when ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def default_data_dir() -> Path:
+    """The user's data directory for the service (platformdirs), e.g. ``~/.local/share/gait-analyser``."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one service instance.
+
+    Attributes
+    ----------
+    data_dir
+        Where the SQLite store, upload spool and live journals live.
+    host, port
+        Address to bind. Any host other than loopback requires ``token``.
+    token
+        Shared secret checked on every request; None on loopback binds.
+    max_upload_bytes
+        Uploads larger than this are refused with 413 before anything is stored.
+    demo
+        On first run with an empty store, import the sample recordings and replay one live.
+    samples_dir
+        Folder with the sample recordings imported on first run.
+    demo_speed
+        Replay speed of the demo walk (1.0 = real time).
+    """
+
+    data_dir: Path = field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8765
+    token: str | None = None
+    max_upload_bytes: int = int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
+    demo: bool = True
+    samples_dir: Path = REPO_SAMPLES_DIR
+    demo_speed: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not is_loopback(self.host) and not self.token:
+            raise SettingsError(
+                f"binding to {self.host} exposes your data to the network: a token is required "
+                "(gait serve generates one; set GAIT_TOKEN to choose it)"
+            )
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"port {self.port} is out of range: use 1-65535")
+        if self.max_upload_bytes <= 0:
+            raise SettingsError("GAIT_MAX_UPLOAD_MB must be a positive number of megabytes")
+
+    @property
+    def db_path(self) -> Path:
+        """Path of the SQLite database file."""
+        return self.data_dir / "gait.sqlite3"
+
+    @property
+    def journal_dir(self) -> Path:
+        """Folder for live-session journals."""
+        return self.data_dir / "journal"
+
+    @property
+    def spool_dir(self) -> Path:
+        """Folder where uploads are written while they are analysed (deleted afterwards)."""
+        return self.data_dir / "spool"
+
+    @property
+    def requires_token(self) -> bool:
+        """True when requests must carry the token."""
+        return self.token is not None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from ``GAIT_*`` environment variables, then apply non-None ``overrides``.
+
+        Variables: ``GAIT_DATA_DIR``, ``GAIT_HOST``, ``GAIT_PORT``, ``GAIT_TOKEN``, ``GAIT_MAX_UPLOAD_MB``,
+        ``GAIT_DEMO`` (0/1), ``GAIT_SAMPLES_DIR``, ``GAIT_DEMO_SPEED``.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        try:
+            if env.get("GAIT_DATA_DIR"):
+                values["data_dir"] = Path(env["GAIT_DATA_DIR"]).expanduser()
+            if env.get("GAIT_HOST"):
+                values["host"] = env["GAIT_HOST"]
+            if env.get("GAIT_PORT"):
+                values["port"] = int(env["GAIT_PORT"])
+            if env.get("GAIT_TOKEN"):
+                values["token"] = env["GAIT_TOKEN"]
+            if env.get("GAIT_MAX_UPLOAD_MB"):
+                values["max_upload_bytes"] = int(float(env["GAIT_MAX_UPLOAD_MB"]) * 1024 * 1024)
+            if env.get("GAIT_DEMO"):
+                values["demo"] = env["GAIT_DEMO"].strip().lower() not in ("0", "false", "no", "off")
+            if env.get("GAIT_SAMPLES_DIR"):
+                values["samples_dir"] = Path(env["GAIT_SAMPLES_DIR"]).expanduser()
+            if env.get("GAIT_DEMO_SPEED"):
+                values["demo_speed"] = float(env["GAIT_DEMO_SPEED"])
+        except ValueError as exc:
+            raise SettingsError(f"invalid GAIT_* environment variable: {exc}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied."""
+        return replace(self, **changes)

@@ -1,0 +1,547 @@
+"""The SQLite store: walks, their strides/steps/bouts, pain reports and the profile.
+
+One writer (a single connection behind a lock, every write in ``BEGIN IMMEDIATE``), WAL journal so readers never
+block the writer, short-lived reader connections, and schema migrations numbered by ``PRAGMA user_version``
+(after datasette's ``database.py``). All methods block: callers on the event loop run them in a thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+class StoreError(RuntimeError):
+    """Raised when the database cannot be opened or migrated (wrong file, newer schema, disk full)."""
+
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema.
+    """
+    CREATE TABLE walks (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('upload', 'sample', 'live')),
+        status TEXT NOT NULL CHECK (status IN ('complete', 'live', 'interrupted')),
+        format TEXT,
+        placement TEXT,
+        started_at TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        duration_s REAL,
+        steps INTEGER,
+        strides INTEGER,
+        cadence_spm REAL,
+        stride_length_m REAL,
+        distance_m REAL,
+        walking_time_s REAL,
+        flagged_strides INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        source_json TEXT NOT NULL DEFAULT '{}',
+        coaching_json TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX walks_by_start ON walks (started_at);
+    CREATE INDEX walks_by_status ON walks (status);
+    CREATE TABLE strides (
+        walk_id INTEGER NOT NULL REFERENCES walks (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start_s REAL NOT NULL,
+        end_s REAL NOT NULL,
+        length_m REAL,
+        cadence_spm REAL NOT NULL,
+        speed_mps REAL,
+        confidence REAL NOT NULL,
+        method TEXT NOT NULL,
+        side TEXT,
+        target_m REAL,
+        overlong INTEGER,
+        PRIMARY KEY (walk_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE steps (
+        walk_id INTEGER NOT NULL REFERENCES walks (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        t_s REAL NOT NULL,
+        side TEXT,
+        PRIMARY KEY (walk_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE bouts (
+        walk_id INTEGER NOT NULL REFERENCES walks (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        start_s REAL NOT NULL,
+        end_s REAL NOT NULL,
+        steps INTEGER NOT NULL,
+        PRIMARY KEY (walk_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE cues (
+        walk_id INTEGER NOT NULL REFERENCES walks (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        t_s REAL NOT NULL,
+        kind TEXT NOT NULL,
+        message TEXT NOT NULL,
+        reason TEXT,
+        PRIMARY KEY (walk_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE pain_reports (
+        id INTEGER PRIMARY KEY,
+        reported_at TEXT NOT NULL,
+        score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10),
+        walk_id INTEGER REFERENCES walks (id) ON DELETE SET NULL,
+        onset_distance_m REAL CHECK (onset_distance_m IS NULL OR onset_distance_m >= 0),
+        onset_time_s REAL CHECK (onset_time_s IS NULL OR onset_time_s >= 0),
+        note TEXT
+    );
+    CREATE INDEX pain_by_time ON pain_reports (reported_at);
+    CREATE TABLE profile (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        data_json TEXT NOT NULL
+    );
+    """,
+)
+
+WALK_COLUMNS = (
+    "id",
+    "name",
+    "origin",
+    "status",
+    "format",
+    "placement",
+    "started_at",
+    "created_at",
+    "duration_s",
+    "steps",
+    "strides",
+    "cadence_spm",
+    "stride_length_m",
+    "distance_m",
+    "walking_time_s",
+    "flagged_strides",
+    "reason",
+    "source_json",
+    "coaching_json",
+)
+STRIDE_COLUMNS = (
+    "idx",
+    "start_s",
+    "end_s",
+    "length_m",
+    "cadence_spm",
+    "speed_mps",
+    "confidence",
+    "method",
+    "side",
+    "target_m",
+    "overlong",
+)
+SUMMARY_COLUMNS = ("steps", "strides", "cadence_spm", "stride_length_m", "distance_m", "walking_time_s", "duration_s")
+
+
+def utc_now_iso() -> str:
+    """Current UTC time as ISO-8601 with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class NewWalk:
+    """Everything needed to insert one analysed walk in one transaction.
+
+    ``strides`` rows follow :data:`STRIDE_COLUMNS` without ``idx``; ``steps`` rows are ``(t_s, side)``;
+    ``bouts`` rows are ``(start_s, end_s, steps)``.
+    """
+
+    name: str
+    origin: str
+    status: str = "complete"
+    format: str | None = None
+    placement: str | None = None
+    started_at: str = field(default_factory=utc_now_iso)
+    summary: dict[str, Any] = field(default_factory=dict)
+    flagged_strides: int = 0
+    reason: str | None = None
+    source: dict[str, Any] = field(default_factory=dict)
+    coaching: dict[str, Any] = field(default_factory=dict)
+    strides: Sequence[Sequence[Any]] = ()
+    steps: Sequence[Sequence[Any]] = ()
+    bouts: Sequence[Sequence[Any]] = ()
+
+
+def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
+    walk = {k: row[k] for k in WALK_COLUMNS}
+    walk["source"] = json.loads(walk.pop("source_json") or "{}")
+    walk["coaching"] = json.loads(walk.pop("coaching_json") or "{}")
+    return walk
+
+
+class Store:
+    """The service's SQLite database.
+
+    Parameters
+    ----------
+    path
+        Database file; its folder is created when missing.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._write_lock = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
+
+    # -- connections ---------------------------------------------------------------------------------------------
+
+    def _connect(self, *, readonly: bool = False) -> sqlite3.Connection:
+        if readonly:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, isolation_level=None, timeout=30.0)
+        else:
+            # check_same_thread=False: the writer is used from worker threads, one at a time under _write_lock.
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    def open(self) -> Store:
+        """Create or migrate the database and open the writer connection."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = self._connect()
+            conn.execute("PRAGMA journal_mode = WAL")
+            # NORMAL is durable in WAL mode against process crashes (a committed stride survives SIGKILL);
+            # only a power cut can lose the last transactions.
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"cannot open the database {self.path}: {exc}; move the file away or use another --data-dir"
+            ) from None
+        self._writer = conn
+        return self
+
+    def close(self) -> None:
+        """Close the writer connection (checkpointing the WAL)."""
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"the database {self.path} has schema version {version}, newer than this program "
+                f"({len(MIGRATIONS)}): upgrade gait-analyser or use another --data-dir"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        """Current ``PRAGMA user_version``."""
+        with self.read() as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """Yield the writer inside ``BEGIN IMMEDIATE``; commit on success, roll back on any exception."""
+        with self._write_lock:
+            if self._writer is None:
+                raise StoreError("the store is closed")
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Yield a short-lived read-only connection (a consistent snapshot per statement)."""
+        conn = self._connect(readonly=True)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def integrity_check(self) -> str:
+        """Return SQLite's ``PRAGMA integrity_check`` verdict (``"ok"`` when the file is consistent)."""
+        with self.read() as conn:
+            return "; ".join(r[0] for r in conn.execute("PRAGMA integrity_check"))
+
+    # -- walks ---------------------------------------------------------------------------------------------------
+
+    def add_walk(self, walk: NewWalk) -> int:
+        """Insert a walk with all its rows in one transaction; returns its id."""
+        return self.add_walks([walk])[0]
+
+    def add_walks(self, walks: Sequence[NewWalk]) -> list[int]:
+        """Insert walks with all their rows in one transaction (all or none); returns their ids."""
+        ids = []
+        with self.write() as conn:
+            for walk in walks:
+                walk_id = self._insert_walk(conn, walk)
+                self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
+                ids.append(walk_id)
+        return ids
+
+    def _insert_walk(self, conn: sqlite3.Connection, walk: NewWalk) -> int:
+        s = walk.summary
+        cur = conn.execute(
+            "INSERT INTO walks (name, origin, status, format, placement, started_at, created_at, duration_s, steps,"
+            " strides, cadence_spm, stride_length_m, distance_m, walking_time_s, flagged_strides, reason,"
+            " source_json, coaching_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                walk.name,
+                walk.origin,
+                walk.status,
+                walk.format,
+                walk.placement,
+                walk.started_at,
+                utc_now_iso(),
+                s.get("duration_s"),
+                s.get("steps"),
+                s.get("strides"),
+                s.get("cadence_spm"),
+                s.get("stride_length_m"),
+                s.get("distance_m"),
+                s.get("walking_time_s"),
+                walk.flagged_strides,
+                walk.reason,
+                json.dumps(walk.source, default=str),
+                json.dumps(walk.coaching, default=str),
+            ),
+        )
+        return int(cur.lastrowid)
+
+    @staticmethod
+    def _insert_rows(
+        conn: sqlite3.Connection,
+        walk_id: int,
+        strides: Iterable[Sequence[Any]],
+        steps: Iterable[Sequence[Any]],
+        bouts: Iterable[Sequence[Any]],
+        *,
+        first_idx: tuple[int, int, int],
+    ) -> None:
+        conn.executemany(
+            "INSERT INTO strides (walk_id, idx, start_s, end_s, length_m, cadence_spm, speed_mps, confidence,"
+            " method, side, target_m, overlong) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            ((walk_id, first_idx[0] + i, *row) for i, row in enumerate(strides)),
+        )
+        conn.executemany(
+            "INSERT INTO steps (walk_id, idx, t_s, side) VALUES (?,?,?,?)",
+            ((walk_id, first_idx[1] + i, *row) for i, row in enumerate(steps)),
+        )
+        conn.executemany(
+            "INSERT INTO bouts (walk_id, idx, start_s, end_s, steps) VALUES (?,?,?,?,?)",
+            ((walk_id, first_idx[2] + i, *row) for i, row in enumerate(bouts)),
+        )
+
+    def start_live_walk(self, walk: NewWalk) -> int:
+        """Insert a walk with status ``live`` and no rows yet; returns its id."""
+        walk.status = "live"
+        with self.write() as conn:
+            return self._insert_walk(conn, walk)
+
+    def append_live(
+        self,
+        walk_id: int,
+        *,
+        strides: Sequence[Sequence[Any]] = (),
+        steps: Sequence[Sequence[Any]] = (),
+        bouts: Sequence[Sequence[Any]] = (),
+        cues: Sequence[Sequence[Any]] = (),
+    ) -> None:
+        """Commit a batch of live rows in one transaction (each batch is all-or-nothing)."""
+        with self.write() as conn:
+            nxt = [
+                conn.execute(f"SELECT COALESCE(MAX(idx) + 1, 0) FROM {t} WHERE walk_id = ?", (walk_id,)).fetchone()[0]
+                for t in ("strides", "steps", "bouts", "cues")
+            ]
+            self._insert_rows(conn, walk_id, strides, steps, bouts, first_idx=(nxt[0], nxt[1], nxt[2]))
+            conn.executemany(
+                "INSERT INTO cues (walk_id, idx, t_s, kind, message, reason) VALUES (?,?,?,?,?,?)",
+                ((walk_id, nxt[3] + i, *row) for i, row in enumerate(cues)),
+            )
+            if strides:
+                flagged = sum(1 for row in strides if row[-1])
+                conn.execute(
+                    "UPDATE walks SET strides = COALESCE(strides, 0) + ?, flagged_strides = flagged_strides + ?"
+                    " WHERE id = ?",
+                    (len(strides), flagged, walk_id),
+                )
+
+    def finish_walk(self, walk_id: int, summary: dict[str, Any], *, status: str = "complete") -> None:
+        """Write a walk's final summary and status."""
+        with self.write() as conn:
+            conn.execute(
+                "UPDATE walks SET status = ?, duration_s = ?, steps = ?, strides = ?, cadence_spm = ?,"
+                " stride_length_m = ?, distance_m = ?, walking_time_s = ?,"
+                " flagged_strides = (SELECT COUNT(*) FROM strides WHERE walk_id = ? AND overlong = 1)"
+                " WHERE id = ?",
+                (
+                    status,
+                    summary.get("duration_s"),
+                    summary.get("steps"),
+                    summary.get("strides"),
+                    summary.get("cadence_spm"),
+                    summary.get("stride_length_m"),
+                    summary.get("distance_m"),
+                    summary.get("walking_time_s"),
+                    walk_id,
+                    walk_id,
+                ),
+            )
+
+    def live_walk_ids(self) -> list[int]:
+        """Ids of walks still marked ``live`` (after a crash these were interrupted)."""
+        with self.read() as conn:
+            return [r[0] for r in conn.execute("SELECT id FROM walks WHERE status = 'live' ORDER BY id")]
+
+    def count_walks(self) -> int:
+        """Number of walks in the store."""
+        with self.read() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM walks").fetchone()[0])
+
+    def list_walks(self, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Walks, newest first."""
+        with self.read() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join(WALK_COLUMNS)} FROM walks ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        return [_walk_row(r) for r in rows]
+
+    def get_walk(self, walk_id: int) -> dict[str, Any] | None:
+        """One walk, or None."""
+        with self.read() as conn:
+            row = conn.execute(f"SELECT {', '.join(WALK_COLUMNS)} FROM walks WHERE id = ?", (walk_id,)).fetchone()
+        return _walk_row(row) if row else None
+
+    def delete_walk(self, walk_id: int) -> bool:
+        """Delete a walk and its rows; returns False when there was none."""
+        with self.write() as conn:
+            return conn.execute("DELETE FROM walks WHERE id = ?", (walk_id,)).rowcount > 0
+
+    def strides(self, walk_id: int) -> list[dict[str, Any]]:
+        """A walk's strides in order, as dicts keyed by :data:`STRIDE_COLUMNS`."""
+        with self.read() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join(STRIDE_COLUMNS)} FROM strides WHERE walk_id = ? ORDER BY idx", (walk_id,)
+            ).fetchall()
+        return [dict(zip(STRIDE_COLUMNS, r, strict=True)) for r in rows]
+
+    def steps(self, walk_id: int) -> list[dict[str, Any]]:
+        """A walk's initial contacts in order."""
+        with self.read() as conn:
+            rows = conn.execute("SELECT t_s, side FROM steps WHERE walk_id = ? ORDER BY idx", (walk_id,)).fetchall()
+        return [{"t_s": r[0], "side": r[1]} for r in rows]
+
+    def bouts(self, walk_id: int) -> list[dict[str, Any]]:
+        """A walk's walking bouts in order."""
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT start_s, end_s, steps FROM bouts WHERE walk_id = ? ORDER BY idx", (walk_id,)
+            ).fetchall()
+        return [{"start_s": r[0], "end_s": r[1], "steps": r[2]} for r in rows]
+
+    def cues(self, walk_id: int) -> list[dict[str, Any]]:
+        """Cues given during a live walk."""
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT t_s, kind, message, reason FROM cues WHERE walk_id = ? ORDER BY idx", (walk_id,)
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def stride_lengths_for_baseline(self, *, exclude_walk: int | None = None) -> list[dict[str, Any]]:
+        """Confident strides of complete walks with their walk's start time (input to the coaching baseline)."""
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT w.id AS walk_id, w.started_at, s.length_m, s.cadence_spm, s.confidence"
+                " FROM strides s JOIN walks w ON w.id = s.walk_id"
+                " WHERE s.length_m IS NOT NULL AND w.status != 'live' AND w.id IS NOT ?",
+                (exclude_walk,),
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    def trends(self, period: str) -> list[dict[str, Any]]:
+        """Per-day or per-week totals and stride-weighted means over walks.
+
+        Parameters
+        ----------
+        period
+            ``"day"`` or ``"week"`` (ISO-like year-week, Monday first).
+        """
+        key = {"day": "date(started_at)", "week": "strftime('%Y-W%W', started_at)"}[period]
+        with self.read() as conn:
+            rows = conn.execute(
+                f"SELECT {key} AS period, COUNT(*) AS walks, SUM(COALESCE(strides, 0)) AS strides,"
+                " SUM(cadence_spm * strides) / NULLIF(SUM(CASE WHEN cadence_spm IS NOT NULL THEN strides END), 0)"
+                " AS cadence_spm,"
+                " SUM(stride_length_m * strides)"
+                " / NULLIF(SUM(CASE WHEN stride_length_m IS NOT NULL THEN strides END), 0) AS stride_length_m,"
+                " SUM(distance_m) AS distance_m, SUM(walking_time_s) AS walking_time_s,"
+                " SUM(flagged_strides) AS flagged_strides"
+                " FROM walks GROUP BY period ORDER BY period"
+            ).fetchall()
+        return [dict(r) for r in rows]
+
+    # -- pain reports --------------------------------------------------------------------------------------------
+
+    def add_pain(self, report: dict[str, Any]) -> int:
+        """Insert a pain report; returns its id."""
+        with self.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO pain_reports (reported_at, score, walk_id, onset_distance_m, onset_time_s, note)"
+                " VALUES (:reported_at, :score, :walk_id, :onset_distance_m, :onset_time_s, :note)",
+                report,
+            )
+            return int(cur.lastrowid)
+
+    def list_pain(self) -> list[dict[str, Any]]:
+        """All pain reports, newest first."""
+        with self.read() as conn:
+            rows = conn.execute("SELECT * FROM pain_reports ORDER BY reported_at DESC, id DESC").fetchall()
+        return [dict(r) for r in rows]
+
+    def get_pain(self, report_id: int) -> dict[str, Any] | None:
+        """One pain report, or None."""
+        with self.read() as conn:
+            row = conn.execute("SELECT * FROM pain_reports WHERE id = ?", (report_id,)).fetchone()
+        return dict(row) if row else None
+
+    def delete_pain(self, report_id: int) -> bool:
+        """Delete a pain report; returns False when there was none."""
+        with self.write() as conn:
+            return conn.execute("DELETE FROM pain_reports WHERE id = ?", (report_id,)).rowcount > 0
+
+    # -- profile -------------------------------------------------------------------------------------------------
+
+    def get_profile(self) -> dict[str, Any]:
+        """The stored profile document ({} before the first save)."""
+        with self.read() as conn:
+            row = conn.execute("SELECT data_json FROM profile WHERE id = 1").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def put_profile(self, data: dict[str, Any]) -> None:
+        """Replace the profile document."""
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO profile (id, data_json) VALUES (1, ?)"
+                " ON CONFLICT (id) DO UPDATE SET data_json = excluded.data_json",
+                (json.dumps(data),),
+            )

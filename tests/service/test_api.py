@@ -1,0 +1,201 @@
+"""API tests on a temporary database: uploads, walks, exports, trends, profile, pain and coaching."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.store import Store
+from tests.service.conftest import count_rows, write_walk_csv
+
+STEP_HZ = 1.8
+CADENCE_SPM = 60.0 * STEP_HZ  # exact answer of the synthetic walk
+
+
+def upload(client: TestClient, path: Path, **form: str):
+    with path.open("rb") as fh:
+        return client.post("/api/uploads", files={"file": (path.name, fh, "text/csv")}, data=form)
+
+
+def test_upload_gait_csv_stores_walk_with_strides(client: TestClient, walk_csv: Path, store: Store) -> None:
+    r = upload(client, walk_csv, placement="lower_back")
+    assert r.status_code == 201, r.text
+    walk = r.json()["walks"][0]
+    assert walk["origin"] == "upload" and walk["status"] == "complete" and walk["format"] == "gait_csv"
+    assert walk["summary"]["cadence_spm"] == pytest.approx(CADENCE_SPM, abs=1.0)
+    # 60 s at 1.8 steps/s: about 108 contacts; every contact but the first two closes a stride.
+    assert 100 <= walk["summary"]["strides"] <= 108
+    strides = client.get(f"/api/walks/{walk['id']}/strides").json()
+    assert len(strides) == walk["summary"]["strides"] == count_rows(store, "strides")
+    assert [s["idx"] for s in strides] == list(range(len(strides)))
+    assert all(s["cadence_spm"] == pytest.approx(CADENCE_SPM, abs=1.5) for s in strides)
+    assert [w["id"] for w in client.get("/api/walks").json()] == [walk["id"]]
+    detail = client.get(f"/api/walks/{walk['id']}").json()
+    assert detail["bouts"] and detail["summary"] == walk["summary"]
+
+
+def test_export_csv_and_json(client: TestClient, walk_csv: Path) -> None:
+    walk = upload(client, walk_csv, placement="lower_back").json()["walks"][0]
+    r = client.get(f"/api/walks/{walk['id']}/export.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert len(rows) == walk["summary"]["strides"]
+    assert float(rows[0]["end_s"]) > float(rows[0]["start_s"])
+    doc = client.get(f"/api/walks/{walk['id']}/export.json").json()
+    assert set(doc) >= {"summary", "steps", "strides", "bouts", "walk"}
+    assert len(doc["strides"]) == len(rows) and len(doc["steps"]) == walk["summary"]["steps"]
+    assert doc["strides"][0]["duration_s"] == pytest.approx(doc["strides"][0]["end_s"] - doc["strides"][0]["start_s"])
+
+
+def test_delete_walk_removes_rows(client: TestClient, walk_csv: Path, store: Store) -> None:
+    walk = upload(client, walk_csv, placement="lower_back").json()["walks"][0]
+    assert client.delete(f"/api/walks/{walk['id']}").status_code == 204
+    assert client.get(f"/api/walks/{walk['id']}").status_code == 404
+    assert client.delete(f"/api/walks/{walk['id']}").status_code == 404
+    assert count_rows(store, "strides") == count_rows(store, "steps") == count_rows(store, "walks") == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02garbage\xff" * 50, ""),
+        (b"time_s,acc_x_ms2\n0,1\n0.01,2\n", ""),
+        (b"time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + b"".join(b"%.1f,0,0,9.8\n" % (i / 10) for i in range(50)), "Hz"),
+        (b"PK\x03\x04truncated zip", ""),
+    ],
+    ids=["empty", "binary", "missing-columns", "rate-10hz", "broken-zip"],
+)
+def test_bad_upload_is_4xx_and_stores_nothing(
+    client: TestClient, store: Store, settings, content: bytes, fragment: str
+) -> None:
+    r = client.post("/api/uploads", files={"file": ("bad.csv", content, "text/csv")}, data={"placement": "lower_back"})
+    assert 400 <= r.status_code < 500, r.text
+    detail = r.json()["detail"]
+    assert isinstance(detail, str) and len(detail) > 10 and fragment in detail
+    assert count_rows(store, "walks") == count_rows(store, "strides") == count_rows(store, "steps") == 0
+    assert not any(settings.spool_dir.glob("*/*")), "spooled upload left behind"
+
+
+def test_upload_without_placement_says_what_to_do(client: TestClient, walk_csv: Path, store: Store) -> None:
+    r = upload(client, walk_csv)
+    assert r.status_code == 422 and "placement" in r.json()["detail"]
+    assert count_rows(store, "walks") == 0
+
+
+def test_upload_over_limit_is_413_and_stores_nothing(tmp_path: Path, store: Store, walk_csv: Path) -> None:
+    from service.app import create_app
+    from service.deps import get_store
+    from service.settings import Settings
+
+    app = create_app(Settings(data_dir=tmp_path / "d", demo=False, max_upload_bytes=10_000))
+    app.dependency_overrides[get_store] = lambda: store
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        r = upload(c, walk_csv, placement="lower_back")
+    assert r.status_code == 413 and "limit" in r.json()["detail"]
+    assert count_rows(store, "walks") == 0
+
+
+def test_concurrent_uploads_all_stored(client: TestClient, tmp_path: Path, store: Store) -> None:
+    paths = [write_walk_csv(tmp_path / f"w{i}.csv", step_hz=1.6 + 0.1 * i, duration_s=40.0) for i in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda p: upload(client, p, placement="lower_back"), paths))
+    assert [r.status_code for r in results] == [201] * 4
+    ids = {r.json()["walks"][0]["id"] for r in results}
+    assert len(ids) == 4 and count_rows(store, "walks") == 4
+    cadences = sorted(r.json()["walks"][0]["summary"]["cadence_spm"] for r in results)
+    assert cadences == pytest.approx([96.0, 102.0, 108.0, 114.0], abs=1.5)
+    assert store.integrity_check() == "ok"
+
+
+def test_upload_progress_is_readable(client: TestClient, walk_csv: Path) -> None:
+    with walk_csv.open("rb") as fh:
+        r = client.post(
+            "/api/uploads?upload_id=abc123",
+            files={"file": (walk_csv.name, fh, "text/csv")},
+            data={"placement": "lower_back"},
+        )
+    assert r.status_code == 201
+    status = client.get("/api/uploads/abc123").json()
+    assert status["stage"] == "done" and status["progress"] == 1 and status["walk_id"] == r.json()["walks"][0]["id"]
+    assert client.get("/api/uploads/nope").status_code == 404
+
+
+def test_trends_per_day_and_week(client: TestClient, tmp_path: Path) -> None:
+    walks = [
+        upload(client, write_walk_csv(tmp_path / f"t{i}.csv", duration_s=30.0), placement="lower_back").json()
+        for i in range(2)
+    ]
+    for period in ("day", "week"):
+        rows = client.get(f"/api/trends?period={period}").json()
+        assert len(rows) == 1
+        assert rows[0]["walks"] == 2
+        total = sum(w["walks"][0]["summary"]["distance_m"] for w in walks)
+        assert rows[0]["distance_m"] == pytest.approx(total)
+        assert rows[0]["cadence_spm"] == pytest.approx(CADENCE_SPM, abs=1.0)
+    assert client.get("/api/trends?period=year").status_code == 422
+
+
+def test_profile_round_trip_and_limits(client: TestClient) -> None:
+    default = client.get("/api/profile").json()
+    assert default["coaching"]["enabled"] is False  # opt-in
+    assert "not medical advice" in default["not_medical_advice"].lower()
+    body = {"body_height_m": 1.8, "placement": "lower_back", "stride_scale": 1.05, "coaching": {"enabled": True}}
+    r = client.put("/api/profile", json=body)
+    assert r.status_code == 200 and r.json()["coaching"]["reduction"] == pytest.approx(0.10)
+    assert client.get("/api/profile").json()["body_height_m"] == 1.8
+    for bad in ({"body_height_m": 180}, {"coaching": {"reduction": 0.5}}, {"unknown": 1}):
+        assert client.put("/api/profile", json=bad).status_code == 422
+    assert client.get("/api/profile").json()["body_height_m"] == 1.8
+
+
+def test_pain_reports_and_walk_length_recommendation(client: TestClient, store: Store) -> None:
+    mile_m = 1609.344
+    r = client.post("/api/pain", json={"score": 6, "onset_distance_m": 3 * mile_m, "note": "lower back"})
+    assert r.status_code == 201
+    assert client.post("/api/pain", json={"score": 11}).status_code == 422
+    assert client.post("/api/pain", json={"score": 3, "walk_id": 999}).status_code == 422
+    assert client.post("/api/pain", content=json.dumps({"score": 3})).status_code == 422  # no JSON content type
+    assert count_rows(store, "pain_reports") == 1
+    pain = client.get("/api/pain").json()
+    assert len(pain) == 1 and pain[0]["score"] == 6
+    rec = client.get("/api/coaching").json()["plan"]["recommendation"]
+    # The source material's example: pain at 3 miles -> walk 2.5 miles.
+    assert rec["walk_length_m"] == pytest.approx(2.5 * mile_m)
+    assert client.delete(f"/api/pain/{pain[0]['id']}").status_code == 204
+    assert client.get("/api/coaching").json()["plan"]["recommendation"] is None
+
+
+def test_flagged_strides_follow_coaching(client: TestClient, tmp_path: Path) -> None:
+    path = write_walk_csv(tmp_path / "w.csv", duration_s=30.0)
+    off = upload(client, path, placement="lower_back").json()["walks"][0]
+    assert off["summary"]["flagged_strides"] == 0
+    assert {s["overlong"] for s in client.get(f"/api/walks/{off['id']}/strides").json()} == {None}
+    # Population baseline at 108 steps/min for a 1.50 m walker: 2 x 0.0035 x 1.50 x 108 = 1.134 m; target 10 %
+    # shorter = 1.021 m; the synthetic walk's strides (about 1.2 m) exceed target + 0.05 m.
+    client.put("/api/profile", json={"body_height_m": 1.5, "coaching": {"enabled": True}})
+    client.post("/api/pain", json={"score": 5})
+    on = upload(client, path, placement="lower_back").json()["walks"][0]
+    strides = client.get(f"/api/walks/{on['id']}/strides").json()
+    assert strides[0]["target_m"] == pytest.approx(0.9 * 2 * 0.0035 * 1.5 * strides[0]["cadence_spm"], rel=1e-6)
+    judged = [s for s in strides if s["overlong"] is not None]
+    assert judged and all(s["overlong"] for s in judged if s["length_m"] > s["target_m"] + 0.05)
+    assert on["summary"]["flagged_strides"] == sum(1 for s in strides if s["overlong"])
+    assert on["coaching"]["active"] is True
+    trend = client.get("/api/trends").json()[0]
+    assert trend["flagged_strides"] == on["summary"]["flagged_strides"]
+
+
+def test_health_and_openapi(client: TestClient) -> None:
+    h = client.get("/api/health").json()
+    assert h["status"] == "ok" and h["token_required"] is False and h["schema_version"] >= 1
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for p in ("/api/uploads", "/api/walks/{walk_id}/strides", "/api/trends", "/api/pain", "/api/live/feed"):
+        assert p in paths
