@@ -1,0 +1,164 @@
+"""Writers of small synthetic exports in the real apps' layouts, with known contents (no real files copied).
+
+Every signal is exact: three different sines on x, y, z on top of gravity along +z (Android convention), so a
+reader that swaps columns, forgets a unit or a sign fails a test.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+G = 9.80665
+EPOCH0_NS = 1_700_000_000_000_000_000
+
+SL_AXIS_HEADER = "time,seconds_elapsed,z,y,x"
+SL_METADATA = {
+    "ios_1.10.4": (
+        "version,device name,recording time,platform,appVersion,device id,sensors,sampleRateMs",
+        "3,iPhone 12 mini,2022-09-26_15-32-56,ios,1.10.4,abc,Accelerometer|Gravity|Gyroscope,10|10|10",
+    ),
+    "android_1.26.0": (
+        "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,device id,"
+        "sensors,sampleRateMs",
+        "3,SM-N986B,1700851554000,2023-11-24_07-25-54,Africa/Nairobi,android,1.26.0,abc,"
+        "TotalAcceleration|Gyroscope,10|10",
+    ),
+    "android_1.60.0": (
+        "version,device name,recording epoch time,recording time,recording timezone,platform,appVersion,device id,"
+        "sensors,sampleRateMs,standardisation,platform version",
+        "3,SM-S721B,1781789731282,2026-06-18_13-35-31,America/Recife,android,1.60.0,abc,"
+        "TotalAcceleration|Gyroscope,10|10,false,34",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Known samples in the core's convention: m/s^2 with gravity up (+z), deg/s."""
+
+    time_s: np.ndarray
+    acc_ms2: np.ndarray
+    gyr_dps: np.ndarray
+
+
+def signal(duration_s: float = 5.0, rate_hz: float = 100.0) -> Signal:
+    """Return distinct x, y, z sines on gravity along +z, and a distinct gyroscope."""
+    t = np.arange(round(duration_s * rate_hz)) / rate_hz
+    acc = np.column_stack(
+        [1.0 * np.sin(2 * np.pi * 1.0 * t), 2.0 * np.sin(2 * np.pi * 2.0 * t + 0.3), G + 0.5 * np.cos(2 * np.pi * t)]
+    )
+    gyr = np.column_stack([30 * np.sin(2 * np.pi * t), -20 * np.cos(2 * np.pi * t), 10 * np.sin(4 * np.pi * t)])
+    return Signal(time_s=t, acc_ms2=acc, gyr_dps=gyr)
+
+
+def sl_axis_csv(time_s: np.ndarray, xyz: np.ndarray) -> str:
+    """A Sensor Logger axis file: ``time,seconds_elapsed,z,y,x`` with epoch ns."""
+    ns = EPOCH0_NS + np.round(time_s * 1e9).astype(np.int64)
+    rows = [SL_AXIS_HEADER]
+    rows += [f"{n},{t},{v[2]},{v[1]},{v[0]}" for n, t, v in zip(ns, time_s.tolist(), xyz.tolist(), strict=True)]
+    return "\n".join(rows) + "\n"
+
+
+def sl_location_csv(time_s: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> str:
+    """A Sensor Logger Location.csv (newer column order; parsed by name)."""
+    ns = EPOCH0_NS + np.round(time_s * 1e9).astype(np.int64)
+    rows = [
+        "time,seconds_elapsed,bearingAccuracy,speedAccuracy,verticalAccuracy,horizontalAccuracy,speed,bearing,"
+        "altitude,longitude,latitude"
+    ]
+    rows += [
+        f"{n},{t},0,0.5,3,4.0,1.2,90,50,{lo},{la}"
+        for n, t, la, lo in zip(ns, time_s.tolist(), lat.tolist(), lon.tolist(), strict=True)
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def write_files(target: Path, files: dict[str, str | bytes], *, as_zip: bool) -> Path:
+    """Write ``files`` into a folder, or into a zip named ``target.zip``; returns the path to load."""
+    if as_zip:
+        path = target.with_suffix(".zip")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, content in files.items():
+                zf.writestr(name, content)
+        return path
+    target.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        p = target / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return target
+
+
+def sensor_logger_android(sig: Signal, *, metadata: str = "android_1.60.0", gps: bool = True) -> dict[str, str]:
+    """An Android export: TotalAcceleration (with gravity), linear Accelerometer, Gyroscope (rad/s), Location."""
+    files = {
+        "TotalAcceleration.csv": sl_axis_csv(sig.time_s, sig.acc_ms2),
+        "Accelerometer.csv": sl_axis_csv(sig.time_s, sig.acc_ms2 - [0, 0, G]),
+        "Gyroscope.csv": sl_axis_csv(sig.time_s, np.radians(sig.gyr_dps)),
+        "Annotation.csv": "",
+        "Metadata.csv": "\n".join(SL_METADATA[metadata]) + "\n",
+    }
+    if gps:
+        t = np.arange(0, sig.time_s[-1] + 1e-9, 1.0)
+        files["Location.csv"] = sl_location_csv(t, np.full(len(t), 60.0), 25.0 + t * 1e-5)
+    return files
+
+
+def sensor_logger_ios(sig: Signal, *, kind: str) -> dict[str, str]:
+    """An iOS export in CoreMotion's sign: ``kind`` is ``"uncalibrated"`` (g) or ``"gravity"`` (user acc + gravity)."""
+    raw_ms2 = -sig.acc_ms2  # CoreMotion reports the opposite sign of Android's specific force
+    files = {"Annotation.csv": "", "Metadata.csv": "\n".join(SL_METADATA["ios_1.10.4"]) + "\n"}
+    files["Gyroscope.csv"] = sl_axis_csv(sig.time_s, np.radians(sig.gyr_dps))
+    if kind == "uncalibrated":
+        files["AccelerometerUncalibrated.csv"] = sl_axis_csv(sig.time_s, raw_ms2 / G)
+    else:
+        gravity = np.tile([0.0, 0.0, -G], (len(sig.time_s), 1))
+        files["Accelerometer.csv"] = sl_axis_csv(sig.time_s, raw_ms2 - gravity)
+        files["Gravity.csv"] = sl_axis_csv(sig.time_s, gravity)
+    return files
+
+
+def _fmt(v: float, decimal: str) -> str:
+    if v != v:
+        return "NaN"
+    text = f"{v:.9E}".replace("E+0", "E").replace("E-0", "E-")
+    return text.replace(".", ",") if decimal == "," else text
+
+
+def phyphox_csv(time_s: np.ndarray, xyz: np.ndarray, header: list[str], *, sep: str = ",", decimal: str = ".") -> str:
+    """A phyphox CSV: quoted headers, Java-style scientific numbers, any separator and decimal mark."""
+    rows = [sep.join(f'"{h}"' for h in header)]
+    rows += [sep.join(_fmt(v, decimal) for v in (t, *row)) for t, row in zip(time_s, xyz, strict=True)]
+    return "\n".join(rows) + "\n"
+
+
+RAW_WITH_G = ["Time (s)", "Acceleration x (m/s^2)", "Acceleration y (m/s^2)", "Acceleration z (m/s^2)"]
+RAW_LINEAR = [
+    "Time (s)",
+    "Linear Acceleration x (m/s^2)",
+    "Linear Acceleration y (m/s^2)",
+    "Linear Acceleration z (m/s^2)",
+]
+PER_SENSOR_ACC = ["Time (s)", "X (m/s^2)", "Y (m/s^2)", "Z (m/s^2)"]
+PER_SENSOR_GYR = ["Time (s)", "X (rad/s)", "Y (rad/s)", "Z (rad/s)"]
+PHYPHOX_LOCATION = [
+    "Time (s)",
+    "Latitude (°)",
+    "Longitude (°)",
+    "Height (m)",
+    "Velocity (m/s)",
+    "Direction (°)",
+    "Horizontal Accuracy (m)",
+    "Vertical Accuracy (°)",
+]
+
+
+def phyphox_time_csv(events: list[tuple[str, float, float]]) -> str:
+    """meta/time.csv with (event, experiment time, system time) rows."""
+    rows = ['"event","experiment time","system time","system time text"']
+    rows += [f'"{e}",{_fmt(x, ".")},{_fmt(s, ".")},"text"' for e, x, s in events]
+    return "\n".join(rows) + "\n"
