@@ -70,7 +70,7 @@ def pendulum_step_length_m(excursion_m: float | np.ndarray, sensor_height_m: flo
     Examples
     --------
     >>> round(float(pendulum_step_length_m(0.04, 0.9, scale=1.0)), 3)
-    0.532
+    0.531
     """
     d = np.minimum(np.asarray(excursion_m, dtype=float), sensor_height_m)
     return scale * 2.0 * np.sqrt(np.maximum(2.0 * sensor_height_m * d - d * d, 0.0))
@@ -105,7 +105,7 @@ def fit_stride_scale(model_lengths_m: Sequence[float], reference_lengths_m: Sequ
 
     Examples
     --------
-    >>> fit_stride_scale([1.0, 1.2], [1.1, 1.32])
+    >>> fit_stride_scale([1.0, 1.2, 1.1, 1.3, 1.2], [1.1, 1.32, 1.21, 1.43, 1.32])
     1.1
     """
     model = np.asarray(model_lengths_m, dtype=float)

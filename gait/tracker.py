@@ -19,12 +19,15 @@ Pipeline per chunk (vectorised inside the chunk, state carried between chunks):
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import signal
 
+from gait import zupt
 from gait.consts import (
     DEFAULT_BODY_HEIGHT_M,
     SENSOR_HEIGHT_PER_BODY_HEIGHT,
@@ -86,8 +89,8 @@ class _Candidate:
 
     index: int
     t_s: float
-    step_length_m: float | None = None  # length of the step that ends here (None for a bout's first contact)
-    regularity: float = 1.0
+    step_length_m: float | None = None  # step (trunk) or stride (foot) that ends here; None for a bout's first
+    anchor: int = -1  # foot: grid index of the stance that follows this contact (a zero-velocity instant)
 
 
 @dataclass
@@ -99,6 +102,9 @@ class TrackerState:
     zi_band: np.ndarray | None = None
     zi_detail: np.ndarray | None = None
     zi_envelope: np.ndarray | None = None
+    zi_gyro: np.ndarray | None = None
+    foot_below_prev: bool = True  # foot: was the previous sample's gyro norm below the stance threshold
+    foot_swing_seen: bool = False  # foot: has a swing happened since the last stance onset
     buffer: dict[str, np.ndarray] = field(default_factory=dict)
     buffer_start: int = 0  # grid index of buffer[...][0] in the current segment
     next_decide: int = 0  # first grid index whose peak decision is still open
@@ -108,7 +114,6 @@ class TrackerState:
     bout: list[_Candidate] = field(default_factory=list)  # contacts of the confirmed bout (last few kept)
     bout_start_s: float | None = None
     bout_steps: int = 0
-    waiting_strides: list[tuple[_Candidate, _Candidate]] = field(default_factory=list)  # foot: need post-IC data
 
 
 class GaitTracker:
@@ -208,8 +213,30 @@ class GaitTracker:
     # model choice
     @property
     def uses_foot_detector(self) -> bool:
-        """Whether initial contacts come from a foot sensor's swing/impact pattern."""
-        return self.placement is Placement.FOOT
+        """Whether initial contacts come from a foot sensor's swing/stance pattern (needs a gyroscope)."""
+        return self.placement is Placement.FOOT and self.state.buffer.get("gyro_norm") is not None
+
+    @functools.cached_property
+    def _contact_delay_s(self) -> float:
+        """Delay from heel strike to the detected impact peak: the loading response plus the group delay of the
+        causal low-pass that locates the peak (at a typical step frequency of 2 Hz)."""
+        sos = lowpass_sos(DETAIL_LOWPASS_HZ, self.sampling_rate_hz)
+        b, a = signal.sos2tf(sos)
+        _, delay_samples = signal.group_delay((b, a), w=[2.0], fs=self.sampling_rate_hz)
+        if self.placement not in (Placement.LOWER_BACK, Placement.WAIST):
+            # A carried phone moves loosely against the body; its impact peak already lags by about that much.
+            return IMPACT_DELAY_S
+        return IMPACT_DELAY_S + float(delay_samples[0]) / self.sampling_rate_hz
+
+    @property
+    def _contacts_per_stride(self) -> int:
+        # A foot sensor sees one foot: consecutive contacts bound a stride. Elsewhere every step is seen.
+        return 1 if self.uses_foot_detector else 2
+
+    @property
+    def _max_interval_s(self) -> float:
+        # Contacts of one foot are a stride apart, twice the step interval.
+        return MAX_STEP_S * 2 / self._contacts_per_stride
 
     def _sensor_height(self) -> tuple[float, bool]:
         if self.sensor_height_m is not None:
@@ -249,6 +276,11 @@ class GaitTracker:
         band, st.zi_band = sosfilt_state(bandpass_sos(*STEP_BAND_HZ, fs), vertical, st.zi_band)
         detail, st.zi_detail = sosfilt_state(lowpass_sos(DETAIL_LOWPASS_HZ, fs), vertical, st.zi_detail)
         power, st.zi_envelope = sosfilt_state(lowpass_sos(ENVELOPE_LOWPASS_HZ, fs), band * band, st.zi_envelope)
+        gyro_norm = None
+        if gyr is not None and self.placement is Placement.FOOT:
+            gyro_norm, st.zi_gyro = sosfilt_state(
+                lowpass_sos(DETAIL_LOWPASS_HZ, fs), np.linalg.norm(gyr, axis=1), st.zi_gyro
+            )
         new = {
             "t": grid_t,
             "acc": acc,
@@ -257,6 +289,8 @@ class GaitTracker:
             "band": band,
             "detail": detail,
             "envelope": np.sqrt(np.maximum(power, 0.0)),
+            "gyro_norm": gyro_norm,
+            "acc_norm": np.linalg.norm(acc, axis=1),
         }
         if st.buffer:
             for key, arr in new.items():
@@ -271,6 +305,8 @@ class GaitTracker:
         return events
 
     def _detect(self) -> list[GaitEvent]:
+        if self.uses_foot_detector:
+            return self._detect_foot()
         st = self.state
         fs = self.sampling_rate_hz
         w_back = round(W_BACK_S * fs)
@@ -300,8 +336,50 @@ class GaitTracker:
             ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
             ic_index = st.buffer_start + ic_pos
             events += self._timeout(ic_index)
-            events += self._on_contact(ic_index, float(buf["t"][ic_pos]) - IMPACT_DELAY_S)
+            events += self._on_contact(ic_index, float(buf["t"][ic_pos]) - self._contact_delay_s)
         st.next_decide = last_decidable + 1
+        events += self._timeout(st.next_decide)
+        return events
+
+    def _detect_foot(self) -> list[GaitEvent]:
+        """Contacts of a foot sensor: each stance onset after a swing, refined to the heel-strike impact.
+
+        Causal (no look-ahead): a stance onset is known when the low-passed gyroscope norm falls below
+        STILL_GYRO_DPS, about 0.2 s after heel strike; the impact is the acceleration peak just before it.
+        """
+        st = self.state
+        fs = self.sampling_rate_hz
+        buf = st.buffer
+        lo = st.next_decide - st.buffer_start
+        g = buf["gyro_norm"][lo:]
+        below = g < zupt.STILL_GYRO_DPS
+        prev_below = np.concatenate(([st.foot_below_prev], below[:-1]))
+        onsets = np.flatnonzero(below & ~prev_below)
+        swings = np.flatnonzero(g > zupt.SWING_GYRO_DPS)
+        events: list[GaitEvent] = []
+        search = round(zupt.IC_SEARCH_S * fs)
+        last = -1
+        for s in onsets:
+            swung = st.foot_swing_seen or np.searchsorted(swings, s) > np.searchsorted(swings, last, side="right")
+            st.foot_swing_seen = False
+            last = s
+            if not swung:
+                continue
+            pos = lo + s
+            a = max(0, pos - search)
+            ic_pos = a + int(np.argmax(buf["acc_norm"][a : pos + 1]))
+            ic_index = st.buffer_start + ic_pos
+            chain = st.bout or st.pending
+            if chain and ic_index - chain[-1].index < zupt.MIN_STRIDE_S * fs:
+                continue  # a foot slap after heel strike, not a new stride
+            events += self._timeout(ic_index)
+            events += self._on_contact(ic_index, float(buf["t"][ic_pos]), anchor=st.buffer_start + pos)
+        if len(g):
+            st.foot_swing_seen = bool(np.searchsorted(swings, last, side="right") < len(swings)) or (
+                st.foot_swing_seen and last < 0
+            )
+            st.foot_below_prev = bool(below[-1])
+        st.next_decide = st.buffer_start + len(buf["t"])
         events += self._timeout(st.next_decide)
         return events
 
@@ -310,8 +388,8 @@ class GaitTracker:
         fs = self.sampling_rate_hz
         keep_from = st.next_decide - round((W_BACK_S + REFINE_BACK_S) * fs) - 1
         if st.bout or st.pending:
-            last = (st.bout or st.pending)[-1].index
-            keep_from = min(keep_from, last - round(0.3 * fs))
+            last = (st.bout or st.pending)[-1]
+            keep_from = min(keep_from, min(last.index, last.anchor if last.anchor >= 0 else last.index) - 30)
         keep_from = max(keep_from, st.buffer_start + len(st.buffer["t"]) - int(BUFFER_S * fs))
         cut = keep_from - st.buffer_start
         if cut > 0:
@@ -326,7 +404,7 @@ class GaitTracker:
         """End the bout (or drop pending contacts) once no contact can follow within MAX_STEP_S."""
         st = self.state
         last = (st.bout or st.pending)[-1] if (st.bout or st.pending) else None
-        if last is None or index - last.index <= MAX_STEP_S * self.sampling_rate_hz:
+        if last is None or index - last.index <= self._max_interval_s * self.sampling_rate_hz:
             return []
         return self._close_bout()
 
@@ -352,46 +430,59 @@ class GaitTracker:
             events += self._process(pad_t, pad_v, has_gyr=pad_v.shape[1] == 6)
         events += self._close_bout()
         st.resampler = ResamplerState()
-        st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = None
+        st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = st.zi_gyro = None
+        st.foot_below_prev, st.foot_swing_seen = True, False
         st.buffer = {}
         st.buffer_start = st.next_decide = 0
         st.segment += 1
         return events
 
-    def _on_contact(self, index: int, t_s: float) -> list[GaitEvent]:
+    def _on_contact(self, index: int, t_s: float, anchor: int = -1) -> list[GaitEvent]:
         st = self.state
         fs = self.sampling_rate_hz
+        per_stride = self._contacts_per_stride
         chain = st.bout or st.pending
-        cand = _Candidate(index=index, t_s=t_s)
+        cand = _Candidate(index=index, t_s=t_s, anchor=anchor)
         if chain:
             prev = chain[-1]
-            interval_s = (index - prev.index) / fs
-            cand.step_length_m = self._step_length(prev.index, index)
-            if len(chain) >= 2:
+            cand.step_length_m = self._segment_length(prev, cand)
+            if len(chain) >= 2 and not st.bout:
+                interval_s = (index - prev.index) / fs
                 prev_interval = (prev.index - chain[-2].index) / fs
-                ratio = max(interval_s, prev_interval) / min(interval_s, prev_interval)
-                cand.regularity = ratio
-                if not st.bout and ratio > MAX_STEP_RATIO:
+                if max(interval_s, prev_interval) / min(interval_s, prev_interval) > MAX_STEP_RATIO:
                     # Not yet a bout and irregular: restart the chain from the last two contacts.
                     st.pending = [prev, cand]
-                    cand.step_length_m = self._step_length(prev.index, index)
                     return []
         if st.bout:
             st.bout.append(cand)
             st.bout_steps += 1
-            del st.bout[:-3]
-            return [StepEvent(t_s=cand.t_s), *self._stride(st.bout[-3], st.bout[-2], cand)]
+            del st.bout[: -(per_stride + 1)]
+            return [StepEvent(t_s=cand.t_s), *self._stride(st.bout)]
         st.pending.append(cand)
-        if len(st.pending) < MIN_BOUT_STEPS:
+        if len(st.pending) < per_stride + 1:
             return []
-        # Bout confirmed: emit its contacts and first stride.
-        st.bout = st.pending[-3:]
+        # Bout confirmed by one regular stride: emit its contacts and that stride.
+        st.bout = st.pending[-(per_stride + 1) :]
         st.bout_start_s = st.pending[0].t_s
         st.bout_steps = len(st.pending)
         events: list[GaitEvent] = [StepEvent(t_s=c.t_s) for c in st.pending]
         st.pending = []
-        events += self._stride(*st.bout[-3:])
+        events += self._stride(st.bout)
         return events
+
+    def _segment_length(self, prev: _Candidate, cand: _Candidate) -> float | None:
+        """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT)."""
+        if self.uses_foot_detector:
+            a = prev.anchor - self.state.buffer_start
+            b = cand.anchor - self.state.buffer_start
+            if a < 0 or b - a < 10 or (cand.index - prev.index) > self._max_interval_s * self.sampling_rate_hz:
+                return None
+            buf = self.state.buffer
+            length = zupt.stride_between_stances_m(
+                buf["acc"][a : b + 1], buf["gyr"][a : b + 1], buf["gyro_norm"][a : b + 1], 1.0 / self.sampling_rate_hz
+            )
+            return length if np.isfinite(length) else None
+        return self._step_length(prev.index, cand.index)
 
     def _step_length(self, start_index: int, end_index: int) -> float | None:
         """Model length of one step from the buffered samples between two contacts (scale 1 for Weinberg)."""
@@ -405,28 +496,30 @@ class GaitTracker:
         dt = 1.0 / self.sampling_rate_hz
         if self.placement in (Placement.LOWER_BACK, Placement.WAIST):
             height_m, _ = self._sensor_height()
-            d = vertical_excursion_m(st.buffer["vertical"][a : b + 1], dt)
+            d = vertical_excursion_m(st.buffer["band"][a : b + 1], dt)
             return float(pendulum_step_length_m(d, height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
         return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
 
-    def _stride(self, first: _Candidate, middle: _Candidate, last: _Candidate) -> list[StrideEvent]:
+    def _stride(self, contacts: list[_Candidate]) -> list[StrideEvent]:
+        """The stride that ends at the last contact, from the per-contact lengths of the steps inside it."""
+        first, last = contacts[0], contacts[-1]
         duration_s = last.t_s - first.t_s
         cadence_spm = 120.0 / duration_s
+        parts = [c.step_length_m for c in contacts[1:]]
         length_m: float | None = None
         confidence = 0.0
         method = "none"
-        if middle.step_length_m is not None and last.step_length_m is not None:
-            length_m = middle.step_length_m + last.step_length_m
+        if parts and all(p is not None for p in parts):
+            length_m = float(sum(parts))
             method, confidence = self._method_confidence()
             if self.stride_scale is not None:
                 length_m *= self.stride_scale
-            # Asymmetric step times mean a missed or extra contact: trust the length less.
-            step_ratio = max(middle.t_s - first.t_s, last.t_s - middle.t_s) / max(
-                min(middle.t_s - first.t_s, last.t_s - middle.t_s), 1e-3
-            )
-            if step_ratio > 1.3:
-                confidence *= 0.5
+            if len(contacts) == 3:
+                # Asymmetric step times mean a missed or extra contact: trust the length less.
+                steps = (contacts[1].t_s - first.t_s, last.t_s - contacts[1].t_s)
+                if max(steps) / max(min(steps), 1e-3) > 1.3:
+                    confidence *= 0.5
             if not 0.3 <= length_m <= 2.5:
                 confidence = 0.0
         return [
@@ -443,6 +536,8 @@ class GaitTracker:
 
     def _method_confidence(self) -> tuple[str, float]:
         calibrated = self.stride_scale is not None
+        if self.uses_foot_detector:
+            return "zupt", 0.95 if calibrated else 0.9
         if self.placement in (Placement.LOWER_BACK, Placement.WAIST):
             _, height_known = self._sensor_height()
             return "inverted_pendulum", 0.9 if calibrated else (0.75 if height_known else 0.5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 
 import numpy as np
@@ -19,7 +20,7 @@ from tests.gait.synthetic import walk_signal
 def run(tracker: GaitTracker, t: np.ndarray, acc: np.ndarray, splits: list[int]) -> list:
     events = []
     bounds = [0, *sorted(set(splits)), len(t)]
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         if b > a:
             events += tracker.update(Chunk(t[a:b], acc[a:b]))
     return events + tracker.finish()
@@ -202,9 +203,21 @@ def test_offline_result_does_not_depend_on_the_chunk_length() -> None:
 def test_json_document_has_the_stable_keys() -> None:
     doc = analyze(_recording(walk_t, walk_acc)).to_dict()
     assert set(doc["summary"]) >= {
-        "steps", "strides", "cadence_spm", "stride_length_m", "distance_m", "walking_time_s", "duration_s"
+        "steps",
+        "strides",
+        "cadence_spm",
+        "stride_length_m",
+        "distance_m",
+        "walking_time_s",
+        "duration_s",
     }
     assert set(doc["strides"][0]) >= {
-        "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence"
+        "start_s",
+        "end_s",
+        "duration_s",
+        "length_m",
+        "cadence_spm",
+        "speed_mps",
+        "confidence",
     }
     assert set(doc["steps"][0]) == {"t_s", "side"} and set(doc["bouts"][0]) >= {"start_s", "end_s"}

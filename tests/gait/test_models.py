@@ -1,0 +1,90 @@
+"""Stride-length kernels with exact answers: pendulum, Weinberg, ZUPT integration, calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.spatial.transform import Rotation
+
+from gait.errors import GaitError
+from gait.stride_length import (
+    fit_stride_scale,
+    pendulum_step_length_m,
+    scale_from_known_distance,
+    vertical_excursion_m,
+)
+from gait.zupt import cumulative_orientation, quat_from_rotvec, stride_between_stances_m, zupt_stride_length_m
+
+
+@pytest.mark.parametrize("excursion_m", [0.02, 0.04, 0.06])
+@pytest.mark.parametrize("step_hz", [1.5, 2.0])
+def test_vertical_excursion_of_a_sinusoidal_bounce(excursion_m: float, step_hz: float) -> None:
+    dt = 0.01
+    t = np.arange(0, 1 / step_hz + dt / 2, dt)
+    w = 2 * np.pi * step_hz
+    acc = -(excursion_m / 2) * w**2 * np.sin(w * t)  # position (d/2) sin(wt)
+    assert vertical_excursion_m(acc, dt) == pytest.approx(excursion_m, rel=0.03)
+
+
+def test_pendulum_formula() -> None:
+    h, d = 0.95, 0.05
+    assert pendulum_step_length_m(d, h, scale=1.0) == pytest.approx(2 * np.sqrt(2 * h * d - d * d))
+    # A vertical excursion larger than the sensor height is clipped instead of producing NaN.
+    assert np.isfinite(pendulum_step_length_m(2.0, h))
+
+
+def test_cumulative_orientation_matches_sequential_composition() -> None:
+    rng = np.random.default_rng(1)
+    rotvec = rng.normal(0, 0.05, (37, 3))
+    q = cumulative_orientation(np.array([1.0, 0, 0, 0]), quat_from_rotvec(rotvec))
+    expected = Rotation.identity()
+    for i, rv in enumerate(rotvec):
+        expected = expected * Rotation.from_rotvec(rv)
+        got = Rotation.from_quat(q[i, [1, 2, 3, 0]])
+        assert (got.inv() * expected).magnitude() < 1e-9
+
+
+def _foot_stride(length_m: float, n: int = 121, dt: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    """Level foot motion from rest to rest covering ``length_m`` with a smooth velocity bump."""
+    t = np.arange(n) * dt
+    duration = t[-1]
+    # velocity v = c (1 - cos(2 pi t / T)); integral over T = c T -> c = L / T
+    acc_fwd = (length_m / duration) * (2 * np.pi / duration) * np.sin(2 * np.pi * t / duration)
+    acc = np.zeros((n, 3))
+    acc[:, 0] = acc_fwd
+    acc[:, 2] = 9.81
+    return acc, np.zeros((n, 3))
+
+
+@pytest.mark.parametrize("length_m", [0.8, 1.3, 1.6])
+def test_zupt_recovers_a_level_stride(length_m: float) -> None:
+    acc, gyr = _foot_stride(length_m)
+    assert zupt_stride_length_m(acc, gyr, 0.01) == pytest.approx(length_m, rel=0.01)
+
+
+def test_zupt_does_not_depend_on_how_the_sensor_is_mounted() -> None:
+    acc, gyr = _foot_stride(1.3)
+    mount = Rotation.from_euler("xyz", [25, -40, 70], degrees=True)
+    tilted = mount.inv().apply(acc)  # the same specific force seen by a rotated sensor
+    assert zupt_stride_length_m(tilted, gyr, 0.01) == pytest.approx(1.3, rel=0.01)
+
+
+def test_zupt_between_stances_starts_at_the_end_of_the_first_stance() -> None:
+    acc, _gyr = _foot_stride(1.2)
+    rest = np.tile([0.0, 0.0, 9.81], (30, 1))
+    gyro_norm = np.concatenate((np.full(30, 5.0), np.full(len(acc) - 2, 300.0), [5.0, 5.0]))
+    length = stride_between_stances_m(np.vstack((rest, acc)), np.zeros((30 + len(acc), 3)), gyro_norm, 0.01)
+    assert length == pytest.approx(1.2, rel=0.02)
+
+
+def test_calibration_factor_from_a_reference() -> None:
+    model = np.array([1.0, 1.1, 1.2, 1.3, 1.25, 1.15])
+    assert fit_stride_scale(model, model * 1.08) == pytest.approx(1.08, abs=1e-4)
+    assert scale_from_known_distance(model, distance_m=model.sum() * 0.9) == pytest.approx(0.9, abs=1e-4)
+
+
+def test_calibration_refuses_too_few_strides_and_implausible_factors() -> None:
+    with pytest.raises(GaitError, match="at least 5"):
+        fit_stride_scale([1.0, 1.1], [1.0, 1.1])
+    with pytest.raises(GaitError, match="implausible"):
+        scale_from_known_distance(np.ones(10), distance_m=50.0)
