@@ -7,8 +7,12 @@ import json
 import logging
 from pathlib import Path
 
+from gait.errors import GaitError
 from gait.types import Placement
+from ingest.errors import IngestError
+from ingest.replay import replay_chunks
 from service.coaching import live_coach, load_profile, plan_description
+from service.live import LiveSession
 from service.livehub import LiveHub
 from service.pipeline import process_file, read_recording
 from service.settings import Settings
@@ -55,9 +59,6 @@ def find_sample(samples_dir: Path, name: str | None) -> Path:
 
 async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: str | None, speed: float) -> int:
     """Replay a sample recording through a live session as a new live walk; returns the walk id."""
-    from ingest.replay import replay_chunks
-    from service.live import LiveSession
-
     path = find_sample(settings.samples_dir, sample)
     recording = await asyncio.to_thread(read_recording, path)
     profile = await asyncio.to_thread(load_profile, store)
@@ -88,8 +89,6 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
 
 def import_samples(store: Store, samples_dir: Path) -> list[int]:
     """Import every sample recording as a walk (blocking); a sample that cannot be read is logged and skipped."""
-    from gait.errors import GaitError
-    from ingest.errors import IngestError
 
     ids = []
     for path in list_samples(samples_dir):

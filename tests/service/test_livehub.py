@@ -1,0 +1,117 @@
+"""The live hub: a replayed walk through LiveSession is stored stride by stride and fanned out to feeds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gait.analysis import analyze
+from gait.coach import Coach, CoachSettings, plan_coaching
+from gait.types import Placement
+from ingest.replay import replay_chunks
+from service.live import LiveSession
+from service.livehub import LiveHub, recover_interrupted
+from service.store import NewWalk, Store
+from tests.service.conftest import count_rows, synthetic_walk, write_walk_csv
+
+
+def run_hub(store: Store, tmp_path: Path, *, coach: Coach | None = None) -> tuple[int, list[dict]]:
+    recording = synthetic_walk(duration_s=40.0)
+
+    async def main() -> tuple[int, list[dict]]:
+        hub = LiveHub(store, journal_dir=tmp_path / "journal")
+        feed = hub.subscribe()
+
+        def make(walk_id: int) -> LiveSession:
+            return LiveSession(
+                replay_chunks(recording, speed=math.inf),
+                placement=Placement.LOWER_BACK,
+                coach=coach,
+                journal_dir=tmp_path / "journal",
+                session_id=f"walk-{walk_id}",
+            )
+
+        walk_id = await hub.start(make, NewWalk(name="live", origin="live"))
+        messages = []
+        while True:
+            msg = await asyncio.wait_for(feed.get(), timeout=30)
+            messages.append(msg)
+            if msg["type"] == "hub" and msg.get("ended"):
+                return walk_id, messages
+
+    return asyncio.run(main())
+
+
+def test_live_walk_is_stored_like_the_offline_analysis(store: Store, tmp_path: Path) -> None:
+    walk_id, messages = run_hub(store, tmp_path)
+    offline = analyze(synthetic_walk(duration_s=40.0), placement=Placement.LOWER_BACK)
+    stored = store.strides(walk_id)
+    # One algorithm for both modes: the live walk's strides are the offline strides.
+    assert [(s["start_s"], s["end_s"]) for s in stored] == [(s.start_s, s.end_s) for s in offline.strides]
+    assert [m["start_s"] for m in messages if m["type"] == "stride"] == [s["start_s"] for s in stored]
+    walk = store.get_walk(walk_id)
+    assert walk["status"] == "complete" and walk["strides"] == len(offline.strides)
+    assert walk["cadence_spm"] == pytest.approx(offline.summary["cadence_spm"], abs=0.5)
+    assert messages[0]["type"] == "hub" and all("sent_ms" in m for m in messages[1:])
+
+
+def test_live_cues_are_stored(store: Store, tmp_path: Path) -> None:
+    settings = CoachSettings(enabled=True, min_cue_interval_s=5.0, reminder_interval_s=5.0)
+    from gait.coach import PainReport
+
+    # A 1.50 m walker with recent pain: target about 1.02 m at 108 steps/min, the walk's strides are 1.2 m.
+    plan = plan_coaching([], [PainReport(0.0, 6)], settings, body_height_m=1.5, now_s=3600.0)
+    walk_id, messages = run_hub(store, tmp_path, coach=Coach(plan, settings))
+    cues = [m for m in messages if m["type"] == "cue"]
+    assert cues and cues[0]["kind"] == "shorten_stride"
+    assert [c["t_s"] for c in store.cues(walk_id)] == [c["t_s"] for c in cues]
+    assert store.get_walk(walk_id)["flagged_strides"] == sum(1 for m in messages if m.get("overlong"))
+
+
+def test_crashed_live_walk_is_recovered_as_interrupted(store: Store) -> None:
+    walk_id = store.start_live_walk(NewWalk(name="crashed", origin="live"))
+    rows = [(i * 0.55, i * 0.55 + 1.1, 1.2, 109.0, 1.1, 0.8, "inverted_pendulum", None, None, None) for i in range(5)]
+    store.append_live(walk_id, strides=rows, steps=[(i * 0.55, None) for i in range(7)])
+    recovered = recover_interrupted(store)
+    assert [w["id"] for w in recovered] == [walk_id]
+    walk = store.get_walk(walk_id)
+    assert walk["status"] == "interrupted" and walk["strides"] == 5 and walk["steps"] == 7
+    assert walk["distance_m"] is not None and walk["distance_m"] > 0
+    assert recover_interrupted(store) == []
+
+
+def test_sse_feed_and_demo_controls(tmp_path: Path) -> None:
+    from service.app import create_app
+    from service.settings import Settings
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_walk_csv(samples / "demo_walk.csv", duration_s=20.0)
+    (samples / "demo_walk.reference.json").write_text(json.dumps({"placement": "lower_back"}))
+    settings = Settings(data_dir=tmp_path / "data", demo=False, samples_dir=samples)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        assert client.get("/api/live").json()["samples"] == ["demo_walk.csv"]
+        assert client.post("/api/live/demo", json={"sample": "nope.csv"}).status_code == 404
+        r = client.post("/api/live/demo", json={"speed": 4})
+        assert r.status_code == 202 and r.json()["running"] is True
+        assert client.post("/api/live/demo", json={}).status_code == 409
+        kinds = []
+        with client.stream("GET", "/api/live/feed") as feed:
+            assert feed.headers["content-type"].startswith("text/event-stream")
+            for line in feed.iter_lines():
+                if line.startswith("event: "):
+                    kinds.append(line[7:])
+                if "stride" in kinds:
+                    break
+        assert kinds[0] == "hub"
+        stopped = client.post("/api/live/stop").json()
+        assert stopped["running"] is False
+        walks = client.get("/api/walks").json()
+        assert len(walks) == 1 and walks[0]["origin"] == "live" and walks[0]["status"] == "complete"
+        assert walks[0]["summary"]["strides"] >= 1
+        assert count_rows(client.app.state.store, "strides") == walks[0]["summary"]["strides"]

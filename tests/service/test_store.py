@@ -1,0 +1,63 @@
+"""The store: migrations by user_version, one transaction per walk, WAL."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from service.store import MIGRATIONS, NewWalk, Store, StoreError
+
+
+def test_migrations_set_user_version_and_are_idempotent(tmp_path: Path) -> None:
+    store = Store(tmp_path / "db.sqlite3").open()
+    assert store.schema_version == len(MIGRATIONS)
+    store.add_walk(NewWalk(name="a", origin="upload"))
+    store.close()
+    again = Store(tmp_path / "db.sqlite3").open()
+    assert again.count_walks() == 1 and again.schema_version == len(MIGRATIONS)
+    with again.read() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again.close()
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "db.sqlite3")
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(tmp_path / "db.sqlite3").open()
+
+
+def test_not_a_database_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "db.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="--data-dir"):
+        Store(tmp_path / "db.sqlite3").open()
+
+
+def test_failed_insert_leaves_nothing(store: Store) -> None:
+    good = (0.0, 1.1, 1.2, 109.0, 1.1, 0.8, "inverted_pendulum", None, None, None)
+    bad = (1.0, 2.1, 1.2, None, 1.1, 0.8, "inverted_pendulum", None, None, None)  # cadence NOT NULL
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_walk(NewWalk(name="x", origin="upload", strides=[good, bad]))
+    assert store.count_walks() == 0
+    with store.read() as conn:
+        assert conn.execute("SELECT COUNT(*) FROM strides").fetchone()[0] == 0
+    assert store.integrity_check() == "ok"
+
+
+def test_pain_report_survives_walk_deletion(store: Store) -> None:
+    walk_id = store.add_walk(NewWalk(name="x", origin="upload"))
+    pid = store.add_pain(
+        {
+            "reported_at": "2026-01-01T00:00:00+00:00",
+            "score": 4,
+            "walk_id": walk_id,
+            "onset_distance_m": 900.0,
+            "onset_time_s": None,
+            "note": None,
+        }
+    )
+    store.delete_walk(walk_id)
+    assert store.get_pain(pid)["walk_id"] is None
