@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from gait.coach.flags import flag_overlong
 from gait.errors import GaitError
 from gait.tracker import GaitTracker
 from gait.types import BoutEvent, Chunk, GaitEvent, Placement, Recording, StepEvent, StrideEvent
@@ -77,10 +78,23 @@ class Analysis:
                 total += float(np.mean(inside)) * per_contact * (bout.steps - 1)
         return total
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``gait analyze --json`` (stable keys; unknown values are null)."""
+    def to_dict(self, *, target_stride_m: float | None = None) -> dict[str, Any]:
+        """The JSON document of ``gait analyze --json`` (stable keys; unknown values are null).
+
+        Parameters
+        ----------
+        target_stride_m
+            When given, each stride gets ``"overlong": true|false`` (null when its length is unknown or not
+            confident enough to judge) and the summary counts ``"overlong_strides"``; without it both are null.
+        """
+        flags: list[bool | None] = [None] * len(self.strides)
+        if target_stride_m is not None:
+            flags = flag_overlong(self.strides, target_stride_m)
+        summary = self.summary
+        summary["overlong_strides"] = None if target_stride_m is None else sum(f is True for f in flags)
+        summary["target_stride_m"] = target_stride_m
         return {
-            "summary": self.summary,
+            "summary": summary,
             "placement": None if self.placement is None else self.placement.value,
             "reason": self.reason,
             "notes": list(self.notes),
@@ -95,8 +109,9 @@ class Analysis:
                     "speed_mps": s.speed_mps,
                     "confidence": s.confidence,
                     "method": s.method,
+                    "overlong": flag,
                 }
-                for s in self.strides
+                for s, flag in zip(self.strides, flags, strict=True)
             ],
             "bouts": [
                 {"start_s": round(b.start_s, 3), "end_s": round(b.end_s, 3), "steps": b.steps} for b in self.bouts

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from gait.analysis import Analysis, analyze
+from gait.coach.flags import flag_overlong
 from gait.types import Placement
 
 
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         sensor_height_m=args.sensor_height_m,
         stride_scale=args.stride_scale,
     )
-    doc = result.to_dict()
+    doc = result.to_dict(target_stride_m=args.target_stride_m)
     if args.json:
         text = json.dumps(doc, indent=1)
         if args.json == "-":
@@ -63,13 +64,14 @@ def run(args: argparse.Namespace) -> int:
         else:
             Path(args.json).write_text(text + "\n", encoding="utf-8")
     if args.json != "-":
-        print(render_summary(args.file.name, result))
+        print(render_summary(args.file.name, result, target_stride_m=args.target_stride_m))
     return 0
 
 
-def render_summary(name: str, result: Analysis) -> str:
+def render_summary(name: str, result: Analysis, *, target_stride_m: float | None = None) -> str:
     """A short human-readable summary of an analysis."""
     s = result.summary
+    flags = flag_overlong(result.strides, target_stride_m) if target_stride_m is not None else []
     lines = [f"{name}: {s['duration_s']:.1f} s recorded, placement {result.placement.value}"]
     if result.reason:
         lines.append(f"  {result.reason}")
@@ -86,5 +88,10 @@ def render_summary(name: str, result: Analysis) -> str:
         f"  stride length   {fmt(s['stride_length_m'], 'm', '.2f')} (median)",
         f"  distance        {fmt(s['distance_m'], 'm', '.0f')}",
     ]
+    if target_stride_m is not None:
+        lines.append(
+            f"  overlong        {sum(f is True for f in flags)} of {len(flags)} strides longer than the "
+            f"{target_stride_m:.2f} m target (strides with unreliable lengths are not judged)"
+        )
     lines += [f"  note: {n}" for n in result.notes]
     return "\n".join(lines)

@@ -1,0 +1,73 @@
+"""`gait analyze`: summary, JSON document, overlong marking and clear errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gait.types import Recording
+from ingest.gait_csv import write_gait_csv
+from service.cli import main
+from tests.gait.synthetic import walk_signal
+
+
+@pytest.fixture(scope="module")
+def walk_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    t, acc = walk_signal(step_hz=1.8, walk_s=20.0, tilt_deg=30)
+    path = tmp_path_factory.mktemp("cli") / "walk.csv"
+    write_gait_csv(Recording(time_s=t + 1000.0, acc_ms2=acc), path)
+    return path
+
+
+def test_readable_summary(walk_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(walk_csv), "--height-m", "1.75"]) == 0
+    out = capsys.readouterr().out
+    cadence = float(out.split("cadence")[1].split("steps/min")[0])
+    assert cadence == pytest.approx(108.0, abs=0.6)  # 1.8 steps per second
+    assert "inverted-pendulum" in out
+
+
+def test_json_document_on_the_files_own_time_axis(walk_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(walk_csv), "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["steps"] == len(doc["steps"]) and abs(doc["summary"]["steps"] - 36) <= 2
+    assert all(1002.5 < s["t_s"] < 1023.5 for s in doc["steps"])  # walking is 1003-1023 s on the file's axis
+    assert all(s["overlong"] is None for s in doc["strides"]) and doc["summary"]["overlong_strides"] is None
+
+
+def test_target_marks_overlong_strides(walk_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "doc.json"
+    assert main(["analyze", str(walk_csv), "--json", str(out), "--target-stride-m", "0.5"]) == 0
+    doc = json.loads(out.read_text())
+    flags = [s["overlong"] for s in doc["strides"]]
+    assert doc["summary"]["overlong_strides"] == sum(f is True for f in flags) > 0
+    assert main(["analyze", str(walk_csv), "--json", str(out), "--target-stride-m", "2.4"]) == 0
+    assert json.loads(out.read_text())["summary"]["overlong_strides"] == 0
+
+
+def test_wrist_placement_gives_cadence_and_says_no_length_model(walk_csv: Path, capsys) -> None:
+    assert main(["analyze", str(walk_csv), "--placement", "wrist"]) == 0
+    out = capsys.readouterr().out
+    assert "no model fits a wrist sensor" in out and "stride length   n/a" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "empty"),
+        ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n", "no data rows"),
+        ("time,x,y\n1,2,3\n", "missing column"),
+    ],
+)
+def test_bad_files_get_one_clear_line_and_exit_2(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "service.cli", "analyze", str(path)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
