@@ -51,6 +51,8 @@ def _is_health(bundle: Bundle) -> bool:
 
 
 def _data_files(bundle: Bundle) -> list[str]:
+    if bundle.kind == "file":
+        return list(bundle.names)  # whatever it is called, a single file is the recording (or says why not)
     return [n for n in bundle.names if n.lower().endswith(_DATA_SUFFIXES) and bundle.size(n) > 0]
 
 

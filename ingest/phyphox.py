@@ -112,6 +112,13 @@ def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
     groups = {k: v for k, v in groups.items() if set(v) == {"x", "y", "z"}}
     if not groups:
         return []
+    for kind, axes in groups.items():
+        if len({scale for _, scale in axes.values()}) > 1:
+            listed = ", ".join(fields[i] for i, _ in axes.values())
+            raise IngestError(
+                f"{name}: the {kind} columns declare different units ({listed}); convert them to one unit",
+                reason="mixed_units",
+            )
     base = name.rsplit("/", 1)[-1].lower()
     usecols = [0] + [groups[k][a][0] for k in groups for a in "xyz"]
     arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(fields))

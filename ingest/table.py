@@ -154,8 +154,12 @@ def read_numeric(
     if n_fields is not None:
         lines = head_lines(data, skiprows + 1, what=what)
         if len(lines) > skiprows and lines[skiprows].strip():
-            got = len(split_fields(lines[skiprows], dialect))
-            if got < max(usecols) + 1 or (got != n_fields and got < n_fields):
+            row = lines[skiprows]
+            header = lines[skiprows - 1] if skiprows else ""
+            # A separator that the data uses but the header does not (a comma is fine as a decimal comma).
+            foreign = [s for s in ";\t" if s != dialect.sep and s in row and s not in header]
+            got = len(split_fields(row, dialect))
+            if foreign or got < max(usecols) + 1 or (got != n_fields and got < n_fields):
                 sep_name = {",": "comma", ";": "semicolon", "\t": "tab"}[dialect.sep]
                 raise IngestError(
                     f"{what}: the header has {n_fields} {sep_name}-separated columns but the first data row has {got}; "

@@ -1,0 +1,181 @@
+"""Bad input: every case ends in an IngestError whose message says what is wrong and what to do."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ingest
+from ingest import IngestError
+from ingest.archive import RATIO_CHECK_MIN_BYTES
+from tests.ingest import exports as ex
+
+GOOD_ROWS = "\n".join(f"{i / 100},0.1,0.2,9.8" for i in range(300))
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def test_truncated_zip(tmp_path: Path) -> None:
+    good = ex.write_files(tmp_path / "rec", ex.sensor_logger_android(ex.signal(), gps=False), as_zip=True)
+    data = good.read_bytes()
+    bad = write(tmp_path, "cut.zip", data[: len(data) * 2 // 3])
+    with pytest.raises(IngestError, match="copy the export from the phone again") as err:
+        ingest.load(bad)
+    assert err.value.reason == "bad_zip"
+
+
+def test_zip_with_damaged_member(tmp_path: Path) -> None:
+    good = ex.write_files(tmp_path / "rec", ex.sensor_logger_android(ex.signal(), gps=False), as_zip=True)
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as zf:
+        info = zf.getinfo("TotalAcceleration.csv")
+    start = info.header_offset + 30 + len(info.filename) + 10
+    data[start : start + 40] = b"\xff" * 40  # corrupt the deflate stream; the central directory stays intact
+    bad = write(tmp_path, "corrupt.zip", bytes(data))
+    with pytest.raises(IngestError, match="damaged") as err:
+        ingest.load(bad)
+    assert err.value.reason == "bad_zip"
+
+
+def test_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("TotalAcceleration.csv", b"0" * (8 * RATIO_CHECK_MIN_BYTES))  # ratio about 1000:1
+    with pytest.raises(IngestError, match="refusing to unpack") as err:
+        ingest.load(path)
+    assert err.value.reason == "zip_bomb"
+
+
+@pytest.mark.parametrize("name", ["../evil.csv", "/etc/passwd", "a/../../b.csv", "C:\\win.csv"])
+def test_path_traversal_names(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "slip.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("TotalAcceleration.csv", ex.sl_axis_csv(np.arange(3) / 100, np.ones((3, 3))))
+        zf.writestr(name, "x")
+    with pytest.raises(IngestError, match="unsafe file name") as err:
+        ingest.load(path)
+    assert err.value.reason == "unsafe_zip"
+
+
+def test_wrong_separators(tmp_path: Path) -> None:
+    # Header written with commas, data with semicolons (an edited export).
+    rows = "\n".join(f"{i / 100};0,1;0,2;9,8" for i in range(300))
+    path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + rows)
+    with pytest.raises(IngestError, match="different separators") as err:
+        ingest.load(path)
+    assert err.value.reason == "wrong_separators"
+
+
+def test_missing_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2\n" + "\n".join(f"{i},1,2" for i in range(50)))
+    with pytest.raises(IngestError, match="missing columns") as err:
+        ingest.load(path)
+    assert err.value.reason == "missing_columns"
+
+
+def test_missing_column_in_forced_gait_csv(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2\n" + "\n".join(f"{i},1,2" for i in range(50)))
+    with pytest.raises(IngestError, match=r"acc_z_ms2.*time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2"):
+        ingest.load(path, format="gait_csv")
+
+
+def test_mixed_units(tmp_path: Path) -> None:
+    header = "time (s),x (g),y (m/s^2),z (g)\n"
+    path = write(tmp_path, "m.csv", header + "\n".join(f"{i / 100},0.01,0.2,1.0" for i in range(300)))
+    with pytest.raises(IngestError, match="different units") as err:
+        ingest.load(path)
+    assert err.value.reason == "mixed_units"
+
+
+def test_non_utf8_bytes(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "latin.csv", "time (s),x (m/s\xb2),y (m/s\xb2),z (m/s\xb2)\n".encode("latin-1") + b"0,1,2,3\n"
+    )
+    with pytest.raises(IngestError, match="not UTF-8") as err:
+        ingest.load(path)
+    assert err.value.reason == "not_utf8"
+
+
+def test_utf16_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "u16.csv", ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + GOOD_ROWS).encode("utf-16"))
+    with pytest.raises(IngestError, match="CSV UTF-8"):
+        ingest.load(path)
+
+
+def test_exact_duplicate_rows_are_dropped(tmp_path: Path) -> None:
+    lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)]
+    lines.insert(100, lines[100])
+    rec = ingest.load(write(tmp_path, "d.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines)))
+    assert rec.n_samples == 300
+
+
+def test_conflicting_duplicate_time_stamps(tmp_path: Path) -> None:
+    lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)]
+    lines.insert(100, "0.99,5,5,5")
+    path = write(tmp_path, "d.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines))
+    with pytest.raises(IngestError, match="share the time stamp") as err:
+        ingest.load(path)
+    assert err.value.reason == "duplicate_time"
+
+
+def test_small_jitter_backwards_is_sorted(tmp_path: Path) -> None:
+    lines = [f"{i / 100},{i},0.2,9.8" for i in range(300)]
+    lines[50], lines[51] = lines[51], lines[50]
+    rec = ingest.load(write(tmp_path, "j.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines)))
+    np.testing.assert_array_equal(rec.acc_ms2[:, 0], np.arange(300))
+
+
+def test_clock_reset_backwards_is_refused(tmp_path: Path) -> None:
+    lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)] + [f"{i / 100 + 0.005},0.1,0.2,9.8" for i in range(300)]
+    path = write(tmp_path, "r.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines))
+    with pytest.raises(IngestError, match="time goes back") as err:
+        ingest.load(path)
+    assert err.value.reason == "time_backwards"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("blank.csv", b"\n\n  \n", "empty"),
+        ("header.csv", b"time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n", "empty"),
+        ("TotalAcceleration.csv", b"time,seconds_elapsed,z,y,x\n", "empty"),
+    ],
+)
+def test_empty_files(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    with pytest.raises(IngestError) as err:
+        ingest.load(write(tmp_path, name, content))
+    assert err.value.reason == reason
+
+
+def test_empty_zip(tmp_path: Path) -> None:
+    path = tmp_path / "e.zip"
+    with zipfile.ZipFile(path, "w"):
+        pass
+    with pytest.raises(IngestError, match="cannot tell which file"):
+        ingest.load(path)
+
+
+def test_apple_health_export_is_not_a_recording(tmp_path: Path) -> None:
+    path = write(tmp_path, "export.xml", '<?xml version="1.0"?>\n<HealthData locale="en_US"></HealthData>\n')
+    with pytest.raises(IngestError, match=r"Apple Health export.*trends") as err:
+        ingest.load(path)
+    assert err.value.reason == "summary_export"
+
+
+def test_unknown_format_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + GOOD_ROWS)
+    with pytest.raises(IngestError, match=r"unknown format 'nope'.*sensor_logger"):
+        ingest.load(path, format="nope")
+
+
+def test_missing_path() -> None:
+    with pytest.raises(FileNotFoundError):
+        ingest.load("/nonexistent/recording.zip")

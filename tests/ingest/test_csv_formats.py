@@ -1,0 +1,147 @@
+"""Single-file formats: AndroSensor, MetaWear, GENEActiv, Oxford, generic CSV and gait CSV."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ingest
+from gait.types import Placement, Recording
+from ingest import IngestError
+from tests.ingest import exports as ex
+
+ANDRO_HEADER = (
+    "ACCELEROMETER X (m/s²);ACCELEROMETER Y (m/s²);ACCELEROMETER Z (m/s²);GRAVITY X (m/s²);GRAVITY Y (m/s²);"
+    "GRAVITY Z (m/s²);LINEAR ACCELERATION X (m/s²);LINEAR ACCELERATION Y (m/s²);LINEAR ACCELERATION Z (m/s²);"
+    "GYROSCOPE X (rad/s);GYROSCOPE Y (rad/s);GYROSCOPE Z (rad/s);LOCATION Latitude : ;LOCATION Longitude : ;"
+    "LOCATION Accuracy ( m);Time since start in ms ;YYYY-MO-DD HH-MI-SS_SSS"
+)
+
+
+def androsensor(sig: ex.Signal) -> str:
+    rows = [ANDRO_HEADER]
+    for t, a, g in zip(sig.time_s.tolist(), sig.acc_ms2.tolist(), np.radians(sig.gyr_dps).tolist(), strict=True):
+        grav = "0;0;9.81"
+        lin = f"{a[0]};{a[1]};{a[2] - 9.81}"
+        rows.append(
+            f"{a[0]};{a[1]};{a[2]};{grav};{lin};{g[0]};{g[1]};{g[2]};35.9;-83.9;5.0;{round(t * 1000)};2022-10-02"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def test_androsensor_fast_log_loads(tmp_path: Path) -> None:
+    sig = ex.signal(rate_hz=50)
+    path = tmp_path / "walk.csv"
+    path.write_text(androsensor(sig), encoding="utf-8")
+    rec = ingest.load(path)
+    assert rec.source["format"] == "androsensor"
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)  # ACCELEROMETER, not GRAVITY or LINEAR
+    np.testing.assert_allclose(rec.gyr_dps, sig.gyr_dps, atol=1e-6)
+    np.testing.assert_allclose(rec.time_s, sig.time_s, atol=1e-9)
+
+
+def test_androsensor_two_hertz_log_says_why(tmp_path: Path) -> None:
+    sig = ex.signal(duration_s=60, rate_hz=2)
+    path = tmp_path / "walk.csv"
+    path.write_text(androsensor(sig), encoding="utf-8")
+    with pytest.raises(IngestError, match=r"AndroSensor logged this file at 2\.0 Hz.*recording interval") as err:
+        ingest.load(path)
+    assert err.value.reason == "rate_too_low"
+
+
+def test_metawear_in_g(tmp_path: Path) -> None:
+    sig = ex.signal()
+    rows = ["epoc (ms),timestamp (-0500),elapsed (s),x-axis (g),y-axis (g),z-axis (g)"]
+    for t, a in zip(sig.time_s.tolist(), (sig.acc_ms2 / ex.G).tolist(), strict=True):
+        rows.append(f"{1659731173153 + round(t * 1000)},2022-08-05T15.26.13.153,{t:.3f},{a[0]},{a[1]},{a[2]}")
+    path = tmp_path / "Accelerometer.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rec = ingest.load(path, placement="lower_back")
+    assert rec.source["format"] == "metawear"
+    assert rec.placement is Placement.LOWER_BACK
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)
+
+
+def test_geneactiv_with_padded_header(tmp_path: Path) -> None:
+    sig = ex.signal(rate_hz=50)
+    head = ["Device Type,GENEActiv           ", "Device Model,1.1", "Measurement Frequency,50.0 Hz"]
+    head += ["Subject Notes," + "\x00" * 40, "Units,g"] + [""] * 20
+    rows = []
+    for i, a in enumerate((sig.acc_ms2 / ex.G).tolist()):
+        ms = i * 20
+        rows.append(f"2019-08-06 10:25:{50 + ms // 1000:02d}:{ms % 1000:03d},{a[0]:.6f},{a[1]:.6f},{a[2]:.6f},0,0,31.6")
+    path = tmp_path / "demo.csv"
+    path.write_bytes(("\r\n".join(head + rows) + "\r\n").encode())
+    rec = ingest.load(path)
+    assert rec.source["format"] == "geneactiv"
+    np.testing.assert_allclose(rec.time_s, sig.time_s, atol=1e-9)
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-5)
+
+
+def test_oxford_raw_accelerometer_gz(tmp_path: Path) -> None:
+    sig = ex.signal(rate_hz=200)
+    ns = 1023881009780408 + np.round(sig.time_s * 1e9).astype(np.int64)
+    rows = [f"{n},3,{a[0]},{a[1]},{a[2]}" for n, a in zip(ns.tolist(), sig.acc_ms2.tolist(), strict=True)]
+    path = tmp_path / "accelerometer.csv.gz"
+    path.write_bytes(gzip.compress(("\n".join(rows) + "\n").encode()))
+    rec = ingest.load(path)
+    assert rec.source["format"] == "oxford"
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)
+    np.testing.assert_allclose(rec.time_s, sig.time_s, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("header", "scale", "time_scale", "kwargs"),
+    [
+        ("time_s,acc_x_g,acc_y_g,acc_z_g", 1 / ex.G, 1.0, {}),
+        ("Time (ms),Accel X (m/s^2),Accel Y (m/s^2),Accel Z (m/s^2)", 1.0, 1000.0, {}),
+        ("timestamp,ax,ay,az", 1 / ex.G, 1.0, {}),  # units from the data (|a| about 1 -> g), time from its spacing
+        ("t,x,y,z", 1 / ex.G, 1000.0, {"acc_unit": "g", "time_unit": "ms"}),
+        ("Date;Timestamp;AccelerationX;AccelerationY;AccelerationZ;Label", 1.0, 1.0, {}),
+    ],
+)
+def test_generic_csv_units(tmp_path: Path, header: str, scale: float, time_scale: float, kwargs: dict) -> None:
+    sig = ex.signal()
+    sep = ";" if ";" in header else ","
+    rows = [header]
+    for t, a in zip((sig.time_s * time_scale).tolist(), (sig.acc_ms2 * scale).tolist(), strict=True):
+        vals = [str(t), str(a[0]), str(a[1]), str(a[2])]
+        if header.startswith("Date"):
+            vals = ["2024-10-17 19:22:22", str(1729182142.5 + t), *vals[1:], ""]
+        rows.append(sep.join(vals))
+    path = tmp_path / "any.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rec = ingest.load(path, **kwargs)
+    assert rec.source["format"] == "generic_csv"
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-6)
+    np.testing.assert_allclose(rec.time_s, sig.time_s, atol=1e-6)
+
+
+def test_generic_csv_with_gyroscope_in_rad_guessed(tmp_path: Path) -> None:
+    sig = ex.signal()
+    rows = ["time_s,acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z"]
+    gyr = np.radians(sig.gyr_dps)
+    for t, a, g in zip(sig.time_s.tolist(), sig.acc_ms2.tolist(), gyr.tolist(), strict=True):
+        rows.append(",".join(str(v) for v in (t, *a, *g)))
+    path = tmp_path / "any.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rec = ingest.load(path)
+    np.testing.assert_allclose(rec.gyr_dps, sig.gyr_dps, atol=1e-6)
+    assert rec.source["gyr_unit"] == "rad"
+
+
+def test_gait_csv_round_trip(tmp_path: Path) -> None:
+    sig = ex.signal()
+    rec = Recording(time_s=sig.time_s + 12345.678, acc_ms2=sig.acc_ms2, gyr_dps=sig.gyr_dps)
+    path = tmp_path / "out.csv"
+    ingest.write_gait_csv(rec, path)
+    back = ingest.load(path)
+    assert back.source["format"] == "gait_csv"
+    np.testing.assert_allclose(back.time_s, rec.time_s, atol=1e-6)  # long time axes keep microseconds
+    np.testing.assert_allclose(back.acc_ms2, rec.acc_ms2, rtol=1e-5)
+    np.testing.assert_allclose(back.gyr_dps, rec.gyr_dps, rtol=1e-5, atol=1e-4)
+    assert ingest.read_gait_csv(path).n_samples == rec.n_samples
+    assert not list(tmp_path.glob("*.tmp"))
