@@ -34,7 +34,7 @@ from gait.types import Placement, Recording
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / "bench" / "out" / "cache"
-CACHE_VERSION = 3  # bump when a loader's output changes, so stale caches are ignored
+CACHE_VERSION = 4  # bump when a loader's output changes, so stale caches are ignored
 
 DATASETS: tuple[str, ...] = ("mobgap_lab", "gaitmap_example", "oxford_step_counter", "ipol_healthy_gait")
 
@@ -197,22 +197,47 @@ def _as_list(x: Any) -> list[dict[str, Any]]:
     return []
 
 
+MOBGAP_VERSION = "1.2.0"
+
+
+def mobgap_data_dir() -> Path:
+    """Where ``bench/setup_mobgap.sh`` unpacks mobgap's example data from its sdist (``$MOBGAP_DATA_DIR``)."""
+    env = os.environ.get("MOBGAP_DATA_DIR")
+    return Path(env) if env else REPO_ROOT / "bench" / "out" / "mobgap_data"
+
+
+def _mobgap_participant_dirs(root: Path) -> list[Path]:
+    """Participant folders of the lab example data: the shared copy (HA/001, HA/002), completed by the copy
+    unpacked from mobgap's sdist when present (it also holds MS/001, which the shared copy lacks)."""
+    bases = [
+        root / "mobgap_lab" / "example_data" / "data" / "lab",
+        mobgap_data_dir() / f"v{MOBGAP_VERSION}" / "data" / "lab",
+    ]
+    found: dict[tuple[str, str], Path] = {}
+    for base in bases:
+        for mat in sorted(base.glob("*/*/data.mat")):
+            found.setdefault((mat.parent.parent.name, mat.parent.name), mat.parent)
+    return [found[k] for k in sorted(found)]
+
+
 def _mobgap_files(root: Path) -> list[Path]:
-    base = root / "mobgap_lab" / "example_data" / "data" / "lab"
-    return sorted(base.glob("*/*/data.mat")) + sorted(base.glob("*/*/infoForAlgo.mat"))
+    return [d / f for d in _mobgap_participant_dirs(root) for f in ("data.mat", "infoForAlgo.mat")]
 
 
 def load_mobgap_lab(root: Path) -> list[RefRecording]:
     """The mobgap LabExampleDataset trials with the INDIP reference (MicroWB level).
 
+    The shared copy holds HA/001 and HA/002 (6 trials); after ``bench/setup_mobgap.sh`` the sdist copy adds MS/001
+    (9 trials, as mobgap's own ``LabExampleDataset``).
+
     Reference ICs are the non-NaN ``InitialContact_Event`` of every MicroWB. Where the INDIP could not resolve an
     IC (NaN), the walking span is cut there: the span pieces run from one resolved IC to the next resolved IC
     before the gap, so a correct detection of the unresolved IC is not scored as a false positive.
     """
-    base = root / "mobgap_lab" / "example_data" / "data" / "lab"
     out: list[RefRecording] = []
-    for mat in sorted(base.glob("*/*/data.mat")):
-        cohort, pid = mat.parent.parent.name, mat.parent.name
+    for participant_dir in _mobgap_participant_dirs(root):
+        mat = participant_dir / "data.mat"
+        cohort, pid = participant_dir.parent.name, participant_dir.name
         info = sio.loadmat(mat.parent / "infoForAlgo.mat", simplify_cells=True)["infoForAlgo"]["TimeMeasure1"]
         body_height_m = float(info["Height"]) / 100.0
         sensor_height_m = float(info["SensorHeight"]) / 100.0
@@ -256,7 +281,7 @@ def load_mobgap_lab(root: Path) -> list[RefRecording]:
                     placement=Placement.LOWER_BACK,
                     sensor_height_m=sensor_height_m,
                     body_height_m=body_height_m,
-                    source={"format": "mobgap_lab_mat", "dataset": "mobgap_lab", "file": str(mat.relative_to(root))},
+                    source={"format": "mobgap_lab_mat", "dataset": "mobgap_lab", "file": f"{cohort}/{pid}/data.mat"},
                 )
                 out.append(
                     RefRecording(
@@ -264,7 +289,7 @@ def load_mobgap_lab(root: Path) -> list[RefRecording]:
                         dataset="mobgap_lab",
                         placement=Placement.LOWER_BACK,
                         recording=rec,
-                        ref_ic_s=np.array(sorted(ics)),
+                        ref_ic_s=np.unique(ics),  # the INDIP sometimes repeats an IC within a bout
                         ref_strides=strides,
                         ref_bouts=bouts,
                         walking_spans=spans,
