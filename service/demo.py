@@ -80,6 +80,7 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
     walk = NewWalk(
         name=f"Live demo: {path.stem}",
         origin="live",
+        format="replay",
         placement=placement.value,
         source={"demo": True, "sample": path.name, "speed": speed, "format": "replay"},
         coaching=plan_description(plan, profile),

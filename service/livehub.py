@@ -130,6 +130,7 @@ class LiveHub:
             "walk_id": self.walk_id,
             "state": self.last_state,
             "last_stride": self.last_stride,
+            "placement": None if self._session is None else str(getattr(self._session, "placement", "") or "") or None,
         }
 
     def close(self) -> None:

@@ -1,0 +1,639 @@
+/* Gait analyser dashboard: a small hash-routed page over the local API. No framework, no outside requests. */
+"use strict";
+
+const $main = document.getElementById("main");
+const state = { charts: [], feed: null, audio: null, live: null };
+
+// ---------------------------------------------------------------------------------------------------------------
+// helpers
+
+function esc(value) {
+  return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+async function api(path, options = {}) {
+  const init = { ...options, headers: { ...(options.headers || {}) } };
+  if (init.json !== undefined) {
+    init.body = JSON.stringify(init.json);
+    init.headers["content-type"] = "application/json";
+    delete init.json;
+  }
+  const r = await fetch(path, init);
+  if (r.status === 204) return null;
+  const body = r.headers.get("content-type")?.includes("json") ? await r.json() : await r.text();
+  if (!r.ok) {
+    const detail = body && body.detail;
+    const message = Array.isArray(detail)
+      ? detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ")
+      : detail || `request failed (${r.status})`;
+    throw new Error(message);
+  }
+  return body;
+}
+
+const fmt = {
+  num(v, digits = 0) { return v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toFixed(digits); },
+  m(v) { return v == null ? "–" : `${Number(v).toFixed(2)}`; },
+  dist(v) {
+    if (v == null) return "–";
+    return v >= 1000 ? `${(v / 1000).toFixed(2)} km` : `${Math.round(v)} m`;
+  },
+  miles(v) { return v == null ? "" : `${(v / 1609.344).toFixed(1)} mi`; },
+  dur(s) {
+    if (s == null) return "–";
+    s = Math.round(s);
+    const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
+  },
+  date(iso) {
+    if (!iso) return "–";
+    const d = new Date(iso);
+    return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  },
+};
+
+function stat(label, value, unit = "", extra = "", id = "") {
+  const ids = id ? [` id="${id}-box"`, ` id="${id}"`, ` id="${id}-label"`] : ["", "", ""];
+  return `<div class="stat ${extra}"${ids[0]}><div class="label"${ids[2]}>${esc(label)}</div><div class="value"><span${ids[1]}>${esc(value)}</span><span class="unit">${esc(unit)}</span></div></div>`;
+}
+
+function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
+
+function destroyCharts() {
+  for (const c of state.charts) c.destroy();
+  state.charts = [];
+}
+
+function chartWidth(el) { return Math.max(260, el.clientWidth || $main.clientWidth - 32); }
+
+function makeChart(el, opts, data) {
+  const height = window.innerWidth < 600 ? 200 : 260;
+  const u = new uPlot({ width: chartWidth(el), height, ...opts }, data, el);
+  state.charts.push(u);
+  return u;
+}
+
+window.addEventListener("resize", () => {
+  for (const u of state.charts) {
+    const el = u.root.parentElement;
+    if (el) u.setSize({ width: chartWidth(el), height: u.height });
+  }
+});
+
+const pointsOnly = (color, size = 5) => ({
+  stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size, fill: color, stroke: color },
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// pages
+
+const routes = [
+  [/^#\/?$/, pageHome],
+  [/^#\/walks$/, pageWalks],
+  [/^#\/walk\/(\d+)$/, pageWalk],
+  [/^#\/trends$/, pageTrends],
+  [/^#\/upload$/, pageUpload],
+  [/^#\/profile$/, pageProfile],
+  [/^#\/pain$/, pagePain],
+  [/^#\/live$/, pageLive],
+];
+
+async function route() {
+  const hash = location.hash || "#/";
+  destroyCharts();
+  if (state.feed && !hash.startsWith("#/live")) { state.feed.close(); state.feed = null; }
+  for (const a of document.querySelectorAll("nav a")) {
+    const target = a.getAttribute("href");
+    a.classList.toggle("active", target === hash || (target !== "#/" && hash.startsWith(target)));
+  }
+  for (const [re, page] of routes) {
+    const m = hash.match(re);
+    if (m) {
+      try {
+        await page(...m.slice(1));
+      } catch (err) {
+        $main.innerHTML = `<h1>Something went wrong</h1><p class="error">${esc(err.message)}</p>`;
+      }
+      document.body.dataset.page = page.name;
+      return;
+    }
+  }
+  $main.innerHTML = `<h1>Not found</h1><p><a href="#/">Home</a></p>`;
+}
+
+window.addEventListener("hashchange", route);
+window.addEventListener("DOMContentLoaded", route);
+
+// -- home -------------------------------------------------------------------------------------------------------
+
+async function pageHome() {
+  const [coaching, walks, live] = await Promise.all([api("/api/coaching"), api("/api/walks?limit=5"), api("/api/live")]);
+  const plan = coaching.plan;
+  const rec = plan.recommendation;
+  let recHtml;
+  if (rec) {
+    const parts = [];
+    if (rec.walk_length_m != null) parts.push(`${fmt.dist(rec.walk_length_m)} <span class="muted">(${fmt.miles(rec.walk_length_m)})</span>`);
+    if (rec.walk_time_s != null) parts.push(fmt.dur(rec.walk_time_s));
+    recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
+      <div class="value">${parts.join(" or ")}</div><p>${esc(rec.reason)}</p></div>`;
+  } else {
+    recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
+      <p class="muted">No recommendation yet: when back pain starts during a walk, <a href="#/pain">report it</a> with the distance or time
+      into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
+  }
+  const rows = walks.map(walkRow).join("");
+  $main.innerHTML = `
+    <h1>Your walking</h1>
+    ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
+    ${recHtml}
+    <div class="card"><h2>Stride coaching: ${plan.active ? "on" : "off"}</h2>
+      <ul>${plan.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
+      ${plan.enabled ? `<p class="notice">${esc(coaching.not_medical_advice)}</p>` : ""}
+      <p><a href="#/profile">Coaching settings</a></p></div>
+    <h2>Latest walks</h2>
+    ${walks.length ? walkTable(rows) : `<p class="muted">No walks yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}`;
+  bindWalkRows();
+}
+
+// -- walks ------------------------------------------------------------------------------------------------------
+
+function walkRow(w) {
+  const s = w.summary;
+  const badge = w.status === "live" ? `<span class="badge live">live</span>` : w.status === "interrupted" ? `<span class="badge">interrupted</span>` : "";
+  return `<tr class="clickable" data-walk="${w.id}">
+    <td><a href="#/walk/${w.id}">${esc(w.name)}</a> ${badge}</td>
+    <td class="hide-narrow">${esc(fmt.date(w.started_at))}</td>
+    <td>${fmt.dist(s.distance_m)}</td>
+    <td>${fmt.num(s.cadence_spm)}</td>
+    <td>${fmt.m(s.stride_length_m)}</td>
+    <td>${s.flagged_strides ? `<span class="badge warn">${s.flagged_strides}</span>` : "0"}</td></tr>`;
+}
+
+function walkTable(rows) {
+  return `<div class="table-wrap"><table id="walks-table"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
+    <th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+function bindWalkRows() {
+  for (const tr of document.querySelectorAll("tr[data-walk]")) {
+    tr.addEventListener("click", (e) => { if (e.target.tagName !== "A") location.hash = `#/walk/${tr.dataset.walk}`; });
+  }
+}
+
+async function pageWalks() {
+  const walks = await api("/api/walks?limit=500");
+  $main.innerHTML = `<h1>Walks</h1>${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted">No walks yet.</p>`}`;
+  bindWalkRows();
+}
+
+function painX(p, walk, strides) {
+  if (p.onset_time_s != null) return p.onset_time_s / 60;
+  if (p.onset_distance_m != null && walk.summary.distance_m && strides.length) {
+    const end = strides[strides.length - 1].end_s;
+    return Math.min(1, p.onset_distance_m / walk.summary.distance_m) * end / 60;
+  }
+  return null;
+}
+
+async function pageWalk(id) {
+  const [walk, strides] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides`)]);
+  const s = walk.summary;
+  const tol = walk.coaching && walk.coaching.tolerance_m != null ? walk.coaching.tolerance_m : 0.05;
+  const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
+  $main.innerHTML = `
+    <h1>${esc(walk.name)}</h1>
+    <p class="muted">${esc(fmt.date(walk.started_at))} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement || "placement unknown")}
+      ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""}</p>
+    ${walk.reason ? `<p class="notice">${esc(walk.reason)}</p>` : ""}
+    <div class="grid" id="summary">
+      ${stat("Distance", fmt.dist(s.distance_m))}
+      ${stat("Walking time", fmt.dur(s.walking_time_s))}
+      ${stat("Cadence", fmt.num(s.cadence_spm), "steps/min")}
+      ${stat("Stride length", fmt.m(s.stride_length_m), "m")}
+      ${stat("Strides", fmt.num(s.strides))}
+      ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
+    </div>
+    <h2>Stride length over time</h2>
+    <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
+      <span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
+        ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
+        : `usual-stride band (coaching was off: nothing flagged)`}
+      ${pains.length ? `<span class="legend-dot dot-pain"></span>pain onset` : ""}</p>
+    <div class="chart" id="chart-length"></div>
+    <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
+    <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>
+    ${walk.coaching && walk.coaching.reasons ? `<div class="card"><h2>Coaching at the time</h2><ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
+    ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
+    ${walk.pain_reports.length ? `<div class="card"><h2>Pain reports</h2><ul>${walk.pain_reports.map((p) => `<li>${p.score}/10 ${p.onset_distance_m != null ? `at ${fmt.dist(p.onset_distance_m)}` : ""} ${p.onset_time_s != null ? `after ${fmt.dur(p.onset_time_s)}` : ""} ${esc(p.note || "")}</li>`).join("")}</ul></div>` : ""}
+    <div class="actions">
+      <a class="btn" href="/api/walks/${walk.id}/export.csv" download>Export CSV</a>
+      <a class="btn" href="/api/walks/${walk.id}/export.json" download>Export JSON</a>
+      <a href="#/pain?walk=${walk.id}">Report pain for this walk</a>
+      <button class="danger" id="delete-walk">Delete walk</button>
+    </div>`;
+  document.getElementById("delete-walk").addEventListener("click", async () => {
+    if (!confirm(`Delete "${walk.name}" and its ${s.strides || 0} strides?`)) return;
+    await api(`/api/walks/${walk.id}`, { method: "DELETE" });
+    location.hash = "#/walks";
+  });
+  if (!strides.length) {
+    for (const el of document.querySelectorAll(".chart")) el.innerHTML = `<p class="muted">No strides in this walk.</p>`;
+    return;
+  }
+  const x = strides.map((r) => r.start_s / 60);
+  const len = strides.map((r) => r.length_m);
+  const flagged = strides.map((r) => (r.overlong ? r.length_m : null));
+  const lo = strides.map((r) => r.target_m);
+  const hi = strides.map((r) => (r.target_m == null ? null : r.target_m + tol));
+  const hasTarget = lo.some((v) => v != null);
+  const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
+  const painHook = (u) => {
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = "#f9a825";
+    ctx.lineWidth = 3;
+    ctx.setLineDash([6, 4]);
+    for (const p of pains) {
+      const px = u.valToPos(p.x, "x", true);
+      ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke();
+    }
+    ctx.restore();
+  };
+  const series = [{ label: "min" }, { label: "stride m", ...pointsOnly(accent, 4) }, { label: "flagged", ...pointsOnly(warn, 7) }];
+  const data = [x, len, flagged];
+  const bands = [];
+  if (hasTarget) {
+    series.push({ label: "target m", stroke: ok, width: 1 }, { label: "target + tol", stroke: ok, width: 1, dash: [4, 4] });
+    data.push(lo, hi);
+    bands.push({ series: [4, 3], fill: cssVar("--band") });
+  }
+  makeChart(document.getElementById("chart-length"), {
+    scales: { x: { time: false } }, series, bands,
+    axes: [{ label: "minutes into the walk" }, { label: "stride length (m)", size: 60 }],
+    hooks: { draw: [painHook] },
+  }, data);
+  makeChart(document.getElementById("chart-cadence"), {
+    scales: { x: { time: false } },
+    series: [{ label: "min" }, { label: "cadence", stroke: accent, width: 1.5, spanGaps: false }],
+    axes: [{ label: "minutes into the walk" }, { label: "steps/min", size: 60 }],
+    hooks: { draw: [painHook] },
+  }, [x, strides.map((r) => r.cadence_spm)]);
+  const known = len.filter((v) => v != null);
+  if (known.length) {
+    const bin = 0.05;
+    const min = Math.floor(Math.min(...known) / bin) * bin, max = Math.ceil(Math.max(...known) / bin) * bin + bin;
+    const edges = [], counts = [];
+    for (let e = min; e < max - 1e-9; e += bin) { edges.push(+(e + bin / 2).toFixed(3)); counts.push(0); }
+    for (const v of known) counts[Math.min(counts.length - 1, Math.floor((v - min) / bin))]++;
+    makeChart(document.getElementById("chart-hist"), {
+      scales: { x: { time: false } },
+      series: [{ label: "m" }, { label: "strides", stroke: accent, fill: accent + "99", paths: uPlot.paths.bars({ size: [0.9, 60] }), points: { show: false } }],
+      axes: [{ label: "stride length (m)" }, { label: "strides" }],
+    }, [edges, counts]);
+  }
+}
+
+// -- trends -----------------------------------------------------------------------------------------------------
+
+async function pageTrends() {
+  const period = new URLSearchParams(location.hash.split("?")[1] || "").get("period") || "day";
+  const rows = await api(`/api/trends?period=${period}`);
+  $main.innerHTML = `<h1>Trends</h1>
+    <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
+      <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
+    ${rows.length ? `
+    <h2>Distance and walking time</h2><div class="chart" id="tr-dist"></div>
+    <h2>Cadence and stride length</h2><div class="chart" id="tr-cad"></div>
+    <h2>Flagged strides</h2><div class="chart" id="tr-flag"></div>
+    <div class="table-wrap"><table><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead>
+    <tbody>${rows.map((r) => `<tr><td>${esc(r.period)}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
+      <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>`
+    : `<p class="muted">No walks yet.</p>`}`;
+  document.getElementById("per-day").addEventListener("click", () => { location.hash = "#/trends?period=day"; });
+  document.getElementById("per-week").addEventListener("click", () => { location.hash = "#/trends?period=week"; });
+  if (!rows.length) return;
+  const x = rows.map((_, i) => i);
+  const labels = rows.map((r) => r.period);
+  const xAxis = { label: period, values: (u, splits) => splits.map((v) => (Number.isInteger(v) ? labels[v] || "" : "")) };
+  const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
+  const bars = (color) => ({ stroke: color, fill: color + "99", paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } });
+  makeChart(document.getElementById("tr-dist"), {
+    scales: { x: { time: false, range: [-0.6, rows.length - 0.4] } },
+    series: [{ label: period }, { label: "km", ...bars(accent), value: (u, v) => fmt.num(v, 2) },
+      { label: "walking min", stroke: ok, width: 2, scale: "min" }],
+    axes: [xAxis, { label: "km" }, { side: 1, scale: "min", label: "minutes", grid: { show: false } }],
+  }, [x, rows.map((r) => (r.distance_m || 0) / 1000), rows.map((r) => (r.walking_time_s || 0) / 60)]);
+  makeChart(document.getElementById("tr-cad"), {
+    scales: { x: { time: false, range: [-0.6, rows.length - 0.4] } },
+    series: [{ label: period }, { label: "cadence", stroke: accent, width: 2, points: { show: true } },
+      { label: "stride m", stroke: ok, width: 2, scale: "m", points: { show: true } }],
+    axes: [xAxis, { label: "steps/min" }, { side: 1, scale: "m", label: "stride (m)", grid: { show: false } }],
+  }, [x, rows.map((r) => r.cadence_spm), rows.map((r) => r.stride_length_m)]);
+  makeChart(document.getElementById("tr-flag"), {
+    scales: { x: { time: false, range: [-0.6, rows.length - 0.4] } },
+    series: [{ label: period }, { label: "flagged", ...bars(warn) }],
+    axes: [xAxis, { label: "strides" }],
+  }, [x, rows.map((r) => r.flagged_strides)]);
+}
+
+// -- upload -----------------------------------------------------------------------------------------------------
+
+const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "chest"];
+
+async function pageUpload() {
+  const profile = await api("/api/profile");
+  $main.innerHTML = `<h1>Upload a recording</h1>
+    <form id="upload-form" class="card">
+      <div class="row"><label for="file">Recording</label>
+        <input type="file" id="file" name="file" required>
+        <span class="hint">gait CSV, Sensor Logger or phyphox export (zip or folder files), AndroSensor, MetaWear, Apple Health export.zip…</span></div>
+      <div class="row"><label for="placement">Where was the sensor worn?</label>
+        <select id="placement" name="placement"><option value="">from the file or profile</option>
+        ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select></div>
+      <div class="row"><label for="name">Name <span class="hint">(optional)</span></label><input id="name" name="name" maxlength="200"></div>
+      <button type="submit" id="upload-btn">Upload and analyse</button>
+      <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
+      <p id="upload-error" class="error" role="alert"></p>
+    </form>`;
+  document.getElementById("upload-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const form = new FormData();
+    const file = document.getElementById("file").files[0];
+    if (!file) return;
+    form.append("file", file);
+    const placement = document.getElementById("placement").value;
+    if (placement) form.append("placement", placement);
+    const name = document.getElementById("name").value.trim();
+    if (name) form.append("name", name);
+    uploadWithProgress(form);
+  });
+}
+
+function uploadWithProgress(form) {
+  const id = `up${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  const bar = document.getElementById("upload-bar"), stage = document.getElementById("upload-stage");
+  const err = document.getElementById("upload-error"), btn = document.getElementById("upload-btn");
+  err.textContent = "";
+  btn.disabled = true;
+  document.getElementById("upload-progress").classList.remove("hidden");
+  const xhr = new XMLHttpRequest();
+  let done = false;
+  xhr.upload.onprogress = (e) => {
+    if (e.lengthComputable) { bar.value = 0.1 * e.loaded / e.total; stage.textContent = `Sending… ${Math.round(100 * e.loaded / e.total)} %`; }
+  };
+  const poll = async () => {
+    if (done) return;
+    try {
+      const st = await api(`/api/uploads/${id}`);
+      if (!done) { bar.value = Math.max(bar.value, st.progress); stage.textContent = `${st.stage[0].toUpperCase()}${st.stage.slice(1)}… ${Math.round(100 * st.progress)} %`; }
+    } catch (_) { /* not started yet */ }
+    if (!done) setTimeout(poll, 300);
+  };
+  xhr.onload = () => {
+    done = true;
+    btn.disabled = false;
+    let body = {};
+    try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
+    if (xhr.status === 201) {
+      bar.value = 1;
+      stage.textContent = "Done.";
+      const walks = body.walks || [];
+      location.hash = walks.length === 1 ? `#/walk/${walks[0].id}` : "#/walks";
+    } else {
+      stage.textContent = "Upload refused.";
+      err.textContent = typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`;
+    }
+  };
+  xhr.onerror = () => { done = true; btn.disabled = false; err.textContent = "the connection to the server failed"; };
+  xhr.open("POST", `/api/uploads?upload_id=${id}`);
+  xhr.send(form);
+  setTimeout(poll, 200);
+}
+
+// -- profile ----------------------------------------------------------------------------------------------------
+
+async function pageProfile() {
+  const [p, coaching] = await Promise.all([api("/api/profile"), api("/api/coaching")]);
+  const c = p.coaching;
+  $main.innerHTML = `<h1>Profile and coaching</h1>
+    <form id="profile-form" class="card">
+      <div class="row"><label for="height">Body height <span class="hint">(m, improves stride lengths and the default baseline)</span></label>
+        <input id="height" type="number" step="0.01" min="1" max="2.5" value="${p.body_height_m ?? ""}" placeholder="e.g. 1.75"></div>
+      <div class="row"><label for="pf-placement">Usual sensor placement</label>
+        <select id="pf-placement"><option value="">not set</option>
+        ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
+      <div class="row"><label for="scale">Calibration factor <span class="hint">(multiplies stride lengths; from a walk of known distance)</span></label>
+        <input id="scale" type="number" step="0.01" min="0.5" max="1.5" value="${p.stride_scale ?? ""}" placeholder="1.00"></div>
+      <h2>Stride coaching</h2>
+      <p class="notice" id="not-medical-advice">${esc(p.not_medical_advice)}</p>
+      <div class="row inline"><input id="coach-on" type="checkbox" ${c.enabled ? "checked" : ""}><label for="coach-on">Coach my stride after back pain (opt-in)</label></div>
+      <div class="row"><label for="reduction">Target: shorter than my usual stride by <span id="reduction-val">${Math.round(c.reduction * 100)}</span> %</label>
+        <input id="reduction" type="range" min="3" max="20" step="1" value="${Math.round(c.reduction * 100)}"></div>
+      <div class="row"><label for="tolerance">Tolerance before a stride is flagged <span class="hint">(m)</span></label>
+        <input id="tolerance" type="number" min="0" max="0.3" step="0.01" value="${c.tolerance_m}"></div>
+      <div class="row inline"><input id="audio" type="checkbox" ${c.audio_cue ? "checked" : ""}><label for="audio">Beep on a cue in the live view</label></div>
+      <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
+    </form>
+    <div class="card"><h2>Plan now</h2><ul>${coaching.plan.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>
+    <div class="card tips"><h2>Tips</h2><ul>${coaching.tips.map((t) => `<li><strong>${esc(t.title)}.</strong> ${esc(t.text)}</li>`).join("")}</ul></div>`;
+  const red = document.getElementById("reduction");
+  red.addEventListener("input", () => { document.getElementById("reduction-val").textContent = red.value; });
+  document.getElementById("profile-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const num = (id) => { const v = document.getElementById(id).value; return v === "" ? null : Number(v); };
+    const msg = document.getElementById("profile-msg");
+    try {
+      await api("/api/profile", { method: "PUT", json: {
+        body_height_m: num("height"), placement: document.getElementById("pf-placement").value || null, stride_scale: num("scale"),
+        coaching: { enabled: document.getElementById("coach-on").checked, reduction: Number(red.value) / 100,
+          tolerance_m: num("tolerance") ?? 0.05, audio_cue: document.getElementById("audio").checked } } });
+      msg.className = ""; msg.textContent = "Saved.";
+      setTimeout(pageProfile, 600);
+    } catch (err) { msg.className = "error"; msg.textContent = err.message; }
+  });
+}
+
+// -- pain -------------------------------------------------------------------------------------------------------
+
+async function pagePain() {
+  const preselect = new URLSearchParams(location.hash.split("?")[1] || "").get("walk");
+  const [reports, walks] = await Promise.all([api("/api/pain"), api("/api/walks?limit=50")]);
+  const names = Object.fromEntries(walks.map((w) => [w.id, w.name]));
+  $main.innerHTML = `<h1>Back pain</h1>
+    <form id="pain-form" class="card">
+      <div class="row"><label for="score">Pain now or during the walk: <span id="score-val">3</span>/10</label>
+        <input id="score" type="range" min="0" max="10" step="1" value="3"></div>
+      <div class="row"><label for="when">When</label><input id="when" type="datetime-local"></div>
+      <div class="row"><label for="pain-walk">During which walk <span class="hint">(optional)</span></label>
+        <select id="pain-walk"><option value="">none / not recorded</option>${walks.map((w) => `<option value="${w.id}" ${String(w.id) === preselect ? "selected" : ""}>${esc(w.name)} – ${esc(fmt.date(w.started_at))}</option>`).join("")}</select></div>
+      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="number" min="0" step="0.1"></div>
+      <div class="row"><label for="onset-min">…or after <span class="hint">(minutes into the walk)</span></label><input id="onset-min" type="number" min="0" step="1"></div>
+      <div class="row"><label for="note">Note</label><input id="note" maxlength="500"></div>
+      <button type="submit">Save report</button> <span id="pain-msg" role="status"></span>
+    </form>
+    <h2>History</h2>
+    ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th></th></tr></thead><tbody>
+    ${reports.map((r) => `<tr><td>${esc(fmt.date(r.reported_at))}</td><td>${r.score}/10</td>
+      <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
+      <td class="hide-narrow">${r.walk_id ? `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>` : ""}</td>
+      <td><button class="danger" data-del="${r.id}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
+  const score = document.getElementById("score");
+  score.addEventListener("input", () => { document.getElementById("score-val").textContent = score.value; });
+  for (const b of document.querySelectorAll("button[data-del]")) {
+    b.addEventListener("click", async () => { await api(`/api/pain/${b.dataset.del}`, { method: "DELETE" }); pagePain(); });
+  }
+  document.getElementById("pain-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const v = (id) => document.getElementById(id).value;
+    const msg = document.getElementById("pain-msg");
+    const body = { score: Number(score.value), note: v("note") || null };
+    if (v("when")) body.reported_at = new Date(v("when")).toISOString();
+    if (v("pain-walk")) body.walk_id = Number(v("pain-walk"));
+    if (v("onset-km") !== "") body.onset_distance_m = Number(v("onset-km")) * 1000;
+    if (v("onset-min") !== "") body.onset_time_s = Number(v("onset-min")) * 60;
+    try { await api("/api/pain", { method: "POST", json: body }); await pagePain(); document.getElementById("pain-msg").textContent = "Saved."; }
+    catch (err) { msg.className = "error"; msg.textContent = err.message; }
+  });
+}
+
+// -- live -------------------------------------------------------------------------------------------------------
+
+function beep() {
+  if (!state.audio) return;
+  const ctx = state.audio;
+  for (const [i, f] of [[0, 880], [1, 660]]) {
+    const osc = ctx.createOscillator(), gain = ctx.createGain();
+    osc.frequency.value = f;
+    gain.gain.setValueAtTime(0.0001, ctx.currentTime + i * 0.2);
+    gain.gain.exponentialRampToValueAtTime(0.4, ctx.currentTime + i * 0.2 + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + i * 0.2 + 0.18);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(ctx.currentTime + i * 0.2);
+    osc.stop(ctx.currentTime + i * 0.2 + 0.2);
+  }
+  document.body.dataset.beeps = String(Number(document.body.dataset.beeps || 0) + 1);
+}
+
+function enableAudio() {
+  const Ctx = window.AudioContext || window.webkitAudioContext;
+  if (!Ctx) return;
+  if (!state.audio) state.audio = new Ctx();
+  state.audio.resume();
+}
+
+async function pageLive() {
+  const [status, profile] = await Promise.all([api("/api/live"), api("/api/profile")]);
+  const audioWanted = profile.coaching.audio_cue;
+  $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
+    <div id="cue" class="cue" role="alert"></div>
+    <div class="grid big" id="live-numbers">
+      ${stat("Cadence", "–", "steps/min", "", "lv-cadence")}
+      ${stat("Last stride", "–", "m", "", "lv-stride")}
+      ${stat("Target", "–", "m", "", "lv-target")}
+      ${stat("Strides", "0", "", "", "lv-strides")}
+      ${stat("Flagged", "0", "", "", "lv-flagged")}
+      ${stat("Distance", "–", "", "", "lv-distance")}
+    </div>
+    <h2>Stride length, live</h2>
+    <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-band"></span>target band</p>
+    <div class="chart" id="chart-live"></div>
+    <div class="card"><h2>Session</h2>
+      <div class="actions">
+        <select id="demo-sample">${status.samples.map((s) => `<option>${esc(s)}</option>`).join("")}</select>
+        <label for="demo-speed" class="hint">speed</label>
+        <select id="demo-speed"><option value="1">1×</option><option value="2">2×</option><option value="5">5×</option><option value="20">20×</option></select>
+        <button id="start-demo">Start demo walk</button>
+        <button id="stop-live" class="danger">Stop</button>
+        <button id="sound" class="secondary">${audioWanted ? "Enable sound" : "Sound off in profile"}</button>
+      </div>
+      <p class="hint">The demo replays a sample recording as if a sensor were streaming it. A live walk is stored stride by stride.</p>
+      <p id="live-msg" class="error" role="status"></p>
+      <p id="live-state" class="hint"></p>
+    </div>
+    <div class="card"><h2>Cues</h2><ul id="cue-list"><li class="muted">none yet</li></ul></div>`;
+  document.getElementById("sound").disabled = !audioWanted;
+  document.getElementById("sound").addEventListener("click", () => { enableAudio(); document.getElementById("sound").textContent = "Sound on"; });
+  document.getElementById("start-demo").addEventListener("click", async () => {
+    if (audioWanted) enableAudio();
+    const msg = document.getElementById("live-msg");
+    msg.textContent = "";
+    try {
+      await api("/api/live/demo", { method: "POST", json: { sample: document.getElementById("demo-sample").value || null, speed: Number(document.getElementById("demo-speed").value) } });
+    } catch (err) { msg.textContent = err.message; }
+  });
+  document.getElementById("stop-live").addEventListener("click", async () => {
+    try { await api("/api/live/stop", { method: "POST" }); } catch (err) { document.getElementById("live-msg").textContent = err.message; }
+  });
+  const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
+  const live = { x: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, placement: null, tol: profile.coaching.tolerance_m };
+  state.live = live;
+  const chart = makeChart(document.getElementById("chart-live"), {
+    scales: { x: { time: false } },
+    series: [{ label: "s" }, { label: "stride m", ...pointsOnly(accent, 5) }, { label: "overlong", ...pointsOnly(warn, 8) },
+      { label: "target", stroke: ok, width: 1 }, { label: "target + tol", stroke: ok, width: 1, dash: [4, 4] }],
+    bands: [{ series: [4, 3], fill: cssVar("--band") }],
+    axes: [{ label: "seconds" }, { label: "stride length (m)" }],
+  }, [[], [], [], [], []]);
+  const reset = () => {
+    Object.assign(live, { x: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0 });
+    chart.setData([[], [], [], [], []]);
+    for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
+    document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
+  };
+  const set = (id, v) => { const el = document.getElementById(id); if (el) el.textContent = v; };
+  if (state.feed) state.feed.close();
+  const feed = new EventSource("/api/live/feed");
+  state.feed = feed;
+  let hideTimer = null;
+  feed.addEventListener("hub", (e) => {
+    const m = JSON.parse(e.data);
+    const badge = document.getElementById("live-badge");
+    if (!badge) return;
+    badge.textContent = m.running ? "live" : m.ended ? `ended (${m.ended})` : "idle";
+    badge.classList.toggle("live", m.running);
+    if (m.running && m.walk_id !== live.walkId) { reset(); live.walkId = m.walk_id; }
+    live.placement = m.placement || live.placement;
+  });
+  feed.addEventListener("state", (e) => {
+    const m = JSON.parse(e.data);
+    set("live-state", `sensor: ${m.phase}${m.samples ? `, ${m.samples} samples` : ""}${m.gaps ? `, ${m.gaps} gaps` : ""}${m.error ? ` – ${m.error}` : ""}`);
+  });
+  feed.addEventListener("stride", (e) => {
+    const m = JSON.parse(e.data);
+    live.strides += 1;
+    if (m.overlong) live.flagged += 1;
+    if (m.length_m != null) live.distance += m.length_m * (live.placement === "foot" ? 1 : 0.5);
+    live.x.push(m.start_s); live.len.push(m.length_m); live.flag.push(m.overlong ? m.length_m : null);
+    live.lo.push(m.target_m); live.hi.push(m.target_m == null ? null : m.target_m + live.tol);
+    const keep = 150;
+    for (const k of ["x", "len", "flag", "lo", "hi"]) if (live[k].length > keep) live[k].splice(0, live[k].length - keep);
+    chart.setData([live.x, live.len, live.flag, live.lo, live.hi]);
+    set("lv-cadence", fmt.num(m.cadence_spm));
+    set("lv-stride", fmt.m(m.length_m));
+    set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
+    // While coaching is inactive strides are not judged (overlong null) and the target is the usual stride.
+    set("lv-target-label", m.overlong == null ? "Usual stride" : "Target");
+    set("lv-strides", live.strides);
+    set("lv-flagged", live.flagged);
+    set("lv-distance", fmt.dist(live.distance));
+    const box = document.getElementById("lv-stride-box");
+    if (box) { box.classList.toggle("warn", !!m.overlong); box.dataset.overlong = m.overlong ? "1" : "0"; }
+  });
+  feed.addEventListener("cue", (e) => {
+    const m = JSON.parse(e.data);
+    const cue = document.getElementById("cue");
+    if (!cue) return;
+    cue.textContent = m.message;
+    cue.title = m.reason || "";
+    cue.classList.remove("show"); void cue.offsetWidth; cue.classList.add("show");
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(() => cue.classList.remove("show"), 8000);
+    const list = document.getElementById("cue-list");
+    if (list.querySelector(".muted")) list.innerHTML = "";
+    list.insertAdjacentHTML("afterbegin", `<li>${fmt.dur(m.t_s)}: ${esc(m.message)} <span class="hint">${esc(m.reason || "")}</span></li>`);
+    document.body.dataset.cues = String(Number(document.body.dataset.cues || 0) + 1);
+    if (audioWanted) beep();
+  });
+  feed.addEventListener("error", () => { set("live-state", "feed disconnected; reconnecting…"); });
+}
