@@ -35,6 +35,18 @@ MAX_RATIO: Final = 100.0
 RATIO_CHECK_MIN_BYTES: Final = 1024**2
 """Ratios are only checked on members larger than this: tiny or empty files legitimately compress far."""
 
+#: What zipfile raises for damaged archives (unsupported "versions" and methods are damage in practice).
+_ZIP_ERRORS: Final = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+)
+
 #: File names that are never data: macOS resource forks and folder metadata.
 _JUNK_PREFIXES: Final = ("__MACOSX/", ".")
 _JUNK_NAMES: Final = (".DS_Store", "Thumbs.db", "desktop.ini")
@@ -93,7 +105,9 @@ class Bundle:
                 opener = gzip.open if path.suffix.lower() == ".gz" else open
                 with opener(path, "rb") as fh:
                     yield fh
-        except (zipfile.BadZipFile, EOFError, zlib.error, gzip.BadGzipFile, NotImplementedError, RuntimeError) as exc:
+        except IngestError:
+            raise  # the consumer's own verdict, not damage (IngestError is a ValueError)
+        except (*_ZIP_ERRORS, gzip.BadGzipFile) as exc:
             raise IngestError(
                 f"{self.label}: {name} is damaged ({exc}); the file is probably truncated: copy it again",
                 reason="bad_zip",
@@ -149,7 +163,7 @@ def open_zip(path: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bundle:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+    except _ZIP_ERRORS as exc:
         raise IngestError(
             f"{label}: not a readable zip file ({exc}); the download or copy may be incomplete: copy the "
             "export from the phone again",
@@ -198,7 +212,7 @@ def _read_zip_member(path: Path, member: str, label: str, n_bytes: int | None = 
         with zipfile.ZipFile(path) as zf, zf.open(member) as fh:
             # ZipExtFile stops at the declared size, so a lying header cannot make this read unbounded.
             return fh.read(MAX_FILE_BYTES + 1 if n_bytes is None else n_bytes)
-    except (zipfile.BadZipFile, EOFError, zlib.error, OSError, NotImplementedError, RuntimeError) as exc:
+    except _ZIP_ERRORS as exc:
         raise IngestError(
             f"{label}: {member} is damaged inside the zip ({exc}); the file is probably truncated: copy the "
             "export from the phone again",

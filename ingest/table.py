@@ -109,7 +109,13 @@ def _count_outside_quotes(line: str, sep: str) -> int:
 
 def split_fields(line: str, dialect: Dialect) -> list[str]:
     """Split one line into stripped fields, honouring double quotes."""
-    row = next(csv.reader([line], delimiter=dialect.sep, quotechar='"'), [])
+    try:
+        row = next(csv.reader([line], delimiter=dialect.sep, quotechar='"'), [])
+    except csv.Error as exc:
+        raise IngestError(
+            f"the header line cannot be split into columns ({exc}); the file is damaged: export it again",
+            reason="malformed",
+        ) from None
     return [field.strip() for field in row]
 
 
