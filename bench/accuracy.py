@@ -282,7 +282,8 @@ def group_results(results: Sequence[RecordingResult]) -> list[GroupRow]:
     return sorted(rows.values(), key=lambda g: (order.get(g.dataset, 99), g.dataset, g.group))
 
 
-def _fmt(v: float | None, spec: str) -> str:
+def fmt(v: float | None, spec: str) -> str:
+    """Format a number, or '-' when it is None."""
     return "-" if v is None else format(v, spec)
 
 
@@ -296,11 +297,11 @@ def format_row(m: dict[str, Any]) -> str:
     """One table line of pooled metrics."""
     bouts = f"{m['n_bouts'] - m['n_bouts_missed']}/{m['n_bouts']}" if m["n_bouts"] else "-"
     return (
-        f"{m['dataset']:<20} {m['group']:<22} {m['n_recordings']:>3} {_fmt(m['ic_recall'], '.3f'):>6} "
-        f"{_fmt(m['ic_precision'], '.3f'):>6} {_fmt(m['ic_f1'], '.3f'):>6} {_fmt(m['ic_mae_ms'], '.0f'):>6} "
-        f"{_fmt(m['step_count_error_median_pct'], '.1f'):>10} {_fmt(m['step_count_error_mean_pct'], '.1f'):>6} "
-        f"{_fmt(m['cadence_mae_spm'], '.2f'):>7} {bouts:>6} {_fmt(m['stride_mae_m'], '.3f'):>8} "
-        f"{_fmt(m['stride_rel_err_pct'], '.1f'):>7} {_fmt(m['stride_coverage'], '.2f'):>6}"
+        f"{m['dataset']:<20} {m['group']:<22} {m['n_recordings']:>3} {fmt(m['ic_recall'], '.3f'):>6} "
+        f"{fmt(m['ic_precision'], '.3f'):>6} {fmt(m['ic_f1'], '.3f'):>6} {fmt(m['ic_mae_ms'], '.0f'):>6} "
+        f"{fmt(m['step_count_error_median_pct'], '.1f'):>10} {fmt(m['step_count_error_mean_pct'], '.1f'):>6} "
+        f"{fmt(m['cadence_mae_spm'], '.2f'):>7} {bouts:>6} {fmt(m['stride_mae_m'], '.3f'):>8} "
+        f"{fmt(m['stride_rel_err_pct'], '.1f'):>7} {fmt(m['stride_coverage'], '.2f'):>6}"
     )
 
 
@@ -320,8 +321,8 @@ def report(results: Sequence[RecordingResult], *, verbose: bool = False, file: A
             group = r.placement + (f"/{r.carry_position}" if r.carry_position else "")
             print(
                 f"{r.dataset[:10] + ':' + r.name:<36} {group:<22} "
-                f"{r.ic.n_ref:>4} {r.ic.n_det:>4} {_fmt(d['ic_f1'], '.3f'):>6} {_fmt(d['ic_mae_ms'], '.0f'):>6} "
-                f"{_fmt(d['step_count_error_pct'], '.1f'):>6}" + (f"  {r.error}" if r.error else ""),
+                f"{r.ic.n_ref:>4} {r.ic.n_det:>4} {fmt(d['ic_f1'], '.3f'):>6} {fmt(d['ic_mae_ms'], '.0f'):>6} "
+                f"{fmt(d['step_count_error_pct'], '.1f'):>6}" + (f"  {r.error}" if r.error else ""),
                 file=file,
             )
         print(file=file)
