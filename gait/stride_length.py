@@ -14,8 +14,13 @@ import numpy as np
 
 from gait.errors import GaitError
 
-PENDULUM_SCALE = 1.25
-"""Zijlstra & Hof's correction factor A (published tunings 1.15-1.25); it absorbs the simplified pendulum."""
+PENDULUM_SCALE = 4.587 / 4
+"""Zijlstra & Hof's correction factor A per step (published tunings 1.15-1.25).
+
+We use the Mobilise-D tuning on its multiple-sclerosis cohort (stride factor 4.587, i.e. 4.587 / 4 per step with
+the factor 2 of the formula separated), chosen over Zijlstra's 1.25 because it was fitted on a large independent
+cohort that includes slow walkers, whom this product serves.
+"""
 
 WEINBERG_K = 0.48
 """Population default of Weinberg's K for a stride-free step model on m/s^2 data, in m/(m/s^2)^(1/4).

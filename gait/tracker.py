@@ -65,9 +65,9 @@ W_FWD_S = 0.12
 """...and this much after it: the look-ahead that sets the decision delay."""
 REFINE_BACK_S = 0.25
 """Where to look for the impact peak behind a band-pass peak (the band-pass lags by about 0.1 s)."""
-MIN_PEAK_MS2 = 0.35
+MIN_PEAK_MS2 = 0.2
 """Smallest band-passed vertical acceleration that can be a step; below it the walker is standing."""
-REL_PEAK = 0.6
+REL_PEAK = 0.4
 """A step peak must exceed this share of the recent RMS envelope."""
 IMPACT_DELAY_S = 0.04
 """The upward-acceleration peak follows heel strike by about 40 ms (loading response); subtracted."""
@@ -442,6 +442,8 @@ class GaitTracker:
         fs = self.sampling_rate_hz
         per_stride = self._contacts_per_stride
         chain = st.bout or st.pending
+        if chain and index <= chain[-1].index:
+            return []  # the same impact found twice
         cand = _Candidate(index=index, t_s=t_s, anchor=anchor)
         if chain:
             prev = chain[-1]
