@@ -77,6 +77,7 @@ _UNIT_SUFFIX: Final = {
     "_rad_s": ("gyr", "rad"),
 }
 _GENEACTIV_ROW: Final = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}:\d{3},")
+_UNIT_TEXT: Final = {"ms2": "m/s^2", "g": "g", "mg": "mg", "deg": "deg/s", "rad": "rad/s"}
 _EXCLUDED_ACC_WORDS: Final = ("linear", "gravity", "user", "gyr", "mag", "orient", "rot", "quat", "angle", "euler")
 
 
@@ -343,7 +344,7 @@ def read_generic(
         "time_unit": time_note,
         "acc_unit": a_unit + ("" if declared or acc_unit else " (from the data)"),
         "gyr_unit": g_unit,
-        "units": f"acceleration converted from {a_unit} to m/s^2",
+        "units": f"acceleration in {_UNIT_TEXT[a_unit]}" + (f", gyroscope in {_UNIT_TEXT[g_unit]}" if g_unit else ""),
         **(extra_source or {}),
     }
     return build_recording(time_s, acc_ms2, gyr_dps, what=what, source=source, gps=gps, placement=placement)
@@ -421,7 +422,7 @@ def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None 
         "app_version": meta.get("Device Firmware Version"),
         "declared_rate_hz": meta.get("Measurement Frequency"),
         "device_location": meta.get("Device Location Code"),
-        "units": "acceleration converted from g to m/s^2",
+        "units": "acceleration in g",
     }
     acc = frame[["x", "y", "z"]].to_numpy(dtype=np.float64) * acc_unit_scale("g")
     return build_recording(time_s, acc, None, what=what, source=source, placement=placement)

@@ -234,7 +234,7 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
         "file": bundle.label,
         "acc_source": acc_origin,
         "sign_convention": sign,
-        "units": "m/s^2 with gravity; gyroscope converted from rad/s",
+        "units": "m/s^2 with gravity" + ("; gyroscope converted from rad/s" if gyr_dps is not None else ""),
         "start_epoch_s": t0 if acc.epoch else None,
     }
     if notes:

@@ -1,0 +1,118 @@
+"""Compatibility check against the real exports in ../shared/data/dev (skipped when that folder is absent).
+
+Every file either loads with plausible properties or is refused with a message that says why it cannot be used.
+Run with ``-s`` to see the table: rate, duration, gravity, units and the analysis summary.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ingest
+from gait.consts import GRAVITY_MS2
+from gait.types import Placement
+from ingest import IngestError
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
+pytestmark = [
+    pytest.mark.shared,
+    pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared data not present at {SHARED} (a fresh clone has none)"),
+]
+
+#: Inputs that cannot be used, with the reason the reader must give (every other input must load).
+REFUSED = {
+    "phone_exports/phyphox_acceleration_without_g_iphone": "gravity_missing",
+    "phone_exports/phyphox_acceleration_without_g_iphone/dj_WalkingRawData.csv": "gravity_missing",
+    "phone_exports/phyphox_acceleration_without_g_iphone/Raw Data.csv": "gravity_missing",
+    "phone_exports/phyphox_linear_acc_plus_gps_walks/rimputus": "gravity_missing",
+    "phone_exports/phyphox_linear_acc_plus_gps_walks/t2koan07": "gravity_missing",
+    "phone_exports/androsensor_walking/walking1.csv": "rate_too_low",
+    "phone_exports/apple_health_export_ios12/export.xml": "summary_export",
+    "phone_exports/sensor_logger_android_header_edited/walking4_other_ios_app.csv": "rate_too_low",
+    "phone_exports/phyphox_linear_acc_plus_gps_walks/rimputus/Accelerometer.csv": "gravity_missing",
+    "phone_exports/phyphox_linear_acc_plus_gps_walks/t2koan07/Accelerometer.csv": "gravity_missing",
+    "phone_exports/phyphox_linear_acc_plus_gps_walks/rimputus/Location.csv": "missing_columns",
+    "phone_exports/phyphox_linear_acc_plus_gps_walks/t2koan07/Location.csv": "missing_columns",
+    "phone_exports/phyphox_misc_adtngrha/Linear Acceleration.csv": "gravity_missing",
+    "phone_exports/phyphox_misc_adtngrha/Gyroscope.csv": "missing_columns",
+    "phone_exports/phyphox_acc_gyro_dfb_lab/Gyroscope.csv": "missing_columns",
+    "phone_exports/phyphox_acc_gyro_dfb_lab/Gyroscope_2.csv": "missing_columns",
+    # Three unrelated edited CSVs in one folder: each loads on its own, the folder is ambiguous.
+    "phone_exports/sensor_logger_android_header_edited": "ambiguous",
+}
+
+
+def _is_export_folder(path: Path) -> bool:
+    names = {p.name for p in path.iterdir()}
+    return bool(names & {"Metadata.csv", "meta", "Location.csv", "Gyroscope.csv", "TotalAcceleration.csv"})
+
+
+def inputs() -> list[str]:
+    """Export folders as a whole, plus every loose CSV, zip and XML one by one (except inside Sensor Logger
+    folders and phyphox ``meta/``, whose files are parts of one recording)."""
+    if not SHARED.is_dir():
+        return []
+    found: list[str] = []
+    for top in ("phone_exports", "ble_sensor_exports", "gaitpy_demo_geneactiv_lumbar"):
+        for path in sorted((SHARED / top).rglob("*")):
+            rel = path.relative_to(SHARED).as_posix()
+            if path.is_dir():
+                if _is_export_folder(path):
+                    found.append(rel)
+                continue
+            part_of_export = (path.parent / "Metadata.csv").exists() or path.parent.name == "meta"
+            if path.suffix in (".zip", ".xml", ".csv") and not part_of_export and "features" not in path.name:
+                found.append(rel)
+    oxford = SHARED / "oxford_step_counter" / "optimisation" / "data"
+    found += [p.relative_to(SHARED).as_posix() for p in sorted(oxford.glob("*/accelerometer.csv.gz"))[:4]]
+    return found
+
+
+def _analysis_summary(rec: ingest.Recording) -> str:  # type: ignore[name-defined]
+    try:
+        analysis = importlib.import_module("gait.analysis")
+    except ImportError:
+        return "(gait.analysis not available yet)"
+    result = analysis.analyze(rec, placement=rec.placement or Placement.POCKET)
+    summary = result.summary if isinstance(result.summary, dict) else result.summary()
+    keys = ("steps", "cadence_spm", "stride_length_m", "distance_m")
+    text = " ".join(f"{k}={summary.get(k)!s:.6}" for k in keys)
+    return text + (f" reason={result.reason}" if result.reason else "")
+
+
+@pytest.mark.parametrize("rel", inputs())
+def test_real_export(rel: str) -> None:
+    path = SHARED / rel
+    try:
+        rec = ingest.load(path)
+    except IngestError as exc:
+        print(f"\nREFUSED {rel}: [{exc.reason}] {exc}")
+        assert rel in REFUSED, f"{rel} should load but was refused: {exc}"
+        assert exc.reason == REFUSED[rel]
+        return
+    assert rel not in REFUSED, f"{rel} should be refused with {REFUSED[rel]}"
+    src = rec.source
+    norm = np.linalg.norm(rec.acc_ms2, axis=1)
+    gravity = bool(abs(np.median(norm) - GRAVITY_MS2) < 1.5)
+    print(
+        f"\nLOADED  {rel}: {src['format']} {src['rate_hz']:.1f} Hz, {rec.duration_s:.1f} s, gravity={gravity}, "
+        f"units={src.get('units')}, gyro={rec.gyr_dps is not None}, gps={rec.gps is not None}\n"
+        f"        analysis: {_analysis_summary(rec)}"
+    )
+    assert gravity, f"{rel}: median |a| {np.median(norm):.2f} m/s^2 is not gravity"
+    assert src["rate_hz"] >= 20
+    assert rec.duration_s > 1.0
+
+
+def test_apple_health_sample_summarises() -> None:
+    summary = ingest.read_apple_health(SHARED / "phone_exports/apple_health_export_ios12/export.xml")
+    assert summary.record_counts["StepCount"] == 1588
+    assert summary.record_counts["DistanceWalkingRunning"] == 1587
+    # Apple's own per-interval step length on this phone is about 0.6-0.7 m (SOURCE.txt: 0.69 m for one record).
+    lengths = [d.step_length_m for d in summary.days if d.step_length_m is not None and d.steps > 1000]
+    assert lengths and 0.5 < float(np.median(lengths)) < 0.8
+    print(f"\nHEALTH  {len(summary.days)} days, {len(summary.walks)} walks, median step {np.median(lengths):.2f} m")
