@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -49,6 +50,9 @@ async def first_run(app: FastAPI) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the store, close walks a crash left live, run the first-run demo; close everything on the way out."""
     settings: Settings = app.state.settings
+    # Files of uploads a crash interrupted: never stored (the walk goes in one transaction), so just delete them.
+    await asyncio.to_thread(shutil.rmtree, settings.spool_dir, True)
+    settings.spool_dir.mkdir(parents=True, exist_ok=True)
     store = Store(settings.db_path)
     await asyncio.to_thread(store.open)
     app.state.store = store
