@@ -102,7 +102,7 @@ class Bundle:
                     yield fh
             else:
                 path = self._root / name if self.kind == "folder" else self._root
-                opener = gzip.open if path.suffix.lower() == ".gz" else open
+                opener = gzip.open if _is_gzip(path) else open
                 with opener(path, "rb") as fh:
                     yield fh
         except IngestError:
@@ -246,6 +246,12 @@ def open_single(path: Path) -> Bundle:
     return Bundle(label=path.name, kind="file", names=(path.name,), sizes=(path.stat().st_size,), _root=path)
 
 
+def _is_gzip(path: Path) -> bool:
+    """Gzip by content (uploads arrive under any name), not by suffix."""
+    with path.open("rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
 def read_file_bytes(path: Path, n_bytes: int | None = None) -> bytes:
     """Read a file (or its first ``n_bytes``), gunzipping ``.gz`` files with the same size limit as zip members."""
     limit = MAX_FILE_BYTES + 1 if n_bytes is None else n_bytes
@@ -257,7 +263,7 @@ def read_file_bytes(path: Path, n_bytes: int | None = None) -> bytes:
                 "hold; split the recording",
                 reason="too_large",
             )
-        if path.suffix.lower() == ".gz":
+        if _is_gzip(path):
             with gzip.open(path, "rb") as fh:
                 data = fh.read(limit)
         else:

@@ -1,0 +1,109 @@
+"""The entry point: format list, detection, overrides, gzip by content, the two CLI commands."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ingest
+from gait.types import Recording
+from ingest import IngestError
+from service.cli import main
+from tests.ingest import exports as ex
+
+EXPECTED = {
+    "sensor_logger",
+    "phyphox",
+    "androsensor",
+    "metawear",
+    "geneactiv",
+    "oxford",
+    "gait_csv",
+    "generic_csv",
+    "apple_health",
+}
+
+
+def test_list_formats_describes_each_format() -> None:
+    formats = ingest.list_formats()
+    assert {f.name for f in formats} == EXPECTED
+    for f in formats:
+        assert f.description and f.patterns and f.checked_versions
+    assert [f.name for f in formats if not f.samples] == ["apple_health"]
+
+
+def test_format_override_reads_a_folder_of_one_csv(tmp_path: Path) -> None:
+    sig = ex.signal()
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    rows = [
+        "t,x,y,z",
+        *(f"{t},{a[0]},{a[1]},{a[2]}" for t, a in zip(sig.time_s.tolist(), sig.acc_ms2.tolist(), strict=True)),
+    ]
+    (folder / "data.txt").write_text("\n".join(rows) + "\n")
+    rec = ingest.load(folder, format="generic_csv", time_unit="s", acc_unit="ms2")
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)
+
+
+def test_forcing_the_wrong_format_explains(tmp_path: Path) -> None:
+    path = ex.write_files(tmp_path / "r", ex.sensor_logger_android(ex.signal(), gps=False), as_zip=True)
+    with pytest.raises(IngestError, match="cannot tell which file"):
+        ingest.load(path, format="gait_csv")
+
+
+def test_gzip_detected_by_content_not_name(tmp_path: Path) -> None:
+    sig = ex.signal()
+    rec = Recording(sig.time_s, sig.acc_ms2)
+    plain = tmp_path / "plain.csv"
+    ingest.write_gait_csv(rec, plain)
+    upload = tmp_path / "upload.bin"
+    upload.write_bytes(gzip.compress(plain.read_bytes()))
+    assert ingest.load(upload).n_samples == len(sig.time_s)
+
+
+def test_placement_is_stored_and_checked(tmp_path: Path) -> None:
+    path = ex.write_files(tmp_path / "r", ex.sensor_logger_android(ex.signal(), gps=False), as_zip=True)
+    assert ingest.load(path, placement="pocket").placement == "pocket"
+    with pytest.raises(IngestError, match="unknown placement"):
+        ingest.load(path, placement="ear")
+
+
+def test_gyroscope_covering_little_of_the_recording_is_dropped(tmp_path: Path) -> None:
+    sig = ex.signal(duration_s=10)
+    files = ex.sensor_logger_android(sig, gps=False)
+    files["Gyroscope.csv"] = ex.sl_axis_csv(sig.time_s[:300], np.radians(sig.gyr_dps[:300]))
+    rec = ingest.load(ex.write_files(tmp_path / "r", files, as_zip=True))
+    assert rec.gyr_dps is None
+    assert rec.n_samples == len(sig.time_s)
+    assert "ignored" in rec.source["notes"][0]
+
+
+def test_cli_formats_lists_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["formats"]) == 0
+    out = capsys.readouterr().out
+    for name in EXPECTED:
+        assert name in out
+
+
+def test_cli_convert_writes_gait_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sig = ex.signal()
+    src = ex.write_files(tmp_path / "r", ex.sensor_logger_android(sig), as_zip=True)
+    out = tmp_path / "out.csv"
+    assert main(["convert", str(src), str(out)]) == 0
+    back = ingest.read_gait_csv(out)
+    np.testing.assert_allclose(back.acc_ms2, sig.acc_ms2, rtol=1e-5)
+    np.testing.assert_allclose(back.gyr_dps, sig.gyr_dps, rtol=1e-5, atol=1e-4)
+    assert "500 samples" in capsys.readouterr().err
+
+
+def test_cli_convert_user_error_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "empty.csv"
+    bad.write_text("")
+    assert main(["convert", str(bad), str(tmp_path / "o.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gait: error: empty.csv: the file is empty")
+    assert "Traceback" not in err
+    assert not (tmp_path / "o.csv").exists()
