@@ -113,15 +113,8 @@ def resample_chunk(
     idx = np.arange(state.next_index, last_index + 1)
     grid_t = state.origin_s + idx * dt
     out = np.empty((len(idx), values.shape[1]))
-    if len(idx):
-        pos = np.searchsorted(full_t, grid_t, side="right") - 1
-        pos = np.clip(pos, 0, len(full_t) - 2) if len(full_t) > 1 else np.zeros_like(pos)
-        if len(full_t) > 1:
-            t0, t1 = full_t[pos], full_t[pos + 1]
-            w = ((grid_t - t0) / (t1 - t0))[:, None]
-            out[:] = full_v[pos] * (1.0 - w) + full_v[pos + 1] * w
-        else:
-            out[:] = full_v[0]
+    for k in range(values.shape[1]):
+        out[:, k] = np.interp(grid_t, full_t, full_v[:, k])
     state.next_index = last_index + 1
     state.last_time_s = float(time_s[-1])
     state.last_values = values[-1].copy()
@@ -143,6 +136,6 @@ def vertical_from_gravity(acc_ms2: np.ndarray, gravity_ms2: np.ndarray) -> np.nd
     numpy.ndarray
         Vertical (upward positive) dynamic acceleration in m/s^2, shape (n,).
     """
-    g_norm = np.linalg.norm(gravity_ms2, axis=1)
+    g_norm = np.sqrt(np.einsum("ij,ij->i", gravity_ms2, gravity_ms2))
     g_norm = np.where(g_norm > 1e-6, g_norm, 1.0)
     return np.einsum("ij,ij->i", acc_ms2, gravity_ms2) / g_norm - g_norm

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,6 +43,16 @@ def detrended_integral(x: np.ndarray, dt_s: float) -> np.ndarray:
     return y - y.mean()
 
 
+@functools.cache
+def _double_integration_matrix(n: int, dt_s: float) -> np.ndarray:
+    """The linear map from one step's acceleration to its drift-free position (mean removal, two detrended
+    integrals), as an n x n matrix: every stage is linear, so a live sensor pays one small product per step."""
+    eye = np.eye(n)
+    a = eye - eye.mean(axis=0)
+    velocity = np.apply_along_axis(detrended_integral, 0, a, dt_s)
+    return np.apply_along_axis(detrended_integral, 0, velocity, dt_s)
+
+
 def vertical_excursion_m(vertical_acc_ms2: np.ndarray, dt_s: float) -> float:
     """Peak-to-peak vertical displacement over one step, from double integration with drift removal.
 
@@ -54,9 +65,7 @@ def vertical_excursion_m(vertical_acc_ms2: np.ndarray, dt_s: float) -> float:
     """
     if len(vertical_acc_ms2) < 5:
         return float("nan")
-    a = vertical_acc_ms2 - vertical_acc_ms2.mean()
-    velocity = detrended_integral(a, dt_s)
-    position = detrended_integral(velocity, dt_s)
+    position = _double_integration_matrix(len(vertical_acc_ms2), float(dt_s)) @ vertical_acc_ms2
     return float(position.max() - position.min())
 
 

@@ -24,7 +24,6 @@ import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
 
 from gait import zupt
@@ -279,7 +278,7 @@ class GaitTracker:
         gyro_norm = None
         if gyr is not None and self.placement is Placement.FOOT:
             gyro_norm, st.zi_gyro = sosfilt_state(
-                lowpass_sos(DETAIL_LOWPASS_HZ, fs), np.linalg.norm(gyr, axis=1), st.zi_gyro
+                lowpass_sos(DETAIL_LOWPASS_HZ, fs), np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro
             )
         new = {
             "t": grid_t,
@@ -290,7 +289,7 @@ class GaitTracker:
             "detail": detail,
             "envelope": np.sqrt(np.maximum(power, 0.0)),
             "gyro_norm": gyro_norm,
-            "acc_norm": np.linalg.norm(acc, axis=1),
+            "acc_norm": None if gyro_norm is None else np.sqrt(np.einsum("ij,ij->i", acc, acc)),
         }
         if st.buffer:
             for key, arr in new.items():
@@ -324,12 +323,19 @@ class GaitTracker:
         # Pad on the left with -inf where the segment started less than w_back samples ago.
         left_pad = max(0, w_back - lo)
         ext = np.concatenate((np.full(left_pad, -np.inf), s[max(0, lo - w_back) : hi + w_fwd + 1]))
-        centre = ext[w_back : w_back + (hi - lo + 1)]
-        before = sliding_window_view(ext[: w_back + (hi - lo)], w_back).max(axis=1)
-        after = sliding_window_view(ext[w_back + 1 :], w_fwd).max(axis=1)[: hi - lo + 1]
+        # ext[w_back + k] is buffer position lo + k. A peak must beat every sample in the w_back before it and
+        # match or beat every sample in the w_fwd after it; such a sample is a local maximum above threshold,
+        # so only those few candidates get the (exact) window test.
+        n = hi - lo + 1
+        centre = ext[w_back : w_back + n]
         threshold = np.maximum(MIN_PEAK_MS2, REL_PEAK * buf["envelope"][lo : hi + 1])
-        is_peak = (centre > before) & (centre >= after) & (centre > threshold)
-        peaks = np.flatnonzero(is_peak) + lo
+        local = (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
+        cand = np.flatnonzero(local & (centre > threshold))
+        if len(cand):
+            before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
+            after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
+            cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
+        peaks = cand + lo
         refine = round(REFINE_BACK_S * fs)
         for p in peaks:
             a = max(0, p - refine)

@@ -82,8 +82,9 @@ def check_samples(
                 "individual steps; record again at 50 Hz or more",
                 reason="rate_too_low",
             )
-    norm = np.linalg.norm(acc_ms2, axis=1)
-    median_norm = float(np.median(norm))
+    # The median of a strided subsample is as telling as the full median and far cheaper on a day of data.
+    sample = acc_ms2[:: max(1, n // 100_000)]
+    median_norm = float(np.median(np.sqrt(np.einsum("ij,ij->i", sample, sample))))
     if 0.5 < median_norm < 2.0:
         raise GaitError(
             f"{what}: acceleration has a median magnitude of {median_norm:.2f}, which looks like units of g, "
