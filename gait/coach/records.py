@@ -24,6 +24,19 @@ def _finite(name: str, value: float, *, minimum: float | None = None) -> float:
     return out
 
 
+def new_distance_share(start_s: float, end_s: float, prev_end_s: float | None) -> float:
+    """Share of a stride's length not yet walked when the previous stride ended (0..1).
+
+    Trunk and phone sensors emit overlapping strides of both feet (each contact starts one), so each adds only
+    the part after the previous stride's end, about half; back-to-back strides of one foot add their whole length.
+    """
+    duration_s = end_s - start_s
+    if duration_s <= 0:
+        return 0.0
+    new_s = end_s - (start_s if prev_end_s is None else max(start_s, prev_end_s))
+    return min(max(new_s / duration_s, 0.0), 1.0)
+
+
 @dataclass(frozen=True)
 class PainReport:
     """One back-pain report from the walker.
@@ -138,13 +151,18 @@ class WalkRecord:
     ) -> WalkRecord:
         """Build a record from a walk's stride events (for example ``analyze(...).strides``).
 
-        ``distance_m`` defaults to the sum of the known stride lengths.
+        ``distance_m`` defaults to the sum of the known stride lengths, overlapping strides of the two feet
+        counted once (see :func:`new_distance_share`).
         """
         length = np.array([np.nan if s.length_m is None else s.length_m for s in strides], dtype=float)
         cadence = np.array([s.cadence_spm for s in strides], dtype=float)
         confidence = np.array([s.confidence for s in strides], dtype=float)
         if distance_m is None:
-            distance_m = float(np.nansum(length)) if len(length) else 0.0
+            distance_m, prev_end_s = 0.0, None
+            for s in strides:
+                if s.length_m is not None and math.isfinite(s.length_m):
+                    distance_m += new_distance_share(s.start_s, s.end_s, prev_end_s) * s.length_m
+                prev_end_s = s.end_s if prev_end_s is None else max(prev_end_s, s.end_s)
         return cls(
             started_at_s=started_at_s,
             stride_length_m=length,

@@ -16,8 +16,10 @@ the previous stride cue (of any episode) and, for a repeat within the same episo
 
 Distance cue ("near_pain_distance"): once per walk (one Coach per walk), on the first in-run stride at which the
 distance walked reaches the recommended walk length (or the time since the first stride reaches the recommended
-walk time). Distance is the sum of stride lengths, with the baseline length at the stride's cadence standing in
-for strides without a length, unless :meth:`Coach.set_distance_m` supplied a better figure (GPS, a foot pod).
+walk time). Distance is the sum of stride lengths, each counted for the share of its duration after the previous
+stride ended (overlapping strides of the two feet, as trunk sensors emit them, count half), with the baseline
+length at the stride's cadence standing in for strides without a length, unless :meth:`Coach.set_distance_m`
+supplied a better figure (GPS, a foot pod).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 
 from gait.coach.flags import stride_flag
 from gait.coach.plan import CoachingPlan
+from gait.coach.records import new_distance_share
 from gait.coach.settings import CoachSettings
 from gait.coach.text import format_distance, format_duration
 from gait.consts import TYPICAL_CADENCE_SPM
@@ -180,7 +183,8 @@ class Coach:
                 reason="events_out_of_order",
             )
         walking = TYPICAL_CADENCE_SPM[0] <= s.cadence_spm <= TYPICAL_CADENCE_SPM[1]
-        contiguous = st.last_stride_end_s is not None and s.start_s - st.last_stride_end_s <= cfg.bout_gap_s
+        prev_end_s = st.last_stride_end_s
+        contiguous = prev_end_s is not None and s.start_s - prev_end_s <= cfg.bout_gap_s
         st.last_stride_end_s = s.end_s
         if not walking:
             self._end_run()
@@ -191,8 +195,10 @@ class Coach:
         st.n_strides += 1
         if st.walk_start_s is None:
             st.walk_start_s = s.start_s
+        share = new_distance_share(s.start_s, s.end_s, prev_end_s)
         known = s.length_m is not None and math.isfinite(s.length_m) and s.length_m > 0
-        st.stride_distance_m += s.length_m if known else float(plan.baseline.stride_length_m(s.cadence_spm))
+        length_m = s.length_m if known else float(plan.baseline.stride_length_m(s.cadence_spm))
+        st.stride_distance_m += share * length_m
 
         target_m = float(plan.target_stride_m(s.cadence_spm))
         flag = None

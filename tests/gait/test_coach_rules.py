@@ -114,6 +114,12 @@ def test_walk_record_checks_lengths_and_copies() -> None:
         walk.stride_length_m[0] = 2.0
 
 
+def test_walk_record_distance_counts_overlapping_strides_once() -> None:
+    overlapping = [StrideEvent(0.5 * i, 0.5 * i + 1.0, 1.2, 120.0, 1.2, 0.9, "test") for i in range(10)]
+    walk = WalkRecord.from_strides(overlapping, started_at_s=NOW_S, pain_free=True)
+    assert walk.distance_m == pytest.approx(1.2 + 9 * 0.6)
+
+
 def test_walk_record_from_strides_sums_known_lengths() -> None:
     walk = WalkRecord.from_strides(strides_at([1.2, None, 1.3]), started_at_s=NOW_S, pain_free=True)
     assert walk.distance_m == pytest.approx(2.5)
@@ -490,6 +496,15 @@ def test_near_pain_uses_baseline_lengths_for_unknown_strides_and_external_distan
     cues = coach.update(strides_at([None], t0_s=3.0)[0])
     assert [c.kind for c in cues] == [CueKind.NEAR_PAIN_DISTANCE]
     assert cues[0].reason.startswith("You have walked 5.0 km (3.1 mi); back pain usually starts about 6.0 km")
+
+
+def test_overlapping_strides_of_both_feet_count_once_toward_distance() -> None:
+    s = CoachSettings(enabled=True)
+    coach = Coach(active_plan(s), s)
+    # a trunk sensor: contacts every 0.5 s, each starting a 1 s stride of 1.2 m -> 0.6 m per contact
+    overlapping = [StrideEvent(0.5 * i, 0.5 * i + 1.0, 1.2, 120.0, 1.2, 0.9, "test") for i in range(10)]
+    _feed(coach, overlapping)
+    assert coach.distance_m == pytest.approx(1.2 + 9 * 0.6)
 
 
 def test_near_pain_by_time_into_the_walk() -> None:
