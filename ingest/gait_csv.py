@@ -17,7 +17,7 @@ from gait.types import Placement, Recording
 from ingest.archive import read_file_bytes
 from ingest.common import FormatInfo, build_recording
 from ingest.errors import IngestError
-from ingest.table import head_lines, norm_name, read_numeric, sniff_dialect, split_fields
+from ingest.table import head_lines, norm_name, read_header, read_numeric
 
 GAIT_CSV_COLUMNS = (GAIT_CSV_TIME_COL, *GAIT_CSV_ACC_COLS)
 
@@ -40,9 +40,7 @@ def looks_like(head: bytes) -> bool:
 
 def parse_gait_csv(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
     """Parse the bytes of a gait CSV file (see :func:`read_gait_csv`)."""
-    lines = head_lines(data, 2, what=what)
-    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
-    fields = [norm_name(f) for f in split_fields(lines[0], dialect)]
+    dialect, fields = read_header(data, what=what)
     missing = [c for c in GAIT_CSV_COLUMNS if c not in fields]
     if missing:
         raise IngestError(

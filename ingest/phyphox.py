@@ -31,7 +31,7 @@ from ingest.common import (
     order_samples,
 )
 from ingest.errors import IngestError
-from ingest.table import ACC_UNITS, GYR_UNITS, head_lines, norm_name, read_numeric, sniff_dialect, split_fields, unit_of
+from ingest.table import ACC_UNITS, GYR_UNITS, read_header, read_numeric, sniff_dialect, unit_of
 
 INFO = FormatInfo(
     name="phyphox",
@@ -67,19 +67,12 @@ def looks_like(bundle: Bundle) -> bool:
         if "/" in name or not name.lower().endswith((".csv", ".csv.gz", ".txt")):
             continue
         try:
-            fields = _header(bundle.head(name), name)[1]
+            fields = read_header(bundle.head(name), what=name)[1]
         except IngestError:
             continue
         if fields and fields[0] == "time (s)" and any(_classify(f) for f in fields[1:]):
             return True
     return False
-
-
-def _header(head: bytes, what: str) -> tuple[Any, list[str], list[str]]:
-    lines = head_lines(head, 2, what=what)
-    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
-    raw = split_fields(lines[0], dialect)
-    return dialect, [norm_name(f) for f in raw], raw
 
 
 def _classify(field: str) -> tuple[str, str, float] | None:
@@ -100,7 +93,7 @@ def _classify(field: str) -> tuple[str, str, float] | None:
 
 def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
     data = bundle.read(name)
-    dialect, fields, _ = _header(data[:8192], name)
+    dialect, fields = read_header(data, what=name)
     if not fields or not _is_time(fields[0]):
         return []
     groups: dict[str, dict[str, tuple[int, float]]] = {}
@@ -180,7 +173,7 @@ def _read_location(bundle: Bundle, starts: np.ndarray, offsets: np.ndarray) -> G
     if name is None or bundle.size(name) == 0:
         return None
     data = bundle.read(name)
-    dialect, fields, _ = _header(data[:8192], name)
+    dialect, fields = read_header(data, what=name)
 
     def col(prefix: str) -> int | None:
         return next((i for i, f in enumerate(fields) if f.startswith(prefix)), None)

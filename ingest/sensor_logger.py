@@ -28,7 +28,7 @@ from ingest.common import (
     order_samples,
 )
 from ingest.errors import IngestError
-from ingest.table import head_lines, norm_name, read_numeric, sniff_dialect, split_fields
+from ingest.table import head_lines, norm_name, read_header, read_numeric, sniff_dialect, split_fields
 
 INFO = FormatInfo(
     name="sensor_logger",
@@ -78,9 +78,7 @@ def looks_like(bundle: Bundle) -> bool:
 
 def _read_axes(bundle: Bundle, name: str) -> _Axes:
     data = bundle.read(name)
-    lines = head_lines(data, 2, what=name)
-    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
-    fields = [norm_name(f) for f in split_fields(lines[0], dialect)]
+    dialect, fields = read_header(data, what=name)
     missing = [c for c in ("x", "y", "z") if c not in fields]
     if missing or not ({"time", "seconds_elapsed"} & set(fields)):
         raise IngestError(
@@ -169,9 +167,7 @@ def _read_location(bundle: Bundle, t0: float, epoch: bool) -> GpsTrack | None:
     if name is None:
         return None
     data = bundle.read(name)
-    lines = head_lines(data, 2, what=name)
-    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
-    fields = [norm_name(f) for f in split_fields(lines[0], dialect)]
+    dialect, fields = read_header(data, what=name)
     tname = "time" if epoch else "seconds_elapsed"
     if not {tname, "latitude", "longitude"} <= set(fields):
         raise IngestError(

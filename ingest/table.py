@@ -119,6 +119,13 @@ def split_fields(line: str, dialect: Dialect) -> list[str]:
     return [field.strip() for field in row]
 
 
+def read_header(data: bytes, *, what: str) -> tuple[Dialect, list[str]]:
+    """Return the dialect and the normalised column names (see :func:`norm_name`) of a one-header-line file."""
+    lines = head_lines(data, 2, what=what)
+    dialect = sniff_dialect(lines[0], lines[1] if len(lines) > 1 else None)
+    return dialect, [norm_name(f) for f in split_fields(lines[0], dialect)]
+
+
 def unit_of(name: str) -> str | None:
     """Return the text inside the last parentheses or brackets of a column name (``"X (m/s^2)"`` -> ``"m/s^2"``)."""
     found = _UNIT_RE.findall(name)
@@ -227,6 +234,7 @@ __all__ = [
     "Dialect",
     "head_lines",
     "norm_name",
+    "read_header",
     "read_numeric",
     "sniff_dialect",
     "split_fields",
