@@ -68,7 +68,8 @@ function chartWidth(el) { return Math.max(260, el.clientWidth || $main.clientWid
 
 function makeChart(el, opts, data) {
   const height = window.innerWidth < 600 ? 200 : 260;
-  const u = new uPlot({ width: chartWidth(el), height, ...opts }, data, el);
+  // Our own legends sit above each chart; uPlot's legend table would repeat them.
+  const u = new uPlot({ width: chartWidth(el), height, legend: { show: false }, ...opts }, data, el);
   state.charts.push(u);
   return u;
 }
@@ -597,7 +598,7 @@ async function pageLive() {
   });
   feed.addEventListener("state", (e) => {
     const m = JSON.parse(e.data);
-    set("live-state", `sensor: ${m.phase}${m.samples ? `, ${m.samples} samples` : ""}${m.gaps ? `, ${m.gaps} gaps` : ""}${m.error ? ` – ${m.error}` : ""}`);
+    set("live-state", `sensor: ${m.phase}${m.gaps ? `, ${m.gaps} gaps` : ""}${m.error ? ` – ${m.error}` : ""}`);
   });
   feed.addEventListener("stride", (e) => {
     const m = JSON.parse(e.data);

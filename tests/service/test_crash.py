@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,47 +12,7 @@ import httpx
 import pytest
 
 from tests.service.conftest import write_walk_csv
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A `gait serve` subprocess on a temporary data dir."""
-
-    def __init__(self, data_dir: Path, samples_dir: Path, *, demo: bool) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "GAIT_SAMPLES_DIR": str(samples_dir), "GAIT_DEMO_SPEED": "4"}
-        args = [sys.executable, "-m", "service.cli", "serve", "--data-dir", str(data_dir), "--port", str(self.port)]
-        self.proc = subprocess.Popen(
-            args + ([] if demo else ["--no-demo"]), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-        )
-        self.client = httpx.Client(base_url=self.url, timeout=30)
-        self.wait_until(lambda: self.client.get("/api/health").status_code == 200, "the server to start")
-
-    def wait_until(self, predicate, what: str, timeout_s: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            try:
-                if predicate():
-                    return
-            except httpx.TransportError:
-                pass
-            if self.proc.poll() is not None:
-                raise AssertionError(f"server exited: {self.proc.stdout.read().decode()}")
-            time.sleep(0.1)
-        raise AssertionError(f"timed out waiting for {what}")
-
-    def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-        self.client.close()
+from tests.service.serverproc import Server
 
 
 @pytest.fixture

@@ -1,0 +1,131 @@
+"""The dashboard in Chromium: upload a real recording and see its charts; watch a replayed walk live with a cue."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from tests.browser.conftest import DESKTOP, PHONE, shot
+from tests.service.conftest import write_walk_csv
+from tests.service.serverproc import REPO, Server
+
+
+def real_sample(tmp_path: Path) -> tuple[Path, str]:
+    """A real recording from sample_recordings/ with its placement (a synthetic walk until samples exist)."""
+    for f in sorted((REPO / "sample_recordings").glob("*.csv")):
+        ref = f.with_name(f.name.split(".")[0] + ".reference.json")
+        placement = json.loads(ref.read_text()).get("placement") if ref.exists() else None
+        return f, placement or "lower_back"
+    return write_walk_csv(tmp_path / "walk.csv", duration_s=90.0), "lower_back"
+
+
+def wait_js(page, expression: str, timeout_s: float = 30.0) -> None:
+    """Poll a JS expression until true. (Playwright's wait_for_function evaluates strings with eval, which the
+    dashboard's CSP forbids; page.evaluate goes through the DevTools protocol instead.)"""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
+def watch_console(page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+def test_upload_real_recording_and_see_its_charts(browser_context, server: Server, tmp_path: Path) -> None:
+    path, placement = real_sample(tmp_path)
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/upload")
+    page.set_input_files("#file", str(path))
+    page.select_option("#placement", placement)
+    page.click("#upload-btn")
+    page.wait_for_url("**/#/walk/*", timeout=60_000)
+    page.wait_for_selector("#chart-length canvas")
+    for chart in ("#chart-length", "#chart-cadence", "#chart-hist"):
+        assert page.locator(f"{chart} canvas").count() == 1, f"{chart} not drawn"
+    walk_id = int(page.url.rsplit("/", 1)[1])
+    walk = server.client.get(f"/api/walks/{walk_id}").json()
+    assert walk["summary"]["strides"] > 0
+    assert page.locator("#summary").inner_text().count("\n") >= 6
+    assert str(walk["summary"]["strides"]) in page.locator("#summary").inner_text()
+    shot(page, "walk-desktop")
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.wait_for_selector("#chart-length canvas")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px phone"
+    shot(page, "walk-phone")
+    page.set_viewport_size(DESKTOP)
+    page.goto(server.url + "/#/walks")
+    page.wait_for_selector("#walks-table")
+    assert walk["name"] in page.locator("#walks-table").inner_text()
+    assert errors == [], errors  # also catches Content-Security-Policy violations
+
+
+def test_bad_upload_shows_the_reason(browser_context, server: Server, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.csv"
+    bad.write_text("hello,world\n1,2\n")
+    page = browser_context.new_page()
+    page.goto(server.url + "/#/upload")
+    page.set_input_files("#file", str(bad))
+    page.click("#upload-btn")
+    wait_js(page, "document.getElementById('upload-error').textContent.length > 10")
+    assert server.client.get("/api/walks").json() == []
+    shot(page, "upload-refused")
+
+
+def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server) -> None:
+    # Opt in to coaching and report pain: a 1.50 m walker's target at 108 steps/min is about 1.02 m; with a
+    # calibration factor of 1.3 the demo walk's strides are about 1.3 m, so strides are flagged and the coach cues.
+    profile = {"body_height_m": 1.5, "stride_scale": 1.3, "coaching": {"enabled": True}}
+    r = server.client.put("/api/profile", json=profile)
+    assert r.status_code == 200
+    assert server.client.post("/api/pain", json={"score": 5}).status_code == 201
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    page.select_option("#demo-sample", "a_overstride_walk.csv")
+    page.select_option("#demo-speed", "5")
+    page.click("#start-demo")
+    page.wait_for_selector("#cue.show", timeout=30_000)
+    assert "Shorten your stride" in page.locator("#cue").inner_text()
+    wait_js(page, "Number(document.body.dataset.beeps || 0) >= 1")
+    assert page.locator("#lv-flagged").inner_text() != "0"
+    assert page.locator("#live-badge").inner_text() == "live"
+    shot(page, "live-cue-desktop")
+    page.set_viewport_size(PHONE)
+    shot(page, "live-cue-phone")
+    page.click("#stop-live")
+    wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
+    walks = server.client.get("/api/walks").json()
+    assert walks[0]["origin"] == "live" and walks[0]["summary"]["flagged_strides"] > 0
+    assert errors == [], errors
+
+
+def test_every_page_renders_on_a_phone(browser_context, server: Server, tmp_path: Path) -> None:
+    with write_walk_csv(tmp_path / "w.csv", duration_s=60.0).open("rb") as fh:
+        server.client.post("/api/uploads", files={"file": ("w.csv", fh)}, data={"placement": "lower_back"})
+    server.client.post("/api/pain", json={"score": 4, "onset_distance_m": 3000})
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.set_viewport_size(PHONE)
+    for name in ("", "walks", "trends", "upload", "pain", "profile", "live"):
+        page.goto(f"{server.url}/#/{name}")
+        wait_js(page, "document.body.dataset.page !== undefined")
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
+        shot(page, f"phone-{name or 'home'}")
+        page.evaluate("delete document.body.dataset.page")
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#recommendation")
+    assert "2.50 km" in page.locator("#recommendation").inner_text()  # 5/6 of a 3 km onset
+    page.goto(server.url + "/#/profile")
+    page.wait_for_selector("#not-medical-advice")
+    assert "Not medical advice" in page.locator("#not-medical-advice").inner_text()
+    assert errors == [], errors
