@@ -137,31 +137,36 @@ def fit_stride_scale(model_lengths_m: Sequence[float], reference_lengths_m: Sequ
 
 
 def _checked_scale(scale: float) -> float:
-    if not 0.5 <= scale <= 2.0:
+    if not 0.5 <= scale <= 1.5:
         raise GaitError(
-            f"calibration factor {scale:.2f} is implausible (expected 0.5-2.0): check the distance you entered "
+            f"calibration factor {scale:.2f} is implausible (expected 0.5-1.5): check the distance you entered "
             "and that the recording covers the whole walk",
             reason="implausible_calibration",
         )
     return round(scale, 4)
 
 
-def scale_from_known_distance(model_lengths_m: Sequence[float], distance_m: float) -> float:
-    """Personal factor from a walk of known distance: ``distance / sum(model stride lengths)``.
+def scale_from_known_distance(model_distance_m: float, distance_m: float) -> float:
+    """Personal factor from a walk of known distance: ``distance / model distance``.
 
     Parameters
     ----------
-    model_lengths_m
-        Stride lengths of the walk from the model with scale 1 (the walk must cover the distance).
+    model_distance_m
+        Distance the model estimated for the walk with no personal factor (``Analysis.distance_m``).
     distance_m
-        The distance walked, measured independently.
+        The distance walked, measured independently (a track lap, a measured route).
+
+    Examples
+    --------
+    >>> scale_from_known_distance(380.0, 400.0)
+    1.0526
     """
-    model = np.asarray(model_lengths_m, dtype=float)
-    model = model[np.isfinite(model)]
-    if len(model) < 5:
-        raise GaitError(
-            f"calibration needs at least 5 strides with a length; got {len(model)}", reason="too_few_strides"
-        )
     if not distance_m > 0:
         raise GaitError("the known distance must be a positive number of metres", reason="bad_calibration")
-    return _checked_scale(float(distance_m / model.sum()))
+    if not model_distance_m > 0:
+        raise GaitError(
+            "no stride lengths were estimated for this walk, so there is nothing to calibrate: check the placement "
+            "and that the recording holds the walk",
+            reason="too_few_strides",
+        )
+    return _checked_scale(float(distance_m / model_distance_m))

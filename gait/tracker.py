@@ -157,7 +157,7 @@ class GaitTracker:
         for name, value, low, high in (
             ("body_height_m", body_height_m, 0.8, 2.5),
             ("sensor_height_m", sensor_height_m, 0.3, 1.6),
-            ("stride_scale", stride_scale, 0.5, 2.0),
+            ("stride_scale", stride_scale, 0.5, 1.5),
         ):
             if value is not None and not (low <= value <= high):
                 raise GaitError(f"{name}={value} is outside the plausible range {low}-{high}", reason="bad_setting")

@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stride-scale", type=float, help="personal calibration factor for stride length")
     p.add_argument("--target-stride-m", type=float, help="mark strides longer than this target as overlong")
     p.add_argument("--format", dest="format", help="input format (default: detected from the file)")
+    p.add_argument("--data-dir", type=Path, help="where your profile lives (default: the service's data dir)")
+    p.add_argument("--no-profile", action="store_true", help="ignore the height and calibration in your profile")
     p.add_argument("--json", metavar="PATH", help="write the JSON document to PATH ('-' for standard output)")
     p.set_defaults(func=run)
 
@@ -47,14 +49,21 @@ def load_recording(path: Path, fmt: str | None):
 
 def run(args: argparse.Namespace) -> int:
     """Analyse the file and print or write the result."""
+    from service.commands.calibrate import saved_profile
+    from service.settings import Settings
+
     recording = load_recording(args.file, args.format)
-    placement = args.placement or recording.placement or Placement.LOWER_BACK
+    placement = Placement.parse(args.placement or recording.placement or Placement.LOWER_BACK)
+    stride_scale = args.stride_scale
+    profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
+    if stride_scale is None and profile.get("stride_scale") and profile.get("placement") == placement.value:
+        stride_scale = float(profile["stride_scale"])  # the walker's own calibration for this placement
     result = analyze(
         recording,
         placement=placement,
-        body_height_m=args.height_m,
+        body_height_m=args.height_m or profile.get("body_height_m"),
         sensor_height_m=args.sensor_height_m,
-        stride_scale=args.stride_scale,
+        stride_scale=stride_scale,
     )
     doc = result.to_dict(target_stride_m=args.target_stride_m)
     if args.json:

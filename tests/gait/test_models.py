@@ -80,11 +80,13 @@ def test_zupt_between_stances_starts_at_the_end_of_the_first_stance() -> None:
 def test_calibration_factor_from_a_reference() -> None:
     model = np.array([1.0, 1.1, 1.2, 1.3, 1.25, 1.15])
     assert fit_stride_scale(model, model * 1.08) == pytest.approx(1.08, abs=1e-4)
-    assert scale_from_known_distance(model, distance_m=model.sum() * 0.9) == pytest.approx(0.9, abs=1e-4)
+    assert scale_from_known_distance(model.sum(), distance_m=model.sum() * 0.9) == pytest.approx(0.9, abs=1e-4)
 
 
 def test_calibration_refuses_too_few_strides_and_implausible_factors() -> None:
     with pytest.raises(GaitError, match="at least 5"):
         fit_stride_scale([1.0, 1.1], [1.0, 1.1])
     with pytest.raises(GaitError, match="implausible"):
-        scale_from_known_distance(np.ones(10), distance_m=50.0)
+        scale_from_known_distance(10.0, distance_m=50.0)
+    with pytest.raises(GaitError, match="nothing to calibrate"):
+        scale_from_known_distance(0.0, distance_m=50.0)

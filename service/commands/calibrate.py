@@ -1,0 +1,109 @@
+"""``gait calibrate FILE``: fit the walker's personal stride-length factor from a walk of known distance or GPS."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from gait.analysis import Analysis, analyze
+from gait.errors import GaitError
+from gait.gps import gps_stride_length_m
+from gait.stride_length import fit_stride_scale, scale_from_known_distance
+from gait.types import Placement, Recording
+from service.commands.analyze import load_recording
+from service.settings import Settings
+from service.store import Store
+
+GPS_MAX_ACCURACY_M = 15.0
+"""GPS fixes less accurate than this are ignored for calibration."""
+GPS_MIN_BOUT_S = 60.0
+"""Bouts shorter than this are too short for GPS distances to be trusted (jitter of a few metres)."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``calibrate`` sub-command."""
+    p = subparsers.add_parser(
+        "calibrate",
+        help="fit your personal stride-length factor from a walk of known distance (or its GPS track)",
+        description="Analyse a walk whose distance you know (a track lap, a measured route), or one recorded with "
+        "GPS, fit your personal stride-length factor and save it to your profile so later analyses and live "
+        "walks use it.",
+    )
+    p.add_argument("file", type=Path, help="recording of the calibration walk")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--distance-m", type=float, help="the distance you walked, in metres")
+    src.add_argument("--gps", action="store_true", help="use the recording's GPS track as the reference")
+    p.add_argument("--placement", choices=[pl.value for pl in Placement], help="where the sensor was worn")
+    p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
+    p.add_argument("--format", dest="format", help="input format (default: detected from the file)")
+    p.add_argument("--data-dir", type=Path, help="profile location (default: the service's data dir)")
+    p.add_argument("--dry-run", action="store_true", help="print the factor without saving it")
+    p.set_defaults(func=run)
+
+
+def saved_profile(settings: Settings) -> dict:
+    """The profile stored by the service, or {} when there is no database yet (nothing is created)."""
+    if not settings.db_path.exists():
+        return {}
+    store = Store(settings.db_path).open()
+    try:
+        return store.get_profile()
+    finally:
+        store.close()
+
+
+def gps_scale(recording: Recording, result: Analysis) -> tuple[float, int]:
+    """Fit the factor to GPS stride lengths per walking bout; returns the factor and the bouts used."""
+    if recording.gps is None:
+        raise GaitError("this recording has no GPS track: use --distance-m instead", reason="no_gps")
+    model, reference = [], []
+    for bout in result.bouts:
+        if bout.end_s - bout.start_s < GPS_MIN_BOUT_S:
+            continue
+        lengths = [s.length_m for s in result.strides if s.length_m and bout.start_s <= s.start_s <= bout.end_s]
+        ref = gps_stride_length_m(
+            recording.gps, bout.start_s, bout.end_s, bout.steps - 1, max_accuracy_m=GPS_MAX_ACCURACY_M
+        )
+        if lengths and ref:
+            model.append(float(np.mean(lengths)))
+            reference.append(ref)
+    if not model:
+        raise GaitError(
+            f"no walking bout of at least {GPS_MIN_BOUT_S:.0f} s with usable GPS fixes: walk steadily outdoors for "
+            "a few minutes, or use --distance-m",
+            reason="no_gps_bouts",
+        )
+    # Each bout stands for many strides: weight them equally by repeating the bout mean (fit needs 5 pairs).
+    reps = max(1, int(np.ceil(5 / len(model))))
+    return fit_stride_scale(np.repeat(model, reps), np.repeat(reference, reps)), len(model)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Fit and save the factor."""
+    recording = load_recording(args.file, args.format)
+    settings = Settings.from_env(data_dir=args.data_dir)
+    profile = saved_profile(settings)
+    placement = Placement.parse(args.placement or recording.placement or profile.get("placement") or "lower_back")
+    height_m = args.height_m or profile.get("body_height_m")
+    result = analyze(recording, placement=placement, body_height_m=height_m)
+    if args.gps:
+        scale, n_bouts = gps_scale(recording, result)
+        basis = f"GPS over {n_bouts} walking bout(s)"
+    else:
+        scale = scale_from_known_distance(result.distance_m, args.distance_m)
+        basis = f"{args.distance_m:.0f} m walked, {result.distance_m:.0f} m estimated by the model"
+    print(f"personal stride-length factor {scale:.3f} for a {placement.value} sensor ({basis})")
+    if args.dry_run:
+        return 0
+    profile.update({"stride_scale": scale, "placement": placement.value})
+    if args.height_m:
+        profile["body_height_m"] = args.height_m
+    store = Store(settings.db_path).open()
+    try:
+        store.put_profile(profile)
+    finally:
+        store.close()
+    print(f"saved to your profile in {settings.db_path}; `gait analyze` and live walks now use it")
+    return 0

@@ -1,0 +1,14 @@
+"""Suite-wide fixtures: no test reads or writes the user's real data directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data_dir = tmp_path_factory.mktemp("gait-data")
+    monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
+    return data_dir

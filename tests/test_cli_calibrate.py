@@ -1,0 +1,78 @@
+"""`gait calibrate`: a personal factor from a known distance or GPS, saved to the profile and used afterwards."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gait.analysis import analyze
+from gait.types import GpsTrack, Recording
+from ingest.gait_csv import write_gait_csv
+from service.cli import main
+from service.commands.calibrate import gps_scale
+from tests.gait.synthetic import walk_signal
+
+
+@pytest.fixture
+def walk(tmp_path: Path) -> tuple[Path, Recording]:
+    t, acc = walk_signal(step_hz=1.8, walk_s=30.0)
+    rec = Recording(time_s=t, acc_ms2=acc, placement="lower_back")
+    path = tmp_path / "walk.csv"
+    write_gait_csv(rec, path)
+    return path, rec
+
+
+def _distance(path: Path, data_dir: Path, capsys) -> float:
+    assert main(["analyze", str(path), "--json", "-", "--data-dir", str(data_dir)]) == 0
+    return json.loads(capsys.readouterr().out)["summary"]["distance_m"]
+
+
+def test_known_distance_calibration_is_saved_and_used(walk, tmp_path: Path, capsys) -> None:
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    model_m = _distance(path, data_dir, capsys)
+    assert not (data_dir / "gait.sqlite3").exists()  # analysing never creates a database
+    assert main(["calibrate", str(path), "--distance-m", f"{model_m * 1.2:.3f}", "--data-dir", str(data_dir)]) == 0
+    factor = float(capsys.readouterr().out.split("factor ")[1].split()[0])
+    assert factor == pytest.approx(1.2, abs=0.005)
+    assert _distance(path, data_dir, capsys) == pytest.approx(model_m * 1.2, rel=0.01)
+    assert main(["analyze", str(path), "--json", "-", "--data-dir", str(data_dir), "--no-profile"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["distance_m"] == pytest.approx(model_m, rel=1e-3)
+
+
+def test_dry_run_saves_nothing(walk, tmp_path: Path, capsys) -> None:
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    model_m = _distance(path, data_dir, capsys)
+    assert main(["calibrate", str(path), "--distance-m", str(model_m), "--dry-run", "--data-dir", str(data_dir)]) == 0
+    assert "factor 1.00" in capsys.readouterr().out
+    assert not (data_dir / "gait.sqlite3").exists()
+
+
+def test_implausible_distance_is_refused_with_a_reason(walk, tmp_path: Path, capsys) -> None:
+    path, _ = walk
+    assert main(["calibrate", str(path), "--distance-m", "5000", "--data-dir", str(tmp_path)]) == 2
+    assert "implausible" in capsys.readouterr().err
+
+
+def test_gps_reference_gives_the_factor_between_gps_and_model_strides() -> None:
+    t, acc = walk_signal(step_hz=1.8, walk_s=100.0, rest_before_s=2.0)
+    rec = Recording(time_s=t, acc_ms2=acc, placement="lower_back")
+    result = analyze(rec)
+    model_stride = float(np.mean([s.length_m for s in result.strides]))
+    # A GPS track that moves at the speed of strides 1.1 times the model's, one fix a second, along the equator.
+    speed = 1.1 * model_stride * 1.8 / 2
+    fix_t = np.arange(0.0, t[-1], 1.0)
+    walking = np.clip(fix_t - 2.0, 0.0, 100.0)
+    lon = np.rad2deg(speed * walking / 6_371_008.8)
+    gps_rec = Recording(
+        time_s=t,
+        acc_ms2=acc,
+        placement="lower_back",
+        gps=GpsTrack(time_s=fix_t, lat_deg=np.zeros_like(fix_t), lon_deg=lon),
+    )
+    scale, bouts = gps_scale(gps_rec, result)
+    assert bouts == 1 and scale == pytest.approx(1.1, abs=0.02)
