@@ -40,11 +40,11 @@ def relaxed_reduction(
     return float(full_reduction * (1.0 - min(max(progress, 0.0), 1.0)))
 
 
-def _days(seconds: float) -> str:
-    days = seconds / 86400.0
-    if days < 1.0:
-        return "today" if days < 0.5 else "yesterday"
-    return f"{days:.0f} days ago"
+def _ago(seconds: float) -> str:
+    """``"3 hours ago"``, ``"1 day ago"``, ``"14 days ago"``."""
+    if seconds < 86400.0:
+        return plural(max(round(seconds / 3600.0), 1), "hour") + " ago"
+    return plural(round(seconds / 86400.0), "day") + " ago"
 
 
 @dataclass(frozen=True)
@@ -192,18 +192,19 @@ def plan_coaching(
         )
     elif not active:
         reasons.append(
-            f"Stride coaching has relaxed back to your baseline: {days:.0f} days and "
+            f"Stride coaching has relaxed back to your baseline: {plural(round(days), 'day')} and "
             f"{plural(n_free, 'pain-free walk')} since back pain {last.pain_0_10}/10 (full relax after "
             f"{settings.relax_days:.0f} days and {settings.relax_walks} pain-free walks)."
         )
     else:
         reasons.append(
-            f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_days(now_s - last.reported_at_s)}."
+            f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}."
         )
         reasons.append(
             f"Target: {format_percent(reduction)} shorter than your baseline (starts at "
             f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
-            f"and {settings.relax_walks} pain-free walks; so far {days:.0f} days, {plural(n_free, 'pain-free walk')})."
+            f"and {settings.relax_walks} pain-free walks; so far {plural(round(days), 'day')}, "
+            f"{plural(n_free, 'pain-free walk')})."
         )
     if not active:
         reduction = 0.0
