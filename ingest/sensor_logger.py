@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,16 +116,40 @@ def _pick(bundle: Bundle, name: str) -> str | None:
     return found if found is not None and bundle.size(found) > 0 else None
 
 
-def _gravity_inclusive(bundle: Bundle, platform: str, standardised: bool) -> tuple[_Axes, str, str]:
+class _AxesReader:
+    """Reads axis files once each, the ones certainly needed two at a time (zlib and pandas' tokenizer release
+    the GIL, so the accelerometer and gyroscope files of a long export parse in parallel)."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        self.bundle = bundle
+        self._done: dict[str, _Axes] = {}
+
+    def prefetch(self, names: list[str]) -> None:
+        todo = [n for n in dict.fromkeys(names) if n not in self._done]
+        if len(todo) < 2:
+            return
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {n: pool.submit(_read_axes, self.bundle, n) for n in todo}
+            for name, future in futures.items():
+                self._done[name] = future.result()
+
+    def get(self, name: str) -> _Axes:
+        if name not in self._done:
+            self._done[name] = _read_axes(self.bundle, name)
+        return self._done[name]
+
+
+def _gravity_inclusive(reader: _AxesReader, platform: str, standardised: bool) -> tuple[_Axes, str, str]:
     """Choose and build gravity-inclusive acceleration in m/s^2, Android sign; returns axes, origin, sign note."""
+    bundle = reader.bundle
     total = _pick(bundle, "TotalAcceleration.csv")
     if total is not None:
-        axes = _read_axes(bundle, total)
+        axes = reader.get(total)
         scale = acc_unit_scale(infer_acc_unit(axes.xyz))
         return _Axes(axes.time_s, axes.xyz * scale, axes.epoch), "TotalAcceleration.csv", "android"
 
     uncal_name = _pick(bundle, "AccelerometerUncalibrated.csv")
-    uncal = _read_axes(bundle, uncal_name) if uncal_name else None
+    uncal = reader.get(uncal_name) if uncal_name else None
     uncal_unit = infer_acc_unit(uncal.xyz) if uncal is not None else None
     if platform not in ("ios", "android") and uncal_unit == "g":
         platform = "ios"  # only iOS writes this file in g
@@ -132,7 +157,7 @@ def _gravity_inclusive(bundle: Bundle, platform: str, standardised: bool) -> tup
 
     lin, grav = _pick(bundle, "Accelerometer.csv"), _pick(bundle, "Gravity.csv")
     if lin is not None and grav is not None and platform in ("ios", "android"):
-        a, g = _read_axes(bundle, lin), _read_axes(bundle, grav)
+        a, g = reader.get(lin), reader.get(grav)
         inside = (a.time_s >= g.time_s[0]) & (a.time_s <= g.time_s[-1])
         if inside.sum() >= 2:
             t = a.time_s[inside]
@@ -200,14 +225,17 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     meta = read_metadata(bundle)
     platform = meta.get("platform", "").lower()
     standardised = meta.get("standardisation", "").lower() == "true"
-    acc, acc_origin, sign = _gravity_inclusive(bundle, platform, standardised)
+    reader = _AxesReader(bundle)
+    gyr_name = _pick(bundle, "Gyroscope.csv") or _pick(bundle, "GyroscopeUncalibrated.csv")
+    total = _pick(bundle, "TotalAcceleration.csv")
+    reader.prefetch([n for n in (total or _pick(bundle, "AccelerometerUncalibrated.csv"), gyr_name) if n])
+    acc, acc_origin, sign = _gravity_inclusive(reader, platform, standardised)
 
     gyr_dps = None
     notes: list[str] = []
-    gyr_name = _pick(bundle, "Gyroscope.csv") or _pick(bundle, "GyroscopeUncalibrated.csv")
     time_s, acc_ms2 = acc.time_s, acc.xyz
     if gyr_name is not None:
-        gyr = _read_axes(bundle, gyr_name)
+        gyr = reader.get(gyr_name)
         inside = (time_s >= gyr.time_s[0]) & (time_s <= gyr.time_s[-1])
         span = float(time_s[-1] - time_s[0]) if len(time_s) > 1 else 0.0
         covered = float(time_s[inside][-1] - time_s[inside][0]) if inside.sum() > 1 else 0.0
