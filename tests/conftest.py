@@ -12,3 +12,11 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     data_dir = tmp_path_factory.mktemp("gait-data")
     monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
     return data_dir
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite tests/snapshots/*.json from the current output instead of comparing with them",
+    )
