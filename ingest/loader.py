@@ -72,12 +72,24 @@ def detect_format(bundle: Bundle) -> str:
     """Name the format of an opened bundle (see :func:`list_formats`), judged from names and headers."""
     if _is_health(bundle):
         return apple_health.INFO.name
+    if bundle.find("[Content_Types].xml") is not None:
+        raise IngestError(
+            f"{bundle.label}: this is an Office workbook (Excel .xlsx), not an app export; open it and save the sheet "
+            "as CSV, or export the recording from the app as CSV (phyphox: 'CSV (Comma, decimal point)')",
+            reason="unsupported_format",
+        )
     if sensor_logger.looks_like(bundle):
         return sensor_logger.INFO.name
     if phyphox.looks_like(bundle):
         return phyphox.INFO.name
     name = _single_file(bundle)
     head = bundle.head(name, 64 * 1024)
+    if head.lstrip()[:1] in (b"[", b"{"):
+        raise IngestError(
+            f"{name}: this is a JSON export, which is not supported; export the recording as CSV instead (Sensor "
+            "Logger: Export > CSV (zip))",
+            reason="unsupported_format",
+        )
     if gait_csv.looks_like(head):
         return gait_csv.INFO.name
     return csv_formats.detect(head, name) or csv_formats.GENERIC.name

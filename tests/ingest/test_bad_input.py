@@ -179,3 +179,19 @@ def test_unknown_format_name(tmp_path: Path) -> None:
 def test_missing_path() -> None:
     with pytest.raises(FileNotFoundError):
         ingest.load("/nonexistent/recording.zip")
+
+
+def test_json_export_is_explained(tmp_path: Path) -> None:
+    path = write(tmp_path, "rec.json", '[{"sensor": "Accelerometer", "time": "1", "x": "0.1"}]')
+    with pytest.raises(IngestError, match="JSON export") as err:
+        ingest.load(path)
+    assert err.value.reason == "unsupported_format"
+
+
+def test_excel_workbook_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "Raw Data.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    with pytest.raises(IngestError, match="save the sheet as CSV"):
+        ingest.load(path)
