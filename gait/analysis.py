@@ -114,7 +114,13 @@ class Analysis:
                 for s, flag in zip(self.strides, flags, strict=True)
             ],
             "bouts": [
-                {"start_s": round(b.start_s, 3), "end_s": round(b.end_s, 3), "steps": b.steps} for b in self.bouts
+                {
+                    "start_s": round(b.start_s, 3),
+                    "end_s": round(b.end_s, 3),
+                    "steps": b.steps,
+                    "cadence_spm": round(b.cadence_spm, 2) if b.steps > 1 else None,
+                }
+                for b in self.bouts
             ],
         }
 
