@@ -58,6 +58,9 @@ def _data_files(bundle: Bundle) -> list[str]:
 
 def _single_file(bundle: Bundle) -> str:
     files = _data_files(bundle)
+    tables = [f for f in files if not f.lower().endswith(".txt")]  # .txt beside a CSV is usually a read-me
+    if len(tables) == 1:
+        return tables[0]
     if len(files) == 1:
         return files[0]
     listed = ", ".join(files[:8]) or "no CSV files"

@@ -48,6 +48,15 @@ def test_format_override_reads_a_folder_of_one_csv(tmp_path: Path) -> None:
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)
 
 
+def test_folder_with_one_csv_and_a_readme(tmp_path: Path) -> None:
+    sig = ex.signal()
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    ingest.write_gait_csv(Recording(sig.time_s, sig.acc_ms2), folder / "walk.csv")
+    (folder / "README.txt").write_text("my walk to the shop")
+    assert ingest.load(folder).source["format"] == "gait_csv"
+
+
 def test_forcing_the_wrong_format_explains(tmp_path: Path) -> None:
     path = ex.write_files(tmp_path / "r", ex.sensor_logger_android(ex.signal(), gps=False), as_zip=True)
     with pytest.raises(IngestError, match="cannot tell which file"):
