@@ -22,7 +22,7 @@ def stride_flag(
         return None
     if not confidence >= min_confidence:  # also catches a NaN confidence
         return None
-    return length_m > target_m + tolerance_m
+    return bool(length_m > target_m + tolerance_m)  # a plain bool even for numpy scalars: callers test `is True`
 
 
 def flag_overlong(

@@ -34,7 +34,7 @@ def new_distance_share(start_s: float, end_s: float, prev_end_s: float | None) -
     if duration_s <= 0:
         return 0.0
     new_s = end_s - (start_s if prev_end_s is None else max(start_s, prev_end_s))
-    return min(max(new_s / duration_s, 0.0), 1.0)
+    return float(min(max(new_s / duration_s, 0.0), 1.0))
 
 
 @dataclass(frozen=True)

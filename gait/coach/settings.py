@@ -22,8 +22,10 @@ DEFAULT_REDUCTION: Final = 0.10
 DEFAULT_TOLERANCE_M: Final = 0.05
 """A stride is overlong only when it exceeds the target by more than this, so that estimation noise near the
 target does not flag every other stride."""
-DEFAULT_MIN_CONFIDENCE: Final = 0.5
-"""Strides whose length estimate is less trusted than this are never flagged (flag None): no cue on guesses."""
+DEFAULT_MIN_CONFIDENCE: Final = 0.6
+"""Strides whose length estimate is less trusted than this are never flagged (flag None): no cue on guesses.
+0.6 sits above what the tracker gives lengths that rest on an assumed body height or an uncalibrated phone model
+(0.5 and below) and below a trunk sensor with known height (0.75), a foot sensor (0.9) or a calibrated walker."""
 
 WALK_FRACTION_OF_ONSET: Final = 5.0 / 6.0
 """Recommended walk length as a share of the usual pain-onset distance: the source material's example, pain at

@@ -185,7 +185,7 @@ class Coach:
         walking = TYPICAL_CADENCE_SPM[0] <= s.cadence_spm <= TYPICAL_CADENCE_SPM[1]
         prev_end_s = st.last_stride_end_s
         contiguous = prev_end_s is not None and s.start_s - prev_end_s <= cfg.bout_gap_s
-        st.last_stride_end_s = s.end_s
+        st.last_stride_end_s = float(s.end_s)
         if not walking:
             self._end_run()
             return []
@@ -194,10 +194,10 @@ class Coach:
         st.run_strides += 1
         st.n_strides += 1
         if st.walk_start_s is None:
-            st.walk_start_s = s.start_s
+            st.walk_start_s = float(s.start_s)
         share = new_distance_share(s.start_s, s.end_s, prev_end_s)
         known = s.length_m is not None and math.isfinite(s.length_m) and s.length_m > 0
-        length_m = s.length_m if known else float(plan.baseline.stride_length_m(s.cadence_spm))
+        length_m = float(s.length_m) if known else float(plan.baseline.stride_length_m(s.cadence_spm))
         st.stride_distance_m += share * length_m
 
         target_m = float(plan.target_stride_m(s.cadence_spm))
@@ -221,12 +221,12 @@ class Coach:
             since = math.inf if st.last_shorten_cue_s is None else s.end_s - st.last_shorten_cue_s
             wait = cfg.reminder_interval_s if st.episode_cued else cfg.min_cue_interval_s
             if since >= wait:
-                st.last_shorten_cue_s = s.end_s
+                st.last_shorten_cue_s = float(s.end_s)
                 st.episode_cued = True
                 base_m = float(plan.baseline.stride_length_m(s.cadence_spm))
                 cues.append(
                     Cue(
-                        t_s=s.end_s,
+                        t_s=float(s.end_s),
                         kind=CueKind.SHORTEN_STRIDE,
                         message=SHORTEN_MESSAGE,
                         reason=(
@@ -252,7 +252,7 @@ class Coach:
                 st.near_pain_cued = True
                 cues.append(
                     Cue(
-                        t_s=s.end_s,
+                        t_s=float(s.end_s),
                         kind=CueKind.NEAR_PAIN_DISTANCE,
                         message=NEAR_PAIN_MESSAGE,
                         reason=f"{said}; back pain usually starts {rec.onset.description}.",

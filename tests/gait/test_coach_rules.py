@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -320,6 +321,15 @@ def test_flag_overlong_fixed_target_exact_boundary() -> None:
     strides[4] = StrideEvent(4.0, 5.0, 1.9, 120.0, 1.9, 0.49, "test")
     flags = flag_overlong(strides, 1.25, tolerance_m=0.25, min_confidence=0.5)
     assert flags == [False, True, False, None, None]
+
+
+def test_flags_are_plain_bools_for_numpy_scalars() -> None:
+    s = StrideEvent(np.float64(0.0), np.float64(1.0), np.float64(1.9), np.float64(120.0), None, np.float64(0.9), "t")
+    assert flag_overlong([s], 1.25, tolerance_m=0.25)[0] is True
+    settings = CoachSettings(enabled=True)
+    coach = Coach(active_plan(settings), settings)
+    cues = _feed(coach, [replace(s, start_s=s.start_s + i, end_s=s.end_s + i) for i in range(3)])
+    assert len(cues) == 1 and type(cues[0].t_s) is float and type(coach.distance_m) is float
 
 
 def test_flag_overlong_with_a_cadence_dependent_target() -> None:
