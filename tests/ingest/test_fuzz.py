@@ -34,6 +34,8 @@ HEADERS = {
     "metawear.csv": "epoc (ms),timestamp (-0500),elapsed (s),x-axis (g),y-axis (g),z-axis (g)",
     "gait.csv": "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2,gyr_x_dps,gyr_y_dps,gyr_z_dps",
     "generic.csv": "Timestamp;AccelerationX;AccelerationY;AccelerationZ",
+    "geneactiv.csv": "Device Type,GENEActiv\nUnits,g\n2019-08-06 10:25:50:000,-0.4264,0.7279,0.5089,0,0,31.6",
+    "accelerometer.csv": "1023881009780408,3,-0.8885523,4.3062453,9.031619",
 }
 
 
