@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import re
 from fractions import Fraction
 from pathlib import Path
@@ -49,3 +51,14 @@ def test_doc_states_the_disclaimer_the_reduction_range_and_the_tips() -> None:
     assert f"between **{low * 100:.0f} % and {high * 100:.0f} %**" in text
     for tip in TIPS:
         assert f"**{tip.title}.** {tip.text}" in text
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["gait.coach.baseline", "gait.coach.flags", "gait.coach.pain", "gait.coach.plan", "gait.coach.stream"],
+)
+def test_docstring_examples_run(module: str) -> None:
+    mod = importlib.import_module(module)
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
