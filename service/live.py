@@ -415,12 +415,14 @@ class LiveSession:
     def _on_source_message(self, msg: dict[str, Any]) -> None:
         kind = msg.get("type")
         if kind == "state":
+            before = self.state.to_dict()
             phase = msg.get("phase")
             if phase in PHASES and phase != "ended":
                 self.state.phase = phase
             self.state.lost_packets = int(msg.get("lost_packets", self.state.lost_packets))
             self.state.detail = msg.get("detail")
-            self._publish_state()
+            if self.state.to_dict() != before:
+                self._publish_state()
         elif kind == "gap":
             self.state.gaps += 1
             self.state.lost_packets = int(msg.get("total_lost_packets", self.state.lost_packets))

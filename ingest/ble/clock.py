@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+REFIT_EVERY_S = 5.0
+"""Sensor time between two drift fits."""
+
 
 @dataclass
 class ClockMapper:
@@ -26,11 +29,15 @@ class ClockMapper:
         Below this span of data the slope stays 1 (no drift is fitted from seconds of data).
     max_drift_ppm
         The fitted drift is clipped to +-this; cheap crystals stay within about 100 ppm.
+    follow
+        When False the offset is fixed by the first packet and no drift is fitted: sensor time is used as it is
+        (for replays faster than real time, where the "drift" is the replay speed).
     """
 
     window_s: float = 300.0
     min_fit_span_s: float = 60.0
     max_drift_ppm: float = 500.0
+    follow: bool = True
     _points: deque[tuple[float, float]] = field(default_factory=deque, init=False, repr=False)
     slope: float = field(default=1.0, init=False)
     offset_s: float | None = field(default=None, init=False)
@@ -38,14 +45,19 @@ class ClockMapper:
 
     def observe(self, sensor_s: float, host_s: float) -> None:
         """Record that a packet stamped ``sensor_s`` by the sensor arrived at ``host_s`` on the host."""
+        if not self.follow:
+            if self.offset_s is None:
+                self.offset_s = host_s - sensor_s
+            return
         self._points.append((sensor_s, host_s))
         while self._points and sensor_s - self._points[0][0] > self.window_s:
             self._points.popleft()
         candidate = host_s - self.slope * sensor_s
         if self.offset_s is None or candidate < self.offset_s:
             self.offset_s = candidate
-        # refitting on every packet would cost O(window) each time; once per second of sensor time is plenty
-        if sensor_s - self._last_fit_sensor_s >= 1.0:
+        # refitting on every packet would cost O(window) each time; drift changes over minutes, so every few
+        # seconds of sensor time is plenty
+        if sensor_s - self._last_fit_sensor_s >= REFIT_EVERY_S:
             self._last_fit_sensor_s = sensor_s
             self._refit()
 
