@@ -117,6 +117,20 @@ class Bundle:
         """Uncompressed size of ``name`` in bytes (0 for an empty file)."""
         return self.sizes[self.names.index(name)]
 
+    def sub(self, folder: str) -> Bundle:
+        """The bundle of the files below ``folder`` (a relative POSIX path), named relative to it."""
+        pre = folder.rstrip("/") + "/"
+        kept = [(n[len(pre) :], size) for n, size in zip(self.names, self.sizes, strict=True) if n.startswith(pre)]
+        root = self._root / folder if self.kind == "folder" else self._root
+        return Bundle(
+            label=f"{self.label}/{folder}",
+            kind=self.kind,
+            names=tuple(n for n, _ in kept),
+            sizes=tuple(size for _, size in kept),
+            _root=root,
+            _prefix=self._prefix + pre if self.kind == "zip" else "",
+        )
+
     def find(self, name: str) -> str | None:
         """Return the stored name matching ``name`` case-insensitively, or None."""
         low = name.lower()

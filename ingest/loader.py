@@ -71,6 +71,28 @@ def _single_file(bundle: Bundle) -> str:
     )
 
 
+def focus(bundle: Bundle) -> Bundle:
+    """Descend into the one folder that holds an export's data files (zips of a parent folder nest them).
+
+    Raises
+    ------
+    IngestError
+        When data files sit in several sibling folders: the upload holds several recordings.
+    """
+    while bundle.kind != "file":
+        files = [n for n in _data_files(bundle) if not n.lower().startswith("meta/") and "/meta/" not in n.lower()]
+        if not files or any("/" not in n for n in files):
+            return bundle
+        tops = sorted({n.split("/", 1)[0] for n in files})
+        if len(tops) > 1:
+            raise IngestError(
+                f"{bundle.label}: holds several recordings ({', '.join(tops[:6])}); upload one recording at a time",
+                reason="several_recordings",
+            )
+        bundle = bundle.sub(tops[0])
+    return bundle
+
+
 def detect_format(bundle: Bundle) -> str:
     """Name the format of an opened bundle (see :func:`list_formats`), judged from names and headers."""
     if _is_health(bundle):
@@ -133,7 +155,7 @@ def load(
     FileNotFoundError
         When ``path`` does not exist.
     """
-    bundle = open_bundle(path)
+    bundle = focus(open_bundle(path))
     fmt = format.strip().lower() if format else detect_format(bundle)
     known = {f.name for f in FORMATS}
     if fmt not in known:

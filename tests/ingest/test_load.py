@@ -57,6 +57,22 @@ def test_folder_with_one_csv_and_a_readme(tmp_path: Path) -> None:
     assert ingest.load(folder).source["format"] == "gait_csv"
 
 
+@pytest.mark.parametrize("as_zip", [True, False])
+def test_export_nested_two_folders_deep(tmp_path: Path, as_zip: bool) -> None:
+    sig = ex.signal()
+    files = {f"phone/walks/{k}": v for k, v in ex.sensor_logger_android(sig).items()}
+    rec = ingest.load(ex.write_files(tmp_path / "up", files, as_zip=as_zip))
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)
+    assert rec.gps is not None
+
+
+def test_several_recordings_in_one_upload(tmp_path: Path) -> None:
+    sig = ex.signal(duration_s=1)
+    files = {f"{d}/{k}": v for d in ("monday", "tuesday") for k, v in ex.sensor_logger_android(sig).items()}
+    with pytest.raises(IngestError, match=r"several recordings \(monday, tuesday\)"):
+        ingest.load(ex.write_files(tmp_path / "up", files, as_zip=True))
+
+
 def test_forcing_the_wrong_format_explains(tmp_path: Path) -> None:
     path = ex.write_files(tmp_path / "r", ex.sensor_logger_android(ex.signal(), gps=False), as_zip=True)
     with pytest.raises(IngestError, match="cannot tell which file"):
