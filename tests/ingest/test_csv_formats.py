@@ -41,6 +41,9 @@ def test_androsensor_fast_log_loads(tmp_path: Path) -> None:
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)  # ACCELEROMETER, not GRAVITY or LINEAR
     np.testing.assert_allclose(rec.gyr_dps, sig.gyr_dps, atol=1e-6)
     np.testing.assert_allclose(rec.time_s, sig.time_s, atol=1e-9)
+    assert rec.gps is not None
+    np.testing.assert_allclose(rec.gps.lat_deg, 35.9)
+    np.testing.assert_allclose(rec.gps.accuracy_m, 5.0)
 
 
 def test_androsensor_two_hertz_log_says_why(tmp_path: Path) -> None:

@@ -100,3 +100,12 @@ def test_single_total_acceleration_csv(tmp_path: Path) -> None:
     assert rec.source["format"] == "sensor_logger"
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)
     assert rec.gyr_dps is None
+
+
+def test_accelerometer_plus_gravity_without_metadata_asks_for_it(tmp_path: Path) -> None:
+    sig = ex.signal()
+    files = ex.sensor_logger_ios(sig, kind="gravity")
+    del files["Metadata.csv"]
+    with pytest.raises(IngestError, match=r"include Metadata\.csv") as err:
+        ingest.load(ex.write_files(tmp_path / "r", files, as_zip=True))
+    assert err.value.reason == "unknown_platform"
