@@ -16,10 +16,10 @@ the previous stride cue (of any episode) and, for a repeat within the same episo
 
 Distance cue ("near_pain_distance"): once per walk (one Coach per walk), on the first in-run stride at which the
 distance walked reaches the recommended walk length (or the time since the first stride reaches the recommended
-walk time). Distance is the sum of stride lengths, each counted for the share of its duration after the previous
-stride ended (overlapping strides of the two feet, as trunk sensors emit them, count half), with the baseline
-length at the stride's cadence standing in for strides without a length, unless :meth:`Coach.set_distance_m`
-supplied a better figure (GPS, a foot pod).
+walk time). Distance is the sum of the lengths of all strides (a slow turn too), each counted for the share of
+its duration after the previous stride ended (overlapping strides of the two feet, as trunk sensors emit them,
+count half); the baseline length at the stride's cadence stands in for walking strides without a length.
+:meth:`Coach.set_distance_m` replaces the sum with a better figure (GPS, a foot pod's total distance).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from gait.coach.flags import stride_flag
 from gait.coach.plan import CoachingPlan
 from gait.coach.records import new_distance_share
 from gait.coach.settings import CoachSettings
-from gait.coach.text import format_distance, format_duration
+from gait.coach.text import format_distance, format_duration, format_percent
 from gait.consts import TYPICAL_CADENCE_SPM
 from gait.errors import GaitError
 from gait.types import BoutEvent, StepEvent, StrideEvent
@@ -186,19 +186,20 @@ class Coach:
         prev_end_s = st.last_stride_end_s
         contiguous = prev_end_s is not None and s.start_s - prev_end_s <= cfg.bout_gap_s
         st.last_stride_end_s = float(s.end_s)
+        st.n_strides += 1
+        if st.walk_start_s is None:
+            st.walk_start_s = float(s.start_s)
+        # Every stride with a length adds distance (a slow turn too); the baseline stands in only for walking ones.
+        known = s.length_m is not None and math.isfinite(s.length_m) and s.length_m > 0
+        if known or walking:
+            length_m = float(s.length_m) if known else float(plan.baseline.stride_length_m(s.cadence_spm))
+            st.stride_distance_m += new_distance_share(s.start_s, s.end_s, prev_end_s) * length_m
         if not walking:
             self._end_run()
             return []
         if not contiguous:
             self._end_run()
         st.run_strides += 1
-        st.n_strides += 1
-        if st.walk_start_s is None:
-            st.walk_start_s = float(s.start_s)
-        share = new_distance_share(s.start_s, s.end_s, prev_end_s)
-        known = s.length_m is not None and math.isfinite(s.length_m) and s.length_m > 0
-        length_m = float(s.length_m) if known else float(plan.baseline.stride_length_m(s.cadence_spm))
-        st.stride_distance_m += share * length_m
 
         target_m = float(plan.target_stride_m(s.cadence_spm))
         flag = None
@@ -233,7 +234,7 @@ class Coach:
                             f"{n_flagged} of your last {len(st.flags)} strides were longer than "
                             f"{target_m + cfg.tolerance_m:.2f} m; the last one {s.length_m:.2f} m at "
                             f"{s.cadence_spm:.0f} steps/min, where your target is {target_m:.2f} m "
-                            f"({100.0 * plan.reduction:.0f} % below your baseline {base_m:.2f} m) plus "
+                            f"({format_percent(plan.reduction)} below your baseline {base_m:.2f} m) plus "
                             f"{cfg.tolerance_m:.2f} m tolerance."
                         ),
                     )

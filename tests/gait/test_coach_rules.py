@@ -464,6 +464,7 @@ def test_non_walking_cadence_breaks_the_run() -> None:
     coach = Coach(active_plan(s), s)
     slow = StrideEvent(2.0, 6.0, 2.0, 30.0, 0.5, 0.9, "test")  # 30 steps/min: not walking
     assert _feed(coach, [*strides_at([LONG_M] * 2), slow, *strides_at([LONG_M] * 2, t0_s=6.0)]) == []
+    assert coach.distance_m == pytest.approx(4 * LONG_M + 2.0)  # the slow stride still covers ground
 
 
 def test_low_confidence_or_unknown_lengths_never_cue() -> None:
