@@ -332,7 +332,7 @@ def read_apple_health(path: str | os.PathLike[str]) -> HealthSummary:
     IngestError
         When the file is not a Health export or is damaged.
     """
-    bundle = open_bundle(path, max_file_bytes=64 * 1024**3)
+    bundle = open_bundle(path)
     name = next((n for n in bundle.names if n.rsplit("/", 1)[-1].lower() == "export.xml"), None)
     if name is None:
         if bundle.kind == "file":

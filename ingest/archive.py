@@ -32,6 +32,12 @@ MAX_FILE_BYTES: Final = 1024**3
 MAX_RATIO: Final = 100.0
 """Compression ratio above which a member is treated as a zip bomb (sensor CSV compresses 3-6x)."""
 
+STREAMED_NAMES: Final = ("export.xml", "export_cda.xml")
+"""Members parsed as a stream, never read whole (Apple Health)."""
+
+STREAMED_MAX_BYTES: Final = 64 * 1024**3
+"""Size limit of a streamed member."""
+
 RATIO_CHECK_MIN_BYTES: Final = 1024**2
 """Ratios are only checked on members larger than this: tiny or empty files legitimately compress far."""
 
@@ -74,9 +80,15 @@ class Bundle:
     _prefix: str = ""
 
     def read(self, name: str) -> bytes:
-        """Return the bytes of ``name`` (one of :attr:`names`)."""
+        """Return the bytes of ``name`` (one of :attr:`names`), at most :data:`MAX_FILE_BYTES`."""
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
+        if self.kind == "zip" and self.size(name) > MAX_FILE_BYTES:
+            raise IngestError(
+                f"{self.label}: {name} expands to {self.size(name) / 1e6:.0f} MB, more than the "
+                f"{MAX_FILE_BYTES / 1e6:.0f} MB one file may hold; split the recording",
+                reason="too_large",
+            )
         if self.kind == "zip":
             return _read_zip_member(self._root, self._prefix + name, self.label)
         path = self._root / name if self.kind == "folder" else self._root
@@ -168,10 +180,11 @@ def _strip_common_folder(names: list[str]) -> tuple[list[str], str]:
     return names, ""
 
 
-def open_zip(path: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bundle:
+def open_zip(path: Path) -> Bundle:
     """Open a zip export after checking it against bombs, traversal names and truncation.
 
-    ``max_file_bytes`` may be raised for members that are parsed as a stream, never loaded whole.
+    Apple Health's ``export.xml`` is only ever parsed as a stream, so it may exceed the per-file limit (real ones
+    run to several GB) and does not count towards the total; the ratio limit still applies to it.
     """
     label = path.name
     try:
@@ -201,11 +214,13 @@ def open_zip(path: Path, *, max_file_bytes: int = MAX_FILE_BYTES) -> Bundle:
                 f"{label}: {info.filename} is encrypted; export the recording again without a password",
                 reason="zip_encrypted",
             )
-        total += info.file_size
+        streamed = posixpath.basename(info.filename).lower() in STREAMED_NAMES
+        max_file_bytes = STREAMED_MAX_BYTES if streamed else MAX_FILE_BYTES
+        total += 0 if streamed else info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if (
             info.file_size > max_file_bytes
-            or total > max(MAX_TOTAL_BYTES, max_file_bytes)
+            or total > MAX_TOTAL_BYTES
             or (info.file_size > RATIO_CHECK_MIN_BYTES and ratio > MAX_RATIO)
         ):
             raise IngestError(
@@ -293,10 +308,8 @@ def read_file_bytes(path: Path, n_bytes: int | None = None) -> bytes:
     return data
 
 
-def open_bundle(path: str | os.PathLike[str], *, max_file_bytes: int = MAX_FILE_BYTES) -> Bundle:
+def open_bundle(path: str | os.PathLike[str]) -> Bundle:
     """Open ``path`` as a bundle: a folder, a zip (by content, not name) or a single file.
-
-    ``max_file_bytes`` raises the per-member zip limit for streamed parsers (Apple Health).
 
     Raises
     ------
@@ -313,7 +326,7 @@ def open_bundle(path: str | os.PathLike[str], *, max_file_bytes: int = MAX_FILE_
     with path.open("rb") as fh:
         magic = fh.read(4)
     if magic[:2] == b"PK" or path.suffix.lower() == ".zip":
-        return open_zip(path, max_file_bytes=max_file_bytes)
+        return open_zip(path)
     return open_single(path)
 
 
