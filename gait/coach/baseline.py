@@ -217,10 +217,11 @@ def fit_baseline(
     if hi - lo >= MIN_CADENCE_SPREAD_SPM:
         idx = np.linspace(0, n - 1, min(n, MAX_FIT_STRIDES)).round().astype(int)
         slope, intercept = (float(v) for v in theilslopes(length[idx], cadence[idx])[:2])
-    if 0.0 <= slope <= MAX_SLOPE_M_PER_SPM:
+    plausible = 0.0 <= slope <= MAX_SLOPE_M_PER_SPM and intercept + slope * lo >= STRIDE_LENGTH_RANGE_M[0]
+    if plausible:
         shape = f"+{100.0 * slope:.1f} cm per step/min"
     else:
-        # Too little cadence spread (or an implausible slope): keep the walker's own walk ratio, which the
+        # Too little cadence spread (or an implausible line): keep the walker's own walk ratio, which the
         # literature finds nearly constant across speeds, instead of trusting a noisy slope.
         slope, intercept = float(np.median(length / cadence)), 0.0
         shape = "in proportion to cadence (too little cadence variety for a slope)"

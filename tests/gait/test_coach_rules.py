@@ -190,6 +190,16 @@ def test_personal_baseline_with_narrow_cadences_keeps_the_walk_ratio() -> None:
     assert "in proportion to cadence" in b.description
 
 
+def test_personal_baseline_with_an_implausible_slope_keeps_the_walk_ratio() -> None:
+    # stride length tripling from 95 to 125 steps/min (+5 cm per step/min) is a broken estimate, not a walker
+    walks = _spread_walks(intercept_m=-4.3, slope_m_per_spm=0.05)
+    b = fit_baseline(walks, CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert (b.source, b.intercept_m) == ("personal", 0.0)
+    lengths = np.concatenate([w.stride_length_m for w in walks])
+    cadences = np.concatenate([w.cadence_spm for w in walks])
+    assert b.slope_m_per_spm == pytest.approx(np.median(lengths / cadences))
+
+
 def test_too_little_history_uses_population_default_and_says_why() -> None:
     b = fit_baseline(_spread_walks(n_walks=2), CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
     assert b.source == "population"
