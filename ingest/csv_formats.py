@@ -78,7 +78,7 @@ _UNIT_SUFFIX: Final = {
 }
 _GENEACTIV_ROW: Final = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}:\d{3},")
 _UNIT_TEXT: Final = {"ms2": "m/s^2", "g": "g", "mg": "mg", "deg": "deg/s", "rad": "rad/s"}
-_EXCLUDED_ACC_WORDS: Final = ("linear", "gravity", "user", "gyr", "mag", "orient", "rot", "quat", "angle", "euler")
+_EXCLUDED_ACC_WORDS: Final = ("linear", "gravity", "user", "mag", "orient", "rot", "quat", "angle", "euler")
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ def _column(index: int, raw: str) -> _Column | None:
     for suffix, (k, u) in _UNIT_SUFFIX.items():
         if low.split("(")[0].strip().endswith(suffix):
             kind, unit = k, u
-    if "gyr" in low or "rot" in stem.split("#")[0][:3] or stem == "g":
+    if "gyr" in low or stem.startswith("rot") or stem == "g":
         kind = "gyr"
     elif kind is None and ("acc" in low or stem in ("", "a")):
         kind = "acc"
@@ -177,26 +177,30 @@ def _time_column(fields: list[str], first_row: list[str]) -> tuple[int, str | No
 
 
 def guess_time_scale(raw: np.ndarray, *, what: str) -> tuple[float, str]:
-    """Seconds per unit of a time column without a declared unit, from epoch magnitude or sample spacing."""
+    """Seconds per unit of a time column without a declared unit, judged from the sample spacing.
+
+    Of s, ms, us and ns, the unit whose median spacing is the most plausible sampling interval (nearest to
+    10 ms, within 0.1 ms .. 2 s) wins; magnitudes are not used, because clocks since boot look like epochs.
+    """
     finite = raw[np.isfinite(raw)]
-    if len(finite) < 2:
-        raise IngestError(f"{what}: too few time stamps to tell their unit", reason="empty")
-    first = abs(float(finite[0]))
-    for lo, scale, unit in ((1e17, 1e-9, "ns"), (1e14, 1e-6, "us"), (1e11, 1e-3, "ms"), (1e8, 1.0, "s")):
-        if first >= lo:
-            return scale, f"epoch {unit}"
     dt = np.diff(finite)
     dt = dt[dt > 0]
-    step = float(np.median(dt)) if len(dt) else 0.0
-    spans = ((1e-4, 0.5, 1.0, "s"), (0.5, 500, 1e-3, "ms"), (500, 5e5, 1e-6, "us"), (5e5, 5e8, 1e-9, "ns"))
-    for lo, hi, scale, unit in spans:
-        if lo <= step < hi:
-            return scale, unit
-    raise IngestError(
-        f"{what}: cannot tell the unit of the time column (median step {step!r}); name it 'time_s' or pass "
-        "--time-unit s|ms|us|ns",
-        reason="unknown_units",
-    )
+    if len(dt) == 0:
+        raise IngestError(f"{what}: too few distinct time stamps to tell their unit", reason="empty")
+    step = float(np.median(dt))
+    plausible = [
+        (abs(np.log10(step * scale / 0.01)), scale, unit)
+        for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us"), (1e-9, "ns"))
+        if 1e-4 <= step * scale <= 2.0
+    ]
+    if not plausible:
+        raise IngestError(
+            f"{what}: cannot tell the unit of the time column (median step {step!r}); name it 'time_s' or pass "
+            "--time-unit s|ms|us|ns",
+            reason="unknown_units",
+        )
+    _, scale, unit = min(plausible)
+    return scale, f"{unit} (from the sample spacing)"
 
 
 def _header_and_dialect(data: bytes, what: str) -> tuple[Dialect, list[str], list[str]]:

@@ -148,3 +148,18 @@ def test_gait_csv_round_trip(tmp_path: Path) -> None:
     np.testing.assert_allclose(back.gyr_dps, rec.gyr_dps, rtol=1e-5, atol=1e-4)
     assert ingest.read_gait_csv(path).n_samples == rec.n_samples
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_generic_time_since_boot_in_ns_is_not_taken_for_an_epoch(tmp_path: Path) -> None:
+    # 1.02e15 looks like epoch microseconds by magnitude, but 5e6 steps only make sense as 5 ms in ns.
+    sig = ex.signal(rate_hz=200)
+    ns = 1023881009780408 + np.round(sig.time_s * 1e9).astype(np.int64)
+    rows = [
+        "timestamp,x,y,z",
+        *(f"{n},{a[0]},{a[1]},{a[2]}" for n, a in zip(ns.tolist(), sig.acc_ms2.tolist(), strict=True)),
+    ]
+    path = tmp_path / "boot.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rec = ingest.load(path)
+    assert rec.source["rate_hz"] == pytest.approx(200.0, rel=1e-6)
+    assert rec.source["time_unit"].startswith("ns")
