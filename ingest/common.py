@@ -127,6 +127,24 @@ def interp_onto(t_src: np.ndarray, v_src: np.ndarray, t_dst: np.ndarray) -> np.n
     return np.column_stack([np.interp(t_dst, t_src, v_src[:, i]) for i in range(v_src.shape[1])])
 
 
+def align_gyroscope(
+    time_s: np.ndarray, acc_ms2: np.ndarray, gyr_time_s: np.ndarray, gyr: np.ndarray, *, min_coverage: float = 0.9
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Put a separately stamped gyroscope on the accelerometer's time axis.
+
+    Accelerometer samples outside the gyroscope's span are trimmed when the gyroscope covers at least
+    ``min_coverage`` of the accelerometer's span; otherwise the gyroscope is dropped (None) rather than
+    cutting the recording short.
+    """
+    inside = (time_s >= gyr_time_s[0]) & (time_s <= gyr_time_s[-1])
+    span = float(time_s[-1] - time_s[0]) if len(time_s) > 1 else 0.0
+    covered = float(time_s[inside][-1] - time_s[inside][0]) if inside.sum() > 1 else 0.0
+    if span <= 0 or covered < min_coverage * span:
+        return time_s, acc_ms2, None
+    t = time_s[inside]
+    return t, acc_ms2[inside], interp_onto(gyr_time_s, gyr, t)
+
+
 def parse_placement(placement: Placement | str | None) -> Placement | None:
     """Accept a Placement, its name or None, with an IngestError for unknown names."""
     if placement is None or isinstance(placement, Placement):
@@ -227,6 +245,7 @@ __all__ = [
     "DEG_PER_RAD",
     "FormatInfo",
     "acc_unit_scale",
+    "align_gyroscope",
     "build_gps",
     "build_recording",
     "gravity_present",

@@ -24,6 +24,7 @@ from ingest.common import (
     DEG_PER_RAD,
     FormatInfo,
     acc_unit_scale,
+    align_gyroscope,
     build_gps,
     build_recording,
     gravity_present,
@@ -258,11 +259,7 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     gyr_dps = None
     gyros = _preferred(streams, "gyr")
     if gyros:
-        g = gyros[0]
-        inside = (time_s >= g.time_s[0]) & (time_s <= g.time_s[-1])
-        if inside.sum() > 0.9 * len(time_s):
-            time_s, acc_ms2 = time_s[inside], acc_ms2[inside]
-            gyr_dps = interp_onto(g.time_s, g.xyz, time_s)
+        time_s, acc_ms2, gyr_dps = align_gyroscope(time_s, acc_ms2, gyros[0].time_s, gyros[0].xyz)
 
     starts, offsets, epoch0 = read_pauses(bundle)
     time_s = _apply_pauses(time_s, starts, offsets)

@@ -22,6 +22,7 @@ from ingest.common import (
     DEG_PER_RAD,
     FormatInfo,
     acc_unit_scale,
+    align_gyroscope,
     build_gps,
     build_recording,
     infer_acc_unit,
@@ -47,10 +48,6 @@ AXIS_FILES = (
     "Gyroscope.csv",
     "GyroscopeUncalibrated.csv",
 )
-
-#: A gyroscope covering less than this share of the accelerometer's span is dropped rather than trimming the
-#: accelerometer to it.
-MIN_GYRO_COVERAGE = 0.9
 
 
 @dataclass(frozen=True)
@@ -236,14 +233,14 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     time_s, acc_ms2 = acc.time_s, acc.xyz
     if gyr_name is not None:
         gyr = reader.get(gyr_name)
-        inside = (time_s >= gyr.time_s[0]) & (time_s <= gyr.time_s[-1])
-        span = float(time_s[-1] - time_s[0]) if len(time_s) > 1 else 0.0
-        covered = float(time_s[inside][-1] - time_s[inside][0]) if inside.sum() > 1 else 0.0
-        if span > 0 and covered >= MIN_GYRO_COVERAGE * span:
-            time_s, acc_ms2 = time_s[inside], acc_ms2[inside]
-            gyr_dps = interp_onto(gyr.time_s, gyr.xyz, time_s) * DEG_PER_RAD
+        if gyr.epoch != acc.epoch:
+            notes.append(f"{gyr_name} has no 'time' column like the accelerometer's and was ignored")
         else:
-            notes.append(f"{gyr_name} covers too little of the recording and was ignored")
+            time_s, acc_ms2, gyr_rads = align_gyroscope(time_s, acc_ms2, gyr.time_s, gyr.xyz)
+            if gyr_rads is None:
+                notes.append(f"{gyr_name} covers too little of the recording and was ignored")
+            else:
+                gyr_dps = gyr_rads * DEG_PER_RAD
 
     t0 = float(time_s[0]) if len(time_s) else 0.0
     gps = _read_location(bundle, t0, acc.epoch)
