@@ -71,8 +71,8 @@ def check_samples(
             row = int(np.argmax(dt <= 0)) + 1
             kind = "repeats" if dt[row - 1] == 0 else "goes backwards"
             raise GaitError(
-                f"{what}: time {kind} at row {row} ({time_s[row - 1]!r} -> {time_s[row]!r}); time stamps must "
-                "strictly increase: sort the rows and drop duplicates",
+                f"{what}: time {kind} at row {row} ({float(time_s[row - 1]):g} s -> {float(time_s[row]):g} s); "
+                "time stamps must strictly increase: sort the rows and drop duplicates",
                 reason="time_not_increasing",
             )
         rate = median_rate_hz(time_s)

@@ -55,12 +55,19 @@ def test_wrist_placement_gives_cadence_and_says_no_length_model(walk_csv: Path, 
     assert "no model fits a wrist sensor" in out and "stride length   n/a" in out
 
 
+HEADER = "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n"
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
         ("", "empty"),
         ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n", "no data rows"),
         ("time,x,y\n1,2,3\n", "missing column"),
+        (HEADER + "".join(f"{i / 50},0,0,{9.81 if i != 7 else 'nan'}\n" for i in range(200)), "non-finite"),
+        (HEADER + "".join(f"{i / 50},0,0,1.0\n" for i in range(200)), "units of g"),
+        (HEADER + "".join(f"{i / 10},0,0,9.81\n" for i in range(200)), "below the 20 Hz"),
+        (HEADER + "".join(f"{(i % 100) / 50},0,0,9.81\n" for i in range(200)), "time goes back"),
     ],
 )
 def test_bad_files_get_one_clear_line_and_exit_2(tmp_path: Path, content: str, message: str) -> None:

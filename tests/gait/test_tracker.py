@@ -185,6 +185,8 @@ def test_analysis_shorter_than_a_stride_gives_an_empty_result_with_its_reason() 
         (lambda t, a: (t[::10], a[::10]), "rate_too_low"),
         (lambda t, a: (t, np.where(np.arange(len(t))[:, None] == 5, np.inf, a)), "non_finite"),
         (lambda t, a: (t, a - a.mean(axis=0)), "gravity_missing"),
+        (lambda t, a: (np.where(np.arange(len(t)) == 50, t[49], t), a), "time_not_increasing"),
+        (lambda t, a: (t[::-1].copy(), a), "time_not_increasing"),
     ],
 )
 def test_analysis_refuses_broken_input_with_a_reason(mutate, reason: str) -> None:
