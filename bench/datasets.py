@@ -15,6 +15,8 @@ ignored), keyed on the source files' sizes and modification times, because parsi
 
 from __future__ import annotations
 
+import dataclasses
+import gzip
 import hashlib
 import json
 import os
@@ -29,12 +31,13 @@ import numpy as np
 import pandas as pd
 import scipy.io as sio
 
+import ingest
 from gait.consts import GRAVITY_MS2
 from gait.types import Placement, Recording
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / "bench" / "out" / "cache"
-CACHE_VERSION = 4  # bump when a loader's output changes, so stale caches are ignored
+CACHE_VERSION = 5  # bump when a loader's output changes, so stale caches are ignored
 
 DATASETS: tuple[str, ...] = ("mobgap_lab", "gaitmap_example", "oxford_step_counter", "ipol_healthy_gait")
 
@@ -411,8 +414,9 @@ def oxford_ground_truth_ns(gt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def load_oxford_step_counter(root: Path) -> list[RefRecording]:
     """The 48 Oxford step-counter phone recordings with pressure-pad step times.
 
-    Time is ``SensorEvent.timestamp`` (ns since boot) made relative to the first accelerometer sample; the pads
-    are logged on the same clock. Sampling is irregular (about 100, 200 or 400 Hz by phone), left as recorded.
+    The accelerometer file is read by the product's own Oxford reader (``ingest.load``): time is
+    ``SensorEvent.timestamp`` (ns since boot) relative to the first row; the pads are logged on the same clock.
+    Sampling is irregular (about 100, 200 or 400 Hz by phone), left as recorded.
     Walking spans and bouts are the runs of reference ICs without a pause longer than :data:`BOUT_GAP_S`.
     """
     out: list[RefRecording] = []
@@ -420,29 +424,25 @@ def load_oxford_step_counter(root: Path) -> list[RefRecording]:
         parts = d.name.split("_")  # <Phone>_<User>_<Surface>_<Position>_<n>
         phone, user, surface, position = parts[0], parts[1], parts[2], parts[3]
         key = position.lower()
-        acc = pd.read_csv(d / "accelerometer.csv.gz", header=None, names=["t_ns", "accuracy", "ax", "ay", "az"])
-        gt = pd.read_csv(d / "stepcounter.csv", header=None, names=["t_ns", "right", "left"])
-        t_ns = acc.t_ns.to_numpy(dtype=np.int64)
-        keep = np.concatenate([[True], np.diff(t_ns) > 0])  # a repeated time stamp carries no new sample time
-        t0 = t_ns[0]
-        time_s = (t_ns[keep] - t0) / 1e9
-        acc_ms2 = acc[["ax", "ay", "az"]].to_numpy(dtype=float)[keep]
-        ic_ns, _feet = oxford_ground_truth_ns(gt)
-        ic_s = (ic_ns - t0) / 1e9
-        runs = split_runs(ic_s, BOUT_GAP_S)
         placement = OXFORD_PLACEMENTS[key]
-        rec = Recording(
-            time_s=time_s,
-            acc_ms2=acc_ms2,
-            gyr_dps=None,
-            placement=placement,
+        # the product's own reader (time from the first row, rows ordered and validated) ...
+        rec = ingest.load(d / "accelerometer.csv.gz", format="oxford", placement=placement)
+        rec = dataclasses.replace(
+            rec,
             source={
-                "format": "oxford_step_counter",
+                **rec.source,
                 "dataset": "oxford_step_counter",
                 "file": f"{d.name}/accelerometer.csv.gz",
                 "device": phone,
             },
         )
+        # ... and the pads on the same clock, made relative to the same first accelerometer row
+        with gzip.open(d / "accelerometer.csv.gz", "rt") as fh:
+            t0_ns = int(fh.readline().split(",")[0])
+        gt = pd.read_csv(d / "stepcounter.csv", header=None, names=["t_ns", "right", "left"])
+        ic_ns, _feet = oxford_ground_truth_ns(gt)
+        ic_s = (ic_ns - t0_ns) / 1e9
+        runs = split_runs(ic_s, BOUT_GAP_S)
         out.append(
             RefRecording(
                 name=d.name,
@@ -460,7 +460,6 @@ def load_oxford_step_counter(root: Path) -> list[RefRecording]:
                     "phone": phone,
                     "user": user,
                     "surface": surface,
-                    "dropped_repeated_timestamps": int((~keep).sum()),
                 },
             )
         )
