@@ -192,6 +192,15 @@ def _read_location(bundle: Bundle, starts: np.ndarray, offsets: np.ndarray) -> G
     return build_gps(_apply_pauses(c["t"], starts, offsets), c["lat"], c["lon"], c.get("acc"), c.get("speed"))
 
 
+def read_gps(bundle: Bundle) -> GpsTrack | None:
+    """The export's ``Location.csv`` as a GPS track on the recording's (pause-corrected) time axis, or None.
+
+    Usable on its own, for example to measure the distance of a walk whose acceleration lacks gravity.
+    """
+    starts, offsets, _ = read_pauses(bundle)
+    return _read_location(bundle, starts, offsets)
+
+
 def _preferred(streams: list[_Stream], kind: str) -> list[_Stream]:
     # The plain file names first ('Accelerometer.csv' before 'Accelerometer_2.csv', the classic 'Raw Data.csv').
     picked = [s for s in streams if s.kind == kind]
@@ -263,7 +272,7 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
 
     starts, offsets, epoch0 = read_pauses(bundle)
     time_s = _apply_pauses(time_s, starts, offsets)
-    gps = _read_location(bundle, starts, offsets)
+    gps = read_gps(bundle)
     device = {r[0]: r[1] for r in _read_kv(bundle, "meta/device.csv")[1:] if len(r) >= 2}
     source: dict[str, Any] = {
         "format": INFO.name,
@@ -284,4 +293,4 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     return build_recording(time_s, acc_ms2, gyr_dps, what=bundle.label, source=source, gps=gps, placement=placement)
 
 
-__all__ = ["INFO", "looks_like", "read", "read_pauses"]
+__all__ = ["INFO", "looks_like", "read", "read_gps", "read_pauses"]

@@ -14,8 +14,11 @@ import pytest
 
 import ingest
 from gait.consts import GRAVITY_MS2
+from gait.gps import track_distance_m
 from gait.types import Placement
 from ingest import IngestError
+from ingest.archive import open_bundle
+from ingest.phyphox import read_gps
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
 pytestmark = [
@@ -116,3 +119,14 @@ def test_apple_health_sample_summarises() -> None:
     lengths = [d.step_length_m for d in summary.days if d.step_length_m is not None and d.steps > 1000]
     assert lengths and 0.5 < float(np.median(lengths)) < 0.8
     print(f"\nHEALTH  {len(summary.days)} days, {len(summary.walks)} walks, median step {np.median(lengths):.2f} m")
+
+
+@pytest.mark.parametrize(("walk", "path_m"), [("rimputus", 1004.0), ("t2koan07", 985.0)])
+def test_phyphox_gps_track_of_the_finnish_walks(walk: str, path_m: float) -> None:
+    # SOURCE.txt: raw haversine path length about 1004 m and 985 m; their acceleration lacks gravity, but the
+    # GPS track alone must still read right.
+    track = read_gps(open_bundle(SHARED / "phone_exports/phyphox_linear_acc_plus_gps_walks" / walk))
+    assert track is not None
+    dist = track_distance_m(track)
+    print(f"\nGPS     {walk}: {len(track.time_s)} fixes, {dist:.0f} m raw path over {track.time_s[-1]:.0f} s")
+    assert dist == pytest.approx(path_m, rel=0.02)
