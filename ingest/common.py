@@ -85,12 +85,19 @@ def gravity_present(acc_ms2: np.ndarray, rate_hz: float) -> bool:
 def order_samples(time_s: np.ndarray, values: np.ndarray, *, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Return samples in strictly increasing time, or raise when the order cannot be fixed unambiguously.
 
-    Exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped. Stamps that go
+    An incomplete last row (a recording cut off mid-line) and exact duplicate rows (same time and values, as
+    loggers sometimes write twice) are dropped. Stamps that go
     back by less than :data:`MAX_SORTABLE_JUMP_S` are sorted. Two different samples with the same time stamp, or
     a large jump back (a clock reset or joined files), raise :class:`IngestError`.
     """
     if len(time_s) < 2:
         return time_s, values
+    finite = np.isfinite(time_s) & np.isfinite(values).all(axis=1)
+    if not finite[-1] and finite[:-1].all():
+        # A recording cut off by the app or the phone leaves a partial last line; that row alone is dropped.
+        time_s, values = time_s[:-1], values[:-1]
+        if len(time_s) < 2:
+            return time_s, values
     dt = np.diff(time_s)
     if (dt > 0).all() or not np.isfinite(time_s).all():
         return time_s, values  # non-finite time is reported by validation with its row

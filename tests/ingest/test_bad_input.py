@@ -195,3 +195,20 @@ def test_excel_workbook_is_explained(tmp_path: Path) -> None:
         zf.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
     with pytest.raises(IngestError, match="save the sheet as CSV"):
         ingest.load(path)
+
+
+def test_partial_last_line_of_a_cut_off_recording_is_dropped(tmp_path: Path) -> None:
+    sig = ex.signal()
+    text = ex.sl_axis_csv(sig.time_s, sig.acc_ms2)
+    cut = text[: text.rstrip().rfind(",")]  # the last line loses its x value
+    rec = ingest.load(write(tmp_path, "TotalAcceleration.csv", cut))
+    assert rec.n_samples == len(sig.time_s) - 1
+
+
+def test_missing_value_inside_the_data_is_refused(tmp_path: Path) -> None:
+    lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)]
+    lines[100] = "1.0,0.1,,9.8"
+    path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines))
+    with pytest.raises(IngestError, match="first at row 100") as err:
+        ingest.load(path)
+    assert err.value.reason == "non_finite"
