@@ -41,12 +41,17 @@ def test_json_document_on_the_files_own_time_axis(walk_csv: Path, capsys: pytest
 
 def test_target_marks_overlong_strides(walk_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "doc.json"
-    assert main(["analyze", str(walk_csv), "--json", str(out), "--target-stride-m", "0.5"]) == 0
+    # Only confident lengths are judged: with the walker's height the pendulum model is confident enough.
+    assert main(["analyze", str(walk_csv), "--json", str(out), "--target-stride-m", "0.5", "--height-m", "1.75"]) == 0
     doc = json.loads(out.read_text())
     flags = [s["overlong"] for s in doc["strides"]]
     assert doc["summary"]["overlong_strides"] == sum(f is True for f in flags) > 0
-    assert main(["analyze", str(walk_csv), "--json", str(out), "--target-stride-m", "2.4"]) == 0
+    assert main(["analyze", str(walk_csv), "--json", str(out), "--target-stride-m", "2.4", "--height-m", "1.75"]) == 0
     assert json.loads(out.read_text())["summary"]["overlong_strides"] == 0
+    # Without a height the lengths rest on an assumed sensor height: too unreliable to judge.
+    assert main(["analyze", str(walk_csv), "--json", str(out), "--target-stride-m", "0.5"]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["summary"]["overlong_strides"] == 0 and all(s["overlong"] is None for s in doc["strides"])
 
 
 def test_wrist_placement_gives_cadence_and_says_no_length_model(walk_csv: Path, capsys) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gait.analysis import Analysis, analyze
 from gait.coach.flags import flag_overlong
+from gait.coach.settings import DEFAULT_TOLERANCE_M
 from gait.types import Placement
 
 
@@ -100,7 +101,8 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
     if target_stride_m is not None:
         lines.append(
             f"  overlong        {sum(f is True for f in flags)} of {len(flags)} strides longer than the "
-            f"{target_stride_m:.2f} m target (strides with unreliable lengths are not judged)"
+            f"{target_stride_m:.2f} m target + {DEFAULT_TOLERANCE_M:.2f} m tolerance "
+            f"({sum(f is None for f in flags)} with unreliable lengths not judged)"
         )
     lines += [f"  note: {n}" for n in result.notes]
     return "\n".join(lines)
