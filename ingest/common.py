@@ -105,9 +105,9 @@ def order_samples(time_s: np.ndarray, values: np.ndarray, *, what: str) -> tuple
         worst = int(np.argmin(dt))
         if -dt[worst] >= MAX_SORTABLE_JUMP_S:
             raise IngestError(
-                f"{what}: time goes back by {-dt[worst]:.3f} s at row {worst + 2} ({time_s[worst]!r} -> "
-                f"{time_s[worst + 1]!r}); the clock was reset or two recordings were joined: split the file at that "
-                "row and load each part",
+                f"{what}: time goes back by {-dt[worst]:.3f} s at row {worst + 2} ({float(time_s[worst])!r} -> "
+                f"{float(time_s[worst + 1])!r}); the clock was reset or two recordings were joined: "
+                "split the file at that row and load each part",
                 reason="time_backwards",
             )
         order = np.argsort(time_s, kind="stable")
@@ -120,8 +120,8 @@ def order_samples(time_s: np.ndarray, values: np.ndarray, *, what: str) -> tuple
         if conflict.any():
             row = int(np.argmax(conflict)) + 1
             raise IngestError(
-                f"{what}: two different samples share the time stamp {time_s[row]!r} (row {row + 1}); the file mixes "
-                "two streams or lost time resolution: export again with full time stamps",
+                f"{what}: two different samples share the time stamp {float(time_s[row])!r} (row {row + 1}); "
+                "the file mixes two streams or lost time resolution: export again with full time stamps",
                 reason="duplicate_time",
             )
         keep = np.concatenate(([True], ~same))
