@@ -73,3 +73,14 @@ def test_committed_samples_are_what_make_samples_writes(tmp_path: Path) -> None:
         assert filecmp.cmp(p, SAMPLES_DIR / p.name, shallow=False), (
             f"{p.name} is stale: run python -m bench.make_samples"
         )
+
+
+def test_make_samples_refuses_a_dataset_whose_licence_forbids_copying(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import bench.make_samples as ms
+
+    monkeypatch.setattr(ms, "SELECTION", (("ipol_healthy_gait", "1-1_lb", "ipol"),))
+    with pytest.raises(ValueError, match="may not be copied"):
+        ms.make_samples(tmp_path, tmp_path)
+    assert not any(tmp_path.iterdir())
