@@ -195,6 +195,9 @@ def build_recording(
         raise IngestError(str(exc), reason=exc.reason) from None
     rate_hz = median_rate_hz(time_s)
     source = {
+        "app": None,  # every reader's source has these keys, None when the export does not say
+        "app_version": None,
+        "device": None,
         **source,
         "rate_hz": round(rate_hz, 3),
         "mean_rate_hz": round((len(time_s) - 1) / float(time_s[-1] - time_s[0]), 3) if len(time_s) > 1 else 0.0,

@@ -35,6 +35,17 @@ def test_list_formats_describes_each_format() -> None:
     assert [f.name for f in formats if not f.samples] == ["apple_health"]
 
 
+def test_source_keys_are_the_same_for_every_format(tmp_path: Path) -> None:
+    sig = ex.signal()
+    gait = tmp_path / "g.csv"
+    ingest.write_gait_csv(Recording(sig.time_s, sig.acc_ms2), gait)
+    logger = ex.write_files(tmp_path / "r", ex.sensor_logger_android(sig), as_zip=True)
+    for path in (gait, logger):
+        src = ingest.load(path).source
+        assert {"format", "app", "app_version", "device", "file", "rate_hz", "n_samples", "units"} <= set(src)
+        assert src["rate_hz"] == pytest.approx(100.0)
+
+
 def test_format_override_reads_a_folder_of_one_csv(tmp_path: Path) -> None:
     sig = ex.signal()
     folder = tmp_path / "upload"
