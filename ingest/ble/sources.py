@@ -107,9 +107,13 @@ async def scan(*, timeout_s: float = 5.0, backend: type | None = None, all_devic
         found = await BleakScanner.discover(
             timeout=timeout_s, return_adv=True, **({"backend": backend} if backend else {})
         )
-    except BleakError as exc:
+    except (BleakError, OSError) as exc:
+        # no adapter, Bluetooth off, or (Linux) no BlueZ on the system D-Bus
         raise BleError(
-            f"cannot scan for Bluetooth LE devices: {exc}; check that Bluetooth is switched on", reason="no_adapter"
+            f"cannot scan for Bluetooth LE devices ({type(exc).__name__}: {exc or 'no details'}); check that this "
+            "computer has Bluetooth, that it is switched on, and (Linux) that the bluetooth service runs; "
+            "'gait live --demo' works without hardware",
+            reason="no_adapter",
         ) from None
     sensors = []
     for address, (device, adv) in found.items():

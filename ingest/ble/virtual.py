@@ -642,3 +642,22 @@ class VirtualSensor:
             raise
         except Exception as exc:
             log.debug("virtual pod %s stopped: %s", self.name, exc)
+
+
+DEMO_SENSOR_NAMES = {
+    "imu": "GaitDemo",
+    "pmd": "Polar H10 DEMO",
+    "pmd_compressed": "Polar Sense DEMO",
+    "rsc": "FootPod demo",
+    "microbit": "BBC micro:bit",
+}
+
+
+async def start_demo_radio(
+    recording: Recording, *, protocol: Protocol = "imu", speed: float = 1.0, loop: bool = True
+) -> tuple[VirtualRadio, VirtualSensor]:
+    """A virtual radio with one sensor replaying ``recording`` (the ``--demo`` of ``gait live`` and ``gait scan``)."""
+    radio = VirtualRadio()
+    sensor = VirtualSensor(recording, protocol=protocol, name=DEMO_SENSOR_NAMES[protocol], speed=speed, loop=loop)
+    await radio.add_sensor(sensor)
+    return radio, sensor

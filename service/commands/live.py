@@ -1,0 +1,284 @@
+"""``gait live``: stream a BLE sensor into the tracker and coach, with a terminal live view or JSON lines.
+
+``gait live --demo`` runs the same path end to end (scan, connect, subscribe, decode, track, coach) against a
+virtual sensor on an in-process Bumble radio that replays a sample recording.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from gait.types import Placement, Recording
+from ingest.errors import IngestError
+from service.live import LiveSession
+
+DEMO_RECORDING = "mobgap_lower_back_daily_living.csv"
+"""Sample recording the demo replays (lower back, several walking bouts, acc + gyro)."""
+DEMO_PROTOCOLS = ("imu", "pmd", "pmd_compressed", "microbit")
+DEMO_BODY_HEIGHT_M = 1.75
+"""Body height the demo assumes when none is given (the sample recordings' walkers are about this tall)."""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``live`` sub-command."""
+    p = subparsers.add_parser(
+        "live",
+        help="live stride feedback from a Bluetooth LE sensor",
+        description=(
+            "Connect to a BLE sensor (address or name from 'gait scan'), stream it into the gait tracker and show "
+            "cadence, stride length against your target and a 'shorten your stride' cue. Every sample is journaled."
+        ),
+    )
+    p.add_argument("target", nargs="?", help="sensor address or advertised name (not needed with --demo)")
+    p.add_argument(
+        "--placement",
+        choices=[pl.value for pl in Placement],
+        default=Placement.LOWER_BACK.value,
+        help="where the sensor is worn (default lower_back)",
+    )
+    p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
+    p.add_argument("--stride-scale", type=float, help="personal calibration factor for stride length")
+    p.add_argument("--protocol", choices=["imu", "pmd", "microbit", "rsc"], help="force a protocol (default: best)")
+    p.add_argument("--json", action="store_true", help="print events as JSON lines instead of the live view")
+    p.add_argument("--seconds", type=float, help="stop after this many seconds")
+    p.add_argument("--scan-s", type=float, default=5.0, help="how long to look for the sensor (default 5 s)")
+    p.add_argument("--demo", action="store_true", help="run against a virtual sensor replaying a sample recording")
+    p.add_argument("--demo-protocol", choices=DEMO_PROTOCOLS, default="imu", help="protocol of the virtual sensor")
+    p.add_argument("--speed", type=float, default=1.0, help="replay speed of the demo (default 1 = real time)")
+    p.add_argument("--journal-dir", type=Path, help="where the raw samples are journaled (default: the data dir)")
+    p.add_argument("--no-bell", action="store_true", help="no terminal bell on a cue")
+    p.set_defaults(func=run)
+
+
+def demo_recording() -> Recording:
+    """The sample recording the demo replays."""
+    from ingest.gait_csv import read_gait_csv
+    from service.settings import Settings
+
+    path = Settings.from_env().samples_dir / DEMO_RECORDING
+    if not path.exists():
+        raise IngestError(
+            f"the demo recording {path} is missing: run from a checkout of the project or set GAIT_SAMPLES_DIR",
+            reason="missing_sample",
+        )
+    return read_gait_csv(path, placement=Placement.LOWER_BACK)
+
+
+def _coach(body_height_m: float | None, *, demo: bool) -> tuple[Any, str]:
+    """The walker's coach from the service's store when there is one; the demo coaches as after back pain today."""
+    from gait.coach import Coach, CoachSettings, PainReport, plan_coaching
+    from service.settings import Settings
+
+    settings = Settings.from_env()
+    if not demo and settings.db_path.exists():
+        from service.coaching import live_coach, load_profile
+        from service.store import Store
+
+        store = Store(settings.db_path).open()
+        try:
+            coach, _plan = live_coach(store, load_profile(store))
+        finally:
+            with contextlib.suppress(Exception):
+                store.close()
+        return coach, "your coaching plan"
+    # the demo shows a cue within a minute or two: a 20 % shorter target (the top of the allowed range)
+    coach_settings = CoachSettings(enabled=True, reduction=0.2) if demo else CoachSettings(enabled=True)
+    now = time.time()
+    reports = [PainReport(reported_at_s=now - 3600.0, pain_0_10=4)] if demo else []
+    plan = plan_coaching([], reports, coach_settings, body_height_m=body_height_m, now_s=now)
+    why = (
+        "demo: coaching as if you had reported back pain today (target 20 % below the population default)"
+        if demo
+        else "no coaching plan yet (targets only): report back pain in the dashboard to turn cues on"
+    )
+    return Coach(plan, coach_settings), why
+
+
+async def _run(args: argparse.Namespace) -> int:
+    from ingest.ble.sources import BleSensorSource
+    from ingest.ble.virtual import start_demo_radio
+    from service.settings import Settings
+
+    radio = None
+    if args.demo:
+        radio, sensor = await start_demo_radio(demo_recording(), protocol=args.demo_protocol, speed=args.speed)
+        target = args.target or sensor.name
+        backends = {"scanner_backend": radio.scanner_backend, "client_backend": radio.client_backend}
+        scan_s = min(args.scan_s, 1.0)
+    else:
+        if not args.target:
+            raise IngestError("give the sensor's address or name (see 'gait scan'), or use --demo", reason="usage")
+        target, backends, scan_s = args.target, {}, args.scan_s
+    source = BleSensorSource(
+        target,
+        protocol=args.protocol,
+        scan_timeout_s=scan_s,
+        clock_sync=not args.demo or args.speed == 1.0,
+        **backends,
+    )
+    height_m = args.height_m if args.height_m is not None or not args.demo else DEMO_BODY_HEIGHT_M
+    coach, coach_note = _coach(height_m, demo=args.demo)
+    journal_dir = args.journal_dir or Settings.from_env().journal_dir
+    session = LiveSession(
+        source,
+        placement=args.placement,
+        body_height_m=height_m,
+        stride_scale=args.stride_scale,
+        coach=coach,
+        journal_dir=journal_dir,
+        sensor={"target": target, "demo": args.demo},
+    )
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers off the main thread
+        loop.add_signal_handler(signal.SIGINT, session.stop)
+    if args.seconds is not None:
+        loop.call_later(args.seconds, session.stop)
+    queue = session.subscribe()
+    view = JsonLines() if args.json else LiveView(target, coach_note, bell=not args.no_bell)
+    runner = asyncio.create_task(session.run())
+    try:
+        with view:
+            while True:
+                getter = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({getter, runner}, return_when=asyncio.FIRST_COMPLETED)
+                if getter in done:
+                    view.show(getter.result())
+                else:
+                    getter.cancel()
+                if runner.done() and queue.empty():
+                    break
+        state = runner.result()  # raises the session's error (a clear IngestError / GaitError)
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+        if radio is not None:
+            await radio.close()
+    if not args.json:
+        print(
+            f"walk ended: {state.strides} strides, {state.samples} samples, {state.lost_packets} packets lost, "
+            f"{state.gaps} gaps; raw samples in {session.journal_path} (gait analyze {session.journal_path})"
+        )
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the live session until the sensor is gone, ``--seconds`` pass, or Ctrl-C."""
+    for name in ("seconds", "speed", "scan_s"):
+        value = getattr(args, name)
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise IngestError(f"--{name.replace('_', '-')} must be a positive number, got {value}", reason="usage")
+    return asyncio.run(_run(args))
+
+
+class JsonLines:
+    """Print every message as one JSON line (machine-readable live output)."""
+
+    def __enter__(self) -> JsonLines:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+    def show(self, msg: dict[str, Any]) -> None:
+        """Print one message."""
+        sys.stdout.write(json.dumps(msg, allow_nan=False) + "\n")
+        sys.stdout.flush()
+
+
+class LiveView:
+    """The terminal live view (rich): status, cadence, last stride against the target, the latest cue."""
+
+    def __init__(self, target: str, coach_note: str, *, bell: bool) -> None:
+        from rich.console import Console
+
+        self.console = Console()
+        self.target = target
+        self.coach_note = coach_note
+        self.bell = bell
+        self.state: dict[str, Any] = {}
+        self.stride: dict[str, Any] | None = None
+        self.pod: dict[str, Any] | None = None
+        self.cue: dict[str, Any] | None = None
+        self.strides = 0
+        self._live: Any = None
+
+    def __enter__(self) -> LiveView:
+        from rich.live import Live
+
+        self._live = Live(self.render(), console=self.console, refresh_per_second=4, transient=False)
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._live.update(self.render())
+        self._live.__exit__(None, None, None)
+
+    def show(self, msg: dict[str, Any]) -> None:
+        """Take one message into the view."""
+        kind = msg.get("type")
+        if kind == "state":
+            self.state = msg
+        elif kind == "stride":
+            self.stride = msg
+            self.strides += 1
+        elif kind == "pod":
+            self.pod = msg
+        elif kind == "cue":
+            self.cue = msg
+            if self.bell:
+                self.console.bell()
+        self._live.update(self.render())
+
+    def render(self) -> Any:
+        """The view as a rich renderable."""
+        from rich.console import Group
+        from rich.panel import Panel
+        from rich.table import Table
+        from rich.text import Text
+
+        st = self.state
+        phase = st.get("phase", "connecting")
+        colour = {"streaming": "green", "reconnecting": "yellow", "ended": "cyan"}.get(phase, "white")
+        status = Text.assemble(
+            (f"{phase}", f"bold {colour}"),
+            f"  {self.target}  samples {st.get('samples', 0)}  lost packets {st.get('lost_packets', 0)}"
+            f"  gaps {st.get('gaps', 0)}  strides {self.strides}",
+        )
+        if st.get("detail") and phase != "streaming":
+            status.append(f"  ({st['detail']})", style="dim")
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold")
+        table.add_column()
+        s = self.stride
+        if s is None:
+            table.add_row("stride", "waiting for the first stride...")
+        else:
+            length = s.get("length_m")
+            target = s.get("target_m")
+            over = s.get("overlong")
+            length_txt = "n/a" if length is None else f"{length:.2f} m"
+            style = "bold red" if over else "bold green" if over is False else "bold"
+            table.add_row("cadence", f"{s['cadence_spm']:.0f} steps/min")
+            table.add_row(
+                "last stride",
+                Text.assemble((length_txt, style), f"  (confidence {s.get('confidence', 0):.1f}, {s.get('method')})"),
+            )
+            table.add_row("target", "n/a" if target is None else f"{target:.2f} m")
+            if s.get("pod_stride_length_m") is not None:
+                table.add_row("pod stride", f"{s['pod_stride_length_m']:.2f} m (the foot pod's own figure)")
+        if self.pod is not None:
+            table.add_row("pod", f"{self.pod['cadence_spm']:.0f} steps/min, {self.pod['speed_mps']:.2f} m/s")
+        parts: list[Any] = [status, table]
+        if self.cue is not None:
+            parts.append(Panel(Text(self.cue["message"], style="bold white on red"), subtitle=self.cue.get("reason")))
+        parts.append(Text(f"{self.coach_note}. Not medical advice. Ctrl-C ends the walk.", style="dim"))
+        return Panel(Group(*parts), title="gait live")

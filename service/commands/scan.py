@@ -1,0 +1,71 @@
+"""``gait scan``: nearby Bluetooth LE sensors, what each supports, and their signal strength."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from ingest.ble.sources import SensorInfo, scan
+from ingest.ble.virtual import PROTOCOLS, VirtualRadio, VirtualSensor
+from ingest.errors import IngestError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``scan`` sub-command."""
+    p = subparsers.add_parser(
+        "scan",
+        help="list nearby Bluetooth LE sensors and what they support",
+        description="Scan for Bluetooth LE gait sensors: IMU stream, Polar PMD, micro:bit, RSC foot pods.",
+    )
+    p.add_argument("--seconds", type=float, default=5.0, help="how long to scan (default 5 s)")
+    p.add_argument("--all", action="store_true", help="also list devices without a gait service")
+    p.add_argument("--json", action="store_true", help="print the sensors as JSON")
+    p.add_argument("--demo", action="store_true", help="scan a virtual radio with one sensor per protocol")
+    p.set_defaults(func=run)
+
+
+async def _demo_scan(seconds: float, all_devices: bool) -> list[SensorInfo]:
+    from ingest.ble.virtual import DEMO_SENSOR_NAMES
+    from service.commands.live import demo_recording
+
+    radio = VirtualRadio()
+    recording = demo_recording()
+    for i, protocol in enumerate(PROTOCOLS):
+        await radio.add_sensor(
+            VirtualSensor(recording, protocol=protocol, name=DEMO_SENSOR_NAMES[protocol], rssi_dbm=-45 - 8 * i)
+        )
+    try:
+        return await scan(timeout_s=seconds, backend=radio.scanner_backend, all_devices=all_devices)
+    finally:
+        await radio.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Scan and print the sensors found."""
+    if not args.seconds > 0:
+        raise IngestError(f"--seconds must be positive, got {args.seconds}", reason="usage")
+    if args.demo:
+        sensors = asyncio.run(_demo_scan(min(args.seconds, 1.0), args.all))
+    else:
+        sensors = asyncio.run(scan(timeout_s=args.seconds, all_devices=args.all))
+    if args.json:
+        print(json.dumps([s.to_dict() for s in sensors], indent=1))
+        return 0
+    if not sensors:
+        print(
+            f"no gait sensors found in {args.seconds:g} s; switch the sensor on and bring it closer (--all lists "
+            "every Bluetooth LE device)"
+        )
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Bluetooth LE sensors ({min(args.seconds, 1.0) if args.demo else args.seconds:g} s scan)")
+    for col in ("name", "address", "signal", "supports"):
+        table.add_column(col)
+    for s in sensors:
+        table.add_row(s.name or "?", s.address, f"{s.rssi_dbm} dBm", s.supports)
+    Console().print(table)
+    print("connect with: gait live ADDRESS (or NAME when it is unique)")
+    return 0

@@ -1,0 +1,61 @@
+"""``gait scan`` and ``gait live``: the demo end to end, JSON output, and clear user errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.cli import main
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_scan_demo_lists_every_protocol(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--demo", "--json", "--seconds", "0.5"]) == 0
+    sensors = json.loads(capsys.readouterr().out)
+    assert sorted(tuple(s["protocols"]) for s in sensors) == [("imu",), ("microbit",), ("pmd",), ("pmd",), ("rsc",)]
+    assert all(s["rssi_dbm"] < 0 and s["address"] for s in sensors)
+
+
+def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["live", "--demo", "--json", "--seconds", "8", "--speed", "10", "--journal-dir", str(tmp_path)])
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    messages = [json.loads(line) for line in lines]  # every line is strict JSON
+    kinds = {m["type"] for m in messages}
+    assert {"state", "step", "stride"} <= kinds
+    assert messages[-1]["type"] == "state" and messages[-1]["phase"] == "ended"
+    strides = [m for m in messages if m["type"] == "stride"]
+    assert all(m["target_m"] is not None for m in strides)  # the demo coach gives every stride a target
+    journals = list(tmp_path.glob("*.csv"))
+    assert len(journals) == 1 and journals[0].stat().st_size > 0
+
+
+def test_live_view_renders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["live", "--demo", "--seconds", "4", "--speed", "10", "--journal-dir", str(tmp_path), "--no-bell"]) == 0
+    out = capsys.readouterr().out
+    assert "gait live" in out and "walk ended:" in out and "Not medical advice" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["live"], "address or name"),
+        (["live", "--demo", "--seconds", "0"], "--seconds must be a positive number"),
+        (["scan", "--seconds", "-1"], "--seconds must be positive"),
+    ],
+)
+def test_usage_errors_are_one_line(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gait: error:") and needle in err and "Traceback" not in err
+
+
+def test_real_radio_errors_are_clear(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Against the platform's Bluetooth (absent in CI): a clear message and exit 2, never a hang or traceback."""
+    assert main(["live", "NoSuchSensor", "--scan-s", "0.3", "--journal-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("gait: error:") and "Traceback" not in err
+    assert "NoSuchSensor" in err or "cannot scan" in err
