@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from gait.errors import GaitError
 from ingest.errors import IngestError
 
-COMMANDS: tuple[str, ...] = ("analyze", "calibrate", "serve", "formats", "convert")
+COMMANDS: tuple[str, ...] = ("analyze", "calibrate", "serve", "formats", "convert", "scan", "live")
 
 USER_ERRORS: tuple[type[Exception], ...] = (GaitError, IngestError, FileNotFoundError, IsADirectoryError)
 
