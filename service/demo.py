@@ -14,7 +14,7 @@ from ingest.replay import replay_chunks
 from service.coaching import live_coach, load_profile, plan_description
 from service.live import LiveSession
 from service.livehub import LiveHub
-from service.pipeline import process_file, read_recording
+from service.pipeline import personal_scale, process_file, read_recording
 from service.settings import Settings
 from service.store import NewWalk, Store
 
@@ -71,7 +71,7 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
             replay_chunks(recording, speed=speed),
             placement=placement,
             body_height_m=recording.body_height_m or profile.body_height_m,
-            stride_scale=profile.stride_scale,
+            stride_scale=personal_scale(profile.placement, profile.stride_scale, placement),
             coach=coach,
             journal_dir=settings.journal_dir,
             session_id=f"walk-{walk_id}",

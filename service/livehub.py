@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from fastapi.sse import format_sse_event
 
 from gait.analysis import Analysis
 from gait.types import BoutEvent, Placement, StepEvent, StrideEvent
@@ -27,6 +31,23 @@ FLUSH_INTERVAL_S = 0.25
 """Longest time a received stride waits before it is committed."""
 SUBSCRIBER_QUEUE = 2000
 """Messages buffered per feed subscriber before the oldest are dropped."""
+
+
+FeedItem = tuple[str, bytes]
+"""What a feed queue holds: the event type and the whole SSE frame, encoded once for every subscriber."""
+SHUTDOWN: FeedItem = ("shutdown", b"")
+
+
+def _feed_item(msg: dict[str, Any]) -> FeedItem:
+    kind = str(msg.get("type", "message"))
+    data = json.dumps(msg, default=_json_default, allow_nan=False)
+    return kind, format_sse_event(data_str=data, event=kind)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
 
 
 def _stride_row(msg: dict[str, Any]) -> tuple[Any, ...]:
@@ -88,7 +109,7 @@ class LiveHub:
     def __init__(self, store: Store, *, journal_dir: Path) -> None:
         self.store = store
         self.journal_dir = journal_dir
-        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._subscribers: set[asyncio.Queue[FeedItem]] = set()
         self._session: Any = None
         self._task: asyncio.Task[None] | None = None
         self.walk_id: int | None = None
@@ -97,14 +118,14 @@ class LiveHub:
 
     # -- feed subscribers ---------------------------------------------------------------------------------------
 
-    def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
-        """A new feed queue; it first receives the current hub state."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
-        queue.put_nowait(self.hub_state())
+    def subscribe(self) -> asyncio.Queue[FeedItem]:
+        """A new feed queue of ``(event type, JSON text)``; it first receives the current hub state."""
+        queue: asyncio.Queue[FeedItem] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
+        queue.put_nowait(_feed_item(self.hub_state()))
         self._subscribers.add(queue)
         return queue
 
-    def unsubscribe(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+    def unsubscribe(self, queue: asyncio.Queue[FeedItem]) -> None:
         """Stop feeding ``queue``."""
         self._subscribers.discard(queue)
 
@@ -114,13 +135,16 @@ class LiveHub:
         return len(self._subscribers)
 
     def broadcast(self, msg: dict[str, Any]) -> None:
-        """Copy ``msg`` to every subscriber, dropping a slow subscriber's oldest message when its queue is full."""
-        msg = {**msg, "sent_ms": time.time() * 1000.0}
+        """Copy ``msg`` to every subscriber, dropping a slow subscriber's oldest message when its queue is full.
+
+        The message is serialised once here, not once per subscriber (50 feeds would mean 50 encodings).
+        """
+        item = _feed_item({**msg, "sent_ms": time.time() * 1000.0})
         for queue in self._subscribers:
             if queue.full():
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
-            queue.put_nowait(msg)
+            queue.put_nowait(item)
 
     def hub_state(self) -> dict[str, Any]:
         """The ``hub`` message: whether a walk is live and which."""
@@ -139,7 +163,7 @@ class LiveHub:
             if queue.full():
                 with contextlib.suppress(asyncio.QueueEmpty):
                     queue.get_nowait()
-            queue.put_nowait({"type": "shutdown"})
+            queue.put_nowait(SHUTDOWN)
 
     # -- sessions -----------------------------------------------------------------------------------------------
 

@@ -33,6 +33,15 @@ class AnalysisOptions:
     stride_scale: float | None = None
 
 
+def personal_scale(
+    profile_placement: Placement | None, stride_scale: float | None, placement: Placement | None
+) -> float | None:
+    """The walker's calibration factor when it was fitted for this placement (as ``gait analyze`` applies it)."""
+    return (
+        stride_scale if stride_scale is not None and placement is not None and profile_placement == placement else None
+    )
+
+
 def read_recording(path: Path, *, fmt: str | None = None, placement: Placement | None = None) -> Recording:
     """Read any supported recording format (raises :class:`ingest.errors.IngestError` with a clear message)."""
     return load(path, format=fmt, placement=placement)
@@ -182,10 +191,11 @@ def process_file(
             raise
         return store.add_walks(health_walks(path, name=name))
     profile = coaching.load_profile(store)
+    used = recording.placement or placement or profile.placement
     options = AnalysisOptions(
         placement=placement or profile.placement,
         body_height_m=profile.body_height_m,
-        stride_scale=profile.stride_scale,
+        stride_scale=personal_scale(profile.placement, profile.stride_scale, used),
     )
     flagger, description = coaching.stride_flagger(store, profile)
     walk = analyse_to_walk(

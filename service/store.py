@@ -445,6 +445,16 @@ class Store:
             ).fetchall()
         return [dict(zip(STRIDE_COLUMNS, r, strict=True)) for r in rows]
 
+    def stride_columns(self, walk_id: int) -> dict[str, list[Any]]:
+        """A walk's strides as one list per column (the compact form charts use)."""
+        with self.read() as conn:
+            conn.row_factory = None  # plain tuples: a third faster than sqlite3.Row for thousands of rows
+            rows = conn.execute(
+                f"SELECT {', '.join(STRIDE_COLUMNS)} FROM strides WHERE walk_id = ? ORDER BY idx", (walk_id,)
+            ).fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in STRIDE_COLUMNS]
+        return {name: list(values) for name, values in zip(STRIDE_COLUMNS, columns, strict=True)}
+
     def steps(self, walk_id: int) -> list[dict[str, Any]]:
         """A walk's initial contacts in order."""
         with self.read() as conn:

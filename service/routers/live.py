@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+import asyncio
+from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, HTTPException
-from fastapi.sse import EventSourceResponse, ServerSentEvent
+from fastapi import APIRouter, HTTPException, Response
+from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse
 
 from service.demo import list_samples, start_demo
 from service.deps import HubDep, SettingsDep, StoreDep
@@ -14,6 +15,9 @@ from service.models import LiveStart, LiveStatus, Problem
 from service.settings import Settings
 
 router = APIRouter(prefix="/api/live", tags=["live"])
+
+KEEPALIVE_S = 15.0
+"""A comment line this often keeps proxies and the browser from closing an idle feed."""
 
 
 def _status(hub: LiveHub, settings: Settings) -> LiveStatus:
@@ -58,16 +62,28 @@ async def live_stop(hub: HubDep, settings: SettingsDep) -> LiveStatus:
 
 @router.get(
     "/feed",
-    response_class=EventSourceResponse,
+    response_class=Response,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events, one per message."}},
     summary="Live feed (SSE): hub, state, step, stride, bout, cue and gap events as JSON",
 )
-async def live_feed(hub: HubDep) -> AsyncIterable[ServerSentEvent]:
+async def live_feed(hub: HubDep) -> EventSourceResponse:
+    """Each event's ``data`` is a JSON object whose ``type`` equals the event name."""
     queue = hub.subscribe()
-    try:
-        while True:
-            msg = await queue.get()
-            if msg.get("type") == "shutdown":
-                return
-            yield ServerSentEvent(data=msg, event=str(msg.get("type", "message")))
-    finally:
-        hub.unsubscribe(queue)
+
+    async def frames() -> AsyncIterator[bytes]:
+        # The hub encodes each frame once; with many viewers, per-viewer encoding (FastAPI's generator mode)
+        # would dominate the delivery time.
+        try:
+            while True:
+                try:
+                    kind, frame = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
+                except TimeoutError:
+                    yield KEEPALIVE_COMMENT
+                    continue
+                if kind == "shutdown":
+                    return
+                yield frame
+        finally:
+            hub.unsubscribe(queue)
+
+    return EventSourceResponse(frames(), headers={"cache-control": "no-cache", "x-accel-buffering": "no"})

@@ -198,7 +198,11 @@ function painX(p, walk, strides) {
 }
 
 async function pageWalk(id) {
-  const [walk, strides] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides`)]);
+  const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
+  const strides = columns.idx.map((_, i) => ({
+    start_s: columns.start_s[i], end_s: columns.end_s[i], length_m: columns.length_m[i], cadence_spm: columns.cadence_spm[i],
+    target_m: columns.target_m[i], overlong: columns.overlong[i],
+  }));
   const s = walk.summary;
   const tol = walk.coaching && walk.coaching.tolerance_m != null ? walk.coaching.tolerance_m : 0.05;
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);

@@ -83,7 +83,7 @@ def test_bad_upload_shows_the_reason(browser_context, server: Server, tmp_path: 
 def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server) -> None:
     # Opt in to coaching and report pain: a 1.50 m walker's target at 108 steps/min is about 1.02 m; with a
     # calibration factor of 1.3 the demo walk's strides are about 1.3 m, so strides are flagged and the coach cues.
-    profile = {"body_height_m": 1.5, "stride_scale": 1.3, "coaching": {"enabled": True}}
+    profile = {"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}}
     r = server.client.put("/api/profile", json=profile)
     assert r.status_code == 200
     assert server.client.post("/api/pain", json={"score": 5}).status_code == 201

@@ -180,7 +180,10 @@ def test_flagged_strides_follow_coaching(client: TestClient, tmp_path: Path) -> 
     assert {s["overlong"] for s in client.get(f"/api/walks/{off['id']}/strides").json()} == {None}
     # Population baseline at 108 steps/min for a 1.50 m walker: 2 x 0.0035 x 1.50 x 108 = 1.134 m; target 10 %
     # shorter = 1.021 m; with a calibration factor of 1.3 the synthetic strides (about 1.3 m) exceed target + 0.05.
-    client.put("/api/profile", json={"body_height_m": 1.5, "stride_scale": 1.3, "coaching": {"enabled": True}})
+    client.put(
+        "/api/profile",
+        json={"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}},
+    )
     client.post("/api/pain", json={"score": 5})
     on = upload(client, path, placement="lower_back").json()["walks"][0]
     strides = client.get(f"/api/walks/{on['id']}/strides").json()
@@ -201,3 +204,11 @@ def test_health_and_openapi(client: TestClient) -> None:
     paths = client.get("/api/openapi.json").json()["paths"]
     for p in ("/api/uploads", "/api/walks/{walk_id}/strides", "/api/trends", "/api/pain", "/api/live/feed"):
         assert p in paths
+
+
+def test_strides_as_columns_equal_rows(client: TestClient, walk_csv: Path) -> None:
+    walk = upload(client, walk_csv, placement="lower_back").json()["walks"][0]
+    rows = client.get(f"/api/walks/{walk['id']}/strides").json()
+    cols = client.get(f"/api/walks/{walk['id']}/strides?layout=columns").json()
+    assert set(cols) == set(rows[0])
+    assert [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)] == rows

@@ -20,7 +20,14 @@ from service.store import NewWalk, Store
 from tests.service.conftest import count_rows, synthetic_walk, write_walk_csv
 
 
-def run_hub(store: Store, tmp_path: Path, *, coach: Coach | None = None) -> tuple[int, list[dict]]:
+def run_hub(
+    store: Store,
+    tmp_path: Path,
+    *,
+    coach: Coach | None = None,
+    body_height_m: float | None = None,
+    stride_scale: float | None = None,
+) -> tuple[int, list[dict]]:
     recording = synthetic_walk(duration_s=40.0)
 
     async def main() -> tuple[int, list[dict]]:
@@ -31,6 +38,8 @@ def run_hub(store: Store, tmp_path: Path, *, coach: Coach | None = None) -> tupl
             return LiveSession(
                 replay_chunks(recording, speed=math.inf),
                 placement=Placement.LOWER_BACK,
+                body_height_m=body_height_m,
+                stride_scale=stride_scale,
                 coach=coach,
                 journal_dir=tmp_path / "journal",
                 session_id=f"walk-{walk_id}",
@@ -39,7 +48,11 @@ def run_hub(store: Store, tmp_path: Path, *, coach: Coach | None = None) -> tupl
         walk_id = await hub.start(make, NewWalk(name="live", origin="live"))
         messages = []
         while True:
-            msg = await asyncio.wait_for(feed.get(), timeout=30)
+            event, frame = await asyncio.wait_for(feed.get(), timeout=30)
+            lines = frame.decode().splitlines()
+            assert lines[0] == f"event: {event}" and lines[1].startswith("data: ")
+            msg = json.loads(lines[1][6:])
+            assert msg["type"] == event
             messages.append(msg)
             if msg["type"] == "hub" and msg.get("ended"):
                 return walk_id, messages
@@ -64,9 +77,10 @@ def test_live_cues_are_stored(store: Store, tmp_path: Path) -> None:
     settings = CoachSettings(enabled=True, min_cue_interval_s=5.0, reminder_interval_s=5.0)
     from gait.coach import PainReport
 
-    # A 1.50 m walker with recent pain: target about 1.02 m at 108 steps/min, the walk's strides are 1.2 m.
+    # A 1.50 m walker with recent pain: target about 1.02 m at 108 steps/min; with a calibration factor of 1.3 the
+    # walk's strides are about 1.3 m.
     plan = plan_coaching([], [PainReport(0.0, 6)], settings, body_height_m=1.5, now_s=3600.0)
-    walk_id, messages = run_hub(store, tmp_path, coach=Coach(plan, settings))
+    walk_id, messages = run_hub(store, tmp_path, coach=Coach(plan, settings), body_height_m=1.5, stride_scale=1.3)
     cues = [m for m in messages if m["type"] == "cue"]
     assert cues and cues[0]["kind"] == "shorten_stride"
     assert [c["t_s"] for c in store.cues(walk_id)] == [c["t_s"] for c in cues]
