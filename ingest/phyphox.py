@@ -93,20 +93,29 @@ def _classify(field: str) -> tuple[str, str, float] | None:
 
 
 def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
+    """Every complete x, y, z group of a phyphox CSV, each with the nearest time column to its left.
+
+    Experiments with several sensors put one ``Time (s)`` column before each sensor's columns, and buffers of
+    different lengths leave the shorter ones padded with empty cells at the end.
+    """
     data = bundle.read(name)
     dialect, fields = read_header(data, what=name)
     if not fields or not _is_time(fields[0]):
         return []
-    groups: dict[str, dict[str, tuple[int, float]]] = {}
+    groups: dict[tuple[str, int], dict[str, tuple[int, float]]] = {}
+    time_col = 0
     for i, field in enumerate(fields[1:], start=1):
+        if _is_time(field):
+            time_col = i
+            continue
         found = _classify(field)
         if found is not None:
             kind, axis, scale = found
-            groups.setdefault(kind, {})[axis] = (i, scale)
+            groups.setdefault((kind, time_col), {})[axis] = (i, scale)
     groups = {k: v for k, v in groups.items() if set(v) == {"x", "y", "z"}}
     if not groups:
         return []
-    for kind, axes in groups.items():
+    for (kind, _), axes in groups.items():
         if len({scale for _, scale in axes.values()}) > 1:
             listed = ", ".join(fields[i] for i, _ in axes.values())
             raise IngestError(
@@ -114,16 +123,20 @@ def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
                 reason="mixed_units",
             )
     base = name.rsplit("/", 1)[-1].lower()
-    usecols = [0] + [groups[k][a][0] for k in groups for a in "xyz"]
-    arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(fields))
+    cols = sorted({t for _, t in groups} | {axes[a][0] for axes in groups.values() for a in "xyz"})
+    arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=cols, n_fields=len(fields))
     streams = []
-    for j, (kind, axes) in enumerate(groups.items()):
-        xyz = arr[:, 1 + 3 * j : 4 + 3 * j] * np.array([axes[a][1] for a in "xyz"])
+    for (kind, tcol), axes in groups.items():
+        time_s = arr[:, cols.index(tcol)]
+        xyz = arr[:, [cols.index(axes[a][0]) for a in "xyz"]] * np.array([axes[a][1] for a in "xyz"])
+        complete = np.flatnonzero(np.isfinite(time_s) & np.isfinite(xyz).all(axis=1))
+        end = int(complete[-1]) + 1 if len(complete) else 0
         if kind == "acc" and base.startswith("linear"):
             kind = "linear"  # per-sensor 'Linear Acceleration.csv' has plain 'X (m/s^2)' headers
         if kind == "acc" and base.startswith("gravity"):
             kind = "gravity"
-        streams.append(_Stream(file=name, kind=kind, time_s=arr[:, 0], xyz=xyz))
+        if end >= 2:
+            streams.append(_Stream(file=name, kind=kind, time_s=time_s[:end], xyz=xyz[:end]))
     return streams
 
 

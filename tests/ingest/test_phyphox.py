@@ -120,3 +120,25 @@ def test_location_becomes_gps_track(tmp_path: Path) -> None:
     assert rec.gps is not None
     np.testing.assert_allclose(rec.gps.time_s, t[1:])
     np.testing.assert_allclose(rec.gps.accuracy_m, 3.0)
+
+
+def test_one_csv_with_a_time_column_per_sensor(tmp_path: Path) -> None:
+    # Multi-sensor experiments: "Time (s)",acc x,y,z,"Time (s)",gyro x,y,z; the gyroscope buffer is shorter.
+    sig = ex.signal()
+    n_gyr = len(sig.time_s) - 7
+    t_gyr = sig.time_s[:n_gyr] + 0.004
+    header = [*ex.RAW_WITH_G, "Time (s)", "Gyroscope x (rad/s)", "Gyroscope y (rad/s)", "Gyroscope z (rad/s)"]
+    rows = ['"' + '","'.join(header) + '"']
+    gyr = np.radians(sig.gyr_dps)
+    for i, t in enumerate(sig.time_s.tolist()):
+        acc = ",".join(str(v) for v in (t, *sig.acc_ms2[i].tolist()))
+        rest = ",".join(str(v) for v in (t_gyr[i], *gyr[i].tolist())) if i < n_gyr else ",,,"
+        rows.append(f"{acc},{rest}")
+    files = {"Raw Data.csv": "\n".join(rows) + "\n"}
+    rec = ingest.load(ex.write_files(tmp_path / "exp", files, as_zip=True))
+    assert rec.gyr_dps is not None
+    inside = (sig.time_s >= t_gyr[0]) & (sig.time_s <= t_gyr[-1])
+    np.testing.assert_allclose(rec.time_s, sig.time_s[inside])
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2[inside])
+    expected = np.column_stack([np.interp(rec.time_s, t_gyr, sig.gyr_dps[:n_gyr, k]) for k in range(3)])
+    np.testing.assert_allclose(rec.gyr_dps, expected, atol=1e-9)
