@@ -32,14 +32,20 @@ def bandpass_sos(low_hz: float, high_hz: float, sampling_rate_hz: float, order: 
 def sosfilt_state(sos: np.ndarray, x: np.ndarray, zi: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Filter ``x`` along axis 0 with carried state; a missing state starts at the steady state of ``x[0]``.
 
+    The filter runs as a cascade of second-order sections, as :func:`scipy.signal.sosfilt` does, with the same
+    state layout, but each section goes through :func:`scipy.signal.lfilter`: for the 10-sample chunks of a live
+    sensor, sosfilt's input checks cost about 60 us a call against about 9 us for a biquad in lfilter, and a
+    biquad has none of the precision problems of a high-order transfer function.
+
     Parameters
     ----------
     sos
-        Filter in second-order sections.
+        Filter in second-order sections, shape (n_sections, 6).
     x
         Samples, shape (n,) or (n, k).
     zi
-        State returned by the previous call, or None at the start of a segment.
+        State returned by the previous call (shape (n_sections, 2) or (n_sections, 2, k)), or None at the start of
+        a segment.
 
     Returns
     -------
@@ -50,7 +56,10 @@ def sosfilt_state(sos: np.ndarray, x: np.ndarray, zi: np.ndarray | None) -> tupl
         base = signal.sosfilt_zi(sos)  # (sections, 2)
         zi = base[:, :, None] * x[0] if x.ndim == 2 else base * x[0]
         zi = np.asarray(zi, dtype=float)
-    y, zf = signal.sosfilt(sos, x, axis=0, zi=zi)
+    zf = np.empty_like(zi)
+    y = x
+    for k, section in enumerate(sos):
+        y, zf[k] = signal.lfilter(section[:3], section[3:], y, axis=0, zi=zi[k])
     return y, zf
 
 
