@@ -139,6 +139,7 @@ class RecordingResult:
                 "ic_precision": self.ic.precision,
                 "ic_f1": self.ic.f1,
                 "ic_mae_ms": self.ic.mae_s * 1000,
+                "ic_bias_ms": self.ic.bias_s * 1000,
                 "step_count_error_pct": 100 * self.step_count_error,
                 "cadence_ref_det_spm": [list(p) for p in self.cadence],
                 "stride_n_ref": s.n_ref,
@@ -208,6 +209,7 @@ class GroupRow:
                 "ic_precision": ic.precision,
                 "ic_f1": ic.f1,
                 "ic_mae_ms": ic.mae_s * 1000,
+                "ic_bias_ms": ic.bias_s * 1000,
                 "step_count_error_median_pct": float(np.median(sce)) * 100 if len(sce) else float("nan"),
                 "step_count_error_mean_pct": float(np.mean(sce)) * 100 if len(sce) else float("nan"),
                 "n_bouts": len(cad),
@@ -288,7 +290,7 @@ def fmt(v: float | None, spec: str) -> str:
 
 
 HEADER = (
-    f"{'dataset':<20} {'group':<22} {'n':>3} {'recall':>6} {'prec':>6} {'F1':>6} {'MAE ms':>6} "
+    f"{'dataset':<20} {'group':<22} {'n':>3} {'recall':>6} {'prec':>6} {'F1':>6} {'MAE ms':>6} {'bias':>5} "
     f"{'steps med%':>10} {'mean%':>6} {'cad MAE':>7} {'bouts':>6} {'SL MAE m':>8} {'SL rel%':>7} {'SL cov':>6}"
 )
 
@@ -299,6 +301,7 @@ def format_row(m: dict[str, Any]) -> str:
     return (
         f"{m['dataset']:<20} {m['group']:<22} {m['n_recordings']:>3} {fmt(m['ic_recall'], '.3f'):>6} "
         f"{fmt(m['ic_precision'], '.3f'):>6} {fmt(m['ic_f1'], '.3f'):>6} {fmt(m['ic_mae_ms'], '.0f'):>6} "
+        f"{fmt(m['ic_bias_ms'], '+.0f'):>5} "
         f"{fmt(m['step_count_error_median_pct'], '.1f'):>10} {fmt(m['step_count_error_mean_pct'], '.1f'):>6} "
         f"{fmt(m['cadence_mae_spm'], '.2f'):>7} {bouts:>6} {fmt(m['stride_mae_m'], '.3f'):>8} "
         f"{fmt(m['stride_rel_err_pct'], '.1f'):>7} {fmt(m['stride_coverage'], '.2f'):>6}"
@@ -315,14 +318,18 @@ def report(results: Sequence[RecordingResult], *, verbose: bool = False, file: A
     file = file or sys.stdout
     rows = group_results(results)
     if verbose:
-        print(f"{'recording':<36} {'group':<22} {'ref':>4} {'det':>4} {'F1':>6} {'MAE ms':>6} {'steps%':>6}", file=file)
+        print(
+            f"{'recording':<36} {'group':<22} {'ref':>4} {'det':>4} {'F1':>6} {'MAE ms':>6} {'bias':>5} {'steps%':>6}",
+            file=file,
+        )
         for r in results:
             d = r.to_dict()
             group = r.placement + (f"/{r.carry_position}" if r.carry_position else "")
             print(
                 f"{r.dataset[:10] + ':' + r.name:<36} {group:<22} "
                 f"{r.ic.n_ref:>4} {r.ic.n_det:>4} {fmt(d['ic_f1'], '.3f'):>6} {fmt(d['ic_mae_ms'], '.0f'):>6} "
-                f"{fmt(d['step_count_error_pct'], '.1f'):>6}" + (f"  {r.error}" if r.error else ""),
+                f"{fmt(d['ic_bias_ms'], '+.0f'):>5} {fmt(d['step_count_error_pct'], '.1f'):>6}"
+                + (f"  {r.error}" if r.error else ""),
                 file=file,
             )
         print(file=file)

@@ -51,12 +51,15 @@ class IcScore:
         One-to-one matches within the tolerance.
     abs_err_sum_s
         Sum of |detected - reference| over the matches.
+    signed_err_sum_s
+        Sum of detected - reference over the matches (a systematic lag or lead shows here).
     """
 
     n_ref: int
     n_det: int
     n_match: int
     abs_err_sum_s: float
+    signed_err_sum_s: float = 0.0
 
     def __add__(self, other: IcScore) -> IcScore:
         return IcScore(
@@ -64,6 +67,7 @@ class IcScore:
             self.n_det + other.n_det,
             self.n_match + other.n_match,
             self.abs_err_sum_s + other.abs_err_sum_s,
+            self.signed_err_sum_s + other.signed_err_sum_s,
         )
 
     @property
@@ -87,8 +91,13 @@ class IcScore:
         """Mean absolute timing error of the matches in seconds (NaN without matches)."""
         return self.abs_err_sum_s / self.n_match if self.n_match else float("nan")
 
+    @property
+    def bias_s(self) -> float:
+        """Mean signed timing error (detected - reference) of the matches; positive = detections late."""
+        return self.signed_err_sum_s / self.n_match if self.n_match else float("nan")
 
-EMPTY_IC_SCORE = IcScore(0, 0, 0, 0.0)
+
+EMPTY_IC_SCORE = IcScore(0, 0, 0, 0.0, 0.0)
 
 
 def match_ics(ref_ic_s: np.ndarray, det_ic_s: np.ndarray, tol_s: float = IC_TOLERANCE_S) -> list[tuple[int, int]]:
@@ -131,8 +140,14 @@ def score_ics(
     ref = ref[in_spans(ref, spans)]
     det = det[in_spans(det, spans, pad_s=tol_s)]
     pairs = match_ics(ref, det, tol_s)
-    err = float(sum(abs(ref[i] - det[j]) for i, j in pairs))
-    return IcScore(n_ref=len(ref), n_det=len(det), n_match=len(pairs), abs_err_sum_s=err)
+    signed = np.array([det[j] - ref[i] for i, j in pairs])
+    return IcScore(
+        n_ref=len(ref),
+        n_det=len(det),
+        n_match=len(pairs),
+        abs_err_sum_s=float(np.abs(signed).sum()),
+        signed_err_sum_s=float(signed.sum()),
+    )
 
 
 def step_count_error(

@@ -31,6 +31,7 @@ def test_ic_matching_counts_and_timing_error() -> None:
     assert score.precision == pytest.approx(0.5)
     assert score.f1 == pytest.approx(2 * 2 / 7)
     assert score.mae_s == pytest.approx(0.1)
+    assert score.bias_s == pytest.approx(0.0)  # one match 0.1 s late, one 0.1 s early
 
 
 def test_matching_is_one_to_one_and_maximal() -> None:
@@ -53,6 +54,7 @@ def test_walking_span_limits_reference_and_widened_span_limits_detections() -> N
     score = score_ics(ref, det, [(0.9, 3.0)])
     assert (score.n_ref, score.n_det, score.n_match) == (3, 3, 3)
     assert score.mae_s == pytest.approx(0.4 / 3)
+    assert score.bias_s == pytest.approx(0.0)  # -0.2, 0.0, +0.2
 
 
 def test_in_spans_with_several_spans_and_padding() -> None:
@@ -166,3 +168,4 @@ def test_shifted_detections_match_all_with_shift_as_error(n: int, shift: float) 
     score = score_ics(ref, ref + shift, [(float(ref[0]), float(ref[-1]))])
     assert score.n_match == n and score.f1 == pytest.approx(1.0)
     assert score.mae_s == pytest.approx(abs(shift), abs=1e-9)
+    assert score.bias_s == pytest.approx(shift, abs=1e-9)
