@@ -245,8 +245,15 @@ def _priority(collector: _Collector) -> list[int]:
 
 
 def _dedupe(cols: _Columns, rank: dict[int, int]) -> tuple[list[int], int]:
-    """Return indices of records kept (in time order) and how many overlapping records were dropped."""
-    order = sorted(range(len(cols.start)), key=lambda i: (rank.get(cols.src[i], 1 << 30), cols.start[i]))
+    """Return indices of records kept (in time order) and how many overlapping or repeated records were dropped.
+
+    Records of a lower-priority source that overlap a higher-priority one are dropped; so are exact repeats
+    within one source (exports repeat records that were synced twice).
+    """
+    order = sorted(
+        range(len(cols.start)),
+        key=lambda i: (rank.get(cols.src[i], 1 << 30), cols.start[i], cols.end[i], cols.value[i]),
+    )
     starts: list[float] = []  # disjoint accepted intervals of higher-priority sources, sorted
     ends: list[float] = []
     kept: list[int] = []
@@ -258,6 +265,15 @@ def _dedupe(cols: _Columns, rank: dict[int, int]) -> tuple[list[int], int]:
             _merge(starts, ends, pending)
             pending, current_src = [], cols.src[i]
         a, b = cols.start[i], cols.end[i]
+        last = kept[-1] if kept else None
+        if last is not None and (cols.src[last], cols.start[last], cols.end[last], cols.value[last]) == (
+            cols.src[i],
+            a,
+            b,
+            cols.value[i],
+        ):
+            dropped += 1
+            continue
         k = bisect_left(ends, a + 1e-9)
         if k < len(starts) and starts[k] < b - 1e-9:
             dropped += 1

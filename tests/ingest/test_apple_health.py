@@ -86,6 +86,15 @@ def test_overlapping_sources_are_counted_once(tmp_path: Path) -> None:
     assert summary.dropped_overlaps == 4
 
 
+def test_records_repeated_by_a_double_sync_are_counted_once(tmp_path: Path) -> None:
+    path = tmp_path / "export.xml"
+    path.write_text(export(walk_records() + walk_records()))
+    summary = read_apple_health(path)
+    assert summary.days[0].steps == 1100
+    assert summary.days[0].distance_m == pytest.approx(770.0)
+    assert summary.dropped_overlaps == 4
+
+
 def test_records_inside_correlations_are_not_double_counted(tmp_path: Path) -> None:
     inner = record("StepCount", "count", 999, "2024-05-14 18:00:00 -0400", "2024-05-14 18:05:00 -0400")
     body = (
