@@ -556,8 +556,10 @@ _LOADERS: dict[str, tuple[Callable[[Path], list[RefRecording]], Callable[[Path],
 
 
 def _cache_key(files: list[Path]) -> str:
+    """Hash of the source files and of the code that parses them (this module and the ingest readers it uses)."""
     h = hashlib.sha256(f"v{CACHE_VERSION}".encode())
-    for f in files:
+    code = [Path(__file__), *sorted(Path(ingest.__file__).parent.glob("*.py"))]
+    for f in [*files, *code]:
         st = f.stat()
         h.update(f"{f}|{st.st_size}|{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
