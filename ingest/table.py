@@ -70,10 +70,10 @@ def head_lines(data: bytes, n: int, *, what: str) -> list[str]:
     # NUL in the first line means binary or UTF-16 without BOM; GENEActiv pads later header values with NULs.
     if b"\x00" in head.split(b"\n", 1)[0]:
         raise IngestError(f"{what}: this is a binary file, not a CSV text export", reason="binary")
-    pieces = head.split(b"\n")
+    pieces = re.split(rb"\r\n|\n|\r", head)
     if len(head) < len(data) and len(pieces) > 1:
         pieces = pieces[:-1]  # the last piece may end inside a line (or a multi-byte character)
-    lines_b = pieces[:n]
+    lines_b = pieces[:n]  # re-joined with \n below: only the line structure matters from here
     try:
         text = b"\n".join(lines_b).decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -83,7 +83,8 @@ def head_lines(data: bytes, n: int, *, what: str) -> list[str]:
             reason="not_utf8",
         ) from None
     text = text.removeprefix("\ufeff")
-    return [line.rstrip("\r") for line in text.split("\n")]
+    # \r\n (Windows), \n, and a bare \r (old Mac exports), which pandas also accepts as line ends.
+    return re.split(r"\r\n|\n|\r", text)
 
 
 def sniff_dialect(header: str, first_row: str | None) -> Dialect:

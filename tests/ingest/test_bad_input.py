@@ -212,3 +212,10 @@ def test_missing_value_inside_the_data_is_refused(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="first at row 100") as err:
         ingest.load(path)
     assert err.value.reason == "non_finite"
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends(tmp_path: Path, newline: str) -> None:
+    lines = ["time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2", *(f"{i / 100},0.1,0.2,9.8" for i in range(300))]
+    rec = ingest.load(write(tmp_path, "g.csv", newline.join(lines) + newline))
+    assert rec.n_samples == 300
