@@ -20,7 +20,7 @@ from tests.ingest import exports as ex
 # Modest by default so the suite stays fast; INGEST_FUZZ_EXAMPLES=1000 for a deeper run.
 FUZZ = settings(
     max_examples=int(os.environ.get("INGEST_FUZZ_EXAMPLES", "40")),
-    deadline=2000,
+    deadline=10_000,  # ms per example: generous for a loaded CI box, still catches a pathological input
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 FORMATS = [f.name for f in ingest.list_formats()]
