@@ -172,10 +172,12 @@ def process_file(
     fmt: str | None = None,
     placement: Placement | None = None,
     progress: ProgressFn | None = None,
+    recording: Recording | None = None,
 ) -> list[int]:
     """Read, analyse, flag and store one recording file in one transaction (blocking). Returns the walk ids.
 
-    A recording gives one walk; an Apple Health export gives one summary-only walk per walk it lists.
+    A recording gives one walk; an Apple Health export gives one summary-only walk per walk it lists. A caller
+    that has already read the file (with extra facts such as the walker's height) passes it as ``recording``.
 
     Raises
     ------
@@ -185,7 +187,7 @@ def process_file(
     if progress:
         progress("reading", 0.0)
     try:
-        recording = read_recording(path, fmt=fmt, placement=placement)
+        recording = recording or read_recording(path, fmt=fmt, placement=placement)
     except IngestError as exc:
         if exc.reason != "summary_export":
             raise

@@ -166,14 +166,14 @@ function walkRow(w) {
     <td><a href="#/walk/${w.id}">${esc(w.name)}</a> ${badge}</td>
     <td class="hide-narrow">${esc(fmt.date(w.started_at))}</td>
     <td>${fmt.dist(s.distance_m)}</td>
-    <td>${fmt.num(s.cadence_spm)}</td>
+    <td class="hide-narrow">${fmt.num(s.cadence_spm)}</td>
     <td>${fmt.m(s.stride_length_m)}</td>
     <td>${s.flagged_strides ? `<span class="badge warn">${s.flagged_strides}</span>` : "0"}</td></tr>`;
 }
 
 function walkTable(rows) {
   return `<div class="table-wrap"><table id="walks-table"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
-    <th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+    <th class="hide-narrow">Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function bindWalkRows() {

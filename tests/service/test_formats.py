@@ -1,0 +1,84 @@
+"""An upload of each supported format through the API (files built by the ingest tests' writers)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+import ingest
+from tests.ingest import exports as ex
+from tests.ingest.test_apple_health import export as health_export
+from tests.ingest.test_apple_health import walk_records
+from tests.ingest.test_csv_formats import androsensor
+from tests.service.conftest import synthetic_walk
+
+CADENCE_SPM = 108.0  # synthetic_walk's default: 1.8 steps/s
+
+
+def walking_signal(rate_hz: float = 100.0) -> ex.Signal:
+    rec = synthetic_walk(duration_s=40.0, rate_hz=rate_hz)
+    gyr = np.column_stack([10 * np.sin(np.pi * 1.8 * rec.time_s)] * 3)
+    return ex.Signal(time_s=rec.time_s, acc_ms2=rec.acc_ms2, gyr_dps=gyr)
+
+
+def build(fmt: str, tmp_path: Path) -> Path:
+    sig = walking_signal(50.0 if fmt == "geneactiv" else 100.0)
+    if fmt == "sensor_logger":
+        return ex.write_files(tmp_path / "2026-01-01_10-00-00", ex.sensor_logger_android(sig), as_zip=True)
+    if fmt == "phyphox":
+        xyz_abs = np.column_stack([sig.acc_ms2, np.linalg.norm(sig.acc_ms2, axis=1)])
+        files = {"Raw Data.csv": ex.phyphox_csv(sig.time_s, xyz_abs, [*ex.RAW_WITH_G, "Absolute acceleration (m/s^2)"])}
+        return ex.write_files(tmp_path / "phyphox", files, as_zip=True)
+    path = tmp_path / f"{fmt}.csv"
+    if fmt == "androsensor":
+        path.write_text(androsensor(sig), encoding="utf-8")
+    elif fmt == "metawear":
+        path = tmp_path / "MetaWear_Accelerometer.csv"
+        rows = ["epoc (ms),timestamp (-0500),elapsed (s),x-axis (g),y-axis (g),z-axis (g)"]
+        for t, a in zip(sig.time_s.tolist(), (sig.acc_ms2 / ex.G).tolist(), strict=True):
+            rows.append(f"{1659731173153 + round(t * 1000)},2022-08-05T15.26.13.153,{t:.3f},{a[0]},{a[1]},{a[2]}")
+        path.write_text("\n".join(rows) + "\n")
+    elif fmt == "geneactiv":
+        head = ["Device Type,GENEActiv", "Device Model,1.1", "Measurement Frequency,50.0 Hz", "Units,g"] + [""] * 20
+        rows = []
+        for i, a in enumerate((sig.acc_ms2 / ex.G).tolist()):
+            ms = i * 20
+            stamp = f"2019-08-06 10:{25 + ms // 60000:02d}:{(ms // 1000) % 60:02d}:{ms % 1000:03d}"
+            rows.append(f"{stamp},{a[0]:.6f},{a[1]:.6f},{a[2]:.6f},0,0,31.6")
+        path.write_bytes(("\r\n".join(head + rows) + "\r\n").encode())
+    elif fmt == "oxford":
+        path = tmp_path / "accelerometer.csv.gz"
+        ns = 1023881009780408 + np.round(sig.time_s * 1e9).astype(np.int64)
+        rows = [f"{n},3,{a[0]},{a[1]},{a[2]}" for n, a in zip(ns.tolist(), sig.acc_ms2.tolist(), strict=True)]
+        path.write_bytes(gzip.compress(("\n".join(rows) + "\n").encode()))
+    elif fmt in ("gait_csv", "generic_csv"):
+        ingest.write_gait_csv(ingest.load(build("metawear", tmp_path)), path)
+        if fmt == "generic_csv":
+            text = path.read_text().replace("acc_x_ms2,acc_y_ms2,acc_z_ms2", "ax (m/s^2),ay (m/s^2),az (m/s^2)")
+            path.write_text(text.replace("time_s", "time (s)", 1))
+    elif fmt == "apple_health":
+        path = tmp_path / "export.xml"
+        path.write_text(health_export(walk_records()))
+    return path
+
+
+@pytest.mark.parametrize("fmt", [f.name for f in ingest.list_formats()])
+def test_upload_each_supported_format(client: TestClient, tmp_path: Path, fmt: str) -> None:
+    path = build(fmt, tmp_path)
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
+    assert r.status_code == 201, r.text
+    walks = r.json()["walks"]
+    assert walks and all(w["format"] == fmt for w in walks)
+    summary = walks[0]["summary"]
+    if fmt == "apple_health":
+        # 1100 steps and 0.77 km over a 10-minute walk, as the Health records say.
+        assert summary["steps"] == 1100 and summary["distance_m"] == pytest.approx(770.0)
+        assert walks[0]["reason"] and summary["strides"] is None
+    else:
+        assert summary["cadence_spm"] == pytest.approx(CADENCE_SPM, abs=1.5)
+        assert summary["strides"] > 20
