@@ -59,7 +59,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.uploads = UploadRegistry()
     app.state.analysis_slots = asyncio.Semaphore(ANALYSIS_SLOTS)
     app.state.hub = LiveHub(store, journal_dir=settings.journal_dir)
-    app.state.recovered = await asyncio.to_thread(recover_interrupted, store)
+    app.state.recovered = await asyncio.to_thread(recover_interrupted, store, settings.journal_dir)
     startup: asyncio.Task[None] | None = None
     if settings.demo:
         startup = asyncio.create_task(first_run(app), name="first-run")

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,8 +22,11 @@ from typing import Any
 import numpy as np
 from fastapi.sse import format_sse_event
 
-from gait.analysis import Analysis
+from gait.analysis import Analysis, analyze
 from gait.types import BoutEvent, Placement, StepEvent, StrideEvent
+from ingest.errors import IngestError
+from service import coaching
+from service.live import load_journal
 from service.store import NewWalk, Store
 
 log = logging.getLogger(__name__)
@@ -307,10 +311,62 @@ def finish_live_walk(store: Store, walk_id: int, status: str) -> None:
     store.finish_walk(walk_id, walk_analysis(store, walk_id).summary, status=status)
 
 
-def recover_interrupted(store: Store) -> list[dict[str, Any]]:
-    """After a crash: close every walk still marked live as ``interrupted``; returns those walks."""
+def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
+    """Add the strides a crash kept from being committed, from the session's sample journal; returns how many.
+
+    The journal holds every sample received; analysing it offline gives the same events as the live tracker (one
+    algorithm for both modes), so the strides after the last committed one are exactly those the crash lost,
+    including the ones the tracker had not yet decided.
+    """
+    path = journal_dir / f"walk-{walk_id}.csv"
+    if not path.exists():
+        return 0
+    try:
+        recording = load_journal(path)
+    except IngestError as exc:
+        log.warning("walk %s: journal not usable (%s); keeping the committed strides only", walk_id, exc)
+        return 0
+    meta_path = path.with_suffix(".json")
+    stride_scale = json.loads(meta_path.read_text(encoding="utf-8")).get("stride_scale") if meta_path.exists() else None
+    result = analyze(recording, stride_scale=stride_scale)
+    last = {
+        "strides": max((s["start_s"] for s in store.strides(walk_id)), default=-math.inf),
+        "steps": max((s["t_s"] for s in store.steps(walk_id)), default=-math.inf),
+        "bouts": max((b["end_s"] for b in store.bouts(walk_id)), default=-math.inf),
+    }
+    flag, _ = coaching.stride_flagger(store, coaching.load_profile(store))
+    strides = []
+    for s in result.strides:
+        if s.start_s > last["strides"]:
+            target_m, overlong = flag(s)
+            strides.append(
+                (
+                    s.start_s,
+                    s.end_s,
+                    s.length_m,
+                    s.cadence_spm,
+                    s.speed_mps,
+                    s.confidence,
+                    s.method,
+                    s.side,
+                    target_m,
+                    None if overlong is None else int(overlong),
+                )
+            )
+    steps = [(e.t_s, e.side) for e in result.steps if e.t_s > last["steps"]]
+    bouts = [(b.start_s, b.end_s, b.steps) for b in result.bouts if b.end_s > last["bouts"]]
+    if strides or steps or bouts:
+        store.append_live(walk_id, strides=strides, steps=steps, bouts=bouts)
+    return len(strides)
+
+
+def recover_interrupted(store: Store, journal_dir: Path | None = None) -> list[dict[str, Any]]:
+    """After a crash: complete every walk still marked live from its journal, and close it as ``interrupted``."""
     recovered = []
     for walk_id in store.live_walk_ids():
+        if journal_dir is not None:
+            added = recover_from_journal(store, walk_id, journal_dir)
+            log.info("walk %s: %d strides recovered from the journal", walk_id, added)
         finish_live_walk(store, walk_id, "interrupted")
         walk = store.get_walk(walk_id)
         if walk is not None:

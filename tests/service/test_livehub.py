@@ -129,3 +129,19 @@ def test_sse_feed_and_demo_controls(tmp_path: Path) -> None:
         assert len(walks) == 1 and walks[0]["origin"] == "live" and walks[0]["status"] == "complete"
         assert walks[0]["summary"]["strides"] >= 1
         assert count_rows(client.app.state.store, "strides") == walks[0]["summary"]["strides"]
+
+
+def test_strides_lost_in_a_crash_come_back_from_the_journal(store: Store, tmp_path: Path) -> None:
+    walk_id, _ = run_hub(store, tmp_path)
+    complete = store.strides(walk_id)
+    # Simulate a crash before the last batches were committed: the walk is still live and misses its tail.
+    with store.write() as conn:
+        conn.execute("UPDATE walks SET status = 'live' WHERE id = ?", (walk_id,))
+        conn.execute("DELETE FROM strides WHERE walk_id = ? AND idx >= ?", (walk_id, len(complete) - 10))
+        conn.execute("DELETE FROM steps WHERE walk_id = ? AND t_s > ?", (walk_id, complete[-10]["start_s"]))
+    recover_interrupted(store, tmp_path / "journal")
+    recovered = store.strides(walk_id)
+    assert len(recovered) == len(complete)
+    assert [s["start_s"] for s in recovered] == pytest.approx([s["start_s"] for s in complete], abs=1e-5)
+    assert [s["idx"] for s in recovered] == list(range(len(complete)))
+    assert store.get_walk(walk_id)["status"] == "interrupted"
