@@ -32,12 +32,13 @@ import pandas as pd
 import scipy.io as sio
 
 import ingest
+from bench.metrics import mean_stride_cadence
 from gait.consts import GRAVITY_MS2
 from gait.types import Placement, Recording
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / "bench" / "out" / "cache"
-CACHE_VERSION = 5  # bump when a loader's output changes, so stale caches are ignored
+CACHE_VERSION = 6  # bump when a loader's output changes, so stale caches are ignored
 
 DATASETS: tuple[str, ...] = ("mobgap_lab", "gaitmap_example", "oxford_step_counter", "ipol_healthy_gait")
 
@@ -153,27 +154,6 @@ def available(root: Path | None = None) -> bool:
     return (root or data_root()).is_dir()
 
 
-def cadence_from_ics(ic_s: np.ndarray, steps_per_interval: int = 1) -> float:
-    """Cadence in steps/min from IC times: intervals x steps per interval over the time from first to last IC.
-
-    Parameters
-    ----------
-    ic_s
-        Sorted initial-contact times.
-    steps_per_interval
-        1 when the ICs are of both feet, 2 when of one foot only.
-
-    Returns
-    -------
-    float
-        Steps per minute, NaN with fewer than two ICs.
-    """
-    ic_s = np.asarray(ic_s, dtype=float)
-    if len(ic_s) < 2 or ic_s[-1] <= ic_s[0]:
-        return float("nan")
-    return 60.0 * steps_per_interval * (len(ic_s) - 1) / float(ic_s[-1] - ic_s[0])
-
-
 def split_runs(ic_s: np.ndarray, max_gap_s: float) -> list[np.ndarray]:
     """Split sorted IC times into runs wherever two consecutive ICs are more than ``max_gap_s`` apart."""
     ic_s = np.asarray(ic_s, dtype=float)
@@ -184,8 +164,8 @@ def split_runs(ic_s: np.ndarray, max_gap_s: float) -> list[np.ndarray]:
 
 
 def bouts_from_runs(runs: Iterable[np.ndarray], steps_per_interval: int = 1) -> list[tuple[float, float, float]]:
-    """Bouts ``(start_s, end_s, cadence_spm)`` from runs of ICs with at least three ICs each."""
-    return [(float(r[0]), float(r[-1]), cadence_from_ics(r, steps_per_interval)) for r in runs if len(r) >= 3]
+    """Bouts ``(start_s, end_s, cadence_spm)`` from runs of at least three ICs; cadence as INDIP defines it."""
+    return [(float(r[0]), float(r[-1]), mean_stride_cadence(r, steps_per_interval)) for r in runs if len(r) >= 3]
 
 
 # --------------------------------------------------------------------------------------------------- mobgap_lab
@@ -609,7 +589,6 @@ __all__ = [
     "RefRecording",
     "available",
     "bouts_from_runs",
-    "cadence_from_ics",
     "data_root",
     "load_all",
     "load_dataset",

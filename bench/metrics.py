@@ -3,7 +3,8 @@
 - IC detection: one-to-one matching of detected to reference ICs within +-0.25 s inside the annotated walking
   span; recall, precision, F1, mean absolute timing error.
 - Step count error: |detected - reference| / reference per recording; median and mean over recordings.
-- Cadence: per reference walking bout, cadence from the detected steps inside it vs the reference cadence.
+- Cadence: per reference walking bout, cadence from the detected steps inside it vs the reference cadence, both
+  as the mean over strides of 120 / stride duration (the INDIP definition, see :func:`mean_stride_cadence`).
 - Stride length: each reference stride matched to the estimated stride with the largest time overlap (at least
   half the reference stride); absolute error (m), relative error (%), coverage.
 
@@ -159,26 +160,45 @@ def step_count_error(
     return abs(n_det - n_ref) / n_ref if n_ref else float("nan")
 
 
+def mean_stride_cadence(ic_s: np.ndarray, steps_per_interval: int = 1) -> float:
+    """Bout cadence as the INDIP reference defines it: the mean over strides of 120 / stride duration.
+
+    The strides are formed from consecutive ICs: IC i to IC i + 2 when the ICs are of both feet
+    (``steps_per_interval`` 1), IC i to IC i + 1 when they are of one foot only (2). The mobgap lab INDIP
+    ``Cadence`` of every MicroWB equals this mean over its strides; a count over the bout's duration
+    (``60 (n - 1) / span``) differs from it by 1-3 steps/min on the same contacts, so both sides of the
+    comparison use this one definition.
+
+    Returns
+    -------
+    float
+        Steps per minute, NaN when the ICs form no stride.
+    """
+    ic = np.sort(np.asarray(ic_s, dtype=float))
+    lag = 2 if steps_per_interval == 1 else 1
+    if len(ic) <= lag:
+        return float("nan")
+    durations = ic[lag:] - ic[:-lag]
+    durations = durations[durations > 0]
+    return float(np.mean(120.0 / durations)) if len(durations) else float("nan")
+
+
 def cadence_in_bout(
     det_ic_s: np.ndarray, start_s: float, end_s: float, steps_per_interval: int = 1, pad_s: float = IC_TOLERANCE_S
 ) -> float:
-    """Cadence (steps/min) of the detected ICs inside a bout widened by ``pad_s``.
+    """Cadence (steps/min) of the detected ICs inside a bout widened by ``pad_s`` (:func:`mean_stride_cadence`).
 
-    ``60 * steps_per_interval * (n - 1) / (t_last - t_first)`` over the n detected ICs in the bout; the bout is
-    widened by the IC tolerance so that a detection just before the bout's first reference IC counts. NaN with
-    fewer than two detected ICs.
+    The bout is widened by the IC tolerance so that a detection just before the bout's first reference IC
+    counts. NaN when the detected ICs inside form no stride.
     """
-    det = np.sort(np.asarray(det_ic_s, dtype=float))
-    det = det[(det >= start_s - pad_s) & (det <= end_s + pad_s)]
-    if len(det) < 2 or det[-1] <= det[0]:
-        return float("nan")
-    return 60.0 * steps_per_interval * (len(det) - 1) / float(det[-1] - det[0])
+    det = np.asarray(det_ic_s, dtype=float)
+    return mean_stride_cadence(det[(det >= start_s - pad_s) & (det <= end_s + pad_s)], steps_per_interval)
 
 
 def cadence_errors(
     ref_bouts: Sequence[tuple[float, float, float]], det_ic_s: np.ndarray, steps_per_interval: int = 1
 ) -> list[tuple[float, float]]:
-    """``(reference_spm, detected_spm)`` per reference bout; detected is NaN when fewer than two steps fell in it."""
+    """``(reference_spm, detected_spm)`` per reference bout; detected is NaN when the steps in it form no stride."""
     return [(float(c), cadence_in_bout(det_ic_s, s, e, steps_per_interval)) for s, e, c in ref_bouts]
 
 
@@ -282,6 +302,7 @@ __all__ = [
     "in_spans",
     "match_ics",
     "match_strides",
+    "mean_stride_cadence",
     "score_ics",
     "step_count_error",
     "summarize_strides",

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from bench import datasets
-from bench.datasets import bouts_from_runs, cadence_from_ics, split_runs
+from bench.datasets import bouts_from_runs, split_runs
 from gait.types import Placement
 from gait.validate import check_samples
 
@@ -19,16 +19,13 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared dev data absent ({SHARED})")
 
 
-def test_cadence_from_ics() -> None:
-    assert cadence_from_ics(np.array([0.0, 0.5, 1.0, 1.5])) == pytest.approx(120.0)
-    assert cadence_from_ics(np.array([0.0, 1.0, 2.0]), steps_per_interval=2) == pytest.approx(120.0)
-    assert np.isnan(cadence_from_ics(np.array([1.0])))
-
-
 def test_split_runs_and_bouts() -> None:
     runs = split_runs(np.array([0.0, 0.5, 1.0, 5.0, 5.5, 9.0]), max_gap_s=2.5)
     assert [r.tolist() for r in runs] == [[0.0, 0.5, 1.0], [5.0, 5.5], [9.0]]
     assert bouts_from_runs(runs) == [(0.0, 1.0, pytest.approx(120.0))]  # runs under 3 contacts are no bout
+    assert bouts_from_runs([np.array([0.0, 1.0, 2.5])], steps_per_interval=2) == [
+        (0.0, 2.5, pytest.approx((120.0 + 80.0) / 2))  # one foot: strides of 1.0 s and 1.5 s
+    ]
 
 
 @pytest.mark.shared
@@ -109,3 +106,22 @@ def test_every_reference_recording_is_valid_core_input() -> None:
     for r in datasets.load_all(root=SHARED):
         check_samples(r.recording.time_s, r.recording.acc_ms2, r.recording.gyr_dps, what=r.name)
         assert np.all(np.diff(r.ref_ic_s) >= 0)
+
+
+@pytest.mark.shared
+@needs_shared
+def test_bout_cadence_definition_reproduces_the_indip_cadence() -> None:
+    """INDIP's bout cadence is the mean of 120 / stride duration over its strides: from the bout's contacts
+    alone, mean_stride_cadence gives it wherever the contacts form exactly the bout's strides."""
+    from bench.metrics import mean_stride_cadence
+
+    same = 0
+    for r in datasets.load_dataset("mobgap_lab", SHARED):
+        for start_s, end_s, cadence_spm in r.ref_bouts:
+            strides = [(a, b) for a, b, _ in r.ref_strides if start_s <= a and b <= end_s]
+            ics = r.ref_ic_s[(r.ref_ic_s >= start_s) & (r.ref_ic_s <= end_s)]
+            if sorted(strides) == [(float(a), float(b)) for a, b in zip(ics[:-2], ics[2:], strict=True)]:
+                # INDIP averages its own Stride_Duration field, which in one MS bout differs from the IC times
+                assert mean_stride_cadence(ics) == pytest.approx(cadence_spm, abs=1.0), (r.name, start_s)
+                same += mean_stride_cadence(ics) == pytest.approx(cadence_spm, abs=0.01)
+    assert same >= 7

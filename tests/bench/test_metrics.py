@@ -17,6 +17,7 @@ from bench.metrics import (
     in_spans,
     match_ics,
     match_strides,
+    mean_stride_cadence,
     score_ics,
     step_count_error,
     summarize_strides,
@@ -87,12 +88,20 @@ def test_step_count_error_uses_the_spans() -> None:
     assert math.isnan(step_count_error(np.array([]), det, [(1.0, 5.5)]))
 
 
+def test_cadence_is_the_mean_of_stride_cadences() -> None:
+    # both feet: strides 0 -> 1.0 (1.0 s, 120 spm) and 0.5 -> 2.0 (1.5 s, 80 spm); a count over the span would say 90
+    assert mean_stride_cadence(np.array([0.0, 0.5, 1.0, 2.0])) == pytest.approx(100.0)
+    # one foot: every interval is a stride
+    assert mean_stride_cadence(np.array([0.0, 1.0, 2.0]), steps_per_interval=2) == pytest.approx(120.0)
+    assert math.isnan(mean_stride_cadence(np.array([0.0, 0.5])))  # two contacts of both feet: no stride yet
+    assert math.isnan(mean_stride_cadence(np.array([1.0]), steps_per_interval=2))
+
+
 def test_cadence_in_bout() -> None:
     det = np.array([0.0, 0.5, 1.0, 1.5, 2.0])
-    assert cadence_in_bout(det, 0.1, 1.9) == pytest.approx(120.0)  # widened bout keeps all 5: 4 steps in 2 s
-    assert cadence_in_bout(det, 0.3, 1.2) == pytest.approx(120.0)  # [0.05, 1.45] keeps 0.5 and 1.0
-    assert cadence_in_bout(det, 0.1, 1.9, steps_per_interval=2) == pytest.approx(240.0)  # one foot's contacts
-    assert math.isnan(cadence_in_bout(det, 0.6, 0.7))  # [0.35, 0.95] holds one detection only
+    assert cadence_in_bout(det, 0.1, 1.9) == pytest.approx(120.0)  # widened bout keeps all 5: three 1 s strides
+    assert cadence_in_bout(det, 0.1, 1.9, steps_per_interval=2) == pytest.approx(240.0)  # as one foot's contacts
+    assert math.isnan(cadence_in_bout(det, 0.3, 1.2))  # [0.05, 1.45] keeps 0.5 and 1.0 only: no stride
     assert cadence_errors([(0.1, 1.9, 118.0), (10.0, 12.0, 100.0)], det) == [
         (118.0, pytest.approx(120.0)),
         (100.0, pytest.approx(float("nan"), nan_ok=True)),
