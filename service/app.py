@@ -16,6 +16,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from gait.errors import GaitError
+from ingest.errors import IngestError
 from service.demo import import_samples, start_demo
 from service.livehub import LiveHub, recover_interrupted
 from service.routers import coaching, health, live, pain, profile, trends, uploads, walks
@@ -32,7 +34,17 @@ ANALYSIS_SLOTS = 2
 
 
 async def first_run(app: FastAPI) -> None:
-    """Import the sample recordings into an empty store and start the demo walk (when enabled)."""
+    """Import the sample recordings into an empty store and start the demo walk (when enabled).
+
+    A missing or unreadable sample only costs the demo: it is logged and the service runs on.
+    """
+    try:
+        await _first_run(app)
+    except (FileNotFoundError, IngestError, GaitError, RuntimeError) as exc:
+        log.warning("demo walk not started: %s", exc)
+
+
+async def _first_run(app: FastAPI) -> None:
     settings: Settings = app.state.settings
     store: Store = app.state.store
     hub: LiveHub = app.state.hub

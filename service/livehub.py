@@ -27,6 +27,7 @@ from gait.types import BoutEvent, Placement, StepEvent, StrideEvent
 from ingest.errors import IngestError
 from service import coaching
 from service.live import load_journal
+from service.pipeline import stride_rows
 from service.store import NewWalk, Store
 
 log = logging.getLogger(__name__)
@@ -335,24 +336,7 @@ def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
         "bouts": max((b["end_s"] for b in store.bouts(walk_id)), default=-math.inf),
     }
     flag, _ = coaching.stride_flagger(store, coaching.load_profile(store))
-    strides = []
-    for s in result.strides:
-        if s.start_s > last["strides"]:
-            target_m, overlong = flag(s)
-            strides.append(
-                (
-                    s.start_s,
-                    s.end_s,
-                    s.length_m,
-                    s.cadence_spm,
-                    s.speed_mps,
-                    s.confidence,
-                    s.method,
-                    s.side,
-                    target_m,
-                    None if overlong is None else int(overlong),
-                )
-            )
+    strides = stride_rows([s for s in result.strides if s.start_s > last["strides"]], flag)
     steps = [(e.t_s, e.side) for e in result.steps if e.t_s > last["steps"]]
     bouts = [(b.start_s, b.end_s, b.steps) for b in result.bouts if b.end_s > last["bouts"]]
     if strides or steps or bouts:

@@ -7,13 +7,13 @@ stage through a progress callback so the dashboard can show it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gait.types import Placement, Recording
+from gait.types import Placement, Recording, StrideEvent
 from ingest import load, read_apple_health
 from ingest.errors import IngestError
 from service import coaching
@@ -52,6 +52,28 @@ def _clean(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def stride_rows(strides: Iterable[StrideEvent], flagger: StrideFlagger | None) -> list[tuple[Any, ...]]:
+    """Store rows (:data:`service.store.STRIDE_COLUMNS` without ``idx``) for strides, flagged when coaching applies."""
+    rows = []
+    for s in strides:
+        target_m, overlong = flagger(s) if flagger else (None, None)
+        rows.append(
+            (
+                s.start_s,
+                s.end_s,
+                _clean(s.length_m),
+                _clean(s.cadence_spm),
+                _clean(s.speed_mps),
+                s.confidence,
+                s.method,
+                s.side,
+                target_m,
+                None if overlong is None else int(overlong),
+            )
+        )
+    return rows
 
 
 def analyse_to_walk(
@@ -93,25 +115,7 @@ def analyse_to_walk(
     )
     if progress:
         progress("storing", 0.0)
-    stride_rows = []
-    flagged = 0
-    for s in result.strides:
-        target_m, overlong = flagger(s) if flagger else (None, None)
-        flagged += bool(overlong)
-        stride_rows.append(
-            (
-                s.start_s,
-                s.end_s,
-                _clean(s.length_m),
-                _clean(s.cadence_spm),
-                _clean(s.speed_mps),
-                s.confidence,
-                s.method,
-                s.side,
-                target_m,
-                None if overlong is None else int(overlong),
-            )
-        )
+    rows = stride_rows(result.strides, flagger)
     summary = {k: _clean(v) for k, v in result.summary.items()}
     placement = recording.placement or options.placement
     return NewWalk(
@@ -121,11 +125,11 @@ def analyse_to_walk(
         placement=placement.value if placement else None,
         started_at=str(recording.source.get("started_at") or utc_now_iso()),
         summary=summary,
-        flagged_strides=flagged,
+        flagged_strides=sum(1 for r in rows if r[-1]),
         reason=result.reason,
         source={k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)},
         coaching=coaching or {},
-        strides=stride_rows,
+        strides=rows,
         steps=[(e.t_s, e.side) for e in result.steps],
         bouts=[(b.start_s, b.end_s, b.steps) for b in result.bouts],
     )

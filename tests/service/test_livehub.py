@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import time
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,27 @@ def test_strides_lost_in_a_crash_come_back_from_the_journal(store: Store, tmp_pa
     assert [s["start_s"] for s in recovered] == pytest.approx([s["start_s"] for s in complete], abs=1e-5)
     assert [s["idx"] for s in recovered] == list(range(len(complete)))
     assert store.get_walk(walk_id)["status"] == "interrupted"
+
+
+def test_first_run_imports_samples_and_starts_the_demo(tmp_path: Path) -> None:
+    from service.app import create_app
+    from service.settings import Settings
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_walk_csv(samples / "walk_a.csv", duration_s=20.0)
+    (samples / "walk_a.reference.json").write_text(json.dumps({"placement": "lower_back", "body_height_m": 1.8}))
+    (samples / "broken.csv").write_text("not,a,recording\n")  # skipped with a warning, not fatal
+    settings = Settings(data_dir=tmp_path / "data", samples_dir=samples, demo=True, demo_speed=10)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        walks: list[dict] = []
+        for _ in range(200):
+            walks = client.get("/api/walks").json()
+            if len(walks) == 2:
+                break
+            time.sleep(0.05)
+        assert sorted(w["origin"] for w in walks) == ["live", "sample"], walks
+        sample = next(w for w in walks if w["origin"] == "sample")
+        assert sample["name"] == "walk_a" and sample["summary"]["strides"] > 10
+        demo = next(w for w in walks if w["origin"] == "live")
+        assert demo["source"]["sample"] == "walk_a.csv"
