@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -65,7 +66,7 @@ def vertical_excursion_m(vertical_acc_ms2: np.ndarray, dt_s: float) -> float:
     """
     if len(vertical_acc_ms2) < 5:
         return float("nan")
-    position = _double_integration_matrix(len(vertical_acc_ms2), float(dt_s)) @ vertical_acc_ms2
+    position = _double_integration_matrix(len(vertical_acc_ms2), dt_s) @ vertical_acc_ms2
     return float(position.max() - position.min())
 
 
@@ -86,6 +87,9 @@ def pendulum_step_length_m(excursion_m: float | np.ndarray, sensor_height_m: flo
     >>> round(float(pendulum_step_length_m(0.04, 0.9, scale=1.0)), 3)
     0.531
     """
+    if isinstance(excursion_m, float):  # the live path: one step at a time, where numpy's overhead dominates
+        d = min(excursion_m, sensor_height_m)
+        return scale * 2.0 * math.sqrt(max(2.0 * sensor_height_m * d - d * d, 0.0)) if d == d else math.nan
     d = np.minimum(np.asarray(excursion_m, dtype=float), sensor_height_m)
     return scale * 2.0 * np.sqrt(np.maximum(2.0 * sensor_height_m * d - d * d, 0.0))
 

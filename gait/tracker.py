@@ -104,6 +104,7 @@ class TrackerState:
     zi_gyro: np.ndarray | None = None
     foot_below_prev: bool = True  # foot: was the previous sample's gyro norm below the stance threshold
     foot_swing_seen: bool = False  # foot: has a swing happened since the last stance onset
+    foot_mode: bool = False  # this segment is a foot sensor's with a gyroscope (set when the segment starts)
     buffer: dict[str, np.ndarray] = field(default_factory=dict)
     buffer_start: int = 0  # grid index of buffer[...][0] in the current segment
     next_decide: int = 0  # first grid index whose peak decision is still open
@@ -166,6 +167,8 @@ class GaitTracker:
         self.stride_scale = stride_scale
         self.sampling_rate_hz = float(sampling_rate_hz)
         self.state = TrackerState()
+        # Derived once from the settings (which never change) because they are read on every contact.
+        self._height_m, self._height_known = self._sensor_height()
 
     # ----------------------------------------------------------------------------------------------------------
     # public API
@@ -188,6 +191,9 @@ class GaitTracker:
         gyr = None if chunk.gyr_dps is None else np.asarray(chunk.gyr_dps, dtype=float)
         if len(time_s) == 0:
             return []
+        # Only a foot sensor's detector and ZUPT use the gyroscope; elsewhere it is neither checked nor resampled.
+        if self.placement is not Placement.FOOT:
+            gyr = None
         self._check_chunk(time_s, acc, gyr)
         values = acc if gyr is None else np.hstack((acc, gyr))
         st = self.state
@@ -213,7 +219,7 @@ class GaitTracker:
     @property
     def uses_foot_detector(self) -> bool:
         """Whether initial contacts come from a foot sensor's swing/stance pattern (needs a gyroscope)."""
-        return self.placement is Placement.FOOT and self.state.buffer.get("gyro_norm") is not None
+        return self.state.foot_mode
 
     @functools.cached_property
     def _contact_delay_s(self) -> float:
@@ -298,6 +304,7 @@ class GaitTracker:
         else:
             st.buffer = new
             st.buffer_start = st.resampler.next_index - len(grid_t)
+            st.foot_mode = gyro_norm is not None
             st.next_decide = st.buffer_start
         events = self._detect()
         self._trim()
@@ -503,9 +510,8 @@ class GaitTracker:
             return None
         dt = 1.0 / self.sampling_rate_hz
         if self.placement in (Placement.LOWER_BACK, Placement.WAIST):
-            height_m, _ = self._sensor_height()
             d = vertical_excursion_m(st.buffer["band"][a : b + 1], dt)
-            return float(pendulum_step_length_m(d, height_m, PENDULUM_SCALE))
+            return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
         return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
 
@@ -547,8 +553,7 @@ class GaitTracker:
         if self.uses_foot_detector:
             return "zupt", 0.95 if calibrated else 0.9
         if self.placement in (Placement.LOWER_BACK, Placement.WAIST):
-            _, height_known = self._sensor_height()
-            return "inverted_pendulum", 0.9 if calibrated else (0.75 if height_known else 0.5)
+            return "inverted_pendulum", 0.9 if calibrated else (0.75 if self._height_known else 0.5)
         return "weinberg", 0.8 if calibrated else 0.35
 
 
