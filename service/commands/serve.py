@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -50,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"gait: error: {exc}", file=sys.stderr)
         return 2
-    shown_host = f"[{host}]" if ":" in host else host
+    # 0.0.0.0 / :: are bind-all addresses, not something a browser can open: show this machine's name instead.
+    shown_host = socket.gethostname() if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{settings.port}/"
     if settings.token:
         url += f"?token={settings.token}"

@@ -60,3 +60,12 @@ def test_dashboard_makes_no_outside_requests() -> None:
     for f in STATIC_DIR.rglob("*"):
         if f.suffix in (".html", ".js", ".css") and "vendor" not in f.parts:
             assert not urls.search(f.read_text(encoding="utf-8")), f"{f.name} references an outside URL"
+
+
+def test_serve_refuses_bad_settings_in_one_line(capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    from service.cli import main
+
+    monkeypatch.setenv("GAIT_MAX_UPLOAD_MB", "lots")
+    assert main(["serve", "--port", "8799"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gait: error:") and "GAIT_" in err and "\n" not in err
