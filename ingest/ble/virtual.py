@@ -85,6 +85,75 @@ def _bumble() -> Any:
     return bumble
 
 
+_QUIET: dict[str, type] = {}
+
+
+def _quiet_classes() -> tuple[type, type]:
+    """Bumble's Controller and Host without their per-packet debug lines.
+
+    Bumble formats every HCI packet into a coloured debug string (an f-string, evaluated even when debug logging is
+    off); that is most of the CPU of a busy virtual radio. These subclasses skip the formatting unless debug logging
+    of ``bumble`` is on, and otherwise dispatch exactly as their bases (bumble 0.0.236).
+    """
+    if not _QUIET:
+        b = _bumble()
+        hci = b.hci
+        logger = logging.getLogger("bumble")
+
+        class QuietController(b.controller.Controller):  # type: ignore[misc, name-defined]
+            def on_hci_packet(self, packet: Any) -> None:
+                if logger.isEnabledFor(logging.DEBUG):
+                    return super().on_hci_packet(packet)
+                if isinstance(packet, hci.HCI_Command):
+                    self.on_hci_command_packet(packet)
+                elif isinstance(packet, hci.HCI_AclDataPacket):
+                    self.on_hci_acl_data_packet(packet)
+                elif isinstance(packet, hci.HCI_Event):
+                    self.on_hci_event_packet(packet)
+                else:
+                    super().on_hci_packet(packet)
+                return None
+
+            def send_hci_packet(self, packet: Any) -> None:
+                if logger.isEnabledFor(logging.DEBUG):
+                    return super().send_hci_packet(packet)
+                if self.host:
+                    asyncio.get_running_loop().call_soon(self.host.on_packet, bytes(packet))
+                return None
+
+        class QuietHost(b.host.Host):  # type: ignore[misc, name-defined]
+            def send_hci_packet(self, packet: Any) -> None:
+                if logger.isEnabledFor(logging.DEBUG) or self.snooper:
+                    return super().send_hci_packet(packet)
+                if self.hci_sink:
+                    self.hci_sink.on_packet(bytes(packet))
+                return None
+
+            def on_hci_packet(self, packet: Any) -> None:
+                if logger.isEnabledFor(logging.DEBUG) or self.snooper:
+                    return super().on_hci_packet(packet)
+                if isinstance(packet, hci.HCI_Event):
+                    self.on_hci_event_packet(packet)
+                elif isinstance(packet, hci.HCI_AclDataPacket):
+                    self.on_hci_acl_data_packet(packet)
+                else:
+                    super().on_hci_packet(packet)
+                return None
+
+        _QUIET["controller"], _QUIET["host"] = QuietController, QuietHost
+    return _QUIET["controller"], _QUIET["host"]
+
+
+def _make_device(link: Any, name: str, address: str, config: Any = None) -> Any:
+    """A Bumble device with its own virtual controller on ``link``."""
+    b = _bumble()
+    controller_cls, host_cls = _quiet_classes()
+    controller = controller_cls(name, link=link, public_address=address)
+    host = host_cls(controller, b.transport.common.AsyncPipeSink(controller))
+    device = b.device.Device(name=name, address=b.hci.Address(address), host=host, config=config)
+    return device, controller
+
+
 def bumble_uuid_to_str(uuid: Any) -> str:
     """A Bumble UUID in bleak's normalised string form."""
     raw = bytes(reversed(uuid.to_bytes(force_128=True)))
@@ -112,16 +181,21 @@ class VirtualRadio:
         self._central_controller: Any = None
         self._scan_users = 0
         self._connect_lock: asyncio.Lock | None = None
+        self._central_lock: asyncio.Lock | None = None
+        self._scan_lock: asyncio.Lock | None = None
         self._next_address = 1
 
     # -- central ---------------------------------------------------------------------------------------------------
     async def central(self) -> Any:
-        """The central Bumble device (powered on at first use)."""
+        """The central Bumble device (powered on at first use; concurrent first calls share one)."""
+        if self._central_lock is None:
+            self._central_lock = asyncio.Lock()
+        async with self._central_lock:
+            return await self._power_on_central()
+
+    async def _power_on_central(self) -> Any:
         if self._central is None:
-            b = _bumble()
-            controller = b.controller.Controller("central", link=self.link, public_address=CENTRAL_ADDRESS)
-            host = b.host.Host(controller, b.transport.common.AsyncPipeSink(controller))
-            device = b.device.Device(name="gait-central", address=b.hci.Address(CENTRAL_ADDRESS), host=host)
+            device, controller = _make_device(self.link, "gait-central", CENTRAL_ADDRESS)
             await device.power_on()
             self._central, self._central_controller = device, controller
         return self._central
@@ -142,19 +216,26 @@ class VirtualRadio:
         if self._central_controller is not None:
             self._central_controller.pending_le_connection = None
 
+    def _scanning_lock(self) -> asyncio.Lock:
+        if self._scan_lock is None:
+            self._scan_lock = asyncio.Lock()
+        return self._scan_lock
+
     async def start_scanning(self) -> None:
         """Start scanning (reference counted: several scanners may share the central)."""
         central = await self.central()
-        self._scan_users += 1
-        if self._scan_users == 1:
-            await central.start_scanning(filter_duplicates=False, scan_interval=20, scan_window=20)
+        async with self._scanning_lock():
+            self._scan_users += 1
+            if self._scan_users == 1:
+                await central.start_scanning(filter_duplicates=False, scan_interval=20, scan_window=20)
 
     async def stop_scanning(self) -> None:
         """Stop scanning once the last scanner stops."""
-        self._scan_users = max(0, self._scan_users - 1)
-        if self._scan_users == 0 and self._central is not None:
-            with contextlib.suppress(Exception):  # scanning may already be off after a power-off
-                await self._central.stop_scanning()
+        async with self._scanning_lock():
+            self._scan_users = max(0, self._scan_users - 1)
+            if self._scan_users == 0 and self._central is not None:
+                with contextlib.suppress(Exception):  # scanning may already be off after a power-off
+                    await self._central.stop_scanning()
 
     # -- sensors ---------------------------------------------------------------------------------------------------
     def allocate_address(self) -> str:
@@ -311,10 +392,8 @@ class VirtualSensor:
         self._radio = radio
         if not self.address:
             self.address = radio.allocate_address()
-        controller = b.controller.Controller(self.name, link=radio.link, public_address=self.address)
-        host = b.host.Host(controller, b.transport.common.AsyncPipeSink(controller))
         config = b.device.DeviceConfiguration(name=self.name)
-        device = b.device.Device(name=self.name, address=b.hci.Address(self.address), host=host, config=config)
+        device, _controller = _make_device(radio.link, self.name, self.address, config)
         device.gatt_server.max_mtu = SERVER_MAX_MTU
         for service in self._services(b):
             device.add_service(service)
