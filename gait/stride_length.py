@@ -24,11 +24,13 @@ the factor 2 of the formula separated), chosen over Zijlstra's 1.25 because it w
 cohort that includes slow walkers, whom this product serves.
 """
 
-WEINBERG_K = 0.48
-"""Population default of Weinberg's K for a stride-free step model on m/s^2 data, in m/(m/s^2)^(1/4).
+WEINBERG_K = 0.40
+"""Population default of Weinberg's K on m/s^2 data, in m/(m/s^2)^(1/4).
 
-Weinberg's K is personal; with this default the estimate carries a low confidence until a calibration walk
-replaces it.
+Weinberg's K is personal. This default puts the median stride of phones carried in hand, pockets, bags and arm
+bands (48 Oxford walks, 3 walkers, 95-125 steps/min) at 1.1-1.7 m, around the typical adult stride of about
+1.45 m at that cadence; without a stride reference there, it is a plausibility anchor, not a fit. Lengths from
+it carry a low confidence (never used for coaching) until a calibration walk replaces it.
 """
 
 
