@@ -101,14 +101,15 @@ const routes = [
 
 async function route() {
   const hash = location.hash || "#/";
+  const path = hash.split("?")[0];  // "#/trends?period=week" is the trends page with a parameter
   destroyCharts();
   if (state.feed && !hash.startsWith("#/live")) { state.feed.close(); state.feed = null; }
   for (const a of document.querySelectorAll("nav a")) {
     const target = a.getAttribute("href");
-    a.classList.toggle("active", target === hash || (target !== "#/" && hash.startsWith(target)));
+    a.classList.toggle("active", target === path || (target !== "#/" && path.startsWith(target)));
   }
   for (const [re, page] of routes) {
-    const m = hash.match(re);
+    const m = path.match(re);
     if (m) {
       try {
         await page(...m.slice(1));

@@ -122,10 +122,42 @@ def test_every_page_renders_on_a_phone(browser_context, server: Server, tmp_path
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
         shot(page, f"phone-{name or 'home'}")
         page.evaluate("delete document.body.dataset.page")
+    page.goto(server.url + "/#/trends?period=week")
+    page.wait_for_selector("#tr-dist canvas")
+    assert page.locator("#per-week").get_attribute("class") == ""  # the selected period
+    walk_id = server.client.get("/api/walks").json()[0]["id"]
+    page.goto(f"{server.url}/#/pain?walk={walk_id}")
+    page.wait_for_selector("#pain-walk")
+    assert page.locator("#pain-walk").input_value() == str(walk_id)
     page.goto(server.url + "/#/")
     page.wait_for_selector("#recommendation")
     assert "2.50 km" in page.locator("#recommendation").inner_text()  # 5/6 of a 3 km onset
     page.goto(server.url + "/#/profile")
     page.wait_for_selector("#not-medical-advice")
     assert "Not medical advice" in page.locator("#not-medical-advice").inner_text()
+    assert errors == [], errors
+
+
+def test_pain_form_and_profile_form_save(browser_context, server: Server) -> None:
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/pain")
+    page.fill("#score", "6")
+    page.fill("#onset-km", "4.8")
+    page.fill("#note", "after the hill")
+    page.click("#pain-form button[type=submit]")
+    page.wait_for_selector("#pain-table")
+    reports = server.client.get("/api/pain").json()
+    assert len(reports) == 1 and reports[0]["score"] == 6 and reports[0]["onset_distance_m"] == 4800
+    page.goto(server.url + "/#/profile")
+    page.fill("#height", "1.82")
+    page.check("#coach-on")
+    page.click("#profile-form button[type=submit]")
+    wait_js(page, "document.getElementById('profile-msg').textContent === 'Saved.'")
+    profile = server.client.get("/api/profile").json()
+    assert profile["body_height_m"] == 1.82 and profile["coaching"]["enabled"] is True
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#recommendation")
+    assert "4.00 km" in page.locator("#recommendation").inner_text()  # 5/6 of 4.8 km
+    shot(page, "home-desktop")
     assert errors == [], errors
