@@ -1,0 +1,50 @@
+"""Real phone and sensor exports from ../shared/data/dev uploaded through the API (skipped when absent).
+
+Folders are zipped into a temporary file first, as a user would before uploading; nothing is copied into the repo.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.store import Store
+from tests.service.conftest import count_rows
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
+EXPORTS = [
+    "phone_exports/sensor_logger_android_v1.26.0/2023-11-24_07-25-54.zip",
+    "phone_exports/sensor_logger_ios_v1.10.4/2022-09-09_13-14-55.zip",
+    "phone_exports/sensor_logger_android_v1.60.0/recording_1",
+    "phone_exports/phyphox_acc_gyro_dfb_lab",
+    "phone_exports/phyphox_acceleration_without_g_iphone",
+    "phone_exports/androsensor_walking/walking1.csv",
+    "phone_exports/apple_health_export_ios12/export.xml",
+    "ble_sensor_exports/metawear_metamotion_lumbar_chenliseu",
+]
+
+pytestmark = [
+    pytest.mark.shared,
+    pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared dev data not found at {SHARED}"),
+]
+
+
+@pytest.mark.parametrize("relpath", EXPORTS)
+def test_real_export_upload_is_stored_or_refused_cleanly(
+    client: TestClient, store: Store, tmp_path: Path, relpath: str
+) -> None:
+    src = SHARED / relpath
+    if not src.exists():
+        pytest.skip(f"{relpath} is not in the shared data")
+    path = Path(shutil.make_archive(str(tmp_path / src.name), "zip", src)) if src.is_dir() else src
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "pocket"})
+    assert r.status_code in (201, 422), r.text
+    if r.status_code == 422:
+        assert len(r.json()["detail"]) > 20 and count_rows(store, "walks") == 0
+    else:
+        walks = r.json()["walks"]
+        assert walks and count_rows(store, "walks") == len(walks)
