@@ -71,6 +71,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.uploads = UploadRegistry()
     app.state.analysis_slots = asyncio.Semaphore(ANALYSIS_SLOTS)
     app.state.hub = LiveHub(store, journal_dir=settings.journal_dir)
+    app.state.loop = asyncio.get_running_loop()  # lets a signal handler end the live feeds on shutdown
     app.state.recovered = await asyncio.to_thread(recover_interrupted, store, settings.journal_dir)
     startup: asyncio.Task[None] | None = None
     if settings.demo:

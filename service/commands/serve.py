@@ -9,6 +9,7 @@ import secrets
 import socket
 import sys
 from pathlib import Path
+from typing import Any
 
 from service.settings import Settings, SettingsError, is_loopback
 
@@ -59,5 +60,26 @@ def run(args: argparse.Namespace) -> int:
         print("gait: the token is in the URL below and is shown only once; anyone with it can see your data.")
     print(f"gait: dashboard at {url}  (data in {settings.data_dir})", flush=True)
     logging.basicConfig(level=logging.INFO, format="gait: %(message)s")
-    uvicorn.run(create_app(settings), host=host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
+    _server(config).run()
     return 0
+
+
+def _server(config: Any) -> Any:
+    """A uvicorn server that ends the live feeds as soon as a shutdown is asked for.
+
+    uvicorn waits for open connections before it runs the app's lifespan shutdown, and a live feed never ends by
+    itself: without this, Ctrl-C with a dashboard open would wait out the grace period and cancel the feeds.
+    """
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            state = config.app.state
+            loop = getattr(state, "loop", None)
+            if loop is not None and hasattr(state, "hub"):
+                loop.call_soon_threadsafe(state.hub.close)
+            super().handle_exit(sig, frame)
+
+    return Server(config)
