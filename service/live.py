@@ -309,6 +309,12 @@ class LiveSession:
         self.tracker = factory(placement=self.placement, body_height_m=body_height_m, stride_scale=stride_scale)
         self.state = SessionState()
         self.journal_path = Path(journal_dir) / f"{self.session_id}.csv"
+        if self.journal_path.exists() or self.journal_path.with_suffix(".json").exists():
+            raise IngestError(
+                f"a journal for session {self.session_id!r} already exists in {journal_dir}: use a new session id "
+                "(the old journal is kept)",
+                reason="session_exists",
+            )
         self._journal = Journal(
             self.journal_path,
             {
@@ -328,6 +334,7 @@ class LiveSession:
         self._stop = asyncio.Event()
         self._last_time_s: float | None = None
         self._pod: Any = None
+        self._pod_start_m: float | None = None
         self._ran = False
 
     # -- subscribers ---------------------------------------------------------------------------------------------
@@ -404,6 +411,9 @@ class LiveSession:
                 with contextlib.suppress(GaitError):
                     self._on_events(self.tracker.finish())
             self._journal.close()
+            describe = getattr(self.source, "describe", None)
+            if callable(describe):
+                self._journal.meta["sensor"] = {**self._journal.meta["sensor"], **describe()}
             self.state.phase = "ended"
             self._journal.meta["state"] = self.state.to_dict()
             self._journal.meta["ended_at_unix_s"] = time.time()
@@ -439,6 +449,13 @@ class LiveSession:
             self._pod = item
             body = asdict(item) if is_dataclass(item) else dict(vars(item))
             self._publish({"type": "pod", **{k: _json_value(v) for k, v in body.items()}})
+            total_m = getattr(item, "total_distance_m", None)
+            set_distance = getattr(self.coach, "set_distance_m", None)
+            if total_m is not None and callable(set_distance):
+                # a pod's odometer beats summed model strides for "distance into the walk"
+                if self._pod_start_m is None or total_m < self._pod_start_m:
+                    self._pod_start_m = total_m
+                set_distance(total_m - self._pod_start_m)
         else:
             raise IngestError(
                 f"live source yielded {type(item).__name__}; it must yield Chunk objects", reason="bad_source"

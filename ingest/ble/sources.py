@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -78,6 +79,20 @@ class SensorInfo:
         }
 
 
+_ADDRESS = re.compile(r"([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
+"""A Bluetooth address, or the UUID macOS shows instead."""
+
+
+def _no_adapter(exc: BaseException) -> BleError:
+    # no adapter, Bluetooth off, or (Linux) no BlueZ on the system D-Bus
+    return BleError(
+        f"cannot scan for Bluetooth LE devices ({type(exc).__name__}: {exc or 'no details'}); check that this "
+        "computer has Bluetooth, that it is switched on, and (Linux) that the bluetooth service runs; "
+        "'gait live --demo' works without hardware",
+        reason="no_adapter",
+    )
+
+
 def protocols_from_advertisement(name: str | None, service_uuids: list[str]) -> tuple[str, ...]:
     """Guess what a sensor supports from its advertisement (Polar straps and micro:bits do not advertise the
     services we use, so their names count too)."""
@@ -108,13 +123,7 @@ async def scan(*, timeout_s: float = 5.0, backend: type | None = None, all_devic
             timeout=timeout_s, return_adv=True, **({"backend": backend} if backend else {})
         )
     except (BleakError, OSError) as exc:
-        # no adapter, Bluetooth off, or (Linux) no BlueZ on the system D-Bus
-        raise BleError(
-            f"cannot scan for Bluetooth LE devices ({type(exc).__name__}: {exc or 'no details'}); check that this "
-            "computer has Bluetooth, that it is switched on, and (Linux) that the bluetooth service runs; "
-            "'gait live --demo' works without hardware",
-            reason="no_adapter",
-        ) from None
+        raise _no_adapter(exc) from None
     sensors = []
     for address, (device, adv) in found.items():
         protocols = protocols_from_advertisement(adv.local_name or device.name, adv.service_uuids)
@@ -133,6 +142,15 @@ async def find_sensor(target: str, *, timeout_s: float = 5.0, backend: type | No
         name (the message lists their addresses).
     """
     wanted = target.strip()
+    if _ADDRESS.fullmatch(wanted):
+        # an address is unique: stop scanning as soon as it is seen
+        kwargs: dict[str, Any] = {"backend": backend} if backend else {}
+        try:
+            device = await BleakScanner.find_device_by_address(wanted, timeout=timeout_s, **kwargs)
+        except (BleakError, OSError) as exc:
+            raise _no_adapter(exc) from None
+        if device is not None:
+            return SensorInfo(device.address, device.name, 0, (), device)
     sensors = await scan(timeout_s=timeout_s, backend=backend, all_devices=True)
     by_address = [s for s in sensors if s.address.lower() == wanted.lower()]
     if by_address:

@@ -34,7 +34,7 @@ def source_for(radio: VirtualRadio, target: str, **kwargs: Any) -> BleSensorSour
     options: dict[str, Any] = {
         "scanner_backend": radio.scanner_backend,
         "client_backend": radio.client_backend,
-        "scan_timeout_s": 0.5,
+        "scan_timeout_s": 0.4,
         "connect_timeout_s": 1.0,
         "first_data_timeout_s": 1.0,
         "stall_timeout_s": 2.0,

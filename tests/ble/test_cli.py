@@ -20,7 +20,7 @@ def test_scan_demo_lists_every_protocol(capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["live", "--demo", "--json", "--seconds", "8", "--speed", "10", "--journal-dir", str(tmp_path)])
+    code = main(["live", "--demo", "--json", "--seconds", "3", "--speed", "20", "--journal-dir", str(tmp_path)])
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
     messages = [json.loads(line) for line in lines]  # every line is strict JSON
@@ -34,7 +34,7 @@ def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_live_view_renders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["live", "--demo", "--seconds", "4", "--speed", "10", "--journal-dir", str(tmp_path), "--no-bell"]) == 0
+    assert main(["live", "--demo", "--seconds", "2", "--speed", "20", "--journal-dir", str(tmp_path), "--no-bell"]) == 0
     out = capsys.readouterr().out
     assert "gait live" in out and "walk ended:" in out and "Not medical advice" in out
 

@@ -282,3 +282,44 @@ def test_coach_cues_are_published(tmp_path: Path) -> None:
     # each cue directly follows the stride that triggered it
     i = msgs.index(cues[0])
     assert msgs[i - 1]["type"] == "stride"
+
+
+def test_existing_journal_is_never_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "walk1.csv").write_text("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n0,0,0,9.8\n", encoding="utf-8")
+    with pytest.raises(IngestError) as info:
+        LiveSession(
+            replay_chunks(synthetic_recording(3.0)), placement="waist", journal_dir=tmp_path, session_id="walk1"
+        )
+    assert info.value.reason == "session_exists"
+    assert (tmp_path / "walk1.csv").read_text(encoding="utf-8").endswith("9.8\n")
+
+
+class DistanceCoach(FakeCoach):
+    def __init__(self) -> None:
+        super().__init__()
+        self.distances: list[float] = []
+
+    def set_distance_m(self, distance_m: float) -> None:
+        self.distances.append(distance_m)
+
+
+def test_pod_distance_feeds_the_coach(tmp_path: Path) -> None:
+    from ingest.ble.protocols import RscMeasurement
+
+    async def source() -> AsyncIterator[Any]:
+        for total in (1000.0, 1001.5, 1003.0):
+            yield RscMeasurement(1.2, 110.0, 1.3, total)
+
+    coach = DistanceCoach()
+
+    async def main() -> list[dict[str, Any]]:
+        session = LiveSession(
+            source(), placement="foot", journal_dir=tmp_path, tracker_factory=FakeTracker, coach=coach
+        )
+        q = session.subscribe()
+        await session.run()
+        return drain(q)
+
+    msgs = run(main())
+    assert [m["total_distance_m"] for m in msgs if m["type"] == "pod"] == [1000.0, 1001.5, 1003.0]
+    assert coach.distances == [0.0, 1.5, 3.0]  # distance into this walk, not the pod's odometer

@@ -94,7 +94,7 @@ def test_rsc_only_pod_gives_aggregates(tmp_path: Path) -> None:
 
     async def main():
         radio = VirtualRadio()
-        sensor = await radio.add_sensor(VirtualSensor(rec, protocol="rsc", name="FootPod", speed=4))
+        sensor = await radio.add_sensor(VirtualSensor(rec, protocol="rsc", name="FootPod", speed=8))
         out = await run_session(radio, sensor, tmp_path)
         return out, sensor
 
