@@ -189,6 +189,24 @@ class Journal:
             self._fh = None
 
 
+def _move_aside(csv_path: Path) -> Path | None:
+    """Rename an existing journal of the same session id out of the way (never overwrite recorded samples).
+
+    Returns the new path of the old CSV (or sidecar), or None when there was nothing to move.
+    """
+    meta_path = csv_path.with_suffix(".json")
+    if not (csv_path.exists() or meta_path.exists()):
+        return None
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    moved = None
+    for old in (meta_path, csv_path):
+        if old.exists():
+            target = old.with_name(f"{old.stem}.replaced-{stamp}-{uuid.uuid4().hex[:6]}{old.suffix}")
+            os.replace(old, target)
+            moved = target
+    return moved
+
+
 def load_journal(path: str | os.PathLike[str]) -> Recording:
     """Read a live session's journal (the ``.csv`` or its ``.json`` sidecar) as a recording.
 
@@ -309,12 +327,7 @@ class LiveSession:
         self.tracker = factory(placement=self.placement, body_height_m=body_height_m, stride_scale=stride_scale)
         self.state = SessionState()
         self.journal_path = Path(journal_dir) / f"{self.session_id}.csv"
-        if self.journal_path.exists() or self.journal_path.with_suffix(".json").exists():
-            raise IngestError(
-                f"a journal for session {self.session_id!r} already exists in {journal_dir}: use a new session id "
-                "(the old journal is kept)",
-                reason="session_exists",
-            )
+        self.replaced_journal = _move_aside(self.journal_path)
         self._journal = Journal(
             self.journal_path,
             {

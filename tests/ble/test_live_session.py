@@ -286,12 +286,19 @@ def test_coach_cues_are_published(tmp_path: Path) -> None:
 
 def test_existing_journal_is_never_overwritten(tmp_path: Path) -> None:
     (tmp_path / "walk1.csv").write_text("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n0,0,0,9.8\n", encoding="utf-8")
-    with pytest.raises(IngestError) as info:
-        LiveSession(
-            replay_chunks(synthetic_recording(3.0)), placement="waist", journal_dir=tmp_path, session_id="walk1"
+    rec = synthetic_recording(3.0)
+
+    async def main() -> LiveSession:
+        session = LiveSession(
+            replay_chunks(rec, speed=math.inf), placement="waist", journal_dir=tmp_path, session_id="walk1"
         )
-    assert info.value.reason == "session_exists"
-    assert (tmp_path / "walk1.csv").read_text(encoding="utf-8").endswith("9.8\n")
+        await session.run()
+        return session
+
+    session = run(main())
+    assert session.replaced_journal is not None
+    assert session.replaced_journal.read_text(encoding="utf-8").endswith("9.8\n")  # the old samples are kept
+    assert len(load_journal(session.journal_path).time_s) == rec.n_samples
 
 
 class DistanceCoach(FakeCoach):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -253,3 +255,25 @@ def test_microbit_sign_and_scale() -> None:
 def test_microbit_bad_length(n: int) -> None:
     with pytest.raises(BleError):
         decode_microbit_acc(bytes(n))
+
+
+# --- fuzzing: any bytes give a value or a BleError, never another exception -----------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_decoders_never_crash_on_garbage(data: bytes) -> None:
+    for decode in (decode_rsc_measurement, decode_pmd_frame, decode_imu_packet, decode_microbit_acc, decode_imu_info):
+        with contextlib.suppress(BleError):
+            decode(data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=120))
+def test_pmd_delta_payloads_never_crash(payload: bytes) -> None:
+    header = bytes.fromhex("02") + TS_1S + bytes.fromhex("80")
+    try:
+        frame = decode_pmd_frame(header + payload)
+    except BleError:
+        return
+    assert frame.samples.shape[1] == 3
