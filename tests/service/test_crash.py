@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -108,3 +109,32 @@ def test_kill_mid_live_walk_loses_no_committed_stride(dirs: tuple[Path, Path]) -
         assert again.client.get("/api/live").json()["walk_id"] != live_id[0]
     finally:
         again.kill()
+
+
+def test_ctrl_c_with_open_feed_stops_cleanly(dirs: tuple[Path, Path]) -> None:
+    data, samples = dirs
+    server = Server(data, samples, demo=True)
+    server.wait_until(lambda: server.client.get("/api/live").json()["running"], "the demo walk")
+    walk_id = server.client.get("/api/live").json()["walk_id"]
+    server.wait_until(lambda: len(server.client.get(f"/api/walks/{walk_id}/strides").json()) >= 3, "strides")
+    got_event = threading.Event()
+
+    def watch() -> None:
+        with httpx.stream("GET", server.url + "/api/live/feed", timeout=30) as feed:
+            for line in feed.iter_lines():
+                if line.startswith("event:"):
+                    got_event.set()
+
+    viewer = threading.Thread(target=watch)
+    viewer.start()
+    assert got_event.wait(30)
+    server.proc.send_signal(signal.SIGINT)
+    output = server.proc.communicate(timeout=60)[0].decode()
+    viewer.join(30)
+    assert server.proc.returncode in (0, 130) and "Traceback" not in output, output  # 130: interrupted by Ctrl-C
+    assert not viewer.is_alive()  # the feed ended with the server
+    check, counts = db_facts(data)
+    conn = sqlite3.connect(data / "gait.sqlite3")
+    status = conn.execute("SELECT status FROM walks WHERE id = ?", (walk_id,)).fetchone()[0]
+    conn.close()
+    assert check == "ok" and status == "complete" and counts[walk_id] > 0
