@@ -474,6 +474,10 @@ class BleSensorSource:
             await command(p.PMD_CONTROL_POINT_UUID, start, p.check_pmd_response)
         elif protocol == "microbit":
             if self._decoder is None:
+                # ask for the period closest to the requested rate; the board keeps its own when it refuses
+                wanted_ms = min(p.MICROBIT_PERIODS_MS, key=lambda ms: abs(ms - 1000 / self.sample_rate_hz))
+                with contextlib.suppress(BleakError):
+                    await client.write_gatt_char(p.MICROBIT_ACC_PERIOD_UUID, wanted_ms.to_bytes(2, "little"), True)
                 period_ms = int.from_bytes(await client.read_gatt_char(p.MICROBIT_ACC_PERIOD_UUID), "little")
                 self._decoder = MicrobitDecoder(t0_ns=t0_ns, clock=clock, period_s=max(period_ms, 1) / 1000)
             await subscribe(p.MICROBIT_ACC_DATA_UUID, on_data)

@@ -221,6 +221,7 @@ class LiveView:
     def __exit__(self, *exc: object) -> None:
         self._live.update(self.render())
         self._live.__exit__(None, None, None)
+        self.console.line()
 
     def show(self, msg: dict[str, Any]) -> None:
         """Take one message into the view."""
@@ -279,6 +280,9 @@ class LiveView:
             table.add_row("pod", f"{self.pod['cadence_spm']:.0f} steps/min, {self.pod['speed_mps']:.2f} m/s")
         parts: list[Any] = [status, table]
         if self.cue is not None:
-            parts.append(Panel(Text(self.cue["message"], style="bold white on red"), subtitle=self.cue.get("reason")))
+            when = self.cue.get("t_s")
+            at = f" (at {int(when // 60)}:{int(when % 60):02d})" if isinstance(when, (int, float)) else ""
+            body = Text.assemble((self.cue["message"] + at, "bold white on red"), "\n", (self.cue.get("reason") or ""))
+            parts.append(Panel(body, border_style="red"))
         parts.append(Text(f"{self.coach_note}. Not medical advice. Ctrl-C ends the walk.", style="dim"))
         return Panel(Group(*parts), title="gait live")
