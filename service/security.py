@@ -11,7 +11,7 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -37,6 +37,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 TOKEN_COOKIE = "gait_token"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class BodyTooLargeError(Exception):
@@ -85,6 +86,11 @@ class SecurityMiddleware:
         if self.loopback_only and not self._host_ok(headers.get("host", "")):
             await _send_json(send, 421, "this server only answers requests addressed to 127.0.0.1 or localhost")
             return
+        if scope.get("method") not in SAFE_METHODS and not self._same_origin(headers):
+            # A web page elsewhere may POST a form to 127.0.0.1 (the Host check cannot tell); browsers say where
+            # such a request comes from in the Origin header.
+            await _send_json(send, 403, "cross-site request refused: use the dashboard served by this server")
+            return
         set_cookie: list[tuple[bytes, bytes]] = []
         if self.token is not None:
             query_token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [None])[0]
@@ -130,6 +136,13 @@ class SecurityMiddleware:
             f"the upload is larger than the limit of {self.max_body_bytes / 1024**2:.0f} MB: "
             "split the recording or raise GAIT_MAX_UPLOAD_MB"
         )
+
+    @staticmethod
+    def _same_origin(headers: dict[str, str]) -> bool:
+        origin = headers.get("origin")
+        if origin is None:
+            return True  # not a browser's cross-origin request (curl, scripts, same-origin GET-like requests)
+        return urlsplit(origin).netloc == headers.get("host", "")
 
     @staticmethod
     def _host_ok(host: str) -> bool:

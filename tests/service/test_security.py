@@ -69,3 +69,12 @@ def test_serve_refuses_bad_settings_in_one_line(capsys: pytest.CaptureFixture[st
     assert main(["serve", "--port", "8799"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("gait: error:") and "GAIT_" in err and "\n" not in err
+
+
+def test_cross_site_post_is_refused(client: TestClient) -> None:
+    evil = {"Origin": "https://evil.example"}
+    assert client.post("/api/live/stop", headers=evil).status_code == 403
+    assert client.post("/api/pain", json={"score": 3}, headers=evil).status_code == 403
+    assert client.get("/api/pain").json() == []
+    same = {"Origin": "http://127.0.0.1"}
+    assert client.post("/api/pain", json={"score": 3}, headers=same).status_code == 201
