@@ -45,8 +45,19 @@ SHUTDOWN: FeedItem = ("shutdown", b"")
 
 def _feed_item(msg: dict[str, Any]) -> FeedItem:
     kind = str(msg.get("type", "message"))
-    data = json.dumps(msg, default=_json_default, allow_nan=False)
+    data = json.dumps(_json_safe(msg), default=_json_default, allow_nan=False)
     return kind, format_sse_event(data_str=data, event=kind)
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN and infinity become null: browsers' JSON.parse rejects them, and one bad number must not stop a feed."""
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def _json_default(value: Any) -> Any:

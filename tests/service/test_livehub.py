@@ -170,3 +170,17 @@ def test_first_run_imports_samples_and_starts_the_demo(tmp_path: Path) -> None:
         assert sample["name"] == "walk_a" and sample["summary"]["strides"] > 10
         demo = next(w for w in walks if w["origin"] == "live")
         assert demo["source"]["sample"] == "walk_a.csv"
+
+
+def test_feed_frames_are_valid_json_even_with_nan(store: Store, tmp_path: Path) -> None:
+    hub = LiveHub(store, journal_dir=tmp_path)
+
+    async def main() -> tuple[str, bytes]:
+        queue = hub.subscribe()
+        queue.get_nowait()  # the initial hub state
+        hub.broadcast({"type": "stride", "length_m": float("nan"), "nested": {"x": float("inf")}, "n": 3})
+        return queue.get_nowait()
+
+    event, frame = asyncio.run(main())
+    data = json.loads(frame.decode().splitlines()[1][6:])
+    assert event == "stride" and data["length_m"] is None and data["nested"]["x"] is None and data["n"] == 3
