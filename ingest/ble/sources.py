@@ -55,6 +55,8 @@ class SensorInfo:
         Signal strength of the latest advertisement.
     protocols
         What it supports, from its advertised services and name: ``"imu"``, ``"pmd"``, ``"microbit"``, ``"rsc"``.
+    device
+        bleak's ``BLEDevice`` handle, to connect without scanning again.
     """
 
     address: str

@@ -30,7 +30,7 @@ from ingest.ble.errors import BleError
 
 log = logging.getLogger(__name__)
 
-Protocol = Literal["imu", "pmd", "pmd_compressed", "rsc", "microbit"]
+SensorProtocol = Literal["imu", "pmd", "pmd_compressed", "rsc", "microbit"]
 PROTOCOLS: tuple[str, ...] = ("imu", "pmd", "pmd_compressed", "rsc", "microbit")
 CENTRAL_ADDRESS = "C0:00:00:00:00:01"
 SERVER_MAX_MTU = 247
@@ -313,7 +313,7 @@ class VirtualSensor:
         self,
         recording: Recording,
         *,
-        protocol: Protocol = "imu",
+        protocol: SensorProtocol = "imu",
         name: str = "GaitIMU",
         address: str | None = None,
         speed: float = 1.0,
@@ -615,7 +615,7 @@ class VirtualSensor:
             return 36  # Polar sends fixed-size delta frames; at MTU 23 they are cut (the pitfall to avoid)
         return 1
 
-    def _encode(self, start: int, stop: int, connection: Any) -> bytes:
+    def _encode(self, start: int, stop: int) -> bytes:
         idx = np.arange(start, stop)
         acc, gyr = self._sample(idx)
         if self.protocol == "imu":
@@ -652,7 +652,7 @@ class VirtualSensor:
                 per_packet = self._max_samples(connection)
                 while next_index < due and per_packet > 0:
                     stop = min(due, next_index + per_packet)
-                    packet = self._encode(next_index, stop, connection)
+                    packet = self._encode(next_index, stop)
                     next_index = stop
                     self.packets_sent += 1
                     if self._drop():
@@ -733,7 +733,7 @@ DEMO_SENSOR_NAMES = {
 
 
 async def start_demo_radio(
-    recording: Recording, *, protocol: Protocol = "imu", speed: float = 1.0, loop: bool = True
+    recording: Recording, *, protocol: SensorProtocol = "imu", speed: float = 1.0, loop: bool = True
 ) -> tuple[VirtualRadio, VirtualSensor]:
     """A virtual radio with one sensor replaying ``recording`` (the ``--demo`` of ``gait live`` and ``gait scan``)."""
     radio = VirtualRadio()
