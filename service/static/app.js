@@ -598,9 +598,34 @@ async function pageLive() {
     if (!badge) return;
     badge.textContent = m.running ? "live" : m.ended ? `ended (${m.ended})` : "idle";
     badge.classList.toggle("live", m.running);
-    if (m.running && m.walk_id !== live.walkId) { reset(); live.walkId = m.walk_id; }
     live.placement = m.placement || live.placement;
+    if (m.running && m.walk_id !== live.walkId) {
+      reset();
+      live.walkId = m.walk_id;
+      prefill(m.walk_id);
+    }
   });
+  // Opening the page during a walk: show the strides stored so far, then keep appending the live ones.
+  const prefill = async (walkId) => {
+    let c;
+    try { c = await api(`/api/walks/${walkId}/strides?layout=columns`); } catch (_) { return; }
+    if (live.walkId !== walkId || !c.idx.length) return;
+    const firstLive = live.x.length ? live.x[0] : Infinity;
+    const keep = c.start_s.map((t, i) => i).filter((i) => c.start_s[i] < firstLive);
+    const old = {
+      x: keep.map((i) => c.start_s[i]), len: keep.map((i) => c.length_m[i]),
+      flag: keep.map((i) => (c.overlong[i] ? c.length_m[i] : null)), lo: keep.map((i) => c.target_m[i]),
+      hi: keep.map((i) => (c.target_m[i] == null ? null : c.target_m[i] + live.tol)),
+    };
+    for (const k of ["x", "len", "flag", "lo", "hi"]) live[k] = old[k].concat(live[k]).slice(-150);
+    live.strides += keep.length;
+    live.flagged += keep.filter((i) => c.overlong[i]).length;
+    live.distance += keep.reduce((sum, i) => sum + (c.length_m[i] || 0) * (live.placement === "foot" ? 1 : 0.5), 0);
+    chart.setData([live.x, live.len, live.flag, live.lo, live.hi]);
+    set("lv-strides", live.strides);
+    set("lv-flagged", live.flagged);
+    set("lv-distance", fmt.dist(live.distance));
+  };
   feed.addEventListener("state", (e) => {
     const m = JSON.parse(e.data);
     set("live-state", `sensor: ${m.phase}${m.gaps ? `, ${m.gaps} gaps` : ""}${m.error ? ` – ${m.error}` : ""}`);

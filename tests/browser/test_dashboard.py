@@ -161,3 +161,16 @@ def test_pain_form_and_profile_form_save(browser_context, server: Server) -> Non
     assert "4.00 km" in page.locator("#recommendation").inner_text()  # 5/6 of 4.8 km
     shot(page, "home-desktop")
     assert errors == [], errors
+
+
+def test_live_page_opened_mid_walk_shows_strides_so_far(browser_context, server: Server) -> None:
+    assert server.client.post("/api/live/demo", json={"sample": "a_overstride_walk.csv", "speed": 2}).status_code == 202
+    walk_id = server.client.get("/api/live").json()["walk_id"]
+    server.wait_until(lambda: len(server.client.get(f"/api/walks/{walk_id}/strides").json()) >= 8, "stored strides")
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    wait_js(page, "Number(document.getElementById('lv-strides').textContent) >= 8")
+    assert page.locator("#live-badge").inner_text() == "live"
+    server.client.post("/api/live/stop")
+    assert errors == [], errors
