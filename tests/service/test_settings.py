@@ -1,0 +1,50 @@
+"""Settings from the environment and CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+import pytest
+
+from service.settings import Settings, SettingsError, is_loopback
+
+
+def test_defaults_bind_loopback_in_the_user_data_dir() -> None:
+    s = Settings.from_env({})
+    assert s.host == "127.0.0.1" and s.token is None and s.demo is True
+    assert s.data_dir == Path(platformdirs.user_data_dir("gait-analyser", appauthor=False))
+    assert s.db_path.parent == s.data_dir
+
+
+def test_environment_then_flags(tmp_path: Path) -> None:
+    env = {"GAIT_DATA_DIR": str(tmp_path / "env"), "GAIT_PORT": "9000", "GAIT_DEMO": "0", "GAIT_MAX_UPLOAD_MB": "5"}
+    s = Settings.from_env(env)
+    assert (s.data_dir, s.port, s.demo, s.max_upload_bytes) == (tmp_path / "env", 9000, False, 5 * 1024 * 1024)
+    flagged = Settings.from_env(env, data_dir=tmp_path / "flag", port=None)
+    assert flagged.data_dir == tmp_path / "flag" and flagged.port == 9000  # a flag wins; an unset flag does not
+
+
+@pytest.mark.parametrize(
+    ("env", "match"),
+    [({"GAIT_PORT": "http"}, "GAIT_"), ({"GAIT_PORT": "70000"}, "port"), ({"GAIT_HOST": "0.0.0.0"}, "token")],
+)
+def test_bad_settings_say_what_to_do(env: dict[str, str], match: str) -> None:
+    with pytest.raises(SettingsError, match=match):
+        Settings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.8.0.1", True),
+        ("0.0.0.0", False),
+        ("192.168.1.2", False),
+        ("example.org", False),
+    ],
+)
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
