@@ -32,34 +32,53 @@ class ClockMapper:
     follow
         When False the offset is fixed by the first packet and no drift is fitted: sensor time is used as it is
         (for replays faster than real time, where the "drift" is the replay speed).
+    max_slew
+        The applied offset moves towards the estimate by at most this many seconds per second of sensor time
+        (NTP-style slewing): a packet that arrives with less delay than all before it, or a new drift fit, then
+        bends the time axis gently instead of stepping it back, so consecutive packets never overlap in time.
     """
 
     window_s: float = 300.0
     min_fit_span_s: float = 60.0
     max_drift_ppm: float = 500.0
     follow: bool = True
+    max_slew: float = 0.02
     _points: deque[tuple[float, float]] = field(default_factory=deque, init=False, repr=False)
     slope: float = field(default=1.0, init=False)
     offset_s: float | None = field(default=None, init=False)
+    """The offset in use (slewed towards ``target_offset_s``)."""
+    target_offset_s: float | None = field(default=None, init=False)
+    """Lower envelope of arrival minus mapped sensor time: the best estimate of the offset."""
     _last_fit_sensor_s: float = field(default=float("-inf"), init=False, repr=False)
+    _last_sensor_s: float | None = field(default=None, init=False, repr=False)
 
     def observe(self, sensor_s: float, host_s: float) -> None:
         """Record that a packet stamped ``sensor_s`` by the sensor arrived at ``host_s`` on the host."""
         if not self.follow:
             if self.offset_s is None:
-                self.offset_s = host_s - sensor_s
+                self.offset_s = self.target_offset_s = host_s - sensor_s
             return
         self._points.append((sensor_s, host_s))
         while self._points and sensor_s - self._points[0][0] > self.window_s:
             self._points.popleft()
         candidate = host_s - self.slope * sensor_s
-        if self.offset_s is None or candidate < self.offset_s:
-            self.offset_s = candidate
+        if self.target_offset_s is None or candidate < self.target_offset_s:
+            self.target_offset_s = candidate
         # refitting on every packet would cost O(window) each time; drift changes over minutes, so every few
         # seconds of sensor time is plenty
         if sensor_s - self._last_fit_sensor_s >= REFIT_EVERY_S:
             self._last_fit_sensor_s = sensor_s
+            old_slope = self.slope
             self._refit()
+            if self.offset_s is not None:  # keep the mapping continuous at "now" when the slope changes
+                self.offset_s += (old_slope - self.slope) * sensor_s
+        assert self.target_offset_s is not None
+        if self.offset_s is None or self._last_sensor_s is None:
+            self.offset_s = self.target_offset_s
+        else:
+            step = self.max_slew * max(0.0, sensor_s - self._last_sensor_s)
+            self.offset_s += float(np.clip(self.target_offset_s - self.offset_s, -step, step))
+        self._last_sensor_s = sensor_s
 
     def _refit(self) -> None:
         pts = np.asarray(self._points)
@@ -70,7 +89,7 @@ class ClockMapper:
         slope = float(np.polyfit(sensor - sensor[0], host - host[0], 1)[0])
         limit = self.max_drift_ppm * 1e-6
         self.slope = float(np.clip(slope, 1.0 - limit, 1.0 + limit))
-        self.offset_s = float(np.min(host - self.slope * sensor))
+        self.target_offset_s = float(np.min(host - self.slope * sensor))
 
     def to_host(self, sensor_s: np.ndarray | float) -> np.ndarray:
         """Host times of sensor times (call :meth:`observe` first)."""
@@ -83,7 +102,9 @@ class ClockMapper:
         self._points.clear()
         self.slope = 1.0
         self.offset_s = None
+        self.target_offset_s = None
         self._last_fit_sensor_s = float("-inf")
+        self._last_sensor_s = None
 
 
 @dataclass

@@ -68,3 +68,19 @@ def test_clock_mapper_fits_drift_over_minutes() -> None:
 def test_clock_mapper_needs_observation() -> None:
     with pytest.raises(ValueError):
         ClockMapper().to_host(1.0)
+
+
+def test_clock_mapper_slews_instead_of_stepping_back() -> None:
+    # packets of 5 samples every 50 ms; the first arrives 40 ms late, all later ones 2 ms late (exact latencies)
+    mapper = ClockMapper()
+    last_mapped = -np.inf
+    for k in range(200):
+        sensor_last_s = k * 0.05 + 0.04
+        latency_s = 0.040 if k == 0 else 0.002
+        mapper.observe(sensor_last_s, 100.0 + sensor_last_s + latency_s)
+        times = mapper.to_host(k * 0.05 + np.arange(5) * 0.01)
+        assert times[0] > last_mapped  # consecutive packets never overlap
+        last_mapped = times[-1]
+    # converged to the least-delay line: host = 100.002 + sensor
+    assert mapper.offset_s == pytest.approx(100.002, abs=1e-9)
+    assert mapper.target_offset_s == pytest.approx(100.002, abs=1e-9)
