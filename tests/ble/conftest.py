@@ -34,7 +34,7 @@ def source_for(radio: VirtualRadio, target: str, **kwargs: Any) -> BleSensorSour
     options: dict[str, Any] = {
         "scanner_backend": radio.scanner_backend,
         "client_backend": radio.client_backend,
-        "scan_timeout_s": 0.4,
+        "scan_timeout_s": 0.3,
         "connect_timeout_s": 1.0,
         "first_data_timeout_s": 1.0,
         "stall_timeout_s": 2.0,
@@ -81,7 +81,7 @@ async def run_session(
     progress = -1
     while not task.done() and progress != session.state.samples + queue.qsize():
         progress = session.state.samples + queue.qsize()
-        await asyncio.sleep(0.4)
+        await asyncio.sleep(0.25)
     session.stop()
     try:
         await task
