@@ -21,6 +21,9 @@ MIN_SAMPLING_RATE_HZ: Final = 20.0
 WORKING_RATE_HZ: Final = 100.0
 """Rate every input is resampled to inside the core."""
 
+FOOT_RATE_HZ: Final = 200.0
+"""Working rate for foot sensors: the swing's fast rotation needs it for strapdown integration (ZUPT)."""
+
 SENSOR_HEIGHT_PER_BODY_HEIGHT: Final = 0.53
 """Height of a lower-back sensor (L5) above the ground as a share of body height (Zijlstra & Hof)."""
 

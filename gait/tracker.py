@@ -29,6 +29,7 @@ from scipy import signal
 from gait import zupt
 from gait.consts import (
     DEFAULT_BODY_HEIGHT_M,
+    FOOT_RATE_HZ,
     SENSOR_HEIGHT_PER_BODY_HEIGHT,
     WORKING_RATE_HZ,
 )
@@ -130,7 +131,7 @@ class GaitTracker:
     stride_scale
         Personal calibration factor from :func:`gait.stride_length.fit_stride_scale`; multiplies model lengths.
     sampling_rate_hz
-        Working rate of the internal grid.
+        Working rate of the internal grid (default 100 Hz, 200 Hz for a foot sensor).
 
     Examples
     --------
@@ -152,7 +153,7 @@ class GaitTracker:
         body_height_m: float | None = None,
         sensor_height_m: float | None = None,
         stride_scale: float | None = None,
-        sampling_rate_hz: float = WORKING_RATE_HZ,
+        sampling_rate_hz: float | None = None,
     ) -> None:
         self.placement = Placement.parse(placement)
         for name, value, low, high in (
@@ -165,6 +166,9 @@ class GaitTracker:
         self.body_height_m = body_height_m
         self.sensor_height_m = sensor_height_m
         self.stride_scale = stride_scale
+        if sampling_rate_hz is None:
+            # Strapdown integration of a foot's fast swing loses detail at 100 Hz; trunk and phone signals do not.
+            sampling_rate_hz = FOOT_RATE_HZ if self.placement is Placement.FOOT else WORKING_RATE_HZ
         self.sampling_rate_hz = float(sampling_rate_hz)
         self.state = TrackerState()
         # Derived once from the settings (which never change) because they are read on every contact.
