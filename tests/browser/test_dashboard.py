@@ -170,7 +170,8 @@ def test_live_page_opened_mid_walk_shows_strides_so_far(browser_context, server:
     page = browser_context.new_page()
     errors = watch_console(page)
     page.goto(server.url + "/#/live")
-    wait_js(page, "Number(document.getElementById('lv-strides').textContent) >= 8")
+    page.wait_for_selector("#lv-strides")
+    wait_js(page, "Number(document.getElementById('lv-strides')?.textContent) >= 8")
     assert page.locator("#live-badge").inner_text() == "live"
     server.client.post("/api/live/stop")
     assert errors == [], errors

@@ -50,6 +50,10 @@ class Server:
         raise AssertionError(f"timed out waiting for {what}")
 
     def kill(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
+        """SIGKILL the server (no clean-up runs: what a crash or power cut looks like to the database)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
         self.client.close()

@@ -133,6 +133,7 @@ def test_ctrl_c_with_open_feed_stops_cleanly(dirs: tuple[Path, Path]) -> None:
     viewer.join(30)
     assert server.proc.returncode in (0, 130) and "Traceback" not in output, output  # 130: interrupted by Ctrl-C
     assert not viewer.is_alive()  # the feed ended with the server
+    server.kill()  # already stopped: only closes the pipes
     check, counts = db_facts(data)
     conn = sqlite3.connect(data / "gait.sqlite3")
     status = conn.execute("SELECT status FROM walks WHERE id = ?", (walk_id,)).fetchone()[0]
