@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,6 +145,7 @@ def analyze(
     sensor_height_m: float | None = None,
     stride_scale: float | None = None,
     chunk_s: float = OFFLINE_CHUNK_S,
+    progress: Callable[[float], None] | None = None,
 ) -> Analysis:
     """Analyse a whole recording with the streaming tracker.
 
@@ -159,6 +161,8 @@ def analyze(
         Personal calibration factor.
     chunk_s
         Length of the chunks fed to the tracker (results do not depend on it).
+    progress
+        Called after each chunk with the share of the recording analysed so far (0-1).
 
     Returns
     -------
@@ -188,6 +192,8 @@ def analyze(
         if b > a:
             gyr = None if recording.gyr_dps is None else recording.gyr_dps[a:b]
             collect(tracker.update(Chunk(t[a:b], recording.acc_ms2[a:b], gyr)), result)
+            if progress is not None:
+                progress(b / len(t))
     collect(tracker.finish(), result)
     result.notes += model_notes(tracker)
     if not result.steps:

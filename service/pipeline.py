@@ -112,6 +112,7 @@ def analyse_to_walk(
         placement=recording.placement or options.placement,
         body_height_m=recording.body_height_m or options.body_height_m,
         stride_scale=options.stride_scale,
+        progress=None if progress is None else (lambda share: progress("analysing", share)),
     )
     if progress:
         progress("storing", 0.0)

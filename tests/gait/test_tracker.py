@@ -223,3 +223,10 @@ def test_json_document_has_the_stable_keys() -> None:
         "confidence",
     }
     assert set(doc["steps"][0]) == {"t_s", "side"} and set(doc["bouts"][0]) >= {"start_s", "end_s"}
+
+
+def test_progress_rises_to_one_once_per_chunk() -> None:
+    shares: list[float] = []
+    analyze(_recording(walk_t, walk_acc), chunk_s=10.0, progress=shares.append)
+    assert len(shares) == int(np.ceil((walk_t[-1] - walk_t[0]) / 10.0))
+    assert shares == sorted(shares) and shares[-1] == 1.0 and shares[0] > 0
