@@ -10,9 +10,13 @@ Figures:
   bleak callback) to the event's publication, and to its delivery to a subscriber; p50/p99 in ms. This is on top of
   the core's decision delay (signal time from the stride's last contact to the last sample of the chunk that decided
   it), printed separately;
-- CPU per sensor: process CPU seconds per wall second per sensor, and the share spent in the tracker;
-- real time: for N sensors, the share of samples delivered in time and the p99 delivery latency; a load is served
-  in real time when >= 99 % of the samples arrive and p99 latency stays under 100 ms.
+- CPU per sensor: process CPU seconds per wall second per sensor (simulated radio included), the share spent in
+  the tracker, and the host path alone (decode + tracker + journal + publish: what a real radio also costs, on top
+  of bleak and the OS stack);
+- real time: for N sensors, how far the newest sample of each session trails the host clock (lag, sampled every
+  0.5 s) and the p99 stride delivery latency; a load is served in real time when the p99 lag stays under 250 ms
+  (a packet interval of 100 ms plus radio and host) and the p99 delivery latency under 100 ms. "samples in time" is
+  the share of the expected samples received in the window (edges make it wobble by about 1 %).
 
 Usage: ``python bench/bench_ble.py [--seconds 20] [--loads 10,25,50,75]``
 """
@@ -43,6 +47,12 @@ from ingest.gait_csv import read_gait_csv  # noqa: E402
 from service.live import LiveSession  # noqa: E402
 
 RECORDING = ROOT / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
+MAX_LAG_MS = 250.0
+"""Real time: the newest sample of every sensor is at most this old (packet interval 100 ms + radio + host)."""
+
+
+HOST_CPU = [0.0]
+"""CPU seconds of the host path a real radio would also need: decoding, tracker, journal, publishing."""
 
 
 class TimedTracker(GaitTracker):
@@ -77,7 +87,9 @@ def instrument(source: BleSensorSource, probe: Probe) -> None:
 
         def feed(arrival_ns: int, data: bytes) -> Any:
             probe.arrival_ns = arrival_ns
+            t = time.process_time()
             chunk, gap = original(dec, arrival_ns, data)
+            HOST_CPU[0] += time.process_time() - t
             if chunk is not None:
                 probe.last_sample_s = float(chunk.time_s[-1])
             return chunk, gap
@@ -96,7 +108,9 @@ class ProbedSession(LiveSession):
 
     def _on_item(self, item: Any) -> None:
         self.source._probe_hook()  # type: ignore[attr-defined]
+        t = time.process_time()
         super()._on_item(item)
+        HOST_CPU[0] += time.process_time() - t
 
     def _publish(self, msg: dict[str, Any]) -> None:
         if msg.get("type") == "stride":
@@ -161,11 +175,20 @@ async def run_load(n: int, seconds: float, recording: Any, batch_s: float = 0.1)
     setup_s = time.monotonic() - t_setup
     deliveries.clear()
     samples0 = [s.state.samples for s in sessions]
-    cpu0, tracker0, wall0 = time.process_time(), TimedTracker.cpu_s, time.monotonic()
-    await asyncio.sleep(seconds)
+    cpu0, tracker0, wall0, host0 = time.process_time(), TimedTracker.cpu_s, time.monotonic(), HOST_CPU[0]
+    # how far each session's newest sample trails the host clock, sampled through the window
+    lags: list[float] = []
+    while time.monotonic() - wall0 < seconds:
+        await asyncio.sleep(0.5)
+        now_ns = time.monotonic_ns()
+        for session in sessions:
+            dec = session.source._decoder  # type: ignore[attr-defined]
+            if dec is not None and session._last_time_s is not None:
+                lags.append((now_ns - dec.t0_ns) / 1e9 - session._last_time_s)
     wall = time.monotonic() - wall0
     cpu = time.process_time() - cpu0
     tracker_cpu = TimedTracker.cpu_s - tracker0
+    host_cpu = HOST_CPU[0] - host0
     received = sum(s.state.samples - s0 for s, s0 in zip(sessions, samples0, strict=True))
     for s in sessions:
         s.stop()
@@ -184,11 +207,13 @@ async def run_load(n: int, seconds: float, recording: Any, batch_s: float = 0.1)
         "cpu_per_sensor": cpu / wall / n,
         "cpu_total": cpu / wall,
         "tracker_share": tracker_cpu / cpu if cpu > 0 else float("nan"),
+        "host_cpu_per_sensor": host_cpu / wall / n,
         "strides": len(deliveries),
         "pub_p50": float(np.nanpercentile(pub, 50)),
         "pub_p99": float(np.nanpercentile(pub, 99)),
         "dlv_p50": float(np.nanpercentile(dlv, 50)),
         "dlv_p99": float(np.nanpercentile(dlv, 99)),
+        "lag_p99_ms": 1000 * float(np.percentile(lags, 99)) if lags else float("nan"),
         "decision_p50_s": float(np.nanpercentile(dec, 50)),
         "decision_p99_s": float(np.nanpercentile(dec, 99)),
     }
@@ -208,22 +233,27 @@ def main() -> None:
     print(f"cpus: {len(__import__('os').sched_getaffinity(0))} (shared with other work: figures are pessimistic)")
     header = (
         f"{'sensors':>7} {'setup s':>7} {'samples in time':>15} {'CPU/sensor':>10} {'CPU total':>9} "
-        f"{'tracker':>7} {'strides':>7} {'pub p50/p99 ms':>15} {'delivery p50/p99 ms':>20} {'core delay p50/p99 s':>21}"
+        f"{'tracker':>7} {'host path/sensor':>16} {'lag p99 ms':>10} {'strides':>7} {'pub p50/p99 ms':>15} "
+        f"{'delivery p50/p99 ms':>20} {'core delay p50/p99 s':>21}"
     )
     print(header)
     served = 0
     for n in [int(x) for x in args.loads.split(",")]:
         gc.collect()
         r = asyncio.run(run_load(n, args.seconds, recording, args.batch_ms / 1000))
-        ok = r["delivered"] >= 0.99 and r["dlv_p99"] < 100.0
+        ok = r["lag_p99_ms"] < MAX_LAG_MS and (r["strides"] == 0 or r["dlv_p99"] < 100.0)
         served = n if ok else served
         print(
             f"{r['n']:>7} {r['setup_s']:>7.1f} {100 * r['delivered']:>14.1f}% {100 * r['cpu_per_sensor']:>9.2f}% "
-            f"{100 * r['cpu_total']:>8.1f}% {100 * r['tracker_share']:>6.1f}% {r['strides']:>7} "
+            f"{100 * r['cpu_total']:>8.1f}% {100 * r['tracker_share']:>6.1f}% "
+            f"{100 * r['host_cpu_per_sensor']:>15.2f}% {r['lag_p99_ms']:>10.0f} {r['strides']:>7} "
             f"{r['pub_p50']:>7.2f}/{r['pub_p99']:<7.2f} {r['dlv_p50']:>9.2f}/{r['dlv_p99']:<10.2f} "
             f"{r['decision_p50_s']:>10.2f}/{r['decision_p99_s']:<10.2f} {'real time' if ok else 'FALLS BEHIND'}"
         )
-    print(f"largest load served in real time (>= 99 % samples, p99 delivery < 100 ms): {served} sensors")
+    print(
+        f"largest load served in real time (p99 lag of the newest sample < {MAX_LAG_MS:g} ms, p99 stride delivery "
+        f"< 100 ms): {served} sensors"
+    )
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
