@@ -58,6 +58,20 @@ def run(coro: Any) -> Any:
     return asyncio.run(coro)
 
 
+def run_session(source: Any, tmp_path: Path, **kwargs: Any) -> tuple[list[dict[str, Any]], LiveSession]:
+    """Run a LiveSession on ``source`` to its end; return every message it published, and the session."""
+    options: dict[str, Any] = {"placement": "lower_back", "journal_dir": tmp_path}
+    options.update(kwargs)
+
+    async def main() -> tuple[list[dict[str, Any]], LiveSession]:
+        session = LiveSession(source, **options)
+        q = session.subscribe()
+        await session.run()
+        return drain(q), session
+
+    return asyncio.run(main())
+
+
 def test_replay_yields_every_sample_in_order() -> None:
     rec = synthetic_recording(walk_s=5.0)
 
@@ -82,19 +96,13 @@ def test_replay_rejects_bad_settings(speed: float, chunk_s: float) -> None:
 def test_session_with_fake_tracker_publishes_and_journals(tmp_path: Path) -> None:
     rec = synthetic_recording(walk_s=6.0)
 
-    async def main() -> tuple[list[dict[str, Any]], LiveSession]:
-        session = LiveSession(
-            replay_chunks(rec, speed=math.inf, chunk_s=0.1),
-            placement="lower_back",
-            journal_dir=tmp_path,
-            session_id="s1",
-            tracker_factory=FakeTracker,
-        )
-        q = session.subscribe()
-        await session.run()
-        return drain(q), session
-
-    msgs, session = run(main())
+    msgs, session = run_session(
+        replay_chunks(rec, speed=math.inf, chunk_s=0.1),
+        tmp_path,
+        placement="lower_back",
+        session_id="s1",
+        tracker_factory=FakeTracker,
+    )
     assert msgs[0]["type"] == "state" and msgs[0]["phase"] == "connecting"
     assert msgs[-1]["type"] == "state" and msgs[-1]["phase"] == "ended"
     assert all(m["session_id"] == "s1" for m in msgs)
@@ -116,18 +124,9 @@ def test_session_with_fake_tracker_publishes_and_journals(tmp_path: Path) -> Non
 def test_session_with_real_tracker_finds_cadence(tmp_path: Path) -> None:
     rec = synthetic_recording(walk_s=20.0, step_hz=1.8)
 
-    async def main() -> list[dict[str, Any]]:
-        session = LiveSession(
-            replay_chunks(rec, speed=math.inf, chunk_s=0.1),
-            placement="lower_back",
-            body_height_m=1.75,
-            journal_dir=tmp_path,
-        )
-        q = session.subscribe()
-        await session.run()
-        return drain(q)
-
-    msgs = run(main())
+    msgs, _ = run_session(
+        replay_chunks(rec, speed=math.inf, chunk_s=0.1), tmp_path, placement="lower_back", body_height_m=1.75
+    )
     strides = [m for m in msgs if m["type"] == "stride"]
     assert len(strides) >= 12  # 20 s at 0.9 strides/s, minus the first and the look-ahead
     assert np.median([s["cadence_spm"] for s in strides]) == pytest.approx(108.0, rel=0.03)
@@ -232,13 +231,7 @@ class ListeningSource:
 def test_source_listener_gaps_and_overlap(tmp_path: Path) -> None:
     src = ListeningSource(synthetic_recording(walk_s=5.0))
 
-    async def main() -> tuple[list[dict[str, Any]], LiveSession]:
-        session = LiveSession(src, placement="waist", journal_dir=tmp_path, tracker_factory=FakeTracker)
-        q = session.subscribe()
-        await session.run()
-        return drain(q), session
-
-    msgs, session = run(main())
+    msgs, session = run_session(src, tmp_path, placement="waist", tracker_factory=FakeTracker)
     phases = [m["phase"] for m in msgs if m["type"] == "state"]
     assert phases == ["connecting", "streaming", "reconnecting", "streaming", "ended"]
     gaps = [m for m in msgs if m["type"] == "gap"]
@@ -263,19 +256,9 @@ def test_coach_cues_are_published(tmp_path: Path) -> None:
     rec = synthetic_recording(walk_s=3.0)
     coach = FakeCoach()
 
-    async def main() -> list[dict[str, Any]]:
-        session = LiveSession(
-            replay_chunks(rec, speed=math.inf),
-            placement="lower_back",
-            journal_dir=tmp_path,
-            tracker_factory=FakeTracker,
-            coach=coach,
-        )
-        q = session.subscribe()
-        await session.run()
-        return drain(q)
-
-    msgs = run(main())
+    msgs, _ = run_session(
+        replay_chunks(rec, speed=math.inf), tmp_path, placement="lower_back", tracker_factory=FakeTracker, coach=coach
+    )
     cues = [m for m in msgs if m["type"] == "cue"]
     assert len(cues) == len(coach.seen) == rec.n_samples // 100
     assert cues[0]["message"] == "Shorten your stride"
@@ -319,14 +302,6 @@ def test_pod_distance_feeds_the_coach(tmp_path: Path) -> None:
 
     coach = DistanceCoach()
 
-    async def main() -> list[dict[str, Any]]:
-        session = LiveSession(
-            source(), placement="foot", journal_dir=tmp_path, tracker_factory=FakeTracker, coach=coach
-        )
-        q = session.subscribe()
-        await session.run()
-        return drain(q)
-
-    msgs = run(main())
+    msgs, _ = run_session(source(), tmp_path, placement="foot", tracker_factory=FakeTracker, coach=coach)
     assert [m["total_distance_m"] for m in msgs if m["type"] == "pod"] == [1000.0, 1001.5, 1003.0]
     assert coach.distances == [0.0, 1.5, 3.0]  # distance into this walk, not the pod's odometer
