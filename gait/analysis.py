@@ -11,9 +11,15 @@ import numpy as np
 
 from gait.coach.flags import flag_overlong
 from gait.errors import GaitError
+from gait.gps import gps_stride_length_m
 from gait.tracker import GaitTracker
-from gait.types import BoutEvent, Chunk, GaitEvent, Placement, Recording, StepEvent, StrideEvent
+from gait.types import BoutEvent, Chunk, GaitEvent, GpsTrack, Placement, Recording, StepEvent, StrideEvent
 from gait.validate import check_samples
+
+GPS_MIN_BOUT_S = 60.0
+"""Bouts shorter than this are too short for a phone's GPS (metres of jitter) to give a stride length."""
+GPS_MAX_ACCURACY_M = 15.0
+"""GPS fixes with a worse horizontal accuracy are ignored."""
 
 OFFLINE_CHUNK_S = 120.0
 """Chunk length for offline analysis: large enough for vectorised speed, small enough to bound memory."""
@@ -44,6 +50,7 @@ class Analysis:
     placement: Placement | None = None
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    gps_stride_length_m: dict[int, float] = field(default_factory=dict)  # bout index -> GPS-based stride length
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -93,6 +100,8 @@ class Analysis:
             flags = flag_overlong(self.strides, target_stride_m)
         summary = self.summary
         summary["overlong_strides"] = None if target_stride_m is None else sum(f is True for f in flags)
+        gps = list(self.gps_stride_length_m.values())
+        summary["gps_stride_length_m"] = round(float(np.median(gps)), 3) if gps else None
         summary["target_stride_m"] = target_stride_m
         return {
             "summary": summary,
@@ -120,8 +129,9 @@ class Analysis:
                     "end_s": round(b.end_s, 3),
                     "steps": b.steps,
                     "cadence_spm": round(b.cadence_spm, 2) if b.steps > 1 else None,
+                    "gps_stride_length_m": self.gps_stride_length_m.get(i),
                 }
-                for b in self.bouts
+                for i, b in enumerate(self.bouts)
             ],
         }
 
@@ -196,9 +206,31 @@ def analyze(
                 progress(b / len(t))
     collect(tracker.finish(), result)
     result.notes += model_notes(tracker)
+    if recording.gps is not None:
+        result.gps_stride_length_m = gps_stride_lengths(result, recording.gps)
+        if result.gps_stride_length_m:
+            result.notes.append(
+                f"GPS-based stride length (2 x GPS distance / steps) for {len(result.gps_stride_length_m)} bout(s) "
+                f"of at least {GPS_MIN_BOUT_S:.0f} s, shown beside the sensor estimate"
+            )
     if not result.steps:
         result.reason = "too short: fewer samples than one stride" if recording.duration_s < 2.0 else "no walking found"
     return result
+
+
+def gps_stride_lengths(result: Analysis, track: GpsTrack) -> dict[int, float]:
+    """GPS stride length per walking bout long enough for GPS jitter to average out."""
+    out: dict[int, float] = {}
+    contact_steps = 2 if result.placement is Placement.FOOT else 1  # a foot sensor sees every other step
+    for i, bout in enumerate(result.bouts):
+        if bout.end_s - bout.start_s < GPS_MIN_BOUT_S or bout.steps < 2:
+            continue
+        length = gps_stride_length_m(
+            track, bout.start_s, bout.end_s, contact_steps * (bout.steps - 1), max_accuracy_m=GPS_MAX_ACCURACY_M
+        )
+        if length is not None:
+            out[i] = round(length, 3)
+    return out
 
 
 def model_notes(tracker: GaitTracker) -> list[str]:

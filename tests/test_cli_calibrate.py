@@ -76,3 +76,23 @@ def test_gps_reference_gives_the_factor_between_gps_and_model_strides() -> None:
     )
     scale, bouts = gps_scale(gps_rec, result)
     assert bouts == 1 and scale == pytest.approx(1.1, abs=0.02)
+
+
+def test_gps_stride_length_is_reported_beside_the_sensor_estimate() -> None:
+    t, acc = walk_signal(step_hz=1.8, walk_s=100.0, rest_before_s=2.0)
+    fix_t = np.arange(0.0, t[-1], 1.0)
+    speed = 1.4 * 1.8 / 2  # strides of 1.4 m at 1.8 steps/s
+    lon = np.rad2deg(speed * np.clip(fix_t - 2.0, 0.0, 100.0) / 6_371_008.8)
+    rec = Recording(
+        time_s=t,
+        acc_ms2=acc,
+        placement="lower_back",
+        gps=GpsTrack(time_s=fix_t, lat_deg=np.zeros_like(fix_t), lon_deg=lon),
+    )
+    doc = analyze(rec).to_dict()
+    assert doc["summary"]["gps_stride_length_m"] == pytest.approx(1.4, abs=0.03)
+    assert doc["bouts"][0]["gps_stride_length_m"] == pytest.approx(1.4, abs=0.03)
+    assert (
+        analyze(Recording(time_s=t, acc_ms2=acc, placement="lower_back")).to_dict()["summary"]["gps_stride_length_m"]
+        is None
+    )

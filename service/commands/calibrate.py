@@ -7,19 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from gait.analysis import Analysis, analyze
+from gait.analysis import GPS_MIN_BOUT_S, Analysis, analyze, gps_stride_lengths
 from gait.errors import GaitError
-from gait.gps import gps_stride_length_m
 from gait.stride_length import fit_stride_scale, scale_from_known_distance
 from gait.types import Placement, Recording
 from service.commands.analyze import load_recording
 from service.settings import Settings
 from service.store import Store
-
-GPS_MAX_ACCURACY_M = 15.0
-"""GPS fixes less accurate than this are ignored for calibration."""
-GPS_MIN_BOUT_S = 60.0
-"""Bouts shorter than this are too short for GPS distances to be trusted (jitter of a few metres)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,18 +49,14 @@ def saved_profile(settings: Settings) -> dict:
 
 
 def gps_scale(recording: Recording, result: Analysis) -> tuple[float, int]:
-    """Fit the factor to GPS stride lengths per walking bout; returns the factor and the bouts used."""
+    """Fit the factor to the GPS stride length of each long walking bout; returns the factor and the bouts used."""
     if recording.gps is None:
         raise GaitError("this recording has no GPS track: use --distance-m instead", reason="no_gps")
     model, reference = [], []
-    for bout in result.bouts:
-        if bout.end_s - bout.start_s < GPS_MIN_BOUT_S:
-            continue
+    for i, ref in gps_stride_lengths(result, recording.gps).items():
+        bout = result.bouts[i]
         lengths = [s.length_m for s in result.strides if s.length_m and bout.start_s <= s.start_s <= bout.end_s]
-        ref = gps_stride_length_m(
-            recording.gps, bout.start_s, bout.end_s, bout.steps - 1, max_accuracy_m=GPS_MAX_ACCURACY_M
-        )
-        if lengths and ref:
+        if lengths:
             model.append(float(np.mean(lengths)))
             reference.append(ref)
     if not model:
