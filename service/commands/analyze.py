@@ -98,6 +98,9 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         f"  stride length   {fmt(s['stride_length_m'], 'm', '.2f')} (median)",
         f"  distance        {fmt(s['distance_m'], 'm', '.0f')}",
     ]
+    if result.gps_stride_length_m:
+        gps = result.to_dict()["summary"]["gps_stride_length_m"]
+        lines.append(f"  GPS stride      {gps:.2f} m (median over {len(result.gps_stride_length_m)} long bout(s))")
     if target_stride_m is not None:
         lines.append(
             f"  overlong        {sum(f is True for f in flags)} of {len(flags)} strides longer than the "
