@@ -21,7 +21,7 @@ GPS_MIN_BOUT_S = 60.0
 GPS_MAX_ACCURACY_M = 15.0
 """GPS fixes with a worse horizontal accuracy are ignored."""
 
-OFFLINE_CHUNK_S = 120.0
+OFFLINE_CHUNK_S = 600.0
 """Chunk length for offline analysis: large enough for vectorised speed, small enough to bound memory."""
 
 

@@ -265,7 +265,8 @@ class GaitTracker:
                 "chunk holds NaN or infinite values: drop or interpolate those samples first", reason="non_finite"
             )
         st = self.state
-        if (n > 1 and (np.diff(time_s) <= 0).any()) or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
+        backwards = n > 1 and bool((time_s[1:] <= time_s[:-1]).any())
+        if backwards or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
             raise GaitError("time must strictly increase within and across chunks", reason="time_not_increasing")
         if st.buffer and (gyr is not None) != (st.buffer["gyr"] is not None):
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")

@@ -12,7 +12,10 @@ def median_rate_hz(time_s: np.ndarray) -> float:
     """Median sampling rate of a time axis in Hz (0 when fewer than two samples)."""
     if len(time_s) < 2:
         return 0.0
-    dt = np.diff(time_s)
+    # A strided subsample of the intervals tells the rate as well as all of them, at a fraction of the cost on
+    # a day of data.
+    idx = np.arange(0, len(time_s) - 1, max(1, len(time_s) // 200_000))
+    dt = time_s[idx + 1] - time_s[idx]
     dt = dt[dt > 0]
     return float(1.0 / np.median(dt)) if len(dt) else 0.0
 
@@ -66,10 +69,10 @@ def check_samples(
                 reason="non_finite",
             )
     if n >= 2:
-        dt = np.diff(time_s)
-        if (dt <= 0).any():
-            row = int(np.argmax(dt <= 0)) + 1
-            kind = "repeats" if dt[row - 1] == 0 else "goes backwards"
+        not_increasing = time_s[1:] <= time_s[:-1]
+        if not_increasing.any():
+            row = int(np.argmax(not_increasing)) + 1
+            kind = "repeats" if time_s[row] == time_s[row - 1] else "goes backwards"
             raise GaitError(
                 f"{what}: time {kind} at row {row} ({float(time_s[row - 1]):g} s -> {float(time_s[row]):g} s); "
                 "time stamps must strictly increase: sort the rows and drop duplicates",
