@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gait.errors import GaitError
 from ingest.errors import IngestError
-from service.demo import import_samples, start_demo
+from service.demo import BleAccess, import_samples, start_demo, virtual_ble
 from service.livehub import LiveHub, recover_interrupted
 from service.routers import coaching, health, live, pain, profile, trends, uploads, walks
 from service.security import BodyTooLargeError, SecurityMiddleware
@@ -73,6 +73,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.hub = LiveHub(store, journal_dir=settings.journal_dir)
     app.state.loop = asyncio.get_running_loop()  # lets a signal handler end the live feeds on shutdown
     app.state.recovered = await asyncio.to_thread(recover_interrupted, store, settings.journal_dir)
+    # The virtual radio's sensors (a testing aid) live on this event loop, so they are made here, not in create_app.
+    app.state.ble = await virtual_ble(settings) if settings.ble_virtual else BleAccess()
     startup: asyncio.Task[None] | None = None
     if settings.demo:
         startup = asyncio.create_task(first_run(app), name="first-run")
@@ -83,6 +85,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             startup.cancel()
         await app.state.hub.stop()
         app.state.hub.close()
+        await app.state.ble.close()
         await asyncio.to_thread(store.close)
 
 
@@ -102,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     for module in (walks, uploads, trends, profile, pain, coaching, live, health):
         app.include_router(module.router)
+    app.include_router(live.sensors_router)
 
     @app.exception_handler(BodyTooLargeError)
     async def too_large(_request: Request, exc: BodyTooLargeError) -> JSONResponse:

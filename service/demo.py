@@ -1,21 +1,31 @@
-"""First run and the demo walk: import the sample recordings, replay one through a live session."""
+"""First run, the demo walk and live walks from sensors.
+
+The demo imports the sample recordings and replays one through a live session; a sensor walk streams a Bluetooth LE
+sensor (:class:`ingest.ble.sources.BleSensorSource`) through the same live session, coached the same way. How the
+service reaches sensors is a :class:`BleAccess`: bleak's platform backend, or (a testing aid) a virtual radio whose
+demo sensors replay a sample recording.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from dataclasses import replace
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from gait.errors import GaitError
 from gait.types import Placement, Recording
+from ingest.ble.sources import BleSensorSource, SensorInfo, find_sensor, scan
+from ingest.ble.virtual import DEMO_SENSOR_NAMES, PROTOCOLS, VirtualRadio, VirtualSensor
 from ingest.errors import IngestError
 from ingest.replay import replay_chunks
 from service.coaching import live_coach, load_profile, plan_description
 from service.live import LiveSession
 from service.livehub import LiveHub
+from service.models import ProfileUpdate
 from service.pipeline import personal_scale, process_file, read_recording
 from service.settings import Settings
 from service.store import NewWalk, Store
@@ -23,6 +33,15 @@ from service.store import NewWalk, Store
 log = logging.getLogger(__name__)
 
 RECORDING_SUFFIXES = (".csv", ".zip", ".gz", ".json", ".xml", ".txt")
+VIRTUAL_SCAN_S = 1.0
+"""Longest scan on the virtual radio: its sensors advertise every 50 ms, a longer scan finds nothing more."""
+VIRTUAL_SOURCE_OPTIONS: dict[str, Any] = {
+    "scan_timeout_s": VIRTUAL_SCAN_S,
+    "connect_timeout_s": 5.0,
+    "first_data_timeout_s": 3.0,
+    "reconnect_window_s": 10.0,
+}
+"""Sensor-source timeouts on the virtual radio (its sensors answer at once; a user should not wait for nothing)."""
 
 
 def list_samples(samples_dir: Path) -> list[Path]:
@@ -82,27 +101,104 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
     path = find_sample(settings.samples_dir, sample)
     recording = await asyncio.to_thread(sample_recording, path)
     profile = await asyncio.to_thread(load_profile, store)
-    coach, plan = await asyncio.to_thread(live_coach, store, profile)
     placement = recording.placement or sample_placement(path) or profile.placement or Placement.LOWER_BACK
+    return await _start_live_walk(
+        hub,
+        store,
+        settings,
+        profile,
+        make_source=lambda: replay_chunks(recording, speed=speed),
+        placement=placement,
+        body_height_m=recording.body_height_m or profile.body_height_m,
+        walk_name=f"Live demo: {path.stem}",
+        walk_source={"demo": True, "sample": path.name, "speed": speed, "format": "replay"},
+    )
+
+
+async def start_sensor_walk(
+    hub: LiveHub,
+    store: Store,
+    settings: Settings,
+    ble: BleAccess,
+    *,
+    target: str,
+    placement: Placement,
+    protocol: str | None = None,
+) -> int:
+    """Find the BLE sensor ``target`` (address or name) and stream it as a new live walk; returns the walk id.
+
+    The sensor is looked up before the walk is created, so a sensor that is not there stores nothing; what goes
+    wrong once it streams (link lost, no data) ends the session with its error in the feed and the live status.
+
+    Raises
+    ------
+    ingest.ble.errors.BleError
+        ``"not_found"``, ``"ambiguous_name"`` or ``"no_adapter"`` (Bluetooth unavailable), with what to do.
+    RuntimeError
+        When a live walk is already running.
+    """
+    if hub.running:
+        raise RuntimeError("a live walk is already running: stop it first")
+    info = await ble.find(target)
+    profile = await asyncio.to_thread(load_profile, store)
+    sensor = {
+        "name": info.name,
+        "address": info.address,
+        "protocols": list(info.protocols),
+        "protocol": protocol,
+        "virtual": ble.virtual,
+    }
+    return await _start_live_walk(
+        hub,
+        store,
+        settings,
+        profile,
+        make_source=lambda: ble.source(info.device or info.address, protocol=protocol),
+        placement=placement,
+        body_height_m=profile.body_height_m,
+        walk_name=f"Live: {info.name or info.address}",
+        walk_format="ble",
+        walk_source={"format": "ble", "sensor": sensor},
+        sensor=sensor,
+    )
+
+
+async def _start_live_walk(
+    hub: LiveHub,
+    store: Store,
+    settings: Settings,
+    profile: ProfileUpdate,
+    *,
+    make_source: Callable[[], AsyncIterator[Any]],
+    placement: Placement,
+    body_height_m: float | None,
+    walk_name: str,
+    walk_source: dict[str, Any],
+    walk_format: str = "replay",
+    sensor: dict[str, Any] | None = None,
+) -> int:
+    """Start a live walk from any chunk source, coached by the walker's current plan (demo and sensors alike)."""
+    coach, plan = await asyncio.to_thread(live_coach, store, profile)
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
 
     def make_session(walk_id: int) -> object:
         return LiveSession(
-            replay_chunks(recording, speed=speed),
+            make_source(),
             placement=placement,
-            body_height_m=recording.body_height_m or profile.body_height_m,
+            body_height_m=body_height_m,
             stride_scale=personal_scale(profile.placement, profile.stride_scale, placement),
             coach=coach,
             journal_dir=settings.journal_dir,
             session_id=f"walk-{walk_id}",
+            sensor=sensor,
         )
 
     walk = NewWalk(
-        name=f"Live demo: {path.stem}",
+        name=walk_name,
         origin="live",
-        format="replay",
+        format=walk_format,
         placement=placement.value,
-        source={"demo": True, "sample": path.name, "speed": speed, "format": "replay"},
+        source=walk_source,
         coaching=plan_description(plan, profile),
     )
     return await hub.start(make_session, walk)
@@ -117,3 +213,104 @@ def import_samples(store: Store, samples_dir: Path) -> list[int]:
         except (IngestError, GaitError) as exc:
             log.warning("sample %s not imported: %s", path.name, exc)
     return ids
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bluetooth LE access
+
+
+@dataclass
+class BleAccess:
+    """How the service reaches Bluetooth LE sensors: bleak's platform backend (the default) or a virtual radio.
+
+    Attributes
+    ----------
+    scanner_backend, client_backend
+        bleak backends; None uses the platform's (BlueZ, CoreBluetooth, WinRT).
+    radio
+        The virtual radio the backends reach, when virtual (closed by :meth:`close`).
+    source_options
+        Extra keyword settings of every :class:`~ingest.ble.sources.BleSensorSource` (timeouts, clock sync).
+    max_scan_s
+        Scans are cut to this long (None: as asked).
+    """
+
+    scanner_backend: type | None = None
+    client_backend: type | None = None
+    radio: VirtualRadio | None = None
+    source_options: dict[str, Any] = field(default_factory=dict)
+    max_scan_s: float | None = None
+    _lock: asyncio.Lock | None = field(default=None, init=False, repr=False)
+
+    @property
+    def virtual(self) -> bool:
+        """True when the sensors are virtual (a testing aid)."""
+        return self.radio is not None
+
+    def _scan_lock(self) -> asyncio.Lock:
+        # one scan at a time: an adapter refuses a second discovery while one runs (BlueZ "InProgress")
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    async def scan(self, seconds: float) -> list[SensorInfo]:
+        """Gait sensors seen in ``seconds`` of scanning, strongest first (raises BleError ``"no_adapter"``)."""
+        timeout_s = min(seconds, self.max_scan_s) if self.max_scan_s else seconds
+        async with self._scan_lock():
+            return await scan(timeout_s=timeout_s, backend=self.scanner_backend)
+
+    async def find(self, target: str) -> SensorInfo:
+        """The sensor with this address or name (raises BleError ``"not_found"``, ``"ambiguous_name"``...)."""
+        timeout_s = float(self.source_options.get("scan_timeout_s", 5.0))
+        async with self._scan_lock():
+            return await find_sensor(target, timeout_s=timeout_s, backend=self.scanner_backend)
+
+    def source(self, target: Any, *, protocol: str | None = None) -> BleSensorSource:
+        """A sensor source for ``target`` (a ``BLEDevice`` from :meth:`find`, or an address)."""
+        return BleSensorSource(
+            target,
+            protocol=protocol,
+            scanner_backend=self.scanner_backend,
+            client_backend=self.client_backend,
+            **self.source_options,
+        )
+
+    async def close(self) -> None:
+        """Power the virtual sensors off (nothing to do for real Bluetooth)."""
+        if self.radio is not None:
+            await self.radio.close()
+
+
+async def virtual_ble(settings: Settings) -> BleAccess:
+    """A virtual radio with one demo sensor per protocol, replaying the default demo sample at ``demo_speed``.
+
+    A testing aid (``GAIT_BLE_VIRTUAL=1``): the dashboard's sensor path runs end to end without hardware. The
+    sensors loop their recording, as the demo walk's sensor would keep walking.
+
+    Without a readable sample recording the radio has no sensors (logged): scans find nothing, and the computer's
+    own Bluetooth is still left alone.
+    """
+    radio = VirtualRadio()
+    try:
+        recording = await asyncio.to_thread(sample_recording, find_sample(settings.samples_dir, None))
+    except (FileNotFoundError, IngestError, GaitError) as exc:
+        log.warning("virtual Bluetooth has no sensors: %s", exc)
+        recording = None
+    for i, protocol in enumerate(PROTOCOLS if recording is not None else ()):
+        sensor = VirtualSensor(
+            recording,
+            protocol=protocol,
+            name=DEMO_SENSOR_NAMES[protocol],
+            speed=settings.demo_speed,
+            loop=True,
+            rssi_dbm=-45 - 8 * i,
+        )
+        await radio.add_sensor(sensor)
+    return BleAccess(
+        scanner_backend=radio.scanner_backend,
+        client_backend=radio.client_backend,
+        radio=radio,
+        # a replay faster than real time runs on its own clock: host-clock mapping would squash it
+        source_options={**VIRTUAL_SOURCE_OPTIONS, "clock_sync": settings.demo_speed == 1.0},
+        max_scan_s=VIRTUAL_SCAN_S,
+    )

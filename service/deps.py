@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from service.demo import BleAccess
 from service.livehub import LiveHub
 from service.settings import Settings
 from service.store import Store
@@ -32,7 +33,13 @@ def get_hub(request: Request) -> LiveHub:
     return request.app.state.hub
 
 
+def get_ble(request: Request) -> BleAccess:
+    """How the service reaches Bluetooth LE sensors (bleak's platform backend, or the virtual radio)."""
+    return request.app.state.ble
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 UploadsDep = Annotated[UploadRegistry, Depends(get_uploads)]
 HubDep = Annotated[LiveHub, Depends(get_hub)]
+BleDep = Annotated[BleAccess, Depends(get_ble)]

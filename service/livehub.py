@@ -131,6 +131,7 @@ class LiveHub:
         self.walk_id: int | None = None
         self.last_state: dict[str, Any] | None = None
         self.last_stride: dict[str, Any] | None = None
+        self.sensor: dict[str, Any] | None = None
 
     # -- feed subscribers ---------------------------------------------------------------------------------------
 
@@ -170,8 +171,19 @@ class LiveHub:
             "walk_id": self.walk_id,
             "state": self.last_state,
             "last_stride": self.last_stride,
+            "sensor": self.sensor,
             "placement": None if self._session is None else str(getattr(self._session, "placement", "") or "") or None,
         }
+
+    def current_state(self) -> dict[str, Any] | None:
+        """The session's state now (samples, strides, lost packets) while it runs; the last published one after.
+
+        The session publishes its state when the phase changes, not per sample: a status request reads the counters.
+        """
+        state = getattr(self._session, "state", None)
+        if self.running and state is not None:
+            return {**(self.last_state or {"type": "state"}), **_json_safe(state.to_dict())}
+        return self.last_state
 
     def close(self) -> None:
         """Tell every feed the server is shutting down (their streams end)."""
@@ -204,6 +216,7 @@ class LiveHub:
         self._session = session
         self.last_state = None
         self.last_stride = None
+        self.sensor = _describe_source(session)
         self._task = asyncio.create_task(self._pump(session, walk_id), name=f"live-walk-{walk_id}")
         self.broadcast(self.hub_state())
         return walk_id
@@ -264,6 +277,7 @@ class LiveHub:
                     "walk_id": walk_id,
                     "state": self.last_state,
                     "last_stride": self.last_stride,
+                    "sensor": self.sensor,
                     "ended": status,
                 }
             )
@@ -272,6 +286,8 @@ class LiveHub:
         msg = {**msg, "walk_id": walk_id}
         if msg.get("type") == "state":
             self.last_state = msg
+            # a BLE source learns the sensor's name, address and protocol as it connects
+            self.sensor = _describe_source(self._session) or self.sensor
         elif msg.get("type") == "stride":
             self.last_stride = msg
         batch.add(msg)
@@ -286,6 +302,12 @@ class LiveHub:
             bouts=batch.bouts,
             cues=batch.cues,
         )
+
+
+def _describe_source(session: Any) -> dict[str, Any] | None:
+    """What the session's source says it is (a BLE sensor's name, address, protocol); None for a replay."""
+    describe = getattr(getattr(session, "source", None), "describe", None)
+    return _json_safe(describe()) if callable(describe) else None
 
 
 def walk_analysis(store: Store, walk_id: int) -> Analysis:

@@ -182,12 +182,47 @@ class LiveStart(BaseModel):
     speed: float = Field(1.0, gt=0, le=50, description="Replay speed (1 = real time).")
 
 
+class LiveSensorStart(BaseModel):
+    """Start a live walk from a Bluetooth LE sensor (found by ``GET /api/sensors``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: str = Field(
+        ..., min_length=1, max_length=200, description="The sensor's address, or its advertised name when unique."
+    )
+    placement: Placement = Field(Placement.LOWER_BACK, description="Where the sensor is worn.")
+    protocol: Literal["imu", "pmd", "microbit", "rsc"] | None = Field(
+        None, description="Force a protocol; default the best the sensor offers (raw samples before RSC aggregates)."
+    )
+
+
+class SensorPublic(BaseModel):
+    """A sensor seen while scanning."""
+
+    address: str
+    name: str | None
+    rssi_dbm: int = Field(..., description="Signal strength of its latest advertisement (closer to 0 is stronger).")
+    protocols: list[str] = Field(..., description="What it streams: imu, pmd, microbit, rsc.")
+    supports: str = Field(..., description="The same, in words.")
+
+
+class SensorScan(BaseModel):
+    """Result of a scan for gait sensors."""
+
+    seconds: float
+    sensors: list[SensorPublic]
+    virtual: bool = Field(False, description="The sensors are virtual (the service runs with GAIT_BLE_VIRTUAL=1).")
+
+
 class LiveStatus(BaseModel):
     """The live session, if any."""
 
     running: bool
     walk_id: int | None
-    state: dict[str, Any] | None
+    state: dict[str, Any] | None = Field(
+        None, description="Latest session state (phase, samples, lost_packets, gaps, error); kept after the walk ends."
+    )
+    sensor: dict[str, Any] | None = Field(None, description="The sensor of the latest walk: name, address, protocol.")
     subscribers: int
     samples: list[str]
 

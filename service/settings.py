@@ -33,6 +33,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _flag(value: str) -> bool:
+    """An on/off environment variable: anything but 0, false, no or off is on."""
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
 def default_data_dir() -> Path:
     """The user's data directory for the service (platformdirs), e.g. ``~/.local/share/gait-analyser``."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
@@ -57,7 +62,12 @@ class Settings:
     samples_dir
         Folder with the sample recordings imported on first run.
     demo_speed
-        Replay speed of the demo walk (1.0 = real time).
+        Replay speed of the demo walk (1.0 = real time), and of the virtual sensors.
+    ble_virtual
+        Testing aid, off by default: the service reaches Bluetooth LE sensors on an in-process virtual radio whose
+        demo sensors (one per protocol, as ``gait scan --demo`` lists) replay a sample recording, instead of the
+        computer's Bluetooth adapter. Lets the dashboard's "Connect a sensor" path run without hardware
+        (``GAIT_BLE_VIRTUAL=1`` or ``gait serve --ble-virtual``).
     """
 
     data_dir: Path = field(default_factory=default_data_dir)
@@ -68,6 +78,7 @@ class Settings:
     demo: bool = True
     samples_dir: Path = REPO_SAMPLES_DIR
     demo_speed: float = 1.0
+    ble_virtual: bool = False
 
     def __post_init__(self) -> None:
         if not is_loopback(self.host) and not self.token:
@@ -105,7 +116,7 @@ class Settings:
         """Build settings from ``GAIT_*`` environment variables, then apply non-None ``overrides``.
 
         Variables: ``GAIT_DATA_DIR``, ``GAIT_HOST``, ``GAIT_PORT``, ``GAIT_TOKEN``, ``GAIT_MAX_UPLOAD_MB``,
-        ``GAIT_DEMO`` (0/1), ``GAIT_SAMPLES_DIR``, ``GAIT_DEMO_SPEED``.
+        ``GAIT_DEMO`` (0/1), ``GAIT_SAMPLES_DIR``, ``GAIT_DEMO_SPEED``, ``GAIT_BLE_VIRTUAL`` (0/1, testing aid).
         """
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
@@ -121,7 +132,9 @@ class Settings:
             if env.get("GAIT_MAX_UPLOAD_MB"):
                 values["max_upload_bytes"] = int(float(env["GAIT_MAX_UPLOAD_MB"]) * 1024 * 1024)
             if env.get("GAIT_DEMO"):
-                values["demo"] = env["GAIT_DEMO"].strip().lower() not in ("0", "false", "no", "off")
+                values["demo"] = _flag(env["GAIT_DEMO"])
+            if env.get("GAIT_BLE_VIRTUAL"):
+                values["ble_virtual"] = _flag(env["GAIT_BLE_VIRTUAL"])
             if env.get("GAIT_SAMPLES_DIR"):
                 values["samples_dir"] = Path(env["GAIT_SAMPLES_DIR"]).expanduser()
             if env.get("GAIT_DEMO_SPEED"):

@@ -27,6 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", type=Path, default=None, help="where the database lives (env GAIT_DATA_DIR)")
     p.add_argument("--no-demo", action="store_true", help="no sample import and no demo walk on first run")
     p.add_argument("--demo-speed", type=float, default=None, help="replay speed of the demo walk (default 1)")
+    p.add_argument(
+        "--ble-virtual",
+        action="store_true",
+        help="testing aid: virtual Bluetooth sensors replaying a sample recording instead of this computer's "
+        "Bluetooth (env GAIT_BLE_VIRTUAL=1)",
+    )
     p.set_defaults(func=run)
 
 
@@ -47,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
             data_dir=args.data_dir,
             demo=False if args.no_demo else None,
             demo_speed=args.demo_speed,
+            ble_virtual=True if args.ble_virtual else None,
             token=token,
         )
     except SettingsError as exc:
@@ -59,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         url += f"?token={settings.token}"
         print("gait: the token is in the URL below and is shown only once; anyone with it can see your data.")
     print(f"gait: dashboard at {url}  (data in {settings.data_dir})", flush=True)
+    if settings.ble_virtual:
+        print("gait: Bluetooth is virtual (testing aid): the sensors found are demo sensors replaying a sample.")
     logging.basicConfig(level=logging.INFO, format="gait: %(message)s")
     app = create_app(settings)
     config = uvicorn.Config(app, host=host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)

@@ -1,20 +1,23 @@
-"""The live walk: status, demo start / stop, and the Server-Sent Events feed."""
+"""The live walk: status, demo or sensor start / stop, the Server-Sent Events feed; scans for nearby sensors."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse
 
-from service.demo import list_samples, start_demo
-from service.deps import HubDep, SettingsDep, StoreDep
+from ingest.ble.errors import BleError
+from service.demo import list_samples, start_demo, start_sensor_walk
+from service.deps import BleDep, HubDep, SettingsDep, StoreDep
 from service.livehub import LiveHub
-from service.models import LiveStart, LiveStatus, Problem
+from service.models import LiveSensorStart, LiveStart, LiveStatus, Problem, SensorPublic, SensorScan
 from service.settings import Settings
 
 router = APIRouter(prefix="/api/live", tags=["live"])
+sensors_router = APIRouter(prefix="/api/sensors", tags=["live"])
 
 KEEPALIVE_S = 15.0
 """A comment line this often keeps proxies and the browser from closing an idle feed."""
@@ -24,7 +27,8 @@ def _status(hub: LiveHub, settings: Settings) -> LiveStatus:
     return LiveStatus(
         running=hub.running,
         walk_id=hub.walk_id if hub.running else None,
-        state=hub.last_state,
+        state=hub.current_state(),
+        sensor=hub.sensor,
         subscribers=hub.subscriber_count,
         samples=[p.name for p in list_samples(settings.samples_dir)],
     )
@@ -49,6 +53,29 @@ async def live_demo(body: LiveStart, hub: HubDep, store: StoreDep, settings: Set
         await start_demo(hub, store, settings, sample=body.sample, speed=body.speed)
     except FileNotFoundError as exc:
         raise HTTPException(404, str(exc)) from None
+    except RuntimeError as exc:
+        raise HTTPException(409, str(exc)) from None
+    return _status(hub, settings)
+
+
+@router.post(
+    "/sensor",
+    status_code=202,
+    response_model=LiveStatus,
+    responses={404: {"model": Problem}, 409: {"model": Problem}, 422: {"model": Problem}, 503: {"model": Problem}},
+    summary="Start a live walk from a Bluetooth LE sensor (address or name from GET /api/sensors)",
+)
+async def live_sensor(
+    body: LiveSensorStart, hub: HubDep, store: StoreDep, settings: SettingsDep, ble: BleDep
+) -> LiveStatus:
+    """The sensor is looked up first (404 when it is not there, nothing stored); connecting and streaming go on in
+    the background, their progress and errors in the feed's ``state`` events and in ``GET /api/live``."""
+    try:
+        await start_sensor_walk(
+            hub, store, settings, ble, target=body.target, placement=body.placement, protocol=body.protocol
+        )
+    except BleError as exc:
+        raise _ble_http_error(exc) from None
     except RuntimeError as exc:
         raise HTTPException(409, str(exc)) from None
     return _status(hub, settings)
@@ -87,3 +114,36 @@ async def live_feed(hub: HubDep) -> EventSourceResponse:
             hub.unsubscribe(queue)
 
     return EventSourceResponse(frames(), headers={"cache-control": "no-cache", "x-accel-buffering": "no"})
+
+
+BLE_STATUS = {"no_adapter": 503, "not_found": 404, "ambiguous_name": 409}
+"""HTTP status of each BleError reason a scan or lookup raises (others: 502, the sensor misbehaved)."""
+NO_BLUETOOTH_ADVICE = "Meanwhile the demo walk on this page works without a sensor."
+
+
+def _ble_http_error(exc: BleError) -> HTTPException:
+    status = BLE_STATUS.get(exc.reason or "", 502)
+    if status == 503:
+        return HTTPException(503, f"Bluetooth is not available here: {exc}. {NO_BLUETOOTH_ADVICE}")
+    return HTTPException(status, str(exc))
+
+
+@sensors_router.get(
+    "",
+    response_model=SensorScan,
+    responses={503: {"model": Problem}},
+    summary="Scan for nearby gait sensors: name, address, what each streams, signal strength",
+)
+async def scan_sensors(
+    ble: BleDep, seconds: Annotated[float, Query(ge=1, le=15, description="How long to listen.")] = 5.0
+) -> SensorScan:
+    """503 when this computer has no usable Bluetooth (no adapter, switched off, no bluetooth service)."""
+    try:
+        found = await ble.scan(seconds)
+    except BleError as exc:
+        raise _ble_http_error(exc) from None
+    return SensorScan(
+        seconds=seconds,
+        sensors=[SensorPublic(**s.to_dict(), supports=s.supports) for s in found],
+        virtual=ble.virtual,
+    )

@@ -1,0 +1,207 @@
+"""Live walks from Bluetooth LE sensors through the API, on the virtual radio (no hardware, no BlueZ).
+
+The virtual radio's demo sensors replay a synthetic walk at exactly 1.8 steps/s (cadence 108 steps/min) ten times
+faster than real time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from bleak.backends.scanner import BaseBleakScanner
+from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason
+from fastapi.testclient import TestClient
+
+from ingest.ble.virtual import DEMO_SENSOR_NAMES, PROTOCOLS, SensorFaults, VirtualSensor
+from service.app import create_app
+from service.demo import VIRTUAL_SOURCE_OPTIONS, BleAccess
+from service.deps import get_ble
+from service.settings import Settings
+from tests.service.conftest import LOOPBACK, count_rows, synthetic_walk, write_walk_csv
+
+pytestmark = pytest.mark.timeout(30)
+STEP_HZ = 1.8
+"""Steps per second of the replayed walk (write_walk_csv's default): cadence 108 steps/min."""
+
+
+@pytest.fixture
+def samples_dir(tmp_path: Path) -> Path:
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_walk_csv(samples / "walk.csv", duration_s=60.0, step_hz=STEP_HZ)
+    (samples / "walk.reference.json").write_text(json.dumps({"placement": "lower_back"}))
+    return samples
+
+
+@pytest.fixture
+def virtual(tmp_path: Path, samples_dir: Path) -> Iterator[TestClient]:
+    """The service with virtual Bluetooth (GAIT_BLE_VIRTUAL=1), demo sensors replaying at 10x."""
+    settings = Settings(
+        data_dir=tmp_path / "data", demo=False, samples_dir=samples_dir, demo_speed=10, ble_virtual=True
+    )
+    with TestClient(create_app(settings), base_url=LOOPBACK) as client:
+        yield client
+
+
+def feed_until(client: TestClient, predicate: Any, *, start: Any = None) -> list[dict[str, Any]]:
+    """Read the SSE feed (after calling ``start()``) until ``predicate(messages)`` holds; returns the messages."""
+    messages: list[dict[str, Any]] = []
+    with client.stream("GET", "/api/live/feed") as feed:
+        if start is not None:
+            start()
+        event = None
+        for line in feed.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                msg = json.loads(line[6:])
+                assert msg["type"] == event
+                messages.append(msg)
+                if predicate(messages):
+                    return messages
+    raise AssertionError(f"the feed ended early: {messages[-3:]}")
+
+
+def test_scan_lists_the_virtual_sensors(virtual: TestClient) -> None:
+    r = virtual.get("/api/sensors", params={"seconds": 1})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["virtual"] is True and body["seconds"] == 1
+    # one demo sensor per protocol, strongest signal first (the radio places them 8 dB apart)
+    assert [s["name"] for s in body["sensors"]] == [DEMO_SENSOR_NAMES[p] for p in PROTOCOLS]
+    rssi = [s["rssi_dbm"] for s in body["sensors"]]
+    assert rssi == sorted(rssi, reverse=True)
+    imu = body["sensors"][0]
+    assert imu["protocols"] == ["imu"] and "IMU stream" in imu["supports"]
+    assert body["sensors"][3]["protocols"] == ["rsc"] and "foot pod" in body["sensors"][3]["supports"]
+    for bad in (0, 0.5, 16, "x"):
+        assert virtual.get("/api/sensors", params={"seconds": bad}).status_code == 422, bad
+
+
+def test_sensor_walk_strides_are_stored_and_fed(virtual: TestClient) -> None:
+    sensors = virtual.get("/api/sensors", params={"seconds": 1}).json()["sensors"]
+    imu = next(s for s in sensors if s["protocols"] == ["imu"])
+    started: list[Any] = []
+
+    def start() -> None:
+        started.append(virtual.post("/api/live/sensor", json={"target": imu["address"], "placement": "lower_back"}))
+
+    messages = feed_until(virtual, lambda ms: sum(m["type"] == "stride" for m in ms) >= 8, start=start)
+    assert started[0].status_code == 202 and started[0].json()["running"] is True
+    walk_id = started[0].json()["walk_id"]
+    # a second walk cannot start while this one is live
+    assert virtual.post("/api/live/sensor", json={"target": imu["address"]}).status_code == 409
+    assert virtual.post("/api/live/demo", json={}).status_code == 409
+    status = virtual.get("/api/live").json()
+    assert status["running"] and status["walk_id"] == walk_id
+    assert status["sensor"]["protocol"] == "imu" and status["sensor"]["address"] == imu["address"]
+    assert status["state"]["phase"] == "streaming" and status["state"]["samples"] > 0
+    phases = [m["phase"] for m in messages if m["type"] == "state"]
+    assert "streaming" in phases
+    fed = [m for m in messages if m["type"] == "stride"]
+    assert all(m["walk_id"] == walk_id for m in fed)
+    assert np.median([m["cadence_spm"] for m in fed]) == pytest.approx(60 * STEP_HZ, rel=0.03)
+
+    stopped = virtual.post("/api/live/stop").json()
+    assert stopped["running"] is False and stopped["state"]["phase"] == "ended"
+    assert stopped["state"]["error"] is None
+    stored = virtual.get(f"/api/walks/{walk_id}/strides").json()
+    # every stride the feed delivered is stored, in order, with the same times
+    assert len(stored) >= len(fed)
+    assert [s["start_s"] for s in stored[: len(fed)]] == pytest.approx([m["start_s"] for m in fed])
+    walk = virtual.get(f"/api/walks/{walk_id}").json()
+    assert walk["origin"] == "live" and walk["status"] == "complete" and walk["format"] == "ble"
+    assert walk["name"] == f"Live: {imu['name']}" and walk["placement"] == "lower_back"
+    assert walk["source"]["sensor"]["address"] == imu["address"] and walk["source"]["sensor"]["virtual"] is True
+    assert walk["summary"]["strides"] == len(stored) == count_rows(virtual.app.state.store, "strides")
+    assert walk["summary"]["cadence_spm"] == pytest.approx(60 * STEP_HZ, rel=0.03)
+
+
+def test_unknown_sensor_is_a_clear_404_and_stores_nothing(virtual: TestClient) -> None:
+    r = virtual.post("/api/live/sensor", json={"target": "Absent sensor", "placement": "foot"})
+    assert r.status_code == 404
+    detail = r.json()["detail"]
+    assert "no sensor 'Absent sensor' found" in detail  # what is wrong
+    assert "GaitDemo" in detail  # what was seen instead
+    assert "switch it on" in detail  # and what to do
+    assert virtual.get("/api/walks").json() == []
+    assert virtual.get("/api/live").json()["running"] is False
+    bad = virtual.post("/api/live/sensor", json={"target": "GaitDemo", "protocol": "bluetooth-magic"})
+    assert bad.status_code == 422
+
+
+def test_session_error_reaches_the_feed_and_the_status(virtual: TestClient) -> None:
+    """A sensor that is found but never sends: the walk ends with the reason in the feed and in GET /api/live."""
+    radio = virtual.app.state.ble.radio
+    silent = VirtualSensor(
+        synthetic_walk(duration_s=5.0), protocol="imu", name="Silent", faults=SensorFaults(never_send=True)
+    )
+    virtual.portal.call(radio.add_sensor, silent)  # the radio lives on the app's event loop
+    quick = {**VIRTUAL_SOURCE_OPTIONS, "first_data_timeout_s": 0.5, "clock_sync": False}
+    # the backend is injectable: the same radio, with a shorter wait for the first data
+    virtual.app.dependency_overrides[get_ble] = lambda: BleAccess(
+        radio.scanner_backend, radio.client_backend, radio=radio, source_options=quick, max_scan_s=1.0
+    )
+    started: list[Any] = []
+
+    def start() -> None:
+        started.append(virtual.post("/api/live/sensor", json={"target": "Silent"}))
+
+    messages = feed_until(virtual, lambda ms: ms[-1]["type"] == "hub" and bool(ms[-1].get("ended")), start=start)
+    assert started[0].status_code == 202
+    ended = [m for m in messages if m["type"] == "state" and m["phase"] == "ended"]
+    assert len(ended) == 1 and "sent no data" in ended[0]["error"]
+    errors = [m for m in messages if m["type"] == "error"]
+    assert len(errors) == 1 and "sent no data" in errors[0]["message"]
+    assert messages[-1]["ended"] == "interrupted"
+    status = virtual.get("/api/live").json()
+    assert status["running"] is False
+    assert status["state"]["phase"] == "ended" and "sent no data" in status["state"]["error"]
+    assert status["sensor"]["name"] == "Silent"
+    walks = virtual.get("/api/walks").json()
+    assert [(w["status"], w["summary"]["strides"]) for w in walks] == [("interrupted", 0)]
+
+
+class NoAdapterScanner(BaseBleakScanner):
+    """A bleak scanner backend on a computer without Bluetooth (what bleak raises there)."""
+
+    def __init__(self, detection_callback: Any, service_uuids: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(detection_callback, service_uuids)
+
+    async def start(self) -> None:
+        raise BleakBluetoothNotAvailableError(
+            "No Bluetooth adapters found.", BleakBluetoothNotAvailableReason.NO_BLUETOOTH
+        )
+
+    async def stop(self) -> None:
+        return None
+
+
+def test_no_bluetooth_is_a_503_with_advice(client: TestClient) -> None:
+    client.app.dependency_overrides[get_ble] = lambda: BleAccess(scanner_backend=NoAdapterScanner)
+    for r in (
+        client.get("/api/sensors", params={"seconds": 1}),
+        client.post("/api/live/sensor", json={"target": "AA:BB:CC:DD:EE:FF", "placement": "lower_back"}),
+    ):
+        assert r.status_code == 503
+        detail = r.json()["detail"]
+        assert detail.startswith("Bluetooth is not available")
+        assert "No Bluetooth adapters found" in detail  # what is wrong
+        assert "switched on" in detail  # what to do
+        assert "demo walk" in detail  # and what works without hardware
+    assert client.get("/api/walks").json() == []
+
+
+def test_virtual_bluetooth_is_off_unless_asked_for(tmp_path: Path) -> None:
+    assert Settings.from_env({}).ble_virtual is False
+    assert Settings.from_env({"GAIT_BLE_VIRTUAL": "1"}).ble_virtual is True
+    assert Settings.from_env({"GAIT_BLE_VIRTUAL": "off"}).ble_virtual is False
+    settings = Settings(data_dir=tmp_path / "data", demo=False, samples_dir=tmp_path / "none")
+    with TestClient(create_app(settings), base_url=LOOPBACK) as client:
+        ble = client.app.state.ble
+        assert ble.virtual is False and ble.scanner_backend is None and ble.client_backend is None
