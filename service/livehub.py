@@ -169,7 +169,7 @@ class LiveHub:
             "type": "hub",
             "running": self.running,
             "walk_id": self.walk_id,
-            "state": self.last_state,
+            "state": self.current_state(),
             "last_stride": self.last_stride,
             "sensor": self.sensor,
             "placement": None if self._session is None else str(getattr(self._session, "placement", "") or "") or None,
@@ -286,8 +286,10 @@ class LiveHub:
         msg = {**msg, "walk_id": walk_id}
         if msg.get("type") == "state":
             self.last_state = msg
-            # a BLE source learns the sensor's name, address and protocol as it connects
+            # a BLE source learns the sensor's name, address and protocol as it connects: state messages say so
             self.sensor = _describe_source(self._session) or self.sensor
+            if self.sensor is not None:
+                msg["sensor"] = self.sensor
         elif msg.get("type") == "stride":
             self.last_stride = msg
         batch.add(msg)

@@ -544,18 +544,46 @@ async function pageLive() {
     <h2>Stride length, live</h2>
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-band"></span>target band</p>
     <div class="chart" id="chart-live"></div>
-    <div class="card"><h2>Session</h2>
+    <div class="card" id="session-card"><h2>Session</h2>
+      <p id="live-state" class="hint">${status.running ? "" : "No walk is live."}</p>
+      <p id="pod-line" class="hint"></p>
+      <div id="sensor-status" class="sensor-status hidden" aria-live="polite">
+        <span id="sensor-phase" class="badge">–</span> <strong id="sensor-name"></strong>
+        <span class="hint">lost packets <span id="sensor-lost">0</span> · gaps <span id="sensor-gaps">0</span></span>
+        <p id="sensor-error" class="error"></p>
+      </div>
       <div class="actions">
-        <select id="demo-sample">${status.samples.map((s) => `<option>${esc(s)}</option>`).join("")}</select>
-        <label for="demo-speed" class="hint">speed</label>
-        <select id="demo-speed"><option value="1">1×</option><option value="2">2×</option><option value="5">5×</option><option value="20">20×</option></select>
-        <button id="start-demo">Start demo walk</button>
         <button id="stop-live" class="danger">Stop</button>
         <button id="sound" class="secondary">${audioWanted ? "Enable sound" : "Sound off in profile"}</button>
       </div>
-      <p class="hint">The demo replays a sample recording as if a sensor were streaming it. A live walk is stored stride by stride.</p>
       <p id="live-msg" class="error" role="status"></p>
-      <p id="live-state" class="hint"></p>
+    </div>
+    <div class="card" id="sensor-panel"><h2>Connect a sensor</h2>
+      <div class="actions">
+        <button id="scan-btn" type="button">Scan</button>
+        <label for="scan-seconds" class="hint">for</label>
+        <select id="scan-seconds"><option value="3">3 s</option><option value="5" selected>5 s</option><option value="10">10 s</option></select>
+      </div>
+      <div id="scan-progress" class="hidden"><p class="hint" id="scan-label">Scanning…</p><progress id="scan-bar" max="1" value="0"></progress></div>
+      <p id="scan-note" class="hint">Switch the sensor on and keep it close, then scan. Foot pods (RSC), Polar straps, micro:bits and open IMU-stream sensors work.</p>
+      <ul id="sensor-list" class="sensor-list" aria-label="Sensors found"></ul>
+      <form id="sensor-form" autocomplete="off">
+        <div class="row"><label for="sensor-target">Sensor <span class="hint">(pick one above, or type its address or name)</span></label>
+          <input id="sensor-target" maxlength="200" required></div>
+        <div class="row"><label for="sensor-placement">Worn at</label>
+          <select id="sensor-placement">${PLACEMENTS.map((x) => `<option value="${x}" ${(profile.placement || "lower_back") === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
+        <button type="submit" id="connect-btn">Connect</button>
+      </form>
+      <p id="sensor-msg" class="error" role="status"></p>
+    </div>
+    <div class="card"><h2>Demo walk</h2>
+      <div class="actions">
+        <select id="demo-sample" aria-label="Sample recording">${status.samples.map((s) => `<option>${esc(s)}</option>`).join("")}</select>
+        <label for="demo-speed" class="hint">speed</label>
+        <select id="demo-speed"><option value="1">1×</option><option value="2">2×</option><option value="5">5×</option><option value="20">20×</option></select>
+        <button id="start-demo">Start demo walk</button>
+      </div>
+      <p class="hint">No sensor needed: the demo replays a sample recording as if a sensor were streaming it. A live walk is stored stride by stride.</p>
     </div>
     <div class="card"><h2>Cues</h2><ul id="cue-list"><li class="muted">none yet</li></ul></div>`;
   document.getElementById("sound").disabled = !audioWanted;
@@ -571,8 +599,12 @@ async function pageLive() {
   document.getElementById("stop-live").addEventListener("click", async () => {
     try { await api("/api/live/stop", { method: "POST" }); } catch (err) { document.getElementById("live-msg").textContent = err.message; }
   });
+  bindSensorPanel(audioWanted);
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
-  const live = { x: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, placement: null, tol: profile.coaching.tolerance_m };
+  const live = {
+    x: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, placement: null, tol: profile.coaching.tolerance_m,
+    sensor: null, phase: null, lost: 0, gaps: 0, error: null,
+  };
   state.live = live;
   const chart = makeChart(document.getElementById("chart-live"), {
     scales: { x: { time: false } },
@@ -582,7 +614,8 @@ async function pageLive() {
     axes: [{ label: "seconds" }, { label: "stride length (m)" }],
   }, [[], [], [], [], []]);
   const reset = () => {
-    Object.assign(live, { x: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0 });
+    Object.assign(live, { x: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null });
+    for (const id of ["sensor-error", "live-msg", "pod-line"]) set(id, "");
     chart.setData([[], [], [], [], []]);
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
     document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
@@ -604,6 +637,10 @@ async function pageLive() {
       live.walkId = m.walk_id;
       prefill(m.walk_id);
     }
+    // A BLE walk's hub message names its sensor (a replay's does not); it also carries the latest session state.
+    if (m.sensor !== undefined && (m.sensor || m.running)) live.sensor = m.sensor;
+    if (m.ended) live.phase = "ended";
+    showSession(m.state);
   });
   // Opening the page during a walk: show the strides stored so far, then keep appending the live ones.
   const prefill = async (walkId) => {
@@ -626,9 +663,50 @@ async function pageLive() {
     set("lv-flagged", live.flagged);
     set("lv-distance", fmt.dist(live.distance));
   };
+  // Session state: the sensor's phase (connecting / streaming / reconnecting / ended), lost packets, gaps, error.
+  const showSession = (st) => {
+    if (st) {
+      live.phase = st.phase;
+      live.lost = Math.max(live.lost, st.lost_packets || 0);
+      live.gaps = Math.max(live.gaps, st.gaps || 0);
+      if (st.error) live.error = st.error;
+    }
+    if (!live.phase) return;
+    const what = live.sensor ? "Sensor" : "Demo replay";
+    set("live-state", `${what}: ${live.phase}${live.gaps ? `, ${live.gaps} gaps` : ""}`);
+    const box = document.getElementById("sensor-status");
+    if (!box) return;
+    box.classList.toggle("hidden", !live.sensor);
+    if (live.sensor) {
+      const badge = document.getElementById("sensor-phase");
+      badge.textContent = live.phase;
+      badge.className = `badge phase-${live.phase}`;
+      const s = live.sensor;
+      set("sensor-name", s.name || s.address ? `${s.name || s.address}${s.protocol ? ` (${s.protocol})` : ""}` : "looking for the sensor…");
+      set("sensor-lost", live.lost);
+      set("sensor-gaps", live.gaps);
+      set("sensor-error", live.error || "");
+      document.body.dataset.sensorPhase = live.phase;
+    } else if (live.error) {
+      set("live-msg", live.error);
+    }
+  };
   feed.addEventListener("state", (e) => {
     const m = JSON.parse(e.data);
-    set("live-state", `sensor: ${m.phase}${m.gaps ? `, ${m.gaps} gaps` : ""}${m.error ? ` – ${m.error}` : ""}`);
+    if (m.sensor) live.sensor = m.sensor;
+    showSession(m);
+  });
+  feed.addEventListener("gap", (e) => {
+    const m = JSON.parse(e.data);
+    live.gaps += 1;
+    live.lost += m.lost_packets || 0;
+    showSession(null);
+  });
+  feed.addEventListener("pod", (e) => {
+    const m = JSON.parse(e.data);
+    const parts = [`${fmt.num(m.cadence_spm)} steps/min`, `${fmt.num(m.speed_mps, 2)} m/s`];
+    if (m.stride_length_m != null) parts.push(`stride ${fmt.m(m.stride_length_m)} m`);
+    set("pod-line", `Foot pod's own figures: ${parts.join(" · ")}`);
   });
   feed.addEventListener("stride", (e) => {
     const m = JSON.parse(e.data);
@@ -666,5 +744,94 @@ async function pageLive() {
     document.body.dataset.cues = String(Number(document.body.dataset.cues || 0) + 1);
     if (audioWanted) beep();
   });
-  feed.addEventListener("error", () => { set("live-state", "feed disconnected; reconnecting…"); });
+  feed.addEventListener("error", (e) => {
+    // The hub's "error" events (a walk that stopped on an error) and the EventSource's own connection errors
+    // arrive at the same listener; only the first carry data.
+    if (e.data) {
+      live.error = JSON.parse(e.data).message;
+      if (!live.sensor || !document.getElementById("sensor-error")?.textContent) showSession(null);
+      return;
+    }
+    set("live-state", "feed disconnected; reconnecting…");
+  });
+}
+
+// -- sensors (live page) ----------------------------------------------------------------------------------------
+
+function signalBars(rssi) {
+  const n = rssi >= -60 ? 4 : rssi >= -70 ? 3 : rssi >= -80 ? 2 : 1;
+  const bars = [1, 2, 3, 4].map((i) => `<span class="bar${i <= n ? " on" : ""}"></span>`).join("");
+  return `<span class="signal" title="${rssi} dBm" role="img" aria-label="signal ${n} of 4">${bars}</span>`;
+}
+
+function renderSensors(result) {
+  const list = document.getElementById("sensor-list"), note = document.getElementById("scan-note");
+  if (!list) return;
+  const found = result.sensors;
+  if (!found.length) {
+    list.innerHTML = "";
+    note.textContent = `No gait sensors found in ${result.seconds} s: switch the sensor on, bring it closer, and check that no other app (phone, watch) is connected to it.`;
+    return;
+  }
+  note.textContent = `${found.length} sensor${found.length > 1 ? "s" : ""} found${result.virtual ? " (virtual sensors, a testing aid: they replay a sample recording)" : ""}. Pick the one you wear:`;
+  list.innerHTML = found.map((s, i) => `<li><label class="sensor-row">
+      <input type="radio" name="sensor" value="${esc(s.address)}" data-i="${i}">
+      <span class="sensor-name">${esc(s.name || "unnamed sensor")}</span>
+      <span class="hint sensor-kind">${esc(s.supports)}</span>
+      <span class="sensor-signal">${signalBars(s.rssi_dbm)}<span class="hint">${s.rssi_dbm} dBm</span></span>
+      <span class="hint sensor-address">${esc(s.address)}</span></label></li>`).join("");
+  for (const input of list.querySelectorAll("input[name=sensor]")) {
+    input.addEventListener("change", () => {
+      const s = found[Number(input.dataset.i)];
+      document.getElementById("sensor-target").value = s.address;
+      // a foot pod that only sends RSC aggregates is worn on the shoe
+      if (s.protocols.length === 1 && s.protocols[0] === "rsc") document.getElementById("sensor-placement").value = "foot";
+    });
+  }
+}
+
+function bindSensorPanel(audioWanted) {
+  const $ = (id) => document.getElementById(id);
+  const scanBtn = $("scan-btn");
+  scanBtn.addEventListener("click", async () => {
+    const seconds = Number($("scan-seconds").value);
+    const bar = $("scan-bar");
+    $("sensor-msg").textContent = "";
+    $("sensor-list").innerHTML = "";
+    $("scan-note").textContent = "";
+    scanBtn.disabled = true;
+    $("scan-progress").classList.remove("hidden");
+    $("scan-label").textContent = `Scanning for ${seconds} s…`;
+    bar.value = 0;
+    const t0 = performance.now();
+    const timer = setInterval(() => { bar.value = Math.min(1, (performance.now() - t0) / (seconds * 1000)); }, 100);
+    try {
+      renderSensors(await api(`/api/sensors?seconds=${seconds}`));
+    } catch (err) {
+      const msg = $("sensor-msg");
+      if (msg) msg.textContent = err.message;
+    } finally {
+      clearInterval(timer);
+      scanBtn.disabled = false;
+      $("scan-progress")?.classList.add("hidden");
+    }
+  });
+  $("sensor-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (audioWanted) enableAudio();  // a click is the gesture browsers want before sound
+    const target = $("sensor-target").value.trim();
+    if (!target) return;
+    const btn = $("connect-btn"), msg = $("sensor-msg");
+    msg.textContent = "";
+    btn.disabled = true;
+    btn.textContent = "Looking for the sensor…";
+    try {
+      await api("/api/live/sensor", { method: "POST", json: { target, placement: $("sensor-placement").value } });
+    } catch (err) {
+      msg.textContent = err.message;
+    } finally {
+      btn.disabled = false;
+      btn.textContent = "Connect";
+    }
+  });
 }

@@ -101,8 +101,8 @@ def test_sensor_walk_strides_are_stored_and_fed(virtual: TestClient) -> None:
     assert status["running"] and status["walk_id"] == walk_id
     assert status["sensor"]["protocol"] == "imu" and status["sensor"]["address"] == imu["address"]
     assert status["state"]["phase"] == "streaming" and status["state"]["samples"] > 0
-    phases = [m["phase"] for m in messages if m["type"] == "state"]
-    assert "streaming" in phases
+    streaming = [m for m in messages if m["type"] == "state" and m["phase"] == "streaming"]
+    assert streaming and streaming[0]["sensor"]["name"] == imu["name"]  # the feed names the sensor it streams
     fed = [m for m in messages if m["type"] == "stride"]
     assert all(m["walk_id"] == walk_id for m in fed)
     assert np.median([m["cadence_spm"] for m in fed]) == pytest.approx(60 * STEP_HZ, rel=0.03)

@@ -1,0 +1,96 @@
+"""The live page's "Connect a sensor" panel in Chromium, against `gait serve` on the virtual radio (GAIT_BLE_VIRTUAL=1).
+
+The virtual demo sensors replay a synthetic walk at exactly 108 steps/min, four times faster than real time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ingest.ble.virtual import DEMO_SENSOR_NAMES, PROTOCOLS
+from tests.browser.conftest import DESKTOP, PHONE, shot
+from tests.browser.test_dashboard import wait_js, watch_console
+from tests.service.conftest import write_walk_csv
+from tests.service.serverproc import Server
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture
+def virtual_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_walk_csv(samples / "walk.csv", duration_s=60.0)
+    (samples / "walk.reference.json").write_text(json.dumps({"placement": "lower_back"}))
+    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")  # the server subprocess inherits it
+    srv = Server(tmp_path / "data", samples, demo=False)
+    try:
+        yield srv
+    finally:
+        srv.kill()
+
+
+def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Server) -> None:
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(virtual_server.url + "/#/live")
+    page.wait_for_selector("#scan-btn")
+
+    # a sensor that is not there: the reason, and nothing started
+    page.fill("#sensor-target", "Nobody's sensor")
+    page.click("#connect-btn")
+    wait_js(page, "document.getElementById('sensor-msg').textContent.includes('found')")
+    assert "switch it on" in page.locator("#sensor-msg").inner_text()
+    assert virtual_server.client.get("/api/live").json()["running"] is False
+    assert all("404" in e for e in errors), errors  # Chromium logs the refused request itself, nothing else
+    errors.clear()
+
+    page.click("#scan-btn")
+    page.wait_for_selector("#scan-progress:not(.hidden)")  # progress while scanning
+    page.wait_for_selector("#sensor-list .sensor-row")
+    assert page.locator("#scan-progress").get_attribute("class") == "hidden"
+    rows = page.locator("#sensor-list .sensor-row")
+    assert rows.count() == len(PROTOCOLS)
+    assert [rows.nth(i).locator(".sensor-name").inner_text() for i in range(rows.count())] == [
+        DEMO_SENSOR_NAMES[p] for p in PROTOCOLS
+    ]
+    assert "virtual sensors" in page.locator("#scan-note").inner_text()
+    first = rows.nth(0).inner_text()
+    assert "IMU stream" in first and "dBm" in first
+    shot(page, "sensor-scan-desktop")
+
+    rows.filter(has_text=DEMO_SENSOR_NAMES["imu"]).click()
+    address = page.locator("#sensor-target").input_value()
+    assert address.startswith("D0:00:00:00:")
+    page.select_option("#sensor-placement", "lower_back")
+    page.click("#connect-btn")
+    wait_js(page, "document.body.dataset.sensorPhase === 'streaming'")
+    wait_js(page, "Number(document.getElementById('lv-strides').textContent) >= 4")
+    assert page.locator("#live-badge").inner_text() == "live"
+    assert page.locator("#sensor-phase").inner_text() == "streaming"
+    assert page.locator("#sensor-name").inner_text() == f"{DEMO_SENSOR_NAMES['imu']} (imu)"
+    assert page.locator("#sensor-lost").inner_text() == "0"
+    cadence = float(page.locator("#lv-cadence").inner_text())
+    assert abs(cadence - 108) <= 3
+    assert page.locator("#chart-live canvas").count() == 1
+    shot(page, "sensor-live-desktop")
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(200)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px phone"
+    shot(page, "sensor-live-phone")
+    page.set_viewport_size(DESKTOP)
+
+    page.click("#stop-live")
+    wait_js(page, "document.body.dataset.sensorPhase === 'ended'")
+    assert page.locator("#live-badge").inner_text().startswith("ended")
+    assert page.locator("#sensor-error").inner_text() == ""
+    walks = virtual_server.client.get("/api/walks").json()
+    assert len(walks) == 1
+    assert walks[0]["format"] == "ble" and walks[0]["source"]["sensor"]["address"] == address
+    assert walks[0]["summary"]["strides"] >= 4
+    assert errors == [], errors  # also catches Content-Security-Policy violations
