@@ -167,6 +167,35 @@ def test_session_error_reaches_the_feed_and_the_status(virtual: TestClient) -> N
     assert [(w["status"], w["summary"]["strides"]) for w in walks] == [("interrupted", 0)]
 
 
+def test_link_loss_shows_reconnecting_lost_packets_and_the_walk_goes_on(virtual: TestClient) -> None:
+    """A sensor that loses every 7th packet and drops the link once: the same walk continues after a reconnect."""
+    radio = virtual.app.state.ble.radio
+    faults = SensorFaults(drop_every=7, drop_link_after_s=8.0, link_down_s=0.3)
+    flaky = VirtualSensor(synthetic_walk(duration_s=60.0), protocol="imu", name="Flaky", speed=10, faults=faults)
+    virtual.portal.call(radio.add_sensor, flaky)
+    started: list[Any] = []
+
+    def start() -> None:
+        started.append(virtual.post("/api/live/sensor", json={"target": "Flaky"}))
+
+    def back_and_striding(ms: list[dict[str, Any]]) -> bool:
+        phases = [i for i, m in enumerate(ms) if m["type"] == "state" and m["phase"] == "reconnecting"]
+        return bool(phases) and sum(m["type"] == "stride" for m in ms[phases[0] :]) >= 3
+
+    messages = feed_until(virtual, back_and_striding, start=start)
+    walk_id = started[0].json()["walk_id"]
+    phases = [m["phase"] for m in messages if m["type"] == "state"]
+    first_drop = phases.index("reconnecting")
+    assert "streaming" in phases[:first_drop] and "streaming" in phases[first_drop:]
+    gaps = [m for m in messages if m["type"] == "gap"]
+    assert gaps and sum(g["lost_packets"] for g in gaps) > 0
+    status = virtual.get("/api/live").json()
+    assert status["running"] and status["walk_id"] == walk_id  # the same walk, not a new one
+    assert status["state"]["lost_packets"] > 0 and status["state"]["gaps"] >= len(gaps)
+    virtual.post("/api/live/stop")
+    assert [w["id"] for w in virtual.get("/api/walks").json()] == [walk_id]
+
+
 class NoAdapterScanner(BaseBleakScanner):
     """A bleak scanner backend on a computer without Bluetooth (what bleak raises there)."""
 
