@@ -135,6 +135,19 @@ def test_unknown_sensor_is_a_clear_404_and_stores_nothing(virtual: TestClient) -
     assert bad.status_code == 422
 
 
+def test_two_sensors_with_one_name_ask_for_the_address(virtual: TestClient) -> None:
+    radio = virtual.app.state.ble.radio
+    twins = [VirtualSensor(synthetic_walk(duration_s=5.0), protocol="imu", name="Twin") for _ in range(2)]
+    for twin in twins:
+        virtual.portal.call(radio.add_sensor, twin)
+    r = virtual.post("/api/live/sensor", json={"target": "Twin"})
+    assert r.status_code == 409
+    detail = r.json()["detail"]
+    assert "2 sensors are called 'Twin'" in detail and "pass the address" in detail
+    assert all(t.address in detail for t in twins)
+    assert virtual.get("/api/walks").json() == []
+
+
 def test_session_error_reaches_the_feed_and_the_status(virtual: TestClient) -> None:
     """A sensor that is found but never sends: the walk ends with the reason in the feed and in GET /api/live."""
     radio = virtual.app.state.ble.radio
