@@ -253,11 +253,14 @@ class BleAccess:
             self._lock = asyncio.Lock()
         return self._lock
 
+    def scan_seconds(self, seconds: float) -> float:
+        """How long a scan asked to last ``seconds`` lasts."""
+        return min(seconds, self.max_scan_s) if self.max_scan_s else seconds
+
     async def scan(self, seconds: float) -> list[SensorInfo]:
-        """Gait sensors seen in ``seconds`` of scanning, strongest first (raises BleError ``"no_adapter"``)."""
-        timeout_s = min(seconds, self.max_scan_s) if self.max_scan_s else seconds
+        """Gait sensors seen in :meth:`scan_seconds` of scanning, strongest first (BleError ``"no_adapter"``)."""
         async with self._scan_lock():
-            return await scan(timeout_s=timeout_s, backend=self.scanner_backend)
+            return await scan(timeout_s=self.scan_seconds(seconds), backend=self.scanner_backend)
 
     async def find(self, target: str) -> SensorInfo:
         """The sensor with this address or name (raises BleError ``"not_found"``, ``"ambiguous_name"``...)."""

@@ -118,7 +118,10 @@ async def live_feed(hub: HubDep) -> EventSourceResponse:
 
 BLE_STATUS = {"no_adapter": 503, "not_found": 404, "ambiguous_name": 409}
 """HTTP status of each BleError reason a scan or lookup raises (others: 502, the sensor misbehaved)."""
-NO_BLUETOOTH_ADVICE = "Meanwhile the demo walk on this page works without a sensor."
+NO_BLUETOOTH_ADVICE = (
+    "Meanwhile the demo walk ('Start demo walk' on the dashboard's Live page, or POST /api/live/demo) works "
+    "without a sensor."
+)
 
 
 def _ble_http_error(exc: BleError) -> HTTPException:
@@ -143,7 +146,7 @@ async def scan_sensors(
     except BleError as exc:
         raise _ble_http_error(exc) from None
     return SensorScan(
-        seconds=seconds,
+        seconds=ble.scan_seconds(seconds),
         sensors=[SensorPublic(**s.to_dict(), supports=s.supports) for s in found],
         virtual=ble.virtual,
     )

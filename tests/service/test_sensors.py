@@ -79,6 +79,8 @@ def test_scan_lists_the_virtual_sensors(virtual: TestClient) -> None:
     imu = body["sensors"][0]
     assert imu["protocols"] == ["imu"] and "IMU stream" in imu["supports"]
     assert body["sensors"][3]["protocols"] == ["rsc"] and "foot pod" in body["sensors"][3]["supports"]
+    # the virtual sensors advertise every 50 ms: a longer scan is cut to 1 s, and the answer says so
+    assert virtual.get("/api/sensors", params={"seconds": 15}).json()["seconds"] == 1
     for bad in (0, 0.5, 16, "x"):
         assert virtual.get("/api/sensors", params={"seconds": bad}).status_code == 422, bad
 
