@@ -19,7 +19,7 @@ from typing import Any
 from gait.errors import GaitError
 from gait.types import Placement, Recording
 from ingest.ble.sources import BleSensorSource, SensorInfo, find_sensor, scan
-from ingest.ble.virtual import DEMO_SENSOR_NAMES, PROTOCOLS, VirtualRadio, VirtualSensor
+from ingest.ble.virtual import VirtualRadio, demo_radio
 from ingest.errors import IngestError
 from ingest.replay import replay_chunks
 from service.coaching import live_coach, load_profile, plan_description
@@ -293,22 +293,12 @@ async def virtual_ble(settings: Settings) -> BleAccess:
     Without a readable sample recording the radio has no sensors (logged): scans find nothing, and the computer's
     own Bluetooth is still left alone.
     """
-    radio = VirtualRadio()
     try:
         recording = await asyncio.to_thread(sample_recording, find_sample(settings.samples_dir, None))
     except (FileNotFoundError, IngestError, GaitError) as exc:
         log.warning("virtual Bluetooth has no sensors: %s", exc)
         recording = None
-    for i, protocol in enumerate(PROTOCOLS if recording is not None else ()):
-        sensor = VirtualSensor(
-            recording,
-            protocol=protocol,
-            name=DEMO_SENSOR_NAMES[protocol],
-            speed=settings.demo_speed,
-            loop=True,
-            rssi_dbm=-45 - 8 * i,
-        )
-        await radio.add_sensor(sensor)
+    radio = VirtualRadio() if recording is None else await demo_radio(recording, speed=settings.demo_speed)
     return BleAccess(
         scanner_backend=radio.scanner_backend,
         client_backend=radio.client_backend,

@@ -744,3 +744,22 @@ async def start_demo_radio(
     sensor = VirtualSensor(recording, protocol=protocol, name=DEMO_SENSOR_NAMES[protocol], speed=speed, loop=loop)
     await radio.add_sensor(sensor)
     return radio, sensor
+
+
+async def demo_radio(recording: Recording, *, speed: float = 1.0, loop: bool = True) -> VirtualRadio:
+    """A virtual radio with one demo sensor per protocol replaying ``recording``, strongest signal first.
+
+    Used by ``gait scan --demo`` and the service's virtual-Bluetooth testing aid.
+    """
+    radio = VirtualRadio()
+    for i, protocol in enumerate(PROTOCOLS):
+        sensor = VirtualSensor(
+            recording,
+            protocol=protocol,
+            name=DEMO_SENSOR_NAMES[protocol],
+            speed=speed,
+            loop=loop,
+            rssi_dbm=-45 - 8 * i,
+        )
+        await radio.add_sensor(sensor)
+    return radio

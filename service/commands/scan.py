@@ -7,7 +7,7 @@ import asyncio
 import json
 
 from ingest.ble.sources import SensorInfo, scan
-from ingest.ble.virtual import PROTOCOLS, VirtualRadio, VirtualSensor
+from ingest.ble.virtual import demo_radio
 from ingest.errors import IngestError
 
 
@@ -26,15 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 async def _demo_scan(seconds: float, all_devices: bool) -> list[SensorInfo]:
-    from ingest.ble.virtual import DEMO_SENSOR_NAMES
     from service.commands.live import demo_recording
 
-    radio = VirtualRadio()
-    recording = demo_recording()
-    for i, protocol in enumerate(PROTOCOLS):
-        await radio.add_sensor(
-            VirtualSensor(recording, protocol=protocol, name=DEMO_SENSOR_NAMES[protocol], rssi_dbm=-45 - 8 * i)
-        )
+    radio = await demo_radio(demo_recording(), loop=False)
     try:
         return await scan(timeout_s=seconds, backend=radio.scanner_backend, all_devices=all_devices)
     finally:
