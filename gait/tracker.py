@@ -75,8 +75,6 @@ MAX_STEP_S = 1.1
 """Longest step interval inside a bout (55 steps/min); a longer pause ends the bout."""
 MAX_STEP_RATIO = 1.6
 """Two consecutive step intervals differ by at most this ratio while a bout is being confirmed."""
-MIN_BOUT_STEPS = 3
-"""Initial contacts needed to confirm a bout: one stride, so the first stride is not delayed."""
 MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
