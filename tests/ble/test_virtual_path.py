@@ -120,9 +120,12 @@ def test_dropped_packets_are_counted_and_marked(tmp_path: Path) -> None:
     out, sensor = asyncio.run(main())
     assert out.error is None
     assert sensor.packets_dropped > 5
-    assert out.state.lost_packets == sensor.packets_dropped
+    # A packet dropped after the last one that arrived leaves no later sequence number to reveal it: when the
+    # replay happens to end on a drop, one loss is undetectable (drop_every=7 never drops two in a row).
+    undetectable = sensor.packets_dropped - out.state.lost_packets
+    assert undetectable in (0, 1)
     gaps = out.of("gap")
-    assert len(gaps) == sensor.packets_dropped and all(g["reason"] == "lost_packets" for g in gaps)
+    assert len(gaps) == out.state.lost_packets and all(g["reason"] == "lost_packets" for g in gaps)
     assert all(g["end_s"] > g["start_s"] for g in gaps)
     assert out.state.samples < rec.n_samples
     assert np.median([s["cadence_spm"] for s in out.of("stride")]) == pytest.approx(CADENCE_SPM, rel=0.03)
