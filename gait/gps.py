@@ -77,6 +77,15 @@ def track_distance_m(
 
     Positions at the span's ends are interpolated between fixes. Returns None when fewer than two usable fixes
     remain or the track does not cover the span (within :data:`SPAN_TOLERANCE_S`).
+
+    Parameters
+    ----------
+    track
+        GPS fixes on the recording's time axis.
+    start_s, end_s
+        The span; None means the track's first or last fix.
+    max_accuracy_m
+        Fixes with a worse horizontal accuracy are ignored.
     """
     t, lat, lon = _filtered(track, max_accuracy_m)
     if len(t) < 2:
