@@ -77,12 +77,16 @@ class Analysis:
         strides; a foot sensor sees one foot, and n contacts span n - 1 strides.
         """
         per_contact = 1.0 if self.placement is Placement.FOOT else 0.5
+        # Strides come in time order, so each bout's strides are one slice (a day holds thousands of bouts).
+        starts = np.array([s.start_s for s in self.strides], dtype=float)
+        lengths = np.array([np.nan if s.length_m is None else s.length_m for s in self.strides], dtype=float)
         total = 0.0
         for bout in self.bouts:
-            inside = [
-                s.length_m for s in self.strides if s.length_m is not None and bout.start_s <= s.start_s <= bout.end_s
-            ]
-            if inside:
+            first = np.searchsorted(starts, bout.start_s, side="left")
+            last = np.searchsorted(starts, bout.end_s, side="right")
+            inside = lengths[first:last]
+            inside = inside[np.isfinite(inside)]
+            if len(inside):
                 total += float(np.mean(inside)) * per_contact * (bout.steps - 1)
         return total
 
