@@ -242,7 +242,7 @@ def model_notes(tracker: GaitTracker) -> list[str]:
     p = tracker.placement
     scale = "" if tracker.stride_scale is None else f", personal factor {tracker.stride_scale:g}"
     if p in (Placement.LOWER_BACK, Placement.WAIST):
-        h, known = tracker._sensor_height()
+        h, known = tracker.pendulum_sensor_height()
         src = "given" if known else "assumed from a default body height: pass --height-m for better lengths"
         return [f"stride length: inverted-pendulum model, sensor height {h:.2f} m ({src}){scale}"]
     if p is Placement.FOOT:

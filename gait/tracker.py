@@ -170,7 +170,7 @@ class GaitTracker:
         self.sampling_rate_hz = float(sampling_rate_hz)
         self.state = TrackerState()
         # Derived once from the settings (which never change) because they are read on every contact.
-        self._height_m, self._height_known = self._sensor_height()
+        self._height_m, self._height_known = self.pendulum_sensor_height()
 
     # ----------------------------------------------------------------------------------------------------------
     # public API
@@ -245,7 +245,8 @@ class GaitTracker:
         # Contacts of one foot are a stride apart, twice the step interval.
         return MAX_STEP_S * 2 / self._contacts_per_stride
 
-    def _sensor_height(self) -> tuple[float, bool]:
+    def pendulum_sensor_height(self) -> tuple[float, bool]:
+        """Sensor height the inverted-pendulum model uses, and whether it comes from the walker (not a default)."""
         if self.sensor_height_m is not None:
             return self.sensor_height_m, True
         if self.body_height_m is not None:
