@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from gait.analysis import Analysis, analyze
 from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_TOLERANCE_M
@@ -99,7 +101,7 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         f"  distance        {fmt(s['distance_m'], 'm', '.0f')}",
     ]
     if result.gps_stride_length_m:
-        gps = result.to_dict()["summary"]["gps_stride_length_m"]
+        gps = float(np.median(list(result.gps_stride_length_m.values())))
         lines.append(f"  GPS stride      {gps:.2f} m (median over {len(result.gps_stride_length_m)} long bout(s))")
     if target_stride_m is not None:
         lines.append(
