@@ -163,9 +163,21 @@ def split_runs(ic_s: np.ndarray, max_gap_s: float) -> list[np.ndarray]:
     return [run for run in np.split(ic_s, cuts) if len(run)]
 
 
+#: A run of reference contacts is a walking bout when it holds at least this many strides: mobgap's walking-bout
+#: assembly (``WbAssembly``, the Mobilise-D rules) asks for 4. A run of two or three contacts after a pause (a
+#: shuffle at the end of a recording) has no meaningful cadence.
+MIN_BOUT_STRIDES = 4
+
+
 def bouts_from_runs(runs: Iterable[np.ndarray], steps_per_interval: int = 1) -> list[tuple[float, float, float]]:
-    """Bouts ``(start_s, end_s, cadence_spm)`` from runs of at least three ICs; cadence as INDIP defines it."""
-    return [(float(r[0]), float(r[-1]), mean_stride_cadence(r, steps_per_interval)) for r in runs if len(r) >= 3]
+    """Bouts ``(start_s, end_s, cadence_spm)`` from runs of at least :data:`MIN_BOUT_STRIDES` strides (IC i to
+    IC i + 2 with both feet's contacts, IC i to IC i + 1 with one foot's); cadence as INDIP defines it."""
+    lag = 2 if steps_per_interval == 1 else 1
+    return [
+        (float(r[0]), float(r[-1]), mean_stride_cadence(r, steps_per_interval))
+        for r in runs
+        if len(r) - lag >= MIN_BOUT_STRIDES
+    ]
 
 
 # --------------------------------------------------------------------------------------------------- mobgap_lab

@@ -22,9 +22,12 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared dev data 
 def test_split_runs_and_bouts() -> None:
     runs = split_runs(np.array([0.0, 0.5, 1.0, 5.0, 5.5, 9.0]), max_gap_s=2.5)
     assert [r.tolist() for r in runs] == [[0.0, 0.5, 1.0], [5.0, 5.5], [9.0]]
-    assert bouts_from_runs(runs) == [(0.0, 1.0, pytest.approx(120.0))]  # runs under 3 contacts are no bout
-    assert bouts_from_runs([np.array([0.0, 1.0, 2.5])], steps_per_interval=2) == [
-        (0.0, 2.5, pytest.approx((120.0 + 80.0) / 2))  # one foot: strides of 1.0 s and 1.5 s
+    assert bouts_from_runs(runs) == []  # no run holds 4 strides
+    # both feet: 6 contacts 0.5 s apart = 4 strides of 1 s; 5 contacts = 3 strides, no bout
+    assert bouts_from_runs([np.arange(6) * 0.5, np.arange(5) * 0.5 + 10]) == [(0.0, 2.5, pytest.approx(120.0))]
+    # one foot: 5 contacts = 4 strides of 1.0, 1.5, 1.0, 1.5 s
+    assert bouts_from_runs([np.array([0.0, 1.0, 2.5, 3.5, 5.0])], steps_per_interval=2) == [
+        (0.0, 5.0, pytest.approx((120.0 + 80.0) / 2))
     ]
 
 
