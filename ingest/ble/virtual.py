@@ -347,6 +347,7 @@ class VirtualSensor:
         self.finished = asyncio.Event()
         self.packets_sent = 0
         self.packets_dropped = 0
+        self.samples_notified = 0  # samples in notifications handed to the radio (not dropped by a fault)
         self.connections = 0
         self._device: Any = None
         self._radio: VirtualRadio | None = None
@@ -657,12 +658,14 @@ class VirtualSensor:
                 while next_index < due and per_packet > 0:
                     stop = min(due, next_index + per_packet)
                     packet = self._encode(next_index, stop)
+                    n_in_packet = stop - next_index
                     next_index = stop
                     self.packets_sent += 1
                     if self._drop():
                         self.packets_dropped += 1
                         continue
                     await self._device.notify_subscriber(connection, self._chars["data"], packet)
+                    self.samples_notified += n_in_packet
                 if not self.loop and next_index >= n:
                     self.finished.set()
                     return

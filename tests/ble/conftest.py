@@ -76,11 +76,16 @@ async def run_session(
     finished = asyncio.create_task(sensor.finished.wait())
     await asyncio.wait({task, finished}, return_when=asyncio.FIRST_COMPLETED)
     error = None
-    # the sensor has sent everything; the central may still be working through a backlog of notifications:
-    # stop once nothing new has arrived for a while
-    progress = -1
-    while not task.done() and progress != session.state.samples + queue.qsize():
-        progress = session.state.samples + queue.qsize()
+    # the sensor has sent everything; the central may still be working through a backlog of notifications (on a
+    # loaded machine for over 0.25 s): stop once everything notified has arrived and nothing new came for 0.25 s,
+    # or, when samples went missing on the way (link drops), once nothing new came for 3 s
+    progress, quiet_s = -1, 0.0
+    while not task.done():
+        now = session.state.samples + queue.qsize()
+        quiet_s = quiet_s + 0.25 if now == progress else 0.0
+        progress = now
+        if quiet_s >= (0.25 if session.state.samples >= sensor.samples_notified else 3.0):
+            break
         await asyncio.sleep(0.25)
     session.stop()
     try:
