@@ -49,7 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--stride-scale", type=float, help="personal calibration factor for stride length")
     p.add_argument("--protocol", choices=["imu", "pmd", "microbit", "rsc"], help="force a protocol (default: best)")
     p.add_argument("--json", action="store_true", help="print events as JSON lines instead of the live view")
-    p.add_argument("--seconds", type=float, help="stop after this many seconds")
+    p.add_argument(
+        "--seconds", type=float, help="stop after this many seconds of streaming (finding and connecting do not count)"
+    )
     p.add_argument("--scan-s", type=float, default=5.0, help="how long to look for the sensor (default 5 s)")
     p.add_argument("--demo", action="store_true", help="run against a virtual sensor replaying a sample recording")
     p.add_argument("--demo-protocol", choices=DEMO_PROTOCOLS, default="imu", help="protocol of the virtual sensor")
@@ -140,8 +142,7 @@ async def _run(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers off the main thread
         loop.add_signal_handler(signal.SIGINT, session.stop)
-    if args.seconds is not None:
-        loop.call_later(args.seconds, session.stop)
+    stop_timer: asyncio.TimerHandle | None = None
     queue = session.subscribe()
     view = JsonLines() if args.json else LiveView(target, coach_note, bell=not args.no_bell)
     runner = asyncio.create_task(session.run())
@@ -151,13 +152,19 @@ async def _run(args: argparse.Namespace) -> int:
                 getter = asyncio.ensure_future(queue.get())
                 done, _ = await asyncio.wait({getter, runner}, return_when=asyncio.FIRST_COMPLETED)
                 if getter in done:
-                    view.show(getter.result())
+                    msg = getter.result()
+                    if args.seconds is not None and stop_timer is None and msg.get("phase") == "streaming":
+                        # counted from the first samples: on a busy machine finding the sensor can take seconds
+                        stop_timer = loop.call_later(args.seconds, session.stop)
+                    view.show(msg)
                 else:
                     getter.cancel()
                 if runner.done() and queue.empty():
                     break
         state = runner.result()  # raises the session's error (a clear IngestError / GaitError)
     finally:
+        if stop_timer is not None:
+            stop_timer.cancel()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
         if radio is not None:
