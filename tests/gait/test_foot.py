@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gait.analysis import analyze
 from gait.tracker import GaitTracker
@@ -40,15 +43,39 @@ def test_zupt_stride_length_of_a_known_walk(stride_m: float, pause_s: float) -> 
         assert s.length_m == pytest.approx(stride_m, rel=0.01)
 
 
-@pytest.mark.parametrize("splits", [[1], [401, 402, 950], list(range(7, 3000, 173)), [1234, 2890]])
+# A walk that starts with the slow first step, so that the replacement of an unconfirmed contact and the
+# look-ahead into the next stance both happen across chunk borders.
+FOOT_T, FOOT_ACC, FOOT_GYR, _ = foot_walk_signal(n_strides=5, first_swing_pause_s=0.12)
+
+
+def _run(tracker: GaitTracker, cuts: list[int]) -> list:
+    events = []
+    for a, b in itertools.pairwise([0, *sorted(set(cuts)), len(FOOT_T)]):
+        events += tracker.update(Chunk(FOOT_T[a:b], FOOT_ACC[a:b], FOOT_GYR[a:b]))
+    return events + tracker.finish()
+
+
+FOOT_WHOLE = _run(GaitTracker(placement="foot"), [])
+
+
+def test_the_foot_walk_gives_every_stride() -> None:
+    assert sum(e.kind == "stride" for e in FOOT_WHOLE) == 4
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=len(FOOT_T) - 1), max_size=40))
 def test_foot_chunked_equals_whole(splits: list[int]) -> None:
-    t, acc, gyr, _ = foot_walk_signal(first_swing_pause_s=0.12)
+    assert _run(GaitTracker(placement="foot"), splits) == FOOT_WHOLE
 
-    def run(cuts: list[int]) -> list:
-        tracker = GaitTracker(placement="foot")
-        events = []
-        for a, b in itertools.pairwise([0, *cuts, len(t)]):
-            events += tracker.update(Chunk(t[a:b], acc[a:b], gyr[a:b]))
-        return events + tracker.finish()
 
-    assert run(splits) == run([])
+@settings(max_examples=10, deadline=None)
+@given(st.integers(min_value=1, max_value=len(FOOT_T) - 1), st.integers(min_value=1, max_value=60))
+def test_foot_pickled_mid_stream_resumes_identically(cut: int, chunk: int) -> None:
+    tracker = GaitTracker(placement="foot")
+    events = []
+    for a in range(0, cut, chunk):
+        b = min(a + chunk, cut)
+        events += tracker.update(Chunk(FOOT_T[a:b], FOOT_ACC[a:b], FOOT_GYR[a:b]))
+    resumed = pickle.loads(pickle.dumps(tracker))
+    events += resumed.update(Chunk(FOOT_T[cut:], FOOT_ACC[cut:], FOOT_GYR[cut:])) + resumed.finish()
+    assert events == FOOT_WHOLE
