@@ -390,6 +390,8 @@ class GaitTracker:
             ic_pos = a + int(np.argmax(buf["acc_norm"][a : pos + 1]))
             ic_index = st.buffer_start + ic_pos
             impact_ms2 = float(buf["acc_norm"][ic_pos])
+            if impact_ms2 < zupt.MIN_IMPACT_MS2:
+                continue  # no landing shock: the foot pivoted or slid on the floor
             chain = st.bout or st.pending
             if chain and ic_index - chain[-1].index < zupt.MIN_STRIDE_S * fs:
                 # Two stance onsets closer than the shortest stride belong to one stride: one of them is a foot

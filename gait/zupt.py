@@ -18,6 +18,10 @@ MIN_STRIDE_S = 0.6
 """Shortest stride of one foot (200 steps/min); a second stance onset sooner is the foot settling."""
 IC_SEARCH_S = 0.3
 """The heel-strike impact lies within this time before the foot becomes still (about 0.2 s in practice)."""
+MIN_IMPACT_MS2 = 1.2 * 9.80665
+"""Smallest acceleration norm at a heel strike. Landing stops a foot that swings at 2-4 m/s within about 0.1 s:
+a shock of several g (1.5 g or more even in slow walking). A foot that pivots on the floor in a turn, or slides,
+ends its "swing" with no shock at all (the norm stays within 20 % of gravity): that is no step."""
 REST_GYRO_DPS = 30.0
 """Raw gyroscope norm below which the foot is at rest. The low-passed norm lags the heel-off by about 0.05 s, and
 a foot rolling over its toes at 50 deg/s already moves the sensor at about 0.1 m/s (0.9 rad/s x 0.1 m): the

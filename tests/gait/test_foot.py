@@ -79,3 +79,16 @@ def test_foot_pickled_mid_stream_resumes_identically(cut: int, chunk: int) -> No
     resumed = pickle.loads(pickle.dumps(tracker))
     events += resumed.update(Chunk(FOOT_T[cut:], FOOT_ACC[cut:], FOOT_GYR[cut:])) + resumed.finish()
     assert events == FOOT_WHOLE
+
+
+def test_pivoting_on_the_spot_is_no_step() -> None:
+    # A foot that turns about the vertical on the floor (as in a U-turn) swings its gyroscope like a step but
+    # lands with no shock: the specific force stays gravity. Six such pivots, 1.1 s apart, are not a walk.
+    rate_hz = 200.0
+    t = np.arange(0.0, 10.0, 1.0 / rate_hz)
+    gyr = np.zeros((len(t), 3))
+    for k in range(6):
+        u = (t - 2.0 - 1.1 * k) / 0.4
+        gyr[:, 2] += np.where((u > 0) & (u < 1), 300.0 * np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+    acc = np.tile([0.0, 0.0, 9.81], (len(t), 1))  # a turn about the vertical leaves gravity where it is
+    assert _analyze(t, acc, gyr).steps == []
