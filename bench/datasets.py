@@ -306,7 +306,12 @@ GAITMAP_MOCAP_FS_HZ = 100.0
 
 def _gaitmap_files(root: Path) -> list[Path]:
     d = root / "gaitmap_example"
-    return [d / "imu_sample.csv", d / "stride_events_sample.csv", d / "position_sample.csv"]
+    return [
+        d / "imu_sample.csv",
+        d / "stride_events_sample.csv",
+        d / "position_sample.csv",
+        d / "stride_borders_sample.csv",
+    ]
 
 
 def load_gaitmap_example(root: Path) -> list[RefRecording]:
@@ -319,10 +324,17 @@ def load_gaitmap_example(root: Path) -> list[RefRecording]:
     during stance, the same displacement separates the two ICs ``pre_ic`` and ``ic``; we therefore time the
     reference stride IC to IC as ``(pre_ic, ic)``, the convention of our tracker. Reference ICs are the union of
     ``pre_ic`` and ``ic`` of that foot.
+
+    One hole: the hand-labelled ``stride_borders_sample.csv`` skips a stride of the left foot in the turn (border
+    13 ends at sample 3453, border 14 starts at 3934), so the mocap row whose ``(pre_ic, ic)`` covers that hole
+    spans two strides (2.28 s, 0.47 m net) and the IC between them (about 17.3 s, a real stance in the heel-marker
+    trajectory) is missing. That row gets no length, and the walking span and bout are split around it so that
+    neither the contact nor the stride the reference lacks is scored.
     """
     d = root / "gaitmap_example"
     imu = pd.read_csv(d / "imu_sample.csv", header=[0, 1], index_col=0)
     events = pd.read_csv(d / "stride_events_sample.csv")
+    borders = pd.read_csv(d / "stride_borders_sample.csv")
     pos = pd.read_csv(d / "position_sample.csv", index_col=[0, 1, 2])
     out: list[RefRecording] = []
     for side in ("left", "right"):
@@ -339,15 +351,25 @@ def load_gaitmap_example(root: Path) -> list[RefRecording]:
                 strict=True,
             )
         )
+        # holes in the labelled strides: a border that does not start where the previous one ended
+        b = borders[borders.foot == side].sort_values("s_id")
+        hole_starts = b.end.to_numpy()[:-1][b.start.to_numpy()[1:] != b.end.to_numpy()[:-1]]
+        broken = [bool(np.any((hole_starts > r.pre_ic) & (hole_starts < r.ic))) for r in ev.itertuples()]
         strides = [
             (
                 float(r.pre_ic) / GAITMAP_FS_HZ,
                 float(r.ic) / GAITMAP_FS_HZ,
-                float(length_by_sid.get(int(r.s_id), np.nan)),
+                np.nan if bad else float(length_by_sid.get(int(r.s_id), np.nan)),
             )
-            for r in ev.itertuples()
+            for r, bad in zip(ev.itertuples(), broken, strict=True)
         ]
         ic_s = np.unique(np.concatenate([ev.pre_ic.to_numpy(), ev.ic.to_numpy()])) / GAITMAP_FS_HZ
+        spans = [(float(ic_s[0]), float(ic_s[-1]))]
+        for r, bad in zip(ev.itertuples(), broken, strict=True):
+            if bad:  # cut the span that holds this row's IC-to-IC interval in two around it
+                a_s, b_s = r.pre_ic / GAITMAP_FS_HZ, r.ic / GAITMAP_FS_HZ
+                spans = [p for s0, s1 in spans for p in ((s0, min(s1, a_s)), (max(s0, b_s), s1)) if p[1] > p[0]]
+        runs = [ic_s[(ic_s >= s0) & (ic_s <= s1)] for s0, s1 in spans]
         rec = Recording(
             time_s=time_s,
             acc_ms2=acc_ms2,
@@ -363,8 +385,8 @@ def load_gaitmap_example(root: Path) -> list[RefRecording]:
                 recording=rec,
                 ref_ic_s=ic_s,
                 ref_strides=strides,
-                ref_bouts=bouts_from_runs([ic_s], steps_per_interval=2),
-                walking_spans=[(float(ic_s[0]), float(ic_s[-1]))],
+                ref_bouts=bouts_from_runs(runs, steps_per_interval=2),
+                walking_spans=spans,
                 side=side,
                 licence=LICENCES["gaitmap_example"],
                 notes="Vicon-derived ICs; stride length = heel-marker displacement mid-stance to mid-stance, "

@@ -89,6 +89,7 @@ class _Candidate:
     t_s: float
     step_length_m: float | None = None  # step (trunk) or stride (foot) that ends here; None for a bout's first
     anchor: int = -1  # foot: grid index of the stance that follows this contact (a zero-velocity instant)
+    impact_ms2: float = 0.0  # foot: acceleration norm at the contact (the heel-strike shock)
 
 
 @dataclass
@@ -361,14 +362,16 @@ class GaitTracker:
     def _detect_foot(self) -> list[GaitEvent]:
         """Contacts of a foot sensor: each stance onset after a swing, refined to the heel-strike impact.
 
-        Causal (no look-ahead): a stance onset is known when the low-passed gyroscope norm falls below
-        STILL_GYRO_DPS, about 0.2 s after heel strike; the impact is the acceleration peak just before it.
+        A stance onset is known when the low-passed gyroscope norm falls below STILL_GYRO_DPS, about 0.2 s after
+        heel strike; the impact is the acceleration peak just before it. The onset is decided ``SETTLE_S`` later
+        (a fixed look-ahead), once the stride's integration can end with the foot at rest (see :mod:`gait.zupt`).
         """
         st = self.state
         fs = self.sampling_rate_hz
         buf = st.buffer
         lo = st.next_decide - st.buffer_start
-        g = buf["gyro_norm"][lo:]
+        hi = max(lo, len(buf["t"]) - round(zupt.SETTLE_S * fs))  # positions lo..hi-1 are decided now
+        g = buf["gyro_norm"][lo:hi]
         below = g < zupt.STILL_GYRO_DPS
         prev_below = np.concatenate(([st.foot_below_prev], below[:-1]))
         onsets = np.flatnonzero(below & ~prev_below)
@@ -386,17 +389,28 @@ class GaitTracker:
             a = max(0, pos - search)
             ic_pos = a + int(np.argmax(buf["acc_norm"][a : pos + 1]))
             ic_index = st.buffer_start + ic_pos
+            impact_ms2 = float(buf["acc_norm"][ic_pos])
+            if impact_ms2 < zupt.MIN_IMPACT_MS2:
+                continue  # no landing shock: the foot pivoted or slid on the floor
             chain = st.bout or st.pending
             if chain and ic_index - chain[-1].index < zupt.MIN_STRIDE_S * fs:
-                continue  # a foot slap after heel strike, not a new stride
+                # Two stance onsets closer than the shortest stride belong to one stride: one of them is a foot
+                # slap after heel strike, or a pause in the slow, flat swing of the first step from standing.
+                # Heel strike is the strongest shock of the foot's cycle, so the stronger impact is the contact.
+                # Only a contact not yet emitted (a bout still being confirmed) can be replaced.
+                if st.bout or impact_ms2 <= chain[-1].impact_ms2:
+                    continue
+                st.pending.pop()
             events += self._timeout(ic_index)
-            events += self._on_contact(ic_index, float(buf["t"][ic_pos]), anchor=st.buffer_start + pos)
+            events += self._on_contact(
+                ic_index, float(buf["t"][ic_pos]), anchor=st.buffer_start + pos, impact_ms2=impact_ms2
+            )
         if len(g):
             st.foot_swing_seen = bool(np.searchsorted(swings, last, side="right") < len(swings)) or (
                 st.foot_swing_seen and last < 0
             )
             st.foot_below_prev = bool(below[-1])
-        st.next_decide = st.buffer_start + len(buf["t"])
+        st.next_decide = st.buffer_start + hi
         events += self._timeout(st.next_decide)
         return events
 
@@ -454,14 +468,14 @@ class GaitTracker:
         st.segment += 1
         return events
 
-    def _on_contact(self, index: int, t_s: float, anchor: int = -1) -> list[GaitEvent]:
+    def _on_contact(self, index: int, t_s: float, anchor: int = -1, impact_ms2: float = 0.0) -> list[GaitEvent]:
         st = self.state
         fs = self.sampling_rate_hz
         per_stride = self._contacts_per_stride
         chain = st.bout or st.pending
         if chain and index <= chain[-1].index:
             return []  # the same impact found twice
-        cand = _Candidate(index=index, t_s=t_s, anchor=anchor)
+        cand = _Candidate(index=index, t_s=t_s, anchor=anchor, impact_ms2=impact_ms2)
         if chain:
             prev = chain[-1]
             cand.step_length_m = self._segment_length(prev, cand)
@@ -497,8 +511,10 @@ class GaitTracker:
             if a < 0 or b - a < 10 or (cand.index - prev.index) > self._max_interval_s * self.sampling_rate_hz:
                 return None
             buf = self.state.buffer
+            # up to SETTLE_S into the second stance: the onset was decided that much later, so the samples exist
+            e = b + round(zupt.SETTLE_S * self.sampling_rate_hz) + 1
             length = zupt.stride_between_stances_m(
-                buf["acc"][a : b + 1], buf["gyr"][a : b + 1], buf["gyro_norm"][a : b + 1], 1.0 / self.sampling_rate_hz
+                buf["acc"][a:e], buf["gyr"][a:e], buf["gyro_norm"][a:e], 1.0 / self.sampling_rate_hz
             )
             return length if np.isfinite(length) else None
         return self._step_length(prev.index, cand.index)

@@ -18,6 +18,17 @@ MIN_STRIDE_S = 0.6
 """Shortest stride of one foot (200 steps/min); a second stance onset sooner is the foot settling."""
 IC_SEARCH_S = 0.3
 """The heel-strike impact lies within this time before the foot becomes still (about 0.2 s in practice)."""
+MIN_IMPACT_MS2 = 1.2 * 9.80665
+"""Smallest acceleration norm at a heel strike. Landing stops a foot that swings at 2-4 m/s within about 0.1 s:
+a shock of several g (1.5 g or more even in slow walking). A foot that pivots on the floor in a turn, or slides,
+ends its "swing" with no shock at all (the norm stays within 20 % of gravity): that is no step."""
+REST_GYRO_DPS = 30.0
+"""Raw gyroscope norm below which the foot is at rest. The low-passed norm lags the heel-off by about 0.05 s, and
+a foot rolling over its toes at 50 deg/s already moves the sensor at about 0.1 m/s (0.9 rad/s x 0.1 m): the
+integration must start before that, where the unfiltered rate says the foot is still."""
+SETTLE_S = 0.1
+"""After the foot lands flat (low-passed gyro below STILL_GYRO_DPS) it still rolls onto the ground for a moment;
+the integration runs this much further into the stance (while the foot stays flat) so that it ends at rest."""
 
 
 def quat_multiply(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -122,28 +133,49 @@ def zupt_stride_length_m(acc_ms2: np.ndarray, gyr_dps: np.ndarray, dt_s: float) 
 
 
 def stride_between_stances_m(acc_ms2: np.ndarray, gyr_dps: np.ndarray, gyro_norm_dps: np.ndarray, dt_s: float) -> float:
-    """Stride length from the onset of one stance to the onset of the next.
+    """Stride length from one stance to the next, integrated between two instants of rest.
 
-    The integration starts at the last still sample before the swing (the foot is surely at rest there) and
-    the initial tilt is the mean acceleration over the whole first stance, which is far less noisy than a
-    single sample.
+    The samples run from the onset of the first stance, through the swing, to the onset of the second stance and
+    optionally a little further (up to ``SETTLE_S``). The integration starts at the last sample of the first
+    stance whose raw gyroscope norm is below ``REST_GYRO_DPS`` (the low-passed norm lags the heel-off, when the
+    foot already moves), and ends at the last sample given while the foot stays flat after the second onset.
+    The initial tilt is the mean acceleration over the first stance up to the start, far less noisy than a single
+    sample.
 
     Parameters
     ----------
     acc_ms2, gyr_dps
-        Samples from the first stance onset to the second, shape (n, 3).
+        Samples from the first stance onset to the second (or a little after it), shape (n, 3).
     gyro_norm_dps
-        Low-passed gyroscope norm of the same samples, used to find the end of the first stance.
+        Low-passed gyroscope norm of the same samples, used to find the swing and the stances.
     dt_s
         Sample interval.
+
+    Returns
+    -------
+    float
+        Horizontal displacement in metres (NaN when the samples hold no swing).
     """
     swing = np.flatnonzero(gyro_norm_dps > SWING_GYRO_DPS)
     if len(swing) == 0:
         return float("nan")
-    still = np.flatnonzero(gyro_norm_dps[: swing[0]] < STILL_GYRO_DPS)
-    start = int(still[-1]) if len(still) else 0
-    rest = acc_ms2[: start + 1].mean(axis=0)
-    return _integrate(acc_ms2[start:], gyr_dps[start:], dt_s, rest)
+    first = int(swing[0])
+    raw = np.sqrt(np.einsum("ij,ij->i", gyr_dps[:first], gyr_dps[:first]))
+    rest = np.flatnonzero(raw < REST_GYRO_DPS)
+    if len(rest):
+        start = int(rest[-1])
+    else:  # no sample at rest by the raw rate (a very short stance): fall back on the low-passed norm
+        still = np.flatnonzero(gyro_norm_dps[:first] < STILL_GYRO_DPS)
+        start = int(still[-1]) if len(still) else 0
+    # The second stance: from the first flat sample after the swing for as long as the foot stays flat.
+    flat = np.flatnonzero(gyro_norm_dps[first:] < STILL_GYRO_DPS)
+    end = len(acc_ms2) - 1
+    if len(flat):
+        onset = first + int(flat[0])
+        lifted = np.flatnonzero(gyro_norm_dps[onset:] >= STILL_GYRO_DPS)
+        end = onset + int(lifted[0]) - 1 if len(lifted) else end
+    gravity = acc_ms2[: start + 1].mean(axis=0)
+    return _integrate(acc_ms2[start : end + 1], gyr_dps[start : end + 1], dt_s, gravity)
 
 
 def _integrate(acc_ms2: np.ndarray, gyr_dps: np.ndarray, dt_s: float, rest: np.ndarray) -> float:

@@ -39,3 +39,88 @@ def walk_signal(
     a = np.deg2rad(tilt_deg)
     rot = np.array([[1, 0, 0], [0, np.cos(a), -np.sin(a)], [0, np.sin(a), np.cos(a)]])
     return t, world @ rot.T
+
+
+def _smooth_step(u: np.ndarray) -> np.ndarray:
+    """0 -> 1 with zero velocity and acceleration at both ends (minimum-jerk profile), clipped outside [0, 1]."""
+    u = np.clip(u, 0.0, 1.0)
+    return u**3 * (10 - 15 * u + 6 * u * u)
+
+
+def _hump(u: np.ndarray) -> np.ndarray:
+    """Zero outside [0, 1]; inside, a smooth bump with zero value and slope at both ends (peak 1 at 0.5)."""
+    inside = (u > 0) & (u < 1)
+    return np.where(inside, np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
+
+
+def _ricker(t: np.ndarray, width_s: float) -> np.ndarray:
+    """A shock of unit peak with zero integral and zero first moment: it changes neither velocity nor position."""
+    x = (t / width_s) ** 2
+    return (1.0 - x) * np.exp(-x / 2.0)
+
+
+def foot_walk_signal(
+    *,
+    stride_m: float = 1.4,
+    n_strides: int = 8,
+    stride_s: float = 1.1,
+    swing_s: float = 0.5,
+    rest_before_s: float = 2.0,
+    rest_after_s: float = 2.0,
+    pitch_deg: float = 35.0,
+    heel_strike_ms2: float = 40.0,
+    toe_off_ms2: float = 8.0,
+    first_swing_pause_s: float = 0.0,
+    rate_hz: float = 200.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A foot sensor on a straight level walk whose kinematics are known exactly.
+
+    The foot rests, then makes ``n_strides`` swings of ``stride_m`` each. During a swing it moves forward along a
+    minimum-jerk profile, lifts and pitches (toe down, then up, back to flat) and lands with a heel-strike shock;
+    it leaves the ground with a smaller toe-off shock. Both shocks have zero integral and zero first moment, so
+    the sensor's specific force double-integrates to exactly the foot's displacement. The sensor's x axis points
+    forward and z up while the foot is flat; the gyroscope measures the pitch rate about y.
+
+    With ``first_swing_pause_s`` the first swing, from standing, stops rotating halfway for that long while the
+    foot keeps moving forward: the slow, flat first step of a walk.
+
+    Returns
+    -------
+    tuple
+        Time (n,), specific force with gravity (n, 3) in m/s^2, angular rate (n, 3) in deg/s, and the heel-strike
+        times (n_strides,).
+    """
+    fine_hz = 2000.0
+    stance_s = stride_s - swing_s
+    starts = rest_before_s + np.arange(n_strides) * stride_s
+    durations = np.full(n_strides, swing_s)
+    durations[0] += first_swing_pause_s
+    ends = starts + durations
+    total_s = ends[-1] + stance_s + rest_after_s
+    t = np.arange(0.0, total_s, 1.0 / fine_hz)
+    x = np.zeros_like(t)
+    z = np.zeros_like(t)
+    pitch = np.zeros_like(t)
+    for k, (a, d) in enumerate(zip(starts, durations, strict=True)):
+        u = (t - a) / d
+        x += stride_m * _smooth_step(u)
+        z += 0.12 * _hump(u)
+        if k == 0 and first_swing_pause_s > 0:
+            # two rotation halves (toe down, then back to flat) separated by the pause
+            half = (d - first_swing_pause_s) / 2
+            second = t - a - half - first_swing_pause_s
+            pitch += np.deg2rad(pitch_deg) * (_hump((t - a) / half) - _hump(second / half))
+        else:
+            pitch += np.deg2rad(pitch_deg) * (_hump(2 * u) - _hump(2 * u - 1))
+    dt = 1.0 / fine_hz
+    ax = np.gradient(np.gradient(x, dt), dt)
+    az = np.gradient(np.gradient(z, dt), dt) + GRAVITY_MS2
+    rate = np.gradient(pitch, dt)
+    # world -> sensor: the sensor is pitched by `pitch` about y
+    c, s = np.cos(pitch), np.sin(pitch)
+    acc = np.column_stack((c * ax - s * az, np.zeros_like(t), s * ax + c * az))
+    for a, e in zip(starts, ends, strict=True):
+        acc[:, 2] += toe_off_ms2 * _ricker(t - a, 0.008) + heel_strike_ms2 * _ricker(t - e, 0.008)
+    gyr = np.column_stack((np.zeros_like(t), np.rad2deg(rate), np.zeros_like(t)))
+    keep = slice(None, None, round(fine_hz / rate_hz))
+    return t[keep], acc[keep], gyr[keep], ends

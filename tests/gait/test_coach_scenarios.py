@@ -61,10 +61,11 @@ def test_walk_longer_than_the_target_gets_flagged_strides_and_rate_limited_cues(
     assert plan.active and plan.baseline.source == "personal" and plan.baseline.n_walks == 4
     walk = laps(sample("gaitmap_left_foot"), 8)  # the same walker's usual strides, about 4.5 minutes
     flags = flag_overlong(walk, plan.target_stride_m, tolerance_m=SETTINGS.tolerance_m)
-    # usual strides are ~10 % above a target 10 % below the usual: nearly all overlong; the slow turn is not
+    # usual strides are ~10 % above a target 10 % below the usual: nearly all overlong; the slow turn is not (its
+    # reference row spans two strides over a hole in the labelled strides and has no length: nothing to flag)
     assert sum(f is True for f in flags) >= 0.8 * len(walk)
     turns = [i for i, s in enumerate(walk) if s.cadence_spm < 60.0]
-    assert turns and all(flags[i] is False for i in turns)
+    assert turns and all(flags[i] is not True for i in turns)
 
     coach = Coach(plan, SETTINGS)
     cues = feed(coach, walk)

@@ -77,6 +77,32 @@ def test_zupt_between_stances_starts_at_the_end_of_the_first_stance() -> None:
     assert length == pytest.approx(1.2, rel=0.02)
 
 
+def test_zupt_between_stances_ends_before_the_foot_lifts_again() -> None:
+    # The samples may run up to SETTLE_S past the second stance onset; when the foot lifts again within that time
+    # (a short turning stance), the integration must stop at the last flat sample, where the foot is still at rest.
+    acc, _gyr = _foot_stride(1.2)
+    rest = np.tile([0.0, 0.0, 9.81], (30, 1))
+    lift = np.tile([3.0, 0.0, 9.81], (15, 1))  # the next swing starts: the foot accelerates forward
+    gyro_norm = np.concatenate((np.full(30, 5.0), np.full(len(acc) - 2, 300.0), [5.0, 5.0], np.full(15, 300.0)))
+    samples = np.vstack((rest, acc, lift))
+    length = stride_between_stances_m(samples, np.zeros((len(samples), 3)), gyro_norm, 0.01)
+    assert length == pytest.approx(1.2, rel=0.02)
+
+
+def test_zupt_between_stances_starts_where_the_raw_rate_says_the_foot_is_at_rest() -> None:
+    # The low-passed norm still reads "flat" while the foot has begun to roll: the integration must start at the
+    # last sample whose raw rate is at rest, else the initial velocity is lost and the stride comes out short.
+    acc, _gyr = _foot_stride(1.2)
+    n_rest, n_early = 30, 12  # the first 12 samples of the motion still look flat to the low-passed norm
+    samples = np.vstack((np.tile([0.0, 0.0, 9.81], (n_rest, 1)), acc, np.tile([0.0, 0.0, 9.81], (5, 1))))
+    gyr = np.zeros((len(samples), 3))
+    # a vibrating foot: 60 deg/s, far above the rest threshold, alternating in sign so that it never turns
+    gyr[n_rest : n_rest + len(acc), 1] = 60.0 * (-1.0) ** np.arange(len(acc))
+    gyro_norm = np.concatenate((np.full(n_rest + n_early, 5.0), np.full(len(acc) - n_early, 300.0), np.full(5, 5.0)))
+    length = stride_between_stances_m(samples, gyr, gyro_norm, 0.01)
+    assert length == pytest.approx(1.2, rel=0.02)
+
+
 def test_calibration_factor_from_a_reference() -> None:
     model = np.array([1.0, 1.1, 1.2, 1.3, 1.25, 1.15])
     assert fit_stride_scale(model, model * 1.08) == pytest.approx(1.08, abs=1e-4)
