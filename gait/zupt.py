@@ -26,7 +26,7 @@ REST_GYRO_DPS = 30.0
 """Raw gyroscope norm below which the foot is at rest. The low-passed norm lags the heel-off by about 0.05 s, and
 a foot rolling over its toes at 50 deg/s already moves the sensor at about 0.1 m/s (0.9 rad/s x 0.1 m): the
 integration must start before that, where the unfiltered rate says the foot is still."""
-SETTLE_S = 0.1
+SETTLE_S = 0.05
 """After the foot lands flat (low-passed gyro below STILL_GYRO_DPS) it still rolls onto the ground for a moment;
 the integration runs this much further into the stance (while the foot stays flat) so that it ends at rest."""
 
