@@ -75,6 +75,13 @@ MAX_STEP_S = 1.1
 """Longest step interval inside a bout (55 steps/min); a longer pause ends the bout."""
 MAX_STEP_RATIO = 1.6
 """Two consecutive step intervals differ by at most this ratio while a bout is being confirmed."""
+FIRST_PEAK_RATIO = 0.3
+"""A bout's first contact needs a band-passed peak of at least this share of the larger of the next two.
+
+Before the first step the walker shifts weight onto the stance leg (the anticipatory postural adjustment):
+the trunk bobs a little, about half a second before the first heel strike, with no foot landing. A heel
+strike stops the body's fall and gives a far larger upward peak, and even a bout's first real step reaches
+about half of the steps that follow it."""
 MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
@@ -89,6 +96,8 @@ class _Candidate:
     t_s: float
     step_length_m: float | None = None  # step (trunk) or stride (foot) that ends here; None for a bout's first
     anchor: int = -1  # foot: grid index of the stance that follows this contact (a zero-velocity instant)
+    peak_ms2: float = float("inf")  # band-passed vertical peak that gave this contact (trunk and phone)
+    rest_before: bool = False  # the walker stood still before this contact (RMS envelope below MIN_PEAK_MS2)
 
 
 @dataclass
@@ -339,21 +348,27 @@ class GaitTracker:
         # so only those few candidates get the (exact) window test.
         n = hi - lo + 1
         centre = ext[w_back : w_back + n]
-        threshold = np.maximum(MIN_PEAK_MS2, REL_PEAK * buf["envelope"][lo : hi + 1])
+        envelope = buf["envelope"][lo : hi + 1]
+        threshold = np.maximum(MIN_PEAK_MS2, REL_PEAK * envelope)
         local = (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
         cand = np.flatnonzero(local & (centre > threshold))
         if len(cand):
             before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
             after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
             cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
-        peaks = cand + lo
         refine = round(REFINE_BACK_S * fs)
-        for p in peaks:
+        for c in cand:
+            p = c + lo
             a = max(0, p - refine)
             ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
             ic_index = st.buffer_start + ic_pos
             events += self._timeout(ic_index)
-            events += self._on_contact(ic_index, float(buf["t"][ic_pos]) - self._contact_delay_s)
+            events += self._on_contact(
+                ic_index,
+                float(buf["t"][ic_pos]) - self._contact_delay_s,
+                peak_ms2=float(centre[c]),
+                rest_before=bool(envelope[c] < MIN_PEAK_MS2),
+            )
         st.next_decide = last_decidable + 1
         events += self._timeout(st.next_decide)
         return events
@@ -454,14 +469,21 @@ class GaitTracker:
         st.segment += 1
         return events
 
-    def _on_contact(self, index: int, t_s: float, anchor: int = -1) -> list[GaitEvent]:
+    def _on_contact(
+        self,
+        index: int,
+        t_s: float,
+        anchor: int = -1,
+        peak_ms2: float = float("inf"),
+        rest_before: bool = False,
+    ) -> list[GaitEvent]:
         st = self.state
         fs = self.sampling_rate_hz
         per_stride = self._contacts_per_stride
         chain = st.bout or st.pending
         if chain and index <= chain[-1].index:
             return []  # the same impact found twice
-        cand = _Candidate(index=index, t_s=t_s, anchor=anchor)
+        cand = _Candidate(index=index, t_s=t_s, anchor=anchor, peak_ms2=peak_ms2, rest_before=rest_before)
         if chain:
             prev = chain[-1]
             cand.step_length_m = self._segment_length(prev, cand)
@@ -480,6 +502,10 @@ class GaitTracker:
         st.pending.append(cand)
         if len(st.pending) < per_stride + 1:
             return []
+        if self._is_weight_shift(st.pending[-(per_stride + 1) :]):
+            # A weight shift before the first step, not a heel strike: the bout may start at the next contact.
+            st.pending = st.pending[-per_stride:]
+            return []
         # Bout confirmed by one regular stride: emit its contacts and that stride.
         st.bout = st.pending[-(per_stride + 1) :]
         st.bout_start_s = st.pending[0].t_s
@@ -488,6 +514,17 @@ class GaitTracker:
         st.pending = []
         events += self._stride(st.bout)
         return events
+
+    def _is_weight_shift(self, chain: list[_Candidate]) -> bool:
+        """Whether the first contact of a chain that would open a bout is the weight shift of gait initiation.
+
+        Only trunk sensors (lower back, waist): starting from quiet standing (RMS envelope below MIN_PEAK_MS2),
+        a first peak under FIRST_PEAK_RATIO of the larger of the next ones is no heel strike.
+        """
+        if self.placement not in (Placement.LOWER_BACK, Placement.WAIST):
+            return False
+        first = chain[0]
+        return first.rest_before and first.peak_ms2 < FIRST_PEAK_RATIO * max(c.peak_ms2 for c in chain[1:])
 
     def _segment_length(self, prev: _Candidate, cand: _Candidate) -> float | None:
         """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT)."""

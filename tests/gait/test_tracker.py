@@ -43,6 +43,38 @@ def test_cadence_and_step_count_on_a_synthetic_walk(step_hz: float, tilt_deg: fl
     assert steps[0].t_s > 2.9 and steps[-1].t_s < 3.0 + walk_s + 0.3
 
 
+def _walk_after_a_weight_shift(bump_ms2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rest, then one step period of vertical bump (the weight shift of gait initiation), then a 1.8 Hz walk."""
+    t, acc = walk_signal(step_hz=1.8, walk_s=10.0, rest_before_s=3.0)
+    period_s = 1 / 1.8
+    shift = (t >= 3.0 - period_s) & (t < 3.0)
+    acc[shift, 2] += bump_ms2 * np.sin(2 * np.pi * 1.8 * (t[shift] - 3.0 + period_s))
+    return t, acc
+
+
+@pytest.mark.parametrize(
+    ("placement", "bump_ms2", "first_peak_s"),
+    [
+        # a bump of a quarter of the walking steps (2 m/s^2) before walking from rest: no heel strike
+        ("lower_back", 0.5, 3.0 + 0.25 / 1.8),
+        ("waist", 0.5, 3.0 + 0.25 / 1.8),
+        # a first step of 60 % of the next ones is a (soft) first step, kept
+        ("lower_back", 1.2, 3.0 - 0.75 / 1.8),
+        # the rule is for trunk sensors only: a phone in a pocket keeps its first peak
+        ("pocket", 0.5, 3.0 - 0.75 / 1.8),
+    ],
+)
+def test_weight_shift_before_the_first_step_is_no_contact(placement: str, bump_ms2: float, first_peak_s: float) -> None:
+    t, acc = _walk_after_a_weight_shift(bump_ms2)
+    steps = [e for e in run(GaitTracker(placement=placement), t, acc, []) if e.kind == "step"]
+    # the contact is placed within the impact delay and filter lag of the vertical peak
+    assert steps[0].t_s == pytest.approx(first_peak_s, abs=0.1)
+    # every walking peak (18 in 10 s at 1.8 Hz) keeps its contact
+    walk_peaks_s = 3.0 + 0.25 / 1.8 + np.arange(18) / 1.8
+    step_t_s = np.array([s.t_s for s in steps])
+    assert all(np.min(np.abs(step_t_s - p)) < 0.1 for p in walk_peaks_s)
+
+
 def test_no_steps_while_standing_still() -> None:
     t, acc = walk_signal(walk_s=0.0, rest_before_s=30.0, rest_after_s=0.0)
     events = run(GaitTracker(placement="pocket"), t, acc, [])
