@@ -84,6 +84,17 @@ Before the first step the walker shifts weight onto the stance leg (the anticipa
 the trunk bobs a little, about half a second before the first heel strike, with no foot landing. A heel
 strike stops the body's fall and gives a far larger upward peak, and even a bout's first real step reaches
 about half of the steps that follow it."""
+EXPECTED_REL_PEAK = 0.2
+"""Lower share of the RMS envelope for a peak where the bout's rhythm expects the next contact (lower back).
+
+The closing step of a walk (the trailing foot set down beside the other) is soft, well under REL_PEAK of
+the envelope, which still holds the walking steps before it. Where two firm contacts predict the next one,
+weaker evidence suffices; elsewhere REL_PEAK applies."""
+EXPECTED_LAG_S = 0.15
+"""...and its impact lies at most this far before the band-pass peak (the band-pass lags an impact by about 0.1 s;
+an impact further back belongs to something earlier). This also keeps the decision within the latency budget."""
+EXPECTED_WINDOW = (0.8, 1.25)
+"""Where a contact is expected: this range of the bout's last step interval after its last contact."""
 MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
@@ -100,6 +111,7 @@ class _Candidate:
     anchor: int = -1  # foot: grid index of the stance that follows this contact (a zero-velocity instant)
     peak_ms2: float = float("inf")  # band-passed vertical peak that gave this contact (trunk and phone)
     rest_before: bool = False  # the walker stood still before this contact (RMS envelope below MIN_PEAK_MS2)
+    weak: bool = False  # accepted only because the bout's rhythm expected it (see EXPECTED_REL_PEAK)
 
 
 @dataclass
@@ -357,9 +369,10 @@ class GaitTracker:
         n = hi - lo + 1
         centre = ext[w_back : w_back + n]
         envelope = buf["envelope"][lo : hi + 1]
-        threshold = np.maximum(MIN_PEAK_MS2, REL_PEAK * envelope)
+        strong = centre > np.maximum(MIN_PEAK_MS2, REL_PEAK * envelope)
+        rel_low = EXPECTED_REL_PEAK if self.placement is Placement.LOWER_BACK else REL_PEAK
         local = (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
-        cand = np.flatnonzero(local & (centre > threshold))
+        cand = np.flatnonzero(local & (centre > np.maximum(MIN_PEAK_MS2, rel_low * envelope)))
         if len(cand):
             before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
             after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
@@ -371,11 +384,14 @@ class GaitTracker:
             ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
             ic_index = st.buffer_start + ic_pos
             events += self._timeout(ic_index)
+            if not strong[c] and (p - ic_pos > round(EXPECTED_LAG_S * fs) or not self._expected(ic_index)):
+                continue  # a soft peak counts only where the rhythm expects a contact (lower back)
             events += self._on_contact(
                 ic_index,
                 float(buf["t"][ic_pos]) - self._contact_delay_s,
                 peak_ms2=float(centre[c]),
                 rest_before=bool(envelope[c] < MIN_PEAK_MS2),
+                weak=not strong[c],
             )
         st.next_decide = last_decidable + 1
         events += self._timeout(st.next_decide)
@@ -422,6 +438,15 @@ class GaitTracker:
         st.next_decide = st.buffer_start + len(buf["t"])
         events += self._timeout(st.next_decide)
         return events
+
+    def _expected(self, index: int) -> bool:
+        """Whether two firm contacts of the confirmed bout predict a contact at this grid index."""
+        bout = self.state.bout
+        if len(bout) < 2 or bout[-1].weak or bout[-2].weak:
+            return False
+        interval = bout[-1].index - bout[-2].index
+        elapsed = index - bout[-1].index
+        return EXPECTED_WINDOW[0] * interval <= elapsed <= EXPECTED_WINDOW[1] * interval
 
     def _trim(self) -> None:
         st = self.state
@@ -484,6 +509,7 @@ class GaitTracker:
         anchor: int = -1,
         peak_ms2: float = float("inf"),
         rest_before: bool = False,
+        weak: bool = False,
     ) -> list[GaitEvent]:
         st = self.state
         fs = self.sampling_rate_hz
@@ -501,7 +527,7 @@ class GaitTracker:
                 return []
             st.pending.pop()
             chain = st.pending
-        cand = _Candidate(index=index, t_s=t_s, anchor=anchor, peak_ms2=peak_ms2, rest_before=rest_before)
+        cand = _Candidate(index=index, t_s=t_s, anchor=anchor, peak_ms2=peak_ms2, rest_before=rest_before, weak=weak)
         if chain:
             prev = chain[-1]
             cand.step_length_m = self._segment_length(prev, cand)

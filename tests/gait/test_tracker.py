@@ -79,11 +79,7 @@ def test_two_impacts_in_one_step_give_one_contact_on_the_lower_back() -> None:
     # A slow walker (0.7 s steps) whose trunk sees the heel strike and, 0.25 s later, a larger loading peak.
     t = np.arange(0.0, 20.0, 0.01)
     impacts_s = 3.0 + 0.7 * np.arange(20)
-    vertical = np.zeros_like(t)
-    for t0 in impacts_s:
-        vertical += 2.0 * np.exp(-0.5 * ((t - t0) / 0.06) ** 2) + 3.0 * np.exp(-0.5 * ((t - t0 - 0.25) / 0.06) ** 2)
-    walking = (t >= 2.8) & (t < impacts_s[-1] + 0.5)
-    vertical[walking] -= vertical[walking].mean()
+    vertical = sum(_impact(t, t0, 2.0) + _impact(t, t0 + 0.25, 3.0) for t0 in impacts_s)
     acc = np.zeros((len(t), 3))
     acc[:, 2] = 9.81 + vertical
     steps = [e for e in run(GaitTracker(placement="lower_back"), t, acc, []) if e.kind == "step"]
@@ -94,6 +90,35 @@ def test_two_impacts_in_one_step_give_one_contact_on_the_lower_back() -> None:
     assert len(step_t_s) == len(impacts_s)
     assert np.abs(step_t_s[2:] - impacts_s[2:]).max() < 0.1
     assert np.abs(step_t_s[:2] - impacts_s[:2] - 0.25).max() < 0.1
+
+
+def _impact(t: np.ndarray, t0_s: float, amplitude_ms2: float) -> np.ndarray:
+    """A zero-mean step impact: a sharp upward peak in a broad dip (the trunk's vertical speed returns to zero)."""
+    return amplitude_ms2 * (np.exp(-0.5 * ((t - t0_s) / 0.06) ** 2) - 0.3 * np.exp(-0.5 * ((t - t0_s) / 0.2) ** 2))
+
+
+@pytest.mark.parametrize(
+    ("placement", "delay_steps", "found"),
+    [
+        ("lower_back", 1.0, True),  # one step after the last: where the bout's rhythm expects it
+        ("lower_back", 1.5, False),  # half a step late: out of rhythm, a soft bump is no contact
+        ("pocket", 1.0, False),  # the rule is for lower-back sensors only
+    ],
+)
+def test_a_soft_closing_step_counts_where_the_rhythm_expects_it(
+    placement: str, delay_steps: float, found: bool
+) -> None:
+    # 12 steps of 3 m/s^2 impacts every 0.55 s, then the trailing foot set down softly (10 % of a step's impact)
+    t = np.arange(0.0, 16.0, 0.01)
+    impacts_s = 3.0 + 0.55 * np.arange(12)
+    closing_s = impacts_s[-1] + 0.55 * delay_steps
+    vertical = sum(_impact(t, t0, 3.0) for t0 in impacts_s) + _impact(t, closing_s, 0.3)
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    step_t_s = np.array([e.t_s for e in run(GaitTracker(placement=placement), t, acc, []) if e.kind == "step"])
+    expected_s = np.append(impacts_s, closing_s) if found else impacts_s
+    assert len(step_t_s) == len(expected_s)
+    assert np.abs(step_t_s - expected_s).max() < 0.1
 
 
 def test_no_steps_while_standing_still() -> None:
