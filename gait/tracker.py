@@ -71,10 +71,30 @@ REL_PEAK = 0.4
 """A step peak must exceed this share of the recent RMS envelope."""
 IMPACT_DELAY_S = 0.04
 """The upward-acceleration peak follows heel strike by about 40 ms (loading response); subtracted."""
+MIN_STEP_S = 0.3
+"""Shortest step interval (200 steps/min): a second contact sooner is the same step's second impact peak."""
 MAX_STEP_S = 1.1
 """Longest step interval inside a bout (55 steps/min); a longer pause ends the bout."""
 MAX_STEP_RATIO = 1.6
 """Two consecutive step intervals differ by at most this ratio while a bout is being confirmed."""
+FIRST_PEAK_RATIO = 0.3
+"""A bout's first contact needs a band-passed peak of at least this share of the larger of the next two.
+
+Before the first step the walker shifts weight onto the stance leg (the anticipatory postural adjustment):
+the trunk bobs a little, about half a second before the first heel strike, with no foot landing. A heel
+strike stops the body's fall and gives a far larger upward peak, and even a bout's first real step reaches
+about half of the steps that follow it."""
+EXPECTED_REL_PEAK = 0.2
+"""Lower share of the RMS envelope for a peak where the bout's rhythm expects the next contact (lower back).
+
+The closing step of a walk (the trailing foot set down beside the other) is soft, well under REL_PEAK of
+the envelope, which still holds the walking steps before it. Where two firm contacts predict the next one,
+weaker evidence suffices; elsewhere REL_PEAK applies."""
+EXPECTED_LAG_S = 0.15
+"""...and its impact lies at most this far before the band-pass peak (the band-pass lags an impact by about 0.1 s;
+an impact further back belongs to something earlier). This also keeps the decision within the latency budget."""
+EXPECTED_WINDOW = (0.8, 1.25)
+"""Where a contact is expected: this range of the bout's last step interval after its last contact."""
 MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
@@ -90,6 +110,9 @@ class _Candidate:
     step_length_m: float | None = None  # step (trunk) or stride (foot) that ends here; None for a bout's first
     anchor: int = -1  # foot: grid index of the stance that follows this contact (a zero-velocity instant)
     impact_ms2: float = 0.0  # foot: acceleration norm at the contact (the heel-strike shock)
+    peak_ms2: float = float("inf")  # band-passed vertical peak that gave this contact (trunk and phone)
+    rest_before: bool = False  # the walker stood still before this contact (RMS envelope below MIN_PEAK_MS2)
+    weak: bool = False  # accepted only because the bout's rhythm expected it (see EXPECTED_REL_PEAK)
 
 
 @dataclass
@@ -237,6 +260,12 @@ class GaitTracker:
         return IMPACT_DELAY_S + float(delay_samples[0]) / self.sampling_rate_hz
 
     @property
+    def _is_trunk(self) -> bool:
+        # A sensor on the trunk (not a foot, not a phone in the hand or a pocket): the weight shift of gait
+        # initiation shows in its vertical acceleration.
+        return self.placement in (Placement.LOWER_BACK, Placement.WAIST)
+
+    @property
     def _contacts_per_stride(self) -> int:
         # A foot sensor sees one foot: consecutive contacts bound a stride. Elsewhere every step is seen.
         return 1 if self.uses_foot_detector else 2
@@ -340,21 +369,31 @@ class GaitTracker:
         # so only those few candidates get the (exact) window test.
         n = hi - lo + 1
         centre = ext[w_back : w_back + n]
-        threshold = np.maximum(MIN_PEAK_MS2, REL_PEAK * buf["envelope"][lo : hi + 1])
+        envelope = buf["envelope"][lo : hi + 1]
+        strong = centre > np.maximum(MIN_PEAK_MS2, REL_PEAK * envelope)
+        rel_low = EXPECTED_REL_PEAK if self.placement is Placement.LOWER_BACK else REL_PEAK
         local = (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
-        cand = np.flatnonzero(local & (centre > threshold))
+        cand = np.flatnonzero(local & (centre > np.maximum(MIN_PEAK_MS2, rel_low * envelope)))
         if len(cand):
             before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
             after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
             cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
-        peaks = cand + lo
         refine = round(REFINE_BACK_S * fs)
-        for p in peaks:
+        for c in cand:
+            p = c + lo
             a = max(0, p - refine)
             ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
             ic_index = st.buffer_start + ic_pos
             events += self._timeout(ic_index)
-            events += self._on_contact(ic_index, float(buf["t"][ic_pos]) - self._contact_delay_s)
+            if not strong[c] and (p - ic_pos > round(EXPECTED_LAG_S * fs) or not self._expected(ic_index)):
+                continue  # a soft peak counts only where the rhythm expects a contact (lower back)
+            events += self._on_contact(
+                ic_index,
+                float(buf["t"][ic_pos]) - self._contact_delay_s,
+                peak_ms2=float(centre[c]),
+                rest_before=bool(envelope[c] < MIN_PEAK_MS2),
+                weak=not strong[c],
+            )
         st.next_decide = last_decidable + 1
         events += self._timeout(st.next_decide)
         return events
@@ -414,6 +453,15 @@ class GaitTracker:
         events += self._timeout(st.next_decide)
         return events
 
+    def _expected(self, index: int) -> bool:
+        """Whether two firm contacts of the confirmed bout predict a contact at this grid index."""
+        bout = self.state.bout
+        if len(bout) < 2 or bout[-1].weak or bout[-2].weak:
+            return False
+        interval = bout[-1].index - bout[-2].index
+        elapsed = index - bout[-1].index
+        return EXPECTED_WINDOW[0] * interval <= elapsed <= EXPECTED_WINDOW[1] * interval
+
     def _trim(self) -> None:
         st = self.state
         fs = self.sampling_rate_hz
@@ -468,14 +516,41 @@ class GaitTracker:
         st.segment += 1
         return events
 
-    def _on_contact(self, index: int, t_s: float, anchor: int = -1, impact_ms2: float = 0.0) -> list[GaitEvent]:
+    def _on_contact(
+        self,
+        index: int,
+        t_s: float,
+        anchor: int = -1,
+        impact_ms2: float = 0.0,
+        peak_ms2: float = float("inf"),
+        rest_before: bool = False,
+        weak: bool = False,
+    ) -> list[GaitEvent]:
         st = self.state
         fs = self.sampling_rate_hz
         per_stride = self._contacts_per_stride
         chain = st.bout or st.pending
         if chain and index <= chain[-1].index:
             return []  # the same impact found twice
-        cand = _Candidate(index=index, t_s=t_s, anchor=anchor, impact_ms2=impact_ms2)
+        if chain and self.placement is Placement.LOWER_BACK and index - chain[-1].index < MIN_STEP_S * fs:
+            # Two contacts closer than any step are one step seen twice: a lower-back sensor sees two impacts
+            # in one step in some walkers (heel strike, then the loading peak 0.1-0.2 s later), and two
+            # band-pass peaks 0.3 s apart can refine to them. In a confirmed bout the first is kept (it is
+            # already emitted); before that, the stronger (a weak first one is a wobble before the step).
+            # Not for "waist": its only data here (a phone in a bag) lost a true step per recording to it.
+            if st.bout or peak_ms2 <= chain[-1].peak_ms2:
+                return []
+            st.pending.pop()
+            chain = st.pending
+        cand = _Candidate(
+            index=index,
+            t_s=t_s,
+            anchor=anchor,
+            impact_ms2=impact_ms2,
+            peak_ms2=peak_ms2,
+            rest_before=rest_before,
+            weak=weak,
+        )
         if chain:
             prev = chain[-1]
             cand.step_length_m = self._segment_length(prev, cand)
@@ -494,6 +569,10 @@ class GaitTracker:
         st.pending.append(cand)
         if len(st.pending) < per_stride + 1:
             return []
+        if self._is_weight_shift(st.pending[-(per_stride + 1) :]):
+            # A weight shift before the first step, not a heel strike: the bout may start at the next contact.
+            st.pending = st.pending[-per_stride:]
+            return []
         # Bout confirmed by one regular stride: emit its contacts and that stride.
         st.bout = st.pending[-(per_stride + 1) :]
         st.bout_start_s = st.pending[0].t_s
@@ -502,6 +581,17 @@ class GaitTracker:
         st.pending = []
         events += self._stride(st.bout)
         return events
+
+    def _is_weight_shift(self, chain: list[_Candidate]) -> bool:
+        """Whether the first contact of a chain that would open a bout is the weight shift of gait initiation.
+
+        Only trunk sensors (lower back, waist): starting from quiet standing (RMS envelope below MIN_PEAK_MS2),
+        a first peak under FIRST_PEAK_RATIO of the larger of the next ones is no heel strike.
+        """
+        if not self._is_trunk:
+            return False
+        first = chain[0]
+        return first.rest_before and first.peak_ms2 < FIRST_PEAK_RATIO * max(c.peak_ms2 for c in chain[1:])
 
     def _segment_length(self, prev: _Candidate, cand: _Candidate) -> float | None:
         """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT)."""

@@ -43,6 +43,84 @@ def test_cadence_and_step_count_on_a_synthetic_walk(step_hz: float, tilt_deg: fl
     assert steps[0].t_s > 2.9 and steps[-1].t_s < 3.0 + walk_s + 0.3
 
 
+def _walk_after_a_weight_shift(bump_ms2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rest, then one step period of vertical bump (the weight shift of gait initiation), then a 1.8 Hz walk."""
+    t, acc = walk_signal(step_hz=1.8, walk_s=10.0, rest_before_s=3.0)
+    period_s = 1 / 1.8
+    shift = (t >= 3.0 - period_s) & (t < 3.0)
+    acc[shift, 2] += bump_ms2 * np.sin(2 * np.pi * 1.8 * (t[shift] - 3.0 + period_s))
+    return t, acc
+
+
+@pytest.mark.parametrize(
+    ("placement", "bump_ms2", "first_peak_s"),
+    [
+        # a bump of a quarter of the walking steps (2 m/s^2) before walking from rest: no heel strike
+        ("lower_back", 0.5, 3.0 + 0.25 / 1.8),
+        ("waist", 0.5, 3.0 + 0.25 / 1.8),
+        # a first step of 60 % of the next ones is a (soft) first step, kept
+        ("lower_back", 1.2, 3.0 - 0.75 / 1.8),
+        # the rule is for trunk sensors only: a phone in a pocket keeps its first peak
+        ("pocket", 0.5, 3.0 - 0.75 / 1.8),
+    ],
+)
+def test_weight_shift_before_the_first_step_is_no_contact(placement: str, bump_ms2: float, first_peak_s: float) -> None:
+    t, acc = _walk_after_a_weight_shift(bump_ms2)
+    steps = [e for e in run(GaitTracker(placement=placement), t, acc, []) if e.kind == "step"]
+    # the contact is placed within the impact delay and filter lag of the vertical peak
+    assert steps[0].t_s == pytest.approx(first_peak_s, abs=0.1)
+    # every walking peak (18 in 10 s at 1.8 Hz) keeps its contact
+    walk_peaks_s = 3.0 + 0.25 / 1.8 + np.arange(18) / 1.8
+    step_t_s = np.array([s.t_s for s in steps])
+    assert all(np.min(np.abs(step_t_s - p)) < 0.1 for p in walk_peaks_s)
+
+
+def test_two_impacts_in_one_step_give_one_contact_on_the_lower_back() -> None:
+    # A slow walker (0.7 s steps) whose trunk sees the heel strike and, 0.25 s later, a larger loading peak.
+    t = np.arange(0.0, 20.0, 0.01)
+    impacts_s = 3.0 + 0.7 * np.arange(20)
+    vertical = sum(_impact(t, t0, 2.0) + _impact(t, t0 + 0.25, 3.0) for t0 in impacts_s)
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    steps = [e for e in run(GaitTracker(placement="lower_back"), t, acc, []) if e.kind == "step"]
+    step_t_s = np.array([s.t_s for s in steps])
+    # one contact per step; in the confirmed bout at its first impact (within the contact-delay correction), the
+    # first impact being already emitted when the second comes; before that (nothing emitted yet) the stronger
+    # impact wins, which keeps the bout's first two contacts within the 0.25 s matching tolerance
+    assert len(step_t_s) == len(impacts_s)
+    assert np.abs(step_t_s[2:] - impacts_s[2:]).max() < 0.1
+    assert np.abs(step_t_s[:2] - impacts_s[:2] - 0.25).max() < 0.1
+
+
+def _impact(t: np.ndarray, t0_s: float, amplitude_ms2: float) -> np.ndarray:
+    """A zero-mean step impact: a sharp upward peak in a broad dip (the trunk's vertical speed returns to zero)."""
+    return amplitude_ms2 * (np.exp(-0.5 * ((t - t0_s) / 0.06) ** 2) - 0.3 * np.exp(-0.5 * ((t - t0_s) / 0.2) ** 2))
+
+
+@pytest.mark.parametrize(
+    ("placement", "delay_steps", "found"),
+    [
+        ("lower_back", 1.0, True),  # one step after the last: where the bout's rhythm expects it
+        ("lower_back", 1.5, False),  # half a step late: out of rhythm, a soft bump is no contact
+        ("pocket", 1.0, False),  # the rule is for lower-back sensors only
+    ],
+)
+def test_a_soft_closing_step_counts_where_the_rhythm_expects_it(
+    placement: str, delay_steps: float, found: bool
+) -> None:
+    # 12 steps of 3 m/s^2 impacts every 0.55 s, then the trailing foot set down softly (10 % of a step's impact)
+    t = np.arange(0.0, 16.0, 0.01)
+    impacts_s = 3.0 + 0.55 * np.arange(12)
+    closing_s = impacts_s[-1] + 0.55 * delay_steps
+    vertical = sum(_impact(t, t0, 3.0) for t0 in impacts_s) + _impact(t, closing_s, 0.3)
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    step_t_s = np.array([e.t_s for e in run(GaitTracker(placement=placement), t, acc, []) if e.kind == "step"])
+    expected_s = np.append(impacts_s, closing_s) if found else impacts_s
+    assert len(step_t_s) == len(expected_s)
+    assert np.abs(step_t_s - expected_s).max() < 0.1
+
+
 def test_no_steps_while_standing_still() -> None:
     t, acc = walk_signal(walk_s=0.0, rest_before_s=30.0, rest_after_s=0.0)
     events = run(GaitTracker(placement="pocket"), t, acc, [])
