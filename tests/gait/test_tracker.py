@@ -75,14 +75,16 @@ def test_weight_shift_before_the_first_step_is_no_contact(placement: str, bump_m
     assert all(np.min(np.abs(step_t_s - p)) < 0.1 for p in walk_peaks_s)
 
 
-def test_two_impacts_in_one_step_give_one_contact_on_the_lower_back() -> None:
-    # A slow walker (0.7 s steps) whose trunk sees the heel strike and, 0.25 s later, a larger loading peak.
+@pytest.mark.parametrize("placement", ["lower_back", "hand"])
+def test_two_impacts_in_one_step_give_one_contact(placement: str) -> None:
+    # A slow walker (0.7 s steps) whose trunk (or the phone in the hand) sees the heel strike and, 0.25 s later, a
+    # larger loading peak.
     t = np.arange(0.0, 20.0, 0.01)
     impacts_s = 3.0 + 0.7 * np.arange(20)
     vertical = sum(_impact(t, t0, 2.0) + _impact(t, t0 + 0.25, 3.0) for t0 in impacts_s)
     acc = np.zeros((len(t), 3))
     acc[:, 2] = 9.81 + vertical
-    steps = [e for e in run(GaitTracker(placement="lower_back"), t, acc, []) if e.kind == "step"]
+    steps = [e for e in run(GaitTracker(placement=placement), t, acc, []) if e.kind == "step"]
     step_t_s = np.array([s.t_s for s in steps])
     # one contact per step; in the confirmed bout at its first impact (within the contact-delay correction), the
     # first impact being already emitted when the second comes; before that (nothing emitted yet) the stronger
