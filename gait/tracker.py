@@ -40,7 +40,8 @@ from gait.preprocess import (
     bandpass_sos,
     lowpass_sos,
     resample_chunk,
-    sosfilt_state,
+    sosfilt_bank,
+    sosfilt_stream,
     vertical_from_gravity,
 )
 from gait.stride_length import (
@@ -91,6 +92,86 @@ class _Candidate:
     anchor: int = -1  # foot: grid index of the stance that follows this contact (a zero-velocity instant)
 
 
+class SampleBuffer:
+    """The current segment's recent samples, one array per signal, preallocated and written in place.
+
+    A live sensor appends ~10 samples a call to a look-back of a few hundred: concatenating every signal's arrays
+    on each call copied the whole look-back nine times. Here a chunk is written after the newest sample and
+    trimming only moves the start; the arrays are compacted or grown when the end is reached, so the amortised
+    cost of a call does not depend on the look-back length. ``buffer[name]`` is the view of the kept samples of
+    one signal (None for a signal this segment lacks); ``len(buffer)`` their number.
+    """
+
+    MIN_CAPACITY = 1024  # samples: ten seconds at 100 Hz, well above the ~4 s look-back
+
+    def __init__(self, first: dict[str, np.ndarray | None]) -> None:
+        self._store: dict[str, np.ndarray | None] = {}
+        self._start = 0
+        self._stop = 0
+        self._allocate(first, len(first["t"]))
+        self.append(first)
+
+    def _allocate(self, like: dict[str, np.ndarray | None], needed: int) -> None:
+        """Move the kept samples to the front of arrays that hold at least ``needed`` samples."""
+        capacity = max(self.MIN_CAPACITY, 2 * needed)
+        store: dict[str, np.ndarray | None] = {}
+        for key, arr in like.items():
+            if arr is None:
+                store[key] = None
+                continue
+            fresh = np.empty((capacity, *arr.shape[1:]))
+            old = self._store.get(key)
+            if old is not None:
+                fresh[: self._stop - self._start] = old[self._start : self._stop]
+            store[key] = fresh
+        self._store = store
+        self._stop -= self._start
+        self._start = 0
+
+    def append(self, new: dict[str, np.ndarray | None]) -> None:
+        """Write the samples of ``new`` (same signals as the buffer's) after the newest kept sample."""
+        n_new = len(new["t"])
+        if self._stop + n_new > len(self._store["t"]):
+            kept = self._stop - self._start
+            if 2 * (kept + n_new) <= len(self._store["t"]):
+                # Room enough once the dropped samples are reclaimed: move the kept ones to the front.
+                for arr in self._store.values():
+                    if arr is not None:
+                        arr[:kept] = arr[self._start : self._stop]
+                self._start, self._stop = 0, kept
+            else:
+                self._allocate(new, kept + n_new)
+        stop = self._stop + n_new
+        for key, arr in new.items():
+            store = self._store[key]
+            if (arr is None) != (store is None):
+                raise ValueError(f"signal {key!r} cannot appear or disappear within a segment")
+            if store is not None:
+                store[self._stop : stop] = arr
+        self._stop = stop
+
+    def drop_oldest(self, n: int) -> None:
+        """Forget the ``n`` oldest samples."""
+        self._start += min(n, self._stop - self._start)
+
+    def __getitem__(self, key: str) -> np.ndarray | None:
+        arr = self._store[key]
+        return None if arr is None else arr[self._start : self._stop]
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    def __getstate__(self) -> dict[str, object]:
+        # Pickle only the kept samples (not the spare capacity); the copy resumes identically.
+        return {"store": {key: self[key] for key in self._store}}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        store = state["store"]
+        self._store = {key: None if arr is None else np.array(arr) for key, arr in store.items()}
+        self._start = 0
+        self._stop = len(self._store["t"])
+
+
 @dataclass
 class TrackerState:
     """Everything the tracker carries from one chunk to the next (picklable, explicit)."""
@@ -104,7 +185,7 @@ class TrackerState:
     foot_below_prev: bool = True  # foot: was the previous sample's gyro norm below the stance threshold
     foot_swing_seen: bool = False  # foot: has a swing happened since the last stance onset
     foot_mode: bool = False  # this segment is a foot sensor's with a gyroscope (set when the segment starts)
-    buffer: dict[str, np.ndarray] = field(default_factory=dict)
+    buffer: SampleBuffer | None = None  # the current segment's recent samples; None before its first sample
     buffer_start: int = 0  # grid index of buffer[...][0] in the current segment
     next_decide: int = 0  # first grid index whose peak decision is still open
     segment: int = 0
@@ -196,9 +277,18 @@ class GaitTracker:
         # Only a foot sensor's detector and ZUPT use the gyroscope; elsewhere it is neither checked nor resampled.
         if self.placement is not Placement.FOOT:
             gyr = None
-        self._check_chunk(time_s, acc, gyr)
+        steps_s = self._check_chunk(time_s, acc, gyr)
         values = acc if gyr is None else np.hstack((acc, gyr))
         st = self.state
+        if (
+            st.last_time_s is not None
+            and time_s[0] - st.last_time_s <= MAX_GAP_S
+            and (len(steps_s) == 0 or steps_s.max() <= MAX_GAP_S)
+        ):
+            # The usual live case: the chunk continues the current segment without a gap.
+            events = self._process(time_s, values, has_gyr=gyr is not None)
+            st.last_time_s = float(time_s[-1])
+            return events
         events: list[GaitEvent] = []
         # Split at gaps (including the one between the previous chunk and this one) into segments; a segment
         # starts at index 0 of the very first chunk too.
@@ -255,20 +345,28 @@ class GaitTracker:
 
     # ----------------------------------------------------------------------------------------------------------
     # checks
-    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> None:
+    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> np.ndarray:
+        """Refuse a malformed chunk; return its sample intervals in s (shape (n - 1,)), reused for gap splitting."""
         n = len(time_s)
         if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
             raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
-        if not (np.isfinite(time_s).all() and np.isfinite(acc).all() and (gyr is None or np.isfinite(gyr).all())):
+        # A sum is finite only when every term is (NaN and inf propagate), so one sum clears the usual chunk; only
+        # a non-finite sum (a bad value, or an overflow of huge finite ones) needs the element-wise test.
+        total = float(time_s.sum()) + float(acc.sum()) + (0.0 if gyr is None else float(gyr.sum()))
+        if not np.isfinite(total) and not (
+            np.isfinite(time_s).all() and np.isfinite(acc).all() and (gyr is None or np.isfinite(gyr).all())
+        ):
             raise GaitError(
                 "chunk holds NaN or infinite values: drop or interpolate those samples first", reason="non_finite"
             )
         st = self.state
-        backwards = n > 1 and bool((time_s[1:] <= time_s[:-1]).any())
+        steps_s = time_s[1:] - time_s[:-1]
+        backwards = n > 1 and steps_s.min() <= 0.0
         if backwards or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
             raise GaitError("time must strictly increase within and across chunks", reason="time_not_increasing")
-        if st.buffer and (gyr is not None) != (st.buffer["gyr"] is not None):
+        if st.buffer is not None and (gyr is not None) != (st.buffer["gyr"] is not None):
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
+        return steps_s
 
     # ----------------------------------------------------------------------------------------------------------
     # signal processing
@@ -280,14 +378,15 @@ class GaitTracker:
             return []
         acc = grid_v[:, :3]
         gyr = grid_v[:, 3:6] if has_gyr else None
-        gravity, st.zi_gravity = sosfilt_state(lowpass_sos(GRAVITY_CUTOFF_HZ, fs), acc, st.zi_gravity)
+        gravity, st.zi_gravity = sosfilt_stream(lowpass_sos(GRAVITY_CUTOFF_HZ, fs), acc, st.zi_gravity)
         vertical = vertical_from_gravity(acc, gravity)
-        band, st.zi_band = sosfilt_state(bandpass_sos(*STEP_BAND_HZ, fs), vertical, st.zi_band)
-        detail, st.zi_detail = sosfilt_state(lowpass_sos(DETAIL_LOWPASS_HZ, fs), vertical, st.zi_detail)
-        power, st.zi_envelope = sosfilt_state(lowpass_sos(ENVELOPE_LOWPASS_HZ, fs), band * band, st.zi_envelope)
+        (band, detail), (st.zi_band, st.zi_detail) = sosfilt_bank(
+            (bandpass_sos(*STEP_BAND_HZ, fs), lowpass_sos(DETAIL_LOWPASS_HZ, fs)), vertical, (st.zi_band, st.zi_detail)
+        )
+        power, st.zi_envelope = sosfilt_stream(lowpass_sos(ENVELOPE_LOWPASS_HZ, fs), band * band, st.zi_envelope)
         gyro_norm = None
         if gyr is not None and self.placement is Placement.FOOT:
-            gyro_norm, st.zi_gyro = sosfilt_state(
+            gyro_norm, st.zi_gyro = sosfilt_stream(
                 lowpass_sos(DETAIL_LOWPASS_HZ, fs), np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro
             )
         new = {
@@ -301,12 +400,10 @@ class GaitTracker:
             "gyro_norm": gyro_norm,
             "acc_norm": None if gyro_norm is None else np.sqrt(np.einsum("ij,ij->i", acc, acc)),
         }
-        if st.buffer:
-            for key, arr in new.items():
-                old = st.buffer[key]
-                st.buffer[key] = None if arr is None else np.concatenate((old, arr))
+        if st.buffer is not None:
+            st.buffer.append(new)
         else:
-            st.buffer = new
+            st.buffer = SampleBuffer(new)
             st.buffer_start = st.resampler.next_index - len(grid_t)
             st.foot_mode = gyro_norm is not None
             st.next_decide = st.buffer_start
@@ -331,9 +428,11 @@ class GaitTracker:
         s = buf[signal_name]
         lo = st.next_decide - st.buffer_start  # buffer position of the first open decision
         hi = last_decidable - st.buffer_start  # inclusive
-        # Pad on the left with -inf where the segment started less than w_back samples ago.
+        # Pad on the left with -inf where the segment started less than w_back samples ago (a view otherwise).
         left_pad = max(0, w_back - lo)
-        ext = np.concatenate((np.full(left_pad, -np.inf), s[max(0, lo - w_back) : hi + w_fwd + 1]))
+        ext = s[lo - w_back : hi + w_fwd + 1]
+        if left_pad:
+            ext = np.concatenate((np.full(left_pad, -np.inf), s[: hi + w_fwd + 1]))
         # ext[w_back + k] is buffer position lo + k. A peak must beat every sample in the w_back before it and
         # match or beat every sample in the w_fwd after it; such a sample is a local maximum above threshold,
         # so only those few candidates get the (exact) window test.
@@ -407,12 +506,10 @@ class GaitTracker:
         if st.bout or st.pending:
             last = (st.bout or st.pending)[-1]
             keep_from = min(keep_from, min(last.index, last.anchor if last.anchor >= 0 else last.index) - 30)
-        keep_from = max(keep_from, st.buffer_start + len(st.buffer["t"]) - int(BUFFER_S * fs))
+        keep_from = max(keep_from, st.buffer_start + len(st.buffer) - int(BUFFER_S * fs))
         cut = keep_from - st.buffer_start
         if cut > 0:
-            for key, arr in st.buffer.items():
-                if arr is not None:
-                    st.buffer[key] = arr[cut:]
+            st.buffer.drop_oldest(cut)
             st.buffer_start = keep_from
 
     # ----------------------------------------------------------------------------------------------------------
@@ -440,7 +537,7 @@ class GaitTracker:
         """Decide the segment's last contacts (padding the look-ahead with its last sample), close the bout."""
         st = self.state
         events: list[GaitEvent] = []
-        if st.resampler.last_time_s is not None and st.buffer:
+        if st.resampler.last_time_s is not None and st.buffer is not None:
             n_pad = int(np.ceil((W_FWD_S + 0.02) * self.sampling_rate_hz))
             pad_t = st.resampler.last_time_s + np.arange(1, n_pad + 1) / self.sampling_rate_hz
             pad_v = np.repeat(st.resampler.last_values[None, :], n_pad, axis=0)
@@ -449,7 +546,7 @@ class GaitTracker:
         st.resampler = ResamplerState()
         st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = st.zi_gyro = None
         st.foot_below_prev, st.foot_swing_seen = True, False
-        st.buffer = {}
+        st.buffer = None
         st.buffer_start = st.next_decide = 0
         st.segment += 1
         return events
