@@ -7,6 +7,7 @@ same output as the whole.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -229,15 +230,19 @@ def resample_chunk(
         full_t = np.concatenate(([state.last_time_s], time_s))
         full_v = np.concatenate((state.last_values[None, :], values))
     dt = 1.0 / sampling_rate_hz
-    last_index = int(np.floor((full_t[-1] - state.origin_s) / dt + 1e-9))
-    idx = np.arange(state.next_index, last_index + 1)
-    grid_t = state.origin_s + idx * dt
-    out = np.empty((len(idx), values.shape[1]))
+    last_time_s = float(time_s[-1])
+    # Python floats: the same IEEE arithmetic as numpy scalars, without their per-operation overhead.
+    last_index = math.floor((last_time_s - state.origin_s) / dt + 1e-9)
+    first_index = state.next_index
+    state.next_index = last_index + 1
+    state.last_time_s = last_time_s
+    state.last_values = values[-1].copy()
+    if last_index < first_index:  # a short chunk of a fast sensor can fall between two grid times
+        return np.empty(0), np.empty((0, values.shape[1]))
+    grid_t = state.origin_s + np.arange(first_index, last_index + 1) * dt
+    out = np.empty((len(grid_t), values.shape[1]))
     for k in range(values.shape[1]):
         out[:, k] = np.interp(grid_t, full_t, full_v[:, k])
-    state.next_index = last_index + 1
-    state.last_time_s = float(time_s[-1])
-    state.last_values = values[-1].copy()
     return grid_t, out
 
 
@@ -257,5 +262,6 @@ def vertical_from_gravity(acc_ms2: np.ndarray, gravity_ms2: np.ndarray) -> np.nd
         Vertical (upward positive) dynamic acceleration in m/s^2, shape (n,).
     """
     g_norm = np.sqrt(np.einsum("ij,ij->i", gravity_ms2, gravity_ms2))
-    g_norm = np.where(g_norm > 1e-6, g_norm, 1.0)
+    if len(g_norm) and not g_norm.min() > 1e-6:  # gravity is never near zero in practice: skip the copy
+        g_norm = np.where(g_norm > 1e-6, g_norm, 1.0)
     return np.einsum("ij,ij->i", acc_ms2, gravity_ms2) / g_norm - g_norm

@@ -80,6 +80,9 @@ MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
 """Samples kept for look-back (step and stride windows)."""
+SCAN_IN_PYTHON_MAX = 32
+"""Up to this many open decisions the local-maximum scan runs on Python floats (same comparisons, same result):
+for a live chunk that is cheaper than numpy's per-call overhead; offline chunks use the vectorised scan."""
 
 
 @dataclass
@@ -325,6 +328,18 @@ class GaitTracker:
             return IMPACT_DELAY_S
         return IMPACT_DELAY_S + float(delay_samples[0]) / self.sampling_rate_hz
 
+    @functools.cached_property
+    def _filters(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The pipeline's filters at the working rate: gravity, step band, impact detail, envelope (read per chunk,
+        derived once from the settings)."""
+        fs = self.sampling_rate_hz
+        return (
+            lowpass_sos(GRAVITY_CUTOFF_HZ, fs),
+            bandpass_sos(*STEP_BAND_HZ, fs),
+            lowpass_sos(DETAIL_LOWPASS_HZ, fs),
+            lowpass_sos(ENVELOPE_LOWPASS_HZ, fs),
+        )
+
     @property
     def _contacts_per_stride(self) -> int:
         # A foot sensor sees one foot: consecutive contacts bound a stride. Elsewhere every step is seen.
@@ -378,27 +393,29 @@ class GaitTracker:
             return []
         acc = grid_v[:, :3]
         gyr = grid_v[:, 3:6] if has_gyr else None
-        gravity, st.zi_gravity = sosfilt_stream(lowpass_sos(GRAVITY_CUTOFF_HZ, fs), acc, st.zi_gravity)
+        gravity_sos, band_sos, detail_sos, envelope_sos = self._filters
+        gravity, st.zi_gravity = sosfilt_stream(gravity_sos, acc, st.zi_gravity)
         vertical = vertical_from_gravity(acc, gravity)
+        # One block product for both filters of the vertical acceleration on a live chunk.
         (band, detail), (st.zi_band, st.zi_detail) = sosfilt_bank(
-            (bandpass_sos(*STEP_BAND_HZ, fs), lowpass_sos(DETAIL_LOWPASS_HZ, fs)), vertical, (st.zi_band, st.zi_detail)
+            (band_sos, detail_sos), vertical, (st.zi_band, st.zi_detail)
         )
-        power, st.zi_envelope = sosfilt_stream(lowpass_sos(ENVELOPE_LOWPASS_HZ, fs), band * band, st.zi_envelope)
+        power, st.zi_envelope = sosfilt_stream(envelope_sos, band * band, st.zi_envelope)
         gyro_norm = None
         if gyr is not None and self.placement is Placement.FOOT:
-            gyro_norm, st.zi_gyro = sosfilt_stream(
-                lowpass_sos(DETAIL_LOWPASS_HZ, fs), np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro
-            )
+            gyro_norm, st.zi_gyro = sosfilt_stream(detail_sos, np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro)
+        foot = gyro_norm is not None
+        # Only the signals that detection and the stride models read are kept: acceleration, gyroscope and their
+        # norms serve the foot's detector and ZUPT alone.
         new = {
             "t": grid_t,
-            "acc": acc,
-            "gyr": gyr,
-            "vertical": vertical,
             "band": band,
             "detail": detail,
             "envelope": np.sqrt(np.maximum(power, 0.0)),
+            "acc": acc if foot else None,
+            "gyr": gyr,
             "gyro_norm": gyro_norm,
-            "acc_norm": None if gyro_norm is None else np.sqrt(np.einsum("ij,ij->i", acc, acc)),
+            "acc_norm": np.sqrt(np.einsum("ij,ij->i", acc, acc)) if foot else None,
         }
         if st.buffer is not None:
             st.buffer.append(new)
@@ -436,16 +453,28 @@ class GaitTracker:
         # ext[w_back + k] is buffer position lo + k. A peak must beat every sample in the w_back before it and
         # match or beat every sample in the w_fwd after it; such a sample is a local maximum above threshold,
         # so only those few candidates get the (exact) window test.
+        # Local maxima are few (one per step), so the threshold and window tests run per candidate.
         n = hi - lo + 1
-        centre = ext[w_back : w_back + n]
-        threshold = np.maximum(MIN_PEAK_MS2, REL_PEAK * buf["envelope"][lo : hi + 1])
-        local = (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
-        cand = np.flatnonzero(local & (centre > threshold))
-        if len(cand):
-            before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
-            after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
-            cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
-        peaks = cand + lo
+        if n <= SCAN_IN_PYTHON_MAX:
+            # A live chunk: a dozen float comparisons cost less than the four numpy calls of the vectorised scan.
+            near = ext[w_back - 1 : w_back + n + 1].tolist()
+            local = [k for k in range(n) if near[k + 1] > near[k] and near[k + 1] >= near[k + 2]]
+        else:
+            centre = ext[w_back : w_back + n]
+            local = np.flatnonzero(
+                (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
+            ).tolist()
+        peaks = []
+        if local:
+            envelope = buf["envelope"]
+            for k in local:
+                peak = float(ext[w_back + k])
+                if (
+                    peak > max(MIN_PEAK_MS2, REL_PEAK * float(envelope[lo + k]))
+                    and peak > ext[k : k + w_back].max()
+                    and peak >= ext[k + w_back + 1 : k + w_back + 1 + w_fwd].max()
+                ):
+                    peaks.append(lo + k)
         refine = round(REFINE_BACK_S * fs)
         for p in peaks:
             a = max(0, p - refine)
