@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -280,14 +281,10 @@ class GaitTracker:
         # Only a foot sensor's detector and ZUPT use the gyroscope; elsewhere it is neither checked nor resampled.
         if self.placement is not Placement.FOOT:
             gyr = None
-        steps_s = self._check_chunk(time_s, acc, gyr)
+        longest_step_s = self._check_chunk(time_s, acc, gyr)
         values = acc if gyr is None else np.hstack((acc, gyr))
         st = self.state
-        if (
-            st.last_time_s is not None
-            and time_s[0] - st.last_time_s <= MAX_GAP_S
-            and (len(steps_s) == 0 or steps_s.max() <= MAX_GAP_S)
-        ):
+        if st.last_time_s is not None and time_s[0] - st.last_time_s <= MAX_GAP_S and longest_step_s <= MAX_GAP_S:
             # The usual live case: the chunk continues the current segment without a gap.
             events = self._process(time_s, values, has_gyr=gyr is not None)
             st.last_time_s = float(time_s[-1])
@@ -360,28 +357,31 @@ class GaitTracker:
 
     # ----------------------------------------------------------------------------------------------------------
     # checks
-    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> np.ndarray:
-        """Refuse a malformed chunk; return its sample intervals in s (shape (n - 1,)), reused for gap splitting."""
+    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> float:
+        """Refuse a malformed chunk; return its longest sample interval in s (0 for one sample), for gap splitting."""
         n = len(time_s)
         if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
             raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
-        # A sum is finite only when every term is (NaN and inf propagate), so one sum clears the usual chunk; only
-        # a non-finite sum (a bad value, or an overflow of huge finite ones) needs the element-wise test.
-        total = float(time_s.sum()) + float(acc.sum()) + (0.0 if gyr is None else float(gyr.sum()))
-        if not np.isfinite(total) and not (
+        st = self.state
+        steps_s = time_s[1:] - time_s[:-1]
+        shortest_s, longest_s = (float(steps_s.min()), float(steps_s.max())) if n > 1 else (1.0, 0.0)
+        # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate), and the
+        # times are finite when both ends and every step are (the extreme steps are needed anyway). Only a
+        # non-finite figure (a bad value, or an overflow of huge finite ones) needs the element-wise test.
+        total = float(time_s[0]) + float(time_s[-1]) + shortest_s + longest_s + float(acc.sum())
+        if gyr is not None:
+            total += float(gyr.sum())
+        if not math.isfinite(total) and not (
             np.isfinite(time_s).all() and np.isfinite(acc).all() and (gyr is None or np.isfinite(gyr).all())
         ):
             raise GaitError(
                 "chunk holds NaN or infinite values: drop or interpolate those samples first", reason="non_finite"
             )
-        st = self.state
-        steps_s = time_s[1:] - time_s[:-1]
-        backwards = n > 1 and steps_s.min() <= 0.0
-        if backwards or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
+        if shortest_s <= 0.0 or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
             raise GaitError("time must strictly increase within and across chunks", reason="time_not_increasing")
         if st.buffer is not None and (gyr is not None) != (st.buffer["gyr"] is not None):
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
-        return steps_s
+        return longest_s
 
     # ----------------------------------------------------------------------------------------------------------
     # signal processing
