@@ -411,7 +411,8 @@ class GaitTracker:
             "t": grid_t,
             "band": band,
             "detail": detail,
-            "envelope": np.sqrt(np.maximum(power, 0.0)),
+            # The mean power; its root, the envelope, is only needed where a peak is tested (see _detect).
+            "power": power,
             "acc": acc if foot else None,
             "gyr": gyr,
             "gyro_norm": gyro_norm,
@@ -452,29 +453,33 @@ class GaitTracker:
             ext = np.concatenate((np.full(left_pad, -np.inf), s[: hi + w_fwd + 1]))
         # ext[w_back + k] is buffer position lo + k. A peak must beat every sample in the w_back before it and
         # match or beat every sample in the w_fwd after it; such a sample is a local maximum above threshold,
-        # so only those few candidates get the (exact) window test.
-        # Local maxima are few (one per step), so the threshold and window tests run per candidate.
+        # so only those few candidates get the (exact) window test. The threshold scales with the RMS envelope,
+        # the root of the buffered mean power (negative rounding residue counts as zero).
         n = hi - lo + 1
+        power = buf["power"]
         if n <= SCAN_IN_PYTHON_MAX:
-            # A live chunk: a dozen float comparisons cost less than the four numpy calls of the vectorised scan.
+            # A live chunk: a dozen comparisons of Python floats (the same IEEE arithmetic, so the same decisions)
+            # cost less than the numpy calls of the vectorised scan below.
             near = ext[w_back - 1 : w_back + n + 1].tolist()
-            local = [k for k in range(n) if near[k + 1] > near[k] and near[k + 1] >= near[k + 2]]
+            peaks = [
+                lo + k
+                for k in range(n)
+                if near[k + 1] > near[k]
+                and near[k + 1] >= near[k + 2]
+                and near[k + 1] > max(MIN_PEAK_MS2, REL_PEAK * math.sqrt(max(float(power[lo + k]), 0.0)))
+                and near[k + 1] > ext[k : k + w_back].max()
+                and near[k + 1] >= ext[k + w_back + 1 : k + w_back + 1 + w_fwd].max()
+            ]
         else:
             centre = ext[w_back : w_back + n]
-            local = np.flatnonzero(
-                (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
-            ).tolist()
-        peaks = []
-        if local:
-            envelope = buf["envelope"]
-            for k in local:
-                peak = float(ext[w_back + k])
-                if (
-                    peak > max(MIN_PEAK_MS2, REL_PEAK * float(envelope[lo + k]))
-                    and peak > ext[k : k + w_back].max()
-                    and peak >= ext[k + w_back + 1 : k + w_back + 1 + w_fwd].max()
-                ):
-                    peaks.append(lo + k)
+            threshold = np.maximum(MIN_PEAK_MS2, REL_PEAK * np.sqrt(np.maximum(power[lo : hi + 1], 0.0)))
+            local = (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
+            cand = np.flatnonzero(local & (centre > threshold))
+            if len(cand):
+                before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
+                after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
+                cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
+            peaks = (cand + lo).tolist()
         refine = round(REFINE_BACK_S * fs)
         for p in peaks:
             a = max(0, p - refine)
