@@ -144,7 +144,7 @@ class SampleBuffer:
                         arr[:kept] = arr[self._start : self._stop]
                 self._start, self._stop = 0, kept
             else:
-                self._allocate(new, kept + n_new)
+                self._allocate(self._store, kept + n_new)
         stop = self._stop + n_new
         for key, arr in new.items():
             store = self._store[key]
