@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,7 +41,8 @@ from gait.preprocess import (
     bandpass_sos,
     lowpass_sos,
     resample_chunk,
-    sosfilt_state,
+    sosfilt_bank,
+    sosfilt_stream,
     vertical_from_gravity,
 )
 from gait.stride_length import (
@@ -104,6 +106,9 @@ MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
 """Samples kept for look-back (step and stride windows)."""
+SCAN_IN_PYTHON_MAX = 32
+"""Up to this many open decisions the local-maximum scan runs on Python floats (same comparisons, same result):
+for a live chunk that is cheaper than numpy's per-call overhead; offline chunks use the vectorised scan."""
 
 
 @dataclass
@@ -120,6 +125,86 @@ class _Candidate:
     weak: bool = False  # accepted only because the bout's rhythm expected it (see EXPECTED_REL_PEAK)
 
 
+class SampleBuffer:
+    """The current segment's recent samples, one array per signal, preallocated and written in place.
+
+    A live sensor appends ~10 samples a call to a look-back of a few hundred: concatenating every signal's arrays
+    on each call copied the whole look-back nine times. Here a chunk is written after the newest sample and
+    trimming only moves the start; the arrays are compacted or grown when the end is reached, so the amortised
+    cost of a call does not depend on the look-back length. ``buffer[name]`` is the view of the kept samples of
+    one signal (None for a signal this segment lacks); ``len(buffer)`` their number.
+    """
+
+    MIN_CAPACITY = 1024  # samples: ten seconds at 100 Hz, well above the ~4 s look-back
+
+    def __init__(self, first: dict[str, np.ndarray | None]) -> None:
+        self._store: dict[str, np.ndarray | None] = {}
+        self._start = 0
+        self._stop = 0
+        self._allocate(first, len(first["t"]))
+        self.append(first)
+
+    def _allocate(self, like: dict[str, np.ndarray | None], needed: int) -> None:
+        """Move the kept samples to the front of arrays that hold at least ``needed`` samples."""
+        capacity = max(self.MIN_CAPACITY, 2 * needed)
+        store: dict[str, np.ndarray | None] = {}
+        for key, arr in like.items():
+            if arr is None:
+                store[key] = None
+                continue
+            fresh = np.empty((capacity, *arr.shape[1:]))
+            old = self._store.get(key)
+            if old is not None:
+                fresh[: self._stop - self._start] = old[self._start : self._stop]
+            store[key] = fresh
+        self._store = store
+        self._stop -= self._start
+        self._start = 0
+
+    def append(self, new: dict[str, np.ndarray | None]) -> None:
+        """Write the samples of ``new`` (same signals as the buffer's) after the newest kept sample."""
+        n_new = len(new["t"])
+        if self._stop + n_new > len(self._store["t"]):
+            kept = self._stop - self._start
+            if 2 * (kept + n_new) <= len(self._store["t"]):
+                # Room enough once the dropped samples are reclaimed: move the kept ones to the front.
+                for arr in self._store.values():
+                    if arr is not None:
+                        arr[:kept] = arr[self._start : self._stop]
+                self._start, self._stop = 0, kept
+            else:
+                self._allocate(self._store, kept + n_new)
+        stop = self._stop + n_new
+        for key, arr in new.items():
+            store = self._store[key]
+            if (arr is None) != (store is None):
+                raise ValueError(f"signal {key!r} cannot appear or disappear within a segment")
+            if store is not None:
+                store[self._stop : stop] = arr
+        self._stop = stop
+
+    def drop_oldest(self, n: int) -> None:
+        """Forget the ``n`` oldest samples."""
+        self._start += min(n, self._stop - self._start)
+
+    def __getitem__(self, key: str) -> np.ndarray | None:
+        arr = self._store[key]
+        return None if arr is None else arr[self._start : self._stop]
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    def __getstate__(self) -> dict[str, object]:
+        # Pickle only the kept samples (not the spare capacity); the copy resumes identically.
+        return {"store": {key: self[key] for key in self._store}}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        store = state["store"]
+        self._store = {key: None if arr is None else np.array(arr) for key, arr in store.items()}
+        self._start = 0
+        self._stop = len(self._store["t"])
+
+
 @dataclass
 class TrackerState:
     """Everything the tracker carries from one chunk to the next (picklable, explicit)."""
@@ -133,7 +218,7 @@ class TrackerState:
     foot_below_prev: bool = True  # foot: was the previous sample's gyro norm below the stance threshold
     foot_swing_seen: bool = False  # foot: has a swing happened since the last stance onset
     foot_mode: bool = False  # this segment is a foot sensor's with a gyroscope (set when the segment starts)
-    buffer: dict[str, np.ndarray] = field(default_factory=dict)
+    buffer: SampleBuffer | None = None  # the current segment's recent samples; None before its first sample
     buffer_start: int = 0  # grid index of buffer[...][0] in the current segment
     next_decide: int = 0  # first grid index whose peak decision is still open
     segment: int = 0
@@ -225,9 +310,14 @@ class GaitTracker:
         # Only a foot sensor's detector and ZUPT use the gyroscope; elsewhere it is neither checked nor resampled.
         if self.placement is not Placement.FOOT:
             gyr = None
-        self._check_chunk(time_s, acc, gyr)
+        longest_step_s = self._check_chunk(time_s, acc, gyr)
         values = acc if gyr is None else np.hstack((acc, gyr))
         st = self.state
+        if st.last_time_s is not None and time_s[0] - st.last_time_s <= MAX_GAP_S and longest_step_s <= MAX_GAP_S:
+            # The usual live case: the chunk continues the current segment without a gap.
+            events = self._process(time_s, values, has_gyr=gyr is not None)
+            st.last_time_s = float(time_s[-1])
+            return events
         events: list[GaitEvent] = []
         # Split at gaps (including the one between the previous chunk and this one) into segments; a segment
         # starts at index 0 of the very first chunk too.
@@ -264,6 +354,18 @@ class GaitTracker:
             return IMPACT_DELAY_S
         return IMPACT_DELAY_S + float(delay_samples[0]) / self.sampling_rate_hz
 
+    @functools.cached_property
+    def _filters(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The pipeline's filters at the working rate: gravity, step band, impact detail, envelope (read per chunk,
+        derived once from the settings)."""
+        fs = self.sampling_rate_hz
+        return (
+            lowpass_sos(GRAVITY_CUTOFF_HZ, fs),
+            bandpass_sos(*STEP_BAND_HZ, fs),
+            lowpass_sos(DETAIL_LOWPASS_HZ, fs),
+            lowpass_sos(ENVELOPE_LOWPASS_HZ, fs),
+        )
+
     @property
     def _is_trunk(self) -> bool:
         # A sensor on the trunk (not a foot, not a phone in the hand or a pocket): the weight shift of gait
@@ -290,20 +392,31 @@ class GaitTracker:
 
     # ----------------------------------------------------------------------------------------------------------
     # checks
-    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> None:
+    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> float:
+        """Refuse a malformed chunk; return its longest sample interval in s (0 for one sample), for gap splitting."""
         n = len(time_s)
         if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
             raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
-        if not (np.isfinite(time_s).all() and np.isfinite(acc).all() and (gyr is None or np.isfinite(gyr).all())):
+        st = self.state
+        steps_s = time_s[1:] - time_s[:-1]
+        shortest_s, longest_s = (float(steps_s.min()), float(steps_s.max())) if n > 1 else (1.0, 0.0)
+        # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate), and the
+        # times are finite when both ends and every step are (the extreme steps are needed anyway). Only a
+        # non-finite figure (a bad value, or an overflow of huge finite ones) needs the element-wise test.
+        total = float(time_s[0]) + float(time_s[-1]) + shortest_s + longest_s + float(acc.sum())
+        if gyr is not None:
+            total += float(gyr.sum())
+        if not math.isfinite(total) and not (
+            np.isfinite(time_s).all() and np.isfinite(acc).all() and (gyr is None or np.isfinite(gyr).all())
+        ):
             raise GaitError(
                 "chunk holds NaN or infinite values: drop or interpolate those samples first", reason="non_finite"
             )
-        st = self.state
-        backwards = n > 1 and bool((time_s[1:] <= time_s[:-1]).any())
-        if backwards or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
+        if shortest_s <= 0.0 or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
             raise GaitError("time must strictly increase within and across chunks", reason="time_not_increasing")
-        if st.buffer and (gyr is not None) != (st.buffer["gyr"] is not None):
+        if st.buffer is not None and (gyr is not None) != (st.buffer["gyr"] is not None):
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
+        return longest_s
 
     # ----------------------------------------------------------------------------------------------------------
     # signal processing
@@ -315,33 +428,35 @@ class GaitTracker:
             return []
         acc = grid_v[:, :3]
         gyr = grid_v[:, 3:6] if has_gyr else None
-        gravity, st.zi_gravity = sosfilt_state(lowpass_sos(GRAVITY_CUTOFF_HZ, fs), acc, st.zi_gravity)
+        gravity_sos, band_sos, detail_sos, envelope_sos = self._filters
+        gravity, st.zi_gravity = sosfilt_stream(gravity_sos, acc, st.zi_gravity)
         vertical = vertical_from_gravity(acc, gravity)
-        band, st.zi_band = sosfilt_state(bandpass_sos(*STEP_BAND_HZ, fs), vertical, st.zi_band)
-        detail, st.zi_detail = sosfilt_state(lowpass_sos(DETAIL_LOWPASS_HZ, fs), vertical, st.zi_detail)
-        power, st.zi_envelope = sosfilt_state(lowpass_sos(ENVELOPE_LOWPASS_HZ, fs), band * band, st.zi_envelope)
+        # One block product for both filters of the vertical acceleration on a live chunk.
+        (band, detail), (st.zi_band, st.zi_detail) = sosfilt_bank(
+            (band_sos, detail_sos), vertical, (st.zi_band, st.zi_detail)
+        )
+        power, st.zi_envelope = sosfilt_stream(envelope_sos, band * band, st.zi_envelope)
         gyro_norm = None
         if gyr is not None and self.placement is Placement.FOOT:
-            gyro_norm, st.zi_gyro = sosfilt_state(
-                lowpass_sos(DETAIL_LOWPASS_HZ, fs), np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro
-            )
+            gyro_norm, st.zi_gyro = sosfilt_stream(detail_sos, np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro)
+        foot = gyro_norm is not None
+        # Only the signals that detection and the stride models read are kept: acceleration, gyroscope and their
+        # norms serve the foot's detector and ZUPT alone.
         new = {
             "t": grid_t,
-            "acc": acc,
-            "gyr": gyr,
-            "vertical": vertical,
             "band": band,
             "detail": detail,
-            "envelope": np.sqrt(np.maximum(power, 0.0)),
+            # The mean power; its root, the envelope, is only needed where a peak is tested (see _detect).
+            "power": power,
+            "acc": acc if foot else None,
+            "gyr": gyr,
             "gyro_norm": gyro_norm,
-            "acc_norm": None if gyro_norm is None else np.sqrt(np.einsum("ij,ij->i", acc, acc)),
+            "acc_norm": np.sqrt(np.einsum("ij,ij->i", acc, acc)) if foot else None,
         }
-        if st.buffer:
-            for key, arr in new.items():
-                old = st.buffer[key]
-                st.buffer[key] = None if arr is None else np.concatenate((old, arr))
+        if st.buffer is not None:
+            st.buffer.append(new)
         else:
-            st.buffer = new
+            st.buffer = SampleBuffer(new)
             st.buffer_start = st.resampler.next_index - len(grid_t)
             st.foot_mode = gyro_norm is not None
             st.next_decide = st.buffer_start
@@ -366,38 +481,61 @@ class GaitTracker:
         s = buf[signal_name]
         lo = st.next_decide - st.buffer_start  # buffer position of the first open decision
         hi = last_decidable - st.buffer_start  # inclusive
-        # Pad on the left with -inf where the segment started less than w_back samples ago.
+        # Pad on the left with -inf where the segment started less than w_back samples ago (a view otherwise).
         left_pad = max(0, w_back - lo)
-        ext = np.concatenate((np.full(left_pad, -np.inf), s[max(0, lo - w_back) : hi + w_fwd + 1]))
+        ext = s[lo - w_back : hi + w_fwd + 1]
+        if left_pad:
+            ext = np.concatenate((np.full(left_pad, -np.inf), s[: hi + w_fwd + 1]))
         # ext[w_back + k] is buffer position lo + k. A peak must beat every sample in the w_back before it and
         # match or beat every sample in the w_fwd after it; such a sample is a local maximum above threshold,
-        # so only those few candidates get the (exact) window test.
+        # so only those few candidates get the (exact) window test. The threshold scales with the RMS envelope,
+        # the root of the buffered mean power (negative rounding residue counts as zero).
         n = hi - lo + 1
-        centre = ext[w_back : w_back + n]
-        envelope = buf["envelope"][lo : hi + 1]
-        strong = centre > np.maximum(MIN_PEAK_MS2, REL_PEAK * envelope)
+        power = buf["power"]
+        # A lower-back peak between rel_low and REL_PEAK of the envelope is weak: it counts only where the bout's
+        # rhythm expects a contact (see EXPECTED_REL_PEAK).
         rel_low = EXPECTED_REL_PEAK if self.placement is Placement.LOWER_BACK else REL_PEAK
-        local = (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
-        cand = np.flatnonzero(local & (centre > np.maximum(MIN_PEAK_MS2, rel_low * envelope)))
-        if len(cand):
-            before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
-            after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
-            cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
+        found: list[tuple[int, float, float]] = []  # (buffer position, band-passed peak, RMS envelope)
+        if n <= SCAN_IN_PYTHON_MAX:
+            # A live chunk: a dozen comparisons of Python floats (the same IEEE arithmetic, so the same decisions)
+            # cost less than the numpy calls of the vectorised scan below.
+            near = ext[w_back - 1 : w_back + n + 1].tolist()
+            for k in range(n):
+                peak = near[k + 1]
+                if not (peak > near[k] and peak >= near[k + 2]):
+                    continue
+                envelope = math.sqrt(max(float(power[lo + k]), 0.0))
+                if (
+                    peak > max(MIN_PEAK_MS2, rel_low * envelope)
+                    and peak > ext[k : k + w_back].max()
+                    and peak >= ext[k + w_back + 1 : k + w_back + 1 + w_fwd].max()
+                ):
+                    found.append((lo + k, peak, envelope))
+        else:
+            centre = ext[w_back : w_back + n]
+            envelope = np.sqrt(np.maximum(power[lo : hi + 1], 0.0))
+            local = (centre > ext[w_back - 1 : w_back - 1 + n]) & (centre >= ext[w_back + 1 : w_back + 1 + n])
+            cand = np.flatnonzero(local & (centre > np.maximum(MIN_PEAK_MS2, rel_low * envelope)))
+            if len(cand):
+                before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
+                after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
+                cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
+            found = [(lo + int(c), float(centre[c]), float(envelope[c])) for c in cand]
         refine = round(REFINE_BACK_S * fs)
-        for c in cand:
-            p = c + lo
+        for p, peak, envelope in found:
+            strong = peak > max(MIN_PEAK_MS2, REL_PEAK * envelope)
             a = max(0, p - refine)
             ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
             ic_index = st.buffer_start + ic_pos
             events += self._timeout(ic_index)
-            if not strong[c] and (p - ic_pos > round(EXPECTED_LAG_S * fs) or not self._expected(ic_index)):
+            if not strong and (p - ic_pos > round(EXPECTED_LAG_S * fs) or not self._expected(ic_index)):
                 continue  # a soft peak counts only where the rhythm expects a contact (lower back)
             events += self._on_contact(
                 ic_index,
                 float(buf["t"][ic_pos]) - self._contact_delay_s,
-                peak_ms2=float(centre[c]),
-                rest_before=bool(envelope[c] < MIN_PEAK_MS2),
-                weak=not strong[c],
+                peak_ms2=peak,
+                rest_before=envelope < MIN_PEAK_MS2,
+                weak=not strong,
             )
         st.next_decide = last_decidable + 1
         events += self._timeout(st.next_decide)
@@ -474,12 +612,10 @@ class GaitTracker:
         if st.bout or st.pending:
             last = (st.bout or st.pending)[-1]
             keep_from = min(keep_from, min(last.index, last.anchor if last.anchor >= 0 else last.index) - 30)
-        keep_from = max(keep_from, st.buffer_start + len(st.buffer["t"]) - int(BUFFER_S * fs))
+        keep_from = max(keep_from, st.buffer_start + len(st.buffer) - int(BUFFER_S * fs))
         cut = keep_from - st.buffer_start
         if cut > 0:
-            for key, arr in st.buffer.items():
-                if arr is not None:
-                    st.buffer[key] = arr[cut:]
+            st.buffer.drop_oldest(cut)
             st.buffer_start = keep_from
 
     # ----------------------------------------------------------------------------------------------------------
@@ -507,7 +643,7 @@ class GaitTracker:
         """Decide the segment's last contacts (padding the look-ahead with its last sample), close the bout."""
         st = self.state
         events: list[GaitEvent] = []
-        if st.resampler.last_time_s is not None and st.buffer:
+        if st.resampler.last_time_s is not None and st.buffer is not None:
             n_pad = int(np.ceil((W_FWD_S + 0.02) * self.sampling_rate_hz))
             pad_t = st.resampler.last_time_s + np.arange(1, n_pad + 1) / self.sampling_rate_hz
             pad_v = np.repeat(st.resampler.last_values[None, :], n_pad, axis=0)
@@ -516,7 +652,7 @@ class GaitTracker:
         st.resampler = ResamplerState()
         st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = st.zi_gyro = None
         st.foot_below_prev, st.foot_swing_seen = True, False
-        st.buffer = {}
+        st.buffer = None
         st.buffer_start = st.next_decide = 0
         st.segment += 1
         return events

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import signal
 
-from gait.preprocess import ResamplerState, bandpass_sos, lowpass_sos, resample_chunk, sosfilt_state
+from gait.preprocess import (
+    BLOCK_MAX_SAMPLES,
+    ResamplerState,
+    bandpass_sos,
+    lowpass_sos,
+    resample_chunk,
+    sosfilt_bank,
+    sosfilt_state,
+    sosfilt_stream,
+)
 
 
 @pytest.mark.parametrize("sos", [bandpass_sos(0.5, 3.0, 100.0), lowpass_sos(0.25, 100.0)])
@@ -37,3 +50,65 @@ def test_resampling_is_independent_of_chunk_borders() -> None:
     np.testing.assert_array_equal(np.concatenate(ts), gt)
     np.testing.assert_array_equal(np.concatenate(vs), gv)
     assert np.allclose(np.diff(gt), 0.01) and gt[0] == t[0]
+
+
+N_SAMPLES = 600
+_splits = st.lists(st.integers(min_value=1, max_value=N_SAMPLES - 1), max_size=40)
+
+
+def _chunks(splits: list[int]) -> list[tuple[int, int]]:
+    bounds = [0, *sorted(set(splits)), N_SAMPLES]
+    return list(itertools.pairwise(bounds))
+
+
+@settings(max_examples=40, deadline=None)
+@given(_splits, st.integers(min_value=0, max_value=2**32 - 1))
+def test_filter_bank_equals_sosfilt_for_any_chunk_splits(splits: list[int], seed: int) -> None:
+    # The tracker's band-pass and detail low-pass share one block matrix; short chunks take the block path, long
+    # ones lfilter, and the state passes between them at every border.
+    bank = (bandpass_sos(0.5, 3.0, 100.0), lowpass_sos(5.0, 100.0))
+    x = np.random.default_rng(seed).normal(size=N_SAMPLES)
+    expected = []
+    for sos in bank:
+        y, zf = signal.sosfilt(sos, x, zi=signal.sosfilt_zi(sos) * x[0])
+        expected.append((y, zf))
+    zi: tuple = (None, None)
+    parts: list[list[np.ndarray]] = [[], []]
+    for a, b in _chunks(splits):
+        ys, zi = sosfilt_bank(bank, x[a:b], zi)
+        for k, y in enumerate(ys):
+            assert y.shape == (b - a,)
+            parts[k].append(y)
+    for k, (y, zf) in enumerate(expected):
+        np.testing.assert_allclose(np.concatenate(parts[k]), y, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(zi[k], zf, rtol=0, atol=1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_splits, st.integers(min_value=0, max_value=2**32 - 1))
+def test_three_channel_stream_filter_equals_sosfilt_for_any_chunk_splits(splits: list[int], seed: int) -> None:
+    # The gravity low-pass: slow poles close to the unit circle and a large constant input (gravity) are the
+    # hardest case for rounding, so compare at 1e-9 m/s^2 on a 9.81 m/s^2 signal.
+    sos = lowpass_sos(0.25, 100.0)
+    x = 9.81 * np.array([0.2, -0.3, 0.93]) + np.random.default_rng(seed).normal(size=(N_SAMPLES, 3))
+    expected, zf = signal.sosfilt(sos, x, axis=0, zi=signal.sosfilt_zi(sos)[:, :, None] * x[0])
+    zi, parts = None, []
+    for a, b in _chunks(splits):
+        y, zi = sosfilt_stream(sos, x[a:b], zi)
+        assert y.shape == (b - a, 3) and zi.shape == zf.shape
+        parts.append(y)
+    np.testing.assert_allclose(np.concatenate(parts), expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(zi, zf, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, BLOCK_MAX_SAMPLES])
+def test_block_path_for_one_short_chunk_equals_sosfilt_and_starts_at_the_steady_state(n: int) -> None:
+    sos = lowpass_sos(0.3, 100.0)
+    x = 4.0 + np.random.default_rng(n).normal(size=n)
+    expected, zf = signal.sosfilt(sos, x, zi=signal.sosfilt_zi(sos) * x[0])
+    y, state = sosfilt_stream(sos, x, None)
+    np.testing.assert_allclose(y, expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(state, zf, rtol=0, atol=1e-12)
+    # A constant input at the steady state stays put.
+    y, _ = sosfilt_stream(sos, np.full(n, 4.0), None)
+    np.testing.assert_allclose(y, 4.0, rtol=0, atol=1e-12)
