@@ -34,7 +34,8 @@ ANALYSIS_SLOTS = 2
 
 
 async def first_run(app: FastAPI) -> None:
-    """Import the sample recordings into an empty store and start the demo walk (when enabled).
+    """Import the sample recordings into an empty store and start the demo walk (when enabled; with
+    ``live_demo`` the demo walk starts on every start).
 
     A missing or unreadable sample only costs the demo: it is logged and the service runs on.
     """
@@ -56,6 +57,9 @@ async def _first_run(app: FastAPI) -> None:
     elif any(w["source"].get("demo") for w in recovered):
         # The server died during the demo walk: the walk stays stored (interrupted); the demo starts again.
         await start_demo(hub, store, settings, sample=recovered[-1]["source"].get("sample"), speed=settings.demo_speed)
+    elif settings.live_demo:
+        # ``./run demo`` again: the samples are stored already, the live walk is what the demo is for.
+        await start_demo(hub, store, settings, sample=None, speed=settings.demo_speed)
 
 
 @asynccontextmanager

@@ -59,6 +59,9 @@ class Settings:
         Uploads larger than this are refused with 413 before anything is stored.
     demo
         On first run with an empty store, import the sample recordings and replay one live.
+    live_demo
+        Also replay a sample as a live demo walk when the store already holds walks (what ``./run demo`` asks for,
+        so that every demo start shows a live walk); needs ``demo``.
     samples_dir
         Folder with the sample recordings imported on first run.
     demo_speed
@@ -76,6 +79,7 @@ class Settings:
     token: str | None = None
     max_upload_bytes: int = int(DEFAULT_MAX_UPLOAD_MB * 1024 * 1024)
     demo: bool = True
+    live_demo: bool = False
     samples_dir: Path = REPO_SAMPLES_DIR
     demo_speed: float = 1.0
     ble_virtual: bool = False
@@ -116,7 +120,8 @@ class Settings:
         """Build settings from ``GAIT_*`` environment variables, then apply non-None ``overrides``.
 
         Variables: ``GAIT_DATA_DIR``, ``GAIT_HOST``, ``GAIT_PORT``, ``GAIT_TOKEN``, ``GAIT_MAX_UPLOAD_MB``,
-        ``GAIT_DEMO`` (0/1), ``GAIT_SAMPLES_DIR``, ``GAIT_DEMO_SPEED``, ``GAIT_BLE_VIRTUAL`` (0/1, testing aid).
+        ``GAIT_DEMO`` (0/1), ``GAIT_LIVE_DEMO`` (0/1), ``GAIT_SAMPLES_DIR``, ``GAIT_DEMO_SPEED``,
+        ``GAIT_BLE_VIRTUAL`` (0/1, testing aid).
         """
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
@@ -133,6 +138,8 @@ class Settings:
                 values["max_upload_bytes"] = int(float(env["GAIT_MAX_UPLOAD_MB"]) * 1024 * 1024)
             if env.get("GAIT_DEMO"):
                 values["demo"] = _flag(env["GAIT_DEMO"])
+            if env.get("GAIT_LIVE_DEMO"):
+                values["live_demo"] = _flag(env["GAIT_LIVE_DEMO"])
             if env.get("GAIT_BLE_VIRTUAL"):
                 values["ble_virtual"] = _flag(env["GAIT_BLE_VIRTUAL"])
             if env.get("GAIT_SAMPLES_DIR"):

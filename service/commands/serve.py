@@ -26,6 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=None, help="port (default 8765; env GAIT_PORT)")
     p.add_argument("--data-dir", type=Path, default=None, help="where the database lives (env GAIT_DATA_DIR)")
     p.add_argument("--no-demo", action="store_true", help="no sample import and no demo walk on first run")
+    p.add_argument(
+        "--live-demo",
+        action="store_true",
+        help="replay a sample as a live demo walk on every start, not only the first (what ./run demo does)",
+    )
     p.add_argument("--demo-speed", type=float, default=None, help="replay speed of the demo walk (default 1)")
     p.add_argument(
         "--ble-virtual",
@@ -52,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             data_dir=args.data_dir,
             demo=False if args.no_demo else None,
+            live_demo=True if args.live_demo else None,
             demo_speed=args.demo_speed,
             ble_virtual=True if args.ble_virtual else None,
             token=token,

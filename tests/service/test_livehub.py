@@ -172,6 +172,37 @@ def test_first_run_imports_samples_and_starts_the_demo(tmp_path: Path) -> None:
         assert demo["source"]["sample"] == "walk_a.csv"
 
 
+@pytest.mark.parametrize("live_demo", [True, False])
+def test_a_later_start_replays_the_demo_walk_only_when_asked(tmp_path: Path, live_demo: bool) -> None:
+    from service.app import create_app
+    from service.settings import Settings
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_walk_csv(samples / "walk_a.csv", duration_s=20.0)
+    (samples / "walk_a.reference.json").write_text(json.dumps({"placement": "lower_back"}))
+    first = Settings(data_dir=tmp_path / "data", samples_dir=samples, demo=True, demo_speed=50)
+    with TestClient(create_app(first), base_url="http://127.0.0.1") as client:
+        for _ in range(400):  # the first run's demo walk replays 20 s at 50x, then ends
+            walks = client.get("/api/walks").json()
+            if len(walks) == 2 and not client.get("/api/live").json()["running"]:
+                break
+            time.sleep(0.05)
+        assert len(walks) == 2
+    # a second start (./run demo again): the samples are stored already
+    again = first.with_(live_demo=live_demo)
+    with TestClient(create_app(again), base_url="http://127.0.0.1") as client:
+        walks = []
+        for _ in range(100):
+            walks = client.get("/api/walks").json()
+            if len(walks) == 3:
+                break
+            time.sleep(0.05)
+        live = [w for w in walks if w["origin"] == "live"]
+        assert len(live) == (2 if live_demo else 1), walks
+        assert sum(w["origin"] == "sample" for w in walks) == 1  # the samples are not imported twice
+
+
 def test_feed_frames_are_valid_json_even_with_nan(store: Store, tmp_path: Path) -> None:
     hub = LiveHub(store, journal_dir=tmp_path)
 
