@@ -53,6 +53,11 @@ class Analysis:
     gps_stride_length_m: dict[int, float] = field(default_factory=dict)  # bout index -> GPS-based stride length
 
     @property
+    def one_foot(self) -> bool:
+        """Whether the steps are the contacts of one foot only (a foot sensor's strides)."""
+        return any(s.method == "zupt" for s in self.strides)
+
+    @property
     def summary(self) -> dict[str, Any]:
         """Totals over the recording; None where a figure cannot be estimated."""
         lengths = np.array([s.length_m for s in self.strides if s.length_m is not None], dtype=float)

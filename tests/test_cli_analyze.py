@@ -31,6 +31,14 @@ def test_readable_summary(walk_csv: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "inverted-pendulum" in out
 
 
+def test_a_foot_sensor_summary_says_its_steps_are_one_foot_s(walk_csv: Path, capsys) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_recordings" / "gaitmap_left_foot.csv"
+    assert main(["analyze", str(sample), "--placement", "foot"]) == 0
+    assert "contacts of the sensor's foot" in capsys.readouterr().out
+    assert main(["analyze", str(walk_csv)]) == 0  # a trunk sensor sees both feet
+    assert "contacts of the sensor's foot" not in capsys.readouterr().out
+
+
 def test_json_document_on_the_files_own_time_axis(walk_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(walk_csv), "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)
