@@ -111,3 +111,17 @@ def test_main_says_so_and_exits_0_without_shared_data(
     assert acc.main(["--json", str(tmp_path / "a.json")]) == 0
     assert "shared data not found" in capsys.readouterr().out
     assert not (tmp_path / "a.json").exists()
+
+
+def test_like_for_like_stride_error_uses_only_strides_both_estimate() -> None:
+    from bench.compare_mobgap import common_stride_mae_m
+
+    ref = synthetic_ref()  # 18 reference strides of 1.4 m
+    strides = ref.ref_strides
+    # analyser a: 1.5 m everywhere; analyser b: 1.3 m, but no estimate for the first 9 strides (the hard ones)
+    a = acc.Detections(step_t_s=IC_S, strides=[(s, e, 1.5) for s, e, _ in strides])
+    b = acc.Detections(step_t_s=IC_S, strides=[(s, e, None if i < 9 else 1.2) for i, (s, e, _) in enumerate(strides)])
+    mae_a, mae_b, n = common_stride_mae_m({"synthetic": ref}, {"synthetic": a}, {"synthetic": b})
+    # strides 9-17, and stride 8, which b's stride 9 overlaps by half (the matching's minimum)
+    assert n == 10
+    assert mae_a == pytest.approx(0.1) and mae_b == pytest.approx(0.2)
