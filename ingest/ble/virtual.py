@@ -599,7 +599,6 @@ class VirtualSensor:
             self._t0_host = asyncio.get_running_loop().time()
 
     def _start_stream(self, connection: Any) -> None:
-        self._start_replay_clock()
         if connection in self._stream_tasks or self.faults.never_send:
             return
         self._stream_tasks[connection] = self._spawn(self._stream(connection))
@@ -637,6 +636,9 @@ class VirtualSensor:
     async def _stream(self, connection: Any) -> None:
         loop = asyncio.get_running_loop()
         started = loop.time()
+        # The clock starts here, not when the start command arrived: on a busy host this task can run tens of ms
+        # later, and the samples "sensed" in between would never be sent (a test or demo sees the whole recording).
+        self._start_replay_clock()
         next_index = self._now_index()
         n = self.recording.n_samples
         try:
