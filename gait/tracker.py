@@ -119,8 +119,9 @@ class _Candidate:
     t_s: float
     step_length_m: float | None = None  # step (trunk) or stride (foot) that ends here; None for a bout's first
     anchor: int = -1  # foot: grid index of the stance that follows this contact (a zero-velocity instant)
-    impact_ms2: float = 0.0  # foot: acceleration norm at the contact (the heel-strike shock)
-    peak_ms2: float = float("inf")  # band-passed vertical peak that gave this contact (trunk and phone)
+    # The contact's evidence: the band-passed vertical peak (trunk, phone) or the acceleration norm at the heel
+    # strike (foot sensor); of two contacts too close to be two, the stronger is kept (see _on_contact).
+    strength_ms2: float = float("inf")
     rest_before: bool = False  # the walker stood still before this contact (RMS envelope below MIN_PEAK_MS2)
     weak: bool = False  # accepted only because the bout's rhythm expected it (see EXPECTED_REL_PEAK)
 
@@ -378,6 +379,13 @@ class GaitTracker:
         return 1 if self.uses_foot_detector else 2
 
     @property
+    def _one_contact_within_s(self) -> float:
+        # Contacts closer than this are one contact seen twice (see _on_contact); 0 where every peak is kept.
+        if self.uses_foot_detector:
+            return zupt.MIN_STRIDE_S
+        return MIN_STEP_S if self.placement in ONE_IMPACT_PER_STEP else 0.0
+
+    @property
     def _max_interval_s(self) -> float:
         # Contacts of one foot are a stride apart, twice the step interval.
         return MAX_STEP_S * 2 / self._contacts_per_stride
@@ -533,7 +541,7 @@ class GaitTracker:
             events += self._on_contact(
                 ic_index,
                 float(buf["t"][ic_pos]) - self._contact_delay_s,
-                peak_ms2=peak,
+                strength_ms2=peak,
                 rest_before=envelope < MIN_PEAK_MS2,
                 weak=not strong,
             )
@@ -574,18 +582,9 @@ class GaitTracker:
             impact_ms2 = float(buf["acc_norm"][ic_pos])
             if impact_ms2 < zupt.MIN_IMPACT_MS2:
                 continue  # no landing shock: the foot pivoted or slid on the floor
-            chain = st.bout or st.pending
-            if chain and ic_index - chain[-1].index < zupt.MIN_STRIDE_S * fs:
-                # Two stance onsets closer than the shortest stride belong to one stride: one of them is a foot
-                # slap after heel strike, or a pause in the slow, flat swing of the first step from standing.
-                # Heel strike is the strongest shock of the foot's cycle, so the stronger impact is the contact.
-                # Only a contact not yet emitted (a bout still being confirmed) can be replaced.
-                if st.bout or impact_ms2 <= chain[-1].impact_ms2:
-                    continue
-                st.pending.pop()
             events += self._timeout(ic_index)
             events += self._on_contact(
-                ic_index, float(buf["t"][ic_pos]), anchor=st.buffer_start + pos, impact_ms2=impact_ms2
+                ic_index, float(buf["t"][ic_pos]), anchor=st.buffer_start + pos, strength_ms2=impact_ms2
             )
         if len(g):
             st.foot_swing_seen = bool(np.searchsorted(swings, last, side="right") < len(swings)) or (
@@ -662,8 +661,7 @@ class GaitTracker:
         index: int,
         t_s: float,
         anchor: int = -1,
-        impact_ms2: float = 0.0,
-        peak_ms2: float = float("inf"),
+        strength_ms2: float = float("inf"),
         rest_before: bool = False,
         weak: bool = False,
     ) -> list[GaitEvent]:
@@ -673,13 +671,15 @@ class GaitTracker:
         chain = st.bout or st.pending
         if chain and index <= chain[-1].index:
             return []  # the same impact found twice
-        if chain and self.placement in ONE_IMPACT_PER_STEP and index - chain[-1].index < MIN_STEP_S * fs:
-            # Two contacts closer than any step are one step seen twice: a lower-back sensor sees two impacts
-            # in one step in some walkers (heel strike, then the loading peak 0.1-0.2 s later), and two
-            # band-pass peaks 0.3 s apart can refine to them; a phone in the hand bobs twice in a slow step. In a
-            # confirmed bout the first is kept (it is already emitted); before that, the stronger (a weak first
-            # one is a wobble before the step).
-            if st.bout or peak_ms2 <= chain[-1].peak_ms2:
+        if chain and index - chain[-1].index < self._one_contact_within_s * fs:
+            # Two contacts too close to be two are one seen twice. A foot sensor: two stance onsets within the
+            # shortest stride are a foot slap after heel strike, or a pause in the slow, flat swing of the first
+            # step from standing. A lower-back sensor sees two impacts in one step in some walkers (heel strike,
+            # then the loading peak 0.1-0.2 s later), and two band-pass peaks 0.3 s apart can refine to them; a
+            # phone in the hand bobs twice in a slow step. In a confirmed bout the first is kept (it is already
+            # emitted); before that, the stronger (heel strike is the strongest shock of a foot's cycle, and a
+            # weak first trunk peak is a wobble before the step).
+            if st.bout or strength_ms2 <= chain[-1].strength_ms2:
                 return []
             st.pending.pop()
             chain = st.pending
@@ -687,8 +687,7 @@ class GaitTracker:
             index=index,
             t_s=t_s,
             anchor=anchor,
-            impact_ms2=impact_ms2,
-            peak_ms2=peak_ms2,
+            strength_ms2=strength_ms2,
             rest_before=rest_before,
             weak=weak,
         )
@@ -732,7 +731,7 @@ class GaitTracker:
         if not self._is_trunk:
             return False
         first = chain[0]
-        return first.rest_before and first.peak_ms2 < FIRST_PEAK_RATIO * max(c.peak_ms2 for c in chain[1:])
+        return first.rest_before and first.strength_ms2 < FIRST_PEAK_RATIO * max(c.strength_ms2 for c in chain[1:])
 
     def _segment_length(self, prev: _Candidate, cand: _Candidate) -> float | None:
         """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT)."""
