@@ -91,6 +91,13 @@ Before the first step the walker shifts weight onto the stance leg (the anticipa
 the trunk bobs a little, about half a second before the first heel strike, with no foot landing. A heel
 strike stops the body's fall and gives a far larger upward peak, and even a bout's first real step reaches
 about half of the steps that follow it."""
+PUSH_OFF_STEP_SHARE = 0.8
+"""...or a first contact weaker than the next ones that the next follows sooner than this share of a step.
+
+From quiet standing the first trunk peak can be the push-off of the first swing leg (its toe-off): the first heel
+strike then follows after one swing phase, not a whole step, and gives the stronger peak. A swing lasts about
+40 % of a gait cycle and a step 50 %, so it is at most about 0.8 of a step (the first swing from standing is no
+longer). After a real first heel strike comes a whole step, about as long as the next one."""
 EXPECTED_REL_PEAK = 0.2
 """Lower share of the RMS envelope for a peak where the bout's rhythm expects the next contact (lower back).
 
@@ -726,12 +733,21 @@ class GaitTracker:
         """Whether the first contact of a chain that would open a bout is the weight shift of gait initiation.
 
         Only trunk sensors (lower back, waist): starting from quiet standing (RMS envelope below MIN_PEAK_MS2),
-        a first peak under FIRST_PEAK_RATIO of the larger of the next ones is no heel strike.
+        a first peak under FIRST_PEAK_RATIO of the larger of the next ones is no heel strike, nor is one followed
+        by the next contact within PUSH_OFF_STEP_SHARE of the step after it (the push-off of the first swing).
         """
         if not self._is_trunk:
             return False
         first = chain[0]
-        return first.rest_before and first.strength_ms2 < FIRST_PEAK_RATIO * max(c.strength_ms2 for c in chain[1:])
+        if not first.rest_before:
+            return False
+        strongest_next_ms2 = max(c.strength_ms2 for c in chain[1:])
+        if first.strength_ms2 < FIRST_PEAK_RATIO * strongest_next_ms2:
+            return True
+        # A push-off is weaker than the heel strikes after it (they stop the body's fall), and comes one swing early.
+        return first.strength_ms2 < strongest_next_ms2 and (
+            chain[1].index - first.index < PUSH_OFF_STEP_SHARE * (chain[2].index - chain[1].index)
+        )
 
     def _segment_length(self, prev: _Candidate, cand: _Candidate) -> float | None:
         """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT)."""

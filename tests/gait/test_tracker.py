@@ -75,6 +75,33 @@ def test_weight_shift_before_the_first_step_is_no_contact(placement: str, bump_m
     assert all(np.min(np.abs(step_t_s - p)) < 0.1 for p in walk_peaks_s)
 
 
+@pytest.mark.parametrize(
+    ("placement", "lead_s", "push_off_kept"),
+    [
+        # one swing phase (0.4 s, under 0.8 of the 0.55 s steps) before the first heel strike: the push-off
+        ("lower_back", 0.40, False),
+        ("waist", 0.40, False),
+        # a whole step before it: a (soft) first heel strike, kept
+        ("lower_back", 0.55, True),
+        # the rule is for trunk sensors only
+        ("pocket", 0.40, True),
+    ],
+)
+def test_push_off_of_the_first_swing_is_no_contact(placement: str, lead_s: float, push_off_kept: bool) -> None:
+    # Quiet standing, then the trunk peak of the first swing leg's push-off (two thirds of a heel strike's peak,
+    # too strong for the FIRST_PEAK_RATIO test), then 12 heel strikes every 0.55 s from 3 s.
+    t = np.arange(0.0, 14.0, 0.01)
+    impacts_s = 3.0 + 0.55 * np.arange(12)
+    push_off_s = impacts_s[0] - lead_s
+    vertical = sum(_impact(t, t0, 3.0) for t0 in impacts_s) + _impact(t, push_off_s, 2.0)
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    step_t_s = np.array([e.t_s for e in run(GaitTracker(placement=placement), t, acc, []) if e.kind == "step"])
+    expected_s = np.insert(impacts_s, 0, push_off_s) if push_off_kept else impacts_s
+    assert len(step_t_s) == len(expected_s)
+    assert np.abs(step_t_s - expected_s).max() < 0.1
+
+
 @pytest.mark.parametrize("placement", ["lower_back", "hand"])
 def test_two_impacts_in_one_step_give_one_contact(placement: str) -> None:
     # A slow walker (0.7 s steps) whose trunk (or the phone in the hand) sees the heel strike and, 0.25 s later, a
