@@ -13,6 +13,7 @@ message when the shared data are absent (a fresh clone).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -121,6 +122,7 @@ class RecordingResult:
     wall_s: float
     duration_s: float
     has_reference: bool
+    variant: str = ""  # "uncut": scored against the dataset's spans before its reference omissions were cut
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (NaN becomes null)."""
@@ -182,6 +184,7 @@ class GroupRow:
     group: str
     kind: str  # "lower_back", "foot" or "phone": selects the targets
     results: list[RecordingResult] = field(default_factory=list)
+    variant: str = ""  # a second scoring of the same detections, shown for comparison (no targets)
 
     @property
     def scored(self) -> list[RecordingResult]:
@@ -224,6 +227,8 @@ class GroupRow:
 
     def targets(self) -> list[dict[str, Any]]:
         """The targets of issue 2 that apply to this group, each with its value and PASS/FAIL."""
+        if self.variant:
+            return []
         m = self.metrics()
         out: list[dict[str, Any]] = []
 
@@ -278,8 +283,10 @@ def group_results(results: Sequence[RecordingResult]) -> list[GroupRow]:
         keys = [r.placement]
         if r.carry_position:
             keys.append(f"{r.placement}/{r.carry_position}")
+        if r.variant:
+            keys = [f"{key} ({r.variant})" for key in keys]
         for key in keys:
-            rows.setdefault((r.dataset, key), GroupRow(r.dataset, key, kind)).results.append(r)
+            rows.setdefault((r.dataset, key), GroupRow(r.dataset, key, kind, variant=r.variant)).results.append(r)
     order = {d: i for i, d in enumerate(DATASETS)}
     return sorted(rows.values(), key=lambda g: (order.get(g.dataset, 99), g.dataset, g.group))
 
@@ -309,14 +316,30 @@ def format_row(m: dict[str, Any]) -> str:
 
 
 def run(refs: Iterable[RefRecording], analyzer: Analyzer = analyze_with_gait) -> list[RecordingResult]:
-    """Analyse and score every reference recording."""
-    return [evaluate(ref, analyzer(ref)) for ref in refs]
+    """Analyse and score every reference recording.
+
+    A recording whose walking spans were cut around reference omissions (``extra["uncut_walking_spans"]``, see
+    :func:`bench.datasets.ipol_reference_omissions`) is also scored against the uncut spans, as variant "uncut",
+    so the raw figure stays visible next to the primary one.
+    """
+    results: list[RecordingResult] = []
+    for ref in refs:
+        det = analyzer(ref)
+        results.append(evaluate(ref, det))
+        uncut = ref.extra.get("uncut_walking_spans")
+        if uncut is not None and list(uncut) != list(ref.walking_spans):
+            raw = evaluate(dataclasses.replace(ref, walking_spans=list(uncut)), det)
+            results.append(dataclasses.replace(raw, variant="uncut"))
+        elif uncut is not None:
+            results.append(dataclasses.replace(results[-1], variant="uncut"))
+    return results
 
 
 def report(results: Sequence[RecordingResult], *, verbose: bool = False, file: Any = None) -> dict[str, Any]:
     """Print the tables and targets; return the JSON document."""
     file = file or sys.stdout
     rows = group_results(results)
+    results = [r for r in results if not r.variant]  # per-recording lines and lists: the primary scoring
     if verbose:
         print(
             f"{'recording':<36} {'group':<22} {'ref':>4} {'det':>4} {'F1':>6} {'MAE ms':>6} {'bias':>5} {'steps%':>6}",
@@ -391,6 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = run(refs)
     t_analysed = time.perf_counter()
     doc = report(results, verbose=args.verbose)
+    results = [r for r in results if not r.variant]
     analysis_s = sum(r.wall_s for r in results)
     signal_s = sum(r.duration_s for r in results)
     wall_s = time.perf_counter() - t_start

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -33,12 +34,13 @@ import scipy.io as sio
 
 import ingest
 from bench.metrics import mean_stride_cadence
+from gait import zupt
 from gait.consts import GRAVITY_MS2
 from gait.types import Placement, Recording
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / "bench" / "out" / "cache"
-CACHE_VERSION = 6  # bump when a loader's output changes, so stale caches are ignored
+CACHE_VERSION = 7  # bump when a loader's output changes, so stale caches are ignored
 
 DATASETS: tuple[str, ...] = ("mobgap_lab", "gaitmap_example", "oxford_step_counter", "ipol_healthy_gait")
 
@@ -501,6 +503,70 @@ IPOL_FS_HZ = 100.0
 RAD_TO_DEG = 180.0 / np.pi
 
 
+IPOL_SWING_GYRO_DPS = zupt.SWING_GYRO_DPS
+"""Gyroscope norm above which a foot is swinging (the foot detector's threshold; walking swings reach 300-500)."""
+
+
+def ipol_reference_omissions(
+    left_events: np.ndarray,
+    right_events: np.ndarray,
+    packet_left: np.ndarray | None,
+    gyro_left_dps: np.ndarray | None,
+    packet_right: np.ndarray | None,
+    gyro_right_dps: np.ndarray | None,
+) -> list[tuple[float, float]]:
+    """Stretches where the IPOL reference misses a footstep that the other foot's sensor shows.
+
+    The reference lists each foot's footsteps as (toe-off, heel strike) packet numbers. Two consecutive heel
+    strikes (both feet in time order) of the same foot mean the other foot did not step in between, unless the
+    reference left its step out. Where that other foot's gyroscope norm exceeds ``IPOL_SWING_GYRO_DPS`` between
+    the first heel strike and the second footstep's toe-off (while the first foot stood), the other foot swung:
+    its step is missing from the reference. (The two same-foot pairs of the data without such a swing, 58 and
+    73 deg/s, are pivots on one foot in the U-turn; the pairs with one reach 225-590 deg/s.)
+
+    Parameters
+    ----------
+    left_events, right_events
+        ``(n, 2)`` arrays of (toe-off, heel strike) packet numbers of each foot, inside the trial.
+    packet_left, gyro_left_dps, packet_right, gyro_right_dps
+        Each foot sensor's packet numbers and gyroscope norm; None where the file is missing.
+
+    Returns
+    -------
+    list of (first, second)
+        Packet numbers of the two same-foot heel strikes that bound each stretch with a missing step.
+    """
+    steps = sorted(
+        [(float(e[1]), float(e[0]), "left") for e in np.reshape(left_events, (-1, 2))]
+        + [(float(e[1]), float(e[0]), "right") for e in np.reshape(right_events, (-1, 2))]
+    )
+    sensors = {"left": (packet_right, gyro_right_dps), "right": (packet_left, gyro_left_dps)}  # the OTHER foot
+    out: list[tuple[float, float]] = []
+    for (hs_a, _, side_a), (hs_b, to_b, side_b) in itertools.pairwise(steps):
+        packet, gyro = sensors[side_a]
+        if side_a != side_b or packet is None or gyro is None:
+            continue
+        between = (packet > hs_a) & (packet < to_b)
+        if between.any() and float(gyro[between].max()) > IPOL_SWING_GYRO_DPS:
+            out.append((hs_a, hs_b))
+    return out
+
+
+def cut_spans(spans: list[tuple[float, float]], holes: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The spans with the open intervals of ``holes`` removed (hole ends stay inside, as span bounds)."""
+    out: list[tuple[float, float]] = []
+    for start, end in spans:
+        cur = start
+        for a, b in sorted(holes):
+            if a < end and b > cur:
+                if a > cur:
+                    out.append((cur, a))
+                cur = max(cur, b)
+        if cur < end:
+            out.append((cur, end))
+    return out
+
+
 def _ipol_files(root: Path) -> list[Path]:
     return sorted((root / "ipol_healthy_gait" / "GaitData").glob("*"))
 
@@ -529,11 +595,31 @@ def load_ipol_healthy_gait(root: Path) -> list[RefRecording]:
         ic_r = np.array([e[1] for e in meta["RightFootEvents"]], dtype=float)
         height_cm = meta.get("Height")
         body_height_m = float(height_cm) / 100.0 if height_cm is not None and np.isfinite(height_cm) else None
+        raws = {
+            sensor: pd.read_csv(gd / f"{code}_{sensor}.txt.gz", sep="\t", skiprows=1)
+            for sensor in ("lb", "lf", "rf")
+            if (gd / f"{code}_{sensor}.txt.gz").exists()
+        }
+        # Stretches where the reference misses a footstep the other foot's sensor shows (ipol_reference_omissions):
+        # scored as unannotated, like the unresolved ICs of the mobgap reference.
+        foot_gyro = {
+            sensor: (
+                raws[sensor].PacketCounter.to_numpy(dtype=float),
+                np.linalg.norm(raws[sensor][["Gyr_X", "Gyr_Y", "Gyr_Z"]].to_numpy(dtype=float), axis=1) * RAD_TO_DEG,
+            )
+            if sensor in raws
+            else (None, None)
+            for sensor in ("lf", "rf")
+        }
+        in_trial = [
+            np.array([e for e in meta[key] if tb0 <= e[1] <= tb1], dtype=float).reshape(-1, 2)
+            for key in ("LeftFootEvents", "RightFootEvents")
+        ]
+        omissions = ipol_reference_omissions(*in_trial, *foot_gyro["lf"], *foot_gyro["rf"])
         for sensor, side in (("lb", None), ("lf", "left"), ("rf", "right")):
-            path = gd / f"{code}_{sensor}.txt.gz"
-            if not path.exists():
+            if sensor not in raws:
                 continue
-            raw = pd.read_csv(path, sep="\t", skiprows=1)
+            raw = raws[sensor]
             packet = raw.PacketCounter.to_numpy(dtype=float)
             p0 = packet[0]
             time_s = (packet - p0) / IPOL_FS_HZ
@@ -546,13 +632,15 @@ def load_ipol_healthy_gait(root: Path) -> list[RefRecording]:
             straight = [ics_samples[ics_samples < ut0], ics_samples[ics_samples > ut1]]
             bouts = bouts_from_runs([(s - p0) / IPOL_FS_HZ for s in straight], steps_per_interval=spi)
             placement = Placement.LOWER_BACK if side is None else Placement.FOOT
+            trial_span = [(float(tb0 - p0) / IPOL_FS_HZ, float(tb1 - p0) / IPOL_FS_HZ)]
+            omitted_s = [(float(a - p0) / IPOL_FS_HZ, float(b - p0) / IPOL_FS_HZ) for a, b in omissions]
             rec = Recording(
                 time_s=time_s,
                 acc_ms2=acc_ms2,
                 gyr_dps=gyr_dps,
                 placement=placement,
                 body_height_m=body_height_m,
-                source={"format": "ipol_xsens_txt", "dataset": "ipol_healthy_gait", "file": path.name},
+                source={"format": "ipol_xsens_txt", "dataset": "ipol_healthy_gait", "file": f"{code}_{sensor}.txt.gz"},
             )
             out.append(
                 RefRecording(
@@ -563,12 +651,18 @@ def load_ipol_healthy_gait(root: Path) -> list[RefRecording]:
                     ref_ic_s=ic_s,
                     ref_strides=[],
                     ref_bouts=bouts,
-                    walking_spans=[(float(tb0 - p0) / IPOL_FS_HZ, float(tb1 - p0) / IPOL_FS_HZ)],
+                    walking_spans=cut_spans(trial_span, omitted_s),
                     body_height_m=body_height_m,
                     side=side,
                     licence=LICENCES["ipol_healthy_gait"],
-                    notes="expert-checked heel strikes; walking span = TrialBoundaries",
-                    extra={"subject": int(meta["Subject"]), "trial": int(meta["Trial"])},
+                    notes="expert-checked heel strikes; walking span = TrialBoundaries, cut where a footstep is "
+                    "missing from the reference (ipol_reference_omissions)",
+                    extra={
+                        "subject": int(meta["Subject"]),
+                        "trial": int(meta["Trial"]),
+                        "uncut_walking_spans": trial_span,
+                        "reference_omissions_s": omitted_s,
+                    },
                 )
             )
     return out

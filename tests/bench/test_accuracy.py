@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -84,6 +85,30 @@ def test_phone_results_are_grouped_by_placement_and_carry_position() -> None:
     assert [len(r.results) for r in rows] == [2, 1, 1]
     assert all(r.kind == "phone" for r in rows)
     assert all(t["pass"] for r in rows for t in r.targets())
+
+
+def test_a_cut_reference_is_also_scored_uncut_without_targets() -> None:
+    # The reference omits the real step at 7.5 s (its neighbours at 7.0 and 8.0 s are both of one foot): the spans
+    # are cut between them, keeping both; the uncut scoring counts the detector's contact at 7.5 s as extra.
+    full = synthetic_ref()
+    ref = dataclasses.replace(
+        full,
+        ref_ic_s=full.ref_ic_s[full.ref_ic_s != 7.5],
+        walking_spans=[(2.0, 7.0), (8.0, 11.5)],
+        extra={"uncut_walking_spans": [(2.0, 11.5)]},
+    )
+    results = acc.run([ref], peak_detector)
+    rows = {r.group: r for r in acc.group_results(results)}
+    assert set(rows) == {"lower_back", "lower_back (uncut)"}
+    assert rows["lower_back"].metrics()["ic_precision"] == pytest.approx(1.0)
+    assert rows["lower_back"].metrics()["step_count_error_median_pct"] == pytest.approx(0.0)
+    assert rows["lower_back (uncut)"].metrics()["ic_precision"] == pytest.approx(19 / 20)
+    assert rows["lower_back (uncut)"].metrics()["step_count_error_median_pct"] == pytest.approx(100 / 19)
+    assert rows["lower_back (uncut)"].targets() == []
+    out = io.StringIO()
+    doc = acc.report(results, file=out)
+    assert "lower_back (uncut)" in out.getvalue()
+    assert len(doc["recordings"]) == 1  # per-recording figures: the primary scoring only
 
 
 def test_core_refusal_and_crash_are_scored_as_nothing_found(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from bench import datasets
 from bench.datasets import bouts_from_runs, split_runs
+from bench.metrics import in_spans
 from gait.types import Placement
 from gait.validate import check_samples
 
@@ -127,8 +128,45 @@ def test_ipol_time_axis_and_units() -> None:
     foot = next(r for r in recs if r.side == "left")
     assert np.abs(foot.recording.gyr_dps).max() > 200.0  # deg/s: a swinging foot turns faster than 200 deg/s
     for r in recs[:12]:
-        start, end = r.walking_spans[0]
+        start, end = r.extra["uncut_walking_spans"][0]
         assert np.all((r.ref_ic_s >= start) & (r.ref_ic_s <= end))
+        # every reference IC stays scored: the omission cuts keep the heel strikes that bound them
+        assert np.all(in_spans(r.ref_ic_s, r.walking_spans))
+
+
+def _foot(swing_at: list[float], peak_dps: float = 400.0) -> tuple[np.ndarray, np.ndarray]:
+    """Packet numbers 0-999 and a gyroscope norm at rest (5 deg/s) with a 30-packet swing at each given packet."""
+    packet = np.arange(1000.0)
+    gyro = np.full(1000, 5.0)
+    for p in swing_at:
+        gyro[int(p) : int(p) + 30] = peak_dps
+    return packet, gyro
+
+
+def test_ipol_reference_omission_needs_a_swing_of_the_other_foot() -> None:
+    # Left and right footsteps (toe-off, heel strike) alternate every 60 packets, except that the reference lists
+    # no left footstep between the right heel strikes at 300 and 420.
+    left = np.array([[200, 240], [440, 480]])
+    right = np.array([[140, 180], [260, 300], [380, 420]])
+    # the left foot swung at 320-350 (its footstep 320-360 is missing): an omission bounded by 300 and 420
+    lf_swung = _foot([200, 320, 440])
+    rf = _foot([140, 260, 380])
+    assert datasets.ipol_reference_omissions(left, right, *lf_swung, *rf) == [(300.0, 420.0)]
+    # the left foot stood still (the walker stepped twice with the right foot, pivoting): no omission
+    lf_still = _foot([200, 440])
+    assert datasets.ipol_reference_omissions(left, right, *lf_still, *rf) == []
+    # a slow pivot of the standing left foot stays under the swing threshold
+    pivot = _foot([200, 440])
+    pivot[1][320:350] = 0.5 * datasets.IPOL_SWING_GYRO_DPS
+    assert datasets.ipol_reference_omissions(left, right, *pivot, *rf) == []
+    # without the left foot's file nothing can be shown
+    assert datasets.ipol_reference_omissions(left, right, None, None, *rf) == []
+
+
+def test_cut_spans_keeps_the_bounding_contacts() -> None:
+    assert datasets.cut_spans([(0.0, 10.0)], [(3.0, 4.5)]) == [(0.0, 3.0), (4.5, 10.0)]
+    assert datasets.cut_spans([(0.0, 10.0)], []) == [(0.0, 10.0)]
+    assert datasets.cut_spans([(0.0, 10.0)], [(6.0, 7.0), (2.0, 3.0)]) == [(0.0, 2.0), (3.0, 6.0), (7.0, 10.0)]
 
 
 @pytest.mark.shared
