@@ -109,6 +109,19 @@ EXPECTED_LAG_S = 0.15
 an impact further back belongs to something earlier). This also keeps the decision within the latency budget."""
 EXPECTED_WINDOW = (0.8, 1.25)
 """Where a contact is expected: this range of the bout's last step interval after its last contact."""
+RHYTHM_PLACEMENTS = (Placement.HAND,)
+"""Placements whose contacts are checked against the walk's rhythm (see GaitTracker._off_rhythm).
+
+A phone held in the hand in front of the body bobs twice in a slow step: its vertical acceleration has a second
+bump about half a step after the first (likely the holding arm springing back after the heel-strike shock), strong
+enough to pass for a step, and often more than MIN_STEP_S after it. Measured on
+the benchmark: on the 16 walks with the phone in the hand the per-bout cadence error falls from 3.05 to 0.49 spm.
+On a waist bag, in a pocket, an arm band, a swinging arm or a neck pouch the same rule drops true steps (their
+close peak pairs hold the real contact second, see ONE_IMPACT_PER_STEP), so they keep every peak."""
+RHYTHM_WINDOW_S = 3.0
+"""Signal over which the rhythm is measured: two of the longest steps of a bout (2 x MAX_STEP_S) plus margin, so
+that the autocorrelation overlaps at least one full period at every step lag; short enough to follow a change of
+pace within a few steps."""
 MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
@@ -116,6 +129,62 @@ BUFFER_S = 4.0
 SCAN_IN_PYTHON_MAX = 32
 """Up to this many open decisions the local-maximum scan runs on Python floats (same comparisons, same result):
 for a live chunk that is cheaper than numpy's per-call overhead; offline chunks use the vectorised scan."""
+
+
+def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+    """Normalised autocorrelation of a signal for lags 0..max_lag samples (1 at lag 0).
+
+    The biased estimate: the sum of products over the overlap, divided by the whole signal's energy. The loud
+    part of the signal dominates it, so a walk that fills only part of the window (it started a second ago) still
+    shows its own rhythm, and it never exceeds 1. A signal without energy gives zeros.
+
+    Parameters
+    ----------
+    x
+        Samples, shape (n,); the mean is removed first.
+    max_lag
+        Longest lag in samples (clipped to n - 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (min(max_lag, n - 1) + 1,); empty for an empty signal.
+
+    Examples
+    --------
+    >>> r = autocorrelation(np.sin(2 * np.pi * np.arange(400) / 50), 100)
+    >>> int(np.argmax(r[10:])) + 10, round(float(r[25]), 2)
+    (50, -0.94)
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros(0)
+    max_lag = min(max_lag, n - 1)
+    centred = x - x.mean()
+    energy = float(np.dot(centred, centred))
+    if energy <= 0.0:
+        return np.zeros(max_lag + 1)
+    # One correlation call: the signal against itself followed by max_lag zeros (the overlap shrinks with the lag).
+    padded = np.concatenate((centred, np.zeros(max_lag)))
+    return np.correlate(padded, centred, "valid") / energy
+
+
+def rhythm_period_samples(acf: np.ndarray, min_lag: int) -> int | None:
+    """The shortest lag, from ``min_lag`` on, at which a signal repeats itself: the first local maximum of its
+    autocorrelation with a positive value; None if there is none.
+
+    For the vertical acceleration of walking that lag is one step (left and right steps look alike); the stride
+    lag, two steps, is the next maximum. Where a step holds two similar bumps the first maximum may be half a step:
+    that only makes :meth:`GaitTracker._off_rhythm` less strict.
+
+    Examples
+    --------
+    >>> rhythm_period_samples(autocorrelation(np.sin(2 * np.pi * np.arange(400) / 50), 120), 30)
+    50
+    """
+    k = np.arange(max(min_lag, 1), len(acf) - 1)
+    peaks = k[(acf[k] > acf[k - 1]) & (acf[k] >= acf[k + 1]) & (acf[k] > 0.0)]
+    return int(peaks[0]) if len(peaks) else None
 
 
 @dataclass
@@ -545,12 +614,17 @@ class GaitTracker:
             events += self._timeout(ic_index)
             if not strong and (p - ic_pos > round(EXPECTED_LAG_S * fs) or not self._expected(ic_index)):
                 continue  # a soft peak counts only where the rhythm expects a contact (lower back)
+            rhythm_band = None
+            if self.placement in RHYTHM_PLACEMENTS:
+                # The recent walk up to this peak (the samples exist: see _trim), for the rhythm test.
+                rhythm_band = buf["band"][max(0, p + 1 - round(RHYTHM_WINDOW_S * fs)) : p + 1]
             events += self._on_contact(
                 ic_index,
                 float(buf["t"][ic_pos]) - self._contact_delay_s,
                 strength_ms2=peak,
                 rest_before=envelope < MIN_PEAK_MS2,
                 weak=not strong,
+                rhythm_band=rhythm_band,
             )
         st.next_decide = last_decidable + 1
         events += self._timeout(st.next_decide)
@@ -615,6 +689,9 @@ class GaitTracker:
         st = self.state
         fs = self.sampling_rate_hz
         keep_from = st.next_decide - round((W_BACK_S + REFINE_BACK_S) * fs) - 1
+        if self.placement in RHYTHM_PLACEMENTS:
+            # The rhythm test reads RHYTHM_WINDOW_S of band signal before every open decision (within BUFFER_S).
+            keep_from = min(keep_from, st.next_decide - round(RHYTHM_WINDOW_S * fs))
         if st.bout or st.pending:
             last = (st.bout or st.pending)[-1]
             keep_from = min(keep_from, min(last.index, last.anchor if last.anchor >= 0 else last.index) - 30)
@@ -671,6 +748,7 @@ class GaitTracker:
         strength_ms2: float = float("inf"),
         rest_before: bool = False,
         weak: bool = False,
+        rhythm_band: np.ndarray | None = None,
     ) -> list[GaitEvent]:
         st = self.state
         fs = self.sampling_rate_hz
@@ -678,7 +756,10 @@ class GaitTracker:
         chain = st.bout or st.pending
         if chain and index <= chain[-1].index:
             return []  # the same impact found twice
-        if chain and index - chain[-1].index < self._one_contact_within_s * fs:
+        if chain and (
+            index - chain[-1].index < self._one_contact_within_s * fs
+            or (rhythm_band is not None and self._off_rhythm(index - chain[-1].index, rhythm_band))
+        ):
             # Two contacts too close to be two are one seen twice. A foot sensor: two stance onsets within the
             # shortest stride are a foot slap after heel strike, or a pause in the slow, flat swing of the first
             # step from standing. A lower-back sensor sees two impacts in one step in some walkers (heel strike,
@@ -728,6 +809,23 @@ class GaitTracker:
         st.pending = []
         events += self._stride(st.bout)
         return events
+
+    def _off_rhythm(self, elapsed: int, band: np.ndarray) -> bool:
+        """Whether a contact ``elapsed`` grid samples after the previous one is that step's second bump.
+
+        Two independent signs, both required: the interval is well short of the walk's step period (by more than
+        MAX_STEP_RATIO, the most two consecutive steps of a walk differ), and the recent band-passed signal
+        (``band``) is anti-correlated with itself at that lag. A true step repeats the vertical motion of the step
+        before it (positive autocorrelation at its interval); a bump half a step after a contact sits where the
+        motion is out of phase (negative autocorrelation). The rhythm comes from the signal, not from the contacts
+        accepted so far, so a missed or an extra contact cannot lock the test onto a wrong period.
+        """
+        max_lag = round(MAX_STEP_S * self.sampling_rate_hz) + 1
+        if elapsed >= max_lag / MAX_STEP_RATIO:
+            return False  # no step period is that long: spare the correlation
+        acf = autocorrelation(band, max_lag)
+        period = rhythm_period_samples(acf, round(MIN_STEP_S * self.sampling_rate_hz))
+        return period is not None and elapsed < period / MAX_STEP_RATIO and acf[elapsed] < 0.0
 
     def _is_weight_shift(self, chain: list[_Candidate]) -> bool:
         """Whether the first contact of a chain that would open a bout is the weight shift of gait initiation.

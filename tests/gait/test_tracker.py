@@ -358,3 +358,63 @@ def test_real_recordings_in_live_sized_chunks_give_the_offline_events(name: str)
     live += live_tracker.finish()
     assert len([e for e in offline if e.kind == "stride"]) > 10
     assert live == offline
+
+
+def _slow_hand_walk(step_s: float = 0.75, bump_after_s: float = 0.45, n_steps: int = 24) -> tuple:
+    """A slow walk with the phone in the hand: the body's bob, one cycle per step (1 m/s^2, highest at heel
+    strike), each step's heel-strike impact, then a second bump (70 % of the impact) ``bump_after_s`` later, as the
+    arm springs back; with 0.03 m/s^2 noise. Returns time, acceleration and the heel-strike times."""
+    t = np.arange(0.0, 3.0 + n_steps * step_s + 3.0, 0.01)
+    impacts_s = 3.0 + step_s * np.arange(n_steps)
+    walking = (t > impacts_s[0] - step_s / 2) & (t < impacts_s[-1] + step_s / 2)
+    vertical = np.where(walking, 1.0 * np.cos(2 * np.pi * (t - impacts_s[0]) / step_s), 0.0)
+    vertical += sum(_impact(t, t0, 3.0) + _impact(t, t0 + bump_after_s, 2.1) for t0 in impacts_s)
+    vertical += np.random.default_rng(7).normal(0.0, 0.03, len(t))
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    return t, acc, impacts_s
+
+
+def test_a_hand_held_phones_second_bump_half_a_step_later_is_no_step() -> None:
+    # 80 steps/min; the second bump comes 0.45 s after the impact, beyond MIN_STEP_S, and is a clear peak of its
+    # own (a pocket phone counts it, below): only the walk's rhythm (0.75 s; the bob makes the signal
+    # anti-correlated at 0.45 s) tells it from a step.
+    t, acc, impacts_s = _slow_hand_walk()
+    events = run(GaitTracker(placement="hand"), t, acc, [])
+    step_t_s = np.array([e.t_s for e in events if e.kind == "step"])
+    strides = [e for e in events if e.kind == "stride"]
+    assert len(step_t_s) == len(impacts_s)
+    # every step at its impact once the rhythm is measured (the bout's first contacts may take the bump)
+    assert np.abs(step_t_s[4:] - impacts_s[4:]).max() < 0.1
+    assert np.median([s.cadence_spm for s in strides]) == pytest.approx(80.0, abs=0.5)
+
+
+def test_the_rhythm_rule_is_for_a_phone_in_the_hand_only() -> None:
+    # In a pocket the close peak pair can hold the real contact second: every peak is kept (both bumps here).
+    t, acc, impacts_s = _slow_hand_walk()
+    steps = [e for e in run(GaitTracker(placement="pocket"), t, acc, []) if e.kind == "step"]
+    assert len(steps) > 1.5 * len(impacts_s)
+
+
+def test_a_hand_held_phone_follows_a_change_of_pace() -> None:
+    # 12 steps at 0.75 s, then 20 at 0.5 s (1.5 x faster, within MAX_STEP_RATIO): no true step is dropped while
+    # the measured rhythm still holds the slower pace, and nothing locks onto it afterwards.
+    t = np.arange(0.0, 22.0, 0.01)
+    impacts_s = np.concatenate((3.0 + 0.75 * np.arange(12), 3.0 + 0.75 * 12 + 0.5 * np.arange(20)))
+    vertical = sum(_impact(t, t0, 3.0) for t0 in impacts_s) + np.random.default_rng(8).normal(0.0, 0.03, len(t))
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    step_t_s = np.array([e.t_s for e in run(GaitTracker(placement="hand"), t, acc, []) if e.kind == "step"])
+    assert len(step_t_s) == len(impacts_s)
+    assert np.abs(step_t_s - impacts_s).max() < 0.1
+
+
+_hand_t, _hand_acc, _ = _slow_hand_walk()
+HAND_WHOLE = run(GaitTracker(placement="hand"), _hand_t, _hand_acc, [])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=len(_hand_t) - 1), max_size=60))
+def test_hand_rhythm_rule_chunked_equals_whole(splits: list[int]) -> None:
+    # The rhythm test reads 3 s of signal before each peak: the look-back kept between chunks must hold it.
+    assert run(GaitTracker(placement="hand"), _hand_t, _hand_acc, splits) == HAND_WHOLE
