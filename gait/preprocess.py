@@ -265,7 +265,104 @@ def vertical_from_gravity(acc_ms2: np.ndarray, gravity_ms2: np.ndarray) -> np.nd
     numpy.ndarray
         Vertical (upward positive) dynamic acceleration in m/s^2, shape (n,).
     """
-    g_norm = np.sqrt(np.einsum("ij,ij->i", gravity_ms2, gravity_ms2))
+    return _vertical(np.einsum("ij,ij->i", acc_ms2, gravity_ms2), np.einsum("ij,ij->i", gravity_ms2, gravity_ms2))
+
+
+def _vertical(acc_dot_gravity: np.ndarray, gravity_dot_gravity: np.ndarray) -> np.ndarray:
+    """Vertical dynamic acceleration from the two dot products per sample (see :func:`vertical_from_gravity`)."""
+    g_norm = np.sqrt(gravity_dot_gravity)
     if len(g_norm) and not g_norm.min() > 1e-6:  # gravity is never near zero in practice: skip the copy
         g_norm = np.where(g_norm > 1e-6, g_norm, 1.0)
-    return np.einsum("ij,ij->i", acc_ms2, gravity_ms2) / g_norm - g_norm
+    return acc_dot_gravity / g_norm - g_norm
+
+
+class VerticalChain:
+    """The trunk pipeline's filters for one short chunk length: gravity, vertical projection, step band, impact
+    detail and band power, as three block products.
+
+    A live sensor sends chunks of a few samples, where the cost of a numpy call, not arithmetic, sets the price.
+    The three linear stages (gravity low-pass on three axes; band-pass and detail low-pass of the vertical
+    acceleration; low-pass of the band power) are each one product with a block matrix built once for the chunk
+    length (see :func:`_block_matrix`). Two nonlinear steps sit between them, so they cannot be merged further.
+    The gravity matrix also copies the acceleration through (unit rows: exact), so that both dot products of the
+    projection come from one multiplication of one array.
+
+    The states keep :func:`sosfilt_state`'s layout, so a stream may switch between this and the general path at
+    any chunk border; the two agree to rounding (the sums run in another order), as :func:`sosfilt_bank`'s paths
+    do.
+
+    Parameters
+    ----------
+    gravity_sos, band_sos, detail_sos, envelope_sos
+        The filters in second-order sections.
+    n_samples
+        Chunk length (at most ``BLOCK_MAX_SAMPLES``).
+    """
+
+    def __init__(
+        self,
+        gravity_sos: np.ndarray,
+        band_sos: np.ndarray,
+        detail_sos: np.ndarray,
+        envelope_sos: np.ndarray,
+        n_samples: int,
+    ) -> None:
+        n = n_samples
+        gravity = _block_matrix((gravity_sos.tobytes(),), n)  # rows: gravity (n), next state; columns: state, input
+        n_state = gravity.shape[1] - n
+        passthrough = np.zeros((n, n_state + n))
+        passthrough[:, n_state:] = np.eye(n)
+        self._gravity = np.vstack((gravity[:n], passthrough, gravity[n:]))
+        self._gravity.flags.writeable = False
+        self._bank = _block_matrix((band_sos.tobytes(), detail_sos.tobytes()), n)
+        self._envelope = _block_matrix((envelope_sos.tobytes(),), n)
+        self._n = n
+        self._band_state = 2 * len(band_sos)
+        self._gravity_state_shape = (len(gravity_sos), 2, 3)
+        self._band_state_shape = (len(band_sos), 2)
+        self._detail_state_shape = (len(detail_sos), 2)
+        self._envelope_state_shape = (len(envelope_sos), 2)
+
+    def __call__(
+        self,
+        acc_ms2: np.ndarray,
+        zi_gravity: np.ndarray,
+        zi_band: np.ndarray,
+        zi_detail: np.ndarray,
+        zi_envelope: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Filter one chunk.
+
+        Parameters
+        ----------
+        acc_ms2
+            Acceleration including gravity on the working grid, shape (n_samples, 3).
+        zi_gravity, zi_band, zi_detail, zi_envelope
+            The filters' states after the previous chunk (:func:`sosfilt_state`'s layout; never None).
+
+        Returns
+        -------
+        tuple
+            Band-passed vertical acceleration, its detail low-pass, the low-passed band power (each shape
+            (n_samples,)), and the four next states in the order of the arguments.
+        """
+        n = self._n
+        out = self._gravity.dot(np.concatenate((zi_gravity.reshape(-1, 3), acc_ms2)))
+        # Rows 0..2n-1 are gravity then acceleration: one product gives g*g and a*g per axis. The axes are summed
+        # as (x + z) + y, the order numpy's einsum uses here, so the result matches vertical_from_gravity's.
+        pair = out[: 2 * n].reshape(2, n, 3)
+        prod = pair * pair[0]
+        dots = prod[:, :, 0] + prod[:, :, 2]
+        dots += prod[:, :, 1]
+        vertical = _vertical(dots[1], dots[0])
+        out_bank = self._bank.dot(np.concatenate((zi_band.reshape(-1), zi_detail.reshape(-1), vertical)))
+        band = out_bank[:n]
+        out_env = self._envelope.dot(np.concatenate((zi_envelope.reshape(-1), band * band)))
+        row = 2 * n + self._band_state
+        states = (
+            out[2 * n :].reshape(self._gravity_state_shape),
+            out_bank[2 * n : row].reshape(self._band_state_shape),
+            out_bank[row:].reshape(self._detail_state_shape),
+            out_env[n:].reshape(self._envelope_state_shape),
+        )
+        return band, out_bank[n : 2 * n], out_env[:n], states

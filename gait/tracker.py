@@ -36,8 +36,10 @@ from gait.consts import (
 )
 from gait.errors import GaitError
 from gait.preprocess import (
+    BLOCK_MAX_SAMPLES,
     GRAVITY_CUTOFF_HZ,
     ResamplerState,
+    VerticalChain,
     bandpass_sos,
     lowpass_sos,
     resample_chunk,
@@ -228,6 +230,20 @@ class TrackerState:
     bout: list[_Candidate] = field(default_factory=list)  # contacts of the confirmed bout (last few kept)
     bout_start_s: float | None = None
     bout_steps: int = 0
+
+
+@functools.lru_cache(maxsize=4 * BLOCK_MAX_SAMPLES)
+def _vertical_chain(sampling_rate_hz: float, n_samples: int) -> VerticalChain:
+    """The trunk pipeline's block matrices for one working rate and chunk length, shared by every tracker (a
+    live sensor sends chunks of one or two lengths) and kept outside the picklable state."""
+    fs = sampling_rate_hz
+    return VerticalChain(
+        lowpass_sos(GRAVITY_CUTOFF_HZ, fs),
+        bandpass_sos(*STEP_BAND_HZ, fs),
+        lowpass_sos(DETAIL_LOWPASS_HZ, fs),
+        lowpass_sos(ENVELOPE_LOWPASS_HZ, fs),
+        n_samples,
+    )
 
 
 class GaitTracker:
@@ -434,6 +450,15 @@ class GaitTracker:
         grid_t, grid_v = resample_chunk(st.resampler, time_s, values, fs)
         if len(grid_t) == 0:
             return []
+        if st.buffer is not None and not st.foot_mode and len(grid_t) <= BLOCK_MAX_SAMPLES:
+            # The live case: a short chunk that continues a trunk or phone segment (every state is set).
+            band, detail, power, (st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope) = _vertical_chain(
+                fs, len(grid_t)
+            )(grid_v[:, :3], st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
+            st.buffer.append({"t": grid_t, "band": band, "detail": detail, "power": power})
+            events = self._detect()
+            self._trim()
+            return events
         acc = grid_v[:, :3]
         gyr = grid_v[:, 3:6] if has_gyr else None
         gravity_sos, band_sos, detail_sos, envelope_sos = self._filters
