@@ -224,15 +224,21 @@ def resample_chunk(
     tuple
         Grid times (m,) and interpolated values (m, k).
     """
-    if len(time_s) == 0:
+    n = len(time_s)
+    if n == 0:
         return np.empty(0), np.empty((0, values.shape[1]))
     if state.origin_s is None:
         state.origin_s = float(time_s[0])
         state.next_index = 0
         full_t, full_v = time_s, values
     else:
-        full_t = np.concatenate(([state.last_time_s], time_s))
-        full_v = np.concatenate((state.last_values[None, :], values))
+        # Filled in place: cheaper than np.concatenate for the ten samples of a live chunk.
+        full_t = np.empty(n + 1)
+        full_t[0] = state.last_time_s
+        full_t[1:] = time_s
+        full_v = np.empty((n + 1, values.shape[1]))
+        full_v[0] = state.last_values
+        full_v[1:] = values
     dt = 1.0 / sampling_rate_hz
     last_time_s = float(time_s[-1])
     # Python floats: the same IEEE arithmetic as numpy scalars, without their per-operation overhead.
@@ -243,7 +249,8 @@ def resample_chunk(
     state.last_values = values[-1].copy()
     if last_index < first_index:  # a short chunk of a fast sensor can fall between two grid times
         return np.empty(0), np.empty((0, values.shape[1]))
-    grid_t = state.origin_s + np.arange(first_index, last_index + 1) * dt
+    grid_t = np.arange(first_index, last_index + 1) * dt
+    grid_t += state.origin_s
     out = np.empty((len(grid_t), values.shape[1]))
     for k in range(values.shape[1]):
         out[:, k] = np.interp(grid_t, full_t, full_v[:, k])
@@ -310,10 +317,11 @@ class VerticalChain:
         n = n_samples
         gravity = _block_matrix((gravity_sos.tobytes(),), n)  # rows: gravity (n), next state; columns: state, input
         n_state = gravity.shape[1] - n
-        passthrough = np.zeros((n, n_state + n))
-        passthrough[:, n_state:] = np.eye(n)
-        self._gravity = np.vstack((gravity[:n], passthrough, gravity[n:]))
-        self._gravity.flags.writeable = False
+        copy = np.zeros((n, n_state + n))
+        copy[:, n_state:] = np.eye(n)
+        # Output rows: gravity, acceleration, gravity, gravity, next state. Transposed, so that a chunk's product
+        # has one row per axis with [g | a] and [g | g] side by side: one multiplication gives g*g and a*g.
+        self._gravity_t = np.ascontiguousarray(np.vstack((gravity[:n], copy, gravity[:n], gravity[:n], gravity[n:])).T)
         self._bank = _block_matrix((band_sos.tobytes(), detail_sos.tobytes()), n)
         self._envelope = _block_matrix((envelope_sos.tobytes(),), n)
         self._n = n
@@ -347,20 +355,28 @@ class VerticalChain:
             (n_samples,)), and the four next states in the order of the arguments.
         """
         n = self._n
-        out = self._gravity.dot(np.concatenate((zi_gravity.reshape(-1, 3), acc_ms2)))
-        # Rows 0..2n-1 are gravity then acceleration: one product gives g*g and a*g per axis. The axes are summed
-        # as (x + z) + y, the order numpy's einsum uses here, so the result matches vertical_from_gravity's.
-        pair = out[: 2 * n].reshape(2, n, 3)
-        prod = pair * pair[0]
-        dots = prod[:, :, 0] + prod[:, :, 2]
-        dots += prod[:, :, 1]
-        vertical = _vertical(dots[1], dots[0])
-        out_bank = self._bank.dot(np.concatenate((zi_band.reshape(-1), zi_detail.reshape(-1), vertical)))
+        out = np.concatenate((zi_gravity.reshape(-1, 3), acc_ms2)).T.dot(self._gravity_t)  # (3, 4 n + n_state)
+        # Per axis the row holds [g | a | g | g | state]: the flat row-major array times itself shifted by 2 n gives
+        # g*g and a*g at the start of every row, in one contiguous product (the rest of it is not used).
+        flat = out.ravel()
+        row = out.shape[1]
+        prod = flat[: -2 * n] * flat[2 * n :]
+        # The axes are summed as (x + z) + y, the order numpy's einsum uses here, so that the projection equals
+        # vertical_from_gravity's where its inputs do.
+        dots = prod[: 2 * n] + prod[2 * row : 2 * row + 2 * n]
+        dots += prod[row : row + 2 * n]
+        g_norm = np.sqrt(dots[:n])
+        if not min(g_norm.tolist()) > 1e-6:  # as in vertical_from_gravity; Python's min is cheaper on ten floats
+            g_norm = np.where(g_norm > 1e-6, g_norm, 1.0)
+        vertical = dots[n:] / g_norm
+        vertical -= g_norm
+        # axis=None flattens the states as it joins them: no reshape calls
+        out_bank = self._bank.dot(np.concatenate((zi_band, zi_detail, vertical), axis=None))
         band = out_bank[:n]
-        out_env = self._envelope.dot(np.concatenate((zi_envelope.reshape(-1), band * band)))
-        row = 2 * n + self._band_state
+        out_env = self._envelope.dot(np.concatenate((zi_envelope, band * band), axis=None))
+        row = 2 * n + self._band_state  # end of the band-pass state in out_bank
         states = (
-            out[2 * n :].reshape(self._gravity_state_shape),
+            out[:, 4 * n :].T.reshape(self._gravity_state_shape),
             out_bank[2 * n : row].reshape(self._band_state_shape),
             out_bank[row:].reshape(self._detail_state_shape),
             out_env[n:].reshape(self._envelope_state_shape),

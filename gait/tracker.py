@@ -108,6 +108,9 @@ MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
 """Samples kept for look-back (step and stride windows)."""
+CHECK_IN_PYTHON_MAX = 32
+"""Up to this many samples a chunk's time steps are checked on Python floats (the same IEEE subtraction): for a
+live chunk that is cheaper than numpy's per-call overhead."""
 SCAN_IN_PYTHON_MAX = 32
 """Up to this many open decisions the local-maximum scan runs on Python floats (same comparisons, same result):
 for a live chunk that is cheaper than numpy's per-call overhead; offline chunks use the vectorised scan."""
@@ -321,12 +324,12 @@ class GaitTracker:
         """
         time_s = np.asarray(chunk.time_s, dtype=float)
         acc = np.asarray(chunk.acc_ms2, dtype=float)
-        gyr = None if chunk.gyr_dps is None else np.asarray(chunk.gyr_dps, dtype=float)
         if len(time_s) == 0:
             return []
         # Only a foot sensor's detector and ZUPT use the gyroscope; elsewhere it is neither checked nor resampled.
-        if self.placement is not Placement.FOOT:
-            gyr = None
+        gyr = None
+        if chunk.gyr_dps is not None and self.placement is Placement.FOOT:
+            gyr = np.asarray(chunk.gyr_dps, dtype=float)
         longest_step_s = self._check_chunk(time_s, acc, gyr)
         values = acc if gyr is None else np.hstack((acc, gyr))
         st = self.state
@@ -422,12 +425,23 @@ class GaitTracker:
         if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
             raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
         st = self.state
-        steps_s = time_s[1:] - time_s[:-1]
-        shortest_s, longest_s = (float(steps_s.min()), float(steps_s.max())) if n > 1 else (1.0, 0.0)
-        # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate), and the
-        # times are finite when both ends and every step are (the extreme steps are needed anyway). Only a
+        if n == 1:
+            shortest_s, longest_s, total_time_s = 1.0, 0.0, float(time_s[0])
+        elif n <= CHECK_IN_PYTHON_MAX:
+            times_s = time_s.tolist()
+            steps_s = [b - a for a, b in itertools.pairwise(times_s)]
+            shortest_s, longest_s = min(steps_s), max(steps_s)
+            # Python's min and max may pass over a NaN step; the sum of the times carries any NaN or inf time.
+            total_time_s = sum(times_s)
+        else:
+            steps = time_s[1:] - time_s[:-1]
+            shortest_s, longest_s = float(steps.min()), float(steps.max())
+            # The times are finite when both ends and every step are (the extreme steps are needed anyway).
+            total_time_s = float(time_s[0]) + float(time_s[-1]) + shortest_s + longest_s
+        # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate). Only a
         # non-finite figure (a bad value, or an overflow of huge finite ones) needs the element-wise test.
-        total = float(time_s[0]) + float(time_s[-1]) + shortest_s + longest_s + float(acc.sum())
+        # Python's sum of a short list is cheaper than a numpy reduction, and as IEEE: NaN and inf propagate.
+        total = total_time_s + (sum(acc.ravel().tolist()) if n <= CHECK_IN_PYTHON_MAX else float(acc.sum()))
         if gyr is not None:
             total += float(gyr.sum())
         if not math.isfinite(total) and not (
@@ -505,7 +519,7 @@ class GaitTracker:
         w_back = round(W_BACK_S * fs)
         w_fwd = round(W_FWD_S * fs)
         buf = st.buffer
-        end = st.buffer_start + len(buf["t"])  # one past the last grid index
+        end = st.buffer_start + len(buf)  # one past the last grid index
         last_decidable = end - 1 - w_fwd
         events: list[GaitEvent] = []
         if last_decidable < st.next_decide:
