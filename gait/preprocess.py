@@ -227,18 +227,10 @@ def resample_chunk(
     n = len(time_s)
     if n == 0:
         return np.empty(0), np.empty((0, values.shape[1]))
+    prev_time_s, prev_values = state.last_time_s, state.last_values
     if state.origin_s is None:
         state.origin_s = float(time_s[0])
         state.next_index = 0
-        full_t, full_v = time_s, values
-    else:
-        # Filled in place: cheaper than np.concatenate for the ten samples of a live chunk.
-        full_t = np.empty(n + 1)
-        full_t[0] = state.last_time_s
-        full_t[1:] = time_s
-        full_v = np.empty((n + 1, values.shape[1]))
-        full_v[0] = state.last_values
-        full_v[1:] = values
     dt = 1.0 / sampling_rate_hz
     last_time_s = float(time_s[-1])
     # Python floats: the same IEEE arithmetic as numpy scalars, without their per-operation overhead.
@@ -249,7 +241,20 @@ def resample_chunk(
     state.last_values = values[-1].copy()
     if last_index < first_index:  # a short chunk of a fast sensor can fall between two grid times
         return np.empty(0), np.empty((0, values.shape[1]))
-    grid_t = np.arange(first_index, last_index + 1) * dt
+    full_t, full_v = time_s, values
+    if first_index * dt + state.origin_s < time_s[0]:
+        # The first grid times lie between the previous chunk's last sample and this one's first: interpolate
+        # from that sample too. (Otherwise it is not needed: np.interp picks the same two samples either way.)
+        # Filled in place: cheaper than np.concatenate for the ten samples of a live chunk.
+        full_t = np.empty(n + 1)
+        full_t[0] = prev_time_s
+        full_t[1:] = time_s
+        full_v = np.empty((n + 1, values.shape[1]))
+        full_v[0] = prev_values
+        full_v[1:] = values
+    # In place, as float from the start: fewer temporaries than origin + arange * dt, and the same IEEE results.
+    grid_t = np.arange(first_index, last_index + 1, dtype=float)
+    grid_t *= dt
     grid_t += state.origin_s
     out = np.empty((len(grid_t), values.shape[1]))
     for k in range(values.shape[1]):
