@@ -45,16 +45,15 @@ def sosfilt_state(sos: np.ndarray, x: np.ndarray, zi: np.ndarray | None) -> tupl
     x
         Samples, shape (n,) or (n, k).
     zi
-        State returned by the previous call (shape (n_sections, 2) or (n_sections, 2, k)), or None at the start of
-        a segment.
+        State returned by the previous call (shape (n_sections, 2) or (n_sections, 2, k), or the same values
+        flattened row by row as :class:`VerticalChain` returns them), or None at the start of a segment.
 
     Returns
     -------
     tuple
         Filtered samples and the state to pass to the next call.
     """
-    if zi is None:
-        zi = steady_state(sos, x[0])
+    zi = steady_state(sos, x[0]) if zi is None else zi.reshape(len(sos), 2, *x.shape[1:])
     zf = np.empty_like(zi)
     y = x
     for k, section in enumerate(sos):
@@ -299,9 +298,9 @@ class VerticalChain:
     The gravity matrix also copies the acceleration through (unit rows: exact), so that both dot products of the
     projection come from one multiplication of one array.
 
-    The states keep :func:`sosfilt_state`'s layout, so a stream may switch between this and the general path at
-    any chunk border; the two agree to rounding (the sums run in another order), as :func:`sosfilt_bank`'s paths
-    do.
+    The states hold :func:`sosfilt_state`'s values (flattened), so a stream may switch between this and the
+    general path at any chunk border; the two agree to rounding (the sums run in another order), as
+    :func:`sosfilt_bank`'s paths do.
 
     Parameters
     ----------
@@ -331,10 +330,6 @@ class VerticalChain:
         self._envelope = _block_matrix((envelope_sos.tobytes(),), n)
         self._n = n
         self._band_state = 2 * len(band_sos)
-        self._gravity_state_shape = (len(gravity_sos), 2, 3)
-        self._band_state_shape = (len(band_sos), 2)
-        self._detail_state_shape = (len(detail_sos), 2)
-        self._envelope_state_shape = (len(envelope_sos), 2)
 
     def __call__(
         self,
@@ -351,13 +346,16 @@ class VerticalChain:
         acc_ms2
             Acceleration including gravity on the working grid, shape (n_samples, 3).
         zi_gravity, zi_band, zi_detail, zi_envelope
-            The filters' states after the previous chunk (:func:`sosfilt_state`'s layout; never None).
+            The filters' states after the previous chunk (:func:`sosfilt_state`'s layout, or flattened as this
+            returns them; never None).
 
         Returns
         -------
         tuple
             Band-passed vertical acceleration, its detail low-pass, the low-passed band power (each shape
-            (n_samples,)), and the four next states in the order of the arguments.
+            (n_samples,)), and the four next states in the order of the arguments, flattened: gravity's as
+            (2 * n_sections, 3), the others as (2 * n_sections,). Reshaping them would cost a numpy call each on
+            every live chunk; :func:`sosfilt_state` and :func:`sosfilt_bank` take them as they are.
         """
         n = self._n
         out = np.concatenate((zi_gravity.reshape(-1, 3), acc_ms2)).T.dot(self._gravity_t)  # (3, 4 n + n_state)
@@ -380,10 +378,5 @@ class VerticalChain:
         band = out_bank[:n]
         out_env = self._envelope.dot(np.concatenate((zi_envelope, band * band), axis=None))
         row = 2 * n + self._band_state  # end of the band-pass state in out_bank
-        states = (
-            out[:, 4 * n :].T.reshape(self._gravity_state_shape),
-            out_bank[2 * n : row].reshape(self._band_state_shape),
-            out_bank[row:].reshape(self._detail_state_shape),
-            out_env[n:].reshape(self._envelope_state_shape),
-        )
+        states = (out[:, 4 * n :].T, out_bank[2 * n : row], out_bank[row:], out_env[n:])
         return band, out_bank[n : 2 * n], out_env[:n], states

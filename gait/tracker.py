@@ -468,7 +468,7 @@ class GaitTracker:
             # The live case: a short chunk that continues a trunk or phone segment (every state is set).
             band, detail, power, (st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope) = _vertical_chain(
                 fs, len(grid_t)
-            )(grid_v[:, :3], st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
+            )(grid_v, st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
             st.buffer.append({"t": grid_t, "band": band, "detail": detail, "power": power})
             events = self._detect()
             self._trim()
