@@ -305,6 +305,11 @@ class GaitTracker:
         self.state = TrackerState()
         # Derived once from the settings (which never change) because they are read on every contact.
         self._height_m, self._height_known = self.pendulum_sensor_height()
+        # Window lengths in grid samples, read on every chunk.
+        fs = self.sampling_rate_hz
+        self._w_back_n, self._w_fwd_n = round(W_BACK_S * fs), round(W_FWD_S * fs)
+        self._keep_back_n = round((W_BACK_S + REFINE_BACK_S) * fs) + 1
+        self._buffer_n = int(BUFFER_S * fs)
 
     # ----------------------------------------------------------------------------------------------------------
     # public API
@@ -516,8 +521,7 @@ class GaitTracker:
             return self._detect_foot()
         st = self.state
         fs = self.sampling_rate_hz
-        w_back = round(W_BACK_S * fs)
-        w_fwd = round(W_FWD_S * fs)
+        w_back, w_fwd = self._w_back_n, self._w_fwd_n
         buf = st.buffer
         end = st.buffer_start + len(buf)  # one past the last grid index
         last_decidable = end - 1 - w_fwd
@@ -645,12 +649,11 @@ class GaitTracker:
 
     def _trim(self) -> None:
         st = self.state
-        fs = self.sampling_rate_hz
-        keep_from = st.next_decide - round((W_BACK_S + REFINE_BACK_S) * fs) - 1
+        keep_from = st.next_decide - self._keep_back_n
         if st.bout or st.pending:
             last = (st.bout or st.pending)[-1]
             keep_from = min(keep_from, min(last.index, last.anchor if last.anchor >= 0 else last.index) - 30)
-        keep_from = max(keep_from, st.buffer_start + len(st.buffer) - int(BUFFER_S * fs))
+        keep_from = max(keep_from, st.buffer_start + len(st.buffer) - self._buffer_n)
         cut = keep_from - st.buffer_start
         if cut > 0:
             st.buffer.drop_oldest(cut)
