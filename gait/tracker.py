@@ -235,10 +235,11 @@ class TrackerState:
     bout_steps: int = 0
 
 
-@functools.lru_cache(maxsize=4 * BLOCK_MAX_SAMPLES)
+@functools.lru_cache(maxsize=BLOCK_MAX_SAMPLES)
 def _vertical_chain(sampling_rate_hz: float, n_samples: int) -> VerticalChain:
     """The trunk pipeline's block matrices for one working rate and chunk length, shared by every tracker (a
-    live sensor sends chunks of one or two lengths) and kept outside the picklable state."""
+    live sensor sends chunks of one or two lengths) and kept outside the picklable state. Bounded: every length
+    at one rate fits, a few MB at most."""
     fs = sampling_rate_hz
     return VerticalChain(
         lowpass_sos(GRAVITY_CUTOFF_HZ, fs),
@@ -470,7 +471,8 @@ class GaitTracker:
         if len(grid_t) == 0:
             return []
         if st.buffer is not None and not st.foot_mode and len(grid_t) <= BLOCK_MAX_SAMPLES:
-            # The live case: a short chunk that continues a trunk or phone segment (every state is set).
+            # The live case: a short chunk that continues a trunk or phone segment (every state is set, and the
+            # grid values are the three acceleration axes: only a foot segment resamples a gyroscope).
             band, detail, power, (st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope) = _vertical_chain(
                 fs, len(grid_t)
             )(grid_v, st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
