@@ -45,16 +45,15 @@ def sosfilt_state(sos: np.ndarray, x: np.ndarray, zi: np.ndarray | None) -> tupl
     x
         Samples, shape (n,) or (n, k).
     zi
-        State returned by the previous call (shape (n_sections, 2) or (n_sections, 2, k)), or None at the start of
-        a segment.
+        State returned by the previous call (shape (n_sections, 2) or (n_sections, 2, k), or the same values
+        flattened row by row as :class:`VerticalChain` returns them), or None at the start of a segment.
 
     Returns
     -------
     tuple
         Filtered samples and the state to pass to the next call.
     """
-    if zi is None:
-        zi = steady_state(sos, x[0])
+    zi = steady_state(sos, x[0]) if zi is None else zi.reshape(len(sos), 2, *x.shape[1:])
     zf = np.empty_like(zi)
     y = x
     for k, section in enumerate(sos):
@@ -224,15 +223,13 @@ def resample_chunk(
     tuple
         Grid times (m,) and interpolated values (m, k).
     """
-    if len(time_s) == 0:
+    n = len(time_s)
+    if n == 0:
         return np.empty(0), np.empty((0, values.shape[1]))
+    prev_time_s, prev_values = state.last_time_s, state.last_values
     if state.origin_s is None:
         state.origin_s = float(time_s[0])
         state.next_index = 0
-        full_t, full_v = time_s, values
-    else:
-        full_t = np.concatenate(([state.last_time_s], time_s))
-        full_v = np.concatenate((state.last_values[None, :], values))
     dt = 1.0 / sampling_rate_hz
     last_time_s = float(time_s[-1])
     # Python floats: the same IEEE arithmetic as numpy scalars, without their per-operation overhead.
@@ -243,7 +240,21 @@ def resample_chunk(
     state.last_values = values[-1].copy()
     if last_index < first_index:  # a short chunk of a fast sensor can fall between two grid times
         return np.empty(0), np.empty((0, values.shape[1]))
-    grid_t = state.origin_s + np.arange(first_index, last_index + 1) * dt
+    full_t, full_v = time_s, values
+    if first_index * dt + state.origin_s < time_s[0]:
+        # The first grid times lie between the previous chunk's last sample and this one's first: interpolate
+        # from that sample too. (Otherwise it is not needed: np.interp picks the same two samples either way.)
+        # Filled in place: cheaper than np.concatenate for the ten samples of a live chunk.
+        full_t = np.empty(n + 1)
+        full_t[0] = prev_time_s
+        full_t[1:] = time_s
+        full_v = np.empty((n + 1, values.shape[1]))
+        full_v[0] = prev_values
+        full_v[1:] = values
+    # In place, as float from the start: fewer temporaries than origin + arange * dt, and the same IEEE results.
+    grid_t = np.arange(first_index, last_index + 1, dtype=float)
+    grid_t *= dt
+    grid_t += state.origin_s
     out = np.empty((len(grid_t), values.shape[1]))
     for k in range(values.shape[1]):
         out[:, k] = np.interp(grid_t, full_t, full_v[:, k])
@@ -265,7 +276,107 @@ def vertical_from_gravity(acc_ms2: np.ndarray, gravity_ms2: np.ndarray) -> np.nd
     numpy.ndarray
         Vertical (upward positive) dynamic acceleration in m/s^2, shape (n,).
     """
-    g_norm = np.sqrt(np.einsum("ij,ij->i", gravity_ms2, gravity_ms2))
+    return _vertical(np.einsum("ij,ij->i", acc_ms2, gravity_ms2), np.einsum("ij,ij->i", gravity_ms2, gravity_ms2))
+
+
+def _vertical(acc_dot_gravity: np.ndarray, gravity_dot_gravity: np.ndarray) -> np.ndarray:
+    """Vertical dynamic acceleration from the two dot products per sample (see :func:`vertical_from_gravity`)."""
+    g_norm = np.sqrt(gravity_dot_gravity)
     if len(g_norm) and not g_norm.min() > 1e-6:  # gravity is never near zero in practice: skip the copy
         g_norm = np.where(g_norm > 1e-6, g_norm, 1.0)
-    return np.einsum("ij,ij->i", acc_ms2, gravity_ms2) / g_norm - g_norm
+    return acc_dot_gravity / g_norm - g_norm
+
+
+class VerticalChain:
+    """The trunk pipeline's filters for one short chunk length: gravity, vertical projection, step band, impact
+    detail and band power, as three block products.
+
+    A live sensor sends chunks of a few samples, where the cost of a numpy call, not arithmetic, sets the price.
+    The three linear stages (gravity low-pass on three axes; band-pass and detail low-pass of the vertical
+    acceleration; low-pass of the band power) are each one product with a block matrix built once for the chunk
+    length (see :func:`_block_matrix`). Two nonlinear steps sit between them, so they cannot be merged further.
+    The gravity matrix also copies the acceleration through (unit rows: exact), so that both dot products of the
+    projection come from one multiplication of one array.
+
+    The states hold :func:`sosfilt_state`'s values (flattened), so a stream may switch between this and the
+    general path at any chunk border; the two agree to rounding (the sums run in another order), as
+    :func:`sosfilt_bank`'s paths do.
+
+    Parameters
+    ----------
+    gravity_sos, band_sos, detail_sos, envelope_sos
+        The filters in second-order sections.
+    n_samples
+        Chunk length (at most ``BLOCK_MAX_SAMPLES``).
+    """
+
+    def __init__(
+        self,
+        gravity_sos: np.ndarray,
+        band_sos: np.ndarray,
+        detail_sos: np.ndarray,
+        envelope_sos: np.ndarray,
+        n_samples: int,
+    ) -> None:
+        n = n_samples
+        gravity = _block_matrix((gravity_sos.tobytes(),), n)  # rows: gravity (n), next state; columns: state, input
+        n_state = gravity.shape[1] - n
+        copy = np.zeros((n, n_state + n))
+        copy[:, n_state:] = np.eye(n)
+        # Output rows: gravity, acceleration, gravity, gravity, next state. Transposed, so that a chunk's product
+        # has one row per axis with [g | a] and [g | g] side by side: one multiplication gives g*g and a*g.
+        self._gravity_t = np.ascontiguousarray(np.vstack((gravity[:n], copy, gravity[:n], gravity[:n], gravity[n:])).T)
+        self._bank = _block_matrix((band_sos.tobytes(), detail_sos.tobytes()), n)
+        self._envelope = _block_matrix((envelope_sos.tobytes(),), n)
+        self._n = n
+        self._band_state = 2 * len(band_sos)
+
+    def __call__(
+        self,
+        acc_ms2: np.ndarray,
+        zi_gravity: np.ndarray,
+        zi_band: np.ndarray,
+        zi_detail: np.ndarray,
+        zi_envelope: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Filter one chunk.
+
+        Parameters
+        ----------
+        acc_ms2
+            Acceleration including gravity on the working grid, shape (n_samples, 3).
+        zi_gravity, zi_band, zi_detail, zi_envelope
+            The filters' states after the previous chunk (:func:`sosfilt_state`'s layout, or flattened as this
+            returns them; never None).
+
+        Returns
+        -------
+        tuple
+            Band-passed vertical acceleration, its detail low-pass, the low-passed band power (each shape
+            (n_samples,)), and the four next states in the order of the arguments, flattened: gravity's as
+            (2 * n_sections, 3), the others as (2 * n_sections,). Reshaping them would cost a numpy call each on
+            every live chunk; :func:`sosfilt_state` and :func:`sosfilt_bank` take them as they are.
+        """
+        n = self._n
+        out = np.concatenate((zi_gravity.reshape(-1, 3), acc_ms2)).T.dot(self._gravity_t)  # (3, 4 n + n_state)
+        # Per axis the row holds [g | a | g | g | state]: the flat row-major array times itself shifted by 2 n gives
+        # g*g and a*g at the start of every row, in one contiguous product (the rest of it is not used).
+        flat = out.ravel()
+        row = out.shape[1]
+        prod = flat[: -2 * n] * flat[2 * n :]
+        # The axes are summed as (x + z) + y, the order numpy's einsum uses here, so that the projection equals
+        # vertical_from_gravity's where its inputs do.
+        dots = prod[: 2 * n] + prod[2 * row : 2 * row + 2 * n]
+        dots += prod[row : row + 2 * n]
+        g_norm = np.sqrt(dots[:n])
+        if not min(g_norm.tolist()) > 1e-6:  # as in vertical_from_gravity; Python's min is cheaper on ten floats
+            g_norm = np.where(g_norm > 1e-6, g_norm, 1.0)
+        vertical = dots[n:] / g_norm
+        vertical -= g_norm
+        # axis=None flattens the states as it joins them: no reshape calls
+        out_bank = self._bank.dot(np.concatenate((zi_band, zi_detail, vertical), axis=None))
+        band = out_bank[:n]
+        out_env = self._envelope.dot(np.concatenate((zi_envelope, band * band), axis=None))
+        row = 2 * n + self._band_state  # end of the band-pass state in out_bank
+        states = (out[:, 4 * n :].T, out_bank[2 * n : row], out_bank[row:], out_env[n:])
+        return band, out_bank[n : 2 * n], out_env[:n], states

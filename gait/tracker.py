@@ -36,8 +36,10 @@ from gait.consts import (
 )
 from gait.errors import GaitError
 from gait.preprocess import (
+    BLOCK_MAX_SAMPLES,
     GRAVITY_CUTOFF_HZ,
     ResamplerState,
+    VerticalChain,
     bandpass_sos,
     lowpass_sos,
     resample_chunk,
@@ -126,6 +128,9 @@ MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
 BUFFER_S = 4.0
 """Samples kept for look-back (step and stride windows)."""
+CHECK_IN_PYTHON_MAX = 32
+"""Up to this many samples a chunk's time steps are checked on Python floats (the same IEEE subtraction): for a
+live chunk that is cheaper than numpy's per-call overhead."""
 SCAN_IN_PYTHON_MAX = 32
 """Up to this many open decisions the local-maximum scan runs on Python floats (same comparisons, same result):
 for a live chunk that is cheaper than numpy's per-call overhead; offline chunks use the vectorised scan."""
@@ -306,6 +311,21 @@ class TrackerState:
     bout_steps: int = 0
 
 
+@functools.lru_cache(maxsize=BLOCK_MAX_SAMPLES)
+def _vertical_chain(sampling_rate_hz: float, n_samples: int) -> VerticalChain:
+    """The trunk pipeline's block matrices for one working rate and chunk length, shared by every tracker (a
+    live sensor sends chunks of one or two lengths) and kept outside the picklable state. Bounded: every length
+    at one rate fits, a few MB at most."""
+    fs = sampling_rate_hz
+    return VerticalChain(
+        lowpass_sos(GRAVITY_CUTOFF_HZ, fs),
+        bandpass_sos(*STEP_BAND_HZ, fs),
+        lowpass_sos(DETAIL_LOWPASS_HZ, fs),
+        lowpass_sos(ENVELOPE_LOWPASS_HZ, fs),
+        n_samples,
+    )
+
+
 class GaitTracker:
     """Streaming step, stride and bout detection with stride length per placement.
 
@@ -362,6 +382,14 @@ class GaitTracker:
         self.state = TrackerState()
         # Derived once from the settings (which never change) because they are read on every contact.
         self._height_m, self._height_known = self.pendulum_sensor_height()
+        # Window lengths in grid samples, read on every chunk.
+        fs = self.sampling_rate_hz
+        self._w_back_n, self._w_fwd_n = round(W_BACK_S * fs), round(W_FWD_S * fs)
+        self._keep_back_n = round((W_BACK_S + REFINE_BACK_S) * fs) + 1
+        if self.placement in RHYTHM_PLACEMENTS:
+            # The rhythm test reads RHYTHM_WINDOW_S of band signal before every open decision (within BUFFER_S).
+            self._keep_back_n = max(self._keep_back_n, round(RHYTHM_WINDOW_S * fs))
+        self._buffer_n = int(BUFFER_S * fs)
 
     # ----------------------------------------------------------------------------------------------------------
     # public API
@@ -381,12 +409,12 @@ class GaitTracker:
         """
         time_s = np.asarray(chunk.time_s, dtype=float)
         acc = np.asarray(chunk.acc_ms2, dtype=float)
-        gyr = None if chunk.gyr_dps is None else np.asarray(chunk.gyr_dps, dtype=float)
         if len(time_s) == 0:
             return []
         # Only a foot sensor's detector and ZUPT use the gyroscope; elsewhere it is neither checked nor resampled.
-        if self.placement is not Placement.FOOT:
-            gyr = None
+        gyr = None
+        if chunk.gyr_dps is not None and self.placement is Placement.FOOT:
+            gyr = np.asarray(chunk.gyr_dps, dtype=float)
         longest_step_s = self._check_chunk(time_s, acc, gyr)
         values = acc if gyr is None else np.hstack((acc, gyr))
         st = self.state
@@ -482,12 +510,23 @@ class GaitTracker:
         if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
             raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
         st = self.state
-        steps_s = time_s[1:] - time_s[:-1]
-        shortest_s, longest_s = (float(steps_s.min()), float(steps_s.max())) if n > 1 else (1.0, 0.0)
-        # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate), and the
-        # times are finite when both ends and every step are (the extreme steps are needed anyway). Only a
+        if n == 1:
+            shortest_s, longest_s, total_time_s = 1.0, 0.0, float(time_s[0])
+        elif n <= CHECK_IN_PYTHON_MAX:
+            times_s = time_s.tolist()
+            steps_s = [b - a for a, b in itertools.pairwise(times_s)]
+            shortest_s, longest_s = min(steps_s), max(steps_s)
+            # Python's min and max may pass over a NaN step; the sum of the times carries any NaN or inf time.
+            total_time_s = sum(times_s)
+        else:
+            steps = time_s[1:] - time_s[:-1]
+            shortest_s, longest_s = float(steps.min()), float(steps.max())
+            # The times are finite when both ends and every step are (the extreme steps are needed anyway).
+            total_time_s = float(time_s[0]) + float(time_s[-1]) + shortest_s + longest_s
+        # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate). Only a
         # non-finite figure (a bad value, or an overflow of huge finite ones) needs the element-wise test.
-        total = float(time_s[0]) + float(time_s[-1]) + shortest_s + longest_s + float(acc.sum())
+        # Python's sum of a short list is cheaper than a numpy reduction, and as IEEE: NaN and inf propagate.
+        total = total_time_s + (sum(acc.ravel().tolist()) if n <= CHECK_IN_PYTHON_MAX else float(acc.sum()))
         if gyr is not None:
             total += float(gyr.sum())
         if not math.isfinite(total) and not (
@@ -510,6 +549,16 @@ class GaitTracker:
         grid_t, grid_v = resample_chunk(st.resampler, time_s, values, fs)
         if len(grid_t) == 0:
             return []
+        if st.buffer is not None and not st.foot_mode and len(grid_t) <= BLOCK_MAX_SAMPLES:
+            # The live case: a short chunk that continues a trunk or phone segment (every state is set, and the
+            # grid values are the three acceleration axes: only a foot segment resamples a gyroscope).
+            band, detail, power, (st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope) = _vertical_chain(
+                fs, len(grid_t)
+            )(grid_v, st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
+            st.buffer.append({"t": grid_t, "band": band, "detail": detail, "power": power})
+            events = self._detect()
+            self._trim()
+            return events
         acc = grid_v[:, :3]
         gyr = grid_v[:, 3:6] if has_gyr else None
         gravity_sos, band_sos, detail_sos, envelope_sos = self._filters
@@ -553,10 +602,9 @@ class GaitTracker:
             return self._detect_foot()
         st = self.state
         fs = self.sampling_rate_hz
-        w_back = round(W_BACK_S * fs)
-        w_fwd = round(W_FWD_S * fs)
+        w_back, w_fwd = self._w_back_n, self._w_fwd_n
         buf = st.buffer
-        end = st.buffer_start + len(buf["t"])  # one past the last grid index
+        end = st.buffer_start + len(buf)  # one past the last grid index
         last_decidable = end - 1 - w_fwd
         events: list[GaitEvent] = []
         if last_decidable < st.next_decide:
@@ -687,15 +735,11 @@ class GaitTracker:
 
     def _trim(self) -> None:
         st = self.state
-        fs = self.sampling_rate_hz
-        keep_from = st.next_decide - round((W_BACK_S + REFINE_BACK_S) * fs) - 1
-        if self.placement in RHYTHM_PLACEMENTS:
-            # The rhythm test reads RHYTHM_WINDOW_S of band signal before every open decision (within BUFFER_S).
-            keep_from = min(keep_from, st.next_decide - round(RHYTHM_WINDOW_S * fs))
+        keep_from = st.next_decide - self._keep_back_n
         if st.bout or st.pending:
             last = (st.bout or st.pending)[-1]
             keep_from = min(keep_from, min(last.index, last.anchor if last.anchor >= 0 else last.index) - 30)
-        keep_from = max(keep_from, st.buffer_start + len(st.buffer) - int(BUFFER_S * fs))
+        keep_from = max(keep_from, st.buffer_start + len(st.buffer) - self._buffer_n)
         cut = keep_from - st.buffer_start
         if cut > 0:
             st.buffer.drop_oldest(cut)

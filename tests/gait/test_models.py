@@ -8,12 +8,26 @@ from scipy.spatial.transform import Rotation
 
 from gait.errors import GaitError
 from gait.stride_length import (
+    _double_integration_matrix,
+    detrended_integral,
     fit_stride_scale,
     pendulum_step_length_m,
     scale_from_known_distance,
     vertical_excursion_m,
 )
 from gait.zupt import cumulative_orientation, quat_from_rotvec, stride_between_stances_m, zupt_stride_length_m
+
+
+@pytest.mark.parametrize("n", [5, 8, 9, 57, 130])
+def test_double_integration_matrix_equals_integrating_the_step_directly(n: int) -> None:
+    # The cached matrix (built from all unit responses at once) against the kernel run on one step's samples.
+    dt = 0.01
+    acc = np.random.default_rng(n).normal(size=n)
+    direct = detrended_integral(detrended_integral(acc - acc.mean(), dt), dt)
+    np.testing.assert_allclose(_double_integration_matrix(n, dt) @ acc, direct, rtol=0, atol=1e-12)
+    rows = np.random.default_rng(n + 1).normal(size=(3, n))
+    for row, integrated in zip(rows, detrended_integral(rows, dt), strict=True):
+        np.testing.assert_array_equal(integrated, detrended_integral(row, dt))
 
 
 @pytest.mark.parametrize("excursion_m", [0.02, 0.04, 0.06])

@@ -13,12 +13,14 @@ from scipy import signal
 from gait.preprocess import (
     BLOCK_MAX_SAMPLES,
     ResamplerState,
+    VerticalChain,
     bandpass_sos,
     lowpass_sos,
     resample_chunk,
     sosfilt_bank,
     sosfilt_state,
     sosfilt_stream,
+    vertical_from_gravity,
 )
 
 
@@ -112,3 +114,43 @@ def test_block_path_for_one_short_chunk_equals_sosfilt_and_starts_at_the_steady_
     # A constant input at the steady state stays put.
     y, _ = sosfilt_stream(sos, np.full(n, 4.0), None)
     np.testing.assert_allclose(y, 4.0, rtol=0, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=BLOCK_MAX_SAMPLES), min_size=1, max_size=30), st.integers(0, 2**32 - 1)
+)
+def test_vertical_chain_equals_the_general_filters_chunk_by_chunk(lengths: list[int], seed: int) -> None:
+    # The live path of the trunk pipeline (three block products, the projection in between) against sosfilt and
+    # vertical_from_gravity on the same samples; the states pass from one chunk to the next, starting from a
+    # general-path first chunk as in the tracker.
+    fs = 100.0
+    sos = (lowpass_sos(0.25, fs), bandpass_sos(0.5, 3.0, fs), lowpass_sos(5.0, fs), lowpass_sos(0.3, fs))
+    rng = np.random.default_rng(seed)
+    n_total = 20 + sum(lengths) + 100  # 100 samples after the chunks for the general path
+    acc = 9.81 * np.array([0.3, -0.2, 0.93]) + rng.normal(size=(n_total, 3))
+    gravity, _ = signal.sosfilt(sos[0], acc, axis=0, zi=signal.sosfilt_zi(sos[0])[:, :, None] * acc[0])
+    vertical = vertical_from_gravity(acc, gravity)
+    band, _ = signal.sosfilt(sos[1], vertical, zi=signal.sosfilt_zi(sos[1]) * vertical[0])
+    detail, _ = signal.sosfilt(sos[2], vertical, zi=signal.sosfilt_zi(sos[2]) * vertical[0])
+    power, _ = signal.sosfilt(sos[3], band * band, zi=signal.sosfilt_zi(sos[3]) * band[0] ** 2)
+    # the first 20 samples through the general path, as the tracker does at a segment's start
+    g0, zg = sosfilt_state(sos[0], acc[:20], None)
+    v0 = vertical_from_gravity(acc[:20], g0)
+    b0, zb = sosfilt_state(sos[1], v0, None)
+    _, zd = sosfilt_state(sos[2], v0, None)
+    _, ze = sosfilt_state(sos[3], b0 * b0, None)
+    states = (zg, zb, zd, ze)
+    start = 20
+    for n in lengths:
+        out_band, out_detail, out_power, states = VerticalChain(*sos, n)(acc[start : start + n], *states)
+        np.testing.assert_allclose(out_band, band[start : start + n], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(out_detail, detail[start : start + n], rtol=0, atol=1e-9)
+        np.testing.assert_allclose(out_power, power[start : start + n], rtol=0, atol=1e-9)
+        start += n
+    # The flat states carry on through the general path.
+    y, _ = sosfilt_state(sos[0], acc[start:], states[0])
+    np.testing.assert_allclose(y, gravity[start:], rtol=0, atol=1e-9)
+    ys, _ = sosfilt_bank((sos[1], sos[2]), vertical[start:], states[1:3])
+    np.testing.assert_allclose(ys[0], band[start:], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ys[1], detail[start:], rtol=0, atol=1e-9)

@@ -261,6 +261,17 @@ def test_nan_in_a_chunk_is_refused() -> None:
         GaitTracker(placement="waist").update(Chunk(np.array([0.0, 0.01, 0.02]), acc))
 
 
+@pytest.mark.parametrize("n_samples", [3, 10, 100])  # the chunk check takes a Python path up to 32 samples
+@pytest.mark.parametrize(("where", "bad"), [("time", np.nan), ("time", np.inf), ("acc", np.inf), ("acc", -np.inf)])
+def test_a_non_finite_value_anywhere_in_a_chunk_is_refused(n_samples: int, where: str, bad: float) -> None:
+    time_s = np.arange(n_samples) * 0.01
+    acc = np.tile([0.0, 0.0, 9.81], (n_samples, 1))
+    (time_s if where == "time" else acc[:, 2])[n_samples // 2] = bad
+    with pytest.raises(GaitError) as err:
+        GaitTracker(placement="waist").update(Chunk(time_s, acc))
+    assert err.value.reason == "non_finite"
+
+
 def test_unknown_placement_and_implausible_settings_are_refused() -> None:
     with pytest.raises(GaitError, match="unknown placement"):
         GaitTracker(placement="ankle-bracelet")
