@@ -82,6 +82,9 @@ class WalkPublic(BaseModel):
     reason: str | None = Field(None, description="Why no strides were found, when none were.")
     source: dict[str, Any] = Field(default_factory=dict)
     coaching: dict[str, Any] = Field(default_factory=dict, description="Target used to flag strides, and why.")
+    notes: list[str] = Field(
+        default_factory=list, description="How the figures were obtained: models, defaults assumed, placement checks."
+    )
 
 
 class UploadResult(BaseModel):

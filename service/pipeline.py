@@ -130,6 +130,7 @@ def analyse_to_walk(
         reason=result.reason,
         source={k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)},
         coaching=coaching or {},
+        notes=list(result.notes),
         strides=rows,
         steps=[(e.t_s, e.side) for e in result.steps],
         bouts=[(b.start_s, b.end_s, b.steps) for b in result.bouts],

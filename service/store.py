@@ -102,6 +102,10 @@ MIGRATIONS: tuple[str, ...] = (
         data_json TEXT NOT NULL
     );
     """,
+    # 2: the analysis' notes per walk (models used, defaults assumed, a placement the sensor contradicts).
+    """
+    ALTER TABLE walks ADD COLUMN notes_json TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 
 WALK_COLUMNS = (
@@ -124,6 +128,7 @@ WALK_COLUMNS = (
     "reason",
     "source_json",
     "coaching_json",
+    "notes_json",
 )
 STRIDE_COLUMNS = (
     "idx",
@@ -165,6 +170,7 @@ class NewWalk:
     reason: str | None = None
     source: dict[str, Any] = field(default_factory=dict)
     coaching: dict[str, Any] = field(default_factory=dict)
+    notes: Sequence[str] = ()
     strides: Sequence[Sequence[Any]] = ()
     steps: Sequence[Sequence[Any]] = ()
     bouts: Sequence[Sequence[Any]] = ()
@@ -174,6 +180,7 @@ def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
     walk = {k: row[k] for k in WALK_COLUMNS}
     walk["source"] = json.loads(walk.pop("source_json") or "{}")
     walk["coaching"] = json.loads(walk.pop("coaching_json") or "{}")
+    walk["notes"] = json.loads(walk.pop("notes_json") or "[]")
     return walk
 
 
@@ -303,7 +310,7 @@ class Store:
         cur = conn.execute(
             "INSERT INTO walks (name, origin, status, format, placement, started_at, created_at, duration_s, steps,"
             " strides, cadence_spm, stride_length_m, distance_m, walking_time_s, flagged_strides, reason,"
-            " source_json, coaching_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_json, coaching_json, notes_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 walk.name,
                 walk.origin,
@@ -323,6 +330,7 @@ class Store:
                 walk.reason,
                 json.dumps(walk.source, default=str),
                 json.dumps(walk.coaching, default=str),
+                json.dumps(list(walk.notes)),
             ),
         )
         return int(cur.lastrowid)

@@ -39,6 +39,19 @@ def test_a_foot_sensor_summary_says_its_steps_are_one_foot_s(walk_csv: Path, cap
     assert "contacts of the sensor's foot" not in capsys.readouterr().out
 
 
+def test_an_assumed_placement_is_said_and_a_contradicting_gyroscope_flagged(walk_csv: Path, capsys) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_recordings" / "gaitmap_left_foot.csv"
+    assert main(["analyze", str(sample)]) == 0  # a gait CSV does not say where the sensor was
+    out = capsys.readouterr().out
+    assert "placement lower_back assumed" in out and "--placement" in out
+    assert "placement check" in out and "--placement foot" in out  # its gyroscope swings like a shoe's
+    assert main(["analyze", str(sample), "--placement", "foot"]) == 0
+    out = capsys.readouterr().out
+    assert "assumed" not in out.split("note: stride length")[0] and "placement check" not in out
+    assert main(["analyze", str(walk_csv), "--placement", "lower_back"]) == 0
+    assert "placement lower_back assumed" not in capsys.readouterr().out
+
+
 def test_json_document_on_the_files_own_time_axis(walk_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(walk_csv), "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)

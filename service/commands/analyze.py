@@ -57,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
     recording = load_recording(args.file, args.format)
     placement = Placement.parse(args.placement or recording.placement or Placement.LOWER_BACK)
+    assumed = not (args.placement or recording.placement)
     stride_scale = args.stride_scale
     profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
     if stride_scale is None and profile.get("stride_scale") and profile.get("placement") == placement.value:
@@ -68,6 +69,13 @@ def run(args: argparse.Namespace) -> int:
         sensor_height_m=args.sensor_height_m,
         stride_scale=stride_scale,
     )
+    if assumed:
+        result.notes.insert(
+            0,
+            "placement lower_back assumed (the file does not say where the sensor was): pass --placement "
+            + "|".join(p.value for p in Placement)
+            + " if it was elsewhere",
+        )
     doc = result.to_dict(target_stride_m=args.target_stride_m)
     if args.json:
         text = json.dumps(doc, indent=1)

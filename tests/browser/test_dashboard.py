@@ -54,6 +54,7 @@ def test_upload_real_recording_and_see_its_charts(browser_context, server: Serve
     assert walk["summary"]["strides"] > 0
     assert page.locator("#summary").inner_text().count("\n") >= 6
     assert str(walk["summary"]["strides"]) in page.locator("#summary").inner_text()
+    assert walk["notes"] and walk["notes"][0] in page.locator("#notes").inner_text()  # how lengths were obtained
     shot(page, "walk-desktop")
     page.set_viewport_size(PHONE)
     page.reload()

@@ -38,6 +38,9 @@ def test_upload_gait_csv_stores_walk_with_strides(client: TestClient, walk_csv: 
     assert [w["id"] for w in client.get("/api/walks").json()] == [walk["id"]]
     detail = client.get(f"/api/walks/{walk['id']}").json()
     assert detail["bouts"] and detail["summary"] == walk["summary"]
+    # how the lengths were obtained is kept with the walk (the synthetic walk has no gyroscope: no placement check)
+    assert any(n.startswith("stride length: inverted-pendulum") for n in detail["notes"]), detail["notes"]
+    assert not any(n.startswith("placement check") for n in detail["notes"])
 
 
 def test_export_csv_and_json(client: TestClient, walk_csv: Path) -> None:

@@ -22,6 +22,25 @@ def test_migrations_set_user_version_and_are_idempotent(tmp_path: Path) -> None:
     again.close()
 
 
+def test_a_version_1_database_is_upgraded_and_keeps_its_walks(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "db.sqlite3")
+    conn.executescript(MIGRATIONS[0])
+    conn.execute(
+        "INSERT INTO walks (name, origin, status, started_at, created_at, steps) VALUES (?,?,?,?,?,?)",
+        ("old walk", "upload", "complete", "2026-01-01T10:00:00+00:00", "2026-01-01T10:00:00+00:00", 120),
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = Store(tmp_path / "db.sqlite3").open()
+    assert store.schema_version == len(MIGRATIONS) >= 2
+    (old,) = store.list_walks()
+    assert old["name"] == "old walk" and old["steps"] == 120 and old["notes"] == []
+    new_id = store.add_walk(NewWalk(name="new", origin="upload", notes=["stride length: a model"]))
+    assert store.get_walk(new_id)["notes"] == ["stride length: a model"]
+    store.close()
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(tmp_path / "db.sqlite3")
     conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")

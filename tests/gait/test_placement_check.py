@@ -1,0 +1,54 @@
+"""The placement check: a gyroscope that turns like a shoe's contradicts a trunk placement."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gait.analysis import TRUNK_GYRO_P95_MAX_DPS, analyze
+from gait.types import Placement, Recording
+from tests.gait.synthetic import walk_signal
+from tests.sample_data import samples
+
+
+def _placement_check(notes: list[str]) -> list[str]:
+    return [n for n in notes if n.startswith("placement check")]
+
+
+def test_a_real_foot_recording_analysed_as_lower_back_is_flagged() -> None:
+    feet = [s for s in samples() if s.reference["placement"] == "foot"]
+    trunks = [s for s in samples() if s.reference["placement"] == "lower_back"]
+    assert feet and trunks
+    for s in feet:
+        notes = analyze(s.load(), placement=Placement.LOWER_BACK).notes
+        assert len(_placement_check(notes)) == 1, (s.name, notes)
+        assert "--placement foot" in _placement_check(notes)[0]
+        # with the right placement there is nothing to say
+        assert not _placement_check(analyze(s.load(), placement=Placement.FOOT).notes)
+    for s in trunks:  # real lower-back walks with their gyroscope are not flagged
+        assert not _placement_check(analyze(s.load(), placement=Placement.LOWER_BACK).notes), s.name
+
+
+def test_only_walking_counts_and_the_threshold_is_exclusive() -> None:
+    t, acc = walk_signal(step_hz=1.8, walk_s=30.0)
+    gyr = np.zeros_like(acc)
+    rec = Recording(time_s=t, acc_ms2=acc, gyr_dps=gyr)
+    result = analyze(rec, placement=Placement.LOWER_BACK)
+    assert result.bouts, "the synthetic walk must be found"
+    walk_start, walk_end = result.bouts[0].start_s, result.bouts[-1].end_s
+    walking = (t >= walk_start) & (t <= walk_end)
+    # Fast turning outside every bout (handling the sensor before walking) says nothing about placement.
+    gyr_rest = gyr.copy()
+    gyr_rest[~walking, 0] = 600.0
+    assert not _placement_check(
+        analyze(Recording(time_s=t, acc_ms2=acc, gyr_dps=gyr_rest), placement="lower_back").notes
+    )
+    # While walking: at the threshold no note, just above it a note.
+    for value, flagged in ((TRUNK_GYRO_P95_MAX_DPS, False), (TRUNK_GYRO_P95_MAX_DPS + 1.0, True)):
+        g = gyr.copy()
+        g[walking, 2] = value
+        notes = analyze(Recording(time_s=t, acc_ms2=acc, gyr_dps=g), placement="lower_back").notes
+        assert bool(_placement_check(notes)) is flagged, (value, notes)
+    # A phone in the hand is not a trunk placement: no claim either way.
+    g = gyr.copy()
+    g[walking, 2] = 600.0
+    assert not _placement_check(analyze(Recording(time_s=t, acc_ms2=acc, gyr_dps=g), placement="hand").notes)
