@@ -390,6 +390,46 @@ def report(results: Sequence[RecordingResult], *, verbose: bool = False, file: A
     return {"groups": doc_rows, "recordings": [r.to_dict() for r in results]}
 
 
+def at_rate(ref: RefRecording, rate_hz: float, jitter: float = 0.0, seed: int = 0) -> RefRecording:
+    """The recording as a slower, irregular logger would have recorded it: the generalisation check of ``--rate``.
+
+    Phones log at 25-400 Hz with jittery timestamps, and their sensors low-pass before sampling. So: a zero-phase
+    low-pass at 0.4 x ``rate_hz`` (below Nyquist), then linear interpolation at times ``k / rate_hz`` each moved by
+    up to ``jitter`` of a sample interval (uniform, seeded). The reference events are unchanged (same time axis).
+
+    Parameters
+    ----------
+    ref
+        A reference recording.
+    rate_hz
+        New mean sampling rate; must be below the recording's own.
+    jitter
+        Largest timestamp shift as a share of the new sample interval (0 to 0.45).
+    seed
+        Seed of the jitter.
+    """
+    from scipy import signal
+
+    rec = ref.recording
+    t = rec.time_s
+    own_hz = 1.0 / float(np.median(np.diff(t)))
+    if not 0.0 < rate_hz < own_hz or not 0.0 <= jitter <= 0.45:
+        raise ValueError(f"rate {rate_hz} Hz must be below the recording's {own_hz:.0f} Hz, jitter within 0-0.45")
+    sos = signal.butter(4, 0.4 * rate_hz, fs=own_hz, output="sos")
+    new_t = np.arange(t[0], t[-1], 1.0 / rate_hz)
+    new_t += np.random.default_rng(seed).uniform(-jitter, jitter, len(new_t)) / rate_hz
+    new_t = new_t[(new_t >= t[0]) & (new_t <= t[-1])]  # jitter below 0.5 keeps them strictly increasing
+
+    def resample(x: np.ndarray | None) -> np.ndarray | None:
+        if x is None:
+            return None
+        smooth = signal.sosfiltfilt(sos, x, axis=0)
+        return np.column_stack([np.interp(new_t, t, smooth[:, k]) for k in range(x.shape[1])])
+
+    recording = dataclasses.replace(rec, time_s=new_t, acc_ms2=resample(rec.acc_ms2), gyr_dps=resample(rec.gyr_dps))
+    return dataclasses.replace(ref, recording=recording)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m bench.accuracy", description=__doc__.split("\n\n")[0])
@@ -397,6 +437,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="at most N recordings per dataset")
     parser.add_argument("--verbose", "-v", action="store_true", help="also print one line per recording")
     parser.add_argument("--json", type=Path, default=OUT_DIR / "accuracy.json", help="where to write the results")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="generalisation check: first resample every recording to this rate in Hz (low-passed, see --jitter)",
+    )
+    parser.add_argument(
+        "--jitter", type=float, default=0.2, help="with --rate: timestamp jitter as a share of a sample interval"
+    )
     args = parser.parse_args(argv)
     t_start = time.perf_counter()
     root = data_root()
@@ -410,6 +458,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in args.dataset or DATASETS:
         recs = load_dataset(name, root)
         refs += recs[: args.limit] if args.limit else recs
+    if args.rate:
+        refs = [at_rate(ref, args.rate, args.jitter) for ref in refs]
+        print(f"every recording resampled to {args.rate:g} Hz with {args.jitter:g} sample intervals of jitter\n")
     t_loaded = time.perf_counter()
     results = run(refs)
     t_analysed = time.perf_counter()
@@ -428,6 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "data_root": str(root),
             "datasets": list(args.dataset or DATASETS),
             "limit": args.limit,
+            "rate_hz": args.rate,
+            "jitter": args.jitter if args.rate else None,
             "analysis_s": analysis_s,
             "signal_s": signal_s,
             "wall_s": wall_s,

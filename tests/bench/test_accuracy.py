@@ -150,3 +150,24 @@ def test_like_for_like_stride_error_uses_only_strides_both_estimate() -> None:
     # strides 9-17, and stride 8, which b's stride 9 overlaps by half (the matching's minimum)
     assert n == 10
     assert mae_a == pytest.approx(0.1) and mae_b == pytest.approx(0.2)
+
+
+def test_at_rate_resamples_like_a_slow_jittery_logger() -> None:
+    ref = synthetic_ref()
+    t = ref.recording.time_s
+    # a slow sine on another axis survives the anti-alias filter unchanged (0.5 Hz, far below 0.4 x 25 Hz)
+    ref.recording.acc_ms2[:, 0] = np.sin(2 * np.pi * 0.5 * t)
+    slow = acc.at_rate(ref, 25.0, jitter=0.3, seed=1)
+    new_t = slow.recording.time_s
+    steps = np.diff(new_t)
+    assert abs(len(new_t) - 14.0 * 25) <= 1
+    assert steps.min() > 0 and steps.min() < 0.04 * 0.9 and steps.max() > 0.04 * 1.1  # irregular, increasing
+    assert steps.max() <= 0.04 * (1 + 2 * 0.3) + 1e-9
+    inner = (new_t > 1.0) & (new_t < 13.0)  # away from the filter's edges
+    expected = np.sin(2 * np.pi * 0.5 * new_t[inner])
+    assert np.max(np.abs(slow.recording.acc_ms2[inner, 0] - expected)) < 0.02
+    assert slow.recording.gyr_dps is None and np.array_equal(slow.ref_ic_s, ref.ref_ic_s)
+    # the sharp impacts are low-passed (a phone's sensor would smooth them as well), never amplified
+    assert slow.recording.acc_ms2[:, 2].max() < ref.recording.acc_ms2[:, 2].max()
+    with pytest.raises(ValueError, match="below"):
+        acc.at_rate(ref, 200.0)
