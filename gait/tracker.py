@@ -382,6 +382,8 @@ class GaitTracker:
         self.state = TrackerState()
         # Derived once from the settings (which never change) because they are read on every contact.
         self._height_m, self._height_known = self.pendulum_sensor_height()
+        # Stride length from the inverted pendulum (lower back, waist): the buffer keeps the acceleration for it.
+        self._is_pendulum = self.placement in (Placement.LOWER_BACK, Placement.WAIST)
         # Window lengths in grid samples, read on every chunk.
         fs = self.sampling_rate_hz
         self._w_back_n, self._w_fwd_n = round(W_BACK_S * fs), round(W_FWD_S * fs)
@@ -475,11 +477,6 @@ class GaitTracker:
     def _is_trunk(self) -> bool:
         # A sensor on the trunk (not a foot, not a phone in the hand or a pocket): the weight shift of gait
         # initiation shows in its vertical acceleration.
-        return self.placement in (Placement.LOWER_BACK, Placement.WAIST)
-
-    @functools.cached_property
-    def _is_pendulum(self) -> bool:
-        # Stride length from the inverted pendulum (lower back, waist): it reads the buffered acceleration.
         return self.placement in (Placement.LOWER_BACK, Placement.WAIST)
 
     @property
