@@ -34,57 +34,6 @@ it carry a low confidence (never used for coaching) until a calibration walk rep
 """
 
 
-def detrended_integral(x: np.ndarray, dt_s: float) -> np.ndarray:
-    """Integrate with the trapezoidal rule and remove the linear trend that makes both ends equal.
-
-    Over one step the vertical velocity and position of the trunk return to where they started, so a linear
-    drift between the ends is integration error and is removed.
-
-    Parameters
-    ----------
-    x
-        Samples along the last axis (one signal, or one signal per row).
-    dt_s
-        Sample interval.
-    """
-    zero = np.zeros((*x.shape[:-1], 1))
-    y = np.concatenate((zero, np.cumsum((x[..., 1:] + x[..., :-1]) * 0.5 * dt_s, axis=-1)), axis=-1)
-    ramp = np.linspace(0.0, 1.0, y.shape[-1])
-    y = y - ramp * y[..., -1:]
-    return y - y.mean(axis=-1, keepdims=True)
-
-
-@functools.cache
-def _double_integration_matrix(n: int, dt_s: float) -> np.ndarray:
-    """The linear map from one step's acceleration to its drift-free position (mean removal, two detrended
-    integrals), as an n x n matrix: every stage is linear, so a live sensor pays one small product per step.
-
-    Column j is the response to the j-th unit vector. The unit responses are integrated together as the rows of
-    one contiguous array (the same sums per row as for one signal, so the same matrix bit for bit): about ten
-    times faster to build than one response at a time, a cost a live sensor pays in the middle of a walk at
-    each new step length.
-    """
-    eye = np.eye(n)
-    a = eye - eye.mean(axis=0)
-    return detrended_integral(detrended_integral(np.ascontiguousarray(a.T), dt_s), dt_s).T
-
-
-def vertical_excursion_m(vertical_acc_ms2: np.ndarray, dt_s: float) -> float:
-    """Peak-to-peak vertical displacement over one step, from double integration with drift removal.
-
-    Parameters
-    ----------
-    vertical_acc_ms2
-        Dynamic vertical acceleration (gravity removed) from one initial contact to the next.
-    dt_s
-        Sample interval.
-    """
-    if len(vertical_acc_ms2) < 5:
-        return float("nan")
-    position = _double_integration_matrix(len(vertical_acc_ms2), dt_s) @ vertical_acc_ms2
-    return float(position.max() - position.min())
-
-
 @functools.cache
 def _step_basis(n_period: int) -> np.ndarray:
     """Columns: the mean, and twice the mean of the cosine and sine of one period over ``n_period`` samples.

@@ -9,37 +9,12 @@ from scipy.spatial.transform import Rotation
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.stride_length import (
-    _double_integration_matrix,
-    detrended_integral,
     fit_stride_scale,
     pendulum_step_length_m,
     scale_from_known_distance,
     step_excursion_m,
-    vertical_excursion_m,
 )
 from gait.zupt import cumulative_orientation, quat_from_rotvec, stride_between_stances_m, zupt_stride_length_m
-
-
-@pytest.mark.parametrize("n", [5, 8, 9, 57, 130])
-def test_double_integration_matrix_equals_integrating_the_step_directly(n: int) -> None:
-    # The cached matrix (built from all unit responses at once) against the kernel run on one step's samples.
-    dt = 0.01
-    acc = np.random.default_rng(n).normal(size=n)
-    direct = detrended_integral(detrended_integral(acc - acc.mean(), dt), dt)
-    np.testing.assert_allclose(_double_integration_matrix(n, dt) @ acc, direct, rtol=0, atol=1e-12)
-    rows = np.random.default_rng(n + 1).normal(size=(3, n))
-    for row, integrated in zip(rows, detrended_integral(rows, dt), strict=True):
-        np.testing.assert_array_equal(integrated, detrended_integral(row, dt))
-
-
-@pytest.mark.parametrize("excursion_m", [0.02, 0.04, 0.06])
-@pytest.mark.parametrize("step_hz", [1.5, 2.0])
-def test_vertical_excursion_of_a_sinusoidal_bounce(excursion_m: float, step_hz: float) -> None:
-    dt = 0.01
-    t = np.arange(0, 1 / step_hz + dt / 2, dt)
-    w = 2 * np.pi * step_hz
-    acc = -(excursion_m / 2) * w**2 * np.sin(w * t)  # position (d/2) sin(wt)
-    assert vertical_excursion_m(acc, dt) == pytest.approx(excursion_m, rel=0.03)
 
 
 def _step(
@@ -85,11 +60,10 @@ def test_step_excursion_finds_the_steps_own_vertical(rotvec_deg: tuple[float, fl
 
 def test_step_excursion_ignores_impact_harmonics_and_offsets() -> None:
     # Heel-strike harmonics (2-4 cycles per step) and an accelerometer offset on every axis are no pendulum
-    # excursion; a peak-to-peak of the double integral would count the harmonics in.
+    # excursion (a peak-to-peak of the double integral would count the harmonics in).
     plain = _step(0.03, 0.55)
     shocked = _step(0.03, 0.55, harmonics_ms2=(3.0, 2.0, 1.5)) + np.array([0.1, -0.2, 0.15])
     assert step_excursion_m(shocked, 0.01) == pytest.approx(step_excursion_m(plain, 0.01), rel=1e-3)
-    assert vertical_excursion_m(shocked[:, 2], 0.01) > 1.05 * 0.03
 
 
 def test_step_excursion_without_a_step() -> None:
