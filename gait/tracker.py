@@ -51,7 +51,7 @@ from gait.stride_length import (
     PENDULUM_SCALE,
     WEINBERG_K,
     pendulum_step_length_m,
-    vertical_excursion_m,
+    step_excursion_m,
     weinberg_step_length_m,
 )
 from gait.types import BoutEvent, Chunk, GaitEvent, Placement, StepEvent, StrideEvent
@@ -382,6 +382,8 @@ class GaitTracker:
         self.state = TrackerState()
         # Derived once from the settings (which never change) because they are read on every contact.
         self._height_m, self._height_known = self.pendulum_sensor_height()
+        # Stride length from the inverted pendulum (lower back, waist): the buffer keeps the acceleration for it.
+        self._is_pendulum = self.placement in (Placement.LOWER_BACK, Placement.WAIST)
         # Window lengths in grid samples, read on every chunk.
         fs = self.sampling_rate_hz
         self._w_back_n, self._w_fwd_n = round(W_BACK_S * fs), round(W_FWD_S * fs)
@@ -555,7 +557,10 @@ class GaitTracker:
             band, detail, power, (st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope) = _vertical_chain(
                 fs, len(grid_t)
             )(grid_v, st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
-            st.buffer.append({"t": grid_t, "band": band, "detail": detail, "power": power})
+            new_live = {"t": grid_t, "band": band, "detail": detail, "power": power}
+            if self._is_pendulum:
+                new_live["acc"] = grid_v  # the three acceleration axes, for the step's own vertical
+            st.buffer.append(new_live)
             events = self._detect()
             self._trim()
             return events
@@ -573,15 +578,15 @@ class GaitTracker:
         if gyr is not None and self.placement is Placement.FOOT:
             gyro_norm, st.zi_gyro = sosfilt_stream(detail_sos, np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro)
         foot = gyro_norm is not None
-        # Only the signals that detection and the stride models read are kept: acceleration, gyroscope and their
-        # norms serve the foot's detector and ZUPT alone.
+        # Only the signals that detection and the stride models read are kept: the gyroscope and the norms serve
+        # the foot's detector and ZUPT alone; the acceleration serves ZUPT and the pendulum's per-step vertical.
         new = {
             "t": grid_t,
             "band": band,
             "detail": detail,
             # The mean power; its root, the envelope, is only needed where a peak is tested (see _detect).
             "power": power,
-            "acc": acc if foot else None,
+            "acc": acc if foot or self._is_pendulum else None,
             "gyr": gyr,
             "gyro_norm": gyro_norm,
             "acc_norm": np.sqrt(np.einsum("ij,ij->i", acc, acc)) if foot else None,
@@ -917,8 +922,9 @@ class GaitTracker:
         if a < 0:
             return None
         dt = 1.0 / self.sampling_rate_hz
-        if self.placement in (Placement.LOWER_BACK, Placement.WAIST):
-            d = vertical_excursion_m(st.buffer["band"][a : b + 1], dt)
+        if self._is_pendulum:
+            # From the raw acceleration, not the band-passed vertical: see step_excursion_m.
+            d = step_excursion_m(st.buffer["acc"][a : b + 1], dt)
             return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
         return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))

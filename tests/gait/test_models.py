@@ -6,38 +6,69 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.stride_length import (
-    _double_integration_matrix,
-    detrended_integral,
     fit_stride_scale,
     pendulum_step_length_m,
     scale_from_known_distance,
-    vertical_excursion_m,
+    step_excursion_m,
 )
 from gait.zupt import cumulative_orientation, quat_from_rotvec, stride_between_stances_m, zupt_stride_length_m
 
 
-@pytest.mark.parametrize("n", [5, 8, 9, 57, 130])
-def test_double_integration_matrix_equals_integrating_the_step_directly(n: int) -> None:
-    # The cached matrix (built from all unit responses at once) against the kernel run on one step's samples.
-    dt = 0.01
-    acc = np.random.default_rng(n).normal(size=n)
-    direct = detrended_integral(detrended_integral(acc - acc.mean(), dt), dt)
-    np.testing.assert_allclose(_double_integration_matrix(n, dt) @ acc, direct, rtol=0, atol=1e-12)
-    rows = np.random.default_rng(n + 1).normal(size=(3, n))
-    for row, integrated in zip(rows, detrended_integral(rows, dt), strict=True):
-        np.testing.assert_array_equal(integrated, detrended_integral(row, dt))
+def _step(
+    excursion_m: float,
+    step_s: float,
+    *,
+    rotation: Rotation | None = None,
+    forward_ms2: float = 0.0,
+    harmonics_ms2: tuple[float, ...] = (),
+    dt: float = 0.01,
+) -> np.ndarray:
+    """One step, contact to contact (both ends included), of a trunk bouncing ``excursion_m`` from low to high.
+
+    In the world frame: gravity plus the bounce's vertical acceleration, ``harmonics_ms2`` at 2, 3 ... cycles per
+    step on the vertical (impacts), and a forward acceleration of ``forward_ms2`` at one cycle per step (the trunk
+    brakes and speeds up once per step). The sensor is turned by ``rotation`` (world to sensor).
+    """
+    t = np.arange(round(step_s / dt) + 1) * dt
+    w = 2 * np.pi / step_s
+    world = np.zeros((len(t), 3))
+    world[:, 2] = GRAVITY_MS2 - (excursion_m / 2) * w**2 * np.sin(w * t)  # position (d/2) sin(wt)
+    for k, amp in enumerate(harmonics_ms2, start=2):
+        world[:, 2] += amp * np.cos(k * w * t + 0.3 * k)
+    world[:, 0] = forward_ms2 * np.cos(w * t + 0.7)
+    return world if rotation is None else rotation.inv().apply(world)
 
 
-@pytest.mark.parametrize("excursion_m", [0.02, 0.04, 0.06])
-@pytest.mark.parametrize("step_hz", [1.5, 2.0])
-def test_vertical_excursion_of_a_sinusoidal_bounce(excursion_m: float, step_hz: float) -> None:
-    dt = 0.01
-    t = np.arange(0, 1 / step_hz + dt / 2, dt)
-    w = 2 * np.pi * step_hz
-    acc = -(excursion_m / 2) * w**2 * np.sin(w * t)  # position (d/2) sin(wt)
-    assert vertical_excursion_m(acc, dt) == pytest.approx(excursion_m, rel=0.03)
+@pytest.mark.parametrize("excursion_m", [0.005, 0.03, 0.06])
+@pytest.mark.parametrize("step_s", [0.45, 0.6, 1.1])
+def test_step_excursion_of_a_sinusoidal_bounce_is_exact(excursion_m: float, step_s: float) -> None:
+    assert step_excursion_m(_step(excursion_m, step_s), 0.01) == pytest.approx(excursion_m, rel=1e-9)
+
+
+@pytest.mark.parametrize("rotvec_deg", [(0, 0, 0), (35, 0, 0), (20, -50, 70), (90, 0, 0)])
+def test_step_excursion_finds_the_steps_own_vertical(rotvec_deg: tuple[float, float, float]) -> None:
+    # A strong forward acceleration at the step's own frequency (2 m/s^2, as large as the bounce's) projects into
+    # a vertical taken a few degrees off; the step's mean specific force is gravity, so none of it leaks, in any
+    # sensor orientation.
+    rot = Rotation.from_rotvec(np.deg2rad(rotvec_deg))
+    acc = _step(0.03, 0.55, rotation=rot, forward_ms2=2.0)
+    assert step_excursion_m(acc, 0.01) == pytest.approx(0.03, rel=1e-9)
+
+
+def test_step_excursion_ignores_impact_harmonics_and_offsets() -> None:
+    # Heel-strike harmonics (2-4 cycles per step) and an accelerometer offset on every axis are no pendulum
+    # excursion (a peak-to-peak of the double integral would count the harmonics in).
+    plain = _step(0.03, 0.55)
+    shocked = _step(0.03, 0.55, harmonics_ms2=(3.0, 2.0, 1.5)) + np.array([0.1, -0.2, 0.15])
+    assert step_excursion_m(shocked, 0.01) == pytest.approx(step_excursion_m(plain, 0.01), rel=1e-3)
+
+
+def test_step_excursion_without_a_step() -> None:
+    assert np.isnan(step_excursion_m(_step(0.03, 0.03), 0.01))  # 4 samples: no period to measure
+    assert np.isnan(step_excursion_m(np.zeros((50, 3)), 0.01))  # no gravity: no vertical
 
 
 def test_pendulum_formula() -> None:
