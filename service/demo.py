@@ -16,7 +16,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gait.analysis import model_notes
 from gait.errors import GaitError
+from gait.tracker import GaitTracker
 from gait.types import Placement, Recording
 from ingest.ble.sources import BleSensorSource, SensorInfo, find_sensor, scan
 from ingest.ble.virtual import VirtualRadio, demo_radio
@@ -179,6 +181,7 @@ async def _start_live_walk(
 ) -> int:
     """Start a live walk from any chunk source, coached by the walker's current plan (demo and sensors alike)."""
     coach, plan = await asyncio.to_thread(live_coach, store, profile)
+    stride_scale = personal_scale(profile.placement, profile.stride_scale, placement)
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
 
     def make_session(walk_id: int) -> object:
@@ -186,7 +189,7 @@ async def _start_live_walk(
             make_source(),
             placement=placement,
             body_height_m=body_height_m,
-            stride_scale=personal_scale(profile.placement, profile.stride_scale, placement),
+            stride_scale=stride_scale,
             coach=coach,
             journal_dir=settings.journal_dir,
             session_id=f"walk-{walk_id}",
@@ -200,6 +203,8 @@ async def _start_live_walk(
         placement=placement.value,
         source=walk_source,
         coaching=plan_description(plan, profile),
+        # how this walk's stride lengths are obtained, as an uploaded walk records it
+        notes=model_notes(GaitTracker(placement=placement, body_height_m=body_height_m, stride_scale=stride_scale)),
     )
     return await hub.start(make_session, walk)
 

@@ -170,6 +170,9 @@ def test_first_run_imports_samples_and_starts_the_demo(tmp_path: Path) -> None:
         assert sample["name"] == "walk_a" and sample["summary"]["strides"] > 10
         demo = next(w for w in walks if w["origin"] == "live")
         assert demo["source"]["sample"] == "walk_a.csv"
+        # a live walk records how its lengths are obtained, like the sample (the sample's height: 1.8 m given)
+        assert demo["notes"] == [n for n in sample["notes"] if n.startswith("stride length:")], (demo, sample)
+        assert demo["notes"] and "inverted-pendulum" in demo["notes"][0]
 
 
 @pytest.mark.parametrize("live_demo", [True, False])
