@@ -129,20 +129,22 @@ def _impact(t: np.ndarray, t0_s: float, amplitude_ms2: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize(
-    ("placement", "delay_steps", "found"),
+    ("placement", "step_s", "delay_steps", "found"),
     [
-        ("lower_back", 1.0, True),  # one step after the last: where the bout's rhythm expects it
-        ("lower_back", 1.5, False),  # half a step late: out of rhythm, a soft bump is no contact
-        ("pocket", 1.0, False),  # the rule is for lower-back sensors only
+        ("lower_back", 0.55, 1.0, True),  # one step after the last: where the bout's rhythm expects it
+        ("lower_back", 0.55, 1.5, False),  # half a step late: out of rhythm, a soft bump is no contact
+        ("pocket", 0.55, 1.0, False),  # the rule is for lower-back sensors only
+        ("lower_back", 0.65, 0.7, True),  # the short closing step lands early: counted, as no contact follows it
+        ("lower_back", 0.65, 0.5, False),  # sooner than two steps of a walk may differ (MAX_STEP_RATIO): no contact
     ],
 )
 def test_a_soft_closing_step_counts_where_the_rhythm_expects_it(
-    placement: str, delay_steps: float, found: bool
+    placement: str, step_s: float, delay_steps: float, found: bool
 ) -> None:
-    # 12 steps of 3 m/s^2 impacts every 0.55 s, then the trailing foot set down softly (10 % of a step's impact)
+    # 12 steps of 3 m/s^2 impacts, then the trailing foot set down softly (10 % of a step's impact)
     t = np.arange(0.0, 16.0, 0.01)
-    impacts_s = 3.0 + 0.55 * np.arange(12)
-    closing_s = impacts_s[-1] + 0.55 * delay_steps
+    impacts_s = 3.0 + step_s * np.arange(12)
+    closing_s = impacts_s[-1] + step_s * delay_steps
     vertical = sum(_impact(t, t0, 3.0) for t0 in impacts_s) + _impact(t, closing_s, 0.3)
     acc = np.zeros((len(t), 3))
     acc[:, 2] = 9.81 + vertical
@@ -150,6 +152,20 @@ def test_a_soft_closing_step_counts_where_the_rhythm_expects_it(
     expected_s = np.append(impacts_s, closing_s) if found else impacts_s
     assert len(step_t_s) == len(expected_s)
     assert np.abs(step_t_s - expected_s).max() < 0.1
+
+
+@pytest.mark.parametrize("splits", [[], [1043], [1043, 1047, 1200]])
+def test_a_soft_early_bump_inside_a_walk_is_no_step(splits: list[int]) -> None:
+    # The same soft bump 0.7 of a step after a contact, but the walk goes on: only a closing step may come that
+    # early (it is held back until the bout ends), in one chunk or split around the bump
+    t = np.arange(0.0, 20.0, 0.01)
+    impacts_s = 3.0 + 0.65 * np.arange(20)
+    vertical = sum(_impact(t, t0, 3.0) for t0 in impacts_s) + _impact(t, impacts_s[10] + 0.7 * 0.65, 0.3)
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    step_t_s = np.array([e.t_s for e in run(GaitTracker(placement="lower_back"), t, acc, splits) if e.kind == "step"])
+    assert len(step_t_s) == len(impacts_s)
+    assert np.abs(step_t_s - impacts_s).max() < 0.1
 
 
 def test_no_steps_while_standing_still() -> None:
