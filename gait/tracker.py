@@ -257,13 +257,15 @@ class SampleBuffer:
                 self._start, self._stop = 0, kept
             else:
                 self._allocate(self._store, kept + n_new)
-        stop = self._stop + n_new
+        start = self._stop
+        stop = start + n_new
+        store = self._store
         for key, arr in new.items():
-            store = self._store[key]
-            if (arr is None) != (store is None):
+            target = store[key]
+            if target is not None and arr is not None:
+                target[start:stop] = arr
+            elif target is not arr:  # one of the two is None (a live call passes only the buffer's signals)
                 raise ValueError(f"signal {key!r} cannot appear or disappear within a segment")
-            if store is not None:
-                store[self._stop : stop] = arr
         self._stop = stop
 
     def drop_oldest(self, n: int) -> None:
@@ -393,6 +395,9 @@ class GaitTracker:
             # The rhythm test reads RHYTHM_WINDOW_S of band signal before every open decision (within BUFFER_S).
             self._keep_back_n = max(self._keep_back_n, round(RHYTHM_WINDOW_S * fs))
         self._buffer_n = int(BUFFER_S * fs)
+        # The bout timeout in grid samples, indexed by the segment's foot_mode (see _max_interval_s): read on every
+        # chunk, where the property chain behind _max_interval_s costs more than the test itself.
+        self._max_interval_n = tuple(MAX_STEP_S * 2 / per_stride * fs for per_stride in (2, 1))
 
     # ----------------------------------------------------------------------------------------------------------
     # public API
@@ -764,7 +769,7 @@ class GaitTracker:
         """End the bout (or drop pending contacts) once no contact can follow within MAX_STEP_S."""
         st = self.state
         last = (st.bout or st.pending)[-1] if (st.bout or st.pending) else None
-        if last is None or index - last.index <= self._max_interval_s * self.sampling_rate_hz:
+        if last is None or index - last.index <= self._max_interval_n[st.foot_mode]:
             return []
         return self._close_bout()
 
