@@ -537,6 +537,7 @@ class GaitTracker:
         if n <= CHECK_IN_PYTHON_MAX:
             # The sum of squares, one BLAS call on a short chunk (its ravel copies at most a few dozen values): half
             # the cost of summing a Python list, and as strict (NaN and inf propagate, a square is never negative).
+            # Squares overflow only beyond 1e154 m/s^2, where the vertical projection's own squares overflow too.
             flat = acc.ravel()
             total = total_time_s + float(flat.dot(flat))
         else:
