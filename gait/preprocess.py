@@ -16,7 +16,7 @@ from scipy import signal
 
 try:
     # np.interp's compiled kernel for real data. The public wrapper only adds asarray and a complex-dtype test
-    # around it, about 1.5 us a call: three calls a live chunk, some 10 % of a 10-sample update. Same kernel, same
+    # around it, about 1.5 us a call: three calls a live chunk, some 7 % of a 10-sample update. Same kernel, same
     # results; a numpy without this private name gets the wrapper.
     from numpy._core.multiarray import interp as _interp_real
 except ImportError:  # pragma: no cover - numpy < 2 or a future layout
