@@ -14,6 +14,14 @@ from functools import cache, lru_cache
 import numpy as np
 from scipy import signal
 
+try:
+    # np.interp's compiled kernel for real data. The public wrapper only adds asarray and a complex-dtype test
+    # around it, about 1.5 us a call: three calls a live chunk, some 7 % of a 10-sample update. Same kernel, same
+    # results; a numpy without this private name gets the wrapper.
+    from numpy._core.multiarray import interp as _interp_real
+except ImportError:  # pragma: no cover - numpy < 2 or a future layout
+    _interp_real = np.interp
+
 GRAVITY_CUTOFF_HZ = 0.25
 """Low-pass corner for the gravity estimate: slow enough to ignore steps, fast enough to follow a phone turning."""
 
@@ -257,7 +265,7 @@ def resample_chunk(
     grid_t += state.origin_s
     out = np.empty((len(grid_t), values.shape[1]))
     for k in range(values.shape[1]):
-        out[:, k] = np.interp(grid_t, full_t, full_v[:, k])
+        out[:, k] = _interp_real(grid_t, full_t, full_v[:, k])
     return grid_t, out
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -269,13 +270,15 @@ class SampleBuffer:
                 self._start, self._stop = 0, kept
             else:
                 self._allocate(self._store, kept + n_new)
-        stop = self._stop + n_new
+        start = self._stop
+        stop = start + n_new
+        store = self._store
         for key, arr in new.items():
-            store = self._store[key]
-            if (arr is None) != (store is None):
+            target = store[key]
+            if target is not None and arr is not None:
+                target[start:stop] = arr
+            elif target is not arr:  # one of the two is None (a live call passes only the buffer's signals)
                 raise ValueError(f"signal {key!r} cannot appear or disappear within a segment")
-            if store is not None:
-                store[self._stop : stop] = arr
         self._stop = stop
 
     def drop_oldest(self, n: int) -> None:
@@ -406,6 +409,9 @@ class GaitTracker:
             # The rhythm test reads RHYTHM_WINDOW_S of band signal before every open decision (within BUFFER_S).
             self._keep_back_n = max(self._keep_back_n, round(RHYTHM_WINDOW_S * fs))
         self._buffer_n = int(BUFFER_S * fs)
+        # The bout timeout in grid samples, indexed by the segment's foot_mode (see _max_interval_s): read on every
+        # chunk, where the property chain behind _max_interval_s costs more than the test itself.
+        self._max_interval_n = tuple(MAX_STEP_S * 2 / per_stride * fs for per_stride in (2, 1))
 
     # ----------------------------------------------------------------------------------------------------------
     # public API
@@ -431,10 +437,10 @@ class GaitTracker:
         gyr = None
         if chunk.gyr_dps is not None and self.placement is Placement.FOOT:
             gyr = np.asarray(chunk.gyr_dps, dtype=float)
-        longest_step_s = self._check_chunk(time_s, acc, gyr)
+        longest_step_s, first_time_s = self._check_chunk(time_s, acc, gyr)
         values = acc if gyr is None else np.hstack((acc, gyr))
         st = self.state
-        if st.last_time_s is not None and time_s[0] - st.last_time_s <= MAX_GAP_S and longest_step_s <= MAX_GAP_S:
+        if st.last_time_s is not None and first_time_s - st.last_time_s <= MAX_GAP_S and longest_step_s <= MAX_GAP_S:
             # The usual live case: the chunk continues the current segment without a gap.
             events = self._process(time_s, values, has_gyr=gyr is not None)
             st.last_time_s = float(time_s[-1])
@@ -520,29 +526,39 @@ class GaitTracker:
 
     # ----------------------------------------------------------------------------------------------------------
     # checks
-    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> float:
-        """Refuse a malformed chunk; return its longest sample interval in s (0 for one sample), for gap splitting."""
+    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> tuple[float, float]:
+        """Refuse a malformed chunk; return its longest sample interval in s (0 for one sample), for gap splitting,
+        and its first time as a Python float (cheaper to compare than a numpy scalar)."""
         n = len(time_s)
         if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
             raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
         st = self.state
+        first_s = float(time_s[0])
         if n == 1:
-            shortest_s, longest_s, total_time_s = 1.0, 0.0, float(time_s[0])
+            shortest_s, longest_s, total_time_s = 1.0, 0.0, first_s
         elif n <= CHECK_IN_PYTHON_MAX:
             times_s = time_s.tolist()
-            steps_s = [b - a for a, b in itertools.pairwise(times_s)]
-            shortest_s, longest_s = min(steps_s), max(steps_s)
-            # Python's min and max may pass over a NaN step; the sum of the times carries any NaN or inf time.
+            # map over operator.sub: the same subtractions as a comprehension, with less interpreter work per step;
+            # one sort of a few near-equal steps costs less than min and max, two passes.
+            steps_s = sorted(map(operator.sub, times_s[1:], times_s))
+            shortest_s, longest_s = steps_s[0], steps_s[-1]
+            # A NaN step may sort anywhere; the sum of the times carries any NaN or inf time.
             total_time_s = sum(times_s)
         else:
             steps = time_s[1:] - time_s[:-1]
             shortest_s, longest_s = float(steps.min()), float(steps.max())
             # The times are finite when both ends and every step are (the extreme steps are needed anyway).
-            total_time_s = float(time_s[0]) + float(time_s[-1]) + shortest_s + longest_s
+            total_time_s = first_s + float(time_s[-1]) + shortest_s + longest_s
         # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate). Only a
         # non-finite figure (a bad value, or an overflow of huge finite ones) needs the element-wise test.
-        # Python's sum of a short list is cheaper than a numpy reduction, and as IEEE: NaN and inf propagate.
-        total = total_time_s + (sum(acc.ravel().tolist()) if n <= CHECK_IN_PYTHON_MAX else float(acc.sum()))
+        if n <= CHECK_IN_PYTHON_MAX:
+            # The sum of squares, one BLAS call on a short chunk (its ravel copies at most a few dozen values): half
+            # the cost of summing a Python list, and as strict (NaN and inf propagate, a square is never negative).
+            # Squares overflow only beyond 1e154 m/s^2, where the vertical projection's own squares overflow too.
+            flat = acc.ravel()
+            total = total_time_s + float(flat.dot(flat))
+        else:
+            total = total_time_s + float(acc.sum())  # no copy of a long, possibly strided, chunk
         if gyr is not None:
             total += float(gyr.sum())
         if not math.isfinite(total) and not (
@@ -551,11 +567,12 @@ class GaitTracker:
             raise GaitError(
                 "chunk holds NaN or infinite values: drop or interpolate those samples first", reason="non_finite"
             )
-        if shortest_s <= 0.0 or (st.last_time_s is not None and time_s[0] <= st.last_time_s):
+        if shortest_s <= 0.0 or (st.last_time_s is not None and first_s <= st.last_time_s):
             raise GaitError("time must strictly increase within and across chunks", reason="time_not_increasing")
-        if st.buffer is not None and (gyr is not None) != (st.buffer["gyr"] is not None):
+        # A segment keeps the gyroscope exactly when it is a foot sensor's (foot_mode, set with the buffer).
+        if st.buffer is not None and (gyr is not None) != st.foot_mode:
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
-        return longest_s
+        return longest_s, first_s
 
     # ----------------------------------------------------------------------------------------------------------
     # signal processing
@@ -779,7 +796,7 @@ class GaitTracker:
         """End the bout (or drop pending contacts) once no contact can follow within MAX_STEP_S."""
         st = self.state
         last = (st.bout or st.pending)[-1] if (st.bout or st.pending) else None
-        if last is None or index - last.index <= self._max_interval_s * self.sampling_rate_hz:
+        if last is None or index - last.index <= self._max_interval_n[st.foot_mode]:
             return []
         return self._close_bout()
 

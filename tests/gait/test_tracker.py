@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -288,6 +289,18 @@ def test_a_non_finite_value_anywhere_in_a_chunk_is_refused(n_samples: int, where
     with pytest.raises(GaitError) as err:
         GaitTracker(placement="waist").update(Chunk(time_s, acc))
     assert err.value.reason == "non_finite"
+
+
+@pytest.mark.parametrize("n_samples", [3, 10, 100])
+def test_huge_finite_values_are_not_taken_for_non_finite_ones(n_samples: int) -> None:
+    # The quick finiteness test sums (or squares) the chunk, which overflows to inf here: only the element-wise
+    # test it falls back to may decide. (Such values are absurd; the filters overflow on them, hence no warnings.)
+    time_s = np.arange(n_samples) * 0.01
+    acc = np.tile([0.0, 0.0, 9.81], (n_samples, 1))
+    acc[n_samples // 2, :2] = 1e308  # their sum overflows as well as their squares
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        GaitTracker(placement="waist").update(Chunk(time_s, acc))  # no GaitError
 
 
 def test_unknown_placement_and_implausible_settings_are_refused() -> None:
