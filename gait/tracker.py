@@ -409,9 +409,10 @@ class GaitTracker:
             # The rhythm test reads RHYTHM_WINDOW_S of band signal before every open decision (within BUFFER_S).
             self._keep_back_n = max(self._keep_back_n, round(RHYTHM_WINDOW_S * fs))
         self._buffer_n = int(BUFFER_S * fs)
-        # The bout timeout in grid samples, indexed by the segment's foot_mode (see _max_interval_s): read on every
-        # chunk, where the property chain behind _max_interval_s costs more than the test itself.
-        self._max_interval_n = tuple(MAX_STEP_S * 2 / per_stride * fs for per_stride in (2, 1))
+        # The longest interval between two contacts of a bout in grid samples, indexed by the segment's foot_mode:
+        # a step elsewhere, a stride (twice the step interval) between the contacts of one foot. Read on every chunk,
+        # where a property chain would cost more than the test itself.
+        self._max_interval_n = (MAX_STEP_S * fs, 2 * MAX_STEP_S * fs)
 
     # ----------------------------------------------------------------------------------------------------------
     # public API
@@ -510,11 +511,6 @@ class GaitTracker:
         if self.uses_foot_detector:
             return zupt.MIN_STRIDE_S
         return MIN_STEP_S if self.placement in ONE_IMPACT_PER_STEP else 0.0
-
-    @property
-    def _max_interval_s(self) -> float:
-        # Contacts of one foot are a stride apart, twice the step interval.
-        return MAX_STEP_S * 2 / self._contacts_per_stride
 
     def pendulum_sensor_height(self) -> tuple[float, bool]:
         """Sensor height the inverted-pendulum model uses, and whether it comes from the walker (not a default)."""
@@ -948,7 +944,7 @@ class GaitTracker:
         if self.uses_foot_detector:
             a = prev.anchor - self.state.buffer_start
             b = cand.anchor - self.state.buffer_start
-            if a < 0 or b - a < 10 or (cand.index - prev.index) > self._max_interval_s * self.sampling_rate_hz:
+            if a < 0 or b - a < 10 or (cand.index - prev.index) > self._max_interval_n[True]:
                 return None
             buf = self.state.buffer
             # up to SETTLE_S into the second stance: the onset was decided that much later, so the samples exist
