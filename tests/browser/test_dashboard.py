@@ -176,3 +176,22 @@ def test_live_page_opened_mid_walk_shows_strides_so_far(browser_context, server:
     assert page.locator("#live-badge").inner_text() == "live"
     server.client.post("/api/live/stop")
     assert errors == [], errors
+
+
+def test_a_shoe_sensor_uploaded_as_lower_back_gets_a_placement_notice(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    foot = REPO / "sample_recordings" / "gaitmap_left_foot.csv"
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/upload")
+    page.set_input_files("#file", str(foot))
+    page.select_option("#placement", "lower_back")
+    page.click("#upload-btn")
+    page.wait_for_url("**/#/walk/*", timeout=60_000)
+    page.wait_for_selector("#notes")
+    notice = page.locator("p.notice").inner_text()
+    assert "placement check" in notice and "--placement foot" in notice, notice
+    assert "inverted-pendulum" in page.locator("#notes").inner_text()
+    shot(page, "walk-placement-notice")
+    assert errors == [], errors
