@@ -328,19 +328,25 @@ class TrackerState:
     closing: _Candidate | None = None  # a soft early peak after the bout's last contact, kept if the bout ends there
 
 
+@functools.cache
+def _pipeline_filters(sampling_rate_hz: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pipeline's filters at a working rate: gravity, step band, impact detail, envelope (derived once per
+    rate, shared by every tracker and kept outside the picklable state)."""
+    fs = sampling_rate_hz
+    return (
+        lowpass_sos(GRAVITY_CUTOFF_HZ, fs),
+        bandpass_sos(*STEP_BAND_HZ, fs),
+        lowpass_sos(DETAIL_LOWPASS_HZ, fs),
+        lowpass_sos(ENVELOPE_LOWPASS_HZ, fs),
+    )
+
+
 @functools.lru_cache(maxsize=BLOCK_MAX_SAMPLES)
 def _vertical_chain(sampling_rate_hz: float, n_samples: int) -> VerticalChain:
     """The trunk pipeline's block matrices for one working rate and chunk length, shared by every tracker (a
     live sensor sends chunks of one or two lengths) and kept outside the picklable state. Bounded: every length
     at one rate fits, a few MB at most."""
-    fs = sampling_rate_hz
-    return VerticalChain(
-        lowpass_sos(GRAVITY_CUTOFF_HZ, fs),
-        bandpass_sos(*STEP_BAND_HZ, fs),
-        lowpass_sos(DETAIL_LOWPASS_HZ, fs),
-        lowpass_sos(ENVELOPE_LOWPASS_HZ, fs),
-        n_samples,
-    )
+    return VerticalChain(*_pipeline_filters(sampling_rate_hz), n_samples)
 
 
 class GaitTracker:
@@ -482,18 +488,6 @@ class GaitTracker:
             return IMPACT_DELAY_S
         return IMPACT_DELAY_S + float(delay_samples[0]) / self.sampling_rate_hz
 
-    @functools.cached_property
-    def _filters(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The pipeline's filters at the working rate: gravity, step band, impact detail, envelope (read per chunk,
-        derived once from the settings)."""
-        fs = self.sampling_rate_hz
-        return (
-            lowpass_sos(GRAVITY_CUTOFF_HZ, fs),
-            bandpass_sos(*STEP_BAND_HZ, fs),
-            lowpass_sos(DETAIL_LOWPASS_HZ, fs),
-            lowpass_sos(ENVELOPE_LOWPASS_HZ, fs),
-        )
-
     @property
     def _is_trunk(self) -> bool:
         # A sensor on the trunk (not a foot, not a phone in the hand or a pocket): the weight shift of gait
@@ -593,7 +587,7 @@ class GaitTracker:
             return events
         acc = grid_v[:, :3]
         gyr = grid_v[:, 3:6] if has_gyr else None
-        gravity_sos, band_sos, detail_sos, envelope_sos = self._filters
+        gravity_sos, band_sos, detail_sos, envelope_sos = _pipeline_filters(fs)
         gravity, st.zi_gravity = sosfilt_stream(gravity_sos, acc, st.zi_gravity)
         vertical = vertical_from_gravity(acc, gravity)
         # One block product for both filters of the vertical acceleration on a live chunk.
