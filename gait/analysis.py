@@ -136,6 +136,7 @@ class Analysis:
                     "speed_mps": s.speed_mps,
                     "confidence": s.confidence,
                     "method": s.method,
+                    "side": s.side,
                     "overlong": flag,
                 }
                 for s, flag in zip(self.strides, flags, strict=True)
@@ -171,6 +172,7 @@ def analyze(
     body_height_m: float | None = None,
     sensor_height_m: float | None = None,
     stride_scale: float | None = None,
+    sensor_side: str | None = None,
     chunk_s: float = OFFLINE_CHUNK_S,
     progress: Callable[[float], None] | None = None,
 ) -> Analysis:
@@ -186,6 +188,8 @@ def analyze(
         Override the recording's values.
     stride_scale
         Personal calibration factor.
+    sensor_side
+        ``"left"`` / ``"right"``: the shoe a foot sensor is on; its steps and strides then carry that side.
     chunk_s
         Length of the chunks fed to the tracker (results do not depend on it).
     progress
@@ -210,6 +214,7 @@ def analyze(
         body_height_m=body_height_m if body_height_m is not None else recording.body_height_m,
         sensor_height_m=sensor_height_m if sensor_height_m is not None else recording.sensor_height_m,
         stride_scale=stride_scale,
+        sensor_side=sensor_side,
     )
     result = Analysis(duration_s=recording.duration_s, placement=tracker.placement)
     t = recording.time_s

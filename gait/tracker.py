@@ -145,6 +145,8 @@ BUFFER_S = 4.0
 CHECK_IN_PYTHON_MAX = 32
 """Up to this many samples a chunk's time steps are checked on Python floats (the same IEEE subtraction): for a
 live chunk that is cheaper than numpy's per-call overhead."""
+SIDES = ("left", "right")
+"""The sides a step or a foot sensor can have."""
 SCAN_IN_PYTHON_MAX = 32
 """Up to this many open decisions the local-maximum scan runs on Python floats (same comparisons, same result):
 for a live chunk that is cheaper than numpy's per-call overhead; offline chunks use the vectorised scan."""
@@ -364,6 +366,9 @@ class GaitTracker:
         Personal calibration factor from :func:`gait.stride_length.fit_stride_scale`; multiplies model lengths.
     sampling_rate_hz
         Working rate of the internal grid (default 100 Hz, 200 Hz for a foot sensor).
+    sensor_side
+        ``"left"`` or ``"right"``: the shoe a foot sensor is on. Its contacts and strides are that foot's, so they
+        carry this side; elsewhere the side of a step is not known (None).
 
     Examples
     --------
@@ -386,8 +391,16 @@ class GaitTracker:
         sensor_height_m: float | None = None,
         stride_scale: float | None = None,
         sampling_rate_hz: float | None = None,
+        sensor_side: str | None = None,
     ) -> None:
         self.placement = Placement.parse(placement)
+        if sensor_side is not None and (sensor_side not in SIDES or self.placement is not Placement.FOOT):
+            raise GaitError(
+                f"sensor side {sensor_side!r}: a side is left or right, and only a foot sensor has one (the shoe it "
+                "is on): set the placement to foot",
+                reason="bad_setting",
+            )
+        self.sensor_side = sensor_side
         for name, value, low, high in (
             ("body_height_m", body_height_m, 0.8, 2.5),
             ("sensor_height_m", sensor_height_m, 0.3, 1.6),
@@ -487,6 +500,12 @@ class GaitTracker:
             # A carried phone moves loosely against the body; its impact peak already lags by about that much.
             return IMPACT_DELAY_S
         return IMPACT_DELAY_S + float(delay_samples[0]) / self.sampling_rate_hz
+
+    @property
+    def _step_side(self) -> str | None:
+        # A foot sensor's detector finds the contacts of the foot it is on; a foot sensor without a gyroscope falls
+        # back to the impact detector, which cannot tell whose impact it felt.
+        return self.sensor_side if self.uses_foot_detector else None
 
     @property
     def _is_trunk(self) -> bool:
@@ -798,7 +817,7 @@ class GaitTracker:
             # No contact followed the soft early peak: it was the walk's closing step (see CLOSING_EARLIEST).
             st.bout.append(closing)
             st.bout_steps += 1
-            events.append(StepEvent(t_s=closing.t_s))
+            events.append(StepEvent(t_s=closing.t_s, side=self._step_side))
         if st.bout:
             events.append(BoutEvent(start_s=st.bout_start_s, end_s=st.bout[-1].t_s, steps=st.bout_steps))
         st.bout = []
@@ -879,7 +898,7 @@ class GaitTracker:
             st.bout.append(cand)
             st.bout_steps += 1
             del st.bout[: -(per_stride + 1)]
-            return [StepEvent(t_s=cand.t_s), *self._stride(st.bout)]
+            return [StepEvent(t_s=cand.t_s, side=self._step_side), *self._stride(st.bout)]
         st.pending.append(cand)
         if len(st.pending) < per_stride + 1:
             return []
@@ -891,7 +910,7 @@ class GaitTracker:
         st.bout = st.pending[-(per_stride + 1) :]
         st.bout_start_s = st.pending[0].t_s
         st.bout_steps = len(st.pending)
-        events: list[GaitEvent] = [StepEvent(t_s=c.t_s) for c in st.pending]
+        events: list[GaitEvent] = [StepEvent(t_s=c.t_s, side=self._step_side) for c in st.pending]
         st.pending = []
         events += self._stride(st.bout)
         return events
@@ -996,6 +1015,7 @@ class GaitTracker:
                 speed_mps=None if length_m is None else round(length_m / duration_s, 4),
                 confidence=round(confidence, 3),
                 method=method,
+                side=self._step_side,
             )
         ]
 

@@ -52,6 +52,18 @@ def test_an_assumed_placement_is_said_and_a_contradicting_gyroscope_flagged(walk
     assert "placement lower_back assumed" not in capsys.readouterr().out
 
 
+def test_side_of_a_foot_sensor(capsys) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_recordings" / "gaitmap_right_foot.csv"
+    assert main(["analyze", str(sample), "--placement", "foot", "--side", "right", "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["steps"] and {s["side"] for s in doc["steps"]} == {"right"}
+    assert {s["side"] for s in doc["strides"]} == {"right"}
+    # a side without a foot placement is refused with what to do, exit code 2, no traceback
+    assert main(["analyze", str(sample), "--side", "right"]) == 2
+    err = capsys.readouterr().err
+    assert "set the placement to foot" in err and "Traceback" not in err
+
+
 def test_json_document_on_the_files_own_time_axis(walk_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(walk_csv), "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)

@@ -35,6 +35,7 @@ def _analyse(sample: Sample) -> Analysis:
         placement=sample.placement,
         body_height_m=ref["body_height_m"],
         sensor_height_m=ref["sensor_height_m"],
+        sensor_side=ref["side"],  # the shoe a foot sensor was on (None elsewhere)
     )
 
 

@@ -31,6 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
     p.add_argument("--sensor-height-m", type=float, help="height of a lower-back sensor above the ground")
     p.add_argument("--stride-scale", type=float, help="personal calibration factor for stride length")
+    p.add_argument(
+        "--side",
+        choices=["left", "right"],
+        help="the shoe a foot sensor is on: its steps and strides then carry that side (foot placement only)",
+    )
     p.add_argument("--target-stride-m", type=float, help="mark strides longer than this target as overlong")
     p.add_argument("--format", dest="format", help="input format (default: detected from the file)")
     p.add_argument("--data-dir", type=Path, help="where your profile lives (default: the service's data dir)")
@@ -68,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         body_height_m=args.height_m or profile.get("body_height_m"),
         sensor_height_m=args.sensor_height_m,
         stride_scale=stride_scale,
+        sensor_side=args.side,
     )
     if assumed:
         result.notes.insert(

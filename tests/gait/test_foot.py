@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gait.analysis import analyze
+from gait.errors import GaitError
 from gait.tracker import GaitTracker
 from gait.types import Chunk, Recording
 from tests.gait.synthetic import foot_walk_signal
@@ -92,3 +93,24 @@ def test_pivoting_on_the_spot_is_no_step() -> None:
         gyr[:, 2] += np.where((u > 0) & (u < 1), 300.0 * np.sin(np.pi * np.clip(u, 0, 1)) ** 2, 0.0)
     acc = np.tile([0.0, 0.0, 9.81], (len(t), 1))  # a turn about the vertical leaves gravity where it is
     assert _analyze(t, acc, gyr).steps == []
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_a_foot_sensor_given_its_shoe_labels_its_steps_and_strides(side: str) -> None:
+    t, acc, gyr, _ = foot_walk_signal(stride_m=1.3, n_strides=8)
+    rec = Recording(time_s=t, acc_ms2=acc, gyr_dps=gyr)
+    result = analyze(rec, placement="foot", sensor_side=side)
+    assert result.steps and result.strides
+    assert {s.side for s in result.steps} == {side} and {s.side for s in result.strides} == {side}
+    doc = result.to_dict()
+    assert {s["side"] for s in doc["steps"]} == {side} and {s["side"] for s in doc["strides"]} == {side}
+    # without it the side is unknown, never guessed
+    unknown = analyze(rec, placement="foot")
+    assert {s.side for s in unknown.steps} == {None} and {s.side for s in unknown.strides} == {None}
+
+
+@pytest.mark.parametrize(("placement", "side"), [("lower_back", "left"), ("foot", "middle"), ("pocket", "right")])
+def test_a_side_is_refused_where_it_means_nothing(placement: str, side: str) -> None:
+    with pytest.raises(GaitError, match="only a foot sensor has one") as err:
+        GaitTracker(placement=placement, sensor_side=side)
+    assert err.value.reason == "bad_setting"
