@@ -214,7 +214,15 @@ def import_samples(store: Store, samples_dir: Path) -> list[int]:
     ids = []
     for path in list_samples(samples_dir):
         try:
-            ids += process_file(path, store=store, name=path.stem, origin="sample", recording=sample_recording(path))
+            ids += process_file(
+                path,
+                store=store,
+                name=path.stem,
+                origin="sample",
+                recording=sample_recording(path),
+                # the shoe a foot sample was recorded on, as its reference states
+                sensor_side=sample_reference(path).get("side") if sample_placement(path) is Placement.FOOT else None,
+            )
         except (IngestError, GaitError) as exc:
             log.warning("sample %s not imported: %s", path.name, exc)
     return ids

@@ -31,6 +31,7 @@ class AnalysisOptions:
     placement: Placement | None = None
     body_height_m: float | None = None
     stride_scale: float | None = None
+    sensor_side: str | None = None  # the shoe a foot sensor was on, when the walker says
 
 
 def personal_scale(
@@ -112,6 +113,7 @@ def analyse_to_walk(
         placement=recording.placement or options.placement,
         body_height_m=recording.body_height_m or options.body_height_m,
         stride_scale=options.stride_scale,
+        sensor_side=options.sensor_side,
         progress=None if progress is None else (lambda share: progress("analysing", share)),
     )
     if progress:
@@ -179,11 +181,13 @@ def process_file(
     placement: Placement | None = None,
     progress: ProgressFn | None = None,
     recording: Recording | None = None,
+    sensor_side: str | None = None,
 ) -> list[int]:
     """Read, analyse, flag and store one recording file in one transaction (blocking). Returns the walk ids.
 
     A recording gives one walk; an Apple Health export gives one summary-only walk per walk it lists. A caller
     that has already read the file (with extra facts such as the walker's height) passes it as ``recording``.
+    ``sensor_side`` is the shoe a foot sensor was on (its steps and strides then carry that side).
 
     Raises
     ------
@@ -204,6 +208,7 @@ def process_file(
         placement=placement or profile.placement,
         body_height_m=profile.body_height_m,
         stride_scale=personal_scale(profile.placement, profile.stride_scale, used),
+        sensor_side=sensor_side,
     )
     flagger, description = coaching.stride_flagger(store, profile)
     walk = analyse_to_walk(

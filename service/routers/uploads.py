@@ -6,7 +6,7 @@ import asyncio
 import shutil
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 
@@ -60,6 +60,9 @@ async def upload(
         Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Client-chosen id to poll /api/uploads/{upload_id}"),
     ] = None,
     placement: Annotated[Placement | None, Form(description="Where the sensor was worn; default: profile")] = None,
+    side: Annotated[
+        Literal["left", "right"] | None, Form(description="The shoe a foot sensor was on (foot placement only)")
+    ] = None,
     name: Annotated[str | None, Form(max_length=200)] = None,
     fmt: Annotated[str | None, Form(alias="format", description="Force a reader; default: detected")] = None,
 ) -> dict[str, Any]:
@@ -85,6 +88,7 @@ async def upload(
                 origin="upload",
                 fmt=fmt,
                 placement=placement,
+                sensor_side=side,
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
     except (IngestError, GaitError) as exc:

@@ -359,6 +359,9 @@ async function pageUpload() {
       <div class="row"><label for="placement">Where was the sensor worn?</label>
         <select id="placement" name="placement"><option value="">from the file or profile</option>
         ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select></div>
+      <div class="row"><label for="side">A foot sensor was on the</label>
+        <select id="side" name="side"><option value="">shoe not said</option><option value="left">left shoe</option><option value="right">right shoe</option></select>
+        <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
       <div class="row"><label for="name">Name <span class="hint">(optional)</span></label><input id="name" name="name" maxlength="200"></div>
       <button type="submit" id="upload-btn">Upload and analyse</button>
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
@@ -372,6 +375,8 @@ async function pageUpload() {
     form.append("file", file);
     const placement = document.getElementById("placement").value;
     if (placement) form.append("placement", placement);
+    const side = document.getElementById("side").value;
+    if (side) form.append("side", side);
     const name = document.getElementById("name").value.trim();
     if (name) form.append("name", name);
     uploadWithProgress(form);

@@ -44,6 +44,8 @@ def test_upload_real_recording_and_see_its_charts(browser_context, server: Serve
     page.goto(server.url + "/#/upload")
     page.set_input_files("#file", str(path))
     page.select_option("#placement", placement)
+    side = "left" if placement == "foot" else ""
+    page.select_option("#side", side)
     page.click("#upload-btn")
     page.wait_for_url("**/#/walk/*", timeout=60_000)
     page.wait_for_selector("#chart-length canvas")
@@ -55,6 +57,8 @@ def test_upload_real_recording_and_see_its_charts(browser_context, server: Serve
     assert page.locator("#summary").inner_text().count("\n") >= 6
     assert str(walk["summary"]["strides"]) in page.locator("#summary").inner_text()
     assert walk["notes"] and walk["notes"][0] in page.locator("#notes").inner_text()  # how lengths were obtained
+    sides = {s["side"] for s in server.client.get(f"/api/walks/{walk_id}/strides").json()}
+    assert sides == {side or None}  # the shoe chosen in the form, for a foot sensor
     shot(page, "walk-desktop")
     page.set_viewport_size(PHONE)
     page.reload()

@@ -87,6 +87,23 @@ def test_bad_upload_is_4xx_and_stores_nothing(
     assert not any(settings.spool_dir.glob("*/*")), "spooled upload left behind"
 
 
+def test_a_foot_sensor_upload_with_its_shoe_labels_steps_and_strides(client: TestClient, store: Store) -> None:
+    foot = Path(__file__).resolve().parents[2] / "sample_recordings" / "gaitmap_left_foot.csv"
+    r = upload(client, foot, placement="foot", side="left")
+    assert r.status_code == 201, r.text
+    walk_id = r.json()["walks"][0]["id"]
+    strides = client.get(f"/api/walks/{walk_id}/strides").json()
+    steps = store.steps(walk_id)
+    assert strides and steps
+    assert {s["side"] for s in strides} == {"left"} and {s["side"] for s in steps} == {"left"}
+    # a side for a sensor that is not on a foot is refused with what to do, and nothing more is stored
+    r = upload(client, foot, placement="lower_back", side="left")
+    assert r.status_code == 422 and "set the placement to foot" in r.json()["detail"]
+    r = upload(client, foot, placement="foot", side="middle")
+    assert r.status_code == 422
+    assert count_rows(store, "walks") == 1
+
+
 def test_upload_without_placement_says_what_to_do(client: TestClient, walk_csv: Path, store: Store) -> None:
     r = upload(client, walk_csv)
     assert r.status_code == 422 and "placement" in r.json()["detail"]
