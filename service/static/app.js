@@ -359,8 +359,8 @@ async function pageUpload() {
       <div class="row"><label for="placement">Where was the sensor worn?</label>
         <select id="placement" name="placement"><option value="">from the file or profile</option>
         ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select></div>
-      <div class="row"><label for="side">A foot sensor was on the</label>
-        <select id="side" name="side"><option value="">shoe not said</option><option value="left">left shoe</option><option value="right">right shoe</option></select>
+      <div class="row"><label for="side">Which shoe was a foot sensor on?</label>
+        <select id="side" name="side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
       <div class="row"><label for="name">Name <span class="hint">(optional)</span></label><input id="name" name="name" maxlength="200"></div>
       <button type="submit" id="upload-btn">Upload and analyse</button>
