@@ -76,7 +76,8 @@ def sample_placement(path: Path) -> Placement | None:
 def sample_recording(path: Path) -> Recording:
     """Read a sample with the placement and heights its reference file states (they improve stride lengths)."""
     ref = sample_reference(path)
-    recording = read_recording(path, placement=sample_placement(path))
+    placement = ref.get("placement")
+    recording = read_recording(path, placement=Placement.parse(placement) if placement else None)
     return replace(
         recording,
         body_height_m=recording.body_height_m or ref.get("body_height_m"),
@@ -214,14 +215,11 @@ def import_samples(store: Store, samples_dir: Path) -> list[int]:
     ids = []
     for path in list_samples(samples_dir):
         try:
+            recording = sample_recording(path)
+            # the shoe a foot sample was recorded on, as its reference states
+            side = sample_reference(path).get("side") if recording.placement is Placement.FOOT else None
             ids += process_file(
-                path,
-                store=store,
-                name=path.stem,
-                origin="sample",
-                recording=sample_recording(path),
-                # the shoe a foot sample was recorded on, as its reference states
-                sensor_side=sample_reference(path).get("side") if sample_placement(path) is Placement.FOOT else None,
+                path, store=store, name=path.stem, origin="sample", recording=recording, sensor_side=side
             )
         except (IngestError, GaitError) as exc:
             log.warning("sample %s not imported: %s", path.name, exc)
