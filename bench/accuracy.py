@@ -122,6 +122,7 @@ class RecordingResult:
     wall_s: float
     duration_s: float
     has_reference: bool
+    cadence_of_reference: list[tuple[float, float]] = field(default_factory=list)  # the metric on reference ICs
     variant: str = ""  # "uncut": scored against the dataset's spans before its reference omissions were cut
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,6 +145,7 @@ class RecordingResult:
                 "ic_bias_ms": self.ic.bias_s * 1000,
                 "step_count_error_pct": 100 * self.step_count_error,
                 "cadence_ref_det_spm": [list(p) for p in self.cadence],
+                "cadence_ref_refics_spm": [list(p) for p in self.cadence_of_reference],
                 "stride_n_ref": s.n_ref,
                 "stride_mae_m": s.mae_m,
                 "stride_rel_err_pct": s.rel_err_pct,
@@ -167,6 +169,9 @@ def evaluate(ref: RefRecording, det: Detections) -> RecordingResult:
         ic=score_ics(ref.ref_ic_s, det.step_t_s, ref.walking_spans) if has_reference else EMPTY_IC_SCORE,
         step_count_error=step_count_error(ref.ref_ic_s, det.step_t_s, ref.walking_spans),
         cadence=cadence_errors(ref.ref_bouts, det.step_t_s, ref.steps_per_ic_interval),
+        # The same metric fed the reference's own ICs: its floor (non-zero where the reference's bout cadence
+        # comes from strides the ICs alone do not define, as the INDIP's same-foot strides in turns and shuffles).
+        cadence_of_reference=cadence_errors(ref.ref_bouts, ref.ref_ic_s, ref.steps_per_ic_interval),
         strides=match_strides(ref.ref_strides, det.strides),
         n_det_steps=len(det.step_t_s),
         error=det.error,
@@ -199,6 +204,7 @@ class GroupRow:
         sce = sce[np.isfinite(sce)]
         cad = [p for r in self.scored for p in r.cadence]
         cad_err = [abs(d - c) for c, d in cad if np.isfinite(d) and np.isfinite(c)]
+        cad_floor = [abs(d - c) for r in self.scored for c, d in r.cadence_of_reference if np.isfinite(d - c)]
         strides = summarize_strides([m for r in self.scored for m in r.strides])
         return _clean(
             {
@@ -218,6 +224,7 @@ class GroupRow:
                 "n_bouts": len(cad),
                 "n_bouts_missed": len(cad) - len(cad_err),
                 "cadence_mae_spm": float(np.mean(cad_err)) if cad_err else float("nan"),
+                "cadence_mae_of_reference_ics_spm": float(np.mean(cad_floor)) if cad_floor else float("nan"),
                 "stride_n_ref": strides.n_ref,
                 "stride_mae_m": strides.mae_m,
                 "stride_rel_err_pct": strides.rel_err_pct,
@@ -232,9 +239,11 @@ class GroupRow:
         m = self.metrics()
         out: list[dict[str, Any]] = []
 
-        def add(name: str, value: float | None, limit: float, higher_is_better: bool, extra_ok: bool = True) -> None:
+        def add(
+            name: str, value: float | None, limit: float, higher_is_better: bool, extra_ok: bool = True, note: str = ""
+        ) -> None:
             ok = value is not None and (value >= limit if higher_is_better else value <= limit) and extra_ok
-            out.append({"target": name, "value": value, "limit": limit, "pass": bool(ok)})
+            out.append({"target": name, "value": value, "limit": limit, "pass": bool(ok), "note": note})
 
         if m["n_ref_ic"]:
             add(f"IC F1 >= {TARGET_IC_F1[self.kind]:.2f}", m["ic_f1"], TARGET_IC_F1[self.kind], True)
@@ -251,6 +260,12 @@ class GroupRow:
                 TARGET_CADENCE_MAE_SPM,
                 False,
                 extra_ok=m["n_bouts_missed"] == 0,
+                # Said where the metric itself cannot reach the target: the reference's own ICs miss it too.
+                note=(
+                    f"(the reference's own ICs score {floor:.2f} through this metric)"
+                    if (floor := m["cadence_mae_of_reference_ics_spm"]) is not None and floor > TARGET_CADENCE_MAE_SPM
+                    else ""
+                ),
             )
         if m["stride_n_ref"] and self.kind in TARGET_STRIDE_MAE_M:
             add(
@@ -298,7 +313,8 @@ def fmt(v: float | None, spec: str) -> str:
 
 HEADER = (
     f"{'dataset':<20} {'group':<22} {'n':>3} {'recall':>6} {'prec':>6} {'F1':>6} {'MAE ms':>6} {'bias':>5} "
-    f"{'steps med%':>10} {'mean%':>6} {'cad MAE':>7} {'bouts':>6} {'SL MAE m':>8} {'SL rel%':>7} {'SL cov':>6}"
+    f"{'steps med%':>10} {'mean%':>6} {'cad MAE':>7} {'of ref':>6} {'bouts':>6} {'SL MAE m':>8} {'SL rel%':>7} "
+    f"{'SL cov':>6}"
 )
 
 
@@ -310,7 +326,8 @@ def format_row(m: dict[str, Any]) -> str:
         f"{fmt(m['ic_precision'], '.3f'):>6} {fmt(m['ic_f1'], '.3f'):>6} {fmt(m['ic_mae_ms'], '.0f'):>6} "
         f"{fmt(m['ic_bias_ms'], '+.0f'):>5} "
         f"{fmt(m['step_count_error_median_pct'], '.1f'):>10} {fmt(m['step_count_error_mean_pct'], '.1f'):>6} "
-        f"{fmt(m['cadence_mae_spm'], '.2f'):>7} {bouts:>6} {fmt(m['stride_mae_m'], '.3f'):>8} "
+        f"{fmt(m['cadence_mae_spm'], '.2f'):>7} {fmt(m['cadence_mae_of_reference_ics_spm'], '.2f'):>6} {bouts:>6} "
+        f"{fmt(m['stride_mae_m'], '.3f'):>8} "
         f"{fmt(m['stride_rel_err_pct'], '.1f'):>7} {fmt(m['stride_coverage'], '.2f'):>6}"
     )
 
@@ -373,7 +390,7 @@ def report(results: Sequence[RecordingResult], *, verbose: bool = False, file: A
             value = "-" if t["value"] is None else f"{t['value']:.3f}"
             print(
                 f"  {'PASS' if t['pass'] else 'FAIL'}  {row['dataset']:<20} {row['group']:<22} {t['target']:<48} "
-                f"value {value}",
+                f"value {value}" + (f"  {t['note']}" if t["note"] else ""),
                 file=file,
             )
     print(f"  {n_pass}/{n_all} targets met", file=file)

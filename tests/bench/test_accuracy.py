@@ -171,3 +171,16 @@ def test_at_rate_resamples_like_a_slow_jittery_logger() -> None:
     assert slow.recording.acc_ms2[:, 2].max() < ref.recording.acc_ms2[:, 2].max()
     with pytest.raises(ValueError, match="below"):
         acc.at_rate(ref, 200.0)
+
+
+def test_the_cadence_metric_on_the_reference_ics_shows_its_own_floor() -> None:
+    exact = acc.evaluate(synthetic_ref(), peak_detector(synthetic_ref()))
+    assert exact.cadence_of_reference == [(120.0, pytest.approx(120.0))]
+    # A reference whose bout cadence comes from strides its ICs alone do not give (as the INDIP's same-foot
+    # strides in turns): the metric cannot reach it even from the reference's own ICs, and the target line says so.
+    ref = dataclasses.replace(synthetic_ref(), ref_bouts=[(float(IC_S[0]), float(IC_S[-1]), 110.0)])
+    row = acc.group_results([acc.evaluate(ref, peak_detector(ref))])[0]
+    assert row.metrics()["cadence_mae_of_reference_ics_spm"] == pytest.approx(10.0)
+    cadence_target = next(t for t in row.targets() if t["target"].startswith("cadence"))
+    assert not cadence_target["pass"]
+    assert "reference's own ICs score 10.00" in cadence_target["note"]
