@@ -105,6 +105,8 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
     recording = await asyncio.to_thread(sample_recording, path)
     profile = await asyncio.to_thread(load_profile, store)
     placement = recording.placement or sample_placement(path) or profile.placement or Placement.LOWER_BACK
+    # a foot sample streams as the shoe its reference names, as it is imported
+    side = (await asyncio.to_thread(sample_reference, path)).get("side") if placement is Placement.FOOT else None
     return await _start_live_walk(
         hub,
         store,
@@ -115,6 +117,7 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
         body_height_m=recording.body_height_m or profile.body_height_m,
         walk_name=f"Live demo: {path.stem}",
         walk_source={"demo": True, "sample": path.name, "speed": speed, "format": "replay"},
+        sensor_side=side,
     )
 
 
@@ -127,8 +130,11 @@ async def start_sensor_walk(
     target: str,
     placement: Placement,
     protocol: str | None = None,
+    side: str | None = None,
 ) -> int:
     """Find the BLE sensor ``target`` (address or name) and stream it as a new live walk; returns the walk id.
+
+    ``side`` is the shoe a foot sensor is on (its steps and strides then carry it).
 
     The sensor is looked up before the walk is created, so a sensor that is not there stores nothing; what goes
     wrong once it streams (link lost, no data) ends the session with its error in the feed and the live status.
@@ -163,6 +169,7 @@ async def start_sensor_walk(
         walk_format="ble",
         walk_source={"format": "ble", "sensor": sensor},
         sensor=sensor,
+        sensor_side=side,
     )
 
 
@@ -179,6 +186,7 @@ async def _start_live_walk(
     walk_source: dict[str, Any],
     walk_format: str = "replay",
     sensor: dict[str, Any] | None = None,
+    sensor_side: str | None = None,
 ) -> int:
     """Start a live walk from any chunk source, coached by the walker's current plan (demo and sensors alike)."""
     coach, plan = await asyncio.to_thread(live_coach, store, profile)
@@ -195,6 +203,7 @@ async def _start_live_walk(
             journal_dir=settings.journal_dir,
             session_id=f"walk-{walk_id}",
             sensor=sensor,
+            sensor_side=sensor_side,
         )
 
     walk = NewWalk(

@@ -210,7 +210,8 @@ def _move_aside(csv_path: Path) -> Path | None:
 def load_journal(path: str | os.PathLike[str]) -> Recording:
     """Read a live session's journal (the ``.csv`` or its ``.json`` sidecar) as a recording.
 
-    A last line cut short by a crash is skipped; the sidecar (when present) gives placement and body height.
+    A last line cut short by a crash is skipped; the sidecar (when present) gives placement and body height (and
+    the shoe of a foot sensor, as ``source["sensor_side"]``).
 
     Raises
     ------
@@ -254,6 +255,7 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
             "file": csv_path.name,
             "session_id": meta.get("session_id"),
             "sensor": meta.get("sensor"),
+            "sensor_side": meta.get("sensor_side"),
             "complete": meta.get("state", {}).get("phase") == "ended",
         },
     )
@@ -304,6 +306,8 @@ class LiveSession:
         Builds the tracker from keyword settings (tests inject fakes); defaults to ``GaitTracker``.
     sensor
         Free-form description of the sensor for the journal's sidecar (name, address, protocol).
+    sensor_side
+        ``"left"`` / ``"right"``: the shoe a foot sensor is on (its steps and strides then carry that side).
     """
 
     def __init__(
@@ -318,13 +322,21 @@ class LiveSession:
         session_id: str | None = None,
         tracker_factory: TrackerFactory | None = None,
         sensor: dict[str, Any] | None = None,
+        sensor_side: str | None = None,
     ) -> None:
         self.placement = Placement.parse(placement)
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self.source = source
         self.coach = coach
         factory = tracker_factory or _default_tracker_factory
-        self.tracker = factory(placement=self.placement, body_height_m=body_height_m, stride_scale=stride_scale)
+        settings: dict[str, Any] = {
+            "placement": self.placement,
+            "body_height_m": body_height_m,
+            "stride_scale": stride_scale,
+        }
+        if sensor_side is not None:  # only then: the tracker refuses a side where the placement has none
+            settings["sensor_side"] = sensor_side
+        self.tracker = factory(**settings)
         self.state = SessionState()
         self.journal_path = Path(journal_dir) / f"{self.session_id}.csv"
         self.replaced_journal = _move_aside(self.journal_path)
@@ -336,6 +348,7 @@ class LiveSession:
                 "placement": self.placement.value,
                 "body_height_m": body_height_m,
                 "stride_scale": stride_scale,
+                "sensor_side": sensor_side,
                 "started_at_unix_s": time.time(),
                 "sensor": sensor or {},
                 "time_axis": "seconds on the source's clock (host-mapped sensor time for BLE sources)",

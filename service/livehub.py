@@ -364,7 +364,7 @@ def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
         return 0
     meta_path = path.with_suffix(".json")
     stride_scale = json.loads(meta_path.read_text(encoding="utf-8")).get("stride_scale") if meta_path.exists() else None
-    result = analyze(recording, stride_scale=stride_scale)
+    result = analyze(recording, stride_scale=stride_scale, sensor_side=recording.source.get("sensor_side"))
     last = {
         "strides": max((s["start_s"] for s in store.strides(walk_id)), default=-math.inf),
         "steps": max((s["t_s"] for s in store.steps(walk_id)), default=-math.inf),

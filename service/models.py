@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
 from gait.types import Placement
@@ -197,6 +197,17 @@ class LiveSensorStart(BaseModel):
     protocol: Literal["imu", "pmd", "microbit", "rsc"] | None = Field(
         None, description="Force a protocol; default the best the sensor offers (raw samples before RSC aggregates)."
     )
+    side: Literal["left", "right"] | None = Field(
+        None, description="The shoe a foot sensor is on (foot placement only): its steps and strides carry that side."
+    )
+
+    @model_validator(mode="after")
+    def _side_needs_a_foot_sensor(self) -> LiveSensorStart:
+        if self.side is not None and self.placement is not Placement.FOOT:
+            raise ValueError(
+                f"side {self.side!r} is for a sensor on a shoe: choose placement foot, or leave the side out"
+            )
+        return self
 
 
 class SensorPublic(BaseModel):

@@ -45,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=Placement.LOWER_BACK.value,
         help="where the sensor is worn (default lower_back)",
     )
+    p.add_argument(
+        "--side", choices=["left", "right"], help="the shoe a foot sensor is on (its steps and strides carry it)"
+    )
     p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
     p.add_argument("--stride-scale", type=float, help="personal calibration factor for stride length")
     p.add_argument("--protocol", choices=["imu", "pmd", "microbit", "rsc"], help="force a protocol (default: best)")
@@ -138,6 +141,7 @@ async def _run(args: argparse.Namespace) -> int:
         coach=coach,
         journal_dir=journal_dir,
         sensor={"target": target, "demo": args.demo},
+        sensor_side=args.side,
     )
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers off the main thread

@@ -72,7 +72,14 @@ async def live_sensor(
     the background, their progress and errors in the feed's ``state`` events and in ``GET /api/live``."""
     try:
         await start_sensor_walk(
-            hub, store, settings, ble, target=body.target, placement=body.placement, protocol=body.protocol
+            hub,
+            store,
+            settings,
+            ble,
+            target=body.target,
+            placement=body.placement,
+            protocol=body.protocol,
+            side=body.side,
         )
     except BleError as exc:
         raise _ble_http_error(exc) from None

@@ -579,6 +579,9 @@ async function pageLive() {
           <input id="sensor-target" maxlength="200" required></div>
         <div class="row"><label for="sensor-placement">Worn at</label>
           <select id="sensor-placement">${PLACEMENTS.map((x) => `<option value="${x}" ${(profile.placement || "lower_back") === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
+        <div class="row" id="sensor-side-row"><label for="sensor-side">Which shoe?</label>
+          <select id="sensor-side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
+          <span class="hint">its steps and strides are then labelled with that side</span></div>
         <button type="submit" id="connect-btn">Connect</button>
       </form>
       <p id="sensor-msg" class="error" role="status"></p>
@@ -792,13 +795,25 @@ function renderSensors(result) {
       const s = found[Number(input.dataset.i)];
       document.getElementById("sensor-target").value = s.address;
       // a foot pod that only sends RSC aggregates is worn on the shoe
-      if (s.protocols.length === 1 && s.protocols[0] === "rsc") document.getElementById("sensor-placement").value = "foot";
+      if (s.protocols.length === 1 && s.protocols[0] === "rsc") {
+        document.getElementById("sensor-placement").value = "foot";
+        showSideRow();
+      }
     });
   }
 }
 
+// Only a sensor on a shoe has a side: the shoe question shows for the foot placement alone.
+function showSideRow() {
+  const foot = document.getElementById("sensor-placement").value === "foot";
+  document.getElementById("sensor-side-row").classList.toggle("hidden", !foot);
+  if (!foot) document.getElementById("sensor-side").value = "";
+}
+
 function bindSensorPanel(audioWanted) {
   const $ = (id) => document.getElementById(id);
+  showSideRow();
+  $("sensor-placement").addEventListener("change", showSideRow);
   const scanBtn = $("scan-btn");
   scanBtn.addEventListener("click", async () => {
     const seconds = Number($("scan-seconds").value);
@@ -833,7 +848,9 @@ function bindSensorPanel(audioWanted) {
     btn.disabled = true;
     btn.textContent = "Looking for the sensor…";
     try {
-      await api("/api/live/sensor", { method: "POST", json: { target, placement: $("sensor-placement").value } });
+      const body = { target, placement: $("sensor-placement").value };
+      if ($("sensor-side").value) body.side = $("sensor-side").value;
+      await api("/api/live/sensor", { method: "POST", json: body });
     } catch (err) {
       msg.textContent = err.message;
     } finally {

@@ -45,6 +45,7 @@ def test_live_view_renders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (["live"], "address or name"),
         (["live", "--demo", "--seconds", "0"], "--seconds must be a positive number"),
         (["scan", "--seconds", "-1"], "--seconds must be positive"),
+        (["live", "--demo", "--side", "left"], "only a foot sensor has one"),  # the demo sensor is a lower back
     ],
 )
 def test_usage_errors_are_one_line(argv: list[str], needle: str, capsys: pytest.CaptureFixture[str]) -> None:

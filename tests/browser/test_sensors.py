@@ -63,6 +63,16 @@ def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Serv
     assert "IMU stream" in first and "dBm" in first
     shot(page, "sensor-scan-desktop")
 
+    # the shoe question is for a sensor on a shoe only: a foot pod's row sets foot and asks it
+    assert page.locator("#sensor-side-row").is_hidden()
+    rows.filter(has_text=DEMO_SENSOR_NAMES["rsc"]).click()
+    assert page.locator("#sensor-placement").input_value() == "foot"
+    assert page.locator("#sensor-side-row").is_visible()
+    page.select_option("#sensor-side", "left")
+    page.select_option("#sensor-placement", "lower_back")  # worn elsewhere: no side is sent
+    assert page.locator("#sensor-side-row").is_hidden()
+    assert page.locator("#sensor-side").input_value() == ""
+
     rows.filter(has_text=DEMO_SENSOR_NAMES["imu"]).click()
     address = page.locator("#sensor-target").input_value()
     assert address.startswith("D0:00:00:00:")

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from gait.analysis import analyze
 from gait.coach import Coach, CoachSettings, plan_coaching
-from gait.types import Placement
+from gait.types import Placement, Recording
 from ingest.replay import replay_chunks
 from service.live import LiveSession
 from service.livehub import LiveHub, recover_interrupted
@@ -28,8 +28,10 @@ def run_hub(
     coach: Coach | None = None,
     body_height_m: float | None = None,
     stride_scale: float | None = None,
+    recording: Recording | None = None,
+    sensor_side: str | None = None,
 ) -> tuple[int, list[dict]]:
-    recording = synthetic_walk(duration_s=40.0)
+    recording = recording or synthetic_walk(duration_s=40.0)
 
     async def main() -> tuple[int, list[dict]]:
         hub = LiveHub(store, journal_dir=tmp_path / "journal")
@@ -38,12 +40,13 @@ def run_hub(
         def make(walk_id: int) -> LiveSession:
             return LiveSession(
                 replay_chunks(recording, speed=math.inf),
-                placement=Placement.LOWER_BACK,
+                placement=recording.placement or Placement.LOWER_BACK,
                 body_height_m=body_height_m,
                 stride_scale=stride_scale,
                 coach=coach,
                 journal_dir=tmp_path / "journal",
                 session_id=f"walk-{walk_id}",
+                sensor_side=sensor_side,
             )
 
         walk_id = await hub.start(make, NewWalk(name="live", origin="live"))
@@ -132,14 +135,19 @@ def test_sse_feed_and_demo_controls(tmp_path: Path) -> None:
         assert count_rows(client.app.state.store, "strides") == walks[0]["summary"]["strides"]
 
 
+def crash_before_the_last(store: Store, walk_id: int, n_strides: int) -> None:
+    """Simulate a crash before the last batches were committed: the walk is still live and misses its tail."""
+    tail = store.strides(walk_id)[-n_strides]
+    with store.write() as conn:
+        conn.execute("UPDATE walks SET status = 'live' WHERE id = ?", (walk_id,))
+        conn.execute("DELETE FROM strides WHERE walk_id = ? AND idx >= ?", (walk_id, tail["idx"]))
+        conn.execute("DELETE FROM steps WHERE walk_id = ? AND t_s > ?", (walk_id, tail["start_s"]))
+
+
 def test_strides_lost_in_a_crash_come_back_from_the_journal(store: Store, tmp_path: Path) -> None:
     walk_id, _ = run_hub(store, tmp_path)
     complete = store.strides(walk_id)
-    # Simulate a crash before the last batches were committed: the walk is still live and misses its tail.
-    with store.write() as conn:
-        conn.execute("UPDATE walks SET status = 'live' WHERE id = ?", (walk_id,))
-        conn.execute("DELETE FROM strides WHERE walk_id = ? AND idx >= ?", (walk_id, len(complete) - 10))
-        conn.execute("DELETE FROM steps WHERE walk_id = ? AND t_s > ?", (walk_id, complete[-10]["start_s"]))
+    crash_before_the_last(store, walk_id, 10)
     recover_interrupted(store, tmp_path / "journal")
     recovered = store.strides(walk_id)
     assert len(recovered) == len(complete)
@@ -218,3 +226,43 @@ def test_feed_frames_are_valid_json_even_with_nan(store: Store, tmp_path: Path) 
     event, frame = asyncio.run(main())
     data = json.loads(frame.decode().splitlines()[1][6:])
     assert event == "stride" and data["length_m"] is None and data["nested"]["x"] is None and data["n"] == 3
+
+
+FOOT_SAMPLE = Path(__file__).resolve().parents[2] / "sample_recordings" / "gaitmap_left_foot"
+
+
+def test_a_foot_sample_streams_as_the_shoe_its_reference_names(tmp_path: Path) -> None:
+    """The live demo of a foot sample labels its steps and strides with the shoe, as its import does."""
+    from service.app import create_app
+    from service.settings import Settings
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for suffix in (".csv", ".reference.json"):
+        (samples / f"foot{suffix}").write_bytes(FOOT_SAMPLE.with_name(FOOT_SAMPLE.name + suffix).read_bytes())
+    assert json.loads((samples / "foot.reference.json").read_text())["side"] == "left"
+    settings = Settings(data_dir=tmp_path / "data", demo=False, samples_dir=samples)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        walk_id = client.post("/api/live/demo", json={"speed": 50}).json()["walk_id"]
+        deadline = time.monotonic() + 20
+        while client.get("/api/live").json()["running"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        strides = client.get(f"/api/walks/{walk_id}/strides").json()
+        steps = client.app.state.store.steps(walk_id)
+    assert len(strides) >= 10 and {s["side"] for s in strides} == {"left"}
+    assert steps and {s["side"] for s in steps} == {"left"}
+
+
+def test_a_crash_recovers_the_shoe_of_a_foot_sensor_from_the_journal(store: Store, tmp_path: Path) -> None:
+    from ingest.gait_csv import read_gait_csv
+
+    recording = read_gait_csv(FOOT_SAMPLE.with_suffix(".csv"), placement=Placement.FOOT)
+    walk_id, _ = run_hub(store, tmp_path, recording=recording, sensor_side="right")
+    complete = store.strides(walk_id)
+    assert len(complete) >= 10 and {s["side"] for s in complete} == {"right"}
+    crash_before_the_last(store, walk_id, 5)
+    recover_interrupted(store, tmp_path / "journal")
+    recovered = store.strides(walk_id)
+    assert len(recovered) == len(complete)
+    assert {s["side"] for s in recovered} == {"right"}  # the journal's sidecar keeps the shoe
+    assert {s["side"] for s in store.steps(walk_id)} == {"right"}

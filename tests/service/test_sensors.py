@@ -249,3 +249,12 @@ def test_virtual_bluetooth_is_off_unless_asked_for(tmp_path: Path) -> None:
     with TestClient(create_app(settings), base_url=LOOPBACK) as client:
         ble = client.app.state.ble
         assert ble.virtual is False and ble.scanner_backend is None and ble.client_backend is None
+
+
+def test_a_shoe_side_for_a_sensor_not_on_a_shoe_is_refused_and_stores_nothing(virtual: TestClient) -> None:
+    r = virtual.post("/api/live/sensor", json={"target": "GaitDemo IMU", "placement": "lower_back", "side": "left"})
+    assert r.status_code == 422
+    assert "choose placement foot" in json.dumps(r.json()["detail"])
+    assert virtual.post("/api/live/sensor", json={"target": "x", "placement": "foot", "side": "up"}).status_code == 422
+    assert virtual.get("/api/walks").json() == []
+    assert virtual.get("/api/live").json()["running"] is False
