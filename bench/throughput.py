@@ -22,6 +22,7 @@ import resource
 import subprocess
 import sys
 import time
+import timeit
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -156,6 +157,17 @@ def streaming(n_calls: int, chunk: int = 10, *, with_gyro: bool = True) -> np.nd
     return times
 
 
+def numpy_call_us(repeat: int = 7, number: int = 20000) -> float:
+    """Best-of-``repeat`` cost in microseconds of one small numpy call (10x3 by 3x3 matrix product).
+
+    A live update is a few dozen such calls, so their cost, which differs between machines and with the load of a
+    shared VM's neighbours, sets the update's cost: printed beside it, it tells a slow machine from a slow update.
+    """
+    a, b = np.ones((10, 3)), np.ones((3, 3))
+    best = min(timeit.repeat(lambda: a.dot(b), number=number, repeat=repeat))
+    return best / number * 1e6
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m bench.throughput", description=__doc__.split("\n\n")[0])
@@ -198,9 +210,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"[target median < {TARGET_UPDATE_US:g} us]  {'PASS' if med < TARGET_UPDATE_US else 'FAIL'}"
     )
     print(f"  one core carries about {sensors:,.0f} live 100 Hz sensors at the mean cost   [target > 1,000]")
+    call_us = numpy_call_us()
+    print(
+        f"  this machine: one small numpy call (a 10x3 by 3x3 product) takes {call_us:.2f} us, so an update costs "
+        f"about {med / call_us:.0f} such calls (compare machines by this ratio, not by microseconds)"
+    )
     doc = {
         "offline": off,
-        "streaming": {"calls": len(us), "median_us": med, "p99_us": p99, "max_us": mx, "mean_us": mean},
+        "streaming": {
+            "calls": len(us),
+            "median_us": med,
+            "p99_us": p99,
+            "max_us": mx,
+            "mean_us": mean,
+            "numpy_call_us": call_us,
+        },
         "sensors_per_core": sensors,
     }
     OUT_DIR.mkdir(parents=True, exist_ok=True)
