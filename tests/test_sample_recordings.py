@@ -84,3 +84,33 @@ def test_accuracy_against_the_reference(sample: Sample) -> None:
         matches = metrics.match_strides(sample.strides, [(s.start_s, s.end_s, s.length_m) for s in result.strides])
         summary = metrics.summarize_strides(matches)
         assert summary.coverage >= 0.8 and summary.mae_m <= max_sl_mae
+
+
+@pytest.mark.parametrize("sample", ALL, ids=lambda s: s.name)
+def test_the_sensor_mounted_another_way_gives_the_same_walk(sample: Sample) -> None:
+    """Any orientation: the vertical comes from gravity, lengths from rotation-free quantities, so a sensor clipped
+    on turned (a phone upside down in a pocket, a shoe pod on its side) sees the same steps and strides."""
+    from scipy.spatial.transform import Rotation
+
+    recording = sample.load()
+    turn = Rotation.from_rotvec(np.deg2rad([70.0, -120.0, 35.0]))  # sensor frame of the same walk, mounted turned
+    turned = type(recording)(
+        time_s=recording.time_s,
+        acc_ms2=turn.apply(recording.acc_ms2),
+        gyr_dps=None if recording.gyr_dps is None else turn.apply(recording.gyr_dps),
+        placement=recording.placement,
+        body_height_m=recording.body_height_m,
+        sensor_height_m=recording.sensor_height_m,
+        source=recording.source,
+    )
+    plain = _analyse(sample)
+    rotated = analyze(
+        turned,
+        placement=sample.placement,
+        body_height_m=sample.reference["body_height_m"],
+        sensor_height_m=sample.reference["sensor_height_m"],
+        sensor_side=sample.reference["side"],
+    )
+    assert len(plain.steps) >= 10
+    assert [s.t_s for s in rotated.steps] == pytest.approx([s.t_s for s in plain.steps], abs=1e-6)
+    assert [s.length_m for s in rotated.strides] == pytest.approx([s.length_m for s in plain.strides], rel=1e-3)
