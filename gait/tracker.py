@@ -51,8 +51,10 @@ from gait.preprocess import (
 from gait.stride_length import (
     PENDULUM_SCALE,
     WEINBERG_K,
+    bounce_excursion_m,
     pendulum_step_length_m,
-    step_excursion_m,
+    step_bounce_ms2,
+    update_bounce_phase,
     weinberg_step_length_m,
 )
 from gait.types import BoutEvent, Chunk, GaitEvent, Placement, StepEvent, StrideEvent
@@ -221,6 +223,9 @@ class _Candidate:
     strength_ms2: float = float("inf")
     rest_before: bool = False  # the walker stood still before this contact (RMS envelope below MIN_PEAK_MS2)
     weak: bool = False  # accepted only because the bout's rhythm expected it (see EXPECTED_REL_PEAK)
+    # Lower back / waist: the once-per-step phasor of the step that ends here (gait.stride_length.step_bounce_ms2);
+    # NaN where there is none.
+    bounce_ms2: complex = complex(math.nan, math.nan)
 
 
 class SampleBuffer:
@@ -328,6 +333,11 @@ class TrackerState:
     bout_start_s: float | None = None
     bout_steps: int = 0
     closing: _Candidate | None = None  # a soft early peak after the bout's last contact, kept if the bout ends there
+    # Lower back / waist: the walker's running bounce phase over the walking steps of the segment so far (those
+    # of its bouts), as decaying sums of their once-per-step phasors and of their amplitudes
+    # (gait.stride_length.update_bounce_phase); 0 before the segment's first bout.
+    bounce_phase: complex = 0j
+    bounce_weight: float = 0.0
 
 
 @functools.cache
@@ -841,6 +851,7 @@ class GaitTracker:
         st.foot_below_prev, st.foot_swing_seen = True, False
         st.buffer = None
         st.buffer_start = st.next_decide = 0
+        st.bounce_phase, st.bounce_weight = 0j, 0.0
         st.segment += 1
         return events
 
@@ -898,6 +909,7 @@ class GaitTracker:
             st.bout.append(cand)
             st.bout_steps += 1
             del st.bout[: -(per_stride + 1)]
+            self._learn_bounce([cand])
             return [StepEvent(t_s=cand.t_s, side=self._step_side), *self._stride(st.bout)]
         st.pending.append(cand)
         if len(st.pending) < per_stride + 1:
@@ -912,6 +924,7 @@ class GaitTracker:
         st.bout_steps = len(st.pending)
         events: list[GaitEvent] = [StepEvent(t_s=c.t_s, side=self._step_side) for c in st.pending]
         st.pending = []
+        self._learn_bounce(st.bout[1:])  # the steps of the bout's first stride (the first contact's is before it)
         events += self._stride(st.bout)
         return events
 
@@ -966,24 +979,40 @@ class GaitTracker:
                 buf["acc"][a:e], buf["gyr"][a:e], buf["gyro_norm"][a:e], 1.0 / self.sampling_rate_hz
             )
             return length if np.isfinite(length) else None
-        return self._step_length(prev.index, cand.index)
+        length, cand.bounce_ms2 = self._step_length(prev.index, cand.index)
+        return length
 
-    def _step_length(self, start_index: int, end_index: int) -> float | None:
-        """Model length of one step from the buffered samples between two contacts (scale 1 for Weinberg)."""
+    def _step_length(self, start_index: int, end_index: int) -> tuple[float | None, complex]:
+        """Model length of one step from the buffered samples between two contacts (scale 1 for Weinberg), and
+        its bounce phasor (lower back, waist; NaN elsewhere)."""
         st = self.state
+        none = complex(math.nan, math.nan)
         if self.placement in (Placement.WRIST, Placement.CHEST, Placement.FOOT):
-            return None
+            return None, none
         a = start_index - st.buffer_start
         b = end_index - st.buffer_start
         if a < 0:
-            return None
+            return None, none
         dt = 1.0 / self.sampling_rate_hz
         if self._is_pendulum:
-            # From the raw acceleration, not the band-passed vertical: see step_excursion_m.
-            d = step_excursion_m(st.buffer["acc"][a : b + 1], dt)
-            return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
+            # From the raw acceleration, not the band-passed vertical: see step_bounce_ms2. Only the part of the
+            # step's bounce in the walker's usual phase counts (see bounce_excursion_m), that phase learned from
+            # the walking steps before this one (see _learn_bounce): before the first bout the whole amplitude.
+            bounce = step_bounce_ms2(st.buffer["acc"][a : b + 1])
+            d = bounce_excursion_m(bounce, (b - a) * dt, st.bounce_phase, st.bounce_weight)
+            return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE)), bounce
         seg = st.buffer["detail"][a : b + 1]
-        return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
+        return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K)), none
+
+    def _learn_bounce(self, contacts: list[_Candidate]) -> None:
+        """Add the bounces of the steps that end at ``contacts`` (steps of a bout) to the walker's bounce phase.
+
+        Only a bout's steps teach the phase: they are walking (a pending contact may be a wobble or a weight shift),
+        and they are the steps whose lengths make the bout's strides, so they are measured the same however the
+        input is split (a pending contact's step can start before the samples a live tracker still holds)."""
+        st = self.state
+        for c in contacts:
+            st.bounce_phase, st.bounce_weight = update_bounce_phase(st.bounce_phase, st.bounce_weight, c.bounce_ms2)
 
     def _stride(self, contacts: list[_Candidate]) -> list[StrideEvent]:
         """The stride that ends at the last contact, from the per-contact lengths of the steps inside it."""

@@ -9,10 +9,13 @@ from scipy.spatial.transform import Rotation
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.stride_length import (
+    bounce_excursion_m,
     fit_stride_scale,
     pendulum_step_length_m,
     scale_from_known_distance,
+    step_bounce_ms2,
     step_excursion_m,
+    update_bounce_phase,
 )
 from gait.zupt import cumulative_orientation, quat_from_rotvec, stride_between_stances_m, zupt_stride_length_m
 
@@ -69,6 +72,70 @@ def test_step_excursion_ignores_impact_harmonics_and_offsets() -> None:
 def test_step_excursion_without_a_step() -> None:
     assert np.isnan(step_excursion_m(_step(0.03, 0.03), 0.01))  # 4 samples: no period to measure
     assert np.isnan(step_excursion_m(np.zeros((50, 3)), 0.01))  # no gravity: no vertical
+    assert np.isnan(step_excursion_m(_step(0.03, 0.005), 0.01))  # a single sample: no step at all
+
+
+def _bounces(step_s: float, parts: list[tuple[float, float]], dt: float = 0.01) -> np.ndarray:
+    """One step, contact to contact: gravity plus vertical motions at one cycle per step, each ``(excursion_m,
+    phase_rad)``: a rise and fall of that excursion whose upward acceleration peaks ``phase_rad`` after the
+    contact (phase 0: the trunk lowest at the contact)."""
+    t = np.arange(round(step_s / dt) + 1) * dt
+    w = 2 * np.pi / step_s
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = GRAVITY_MS2
+    for excursion_m, phase_rad in parts:
+        acc[:, 2] += (excursion_m / 2) * w**2 * np.cos(w * t - phase_rad)
+    return acc
+
+
+def test_bounce_excursion_in_the_walkers_phase_is_exact_and_rejects_the_rest() -> None:
+    step_s, phase = 0.55, np.deg2rad(-20)
+    z = step_bounce_ms2(_bounces(step_s, [(0.03, phase)]))
+    assert bounce_excursion_m(z, step_s) == pytest.approx(0.03, rel=1e-9)  # no phase known: the amplitude
+    p, w = update_bounce_phase(0j, 0.0, z)
+    p, w = update_bounce_phase(p, w, z)
+    assert bounce_excursion_m(z, step_s, p, w) == pytest.approx(0.03, rel=1e-9)  # in phase: all of it
+    quadrature = step_bounce_ms2(_bounces(step_s, [(0.03, phase + np.pi / 2)]))
+    antiphase = step_bounce_ms2(_bounces(step_s, [(0.03, phase + np.pi)]))
+    assert bounce_excursion_m(quadrature, step_s, p, w) == pytest.approx(0.0, abs=1e-12)
+    assert bounce_excursion_m(antiphase, step_s, p, w) == 0.0  # a trunk highest at the contact: no vault
+    nan = step_bounce_ms2(np.zeros((50, 3)))
+    assert np.isnan(bounce_excursion_m(nan, step_s, p, w))
+    assert update_bounce_phase(p, w, nan) == (p, w)  # a step without a measure teaches nothing
+
+
+def test_short_steps_amid_random_phase_trunk_motion_are_debiased_and_steady_steps_kept() -> None:
+    # A walk with a turn every few steps: steady steps (3 cm excursion) whose contacts are timed within +-20 ms
+    # (a phase scatter of +-13 degrees), then three short steps, each a 2 mm pendulum excursion in the walker's
+    # phase plus trunk motion at the step frequency of 6 mm in a random phase (sway, a turn's lean).
+    rng = np.random.default_rng(0)
+    step_s, phase = 0.55, np.deg2rad(-20)
+    w_rad_s = 2 * np.pi / step_s
+    p, w = 0j, 0.0
+    steady: list[float] = []
+    plain: list[float] = []
+    coherent: list[float] = []
+    for turn in range(8):
+        for _ in range(6):
+            jitter_rad = rng.uniform(-0.02, 0.02) * w_rad_s
+            z = step_bounce_ms2(_bounces(step_s, [(0.03, phase + jitter_rad)]))
+            if turn:  # once a phase was learned
+                steady.append(bounce_excursion_m(z, step_s, p, w))
+            p, w = update_bounce_phase(p, w, z)
+        for _ in range(3):
+            z = step_bounce_ms2(_bounces(step_s, [(0.002, phase), (0.006, rng.uniform(0, 2 * np.pi))]))
+            plain.append(bounce_excursion_m(z, step_s))
+            coherent.append(bounce_excursion_m(z, step_s, p, w))
+            p, w = update_bounce_phase(p, w, z)
+    # The steady bounce keeps its excursion on average: the coherence of the recent steps restores the cosine its
+    # phase scatter costs.
+    assert np.mean(steady) == pytest.approx(0.03, rel=0.01)
+    # The amplitude reads the short steps as sqrt(2^2 + 6^2) mm and more; the in-phase part keeps the 2 mm bounce
+    # and only the in-phase half of the other motion, of mean zero (clipping at 0 leaves a small excess).
+    plain_bias_m = np.mean(plain) - 0.002
+    coherent_bias_m = np.mean(coherent) - 0.002
+    assert plain_bias_m > 0.003
+    assert abs(coherent_bias_m) < plain_bias_m / 3
 
 
 def test_pendulum_formula() -> None:
