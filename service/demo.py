@@ -74,7 +74,8 @@ def sample_placement(path: Path) -> Placement | None:
 
 
 def sample_recording(path: Path) -> Recording:
-    """Read a sample with the placement and heights its reference file states (they improve stride lengths)."""
+    """Read a sample with the placement and heights its reference file states (they improve stride lengths), and
+    the shoe of a foot sensor as ``source["sensor_side"]`` (as a live journal keeps it)."""
     ref = sample_reference(path)
     placement = ref.get("placement")
     recording = read_recording(path, placement=Placement.parse(placement) if placement else None)
@@ -82,6 +83,7 @@ def sample_recording(path: Path) -> Recording:
         recording,
         body_height_m=recording.body_height_m or ref.get("body_height_m"),
         sensor_height_m=recording.sensor_height_m or ref.get("sensor_height_m"),
+        source={**recording.source, "sensor_side": ref.get("side") if recording.placement is Placement.FOOT else None},
     )
 
 
@@ -106,7 +108,7 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
     profile = await asyncio.to_thread(load_profile, store)
     placement = recording.placement or sample_placement(path) or profile.placement or Placement.LOWER_BACK
     # a foot sample streams as the shoe its reference names, as it is imported
-    side = (await asyncio.to_thread(sample_reference, path)).get("side") if placement is Placement.FOOT else None
+    side = recording.source.get("sensor_side") if placement is Placement.FOOT else None
     return await _start_live_walk(
         hub,
         store,
@@ -225,10 +227,13 @@ def import_samples(store: Store, samples_dir: Path) -> list[int]:
     for path in list_samples(samples_dir):
         try:
             recording = sample_recording(path)
-            # the shoe a foot sample was recorded on, as its reference states
-            side = sample_reference(path).get("side") if recording.placement is Placement.FOOT else None
             ids += process_file(
-                path, store=store, name=path.stem, origin="sample", recording=recording, sensor_side=side
+                path,
+                store=store,
+                name=path.stem,
+                origin="sample",
+                recording=recording,
+                sensor_side=recording.source["sensor_side"],  # the shoe a foot sample was on, as its reference says
             )
         except (IngestError, GaitError) as exc:
             log.warning("sample %s not imported: %s", path.name, exc)
