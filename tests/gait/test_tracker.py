@@ -169,6 +169,53 @@ def test_a_soft_early_bump_inside_a_walk_is_no_step(splits: list[int]) -> None:
     assert np.abs(step_t_s - impacts_s).max() < 0.1
 
 
+def _walk_with_a_sway(sway_s: float, dip_ms2: float, skip: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """14 steps of 0.8 s (3 m/s^2 impacts from 3 s) and a trunk sway at ``sway_s``: a sharp 1.5 m/s^2 bump on a
+    broad dip of ``dip_ms2``; with a dip of 2.5 m/s^2 the vertical acceleration stays below gravity throughout
+    (no loading). ``skip``: the index of an impact left out (the sway stands in for that step)."""
+    t = np.arange(0.0, 17.0, 0.01)
+    impacts_s = 3.0 + 0.8 * np.arange(14)
+    vertical = sum(_impact(t, t0, 3.0) for k, t0 in enumerate(impacts_s) if k != skip)
+    vertical += 1.5 * np.exp(-0.5 * ((t - sway_s) / 0.08) ** 2) - dip_ms2 * np.exp(-0.5 * ((t - sway_s) / 0.25) ** 2)
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    return t, acc
+
+
+SWAY_S = 3.0 + 0.8 * 8 + 0.4  # half a step after the 9th contact: where the rhythm expects none
+
+
+@pytest.mark.parametrize(
+    ("placement", "dip_ms2", "splits", "sway_is_step"),
+    [
+        ("lower_back", 2.5, [], False),  # no loading, off the rhythm: a sway, no contact
+        ("lower_back", 2.5, [975, 985, 1000], False),  # the same split around the sway's decision
+        ("lower_back", 0.0, [], True),  # the same bump with loading (above gravity) stays a contact
+        ("pocket", 2.5, [], True),  # the rule is for a lower-back sensor only
+    ],
+)
+def test_an_unloaded_sway_between_steps_is_no_contact(
+    placement: str, dip_ms2: float, splits: list[int], sway_is_step: bool
+) -> None:
+    t, acc = _walk_with_a_sway(SWAY_S, dip_ms2)
+    step_t_s = np.array([e.t_s for e in run(GaitTracker(placement=placement), t, acc, splits) if e.kind == "step"])
+    impacts_s = 3.0 + 0.8 * np.arange(14)
+    extra_s = step_t_s[np.min(np.abs(step_t_s[:, None] - impacts_s[None, :]), axis=1) > 0.1]
+    assert len(step_t_s) == len(impacts_s) + sway_is_step
+    assert np.min(np.abs(step_t_s[:, None] - impacts_s[None, :]), axis=0).max() < 0.1  # every impact found
+    if sway_is_step:
+        assert extra_s == pytest.approx([SWAY_S], abs=0.15)
+
+
+def test_an_unloaded_contact_where_the_rhythm_expects_one_counts() -> None:
+    # A step in a turn: the trunk pivots over the foot and shows no loading, one step after the previous contact
+    impacts_s = 3.0 + 0.8 * np.arange(14)
+    t, acc = _walk_with_a_sway(impacts_s[9], 2.5, skip=9)
+    step_t_s = np.array([e.t_s for e in run(GaitTracker(placement="lower_back"), t, acc, []) if e.kind == "step"])
+    assert len(step_t_s) == len(impacts_s)
+    assert np.abs(step_t_s - impacts_s).max() < 0.1
+
+
 def test_no_steps_while_standing_still() -> None:
     t, acc = walk_signal(walk_s=0.0, rest_before_s=30.0, rest_after_s=0.0)
     events = run(GaitTracker(placement="pocket"), t, acc, [])
