@@ -29,6 +29,7 @@ import numpy as np
 from scipy import signal
 
 from gait import zupt
+from gait.confidence import DOUBT_FACTOR, bounce_agreement, heading_change_deg, pendulum_doubts, update_pace
 from gait.consts import (
     DEFAULT_BODY_HEIGHT_M,
     FOOT_RATE_HZ,
@@ -226,6 +227,11 @@ class _Candidate:
     # Lower back / waist: the once-per-step phasor of the step that ends here (gait.stride_length.step_bounce_ms2);
     # NaN where there is none.
     bounce_ms2: complex = complex(math.nan, math.nan)
+    # Lower back / waist, for the stride's confidence (gait.confidence): the step's bounce against the walker's phase
+    # before it (in-phase share, coherence) and its heading change (NaN without a gyroscope).
+    phase_share: float = math.nan
+    coherence: float = math.nan
+    turn_deg: float = math.nan
 
 
 class SampleBuffer:
@@ -338,6 +344,10 @@ class TrackerState:
     # (gait.stride_length.update_bounce_phase); 0 before the segment's first bout.
     bounce_phase: complex = 0j
     bounce_weight: float = 0.0
+    # Lower back / waist: the walker's recent stride duration as decaying sums (gait.confidence.update_pace).
+    pace_sum_s: float = 0.0
+    pace_weight: float = 0.0
+    segment_gyr: bool = False  # this segment carries a gyroscope (set when the segment starts)
 
 
 @functools.cache
@@ -463,9 +473,10 @@ class GaitTracker:
         acc = np.asarray(chunk.acc_ms2, dtype=float)
         if len(time_s) == 0:
             return []
-        # Only a foot sensor's detector and ZUPT use the gyroscope; elsewhere it is neither checked nor resampled.
+        # Only a foot sensor's detector and ZUPT, and the pendulum's turn check (gait.confidence), use the gyroscope;
+        # elsewhere it is neither checked nor resampled.
         gyr = None
-        if chunk.gyr_dps is not None and self.placement is Placement.FOOT:
+        if chunk.gyr_dps is not None and (self.placement is Placement.FOOT or self._is_pendulum):
             gyr = np.asarray(chunk.gyr_dps, dtype=float)
         longest_step_s, first_time_s = self._check_chunk(time_s, acc, gyr)
         values = acc if gyr is None else np.hstack((acc, gyr))
@@ -588,8 +599,8 @@ class GaitTracker:
             )
         if shortest_s <= 0.0 or (st.last_time_s is not None and first_s <= st.last_time_s):
             raise GaitError("time must strictly increase within and across chunks", reason="time_not_increasing")
-        # A segment keeps the gyroscope exactly when it is a foot sensor's (foot_mode, set with the buffer).
-        if st.buffer is not None and (gyr is not None) != st.foot_mode:
+        # A segment keeps the gyroscope it started with (segment_gyr, set with the buffer).
+        if st.buffer is not None and (gyr is not None) != st.segment_gyr:
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
         return longest_s, first_s
 
@@ -602,14 +613,17 @@ class GaitTracker:
         if len(grid_t) == 0:
             return []
         if st.buffer is not None and not st.foot_mode and len(grid_t) <= BLOCK_MAX_SAMPLES:
-            # The live case: a short chunk that continues a trunk or phone segment (every state is set, and the
-            # grid values are the three acceleration axes: only a foot segment resamples a gyroscope).
+            # The live case: a short chunk that continues a trunk or phone segment (every state is set; the grid
+            # values are the three acceleration axes, then a lower-back sensor's gyroscope if it has one).
+            acc_live = grid_v[:, :3] if has_gyr else grid_v
             band, detail, power, (st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope) = _vertical_chain(
                 fs, len(grid_t)
-            )(grid_v, st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
+            )(acc_live, st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
             new_live = {"t": grid_t, "band": band, "detail": detail, "power": power}
             if self._is_pendulum:
-                new_live["acc"] = grid_v  # the three acceleration axes, for the step's own vertical
+                new_live["acc"] = acc_live  # for the step's own vertical
+                if has_gyr:
+                    new_live["gyr"] = grid_v[:, 3:6]  # for the turn check
             st.buffer.append(new_live)
             events = self._detect()
             self._trim()
@@ -628,8 +642,9 @@ class GaitTracker:
         if gyr is not None and self.placement is Placement.FOOT:
             gyro_norm, st.zi_gyro = sosfilt_stream(detail_sos, np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro)
         foot = gyro_norm is not None
-        # Only the signals that detection and the stride models read are kept: the gyroscope and the norms serve
-        # the foot's detector and ZUPT alone; the acceleration serves ZUPT and the pendulum's per-step vertical.
+        # Only the signals that detection and the stride models read are kept: the norms serve the foot's detector
+        # and ZUPT alone, the gyroscope those and the pendulum's turn check; the acceleration serves ZUPT and the
+        # pendulum's per-step vertical.
         new = {
             "t": grid_t,
             "band": band,
@@ -647,6 +662,7 @@ class GaitTracker:
             st.buffer = SampleBuffer(new)
             st.buffer_start = st.resampler.next_index - len(grid_t)
             st.foot_mode = gyro_norm is not None
+            st.segment_gyr = gyr is not None
             st.next_decide = st.buffer_start
         events = self._detect()
         self._trim()
@@ -852,6 +868,7 @@ class GaitTracker:
         st.buffer = None
         st.buffer_start = st.next_decide = 0
         st.bounce_phase, st.bounce_weight = 0j, 0.0
+        st.pace_sum_s, st.pace_weight = 0.0, 0.0
         st.segment += 1
         return events
 
@@ -979,30 +996,34 @@ class GaitTracker:
                 buf["acc"][a:e], buf["gyr"][a:e], buf["gyro_norm"][a:e], 1.0 / self.sampling_rate_hz
             )
             return length if np.isfinite(length) else None
-        length, cand.bounce_ms2 = self._step_length(prev.index, cand.index)
-        return length
+        return self._step_length(prev.index, cand)
 
-    def _step_length(self, start_index: int, end_index: int) -> tuple[float | None, complex]:
-        """Model length of one step from the buffered samples between two contacts (scale 1 for Weinberg), and
-        its bounce phasor (lower back, waist; NaN elsewhere)."""
+    def _step_length(self, start_index: int, cand: _Candidate) -> float | None:
+        """Model length of the step from ``start_index`` to the contact ``cand`` from the buffered samples (scale 1
+        for Weinberg). Lower back, waist: also sets the step's bounce phasor and the measures of its confidence
+        on ``cand``."""
         st = self.state
-        none = complex(math.nan, math.nan)
         if self.placement in (Placement.WRIST, Placement.CHEST, Placement.FOOT):
-            return None, none
+            return None
         a = start_index - st.buffer_start
-        b = end_index - st.buffer_start
+        b = cand.index - st.buffer_start
         if a < 0:
-            return None, none
+            return None
         dt = 1.0 / self.sampling_rate_hz
         if self._is_pendulum:
             # From the raw acceleration, not the band-passed vertical: see step_bounce_ms2. Only the part of the
             # step's bounce in the walker's usual phase counts (see bounce_excursion_m), that phase learned from
             # the walking steps before this one (see _learn_bounce): before the first bout the whole amplitude.
-            bounce = step_bounce_ms2(st.buffer["acc"][a : b + 1])
+            acc = st.buffer["acc"][a : b + 1]
+            bounce = step_bounce_ms2(acc)
             d = bounce_excursion_m(bounce, (b - a) * dt, st.bounce_phase, st.bounce_weight)
-            return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE)), bounce
+            cand.bounce_ms2 = bounce
+            cand.phase_share, cand.coherence = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)
+            if st.segment_gyr:
+                cand.turn_deg = heading_change_deg(acc, st.buffer["gyr"][a : b + 1], dt)
+            return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
-        return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K)), none
+        return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
 
     def _learn_bounce(self, contacts: list[_Candidate]) -> None:
         """Add the bounces of the steps that end at ``contacts`` (steps of a bout) to the walker's bounce phase.
@@ -1028,13 +1049,18 @@ class GaitTracker:
             method, confidence = self._method_confidence()
             if self.stride_scale is not None:
                 length_m *= self.stride_scale
-            if len(contacts) == 3:
+            if self._is_pendulum:
+                confidence *= DOUBT_FACTOR ** len(self._pendulum_doubts(contacts, duration_s))
+            elif len(contacts) == 3:
                 # Asymmetric step times mean a missed or extra contact: trust the length less.
                 steps = (contacts[1].t_s - first.t_s, last.t_s - contacts[1].t_s)
                 if max(steps) / max(min(steps), 1e-3) > 1.3:
                     confidence *= 0.5
             if not 0.3 <= length_m <= 2.5:
                 confidence = 0.0
+        if self._is_pendulum:
+            st = self.state
+            st.pace_sum_s, st.pace_weight = update_pace(st.pace_sum_s, st.pace_weight, duration_s)
         return [
             StrideEvent(
                 start_s=first.t_s,
@@ -1047,6 +1073,21 @@ class GaitTracker:
                 side=self._step_side,
             )
         ]
+
+    def _pendulum_doubts(self, contacts: list[_Candidate], duration_s: float) -> tuple[str, ...]:
+        """The signs that this inverted-pendulum stride is no steady straight walking (gait.confidence), from its
+        steps and the walker's recent strides before it."""
+        st = self.state
+        steps = contacts[1:]
+        return pendulum_doubts(
+            step_s=[c.t_s - p.t_s for p, c in itertools.pairwise(contacts)],
+            step_length_m=[c.step_length_m for c in steps],
+            phase_share=[c.phase_share for c in steps],
+            coherence=[c.coherence for c in steps],
+            stride_turn_deg=sum(c.turn_deg for c in steps),
+            stride_s=duration_s,
+            recent_stride_s=st.pace_sum_s / st.pace_weight if st.pace_weight > 0.0 else math.nan,
+        )
 
     def _method_confidence(self) -> tuple[str, float]:
         calibrated = self.stride_scale is not None
