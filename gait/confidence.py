@@ -93,41 +93,48 @@ def bounce_agreement(bounce_ms2: complex, phase_sum_ms2: complex, amplitude_sum_
     return (bounce_ms2 * phase_sum_ms2.conjugate()).real / (weight * amplitude), coherence
 
 
-def heading_change_deg(acc_ms2: np.ndarray, gyr_dps: np.ndarray, dt_s: float) -> float:
+def heading_change_deg(
+    acc_ms2: np.ndarray, gyr_time_s: np.ndarray, gyr_dps: np.ndarray, start_s: float, end_s: float
+) -> float:
     """Heading change over one step: the gyroscope integrated about the step's own vertical.
 
     The vertical is the direction of the mean specific force over the step (gravity, as in
     :func:`gait.stride_length.step_bounce_ms2`), so the sensor may sit at any angle; rotation about other axes
-    (the trunk's roll and pitch with each step) does not count.
+    (the trunk's roll and pitch with each step) does not count. The gyroscope is read as sampled (not resampled):
+    its mean over the samples from ``start_s`` (included) to ``end_s`` (excluded), times the step's duration.
 
     Parameters
     ----------
-    acc_ms2, gyr_dps
-        Acceleration including gravity and angular rate in the sensor frame, shape (n, 3), from one initial
-        contact to the next (both included: the last sample starts the next step and is not used).
-    dt_s
-        Sample interval.
+    acc_ms2
+        Acceleration including gravity in the sensor frame, shape (n, 3), from one initial contact to the next
+        (both included: the last sample starts the next step and is not used).
+    gyr_time_s, gyr_dps
+        Gyroscope sample times (increasing) and angular rates in the sensor frame, shape (m, 3), covering the step.
+    start_s, end_s
+        The step's two contacts.
 
     Returns
     -------
     float
-        Signed heading change in degrees (the sign follows the sensor's axes); NaN for fewer than 2 samples or no
-        measurable gravity.
+        Signed heading change in degrees (the sign follows the sensor's axes); NaN for fewer than 2 acceleration
+        samples, no measurable gravity, or no gyroscope sample in the step.
 
     Examples
     --------
-    >>> acc = np.tile([0.0, 0.0, 9.81], (51, 1)); gyr = np.tile([0.0, 0.0, 60.0], (51, 1))
-    >>> round(heading_change_deg(acc, gyr, 0.01), 6)  # 60 deg/s about the vertical for 0.5 s
+    >>> acc = np.tile([0.0, 0.0, 9.81], (51, 1))
+    >>> t = np.arange(60) * 0.01; gyr = np.tile([0.0, 0.0, 60.0], (60, 1))
+    >>> round(heading_change_deg(acc, t, gyr, 0.0, 0.5), 6)  # 60 deg/s about the vertical for 0.5 s
     30.0
     """
     n = len(acc_ms2) - 1
-    if n < 1:
+    i0, i1 = np.searchsorted(gyr_time_s, (start_s, end_s))
+    if n < 1 or i1 <= i0:
         return math.nan
     up = acc_ms2[:n].sum(axis=0)
     norm = math.sqrt(float(up @ up))
     if not norm > 1e-6:
         return math.nan
-    return float(up @ gyr_dps[:n].sum(axis=0)) / norm * dt_s
+    return float(up @ gyr_dps[i0:i1].mean(axis=0)) / norm * (end_s - start_s)
 
 
 def update_pace(pace_sum_s: float, pace_weight: float, stride_s: float) -> tuple[float, float]:

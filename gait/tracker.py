@@ -150,6 +150,9 @@ CHECK_IN_PYTHON_MAX = 32
 live chunk that is cheaper than numpy's per-call overhead."""
 SIDES = ("left", "right")
 """The sides a step or a foot sensor can have."""
+RAW_GYR_CHUNKS = 64
+"""A lower-back gyroscope's raw chunks are trimmed to the look-back once more than this many are kept, or after a
+chunk longer than this many samples (offline): live, that is every few dozen updates (see TrackerState.raw_gyr)."""
 SCAN_IN_PYTHON_MAX = 32
 """Up to this many open decisions the local-maximum scan runs on Python floats (same comparisons, same result):
 for a live chunk that is cheaper than numpy's per-call overhead; offline chunks use the vectorised scan."""
@@ -348,6 +351,10 @@ class TrackerState:
     pace_sum_s: float = 0.0
     pace_weight: float = 0.0
     segment_gyr: bool = False  # this segment carries a gyroscope (set when the segment starts)
+    # Lower back / waist with a gyroscope: the segment's recent gyroscope samples as they came, (times, rates) per
+    # chunk, neither resampled nor joined: the turn check only averages them over a step, twice a second (resampling
+    # three more columns cost every live update a fifth more).
+    raw_gyr: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 @functools.cache
@@ -479,11 +486,14 @@ class GaitTracker:
         if chunk.gyr_dps is not None and (self.placement is Placement.FOOT or self._is_pendulum):
             gyr = np.asarray(chunk.gyr_dps, dtype=float)
         longest_step_s, first_time_s = self._check_chunk(time_s, acc, gyr)
-        values = acc if gyr is None else np.hstack((acc, gyr))
+        raw_gyr = gyr if self._is_pendulum else None  # kept as sampled (see TrackerState.raw_gyr)
+        if raw_gyr is not None:
+            gyr = None
+        values = acc if gyr is None else np.concatenate((acc, gyr), axis=1)  # hstack's own overhead is a live cost
         st = self.state
         if st.last_time_s is not None and first_time_s - st.last_time_s <= MAX_GAP_S and longest_step_s <= MAX_GAP_S:
             # The usual live case: the chunk continues the current segment without a gap.
-            events = self._process(time_s, values, has_gyr=gyr is not None)
+            events = self._process(time_s, values, has_gyr=gyr is not None, raw_gyr=raw_gyr)
             st.last_time_s = float(time_s[-1])
             return events
         events: list[GaitEvent] = []
@@ -495,7 +505,9 @@ class GaitTracker:
         for a, b in itertools.pairwise(edges):
             if a in breaks:
                 events += self._end_segment()
-            events += self._process(time_s[a:b], values[a:b], has_gyr=gyr is not None)
+            events += self._process(
+                time_s[a:b], values[a:b], has_gyr=gyr is not None, raw_gyr=None if raw_gyr is None else raw_gyr[a:b]
+            )
         st.last_time_s = float(time_s[-1])
         return events
 
@@ -589,10 +601,14 @@ class GaitTracker:
             total = total_time_s + float(flat.dot(flat))
         else:
             total = total_time_s + float(acc.sum())  # no copy of a long, possibly strided, chunk
-        if gyr is not None:
-            total += float(gyr.sum())
+        if gyr is not None and not self._is_pendulum:
+            # (A non-finite rate of a lower-back gyroscope only leaves its step without a turn verdict.)
+            flat = gyr.ravel() if n <= CHECK_IN_PYTHON_MAX else None
+            total += float(flat.dot(flat)) if flat is not None else float(gyr.sum())
         if not math.isfinite(total) and not (
-            np.isfinite(time_s).all() and np.isfinite(acc).all() and (gyr is None or np.isfinite(gyr).all())
+            np.isfinite(time_s).all()
+            and np.isfinite(acc).all()
+            and (gyr is None or self._is_pendulum or np.isfinite(gyr).all())
         ):
             raise GaitError(
                 "chunk holds NaN or infinite values: drop or interpolate those samples first", reason="non_finite"
@@ -606,24 +622,25 @@ class GaitTracker:
 
     # ----------------------------------------------------------------------------------------------------------
     # signal processing
-    def _process(self, time_s: np.ndarray, values: np.ndarray, *, has_gyr: bool) -> list[GaitEvent]:
+    def _process(
+        self, time_s: np.ndarray, values: np.ndarray, *, has_gyr: bool, raw_gyr: np.ndarray | None = None
+    ) -> list[GaitEvent]:
         st = self.state
+        if raw_gyr is not None:
+            st.raw_gyr.append((np.array(time_s), np.array(raw_gyr)))  # copies: the caller may reuse its arrays
         fs = self.sampling_rate_hz
         grid_t, grid_v = resample_chunk(st.resampler, time_s, values, fs)
         if len(grid_t) == 0:
             return []
         if st.buffer is not None and not st.foot_mode and len(grid_t) <= BLOCK_MAX_SAMPLES:
-            # The live case: a short chunk that continues a trunk or phone segment (every state is set; the grid
-            # values are the three acceleration axes, then a lower-back sensor's gyroscope if it has one).
-            acc_live = grid_v[:, :3] if has_gyr else grid_v
+            # The live case: a short chunk that continues a trunk or phone segment (every state is set, and the
+            # grid values are the three acceleration axes: only a foot segment resamples a gyroscope).
             band, detail, power, (st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope) = _vertical_chain(
                 fs, len(grid_t)
-            )(acc_live, st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
+            )(grid_v, st.zi_gravity, st.zi_band, st.zi_detail, st.zi_envelope)
             new_live = {"t": grid_t, "band": band, "detail": detail, "power": power}
             if self._is_pendulum:
-                new_live["acc"] = acc_live  # for the step's own vertical
-                if has_gyr:
-                    new_live["gyr"] = grid_v[:, 3:6]  # for the turn check
+                new_live["acc"] = grid_v  # the three acceleration axes, for the step's own vertical
             st.buffer.append(new_live)
             events = self._detect()
             self._trim()
@@ -642,9 +659,8 @@ class GaitTracker:
         if gyr is not None and self.placement is Placement.FOOT:
             gyro_norm, st.zi_gyro = sosfilt_stream(detail_sos, np.sqrt(np.einsum("ij,ij->i", gyr, gyr)), st.zi_gyro)
         foot = gyro_norm is not None
-        # Only the signals that detection and the stride models read are kept: the norms serve the foot's detector
-        # and ZUPT alone, the gyroscope those and the pendulum's turn check; the acceleration serves ZUPT and the
-        # pendulum's per-step vertical.
+        # Only the signals that detection and the stride models read are kept: the gyroscope and the norms serve
+        # the foot's detector and ZUPT alone; the acceleration serves ZUPT and the pendulum's per-step vertical.
         new = {
             "t": grid_t,
             "band": band,
@@ -662,7 +678,7 @@ class GaitTracker:
             st.buffer = SampleBuffer(new)
             st.buffer_start = st.resampler.next_index - len(grid_t)
             st.foot_mode = gyro_norm is not None
-            st.segment_gyr = gyr is not None
+            st.segment_gyr = gyr is not None or bool(st.raw_gyr)
             st.next_decide = st.buffer_start
         events = self._detect()
         self._trim()
@@ -824,6 +840,13 @@ class GaitTracker:
         if cut > 0:
             st.buffer.drop_oldest(cut)
             st.buffer_start = keep_from
+        raw = st.raw_gyr
+        if len(raw) > RAW_GYR_CHUNKS or (raw and len(raw[-1][0]) > RAW_GYR_CHUNKS):
+            # Drop the gyroscope chunks wholly before the oldest kept grid time (less one grid step: no rounding
+            # can drop a sample a step may still read).
+            oldest_s = st.resampler.origin_s + (st.buffer_start - 1) / self.sampling_rate_hz
+            while len(raw) > 1 and raw[0][0][-1] < oldest_s:
+                del raw[0]
 
     # ----------------------------------------------------------------------------------------------------------
     # bouts, steps and strides
@@ -866,6 +889,7 @@ class GaitTracker:
         st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = st.zi_gyro = None
         st.foot_below_prev, st.foot_swing_seen = True, False
         st.buffer = None
+        st.raw_gyr = []
         st.buffer_start = st.next_decide = 0
         st.bounce_phase, st.bounce_weight = 0j, 0.0
         st.pace_sum_s, st.pace_weight = 0.0, 0.0
@@ -1019,11 +1043,26 @@ class GaitTracker:
             d = bounce_excursion_m(bounce, (b - a) * dt, st.bounce_phase, st.bounce_weight)
             cand.bounce_ms2 = bounce
             cand.phase_share, cand.coherence = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)
-            if st.segment_gyr:
-                cand.turn_deg = heading_change_deg(acc, st.buffer["gyr"][a : b + 1], dt)
+            if st.raw_gyr:
+                t = st.buffer["t"]
+                cand.turn_deg = self._turn_deg(acc, float(t[a]), float(t[b]))
             return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
         return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
+
+    def _turn_deg(self, acc: np.ndarray, start_s: float, end_s: float) -> float:
+        """Heading change of the step from ``start_s`` to ``end_s`` (its acceleration ``acc``), from the raw
+        gyroscope chunks that cover it (gait.confidence.heading_change_deg)."""
+        raw = self.state.raw_gyr
+        k = len(raw) - 1
+        while k > 0 and raw[k][0][0] > start_s:
+            k -= 1
+        if k == len(raw) - 1:
+            times, rates = raw[k]
+        else:  # the step spans chunks (live): join just those
+            times = np.concatenate([c[0] for c in raw[k:]])
+            rates = np.concatenate([c[1] for c in raw[k:]])
+        return heading_change_deg(acc, times, rates, start_s, end_s)
 
     def _learn_bounce(self, contacts: list[_Candidate]) -> None:
         """Add the bounces of the steps that end at ``contacts`` (steps of a bout) to the walker's bounce phase.

@@ -77,15 +77,18 @@ def test_heading_change_is_the_rate_about_the_vertical_in_any_sensor_orientation
     n, dt = 57, 0.01  # a 0.56 s step
     world_acc = np.tile([0.0, 0.0, GRAVITY_MS2], (n + 1, 1))
     world_acc[:, 0] = 1.5 * np.sin(2 * np.pi * np.arange(n + 1) / n)  # forward swing: its mean over the step is 0
-    world_gyr = np.tile([25.0, -40.0, 50.0], (n + 1, 1))  # roll and pitch too: only the yaw counts
+    gyr_t = np.arange(-20, n + 20) * dt * 0.5  # the gyroscope at its own rate (200 Hz), beyond the step
+    world_gyr = np.tile([25.0, -40.0, 50.0], (len(gyr_t), 1))  # roll and pitch too: only the yaw counts
     turn = Rotation.from_rotvec(np.deg2rad(rotvec_deg))
-    got = heading_change_deg(turn.apply(world_acc), turn.apply(world_gyr), dt)
+    got = heading_change_deg(turn.apply(world_acc), gyr_t, turn.apply(world_gyr), 0.0, n * dt)
     assert got == pytest.approx(50.0 * n * dt, rel=1e-9)
 
 
 def test_heading_change_without_gravity_or_samples_is_nan() -> None:
-    assert math.isnan(heading_change_deg(np.zeros((10, 3)), np.ones((10, 3)), 0.01))
-    assert math.isnan(heading_change_deg(np.zeros((1, 3)), np.ones((1, 3)), 0.01))
+    t = np.arange(10) * 0.01
+    assert math.isnan(heading_change_deg(np.zeros((10, 3)), t, np.ones((10, 3)), 0.0, 0.09))
+    assert math.isnan(heading_change_deg(np.zeros((1, 3)), t, np.ones((10, 3)), 0.0, 0.09))
+    assert math.isnan(heading_change_deg(np.tile([0.0, 0.0, 9.81], (10, 1)), t, np.ones((10, 3)), 0.5, 0.6))
 
 
 def test_recent_pace_is_a_decaying_mean_of_the_stride_durations() -> None:
