@@ -6,14 +6,17 @@ Usage::
 
 Prints one table row per dataset and placement (and per carry position for the Oxford phones) with IC recall,
 precision, F1 and timing error, step count error, cadence error per bout and stride length error, then the
-targets of issue 2 with PASS/FAIL, and writes everything to ``bench/out/accuracy.json``. Exits 0 with a clear
-message when the shared data are absent (a fresh clone).
+stride-length confidence table (error and coverage of the strides the coach judges, by confidence band, and the
+share of strides below the coach's threshold, inside the reference's walking bouts too), then the targets of
+issue 2 with PASS/FAIL, and writes everything to ``bench/out/accuracy.json``. Exits 0 with a clear message when
+the shared data are absent (a fresh clone).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import os
 import sys
@@ -32,11 +35,14 @@ from bench.metrics import (
     IcScore,
     StrideMatch,
     cadence_errors,
+    confidence_bands,
+    confident_only,
     match_strides,
     score_ics,
     step_count_error,
     summarize_strides,
 )
+from gait.coach.settings import DEFAULT_MIN_CONFIDENCE
 from gait.errors import GaitError
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
@@ -48,6 +54,9 @@ TARGET_IC_F1 = {"lower_back": 0.97, "foot": 0.97, "phone": 0.95}
 TARGET_STEP_COUNT_MEDIAN_PCT = 2.0
 TARGET_CADENCE_MAE_SPM = 2.0
 TARGET_STRIDE_MAE_M = {"lower_back": 0.08, "foot": 0.05}
+
+CONFIDENCE_BANDS = (0.0, 0.3, DEFAULT_MIN_CONFIDENCE, 1.0)
+"""Confidence bands of the stride-length table: below 0.3, up to the coach's threshold, judged by the coach."""
 
 
 @dataclass(frozen=True)
@@ -64,12 +73,15 @@ class Detections:
         The analyser's message when it refused the recording (a :class:`GaitError`), else None.
     wall_s
         Time the analyser took.
+    stride_confidence
+        One confidence per stride (0-1), or None when the analyser gives none.
     """
 
     step_t_s: np.ndarray
     strides: list[tuple[float, float, float | None]]
     error: str | None = None
     wall_s: float = 0.0
+    stride_confidence: list[float] | None = None
 
 
 Analyzer = Callable[[RefRecording], Detections]
@@ -102,6 +114,7 @@ def analyze_with_gait(ref: RefRecording) -> Detections:
         step_t_s=np.array([s.t_s for s in result.steps], dtype=float),
         strides=[(s.start_s, s.end_s, s.length_m) for s in result.strides],
         wall_s=wall_s,
+        stride_confidence=[s.confidence for s in result.strides],
     )
 
 
@@ -124,10 +137,18 @@ class RecordingResult:
     has_reference: bool
     cadence_of_reference: list[tuple[float, float]] = field(default_factory=list)  # the metric on reference ICs
     variant: str = ""  # "uncut": scored against the dataset's spans before its reference omissions were cut
+    # Every estimated stride with a length (reference or not): its confidence, and whether it lies wholly inside a
+    # reference walking bout (IPOL: the straight walks before and after the U-turn).
+    est_confidence: list[float] = field(default_factory=list)
+    est_in_bout: list[bool] = field(default_factory=list)
+    height_known: bool = False  # the walker's body or sensor height was given (a lower-back stride's confidence
+    # stays below the coach's threshold without it: by design, not by the stride)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (NaN becomes null)."""
         s = summarize_strides(self.strides)
+        c = summarize_strides(confident_only(self.strides, DEFAULT_MIN_CONFIDENCE))
+        conf = np.asarray(self.est_confidence, dtype=float)
         return _clean(
             {
                 "name": self.name,
@@ -150,6 +171,10 @@ class RecordingResult:
                 "stride_mae_m": s.mae_m,
                 "stride_rel_err_pct": s.rel_err_pct,
                 "stride_coverage": s.coverage,
+                "stride_mae_confident_m": c.mae_m,
+                "stride_coverage_confident": c.coverage,
+                "n_est_strides": len(conf),
+                "est_share_confident": float(np.mean(conf >= DEFAULT_MIN_CONFIDENCE)) if len(conf) else None,
                 "n_det_steps": self.n_det_steps,
                 "error": self.error,
                 "wall_s": self.wall_s,
@@ -161,6 +186,8 @@ class RecordingResult:
 def evaluate(ref: RefRecording, det: Detections) -> RecordingResult:
     """Score one recording's detections against its reference (metrics of DESIGN.md section 5)."""
     has_reference = len(ref.ref_ic_s) > 0
+    conf = det.stride_confidence if det.stride_confidence is not None else [float("nan")] * len(det.strides)
+    with_length = [(s, c) for s, c in zip(det.strides, conf, strict=True) if s[2] is not None]
     return RecordingResult(
         name=ref.name,
         dataset=ref.dataset,
@@ -172,12 +199,15 @@ def evaluate(ref: RefRecording, det: Detections) -> RecordingResult:
         # The same metric fed the reference's own ICs: its floor (non-zero where the reference's bout cadence
         # comes from strides the ICs alone do not define, as the INDIP's same-foot strides in turns and shuffles).
         cadence_of_reference=cadence_errors(ref.ref_bouts, ref.ref_ic_s, ref.steps_per_ic_interval),
-        strides=match_strides(ref.ref_strides, det.strides),
+        strides=match_strides(ref.ref_strides, det.strides, est_confidence=det.stride_confidence),
         n_det_steps=len(det.step_t_s),
         error=det.error,
         wall_s=det.wall_s,
         duration_s=ref.recording.duration_s,
         has_reference=has_reference,
+        est_confidence=[float(c) for _, c in with_length],
+        est_in_bout=[any(b0 <= s0 and s1 <= b1 for b0, b1, _ in ref.ref_bouts) for (s0, s1, _), _ in with_length],
+        height_known=ref.body_height_m is not None or ref.sensor_height_m is not None,
     )
 
 
@@ -231,6 +261,46 @@ class GroupRow:
                 "stride_coverage": strides.coverage,
             }
         )
+
+    def confidence_metrics(self) -> dict[str, Any]:
+        """Stride-length confidence of the row: error and coverage of the strides with at least the coach's
+        threshold next to all strides, error per confidence band, and the share of estimated strides (all, and
+        those inside reference walking bouts) at or above the threshold. Every recording counts, with or without
+        reference events (a stride needs no reference to have a confidence)."""
+        matches = [m for r in self.results for m in r.strides]
+        all_strides = summarize_strides(matches)
+        confident = summarize_strides(confident_only(matches, DEFAULT_MIN_CONFIDENCE))
+        conf = np.array([c for r in self.results for c in r.est_confidence], dtype=float)
+        in_bout = np.array([b for r in self.results for b in r.est_in_bout], dtype=bool)
+        height = np.array([r.height_known for r in self.results for _ in r.est_confidence], dtype=bool)
+        out: dict[str, Any] = {
+            "dataset": self.dataset,
+            "group": self.group,
+            "min_confidence": DEFAULT_MIN_CONFIDENCE,
+            "stride_n_ref": all_strides.n_ref,
+            "stride_n_matched": all_strides.n_matched,
+            "stride_mae_m": all_strides.mae_m,
+            "stride_coverage": all_strides.coverage,
+            "stride_n_confident": confident.n_matched,
+            "stride_mae_confident_m": confident.mae_m,
+            "stride_coverage_confident": confident.coverage,
+            "n_est_strides": len(conf),
+            "est_share_confident": float(np.mean(conf >= DEFAULT_MIN_CONFIDENCE)) if len(conf) else float("nan"),
+            "n_est_in_bouts": int(in_bout.sum()),
+            "est_in_bouts_share_confident": (
+                float(np.mean(conf[in_bout] >= DEFAULT_MIN_CONFIDENCE)) if in_bout.any() else float("nan")
+            ),
+            "n_est_in_bouts_height_known": int((in_bout & height).sum()),
+            "est_in_bouts_height_known_share_confident": (
+                float(np.mean(conf[in_bout & height] >= DEFAULT_MIN_CONFIDENCE))
+                if (in_bout & height).any()
+                else float("nan")
+            ),
+        }
+        for low, high, band in confidence_bands(matches, CONFIDENCE_BANDS):
+            out[f"band_{low:g}_{high:g}_n"] = band.n_matched
+            out[f"band_{low:g}_{high:g}_mae_m"] = band.mae_m
+        return _clean(out)
 
     def targets(self) -> list[dict[str, Any]]:
         """The targets of issue 2 that apply to this group, each with its value and PASS/FAIL."""
@@ -332,6 +402,33 @@ def format_row(m: dict[str, Any]) -> str:
     )
 
 
+CONFIDENCE_HEADER = (
+    f"{'dataset':<20} {'group':<22} {'SL n':>5} {'MAE all':>7} {'cov':>5} {'n>=thr':>6} {'MAE>=thr':>8} "
+    f"{'cov':>5}  {'MAE by band (n): <0.3':>22} {'0.3-thr':>13} {'>=thr':>13}  {'strides':>7} {'>=thr':>6} "
+    f"{'in bouts':>8} {'>=thr':>6} {'h given':>7} {'>=thr':>6}"
+)
+
+
+def format_confidence_row(m: dict[str, Any]) -> str:
+    """One line of the stride-length confidence table."""
+
+    def band(low: float, high: float) -> str:
+        n = m[f"band_{low:g}_{high:g}_n"]
+        return f"{fmt(m[f'band_{low:g}_{high:g}_mae_m'], '.3f')} ({n})" if n else "-"
+
+    bands = [band(lo, hi) for lo, hi in itertools.pairwise(CONFIDENCE_BANDS)]
+    ref = m["stride_n_ref"] > 0
+    return (
+        f"{m['dataset']:<20} {m['group']:<22} {m['stride_n_matched'] if ref else '-':>5} "
+        f"{fmt(m['stride_mae_m'], '.3f'):>7} {fmt(m['stride_coverage'], '.2f'):>5} "
+        f"{m['stride_n_confident'] if ref else '-':>6} {fmt(m['stride_mae_confident_m'], '.3f'):>8} "
+        f"{fmt(m['stride_coverage_confident'], '.2f'):>5}  {bands[0]:>22} {bands[1]:>13} {bands[2]:>13}  "
+        f"{m['n_est_strides']:>7} {fmt(m['est_share_confident'], '.3f'):>6} {m['n_est_in_bouts']:>8} "
+        f"{fmt(m['est_in_bouts_share_confident'], '.3f'):>6} {m['n_est_in_bouts_height_known']:>7} "
+        f"{fmt(m['est_in_bouts_height_known_share_confident'], '.3f'):>6}"
+    )
+
+
 def run(refs: Iterable[RefRecording], analyzer: Analyzer = analyze_with_gait) -> list[RecordingResult]:
     """Analyse and score every reference recording.
 
@@ -380,6 +477,24 @@ def report(results: Sequence[RecordingResult], *, verbose: bool = False, file: A
         m = row.metrics()
         print(format_row(m), file=file)
         doc_rows.append({**m, "targets": row.targets()})
+    print(file=file)
+    print(
+        f"Stride-length confidence (the coach judges strides with confidence >= thr = {DEFAULT_MIN_CONFIDENCE:g}): "
+        "matched reference strides (SL n), their MAE (m) and coverage, all and >= thr; MAE by confidence band; "
+        "estimated strides with a length and the share >= thr: all, inside reference walking bouts (IPOL: the "
+        "straight walks), and of those the recordings with a body or sensor height (without one a lower-back "
+        "stride scores 0.5 by design)",
+        file=file,
+    )
+    print(CONFIDENCE_HEADER, file=file)
+    print("-" * len(CONFIDENCE_HEADER), file=file)
+    for row in rows:
+        if row.variant:
+            continue
+        c = row.confidence_metrics()
+        doc_rows[rows.index(row)]["confidence"] = c
+        if c["n_est_strides"]:
+            print(format_confidence_row(c), file=file)
     print(file=file)
     print("Targets (issue 2):", file=file)
     n_pass = n_all = 0

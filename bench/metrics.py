@@ -6,7 +6,9 @@
 - Cadence: per reference walking bout, cadence from the detected steps inside it vs the reference cadence, both
   as the mean over strides of 120 / stride duration (the INDIP definition, see :func:`mean_stride_cadence`).
 - Stride length: each reference stride matched to the estimated stride with the largest time overlap (at least
-  half the reference stride); absolute error (m), relative error (%), coverage.
+  half the reference stride); absolute error (m), relative error (%), coverage. The same restricted to the
+  estimates whose confidence reaches a threshold (the coach judges only those, see :func:`confident_only`), and
+  by confidence band (:func:`confidence_bands`).
 
 "Inside the walking span": reference ICs are scored when they lie in a span; detected ICs when they lie in a span
 widened by the matching tolerance on both sides, so that a detection a few milliseconds before the first
@@ -16,6 +18,7 @@ negative on its own). The same widened spans define which detected steps count f
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -210,6 +213,7 @@ class StrideMatch:
     ref_end_s: float
     ref_length_m: float
     est_length_m: float
+    est_confidence: float = float("nan")  # the matched estimate's confidence, NaN when unknown or unmatched
 
     @property
     def abs_err_m(self) -> float:
@@ -226,6 +230,7 @@ def match_strides(
     ref_strides: Sequence[tuple[float, float, float]],
     est_strides: Sequence[tuple[float, float, float | None]],
     min_overlap: float = MIN_STRIDE_OVERLAP,
+    est_confidence: Sequence[float] | None = None,
 ) -> list[StrideMatch]:
     """Match each reference stride with a length to the estimated stride that overlaps it most in time.
 
@@ -238,27 +243,80 @@ def match_strides(
         and are ignored.
     min_overlap
         The overlap must cover at least this share of the reference stride's duration.
+    est_confidence
+        The estimated strides' confidences, one per estimated stride; None when unknown.
 
     Returns
     -------
     list of StrideMatch
         One per scored reference stride; ``est_length_m`` is NaN when no estimate overlaps enough.
     """
+    conf = [np.nan] * len(est_strides) if est_confidence is None else [float(c) for c in est_confidence]
+    if len(conf) != len(est_strides):
+        raise ValueError(f"{len(conf)} confidences for {len(est_strides)} estimated strides")
     est = np.array(
-        [(s, e, np.nan if length is None else float(length)) for s, e, length in est_strides], dtype=float
-    ).reshape(-1, 3)
+        [
+            (s, e, np.nan if length is None else float(length), c)
+            for (s, e, length), c in zip(est_strides, conf, strict=True)
+        ],
+        dtype=float,
+    ).reshape(-1, 4)
     est = est[np.isfinite(est[:, 2])]
     out: list[StrideMatch] = []
     for start_s, end_s, length_m in ref_strides:
         if not np.isfinite(length_m) or end_s <= start_s:
             continue
-        est_len = float("nan")
+        est_len = est_conf = float("nan")
         if len(est):
             overlap = np.minimum(est[:, 1], end_s) - np.maximum(est[:, 0], start_s)
             best = int(np.argmax(overlap))
             if overlap[best] >= min_overlap * (end_s - start_s):
-                est_len = float(est[best, 2])
-        out.append(StrideMatch(float(start_s), float(end_s), float(length_m), est_len))
+                est_len, est_conf = float(est[best, 2]), float(est[best, 3])
+        out.append(StrideMatch(float(start_s), float(end_s), float(length_m), est_len, est_conf))
+    return out
+
+
+def confident_only(matches: Sequence[StrideMatch], min_confidence: float) -> list[StrideMatch]:
+    """The matches as if only estimates with at least ``min_confidence`` existed (the others become unmatched).
+
+    Summarised (:func:`summarize_strides`) this gives the error of the strides a consumer that trusts only those
+    estimates sees (the coach: ``DEFAULT_MIN_CONFIDENCE``), and their coverage of all reference strides.
+
+    Examples
+    --------
+    >>> m = [StrideMatch(0.0, 1.0, 1.0, 1.1, 0.75), StrideMatch(1.0, 2.0, 0.4, 0.9, 0.375)]
+    >>> s = summarize_strides(confident_only(m, 0.6)); round(s.mae_m, 3), s.coverage
+    (0.1, 0.5)
+    """
+    nan = float("nan")
+    return [
+        m if m.est_confidence >= min_confidence else StrideMatch(m.ref_start_s, m.ref_end_s, m.ref_length_m, nan, nan)
+        for m in matches
+    ]
+
+
+def confidence_bands(
+    matches: Sequence[StrideMatch], edges: Sequence[float]
+) -> list[tuple[float, float, StrideSummary]]:
+    """Stride-length error of the matched estimates per confidence band ``[edges[i], edges[i + 1])`` (the last
+    band includes its upper edge).
+
+    Returns
+    -------
+    list
+        ``(low, high, summary)`` per band; the summary's ``n_ref`` and ``n_matched`` both count the matched
+        estimates in the band (coverage is not meaningful per band).
+    """
+    got = [m for m in matches if np.isfinite(m.est_length_m)]
+    out = []
+    for i, (low, high) in enumerate(itertools.pairwise(edges)):
+        last = i == len(edges) - 2
+        band = [
+            m
+            for m in got
+            if low <= m.est_confidence and (m.est_confidence <= high if last else m.est_confidence < high)
+        ]
+        out.append((float(low), float(high), summarize_strides(band)))
     return out
 
 
@@ -299,6 +357,8 @@ __all__ = [
     "StrideSummary",
     "cadence_errors",
     "cadence_in_bout",
+    "confidence_bands",
+    "confident_only",
     "in_spans",
     "match_ics",
     "match_strides",

@@ -29,6 +29,7 @@ import numpy as np
 from scipy import signal
 
 from gait import zupt
+from gait.confidence import DOUBT_FACTOR, bounce_agreement, heading_change_deg, pendulum_doubts, update_pace
 from gait.consts import (
     DEFAULT_BODY_HEIGHT_M,
     FOOT_RATE_HZ,
@@ -164,6 +165,9 @@ CHECK_IN_PYTHON_MAX = 32
 live chunk that is cheaper than numpy's per-call overhead."""
 SIDES = ("left", "right")
 """The sides a step or a foot sensor can have."""
+RAW_GYR_CHUNKS = 64
+"""A lower-back gyroscope's raw chunks are trimmed to the look-back once more than this many are kept, or after a
+chunk longer than this many samples (offline): live, that is every few dozen updates (see TrackerState.raw_gyr)."""
 SCAN_IN_PYTHON_MAX = 32
 """Up to this many open decisions the local-maximum scan runs on Python floats (same comparisons, same result):
 for a live chunk that is cheaper than numpy's per-call overhead; offline chunks use the vectorised scan."""
@@ -241,6 +245,11 @@ class _Candidate:
     # Lower back / waist: the once-per-step phasor of the step that ends here (gait.stride_length.step_bounce_ms2);
     # NaN where there is none.
     bounce_ms2: complex = complex(math.nan, math.nan)
+    # Lower back / waist, for the stride's confidence (gait.confidence): the step's bounce against the walker's phase
+    # before it (in-phase share, coherence) and its heading change (NaN without a gyroscope).
+    phase_share: float = math.nan
+    coherence: float = math.nan
+    turn_deg: float = math.nan
 
 
 class SampleBuffer:
@@ -353,6 +362,14 @@ class TrackerState:
     # (gait.stride_length.update_bounce_phase); 0 before the segment's first bout.
     bounce_phase: complex = 0j
     bounce_weight: float = 0.0
+    # Lower back / waist: the walker's recent stride duration as decaying sums (gait.confidence.update_pace).
+    pace_sum_s: float = 0.0
+    pace_weight: float = 0.0
+    segment_gyr: bool = False  # this segment carries a gyroscope (set when the segment starts)
+    # Lower back / waist with a gyroscope: the segment's recent gyroscope samples as they came, (times, rates) per
+    # chunk, neither resampled nor joined: the turn check only averages them over a step, twice a second (resampling
+    # three more columns cost every live update a fifth more).
+    raw_gyr: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
 
 @functools.cache
@@ -478,16 +495,20 @@ class GaitTracker:
         acc = np.asarray(chunk.acc_ms2, dtype=float)
         if len(time_s) == 0:
             return []
-        # Only a foot sensor's detector and ZUPT use the gyroscope; elsewhere it is neither checked nor resampled.
+        # Only a foot sensor's detector and ZUPT, and the pendulum's turn check (gait.confidence), use the gyroscope;
+        # elsewhere it is neither checked nor resampled.
         gyr = None
-        if chunk.gyr_dps is not None and self.placement is Placement.FOOT:
+        if chunk.gyr_dps is not None and (self.placement is Placement.FOOT or self._is_pendulum):
             gyr = np.asarray(chunk.gyr_dps, dtype=float)
         longest_step_s, first_time_s = self._check_chunk(time_s, acc, gyr)
-        values = acc if gyr is None else np.hstack((acc, gyr))
+        raw_gyr = gyr if self._is_pendulum else None  # kept as sampled (see TrackerState.raw_gyr)
+        if raw_gyr is not None:
+            gyr = None
+        values = acc if gyr is None else np.concatenate((acc, gyr), axis=1)  # hstack's own overhead is a live cost
         st = self.state
         if st.last_time_s is not None and first_time_s - st.last_time_s <= MAX_GAP_S and longest_step_s <= MAX_GAP_S:
             # The usual live case: the chunk continues the current segment without a gap.
-            events = self._process(time_s, values, has_gyr=gyr is not None)
+            events = self._process(time_s, values, has_gyr=gyr is not None, raw_gyr=raw_gyr)
             st.last_time_s = float(time_s[-1])
             return events
         events: list[GaitEvent] = []
@@ -499,7 +520,9 @@ class GaitTracker:
         for a, b in itertools.pairwise(edges):
             if a in breaks:
                 events += self._end_segment()
-            events += self._process(time_s[a:b], values[a:b], has_gyr=gyr is not None)
+            events += self._process(
+                time_s[a:b], values[a:b], has_gyr=gyr is not None, raw_gyr=None if raw_gyr is None else raw_gyr[a:b]
+            )
         st.last_time_s = float(time_s[-1])
         return events
 
@@ -593,25 +616,33 @@ class GaitTracker:
             total = total_time_s + float(flat.dot(flat))
         else:
             total = total_time_s + float(acc.sum())  # no copy of a long, possibly strided, chunk
-        if gyr is not None:
-            total += float(gyr.sum())
+        if gyr is not None and not self._is_pendulum:
+            # (A non-finite rate of a lower-back gyroscope only leaves its step without a turn verdict.)
+            flat = gyr.ravel() if n <= CHECK_IN_PYTHON_MAX else None
+            total += float(flat.dot(flat)) if flat is not None else float(gyr.sum())
         if not math.isfinite(total) and not (
-            np.isfinite(time_s).all() and np.isfinite(acc).all() and (gyr is None or np.isfinite(gyr).all())
+            np.isfinite(time_s).all()
+            and np.isfinite(acc).all()
+            and (gyr is None or self._is_pendulum or np.isfinite(gyr).all())
         ):
             raise GaitError(
                 "chunk holds NaN or infinite values: drop or interpolate those samples first", reason="non_finite"
             )
         if shortest_s <= 0.0 or (st.last_time_s is not None and first_s <= st.last_time_s):
             raise GaitError("time must strictly increase within and across chunks", reason="time_not_increasing")
-        # A segment keeps the gyroscope exactly when it is a foot sensor's (foot_mode, set with the buffer).
-        if st.buffer is not None and (gyr is not None) != st.foot_mode:
+        # A segment keeps the gyroscope it started with (segment_gyr, set with the buffer).
+        if st.buffer is not None and (gyr is not None) != st.segment_gyr:
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
         return longest_s, first_s
 
     # ----------------------------------------------------------------------------------------------------------
     # signal processing
-    def _process(self, time_s: np.ndarray, values: np.ndarray, *, has_gyr: bool) -> list[GaitEvent]:
+    def _process(
+        self, time_s: np.ndarray, values: np.ndarray, *, has_gyr: bool, raw_gyr: np.ndarray | None = None
+    ) -> list[GaitEvent]:
         st = self.state
+        if raw_gyr is not None:
+            st.raw_gyr.append((np.array(time_s), np.array(raw_gyr)))  # copies: the caller may reuse its arrays
         fs = self.sampling_rate_hz
         grid_t, grid_v = resample_chunk(st.resampler, time_s, values, fs)
         if len(grid_t) == 0:
@@ -662,6 +693,7 @@ class GaitTracker:
             st.buffer = SampleBuffer(new)
             st.buffer_start = st.resampler.next_index - len(grid_t)
             st.foot_mode = gyro_norm is not None
+            st.segment_gyr = gyr is not None or bool(st.raw_gyr)
             st.next_decide = st.buffer_start
         events = self._detect()
         self._trim()
@@ -830,6 +862,13 @@ class GaitTracker:
         if cut > 0:
             st.buffer.drop_oldest(cut)
             st.buffer_start = keep_from
+        raw = st.raw_gyr
+        if len(raw) > RAW_GYR_CHUNKS or (raw and len(raw[-1][0]) > RAW_GYR_CHUNKS):
+            # Drop the gyroscope chunks wholly before the oldest kept grid time (less one grid step: no rounding
+            # can drop a sample a step may still read).
+            oldest_s = st.resampler.origin_s + (st.buffer_start - 1) / self.sampling_rate_hz
+            while len(raw) > 1 and raw[0][0][-1] < oldest_s:
+                del raw[0]
 
     # ----------------------------------------------------------------------------------------------------------
     # bouts, steps and strides
@@ -872,8 +911,10 @@ class GaitTracker:
         st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = st.zi_gyro = None
         st.foot_below_prev, st.foot_swing_seen = True, False
         st.buffer = None
+        st.raw_gyr = []
         st.buffer_start = st.next_decide = 0
         st.bounce_phase, st.bounce_weight = 0j, 0.0
+        st.pace_sum_s, st.pace_weight = 0.0, 0.0
         st.segment += 1
         return events
 
@@ -1001,30 +1042,49 @@ class GaitTracker:
                 buf["acc"][a:e], buf["gyr"][a:e], buf["gyro_norm"][a:e], 1.0 / self.sampling_rate_hz
             )
             return length if np.isfinite(length) else None
-        length, cand.bounce_ms2 = self._step_length(prev.index, cand.index)
-        return length
+        return self._step_length(prev.index, cand)
 
-    def _step_length(self, start_index: int, end_index: int) -> tuple[float | None, complex]:
-        """Model length of one step from the buffered samples between two contacts (scale 1 for Weinberg), and
-        its bounce phasor (lower back, waist; NaN elsewhere)."""
+    def _step_length(self, start_index: int, cand: _Candidate) -> float | None:
+        """Model length of the step from ``start_index`` to the contact ``cand`` from the buffered samples (scale 1
+        for Weinberg). Lower back, waist: also sets the step's bounce phasor and the measures of its confidence
+        on ``cand``."""
         st = self.state
-        none = complex(math.nan, math.nan)
         if self.placement in (Placement.WRIST, Placement.CHEST, Placement.FOOT):
-            return None, none
+            return None
         a = start_index - st.buffer_start
-        b = end_index - st.buffer_start
+        b = cand.index - st.buffer_start
         if a < 0:
-            return None, none
+            return None
         dt = 1.0 / self.sampling_rate_hz
         if self._is_pendulum:
             # From the raw acceleration, not the band-passed vertical: see step_bounce_ms2. Only the part of the
             # step's bounce in the walker's usual phase counts (see bounce_excursion_m), that phase learned from
             # the walking steps before this one (see _learn_bounce): before the first bout the whole amplitude.
-            bounce = step_bounce_ms2(st.buffer["acc"][a : b + 1])
+            acc = st.buffer["acc"][a : b + 1]
+            bounce = step_bounce_ms2(acc)
             d = bounce_excursion_m(bounce, (b - a) * dt, st.bounce_phase, st.bounce_weight)
-            return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE)), bounce
+            cand.bounce_ms2 = bounce
+            cand.phase_share, cand.coherence = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)
+            if st.raw_gyr:
+                t = st.buffer["t"]
+                cand.turn_deg = self._turn_deg(acc, float(t[a]), float(t[b]))
+            return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
-        return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K)), none
+        return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
+
+    def _turn_deg(self, acc: np.ndarray, start_s: float, end_s: float) -> float:
+        """Heading change of the step from ``start_s`` to ``end_s`` (its acceleration ``acc``), from the raw
+        gyroscope chunks that cover it (gait.confidence.heading_change_deg)."""
+        raw = self.state.raw_gyr
+        k = len(raw) - 1
+        while k > 0 and raw[k][0][0] > start_s:
+            k -= 1
+        if k == len(raw) - 1:
+            times, rates = raw[k]
+        else:  # the step spans chunks (live): join just those
+            times = np.concatenate([c[0] for c in raw[k:]])
+            rates = np.concatenate([c[1] for c in raw[k:]])
+        return heading_change_deg(acc, times, rates, start_s, end_s)
 
     def _learn_bounce(self, contacts: list[_Candidate]) -> None:
         """Add the bounces of the steps that end at ``contacts`` (steps of a bout) to the walker's bounce phase.
@@ -1050,13 +1110,18 @@ class GaitTracker:
             method, confidence = self._method_confidence()
             if self.stride_scale is not None:
                 length_m *= self.stride_scale
-            if len(contacts) == 3:
+            if self._is_pendulum:
+                confidence *= DOUBT_FACTOR ** len(self._pendulum_doubts(contacts, duration_s))
+            elif len(contacts) == 3:
                 # Asymmetric step times mean a missed or extra contact: trust the length less.
                 steps = (contacts[1].t_s - first.t_s, last.t_s - contacts[1].t_s)
                 if max(steps) / max(min(steps), 1e-3) > 1.3:
                     confidence *= 0.5
             if not 0.3 <= length_m <= 2.5:
                 confidence = 0.0
+        if self._is_pendulum:
+            st = self.state
+            st.pace_sum_s, st.pace_weight = update_pace(st.pace_sum_s, st.pace_weight, duration_s)
         return [
             StrideEvent(
                 start_s=first.t_s,
@@ -1069,6 +1134,21 @@ class GaitTracker:
                 side=self._step_side,
             )
         ]
+
+    def _pendulum_doubts(self, contacts: list[_Candidate], duration_s: float) -> tuple[str, ...]:
+        """The signs that this inverted-pendulum stride is no steady straight walking (gait.confidence), from its
+        steps and the walker's recent strides before it."""
+        st = self.state
+        steps = contacts[1:]
+        return pendulum_doubts(
+            step_s=[c.t_s - p.t_s for p, c in itertools.pairwise(contacts)],
+            step_length_m=[c.step_length_m for c in steps],
+            phase_share=[c.phase_share for c in steps],
+            coherence=[c.coherence for c in steps],
+            stride_turn_deg=sum(c.turn_deg for c in steps),
+            stride_s=duration_s,
+            recent_stride_s=st.pace_sum_s / st.pace_weight if st.pace_weight > 0.0 else math.nan,
+        )
 
     def _method_confidence(self) -> tuple[str, float]:
         calibrated = self.stride_scale is not None

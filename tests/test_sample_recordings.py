@@ -88,8 +88,9 @@ def test_accuracy_against_the_reference(sample: Sample) -> None:
 
 @pytest.mark.parametrize("sample", ALL, ids=lambda s: s.name)
 def test_the_sensor_mounted_another_way_gives_the_same_walk(sample: Sample) -> None:
-    """Any orientation: the vertical comes from gravity, lengths from rotation-free quantities, so a sensor clipped
-    on turned (a phone upside down in a pocket, a shoe pod on its side) sees the same steps and strides."""
+    """Any orientation: the vertical comes from gravity, lengths and confidences from rotation-free quantities, so a
+    sensor clipped on turned (a phone upside down in a pocket, a shoe pod on its side) sees the same steps and
+    strides."""
     from scipy.spatial.transform import Rotation
 
     recording = sample.load()
@@ -114,3 +115,5 @@ def test_the_sensor_mounted_another_way_gives_the_same_walk(sample: Sample) -> N
     assert len(plain.steps) >= 10
     assert [s.t_s for s in rotated.steps] == pytest.approx([s.t_s for s in plain.steps], abs=1e-6)
     assert [s.length_m for s in rotated.strides] == pytest.approx([s.length_m for s in plain.strides], rel=1e-3)
+    # and the same confidences: the turn check reads the gyroscope about each step's own vertical
+    assert [s.confidence for s in rotated.strides] == [s.confidence for s in plain.strides]

@@ -14,6 +14,8 @@ from bench.metrics import (
     IcScore,
     cadence_errors,
     cadence_in_bout,
+    confidence_bands,
+    confident_only,
     in_spans,
     match_ics,
     match_strides,
@@ -132,6 +134,22 @@ def test_stride_matching_by_largest_overlap() -> None:
 def test_stride_overlap_of_exactly_half_matches() -> None:
     assert match_strides([(0.0, 2.0, 1.0)], [(1.0, 3.0, 1.2)])[0].est_length_m == pytest.approx(1.2)
     assert math.isnan(match_strides([(0.0, 2.0, 1.0)], [(1.01, 3.0, 1.2)])[0].est_length_m)
+
+
+def test_stride_error_of_the_confident_estimates_and_by_confidence_band() -> None:
+    ref = [(0.0, 1.0, 1.0), (1.0, 2.0, 1.0), (2.0, 3.0, 1.0), (3.0, 4.0, 1.0)]
+    est = [(0.0, 1.0, 1.1), (1.0, 2.0, 1.5), (2.0, 3.0, 1.3), (3.0, 4.0, None)]
+    matches = match_strides(ref, est, est_confidence=[0.75, 0.2, 0.375, 0.9])
+    assert [m.est_confidence for m in matches[:3]] == [0.75, 0.2, 0.375] and math.isnan(matches[3].est_confidence)
+    confident = summarize_strides(confident_only(matches, 0.6))
+    assert (confident.n_ref, confident.n_matched) == (4, 1)  # coverage of all reference strides
+    assert confident.mae_m == pytest.approx(0.1)
+    bands = confidence_bands(matches, (0.0, 0.3, 0.6, 1.0))
+    assert [(lo, hi, b.n_matched) for lo, hi, b in bands] == [(0.0, 0.3, 1), (0.3, 0.6, 1), (0.6, 1.0, 1)]
+    assert [b.mae_m for *_, b in bands] == pytest.approx([0.5, 0.3, 0.1])
+    assert confidence_bands(match_strides(ref[:1], est[:1], est_confidence=[1.0]), (0.0, 0.6, 1.0))[1][2].n_matched == 1
+    with pytest.raises(ValueError, match="confidences"):
+        match_strides(ref, est, est_confidence=[0.5])
 
 
 def test_stride_summary_without_estimates() -> None:

@@ -1,0 +1,231 @@
+"""How far a lower-back stride length can be trusted: pure kernels over what the tracker knows at the stride.
+
+The inverted-pendulum model (:mod:`gait.stride_length`) turns the trunk's once-per-step rise and fall into a step
+length. It holds for steady walking straight ahead: each step a vault over the stance leg, the bounce locked to
+the contacts. Where a stride is something else (a turn, a shuffle, a hesitant or a closing step, a stride whose
+contacts are not two real steps) the bounce is not the vault the model assumes, and the length is off, mostly too
+long for short steps (the once-per-step motion of sway and leaning is read as a vault). A stride's confidence
+starts from its method's (calibration, known sensor height) and is halved for each sign of such a stride:
+
+- **turn**: the heading changes by more than TURN_DEG over the stride (gyroscope, about the step's own vertical).
+  The pendulum assumes progression straight ahead; in a turn the body pivots and leans into the curve, the
+  stride is partly a rotation and the trunk's vertical motion partly the lean.
+- **off phase**: a step's bounce is more than 45 degrees (1/8 step) away from the walker's running bounce phase
+  (its in-phase share below MIN_PHASE_SHARE). The vault is locked to the contacts; a bounce at another phase is
+  other motion, or the step was cut at the wrong place (a contact misplaced by 1/8 step).
+- **incoherent**: the walker's recent steps do not share one phase (coherence R below MIN_COHERENCE, i.e. their
+  phases scatter by about 45 degrees or more): no steady vault to separate from other motion.
+- **unequal steps**: one step of the stride is more than MAX_STEP_RATIO times the other in length or in time.
+  Left and right steps of a walk differ by a few per cent (well under 1.5x even in hemiparetic gait); twice is
+  a shuffle, a step of a turn, or a missed or extra contact (a "step" that is two, or half of one).
+- **hesitant**: the stride lasts more than HESITANT_RATIO times the walker's recent strides. Stride time varies
+  by 2-3 % in steady walking (under 10 % in frail walkers); a stride 30 % slower than the last few is a hesitation,
+  a start or a stop, and a slow step's small bounce is magnified by the model (the excursion grows with the
+  square of the step time).
+
+Each check needs only the stride's own steps and the walker's state before it: no look-ahead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+DOUBT_FACTOR = 0.5
+"""Each sign of a stride the model does not describe halves its confidence (one sign puts a stride of a known
+sensor height, 0.75, below the coach's 0.6)."""
+
+TURN_DEG = 30.0
+"""Largest heading change over one stride that still counts as walking straight ahead, in degrees.
+
+In straight walking the pelvis rotates a few degrees each way and back within a stride (net under 10 degrees in
+99 % of the IPOL straight-walk strides); a right-angle corner takes two or three strides, 30-45 degrees each."""
+
+MIN_PHASE_SHARE = 0.7
+"""Least in-phase share (cosine of the phase offset) of a step's bounce: 0.7 is 45 degrees, 1/8 of a step."""
+
+MIN_COHERENCE = 0.7
+"""Least coherence R of the walker's recent bounces (the mean cosine of their phase scatter: 45 degrees)."""
+
+MAX_STEP_RATIO = 2.0
+"""Most that one step of a stride may exceed the other, in length or in duration."""
+
+HESITANT_RATIO = 1.3
+"""Most that a stride may outlast the walker's recent strides (their decaying mean, see PACE_MEMORY)."""
+
+PACE_MEMORY = 0.8
+"""Per-stride decay of the walker's recent stride duration: a memory of about five strides, like the bounce phase
+(:data:`gait.stride_length.BOUNCE_PHASE_MEMORY`), so it follows a change of pace within a few strides."""
+
+
+def bounce_agreement(bounce_ms2: complex, phase_sum_ms2: complex, amplitude_sum_ms2: float) -> tuple[float, float]:
+    """How well one step's bounce agrees with the walker's running bounce phase.
+
+    Parameters
+    ----------
+    bounce_ms2
+        The step's once-per-step phasor (:func:`gait.stride_length.step_bounce_ms2`).
+    phase_sum_ms2, amplitude_sum_ms2
+        The walker's decaying sums before this step (:func:`gait.stride_length.update_bounce_phase`).
+
+    Returns
+    -------
+    tuple of float
+        ``(share, coherence)``: the cosine of the angle between the step's phasor and the walker's phase (1 in
+        phase, 0 in quadrature, -1 in antiphase), and the coherence ``R = |phase_sum| / amplitude_sum`` of the
+        recent steps (0..1). NaN for what is undefined (no phase yet, no bounce).
+
+    Examples
+    --------
+    >>> share, r = bounce_agreement(complex(0.0, 1.0), complex(1.0, 1.0), 2.0)  # 45 degrees off
+    >>> round(share, 3), round(r, 3)
+    (0.707, 0.707)
+    """
+    weight = abs(phase_sum_ms2)
+    if not (weight > 0.0 and amplitude_sum_ms2 > 0.0):
+        return math.nan, math.nan
+    coherence = min(weight / amplitude_sum_ms2, 1.0)
+    amplitude = abs(bounce_ms2)
+    if not amplitude > 0.0:  # also NaN
+        return math.nan, coherence
+    return (bounce_ms2 * phase_sum_ms2.conjugate()).real / (weight * amplitude), coherence
+
+
+def heading_change_deg(
+    acc_ms2: np.ndarray, gyr_time_s: np.ndarray, gyr_dps: np.ndarray, start_s: float, end_s: float
+) -> float:
+    """Heading change over one step: the gyroscope integrated about the step's own vertical.
+
+    The vertical is the direction of the mean specific force over the step (gravity, as in
+    :func:`gait.stride_length.step_bounce_ms2`), so the sensor may sit at any angle; rotation about other axes
+    (the trunk's roll and pitch with each step) does not count. The gyroscope is read as sampled (not resampled):
+    its mean over the samples from ``start_s`` (included) to ``end_s`` (excluded), times the step's duration.
+
+    Parameters
+    ----------
+    acc_ms2
+        Acceleration including gravity in the sensor frame, shape (n, 3), from one initial contact to the next
+        (both included: the last sample starts the next step and is not used).
+    gyr_time_s, gyr_dps
+        Gyroscope sample times (increasing) and angular rates in the sensor frame, shape (m, 3), covering the step.
+    start_s, end_s
+        The step's two contacts.
+
+    Returns
+    -------
+    float
+        Signed heading change in degrees (the sign follows the sensor's axes); NaN for fewer than 2 acceleration
+        samples, no measurable gravity, or no gyroscope sample in the step.
+
+    Examples
+    --------
+    >>> acc = np.tile([0.0, 0.0, 9.81], (51, 1))
+    >>> t = np.arange(60) * 0.01; gyr = np.tile([0.0, 0.0, 60.0], (60, 1))
+    >>> round(heading_change_deg(acc, t, gyr, 0.0, 0.5), 6)  # 60 deg/s about the vertical for 0.5 s
+    30.0
+    """
+    n = len(acc_ms2) - 1
+    # Called on every step: the ufunc reductions and Python scalars spare numpy's wrappers (a third of the cost).
+    i0 = int(gyr_time_s.searchsorted(start_s))
+    i1 = int(gyr_time_s.searchsorted(end_s))
+    if n < 1 or i1 <= i0:
+        return math.nan
+    up = np.add.reduce(acc_ms2[:n], axis=0)
+    norm = math.sqrt(float(up @ up))
+    if not norm > 1e-6:
+        return math.nan
+    rate_sum = np.add.reduce(gyr_dps[i0:i1], axis=0)
+    return float(up @ rate_sum) / (norm * (i1 - i0)) * (end_s - start_s)
+
+
+def update_pace(pace_sum_s: float, pace_weight: float, stride_s: float) -> tuple[float, float]:
+    """The walker's recent stride duration after one more stride: decaying sums (mean = sum / weight).
+
+    Examples
+    --------
+    >>> s, w = update_pace(0.0, 0.0, 1.0)
+    >>> s, w = update_pace(s, w, 1.2)
+    >>> round(s / w, 4)  # the newer stride weighs 1, the older 0.8
+    1.1111
+    """
+    return PACE_MEMORY * pace_sum_s + stride_s, PACE_MEMORY * pace_weight + 1.0
+
+
+def pendulum_doubts(
+    *,
+    step_s: Sequence[float],
+    step_length_m: Sequence[float],
+    phase_share: Sequence[float],
+    coherence: Sequence[float],
+    stride_turn_deg: float,
+    stride_s: float,
+    recent_stride_s: float,
+) -> tuple[str, ...]:
+    """The signs that an inverted-pendulum stride is not the steady straight walking the model describes.
+
+    Parameters
+    ----------
+    step_s, step_length_m
+        Duration and model length of each step of the stride.
+    phase_share, coherence
+        Per step, from :func:`bounce_agreement` (NaN where unknown: that check is skipped).
+    stride_turn_deg
+        Heading change over the stride (sum of its steps' :func:`heading_change_deg`); NaN without a gyroscope.
+    stride_s
+        The stride's duration.
+    recent_stride_s
+        The walker's recent stride duration before this stride (:func:`update_pace`); NaN when there is none.
+
+    Returns
+    -------
+    tuple of str
+        The names of the failed checks, in this order: ``"turn"``, ``"off_phase"``, ``"incoherent"``,
+        ``"unequal_steps"``, ``"hesitant"``; empty for a stride that passes them all. The confidence is the
+        method's times ``DOUBT_FACTOR ** len(doubts)``.
+
+    Examples
+    --------
+    >>> steady = dict(step_s=[0.55, 0.56], step_length_m=[0.70, 0.68], phase_share=[0.98, 0.99],
+    ...               coherence=[0.97, 0.97], stride_turn_deg=4.0, stride_s=1.11, recent_stride_s=1.10)
+    >>> pendulum_doubts(**steady)
+    ()
+    >>> pendulum_doubts(**{**steady, "stride_turn_deg": 55.0, "step_length_m": [0.70, 0.30]})
+    ('turn', 'unequal_steps')
+    """
+    doubts: list[str] = []
+    if abs(stride_turn_deg) > TURN_DEG:  # False for NaN: no gyroscope, no verdict
+        doubts.append("turn")
+    if any(s < MIN_PHASE_SHARE for s in phase_share):
+        doubts.append("off_phase")
+    if any(r < MIN_COHERENCE for r in coherence):
+        doubts.append("incoherent")
+    if _ratio(step_length_m) > MAX_STEP_RATIO or _ratio(step_s) > MAX_STEP_RATIO:
+        doubts.append("unequal_steps")
+    if stride_s > HESITANT_RATIO * recent_stride_s:
+        doubts.append("hesitant")
+    return tuple(doubts)
+
+
+def _ratio(values: Sequence[float]) -> float:
+    """Largest over smallest of positive values (inf when the smallest is 0; 1 for fewer than two)."""
+    if len(values) < 2:
+        return 1.0
+    low, high = min(values), max(values)
+    return high / low if low > 0.0 else math.inf
+
+
+__all__ = [
+    "DOUBT_FACTOR",
+    "HESITANT_RATIO",
+    "MAX_STEP_RATIO",
+    "MIN_COHERENCE",
+    "MIN_PHASE_SHARE",
+    "PACE_MEMORY",
+    "TURN_DEG",
+    "bounce_agreement",
+    "heading_change_deg",
+    "pendulum_doubts",
+    "update_pace",
+]

@@ -1,0 +1,265 @@
+"""A lower-back stride's confidence follows how far the pendulum model describes it (gait.confidence).
+
+Exact answers on the pure checks, one test per check that fails without it, and the tracker's wiring on synthetic
+walks: the same strides, turning or hesitant, get a lower confidence than straight and steady, with the same
+lengths; streaming parity with the gyroscope the turn check reads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
+from gait.confidence import (
+    DOUBT_FACTOR,
+    HESITANT_RATIO,
+    MAX_STEP_RATIO,
+    MIN_COHERENCE,
+    MIN_PHASE_SHARE,
+    TURN_DEG,
+    bounce_agreement,
+    heading_change_deg,
+    pendulum_doubts,
+    update_pace,
+)
+from gait.consts import GRAVITY_MS2
+from gait.errors import GaitError
+from gait.tracker import GaitTracker
+from gait.types import Chunk, StrideEvent
+
+KNOWN_HEIGHT_CONFIDENCE = 0.75  # the inverted pendulum's confidence with a known body height (gait.tracker)
+
+STEADY = {
+    "step_s": [0.55, 0.56],
+    "step_length_m": [0.70, 0.68],
+    "phase_share": [0.98, 0.99],
+    "coherence": [0.97, 0.97],
+    "stride_turn_deg": 4.0,
+    "stride_s": 1.11,
+    "recent_stride_s": 1.10,
+}
+
+
+# ------------------------------------------------------------------------------------------------- pure kernels
+@pytest.mark.parametrize(
+    ("offset_deg", "share"), [(0.0, 1.0), (45.0, math.sqrt(0.5)), (90.0, 0.0), (180.0, -1.0), (-60.0, 0.5)]
+)
+def test_bounce_share_is_the_cosine_of_the_steps_phase_offset(offset_deg: float, share: float) -> None:
+    walker = 3.0 * np.exp(1j * 0.4)  # the walker's phase 0.4 rad, from steps of one phase: coherence 1
+    step = 1.7 * np.exp(1j * (0.4 + np.deg2rad(offset_deg)))
+    got_share, coherence = bounce_agreement(complex(step), complex(walker), 3.0)
+    assert got_share == pytest.approx(share, abs=1e-12)
+    assert coherence == pytest.approx(1.0)
+
+
+def test_bounce_coherence_is_the_resultant_length_of_the_recent_steps() -> None:
+    phase, weight = 0j, 0.0
+    for angle in (0.0, np.pi / 2):  # two steps of amplitude 1, a quarter period apart
+        phase, weight = phase + np.exp(1j * angle), weight + 1.0
+    assert bounce_agreement(1 + 0j, complex(phase), weight)[1] == pytest.approx(math.sqrt(2) / 2)
+
+
+def test_bounce_agreement_is_undefined_without_a_phase_or_a_bounce() -> None:
+    assert all(math.isnan(x) for x in bounce_agreement(1 + 0j, 0j, 0.0))
+    share, coherence = bounce_agreement(complex(math.nan, math.nan), 1 + 0j, 1.0)
+    assert math.isnan(share) and coherence == 1.0
+
+
+@pytest.mark.parametrize("rotvec_deg", [(0.0, 0.0, 0.0), (70.0, -120.0, 35.0), (90.0, 0.0, 0.0)])
+def test_heading_change_is_the_rate_about_the_vertical_in_any_sensor_orientation(rotvec_deg) -> None:
+    n, dt = 57, 0.01  # a 0.56 s step
+    world_acc = np.tile([0.0, 0.0, GRAVITY_MS2], (n + 1, 1))
+    world_acc[:, 0] = 1.5 * np.sin(2 * np.pi * np.arange(n + 1) / n)  # forward swing: its mean over the step is 0
+    gyr_t = np.arange(-20, n + 20) * dt * 0.5  # the gyroscope at its own rate (200 Hz), beyond the step
+    world_gyr = np.tile([25.0, -40.0, 50.0], (len(gyr_t), 1))  # roll and pitch too: only the yaw counts
+    turn = Rotation.from_rotvec(np.deg2rad(rotvec_deg))
+    got = heading_change_deg(turn.apply(world_acc), gyr_t, turn.apply(world_gyr), 0.0, n * dt)
+    assert got == pytest.approx(50.0 * n * dt, rel=1e-9)
+
+
+def test_heading_change_without_gravity_or_samples_is_nan() -> None:
+    t = np.arange(10) * 0.01
+    assert math.isnan(heading_change_deg(np.zeros((10, 3)), t, np.ones((10, 3)), 0.0, 0.09))
+    assert math.isnan(heading_change_deg(np.zeros((1, 3)), t, np.ones((10, 3)), 0.0, 0.09))
+    assert math.isnan(heading_change_deg(np.tile([0.0, 0.0, 9.81], (10, 1)), t, np.ones((10, 3)), 0.5, 0.6))
+
+
+def test_recent_pace_is_a_decaying_mean_of_the_stride_durations() -> None:
+    s, w = 0.0, 0.0
+    for d in (1.0, 1.0, 1.0, 1.6):
+        s, w = update_pace(s, w, d)
+    weights = np.array([0.8**3, 0.8**2, 0.8, 1.0])
+    assert s / w == pytest.approx(np.dot(weights, [1.0, 1.0, 1.0, 1.6]) / weights.sum())
+
+
+def test_a_steady_straight_stride_has_no_doubt() -> None:
+    assert pendulum_doubts(**STEADY) == ()
+
+
+@pytest.mark.parametrize(
+    ("change", "doubt"),
+    [
+        ({"stride_turn_deg": -(TURN_DEG + 1.0)}, "turn"),
+        ({"phase_share": [0.98, MIN_PHASE_SHARE - 0.01]}, "off_phase"),
+        ({"coherence": [MIN_COHERENCE - 0.01, 0.97]}, "incoherent"),
+        ({"step_length_m": [0.70, 0.70 / (MAX_STEP_RATIO + 0.01)]}, "unequal_steps"),
+        ({"step_length_m": [0.70, 0.0]}, "unequal_steps"),  # a step whose bounce was all in antiphase
+        ({"step_s": [0.40, 0.40 * (MAX_STEP_RATIO + 0.01)]}, "unequal_steps"),
+        ({"stride_s": 1.10 * (HESITANT_RATIO + 0.01)}, "hesitant"),
+    ],
+)
+def test_each_sign_of_a_stride_the_model_does_not_describe_is_a_doubt(change: dict, doubt: str) -> None:
+    assert pendulum_doubts(**{**STEADY, **change}) == (doubt,)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"stride_turn_deg": TURN_DEG - 1.0},  # a gentle curve
+        {"phase_share": [MIN_PHASE_SHARE + 0.01, 1.0]},
+        {"coherence": [MIN_COHERENCE + 0.01, 1.0]},
+        {"step_length_m": [0.70, 0.70 / (MAX_STEP_RATIO - 0.01)]},  # left and right may differ a lot
+        {"stride_s": 1.10 * (HESITANT_RATIO - 0.01)},
+        {"stride_s": 0.6},  # faster than before is no hesitation
+    ],
+)
+def test_within_the_bounds_a_stride_keeps_its_confidence(change: dict) -> None:
+    assert pendulum_doubts(**{**STEADY, **change}) == ()
+
+
+def test_what_is_unknown_raises_no_doubt() -> None:
+    # No gyroscope, no walker's phase yet (a segment's first steps), no stride before: those checks are skipped.
+    unknown = {"stride_turn_deg": math.nan, "phase_share": [math.nan] * 2, "coherence": [math.nan] * 2}
+    assert pendulum_doubts(**{**STEADY, **unknown, "recent_stride_s": math.nan}) == ()
+
+
+# ---------------------------------------------------------------------------------------------- in the tracker
+TILT = Rotation.from_rotvec(np.deg2rad([35.0, -20.0, 60.0]))  # the sensor sits at no particular angle
+
+
+def synthetic_walk(
+    step_hz: float | tuple[float, float] = 1.8,
+    *,
+    walk_s: float = 20.0,
+    change_at_s: float = 10.0,
+    yaw_dps: float = 0.0,
+    turn_s: tuple[float, float] = (8.0, 14.0),
+    seed: int = 3,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A lower-back walk after 3 s of rest, with a gyroscope: time, acceleration and angular rate (sensor frame).
+
+    The trunk bounces 2 m/s^2 once per step (the phase runs continuously, so a change of pace from
+    ``step_hz[0]`` to ``step_hz[1]`` at ``3 + change_at_s`` keeps every step one cycle) and swings 0.5 m/s^2
+    forward. The gyroscope reads ``yaw_dps`` about the vertical during ``turn_s`` (seconds into the walk, ramped
+    over 0.2 s) and noise; the acceleration is the same with or without the turn, so are the lengths.
+    """
+    rng = np.random.default_rng(seed)
+    t = np.arange(0.0, 3.0 + walk_s + 3.0, 0.01)
+    u = t - 3.0
+    walking = (u >= 0) & (u < walk_s)
+    f0, f1 = (step_hz, step_hz) if isinstance(step_hz, float) else step_hz
+    freq = np.where(u < change_at_s, f0, f1)
+    phase = 2 * np.pi * np.cumsum(np.where(walking, freq, 0.0)) * 0.01
+    world = np.zeros((len(t), 3))
+    world[:, 2] = GRAVITY_MS2 + np.where(walking, 2.0 * np.sin(phase), 0.0) + rng.normal(0, 0.03, len(t))
+    world[:, 0] = np.where(walking, 0.5 * np.sin(phase + 1.0), 0.0)
+    ramp = np.clip((u - turn_s[0]) / 0.2, 0, 1) * np.clip((turn_s[1] - u) / 0.2, 0, 1)
+    gyr_world = rng.normal(0, 0.5, (len(t), 3))
+    gyr_world[:, 2] += yaw_dps * ramp
+    return t, TILT.apply(world), TILT.apply(gyr_world)
+
+
+def strides_of(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, splits=()) -> list[StrideEvent]:
+    tracker = GaitTracker(placement="lower_back", body_height_m=1.75)
+    events = []
+    for a, b in itertools.pairwise([0, *sorted(set(splits)), len(t)]):
+        if b > a:
+            events += tracker.update(Chunk(t[a:b], acc[a:b], None if gyr is None else gyr[a:b]))
+    return [e for e in events + tracker.finish() if e.kind == "stride"]
+
+
+def test_a_steady_straight_synthetic_walk_keeps_the_methods_confidence() -> None:
+    t, acc, gyr = synthetic_walk()
+    inner = [s for s in strides_of(t, acc, gyr) if s.start_s > 4.0 and s.end_s < 22.0]
+    assert len(inner) >= 25
+    assert {s.confidence for s in inner} == {KNOWN_HEIGHT_CONFIDENCE}
+
+
+def test_a_turning_stride_gets_a_lower_confidence_than_the_same_stride_straight() -> None:
+    # 50 deg/s at 1.8 steps/s: 56 degrees a stride, a corner turned in two strides.
+    t, acc, straight_gyr = synthetic_walk()
+    _, _, turning_gyr = synthetic_walk(yaw_dps=50.0)
+    straight = strides_of(t, acc, straight_gyr)
+    turning = strides_of(t, acc, turning_gyr)
+    assert [(s.start_s, s.end_s, s.length_m) for s in turning] == [(s.start_s, s.end_s, s.length_m) for s in straight]
+    in_turn = [i for i, s in enumerate(straight) if s.start_s > 11.3 and s.end_s < 16.8]
+    assert len(in_turn) >= 6
+    for i in in_turn:
+        assert straight[i].confidence == KNOWN_HEIGHT_CONFIDENCE
+        assert turning[i].confidence == KNOWN_HEIGHT_CONFIDENCE * DOUBT_FACTOR
+    outside = [i for i, s in enumerate(straight) if s.end_s < 10.8 or s.start_s > 17.3]
+    assert [turning[i].confidence for i in outside] == [straight[i].confidence for i in outside]
+
+
+def test_a_gentle_curve_and_a_walk_without_gyroscope_are_not_turns() -> None:
+    t, acc, gyr = synthetic_walk(yaw_dps=20.0)  # 22 degrees a stride: a bend in the path
+    curve = strides_of(t, acc, gyr)
+    assert [s.confidence for s in curve] == [s.confidence for s in strides_of(t, acc, None)]
+    in_curve = [s.confidence for s in curve if s.start_s > 11.3 and s.end_s < 16.8]
+    assert len(in_curve) >= 6 and set(in_curve) == {KNOWN_HEIGHT_CONFIDENCE}
+
+
+def test_a_stride_far_slower_than_the_walkers_recent_ones_is_hesitant() -> None:
+    # Steps of 0.5 s, then of 0.71 s (2.0 -> 1.4 steps/s): the first slow stride lasts 1.4 times the recent ones
+    # (the stride across the change, one step of each, 1.2 times); a walker at 1.4 steps/s throughout is steady,
+    # and so is this one once the slow pace is its recent pace (the next slow stride is already within 1.3 times).
+    t, acc, gyr = synthetic_walk((2.0, 1.4), walk_s=24.0)
+    changing = strides_of(t, acc, gyr)
+    steady = strides_of(*synthetic_walk(1.4, walk_s=24.0))
+    k = next(i for i, s in enumerate(changing) if s.start_s >= 13.0)  # the first stride of slow steps only
+    assert changing[k].duration_s == pytest.approx(1 / 0.7, abs=0.02)
+    assert [s.confidence for s in changing[k - 1 : k + 2]] == [
+        KNOWN_HEIGHT_CONFIDENCE,
+        KNOWN_HEIGHT_CONFIDENCE * DOUBT_FACTOR,
+        KNOWN_HEIGHT_CONFIDENCE,
+    ]
+    late = [s.confidence for s in changing if s.start_s > 20.0 and s.end_s < 26.0]
+    assert late and set(late) == {KNOWN_HEIGHT_CONFIDENCE}
+    assert {s.confidence for s in steady if s.start_s > 5.0 and s.end_s < 26.0} == {KNOWN_HEIGHT_CONFIDENCE}
+    # faster than before is no hesitation
+    faster = strides_of(*synthetic_walk((1.4, 2.0), walk_s=24.0))
+    assert {s.confidence for s in faster if s.start_s > 5.0 and s.end_s < 26.0} == {KNOWN_HEIGHT_CONFIDENCE}
+
+
+T_TURN, ACC_TURN, GYR_TURN = synthetic_walk(yaw_dps=50.0)
+TURN_WHOLE = strides_of(T_TURN, ACC_TURN, GYR_TURN)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=len(T_TURN) - 1), max_size=60))
+def test_confidence_chunked_equals_whole(splits: list[int]) -> None:
+    assert strides_of(T_TURN, ACC_TURN, GYR_TURN, splits) == TURN_WHOLE
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(min_value=1, max_value=len(T_TURN) - 1))
+def test_confidence_state_survives_pickling(cut: int) -> None:
+    tracker = GaitTracker(placement="lower_back", body_height_m=1.75)
+    events = tracker.update(Chunk(T_TURN[:cut], ACC_TURN[:cut], GYR_TURN[:cut]))
+    resumed = pickle.loads(pickle.dumps(tracker))
+    events += resumed.update(Chunk(T_TURN[cut:], ACC_TURN[cut:], GYR_TURN[cut:])) + resumed.finish()
+    assert [e for e in events if e.kind == "stride"] == TURN_WHOLE
+
+
+def test_a_lower_back_gyroscope_cannot_appear_in_the_middle_of_a_segment() -> None:
+    tracker = GaitTracker(placement="lower_back")
+    tracker.update(Chunk(T_TURN[:100], ACC_TURN[:100]))
+    with pytest.raises(GaitError, match="gyroscope cannot appear or disappear"):
+        tracker.update(Chunk(T_TURN[100:200], ACC_TURN[100:200], GYR_TURN[100:200]))
