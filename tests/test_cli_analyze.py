@@ -29,6 +29,16 @@ def test_readable_summary(walk_csv: Path, capsys: pytest.CaptureFixture[str]) ->
     cadence = float(out.split("cadence")[1].split("steps/min")[0])
     assert cadence == pytest.approx(108.0, abs=0.6)  # 1.8 steps per second
     assert "inverted-pendulum" in out
+    # a steady straight walk with a known height: every stride length is trusted for coaching
+    strides = int(out.split("strides")[1].split()[0])
+    assert f"reliable        {strides} of {strides} stride lengths trusted for coaching" in out
+
+
+def test_lengths_from_an_assumed_height_are_not_trusted_for_coaching(walk_csv: Path, capsys) -> None:
+    assert main(["analyze", str(walk_csv), "--placement", "lower_back"]) == 0
+    out = capsys.readouterr().out
+    strides = int(out.split("strides")[1].split()[0])
+    assert strides > 5 and f"reliable        0 of {strides} stride lengths" in out
 
 
 def test_a_foot_sensor_summary_says_its_steps_are_one_foot_s(walk_csv: Path, capsys) -> None:

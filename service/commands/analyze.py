@@ -11,7 +11,7 @@ import numpy as np
 
 from gait.analysis import Analysis, analyze
 from gait.coach.flags import flag_overlong
-from gait.coach.settings import DEFAULT_TOLERANCE_M
+from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.types import Placement
 
 
@@ -115,6 +115,15 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         f"  stride length   {fmt(s['stride_length_m'], 'm', '.2f')} (median)",
         f"  distance        {fmt(s['distance_m'], 'm', '.0f')}",
     ]
+    with_length = [st for st in result.strides if st.length_m is not None]
+    if with_length:
+        # How many lengths the coach would judge: the others (turns, shuffles, an assumed height, an uncalibrated
+        # phone model) are estimates it stays silent on.
+        trusted = sum(st.confidence >= DEFAULT_MIN_CONFIDENCE for st in with_length)
+        lines.append(
+            f"  reliable        {trusted} of {len(with_length)} stride lengths trusted for coaching "
+            f"(confidence >= {DEFAULT_MIN_CONFIDENCE:g})"
+        )
     if result.gps_stride_length_m:
         gps = float(np.median(list(result.gps_stride_length_m.values())))
         lines.append(f"  GPS stride      {gps:.2f} m (median over {len(result.gps_stride_length_m)} long bout(s))")
