@@ -100,6 +100,8 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate) -> dict[str, An
         "active": plan.active,
         "reduction": plan.reduction,
         "tolerance_m": profile.coaching.tolerance_m,
+        # strides less confident than this are never judged: the walk page shows them apart
+        "min_confidence": profile.coaching.coach_settings().min_confidence,
         "baseline_source": plan.baseline.source,
         "reasons": list(plan.reasons),
     }

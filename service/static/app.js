@@ -202,10 +202,15 @@ async function pageWalk(id) {
   const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
   const strides = columns.idx.map((_, i) => ({
     start_s: columns.start_s[i], end_s: columns.end_s[i], length_m: columns.length_m[i], cadence_spm: columns.cadence_spm[i],
-    target_m: columns.target_m[i], overlong: columns.overlong[i],
+    target_m: columns.target_m[i], overlong: columns.overlong[i], confidence: columns.confidence[i],
   }));
   const s = walk.summary;
   const tol = walk.coaching && walk.coaching.tolerance_m != null ? walk.coaching.tolerance_m : 0.05;
+  // The coach judges only confident lengths (turns, shuffles, an assumed height, an uncalibrated phone model are
+  // not): they are counted and drawn apart, so a walker does not read an unreliable length as a measured one.
+  const minConf = walk.coaching && walk.coaching.min_confidence != null ? walk.coaching.min_confidence : 0.6;
+  const trusted = (r) => r.length_m != null && r.confidence >= minConf;
+  const withLength = strides.filter((r) => r.length_m != null).length;
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
@@ -220,9 +225,11 @@ async function pageWalk(id) {
       ${stat("Stride length", fmt.m(s.stride_length_m), "m")}
       ${stat("Strides", fmt.num(s.strides))}
       ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
+      ${stat("Lengths trusted for coaching", `${strides.filter(trusted).length} of ${withLength}`, "", "", "trusted")}
     </div>
     <h2>Stride length over time</h2>
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
+      <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
       <span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
         : `usual-stride band (coaching was off: nothing flagged)`}
@@ -251,6 +258,8 @@ async function pageWalk(id) {
   }
   const x = strides.map((r) => r.start_s / 60);
   const len = strides.map((r) => r.length_m);
+  const sure = strides.map((r) => (trusted(r) ? r.length_m : null));
+  const unsure = strides.map((r) => (r.length_m != null && !trusted(r) ? r.length_m : null));
   const flagged = strides.map((r) => (r.overlong ? r.length_m : null));
   const lo = strides.map((r) => r.target_m);
   const hi = strides.map((r) => (r.target_m == null ? null : r.target_m + tol));
@@ -268,13 +277,14 @@ async function pageWalk(id) {
     }
     ctx.restore();
   };
-  const series = [{ label: "min" }, { label: "stride m", ...pointsOnly(accent, 4) }, { label: "flagged", ...pointsOnly(warn, 7) }];
-  const data = [x, len, flagged];
+  const series = [{ label: "min" }, { label: "not trusted m", ...pointsOnly(cssVar("--muted") + "80", 4) },
+    { label: "stride m", ...pointsOnly(accent, 4) }, { label: "flagged", ...pointsOnly(warn, 7) }];
+  const data = [x, unsure, sure, flagged];
   const bands = [];
   if (hasTarget) {
     series.push({ label: "target m", stroke: ok, width: 1 }, { label: "target + tol", stroke: ok, width: 1, dash: [4, 4] });
     data.push(lo, hi);
-    bands.push({ series: [4, 3], fill: cssVar("--band") });
+    bands.push({ series: [5, 4], fill: cssVar("--band") });
   }
   makeChart(document.getElementById("chart-length"), {
     scales: { x: { time: false } }, series, bands,

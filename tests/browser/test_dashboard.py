@@ -57,8 +57,12 @@ def test_upload_real_recording_and_see_its_charts(browser_context, server: Serve
     assert page.locator("#summary").inner_text().count("\n") >= 6
     assert str(walk["summary"]["strides"]) in page.locator("#summary").inner_text()
     assert walk["notes"] and walk["notes"][0] in page.locator("#notes").inner_text()  # how lengths were obtained
-    sides = {s["side"] for s in server.client.get(f"/api/walks/{walk_id}/strides").json()}
-    assert sides == {side or None}  # the shoe chosen in the form, for a foot sensor
+    stored = server.client.get(f"/api/walks/{walk_id}/strides").json()
+    assert {s["side"] for s in stored} == {side or None}  # the shoe chosen in the form, for a foot sensor
+    # the lengths the coach would judge are counted apart from the unreliable ones
+    with_length = [s for s in stored if s["length_m"] is not None]
+    trusted = sum(s["confidence"] >= walk["coaching"]["min_confidence"] for s in with_length)
+    assert page.locator("#trusted").inner_text() == f"{trusted} of {len(with_length)}"
     shot(page, "walk-desktop")
     page.set_viewport_size(PHONE)
     page.reload()
@@ -198,4 +202,28 @@ def test_a_shoe_sensor_uploaded_as_lower_back_gets_a_placement_notice(
     assert "placement check" in notice and "--placement foot" in notice, notice
     assert "inverted-pendulum" in page.locator("#notes").inner_text()
     shot(page, "walk-placement-notice")
+    assert errors == [], errors
+
+
+def test_lengths_not_trusted_for_coaching_are_counted_and_drawn_apart(browser_context, server: Server) -> None:
+    profile = server.client.get("/api/profile").json()
+    profile.pop("not_medical_advice", None)
+    assert server.client.put("/api/profile", json={**profile, "body_height_m": 1.70}).status_code == 200
+    daily = REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv"  # turns, shuffles, hesitations
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/upload")
+    page.set_input_files("#file", str(daily))
+    page.select_option("#placement", "lower_back")
+    page.click("#upload-btn")
+    page.wait_for_url("**/#/walk/*", timeout=60_000)
+    page.wait_for_selector("#chart-length canvas")
+    walk_id = int(page.url.rsplit("/", 1)[1])
+    walk = server.client.get(f"/api/walks/{walk_id}").json()
+    with_length = [s for s in server.client.get(f"/api/walks/{walk_id}/strides").json() if s["length_m"] is not None]
+    trusted = sum(s["confidence"] >= walk["coaching"]["min_confidence"] for s in with_length)
+    assert 0 < trusted < len(with_length)  # a mix: the walk's turns and shuffles are not trusted
+    assert page.locator("#trusted").inner_text() == f"{trusted} of {len(with_length)}"
+    assert "not trusted for coaching" in page.locator("main").inner_text()  # the chart's legend says which are which
+    shot(page, "walk-trusted-lengths")
     assert errors == [], errors
