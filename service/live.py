@@ -4,8 +4,9 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
 
 - ``{"type": "step", "t_s", "side"}``
 - ``{"type": "stride", "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence",
-  "method", "side", "target_m", "overlong", "pod_stride_length_m"}`` (target/overlong from the coach's plan,
-  the pod's own stride length when an RSC pod streams beside the IMU; None when unknown)
+  "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m"}`` (target/overlong from the coach's
+  plan; trusted: the length is confident enough for the coach to judge it; the pod's own stride length when an RSC
+  pod streams beside the IMU; None when unknown)
 - ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm"}``
 - ``{"type": "cue", "t_s", "kind", "message", "reason"}`` (from the coach)
 - ``{"type": "pod", "speed_mps", "cadence_spm", "stride_length_m", "total_distance_m", "running"}`` (RSC pods)
@@ -33,6 +34,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gait.coach.settings import DEFAULT_MIN_CONFIDENCE
 from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
 from gait.errors import GaitError
 from gait.types import BoutEvent, Chunk, GaitEvent, Placement, Recording, StepEvent, StrideEvent
@@ -539,7 +541,15 @@ class LiveSession:
                     min_confidence=settings.min_confidence,
                 )
         pod_m = getattr(self._pod, "stride_length_m", None)
-        return {"target_m": _json_value(target_m), "overlong": overlong, "pod_stride_length_m": pod_m}
+        # Whether the coach would judge this length at all (the live view draws the others apart).
+        min_confidence = DEFAULT_MIN_CONFIDENCE if settings is None else settings.min_confidence
+        trusted = stride.length_m is not None and stride.confidence >= min_confidence
+        return {
+            "target_m": _json_value(target_m),
+            "overlong": overlong,
+            "trusted": trusted,
+            "pod_stride_length_m": pod_m,
+        }
 
 
 __all__ = ["Journal", "LiveSession", "SessionState", "cue_message", "event_message", "load_journal"]

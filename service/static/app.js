@@ -559,7 +559,7 @@ async function pageLive() {
       ${stat("Distance", "–", "", "", "lv-distance")}
     </div>
     <h2>Stride length, live</h2>
-    <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-band"></span>target band</p>
+    <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-unsure"></span>not trusted for coaching <span class="legend-dot dot-band"></span>target band</p>
     <div class="chart" id="chart-live"></div>
     <div class="card" id="session-card"><h2>Session</h2>
       <p id="live-state" class="hint">${status.running ? "" : "No walk is live."}</p>
@@ -622,21 +622,25 @@ async function pageLive() {
   bindSensorPanel(audioWanted);
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
   const live = {
-    x: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, placement: null, tol: profile.coaching.tolerance_m,
+    x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, placement: null, tol: profile.coaching.tolerance_m,
     sensor: null, phase: null, lost: 0, gaps: 0, error: null,
   };
   state.live = live;
   const chart = makeChart(document.getElementById("chart-live"), {
     scales: { x: { time: false } },
-    series: [{ label: "s" }, { label: "stride m", ...pointsOnly(accent, 5) }, { label: "overlong", ...pointsOnly(warn, 8) },
+    // Lengths the coach does not judge (not trusted: a turn, a shuffle, an assumed height...) in grey.
+    series: [{ label: "s" }, { label: "not trusted m", ...pointsOnly(cssVar("--muted") + "80", 5) },
+      { label: "stride m", ...pointsOnly(accent, 5) }, { label: "overlong", ...pointsOnly(warn, 8) },
       { label: "target", stroke: ok, width: 1 }, { label: "target + tol", stroke: ok, width: 1, dash: [4, 4] }],
-    bands: [{ series: [4, 3], fill: cssVar("--band") }],
+    bands: [{ series: [5, 4], fill: cssVar("--band") }],
     axes: [{ label: "seconds" }, { label: "stride length (m)" }],
-  }, [[], [], [], [], []]);
+  }, [[], [], [], [], [], []]);
+  const SERIES = ["x", "unsure", "len", "flag", "lo", "hi"];
+  const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
-    Object.assign(live, { x: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null });
+    Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null });
     for (const id of ["sensor-error", "live-msg", "pod-line"]) set(id, "");
-    chart.setData([[], [], [], [], []]);
+    draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
     document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
   };
@@ -664,21 +668,26 @@ async function pageLive() {
   });
   // Opening the page during a walk: show the strides stored so far, then keep appending the live ones.
   const prefill = async (walkId) => {
-    let c;
-    try { c = await api(`/api/walks/${walkId}/strides?layout=columns`); } catch (_) { return; }
+    let c, w;
+    try {
+      [c, w] = await Promise.all([api(`/api/walks/${walkId}/strides?layout=columns`), api(`/api/walks/${walkId}`)]);
+    } catch (_) { return; }
     if (live.walkId !== walkId || !c.idx.length) return;
+    const minConf = w.coaching && w.coaching.min_confidence != null ? w.coaching.min_confidence : 0.6;
+    const trusted = (i) => c.length_m[i] != null && c.confidence[i] >= minConf;
     const firstLive = live.x.length ? live.x[0] : Infinity;
     const keep = c.start_s.map((t, i) => i).filter((i) => c.start_s[i] < firstLive);
     const old = {
-      x: keep.map((i) => c.start_s[i]), len: keep.map((i) => c.length_m[i]),
+      x: keep.map((i) => c.start_s[i]), len: keep.map((i) => (trusted(i) ? c.length_m[i] : null)),
+      unsure: keep.map((i) => (trusted(i) ? null : c.length_m[i])),
       flag: keep.map((i) => (c.overlong[i] ? c.length_m[i] : null)), lo: keep.map((i) => c.target_m[i]),
       hi: keep.map((i) => (c.target_m[i] == null ? null : c.target_m[i] + live.tol)),
     };
-    for (const k of ["x", "len", "flag", "lo", "hi"]) live[k] = old[k].concat(live[k]).slice(-150);
+    for (const k of SERIES) live[k] = old[k].concat(live[k]).slice(-150);
     live.strides += keep.length;
     live.flagged += keep.filter((i) => c.overlong[i]).length;
     live.distance += keep.reduce((sum, i) => sum + (c.length_m[i] || 0) * (live.placement === "foot" ? 1 : 0.5), 0);
-    chart.setData([live.x, live.len, live.flag, live.lo, live.hi]);
+    draw();
     set("lv-strides", live.strides);
     set("lv-flagged", live.flagged);
     set("lv-distance", fmt.dist(live.distance));
@@ -733,21 +742,27 @@ async function pageLive() {
     live.strides += 1;
     if (m.overlong) live.flagged += 1;
     if (m.length_m != null) live.distance += m.length_m * (live.placement === "foot" ? 1 : 0.5);
-    live.x.push(m.start_s); live.len.push(m.length_m); live.flag.push(m.overlong ? m.length_m : null);
+    live.x.push(m.start_s); live.flag.push(m.overlong ? m.length_m : null);
+    live.len.push(m.trusted ? m.length_m : null); live.unsure.push(m.trusted ? null : m.length_m);
     live.lo.push(m.target_m); live.hi.push(m.target_m == null ? null : m.target_m + live.tol);
     const keep = 150;
-    for (const k of ["x", "len", "flag", "lo", "hi"]) if (live[k].length > keep) live[k].splice(0, live[k].length - keep);
-    chart.setData([live.x, live.len, live.flag, live.lo, live.hi]);
+    for (const k of SERIES) if (live[k].length > keep) live[k].splice(0, live[k].length - keep);
+    draw();
     set("lv-cadence", fmt.num(m.cadence_spm));
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
-    // While coaching is inactive strides are not judged (overlong null) and the target is the usual stride.
-    set("lv-target-label", m.overlong == null ? "Usual stride" : "Target");
+    // While coaching is inactive a trusted stride is not judged (overlong null) and the target is the usual
+    // stride; an untrusted stride is never judged, so it says nothing about coaching.
+    if (m.trusted) set("lv-target-label", m.overlong == null ? "Usual stride" : "Target");
     set("lv-strides", live.strides);
     set("lv-flagged", live.flagged);
     set("lv-distance", fmt.dist(live.distance));
     const box = document.getElementById("lv-stride-box");
-    if (box) { box.classList.toggle("warn", !!m.overlong); box.dataset.overlong = m.overlong ? "1" : "0"; }
+    if (box) {
+      box.classList.toggle("warn", !!m.overlong); box.dataset.overlong = m.overlong ? "1" : "0";
+      box.classList.toggle("unsure", !m.trusted);
+      box.title = m.trusted ? "" : "this length is not trusted for coaching (a turn, a shuffle, an assumed height…)";
+    }
   });
   feed.addEventListener("cue", (e) => {
     const m = JSON.parse(e.data);

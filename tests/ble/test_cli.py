@@ -29,6 +29,9 @@ def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert messages[-1]["type"] == "state" and messages[-1]["phase"] == "ended"
     strides = [m for m in messages if m["type"] == "stride"]
     assert all(m["target_m"] is not None for m in strides)  # the demo coach gives every stride a target
+    # each stride says whether the coach judges its length at all (confident enough: 0.6, the coach's default)
+    assert all(m["trusted"] == (m["length_m"] is not None and m["confidence"] >= 0.6) for m in strides)
+    assert any(m["trusted"] for m in strides)
     journals = list(tmp_path.glob("*.csv"))
     assert len(journals) == 1 and journals[0].stat().st_size > 0
 

@@ -107,6 +107,9 @@ def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server
     wait_js(page, "Number(document.body.dataset.beeps || 0) >= 1")
     assert page.locator("#lv-flagged").inner_text() != "0"
     assert page.locator("#live-badge").inner_text() == "live"
+    # a steady walk's lengths are trusted (judged), shown at full strength; the legend names the untrusted ones
+    assert "unsure" not in (page.locator("#lv-stride-box").get_attribute("class") or "")
+    assert "not trusted for coaching" in page.locator("main").inner_text()
     shot(page, "live-cue-desktop")
     page.set_viewport_size(PHONE)
     shot(page, "live-cue-phone")
