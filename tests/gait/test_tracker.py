@@ -124,9 +124,9 @@ def test_two_impacts_in_one_step_give_one_contact(placement: str) -> None:
     assert np.abs(step_t_s[:2] - impacts_s[:2] - 0.25).max() < 0.1
 
 
-def _impact(t: np.ndarray, t0_s: float, amplitude_ms2: float) -> np.ndarray:
+def _impact(t: np.ndarray, t0_s: float, amplitude_ms2: float, width_s: float = 0.06) -> np.ndarray:
     """A zero-mean step impact: a sharp upward peak in a broad dip (the trunk's vertical speed returns to zero)."""
-    return amplitude_ms2 * (np.exp(-0.5 * ((t - t0_s) / 0.06) ** 2) - 0.3 * np.exp(-0.5 * ((t - t0_s) / 0.2) ** 2))
+    return amplitude_ms2 * (np.exp(-0.5 * ((t - t0_s) / width_s) ** 2) - 0.3 * np.exp(-0.5 * ((t - t0_s) / 0.2) ** 2))
 
 
 @pytest.mark.parametrize(
@@ -479,10 +479,48 @@ def test_a_hand_held_phones_second_bump_half_a_step_later_is_no_step() -> None:
 
 
 def test_the_rhythm_rule_is_for_a_phone_in_the_hand_only() -> None:
-    # In a pocket the close peak pair can hold the real contact second: every peak is kept (both bumps here).
+    # In a pocket the rhythm is not consulted: the bump, 0.45 s after each impact and so 0.30 s before the next, is
+    # taken for a contact, and the impact after it for that step's second impact (ONE_IMPACT_PER_STEP; the first of
+    # the two is kept, FIRST_OF_TWO_PLACEMENTS): one step per step, at the bump.
     t, acc, impacts_s = _slow_hand_walk()
-    steps = [e for e in run(GaitTracker(placement="pocket"), t, acc, []) if e.kind == "step"]
-    assert len(steps) > 1.5 * len(impacts_s)
+    steps_s = np.array([e.t_s for e in run(GaitTracker(placement="pocket"), t, acc, []) if e.kind == "step"])
+    assert len(steps_s) == len(impacts_s)
+    assert np.abs(steps_s - (impacts_s + 0.45)).max() < 0.05
+
+
+def _thigh_walk(stride_s: float = 1.2, n_strides: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A phone in a trouser pocket, on one thigh: each stride the own leg's heel strike (5 m/s^2), half a stride
+    later the other leg's, weaker through the pelvis (2.5 m/s^2), and 0.15 s after that (the double support) the
+    own leg's toe-off, the thigh jerking into its swing (3.5 m/s^2, larger than the heel strike before it); sharp
+    (0.03 s) bumps with 0.03 m/s^2 noise. Returns time, acceleration and both legs' heel-strike times."""
+    t = np.arange(0.0, 3.0 + n_strides * stride_s + 3.0, 0.01)
+    own_s = 3.0 + stride_s * np.arange(n_strides)
+    other_s = own_s + stride_s / 2
+    width_s = 0.03
+    vertical = sum(
+        _impact(t, t0, 5.0, width_s) + _impact(t, t1, 2.5, width_s) + _impact(t, t1 + 0.15, 3.5, width_s)
+        for t0, t1 in zip(own_s, other_s, strict=True)
+    )
+    vertical += np.random.default_rng(9).normal(0.0, 0.03, len(t))
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = 9.81 + vertical
+    return t, acc, np.sort(np.concatenate((own_s, other_s)))
+
+
+def test_a_pocket_phone_counts_the_other_legs_heel_strike_not_its_own_toe_off() -> None:
+    # 100 steps/min. The toe-off's band-passed bump is larger than the heel strike's 0.15 s before it, which is
+    # decided after W_FWD_S, before the larger bump comes: without ONE_IMPACT_PER_STEP both count (40 contacts for
+    # 26 steps here). Scored from 5 s on (the walk's first contacts are decided before a bout confirms them).
+    t, acc, heel_strikes_s = _thigh_walk()
+    steps_s = np.array([e.t_s for e in run(GaitTracker(placement="pocket"), t, acc, []) if e.kind == "step"])
+    inside = (heel_strikes_s > 5.0) & (heel_strikes_s < heel_strikes_s[-1] - 1.0)
+    found = steps_s[(steps_s > 5.0 - 0.1) & (steps_s < heel_strikes_s[-1] - 1.0 + 0.1)]
+    assert len(found) == inside.sum()
+    assert np.abs(found - heel_strikes_s[inside]).max() < 0.05
+    # the same events however the input is split
+    assert run(GaitTracker(placement="pocket"), t, acc, [517, 1203, 1204, 1590]) == run(
+        GaitTracker(placement="pocket"), t, acc, []
+    )
 
 
 def test_a_hand_held_phone_follows_a_change_of_pace() -> None:
