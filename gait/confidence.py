@@ -33,6 +33,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from gait.stride_length import bounce_agreement
+
 DOUBT_FACTOR = 0.5
 """Each sign of a stride the model does not describe halves its confidence (one sign puts a stride of a known
 sensor height, 0.75, below the coach's 0.6)."""
@@ -58,39 +60,6 @@ HESITANT_RATIO = 1.3
 PACE_MEMORY = 0.8
 """Per-stride decay of the walker's recent stride duration: a memory of about five strides, like the bounce phase
 (:data:`gait.stride_length.BOUNCE_PHASE_MEMORY`), so it follows a change of pace within a few strides."""
-
-
-def bounce_agreement(bounce_ms2: complex, phase_sum_ms2: complex, amplitude_sum_ms2: float) -> tuple[float, float]:
-    """How well one step's bounce agrees with the walker's running bounce phase.
-
-    Parameters
-    ----------
-    bounce_ms2
-        The step's once-per-step phasor (:func:`gait.stride_length.step_bounce_ms2`).
-    phase_sum_ms2, amplitude_sum_ms2
-        The walker's decaying sums before this step (:func:`gait.stride_length.update_bounce_phase`).
-
-    Returns
-    -------
-    tuple of float
-        ``(share, coherence)``: the cosine of the angle between the step's phasor and the walker's phase (1 in
-        phase, 0 in quadrature, -1 in antiphase), and the coherence ``R = |phase_sum| / amplitude_sum`` of the
-        recent steps (0..1). NaN for what is undefined (no phase yet, no bounce).
-
-    Examples
-    --------
-    >>> share, r = bounce_agreement(complex(0.0, 1.0), complex(1.0, 1.0), 2.0)  # 45 degrees off
-    >>> round(share, 3), round(r, 3)
-    (0.707, 0.707)
-    """
-    weight = abs(phase_sum_ms2)
-    if not (weight > 0.0 and amplitude_sum_ms2 > 0.0):
-        return math.nan, math.nan
-    coherence = min(weight / amplitude_sum_ms2, 1.0)
-    amplitude = abs(bounce_ms2)
-    if not amplitude > 0.0:  # also NaN
-        return math.nan, coherence
-    return (bounce_ms2 * phase_sum_ms2.conjugate()).real / (weight * amplitude), coherence
 
 
 def heading_change_deg(

@@ -143,12 +143,43 @@ def bounce_excursion_m(
         return math.nan
     omega = 2.0 * math.pi / step_s
     amplitude = abs(bounce_ms2)
-    weight = abs(phase_sum_ms2)
-    if weight > 0.0 and amplitude == amplitude:
-        in_phase = (bounce_ms2 * phase_sum_ms2.conjugate()).real / weight
-        coherence = weight / amplitude_sum_ms2  # in (0, 1]: |sum| <= sum of the amplitudes
-        amplitude = min(max(in_phase, 0.0) / coherence, amplitude)
+    share, coherence = bounce_agreement(bounce_ms2, phase_sum_ms2, amplitude_sum_ms2)
+    if share == share:  # a walker's phase to compare with, and a bounce (else the whole amplitude, or NaN)
+        amplitude = min(max(share * amplitude, 0.0) / coherence, amplitude)
     return 2.0 * amplitude / (omega * omega)
+
+
+def bounce_agreement(bounce_ms2: complex, phase_sum_ms2: complex, amplitude_sum_ms2: float) -> tuple[float, float]:
+    """How well one step's bounce agrees with the walker's running bounce phase.
+
+    Parameters
+    ----------
+    bounce_ms2
+        The step's once-per-step phasor (:func:`step_bounce_ms2`).
+    phase_sum_ms2, amplitude_sum_ms2
+        The walker's decaying sums before this step (:func:`update_bounce_phase`).
+
+    Returns
+    -------
+    tuple of float
+        ``(share, coherence)``: the cosine of the angle between the step's phasor and the walker's phase (1 in
+        phase, 0 in quadrature, -1 in antiphase), and the coherence ``R = |phase_sum| / amplitude_sum`` of the
+        recent steps (0..1). NaN for what is undefined (no phase yet, no bounce).
+
+    Examples
+    --------
+    >>> share, r = bounce_agreement(complex(0.0, 1.0), complex(1.0, 1.0), 2.0)  # 45 degrees off
+    >>> round(share, 3), round(r, 3)
+    (0.707, 0.707)
+    """
+    weight = abs(phase_sum_ms2)
+    if not (weight > 0.0 and amplitude_sum_ms2 > 0.0):
+        return math.nan, math.nan
+    coherence = min(weight / amplitude_sum_ms2, 1.0)
+    amplitude = abs(bounce_ms2)
+    if not amplitude > 0.0:  # also NaN
+        return math.nan, coherence
+    return (bounce_ms2 * phase_sum_ms2.conjugate()).real / (weight * amplitude), coherence
 
 
 BOUNCE_PHASE_MEMORY = 0.8
