@@ -29,7 +29,7 @@ import numpy as np
 from scipy import signal
 
 from gait import zupt
-from gait.confidence import DOUBT_FACTOR, bounce_agreement, heading_change_deg, pendulum_doubts, update_pace
+from gait.confidence import DOUBT_FACTOR, heading_change_deg, pendulum_doubts, update_pace
 from gait.consts import (
     DEFAULT_BODY_HEIGHT_M,
     FOOT_RATE_HZ,
@@ -52,6 +52,7 @@ from gait.preprocess import (
 from gait.stride_length import (
     PENDULUM_SCALE,
     WEINBERG_K,
+    bounce_agreement,
     bounce_excursion_m,
     pendulum_step_length_m,
     step_bounce_ms2,
