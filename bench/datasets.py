@@ -40,7 +40,7 @@ from gait.types import Placement, Recording
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / "bench" / "out" / "cache"
-CACHE_VERSION = 7  # bump when a loader's output changes, so stale caches are ignored
+CACHE_VERSION = 9  # bump when a loader's output changes, so stale caches are ignored
 
 DATASETS: tuple[str, ...] = ("mobgap_lab", "gaitmap_example", "oxford_step_counter", "ipol_healthy_gait")
 
@@ -440,6 +440,52 @@ def oxford_ground_truth_ns(gt: pd.DataFrame, bounce_s: float = PAD_BOUNCE_S) -> 
     return t[order], f[order]
 
 
+#: Two contacts of the same heel this many median step intervals apart, with no contact of the other heel between
+#: them, hold two steps' time: room for the other foot's step, which its pad did not record.
+PAD_OMISSION_STEPS = 1.5
+
+
+def oxford_reference_omissions(
+    gt: pd.DataFrame, ic_ns: np.ndarray, feet: np.ndarray, min_steps: float = PAD_OMISSION_STEPS
+) -> list[tuple[int, int]]:
+    """Stretches where one heel pad missed a step: the same heel twice in a row while the other pad read unpressed.
+
+    Walking alternates the feet, and each foot stands for about 60 % of its stride, so between two heel strikes of
+    one foot the other foot must land. Where the other pad reads "not pressed" at every poll from one heel strike
+    of a foot to its next (and that stretch is at least ``min_steps`` of the walk's median step interval long), the
+    other foot stood on a pad that did not register it: its step is missing from the reference. (Where the other
+    pad reads "pressed" throughout instead, a pivot on that foot cannot be told from a stuck pad: left scored.)
+
+    Parameters
+    ----------
+    gt
+        The pad log: columns ``t_ns``, ``right``, ``left`` (0/1 per poll).
+    ic_ns, feet
+        Reference contact times (ns) and their heel, from :func:`oxford_ground_truth_ns`.
+    min_steps
+        Shortest stretch, in median step intervals, that can hold the missing step.
+
+    Returns
+    -------
+    list of (first, second)
+        The two same-heel contact times (ns) bounding each stretch with a missing step.
+    """
+    if len(ic_ns) < 3:
+        return []
+    median_step_ns = float(np.median(np.diff(ic_ns)))
+    poll_ns = gt.t_ns.to_numpy()
+    out: list[tuple[int, int]] = []
+    for i in range(len(ic_ns) - 1):
+        a, b = int(ic_ns[i]), int(ic_ns[i + 1])
+        if feet[i] != feet[i + 1] or b - a < min_steps * median_step_ns:
+            continue
+        other = "left" if feet[i] == "right" else "right"
+        between = (poll_ns > a) & (poll_ns < b)
+        if between.any() and not gt[other].to_numpy()[between].any():
+            out.append((a, b))
+    return out
+
+
 def load_oxford_step_counter(root: Path) -> list[RefRecording]:
     """The 48 Oxford step-counter phone recordings with pressure-pad step times.
 
@@ -469,10 +515,13 @@ def load_oxford_step_counter(root: Path) -> list[RefRecording]:
         with gzip.open(d / "accelerometer.csv.gz", "rt") as fh:
             t0_ns = int(fh.readline().split(",")[0])
         gt = pd.read_csv(d / "stepcounter.csv", header=None, names=["t_ns", "right", "left"])
-        ic_ns, _feet = oxford_ground_truth_ns(gt)
+        ic_ns, feet = oxford_ground_truth_ns(gt)
         authors_steps = len(oxford_ground_truth_ns(gt, bounce_s=0.0)[0])
         ic_s = (ic_ns - t0_ns) / 1e9
         runs = split_runs(ic_s, BOUT_GAP_S)
+        spans = [(float(r[0]), float(r[-1])) for r in runs]
+        # Stretches where a pad missed a step (oxford_reference_omissions): scored as unannotated, like IPOL's.
+        omitted_s = [((a - t0_ns) / 1e9, (b - t0_ns) / 1e9) for a, b in oxford_reference_omissions(gt, ic_ns, feet)]
         out.append(
             RefRecording(
                 name=d.name,
@@ -482,15 +531,18 @@ def load_oxford_step_counter(root: Path) -> list[RefRecording]:
                 ref_ic_s=ic_s,
                 ref_strides=[],
                 ref_bouts=bouts_from_runs(runs),
-                walking_spans=[(float(r[0]), float(r[-1])) for r in runs],
+                walking_spans=cut_spans(spans, omitted_s),
                 carry_position=OXFORD_POSITION_NAMES[key],
                 licence=LICENCES["oxford_step_counter"],
-                notes="heel pressure pads polled at about 10 Hz: IC timing resolution about 0.1 s",
+                notes="heel pressure pads polled at about 10 Hz: IC timing resolution about 0.1 s; walking spans "
+                "cut where a pad missed a step (oxford_reference_omissions)",
                 extra={
                     "phone": phone,
                     "authors_step_count": authors_steps,
                     "user": user,
                     "surface": surface,
+                    "uncut_walking_spans": spans,
+                    "reference_omissions_s": omitted_s,
                 },
             )
         )
@@ -553,16 +605,19 @@ def ipol_reference_omissions(
 
 
 def cut_spans(spans: list[tuple[float, float]], holes: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """The spans with the open intervals of ``holes`` removed (hole ends stay inside, as span bounds)."""
+    """The spans with the open intervals of ``holes`` removed (hole ends stay inside, as span bounds).
+
+    A contact that ends one hole and starts the next stays scored, as a span of zero length.
+    """
     out: list[tuple[float, float]] = []
     for start, end in spans:
         cur = start
         for a, b in sorted(holes):
             if a < end and b > cur:
-                if a > cur:
+                if a >= cur:
                     out.append((cur, a))
                 cur = max(cur, b)
-        if cur < end:
+        if cur <= end:
             out.append((cur, end))
     return out
 

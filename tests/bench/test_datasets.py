@@ -163,10 +163,41 @@ def test_ipol_reference_omission_needs_a_swing_of_the_other_foot() -> None:
     assert datasets.ipol_reference_omissions(left, right, None, None, *rf) == []
 
 
+def _pads(right_pressed: list[range], left_pressed: list[range], n_polls: int = 60) -> pd.DataFrame:
+    """A pad log polled every 0.1 s with each heel pressed over the given poll ranges."""
+    right = np.zeros(n_polls, dtype=int)
+    left = np.zeros(n_polls, dtype=int)
+    for r in right_pressed:
+        right[r] = 1
+    for r in left_pressed:
+        left[r] = 1
+    return pd.DataFrame({"t_ns": np.arange(n_polls, dtype=np.int64) * 100_000_000, "right": right, "left": left})
+
+
+def test_oxford_reference_omission_needs_the_other_pad_unpressed_for_two_steps() -> None:
+    # Steps every 0.5 s, each heel pressed for 0.6 s. The left pad fails to register its contact at 2.0 s: the right
+    # heel's contacts at 1.5 and 2.5 s follow each other with the left pad unpressed in between.
+    right = [range(5, 11), range(15, 21), range(25, 31), range(35, 41)]
+    left_missing = [range(0, 6), range(10, 16), range(30, 36), range(40, 46)]
+    gt = _pads(right, left_missing)
+    ic_ns, feet = datasets.oxford_ground_truth_ns(gt)
+    assert datasets.oxford_reference_omissions(gt, ic_ns, feet) == [(1_500_000_000, 2_500_000_000)]
+    # the left foot stood through the right foot's two contacts (a pivot, or a stuck pad): nothing can be shown
+    gt_stuck = _pads(right, [range(0, 6), range(10, 36), range(40, 46)])
+    ic_ns, feet = datasets.oxford_ground_truth_ns(gt_stuck)
+    assert datasets.oxford_reference_omissions(gt_stuck, ic_ns, feet) == []
+    # every step recorded: no omission
+    gt_full = _pads(right, [range(0, 6), range(10, 16), range(20, 26), range(30, 36), range(40, 46)])
+    ic_ns, feet = datasets.oxford_ground_truth_ns(gt_full)
+    assert datasets.oxford_reference_omissions(gt_full, ic_ns, feet) == []
+
+
 def test_cut_spans_keeps_the_bounding_contacts() -> None:
     assert datasets.cut_spans([(0.0, 10.0)], [(3.0, 4.5)]) == [(0.0, 3.0), (4.5, 10.0)]
     assert datasets.cut_spans([(0.0, 10.0)], []) == [(0.0, 10.0)]
     assert datasets.cut_spans([(0.0, 10.0)], [(6.0, 7.0), (2.0, 3.0)]) == [(0.0, 2.0), (3.0, 6.0), (7.0, 10.0)]
+    # a contact that ends one hole and starts the next stays scored
+    assert datasets.cut_spans([(0.0, 10.0)], [(2.0, 3.0), (3.0, 4.0)]) == [(0.0, 2.0), (3.0, 3.0), (4.0, 10.0)]
 
 
 @pytest.mark.shared
