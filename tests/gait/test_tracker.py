@@ -551,6 +551,22 @@ def test_a_walk_with_unequal_left_and_right_steps_is_found_from_its_first_step(
     assert run(GaitTracker(placement=placement), t, acc, [417, 1003, 1004, 1390]) == events
 
 
+_limp_t, _limp_acc, _ = limping_walk_signal(step_ratio=1.9)
+LIMP_WHOLE = run(GaitTracker(placement="pocket"), _limp_t, _limp_acc, [])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=len(_limp_t) - 1), max_size=40), st.integers(1, len(_limp_t) - 1))
+def test_alternating_bout_start_chunked_and_pickled_equals_whole(splits: list[int], cut: int) -> None:
+    # The chain of up to five contacts that opens an alternating walk is carried between chunks and through a pickle.
+    assert sum(e.kind == "step" for e in LIMP_WHOLE) == 28  # 14 strides, every step (see the test above)
+    assert run(GaitTracker(placement="pocket"), _limp_t, _limp_acc, splits) == LIMP_WHOLE
+    tracker = GaitTracker(placement="pocket")
+    events = tracker.update(Chunk(_limp_t[:cut], _limp_acc[:cut]))
+    resumed = pickle.loads(pickle.dumps(tracker))
+    assert events + resumed.update(Chunk(_limp_t[cut:], _limp_acc[cut:])) + resumed.finish() == LIMP_WHOLE
+
+
 @pytest.mark.parametrize("placement", ["pocket", "lower_back"])
 def test_steps_more_unequal_than_a_walk_allows_open_no_bout(placement: str) -> None:
     # Contacts 0.88 and 0.32 s apart in turn (ratio 2.75): the short one is under MIN_STEP_SHARE of its stride, less
