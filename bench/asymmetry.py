@@ -2,7 +2,8 @@
 
 Usage::
 
-    .venv/bin/python -m bench.asymmetry [--dataset NAME] [--group TEXT] [--warp RATIO] [--phase 0|1] [-v]
+    .venv/bin/python -m bench.asymmetry [--dataset NAME] [--group TEXT] [-v]
+        [--warp RATIO [--phase 0|1] [--stride-scale K]]
 
 Per reference walking bout: the delay from its first reference initial contact (IC) to the first detected step
 inside it, and how many of its reference ICs come before its first matched one (missed at the bout's start);
@@ -16,7 +17,8 @@ the bout stay, each odd-numbered one moves to split its stride R : 1 (``--phase 
 the long one) or 1 : R (``--phase 1``); the sample times are mapped piecewise-linearly between those knots
 (identity outside the bouts), the sample values are kept, and the references, spans and bouts move with them.
 It is real signal of a walker whose two legs' steps differ by R: a limp, or a phone that feels one leg's contact
-later than the other's.
+later than the other's. A limping walker is usually slower than these healthy walkers: ``--stride-scale K`` also
+slows every bout by K (its strides K times longer; the recording after it shifts later).
 """
 
 from __future__ import annotations
@@ -32,37 +34,44 @@ from bench.datasets import BOUT_GAP_S, DATASETS, RefRecording, available, data_r
 from bench.metrics import IC_TOLERANCE_S, in_spans, match_ics, score_ics, step_count_error
 
 
-def warp_knots(ref_ic_s: np.ndarray, ratio: float, phase: int) -> tuple[np.ndarray, np.ndarray]:
-    """Old and new times of the warp's knots: every reference IC, odd ones of each run moved (see module doc).
+def warp_knots(
+    ref_ic_s: np.ndarray, ratio: float, phase: int, stride_scale: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Old and new times of the warp's knots: every reference IC, odd ones of each run moved (see module doc);
+    with ``stride_scale`` every run is also slowed by that factor from its first IC on (what follows it shifts).
 
     Examples
     --------
     >>> old, new = warp_knots(np.array([0.0, 0.5, 1.0, 1.5, 2.0]), 2.0, 0)
     >>> [round(float(x), 3) for x in new]
     [0.0, 0.667, 1.0, 1.667, 2.0]
+    >>> [round(float(x), 3) for x in warp_knots(np.array([0.0, 0.5, 1.0]), 1.0, 0, stride_scale=1.5)[1]]
+    [0.0, 0.75, 1.5]
     """
     old: list[float] = []
     new: list[float] = []
+    shift_s = 0.0  # how much later the runs before this one made it
     for run in split_runs(np.sort(np.asarray(ref_ic_s, dtype=float)), BOUT_GAP_S):
-        moved = run.copy()
+        moved = run[0] + shift_s + stride_scale * (run - run[0])
         share = ratio / (1.0 + ratio) if phase == 0 else 1.0 / (1.0 + ratio)
         for k in range(1, len(run) - 1, 2):
-            moved[k] = run[k - 1] + share * (run[k + 1] - run[k - 1])
+            moved[k] = moved[k - 1] + share * (moved[k + 1] - moved[k - 1])
+        shift_s = moved[-1] - run[-1]
         old += run.tolist()
         new += moved.tolist()
     return np.asarray(old), np.asarray(new)
 
 
-def warp_recording(ref: RefRecording, ratio: float, phase: int) -> RefRecording:
+def warp_recording(ref: RefRecording, ratio: float, phase: int, stride_scale: float = 1.0) -> RefRecording:
     """The recording with its sample times, references, spans and bouts time-warped (see the module doc)."""
-    old, new = warp_knots(ref.ref_ic_s, ratio, phase)
+    old, new = warp_knots(ref.ref_ic_s, ratio, phase, stride_scale)
     if len(old) == 0:
         return ref
     t = ref.recording.time_s
-    # Identity outside the knots: extend both ends with a slope-1 knot far away.
+    # Slope 1 outside the knots (before the first: identity; after the last: shifted by the slowing).
     lo, hi = min(t[0], old[0]) - 10.0, max(t[-1], old[-1]) + 10.0
     ko = np.concatenate(([lo], old, [hi]))
-    kn = np.concatenate(([lo], new, [hi]))
+    kn = np.concatenate(([lo], new, [hi + new[-1] - old[-1]]))
 
     def fwd(x: np.ndarray | float) -> np.ndarray:
         return np.interp(x, ko, kn)
@@ -162,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--warp", type=float, default=None, help="left/right step interval ratio to impose")
     parser.add_argument("--phase", type=int, choices=(0, 1), default=0, help="which steps of a bout are long")
+    parser.add_argument(
+        "--stride-scale", type=float, default=1.0, help="with --warp: also slow every bout by this factor"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per recording")
     args = parser.parse_args(argv)
     if not available():
@@ -173,13 +185,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.group and not any(g in ref.group for g in args.group):
                 continue
             if args.warp is not None:
-                ref = warp_recording(ref, args.warp, args.phase)
+                ref = warp_recording(ref, args.warp, args.phase, args.stride_scale)
             fig = groups.setdefault((ref.dataset, ref.group), GroupFigures())
             if args.verbose and fig.n_rec == 0:
                 print(f"{ref.dataset} {ref.group}")
             score(ref, fig, args.verbose)
     if args.warp is not None:
-        print(f"time-warped: left/right step interval ratio {args.warp:g} (phase {args.phase}), strides kept")
+        print(
+            f"time-warped: left/right step interval ratio {args.warp:g} (phase {args.phase}), strides "
+            + ("kept" if args.stride_scale == 1.0 else f"slowed {args.stride_scale:g}x")
+        )
     head = (
         f"{'dataset':<20} {'group':<20} {'n':>3} {'recall':>6} {'F1':>6} {'steps med%':>10} {'bouts':>6} "
         f"{'no step':>7} {'delay med s':>11} {'max s':>6} {'missed@start':>12} {'det bouts':>9} "
