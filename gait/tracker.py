@@ -23,6 +23,7 @@ import functools
 import itertools
 import math
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -108,7 +109,29 @@ replacement after the chain was restarted on it as irregular never leaves three 
 MAX_STEP_S = 1.1
 """Longest step interval inside a bout (55 steps/min); a longer pause ends the bout."""
 MAX_STEP_RATIO = 1.6
-"""Two consecutive step intervals differ by at most this ratio while a bout is being confirmed."""
+"""Two consecutive step intervals differ by at most this ratio while a bout is being confirmed; so do two steps of
+the same leg (a step interval and the one two steps before it) where the two legs' steps differ (see
+alternating_steps)."""
+MIN_STEP_SHARE = 0.3
+"""Shortest share of a stride that one of its two steps may take in a walk with unequal left and right steps.
+
+A step runs from one foot's heel strike to the other's: it holds the other leg's whole swing (in walking the stance
+foot leaves the ground only after the swinging one has landed). A swing lasts about 40 % of a stride in healthy
+walking; in a strongly asymmetric gait (hemiparetic, antalgic: the walker hurries off the painful or weak leg) the
+unaffected leg's swing shortens, but rarely below about 30 % of the stride, while the other lengthens. A shorter
+"step" is a contact seen twice, or a bump. So one step is at most (1 - MIN_STEP_SHARE) / MIN_STEP_SHARE (2.3) times
+its partner: MAX_STEP_ASYMMETRY. (A phone off the midline adds its own timing difference between the legs'
+contacts: the median ratio of consecutive detected steps in the Oxford pockets' bouts is 1.33 front, 1.47 back,
+bench.asymmetry; a walk beyond the bound opens a bout only where two consecutive steps pass MAX_STEP_RATIO.)"""
+MAX_STEP_ASYMMETRY = (1.0 - MIN_STEP_SHARE) / MIN_STEP_SHARE
+"""Most that one step of a stride may exceed the other while a bout is being confirmed (see MIN_STEP_SHARE)."""
+ALTERNATING_CONTACTS = 5
+"""Contacts (two strides) that open a bout whose left and right steps differ by more than MAX_STEP_RATIO.
+
+Two strides, so that each leg's step is compared with that leg's next one (alternating_steps). With one stride and
+a step (four contacts) the first interval is compared once only, and on the benchmark that opened bouts outside the
+walking (11 steps in 4 recordings, e.g. a phone being pocketed: 0.44 / 0.90 / 0.44 s, no pressure-pad contact);
+with five, every benchmark recording gives the steps it gave with the step-to-step test alone."""
 FIRST_PEAK_RATIO = 0.3
 """A bout's first contact needs a band-passed peak of at least this share of the larger of the next two.
 
@@ -246,6 +269,34 @@ def rhythm_period_samples(acf: np.ndarray, min_lag: int) -> int | None:
     k = np.arange(max(min_lag, 1), len(acf) - 1)
     peaks = k[(acf[k] > acf[k - 1]) & (acf[k] >= acf[k + 1]) & (acf[k] > 0.0)]
     return int(peaks[0]) if len(peaks) else None
+
+
+def interval_ratio(a: float, b: float) -> float:
+    """The larger of two positive intervals over the smaller (1 when equal)."""
+    return max(a, b) / min(a, b)
+
+
+def alternating_steps(step_intervals: Sequence[float]) -> bool:
+    """Whether consecutive step intervals (two strides' worth: four) are a walk whose left and right steps differ:
+    each step as long as the same leg's step before it, two steps earlier (within MAX_STEP_RATIO), and each step at
+    most MAX_STEP_ASYMMETRY times its neighbours.
+
+    Walking repeats stride by stride; step by step it repeats only where the two legs' steps look alike. A walker
+    who favours one leg (a limp, a painful hip or back, a hemiparesis) spends longer on one step than on the other,
+    and a sensor off the body's midline (a phone in a trouser pocket on one thigh, an arm band, a bag on one side)
+    feels one leg's contact sooner than the other's: the detected intervals then alternate. The two steps of a
+    stride are compared with those of the next stride, not with each other.
+
+    Examples
+    --------
+    >>> alternating_steps([0.4, 0.76, 0.42, 0.78]), alternating_steps([0.4, 0.76, 0.7, 0.78])
+    (True, False)
+    >>> alternating_steps([0.3, 0.8, 0.3, 0.8])  # one "step" under MIN_STEP_SHARE of its stride
+    False
+    """
+    pairs_of_one_leg = zip(step_intervals[:-2], step_intervals[2:], strict=True)
+    same_leg = all(interval_ratio(a, b) <= MAX_STEP_RATIO for a, b in pairs_of_one_leg)
+    return same_leg and all(interval_ratio(a, b) <= MAX_STEP_ASYMMETRY for a, b in itertools.pairwise(step_intervals))
 
 
 @dataclass
@@ -979,15 +1030,7 @@ class GaitTracker:
             weak=weak,
         )
         if chain:
-            prev = chain[-1]
-            cand.step_length_m = self._segment_length(prev, cand)
-            if len(chain) >= 2 and not st.bout:
-                interval_s = (index - prev.index) / fs
-                prev_interval = (prev.index - chain[-2].index) / fs
-                if max(interval_s, prev_interval) / min(interval_s, prev_interval) > MAX_STEP_RATIO:
-                    # Not yet a bout and irregular: restart the chain from the last two contacts.
-                    st.pending = [prev, cand]
-                    return []
+            cand.step_length_m = self._segment_length(chain[-1], cand)
         if st.bout:
             st.bout.append(cand)
             st.bout_steps += 1
@@ -997,11 +1040,30 @@ class GaitTracker:
         st.pending.append(cand)
         if len(st.pending) < per_stride + 1:
             return []
-        if self._is_weight_shift(st.pending[-(per_stride + 1) :]):
-            # A weight shift before the first step, not a heel strike: the bout may start at the next contact.
-            st.pending = st.pending[-per_stride:]
+        opening = self._opening(st.pending)
+        if not opening:
+            # Not yet a bout. Keep the last contacts whose steps could be left and right ones of a walk (each within
+            # MAX_STEP_ASYMMETRY of the next; the next contacts may show its stride-to-stride rhythm), up to one
+            # short of ALTERNATING_CONTACTS; restart from the last two where no such step pair is left.
+            keep = 2
+            if per_stride == 2:
+                while keep < min(len(st.pending), ALTERNATING_CONTACTS - 1) and (
+                    interval_ratio(
+                        st.pending[-keep].index - st.pending[-keep - 1].index,
+                        st.pending[-keep + 1].index - st.pending[-keep].index,
+                    )
+                    <= MAX_STEP_ASYMMETRY
+                ):
+                    keep += 1
+            del st.pending[:-keep]
             return []
-        # Bout confirmed by one regular stride: emit its contacts and that stride.
+        if self._is_weight_shift(st.pending[-opening : len(st.pending) - opening + per_stride + 1]):
+            # A weight shift before the first step, not a heel strike: the bout may start at the next contact.
+            st.pending = st.pending[1 - opening :]
+            return []
+        # Bout confirmed: emit its contacts and the stride that ends at the last one (the strides before it were
+        # decided a step or more after their final contact: too late, see _opening).
+        del st.pending[:-opening]
         st.bout = st.pending[-(per_stride + 1) :]
         st.bout_start_s = st.pending[0].t_s
         st.bout_steps = len(st.pending)
@@ -1010,6 +1072,28 @@ class GaitTracker:
         self._learn_bounce(st.bout[1:])  # the steps of the bout's first stride (the first contact's is before it)
         events += self._stride(st.bout)
         return events
+
+    def _opening(self, chain: list[_Candidate]) -> int:
+        """How many of the last contacts of a chain not yet confirmed open a walking bout now (0: none yet).
+
+        One regular stride opens a bout: its two steps within MAX_STEP_RATIO of each other (the last three contacts).
+        Where they differ by more, two strides whose left and right steps alternate (alternating_steps: the last
+        ALTERNATING_CONTACTS contacts) open it: stride-to-stride regularity, seen two steps later, so only the stride
+        that ends at the last contact is emitted (the two before it were decided a step or more after their final
+        contact, beyond the latency budget). The first test comes first: where the last two steps are alike, an
+        earlier contact that fits only as an alternating step is most often the weight shift or push-off of gait
+        initiation, a third of a second before the first step. A foot sensor sees one foot: two contacts bound its
+        first stride.
+        """
+        per_stride = self._contacts_per_stride
+        if per_stride == 1:
+            return 2
+        steps = [b.index - a.index for a, b in itertools.pairwise(chain[-ALTERNATING_CONTACTS:])]
+        if interval_ratio(steps[-1], steps[-2]) <= MAX_STEP_RATIO:
+            return per_stride + 1
+        if per_stride == 2 and len(steps) == ALTERNATING_CONTACTS - 1 and alternating_steps(steps):
+            return ALTERNATING_CONTACTS
+        return 0
 
     def _off_rhythm(self, elapsed: int, band: np.ndarray) -> bool:
         """Whether a contact ``elapsed`` grid samples after the previous one is that step's second bump.

@@ -41,6 +41,41 @@ def walk_signal(
     return t, world @ rot.T
 
 
+def limping_walk_signal(
+    *,
+    stride_s: float = 1.2,
+    step_ratio: float = 1.9,
+    n_strides: int = 14,
+    near_leg_ms2: float = 3.0,
+    far_leg_ms2: float = 1.5,
+    rest_s: float = 3.0,
+    rate_hz: float = 100.0,
+    seed: int = 9,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A walk whose left and right steps differ: each stride of ``stride_s`` starts with the near leg's heel strike,
+    and the far leg's follows ``step_ratio`` times later than the step after it (the long step first).
+
+    The body bobs once per step (1 m/s^2, highest at each heel strike: a cosine of the step phase, which runs
+    linearly from one heel strike to the next), and each heel strike adds a sharp impact with a broad dip, stronger
+    for the leg the sensor sits on (``near_leg_ms2``) than for the far one, as a phone in a trouser pocket feels
+    them; 0.03 m/s^2 noise; rest before and after. Returns time (n,), acceleration with gravity (n, 3) and the heel
+    strikes.
+    """
+    long_s = stride_s * step_ratio / (1.0 + step_ratio)
+    near_s = rest_s + stride_s * np.arange(n_strides)
+    far_s = near_s + long_s
+    heel_strikes_s = np.sort(np.concatenate((near_s, far_s)))
+    t = np.arange(0.0, heel_strikes_s[-1] + rest_s, 1.0 / rate_hz)
+    phase = np.interp(t, heel_strikes_s, np.arange(len(heel_strikes_s)), left=np.nan, right=np.nan)
+    vertical = np.where(np.isfinite(phase), np.cos(2 * np.pi * np.nan_to_num(phase)), 0.0)
+    for t0, amplitude_ms2 in [(x, near_leg_ms2) for x in near_s] + [(x, far_leg_ms2) for x in far_s]:
+        vertical += amplitude_ms2 * (np.exp(-0.5 * ((t - t0) / 0.06) ** 2) - 0.3 * np.exp(-0.5 * ((t - t0) / 0.2) ** 2))
+    vertical += np.random.default_rng(seed).normal(0.0, 0.03, len(t))
+    acc = np.zeros((len(t), 3))
+    acc[:, 2] = GRAVITY_MS2 + vertical
+    return t, acc, heel_strikes_s
+
+
 def _smooth_step(u: np.ndarray) -> np.ndarray:
     """0 -> 1 with zero velocity and acceleration at both ends (minimum-jerk profile), clipped outside [0, 1]."""
     u = np.clip(u, 0.0, 1.0)

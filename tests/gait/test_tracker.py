@@ -17,7 +17,7 @@ from gait.errors import GaitError
 from gait.stride_length import pendulum_step_length_m
 from gait.tracker import GaitTracker
 from gait.types import Chunk, Recording
-from tests.gait.synthetic import walk_signal
+from tests.gait.synthetic import limping_walk_signal, walk_signal
 
 
 def run(tracker: GaitTracker, t: np.ndarray, acc: np.ndarray, splits: list[int]) -> list:
@@ -521,6 +521,58 @@ def test_a_pocket_phone_counts_the_other_legs_heel_strike_not_its_own_toe_off() 
     assert run(GaitTracker(placement="pocket"), t, acc, [517, 1203, 1204, 1590]) == run(
         GaitTracker(placement="pocket"), t, acc, []
     )
+
+
+# Not "hand": there the rhythm test (RHYTHM_PLACEMENTS) takes the short step, at 0.35 of the stride period the
+# autocorrelation finds, for the arm's second bump and drops it; the bout breaks after its first stride.
+@pytest.mark.parametrize("placement", ["pocket", "lower_back", "waist", "chest"])
+@pytest.mark.parametrize("step_ratio", [1.9, 2.2])
+def test_a_walk_with_unequal_left_and_right_steps_is_found_from_its_first_step(
+    placement: str, step_ratio: float
+) -> None:
+    # A limping walker, or a pocket phone that feels one leg's contact late: every stride 1.2 s (100 steps/min), its
+    # steps 0.79 and 0.41 s at a ratio of 1.9 (0.83 and 0.37 s at 2.2): beyond MAX_STEP_RATIO for two consecutive
+    # steps, within MAX_STEP_ASYMMETRY. Step by step the walk never looks regular (before the stride-to-stride
+    # test no step at all was found), stride by stride it is: one bout from the first heel strike, every step.
+    t, acc, heel_strikes_s = limping_walk_signal(step_ratio=step_ratio)
+    events = run(GaitTracker(placement=placement), t, acc, [])
+    steps_s = np.array([e.t_s for e in events if e.kind == "step"])
+    bouts = [e for e in events if e.kind == "bout"]
+    assert len(bouts) == 1 and abs(bouts[0].start_s - heel_strikes_s[0]) < 0.1
+    assert len(steps_s) == len(heel_strikes_s)
+    assert np.abs(steps_s - heel_strikes_s).max() < 0.1
+    # The bout opens at its fifth contact (two strides): the stride that ends there is its first, emitted as soon as
+    # that contact is decided (the two before it would be late), then one stride per contact.
+    strides = [e for e in events if e.kind == "stride"]
+    assert len(strides) == len(heel_strikes_s) - 4
+    assert abs(strides[0].end_s - heel_strikes_s[4]) < 0.1
+    assert np.median([s.cadence_spm for s in strides]) == pytest.approx(100.0, abs=0.5)
+    # the same events however the input is split
+    assert run(GaitTracker(placement=placement), t, acc, [417, 1003, 1004, 1390]) == events
+
+
+_limp_t, _limp_acc, _ = limping_walk_signal(step_ratio=1.9)
+LIMP_WHOLE = run(GaitTracker(placement="pocket"), _limp_t, _limp_acc, [])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=len(_limp_t) - 1), max_size=40), st.integers(1, len(_limp_t) - 1))
+def test_alternating_bout_start_chunked_and_pickled_equals_whole(splits: list[int], cut: int) -> None:
+    # The chain of up to five contacts that opens an alternating walk is carried between chunks and through a pickle.
+    assert sum(e.kind == "step" for e in LIMP_WHOLE) == 28  # 14 strides, every step (see the test above)
+    assert run(GaitTracker(placement="pocket"), _limp_t, _limp_acc, splits) == LIMP_WHOLE
+    tracker = GaitTracker(placement="pocket")
+    events = tracker.update(Chunk(_limp_t[:cut], _limp_acc[:cut]))
+    resumed = pickle.loads(pickle.dumps(tracker))
+    assert events + resumed.update(Chunk(_limp_t[cut:], _limp_acc[cut:])) + resumed.finish() == LIMP_WHOLE
+
+
+@pytest.mark.parametrize("placement", ["pocket", "lower_back"])
+def test_steps_more_unequal_than_a_walk_allows_open_no_bout(placement: str) -> None:
+    # Contacts 0.88 and 0.32 s apart in turn (ratio 2.75): the short one is under MIN_STEP_SHARE of its stride, less
+    # than the other leg's swing takes, so stride by stride regular as they are, they are no walk.
+    t, acc, _ = limping_walk_signal(step_ratio=2.75)
+    assert [e for e in run(GaitTracker(placement=placement), t, acc, []) if e.kind == "bout"] == []
 
 
 def test_a_hand_held_phone_follows_a_change_of_pace() -> None:
