@@ -24,6 +24,10 @@ starts from its method's (calibration, known sensor height) and is halved for ea
   square of the step time).
 
 Each check needs only the stride's own steps and the walker's state before it: no look-ahead.
+
+A step-model stride (phones: :func:`step_model_doubts`) is a sum over its steps, right wherever its contacts are two
+true steps; its doubts are the signs of a missed or an extra contact (unequal steps beyond MAX_STEP_RATIO, a
+hesitant or a hurried stride).
 """
 
 from __future__ import annotations
@@ -177,6 +181,44 @@ def pendulum_doubts(
     return tuple(doubts)
 
 
+def step_model_doubts(*, step_s: Sequence[float], stride_s: float, recent_stride_s: float) -> tuple[str, ...]:
+    """The signs that a step-model stride (a phone, or any sensor without the pendulum) is not one true stride.
+
+    A step-model length is a sum over the stride's steps, so it is right where the stride's two contacts are two real
+    steps; a missed contact makes one "step" of two (the stride lasts about 1.5 strides), an extra one a step of a
+    fragment (it lasts about 0.75 of one, or one step is far shorter than the other). A sensor off the body's
+    midline (a phone on one thigh, in one hand) times the two legs' contacts differently, so its steps alternate in
+    length (consecutive detected steps differ by a median 1.33-1.47x in a trouser pocket): unequal steps count only
+    beyond MAX_STEP_RATIO.
+
+    Parameters
+    ----------
+    step_s, stride_s, recent_stride_s
+        As for :func:`pendulum_doubts` (NaN recent strides: no pace check).
+
+    Returns
+    -------
+    tuple of str
+        The failed checks, in this order: ``"unequal_steps"``, ``"hesitant"`` (longer than HESITANT_RATIO times the
+        recent strides), ``"hurried"`` (shorter than the recent strides over HESITANT_RATIO).
+
+    Examples
+    --------
+    >>> step_model_doubts(step_s=[0.42, 0.62], stride_s=1.04, recent_stride_s=1.06)  # a pocket phone's steps
+    ()
+    >>> step_model_doubts(step_s=[0.55, 1.02], stride_s=1.57, recent_stride_s=1.06)  # a contact missed
+    ('hesitant',)
+    """
+    doubts: list[str] = []
+    if _ratio(step_s) > MAX_STEP_RATIO:
+        doubts.append("unequal_steps")
+    if stride_s > HESITANT_RATIO * recent_stride_s:
+        doubts.append("hesitant")
+    if stride_s * HESITANT_RATIO < recent_stride_s:
+        doubts.append("hurried")
+    return tuple(doubts)
+
+
 def _ratio(values: Sequence[float]) -> float:
     """Largest over smallest of positive values (inf when the smallest is 0; 1 for fewer than two)."""
     if len(values) < 2:
@@ -196,5 +238,6 @@ __all__ = [
     "bounce_agreement",
     "heading_change_deg",
     "pendulum_doubts",
+    "step_model_doubts",
     "update_pace",
 ]

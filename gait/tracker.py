@@ -30,7 +30,7 @@ import numpy as np
 from scipy import signal
 
 from gait import zupt
-from gait.confidence import DOUBT_FACTOR, heading_change_deg, pendulum_doubts, update_pace
+from gait.confidence import DOUBT_FACTOR, heading_change_deg, pendulum_doubts, step_model_doubts, update_pace
 from gait.consts import (
     DEFAULT_BODY_HEIGHT_M,
     FOOT_RATE_HZ,
@@ -1216,16 +1216,12 @@ class GaitTracker:
                 length_m *= self.stride_scale
             if self._is_pendulum:
                 confidence *= DOUBT_FACTOR ** len(self._pendulum_doubts(contacts, duration_s))
-            elif len(contacts) == 3:
-                # Asymmetric step times mean a missed or extra contact: trust the length less.
-                steps = (contacts[1].t_s - first.t_s, last.t_s - contacts[1].t_s)
-                if max(steps) / max(min(steps), 1e-3) > 1.3:
-                    confidence *= 0.5
+            elif not self.uses_foot_detector:  # a ZUPT stride is measured on its own, whatever its neighbours
+                confidence *= DOUBT_FACTOR ** len(self._step_model_doubts(contacts, duration_s))
             if not 0.3 <= length_m <= 2.5:
                 confidence = 0.0
-        if self._is_pendulum:
-            st = self.state
-            st.pace_sum_s, st.pace_weight = update_pace(st.pace_sum_s, st.pace_weight, duration_s)
+        st = self.state
+        st.pace_sum_s, st.pace_weight = update_pace(st.pace_sum_s, st.pace_weight, duration_s)
         return [
             StrideEvent(
                 start_s=first.t_s,
@@ -1250,6 +1246,15 @@ class GaitTracker:
             phase_share=[c.phase_share for c in steps],
             coherence=[c.coherence for c in steps],
             stride_turn_deg=sum(c.turn_deg for c in steps),
+            stride_s=duration_s,
+            recent_stride_s=st.pace_sum_s / st.pace_weight if st.pace_weight > 0.0 else math.nan,
+        )
+
+    def _step_model_doubts(self, contacts: list[_Candidate], duration_s: float) -> tuple[str, ...]:
+        """The signs that this step-model stride's contacts are not two true steps (gait.confidence)."""
+        st = self.state
+        return step_model_doubts(
+            step_s=[c.t_s - p.t_s for p, c in itertools.pairwise(contacts)],
             stride_s=duration_s,
             recent_stride_s=st.pace_sum_s / st.pace_weight if st.pace_weight > 0.0 else math.nan,
         )

@@ -1,4 +1,5 @@
-"""A lower-back stride's confidence follows how far the pendulum model describes it (gait.confidence).
+"""A stride's confidence follows how far its model describes it (gait.confidence): the lower back's pendulum, and
+the step model of phones (a stride of two true steps).
 
 Exact answers on the pure checks, one test per check that fails without it, and the tracker's wiring on synthetic
 walks: the same strides, turning or hesitant, get a lower confidence than straight and steady, with the same
@@ -27,12 +28,14 @@ from gait.confidence import (
     bounce_agreement,
     heading_change_deg,
     pendulum_doubts,
+    step_model_doubts,
     update_pace,
 )
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.tracker import GaitTracker
 from gait.types import Chunk, StrideEvent
+from tests.gait.synthetic import limping_walk_signal
 
 KNOWN_HEIGHT_CONFIDENCE = 0.75  # the inverted pendulum's confidence with a known body height (gait.tracker)
 
@@ -263,3 +266,42 @@ def test_a_lower_back_gyroscope_cannot_appear_in_the_middle_of_a_segment() -> No
     tracker.update(Chunk(T_TURN[:100], ACC_TURN[:100]))
     with pytest.raises(GaitError, match="gyroscope cannot appear or disappear"):
         tracker.update(Chunk(T_TURN[100:200], ACC_TURN[100:200], GYR_TURN[100:200]))
+
+
+# ------------------------------------------------------------------------------------------ step model (phones)
+
+CALIBRATED_STEP_MODEL_CONFIDENCE = 0.8  # a calibrated step-model stride's confidence (gait.tracker)
+
+
+@pytest.mark.parametrize(
+    ("step_s", "stride_s", "recent_stride_s", "doubts"),
+    [
+        ([0.42, 0.62], 1.04, 1.06, ()),  # a pocket phone's alternating steps: one stride
+        ([0.35, 0.69], 1.04, math.nan, ()),  # the first stride: nothing to compare with
+        ([0.33, 0.71], 1.04, 1.06, ("unequal_steps",)),  # over MAX_STEP_RATIO: a contact half a step off
+        ([0.55, 1.02], 1.57, 1.06, ("hesitant",)),  # a contact missed: three steps' time
+        ([0.52, 0.26], 0.78, 1.06, ("hurried",)),  # an extra contact: a step and a fragment
+        ([0.2, 0.5], 0.7, 1.06, ("unequal_steps", "hurried")),
+    ],
+)
+def test_a_step_model_stride_is_doubted_where_its_contacts_are_not_two_steps(
+    step_s: list[float], stride_s: float, recent_stride_s: float, doubts: tuple[str, ...]
+) -> None:
+    assert MAX_STEP_RATIO == 2.0 and HESITANT_RATIO == 1.3  # the bounds the cases sit either side of
+    assert step_model_doubts(step_s=step_s, stride_s=stride_s, recent_stride_s=recent_stride_s) == doubts
+
+
+@pytest.mark.parametrize("step_ratio", [1.0, 1.5, 1.9])
+def test_a_calibrated_pocket_phone_trusts_a_walk_whose_two_legs_steps_differ(step_ratio: float) -> None:
+    # A phone on one thigh times the two legs' contacts differently (consecutive steps differ by a median 1.33-1.47x
+    # in the Oxford pockets): every stride is still two true steps, so the calibrated length keeps its confidence,
+    # and the same length as with equal steps.
+    t, acc, heel_strikes_s = limping_walk_signal(step_ratio=step_ratio)
+    tracker = GaitTracker(placement="pocket", stride_scale=1.0)
+    strides = [e for e in tracker.update(Chunk(t, acc)) + tracker.finish() if e.kind == "stride"]
+    assert len(strides) >= len(heel_strikes_s) - 4
+    assert {s.confidence for s in strides} == {CALIBRATED_STEP_MODEL_CONFIDENCE}
+    equal = GaitTracker(placement="pocket", stride_scale=1.0)
+    t1, acc1, _ = limping_walk_signal(step_ratio=1.0)
+    lengths_equal = [e.length_m for e in equal.update(Chunk(t1, acc1)) + equal.finish() if e.kind == "stride"]
+    assert np.median([s.length_m for s in strides]) == pytest.approx(np.median(lengths_equal), rel=0.03)
