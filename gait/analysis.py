@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from gait.coach.flags import flag_overlong
+from gait.consts import DEFAULT_BODY_HEIGHT_M
 from gait.errors import GaitError
 from gait.gps import gps_stride_length_m
 from gait.tracker import GaitTracker
@@ -297,8 +298,19 @@ def model_notes(tracker: GaitTracker) -> list[str]:
     scale = "" if tracker.stride_scale is None else f", personal factor {tracker.stride_scale:g}"
     if p in (Placement.LOWER_BACK, Placement.WAIST):
         h, known = tracker.pendulum_sensor_height()
-        src = "given" if known else "assumed from a default body height: pass --height-m for better lengths"
-        return [f"stride length: inverted-pendulum model, sensor height {h:.2f} m ({src}){scale}"]
+        if tracker.sensor_height_m is not None:
+            src = "the sensor height given"
+        elif known:
+            src = f"from the body height {tracker.body_height_m:.2f} m"
+        else:
+            src = f"assumed from a default body height of {DEFAULT_BODY_HEIGHT_M:.2f} m: give yours for better lengths"
+        note = f"stride length: inverted-pendulum model, sensor height {h:.2f} m ({src}){scale}"
+        if p is Placement.WAIST and tracker.stride_scale is None:
+            note += (
+                "; at the waist the model is not validated: lengths are trusted for coaching after a calibration "
+                "walk of known distance"
+            )
+        return [note]
     if p is Placement.FOOT:
         return [f"stride length: zero-velocity-update integration of the foot sensor{scale}"]
     if p in (Placement.POCKET, Placement.HAND):

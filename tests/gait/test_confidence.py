@@ -305,3 +305,21 @@ def test_a_calibrated_pocket_phone_trusts_a_walk_whose_two_legs_steps_differ(ste
     t1, acc1, _ = limping_walk_signal(step_ratio=1.0)
     lengths_equal = [e.length_m for e in equal.update(Chunk(t1, acc1)) + equal.finish() if e.kind == "stride"]
     assert np.median([s.length_m for s in strides]) == pytest.approx(np.median(lengths_equal), rel=0.03)
+
+
+@pytest.mark.parametrize(
+    ("placement", "stride_scale", "confidence"),
+    [
+        ("lower_back", None, KNOWN_HEIGHT_CONFIDENCE),  # validated at L5 (mobgap, IPOL)
+        ("waist", None, 0.5),  # the same model at the waist: nothing here validates it, so the coach stays silent
+        ("waist", 1.0, 0.9),  # until a calibration walk has fitted it
+    ],
+)
+def test_a_waist_sensors_lengths_are_trusted_only_once_calibrated(
+    placement: str, stride_scale: float | None, confidence: float
+) -> None:
+    t, acc, gyr = synthetic_walk()
+    tracker = GaitTracker(placement=placement, body_height_m=1.75, stride_scale=stride_scale)
+    strides = [e for e in tracker.update(Chunk(t, acc, gyr)) + tracker.finish() if e.kind == "stride"]
+    inner = [s for s in strides if s.start_s > 4.0 and s.end_s < 22.0]
+    assert len(inner) >= 25 and {s.confidence for s in inner} == {confidence}
