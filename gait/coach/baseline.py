@@ -138,7 +138,8 @@ def population_baseline(body_height_m: float | None, *, why: str = "") -> Stride
     """
     height_m, given = _check_height(body_height_m)
     low, high = POPULATION_CADENCE_RANGE_SPM
-    desc = f"population default from height {height_m:.2f} m" + ("" if given else " (assumed: no body height in your profile)")
+    assumed = "" if given else " (assumed: no body height in your profile)"
+    desc = f"population default from height {height_m:.2f} m{assumed}"
     return StrideBaseline(
         intercept_m=0.0,
         slope_m_per_spm=2.0 * POPULATION_WALK_RATIO_PER_HEIGHT * height_m,
