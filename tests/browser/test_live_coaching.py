@@ -4,6 +4,7 @@ stored, "not medical advice" wherever coaching shows, sample and demo walks labe
 from __future__ import annotations
 
 from tests.browser.test_dashboard import wait_js, watch_console
+from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import Server
 
 COACHED = {"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}}
@@ -73,3 +74,13 @@ def test_walk_page_shows_not_medical_advice_with_its_coaching_and_labels_demo_wa
     page.wait_for_selector("#walks-table")
     assert page.locator(f"tr[data-walk='{walk_id}'] .badge.demo").inner_text() == "demo"
     assert errors == [], errors
+
+
+def test_a_walk_dated_at_upload_says_so(browser_context, server: Server, tmp_path) -> None:
+    with write_walk_csv(tmp_path / "w.csv", duration_s=30.0).open("rb") as fh:  # gait CSV: no start time
+        r = server.client.post("/api/uploads", files={"file": ("w.csv", fh)}, data={"placement": "lower_back"})
+    walk_id = r.json()["walks"][0]["id"]
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/#/walk/{walk_id}")
+    page.wait_for_selector("#summary")
+    assert "the file holds no start time" in page.locator("#started-note").inner_text()
