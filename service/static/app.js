@@ -225,7 +225,7 @@ async function pageWalk(id) {
       ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}</p>
     ${walk.demo ? `<p class="notice" id="demo-note">A ${demoKind(walk)} walk, not yours: it is shown here but never used for your coaching (baseline, pain-free walks, targets).</p>` : ""}
     ${walk.reason ? `<p class="notice">${esc(walk.reason)}</p>` : ""}
-    ${walk.notes.filter((n) => n.startsWith("placement check")).map((n) => `<p class="notice">${esc(n)}</p>`).join("")}
+    ${walk.notes.filter((n) => n.startsWith("placement check")).map((n) => `<p class="notice placement-check">${esc(n)}</p>`).join("")}
     <div class="grid" id="summary">
       ${stat("Distance", fmt.dist(s.distance_m))}
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
