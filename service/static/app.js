@@ -666,6 +666,7 @@ async function pageLive() {
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     for (const id of ["sensor-error", "live-msg", "pod-line"]) set(id, "");
+    set("lv-distance", "–");
     draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
     document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
