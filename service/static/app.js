@@ -154,7 +154,8 @@ async function pageHome() {
       ${plan.enabled ? `<p class="notice">${esc(coaching.not_medical_advice)}</p>` : ""}
       <p><a href="#/profile">Coaching settings</a></p></div>
     <h2>Latest walks</h2>
-    ${walks.length ? walkTable(rows) : `<p class="muted">No walks yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}`;
+    ${walks.length ? walkTable(rows) : `<p class="muted">No walks yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}
+    ${walks.some((w) => w.demo) ? `<p class="hint" id="demo-hint">Walks labelled sample or demo are other people's recordings (or replays of them): they are shown, never counted for your coaching.</p>` : ""}`;
   bindWalkRows();
 }
 
