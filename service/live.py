@@ -598,6 +598,11 @@ class LiveSession:
                 self.state.steps += 1
             self._publish(msg)
             if self.coach is not None:
+                set_distance = getattr(self.coach, "set_distance_m", None)
+                if self._pod_start_m is None and callable(set_distance):
+                    # "near your usual point of pain" at the distance the walk shows and stores (a pod's odometer,
+                    # when one streams, wins)
+                    set_distance(self.distance.distance_m)
                 for cue in self.coach.update(event):
                     self._publish(cue_message(cue))
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import shutil
 from pathlib import Path
 
 import pytest
 
 from gait.analysis import Analysis, analyze
+from gait.coach import Coach, CoachSettings, plan_coaching
 from gait.tracker import GaitTracker
 from gait.types import BoutEvent, Chunk, Placement, StepEvent, StrideEvent
+from ingest.replay import replay_chunks
 from service.demo import import_samples, sample_recording, start_demo
-from service.live import RunningDistance
+from service.live import LiveSession, RunningDistance
 from service.livehub import LiveHub
 from service.settings import Settings
 from service.store import Store
@@ -101,3 +104,19 @@ def test_running_distance_is_the_distance_a_walk_stopped_then_stores(sample: str
         if i % 7 == 0 or i == len(events):
             assert running.distance_m == pytest.approx(counted_as_stored(events[:i], result.placement), abs=1e-6)
     assert running.distance_m == pytest.approx(result.distance_m, abs=1e-6)
+
+
+def test_the_coach_counts_the_distance_into_the_walk_as_the_walk_stores_it(tmp_path: Path) -> None:
+    recording = sample_recording(REPO / "sample_recordings" / SAMPLE)
+    settings = CoachSettings(enabled=True)
+    coach = Coach(plan_coaching([], [], settings, body_height_m=1.75, now_s=0.0), settings)
+    session = LiveSession(
+        replay_chunks(recording, speed=math.inf),
+        placement=recording.placement,
+        body_height_m=recording.body_height_m,
+        sensor_height_m=recording.sensor_height_m,
+        coach=coach,
+        journal_dir=tmp_path,
+    )
+    asyncio.run(session.run())
+    assert coach.distance_m == pytest.approx(analyze(recording).distance_m, abs=1e-6)
