@@ -73,6 +73,10 @@ def test_walk_page_shows_not_medical_advice_with_its_coaching_and_labels_demo_wa
     page.goto(server.url + "/#/walks")
     page.wait_for_selector("#walks-table")
     assert page.locator(f"tr[data-walk='{walk_id}'] .badge.demo").inner_text() == "demo"
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#walks-table")
+    assert page.locator(f"tr[data-walk='{walk_id}'] .badge.demo").inner_text() == "demo"
+    assert "never counted for your coaching" in page.locator("#demo-hint").inner_text()
     assert errors == [], errors
 
 
