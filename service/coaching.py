@@ -36,16 +36,21 @@ def load_profile(store: Store) -> ProfileUpdate:
 
 
 def history(store: Store, *, window_days: float) -> list[WalkRecord]:
-    """Past walks of the last ``window_days`` as coach records (one stride query, grouped in numpy)."""
+    """The walker's own past walks of the last ``window_days`` as coach records (one stride query, grouped in numpy).
+
+    Sample recordings and demo walks are not the walker's walking: they never enter the baseline, the count of
+    pain-free walks or the targets.
+    """
     since = datetime.fromtimestamp(time.time() - window_days * 86400.0, UTC).isoformat(timespec="seconds")
     with store.read() as conn:
         walks = conn.execute(
-            "SELECT id, started_at, distance_m, coaching_json FROM walks WHERE status != 'live' AND started_at >= ?",
+            "SELECT id, started_at, distance_m, coaching_json FROM walks"
+            " WHERE status != 'live' AND demo = 0 AND started_at >= ?",
             (since,),
         ).fetchall()
         rows = conn.execute(
             "SELECT s.walk_id, s.length_m, s.cadence_spm, s.confidence FROM strides s JOIN walks w ON w.id = s.walk_id"
-            " WHERE w.status != 'live' AND w.started_at >= ? AND s.cadence_spm > 0 ORDER BY s.walk_id",
+            " WHERE w.status != 'live' AND w.demo = 0 AND w.started_at >= ? AND s.cadence_spm > 0 ORDER BY s.walk_id",
             (since,),
         ).fetchall()
     data = np.array([(r[0], np.nan if r[1] is None else r[1], r[2], r[3]) for r in rows], dtype=float).reshape(-1, 4)
@@ -69,17 +74,27 @@ def history(store: Store, *, window_days: float) -> list[WalkRecord]:
 
 
 def pain_reports(store: Store) -> list[PainReport]:
-    """All pain reports as coach records."""
-    return [
-        PainReport(
-            reported_at_s=iso_to_unix_s(p["reported_at"]),
-            pain_0_10=int(p["score"]),
-            onset_distance_m=p["onset_distance_m"],
-            onset_time_s=p["onset_time_s"],
-            walk_id=None if p["walk_id"] is None else str(p["walk_id"]),
+    """All pain reports as coach records.
+
+    A report tied to a sample or demo walk (the API refuses new ones; older stores may hold some) keeps its score
+    and time, but not its onset distance or time: that walk was not the walker's, so the point of pain is not
+    learnt from it.
+    """
+    with store.read() as conn:
+        demo_ids = {r[0] for r in conn.execute("SELECT id FROM walks WHERE demo = 1")}
+    reports = []
+    for p in store.list_pain():
+        on_demo = p["walk_id"] in demo_ids
+        reports.append(
+            PainReport(
+                reported_at_s=iso_to_unix_s(p["reported_at"]),
+                pain_0_10=int(p["score"]),
+                onset_distance_m=None if on_demo else p["onset_distance_m"],
+                onset_time_s=None if on_demo else p["onset_time_s"],
+                walk_id=None if p["walk_id"] is None or on_demo else str(p["walk_id"]),
+            )
         )
-        for p in store.list_pain()
-    ]
+    return reports
 
 
 def current_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = None) -> CoachingPlan:

@@ -117,9 +117,12 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
         make_source=lambda: replay_chunks(recording, speed=speed),
         placement=placement,
         body_height_m=recording.body_height_m or profile.body_height_m,
+        # the heights the sample's reference states, as importing the same file uses them
+        sensor_height_m=recording.sensor_height_m,
         walk_name=f"Live demo: {path.stem}",
         walk_source={"demo": True, "sample": path.name, "speed": speed, "format": "replay"},
         sensor_side=side,
+        demo=True,
     )
 
 
@@ -172,6 +175,8 @@ async def start_sensor_walk(
         walk_source={"format": "ble", "sensor": sensor},
         sensor=sensor,
         sensor_side=side,
+        # a virtual sensor replays a sample recording: a demo, not the walker's walking
+        demo=ble.virtual,
     )
 
 
@@ -189,8 +194,14 @@ async def _start_live_walk(
     walk_format: str = "replay",
     sensor: dict[str, Any] | None = None,
     sensor_side: str | None = None,
+    sensor_height_m: float | None = None,
+    demo: bool = False,
 ) -> int:
-    """Start a live walk from any chunk source, coached by the walker's current plan (demo and sensors alike)."""
+    """Start a live walk from any chunk source, coached by the walker's current plan (demo and sensors alike).
+
+    ``demo`` marks a walk that is not the walker's own (a replayed sample, a virtual sensor): stored and shown,
+    never used for coaching.
+    """
     coach, plan = await asyncio.to_thread(live_coach, store, profile)
     stride_scale = personal_scale(profile.placement, profile.stride_scale, placement)
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
@@ -200,6 +211,7 @@ async def _start_live_walk(
             make_source(),
             placement=placement,
             body_height_m=body_height_m,
+            sensor_height_m=sensor_height_m,
             stride_scale=stride_scale,
             coach=coach,
             journal_dir=settings.journal_dir,
@@ -216,7 +228,15 @@ async def _start_live_walk(
         source=walk_source,
         coaching=plan_description(plan, profile),
         # how this walk's stride lengths are obtained, as an uploaded walk records it
-        notes=model_notes(GaitTracker(placement=placement, body_height_m=body_height_m, stride_scale=stride_scale)),
+        notes=model_notes(
+            GaitTracker(
+                placement=placement,
+                body_height_m=body_height_m,
+                sensor_height_m=sensor_height_m,
+                stride_scale=stride_scale,
+            )
+        ),
+        demo=demo,
     )
     return await hub.start(make_session, walk)
 

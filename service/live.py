@@ -4,10 +4,11 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
 
 - ``{"type": "step", "t_s", "side"}``
 - ``{"type": "stride", "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence",
-  "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m"}`` (target/overlong from the coach's
-  plan; trusted: the length is confident enough for the coach to judge it; the pod's own stride length when an RSC
-  pod streams beside the IMU; None when unknown)
-- ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm"}``
+  "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m", "walk_distance_m"}`` (target/overlong
+  from the coach's plan; trusted: the length is confident enough for the coach to judge it; the pod's own stride
+  length when an RSC pod streams beside the IMU; None when unknown; walk_distance_m: the distance so far as the
+  stored walk's summary counts it, see :class:`RunningDistance`)
+- ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm", "walk_distance_m"}``
 - ``{"type": "cue", "t_s", "kind", "message", "reason"}`` (from the coach)
 - ``{"type": "pod", "speed_mps", "cadence_spm", "stride_length_m", "total_distance_m", "running"}`` (RSC pods)
 - ``{"type": "gap", "start_s", "end_s", "lost_packets", "reason"}`` (from a BLE source)
@@ -21,6 +22,7 @@ sidecar, kept after a crash or a dropped link; :func:`load_journal` reads it bac
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import json
 import math
@@ -252,6 +254,7 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
         gyr_dps=gyr,
         placement=Placement.parse(placement) if placement else None,
         body_height_m=meta.get("body_height_m"),
+        sensor_height_m=meta.get("sensor_height_m"),
         source={
             "format": JOURNAL_FORMAT,
             "file": csv_path.name,
@@ -261,6 +264,72 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
             "complete": meta.get("state", {}).get("phase") == "ended",
         },
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# distance
+
+
+class RunningDistance:
+    """Distance walked so far, counted as the stored walk's summary counts it.
+
+    The summary's distance (:attr:`gait.analysis.Analysis.distance_m`) is, per walking bout, the mean known stride
+    length inside the bout times the strides its contacts span ((n - 1) / 2 for trunk and phone sensors, whose
+    strides overlap; n - 1 for a foot sensor). A walk still under way ends in contacts no bout holds yet: they count
+    as one more bout once there are three, as :func:`service.livehub.walk_analysis` counts them for a walk that
+    stopped. So the running figure is the figure a walk stopped now would store, and the last one equals the stored
+    summary. Each update costs a binary search, not a pass over the walk.
+
+    Parameters
+    ----------
+    placement
+        Where the sensor is worn (a foot sensor's contacts are one foot's).
+    """
+
+    def __init__(self, placement: Placement) -> None:
+        self.per_contact = 1.0 if placement is Placement.FOOT else 0.5
+        self._starts_s: list[float] = []
+        self._cum_length_m: list[float] = [0.0]  # prefix sums over the strides with a known length
+        self._cum_known: list[int] = [0]
+        self._steps_s: list[float] = []
+        self._open_bouts: list[BoutEvent] = []  # bouts a later stride may still start in
+        self._closed_m = 0.0
+        self._last_bout_end_s = -math.inf
+
+    def add(self, event: GaitEvent) -> None:
+        """Take one tracker event (in the order the tracker emits them)."""
+        if isinstance(event, StrideEvent):
+            length = event.length_m
+            known = length is not None and math.isfinite(length)
+            self._starts_s.append(event.start_s)
+            self._cum_length_m.append(self._cum_length_m[-1] + (float(length) if known else 0.0))
+            self._cum_known.append(self._cum_known[-1] + int(known))
+            # strides come in start order: a bout that ended before this stride's start is complete
+            while self._open_bouts and self._open_bouts[0].end_s < event.start_s:
+                self._closed_m += self._bout_m(self._open_bouts.pop(0))
+        elif isinstance(event, StepEvent):
+            self._steps_s.append(event.t_s)
+        elif isinstance(event, BoutEvent):
+            self._open_bouts.append(event)
+            self._last_bout_end_s = event.end_s
+
+    def _bout_m(self, bout: BoutEvent) -> float:
+        first = bisect.bisect_left(self._starts_s, bout.start_s)
+        last = bisect.bisect_right(self._starts_s, bout.end_s)
+        known = self._cum_known[last] - self._cum_known[first]
+        if not known:
+            return 0.0
+        mean_m = (self._cum_length_m[last] - self._cum_length_m[first]) / known
+        return mean_m * self.per_contact * (bout.steps - 1)
+
+    @property
+    def distance_m(self) -> float:
+        """Distance so far in metres."""
+        total = self._closed_m + sum(self._bout_m(b) for b in self._open_bouts)
+        tail = len(self._steps_s) - bisect.bisect_right(self._steps_s, self._last_bout_end_s)
+        if tail >= 3:
+            total += self._bout_m(BoutEvent(self._steps_s[-tail], self._steps_s[-1], tail))
+        return total
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -296,8 +365,8 @@ class LiveSession:
         ``add_listener(callback) -> remove`` for its state and gap messages (see :mod:`ingest.ble.sources`).
     placement
         Where the sensor is worn.
-    body_height_m, stride_scale
-        Passed to the tracker.
+    body_height_m, sensor_height_m, stride_scale
+        Passed to the tracker (and kept in the journal's sidecar, so a recovery analyses with the same heights).
     coach
         Optional ``gait.coach.Coach``; its cues are published, and its plan gives each stride's target.
     journal_dir
@@ -321,6 +390,7 @@ class LiveSession:
         stride_scale: float | None = None,
         coach: Coach | None = None,
         journal_dir: Path,
+        sensor_height_m: float | None = None,
         session_id: str | None = None,
         tracker_factory: TrackerFactory | None = None,
         sensor: dict[str, Any] | None = None,
@@ -336,9 +406,12 @@ class LiveSession:
             "body_height_m": body_height_m,
             "stride_scale": stride_scale,
         }
+        if sensor_height_m is not None:  # only then: fake trackers in tests need not know it
+            settings["sensor_height_m"] = sensor_height_m
         if sensor_side is not None:  # only then: the tracker refuses a side where the placement has none
             settings["sensor_side"] = sensor_side
         self.tracker = factory(**settings)
+        self.distance = RunningDistance(self.placement)
         self.state = SessionState()
         self.journal_path = Path(journal_dir) / f"{self.session_id}.csv"
         self.replaced_journal = _move_aside(self.journal_path)
@@ -349,6 +422,7 @@ class LiveSession:
                 "session_id": self.session_id,
                 "placement": self.placement.value,
                 "body_height_m": body_height_m,
+                "sensor_height_m": sensor_height_m,
                 "stride_scale": stride_scale,
                 "sensor_side": sensor_side,
                 "started_at_unix_s": time.time(),
@@ -513,6 +587,10 @@ class LiveSession:
     def _on_events(self, events: list[GaitEvent]) -> None:
         for event in events:
             msg = event_message(event)
+            self.distance.add(event)
+            if isinstance(event, StrideEvent | BoutEvent):
+                # the walk's distance so far, counted as its stored summary will count it
+                msg["walk_distance_m"] = round(self.distance.distance_m, 1)
             if isinstance(event, StrideEvent):
                 self.state.strides += 1
                 msg.update(self._stride_extras(event))
@@ -520,6 +598,11 @@ class LiveSession:
                 self.state.steps += 1
             self._publish(msg)
             if self.coach is not None:
+                set_distance = getattr(self.coach, "set_distance_m", None)
+                if self._pod_start_m is None and callable(set_distance):
+                    # "near your usual point of pain" at the distance the walk shows and stores (a pod's odometer,
+                    # when one streams, wins)
+                    set_distance(self.distance.distance_m)
                 for cue in self.coach.update(event):
                     self._publish(cue_message(cue))
 

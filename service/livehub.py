@@ -132,6 +132,7 @@ class LiveHub:
         self.last_state: dict[str, Any] | None = None
         self.last_stride: dict[str, Any] | None = None
         self.sensor: dict[str, Any] | None = None
+        self.coaching_active: bool | None = None
 
     # -- feed subscribers ---------------------------------------------------------------------------------------
 
@@ -173,6 +174,8 @@ class LiveHub:
             "last_stride": self.last_stride,
             "sensor": self.sensor,
             "placement": None if self._session is None else str(getattr(self._session, "placement", "") or "") or None,
+            # whether the walk's strides are judged against a target (else the figure shown is the usual stride)
+            "coaching_active": self.coaching_active,
         }
 
     def current_state(self) -> dict[str, Any] | None:
@@ -217,6 +220,7 @@ class LiveHub:
         self.last_state = None
         self.last_stride = None
         self.sensor = _describe_source(session)
+        self.coaching_active = bool(walk.coaching.get("active"))
         self._task = asyncio.create_task(self._pump(session, walk_id), name=f"live-walk-{walk_id}")
         self.broadcast(self.hub_state())
         return walk_id
@@ -269,6 +273,7 @@ class LiveHub:
             if batch:
                 await asyncio.shield(self._flush(walk_id, batch))
             await asyncio.shield(asyncio.to_thread(finish_live_walk, self.store, walk_id, status))
+            stored = await asyncio.shield(asyncio.to_thread(self.store.get_walk, walk_id))
             self._session = None
             self.broadcast(
                 {
@@ -279,6 +284,9 @@ class LiveHub:
                     "last_stride": self.last_stride,
                     "sensor": self.sensor,
                     "ended": status,
+                    "coaching_active": self.coaching_active,
+                    # the stored summary's figure, which the live view shows from now on
+                    "distance_m": None if stored is None else stored["distance_m"],
                 }
             )
 

@@ -85,6 +85,11 @@ class WalkPublic(BaseModel):
     notes: list[str] = Field(
         default_factory=list, description="How the figures were obtained: models, defaults assumed, placement checks."
     )
+    demo: bool = Field(
+        False,
+        description="Not the walker's own walking (a sample recording, a demo replay, a virtual sensor): shown, "
+        "never used for coaching (baseline, pain-free walks, targets).",
+    )
 
 
 class UploadResult(BaseModel):
@@ -125,6 +130,7 @@ class WalkDetail(WalkPublic):
     bouts: list[dict[str, Any]]
     cues: list[CuePublic]
     pain_reports: list[PainPublic]
+    not_medical_advice: str = Field(description="Shown wherever the walk's coaching (targets, flags, cues) is shown.")
 
 
 class TrendRow(BaseModel):

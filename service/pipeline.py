@@ -18,7 +18,7 @@ from ingest import load, read_apple_health
 from ingest.errors import IngestError
 from service import coaching
 from service.coaching import StrideFlagger
-from service.store import NewWalk, Store, utc_now_iso
+from service.store import NewWalk, Store
 
 ProgressFn = Callable[[str, float], None]
 """Called with (stage, fraction 0..1) as the pipeline advances."""
@@ -46,6 +46,43 @@ def personal_scale(
 def read_recording(path: Path, *, fmt: str | None = None, placement: Placement | None = None) -> Recording:
     """Read any supported recording format (raises :class:`ingest.errors.IngestError` with a clear message)."""
     return load(path, format=fmt, placement=placement)
+
+
+EARLIEST_START_EPOCH_S = 946_684_800.0
+"""2000-01-01 UTC: a recording clock before this is a clock since boot, not a date."""
+FUTURE_START_SLACK_S = 86_400.0
+"""A recording start further than this ahead of the computer's clock is a wrong phone clock."""
+
+
+def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) -> tuple[str, str]:
+    """When a recording started, and whether that time comes from the file (``"recording"``) or is now
+    (``"import"``: the file has no usable start time).
+
+    Readers that know the recording's wall-clock start put it in ``source["start_epoch_s"]`` (Sensor Logger,
+    phyphox) or ``source["started_at"]`` (ISO-8601); a start before 2000 or more than a day ahead is not a date.
+
+    Examples
+    --------
+    >>> recording_started_at({"start_epoch_s": 1662729295.0})
+    ('2022-09-09T13:14:55+00:00', 'recording')
+    >>> recording_started_at({"start_epoch_s": None}, now_s=0.0)[1]
+    'import'
+    """
+    now_s = datetime.now(UTC).timestamp() if now_s is None else now_s
+    epoch_s = source.get("start_epoch_s")
+    if epoch_s is None and isinstance(source.get("started_at"), str):
+        try:
+            when = datetime.fromisoformat(source["started_at"])
+            epoch_s = (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
+        except ValueError:
+            epoch_s = None
+    if (
+        isinstance(epoch_s, int | float)
+        and math.isfinite(epoch_s)
+        and EARLIEST_START_EPOCH_S <= epoch_s <= now_s + FUTURE_START_SLACK_S
+    ):
+        return datetime.fromtimestamp(float(epoch_s), UTC).isoformat(timespec="seconds"), "recording"
+    return datetime.fromtimestamp(now_s, UTC).isoformat(timespec="seconds"), "import"
 
 
 def _clean(value: Any) -> Any:
@@ -121,16 +158,21 @@ def analyse_to_walk(
     rows = stride_rows(result.strides, flagger)
     summary = {k: _clean(v) for k, v in result.summary.items()}
     placement = recording.placement or options.placement
+    started_at, started_from = recording_started_at(recording.source)
+    source = {k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)}
     return NewWalk(
         name=name,
         origin=origin,
         format=recording.source.get("format"),
         placement=placement.value if placement else None,
-        started_at=str(recording.source.get("started_at") or utc_now_iso()),
+        started_at=started_at,
         summary=summary,
         flagged_strides=sum(1 for r in rows if r[-1]),
         reason=result.reason,
-        source={k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)},
+        # "import": the file gave no start time, the walk is dated when it was stored (the walk page says so)
+        source={**source, "started_at_from": started_from},
+        # a sample recording is somebody else's walk: shown, never used for coaching
+        demo=origin == "sample",
         coaching=coaching or {},
         notes=list(result.notes),
         strides=rows,

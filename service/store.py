@@ -106,6 +106,14 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE walks ADD COLUMN notes_json TEXT NOT NULL DEFAULT '[]';
     """,
+    # 3: sample recordings and demo walks (replays of a sample, virtual sensors) are not the walker's own walking:
+    # marked so that coaching never learns from them; walks stored before are marked from their origin and source.
+    """
+    ALTER TABLE walks ADD COLUMN demo INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1));
+    UPDATE walks SET demo = 1 WHERE origin = 'sample' OR json_extract(source_json, '$.demo') = 1
+        OR json_extract(source_json, '$.sensor.virtual') = 1;
+    CREATE INDEX walks_own_by_start ON walks (demo, started_at);
+    """,
 )
 
 WALK_COLUMNS = (
@@ -129,6 +137,7 @@ WALK_COLUMNS = (
     "source_json",
     "coaching_json",
     "notes_json",
+    "demo",
 )
 STRIDE_COLUMNS = (
     "idx",
@@ -156,7 +165,8 @@ class NewWalk:
     """Everything needed to insert one analysed walk in one transaction.
 
     ``strides`` rows follow :data:`STRIDE_COLUMNS` without ``idx``; ``steps`` rows are ``(t_s, side)``;
-    ``bouts`` rows are ``(start_s, end_s, steps)``.
+    ``bouts`` rows are ``(start_s, end_s, steps)``. ``demo`` marks a walk that is not the walker's own walking (a
+    sample recording, a replay of one, a virtual sensor): it is listed and shown, never used for coaching.
     """
 
     name: str
@@ -174,6 +184,7 @@ class NewWalk:
     strides: Sequence[Sequence[Any]] = ()
     steps: Sequence[Sequence[Any]] = ()
     bouts: Sequence[Sequence[Any]] = ()
+    demo: bool = False
 
 
 def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
@@ -181,6 +192,7 @@ def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
     walk["source"] = json.loads(walk.pop("source_json") or "{}")
     walk["coaching"] = json.loads(walk.pop("coaching_json") or "{}")
     walk["notes"] = json.loads(walk.pop("notes_json") or "[]")
+    walk["demo"] = bool(walk["demo"])
     return walk
 
 
@@ -310,7 +322,7 @@ class Store:
         cur = conn.execute(
             "INSERT INTO walks (name, origin, status, format, placement, started_at, created_at, duration_s, steps,"
             " strides, cadence_spm, stride_length_m, distance_m, walking_time_s, flagged_strides, reason,"
-            " source_json, coaching_json, notes_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_json, coaching_json, notes_json, demo) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 walk.name,
                 walk.origin,
@@ -331,6 +343,7 @@ class Store:
                 json.dumps(walk.source, default=str),
                 json.dumps(walk.coaching, default=str),
                 json.dumps(list(walk.notes)),
+                int(bool(walk.demo)),
             ),
         )
         return int(cur.lastrowid)
@@ -486,18 +499,20 @@ class Store:
         return [dict(r) for r in rows]
 
     def stride_lengths_for_baseline(self, *, exclude_walk: int | None = None) -> list[dict[str, Any]]:
-        """Confident strides of complete walks with their walk's start time (input to the coaching baseline)."""
+        """Confident strides of the walker's own complete walks with their start time (input to the coaching
+        baseline); sample and demo walks are left out."""
         with self.read() as conn:
             rows = conn.execute(
                 "SELECT w.id AS walk_id, w.started_at, s.length_m, s.cadence_spm, s.confidence"
                 " FROM strides s JOIN walks w ON w.id = s.walk_id"
-                " WHERE s.length_m IS NOT NULL AND w.status != 'live' AND w.id IS NOT ?",
+                " WHERE s.length_m IS NOT NULL AND w.status != 'live' AND w.demo = 0 AND w.id IS NOT ?",
                 (exclude_walk,),
             ).fetchall()
         return [dict(r) for r in rows]
 
     def trends(self, period: str) -> list[dict[str, Any]]:
-        """Per-day or per-week totals and stride-weighted means over walks.
+        """Per-day or per-week totals and stride-weighted means over the walker's own walks (not sample or demo
+        walks).
 
         Parameters
         ----------
@@ -514,7 +529,7 @@ class Store:
                 " / NULLIF(SUM(CASE WHEN stride_length_m IS NOT NULL THEN strides END), 0) AS stride_length_m,"
                 " SUM(distance_m) AS distance_m, SUM(walking_time_s) AS walking_time_s,"
                 " SUM(flagged_strides) AS flagged_strides"
-                " FROM walks GROUP BY period ORDER BY period"
+                " FROM walks WHERE demo = 0 GROUP BY period ORDER BY period"
             ).fetchall()
         return [dict(r) for r in rows]
 

@@ -41,7 +41,17 @@ def relaxed_reduction(
 
 
 def _ago(seconds: float) -> str:
-    """``"3 hours ago"``, ``"1 day ago"``, ``"14 days ago"``."""
+    """``"just now"``, ``"5 minutes ago"``, ``"3 hours ago"``, ``"1 day ago"``, ``"14 days ago"``.
+
+    Examples
+    --------
+    >>> _ago(20.0), _ago(600.0), _ago(2 * 3600.0), _ago(3 * 86400.0)
+    ('just now', '10 minutes ago', '2 hours ago', '3 days ago')
+    """
+    if seconds < 60.0:
+        return "just now"
+    if seconds < 3600.0 - 30.0:
+        return plural(max(round(seconds / 60.0), 1), "minute") + " ago"
     if seconds < 86400.0:
         return plural(max(round(seconds / 3600.0), 1), "hour") + " ago"
     return plural(round(seconds / 86400.0), "day") + " ago"

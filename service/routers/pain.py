@@ -23,8 +23,16 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
 
 @router.post("", response_model=PainPublic, status_code=201, summary="Report back pain")
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
-    if report.walk_id is not None and store.get_walk(report.walk_id) is None:
-        raise HTTPException(422, f"no walk with id {report.walk_id}: leave walk_id empty or pick a listed walk")
+    if report.walk_id is not None:
+        walk = store.get_walk(report.walk_id)
+        if walk is None:
+            raise HTTPException(422, f"no walk with id {report.walk_id}: leave walk_id empty or pick a listed walk")
+        if walk["demo"]:
+            raise HTTPException(
+                422,
+                f"walk {report.walk_id} is a sample or demo walk, not one of yours: report the pain without a walk "
+                "or for a walk you made",
+            )
     when = report.reported_at or datetime.now(UTC)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

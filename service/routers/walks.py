@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
+from gait.coach import NOT_MEDICAL_ADVICE
 from service.deps import StoreDep
 from service.models import StridePublic, WalkDetail, WalkPublic, WalkSummary
 from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
@@ -45,6 +46,7 @@ def get_walk(walk_id: int, store: StoreDep) -> dict[str, Any]:
     walk["bouts"] = store.bouts(walk_id)
     walk["cues"] = store.cues(walk_id)
     walk["pain_reports"] = [p for p in store.list_pain() if p["walk_id"] == walk_id]
+    walk["not_medical_advice"] = NOT_MEDICAL_ADVICE
     return walk
 
 

@@ -154,7 +154,8 @@ async function pageHome() {
       ${plan.enabled ? `<p class="notice">${esc(coaching.not_medical_advice)}</p>` : ""}
       <p><a href="#/profile">Coaching settings</a></p></div>
     <h2>Latest walks</h2>
-    ${walks.length ? walkTable(rows) : `<p class="muted">No walks yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}`;
+    ${walks.length ? walkTable(rows) : `<p class="muted">No walks yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}
+    ${walks.some((w) => w.demo) ? `<p class="hint" id="demo-hint">Walks labelled sample or demo are other people's recordings (or replays of them): they are shown, never counted for your coaching.</p>` : ""}`;
   bindWalkRows();
 }
 
@@ -164,12 +165,19 @@ function walkRow(w) {
   const s = w.summary;
   const badge = w.status === "live" ? `<span class="badge live">live</span>` : w.status === "interrupted" ? `<span class="badge">interrupted</span>` : "";
   return `<tr class="clickable" data-walk="${w.id}">
-    <td><a href="#/walk/${w.id}">${esc(w.name)}</a> ${badge}</td>
+    <td><a href="#/walk/${w.id}">${esc(w.name)}</a> ${badge} ${demoBadge(w)}</td>
     <td class="hide-narrow">${esc(fmt.date(w.started_at))}</td>
     <td>${fmt.dist(s.distance_m)}</td>
     <td class="hide-narrow">${fmt.num(s.cadence_spm)}</td>
     <td>${fmt.m(s.stride_length_m)}</td>
     <td>${s.flagged_strides ? `<span class="badge warn">${s.flagged_strides}</span>` : "0"}</td></tr>`;
+}
+
+// Sample recordings and demo walks are somebody else's walking: shown, labelled, never used for coaching.
+function demoKind(w) { return w.demo ? (w.origin === "sample" ? "sample" : "demo") : null; }
+function demoBadge(w) {
+  const kind = demoKind(w);
+  return kind ? `<span class="badge demo" title="not your walking: never used for your coaching">${kind}</span>` : "";
 }
 
 function walkTable(rows) {
@@ -214,10 +222,11 @@ async function pageWalk(id) {
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
-    <p class="muted">${esc(fmt.date(walk.started_at))} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement || "placement unknown")}
-      ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""}</p>
+    <p class="muted">${esc(fmt.date(walk.started_at))}${walk.source.started_at_from === "import" ? ` <span id="started-note">(when it was uploaded: the file holds no start time)</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement || "placement unknown")}
+      ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}</p>
+    ${walk.demo ? `<p class="notice" id="demo-note">A ${demoKind(walk)} walk, not yours: it is shown here but never used for your coaching (baseline, pain-free walks, targets).</p>` : ""}
     ${walk.reason ? `<p class="notice">${esc(walk.reason)}</p>` : ""}
-    ${walk.notes.filter((n) => n.startsWith("placement check")).map((n) => `<p class="notice">${esc(n)}</p>`).join("")}
+    ${walk.notes.filter((n) => n.startsWith("placement check")).map((n) => `<p class="notice placement-check">${esc(n)}</p>`).join("")}
     <div class="grid" id="summary">
       ${stat("Distance", fmt.dist(s.distance_m))}
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
@@ -238,13 +247,14 @@ async function pageWalk(id) {
     <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
     <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>
     ${walk.coaching && walk.coaching.reasons ? `<div class="card"><h2>Coaching at the time</h2><ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
+    ${walk.coaching && walk.coaching.reasons || walk.cues.length || s.flagged_strides ? `<p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>` : ""}
     ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>` : ""}
     ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
     ${walk.pain_reports.length ? `<div class="card"><h2>Pain reports</h2><ul>${walk.pain_reports.map((p) => `<li>${p.score}/10 ${p.onset_distance_m != null ? `at ${fmt.dist(p.onset_distance_m)}` : ""} ${p.onset_time_s != null ? `after ${fmt.dur(p.onset_time_s)}` : ""} ${esc(p.note || "")}</li>`).join("")}</ul></div>` : ""}
     <div class="actions">
       <a class="btn" href="/api/walks/${walk.id}/export.csv" download>Export CSV</a>
       <a class="btn" href="/api/walks/${walk.id}/export.json" download>Export JSON</a>
-      <a href="#/pain?walk=${walk.id}">Report pain for this walk</a>
+      ${walk.demo ? "" : `<a href="#/pain?walk=${walk.id}">Report pain for this walk</a>`}
       <button class="danger" id="delete-walk">Delete walk</button>
     </div>`;
   document.getElementById("delete-walk").addEventListener("click", async () => {
@@ -318,6 +328,7 @@ async function pageTrends() {
   const period = new URLSearchParams(location.hash.split("?")[1] || "").get("period") || "day";
   const rows = await api(`/api/trends?period=${period}`);
   $main.innerHTML = `<h1>Trends</h1>
+    <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
       <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
     ${rows.length ? `
@@ -481,8 +492,9 @@ async function pageProfile() {
 
 async function pagePain() {
   const preselect = new URLSearchParams(location.hash.split("?")[1] || "").get("walk");
-  const [reports, walks] = await Promise.all([api("/api/pain"), api("/api/walks?limit=50")]);
-  const names = Object.fromEntries(walks.map((w) => [w.id, w.name]));
+  const [reports, listed] = await Promise.all([api("/api/pain"), api("/api/walks?limit=50")]);
+  const names = Object.fromEntries(listed.map((w) => [w.id, w.name]));
+  const walks = listed.filter((w) => !w.demo);  // pain is reported for the walker's own walks
   $main.innerHTML = `<h1>Back pain</h1>
     <form id="pain-form" class="card">
       <div class="row"><label for="score">Pain now or during the walk: <span id="score-val">3</span>/10</label>
@@ -522,6 +534,10 @@ async function pagePain() {
 
 // -- live -------------------------------------------------------------------------------------------------------
 
+function cueItem(c) {
+  return `<li>${fmt.dur(c.t_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`;
+}
+
 function beep() {
   if (!state.audio) return;
   const ctx = state.audio;
@@ -545,10 +561,19 @@ function enableAudio() {
   state.audio.resume();
 }
 
+// With coaching off a stride's "target" is the walker's usual stride and nothing is judged: say so everywhere.
+function setLiveCoachingLabels(active) {
+  const label = document.getElementById("lv-target-label"), band = document.getElementById("lv-band-label");
+  if (label) label.textContent = active ? "Target" : "Usual stride";
+  if (band) band.textContent = active ? "target band" : "usual-stride band (coaching off: nothing flagged)";
+  document.body.dataset.coaching = active ? "on" : "off";
+}
+
 async function pageLive() {
-  const [status, profile] = await Promise.all([api("/api/live"), api("/api/profile")]);
+  const [status, profile, coaching] = await Promise.all([api("/api/live"), api("/api/profile"), api("/api/coaching")]);
   const audioWanted = profile.coaching.audio_cue;
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
+    <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
     <div id="cue" class="cue" role="alert"></div>
     <div class="grid big" id="live-numbers">
       ${stat("Cadence", "–", "steps/min", "", "lv-cadence")}
@@ -559,7 +584,7 @@ async function pageLive() {
       ${stat("Distance", "–", "", "", "lv-distance")}
     </div>
     <h2>Stride length, live</h2>
-    <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-unsure"></span>not trusted for coaching <span class="legend-dot dot-band"></span>target band</p>
+    <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-unsure"></span>not trusted for coaching <span class="legend-dot dot-band"></span><span id="lv-band-label">target band</span></p>
     <div class="chart" id="chart-live"></div>
     <div class="card" id="session-card"><h2>Session</h2>
       <p id="live-state" class="hint">${status.running ? "" : "No walk is live."}</p>
@@ -620,10 +645,12 @@ async function pageLive() {
     try { await api("/api/live/stop", { method: "POST" }); } catch (err) { document.getElementById("live-msg").textContent = err.message; }
   });
   bindSensorPanel(audioWanted);
+  // until a walk says otherwise, the labels follow the plan now (a new walk is coached by it)
+  setLiveCoachingLabels(coaching.plan.active);
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
   const live = {
     x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, placement: null, tol: profile.coaching.tolerance_m,
-    sensor: null, phase: null, lost: 0, gaps: 0, error: null,
+    sensor: null, phase: null, lost: 0, gaps: 0, error: null, cueTimes: [],
   };
   state.live = live;
   const chart = makeChart(document.getElementById("chart-live"), {
@@ -638,8 +665,9 @@ async function pageLive() {
   const SERIES = ["x", "unsure", "len", "flag", "lo", "hi"];
   const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
-    Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null });
+    Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     for (const id of ["sensor-error", "live-msg", "pod-line"]) set(id, "");
+    set("lv-distance", "–");
     draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
     document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
@@ -656,11 +684,15 @@ async function pageLive() {
     badge.textContent = m.running ? "live" : m.ended ? `ended (${m.ended})` : "idle";
     badge.classList.toggle("live", m.running);
     live.placement = m.placement || live.placement;
+    if (m.coaching_active != null) setLiveCoachingLabels(m.coaching_active);
     if (m.running && m.walk_id !== live.walkId) {
       reset();
       live.walkId = m.walk_id;
       prefill(m.walk_id);
     }
+    // the distance as the walk's summary counts it: so far (last stride), or the stored figure once it ended
+    const distance = m.ended ? m.distance_m : m.last_stride && m.last_stride.walk_distance_m;
+    if (distance != null && m.walk_id === live.walkId) { live.distance = distance; set("lv-distance", fmt.dist(distance)); }
     // A BLE walk's hub message names its sensor (a replay's does not); it also carries the latest session state.
     if (m.sensor !== undefined && (m.sensor || m.running)) live.sensor = m.sensor;
     if (m.ended) live.phase = "ended";
@@ -672,7 +704,16 @@ async function pageLive() {
     try {
       [c, w] = await Promise.all([api(`/api/walks/${walkId}/strides?layout=columns`), api(`/api/walks/${walkId}`)]);
     } catch (_) { return; }
-    if (live.walkId !== walkId || !c.idx.length) return;
+    if (live.walkId !== walkId) return;
+    // the cues given so far, oldest at the bottom as the live ones arrive on top
+    const list = document.getElementById("cue-list");
+    const firstLiveCue = live.cueTimes.length ? Math.min(...live.cueTimes) : Infinity;
+    const earlier = w.cues.filter((cue) => cue.t_s < firstLiveCue).reverse();
+    if (list && earlier.length) {
+      if (list.querySelector(".muted")) list.innerHTML = "";
+      list.insertAdjacentHTML("beforeend", earlier.map(cueItem).join(""));
+    }
+    if (!c.idx.length) return;
     const minConf = w.coaching && w.coaching.min_confidence != null ? w.coaching.min_confidence : 0.6;
     const trusted = (i) => c.length_m[i] != null && c.confidence[i] >= minConf;
     const firstLive = live.x.length ? live.x[0] : Infinity;
@@ -686,11 +727,9 @@ async function pageLive() {
     for (const k of SERIES) live[k] = old[k].concat(live[k]).slice(-150);
     live.strides += keep.length;
     live.flagged += keep.filter((i) => c.overlong[i]).length;
-    live.distance += keep.reduce((sum, i) => sum + (c.length_m[i] || 0) * (live.placement === "foot" ? 1 : 0.5), 0);
     draw();
     set("lv-strides", live.strides);
     set("lv-flagged", live.flagged);
-    set("lv-distance", fmt.dist(live.distance));
   };
   // Session state: the sensor's phase (connecting / streaming / reconnecting / ended), lost packets, gaps, error.
   const showSession = (st) => {
@@ -741,7 +780,8 @@ async function pageLive() {
     const m = JSON.parse(e.data);
     live.strides += 1;
     if (m.overlong) live.flagged += 1;
-    if (m.length_m != null) live.distance += m.length_m * (live.placement === "foot" ? 1 : 0.5);
+    // the server counts the distance as the stored walk will (per bout, overlapping strides counted once)
+    if (m.walk_distance_m != null) live.distance = m.walk_distance_m;
     live.x.push(m.start_s); live.flag.push(m.overlong ? m.length_m : null);
     live.len.push(m.trusted ? m.length_m : null); live.unsure.push(m.trusted ? null : m.length_m);
     live.lo.push(m.target_m); live.hi.push(m.target_m == null ? null : m.target_m + live.tol);
@@ -751,9 +791,6 @@ async function pageLive() {
     set("lv-cadence", fmt.num(m.cadence_spm));
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
-    // While coaching is inactive a trusted stride is not judged (overlong null) and the target is the usual
-    // stride; an untrusted stride is never judged, so it says nothing about coaching.
-    if (m.trusted) set("lv-target-label", m.overlong == null ? "Usual stride" : "Target");
     set("lv-strides", live.strides);
     set("lv-flagged", live.flagged);
     set("lv-distance", fmt.dist(live.distance));
@@ -764,6 +801,10 @@ async function pageLive() {
       box.title = m.trusted ? "" : "this length is not trusted for coaching (a turn, a shuffle, an assumed height…)";
     }
   });
+  feed.addEventListener("bout", (e) => {
+    const m = JSON.parse(e.data);
+    if (m.walk_distance_m != null) { live.distance = m.walk_distance_m; set("lv-distance", fmt.dist(live.distance)); }
+  });
   feed.addEventListener("cue", (e) => {
     const m = JSON.parse(e.data);
     const cue = document.getElementById("cue");
@@ -773,9 +814,10 @@ async function pageLive() {
     cue.classList.remove("show"); void cue.offsetWidth; cue.classList.add("show");
     clearTimeout(hideTimer);
     hideTimer = setTimeout(() => cue.classList.remove("show"), 8000);
+    live.cueTimes.push(m.t_s);
     const list = document.getElementById("cue-list");
     if (list.querySelector(".muted")) list.innerHTML = "";
-    list.insertAdjacentHTML("afterbegin", `<li>${fmt.dur(m.t_s)}: ${esc(m.message)} <span class="hint">${esc(m.reason || "")}</span></li>`);
+    list.insertAdjacentHTML("afterbegin", cueItem(m));
     document.body.dataset.cues = String(Number(document.body.dataset.cues || 0) + 1);
     if (audioWanted) beep();
   });

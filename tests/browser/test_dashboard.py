@@ -201,7 +201,7 @@ def test_a_shoe_sensor_uploaded_as_lower_back_gets_a_placement_notice(
     page.click("#upload-btn")
     page.wait_for_url("**/#/walk/*", timeout=60_000)
     page.wait_for_selector("#notes")
-    notice = page.locator("p.notice").inner_text()
+    notice = page.locator("p.notice.placement-check").inner_text()  # beside "not medical advice"
     assert "placement check" in notice and "--placement foot" in notice, notice
     assert "inverted-pendulum" in page.locator("#notes").inner_text()
     shot(page, "walk-placement-notice")

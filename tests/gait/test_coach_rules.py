@@ -262,6 +262,22 @@ def test_pain_turns_coaching_on_with_full_reduction() -> None:
     assert "At 114 steps/min: baseline 1.40 m, target 1.26 m; strides longer than 1.31 m" in plan.reasons[3]
 
 
+@pytest.mark.parametrize(
+    ("seconds_ago", "wording"),
+    [
+        (5.0, "just now"),
+        (59.0, "just now"),
+        (60.0, "1 minute ago"),
+        (25 * 60.0, "25 minutes ago"),
+        (3 * 3600.0, "3 hours ago"),
+    ],
+)
+def test_a_fresh_pain_report_is_said_to_be_just_now_or_minutes_old(seconds_ago: float, wording: str) -> None:
+    s = CoachSettings(enabled=True)
+    plan = plan_coaching([], [PainReport(NOW_S - seconds_ago, 5)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.reasons[0] == f"Stride coaching is on: back pain 5/10 reported {wording}."
+
+
 def test_pain_free_walks_relax_the_target_and_new_pain_tightens_it() -> None:
     s = CoachSettings(enabled=True)
     pain_t = NOW_S - 14 * DAY_S

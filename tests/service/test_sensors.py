@@ -120,6 +120,7 @@ def test_sensor_walk_strides_are_stored_and_fed(virtual: TestClient) -> None:
     assert walk["origin"] == "live" and walk["status"] == "complete" and walk["format"] == "ble"
     assert walk["name"] == f"Live: {imu['name']}" and walk["placement"] == "lower_back"
     assert walk["source"]["sensor"]["address"] == imu["address"] and walk["source"]["sensor"]["virtual"] is True
+    assert walk["demo"] is True  # a virtual sensor replays a sample: never the walker's own walking
     assert walk["summary"]["strides"] == len(stored) == count_rows(virtual.app.state.store, "strides")
     assert walk["summary"]["cadence_spm"] == pytest.approx(60 * STEP_HZ, rel=0.03)
 

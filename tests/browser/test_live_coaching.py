@@ -1,0 +1,90 @@
+"""What the live and walk pages say about coaching: earlier cues mid-walk, labels with coaching off, the distance as
+stored, "not medical advice" wherever coaching shows, sample and demo walks labelled as such."""
+
+from __future__ import annotations
+
+from tests.browser.test_dashboard import wait_js, watch_console
+from tests.service.conftest import write_walk_csv
+from tests.service.serverproc import Server
+
+COACHED = {"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}}
+"""A 1.50 m walker with a 1.3 factor: the overstriding demo walk's strides are flagged and cued (see test_dashboard)."""
+
+
+def start_demo(server: Server, speed: float = 2) -> int:
+    r = server.client.post("/api/live/demo", json={"sample": "a_overstride_walk.csv", "speed": speed})
+    assert r.status_code == 202, r.text
+    return server.client.get("/api/live").json()["walk_id"]
+
+
+def test_live_page_opened_mid_walk_lists_the_cues_given_so_far(browser_context, server: Server) -> None:
+    assert server.client.put("/api/profile", json=COACHED).status_code == 200
+    assert server.client.post("/api/pain", json={"score": 5}).status_code == 201
+    walk_id = start_demo(server)
+    server.wait_until(lambda: server.client.get(f"/api/walks/{walk_id}").json()["cues"], "a stored cue")
+    first = server.client.get(f"/api/walks/{walk_id}").json()["cues"][0]
+    minutes, seconds = divmod(round(first["t_s"]), 60)  # the dashboard's "2 min 5 s" / "45 s"
+    first_cue = f"{f'{minutes} min {seconds} s' if minutes else f'{seconds} s'}: {first['message']}"
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    wait_js(page, "document.querySelector('#cue-list li') && !document.querySelector('#cue-list .muted')")
+    assert first_cue in page.locator("#cue-list").inner_text()
+    assert page.locator("#lv-target-label").inner_text().lower() == "target"
+    assert "Not medical advice" in page.locator("#not-medical-advice").inner_text()
+    server.client.post("/api/live/stop")
+    assert errors == [], errors
+
+
+def test_live_page_with_coaching_off_says_usual_stride_throughout(browser_context, server: Server) -> None:
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    page.wait_for_selector("#lv-target-label")
+    # before any walk: coaching is off (opt-in), so no "target" anywhere
+    assert page.locator("#lv-target-label").inner_text().lower() == "usual stride"
+    assert "target band" not in page.locator("main").inner_text()
+    walk_id = start_demo(server, speed=5)
+    wait_js(page, "Number(document.getElementById('lv-strides').textContent) >= 3")
+    assert page.locator("#lv-target-label").inner_text().lower() == "usual stride"
+    assert "usual-stride band" in page.locator("#lv-band-label").inner_text()
+    assert "target band" not in page.locator("main").inner_text()
+    # the distance shown when the walk ends is the stored walk's
+    wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')", timeout_s=60)
+    stored_m = server.client.get(f"/api/walks/{walk_id}").json()["summary"]["distance_m"]
+    assert page.locator("#lv-distance").inner_text() == f"{round(stored_m)} m"
+    assert errors == [], errors
+
+
+def test_walk_page_shows_not_medical_advice_with_its_coaching_and_labels_demo_walks(
+    browser_context, server: Server
+) -> None:
+    assert server.client.put("/api/profile", json=COACHED).status_code == 200
+    assert server.client.post("/api/pain", json={"score": 5}).status_code == 201
+    walk_id = start_demo(server, speed=20)
+    server.wait_until(lambda: not server.client.get("/api/live").json()["running"], "the demo walk to end", 60)
+    assert server.client.get(f"/api/walks/{walk_id}").json()["cues"]
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walk/{walk_id}")
+    page.wait_for_selector("#not-medical-advice")
+    assert "Not medical advice" in page.locator("#not-medical-advice").inner_text()
+    assert "never used for your coaching" in page.locator("#demo-note").inner_text()
+    page.goto(server.url + "/#/walks")
+    page.wait_for_selector("#walks-table")
+    assert page.locator(f"tr[data-walk='{walk_id}'] .badge.demo").inner_text() == "demo"
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#walks-table")
+    assert page.locator(f"tr[data-walk='{walk_id}'] .badge.demo").inner_text() == "demo"
+    assert "never counted for your coaching" in page.locator("#demo-hint").inner_text()
+    assert errors == [], errors
+
+
+def test_a_walk_dated_at_upload_says_so(browser_context, server: Server, tmp_path) -> None:
+    with write_walk_csv(tmp_path / "w.csv", duration_s=30.0).open("rb") as fh:  # gait CSV: no start time
+        r = server.client.post("/api/uploads", files={"file": ("w.csv", fh)}, data={"placement": "lower_back"})
+    walk_id = r.json()["walks"][0]["id"]
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/#/walk/{walk_id}")
+    page.wait_for_selector("#summary")
+    assert "the file holds no start time" in page.locator("#started-note").inner_text()
