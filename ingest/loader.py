@@ -166,9 +166,9 @@ def load(
         raise IngestError(f"unknown format {format!r}: use one of {', '.join(sorted(known))}", reason="unknown_format")
     if fmt == apple_health.INFO.name:
         raise IngestError(
-            f"{bundle.label}: this is an Apple Health export: it holds daily step, distance and step-length summaries, "
-            "not sensor samples, so strides cannot be analysed from it; import it as trends instead (dashboard "
-            "'Trends', or ingest.read_apple_health)",
+            f"{bundle.label}: this is an Apple Health export: it holds step, distance and step-length summaries, not "
+            "sensor samples, so strides cannot be analysed from it; to keep its walks (steps, distance, step length "
+            "per walk), upload it on the dashboard's Upload page (start the dashboard with 'gait serve')",
             reason="summary_export",
         )
     if fmt == sensor_logger.INFO.name:

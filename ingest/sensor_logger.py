@@ -30,7 +30,15 @@ from ingest.common import (
     order_samples,
 )
 from ingest.errors import IngestError
-from ingest.table import head_lines, norm_name, read_header, read_numeric, sniff_dialect, split_fields
+from ingest.table import (
+    head_lines,
+    line_numbers,
+    norm_name,
+    read_header,
+    read_numeric,
+    sniff_dialect,
+    split_fields,
+)
 
 INFO = FormatInfo(
     name="sensor_logger",
@@ -89,7 +97,7 @@ def _read_axes(bundle: Bundle, name: str) -> _Axes:
     usecols = [tcol, fields.index("x"), fields.index("y"), fields.index("z")]
     arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(fields))
     time_s = arr[:, 0] * 1e-9 if epoch else arr[:, 0]
-    time_s, xyz = order_samples(time_s, arr[:, 1:4], what=name)
+    time_s, xyz = order_samples(time_s, arr[:, 1:4], what=name, line_of=line_numbers(data, skiprows=1))
     return _Axes(time_s=time_s, xyz=xyz, epoch=epoch)
 
 
