@@ -203,6 +203,8 @@ def test_partial_last_line_of_a_cut_off_recording_is_dropped(tmp_path: Path) -> 
     cut = text[: text.rstrip().rfind(",")]  # the last line loses its x value
     rec = ingest.load(write(tmp_path, "TotalAcceleration.csv", cut))
     assert rec.n_samples == len(sig.time_s) - 1
+    last_line = len(sig.time_s) + 1  # after the header line
+    assert any(f"(line {last_line}) was incomplete" in note for note in rec.source["notes"])
 
 
 def test_missing_value_inside_the_data_is_refused(tmp_path: Path) -> None:
