@@ -91,7 +91,9 @@ def acceleration_magnitudes(acc: np.ndarray, rate_hz: float) -> tuple[float, flo
     median_norm = float(np.median(np.sqrt(np.einsum("ij,ij->i", sample, sample))))
     block = int(min(max(round(rate_hz), 1), n))
     starts = np.arange(n // block) * block
-    starts = starts[np.linspace(0, len(starts) - 1, min(len(starts), 3600)).astype(int)]
+    # At most an hour of seconds, and at most about 400k samples gathered (a 1 kHz sensor: 400 seconds).
+    used = min(len(starts), 3600, max(1, 400_000 // block))
+    starts = starts[np.linspace(0, len(starts) - 1, used).astype(int)]
     means = acc[starts[:, None] + np.arange(block)].mean(axis=1)
     return median_norm, float(np.median(np.sqrt(np.einsum("ij,ij->i", means, means))))
 
@@ -221,10 +223,10 @@ def check_acceleration_unit(acc_ms2: np.ndarray, rate_hz: float, *, what: str = 
     low, high = GRAVITY_BOUNDS_MS2
     if gravity < GRAVITY_SHARE_MIN * median_norm or gravity < low / GRAVITY_MS2:
         raise GaitError(
-            f"{what}: this looks like linear acceleration (gravity removed): the mean acceleration vector is "
-            f"{gravity:.3g}, {gravity / median_norm:.0%} of the typical magnitude {median_norm:.3g}, where gravity "
-            "would make them about equal; export the raw accelerometer including gravity (Sensor Logger: 'Total "
-            "Acceleration'; phyphox: 'Acceleration with g') and try again",
+            f"{what}: this looks like linear acceleration (gravity removed): the acceleration's mean vector over a "
+            f"second is {gravity:.3g}, only {gravity / median_norm:.0%} of its typical magnitude {median_norm:.3g}, "
+            "where gravity would make the mean about as large as the magnitude; export the raw accelerometer "
+            "including gravity (Sensor Logger: 'Total Acceleration'; phyphox: 'Acceleration with g') and try again",
             reason="gravity_missing",
         )
     if low <= gravity <= high:
