@@ -83,18 +83,23 @@ def acceleration_magnitudes(acc: np.ndarray, rate_hz: float) -> tuple[float, flo
         ``(median |a|, median |mean of a over 1 s|)``, both 0.0 when there are no finite rows.
     """
     acc = np.asarray(acc, dtype=np.float64)
-    acc = acc[np.isfinite(acc).all(axis=1)]
     n = len(acc)
     if n == 0:
         return 0.0, 0.0
+    # Subsample first and drop non-finite rows (or seconds) after: copying a day of data would cost more than
+    # everything else here.
     sample = acc[:: max(1, n // 100_000)]
-    median_norm = float(np.median(np.sqrt(np.einsum("ij,ij->i", sample, sample))))
+    sample = sample[np.isfinite(sample).all(axis=1)]
     block = int(min(max(round(rate_hz), 1), n))
     starts = np.arange(n // block) * block
     # At most an hour of seconds, and at most about 400k samples gathered (a 1 kHz sensor: 400 seconds).
     used = min(len(starts), 3600, max(1, 400_000 // block))
     starts = starts[np.linspace(0, len(starts) - 1, used).astype(int)]
     means = acc[starts[:, None] + np.arange(block)].mean(axis=1)
+    means = means[np.isfinite(means).all(axis=1)]
+    if len(sample) == 0 or len(means) == 0:
+        return 0.0, 0.0
+    median_norm = float(np.median(np.sqrt(np.einsum("ij,ij->i", sample, sample))))
     return median_norm, float(np.median(np.sqrt(np.einsum("ij,ij->i", means, means))))
 
 
