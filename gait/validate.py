@@ -34,6 +34,10 @@ the three ranges do not overlap, and a mean under 0.82 in any unit is no gravity
 UNIT_SCALES: Final = (("g", GRAVITY_MS2), ("milli-g", GRAVITY_MS2 / 1000.0))
 """Units that acceleration declared as m/s^2 is checked against, with their factor to m/s^2."""
 
+MIN_UNIT_DURATION_S: Final = 2.0
+"""Least duration (a stride or so) a recording must have in a smaller time unit for its time column to be taken
+for that unit; shorter ones get the rate message with the unit as a hint."""
+
 TIME_UNITS_BELOW_S: Final = (("milliseconds", 1e3), ("microseconds", 1e6), ("nanoseconds", 1e9))
 """Time units a column declared as seconds is checked against, with their count per second."""
 
@@ -181,12 +185,26 @@ def check_samples(
         check_time_unit(time_s, what=what)
         rate = median_rate_hz(time_s)
         if rate < MIN_SAMPLING_RATE_HZ:
+            unit = _smaller_time_unit(time_s)
+            hint = "" if unit is None else f" (if the time column is in {unit[0]}, divide it by {unit[1]:.0f})"
             raise GaitError(
                 f"{what}: sampled at {rate:.1f} Hz, below the {MIN_SAMPLING_RATE_HZ:.0f} Hz needed to see "
-                "individual steps; record again at 50 Hz or more",
+                f"individual steps; record again at 50 Hz or more{hint}",
                 reason="rate_too_low",
             )
     check_acceleration_unit(acc_ms2, median_rate_hz(time_s) if n >= 2 else 1.0, what=what)
+
+
+def _smaller_time_unit(time_s: np.ndarray) -> tuple[str, float, float] | None:
+    """The unit below seconds (name, count per second, rate in Hz) whose reading of the median step is a plausible
+    sampling rate, when the seconds reading is too slow; None otherwise (the units are 1000 apart: at most one)."""
+    step = median_step(np.asarray(time_s, dtype=np.float64))
+    if step <= 0 or 1.0 / step >= MIN_SAMPLING_RATE_HZ:
+        return None
+    for unit, per_s in TIME_UNITS_BELOW_S:
+        if MIN_SAMPLING_RATE_HZ <= per_s / step < MAX_PLAUSIBLE_RATE_HZ:
+            return unit, per_s, per_s / step
+    return None
 
 
 def check_time_unit(time_s: np.ndarray, *, what: str = "input") -> None:
@@ -194,14 +212,15 @@ def check_time_unit(time_s: np.ndarray, *, what: str = "input") -> None:
 
     A step that gives under 20 Hz read as seconds but 20-1000 Hz read in a smaller unit is that unit: no
     accelerometer used for gait logs slower than a few Hz, and the units are a factor 1000 apart, so at most one
-    fits. A genuinely slow log (2 Hz: a step of 0.5 s would be 2 kHz in ms) is left to the rate check.
+    fits. The recording must then also last at least :data:`MIN_UNIT_DURATION_S` in that unit; a short file of
+    slow samples (a 0.5 Hz log: 2 ms steps) is left to the rate check, whose message adds the unit as a
+    possibility. A 2 Hz log (a step of 0.5 s would be 2 kHz in ms) is never taken for milliseconds.
     """
-    step = median_step(np.asarray(time_s, dtype=np.float64))
-    if step <= 0 or 1.0 / step >= MIN_SAMPLING_RATE_HZ:
-        return
-    for unit, per_s in TIME_UNITS_BELOW_S:
-        rate_hz = per_s / step
-        if MIN_SAMPLING_RATE_HZ <= rate_hz < MAX_PLAUSIBLE_RATE_HZ:
+    found = _smaller_time_unit(time_s)
+    if found is not None:
+        unit, per_s, rate_hz = found
+        step = median_step(np.asarray(time_s, dtype=np.float64))
+        if float(time_s[-1] - time_s[0]) / per_s >= MIN_UNIT_DURATION_S:
             raise GaitError(
                 f"{what}: time steps by {step:g} per sample, which as seconds would be {1.0 / step:.2g} Hz; time "
                 f"looks like {unit}: divide the time column by {per_s:.0f} (it is then a {rate_hz:.0f} Hz recording "
