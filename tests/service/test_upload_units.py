@@ -42,3 +42,12 @@ def test_an_apple_health_walk_has_no_invented_cadence(client: TestClient) -> Non
     assert r.status_code == 201, r.text
     summary = r.json()["walks"][0]["summary"]
     assert summary["steps"] == 1100 and summary["cadence_spm"] is None
+
+
+def test_a_cut_off_upload_keeps_its_rows_and_its_walk_says_what_was_dropped(client: TestClient) -> None:
+    lines = SAMPLE.read_text().splitlines()[:1501]
+    body = "\n".join(lines)
+    r = post(client, "cut.csv", body[: body.rfind(",")].encode())  # the last line lost its last value
+    assert r.status_code == 201, r.text
+    detail = client.get(f"/api/walks/{r.json()['walks'][0]['id']}").json()
+    assert any("(line 1501) was incomplete" in note and "dropped" in note for note in detail["notes"])
