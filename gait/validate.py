@@ -245,7 +245,15 @@ def check_acceleration_unit(acc_ms2: np.ndarray, rate_hz: float, *, what: str = 
             reason="no_signal",
         )
     low, high = GRAVITY_BOUNDS_MS2
-    if gravity < GRAVITY_SHARE_MIN * median_norm or gravity < low / GRAVITY_MS2:
+    if gravity >= GRAVITY_SHARE_MIN * median_norm and gravity < low / GRAVITY_MS2:
+        raise GaitError(
+            f"{what}: the acceleration's mean vector over a second is only {gravity:.3g}, less than gravity in any "
+            f"unit ({GRAVITY_MS2:.2f} m/s^2 = 1 g = 1000 milli-g): gravity was removed (linear acceleration of a "
+            "sensor at rest) or the values were scaled down; export the raw accelerometer including gravity, in "
+            "m/s^2, and try again",
+            reason="gravity_missing",
+        )
+    if gravity < GRAVITY_SHARE_MIN * median_norm:
         raise GaitError(
             f"{what}: this looks like linear acceleration (gravity removed): the acceleration's mean vector over a "
             f"second is {gravity:.3g}, only {gravity / median_norm:.0%} of its typical magnitude {median_norm:.3g}, "

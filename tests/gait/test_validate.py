@@ -99,3 +99,10 @@ def test_positions_are_sample_indices_unless_a_reader_names_lines() -> None:
     t = T.copy()
     t[50] = t[49]
     assert "repeats on line 52" in str(reason_of(t, ACC, locate=lambda i: f"line {i + 2}"))
+
+
+def test_a_mean_smaller_than_gravity_in_any_unit_says_gravity_was_removed_or_scaled() -> None:
+    at_rest = np.tile([0.02, -0.03, 0.04], (500, 1))  # linear acceleration of a sensor lying still: bias only
+    with pytest.raises(GaitError, match="less than gravity in any unit") as err:
+        check_acceleration_unit(at_rest, 100.0)
+    assert err.value.reason == "gravity_missing"
