@@ -116,7 +116,7 @@ def order_rows(
     what: str,
     line_of: LineOf | None = None,
     notes: list[str] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Return samples in strictly increasing time and the index each came from, or raise with the file line.
 
     An incomplete last row (a recording cut off mid-line, as when the phone's battery dies) is dropped and said
@@ -139,10 +139,11 @@ def order_rows(
 
     Returns
     -------
-    tuple of numpy.ndarray
-        Times, values and the original row index of each kept sample.
+    tuple
+        Times, values and the original row index of each kept sample, None when sample ``i`` is row ``i`` (no
+        index array is built for a file in order: a day of data would need 70 MB for it).
     """
-    rows = np.arange(len(time_s))
+    rows: np.ndarray | None = None
     if len(time_s) < 2:
         return time_s, values, rows
     finite = np.isfinite(time_s) & np.isfinite(values).all(axis=1)
@@ -153,7 +154,7 @@ def order_rows(
                 f"{what}: the last row ({_at(line_of, len(time_s) - 1)}) was incomplete (the recording was cut off "
                 f"mid-line) and was dropped; the {len(time_s) - 1} complete rows before it were used"
             )
-        time_s, values, rows, finite = time_s[:-1], values[:-1], rows[:-1], finite[:-1]
+        time_s, values, finite = time_s[:-1], values[:-1], finite[:-1]
         if len(time_s) < 2:
             return time_s, values, rows
     if not finite.all():
@@ -192,7 +193,7 @@ def order_rows(
                 reason="time_backwards",
             )
         order = np.argsort(time_s, kind="stable")
-        time_s, values, rows = time_s[order], values[order], rows[order]
+        time_s, values, rows = time_s[order], values[order], order
         dt = np.diff(time_s)
     same = dt == 0
     if same.any():
@@ -200,14 +201,14 @@ def order_rows(
         conflict = same & ~equal_rows
         if conflict.any():
             row = int(np.argmax(conflict)) + 1
-            first, second = _at(line_of, int(rows[row - 1])), _at(line_of, int(rows[row]))
+            first, second = (_at(line_of, row - 1 + k if rows is None else int(rows[row - 1 + k])) for k in (0, 1))
             raise IngestError(
                 f"{what}: two different samples share the time stamp {float(time_s[row])!r} ({first} and {second}); "
                 "the file mixes two streams or lost time resolution: export again with full time stamps",
                 reason="duplicate_time",
             )
         keep = np.concatenate(([True], ~same))
-        time_s, values, rows = time_s[keep], values[keep], rows[keep]
+        time_s, values, rows = time_s[keep], values[keep], (np.flatnonzero(keep) if rows is None else rows[keep])
     return time_s, values, rows
 
 
@@ -278,7 +279,7 @@ def build_recording(
     gyr_dps = None if gyr_dps is None else np.ascontiguousarray(values[:, 3:6])
 
     def locate(i: int) -> str:
-        return _at(line_of, int(rows[i]))
+        return _at(line_of, i if rows is None else int(rows[i]))
 
     try:
         check_samples(time_s, acc_ms2, gyr_dps, what=what, locate=locate)
