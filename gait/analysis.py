@@ -228,7 +228,8 @@ def analyze(
             if progress is not None:
                 progress(b / len(t))
     collect(tracker.finish(), result)
-    result.notes += model_notes(tracker)
+    result.notes += [str(note) for note in recording.source.get("notes", [])]  # what the reader dropped or ignored
+    result.notes += model_notes(tracker, has_gyroscope=recording.gyr_dps is not None)
     result.notes += placement_notes(recording, result)
     if recording.gps is not None:
         result.gps_stride_length_m = gps_stride_lengths(result, recording.gps)
@@ -292,8 +293,21 @@ def placement_notes(recording: Recording, result: Analysis) -> list[str]:
     ]
 
 
-def model_notes(tracker: GaitTracker) -> list[str]:
-    """Say how stride lengths were obtained for this tracker's settings."""
+def model_notes(tracker: GaitTracker, *, has_gyroscope: bool = True) -> list[str]:
+    """Say how stride lengths were obtained for this tracker's settings.
+
+    Parameters
+    ----------
+    tracker
+        The tracker whose placement and settings chose the model.
+    has_gyroscope
+        Whether the input had a gyroscope; the foot model cannot run without one.
+
+    Returns
+    -------
+    list of str
+        One note naming the model, or why there are no stride lengths.
+    """
     p = tracker.placement
     scale = "" if tracker.stride_scale is None else f", personal factor {tracker.stride_scale:g}"
     if p in (Placement.LOWER_BACK, Placement.WAIST):
@@ -312,6 +326,12 @@ def model_notes(tracker: GaitTracker) -> list[str]:
             )
         return [note]
     if p is Placement.FOOT:
+        if not has_gyroscope:
+            return [
+                "stride length: not estimated: the foot model (zero-velocity-update integration) needs a gyroscope "
+                "and this recording has none; steps and cadence are still given. Record again with the sensor's "
+                "gyroscope switched on to get stride lengths"
+            ]
         return [f"stride length: zero-velocity-update integration of the foot sensor{scale}"]
     if p in (Placement.POCKET, Placement.HAND):
         if tracker.stride_scale is None:

@@ -46,8 +46,8 @@ WALK_MAX_GAP_S: Final = 120.0
 """Step records closer than this belong to the same walk."""
 WALK_MIN_DURATION_S: Final = 300.0
 """Shorter stretches of steps are everyday moving about, not a walk."""
-WALK_MIN_CADENCE_SPM: Final = 60.0
-"""Below this mean cadence a stretch is pottering, not walking."""
+WALK_MIN_STEP_RATE_SPM: Final = 60.0
+"""Below this mean step rate (steps / duration, pauses included) a stretch is pottering, not walking."""
 _CHUNK_BYTES: Final = 1 << 20
 
 
@@ -89,8 +89,13 @@ class WalkSummary:
         Unix times of the first record's start and the last record's end.
     date
         Local date of the start.
-    steps, distance_m, step_length_m, speed_mps, cadence_spm
+    steps, distance_m, step_length_m, speed_mps
         Totals and means over the walk (None where the export has no data).
+    step_rate_spm
+        Steps per minute over the whole walk, pauses included (steps / duration): an average, not a cadence.
+    cadence_spm
+        Always None: Health records step counts per interval, not step times, so the walker's cadence (steps per
+        minute while stepping) is not known; the field exists so that walk summaries from every source have it.
     """
 
     start_epoch_s: float
@@ -100,7 +105,8 @@ class WalkSummary:
     distance_m: float | None
     step_length_m: float | None
     speed_mps: float | None
-    cadence_spm: float
+    step_rate_spm: float
+    cadence_spm: float | None = None
 
     @property
     def duration_s(self) -> float:
@@ -434,7 +440,7 @@ def _walks(c: _Collector, kept: dict[str, list[int]], inv_days: dict[int, str]) 
         a, b = steps.start[run[0]], max(steps.end[i] for i in run)
         n_steps = sum(steps.value[i] for i in run)
         dur = b - a
-        if dur < WALK_MIN_DURATION_S or 60.0 * n_steps / dur < WALK_MIN_CADENCE_SPM:
+        if dur < WALK_MIN_DURATION_S or 60.0 * n_steps / dur < WALK_MIN_STEP_RATE_SPM:
             continue
         dist = dist_idx.prorated_sum(a, b)
         step_len = len_idx.mean_inside(a, b)
@@ -452,7 +458,7 @@ def _walks(c: _Collector, kept: dict[str, list[int]], inv_days: dict[int, str]) 
                 distance_m=dist,
                 step_length_m=step_len,
                 speed_mps=speed,
-                cadence_spm=60.0 * n_steps / dur,
+                step_rate_spm=60.0 * n_steps / dur,
             )
         )
     return walks

@@ -6,6 +6,7 @@ here once, so every format behaves the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -14,12 +15,13 @@ import numpy as np
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.types import GpsTrack, Placement, Recording
-from gait.validate import check_samples, median_rate_hz
+from gait.validate import GRAVITY_BOUNDS_MS2, acceleration_magnitudes, check_samples, median_rate_hz
 from ingest.errors import IngestError
 
 MAX_SORTABLE_JUMP_S: Final = 1.0
-"""Out-of-order stamps that jump back less than this are logger jitter and are sorted; larger jumps are a
-clock reset or two files joined, which sorting would interleave, so they are refused."""
+"""Out-of-order stamps that go back less than this (in one step, or over consecutive rows whose time keeps
+falling) are logger jitter and are sorted; more is a clock reset, two files joined or rows in reverse order, which
+sorting would interleave or hide, so they are refused, as is time that falls on every row."""
 
 GRAVITY_PRESENT_MIN_MS2: Final = 5.0
 """Median norm of 1-s mean acceleration above which gravity is present (about 9.8 with, under 2 without)."""
@@ -57,13 +59,19 @@ def acc_unit_scale(unit: str) -> float:
     return {"ms2": 1.0, "g": GRAVITY_MS2, "mg": GRAVITY_MS2 / 1000.0}[unit]
 
 
-def infer_acc_unit(acc: np.ndarray) -> str:
-    """Tell g from m/s^2 by the median magnitude (about 1 or about 9.8); ``"ms2"`` when gravity is absent."""
-    finite = acc[np.isfinite(acc).all(axis=1)]
-    if len(finite) == 0:
-        return "ms2"
-    med = float(np.median(np.linalg.norm(finite, axis=1)))
-    return "g" if 0.5 < med < 2.0 else "ms2"
+def infer_acc_unit(acc: np.ndarray, rate_hz: float = 100.0) -> str:
+    """Tell g and milli-g from m/s^2 by gravity's magnitude in the data (about 1, 1000 or 9.8).
+
+    Uses the mean acceleration vector over about a second (see :func:`gait.validate.acceleration_magnitudes`),
+    which is gravity whatever the walking does; ``"ms2"`` when that fits no unit (gravity removed, or implausible
+    values), which validation then explains.
+    """
+    _, gravity = acceleration_magnitudes(acc, rate_hz)
+    low, high = GRAVITY_BOUNDS_MS2
+    for unit in ("ms2", "g", "mg"):
+        if low <= gravity * acc_unit_scale(unit) <= high:
+            return unit
+    return "ms2"
 
 
 def gravity_present(acc_ms2: np.ndarray, rate_hz: float) -> bool:
@@ -73,60 +81,135 @@ def gravity_present(acc_ms2: np.ndarray, rate_hz: float) -> bool:
     walking accelerations out, so linear-acceleration exports (norm of the mean under 2) are told apart even
     when their instantaneous magnitude is large during brisk walking.
     """
-    finite = acc_ms2[np.isfinite(acc_ms2).all(axis=1)]
-    if len(finite) == 0:
-        return False
-    block = int(min(max(rate_hz, 1.0), len(finite)))
-    n_blocks = len(finite) // block
-    means = finite[: n_blocks * block].reshape(n_blocks, block, 3).mean(axis=1)
-    return float(np.median(np.linalg.norm(means, axis=1))) > GRAVITY_PRESENT_MIN_MS2
+    _, gravity = acceleration_magnitudes(acc_ms2, rate_hz)
+    return gravity > GRAVITY_PRESENT_MIN_MS2
 
 
-def order_samples(time_s: np.ndarray, values: np.ndarray, *, what: str) -> tuple[np.ndarray, np.ndarray]:
+LineOf = Callable[[int], int]
+"""Maps a data row's index (0-based, as read) to its line number in the file (1-based, as an editor shows it)."""
+
+
+def _at(line_of: LineOf | None, row: int) -> str:
+    return f"line {line_of(row)}" if line_of is not None else f"sample {row} (counting from 0)"
+
+
+def order_samples(
+    time_s: np.ndarray,
+    values: np.ndarray,
+    *,
+    what: str,
+    line_of: LineOf | None = None,
+    notes: list[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return samples in strictly increasing time, or raise when the order cannot be fixed unambiguously.
 
-    An incomplete last row (a recording cut off mid-line) and exact duplicate rows (same time and values, as
-    loggers sometimes write twice) are dropped. Stamps that go
-    back by less than :data:`MAX_SORTABLE_JUMP_S` are sorted. Two different samples with the same time stamp, or
-    a large jump back (a clock reset or joined files), raise :class:`IngestError`.
+    See :func:`order_rows`, which also returns where each kept sample came from.
     """
+    time_s, values, _ = order_rows(time_s, values, what=what, line_of=line_of, notes=notes)
+    return time_s, values
+
+
+def order_rows(
+    time_s: np.ndarray,
+    values: np.ndarray,
+    *,
+    what: str,
+    line_of: LineOf | None = None,
+    notes: list[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Return samples in strictly increasing time and the index each came from, or raise with the file line.
+
+    An incomplete last row (a recording cut off mid-line, as when the phone's battery dies) is dropped and said
+    so in ``notes``; exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped.
+    Stamps that go back by less than :data:`MAX_SORTABLE_JUMP_S` are logger jitter and sorted. Everything else
+    raises :class:`IngestError` naming the line: a missing or non-finite value, time going back by more (a clock
+    reset, joined files, a reversed stretch of rows), time falling on every row (a reversed file), or two
+    different samples with the same time stamp.
+
+    Parameters
+    ----------
+    time_s, values
+        Times, shape (n,), and the values of each row, shape (n, k), as read from the file.
+    what
+        File name for messages.
+    line_of
+        The file line of a data row, for messages (by default the sample index is named).
+    notes
+        Where to say what was dropped.
+
+    Returns
+    -------
+    tuple
+        Times, values and the original row index of each kept sample, None when sample ``i`` is row ``i`` (no
+        index array is built for a file in order: a day of data would need 70 MB for it).
+    """
+    rows: np.ndarray | None = None
     if len(time_s) < 2:
-        return time_s, values
+        return time_s, values, rows
     finite = np.isfinite(time_s) & np.isfinite(values).all(axis=1)
     if not finite[-1] and finite[:-1].all():
         # A recording cut off by the app or the phone leaves a partial last line; that row alone is dropped.
-        time_s, values = time_s[:-1], values[:-1]
+        if notes is not None:
+            notes.append(
+                f"{what}: the last row ({_at(line_of, len(time_s) - 1)}) was incomplete (the recording was cut off "
+                f"mid-line) and was dropped; the {len(time_s) - 1} complete rows before it were used"
+            )
+        time_s, values, finite = time_s[:-1], values[:-1], finite[:-1]
         if len(time_s) < 2:
-            return time_s, values
+            return time_s, values, rows
+    if not finite.all():
+        row = int(np.argmin(finite))
+        column = "time" if not np.isfinite(time_s[row]) else "a sensor value"
+        raise IngestError(
+            f"{what}: {int((~finite).sum())} row(s) have a missing or non-finite value (empty, NaN or inf), the first "
+            f"on {_at(line_of, row)} ({column}); remove or interpolate those rows and try again",
+            reason="non_finite",
+        )
     dt = np.diff(time_s)
-    if (dt > 0).all() or not np.isfinite(time_s).all():
-        return time_s, values  # non-finite time is reported by validation with its row
-    if (dt < 0).any():
-        worst = int(np.argmin(dt))
-        if -dt[worst] >= MAX_SORTABLE_JUMP_S:
+    if (dt > 0).all():
+        return time_s, values, rows
+    back = dt < 0
+    if back.any():
+        if back.all():
             raise IngestError(
-                f"{what}: time goes back by {-dt[worst]:.3f} s at row {worst + 2} ({float(time_s[worst])!r} -> "
-                f"{float(time_s[worst + 1])!r}); the clock was reset or two recordings were joined: "
-                "split the file at that row and load each part",
+                f"{what}: time runs backwards on every row, from {float(time_s[0])!r} s on "
+                f"{_at(line_of, 0)} down to {float(time_s[-1])!r} s on {_at(line_of, len(time_s) - 1)}: the rows are "
+                "in reverse order; sort them by time, oldest first, and try again",
+                reason="time_backwards",
+            )
+        # Each run of rows whose time keeps falling goes back by its first minus its last time stamp.
+        edges = np.diff(np.concatenate(([0], back.astype(np.int8), [0])))
+        run_start, run_end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        drop_s = time_s[run_start] - time_s[run_end]
+        worst = int(np.argmax(drop_s))
+        if drop_s[worst] >= MAX_SORTABLE_JUMP_S:
+            a, b = int(run_start[worst]), int(run_end[worst])
+            span = "" if b == a + 1 else f" through {_at(line_of, b)}"
+            raise IngestError(
+                f"{what}: time goes back by {drop_s[worst]:.3f} s on {_at(line_of, a + 1)}{span} "
+                f"({float(time_s[a])!r} s on the line before -> {float(time_s[b])!r} s); the clock was reset, two "
+                "recordings were joined or the rows are out of order: sort the rows by time, or split the file at "
+                "that line and load each part",
                 reason="time_backwards",
             )
         order = np.argsort(time_s, kind="stable")
-        time_s, values = time_s[order], values[order]
+        time_s, values, rows = time_s[order], values[order], order
         dt = np.diff(time_s)
     same = dt == 0
     if same.any():
-        equal_rows = np.all((values[1:] == values[:-1]) | (np.isnan(values[1:]) & np.isnan(values[:-1])), axis=1)
+        equal_rows = np.all(values[1:] == values[:-1], axis=1)
         conflict = same & ~equal_rows
         if conflict.any():
             row = int(np.argmax(conflict)) + 1
+            first, second = (_at(line_of, row - 1 + k if rows is None else int(rows[row - 1 + k])) for k in (0, 1))
             raise IngestError(
-                f"{what}: two different samples share the time stamp {float(time_s[row])!r} (row {row + 1}); "
+                f"{what}: two different samples share the time stamp {float(time_s[row])!r} ({first} and {second}); "
                 "the file mixes two streams or lost time resolution: export again with full time stamps",
                 reason="duplicate_time",
             )
         keep = np.concatenate(([True], ~same))
-        time_s, values = time_s[keep], values[keep]
-    return time_s, values
+        time_s, values, rows = time_s[keep], values[keep], (np.flatnonzero(keep) if rows is None else rows[keep])
+    return time_s, values, rows
 
 
 def interp_onto(t_src: np.ndarray, v_src: np.ndarray, t_dst: np.ndarray) -> np.ndarray:
@@ -171,8 +254,12 @@ def build_recording(
     source: dict[str, Any],
     gps: GpsTrack | None = None,
     placement: Placement | str | None = None,
+    line_of: LineOf | None = None,
 ) -> Recording:
     """Order, validate and wrap samples as a Recording, adding the achieved rate to ``source``.
+
+    ``line_of`` gives the file line of each data row as read, so that messages name the line a user finds in an
+    editor; what was dropped on the way (an incomplete last row) is added to ``source["notes"]``.
 
     Raises
     ------
@@ -186,11 +273,16 @@ def build_recording(
     if len(time_s) == 0:
         raise IngestError(f"{what}: no data rows; record for longer", reason="empty")
     values = acc_ms2 if gyr_dps is None else np.hstack([acc_ms2, gyr_dps])
-    time_s, values = order_samples(time_s, values, what=what)
+    notes = list(source.get("notes", []))
+    time_s, values, rows = order_rows(time_s, values, what=what, line_of=line_of, notes=notes)
     acc_ms2 = np.ascontiguousarray(values[:, :3])
     gyr_dps = None if gyr_dps is None else np.ascontiguousarray(values[:, 3:6])
+
+    def locate(i: int) -> str:
+        return _at(line_of, i if rows is None else int(rows[i]))
+
     try:
-        check_samples(time_s, acc_ms2, gyr_dps, what=what)
+        check_samples(time_s, acc_ms2, gyr_dps, what=what, locate=locate)
     except GaitError as exc:
         raise IngestError(str(exc), reason=exc.reason) from None
     rate_hz = median_rate_hz(time_s)
@@ -205,6 +297,8 @@ def build_recording(
         "has_gyroscope": gyr_dps is not None,
         "has_gps": gps is not None,
     }
+    if notes:
+        source["notes"] = notes
     return Recording(
         time_s=time_s,
         acc_ms2=acc_ms2,
@@ -254,6 +348,7 @@ def build_gps(
 __all__ = [
     "DEG_PER_RAD",
     "FormatInfo",
+    "LineOf",
     "acc_unit_scale",
     "align_gyroscope",
     "build_gps",
@@ -261,6 +356,7 @@ __all__ = [
     "gravity_present",
     "infer_acc_unit",
     "interp_onto",
+    "order_rows",
     "order_samples",
     "parse_placement",
 ]

@@ -27,6 +27,7 @@ from ingest.table import (
     TIME_UNITS,
     Dialect,
     head_lines,
+    line_numbers,
     norm_name,
     read_numeric,
     sniff_dialect,
@@ -319,7 +320,7 @@ def read_generic(
     declared = acc_cols[0].unit
     if acc_unit is not None and acc_unit not in ("ms2", "g", "mg"):
         raise IngestError(f"unknown acceleration unit {acc_unit!r}: use ms2, g or mg", reason="unknown_units")
-    a_unit = declared or acc_unit or infer_acc_unit(acc)
+    a_unit = declared or acc_unit or infer_acc_unit(acc, median_rate_hz(time_s[np.isfinite(time_s)]))
     acc_ms2 = acc * acc_unit_scale(a_unit)
 
     gyr_dps = None
@@ -351,7 +352,16 @@ def read_generic(
         "units": f"acceleration in {_UNIT_TEXT[a_unit]}" + (f", gyroscope in {_UNIT_TEXT[g_unit]}" if g_unit else ""),
         **(extra_source or {}),
     }
-    return build_recording(time_s, acc_ms2, gyr_dps, what=what, source=source, gps=gps, placement=placement)
+    return build_recording(
+        time_s,
+        acc_ms2,
+        gyr_dps,
+        what=what,
+        source=source,
+        gps=gps,
+        placement=placement,
+        line_of=line_numbers(data, skiprows=1),
+    )
 
 
 def _androsensor_gps(
@@ -382,7 +392,9 @@ def read_oxford(data: bytes, what: str, *, placement: Placement | str | None = N
     arr = read_numeric(data, what=what, dialect=Dialect(), skiprows=0, usecols=[0, 2, 3, 4], n_fields=5)
     time_s = (arr[:, 0] - arr[0, 0]) * 1e-9
     source = {"format": OXFORD.name, "file": what, "units": "m/s^2 with gravity (Android TYPE_ACCELEROMETER)"}
-    return build_recording(time_s, arr[:, 1:4], None, what=what, source=source, placement=placement)
+    return build_recording(
+        time_s, arr[:, 1:4], None, what=what, source=source, placement=placement, line_of=line_numbers(data, skiprows=0)
+    )
 
 
 def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
@@ -429,7 +441,9 @@ def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None 
         "units": "acceleration in g",
     }
     acc = frame[["x", "y", "z"]].to_numpy(dtype=np.float64) * acc_unit_scale("g")
-    return build_recording(time_s, acc, None, what=what, source=source, placement=placement)
+    return build_recording(
+        time_s, acc, None, what=what, source=source, placement=placement, line_of=line_numbers(data, skiprows=start)
+    )
 
 
 def read_metawear(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:

@@ -17,7 +17,7 @@ from gait.types import Placement, Recording
 from ingest.archive import read_file_bytes
 from ingest.common import FormatInfo, build_recording
 from ingest.errors import IngestError
-from ingest.table import head_lines, norm_name, read_header, read_numeric
+from ingest.table import head_lines, line_numbers, norm_name, read_header, read_numeric
 
 GAIT_CSV_COLUMNS = (GAIT_CSV_TIME_COL, *GAIT_CSV_ACC_COLS)
 
@@ -60,6 +60,7 @@ def parse_gait_csv(data: bytes, what: str, *, placement: Placement | str | None 
         what=what,
         source={"format": INFO.name, "file": what, "units": "m/s^2 with gravity, deg/s"},
         placement=placement,
+        line_of=line_numbers(data, skiprows=1),
     )
 
 

@@ -153,7 +153,9 @@ def load(
     IngestError
         When the input cannot be used; the message says what is wrong and what to do. ``reason`` codes a
         caller may branch on include ``"summary_export"`` (an Apple Health export: call
-        :func:`ingest.read_apple_health` instead), ``"gravity_missing"``, ``"rate_too_low"``, ``"unsafe_zip"``,
+        :func:`ingest.read_apple_health` instead), ``"gravity_missing"``, ``"units_look_like_g"``,
+        ``"units_look_like_mg"``, ``"implausible_acceleration"``, ``"no_signal"``, ``"time_not_seconds"``,
+        ``"non_finite"``, ``"non_numeric"``, ``"rate_too_low"``, ``"unsafe_zip"``,
         ``"zip_bomb"``, ``"bad_zip"``, ``"missing_columns"``, ``"mixed_units"``, ``"not_utf8"``, ``"empty"``,
         ``"time_backwards"``, ``"duplicate_time"``, ``"several_recordings"`` and ``"ambiguous"``.
     FileNotFoundError
@@ -166,9 +168,9 @@ def load(
         raise IngestError(f"unknown format {format!r}: use one of {', '.join(sorted(known))}", reason="unknown_format")
     if fmt == apple_health.INFO.name:
         raise IngestError(
-            f"{bundle.label}: this is an Apple Health export: it holds daily step, distance and step-length summaries, "
-            "not sensor samples, so strides cannot be analysed from it; import it as trends instead (dashboard "
-            "'Trends', or ingest.read_apple_health)",
+            f"{bundle.label}: this is an Apple Health export: it holds step, distance and step-length summaries, not "
+            "sensor samples, so strides cannot be analysed from it; to keep its walks (steps, distance, step length "
+            "per walk), upload it on the dashboard's Upload page (start the dashboard with 'gait serve')",
             reason="summary_export",
         )
     if fmt == sensor_logger.INFO.name:

@@ -32,7 +32,7 @@ from ingest.common import (
     order_samples,
 )
 from ingest.errors import IngestError
-from ingest.table import ACC_UNITS, GYR_UNITS, read_header, read_numeric, sniff_dialect, unit_of
+from ingest.table import ACC_UNITS, GYR_UNITS, line_numbers, read_header, read_numeric, sniff_dialect, unit_of
 
 INFO = FormatInfo(
     name="phyphox",
@@ -125,6 +125,7 @@ def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
     base = name.rsplit("/", 1)[-1].lower()
     cols = sorted({t for _, t in groups} | {axes[a][0] for axes in groups.values() for a in "xyz"})
     arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=cols, n_fields=len(fields))
+    line_of = line_numbers(data, skiprows=1)
     streams = []
     for (kind, tcol), axes in groups.items():
         time_s = arr[:, cols.index(tcol)]
@@ -136,7 +137,8 @@ def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
         if kind == "acc" and base.startswith("gravity"):
             kind = "gravity"
         if end >= 2:
-            streams.append(_Stream(file=name, kind=kind, time_s=time_s[:end], xyz=xyz[:end]))
+            time_s, xyz = order_samples(time_s[:end], xyz[:end], what=name, line_of=line_of)
+            streams.append(_Stream(file=name, kind=kind, time_s=time_s, xyz=xyz))
     return streams
 
 
@@ -248,7 +250,6 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
             "units such as 'Acceleration x (m/s^2)'); export the experiment's raw data as CSV",
             reason="missing_columns",
         )
-    streams = [_Stream(s.file, s.kind, *order_samples(s.time_s, s.xyz, what=s.file)) for s in streams]
 
     acc: _Stream | None = None
     acc_origin = ""

@@ -30,7 +30,15 @@ from ingest.common import (
     order_samples,
 )
 from ingest.errors import IngestError
-from ingest.table import head_lines, norm_name, read_header, read_numeric, sniff_dialect, split_fields
+from ingest.table import (
+    head_lines,
+    line_numbers,
+    norm_name,
+    read_header,
+    read_numeric,
+    sniff_dialect,
+    split_fields,
+)
 
 INFO = FormatInfo(
     name="sensor_logger",
@@ -57,6 +65,7 @@ class _Axes:
     time_s: np.ndarray
     xyz: np.ndarray
     epoch: bool
+    notes: tuple[str, ...] = ()  # what was dropped while reading (an incomplete last line)
 
 
 def looks_like(bundle: Bundle) -> bool:
@@ -89,8 +98,9 @@ def _read_axes(bundle: Bundle, name: str) -> _Axes:
     usecols = [tcol, fields.index("x"), fields.index("y"), fields.index("z")]
     arr = read_numeric(data, what=name, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(fields))
     time_s = arr[:, 0] * 1e-9 if epoch else arr[:, 0]
-    time_s, xyz = order_samples(time_s, arr[:, 1:4], what=name)
-    return _Axes(time_s=time_s, xyz=xyz, epoch=epoch)
+    notes: list[str] = []
+    time_s, xyz = order_samples(time_s, arr[:, 1:4], what=name, line_of=line_numbers(data, skiprows=1), notes=notes)
+    return _Axes(time_s=time_s, xyz=xyz, epoch=epoch, notes=tuple(notes))
 
 
 def read_metadata(bundle: Bundle) -> dict[str, str]:
@@ -129,6 +139,10 @@ class _AxesReader:
             futures = {n: pool.submit(_read_axes, self.bundle, n) for n in todo}
             for name, future in futures.items():
                 self._done[name] = future.result()
+
+    def read_files(self) -> list[_Axes]:
+        """The axis files read so far."""
+        return list(self._done.values())
 
     def get(self, name: str) -> _Axes:
         if name not in self._done:
@@ -242,6 +256,7 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
             else:
                 gyr_dps = gyr_rads * DEG_PER_RAD
 
+    notes += [note for axes in reader.read_files() for note in axes.notes]
     t0 = float(time_s[0]) if len(time_s) else 0.0
     gps = _read_location(bundle, t0, acc.epoch)
     source: dict[str, Any] = {

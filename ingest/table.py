@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -209,8 +210,14 @@ def read_numeric(
             reason="malformed",
         ) from None
     except (ValueError, TypeError, OverflowError) as exc:
+        found = _first_non_numeric(data, dialect=dialect, skiprows=skiprows, usecols=usecols)
+        detail = (
+            f"{found[1][:40]!r} on line {line_numbers(data, skiprows=skiprows)(found[0])}"
+            if found is not None
+            else _short(exc)
+        )
         raise IngestError(
-            f"{what}: a data column holds text where numbers are expected ({_short(exc)}); remove non-numeric rows "
+            f"{what}: a data column holds text where numbers are expected ({detail}); remove non-numeric rows "
             "or export again",
             reason="non_numeric",
         ) from None
@@ -220,6 +227,75 @@ def read_numeric(
     if len(arr) == 0:
         raise IngestError(f"{what}: header only, no data rows; record for longer", reason="empty")
     return arr[:, [order.index(c) for c in usecols]]
+
+
+def line_numbers(data: bytes, *, skiprows: int) -> Callable[[int], int]:
+    """Return a function from a data row's index (as :func:`read_numeric` returns rows) to its file line number.
+
+    Line numbers count from 1, as an editor shows them, header lines included. Blank lines, which the reader
+    skips, are accounted for; the file is scanned for them only when a line number is first asked for (that is,
+    when there is something to report), so reading stays fast.
+
+    Parameters
+    ----------
+    data
+        The whole file.
+    skiprows
+        Lines before the first data row.
+    """
+    found: list[np.ndarray | None] = []
+
+    def line_of(row: int) -> int:
+        if not found:
+            found.append(_non_blank_lines(data, skiprows))
+        lines = found[0]
+        if lines is None or row >= len(lines):
+            return skiprows + 1 + row
+        return int(lines[row])
+
+    return line_of
+
+
+def _non_blank_lines(data: bytes, skiprows: int) -> np.ndarray | None:
+    """Line numbers (from 1) of the non-blank lines after the header, or None when no line is blank."""
+    pieces = re.split(rb"\r\n|\n|\r", data)
+    if pieces and not pieces[-1].strip():
+        pieces = pieces[:-1]  # the final line end
+    body = pieces[skiprows:]
+    blank = [not p.strip() for p in body]
+    if not any(blank):
+        return None
+    return np.array([skiprows + 1 + i for i, b in enumerate(blank) if not b])
+
+
+def _first_non_numeric(data: bytes, *, dialect: Dialect, skiprows: int, usecols: list[int]) -> tuple[int, str] | None:
+    """Row index and text of the first field in ``usecols`` that is neither a number nor empty (error path only)."""
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            sep=dialect.sep,
+            header=None,
+            skiprows=skiprows,
+            usecols=usecols,
+            dtype=str,
+            engine="c",
+            encoding="utf-8",
+            skip_blank_lines=True,
+            keep_default_na=True,
+        )
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError):
+        return None
+    first: tuple[int, str] | None = None
+    for col in frame.columns:
+        text = frame[col]
+        if dialect.decimal != ".":
+            text = text.str.replace(dialect.decimal, ".", regex=False)
+        bad = pd.to_numeric(text, errors="coerce").isna() & frame[col].notna()
+        if bad.any():
+            row = int(np.argmax(bad.to_numpy()))
+            if first is None or row < first[0]:
+                first = (row, str(frame[col].iloc[row]))
+    return first
 
 
 def _short(exc: Exception) -> str:
@@ -234,6 +310,7 @@ __all__ = [
     "TIME_UNITS",
     "Dialect",
     "head_lines",
+    "line_numbers",
     "norm_name",
     "read_header",
     "read_numeric",

@@ -116,6 +116,13 @@ HEADER = "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n"
         (HEADER + "".join(f"{i / 50},0,0,1.0\n" for i in range(200)), "units of g"),
         (HEADER + "".join(f"{i / 10},0,0,9.81\n" for i in range(200)), "below the 20 Hz"),
         (HEADER + "".join(f"{(i % 100) / 50},0,0,9.81\n" for i in range(200)), "time goes back"),
+        (HEADER + "".join(f"{(199 - i) / 50},0,0,9.81\n" for i in range(200)), "time runs backwards on every row"),
+        (HEADER + "".join(f"{i / 50},0,0,1000\n" for i in range(200)), "units of milli-g"),
+        (HEADER + "".join(f"{i * 20},0,0,9.81\n" for i in range(200)), "time looks like milliseconds"),
+        (
+            HEADER + "".join(f"{i / 50},{0.5 * (-1) ** i},0,{0.3 * (-1) ** (i // 3)}\n" for i in range(200)),
+            "linear acceleration (gravity removed)",
+        ),
     ],
 )
 def test_bad_files_get_one_clear_line_and_exit_2(tmp_path: Path, content: str, message: str) -> None:
@@ -126,3 +133,34 @@ def test_bad_files_get_one_clear_line_and_exit_2(tmp_path: Path, content: str, m
     )
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_cut_off_last_line_is_dropped_and_said(walk_csv: Path, tmp_path: Path, capsys) -> None:
+    text = walk_csv.read_text().rstrip("\n")
+    cut = tmp_path / "cut.csv"
+    cut.write_text(text[: text.rfind(",")])  # the phone died while writing the last line
+    n_lines = cut.read_text().count("\n") + 1
+    assert main(["analyze", str(cut), "--placement", "lower_back"]) == 0
+    out = capsys.readouterr().out
+    assert f"note: cut.csv: the last row (line {n_lines}) was incomplete" in out and "dropped" in out
+
+
+def test_a_foot_sensor_without_gyroscope_says_the_model_needs_one(tmp_path: Path, capsys) -> None:
+    sample = Path(__file__).resolve().parents[1] / "sample_recordings" / "gaitmap_left_foot.csv"
+    acc_only = tmp_path / "acc_only.csv"
+    acc_only.write_text("\n".join(",".join(line.split(",")[:4]) for line in sample.read_text().splitlines()))
+    assert main(["analyze", str(acc_only), "--placement", "foot"]) == 0
+    out = capsys.readouterr().out
+    assert "needs a gyroscope" in out and "zero-velocity-update integration of" not in out
+    assert "stride length   n/a" in out
+    cadence = out.split("cadence")[1].split("steps/min")[0].strip()
+    assert float(cadence) > 0  # cadence is still given
+
+
+def test_an_apple_health_export_names_what_to_do(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "export.xml"
+    path.write_text('<?xml version="1.0"?>\n<HealthData locale="en_US"></HealthData>\n')
+    assert main(["analyze", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "upload it on the dashboard's Upload page" in err and "gait serve" in err
+    assert "read_apple_health" not in err and "'Trends'" not in err

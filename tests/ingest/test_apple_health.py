@@ -68,7 +68,8 @@ def test_daily_and_walk_summaries(tmp_path: Path) -> None:
     assert walk.steps == 1100
     assert walk.duration_s == 600.0
     assert walk.start_epoch_s == 1715724000.0  # 2024-05-14 22:00:00 UTC
-    assert walk.cadence_spm == pytest.approx(110.0)
+    assert walk.step_rate_spm == pytest.approx(110.0)  # 1100 steps in 10 min
+    assert walk.cadence_spm is None  # step counts per interval carry no step times: no cadence
     assert walk.distance_m == pytest.approx(770.0)
     assert walk.step_length_m == pytest.approx(0.71)
     assert summary.export_date == "2024-06-17 21:07:11 -0400"

@@ -126,10 +126,10 @@ def test_conflicting_duplicate_time_stamps(tmp_path: Path) -> None:
 
 
 def test_small_jitter_backwards_is_sorted(tmp_path: Path) -> None:
-    lines = [f"{i / 100},{i},0.2,9.8" for i in range(300)]
+    lines = [f"{i / 100},{i / 1000},0.2,9.8" for i in range(300)]
     lines[50], lines[51] = lines[51], lines[50]
     rec = ingest.load(write(tmp_path, "j.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines)))
-    np.testing.assert_array_equal(rec.acc_ms2[:, 0], np.arange(300))
+    np.testing.assert_array_equal(rec.acc_ms2[:, 0], np.arange(300) / 1000)
 
 
 def test_clock_reset_backwards_is_refused(tmp_path: Path) -> None:
@@ -165,7 +165,7 @@ def test_empty_zip(tmp_path: Path) -> None:
 
 def test_apple_health_export_is_not_a_recording(tmp_path: Path) -> None:
     path = write(tmp_path, "export.xml", '<?xml version="1.0"?>\n<HealthData locale="en_US"></HealthData>\n')
-    with pytest.raises(IngestError, match=r"Apple Health export.*trends") as err:
+    with pytest.raises(IngestError, match=r"Apple Health export.*upload it on the dashboard's Upload page") as err:
         ingest.load(path)
     assert err.value.reason == "summary_export"
 
@@ -203,13 +203,15 @@ def test_partial_last_line_of_a_cut_off_recording_is_dropped(tmp_path: Path) -> 
     cut = text[: text.rstrip().rfind(",")]  # the last line loses its x value
     rec = ingest.load(write(tmp_path, "TotalAcceleration.csv", cut))
     assert rec.n_samples == len(sig.time_s) - 1
+    last_line = len(sig.time_s) + 1  # after the header line
+    assert any(f"(line {last_line}) was incomplete" in note for note in rec.source["notes"])
 
 
 def test_missing_value_inside_the_data_is_refused(tmp_path: Path) -> None:
     lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)]
     lines[100] = "1.0,0.1,,9.8"
     path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines))
-    with pytest.raises(IngestError, match="first at row 100") as err:
+    with pytest.raises(IngestError, match="first on line 102") as err:
         ingest.load(path)
     assert err.value.reason == "non_finite"
 

@@ -68,7 +68,7 @@ def test_infer_acc_unit(scale: float, unit: str) -> None:
     n=st.integers(2, 300),
     rate_hz=st.floats(25, 1000),
     t0=st.floats(-1e5, 1e5),
-    acc=st.floats(-150, 150),
+    acc=st.floats(-5, 5),  # a constant offset on x: gravity's magnitude stays within a worn sensor's range
     with_gyro=st.booleans(),
 )
 def test_gait_csv_round_trip(n: int, rate_hz: float, t0: float, acc: float, with_gyro: bool) -> None:

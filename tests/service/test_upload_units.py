@@ -1,0 +1,53 @@
+"""Uploads that the ingest layer must refuse or label honestly: nothing half-true is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from gait.consts import GRAVITY_MS2
+from service.store import Store
+from tests.ingest.test_apple_health import export as health_export
+from tests.ingest.test_apple_health import walk_records
+from tests.service.conftest import count_rows
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
+
+
+def post(client: TestClient, name: str, content: bytes):
+    return client.post("/api/uploads", files={"file": (name, content, "text/csv")}, data={"placement": "lower_back"})
+
+
+@pytest.mark.parametrize(("factor", "fragment"), [(1000.0 / GRAVITY_MS2, "milli-g"), (1.0 / GRAVITY_MS2, "units of g")])
+def test_a_recording_in_milli_g_or_g_is_refused_and_nothing_stored(
+    client: TestClient, store: Store, factor: float, fragment: str
+) -> None:
+    # Before, a milli-g file was analysed as m/s^2 (stride length 4 m) and stored as a complete walk.
+    lines = SAMPLE.read_text().splitlines()[:1501]
+    rows = np.array([line.split(",") for line in lines[1:]], dtype=float)
+    rows[:, 1:4] *= factor
+    body = lines[0] + "\n" + "\n".join(",".join(f"{v:.6g}" for v in row) for row in rows) + "\n"
+    r = post(client, "mg.csv", body.encode())
+    assert 400 <= r.status_code < 500, r.text
+    assert fragment in r.json()["detail"] and "multiply the acceleration columns" in r.json()["detail"]
+    assert count_rows(store, "walks") == 0
+
+
+def test_an_apple_health_walk_has_no_invented_cadence(client: TestClient) -> None:
+    # Health holds step counts per interval: steps / duration (pauses included) is not a cadence.
+    r = post(client, "export.xml", health_export(walk_records()).encode())
+    assert r.status_code == 201, r.text
+    summary = r.json()["walks"][0]["summary"]
+    assert summary["steps"] == 1100 and summary["cadence_spm"] is None
+
+
+def test_a_cut_off_upload_keeps_its_rows_and_its_walk_says_what_was_dropped(client: TestClient) -> None:
+    lines = SAMPLE.read_text().splitlines()[:1501]
+    body = "\n".join(lines)
+    r = post(client, "cut.csv", body[: body.rfind(",")].encode())  # the last line lost its last value
+    assert r.status_code == 201, r.text
+    detail = client.get(f"/api/walks/{r.json()['walks'][0]['id']}").json()
+    assert any("(line 1501) was incomplete" in note and "dropped" in note for note in detail["notes"])
