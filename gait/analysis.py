@@ -203,9 +203,8 @@ def analyze(
     placement = placement if placement is not None else recording.placement
     if placement is None:
         raise GaitError(
-            "the placement of the sensor is unknown: pass one of "
-            + ", ".join(p.value for p in Placement)
-            + " (for example --placement lower_back)",
+            "the placement of the sensor is unknown: say where it was worn, one of "
+            + ", ".join(p.value for p in Placement),
             reason="placement_missing",
         )
     check_samples(recording.time_s, recording.acc_ms2, recording.gyr_dps, what=recording.source.get("file", "input"))

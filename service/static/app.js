@@ -358,6 +358,7 @@ async function pageTrends() {
 // -- upload -----------------------------------------------------------------------------------------------------
 
 const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "chest"];
+const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
 
 async function pageUpload() {
   const profile = await api("/api/profile");
@@ -367,8 +368,9 @@ async function pageUpload() {
         <input type="file" id="file" name="file" required>
         <span class="hint">gait CSV, Sensor Logger or phyphox export (zip or folder files), AndroSensor, MetaWear, Apple Health export.zip…</span></div>
       <div class="row"><label for="placement">Where was the sensor worn?</label>
-        <select id="placement" name="placement"><option value="">from the file or profile</option>
-        ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select></div>
+        <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
+        ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select>
+        <span class="hint">recordings do not say where the sensor was, and stride lengths depend on it (an Apple Health export needs no answer)</span></div>
       <div class="row"><label for="side">Which shoe was a foot sensor on?</label>
         <select id="side" name="side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
@@ -377,6 +379,13 @@ async function pageUpload() {
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
       <p id="upload-error" class="error" role="alert"></p>
     </form>`;
+  // Stride lengths depend on where the sensor was, and no recording format says it: the form asks rather than
+  // guess (a shoe sensor analysed as lower back gives plausible-looking wrong strides). An Apple Health export
+  // holds daily summaries only, so it needs no answer.
+  document.getElementById("file").addEventListener("change", (e) => {
+    const file = e.target.files[0];
+    document.getElementById("placement").required = !(file && APPLE_HEALTH_NAME.test(file.name));
+  });
   document.getElementById("upload-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const form = new FormData();
@@ -398,6 +407,8 @@ function uploadWithProgress(form) {
   const bar = document.getElementById("upload-bar"), stage = document.getElementById("upload-stage");
   const err = document.getElementById("upload-error"), btn = document.getElementById("upload-btn");
   err.textContent = "";
+  bar.value = 0;
+  stage.textContent = "Sending…";
   btn.disabled = true;
   document.getElementById("upload-progress").classList.remove("hidden");
   const xhr = new XMLHttpRequest();
@@ -424,11 +435,16 @@ function uploadWithProgress(form) {
       const walks = body.walks || [];
       location.hash = walks.length === 1 ? `#/walk/${walks[0].id}` : "#/walks";
     } else {
-      stage.textContent = "Upload refused.";
-      err.textContent = typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`;
+      refused(typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`);
     }
   };
-  xhr.onerror = () => { done = true; btn.disabled = false; err.textContent = "the connection to the server failed"; };
+  // A refusal empties the progress bar (it would stay at the share reached) and says why.
+  const refused = (why) => {
+    bar.value = 0;
+    document.getElementById("upload-progress").classList.add("hidden");
+    err.textContent = `Upload refused: ${why}`;
+  };
+  xhr.onerror = () => { done = true; btn.disabled = false; refused("the connection to the server failed"); };
   xhr.open("POST", `/api/uploads?upload_id=${id}`);
   xhr.send(form);
   setTimeout(poll, 200);

@@ -83,10 +83,45 @@ def test_bad_upload_shows_the_reason(browser_context, server: Server, tmp_path: 
     page = browser_context.new_page()
     page.goto(server.url + "/#/upload")
     page.set_input_files("#file", str(bad))
+    page.select_option("#placement", "lower_back")
     page.click("#upload-btn")
     wait_js(page, "document.getElementById('upload-error').textContent.length > 10")
+    assert page.locator("#upload-error").inner_text().startswith("Upload refused: ")
     assert server.client.get("/api/walks").json() == []
+    # the progress bar does not stay where the refused upload left it
+    assert page.evaluate("document.getElementById('upload-bar').value") == 0
+    assert not page.locator("#upload-progress").is_visible()
     shot(page, "upload-refused")
+
+
+def test_upload_asks_where_the_sensor_was_when_the_profile_does_not_say(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    """No recording format says where its sensor was: with no placement in the profile the form asks before
+    sending (a plain gait CSV was refused after the upload with a command-line flag in the message)."""
+    assert server.client.get("/api/profile").json()["placement"] is None
+    csv = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/upload")
+    page.set_input_files("#file", str(csv))
+    page.click("#upload-btn")
+    page.wait_for_timeout(500)  # give a (wrong) request the time to go out; none may
+    assert page.evaluate("document.getElementById('placement').validity.valueMissing")
+    assert not page.locator("#upload-progress").is_visible()
+    assert server.client.get("/api/walks").json() == []
+    page.select_option("#placement", "lower_back")
+    page.click("#upload-btn")
+    page.wait_for_url("**/#/walk/*", timeout=60_000)
+    assert server.client.get("/api/walks").json()[0]["placement"] == "lower_back"
+    # With a usual placement in the profile the form starts from it.
+    profile = server.client.get("/api/profile").json()
+    profile.pop("not_medical_advice", None)
+    assert server.client.put("/api/profile", json={**profile, "placement": "foot"}).status_code == 200
+    page.goto(server.url + "/#/upload")
+    page.wait_for_selector("#placement")
+    assert page.locator("#placement").input_value() == "foot"
+    assert errors == [], errors
 
 
 def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server) -> None:

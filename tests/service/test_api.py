@@ -106,7 +106,9 @@ def test_a_foot_sensor_upload_with_its_shoe_labels_steps_and_strides(client: Tes
 
 def test_upload_without_placement_says_what_to_do(client: TestClient, walk_csv: Path, store: Store) -> None:
     r = upload(client, walk_csv)
-    assert r.status_code == 422 and "placement" in r.json()["detail"]
+    detail = r.json()["detail"]
+    # in the upload form's words, not the command line's (no --placement flag on a web page)
+    assert r.status_code == 422 and '"Where was the sensor worn?"' in detail and "--" not in detail, detail
     assert count_rows(store, "walks") == 0
 
 
