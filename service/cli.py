@@ -13,10 +13,17 @@ from collections.abc import Sequence
 
 from gait.errors import GaitError
 from ingest.errors import IngestError
+from service.commands.output import OutputError
 
 COMMANDS: tuple[str, ...] = ("analyze", "calibrate", "serve", "formats", "convert", "scan", "live")
 
-USER_ERRORS: tuple[type[Exception], ...] = (GaitError, IngestError, FileNotFoundError, IsADirectoryError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    GaitError,
+    IngestError,
+    OutputError,
+    FileNotFoundError,
+    IsADirectoryError,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from gait.analysis import Analysis, analyze
 from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.types import Placement
+from service.commands.output import check_output_path, write_text_atomic
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
     from service.commands.calibrate import saved_profile
     from service.settings import Settings
 
+    if args.json and args.json != "-":
+        check_output_path(Path(args.json), flag="--json")  # before the analysis, not after it
     recording = load_recording(args.file, args.format)
     placement = Placement.parse(args.placement or recording.placement or Placement.LOWER_BACK)
     assumed = not (args.placement or recording.placement)
@@ -88,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json == "-":
             sys.stdout.write(text + "\n")
         else:
-            Path(args.json).write_text(text + "\n", encoding="utf-8")
+            write_text_atomic(Path(args.json), text + "\n")
     if args.json != "-":
         print(render_summary(args.file.name, result, target_stride_m=args.target_stride_m))
     return 0
