@@ -126,3 +126,28 @@ def test_bad_files_get_one_clear_line_and_exit_2(tmp_path: Path, content: str, m
     )
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        (
+            "--height-m",
+            "175",
+            ["--height-m 175", "in metres", "0.8-2.5 m", "did you mean --height-m 1.75?"],
+        ),
+        ("--height-m", "17", ["--height-m 17", "body height in metres"]),
+        ("--sensor-height-m", "95", ["--sensor-height-m 95", "metres", "did you mean --sensor-height-m 0.95?"]),
+        ("--stride-scale", "110", ["--stride-scale 110", "factor", "did you mean --stride-scale 1.1?"]),
+    ],
+)
+def test_out_of_range_settings_name_the_flag_and_the_unit(
+    walk_csv: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str, words: list[str]
+) -> None:
+    assert main(["analyze", str(walk_csv), flag, value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "_m=" not in err and "stride_scale" not in err, err  # not the core's parameter names
+    for w in words:
+        assert w in err, err
+    if "did you mean" not in words[-1]:
+        assert "did you mean" not in err  # 0.17 m is no body height either

@@ -14,6 +14,7 @@ from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.types import Placement
 from service.commands.output import check_output_path, write_text_atomic
+from service.commands.settings_args import check_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from service.commands.calibrate import saved_profile
     from service.settings import Settings
 
+    check_settings(args)
     if args.json and args.json != "-":
         check_output_path(Path(args.json), flag="--json")  # before the analysis, not after it
     recording = load_recording(args.file, args.format)
