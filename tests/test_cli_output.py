@@ -106,3 +106,20 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
     assert main(["convert", str(walk_csv), str(old)]) == 2
     assert capsys.readouterr().err.strip() == f"gait: error: cannot write {old}: No space left on device"
     assert old.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+SHARED = REPO.parent / "shared" / "data" / "dev"
+TWO_RECORDINGS = SHARED / "phone_exports" / "phyphox_acc_gyro_dfb_lab"
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not TWO_RECORDINGS.is_dir(), reason=f"shared dev data not found at {TWO_RECORDINGS}")
+@pytest.mark.parametrize("command", ["analyze", "convert"])
+def test_a_folder_of_two_recordings_is_refused_with_the_list(tmp_path: Path, command: str) -> None:
+    out = tmp_path / "out.csv"
+    proc = gait(command, str(TWO_RECORDINGS), *([str(out)] if command == "convert" else []))
+    line = one_error_line(proc)
+    assert "Accelerometer.csv + Gyroscope.csv; Accelerometer_2.csv + Gyroscope_2.csv" in line
+    assert proc.stdout == "" and not out.exists()
+    picked = gait(command, str(TWO_RECORDINGS / "Accelerometer_2.csv"), *([str(out)] if command == "convert" else []))
+    assert picked.returncode == 0, picked.stderr  # the way the message gives to take the other one works
