@@ -26,6 +26,10 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+CLI_ADVICE: dict[str, str] = {"no_adapter": "'gait live --demo' works without hardware"}
+"""What the command line adds to an error of this reason (the layers below do not know which front end asks)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command registered."""
     parser = argparse.ArgumentParser(
@@ -46,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         message = exc.strerror + f": {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+        advice = CLI_ADVICE.get(getattr(exc, "reason", None) or "")
+        if advice:
+            message += f"; {advice}"
         print(f"gait: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
