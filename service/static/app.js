@@ -38,7 +38,13 @@ const fmt = {
     if (v == null) return "–";
     return v >= 1000 ? `${(v / 1000).toFixed(2)} km` : `${Math.round(v)} m`;
   },
-  miles(v) { return v == null ? "" : `${(v / 1609.344).toFixed(1)} mi`; },
+  // A distance in both units, as the coach's texts word it (gait/coach/text.py format_distance), so that a figure
+  // and the sentence under it agree: "333 m (0.21 mi)", "4.8 km (3.0 mi)".
+  distBoth(v) {
+    if (v == null) return "–";
+    const mi = v / 1609.344;
+    return v < 1000 ? `${v.toFixed(0)} m (${mi.toFixed(2)} mi)` : `${(v / 1000).toFixed(1)} km (${mi.toFixed(1)} mi)`;
+  },
   dur(s) {
     if (s == null) return "–";
     s = Math.round(s);
@@ -135,7 +141,7 @@ async function pageHome() {
   let recHtml;
   if (rec) {
     const parts = [];
-    if (rec.walk_length_m != null) parts.push(`${fmt.dist(rec.walk_length_m)} <span class="muted">(${fmt.miles(rec.walk_length_m)})</span>`);
+    if (rec.walk_length_m != null) parts.push(`<span id="rec-distance">${fmt.distBoth(rec.walk_length_m)}</span>`);
     if (rec.walk_time_s != null) parts.push(fmt.dur(rec.walk_time_s));
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <div class="value">${parts.join(" or ")}</div><p>${esc(rec.reason)}</p></div>`;

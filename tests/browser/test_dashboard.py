@@ -178,11 +178,22 @@ def test_every_page_renders_on_a_phone(browser_context, server: Server, tmp_path
     assert page.locator("#pain-walk").input_value() == str(walk_id)
     page.goto(server.url + "/#/")
     page.wait_for_selector("#recommendation")
-    assert "2.50 km" in page.locator("#recommendation").inner_text()  # 5/6 of a 3 km onset
+    assert page.locator("#rec-distance").inner_text() == "2.5 km (1.6 mi)"  # 5/6 of a 3 km onset
+    assert "2.5 km (1.6 mi)" in page.locator("#recommendation p").inner_text()  # the text below agrees
     page.goto(server.url + "/#/profile")
     page.wait_for_selector("#not-medical-advice")
     assert "Not medical advice" in page.locator("#not-medical-advice").inner_text()
     assert errors == [], errors
+
+
+def test_a_short_recommended_walk_reads_the_same_in_figure_and_text(browser_context, server: Server) -> None:
+    server.client.post("/api/pain", json={"score": 4, "onset_distance_m": 400})
+    page = browser_context.new_page()
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#rec-distance")
+    # 5/6 of 400 m is 333 m, 0.207 miles: the heading said "(0.2 mi)" where the sentence said "(0.21 mi)"
+    assert page.locator("#rec-distance").inner_text() == "333 m (0.21 mi)"
+    assert "333 m (0.21 mi)" in page.locator("#recommendation p").inner_text()
 
 
 def test_pain_form_and_profile_form_save(browser_context, server: Server) -> None:
