@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gait.types import Recording
+from gait.types import Placement, Recording
 from ingest.gait_csv import write_gait_csv
 from service.cli import main
 from tests.gait.synthetic import walk_signal
@@ -151,3 +151,16 @@ def test_out_of_range_settings_name_the_flag_and_the_unit(
         assert w in err, err
     if "did you mean" not in words[-1]:
         assert "did you mean" not in err  # 0.17 m is no body height either
+
+
+def test_one_stride_is_singular() -> None:
+    from gait.analysis import Analysis
+    from gait.types import StrideEvent
+    from service.commands.analyze import render_summary
+
+    stride = StrideEvent(0.0, 1.1, 1.3, 109.0, 1.18, 0.3, "inverted_pendulum")
+    text = render_summary(
+        "one.csv", Analysis(strides=[stride], duration_s=2.0, placement=Placement.LOWER_BACK), target_stride_m=1.0
+    )
+    assert "0 of 1 stride length trusted for coaching" in text
+    assert "of 1 stride longer than" in text

@@ -99,6 +99,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def plural(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1: ``"1 stride length"``, ``"0 stride lengths"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def render_summary(name: str, result: Analysis, *, target_stride_m: float | None = None) -> str:
     """A short human-readable summary of an analysis."""
     s = result.summary
@@ -126,15 +131,17 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         # phone model) are estimates it stays silent on.
         trusted = sum(st.confidence >= DEFAULT_MIN_CONFIDENCE for st in with_length)
         lines.append(
-            f"  reliable        {trusted} of {len(with_length)} stride lengths trusted for coaching "
+            f"  reliable        {trusted} of {plural(len(with_length), 'stride length')} trusted for coaching "
             f"(confidence >= {DEFAULT_MIN_CONFIDENCE:g})"
         )
     if result.gps_stride_length_m:
         gps = float(np.median(list(result.gps_stride_length_m.values())))
-        lines.append(f"  GPS stride      {gps:.2f} m (median over {len(result.gps_stride_length_m)} long bout(s))")
+        lines.append(
+            f"  GPS stride      {gps:.2f} m (median over {plural(len(result.gps_stride_length_m), 'long bout')})"
+        )
     if target_stride_m is not None:
         lines.append(
-            f"  overlong        {sum(f is True for f in flags)} of {len(flags)} strides longer than the "
+            f"  overlong        {sum(f is True for f in flags)} of {plural(len(flags), 'stride')} longer than the "
             f"{target_stride_m:.2f} m target + {DEFAULT_TOLERANCE_M:.2f} m tolerance "
             f"({sum(f is None for f in flags)} with unreliable lengths not judged)"
         )
