@@ -157,17 +157,22 @@ def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server
 
 def test_every_page_renders_on_a_phone(browser_context, server: Server, tmp_path: Path) -> None:
     with write_walk_csv(tmp_path / "w.csv", duration_s=60.0).open("rb") as fh:
-        server.client.post("/api/uploads", files={"file": ("w.csv", fh)}, data={"placement": "lower_back"})
+        # a walk named after its file, as uploads are: one long word a phone's width cannot hold
+        long_name = "mobgap_lower_back_straight_walk_recording"
+        r = server.client.post(
+            "/api/uploads", files={"file": ("w.csv", fh)}, data={"placement": "lower_back", "name": long_name}
+        )
+    walk_page = f"walk/{r.json()['walks'][0]['id']}"
     server.client.post("/api/pain", json={"score": 4, "onset_distance_m": 3000})
     page = browser_context.new_page()
     errors = watch_console(page)
     page.set_viewport_size(PHONE)
-    for name in ("", "walks", "trends", "upload", "pain", "profile", "live"):
+    for name in ("", "walks", walk_page, "trends", "upload", "pain", "profile", "live"):
         page.goto(f"{server.url}/#/{name}")
         wait_js(page, "document.body.dataset.page !== undefined")
         page.wait_for_timeout(300)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-        shot(page, f"phone-{name or 'home'}")
+        shot(page, f"phone-{name.replace('/', '-') or 'home'}")
         page.evaluate("delete document.body.dataset.page")
     page.goto(server.url + "/#/trends?period=week")
     page.wait_for_selector("#tr-dist canvas")
