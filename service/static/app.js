@@ -87,6 +87,20 @@ window.addEventListener("resize", () => {
   }
 });
 
+const PAUSE_S = 5;
+/** Strides as chart rows (``x_min``: minutes into the walk), with a ``{pause: true}`` row wherever no stride runs for
+ * more than PAUSE_S seconds: a null there breaks every line and band of the chart. */
+function withPauses(strides) {
+  const rows = [];
+  let lastEnd = null;
+  for (const r of strides) {
+    if (lastEnd != null && r.start_s - lastEnd > PAUSE_S) rows.push({ pause: true, x_min: (lastEnd + r.start_s) / 120 });
+    rows.push({ ...r, x_min: r.start_s / 60 });
+    lastEnd = lastEnd == null ? r.end_s : Math.max(lastEnd, r.end_s);
+  }
+  return rows;
+}
+
 const pointsOnly = (color, size = 5) => ({
   stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size, fill: color, stroke: color },
 });
@@ -262,13 +276,17 @@ async function pageWalk(id) {
     for (const el of document.querySelectorAll(".chart")) el.innerHTML = `<p class="muted">No strides in this walk.</p>`;
     return;
   }
-  const x = strides.map((r) => r.start_s / 60);
   const len = strides.map((r) => r.length_m);
-  const sure = strides.map((r) => (trusted(r) ? r.length_m : null));
-  const unsure = strides.map((r) => (r.length_m != null && !trusted(r) ? r.length_m : null));
-  const flagged = strides.map((r) => (r.overlong ? r.length_m : null));
-  const lo = strides.map((r) => r.target_m);
-  const hi = strides.map((r) => (r.target_m == null ? null : r.target_m + tol));
+  // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
+  // instead of being drawn straight across minutes without a stride.
+  const rows = withPauses(strides);
+  const x = rows.map((r) => r.x_min);
+  const of = (f) => rows.map((r) => (r.pause ? null : f(r)));
+  const sure = of((r) => (trusted(r) ? r.length_m : null));
+  const unsure = of((r) => (r.length_m != null && !trusted(r) ? r.length_m : null));
+  const flagged = of((r) => (r.overlong ? r.length_m : null));
+  const lo = of((r) => r.target_m);
+  const hi = of((r) => (r.target_m == null ? null : r.target_m + tol));
   const hasTarget = lo.some((v) => v != null);
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
   const painHook = (u) => {
@@ -302,7 +320,7 @@ async function pageWalk(id) {
     series: [{ label: "min" }, { label: "cadence", stroke: accent, width: 1.5, spanGaps: false }],
     axes: [{ label: "minutes into the walk" }, { label: "steps/min", size: 60 }],
     hooks: { draw: [painHook] },
-  }, [x, strides.map((r) => r.cadence_spm)]);
+  }, [x, of((r) => r.cadence_spm)]);
   const known = len.filter((v) => v != null);
   if (known.length) {
     const bin = 0.05;

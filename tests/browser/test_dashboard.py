@@ -201,6 +201,43 @@ def test_a_short_recommended_walk_reads_the_same_in_figure_and_text(browser_cont
     assert "333 m (0.21 mi)" in page.locator("#recommendation p").inner_text()
 
 
+def test_target_band_and_cadence_stop_at_a_pause(browser_context, server: Server, tmp_path: Path) -> None:
+    """Two minutes of standing between two walks: nothing is drawn across them (the band was drawn straight over)."""
+    import numpy as np
+
+    from gait.types import Recording
+    from ingest.gait_csv import write_gait_csv
+    from tests.service.conftest import synthetic_walk
+
+    walk = synthetic_walk(duration_s=60.0)
+    still_s = np.arange(0.0, 120.0, 0.01)
+    still = np.tile([0.0, 0.0, 9.81], (len(still_s), 1)) + np.random.default_rng(1).normal(0, 0.02, (len(still_s), 3))
+    t = np.concatenate([walk.time_s, 60.0 + still_s, 180.0 + walk.time_s])
+    path = tmp_path / "walk_pause_walk.csv"
+    write_gait_csv(Recording(t, np.concatenate([walk.acc_ms2, still, walk.acc_ms2])), path)
+    profile = server.client.get("/api/profile").json()
+    profile.pop("not_medical_advice", None)
+    server.client.put("/api/profile", json={**profile, "body_height_m": 1.75, "placement": "lower_back"})
+    with path.open("rb") as fh:
+        walk_id = server.client.post("/api/uploads", files={"file": (path.name, fh)}).json()["walks"][0]["id"]
+    strides = server.client.get(f"/api/walks/{walk_id}/strides").json()
+    assert any(s["start_s"] < 60 for s in strides) and any(s["start_s"] > 180 for s in strides)
+    assert all(s["target_m"] is not None for s in strides)  # the band is drawn
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walk/{walk_id}")
+    page.wait_for_selector("#chart-length canvas")
+    page.wait_for_selector("#chart-cadence canvas")
+    for chart in ("chart-length", "chart-cadence"):
+        # x in minutes, then each series: inside the pause (1-3 min) every series is null
+        data = page.evaluate(f"state.charts.find((u) => u.root.parentElement.id === '{chart}').data")
+        inside = [i for i, x in enumerate(data[0]) if 61 / 60 < x < 179 / 60]
+        assert inside, f"{chart}: no row in the pause, its lines run across it"
+        assert all(series[i] is None for series in data[1:] for i in inside), chart
+    shot(page, "walk-pause")
+    assert errors == [], errors
+
+
 def test_pain_form_and_profile_form_save(browser_context, server: Server) -> None:
     page = browser_context.new_page()
     errors = watch_console(page)
