@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
     except DataDirBusyError as exc:
         print(f"gait: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a data folder that cannot be created or locked (permissions, a read-only disk)
+        print(f"gait: error: cannot use the data folder {settings.data_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     try:
         sock = bind_socket(host, settings.port)
     except OSError as exc:

@@ -97,3 +97,13 @@ def test_the_app_itself_locks_its_data_dir(tmp_path: Path) -> None:
         assert busy.value.pid == os.getpid()
     with DataDirLock(settings.data_dir):  # released on shutdown
         pass
+
+
+def test_a_data_dir_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = serve("--data-dir", str(blocker / "data"), "--port", str(free_port()), "--no-demo")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"gait: error: cannot use the data folder {blocker / 'data'}: Not a directory"
+    ]
