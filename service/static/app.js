@@ -459,16 +459,16 @@ function uploadWithProgress(form) {
       const walks = body.walks || [];
       location.hash = walks.length === 1 ? `#/walk/${walks[0].id}` : "#/walks";
     } else {
-      refused(typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`);
+      stopped("Upload refused", typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`);
     }
   };
-  // A refusal empties the progress bar (it would stay at the share reached) and says why.
-  const refused = (why) => {
+  // An upload that did not go through empties the progress bar (it would stay at the share reached) and says why.
+  const stopped = (what, why) => {
     bar.value = 0;
     document.getElementById("upload-progress").classList.add("hidden");
-    err.textContent = `Upload refused: ${why}`;
+    err.textContent = `${what}: ${why}`;
   };
-  xhr.onerror = () => { done = true; btn.disabled = false; refused("the connection to the server failed"); };
+  xhr.onerror = () => { done = true; btn.disabled = false; stopped("Upload failed", "the connection to the server failed"); };
   xhr.open("POST", `/api/uploads?upload_id=${id}`);
   xhr.send(form);
   setTimeout(poll, 200);

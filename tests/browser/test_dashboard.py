@@ -258,7 +258,7 @@ def test_pain_form_and_profile_form_save(browser_context, server: Server) -> Non
     assert profile["body_height_m"] == 1.82 and profile["coaching"]["enabled"] is True
     page.goto(server.url + "/#/")
     page.wait_for_selector("#recommendation")
-    assert "4.00 km" in page.locator("#recommendation").inner_text()  # 5/6 of 4.8 km
+    assert page.locator("#rec-distance").inner_text() == "4.0 km (2.5 mi)"  # 5/6 of 4.8 km (3.0 mi)
     shot(page, "home-desktop")
     assert errors == [], errors
 
