@@ -296,7 +296,12 @@ def model_notes(tracker: GaitTracker) -> list[str]:
     scale = "" if tracker.stride_scale is None else f", personal factor {tracker.stride_scale:g}"
     if p in (Placement.LOWER_BACK, Placement.WAIST):
         h, known = tracker.pendulum_sensor_height()
-        src = "given" if known else "assumed from a default body height: pass --height-m for better lengths"
+        # worded for the dashboard and the command line alike: the profile's height, or the flag
+        src = (
+            "given"
+            if known
+            else "assumed from a default body height: give your height (profile, or --height-m) for better lengths"
+        )
         return [f"stride length: inverted-pendulum model, sensor height {h:.2f} m ({src}){scale}"]
     if p is Placement.FOOT:
         return [f"stride length: zero-velocity-update integration of the foot sensor{scale}"]

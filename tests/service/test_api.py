@@ -234,3 +234,10 @@ def test_strides_as_columns_equal_rows(client: TestClient, walk_csv: Path) -> No
     cols = client.get(f"/api/walks/{walk['id']}/strides?layout=columns").json()
     assert set(cols) == set(rows[0])
     assert [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)] == rows
+
+
+def test_an_assumed_height_note_tells_a_web_user_where_to_give_it(client: TestClient, walk_csv: Path) -> None:
+    walk = upload(client, walk_csv, placement="lower_back").json()["walks"][0]
+    notes = client.get(f"/api/walks/{walk['id']}").json()["notes"]
+    assumed = [n for n in notes if "default body height" in n]
+    assert assumed and "give your height (profile" in assumed[0], notes  # not only a command-line flag
