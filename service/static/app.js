@@ -268,7 +268,8 @@ async function pageWalk(id) {
       <button class="danger" id="delete-walk">Delete walk</button>
     </div>`;
   document.getElementById("delete-walk").addEventListener("click", async () => {
-    if (!confirm(`Delete "${walk.name}" and its ${s.strides || 0} strides?`)) return;
+    const n = s.strides || 0;
+    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?`)) return;
     await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     location.hash = "#/walks";
   });

@@ -238,6 +238,28 @@ def test_target_band_and_cadence_stop_at_a_pause(browser_context, server: Server
     assert errors == [], errors
 
 
+def test_deleting_a_walk_of_one_stride_asks_in_the_singular(browser_context, server: Server, tmp_path: Path) -> None:
+    path = write_walk_csv(tmp_path / "short.csv", duration_s=1.6)
+    with path.open("rb") as fh:
+        walk = server.client.post(
+            "/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"}
+        ).json()["walks"][0]
+    assert walk["summary"]["strides"] == 1
+    page = browser_context.new_page()
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    page.click("#delete-walk")
+    page.wait_for_url("**/#/walks")
+    assert asked == ['Delete "short" and its 1 stride?']
+    assert server.client.get("/api/walks").json() == []
+
+
 def test_pain_form_and_profile_form_save(browser_context, server: Server) -> None:
     page = browser_context.new_page()
     errors = watch_console(page)
