@@ -204,9 +204,8 @@ def analyze(
     placement = placement if placement is not None else recording.placement
     if placement is None:
         raise GaitError(
-            "the placement of the sensor is unknown: pass one of "
-            + ", ".join(p.value for p in Placement)
-            + " (for example --placement lower_back)",
+            "the placement of the sensor is unknown: say where it was worn, one of "
+            + ", ".join(p.value for p in Placement),
             reason="placement_missing",
         )
     check_samples(recording.time_s, recording.acc_ms2, recording.gyr_dps, what=recording.source.get("file", "input"))
@@ -317,7 +316,11 @@ def model_notes(tracker: GaitTracker, *, has_gyroscope: bool = True) -> list[str
         elif known:
             src = f"from the body height {tracker.body_height_m:.2f} m"
         else:
-            src = f"assumed from a default body height of {DEFAULT_BODY_HEIGHT_M:.2f} m: give yours for better lengths"
+            # worded for the dashboard and the command line alike: the profile's height, or the flag
+            src = (
+                f"assumed from a default body height of {DEFAULT_BODY_HEIGHT_M:.2f} m: give your height (profile, or "
+                "--height-m) for better lengths"
+            )
         note = f"stride length: inverted-pendulum model, sensor height {h:.2f} m ({src}){scale}"
         if p is Placement.WAIST and tracker.stride_scale is None:
             note += (

@@ -30,5 +30,14 @@ SENSOR_HEIGHT_PER_BODY_HEIGHT: Final = 0.53
 DEFAULT_BODY_HEIGHT_M: Final = 1.70
 """Body height assumed when none is given; the confidence of stride lengths is lowered when it is used."""
 
+BODY_HEIGHT_RANGE_M: Final = (0.8, 2.5)
+"""Body heights accepted, in metres."""
+
+SENSOR_HEIGHT_RANGE_M: Final = (0.3, 1.6)
+"""Heights of a lower-back sensor above the ground accepted, in metres."""
+
+STRIDE_SCALE_RANGE: Final = (0.5, 1.5)
+"""Personal stride-length factors accepted."""
+
 TYPICAL_CADENCE_SPM: Final = (60.0, 150.0)
 """Cadence range accepted as walking, in steps per minute."""

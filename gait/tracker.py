@@ -32,9 +32,12 @@ from scipy import signal
 from gait import zupt
 from gait.confidence import DOUBT_FACTOR, heading_change_deg, pendulum_doubts, step_model_doubts, update_pace
 from gait.consts import (
+    BODY_HEIGHT_RANGE_M,
     DEFAULT_BODY_HEIGHT_M,
     FOOT_RATE_HZ,
     SENSOR_HEIGHT_PER_BODY_HEIGHT,
+    SENSOR_HEIGHT_RANGE_M,
+    STRIDE_SCALE_RANGE,
     WORKING_RATE_HZ,
 )
 from gait.errors import GaitError
@@ -514,9 +517,9 @@ class GaitTracker:
             )
         self.sensor_side = sensor_side
         for name, value, low, high in (
-            ("body_height_m", body_height_m, 0.8, 2.5),
-            ("sensor_height_m", sensor_height_m, 0.3, 1.6),
-            ("stride_scale", stride_scale, 0.5, 1.5),
+            ("body_height_m", body_height_m, *BODY_HEIGHT_RANGE_M),
+            ("sensor_height_m", sensor_height_m, *SENSOR_HEIGHT_RANGE_M),
+            ("stride_scale", stride_scale, *STRIDE_SCALE_RANGE),
         ):
             if value is not None and not (low <= value <= high):
                 raise GaitError(f"{name}={value} is outside the plausible range {low}-{high}", reason="bad_setting")

@@ -222,6 +222,52 @@ def _preferred(streams: list[_Stream], kind: str) -> list[_Stream]:
     return sorted(picked, key=lambda s: (len(s.file), s.file))
 
 
+_COPY_RE = re.compile(r"^(?P<base>.+?)(?:[ _-]\(?(?P<n>\d{1,3})\)?)?(?P<ext>\.(?:csv|csv\.gz|txt))$", re.IGNORECASE)
+"""A sensor file's name and copy number: 'Accelerometer_2.csv', 'Accelerometer (1).csv', 'Accelerometer-3.csv'."""
+
+
+def recordings_in(bundle: Bundle) -> list[list[str]]:
+    """The files of each recording in a folder holding several per-sensor exports side by side.
+
+    'Accelerometer.csv' + 'Gyroscope.csv' beside 'Accelerometer_2.csv' + 'Gyroscope_2.csv' are two recordings:
+    the same sensor file with and without a copy number. Returns the numbered sensor files of each recording (first
+    the one without a number), or a single list of every file when the folder holds one recording.
+
+    Examples
+    --------
+    >>> from ingest.archive import Bundle
+    >>> names = ("Accelerometer.csv", "Accelerometer_2.csv", "Gyroscope.csv", "Gyroscope_2.csv")
+    >>> recordings_in(Bundle(label="x", kind="folder", names=names, sizes=(1, 1, 1, 1), _root=None))
+    [['Accelerometer.csv', 'Gyroscope.csv'], ['Accelerometer_2.csv', 'Gyroscope_2.csv']]
+    """
+    copies: dict[str, dict[str, str]] = {}  # sensor name -> copy number ('' for none) -> file
+    for name in bundle.names:
+        if "/" in name and name.lower().startswith("meta/"):
+            continue
+        m = _COPY_RE.match(name)
+        if m is not None:
+            copies.setdefault(m["base"].lower(), {})[m["n"] or ""] = name
+    numbers = sorted({n for files in copies.values() if len(files) > 1 for n in files}, key=lambda n: int(n or 0))
+    if len(numbers) < 2:
+        return [list(bundle.names)]
+    return [sorted(files[n] for files in copies.values() if len(files) > 1 and n in files) for n in numbers]
+
+
+def _refuse_several(bundle: Bundle) -> None:
+    """Refuse a folder of several recordings rather than read the first of them silently."""
+    recordings = recordings_in(bundle)
+    if len(recordings) < 2:
+        return
+    listed = "; ".join(" + ".join(files) for files in recordings)
+    accs = [f for f in recordings[1] if "acc" in f.lower()] or recordings[1]
+    raise IngestError(
+        f"{bundle.label}: holds {len(recordings)} recordings ({listed}); analyse one at a time: put each "
+        f"recording's files in a folder of its own, or give one accelerometer file alone, e.g. "
+        f"{bundle.label}/{accs[0]} (its gyroscope is then left out)",
+        reason="several_recordings",
+    )
+
+
 def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recording:
     """Read a phyphox export.
 
@@ -235,8 +281,10 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     Raises
     ------
     IngestError
-        When there is no acceleration including gravity (a linear-acceleration export) or a file is malformed.
+        When there is no acceleration including gravity (a linear-acceleration export), a file is malformed, or
+        the folder holds several recordings side by side (``reason="several_recordings"``).
     """
+    _refuse_several(bundle)
     streams: list[_Stream] = []
     for name in bundle.names:
         base = name.rsplit("/", 1)[-1].lower()
@@ -307,4 +355,4 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     return build_recording(time_s, acc_ms2, gyr_dps, what=bundle.label, source=source, gps=gps, placement=placement)
 
 
-__all__ = ["INFO", "looks_like", "read", "read_gps", "read_pauses"]
+__all__ = ["INFO", "looks_like", "read", "read_gps", "read_pauses", "recordings_in"]

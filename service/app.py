@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gait.errors import GaitError
 from ingest.errors import IngestError
+from service.datalock import DataDirLock
 from service.demo import BleAccess, import_samples, start_demo, virtual_ble
 from service.livehub import LiveHub, recover_interrupted
 from service.routers import coaching, health, live, pain, profile, trends, uploads, walks
@@ -64,7 +65,26 @@ async def _first_run(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Open the store, close walks a crash left live, run the first-run demo; close everything on the way out."""
+    """Lock the data directory, open the store, close walks a crash left live, run the first-run demo; close
+    everything on the way out.
+
+    ``gait serve`` takes the data directory's lock before it announces the server (and sets ``app.state.data_lock``);
+    otherwise the lock is taken here, before anything is recovered, and :class:`service.datalock.DataDirBusyError`
+    stops the start when another server holds it.
+    """
+    settings: Settings = app.state.settings
+    own_lock = getattr(app.state, "data_lock", None) is None
+    data_lock: DataDirLock = DataDirLock(settings.data_dir).acquire() if own_lock else app.state.data_lock
+    try:
+        async with _opened(app):
+            yield
+    finally:
+        if own_lock:
+            data_lock.release()
+
+
+@asynccontextmanager
+async def _opened(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     # Files of uploads a crash interrupted: never stored (the walk goes in one transaction), so just delete them.
     await asyncio.to_thread(shutil.rmtree, settings.spool_dir, True)

@@ -13,10 +13,21 @@ from collections.abc import Sequence
 
 from gait.errors import GaitError
 from ingest.errors import IngestError
+from service.commands.output import OutputError
 
 COMMANDS: tuple[str, ...] = ("analyze", "calibrate", "serve", "formats", "convert", "scan", "live")
 
-USER_ERRORS: tuple[type[Exception], ...] = (GaitError, IngestError, FileNotFoundError, IsADirectoryError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    GaitError,
+    IngestError,
+    OutputError,
+    FileNotFoundError,
+    IsADirectoryError,
+)
+
+
+CLI_ADVICE: dict[str, str] = {"no_adapter": "'gait live --demo' works without hardware"}
+"""What the command line adds to an error of this reason (the layers below do not know which front end asks)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         message = exc.strerror + f": {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+        advice = CLI_ADVICE.get(getattr(exc, "reason", None) or "")
+        if advice:
+            message += f"; {advice}"
         print(f"gait: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

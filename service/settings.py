@@ -17,6 +17,8 @@ import platformdirs
 APP_NAME = "gait-analyser"
 REPO_SAMPLES_DIR = Path(__file__).resolve().parents[1] / "sample_recordings"
 DEFAULT_MAX_UPLOAD_MB = 200.0
+MIN_TOKEN_CHARS = 16
+"""Shortest token accepted: anyone on the network who guesses it sees the walker's health data."""
 
 
 class SettingsError(ValueError):
@@ -54,7 +56,7 @@ class Settings:
     host, port
         Address to bind. Any host other than loopback requires ``token``.
     token
-        Shared secret checked on every request; None on loopback binds.
+        Shared secret checked on every request (at least ``MIN_TOKEN_CHARS`` characters); None on loopback binds.
     max_upload_bytes
         Uploads larger than this are refused with 413 before anything is stored.
     demo
@@ -89,6 +91,12 @@ class Settings:
             raise SettingsError(
                 f"binding to {self.host} exposes your data to the network: a token is required "
                 "(gait serve generates one; set GAIT_TOKEN to choose it)"
+            )
+        if self.token is not None and len(self.token) < MIN_TOKEN_CHARS:
+            raise SettingsError(
+                f"GAIT_TOKEN is too short ({len(self.token)} characters; at least {MIN_TOKEN_CHARS}): anyone on the "
+                "network could guess it; leave GAIT_TOKEN unset and gait serve generates one, or choose a long random "
+                "one (python -c 'import secrets; print(secrets.token_urlsafe(24))')"
             )
         if not 0 < self.port < 65536:
             raise SettingsError(f"port {self.port} is out of range: use 1-65535")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gait.types import Recording
+from gait.types import Placement, Recording
 from ingest.gait_csv import write_gait_csv
 from service.cli import main
 from tests.gait.synthetic import walk_signal
@@ -164,3 +164,41 @@ def test_an_apple_health_export_names_what_to_do(tmp_path: Path, capsys) -> None
     err = capsys.readouterr().err
     assert "upload it on the dashboard's Upload page" in err and "gait serve" in err
     assert "read_apple_health" not in err and "'Trends'" not in err
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "words"),
+    [
+        (
+            "--height-m",
+            "175",
+            ["--height-m 175", "in metres", "0.8-2.5 m", "did you mean --height-m 1.75?"],
+        ),
+        ("--height-m", "17", ["--height-m 17", "body height in metres"]),
+        ("--sensor-height-m", "95", ["--sensor-height-m 95", "metres", "did you mean --sensor-height-m 0.95?"]),
+        ("--stride-scale", "110", ["--stride-scale 110", "factor", "did you mean --stride-scale 1.1?"]),
+    ],
+)
+def test_out_of_range_settings_name_the_flag_and_the_unit(
+    walk_csv: Path, capsys: pytest.CaptureFixture[str], flag: str, value: str, words: list[str]
+) -> None:
+    assert main(["analyze", str(walk_csv), flag, value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "_m=" not in err and "stride_scale" not in err, err  # not the core's parameter names
+    for w in words:
+        assert w in err, err
+    if "did you mean" not in words[-1]:
+        assert "did you mean" not in err  # 0.17 m is no body height either
+
+
+def test_one_stride_is_singular() -> None:
+    from gait.analysis import Analysis
+    from gait.types import StrideEvent
+    from service.commands.analyze import render_summary
+
+    stride = StrideEvent(0.0, 1.1, 1.3, 109.0, 1.18, 0.3, "inverted_pendulum")
+    text = render_summary(
+        "one.csv", Analysis(strides=[stride], duration_s=2.0, placement=Placement.LOWER_BACK), target_stride_m=1.0
+    )
+    assert "0 of 1 stride length trusted for coaching" in text
+    assert "of 1 stride longer than" in text

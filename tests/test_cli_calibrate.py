@@ -48,7 +48,9 @@ def test_dry_run_saves_nothing(walk, tmp_path: Path, capsys) -> None:
     data_dir = tmp_path / "data"
     model_m = _distance(path, data_dir, capsys)
     assert main(["calibrate", str(path), "--distance-m", str(model_m), "--dry-run", "--data-dir", str(data_dir)]) == 0
-    assert "factor 1.00" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "factor 1.00" in out
+    assert "not saved (--dry-run)" in out and "saved to your profile" not in out  # says so, not just silent
     assert not (data_dir / "gait.sqlite3").exists()
 
 
@@ -96,3 +98,11 @@ def test_gps_stride_length_is_reported_beside_the_sensor_estimate() -> None:
         analyze(Recording(time_s=t, acc_ms2=acc, placement="lower_back")).to_dict()["summary"]["gps_stride_length_m"]
         is None
     )
+
+
+def test_height_in_centimetres_names_the_flag_and_the_unit(walk, tmp_path: Path, capsys) -> None:
+    path, _ = walk
+    assert main(["calibrate", str(path), "--distance-m", "30", "--height-m", "175", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--height-m 175" in err and "metres" in err and "did you mean --height-m 1.75?" in err
+    assert "body_height_m" not in err

@@ -86,11 +86,19 @@ _ADDRESS = re.compile(r"([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}|[0-9A-Fa-f]{8}-([0-9A
 
 
 def _no_adapter(exc: BaseException) -> BleError:
-    # no adapter, Bluetooth off, or (Linux) no BlueZ on the system D-Bus
+    """No adapter, Bluetooth off, or (Linux) no BlueZ on the system D-Bus, in words (bleak's own message where it
+    gives one; an OSError from the D-Bus socket means the system's Bluetooth service cannot be reached). What works
+    without hardware is for the caller to add: the command line and the dashboard word it differently."""
+    if isinstance(exc, BleakError) and str(exc).strip():
+        cause = str(exc).strip().rstrip(".")
+    elif isinstance(exc, OSError):
+        cause = "the system's Bluetooth service cannot be reached"
+    else:
+        cause = "no usable Bluetooth adapter"
+    log.info("Bluetooth scan failed: %r", exc)  # the technical detail, for whoever reads the log
     return BleError(
-        f"cannot scan for Bluetooth LE devices ({type(exc).__name__}: {exc or 'no details'}); check that this "
-        "computer has Bluetooth, that it is switched on, and (Linux) that the bluetooth service runs; "
-        "'gait live --demo' works without hardware",
+        f"cannot scan for Bluetooth LE devices: {cause}; check that this computer has Bluetooth, that it is "
+        "switched on, and (Linux) that the bluetooth service runs",
         reason="no_adapter",
     )
 

@@ -13,6 +13,8 @@ from gait.analysis import Analysis, analyze
 from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.types import Placement
+from service.commands.output import check_output_path, write_text_atomic
+from service.commands.settings_args import check_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     from service.commands.calibrate import saved_profile
     from service.settings import Settings
 
+    check_settings(args)
+    if args.json and args.json != "-":
+        check_output_path(Path(args.json), flag="--json")  # before the analysis, not after it
     recording = load_recording(args.file, args.format)
     placement = Placement.parse(args.placement or recording.placement or Placement.LOWER_BACK)
     assumed = not (args.placement or recording.placement)
@@ -88,10 +93,15 @@ def run(args: argparse.Namespace) -> int:
         if args.json == "-":
             sys.stdout.write(text + "\n")
         else:
-            Path(args.json).write_text(text + "\n", encoding="utf-8")
+            write_text_atomic(Path(args.json), text + "\n")
     if args.json != "-":
         print(render_summary(args.file.name, result, target_stride_m=args.target_stride_m))
     return 0
+
+
+def plural(n: int, noun: str) -> str:
+    """``n`` and the noun, plural unless ``n`` is 1: ``"1 stride length"``, ``"0 stride lengths"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def render_summary(name: str, result: Analysis, *, target_stride_m: float | None = None) -> str:
@@ -121,15 +131,17 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         # phone model) are estimates it stays silent on.
         trusted = sum(st.confidence >= DEFAULT_MIN_CONFIDENCE for st in with_length)
         lines.append(
-            f"  reliable        {trusted} of {len(with_length)} stride lengths trusted for coaching "
+            f"  reliable        {trusted} of {plural(len(with_length), 'stride length')} trusted for coaching "
             f"(confidence >= {DEFAULT_MIN_CONFIDENCE:g})"
         )
     if result.gps_stride_length_m:
         gps = float(np.median(list(result.gps_stride_length_m.values())))
-        lines.append(f"  GPS stride      {gps:.2f} m (median over {len(result.gps_stride_length_m)} long bout(s))")
+        lines.append(
+            f"  GPS stride      {gps:.2f} m (median over {plural(len(result.gps_stride_length_m), 'long bout')})"
+        )
     if target_stride_m is not None:
         lines.append(
-            f"  overlong        {sum(f is True for f in flags)} of {len(flags)} strides longer than the "
+            f"  overlong        {sum(f is True for f in flags)} of {plural(len(flags), 'stride')} longer than the "
             f"{target_stride_m:.2f} m target + {DEFAULT_TOLERANCE_M:.2f} m tolerance "
             f"({sum(f is None for f in flags)} with unreliable lengths not judged)"
         )

@@ -12,6 +12,7 @@ from gait.errors import GaitError
 from gait.stride_length import fit_stride_scale, scale_from_known_distance
 from gait.types import Placement, Recording
 from service.commands.analyze import load_recording
+from service.commands.settings_args import check_settings
 from service.settings import Settings
 from service.store import Store
 
@@ -72,6 +73,7 @@ def gps_scale(recording: Recording, result: Analysis) -> tuple[float, int]:
 
 def run(args: argparse.Namespace) -> int:
     """Fit and save the factor."""
+    check_settings(args)
     recording = load_recording(args.file, args.format)
     settings = Settings.from_env(data_dir=args.data_dir)
     profile = saved_profile(settings)
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         basis = f"{args.distance_m:.0f} m walked, {result.distance_m:.0f} m estimated by the model"
     print(f"personal stride-length factor {scale:.3f} for a {placement.value} sensor ({basis})")
     if args.dry_run:
+        print("not saved (--dry-run): your profile is unchanged; run again without --dry-run to save it")
         return 0
     profile.update({"stride_scale": scale, "placement": placement.value})
     if args.height_m:

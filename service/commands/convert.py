@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ingest import list_formats, load, write_gait_csv
+from service.commands.output import OutputError, check_output_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,8 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load the input and write gait CSV; prints one line describing what was written."""
+    check_output_path(args.out)  # before reading: a long read should not end in "cannot write"
     recording = load(args.file, format=args.format, acc_unit=args.acc_unit, time_unit=args.time_unit)
-    write_gait_csv(recording, args.out)
+    try:
+        write_gait_csv(recording, args.out)  # atomic: a failed write leaves nothing half-written
+    except OSError as exc:
+        raise OutputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     src = recording.source
     gyro = "with gyroscope" if recording.gyr_dps is not None else "no gyroscope"
     print(

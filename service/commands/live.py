@@ -19,6 +19,7 @@ from typing import Any
 
 from gait.types import Placement, Recording
 from ingest.errors import IngestError
+from service.commands.settings_args import check_settings
 from service.live import LiveSession
 
 DEMO_RECORDING = "mobgap_lower_back_daily_living.csv"
@@ -187,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and not (value > 0 and math.isfinite(value)):
             raise IngestError(f"--{name.replace('_', '-')} must be a positive number, got {value}", reason="usage")
+    check_settings(args)
     return asyncio.run(_run(args))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import secrets
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from service.datalock import DataDirBusyError, DataDirLock
 from service.settings import Settings, SettingsError, is_loopback
 
 
@@ -65,6 +67,29 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"gait: error: {exc}", file=sys.stderr)
         return 2
+    # Before anything touches the data: one server per data directory (a second one would take the first one's
+    # live walk for a crashed one and close it), and the port bound before the URL is announced.
+    data_lock = DataDirLock(settings.data_dir)
+    try:
+        data_lock.acquire()
+    except DataDirBusyError as exc:
+        print(f"gait: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a data folder that cannot be created or locked (permissions, a read-only disk)
+        print(f"gait: error: cannot use the data folder {settings.data_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        sock = bind_socket(host, settings.port)
+    except OSError as exc:
+        data_lock.release()
+        if exc.errno == errno.EADDRINUSE:
+            print(
+                f"gait: error: port {settings.port} is in use; is gait serve already running? use --port",
+                file=sys.stderr,
+            )
+        else:
+            print(f"gait: error: cannot listen on {host} port {settings.port}: {exc.strerror}", file=sys.stderr)
+        return 2
     # 0.0.0.0 / :: are bind-all addresses, not something a browser can open: show this machine's name instead.
     shown_host = socket.gethostname() if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
     url = f"http://{shown_host}:{settings.port}/"
@@ -76,9 +101,28 @@ def run(args: argparse.Namespace) -> int:
         print("gait: Bluetooth is virtual (testing aid): the sensors found are demo sensors replaying a sample.")
     logging.basicConfig(level=logging.INFO, format="gait: %(message)s")
     app = create_app(settings)
+    app.state.data_lock = data_lock
     config = uvicorn.Config(app, host=host, port=settings.port, log_level="warning", timeout_graceful_shutdown=5)
-    _server(config).run()
+    try:
+        _server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        data_lock.release()
     return 0
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` for uvicorn to listen on (as uvicorn binds it); raises OSError when the port
+    is taken, so the caller can say so before announcing the URL."""
+    sock = socket.socket(family=socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def _server(config: Any) -> Any:

@@ -24,6 +24,11 @@ router = APIRouter(prefix="/api/uploads", tags=["uploads"])
 COPY_BLOCK_BYTES = 1024 * 1024
 STAGE_START = {"reading": 0.1, "analysing": 0.4, "storing": 0.9}
 """Progress fraction at which each stage starts (receiving is measured by the browser)."""
+UPLOAD_WORDING = {
+    "placement_missing": 'the file does not say where the sensor was worn: choose it under "Where was the sensor '
+    'worn?" (or set your usual placement in your profile) and upload again',
+}
+"""What an upload's refusal says, by the error's reason, where the core's own words fit the command line only."""
 
 
 def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
@@ -59,7 +64,13 @@ async def upload(
         str | None,
         Query(pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Client-chosen id to poll /api/uploads/{upload_id}"),
     ] = None,
-    placement: Annotated[Placement | None, Form(description="Where the sensor was worn; default: profile")] = None,
+    placement: Annotated[
+        Placement | None,
+        Form(
+            description="Where the sensor was worn; default: the profile's placement. Needed when the profile has "
+            "none: no recording format says where its sensor was."
+        ),
+    ] = None,
     side: Annotated[
         Literal["left", "right"] | None, Form(description="The shoe a foot sensor was on (foot placement only)")
     ] = None,
@@ -92,8 +103,9 @@ async def upload(
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
     except (IngestError, GaitError) as exc:
-        uploads.update(upload_id, "failed", 1.0, error=str(exc))
-        raise HTTPException(422, str(exc)) from None
+        message = UPLOAD_WORDING.get(exc.reason, str(exc))
+        uploads.update(upload_id, "failed", 1.0, error=message)
+        raise HTTPException(422, message) from None
     except HTTPException as exc:
         uploads.update(upload_id, "failed", 1.0, error=str(exc.detail))
         raise

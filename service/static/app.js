@@ -38,7 +38,13 @@ const fmt = {
     if (v == null) return "–";
     return v >= 1000 ? `${(v / 1000).toFixed(2)} km` : `${Math.round(v)} m`;
   },
-  miles(v) { return v == null ? "" : `${(v / 1609.344).toFixed(1)} mi`; },
+  // A distance in both units, as the coach's texts word it (gait/coach/text.py format_distance), so that a figure
+  // and the sentence under it agree: "333 m (0.21 mi)", "4.8 km (3.0 mi)".
+  distBoth(v) {
+    if (v == null) return "–";
+    const mi = v / 1609.344;
+    return v < 1000 ? `${v.toFixed(0)} m (${mi.toFixed(2)} mi)` : `${(v / 1000).toFixed(1)} km (${mi.toFixed(1)} mi)`;
+  },
   dur(s) {
     if (s == null) return "–";
     s = Math.round(s);
@@ -80,6 +86,20 @@ window.addEventListener("resize", () => {
     if (el) u.setSize({ width: chartWidth(el), height: u.height });
   }
 });
+
+const PAUSE_S = 5;
+/** Strides as chart rows (``x_min``: minutes into the walk), with a ``{pause: true}`` row wherever no stride runs for
+ * more than PAUSE_S seconds: a null there breaks every line and band of the chart. */
+function withPauses(strides) {
+  const rows = [];
+  let lastEnd = null;
+  for (const r of strides) {
+    if (lastEnd != null && r.start_s - lastEnd > PAUSE_S) rows.push({ pause: true, x_min: (lastEnd + r.start_s) / 120 });
+    rows.push({ ...r, x_min: r.start_s / 60 });
+    lastEnd = lastEnd == null ? r.end_s : Math.max(lastEnd, r.end_s);
+  }
+  return rows;
+}
 
 const pointsOnly = (color, size = 5) => ({
   stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size, fill: color, stroke: color },
@@ -135,7 +155,7 @@ async function pageHome() {
   let recHtml;
   if (rec) {
     const parts = [];
-    if (rec.walk_length_m != null) parts.push(`${fmt.dist(rec.walk_length_m)} <span class="muted">(${fmt.miles(rec.walk_length_m)})</span>`);
+    if (rec.walk_length_m != null) parts.push(`<span id="rec-distance">${fmt.distBoth(rec.walk_length_m)}</span>`);
     if (rec.walk_time_s != null) parts.push(fmt.dur(rec.walk_time_s));
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <div class="value">${parts.join(" or ")}</div><p>${esc(rec.reason)}</p></div>`;
@@ -258,7 +278,8 @@ async function pageWalk(id) {
       <button class="danger" id="delete-walk">Delete walk</button>
     </div>`;
   document.getElementById("delete-walk").addEventListener("click", async () => {
-    if (!confirm(`Delete "${walk.name}" and its ${s.strides || 0} strides?`)) return;
+    const n = s.strides || 0;
+    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?`)) return;
     await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     location.hash = "#/walks";
   });
@@ -266,13 +287,17 @@ async function pageWalk(id) {
     for (const el of document.querySelectorAll(".chart")) el.innerHTML = `<p class="muted">No strides in this walk.</p>`;
     return;
   }
-  const x = strides.map((r) => r.start_s / 60);
   const len = strides.map((r) => r.length_m);
-  const sure = strides.map((r) => (trusted(r) ? r.length_m : null));
-  const unsure = strides.map((r) => (r.length_m != null && !trusted(r) ? r.length_m : null));
-  const flagged = strides.map((r) => (r.overlong ? r.length_m : null));
-  const lo = strides.map((r) => r.target_m);
-  const hi = strides.map((r) => (r.target_m == null ? null : r.target_m + tol));
+  // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
+  // instead of being drawn straight across minutes without a stride.
+  const rows = withPauses(strides);
+  const x = rows.map((r) => r.x_min);
+  const of = (f) => rows.map((r) => (r.pause ? null : f(r)));
+  const sure = of((r) => (trusted(r) ? r.length_m : null));
+  const unsure = of((r) => (r.length_m != null && !trusted(r) ? r.length_m : null));
+  const flagged = of((r) => (r.overlong ? r.length_m : null));
+  const lo = of((r) => r.target_m);
+  const hi = of((r) => (r.target_m == null ? null : r.target_m + tol));
   const hasTarget = lo.some((v) => v != null);
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
   const painHook = (u) => {
@@ -306,7 +331,7 @@ async function pageWalk(id) {
     series: [{ label: "min" }, { label: "cadence", stroke: accent, width: 1.5, spanGaps: false }],
     axes: [{ label: "minutes into the walk" }, { label: "steps/min", size: 60 }],
     hooks: { draw: [painHook] },
-  }, [x, strides.map((r) => r.cadence_spm)]);
+  }, [x, of((r) => r.cadence_spm)]);
   const known = len.filter((v) => v != null);
   if (known.length) {
     const bin = 0.05;
@@ -369,6 +394,7 @@ async function pageTrends() {
 // -- upload -----------------------------------------------------------------------------------------------------
 
 const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "chest"];
+const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
 
 async function pageUpload() {
   const profile = await api("/api/profile");
@@ -378,8 +404,9 @@ async function pageUpload() {
         <input type="file" id="file" name="file" required>
         <span class="hint">gait CSV, Sensor Logger or phyphox export (zip or folder files), AndroSensor, MetaWear, Apple Health export.zip…</span></div>
       <div class="row"><label for="placement">Where was the sensor worn?</label>
-        <select id="placement" name="placement"><option value="">from the file or profile</option>
-        ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select></div>
+        <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
+        ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select>
+        <span class="hint">recordings do not say where the sensor was, and stride lengths depend on it (an Apple Health export needs no answer)</span></div>
       <div class="row"><label for="side">Which shoe was a foot sensor on?</label>
         <select id="side" name="side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
@@ -388,6 +415,13 @@ async function pageUpload() {
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
       <p id="upload-error" class="error" role="alert"></p>
     </form>`;
+  // Stride lengths depend on where the sensor was, and no recording format says it: the form asks rather than
+  // guess (a shoe sensor analysed as lower back gives plausible-looking wrong strides). An Apple Health export
+  // holds daily summaries only, so it needs no answer.
+  document.getElementById("file").addEventListener("change", (e) => {
+    const file = e.target.files[0];
+    document.getElementById("placement").required = !(file && APPLE_HEALTH_NAME.test(file.name));
+  });
   document.getElementById("upload-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const form = new FormData();
@@ -409,6 +443,8 @@ function uploadWithProgress(form) {
   const bar = document.getElementById("upload-bar"), stage = document.getElementById("upload-stage");
   const err = document.getElementById("upload-error"), btn = document.getElementById("upload-btn");
   err.textContent = "";
+  bar.value = 0;
+  stage.textContent = "Sending…";
   btn.disabled = true;
   document.getElementById("upload-progress").classList.remove("hidden");
   const xhr = new XMLHttpRequest();
@@ -435,11 +471,16 @@ function uploadWithProgress(form) {
       const walks = body.walks || [];
       location.hash = walks.length === 1 ? `#/walk/${walks[0].id}` : "#/walks";
     } else {
-      stage.textContent = "Upload refused.";
-      err.textContent = typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`;
+      stopped("Upload refused", typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`);
     }
   };
-  xhr.onerror = () => { done = true; btn.disabled = false; err.textContent = "the connection to the server failed"; };
+  // An upload that did not go through empties the progress bar (it would stay at the share reached) and says why.
+  const stopped = (what, why) => {
+    bar.value = 0;
+    document.getElementById("upload-progress").classList.add("hidden");
+    err.textContent = `${what}: ${why}`;
+  };
+  xhr.onerror = () => { done = true; btn.disabled = false; stopped("Upload failed", "the connection to the server failed"); };
   xhr.open("POST", `/api/uploads?upload_id=${id}`);
   xhr.send(form);
   setTimeout(poll, 200);

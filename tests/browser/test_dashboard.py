@@ -83,10 +83,45 @@ def test_bad_upload_shows_the_reason(browser_context, server: Server, tmp_path: 
     page = browser_context.new_page()
     page.goto(server.url + "/#/upload")
     page.set_input_files("#file", str(bad))
+    page.select_option("#placement", "lower_back")
     page.click("#upload-btn")
     wait_js(page, "document.getElementById('upload-error').textContent.length > 10")
+    assert page.locator("#upload-error").inner_text().startswith("Upload refused: ")
     assert server.client.get("/api/walks").json() == []
+    # the progress bar does not stay where the refused upload left it
+    assert page.evaluate("document.getElementById('upload-bar').value") == 0
+    assert not page.locator("#upload-progress").is_visible()
     shot(page, "upload-refused")
+
+
+def test_upload_asks_where_the_sensor_was_when_the_profile_does_not_say(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    """No recording format says where its sensor was: with no placement in the profile the form asks before
+    sending (a plain gait CSV was refused after the upload with a command-line flag in the message)."""
+    assert server.client.get("/api/profile").json()["placement"] is None
+    csv = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/upload")
+    page.set_input_files("#file", str(csv))
+    page.click("#upload-btn")
+    page.wait_for_timeout(500)  # give a (wrong) request the time to go out; none may
+    assert page.evaluate("document.getElementById('placement').validity.valueMissing")
+    assert not page.locator("#upload-progress").is_visible()
+    assert server.client.get("/api/walks").json() == []
+    page.select_option("#placement", "lower_back")
+    page.click("#upload-btn")
+    page.wait_for_url("**/#/walk/*", timeout=60_000)
+    assert server.client.get("/api/walks").json()[0]["placement"] == "lower_back"
+    # With a usual placement in the profile the form starts from it.
+    profile = server.client.get("/api/profile").json()
+    profile.pop("not_medical_advice", None)
+    assert server.client.put("/api/profile", json={**profile, "placement": "foot"}).status_code == 200
+    page.goto(server.url + "/#/upload")
+    page.wait_for_selector("#placement")
+    assert page.locator("#placement").input_value() == "foot"
+    assert errors == [], errors
 
 
 def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server) -> None:
@@ -122,17 +157,22 @@ def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server
 
 def test_every_page_renders_on_a_phone(browser_context, server: Server, tmp_path: Path) -> None:
     with write_walk_csv(tmp_path / "w.csv", duration_s=60.0).open("rb") as fh:
-        server.client.post("/api/uploads", files={"file": ("w.csv", fh)}, data={"placement": "lower_back"})
+        # a walk named after its file, as uploads are: one long word a phone's width cannot hold
+        long_name = "mobgap_lower_back_straight_walk_recording"
+        r = server.client.post(
+            "/api/uploads", files={"file": ("w.csv", fh)}, data={"placement": "lower_back", "name": long_name}
+        )
+    walk_page = f"walk/{r.json()['walks'][0]['id']}"
     server.client.post("/api/pain", json={"score": 4, "onset_distance_m": 3000})
     page = browser_context.new_page()
     errors = watch_console(page)
     page.set_viewport_size(PHONE)
-    for name in ("", "walks", "trends", "upload", "pain", "profile", "live"):
+    for name in ("", "walks", walk_page, "trends", "upload", "pain", "profile", "live"):
         page.goto(f"{server.url}/#/{name}")
         wait_js(page, "document.body.dataset.page !== undefined")
         page.wait_for_timeout(300)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], name
-        shot(page, f"phone-{name or 'home'}")
+        shot(page, f"phone-{name.replace('/', '-') or 'home'}")
         page.evaluate("delete document.body.dataset.page")
     page.goto(server.url + "/#/trends?period=week")
     page.wait_for_selector("#tr-dist canvas")
@@ -143,11 +183,81 @@ def test_every_page_renders_on_a_phone(browser_context, server: Server, tmp_path
     assert page.locator("#pain-walk").input_value() == str(walk_id)
     page.goto(server.url + "/#/")
     page.wait_for_selector("#recommendation")
-    assert "2.50 km" in page.locator("#recommendation").inner_text()  # 5/6 of a 3 km onset
+    assert page.locator("#rec-distance").inner_text() == "2.5 km (1.6 mi)"  # 5/6 of a 3 km onset
+    assert "2.5 km (1.6 mi)" in page.locator("#recommendation p").inner_text()  # the text below agrees
     page.goto(server.url + "/#/profile")
     page.wait_for_selector("#not-medical-advice")
     assert "Not medical advice" in page.locator("#not-medical-advice").inner_text()
     assert errors == [], errors
+
+
+def test_a_short_recommended_walk_reads_the_same_in_figure_and_text(browser_context, server: Server) -> None:
+    server.client.post("/api/pain", json={"score": 4, "onset_distance_m": 400})
+    page = browser_context.new_page()
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#rec-distance")
+    # 5/6 of 400 m is 333 m, 0.207 miles: the heading said "(0.2 mi)" where the sentence said "(0.21 mi)"
+    assert page.locator("#rec-distance").inner_text() == "333 m (0.21 mi)"
+    assert "333 m (0.21 mi)" in page.locator("#recommendation p").inner_text()
+
+
+def test_target_band_and_cadence_stop_at_a_pause(browser_context, server: Server, tmp_path: Path) -> None:
+    """Two minutes of standing between two walks: nothing is drawn across them (the band was drawn straight over)."""
+    import numpy as np
+
+    from gait.types import Recording
+    from ingest.gait_csv import write_gait_csv
+    from tests.service.conftest import synthetic_walk
+
+    walk = synthetic_walk(duration_s=60.0)
+    still_s = np.arange(0.0, 120.0, 0.01)
+    still = np.tile([0.0, 0.0, 9.81], (len(still_s), 1)) + np.random.default_rng(1).normal(0, 0.02, (len(still_s), 3))
+    t = np.concatenate([walk.time_s, 60.0 + still_s, 180.0 + walk.time_s])
+    path = tmp_path / "walk_pause_walk.csv"
+    write_gait_csv(Recording(t, np.concatenate([walk.acc_ms2, still, walk.acc_ms2])), path)
+    profile = server.client.get("/api/profile").json()
+    profile.pop("not_medical_advice", None)
+    server.client.put("/api/profile", json={**profile, "body_height_m": 1.75, "placement": "lower_back"})
+    with path.open("rb") as fh:
+        walk_id = server.client.post("/api/uploads", files={"file": (path.name, fh)}).json()["walks"][0]["id"]
+    strides = server.client.get(f"/api/walks/{walk_id}/strides").json()
+    assert any(s["start_s"] < 60 for s in strides) and any(s["start_s"] > 180 for s in strides)
+    assert all(s["target_m"] is not None for s in strides)  # the band is drawn
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walk/{walk_id}")
+    page.wait_for_selector("#chart-length canvas")
+    page.wait_for_selector("#chart-cadence canvas")
+    for chart in ("chart-length", "chart-cadence"):
+        # x in minutes, then each series: inside the pause (1-3 min) every series is null
+        data = page.evaluate(f"state.charts.find((u) => u.root.parentElement.id === '{chart}').data")
+        inside = [i for i, x in enumerate(data[0]) if 61 / 60 < x < 179 / 60]
+        assert inside, f"{chart}: no row in the pause, its lines run across it"
+        assert all(series[i] is None for series in data[1:] for i in inside), chart
+    shot(page, "walk-pause")
+    assert errors == [], errors
+
+
+def test_deleting_a_walk_of_one_stride_asks_in_the_singular(browser_context, server: Server, tmp_path: Path) -> None:
+    path = write_walk_csv(tmp_path / "short.csv", duration_s=1.6)
+    with path.open("rb") as fh:
+        walk = server.client.post(
+            "/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"}
+        ).json()["walks"][0]
+    assert walk["summary"]["strides"] == 1
+    page = browser_context.new_page()
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    page.click("#delete-walk")
+    page.wait_for_url("**/#/walks")
+    assert asked == ['Delete "short" and its 1 stride?']
+    assert server.client.get("/api/walks").json() == []
 
 
 def test_pain_form_and_profile_form_save(browser_context, server: Server) -> None:
@@ -170,7 +280,7 @@ def test_pain_form_and_profile_form_save(browser_context, server: Server) -> Non
     assert profile["body_height_m"] == 1.82 and profile["coaching"]["enabled"] is True
     page.goto(server.url + "/#/")
     page.wait_for_selector("#recommendation")
-    assert "4.00 km" in page.locator("#recommendation").inner_text()  # 5/6 of 4.8 km
+    assert page.locator("#rec-distance").inner_text() == "4.0 km (2.5 mi)"  # 5/6 of 4.8 km (3.0 mi)
     shot(page, "home-desktop")
     assert errors == [], errors
 

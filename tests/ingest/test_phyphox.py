@@ -142,3 +142,29 @@ def test_one_csv_with_a_time_column_per_sensor(tmp_path: Path) -> None:
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2[inside])
     expected = np.column_stack([np.interp(rec.time_s, t_gyr, sig.gyr_dps[:n_gyr, k]) for k in range(3)])
     np.testing.assert_allclose(rec.gyr_dps, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_two_recordings_side_by_side_are_refused_with_the_list(tmp_path: Path, as_zip: bool) -> None:
+    """Accelerometer.csv + Gyroscope.csv beside Accelerometer_2.csv + Gyroscope_2.csv: not the first one silently."""
+    sig = ex.signal()
+    acc = ex.phyphox_csv(sig.time_s, sig.acc_ms2, ex.PER_SENSOR_ACC)
+    gyr = ex.phyphox_csv(sig.time_s, np.radians(sig.gyr_dps), ex.PER_SENSOR_GYR)
+    files = {"Accelerometer.csv": acc, "Gyroscope.csv": gyr, "Accelerometer_2.csv": acc, "Gyroscope_2.csv": gyr}
+    with pytest.raises(IngestError) as err:
+        ingest.load(ex.write_files(tmp_path / "exp", files, as_zip=as_zip))
+    assert err.value.reason == "several_recordings"
+    message = str(err.value)
+    assert "2 recordings" in message
+    assert "Accelerometer.csv + Gyroscope.csv; Accelerometer_2.csv + Gyroscope_2.csv" in message
+    assert "Accelerometer_2.csv (its gyroscope is then left out)" in message  # how to take the other one
+
+
+def test_one_recording_with_numbered_names_is_not_taken_for_two(tmp_path: Path) -> None:
+    sig = ex.signal()
+    files = {
+        "Accelerometer_2.csv": ex.phyphox_csv(sig.time_s, sig.acc_ms2, ex.PER_SENSOR_ACC),
+        "Gyroscope_2.csv": ex.phyphox_csv(sig.time_s, np.radians(sig.gyr_dps), ex.PER_SENSOR_GYR),
+    }
+    rec = ingest.load(ex.write_files(tmp_path / "exp", files, as_zip=False))
+    np.testing.assert_allclose(rec.gyr_dps, sig.gyr_dps, rtol=1e-7, atol=1e-6)

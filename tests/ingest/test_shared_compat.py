@@ -44,6 +44,8 @@ REFUSED = {
     "phone_exports/phyphox_misc_adtngrha/Gyroscope.csv": "missing_columns",
     "phone_exports/phyphox_acc_gyro_dfb_lab/Gyroscope.csv": "missing_columns",
     "phone_exports/phyphox_acc_gyro_dfb_lab/Gyroscope_2.csv": "missing_columns",
+    # Two phyphox recordings side by side (Accelerometer.csv, Accelerometer_2.csv...): each file loads on its own.
+    "phone_exports/phyphox_acc_gyro_dfb_lab": "several_recordings",
     # Three unrelated edited CSVs in one folder: each loads on its own, the folder is ambiguous.
     "phone_exports/sensor_logger_android_header_edited": "ambiguous",
 }

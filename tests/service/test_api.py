@@ -106,7 +106,9 @@ def test_a_foot_sensor_upload_with_its_shoe_labels_steps_and_strides(client: Tes
 
 def test_upload_without_placement_says_what_to_do(client: TestClient, walk_csv: Path, store: Store) -> None:
     r = upload(client, walk_csv)
-    assert r.status_code == 422 and "placement" in r.json()["detail"]
+    detail = r.json()["detail"]
+    # in the upload form's words, not the command line's (no --placement flag on a web page)
+    assert r.status_code == 422 and '"Where was the sensor worn?"' in detail and "--" not in detail, detail
     assert count_rows(store, "walks") == 0
 
 
@@ -232,3 +234,10 @@ def test_strides_as_columns_equal_rows(client: TestClient, walk_csv: Path) -> No
     cols = client.get(f"/api/walks/{walk['id']}/strides?layout=columns").json()
     assert set(cols) == set(rows[0])
     assert [dict(zip(cols, values, strict=True)) for values in zip(*cols.values(), strict=True)] == rows
+
+
+def test_an_assumed_height_note_tells_a_web_user_where_to_give_it(client: TestClient, walk_csv: Path) -> None:
+    walk = upload(client, walk_csv, placement="lower_back").json()["walks"][0]
+    notes = client.get(f"/api/walks/{walk['id']}").json()["notes"]
+    assumed = [n for n in notes if "default body height" in n]
+    assert assumed and "give your height (profile" in assumed[0], notes  # not only a command-line flag

@@ -14,7 +14,7 @@ from service.settings import Settings, SettingsError
 
 @pytest.fixture
 def remote_client(tmp_path: Path):
-    settings = Settings(data_dir=tmp_path / "d", demo=False, host="0.0.0.0", token="s3cret-token")
+    settings = Settings(data_dir=tmp_path / "d", demo=False, host="0.0.0.0", token="s3cret-token-16ch")
     with TestClient(create_app(settings), base_url="http://192.168.1.20:8765") as c:
         yield c
 
@@ -32,8 +32,8 @@ def test_every_request_needs_the_token(remote_client: TestClient, path: str) -> 
 
 
 def test_token_accepted_by_header_query_and_cookie(remote_client: TestClient) -> None:
-    assert remote_client.get("/api/health", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
-    r = remote_client.get("/?token=s3cret-token")
+    assert remote_client.get("/api/health", headers={"Authorization": "Bearer s3cret-token-16ch"}).status_code == 200
+    r = remote_client.get("/?token=s3cret-token-16ch")
     assert r.status_code == 200 and "HttpOnly" in r.headers["set-cookie"]
     # The cookie set by the URL carries later requests (the browser's EventSource cannot send headers).
     assert remote_client.get("/api/health").json()["token_required"] is True

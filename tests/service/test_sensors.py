@@ -242,6 +242,38 @@ def test_no_bluetooth_is_a_503_with_advice(client: TestClient) -> None:
     assert client.get("/api/walks").json() == []
 
 
+class NoBlueZScanner(NoAdapterScanner):
+    """A Linux computer without the bluetooth service: bleak's D-Bus connection finds no socket."""
+
+    async def start(self) -> None:
+        raise FileNotFoundError(2, "No such file or directory")
+
+
+def test_no_bluetooth_service_is_said_in_words_with_one_hint(client: TestClient) -> None:
+    client.app.dependency_overrides[get_ble] = lambda: BleAccess(scanner_backend=NoBlueZScanner)
+    r = client.get("/api/sensors", params={"seconds": 1})
+    assert r.status_code == 503
+    detail = r.json()["detail"]
+    assert "Bluetooth service cannot be reached" in detail
+    assert "Error" not in detail and "Errno" not in detail, detail  # no exception names leaked to the page
+    assert detail.count("without") == 1 and "gait live" not in detail, detail  # the dashboard's hint, once
+
+
+def test_no_bluetooth_on_the_command_line_gets_its_own_hint(monkeypatch, capsys) -> None:
+    from bleak import BleakScanner
+
+    from service.cli import main
+
+    async def no_bluez(*_args: Any, **_kwargs: Any) -> Any:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(BleakScanner, "discover", no_bluez)
+    assert main(["scan", "--seconds", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "Bluetooth service cannot be reached" in err and "Errno" not in err, err
+    assert err.count("without") == 1 and "'gait live --demo' works without hardware" in err, err
+
+
 def test_virtual_bluetooth_is_off_unless_asked_for(tmp_path: Path) -> None:
     assert Settings.from_env({}).ble_virtual is False
     assert Settings.from_env({"GAIT_BLE_VIRTUAL": "1"}).ble_virtual is True

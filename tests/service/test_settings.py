@@ -48,3 +48,19 @@ def test_bad_settings_say_what_to_do(env: dict[str, str], match: str) -> None:
 )
 def test_is_loopback(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_a_short_token_is_refused_on_the_network() -> None:
+    with pytest.raises(SettingsError, match=r"GAIT_TOKEN is too short \(1 characters; at least 16\)"):
+        Settings.from_env({"GAIT_HOST": "0.0.0.0", "GAIT_TOKEN": "x"})
+    assert Settings.from_env({"GAIT_HOST": "0.0.0.0", "GAIT_TOKEN": "x" * 16}).token == "x" * 16
+
+
+def test_serve_with_a_short_token_says_so_in_one_line(monkeypatch, capsys, tmp_path: Path) -> None:
+    from service.cli import main
+
+    monkeypatch.setenv("GAIT_TOKEN", "x")
+    assert main(["serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "d"), "--port", "8799"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gait: error: GAIT_TOKEN is too short") and "\n" not in err
+    assert not (tmp_path / "d").exists()  # refused before anything was created

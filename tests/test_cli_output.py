@@ -1,0 +1,125 @@
+"""Files the command line writes (`gait convert OUT`, `gait analyze --json PATH`): a path that cannot be written
+gets one clear line and exit code 2, before any work, and nothing is half-written."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gait.types import Recording
+from ingest.gait_csv import write_gait_csv
+from tests.gait.synthetic import walk_signal
+from tests.service.serverproc import REPO
+
+
+@pytest.fixture(scope="module")
+def walk_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    t, acc = walk_signal(step_hz=1.8, walk_s=20.0, tilt_deg=30)
+    path = tmp_path_factory.mktemp("cli-out") / "walk.csv"
+    write_gait_csv(Recording(time_s=t, acc_ms2=acc), path)
+    return path
+
+
+def gait(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+
+
+def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("gait: error: "), proc.stderr
+    return lines[0]
+
+
+def test_convert_into_a_missing_folder(walk_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "nodir" / "out.csv"
+    line = one_error_line(gait("convert", str(walk_csv), str(out)))
+    assert f"the folder {out.parent} does not exist" in line
+    assert not out.parent.exists()
+
+
+def test_convert_onto_a_folder(walk_csv: Path, tmp_path: Path) -> None:
+    line = one_error_line(gait("convert", str(walk_csv), str(tmp_path)))
+    assert "it is a folder" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written into it
+
+
+def test_convert_into_a_read_only_folder_leaves_the_old_file(walk_csv: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    old = folder / "out.csv"
+    old.write_text("old\n")
+    folder.chmod(0o555)
+    try:
+        proc = gait("convert", str(walk_csv), str(old))
+        if proc.returncode == 0:
+            pytest.skip("running as root: permissions do not stop writes")
+        assert "no permission to write in" in one_error_line(proc)
+        assert old.read_text() == "old\n" and [p.name for p in folder.iterdir()] == ["out.csv"]
+    finally:
+        folder.chmod(0o755)
+
+
+def test_analyze_json_into_a_missing_folder(walk_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "nodir" / "walk.json"
+    proc = gait("analyze", str(walk_csv), "--json", str(out))
+    line = one_error_line(proc)
+    assert f"--json {out}" in line and "does not exist" in line
+    assert proc.stdout == ""  # refused before the analysis: no summary printed
+    assert not out.parent.exists()
+
+
+def test_analyze_json_onto_a_folder(walk_csv: Path, tmp_path: Path) -> None:
+    assert "it is a folder" in one_error_line(gait("analyze", str(walk_csv), "--json", str(tmp_path)))
+
+
+def test_convert_and_json_still_write(walk_csv: Path, tmp_path: Path) -> None:
+    assert gait("convert", str(walk_csv), str(tmp_path / "out.csv")).returncode == 0
+    assert (tmp_path / "out.csv").read_text().startswith("time_s,acc_x_ms2")
+    assert gait("analyze", str(walk_csv), "--json", str(tmp_path / "w.json")).returncode == 0
+    assert (tmp_path / "w.json").read_text().startswith("{")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "w.json"]  # no temporary file left
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(
+    walk_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import errno
+
+    import pandas as pd
+
+    from service.cli import main
+
+    def disk_full(self, path, *args, **kwargs) -> None:
+        Path(path).write_text("time_s,acc_x")  # a first part went out, then the disk filled up
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+    old = tmp_path / "out.csv"
+    old.write_text("old\n")
+    assert main(["convert", str(walk_csv), str(old)]) == 2
+    assert capsys.readouterr().err.strip() == f"gait: error: cannot write {old}: No space left on device"
+    assert old.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+SHARED = REPO.parent / "shared" / "data" / "dev"
+TWO_RECORDINGS = SHARED / "phone_exports" / "phyphox_acc_gyro_dfb_lab"
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not TWO_RECORDINGS.is_dir(), reason=f"shared dev data not found at {TWO_RECORDINGS}")
+@pytest.mark.parametrize("command", ["analyze", "convert"])
+def test_a_folder_of_two_recordings_is_refused_with_the_list(tmp_path: Path, command: str) -> None:
+    out = tmp_path / "out.csv"
+    proc = gait(command, str(TWO_RECORDINGS), *([str(out)] if command == "convert" else []))
+    line = one_error_line(proc)
+    assert "Accelerometer.csv + Gyroscope.csv; Accelerometer_2.csv + Gyroscope_2.csv" in line
+    assert proc.stdout == "" and not out.exists()
+    picked = gait(command, str(TWO_RECORDINGS / "Accelerometer_2.csv"), *([str(out)] if command == "convert" else []))
+    assert picked.returncode == 0, picked.stderr  # the way the message gives to take the other one works
