@@ -196,8 +196,8 @@ def guess_time_scale(raw: np.ndarray, *, what: str) -> tuple[float, str]:
     ]
     if not plausible:
         raise IngestError(
-            f"{what}: cannot tell the unit of the time column (median step {step!r}); name it 'time_s' or pass "
-            "--time-unit s|ms|us|ns",
+            f"{what}: cannot tell the unit of the time column (median step {step!r}); name the column with its "
+            "unit, e.g. 'time_s' or 'time_ms' (command line: or pass --time-unit s|ms|us|ns)",
             reason="unknown_units",
         )
     _, scale, unit = min(plausible)
@@ -285,7 +285,7 @@ def read_generic(
         hint = " (this looks like a gyroscope-only file: load the accelerometer file)" if gyro_only else ""
         raise IngestError(
             f"{what}: missing columns: {missing}{hint}; found {', '.join(repr(f) for f in raw_fields[:12])}. A generic "
-            "CSV needs e.g. 'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (units in the header or via --acc-unit)",
+            "CSV needs e.g. 'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (units in the header; command line: or --acc-unit)",
             reason="missing_columns",
         )
     units = {c.unit for c in acc_cols}

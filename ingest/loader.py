@@ -65,8 +65,8 @@ def _single_file(bundle: Bundle) -> str:
         return files[0]
     listed = ", ".join(files[:8]) or "no CSV files"
     raise IngestError(
-        f"{bundle.label}: cannot tell which file holds the recording ({listed}); load one file directly or pass "
-        "--format",
+        f"{bundle.label}: cannot tell which file holds the recording ({listed}); load or upload that one file on "
+        "its own (command line: or name the format with --format)",
         reason="ambiguous",
     )
 

@@ -221,3 +221,32 @@ def test_windows_and_old_mac_line_ends(tmp_path: Path, newline: str) -> None:
     lines = ["time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2", *(f"{i / 100},0.1,0.2,9.8" for i in range(300))]
     rec = ingest.load(write(tmp_path, "g.csv", newline.join(lines) + newline))
     assert rec.n_samples == 300
+
+
+def _first_remedy_is_in_the_file(message: str) -> bool:
+    """Whether a message's first remedy is something a dashboard user can do too (edit or pick the file): a flag of
+    the command line comes only after it."""
+    first_flag = message.find("--")
+    return first_flag == -1 or "command line" in message[:first_flag]
+
+
+def test_unit_and_column_messages_lead_with_what_a_dashboard_user_can_do(tmp_path: Path) -> None:
+    # The same messages reach the Upload page, which has no flags: the file-level remedy comes first.
+    unknown_time = tmp_path / "x.csv"
+    rows = "".join(f"{i * 50_000_000_000},0.1,0.2,9.8\n" for i in range(500))  # time steps of no known unit
+    unknown_time.write_text("time,acc_x,acc_y,acc_z\n" + rows)
+    no_acc = tmp_path / "y.csv"
+    no_acc.write_text("time_s,foo,bar\n0,1,2\n0.01,1,2\n")
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for name in ("a.csv", "b.csv"):
+        (folder / name).write_text("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n0,0,0,9.8\n")
+    for path, reason, remedy in [
+        (unknown_time, "unknown_units", "name the column with its unit, e.g. 'time_s'"),
+        (no_acc, "missing_columns", "units in the header"),
+        (folder, "ambiguous", "upload that one file on its own"),
+    ]:
+        with pytest.raises(IngestError) as err:
+            ingest.load(path, placement="lower_back")
+        assert err.value.reason == reason
+        assert remedy in str(err.value) and _first_remedy_is_in_the_file(str(err.value)), str(err.value)
