@@ -350,6 +350,7 @@ def read_generic(
         "acc_unit": a_unit + ("" if declared or acc_unit else " (from the data)"),
         "gyr_unit": g_unit,
         "units": f"acceleration in {_UNIT_TEXT[a_unit]}" + (f", gyroscope in {_UNIT_TEXT[g_unit]}" if g_unit else ""),
+        "start_epoch_s": start_epoch_s(raw_fields, first_row),
         **(extra_source or {}),
     }
     return build_recording(
@@ -444,6 +445,36 @@ def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None 
     return build_recording(
         time_s, acc, None, what=what, source=source, placement=placement, line_of=line_numbers(data, skiprows=start)
     )
+
+
+EPOCH_RANGE_S: Final = (946_684_800.0, 4_102_444_800.0)
+"""2000-01-01 to 2100-01-01 UTC as Unix seconds: where a column named as an epoch must fall to date a recording."""
+
+
+def start_epoch_s(fields: list[str], first_row: list[str]) -> float | None:
+    """The recording's start as Unix seconds, from the first row of a column named as an epoch, else None.
+
+    MetaWear writes 'epoc (ms)' beside its elapsed time; other loggers 'epoch', 'epoch_ms'. The unit is the one
+    (s, ms, us, ns) that puts the value in this century; a clock since boot or since the start dates nothing.
+
+    Examples
+    --------
+    >>> start_epoch_s(["epoc (ms)", "elapsed (s)", "x-axis (g)"], ["1659731173153", "0.000", "0.99"])
+    1659731173.153
+    >>> start_epoch_s(["time_s", "acc_x_ms2"], ["0.0", "9.8"]) is None
+    True
+    """
+    for name, value in zip(fields, first_row, strict=False):
+        if "epoc" not in name.lower():
+            continue
+        try:
+            raw = float(value)
+        except ValueError:
+            continue
+        for scale in (1.0, 1e-3, 1e-6, 1e-9):
+            if EPOCH_RANGE_S[0] <= raw * scale <= EPOCH_RANGE_S[1]:
+                return raw * scale
+    return None
 
 
 def read_metawear(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:

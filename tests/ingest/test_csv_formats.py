@@ -66,6 +66,32 @@ def test_metawear_in_g(tmp_path: Path) -> None:
     assert rec.source["format"] == "metawear"
     assert rec.placement is Placement.LOWER_BACK
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-9)
+    # its 'epoc (ms)' column dates the recording (2022-08-05 20:26:13 UTC), though time runs from 'elapsed (s)'
+    assert rec.source["start_epoch_s"] == pytest.approx(1659731173.153, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("header", "first", "epoch_s"),
+    [
+        ("epoch_ms,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000000", 1_700_000_000.0),
+        ("epoch,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000", 1_700_000_000.0),
+        ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000", None),  # seconds of some clock, not named an epoch
+        ("epoch_ms,acc_x_ms2,acc_y_ms2,acc_z_ms2", "123456", None),  # since boot: no date
+    ],
+)
+def test_a_time_column_named_as_an_epoch_dates_the_recording(
+    tmp_path: Path, header: str, first: str, epoch_s: float | None
+) -> None:
+    sig = ex.signal()
+    scale = 1000.0 if header.startswith("epoch_ms") else 1.0
+    rows = [header] + [
+        f"{float(first) + round(t * 1000) / 1000 * scale:.3f},{a[0]},{a[1]},{a[2]}"
+        for t, a in zip(sig.time_s.tolist(), sig.acc_ms2.tolist(), strict=True)
+    ]
+    path = tmp_path / "walk.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rec = ingest.load(path, placement="lower_back")
+    assert rec.source.get("start_epoch_s") == (None if epoch_s is None else pytest.approx(epoch_s, abs=1e-3))
 
 
 def test_geneactiv_with_padded_header(tmp_path: Path) -> None:
