@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
+from gait.consts import BODY_HEIGHT_RANGE_M, STRIDE_SCALE_RANGE
 from gait.types import Placement
 
 
@@ -38,10 +39,17 @@ class ProfileUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    body_height_m: float | None = Field(None, ge=1.0, le=2.5, description="Body height in metres.")
+    # the core's ranges: what the command line accepts, the profile accepts (one range, or a height saved by
+    # `gait calibrate` could not be read back)
+    body_height_m: float | None = Field(
+        None, ge=BODY_HEIGHT_RANGE_M[0], le=BODY_HEIGHT_RANGE_M[1], description="Body height in metres."
+    )
     placement: Placement | None = Field(None, description="Where the sensor is usually worn.")
     stride_scale: float | None = Field(
-        None, ge=0.5, le=1.5, description="Personal calibration factor applied to stride lengths."
+        None,
+        ge=STRIDE_SCALE_RANGE[0],
+        le=STRIDE_SCALE_RANGE[1],
+        description="Personal calibration factor applied to stride lengths.",
     )
     coaching: CoachingSettings = Field(default_factory=CoachingSettings)
 

@@ -110,8 +110,8 @@ MIGRATIONS: tuple[str, ...] = (
     # marked so that coaching never learns from them; walks stored before are marked from their origin and source.
     """
     ALTER TABLE walks ADD COLUMN demo INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1));
-    UPDATE walks SET demo = 1 WHERE origin = 'sample' OR json_extract(source_json, '$.demo') = 1
-        OR json_extract(source_json, '$.sensor.virtual') = 1;
+    UPDATE walks SET demo = 1 WHERE origin = 'sample' OR (json_valid(source_json)
+        AND (json_extract(source_json, '$.demo') = 1 OR json_extract(source_json, '$.sensor.virtual') = 1));
     CREATE INDEX walks_own_by_start ON walks (demo, started_at);
     """,
 )

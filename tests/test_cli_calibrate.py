@@ -106,3 +106,23 @@ def test_height_in_centimetres_names_the_flag_and_the_unit(walk, tmp_path: Path,
     err = capsys.readouterr().err
     assert "--height-m 175" in err and "metres" in err and "did you mean --height-m 1.75?" in err
     assert "body_height_m" not in err
+
+
+@pytest.mark.parametrize("height_m", ["0.9", "2.45"])
+def test_any_height_the_command_line_accepts_the_profile_reads_back(walk, tmp_path: Path, capsys, height_m) -> None:
+    # One range for the command line, the profile and the coach: a height saved by calibrate that the profile
+    # refused would break every later read of the profile (API, uploads, live walks).
+    from service.coaching import load_profile
+    from service.store import Store
+
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    model_m = _distance(path, data_dir, capsys)
+    args = ["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--height-m", height_m, "--data-dir"]
+    assert main([*args, str(data_dir)]) == 0
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        assert load_profile(store).body_height_m == pytest.approx(float(height_m))
+    finally:
+        store.close()
+    assert main(["analyze", str(path), "--json", "-", "--data-dir", str(data_dir)]) == 0

@@ -29,7 +29,7 @@ from scipy.stats import theilslopes
 from gait.coach.records import WalkRecord
 from gait.coach.settings import CoachSettings
 from gait.coach.text import plural
-from gait.consts import DEFAULT_BODY_HEIGHT_M, TYPICAL_CADENCE_SPM
+from gait.consts import BODY_HEIGHT_RANGE_M, DEFAULT_BODY_HEIGHT_M, TYPICAL_CADENCE_SPM
 from gait.errors import GaitError
 
 POPULATION_WALK_RATIO_PER_HEIGHT: Final = 0.0035
@@ -37,9 +37,6 @@ POPULATION_WALK_RATIO_PER_HEIGHT: Final = 0.0035
 
 POPULATION_CADENCE_RANGE_SPM: Final = (98.0, 130.0)
 """Cadences over which the population walk ratio holds (Murakami & Otaka 2017 lower bound; brisk walking)."""
-
-BODY_HEIGHT_RANGE_M: Final = (1.0, 2.5)
-"""Accepted body heights; anything else is a typo (cm instead of m, for example)."""
 
 STRIDE_LENGTH_RANGE_M: Final = (0.2, 2.5)
 """Stride lengths outside this range are estimation failures and never enter a baseline."""

@@ -108,6 +108,7 @@ def test_version_2_store_marks_its_sample_and_demo_walks(tmp_path: Path) -> None
         ("Live demo: x", "live", json.dumps({"demo": True, "sample": "x.csv", "format": "replay"})),
         ("Live: virtual", "live", json.dumps({"format": "ble", "sensor": {"name": "demo", "virtual": True}})),
         ("Live: my pod", "live", json.dumps({"format": "ble", "sensor": {"name": "pod", "virtual": False}})),
+        ("odd", "upload", '{"speed_mps": NaN}'),  # what json.dumps writes for a NaN: not strict JSON for SQLite
     ]
     for name, origin, source in rows:
         conn.execute(
@@ -127,6 +128,7 @@ def test_version_2_store_marks_its_sample_and_demo_walks(tmp_path: Path) -> None
             "Live demo: x": True,
             "Live: virtual": True,
             "Live: my pod": False,
+            "odd": False,
         }
         new_id = store.add_walk(NewWalk(name="new demo", origin="live", demo=True))
         assert store.get_walk(new_id)["demo"] is True
