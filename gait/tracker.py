@@ -1241,7 +1241,6 @@ class GaitTracker:
     def _pendulum_doubts(self, contacts: list[_Candidate], duration_s: float) -> tuple[str, ...]:
         """The signs that this inverted-pendulum stride is no steady straight walking (gait.confidence), from its
         steps and the walker's recent strides before it."""
-        st = self.state
         steps = contacts[1:]
         return pendulum_doubts(
             step_s=[c.t_s - p.t_s for p, c in itertools.pairwise(contacts)],
@@ -1250,17 +1249,21 @@ class GaitTracker:
             coherence=[c.coherence for c in steps],
             stride_turn_deg=sum(c.turn_deg for c in steps),
             stride_s=duration_s,
-            recent_stride_s=st.pace_sum_s / st.pace_weight if st.pace_weight > 0.0 else math.nan,
+            recent_stride_s=self._recent_stride_s(),
         )
 
     def _step_model_doubts(self, contacts: list[_Candidate], duration_s: float) -> tuple[str, ...]:
         """The signs that this step-model stride's contacts are not two true steps (gait.confidence)."""
-        st = self.state
         return step_model_doubts(
             step_s=[c.t_s - p.t_s for p, c in itertools.pairwise(contacts)],
             stride_s=duration_s,
-            recent_stride_s=st.pace_sum_s / st.pace_weight if st.pace_weight > 0.0 else math.nan,
+            recent_stride_s=self._recent_stride_s(),
         )
+
+    def _recent_stride_s(self) -> float:
+        """The walker's recent stride duration (decaying mean, gait.confidence.update_pace); NaN before any."""
+        st = self.state
+        return st.pace_sum_s / st.pace_weight if st.pace_weight > 0.0 else math.nan
 
     def _method_confidence(self) -> tuple[str, float]:
         calibrated = self.stride_scale is not None

@@ -45,7 +45,8 @@ Locate = Callable[[int], str]
 """Turns a sample index (0-based) into words for a message, for example ``"line 102"`` of a file."""
 
 
-def _sample_index(i: int) -> str:
+def sample_index(i: int) -> str:
+    """A sample's position in words where no file line is known: ``"sample 3 (counting from 0)"``."""
     return f"sample {i} (counting from 0)"
 
 
@@ -142,7 +143,7 @@ def check_samples(
         ``rate_too_low``, ``gravity_missing``, ``units_look_like_g``, ``units_look_like_mg``,
         ``implausible_acceleration`` or ``no_signal``.
     """
-    where = locate or _sample_index
+    where = locate or sample_index
     time_s = np.asarray(time_s)
     acc_ms2 = np.asarray(acc_ms2)
     n = len(time_s)

@@ -15,7 +15,13 @@ import numpy as np
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.types import GpsTrack, Placement, Recording
-from gait.validate import GRAVITY_BOUNDS_MS2, acceleration_magnitudes, check_samples, median_rate_hz
+from gait.validate import (
+    GRAVITY_BOUNDS_MS2,
+    acceleration_magnitudes,
+    check_samples,
+    median_rate_hz,
+    sample_index,
+)
 from ingest.errors import IngestError
 
 MAX_SORTABLE_JUMP_S: Final = 1.0
@@ -90,7 +96,7 @@ LineOf = Callable[[int], int]
 
 
 def _at(line_of: LineOf | None, row: int) -> str:
-    return f"line {line_of(row)}" if line_of is not None else f"sample {row} (counting from 0)"
+    return f"line {line_of(row)}" if line_of is not None else sample_index(row)
 
 
 def order_samples(

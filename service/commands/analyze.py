@@ -12,6 +12,7 @@ import numpy as np
 from gait.analysis import Analysis, analyze
 from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
+from gait.coach.text import plural
 from gait.types import Placement
 from service.commands.output import check_output_path, write_text_atomic
 from service.commands.settings_args import check_settings
@@ -97,11 +98,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json != "-":
         print(render_summary(args.file.name, result, target_stride_m=args.target_stride_m))
     return 0
-
-
-def plural(n: int, noun: str) -> str:
-    """``n`` and the noun, plural unless ``n`` is 1: ``"1 stride length"``, ``"0 stride lengths"``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def render_summary(name: str, result: Analysis, *, target_stride_m: float | None = None) -> str:
