@@ -34,6 +34,18 @@ sensor's swing gives 299-620 deg/s (118 recordings). A threshold between them ca
 a lower-back one (the default of ``gait analyze``), whose strides would otherwise look plausible."""
 
 
+def strides_spanned(contacts: int, placement: Placement | None) -> float:
+    """How many strides a bout's contacts span: trunk and phone strides overlap (each contact starts one), so n
+    contacts span (n - 1) / 2 strides; a foot sensor sees one foot, and n contacts span n - 1.
+
+    Examples
+    --------
+    >>> strides_spanned(9, Placement.LOWER_BACK), strides_spanned(9, Placement.FOOT)
+    (4.0, 8.0)
+    """
+    return (1.0 if placement is Placement.FOOT else 0.5) * (contacts - 1)
+
+
 @dataclass
 class Analysis:
     """The events of a recording and its summary.
@@ -90,7 +102,6 @@ class Analysis:
         Trunk and phone strides overlap (each contact starts one), so a bout of n contacts spans (n - 1) / 2
         strides; a foot sensor sees one foot, and n contacts span n - 1 strides.
         """
-        per_contact = 1.0 if self.placement is Placement.FOOT else 0.5
         # Strides come in time order, so each bout's strides are one slice (a day holds thousands of bouts).
         starts = np.array([s.start_s for s in self.strides], dtype=float)
         lengths = np.array([np.nan if s.length_m is None else s.length_m for s in self.strides], dtype=float)
@@ -101,7 +112,7 @@ class Analysis:
             inside = lengths[first:last]
             inside = inside[np.isfinite(inside)]
             if len(inside):
-                total += float(np.mean(inside)) * per_contact * (bout.steps - 1)
+                total += float(np.mean(inside)) * strides_spanned(bout.steps, self.placement)
         return total
 
     def to_dict(self, *, target_stride_m: float | None = None) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gait.analysis import strides_spanned
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE
 from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
 from gait.errors import GaitError
@@ -278,7 +279,7 @@ class RunningDistance:
     strides overlap; n - 1 for a foot sensor). A walk still under way ends in contacts no bout holds yet: they count
     as one more bout once there are three, as :func:`service.livehub.walk_analysis` counts them for a walk that
     stopped. So the running figure is the figure a walk stopped now would store, and the last one equals the stored
-    summary. Each update costs a binary search, not a pass over the walk.
+    summary (None, as there, while a stride has no length). Each update costs a binary search, not a pass over the walk.
 
     Parameters
     ----------
@@ -287,7 +288,7 @@ class RunningDistance:
     """
 
     def __init__(self, placement: Placement) -> None:
-        self.per_contact = 1.0 if placement is Placement.FOOT else 0.5
+        self.placement = placement
         self._starts_s: list[float] = []
         self._cum_length_m: list[float] = [0.0]  # prefix sums over the strides with a known length
         self._cum_known: list[int] = [0]
@@ -320,11 +321,13 @@ class RunningDistance:
         if not known:
             return 0.0
         mean_m = (self._cum_length_m[last] - self._cum_length_m[first]) / known
-        return mean_m * self.per_contact * (bout.steps - 1)
+        return mean_m * strides_spanned(bout.steps, self.placement)
 
     @property
-    def distance_m(self) -> float:
-        """Distance so far in metres."""
+    def distance_m(self) -> float | None:
+        """Distance so far in metres; None while a stride has no length (the summary's rule)."""
+        if self._cum_known[-1] < len(self._starts_s):
+            return None
         total = self._closed_m + sum(self._bout_m(b) for b in self._open_bouts)
         tail = len(self._steps_s) - bisect.bisect_right(self._steps_s, self._last_bout_end_s)
         if tail >= 3:
@@ -588,9 +591,10 @@ class LiveSession:
         for event in events:
             msg = event_message(event)
             self.distance.add(event)
+            distance_m = self.distance.distance_m
             if isinstance(event, StrideEvent | BoutEvent):
                 # the walk's distance so far, counted as its stored summary will count it
-                msg["walk_distance_m"] = round(self.distance.distance_m, 1)
+                msg["walk_distance_m"] = None if distance_m is None else round(distance_m, 1)
             if isinstance(event, StrideEvent):
                 self.state.strides += 1
                 msg.update(self._stride_extras(event))
@@ -599,10 +603,10 @@ class LiveSession:
             self._publish(msg)
             if self.coach is not None:
                 set_distance = getattr(self.coach, "set_distance_m", None)
-                if self._pod_start_m is None and callable(set_distance):
+                if self._pod_start_m is None and distance_m is not None and callable(set_distance):
                     # "near your usual point of pain" at the distance the walk shows and stores (a pod's odometer,
                     # when one streams, wins)
-                    set_distance(self.distance.distance_m)
+                    set_distance(distance_m)
                 for cue in self.coach.update(event):
                     self._publish(cue_message(cue))
 

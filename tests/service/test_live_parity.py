@@ -120,3 +120,24 @@ def test_the_coach_counts_the_distance_into_the_walk_as_the_walk_stores_it(tmp_p
     )
     asyncio.run(session.run())
     assert coach.distance_m == pytest.approx(analyze(recording).distance_m, abs=1e-6)
+
+
+def test_running_distance_is_unknown_while_a_stride_has_no_length_as_in_the_summary() -> None:
+    events = [
+        StepEvent(0.0),
+        StepEvent(0.5),
+        StepEvent(1.0),
+        StrideEvent(0.0, 1.0, 1.2, 120.0, 1.2, 0.8, "weinberg"),
+        StepEvent(1.5),
+        StrideEvent(0.5, 1.5, None, 120.0, None, 0.0, "none"),  # no model gave this stride a length
+    ]
+    running = RunningDistance(Placement.HAND)
+    for event in events[:4]:
+        running.add(event)
+    assert running.distance_m == pytest.approx(1.2 * 0.5 * 2)  # three contacts after no bout: one more bout
+    for event in events[4:]:
+        running.add(event)
+    assert running.distance_m is None
+    strides = [e for e in events if isinstance(e, StrideEvent)]
+    stored = Analysis(steps=[e for e in events if isinstance(e, StepEvent)], strides=strides, placement=Placement.HAND)
+    assert stored.summary["distance_m"] is None
