@@ -6,8 +6,11 @@ here once, so every format behaves the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -351,12 +354,35 @@ def build_gps(
     )
 
 
+@contextlib.contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; renamed onto ``path`` when the block ends without error, removed
+    otherwise, so ``path`` holds the whole new file or its old content, never half of one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_path(out) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> out.read_text(), sorted(p.name for p in out.parent.iterdir())
+    ('done', ['a.txt'])
+    """
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 __all__ = [
     "DEG_PER_RAD",
     "FormatInfo",
     "LineOf",
     "acc_unit_scale",
     "align_gyroscope",
+    "atomic_path",
     "build_gps",
     "build_recording",
     "gravity_present",

@@ -15,7 +15,7 @@ import pandas as pd
 from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
 from gait.types import Placement, Recording
 from ingest.archive import read_file_bytes
-from ingest.common import FormatInfo, build_recording
+from ingest.common import FormatInfo, atomic_path, build_recording
 from ingest.errors import IngestError
 from ingest.table import head_lines, line_numbers, norm_name, read_header, read_numeric
 
@@ -103,12 +103,8 @@ def write_gait_csv(recording: Recording, path: str | os.PathLike[str]) -> None:
     if recording.gyr_dps is not None:
         for i, col in enumerate(GAIT_CSV_GYR_COLS):
             columns[col] = recording.gyr_dps[:, i]
-    tmp = path.with_name(path.name + ".tmp")
-    try:
+    with atomic_path(path) as tmp:
         pd.DataFrame(columns).to_csv(tmp, index=False, float_format="%.6g")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 __all__ = ["GAIT_CSV_COLUMNS", "INFO", "parse_gait_csv", "read_gait_csv", "write_gait_csv"]

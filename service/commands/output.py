@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ingest.common import atomic_path
+
 
 class OutputError(Exception):
     """Raised when an output file cannot be written; the message says why and what to do (exit code 2)."""
@@ -54,11 +56,8 @@ def write_text_atomic(path: Path, text: str) -> None:
     OutputError
         When the file cannot be written (disk full, permissions...); an existing ``path`` is left as it was.
     """
-    tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
