@@ -34,6 +34,23 @@ the three ranges do not overlap, and a mean under 0.82 in any unit is no gravity
 UNIT_SCALES: Final = (("g", GRAVITY_MS2), ("milli-g", GRAVITY_MS2 / 1000.0))
 """Units that acceleration declared as m/s^2 is checked against, with their factor to m/s^2."""
 
+
+def gravity_unit(gravity: float) -> str | None:
+    """The acceleration unit in which a one-second mean magnitude ``gravity`` is gravity (:data:`GRAVITY_BOUNDS_MS2`):
+    ``"m/s^2"``, ``"g"`` or ``"milli-g"``; None when it fits none (gravity removed, or no known unit).
+
+    Examples
+    --------
+    >>> gravity_unit(9.8), gravity_unit(1.0), gravity_unit(1002.0), gravity_unit(0.05)
+    ('m/s^2', 'g', 'milli-g', None)
+    """
+    low, high = GRAVITY_BOUNDS_MS2
+    for unit, scale in (("m/s^2", 1.0), *UNIT_SCALES):
+        if low <= gravity * scale <= high:
+            return unit
+    return None
+
+
 MIN_UNIT_DURATION_S: Final = 2.0
 """Least duration (a stride or so) a recording must have in a smaller time unit for its time column to be taken
 for that unit; shorter ones get the rate message with the unit as a hint."""
@@ -262,17 +279,17 @@ def check_acceleration_unit(acc_ms2: np.ndarray, rate_hz: float, *, what: str = 
             "including gravity (Sensor Logger: 'Total Acceleration'; phyphox: 'Acceleration with g') and try again",
             reason="gravity_missing",
         )
-    if low <= gravity <= high:
+    unit = gravity_unit(gravity)
+    if unit == "m/s^2":
         return
-    for unit, scale in UNIT_SCALES:
-        if low <= gravity * scale <= high:
-            reason = "units_look_like_g" if unit == "g" else "units_look_like_mg"
-            raise GaitError(
-                f"{what}: acceleration looks like units of {unit}, not m/s^2: its mean vector (gravity) has a "
-                f"magnitude of {gravity:.3g}, where gravity is {GRAVITY_MS2:.2f} m/s^2 = "
-                f"{GRAVITY_MS2 / scale:g} {unit}; multiply the acceleration columns by {scale:g} and try again",
-                reason=reason,
-            )
+    if unit is not None:
+        scale = dict(UNIT_SCALES)[unit]
+        raise GaitError(
+            f"{what}: acceleration looks like units of {unit}, not m/s^2: its mean vector (gravity) has a "
+            f"magnitude of {gravity:.3g}, where gravity is {GRAVITY_MS2:.2f} m/s^2 = "
+            f"{GRAVITY_MS2 / scale:g} {unit}; multiply the acceleration columns by {scale:g} and try again",
+            reason="units_look_like_g" if unit == "g" else "units_look_like_mg",
+        )
     raise GaitError(
         f"{what}: acceleration has a mean vector (gravity) of magnitude {gravity:.3g}, which fits no unit: "
         f"gravity is {GRAVITY_MS2:.2f} m/s^2 (a sensor reads {low:g}-{high:g}), 1 g or 1000 milli-g; check the "

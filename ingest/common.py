@@ -19,9 +19,9 @@ from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.types import GpsTrack, Placement, Recording
 from gait.validate import (
-    GRAVITY_BOUNDS_MS2,
     acceleration_magnitudes,
     check_samples,
+    gravity_unit,
     median_rate_hz,
     sample_index,
 )
@@ -76,11 +76,7 @@ def infer_acc_unit(acc: np.ndarray, rate_hz: float = 100.0) -> str:
     values), which validation then explains.
     """
     _, gravity = acceleration_magnitudes(acc, rate_hz)
-    low, high = GRAVITY_BOUNDS_MS2
-    for unit in ("ms2", "g", "mg"):
-        if low <= gravity * acc_unit_scale(unit) <= high:
-            return unit
-    return "ms2"
+    return {"g": "g", "milli-g": "mg"}.get(gravity_unit(gravity) or "", "ms2")
 
 
 def gravity_present(acc_ms2: np.ndarray, rate_hz: float) -> bool:
