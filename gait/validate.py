@@ -200,23 +200,24 @@ def check_samples(
                 "time stamps must strictly increase: sort the rows and drop duplicates",
                 reason="time_not_increasing",
             )
-        check_time_unit(time_s, what=what)
-        rate = median_rate_hz(time_s)
+        step = median_step(np.asarray(time_s, dtype=np.float64))
+        check_time_unit(time_s, what=what, step=step)
+        rate = 1.0 / step if step > 0 else 0.0
         if rate < MIN_SAMPLING_RATE_HZ:
-            unit = _smaller_time_unit(time_s)
+            unit = _smaller_time_unit(step)
             hint = "" if unit is None else f" (if the time column is in {unit[0]}, divide it by {unit[1]:.0f})"
             raise GaitError(
                 f"{what}: sampled at {rate:.1f} Hz, below the {MIN_SAMPLING_RATE_HZ:.0f} Hz needed to see "
                 f"individual steps; record again at 50 Hz or more{hint}",
                 reason="rate_too_low",
             )
-    check_acceleration_unit(acc_ms2, median_rate_hz(time_s) if n >= 2 else 1.0, what=what)
+    check_acceleration_unit(acc_ms2, rate if n >= 2 else 1.0, what=what)
 
 
-def _smaller_time_unit(time_s: np.ndarray) -> tuple[str, float, float] | None:
-    """The unit below seconds (name, count per second, rate in Hz) whose reading of the median step is a plausible
-    sampling rate, when the seconds reading is too slow; None otherwise (the units are 1000 apart: at most one)."""
-    step = median_step(np.asarray(time_s, dtype=np.float64))
+def _smaller_time_unit(step: float) -> tuple[str, float, float] | None:
+    """The unit below seconds (name, count per second, rate in Hz) whose reading of the median step (in the time
+    column's own unit) is a plausible sampling rate, when the seconds reading is too slow; None otherwise (the units
+    are 1000 apart: at most one)."""
     if step <= 0 or 1.0 / step >= MIN_SAMPLING_RATE_HZ:
         return None
     for unit, per_s in TIME_UNITS_BELOW_S:
@@ -225,19 +226,21 @@ def _smaller_time_unit(time_s: np.ndarray) -> tuple[str, float, float] | None:
     return None
 
 
-def check_time_unit(time_s: np.ndarray, *, what: str = "input") -> None:
+def check_time_unit(time_s: np.ndarray, *, what: str = "input", step: float | None = None) -> None:
     """Raise :class:`GaitError` when time declared in seconds steps like milli-, micro- or nanoseconds.
 
     A step that gives under 20 Hz read as seconds but 20-1000 Hz read in a smaller unit is that unit: no
     accelerometer used for gait logs slower than a few Hz, and the units are a factor 1000 apart, so at most one
     fits. The recording must then also last at least :data:`MIN_UNIT_DURATION_S` in that unit; a short file of
     slow samples (a 0.5 Hz log: 2 ms steps) is left to the rate check, whose message adds the unit as a
-    possibility. A 2 Hz log (a step of 0.5 s would be 2 kHz in ms) is never taken for milliseconds.
+    possibility. A 2 Hz log (a step of 0.5 s would be 2 kHz in ms) is never taken for milliseconds. ``step``: the
+    median step when the caller has it (:func:`median_step`).
     """
-    found = _smaller_time_unit(time_s)
+    if step is None:
+        step = median_step(np.asarray(time_s, dtype=np.float64))
+    found = _smaller_time_unit(step)
     if found is not None:
         unit, per_s, rate_hz = found
-        step = median_step(np.asarray(time_s, dtype=np.float64))
         if float(time_s[-1] - time_s[0]) / per_s >= MIN_UNIT_DURATION_S:
             raise GaitError(
                 f"{what}: time steps by {step:g} per sample, which as seconds would be {1.0 / step:.2g} Hz; time "
