@@ -298,8 +298,8 @@ def placement_notes(recording: Recording, result: Analysis) -> list[str]:
     return [
         f"placement check: while walking the gyroscope turned at {p95_dps:.0f} deg/s (95th percentile), far faster "
         f"than a sensor on the lower back or waist does (under about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on a "
-        "shoe or in a pocket, analyse it again as foot or pocket (upload it again with that placement, or gait "
-        "analyze --placement foot)"
+        "shoe or in a pocket, analyse it again as foot or pocket: upload it again with that placement (command "
+        "line: gait analyze --placement foot)"
     ]
 
 
