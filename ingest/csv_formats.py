@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 
 import numpy as np
@@ -78,6 +79,10 @@ _UNIT_SUFFIX: Final = {
     "_rad_s": ("gyr", "rad"),
 }
 _GENEACTIV_ROW: Final = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}:\d{3},")
+_WALL_CLOCK: Final = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2})[:\-](\d{2})[:\-](\d{2})(?:[:._](\d{1,6}))?\s*$"
+)
+_GMT_OFFSET: Final = re.compile(r"^\s*(?:GMT|UTC)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?\s*$", re.IGNORECASE)
 _UNIT_TEXT: Final = {"ms2": "m/s^2", "g": "g", "mg": "mg", "deg": "deg/s", "rad": "rad/s"}
 _EXCLUDED_ACC_WORDS: Final = ("linear", "gravity", "user", "mag", "orient", "rot", "quat", "angle", "euler")
 
@@ -353,6 +358,10 @@ def read_generic(
         "start_epoch_s": start_epoch_s(raw_fields, first_row),
         **(extra_source or {}),
     }
+    if fmt is ANDROSENSOR:
+        # AndroSensor's last column is the phone's local wall clock ('2022-10-02 18:09:00:359'), without its zone.
+        stamp = next((v for f, v in zip(raw_fields, first_row, strict=False) if norm_name(f).startswith("yyyy-")), None)
+        source["started_at"] = wall_clock_start(stamp) if stamp is not None else None
     return build_recording(
         time_s,
         acc_ms2,
@@ -438,6 +447,8 @@ def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None 
         "device": f"{meta.get('Device Type', 'GENEActiv')} {meta.get('Device Model', '')}".strip(),
         "app_version": meta.get("Device Firmware Version"),
         "declared_rate_hz": meta.get("Measurement Frequency"),
+        # The rows are the device's wall clock; its header names the zone ('Time Zone,GMT -04').
+        "started_at": wall_clock_start(frame["t"].iloc[0], meta.get("Time Zone")),
         "device_location": meta.get("Device Location Code"),
         "units": "acceleration in g",
     }
@@ -475,6 +486,42 @@ def start_epoch_s(fields: list[str], first_row: list[str]) -> float | None:
             if EPOCH_RANGE_S[0] <= raw * scale <= EPOCH_RANGE_S[1]:
                 return raw * scale
     return None
+
+
+def wall_clock_start(stamp: str, zone: str | None = None) -> str | None:
+    """A logger's wall-clock time stamp as ISO-8601 with its UTC offset, or None when it is not one.
+
+    Parameters
+    ----------
+    stamp
+        ``YYYY-MM-DD HH:MM:SS`` with optional milliseconds after ``:``, ``.`` or ``_`` (GENEActiv
+        ``2019-08-06 10:25:45:000``, AndroSensor ``2022-10-02 18:09:00:359``).
+    zone
+        The file's zone (GENEActiv ``GMT -04``). Without one the stamp is read in this computer's zone: a phone
+        logs its owner's local time, and the owner's computer is usually set to the same zone.
+
+    Examples
+    --------
+    >>> wall_clock_start("2019-08-06 10:25:45:000", "GMT -04")
+    '2019-08-06T10:25:45-04:00'
+    >>> wall_clock_start("n/a") is None
+    True
+    """
+    m = _WALL_CLOCK.match(stamp)
+    if m is None:
+        return None
+    year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
+    micro = int((m.group(7) or "0").ljust(6, "0"))
+    try:
+        when = datetime(year, month, day, hour, minute, second, micro)
+    except ValueError:
+        return None
+    z = _GMT_OFFSET.match(zone) if zone else None
+    if z is None:
+        return when.astimezone().isoformat(timespec="seconds")
+    sign = -1 if z.group(1) == "-" else 1
+    offset = timedelta(hours=int(z.group(2) or 0), minutes=int(z.group(3) or 0))
+    return when.replace(tzinfo=UTC if not offset else timezone(sign * offset)).isoformat(timespec="seconds")
 
 
 def read_metawear(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:

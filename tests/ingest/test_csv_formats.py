@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 import ingest
 from gait.types import Placement, Recording
 from ingest import IngestError
+from ingest.csv_formats import wall_clock_start
 from tests.ingest import exports as ex
 
 ANDRO_HEADER = (
@@ -44,6 +46,24 @@ def test_androsensor_fast_log_loads(tmp_path: Path) -> None:
     assert rec.gps is not None
     np.testing.assert_allclose(rec.gps.lat_deg, 35.9)
     np.testing.assert_allclose(rec.gps.accuracy_m, 5.0)
+
+
+def test_androsensor_is_dated_by_its_wall_clock_in_this_computers_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # AndroSensor's last column is the phone's local time without a zone: read in the computer's zone.
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        sig = ex.signal(rate_hz=50)
+        text = androsensor(sig).replace(";2022-10-02\n", ";2022-10-02 18:09:00:359\n", 1)
+        path = tmp_path / "walk.csv"
+        path.write_text(text, encoding="utf-8")
+        rec = ingest.load(path)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert rec.source["started_at"] == "2022-10-02T18:09:00-04:00"
 
 
 def test_androsensor_two_hertz_log_says_why(tmp_path: Path) -> None:
@@ -108,6 +128,19 @@ def test_geneactiv_with_padded_header(tmp_path: Path) -> None:
     assert rec.source["format"] == "geneactiv"
     np.testing.assert_allclose(rec.time_s, sig.time_s, atol=1e-9)
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("stamp", "zone", "iso"),
+    [
+        ("2019-08-06 10:25:45:000", "GMT +05:30", "2019-08-06T10:25:45+05:30"),
+        ("2019-08-06 10:25:45.5", "GMT", "2019-08-06T10:25:45+00:00"),
+        ("2019-02-30 10:25:45:000", "GMT", None),  # no such day
+        ("2019-08-06", "GMT", None),  # a date alone is no start time
+    ],
+)
+def test_wall_clock_stamps(stamp: str, zone: str, iso: str | None) -> None:
+    assert wall_clock_start(stamp, zone) == iso
 
 
 def test_oxford_raw_accelerometer_gz(tmp_path: Path) -> None:

@@ -132,3 +132,9 @@ def test_phyphox_gps_track_of_the_finnish_walks(walk: str, path_m: float) -> Non
     dist = track_distance_m(track)
     print(f"\nGPS     {walk}: {len(track.time_s)} fixes, {dist:.0f} m raw path over {track.time_s[-1]:.0f} s")
     assert dist == pytest.approx(path_m, rel=0.02)
+
+
+def test_real_geneactiv_file_is_dated_in_its_own_zone() -> None:
+    # Its rows start 2019-08-06 10:25:50 on the device's clock, and its header says 'Time Zone,GMT -04'.
+    rec = ingest.load(SHARED / "gaitpy_demo_geneactiv_lumbar" / "demo_data.csv", placement="lower_back")
+    assert rec.source["started_at"] == "2019-08-06T10:25:50-04:00"
