@@ -59,7 +59,8 @@ def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) 
     (``"import"``: the file has no usable start time).
 
     Readers that know the recording's wall-clock start put it in ``source["start_epoch_s"]`` (Sensor Logger,
-    phyphox, MetaWear) or ``source["started_at"]`` (ISO-8601: GENEActiv, AndroSensor); a start before 2000 or more than a day ahead is not a date.
+    phyphox, MetaWear) or ``source["started_at"]`` (ISO-8601: GENEActiv, AndroSensor); a start before 2000 or
+    more than a day ahead is not a date.
 
     Examples
     --------
