@@ -718,6 +718,18 @@ async function pageLive() {
   const feed = new EventSource("/api/live/feed");
   state.feed = feed;
   let hideTimer = null;
+  // The cards of one stride message: cadence, its length (flagged, or greyed when not trusted), the target.
+  const showStride = (m) => {
+    set("lv-cadence", fmt.num(m.cadence_spm));
+    set("lv-stride", fmt.m(m.length_m));
+    set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
+    const box = document.getElementById("lv-stride-box");
+    if (box) {
+      box.classList.toggle("warn", !!m.overlong); box.dataset.overlong = m.overlong ? "1" : "0";
+      box.classList.toggle("unsure", !m.trusted);
+      box.title = m.trusted ? "" : "this length is not trusted for coaching (a turn, a shuffle, an assumed height…)";
+    }
+  };
   feed.addEventListener("hub", (e) => {
     const m = JSON.parse(e.data);
     const badge = document.getElementById("live-badge");
@@ -730,6 +742,8 @@ async function pageLive() {
       reset();
       live.walkId = m.walk_id;
       prefill(m.walk_id);
+      // opened mid-walk: the cards show the latest stride now, not only from the next one on
+      if (m.last_stride) showStride(m.last_stride);
     }
     // the distance as the walk's summary counts it: so far (last stride), or the stored figure once it ended
     const distance = m.ended ? m.distance_m : m.last_stride && m.last_stride.walk_distance_m;
@@ -829,18 +843,10 @@ async function pageLive() {
     const keep = 150;
     for (const k of SERIES) if (live[k].length > keep) live[k].splice(0, live[k].length - keep);
     draw();
-    set("lv-cadence", fmt.num(m.cadence_spm));
-    set("lv-stride", fmt.m(m.length_m));
-    set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
+    showStride(m);
     set("lv-strides", live.strides);
     set("lv-flagged", live.flagged);
     set("lv-distance", fmt.dist(live.distance));
-    const box = document.getElementById("lv-stride-box");
-    if (box) {
-      box.classList.toggle("warn", !!m.overlong); box.dataset.overlong = m.overlong ? "1" : "0";
-      box.classList.toggle("unsure", !m.trusted);
-      box.title = m.trusted ? "" : "this length is not trusted for coaching (a turn, a shuffle, an assumed height…)";
-    }
   });
   feed.addEventListener("bout", (e) => {
     const m = JSON.parse(e.data);

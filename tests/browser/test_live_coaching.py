@@ -3,6 +3,8 @@ stored, "not medical advice" wherever coaching shows, sample and demo walks labe
 
 from __future__ import annotations
 
+import json
+
 from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import Server
@@ -88,3 +90,31 @@ def test_a_walk_dated_at_upload_says_so(browser_context, server: Server, tmp_pat
     page.goto(f"{server.url}/#/walk/{walk_id}")
     page.wait_for_selector("#summary")
     assert "the file holds no start time" in page.locator("#started-note").inner_text()
+
+
+def first_hub_frame(server: Server) -> str:
+    """The feed's opening ``hub`` event, as the server sends it to a page that connects now."""
+    with server.client.stream("GET", "/api/live/feed") as feed:
+        frame = ""
+        for line in feed.iter_lines():
+            if not line and "event: hub" in frame:
+                return frame + "\n"
+            frame += line + "\n"
+    raise AssertionError("the feed ended before its hub event")
+
+
+def test_live_page_opened_mid_walk_shows_the_latest_stride_at_once(browser_context, server: Server) -> None:
+    walk_id = start_demo(server)
+    server.wait_until(lambda: server.client.get(f"/api/walks/{walk_id}/strides").json(), "a stored stride")
+    frame = first_hub_frame(server)
+    last = json.loads(frame.split("data:", 1)[1])["last_stride"]
+    server.client.post("/api/live/stop")
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    # The page gets only the hub event of the moment it connected: no stride event can fill the cards after it.
+    page.route("**/api/live/feed", lambda route: route.fulfill(content_type="text/event-stream", body=frame))
+    page.goto(server.url + "/#/live")
+    wait_js(page, "document.getElementById('live-badge')?.textContent === 'live'")
+    assert page.locator("#lv-cadence").inner_text() == f"{last['cadence_spm']:.0f}"
+    assert page.locator("#lv-stride").inner_text() == f"{last['length_m']:.2f}"
+    assert errors == [], errors
