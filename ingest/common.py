@@ -240,6 +240,30 @@ def align_gyroscope(
     return t, acc_ms2[inside], interp_onto(gyr_time_s, gyr, t)
 
 
+EPOCH_RANGE_S: Final = (946_684_800.0, 4_102_444_800.0)
+"""2000-01-01 to 2100-01-01 UTC as Unix seconds: where a time must fall to date a recording."""
+
+
+def unix_start_s(time_s: np.ndarray) -> float | None:
+    """The first finite time, in s, when it is a Unix time (2000-2100), else None.
+
+    No clock since boot or since the start of a recording runs for 30 years, so a time that large is a date (given
+    the right unit: the header's, or the one the sample spacing implies).
+
+    Examples
+    --------
+    >>> unix_start_s(np.array([1_700_000_000.0, 1_700_000_000.01]))
+    1700000000.0
+    >>> unix_start_s(np.array([12.5, 12.51])) is None
+    True
+    """
+    finite = time_s[np.isfinite(time_s)]
+    if not len(finite):
+        return None
+    first_s = float(finite[0])
+    return first_s if EPOCH_RANGE_S[0] <= first_s <= EPOCH_RANGE_S[1] else None
+
+
 def parse_placement(placement: Placement | str | None) -> Placement | None:
     """Accept a Placement, its name or None, with an IngestError for unknown names."""
     if placement is None or isinstance(placement, Placement):

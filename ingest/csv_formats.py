@@ -19,7 +19,16 @@ import pandas as pd
 from gait.consts import MIN_SAMPLING_RATE_HZ
 from gait.types import Placement, Recording
 from gait.validate import median_rate_hz
-from ingest.common import DEG_PER_RAD, FormatInfo, acc_unit_scale, build_gps, build_recording, infer_acc_unit
+from ingest.common import (
+    DEG_PER_RAD,
+    EPOCH_RANGE_S,
+    FormatInfo,
+    acc_unit_scale,
+    build_gps,
+    build_recording,
+    infer_acc_unit,
+    unix_start_s,
+)
 from ingest.errors import IngestError
 from ingest.table import (
     ACC_UNITS,
@@ -355,7 +364,9 @@ def read_generic(
         "acc_unit": a_unit + ("" if declared or acc_unit else " (from the data)"),
         "gyr_unit": g_unit,
         "units": f"acceleration in {_UNIT_TEXT[a_unit]}" + (f", gyroscope in {_UNIT_TEXT[g_unit]}" if g_unit else ""),
-        "start_epoch_s": start_epoch_s(raw_fields, first_row),
+        # A column named as an epoch dates the recording; else the time column itself, in the unit its header or
+        # its sample spacing gives, when it holds Unix times.
+        "start_epoch_s": start_epoch_s(raw_fields, first_row) or unix_start_s(time_raw),
         **(extra_source or {}),
     }
     if fmt is ANDROSENSOR:
@@ -458,12 +469,10 @@ def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None 
     )
 
 
-EPOCH_RANGE_S: Final = (946_684_800.0, 4_102_444_800.0)
-"""2000-01-01 to 2100-01-01 UTC as Unix seconds: where a column named as an epoch must fall to date a recording."""
-
-
 def start_epoch_s(fields: list[str], first_row: list[str]) -> float | None:
     """The recording's start as Unix seconds, from the first row of a column named as an epoch, else None.
+
+    (A generic CSV's time column is also read as a date when its times are Unix times: see ``read_generic``.)
 
     MetaWear writes 'epoc (ms)' beside its elapsed time; other loggers 'epoch', 'epoch_ms'. The unit is the one
     (s, ms, us, ns) that puts the value in this century; a clock since boot or since the start dates nothing.

@@ -15,7 +15,7 @@ import pandas as pd
 from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
 from gait.types import Placement, Recording
 from ingest.archive import read_file_bytes
-from ingest.common import FormatInfo, atomic_path, build_recording
+from ingest.common import FormatInfo, atomic_path, build_recording, unix_start_s
 from ingest.errors import IngestError
 from ingest.table import head_lines, line_numbers, norm_name, read_header, read_numeric
 
@@ -58,7 +58,12 @@ def parse_gait_csv(data: bytes, what: str, *, placement: Placement | str | None 
         arr[:, 1:4],
         arr[:, 4:7] if has_gyr else None,
         what=what,
-        source={"format": INFO.name, "file": what, "units": "m/s^2 with gravity, deg/s"},
+        source={
+            "format": INFO.name,
+            "file": what,
+            "units": "m/s^2 with gravity, deg/s",
+            "start_epoch_s": unix_start_s(arr[:, 0]),  # time from any origin: Unix time dates the recording
+        },
         placement=placement,
         line_of=line_numbers(data, skiprows=1),
     )

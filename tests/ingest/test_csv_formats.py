@@ -95,15 +95,20 @@ def test_metawear_in_g(tmp_path: Path) -> None:
     [
         ("epoch_ms,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000000", 1_700_000_000.0),
         ("epoch,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000", 1_700_000_000.0),
-        ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000", None),  # seconds of some clock, not named an epoch
+        # the time column itself holds Unix seconds (its unit declared, or from its 10 ms sample spacing)
+        ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000", 1_700_000_000.0),
+        ("timestamp,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000", 1_700_000_000.0),
+        ("time_ms,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000000", 1_700_000_000.0),
         ("epoch_ms,acc_x_ms2,acc_y_ms2,acc_z_ms2", "123456", None),  # since boot: no date
+        ("time_ms,acc_x_ms2,acc_y_ms2,acc_z_ms2", "1700000000", None),  # 19.7 days since boot in ms: no date
+        ("timestamp,acc_x_ms2,acc_y_ms2,acc_z_ms2", "5000", None),  # seconds since some start
     ],
 )
 def test_a_time_column_named_as_an_epoch_dates_the_recording(
     tmp_path: Path, header: str, first: str, epoch_s: float | None
 ) -> None:
     sig = ex.signal()
-    scale = 1000.0 if header.startswith("epoch_ms") else 1.0
+    scale = 1000.0 if header.startswith(("epoch_ms", "time_ms")) else 1.0
     rows = [header] + [
         f"{float(first) + round(t * 1000) / 1000 * scale:.3f},{a[0]},{a[1]},{a[2]}"
         for t, a in zip(sig.time_s.tolist(), sig.acc_ms2.tolist(), strict=True)
