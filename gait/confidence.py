@@ -23,6 +23,9 @@ starts from its method's (calibration, known sensor height) and is halved for ea
   a start or a stop, and a slow step's small bounce is magnified by the model (the excursion grows with the
   square of the step time).
 
+- **not on the trunk**: the gyroscope turns faster than a trunk does (TRUNK_ROTATION_RMS_DPS over the recent
+  strides): the sensor is on a limb (a shoe, a pocket) though the placement says trunk.
+
 Each check needs only the stride's own steps and the walker's state before it: no look-ahead.
 
 A step-model stride (phones: :func:`step_model_doubts`) is a sum over its steps, right wherever its contacts are two
@@ -60,6 +63,16 @@ MAX_STEP_RATIO = 2.0
 
 HESITANT_RATIO = 1.3
 """Most that a stride may outlast the walker's recent strides (their decaying mean, see PACE_MEMORY)."""
+
+TRUNK_ROTATION_RMS_DPS = 150.0
+"""Most that the gyroscope may turn, as the RMS rate over the walker's recent strides (decaying, PACE_MEMORY), for a
+sensor on the trunk, in deg/s.
+
+The pelvis rotates a few degrees each way with every step and the trunk turns with the path: lower-back sensors in
+the benchmark stay under 102 deg/s (IPOL; mobgap 77) over any five strides. A sensor on a limb swings with it: shoe
+sensors 119-370 deg/s (1st-99th percentile of their strides), a phone in a trouser pocket about 90-290. Above this
+the sensor is not on the trunk (a wrong placement: the whole-walk placement note of gait.analysis says so too) and
+the pendulum's lengths describe nothing."""
 
 PACE_MEMORY = 0.8
 """Per-stride decay of the walker's recent stride duration: a memory of about five strides, like the bounce phase
@@ -99,18 +112,42 @@ def heading_change_deg(
     >>> round(heading_change_deg(acc, t, gyr, 0.0, 0.5), 6)  # 60 deg/s about the vertical for 0.5 s
     30.0
     """
+    return step_rotation(acc_ms2, gyr_time_s, gyr_dps, start_s, end_s)[0]
+
+
+def step_rotation(
+    acc_ms2: np.ndarray, gyr_time_s: np.ndarray, gyr_dps: np.ndarray, start_s: float, end_s: float
+) -> tuple[float, float]:
+    """A step's heading change (:func:`heading_change_deg`) and its gyroscope's mean squared rate.
+
+    Parameters
+    ----------
+    acc_ms2, gyr_time_s, gyr_dps, start_s, end_s
+        As for :func:`heading_change_deg`.
+
+    Returns
+    -------
+    tuple of float
+        Heading change in degrees, and the mean of the squared angular rate (all axes) over the step's gyroscope
+        samples in (deg/s)^2, for :data:`TRUNK_ROTATION_RMS_DPS`; NaN where unknown (the rate only needs
+        gyroscope samples in the step).
+    """
     n = len(acc_ms2) - 1
     # Called on every step: the ufunc reductions and Python scalars spare numpy's wrappers (a third of the cost).
     i0 = int(gyr_time_s.searchsorted(start_s))
     i1 = int(gyr_time_s.searchsorted(end_s))
-    if n < 1 or i1 <= i0:
-        return math.nan
+    if i1 <= i0:
+        return math.nan, math.nan
+    rates = gyr_dps[i0:i1].ravel()
+    mean_square_dps2 = float(rates @ rates) / (i1 - i0)
+    if n < 1:
+        return math.nan, mean_square_dps2
     up = np.add.reduce(acc_ms2[:n], axis=0)
     norm = math.sqrt(float(up @ up))
     if not norm > 1e-6:
-        return math.nan
+        return math.nan, mean_square_dps2
     rate_sum = np.add.reduce(gyr_dps[i0:i1], axis=0)
-    return float(up @ rate_sum) / (norm * (i1 - i0)) * (end_s - start_s)
+    return float(up @ rate_sum) / (norm * (i1 - i0)) * (end_s - start_s), mean_square_dps2
 
 
 def update_pace(pace_sum_s: float, pace_weight: float, stride_s: float) -> tuple[float, float]:
@@ -135,6 +172,7 @@ def pendulum_doubts(
     stride_turn_deg: float,
     stride_s: float,
     recent_stride_s: float,
+    recent_rotation_dps: float = math.nan,
 ) -> tuple[str, ...]:
     """The signs that an inverted-pendulum stride is not the steady straight walking the model describes.
 
@@ -150,13 +188,16 @@ def pendulum_doubts(
         The stride's duration.
     recent_stride_s
         The walker's recent stride duration before this stride (:func:`update_pace`); NaN when there is none.
+    recent_rotation_dps
+        The gyroscope's RMS rate over the recent strides, this one included (decaying, as :func:`update_pace`);
+        NaN without a gyroscope.
 
     Returns
     -------
     tuple of str
         The names of the failed checks, in this order: ``"turn"``, ``"off_phase"``, ``"incoherent"``,
-        ``"unequal_steps"``, ``"hesitant"``; empty for a stride that passes them all. The confidence is the
-        method's times ``DOUBT_FACTOR ** len(doubts)``.
+        ``"unequal_steps"``, ``"hesitant"``, ``"not_trunk"``; empty for a stride that passes them all. The
+        confidence is the method's times ``DOUBT_FACTOR ** len(doubts)``.
 
     Examples
     --------
@@ -178,6 +219,8 @@ def pendulum_doubts(
         doubts.append("unequal_steps")
     if stride_s > HESITANT_RATIO * recent_stride_s:
         doubts.append("hesitant")
+    if recent_rotation_dps > TRUNK_ROTATION_RMS_DPS:  # False for NaN
+        doubts.append("not_trunk")
     return tuple(doubts)
 
 
@@ -234,10 +277,12 @@ __all__ = [
     "MIN_COHERENCE",
     "MIN_PHASE_SHARE",
     "PACE_MEMORY",
+    "TRUNK_ROTATION_RMS_DPS",
     "TURN_DEG",
     "bounce_agreement",
     "heading_change_deg",
     "pendulum_doubts",
     "step_model_doubts",
+    "step_rotation",
     "update_pace",
 ]

@@ -30,7 +30,7 @@ import numpy as np
 from scipy import signal
 
 from gait import zupt
-from gait.confidence import DOUBT_FACTOR, heading_change_deg, pendulum_doubts, step_model_doubts, update_pace
+from gait.confidence import DOUBT_FACTOR, pendulum_doubts, step_model_doubts, step_rotation, update_pace
 from gait.consts import (
     BODY_HEIGHT_RANGE_M,
     DEFAULT_BODY_HEIGHT_M,
@@ -323,6 +323,7 @@ class _Candidate:
     phase_share: float = math.nan
     coherence: float = math.nan
     turn_deg: float = math.nan
+    rotation_dps2: float = math.nan  # the step's mean squared gyroscope rate (gait.confidence.step_rotation)
 
 
 class SampleBuffer:
@@ -438,6 +439,10 @@ class TrackerState:
     # Lower back / waist: the walker's recent stride duration as decaying sums (gait.confidence.update_pace).
     pace_sum_s: float = 0.0
     pace_weight: float = 0.0
+    # Lower back / waist with a gyroscope: the recent strides' mean squared rate as decaying sums, likewise (the
+    # weight is the pace's; see gait.confidence.TRUNK_ROTATION_RMS_DPS).
+    rotation_sum_dps2: float = 0.0
+    rotation_weight: float = 0.0
     segment_gyr: bool = False  # this segment carries a gyroscope (set when the segment starts)
     # Lower back / waist with a gyroscope: the segment's recent gyroscope samples as they came, (times, rates) per
     # chunk, neither resampled nor joined: the turn check only averages them over a step, twice a second (resampling
@@ -988,6 +993,7 @@ class GaitTracker:
         st.buffer_start = st.next_decide = 0
         st.bounce_phase, st.bounce_weight = 0j, 0.0
         st.pace_sum_s, st.pace_weight = 0.0, 0.0
+        st.rotation_sum_dps2, st.rotation_weight = 0.0, 0.0
         st.segment += 1
         return events
 
@@ -1174,14 +1180,14 @@ class GaitTracker:
             cand.phase_share, cand.coherence = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)
             if st.raw_gyr:
                 t = st.buffer["t"]
-                cand.turn_deg = self._turn_deg(acc, float(t[a]), float(t[b]))
+                cand.turn_deg, cand.rotation_dps2 = self._rotation(acc, float(t[a]), float(t[b]))
             return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
         return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
 
-    def _turn_deg(self, acc: np.ndarray, start_s: float, end_s: float) -> float:
-        """Heading change of the step from ``start_s`` to ``end_s`` (its acceleration ``acc``), from the raw
-        gyroscope chunks that cover it (gait.confidence.heading_change_deg)."""
+    def _rotation(self, acc: np.ndarray, start_s: float, end_s: float) -> tuple[float, float]:
+        """Heading change and mean squared rate of the step from ``start_s`` to ``end_s`` (its acceleration ``acc``),
+        from the raw gyroscope chunks that cover it (gait.confidence.step_rotation)."""
         raw = self.state.raw_gyr
         k = len(raw) - 1
         while k > 0 and raw[k][0][0] > start_s:
@@ -1191,7 +1197,7 @@ class GaitTracker:
         else:  # the step spans chunks (live): join just those
             times = np.concatenate([c[0] for c in raw[k:]])
             rates = np.concatenate([c[1] for c in raw[k:]])
-        return heading_change_deg(acc, times, rates, start_s, end_s)
+        return step_rotation(acc, times, rates, start_s, end_s)
 
     def _learn_bounce(self, contacts: list[_Candidate]) -> None:
         """Add the bounces of the steps that end at ``contacts`` (steps of a bout) to the walker's bounce phase.
@@ -1218,7 +1224,9 @@ class GaitTracker:
             if self.stride_scale is not None:
                 length_m *= self.stride_scale
             if self._is_pendulum:
-                confidence *= DOUBT_FACTOR ** len(self._pendulum_doubts(contacts, duration_s))
+                confidence *= DOUBT_FACTOR ** len(
+                    self._pendulum_doubts(contacts, duration_s, self._recent_rotation(contacts))
+                )
             elif not self.uses_foot_detector:  # a ZUPT stride is measured on its own, whatever its neighbours
                 confidence *= DOUBT_FACTOR ** len(self._step_model_doubts(contacts, duration_s))
             if not 0.3 <= length_m <= 2.5:
@@ -1238,7 +1246,19 @@ class GaitTracker:
             )
         ]
 
-    def _pendulum_doubts(self, contacts: list[_Candidate], duration_s: float) -> tuple[str, ...]:
+    def _recent_rotation(self, contacts: list[_Candidate]) -> float:
+        """The gyroscope's RMS rate over the recent strides, this one's steps added (NaN without a gyroscope)."""
+        st = self.state
+        step_dps2 = [c.rotation_dps2 for c in contacts[1:]]
+        if step_dps2 and not any(math.isnan(v) for v in step_dps2):
+            st.rotation_sum_dps2, st.rotation_weight = update_pace(
+                st.rotation_sum_dps2, st.rotation_weight, sum(step_dps2) / len(step_dps2)
+            )
+        return math.sqrt(st.rotation_sum_dps2 / st.rotation_weight) if st.rotation_weight > 0.0 else math.nan
+
+    def _pendulum_doubts(
+        self, contacts: list[_Candidate], duration_s: float, recent_rotation_dps: float
+    ) -> tuple[str, ...]:
         """The signs that this inverted-pendulum stride is no steady straight walking (gait.confidence), from its
         steps and the walker's recent strides before it."""
         steps = contacts[1:]
@@ -1250,6 +1270,7 @@ class GaitTracker:
             stride_turn_deg=sum(c.turn_deg for c in steps),
             stride_s=duration_s,
             recent_stride_s=self._recent_stride_s(),
+            recent_rotation_dps=recent_rotation_dps,
         )
 
     def _step_model_doubts(self, contacts: list[_Candidate], duration_s: float) -> tuple[str, ...]:

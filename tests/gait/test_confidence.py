@@ -24,11 +24,13 @@ from gait.confidence import (
     MAX_STEP_RATIO,
     MIN_COHERENCE,
     MIN_PHASE_SHARE,
+    TRUNK_ROTATION_RMS_DPS,
     TURN_DEG,
     bounce_agreement,
     heading_change_deg,
     pendulum_doubts,
     step_model_doubts,
+    step_rotation,
     update_pace,
 )
 from gait.consts import GRAVITY_MS2
@@ -36,6 +38,7 @@ from gait.errors import GaitError
 from gait.tracker import GaitTracker
 from gait.types import Chunk, StrideEvent
 from tests.gait.synthetic import limping_walk_signal
+from tests.sample_data import samples
 
 KNOWN_HEIGHT_CONFIDENCE = 0.75  # the inverted pendulum's confidence with a known body height (gait.tracker)
 
@@ -94,6 +97,16 @@ def test_heading_change_without_gravity_or_samples_is_nan() -> None:
     assert math.isnan(heading_change_deg(np.tile([0.0, 0.0, 9.81], (10, 1)), t, np.ones((10, 3)), 0.5, 0.6))
 
 
+def test_a_steps_rotation_is_its_mean_squared_rate_on_every_axis() -> None:
+    t = np.arange(60) * 0.01
+    gyr = np.tile([30.0, -40.0, 0.0], (60, 1))  # 50 deg/s about a horizontal axis: no heading change
+    acc = np.tile([0.0, 0.0, 9.81], (51, 1))
+    turn_deg, rotation_dps2 = step_rotation(acc, t, gyr, 0.0, 0.5)
+    assert turn_deg == pytest.approx(0.0, abs=1e-12)
+    assert rotation_dps2 == pytest.approx(50.0**2)
+    assert math.isnan(step_rotation(acc, t, gyr, 0.7, 0.8)[1])  # no gyroscope sample in the step
+
+
 def test_recent_pace_is_a_decaying_mean_of_the_stride_durations() -> None:
     s, w = 0.0, 0.0
     for d in (1.0, 1.0, 1.0, 1.6):
@@ -116,6 +129,7 @@ def test_a_steady_straight_stride_has_no_doubt() -> None:
         ({"step_length_m": [0.70, 0.0]}, "unequal_steps"),  # a step whose bounce was all in antiphase
         ({"step_s": [0.40, 0.40 * (MAX_STEP_RATIO + 0.01)]}, "unequal_steps"),
         ({"stride_s": 1.10 * (HESITANT_RATIO + 0.01)}, "hesitant"),
+        ({"recent_rotation_dps": TRUNK_ROTATION_RMS_DPS + 1.0}, "not_trunk"),
     ],
 )
 def test_each_sign_of_a_stride_the_model_does_not_describe_is_a_doubt(change: dict, doubt: str) -> None:
@@ -131,6 +145,7 @@ def test_each_sign_of_a_stride_the_model_does_not_describe_is_a_doubt(change: di
         {"step_length_m": [0.70, 0.70 / (MAX_STEP_RATIO - 0.01)]},  # left and right may differ a lot
         {"stride_s": 1.10 * (HESITANT_RATIO - 0.01)},
         {"stride_s": 0.6},  # faster than before is no hesitation
+        {"recent_rotation_dps": TRUNK_ROTATION_RMS_DPS - 1.0},
     ],
 )
 def test_within_the_bounds_a_stride_keeps_its_confidence(change: dict) -> None:
@@ -323,3 +338,21 @@ def test_a_waist_sensors_lengths_are_trusted_only_once_calibrated(
     strides = [e for e in tracker.update(Chunk(t, acc, gyr)) + tracker.finish() if e.kind == "stride"]
     inner = [s for s in strides if s.start_s > 4.0 and s.end_s < 22.0]
     assert len(inner) >= 25 and {s.confidence for s in inner} == {confidence}
+
+
+@pytest.mark.parametrize("limb", [False, True])
+def test_a_sensor_turning_as_a_limb_does_is_not_trusted_as_a_trunk(limb: bool) -> None:
+    # A real lower-back walk, its gyroscope as it was (RMS 23 deg/s) and scaled to turn at 250 deg/s RMS, as a
+    # shoe sensor's does (median of the benchmark's shoe strides): the same steps and lengths, but a "lower back"
+    # that turns like a limb gets no stride the coach would judge (the placement is wrong).
+    rec = next(s for s in samples() if s.name == "mobgap_lower_back_straight_walk").load()
+    rms_dps = float(np.sqrt(np.mean(np.sum(rec.gyr_dps**2, axis=1))))
+    gyr = rec.gyr_dps * (250.0 / rms_dps if limb else 1.0)
+    tracker = GaitTracker(placement="lower_back", body_height_m=1.75)
+    strides = [e for e in tracker.update(Chunk(rec.time_s, rec.acc_ms2, gyr)) + tracker.finish() if e.kind == "stride"]
+    trusted = [s for s in strides if s.confidence >= 0.6]
+    assert len(strides) >= 8
+    if limb:
+        assert trusted == []
+    else:
+        assert len(trusted) >= len(strides) - 1

@@ -138,3 +138,16 @@ def test_real_geneactiv_file_is_dated_in_its_own_zone() -> None:
     # Its rows start 2019-08-06 10:25:50 on the device's clock, and its header says 'Time Zone,GMT -04'.
     rec = ingest.load(SHARED / "gaitpy_demo_geneactiv_lumbar" / "demo_data.csv", placement="lower_back")
     assert rec.source["started_at"] == "2019-08-06T10:25:50-04:00"
+
+
+def test_a_phone_analysed_as_lower_back_is_not_trusted_for_coaching() -> None:
+    # A Sensor Logger iPhone recording whose gyroscope turns at 386 deg/s (95th percentile) while walking: a phone on
+    # a limb, not a sensor on the lower back. Chosen "lower back" by mistake, its pendulum lengths must not coach.
+    from gait.analysis import analyze
+
+    rec = ingest.load(SHARED / "phone_exports" / "sensor_logger_ios_v1.10.4" / "2022-09-26_15-32-56")
+    result = analyze(rec, placement="lower_back", body_height_m=1.75)
+    trusted = [s for s in result.strides if s.confidence >= 0.6]
+    assert len(result.strides) >= 100
+    assert len(trusted) <= 0.1 * len(result.strides)
+    assert any(n.startswith("placement check") for n in result.notes)
