@@ -26,6 +26,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import sys
 import time
 import zlib
@@ -252,8 +253,12 @@ def _rows(results: Sequence[RecordingResult], carry: bool) -> dict[tuple[str, st
 def row_figures(row: GroupRow) -> dict[str, Any]:
     """The figures of one group: its metrics plus detected strides, bouts and distance, and notes per recording."""
     m = row.metrics()
+    c = row.confidence_metrics()
     return {
         **m,
+        # What the coach judges: the matched strides with confidence >= its threshold, and their coverage.
+        "stride_mae_confident_m": c["stride_mae_confident_m"],
+        "stride_coverage_confident": c["stride_coverage_confident"],
         "n_det_strides": sum(r.n_det_strides for r in row.results),
         "n_det_bouts": sum(r.n_det_bouts for r in row.results),
         "distance_m": sum(r.distance_m or 0.0 for r in row.results),
@@ -278,7 +283,8 @@ def _failed(m: dict[str, Any], kind: str) -> dict[str, bool]:
 
 HEADER = (
     f"{'perturbation':<13} {'dataset':<10} {'group':<18} {'n':>3} {'F1 base -> now':>16} {'steps med% ->':>15} "
-    f"{'cad MAE ->':>13} {'SL MAE m ->':>15} {'strides':>7} {'bouts':>6} {'dist':>6} {'notes':>6}"
+    f"{'cad MAE ->':>13} {'SL MAE m ->':>15} {'SL>=thr m (cov) ->':>25} {'strides':>7} {'bouts':>6} {'dist':>6} "
+    f"{'notes':>6}"
 )
 
 
@@ -293,12 +299,17 @@ def format_line(name: str, base: dict[str, Any], now: dict[str, Any], kind: str,
     def ratio(key: str) -> str:
         return f"{now[key] / base[key]:.2f}" if base[key] else "-"
 
+    def judged(m: dict[str, Any]) -> str:
+        return f"{fmt(m['stride_mae_confident_m'], '.3f')} ({fmt(m['stride_coverage_confident'], '.2f')})"
+
+    confident = f"{judged(base)} -> {judged(now)}" if base["stride_n_ref"] else "-"
     dist = f"{100 * (now['distance_m'] / base['distance_m'] - 1):+.1f}%" if base["distance_m"] > 0 else "-"
     missed = f"{now['n_bouts_missed']}m" if now["n_bouts_missed"] and not base["n_bouts_missed"] else ""
     return (
         f"{name:<13} {now['dataset'][:10]:<10} {now['group']:<18} {now['n_recordings']:>3} "
         f"{pair('ic_f1', '.3f'):>16} {pair('step_count_error_median_pct', '.1f'):>15} "
-        f"{pair('cadence_mae_spm', '.2f') + missed:>13} {pair('stride_mae_m', '.3f'):>15} {ratio('n_det_strides'):>7} "
+        f"{pair('cadence_mae_spm', '.2f') + missed:>13} {pair('stride_mae_m', '.3f'):>15} {confident:>25} "
+        f"{ratio('n_det_strides'):>7} "
         f"{ratio('n_det_bouts'):>6} {dist:>6} {n_noted:>2}/{now['n_recordings']:<3}"
     )
 
@@ -352,13 +363,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             noted = [r for r in row.results if set(r.notes) - base_notes[(r.dataset, r.name)]]
             for r in noted:
                 for note in set(r.notes) - base_notes[(r.dataset, r.name)]:
-                    new_notes[note[:160]] = new_notes.get(note[:160], 0) + 1
+                    gist = re.sub(r"\b\d+ of \d+\b", "N of M", note)  # one line per kind of note
+                    new_notes[gist] = new_notes.get(gist, 0) + 1
             now = row_figures(row)
             print(format_line(name, doc["unperturbed"][" ".join(key)], now, row.kind, len(noted)))
             doc["perturbations"][name]["groups"][" ".join(key)] = {**now, "n_noted": len(noted)}
         if args.verbose and new_notes:
             for note, n in sorted(new_notes.items(), key=lambda kv: -kv[1]):
-                print(f"    note ({n}x): {note}")
+                print(f"    new note in {n} recording(s): {note}")
         print()
     wall_s = time.perf_counter() - t_start
     print(f"total wall time {wall_s:.1f} s")
