@@ -467,6 +467,9 @@ class TrackerState:
     # still span them (see HOLE_MIN_S); the previous sample interval, for the next hole test.
     holes: list[tuple[float, float]] = field(default_factory=list)
     last_step_s: float = math.nan
+    # The time of the segment's last real sample while its end is padded with copies of it (see _end_segment), so
+    # that the copies do not pass for a saturated sensor; infinite otherwise.
+    padded_after_s: float = math.inf
     # Foot: what the sensor's faults did to the strides emitted so far (for the analysis' notes): strides whose
     # integration spans a hole, strides with a saturated accelerometer or gyroscope axis, and the largest
     # saturation levels seen (m/s^2, deg/s).
@@ -1033,7 +1036,9 @@ class GaitTracker:
             n_pad = int(np.ceil((W_FWD_S + 0.02) * self.sampling_rate_hz))
             pad_t = st.resampler.last_time_s + np.arange(1, n_pad + 1) / self.sampling_rate_hz
             pad_v = np.repeat(st.resampler.last_values[None, :], n_pad, axis=0)
+            st.padded_after_s = st.resampler.last_time_s
             events += self._process(pad_t, pad_v, has_gyr=pad_v.shape[1] == 6)
+            st.padded_after_s = math.inf
         events += self._close_bout()
         st.resampler = ResamplerState()
         st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = st.zi_gyro = None
@@ -1197,16 +1202,19 @@ class GaitTracker:
             b = cand.anchor - self.state.buffer_start
             if a < 0 or b - a < 10 or (cand.index - prev.index) > self._max_interval_n[True]:
                 return None
-            buf = self.state.buffer
+            st = self.state
+            buf = st.buffer
             # up to SETTLE_S into the second stance: the onset was decided that much later, so the samples exist
             e = b + round(zupt.SETTLE_S * self.sampling_rate_hz) + 1
             dt = 1.0 / self.sampling_rate_hz
             acc, gyr = buf["acc"][a:e], buf["gyr"][a:e]
-            # A saturated axis (see zupt.CLIP_RUN_S) lowers the stride's confidence; the length is still given.
-            cand.acc_clip_ms2 = float(zupt.saturated_axes(acc, zupt.CLIP_MIN_ACC_MS2, dt)[0].max())
-            cand.gyr_clip_dps = float(zupt.saturated_axes(gyr, zupt.CLIP_MIN_GYR_DPS, dt)[0].max())
             t = buf["t"][a:e]
-            spans = [h for h in self.state.holes if h[1] > t[0] and h[0] < t[-1]]
+            # A saturated axis (see zupt.CLIP_RUN_S) lowers the stride's confidence; the length is still given. The
+            # copies of the last sample that pad a segment's end are flat too, but no saturation: left out.
+            real = len(t) if st.padded_after_s == math.inf else int(np.searchsorted(t, st.padded_after_s, "right"))
+            cand.acc_clip_ms2 = float(zupt.saturated_axes(acc[:real], zupt.CLIP_MIN_ACC_MS2, dt)[0].max())
+            cand.gyr_clip_dps = float(zupt.saturated_axes(gyr[:real], zupt.CLIP_MIN_GYR_DPS, dt)[0].max())
+            spans = [h for h in st.holes if h[1] > t[0] and h[0] < t[-1]]
             if spans:
                 # Samples lost inside the integration (not merely in the stance around it): no length (HOLE_MIN_S).
                 bounds = zupt.integration_bounds(gyr, buf["gyro_norm"][a:e])

@@ -59,6 +59,16 @@ def test_a_foot_sensor_within_its_range_gets_no_range_note(name: str) -> None:
     assert _range_notes(result) == []
 
 
+@pytest.mark.parametrize(("name", "end"), [("gaitmap_left_foot", 5593), ("gaitmap_right_foot", 6385)])
+def test_a_walk_ending_just_after_a_heel_strike_is_not_taken_for_a_saturated_sensor(name: str, end: int) -> None:
+    # The tracker pads a segment's end with copies of its last sample (a flat run); here that sample is the heel
+    # strike's shock, above any saturation level, inside the last stride's integration.
+    s = sample(name)
+    rec = s.recording
+    cut = dataclasses.replace(rec, time_s=rec.time_s[:end], acc_ms2=rec.acc_ms2[:end], gyr_dps=rec.gyr_dps[:end])
+    assert _range_notes(_analyze(s, cut)) == []
+
+
 @pytest.mark.parametrize("name", FOOT_SAMPLES)
 def test_an_accelerometer_clipped_at_2g_is_named_and_its_strides_are_not_judged(name: str) -> None:
     # A micro:bit's default range: a shoe's swing and heel strike far exceed 2 g, so the integration misses them.
