@@ -216,8 +216,11 @@ with one more hole cut into every stride: an interval of 30 / 40 / 50 / 60 / 110
 0.036 m: a hole that costs more than about 2 cm takes the stride beyond it, so 45 ms (four samples lost at 100 Hz)
 is the limit; shorter holes keep their length."""
 HOLE_RATIO = 2.5
-"""...and the interval exceeds this multiple of the previous one: a sensor that samples slowly (25-40 Hz: 25-40 ms
-every interval) has no hole, and timestamp jitter of up to a third of an interval stays below the ratio."""
+"""...and the interval exceeds this multiple of the previous one. A sensor at 50 Hz or more has no interval over
+HOLE_MIN_S however jittery its timestamps (each off by under half an interval: intervals under 40 ms); a slower one
+(25-40 Hz: 25-40 ms every interval) is told from a hole by the ratio while its timestamps are off by at most a
+fifth of an interval (two consecutive intervals then differ by at most 1.4 / 0.6 = 2.3 times), as
+``bench.accuracy --rate 25`` checks. A lost packet leaves an interval of at least a packet plus one sample."""
 BUFFER_S = 4.0
 """Samples kept for look-back (step and stride windows)."""
 CHECK_IN_PYTHON_MAX = 32
