@@ -75,6 +75,12 @@ class Detections:
         Time the analyser took.
     stride_confidence
         One confidence per stride (0-1), or None when the analyser gives none.
+    n_bouts
+        Walking bouts found (0 when the analyser gives none).
+    distance_m
+        Distance walked by the analyser's own reckoning, or None when it gives none.
+    notes
+        The analyser's remarks on the recording (what a user reads beside the figures).
     """
 
     step_t_s: np.ndarray
@@ -82,6 +88,9 @@ class Detections:
     error: str | None = None
     wall_s: float = 0.0
     stride_confidence: list[float] | None = None
+    n_bouts: int = 0
+    distance_m: float | None = None
+    notes: tuple[str, ...] = ()
 
 
 Analyzer = Callable[[RefRecording], Detections]
@@ -115,6 +124,9 @@ def analyze_with_gait(ref: RefRecording) -> Detections:
         strides=[(s.start_s, s.end_s, s.length_m) for s in result.strides],
         wall_s=wall_s,
         stride_confidence=[s.confidence for s in result.strides],
+        n_bouts=len(result.bouts),
+        distance_m=result.distance_m,
+        notes=tuple(result.notes),
     )
 
 
@@ -143,6 +155,10 @@ class RecordingResult:
     est_in_bout: list[bool] = field(default_factory=list)
     height_known: bool = False  # the walker's body or sensor height was given (a lower-back stride's confidence
     # stays below the coach's threshold without it: by design, not by the stride)
+    n_det_strides: int = 0
+    n_det_bouts: int = 0
+    distance_m: float | None = None  # the analyser's distance walked
+    notes: tuple[str, ...] = ()  # the analyser's notes on the recording
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly summary (NaN becomes null)."""
@@ -208,6 +224,10 @@ def evaluate(ref: RefRecording, det: Detections) -> RecordingResult:
         est_confidence=[float(c) for _, c in with_length],
         est_in_bout=[any(b0 <= s0 and s1 <= b1 for b0, b1, _ in ref.ref_bouts) for (s0, s1, _), _ in with_length],
         height_known=ref.body_height_m is not None or ref.sensor_height_m is not None,
+        n_det_strides=len(det.strides),
+        n_det_bouts=det.n_bouts,
+        distance_m=det.distance_m,
+        notes=det.notes,
     )
 
 

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from gait.coach.flags import flag_overlong
-from gait.consts import DEFAULT_BODY_HEIGHT_M
+from gait.consts import DEFAULT_BODY_HEIGHT_M, GRAVITY_MS2
 from gait.errors import GaitError
 from gait.gps import gps_stride_length_m
-from gait.tracker import GaitTracker
+from gait.tracker import HOLE_MIN_S, GaitTracker
 from gait.types import BoutEvent, Chunk, GaitEvent, GpsTrack, Placement, Recording, StepEvent, StrideEvent
 from gait.validate import check_samples
 
@@ -241,6 +241,7 @@ def analyze(
     result.notes += [str(note) for note in recording.source.get("notes", [])]  # what the reader dropped or ignored
     result.notes += model_notes(tracker, has_gyroscope=recording.gyr_dps is not None)
     result.notes += placement_notes(recording, result)
+    result.notes += sensor_notes(tracker, len(result.strides))
     if recording.gps is not None:
         result.gps_stride_length_m = gps_stride_lengths(result, recording.gps)
         if result.gps_stride_length_m:
@@ -301,6 +302,50 @@ def placement_notes(recording: Recording, result: Analysis) -> list[str]:
         "shoe or in a pocket, analyse it again as foot or pocket: upload it again with that placement (command "
         "line: gait analyze --placement foot)"
     ]
+
+
+def sensor_notes(tracker: GaitTracker, n_strides: int) -> list[str]:
+    """Say what the sensor's faults did to a foot sensor's stride lengths, and how to avoid them.
+
+    The foot's ZUPT integrates the whole signal of every stride (:mod:`gait.zupt`), so what the sensor did not
+    deliver is missing from the length: samples lost in transit (a stride that spans a hole gets no length, see
+    ``gait.tracker.HOLE_MIN_S``) and readings beyond the sensor's range (a saturated axis: the stride's confidence
+    is lowered below the coach's threshold, see ``gait.zupt.CLIP_RUN_S``). The other placements' models hold up
+    to such faults on the benchmark (bench.robustness): no note for them.
+
+    Parameters
+    ----------
+    tracker
+        The tracker after the recording, whose state counts the strides the faults touched.
+    n_strides
+        Strides emitted (the share is said against them).
+
+    Returns
+    -------
+    list of str
+        One note per fault found, naming it and the remedy.
+    """
+    st = tracker.state
+    notes = []
+    if st.strides_holed:
+        notes.append(
+            f"samples lost in transit: {st.strides_holed} of {n_strides} strides span a gap of "
+            f"{1000 * HOLE_MIN_S:.0f} ms or more in the sensor's samples (radio packets lost) and have no length; "
+            "the distance uses the other strides. Keep the phone or receiver close to the sensor"
+        )
+    if st.strides_acc_clipped:
+        notes.append(
+            f"the accelerometer reached its range (+-{st.acc_clip_ms2 / GRAVITY_MS2:.1f} g) in "
+            f"{st.strides_acc_clipped} of {n_strides} strides: their lengths miss the motion beyond it and get a "
+            "low confidence. Set the sensor's accelerometer range to 16 g on a shoe"
+        )
+    if st.strides_gyr_clipped:
+        notes.append(
+            f"the gyroscope reached its range (+-{st.gyr_clip_dps:.0f} deg/s) in {st.strides_gyr_clipped} of "
+            f"{n_strides} strides: their lengths miss the rotation beyond it and get a low confidence. Set the "
+            "sensor's gyroscope range to 2000 deg/s on a shoe (the swing turns at 300-1,500 deg/s)"
+        )
+    return notes
 
 
 def model_notes(tracker: GaitTracker, *, has_gyroscope: bool = True) -> list[str]:

@@ -203,6 +203,24 @@ that the autocorrelation overlaps at least one full period at every step lag; sh
 pace within a few steps."""
 MAX_GAP_S = 0.5
 """A hole in the samples longer than this starts a new segment (no interpolation across it)."""
+HOLE_MIN_S = 0.045
+"""A foot sensor's sample interval longer than this, and HOLE_RATIO times the one before it, is a hole: samples
+lost on the way (a BLE notification of 5-20 samples dropped by the radio), bridged by the grid's linear
+interpolation. A stride whose integration spans a hole gets no length (see GaitTracker._segment_length): the
+swing's acceleration over the hole is unknown, and a straight line through it is not the foot's motion.
+
+Measured on the IPOL foot recordings (which lose packets themselves: 3,799 intervals over 25 ms, 629 over 45 ms),
+with one more hole cut into every stride: an interval of 30 / 40 / 50 / 60 / 110 ms moves the ZUPT length by
+1.0 / 1.9 / 2.6 / 3.4 / 8.6 cm on average; losing 1 % of 50-200 ms packets made the gaitmap stride length MAE
+0.066 m instead of 0.036 m (bench.robustness). The foot's target is 0.05 m, and the model's own error about
+0.036 m: a hole that costs more than about 2 cm takes the stride beyond it, so 45 ms (four samples lost at 100 Hz)
+is the limit; shorter holes keep their length."""
+HOLE_RATIO = 2.5
+"""...and the interval exceeds this multiple of the previous one. A sensor at 50 Hz or more has no interval over
+HOLE_MIN_S however jittery its timestamps (each off by under half an interval: intervals under 40 ms); a slower one
+(25-40 Hz: 25-40 ms every interval) is told from a hole by the ratio while its timestamps are off by at most a
+fifth of an interval (two consecutive intervals then differ by at most 1.4 / 0.6 = 2.3 times), as
+``bench.accuracy --rate 25`` checks. A lost packet leaves an interval of at least a packet plus one sample."""
 BUFFER_S = 4.0
 """Samples kept for look-back (step and stride windows)."""
 CHECK_IN_PYTHON_MAX = 32
@@ -324,6 +342,11 @@ class _Candidate:
     coherence: float = math.nan
     turn_deg: float = math.nan
     rotation_dps2: float = math.nan  # the step's mean squared gyroscope rate (gait.confidence.step_rotation)
+    # Foot: the stride that ends here spans a hole in the samples (no length), or saturates the accelerometer or
+    # the gyroscope (its level, 0 where none; see zupt.CLIP_RUN_S).
+    holed: bool = False
+    acc_clip_ms2: float = 0.0
+    gyr_clip_dps: float = 0.0
 
 
 class SampleBuffer:
@@ -448,6 +471,21 @@ class TrackerState:
     # chunk, neither resampled nor joined: the turn check only averages them over a step, twice a second (resampling
     # three more columns cost every live update a fifth more).
     raw_gyr: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    # Foot: holes in the input's time axis, (last sample before, first sample after), for the strides that may
+    # still span them (see HOLE_MIN_S); the previous sample interval, for the next hole test.
+    holes: list[tuple[float, float]] = field(default_factory=list)
+    last_step_s: float = math.nan
+    # The time of the segment's last real sample while its end is padded with copies of it (see _end_segment), so
+    # that the copies do not pass for a saturated sensor; infinite otherwise.
+    padded_after_s: float = math.inf
+    # Foot: what the sensor's faults did to the strides emitted so far (for the analysis' notes): strides whose
+    # integration spans a hole, strides with a saturated accelerometer or gyroscope axis, and the largest
+    # saturation levels seen (m/s^2, deg/s).
+    strides_holed: int = 0
+    strides_acc_clipped: int = 0
+    strides_gyr_clipped: int = 0
+    acc_clip_ms2: float = 0.0
+    gyr_clip_dps: float = 0.0
 
 
 @functools.cache
@@ -579,6 +617,8 @@ class GaitTracker:
         if chunk.gyr_dps is not None and (self.placement is Placement.FOOT or self._is_pendulum):
             gyr = np.asarray(chunk.gyr_dps, dtype=float)
         longest_step_s, first_time_s = self._check_chunk(time_s, acc, gyr)
+        if self.placement is Placement.FOOT:
+            self._find_holes(time_s, longest_step_s, first_time_s)
         raw_gyr = gyr if self._is_pendulum else None  # kept as sampled (see TrackerState.raw_gyr)
         if raw_gyr is not None:
             gyr = None
@@ -712,6 +752,23 @@ class GaitTracker:
         if st.buffer is not None and (gyr is not None) != st.segment_gyr:
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
         return longest_s, first_s
+
+    def _find_holes(self, time_s: np.ndarray, longest_step_s: float, first_time_s: float) -> None:
+        """Record the chunk's holes (see HOLE_MIN_S) in the state; each interval is compared with the one before
+        it, across chunk borders too, so the holes do not depend on where the input is split. An interval over
+        MAX_GAP_S starts a new segment instead (no stride spans it)."""
+        st = self.state
+        gap_s = math.nan if st.last_time_s is None else first_time_s - st.last_time_s
+        if longest_step_s <= HOLE_MIN_S and not gap_s > HOLE_MIN_S:
+            # The usual chunk: no interval long enough; only the last one is carried.
+            st.last_step_s = float(time_s[-1] - time_s[-2]) if len(time_s) > 1 else gap_s
+            return
+        times = time_s if st.last_time_s is None else np.concatenate(([st.last_time_s], time_s))
+        steps = np.diff(times)
+        before = np.concatenate(([st.last_step_s if st.last_time_s is not None else math.nan], steps[:-1]))
+        holes = np.flatnonzero((steps > HOLE_MIN_S) & (steps > HOLE_RATIO * before) & (steps <= MAX_GAP_S))
+        st.holes += [(float(times[i]), float(times[i + 1])) for i in holes]
+        st.last_step_s = float(steps[-1]) if len(steps) else math.nan
 
     # ----------------------------------------------------------------------------------------------------------
     # signal processing
@@ -940,6 +997,10 @@ class GaitTracker:
         if cut > 0:
             st.buffer.drop_oldest(cut)
             st.buffer_start = keep_from
+        if st.holes and st.holes[0][1] < st.buffer["t"][0]:
+            # Holes wholly before the kept samples: no stride still to be measured can span them.
+            oldest_s = float(st.buffer["t"][0])
+            st.holes = [h for h in st.holes if h[1] >= oldest_s]
         raw = st.raw_gyr
         if len(raw) > RAW_GYR_CHUNKS or (raw and len(raw[-1][0]) > RAW_GYR_CHUNKS):
             # Drop the gyroscope chunks wholly before the oldest kept grid time (less one grid step: no rounding
@@ -983,7 +1044,9 @@ class GaitTracker:
             n_pad = int(np.ceil((W_FWD_S + 0.02) * self.sampling_rate_hz))
             pad_t = st.resampler.last_time_s + np.arange(1, n_pad + 1) / self.sampling_rate_hz
             pad_v = np.repeat(st.resampler.last_values[None, :], n_pad, axis=0)
+            st.padded_after_s = st.resampler.last_time_s
             events += self._process(pad_t, pad_v, has_gyr=pad_v.shape[1] == 6)
+            st.padded_after_s = math.inf
         events += self._close_bout()
         st.resampler = ResamplerState()
         st.zi_gravity = st.zi_band = st.zi_detail = st.zi_envelope = st.zi_gyro = None
@@ -1148,12 +1211,28 @@ class GaitTracker:
             b = cand.anchor - self.state.buffer_start
             if a < 0 or b - a < 10 or (cand.index - prev.index) > self._max_interval_n[True]:
                 return None
-            buf = self.state.buffer
+            st = self.state
+            buf = st.buffer
             # up to SETTLE_S into the second stance: the onset was decided that much later, so the samples exist
             e = b + round(zupt.SETTLE_S * self.sampling_rate_hz) + 1
-            length = zupt.stride_between_stances_m(
-                buf["acc"][a:e], buf["gyr"][a:e], buf["gyro_norm"][a:e], 1.0 / self.sampling_rate_hz
-            )
+            dt = 1.0 / self.sampling_rate_hz
+            acc, gyr = buf["acc"][a:e], buf["gyr"][a:e]
+            t = buf["t"][a:e]
+            # A saturated axis (see zupt.CLIP_RUN_S) lowers the stride's confidence; the length is still given. The
+            # copies of the last sample that pad a segment's end are flat too, but no saturation: left out.
+            real = len(t) if st.padded_after_s == math.inf else int(np.searchsorted(t, st.padded_after_s, "right"))
+            cand.acc_clip_ms2 = float(zupt.saturated_axes(acc[:real], zupt.CLIP_MIN_ACC_MS2, dt)[0].max())
+            cand.gyr_clip_dps = float(zupt.saturated_axes(gyr[:real], zupt.CLIP_MIN_GYR_DPS, dt)[0].max())
+            spans = [h for h in st.holes if h[1] > t[0] and h[0] < t[-1]]
+            if spans:
+                # Samples lost inside the integration (not merely in the stance around it): no length (HOLE_MIN_S).
+                bounds = zupt.integration_bounds(gyr, buf["gyro_norm"][a:e])
+                if bounds is not None:
+                    t0, t1 = float(t[bounds[0]]), float(t[bounds[1]])
+                    if any(h1 > t0 and h0 < t1 for h0, h1 in spans):
+                        cand.holed = True
+                        return None
+            length = zupt.stride_between_stances_m(acc, gyr, buf["gyro_norm"][a:e], dt)
             return length if np.isfinite(length) else None
         return self._step_length(prev.index, cand)
 
@@ -1229,10 +1308,19 @@ class GaitTracker:
                 )
             elif not self.uses_foot_detector:  # a ZUPT stride is measured on its own, whatever its neighbours
                 confidence *= DOUBT_FACTOR ** len(self._step_model_doubts(contacts, duration_s))
+            elif last.acc_clip_ms2 > 0.0 or last.gyr_clip_dps > 0.0:
+                # The integration missed what lay beyond the sensor's range (see zupt.CLIP_RUN_S).
+                confidence *= DOUBT_FACTOR
             if not 0.3 <= length_m <= 2.5:
                 confidence = 0.0
         st = self.state
         st.pace_sum_s, st.pace_weight = update_pace(st.pace_sum_s, st.pace_weight, duration_s)
+        if self.uses_foot_detector:  # the sensor's faults, for the analysis' notes
+            st.strides_holed += last.holed
+            st.strides_acc_clipped += last.acc_clip_ms2 > 0.0
+            st.strides_gyr_clipped += last.gyr_clip_dps > 0.0
+            st.acc_clip_ms2 = max(st.acc_clip_ms2, last.acc_clip_ms2)
+            st.gyr_clip_dps = max(st.gyr_clip_dps, last.gyr_clip_dps)
         return [
             StrideEvent(
                 start_s=first.t_s,

@@ -29,6 +29,70 @@ integration must start before that, where the unfiltered rate says the foot is s
 SETTLE_S = 0.05
 """After the foot lands flat (low-passed gyro below STILL_GYRO_DPS) it still rolls onto the ground for a moment;
 the integration runs this much further into the stance (while the foot stays flat) so that it ends at rest."""
+CLIP_RUN_S = 0.02
+"""A sensor axis that reads one and the same large value for this long has hit its range (saturated).
+
+A foot's signals change fast wherever they are large: in the swing the acceleration exceeds 2 g and the pitch
+rate 300 deg/s, and both change by far more than a sensor's resolution in 20 ms (three samples at 100 Hz). Only a
+saturated axis holds an identical reading that long. The integration then misses whatever lay beyond the range:
+measured on the benchmark's foot recordings (bench.robustness), clipping at +-2 g makes the ZUPT stride length
+MAE 0.205 m instead of 0.036 m, at +-250 deg/s 0.129 m."""
+CLIP_MIN_ACC_MS2 = 1.5 * 9.80665
+"""Smallest acceleration a saturated axis can read: below the smallest full-scale range of an accelerometer
+(+-2 g), above the 1 g an axis reads at rest (a flat reading there is a foot standing still)."""
+CLIP_MIN_GYR_DPS = 100.0
+"""Smallest rate a saturated gyroscope axis can read: below the smallest full-scale range in use (+-125 deg/s),
+far above a foot at rest."""
+
+
+def saturated_axes(values: np.ndarray, min_level: float, dt_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per axis, the largest magnitude that the axis holds unchanged for at least ``CLIP_RUN_S``, and how long it
+    stays saturated in all (runs that long only).
+
+    Parameters
+    ----------
+    values
+        Samples, shape (n, k), on a regular grid (a linearly interpolated run between two equal readings stays
+        exactly equal).
+    min_level
+        Only runs at a magnitude of at least this count (see CLIP_MIN_ACC_MS2, CLIP_MIN_GYR_DPS).
+    dt_s
+        Sample interval.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Shape (k,) each: the saturation level per axis (0 where the axis never saturated), and the time in
+        seconds the axis spent in such runs.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0], [19.6], [19.6], [19.6], [19.6], [3.0]])
+    >>> levels, held_s = saturated_axes(x, 14.7, 0.01)  # four equal readings at 100 Hz: 30 ms
+    >>> levels.tolist(), held_s.round(3).tolist()
+    ([19.6], [0.03])
+    """
+    run_n = max(1, round(CLIP_RUN_S / dt_s))  # equal neighbours in a row: a run of run_n + 1 samples
+    k = values.shape[1]
+    levels, held_s = np.zeros(k), np.zeros(k)
+    if len(values) <= run_n:
+        return levels, held_s
+    same = (values[1:] == values[:-1]) & (np.abs(values[1:]) >= min_level)
+    if not same.any():
+        return levels, held_s
+    # Equal neighbours j .. j + run_n - 1 (a run of run_n + 1 equal samples) where the window sum reaches run_n;
+    # every equal-neighbour pair inside such a window belongs to a long run.
+    counts = np.vstack((np.zeros((1, k)), np.cumsum(same, axis=0)))
+    full = counts[run_n:] - counts[:-run_n] >= run_n
+    if not full.any():
+        return levels, held_s
+    in_run = np.zeros(same.shape, dtype=bool)
+    for lag in range(run_n):
+        in_run[lag : lag + len(full)] |= full
+    for axis in np.flatnonzero(in_run.any(axis=0)):
+        levels[axis] = float(np.abs(values[1:][in_run[:, axis], axis]).max())
+        held_s[axis] = float(in_run[:, axis].sum()) * dt_s
+    return levels, held_s
 
 
 def quat_multiply(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -156,9 +220,32 @@ def stride_between_stances_m(acc_ms2: np.ndarray, gyr_dps: np.ndarray, gyro_norm
     float
         Horizontal displacement in metres (NaN when the samples hold no swing).
     """
+    bounds = integration_bounds(gyr_dps, gyro_norm_dps)
+    if bounds is None:
+        return float("nan")
+    start, end = bounds
+    gravity = acc_ms2[: start + 1].mean(axis=0)
+    return _integrate(acc_ms2[start : end + 1], gyr_dps[start : end + 1], dt_s, gravity)
+
+
+def integration_bounds(gyr_dps: np.ndarray, gyro_norm_dps: np.ndarray) -> tuple[int, int] | None:
+    """First and last sample (inclusive) that :func:`stride_between_stances_m` integrates, or None without a swing.
+
+    Parameters
+    ----------
+    gyr_dps
+        Angular rate from the first stance onset to the second (or a little after it), shape (n, 3).
+    gyro_norm_dps
+        Low-passed gyroscope norm of the same samples.
+
+    Returns
+    -------
+    tuple of int or None
+        The last sample at rest before the swing and the last flat sample of the second stance.
+    """
     swing = np.flatnonzero(gyro_norm_dps > SWING_GYRO_DPS)
     if len(swing) == 0:
-        return float("nan")
+        return None
     first = int(swing[0])
     raw = np.sqrt(np.einsum("ij,ij->i", gyr_dps[:first], gyr_dps[:first]))
     rest = np.flatnonzero(raw < REST_GYRO_DPS)
@@ -169,13 +256,12 @@ def stride_between_stances_m(acc_ms2: np.ndarray, gyr_dps: np.ndarray, gyro_norm
         start = int(still[-1]) if len(still) else 0
     # The second stance: from the first flat sample after the swing for as long as the foot stays flat.
     flat = np.flatnonzero(gyro_norm_dps[first:] < STILL_GYRO_DPS)
-    end = len(acc_ms2) - 1
+    end = len(gyr_dps) - 1
     if len(flat):
         onset = first + int(flat[0])
         lifted = np.flatnonzero(gyro_norm_dps[onset:] >= STILL_GYRO_DPS)
         end = onset + int(lifted[0]) - 1 if len(lifted) else end
-    gravity = acc_ms2[: start + 1].mean(axis=0)
-    return _integrate(acc_ms2[start : end + 1], gyr_dps[start : end + 1], dt_s, gravity)
+    return start, end
 
 
 def _integrate(acc_ms2: np.ndarray, gyr_dps: np.ndarray, dt_s: float, rest: np.ndarray) -> float:
