@@ -84,36 +84,50 @@ class Analysis:
         lengths = np.array([s.length_m for s in self.strides if s.length_m is not None], dtype=float)
         walking_time_s = float(sum(b.end_s - b.start_s for b in self.bouts))
         cadences = [s.cadence_spm for s in self.strides]
-        all_lengths = len(self.strides) > 0 and len(lengths) == len(self.strides)
         return {
             "steps": len(self.steps),
             "strides": len(self.strides),
             "cadence_spm": round(float(np.median(cadences)), 1) if cadences else None,
             "stride_length_m": round(float(np.median(lengths)), 3) if len(lengths) else None,
-            "distance_m": round(self.distance_m, 1) if all_lengths else None,
+            "distance_m": None if (distance_m := self.known_distance_m) is None else round(distance_m, 1),
             "walking_time_s": round(walking_time_s, 2),
             "duration_s": round(self.duration_s, 2),
         }
 
     @property
     def distance_m(self) -> float:
-        """Distance walked: per bout, the mean stride length times the strides the bout's contacts span.
+        """Distance walked: per bout, the mean known stride length times the strides the bout's contacts span
+        (0 for a bout without a known length; see :attr:`known_distance_m`).
 
         Trunk and phone strides overlap (each contact starts one), so a bout of n contacts spans (n - 1) / 2
         strides; a foot sensor sees one foot, and n contacts span n - 1 strides.
         """
+        return self._distance()[0]
+
+    @property
+    def known_distance_m(self) -> float | None:
+        """:attr:`distance_m` where it can be told: None without strides, or where a bout's strides have no length
+        at all (a wrist sensor; a foot sensor without gyroscope). A bout with some strides of unknown length (lost
+        samples) is scaled by the mean of its others: its contacts still count its strides."""
+        total_m, complete = self._distance()
+        return total_m if complete and self.strides else None
+
+    def _distance(self) -> tuple[float, bool]:
         # Strides come in time order, so each bout's strides are one slice (a day holds thousands of bouts).
         starts = np.array([s.start_s for s in self.strides], dtype=float)
         lengths = np.array([np.nan if s.length_m is None else s.length_m for s in self.strides], dtype=float)
         total = 0.0
+        complete = True
         for bout in self.bouts:
             first = np.searchsorted(starts, bout.start_s, side="left")
             last = np.searchsorted(starts, bout.end_s, side="right")
             inside = lengths[first:last]
-            inside = inside[np.isfinite(inside)]
-            if len(inside):
-                total += float(np.mean(inside)) * strides_spanned(bout.steps, self.placement)
-        return total
+            known = inside[np.isfinite(inside)]
+            if len(known):
+                total += float(np.mean(known)) * strides_spanned(bout.steps, self.placement)
+            elif len(inside):
+                complete = False
+        return total, complete
 
     def to_dict(self, *, target_stride_m: float | None = None) -> dict[str, Any]:
         """The JSON document of ``gait analyze --json`` (stable keys; unknown values are null).

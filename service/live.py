@@ -279,7 +279,8 @@ class RunningDistance:
     strides overlap; n - 1 for a foot sensor). A walk still under way ends in contacts no bout holds yet: they count
     as one more bout once there are three, as :func:`service.livehub.walk_analysis` counts them for a walk that
     stopped. So the running figure is the figure a walk stopped now would store, and the last one equals the stored
-    summary (None, as there, while a stride has no length). Each update costs a binary search, not a pass over the walk.
+    summary (None, as there, once a bout's strides have no length at all: NaN carries through the sums). Each update
+    costs a binary search, not a pass over the walk.
 
     Parameters
     ----------
@@ -315,24 +316,24 @@ class RunningDistance:
             self._last_bout_end_s = event.end_s
 
     def _bout_m(self, bout: BoutEvent) -> float:
+        """The bout's distance; NaN when it holds strides none of which has a length (the summary's rule)."""
         first = bisect.bisect_left(self._starts_s, bout.start_s)
         last = bisect.bisect_right(self._starts_s, bout.end_s)
         known = self._cum_known[last] - self._cum_known[first]
         if not known:
-            return 0.0
+            return math.nan if last > first else 0.0
         mean_m = (self._cum_length_m[last] - self._cum_length_m[first]) / known
         return mean_m * strides_spanned(bout.steps, self.placement)
 
     @property
     def distance_m(self) -> float | None:
-        """Distance so far in metres; None while a stride has no length (the summary's rule)."""
-        if self._cum_known[-1] < len(self._starts_s):
-            return None
+        """Distance so far in metres; None while a bout's strides have no length at all (the summary's rule,
+        :attr:`gait.analysis.Analysis.known_distance_m`)."""
         total = self._closed_m + sum(self._bout_m(b) for b in self._open_bouts)
         tail = len(self._steps_s) - bisect.bisect_right(self._steps_s, self._last_bout_end_s)
         if tail >= 3:
             total += self._bout_m(BoutEvent(self._steps_s[-tail], self._steps_s[-1], tail))
-        return total
+        return None if math.isnan(total) else total
 
 
 # ---------------------------------------------------------------------------------------------------------------

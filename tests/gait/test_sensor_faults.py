@@ -111,6 +111,8 @@ def test_lost_packets_keep_the_steps_and_bouts_and_drop_only_the_lengths_they_sp
     assert summarize_strides(match_strides(s.strides, kept)).mae_m <= TARGET_FOOT_MAE_M
     assert any("samples lost in transit" in n for n in lossy.notes)
     assert not any("samples lost in transit" in n for n in whole.notes)
+    # The walk's distance still counts every stride, at the mean of the lengths kept (within 5 % of the whole walk's).
+    assert lossy.summary["distance_m"] == pytest.approx(whole.summary["distance_m"], rel=0.05)
 
 
 def _events(rec: Recording, splits: list[int]) -> list[object]:

@@ -122,22 +122,41 @@ def test_the_coach_counts_the_distance_into_the_walk_as_the_walk_stores_it(tmp_p
     assert coach.distance_m == pytest.approx(analyze(recording).distance_m, abs=1e-6)
 
 
-def test_running_distance_is_unknown_while_a_stride_has_no_length_as_in_the_summary() -> None:
+def test_running_distance_is_unknown_once_a_bouts_strides_have_no_length_as_in_the_summary() -> None:
+    # A bout of four contacts with a stride of 1.2 m and one whose samples were lost (no length): the bout's
+    # contacts count at the mean known length. Then a bout whose only stride has no length: the distance is unknown.
     events = [
         StepEvent(0.0),
         StepEvent(0.5),
         StepEvent(1.0),
         StrideEvent(0.0, 1.0, 1.2, 120.0, 1.2, 0.8, "weinberg"),
         StepEvent(1.5),
-        StrideEvent(0.5, 1.5, None, 120.0, None, 0.0, "none"),  # no model gave this stride a length
+        StrideEvent(0.5, 1.5, None, 120.0, None, 0.0, "none"),  # lost samples: this stride has no length
+        BoutEvent(0.0, 1.5, 4),
+        StepEvent(10.0),
+        StepEvent(10.5),
+        StepEvent(11.0),
+        StrideEvent(10.0, 11.0, None, 120.0, None, 0.0, "none"),
+        BoutEvent(10.0, 11.0, 3),
     ]
     running = RunningDistance(Placement.HAND)
-    for event in events[:4]:
+    stored_bouts = [e for e in events if isinstance(e, BoutEvent)]
+    for i, event in enumerate(events, start=1):
         running.add(event)
-    assert running.distance_m == pytest.approx(1.2 * 0.5 * 2)  # three contacts after no bout: one more bout
-    for event in events[4:]:
-        running.add(event)
+        if i == 7:
+            assert running.distance_m == pytest.approx(1.2 * 0.5 * 3)  # 4 contacts span 1.5 strides
+            partial = Analysis(
+                steps=[e for e in events[:i] if isinstance(e, StepEvent)],
+                strides=[e for e in events[:i] if isinstance(e, StrideEvent)],
+                bouts=stored_bouts[:1],
+                placement=Placement.HAND,
+            )
+            assert partial.summary["distance_m"] == pytest.approx(1.8)
     assert running.distance_m is None
-    strides = [e for e in events if isinstance(e, StrideEvent)]
-    stored = Analysis(steps=[e for e in events if isinstance(e, StepEvent)], strides=strides, placement=Placement.HAND)
+    stored = Analysis(
+        steps=[e for e in events if isinstance(e, StepEvent)],
+        strides=[e for e in events if isinstance(e, StrideEvent)],
+        bouts=stored_bouts,
+        placement=Placement.HAND,
+    )
     assert stored.summary["distance_m"] is None
