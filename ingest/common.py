@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from gait.coach.text import plural
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.types import GpsTrack, Placement, Recording
@@ -125,7 +126,8 @@ def order_rows(
     """Return samples in strictly increasing time and the index each came from, or raise with the file line.
 
     An incomplete last row (a recording cut off mid-line, as when the phone's battery dies) is dropped and said
-    so in ``notes``; exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped.
+    so in ``notes``; exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped, also
+    said in ``notes``.
     Stamps that go back by less than :data:`MAX_SORTABLE_JUMP_S` are logger jitter and sorted. Everything else
     raises :class:`IngestError` naming the line: a missing or non-finite value, time going back by more (a clock
     reset, joined files, a reversed stretch of rows), time falling on every row (a reversed file), or two
@@ -213,6 +215,12 @@ def order_rows(
                 reason="duplicate_time",
             )
         keep = np.concatenate(([True], ~same))
+        if notes is not None:
+            n_twice = int(same.sum())
+            notes.append(
+                f"{what}: dropped {plural(n_twice, 'row')} repeating the row before exactly (same time and values: "
+                "the logger wrote a sample twice)"
+            )
         time_s, values, rows = time_s[keep], values[keep], (np.flatnonzero(keep) if rows is None else rows[keep])
     return time_s, values, rows
 

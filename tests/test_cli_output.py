@@ -76,7 +76,15 @@ def test_analyze_json_into_a_missing_folder(walk_csv: Path, tmp_path: Path) -> N
 
 
 def test_analyze_json_onto_a_folder(walk_csv: Path, tmp_path: Path) -> None:
-    assert "it is a folder" in one_error_line(gait("analyze", str(walk_csv), "--json", str(tmp_path)))
+    line = one_error_line(gait("analyze", str(walk_csv), "--json", str(tmp_path)))
+    assert "it is a folder" in line and f"e.g. {tmp_path / 'out.json'}" in line  # a JSON file for --json
+
+
+def test_an_unknown_flag_is_named_with_the_commands_own_usage(walk_csv: Path) -> None:
+    proc = gait("analyze", str(walk_csv), "--frobnicate")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "usage: gait analyze" in proc.stderr  # not the top-level usage, which lists only the commands
+    assert "gait analyze: error: unrecognized arguments: --frobnicate" in proc.stderr
 
 
 def test_convert_and_json_still_write(walk_csv: Path, tmp_path: Path) -> None:

@@ -34,7 +34,8 @@ def check_output_path(path: Path, *, flag: str = "") -> Path:
     """
     given = f"{flag} {path}" if flag else str(path)
     if path.is_dir():
-        raise OutputError(f"cannot write {given}: it is a folder; give a file name, e.g. {path / 'out.csv'}")
+        example = path / ("out.json" if flag == "--json" else "out.csv")
+        raise OutputError(f"cannot write {given}: it is a folder; give a file name, e.g. {example}")
     folder = path.parent
     if not folder.exists():
         raise OutputError(

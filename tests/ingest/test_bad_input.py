@@ -114,6 +114,7 @@ def test_exact_duplicate_rows_are_dropped(tmp_path: Path) -> None:
     lines.insert(100, lines[100])
     rec = ingest.load(write(tmp_path, "d.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines)))
     assert rec.n_samples == 300
+    assert any("dropped 1 row repeating the row before exactly" in n for n in rec.source["notes"])  # and said so
 
 
 def test_conflicting_duplicate_time_stamps(tmp_path: Path) -> None:
