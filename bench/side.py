@@ -9,7 +9,10 @@ lower-back sensor sees both feet, and a wrong side is worse than none. This meas
 whose reference names the foot of each contact (the mobgap lab INDIP ``InitialContact_LeftRight``, the IPOL
 ``LeftFootEvents`` / ``RightFootEvents``), how often a side would be right:
 
-- ``analyser``: the sides ``gait.analysis.analyze`` gives its steps (the product: share correct, wrong and None);
+- ``analyser``: the sides ``gait.analysis.analyze`` gives its steps (the product: share correct, wrong and None):
+  the trunk's sideways sway toward the landing foot, the roll's gravity taken out with the gyroscope, causal over the
+  stride that ends at the contact, None in turns and where two consecutive contacts point to the same foot
+  (``gait.laterality``, ``GaitTracker._sway_side``);
 - candidate rules, evaluated on the analyser's own contacts (the contacts a live rule would have) with zero-phase
   filters on the whole recording, so each figure is an upper bound of what the same rule can do live (a live
   tracker must decide each step within the latency budget, with causal filters):
@@ -24,8 +27,9 @@ whose reference names the foot of each contact (the mobgap lab INDIP ``InitialCo
     the tracker's turn check) minus the previous step's: a steady turn cancels; left where < 0 (a step that ends
     on the left foot swung the left hip forward, a clockwise turn seen from above). Causal: the tracker could
     use it at no cost.
-  - ``lateral velocity``: the sign of the trunk's mediolateral velocity at the contact (the trunk moves from one
-    stance foot toward the next, so at a contact it moves toward the landing foot), 0.5-1.3 Hz. The lateral
+  - ``lateral velocity``: the sign of the trunk's mediolateral velocity at the contact, accelerometer only (the
+    roll's gravity left in) (the trunk moves from one
+    stance foot toward the next, so at a contact it moves toward the landing foot): 0.5-1.3 Hz. The lateral
     direction comes from the accelerometer alone: forward is the horizontal acceleration that correlates with
     minus the vertical velocity (the inverted pendulum: the trunk slows as it rises over the stance leg), left is
     up x forward (one direction per recording, from the whole recording).
