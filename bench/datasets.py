@@ -40,7 +40,7 @@ from gait.types import Placement, Recording
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_DIR = REPO_ROOT / "bench" / "out" / "cache"
-CACHE_VERSION = 9  # bump when a loader's output changes, so stale caches are ignored
+CACHE_VERSION = 10  # bump when a loader's output changes, so stale caches are ignored
 
 DATASETS: tuple[str, ...] = ("mobgap_lab", "gaitmap_example", "oxford_step_counter", "ipol_healthy_gait")
 
@@ -108,6 +108,13 @@ class RefRecording:
         ``"left"`` / ``"right"`` for a foot sensor (its reference holds that foot's ICs only), None otherwise.
     carry_position
         The dataset's own name of the carry position (Oxford: ``"InHand"``, ``"FrontPocket"`` ...), or None.
+    ref_ic_side
+        The foot of each reference IC (``"left"`` / ``"right"``, aligned with ``ref_ic_s``; ``""`` where the
+        reference does not say or contradicts itself), or None when the reference has no sides (lower back: IPOL,
+        mobgap INDIP).
+    turns_s
+        Reference turns ``(start_s, end_s)`` (mobgap INDIP ``Turn_Start``/``Turn_End``, IPOL ``UTurnBoundaries``),
+        or None when the reference marks none.
     licence
         SPDX-like licence of the data.
     notes
@@ -126,6 +133,8 @@ class RefRecording:
     sensor_height_m: float | None = None
     side: str | None = None
     carry_position: str | None = None
+    ref_ic_side: np.ndarray | None = None
+    turns_s: list[tuple[float, float]] | None = None
     licence: str = ""
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -249,12 +258,23 @@ def load_mobgap_lab(root: Path) -> list[RefRecording]:
                 time_s = np.arange(len(acc_ms2)) / fs
                 wbs = _as_list(t["Standards"]["INDIP"]["MicroWB"])
                 ics: list[float] = []
+                ic_sides: dict[float, set[str]] = {}
+                turns: list[tuple[float, float]] = []
                 spans: list[tuple[float, float]] = []
                 strides: list[tuple[float, float, float]] = []
                 bouts: list[tuple[float, float, float]] = []
                 for wb in wbs:
                     wb_ics = np.atleast_1d(np.asarray(wb["InitialContact_Event"], dtype=float))
                     ics.extend(wb_ics[np.isfinite(wb_ics)].tolist())
+                    wb_sides = np.atleast_1d(np.asarray(wb["InitialContact_LeftRight"], dtype=str))
+                    for ic, ic_side in zip(wb_ics.tolist(), wb_sides.tolist(), strict=True):
+                        if np.isfinite(ic):
+                            ic_sides.setdefault(ic, set()).add(ic_side.strip().lower())
+                    turns += zip(
+                        np.atleast_1d(np.asarray(wb["Turn_Start"], dtype=float)).tolist(),
+                        np.atleast_1d(np.asarray(wb["Turn_End"], dtype=float)).tolist(),
+                        strict=True,
+                    )
                     # cut the span at unresolved ICs: runs of consecutive finite ICs
                     run: list[float] = []
                     for v in [*wb_ics.tolist(), float("nan")]:
@@ -271,6 +291,9 @@ def load_mobgap_lab(root: Path) -> list[RefRecording]:
                             # INDIP stride ICs are sample indices at 100 Hz on the same axis as the IC events
                             strides.append((i0 / fs, i1 / fs, float(length_m)))
                 name = f"{cohort}_{pid}_{test}_{trial}"
+                ref_ic_s = np.unique(ics)  # the INDIP sometimes repeats an IC within a bout
+                # An IC listed twice with both sides (none here so far) has no side.
+                sides = np.array([next(iter(ic_sides[ic])) if len(ic_sides[ic]) == 1 else "" for ic in ref_ic_s])
                 rec = Recording(
                     time_s=time_s,
                     acc_ms2=acc_ms2,
@@ -286,12 +309,14 @@ def load_mobgap_lab(root: Path) -> list[RefRecording]:
                         dataset="mobgap_lab",
                         placement=Placement.LOWER_BACK,
                         recording=rec,
-                        ref_ic_s=np.unique(ics),  # the INDIP sometimes repeats an IC within a bout
+                        ref_ic_s=ref_ic_s,
                         ref_strides=strides,
                         ref_bouts=bouts,
                         walking_spans=spans,
                         body_height_m=body_height_m,
                         sensor_height_m=sensor_height_m,
+                        ref_ic_side=sides,
+                        turns_s=sorted(turns),
                         licence=LICENCES["mobgap_lab"],
                         notes="INDIP MicroWB reference" if wbs else "INDIP reference is empty for this trial",
                         extra={"cohort": cohort, "participant": pid, "test": test, "trial": trial},
@@ -552,6 +577,15 @@ def load_oxford_step_counter(root: Path) -> list[RefRecording]:
 # -------------------------------------------------------------------------------------------- ipol_healthy_gait
 
 IPOL_FS_HZ = 100.0
+IPOL_FEET_LABELS_DOUBTFUL: dict[str, str] = {
+    code: "the left and right foot labels look swapped: of the 58 trials with both foot sensors, only in 4-1 and 4-2 "
+    "does the lf sensor rest with less gravity on its y axis than the rf sensor (the dorsum of each foot slopes to "
+    "its outer side; 4-1: +1.2 vs +1.8 m/s^2, 4-2: +1.3 vs +1.5; 4-3..4-6: +0.2..+0.4 vs -0.8..-1.9), and only "
+    "there do two independent trunk readings of the side, the yaw rate at the contact (McCamley) and the sideways "
+    "sway (gait.laterality), both contradict nearly every label (bench.side)"
+    for code in ("4-1", "4-2")
+}
+"""IPOL trials whose left / right labels are in doubt; ``bench.side`` scores their sides apart."""
 RAD_TO_DEG = 180.0 / np.pi
 
 
@@ -681,7 +715,14 @@ def load_ipol_healthy_gait(root: Path) -> list[RefRecording]:
             acc_ms2 = raw[["Acc_X", "Acc_Y", "Acc_Z"]].to_numpy(dtype=float)
             gyr_dps = raw[["Gyr_X", "Gyr_Y", "Gyr_Z"]].to_numpy(dtype=float) * RAD_TO_DEG
             ics_samples = {None: np.concatenate([ic_l, ic_r]), "left": ic_l, "right": ic_r}[side]
-            ics_samples = np.sort(ics_samples[(ics_samples >= tb0) & (ics_samples <= tb1)])
+            ic_feet = {
+                None: np.array(["left"] * len(ic_l) + ["right"] * len(ic_r)),
+                "left": np.full(len(ic_l), "left"),
+                "right": np.full(len(ic_r), "right"),
+            }[side]
+            inside = (ics_samples >= tb0) & (ics_samples <= tb1)
+            order = np.argsort(ics_samples[inside], kind="stable")
+            ics_samples, ic_feet = ics_samples[inside][order], ic_feet[inside][order]
             ic_s = (ics_samples - p0) / IPOL_FS_HZ
             spi = 2 if side else 1
             straight = [ics_samples[ics_samples < ut0], ics_samples[ics_samples > ut1]]
@@ -709,10 +750,17 @@ def load_ipol_healthy_gait(root: Path) -> list[RefRecording]:
                     walking_spans=cut_spans(trial_span, omitted_s),
                     body_height_m=body_height_m,
                     side=side,
+                    ref_ic_side=ic_feet,
+                    turns_s=[(float(ut0 - p0) / IPOL_FS_HZ, float(ut1 - p0) / IPOL_FS_HZ)],
                     licence=LICENCES["ipol_healthy_gait"],
                     notes="expert-checked heel strikes; walking span = TrialBoundaries, cut where a footstep is "
                     "missing from the reference (ipol_reference_omissions)",
                     extra={
+                        **(
+                            {"side_labels_doubtful": IPOL_FEET_LABELS_DOUBTFUL[code]}
+                            if code in IPOL_FEET_LABELS_DOUBTFUL
+                            else {}
+                        ),
                         "subject": int(meta["Subject"]),
                         "trial": int(meta["Trial"]),
                         "uncut_walking_spans": trial_span,

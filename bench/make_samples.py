@@ -142,6 +142,8 @@ def reference_document(ref: RefRecording, name: str) -> dict[str, Any]:
             "ic_feet": ref.side or "both",
             "steps_per_ic_interval": ref.steps_per_ic_interval,
             "initial_contacts_s": [round(float(t), 3) for t in ref.ref_ic_s],
+            # the foot of each contact, where the reference names it (null: not named)
+            "initial_contact_sides": None if ref.ref_ic_side is None else [str(s) or None for s in ref.ref_ic_side],
             "strides": [
                 {"start_s": round(s, 3), "end_s": round(e, 3), "length_m": _r(length, 4)}
                 for s, e, length in ref.ref_strides
@@ -182,7 +184,8 @@ def readme_text(docs: Sequence[dict[str, Any]], sizes: dict[str, int]) -> str:
         "",
         "Times in the reference files are on the CSV's own time axis (seconds from the first sample).",
         "`initial_contacts_s` holds the contacts of both feet for trunk and phone sensors and of the sensor's foot",
-        "only for a foot sensor (`ic_feet`). Strides run from one initial contact to the next of the same foot;",
+        "only for a foot sensor (`ic_feet`); `initial_contact_sides` the foot of each, where the reference names it",
+        "(the INDIP does; null otherwise). Strides run from one initial contact to the next of the same foot;",
         "`length_m` is null where the reference has none. `walking_spans` are the spans inside which the reference",
         "annotates every contact: score detections only inside them (bench/metrics.py, DESIGN.md section 5).",
         "",

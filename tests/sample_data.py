@@ -52,6 +52,12 @@ class Sample:
         return np.asarray(self.reference["reference"]["initial_contacts_s"], dtype=float)
 
     @property
+    def initial_contact_sides(self) -> list[str | None] | None:
+        """The foot (``"left"`` / ``"right"``) of each reference initial contact, None where the reference does not
+        name it; None when the reference names no sides."""
+        return self.reference["reference"].get("initial_contact_sides")
+
+    @property
     def strides(self) -> list[tuple[float, float, float]]:
         """Reference strides ``(start_s, end_s, length_m)``, NaN length where the reference has none."""
         return [

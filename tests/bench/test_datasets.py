@@ -225,3 +225,26 @@ def test_bout_cadence_definition_reproduces_the_indip_cadence() -> None:
                 assert mean_stride_cadence(ics) == pytest.approx(cadence_spm, abs=1.0), (r.name, start_s)
                 same += mean_stride_cadence(ics) == pytest.approx(cadence_spm, abs=0.01)
     assert same >= 7
+
+
+@needs_shared
+def test_lower_back_references_keep_the_side_of_each_contact() -> None:
+    # IPOL: the lower back's contacts are the union of the feet's, so each side's contacts are that foot sensor's.
+    ipol = {r.name: r for r in datasets.load_dataset("ipol_healthy_gait", SHARED)}
+    trunk, left = ipol["1-1_lb"], ipol["1-1_lf"]
+    assert trunk.ref_ic_side is not None and len(trunk.ref_ic_side) == len(trunk.ref_ic_s)
+    np.testing.assert_array_equal(trunk.ref_ic_s[trunk.ref_ic_side == "left"], left.ref_ic_s)
+    assert trunk.turns_s is not None and len(trunk.turns_s) == 1  # the U-turn
+    # In straight walking the feet alternate.
+    straight = trunk.ref_ic_s < trunk.turns_s[0][0]
+    sides = trunk.ref_ic_side[straight]
+    assert np.all(sides[1:] != sides[:-1])
+    # mobgap: the INDIP labels every contact; the straight walks (Test5) alternate from the first.
+    mobgap = [r for r in datasets.load_dataset("mobgap_lab", SHARED) if len(r.ref_ic_s)]
+    for r in mobgap:
+        assert r.ref_ic_side is not None and len(r.ref_ic_side) == len(r.ref_ic_s)
+        assert set(r.ref_ic_side) <= {"left", "right"}
+    walk = next(r for r in mobgap if r.extra["test"] == "Test5")
+    assert np.all(walk.ref_ic_side[1:] != walk.ref_ic_side[:-1]) and walk.turns_s == []
+    daily = next(r for r in mobgap if r.extra["test"] == "Test11")
+    assert daily.turns_s and all(a < b for a, b in daily.turns_s)

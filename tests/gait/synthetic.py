@@ -159,3 +159,51 @@ def foot_walk_signal(
     gyr = np.column_stack((np.zeros_like(t), np.rad2deg(rate), np.zeros_like(t)))
     keep = slice(None, None, round(fine_hz / rate_hz))
     return t[keep], acc[keep], gyr[keep], ends
+
+
+def swaying_walk_signal(
+    *,
+    step_s: float = 0.55,
+    n_steps: int = 30,
+    first_side: str = "left",
+    sway_mps: float = 0.1,
+    roll_deg: float = 6.0,
+    rest_s: float = 3.0,
+    rate_hz: float = 100.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """A straight lower-back walk whose trunk sways toward each landing foot and rolls against it.
+
+    World frame: x forward, y the walker's left, z up. The trunk bounces once a step (upward acceleration highest
+    at each contact, as a heel strike stops its fall) and moves forward as the inverted pendulum makes it (slowest
+    at mid-stance: forward acceleration = minus the vertical velocity, scaled). Its sideways velocity is
+    ``sway_mps`` toward the foot that lands at each contact (a cosine at the stride frequency). It also rolls about
+    the forward axis by up to ``roll_deg``, in phase to put more gravity on the sideways axis than the sway's own
+    acceleration and of the opposite sign: the accelerometer alone reads the sway backwards; the gyroscope reports
+    the roll rate.
+
+    Returns
+    -------
+    time_s, acc_ms2, gyr_dps, contacts_s, sides
+        Samples in the sensor frame (aligned with the world frame when not rolled) and the true contacts with the
+        foot of each.
+    """
+    t = np.arange(0.0, rest_s + n_steps * step_s + rest_s, 1.0 / rate_hz)
+    contacts_s = rest_s + step_s * np.arange(n_steps)
+    other = "right" if first_side == "left" else "left"
+    sides = [first_side if k % 2 == 0 else other for k in range(n_steps)]
+    walking = (t > contacts_s[0] - step_s / 2) & (t < contacts_s[-1] + step_s / 2)
+    step_phase = 2 * np.pi * (t - contacts_s[0]) / step_s
+    # The stride's phase, 0 at each left contact: the sway velocity is +sway_mps (toward the left) there.
+    left_first = contacts_s[0] if first_side == "left" else contacts_s[1]
+    stride_phase = np.pi * (t - left_first) / step_s
+    vertical = np.where(walking, 2.0 * np.cos(step_phase), 0.0)
+    forward = np.where(walking, -0.8 * np.sin(step_phase), 0.0)
+    sideways = np.where(walking, -sway_mps * (np.pi / step_s) * np.sin(stride_phase), 0.0)
+    roll_rad = np.where(walking, np.deg2rad(roll_deg) * np.sin(stride_phase), 0.0)
+    roll_rate_dps = np.where(walking, roll_deg * (np.pi / step_s) * np.cos(stride_phase), 0.0)
+    world = np.column_stack((forward, sideways, GRAVITY_MS2 + vertical))
+    # Sensor frame = world frame rolled by roll_rad about x: a world vector w reads R_x(roll)^T w.
+    c, s = np.cos(roll_rad), np.sin(roll_rad)
+    acc = np.column_stack((world[:, 0], c * world[:, 1] + s * world[:, 2], -s * world[:, 1] + c * world[:, 2]))
+    gyr = np.column_stack((roll_rate_dps, np.zeros(len(t)), np.zeros(len(t))))
+    return t, acc, gyr, contacts_s, sides

@@ -17,7 +17,7 @@ from gait.errors import GaitError
 from gait.stride_length import pendulum_step_length_m
 from gait.tracker import GaitTracker
 from gait.types import Chunk, Recording
-from tests.gait.synthetic import limping_walk_signal, walk_signal
+from tests.gait.synthetic import limping_walk_signal, swaying_walk_signal, walk_signal
 
 
 def run(tracker: GaitTracker, t: np.ndarray, acc: np.ndarray, splits: list[int]) -> list:
@@ -639,3 +639,94 @@ def test_lower_back_stride_length_follows_a_bend_at_once(step_hz: float) -> None
     lengths = [s.length_m for s in events if s.kind == "stride" and s.start_s > 13.0 and s.end_s < 22.0]
     assert len(lengths) >= 5
     assert lengths == pytest.approx([expected_m] * len(lengths), rel=0.025)
+
+
+# ---------------------------------------------------------------------------------------------- sides (lower back)
+def _sided_run(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, splits: list[int] = ()) -> list:
+    tracker = GaitTracker(placement="lower_back", body_height_m=1.75)
+    events = []
+    for a, b in itertools.pairwise([0, *sorted(set(splits)), len(t)]):
+        if b > a:
+            events += tracker.update(Chunk(t[a:b], acc[a:b], None if gyr is None else gyr[a:b]))
+    return events + tracker.finish()
+
+
+def _side_outcomes(events: list, contacts_s: np.ndarray, sides: list[str]) -> tuple[int, int, int]:
+    """(right, wrong, None) over the emitted steps within 0.15 s of a true contact."""
+    right = wrong = unknown = 0
+    for step in (e for e in events if e.kind == "step"):
+        k = int(np.argmin(np.abs(contacts_s - step.t_s)))
+        if abs(contacts_s[k] - step.t_s) > 0.15:
+            continue
+        if step.side is None:
+            unknown += 1
+        elif step.side == sides[k]:
+            right += 1
+        else:
+            wrong += 1
+    return right, wrong, unknown
+
+
+SWAY_T, SWAY_ACC, SWAY_GYR, SWAY_CONTACTS_S, SWAY_SIDES = swaying_walk_signal()
+SWAY_WHOLE = _sided_run(SWAY_T, SWAY_ACC, SWAY_GYR)
+
+
+@pytest.mark.parametrize("first_side", ["left", "right"])
+def test_lower_back_steps_carry_the_side_the_trunk_sways_toward(first_side: str) -> None:
+    # The walk's roll misleads the accelerometer alone (see swaying_walk_signal): the side comes from the sway with
+    # the gyroscope's roll taken out. The first contacts of the walk have no stride before them: None.
+    t, acc, gyr, contacts_s, sides = swaying_walk_signal(first_side=first_side)
+    events = _sided_run(t, acc, gyr)
+    right, wrong, unknown = _side_outcomes(events, contacts_s, sides)
+    assert wrong == 0 and right >= len(contacts_s) - 4 and unknown <= 4
+    # A stride is its first contact's foot's, as a foot sensor's stride.
+    side_at = {e.t_s: e.side for e in events if e.kind == "step"}
+    strides = [e for e in events if e.kind == "stride"]
+    assert len(strides) > 20 and all(s.side == side_at[s.start_s] for s in strides)
+    assert sum(s.side is not None for s in strides) >= len(strides) - 3
+
+
+def test_a_lower_back_sensor_without_gyroscope_gives_no_side() -> None:
+    events = _sided_run(SWAY_T, SWAY_ACC, None)
+    assert len([e for e in events if e.kind == "step"]) >= 28
+    assert all(e.side is None for e in events if e.kind in ("step", "stride"))
+
+
+@pytest.mark.parametrize("placement", ["waist", "pocket", "chest"])
+def test_only_the_lower_back_is_sided_by_its_sway(placement: str) -> None:
+    tracker = GaitTracker(placement=placement, body_height_m=1.75)
+    events = tracker.update(Chunk(SWAY_T, SWAY_ACC, SWAY_GYR)) + tracker.finish()
+    assert len([e for e in events if e.kind == "step"]) >= 20
+    assert all(e.side is None for e in events if e.kind in ("step", "stride"))
+
+
+def test_a_sensor_turned_back_to_front_gives_the_same_sides() -> None:
+    # 180 deg about the vertical (a belt clip worn the other way round): forward and sideways axes both flip, the
+    # walker's left stays up x forward.
+    turn = np.diag([-1.0, -1.0, 1.0])
+    events = _sided_run(SWAY_T, SWAY_ACC @ turn.T, SWAY_GYR @ turn.T)
+    assert [(e.kind, getattr(e, "side", None)) for e in events] == [
+        (e.kind, getattr(e, "side", None)) for e in SWAY_WHOLE
+    ]
+    steps_s = [e.t_s for e in events if e.kind == "step"]
+    assert steps_s == pytest.approx([e.t_s for e in SWAY_WHOLE if e.kind == "step"], abs=1e-6)
+    assert sum(e.side is not None for e in events if e.kind == "step") >= 25
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=len(SWAY_T) - 1), max_size=60))
+def test_sides_chunked_equal_whole(splits: list[int]) -> None:
+    assert _sided_run(SWAY_T, SWAY_ACC, SWAY_GYR, splits) == SWAY_WHOLE
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(min_value=1, max_value=len(SWAY_T) - 1), st.integers(min_value=1, max_value=50))
+def test_sides_pickled_mid_stream_resume_identically(cut: int, chunk: int) -> None:
+    tracker = GaitTracker(placement="lower_back", body_height_m=1.75)
+    events = []
+    for a in range(0, cut, chunk):
+        b = min(a + chunk, cut)
+        events += tracker.update(Chunk(SWAY_T[a:b], SWAY_ACC[a:b], SWAY_GYR[a:b]))
+    resumed = pickle.loads(pickle.dumps(tracker))
+    events += resumed.update(Chunk(SWAY_T[cut:], SWAY_ACC[cut:], SWAY_GYR[cut:])) + resumed.finish()
+    assert events == SWAY_WHOLE
