@@ -35,16 +35,21 @@ def load_profile(store: Store) -> ProfileUpdate:
     return ProfileUpdate.model_validate(store.get_profile())
 
 
-def history(store: Store, *, window_days: float) -> list[WalkRecord]:
-    """The walker's own past walks of the last ``window_days`` as coach records (one stride query, grouped in numpy).
+def history(store: Store, *, window_days: float, now_s: float | None = None) -> list[WalkRecord]:
+    """The walker's own past walks of the ``window_days`` before ``now_s`` (default now) as coach records (one
+    stride query, grouped in numpy).
 
     Sample recordings and demo walks are not the walker's walking: they never enter the baseline, the count of
-    pain-free walks or the targets.
+    pain-free walks or the targets. A walk is *coached* only when it was a live walk made while the plan was
+    active (only a live walk can cue anyone); an uploaded recording never is, whatever the plan was when it was
+    uploaded. Each record carries the walk's walking time, which decides whether it counts as a walk at all
+    (:attr:`gait.coach.WalkRecord.is_walk`).
     """
-    since = datetime.fromtimestamp(time.time() - window_days * 86400.0, UTC).isoformat(timespec="seconds")
+    now_s = time.time() if now_s is None else now_s
+    since = datetime.fromtimestamp(now_s - window_days * 86400.0, UTC).isoformat(timespec="seconds")
     with store.read() as conn:
         walks = conn.execute(
-            "SELECT id, started_at, distance_m, coaching_json FROM walks"
+            "SELECT id, origin, started_at, distance_m, walking_time_s, coaching_json FROM walks"
             " WHERE status != 'live' AND demo = 0 AND started_at >= ?",
             (since,),
         ).fetchall()
@@ -66,8 +71,9 @@ def history(store: Store, *, window_days: float) -> list[WalkRecord]:
                 distance_m=max(float(w["distance_m"] or 0.0), 0.0),
                 # Pain-free unless a pain report names the walk (plan_coaching applies that rule).
                 pain_free=True,
-                coached=bool(json.loads(w["coaching_json"] or "{}").get("active")),
+                coached=w["origin"] == "live" and bool(json.loads(w["coaching_json"] or "{}").get("active")),
                 walk_id=str(w["id"]),
+                walking_time_s=None if w["walking_time_s"] is None else max(float(w["walking_time_s"]), 0.0),
             )
         )
     return records
@@ -98,14 +104,18 @@ def pain_reports(store: Store) -> list[PainReport]:
 
 
 def current_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = None) -> CoachingPlan:
-    """The coaching plan for now from the store's history, pain reports and the profile."""
+    """The coaching plan at ``now_s`` (default now) from the store's history, pain reports and the profile.
+
+    A plan for a past time (an uploaded walk's own start) sees only the walks and reports before it.
+    """
     settings = profile.coaching.coach_settings()
+    now_s = time.time() if now_s is None else now_s
     return plan_coaching(
-        history(store, window_days=settings.baseline_window_days),
+        history(store, window_days=settings.baseline_window_days, now_s=now_s),
         pain_reports(store),
         settings,
         body_height_m=profile.body_height_m,
-        now_s=time.time() if now_s is None else now_s,
+        now_s=now_s,
     )
 
 
@@ -122,13 +132,17 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate) -> dict[str, An
     }
 
 
-def stride_flagger(store: Store, profile: ProfileUpdate) -> tuple[StrideFlagger | None, dict[str, Any]]:
+def stride_flagger(
+    store: Store, profile: ProfileUpdate, *, at_s: float | None = None
+) -> tuple[StrideFlagger | None, dict[str, Any]]:
     """Per-stride (target_m, overlong) for a new walk, and the plan's description.
 
-    The target (the plan's, equal to the baseline while coaching is inactive) is stored on every stride so the
-    charts can draw it; strides are only flagged while the plan is active.
+    ``at_s`` is when the walk was made (an uploaded recording's own start; default now): the plan is the one in
+    force then, so a walk from last week is judged against last week's target, not today's. The target (the
+    plan's, equal to the baseline while coaching is inactive) is stored on every stride so the charts can draw
+    it; strides are only flagged while the plan is active.
     """
-    plan = current_plan(store, profile)
+    plan = current_plan(store, profile, now_s=at_s)
     settings = profile.coaching.coach_settings()
 
     def flag(stride: StrideEvent) -> tuple[float | None, bool | None]:

@@ -30,7 +30,7 @@ from service.livehub import LiveHub
 from service.models import ProfileUpdate
 from service.pipeline import personal_scale, process_file, read_recording
 from service.settings import Settings
-from service.store import NewWalk, Store
+from service.store import DuplicateRecordingError, NewWalk, Store
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,13 @@ async def _start_live_walk(
 
 
 def import_samples(store: Store, samples_dir: Path) -> list[int]:
-    """Import every sample recording as a walk (blocking); a sample that cannot be read is logged and skipped."""
+    """Import every sample recording as a walk (blocking); a sample that cannot be read (or repeats another) is
+    logged and skipped.
+
+    Runs at first start, on an empty store. Each sample walk keeps its recording's fingerprint: a later upload of
+    the same file is refused with a message naming the sample walk (it is somebody else's walk, already shown),
+    instead of becoming a second copy that would count as the walker's own.
+    """
     ids = []
     for path in list_samples(samples_dir):
         try:
@@ -255,7 +261,7 @@ def import_samples(store: Store, samples_dir: Path) -> list[int]:
                 recording=recording,
                 sensor_side=recording.source["sensor_side"],  # the shoe a foot sample was on, as its reference says
             )
-        except (IngestError, GaitError) as exc:
+        except (IngestError, GaitError, DuplicateRecordingError) as exc:
             log.warning("sample %s not imported: %s", path.name, exc)
     return ids
 

@@ -153,7 +153,8 @@ def baseline_strides(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Cadence and length of the strides that may enter a personal baseline, and how many walks they come from.
 
-    A stride qualifies when its walk is pain-free, uncoached and started within ``baseline_window_days`` before
+    A stride qualifies when its walk counts as a walk (:attr:`WalkRecord.is_walk`), is pain-free, uncoached and
+    started within ``baseline_window_days`` before
     ``now_s``, its length is known and plausible, its confidence is at least ``min_confidence`` and its cadence
     is a walking cadence.
     """
@@ -161,7 +162,7 @@ def baseline_strides(
     cad_parts: list[np.ndarray] = []
     len_parts: list[np.ndarray] = []
     for walk in walks:
-        if not walk.pain_free or walk.coached or not now_s - window_s <= walk.started_at_s <= now_s:
+        if not walk.is_walk or not walk.pain_free or walk.coached or not now_s - window_s <= walk.started_at_s <= now_s:
             continue
         length = walk.stride_length_m
         ok = (
