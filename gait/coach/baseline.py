@@ -27,7 +27,7 @@ import numpy as np
 from scipy.stats import theilslopes
 
 from gait.coach.records import WalkRecord
-from gait.coach.settings import CoachSettings
+from gait.coach.settings import MIN_WALK_TIME_S, CoachSettings
 from gait.coach.text import plural
 from gait.consts import BODY_HEIGHT_RANGE_M, DEFAULT_BODY_HEIGHT_M, TYPICAL_CADENCE_SPM
 from gait.errors import GaitError
@@ -205,8 +205,9 @@ def fit_baseline(
     n = len(cadence)
     if n_walks < settings.min_baseline_walks or n < settings.min_baseline_strides:
         why = (
-            f"a personal baseline needs {plural(settings.min_baseline_walks, 'pain-free walk')} with "
-            f"{settings.min_baseline_strides} confident strides; so far {plural(n_walks, 'walk')}, "
+            f"a personal baseline needs {plural(settings.min_baseline_walks, 'pain-free walk')} (of "
+            f"{MIN_WALK_TIME_S / 60.0:.0f} minutes' walking or more) with {settings.min_baseline_strides} confident "
+            f"strides; so far {plural(n_walks, 'walk')}, "
             f"{plural(n, 'stride')}"
         )
         return population_baseline(body_height_m, why=why)

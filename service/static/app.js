@@ -534,13 +534,17 @@ async function pageProfile() {
 async function pagePain() {
   const preselect = new URLSearchParams(location.hash.split("?")[1] || "").get("walk");
   const [reports, listed] = await Promise.all([api("/api/pain"), api("/api/walks?limit=50")]);
+  // the walk a walk page links from, even when older than the 50 listed
+  if (preselect && !listed.some((w) => String(w.id) === preselect)) {
+    try { listed.push(await api(`/api/walks/${encodeURIComponent(preselect)}`)); } catch (err) { /* gone: not offered */ }
+  }
   const names = Object.fromEntries(listed.map((w) => [w.id, w.name]));
   const walks = listed.filter((w) => !w.demo);  // pain is reported for the walker's own walks
   $main.innerHTML = `<h1>Back pain</h1>
     <form id="pain-form" class="card">
       <div class="row"><label for="score">Pain now or during the walk: <span id="score-val">3</span>/10</label>
         <input id="score" type="range" min="0" max="10" step="1" value="3"></div>
-      <div class="row"><label for="when">When</label><input id="when" type="datetime-local"></div>
+      <div class="row"><label for="when">When <span class="hint">(default: the end of the chosen walk, or now)</span></label><input id="when" type="datetime-local" step="1"></div>
       <div class="row"><label for="pain-walk">During which walk <span class="hint">(optional)</span></label>
         <select id="pain-walk"><option value="">none / not recorded</option>${walks.map((w) => `<option value="${w.id}" ${String(w.id) === preselect ? "selected" : ""}>${esc(w.name)} – ${esc(fmt.date(w.started_at))}</option>`).join("")}</select></div>
       <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="number" min="0" step="0.1"></div>
@@ -556,6 +560,20 @@ async function pagePain() {
       <td><button class="danger" data-del="${r.id}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
   const score = document.getElementById("score");
   score.addEventListener("input", () => { document.getElementById("score-val").textContent = score.value; });
+  // Pain reported for a walk was felt on that walk: "When" starts at the walk's end (local time), not now, until
+  // the walker changes it; with no walk chosen it stays empty (= now).
+  const when = document.getElementById("when");
+  let whenTouched = false;
+  when.addEventListener("input", () => { whenTouched = true; });
+  const walkSelect = document.getElementById("pain-walk");
+  const setWhenFromWalk = () => {
+    if (whenTouched) return;
+    const w = walks.find((x) => String(x.id) === walkSelect.value);
+    const endMs = w ? Math.min(Date.parse(w.started_at) + 1000 * ((w.summary && w.summary.duration_s) || 0), Date.now()) : null;
+    when.value = endMs == null ? "" : new Date(endMs - new Date(endMs).getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+  };
+  walkSelect.addEventListener("change", setWhenFromWalk);
+  setWhenFromWalk();
   for (const b of document.querySelectorAll("button[data-del]")) {
     b.addEventListener("click", async () => { await api(`/api/pain/${b.dataset.del}`, { method: "DELETE" }); pagePain(); });
   }

@@ -204,8 +204,8 @@ def test_too_little_history_uses_population_default_and_says_why() -> None:
     b = fit_baseline(_spread_walks(n_walks=2), CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
     assert b.source == "population"
     assert b.description == (
-        "population default from height 1.75 m; a personal baseline needs 3 pain-free walks with 100 confident "
-        "strides; so far 2 walks, 100 strides"
+        "population default from height 1.75 m; a personal baseline needs 3 pain-free walks (of 2 minutes' walking "
+        "or more) with 100 confident strides; so far 2 walks, 100 strides"
     )
 
 

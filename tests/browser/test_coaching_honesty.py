@@ -1,0 +1,51 @@
+"""The dashboard dates pain at the walk it is reported for and says what counts as a walk."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.browser.test_dashboard import watch_console
+from tests.service.conftest import synthetic_walk
+from tests.service.serverproc import Server
+from tests.service.test_coaching_honesty import write_csv
+
+
+def test_pain_reported_from_a_walk_page_is_dated_at_the_walk(browser_context, server: Server, tmp_path: Path) -> None:
+    start = (datetime.now(UTC) - timedelta(days=3)).replace(microsecond=0)
+    path = write_csv(tmp_path / "walk.csv", synthetic_walk(duration_s=150.0), start_epoch_s=start.timestamp())
+    with path.open("rb") as fh:
+        r = server.client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
+    (walk,) = r.json()["walks"]
+    end = datetime.fromisoformat(walk["started_at"]) + timedelta(seconds=walk["summary"]["duration_s"])
+
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    page.click("text=Report pain for this walk")
+    page.wait_for_selector("#pain-walk")
+    assert page.locator("#pain-walk").input_value() == str(walk["id"])
+    assert page.locator("#when").input_value() != ""  # filled in from the walk, not left to mean "now"
+    page.fill("#score", "5")
+    page.click("#pain-form button[type=submit]")
+    page.wait_for_selector("#pain-table")
+    (report,) = server.client.get("/api/pain").json()
+    assert abs((datetime.fromisoformat(report["reported_at"]) - end).total_seconds()) <= 1.0
+    # 3 days ago, not "just now": the relax clock is not restarted today
+    reasons = " ".join(server.client.get("/api/coaching").json()["plan"]["reasons"])
+    assert "just now" not in reasons
+
+    # with no walk chosen the time stays empty (= now)
+    page.select_option("#pain-walk", "")
+    assert page.locator("#when").input_value() == ""
+    assert errors == [], errors
+
+
+def test_home_says_what_counts_as_a_walk(browser_context, server: Server) -> None:
+    server.client.put("/api/profile", json={"coaching": {"enabled": True}})
+    server.client.post("/api/pain", json={"score": 4})
+    page = browser_context.new_page()
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#recommendation")
+    card = page.locator("h2:has-text('Stride coaching')").locator("..").inner_text()
+    assert "0 pain-free walks" in card and "a walk counts when it holds at least 2 minutes of walking" in card
