@@ -203,7 +203,7 @@ async def _start_live_walk(
     never used for coaching.
     """
     coach, plan = await asyncio.to_thread(live_coach, store, profile)
-    stride_scale = personal_scale(profile.placement, profile.stride_scale, placement)
+    stride_scale = personal_scale(profile.calibrated_placement, profile.stride_scale, placement)
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
 
     def make_session(walk_id: int) -> object:

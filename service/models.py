@@ -51,7 +51,17 @@ class ProfileUpdate(BaseModel):
         le=STRIDE_SCALE_RANGE[1],
         description="Personal calibration factor applied to stride lengths.",
     )
+    stride_scale_placement: Placement | None = Field(
+        None,
+        description="Where the sensor was worn on the calibration walk: the factor applies only to walks with the "
+        "sensor there. Not set (profiles saved before it existed): the usual placement.",
+    )
     coaching: CoachingSettings = Field(default_factory=CoachingSettings)
+
+    @property
+    def calibrated_placement(self) -> Placement | None:
+        """The placement the calibration factor was fitted for (the usual placement when not recorded)."""
+        return self.stride_scale_placement or self.placement
 
 
 class ProfilePublic(ProfileUpdate):

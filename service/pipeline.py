@@ -297,7 +297,7 @@ def process_file(
     options = AnalysisOptions(
         placement=placement or profile.placement,
         body_height_m=profile.body_height_m,
-        stride_scale=personal_scale(profile.placement, profile.stride_scale, used),
+        stride_scale=personal_scale(profile.calibrated_placement, profile.stride_scale, used),
         sensor_side=sensor_side,
     )
     # the plan in force when the walk was made (the recording's own start), not at upload time

@@ -498,7 +498,7 @@ async function pageProfile() {
       <div class="row"><label for="pf-placement">Usual sensor placement</label>
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
-      <div class="row"><label for="scale">Calibration factor <span class="hint">(multiplies stride lengths; from a walk of known distance)</span></label>
+      <div class="row"><label for="scale">Calibration factor <span class="hint">(multiplies stride lengths; from a walk of known distance${p.stride_scale_placement ? `; fitted for a ${esc(p.stride_scale_placement.replace("_", " "))} sensor, used only for walks with the sensor there` : ""})</span></label>
         <input id="scale" type="number" step="0.01" min="0.5" max="1.5" value="${p.stride_scale ?? ""}" placeholder="1.00"></div>
       <h2>Stride coaching</h2>
       <p class="notice" id="not-medical-advice">${esc(p.not_medical_advice)}</p>
@@ -521,6 +521,7 @@ async function pageProfile() {
     try {
       await api("/api/profile", { method: "PUT", json: {
         body_height_m: num("height"), placement: document.getElementById("pf-placement").value || null, stride_scale: num("scale"),
+        stride_scale_placement: p.stride_scale_placement ?? null,
         coaching: { enabled: document.getElementById("coach-on").checked, reduction: Number(red.value) / 100,
           tolerance_m: num("tolerance") ?? 0.05, audio_cue: document.getElementById("audio").checked } } });
       msg.className = ""; msg.textContent = "Saved.";
