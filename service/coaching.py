@@ -8,12 +8,23 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from gait.coach import Coach, CoachingPlan, PainReport, WalkRecord, plan_coaching, stride_flag
+from gait.coach import (
+    Coach,
+    CoachingPlan,
+    CoachSettings,
+    PainReport,
+    WalkRecord,
+    plan_coaching,
+    population_baseline,
+    stride_flag,
+)
+from gait.coach.text import format_percent
 from gait.types import StrideEvent
 from service.models import ProfileUpdate
 from service.store import Store
@@ -158,6 +169,40 @@ def stride_flagger(
         )
 
     return flag, plan_description(plan, profile)
+
+
+DEMO_PAIN_0_10 = 4
+"""The pain score a demonstration plan imagines (it only has to count as pain)."""
+
+
+def demo_coach(
+    settings: CoachSettings, *, body_height_m: float | None, now_s: float | None = None
+) -> tuple[Coach, CoachingPlan, str]:
+    """A coach for a demo walk (a replayed sample, a virtual sensor): as it would be just after back pain.
+
+    A demo walk is somebody else's walking, so it is judged against the population default for the height given
+    (the demo walker's), never the walker's own baseline, and with the walker's reduction and tolerance (default
+    10 %, the documented first target after pain), whether or not coaching is switched on. Nothing is stored: no
+    pain report, no change to the profile. Returns the coach, its plan and a one-line note saying all that with
+    the target actually used.
+    """
+    now_s = time.time() if now_s is None else now_s
+    demo_settings = replace(settings, enabled=True)
+    plan = plan_coaching(
+        [],
+        [PainReport(reported_at_s=now_s, pain_0_10=DEMO_PAIN_0_10)],
+        demo_settings,
+        body_height_m=body_height_m,
+        now_s=now_s,
+    )
+    base = population_baseline(body_height_m, why="a demo walk is somebody else's walking, never your baseline")
+    note = (
+        f"demo: coached as if you had reported back pain just now (target {format_percent(plan.reduction)} below "
+        f"the population default for {base.body_height_m:.2f} m); nothing is stored in your coaching"
+    )
+    reasons = tuple(f"Baseline: {base.description}." if r.startswith("Baseline: ") else r for r in plan.reasons)
+    plan = replace(plan, baseline=base, reasons=(note[:1].upper() + note[1:] + ".", *reasons))
+    return Coach(plan, demo_settings), plan, note
 
 
 def live_coach(store: Store, profile: ProfileUpdate) -> tuple[Coach, CoachingPlan]:

@@ -24,7 +24,7 @@ from ingest.ble.sources import BleSensorSource, SensorInfo, find_sensor, scan
 from ingest.ble.virtual import VirtualRadio, demo_radio
 from ingest.errors import IngestError
 from ingest.replay import replay_chunks
-from service.coaching import live_coach, load_profile, plan_description
+from service.coaching import demo_coach, live_coach, load_profile, plan_description
 from service.live import LiveSession
 from service.livehub import LiveHub
 from service.models import ProfileUpdate
@@ -197,12 +197,17 @@ async def _start_live_walk(
     sensor_height_m: float | None = None,
     demo: bool = False,
 ) -> int:
-    """Start a live walk from any chunk source, coached by the walker's current plan (demo and sensors alike).
+    """Start a live walk from any chunk source, coached by the walker's current plan.
 
     ``demo`` marks a walk that is not the walker's own (a replayed sample, a virtual sensor): stored and shown,
-    never used for coaching.
+    never used for coaching, and coached by :func:`service.coaching.demo_coach` (as just after back pain, against
+    the population default), like ``gait live --demo``.
     """
-    coach, plan = await asyncio.to_thread(live_coach, store, profile)
+    if demo:
+        # somebody else's walking: coached as just after back pain against the population default, stored nowhere
+        coach, plan, _ = demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
+    else:
+        coach, plan = await asyncio.to_thread(live_coach, store, profile)
     stride_scale = personal_scale(profile.calibrated_placement, profile.stride_scale, placement)
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
 

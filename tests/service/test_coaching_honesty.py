@@ -259,3 +259,59 @@ def test_pain_for_a_walk_is_dated_at_its_end_unless_given(client: TestClient, tm
     # the openapi schema says so
     schema = client.get("/api/openapi.json").json()["components"]["schemas"]["PainCreate"]["properties"]
     assert "end of the walk" in str(schema["reported_at"])
+
+
+# -- 7. demos coach as docs/COACHING.md says, and store nothing of the walker's coaching -----------------------
+
+
+def test_the_cli_demo_coaches_with_the_documented_first_target(tmp_path: Path, monkeypatch) -> None:
+    from gait.coach import DEFAULT_REDUCTION
+    from service.commands.live import _coach
+
+    monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
+    coach, note = _coach(1.75, demo=True)
+    assert coach.plan.active and coach.plan.reduction == DEFAULT_REDUCTION == 0.10
+    assert "target 10 % below the population default for 1.75 m" in note and "nothing is stored" in note
+    assert not (tmp_path / "data").exists()  # nothing written, not even a database
+    # the walker's chosen reduction is the one a demo shows (the same as the dashboard's demo walk)
+    store = Store(tmp_path / "data" / "gait.sqlite3").open()
+    store.put_profile({"coaching": {"reduction": 0.15}})
+    store.close()
+    coach, note = _coach(1.75, demo=True)
+    assert coach.plan.reduction == 0.15 and "target 15 % below" in note
+    store = Store(tmp_path / "data" / "gait.sqlite3").open()
+    try:
+        assert store.list_pain() == [] and store.get_profile() == {"coaching": {"reduction": 0.15}}
+    finally:
+        store.close()
+
+
+def test_the_dashboard_demo_walk_coaches_like_the_cli_demo_and_stores_no_coaching_state(tmp_path: Path) -> None:
+    import time
+
+    from service.app import create_app
+    from service.settings import Settings
+    from tests.service.conftest import LOOPBACK, write_walk_csv
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_walk_csv(samples / "a_walk.csv", duration_s=30.0)
+    (samples / "a_walk.reference.json").write_text('{"placement": "lower_back", "body_height_m": 1.75}')
+    settings = Settings(data_dir=tmp_path / "data", demo=False, samples_dir=samples)
+    with TestClient(create_app(settings), base_url=LOOPBACK) as client:
+        # a new user: coaching off, no pain reported
+        assert client.post("/api/live/demo", json={"sample": "a_walk.csv", "speed": 50}).status_code == 202
+        deadline = time.monotonic() + 60.0
+        while client.get("/api/live").json()["running"]:
+            assert time.monotonic() < deadline, "the demo walk did not end"
+            time.sleep(0.05)
+        (walk,) = client.get("/api/walks").json()
+        assert walk["demo"] is True
+        assert walk["coaching"]["active"] is True and walk["coaching"]["reduction"] == 0.10
+        assert walk["coaching"]["reasons"][0].startswith("Demo: coached as if you had reported back pain just now")
+        assert "target 10 % below the population default for 1.75 m" in walk["coaching"]["reasons"][0]
+        # the walker's own coaching is untouched
+        assert client.get("/api/pain").json() == []
+        plan = client.get("/api/coaching").json()["plan"]
+        assert plan["active"] is False and plan["last_pain_at_s"] is None
+        assert client.get("/api/profile").json()["coaching"]["enabled"] is False
