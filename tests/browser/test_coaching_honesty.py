@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.browser.test_dashboard import watch_console
+from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.conftest import synthetic_walk
 from tests.service.serverproc import Server
 from tests.service.test_coaching_honesty import write_csv
@@ -64,3 +64,26 @@ def test_saving_the_profile_keeps_the_calibration_placement(browser_context, ser
     saved = server.client.get("/api/profile").json()
     assert saved["body_height_m"] == 1.8
     assert (saved["placement"], saved["stride_scale"], saved["stride_scale_placement"]) == ("lower_back", 1.1, "pocket")
+
+
+def test_the_demo_walk_shows_coaching_to_a_new_user_and_stores_none(browser_context, server: Server) -> None:
+    # a new user: coaching off, no pain. The demo shows coaching as just after back pain (as `gait live --demo`);
+    # a 1.50 m demo height and a factor of 1.3 make the synthetic strides (about 1.3 m) overlong at 10 %.
+    profile = {"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back"}
+    assert server.client.put("/api/profile", json=profile).status_code == 200
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    page.select_option("#demo-sample", "a_overstride_walk.csv")
+    page.select_option("#demo-speed", "5")
+    page.click("#start-demo")
+    page.wait_for_selector("#cue.show", timeout=30_000)
+    assert "Shorten your stride" in page.locator("#cue").inner_text()
+    assert page.locator("#lv-band-label").inner_text() == "target band"
+    page.click("#stop-live")
+    wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
+    # nothing of it in the walker's coaching
+    assert server.client.get("/api/pain").json() == []
+    assert server.client.get("/api/coaching").json()["plan"]["active"] is False
+    assert server.client.get("/api/profile").json()["coaching"]["enabled"] is False
+    assert errors == [], errors
