@@ -43,6 +43,8 @@ def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
     if walk["status"] == "live":
         return  # still growing
     distance_m = walk.get("distance_m")
+    if distance_m is None and not walk.get("strides") and not walk.get("steps"):
+        distance_m = 0.0  # no walking found: nothing was walked (None alone means lengths unknown, not checked)
     if report.onset_distance_m is not None and distance_m is not None:
         limit_m = distance_m + max(ONSET_MARGIN_SHARE * distance_m, ONSET_MARGIN_MIN_M)
         if report.onset_distance_m > limit_m:

@@ -87,3 +87,22 @@ def test_the_demo_walk_shows_coaching_to_a_new_user_and_stores_none(browser_cont
     assert server.client.get("/api/coaching").json()["plan"]["active"] is False
     assert server.client.get("/api/profile").json()["coaching"]["enabled"] is False
     assert errors == [], errors
+
+
+def test_uploading_the_same_recording_again_is_refused_on_the_upload_page(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "walk.csv", synthetic_walk(duration_s=150.0))
+    with path.open("rb") as fh:
+        r = server.client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
+    (walk,) = r.json()["walks"]
+    page = browser_context.new_page()
+    page.goto(server.url + "/#/upload")
+    page.set_input_files("#file", str(path))
+    page.select_option("#placement", "lower_back")
+    page.click("#upload-btn")
+    wait_js(page, "document.getElementById('upload-error').textContent.length > 10")
+    text = page.locator("#upload-error").inner_text()
+    assert text.startswith("Upload refused: ") and f"already stored as walk {walk['id']}" in text
+    assert f"delete walk {walk['id']} first" in text
+    assert len(server.client.get("/api/walks").json()) == 1

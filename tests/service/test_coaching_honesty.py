@@ -183,6 +183,10 @@ def test_an_onset_beyond_the_walk_is_refused(client: TestClient, tmp_path: Path)
     # within the walk, or within the stated margin (10 %, at least 50 m) of its estimated distance: accepted
     ok = client.post("/api/pain", json={"score": 4, "walk_id": walk["id"], "onset_distance_m": distance_m + 45.0})
     assert ok.status_code == 201
+    # a recording without walking: no distance at all
+    (still,) = post_file(client, write_csv(tmp_path / "still.csv", standing())).json()["walks"]
+    r = client.post("/api/pain", json={"score": 4, "walk_id": still["id"], "onset_distance_m": 500.0})
+    assert r.status_code == 422 and "covered about 0 m" in r.json()["detail"]
     # without a walk nothing can be checked
     assert client.post("/api/pain", json={"score": 4, "onset_distance_m": 2200.0}).status_code == 201
 
