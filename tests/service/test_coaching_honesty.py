@@ -319,3 +319,23 @@ def test_the_dashboard_demo_walk_coaches_like_the_cli_demo_and_stores_no_coachin
         plan = client.get("/api/coaching").json()["plan"]
         assert plan["active"] is False and plan["last_pain_at_s"] is None
         assert client.get("/api/profile").json()["coaching"]["enabled"] is False
+
+
+def test_an_apple_health_export_adds_only_the_walks_not_yet_stored(client: TestClient) -> None:
+    from tests.ingest.test_apple_health import export, record, walk_records
+
+    def post_export(body: str):
+        return client.post("/api/uploads", files={"file": ("export.xml", export(body).encode(), "text/xml")})
+
+    first = post_export(walk_records())
+    assert first.status_code == 201, first.text
+    (walk,) = first.json()["walks"]
+    again = post_export(walk_records())
+    assert again.status_code == 409 and f"already stored as walk {walk['id']}" in again.json()["detail"]
+    # a newer export repeats the first walk and adds one: only the new walk is stored
+    later = record("StepCount", "count", 1300, "2024-05-16 08:00:00 -0400", "2024-05-16 08:12:00 -0400")
+    later += record("DistanceWalkingRunning", "km", 0.9, "2024-05-16 08:00:00 -0400", "2024-05-16 08:12:00 -0400")
+    r = post_export(walk_records() + later)
+    assert r.status_code == 201, r.text
+    assert [w["started_at"][:10] for w in r.json()["walks"]] == ["2024-05-16"]
+    assert count_rows(_store(client), "walks") == 2
