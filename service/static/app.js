@@ -635,6 +635,7 @@ async function pageLive() {
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
     <div id="cue" class="cue" role="alert"></div>
+    <p id="lv-coach-note" class="hint"></p>
     <div class="grid big" id="live-numbers">
       ${stat("Cadence", "–", "steps/min", "", "lv-cadence")}
       ${stat("Last stride", "–", "m", "", "lv-stride")}
@@ -726,7 +727,7 @@ async function pageLive() {
   const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
-    for (const id of ["sensor-error", "live-msg", "pod-line"]) set(id, "");
+    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note"]) set(id, "");
     set("lv-distance", "–");
     draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
@@ -779,6 +780,8 @@ async function pageLive() {
       [c, w] = await Promise.all([api(`/api/walks/${walkId}/strides?layout=columns`), api(`/api/walks/${walkId}`)]);
     } catch (_) { return; }
     if (live.walkId !== walkId) return;
+    // a demo walk is coached as just after back pain whatever your own plan: its plan says so first
+    if (w.demo && w.coaching && w.coaching.reasons && w.coaching.reasons.length) set("lv-coach-note", w.coaching.reasons[0]);
     // the cues given so far, oldest at the bottom as the live ones arrive on top
     const list = document.getElementById("cue-list");
     const firstLiveCue = live.cueTimes.length ? Math.min(...live.cueTimes) : Infinity;
