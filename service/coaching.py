@@ -8,12 +8,23 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from gait.coach import Coach, CoachingPlan, PainReport, WalkRecord, plan_coaching, stride_flag
+from gait.coach import (
+    Coach,
+    CoachingPlan,
+    CoachSettings,
+    PainReport,
+    WalkRecord,
+    plan_coaching,
+    population_baseline,
+    stride_flag,
+)
+from gait.coach.text import format_percent
 from gait.types import StrideEvent
 from service.models import ProfileUpdate
 from service.store import Store
@@ -35,16 +46,21 @@ def load_profile(store: Store) -> ProfileUpdate:
     return ProfileUpdate.model_validate(store.get_profile())
 
 
-def history(store: Store, *, window_days: float) -> list[WalkRecord]:
-    """The walker's own past walks of the last ``window_days`` as coach records (one stride query, grouped in numpy).
+def history(store: Store, *, window_days: float, now_s: float | None = None) -> list[WalkRecord]:
+    """The walker's own past walks of the ``window_days`` before ``now_s`` (default now) as coach records (one
+    stride query, grouped in numpy).
 
     Sample recordings and demo walks are not the walker's walking: they never enter the baseline, the count of
-    pain-free walks or the targets.
+    pain-free walks or the targets. A walk is *coached* only when it was a live walk made while the plan was
+    active (only a live walk can cue anyone); an uploaded recording never is, whatever the plan was when it was
+    uploaded. Each record carries the walk's walking time, which decides whether it counts as a walk at all
+    (:attr:`gait.coach.WalkRecord.is_walk`).
     """
-    since = datetime.fromtimestamp(time.time() - window_days * 86400.0, UTC).isoformat(timespec="seconds")
+    now_s = time.time() if now_s is None else now_s
+    since = datetime.fromtimestamp(now_s - window_days * 86400.0, UTC).isoformat(timespec="seconds")
     with store.read() as conn:
         walks = conn.execute(
-            "SELECT id, started_at, distance_m, coaching_json FROM walks"
+            "SELECT id, origin, started_at, distance_m, walking_time_s, coaching_json FROM walks"
             " WHERE status != 'live' AND demo = 0 AND started_at >= ?",
             (since,),
         ).fetchall()
@@ -66,8 +82,9 @@ def history(store: Store, *, window_days: float) -> list[WalkRecord]:
                 distance_m=max(float(w["distance_m"] or 0.0), 0.0),
                 # Pain-free unless a pain report names the walk (plan_coaching applies that rule).
                 pain_free=True,
-                coached=bool(json.loads(w["coaching_json"] or "{}").get("active")),
+                coached=w["origin"] == "live" and bool(json.loads(w["coaching_json"] or "{}").get("active")),
                 walk_id=str(w["id"]),
+                walking_time_s=None if w["walking_time_s"] is None else max(float(w["walking_time_s"]), 0.0),
             )
         )
     return records
@@ -98,14 +115,18 @@ def pain_reports(store: Store) -> list[PainReport]:
 
 
 def current_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = None) -> CoachingPlan:
-    """The coaching plan for now from the store's history, pain reports and the profile."""
+    """The coaching plan at ``now_s`` (default now) from the store's history, pain reports and the profile.
+
+    A plan for a past time (an uploaded walk's own start) sees only the walks and reports before it.
+    """
     settings = profile.coaching.coach_settings()
+    now_s = time.time() if now_s is None else now_s
     return plan_coaching(
-        history(store, window_days=settings.baseline_window_days),
+        history(store, window_days=settings.baseline_window_days, now_s=now_s),
         pain_reports(store),
         settings,
         body_height_m=profile.body_height_m,
-        now_s=time.time() if now_s is None else now_s,
+        now_s=now_s,
     )
 
 
@@ -122,13 +143,17 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate) -> dict[str, An
     }
 
 
-def stride_flagger(store: Store, profile: ProfileUpdate) -> tuple[StrideFlagger | None, dict[str, Any]]:
+def stride_flagger(
+    store: Store, profile: ProfileUpdate, *, at_s: float | None = None
+) -> tuple[StrideFlagger | None, dict[str, Any]]:
     """Per-stride (target_m, overlong) for a new walk, and the plan's description.
 
-    The target (the plan's, equal to the baseline while coaching is inactive) is stored on every stride so the
-    charts can draw it; strides are only flagged while the plan is active.
+    ``at_s`` is when the walk was made (an uploaded recording's own start; default now): the plan is the one in
+    force then, so a walk from last week is judged against last week's target, not today's. The target (the
+    plan's, equal to the baseline while coaching is inactive) is stored on every stride so the charts can draw
+    it; strides are only flagged while the plan is active.
     """
-    plan = current_plan(store, profile)
+    plan = current_plan(store, profile, now_s=at_s)
     settings = profile.coaching.coach_settings()
 
     def flag(stride: StrideEvent) -> tuple[float | None, bool | None]:
@@ -144,6 +169,40 @@ def stride_flagger(store: Store, profile: ProfileUpdate) -> tuple[StrideFlagger 
         )
 
     return flag, plan_description(plan, profile)
+
+
+DEMO_PAIN_0_10 = 4
+"""The pain score a demonstration plan imagines (it only has to count as pain)."""
+
+
+def demo_coach(
+    settings: CoachSettings, *, body_height_m: float | None, now_s: float | None = None
+) -> tuple[Coach, CoachingPlan, str]:
+    """A coach for a demo walk (a replayed sample, a virtual sensor): as it would be just after back pain.
+
+    A demo walk is somebody else's walking, so it is judged against the population default for the height given
+    (the demo walker's), never the walker's own baseline, and with the walker's reduction and tolerance (default
+    10 %, the documented first target after pain), whether or not coaching is switched on. Nothing is stored: no
+    pain report, no change to the profile. Returns the coach, its plan and a one-line note saying all that with
+    the target actually used.
+    """
+    now_s = time.time() if now_s is None else now_s
+    demo_settings = replace(settings, enabled=True)
+    plan = plan_coaching(
+        [],
+        [PainReport(reported_at_s=now_s, pain_0_10=DEMO_PAIN_0_10)],
+        demo_settings,
+        body_height_m=body_height_m,
+        now_s=now_s,
+    )
+    base = population_baseline(body_height_m, why="a demo walk is somebody else's walking, never your baseline")
+    note = (
+        f"demo: coached as if you had reported back pain just now (target {format_percent(plan.reduction)} below "
+        f"the population default for {base.body_height_m:.2f} m); nothing is stored in your coaching"
+    )
+    reasons = tuple(f"Baseline: {base.description}." if r.startswith("Baseline: ") else r for r in plan.reasons)
+    plan = replace(plan, baseline=base, reasons=(note[:1].upper() + note[1:] + ".", *reasons))
+    return Coach(plan, demo_settings), plan, note
 
 
 def live_coach(store: Store, profile: ProfileUpdate) -> tuple[Coach, CoachingPlan]:

@@ -24,13 +24,13 @@ from ingest.ble.sources import BleSensorSource, SensorInfo, find_sensor, scan
 from ingest.ble.virtual import VirtualRadio, demo_radio
 from ingest.errors import IngestError
 from ingest.replay import replay_chunks
-from service.coaching import live_coach, load_profile, plan_description
+from service.coaching import demo_coach, live_coach, load_profile, plan_description
 from service.live import LiveSession
 from service.livehub import LiveHub
 from service.models import ProfileUpdate
 from service.pipeline import personal_scale, process_file, read_recording
 from service.settings import Settings
-from service.store import NewWalk, Store
+from service.store import DuplicateRecordingError, NewWalk, Store
 
 log = logging.getLogger(__name__)
 
@@ -197,13 +197,18 @@ async def _start_live_walk(
     sensor_height_m: float | None = None,
     demo: bool = False,
 ) -> int:
-    """Start a live walk from any chunk source, coached by the walker's current plan (demo and sensors alike).
+    """Start a live walk from any chunk source, coached by the walker's current plan.
 
     ``demo`` marks a walk that is not the walker's own (a replayed sample, a virtual sensor): stored and shown,
-    never used for coaching.
+    never used for coaching, and coached by :func:`service.coaching.demo_coach` (as just after back pain, against
+    the population default), like ``gait live --demo``.
     """
-    coach, plan = await asyncio.to_thread(live_coach, store, profile)
-    stride_scale = personal_scale(profile.placement, profile.stride_scale, placement)
+    if demo:
+        # somebody else's walking: coached as just after back pain against the population default, stored nowhere
+        coach, plan, _ = demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
+    else:
+        coach, plan = await asyncio.to_thread(live_coach, store, profile)
+    stride_scale = personal_scale(profile.calibrated_placement, profile.stride_scale, placement)
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
 
     def make_session(walk_id: int) -> object:
@@ -242,7 +247,13 @@ async def _start_live_walk(
 
 
 def import_samples(store: Store, samples_dir: Path) -> list[int]:
-    """Import every sample recording as a walk (blocking); a sample that cannot be read is logged and skipped."""
+    """Import every sample recording as a walk (blocking); a sample that cannot be read (or repeats another) is
+    logged and skipped.
+
+    Runs at first start, on an empty store. Each sample walk keeps its recording's fingerprint: a later upload of
+    the same file is refused with a message naming the sample walk (it is somebody else's walk, already shown),
+    instead of becoming a second copy that would count as the walker's own.
+    """
     ids = []
     for path in list_samples(samples_dir):
         try:
@@ -255,7 +266,7 @@ def import_samples(store: Store, samples_dir: Path) -> list[int]:
                 recording=recording,
                 sensor_side=recording.source["sensor_side"],  # the shoe a foot sample was on, as its reference says
             )
-        except (IngestError, GaitError) as exc:
+        except (IngestError, GaitError, DuplicateRecordingError) as exc:
             log.warning("sample %s not imported: %s", path.name, exc)
     return ids
 

@@ -51,7 +51,17 @@ class ProfileUpdate(BaseModel):
         le=STRIDE_SCALE_RANGE[1],
         description="Personal calibration factor applied to stride lengths.",
     )
+    stride_scale_placement: Placement | None = Field(
+        None,
+        description="Where the sensor was worn on the calibration walk: the factor applies only to walks with the "
+        "sensor there. Not set (profiles saved before it existed): the usual placement.",
+    )
     coaching: CoachingSettings = Field(default_factory=CoachingSettings)
+
+    @property
+    def calibrated_placement(self) -> Placement | None:
+        """The placement the calibration factor was fitted for (the usual placement when not recorded)."""
+        return self.stride_scale_placement or self.placement
 
 
 class ProfilePublic(ProfileUpdate):
@@ -160,8 +170,16 @@ class PainCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     score: int = Field(..., ge=0, le=10, description="Back pain from 0 (none) to 10 (worst).")
-    reported_at: datetime | None = Field(None, description="When the pain was felt; default now.")
-    walk_id: int | None = Field(None, description="The walk during which it started, if any.")
+    reported_at: datetime | None = Field(
+        None,
+        description="When the pain was felt; default the end of the walk named by walk_id (its start plus its "
+        "duration), or now when no walk is named.",
+    )
+    walk_id: int | None = Field(
+        None,
+        description="The walk during which it started, if any; onsets beyond that walk's distance or duration (by "
+        "more than 10 %, at least 50 m or 60 s) are refused.",
+    )
     onset_distance_m: float | None = Field(None, ge=0, le=100_000, description="Distance into the walk at onset.")
     onset_time_s: float | None = Field(None, ge=0, le=86_400, description="Time into the walk at onset.")
     note: str | None = Field(None, max_length=500)

@@ -6,12 +6,15 @@ stage through a progress callback so the dashboard can show it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from gait.types import Placement, Recording, StrideEvent
 from ingest import load, read_apple_health
@@ -84,6 +87,44 @@ def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) 
     ):
         return datetime.fromtimestamp(float(epoch_s), UTC).isoformat(timespec="seconds"), "recording"
     return datetime.fromtimestamp(now_s, UTC).isoformat(timespec="seconds"), "import"
+
+
+FINGERPRINT_DECIMALS = 6
+"""Samples are rounded to this many decimals (µs, µm/s², µdeg/s) before hashing: far below any sensor's
+resolution, so only the float noise of a unit conversion is absorbed, never a difference in the data."""
+
+
+def recording_fingerprint(recording: Recording) -> str:
+    """A SHA-256 of a recording's decoded samples (times, acceleration, angular rate), hex.
+
+    Hashing what was decoded rather than the file's bytes recognises the same recording re-saved with other line
+    endings, a byte-order mark, a decimal comma, another column separator or inside a zip; two different walks
+    never share their samples. Times are taken from the first sample, so a reader's epoch clock and an elapsed-time
+    column give the same fingerprint. Metadata (file name, placement chosen) is left out: it is the same walk.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = Recording(np.array([0.0, 0.01]), np.array([[0.0, 0.0, 9.81], [0.1, 0.0, 9.8]]))
+    >>> b = Recording(np.array([0.0, 0.01]), np.array([[0.0, 0.0, 9.81], [0.1, 0.0, 9.8]]), source={"file": "x"})
+    >>> recording_fingerprint(a) == recording_fingerprint(b)
+    True
+    """
+    digest = hashlib.sha256()
+    time_s = np.asarray(recording.time_s, dtype=np.float64)
+    elapsed_s = time_s - time_s[0] if len(time_s) else time_s  # a reader's epoch or elapsed clock: the same samples
+    for name, values in (("t", elapsed_s), ("acc", recording.acc_ms2), ("gyr", recording.gyr_dps)):
+        if values is None:
+            continue
+        rounded = np.round(np.asarray(values, dtype=np.float64), FINGERPRINT_DECIMALS) + 0.0  # + 0.0: no -0.0
+        digest.update(f"{name}{rounded.shape}".encode())
+        digest.update(np.ascontiguousarray(rounded).tobytes())
+    return digest.hexdigest()
+
+
+def health_walk_fingerprint(start_epoch_s: float, duration_s: float, steps: float) -> str:
+    """Fingerprint of one Apple Health summary walk (an export repeats all earlier walks: each is checked)."""
+    return hashlib.sha256(f"apple_health|{start_epoch_s:.0f}|{duration_s:.0f}|{steps:.0f}".encode()).hexdigest()
 
 
 def _clean(value: Any) -> Any:
@@ -209,6 +250,7 @@ def health_walks(path: Path, *, name: str) -> list[NewWalk]:
                 },
                 reason="Apple Health summary: no per-stride data",
                 source={"format": "apple_health", "file": path.name, **health.source},
+                recording_sha256=health_walk_fingerprint(w.start_epoch_s, w.duration_s, w.steps),
             )
         )
     return walks
@@ -236,6 +278,8 @@ def process_file(
     ------
     ingest.errors.IngestError, gait.errors.GaitError
         When the file cannot be read or analysed; nothing is stored then.
+    service.store.DuplicateRecordingError
+        When the same recording (same decoded samples) is already stored as a walk; nothing is stored then.
     """
     if progress:
         progress("reading", 0.0)
@@ -244,17 +288,23 @@ def process_file(
     except IngestError as exc:
         if exc.reason != "summary_export":
             raise
-        return store.add_walks(health_walks(path, name=name))
+        # a newer export repeats the earlier walks: store the new ones; refuse only when none is new
+        walks = health_walks(path, name=name)
+        ids = store.add_walks(walks, skip_duplicates=True)
+        return ids or store.add_walks(walks[:1])  # raises DuplicateRecordingError naming the stored walk
     profile = coaching.load_profile(store)
     used = recording.placement or placement or profile.placement
     options = AnalysisOptions(
         placement=placement or profile.placement,
         body_height_m=profile.body_height_m,
-        stride_scale=personal_scale(profile.placement, profile.stride_scale, used),
+        stride_scale=personal_scale(profile.calibrated_placement, profile.stride_scale, used),
         sensor_side=sensor_side,
     )
-    flagger, description = coaching.stride_flagger(store, profile)
+    # the plan in force when the walk was made (the recording's own start), not at upload time
+    started_at, _ = recording_started_at(recording.source)
+    flagger, description = coaching.stride_flagger(store, profile, at_s=coaching.iso_to_unix_s(started_at))
     walk = analyse_to_walk(
         recording, name=name, origin=origin, options=options, flagger=flagger, coaching=description, progress=progress
     )
+    walk.recording_sha256 = recording_fingerprint(recording)
     return store.add_walks([walk])

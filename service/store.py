@@ -22,6 +22,20 @@ class StoreError(RuntimeError):
     """Raised when the database cannot be opened or migrated (wrong file, newer schema, disk full)."""
 
 
+class DuplicateRecordingError(StoreError):
+    """Raised when a walk's recording is already stored as another walk (same ``recording_sha256``).
+
+    Attributes
+    ----------
+    existing
+        The stored walk: ``id``, ``name``, ``origin``, ``started_at``, ``demo`` and ``source_json``.
+    """
+
+    def __init__(self, existing: dict[str, Any]) -> None:
+        super().__init__(f"the recording is already stored as walk {existing['id']}")
+        self.existing = existing
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
     """
@@ -114,6 +128,12 @@ MIGRATIONS: tuple[str, ...] = (
         AND (json_extract(source_json, '$.demo') = 1 OR json_extract(source_json, '$.sensor.virtual') = 1));
     CREATE INDEX walks_own_by_start ON walks (demo, started_at);
     """,
+    # 4: a fingerprint of the recording a walk was analysed from (a hash of its decoded samples), so that the same
+    # recording uploaded again is refused instead of becoming a second walk; walks stored before have none.
+    """
+    ALTER TABLE walks ADD COLUMN recording_sha256 TEXT;
+    CREATE INDEX walks_by_recording ON walks (recording_sha256);
+    """,
 )
 
 WALK_COLUMNS = (
@@ -167,6 +187,8 @@ class NewWalk:
     ``strides`` rows follow :data:`STRIDE_COLUMNS` without ``idx``; ``steps`` rows are ``(t_s, side)``;
     ``bouts`` rows are ``(start_s, end_s, steps)``. ``demo`` marks a walk that is not the walker's own walking (a
     sample recording, a replay of one, a virtual sensor): it is listed and shown, never used for coaching.
+    ``recording_sha256`` fingerprints the recording it came from (None for live walks): a second walk with the
+    same fingerprint is refused (:class:`DuplicateRecordingError`).
     """
 
     name: str
@@ -185,6 +207,7 @@ class NewWalk:
     steps: Sequence[Sequence[Any]] = ()
     bouts: Sequence[Sequence[Any]] = ()
     demo: bool = False
+    recording_sha256: str | None = None
 
 
 def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
@@ -307,11 +330,26 @@ class Store:
         """Insert a walk with all its rows in one transaction; returns its id."""
         return self.add_walks([walk])[0]
 
-    def add_walks(self, walks: Sequence[NewWalk]) -> list[int]:
-        """Insert walks with all their rows in one transaction (all or none); returns their ids."""
+    def add_walks(self, walks: Sequence[NewWalk], *, skip_duplicates: bool = False) -> list[int]:
+        """Insert walks with all their rows in one transaction (all or none); returns their ids.
+
+        A walk whose ``recording_sha256`` is already stored raises :class:`DuplicateRecordingError` and nothing is
+        inserted; with ``skip_duplicates`` such walks are left out instead (and only the others are returned).
+        The check runs inside the write transaction, so two uploads of one file at once cannot both get in.
+        """
         ids = []
         with self.write() as conn:
             for walk in walks:
+                if walk.recording_sha256 is not None:
+                    existing = conn.execute(
+                        "SELECT id, name, origin, started_at, demo, source_json FROM walks"
+                        " WHERE recording_sha256 = ? ORDER BY id LIMIT 1",
+                        (walk.recording_sha256,),
+                    ).fetchone()
+                    if existing is not None:
+                        if skip_duplicates:
+                            continue
+                        raise DuplicateRecordingError(dict(existing))
                 walk_id = self._insert_walk(conn, walk)
                 self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
                 ids.append(walk_id)
@@ -322,7 +360,8 @@ class Store:
         cur = conn.execute(
             "INSERT INTO walks (name, origin, status, format, placement, started_at, created_at, duration_s, steps,"
             " strides, cadence_spm, stride_length_m, distance_m, walking_time_s, flagged_strides, reason,"
-            " source_json, coaching_json, notes_json, demo) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_json, coaching_json, notes_json, demo, recording_sha256)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 walk.name,
                 walk.origin,
@@ -344,6 +383,7 @@ class Store:
                 json.dumps(walk.coaching, default=str),
                 json.dumps(list(walk.notes)),
                 int(bool(walk.demo)),
+                walk.recording_sha256,
             ),
         )
         return int(cur.lastrowid)

@@ -126,3 +126,46 @@ def test_any_height_the_command_line_accepts_the_profile_reads_back(walk, tmp_pa
     finally:
         store.close()
     assert main(["analyze", str(path), "--json", "-", "--data-dir", str(data_dir)]) == 0
+
+
+def test_a_calibration_is_kept_for_its_placement_and_leaves_the_usual_placement(walk, tmp_path: Path, capsys) -> None:
+    from gait.types import Placement
+    from service.coaching import load_profile
+    from service.pipeline import personal_scale
+    from service.store import Store
+
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = Store(data_dir / "gait.sqlite3").open()
+    store.put_profile({"placement": "lower_back", "body_height_m": 1.75})
+    store.close()
+    model_m = _distance(path, data_dir, capsys)  # lower back, as the profile says
+    # a phone calibration walk (the same signal, told it was in a pocket)
+    args = ["calibrate", str(path), "--distance-m", "40", "--placement", "pocket", "--data-dir", str(data_dir)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "your usual sensor placement stays lower_back" in out and "only to walks with the sensor at pocket" in out
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        profile = load_profile(store)
+    finally:
+        store.close()
+    assert profile.placement is Placement.LOWER_BACK  # what the Upload page preselects
+    assert profile.stride_scale_placement is Placement.POCKET and profile.stride_scale is not None
+    # the pocket factor is not applied to lower-back walks, by analyze or by uploads
+    assert _distance(path, data_dir, capsys) == pytest.approx(model_m, rel=1e-6)
+    used = personal_scale(profile.calibrated_placement, profile.stride_scale, Placement.LOWER_BACK)
+    assert used is None
+    assert personal_scale(profile.calibrated_placement, profile.stride_scale, Placement.POCKET) == profile.stride_scale
+
+
+def test_a_calibration_sets_the_usual_placement_only_when_none_was_set_and_says_so(
+    walk, tmp_path: Path, capsys
+) -> None:
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    model_m = _distance(path, data_dir, capsys)
+    args = ["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--placement", "lower_back"]
+    assert main([*args, "--data-dir", str(data_dir)]) == 0
+    assert "your usual sensor placement was not set: it is now lower_back" in capsys.readouterr().out

@@ -27,7 +27,7 @@ import numpy as np
 from scipy.stats import theilslopes
 
 from gait.coach.records import WalkRecord
-from gait.coach.settings import CoachSettings
+from gait.coach.settings import MIN_WALK_TIME_S, CoachSettings
 from gait.coach.text import plural
 from gait.consts import BODY_HEIGHT_RANGE_M, DEFAULT_BODY_HEIGHT_M, TYPICAL_CADENCE_SPM
 from gait.errors import GaitError
@@ -153,7 +153,8 @@ def baseline_strides(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Cadence and length of the strides that may enter a personal baseline, and how many walks they come from.
 
-    A stride qualifies when its walk is pain-free, uncoached and started within ``baseline_window_days`` before
+    A stride qualifies when its walk counts as a walk (:attr:`WalkRecord.is_walk`), is pain-free, uncoached and
+    started within ``baseline_window_days`` before
     ``now_s``, its length is known and plausible, its confidence is at least ``min_confidence`` and its cadence
     is a walking cadence.
     """
@@ -161,7 +162,7 @@ def baseline_strides(
     cad_parts: list[np.ndarray] = []
     len_parts: list[np.ndarray] = []
     for walk in walks:
-        if not walk.pain_free or walk.coached or not now_s - window_s <= walk.started_at_s <= now_s:
+        if not walk.is_walk or not walk.pain_free or walk.coached or not now_s - window_s <= walk.started_at_s <= now_s:
             continue
         length = walk.stride_length_m
         ok = (
@@ -204,8 +205,9 @@ def fit_baseline(
     n = len(cadence)
     if n_walks < settings.min_baseline_walks or n < settings.min_baseline_strides:
         why = (
-            f"a personal baseline needs {plural(settings.min_baseline_walks, 'pain-free walk')} with "
-            f"{settings.min_baseline_strides} confident strides; so far {plural(n_walks, 'walk')}, "
+            f"a personal baseline needs {plural(settings.min_baseline_walks, 'pain-free walk')} (of "
+            f"{MIN_WALK_TIME_S / 60.0:.0f} minutes' walking or more) with {settings.min_baseline_strides} confident "
+            f"strides; so far {plural(n_walks, 'walk')}, "
             f"{plural(n, 'stride')}"
         )
         return population_baseline(body_height_m, why=why)

@@ -14,9 +14,26 @@ from gait.coach.text import format_distance, format_duration
 from gait.errors import GaitError
 
 ONSET_QUANTILE: Final = 0.25
-"""The usual onset is the lower quartile of the reported onsets (numpy's linear interpolation): a walk planned
-from it ends before the pain in about three walks out of four, where the median would fail every other walk.
-With one report it is that report."""
+"""The usual onset is the lower quartile of the reported onsets: a walk planned from it ends before the pain in
+about three walks out of four, where the median would fail every other walk. It is always one of the reports
+(numpy's ``method="lower"``: the report a quarter of the way up the sorted list, rounded down), so the walker
+recognises the figure; with up to 4 reports that is the shortest one, never a distance between two reports that
+nobody reported."""
+QUARTILE_MIN_REPORTS: Final = 5
+"""From this many reports on the lower quartile is a report other than the shortest."""
+
+
+def usual_onset(values: Sequence[float]) -> float:
+    """The reported onset a quarter of the way up the sorted reports (rounded down): the shortest of up to 4.
+
+    Examples
+    --------
+    >>> usual_onset([2200.0, 50.0])
+    50.0
+    >>> usual_onset([4000.0, 5000.0, 6000.0, 7000.0, 8000.0])
+    5000.0
+    """
+    return float(np.quantile(np.asarray(values, dtype=float), ONSET_QUANTILE, method="lower"))
 
 
 @dataclass(frozen=True)
@@ -26,9 +43,10 @@ class PainOnset:
     Attributes
     ----------
     distance_m
-        Usual onset distance (lower quartile of the reports that give one), or None.
+        Usual onset distance (:func:`usual_onset` of the reports that give one: the shortest of up to 4, then
+        the lower quartile), or None.
     time_s
-        Usual onset time into the walk (lower quartile of the reports that give one), or None.
+        Usual onset time into the walk, the same way, or None.
     n_distance_reports, n_time_reports
         How many reports each figure rests on.
     distances_m, times_s
@@ -58,7 +76,11 @@ class PainOnset:
 
 
 def _basis(n: int) -> str:
-    return "1 report" if n == 1 else f"lower quartile of {n} reports"
+    if n == 1:
+        return "1 report"
+    if n < QUARTILE_MIN_REPORTS:
+        return f"the shortest of {n} reports"
+    return f"lower quartile of {n} reports"
 
 
 @dataclass(frozen=True)
@@ -122,8 +144,8 @@ def estimate_pain_onset(
     Examples
     --------
     >>> onset = estimate_pain_onset([PainReport(0.0, 5, onset_distance_m=4000.0), PainReport(1.0, 4, 6000.0)])
-    >>> onset.distance_m, onset.n_distance_reports
-    (4500.0, 2)
+    >>> onset.distance_m, onset.n_distance_reports, onset.description
+    (4000.0, 2, 'about 4.0 km (2.5 mi) into a walk (the shortest of 2 reports)')
     """
     use = [r for r in reports if r.pain_0_10 >= min_pain_0_10]
     if now_s is not None and lookback_days is not None:
@@ -134,8 +156,8 @@ def estimate_pain_onset(
     if not distances and not times:
         return None
     return PainOnset(
-        distance_m=float(np.quantile(distances, ONSET_QUANTILE)) if distances else None,
-        time_s=float(np.quantile(times, ONSET_QUANTILE)) if times else None,
+        distance_m=usual_onset(distances) if distances else None,
+        time_s=usual_onset(times) if times else None,
         n_distance_reports=len(distances),
         n_time_reports=len(times),
         distances_m=tuple(distances),

@@ -21,9 +21,15 @@ import numpy as np
 from gait.coach.baseline import StrideBaseline, fit_baseline
 from gait.coach.pain import PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length
 from gait.coach.records import PainReport, WalkRecord
-from gait.coach.settings import CoachSettings
+from gait.coach.settings import MIN_WALK_DISTANCE_M, MIN_WALK_TIME_S, CoachSettings
 from gait.coach.text import format_percent, plural
 from gait.errors import GaitError
+
+WALK_RULE = (
+    f"a walk counts when it holds at least {MIN_WALK_TIME_S / 60.0:.0f} minutes of walking "
+    f"(or {MIN_WALK_DISTANCE_M:.0f} m when its walking time is unknown)"
+)
+"""What counts as a walk for the coach, in the words the plan's reasons use."""
 
 
 def relaxed_reduction(
@@ -82,7 +88,7 @@ class CoachingPlan:
     last_pain_at_s
         The latest recent pain report, or None.
     pain_free_walks_since_pain
-        Pain-free walks started after that report.
+        Pain-free walks (of at least two minutes' walking, :attr:`WalkRecord.is_walk`) started after that report.
     """
 
     enabled: bool
@@ -144,8 +150,9 @@ def plan_coaching(
     Parameters
     ----------
     history
-        Past walks, any order. A walk counts as pain-free when ``pain_free`` is True and no pain report
-        (score >= ``min_pain_0_10``) names its ``walk_id``.
+        Past walks, any order. Only walks that count as walks (:attr:`WalkRecord.is_walk`: at least two minutes of
+        walking) enter the baseline, count as pain-free walks or teach the point of pain. A walk counts as
+        pain-free when ``pain_free`` is True and no pain report (score >= ``min_pain_0_10``) names its ``walk_id``.
     pain_reports
         All pain reports, any order; those after ``now_s`` are ignored.
     settings
@@ -167,8 +174,15 @@ def plan_coaching(
         for w in history
     ]
     baseline = fit_baseline(walks, settings, body_height_m=body_height_m, now_s=now_s)
+    # A report on a recording that is not a walk (standing, a few steps) still counts as pain, but teaches no point
+    # of pain: a walk-length plan from it would be shorter than a walk.
+    not_walks = {w.walk_id for w in walks if w.walk_id is not None and not w.is_walk}
+    onset_reports = [
+        replace(r, onset_distance_m=None, onset_time_s=None) if r.walk_id is not None and r.walk_id in not_walks else r
+        for r in pain_reports
+    ]
     onset = estimate_pain_onset(
-        pain_reports, now_s=now_s, lookback_days=settings.pain_lookback_days, min_pain_0_10=settings.min_pain_0_10
+        onset_reports, now_s=now_s, lookback_days=settings.pain_lookback_days, min_pain_0_10=settings.min_pain_0_10
     )
     recommendation = None if onset is None else recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset)
 
@@ -183,7 +197,7 @@ def plan_coaching(
     reduction = 0.0
     n_free = 0
     if last is not None:
-        n_free = sum(1 for w in walks if w.pain_free and last.reported_at_s < w.started_at_s <= now_s)
+        n_free = sum(1 for w in walks if w.is_walk and w.pain_free and last.reported_at_s < w.started_at_s <= now_s)
         days = (now_s - last.reported_at_s) / 86400.0
         reduction = relaxed_reduction(
             settings.reduction,
@@ -204,7 +218,7 @@ def plan_coaching(
         reasons.append(
             f"Stride coaching has relaxed back to your baseline: {plural(round(days), 'day')} and "
             f"{plural(n_free, 'pain-free walk')} since back pain {last.pain_0_10}/10 (full relax after "
-            f"{settings.relax_days:.0f} days and {settings.relax_walks} pain-free walks)."
+            f"{settings.relax_days:.0f} days and {settings.relax_walks} pain-free walks; {WALK_RULE})."
         )
     else:
         reasons.append(
@@ -214,7 +228,7 @@ def plan_coaching(
             f"Target: {format_percent(reduction)} shorter than your baseline (starts at "
             f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
             f"and {settings.relax_walks} pain-free walks; so far {plural(round(days), 'day')}, "
-            f"{plural(n_free, 'pain-free walk')})."
+            f"{plural(n_free, 'pain-free walk')}; {WALK_RULE})."
         )
     if not active:
         reduction = 0.0

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gait.coach.settings import MIN_WALK_DISTANCE_M, MIN_WALK_TIME_S
 from gait.errors import GaitError
 from gait.types import StrideEvent
 
@@ -98,6 +99,8 @@ class WalkRecord:
         it the target) walk after walk.
     walk_id
         Identifier that pain reports may refer to.
+    walking_time_s
+        Time spent walking (in walking bouts), or None when unknown; see :attr:`is_walk`.
     """
 
     started_at_s: float
@@ -108,10 +111,32 @@ class WalkRecord:
     pain_free: bool
     coached: bool = False
     walk_id: str | None = None
+    walking_time_s: float | None = None
+
+    @property
+    def is_walk(self) -> bool:
+        """True when the recording holds enough walking to count as a walk for the coach: at least
+        :data:`~gait.coach.settings.MIN_WALK_TIME_S` of walking, or, when the walking time is unknown, at least
+        :data:`~gait.coach.settings.MIN_WALK_DISTANCE_M`. Only such walks enter the baseline, count as pain-free
+        walks and teach the point of pain.
+
+        Examples
+        --------
+        >>> empty = np.empty(0)
+        >>> WalkRecord(0.0, empty, empty, empty, 16.0, True, walking_time_s=14.0).is_walk
+        False
+        >>> WalkRecord(0.0, empty, empty, empty, 900.0, True, walking_time_s=600.0).is_walk
+        True
+        """
+        if self.walking_time_s is not None:
+            return self.walking_time_s >= MIN_WALK_TIME_S
+        return self.distance_m >= MIN_WALK_DISTANCE_M
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "started_at_s", _finite("started_at_s", self.started_at_s))
         object.__setattr__(self, "distance_m", _finite("distance_m", self.distance_m, minimum=0.0))
+        if self.walking_time_s is not None:
+            object.__setattr__(self, "walking_time_s", _finite("walking_time_s", self.walking_time_s, minimum=0.0))
         arrays = {}
         for name in ("stride_length_m", "cadence_spm", "confidence"):
             arr = np.array(getattr(self, name), dtype=float)  # a copy: the record never aliases caller data
@@ -148,11 +173,13 @@ class WalkRecord:
         distance_m: float | None = None,
         coached: bool = False,
         walk_id: str | None = None,
+        walking_time_s: float | None = None,
     ) -> WalkRecord:
         """Build a record from a walk's stride events (for example ``analyze(...).strides``).
 
         ``distance_m`` defaults to the sum of the known stride lengths, overlapping strides of the two feet
-        counted once (see :func:`new_distance_share`).
+        counted once (see :func:`new_distance_share`); ``walking_time_s`` to the time the strides cover (their
+        union, pauses between strides not counted).
         """
         length = np.array([np.nan if s.length_m is None else s.length_m for s in strides], dtype=float)
         cadence = np.array([s.cadence_spm for s in strides], dtype=float)
@@ -163,6 +190,12 @@ class WalkRecord:
                 if s.length_m is not None and math.isfinite(s.length_m):
                     distance_m += new_distance_share(s.start_s, s.end_s, prev_end_s) * s.length_m
                 prev_end_s = s.end_s if prev_end_s is None else max(prev_end_s, s.end_s)
+        if walking_time_s is None:
+            walking_time_s, covered_to_s = 0.0, None
+            for s in sorted(strides, key=lambda s: s.start_s):
+                start_s = s.start_s if covered_to_s is None else max(s.start_s, covered_to_s)
+                walking_time_s += max(s.end_s - start_s, 0.0)
+                covered_to_s = s.end_s if covered_to_s is None else max(covered_to_s, s.end_s)
         return cls(
             started_at_s=started_at_s,
             stride_length_m=length,
@@ -172,4 +205,5 @@ class WalkRecord:
             pain_free=pain_free,
             coached=coached,
             walk_id=walk_id,
+            walking_time_s=walking_time_s,
         )

@@ -27,6 +27,16 @@ DEFAULT_MIN_CONFIDENCE: Final = 0.6
 0.6 sits above what the tracker gives lengths that rest on an assumed body height or an uncalibrated phone model
 (0.5 and below) and below a trunk sensor with known height (0.75), a foot sensor (0.9) or a calibrated walker."""
 
+MIN_WALK_TIME_S: Final = 120.0
+"""What counts as a walk for the coach: at least this much walking (the time in detected walking bouts). Two
+minutes is about 200 steps or 150 m at a usual pace: a trip to the kitchen, a recording of standing or a few steps
+across a room is not a walk. The same rule decides which walks enter the baseline, which count as pain-free walks
+(relaxing the target) and which walks' pain reports teach the point of pain (a walk-length plan shorter than this
+would not be a walk either)."""
+MIN_WALK_DISTANCE_M: Final = 150.0
+"""The same minimum in distance, used only for a walk whose walking time is unknown (two minutes at the usual
+1.3 m/s is about 150 m)."""
+
 WALK_FRACTION_OF_ONSET: Final = 5.0 / 6.0
 """Recommended walk length as a share of the usual pain-onset distance: the source material's example, pain at
 3 miles -> walk 2.5 miles, is exactly 5/6."""

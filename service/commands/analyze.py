@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     assumed = not (args.placement or recording.placement)
     stride_scale = args.stride_scale
     profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
-    if stride_scale is None and profile.get("stride_scale") and profile.get("placement") == placement.value:
+    calibrated_for = profile.get("stride_scale_placement") or profile.get("placement")
+    if stride_scale is None and profile.get("stride_scale") and calibrated_for == placement.value:
         stride_scale = float(profile["stride_scale"])  # the walker's own calibration for this placement
     result = analyze(
         recording,

@@ -90,7 +90,28 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("not saved (--dry-run): your profile is unchanged; run again without --dry-run to save it")
         return 0
-    profile.update({"stride_scale": scale, "placement": placement.value})
+    notes = []
+    replaced_for = profile.get("stride_scale_placement") or profile.get("placement")
+    if profile.get("stride_scale") is not None and replaced_for not in (None, placement.value):
+        notes.append(
+            f"it replaces your factor {float(profile['stride_scale']):.3f} for a {replaced_for} sensor (one factor "
+            "is kept, for the placement it was fitted for)"
+        )
+    # the factor is stored for its placement; the usual placement (what uploads and the dashboard assume) is the
+    # walker's own choice and stays, unless none was set
+    profile.update({"stride_scale": scale, "stride_scale_placement": placement.value})
+    usual = profile.get("placement")
+    if usual is None:
+        profile["placement"] = placement.value
+        notes.append(
+            f"your usual sensor placement was not set: it is now {placement.value} (change it in the dashboard's "
+            "profile)"
+        )
+    elif usual != placement.value:
+        notes.append(
+            f"your usual sensor placement stays {usual}; this factor applies only to walks with the sensor at "
+            f"{placement.value}"
+        )
     if args.height_m:
         profile["body_height_m"] = args.height_m
     store = Store(settings.db_path).open()
@@ -98,5 +119,10 @@ def run(args: argparse.Namespace) -> int:
         store.put_profile(profile)
     finally:
         store.close()
-    print(f"saved to your profile in {settings.db_path}; `gait analyze` and live walks now use it")
+    print(
+        f"saved to your profile in {settings.db_path}; `gait analyze`, uploads and live walks with a "
+        f"{placement.value} sensor now use it"
+    )
+    for note in notes:
+        print(f"note: {note}")
     return 0

@@ -80,32 +80,34 @@ def demo_recording() -> Recording:
 
 
 def _coach(body_height_m: float | None, *, demo: bool) -> tuple[Any, str]:
-    """The walker's coach from the service's store when there is one; the demo coaches as after back pain today."""
-    from gait.coach import Coach, CoachSettings, PainReport, plan_coaching
+    """The walker's coach from the service's store when there is one; the demo coaches as the dashboard's demo
+    walk does (:func:`service.coaching.demo_coach`: as just after back pain, the walker's reduction, default
+    10 %), reading the store but never writing to it."""
+    from gait.coach import Coach, CoachSettings, plan_coaching
+    from service.coaching import demo_coach, live_coach, load_profile
+    from service.models import ProfileUpdate
     from service.settings import Settings
+    from service.store import Store
 
     settings = Settings.from_env()
-    if not demo and settings.db_path.exists():
-        from service.coaching import live_coach, load_profile
-        from service.store import Store
-
-        store = Store(settings.db_path).open()
-        try:
-            coach, _plan = live_coach(store, load_profile(store))
-        finally:
+    profile = ProfileUpdate()
+    store = Store(settings.db_path).open() if settings.db_path.exists() else None
+    try:
+        if store is not None:
+            profile = load_profile(store)
+            if not demo:
+                coach, _plan = live_coach(store, profile)
+                return coach, "your coaching plan"
+    finally:
+        if store is not None:
             with contextlib.suppress(Exception):
                 store.close()
-        return coach, "your coaching plan"
-    # the demo shows a cue within a minute or two: a 20 % shorter target (the top of the allowed range)
-    coach_settings = CoachSettings(enabled=True, reduction=0.2) if demo else CoachSettings(enabled=True)
-    now = time.time()
-    reports = [PainReport(reported_at_s=now - 3600.0, pain_0_10=4)] if demo else []
-    plan = plan_coaching([], reports, coach_settings, body_height_m=body_height_m, now_s=now)
-    why = (
-        "demo: coaching as if you had reported back pain today (target 20 % below the population default)"
-        if demo
-        else "no coaching plan yet (targets only): report back pain in the dashboard to turn cues on"
-    )
+    if demo:
+        coach, _plan, note = demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
+        return coach, note
+    coach_settings = CoachSettings(enabled=True)
+    plan = plan_coaching([], [], coach_settings, body_height_m=body_height_m, now_s=time.time())
+    why = "no coaching plan yet (targets only): report back pain in the dashboard to turn cues on"
     return Coach(plan, coach_settings), why
 
 
@@ -297,5 +299,6 @@ class LiveView:
             at = f" (at {int(when // 60)}:{int(when % 60):02d})" if isinstance(when, (int, float)) else ""
             body = Text.assemble((self.cue["message"] + at, "bold white on red"), "\n", (self.cue.get("reason") or ""))
             parts.append(Panel(body, border_style="red"))
-        parts.append(Text(f"{self.coach_note}. Not medical advice. Ctrl-C ends the walk.", style="dim"))
+        # the disclaimer first: a long note wraps, the disclaimer stays whole and in sight
+        parts.append(Text(f"Not medical advice. {self.coach_note}. Ctrl-C ends the walk.", style="dim"))
         return Panel(Group(*parts), title="gait live")

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 
+from gait.coach.text import format_distance, format_duration
 from service.deps import StoreDep
 from service.models import PainCreate, PainPublic
 
@@ -14,6 +15,56 @@ router = APIRouter(prefix="/api/pain", tags=["pain"])
 
 FUTURE_SLACK = timedelta(minutes=5)
 """Clock skew between phone and server tolerated before a report counts as 'in the future'."""
+ONSET_MARGIN_SHARE = 0.10
+"""An onset may lie this share beyond the walk's estimated distance or duration (a sensor's distance can be off by
+about 10 %, see docs/COACHING.md section 6) ..."""
+ONSET_MARGIN_MIN_M = 50.0
+"""... or at least this many metres ..."""
+ONSET_MARGIN_MIN_S = 60.0
+"""... or this many seconds beyond it, for short walks; further out it was not on this walk."""
+
+
+def _duration(seconds: float) -> str:
+    """``"40 s"`` under two minutes, else as the coach writes durations (``"25 min"``)."""
+    return f"{seconds:.0f} s" if seconds < 120.0 else format_duration(seconds)
+
+
+def walk_end(walk: dict[str, Any]) -> datetime:
+    """When a stored walk ended: its start plus its duration (its start when the duration is unknown)."""
+    start = datetime.fromisoformat(walk["started_at"])
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=UTC)
+    duration_s = walk.get("duration_s") or walk.get("walking_time_s") or 0.0
+    return start + timedelta(seconds=max(float(duration_s), 0.0))
+
+
+def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
+    """Refuse (422) an onset distance or time beyond the walk it names (with the margin above)."""
+    if walk["status"] == "live":
+        return  # still growing
+    distance_m = walk.get("distance_m")
+    if distance_m is None and not walk.get("strides") and not walk.get("steps"):
+        distance_m = 0.0  # no walking found: nothing was walked (None alone means lengths unknown, not checked)
+    if report.onset_distance_m is not None and distance_m is not None:
+        limit_m = distance_m + max(ONSET_MARGIN_SHARE * distance_m, ONSET_MARGIN_MIN_M)
+        if report.onset_distance_m > limit_m:
+            raise HTTPException(
+                422,
+                f"walk {walk['id']} covered about {format_distance(distance_m)}: pain starting "
+                f"{format_distance(report.onset_distance_m)} into it is beyond its end. Give the distance into this "
+                f"walk at which the pain started (at most {format_distance(limit_m)}), choose the walk it happened "
+                "on, or report it without a walk.",
+            )
+    duration_s = walk.get("duration_s")
+    if report.onset_time_s is not None and duration_s is not None:
+        limit_s = duration_s + max(ONSET_MARGIN_SHARE * duration_s, ONSET_MARGIN_MIN_S)
+        if report.onset_time_s > limit_s:
+            raise HTTPException(
+                422,
+                f"walk {walk['id']} lasted {_duration(duration_s)}: pain starting {_duration(report.onset_time_s)} "
+                f"into it is beyond its end. Give the time into this walk at which the pain started (at most "
+                f"{_duration(limit_s)}), choose the walk it happened on, or report it without a walk.",
+            )
 
 
 @router.get("", response_model=list[PainPublic], summary="Pain reports, newest first")
@@ -21,8 +72,17 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
     return store.list_pain()
 
 
-@router.post("", response_model=PainPublic, status_code=201, summary="Report back pain")
+@router.post(
+    "",
+    response_model=PainPublic,
+    status_code=201,
+    summary="Report back pain",
+    description="Without `reported_at` the report is dated at the end of the walk named by `walk_id` (its start "
+    "plus its duration), or now when no walk is named. An onset beyond the named walk's distance or duration (by "
+    "more than 10 %, at least 50 m or 60 s) is refused (422): it did not happen on that walk.",
+)
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
+    walk = None
     if report.walk_id is not None:
         walk = store.get_walk(report.walk_id)
         if walk is None:
@@ -33,7 +93,10 @@ def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
                 f"walk {report.walk_id} is a sample or demo walk, not one of yours: report the pain without a walk "
                 "or for a walk you made",
             )
-    when = report.reported_at or datetime.now(UTC)
+        check_onset_on_walk(report, walk)
+    now = datetime.now(UTC)
+    # pain reported for a walk happened on that walk: dated at its end unless the walker says when
+    when = report.reported_at or (min(walk_end(walk), now) if walk is not None else now)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     if when.astimezone(UTC) > datetime.now(UTC) + FUTURE_SLACK:

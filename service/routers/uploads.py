@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import uuid
 from pathlib import Path
@@ -17,6 +18,7 @@ from service.deps import SettingsDep, StoreDep, UploadsDep
 from service.models import Problem, UploadResult, UploadStatus
 from service.pipeline import process_file
 from service.routers.walks import walk_public
+from service.store import DuplicateRecordingError
 from service.uploads import safe_filename
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
@@ -29,6 +31,27 @@ UPLOAD_WORDING = {
     'worn?" (or set your usual placement in your profile) and upload again',
 }
 """What an upload's refusal says, by the error's reason, where the core's own words fit the command line only."""
+
+
+def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
+    """What a refused duplicate upload says: which stored walk holds this recording, from when, and what to do."""
+    when = str(existing["started_at"])[:16].replace("T", " ") + " UTC"
+    try:
+        dated_at_upload = json.loads(existing.get("source_json") or "{}").get("started_at_from") == "import"
+    except ValueError:
+        dated_at_upload = False
+    dated = f"uploaded {when}" if dated_at_upload else f"recorded {when}"
+    walk = f'walk {existing["id"]} "{existing["name"]}" ({dated})'
+    if existing["demo"]:
+        return (
+            f"{filename}: this is the sample recording already shown as {walk}: somebody else's walk, labelled "
+            "sample, never counted for your coaching. Nothing was stored; open that walk to see its analysis."
+        )
+    return (
+        f"{filename}: this recording is already stored as {walk}; nothing was stored, so it is not counted twice. "
+        f"Walks are not re-analysed: to analyse it again (for example after setting your body height), delete "
+        f"walk {existing['id']} first, then upload the file again."
+    )
 
 
 def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
@@ -48,7 +71,11 @@ def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
     status_code=201,
     response_model=UploadResult,
     responses={
-        409: {"model": Problem, "description": "An upload with this upload_id is still running."},
+        409: {
+            "model": Problem,
+            "description": "An upload with this upload_id is still running, or the same recording (the same decoded "
+            "samples, however the file was re-saved) is already stored as a walk: the message names that walk.",
+        },
         413: {"model": Problem, "description": "The file is larger than the upload limit."},
         422: {"model": Problem, "description": "The file is not a recording we can read, or holds no usable data."},
     },
@@ -102,6 +129,10 @@ async def upload(
                 sensor_side=side,
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
+    except DuplicateRecordingError as exc:
+        message = duplicate_message(filename, exc.existing)
+        uploads.update(upload_id, "failed", 1.0, error=message)
+        raise HTTPException(409, message) from None
     except (IngestError, GaitError) as exc:
         message = UPLOAD_WORDING.get(exc.reason, str(exc))
         uploads.update(upload_id, "failed", 1.0, error=message)

@@ -498,7 +498,7 @@ async function pageProfile() {
       <div class="row"><label for="pf-placement">Usual sensor placement</label>
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
-      <div class="row"><label for="scale">Calibration factor <span class="hint">(multiplies stride lengths; from a walk of known distance)</span></label>
+      <div class="row"><label for="scale">Calibration factor <span class="hint">(multiplies stride lengths; from a walk of known distance${p.stride_scale_placement ? `; fitted for a ${esc(p.stride_scale_placement.replace("_", " "))} sensor, used only for walks with the sensor there` : ""})</span></label>
         <input id="scale" type="number" step="0.01" min="0.5" max="1.5" value="${p.stride_scale ?? ""}" placeholder="1.00"></div>
       <h2>Stride coaching</h2>
       <p class="notice" id="not-medical-advice">${esc(p.not_medical_advice)}</p>
@@ -521,6 +521,7 @@ async function pageProfile() {
     try {
       await api("/api/profile", { method: "PUT", json: {
         body_height_m: num("height"), placement: document.getElementById("pf-placement").value || null, stride_scale: num("scale"),
+        stride_scale_placement: p.stride_scale_placement ?? null,
         coaching: { enabled: document.getElementById("coach-on").checked, reduction: Number(red.value) / 100,
           tolerance_m: num("tolerance") ?? 0.05, audio_cue: document.getElementById("audio").checked } } });
       msg.className = ""; msg.textContent = "Saved.";
@@ -534,13 +535,17 @@ async function pageProfile() {
 async function pagePain() {
   const preselect = new URLSearchParams(location.hash.split("?")[1] || "").get("walk");
   const [reports, listed] = await Promise.all([api("/api/pain"), api("/api/walks?limit=50")]);
+  // the walk a walk page links from, even when older than the 50 listed
+  if (preselect && !listed.some((w) => String(w.id) === preselect)) {
+    try { listed.push(await api(`/api/walks/${encodeURIComponent(preselect)}`)); } catch (err) { /* gone: not offered */ }
+  }
   const names = Object.fromEntries(listed.map((w) => [w.id, w.name]));
   const walks = listed.filter((w) => !w.demo);  // pain is reported for the walker's own walks
   $main.innerHTML = `<h1>Back pain</h1>
     <form id="pain-form" class="card">
       <div class="row"><label for="score">Pain now or during the walk: <span id="score-val">3</span>/10</label>
         <input id="score" type="range" min="0" max="10" step="1" value="3"></div>
-      <div class="row"><label for="when">When</label><input id="when" type="datetime-local"></div>
+      <div class="row"><label for="when">When <span class="hint">(default: the end of the chosen walk, or now)</span></label><input id="when" type="datetime-local" step="1"></div>
       <div class="row"><label for="pain-walk">During which walk <span class="hint">(optional)</span></label>
         <select id="pain-walk"><option value="">none / not recorded</option>${walks.map((w) => `<option value="${w.id}" ${String(w.id) === preselect ? "selected" : ""}>${esc(w.name)} – ${esc(fmt.date(w.started_at))}</option>`).join("")}</select></div>
       <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="number" min="0" step="0.1"></div>
@@ -556,6 +561,20 @@ async function pagePain() {
       <td><button class="danger" data-del="${r.id}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
   const score = document.getElementById("score");
   score.addEventListener("input", () => { document.getElementById("score-val").textContent = score.value; });
+  // Pain reported for a walk was felt on that walk: "When" starts at the walk's end (local time), not now, until
+  // the walker changes it; with no walk chosen it stays empty (= now).
+  const when = document.getElementById("when");
+  let whenTouched = false;
+  when.addEventListener("input", () => { whenTouched = true; });
+  const walkSelect = document.getElementById("pain-walk");
+  const setWhenFromWalk = () => {
+    if (whenTouched) return;
+    const w = walks.find((x) => String(x.id) === walkSelect.value);
+    const endMs = w ? Math.min(Date.parse(w.started_at) + 1000 * ((w.summary && w.summary.duration_s) || 0), Date.now()) : null;
+    when.value = endMs == null ? "" : new Date(endMs - new Date(endMs).getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+  };
+  walkSelect.addEventListener("change", setWhenFromWalk);
+  setWhenFromWalk();
   for (const b of document.querySelectorAll("button[data-del]")) {
     b.addEventListener("click", async () => { await api(`/api/pain/${b.dataset.del}`, { method: "DELETE" }); pagePain(); });
   }
@@ -616,6 +635,7 @@ async function pageLive() {
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
     <div id="cue" class="cue" role="alert"></div>
+    <p id="lv-coach-note" class="hint"></p>
     <div class="grid big" id="live-numbers">
       ${stat("Cadence", "–", "steps/min", "", "lv-cadence")}
       ${stat("Last stride", "–", "m", "", "lv-stride")}
@@ -707,7 +727,7 @@ async function pageLive() {
   const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
-    for (const id of ["sensor-error", "live-msg", "pod-line"]) set(id, "");
+    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note"]) set(id, "");
     set("lv-distance", "–");
     draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
@@ -760,6 +780,8 @@ async function pageLive() {
       [c, w] = await Promise.all([api(`/api/walks/${walkId}/strides?layout=columns`), api(`/api/walks/${walkId}`)]);
     } catch (_) { return; }
     if (live.walkId !== walkId) return;
+    // a demo walk is coached as just after back pain whatever your own plan: its plan says so first
+    if (w.demo && w.coaching && w.coaching.reasons && w.coaching.reasons.length) set("lv-coach-note", w.coaching.reasons[0]);
     // the cues given so far, oldest at the bottom as the live ones arrive on top
     const list = document.getElementById("cue-list");
     const firstLiveCue = live.cueTimes.length ? Math.min(...live.cueTimes) : Infinity;

@@ -38,7 +38,9 @@ def test_live_page_opened_mid_walk_lists_the_cues_given_so_far(browser_context, 
     assert errors == [], errors
 
 
-def test_live_page_with_coaching_off_says_usual_stride_throughout(browser_context, server: Server) -> None:
+def test_live_page_with_coaching_off_says_usual_stride_until_a_demo_shows_coaching(
+    browser_context, server: Server
+) -> None:
     page = browser_context.new_page()
     errors = watch_console(page)
     page.goto(server.url + "/#/live")
@@ -48,9 +50,11 @@ def test_live_page_with_coaching_off_says_usual_stride_throughout(browser_contex
     assert "target band" not in page.locator("main").inner_text()
     walk_id = start_demo(server, speed=5)
     wait_js(page, "Number(document.getElementById('lv-strides').textContent) >= 3")
-    assert page.locator("#lv-target-label").inner_text().lower() == "usual stride"
-    assert "usual-stride band" in page.locator("#lv-band-label").inner_text()
-    assert "target band" not in page.locator("main").inner_text()
+    # a demo walk shows what coaching does (as `gait live --demo`): coached as just after back pain, and it says so
+    assert page.locator("#lv-target-label").inner_text().lower() == "target"
+    assert page.locator("#lv-band-label").inner_text() == "target band"
+    wait_js(page, "document.getElementById('lv-coach-note').textContent.startsWith('Demo: coached as if')")
+    assert server.client.get("/api/coaching").json()["plan"]["active"] is False  # the walker's coaching: still off
     # the distance shown when the walk ends is the stored walk's
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')", timeout_s=60)
     stored_m = server.client.get(f"/api/walks/{walk_id}").json()["summary"]["distance_m"]

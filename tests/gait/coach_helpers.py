@@ -55,8 +55,9 @@ def line_walk(
     coached: bool = False,
     confidence: float = 0.9,
     walk_id: str | None = None,
+    walking_time_s: float = 600.0,
 ) -> WalkRecord:
-    """A walk whose strides lie exactly on stride = intercept + slope x cadence."""
+    """A walk whose strides lie exactly on stride = intercept + slope x cadence (a 10-minute walk by default)."""
     cadence = np.asarray(cadence_spm, dtype=float)
     length = intercept_m + slope_m_per_spm * cadence
     return WalkRecord(
@@ -68,6 +69,7 @@ def line_walk(
         pain_free=pain_free,
         coached=coached,
         walk_id=walk_id,
+        walking_time_s=walking_time_s,
     )
 
 

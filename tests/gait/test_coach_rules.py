@@ -174,7 +174,7 @@ def test_personal_baseline_is_robust_to_a_few_wild_strides() -> None:
     w = walks[0]
     wild = w.stride_length_m.copy()
     wild[::10] = 2.4  # 5 mis-detected strides per walk
-    walks[0] = WalkRecord(w.started_at_s, wild, w.cadence_spm, w.confidence, w.distance_m, True)
+    walks[0] = WalkRecord(w.started_at_s, wild, w.cadence_spm, w.confidence, w.distance_m, True, walking_time_s=600.0)
     b = fit_baseline(walks, CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
     assert b.stride_length_m(110.0) == pytest.approx(1.4, abs=0.01)
 
@@ -204,8 +204,8 @@ def test_too_little_history_uses_population_default_and_says_why() -> None:
     b = fit_baseline(_spread_walks(n_walks=2), CoachSettings(), body_height_m=HEIGHT_M, now_s=NOW_S)
     assert b.source == "population"
     assert b.description == (
-        "population default from height 1.75 m; a personal baseline needs 3 pain-free walks with 100 confident "
-        "strides; so far 2 walks, 100 strides"
+        "population default from height 1.75 m; a personal baseline needs 3 pain-free walks (of 2 minutes' walking "
+        "or more) with 100 confident strides; so far 2 walks, 100 strides"
     )
 
 
@@ -385,6 +385,18 @@ def test_pain_at_three_miles_recommends_two_and_a_half() -> None:
     )
 
 
+def test_usual_onset_is_a_reported_distance_the_shortest_until_five_reports() -> None:
+    # 50 m and 2.2 km: a walker recognises 50 m; an interpolated 588 m is a distance nobody reported
+    onset = estimate_pain_onset([PainReport(NOW_S, 4, onset_distance_m=2200.0), PainReport(NOW_S, 5, 50.0)])
+    assert onset is not None and onset.distance_m == 50.0
+    assert "the shortest of 2 reports" in onset.description
+    # from five reports the lower quartile: sorted 1, 2, 3, 4, 5 km, a quarter of the way up is the 2nd
+    five = [PainReport(NOW_S, 4, onset_distance_m=d) for d in (5000.0, 1000.0, 4000.0, 2000.0, 3000.0)]
+    onset = estimate_pain_onset(five)
+    assert onset is not None and onset.distance_m == 2000.0
+    assert "lower quartile of 5 reports" in onset.description
+
+
 def test_usual_onset_is_the_lower_quartile_of_recent_painful_reports() -> None:
     reports = [PainReport(NOW_S - i * DAY_S, 4, onset_distance_m=d) for i, d in enumerate([7000, 4000, 6000, 5000])]
     reports += [
@@ -394,9 +406,10 @@ def test_usual_onset_is_the_lower_quartile_of_recent_painful_reports() -> None:
     ]
     onset = estimate_pain_onset(reports, now_s=NOW_S, lookback_days=90.0)
     assert onset is not None
-    assert (onset.distance_m, onset.n_distance_reports, onset.time_s) == (4750.0, 4, None)
+    # four reports: the shortest (a quarter of the way up, rounded down)
+    assert (onset.distance_m, onset.n_distance_reports, onset.time_s) == (4000.0, 4, None)
     assert onset.distances_m == (4000.0, 5000.0, 6000.0, 7000.0)
-    assert recommend_walk_length(onset).walk_length_m == pytest.approx(4750.0 * 5 / 6)
+    assert recommend_walk_length(onset).walk_length_m == pytest.approx(4000.0 * 5 / 6)
 
 
 def test_onset_time_only_gives_a_walk_time() -> None:
@@ -595,3 +608,44 @@ def test_tips_and_disclaimer_cover_the_source_material() -> None:
     keys = {t.key for t in TIPS}
     assert {"glute_bridges", "hip_flexor_stretch", "shorter_quicker_steps"} <= keys
     assert NOT_MEDICAL_ADVICE.startswith("Not medical advice.")
+
+
+def test_only_walks_of_two_minutes_walking_count_for_baseline_relax_and_point_of_pain() -> None:
+    s = CoachSettings(enabled=True)
+    pain_t = NOW_S - 14 * DAY_S
+    # standing recordings and a 16 m shuffle after the pain: not walks, so the target does not relax
+    not_walks = [
+        line_walk(pain_t + (i + 1) * 3600.0, np.linspace(100.0, 120.0, 10), walking_time_s=t, walk_id=f"s{i}")
+        for i, t in enumerate([0.0, 0.0, 14.0, 119.0])
+    ]
+    plan = plan_coaching(not_walks, [PainReport(pain_t, 4)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.pain_free_walks_since_pain == 0
+    assert plan.reduction == pytest.approx(s.reduction)  # 14 days, but no walking: nothing relaxed
+    assert "a walk counts when it holds at least 2 minutes of walking" in " ".join(plan.reasons)
+    # the same records with 2 minutes of walking count
+    walks = [line_walk(w.started_at_s, w.cadence_spm, walking_time_s=120.0) for w in not_walks]
+    plan = plan_coaching(walks, [PainReport(pain_t, 4)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.pain_free_walks_since_pain == 4
+    # baseline: three long-strided pain-free records that are not walks never make a personal baseline
+    history = [line_walk(NOW_S - (i + 1) * DAY_S, np.linspace(95.0, 125.0, 200), walking_time_s=60.0) for i in range(3)]
+    assert plan_coaching(history, [], s, body_height_m=HEIGHT_M, now_s=NOW_S).baseline.source == "population"
+    history = [line_walk(w.started_at_s, w.cadence_spm) for w in history]
+    assert plan_coaching(history, [], s, body_height_m=HEIGHT_M, now_s=NOW_S).baseline.source == "personal"
+    # point of pain: a report on a recording that is not a walk still counts as pain, teaches no onset
+    reports = [PainReport(NOW_S - DAY_S, 5, onset_distance_m=10.0, walk_id="s2")]
+    plan = plan_coaching(not_walks, reports, s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.active and plan.onset is None and plan.recommendation is None
+    plan = plan_coaching(walks, reports, s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.onset is not None and plan.onset.distance_m == 10.0
+
+
+def test_walk_record_from_strides_counts_walking_time_once() -> None:
+    # overlapping strides of the two feet (trunk sensor) cover 0-3 s, a pause, then 10-11 s
+    strides = [
+        *strides_at([1.2, 1.2], duration_s=1.5),
+        *strides_at([1.2], t0_s=0.75, duration_s=1.5),
+        *strides_at([1.2], t0_s=10.0),
+    ]
+    walk = WalkRecord.from_strides(strides, started_at_s=NOW_S, pain_free=True)
+    assert walk.walking_time_s == pytest.approx(4.0)
+    assert not walk.is_walk

@@ -41,11 +41,19 @@ def feed(coach: Coach, events: list) -> list[Cue]:
     return [c for ev in events for c in coach.update(ev)]
 
 
+DAILY_WALK_S = 600.0
+
+
 def history(n_walks: int, *, start_day: float) -> list[WalkRecord]:
-    """Pain-free daily walks of the gaitmap walker (the right-foot recording), one per day from ``start_day``."""
+    """Pain-free daily walks of the gaitmap walker (the right-foot recording), one per day from ``start_day``.
+
+    The lab recording is a short sample of the walker's strides; each record stands for a 10-minute daily walk
+    (a walk for the coach needs 2 minutes of walking)."""
     strides = reference_strides(sample("gaitmap_right_foot"))
     return [
-        WalkRecord.from_strides(strides, started_at_s=NOW_S + (start_day + i) * DAY_S, pain_free=True)
+        WalkRecord.from_strides(
+            strides, started_at_s=NOW_S + (start_day + i) * DAY_S, pain_free=True, walking_time_s=DAILY_WALK_S
+        )
         for i in range(n_walks)
     ]
 
@@ -86,7 +94,13 @@ def test_pain_free_history_relaxes_the_target_until_coaching_stops() -> None:
     for day in (1, 7, 14, 21, 28):
         # one coached, pain-free walk a day since the pain: they relax the target but stay out of the baseline
         after = [
-            WalkRecord.from_strides(walk[:10], started_at_s=NOW_S + (d - 0.5) * DAY_S, pain_free=True, coached=True)
+            WalkRecord.from_strides(
+                walk[:10],
+                started_at_s=NOW_S + (d - 0.5) * DAY_S,
+                pain_free=True,
+                coached=True,
+                walking_time_s=DAILY_WALK_S,
+            )
             for d in range(1, day + 1)
         ]
         plan = plan_coaching(before + after, pain, SETTINGS, body_height_m=None, now_s=NOW_S + day * DAY_S)

@@ -152,7 +152,8 @@ def test_upload_progress_is_readable(client: TestClient, walk_csv: Path) -> None
 
 def test_trends_per_day_and_week(client: TestClient, tmp_path: Path) -> None:
     walks = [
-        upload(client, write_walk_csv(tmp_path / f"t{i}.csv", duration_s=30.0), placement="lower_back").json()
+        # two different walks (the same recording twice would be refused as a duplicate)
+        upload(client, write_walk_csv(tmp_path / f"t{i}.csv", duration_s=30.0 + i), placement="lower_back").json()
         for i in range(2)
     ]
     for period in ("day", "week"):
@@ -207,6 +208,8 @@ def test_flagged_strides_follow_coaching(client: TestClient, tmp_path: Path) -> 
         json={"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}},
     )
     client.post("/api/pain", json={"score": 5})
+    # walks are not re-analysed: the same recording is analysed again once its walk is deleted
+    assert client.delete(f"/api/walks/{off['id']}").status_code == 204
     on = upload(client, path, placement="lower_back").json()["walks"][0]
     strides = client.get(f"/api/walks/{on['id']}/strides").json()
     assert strides[0]["target_m"] == pytest.approx(0.9 * 2 * 0.0035 * 1.5 * strides[0]["cadence_spm"], rel=1e-6)

@@ -69,7 +69,8 @@ def test_kill_mid_upload_keeps_db_consistent(dirs: tuple[Path, Path], tmp_path: 
         walks = again.client.get("/api/walks").json()
         assert [w["id"] for w in walks] == [first["id"]]
         assert not any((data / "spool").iterdir()), "the killed upload's spool file was not cleaned up"
-        with (samples / "demo_walk.csv").open("rb") as fh:  # the service works again
+        # the service works again (another recording: the first one again would be refused as a duplicate)
+        with write_walk_csv(tmp_path / "b.csv", duration_s=45.0).open("rb") as fh:
             r = again.client.post("/api/uploads", files={"file": ("b.csv", fh)}, data={"placement": "lower_back"})
         assert r.status_code == 201
     finally:

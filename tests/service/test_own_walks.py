@@ -75,8 +75,8 @@ def test_samples_and_demo_walks_are_shown_but_never_coach(tmp_path: Path, sample
         r = client.post("/api/pain", json={"score": 4, "walk_id": walks[0]["id"], "onset_distance_m": 500})
         assert r.status_code == 422 and "sample or demo walk" in r.json()["detail"]
 
-        # a walk of the walker's own counts
-        with write_walk_csv(tmp_path / "mine.csv", duration_s=60.0).open("rb") as fh:
+        # a walk of the walker's own counts (a walk for the coach: at least 2 minutes of walking)
+        with write_walk_csv(tmp_path / "mine.csv", duration_s=150.0).open("rb") as fh:
             r = client.post("/api/uploads", files={"file": ("mine.csv", fh)}, data={"placement": "lower_back"})
         assert r.status_code == 201
         (mine,) = r.json()["walks"]
