@@ -196,6 +196,25 @@ def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
     return walk
 
 
+def local_period(started_at: str, period: str) -> str:
+    """The local day (``2026-11-26``) or ISO 8601 week (``2026-W48``) of an ISO-8601 time (UTC when it has no zone).
+
+    The ISO week runs Monday to Sunday and belongs to the year holding its Thursday, so a week's year can differ
+    from the date's.
+
+    Examples
+    --------
+    >>> local_period("2024-12-31T12:00:00+00:00", "week")  # Tuesday of the week 2024-12-30 to 2025-01-05
+    '2025-W01'
+    """
+    when = datetime.fromisoformat(started_at)
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone()
+    if period == "day":
+        return local.date().isoformat()
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 class Store:
     """The service's SQLite database.
 
@@ -517,19 +536,23 @@ class Store:
         Parameters
         ----------
         period
-            ``"day"`` or ``"week"`` (ISO-like year-week, Monday first).
+            ``"day"`` (``2026-11-26``) or ``"week"`` (ISO 8601 week with its own year, ``2025-W01`` for
+            2024-12-31), both in this computer's local time, the walker's (the service runs on their machine).
         """
-        key = {"day": "date(started_at)", "week": "strftime('%Y-W%W', started_at)"}[period]
+        if period not in ("day", "week"):
+            raise ValueError(f"period must be 'day' or 'week', not {period!r}")
         with self.read() as conn:
+            conn.create_function("local_period", 2, local_period, deterministic=True)
             rows = conn.execute(
-                f"SELECT {key} AS period, COUNT(*) AS walks, SUM(COALESCE(strides, 0)) AS strides,"
+                "SELECT local_period(started_at, ?) AS period, COUNT(*) AS walks, SUM(COALESCE(strides, 0)) AS strides,"
                 " SUM(cadence_spm * strides) / NULLIF(SUM(CASE WHEN cadence_spm IS NOT NULL THEN strides END), 0)"
                 " AS cadence_spm,"
                 " SUM(stride_length_m * strides)"
                 " / NULLIF(SUM(CASE WHEN stride_length_m IS NOT NULL THEN strides END), 0) AS stride_length_m,"
                 " SUM(distance_m) AS distance_m, SUM(walking_time_s) AS walking_time_s,"
                 " SUM(flagged_strides) AS flagged_strides"
-                " FROM walks WHERE demo = 0 GROUP BY period ORDER BY period"
+                " FROM walks WHERE demo = 0 GROUP BY period ORDER BY period",
+                (period,),
             ).fetchall()
         return [dict(r) for r in rows]
 

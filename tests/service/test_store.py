@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,34 @@ def test_pain_report_survives_walk_deletion(store: Store) -> None:
     )
     store.delete_walk(walk_id)
     assert store.get_pain(pid)["walk_id"] is None
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run in New York time (UTC-5 in winter, UTC-4 in summer), then restore the process's zone."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_trend_weeks_are_iso_weeks_in_local_time(store: Store) -> None:
+    # (UTC start, local day, ISO week of that local day), from the calendar
+    cases = [
+        ("2026-11-23T15:00:00+00:00", "2026-11-23", "2026-W48"),  # Monday
+        ("2026-11-26T15:00:00+00:00", "2026-11-26", "2026-W48"),  # Thursday
+        ("2019-05-16T15:00:00+00:00", "2019-05-16", "2019-W20"),
+        ("2019-05-19T15:00:00+00:00", "2019-05-19", "2019-W20"),  # Sunday ends the ISO week
+        ("2024-12-31T15:00:00+00:00", "2024-12-31", "2025-W01"),  # the week holding 2 Jan 2025's Thursday
+        ("2021-01-01T15:00:00+00:00", "2021-01-01", "2020-W53"),  # a Friday in the last week of 2020
+        # 03:00 UTC on Monday 30 Nov is still Sunday 29 Nov, 22:00, in New York: the walker's day and week
+        ("2026-11-30T03:00:00+00:00", "2026-11-29", "2026-W48"),
+    ]
+    for i, (started_at, _, _) in enumerate(cases):
+        store.add_walk(NewWalk(name=f"w{i}", origin="upload", started_at=started_at, summary={"strides": 10}))
+    days = {row["period"]: row["walks"] for row in store.trends("day")}
+    weeks = {row["period"]: row["walks"] for row in store.trends("week")}
+    assert set(days) == {day for _, day, _ in cases}
+    assert weeks == {"2026-W48": 3, "2019-W20": 2, "2025-W01": 1, "2020-W53": 1}
