@@ -8,9 +8,10 @@ block the writer, short-lived reader connections, and schema migrations numbered
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -114,7 +115,50 @@ MIGRATIONS: tuple[str, ...] = (
         AND (json_extract(source_json, '$.demo') = 1 OR json_extract(source_json, '$.sensor.virtual') = 1));
     CREATE INDEX walks_own_by_start ON walks (demo, started_at);
     """,
+    # walk ids are never reused: a deleted walk's id must not name a later walk (open tabs and links would show
+    # another walk). The walks table is rebuilt with AUTOINCREMENT (see _walk_ids_never_reused).
+    "walk_ids_never_reused",
 )
+"""Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
+of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
+
+
+def _walk_ids_never_reused(conn: sqlite3.Connection) -> None:
+    """Rebuild ``walks`` with ``id INTEGER PRIMARY KEY AUTOINCREMENT``, keeping every row, id, index and reference.
+
+    SQLite's documented table rebuild (foreign keys are off during migrations, checked before the commit): the new
+    table's definition is the current one's (so columns added by earlier migrations stay, whatever they are) with
+    AUTOINCREMENT; rows are copied with their ids, which also starts ``sqlite_sequence`` at the highest id; the
+    tables that reference ``walks (id)`` (strides, steps, bouts, cues, pain reports) keep their rows and point at
+    the new table once it takes the old one's name.
+    """
+    (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'walks'").fetchone()
+    if "AUTOINCREMENT" in table_sql.upper():
+        return
+    new_sql, n = re.subn(
+        r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", "id INTEGER PRIMARY KEY AUTOINCREMENT", table_sql, count=1, flags=re.I
+    )
+    if n != 1:
+        raise StoreError(f"cannot make walk ids unique for good: unexpected walks table {table_sql!r}")
+    new_sql = re.sub(r"^\s*CREATE\s+TABLE\s+\"?walks\"?", "CREATE TABLE walks_rebuilt", new_sql, count=1, flags=re.I)
+    extras = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master"
+            " WHERE tbl_name = 'walks' AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+        )
+    ]
+    conn.execute(new_sql)
+    conn.execute("INSERT INTO walks_rebuilt SELECT * FROM walks")
+    conn.execute("DROP TABLE walks")
+    conn.execute("ALTER TABLE walks_rebuilt RENAME TO walks")
+    for sql in extras:
+        conn.execute(sql)
+
+
+MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "walk_ids_never_reused": _walk_ids_never_reused,
+}
 
 WALK_COLUMNS = (
     "id",
@@ -273,17 +317,34 @@ class Store:
                 f"the database {self.path} has schema version {version}, newer than this program "
                 f"({len(MIGRATIONS)}): upgrade gait-analyser or use another --data-dir"
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        if version == len(MIGRATIONS):
+            return
+        # Foreign keys off while the schema changes (SQLite's documented procedure: rebuilding a table referenced by
+        # others would otherwise cascade its deletion into them), checked before each commit, on again after.
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if script in MIGRATION_FUNCTIONS:
+                        MIGRATION_FUNCTIONS[script](conn)
+                    else:
+                        for statement in script.split(";"):
+                            if statement.strip():
+                                conn.execute(statement)
+                    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(
+                            f"schema migration {number} of {self.path} would break {len(broken)} references "
+                            f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing was changed"
+                        )
+                    conn.execute(f"PRAGMA user_version = {number}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
 
     @property
     def schema_version(self) -> int:

@@ -113,3 +113,74 @@ def test_trend_weeks_are_iso_weeks_in_local_time(store: Store) -> None:
     weeks = {row["period"]: row["walks"] for row in store.trends("week")}
     assert set(days) == {day for _, day, _ in cases}
     assert weeks == {"2026-W48": 3, "2019-W20": 2, "2025-W01": 1, "2020-W53": 1}
+
+
+def test_walk_ids_are_never_reused_after_a_delete(store: Store) -> None:
+    first = [store.add_walk(NewWalk(name=f"w{i}", origin="upload")) for i in range(3)]
+    for walk_id in first[1:]:  # the newest walks, whose ids SQLite would hand out again without AUTOINCREMENT
+        assert store.delete_walk(walk_id)
+    later = [store.add_walk(NewWalk(name=f"later{i}", origin="upload")) for i in range(2)]
+    assert min(later) > max(first)
+
+
+def _database_before(path: Path, migration: str) -> sqlite3.Connection:
+    """A database made by every migration before ``migration`` (the schema a user's file has before it)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    before = MIGRATIONS.index(migration)
+    for script in MIGRATIONS[:before]:
+        conn.executescript(script)
+    conn.execute(f"PRAGMA user_version = {before}")
+    return conn
+
+
+def test_migration_to_unique_walk_ids_keeps_every_row_and_reference(tmp_path: Path) -> None:
+    conn = _database_before(tmp_path / "db.sqlite3", "walk_ids_never_reused")
+    conn.execute("PRAGMA foreign_keys = ON")
+    for walk_id in (1, 2, 5):
+        conn.execute(
+            "INSERT INTO walks (id, name, origin, status, started_at, created_at, steps, notes_json, demo)"
+            " VALUES (?, ?, 'upload', 'complete', '2026-01-01T10:00:00+00:00', '2026-01-01T10:00:00+00:00', 40,"
+            " '[\"a note\"]', ?)",
+            (walk_id, f"walk {walk_id}", int(walk_id == 2)),
+        )
+        conn.execute(
+            "INSERT INTO strides (walk_id, idx, start_s, end_s, length_m, cadence_spm, confidence, method)"
+            " VALUES (?, 0, 1.0, 2.1, 1.3, 109.0, 0.8, 'pendulum')",
+            (walk_id,),
+        )
+        conn.execute("INSERT INTO steps (walk_id, idx, t_s) VALUES (?, 0, 1.0)", (walk_id,))
+        conn.execute("INSERT INTO bouts (walk_id, idx, start_s, end_s, steps) VALUES (?, 0, 1.0, 9.0, 8)", (walk_id,))
+        conn.execute(
+            "INSERT INTO cues (walk_id, idx, t_s, kind, message) VALUES (?, 0, 3.0, 'shorten', 'shorter')", (walk_id,)
+        )
+    conn.execute("INSERT INTO pain_reports (reported_at, score, walk_id) VALUES ('2026-01-01T11:00:00+00:00', 4, 5)")
+    conn.execute("INSERT INTO profile (id, data_json) VALUES (1, '{\"body_height_m\": 1.7}')")
+    conn.close()
+
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        assert [w["id"] for w in store.list_walks()] == [5, 2, 1]
+        assert store.get_walk(5)["notes"] == ["a note"] and store.get_walk(2)["demo"] is True
+        for walk_id in (1, 2, 5):
+            assert len(store.strides(walk_id)) == len(store.steps(walk_id)) == len(store.bouts(walk_id)) == 1
+            assert len(store.cues(walk_id)) == 1
+        assert store.list_pain()[0]["walk_id"] == 5
+        assert store.get_profile() == {"body_height_m": 1.7}
+        assert store.integrity_check() == "ok"
+        with store.read() as read:
+            indexes = {r[0] for r in read.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            assert {"walks_by_start", "walks_by_status", "walks_own_by_start"} <= indexes
+            assert read.execute("PRAGMA foreign_key_check").fetchall() == []
+        # foreign keys are still enforced on the rebuilt table: no stride without its walk, deletes cascade
+        with pytest.raises(sqlite3.IntegrityError), store.write() as write:
+            write.execute(
+                "INSERT INTO strides (walk_id, idx, start_s, end_s, cadence_spm, confidence, method)"
+                " VALUES (99, 0, 1.0, 2.0, 100.0, 0.5, 'x')"
+            )
+        assert store.delete_walk(5)
+        assert store.strides(5) == [] and store.cues(5) == [] and store.list_pain()[0]["walk_id"] is None
+        # and the deleted highest id is not handed out again
+        assert store.add_walk(NewWalk(name="new", origin="upload")) == 6
+    finally:
+        store.close()
