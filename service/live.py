@@ -267,6 +267,34 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
     )
 
 
+def journal_span_s(path: str | os.PathLike[str]) -> float | None:
+    """Time from the first to the last complete sample of a journal (its CSV), read from its two ends only.
+
+    This is the walk's recorded duration (the samples received, as :attr:`gait.types.Recording.duration_s` is a
+    file's); None when the journal is missing or holds fewer than one complete sample.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            header = fh.readline()
+            first = fh.readline()
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 4096))
+            tail = fh.read()
+    except OSError:
+        return None
+    n_commas = header.count(b",")
+    # only lines ended by a newline are complete (a crash may cut the last one)
+    complete = [ln for ln in tail.split(b"\n")[:-1] if ln.count(b",") == n_commas and ln]
+    if not first.endswith(b"\n") or first.count(b",") != n_commas or not complete:
+        return None
+    try:
+        return float(complete[-1].split(b",", 1)[0]) - float(first.split(b",", 1)[0])
+    except ValueError:
+        return None
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # distance
 
@@ -639,4 +667,4 @@ class LiveSession:
         }
 
 
-__all__ = ["Journal", "LiveSession", "SessionState", "cue_message", "event_message", "load_journal"]
+__all__ = ["Journal", "LiveSession", "SessionState", "cue_message", "event_message", "journal_span_s", "load_journal"]
