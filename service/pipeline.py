@@ -247,10 +247,13 @@ def process_file(
         return store.add_walks(health_walks(path, name=name))
     profile = coaching.load_profile(store)
     used = recording.placement or placement or profile.placement
+    # a sample recording is somebody else's walk: analysed with its own heights (in ``recording``), never with the
+    # user's height or calibration factor
+    own = origin != "sample"
     options = AnalysisOptions(
         placement=placement or profile.placement,
-        body_height_m=profile.body_height_m,
-        stride_scale=personal_scale(profile.placement, profile.stride_scale, used),
+        body_height_m=profile.body_height_m if own else None,
+        stride_scale=personal_scale(profile.placement, profile.stride_scale, used) if own else None,
         sensor_side=sensor_side,
     )
     flagger, description = coaching.stride_flagger(store, profile)
