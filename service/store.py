@@ -592,7 +592,8 @@ class Store:
 
     def trends(self, period: str) -> list[dict[str, Any]]:
         """Per-day or per-week totals and stride-weighted means over the walker's own walks (not sample or demo
-        walks).
+        walks). A summary-only walk (Apple Health: steps, distance, step length, no strides) weighs its steps / 2
+        strides in the means.
 
         Parameters
         ----------
@@ -600,16 +601,19 @@ class Store:
             ``"day"`` (``2026-11-26``) or ``"week"`` (ISO 8601 week with its own year, ``2025-W01`` for
             2024-12-31), both in this computer's local time, the walker's (the service runs on their machine).
         """
+        # Each walk's means weigh as many strides as it holds; a summary-only walk (an Apple Health export, no
+        # per-stride rows) as the strides its steps make, so its stride length counts as the Walks list shows it.
+        weight = "COALESCE(strides, steps / 2.0)"
         if period not in ("day", "week"):
             raise ValueError(f"period must be 'day' or 'week', not {period!r}")
         with self.read() as conn:
             conn.create_function("local_period", 2, local_period, deterministic=True)
             rows = conn.execute(
                 "SELECT local_period(started_at, ?) AS period, COUNT(*) AS walks, SUM(COALESCE(strides, 0)) AS strides,"
-                " SUM(cadence_spm * strides) / NULLIF(SUM(CASE WHEN cadence_spm IS NOT NULL THEN strides END), 0)"
-                " AS cadence_spm,"
-                " SUM(stride_length_m * strides)"
-                " / NULLIF(SUM(CASE WHEN stride_length_m IS NOT NULL THEN strides END), 0) AS stride_length_m,"
+                f" SUM(cadence_spm * {weight})"
+                f" / NULLIF(SUM(CASE WHEN cadence_spm IS NOT NULL THEN {weight} END), 0) AS cadence_spm,"
+                f" SUM(stride_length_m * {weight})"
+                f" / NULLIF(SUM(CASE WHEN stride_length_m IS NOT NULL THEN {weight} END), 0) AS stride_length_m,"
                 " SUM(distance_m) AS distance_m, SUM(walking_time_s) AS walking_time_s,"
                 " SUM(flagged_strides) AS flagged_strides"
                 " FROM walks WHERE demo = 0 GROUP BY period ORDER BY period",

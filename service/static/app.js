@@ -353,7 +353,9 @@ async function pageTrends() {
   const period = new URLSearchParams(location.hash.split("?")[1] || "").get("period") || "day";
   const rows = await api(`/api/trends?period=${period}`);
   $main.innerHTML = `<h1>Trends</h1>
-    <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.</p>
+    <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
+      Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are means over the strides walked,
+      an Apple Health walk counting with its steps / 2 strides at the stride its phone reported.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
       <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
     ${rows.length ? `

@@ -184,3 +184,18 @@ def test_migration_to_unique_walk_ids_keeps_every_row_and_reference(tmp_path: Pa
         assert store.add_walk(NewWalk(name="new", origin="upload")) == 6
     finally:
         store.close()
+
+
+def test_trends_count_a_summary_only_walks_stride_length(store: Store) -> None:
+    # an Apple Health walk: 2000 steps (1000 strides) at a 1.20 m stride, no per-stride rows (strides NULL)
+    health = {"steps": 2000, "strides": None, "stride_length_m": 1.2, "distance_m": 1200.0}
+    store.add_walk(NewWalk(name="health", origin="upload", started_at="2026-11-20T12:00:00+00:00", summary=health))
+    (alone,) = store.trends("day")
+    assert alone["stride_length_m"] == pytest.approx(1.2)  # as the Walks list shows it, not "–"
+    # with a measured walk the same day: each counts with its strides (1000 and 100)
+    measured = {"steps": 210, "strides": 100, "stride_length_m": 1.4, "cadence_spm": 110.0}
+    store.add_walk(NewWalk(name="own", origin="upload", started_at="2026-11-20T13:00:00+00:00", summary=measured))
+    (both,) = store.trends("day")
+    assert both["stride_length_m"] == pytest.approx((1.2 * 1000 + 1.4 * 100) / 1100)
+    assert both["cadence_spm"] == pytest.approx(110.0)  # Health has no cadence: only the measured walk's
+    assert both["strides"] == 100  # strides counted are the ones measured
