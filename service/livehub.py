@@ -361,7 +361,35 @@ def finish_live_walk(store: Store, walk_id: int, status: str, journal_path: Path
     span_s = None if journal_path is None else journal_span_s(journal_path)
     if span_s is not None:
         summary["duration_s"] = round(span_s, 2)
+    pod = None if journal_path is None else _pod_summary(journal_path)
+    if pod is not None and not summary.get("strides"):
+        # a foot pod alone (RSC): no samples, no strides; the walk's figures are the pod's own
+        store.finish_walk(walk_id, pod, status=status, reason=POD_WALK_REASON, notes=[POD_WALK_NOTE])
+        return
     store.finish_walk(walk_id, summary, status=status)
+
+
+POD_WALK_REASON = (
+    "Figures from the foot pod itself: a Running Speed and Cadence pod sends its own speed, cadence and stride "
+    "length about once a second, not the motion samples this analyser measures strides from. So this walk has no "
+    "strides of its own, no charts and no stride coaching; its cadence, stride length, steps and distance are the "
+    "pod's."
+)
+POD_WALK_NOTE = (
+    "foot pod (RSC): cadence and stride length are the means of the pod's own figures over the time it reported "
+    "walking, steps its cadence x that time, distance from its odometer (else its speed x time)"
+)
+
+
+def _pod_summary(journal_path: Path) -> dict[str, Any] | None:
+    """The foot pod's summary a session kept in its journal's sidecar (None when no pod reported)."""
+    meta_path = Path(journal_path).with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    pod = meta.get("pod") if isinstance(meta, dict) else None
+    return pod if isinstance(pod, dict) else None
 
 
 def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:

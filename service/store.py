@@ -486,9 +486,23 @@ class Store:
                     (len(strides), flagged, walk_id),
                 )
 
-    def finish_walk(self, walk_id: int, summary: dict[str, Any], *, status: str = "complete") -> None:
-        """Write a walk's final summary and status."""
+    def finish_walk(
+        self,
+        walk_id: int,
+        summary: dict[str, Any],
+        *,
+        status: str = "complete",
+        reason: str | None = None,
+        notes: Sequence[str] | None = None,
+    ) -> None:
+        """Write a walk's final summary and status (and, when given, why its figures are what they are and how they
+        were obtained)."""
         with self.write() as conn:
+            if reason is not None or notes is not None:
+                conn.execute(
+                    "UPDATE walks SET reason = COALESCE(?, reason), notes_json = COALESCE(?, notes_json) WHERE id = ?",
+                    (reason, None if notes is None else json.dumps(list(notes)), walk_id),
+                )
             conn.execute(
                 "UPDATE walks SET status = ?, duration_s = ?, steps = ?, strides = ?, cadence_spm = ?,"
                 " stride_length_m = ?, distance_m = ?, walking_time_s = ?,"

@@ -854,7 +854,19 @@ async function pageLive() {
     const m = JSON.parse(e.data);
     const parts = [`${fmt.num(m.cadence_spm)} steps/min`, `${fmt.num(m.speed_mps, 2)} m/s`];
     if (m.stride_length_m != null) parts.push(`stride ${fmt.m(m.stride_length_m)} m`);
-    set("pod-line", `Foot pod's own figures: ${parts.join(" · ")}`);
+    const alone = live.strides === 0;
+    set("pod-line", `Foot pod's own figures: ${parts.join(" · ")}${alone
+      ? ". A foot pod sends these about once a second, not motion samples: this walk has no strides of its own and no stride coaching; it stores the pod's figures." : ""}`);
+    // A pod alone sends these aggregates, no motion samples: the cards show its figures (no strides of our own, no
+    // coaching), as the walk will store them.
+    if (alone) {
+      set("lv-cadence", fmt.num(m.cadence_spm));
+      set("lv-stride", fmt.m(m.stride_length_m));
+      if (m.walk_distance_m != null) set("lv-distance", fmt.dist(m.walk_distance_m));
+      const box = document.getElementById("lv-stride-box");
+      if (box) { box.classList.add("unsure"); box.title = "the foot pod's own stride length: not judged by the coach"; }
+      document.body.dataset.pod = "1";
+    }
   });
   feed.addEventListener("stride", (e) => {
     const m = JSON.parse(e.data);
