@@ -28,7 +28,7 @@ from service.coaching import live_coach, load_profile, plan_description
 from service.live import LiveSession
 from service.livehub import LiveHub
 from service.models import ProfileUpdate
-from service.pipeline import personal_scale, process_file, read_recording
+from service.pipeline import personal_scale, process_file, read_recording, sample_walk_notes
 from service.settings import Settings
 from service.store import NewWalk, Store
 
@@ -237,12 +237,14 @@ async def _start_live_walk(
         source=walk_source,
         coaching=plan_description(plan, profile),
         # how this walk's stride lengths are obtained, as an uploaded walk records it
-        notes=model_notes(
-            GaitTracker(
-                placement=placement,
-                body_height_m=body_height_m,
-                sensor_height_m=sensor_height_m,
-                stride_scale=stride_scale,
+        notes=(sample_walk_notes if demo else list)(
+            model_notes(
+                GaitTracker(
+                    placement=placement,
+                    body_height_m=body_height_m,
+                    sensor_height_m=sensor_height_m,
+                    stride_scale=stride_scale,
+                )
             )
         ),
         demo=demo,

@@ -86,6 +86,23 @@ def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) 
     return datetime.fromtimestamp(now_s, UTC).isoformat(timespec="seconds"), "import"
 
 
+YOUR_HEIGHT_ADVICE = ": give your height (profile, or --height-m) for better lengths"
+"""The advice the model note gives when it assumed a default height (gait.analysis.model_notes)."""
+
+
+def sample_walk_notes(notes: Iterable[str]) -> list[str]:
+    """A sample's (or a demo's) notes: the user's height never applies to somebody else's walk, so the advice to
+    give it is replaced by what is true (the sample states no height).
+
+    Examples
+    --------
+    >>> note = "stride length: ... (assumed from a default body height of 1.70 m" + YOUR_HEIGHT_ADVICE + ")"
+    >>> sample_walk_notes([note])
+    ['stride length: ... (assumed from a default body height of 1.70 m: the sample states no height)']
+    """
+    return [n.replace(YOUR_HEIGHT_ADVICE, ": the sample states no height") for n in notes]
+
+
 def _clean(value: Any) -> Any:
     """JSON/SQLite-safe number: NaN and inf become None."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -175,7 +192,7 @@ def analyse_to_walk(
         # a sample recording is somebody else's walk: shown, never used for coaching
         demo=origin == "sample",
         coaching=coaching or {},
-        notes=list(result.notes),
+        notes=sample_walk_notes(result.notes) if origin == "sample" else list(result.notes),
         strides=rows,
         steps=[(e.t_s, e.side) for e in result.steps],
         bouts=[(b.start_s, b.end_s, b.steps) for b in result.bouts],

@@ -45,8 +45,9 @@ def length_note(walk: dict) -> str:
         ({"body_height_m": 1.9, "sensor_height_m": 1.02}, "sensor height 1.02 m (the sensor height given)"),
         # a sample that states only the body height: that height
         ({"body_height_m": 1.9}, "from the body height 1.90 m"),
-        # a sample that states no height (the Oxford phone samples): the default, not the user's 1.60 m
-        ({}, "assumed from a default body height"),
+        # a sample that states no height (the Oxford phone samples): the default, not the user's 1.60 m, and no advice
+        # to give "your height" (it would not change somebody else's walk)
+        ({}, "assumed from a default body height of 1.70 m: the sample states no height"),
     ],
 )
 def test_a_demo_walk_uses_the_sample_walkers_height(tmp_path: Path, reference: dict, expected: str) -> None:
