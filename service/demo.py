@@ -28,7 +28,7 @@ from service.coaching import demo_coach, live_coach, load_profile, plan_descript
 from service.live import LiveSession
 from service.livehub import LiveHub
 from service.models import ProfileUpdate
-from service.pipeline import personal_scale, process_file, read_recording
+from service.pipeline import personal_scale, process_file, read_recording, sample_walk_notes
 from service.settings import Settings
 from service.store import DuplicateRecordingError, NewWalk, Store
 
@@ -116,8 +116,8 @@ async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: 
         profile,
         make_source=lambda: replay_chunks(recording, speed=speed),
         placement=placement,
-        body_height_m=recording.body_height_m or profile.body_height_m,
-        # the heights the sample's reference states, as importing the same file uses them
+        # the sample walker's own heights (its reference file's), never the user's: a demo shows the sample's figures
+        body_height_m=recording.body_height_m,
         sensor_height_m=recording.sensor_height_m,
         walk_name=f"Live demo: {path.stem}",
         walk_source={"demo": True, "sample": path.name, "speed": speed, "format": "replay"},
@@ -155,6 +155,12 @@ async def start_sensor_walk(
         raise RuntimeError("a live walk is already running: stop it first")
     info = await ble.find(target)
     profile = await asyncio.to_thread(load_profile, store)
+    # a virtual sensor replays a sample: its walker's heights, not the user's (the user's real sensor: theirs)
+    heights = (
+        (ble.sample.body_height_m, ble.sample.sensor_height_m)
+        if ble.virtual and ble.sample is not None
+        else (profile.body_height_m, None)
+    )
     sensor = {
         "name": info.name,
         "address": info.address,
@@ -169,7 +175,8 @@ async def start_sensor_walk(
         profile,
         make_source=lambda: ble.source(info.device or info.address, protocol=protocol),
         placement=placement,
-        body_height_m=profile.body_height_m,
+        body_height_m=heights[0],
+        sensor_height_m=heights[1],
         walk_name=f"Live: {info.name or info.address}",
         walk_format="ble",
         walk_source={"format": "ble", "sensor": sensor},
@@ -200,15 +207,17 @@ async def _start_live_walk(
     """Start a live walk from any chunk source, coached by the walker's current plan.
 
     ``demo`` marks a walk that is not the walker's own (a replayed sample, a virtual sensor): stored and shown,
-    never used for coaching, and coached by :func:`service.coaching.demo_coach` (as just after back pain, against
-    the population default), like ``gait live --demo``.
+    never used for coaching, coached by :func:`service.coaching.demo_coach` (as just after back pain, against
+    the population default), like ``gait live --demo``, and analysed with the sample walker's heights (given by
+    the caller) without the user's calibration factor.
     """
     if demo:
         # somebody else's walking: coached as just after back pain against the population default, stored nowhere
         coach, plan, _ = demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
     else:
         coach, plan = await asyncio.to_thread(live_coach, store, profile)
-    stride_scale = personal_scale(profile.calibrated_placement, profile.stride_scale, placement)
+    # the user's calibration factor is the user's: a demo walk (somebody else's walking) is not scaled by it
+    stride_scale = None if demo else personal_scale(profile.calibrated_placement, profile.stride_scale, placement)
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
 
     def make_session(walk_id: int) -> object:
@@ -233,12 +242,14 @@ async def _start_live_walk(
         source=walk_source,
         coaching=plan_description(plan, profile),
         # how this walk's stride lengths are obtained, as an uploaded walk records it
-        notes=model_notes(
-            GaitTracker(
-                placement=placement,
-                body_height_m=body_height_m,
-                sensor_height_m=sensor_height_m,
-                stride_scale=stride_scale,
+        notes=(sample_walk_notes if demo else list)(
+            model_notes(
+                GaitTracker(
+                    placement=placement,
+                    body_height_m=body_height_m,
+                    sensor_height_m=sensor_height_m,
+                    stride_scale=stride_scale,
+                )
             )
         ),
         demo=demo,
@@ -285,6 +296,8 @@ class BleAccess:
         bleak backends; None uses the platform's (BlueZ, CoreBluetooth, WinRT).
     radio
         The virtual radio the backends reach, when virtual (closed by :meth:`close`).
+    sample
+        The sample recording the virtual sensors replay (its walker's heights are a virtual walk's).
     source_options
         Extra keyword settings of every :class:`~ingest.ble.sources.BleSensorSource` (timeouts, clock sync).
     max_scan_s
@@ -294,6 +307,7 @@ class BleAccess:
     scanner_backend: type | None = None
     client_backend: type | None = None
     radio: VirtualRadio | None = None
+    sample: Recording | None = None
     source_options: dict[str, Any] = field(default_factory=dict)
     max_scan_s: float | None = None
     _lock: asyncio.Lock | None = field(default=None, init=False, repr=False)
@@ -359,6 +373,7 @@ async def virtual_ble(settings: Settings) -> BleAccess:
         scanner_backend=radio.scanner_backend,
         client_backend=radio.client_backend,
         radio=radio,
+        sample=recording,
         # a replay faster than real time runs on its own clock: host-clock mapping would squash it
         source_options={**VIRTUAL_SOURCE_OPTIONS, "clock_sync": settings.demo_speed == 1.0},
         max_scan_s=VIRTUAL_SCAN_S,

@@ -10,7 +10,8 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
   stored walk's summary counts it, see :class:`RunningDistance`)
 - ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm", "walk_distance_m"}``
 - ``{"type": "cue", "t_s", "kind", "message", "reason"}`` (from the coach)
-- ``{"type": "pod", "speed_mps", "cadence_spm", "stride_length_m", "total_distance_m", "running"}`` (RSC pods)
+- ``{"type": "pod", "speed_mps", "cadence_spm", "stride_length_m", "total_distance_m", "running", "walk_distance_m"}``
+  (RSC pods; walk_distance_m: the distance so far from the pod's odometer, see :class:`PodTally`)
 - ``{"type": "gap", "start_s", "end_s", "lost_packets", "reason"}`` (from a BLE source)
 - ``{"type": "state", "phase", "samples", "lost_packets", "gaps", "strides", "dropped_samples", "error", ...}``;
   the last message of every session is a state message with ``phase == "ended"``.
@@ -267,6 +268,34 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
     )
 
 
+def journal_span_s(path: str | os.PathLike[str]) -> float | None:
+    """Time from the first to the last complete sample of a journal (its CSV), read from its two ends only.
+
+    This is the walk's recorded duration (the samples received, as :attr:`gait.types.Recording.duration_s` is a
+    file's); None when the journal is missing or holds fewer than one complete sample.
+    """
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            header = fh.readline()
+            first = fh.readline()
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - 4096))
+            tail = fh.read()
+    except OSError:
+        return None
+    n_commas = header.count(b",")
+    # only lines ended by a newline are complete (a crash may cut the last one)
+    complete = [ln for ln in tail.split(b"\n")[:-1] if ln.count(b",") == n_commas and ln]
+    if not first.endswith(b"\n") or first.count(b",") != n_commas or not complete:
+        return None
+    try:
+        return float(complete[-1].split(b",", 1)[0]) - float(first.split(b",", 1)[0])
+    except ValueError:
+        return None
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # distance
 
@@ -334,6 +363,80 @@ class RunningDistance:
         if tail >= 3:
             total += self._bout_m(BoutEvent(self._steps_s[-tail], self._steps_s[-1], tail))
         return None if math.isnan(total) else total
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# foot pod
+
+
+POD_MAX_INTERVAL_S = 5.0
+"""Longest time one RSC measurement stands for (a pod reports about once a second; a longer silence is a gap)."""
+
+
+class PodTally:
+    """A walk's summary from a foot pod's own figures (RSC: speed, cadence, stride length, odometer; no samples).
+
+    Each measurement holds until the next one (at most :data:`POD_MAX_INTERVAL_S`): time with a cadence above zero is
+    walking time, cadence x time counts the steps, and the cadence and stride length are their means over the walking
+    time. The distance is the pod's odometer (its total distance) walked since the first measurement, or speed x
+    time when the pod sends no odometer.
+    """
+
+    def __init__(self) -> None:
+        self.measurements = 0
+        self._last: Any = None
+        self._last_s: float | None = None
+        self._first_s: float | None = None
+        self._walking_s = 0.0
+        self._steps = 0.0
+        self._stride_s = 0.0  # walking time with a known stride length
+        self._stride_sum = 0.0
+        self._speed_m = 0.0
+        self._odometer_m = 0.0
+        self._odometer_last: float | None = None
+
+    def add(self, measurement: Any, arrival_s: float) -> None:
+        """Take one measurement that arrived at ``arrival_s`` (seconds on a monotonic clock)."""
+        if self._last is not None and self._last_s is not None:
+            self._hold(self._last, min(max(arrival_s - self._last_s, 0.0), POD_MAX_INTERVAL_S))
+        total = getattr(measurement, "total_distance_m", None)
+        if total is not None:
+            if self._odometer_last is not None and total >= self._odometer_last:
+                self._odometer_m += total - self._odometer_last
+            self._odometer_last = total  # a pod that resets its odometer goes on from its new reading
+        self._first_s = arrival_s if self._first_s is None else self._first_s
+        self._last, self._last_s = measurement, arrival_s
+        self.measurements += 1
+
+    def _hold(self, m: Any, dt_s: float) -> None:
+        cadence = float(getattr(m, "cadence_spm", 0.0) or 0.0)
+        self._speed_m += float(getattr(m, "speed_mps", 0.0) or 0.0) * dt_s
+        if cadence <= 0:
+            return
+        self._walking_s += dt_s
+        self._steps += cadence * dt_s / 60.0
+        stride = getattr(m, "stride_length_m", None)
+        if stride is not None and math.isfinite(stride):
+            self._stride_s += dt_s
+            self._stride_sum += float(stride) * dt_s
+
+    @property
+    def distance_m(self) -> float:
+        """Distance walked so far: the odometer's, else speed x time."""
+        return self._odometer_m if self._odometer_last is not None else self._speed_m
+
+    def summary(self) -> dict[str, Any]:
+        """The walk's summary (the keys of a stored walk's); no strides: a pod sends no stride events."""
+        walking = self._walking_s > 0
+        return {
+            "steps": round(self._steps) if walking else 0,
+            "strides": None,
+            "cadence_spm": round(self._steps * 60.0 / self._walking_s, 1) if walking else None,
+            "stride_length_m": round(self._stride_sum / self._stride_s, 3) if self._stride_s > 0 else None,
+            "distance_m": round(self.distance_m, 1),
+            "walking_time_s": round(self._walking_s, 2),
+            "duration_s": 0.0 if self._first_s is None else round((self._last_s or 0.0) - self._first_s, 2),
+        }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -441,6 +544,7 @@ class LiveSession:
         self._last_time_s: float | None = None
         self._pod: Any = None
         self._pod_start_m: float | None = None
+        self.pod = PodTally()
         self._ran = False
 
     # -- subscribers ---------------------------------------------------------------------------------------------
@@ -553,8 +657,20 @@ class LiveSession:
             self._on_chunk(item)
         elif hasattr(item, "speed_mps") and hasattr(item, "cadence_spm"):
             self._pod = item
+            self.pod.add(item, time.monotonic())
             body = asdict(item) if is_dataclass(item) else dict(vars(item))
-            self._publish({"type": "pod", **{k: _json_value(v) for k, v in body.items()}})
+            # the walk's figures so far from the pod's own (kept in the sidecar: a walk of a pod alone has no
+            # samples, so these are what its stored summary is made of, after a crash too)
+            pod_summary = self.pod.summary()
+            self._journal.meta["pod"] = pod_summary
+            self._journal.write_meta()
+            self._publish(
+                {
+                    "type": "pod",
+                    **{k: _json_value(v) for k, v in body.items()},
+                    "walk_distance_m": pod_summary["distance_m"],
+                }
+            )
             total_m = getattr(item, "total_distance_m", None)
             set_distance = getattr(self.coach, "set_distance_m", None)
             if total_m is not None and callable(set_distance):
@@ -640,4 +756,13 @@ class LiveSession:
         }
 
 
-__all__ = ["Journal", "LiveSession", "SessionState", "cue_message", "event_message", "load_journal"]
+__all__ = [
+    "Journal",
+    "LiveSession",
+    "PodTally",
+    "SessionState",
+    "cue_message",
+    "event_message",
+    "journal_span_s",
+    "load_journal",
+]

@@ -26,7 +26,7 @@ from gait.analysis import Analysis, analyze
 from gait.types import BoutEvent, Placement, StepEvent, StrideEvent
 from ingest.errors import IngestError
 from service import coaching
-from service.live import load_journal
+from service.live import journal_span_s, load_journal
 from service.pipeline import stride_rows
 from service.store import NewWalk, Store
 
@@ -272,7 +272,8 @@ class LiveHub:
             session.unsubscribe(queue)
             if batch:
                 await asyncio.shield(self._flush(walk_id, batch))
-            await asyncio.shield(asyncio.to_thread(finish_live_walk, self.store, walk_id, status))
+            journal_path = getattr(session, "journal_path", None)
+            await asyncio.shield(asyncio.to_thread(finish_live_walk, self.store, walk_id, status, journal_path))
             stored = await asyncio.shield(asyncio.to_thread(self.store.get_walk, walk_id))
             self._session = None
             self.broadcast(
@@ -350,9 +351,45 @@ def walk_analysis(store: Store, walk_id: int) -> Analysis:
     return Analysis(steps=steps, strides=strides, bouts=bouts, duration_s=duration_s, placement=placement)
 
 
-def finish_live_walk(store: Store, walk_id: int, status: str) -> None:
-    """Close a live walk: compute its summary from its committed rows and set its final status."""
-    store.finish_walk(walk_id, walk_analysis(store, walk_id).summary, status=status)
+def finish_live_walk(store: Store, walk_id: int, status: str, journal_path: Path | None = None) -> None:
+    """Close a live walk: compute its summary from its committed rows and set its final status.
+
+    The walk's duration is that of the samples recorded (its journal's first to last sample), as an uploaded
+    recording's is its file's; only without a journal does it fall back to the span of the stored contacts.
+    """
+    summary = walk_analysis(store, walk_id).summary
+    span_s = None if journal_path is None else journal_span_s(journal_path)
+    if span_s is not None:
+        summary["duration_s"] = round(span_s, 2)
+    pod = None if journal_path is None else _pod_summary(journal_path)
+    if pod is not None and not summary.get("strides"):
+        # a foot pod alone (RSC): no samples, no strides; the walk's figures are the pod's own
+        store.finish_walk(walk_id, pod, status=status, reason=POD_WALK_REASON, notes=[POD_WALK_NOTE])
+        return
+    store.finish_walk(walk_id, summary, status=status)
+
+
+POD_WALK_REASON = (
+    "Figures from the foot pod itself: a Running Speed and Cadence pod sends its own speed, cadence and stride "
+    "length about once a second, not the motion samples this analyser measures strides from. So this walk has no "
+    "strides of its own, no charts and no stride coaching; its cadence, stride length, steps and distance are the "
+    "pod's."
+)
+POD_WALK_NOTE = (
+    "foot pod (RSC): cadence and stride length are the means of the pod's own figures over the time it reported "
+    "walking, steps its cadence x that time, distance from its odometer (else its speed x time)"
+)
+
+
+def _pod_summary(journal_path: Path) -> dict[str, Any] | None:
+    """The foot pod's summary a session kept in its journal's sidecar (None when no pod reported)."""
+    meta_path = Path(journal_path).with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    pod = meta.get("pod") if isinstance(meta, dict) else None
+    return pod if isinstance(pod, dict) else None
 
 
 def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
@@ -391,10 +428,14 @@ def recover_interrupted(store: Store, journal_dir: Path | None = None) -> list[d
     """After a crash: complete every walk still marked live from its journal, and close it as ``interrupted``."""
     recovered = []
     for walk_id in store.live_walk_ids():
-        if journal_dir is not None:
+        kept = len(store.strides(walk_id))  # committed before the crash
+        journal_path = None if journal_dir is None else journal_dir / f"walk-{walk_id}.csv"
+        if journal_path is not None and journal_path.exists():
             added = recover_from_journal(store, walk_id, journal_dir)
-            log.info("walk %s: %d strides recovered from the journal", walk_id, added)
-        finish_live_walk(store, walk_id, "interrupted")
+            log.info("walk %s: %d strides kept, %d more recovered from the journal", walk_id, kept, added)
+        else:
+            log.info("walk %s: %d strides kept (no journal to recover more from)", walk_id, kept)
+        finish_live_walk(store, walk_id, "interrupted", journal_path)
         walk = store.get_walk(walk_id)
         if walk is not None:
             recovered.append(walk)

@@ -127,6 +127,23 @@ def health_walk_fingerprint(start_epoch_s: float, duration_s: float, steps: floa
     return hashlib.sha256(f"apple_health|{start_epoch_s:.0f}|{duration_s:.0f}|{steps:.0f}".encode()).hexdigest()
 
 
+YOUR_HEIGHT_ADVICE = ": give your height (profile, or --height-m) for better lengths"
+"""The advice the model note gives when it assumed a default height (gait.analysis.model_notes)."""
+
+
+def sample_walk_notes(notes: Iterable[str]) -> list[str]:
+    """A sample's (or a demo's) notes: the user's height never applies to somebody else's walk, so the advice to
+    give it is replaced by what is true (the sample states no height).
+
+    Examples
+    --------
+    >>> note = "stride length: ... (assumed from a default body height of 1.70 m" + YOUR_HEIGHT_ADVICE + ")"
+    >>> sample_walk_notes([note])
+    ['stride length: ... (assumed from a default body height of 1.70 m: the sample states no height)']
+    """
+    return [n.replace(YOUR_HEIGHT_ADVICE, ": the sample states no height") for n in notes]
+
+
 def _clean(value: Any) -> Any:
     """JSON/SQLite-safe number: NaN and inf become None."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -216,7 +233,7 @@ def analyse_to_walk(
         # a sample recording is somebody else's walk: shown, never used for coaching
         demo=origin == "sample",
         coaching=coaching or {},
-        notes=list(result.notes),
+        notes=sample_walk_notes(result.notes) if origin == "sample" else list(result.notes),
         strides=rows,
         steps=[(e.t_s, e.side) for e in result.steps],
         bouts=[(b.start_s, b.end_s, b.steps) for b in result.bouts],
@@ -294,10 +311,13 @@ def process_file(
         return ids or store.add_walks(walks[:1])  # raises DuplicateRecordingError naming the stored walk
     profile = coaching.load_profile(store)
     used = recording.placement or placement or profile.placement
+    # a sample recording is somebody else's walk: analysed with its own heights (in ``recording``), never with the
+    # user's height or calibration factor
+    own = origin != "sample"
     options = AnalysisOptions(
         placement=placement or profile.placement,
-        body_height_m=profile.body_height_m,
-        stride_scale=personal_scale(profile.calibrated_placement, profile.stride_scale, used),
+        body_height_m=profile.body_height_m if own else None,
+        stride_scale=personal_scale(profile.calibrated_placement, profile.stride_scale, used) if own else None,
         sensor_side=sensor_side,
     )
     # the plan in force when the walk was made (the recording's own start), not at upload time

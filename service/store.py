@@ -8,9 +8,10 @@ block the writer, short-lived reader connections, and schema migrations numbered
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -134,7 +135,50 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE walks ADD COLUMN recording_sha256 TEXT;
     CREATE INDEX walks_by_recording ON walks (recording_sha256);
     """,
+    # walk ids are never reused: a deleted walk's id must not name a later walk (open tabs and links would show
+    # another walk). The walks table is rebuilt with AUTOINCREMENT (see _walk_ids_never_reused).
+    "walk_ids_never_reused",
 )
+"""Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
+of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
+
+
+def _walk_ids_never_reused(conn: sqlite3.Connection) -> None:
+    """Rebuild ``walks`` with ``id INTEGER PRIMARY KEY AUTOINCREMENT``, keeping every row, id, index and reference.
+
+    SQLite's documented table rebuild (foreign keys are off during migrations, checked before the commit): the new
+    table's definition is the current one's (so columns added by earlier migrations stay, whatever they are) with
+    AUTOINCREMENT; rows are copied with their ids, which also starts ``sqlite_sequence`` at the highest id; the
+    tables that reference ``walks (id)`` (strides, steps, bouts, cues, pain reports) keep their rows and point at
+    the new table once it takes the old one's name.
+    """
+    (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'walks'").fetchone()
+    if "AUTOINCREMENT" in table_sql.upper():
+        return
+    new_sql, n = re.subn(
+        r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", "id INTEGER PRIMARY KEY AUTOINCREMENT", table_sql, count=1, flags=re.I
+    )
+    if n != 1:
+        raise StoreError(f"cannot make walk ids unique for good: unexpected walks table {table_sql!r}")
+    new_sql = re.sub(r"^\s*CREATE\s+TABLE\s+\"?walks\"?", "CREATE TABLE walks_rebuilt", new_sql, count=1, flags=re.I)
+    extras = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master"
+            " WHERE tbl_name = 'walks' AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+        )
+    ]
+    conn.execute(new_sql)
+    conn.execute("INSERT INTO walks_rebuilt SELECT * FROM walks")
+    conn.execute("DROP TABLE walks")
+    conn.execute("ALTER TABLE walks_rebuilt RENAME TO walks")
+    for sql in extras:
+        conn.execute(sql)
+
+
+MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "walk_ids_never_reused": _walk_ids_never_reused,
+}
 
 WALK_COLUMNS = (
     "id",
@@ -219,6 +263,25 @@ def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
     return walk
 
 
+def local_period(started_at: str, period: str) -> str:
+    """The local day (``2026-11-26``) or ISO 8601 week (``2026-W48``) of an ISO-8601 time (UTC when it has no zone).
+
+    The ISO week runs Monday to Sunday and belongs to the year holding its Thursday, so a week's year can differ
+    from the date's.
+
+    Examples
+    --------
+    >>> local_period("2024-12-31T12:00:00+00:00", "week")  # Tuesday of the week 2024-12-30 to 2025-01-05
+    '2025-W01'
+    """
+    when = datetime.fromisoformat(started_at)
+    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone()
+    if period == "day":
+        return local.date().isoformat()
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 class Store:
     """The service's SQLite database.
 
@@ -277,17 +340,34 @@ class Store:
                 f"the database {self.path} has schema version {version}, newer than this program "
                 f"({len(MIGRATIONS)}): upgrade gait-analyser or use another --data-dir"
             )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        if version == len(MIGRATIONS):
+            return
+        # Foreign keys off while the schema changes (SQLite's documented procedure: rebuilding a table referenced by
+        # others would otherwise cascade its deletion into them), checked before each commit, on again after.
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    if script in MIGRATION_FUNCTIONS:
+                        MIGRATION_FUNCTIONS[script](conn)
+                    else:
+                        for statement in script.split(";"):
+                            if statement.strip():
+                                conn.execute(statement)
+                    broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(
+                            f"schema migration {number} of {self.path} would break {len(broken)} references "
+                            f"(first: table {broken[0][0]}, row {broken[0][1]}); nothing was changed"
+                        )
+                    conn.execute(f"PRAGMA user_version = {number}")
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
 
     @property
     def schema_version(self) -> int:
@@ -446,9 +526,23 @@ class Store:
                     (len(strides), flagged, walk_id),
                 )
 
-    def finish_walk(self, walk_id: int, summary: dict[str, Any], *, status: str = "complete") -> None:
-        """Write a walk's final summary and status."""
+    def finish_walk(
+        self,
+        walk_id: int,
+        summary: dict[str, Any],
+        *,
+        status: str = "complete",
+        reason: str | None = None,
+        notes: Sequence[str] | None = None,
+    ) -> None:
+        """Write a walk's final summary and status (and, when given, why its figures are what they are and how they
+        were obtained)."""
         with self.write() as conn:
+            if reason is not None or notes is not None:
+                conn.execute(
+                    "UPDATE walks SET reason = COALESCE(?, reason), notes_json = COALESCE(?, notes_json) WHERE id = ?",
+                    (reason, None if notes is None else json.dumps(list(notes)), walk_id),
+                )
             conn.execute(
                 "UPDATE walks SET status = ?, duration_s = ?, steps = ?, strides = ?, cadence_spm = ?,"
                 " stride_length_m = ?, distance_m = ?, walking_time_s = ?,"
@@ -552,24 +646,32 @@ class Store:
 
     def trends(self, period: str) -> list[dict[str, Any]]:
         """Per-day or per-week totals and stride-weighted means over the walker's own walks (not sample or demo
-        walks).
+        walks). A summary-only walk (Apple Health: steps, distance, step length, no strides) weighs its steps / 2
+        strides in the means.
 
         Parameters
         ----------
         period
-            ``"day"`` or ``"week"`` (ISO-like year-week, Monday first).
+            ``"day"`` (``2026-11-26``) or ``"week"`` (ISO 8601 week with its own year, ``2025-W01`` for
+            2024-12-31), both in this computer's local time, the walker's (the service runs on their machine).
         """
-        key = {"day": "date(started_at)", "week": "strftime('%Y-W%W', started_at)"}[period]
+        # Each walk's means weigh as many strides as it holds; a summary-only walk (an Apple Health export, no
+        # per-stride rows) as the strides its steps make, so its stride length counts as the Walks list shows it.
+        weight = "COALESCE(strides, steps / 2.0)"
+        if period not in ("day", "week"):
+            raise ValueError(f"period must be 'day' or 'week', not {period!r}")
         with self.read() as conn:
+            conn.create_function("local_period", 2, local_period, deterministic=True)
             rows = conn.execute(
-                f"SELECT {key} AS period, COUNT(*) AS walks, SUM(COALESCE(strides, 0)) AS strides,"
-                " SUM(cadence_spm * strides) / NULLIF(SUM(CASE WHEN cadence_spm IS NOT NULL THEN strides END), 0)"
-                " AS cadence_spm,"
-                " SUM(stride_length_m * strides)"
-                " / NULLIF(SUM(CASE WHEN stride_length_m IS NOT NULL THEN strides END), 0) AS stride_length_m,"
+                "SELECT local_period(started_at, ?) AS period, COUNT(*) AS walks, SUM(COALESCE(strides, 0)) AS strides,"
+                f" SUM(cadence_spm * {weight})"
+                f" / NULLIF(SUM(CASE WHEN cadence_spm IS NOT NULL THEN {weight} END), 0) AS cadence_spm,"
+                f" SUM(stride_length_m * {weight})"
+                f" / NULLIF(SUM(CASE WHEN stride_length_m IS NOT NULL THEN {weight} END), 0) AS stride_length_m,"
                 " SUM(distance_m) AS distance_m, SUM(walking_time_s) AS walking_time_s,"
                 " SUM(flagged_strides) AS flagged_strides"
-                " FROM walks WHERE demo = 0 GROUP BY period ORDER BY period"
+                " FROM walks WHERE demo = 0 GROUP BY period ORDER BY period",
+                (period,),
             ).fetchall()
         return [dict(r) for r in rows]
 

@@ -70,6 +70,14 @@ function destroyCharts() {
   state.charts = [];
 }
 
+const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif';
+/** Width in CSS pixels of the widest of ``labels`` in the charts' axis font (uPlot's default). */
+function widestLabelPx(labels) {
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = AXIS_FONT;
+  return Math.max(0, ...labels.map((t) => ctx.measureText(String(t)).width));
+}
+
 function chartWidth(el) { return Math.max(260, el.clientWidth || $main.clientWidth - 32); }
 
 function makeChart(el, opts, data) {
@@ -353,14 +361,16 @@ async function pageTrends() {
   const period = new URLSearchParams(location.hash.split("?")[1] || "").get("period") || "day";
   const rows = await api(`/api/trends?period=${period}`);
   $main.innerHTML = `<h1>Trends</h1>
-    <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.</p>
+    <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
+      Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are means over the strides walked,
+      an Apple Health walk counting with its steps / 2 strides at the stride its phone reported.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
       <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
     ${rows.length ? `
     <h2>Distance and walking time</h2><div class="chart" id="tr-dist"></div>
     <h2>Cadence and stride length</h2><div class="chart" id="tr-cad"></div>
     <h2>Flagged strides</h2><div class="chart" id="tr-flag"></div>
-    <div class="table-wrap"><table><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead>
+    <div class="table-wrap"><table id="trends-table"><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead>
     <tbody>${rows.map((r) => `<tr><td>${esc(r.period)}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>`
     : `<p class="muted">No walks yet.</p>`}`;
@@ -369,7 +379,22 @@ async function pageTrends() {
   if (!rows.length) return;
   const x = rows.map((_, i) => i);
   const labels = rows.map((r) => r.period);
-  const xAxis = { label: period, values: (u, splits) => splits.map((v) => (Number.isInteger(v) ? labels[v] || "" : "")) };
+  // Ticks one label's width apart (a phone fits three or four dates, not twelve), none cut by the chart's edge.
+  const labelPx = widestLabelPx(labels);
+  const xAxis = {
+    label: period,
+    splits: (u, axis, min, max) => {
+      const dpr = devicePixelRatio || 1, left = u.bbox.left / dpr, perIndex = u.bbox.width / dpr / (max - min);
+      const step = [1, 2, 3, 4, 5, 7, 10, 14, 20, 30, 50, 100, 200, 500, 1000].find((k) => k * perIndex >= labelPx + 16) || 2000;
+      const x = (i) => left + (i - min) * perIndex;
+      let i = 0;
+      while (i < labels.length && x(i) - labelPx / 2 < 0) i += 1;
+      const out = [];
+      for (; i < labels.length && x(i) + labelPx / 2 <= u.width; i += step) out.push(i);
+      return out;
+    },
+    values: (u, splits) => splits.map((v) => labels[v] || ""),
+  };
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
   const bars = (color) => ({ stroke: color, fill: color + "99", paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } });
   makeChart(document.getElementById("tr-dist"), {
@@ -402,7 +427,7 @@ async function pageUpload() {
     <form id="upload-form" class="card">
       <div class="row"><label for="file">Recording</label>
         <input type="file" id="file" name="file" required>
-        <span class="hint">gait CSV, Sensor Logger or phyphox export (zip or folder files), AndroSensor, MetaWear, Apple Health export.zip…</span></div>
+        <span class="hint" id="file-hint">one file: a gait CSV, a Sensor Logger or phyphox export (one file, or a zip of the export folder), AndroSensor, MetaWear, Apple Health export.zip…</span></div>
       <div class="row"><label for="placement">Where was the sensor worn?</label>
         <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
         ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select>
@@ -548,8 +573,8 @@ async function pagePain() {
       <div class="row"><label for="when">When <span class="hint">(default: the end of the chosen walk, or now)</span></label><input id="when" type="datetime-local" step="1"></div>
       <div class="row"><label for="pain-walk">During which walk <span class="hint">(optional)</span></label>
         <select id="pain-walk"><option value="">none / not recorded</option>${walks.map((w) => `<option value="${w.id}" ${String(w.id) === preselect ? "selected" : ""}>${esc(w.name)} – ${esc(fmt.date(w.started_at))}</option>`).join("")}</select></div>
-      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="number" min="0" step="0.1"></div>
-      <div class="row"><label for="onset-min">…or after <span class="hint">(minutes into the walk)</span></label><input id="onset-min" type="number" min="0" step="1"></div>
+      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="number" min="0" step="any" inputmode="decimal"></div>
+      <div class="row"><label for="onset-min">…or after <span class="hint">(minutes into the walk)</span></label><input id="onset-min" type="number" min="0" step="any" inputmode="decimal"></div>
       <div class="row"><label for="note">Note</label><input id="note" maxlength="500"></div>
       <button type="submit">Save report</button> <span id="pain-msg" role="status"></span>
     </form>
@@ -851,7 +876,19 @@ async function pageLive() {
     const m = JSON.parse(e.data);
     const parts = [`${fmt.num(m.cadence_spm)} steps/min`, `${fmt.num(m.speed_mps, 2)} m/s`];
     if (m.stride_length_m != null) parts.push(`stride ${fmt.m(m.stride_length_m)} m`);
-    set("pod-line", `Foot pod's own figures: ${parts.join(" · ")}`);
+    const alone = live.strides === 0;
+    set("pod-line", `Foot pod's own figures: ${parts.join(" · ")}${alone
+      ? ". A foot pod sends these about once a second, not motion samples: this walk has no strides of its own and no stride coaching; it stores the pod's figures." : ""}`);
+    // A pod alone sends these aggregates, no motion samples: the cards show its figures (no strides of our own, no
+    // coaching), as the walk will store them.
+    if (alone) {
+      set("lv-cadence", fmt.num(m.cadence_spm));
+      set("lv-stride", fmt.m(m.stride_length_m));
+      if (m.walk_distance_m != null) set("lv-distance", fmt.dist(m.walk_distance_m));
+      const box = document.getElementById("lv-stride-box");
+      if (box) { box.classList.add("unsure"); box.title = "the foot pod's own stride length: not judged by the coach"; }
+      document.body.dataset.pod = "1";
+    }
   });
   feed.addEventListener("stride", (e) => {
     const m = JSON.parse(e.data);

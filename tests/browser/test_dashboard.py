@@ -125,8 +125,8 @@ def test_upload_asks_where_the_sensor_was_when_the_profile_does_not_say(
 
 
 def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server) -> None:
-    # Opt in to coaching and report pain: a 1.50 m walker's target at 108 steps/min is about 1.02 m; with a
-    # calibration factor of 1.3 the demo walk's strides are about 1.3 m, so strides are flagged and the coach cues.
+    # Opt in to coaching and report pain: a 1.50 m walker's target at 108 steps/min is about 1.02 m; the demo walk's
+    # walker is 2.0 m tall (its reference file), its strides about 1.17 m, so strides are flagged and the coach cues.
     profile = {"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}}
     r = server.client.put("/api/profile", json=profile)
     assert r.status_code == 200

@@ -10,7 +10,7 @@ from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import Server
 
 COACHED = {"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}}
-"""A 1.50 m walker with a 1.3 factor: the overstriding demo walk's strides are flagged and cued (see test_dashboard)."""
+"""A 1.50 m walker: the overstriding demo walk's strides (a 2.0 m walker's) are flagged and cued (test_dashboard)."""
 
 
 def start_demo(server: Server, speed: float = 2) -> int:

@@ -105,3 +105,33 @@ def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Serv
     assert walks[0]["format"] == "ble" and walks[0]["source"]["sensor"]["address"] == address
     assert walks[0]["summary"]["strides"] >= 4
     assert errors == [], errors  # also catches Content-Security-Policy violations
+
+
+def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_context, virtual_server: Server) -> None:
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(virtual_server.url + "/#/live")
+    page.click("#scan-btn")
+    page.wait_for_selector("#sensor-list .sensor-row")
+    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES["rsc"]).click()
+    assert page.locator("#sensor-placement").input_value() == "foot"
+    page.click("#connect-btn")
+    wait_js(page, "document.body.dataset.pod === '1' && document.getElementById('lv-cadence').textContent !== '0'")
+    wait_js(page, "Number(document.getElementById('lv-cadence').textContent) > 0")
+    # the pod's own cadence (the sample walks at 108 steps/min), stride length and distance fill the cards
+    assert abs(float(page.locator("#lv-cadence").inner_text()) - 108) <= 3
+    assert float(page.locator("#lv-stride").inner_text()) > 0
+    pod_line = page.locator("#pod-line").inner_text()
+    assert "Foot pod's own figures" in pod_line and "no strides of its own" in pod_line, pod_line
+    shot(page, "sensor-pod-live")
+    page.click("#stop-live")
+    wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
+    (walk,) = virtual_server.client.get("/api/walks").json()
+    page.goto(f"{virtual_server.url}/#/walk/{walk['id']}")
+    page.wait_for_selector("#summary")
+    # the walk page says where its figures come from, and shows the pod's cadence
+    assert "figures from the foot pod itself" in page.locator("main").inner_text().lower()
+    assert abs(walk["summary"]["cadence_spm"] - 108) <= 3
+    assert f"{walk['summary']['cadence_spm']:.0f}" in page.locator("#summary").inner_text()
+    shot(page, "sensor-pod-walk")
+    assert errors == [], errors

@@ -266,3 +266,43 @@ def test_a_crash_recovers_the_shoe_of_a_foot_sensor_from_the_journal(store: Stor
     assert len(recovered) == len(complete)
     assert {s["side"] for s in recovered} == {"right"}  # the journal's sidecar keeps the shoe
     assert {s["side"] for s in store.steps(walk_id)} == {"right"}
+
+
+def test_a_live_walk_lasts_as_long_as_its_recorded_samples(store: Store, tmp_path: Path) -> None:
+    recording = synthetic_walk(duration_s=40.0)
+    walk_id, _ = run_hub(store, tmp_path, recording=recording)
+    # the samples span 0 to 39.99 s; the contacts start and end inside that
+    assert store.get_walk(walk_id)["duration_s"] == pytest.approx(recording.duration_s, abs=0.01)
+
+
+def test_a_recovered_walk_lasts_as_long_as_its_journal(store: Store, tmp_path: Path) -> None:
+    recording = synthetic_walk(duration_s=40.0)
+    walk_id, _ = run_hub(store, tmp_path, recording=recording)
+    crash_before_the_last(store, walk_id, 10)
+    with store.write() as conn:  # the crash came before the walk was closed: no summary yet
+        conn.execute("UPDATE walks SET duration_s = NULL WHERE id = ?", (walk_id,))
+    # a crash may cut the journal's last line
+    journal = tmp_path / "journal" / f"walk-{walk_id}.csv"
+    with journal.open("a", encoding="utf-8") as fh:
+        fh.write("45.0,0.1,")
+    recover_interrupted(store, tmp_path / "journal")
+    assert store.get_walk(walk_id)["duration_s"] == pytest.approx(recording.duration_s, abs=0.01)
+
+
+def test_recovery_says_how_many_strides_were_kept_and_recovered(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    walk_id, _ = run_hub(store, tmp_path)
+    n = len(store.strides(walk_id))
+    with store.write() as conn:  # killed after every stride was committed, before the walk was closed
+        conn.execute("UPDATE walks SET status = 'live' WHERE id = ?", (walk_id,))
+    with caplog.at_level("INFO", logger="service.livehub"):
+        recover_interrupted(store, tmp_path / "journal")
+    assert f"walk {walk_id}: {n} strides kept, 0 more recovered from the journal" in caplog.messages
+    assert store.get_walk(walk_id)["strides"] == n
+
+    crash_before_the_last(store, walk_id, 3)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="service.livehub"):
+        recover_interrupted(store, tmp_path / "journal")
+    assert f"walk {walk_id}: {n - 3} strides kept, 3 more recovered from the journal" in caplog.messages

@@ -291,3 +291,83 @@ def test_a_shoe_side_for_a_sensor_not_on_a_shoe_is_refused_and_stores_nothing(vi
     assert virtual.post("/api/live/sensor", json={"target": "x", "placement": "foot", "side": "up"}).status_code == 422
     assert virtual.get("/api/walks").json() == []
     assert virtual.get("/api/live").json()["running"] is False
+
+
+def test_a_foot_pod_alone_streams_and_stores_its_own_figures(virtual: TestClient) -> None:
+    """An RSC foot pod sends its own speed, cadence and stride length (no samples): the walk shows and stores them,
+    and says so, instead of an empty "complete" walk."""
+    sensors = virtual.get("/api/sensors", params={"seconds": 1}).json()["sensors"]
+    pod = next(s for s in sensors if s["protocols"] == ["rsc"])
+    started: list[Any] = []
+
+    def start() -> None:
+        started.append(virtual.post("/api/live/sensor", json={"target": pod["address"], "placement": "foot"}))
+
+    def walking_pods(ms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [m for m in ms if m["type"] == "pod" and m["cadence_spm"] > 0]
+
+    messages = feed_until(virtual, lambda ms: len(walking_pods(ms)) >= 4, start=start)
+    assert started[0].status_code == 202
+    walk_id = started[0].json()["walk_id"]
+    pods = walking_pods(messages)
+    # the pod replays the sample's walk: 108 steps/min, as the feed shows it live
+    assert pods[-1]["cadence_spm"] == pytest.approx(60 * STEP_HZ, abs=3)
+    assert pods[-1]["walk_distance_m"] > 0 and pods[-1]["stride_length_m"] > 0
+    virtual.post("/api/live/stop")
+    walk = virtual.get(f"/api/walks/{walk_id}").json()
+    summary = walk["summary"]
+    assert walk["status"] == "complete" and "foot pod" in walk["reason"].lower()  # the walk page says why
+    assert any("foot pod (RSC)" in n for n in walk["notes"]), walk["notes"]
+    assert summary["strides"] is None and summary["cadence_spm"] == pytest.approx(60 * STEP_HZ, abs=3)
+    strides = [p["stride_length_m"] for p in pods]
+    assert min(strides) - 0.01 <= summary["stride_length_m"] <= max(strides) + 0.01
+    # the distance is the pod's odometer walked since the walk started
+    assert summary["distance_m"] >= pods[-1]["walk_distance_m"] > 0
+    assert summary["steps"] > 0
+
+
+def test_a_foot_pod_walk_cut_by_a_crash_keeps_the_pods_figures(store: Any, tmp_path: Path) -> None:
+    from service.livehub import recover_interrupted
+    from service.store import NewWalk
+
+    journal = tmp_path / "journal"
+    journal.mkdir()
+    walk_id = store.start_live_walk(NewWalk(name="pod", origin="live", placement="foot"))
+    # what the session's sidecar held when the process was killed (a pod alone journals no samples)
+    pod = {
+        "steps": 180,
+        "strides": None,
+        "cadence_spm": 108.0,
+        "stride_length_m": 1.3,
+        "distance_m": 117.0,
+        "walking_time_s": 100.0,
+        "duration_s": 104.0,
+    }
+    (journal / f"walk-{walk_id}.json").write_text(json.dumps({"session_id": f"walk-{walk_id}", "pod": pod}))
+    recover_interrupted(store, journal)
+    walk = store.get_walk(walk_id)
+    assert walk["status"] == "interrupted" and "foot pod" in walk["reason"].lower()
+    assert walk["distance_m"] == 117.0 and walk["stride_length_m"] == 1.3 and walk["cadence_spm"] == 108.0
+
+
+def test_pod_tally_holds_each_measurement_until_the_next() -> None:
+    from ingest.ble.protocols import RscMeasurement
+    from service.live import POD_MAX_INTERVAL_S, PodTally
+
+    tally = PodTally()
+    # five seconds of walking at 120 steps/min with 1.2 m strides (the odometer 1.2 m further each second), then
+    # standing for one second, then one more report after a long silence (a gap: it holds at most the cap)
+    for t in range(5):
+        tally.add(RscMeasurement(1.2, 120.0, 1.2, 100.0 + 1.2 * t), float(t))
+    tally.add(RscMeasurement(0.0, 0.0, None, 106.0), 5.0)
+    tally.add(RscMeasurement(0.0, 0.0, None, 106.0), 6.0)
+    tally.add(RscMeasurement(1.0, 100.0, 1.0, 106.0), 6.5)
+    tally.add(RscMeasurement(1.0, 100.0, 1.0, 106.0), 6.5 + 60.0)
+    summary = tally.summary()
+    walking_s = 5.0 + POD_MAX_INTERVAL_S
+    assert summary["walking_time_s"] == pytest.approx(walking_s)
+    assert summary["steps"] == round(120 * 5 / 60 + 100 * POD_MAX_INTERVAL_S / 60)
+    assert summary["cadence_spm"] == pytest.approx((120 * 5 + 100 * POD_MAX_INTERVAL_S) / walking_s, abs=0.05)
+    assert summary["stride_length_m"] == pytest.approx((1.2 * 5 + 1.0 * POD_MAX_INTERVAL_S) / walking_s, abs=1e-3)
+    assert summary["distance_m"] == pytest.approx(6.0)  # the odometer, 100 -> 106 m
+    assert summary["duration_s"] == pytest.approx(66.5) and summary["strides"] is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,120 @@ def test_pain_report_survives_walk_deletion(store: Store) -> None:
     )
     store.delete_walk(walk_id)
     assert store.get_pain(pid)["walk_id"] is None
+
+
+@pytest.fixture
+def local_zone(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run in New York time (UTC-5 in winter, UTC-4 in summer), then restore the process's zone."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_trend_weeks_are_iso_weeks_in_local_time(store: Store) -> None:
+    # (UTC start, local day, ISO week of that local day), from the calendar
+    cases = [
+        ("2026-11-23T15:00:00+00:00", "2026-11-23", "2026-W48"),  # Monday
+        ("2026-11-26T15:00:00+00:00", "2026-11-26", "2026-W48"),  # Thursday
+        ("2019-05-16T15:00:00+00:00", "2019-05-16", "2019-W20"),
+        ("2019-05-19T15:00:00+00:00", "2019-05-19", "2019-W20"),  # Sunday ends the ISO week
+        ("2024-12-31T15:00:00+00:00", "2024-12-31", "2025-W01"),  # the week holding 2 Jan 2025's Thursday
+        ("2021-01-01T15:00:00+00:00", "2021-01-01", "2020-W53"),  # a Friday in the last week of 2020
+        # 03:00 UTC on Monday 30 Nov is still Sunday 29 Nov, 22:00, in New York: the walker's day and week
+        ("2026-11-30T03:00:00+00:00", "2026-11-29", "2026-W48"),
+    ]
+    for i, (started_at, _, _) in enumerate(cases):
+        store.add_walk(NewWalk(name=f"w{i}", origin="upload", started_at=started_at, summary={"strides": 10}))
+    days = {row["period"]: row["walks"] for row in store.trends("day")}
+    weeks = {row["period"]: row["walks"] for row in store.trends("week")}
+    assert set(days) == {day for _, day, _ in cases}
+    assert weeks == {"2026-W48": 3, "2019-W20": 2, "2025-W01": 1, "2020-W53": 1}
+
+
+def test_walk_ids_are_never_reused_after_a_delete(store: Store) -> None:
+    first = [store.add_walk(NewWalk(name=f"w{i}", origin="upload")) for i in range(3)]
+    for walk_id in first[1:]:  # the newest walks, whose ids SQLite would hand out again without AUTOINCREMENT
+        assert store.delete_walk(walk_id)
+    later = [store.add_walk(NewWalk(name=f"later{i}", origin="upload")) for i in range(2)]
+    assert min(later) > max(first)
+
+
+def _database_before(path: Path, migration: str) -> sqlite3.Connection:
+    """A database made by every migration before ``migration`` (the schema a user's file has before it)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    before = MIGRATIONS.index(migration)
+    for script in MIGRATIONS[:before]:
+        conn.executescript(script)
+    conn.execute(f"PRAGMA user_version = {before}")
+    return conn
+
+
+def test_migration_to_unique_walk_ids_keeps_every_row_and_reference(tmp_path: Path) -> None:
+    conn = _database_before(tmp_path / "db.sqlite3", "walk_ids_never_reused")
+    conn.execute("PRAGMA foreign_keys = ON")
+    for walk_id in (1, 2, 5):
+        conn.execute(
+            "INSERT INTO walks (id, name, origin, status, started_at, created_at, steps, notes_json, demo)"
+            " VALUES (?, ?, 'upload', 'complete', '2026-01-01T10:00:00+00:00', '2026-01-01T10:00:00+00:00', 40,"
+            " '[\"a note\"]', ?)",
+            (walk_id, f"walk {walk_id}", int(walk_id == 2)),
+        )
+        conn.execute(
+            "INSERT INTO strides (walk_id, idx, start_s, end_s, length_m, cadence_spm, confidence, method)"
+            " VALUES (?, 0, 1.0, 2.1, 1.3, 109.0, 0.8, 'pendulum')",
+            (walk_id,),
+        )
+        conn.execute("INSERT INTO steps (walk_id, idx, t_s) VALUES (?, 0, 1.0)", (walk_id,))
+        conn.execute("INSERT INTO bouts (walk_id, idx, start_s, end_s, steps) VALUES (?, 0, 1.0, 9.0, 8)", (walk_id,))
+        conn.execute(
+            "INSERT INTO cues (walk_id, idx, t_s, kind, message) VALUES (?, 0, 3.0, 'shorten', 'shorter')", (walk_id,)
+        )
+    conn.execute("INSERT INTO pain_reports (reported_at, score, walk_id) VALUES ('2026-01-01T11:00:00+00:00', 4, 5)")
+    conn.execute("INSERT INTO profile (id, data_json) VALUES (1, '{\"body_height_m\": 1.7}')")
+    conn.close()
+
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        assert [w["id"] for w in store.list_walks()] == [5, 2, 1]
+        assert store.get_walk(5)["notes"] == ["a note"] and store.get_walk(2)["demo"] is True
+        for walk_id in (1, 2, 5):
+            assert len(store.strides(walk_id)) == len(store.steps(walk_id)) == len(store.bouts(walk_id)) == 1
+            assert len(store.cues(walk_id)) == 1
+        assert store.list_pain()[0]["walk_id"] == 5
+        assert store.get_profile() == {"body_height_m": 1.7}
+        assert store.integrity_check() == "ok"
+        with store.read() as read:
+            indexes = {r[0] for r in read.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            assert {"walks_by_start", "walks_by_status", "walks_own_by_start"} <= indexes
+            assert read.execute("PRAGMA foreign_key_check").fetchall() == []
+        # foreign keys are still enforced on the rebuilt table: no stride without its walk, deletes cascade
+        with pytest.raises(sqlite3.IntegrityError), store.write() as write:
+            write.execute(
+                "INSERT INTO strides (walk_id, idx, start_s, end_s, cadence_spm, confidence, method)"
+                " VALUES (99, 0, 1.0, 2.0, 100.0, 0.5, 'x')"
+            )
+        assert store.delete_walk(5)
+        assert store.strides(5) == [] and store.cues(5) == [] and store.list_pain()[0]["walk_id"] is None
+        # and the deleted highest id is not handed out again
+        assert store.add_walk(NewWalk(name="new", origin="upload")) == 6
+    finally:
+        store.close()
+
+
+def test_trends_count_a_summary_only_walks_stride_length(store: Store) -> None:
+    # an Apple Health walk: 2000 steps (1000 strides) at a 1.20 m stride, no per-stride rows (strides NULL)
+    health = {"steps": 2000, "strides": None, "stride_length_m": 1.2, "distance_m": 1200.0}
+    store.add_walk(NewWalk(name="health", origin="upload", started_at="2026-11-20T12:00:00+00:00", summary=health))
+    (alone,) = store.trends("day")
+    assert alone["stride_length_m"] == pytest.approx(1.2)  # as the Walks list shows it, not "–"
+    # with a measured walk the same day: each counts with its strides (1000 and 100)
+    measured = {"steps": 210, "strides": 100, "stride_length_m": 1.4, "cadence_spm": 110.0}
+    store.add_walk(NewWalk(name="own", origin="upload", started_at="2026-11-20T13:00:00+00:00", summary=measured))
+    (both,) = store.trends("day")
+    assert both["stride_length_m"] == pytest.approx((1.2 * 1000 + 1.4 * 100) / 1100)
+    assert both["cadence_spm"] == pytest.approx(110.0)  # Health has no cadence: only the measured walk's
+    assert both["strides"] == 100  # strides counted are the ones measured
