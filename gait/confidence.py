@@ -133,21 +133,21 @@ def step_rotation(
         gyroscope samples in the step).
     """
     n = len(acc_ms2) - 1
-    # Called on every step: the ufunc reductions and Python scalars spare numpy's wrappers (a third of the cost).
+    # Called on every step: the ufunc reductions, and Python floats for the 3-vectors, spare numpy's wrappers.
     i0 = int(gyr_time_s.searchsorted(start_s))
     i1 = int(gyr_time_s.searchsorted(end_s))
     if i1 <= i0:
         return math.nan, math.nan
-    rates = gyr_dps[i0:i1].ravel()
-    mean_square_dps2 = float(rates @ rates) / (i1 - i0)
+    rates = gyr_dps[i0:i1]
+    mean_square_dps2 = float(np.vdot(rates, rates)) / (i1 - i0)
     if n < 1:
         return math.nan, mean_square_dps2
-    up = np.add.reduce(acc_ms2[:n], axis=0)
-    norm = math.sqrt(float(up @ up))
+    ux, uy, uz = np.add.reduce(acc_ms2[:n], axis=0).tolist()
+    norm = math.sqrt(ux * ux + uy * uy + uz * uz)
     if not norm > 1e-6:
         return math.nan, mean_square_dps2
-    rate_sum = np.add.reduce(gyr_dps[i0:i1], axis=0)
-    return float(up @ rate_sum) / (norm * (i1 - i0)) * (end_s - start_s), mean_square_dps2
+    rx, ry, rz = np.add.reduce(rates, axis=0).tolist()
+    return (ux * rx + uy * ry + uz * rz) / (norm * (i1 - i0)) * (end_s - start_s), mean_square_dps2
 
 
 def update_pace(pace_sum_s: float, pace_weight: float, stride_s: float) -> tuple[float, float]:

@@ -97,9 +97,12 @@ def stride_sway(
     # for both legs, and any constant or linear drift over the whole period cancel.
     omega_rad_s = 2.0 * math.pi / duration_s
     dt_s = duration_s / (n - 1)
-    gyr_phase = omega_rad_s * (gyr_time_s[i0:i1] - end_s)
+    gyr_phase = gyr_time_s[i0:i1] - end_s
+    gyr_phase *= omega_rad_s
+    np.cos(gyr_phase, out=gyr_phase)  # in place: one array for the phase and its cosine
     scale = GRAVITY_MS2 / omega_rad_s * math.radians(1.0) * duration_s / (i1 - i0)  # deg/s summed -> mean rad x T
-    gx, gy, gz = (np.cos(gyr_phase) @ gyr_dps[i0:i1] * scale).tolist()
+    gx, gy, gz = (gyr_phase @ gyr_dps[i0:i1]).tolist()
+    gx, gy, gz = gx * scale, gy * scale, gz * scale
     # v(0) ~ -(L . sine_acc - (g / omega) F . cos_gyr) with L = up x F, i.e. F . (up x sine_acc + (g / omega) cos_gyr).
     lx = (uy * sz - uz * sy) * dt_s + gx
     ly = (uz * sx - ux * sz) * dt_s + gy
