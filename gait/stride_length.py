@@ -86,13 +86,15 @@ def step_bounce_ms2(acc_ms2: np.ndarray) -> complex:
     n_period = len(acc_ms2) - 1
     if n_period < 4:
         return complex(math.nan, math.nan)
-    coef = acc_ms2[:n_period].T @ _step_basis(n_period)  # per axis: mean, cosine and sine coefficients
-    gravity = coef[:, 0]
-    g_norm = math.sqrt(float(gravity @ gravity))
+    # Per axis: mean, cosine and sine coefficients; then Python floats (called on every step: 3-vectors cost less
+    # in Python than in numpy's wrappers).
+    (gx, cx, sx), (gy, cy, sy), (gz, cz, sz) = (acc_ms2[:n_period].T @ _step_basis(n_period)).tolist()
+    g_norm = math.sqrt(gx * gx + gy * gy + gz * gz)
     if not g_norm > 1e-6:
         return complex(math.nan, math.nan)
-    vertical = (gravity / g_norm) @ coef[:, 1:]  # the vertical's coefficients (projection is linear)
-    return complex(float(vertical[0]), float(vertical[1]))
+    ux, uy, uz = gx / g_norm, gy / g_norm, gz / g_norm
+    # the vertical's coefficients (projection is linear)
+    return complex(ux * cx + uy * cy + uz * cz, ux * sx + uy * sy + uz * sz)
 
 
 def bounce_excursion_m(
