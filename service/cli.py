@@ -32,6 +32,11 @@ CLI_ADVICE: dict[str, str] = {"no_adapter": "'gait live --demo' works without ha
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command registered."""
+    return _build_parsers()[0]
+
+
+def _build_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top parser and each sub-command's own parser by name."""
     parser = argparse.ArgumentParser(
         prog="gait",
         description="Stride-by-stride cadence and stride length from accelerometers, with overstride coaching.",
@@ -39,17 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"service.commands.{name}").register(subparsers)
-    return parser
+    return parser, subparsers.choices
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gait`` command line; returns the process exit code."""
-    parser = build_parser()
+    parser, command_parsers = _build_parsers()
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         # Said by the command's own parser, with its usage (the top parser's usage lists only the commands).
-        command_parser = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        command_parser.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+        command_parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:

@@ -632,18 +632,6 @@ class Store:
             ).fetchall()
         return [dict(r) for r in rows]
 
-    def stride_lengths_for_baseline(self, *, exclude_walk: int | None = None) -> list[dict[str, Any]]:
-        """Confident strides of the walker's own complete walks with their start time (input to the coaching
-        baseline); sample and demo walks are left out."""
-        with self.read() as conn:
-            rows = conn.execute(
-                "SELECT w.id AS walk_id, w.started_at, s.length_m, s.cadence_spm, s.confidence"
-                " FROM strides s JOIN walks w ON w.id = s.walk_id"
-                " WHERE s.length_m IS NOT NULL AND w.status != 'live' AND w.demo = 0 AND w.id IS NOT ?",
-                (exclude_walk,),
-            ).fetchall()
-        return [dict(r) for r in rows]
-
     def trends(self, period: str) -> list[dict[str, Any]]:
         """Per-day or per-week totals and stride-weighted means over the walker's own walks (not sample or demo
         walks). A summary-only walk (Apple Health: steps, distance, step length, no strides) weighs its steps / 2
