@@ -241,3 +241,25 @@ def test_calibrating_keeps_a_factor_saved_by_an_earlier_version(walk, tmp_path: 
         store.close()
     assert saved["stride_scales"] == pytest.approx({"lower_back": 0.95, "pocket": 1.05}, abs=1e-4)
     assert "stride_scale" not in saved and "stride_scale_placement" not in saved
+
+
+def test_gait_live_uses_the_factor_of_its_placement_and_its_demo_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from service.commands.live import profile_scale
+    from service.store import Store
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
+    assert profile_scale("pocket") is None and not data_dir.exists()  # no profile yet: none, and nothing created
+    store = Store(data_dir / "gait.sqlite3").open()
+    store.put_profile({"placement": "lower_back", "stride_scales": {"pocket": 1.07, "lower_back": 1.3}})
+    store.close()
+    assert (profile_scale("pocket"), profile_scale("foot"), profile_scale("lower_back")) == (1.07, None, 1.3)
+    # the demo replays somebody else's walk at the lower back: the walker's lower-back factor is not applied
+    journal_dir = tmp_path / "journal"
+    args = ["live", "--demo", "--json", "--seconds", "1", "--speed", "20", "--journal-dir", str(journal_dir)]
+    assert main(args) == 0
+    capsys.readouterr()
+    (meta,) = journal_dir.glob("*.json")
+    assert json.loads(meta.read_text())["stride_scale"] is None
