@@ -38,6 +38,10 @@ StrideScale = Annotated[float, Field(ge=STRIDE_SCALE_RANGE[0], le=STRIDE_SCALE_R
 """A personal stride-length factor (the core's range, as ``gait calibrate`` and ``--stride-scale`` accept)."""
 
 
+LEGACY_FACTOR_KEYS = ("stride_scale", "stride_scale_placement")
+"""The single factor of profiles saved before factors were kept per placement (accepted from clients, converted)."""
+
+
 def upgrade_profile_document(data: dict[str, Any]) -> dict[str, Any]:
     """A stored profile document in today's form: the single factor of profiles saved before factors were kept per
     placement (``stride_scale`` with ``stride_scale_placement``, or alone meaning the usual placement, or
@@ -63,10 +67,6 @@ def upgrade_profile_document(data: dict[str, Any]) -> dict[str, Any]:
         scales.setdefault(str(where), scale)  # a per-placement entry already there is newer: it wins
         out["stride_scales"] = scales
     return out
-
-
-LEGACY_FACTOR_KEYS = ("stride_scale", "stride_scale_placement")
-"""The single factor of profiles saved before factors were kept per placement (accepted from clients, converted)."""
 
 
 class ProfileBase(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gait.consts import STRIDE_SCALE_RANGE
-from tests.browser.conftest import shot
+from tests.browser.conftest import PHONE, shot
 from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.serverproc import Server
 
@@ -47,4 +47,15 @@ def test_each_placements_factor_is_shown_edited_and_removed_alone(browser_contex
     page.click("#profile-form button[type=submit]")
     assert page.evaluate("document.getElementById('scale-hand').validity.valid") is False
     assert server.client.get("/api/profile").json()["stride_scales"] == {"foot": 1.02}
+
+    # the table of factors fits a phone's width
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.wait_for_selector("tr[data-placement=foot] button.remove-scale")
+    assert page.locator("#scale-hand").input_value() == ""  # the refused factor was not saved
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # nothing hidden in a sideways scroll: the Remove button is within the table's visible width
+    wrap = "document.querySelector('#scales-table').parentElement"
+    assert page.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth")
+    shot(page, "phone-profile-calibration-factors")
     assert errors == [], errors
