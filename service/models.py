@@ -107,11 +107,15 @@ class ProfileUpdate(ProfileBase):
         ge=STRIDE_SCALE_RANGE[0],
         le=STRIDE_SCALE_RANGE[1],
         exclude=True,
+        json_schema_extra={"deprecated": True},
         description="Deprecated (use stride_scales): the factor of one placement, that of stride_scale_placement "
         "or else the usual placement; null removes it.",
     )
     stride_scale_placement: Placement | None = Field(
-        None, exclude=True, description="Deprecated (use stride_scales): the placement stride_scale is for."
+        None,
+        exclude=True,
+        json_schema_extra={"deprecated": True},
+        description="Deprecated (use stride_scales): the placement stride_scale is for.",
     )
 
     @model_validator(mode="after")
