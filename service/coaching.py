@@ -26,7 +26,7 @@ from gait.coach import (
 )
 from gait.coach.text import format_percent
 from gait.types import StrideEvent
-from service.models import ProfileUpdate
+from service.models import ProfileUpdate, upgrade_profile_document
 from service.store import Store
 
 StrideFlagger = Callable[[StrideEvent], tuple[float | None, bool | None]]
@@ -42,8 +42,9 @@ def iso_to_unix_s(value: str) -> float:
 
 
 def load_profile(store: Store) -> ProfileUpdate:
-    """The stored profile, with defaults before the first save."""
-    return ProfileUpdate.model_validate(store.get_profile())
+    """The stored profile, with defaults before the first save (a profile saved with the single calibration factor
+    of earlier versions reads with that factor kept for its placement)."""
+    return ProfileUpdate.model_validate(upgrade_profile_document(store.get_profile()))
 
 
 def history(store: Store, *, window_days: float, now_s: float | None = None) -> list[WalkRecord]:

@@ -216,8 +216,9 @@ async def _start_live_walk(
         coach, plan, _ = demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
     else:
         coach, plan = await asyncio.to_thread(live_coach, store, profile)
-    # the user's calibration factor is the user's: a demo walk (somebody else's walking) is not scaled by it
-    stride_scale = None if demo else personal_scale(profile.calibrated_placement, profile.stride_scale, placement)
+    # the user's calibration factor for this placement is the user's: a demo walk (somebody else's walking) is not
+    # scaled by it
+    stride_scale = None if demo else personal_scale(profile.stride_scales, placement)
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
 
     def make_session(walk_id: int) -> object:

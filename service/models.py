@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -34,10 +34,43 @@ class CoachingSettings(BaseModel):
         return CoachSettings(enabled=self.enabled, reduction=self.reduction, tolerance_m=self.tolerance_m)
 
 
-class ProfileUpdate(BaseModel):
-    """The walker's profile as sent by the client."""
+StrideScale = Annotated[float, Field(ge=STRIDE_SCALE_RANGE[0], le=STRIDE_SCALE_RANGE[1])]
+"""A personal stride-length factor (the core's range, as ``gait calibrate`` and ``--stride-scale`` accept)."""
 
-    model_config = ConfigDict(extra="forbid")
+
+LEGACY_FACTOR_KEYS = ("stride_scale", "stride_scale_placement")
+"""The single factor of profiles saved before factors were kept per placement (accepted from clients, converted)."""
+
+
+def upgrade_profile_document(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored profile document in today's form: the single factor of profiles saved before factors were kept per
+    placement (``stride_scale`` with ``stride_scale_placement``, or alone meaning the usual placement, or
+    ``lower_back``, the placement assumed everywhere, when no placement was set) becomes its placement's entry of
+    ``stride_scales``. Other keys are kept as they are; a document without the old keys is returned unchanged.
+
+    Examples
+    --------
+    >>> upgrade_profile_document({"placement": "lower_back", "stride_scale": 1.1, "stride_scale_placement": "pocket"})
+    {'placement': 'lower_back', 'stride_scales': {'pocket': 1.1}}
+    >>> upgrade_profile_document({"placement": "foot", "stride_scale": 0.95})
+    {'placement': 'foot', 'stride_scales': {'foot': 0.95}}
+    >>> upgrade_profile_document({"stride_scale": None, "stride_scale_placement": None})
+    {}
+    """
+    if not any(key in data for key in LEGACY_FACTOR_KEYS):
+        return data
+    out = {k: v for k, v in data.items() if k not in LEGACY_FACTOR_KEYS}
+    scale = data.get("stride_scale")
+    if scale is not None:
+        where = data.get("stride_scale_placement") or data.get("placement") or Placement.LOWER_BACK.value
+        scales = dict(out.get("stride_scales") or {})
+        scales.setdefault(str(where), scale)  # a per-placement entry already there is newer: it wins
+        out["stride_scales"] = scales
+    return out
+
+
+class ProfileBase(BaseModel):
+    """The walker's profile: height, usual placement, calibration factors per placement, coaching preferences."""
 
     # the core's ranges: what the command line accepts, the profile accepts (one range, or a height saved by
     # `gait calibrate` could not be read back)
@@ -45,26 +78,86 @@ class ProfileUpdate(BaseModel):
         None, ge=BODY_HEIGHT_RANGE_M[0], le=BODY_HEIGHT_RANGE_M[1], description="Body height in metres."
     )
     placement: Placement | None = Field(None, description="Where the sensor is usually worn.")
+    stride_scales: dict[Placement, StrideScale] = Field(
+        default_factory=dict,
+        description="Personal calibration factor per sensor placement (from `gait calibrate`, a walk of known "
+        f"distance; {STRIDE_SCALE_RANGE[0]}-{STRIDE_SCALE_RANGE[1]}): it multiplies the stride lengths of walks with "
+        "the sensor at that placement only. A placement without one uses the model's lengths.",
+    )
+    coaching: CoachingSettings = Field(default_factory=CoachingSettings)
+
+    def stride_scale_for(self, placement: Placement | None) -> float | None:
+        """The walker's calibration factor for walks with the sensor at ``placement`` (None: none fitted there)."""
+        return None if placement is None else self.stride_scales.get(placement)
+
+
+class ProfileUpdate(ProfileBase):
+    """The walker's profile as sent by the client (and as stored).
+
+    ``stride_scales`` left out of a request keeps the stored factors (they come from ``gait calibrate``: a client
+    that does not know them never drops them). Clients of the single factor may still send ``stride_scale`` (with
+    ``stride_scale_placement``, or meaning the usual ``placement``): it sets (a number) or removes (null) the factor
+    of that one placement and keeps the others.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
     stride_scale: float | None = Field(
         None,
         ge=STRIDE_SCALE_RANGE[0],
         le=STRIDE_SCALE_RANGE[1],
-        description="Personal calibration factor applied to stride lengths.",
+        exclude=True,
+        json_schema_extra={"deprecated": True},
+        description="Deprecated (use stride_scales): the factor of one placement, that of stride_scale_placement "
+        "or else the usual placement; null removes it.",
     )
     stride_scale_placement: Placement | None = Field(
         None,
-        description="Where the sensor was worn on the calibration walk: the factor applies only to walks with the "
-        "sensor there. Not set (profiles saved before it existed): the usual placement.",
+        exclude=True,
+        json_schema_extra={"deprecated": True},
+        description="Deprecated (use stride_scales): the placement stride_scale is for.",
     )
-    coaching: CoachingSettings = Field(default_factory=CoachingSettings)
+
+    @model_validator(mode="after")
+    def _fold_the_single_factor(self) -> ProfileUpdate:
+        where = self.legacy_factor_placement
+        if where is None:
+            if self.stride_scale is not None:
+                raise ValueError(
+                    'stride_scale needs a placement: send stride_scales, e.g. {"pocket": 1.05}, or set '
+                    "stride_scale_placement (or placement)"
+                )
+            return self
+        if self.stride_scale is None:
+            if "stride_scales" not in self.model_fields_set:
+                self.stride_scales.pop(where, None)
+            return self
+        given = self.stride_scales.get(where)
+        if "stride_scales" in self.model_fields_set and given is not None and given != self.stride_scale:
+            raise ValueError(
+                f"stride_scale {self.stride_scale} contradicts stride_scales[{where.value!r}] {given}: send "
+                "stride_scales only"
+            )
+        self.stride_scales[where] = self.stride_scale  # in place: stride_scales stays "not sent" when it was not
+        return self
 
     @property
-    def calibrated_placement(self) -> Placement | None:
-        """The placement the calibration factor was fitted for (the usual placement when not recorded)."""
+    def legacy_factor_placement(self) -> Placement | None:
+        """The placement the old single-factor fields address, when a client sent them (None otherwise)."""
+        if not set(LEGACY_FACTOR_KEYS) & self.model_fields_set:
+            return None
         return self.stride_scale_placement or self.placement
 
+    def merged_with(self, stored: ProfileBase) -> ProfileUpdate:
+        """This update with the stored factors kept when it does not send ``stride_scales`` (the factor an old
+        client's ``stride_scale`` addresses is set or removed, the others stay)."""
+        if "stride_scales" in self.model_fields_set:
+            return self
+        kept = {p: f for p, f in stored.stride_scales.items() if p != self.legacy_factor_placement}
+        return self.model_copy(update={"stride_scales": {**kept, **self.stride_scales}})
 
-class ProfilePublic(ProfileUpdate):
+
+class ProfilePublic(ProfileBase):
     """The stored profile with the coaching disclaimer."""
 
     model_config = ConfigDict(extra="ignore")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,13 +37,19 @@ class AnalysisOptions:
     sensor_side: str | None = None  # the shoe a foot sensor was on, when the walker says
 
 
-def personal_scale(
-    profile_placement: Placement | None, stride_scale: float | None, placement: Placement | None
-) -> float | None:
-    """The walker's calibration factor when it was fitted for this placement (as ``gait analyze`` applies it)."""
-    return (
-        stride_scale if stride_scale is not None and placement is not None and profile_placement == placement else None
-    )
+def personal_scale(stride_scales: Mapping[Placement, float], placement: Placement | str | None) -> float | None:
+    """The walker's calibration factor for walks with the sensor at ``placement`` (None when none was fitted there),
+    as uploads, ``gait analyze`` and live walks apply it: each placement's factor is used for its placement only.
+
+    Examples
+    --------
+    >>> scales = {Placement.POCKET: 1.07, Placement.FOOT: 0.98}
+    >>> personal_scale(scales, Placement.FOOT), personal_scale(scales, "pocket"), personal_scale(scales, "lower_back")
+    (0.98, 1.07, None)
+    >>> personal_scale(scales, None) is None
+    True
+    """
+    return None if placement is None else stride_scales.get(Placement.parse(placement))
 
 
 def read_recording(path: Path, *, fmt: str | None = None, placement: Placement | None = None) -> Recording:
@@ -317,7 +323,7 @@ def process_file(
     options = AnalysisOptions(
         placement=placement or profile.placement,
         body_height_m=profile.body_height_m if own else None,
-        stride_scale=personal_scale(profile.calibrated_placement, profile.stride_scale, used) if own else None,
+        stride_scale=personal_scale(profile.stride_scales, used) if own else None,
         sensor_side=sensor_side,
     )
     # the plan in force when the walk was made (the recording's own start), not at upload time

@@ -138,6 +138,9 @@ MIGRATIONS: tuple[str, ...] = (
     # walk ids are never reused: a deleted walk's id must not name a later walk (open tabs and links would show
     # another walk). The walks table is rebuilt with AUTOINCREMENT (see _walk_ids_never_reused).
     "walk_ids_never_reused",
+    # one personal stride-length factor per sensor placement: a profile's single factor (stride_scale, for
+    # stride_scale_placement or the usual placement) becomes its placement's entry of stride_scales.
+    "profile_stride_scales_per_placement",
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
@@ -176,8 +179,23 @@ def _walk_ids_never_reused(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
+def _profile_stride_scales_per_placement(conn: sqlite3.Connection) -> None:
+    """Rewrite a stored profile's single calibration factor as the factor of its placement (see
+    :func:`service.models.upgrade_profile_document`); a profile without one, or none at all, is left as it is."""
+    from service.models import upgrade_profile_document
+
+    row = conn.execute("SELECT data_json FROM profile WHERE id = 1").fetchone()
+    if row is None:
+        return
+    data = json.loads(row[0])
+    upgraded = upgrade_profile_document(data) if isinstance(data, dict) else data
+    if upgraded is not data:
+        conn.execute("UPDATE profile SET data_json = ? WHERE id = 1", (json.dumps(upgraded),))
+
+
 MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "walk_ids_never_reused": _walk_ids_never_reused,
+    "profile_stride_scales_per_placement": _profile_stride_scales_per_placement,
 }
 
 WALK_COLUMNS = (

@@ -13,7 +13,7 @@ from gait.types import GpsTrack, Recording
 from ingest.gait_csv import write_gait_csv
 from service.cli import main
 from service.commands.calibrate import gps_scale
-from tests.gait.synthetic import walk_signal
+from tests.gait.synthetic import foot_walk_signal, walk_signal
 
 
 @pytest.fixture
@@ -152,12 +152,11 @@ def test_a_calibration_is_kept_for_its_placement_and_leaves_the_usual_placement(
     finally:
         store.close()
     assert profile.placement is Placement.LOWER_BACK  # what the Upload page preselects
-    assert profile.stride_scale_placement is Placement.POCKET and profile.stride_scale is not None
+    assert list(profile.stride_scales) == [Placement.POCKET]
     # the pocket factor is not applied to lower-back walks, by analyze or by uploads
     assert _distance(path, data_dir, capsys) == pytest.approx(model_m, rel=1e-6)
-    used = personal_scale(profile.calibrated_placement, profile.stride_scale, Placement.LOWER_BACK)
-    assert used is None
-    assert personal_scale(profile.calibrated_placement, profile.stride_scale, Placement.POCKET) == profile.stride_scale
+    assert personal_scale(profile.stride_scales, Placement.LOWER_BACK) is None
+    assert personal_scale(profile.stride_scales, Placement.POCKET) == profile.stride_scales[Placement.POCKET]
 
 
 def test_a_calibration_sets_the_usual_placement_only_when_none_was_set_and_says_so(
@@ -169,3 +168,98 @@ def test_a_calibration_sets_the_usual_placement_only_when_none_was_set_and_says_
     args = ["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--placement", "lower_back"]
     assert main([*args, "--data-dir", str(data_dir)]) == 0
     assert "your usual sensor placement was not set: it is now lower_back" in capsys.readouterr().out
+
+
+def _calibrate(path: Path, data_dir: Path, distance_m: float, placement: str, capsys) -> str:
+    args = ["calibrate", str(path), "--distance-m", f"{distance_m:.6f}", "--placement", placement]
+    assert main([*args, "--data-dir", str(data_dir)]) == 0
+    return capsys.readouterr().out
+
+
+def _distance_at(path: Path, placement: str, data_dir: Path, capsys) -> float:
+    """`gait analyze`'s distance (metres, to 0.1 m) of a gait CSV (which does not say where the sensor was)."""
+    assert main(["analyze", str(path), "--placement", placement, "--json", "-", "--data-dir", str(data_dir)]) == 0
+    return json.loads(capsys.readouterr().out)["summary"]["distance_m"]
+
+
+def test_calibrating_pocket_then_foot_keeps_both_each_for_its_placement(tmp_path: Path, capsys) -> None:
+    from service.coaching import load_profile
+    from service.store import Store
+
+    # a phone walk in the pocket and a shoe sensor's walk (with its gyroscope)
+    t, acc = walk_signal(step_hz=1.8, walk_s=30.0)
+    pocket_rec = Recording(time_s=t, acc_ms2=acc, placement="pocket")
+    t, acc, gyr, _ = foot_walk_signal(n_strides=10)
+    foot_rec = Recording(time_s=t, acc_ms2=acc, gyr_dps=gyr, placement="foot")
+    pocket, foot = tmp_path / "pocket.csv", tmp_path / "foot.csv"
+    write_gait_csv(pocket_rec, pocket)
+    write_gait_csv(foot_rec, foot)
+    # the models' own distances (no factor), to the metre fraction the factor is fitted against
+    model_m = {"pocket": analyze(pocket_rec).distance_m, "foot": analyze(foot_rec).distance_m}
+    assert min(model_m.values()) > 10.0
+    data_dir = tmp_path / "data"
+    back_m = _distance_at(pocket, "lower_back", data_dir, capsys)  # the pocket signal, told it was at the back
+
+    out = _calibrate(pocket, data_dir, 1.07 * model_m["pocket"], "pocket", capsys)
+    assert "your stride-length factors now: pocket 1.070" in out
+    out = _calibrate(foot, data_dir, 0.98 * model_m["foot"], "foot", capsys)
+    assert "your stride-length factors now: foot 0.980, pocket 1.070" in out and "replaces" not in out
+
+    # each walk is scaled by its own placement's factor, a lower-back walk by none
+    assert _distance_at(pocket, "pocket", data_dir, capsys) == pytest.approx(1.07 * model_m["pocket"], abs=0.06)
+    assert _distance_at(foot, "foot", data_dir, capsys) == pytest.approx(0.98 * model_m["foot"], abs=0.06)
+    assert _distance_at(pocket, "lower_back", data_dir, capsys) == back_m
+
+    # calibrating the pocket again replaces the pocket factor alone, and says so
+    out = _calibrate(pocket, data_dir, 1.10 * model_m["pocket"], "pocket", capsys)
+    assert "your stride-length factors now: foot 0.980, pocket 1.100" in out
+    assert "it replaces your earlier pocket factor 1.070" in out
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        scales = {p.value: f for p, f in load_profile(store).stride_scales.items()}
+    finally:
+        store.close()
+    assert scales == pytest.approx({"pocket": 1.10, "foot": 0.98}, abs=1e-4)
+
+
+def test_calibrating_keeps_a_factor_saved_by_an_earlier_version(walk, tmp_path: Path, capsys) -> None:
+    from service.store import Store
+
+    path, rec = walk
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    store = Store(data_dir / "gait.sqlite3").open()
+    # the single factor of earlier versions, for a pocket phone (written as they wrote it, past the migration)
+    store.put_profile({"placement": "lower_back", "stride_scale": 1.05, "stride_scale_placement": "pocket"})
+    store.close()
+    out = _calibrate(path, data_dir, 0.95 * analyze(rec).distance_m, "lower_back", capsys)
+    assert "your stride-length factors now: lower_back 0.950, pocket 1.050" in out
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        saved = store.get_profile()
+    finally:
+        store.close()
+    assert saved["stride_scales"] == pytest.approx({"lower_back": 0.95, "pocket": 1.05}, abs=1e-4)
+    assert "stride_scale" not in saved and "stride_scale_placement" not in saved
+
+
+def test_gait_live_uses_the_factor_of_its_placement_and_its_demo_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from service.commands.live import profile_scale
+    from service.store import Store
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
+    assert profile_scale("pocket") is None and not data_dir.exists()  # no profile yet: none, and nothing created
+    store = Store(data_dir / "gait.sqlite3").open()
+    store.put_profile({"placement": "lower_back", "stride_scales": {"pocket": 1.07, "lower_back": 1.3}})
+    store.close()
+    assert (profile_scale("pocket"), profile_scale("foot"), profile_scale("lower_back")) == (1.07, None, 1.3)
+    # the demo replays somebody else's walk at the lower back: the walker's lower-back factor is not applied
+    journal_dir = tmp_path / "journal"
+    args = ["live", "--demo", "--json", "--seconds", "1", "--speed", "20", "--journal-dir", str(journal_dir)]
+    assert main(args) == 0
+    capsys.readouterr()
+    (meta,) = journal_dir.glob("*.json")
+    assert json.loads(meta.read_text())["stride_scale"] is None

@@ -60,7 +60,8 @@ def load_recording(path: Path, fmt: str | None):
 
 def run(args: argparse.Namespace) -> int:
     """Analyse the file and print or write the result."""
-    from service.commands.calibrate import saved_profile
+    from service.commands.calibrate import profile_scales, saved_profile
+    from service.pipeline import personal_scale
     from service.settings import Settings
 
     check_settings(args)
@@ -71,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
     assumed = not (args.placement or recording.placement)
     stride_scale = args.stride_scale
     profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
-    calibrated_for = profile.get("stride_scale_placement") or profile.get("placement")
-    if stride_scale is None and profile.get("stride_scale") and calibrated_for == placement.value:
-        stride_scale = float(profile["stride_scale"])  # the walker's own calibration for this placement
+    if stride_scale is None:
+        # the walker's own calibration for this placement (each placement's factor is used for its placement only)
+        stride_scale = personal_scale(profile_scales(profile), placement)
     result = analyze(
         recording,
         placement=placement,

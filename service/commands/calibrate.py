@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from gait.stride_length import fit_stride_scale, scale_from_known_distance
 from gait.types import Placement, Recording
 from service.commands.analyze import load_recording
 from service.commands.settings_args import check_settings
+from service.models import ProfileUpdate, upgrade_profile_document
 from service.settings import Settings
 from service.store import Store
 
@@ -21,10 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` sub-command."""
     p = subparsers.add_parser(
         "calibrate",
-        help="fit your personal stride-length factor from a walk of known distance (or its GPS track)",
+        help="fit your personal stride-length factor for a sensor placement from a walk of known distance (or its "
+        "GPS track)",
         description="Analyse a walk whose distance you know (a track lap, a measured route), or one recorded with "
-        "GPS, fit your personal stride-length factor and save it to your profile so later analyses and live "
-        "walks use it.",
+        "GPS, fit your personal stride-length factor for the placement the sensor had and save it to your profile "
+        "so later analyses, uploads and live walks with the sensor there use it. One factor is kept per placement: "
+        "calibrating another placement keeps this one.",
     )
     p.add_argument("file", type=Path, help="recording of the calibration walk")
     src = p.add_mutually_exclusive_group(required=True)
@@ -91,15 +95,17 @@ def run(args: argparse.Namespace) -> int:
         print("not saved (--dry-run): your profile is unchanged; run again without --dry-run to save it")
         return 0
     notes = []
-    replaced_for = profile.get("stride_scale_placement") or profile.get("placement")
-    if profile.get("stride_scale") is not None and replaced_for not in (None, placement.value):
-        notes.append(
-            f"it replaces your factor {float(profile['stride_scale']):.3f} for a {replaced_for} sensor (one factor "
-            "is kept, for the placement it was fitted for)"
-        )
-    # the factor is stored for its placement; the usual placement (what uploads and the dashboard assume) is the
-    # walker's own choice and stays, unless none was set
-    profile.update({"stride_scale": scale, "stride_scale_placement": placement.value})
+    # one factor per placement: this one is set (replacing only an earlier factor for the same placement), the
+    # factors of other placements are kept
+    scales = profile_scales(profile)
+    earlier = scales.get(placement)
+    if earlier is not None:
+        notes.append(f"it replaces your earlier {placement.value} factor {earlier:.3f}")
+    scales[placement] = scale
+    profile = upgrade_profile_document(profile)
+    profile["stride_scales"] = {p.value: f for p, f in sorted(scales.items(), key=lambda item: item[0].value)}
+    # the usual placement (what uploads and the dashboard assume) is the walker's own choice and stays, unless none
+    # was set
     usual = profile.get("placement")
     if usual is None:
         profile["placement"] = placement.value
@@ -114,15 +120,36 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.height_m:
         profile["body_height_m"] = args.height_m
+    # validated as the dashboard's profile is, so that what is saved always reads back
+    document = ProfileUpdate.model_validate(profile).model_dump(mode="json")
     store = Store(settings.db_path).open()
     try:
-        store.put_profile(profile)
+        store.put_profile(document)
     finally:
         store.close()
     print(
         f"saved to your profile in {settings.db_path}; `gait analyze`, uploads and live walks with a "
         f"{placement.value} sensor now use it"
     )
+    print(f"your stride-length factors now: {describe_scales(scales)} (each used only for its placement)")
     for note in notes:
         print(f"note: {note}")
     return 0
+
+
+def profile_scales(profile: dict[str, Any]) -> dict[Placement, float]:
+    """The calibration factor per placement of a stored profile document (earlier versions' single factor is
+    read as its placement's)."""
+    scales = upgrade_profile_document(profile).get("stride_scales") or {}
+    return {Placement.parse(where): float(factor) for where, factor in scales.items()}
+
+
+def describe_scales(scales: dict[Placement, float]) -> str:
+    """The factors in words, by placement name.
+
+    Examples
+    --------
+    >>> describe_scales({Placement.POCKET: 1.07, Placement.FOOT: 0.98})
+    'foot 0.980, pocket 1.070'
+    """
+    return ", ".join(f"{p.value} {f:.3f}" for p, f in sorted(scales.items(), key=lambda item: item[0].value))

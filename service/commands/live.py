@@ -50,7 +50,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--side", choices=["left", "right"], help="the shoe a foot sensor is on (its steps and strides carry it)"
     )
     p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
-    p.add_argument("--stride-scale", type=float, help="personal calibration factor for stride length")
+    p.add_argument(
+        "--stride-scale",
+        type=float,
+        help="personal calibration factor for stride length (default: your profile's factor for this placement)",
+    )
     p.add_argument("--protocol", choices=["imu", "pmd", "microbit", "rsc"], help="force a protocol (default: best)")
     p.add_argument("--json", action="store_true", help="print events as JSON lines instead of the live view")
     p.add_argument(
@@ -63,6 +67,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--journal-dir", type=Path, help="where the raw samples are journaled (default: the data dir)")
     p.add_argument("--no-bell", action="store_true", help="no terminal bell on a cue")
     p.set_defaults(func=run)
+
+
+def profile_scale(placement: Placement | str) -> float | None:
+    """Your calibration factor for a sensor at ``placement`` from the service's profile (None: none fitted there,
+    or no profile yet; nothing is created)."""
+    from service.commands.calibrate import profile_scales, saved_profile
+    from service.pipeline import personal_scale
+    from service.settings import Settings
+
+    return personal_scale(profile_scales(saved_profile(Settings.from_env())), placement)
 
 
 def demo_recording() -> Recording:
@@ -140,7 +154,8 @@ async def _run(args: argparse.Namespace) -> int:
         source,
         placement=args.placement,
         body_height_m=height_m,
-        stride_scale=args.stride_scale,
+        # your calibration factor for this placement (none for the demo: somebody else's walking)
+        stride_scale=args.stride_scale if args.stride_scale is not None or args.demo else profile_scale(args.placement),
         coach=coach,
         journal_dir=journal_dir,
         sensor={"target": target, "demo": args.demo},

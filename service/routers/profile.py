@@ -1,4 +1,4 @@
-"""The walker's profile: height, sensor placement, calibration factor and coaching settings."""
+"""The walker's profile: height, sensor placement, calibration factors per placement and coaching settings."""
 
 from __future__ import annotations
 
@@ -19,5 +19,7 @@ def get_profile(store: StoreDep) -> ProfilePublic:
 
 @router.put("", response_model=ProfilePublic, summary="Replace the profile")
 def put_profile(profile: ProfileUpdate, store: StoreDep) -> ProfilePublic:
+    # stride_scales left out (a client of the single factor, or one that never shows them) keeps the stored factors
+    profile = profile.merged_with(load_profile(store))
     store.put_profile(profile.model_dump(mode="json"))
     return ProfilePublic(**profile.model_dump(), not_medical_advice=NOT_MEDICAL_ADVICE)

@@ -419,6 +419,7 @@ async function pageTrends() {
 // -- upload -----------------------------------------------------------------------------------------------------
 
 const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "chest"];
+const [SCALE_MIN, SCALE_MAX] = [0.5, 1.5];  // personal stride-length factors accepted (gait.consts.STRIDE_SCALE_RANGE)
 const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
 
 async function pageUpload() {
@@ -523,8 +524,13 @@ async function pageProfile() {
       <div class="row"><label for="pf-placement">Usual sensor placement</label>
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
-      <div class="row"><label for="scale">Calibration factor <span class="hint">(multiplies stride lengths; from a walk of known distance${p.stride_scale_placement ? `; fitted for a ${esc(p.stride_scale_placement.replace("_", " "))} sensor, used only for walks with the sensor there` : ""})</span></label>
-        <input id="scale" type="number" step="0.01" min="0.5" max="1.5" value="${p.stride_scale ?? ""}" placeholder="1.00"></div>
+      <h2>Calibration factors</h2>
+      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. <code>gait calibrate</code> fits one from a walk of known distance. Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
+      <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
+        ${PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
+          <td><input id="scale-${x}" class="scale" data-placement="${x}" type="number" step="any" min="${SCALE_MIN}" max="${SCALE_MAX}" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>
+          <td>${p.stride_scales?.[x] != null ? `<button type="button" class="remove-scale" data-placement="${x}">Remove</button>` : ""}</td></tr>`).join("")}
+      </tbody></table></div>
       <h2>Stride coaching</h2>
       <p class="notice" id="not-medical-advice">${esc(p.not_medical_advice)}</p>
       <div class="row inline"><input id="coach-on" type="checkbox" ${c.enabled ? "checked" : ""}><label for="coach-on">Coach my stride after back pain (opt-in)</label></div>
@@ -539,20 +545,32 @@ async function pageProfile() {
     <div class="card tips"><h2>Tips</h2><ul>${coaching.tips.map((t) => `<li><strong>${esc(t.title)}.</strong> ${esc(t.text)}</li>`).join("")}</ul></div>`;
   const red = document.getElementById("reduction");
   red.addEventListener("input", () => { document.getElementById("reduction-val").textContent = red.value; });
-  document.getElementById("profile-form").addEventListener("submit", async (e) => {
-    e.preventDefault();
+  const form = document.getElementById("profile-form");
+  const msg = document.getElementById("profile-msg");
+  const save = async (done) => {
     const num = (id) => { const v = document.getElementById(id).value; return v === "" ? null : Number(v); };
-    const msg = document.getElementById("profile-msg");
+    // every placement's factor is sent: an emptied one is removed, the others are kept as shown
+    const stride_scales = {};
+    for (const input of document.querySelectorAll("input.scale")) {
+      if (input.value !== "") stride_scales[input.dataset.placement] = Number(input.value);
+    }
     try {
       await api("/api/profile", { method: "PUT", json: {
-        body_height_m: num("height"), placement: document.getElementById("pf-placement").value || null, stride_scale: num("scale"),
-        stride_scale_placement: p.stride_scale_placement ?? null,
+        body_height_m: num("height"), placement: document.getElementById("pf-placement").value || null, stride_scales,
         coaching: { enabled: document.getElementById("coach-on").checked, reduction: Number(red.value) / 100,
           tolerance_m: num("tolerance") ?? 0.05, audio_cue: document.getElementById("audio").checked } } });
-      msg.className = ""; msg.textContent = "Saved.";
+      msg.className = ""; msg.textContent = done;
       setTimeout(pageProfile, 600);
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
-  });
+  };
+  form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
+  for (const btn of document.querySelectorAll("button.remove-scale")) {
+    btn.addEventListener("click", () => {
+      const where = btn.dataset.placement;
+      document.getElementById(`scale-${where}`).value = "";
+      if (form.reportValidity()) save(`Saved: no factor for a ${where.replace("_", " ")} sensor now.`);
+    });
+  }
 }
 
 // -- pain -------------------------------------------------------------------------------------------------------

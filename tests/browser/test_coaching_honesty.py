@@ -52,18 +52,19 @@ def test_home_says_what_counts_as_a_walk(browser_context, server: Server) -> Non
 
 
 def test_saving_the_profile_keeps_the_calibration_placement(browser_context, server: Server) -> None:
-    profile = {"placement": "lower_back", "stride_scale": 1.1, "stride_scale_placement": "pocket"}
+    profile = {"placement": "lower_back", "stride_scales": {"pocket": 1.1}}
     assert server.client.put("/api/profile", json=profile).status_code == 200
     page = browser_context.new_page()
     page.goto(server.url + "/#/profile")
     page.wait_for_selector("#profile-form")
-    assert "fitted for a pocket sensor" in page.locator("label[for=scale]").inner_text()
+    assert page.locator("#scale-pocket").input_value() == "1.1"
+    assert page.locator("#scale-lower_back").input_value() == ""
     page.fill("#height", "1.80")
     page.click("#profile-form button[type=submit]")
     page.wait_for_selector("#profile-msg:has-text('Saved.')")
     saved = server.client.get("/api/profile").json()
     assert saved["body_height_m"] == 1.8
-    assert (saved["placement"], saved["stride_scale"], saved["stride_scale_placement"]) == ("lower_back", 1.1, "pocket")
+    assert (saved["placement"], saved["stride_scales"]) == ("lower_back", {"pocket": 1.1})
 
 
 def test_the_demo_walk_shows_coaching_to_a_new_user_and_stores_none(browser_context, server: Server) -> None:

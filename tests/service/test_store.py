@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service.store import MIGRATIONS, NewWalk, Store, StoreError
+from service.store import MIGRATION_FUNCTIONS, MIGRATIONS, NewWalk, Store, StoreError
 
 
 def test_migrations_set_user_version_and_are_idempotent(tmp_path: Path) -> None:
@@ -128,7 +129,10 @@ def _database_before(path: Path, migration: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
     before = MIGRATIONS.index(migration)
     for script in MIGRATIONS[:before]:
-        conn.executescript(script)
+        if script in MIGRATION_FUNCTIONS:
+            MIGRATION_FUNCTIONS[script](conn)
+        else:
+            conn.executescript(script)
     conn.execute(f"PRAGMA user_version = {before}")
     return conn
 
@@ -199,3 +203,41 @@ def test_trends_count_a_summary_only_walks_stride_length(store: Store) -> None:
     assert both["stride_length_m"] == pytest.approx((1.2 * 1000 + 1.4 * 100) / 1100)
     assert both["cadence_spm"] == pytest.approx(110.0)  # Health has no cadence: only the measured walk's
     assert both["strides"] == 100  # strides counted are the ones measured
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        # the calibration walk's placement recorded: the factor is that placement's
+        (
+            {"placement": "lower_back", "body_height_m": 1.7, "stride_scale": 1.07, "stride_scale_placement": "pocket"},
+            {"placement": "lower_back", "body_height_m": 1.7, "stride_scales": {"pocket": 1.07}},
+        ),
+        # not recorded (profiles saved before it was): the usual placement's
+        ({"placement": "foot", "stride_scale": 0.98}, {"placement": "foot", "stride_scales": {"foot": 0.98}}),
+        # no factor: the old keys go, nothing else changes
+        ({"placement": "foot", "stride_scale": None, "stride_scale_placement": None}, {"placement": "foot"}),
+        ({"body_height_m": 1.7}, {"body_height_m": 1.7}),
+    ],
+)
+def test_migration_keeps_the_single_calibration_factor_for_its_placement(
+    tmp_path: Path, stored: dict, expected: dict
+) -> None:
+    conn = _database_before(tmp_path / "db.sqlite3", "profile_stride_scales_per_placement")
+    conn.execute("INSERT INTO profile (id, data_json) VALUES (1, ?)", (json.dumps(stored),))
+    conn.close()
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.get_profile() == expected
+    finally:
+        store.close()
+
+
+def test_migration_of_the_calibration_factor_leaves_a_database_without_a_profile_alone(tmp_path: Path) -> None:
+    _database_before(tmp_path / "db.sqlite3", "profile_stride_scales_per_placement").close()
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS) and store.get_profile() == {}
+    finally:
+        store.close()
