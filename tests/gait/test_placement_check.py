@@ -1,4 +1,5 @@
-"""The placement check: a gyroscope that turns like a shoe's contradicts a trunk placement."""
+"""The placement check: a gyroscope that turns like a shoe's contradicts a trunk placement, and one that turns like
+a trunk's contradicts a foot placement."""
 
 from __future__ import annotations
 
@@ -52,3 +53,27 @@ def test_only_walking_counts_and_the_threshold_is_exclusive() -> None:
     g = gyr.copy()
     g[walking, 2] = 600.0
     assert not _placement_check(analyze(Recording(time_s=t, acc_ms2=acc, gyr_dps=g), placement="hand").notes)
+
+
+def test_a_real_lower_back_recording_analysed_as_foot_is_flagged() -> None:
+    # The foot's detector finds (almost) no walking on a trunk sensor, so the check looks at the moving samples.
+    trunks = [s for s in samples() if s.reference["placement"] == "lower_back" and s.load().duration_s > 60.0]
+    assert trunks
+    for s in trunks:
+        notes = _placement_check(analyze(s.load(), placement=Placement.FOOT).notes)
+        assert len(notes) == 1 and "--placement lower_back" in notes[0], (s.name, notes)
+
+
+def test_the_foot_check_needs_movement_and_its_threshold_is_exclusive() -> None:
+    t, acc = walk_signal(step_hz=1.8, walk_s=30.0)
+    rec = Recording(time_s=t, acc_ms2=acc, gyr_dps=np.zeros_like(acc))
+    # walking that turns like a trunk: flagged up to the threshold, not above it
+    for value, flagged in ((TRUNK_GYRO_P95_MAX_DPS, True), (TRUNK_GYRO_P95_MAX_DPS + 1.0, False)):
+        g = np.zeros_like(acc)
+        g[:, 1] = value
+        notes = analyze(Recording(time_s=t, acc_ms2=acc, gyr_dps=g), placement=Placement.FOOT).notes
+        assert bool(_placement_check(notes)) is flagged, (value, notes)
+    # a sensor lying still says nothing about where it is worn
+    still = Recording(time_s=t, acc_ms2=np.tile([0.0, 0.0, 9.81], (len(t), 1)), gyr_dps=np.zeros_like(acc))
+    assert not _placement_check(analyze(still, placement=Placement.FOOT).notes)
+    assert not _placement_check(analyze(rec, placement=Placement.POCKET).notes)
