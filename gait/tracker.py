@@ -212,11 +212,13 @@ bump after a contact that is larger than the contact's own. A walker whose two l
 phone on one thigh, which feels one leg's contact late) can take a short step of 0.3-0.4 s: at the top of
 STEP_BAND_HZ its band-passed peak is small and lies within 0.3 s of the long step's peak, so it is never found; the
 interval becomes a stride and the bout breaks. Such a peak counts where the bout's own rhythm expects the short step
-(see GaitTracker._short_step_expected: the bout's last two steps alternate beyond MAX_STEP_RATIO, and the peak's
-contact lies within EXPECTED_WINDOW of the same leg's previous step after the last contact) and it is the first rise
-after the last contact's peak (see GaitTracker._rises_from_last_contact). A second bump comes a fixed time after
-every contact (push-off 0.1-0.15 s, the arm half a step), not at the other leg's step time, and where the steps are
-alike the rule does not apply."""
+(see GaitTracker._learn_alternation: the bout's steps alternate beyond MAX_STEP_RATIO, and the peak's contact lies
+within MAX_STEP_RATIO of the same leg's previous step after a long step) and it is the first rise after the last
+contact's peak (see GaitTracker._rises_from_last_contact). A second bump comes a fixed time after every contact
+(push-off 0.1-0.15 s, the arm half a step), not at the other leg's step time, and where the steps are alike the rule
+does not apply. The hand's rhythm test (RHYTHM_PLACEMENTS) is waived only where a contact is expected, within
+EXPECTED_WINDOW of the short step: waived as far out as MAX_STEP_RATIO it let the arm's bumps back in (Oxford hand
+cadence MAE 0.46 -> 0.84 spm)."""
 RHYTHM_WINDOW_S = 3.0
 """Signal over which the rhythm is measured: two of the longest steps of a bout (2 x MAX_STEP_S) plus margin, so
 that the autocorrelation overlaps at least one full period at every step lag; short enough to follow a change of
@@ -956,7 +958,9 @@ class GaitTracker:
             ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
             ic_index = st.buffer_start + ic_pos
             short_step = self._short_step_expected(ic_index)
-            if is_shadowed and not (strong and short_step and self._rises_from_last_contact(p, peak)):
+            if is_shadowed and not (
+                strong and self._short_step_expected(ic_index, same_leg=True) and self._rises_from_last_contact(p, peak)
+            ):
                 continue
             events += self._timeout(ic_index)
             if (
@@ -1050,14 +1054,17 @@ class GaitTracker:
         elapsed = index - bout[-1].index
         return earliest * interval <= elapsed <= EXPECTED_WINDOW[1] * interval
 
-    def _short_step_expected(self, index: int) -> bool:
-        """Whether the confirmed bout's alternating rhythm expects its short step at this grid index: within
-        EXPECTED_WINDOW of the short step's interval after the last contact, where that ended a long step (see
-        _learn_alternation and SHORT_STEP_PLACEMENTS)."""
+    def _short_step_expected(self, index: int, same_leg: bool = False) -> bool:
+        """Whether the confirmed bout's alternating rhythm expects its short step at this grid index, where the last
+        contact ended a long step (see _learn_alternation and SHORT_STEP_PLACEMENTS): within EXPECTED_WINDOW of the
+        short step's interval after the last contact, or, with ``same_leg``, within MAX_STEP_RATIO of it (as much as
+        one leg's consecutive steps may differ, see alternating_steps)."""
         st = self.state
         if not st.alt_short_next or not st.bout or st.bout[-1].weak:
             return False
         elapsed = index - st.bout[-1].index
+        if same_leg:
+            return st.alt_short_n <= MAX_STEP_RATIO * elapsed and elapsed <= MAX_STEP_RATIO * st.alt_short_n
         return EXPECTED_WINDOW[0] * st.alt_short_n <= elapsed <= EXPECTED_WINDOW[1] * st.alt_short_n
 
     def _learn_alternation(self) -> None:
