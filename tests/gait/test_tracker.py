@@ -572,6 +572,27 @@ def test_the_short_step_of_an_alternating_walk_is_found_inside_the_bout(placemen
     assert head + resumed.update(Chunk(t[1111:], acc[1111:])) + resumed.finish() == events
 
 
+_short_first_t, _short_first_acc, _ = limping_walk_signal(step_ratio=2.0, stride_s=1.05, long_first=False)
+SHORT_FIRST_WHOLE = run(GaitTracker(placement="hand"), _short_first_t, _short_first_acc, [])
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=len(_short_first_t) - 1), max_size=40),
+    st.integers(1, len(_short_first_t) - 1),
+)
+def test_short_step_rule_chunked_and_pickled_equals_whole(splits: list[int], cut: int) -> None:
+    # The shadowed peaks, the bout's alternating rhythm and the hand's rhythm window are carried between chunks and
+    # through a pickle.
+    assert sum(e.kind == "step" for e in SHORT_FIRST_WHOLE) == 28  # every step (see the test above)
+    assert run(GaitTracker(placement="hand"), _short_first_t, _short_first_acc, splits) == SHORT_FIRST_WHOLE
+    tracker = GaitTracker(placement="hand")
+    events = tracker.update(Chunk(_short_first_t[:cut], _short_first_acc[:cut]))
+    resumed = pickle.loads(pickle.dumps(tracker))
+    rest = resumed.update(Chunk(_short_first_t[cut:], _short_first_acc[cut:])) + resumed.finish()
+    assert events + rest == SHORT_FIRST_WHOLE
+
+
 _limp_t, _limp_acc, _ = limping_walk_signal(step_ratio=1.9)
 LIMP_WHOLE = run(GaitTracker(placement="pocket"), _limp_t, _limp_acc, [])
 
