@@ -1337,9 +1337,8 @@ class GaitTracker:
         strongest_next_ms2 = max(c.strength_ms2 for c in chain[1:3])
         if first.strength_ms2 < FIRST_PEAK_RATIO * strongest_next_ms2:
             return True
-        same_leg_next = chain[3].index - chain[2].index if len(chain) == ALTERNATING_CONTACTS else None
-        if same_leg_next is None:
-            same_leg_next = chain[2].index - chain[1].index
+        alternating = len(chain) == ALTERNATING_CONTACTS
+        same_leg_next = chain[3].index - chain[2].index if alternating else chain[2].index - chain[1].index
         # A push-off is weaker than the heel strikes after it (they stop the body's fall), and comes one swing early.
         return first.strength_ms2 < strongest_next_ms2 and (
             chain[1].index - first.index < PUSH_OFF_STEP_SHARE * same_leg_next
