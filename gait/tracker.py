@@ -204,6 +204,21 @@ enough to pass for a step, and often more than MIN_STEP_S after it. Measured on
 the benchmark: on the 16 walks with the phone in the hand the per-bout cadence error falls from 3.05 to 0.49 spm.
 On a waist bag, in a pocket, an arm band, a swinging arm or a neck pouch the same rule drops true steps (their
 close peak pairs hold the real contact second, see ONE_IMPACT_PER_STEP), so they keep every peak."""
+SHORT_STEP_PLACEMENTS = tuple(p for p in Placement if p is not Placement.FOOT)
+"""Placements where a peak that fails only the W_BACK_S test can be the short step of an alternating walk.
+
+W_BACK_S keeps a band-passed peak only if it beats the 0.3 s before it, because a swing or an arm can give a second
+bump after a contact that is larger than the contact's own. A walker whose two legs' steps differ (a limp; a pocket
+phone on one thigh, which feels one leg's contact late) can take a short step of 0.3-0.4 s: at the top of
+STEP_BAND_HZ its band-passed peak is small and lies within 0.3 s of the long step's peak, so it is never found; the
+interval becomes a stride and the bout breaks. Such a peak counts where the bout's own rhythm expects the short step
+(see GaitTracker._learn_alternation: the bout's steps alternate beyond MAX_STEP_RATIO, and the peak's contact lies
+within MAX_STEP_RATIO of the same leg's previous step after a long step) and it is the first rise after the last
+contact's peak (see GaitTracker._rises_from_last_contact). A second bump comes a fixed time after every contact
+(push-off 0.1-0.15 s, the arm half a step), not at the other leg's step time, and where the steps are alike the rule
+does not apply. The hand's rhythm test (RHYTHM_PLACEMENTS) is waived only where a contact is expected, within
+EXPECTED_WINDOW of the short step: waived as far out as MAX_STEP_RATIO it let the arm's bumps back in (Oxford hand
+cadence MAE 0.46 -> 0.84 spm)."""
 RHYTHM_WINDOW_S = 3.0
 """Signal over which the rhythm is measured: two of the longest steps of a bout (2 x MAX_STEP_S) plus margin, so
 that the autocorrelation overlaps at least one full period at every step lag; short enough to follow a change of
@@ -476,6 +491,11 @@ class TrackerState:
     bout_start_s: float | None = None
     bout_steps: int = 0
     closing: _Candidate | None = None  # a soft early peak after the bout's last contact, kept if the bout ends there
+    # The confirmed bout's alternating rhythm (see GaitTracker._learn_alternation): its short and long step in grid
+    # samples (0 while its steps do not alternate), and whether its next step is the short one.
+    alt_short_n: int = 0
+    alt_long_n: int = 0
+    alt_short_next: bool = False
     # Lower back / waist: the walker's running bounce phase over the walking steps of the segment so far (those
     # of its bouts), as decaying sums of their once-per-step phasors and of their amplitudes
     # (gait.stride_length.update_bounce_phase); 0 before the segment's first bout.
@@ -615,6 +635,7 @@ class GaitTracker:
             # The rhythm test reads RHYTHM_WINDOW_S of band signal before every open decision (within BUFFER_S).
             self._keep_back_n = max(self._keep_back_n, round(RHYTHM_WINDOW_S * fs))
         self._buffer_n = int(BUFFER_S * fs)
+        self._short_steps = self.placement in SHORT_STEP_PLACEMENTS
         # The longest interval between two contacts of a bout in grid samples, indexed by the segment's foot_mode:
         # a step elsewhere, a stride (twice the step interval) between the contacts of one foot. Read on every chunk,
         # where a property chain would cost more than the test itself.
@@ -894,6 +915,8 @@ class GaitTracker:
         # rhythm expects a contact (see EXPECTED_REL_PEAK).
         rel_low = EXPECTED_REL_PEAK if self.placement is Placement.LOWER_BACK else REL_PEAK
         found: list[tuple[int, float, float]] = []  # (buffer position, band-passed peak, RMS envelope)
+        # Peaks that pass every test but W_BACK_S: a short step of an alternating walk (see SHORT_STEP_PLACEMENTS).
+        shadowed: list[tuple[int, float, float]] = []
         if n <= SCAN_IN_PYTHON_MAX:
             # A live chunk: a dozen comparisons of Python floats (the same IEEE arithmetic, so the same decisions)
             # cost less than the numpy calls of the vectorised scan below.
@@ -903,12 +926,13 @@ class GaitTracker:
                 if not (peak > near[k] and peak >= near[k + 2]):
                     continue
                 envelope = math.sqrt(max(float(power[lo + k]), 0.0))
-                if (
-                    peak > max(MIN_PEAK_MS2, rel_low * envelope)
-                    and peak > ext[k : k + w_back].max()
-                    and peak >= ext[k + w_back + 1 : k + w_back + 1 + w_fwd].max()
+                if peak > max(MIN_PEAK_MS2, rel_low * envelope) and (
+                    peak >= ext[k + w_back + 1 : k + w_back + 1 + w_fwd].max()
                 ):
-                    found.append((lo + k, peak, envelope))
+                    if peak > ext[k : k + w_back].max():
+                        found.append((lo + k, peak, envelope))
+                    elif self._short_steps:
+                        shadowed.append((lo + k, peak, envelope))
         else:
             centre = ext[w_back : w_back + n]
             envelope = np.sqrt(np.maximum(power[lo : hi + 1], 0.0))
@@ -917,14 +941,27 @@ class GaitTracker:
             if len(cand):
                 before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
                 after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
-                cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
+                dominant = centre[cand] > before
+                if self._short_steps:
+                    extra = cand[~dominant & (centre[cand] >= after)]
+                    shadowed = [(lo + int(c), float(centre[c]), float(envelope[c])) for c in extra]
+                cand = cand[dominant & (centre[cand] >= after)]
             found = [(lo + int(c), float(centre[c]), float(envelope[c])) for c in cand]
         refine = round(REFINE_BACK_S * fs)
-        for p, peak, envelope in found:
+        # (a shadowed peak never shares a position with a found one: merge them in time order)
+        peaks = [(*f, False) for f in found]
+        if shadowed:
+            peaks = sorted(peaks + [(*f, True) for f in shadowed])
+        for p, peak, envelope, is_shadowed in peaks:
             strong = peak > max(MIN_PEAK_MS2, REL_PEAK * envelope)
             a = max(0, p - refine)
             ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
             ic_index = st.buffer_start + ic_pos
+            short_step = self._short_step_expected(ic_index)
+            if is_shadowed and not (
+                strong and self._short_step_expected(ic_index, same_leg=True) and self._rises_from_last_contact(p, peak)
+            ):
+                continue
             events += self._timeout(ic_index)
             if (
                 st.bout
@@ -944,7 +981,9 @@ class GaitTracker:
                     st.closing = _Candidate(index=ic_index, t_s=float(buf["t"][ic_pos]) - self._contact_delay_s)
                 continue
             rhythm_band = None
-            if self.placement in RHYTHM_PLACEMENTS:
+            # Where the walk's own alternating rhythm expects its short step, a peak there is that step, not the
+            # arm's second bump (that comes about half a step after a contact: see SHORT_STEP_PLACEMENTS).
+            if self.placement in RHYTHM_PLACEMENTS and not short_step:
                 # The recent walk up to this peak (the samples exist: see _trim), for the rhythm test.
                 rhythm_band = buf["band"][max(0, p + 1 - round(RHYTHM_WINDOW_S * fs)) : p + 1]
             events += self._on_contact(
@@ -1015,6 +1054,61 @@ class GaitTracker:
         elapsed = index - bout[-1].index
         return earliest * interval <= elapsed <= EXPECTED_WINDOW[1] * interval
 
+    def _short_step_expected(self, index: int, same_leg: bool = False) -> bool:
+        """Whether the confirmed bout's alternating rhythm expects its short step at this grid index, where the last
+        contact ended a long step (see _learn_alternation and SHORT_STEP_PLACEMENTS): within EXPECTED_WINDOW of the
+        short step's interval after the last contact, or, with ``same_leg``, within MAX_STEP_RATIO of it (as much as
+        one leg's consecutive steps may differ, see alternating_steps)."""
+        st = self.state
+        if not st.alt_short_next or not st.bout or st.bout[-1].weak:
+            return False
+        elapsed = index - st.bout[-1].index
+        if same_leg:
+            return st.alt_short_n <= MAX_STEP_RATIO * elapsed and elapsed <= MAX_STEP_RATIO * st.alt_short_n
+        return EXPECTED_WINDOW[0] * st.alt_short_n <= elapsed <= EXPECTED_WINDOW[1] * st.alt_short_n
+
+    def _learn_alternation(self) -> None:
+        """Follow the confirmed bout's alternating rhythm after a contact was added to it.
+
+        Where the last two steps differ by more than MAX_STEP_RATIO (a regular walk's consecutive steps never do) and
+        at most MAX_STEP_ASYMMETRY, the last one the long one, the walk alternates: the next step is the other leg's,
+        as short as the step before the last. The rhythm is kept while the steps follow it: after a short step a long
+        one is due; after a long step, or after an interval of a whole stride (long and short: the short step was
+        not found), a short one; any other interval ends it. Within EXPECTED_WINDOW counts as following it.
+        """
+        st = self.state
+        bout = st.bout
+        if not self._short_steps or len(bout) < 3:
+            return
+        short, long = bout[-2].index - bout[-3].index, bout[-1].index - bout[-2].index
+        if MAX_STEP_RATIO * short < long <= MAX_STEP_ASYMMETRY * short:
+            st.alt_short_n, st.alt_long_n, st.alt_short_next = short, long, True
+            return
+        if not st.alt_short_n:
+            return
+
+        def near(interval: int, expected: int) -> bool:
+            return EXPECTED_WINDOW[0] * expected <= interval <= EXPECTED_WINDOW[1] * expected
+
+        if near(long, st.alt_short_n):
+            st.alt_short_next = False
+        elif near(long, st.alt_long_n) or near(long, st.alt_long_n + st.alt_short_n):
+            st.alt_short_next = True
+        else:
+            st.alt_short_n = st.alt_long_n = 0
+            st.alt_short_next = False
+
+    def _rises_from_last_contact(self, p: int, peak: float) -> bool:
+        """Whether the band-passed peak at buffer position ``p`` is the first rise after the bout's last contact's
+        own peak (the highest sample since that contact): it beats every sample from the lowest point after that
+        peak on, so it is no bump on the way down from it."""
+        st = self.state
+        seg = st.buffer["band"][max(0, st.bout[-1].index - st.buffer_start) : p]
+        if len(seg) == 0:
+            return False
+        after_top = seg[int(np.argmax(seg)) :]
+        return peak > float(after_top[int(np.argmin(after_top)) :].max())
+
     def _trim(self) -> None:
         st = self.state
         keep_from = st.next_decide - self._keep_back_n
@@ -1067,6 +1161,8 @@ class GaitTracker:
         st.pending = []
         st.bout_start_s = None
         st.bout_steps = 0
+        st.alt_short_n = st.alt_long_n = 0
+        st.alt_short_next = False
         return events
 
     def _end_segment(self) -> list[GaitEvent]:
@@ -1144,6 +1240,7 @@ class GaitTracker:
             st.bout.append(cand)
             st.bout_steps += 1
             del st.bout[: -(per_stride + 1)]
+            self._learn_alternation()
             self._learn_bounce([cand])
             return [StepEvent(t_s=cand.t_s, side=cand.side), *self._stride(st.bout)]
         st.pending.append(cand)
@@ -1166,7 +1263,7 @@ class GaitTracker:
                     keep += 1
             del st.pending[:-keep]
             return []
-        if self._is_weight_shift(st.pending[-opening : len(st.pending) - opening + per_stride + 1]):
+        if self._is_weight_shift(st.pending[-opening:]):
             # A weight shift before the first step, not a heel strike: the bout may start at the next contact.
             st.pending = st.pending[1 - opening :]
             return []
@@ -1178,6 +1275,7 @@ class GaitTracker:
         st.bout_steps = len(st.pending)
         events: list[GaitEvent] = [StepEvent(t_s=c.t_s, side=c.side) for c in st.pending]
         st.pending = []
+        self._learn_alternation()
         self._learn_bounce(st.bout[1:])  # the steps of the bout's first stride (the first contact's is before it)
         events += self._stride(st.bout)
         return events
@@ -1222,23 +1320,28 @@ class GaitTracker:
         return period is not None and elapsed < period / MAX_STEP_RATIO and acf[elapsed] < 0.0
 
     def _is_weight_shift(self, chain: list[_Candidate]) -> bool:
-        """Whether the first contact of a chain that would open a bout is the weight shift of gait initiation.
+        """Whether the first contact of the contacts that open a bout (``chain``: a stride, or two where the steps
+        alternate, see _opening) is the weight shift of gait initiation.
 
         Only trunk sensors (lower back, waist): starting from quiet standing (RMS envelope below MIN_PEAK_MS2),
-        a first peak under FIRST_PEAK_RATIO of the larger of the next ones is no heel strike, nor is one followed
-        by the next contact within PUSH_OFF_STEP_SHARE of the step after it (the push-off of the first swing).
+        a first peak under FIRST_PEAK_RATIO of the larger of the next two is no heel strike, nor is one followed
+        by the next contact within PUSH_OFF_STEP_SHARE of the same leg's next step (the push-off of the first
+        swing). Where the steps alternate, that step is two on (the next one is the other leg's, short or long by
+        design: a walk that starts on its short step would lose its first contact), else the next one.
         """
         if not self._is_trunk:
             return False
         first = chain[0]
         if not first.rest_before:
             return False
-        strongest_next_ms2 = max(c.strength_ms2 for c in chain[1:])
+        strongest_next_ms2 = max(c.strength_ms2 for c in chain[1:3])
         if first.strength_ms2 < FIRST_PEAK_RATIO * strongest_next_ms2:
             return True
+        alternating = len(chain) == ALTERNATING_CONTACTS
+        same_leg_next = chain[3].index - chain[2].index if alternating else chain[2].index - chain[1].index
         # A push-off is weaker than the heel strikes after it (they stop the body's fall), and comes one swing early.
         return first.strength_ms2 < strongest_next_ms2 and (
-            chain[1].index - first.index < PUSH_OFF_STEP_SHARE * (chain[2].index - chain[1].index)
+            chain[1].index - first.index < PUSH_OFF_STEP_SHARE * same_leg_next
         )
 
     def _segment_length(self, prev: _Candidate, cand: _Candidate) -> float | None:

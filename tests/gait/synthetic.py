@@ -51,9 +51,12 @@ def limping_walk_signal(
     rest_s: float = 3.0,
     rate_hz: float = 100.0,
     seed: int = 9,
+    long_first: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A walk whose left and right steps differ: each stride of ``stride_s`` starts with the near leg's heel strike,
-    and the far leg's follows ``step_ratio`` times later than the step after it (the long step first).
+    and the far leg's follows ``step_ratio`` times later than the step after it (the long step first), or, with
+    ``long_first`` False, ``step_ratio`` times sooner (the short step first: it ends at the far leg's weaker heel
+    strike, close after the near leg's strong one).
 
     The body bobs once per step (1 m/s^2, highest at each heel strike: a cosine of the step phase, which runs
     linearly from one heel strike to the next), and each heel strike adds a sharp impact with a broad dip, stronger
@@ -63,7 +66,7 @@ def limping_walk_signal(
     """
     long_s = stride_s * step_ratio / (1.0 + step_ratio)
     near_s = rest_s + stride_s * np.arange(n_strides)
-    far_s = near_s + long_s
+    far_s = near_s + (long_s if long_first else stride_s - long_s)
     heel_strikes_s = np.sort(np.concatenate((near_s, far_s)))
     t = np.arange(0.0, heel_strikes_s[-1] + rest_s, 1.0 / rate_hz)
     phase = np.interp(t, heel_strikes_s, np.arange(len(heel_strikes_s)), left=np.nan, right=np.nan)
