@@ -225,6 +225,10 @@ def analyse_to_walk(
     placement = recording.placement or options.placement
     started_at, started_from = recording_started_at(recording.source)
     source = {k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)}
+    if recording.n_samples:
+        # the walk's start on its strides' time axis (the file's own, by design of the JSON document): a gait CSV
+        # may count Unix seconds, so the dashboard measures "minutes into the walk" from this, not from 0
+        source["first_sample_s"] = float(recording.time_s[0])
     return NewWalk(
         name=name,
         origin=origin,
