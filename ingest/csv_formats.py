@@ -18,7 +18,7 @@ import pandas as pd
 
 from gait.consts import MIN_SAMPLING_RATE_HZ
 from gait.types import Placement, Recording
-from gait.validate import median_rate_hz
+from gait.validate import MIN_ACCEPTED_RATE_HZ, median_rate_hz
 from ingest.common import (
     DEG_PER_RAD,
     EPOCH_RANGE_S,
@@ -349,7 +349,7 @@ def read_generic(
         gyr_dps = gyr if g_unit == "deg" else gyr * DEG_PER_RAD
 
     rate = median_rate_hz(time_s[np.isfinite(time_s)])
-    if fmt is ANDROSENSOR and 0 < rate < MIN_SAMPLING_RATE_HZ:
+    if fmt is ANDROSENSOR and 0 < rate < MIN_ACCEPTED_RATE_HZ:
         raise IngestError(
             f"{what}: AndroSensor logged this file at {rate:.1f} Hz (one row every {1000 / rate:.0f} ms), far too slow "
             f"to see steps (at least {MIN_SAMPLING_RATE_HZ:.0f} Hz is needed); in AndroSensor's settings set the "
