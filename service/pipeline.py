@@ -79,6 +79,26 @@ def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) 
     'import'
     """
     now_s = datetime.now(UTC).timestamp() if now_s is None else now_s
+    epoch_s = recording_start_epoch_s(source, now_s=now_s)
+    if epoch_s is not None:
+        return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds"), "recording"
+    return datetime.fromtimestamp(now_s, UTC).isoformat(timespec="seconds"), "import"
+
+
+def recording_start_epoch_s(source: dict[str, Any], *, now_s: float | None = None) -> float | None:
+    """A recording's wall-clock start in Unix seconds (its first sample), or None when the file has no usable
+    start time (see :func:`recording_started_at`).
+
+    Examples
+    --------
+    >>> recording_start_epoch_s({"start_epoch_s": 1729260574.5564504})
+    1729260574.5564504
+    >>> recording_start_epoch_s({"started_at": "2024-10-18T14:09:34.5+00:00"})
+    1729260574.5
+    >>> recording_start_epoch_s({"start_epoch_s": 12.5}) is None  # a clock since boot
+    True
+    """
+    now_s = datetime.now(UTC).timestamp() if now_s is None else now_s
     epoch_s = source.get("start_epoch_s")
     if epoch_s is None and isinstance(source.get("started_at"), str):
         try:
@@ -91,8 +111,8 @@ def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) 
         and math.isfinite(epoch_s)
         and EARLIEST_START_EPOCH_S <= epoch_s <= now_s + FUTURE_START_SLACK_S
     ):
-        return datetime.fromtimestamp(float(epoch_s), UTC).isoformat(timespec="seconds"), "recording"
-    return datetime.fromtimestamp(now_s, UTC).isoformat(timespec="seconds"), "import"
+        return float(epoch_s)
+    return None
 
 
 FINGERPRINT_DECIMALS = 6
