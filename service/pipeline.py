@@ -115,6 +115,10 @@ def recording_start_epoch_s(source: dict[str, Any], *, now_s: float | None = Non
     return None
 
 
+ONE_STRIDE_S = 2.0
+"""An upload shorter than this with no stride in it is refused (``gait.analysis`` calls a recording with no steps
+that short "too short: fewer samples than one stride"; the slowest walking strides last about 2 s)."""
+
 FINGERPRINT_DECIMALS = 6
 """Samples are rounded to this many decimals (µs, µm/s², µdeg/s) before hashing: far below any sensor's
 resolution, so only the float noise of a unit conversion is absorbed, never a difference in the data."""
@@ -356,5 +360,14 @@ def process_file(
     walk = analyse_to_walk(
         recording, name=name, origin=origin, options=options, flagger=flagger, coaching=description, progress=progress
     )
+    if origin == "upload" and not walk.strides and recording.duration_s < ONE_STRIDE_S:
+        # not a walk at all (a header and one row, a recording stopped at once): refused, nothing stored, rather
+        # than a walk of 0 strides in the list
+        raise IngestError(
+            f"{path.name}: the recording lasts {recording.duration_s:.1f} s ({recording.n_samples} "
+            f"sample{'' if recording.n_samples == 1 else 's'}), shorter than one stride: nothing was stored; "
+            "record a walk of at least a minute and upload that",
+            reason="too_short",
+        )
     walk.recording_sha256 = recording_fingerprint(recording)
     return store.add_walks([walk])
