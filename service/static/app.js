@@ -640,7 +640,7 @@ async function pagePain() {
 // -- live -------------------------------------------------------------------------------------------------------
 
 function cueItem(c) {
-  return `<li>${fmt.dur(c.t_s - walk.time_origin_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`;
+  return `<li>${fmt.dur(c.t_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`;
 }
 
 function beep() {
