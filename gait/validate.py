@@ -15,6 +15,14 @@ MAX_PLAUSIBLE_RATE_HZ: Final = 1000.0
 whose steps, read in a smaller unit, give a rate between :data:`~gait.consts.MIN_SAMPLING_RATE_HZ` and this is
 taken to be in that unit."""
 
+RATE_JITTER_TOLERANCE: Final = 0.03
+"""Share below :data:`~gait.consts.MIN_SAMPLING_RATE_HZ` that a rate may fall and still be that nominal rate: a
+logger set to 20 Hz whose clock jitters delivers steps a little over 50 ms (a real Sensor Logger export: median gap
+0.0503 s, 19.9 Hz, although 560 samples over 27.9 s are 20.04 Hz), while a real 18 Hz logger is 10 % below."""
+
+MIN_ACCEPTED_RATE_HZ: Final = MIN_SAMPLING_RATE_HZ * (1.0 - RATE_JITTER_TOLERANCE)
+"""Slowest median sampling rate accepted: a nominal 20 Hz with clock jitter (see :data:`RATE_JITTER_TOLERANCE`)."""
+
 GRAVITY_SHARE_MIN: Final = 0.8
 """Least ratio of the mean acceleration vector's magnitude (over about a second) to the median instantaneous
 magnitude for gravity to be present. With gravity the mean is about gravity itself, which dominates the
@@ -203,7 +211,7 @@ def check_samples(
         step = median_step(np.asarray(time_s, dtype=np.float64))
         check_time_unit(time_s, what=what, step=step)
         rate = 1.0 / step if step > 0 else 0.0
-        if rate < MIN_SAMPLING_RATE_HZ:
+        if rate < MIN_ACCEPTED_RATE_HZ:
             unit = _smaller_time_unit(step)
             hint = "" if unit is None else f" (if the time column is in {unit[0]}, divide it by {unit[1]:.0f})"
             raise GaitError(
@@ -218,7 +226,7 @@ def _smaller_time_unit(step: float) -> tuple[str, float, float] | None:
     """The unit below seconds (name, count per second, rate in Hz) whose reading of the median step (in the time
     column's own unit) is a plausible sampling rate, when the seconds reading is too slow; None otherwise (the units
     are 1000 apart: at most one)."""
-    if step <= 0 or 1.0 / step >= MIN_SAMPLING_RATE_HZ:
+    if step <= 0 or 1.0 / step >= MIN_ACCEPTED_RATE_HZ:
         return None
     for unit, per_s in TIME_UNITS_BELOW_S:
         if MIN_SAMPLING_RATE_HZ <= per_s / step < MAX_PLAUSIBLE_RATE_HZ:

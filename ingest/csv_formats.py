@@ -18,7 +18,7 @@ import pandas as pd
 
 from gait.consts import MIN_SAMPLING_RATE_HZ
 from gait.types import Placement, Recording
-from gait.validate import median_rate_hz
+from gait.validate import MIN_ACCEPTED_RATE_HZ, median_rate_hz
 from ingest.common import (
     DEG_PER_RAD,
     EPOCH_RANGE_S,
@@ -317,7 +317,19 @@ def read_generic(
         )
     tindex, tunit = tcol
     usecols = [tindex] + [c.index for c in acc_cols] + ([c.index for c in gyr_cols] if gyr_cols else [])
-    arr = read_numeric(data, what=what, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(raw_fields))
+    # a second clock beside the time column (Sensor Logger's 'time' in epoch ns beside 'seconds_elapsed', renamed
+    # 'Timestamp' by hand) may date the recording: read along, as the last column
+    clock = _other_clock_column(raw_fields, first_row, skip=usecols)
+    arr = read_numeric(
+        data,
+        what=what,
+        dialect=dialect,
+        skiprows=1,
+        usecols=usecols + ([] if clock is None else [clock]),
+        n_fields=len(raw_fields),
+    )
+    clock_raw = None if clock is None else arr[:, -1]
+    arr = arr[:, : len(usecols)]
 
     unit = time_unit or tunit
     if unit is not None:
@@ -349,7 +361,7 @@ def read_generic(
         gyr_dps = gyr if g_unit == "deg" else gyr * DEG_PER_RAD
 
     rate = median_rate_hz(time_s[np.isfinite(time_s)])
-    if fmt is ANDROSENSOR and 0 < rate < MIN_SAMPLING_RATE_HZ:
+    if fmt is ANDROSENSOR and 0 < rate < MIN_ACCEPTED_RATE_HZ:
         raise IngestError(
             f"{what}: AndroSensor logged this file at {rate:.1f} Hz (one row every {1000 / rate:.0f} ms), far too slow "
             f"to see steps (at least {MIN_SAMPLING_RATE_HZ:.0f} Hz is needed); in AndroSensor's settings set the "
@@ -366,7 +378,9 @@ def read_generic(
         "units": f"acceleration in {_UNIT_TEXT[a_unit]}" + (f", gyroscope in {_UNIT_TEXT[g_unit]}" if g_unit else ""),
         # A column named as an epoch dates the recording; else the time column itself, in the unit its header or
         # its sample spacing gives, when it holds Unix times.
-        "start_epoch_s": start_epoch_s(raw_fields, first_row) or unix_start_s(time_raw),
+        "start_epoch_s": start_epoch_s(raw_fields, first_row)
+        or unix_start_s(time_raw)
+        or (None if clock_raw is None else clock_start_s(clock_raw, time_raw)),
         **(extra_source or {}),
     }
     if fmt is ANDROSENSOR:
@@ -467,6 +481,53 @@ def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None 
     return build_recording(
         time_s, acc, None, what=what, source=source, placement=placement, line_of=line_numbers(data, skiprows=start)
     )
+
+
+def _other_clock_column(fields: list[str], first_row: list[str], *, skip: list[int]) -> int | None:
+    """Index of a numeric column named as a time ('Timestamp', 'time', 'ts'...) that is not read already."""
+    for i, name in enumerate(fields):
+        words = re.split(r"[\s_\-]+", norm_name(name).split("(")[0].strip())
+        if i in skip or not any(w in _TIME_WORDS for w in words):
+            continue
+        try:
+            float(first_row[i].replace(",", "."))
+        except (ValueError, IndexError):
+            continue
+        return i
+    return None
+
+
+CLOCK_SPAN_TOLERANCE: Final = 0.01
+"""How far (share of the recording's span) a second clock column may run from the time column and still be read as
+the same samples' Unix times."""
+
+
+def clock_start_s(clock_raw: np.ndarray, time_s: np.ndarray) -> float | None:
+    """The recording's start as Unix seconds from a second clock column, else None.
+
+    The clock's unit (s, ms, us or ns) must put its first value in this century and make it run as long as the time
+    column (within :data:`CLOCK_SPAN_TOLERANCE`): a clock since boot in nanoseconds that would read as an epoch in
+    milliseconds runs 1000 times too long, and dates nothing.
+
+    Examples
+    --------
+    >>> clock_start_s(np.array([1729260574556450300.0, 1729260574566033200.0]), np.array([0.0504502, 0.0600332]))
+    1729260574.5564504
+    >>> clock_start_s(np.array([1.2e12, 1.2e12 + 9.6e6]), np.array([0.0, 0.0096])) is None  # ns since boot
+    True
+    """
+    ok = np.isfinite(clock_raw) & np.isfinite(time_s)
+    if ok.sum() < 2:
+        return None
+    clock, time = clock_raw[ok], time_s[ok]
+    span_s = float(time[-1] - time[0])
+    for scale in (1.0, 1e-3, 1e-6, 1e-9):
+        first_s = float(clock[0]) * scale
+        if not EPOCH_RANGE_S[0] <= first_s <= EPOCH_RANGE_S[1]:
+            continue
+        if span_s > 0 and abs(float(clock[-1] - clock[0]) * scale - span_s) <= CLOCK_SPAN_TOLERANCE * span_s:
+            return first_s
+    return None
 
 
 def start_epoch_s(fields: list[str], first_row: list[str]) -> float | None:

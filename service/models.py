@@ -242,6 +242,12 @@ class WalkDetail(WalkPublic):
     cues: list[CuePublic]
     pain_reports: list[PainPublic]
     not_medical_advice: str = Field(description="Shown wherever the walk's coaching (targets, flags, cues) is shown.")
+    time_origin_s: float = Field(
+        0.0,
+        description="The walk's start (its first sample) on the time axis of its strides, steps, bouts and cues, "
+        "which is the recording's own (a file may count from 0 or in Unix seconds): time into the walk is "
+        "`start_s - time_origin_s`.",
+    )
 
 
 class TrendRow(BaseModel):

@@ -79,6 +79,26 @@ def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) 
     'import'
     """
     now_s = datetime.now(UTC).timestamp() if now_s is None else now_s
+    epoch_s = recording_start_epoch_s(source, now_s=now_s)
+    if epoch_s is not None:
+        return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds"), "recording"
+    return datetime.fromtimestamp(now_s, UTC).isoformat(timespec="seconds"), "import"
+
+
+def recording_start_epoch_s(source: dict[str, Any], *, now_s: float | None = None) -> float | None:
+    """A recording's wall-clock start in Unix seconds (its first sample), or None when the file has no usable
+    start time (see :func:`recording_started_at`).
+
+    Examples
+    --------
+    >>> recording_start_epoch_s({"start_epoch_s": 1729260574.5564504})
+    1729260574.5564504
+    >>> recording_start_epoch_s({"started_at": "2024-10-18T14:09:34.5+00:00"})
+    1729260574.5
+    >>> recording_start_epoch_s({"start_epoch_s": 12.5}) is None  # a clock since boot
+    True
+    """
+    now_s = datetime.now(UTC).timestamp() if now_s is None else now_s
     epoch_s = source.get("start_epoch_s")
     if epoch_s is None and isinstance(source.get("started_at"), str):
         try:
@@ -91,9 +111,13 @@ def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) 
         and math.isfinite(epoch_s)
         and EARLIEST_START_EPOCH_S <= epoch_s <= now_s + FUTURE_START_SLACK_S
     ):
-        return datetime.fromtimestamp(float(epoch_s), UTC).isoformat(timespec="seconds"), "recording"
-    return datetime.fromtimestamp(now_s, UTC).isoformat(timespec="seconds"), "import"
+        return float(epoch_s)
+    return None
 
+
+ONE_STRIDE_S = 2.0
+"""An upload shorter than this with no stride in it is refused (``gait.analysis`` calls a recording with no steps
+that short "too short: fewer samples than one stride"; the slowest walking strides last about 2 s)."""
 
 FINGERPRINT_DECIMALS = 6
 """Samples are rounded to this many decimals (µs, µm/s², µdeg/s) before hashing: far below any sensor's
@@ -225,6 +249,10 @@ def analyse_to_walk(
     placement = recording.placement or options.placement
     started_at, started_from = recording_started_at(recording.source)
     source = {k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)}
+    if recording.n_samples:
+        # the walk's start on its strides' time axis (the file's own, by design of the JSON document): a gait CSV
+        # may count Unix seconds, so the dashboard measures "minutes into the walk" from this, not from 0
+        source["first_sample_s"] = float(recording.time_s[0])
     return NewWalk(
         name=name,
         origin=origin,
@@ -332,5 +360,14 @@ def process_file(
     walk = analyse_to_walk(
         recording, name=name, origin=origin, options=options, flagger=flagger, coaching=description, progress=progress
     )
+    if origin == "upload" and not walk.strides and recording.duration_s < ONE_STRIDE_S:
+        # not a walk at all (a header and one row, a recording stopped at once): refused, nothing stored, rather
+        # than a walk of 0 strides in the list
+        raise IngestError(
+            f"{path.name}: the recording lasts {recording.duration_s:.1f} s ({recording.n_samples} "
+            f"sample{'' if recording.n_samples == 1 else 's'}), shorter than one stride: nothing was stored; "
+            "record a walk of at least a minute and upload that",
+            reason="too_short",
+        )
     walk.recording_sha256 = recording_fingerprint(recording)
     return store.add_walks([walk])

@@ -10,7 +10,7 @@ import pytest
 
 from gait.analysis import analyze
 from gait.types import GpsTrack, Recording
-from ingest.gait_csv import write_gait_csv
+from ingest.gait_csv import read_gait_csv, write_gait_csv
 from service.cli import main
 from service.commands.calibrate import gps_scale
 from tests.gait.synthetic import foot_walk_signal, walk_signal
@@ -263,3 +263,39 @@ def test_gait_live_uses_the_factor_of_its_placement_and_its_demo_none(
     capsys.readouterr()
     (meta,) = journal_dir.glob("*.json")
     assert json.loads(meta.read_text())["stride_scale"] is None
+
+
+def test_analyze_uses_the_usual_placement_that_calibrate_set_and_says_so(walk, tmp_path: Path, capsys) -> None:
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    model_m = _distance_at(path, "pocket", data_dir, capsys)
+    args = ["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--placement", "pocket", "--height-m", "1.8"]
+    assert main([*args, "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "your usual sensor placement was not set: it is now pocket" in out
+    assert "your body height 1.80 m is saved to your profile" in out  # saved to the profile: said, never silent
+    assert main(["analyze", str(path), "--data-dir", str(data_dir)]) == 0  # a gait CSV does not say where it was
+    out = capsys.readouterr().out
+    assert "placement pocket" in out.splitlines()[0] and "lower_back assumed" not in out
+    assert "placement pocket from your profile's usual sensor placement" in out and "--placement" in out
+    assert main(["analyze", str(path), "--json", "-", "--data-dir", str(data_dir)]) == 0
+    methods = {s["method"] for s in json.loads(capsys.readouterr().out)["strides"]}
+    recording = read_gait_csv(path)
+    assert methods == {s.method for s in analyze(recording, placement="pocket").strides}  # the phone model
+    assert methods != {s.method for s in analyze(recording, placement="lower_back").strides}  # not the pendulum
+    # --placement still wins, and --no-profile leaves the profile's placement out too
+    assert main(["analyze", str(path), "--placement", "lower_back", "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "placement lower_back" in out.splitlines()[0] and "usual sensor placement" not in out
+    assert main(["analyze", str(path), "--no-profile", "--data-dir", str(data_dir)]) == 0
+    assert "placement lower_back assumed" in capsys.readouterr().out
+
+
+def test_calibrate_says_when_it_replaces_the_saved_height(walk, tmp_path: Path, capsys) -> None:
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    model_m = _distance(path, data_dir, capsys)
+    for height, said in (("1.8", "saved to your profile (it had none)"), ("1.7", "1.70 m replaces 1.80 m")):
+        args = ["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--height-m", height]
+        assert main([*args, "--data-dir", str(data_dir)]) == 0
+        assert said in capsys.readouterr().out

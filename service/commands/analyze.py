@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--placement",
         choices=[pl.value for pl in Placement],
-        help="where the sensor was worn (default: from the file, else lower_back)",
+        help="where the sensor was worn (default: from the file, else your profile's usual placement, else lower_back)",
     )
     p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
     p.add_argument("--sensor-height-m", type=float, help="height of a lower-back sensor above the ground")
@@ -42,7 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--target-stride-m", type=float, help="mark strides longer than this target as overlong")
     p.add_argument("--format", dest="format", help="input format (default: detected from the file)")
     p.add_argument("--data-dir", type=Path, help="where your profile lives (default: the service's data dir)")
-    p.add_argument("--no-profile", action="store_true", help="ignore the height and calibration in your profile")
+    p.add_argument(
+        "--no-profile", action="store_true", help="ignore the height, calibration and usual placement in your profile"
+    )
     p.add_argument("--json", metavar="PATH", help="write the JSON document to PATH ('-' for standard output)")
     p.set_defaults(func=run)
 
@@ -68,10 +70,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json and args.json != "-":
         check_output_path(Path(args.json), flag="--json")  # before the analysis, not after it
     recording = load_recording(args.file, args.format)
-    placement = Placement.parse(args.placement or recording.placement or Placement.LOWER_BACK)
-    assumed = not (args.placement or recording.placement)
-    stride_scale = args.stride_scale
     profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
+    placement, placement_note = choose_placement(args.placement, recording.placement, profile.get("placement"))
+    stride_scale = args.stride_scale
     if stride_scale is None:
         # the walker's own calibration for this placement (each placement's factor is used for its placement only)
         stride_scale = personal_scale(profile_scales(profile), placement)
@@ -83,13 +84,8 @@ def run(args: argparse.Namespace) -> int:
         stride_scale=stride_scale,
         sensor_side=args.side,
     )
-    if assumed:
-        result.notes.insert(
-            0,
-            "placement lower_back assumed (the file does not say where the sensor was): pass --placement "
-            + "|".join(p.value for p in Placement)
-            + " if it was elsewhere",
-        )
+    if placement_note:
+        result.notes.insert(0, placement_note)
     doc = result.to_dict(target_stride_m=args.target_stride_m)
     if args.json:
         text = json.dumps(doc, indent=1)
@@ -100,6 +96,36 @@ def run(args: argparse.Namespace) -> int:
     if args.json != "-":
         print(render_summary(args.file.name, result, target_stride_m=args.target_stride_m))
     return 0
+
+
+def choose_placement(
+    given: str | None, in_file: Placement | str | None, usual: str | None
+) -> tuple[Placement, str | None]:
+    """Where the sensor was, as uploads choose it: ``--placement``, else the file's own, else the profile's usual
+    placement, else lower back; with a note saying where it came from when the walker did not name it.
+
+    Examples
+    --------
+    >>> choose_placement(None, None, "pocket")[0].value
+    'pocket'
+    >>> choose_placement("foot", None, "pocket")
+    (<Placement.FOOT: 'foot'>, None)
+    >>> choose_placement(None, None, None)[1].startswith("placement lower_back assumed")
+    True
+    """
+    choices = "|".join(p.value for p in Placement)
+    if given or in_file:
+        return Placement.parse(given or in_file), None
+    if usual:
+        placement = Placement.parse(usual)
+        return placement, (
+            f"placement {placement.value} from your profile's usual sensor placement (the file does not say where "
+            f"the sensor was): pass --placement {choices} if it was elsewhere this time"
+        )
+    return Placement.LOWER_BACK, (
+        "placement lower_back assumed (the file does not say where the sensor was and your profile has no usual "
+        f"placement): pass --placement {choices} if it was elsewhere"
+    )
 
 
 def render_summary(name: str, result: Analysis, *, target_stride_m: float | None = None) -> str:

@@ -119,6 +119,12 @@ def run(args: argparse.Namespace) -> int:
             f"{placement.value}"
         )
     if args.height_m:
+        # the profile's height is used by every later analysis: saving it is said, never done silently
+        before = profile.get("body_height_m")
+        if before is None:
+            notes.append(f"your body height {args.height_m:.2f} m is saved to your profile (it had none)")
+        elif before != args.height_m:
+            notes.append(f"your body height {args.height_m:.2f} m replaces {before:.2f} m in your profile")
         profile["body_height_m"] = args.height_m
     # validated as the dashboard's profile is, so that what is saved always reads back
     document = ProfileUpdate.model_validate(profile).model_dump(mode="json")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import list_formats, load, write_gait_csv
 from service.commands.output import OutputError, check_output_path
+from service.pipeline import recording_start_epoch_s
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "convert",
         help="convert a phone/sensor export to gait CSV",
         description="Read any supported export (see `gait formats`) and write it as gait CSV "
-        "(time_s, acceleration in m/s^2 with gravity, gyroscope in deg/s).",
+        "(time_s, acceleration in m/s^2 with gravity, gyroscope in deg/s). When the export knows when it started, "
+        "time_s is written in Unix seconds, so the converted file keeps the recording's date.",
     )
     p.add_argument("file", type=Path, help="input file, zip or folder")
     p.add_argument("out", type=Path, help="gait CSV to write (replaced atomically)")
@@ -32,15 +36,25 @@ def run(args: argparse.Namespace) -> int:
     """Load the input and write gait CSV; prints one line describing what was written."""
     check_output_path(args.out)  # before reading: a long read should not end in "cannot write"
     recording = load(args.file, format=args.format, acc_unit=args.acc_unit, time_unit=args.time_unit)
+    start_s = recording_start_epoch_s(recording.source)
+    if start_s is not None and recording.n_samples:
+        # gait CSV's time is "seconds from any origin": Unix seconds keep the recording's date, which our reader (and
+        # an upload of the converted file) dates it by; written to the microsecond, as every gait CSV time is
+        recording = replace(recording, time_s=start_s + (recording.time_s - recording.time_s[0]))
     try:
         write_gait_csv(recording, args.out)  # atomic: a failed write leaves nothing half-written
     except OSError as exc:
         raise OutputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     src = recording.source
     gyro = "with gyroscope" if recording.gyr_dps is not None else "no gyroscope"
+    if start_s is None:
+        when = "time_s from the file's own origin (it holds no start time: an upload of it is dated when uploaded)"
+    else:
+        started = datetime.fromtimestamp(start_s, UTC).isoformat(timespec="seconds")
+        when = f"time_s in Unix seconds from the recording's start, {started}, which dates it when uploaded"
     print(
         f"{args.out}: {recording.n_samples} samples, {recording.duration_s:.1f} s at {src.get('rate_hz')} Hz, "
-        f"{gyro} (from {src.get('format')})",
+        f"{gyro} (from {src.get('format')}); {when}",
         file=sys.stderr,
     )
     return 0

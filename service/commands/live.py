@@ -111,7 +111,7 @@ def _coach(body_height_m: float | None, *, demo: bool) -> tuple[Any, str]:
             profile = load_profile(store)
             if not demo:
                 coach, _plan = live_coach(store, profile)
-                return coach, "your coaching plan"
+                return coach, "cues follow your coaching plan"
     finally:
         if store is not None:
             with contextlib.suppress(Exception):
@@ -131,6 +131,7 @@ async def _run(args: argparse.Namespace) -> int:
     from service.settings import Settings
 
     radio = None
+    settings = Settings.from_env()
     if args.demo:
         radio, sensor = await start_demo_radio(demo_recording(), protocol=args.demo_protocol, speed=args.speed)
         target = args.target or sensor.name
@@ -140,16 +141,25 @@ async def _run(args: argparse.Namespace) -> int:
         if not args.target:
             raise IngestError("give the sensor's address or name (see 'gait scan'), or use --demo", reason="usage")
         target, backends, scan_s = args.target, {}, args.scan_s
-    source = BleSensorSource(
-        target,
-        protocol=args.protocol,
-        scan_timeout_s=scan_s,
-        clock_sync=not args.demo or args.speed == 1.0,
-        **backends,
-    )
+    if not args.demo and settings.ble_virtual:
+        # the testing aid the service honours too (GAIT_BLE_VIRTUAL=1): the virtual radio of demo sensors that
+        # `gait scan` then lists, in place of the computer's Bluetooth
+        from service.demo import virtual_ble
+
+        access = await virtual_ble(settings)
+        radio = access.radio
+        source = access.source(target, protocol=args.protocol)
+    else:
+        source = BleSensorSource(
+            target,
+            protocol=args.protocol,
+            scan_timeout_s=scan_s,
+            clock_sync=not args.demo or args.speed == 1.0,
+            **backends,
+        )
     height_m = args.height_m if args.height_m is not None or not args.demo else DEMO_BODY_HEIGHT_M
     coach, coach_note = _coach(height_m, demo=args.demo)
-    journal_dir = args.journal_dir or Settings.from_env().journal_dir
+    journal_dir = args.journal_dir or settings.journal_dir
     session = LiveSession(
         source,
         placement=args.placement,
@@ -183,6 +193,13 @@ async def _run(args: argparse.Namespace) -> int:
                     getter.cancel()
                 if runner.done() and queue.empty():
                     break
+            if (
+                runner.done()
+                and not runner.cancelled()
+                and runner.exception() is not None
+                and isinstance(view, LiveView)
+            ):
+                view.failed()
         state = runner.result()  # raises the session's error (a clear IngestError / GaitError)
     finally:
         if stop_timer is not None:
@@ -240,18 +257,26 @@ class LiveView:
         self.cue: dict[str, Any] | None = None
         self.strides = 0
         self._live: Any = None
+        self._drop = False
 
     def __enter__(self) -> LiveView:
         from rich.live import Live
 
-        self._live = Live(self.render(), console=self.console, refresh_per_second=4, transient=False)
+        # transient: the panel is redrawn once, for good, when the walk ends (see __exit__)
+        self._live = Live(self.render(), console=self.console, refresh_per_second=4, transient=True)
         self._live.__enter__()
         return self
 
+    def failed(self) -> None:
+        """The session stopped on an error: its message says all, so a walk that never streamed leaves no panel
+        (an "ended" panel of 0 samples would read as a walk); one that streamed keeps its figures."""
+        self._drop = not self.state.get("samples")
+
     def __exit__(self, *exc: object) -> None:
-        self._live.update(self.render())
         self._live.__exit__(None, None, None)
-        self.console.line()
+        if not self._drop:
+            self.console.print(self.render())
+            self.console.line()
 
     def show(self, msg: dict[str, Any]) -> None:
         """Take one message into the view."""
@@ -301,7 +326,7 @@ class LiveView:
             table.add_row("cadence", f"{s['cadence_spm']:.0f} steps/min")
             table.add_row(
                 "last stride",
-                Text.assemble((length_txt, style), f"  (confidence {s.get('confidence', 0):.1f}, {s.get('method')})"),
+                Text.assemble((length_txt, style), f"  (confidence {s.get('confidence', 0):.2f}, {s.get('method')})"),
             )
             table.add_row("target", "n/a" if target is None else f"{target:.2f} m")
             if s.get("pod_stride_length_m") is not None:
@@ -315,5 +340,6 @@ class LiveView:
             body = Text.assemble((self.cue["message"] + at, "bold white on red"), "\n", (self.cue.get("reason") or ""))
             parts.append(Panel(body, border_style="red"))
         # the disclaimer first: a long note wraps, the disclaimer stays whole and in sight
-        parts.append(Text(f"Not medical advice. {self.coach_note}. Ctrl-C ends the walk.", style="dim"))
+        note = self.coach_note[:1].upper() + self.coach_note[1:]
+        parts.append(Text(f"Not medical advice. {note}. Ctrl-C ends the walk.", style="dim"))
         return Panel(Group(*parts), title="gait live")

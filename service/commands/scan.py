@@ -9,6 +9,7 @@ import json
 from ingest.ble.sources import SensorInfo, scan
 from ingest.ble.virtual import demo_radio
 from ingest.errors import IngestError
+from service.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,12 +36,29 @@ async def _demo_scan(seconds: float, all_devices: bool) -> list[SensorInfo]:
         await radio.close()
 
 
+async def _virtual_scan(settings: Settings, seconds: float, all_devices: bool) -> list[SensorInfo]:
+    from service.demo import virtual_ble
+
+    access = await virtual_ble(settings)
+    try:
+        return await scan(
+            timeout_s=access.scan_seconds(seconds), backend=access.scanner_backend, all_devices=all_devices
+        )
+    finally:
+        await access.close()
+
+
 def run(args: argparse.Namespace) -> int:
     """Scan and print the sensors found."""
     if not args.seconds > 0:
         raise IngestError(f"--seconds must be positive, got {args.seconds}", reason="usage")
+    settings = Settings.from_env()
     if args.demo:
         sensors = asyncio.run(_demo_scan(min(args.seconds, 1.0), args.all))
+    elif settings.ble_virtual:
+        # the testing aid the service honours too (GAIT_BLE_VIRTUAL=1): its virtual radio of demo sensors, which
+        # `gait live NAME` then connects to
+        sensors = asyncio.run(_virtual_scan(settings, args.seconds, args.all))
     else:
         sensors = asyncio.run(scan(timeout_s=args.seconds, all_devices=args.all))
     if args.json:

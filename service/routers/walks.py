@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
@@ -12,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from gait.coach import NOT_MEDICAL_ADVICE
 from service.deps import StoreDep
 from service.models import StridePublic, WalkDetail, WalkPublic, WalkSummary
+from service.pipeline import EARLIEST_START_EPOCH_S
 from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
 
 router = APIRouter(prefix="/api/walks", tags=["walks"])
@@ -33,6 +35,29 @@ def _walk_or_404(store: Store, walk_id: int) -> dict[str, Any]:
     return walk
 
 
+def time_origin_s(walk: dict[str, Any], bouts: list[dict[str, Any]]) -> float:
+    """The walk's start on its rows' time axis (the recording's own): its first sample.
+
+    Walks stored before the first sample was kept have none: a live walk's clock and most files start at 0, but a
+    file whose times are Unix seconds then starts at its first walking bout (the closest start known).
+
+    Examples
+    --------
+    >>> time_origin_s({"source": {"first_sample_s": 1795599000.0}}, [])
+    1795599000.0
+    >>> time_origin_s({"source": {}}, [{"start_s": 12.5}])
+    0.0
+    >>> time_origin_s({"source": {}}, [{"start_s": 1795599012.5}])
+    1795599012.5
+    """
+    first = walk["source"].get("first_sample_s")
+    if isinstance(first, int | float) and math.isfinite(first):
+        return float(first)
+    if bouts and bouts[0]["start_s"] >= EARLIEST_START_EPOCH_S:
+        return float(bouts[0]["start_s"])
+    return 0.0
+
+
 @router.get("", response_model=list[WalkPublic], summary="List walks, newest first")
 def list_walks(
     store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
@@ -44,6 +69,7 @@ def list_walks(
 def get_walk(walk_id: int, store: StoreDep) -> dict[str, Any]:
     walk = walk_public(_walk_or_404(store, walk_id))
     walk["bouts"] = store.bouts(walk_id)
+    walk["time_origin_s"] = time_origin_s(walk, walk["bouts"])
     walk["cues"] = store.cues(walk_id)
     walk["pain_reports"] = [p for p in store.list_pain() if p["walk_id"] == walk_id]
     walk["not_medical_advice"] = NOT_MEDICAL_ADVICE

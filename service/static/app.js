@@ -96,14 +96,15 @@ window.addEventListener("resize", () => {
 });
 
 const PAUSE_S = 5;
-/** Strides as chart rows (``x_min``: minutes into the walk), with a ``{pause: true}`` row wherever no stride runs for
- * more than PAUSE_S seconds: a null there breaks every line and band of the chart. */
-function withPauses(strides) {
+/** Strides as chart rows (``x_min``: minutes into the walk, from ``origin_s``, its first sample on the file's own
+ * time axis), with a ``{pause: true}`` row wherever no stride runs for more than PAUSE_S seconds: a null there
+ * breaks every line and band of the chart. */
+function withPauses(strides, origin_s) {
   const rows = [];
   let lastEnd = null;
   for (const r of strides) {
-    if (lastEnd != null && r.start_s - lastEnd > PAUSE_S) rows.push({ pause: true, x_min: (lastEnd + r.start_s) / 120 });
-    rows.push({ ...r, x_min: r.start_s / 60 });
+    if (lastEnd != null && r.start_s - lastEnd > PAUSE_S) rows.push({ pause: true, x_min: ((lastEnd + r.start_s) / 2 - origin_s) / 60 });
+    rows.push({ ...r, x_min: (r.start_s - origin_s) / 60 });
     lastEnd = lastEnd == null ? r.end_s : Math.max(lastEnd, r.end_s);
   }
   return rows;
@@ -225,10 +226,11 @@ async function pageWalks() {
   bindWalkRows();
 }
 
+/** A pain report's onset in minutes into the walk (the charts' x), or null when it gives neither time nor distance. */
 function painX(p, walk, strides) {
   if (p.onset_time_s != null) return p.onset_time_s / 60;
   if (p.onset_distance_m != null && walk.summary.distance_m && strides.length) {
-    const end = strides[strides.length - 1].end_s;
+    const end = strides[strides.length - 1].end_s - walk.time_origin_s;
     return Math.min(1, p.onset_distance_m / walk.summary.distance_m) * end / 60;
   }
   return null;
@@ -277,7 +279,7 @@ async function pageWalk(id) {
     ${walk.coaching && walk.coaching.reasons ? `<div class="card"><h2>Coaching at the time</h2><ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
     ${walk.coaching && walk.coaching.reasons || walk.cues.length || s.flagged_strides ? `<p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>` : ""}
     ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>` : ""}
-    ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
+    ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s - walk.time_origin_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
     ${walk.pain_reports.length ? `<div class="card"><h2>Pain reports</h2><ul>${walk.pain_reports.map((p) => `<li>${p.score}/10 ${p.onset_distance_m != null ? `at ${fmt.dist(p.onset_distance_m)}` : ""} ${p.onset_time_s != null ? `after ${fmt.dur(p.onset_time_s)}` : ""} ${esc(p.note || "")}</li>`).join("")}</ul></div>` : ""}
     <div class="actions">
       <a class="btn" href="/api/walks/${walk.id}/export.csv" download>Export CSV</a>
@@ -298,7 +300,7 @@ async function pageWalk(id) {
   const len = strides.map((r) => r.length_m);
   // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
   // instead of being drawn straight across minutes without a stride.
-  const rows = withPauses(strides);
+  const rows = withPauses(strides, walk.time_origin_s);
   const x = rows.map((r) => r.x_min);
   const of = (f) => rows.map((r) => (r.pause ? null : f(r)));
   const sure = of((r) => (trusted(r) ? r.length_m : null));

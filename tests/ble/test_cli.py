@@ -63,3 +63,46 @@ def test_real_radio_errors_are_clear(capsys: pytest.CaptureFixture[str], tmp_pat
     err = capsys.readouterr().err
     assert err.startswith("gait: error:") and "Traceback" not in err
     assert "NoSuchSensor" in err or "cannot scan" in err
+
+
+def test_a_sensor_not_found_prints_only_the_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No "ended ... samples 0" live panel before the error: nothing streamed, the error says it all."""
+    monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")  # the virtual radio: "not found" whatever the machine's Bluetooth
+    assert main(["live", "NoSuchSensor", "--scan-s", "0.3", "--journal-dir", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("gait: error:") and "NoSuchSensor" in err and err.count("\n") == 1
+
+
+def test_gait_scan_and_live_use_the_virtual_radio_of_gait_ble_virtual(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GAIT_BLE_VIRTUAL=1 replaces Bluetooth with five demo sensors for the service and the command line alike."""
+    monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
+    monkeypatch.setenv("GAIT_DEMO_SPEED", "20")
+    assert main(["scan", "--json", "--seconds", "0.5"]) == 0
+    sensors = json.loads(capsys.readouterr().out)
+    assert len(sensors) == 5
+    imu = next(s for s in sensors if s["protocols"] == ["imu"])
+    assert main(["live", imu["name"], "--json", "--seconds", "2", "--journal-dir", str(tmp_path)]) == 0
+    messages = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert any(m["type"] == "stride" for m in messages)
+
+
+def test_the_live_view_shows_a_confidence_as_the_docs_state_it() -> None:
+    """0.75 (the inverted pendulum with a known height, README) was shown rounded to one decimal as "0.8"."""
+    from rich.console import Console
+
+    from service.commands.live import LiveView
+
+    view = LiveView("GaitDemo", "cues follow your coaching plan", bell=False)
+    view.stride = {"cadence_spm": 110.0, "length_m": 1.2, "target_m": None, "confidence": 0.75, "method": "x"}
+    console = Console(width=120, record=True)
+    console.print(view.render())
+    text = console.export_text()
+    assert "confidence 0.75" in text
+    assert "Not medical advice. Cues follow your coaching plan." in text

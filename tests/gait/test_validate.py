@@ -106,3 +106,24 @@ def test_a_mean_smaller_than_gravity_in_any_unit_says_gravity_was_removed_or_sca
     with pytest.raises(GaitError, match="less than gravity in any unit") as err:
         check_acceleration_unit(at_rest, 100.0)
     assert err.value.reason == "gravity_missing"
+
+
+def _jittery_log(nominal_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """The walk as a logger set to ``nominal_hz`` records it with clock jitter: 3 gaps in 5 run 0.6 % long (the
+    median gap, as in a real 20 Hz Sensor Logger export: 0.0503 s), the others 8 % short, so the mean rate is above
+    the nominal one and the median rate below it."""
+    gaps = np.resize([1.006, 0.92, 1.006, 0.92, 1.006], 300) / nominal_hz
+    time_s = np.concatenate([[0.0], np.cumsum(gaps)])
+    time_s = time_s[time_s <= T[-1]]
+    return time_s, np.column_stack([np.interp(time_s, T, ACC[:, k]) for k in range(3)])
+
+
+def test_a_nominal_20_hz_logger_with_clock_jitter_is_accepted() -> None:
+    time_s, acc = _jittery_log(20.0)
+    assert 1.0 / np.median(np.diff(time_s)) < 20.0  # the median reads 19.9 Hz
+    check_samples(time_s, acc)
+
+
+def test_an_18_hz_logger_is_still_refused() -> None:
+    err = reason_of(*_jittery_log(18.0))
+    assert err.reason == "rate_too_low" and "17.9 Hz" in str(err)

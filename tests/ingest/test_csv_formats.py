@@ -119,6 +119,30 @@ def test_a_time_column_named_as_an_epoch_dates_the_recording(
     assert rec.source.get("start_epoch_s") == (None if epoch_s is None else pytest.approx(epoch_s, abs=1e-3))
 
 
+@pytest.mark.parametrize(
+    ("clock_start", "per_s", "epoch_s"),
+    [
+        (1_729_260_574_556_450_300, 1e9, 1_729_260_574.556),  # Sensor Logger's epoch ns, renamed 'Timestamp'
+        (1_729_260_574_556, 1e3, 1_729_260_574.556),  # epoch ms
+        (1_200_000_000_000, 1e9, None),  # 20 minutes since boot in ns: as ms it reads 2008 but runs 1000x too long
+    ],
+)
+def test_a_second_clock_column_beside_the_time_column_dates_the_recording(
+    tmp_path: Path, clock_start: int, per_s: float, epoch_s: float | None
+) -> None:
+    """Sensor Logger's TotalAcceleration.csv with its header edited: 'Timestamp,seconds_elapsed,...'."""
+    sig = ex.signal()
+    rows = ["Timestamp,seconds_elapsed,AccelerationZ,AccelerationY,AccelerationX"] + [
+        f"{clock_start + round(t * per_s)},{t + 0.05:.6f},{a[2]},{a[1]},{a[0]}"
+        for t, a in zip(sig.time_s.tolist(), sig.acc_ms2.tolist(), strict=True)
+    ]
+    path = tmp_path / "TotalAcceleration.csv"
+    path.write_text("\n".join(rows) + "\n")
+    rec = ingest.load(path, placement="pocket")
+    assert rec.time_s[0] == 0.0 and rec.n_samples == len(sig.time_s)  # timed by seconds_elapsed as before
+    assert rec.source.get("start_epoch_s") == (None if epoch_s is None else pytest.approx(epoch_s, abs=1e-3))
+
+
 def test_geneactiv_with_padded_header(tmp_path: Path) -> None:
     sig = ex.signal(rate_hz=50)
     head = ["Device Type,GENEActiv           ", "Device Model,1.1", "Measurement Frequency,50.0 Hz"]

@@ -146,6 +146,36 @@ def test_cli_convert_writes_gait_csv(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "500 samples" in capsys.readouterr().err
 
 
+def test_cli_convert_keeps_the_recording_start_and_the_sample_timing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sig = ex.signal()
+    src = ex.write_files(tmp_path / "r", ex.sensor_logger_android(sig), as_zip=True)
+    out = tmp_path / "out.csv"
+    assert main(["convert", str(src), str(out)]) == 0
+    assert "Unix seconds" in capsys.readouterr().err  # says how time_s is written
+    back = ingest.read_gait_csv(out)
+    # the Sensor Logger export's first sample (epoch ns), so an upload of the converted file is dated by it
+    assert back.source["start_epoch_s"] == pytest.approx(ex.EPOCH0_NS / 1e9, abs=1e-6)
+    np.testing.assert_allclose(back.time_s - back.time_s[0], sig.time_s - sig.time_s[0], atol=2e-6)
+
+
+def test_cli_convert_without_a_start_time_keeps_the_file_s_own_times(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sig = ex.signal()
+    src = tmp_path / "walk.csv"
+    rows = ["time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2"]
+    rows += [
+        f"{t + 5:.3f},{a[0]},{a[1]},{a[2]}" for t, a in zip(sig.time_s.tolist(), sig.acc_ms2.tolist(), strict=True)
+    ]
+    src.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "out.csv"
+    assert main(["convert", str(src), str(out)]) == 0
+    assert "holds no start time" in capsys.readouterr().err
+    assert ingest.read_gait_csv(out).source["start_epoch_s"] is None
+
+
 def test_cli_convert_bad_input_raises_the_user_error_and_writes_nothing(tmp_path: Path) -> None:
     # service.cli.main turns IngestError into one 'gait: error: ...' line and exit code 2.
     bad = tmp_path / "empty.csv"

@@ -244,3 +244,24 @@ def test_an_assumed_height_note_tells_a_web_user_where_to_give_it(client: TestCl
     notes = client.get(f"/api/walks/{walk['id']}").json()["notes"]
     assumed = [n for n in notes if "default body height" in n]
     assert assumed and "give your height (profile" in assumed[0], notes  # not only a command-line flag
+
+
+@pytest.mark.parametrize("rows", [["0.0,0.1,0.2,9.8"], ["0.0,0.1,0.2,9.8", "0.01,0.1,0.2,9.8", "0.02,0.1,0.2,9.8"]])
+def test_an_upload_shorter_than_one_stride_is_refused_and_stores_nothing(
+    client: TestClient, store: Store, tmp_path: Path, rows: list[str]
+) -> None:
+    path = tmp_path / "one_row.csv"
+    path.write_text("\n".join(["time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2", *rows]) + "\n")
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert "shorter than one stride" in detail and "nothing was stored" in detail and "record a walk" in detail
+    assert count_rows(store, "walks") == 0 and client.get("/api/walks").json() == []
+
+
+def test_a_short_upload_with_a_stride_is_still_a_walk(client: TestClient, store: Store, tmp_path: Path) -> None:
+    path = write_walk_csv(tmp_path / "short.csv", duration_s=1.6)  # one stride
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
+    assert r.status_code == 201 and r.json()["walks"][0]["summary"]["strides"] == 1

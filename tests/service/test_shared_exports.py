@@ -48,3 +48,22 @@ def test_real_export_upload_is_stored_or_refused_cleanly(
     else:
         walks = r.json()["walks"]
         assert walks and count_rows(store, "walks") == len(walks)
+
+
+@pytest.mark.parametrize(
+    ("relpath", "day"),
+    [
+        # 'Timestamp' (epoch ns) beside 'seconds_elapsed': a Sensor Logger export whose header the user edited
+        ("phone_exports/sensor_logger_android_header_edited/TotalAcceleration.csv", "2024-10-18"),
+        ("phone_exports/sensor_logger_android_header_edited/walking4_other_ios_app.csv", "2024-10-17"),
+    ],
+)
+def test_a_real_export_with_a_clock_column_is_dated_by_it(client: TestClient, relpath: str, day: str) -> None:
+    src = SHARED / relpath
+    if not src.exists():
+        pytest.skip(f"{relpath} is not in the shared data")
+    with src.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (src.name, fh)}, data={"placement": "pocket"})
+    assert r.status_code == 201, r.text  # the second one: a 20 Hz logger whose clock jitters (median 19.9 Hz)
+    walk = r.json()["walks"][0]
+    assert walk["source"]["started_at_from"] == "recording" and walk["started_at"].startswith(day)
