@@ -10,6 +10,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from gait.coach import NOT_MEDICAL_ADVICE
+from service.coaching import deleted_pain_basis
 from service.deps import StoreDep
 from service.models import StridePublic, WalkDetail, WalkPublic, WalkSummary
 from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
@@ -45,7 +46,11 @@ def get_walk(walk_id: int, store: StoreDep) -> dict[str, Any]:
     walk = walk_public(_walk_or_404(store, walk_id))
     walk["bouts"] = store.bouts(walk_id)
     walk["cues"] = store.cues(walk_id)
-    walk["pain_reports"] = [p for p in store.list_pain() if p["walk_id"] == walk_id]
+    reports = store.list_pain()
+    walk["pain_reports"] = [p for p in reports if p["walk_id"] == walk_id]
+    if walk["coaching"]:
+        # the plan stays as it was (the walk's history), but it must not pass off a deleted report as current
+        walk["coaching"]["deleted_pain_reports"] = deleted_pain_basis(walk["coaching"], reports)
     walk["not_medical_advice"] = NOT_MEDICAL_ADVICE
     return walk
 

@@ -234,6 +234,17 @@ function painX(p, walk, strides) {
   return null;
 }
 
+// A walk keeps the plan it was judged by (its history); when a pain report that plan rested on was deleted since,
+// say so, so that "back pain 6/10 reported 5 days ago" is not read as a report that still stands.
+function deletedPainNote(coaching) {
+  const gone = coaching.deleted_pain_reports || [];
+  if (!gone.length) return "";
+  const which = gone.map((p) => `back pain ${p.score}/10 reported ${esc(fmt.date(p.reported_at))}`).join("; ");
+  return `<p class="notice" id="deleted-pain">Since this walk, ${gone.length === 1 ? "a pain report this plan rested on was" : `${gone.length} pain reports this plan rested on were`}
+    deleted (${which}). The plan below is kept as it was at the time, but no longer holds: today's plan on the
+    <a href="#/">home page</a> leaves ${gone.length === 1 ? "that report" : "them"} out.</p>`;
+}
+
 async function pageWalk(id) {
   const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
   const strides = columns.idx.map((_, i) => ({
@@ -274,7 +285,7 @@ async function pageWalk(id) {
     <div class="chart" id="chart-length"></div>
     <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
     <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>
-    ${walk.coaching && walk.coaching.reasons ? `<div class="card"><h2>Coaching at the time</h2><ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
+    ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${deletedPainNote(walk.coaching)}<ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
     ${walk.coaching && walk.coaching.reasons || walk.cues.length || s.flagged_strides ? `<p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>` : ""}
     ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>` : ""}
     ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from tests.service.conftest import synthetic_walk
-from tests.service.test_coaching_honesty import post_file, write_csv
+from tests.service.test_coaching_honesty import iso, post_file, write_csv
 
 DAY_S = 86400.0
 
@@ -44,3 +44,48 @@ def test_walks_that_follow_a_short_plan_relax_the_target(client: TestClient, tmp
     )
     assert r.status_code == 201, r.text
     assert client.get("/api/coaching").json()["plan"]["pain_free_walks_since_pain"] == 3
+
+
+def test_a_walks_plan_says_when_a_pain_report_it_rested_on_was_deleted(client: TestClient, tmp_path: Path) -> None:
+    now_s = time.time()
+    assert client.put("/api/profile", json={"coaching": {"enabled": True}}).status_code == 200
+    r = client.post("/api/pain", json={"score": 6, "reported_at": iso(now_s - 5 * DAY_S), "onset_distance_m": 240})
+    assert r.status_code == 201, r.text
+    report = r.json()
+    rec = synthetic_walk(duration_s=150.0)
+    (walk,) = post_file(client, write_csv(tmp_path / "w.csv", rec, start_epoch_s=now_s - 2 * DAY_S)).json()["walks"]
+    stored = client.get(f"/api/walks/{walk['id']}").json()["coaching"]
+    # the plan at the time rested on the report
+    assert any("back pain 6/10" in r for r in stored["reasons"]) and any("240 m" in r for r in stored["reasons"])
+    assert stored["deleted_pain_reports"] == []
+    assert client.delete(f"/api/pain/{report['id']}").status_code == 204
+    # a new report may take the deleted one's id: it is not taken for the old one
+    r = client.post("/api/pain", json={"score": 2, "reported_at": iso(now_s - DAY_S)})
+    assert r.status_code == 201, r.text
+    coaching = client.get(f"/api/walks/{walk['id']}").json()["coaching"]
+    # the plan is kept as it was (the walk's history), and says which report is gone
+    assert coaching["reasons"] == stored["reasons"]
+    (gone,) = coaching["deleted_pain_reports"]
+    assert gone["id"] == report["id"] and gone["score"] == 6 and gone["reported_at"] == report["reported_at"]
+
+
+def test_a_sample_walk_is_not_coached_and_cites_nothing_of_the_users(client: TestClient, tmp_path: Path) -> None:
+    from service.demo import import_samples
+
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_csv(samples / "someone.csv", synthetic_walk(duration_s=150.0))
+    (samples / "someone.reference.json").write_text('{"placement": "lower_back", "body_height_m": 1.62}')
+    # the user has reported pain and switched coaching on: none of it applies to somebody else's walk
+    assert client.post("/api/pain", json={"score": 5}).status_code == 201
+    assert client.put("/api/profile", json={"coaching": {"enabled": True}}).status_code == 200
+    store = client.app.dependency_overrides[next(iter(client.app.dependency_overrides))]()
+    (walk_id,) = import_samples(store, samples)
+    walk = client.get(f"/api/walks/{walk_id}").json()
+    text = " ".join(walk["coaching"]["reasons"])
+    assert walk["demo"] is True and walk["coaching"]["active"] is False
+    assert "sample recording" in text and "not coached" in text and "Not part of your coaching" in text
+    for users in ("your profile)", "so far", "back pain 5/10", "population default"):
+        assert users not in text, text
+    strides = client.get(f"/api/walks/{walk_id}/strides").json()
+    assert strides and all(s["target_m"] is None and s["overlong"] is None for s in strides)
