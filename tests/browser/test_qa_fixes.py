@@ -95,8 +95,9 @@ def test_walk_tables_show_date_stride_and_flagged_on_a_phone(browser_context, se
     page = browser_context.new_page()
     errors = watch_console(page)
     page.set_viewport_size(PHONE)
-    for route in ("#/walks", "#/"):
+    for route, ready in (("#/walks", "h1:text-is('Walks')"), ("#/", "#recommendation")):
         page.goto(server.url + "/" + route)
+        page.wait_for_selector(ready)
         page.wait_for_selector("#walks-table tbody tr")
         shot(page, "walks-phone" if route == "#/walks" else "home-phone")
         wrap = page.evaluate(
