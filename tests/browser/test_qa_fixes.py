@@ -149,3 +149,32 @@ def test_trends_show_gaps_in_time_as_gaps(browser_context, tmp_path: Path) -> No
         assert errors == [], errors
     finally:
         server.kill()
+
+
+def test_home_says_that_walks_of_the_recommended_length_count(browser_context, server: Server, tmp_path: Path) -> None:
+    now_s = time.time()
+    start_s = now_s - 10 * DAY_S
+
+    def upload(name: str, duration_s: float, at_s: float) -> dict:
+        csv = write_csv(tmp_path / name, synthetic_walk(duration_s=duration_s), start_epoch_s=at_s)
+        with csv.open("rb") as fh:
+            r = server.client.post("/api/uploads", files={"file": (name, fh)}, data={"placement": "lower_back"})
+        assert r.status_code == 201, r.text
+        return r.json()["walks"][0]
+
+    assert server.client.put("/api/profile", json={"coaching": {"enabled": True}}).status_code == 200
+    painful = upload("long.csv", 300.0, start_s)
+    pain = {"score": 4, "walk_id": painful["id"], "onset_time_s": 100, "onset_distance_m": 100}
+    assert server.client.post("/api/pain", json=pain).status_code == 201
+    for i in range(3):  # pain-free walks of about 90 s, as recommended
+        upload(f"short{i}.csv", 92.0 + i, start_s + (i + 1) * DAY_S)
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#recommendation .value")
+    rec = page.locator("#recommendation").inner_text()
+    assert "counts as a pain-free walk" in rec and "1 minute of walking" in rec, rec
+    coaching = page.locator(".card", has_text="Stride coaching:").inner_text()
+    assert "3 pain-free walks" in coaching, coaching
+    shot(page, "home-short-plan")
+    assert errors == [], errors
