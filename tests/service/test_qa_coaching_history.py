@@ -89,3 +89,43 @@ def test_a_sample_walk_is_not_coached_and_cites_nothing_of_the_users(client: Tes
         assert users not in text, text
     strides = client.get(f"/api/walks/{walk_id}/strides").json()
     assert strides and all(s["target_m"] is None and s["overlong"] is None for s in strides)
+
+
+def test_migration_gives_older_walks_plans_the_pain_reports_they_rested_on(tmp_path: Path) -> None:
+    import json
+
+    from service.coaching import deleted_pain_basis
+    from service.store import MIGRATIONS, Store
+    from tests.service.test_store import _database_before
+
+    conn = _database_before(tmp_path / "db.sqlite3", "walk_plans_keep_their_pain_reports")
+    pains = [
+        (1, "2026-11-01T10:00:00+00:00", 6),  # 5 days before the walk: the plan rested on it
+        (2, "2026-07-01T10:00:00+00:00", 5),  # over 90 days before: not
+        (3, "2026-11-05T10:00:00+00:00", 0),  # "no pain": not
+        (4, "2026-11-07T10:00:00+00:00", 7),  # after the walk: not
+    ]
+    conn.executemany("INSERT INTO pain_reports (id, reported_at, score) VALUES (?,?,?)", pains)
+    plan = {"active": True, "reasons": ["Stride coaching is on: back pain 6/10 reported 5 days ago."]}
+    walks = [
+        (1, "own walk", 0, json.dumps(plan)),
+        (2, "sample walk", 1, json.dumps(plan)),
+        (3, "no plan", 0, "{}"),
+    ]
+    conn.executemany(
+        "INSERT INTO walks (id, name, origin, status, started_at, created_at, demo, coaching_json)"
+        " VALUES (?, ?, 'upload', 'complete', '2026-11-06T10:00:00+00:00', '2026-11-06T10:00:00+00:00', ?, ?)",
+        walks,
+    )
+    conn.close()
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        own, sample, none = (store.get_walk(i)["coaching"] for i in (1, 2, 3))
+        assert own["pain_reports"] == [{"id": 1, "reported_at": pains[0][1], "score": 6}]
+        assert own["reasons"] == plan["reasons"]  # the plan itself is kept as it was
+        assert "pain_reports" not in sample and none == {}
+        assert store.delete_pain(1)
+        assert [r["id"] for r in deleted_pain_basis(own, store.list_pain())] == [1]
+    finally:
+        store.close()
