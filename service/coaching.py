@@ -131,16 +131,43 @@ def current_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = 
     )
 
 
-def plan_description(plan: CoachingPlan, profile: ProfileUpdate) -> dict[str, Any]:
-    """What is stored with a walk about the target used to flag it."""
+def plan_pain_basis(store: Store, settings: CoachSettings, *, now_s: float) -> list[dict[str, Any]]:
+    """The stored pain reports a plan for ``now_s`` rests on (``id``, ``reported_at``, ``score``): those that count
+    as pain (score at least ``min_pain_0_10``) reported within ``pain_lookback_days`` before ``now_s``. They decide
+    whether coaching is on, the target's relaxation and the point of pain."""
+    start_s = now_s - settings.pain_lookback_days * 86400.0
+    return [
+        {"id": p["id"], "reported_at": p["reported_at"], "score": p["score"]}
+        for p in store.list_pain()
+        if p["score"] >= settings.min_pain_0_10 and start_s <= iso_to_unix_s(p["reported_at"]) <= now_s
+    ]
+
+
+def deleted_pain_basis(coaching: dict[str, Any], reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pain reports a walk's stored plan rested on that have been deleted since (matched by id, time and
+    score, as a deleted report's id may name a later one). Walks stored before the plan kept its reports give
+    none."""
+    kept = {(p["id"], p["reported_at"], p["score"]) for p in reports}
+    return [r for r in coaching.get("pain_reports") or [] if (r["id"], r["reported_at"], r["score"]) not in kept]
+
+
+def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | None = None) -> dict[str, Any]:
+    """What is stored with a walk about the target used to flag it.
+
+    With ``store``, the pain reports the plan rests on are kept too (:func:`plan_pain_basis`), so that the walk's
+    page can say when one has been deleted since (the plan stays as it was: it is the walk's history). A demo plan
+    (no store) rests on no report of the walker's.
+    """
+    settings = profile.coaching.coach_settings()
     return {
         "active": plan.active,
         "reduction": plan.reduction,
         "tolerance_m": profile.coaching.tolerance_m,
         # strides less confident than this are never judged: the walk page shows them apart
-        "min_confidence": profile.coaching.coach_settings().min_confidence,
+        "min_confidence": settings.min_confidence,
         "baseline_source": plan.baseline.source,
         "reasons": list(plan.reasons),
+        "pain_reports": [] if store is None else plan_pain_basis(store, settings, now_s=plan.now_s),
     }
 
 
@@ -169,8 +196,27 @@ def stride_flagger(
             min_confidence=settings.min_confidence,
         )
 
-    return flag, plan_description(plan, profile)
+    return flag, plan_description(plan, profile, store)
 
+
+NOT_YOUR_COACHING = (
+    "Not part of your coaching: this walk never counts for your baseline, your pain-free walks, your point of pain "
+    "or your targets, and your profile (height, calibration) is not used for it."
+)
+"""Said first about every sample and demo walk's coaching."""
+
+SAMPLE_COACHING: dict[str, Any] = {
+    "active": False,
+    "reduction": 0.0,
+    "sample": True,
+    "pain_reports": [],
+    "reasons": [
+        "A sample recording: somebody else's walk, analysed with its own walker's height (from the sample's "
+        "reference file). It is not coached: no target, nothing flagged.",
+        NOT_YOUR_COACHING,
+    ],
+}
+"""What is stored about coaching with a sample recording's walk (it has none: see :data:`NOT_YOUR_COACHING`)."""
 
 DEMO_PAIN_0_10 = 4
 """The pain score a demonstration plan imagines (it only has to count as pain)."""
@@ -197,12 +243,25 @@ def demo_coach(
         now_s=now_s,
     )
     base = population_baseline(body_height_m, why="a demo walk is somebody else's walking, never your baseline")
+    # the demo walker's height, not the user's profile, is what is missing when none is known
+    base = replace(
+        base,
+        description=base.description.replace(
+            "(assumed: no body height in your profile)", "(assumed: the demo walker's height is not known)"
+        ),
+    )
     note = (
         f"demo: coached as if you had reported back pain just now (target {format_percent(plan.reduction)} below "
         f"the population default for {base.body_height_m:.2f} m); nothing is stored in your coaching"
     )
-    reasons = tuple(f"Baseline: {base.description}." if r.startswith("Baseline: ") else r for r in plan.reasons)
-    plan = replace(plan, baseline=base, reasons=(note[:1].upper() + note[1:] + ".", *reasons))
+    # the imagined report's status and relaxation ("reported just now", "so far 0 pain-free walks") are not the
+    # walker's: left out, with a plain word that the walk is no part of their coaching
+    reasons = tuple(
+        f"Baseline: {base.description}." if r.startswith("Baseline: ") else r
+        for r in plan.reasons
+        if not r.startswith(("Stride coaching is on: ", "Target: "))
+    )
+    plan = replace(plan, baseline=base, reasons=(note[:1].upper() + note[1:] + ".", NOT_YOUR_COACHING, *reasons))
     return Coach(plan, demo_settings), plan, note
 
 

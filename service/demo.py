@@ -241,7 +241,7 @@ async def _start_live_walk(
         format=walk_format,
         placement=placement.value,
         source=walk_source,
-        coaching=plan_description(plan, profile),
+        coaching=plan_description(plan, profile, None if demo else store),
         # how this walk's stride lengths are obtained, as an uploaded walk records it
         notes=(sample_walk_notes if demo else list)(
             model_notes(

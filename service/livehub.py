@@ -351,11 +351,14 @@ def walk_analysis(store: Store, walk_id: int) -> Analysis:
     return Analysis(steps=steps, strides=strides, bouts=bouts, duration_s=duration_s, placement=placement)
 
 
-def finish_live_walk(store: Store, walk_id: int, status: str, journal_path: Path | None = None) -> None:
+def finish_live_walk(
+    store: Store, walk_id: int, status: str, journal_path: Path | None = None, reason: str | None = None
+) -> None:
     """Close a live walk: compute its summary from its committed rows and set its final status.
 
     The walk's duration is that of the samples recorded (its journal's first to last sample), as an uploaded
     recording's is its file's; only without a journal does it fall back to the span of the stored contacts.
+    ``reason``, when given, is stored as what the walk page says about the walk (after a foot pod's own).
     """
     summary = walk_analysis(store, walk_id).summary
     span_s = None if journal_path is None else journal_span_s(journal_path)
@@ -364,9 +367,10 @@ def finish_live_walk(store: Store, walk_id: int, status: str, journal_path: Path
     pod = None if journal_path is None else _pod_summary(journal_path)
     if pod is not None and not summary.get("strides"):
         # a foot pod alone (RSC): no samples, no strides; the walk's figures are the pod's own
-        store.finish_walk(walk_id, pod, status=status, reason=POD_WALK_REASON, notes=[POD_WALK_NOTE])
+        pod_reason = POD_WALK_REASON if reason is None else f"{POD_WALK_REASON} {reason}"
+        store.finish_walk(walk_id, pod, status=status, reason=pod_reason, notes=[POD_WALK_NOTE])
         return
-    store.finish_walk(walk_id, summary, status=status)
+    store.finish_walk(walk_id, summary, status=status, reason=reason)
 
 
 POD_WALK_REASON = (
@@ -424,6 +428,44 @@ def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
     return len(strides)
 
 
+def interrupted_reason(kept: int, recovered: int | None) -> str:
+    """What an interrupted live walk's page says: what happened, what was kept and what was recovered.
+
+    Parameters
+    ----------
+    kept
+        Strides saved during the walk (committed before the service stopped).
+    recovered
+        Strides added from the walk's sample journal, or None when it had no journal.
+
+    Examples
+    --------
+    >>> interrupted_reason(17, 1).split(": ")[0]
+    'This live walk was interrupted'
+    >>> "The 17 strides saved during the walk were kept and 1 more stride was recovered" in interrupted_reason(17, 1)
+    True
+    """
+    what = (
+        "This live walk was interrupted: the service stopped while it was running (a crash, a power cut or the "
+        "process being killed), and the walk was closed when the service started again."
+    )
+    saved = (
+        "The 1 stride saved during the walk was kept"
+        if kept == 1
+        else f"The {kept} strides saved during the walk were kept"
+    )
+    if recovered is None:
+        return (
+            f"{what} {saved}; no sample journal was found, so strides not yet saved when it stopped (the last few "
+            "seconds) are lost."
+        )
+    more = "1 more stride was" if recovered == 1 else f"{recovered} more strides were"
+    return (
+        f"{what} {saved} and {more} recovered from the samples it had recorded (its journal); nothing after the "
+        "stop was recorded."
+    )
+
+
 def recover_interrupted(store: Store, journal_dir: Path | None = None) -> list[dict[str, Any]]:
     """After a crash: complete every walk still marked live from its journal, and close it as ``interrupted``."""
     recovered = []
@@ -434,8 +476,9 @@ def recover_interrupted(store: Store, journal_dir: Path | None = None) -> list[d
             added = recover_from_journal(store, walk_id, journal_dir)
             log.info("walk %s: %d strides kept, %d more recovered from the journal", walk_id, kept, added)
         else:
+            added = None
             log.info("walk %s: %d strides kept (no journal to recover more from)", walk_id, kept)
-        finish_live_walk(store, walk_id, "interrupted", journal_path)
+        finish_live_walk(store, walk_id, "interrupted", journal_path, reason=interrupted_reason(kept, added))
         walk = store.get_walk(walk_id)
         if walk is not None:
             recovered.append(walk)

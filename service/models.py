@@ -192,7 +192,12 @@ class WalkPublic(BaseModel):
     summary: WalkSummary
     reason: str | None = Field(None, description="Why no strides were found, when none were.")
     source: dict[str, Any] = Field(default_factory=dict)
-    coaching: dict[str, Any] = Field(default_factory=dict, description="Target used to flag strides, and why.")
+    coaching: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Target used to flag strides, and why (the plan at the walk's time, kept as history); "
+        "`pain_reports`: the pain reports that plan rested on (id, reported_at, score); on a single walk, "
+        "`deleted_pain_reports`: those deleted since.",
+    )
     notes: list[str] = Field(
         default_factory=list, description="How the figures were obtained: models, defaults assumed, placement checks."
     )

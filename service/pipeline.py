@@ -356,7 +356,11 @@ def process_file(
     )
     # the plan in force when the walk was made (the recording's own start), not at upload time
     started_at, _ = recording_started_at(recording.source)
-    flagger, description = coaching.stride_flagger(store, profile, at_s=coaching.iso_to_unix_s(started_at))
+    if own:
+        flagger, description = coaching.stride_flagger(store, profile, at_s=coaching.iso_to_unix_s(started_at))
+    else:
+        # somebody else's walk: not coached (no target from the user's plan or height), and it says so
+        flagger, description = None, dict(coaching.SAMPLE_COACHING)
     walk = analyse_to_walk(
         recording, name=name, origin=origin, options=options, flagger=flagger, coaching=description, progress=progress
     )

@@ -141,6 +141,9 @@ MIGRATIONS: tuple[str, ...] = (
     # one personal stride-length factor per sensor placement: a profile's single factor (stride_scale, for
     # stride_scale_placement or the usual placement) becomes its placement's entry of stride_scales.
     "profile_stride_scales_per_placement",
+    # a walk's stored plan keeps the pain reports it rested on (so its page can say when one is deleted later);
+    # walks stored before get the reports that still exist and would have counted then
+    "walk_plans_keep_their_pain_reports",
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
@@ -193,9 +196,39 @@ def _profile_stride_scales_per_placement(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE profile SET data_json = ? WHERE id = 1", (json.dumps(upgraded),))
 
 
+def _walk_plans_keep_their_pain_reports(conn: sqlite3.Connection) -> None:
+    """Give each own walk's stored plan the pain reports it rested on, as new walks store them
+    (:func:`service.coaching.plan_pain_basis`): the reports that still exist and counted when the walk started
+    (pain 1/10 or more within the coach's 90 days before it). A report deleted later is then named on the walk's
+    page; one deleted before this upgrade cannot be known."""
+    from gait.coach import CoachSettings
+
+    settings = CoachSettings()
+
+    def unix_s(iso: str) -> float:
+        dt = datetime.fromisoformat(iso)
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+
+    reports = [
+        (unix_s(r[1]), {"id": r[0], "reported_at": r[1], "score": r[2]})
+        for r in conn.execute("SELECT id, reported_at, score FROM pain_reports")
+        if r[2] >= settings.min_pain_0_10
+    ]
+    walks = conn.execute("SELECT id, started_at, coaching_json FROM walks WHERE demo = 0").fetchall()
+    for walk_id, started_at, coaching_json in walks:
+        coaching = json.loads(coaching_json or "{}")
+        if not isinstance(coaching, dict) or not coaching or "pain_reports" in coaching:
+            continue
+        start_s = unix_s(started_at)
+        lookback_s = settings.pain_lookback_days * 86400.0
+        coaching["pain_reports"] = [r for t, r in reports if start_s - lookback_s <= t <= start_s]
+        conn.execute("UPDATE walks SET coaching_json = ? WHERE id = ?", (json.dumps(coaching), walk_id))
+
+
 MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "walk_ids_never_reused": _walk_ids_never_reused,
     "profile_stride_scales_per_placement": _profile_stride_scales_per_placement,
+    "walk_plans_keep_their_pain_reports": _walk_plans_keep_their_pain_reports,
 }
 
 WALK_COLUMNS = (

@@ -24,7 +24,7 @@ from gait.coach.baseline import (
 )
 from gait.coach.flags import flag_overlong, stride_flag
 from gait.coach.pain import ONSET_QUANTILE, PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length
-from gait.coach.plan import CoachingPlan, plan_coaching, relaxed_reduction
+from gait.coach.plan import CoachingPlan, counted_walks, plan_coaching, relaxed_reduction
 from gait.coach.records import PainReport, WalkRecord
 from gait.coach.settings import (
     DEFAULT_MIN_CONFIDENCE,
@@ -61,6 +61,7 @@ __all__ = [
     "StrideBaseline",
     "Tip",
     "WalkRecord",
+    "counted_walks",
     "estimate_pain_onset",
     "fit_baseline",
     "flag_overlong",

@@ -12,7 +12,7 @@ lifts the target early. Any new pain report restarts at the full reduction (the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,15 +21,105 @@ import numpy as np
 from gait.coach.baseline import StrideBaseline, fit_baseline
 from gait.coach.pain import PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length
 from gait.coach.records import PainReport, WalkRecord
-from gait.coach.settings import MIN_WALK_DISTANCE_M, MIN_WALK_TIME_S, CoachSettings
+from gait.coach.settings import (
+    MIN_PLAN_WALK_DISTANCE_M,
+    MIN_PLAN_WALK_TIME_S,
+    MIN_WALK_DISTANCE_M,
+    MIN_WALK_TIME_S,
+    PLAN_WALK_SHARE,
+    CoachSettings,
+)
 from gait.coach.text import format_percent, plural
 from gait.errors import GaitError
 
 WALK_RULE = (
     f"a walk counts when it holds at least {MIN_WALK_TIME_S / 60.0:.0f} minutes of walking "
-    f"(or {MIN_WALK_DISTANCE_M:.0f} m when its walking time is unknown)"
+    f"(or {MIN_WALK_DISTANCE_M:.0f} m when its walking time is unknown), or when it reaches about the walk length "
+    f"recommended at its start ({100.0 * PLAN_WALK_SHARE:.0f} % of it or more, with at least "
+    f"{MIN_PLAN_WALK_TIME_S / 60.0:.0f} minute of walking)"
 )
 """What counts as a walk for the coach, in the words the plan's reasons use."""
+
+
+def _onset_reports(reports: Sequence[PainReport], walk_counts: Callable[[str], bool | None]) -> list[PainReport]:
+    """The reports with the onset removed from those on a recording that does not count as a walk (a walk-length
+    plan from it would be shorter than a walk); ``walk_counts`` gives None for a walk not in the history."""
+    return [
+        replace(r, onset_distance_m=None, onset_time_s=None)
+        if r.walk_id is not None and walk_counts(r.walk_id) is False
+        else r
+        for r in reports
+    ]
+
+
+def counted_walks(
+    walks: Sequence[WalkRecord], pain_reports: Sequence[PainReport], settings: CoachSettings
+) -> list[bool]:
+    """Which walks count as walks for the coach (one flag per walk, in the order given).
+
+    A walk counts when it holds two minutes of walking (:attr:`WalkRecord.is_walk`), or when it followed the
+    walk-length plan in force when it started (:meth:`WalkRecord.follows_plan` with the recommendation made from
+    the pain reports before it): a walker who ends walks before the pain, as the coach recommends, makes walks
+    that count even when the pain starts before two minutes. Walks are decided in the order they started, since
+    the recommendation at a walk's start rests on reports whose own walks were decided before (a report dated
+    before its walk's start, which only a clock error gives, goes by the two-minute rule).
+
+    Examples
+    --------
+    >>> empty = np.empty(0)
+    >>> pain = PainReport(0.0, 4, onset_distance_m=100.0, onset_time_s=100.0)
+    >>> short = WalkRecord(3600.0, empty, empty, empty, 95.0, True, walking_time_s=90.0)
+    >>> counted_walks([short], [], CoachSettings()), counted_walks([short], [pain], CoachSettings())
+    ([False], [True])
+    """
+    counts = [w.is_walk for w in walks]
+    by_id = {w.walk_id: i for i, w in enumerate(walks) if w.walk_id is not None}
+    decided: dict[str, bool] = {}
+
+    def walk_counts(walk_id: str) -> bool | None:
+        if walk_id in decided:
+            return decided[walk_id]
+        return walks[by_id[walk_id]].is_walk if walk_id in by_id else None
+
+    for i in sorted(range(len(walks)), key=lambda i: walks[i].started_at_s):
+        walk = walks[i]
+        # follows_plan(0, 0) is the floor alone: below it no recommendation can make the walk count
+        if not counts[i] and walk.follows_plan(0.0, 0.0):
+            onset = estimate_pain_onset(
+                _onset_reports(pain_reports, walk_counts),
+                now_s=walk.started_at_s,
+                lookback_days=settings.pain_lookback_days,
+                min_pain_0_10=settings.min_pain_0_10,
+            )
+            if onset is not None:
+                rec = recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset)
+                counts[i] = walk.follows_plan(rec.walk_length_m, rec.walk_time_s)
+        if walk.walk_id is not None:
+            decided[walk.walk_id] = counts[i]
+    return counts
+
+
+def _plan_walk_note(rec: Recommendation) -> str | None:
+    """What the recommendation means for counting walks, when it is shorter than two minutes or 150 m."""
+    lengths = [
+        (rec.walk_time_s, MIN_WALK_TIME_S, MIN_PLAN_WALK_TIME_S),
+        (rec.walk_length_m, MIN_WALK_DISTANCE_M, MIN_PLAN_WALK_DISTANCE_M),
+    ]
+    given = [(v, usual, floor) for v, usual, floor in lengths if v is not None]
+    if all(v >= usual for v, usual, _ in given):
+        return None
+    if all(v < floor for v, _, floor in given):
+        return (
+            f"Walks this short cannot count as pain-free walks (the coach needs at least "
+            f"{MIN_PLAN_WALK_TIME_S / 60.0:.0f} minute of walking to tell a walk from a few steps), so they do not "
+            "relax the stride target; back pain that starts this early into a walk is worth discussing with a "
+            "doctor or physiotherapist."
+        )
+    return (
+        f"A walk of about this length ({100.0 * PLAN_WALK_SHARE:.0f} % of it or more, with at least "
+        f"{MIN_PLAN_WALK_TIME_S / 60.0:.0f} minute of walking) counts as a pain-free walk, though shorter than the "
+        f"usual {MIN_WALK_TIME_S / 60.0:.0f} minutes."
+    )
 
 
 def relaxed_reduction(
@@ -88,7 +178,8 @@ class CoachingPlan:
     last_pain_at_s
         The latest recent pain report, or None.
     pain_free_walks_since_pain
-        Pain-free walks (of at least two minutes' walking, :attr:`WalkRecord.is_walk`) started after that report.
+        Pain-free walks (that count as walks, :func:`counted_walks`: two minutes' walking, or about the walk length
+        recommended at their start) started after that report.
     """
 
     enabled: bool
@@ -150,8 +241,9 @@ def plan_coaching(
     Parameters
     ----------
     history
-        Past walks, any order. Only walks that count as walks (:attr:`WalkRecord.is_walk`: at least two minutes of
-        walking) enter the baseline, count as pain-free walks or teach the point of pain. A walk counts as
+        Past walks, any order. Only walks that count as walks (:func:`counted_walks`: at least two minutes of
+        walking, or about the walk length recommended at their start) count as pain-free walks or teach the point
+        of pain; the baseline takes only walks of two minutes' walking (:attr:`WalkRecord.is_walk`). A walk counts as
         pain-free when ``pain_free`` is True and no pain report (score >= ``min_pain_0_10``) names its ``walk_id``.
     pain_reports
         All pain reports, any order; those after ``now_s`` are ignored.
@@ -176,15 +268,18 @@ def plan_coaching(
     baseline = fit_baseline(walks, settings, body_height_m=body_height_m, now_s=now_s)
     # A report on a recording that is not a walk (standing, a few steps) still counts as pain, but teaches no point
     # of pain: a walk-length plan from it would be shorter than a walk.
-    not_walks = {w.walk_id for w in walks if w.walk_id is not None and not w.is_walk}
-    onset_reports = [
-        replace(r, onset_distance_m=None, onset_time_s=None) if r.walk_id is not None and r.walk_id in not_walks else r
-        for r in pain_reports
-    ]
+    counts = counted_walks(walks, pain_reports, settings)
+    counted = {w.walk_id: c for w, c in zip(walks, counts, strict=True) if w.walk_id is not None}
     onset = estimate_pain_onset(
-        onset_reports, now_s=now_s, lookback_days=settings.pain_lookback_days, min_pain_0_10=settings.min_pain_0_10
+        _onset_reports(pain_reports, counted.get),
+        now_s=now_s,
+        lookback_days=settings.pain_lookback_days,
+        min_pain_0_10=settings.min_pain_0_10,
     )
     recommendation = None if onset is None else recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset)
+    note = None if recommendation is None else _plan_walk_note(recommendation)
+    if recommendation is not None and note is not None:
+        recommendation = replace(recommendation, reason=f"{recommendation.reason} {note}")
 
     lookback_start_s = now_s - settings.pain_lookback_days * 86400.0
     recent = [
@@ -197,7 +292,11 @@ def plan_coaching(
     reduction = 0.0
     n_free = 0
     if last is not None:
-        n_free = sum(1 for w in walks if w.is_walk and w.pain_free and last.reported_at_s < w.started_at_s <= now_s)
+        n_free = sum(
+            1
+            for w, c in zip(walks, counts, strict=True)
+            if c and w.pain_free and last.reported_at_s < w.started_at_s <= now_s
+        )
         days = (now_s - last.reported_at_s) / 86400.0
         reduction = relaxed_reduction(
             settings.reduction,

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gait.coach.settings import MIN_WALK_DISTANCE_M, MIN_WALK_TIME_S
+from gait.coach.settings import (
+    MIN_PLAN_WALK_DISTANCE_M,
+    MIN_PLAN_WALK_TIME_S,
+    MIN_WALK_DISTANCE_M,
+    MIN_WALK_TIME_S,
+    PLAN_WALK_SHARE,
+)
 from gait.errors import GaitError
 from gait.types import StrideEvent
 
@@ -117,8 +123,9 @@ class WalkRecord:
     def is_walk(self) -> bool:
         """True when the recording holds enough walking to count as a walk for the coach: at least
         :data:`~gait.coach.settings.MIN_WALK_TIME_S` of walking, or, when the walking time is unknown, at least
-        :data:`~gait.coach.settings.MIN_WALK_DISTANCE_M`. Only such walks enter the baseline, count as pain-free
-        walks and teach the point of pain.
+        :data:`~gait.coach.settings.MIN_WALK_DISTANCE_M`. Only such walks enter the baseline; a shorter walk that
+        :meth:`follows_plan` recommended at its start also counts as a pain-free walk and teaches the point of pain
+        (see :func:`gait.coach.plan.counted_walks`).
 
         Examples
         --------
@@ -131,6 +138,31 @@ class WalkRecord:
         if self.walking_time_s is not None:
             return self.walking_time_s >= MIN_WALK_TIME_S
         return self.distance_m >= MIN_WALK_DISTANCE_M
+
+    def follows_plan(self, walk_length_m: float | None, walk_time_s: float | None) -> bool:
+        """True when this walk followed a walk-length plan: it reaches :data:`~gait.coach.settings.PLAN_WALK_SHARE`
+        of the recommended length ``walk_length_m`` or duration ``walk_time_s`` (None: not recommended), and holds
+        at least :data:`~gait.coach.settings.MIN_PLAN_WALK_TIME_S` of walking (or, when its walking time is
+        unknown, :data:`~gait.coach.settings.MIN_PLAN_WALK_DISTANCE_M`), so that standing or a few steps never
+        pass for a walk.
+
+        Examples
+        --------
+        >>> empty = np.empty(0)
+        >>> WalkRecord(0.0, empty, empty, empty, 95.0, True, walking_time_s=90.0).follows_plan(83.3, 83.3)
+        True
+        >>> WalkRecord(0.0, empty, empty, empty, 40.0, True, walking_time_s=30.0).follows_plan(33.3, 25.0)
+        False
+        """
+        if self.walking_time_s is not None:
+            if self.walking_time_s < MIN_PLAN_WALK_TIME_S:
+                return False
+        elif self.distance_m < MIN_PLAN_WALK_DISTANCE_M:
+            return False
+        by_time = walk_time_s is not None and self.walking_time_s is not None
+        by_time = by_time and self.walking_time_s >= PLAN_WALK_SHARE * walk_time_s
+        by_distance = walk_length_m is not None and self.distance_m >= PLAN_WALK_SHARE * walk_length_m
+        return bool(by_time or by_distance)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "started_at_s", _finite("started_at_s", self.started_at_s))

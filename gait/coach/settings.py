@@ -32,10 +32,24 @@ MIN_WALK_TIME_S: Final = 120.0
 minutes is about 200 steps or 150 m at a usual pace: a trip to the kitchen, a recording of standing or a few steps
 across a room is not a walk. The same rule decides which walks enter the baseline, which count as pain-free walks
 (relaxing the target) and which walks' pain reports teach the point of pain (a walk-length plan shorter than this
-would not be a walk either)."""
+would not be a walk either). A shorter walk counts too when it follows the walk-length plan (see
+:data:`PLAN_WALK_SHARE`)."""
 MIN_WALK_DISTANCE_M: Final = 150.0
 """The same minimum in distance, used only for a walk whose walking time is unknown (two minutes at the usual
 1.3 m/s is about 150 m)."""
+
+PLAN_WALK_SHARE: Final = 0.9
+"""A walk with less walking than :data:`MIN_WALK_TIME_S` still counts when it follows the walk-length plan: it
+reaches this share of the walk length (or duration) the coach recommended when it started. The plan says "about"
+a length, and a sensor's distance is off by some metres, so a walker who ends a little early has followed it.
+Without this, pain that starts before two minutes would give a plan whose walks never count, and the target would
+never relax for a walker doing exactly what the coach recommends."""
+MIN_PLAN_WALK_TIME_S: Final = 60.0
+"""Even a walk that follows the plan needs at least this much walking to count (a minute is about 100 steps):
+shorter recordings cannot be told from a few steps across a room. A recommendation shorter than this says that
+its walks cannot count."""
+MIN_PLAN_WALK_DISTANCE_M: Final = 75.0
+"""The same floor in distance, for a walk whose walking time is unknown (a minute at the usual 1.3 m/s)."""
 
 WALK_FRACTION_OF_ONSET: Final = 5.0 / 6.0
 """Recommended walk length as a share of the usual pain-onset distance: the source material's example, pain at

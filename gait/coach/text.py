@@ -67,7 +67,19 @@ def format_distance(distance_m: float) -> str:
 
 
 def format_duration(duration_s: float) -> str:
-    """Duration in minutes (or hours and minutes), e.g. ``"25 min"`` or ``"1 h 05 min"``."""
+    """Duration in minutes (or hours and minutes), e.g. ``"25 min"`` or ``"1 h 05 min"``; under 10 minutes with
+    its seconds, as the dashboard shows it (a pain onset of 100 s is "1 min 40 s", not "2 min").
+
+    Examples
+    --------
+    >>> format_duration(100.0), format_duration(50.0), format_duration(120.0), format_duration(1500.0)
+    ('1 min 40 s', '50 s', '2 min', '25 min')
+    """
+    if duration_s < 600.0:
+        minutes, seconds = divmod(round(duration_s), 60)
+        if seconds == 0:
+            return f"{minutes} min"
+        return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
     minutes = round(duration_s / 60.0)
     if minutes < 60:
         return f"{minutes} min"

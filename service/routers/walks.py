@@ -11,6 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Response
 
 from gait.coach import NOT_MEDICAL_ADVICE
+from service.coaching import deleted_pain_basis
 from service.deps import StoreDep
 from service.models import StridePublic, WalkDetail, WalkPublic, WalkSummary
 from service.pipeline import EARLIEST_START_EPOCH_S
@@ -71,7 +72,11 @@ def get_walk(walk_id: int, store: StoreDep) -> dict[str, Any]:
     walk["bouts"] = store.bouts(walk_id)
     walk["time_origin_s"] = time_origin_s(walk, walk["bouts"])
     walk["cues"] = store.cues(walk_id)
-    walk["pain_reports"] = [p for p in store.list_pain() if p["walk_id"] == walk_id]
+    reports = store.list_pain()
+    walk["pain_reports"] = [p for p in reports if p["walk_id"] == walk_id]
+    if walk["coaching"]:
+        # the plan stays as it was (the walk's history), but it must not pass off a deleted report as current
+        walk["coaching"]["deleted_pain_reports"] = deleted_pain_basis(walk["coaching"], reports)
     walk["not_medical_advice"] = NOT_MEDICAL_ADVICE
     return walk
 

@@ -194,7 +194,7 @@ function walkRow(w) {
   const s = w.summary;
   const badge = w.status === "live" ? `<span class="badge live">live</span>` : w.status === "interrupted" ? `<span class="badge">interrupted</span>` : "";
   return `<tr class="clickable" data-walk="${w.id}">
-    <td><a href="#/walk/${w.id}">${esc(w.name)}</a> ${badge} ${demoBadge(w)}</td>
+    <td class="walk-name"><a href="#/walk/${w.id}">${esc(w.name)}</a> ${badge} ${demoBadge(w)}<div class="narrow-date hint">${esc(fmt.date(w.started_at))}</div></td>
     <td class="hide-narrow">${esc(fmt.date(w.started_at))}</td>
     <td>${fmt.dist(s.distance_m)}</td>
     <td class="hide-narrow">${fmt.num(s.cadence_spm)}</td>
@@ -236,6 +236,17 @@ function painX(p, walk, strides) {
   return null;
 }
 
+// A walk keeps the plan it was judged by (its history); when a pain report that plan rested on was deleted since,
+// say so, so that "back pain 6/10 reported 5 days ago" is not read as a report that still stands.
+function deletedPainNote(coaching) {
+  const gone = coaching.deleted_pain_reports || [];
+  if (!gone.length) return "";
+  const which = gone.map((p) => `back pain ${p.score}/10 reported ${esc(fmt.date(p.reported_at))}`).join("; ");
+  return `<p class="notice" id="deleted-pain">Since this walk, ${gone.length === 1 ? "a pain report this plan rested on was" : `${gone.length} pain reports this plan rested on were`}
+    deleted (${which}). The plan below is kept as it was at the time, but no longer holds: today's plan on the
+    <a href="#/">home page</a> leaves ${gone.length === 1 ? "that report" : "them"} out.</p>`;
+}
+
 async function pageWalk(id) {
   const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
   const strides = columns.idx.map((_, i) => ({
@@ -269,14 +280,15 @@ async function pageWalk(id) {
     <h2>Stride length over time</h2>
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
-      <span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
+      ${walk.coaching && walk.coaching.sample ? `<span id="no-band">no target: a sample walk is not coached</span>`
+        : `<span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
-        : `usual-stride band (coaching was off: nothing flagged)`}
+        : `usual-stride band (coaching was off: nothing flagged)`}`}
       ${pains.length ? `<span class="legend-dot dot-pain"></span>pain onset` : ""}</p>
     <div class="chart" id="chart-length"></div>
     <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
     <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>
-    ${walk.coaching && walk.coaching.reasons ? `<div class="card"><h2>Coaching at the time</h2><ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
+    ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${deletedPainNote(walk.coaching)}<ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
     ${walk.coaching && walk.coaching.reasons || walk.cues.length || s.flagged_strides ? `<p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>` : ""}
     ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>` : ""}
     ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s - walk.time_origin_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
@@ -359,6 +371,41 @@ async function pageWalk(id) {
 
 // -- trends -----------------------------------------------------------------------------------------------------
 
+const DAY_MS = 86400000;
+
+// The UTC midnight that starts a trends period: a day "2026-11-26" or the Monday of an ISO week "2026-W48".
+function periodStartMs(label, period) {
+  if (period === "day") {
+    const [y, m, d] = label.split("-").map(Number);
+    return Date.UTC(y, m - 1, d);
+  }
+  const [y, w] = label.split("-W").map(Number);
+  const jan4 = Date.UTC(y, 0, 4);  // ISO week 1 is the week holding 4 January
+  return jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS + (w - 1) * 7 * DAY_MS;
+}
+
+// The label of the period starting at a UTC midnight (inverse of periodStartMs).
+function periodLabel(ms, period) {
+  const d = new Date(ms);
+  if (period === "day") return d.toISOString().slice(0, 10);
+  d.setUTCDate(d.getUTCDate() + 3);  // the Thursday of that week names its ISO year
+  const year = d.getUTCFullYear();
+  const jan4 = Date.UTC(year, 0, 4);
+  const week1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS;
+  return `${year}-W${String(Math.round((ms - week1) / (7 * DAY_MS)) + 1).padStart(2, "0")}`;
+}
+
+// One slot per period from the first row's to the last row's: x (0, 1, ...), its label, and its row or null.
+function calendarSlots(rows, period) {
+  const step = period === "day" ? DAY_MS : 7 * DAY_MS;
+  const first = periodStartMs(rows[0].period, period);
+  const n = Math.round((periodStartMs(rows[rows.length - 1].period, period) - first) / step) + 1;
+  const x = [], labels = [], rowAt = [];
+  for (let i = 0; i < n; i++) { x.push(i); labels.push(periodLabel(first + i * step, period)); rowAt.push(null); }
+  for (const r of rows) rowAt[Math.round((periodStartMs(r.period, period) - first) / step)] = r;
+  return { x, labels, rowAt };
+}
+
 async function pageTrends() {
   const period = new URLSearchParams(location.hash.split("?")[1] || "").get("period") || "day";
   const rows = await api(`/api/trends?period=${period}`);
@@ -379,8 +426,12 @@ async function pageTrends() {
   document.getElementById("per-day").addEventListener("click", () => { location.hash = "#/trends?period=day"; });
   document.getElementById("per-week").addEventListener("click", () => { location.hash = "#/trends?period=week"; });
   if (!rows.length) return;
-  const x = rows.map((_, i) => i);
-  const labels = rows.map((r) => r.period);
+  // A calendar axis: one slot per day or ISO week from the first to the last, empty where nothing was walked, so a
+  // gap in time shows as a gap (2024-W42 and 2026-W42 are two years apart, not neighbours).
+  const cal = calendarSlots(rows, period);
+  const x = cal.x;
+  const labels = cal.labels;
+  const at = (f) => cal.rowAt.map((r) => (r == null ? null : f(r)));
   // Ticks one label's width apart (a phone fits three or four dates, not twelve), none cut by the chart's edge.
   const labelPx = widestLabelPx(labels);
   const xAxis = {
@@ -400,22 +451,22 @@ async function pageTrends() {
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
   const bars = (color) => ({ stroke: color, fill: color + "99", paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } });
   makeChart(document.getElementById("tr-dist"), {
-    scales: { x: { time: false, range: [-0.6, rows.length - 0.4] } },
+    scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
     series: [{ label: period }, { label: "km", ...bars(accent), value: (u, v) => fmt.num(v, 2) },
-      { label: "walking min", stroke: ok, width: 2, scale: "min" }],
+      { label: "walking min", stroke: ok, width: 2, scale: "min", points: { show: true } }],
     axes: [xAxis, { label: "km" }, { side: 1, scale: "min", label: "minutes", grid: { show: false } }],
-  }, [x, rows.map((r) => (r.distance_m || 0) / 1000), rows.map((r) => (r.walking_time_s || 0) / 60)]);
+  }, [x, at((r) => (r.distance_m || 0) / 1000), at((r) => (r.walking_time_s || 0) / 60)]);
   makeChart(document.getElementById("tr-cad"), {
-    scales: { x: { time: false, range: [-0.6, rows.length - 0.4] } },
+    scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
     series: [{ label: period }, { label: "cadence", stroke: accent, width: 2, points: { show: true } },
       { label: "stride m", stroke: ok, width: 2, scale: "m", points: { show: true } }],
     axes: [xAxis, { label: "steps/min" }, { side: 1, scale: "m", label: "stride (m)", grid: { show: false } }],
-  }, [x, rows.map((r) => r.cadence_spm), rows.map((r) => r.stride_length_m)]);
+  }, [x, at((r) => r.cadence_spm), at((r) => r.stride_length_m)]);
   makeChart(document.getElementById("tr-flag"), {
-    scales: { x: { time: false, range: [-0.6, rows.length - 0.4] } },
+    scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
     series: [{ label: period }, { label: "flagged", ...bars(warn) }],
     axes: [xAxis, { label: "strides" }],
-  }, [x, rows.map((r) => r.flagged_strides)]);
+  }, [x, at((r) => r.flagged_strides)]);
 }
 
 // -- upload -----------------------------------------------------------------------------------------------------

@@ -649,3 +649,73 @@ def test_walk_record_from_strides_counts_walking_time_once() -> None:
     walk = WalkRecord.from_strides(strides, started_at_s=NOW_S, pain_free=True)
     assert walk.walking_time_s == pytest.approx(4.0)
     assert not walk.is_walk
+
+
+def _short_walk(started_at_s: float, walk_id: str, *, walking_time_s: float, distance_m: float) -> WalkRecord:
+    """A walk of ``walking_time_s`` seconds' walking and ``distance_m`` metres (strides at 120 steps/min)."""
+    n = int(walking_time_s)  # one stride a second
+    lengths = np.full(n, distance_m / n)
+    return WalkRecord(
+        started_at_s=started_at_s,
+        stride_length_m=lengths,
+        cadence_spm=np.full(n, 120.0),
+        confidence=np.full(n, 0.9),
+        distance_m=distance_m,
+        pain_free=True,
+        walk_id=walk_id,
+        walking_time_s=walking_time_s,
+    )
+
+
+def test_walks_that_follow_a_short_walk_length_plan_count_as_pain_free_walks() -> None:
+    s = CoachSettings(enabled=True)
+    pain_t = NOW_S - 3 * DAY_S
+    # pain 100 m / 100 s into a 10-minute walk: the plan is walks of about 83 m or 83 s, shorter than 2 minutes
+    painful = line_walk(pain_t - 900.0, np.full(600, 110.0), walk_id="w42")
+    report = PainReport(pain_t, 4, onset_distance_m=100.0, onset_time_s=100.0, walk_id="w42")
+    followed = [
+        _short_walk(pain_t + (i + 1) * DAY_S / 2, f"f{i}", walking_time_s=90.0, distance_m=95.0) for i in range(3)
+    ]
+    plan = plan_coaching([painful, *followed], [report], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.recommendation is not None and plan.recommendation.walk_length_m == pytest.approx(500.0 / 6.0)
+    # the three walks did what the plan said: they count, and the target has started to relax
+    assert plan.pain_free_walks_since_pain == 3
+    assert plan.reduction < s.reduction
+    assert "counts as a pain-free walk" in plan.recommendation.reason
+    # ending a little early still follows "about 83 m" (90 % of it); much shorter does not
+    almost = [replace(w, distance_m=76.0, walking_time_s=76.0) for w in followed]
+    assert (
+        plan_coaching([painful, *almost], [report], s, body_height_m=HEIGHT_M, now_s=NOW_S).pain_free_walks_since_pain
+        == 3
+    )
+    half = [replace(w, distance_m=50.0, walking_time_s=70.0) for w in followed]
+    assert (
+        plan_coaching([painful, *half], [report], s, body_height_m=HEIGHT_M, now_s=NOW_S).pain_free_walks_since_pain
+        == 0
+    )
+    # the same walks before any plan existed (no pain report yet) were not walks: they teach no point of pain
+    early = [replace(w, started_at_s=pain_t - 5 * DAY_S + i * 3600.0) for i, w in enumerate(followed)]
+    later = PainReport(pain_t - 4 * DAY_S, 5, onset_distance_m=60.0, walk_id="f0")
+    plan = plan_coaching(early, [later], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.onset is None
+    # a plan-following walk that still hurt teaches its earlier onset: the plan shortens
+    hurt = PainReport(followed[0].started_at_s + 600.0, 5, onset_distance_m=60.0, walk_id="f0")
+    plan = plan_coaching([painful, *followed], [report, hurt], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.onset is not None and plan.onset.distance_m == 60.0
+    assert plan.pain_free_walks_since_pain == 2  # f1, f2 after the report on f0
+
+
+def test_standing_and_a_few_steps_never_count_even_with_a_very_short_plan() -> None:
+    s = CoachSettings(enabled=True)
+    pain_t = NOW_S - 3 * DAY_S
+    painful = line_walk(pain_t - 900.0, np.full(600, 110.0), walk_id="w1")
+    # pain after 30 s / 30 m: the plan (25 s, 25 m) is below what can be told from a few steps
+    report = PainReport(pain_t, 6, onset_distance_m=30.0, onset_time_s=30.0, walk_id="w1")
+    steps = [_short_walk(pain_t + (i + 1) * 3600.0, f"s{i}", walking_time_s=40.0, distance_m=35.0) for i in range(4)]
+    standing = [replace(w, walk_id=f"t{i}", walking_time_s=0.0, distance_m=0.0) for i, w in enumerate(steps)]
+    plan = plan_coaching([painful, *steps, *standing], [report], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.pain_free_walks_since_pain == 0 and plan.reduction == pytest.approx(s.reduction)
+    # the plan says so instead of promising walks that never count
+    assert plan.recommendation is not None
+    assert "cannot count as pain-free walks" in plan.recommendation.reason
+    assert "doctor or physiotherapist" in plan.recommendation.reason

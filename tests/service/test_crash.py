@@ -105,6 +105,11 @@ def test_kill_mid_live_walk_loses_no_committed_stride(dirs: tuple[Path, Path]) -
         strides = again.client.get(f"/api/walks/{live_id[0]}/strides").json()
         assert walk["summary"]["strides"] == len(strides) == len(journaled.strides) >= counts[live_id[0]]
         assert [s["start_s"] for s in strides] == pytest.approx([s.start_s for s in journaled.strides])
+        # the walk's page says what happened, what was kept and what came back from the journal
+        kept, added = counts[live_id[0]], len(strides) - counts[live_id[0]]
+        assert walk["reason"].startswith("This live walk was interrupted: the service stopped while it was running")
+        assert f"The {kept} strides saved during the walk were kept" in walk["reason"]
+        assert ("1 more stride was" if added == 1 else f"{added} more strides were") in walk["reason"]
         # The demo resumes as a new live walk.
         again.wait_until(lambda: again.client.get("/api/live").json()["running"], "the demo to resume")
         assert again.client.get("/api/live").json()["walk_id"] != live_id[0]
