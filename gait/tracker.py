@@ -898,7 +898,9 @@ class GaitTracker:
             # A live chunk: a dozen comparisons of Python floats (the same IEEE arithmetic, so the same decisions)
             # cost less than the numpy calls of the vectorised scan below.
             near = ext[w_back - 1 : w_back + n + 1].tolist()
-            for k in range(n):
+            # A peak exceeds MIN_PEAK_MS2: a chunk of standing still (most of a day) has none to look at. (Written
+            # as "not <=" so that a NaN, which max() returns only when it comes first, still gets the full loop.)
+            for k in range(n) if not max(near) <= MIN_PEAK_MS2 else ():
                 peak = near[k + 1]
                 if not (peak > near[k] and peak >= near[k + 2]):
                     continue
@@ -918,30 +920,34 @@ class GaitTracker:
                 before = ext[cand[:, None] + np.arange(w_back)].max(axis=1)
                 after = ext[cand[:, None] + w_back + 1 + np.arange(w_fwd)].max(axis=1)
                 cand = cand[(centre[cand] > before) & (centre[cand] >= after)]
-            found = [(lo + int(c), float(centre[c]), float(envelope[c])) for c in cand]
+            # tolist: the same Python floats as float() of each element, in one call for the day's thousands
+            found = list(zip((cand + lo).tolist(), centre[cand].tolist(), envelope[cand].tolist(), strict=True))
+        if not found:
+            st.next_decide = last_decidable + 1
+            events += self._timeout(st.next_decide)
+            return events
         refine = round(REFINE_BACK_S * fs)
+        lag_n = round(EXPECTED_LAG_S * fs)
+        # Views fetched once: contacts found here neither add nor drop buffered samples.
+        detail, times = buf["detail"], buf["t"]
         for p, peak, envelope in found:
             strong = peak > max(MIN_PEAK_MS2, REL_PEAK * envelope)
             a = max(0, p - refine)
-            ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
+            ic_pos = a + int(detail[a : p + 1].argmax())
             ic_index = st.buffer_start + ic_pos
             events += self._timeout(ic_index)
             if (
                 st.bout
                 and self.placement in UNLOADED_PLACEMENTS
-                and buf["detail"][ic_pos] <= 0.0
+                and detail[ic_pos] <= 0.0
                 and not self._expected(ic_index)
             ):
                 continue  # the trunk swayed between steps: no loading, off the rhythm (see UNLOADED_PLACEMENTS)
-            if not strong and (p - ic_pos > round(EXPECTED_LAG_S * fs) or not self._expected(ic_index)):
+            if not strong and (p - ic_pos > lag_n or not self._expected(ic_index)):
                 # A soft peak counts only where the rhythm expects a contact (lower back), or, a little earlier,
                 # as the walk's closing step if no contact follows it (see CLOSING_EARLIEST).
-                if (
-                    p - ic_pos <= round(EXPECTED_LAG_S * fs)
-                    and st.closing is None
-                    and self._expected(ic_index, earliest=CLOSING_EARLIEST)
-                ):
-                    st.closing = _Candidate(index=ic_index, t_s=float(buf["t"][ic_pos]) - self._contact_delay_s)
+                if p - ic_pos <= lag_n and st.closing is None and self._expected(ic_index, earliest=CLOSING_EARLIEST):
+                    st.closing = _Candidate(index=ic_index, t_s=float(times[ic_pos]) - self._contact_delay_s)
                 continue
             rhythm_band = None
             if self.placement in RHYTHM_PLACEMENTS:
@@ -949,7 +955,7 @@ class GaitTracker:
                 rhythm_band = buf["band"][max(0, p + 1 - round(RHYTHM_WINDOW_S * fs)) : p + 1]
             events += self._on_contact(
                 ic_index,
-                float(buf["t"][ic_pos]) - self._contact_delay_s,
+                float(times[ic_pos]) - self._contact_delay_s,
                 strength_ms2=peak,
                 rest_before=envelope < MIN_PEAK_MS2,
                 weak=not strong,
@@ -1135,11 +1141,15 @@ class GaitTracker:
             rest_before=rest_before,
             weak=weak,
         )
+        sided = self._sided_by_sway and st.raw_gyr and len(chain) >= 2
         if chain:
-            cand.step_length_m = self._segment_length(chain[-1], cand)
+            # The raw gyroscope since the stride's first contact serves the step's turn check and the stride's side
+            # alike (each picks its own samples by time): joined once (a live tracker keeps it in chunks).
+            gyr_window = self._raw_gyr_window(chain[-2] if sided else chain[-1], chain[-1])
+            cand.step_length_m = self._segment_length(chain[-1], cand, gyr_window)
         cand.side = self._step_side
-        if self._sided_by_sway and st.raw_gyr and len(chain) >= 2:
-            cand.side = self._sway_side(chain[-2], chain[-1], cand)
+        if sided:
+            cand.side = self._sway_side(chain[-2], chain[-1], cand, gyr_window)
         if st.bout:
             st.bout.append(cand)
             st.bout_steps += 1
@@ -1241,8 +1251,11 @@ class GaitTracker:
             chain[1].index - first.index < PUSH_OFF_STEP_SHARE * (chain[2].index - chain[1].index)
         )
 
-    def _segment_length(self, prev: _Candidate, cand: _Candidate) -> float | None:
-        """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT)."""
+    def _segment_length(
+        self, prev: _Candidate, cand: _Candidate, gyr_window: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> float | None:
+        """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT);
+        ``gyr_window``: the raw gyroscope covering the step (see _raw_gyr_window), for the pendulum's turn check."""
         if self.uses_foot_detector:
             a = prev.anchor - self.state.buffer_start
             b = cand.anchor - self.state.buffer_start
@@ -1271,9 +1284,11 @@ class GaitTracker:
                         return None
             length = zupt.stride_between_stances_m(acc, gyr, buf["gyro_norm"][a:e], dt)
             return length if np.isfinite(length) else None
-        return self._step_length(prev.index, cand)
+        return self._step_length(prev.index, cand, gyr_window)
 
-    def _step_length(self, start_index: int, cand: _Candidate) -> float | None:
+    def _step_length(
+        self, start_index: int, cand: _Candidate, gyr_window: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> float | None:
         """Model length of the step from ``start_index`` to the contact ``cand`` from the buffered samples (scale 1
         for Weinberg). Lower back, waist: also sets the step's bounce phasor and the measures of its confidence
         on ``cand``."""
@@ -1296,16 +1311,24 @@ class GaitTracker:
             cand.phase_share, cand.coherence = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)
             if st.raw_gyr:
                 t = st.buffer["t"]
-                cand.turn_deg, cand.rotation_dps2 = self._rotation(acc, float(t[a]), float(t[b]))
+                start_s, end_s = float(t[a]), float(t[b])
+                times, rates = gyr_window if gyr_window is not None else self._raw_gyr_since(start_s)
+                cand.turn_deg, cand.rotation_dps2 = step_rotation(acc, times, rates, start_s, end_s)
             return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
         return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
 
-    def _rotation(self, acc: np.ndarray, start_s: float, end_s: float) -> tuple[float, float]:
-        """Heading change and mean squared rate of the step from ``start_s`` to ``end_s`` (its acceleration ``acc``),
-        from the raw gyroscope chunks that cover it (gait.confidence.step_rotation)."""
-        times, rates = self._raw_gyr_since(start_s)
-        return step_rotation(acc, times, rates, start_s, end_s)
+    def _raw_gyr_window(self, first: _Candidate, fallback: _Candidate) -> tuple[np.ndarray, np.ndarray] | None:
+        """The raw gyroscope from the contact ``first`` on (from ``fallback`` where ``first``'s samples are gone);
+        None without a gyroscope, or where neither contact is still buffered."""
+        st = self.state
+        if not st.raw_gyr or not self._is_pendulum:
+            return None
+        for c in (first, fallback):
+            a = c.index - st.buffer_start
+            if a >= 0:
+                return self._raw_gyr_since(float(st.buffer["t"][a]))
+        return None
 
     def _raw_gyr_since(self, start_s: float) -> tuple[np.ndarray, np.ndarray]:
         """The raw gyroscope samples (times, rates) of the chunks from the one holding ``start_s`` on."""
@@ -1318,10 +1341,17 @@ class GaitTracker:
         # the window spans chunks (live): join just those
         return np.concatenate([c[0] for c in raw[k:]]), np.concatenate([c[1] for c in raw[k:]])
 
-    def _sway_side(self, first: _Candidate, prev: _Candidate, cand: _Candidate) -> str | None:
+    def _sway_side(
+        self,
+        first: _Candidate,
+        prev: _Candidate,
+        cand: _Candidate,
+        gyr_window: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> str | None:
         """The side of the contact ``cand`` that ends the stride from ``first`` (its foot's previous contact, with
         ``prev`` between them), from the trunk's sideways sway (gait.laterality); also adds the stride's forward
-        evidence to the segment's. Decided with the contact, from the samples up to it.
+        evidence to the segment's. Decided with the contact, from the samples up to it (``gyr_window``: the raw
+        gyroscope from ``first`` on, see _raw_gyr_window; fetched here when None).
 
         A wrong side is worse than none, so it is None where the stride is longer than a walking stride or its
         samples are gone, and where either check fails:
@@ -1343,7 +1373,7 @@ class GaitTracker:
             return None
         t = st.buffer["t"]
         start_s, end_s = float(t[a]), float(t[b])
-        times, rates = self._raw_gyr_since(start_s)
+        times, rates = gyr_window if gyr_window is not None else self._raw_gyr_since(start_s)
         found = laterality.stride_sway(st.buffer["acc"][a : b + 1], times, rates, start_s, end_s)
         if found is None:
             return None
