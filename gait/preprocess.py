@@ -306,11 +306,16 @@ def vertical_from_gravity(acc_ms2: np.ndarray, gravity_ms2: np.ndarray) -> np.nd
 
 
 def _vertical(acc_dot_gravity: np.ndarray, gravity_dot_gravity: np.ndarray) -> np.ndarray:
-    """Vertical dynamic acceleration from the two dot products per sample (see :func:`vertical_from_gravity`)."""
-    g_norm = np.sqrt(gravity_dot_gravity)
+    """Vertical dynamic acceleration from the two dot products per sample (see :func:`vertical_from_gravity`).
+
+    Both arguments are the caller's temporaries and are overwritten: in place, a 600 s chunk needs no new arrays
+    (the same operations, so the same values)."""
+    g_norm = np.sqrt(gravity_dot_gravity, out=gravity_dot_gravity)
     if len(g_norm) and not g_norm.min() > 1e-6:  # gravity is never near zero in practice: skip the copy
         g_norm = np.where(g_norm > 1e-6, g_norm, 1.0)
-    return acc_dot_gravity / g_norm - g_norm
+    vertical = np.divide(acc_dot_gravity, g_norm, out=acc_dot_gravity)
+    vertical -= g_norm
+    return vertical
 
 
 class VerticalChain:

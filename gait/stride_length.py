@@ -88,7 +88,8 @@ def step_bounce_ms2(acc_ms2: np.ndarray) -> complex:
         return complex(math.nan, math.nan)
     # Per axis: mean, cosine and sine coefficients; then Python floats (called on every step: 3-vectors cost less
     # in Python than in numpy's wrappers).
-    (gx, cx, sx), (gy, cy, sy), (gz, cz, sz) = (acc_ms2[:n_period].T @ _step_basis(n_period)).tolist()
+    # (.dot rather than @: the same BLAS product, bit for bit, with less call overhead)
+    (gx, cx, sx), (gy, cy, sy), (gz, cz, sz) = acc_ms2[:n_period].T.dot(_step_basis(n_period)).tolist()
     g_norm = math.sqrt(gx * gx + gy * gy + gz * gz)
     if not g_norm > 1e-6:
         return complex(math.nan, math.nan)
