@@ -645,7 +645,7 @@ class GaitTracker:
         gyr = None
         if chunk.gyr_dps is not None and (self.placement is Placement.FOOT or self._is_pendulum):
             gyr = np.asarray(chunk.gyr_dps, dtype=float)
-        longest_step_s, first_time_s = self._check_chunk(time_s, acc, gyr)
+        longest_step_s, first_time_s, last_time_s = self._check_chunk(time_s, acc, gyr)
         if self.placement is Placement.FOOT:
             self._find_holes(time_s, longest_step_s, first_time_s)
         raw_gyr = gyr if self._is_pendulum else None  # kept as sampled (see TrackerState.raw_gyr)
@@ -656,7 +656,7 @@ class GaitTracker:
         if st.last_time_s is not None and first_time_s - st.last_time_s <= MAX_GAP_S and longest_step_s <= MAX_GAP_S:
             # The usual live case: the chunk continues the current segment without a gap.
             events = self._process(time_s, values, has_gyr=gyr is not None, raw_gyr=raw_gyr)
-            st.last_time_s = float(time_s[-1])
+            st.last_time_s = last_time_s
             return events
         events: list[GaitEvent] = []
         # Split at gaps (including the one between the previous chunk and this one) into segments; a segment
@@ -670,7 +670,7 @@ class GaitTracker:
             events += self._process(
                 time_s[a:b], values[a:b], has_gyr=gyr is not None, raw_gyr=None if raw_gyr is None else raw_gyr[a:b]
             )
-        st.last_time_s = float(time_s[-1])
+        st.last_time_s = last_time_s
         return events
 
     def finish(self) -> list[GaitEvent]:
@@ -730,18 +730,19 @@ class GaitTracker:
 
     # ----------------------------------------------------------------------------------------------------------
     # checks
-    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> tuple[float, float]:
+    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> tuple[float, float, float]:
         """Refuse a malformed chunk; return its longest sample interval in s (0 for one sample), for gap splitting,
-        and its first time as a Python float (cheaper to compare than a numpy scalar)."""
+        and its first and last times as Python floats (cheaper to compare than numpy scalars)."""
         n = len(time_s)
         if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
             raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
         st = self.state
-        first_s = float(time_s[0])
         if n == 1:
+            first_s = last_s = float(time_s[0])
             shortest_s, longest_s, total_time_s = 1.0, 0.0, first_s
         elif n <= CHECK_IN_PYTHON_MAX:
             times_s = time_s.tolist()
+            first_s, last_s = times_s[0], times_s[-1]
             # map over operator.sub: the same subtractions as a comprehension, with less interpreter work per step;
             # one sort of a few near-equal steps costs less than min and max, two passes.
             steps_s = sorted(map(operator.sub, times_s[1:], times_s))
@@ -749,10 +750,11 @@ class GaitTracker:
             # A NaN step may sort anywhere; the sum of the times carries any NaN or inf time.
             total_time_s = sum(times_s)
         else:
+            first_s, last_s = float(time_s[0]), float(time_s[-1])
             steps = time_s[1:] - time_s[:-1]
             shortest_s, longest_s = float(steps.min()), float(steps.max())
             # The times are finite when both ends and every step are (the extreme steps are needed anyway).
-            total_time_s = first_s + float(time_s[-1]) + shortest_s + longest_s
+            total_time_s = first_s + last_s + shortest_s + longest_s
         # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate). Only a
         # non-finite figure (a bad value, or an overflow of huge finite ones) needs the element-wise test.
         if n <= CHECK_IN_PYTHON_MAX:
@@ -780,7 +782,7 @@ class GaitTracker:
         # A segment keeps the gyroscope it started with (segment_gyr, set with the buffer).
         if st.buffer is not None and (gyr is not None) != st.segment_gyr:
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
-        return longest_s, first_s
+        return longest_s, first_s, last_s
 
     def _find_holes(self, time_s: np.ndarray, longest_step_s: float, first_time_s: float) -> None:
         """Record the chunk's holes (see HOLE_MIN_S) in the state; each interval is compared with the one before
@@ -1306,9 +1308,10 @@ class GaitTracker:
             # the walking steps before this one (see _learn_bounce): before the first bout the whole amplitude.
             acc = st.buffer["acc"][a : b + 1]
             bounce = step_bounce_ms2(acc)
-            d = bounce_excursion_m(bounce, (b - a) * dt, st.bounce_phase, st.bounce_weight)
+            agreement = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)  # once: the excursion uses it too
+            d = bounce_excursion_m(bounce, (b - a) * dt, st.bounce_phase, st.bounce_weight, agreement=agreement)
             cand.bounce_ms2 = bounce
-            cand.phase_share, cand.coherence = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)
+            cand.phase_share, cand.coherence = agreement
             if st.raw_gyr:
                 t = st.buffer["t"]
                 start_s, end_s = float(t[a]), float(t[b])
