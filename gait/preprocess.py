@@ -302,7 +302,20 @@ def vertical_from_gravity(acc_ms2: np.ndarray, gravity_ms2: np.ndarray) -> np.nd
     numpy.ndarray
         Vertical (upward positive) dynamic acceleration in m/s^2, shape (n,).
     """
-    return _vertical(np.einsum("ij,ij->i", acc_ms2, gravity_ms2), np.einsum("ij,ij->i", gravity_ms2, gravity_ms2))
+    return _vertical(_row_dots(acc_ms2, gravity_ms2), _row_dots(gravity_ms2, gravity_ms2))
+
+
+def _row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per row, the dot product of two (n, 3) arrays, summed as (x + z) + y.
+
+    That is the order of numpy's einsum("ij,ij->i") here (the same bits on a day of samples), which the live path
+    (:class:`VerticalChain`) follows too; three whole-column operations instead of einsum's per-row loop over three
+    elements take a third of the time on a 600 s chunk.
+    """
+    products = a * b
+    dots = products[:, 0] + products[:, 2]
+    dots += products[:, 1]
+    return dots
 
 
 def _vertical(acc_dot_gravity: np.ndarray, gravity_dot_gravity: np.ndarray) -> np.ndarray:
@@ -395,7 +408,7 @@ class VerticalChain:
         flat = out.ravel()
         row = out.shape[1]
         prod = flat[: -2 * n] * flat[2 * n :]
-        # The axes are summed as (x + z) + y, the order numpy's einsum uses here, so that the projection equals
+        # The axes are summed as (x + z) + y, the order of _row_dots (and numpy's einsum), so that the projection equals
         # vertical_from_gravity's where its inputs do.
         dots = prod[: 2 * n] + prod[2 * row : 2 * row + 2 * n]
         dots += prod[row : row + 2 * n]
