@@ -88,7 +88,8 @@ def step_bounce_ms2(acc_ms2: np.ndarray) -> complex:
         return complex(math.nan, math.nan)
     # Per axis: mean, cosine and sine coefficients; then Python floats (called on every step: 3-vectors cost less
     # in Python than in numpy's wrappers).
-    (gx, cx, sx), (gy, cy, sy), (gz, cz, sz) = (acc_ms2[:n_period].T @ _step_basis(n_period)).tolist()
+    # (.dot rather than @: the same BLAS product, bit for bit, with less call overhead)
+    (gx, cx, sx), (gy, cy, sy), (gz, cz, sz) = acc_ms2[:n_period].T.dot(_step_basis(n_period)).tolist()
     g_norm = math.sqrt(gx * gx + gy * gy + gz * gz)
     if not g_norm > 1e-6:
         return complex(math.nan, math.nan)
@@ -98,7 +99,12 @@ def step_bounce_ms2(acc_ms2: np.ndarray) -> complex:
 
 
 def bounce_excursion_m(
-    bounce_ms2: complex, step_s: float, phase_sum_ms2: complex = 0j, amplitude_sum_ms2: float = 0.0
+    bounce_ms2: complex,
+    step_s: float,
+    phase_sum_ms2: complex = 0j,
+    amplitude_sum_ms2: float = 0.0,
+    *,
+    agreement: tuple[float, float] | None = None,
 ) -> float:
     """Vertical excursion ``d`` of one step from its bounce phasor (:func:`step_bounce_ms2`).
 
@@ -128,6 +134,9 @@ def bounce_excursion_m(
     phase_sum_ms2, amplitude_sum_ms2
         The decaying sums of the previous steps' phasors and of their amplitudes (:func:`update_bounce_phase`);
         0 when there is no step before.
+    agreement
+        :func:`bounce_agreement` of the same arguments, when the caller has it already (the tracker keeps it for
+        the stride's confidence): not computed twice.
 
     Returns
     -------
@@ -145,7 +154,7 @@ def bounce_excursion_m(
         return math.nan
     omega = 2.0 * math.pi / step_s
     amplitude = abs(bounce_ms2)
-    share, coherence = bounce_agreement(bounce_ms2, phase_sum_ms2, amplitude_sum_ms2)
+    share, coherence = agreement or bounce_agreement(bounce_ms2, phase_sum_ms2, amplitude_sum_ms2)
     if share == share:  # a walker's phase to compare with, and a bounce (else the whole amplitude, or NaN)
         amplitude = min(max(share * amplitude, 0.0) / coherence, amplitude)
     return 2.0 * amplitude / (omega * omega)

@@ -666,7 +666,7 @@ class GaitTracker:
         gyr = None
         if chunk.gyr_dps is not None and (self.placement is Placement.FOOT or self._is_pendulum):
             gyr = np.asarray(chunk.gyr_dps, dtype=float)
-        longest_step_s, first_time_s = self._check_chunk(time_s, acc, gyr)
+        longest_step_s, first_time_s, last_time_s = self._check_chunk(time_s, acc, gyr)
         if self.placement is Placement.FOOT:
             self._find_holes(time_s, longest_step_s, first_time_s)
         raw_gyr = gyr if self._is_pendulum else None  # kept as sampled (see TrackerState.raw_gyr)
@@ -677,7 +677,7 @@ class GaitTracker:
         if st.last_time_s is not None and first_time_s - st.last_time_s <= MAX_GAP_S and longest_step_s <= MAX_GAP_S:
             # The usual live case: the chunk continues the current segment without a gap.
             events = self._process(time_s, values, has_gyr=gyr is not None, raw_gyr=raw_gyr)
-            st.last_time_s = float(time_s[-1])
+            st.last_time_s = last_time_s
             return events
         events: list[GaitEvent] = []
         # Split at gaps (including the one between the previous chunk and this one) into segments; a segment
@@ -691,7 +691,7 @@ class GaitTracker:
             events += self._process(
                 time_s[a:b], values[a:b], has_gyr=gyr is not None, raw_gyr=None if raw_gyr is None else raw_gyr[a:b]
             )
-        st.last_time_s = float(time_s[-1])
+        st.last_time_s = last_time_s
         return events
 
     def finish(self) -> list[GaitEvent]:
@@ -751,18 +751,19 @@ class GaitTracker:
 
     # ----------------------------------------------------------------------------------------------------------
     # checks
-    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> tuple[float, float]:
+    def _check_chunk(self, time_s: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None) -> tuple[float, float, float]:
         """Refuse a malformed chunk; return its longest sample interval in s (0 for one sample), for gap splitting,
-        and its first time as a Python float (cheaper to compare than a numpy scalar)."""
+        and its first and last times as Python floats (cheaper to compare than numpy scalars)."""
         n = len(time_s)
         if acc.shape != (n, 3) or (gyr is not None and gyr.shape != (n, 3)):
             raise GaitError("a chunk needs time (n,), acceleration (n, 3) and optional gyroscope (n, 3)")
         st = self.state
-        first_s = float(time_s[0])
         if n == 1:
+            first_s = last_s = float(time_s[0])
             shortest_s, longest_s, total_time_s = 1.0, 0.0, first_s
         elif n <= CHECK_IN_PYTHON_MAX:
             times_s = time_s.tolist()
+            first_s, last_s = times_s[0], times_s[-1]
             # map over operator.sub: the same subtractions as a comprehension, with less interpreter work per step;
             # one sort of a few near-equal steps costs less than min and max, two passes.
             steps_s = sorted(map(operator.sub, times_s[1:], times_s))
@@ -770,10 +771,11 @@ class GaitTracker:
             # A NaN step may sort anywhere; the sum of the times carries any NaN or inf time.
             total_time_s = sum(times_s)
         else:
+            first_s, last_s = float(time_s[0]), float(time_s[-1])
             steps = time_s[1:] - time_s[:-1]
             shortest_s, longest_s = float(steps.min()), float(steps.max())
             # The times are finite when both ends and every step are (the extreme steps are needed anyway).
-            total_time_s = first_s + float(time_s[-1]) + shortest_s + longest_s
+            total_time_s = first_s + last_s + shortest_s + longest_s
         # One test for the usual chunk: a sum is finite only when every term is (NaN and inf propagate). Only a
         # non-finite figure (a bad value, or an overflow of huge finite ones) needs the element-wise test.
         if n <= CHECK_IN_PYTHON_MAX:
@@ -801,7 +803,7 @@ class GaitTracker:
         # A segment keeps the gyroscope it started with (segment_gyr, set with the buffer).
         if st.buffer is not None and (gyr is not None) != st.segment_gyr:
             raise GaitError("the gyroscope cannot appear or disappear in the middle of a segment", reason="bad_shape")
-        return longest_s, first_s
+        return longest_s, first_s, last_s
 
     def _find_holes(self, time_s: np.ndarray, longest_step_s: float, first_time_s: float) -> None:
         """Record the chunk's holes (see HOLE_MIN_S) in the state; each interval is compared with the one before
@@ -921,7 +923,9 @@ class GaitTracker:
             # A live chunk: a dozen comparisons of Python floats (the same IEEE arithmetic, so the same decisions)
             # cost less than the numpy calls of the vectorised scan below.
             near = ext[w_back - 1 : w_back + n + 1].tolist()
-            for k in range(n):
+            # A peak exceeds MIN_PEAK_MS2: a chunk of standing still (most of a day) has none to look at. (Written
+            # as "not <=" so that a NaN, which max() returns only when it comes first, still gets the full loop.)
+            for k in range(n) if not max(near) <= MIN_PEAK_MS2 else ():
                 peak = near[k + 1]
                 if not (peak > near[k] and peak >= near[k + 2]):
                     continue
@@ -944,10 +948,20 @@ class GaitTracker:
                 dominant = centre[cand] > before
                 if self._short_steps:
                     extra = cand[~dominant & (centre[cand] >= after)]
-                    shadowed = [(lo + int(c), float(centre[c]), float(envelope[c])) for c in extra]
+                    shadowed = list(
+                        zip((extra + lo).tolist(), centre[extra].tolist(), envelope[extra].tolist(), strict=True)
+                    )
                 cand = cand[dominant & (centre[cand] >= after)]
-            found = [(lo + int(c), float(centre[c]), float(envelope[c])) for c in cand]
+            # tolist: the same Python floats as float() of each element, in one call for the day's thousands
+            found = list(zip((cand + lo).tolist(), centre[cand].tolist(), envelope[cand].tolist(), strict=True))
+        if not found and not shadowed:
+            st.next_decide = last_decidable + 1
+            events += self._timeout(st.next_decide)
+            return events
         refine = round(REFINE_BACK_S * fs)
+        lag_n = round(EXPECTED_LAG_S * fs)
+        # Views fetched once: contacts found here neither add nor drop buffered samples.
+        detail, times = buf["detail"], buf["t"]
         # (a shadowed peak never shares a position with a found one: merge them in time order)
         peaks = [(*f, False) for f in found]
         if shadowed:
@@ -955,7 +969,7 @@ class GaitTracker:
         for p, peak, envelope, is_shadowed in peaks:
             strong = peak > max(MIN_PEAK_MS2, REL_PEAK * envelope)
             a = max(0, p - refine)
-            ic_pos = a + int(np.argmax(buf["detail"][a : p + 1]))
+            ic_pos = a + int(detail[a : p + 1].argmax())
             ic_index = st.buffer_start + ic_pos
             short_step = self._short_step_expected(ic_index)
             if is_shadowed and not (
@@ -966,19 +980,15 @@ class GaitTracker:
             if (
                 st.bout
                 and self.placement in UNLOADED_PLACEMENTS
-                and buf["detail"][ic_pos] <= 0.0
+                and detail[ic_pos] <= 0.0
                 and not self._expected(ic_index)
             ):
                 continue  # the trunk swayed between steps: no loading, off the rhythm (see UNLOADED_PLACEMENTS)
-            if not strong and (p - ic_pos > round(EXPECTED_LAG_S * fs) or not self._expected(ic_index)):
+            if not strong and (p - ic_pos > lag_n or not self._expected(ic_index)):
                 # A soft peak counts only where the rhythm expects a contact (lower back), or, a little earlier,
                 # as the walk's closing step if no contact follows it (see CLOSING_EARLIEST).
-                if (
-                    p - ic_pos <= round(EXPECTED_LAG_S * fs)
-                    and st.closing is None
-                    and self._expected(ic_index, earliest=CLOSING_EARLIEST)
-                ):
-                    st.closing = _Candidate(index=ic_index, t_s=float(buf["t"][ic_pos]) - self._contact_delay_s)
+                if p - ic_pos <= lag_n and st.closing is None and self._expected(ic_index, earliest=CLOSING_EARLIEST):
+                    st.closing = _Candidate(index=ic_index, t_s=float(times[ic_pos]) - self._contact_delay_s)
                 continue
             rhythm_band = None
             # Where the walk's own alternating rhythm expects its short step, a peak there is that step, not the
@@ -988,7 +998,7 @@ class GaitTracker:
                 rhythm_band = buf["band"][max(0, p + 1 - round(RHYTHM_WINDOW_S * fs)) : p + 1]
             events += self._on_contact(
                 ic_index,
-                float(buf["t"][ic_pos]) - self._contact_delay_s,
+                float(times[ic_pos]) - self._contact_delay_s,
                 strength_ms2=peak,
                 rest_before=envelope < MIN_PEAK_MS2,
                 weak=not strong,
@@ -1231,11 +1241,15 @@ class GaitTracker:
             rest_before=rest_before,
             weak=weak,
         )
+        sided = self._sided_by_sway and st.raw_gyr and len(chain) >= 2
         if chain:
-            cand.step_length_m = self._segment_length(chain[-1], cand)
+            # The raw gyroscope since the stride's first contact serves the step's turn check and the stride's side
+            # alike (each picks its own samples by time): joined once (a live tracker keeps it in chunks).
+            gyr_window = self._raw_gyr_window(chain[-2] if sided else chain[-1], chain[-1])
+            cand.step_length_m = self._segment_length(chain[-1], cand, gyr_window)
         cand.side = self._step_side
-        if self._sided_by_sway and st.raw_gyr and len(chain) >= 2:
-            cand.side = self._sway_side(chain[-2], chain[-1], cand)
+        if sided:
+            cand.side = self._sway_side(chain[-2], chain[-1], cand, gyr_window)
         if st.bout:
             st.bout.append(cand)
             st.bout_steps += 1
@@ -1344,8 +1358,11 @@ class GaitTracker:
             chain[1].index - first.index < PUSH_OFF_STEP_SHARE * same_leg_next
         )
 
-    def _segment_length(self, prev: _Candidate, cand: _Candidate) -> float | None:
-        """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT)."""
+    def _segment_length(
+        self, prev: _Candidate, cand: _Candidate, gyr_window: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> float | None:
+        """Model length between two consecutive contacts: a step (trunk, phone) or a stride (foot, ZUPT);
+        ``gyr_window``: the raw gyroscope covering the step (see _raw_gyr_window), for the pendulum's turn check."""
         if self.uses_foot_detector:
             a = prev.anchor - self.state.buffer_start
             b = cand.anchor - self.state.buffer_start
@@ -1374,9 +1391,11 @@ class GaitTracker:
                         return None
             length = zupt.stride_between_stances_m(acc, gyr, buf["gyro_norm"][a:e], dt)
             return length if np.isfinite(length) else None
-        return self._step_length(prev.index, cand)
+        return self._step_length(prev.index, cand, gyr_window)
 
-    def _step_length(self, start_index: int, cand: _Candidate) -> float | None:
+    def _step_length(
+        self, start_index: int, cand: _Candidate, gyr_window: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> float | None:
         """Model length of the step from ``start_index`` to the contact ``cand`` from the buffered samples (scale 1
         for Weinberg). Lower back, waist: also sets the step's bounce phasor and the measures of its confidence
         on ``cand``."""
@@ -1394,21 +1413,30 @@ class GaitTracker:
             # the walking steps before this one (see _learn_bounce): before the first bout the whole amplitude.
             acc = st.buffer["acc"][a : b + 1]
             bounce = step_bounce_ms2(acc)
-            d = bounce_excursion_m(bounce, (b - a) * dt, st.bounce_phase, st.bounce_weight)
+            agreement = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)  # once: the excursion uses it too
+            d = bounce_excursion_m(bounce, (b - a) * dt, st.bounce_phase, st.bounce_weight, agreement=agreement)
             cand.bounce_ms2 = bounce
-            cand.phase_share, cand.coherence = bounce_agreement(bounce, st.bounce_phase, st.bounce_weight)
+            cand.phase_share, cand.coherence = agreement
             if st.raw_gyr:
                 t = st.buffer["t"]
-                cand.turn_deg, cand.rotation_dps2 = self._rotation(acc, float(t[a]), float(t[b]))
+                start_s, end_s = float(t[a]), float(t[b])
+                times, rates = gyr_window if gyr_window is not None else self._raw_gyr_since(start_s)
+                cand.turn_deg, cand.rotation_dps2 = step_rotation(acc, times, rates, start_s, end_s)
             return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
         return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
 
-    def _rotation(self, acc: np.ndarray, start_s: float, end_s: float) -> tuple[float, float]:
-        """Heading change and mean squared rate of the step from ``start_s`` to ``end_s`` (its acceleration ``acc``),
-        from the raw gyroscope chunks that cover it (gait.confidence.step_rotation)."""
-        times, rates = self._raw_gyr_since(start_s)
-        return step_rotation(acc, times, rates, start_s, end_s)
+    def _raw_gyr_window(self, first: _Candidate, fallback: _Candidate) -> tuple[np.ndarray, np.ndarray] | None:
+        """The raw gyroscope from the contact ``first`` on (from ``fallback`` where ``first``'s samples are gone);
+        None without a gyroscope, or where neither contact is still buffered."""
+        st = self.state
+        if not st.raw_gyr or not self._is_pendulum:
+            return None
+        for c in (first, fallback):
+            a = c.index - st.buffer_start
+            if a >= 0:
+                return self._raw_gyr_since(float(st.buffer["t"][a]))
+        return None
 
     def _raw_gyr_since(self, start_s: float) -> tuple[np.ndarray, np.ndarray]:
         """The raw gyroscope samples (times, rates) of the chunks from the one holding ``start_s`` on."""
@@ -1421,10 +1449,17 @@ class GaitTracker:
         # the window spans chunks (live): join just those
         return np.concatenate([c[0] for c in raw[k:]]), np.concatenate([c[1] for c in raw[k:]])
 
-    def _sway_side(self, first: _Candidate, prev: _Candidate, cand: _Candidate) -> str | None:
+    def _sway_side(
+        self,
+        first: _Candidate,
+        prev: _Candidate,
+        cand: _Candidate,
+        gyr_window: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> str | None:
         """The side of the contact ``cand`` that ends the stride from ``first`` (its foot's previous contact, with
         ``prev`` between them), from the trunk's sideways sway (gait.laterality); also adds the stride's forward
-        evidence to the segment's. Decided with the contact, from the samples up to it.
+        evidence to the segment's. Decided with the contact, from the samples up to it (``gyr_window``: the raw
+        gyroscope from ``first`` on, see _raw_gyr_window; fetched here when None).
 
         A wrong side is worse than none, so it is None where the stride is longer than a walking stride or its
         samples are gone, and where either check fails:
@@ -1446,7 +1481,7 @@ class GaitTracker:
             return None
         t = st.buffer["t"]
         start_s, end_s = float(t[a]), float(t[b])
-        times, rates = self._raw_gyr_since(start_s)
+        times, rates = gyr_window if gyr_window is not None else self._raw_gyr_since(start_s)
         found = laterality.stride_sway(st.buffer["acc"][a : b + 1], times, rates, start_s, end_s)
         if found is None:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Final
 
@@ -189,6 +190,10 @@ def check_samples(
         raise GaitError(f"{what}: no samples: the file holds no data rows", reason="empty")
     for name, arr in (("time", time_s), ("acceleration", acc_ms2), ("gyroscope", gyr_dps)):
         if arr is None:
+            continue
+        # A sum is finite only when every term is (NaN and inf propagate): one pass over a day's samples instead of
+        # a mask; only a non-finite sum (a bad value, or an overflow of huge finite ones) needs the element test.
+        if math.isfinite(float(np.sum(arr))):
             continue
         bad = ~np.isfinite(arr)
         if bad.any():

@@ -54,6 +54,23 @@ def test_resampling_is_independent_of_chunk_borders() -> None:
     assert np.allclose(np.diff(gt), 0.01) and gt[0] == t[0]
 
 
+@pytest.mark.parametrize("jitter_s", [0.0, 1e-3])
+def test_resampling_a_sensor_on_the_grid_equals_np_interp(jitter_s: float) -> None:
+    # 100 Hz times k / 100 lie on the grid origin + k * 0.01 or a rounding off it (the shortcut for samples on the
+    # grid); a few jittered samples lie between grid times. Every value must be np.interp's, bit for bit.
+    rng = np.random.default_rng(2)
+    t = np.arange(3000) / 100.0 + 7.0
+    t[rng.choice(3000, 40, replace=False)] += rng.uniform(-jitter_s, jitter_s, 40)
+    t = np.sort(t)
+    v = rng.normal(size=(3000, 3))
+    state = ResamplerState()
+    gt, gv = resample_chunk(state, t[:1500], v[:1500], 100.0)
+    gt2, gv2 = resample_chunk(state, t[1500:], v[1500:], 100.0)
+    grid = np.concatenate((gt, gt2))
+    expected = np.column_stack([np.interp(grid, t, v[:, k]) for k in range(3)])
+    np.testing.assert_array_equal(np.concatenate((gv, gv2)), expected)
+
+
 N_SAMPLES = 600
 _splits = st.lists(st.integers(min_value=1, max_value=N_SAMPLES - 1), max_size=40)
 
