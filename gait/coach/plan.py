@@ -221,8 +221,9 @@ def plan_coaching(
     ----------
     history
         Past walks, any order. Only walks that count as walks (:func:`counted_walks`: at least two minutes of
-        walking, or about the walk length recommended at their start) count as pain-free walks; the baseline takes only walks of two minutes' walking (:attr:`WalkRecord.is_walk`). A walk counts as
-        pain-free when ``pain_free`` is True and no pain report (score >= ``min_pain_0_10``) names its ``walk_id``.
+        walking, or about the walk length recommended at their start) count as pain-free walks; the baseline takes
+        only walks of two minutes' walking (:attr:`WalkRecord.is_walk`). A walk counts as pain-free
+        when ``pain_free`` is True and no pain report (score >= ``min_pain_0_10``) names its ``walk_id``.
     pain_reports
         All pain reports, any order; those after ``now_s`` are ignored. Every recent report's onset teaches the
         point of pain, whatever the length of the walk it names.
