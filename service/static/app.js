@@ -617,11 +617,26 @@ async function pageProfile() {
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
+  // Remove changes that one stored factor only: the stored profile goes back with it left out, whatever else the
+  // form holds (unsaved edits stay in the form, unsaved); the row shows the factor only once the store has it gone.
   for (const btn of document.querySelectorAll("button.remove-scale")) {
-    btn.addEventListener("click", () => {
+    btn.addEventListener("click", async () => {
       const where = btn.dataset.placement;
-      document.getElementById(`scale-${where}`).value = "";
-      if (form.reportValidity()) save(`Saved: no factor for a ${where.replace("_", " ")} sensor now.`);
+      const name = where.replace("_", " ");
+      btn.disabled = true;
+      try {
+        const stored = await api("/api/profile");
+        const stride_scales = { ...stored.stride_scales };
+        delete stride_scales[where];
+        const now = await api("/api/profile", { method: "PUT", json: {
+          body_height_m: stored.body_height_m, placement: stored.placement, stride_scales, coaching: stored.coaching } });
+        document.getElementById(`scale-${where}`).value = now.stride_scales[where] ?? "";
+        if (now.stride_scales[where] == null) btn.remove();
+        msg.className = ""; msg.textContent = `Saved: no factor for a ${name} sensor now (nothing else saved).`;
+      } catch (err) {
+        btn.disabled = false;
+        msg.className = "error"; msg.textContent = `The ${name} factor was not removed: ${err.message}`;
+      }
     });
   }
 }
