@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -113,6 +116,23 @@ async def _opened(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(store.close)
 
 
+def json_safe(value: object) -> object:
+    """``value`` with every NaN or infinite float (which JSON cannot hold) replaced by its JSON5 spelling as text.
+
+    Examples
+    --------
+    >>> json_safe({"input": float("nan"), "loc": ["body", 1.5], "ctx": (float("-inf"),)})
+    {'input': 'NaN', 'loc': ['body', 1.5], 'ctx': ['-Infinity']}
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the service for ``settings`` (see :class:`service.settings.Settings`)."""
     app = FastAPI(
@@ -130,6 +150,23 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (walks, uploads, trends, profile, pain, coaching, live, health):
         app.include_router(module.router)
     app.include_router(live.sensors_router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the bad input back, and a NaN or Infinity in a JSON body (Python's JSON
+        # reader accepts them) cannot be written as JSON: that was a 500. Spelled as text, it stays a clear 422.
+        errors = []
+        for error in exc.errors():
+            given = error.get("input")
+            if isinstance(given, float) and not math.isfinite(given):
+                error = {
+                    **error,
+                    "type": "finite_number",
+                    "msg": f"Input should be a finite number, not {json_safe(given)}",
+                }
+                error.pop("ctx", None)
+            errors.append(error)
+        return JSONResponse({"detail": json_safe(jsonable_encoder(errors))}, status_code=422)
 
     @app.exception_handler(BodyTooLargeError)
     async def too_large(_request: Request, exc: BodyTooLargeError) -> JSONResponse:

@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from gait.analysis import model_notes
+from gait.coach import CoachingPlan
 from gait.errors import GaitError
 from gait.tracker import GaitTracker
 from gait.types import Placement, Recording
-from ingest.ble.sources import BleSensorSource, SensorInfo, find_sensor, scan
+from ingest.ble.sources import RAW_PROTOCOLS, BleSensorSource, SensorInfo, find_sensor, scan
 from ingest.ble.virtual import VirtualRadio, demo_radio
 from ingest.errors import IngestError
 from ingest.replay import replay_chunks
-from service.coaching import demo_coach, live_coach, load_profile, plan_description
+from service.coaching import NOT_YOUR_COACHING, demo_coach, live_coach, load_profile, plan_description
 from service.live import LiveSession
 from service.livehub import LiveHub
 from service.models import ProfileUpdate
@@ -184,7 +185,27 @@ async def start_sensor_walk(
         sensor_side=side,
         # a virtual sensor replays a sample recording: a demo, not the walker's walking
         demo=ble.virtual,
+        # the session streams RSC when asked to, or when the sensor offers no motion samples (as it chooses)
+        pod_only=protocol == "rsc" or (protocol is None and not set(RAW_PROTOCOLS) & set(info.protocols)),
     )
+
+
+POD_NO_STRIDE_COACHING = (
+    "No stride coaching on this walk: a foot pod (RSC) sends its own cadence and stride length, not the strides the "
+    "coach judges, so no stride is flagged and no stride cue is given."
+)
+"""Said first about a foot pod's walk's coaching, in place of a stride target it never gets."""
+
+
+def pod_walk_coaching(coaching: dict[str, Any], plan: CoachingPlan, *, demo: bool) -> dict[str, Any]:
+    """A walk's stored coaching when a foot pod alone streams it: no stride target, said plainly; a walk-length
+    recommendation (its cue uses the pod's odometer) is kept for the walker's own walks."""
+    reasons = [POD_NO_STRIDE_COACHING]
+    if demo:
+        reasons.append(NOT_YOUR_COACHING)
+    elif plan.distance_cue_active and plan.recommendation is not None:
+        reasons.append(plan.recommendation.reason)
+    return {**coaching, "active": False, "pod": True, "reasons": reasons}
 
 
 async def _start_live_walk(
@@ -203,13 +224,15 @@ async def _start_live_walk(
     sensor_side: str | None = None,
     sensor_height_m: float | None = None,
     demo: bool = False,
+    pod_only: bool = False,
 ) -> int:
     """Start a live walk from any chunk source, coached by the walker's current plan.
 
     ``demo`` marks a walk that is not the walker's own (a replayed sample, a virtual sensor): stored and shown,
     never used for coaching, coached by :func:`service.coaching.demo_coach` (as just after back pain, against
     the population default), like ``gait live --demo``, and analysed with the sample walker's heights (given by
-    the caller) without the user's calibration factor.
+    the caller) without the user's calibration factor. ``pod_only``: a foot pod (RSC) alone streams it, so its
+    stored coaching says it gets no stride coaching (:func:`pod_walk_coaching`).
     """
     if demo:
         # somebody else's walking: coached as just after back pain against the population default, stored nowhere
@@ -241,7 +264,11 @@ async def _start_live_walk(
         format=walk_format,
         placement=placement.value,
         source=walk_source,
-        coaching=plan_description(plan, profile, None if demo else store),
+        coaching=(
+            pod_walk_coaching(plan_description(plan, profile, None if demo else store), plan, demo=demo)
+            if pod_only
+            else plan_description(plan, profile, None if demo else store)
+        ),
         # how this walk's stride lengths are obtained, as an uploaded walk records it
         notes=(sample_walk_notes if demo else list)(
             model_notes(

@@ -12,7 +12,7 @@ lifts the target early. Any new pain report restarts at the full reduction (the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -41,17 +41,6 @@ WALK_RULE = (
 """What counts as a walk for the coach, in the words the plan's reasons use."""
 
 
-def _onset_reports(reports: Sequence[PainReport], walk_counts: Callable[[str], bool | None]) -> list[PainReport]:
-    """The reports with the onset removed from those on a recording that does not count as a walk (a walk-length
-    plan from it would be shorter than a walk); ``walk_counts`` gives None for a walk not in the history."""
-    return [
-        replace(r, onset_distance_m=None, onset_time_s=None)
-        if r.walk_id is not None and walk_counts(r.walk_id) is False
-        else r
-        for r in reports
-    ]
-
-
 def counted_walks(
     walks: Sequence[WalkRecord], pain_reports: Sequence[PainReport], settings: CoachSettings
 ) -> list[bool]:
@@ -60,9 +49,10 @@ def counted_walks(
     A walk counts when it holds two minutes of walking (:attr:`WalkRecord.is_walk`), or when it followed the
     walk-length plan in force when it started (:meth:`WalkRecord.follows_plan` with the recommendation made from
     the pain reports before it): a walker who ends walks before the pain, as the coach recommends, makes walks
-    that count even when the pain starts before two minutes. Walks are decided in the order they started, since
-    the recommendation at a walk's start rests on reports whose own walks were decided before (a report dated
-    before its walk's start, which only a clock error gives, goes by the two-minute rule).
+    that count even when the pain starts before two minutes. The recommendation at a walk's start rests on the
+    pain reports before it; every report's onset counts there,
+    whatever the length of its walk (the service refuses an onset beyond the walk it names), so whether a walk
+    counts never changes which onsets are learnt.
 
     Examples
     --------
@@ -73,20 +63,11 @@ def counted_walks(
     ([False], [True])
     """
     counts = [w.is_walk for w in walks]
-    by_id = {w.walk_id: i for i, w in enumerate(walks) if w.walk_id is not None}
-    decided: dict[str, bool] = {}
-
-    def walk_counts(walk_id: str) -> bool | None:
-        if walk_id in decided:
-            return decided[walk_id]
-        return walks[by_id[walk_id]].is_walk if walk_id in by_id else None
-
-    for i in sorted(range(len(walks)), key=lambda i: walks[i].started_at_s):
-        walk = walks[i]
+    for i, walk in enumerate(walks):
         # follows_plan(0, 0) is the floor alone: below it no recommendation can make the walk count
         if not counts[i] and walk.follows_plan(0.0, 0.0):
             onset = estimate_pain_onset(
-                _onset_reports(pain_reports, walk_counts),
+                pain_reports,
                 now_s=walk.started_at_s,
                 lookback_days=settings.pain_lookback_days,
                 min_pain_0_10=settings.min_pain_0_10,
@@ -94,8 +75,6 @@ def counted_walks(
             if onset is not None:
                 rec = recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset)
                 counts[i] = walk.follows_plan(rec.walk_length_m, rec.walk_time_s)
-        if walk.walk_id is not None:
-            decided[walk.walk_id] = counts[i]
     return counts
 
 
@@ -242,11 +221,12 @@ def plan_coaching(
     ----------
     history
         Past walks, any order. Only walks that count as walks (:func:`counted_walks`: at least two minutes of
-        walking, or about the walk length recommended at their start) count as pain-free walks or teach the point
-        of pain; the baseline takes only walks of two minutes' walking (:attr:`WalkRecord.is_walk`). A walk counts as
-        pain-free when ``pain_free`` is True and no pain report (score >= ``min_pain_0_10``) names its ``walk_id``.
+        walking, or about the walk length recommended at their start) count as pain-free walks; the baseline takes
+        only walks of two minutes' walking (:attr:`WalkRecord.is_walk`). A walk counts as pain-free
+        when ``pain_free`` is True and no pain report (score >= ``min_pain_0_10``) names its ``walk_id``.
     pain_reports
-        All pain reports, any order; those after ``now_s`` are ignored.
+        All pain reports, any order; those after ``now_s`` are ignored. Every recent report's onset teaches the
+        point of pain, whatever the length of the walk it names.
     settings
         Coach settings (opt-in, reduction, relax period, ...).
     body_height_m
@@ -266,12 +246,12 @@ def plan_coaching(
         for w in history
     ]
     baseline = fit_baseline(walks, settings, body_height_m=body_height_m, now_s=now_s)
-    # A report on a recording that is not a walk (standing, a few steps) still counts as pain, but teaches no point
-    # of pain: a walk-length plan from it would be shorter than a walk.
+    # Every report's onset teaches the point of pain, whatever the length of the walk it names: the walk reached it
+    # (the service refuses an onset beyond its walk), so it is an observation of where the pain starts. The walk-length
+    # rules decide only which walks count as pain-free walks; a plan too short to tell from a few steps says so.
     counts = counted_walks(walks, pain_reports, settings)
-    counted = {w.walk_id: c for w, c in zip(walks, counts, strict=True) if w.walk_id is not None}
     onset = estimate_pain_onset(
-        _onset_reports(pain_reports, counted.get),
+        pain_reports,
         now_s=now_s,
         lookback_days=settings.pain_lookback_days,
         min_pain_0_10=settings.min_pain_0_10,

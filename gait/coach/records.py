@@ -124,8 +124,9 @@ class WalkRecord:
         """True when the recording holds enough walking to count as a walk for the coach: at least
         :data:`~gait.coach.settings.MIN_WALK_TIME_S` of walking, or, when the walking time is unknown, at least
         :data:`~gait.coach.settings.MIN_WALK_DISTANCE_M`. Only such walks enter the baseline; a shorter walk that
-        :meth:`follows_plan` recommended at its start also counts as a pain-free walk and teaches the point of pain
-        (see :func:`gait.coach.plan.counted_walks`).
+        :meth:`follows_plan` recommended at its start also counts as a pain-free walk (see
+        :func:`gait.coach.plan.counted_walks`). A pain report's onset teaches the point of pain whatever the walk's
+        length.
 
         Examples
         --------

@@ -30,9 +30,9 @@ DEFAULT_MIN_CONFIDENCE: Final = 0.6
 MIN_WALK_TIME_S: Final = 120.0
 """What counts as a walk for the coach: at least this much walking (the time in detected walking bouts). Two
 minutes is about 200 steps or 150 m at a usual pace: a trip to the kitchen, a recording of standing or a few steps
-across a room is not a walk. The same rule decides which walks enter the baseline, which count as pain-free walks
-(relaxing the target) and which walks' pain reports teach the point of pain (a walk-length plan shorter than this
-would not be a walk either). A shorter walk counts too when it follows the walk-length plan (see
+across a room is not a walk. The same rule decides which walks enter the baseline and which count as pain-free
+walks (relaxing the target); a pain report's onset teaches the point of pain whatever its walk's length (the walk
+reached it, so it is where the pain started). A shorter walk counts too when it follows the walk-length plan (see
 :data:`PLAN_WALK_SHARE`)."""
 MIN_WALK_DISTANCE_M: Final = 150.0
 """The same minimum in distance, used only for a walk whose walking time is unknown (two minutes at the usual

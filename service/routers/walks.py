@@ -121,7 +121,10 @@ def export_csv(walk_id: int, store: StoreDep) -> Response:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(STRIDE_COLUMNS)
     for row in store.strides(walk_id):
-        writer.writerow(["" if row[c] is None else row[c] for c in STRIDE_COLUMNS])
+        # the target is the baseline x (1 - reduction): to the millimetre, not 1.2005000000000001
+        writer.writerow(
+            ["" if row[c] is None else round(row[c], 3) if c == "target_m" else row[c] for c in STRIDE_COLUMNS]
+        )
     return Response(
         buf.getvalue(),
         media_type="text/csv; charset=utf-8",

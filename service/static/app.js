@@ -263,7 +263,7 @@ async function pageWalk(id) {
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
-    <p class="muted">${esc(fmt.date(walk.started_at))}${walk.source.started_at_from === "import" ? ` <span id="started-note">(when it was uploaded: the file holds no start time)</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement || "placement unknown")}
+    <p class="muted">${esc(fmt.date(walk.started_at))}${walk.source.started_at_from === "import" ? ` <span id="started-note">(when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time)</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement || "placement unknown")}
       ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}</p>
     ${walk.demo ? `<p class="notice" id="demo-note">A ${demoKind(walk)} walk, not yours: it is shown here but never used for your coaching (baseline, pain-free walks, targets).</p>` : ""}
     ${walk.reason ? `<p class="notice">${esc(walk.reason)}</p>` : ""}
@@ -277,7 +277,7 @@ async function pageWalk(id) {
       ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
       ${stat("Lengths trusted for coaching", `${strides.filter(trusted).length} of ${withLength}`, "", "", "trusted")}
     </div>
-    <h2>Stride length over time</h2>
+    ${strides.length ? `<h2>Stride length over time</h2>
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
       ${walk.coaching && walk.coaching.sample ? `<span id="no-band">no target: a sample walk is not coached</span>`
@@ -287,7 +287,7 @@ async function pageWalk(id) {
       ${pains.length ? `<span class="legend-dot dot-pain"></span>pain onset` : ""}</p>
     <div class="chart" id="chart-length"></div>
     <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
-    <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>
+    <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>` : `<p class="muted" id="no-charts">No strides in this walk, so no charts.</p>`}
     ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${deletedPainNote(walk.coaching)}<ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
     ${walk.coaching && walk.coaching.reasons || walk.cues.length || s.flagged_strides ? `<p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>` : ""}
     ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>` : ""}
@@ -305,10 +305,7 @@ async function pageWalk(id) {
     await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     location.hash = "#/walks";
   });
-  if (!strides.length) {
-    for (const el of document.querySelectorAll(".chart")) el.innerHTML = `<p class="muted">No strides in this walk.</p>`;
-    return;
-  }
+  if (!strides.length) return;  // no chart headings either: "No strides in this walk, so no charts."
   const len = strides.map((r) => r.length_m);
   // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
   // instead of being drawn straight across minutes without a stride.
@@ -617,11 +614,26 @@ async function pageProfile() {
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
+  // Remove changes that one stored factor only: the stored profile goes back with it left out, whatever else the
+  // form holds (unsaved edits stay in the form, unsaved); the row shows the factor only once the store has it gone.
   for (const btn of document.querySelectorAll("button.remove-scale")) {
-    btn.addEventListener("click", () => {
+    btn.addEventListener("click", async () => {
       const where = btn.dataset.placement;
-      document.getElementById(`scale-${where}`).value = "";
-      if (form.reportValidity()) save(`Saved: no factor for a ${where.replace("_", " ")} sensor now.`);
+      const name = where.replace("_", " ");
+      btn.disabled = true;
+      try {
+        const stored = await api("/api/profile");
+        const stride_scales = { ...stored.stride_scales };
+        delete stride_scales[where];
+        const now = await api("/api/profile", { method: "PUT", json: {
+          body_height_m: stored.body_height_m, placement: stored.placement, stride_scales, coaching: stored.coaching } });
+        document.getElementById(`scale-${where}`).value = now.stride_scales[where] ?? "";
+        if (now.stride_scales[where] == null) btn.remove();
+        msg.className = ""; msg.textContent = `Saved: no factor for a ${name} sensor now (nothing else saved).`;
+      } catch (err) {
+        btn.disabled = false;
+        msg.className = "error"; msg.textContent = `The ${name} factor was not removed: ${err.message}`;
+      }
     });
   }
 }

@@ -59,3 +59,35 @@ def test_each_placements_factor_is_shown_edited_and_removed_alone(browser_contex
     assert page.evaluate(f"{wrap}.scrollWidth <= {wrap}.clientWidth")
     shot(page, "phone-profile-calibration-factors")
     assert errors == [], errors
+
+
+def test_remove_changes_only_that_factor_and_shows_what_is_stored(browser_context, server: Server) -> None:
+    profile = {"placement": "pocket", "body_height_m": 1.75, "stride_scales": {"pocket": 1.07, "foot": 0.98}}
+    assert server.client.put("/api/profile", json=profile).status_code == 200
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/profile")
+    page.wait_for_selector("tr[data-placement=foot] button.remove-scale")
+    # an unsaved edit elsewhere in the form is not saved by Remove
+    page.fill("#scale-lower_back", "1.1")
+    page.fill("#height", "1.8")
+    page.click("tr[data-placement=foot] button.remove-scale")
+    page.wait_for_selector("#profile-msg:has-text('no factor for a foot sensor now')")
+    stored = server.client.get("/api/profile").json()
+    assert stored["stride_scales"] == {"pocket": 1.07}
+    assert stored["body_height_m"] == 1.75 and stored["placement"] == "pocket"
+    assert page.locator("#scale-foot").input_value() == ""
+    assert page.locator("tr[data-placement=foot] button.remove-scale").count() == 0
+    assert page.locator("#scale-lower_back").input_value() == "1.1"  # still there to save, not saved
+    # another field invalid (a waist factor out of range): Remove still removes its own factor, and only that
+    page.fill("#scale-waist", str(STRIDE_SCALE_RANGE[1] + 0.5))
+    page.click("tr[data-placement=pocket] button.remove-scale")
+    page.wait_for_selector("#profile-msg:has-text('no factor for a pocket sensor now')")
+    assert server.client.get("/api/profile").json()["stride_scales"] == {}
+    assert page.locator("#scale-pocket").input_value() == ""
+    page.reload()
+    page.wait_for_selector("#scales-table")
+    for where in ("pocket", "foot", "lower_back", "waist"):
+        assert page.locator(f"#scale-{where}").input_value() == "", where
+    assert page.locator("#height").input_value() == "1.75"
+    assert errors == []

@@ -178,3 +178,14 @@ def test_home_says_that_walks_of_the_recommended_length_count(browser_context, s
     assert "3 pain-free walks" in coaching, coaching
     shot(page, "home-short-plan")
     assert errors == [], errors
+
+
+def test_a_sample_walk_without_a_start_time_says_it_is_dated_at_its_import(browser_context, seeded) -> None:
+    server, ids = seeded
+    walk = server.client.get(f"/api/walks/{ids['sample']}").json()
+    assert walk["source"]["started_at_from"] == "import"  # the sample's file holds no start time
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/#/walk/{ids['sample']}")
+    page.wait_for_selector("#summary")
+    note = page.locator("#started-note").inner_text()
+    assert "imported at first start" in note and "uploaded" not in note, note

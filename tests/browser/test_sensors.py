@@ -133,5 +133,10 @@ def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_co
     assert "figures from the foot pod itself" in page.locator("main").inner_text().lower()
     assert abs(walk["summary"]["cadence_spm"] - 108) <= 3
     assert f"{walk['summary']['cadence_spm']:.0f}" in page.locator("#summary").inner_text()
+    # no strides: one line says there are no charts, without empty chart headings and legends; no stride coaching
+    main = page.locator("main").inner_text()
+    assert page.locator("#no-charts").is_visible()
+    assert "Stride length over time" not in main and "Cadence over time" not in main and "histogram" not in main
+    assert "coached as if" not in main.lower() and "No stride coaching on this walk" in main
     shot(page, "sensor-pod-walk")
     assert errors == [], errors

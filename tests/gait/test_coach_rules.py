@@ -631,12 +631,12 @@ def test_only_walks_of_two_minutes_walking_count_for_baseline_relax_and_point_of
     assert plan_coaching(history, [], s, body_height_m=HEIGHT_M, now_s=NOW_S).baseline.source == "population"
     history = [line_walk(w.started_at_s, w.cadence_spm) for w in history]
     assert plan_coaching(history, [], s, body_height_m=HEIGHT_M, now_s=NOW_S).baseline.source == "personal"
-    # point of pain: a report on a recording that is not a walk still counts as pain, teaches no onset
+    # point of pain: a report on a recording that is not a walk counts as pain and its onset (which the recording
+    # reached) is where the pain started, as on a walk
     reports = [PainReport(NOW_S - DAY_S, 5, onset_distance_m=10.0, walk_id="s2")]
-    plan = plan_coaching(not_walks, reports, s, body_height_m=HEIGHT_M, now_s=NOW_S)
-    assert plan.active and plan.onset is None and plan.recommendation is None
-    plan = plan_coaching(walks, reports, s, body_height_m=HEIGHT_M, now_s=NOW_S)
-    assert plan.onset is not None and plan.onset.distance_m == 10.0
+    for history in (not_walks, walks):
+        plan = plan_coaching(history, reports, s, body_height_m=HEIGHT_M, now_s=NOW_S)
+        assert plan.active and plan.onset is not None and plan.onset.distance_m == 10.0
 
 
 def test_walk_record_from_strides_counts_walking_time_once() -> None:
@@ -693,11 +693,12 @@ def test_walks_that_follow_a_short_walk_length_plan_count_as_pain_free_walks() -
         plan_coaching([painful, *half], [report], s, body_height_m=HEIGHT_M, now_s=NOW_S).pain_free_walks_since_pain
         == 0
     )
-    # the same walks before any plan existed (no pain report yet) were not walks: they teach no point of pain
+    # the same walks before any plan existed (no pain report yet) were not walks, but a report on one still gives
+    # the point of pain: the walk reached it
     early = [replace(w, started_at_s=pain_t - 5 * DAY_S + i * 3600.0) for i, w in enumerate(followed)]
     later = PainReport(pain_t - 4 * DAY_S, 5, onset_distance_m=60.0, walk_id="f0")
     plan = plan_coaching(early, [later], s, body_height_m=HEIGHT_M, now_s=NOW_S)
-    assert plan.onset is None
+    assert plan.onset is not None and plan.onset.distance_m == 60.0
     # a plan-following walk that still hurt teaches its earlier onset: the plan shortens
     hurt = PainReport(followed[0].started_at_s + 600.0, 5, onset_distance_m=60.0, walk_id="f0")
     plan = plan_coaching([painful, *followed], [report, hurt], s, body_height_m=HEIGHT_M, now_s=NOW_S)
@@ -719,3 +720,32 @@ def test_standing_and_a_few_steps_never_count_even_with_a_very_short_plan() -> N
     assert plan.recommendation is not None
     assert "cannot count as pain-free walks" in plan.recommendation.reason
     assert "doctor or physiotherapist" in plan.recommendation.reason
+
+
+def test_an_onset_on_a_short_walk_gives_a_recommendation() -> None:
+    # QA: 72 s of walking, 104 m, pain at 90 m: the walker stopped at the pain; the onset must be learnt
+    s = CoachSettings(enabled=True)
+    short = _short_walk(NOW_S - 2 * DAY_S, "1", walking_time_s=72.0, distance_m=104.0)
+    assert not short.is_walk
+    report = PainReport(NOW_S - 2 * DAY_S + 80.0, 5, onset_distance_m=90.0, walk_id="1")
+    plan = plan_coaching([short], [report], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.onset is not None and plan.onset.distance_m == 90.0
+    assert plan.recommendation is not None and plan.recommendation.walk_length_m == pytest.approx(75.0)
+    # it still does not count as a pain-free walk (it was painful, and too short to relax the target anyway)
+    assert plan.pain_free_walks_since_pain == 0
+
+
+def test_deleting_one_report_never_turns_off_another_reports_onset() -> None:
+    # report 1 (pain at 100 m on a long walk) gives a plan of about 83 m; walk 20 (90 s, 95 m) follows it and hurts at
+    # 80 m (report 2). Without report 1, walk 20 is a short walk, but report 2's onset is still where the pain started.
+    s = CoachSettings(enabled=True)
+    pain_t = NOW_S - 5 * DAY_S
+    long_walk = line_walk(pain_t - 900.0, np.full(600, 110.0), walk_id="10")
+    report1 = PainReport(pain_t, 4, onset_distance_m=100.0, walk_id="10")
+    walk20 = _short_walk(pain_t + DAY_S, "20", walking_time_s=90.0, distance_m=95.0)
+    report2 = PainReport(pain_t + DAY_S + 100.0, 5, onset_distance_m=80.0, walk_id="20")
+    both = plan_coaching([long_walk, walk20], [report1, report2], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert both.onset is not None and both.onset.distances_m == (80.0, 100.0)
+    alone = plan_coaching([long_walk, walk20], [report2], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert alone.onset is not None and alone.onset.distances_m == (80.0,)
+    assert alone.recommendation is not None

@@ -129,3 +129,27 @@ def test_migration_gives_older_walks_plans_the_pain_reports_they_rested_on(tmp_p
         assert [r["id"] for r in deleted_pain_basis(own, store.list_pain())] == [1]
     finally:
         store.close()
+
+
+def test_a_pain_onset_on_a_short_walk_gives_a_recommendation(client: TestClient, tmp_path: Path) -> None:
+    # QA: a walker whose pain starts early and who stops there (72 s, about 100 m) must get a recommendation
+    now_s = time.time()
+    assert client.put("/api/profile", json={"coaching": {"enabled": True}}).status_code == 200
+    rec = synthetic_walk(duration_s=75.0)
+    (walk,) = post_file(client, write_csv(tmp_path / "s.csv", rec, start_epoch_s=now_s - DAY_S)).json()["walks"]
+    summary = walk["summary"]
+    assert summary["walking_time_s"] < 120.0  # not a walk by the 2-minute rule
+    onset_m = round(0.85 * summary["distance_m"])
+    r = client.post("/api/pain", json={"score": 5, "walk_id": walk["id"], "onset_distance_m": onset_m})
+    assert r.status_code == 201, r.text
+    plan = client.get("/api/coaching").json()["plan"]
+    assert plan["onset"] is not None and plan["onset"]["distance_m"] == onset_m
+    assert plan["recommendation"]["walk_length_m"] == onset_m * 5.0 / 6.0
+    # a second short walk that hurt too keeps both onsets after the first report is deleted
+    rec2 = synthetic_walk(duration_s=80.0)
+    (walk2,) = post_file(client, write_csv(tmp_path / "s2.csv", rec2, start_epoch_s=now_s - 3600.0)).json()["walks"]
+    r2 = client.post("/api/pain", json={"score": 5, "walk_id": walk2["id"], "onset_distance_m": onset_m - 10})
+    assert r2.status_code == 201, r2.text
+    assert client.delete(f"/api/pain/{r.json()['id']}").status_code in (200, 204)
+    plan = client.get("/api/coaching").json()["plan"]
+    assert plan["onset"]["distances_m"] == [onset_m - 10]

@@ -324,6 +324,11 @@ def test_a_foot_pod_alone_streams_and_stores_its_own_figures(virtual: TestClient
     # the distance is the pod's odometer walked since the walk started
     assert summary["distance_m"] >= pods[-1]["walk_distance_m"] > 0
     assert summary["steps"] > 0
+    # a pod gets no stride coaching: its walk says so, not "coached as if you had reported back pain"
+    reasons = walk["coaching"]["reasons"]
+    assert reasons[0].startswith("No stride coaching on this walk: a foot pod (RSC)"), reasons
+    assert not any("coached as if" in r.lower() for r in reasons), reasons
+    assert walk["coaching"]["active"] is False
 
 
 def test_a_foot_pod_walk_cut_by_a_crash_keeps_the_pods_figures(store: Any, tmp_path: Path) -> None:

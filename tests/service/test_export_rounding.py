@@ -1,0 +1,28 @@
+"""The CSV export gives each stride's target to the millimetre, not with float noise (1.2005000000000001)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from tests.service.conftest import synthetic_walk
+from tests.service.test_coaching_honesty import post_file, write_csv
+
+
+def test_the_csv_export_gives_the_target_to_the_millimetre(client: TestClient, tmp_path: Path) -> None:
+    profile = {"body_height_m": 1.75, "placement": "pocket", "coaching": {"enabled": True}}
+    assert client.put("/api/profile", json=profile).status_code == 200
+    assert client.post("/api/pain", json={"score": 5}).status_code == 201  # coaching active: a reduced target
+    rec = synthetic_walk(duration_s=60.0)
+    (walk,) = post_file(client, write_csv(tmp_path / "w.csv", rec, start_epoch_s=time.time() - 60.0)).json()["walks"]
+    stored = client.get(f"/api/walks/{walk['id']}/strides").json()
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/walks/{walk['id']}/export.csv").text)))
+    assert len(rows) == len(stored) > 0
+    for row, stride in zip(rows, stored, strict=True):
+        text = row["target_m"]
+        assert len(text.partition(".")[2]) <= 3, text
+        assert abs(float(text) - stride["target_m"]) <= 0.0005
