@@ -246,8 +246,16 @@ def test_calibrating_keeps_a_factor_saved_by_an_earlier_version(walk, tmp_path: 
 def test_gait_live_uses_the_factor_of_its_placement_and_its_demo_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    from service.commands.live import profile_scale
+    import argparse
+
+    from service.commands.calibrate import saved_profile
+    from service.commands.live import walk_settings
+    from service.settings import Settings
     from service.store import Store
+
+    def profile_scale(placement: str) -> float | None:
+        args = argparse.Namespace(placement=placement, demo=False, height_m=None, stride_scale=None)
+        return walk_settings(args, saved_profile(Settings.from_env()), replayed=None).stride_scale
 
     data_dir = tmp_path / "data"
     monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
