@@ -307,3 +307,19 @@ def test_calibrate_says_when_it_replaces_the_saved_height(walk, tmp_path: Path, 
         args = ["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--height-m", height]
         assert main([*args, "--data-dir", str(data_dir)]) == 0
         assert said in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("placement", ["wrist", "chest"])
+def test_a_placement_without_a_length_model_says_so_plainly(walk, tmp_path: Path, placement: str, capsys) -> None:
+    """Not "no stride lengths were estimated ... check the placement": no model fits it, nothing to calibrate, and
+    the placements that can be calibrated are named. Nothing is saved."""
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    args = ["calibrate", str(path), "--placement", placement, "--distance-m", "40", "--data-dir", str(data_dir)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"a {placement} sensor has no stride-length model" in err
+    assert "no factor to calibrate" in err and "check the placement" not in err
+    for calibratable in ("lower_back", "waist", "foot", "pocket", "hand"):
+        assert calibratable in err.split("sensor at ")[1]
+    assert not (data_dir / "gait.sqlite3").exists()
