@@ -317,8 +317,8 @@ def placement_notes(recording: Recording, result: Analysis) -> list[str]:
     return [
         f"placement check: while walking the gyroscope turned at {p95_dps:.0f} deg/s (95th percentile), far faster "
         f"than a sensor on the lower back or waist does (under about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on a "
-        "shoe or in a pocket, analyse it again as foot or pocket: upload it again with that placement (command "
-        "line: gait analyze --placement foot)"
+        "shoe or in a pocket, analyse it again as foot or pocket: on the dashboard delete this walk and upload the "
+        "file again with that placement (command line: gait analyze --placement foot)"
     ]
 
 
@@ -352,8 +352,8 @@ def _foot_placement_notes(recording: Recording) -> list[str]:
     return [
         f"placement check: while moving the gyroscope turned at only {p95_dps:.0f} deg/s (95th percentile), far "
         f"slower than a sensor on a shoe swings (over about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on the lower back "
-        "or waist, analyse it again with that placement: upload it again with it (command line: gait analyze "
-        "--placement lower_back)"
+        "or waist, analyse it again with that placement: on the dashboard delete this walk and upload the file again "
+        "with it (command line: gait analyze --placement lower_back)"
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -28,6 +29,37 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 
 CLI_ADVICE: dict[str, str] = {"no_adapter": "'gait live --demo' works without hardware"}
 """What the command line adds to an error of this reason (the layers below do not know which front end asks)."""
+
+
+_COMMAND_LINE_HINT = re.compile(r" \(command line: (?P<inner>[^()]*)\)|; command line: (?P<last>[^()]*)(?=\))")
+"""A message's command-line-only hint (the layers below mark them so): " (command line: ...)", or the last part
+"; command line: ..." of a parenthesis."""
+
+
+def command_line_hints(message: str, parser: argparse.ArgumentParser) -> str:
+    """``message`` without the command-line hints that name an option this command does not have.
+
+    The ingest layer's messages end with a hint for ``gait convert`` (``--acc-unit``, ``--time-unit``) that
+    ``gait analyze`` and ``gait calibrate`` cannot follow: such a hint is dropped, the others are kept.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> _ = p.add_argument("--format")
+    >>> command_line_hints("x.csv: bad (units in the header; command line: or --acc-unit)", p)
+    'x.csv: bad (units in the header)'
+    >>> command_line_hints("two files (command line: or name the format with --format)", p)
+    'two files (command line: or name the format with --format)'
+    >>> command_line_hints("odd time (command line: or pass --time-unit s|ms|us|ns)", p)
+    'odd time'
+    """
+    known = {flag for action in parser._actions for flag in action.option_strings}
+
+    def keep(match: re.Match[str]) -> str:
+        hint = match.group("inner") if match.group("inner") is not None else match.group("last")
+        return match.group(0) if set(re.findall(r"--[a-z][a-z0-9-]*", hint)) <= known else ""
+
+    return _COMMAND_LINE_HINT.sub(keep, message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         message = exc.strerror + f": {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+        message = command_line_hints(message, command_parsers[args.command])
         advice = CLI_ADVICE.get(getattr(exc, "reason", None) or "")
         if advice:
             message += f"; {advice}"

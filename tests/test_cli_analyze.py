@@ -202,3 +202,30 @@ def test_one_stride_is_singular() -> None:
     )
     assert "0 of 1 stride length trusted for coaching" in text
     assert "of 1 stride longer than" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "flag", "file_remedy"),
+    [
+        ("time_s,foo,bar\n0,1,2\n0.01,1,2\n", "--acc-unit", "units in the header"),
+        (
+            "time,acc_x,acc_y,acc_z\n" + "".join(f"{i * 50_000_000_000},0.1,0.2,9.8\n" for i in range(500)),
+            "--time-unit",
+            "e.g. 'time_s' or 'time_ms'",
+        ),
+    ],
+)
+def test_error_hints_name_only_options_the_command_has(
+    tmp_path: Path, content: str, flag: str, file_remedy: str, capsys
+) -> None:
+    """`gait analyze` and `gait calibrate` have no --acc-unit or --time-unit (only `gait convert` has): their
+    errors gave "(command line: or --acc-unit)" all the same."""
+    path = tmp_path / "odd.csv"
+    path.write_text(content)
+    for argv in (["analyze", str(path)], ["calibrate", str(path), "--distance-m", "40"]):
+        assert main([*argv, "--data-dir", str(tmp_path / "data")]) == 2
+        err = capsys.readouterr().err
+        assert file_remedy in err and "--" not in err and "command line" not in err, err
+    assert main(["convert", str(path), str(tmp_path / "out.csv")]) == 2
+    err = capsys.readouterr().err
+    assert file_remedy in err and flag in err  # gait convert has the option: its hint stays

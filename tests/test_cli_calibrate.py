@@ -246,8 +246,16 @@ def test_calibrating_keeps_a_factor_saved_by_an_earlier_version(walk, tmp_path: 
 def test_gait_live_uses_the_factor_of_its_placement_and_its_demo_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    from service.commands.live import profile_scale
+    import argparse
+
+    from service.commands.calibrate import saved_profile
+    from service.commands.live import walk_settings
+    from service.settings import Settings
     from service.store import Store
+
+    def profile_scale(placement: str) -> float | None:
+        args = argparse.Namespace(placement=placement, demo=False, height_m=None, stride_scale=None)
+        return walk_settings(args, saved_profile(Settings.from_env()), replayed=None).stride_scale
 
     data_dir = tmp_path / "data"
     monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
@@ -299,3 +307,19 @@ def test_calibrate_says_when_it_replaces_the_saved_height(walk, tmp_path: Path, 
         args = ["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--height-m", height]
         assert main([*args, "--data-dir", str(data_dir)]) == 0
         assert said in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("placement", ["wrist", "chest"])
+def test_a_placement_without_a_length_model_says_so_plainly(walk, tmp_path: Path, placement: str, capsys) -> None:
+    """Not "no stride lengths were estimated ... check the placement": no model fits it, nothing to calibrate, and
+    the placements that can be calibrated are named. Nothing is saved."""
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    args = ["calibrate", str(path), "--placement", placement, "--distance-m", "40", "--data-dir", str(data_dir)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"a {placement} sensor has no stride-length model" in err
+    assert "no factor to calibrate" in err and "check the placement" not in err
+    for calibratable in ("lower_back", "waist", "foot", "pocket", "hand"):
+        assert calibratable in err.split("sensor at ")[1]
+    assert not (data_dir / "gait.sqlite3").exists()

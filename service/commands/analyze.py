@@ -99,10 +99,25 @@ def run(args: argparse.Namespace) -> int:
 
 
 def choose_placement(
-    given: str | None, in_file: Placement | str | None, usual: str | None
+    given: str | None,
+    in_file: Placement | str | None,
+    usual: str | None,
+    *,
+    unsaid: str = "the file does not say where the sensor was",
 ) -> tuple[Placement, str | None]:
     """Where the sensor was, as uploads choose it: ``--placement``, else the file's own, else the profile's usual
     placement, else lower back; with a note saying where it came from when the walker did not name it.
+
+    Parameters
+    ----------
+    given
+        The ``--placement`` option.
+    in_file
+        The placement the recording (or sensor) states, if any.
+    usual
+        The profile's usual sensor placement, if any.
+    unsaid
+        Why the source does not give it, for the note (``gait live``: a sensor does not say where it is worn).
 
     Examples
     --------
@@ -119,12 +134,12 @@ def choose_placement(
     if usual:
         placement = Placement.parse(usual)
         return placement, (
-            f"placement {placement.value} from your profile's usual sensor placement (the file does not say where "
-            f"the sensor was): pass --placement {choices} if it was elsewhere this time"
+            f"placement {placement.value} from your profile's usual sensor placement ({unsaid}): "
+            f"pass --placement {choices} if it was elsewhere this time"
         )
     return Placement.LOWER_BACK, (
-        "placement lower_back assumed (the file does not say where the sensor was and your profile has no usual "
-        f"placement): pass --placement {choices} if it was elsewhere"
+        f"placement lower_back assumed ({unsaid} and your profile has no usual placement): "
+        f"pass --placement {choices} if it was elsewhere"
     )
 
 

@@ -18,6 +18,30 @@ from service.models import ProfileUpdate, upgrade_profile_document
 from service.settings import Settings
 from service.store import Store
 
+NO_LENGTH_MODEL: tuple[Placement, ...] = (Placement.WRIST, Placement.CHEST)
+"""Placements without a stride-length model (cadence only, see :func:`gait.analysis.model_notes`): nothing to
+calibrate."""
+
+
+def check_calibratable(placement: Placement) -> None:
+    """Raise a clear error when no stride-length model fits ``placement``, naming the placements that have one.
+
+    Examples
+    --------
+    >>> check_calibratable(Placement.POCKET)
+    >>> check_calibratable(Placement.WRIST)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gait.errors.GaitError: a wrist sensor has no stride-length model (cadence only), so there is no factor to ...
+    """
+    if placement in NO_LENGTH_MODEL:
+        names = [p.value for p in Placement if p not in NO_LENGTH_MODEL]
+        raise GaitError(
+            f"a {placement.value} sensor has no stride-length model (cadence only), so there is no factor to "
+            f"calibrate: calibrate with a walk recorded with the sensor at {', '.join(names[:-1])} or {names[-1]}",
+            reason="no_length_model",
+        )
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` sub-command."""
@@ -82,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(data_dir=args.data_dir)
     profile = saved_profile(settings)
     placement = Placement.parse(args.placement or recording.placement or profile.get("placement") or "lower_back")
+    check_calibratable(placement)  # before the analysis: its "no stride lengths" would blame the placement vaguely
     height_m = args.height_m or profile.get("body_height_m")
     result = analyze(recording, placement=placement, body_height_m=height_m)
     if args.gps:

@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import json
 import math
+import shlex
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +45,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--placement",
         choices=[pl.value for pl in Placement],
-        default=Placement.LOWER_BACK.value,
-        help="where the sensor is worn (default lower_back)",
+        help="where the sensor is worn (default: your profile's usual placement, else lower_back; the demo: its "
+        "recording's)",
     )
     p.add_argument(
         "--side", choices=["left", "right"], help="the shoe a foot sensor is on (its steps and strides carry it)"
     )
-    p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
+    p.add_argument(
+        "--height-m", type=float, dest="height_m", help="your body height in metres (default: your profile's)"
+    )
     p.add_argument(
         "--stride-scale",
         type=float,
@@ -69,14 +73,93 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def profile_scale(placement: Placement | str) -> float | None:
-    """Your calibration factor for a sensor at ``placement`` from the service's profile (None: none fitted there,
-    or no profile yet; nothing is created)."""
-    from service.commands.calibrate import profile_scales, saved_profile
-    from service.pipeline import personal_scale
-    from service.settings import Settings
+@dataclass(frozen=True)
+class WalkSettings:
+    """How a live walk is analysed.
 
-    return personal_scale(profile_scales(saved_profile(Settings.from_env())), placement)
+    Attributes
+    ----------
+    placement
+        Where the sensor is worn.
+    placement_note
+        Where the placement came from when the walker did not name it (None: ``--placement`` or the demo's
+        recording).
+    body_height_m, sensor_height_m
+        Heights the stride-length model uses (None: not known).
+    stride_scale
+        Calibration factor applied to stride lengths (None: none).
+    demo
+        Somebody else's walking (``--demo`` or a virtual sensor): coached as a demo, without the user's
+        height or calibration factor.
+    """
+
+    placement: Placement
+    placement_note: str | None
+    body_height_m: float | None
+    sensor_height_m: float | None
+    stride_scale: float | None
+    demo: bool
+
+
+def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed: Recording | None) -> WalkSettings:
+    """The walk's placement, heights and factor, as ``gait analyze`` and the dashboard choose them.
+
+    Placement: ``--placement``, else (``--demo``) its recording's, else the profile's usual placement, else lower
+    back, with a note when the walker did not name it (:func:`service.commands.analyze.choose_placement`).
+    The walker's own sensor: ``--height-m`` else the profile's height, ``--stride-scale`` else the profile's
+    factor for that placement. A replayed recording (``replayed``: ``--demo``, or a virtual sensor of
+    ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking, as on the dashboard: its walker's heights (the demo's
+    assumed 1.75 m) and no calibration factor unless given.
+    """
+    from service.commands.analyze import choose_placement
+    from service.commands.calibrate import profile_scales
+    from service.pipeline import personal_scale
+
+    demo = replayed is not None
+    placement, note = choose_placement(
+        args.placement,
+        replayed.placement if args.demo and replayed is not None else None,
+        profile.get("placement"),
+        unsaid="a sensor does not say where it is worn",
+    )
+    if not demo:
+        height_m = args.height_m if args.height_m is not None else profile.get("body_height_m")
+        sensor_height_m = None
+    elif args.demo:
+        height_m = args.height_m if args.height_m is not None else DEMO_BODY_HEIGHT_M
+        sensor_height_m = None
+    else:  # a virtual sensor: the sample walker's heights (the dashboard's virtual sensors too)
+        height_m = args.height_m if args.height_m is not None else replayed.body_height_m
+        sensor_height_m = replayed.sensor_height_m
+    scale = args.stride_scale
+    if scale is None and not demo:
+        scale = personal_scale(profile_scales(profile), placement)
+    return WalkSettings(placement, note, height_m, sensor_height_m, scale, demo)
+
+
+def analyze_command(journal: Path, walk: WalkSettings, side: str | None) -> str:
+    """The ``gait analyze`` command that analyses the journal of a walk again with the walk's own settings.
+
+    Examples
+    --------
+    >>> walk = WalkSettings(Placement.POCKET, None, 1.8, None, 1.065, False)
+    >>> analyze_command(Path("j/walk 1.csv"), walk, None)
+    "gait analyze 'j/walk 1.csv' --placement pocket --height-m 1.8 --stride-scale 1.065"
+    >>> analyze_command(Path("w.csv"), WalkSettings(Placement.FOOT, None, None, None, None, True), "left")
+    'gait analyze w.csv --placement foot --side left --no-profile'
+    """
+    parts = ["gait", "analyze", str(journal), "--placement", walk.placement.value]
+    if walk.body_height_m is not None:
+        parts += ["--height-m", f"{walk.body_height_m:g}"]
+    if walk.sensor_height_m is not None:
+        parts += ["--sensor-height-m", f"{walk.sensor_height_m:g}"]
+    if walk.stride_scale is not None:
+        parts += ["--stride-scale", f"{walk.stride_scale:g}"]
+    if side is not None:
+        parts += ["--side", side]
+    if walk.stride_scale is None:
+        parts.append("--no-profile")  # no factor was applied: analyze must not take the profile's
+    return " ".join(shlex.quote(p) for p in parts)
 
 
 def demo_recording() -> Recording:
@@ -128,12 +211,15 @@ def _coach(body_height_m: float | None, *, demo: bool) -> tuple[Any, str]:
 async def _run(args: argparse.Namespace) -> int:
     from ingest.ble.sources import BleSensorSource
     from ingest.ble.virtual import start_demo_radio
+    from service.commands.calibrate import saved_profile
     from service.settings import Settings
 
     radio = None
     settings = Settings.from_env()
+    replayed: Recording | None = None
     if args.demo:
-        radio, sensor = await start_demo_radio(demo_recording(), protocol=args.demo_protocol, speed=args.speed)
+        replayed = demo_recording()
+        radio, sensor = await start_demo_radio(replayed, protocol=args.demo_protocol, speed=args.speed)
         target = args.target or sensor.name
         backends = {"scanner_backend": radio.scanner_backend, "client_backend": radio.client_backend}
         scan_s = min(args.scan_s, 1.0)
@@ -148,6 +234,8 @@ async def _run(args: argparse.Namespace) -> int:
 
         access = await virtual_ble(settings)
         radio = access.radio
+        # its sensors replay a sample recording: somebody else's walking, a demo (as on the dashboard)
+        replayed = access.sample
         source = access.source(target, protocol=args.protocol)
     else:
         source = BleSensorSource(
@@ -157,18 +245,18 @@ async def _run(args: argparse.Namespace) -> int:
             clock_sync=not args.demo or args.speed == 1.0,
             **backends,
         )
-    height_m = args.height_m if args.height_m is not None or not args.demo else DEMO_BODY_HEIGHT_M
-    coach, coach_note = _coach(height_m, demo=args.demo)
+    walk = walk_settings(args, saved_profile(settings), replayed=replayed)
+    coach, coach_note = _coach(walk.body_height_m, demo=walk.demo)
     journal_dir = args.journal_dir or settings.journal_dir
     session = LiveSession(
         source,
-        placement=args.placement,
-        body_height_m=height_m,
-        # your calibration factor for this placement (none for the demo: somebody else's walking)
-        stride_scale=args.stride_scale if args.stride_scale is not None or args.demo else profile_scale(args.placement),
+        placement=walk.placement,
+        body_height_m=walk.body_height_m,
+        sensor_height_m=walk.sensor_height_m,
+        stride_scale=walk.stride_scale,
         coach=coach,
         journal_dir=journal_dir,
-        sensor={"target": target, "demo": args.demo},
+        sensor={"target": target, "demo": walk.demo, "virtual": replayed is not None and not args.demo},
         sensor_side=args.side,
     )
     loop = asyncio.get_running_loop()
@@ -176,7 +264,11 @@ async def _run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signal.SIGINT, session.stop)
     stop_timer: asyncio.TimerHandle | None = None
     queue = session.subscribe()
-    view = JsonLines() if args.json else LiveView(target, coach_note, bell=not args.no_bell)
+    view = (
+        JsonLines(walk.placement_note)
+        if args.json
+        else LiveView(target, coach_note, bell=not args.no_bell, placement_note=walk.placement_note)
+    )
     runner = asyncio.create_task(session.run())
     try:
         with view:
@@ -209,9 +301,11 @@ async def _run(args: argparse.Namespace) -> int:
         if radio is not None:
             await radio.close()
     if not args.json:
+        # the hint re-analyses this walk as it was analysed (placement, heights, factor), not with other defaults
+        again = analyze_command(session.journal_path, walk, args.side)
         print(
             f"walk ended: {state.strides} strides, {state.samples} samples, {state.lost_packets} packets lost, "
-            f"{state.gaps} gaps; raw samples in {session.journal_path} (gait analyze {session.journal_path})"
+            f"{state.gaps} gaps; raw samples in {session.journal_path} ({again})"
         )
     return 0
 
@@ -227,7 +321,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 class JsonLines:
-    """Print every message as one JSON line (machine-readable live output)."""
+    """Print every message as one JSON line (machine-readable live output); a note on the placement (where it
+    came from when the walker did not name it) goes to standard error once the sensor streams."""
+
+    def __init__(self, placement_note: str | None = None) -> None:
+        self.placement_note = placement_note
 
     def __enter__(self) -> JsonLines:
         return self
@@ -237,6 +335,9 @@ class JsonLines:
 
     def show(self, msg: dict[str, Any]) -> None:
         """Print one message."""
+        if self.placement_note and msg.get("phase") == "streaming":
+            print(f"gait: note: {self.placement_note}", file=sys.stderr)
+            self.placement_note = None
         sys.stdout.write(json.dumps(msg, allow_nan=False) + "\n")
         sys.stdout.flush()
 
@@ -244,12 +345,13 @@ class JsonLines:
 class LiveView:
     """The terminal live view (rich): status, cadence, last stride against the target, the latest cue."""
 
-    def __init__(self, target: str, coach_note: str, *, bell: bool) -> None:
+    def __init__(self, target: str, coach_note: str, *, bell: bool, placement_note: str | None = None) -> None:
         from rich.console import Console
 
         self.console = Console()
         self.target = target
         self.coach_note = coach_note
+        self.placement_note = placement_note
         self.bell = bell
         self.state: dict[str, Any] = {}
         self.stride: dict[str, Any] | None = None
@@ -258,6 +360,8 @@ class LiveView:
         self.strides = 0
         self._live: Any = None
         self._drop = False
+        self.ended = False
+        """The walk is over (the panel no longer says how to end it)."""
 
     def __enter__(self) -> LiveView:
         from rich.live import Live
@@ -274,6 +378,7 @@ class LiveView:
 
     def __exit__(self, *exc: object) -> None:
         self._live.__exit__(None, None, None)
+        self.ended = True  # the panel printed for good shows a walk that is over, whatever its last state said
         if not self._drop:
             self.console.print(self.render())
             self.console.line()
@@ -339,7 +444,10 @@ class LiveView:
             at = f" (at {int(when // 60)}:{int(when % 60):02d})" if isinstance(when, (int, float)) else ""
             body = Text.assemble((self.cue["message"] + at, "bold white on red"), "\n", (self.cue.get("reason") or ""))
             parts.append(Panel(body, border_style="red"))
+        if self.placement_note:
+            parts.append(Text(f"Note: {self.placement_note}.", style="dim"))
         # the disclaimer first: a long note wraps, the disclaimer stays whole and in sight
         note = self.coach_note[:1].upper() + self.coach_note[1:]
-        parts.append(Text(f"Not medical advice. {note}. Ctrl-C ends the walk.", style="dim"))
+        ending = "" if self.ended or phase == "ended" else " Ctrl-C ends the walk."
+        parts.append(Text(f"Not medical advice. {note}.{ending}", style="dim"))
         return Panel(Group(*parts), title="gait live")

@@ -106,3 +106,105 @@ def test_the_live_view_shows_a_confidence_as_the_docs_state_it() -> None:
     text = console.export_text()
     assert "confidence 0.75" in text
     assert "Not medical advice. Cues follow your coaching plan." in text
+
+
+def _profile(data_dir: Path) -> None:
+    """The QA tester's profile (usual placement pocket, factors pocket 1.065 and lower back 1.1), 1.82 m tall (not
+    the sample walkers' 1.75 m)."""
+    from service.store import Store
+
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        store.put_profile(
+            {"placement": "pocket", "body_height_m": 1.82, "stride_scales": {"pocket": 1.065, "lower_back": 1.1}}
+        )
+    finally:
+        store.close()
+
+
+def test_gait_live_takes_placement_height_and_factor_from_the_profile_as_analyze_does(tmp_path: Path) -> None:
+    """The walker's own sensor: the usual placement (said, as analyze says it), the profile's height and the factor
+    of that placement; --placement and --height-m still win."""
+    import argparse
+
+    from gait.types import Placement
+    from service.commands.calibrate import saved_profile
+    from service.commands.live import walk_settings
+    from service.settings import Settings
+
+    _profile(tmp_path)
+    profile = saved_profile(Settings.from_env(data_dir=tmp_path))
+
+    def settings(**given: object):
+        args = argparse.Namespace(**{"placement": None, "demo": False, "height_m": None, "stride_scale": None, **given})
+        return walk_settings(args, profile, replayed=None)
+
+    walk = settings()
+    assert (walk.placement, walk.body_height_m, walk.stride_scale, walk.demo) == (Placement.POCKET, 1.82, 1.065, False)
+    assert "placement pocket from your profile's usual sensor placement" in walk.placement_note
+    assert "--placement" in walk.placement_note
+    walk = settings(placement="lower_back", height_m=1.6)
+    assert (walk.placement, walk.body_height_m, walk.stride_scale) == (Placement.LOWER_BACK, 1.6, 1.1)
+    assert walk.placement_note is None
+    walk = walk_settings(
+        argparse.Namespace(placement=None, demo=False, height_m=None, stride_scale=None), {}, replayed=None
+    )
+    assert walk.placement is Placement.LOWER_BACK and "lower_back assumed" in walk.placement_note
+
+
+def test_a_virtual_sensor_is_a_demo_walk_and_its_hint_reanalyses_the_same_walk(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GAIT_BLE_VIRTUAL=1 sensors replay a sample, as on the dashboard: a demo (demo coaching, the sample walker's
+    heights, not the user's factor), at the usual placement (said); the closing hint re-analyses the journal with
+    the walk's own settings, and the final panel no longer says Ctrl-C ends the walk."""
+    import shlex
+
+    from service.demo import find_sample, sample_reference
+    from service.settings import Settings
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    _profile(data_dir)
+    monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
+    monkeypatch.setenv("GAIT_DEMO_SPEED", "20")
+    monkeypatch.setenv("COLUMNS", "400")  # the panel's lines unwrapped
+    journal_dir = tmp_path / "journal"
+    assert main(["live", "GaitDemo", "--seconds", "3", "--no-bell", "--journal-dir", str(journal_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "Note: placement pocket from your profile's usual sensor placement" in " ".join(out.split())
+    assert "coaching plan" not in out and "demo" in out.lower()
+    assert "Ctrl-C" not in out  # the panel left on screen is of a walk that is over
+    (meta_path,) = journal_dir.glob("*.json")
+    meta = json.loads(meta_path.read_text())
+    reference = sample_reference(find_sample(Settings.from_env().samples_dir, None))
+    assert meta["placement"] == "pocket" and meta["stride_scale"] is None
+    assert meta["body_height_m"] == reference["body_height_m"] != 1.82
+    hint = out[out.rindex("(gait analyze ") + 1 : out.rindex(")")]
+    argv = shlex.split(hint)[1:]
+    assert argv[argv.index("--placement") + 1] == "pocket" and "--no-profile" in argv
+    assert float(argv[argv.index("--height-m") + 1]) == reference["body_height_m"]
+    assert main([*argv, "--data-dir", str(data_dir), "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["placement"] == "pocket"
+
+
+def test_the_live_panel_says_how_to_end_the_walk_only_while_it_runs() -> None:
+    from rich.console import Console
+
+    from service.commands.live import LiveView
+
+    def text(view: LiveView) -> str:
+        console = Console(width=120, record=True)
+        console.print(view.render())
+        return console.export_text()
+
+    view = LiveView("GaitDemo", "cues follow your coaching plan", bell=False)
+    view.state = {"phase": "streaming", "samples": 10}
+    assert "Ctrl-C ends the walk" in text(view)
+    view.state = {"phase": "ended", "samples": 10}
+    assert "Ctrl-C" not in text(view)
+    view.state = {"phase": "reconnecting", "samples": 10}
+    view.ended = True  # the walk stopped (--seconds, Ctrl-C, an error) whatever the last state said
+    assert "Ctrl-C" not in text(view)
