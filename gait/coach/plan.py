@@ -50,9 +50,8 @@ def counted_walks(
     walk-length plan in force when it started (:meth:`WalkRecord.follows_plan` with the recommendation made from
     the pain reports before it): a walker who ends walks before the pain, as the coach recommends, makes walks
     that count even when the pain starts before two minutes. The recommendation at a walk's start rests on the
-    pain reports before it; every report's onset counts there,
-    whatever the length of its walk (the service refuses an onset beyond the walk it names), so whether a walk
-    counts never changes which onsets are learnt.
+    pain reports before it; every report's onset counts there, whatever the length of its walk (the service
+    refuses an onset beyond the walk it names), so whether a walk counts never changes which onsets are learnt.
 
     Examples
     --------
