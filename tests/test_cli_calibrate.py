@@ -170,6 +170,36 @@ def test_a_calibration_sets_the_usual_placement_only_when_none_was_set_and_says_
     assert "your usual sensor placement was not set: it is now lower_back" in capsys.readouterr().out
 
 
+def test_calibrate_says_which_placement_it_assumed_when_the_file_and_command_name_none(
+    walk, tmp_path: Path, capsys
+) -> None:
+    """A gait CSV does not say where the sensor was: the factor is for the placement analyze would use, and the
+    command says where that came from and how to name another, before anything is saved."""
+    path, _ = walk
+    data_dir = tmp_path / "data"
+    model_m = _distance(path, data_dir, capsys)
+    assert main(["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--data-dir", str(data_dir)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Note: placement lower_back assumed" in out and "--placement" in out
+    assert out.index("Note: placement") < out.index("saved to your profile")
+    assert main(["calibrate", str(path), "--distance-m", f"{model_m:.3f}", "--data-dir", str(data_dir)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Note: placement lower_back from your profile's usual sensor placement" in out
+    assert (
+        main(
+            [
+                *["calibrate", str(path), "--distance-m", f"{model_m:.3f}"],
+                "--placement",
+                "lower_back",
+                "--data-dir",
+                str(data_dir),
+            ]
+        )
+        == 0
+    )
+    assert "Note: placement" not in capsys.readouterr().out
+
+
 def _calibrate(path: Path, data_dir: Path, distance_m: float, placement: str, capsys) -> str:
     args = ["calibrate", str(path), "--distance-m", f"{distance_m:.6f}", "--placement", placement]
     assert main([*args, "--data-dir", str(data_dir)]) == 0

@@ -12,7 +12,7 @@ from gait.analysis import GPS_MIN_BOUT_S, Analysis, analyze, gps_stride_lengths
 from gait.errors import GaitError
 from gait.stride_length import fit_stride_scale, scale_from_known_distance
 from gait.types import Placement, Recording
-from service.commands.analyze import load_recording
+from service.commands.analyze import choose_placement, load_recording
 from service.commands.settings_args import check_settings
 from service.models import ProfileUpdate, upgrade_profile_document
 from service.settings import Settings
@@ -105,7 +105,11 @@ def run(args: argparse.Namespace) -> int:
     recording = load_recording(args.file, args.format)
     settings = Settings.from_env(data_dir=args.data_dir)
     profile = saved_profile(settings)
-    placement = Placement.parse(args.placement or recording.placement or profile.get("placement") or "lower_back")
+    # as gait analyze chooses it, and said when the walker did not name it: a factor fitted for the wrong placement
+    # would silently scale every later walk with the sensor there
+    placement, placement_note = choose_placement(args.placement, recording.placement, profile.get("placement"))
+    if placement_note:
+        print(f"Note: {placement_note}")
     check_calibratable(placement)  # before the analysis: its "no stride lengths" would blame the placement vaguely
     height_m = args.height_m or profile.get("body_height_m")
     result = analyze(recording, placement=placement, body_height_m=height_m)

@@ -27,8 +27,6 @@ from service.live import LiveSession
 DEMO_RECORDING = "mobgap_lower_back_daily_living.csv"
 """Sample recording the demo replays (lower back, several walking bouts, acc + gyro)."""
 DEMO_PROTOCOLS = ("imu", "pmd", "pmd_compressed", "microbit")
-DEMO_BODY_HEIGHT_M = 1.75
-"""Body height the demo assumes when none is given (the sample recordings' walkers are about this tall)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -108,8 +106,8 @@ def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed
     back, with a note when the walker did not name it (:func:`service.commands.analyze.choose_placement`).
     The walker's own sensor: ``--height-m`` else the profile's height, ``--stride-scale`` else the profile's
     factor for that placement. A replayed recording (``replayed``: ``--demo``, or a virtual sensor of
-    ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking, as on the dashboard: its walker's heights (the demo's
-    assumed 1.75 m) and no calibration factor unless given.
+    ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking, as on the dashboard: its walker's heights (from the
+    sample's reference file) and no calibration factor unless given.
     """
     from service.commands.analyze import choose_placement
     from service.commands.calibrate import profile_scales
@@ -125,12 +123,10 @@ def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed
     if not demo:
         height_m = args.height_m if args.height_m is not None else profile.get("body_height_m")
         sensor_height_m = None
-    elif args.demo:
-        height_m = args.height_m if args.height_m is not None else DEMO_BODY_HEIGHT_M
-        sensor_height_m = None
-    else:  # a virtual sensor: the sample walker's heights (the dashboard's virtual sensors too)
+    else:  # the demo or a virtual sensor: the sample walker's heights (the dashboard's demos too)
         height_m = args.height_m if args.height_m is not None else replayed.body_height_m
-        sensor_height_m = replayed.sensor_height_m
+        # a height given for the walker makes the sample's sensor height (of another body) meaningless
+        sensor_height_m = replayed.sensor_height_m if args.height_m is None else None
     scale = args.stride_scale
     if scale is None and not demo:
         scale = personal_scale(profile_scales(profile), placement)
@@ -164,7 +160,7 @@ def analyze_command(journal: Path, walk: WalkSettings, side: str | None) -> str:
 
 def demo_recording() -> Recording:
     """The sample recording the demo replays."""
-    from ingest.gait_csv import read_gait_csv
+    from service.demo import sample_recording
     from service.settings import Settings
 
     path = Settings.from_env().samples_dir / DEMO_RECORDING
@@ -173,7 +169,8 @@ def demo_recording() -> Recording:
             f"the demo recording {path} is missing: run from a checkout of the project or set GAIT_SAMPLES_DIR",
             reason="missing_sample",
         )
-    return read_gait_csv(path, placement=Placement.LOWER_BACK)
+    # with the placement and heights its reference file states, as the dashboard's demo walk reads it
+    return sample_recording(path)
 
 
 def _coach(body_height_m: float | None, *, demo: bool) -> tuple[Any, str]:

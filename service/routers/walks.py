@@ -141,6 +141,8 @@ def export_json(walk_id: int, store: StoreDep, response: Response) -> dict[str, 
     for s in strides:
         s["duration_s"] = s["end_s"] - s["start_s"]
         s["overlong"] = None if s["overlong"] is None else bool(s["overlong"])
+        if s["target_m"] is not None:  # to the millimetre, as in export.csv
+            s["target_m"] = round(s["target_m"], 3)
     return {
         "walk": {k: v for k, v in public.items() if k != "summary"},
         "summary": public["summary"].model_dump(),

@@ -36,6 +36,34 @@ def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert len(journals) == 1 and journals[0].stat().st_size > 0
 
 
+def test_live_demo_uses_the_sample_walkers_heights_as_the_dashboard_demo_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo replays somebody else's walk: its journal (and the hint that re-analyses it) carries the sample
+    walker's body and sensor heights from the sample's reference file, as the dashboard's demo walk does, so the two
+    demos show the same stride lengths; --height-m replaces the walker, and with it the sensor height."""
+    from service.commands.live import DEMO_RECORDING
+    from service.settings import Settings
+
+    reference = json.loads(
+        (Settings.from_env().samples_dir / DEMO_RECORDING).with_suffix(".reference.json").read_text()
+    )
+    argv = ["live", "--demo", "--seconds", "1", "--speed", "20", "--no-bell"]
+    assert main([*argv, "--journal-dir", str(tmp_path / "a")]) == 0
+    (meta_path,) = (tmp_path / "a").glob("*.json")
+    meta = json.loads(meta_path.read_text())
+    assert (meta["body_height_m"], meta["sensor_height_m"]) == (
+        reference["body_height_m"],
+        reference["sensor_height_m"],
+    )
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"--height-m {reference['body_height_m']:g} --sensor-height-m {reference['sensor_height_m']:g}" in out
+    assert main([*argv, "--height-m", "1.9", "--journal-dir", str(tmp_path / "b")]) == 0
+    (meta_path,) = (tmp_path / "b").glob("*.json")
+    meta = json.loads(meta_path.read_text())
+    assert (meta["body_height_m"], meta["sensor_height_m"]) == (1.9, None)
+
+
 def test_live_view_renders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["live", "--demo", "--seconds", "2", "--speed", "20", "--journal-dir", str(tmp_path), "--no-bell"]) == 0
     out = capsys.readouterr().out

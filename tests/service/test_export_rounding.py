@@ -26,3 +26,21 @@ def test_the_csv_export_gives_the_target_to_the_millimetre(client: TestClient, t
         text = row["target_m"]
         assert len(text.partition(".")[2]) <= 3, text
         assert abs(float(text) - stride["target_m"]) <= 0.0005
+
+
+def test_the_json_export_gives_the_target_to_the_millimetre_too(client: TestClient, tmp_path: Path) -> None:
+    profile = {"body_height_m": 1.75, "placement": "pocket", "coaching": {"enabled": True}}
+    assert client.put("/api/profile", json=profile).status_code == 200
+    assert client.post("/api/pain", json={"score": 5}).status_code == 201
+    rec = synthetic_walk(duration_s=60.0)
+    (walk,) = post_file(client, write_csv(tmp_path / "w.csv", rec, start_epoch_s=time.time() - 60.0)).json()["walks"]
+    stored = client.get(f"/api/walks/{walk['id']}/strides").json()
+    exported = client.get(f"/api/walks/{walk['id']}/export.json").json()["strides"]
+    assert len(exported) == len(stored) > 0
+    assert any(s["target_m"] is not None for s in exported)
+    for out, stride in zip(exported, stored, strict=True):
+        if stride["target_m"] is None:
+            assert out["target_m"] is None
+            continue
+        assert out["target_m"] == round(out["target_m"], 3)
+        assert abs(out["target_m"] - stride["target_m"]) <= 0.0005
