@@ -253,7 +253,9 @@ def step_excursion_m(acc_ms2: np.ndarray, dt_s: float) -> float:
     return bounce_excursion_m(step_bounce_ms2(acc_ms2), (len(acc_ms2) - 1) * dt_s)
 
 
-def pendulum_step_length_m(excursion_m: float | np.ndarray, sensor_height_m: float, scale: float = PENDULUM_SCALE):
+def pendulum_step_length_m(
+    excursion_m: float | np.ndarray, sensor_height_m: float, scale: float = PENDULUM_SCALE
+) -> float | np.ndarray:
     """Step length from the inverted-pendulum model: ``A * 2 * sqrt(2 h d - d^2)``.
 
     Parameters
@@ -277,7 +279,7 @@ def pendulum_step_length_m(excursion_m: float | np.ndarray, sensor_height_m: flo
     return scale * 2.0 * np.sqrt(np.maximum(2.0 * sensor_height_m * d - d * d, 0.0))
 
 
-def weinberg_step_length_m(acc_range_ms2: float | np.ndarray, k: float = WEINBERG_K):
+def weinberg_step_length_m(acc_range_ms2: float | np.ndarray, k: float = WEINBERG_K) -> np.ndarray:
     """Weinberg's step length ``K * (a_max - a_min) ** 0.25``.
 
     Examples

@@ -13,7 +13,7 @@ from gait.analysis import Analysis, analyze
 from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.coach.text import plural
-from gait.types import Placement
+from gait.types import Placement, Recording
 from service.commands.output import check_output_path, write_text_atomic
 from service.commands.settings_args import check_settings
 
@@ -49,15 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_recording(path: Path, fmt: str | None):
-    """Read any supported input through the ingest layer."""
-    import ingest
+def load_recording(path: Path, fmt: str | None) -> Recording:
+    """Read any supported input through the ingest layer (``fmt``: a format name, or None to detect it)."""
+    from ingest import load
 
-    if hasattr(ingest, "load"):
-        return ingest.load(path, format=fmt)
-    from ingest.gait_csv import read_gait_csv
-
-    return read_gait_csv(path)
+    return load(path, format=fmt)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -152,7 +148,7 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         lines.append(f"  {result.reason}")
         return "\n".join(lines)
 
-    def fmt(v, unit, spec):
+    def fmt(v: float | None, unit: str, spec: str) -> str:
         return "n/a" if v is None else f"{v:{spec}} {unit}"
 
     lines += [
