@@ -67,6 +67,13 @@ def head_lines(data: bytes, n: int, *, what: str) -> list[str]:
             f"{what}: the file is UTF-16 text (as Excel's 'Unicode text' writes it); save it as 'CSV UTF-8' instead",
             reason="not_utf8",
         )
+    kind = _not_a_recording(data)
+    if kind:
+        raise IngestError(
+            f"{what}: this is {kind}, not a sensor recording; use the recording the sensor app exports (a CSV, or "
+            "its own export file) instead",
+            reason="binary",
+        )
     head = data[: 64 * 1024]
     # NUL in the first line means binary or UTF-16 without BOM; GENEActiv pads later header values with NULs.
     if b"\x00" in head.split(b"\n", 1)[0]:
@@ -86,6 +93,34 @@ def head_lines(data: bytes, n: int, *, what: str) -> list[str]:
     text = text.removeprefix("\ufeff")
     # \r\n (Windows), \n, and a bare \r (old Mac exports), which pandas also accepts as line ends.
     return re.split(r"\r\n|\n|\r", text)
+
+
+_FILE_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (0, b"\xff\xd8\xff", "a JPEG image"),
+    (0, b"GIF8", "a GIF image"),
+    (0, b"%PDF-", "a PDF document"),
+    (4, b"ftypheic", "a HEIC photo"),
+    (4, b"ftypmif1", "a HEIF photo"),
+    (4, b"ftyp", "a video or audio file"),
+    (0, b"\xd0\xcf\x11\xe0", "an old Office document (.xls/.doc)"),
+)
+"""(offset, leading bytes, what the file is) of files people pick by mistake instead of a recording (a screenshot
+of the app, the phone's photo of it, a spreadsheet saved in Excel's old format)."""
+
+
+def _not_a_recording(data: bytes) -> str | None:
+    """What a file is, when its first bytes say it is a common non-recording file (see :data:`_FILE_SIGNATURES`).
+
+    >>> _not_a_recording(bytes.fromhex("89504e470d0a1a0a") + b"....")
+    'a PNG image'
+    >>> _not_a_recording(b"time_s,acc_x_ms2") is None
+    True
+    """
+    for offset, magic, what in _FILE_SIGNATURES:
+        if data[offset : offset + len(magic)] == magic:
+            return what
+    return None
 
 
 def sniff_dialect(header: str, first_row: str | None) -> Dialect:

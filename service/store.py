@@ -37,6 +37,31 @@ class DuplicateRecordingError(StoreError):
         self.existing = existing
 
 
+class OverlappingWalkError(DuplicateRecordingError):
+    """Raised when an uploaded recording covers the same time as a stored walk of the walker's own (most of the
+    shorter of the two): a part of the same recording (an export cut short, then the whole), or another sensor's
+    record of the same walk. Stored too, it would count that walking twice in the trends and the coaching.
+
+    Attributes
+    ----------
+    existing
+        The stored walk, as for :class:`DuplicateRecordingError`, with its ``duration_s``.
+    overlap_s
+        How long the two cover the same time, in seconds.
+    """
+
+    def __init__(self, existing: dict[str, Any], overlap_s: float) -> None:
+        StoreError.__init__(self, f"the recording covers the same time as walk {existing['id']}")
+        self.existing = existing
+        self.overlap_s = overlap_s
+
+
+OVERLAP_SHARE = 0.5
+"""Share of the shorter walk's duration two walks must cover together to be one walk recorded twice. Walks
+recorded back to back share at most a few seconds (two clocks, a logger started early); a cut-short export, or a
+phone and a sensor worn on the same walk, share all of the shorter one."""
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
     """
@@ -481,10 +506,52 @@ class Store:
                         if skip_duplicates:
                             continue
                         raise DuplicateRecordingError(dict(existing))
+                overlapping = self._overlapping_walk(conn, walk)
+                if overlapping is not None:
+                    if skip_duplicates:
+                        continue
+                    raise OverlappingWalkError(*overlapping)
                 walk_id = self._insert_walk(conn, walk)
                 self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
                 ids.append(walk_id)
         return ids
+
+    @staticmethod
+    def _overlapping_walk(conn: sqlite3.Connection, walk: NewWalk) -> tuple[dict[str, Any], float] | None:
+        """A stored walk of the walker's own that covers most of the same time as an uploaded recording (see
+        :data:`OVERLAP_SHARE`), with the time they share; None when there is none.
+
+        Only recordings dated by their own clock are compared (one dated at upload says nothing about when it
+        was walked), and only walks with samples (an Apple Health walk is a summary of the phone's own count,
+        which a recording of the same walk does not repeat in the trends' walk list).
+        """
+        duration_s = walk.summary.get("duration_s")
+        if (
+            walk.origin != "upload"
+            or walk.demo
+            or walk.format == "apple_health"
+            or walk.source.get("started_at_from") != "recording"
+            or not duration_s
+        ):
+            return None
+        start_s = datetime.fromisoformat(walk.started_at).timestamp()
+        end_s = start_s + float(duration_s)
+        rows = conn.execute(
+            "SELECT id, name, origin, started_at, demo, source_json, duration_s FROM walks"
+            " WHERE demo = 0 AND origin IN ('upload', 'live') AND COALESCE(format, '') != 'apple_health'"
+            " AND duration_s > 0 AND julianday(started_at) < julianday(?)"
+            " AND julianday(started_at) + duration_s / 86400.0 > julianday(?) ORDER BY id",
+            (datetime.fromtimestamp(end_s, UTC).isoformat(), datetime.fromtimestamp(start_s, UTC).isoformat()),
+        ).fetchall()
+        for row in rows:
+            if json.loads(row["source_json"] or "{}").get("started_at_from") == "import":
+                continue
+            other_start_s = datetime.fromisoformat(row["started_at"]).timestamp()
+            other_end_s = other_start_s + float(row["duration_s"])
+            shared_s = min(end_s, other_end_s) - max(start_s, other_start_s)
+            if shared_s >= OVERLAP_SHARE * min(float(duration_s), float(row["duration_s"])):
+                return dict(row), shared_s
+        return None
 
     def _insert_walk(self, conn: sqlite3.Connection, walk: NewWalk) -> int:
         s = walk.summary

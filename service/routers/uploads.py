@@ -18,7 +18,7 @@ from service.deps import SettingsDep, StoreDep, UploadsDep
 from service.models import Problem, UploadResult, UploadStatus
 from service.pipeline import process_file
 from service.routers.walks import walk_public
-from service.store import DuplicateRecordingError
+from service.store import DuplicateRecordingError, OverlappingWalkError
 from service.uploads import safe_filename
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
@@ -51,6 +51,18 @@ def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
         f"{filename}: this recording is already stored as {walk}; nothing was stored, so it is not counted twice. "
         f"Walks are not re-analysed: to analyse it again (for example after setting your body height), delete "
         f"walk {existing['id']} first, then upload the file again."
+    )
+
+
+def overlap_message(filename: str, existing: dict[str, Any], overlap_s: float) -> str:
+    """What a refused upload says when it covers the same time as a stored walk: which walk, how much, what to do."""
+    when = str(existing["started_at"])[:16].replace("T", " ") + " UTC"
+    kind = "live walk" if existing["origin"] == "live" else "walk"
+    return (
+        f'{filename}: this recording covers the same time as {kind} {existing["id"]} "{existing["name"]}" '
+        f"(recorded {when}, {existing['duration_s']:.0f} s long; {overlap_s:.0f} s in common): it is the same walk, "
+        "a part of that recording or another sensor's record of it, and would be counted twice. Nothing was "
+        f"stored. To keep this recording instead, delete walk {existing['id']} first, then upload it again."
     )
 
 
@@ -129,6 +141,10 @@ async def upload(
                 sensor_side=side,
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
+    except OverlappingWalkError as exc:
+        message = overlap_message(filename, exc.existing, exc.overlap_s)
+        uploads.update(upload_id, "failed", 1.0, error=message)
+        raise HTTPException(409, message) from None
     except DuplicateRecordingError as exc:
         message = duplicate_message(filename, exc.existing)
         uploads.update(upload_id, "failed", 1.0, error=message)

@@ -103,6 +103,23 @@ def test_non_utf8_bytes(tmp_path: Path) -> None:
     assert err.value.reason == "not_utf8"
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [
+        ("screenshot.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64), "a PNG image"),
+        ("photo.csv", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(64), "a JPEG image"),
+        ("IMG_0001.csv", b"\x00\x00\x00\x18ftypheic" + bytes(64), "a HEIC photo"),
+        ("report.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + bytes(64), "a PDF document"),
+    ],
+)
+def test_a_picture_or_document_picked_by_mistake_is_named(tmp_path: Path, name: str, content: bytes, kind: str) -> None:
+    """A screenshot of the app or a photo picked instead of the export: say what the file is, not 'byte 0 is not
+    UTF-8 text'."""
+    with pytest.raises(IngestError) as err:
+        ingest.load(write(tmp_path, name, content))
+    assert f"this is {kind}, not a sensor recording" in str(err.value) and "UTF-8" not in str(err.value)
+
+
 def test_utf16_text(tmp_path: Path) -> None:
     path = write(tmp_path, "u16.csv", ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + GOOD_ROWS).encode("utf-16"))
     with pytest.raises(IngestError, match="CSV UTF-8"):

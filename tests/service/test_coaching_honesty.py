@@ -92,6 +92,37 @@ def test_the_same_recording_uploaded_again_is_refused_naming_the_stored_walk(
     assert post_file(client, write_csv(tmp_path / "other.csv", synthetic_walk(duration_s=151.0))).status_code == 201
 
 
+def test_a_cut_short_copy_of_a_stored_recording_is_refused_as_the_same_walk(client: TestClient, tmp_path: Path) -> None:
+    """A phone export cut short (the app stopped writing) and then the whole one, or a phone and a sensor worn on the
+    same walk: the second recording covers the time of the first, and stored too it would count that walking twice
+    in the trends and the coaching. Walks back to back (a few seconds in common) are two walks."""
+    start_s = datetime(2026, 11, 23, 8, 14, tzinfo=UTC).timestamp()
+    rec = synthetic_walk(duration_s=150.0)
+    part = Recording(time_s=rec.time_s[: len(rec.time_s) // 3], acc_ms2=rec.acc_ms2[: len(rec.time_s) // 3])
+    first = post_file(client, write_csv(tmp_path / "part.csv", part, start_epoch_s=start_s))
+    assert first.status_code == 201, first.text
+    (walk,) = first.json()["walks"]
+    rows = {t: count_rows(_store(client), t) for t in ("walks", "strides")}
+
+    whole = post_file(client, write_csv(tmp_path / "whole.csv", rec, start_epoch_s=start_s))
+    assert whole.status_code == 409
+    detail = whole.json()["detail"]
+    assert f"covers the same time as walk {walk['id']}" in detail and "recorded 2026-11-23 08:14 UTC" in detail
+    assert f"delete walk {walk['id']} first" in detail and "counted twice" in detail
+    assert {t: count_rows(_store(client), t) for t in ("walks", "strides")} == rows
+    assert [row["walks"] for row in client.get("/api/trends").json()] == [1]
+
+    # the next walk, started 2 s before this one ended by another clock, is another walk
+    later = write_csv(tmp_path / "later.csv", synthetic_walk(duration_s=151.0), start_epoch_s=start_s + 48.0)
+    assert post_file(client, later).status_code == 201
+    # a recording without a start time says nothing about when it was walked: not compared
+    assert post_file(client, write_csv(tmp_path / "undated.csv", synthetic_walk(duration_s=152.0))).status_code == 201
+    # what the message says to do works
+    assert client.delete(f"/api/walks/{walk['id']}").status_code == 204
+    assert client.delete(f"/api/walks/{walk['id'] + 1}").status_code == 204
+    assert post_file(client, write_csv(tmp_path / "whole.csv", rec, start_epoch_s=start_s)).status_code == 201
+
+
 def _store(client: TestClient) -> Store:
     from service.deps import get_store
 
