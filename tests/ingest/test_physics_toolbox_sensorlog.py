@@ -289,10 +289,11 @@ def test_sensorlog_raw_accelerometer_and_gyroscope_on_their_own_time_stamps(
     assert_same_sides(path)
 
 
+@pytest.mark.parametrize("sep", [",", ";"], ids=["comma", "semicolon"])
 def test_sensorlog_without_gyroscope_columns(
-    lower_back: Recording, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    lower_back: Recording, tmp_path: Path, sep: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = sensorlog(lower_back, tmp_path / "acc_only.csv", gyro=False)
+    path = sensorlog(lower_back, tmp_path / "acc_only.csv", gyro=False, sep=sep)
     rec = ingest.load(path)
     assert rec.gyr_dps is None and rec.source["has_gyroscope"] is False
     np.testing.assert_allclose(rec.time_s, lower_back.time_s, atol=0.5e-6 + 1e-9)
