@@ -86,8 +86,8 @@ PHYSICS_TOOLBOX = FormatInfo(
 )
 GENERIC = FormatInfo(
     name="generic_csv",
-    description="any CSV with a numeric time column and x, y, z acceleration columns (units from the header, "
-    "the --acc-unit / --time-unit flags, or the data), optional gyroscope columns",
+    description="any CSV with a time column (numbers, time of day or date and time) and x, y, z acceleration "
+    "columns (units from the header, the --acc-unit / --time-unit flags, or the data), optional gyroscope columns",
     patterns=("*.csv", "*.txt", "*.tsv"),
     checked_versions=("edited Sensor Logger CSVs", "unknown iOS logger (';', unix s, g)"),
 )
@@ -266,14 +266,14 @@ def clock_seconds(texts: pd.Series, kind: str) -> tuple[np.ndarray, float | None
     [86399.99, 86400.0]
     """
     stripped = texts.astype("string").str.strip().str.strip('"')
+    # 'HH:MM:SS:mmm' -> 'HH:MM:SS.mmm', which pandas reads (as a duration since midnight, or in an ISO date and time)
+    normal = stripped.str.replace(r"(\d{1,2}:\d{2}:\d{2}):(\d+)", r"\1.\2", regex=True)
     if kind == "time_of_day":
-        # 'HH:MM:SS:mmm' -> 'HH:MM:SS.mmm', which pandas reads as a duration since midnight
-        normal = stripped.str.replace(r"^(\d{1,2}:\d{2}:\d{2}):(\d+)$", r"\1.\2", regex=True)
         seconds = pd.to_timedelta(normal, errors="coerce").dt.total_seconds().to_numpy(dtype=np.float64)
         days = np.concatenate(([0.0], np.cumsum(np.diff(seconds) < -_HALF_DAY_S)))
         return seconds + days * 86_400.0, None
     stamps = pd.to_datetime(
-        stripped,
+        normal,
         format="ISO8601",
         errors="coerce",
         utc=bool(stripped.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False).any()),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -315,3 +315,21 @@ def test_gait_formats_lists_both(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["formats"]) == 0
     out = capsys.readouterr().out
     assert "physics_toolbox" in out and "sensorlog" in out and "no real export checked" in out
+
+
+# --- generic CSV: time stamps written as text -----------------------------------------------------------------------
+
+
+def test_generic_csv_with_iso_date_times_and_offset_is_read_and_dated(in_hand: Recording, tmp_path: Path) -> None:
+    # Any logger writing ISO-8601 stamps with their offset: one time axis, and the recording dated exactly.
+    stamps = [
+        (START + timedelta(seconds=s)).astimezone(timezone(timedelta(hours=2))).isoformat(timespec="microseconds")
+        for s in in_hand.time_s.tolist()
+    ]
+    cols = [stamps] + [fmt(in_hand.acc_ms2[:, i], 6, ".") for i in range(3)]
+    path = write_rows(tmp_path / "log.csv", ["timestamp", "acc_x_ms2", "acc_y_ms2", "acc_z_ms2"], cols, ",")
+    rec = ingest.load(path)
+    assert rec.source["format"] == "generic_csv" and rec.source["time_unit"] == "date and time"
+    np.testing.assert_allclose(rec.time_s, in_hand.time_s, atol=1e-6)
+    np.testing.assert_allclose(rec.acc_ms2, in_hand.acc_ms2, atol=0.5e-6 + 1e-9)
+    assert rec.source["start_epoch_s"] == pytest.approx(START.timestamp(), abs=1e-6)
