@@ -74,7 +74,10 @@ def read(data: bytes, what: str, *, placement: Placement | str | None = None) ->
 
     Acceleration is negated from Apple's sign (-1 g on z face up) to Android's, which the core assumes (DESIGN.md);
     the gyroscope keeps its sign (both platforms use right-handed rates about the same axes), so acceleration and
-    rotation stay one right-handed pair, as gait.laterality needs. The recording is dated by ``loggingTime(txt)``.
+    rotation stay one right-handed pair, as gait.laterality needs. (Checked on the lower-back sample: negating the
+    acceleration alone leaves every step time as it was, since the core finds the vertical from the data, and swaps
+    the side of every contact; the tracker uses a gyroscope only for the lower back, waist and foot placements.) The
+    recording is dated by ``loggingTime(txt)``.
 
     Raises
     ------
