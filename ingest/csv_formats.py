@@ -1,8 +1,11 @@
-"""Single-file CSV formats: AndroSensor, MetaWear, GENEActiv, the Oxford step-counter layout and generic CSV.
+"""Single-file CSV formats: AndroSensor, MetaWear, GENEActiv, Physics Toolbox, the Oxford step-counter layout and
+generic CSV.
 
-Generic CSV covers any table with a recognisable numeric time column and x, y, z acceleration columns; units come
-from the header (``(g)``, ``(m/s^2)``, ``_ms2``, ``(ms)`` ...), from the caller's flags, or, for acceleration
-only, from the data (a median magnitude of about 1 is g, about 9.8 is m/s^2).
+Generic CSV covers any table with a recognisable time column and x, y, z acceleration columns; units come from the
+header (``(g)``, ``(m/s^2)``, ``_ms2``, ``(ms)`` ...), from the caller's flags, or, for acceleration only, from the
+data (a median magnitude of about 1 is g, about 9.8 is m/s^2). The time column holds numbers (s, ms, us, ns, an
+epoch), a time of day (``23:43:56:095``, ``23:43:56.095``; midnight may be crossed) or a date and time
+(``2018-10-03 17:23:55.4640``, with or without its UTC offset); only a date dates the recording.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ingest.common import (
     acc_unit_scale,
     build_gps,
     build_recording,
+    gravity_present,
     infer_acc_unit,
     unix_start_s,
 )
@@ -40,6 +44,7 @@ from ingest.table import (
     line_numbers,
     norm_name,
     read_numeric,
+    read_text,
     sniff_dialect,
     split_fields,
     unit_of,
@@ -69,10 +74,20 @@ OXFORD = FormatInfo(
     patterns=("accelerometer.csv", "accelerometer.csv.gz"),
     checked_versions=("Oxford-step-counter DataSet 2018 (Android logger)",),
 )
+PHYSICS_TOOLBOX = FormatInfo(
+    name="physics_toolbox",
+    description="Physics Toolbox Sensor Suite CSV (Vieyra Software): g-Force Meter 'time,gFx,gFy,gFz,TgF' or "
+    "Multi Record 'time,gFx,gFy,gFz,wx,wy,wz,...' (g with gravity, rad/s); time in s, time of day or date and time",
+    patterns=("*.csv with 'gFx,gFy,gFz' (',' or ';')", "*.csv 'time,ax,ay,az,aT' (Linear Accelerometer: refused)"),
+    checked_versions=(
+        "header layouts from public code (Android 'TgF', iOS 'gFTotal', Multi Record), synthetic samples: no real "
+        "export checked",
+    ),
+)
 GENERIC = FormatInfo(
     name="generic_csv",
-    description="any CSV with a numeric time column and x, y, z acceleration columns (units from the header, "
-    "the --acc-unit / --time-unit flags, or the data), optional gyroscope columns",
+    description="any CSV with a time column (numbers, time of day or date and time) and x, y, z acceleration "
+    "columns (units from the header, the --acc-unit / --time-unit flags, or the data), optional gyroscope columns",
     patterns=("*.csv", "*.txt", "*.tsv"),
     checked_versions=("edited Sensor Logger CSVs", "unknown iOS logger (';', unix s, g)"),
 )
@@ -94,6 +109,11 @@ _WALL_CLOCK: Final = re.compile(
 _GMT_OFFSET: Final = re.compile(r"^\s*(?:GMT|UTC)\s*(?:([+-])\s*(\d{1,2})(?::?(\d{2}))?)?\s*$", re.IGNORECASE)
 _UNIT_TEXT: Final = {"ms2": "m/s^2", "g": "g", "mg": "mg", "deg": "deg/s", "rad": "rad/s"}
 _EXCLUDED_ACC_WORDS: Final = ("linear", "gravity", "user", "mag", "orient", "rot", "quat", "angle", "euler")
+_TIME_OF_DAY: Final = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}(?:[:.]\d{1,9})?\s*$")
+_DATE_TIME: Final = re.compile(
+    r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.:]\d{1,9})?\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_HALF_DAY_S: Final = 43_200.0
 
 
 @dataclass(frozen=True)
@@ -111,8 +131,9 @@ def _axis_of(raw: str) -> tuple[str, str] | None:
     low = base.lower()
     if low in ("x", "y", "z"):
         return low, ""
-    if re.fullmatch(r"[ag][xyz]", low):
-        return low[1], low[0]
+    m = re.fullmatch(r"(gf|[agw])([xyz])", low)  # ax; gx (gyro); gFx (g-force); wx (omega: Physics Toolbox)
+    if m:
+        return m.group(2), m.group(1)
     m = re.search(r"(?:^|[\s_\-\.:])([xyz])(?:$|[\s_\-\.:]|-?axis)", low)
     if m:
         return m.group(1), (low[: m.start(1)] + "#" + low[m.end(1) :]).strip(" _-.:")
@@ -141,8 +162,10 @@ def _column(index: int, raw: str) -> _Column | None:
     for suffix, (k, u) in _UNIT_SUFFIX.items():
         if low.split("(")[0].strip().endswith(suffix):
             kind, unit = k, u
-    if "gyr" in low or stem.startswith("rot") or stem == "g":
+    if "gyr" in low or stem.startswith("rot") or stem in ("g", "w"):
         kind = "gyr"
+    elif stem == "gf":  # g-force: acceleration including gravity in g by definition
+        kind, unit = "acc", unit or "g"
     elif kind is None and ("acc" in low or stem in ("", "a")):
         kind = "acc"
     if kind == "acc" and any(w in low for w in _EXCLUDED_ACC_WORDS):
@@ -162,7 +185,11 @@ def _triple(columns: list[_Column], kind: str) -> list[_Column] | None:
 
 
 def _time_column(fields: list[str], first_row: list[str]) -> tuple[int, str | None] | None:
-    """Return (index, unit or None when it must be guessed) of the numeric time column."""
+    """Return (index, unit or None when it must be guessed) of the time column.
+
+    A numeric column wins; else a column named as a time that holds a time of day (unit ``"time_of_day"``) or a
+    date and time (unit ``"date_time"``) in its first row, as Physics Toolbox writes them.
+    """
 
     def numeric(i: int) -> bool:
         try:
@@ -188,7 +215,78 @@ def _time_column(fields: list[str], first_row: list[str]) -> tuple[int, str | No
         if "in ms" in name:
             return i, "ms"
         return i, None
+    for i, name in enumerate(low):
+        words = re.split(r"[\s_\-]+", name.split("(")[0].strip())
+        if any(w in _TIME_WORDS for w in words) and i < len(first_row):
+            kind = clock_kind(first_row[i])
+            if kind is not None:
+                return i, kind
     return None
+
+
+def clock_kind(text: str) -> str | None:
+    """``"time_of_day"`` (``23:43:56:095``), ``"date_time"`` (``2018-10-03 17:23:55.4640``, optional UTC offset) or
+    None for a time stamp written as text.
+
+    Examples
+    --------
+    >>> clock_kind("23:43:56:095"), clock_kind("2024-05-01 10:00:01.123 +0200"), clock_kind("0.014144")
+    ('time_of_day', 'date_time', None)
+    """
+    text = text.strip().strip('"')
+    if _TIME_OF_DAY.match(text):
+        return "time_of_day"
+    if _DATE_TIME.match(text):
+        return "date_time"
+    return None
+
+
+def clock_seconds(texts: pd.Series, kind: str) -> tuple[np.ndarray, float | None]:
+    """Seconds of text time stamps on one axis, and the Unix time of the first when the stamps carry a UTC offset.
+
+    Parameters
+    ----------
+    texts
+        The time column as text, one stamp per row (missing ones become NaN, which the caller reports by line).
+    kind
+        ``"time_of_day"``: ``HH:MM:SS`` with optional fraction after ``:`` or ``.`` (Physics Toolbox on Android
+        writes ``23:43:56:095``, milliseconds after a colon). A recording that runs past midnight starts again at
+        0: a step back of more than half a day is read as the next day. Such stamps do not date the recording.
+        ``"date_time"``: ``YYYY-MM-DD HH:MM:SS[.fff]`` with optional ``T`` and UTC offset, parsed by pandas.
+
+    Returns
+    -------
+    tuple
+        Seconds (from midnight of the first day for a time of day; from the first stamp for a date and time without
+        offset; Unix seconds with an offset), and the first stamp as Unix seconds (None without an offset).
+
+    Examples
+    --------
+    >>> clock_seconds(pd.Series(["23:59:59:990", "00:00:00:000"]), "time_of_day")[0].round(3).tolist()
+    [86399.99, 86400.0]
+    """
+    stripped = texts.astype("string").str.strip().str.strip('"')
+    # 'HH:MM:SS:mmm' -> 'HH:MM:SS.mmm', which pandas reads (as a duration since midnight, or in an ISO date and time)
+    normal = stripped.str.replace(r"(\d{1,2}:\d{2}:\d{2}):(\d+)", r"\1.\2", regex=True)
+    if kind == "time_of_day":
+        seconds = pd.to_timedelta(normal, errors="coerce").dt.total_seconds().to_numpy(dtype=np.float64)
+        days = np.concatenate(([0.0], np.cumsum(np.diff(seconds) < -_HALF_DAY_S)))
+        return seconds + days * 86_400.0, None
+    stamps = pd.to_datetime(
+        normal,
+        format="ISO8601",
+        errors="coerce",
+        utc=bool(stripped.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False).any()),
+    )
+    first = stamps.dropna()
+    if first.empty:
+        return np.full(len(stamps), np.nan), None
+    origin = first.iloc[0]
+    seconds = ((stamps - origin) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    if origin.tzinfo is None:
+        return seconds, None
+    epoch_s = origin.timestamp()
+    return seconds + epoch_s, epoch_s
 
 
 def guess_time_scale(raw: np.ndarray, *, what: str) -> tuple[float, str]:
@@ -240,6 +338,13 @@ def detect(head: bytes, name: str) -> str | None:
         return ANDROSENSOR.name
     if low.startswith("epoc (ms)") and "elapsed (s)" in low:
         return METAWEAR.name
+    names = [norm_name(f) for f in re.split(r"[,;\t]", low)]
+    if (
+        names
+        and names[0] == "time"
+        and ({"gfx", "gfy", "gfz"} <= set(names) or [n for n in names if n] == ["time", "ax", "ay", "az", "at"])
+    ):
+        return PHYSICS_TOOLBOX.name
     fields = first.split(",")
     if (
         len(fields) == 5
@@ -316,23 +421,31 @@ def read_generic(
             reason="mixed_units",
         )
     tindex, tunit = tcol
+    text_time = tunit in ("time_of_day", "date_time")
     usecols = [tindex] + [c.index for c in acc_cols] + ([c.index for c in gyr_cols] if gyr_cols else [])
     # a second clock beside the time column (Sensor Logger's 'time' in epoch ns beside 'seconds_elapsed', renamed
     # 'Timestamp' by hand) may date the recording: read along, as the last column
-    clock = _other_clock_column(raw_fields, first_row, skip=usecols)
+    clock = None if text_time else _other_clock_column(raw_fields, first_row, skip=usecols)
     arr = read_numeric(
         data,
         what=what,
         dialect=dialect,
         skiprows=1,
-        usecols=usecols + ([] if clock is None else [clock]),
+        usecols=(usecols[1:] if text_time else usecols) + ([] if clock is None else [clock]),
         n_fields=len(raw_fields),
     )
     clock_raw = None if clock is None else arr[:, -1]
+    text_epoch_s = None
+    if text_time:
+        # the stamps say their own unit: a --time-unit flag does not apply to them
+        seconds, text_epoch_s = clock_seconds(read_text(data, dialect=dialect, skiprows=1, column=tindex), tunit)
+        arr = np.column_stack([seconds, arr])
     arr = arr[:, : len(usecols)]
 
-    unit = time_unit or tunit
-    if unit is not None:
+    unit = None if text_time else time_unit or tunit
+    if text_time:
+        time_scale, time_note = 1.0, "time of day" if tunit == "time_of_day" else "date and time"
+    elif unit is not None:
         if unit not in TIME_SCALE_S:
             raise IngestError(f"unknown time unit {unit!r}: use s, ms, us or ns", reason="unknown_units")
         time_scale, time_note = TIME_SCALE_S[unit], unit
@@ -348,12 +461,26 @@ def read_generic(
         raise IngestError(f"unknown acceleration unit {acc_unit!r}: use ms2, g or mg", reason="unknown_units")
     a_unit = declared or acc_unit or infer_acc_unit(acc, median_rate_hz(time_s[np.isfinite(time_s)]))
     acc_ms2 = acc * acc_unit_scale(a_unit)
+    sign = None
+    if fmt is PHYSICS_TOOLBOX:
+        # Android's g-Force Meter gives the normal force over the weight, +1 on z face up (our convention). The iOS
+        # app ('gFTotal', date-and-time stamps) passes Core Motion's raw sign on: its one public sample reads
+        # (0.035, -0.517, -0.821) g at the start of a recording, a phone held screen up and facing its user, which
+        # is +0.5, +0.8 in Android's sign. The core finds the vertical either way (same steps), but laterality
+        # (gait.laterality: up x forward against the gyroscope's roll) needs acceleration and gyroscope in one
+        # right-handed convention, so iOS acceleration is negated and its gyroscope kept.
+        ios = tunit == "date_time" or any(norm_name(f) == "gftotal" for f in raw_fields)
+        sign = "ios_negated" if ios else "android"
+        if ios:
+            acc_ms2 = -acc_ms2
 
     gyr_dps = None
     g_unit = None
     if gyr_cols is not None:
         gyr = arr[:, 4:7]
         g_unit = gyr_cols[0].unit
+        if g_unit is None and fmt is PHYSICS_TOOLBOX:
+            g_unit = "rad"  # Physics Toolbox's gyroscope (wx, wy, wz) is in rad/s, as Android and iOS give it
         if g_unit is None:
             # Walking turns reach a few rad/s but hundreds of deg/s, so the 99th percentile separates them.
             p99 = float(np.nanpercentile(np.abs(gyr), 99)) if np.isfinite(gyr).any() else 0.0
@@ -368,6 +495,13 @@ def read_generic(
             "recording interval to 'Very fast' or 10 ms and record again",
             reason="rate_too_low",
         )
+    if fmt is PHYSICS_TOOLBOX and not gravity_present(acc_ms2[np.isfinite(acc_ms2).all(axis=1)], rate or 100.0):
+        raise IngestError(
+            f"{what}: this looks like linear acceleration (gravity removed): Physics Toolbox's Linear Accelerometer "
+            "subtracts gravity, so the walker's vertical cannot be found; record with Physics Toolbox's g-Force Meter "
+            "(gFx, gFy, gFz), or with Multi Record with the g-Force Meter and Gyroscope ticked, and export again",
+            reason="gravity_missing",
+        )
     gps = _androsensor_gps(data, what, dialect, raw_fields, time_scale, t0, tindex) if fmt is ANDROSENSOR else None
     source: dict[str, Any] = {
         "format": fmt.name,
@@ -378,11 +512,18 @@ def read_generic(
         "units": f"acceleration in {_UNIT_TEXT[a_unit]}" + (f", gyroscope in {_UNIT_TEXT[g_unit]}" if g_unit else ""),
         # A column named as an epoch dates the recording; else the time column itself, in the unit its header or
         # its sample spacing gives, when it holds Unix times.
-        "start_epoch_s": start_epoch_s(raw_fields, first_row)
+        "start_epoch_s": text_epoch_s
+        or start_epoch_s(raw_fields, first_row)
         or unix_start_s(time_raw)
         or (None if clock_raw is None else clock_start_s(clock_raw, time_raw)),
         **(extra_source or {}),
     }
+    if sign is not None:
+        source["sign"] = sign
+    if tunit == "date_time" and text_epoch_s is None:
+        # a date and time without its zone (Physics Toolbox on iOS): the phone's local time, read in this computer's
+        # zone as for AndroSensor; a time of day alone is no date and dates nothing
+        source["started_at"] = wall_clock_start(first_row[tindex].strip().strip('"'))
     if fmt is ANDROSENSOR:
         # AndroSensor's last column is the phone's local wall clock ('2022-10-02 18:09:00:359'), without its zone.
         stamp = next((v for f, v in zip(raw_fields, first_row, strict=False) if norm_name(f).startswith("yyyy-")), None)
@@ -601,6 +742,19 @@ def read_metawear(data: bytes, what: str, *, placement: Placement | str | None =
     )
 
 
+def read_physics_toolbox(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
+    """Read a Physics Toolbox Sensor Suite CSV: g-Force Meter or Multi Record (g with gravity, gyroscope in rad/s).
+
+    The time column holds seconds since the start, a time of day (``23:43:56:095``, Android) or a date and time
+    (``2018-10-03 17:23:55.4640``, iOS); only the last dates the recording. iOS acceleration is negated to Android's
+    sign (see :func:`read_generic`). A Linear Accelerometer file (``time,ax,ay,az,aT``, gravity removed) is refused
+    with what to record instead.
+    """
+    return read_generic(
+        data, what, placement=placement, fmt=PHYSICS_TOOLBOX, extra_source={"app": "Physics Toolbox Sensor Suite"}
+    )
+
+
 def read_androsensor(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
     """Read an AndroSensor CSV; refuses slow logs (2 Hz by default in some setups) with advice."""
     return read_generic(data, what, placement=placement, fmt=ANDROSENSOR, extra_source={"app": "AndroSensor"})
@@ -612,6 +766,9 @@ __all__ = [
     "GENERIC",
     "METAWEAR",
     "OXFORD",
+    "PHYSICS_TOOLBOX",
+    "clock_kind",
+    "clock_seconds",
     "detect",
     "guess_time_scale",
     "read_androsensor",
@@ -619,4 +776,5 @@ __all__ = [
     "read_generic",
     "read_metawear",
     "read_oxford",
+    "read_physics_toolbox",
 ]

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 
 from gait.types import Placement, Recording
-from ingest import apple_health, csv_formats, gait_csv, phyphox, sensor_logger
+from ingest import apple_health, csv_formats, gait_csv, phyphox, sensor_logger, sensorlog
 from ingest.archive import Bundle, open_bundle
 from ingest.common import FormatInfo
 from ingest.errors import IngestError
@@ -20,6 +20,8 @@ FORMATS: tuple[FormatInfo, ...] = (
     csv_formats.METAWEAR,
     csv_formats.GENEACTIV,
     csv_formats.OXFORD,
+    csv_formats.PHYSICS_TOOLBOX,
+    sensorlog.INFO,
     gait_csv.INFO,
     csv_formats.GENERIC,
     apple_health.INFO,
@@ -31,6 +33,8 @@ _SINGLE: dict[str, _SingleReader] = {
     csv_formats.METAWEAR.name: csv_formats.read_metawear,
     csv_formats.GENEACTIV.name: csv_formats.read_geneactiv,
     csv_formats.OXFORD.name: csv_formats.read_oxford,
+    csv_formats.PHYSICS_TOOLBOX.name: csv_formats.read_physics_toolbox,
+    sensorlog.INFO.name: sensorlog.read,
     gait_csv.INFO.name: gait_csv.parse_gait_csv,
 }
 
@@ -117,6 +121,8 @@ def detect_format(bundle: Bundle) -> str:
         )
     if gait_csv.looks_like(head):
         return gait_csv.INFO.name
+    if sensorlog.looks_like(head):
+        return sensorlog.INFO.name
     return csv_formats.detect(head, name) or csv_formats.GENERIC.name
 
 

@@ -264,6 +264,28 @@ def read_numeric(
     return arr[:, [order.index(c) for c in usecols]]
 
 
+def read_text(data: bytes, *, dialect: Dialect, skiprows: int, column: int) -> pd.Series:
+    """Read one column of a delimited file as text (time stamps written as text), rows as :func:`read_numeric`."""
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            sep=dialect.sep,
+            header=None,
+            skiprows=skiprows,
+            usecols=[column],
+            dtype=str,
+            engine="c",
+            encoding="utf-8",
+            skip_blank_lines=True,
+            quotechar='"',
+        )
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise IngestError(
+            f"the time column cannot be read ({_short(exc)}); export the file again", reason="malformed"
+        ) from None
+    return frame.iloc[:, 0]
+
+
 def line_numbers(data: bytes, *, skiprows: int) -> Callable[[int], int]:
     """Return a function from a data row's index (as :func:`read_numeric` returns rows) to its file line number.
 
@@ -349,6 +371,7 @@ __all__ = [
     "norm_name",
     "read_header",
     "read_numeric",
+    "read_text",
     "sniff_dialect",
     "split_fields",
     "unit_of",

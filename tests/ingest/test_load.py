@@ -22,6 +22,8 @@ EXPECTED = {
     "metawear",
     "geneactiv",
     "oxford",
+    "physics_toolbox",
+    "sensorlog",
     "gait_csv",
     "generic_csv",
     "apple_health",

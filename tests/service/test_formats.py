@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 import ingest
+from gait.types import Recording
 from tests.ingest import exports as ex
 from tests.ingest.test_apple_health import export as health_export
 from tests.ingest.test_apple_health import walk_records
 from tests.ingest.test_csv_formats import androsensor
+from tests.ingest.test_physics_toolbox_sensorlog import START, physics_toolbox, sensorlog
 from tests.service.conftest import synthetic_walk
 
 CADENCE_SPM = 108.0  # synthetic_walk's default: 1.8 steps/s
@@ -60,6 +63,10 @@ def build(fmt: str, tmp_path: Path) -> Path:
         if fmt == "generic_csv":
             text = path.read_text().replace("acc_x_ms2,acc_y_ms2,acc_z_ms2", "ax (m/s^2),ay (m/s^2),az (m/s^2)")
             path.write_text(text.replace("time_s", "time (s)", 1))
+    elif fmt == "physics_toolbox":  # Multi Record with a time of day, as the Android app writes it
+        physics_toolbox(Recording(sig.time_s, sig.acc_ms2, sig.gyr_dps), path, gyro=True, clock="time_of_day")
+    elif fmt == "sensorlog":  # gyroscope stamped 4 ms after the accelerometer
+        sensorlog(Recording(sig.time_s, sig.acc_ms2, sig.gyr_dps), path, gyro_lag_s=0.004)
     elif fmt == "apple_health":
         path = tmp_path / "export.xml"
         path.write_text(health_export(walk_records()))
@@ -82,3 +89,14 @@ def test_upload_each_supported_format(client: TestClient, tmp_path: Path, fmt: s
     else:
         assert summary["cadence_spm"] == pytest.approx(CADENCE_SPM, abs=1.5)
         assert summary["strides"] > 20
+
+
+def test_a_sensorlog_upload_is_dated_by_its_logging_time(client: TestClient, tmp_path: Path) -> None:
+    path = build("sensorlog", tmp_path)
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
+    assert r.status_code == 201, r.text
+    walk = r.json()["walks"][0]
+    # 'loggingTime(txt)' 2024-05-01 10:00:01.123 +0200 is 08:00:01.123 UTC (the upload happens in 2026)
+    started = datetime.fromisoformat(walk["started_at"])
+    assert abs(started.timestamp() - START.timestamp()) < 1.0
