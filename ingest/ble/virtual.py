@@ -704,14 +704,16 @@ class VirtualSensor:
         if self.loop:
             t_s %= max(self.recording.duration_s, 1e-9)
         k = int(np.searchsorted(end_s, t_s, side="right")) - 1
+        # the odometer counts every stride ended by now, standing or not: a pod's total never steps back
+        total_m = float(np.nansum(length[: k + 1]))
         if k < 0 or t_s - end_s[k] > 2.0:  # standing
-            return p.RscMeasurement(0.0, 0.0, None, float(np.nansum(length[: max(k, 0)])))
+            return p.RscMeasurement(0.0, 0.0, None, total_m)
         stride = None if math.isnan(length[k]) else float(length[k])
         return p.RscMeasurement(
             speed_mps=0.0 if math.isnan(speed[k]) else float(speed[k]),
             cadence_spm=float(cadence[k]),
             stride_length_m=stride,
-            total_distance_m=float(np.nansum(length[: k + 1])),
+            total_distance_m=total_m,
         )
 
     async def _rsc_loop(self, connection: Any) -> None:

@@ -319,3 +319,20 @@ def test_real_time_path_maps_a_drifting_clock_without_losing_samples(tmp_path: P
     assert np.median(spacing) == pytest.approx(0.010003, abs=1.5e-6)
     # ... bent at packet boundaries by at most 2 % of a packet while the offset settles: never backwards, no gap
     assert spacing.min() > 0.008 and spacing.max() < 0.012
+
+
+def test_virtual_pod_odometer_never_steps_back_over_a_walk_with_pauses() -> None:
+    """The demo sample stops and starts: a standing pod reports 0 steps/min but keeps its whole odometer."""
+    from service.demo import find_sample, sample_recording
+
+    rec = sample_recording(find_sample(Path(__file__).parents[2] / "sample_recordings", None))
+    sensor = VirtualSensor(rec, protocol="rsc", name="FootPod")
+    times_s = np.arange(0.0, rec.duration_s, 0.5)
+    reports = [sensor.rsc_at(t) for t in times_s]
+    totals_m = np.array([m.total_distance_m for m in reports])
+    standing = np.array([m.cadence_spm == 0 for m in reports])
+    assert standing.any() and (~standing).any()  # the sample has pauses and walking
+    assert np.all(np.diff(totals_m) >= 0)
+    # while standing the total already holds the last stride: it grows only while the pod reports walking
+    grew = np.flatnonzero(np.diff(totals_m) > 0) + 1
+    assert not standing[grew].any()
