@@ -92,3 +92,6 @@ def test_upload_hint_says_one_file(browser_context, server: Server) -> None:
     # the input takes one file: an export folder goes as a zip, not as its files
     assert page.locator("#file").get_attribute("multiple") is None
     assert "one file" in hint and "zip of the export folder" in hint and "folder files" not in hint, hint
+    # every phone app whose export we read is named, so a user with one of them knows to pick its file
+    for app in ("Sensor Logger", "phyphox", "AndroSensor", "Physics Toolbox", "SensorLog", "Apple Health"):
+        assert app in hint, (app, hint)
