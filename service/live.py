@@ -408,6 +408,17 @@ class PodTally:
         self._last, self._last_s = measurement, arrival_s
         self.measurements += 1
 
+    def close(self, end_s: float) -> None:
+        """The walk ended at ``end_s``: the last measurement stands until then (at most :data:`POD_MAX_INTERVAL_S`).
+
+        Without this a walk stopped just after the pod's first walking report would store no walking at all.
+        """
+        if self._last is None or self._last_s is None:
+            return
+        self._hold(self._last, min(max(end_s - self._last_s, 0.0), POD_MAX_INTERVAL_S))
+        self._last_s = max(self._last_s, end_s)
+        self._last = None  # held once: a later add() starts a new span
+
     def _hold(self, m: Any, dt_s: float) -> None:
         cadence = float(getattr(m, "cadence_spm", 0.0) or 0.0)
         self._speed_m += float(getattr(m, "speed_mps", 0.0) or 0.0) * dt_s
@@ -621,6 +632,10 @@ class LiveSession:
                 with contextlib.suppress(GaitError):
                     self._on_events(self.tracker.finish())
             self._journal.close()
+            if self.pod.measurements:
+                # the pod's last report stands until the walk ended, as each one stood until the next
+                self.pod.close(time.monotonic())
+                self._journal.meta["pod"] = self.pod.summary()
             describe = getattr(self.source, "describe", None)
             if callable(describe):
                 self._journal.meta["sensor"] = {**self._journal.meta["sensor"], **describe()}

@@ -376,3 +376,25 @@ def test_pod_tally_holds_each_measurement_until_the_next() -> None:
     assert summary["stride_length_m"] == pytest.approx((1.2 * 5 + 1.0 * POD_MAX_INTERVAL_S) / walking_s, abs=1e-3)
     assert summary["distance_m"] == pytest.approx(6.0)  # the odometer, 100 -> 106 m
     assert summary["duration_s"] == pytest.approx(66.5) and summary["strides"] is None
+
+
+def test_pod_tally_holds_the_last_measurement_until_the_walk_ends() -> None:
+    from ingest.ble.protocols import RscMeasurement
+    from service.live import POD_MAX_INTERVAL_S, PodTally
+
+    # stopped 0.8 s after the pod's first walking report: that report stands for the 0.8 s walked
+    tally = PodTally()
+    tally.add(RscMeasurement(0.0, 0.0, None, 50.0), 0.0)
+    tally.add(RscMeasurement(1.3, 108.0, 1.4, 50.0), 1.0)
+    assert tally.summary()["cadence_spm"] is None  # nothing held yet
+    tally.close(1.8)
+    summary = tally.summary()
+    assert summary["walking_time_s"] == pytest.approx(0.8)
+    assert summary["cadence_spm"] == pytest.approx(108.0) and summary["stride_length_m"] == pytest.approx(1.4)
+    assert summary["duration_s"] == pytest.approx(1.8)
+    # a walk that ended long after the last report holds it for the cap only, and closing twice adds nothing
+    tally = PodTally()
+    tally.add(RscMeasurement(1.3, 120.0, 1.3, 0.0), 0.0)
+    tally.close(100.0)
+    tally.close(200.0)
+    assert tally.summary()["walking_time_s"] == pytest.approx(POD_MAX_INTERVAL_S)
