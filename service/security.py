@@ -79,6 +79,7 @@ class SecurityMiddleware:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check one HTTP request (host, token, body size) before passing it on; other scopes pass through."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -21,6 +21,7 @@ def _version() -> str:
 
 @router.get("/health", response_model=Health, summary="Is the service up; store facts")
 def health(store: StoreDep, hub: HubDep, settings: SettingsDep) -> Health:
+    """Report that the service is up, with its version, store facts and live state."""
     return Health(
         status="ok",
         version=_version(),

@@ -36,6 +36,7 @@ def _status(hub: LiveHub, settings: Settings) -> LiveStatus:
 
 @router.get("", response_model=LiveStatus, summary="Is a walk live; sample recordings for the demo")
 def live_status(hub: HubDep, settings: SettingsDep) -> LiveStatus:
+    """Say whether a walk is live, and list the sample recordings a demo can replay."""
     return _status(hub, settings)
 
 
@@ -47,6 +48,7 @@ def live_status(hub: HubDep, settings: SettingsDep) -> LiveStatus:
     summary="Start a demo walk: replay a sample recording live",
 )
 async def live_demo(body: LiveStart, hub: HubDep, store: StoreDep, settings: SettingsDep) -> LiveStatus:
+    """Start a demo walk: a sample recording replayed as a live walk (409 while another walk is live)."""
     if hub.running:
         raise HTTPException(409, "a live walk is already running: stop it first")
     try:
@@ -90,6 +92,7 @@ async def live_sensor(
 
 @router.post("/stop", response_model=LiveStatus, summary="Stop the live walk (its strides stay stored)")
 async def live_stop(hub: HubDep, settings: SettingsDep) -> LiveStatus:
+    """Stop the live walk; the strides it recorded stay stored."""
     await hub.stop()
     return _status(hub, settings)
 

@@ -69,6 +69,7 @@ def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
 
 @router.get("", response_model=list[PainPublic], summary="Pain reports, newest first")
 def list_pain(store: StoreDep) -> list[dict[str, Any]]:
+    """List the pain reports, newest first."""
     return store.list_pain()
 
 
@@ -82,6 +83,7 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
     "more than 10 %, at least 50 m or 60 s) is refused (422): it did not happen on that walk.",
 )
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
+    """Store a pain report, checking an onset against the walk it names."""
     walk = None
     if report.walk_id is not None:
         walk = store.get_walk(report.walk_id)
@@ -111,6 +113,7 @@ def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
 
 @router.delete("/{report_id}", status_code=204, summary="Delete a pain report")
 def delete_pain(report_id: int, store: StoreDep) -> Response:
+    """Delete one pain report (404 when there is none with this id)."""
     if not store.delete_pain(report_id):
         raise HTTPException(404, f"no pain report with id {report_id}")
     return Response(status_code=204)
