@@ -9,6 +9,7 @@ import asyncio
 import logging
 import math
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,7 +27,7 @@ from service.demo import BleAccess, import_samples, start_demo, virtual_ble
 from service.livehub import LiveHub, recover_interrupted
 from service.routers import coaching, health, live, pain, profile, trends, uploads, walks
 from service.security import BodyTooLargeError, SecurityMiddleware
-from service.settings import Settings
+from service.settings import Settings, disk_full_message, is_disk_full
 from service.store import Store
 from service.uploads import UploadRegistry
 
@@ -167,6 +168,15 @@ def create_app(settings: Settings) -> FastAPI:
                 error.pop("ctx", None)
             errors.append(error)
         return JSONResponse({"detail": json_safe(jsonable_encoder(errors))}, status_code=422)
+
+    async def disk_full(_request: Request, exc: Exception) -> JSONResponse:
+        # a full disk is no bug of ours: the walker needs to know what to do, not see "Internal Server Error"
+        if not is_disk_full(exc):
+            raise exc
+        return JSONResponse({"detail": disk_full_message(settings.data_dir)}, status_code=507)
+
+    app.add_exception_handler(OSError, disk_full)
+    app.add_exception_handler(sqlite3.Error, disk_full)
 
     @app.exception_handler(BodyTooLargeError)
     async def too_large(_request: Request, exc: BodyTooLargeError) -> JSONResponse:

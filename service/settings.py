@@ -5,8 +5,10 @@ Nothing is read at import time: :func:`Settings.from_env` builds a frozen value 
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +35,23 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Return True for the error of a full disk (or quota): OSError ENOSPC / EDQUOT, or SQLite's SQLITE_FULL."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    if isinstance(exc, sqlite3.Error):
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    return False
+
+
+def disk_full_message(data_dir: Path) -> str:
+    """What a user is told when the data folder's disk is full (nothing was stored: every write is one transaction)."""
+    return (
+        f"the disk holding the gait data folder ({data_dir}) is full: nothing was stored; free some space on it "
+        "(or start the service with GAIT_DATA_DIR on another disk) and try again"
+    )
 
 
 def _flag(value: str) -> bool:

@@ -18,6 +18,7 @@ from service.deps import SettingsDep, StoreDep, UploadsDep
 from service.models import Problem, UploadResult, UploadStatus
 from service.pipeline import process_file
 from service.routers.walks import walk_public
+from service.settings import disk_full_message, is_disk_full
 from service.store import DuplicateRecordingError, OverlappingWalkError
 from service.uploads import safe_filename
 
@@ -157,6 +158,10 @@ async def upload(
         uploads.update(upload_id, "failed", 1.0, error=str(exc.detail))
         raise
     except BaseException as exc:
+        if is_disk_full(exc):
+            message = f"{filename}: {disk_full_message(settings.data_dir)}"
+            uploads.update(upload_id, "failed", 1.0, error=message)
+            raise HTTPException(507, message) from None
         uploads.update(upload_id, "failed", 1.0, error=f"internal error: {type(exc).__name__}")
         raise
     finally:
