@@ -1166,7 +1166,9 @@ class GaitTracker:
             st.bout_steps += 1
             events.append(StepEvent(t_s=closing.t_s, side=self._step_side))
         if st.bout:
-            events.append(BoutEvent(start_s=st.bout_start_s, end_s=st.bout[-1].t_s, steps=st.bout_steps))
+            events.append(
+                BoutEvent(start_s=st.bout_start_s, end_s=st.bout[-1].t_s, steps=st.bout_steps, one_foot=st.foot_mode)
+            )
         st.bout = []
         st.pending = []
         st.bout_start_s = None

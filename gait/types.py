@@ -180,18 +180,22 @@ class BoutEvent:
         First and last initial contact of the bout.
     steps
         Number of initial contacts in the bout.
+    one_foot
+        True when the contacts are one foot's (a foot sensor): each interval between them is a stride, two steps.
     """
 
     start_s: float
     end_s: float
     steps: int
+    one_foot: bool = False
     kind: str = field(default="bout", init=False)
 
     @property
     def cadence_spm(self) -> float:
-        """Mean cadence over the bout in steps per minute."""
+        """Mean cadence over the bout in steps per minute (both feet's steps, also for a foot sensor)."""
         dur = self.end_s - self.start_s
-        return 60.0 * (self.steps - 1) / dur if dur > 0 else float("nan")
+        steps_per_interval = 2.0 if self.one_foot else 1.0
+        return 60.0 * steps_per_interval * (self.steps - 1) / dur if dur > 0 else float("nan")
 
 
 GaitEvent = StepEvent | StrideEvent | BoutEvent

@@ -204,3 +204,17 @@ def test_a_lower_back_sensor_turned_back_to_front_gives_the_same_sides() -> None
     assert sum(s.side is not None for s in plain.steps) >= 6
     assert [s.side for s in turned.steps] == [s.side for s in plain.steps]
     assert _side_outcomes(sample, turned) == _side_outcomes(sample, plain)
+
+
+@pytest.mark.parametrize(
+    "sample", [s for s in ALL if s.name.startswith(("gaitmap", "oxford", "mobgap_lower_back_straight"))], ids=str
+)
+def test_bout_cadence_is_steps_per_minute_for_every_placement(sample: Sample) -> None:
+    """A bout's cadence counts both feet's steps, also from a foot sensor that sees one foot's contacts (it said
+    half before); on these steady walks the longest bout matches the reference bout it lies in."""
+    result = _analyse(sample)
+    bout = max(result.bouts, key=lambda b: b.end_s - b.start_s)
+    refs = sample.reference["reference"]["bouts"]
+    ref = max(refs, key=lambda r: min(r["end_s"], bout.end_s) - max(r["start_s"], bout.start_s))
+    assert bout.cadence_spm == pytest.approx(ref["cadence_spm"], abs=5.0)
+    assert result.to_dict()["bouts"][result.bouts.index(bout)]["cadence_spm"] == pytest.approx(bout.cadence_spm, 0.01)
