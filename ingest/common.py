@@ -199,6 +199,12 @@ def order_rows(
                 "that line and load each part",
                 reason="time_backwards",
             )
+        if notes is not None:
+            first = int(run_start[0])
+            notes.append(
+                f"{what}: {plural(int(back.sum()), 'time stamp')} went back (by up to {drop_s[worst]:.3f} s, the "
+                f"first on {_at(line_of, first + 1)}): logger jitter, so the rows were sorted by time"
+            )
         order = np.argsort(time_s, kind="stable")
         time_s, values, rows = time_s[order], values[order], order
         dt = np.diff(time_s)

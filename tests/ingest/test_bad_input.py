@@ -148,6 +148,9 @@ def test_small_jitter_backwards_is_sorted(tmp_path: Path) -> None:
     lines[50], lines[51] = lines[51], lines[50]
     rec = ingest.load(write(tmp_path, "j.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines)))
     np.testing.assert_array_equal(rec.acc_ms2[:, 0], np.arange(300) / 1000)
+    # sorted, and said: the user sees the file had rows out of order, and where (row 51 is line 53 after the header)
+    (note,) = [n for n in rec.source.get("notes", []) if "went back" in n]
+    assert "1 time stamp" in note and "line 53" in note and "sorted by time" in note, note
 
 
 def test_clock_reset_backwards_is_refused(tmp_path: Path) -> None:
