@@ -245,6 +245,15 @@ def read_numeric(
             reason="malformed",
         ) from None
     except (ValueError, TypeError, OverflowError) as exc:
+        cut = data.rfind(b"\n") + 1
+        if 0 < cut < len(data) and data[cut:].strip():
+            # Cut off mid-line where what is left is no number ("-", "1e"): read the complete rows and keep the
+            # partial one as a row of NaN, as a cut after a digit reads, so it is dropped with the same note
+            # (ingest.common). Any other bad field is still found and named by the read of the complete rows.
+            arr = read_numeric(
+                data[:cut], what=what, dialect=dialect, skiprows=skiprows, usecols=usecols, n_fields=n_fields
+            )
+            return np.vstack([arr, np.full((1, arr.shape[1]), np.nan)])
         found = _first_non_numeric(data, dialect=dialect, skiprows=skiprows, usecols=usecols)
         detail = (
             f"{found[1][:40]!r} on line {line_numbers(data, skiprows=skiprows)(found[0])}"

@@ -228,6 +228,25 @@ def test_partial_last_line_of_a_cut_off_recording_is_dropped(tmp_path: Path) -> 
     assert any(f"(line {last_line}) was incomplete" in note for note in rec.source["notes"])
 
 
+@pytest.mark.parametrize("left", ["-", "-0.", "1e", "."])
+def test_a_cut_that_leaves_no_number_is_dropped_like_any_cut(tmp_path: Path, left: str) -> None:
+    """A cut just after a minus sign (or an exponent's e) leaves text, not a number: still a cut-off line."""
+    lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)]
+    path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines) + f"\n3.0,{left}")
+    rec = ingest.load(path)
+    assert rec.n_samples == 300
+    assert any("(line 302) was incomplete" in note for note in rec.source["notes"]), rec.source.get("notes")
+
+
+def test_text_in_a_complete_row_is_still_refused_when_the_last_line_is_cut(tmp_path: Path) -> None:
+    lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)]
+    lines[10] = "0.1,0.1,oops,9.8"
+    path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines) + "\n3.0,-")
+    with pytest.raises(IngestError, match="'oops' on line 12") as err:
+        ingest.load(path)
+    assert err.value.reason == "non_numeric"
+
+
 def test_missing_value_inside_the_data_is_refused(tmp_path: Path) -> None:
     lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)]
     lines[100] = "1.0,0.1,,9.8"
