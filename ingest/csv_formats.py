@@ -573,6 +573,32 @@ def read_oxford(data: bytes, what: str, *, placement: Placement | str | None = N
     )
 
 
+GENEACTIV_LOCATIONS: dict[str, Placement] = {
+    "back": Placement.LOWER_BACK,
+    "lower back": Placement.LOWER_BACK,
+    "lumbar": Placement.LOWER_BACK,
+    "waist": Placement.WAIST,
+    "hip": Placement.WAIST,
+    "wrist": Placement.WRIST,
+    "chest": Placement.CHEST,
+}
+"""GENEActiv 'Device Location Code' words (GENEActiv PC software writes e.g. 'left wrist', 'waist', 'back') and our
+placements. An ankle or thigh has no placement of ours: left to the user (it is not a shoe sensor's foot)."""
+
+
+def geneactiv_placement(code: str | None) -> Placement | None:
+    """The placement a GENEActiv header's location code names, or None (unknown, ankle, thigh, empty).
+
+    Examples
+    --------
+    >>> geneactiv_placement("left wrist"), geneactiv_placement("back"), geneactiv_placement("left ankle")
+    (<Placement.WRIST: 'wrist'>, <Placement.LOWER_BACK: 'lower_back'>, None)
+    """
+    words = re.sub(r"[\s_\-]+", " ", (code or "").strip().lower())
+    words = re.sub(r"^(left|right) ", "", words)
+    return GENEACTIV_LOCATIONS.get(words)
+
+
 def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
     """Read a GENEActiv raw CSV: ``key,value`` header lines, then ``timestamp,x,y,z,lux,button,temp`` in g."""
     lines = head_lines(data, 200, what=what)
@@ -619,6 +645,8 @@ def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None 
         "units": "acceleration in g",
     }
     acc = frame[["x", "y", "z"]].to_numpy(dtype=np.float64) * acc_unit_scale("g")
+    # the header says where the device was worn: used unless the user says otherwise
+    placement = placement or geneactiv_placement(source["device_location"])
     return build_recording(
         time_s, acc, None, what=what, source=source, placement=placement, line_of=line_numbers(data, skiprows=start)
     )

@@ -155,6 +155,7 @@ def test_geneactiv_with_padded_header(tmp_path: Path) -> None:
     path.write_bytes(("\r\n".join(head + rows) + "\r\n").encode())
     rec = ingest.load(path)
     assert rec.source["format"] == "geneactiv"
+    assert rec.placement is None  # no 'Device Location Code' line: the user or the profile says where
     np.testing.assert_allclose(rec.time_s, sig.time_s, atol=1e-9)
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-5)
 

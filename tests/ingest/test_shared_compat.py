@@ -140,6 +140,13 @@ def test_real_geneactiv_file_is_dated_in_its_own_zone() -> None:
     assert rec.source["started_at"] == "2019-08-06T10:25:50-04:00"
 
 
+def test_real_geneactiv_file_says_where_it_was_worn() -> None:
+    # Its header says 'Device Location Code,back' (gaitpy's lumbar demo): lower back unless the user says otherwise.
+    path = SHARED / "gaitpy_demo_geneactiv_lumbar" / "demo_data.csv"
+    assert ingest.load(path).placement == Placement.LOWER_BACK
+    assert ingest.load(path, placement="waist").placement == Placement.WAIST
+
+
 def test_a_phone_analysed_as_lower_back_is_not_trusted_for_coaching() -> None:
     # A Sensor Logger iPhone recording whose gyroscope turns at 386 deg/s (95th percentile) while walking: a phone on
     # a limb, not a sensor on the lower back. Chosen "lower back" by mistake, its pendulum lengths must not coach.
