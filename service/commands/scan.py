@@ -79,5 +79,9 @@ def run(args: argparse.Namespace) -> int:
     for s in sensors:
         table.add_row(s.name or "?", s.address, f"{s.rssi_dbm} dBm", s.supports)
     Console().print(table)
-    print("connect with: gait live ADDRESS (or NAME when it is unique)")
+    if args.demo:
+        # these sensors live on this command's own virtual radio, gone when it ends: `gait live --demo` makes its own
+        print("these are virtual demo sensors: walk with one with gait live --demo [--demo-protocol PROTOCOL]")
+    else:
+        print("connect with: gait live ADDRESS (or NAME when it is unique)")
     return 0

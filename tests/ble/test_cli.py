@@ -19,6 +19,13 @@ def test_scan_demo_lists_every_protocol(capsys: pytest.CaptureFixture[str]) -> N
     assert all(s["rssi_dbm"] < 0 and s["address"] for s in sensors)
 
 
+def test_scan_demo_points_to_the_command_that_walks_with_a_demo_sensor(capsys: pytest.CaptureFixture[str]) -> None:
+    # its sensors vanish with the scan: `gait live ADDRESS` would look for them on the computer's own radio
+    assert main(["scan", "--demo", "--seconds", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "gait live --demo" in out and "gait live ADDRESS" not in out, out
+
+
 def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["live", "--demo", "--json", "--seconds", "3", "--speed", "20", "--journal-dir", str(tmp_path)])
     assert code == 0
