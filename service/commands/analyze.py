@@ -53,7 +53,24 @@ def load_recording(path: Path, fmt: str | None) -> Recording:
     """Read any supported input through the ingest layer (``fmt``: a format name, or None to detect it)."""
     from ingest import load
 
+    if fmt is None and _is_live_journal(path):
+        from service.live import load_journal
+
+        # its sidecar says where the sensor was worn (and the shoe), which the bare gait CSV cannot
+        return load_journal(path)
     return load(path, format=fmt)
+
+
+def _is_live_journal(path: Path) -> bool:
+    """A live walk's sample journal: a ``.csv`` whose ``.json`` sidecar names its session."""
+    sidecar = path.with_suffix(".json")
+    if path.suffix.lower() != ".csv" or not sidecar.is_file():
+        return False
+    try:
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and "session_id" in meta
 
 
 def run(args: argparse.Namespace) -> int:

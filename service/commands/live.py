@@ -258,7 +258,9 @@ async def _run(args: argparse.Namespace) -> int:
     )
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers off the main thread
+        # Ctrl-C, and a terminal closed or `timeout`/`kill`: the walk ends as stopped, its journal marked ended
         loop.add_signal_handler(signal.SIGINT, session.stop)
+        loop.add_signal_handler(signal.SIGTERM, session.stop)
     stop_timer: asyncio.TimerHandle | None = None
     queue = session.subscribe()
     view = (
@@ -295,16 +297,41 @@ async def _run(args: argparse.Namespace) -> int:
             stop_timer.cancel()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
+            loop.remove_signal_handler(signal.SIGTERM)
         if radio is not None:
             await radio.close()
     if not args.json:
-        # the hint re-analyses this walk as it was analysed (placement, heights, factor), not with other defaults
-        again = analyze_command(session.journal_path, walk, args.side)
-        print(
+        print(ended_line(state, session, walk, args.side))
+    return 0
+
+
+def ended_line(state: Any, session: LiveSession, walk: WalkSettings, side: str | None) -> str:
+    """What ``gait live`` prints when the walk ends: its figures and where its samples are, with the command that
+    analyses them again as they were analysed (placement, heights, factor); a foot pod's own figures instead when
+    the sensor sent no samples (nothing to analyse again)."""
+    if state.samples:
+        again = analyze_command(session.journal_path, walk, side)
+        return (
             f"walk ended: {state.strides} strides, {state.samples} samples, {state.lost_packets} packets lost, "
             f"{state.gaps} gaps; raw samples in {session.journal_path} ({again})"
         )
-    return 0
+    if session.pod.measurements:
+        pod = session.pod.summary()
+        figures = ", ".join(
+            text
+            for value, text in (
+                (pod["cadence_spm"], f"cadence {pod['cadence_spm']} steps/min"),
+                (pod["stride_length_m"], f"stride {pod['stride_length_m']} m"),
+                (pod["distance_m"], f"distance {pod['distance_m']} m"),
+            )
+            if value is not None
+        )
+        return (
+            f"walk ended: the foot pod's own figures ({figures or 'no walking reported'}) from "
+            f"{session.pod.measurements} reports; a foot pod sends no motion samples, so there is nothing to analyse "
+            f"again (its figures are kept in {session.journal_path.with_suffix('.json')})"
+        )
+    return f"walk ended: the sensor sent no samples ({state.lost_packets} packets lost, {state.gaps} gaps)"
 
 
 def run(args: argparse.Namespace) -> int:

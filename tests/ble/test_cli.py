@@ -243,3 +243,58 @@ def test_the_live_panel_says_how_to_end_the_walk_only_while_it_runs() -> None:
     view.state = {"phase": "reconnecting", "samples": 10}
     view.ended = True  # the walk stopped (--seconds, Ctrl-C, an error) whatever the last state said
     assert "Ctrl-C" not in text(view)
+
+
+def test_a_foot_pod_walk_ends_with_its_own_figures_and_no_command_for_samples_it_never_sent(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
+    monkeypatch.setenv("GAIT_DEMO_SPEED", "8")
+    assert main(["live", "FootPod demo", "--seconds", "3", "--no-bell", "--journal-dir", str(tmp_path)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "the foot pod's own figures" in last and "nothing to analyse again" in last, last
+    assert "gait analyze" not in last and ".csv" not in last
+    kept = last.rsplit("kept in ", 1)[1].rstrip(")")
+    assert Path(kept).is_file() and json.loads(Path(kept).read_text())["pod"]["distance_m"] is not None
+
+
+def test_analysing_a_live_journal_takes_the_placement_its_sidecar_kept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["live", "--demo", "--json", "--seconds", "3", "--speed", "20", "--journal-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    (journal,) = tmp_path.glob("*.csv")
+    sidecar = journal.with_suffix(".json")
+    meta = json.loads(sidecar.read_text())
+    meta["placement"] = "waist"  # as a walk with the sensor on the waist would have kept it
+    sidecar.write_text(json.dumps(meta))
+    assert main(["analyze", str(journal), "--no-profile", "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["placement"] == "waist"
+    assert not any("assumed" in note for note in doc["notes"]), doc["notes"]
+
+
+def test_gait_live_stopped_by_sigterm_ends_the_walk_and_its_journal(tmp_path: Path) -> None:
+    """`timeout`, `kill` or a closed terminal: the walk ends as with Ctrl-C (its journal said 'connecting')."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "GAIT_DATA_DIR": str(tmp_path / "data")}
+    cmd = [sys.executable, "-m", "service.cli", "live", "--demo", "--json", "--speed", "4", "--journal-dir"]
+    proc = subprocess.Popen([*cmd, str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:  # wait for the first stride, then stop it as `timeout` would
+        if json.loads(line)["type"] == "stride" or time.monotonic() > deadline:
+            break
+    proc.send_signal(signal.SIGTERM)
+    rest, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert json.loads(rest.strip().splitlines()[-1])["phase"] == "ended"
+    (sidecar,) = tmp_path.glob("*.json")
+    assert json.loads(sidecar.read_text())["state"]["phase"] == "ended"
