@@ -230,6 +230,7 @@ class ReanalysisResult(BaseModel):
     """One walk analysed again: its figures before and after, or why it failed."""
 
     walk_id: int
+    name: str | None = None
     ok: bool = True
     error: str | None = None
     before: WalkSummary | None = None

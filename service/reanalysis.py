@@ -261,7 +261,13 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
         # deleted, or (a live walk's id cannot come back) gone meanwhile
         raise UnknownWalkError(f"walk {walk_id} was deleted while it was analysed again: nothing was stored")
     after = {**new.summary, "flagged_strides": new.flagged_strides}
-    return {"walk_id": walk_id, "before": figures(walk), "after": figures(after), "version": ANALYSIS_VERSION}
+    return {
+        "walk_id": walk_id,
+        "name": walk["name"],
+        "before": figures(walk),
+        "after": figures(after),
+        "version": ANALYSIS_VERSION,
+    }
 
 
 def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
@@ -291,5 +297,5 @@ def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str
             results.append({"ok": True, "error": None, **reanalyse_walk(store, walk["id"], folders)})
         except (ReanalysisError, IngestError, GaitError, OSError, ValueError) as exc:
             log.warning("walk %s not analysed again: %s", walk["id"], exc)
-            results.append({"walk_id": walk["id"], "ok": False, "error": str(exc), "before": None, "after": None})
+            results.append({"walk_id": walk["id"], "name": walk["name"], "ok": False, "error": str(exc)})
     return results
