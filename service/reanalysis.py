@@ -96,6 +96,8 @@ def _no_samples_kind(walk: dict[str, Any]) -> str | None:
         return "apple_health"
     if walk["origin"] == "live" and walk["demo"]:
         return "demo"
+    if walk["coaching"].get("pod"):
+        return "live_no_journal"  # a foot pod's figures are its own: no samples were ever recorded
     return None
 
 
