@@ -19,6 +19,7 @@ judged by the coaching plan in force when the walk was made, and swapped in one 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from service.pipeline import (
     recording_fingerprint,
 )
 from service.recordings import load_recording, recording_path
-from service.store import SUMMARY_COLUMNS, Store
+from service.store import SUMMARY_COLUMNS, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -297,7 +298,7 @@ def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str
     for walk in todo:
         try:
             results.append({"ok": True, "error": None, **reanalyse_walk(store, walk["id"], folders)})
-        except (ReanalysisError, IngestError, GaitError, OSError, ValueError) as exc:
+        except (ReanalysisError, IngestError, GaitError, OSError, ValueError, sqlite3.Error, StoreError) as exc:
             log.warning("walk %s not analysed again: %s", walk["id"], exc)
             results.append({"walk_id": walk["id"], "name": walk["name"], "ok": False, "error": str(exc)})
     return results
