@@ -18,6 +18,11 @@ from gait.tracker import HOLE_MIN_S, GaitTracker
 from gait.types import BoutEvent, Chunk, GaitEvent, GpsTrack, Placement, Recording, StepEvent, StrideEvent
 from gait.validate import check_samples
 
+ANALYSIS_REVISION = 1
+"""Counts changes to the core that change any figure of a stored walk (steps, strides, lengths, bouts, notes):
+raise it with such a change, so that the service knows which walks an older analysis made and can offer to
+analyse them again (service/reanalysis.py)."""
+
 GPS_MIN_BOUT_S = 60.0
 """Bouts shorter than this are too short for a phone's GPS (metres of jitter) to give a stride length."""
 GPS_MAX_ACCURACY_M = 15.0

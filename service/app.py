@@ -25,6 +25,7 @@ from ingest.errors import IngestError
 from service.datalock import DataDirLock
 from service.demo import BleAccess, import_samples, start_demo, virtual_ble
 from service.livehub import LiveHub, recover_interrupted
+from service.recordings import remove_orphans
 from service.routers import coaching, health, live, pain, profile, trends, uploads, walks
 from service.security import BodyTooLargeError, SecurityMiddleware
 from service.settings import Settings, disk_full_message, is_disk_full
@@ -101,6 +102,16 @@ async def _opened(app: FastAPI) -> AsyncIterator[None]:
     app.state.hub = LiveHub(store, journal_dir=settings.journal_dir)
     app.state.loop = asyncio.get_running_loop()  # lets a signal handler end the live feeds on shutdown
     app.state.recovered = await asyncio.to_thread(recover_interrupted, store, settings.journal_dir)
+    # samples and journals of walks that are not stored (a crash between a rename and its commit, a deletion whose
+    # files could not be removed): health data of no walk, removed before any new walk starts
+    orphans = await asyncio.to_thread(
+        remove_orphans,
+        await asyncio.to_thread(store.walk_ids),
+        recordings_dir=settings.recordings_dir,
+        journal_dir=settings.journal_dir,
+    )
+    if orphans:
+        log.info("removed %d kept-sample or journal files of walks that are not stored", len(orphans))
     # The virtual radio's sensors (a testing aid) live on this event loop, so they are made here, not in create_app.
     app.state.ble = await virtual_ble(settings) if settings.ble_virtual else BleAccess()
     startup: asyncio.Task[None] | None = None

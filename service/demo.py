@@ -29,7 +29,14 @@ from service.coaching import NOT_YOUR_COACHING, demo_coach, live_coach, load_pro
 from service.live import LiveSession
 from service.livehub import LiveHub
 from service.models import ProfileUpdate
-from service.pipeline import personal_scale, process_file, read_recording, sample_walk_notes
+from service.pipeline import (
+    AnalysisOptions,
+    analysis_record,
+    personal_scale,
+    process_file,
+    read_recording,
+    sample_walk_notes,
+)
 from service.settings import Settings
 from service.store import DuplicateRecordingError, NewWalk, Store
 
@@ -281,6 +288,12 @@ async def _start_live_walk(
             )
         ),
         demo=demo,
+        # the live tracker is this version's core, with the profile's height and factor (a demo: its walker's)
+        analysis=analysis_record(
+            AnalysisOptions(body_height_m=None if demo else body_height_m, stride_scale=stride_scale),
+            own=not demo,
+            recording_height_m=body_height_m if demo else None,
+        ),
     )
     return await hub.start(make_session, walk)
 

@@ -206,6 +206,56 @@ class WalkPublic(BaseModel):
         description="Not the walker's own walking (a sample recording, a demo replay, a virtual sensor): shown, "
         "never used for coaching (baseline, pain-free walks, targets).",
     )
+    analysis: dict[str, Any] | None = Field(
+        None,
+        description="What analysed the walk: `version`, whether the profile applied (`uses_profile`), the height "
+        "(`body_height_m`, `height_from`: profile or recording) and calibration factor (`stride_scale`) used; "
+        "null for walks analysed before this was recorded.",
+    )
+
+
+class ReanalysisStatus(BaseModel):
+    """Whether a walk's analysis is this version's with the current profile, and whether it can be redone."""
+
+    out_of_date: bool = Field(description="Analysed by another version, or with another height or factor.")
+    reasons: list[str] = Field(description="Why it is out of date, in words.")
+    samples_kept: bool = Field(description="Its samples are kept (an upload's, a live walk's journal, a sample).")
+    can_reanalyse: bool
+    why_not: str | None = Field(None, description="Why it cannot be analysed again, and what to do.")
+    version: str | None = Field(None, description="The version that analysed it (null: before versions were kept).")
+    current_version: str
+
+
+class ReanalysisResult(BaseModel):
+    """One walk analysed again: its figures before and after, or why it failed."""
+
+    walk_id: int
+    name: str | None = None
+    ok: bool = True
+    error: str | None = None
+    before: WalkSummary | None = None
+    after: WalkSummary | None = None
+    version: str | None = Field(None, description="The version that analysed it now.")
+
+
+class ReanalysisBatch(BaseModel):
+    """Every out-of-date walk analysed again (one failure does not stop the others)."""
+
+    reanalysed: int
+    failed: int
+    results: list[ReanalysisResult]
+
+
+class ReanalysisOverview(BaseModel):
+    """How many walks could be analysed again and how many are out of date."""
+
+    walks: int
+    reanalysable: int = Field(description="Walks whose samples are kept (they can be analysed again).")
+    out_of_date: int = Field(description="Of those, the walks analysed by another version or with another profile.")
+    out_of_date_without_samples: int = Field(
+        description="Out-of-date walks that cannot be analysed again (uploaded before samples were kept)."
+    )
+    current_version: str
 
 
 class UploadResult(BaseModel):
@@ -253,6 +303,7 @@ class WalkDetail(WalkPublic):
         "which is the recording's own (a file may count from 0 or in Unix seconds): time into the walk is "
         "`start_s - time_origin_s`.",
     )
+    reanalysis: ReanalysisStatus | None = Field(None, description="Whether the walk can and should be analysed again.")
 
 
 class TrendRow(BaseModel):

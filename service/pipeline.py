@@ -7,6 +7,7 @@ stage through a progress callback so the dashboard can show it.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -16,12 +17,23 @@ from typing import Any
 
 import numpy as np
 
+from gait.analysis import ANALYSIS_REVISION
 from gait.types import Placement, Recording, StrideEvent
 from ingest import load, read_apple_health
 from ingest.errors import IngestError
 from service import coaching
 from service.coaching import StrideFlagger
+from service.recordings import stage_recording
 from service.store import NewWalk, Store
+
+
+def _package_version() -> str:
+    """The installed gait-analyser's version ("0+unknown" when run from a tree that is not installed)."""
+    try:
+        return importlib.metadata.version("gait-analyser")
+    except importlib.metadata.PackageNotFoundError:
+        return "0+unknown"
+
 
 ProgressFn = Callable[[str, float], None]
 """Called with (stage, fraction 0..1) as the pipeline advances."""
@@ -203,6 +215,83 @@ def stride_rows(strides: Iterable[StrideEvent], flagger: StrideFlagger | None) -
     return rows
 
 
+ANALYSIS_VERSION = f"{_package_version()}+r{ANALYSIS_REVISION}"
+"""What analyses walks now: the package's version and the core's :data:`gait.analysis.ANALYSIS_REVISION`."""
+
+
+@dataclass(frozen=True)
+class PreparedAnalysis:
+    """What an analysis of a recording applies (:func:`prepare_analysis`)."""
+
+    options: AnalysisOptions
+    flagger: StrideFlagger | None
+    coaching: dict[str, Any]
+    record: dict[str, Any]
+    """Stored with the walk (``analysis_json``): see :func:`analysis_record`."""
+
+
+def analysis_record(options: AnalysisOptions, *, own: bool, recording_height_m: float | None = None) -> dict[str, Any]:
+    """What a walk stores about its analysis: the version, and the profile's height and calibration factor used
+    (``uses_profile`` False for somebody else's walk; ``height_from`` says whose height the lengths rest on: the
+    recording's own ``recording_height_m`` wins over the profile's, as in :func:`analyse_to_walk`).
+
+    Examples
+    --------
+    >>> r = analysis_record(AnalysisOptions(body_height_m=1.8, stride_scale=1.05), own=True)
+    >>> r["uses_profile"], r["height_from"], r["body_height_m"], r["stride_scale"]
+    (True, 'profile', 1.8, 1.05)
+    >>> analysis_record(AnalysisOptions(), own=False, recording_height_m=1.62)["height_from"]
+    'recording'
+    """
+    if recording_height_m is not None:
+        height_from, height_m = "recording", recording_height_m
+    else:
+        height_from, height_m = ("profile", options.body_height_m) if options.body_height_m else (None, None)
+    return {
+        "version": ANALYSIS_VERSION,
+        "uses_profile": own,
+        "height_from": height_from,
+        "body_height_m": height_m,
+        "stride_scale": options.stride_scale,
+    }
+
+
+def prepare_analysis(
+    store: Store,
+    recording: Recording,
+    *,
+    origin: str,
+    placement: Placement | None = None,
+    sensor_side: str | None = None,
+    at_s: float,
+) -> PreparedAnalysis:
+    """The options, coaching flagger and description, and analysis record for analysing ``recording`` now.
+
+    The walker's own walk is analysed with the current profile's height (unless the recording states its own)
+    and its calibration factor for the placement used, and judged by the plan in force at ``at_s`` (when the walk
+    was made); a sample recording (``origin="sample"``) is somebody else's walk: its own heights, no factor, not
+    coached. Uploads and re-analysis (:mod:`service.reanalysis`) both go through here.
+    """
+    profile = coaching.load_profile(store)
+    used = recording.placement or placement or profile.placement
+    # a sample recording is somebody else's walk: analysed with its own heights (in ``recording``), never with the
+    # user's height or calibration factor
+    own = origin != "sample"
+    options = AnalysisOptions(
+        placement=placement or profile.placement,
+        body_height_m=profile.body_height_m if own else None,
+        stride_scale=personal_scale(profile.stride_scales, used) if own else None,
+        sensor_side=sensor_side,
+    )
+    if own:
+        flagger, description = coaching.stride_flagger(store, profile, at_s=at_s)
+    else:
+        # somebody else's walk: not coached (no target from the user's plan or height), and it says so
+        flagger, description = None, dict(coaching.SAMPLE_COACHING)
+    record = analysis_record(options, own=own, recording_height_m=recording.body_height_m)
+    return PreparedAnalysis(options, flagger, description, record)
+
+
 def analyse_to_walk(
     recording: Recording,
     *,
@@ -318,12 +407,15 @@ def process_file(
     progress: ProgressFn | None = None,
     recording: Recording | None = None,
     sensor_side: str | None = None,
+    keep_samples_in: Path | None = None,
 ) -> list[int]:
     """Read, analyse, flag and store one recording file in one transaction (blocking). Returns the walk ids.
 
     A recording gives one walk; an Apple Health export gives one summary-only walk per walk it lists. A caller
     that has already read the file (with extra facts such as the walker's height) passes it as ``recording``.
-    ``sensor_side`` is the shoe a foot sensor was on (its steps and strides then carry that side).
+    ``sensor_side`` is the shoe a foot sensor was on (its steps and strides then carry that side). With
+    ``keep_samples_in`` (the service's recordings folder), an upload's samples are kept there as
+    ``walk-<id>.npz`` (:mod:`service.recordings`), written in the same transaction as the walk.
 
     Raises
     ------
@@ -343,27 +435,26 @@ def process_file(
         walks = health_walks(path, name=name)
         ids = store.add_walks(walks, skip_duplicates=True)
         return ids or store.add_walks(walks[:1])  # raises DuplicateRecordingError naming the stored walk
-    profile = coaching.load_profile(store)
-    used = recording.placement or placement or profile.placement
-    # a sample recording is somebody else's walk: analysed with its own heights (in ``recording``), never with the
-    # user's height or calibration factor
-    own = origin != "sample"
-    options = AnalysisOptions(
-        placement=placement or profile.placement,
-        body_height_m=profile.body_height_m if own else None,
-        stride_scale=personal_scale(profile.stride_scales, used) if own else None,
-        sensor_side=sensor_side,
-    )
     # the plan in force when the walk was made (the recording's own start), not at upload time
     started_at, _ = recording_started_at(recording.source)
-    if own:
-        flagger, description = coaching.stride_flagger(store, profile, at_s=coaching.iso_to_unix_s(started_at))
-    else:
-        # somebody else's walk: not coached (no target from the user's plan or height), and it says so
-        flagger, description = None, dict(coaching.SAMPLE_COACHING)
-    walk = analyse_to_walk(
-        recording, name=name, origin=origin, options=options, flagger=flagger, coaching=description, progress=progress
+    prepared = prepare_analysis(
+        store,
+        recording,
+        origin=origin,
+        placement=placement,
+        sensor_side=sensor_side,
+        at_s=coaching.iso_to_unix_s(started_at),
     )
+    walk = analyse_to_walk(
+        recording,
+        name=name,
+        origin=origin,
+        options=prepared.options,
+        flagger=prepared.flagger,
+        coaching=prepared.coaching,
+        progress=progress,
+    )
+    walk.analysis = prepared.record
     if origin == "upload" and not walk.strides and recording.duration_s < ONE_STRIDE_S:
         # not a walk at all (a header and one row, a recording stopped at once): refused, nothing stored, rather
         # than a walk of 0 strides in the list
@@ -374,4 +465,14 @@ def process_file(
             reason="too_short",
         )
     walk.recording_sha256 = recording_fingerprint(recording)
-    return store.add_walks([walk])
+    if keep_samples_in is None or origin != "upload":
+        # a sample recording stays in its own file (re-analysed from it): no copy is kept
+        return store.add_walks([walk])
+    staged = stage_recording(recording, keep_samples_in, placement=walk.placement, sensor_side=sensor_side)
+    try:
+        # the samples take their walk's name inside the insert transaction: a refused upload leaves no file
+        ids = store.add_walks([walk], before_commit=staged.place)
+    except BaseException:
+        staged.discard()
+        raise
+    return ids

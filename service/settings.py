@@ -71,7 +71,7 @@ class Settings:
     Attributes
     ----------
     data_dir
-        Where the SQLite store, upload spool and live journals live.
+        Where the SQLite store, upload spool, live journals and kept samples of uploads live.
     host, port
         Address to bind. Any host other than loopback requires ``token``.
     token
@@ -131,6 +131,11 @@ class Settings:
     def journal_dir(self) -> Path:
         """Folder for live-session journals."""
         return self.data_dir / "journal"
+
+    @property
+    def recordings_dir(self) -> Path:
+        """Folder where the raw samples of uploaded walks are kept, to analyse them again (service.recordings)."""
+        return self.data_dir / "recordings"
 
     @property
     def spool_dir(self) -> Path:

@@ -169,6 +169,12 @@ MIGRATIONS: tuple[str, ...] = (
     # a walk's stored plan keeps the pain reports it rested on (so its page can say when one is deleted later);
     # walks stored before get the reports that still exist and would have counted then
     "walk_plans_keep_their_pain_reports",
+    # what analysed each walk (the analysis version, the profile's height and calibration factor it used), so that
+    # walks analysed by an older version or with another profile can be found and analysed again from their kept
+    # samples (service/reanalysis.py); NULL for walks analysed before this was recorded
+    """
+    ALTER TABLE walks ADD COLUMN analysis_json TEXT;
+    """,
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
@@ -278,6 +284,7 @@ WALK_COLUMNS = (
     "coaching_json",
     "notes_json",
     "demo",
+    "analysis_json",
 )
 STRIDE_COLUMNS = (
     "idx",
@@ -308,7 +315,8 @@ class NewWalk:
     ``bouts`` rows are ``(start_s, end_s, steps)``. ``demo`` marks a walk that is not the walker's own walking (a
     sample recording, a replay of one, a virtual sensor): it is listed and shown, never used for coaching.
     ``recording_sha256`` fingerprints the recording it came from (None for live walks): a second walk with the
-    same fingerprint is refused (:class:`DuplicateRecordingError`).
+    same fingerprint is refused (:class:`DuplicateRecordingError`). ``analysis`` says what analysed it (see
+    :func:`service.pipeline.analysis_record`).
     """
 
     name: str
@@ -328,6 +336,15 @@ class NewWalk:
     bouts: Sequence[Sequence[Any]] = ()
     demo: bool = False
     recording_sha256: str | None = None
+    analysis: dict[str, Any] | None = None
+
+
+_SUMMARY_ORDER = ("duration_s", "steps", "strides", "cadence_spm", "stride_length_m", "distance_m", "walking_time_s")
+
+
+def _summary_values(summary: dict[str, Any]) -> tuple[Any, ...]:
+    """A summary's figures in the order the walks table's statements list them (:data:`_SUMMARY_ORDER`)."""
+    return tuple(summary.get(k) for k in _SUMMARY_ORDER)
 
 
 def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
@@ -336,6 +353,7 @@ def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
     walk["coaching"] = json.loads(walk.pop("coaching_json") or "{}")
     walk["notes"] = json.loads(walk.pop("notes_json") or "[]")
     walk["demo"] = bool(walk["demo"])
+    walk["analysis"] = json.loads(walk.pop("analysis_json") or "null")
     return walk
 
 
@@ -486,12 +504,20 @@ class Store:
         """Insert a walk with all its rows in one transaction; returns its id."""
         return self.add_walks([walk])[0]
 
-    def add_walks(self, walks: Sequence[NewWalk], *, skip_duplicates: bool = False) -> list[int]:
+    def add_walks(
+        self,
+        walks: Sequence[NewWalk],
+        *,
+        skip_duplicates: bool = False,
+        before_commit: Callable[[list[int]], None] | None = None,
+    ) -> list[int]:
         """Insert walks with all their rows in one transaction (all or none); returns their ids.
 
         A walk whose ``recording_sha256`` is already stored raises :class:`DuplicateRecordingError` and nothing is
         inserted; with ``skip_duplicates`` such walks are left out instead (and only the others are returned).
         The check runs inside the write transaction, so two uploads of one file at once cannot both get in.
+        ``before_commit`` is called with the new ids inside the transaction, just before it commits (an upload's
+        samples are renamed into place there); when it raises, nothing is inserted.
         """
         ids = []
         with self.write() as conn:
@@ -514,7 +540,40 @@ class Store:
                 walk_id = self._insert_walk(conn, walk)
                 self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
                 ids.append(walk_id)
+            if before_commit is not None:
+                before_commit(ids)
         return ids
+
+    def replace_analysis(self, walk_id: int, walk: NewWalk) -> bool:
+        """Swap a stored walk's analysis for ``walk``'s in one transaction: its strides, steps and bouts, summary
+        figures, flagged count, reason, notes, coaching and analysis record (a crash leaves the old analysis or
+        the new one, never a mix). What the walk is stays: name, origin, start, source, fingerprint, its cues
+        (what was said during a live walk) and pain reports. Returns False when there is no such walk; a walk still
+        being recorded live is left alone (False too).
+        """
+        s = walk.summary
+        with self.write() as conn:
+            updated = conn.execute(
+                "UPDATE walks SET placement = COALESCE(?, placement), duration_s = ?, steps = ?, strides = ?,"
+                " cadence_spm = ?, stride_length_m = ?, distance_m = ?, walking_time_s = ?, flagged_strides = ?,"
+                " reason = ?, coaching_json = ?, notes_json = ?, analysis_json = ? WHERE id = ? AND status != 'live'",
+                (
+                    walk.placement,
+                    *_summary_values(s),
+                    walk.flagged_strides,
+                    walk.reason,
+                    json.dumps(walk.coaching, default=str),
+                    json.dumps(list(walk.notes)),
+                    None if walk.analysis is None else json.dumps(walk.analysis, default=str),
+                    walk_id,
+                ),
+            ).rowcount
+            if not updated:
+                return False
+            for table in ("strides", "steps", "bouts"):
+                conn.execute(f"DELETE FROM {table} WHERE walk_id = ?", (walk_id,))
+            self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
+        return True
 
     @staticmethod
     def _overlapping_walk(conn: sqlite3.Connection, walk: NewWalk) -> tuple[dict[str, Any], float] | None:
@@ -558,8 +617,8 @@ class Store:
         cur = conn.execute(
             "INSERT INTO walks (name, origin, status, format, placement, started_at, created_at, duration_s, steps,"
             " strides, cadence_spm, stride_length_m, distance_m, walking_time_s, flagged_strides, reason,"
-            " source_json, coaching_json, notes_json, demo, recording_sha256)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_json, coaching_json, notes_json, demo, recording_sha256, analysis_json)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 walk.name,
                 walk.origin,
@@ -568,13 +627,7 @@ class Store:
                 walk.placement,
                 walk.started_at,
                 utc_now_iso(),
-                s.get("duration_s"),
-                s.get("steps"),
-                s.get("strides"),
-                s.get("cadence_spm"),
-                s.get("stride_length_m"),
-                s.get("distance_m"),
-                s.get("walking_time_s"),
+                *_summary_values(s),
                 walk.flagged_strides,
                 walk.reason,
                 json.dumps(walk.source, default=str),
@@ -582,6 +635,7 @@ class Store:
                 json.dumps(list(walk.notes)),
                 int(bool(walk.demo)),
                 walk.recording_sha256,
+                None if walk.analysis is None else json.dumps(walk.analysis, default=str),
             ),
         )
         return int(cur.lastrowid)
@@ -704,6 +758,17 @@ class Store:
         with self.read() as conn:
             row = conn.execute(f"SELECT {', '.join(WALK_COLUMNS)} FROM walks WHERE id = ?", (walk_id,)).fetchone()
         return _walk_row(row) if row else None
+
+    def walk_ids(self) -> set[int]:
+        """Ids of every stored walk."""
+        with self.read() as conn:
+            return {r[0] for r in conn.execute("SELECT id FROM walks")}
+
+    def walk_fingerprint(self, walk_id: int) -> str | None:
+        """The fingerprint of the recording a walk was analysed from (see :class:`NewWalk`), or None."""
+        with self.read() as conn:
+            row = conn.execute("SELECT recording_sha256 FROM walks WHERE id = ?", (walk_id,)).fetchone()
+        return row[0] if row else None
 
     def delete_walk(self, walk_id: int) -> bool:
         """Delete a walk and its rows; returns False when there was none."""

@@ -50,8 +50,9 @@ def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
         )
     return (
         f"{filename}: this recording is already stored as {walk}; nothing was stored, so it is not counted twice. "
-        f"Walks are not re-analysed: to analyse it again (for example after setting your body height), delete "
-        f"walk {existing['id']} first, then upload the file again."
+        f'To analyse it again (for example after setting your body height), use "Analyse again" on walk '
+        f"{existing['id']}; if it was uploaded before samples were kept, delete walk {existing['id']} first, then "
+        "upload the file again."
     )
 
 
@@ -140,6 +141,7 @@ async def upload(
                 fmt=fmt,
                 placement=placement,
                 sensor_side=side,
+                keep_samples_in=settings.recordings_dir,
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
     except OverlappingWalkError as exc:

@@ -1,20 +1,35 @@
-"""Walks: list, get, delete, per-stride rows, and export as CSV or JSON."""
+"""Walks: list, get, delete, analyse again, per-stride rows, and export as CSV or JSON."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import math
 from typing import Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from gait.coach import NOT_MEDICAL_ADVICE
-from service.coaching import deleted_pain_basis
-from service.deps import StoreDep
-from service.models import StridePublic, WalkDetail, WalkPublic, WalkSummary
+from gait.errors import GaitError
+from ingest.errors import IngestError
+from service import reanalysis
+from service.coaching import deleted_pain_basis, load_profile
+from service.deps import SettingsDep, StoreDep
+from service.models import (
+    Problem,
+    ReanalysisBatch,
+    ReanalysisOverview,
+    ReanalysisResult,
+    StridePublic,
+    WalkDetail,
+    WalkPublic,
+    WalkSummary,
+)
 from service.pipeline import EARLIEST_START_EPOCH_S
+from service.recordings import delete_walk_files
+from service.settings import Settings
 from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
 
 router = APIRouter(prefix="/api/walks", tags=["walks"])
@@ -66,9 +81,62 @@ def list_walks(
     return [walk_public(w) for w in store.list_walks(limit=limit, offset=offset)]
 
 
+def sample_folders(settings: Settings) -> reanalysis.SampleFolders:
+    """Where the service keeps walks' samples."""
+    return reanalysis.SampleFolders(settings.recordings_dir, settings.journal_dir, settings.samples_dir)
+
+
+@router.get(
+    "/reanalysis",
+    response_model=ReanalysisOverview,
+    summary="How many walks could be analysed again, and how many are out of date",
+)
+def reanalysis_overview(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    return reanalysis.overview(store, sample_folders(settings))
+
+
+@router.post(
+    "/reanalyse",
+    response_model=ReanalysisBatch,
+    summary="Analyse again every out-of-date walk whose samples are kept (oldest first), reporting each",
+)
+async def reanalyse_all(request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    async with request.app.state.analysis_slots:
+        results = await asyncio.to_thread(reanalysis.reanalyse_out_of_date, store, sample_folders(settings))
+    ok = sum(r["ok"] for r in results)
+    return {"reanalysed": ok, "failed": len(results) - ok, "results": results}
+
+
+@router.post(
+    "/{walk_id}/reanalyse",
+    response_model=ReanalysisResult,
+    responses={
+        404: {"model": Problem, "description": "No walk with this id."},
+        409: {
+            "model": Problem,
+            "description": "The walk's samples were not kept (uploaded before they were, an Apple Health summary, "
+            "a live demo), or it is being recorded live.",
+        },
+        422: {"model": Problem, "description": "The kept samples can no longer be analysed; the old analysis stays."},
+    },
+    summary="Analyse a walk again from its kept samples with this version and the current profile",
+)
+async def reanalyse_one(walk_id: int, request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    try:
+        async with request.app.state.analysis_slots:
+            return await asyncio.to_thread(reanalysis.reanalyse_walk, store, walk_id, sample_folders(settings))
+    except reanalysis.ReanalysisError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
+    except (IngestError, GaitError) as exc:
+        message = f"walk {walk_id} could not be analysed again ({exc}); its analysis is unchanged"
+        raise HTTPException(422, message) from None
+
+
 @router.get("/{walk_id}", response_model=WalkDetail, summary="One walk with its summary, bouts, cues and pain")
-def get_walk(walk_id: int, store: StoreDep) -> dict[str, Any]:
-    walk = walk_public(_walk_or_404(store, walk_id))
+def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    stored = _walk_or_404(store, walk_id)
+    walk = walk_public(stored)
+    walk["reanalysis"] = reanalysis.walk_status(stored, load_profile(store), sample_folders(settings))
     walk["bouts"] = store.bouts(walk_id)
     walk["time_origin_s"] = time_origin_s(walk, walk["bouts"])
     walk["cues"] = store.cues(walk_id)
@@ -102,10 +170,12 @@ def get_strides(walk_id: int, store: StoreDep, layout: Literal["rows", "columns"
     return Response(json.dumps(rows, allow_nan=False), media_type="application/json")
 
 
-@router.delete("/{walk_id}", status_code=204, summary="Delete a walk and all its rows")
-def delete_walk(walk_id: int, store: StoreDep) -> Response:
+@router.delete("/{walk_id}", status_code=204, summary="Delete a walk, all its rows and its kept samples")
+def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> Response:
     if not store.delete_walk(walk_id):
         raise HTTPException(404, f"no walk with id {walk_id}")
+    # after the commit: a file left by a failure here is removed at the next start (an orphan), never the reverse
+    delete_walk_files(walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir)
     return Response(status_code=204)
 
 

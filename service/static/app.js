@@ -247,6 +247,46 @@ function deletedPainNote(coaching) {
     <a href="#/">home page</a> leaves ${gone.length === 1 ? "that report" : "them"} out.</p>`;
 }
 
+// -- analysing walks again -------------------------------------------------------------------------------------
+
+// "strides 51 -> 51, mean stride length 0.61 -> 0.65 m": what an analysis changed, from POST .../reanalyse.
+function reanalysisChange(r) {
+  const b = r.before, a = r.after;
+  return `strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, mean stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
+}
+
+// Shown on the walk page once after "Analyse again" (the page is drawn again with the new figures).
+const reanalysed = {};
+
+function reanalysisNotice(walk) {
+  const r = walk.reanalysis;
+  const done = reanalysed[walk.id];
+  delete reanalysed[walk.id];
+  const result = done ? `<p class="notice ok-note" id="reanalyse-result" role="status">Analysed again with version ${esc(done.version)}: ${esc(reanalysisChange(done))}.</p>` : "";
+  if (!r || !r.out_of_date) return result;
+  const why = `These figures are out of date: ${r.reasons.map(esc).join("; ")}.`;
+  if (!r.can_reanalyse) return `${result}<p class="notice" id="reanalysis-note">${why} ${esc(r.why_not || "")}</p>`;
+  return `${result}<div class="notice" id="reanalysis-note"><p>${why} Analysing it again gives this version's figures with your current profile (the coaching is judged by the plan of the walk's day).</p>
+    <button id="reanalyse-btn" type="button">Analyse again</button> <span id="reanalyse-msg" role="status"></span></div>`;
+}
+
+function bindReanalyse(walk) {
+  const btn = document.getElementById("reanalyse-btn");
+  if (!btn) return;
+  btn.addEventListener("click", async () => {
+    const msg = document.getElementById("reanalyse-msg");
+    btn.disabled = true;
+    msg.className = ""; msg.textContent = "Analysing…";
+    try {
+      reanalysed[walk.id] = await api(`/api/walks/${walk.id}/reanalyse`, { method: "POST" });
+      await pageWalk(walk.id);
+    } catch (err) {
+      btn.disabled = false;
+      msg.className = "error"; msg.textContent = err.message;
+    }
+  });
+}
+
 async function pageWalk(id) {
   const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
   const strides = columns.idx.map((_, i) => ({
@@ -265,6 +305,7 @@ async function pageWalk(id) {
     <h1>${esc(walk.name)}</h1>
     <p class="muted">${esc(fmt.date(walk.started_at))}${walk.source.started_at_from === "import" ? ` <span id="started-note">(when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time)</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement || "placement unknown")}
       ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}</p>
+    ${reanalysisNotice(walk)}
     ${walk.demo ? `<p class="notice" id="demo-note">A ${demoKind(walk)} walk, not yours: it is shown here but never used for your coaching (baseline, pain-free walks, targets).</p>` : ""}
     ${walk.reason ? `<p class="notice">${esc(walk.reason)}</p>` : ""}
     ${walk.notes.filter((n) => n.startsWith("placement check")).map((n) => `<p class="notice placement-check">${esc(n)}</p>`).join("")}
@@ -305,6 +346,7 @@ async function pageWalk(id) {
     await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     location.hash = "#/walks";
   });
+  bindReanalyse(walk);
   if (!strides.length) return;  // no chart headings either: "No strides in this walk, so no charts."
   const len = strides.map((r) => r.length_m);
   // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
@@ -565,7 +607,7 @@ function uploadWithProgress(form) {
 // -- profile ----------------------------------------------------------------------------------------------------
 
 async function pageProfile() {
-  const [p, coaching] = await Promise.all([api("/api/profile"), api("/api/coaching")]);
+  const [p, coaching, redo] = await Promise.all([api("/api/profile"), api("/api/coaching"), api("/api/walks/reanalysis")]);
   const c = p.coaching;
   $main.innerHTML = `<h1>Profile and coaching</h1>
     <form id="profile-form" class="card">
@@ -591,6 +633,10 @@ async function pageProfile() {
       <div class="row inline"><input id="audio" type="checkbox" ${c.audio_cue ? "checked" : ""}><label for="audio">Beep on a cue in the live view</label></div>
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
+    ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks analysed with another height, factor or version</h2>
+      <p>${redo.out_of_date} walk${redo.out_of_date === 1 ? " was" : "s were"} analysed with another body height or calibration factor than your profile's now, or by an earlier version. Their samples are kept on this computer: analyse them again to get this version's figures.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
+      <button type="button" id="reanalyse-all-btn">Analyse all ${redo.out_of_date} again</button> <span id="reanalyse-all-msg" role="status"></span>
+      <ul id="reanalyse-all-results"></ul></div>` : ""}
     <div class="card"><h2>Plan now</h2><ul>${coaching.plan.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>
     <div class="card tips"><h2>Tips</h2><ul>${coaching.tips.map((t) => `<li><strong>${esc(t.title)}.</strong> ${esc(t.text)}</li>`).join("")}</ul></div>`;
   const red = document.getElementById("reduction");
@@ -614,6 +660,7 @@ async function pageProfile() {
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
+  bindReanalyseAll();
   // Remove changes that one stored factor only: the stored profile goes back with it left out, whatever else the
   // form holds (unsaved edits stay in the form, unsaved); the row shows the factor only once the store has it gone.
   for (const btn of document.querySelectorAll("button.remove-scale")) {
@@ -636,6 +683,25 @@ async function pageProfile() {
       }
     });
   }
+}
+
+function bindReanalyseAll() {
+  const btn = document.getElementById("reanalyse-all-btn");
+  if (!btn) return;
+  btn.addEventListener("click", async () => {
+    const msg = document.getElementById("reanalyse-all-msg"), list = document.getElementById("reanalyse-all-results");
+    btn.disabled = true;
+    msg.className = ""; msg.textContent = "Analysing…";
+    try {
+      const batch = await api("/api/walks/reanalyse", { method: "POST" });
+      btn.remove();
+      msg.textContent = `${batch.reanalysed} walk${batch.reanalysed === 1 ? "" : "s"} analysed again${batch.failed ? `, ${batch.failed} could not be` : ""}.`;
+      list.innerHTML = batch.results.map((r) => `<li><a href="#/walk/${r.walk_id}">${esc(r.name || `walk ${r.walk_id}`)}</a>: ${r.ok ? esc(reanalysisChange(r)) : `<span class="error">${esc(r.error)}</span>`}</li>`).join("");
+    } catch (err) {
+      btn.disabled = false;
+      msg.className = "error"; msg.textContent = err.message;
+    }
+  });
 }
 
 // -- pain -------------------------------------------------------------------------------------------------------

@@ -208,7 +208,7 @@ def test_flagged_strides_follow_coaching(client: TestClient, tmp_path: Path) -> 
         json={"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}},
     )
     client.post("/api/pain", json={"score": 5})
-    # walks are not re-analysed: the same recording is analysed again once its walk is deleted
+    # the same recording is analysed again (with the new profile and plan) once its walk is deleted
     assert client.delete(f"/api/walks/{off['id']}").status_code == 204
     on = upload(client, path, placement="lower_back").json()["walks"][0]
     strides = client.get(f"/api/walks/{on['id']}/strides").json()

@@ -1,0 +1,304 @@
+"""Analyse stored walks again, from their kept samples, with this version's core and the current profile.
+
+Where a walk's samples are:
+
+- an upload: ``recordings/walk-<id>.npz`` (:mod:`service.recordings`), kept since this version; walks uploaded
+  before have none and are not re-analysed (upload the file again);
+- a live walk from the walker's own sensor: its journal ``journal/walk-<id>.csv``, with the current profile's
+  height in place of the one the journal noted (the profile's at the time);
+- a sample recording: its file in the samples folder, when it is still there with the same samples (checked by
+  the walk's fingerprint); analysed with its own walker's heights, as at import, never with the profile;
+- a live demo walk (a replayed sample, a virtual sensor) is not re-analysed: it demonstrates the live view, and
+  the sample itself is a walk that is; an Apple Health walk is the phone's own summary, with no samples.
+
+The analysis is the upload's (:func:`service.pipeline.prepare_analysis`, :func:`service.pipeline.analyse_to_walk`),
+judged by the coaching plan in force when the walk was made, and swapped in one transaction
+(:meth:`service.store.Store.replace_analysis`).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from gait.errors import GaitError
+from gait.types import Placement, Recording
+from ingest.errors import IngestError
+from service import coaching
+from service.live import load_journal
+from service.models import ProfileUpdate
+from service.pipeline import (
+    ANALYSIS_VERSION,
+    analyse_to_walk,
+    personal_scale,
+    prepare_analysis,
+    recording_fingerprint,
+)
+from service.recordings import load_recording, recording_path
+from service.store import SUMMARY_COLUMNS, Store, StoreError
+
+log = logging.getLogger(__name__)
+
+PLAN_BEFORE_S = 0.001
+"""The plan a walk is judged by is the one in force just before it started: the walk itself, stored now, was no
+part of its own history when it was made (the coach's baseline counts walks up to and including its time)."""
+
+NO_SAMPLES = (
+    "walk {id} was uploaded before samples were kept: upload the file again to analyse it with this version "
+    "(delete walk {id} first: the same recording is refused while it is stored)"
+)
+NOT_REANALYSABLE = {
+    "apple_health": "walk {id} is an Apple Health summary (the phone's own steps and distance, no samples): there is "
+    "nothing to analyse again",
+    "demo": "walk {id} is a live demo (a replayed sample or a virtual sensor): it is not analysed again; the sample "
+    "walks themselves are",
+    "live_no_journal": "walk {id} is a live walk whose journal of samples is gone (or a foot pod's, which sends no "
+    "samples): there is nothing to analyse again",
+    "sample_missing": "walk {id} is a sample recording whose file is no longer in the samples folder (or holds other "
+    "samples now): it cannot be analysed again",
+}
+
+
+class ReanalysisError(Exception):
+    """A walk cannot be analysed again; ``status`` is the HTTP status the API answers with."""
+
+    status = 409
+
+
+class UnknownWalkError(ReanalysisError):
+    """No walk has this id."""
+
+    status = 404
+
+
+class WalkIsLiveError(ReanalysisError):
+    """The walk is being recorded live."""
+
+
+class NoSamplesError(ReanalysisError):
+    """The walk's samples were not kept (or it never had any)."""
+
+
+@dataclass(frozen=True)
+class SampleFolders:
+    """Where walks' samples are: kept uploads, live journals and the sample recordings."""
+
+    recordings_dir: Path
+    journal_dir: Path
+    samples_dir: Path
+
+
+def _no_samples_kind(walk: dict[str, Any]) -> str | None:
+    """Why a walk never has samples to analyse again (a key of :data:`NOT_REANALYSABLE`), or None."""
+    if walk["format"] == "apple_health":
+        return "apple_health"
+    if walk["origin"] == "live" and walk["demo"]:
+        return "demo"
+    if walk["coaching"].get("pod"):
+        return "live_no_journal"  # a foot pod's figures are its own: no samples were ever recorded
+    return None
+
+
+def _sample_file(walk: dict[str, Any], samples_dir: Path) -> Path | None:
+    from service.demo import list_samples
+
+    wanted = walk["source"].get("file")
+    for path in list_samples(samples_dir):
+        if path.name == wanted or path.stem == walk["name"]:
+            return path
+    return None
+
+
+def _journal(walk: dict[str, Any], folders: SampleFolders) -> Path:
+    return Path(folders.journal_dir) / f"walk-{walk['id']}.csv"
+
+
+def samples_kept(walk: dict[str, Any], folders: SampleFolders) -> bool:
+    """True when the walk's samples are there to analyse it again (files looked up, not read)."""
+    if _no_samples_kind(walk):
+        return False
+    if walk["origin"] == "upload":
+        return recording_path(folders.recordings_dir, walk["id"]).is_file()
+    if walk["origin"] == "live":
+        return _journal(walk, folders).is_file()
+    return _sample_file(walk, folders.samples_dir) is not None
+
+
+def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -> Recording:
+    """The walk's samples as the recording to analyse again.
+
+    Raises
+    ------
+    NoSamplesError
+        When there are none (with a message saying why and what to do).
+    """
+    kind = _no_samples_kind(walk)
+    if kind:
+        raise NoSamplesError(NOT_REANALYSABLE[kind].format(id=walk["id"]))
+    try:
+        if walk["origin"] == "upload":
+            return load_recording(recording_path(folders.recordings_dir, walk["id"]))
+        if walk["origin"] == "live":
+            recording = load_journal(_journal(walk, folders))
+            # the journal noted the profile's height of that day: the walker's walk takes today's
+            return replace(recording, body_height_m=None)
+    except FileNotFoundError:
+        raise NoSamplesError(NO_SAMPLES.format(id=walk["id"])) from None
+    except (IngestError, ValueError) as exc:
+        if walk["origin"] == "live" and not _journal(walk, folders).is_file():
+            raise NoSamplesError(NOT_REANALYSABLE["live_no_journal"].format(id=walk["id"])) from None
+        raise NoSamplesError(f"walk {walk['id']}: its kept samples cannot be read ({exc})") from None
+    from service.demo import sample_recording
+
+    path = _sample_file(walk, folders.samples_dir)
+    recording = None
+    if path is not None:
+        try:
+            recording = sample_recording(path)
+        except (IngestError, GaitError) as exc:
+            log.warning("sample %s not readable: %s", path, exc)
+    if recording is None or recording_fingerprint(recording) != store.walk_fingerprint(walk["id"]):
+        raise NoSamplesError(NOT_REANALYSABLE["sample_missing"].format(id=walk["id"]))
+    return recording
+
+
+def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate) -> list[str]:
+    """Why a walk's stored analysis is not what this version with the current profile gives (empty: it is).
+
+    A walk that never has samples (an Apple Health summary, a live demo) or is being recorded is never out of
+    date: nothing can be done about it.
+    """
+    if _no_samples_kind(walk) or walk["status"] == "live":
+        return []
+    record = walk.get("analysis")
+    if not record:
+        return [f"analysed by an earlier version (before {ANALYSIS_VERSION}, which records it)"]
+    reasons = []
+    if record.get("version") != ANALYSIS_VERSION:
+        reasons.append(f"analysed by version {record.get('version')}; this is {ANALYSIS_VERSION}")
+    if record.get("uses_profile"):
+        if record.get("height_from") != "recording" and record.get("body_height_m") != profile.body_height_m:
+            then = record.get("body_height_m")
+            now = profile.body_height_m
+            reasons.append(
+                f"analysed with {'no height' if then is None else f'a height of {then:.2f} m'}; your profile now "
+                f"says {'none' if now is None else f'{now:.2f} m'}"
+            )
+        scale_now = personal_scale(profile.stride_scales, walk["placement"])
+        if record.get("stride_scale") != scale_now:
+            then = record.get("stride_scale")
+            reasons.append(
+                f"analysed with {'no calibration factor' if then is None else f'a calibration factor of {then:g}'}; "
+                f"your {walk['placement'] or ''} factor is now {'none' if scale_now is None else f'{scale_now:g}'}"
+            )
+    return reasons
+
+
+def walk_status(walk: dict[str, Any], profile: ProfileUpdate, folders: SampleFolders) -> dict[str, Any]:
+    """What the walk page says about analysing a walk again: whether its analysis is out of date and why,
+    whether its samples are kept, and why not when it cannot be analysed again."""
+    reasons = out_of_date_reasons(walk, profile)
+    kept = samples_kept(walk, folders)
+    why_not = None
+    if walk["status"] == "live":
+        why_not = "the walk is being recorded: it can be analysed again once it ends"
+    elif not kept:
+        kind = _no_samples_kind(walk) or {"upload": None, "live": "live_no_journal", "sample": "sample_missing"}.get(
+            walk["origin"]
+        )
+        why_not = (NOT_REANALYSABLE[kind] if kind else NO_SAMPLES).format(id=walk["id"])
+    return {
+        "out_of_date": bool(reasons),
+        "reasons": reasons,
+        "samples_kept": kept,
+        "can_reanalyse": kept and walk["status"] != "live",
+        "why_not": why_not,
+        "version": (walk.get("analysis") or {}).get("version"),
+        "current_version": ANALYSIS_VERSION,
+    }
+
+
+def figures(summary: dict[str, Any]) -> dict[str, Any]:
+    """A walk's headline figures (before or after an analysis)."""
+    return {k: summary.get(k) for k in (*SUMMARY_COLUMNS, "flagged_strides")}
+
+
+def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[str, Any]:
+    """Analyse walk ``walk_id`` again from its kept samples with this version and the current profile, and store
+    the new analysis in place of the old one (blocking). Returns the walk's figures before and after.
+
+    Raises
+    ------
+    UnknownWalkError, WalkIsLiveError, NoSamplesError
+        Nothing is changed then.
+    ingest.errors.IngestError, gait.errors.GaitError
+        When the samples can no longer be analysed; the old analysis stays.
+    """
+    walk = store.get_walk(walk_id)
+    if walk is None:
+        raise UnknownWalkError(f"no walk with id {walk_id}: list walks at /api/walks")
+    if walk["status"] == "live":
+        raise WalkIsLiveError(f"walk {walk_id} is being recorded live: analyse it again once it has ended")
+    recording = kept_recording(store, walk, folders)
+    prepared = prepare_analysis(
+        store,
+        recording,
+        origin=walk["origin"],
+        placement=Placement.parse(walk["placement"]) if walk["placement"] else None,
+        sensor_side=recording.source.get("sensor_side"),
+        at_s=coaching.iso_to_unix_s(walk["started_at"]) - PLAN_BEFORE_S,
+    )
+    new = analyse_to_walk(
+        recording,
+        name=walk["name"],
+        origin=walk["origin"],
+        options=prepared.options,
+        flagger=prepared.flagger,
+        coaching=prepared.coaching,
+    )
+    new.analysis = prepared.record
+    if not store.replace_analysis(walk_id, new):
+        # deleted, or (a live walk's id cannot come back) gone meanwhile
+        raise UnknownWalkError(f"walk {walk_id} was deleted while it was analysed again: nothing was stored")
+    after = {**new.summary, "flagged_strides": new.flagged_strides}
+    return {
+        "walk_id": walk_id,
+        "name": walk["name"],
+        "before": figures(walk),
+        "after": figures(after),
+        "version": ANALYSIS_VERSION,
+    }
+
+
+def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
+    """How many walks could be analysed again (their samples are kept) and how many are out of date."""
+    profile = coaching.load_profile(store)
+    walks = store.list_walks(limit=max(store.count_walks(), 1))
+    counts = {"walks": len(walks), "reanalysable": 0, "out_of_date": 0, "out_of_date_without_samples": 0}
+    for walk in walks:
+        status = walk_status(walk, profile, folders)
+        counts["reanalysable"] += status["can_reanalyse"]
+        if status["out_of_date"]:
+            counts["out_of_date" if status["can_reanalyse"] else "out_of_date_without_samples"] += 1
+    return {**counts, "current_version": ANALYSIS_VERSION}
+
+
+def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str, Any]]:
+    """Analyse again every out-of-date walk whose samples are kept, oldest first (a walk's coaching plan rests on
+    the walks before it, analysed again by then); one failure does not stop the others. Returns one result per
+    walk: ``ok`` with its figures, or its ``error``."""
+    profile = coaching.load_profile(store)
+    walks = store.list_walks(limit=max(store.count_walks(), 1))
+    statuses = [(w, walk_status(w, profile, folders)) for w in reversed(walks)]
+    todo = [w for w, status in statuses if status["out_of_date"] and status["can_reanalyse"]]
+    results = []
+    for walk in todo:
+        try:
+            results.append({"ok": True, "error": None, **reanalyse_walk(store, walk["id"], folders)})
+        except (ReanalysisError, IngestError, GaitError, OSError, ValueError, sqlite3.Error, StoreError) as exc:
+            log.warning("walk %s not analysed again: %s", walk["id"], exc)
+            results.append({"walk_id": walk["id"], "name": walk["name"], "ok": False, "error": str(exc)})
+    return results

@@ -1,0 +1,87 @@
+"""Analysing walks again from the dashboard: the walk page's notice and button, the profile page's "Analyse all"."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import shot
+from tests.browser.test_dashboard import wait_js, watch_console
+from tests.service.serverproc import REPO, Server
+
+WALK = REPO / "sample_recordings" / "mobgap_lower_back_daily_living_2.csv"
+OTHER = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+
+
+def upload(server: Server, path) -> dict:
+    files = {"file": (path.name, path.read_bytes())}
+    r = server.client.post("/api/uploads", files=files, data={"placement": "lower_back"})
+    assert r.status_code == 201, r.text
+    return r.json()["walks"][0]
+
+
+def test_a_walk_out_of_date_after_a_height_change_is_analysed_again_from_its_page(
+    browser_context, server: Server
+) -> None:
+    walk = upload(server, WALK)
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + f"/#/walk/{walk['id']}")
+    page.wait_for_selector("#summary")
+    assert page.locator("#reanalysis-note").count() == 0  # analysed by this version with this profile
+
+    r = server.client.put("/api/profile", json={"body_height_m": 1.95, "placement": "lower_back"})
+    assert r.status_code == 200
+    page.reload()
+    page.wait_for_selector("#reanalysis-note")
+    note = page.locator("#reanalysis-note").inner_text()
+    assert "out of date: analysed with no height; your profile now says 1.95 m" in note
+    shot(page, "walk-out-of-date")
+
+    page.click("#reanalyse-btn")
+    page.wait_for_selector("#reanalyse-result")
+    after = server.client.get(f"/api/walks/{walk['id']}").json()["summary"]
+    before = walk["summary"]
+    assert after["stride_length_m"] > before["stride_length_m"]
+    assert page.locator("#reanalyse-result").inner_text() == (
+        f"Analysed again with version {server.client.get('/api/walks/reanalysis').json()['current_version']}: "
+        f"strides {before['strides']} → {after['strides']}, mean stride length {before['stride_length_m']:.2f} → "
+        f"{after['stride_length_m']:.2f} m."
+    )
+    # the page shows the new figures, and no longer says they are out of date
+    assert page.locator("#reanalysis-note").count() == 0
+    assert f"{after['stride_length_m']:.2f}" in page.locator("#summary").inner_text()
+    shot(page, "walk-analysed-again")
+    assert errors == [], errors
+
+
+def test_the_profile_page_offers_to_analyse_all_walks_again_after_a_height_change(
+    browser_context, server: Server
+) -> None:
+    walks = [upload(server, WALK), upload(server, OTHER)]
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/profile")
+    page.wait_for_selector("#profile-form")
+    assert page.locator("#reanalyse-all").count() == 0
+
+    page.fill("#height", "1.62")
+    page.select_option("#pf-placement", "lower_back")
+    page.click("#profile-form button[type=submit]")
+    page.wait_for_selector("#reanalyse-all-btn")
+    assert page.locator("#reanalyse-all-btn").inner_text() == "Analyse all 2 again"
+
+    page.click("#reanalyse-all-btn")
+    wait_js(page, "document.getElementById('reanalyse-all-msg').textContent.includes('analysed again')")
+    assert page.locator("#reanalyse-all-msg").inner_text() == "2 walks analysed again."
+    items = page.locator("#reanalyse-all-results li").all_inner_texts()
+    assert len(items) == 2
+    for walk in walks:
+        after = server.client.get(f"/api/walks/{walk['id']}").json()
+        assert after["analysis"]["body_height_m"] == 1.62 and after["reanalysis"]["out_of_date"] is False
+        line = next(i for i in items if i.startswith(f"{walk['name']}:"))
+        assert f"mean stride length {walk['summary']['stride_length_m']:.2f} → " in line
+        assert line.endswith(f"{after['summary']['stride_length_m']:.2f} m")
+    assert page.locator("#reanalyse-all-btn").count() == 0
+    shot(page, "profile-analysed-all-again")
+    page.reload()
+    page.wait_for_selector("#profile-form")
+    assert page.locator("#reanalyse-all").count() == 0  # nothing is out of date any more
+    assert errors == [], errors
