@@ -60,17 +60,33 @@ def _data_files(bundle: Bundle) -> list[str]:
     return [n for n in bundle.names if n.lower().endswith(_DATA_SUFFIXES) and bundle.size(n) > 0]
 
 
-def _single_file(bundle: Bundle) -> str:
+def _single_file(bundle: Bundle, *, detecting: bool = True) -> str:
     files = _data_files(bundle)
     tables = [f for f in files if not f.lower().endswith(".txt")]  # .txt beside a CSV is usually a read-me
     if len(tables) == 1:
         return tables[0]
     if len(files) == 1:
         return files[0]
-    listed = ", ".join(files[:8]) or "no CSV files"
+    if not files:
+        inside = [n.rsplit("/", 1)[-1] for n in bundle.names]
+        if inside and all(n.lower().endswith(".npy") for n in inside):
+            raise IngestError(
+                f"{bundle.label}: a NumPy archive (.npz of {', '.join(inside[:6])}), not a sensor export; write its "
+                "time and acceleration as a gait CSV (header time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2, see gait formats) "
+                "and load that",
+                reason="unsupported_format",
+            )
+        listed = ", ".join(inside[:8]) or "nothing"
+        raise IngestError(
+            f"{bundle.label}: holds no CSV or text table ({listed}); load the sensor app's CSV export, or a zip of "
+            "its export folder (gait formats lists the apps)",
+            reason="empty",
+        )
+    # a folder of an app we know by its layout can be named with --format; a single-file format cannot choose
+    hint = " (command line: or name the app's format with --format)" if detecting else ""
     raise IngestError(
-        f"{bundle.label}: cannot tell which file holds the recording ({listed}); load or upload that one file on "
-        "its own (command line: or name the format with --format)",
+        f"{bundle.label}: cannot tell which file holds the recording ({', '.join(files[:8])}); load or upload that "
+        f"one file on its own{hint}",
         reason="ambiguous",
     )
 
@@ -183,7 +199,7 @@ def load(
         return sensor_logger.read(bundle, placement=placement)
     if fmt == phyphox.INFO.name:
         return phyphox.read(bundle, placement=placement)
-    name = _single_file(bundle)
+    name = _single_file(bundle, detecting=format is None)
     data = bundle.read(name)
     what = name if bundle.kind == "file" else f"{bundle.label}/{name}"
     if fmt == csv_formats.GENERIC.name:

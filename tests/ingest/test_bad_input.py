@@ -180,8 +180,10 @@ def test_empty_zip(tmp_path: Path) -> None:
     path = tmp_path / "e.zip"
     with zipfile.ZipFile(path, "w"):
         pass
-    with pytest.raises(IngestError, match="cannot tell which file"):
+    # nothing in it: said so, not "cannot tell which file" (there is none to choose)
+    with pytest.raises(IngestError, match="holds no CSV or text table") as err:
         ingest.load(path)
+    assert "on its own" not in str(err.value)
 
 
 def test_apple_health_export_is_not_a_recording(tmp_path: Path) -> None:
@@ -290,3 +292,25 @@ def test_unit_and_column_messages_lead_with_what_a_dashboard_user_can_do(tmp_pat
             ingest.load(path, placement="lower_back")
         assert err.value.reason == reason
         assert remedy in str(err.value) and _first_remedy_is_in_the_file(str(err.value)), str(err.value)
+
+
+def test_a_folder_of_two_tables_with_a_forced_format_does_not_ask_for_the_format_again(tmp_path: Path) -> None:
+    folder = tmp_path / "two"
+    folder.mkdir()
+    for name in ("a.csv", "b.csv"):
+        (folder / name).write_text("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n0,0,0,9.8\n")
+    with pytest.raises(IngestError) as detected:
+        ingest.load(folder)
+    assert "--format" in str(detected.value)  # an app's folder may be read when its format is named
+    with pytest.raises(IngestError) as forced:
+        ingest.load(folder, format="gait_csv")
+    assert forced.value.reason == "ambiguous" and "--format" not in str(forced.value), str(forced.value)
+
+
+def test_a_numpy_archive_is_named_as_such(tmp_path: Path) -> None:
+    npz = tmp_path / "walk.npz"
+    np.savez(npz, time=np.arange(10.0), accel=np.zeros((10, 3)))
+    with pytest.raises(IngestError) as err:
+        ingest.load(npz)
+    assert err.value.reason == "unsupported_format"
+    assert "NumPy archive" in str(err.value) and "gait CSV" in str(err.value), str(err.value)
