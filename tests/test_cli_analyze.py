@@ -97,6 +97,16 @@ def test_target_marks_overlong_strides(walk_csv: Path, tmp_path: Path) -> None:
     assert doc["summary"]["overlong_strides"] == 0 and all(s["overlong"] is None for s in doc["strides"])
 
 
+def test_the_summary_counts_overlong_strides_among_those_judged(walk_csv: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "doc.json"
+    assert main(["analyze", str(walk_csv), "--json", str(out), "--target-stride-m", "1.0", "--height-m", "1.75"]) == 0
+    flags = [s["overlong"] for s in json.loads(out.read_text())["strides"]]
+    judged, over = sum(f is not None for f in flags), sum(f is True for f in flags)
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("overlong"))
+    assert f"{over} of {judged} judged stride" in line, line
+    assert f"{len(flags) - judged} of {len(flags)} not judged" in line, line
+
+
 def test_wrist_placement_gives_cadence_and_says_no_length_model(walk_csv: Path, capsys) -> None:
     assert main(["analyze", str(walk_csv), "--placement", "wrist"]) == 0
     out = capsys.readouterr().out

@@ -192,10 +192,11 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
             f"  GPS stride      {gps:.2f} m (median over {plural(len(result.gps_stride_length_m), 'long bout')})"
         )
     if target_stride_m is not None:
+        judged = sum(f is not None for f in flags)
         lines.append(
-            f"  overlong        {sum(f is True for f in flags)} of {plural(len(flags), 'stride')} longer than the "
-            f"{target_stride_m:.2f} m target + {DEFAULT_TOLERANCE_M:.2f} m tolerance "
-            f"({sum(f is None for f in flags)} with unreliable lengths not judged)"
+            f"  overlong        {sum(f is True for f in flags)} of {plural(judged, 'judged stride')} longer than "
+            f"the {target_stride_m:.2f} m target + {DEFAULT_TOLERANCE_M:.2f} m tolerance "
+            f"({len(flags) - judged} of {len(flags)} not judged: unreliable lengths)"
         )
     lines += [f"  note: {n}" for n in result.notes]
     return "\n".join(lines)
