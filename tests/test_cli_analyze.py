@@ -211,7 +211,12 @@ def test_one_stride_is_singular() -> None:
         "one.csv", Analysis(strides=[stride], duration_s=2.0, placement=Placement.LOWER_BACK), target_stride_m=1.0
     )
     assert "0 of 1 stride length trusted for coaching" in text
-    assert "of 1 stride longer than" in text
+    assert "0 of 0 judged strides longer than" in text and "(1 of 1 not judged" in text
+    sure = StrideEvent(0.0, 1.1, 1.3, 109.0, 1.18, 0.9, "inverted_pendulum")
+    text = render_summary(
+        "one.csv", Analysis(strides=[sure], duration_s=2.0, placement=Placement.LOWER_BACK), target_stride_m=1.0
+    )
+    assert "1 of 1 judged stride longer than" in text and "(0 of 1 not judged" in text
 
 
 @pytest.mark.parametrize(
