@@ -11,7 +11,7 @@ from ingest.apple_health import DaySummary, HealthSummary, WalkSummary, read_app
 from ingest.common import FormatInfo
 from ingest.errors import IngestError
 from ingest.gait_csv import read_gait_csv, write_gait_csv
-from ingest.loader import detect_format, list_formats, load
+from ingest.loader import detect_format, is_phone_recording, list_formats, load
 
 __all__ = [
     "DaySummary",
@@ -20,6 +20,7 @@ __all__ = [
     "IngestError",
     "WalkSummary",
     "detect_format",
+    "is_phone_recording",
     "list_formats",
     "load",
     "read_apple_health",

@@ -55,6 +55,9 @@ class FormatInfo:
         App and firmware versions whose real exports the reader was checked against.
     samples
         False for summary exports (Apple Health) that cannot be analysed stride by stride.
+    phone
+        True for a phone app's export: without a placement from the user, a phone is assumed in a pocket (the
+        commonest carry), not on the lower back as a body-worn sensor is.
     """
 
     name: str
@@ -62,6 +65,7 @@ class FormatInfo:
     patterns: tuple[str, ...]
     checked_versions: tuple[str, ...]
     samples: bool = True
+    phone: bool = False
 
 
 def acc_unit_scale(unit: str) -> float:

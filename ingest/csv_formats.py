@@ -55,6 +55,7 @@ ANDROSENSOR = FormatInfo(
     description="AndroSensor CSV (';'-separated, 'Time since start in ms'); needs a fast logging interval",
     patterns=("*.csv with 'ACCELEROMETER X (m/s²)' and 'Time since start in ms'",),
     checked_versions=("AndroSensor 1.9.x export of 2022 (33 columns)",),
+    phone=True,
 )
 METAWEAR = FormatInfo(
     name="metawear",
@@ -73,6 +74,7 @@ OXFORD = FormatInfo(
     description="Oxford step-counter raw accelerometer.csv(.gz): no header; t_ns, accuracy, ax, ay, az in m/s^2",
     patterns=("accelerometer.csv", "accelerometer.csv.gz"),
     checked_versions=("Oxford-step-counter DataSet 2018 (Android logger)",),
+    phone=True,
 )
 PHYSICS_TOOLBOX = FormatInfo(
     name="physics_toolbox",
@@ -83,6 +85,7 @@ PHYSICS_TOOLBOX = FormatInfo(
         "header layouts from public code (Android 'TgF', iOS 'gFTotal', Multi Record), synthetic samples: no real "
         "export checked",
     ),
+    phone=True,
 )
 GENERIC = FormatInfo(
     name="generic_csv",

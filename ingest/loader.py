@@ -44,6 +44,11 @@ def list_formats() -> list[FormatInfo]:
     return list(FORMATS)
 
 
+def is_phone_recording(recording: Recording) -> bool:
+    """Whether ``recording`` was read from a phone app's export (see :attr:`FormatInfo.phone`)."""
+    return recording.source.get("format") in {f.name for f in FORMATS if f.phone}
+
+
 def _is_health(bundle: Bundle) -> bool:
     for name in bundle.names:
         base = name.rsplit("/", 1)[-1].lower()
@@ -207,4 +212,4 @@ def load(
     return _SINGLE[fmt](data, what, placement=placement)
 
 
-__all__ = ["FORMATS", "detect_format", "list_formats", "load"]
+__all__ = ["FORMATS", "detect_format", "is_phone_recording", "list_formats", "load"]

@@ -40,6 +40,7 @@ INFO = FormatInfo(
     "Acceleration / Location CSVs; comma, tab or semicolon with decimal comma; pauses from meta/time.csv",
     patterns=("Raw Data.csv", "Accelerometer.csv", "Gyroscope.csv", "Location.csv", "meta/time.csv", "*.zip"),
     checked_versions=("1.1.13 iOS (file format 1.17)", "per-sensor CSV exports (Android, 2024-2025)"),
+    phone=True,
 )
 
 _AXIS_RE = re.compile(r"(?:^|[\s_\-])([xyz])(?:$|[\s_\-(])")

@@ -46,6 +46,7 @@ INFO = FormatInfo(
     "Gravity / AccelerometerUncalibrated, Gyroscope, Location and Metadata CSVs",
     patterns=("<date>.zip", "<date>/", "TotalAcceleration.csv", "AccelerometerUncalibrated.csv"),
     checked_versions=("iOS 1.10.4 (Metadata v3)", "Android 1.26.0", "Android 1.60.0"),
+    phone=True,
 )
 
 AXIS_FILES = (

@@ -31,6 +31,7 @@ INFO = FormatInfo(
         "header layout from public code (column names as SensorLog writes them), synthetic samples: no real "
         "export checked",
     ),
+    phone=True,
 )
 
 _ACC_TIME: Final = "accelerometertimestamp_sincereboot(s)"

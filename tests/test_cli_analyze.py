@@ -244,3 +244,24 @@ def test_error_hints_name_only_options_the_command_has(
     assert main(["convert", str(path), str(tmp_path / "out.csv")]) == 2
     err = capsys.readouterr().err
     assert file_remedy in err and flag in err  # gait convert has the option: its hint stays
+
+
+def test_a_phone_apps_export_is_assumed_in_a_pocket_not_on_the_lower_back(tmp_path: Path, capsys) -> None:
+    """A phone is carried in a pocket far more often than strapped to the back: the last resort says so."""
+    from tests.ingest import exports as ex
+    from tests.service.conftest import synthetic_walk
+
+    walk = synthetic_walk(duration_s=30.0)
+    export = tmp_path / "TotalAcceleration.csv"  # a Sensor Logger export's accelerometer file
+    export.write_text(ex.sl_axis_csv(walk.time_s, walk.acc_ms2))
+    assert main(["analyze", str(export), "--no-profile", "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["placement"] == "pocket"
+    assert any(n.startswith("placement pocket assumed (a phone app's recording") for n in doc["notes"]), doc["notes"]
+    # a body-worn sensor's file (a gait CSV) keeps the lower back; --placement beats both
+    gait_csv = tmp_path / "walk.csv"
+    write_gait_csv(walk, gait_csv)
+    assert main(["analyze", str(gait_csv), "--no-profile", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["placement"] == "lower_back"
+    assert main(["analyze", str(export), "--no-profile", "--placement", "hand", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["placement"] == "hand"

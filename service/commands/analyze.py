@@ -84,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
         check_output_path(Path(args.json), flag="--json")  # before the analysis, not after it
     recording = load_recording(args.file, args.format)
     profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
-    placement, placement_note = choose_placement(args.placement, recording.placement, profile.get("placement"))
+    from ingest import is_phone_recording
+
+    placement, placement_note = choose_placement(
+        args.placement, recording.placement, profile.get("placement"), phone=is_phone_recording(recording)
+    )
     stride_scale = args.stride_scale
     if stride_scale is None:
         # the walker's own calibration for this placement (each placement's factor is used for its placement only)
@@ -117,6 +121,7 @@ def choose_placement(
     usual: str | None,
     *,
     unsaid: str = "the file does not say where the sensor was",
+    phone: bool = False,
 ) -> tuple[Placement, str | None]:
     """Where the sensor was, as uploads choose it: ``--placement``, else the file's own, else the profile's usual
     placement, else lower back; with a note saying where it came from when the walker did not name it.
@@ -131,6 +136,8 @@ def choose_placement(
         The profile's usual sensor placement, if any.
     unsaid
         Why the source does not give it, for the note (``gait live``: a sensor does not say where it is worn).
+    phone
+        The recording is a phone app's: the last resort is a pocket (the commonest carry), not the lower back.
 
     Examples
     --------
@@ -140,6 +147,8 @@ def choose_placement(
     (<Placement.FOOT: 'foot'>, None)
     >>> choose_placement(None, None, None)[1].startswith("placement lower_back assumed")
     True
+    >>> choose_placement(None, None, None, phone=True)[0].value
+    'pocket'
     """
     choices = "|".join(p.value for p in Placement)
     if given or in_file:
@@ -149,6 +158,11 @@ def choose_placement(
         return placement, (
             f"placement {placement.value} from your profile's usual sensor placement ({unsaid}): "
             f"pass --placement {choices} if it was elsewhere this time"
+        )
+    if phone:
+        return Placement.POCKET, (
+            f"placement pocket assumed (a phone app's recording: it does not say where the phone was carried, and "
+            f"your profile has no usual placement): pass --placement {choices} if it was elsewhere"
         )
     return Placement.LOWER_BACK, (
         f"placement lower_back assumed ({unsaid} and your profile has no usual placement): "

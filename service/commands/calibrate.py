@@ -107,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
     profile = saved_profile(settings)
     # as gait analyze chooses it, and said when the walker did not name it: a factor fitted for the wrong placement
     # would silently scale every later walk with the sensor there
-    placement, placement_note = choose_placement(args.placement, recording.placement, profile.get("placement"))
+    from ingest import is_phone_recording
+
+    placement, placement_note = choose_placement(
+        args.placement, recording.placement, profile.get("placement"), phone=is_phone_recording(recording)
+    )
     if placement_note:
         print(f"Note: {placement_note}")
     check_calibratable(placement)  # before the analysis: its "no stride lengths" would blame the placement vaguely
