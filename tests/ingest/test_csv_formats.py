@@ -210,6 +210,13 @@ def test_generic_csv_units(tmp_path: Path, header: str, scale: float, time_scale
     assert rec.source["format"] == "generic_csv"
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, atol=1e-6)
     np.testing.assert_allclose(rec.time_s, sig.time_s, atol=1e-6)
+    # a unit taken from the data's size is said, so a wrong guess can be put right; a named one is not
+    guessed = [n for n in rec.source.get("notes", []) if "names no acceleration unit" in n]
+    if header.startswith(("timestamp", "Date")):  # no unit in the header and none given
+        unit = "g" if scale != 1.0 else "m/s^2"
+        assert len(guessed) == 1 and f"read as {unit} from the data" in guessed[0], guessed
+    else:
+        assert guessed == []
 
 
 def test_generic_csv_with_gyroscope_in_rad_guessed(tmp_path: Path) -> None:
