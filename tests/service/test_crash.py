@@ -46,7 +46,9 @@ def test_kill_mid_upload_keeps_db_consistent(dirs: tuple[Path, Path], tmp_path: 
         r = server.client.post("/api/uploads", files={"file": ("a.csv", fh)}, data={"placement": "lower_back"})
     assert r.status_code == 201
     first = r.json()["walks"][0]
-    big = write_walk_csv(tmp_path / "big.csv", duration_s=1200.0)
+    # an hour at 100 Hz: its reading and analysis take seconds, where 20 minutes' were over between two polls on a
+    # fast machine (the kill then came after the commit)
+    big = write_walk_csv(tmp_path / "big.csv", duration_s=3600.0)
 
     def send() -> None:
         with big.open("rb") as fh, pytest.raises(httpx.TransportError):
