@@ -194,9 +194,11 @@ def stride_flagger(
 
 def judged_description(coaching: dict[str, Any], judge: StrideJudge) -> dict[str, Any]:
     """A walk's stored coaching once its strides were judged: what they were judged against, with the walk's level
-    (:meth:`gait.coach.StrideJudge.describe`), added to its reasons after the baseline's."""
+    (:meth:`gait.coach.StrideJudge.describe`), added to its reasons after the baseline's (and after the rule of a
+    walk's own level, when the plan states it)."""
     reasons = list(coaching.get("reasons") or [])
-    at = next((i + 1 for i, r in enumerate(reasons) if r.startswith("Baseline: ")), len(reasons))
+    after = ("Baseline: ", "Until then each walk sets its own level")
+    at = max((i + 1 for i, r in enumerate(reasons) if r.startswith(after)), default=len(reasons))
     reasons.insert(at, judge.describe())
     return {
         **coaching,

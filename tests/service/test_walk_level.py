@@ -185,3 +185,12 @@ def test_strides_recovered_after_a_crash_are_judged_as_they_were_live(
     assert [s["overlong"] for s in recovered] == [None if m["overlong"] is None else int(m["overlong"])
                                                   for m in strides[kept:]]  # fmt: skip
     assert any(s["overlong"] is not None for s in recovered)
+
+
+def test_the_walk_page_reasons_state_the_rule_then_what_this_walk_found(client: TestClient, tmp_path: Path) -> None:
+    assert client.post("/api/pain", json={"score": 5}).status_code == 201
+    walk = upload_sample(client, tmp_path, 1.40)
+    reasons = client.get(f"/api/walks/{walk['id']}").json()["coaching"]["reasons"]
+    baseline = next(i for i, r in enumerate(reasons) if r.startswith("Baseline: population default from height 1.40"))
+    assert reasons[baseline + 1].startswith("Until then each walk sets its own level")
+    assert reasons[baseline + 2].startswith("No personal baseline yet, so strides were compared with this walk's")
