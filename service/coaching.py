@@ -19,10 +19,10 @@ from gait.coach import (
     CoachingPlan,
     CoachSettings,
     PainReport,
+    StrideJudge,
     WalkRecord,
     plan_coaching,
     population_baseline,
-    stride_flag,
 )
 from gait.coach.text import format_percent
 from gait.types import StrideEvent
@@ -30,7 +30,9 @@ from service.models import ProfileUpdate, upgrade_profile_document
 from service.store import Store
 
 StrideFlagger = Callable[[StrideEvent], tuple[float | None, bool | None]]
-"""Returns (target_m, overlong) for a stride; overlong is None when the stride is not judged."""
+"""Returns (target_m, overlong) for a stride; overlong is None when the stride is not judged, target_m None when
+there is no level to judge it against yet. Stateful (a :class:`~gait.coach.StrideJudge`): call it once per stride,
+in stride order."""
 
 
 def iso_to_unix_s(value: str) -> float:
@@ -166,6 +168,8 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | 
         # strides less confident than this are never judged: the walk page shows them apart
         "min_confidence": settings.min_confidence,
         "baseline_source": plan.baseline.source,
+        # what strides are judged against: "your usual strides", or "this walk's first 20 strides"
+        "judged_against": plan.judged_against,
         "reasons": list(plan.reasons),
         "pain_reports": [] if store is None else plan_pain_basis(store, settings, now_s=plan.now_s),
     }
@@ -173,30 +177,35 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | 
 
 def stride_flagger(
     store: Store, profile: ProfileUpdate, *, at_s: float | None = None
-) -> tuple[StrideFlagger | None, dict[str, Any]]:
-    """Per-stride (target_m, overlong) for a new walk, and the plan's description.
+) -> tuple[StrideJudge, dict[str, Any]]:
+    """A judge of a walk's strides (``flag(stride) -> (target_m, overlong)``) and the plan's description.
 
     ``at_s`` is when the walk was made (an uploaded recording's own start; default now): the plan is the one in
-    force then, so a walk from last week is judged against last week's target, not today's. The target (the
-    plan's, equal to the baseline while coaching is inactive) is stored on every stride so the charts can draw
-    it; strides are only flagged while the plan is active.
+    force then, so a walk from last week is judged against last week's target, not today's. The judge is a
+    :class:`~gait.coach.StrideJudge` holding the walk's state: call it **once per stride, in stride order** (as
+    ``analyze`` gives them, or a stored walk's strides by index), one judge per walk. Without a personal baseline
+    the walk's first 20 trusted strides set its level and get no target; after them every stride gets its target
+    (the usual stride while coaching is inactive, so the charts can draw it) and, while the plan is active, a
+    verdict when its length is trusted.
     """
     plan = current_plan(store, profile, now_s=at_s)
-    settings = profile.coaching.coach_settings()
+    return StrideJudge(plan, profile.coaching.coach_settings()), plan_description(plan, profile, store)
 
-    def flag(stride: StrideEvent) -> tuple[float | None, bool | None]:
-        target_m = float(plan.target_stride_m(stride.cadence_spm))
-        if not plan.active:
-            return target_m, None
-        return target_m, stride_flag(
-            stride.length_m,
-            stride.confidence,
-            target_m,
-            tolerance_m=settings.tolerance_m,
-            min_confidence=settings.min_confidence,
-        )
 
-    return flag, plan_description(plan, profile, store)
+def judged_description(coaching: dict[str, Any], judge: StrideJudge) -> dict[str, Any]:
+    """A walk's stored coaching once its strides were judged: what they were judged against, with the walk's level
+    (:meth:`gait.coach.StrideJudge.describe`), added to its reasons after the baseline's (and after the rule of a
+    walk's own level, when the plan states it)."""
+    reasons = list(coaching.get("reasons") or [])
+    after = ("Baseline: ", "Until then each walk sets its own level")
+    at = max((i + 1 for i, r in enumerate(reasons) if r.startswith(after)), default=len(reasons))
+    reasons.insert(at, judge.describe())
+    return {
+        **coaching,
+        "judged_against": judge.basis,
+        "walk_level_scale": judge.scale,
+        "reasons": reasons,
+    }
 
 
 NOT_YOUR_COACHING = (
@@ -227,9 +236,10 @@ def demo_coach(
 ) -> tuple[Coach, CoachingPlan, str]:
     """A coach for a demo walk (a replayed sample, a virtual sensor): as it would be just after back pain.
 
-    A demo walk is somebody else's walking, so it is judged against the population default for the height given
-    (the demo walker's), never the walker's own baseline, and with the walker's reduction and tolerance (default
-    10 %, the documented first target after pain), whether or not coaching is switched on. Nothing is stored: no
+    A demo walk is somebody else's walking, so it is never judged against the walker's own baseline: its first 20
+    trusted strides set its level (against the population default for the height given, the demo walker's), as any
+    walk without a personal baseline is judged, with the walker's reduction and tolerance (default 10 %, the
+    documented first target after pain), whether or not coaching is switched on. Nothing is stored: no
     pain report, no change to the profile. Returns the coach, its plan and a one-line note saying all that with
     the target actually used.
     """
@@ -252,7 +262,8 @@ def demo_coach(
     )
     note = (
         f"demo: coached as if you had reported back pain just now (target {format_percent(plan.reduction)} below "
-        f"the population default for {base.body_height_m:.2f} m); nothing is stored in your coaching"
+        f"{plan.judged_against}: the demo walker's own level, never your baseline); nothing is stored in your "
+        "coaching"
     )
     # the imagined report's status and relaxation ("reported just now", "so far 0 pain-free walks") are not the
     # walker's: left out, with a plain word that the walk is no part of their coaching

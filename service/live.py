@@ -4,10 +4,11 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
 
 - ``{"type": "step", "t_s", "side"}``
 - ``{"type": "stride", "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence",
-  "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m", "walk_distance_m"}`` (target/overlong
-  from the coach's plan; trusted: the length is confident enough for the coach to judge it; the pod's own stride
-  length when an RSC pod streams beside the IMU; None when unknown; walk_distance_m: the distance so far as the
-  stored walk's summary counts it, see :class:`RunningDistance`)
+  "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m", "walk_distance_m", "judged_against"}``
+  (target/overlong from the coach's judge, None before a walk without a personal baseline has its level;
+  judged_against: what the target is cut from; trusted: the length is confident enough for the coach to judge it;
+  the pod's own stride length when an RSC pod streams beside the IMU; None when unknown; walk_distance_m: the
+  distance so far as the stored walk's summary counts it, see :class:`RunningDistance`)
 - ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm", "walk_distance_m"}``
 - ``{"type": "cue", "t_s", "kind", "message", "reason"}`` (from the coach)
 - ``{"type": "pod", "speed_mps", "cadence_spm", "stride_length_m", "total_distance_m", "running", "walk_distance_m"}``
@@ -727,38 +728,32 @@ class LiveSession:
             if isinstance(event, StrideEvent | BoutEvent):
                 # the walk's distance so far, counted as its stored summary will count it
                 msg["walk_distance_m"] = None if distance_m is None else round(distance_m, 1)
-            if isinstance(event, StrideEvent):
-                self.state.strides += 1
-                msg.update(self._stride_extras(event))
-            elif isinstance(event, StepEvent):
-                self.state.steps += 1
-            self._publish(msg)
+            cues: list[Any] = []
             if self.coach is not None:
                 set_distance = getattr(self.coach, "set_distance_m", None)
                 if self._pod_start_m is None and distance_m is not None and callable(set_distance):
                     # "near your usual point of pain" at the distance the walk shows and stores (a pod's odometer,
                     # when one streams, wins)
                     set_distance(distance_m)
-                for cue in self.coach.update(event):
-                    self._publish(cue_message(cue))
+                # the coach judges each stride once (its judge holds the walk's level): before the stride's message,
+                # which carries that judgement; its cues follow the message
+                cues = self.coach.update(event)
+            if isinstance(event, StrideEvent):
+                self.state.strides += 1
+                msg.update(self._stride_extras(event))
+            elif isinstance(event, StepEvent):
+                self.state.steps += 1
+            self._publish(msg)
+            for cue in cues:
+                self._publish(cue_message(cue))
 
     def _stride_extras(self, stride: StrideEvent) -> dict[str, Any]:
-        target_m = None
-        overlong = None
-        plan = getattr(self.coach, "plan", None)
+        # the coach's word on this stride (gait.coach.Coach.last_judgement): no coach, no target
+        judgement = getattr(self.coach, "last_judgement", None)
+        target_m = getattr(judgement, "target_m", None)
+        overlong = getattr(judgement, "overlong", None)
         settings = getattr(self.coach, "settings", None)
-        if plan is not None and settings is not None:
-            from gait.coach import stride_flag
-
-            target_m = float(plan.target_stride_m(stride.cadence_spm))
-            if plan.active:
-                overlong = stride_flag(
-                    stride.length_m,
-                    stride.confidence,
-                    target_m,
-                    tolerance_m=settings.tolerance_m,
-                    min_confidence=settings.min_confidence,
-                )
+        judge = getattr(self.coach, "judge", None)
         pod_m = getattr(self._pod, "stride_length_m", None)
         # Whether the coach would judge this length at all (the live view draws the others apart).
         min_confidence = DEFAULT_MIN_CONFIDENCE if settings is None else settings.min_confidence
@@ -768,6 +763,8 @@ class LiveSession:
             "overlong": overlong,
             "trusted": trusted,
             "pod_stride_length_m": pod_m,
+            # what the target is cut from: "your usual strides" or "this walk's first 20 strides"
+            "judged_against": getattr(judge, "basis", None),
         }
 
 

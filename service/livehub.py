@@ -321,17 +321,9 @@ def _describe_source(session: Any) -> dict[str, Any] | None:
     return _json_safe(describe()) if callable(describe) else None
 
 
-def walk_analysis(store: Store, walk_id: int) -> Analysis:
-    """Rebuild a live walk's :class:`~gait.analysis.Analysis` from its committed rows (for its summary).
-
-    Steps after the last stored bout form a final bout: a walk cut short by a crash or a stop still counts the
-    walking it ended in.
-    """
-    walk = store.get_walk(walk_id)
-    placement = Placement.parse(walk["placement"]) if walk and walk["placement"] else None
-    steps = [StepEvent(s["t_s"], s["side"]) for s in store.steps(walk_id)]
-    bouts = [BoutEvent(b["start_s"], b["end_s"], b["steps"]) for b in store.bouts(walk_id)]
-    strides = [
+def stored_strides(store: Store, walk_id: int) -> list[StrideEvent]:
+    """A walk's committed strides as tracker events, in the order they were stored (the order they came)."""
+    return [
         StrideEvent(
             s["start_s"],
             s["end_s"],
@@ -344,6 +336,19 @@ def walk_analysis(store: Store, walk_id: int) -> Analysis:
         )
         for s in store.strides(walk_id)
     ]
+
+
+def walk_analysis(store: Store, walk_id: int) -> Analysis:
+    """Rebuild a live walk's :class:`~gait.analysis.Analysis` from its committed rows (for its summary).
+
+    Steps after the last stored bout form a final bout: a walk cut short by a crash or a stop still counts the
+    walking it ended in.
+    """
+    walk = store.get_walk(walk_id)
+    placement = Placement.parse(walk["placement"]) if walk and walk["placement"] else None
+    steps = [StepEvent(s["t_s"], s["side"]) for s in store.steps(walk_id)]
+    bouts = [BoutEvent(b["start_s"], b["end_s"], b["steps"]) for b in store.bouts(walk_id)]
+    strides = stored_strides(store, walk_id)
     tail = [s for s in steps if not bouts or s.t_s > bouts[-1].end_s]
     if len(tail) >= 3:
         bouts.append(BoutEvent(tail[0].t_s, tail[-1].t_s, len(tail)))
@@ -396,12 +401,26 @@ def _pod_summary(journal_path: Path) -> dict[str, Any] | None:
     return pod if isinstance(pod, dict) else None
 
 
+def recovery_judge(store: Store, walk_id: int, body_height_m: float | None) -> coaching.StrideFlagger:
+    """A fresh judge for an interrupted live walk's strides, with the plan it was coached by: the walker's plan at
+    the walk's start, or for a demo walk the demo coach's (``body_height_m``: the demo walker's, from the journal)."""
+    walk = store.get_walk(walk_id)
+    profile = coaching.load_profile(store)
+    if walk is not None and walk["demo"]:
+        coach, _, _ = coaching.demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
+        return coach.judge
+    at_s = None if walk is None else coaching.iso_to_unix_s(walk["started_at"])
+    flag, _ = coaching.stride_flagger(store, profile, at_s=at_s)
+    return flag
+
+
 def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
     """Add the strides a crash kept from being committed, from the session's sample journal; returns how many.
 
     The journal holds every sample received; analysing it offline gives the same events as the live tracker (one
     algorithm for both modes), so the strides after the last committed one are exactly those the crash lost,
-    including the ones the tracker had not yet decided.
+    including the ones the tracker had not yet decided. They are judged by the plan the walk was coached by, after
+    the walk's committed strides (:func:`recovery_judge`), as they would have been live.
     """
     path = journal_dir / f"walk-{walk_id}.csv"
     if not path.exists():
@@ -419,7 +438,12 @@ def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
         "steps": max((s["t_s"] for s in store.steps(walk_id)), default=-math.inf),
         "bouts": max((b["end_s"] for b in store.bouts(walk_id)), default=-math.inf),
     }
-    flag, _ = coaching.stride_flagger(store, coaching.load_profile(store))
+    flag = recovery_judge(store, walk_id, recording.body_height_m)
+    kept = stored_strides(store, walk_id)
+    for stride in kept:
+        # the judge holds the walk's level (without a personal baseline, its first 20 trusted strides): it sees the
+        # walk's committed strides first, so the recovered ones are judged as they would have been live
+        flag(stride)
     strides = stride_rows([s for s in result.strides if s.start_s > last["strides"]], flag)
     steps = [(e.t_s, e.side) for e in result.steps if e.t_s > last["steps"]]
     bouts = [(b.start_s, b.end_s, b.steps) for b in result.bouts if b.end_s > last["bouts"]]

@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 
 from gait.analysis import ANALYSIS_REVISION
+from gait.coach import StrideJudge
 from gait.types import Placement, Recording, StrideEvent
 from ingest import load, read_apple_health
 from ingest.errors import IngestError
 from service import coaching
-from service.coaching import StrideFlagger
+from service.coaching import StrideFlagger, judged_description
 from service.recordings import stage_recording
 from service.store import NewWalk, Store
 
@@ -194,7 +195,10 @@ def _clean(value: Any) -> Any:
 
 
 def stride_rows(strides: Iterable[StrideEvent], flagger: StrideFlagger | None) -> list[tuple[Any, ...]]:
-    """Store rows (:data:`service.store.STRIDE_COLUMNS` without ``idx``) for strides, flagged when coaching applies."""
+    """Store rows (:data:`service.store.STRIDE_COLUMNS` without ``idx``) for strides, flagged when coaching applies.
+
+    ``flagger`` (:func:`service.coaching.stride_flagger`) holds the walk's state: it is called once per stride, in
+    the order given, which must be the walk's stride order."""
     rows = []
     for s in strides:
         target_m, overlong = flagger(s) if flagger else (None, None)
@@ -313,7 +317,8 @@ def analyse_to_walk(
     options
         Placement, body height and calibration factor; the recording's own placement wins when it has one.
     flagger
-        Coaching target per stride, or None when coaching is off.
+        Coaching target per stride (a fresh judge: it sees this walk's strides once each, in order), or None when
+        the walk is not coached (a sample).
     coaching
         Description of the target used (stored with the walk and shown on its page).
     progress
@@ -334,6 +339,9 @@ def analyse_to_walk(
     if progress:
         progress("storing", 0.0)
     rows = stride_rows(result.strides, flagger)
+    if isinstance(flagger, StrideJudge) and coaching:
+        # what the strides were judged against, with the walk's own level when it set one
+        coaching = judged_description(coaching, flagger)
     summary = {k: _clean(v) for k, v in result.summary.items()}
     placement = recording.placement or options.placement
     started_at, started_from = recording_started_at(recording.source)

@@ -175,6 +175,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE walks ADD COLUMN analysis_json TEXT;
     """,
+    # strides get a target only where there is a level to cut it from (the walker's usual strides, or a walk's own
+    # first 20 trusted strides). Old walks stored with coaching off and no personal baseline drew the population line
+    # as their "usual stride": not the walker's, so it goes (their charts show no band, as nothing was judged). Old
+    # targets that are history stay: a personal baseline's, and those an active plan judged (or would have judged)
+    # strides against, which the walk's flags and "Coaching at the time" rest on.
+    """
+    UPDATE strides SET target_m = NULL WHERE overlong IS NULL AND target_m IS NOT NULL AND walk_id IN (
+        SELECT id FROM walks WHERE json_valid(coaching_json)
+            AND json_extract(coaching_json, '$.baseline_source') = 'population'
+            AND NOT coalesce(json_extract(coaching_json, '$.active'), 0));
+    """,
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""

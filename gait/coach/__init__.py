@@ -11,8 +11,8 @@ Typical use::
     for event in tracker_events:
         for cue in coach.update(event):
             ...
-    flags = flag_overlong(strides, plan.target_stride_m, tolerance_m=settings.tolerance_m,
-                          min_confidence=settings.min_confidence)
+    judge = StrideJudge(plan, settings)  # an upload's strides, one at a time in order
+    verdicts = [judge(stride) for stride in strides]  # (target_m, overlong) each
 """
 
 from gait.coach.baseline import (
@@ -23,6 +23,7 @@ from gait.coach.baseline import (
     population_baseline,
 )
 from gait.coach.flags import flag_overlong, stride_flag
+from gait.coach.judge import Judgement, StrideJudge
 from gait.coach.pain import ONSET_QUANTILE, PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length
 from gait.coach.plan import CoachingPlan, counted_walks, plan_coaching, relaxed_reduction
 from gait.coach.records import PainReport, WalkRecord
@@ -32,6 +33,7 @@ from gait.coach.settings import (
     DEFAULT_TOLERANCE_M,
     REDUCTION_RANGE,
     WALK_FRACTION_OF_ONSET,
+    WALK_LEVEL_STRIDES,
     CoachSettings,
 )
 from gait.coach.stream import Coach, CoachState, Cue, CueKind
@@ -49,16 +51,19 @@ __all__ = [
     "REDUCTION_RANGE",
     "TIPS",
     "WALK_FRACTION_OF_ONSET",
+    "WALK_LEVEL_STRIDES",
     "Coach",
     "CoachSettings",
     "CoachState",
     "CoachingPlan",
     "Cue",
     "CueKind",
+    "Judgement",
     "PainOnset",
     "PainReport",
     "Recommendation",
     "StrideBaseline",
+    "StrideJudge",
     "Tip",
     "WalkRecord",
     "counted_walks",

@@ -148,6 +148,32 @@ def population_baseline(body_height_m: float | None, *, why: str = "") -> Stride
     )
 
 
+def trusted_strides(
+    length_m: np.ndarray | float,
+    confidence: np.ndarray | float,
+    cadence_spm: np.ndarray | float,
+    min_confidence: float,
+) -> np.ndarray:
+    """Which strides may set a level (a personal baseline, a walk's own level): a known, plausible length
+    (:data:`STRIDE_LENGTH_RANGE_M`), a confidence of at least ``min_confidence`` and a walking cadence.
+
+    Examples
+    --------
+    >>> trusted_strides(np.array([1.3, 1.3, np.nan, 3.0]), np.array([0.9, 0.4, 0.9, 0.9]), 110.0, 0.6).tolist()
+    [True, False, False, False]
+    """
+    length = np.asarray(length_m, dtype=float)
+    cadence = np.asarray(cadence_spm, dtype=float)
+    return (
+        np.isfinite(length)
+        & (length >= STRIDE_LENGTH_RANGE_M[0])
+        & (length <= STRIDE_LENGTH_RANGE_M[1])
+        & (np.asarray(confidence, dtype=float) >= min_confidence)
+        & (cadence >= TYPICAL_CADENCE_SPM[0])
+        & (cadence <= TYPICAL_CADENCE_SPM[1])
+    )
+
+
 def baseline_strides(
     walks: Sequence[WalkRecord], settings: CoachSettings, *, now_s: float
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -164,18 +190,10 @@ def baseline_strides(
     for walk in walks:
         if not walk.is_walk or not walk.pain_free or walk.coached or not now_s - window_s <= walk.started_at_s <= now_s:
             continue
-        length = walk.stride_length_m
-        ok = (
-            np.isfinite(length)
-            & (length >= STRIDE_LENGTH_RANGE_M[0])
-            & (length <= STRIDE_LENGTH_RANGE_M[1])
-            & (walk.confidence >= settings.min_confidence)
-            & (walk.cadence_spm >= TYPICAL_CADENCE_SPM[0])
-            & (walk.cadence_spm <= TYPICAL_CADENCE_SPM[1])
-        )
+        ok = trusted_strides(walk.stride_length_m, walk.confidence, walk.cadence_spm, settings.min_confidence)
         if ok.any():
             cad_parts.append(walk.cadence_spm[ok])
-            len_parts.append(length[ok])
+            len_parts.append(walk.stride_length_m[ok])
     if not cad_parts:
         return np.empty(0), np.empty(0), 0
     return np.concatenate(cad_parts), np.concatenate(len_parts), len(cad_parts)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.coach.baseline import StrideBaseline, fit_baseline
+from gait.coach.baseline import StrideBaseline, fit_baseline, trusted_strides
 from gait.coach.pain import PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length
 from gait.coach.records import PainReport, WalkRecord
 from gait.coach.settings import (
@@ -27,9 +27,10 @@ from gait.coach.settings import (
     MIN_WALK_DISTANCE_M,
     MIN_WALK_TIME_S,
     PLAN_WALK_SHARE,
+    WALK_LEVEL_STRIDES,
     CoachSettings,
 )
-from gait.coach.text import format_percent, plural
+from gait.coach.text import USUAL_STRIDES, WALK_LEVEL, format_percent, plural
 from gait.errors import GaitError
 
 WALK_RULE = (
@@ -181,6 +182,12 @@ class CoachingPlan:
         return base * (1.0 - self.reduction)
 
     @property
+    def judged_against(self) -> str:
+        """What strides are judged against, in words: "your usual strides" with a personal baseline, else "this
+        walk's first 20 strides" (the walk's own level, see :class:`gait.coach.StrideJudge`)."""
+        return USUAL_STRIDES if self.baseline.source == "personal" else WALK_LEVEL
+
+    @property
     def distance_cue_active(self) -> bool:
         """The coach may cue near the usual point of pain (enabled and a recommendation exists)."""
         return self.enabled and self.recommendation is not None
@@ -199,11 +206,52 @@ class CoachingPlan:
             "target_stride_m_at_reference": self.target_stride_m(cad),
             "onset": None if self.onset is None else self.onset.to_dict(),
             "recommendation": None if self.recommendation is None else self.recommendation.to_dict(),
+            "judged_against": self.judged_against,
             "reasons": list(self.reasons),
             "now_s": self.now_s,
             "last_pain_at_s": self.last_pain_at_s,
             "pain_free_walks_since_pain": self.pain_free_walks_since_pain,
         }
+
+
+def _walk_level_reason(settings: CoachSettings, reduction: float | None) -> str:
+    """How strides are judged without a personal baseline (``reduction`` None: coaching is inactive)."""
+    how = (
+        f"from the next stride on, strides longer than {format_percent(reduction)} below that level at their "
+        f"cadence plus {settings.tolerance_m:.2f} m tolerance, with confidence {settings.min_confidence:.2f} or more, "
+        "are flagged"
+        if reduction is not None
+        else "that level is the usual stride a walk's page shows (nothing is flagged while coaching is off)"
+    )
+    return (
+        f"Until then each walk sets its own level: its first {WALK_LEVEL_STRIDES} trusted walking strides "
+        f"(confidence {settings.min_confidence:.2f} or more) say how long your strides are, as the sensor measures "
+        "them, relative to the population default (which knows only your height); no stride is judged before "
+        f"that, and {how}."
+    )
+
+
+RECENT_WALKS_FOR_TRUST = 5
+"""When none of this many latest walks had a trusted stride length, the plan says a personal baseline cannot form."""
+
+
+def _untrusted_history_reason(walks: Sequence[WalkRecord], settings: CoachSettings, *, now_s: float) -> str | None:
+    """A plain sentence when none of the last walks had a stride length the coach trusts (else None): such walks
+    never form a personal baseline, and none of their strides is judged, so the walker needs to know what to do."""
+    recent = sorted((w for w in walks if w.is_walk and w.started_at_s <= now_s), key=lambda w: w.started_at_s)
+    recent = recent[-RECENT_WALKS_FOR_TRUST:]
+    if not recent or any(
+        trusted_strides(w.stride_length_m, w.confidence, w.cadence_spm, settings.min_confidence).any() for w in recent
+    ):
+        return None
+    which = "Your last walk" if len(recent) == 1 else f"None of your last {len(recent)} walks"
+    verb = "had no stride length" if len(recent) == 1 else "had a stride length"
+    return (
+        f"{which} {verb} the sensor measured confidently enough to judge (confidence "
+        f"{settings.min_confidence:.2f} or more), so a personal baseline cannot form and no stride of such walks is "
+        "judged. To get stride coaching, wear the sensor on your lower back or on a shoe, give your body height in "
+        "your profile, or calibrate your stride length with a walk of known distance (gait calibrate)."
+    )
 
 
 def plan_coaching(
@@ -311,7 +359,9 @@ def plan_coaching(
     if not active:
         reduction = 0.0
     reasons.append(f"Baseline: {baseline.description}.")
-    if active:
+    if baseline.source == "population":
+        reasons.append(_walk_level_reason(settings, reduction if active else None))
+    elif active:
         cad = baseline.reference_cadence_spm
         base_m = baseline.stride_length_m(cad)
         target_m = base_m * (1.0 - reduction)
@@ -320,6 +370,9 @@ def plan_coaching(
             f"{target_m + settings.tolerance_m:.2f} m (target + {settings.tolerance_m:.2f} m tolerance) with "
             f"confidence {settings.min_confidence:.2f} or more are flagged."
         )
+    untrusted = _untrusted_history_reason(walks, settings, now_s=now_s)
+    if untrusted is not None:
+        reasons.append(untrusted)
     if recommendation is not None:
         reasons.append(recommendation.reason)
     return CoachingPlan(

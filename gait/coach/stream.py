@@ -8,11 +8,13 @@ fire only on a stride that is at least the ``min_bout_strides``-th (default 3rd)
 stride's end, so no cue ever falls outside walking. StepEvents are accepted and ignored: strides carry all the
 coach needs.
 
-Stride cue ("shorten_stride"): each stride of an active plan is flagged as in :func:`flag_overlong`; unreliable
-strides (no length, low confidence) count as not flagged. An overstriding episode starts when ``cue_k`` of the
-last ``cue_n`` strides are flagged and ends (hysteresis) once at most ``release_max_flagged`` of them are, or when
-the run ends. Within an episode a cue fires on a flagged stride when at least ``min_cue_interval_s`` passed since
-the previous stride cue (of any episode) and, for a repeat within the same episode, ``reminder_interval_s``.
+Stride cue ("shorten_stride"): each stride is judged by the walk's :class:`~gait.coach.judge.StrideJudge`
+(against the walker's usual strides, or, without a personal baseline, against the walk's own first strides, before
+which nothing is judged); strides without a verdict (unreliable, not yet judged, coaching inactive) count as not
+flagged. An overstriding episode starts when ``cue_k`` of the last ``cue_n`` strides are flagged and ends
+(hysteresis) once at most ``release_max_flagged`` of them are, or when the run ends. Within an episode a cue fires
+on a flagged stride when at least ``min_cue_interval_s`` passed since the previous stride cue (of any episode) and,
+for a repeat within the same episode, ``reminder_interval_s``.
 
 Distance cue ("near_pain_distance"): once per walk (one Coach per walk), on the first in-run stride at which the
 distance walked reaches the recommended walk length (or the time since the first stride reaches the recommended
@@ -30,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from gait.coach.flags import stride_flag
+from gait.coach.judge import Judgement, StrideJudge
 from gait.coach.plan import CoachingPlan
 from gait.coach.records import new_distance_share
 from gait.coach.settings import CoachSettings
@@ -121,6 +123,9 @@ class Coach:
         self.plan = plan
         self.settings = settings
         self.state = CoachState(flags=deque(maxlen=settings.cue_n))
+        self.judge = StrideJudge(plan, settings)
+        self.last_judgement: Judgement | None = None
+        """The judge's word on the latest stride (its target and verdict, as a live walk shows and stores them)."""
 
     @property
     def distance_m(self) -> float:
@@ -182,6 +187,8 @@ class Coach:
                 "events in the order the tracker emits them",
                 reason="events_out_of_order",
             )
+        # every stride goes to the judge, in order: without a personal baseline the walk's first strides set its level
+        verdict = self.last_judgement = self.judge.judge(s)
         walking = TYPICAL_CADENCE_SPM[0] <= s.cadence_spm <= TYPICAL_CADENCE_SPM[1]
         prev_end_s = st.last_stride_end_s
         contiguous = prev_end_s is not None and s.start_s - prev_end_s <= cfg.bout_gap_s
@@ -192,7 +199,14 @@ class Coach:
         # Every stride with a length adds distance (a slow turn too); the baseline stands in only for walking ones.
         known = s.length_m is not None and math.isfinite(s.length_m) and s.length_m > 0
         if known or walking:
-            length_m = float(s.length_m) if known else float(plan.baseline.stride_length_m(s.cadence_spm))
+            usual_m = self.judge.usual_stride_m(s.cadence_spm)
+            length_m = (
+                float(s.length_m)
+                if known
+                else float(plan.baseline.stride_length_m(s.cadence_spm))
+                if usual_m is None
+                else usual_m
+            )
             st.stride_distance_m += new_distance_share(s.start_s, s.end_s, prev_end_s) * length_m
         if not walking:
             self._end_run()
@@ -201,12 +215,7 @@ class Coach:
             self._end_run()
         st.run_strides += 1
 
-        target_m = float(plan.target_stride_m(s.cadence_spm))
-        flag = None
-        if plan.active:
-            flag = stride_flag(
-                s.length_m, s.confidence, target_m, tolerance_m=cfg.tolerance_m, min_confidence=cfg.min_confidence
-            )
+        flag = verdict.overlong
         st.flags.append(flag)
         st.n_flagged += flag is True
         in_run = st.run_strides >= cfg.min_bout_strides
@@ -224,7 +233,7 @@ class Coach:
             if since >= wait:
                 st.last_shorten_cue_s = float(s.end_s)
                 st.episode_cued = True
-                base_m = float(plan.baseline.stride_length_m(s.cadence_spm))
+                target_m, usual_m = verdict.target_m, verdict.usual_m  # a flagged stride has both
                 cues.append(
                     Cue(
                         t_s=float(s.end_s),
@@ -234,8 +243,8 @@ class Coach:
                             f"{n_flagged} of your last {len(st.flags)} strides were longer than "
                             f"{target_m + cfg.tolerance_m:.2f} m; the last one {s.length_m:.2f} m at "
                             f"{s.cadence_spm:.0f} steps/min, where your target is {target_m:.2f} m "
-                            f"({format_percent(plan.reduction)} below your baseline {base_m:.2f} m) plus "
-                            f"{cfg.tolerance_m:.2f} m tolerance."
+                            f"({format_percent(plan.reduction)} below {self.judge.basis}, {usual_m:.2f} m at this "
+                            f"cadence) plus {cfg.tolerance_m:.2f} m tolerance."
                         ),
                     )
                 )

@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from gait.coach.settings import WALK_LEVEL_STRIDES
+
 MILE_M: Final = 1609.344
 """One international mile in metres."""
+
+USUAL_STRIDES: Final = "your usual strides"
+"""What strides are judged against with a personal baseline (said in cues and a walk's coaching)."""
+WALK_LEVEL: Final = f"this walk's first {WALK_LEVEL_STRIDES} strides"
+"""What strides are judged against without one: the walk's own level (:data:`WALK_LEVEL_STRIDES`)."""
 
 
 @dataclass(frozen=True)

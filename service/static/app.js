@@ -300,6 +300,9 @@ async function pageWalk(id) {
   const minConf = walk.coaching && walk.coaching.min_confidence != null ? walk.coaching.min_confidence : 0.6;
   const trusted = (r) => r.length_m != null && r.confidence >= minConf;
   const withLength = strides.filter((r) => r.length_m != null).length;
+  // Targets exist only where there was a level to cut them from (the walker's usual strides, or this walk's own
+  // first trusted strides): a walk without one has no band, and says why.
+  const anyTarget = strides.some((r) => r.target_m != null);
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
@@ -322,6 +325,9 @@ async function pageWalk(id) {
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
       ${walk.coaching && walk.coaching.sample ? `<span id="no-band">no target: a sample walk is not coached</span>`
+        : !anyTarget ? `<span id="no-band">${walk.coaching && walk.coaching.baseline_source === "population"
+          ? "no band: without a personal baseline a walk's first 20 trusted strides set its level, and this walk had no more strides to compare"
+          : "no target band"}</span>`
         : `<span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
         : `usual-stride band (coaching was off: nothing flagged)`}`}
@@ -810,6 +816,7 @@ async function pageLive() {
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
     <div id="cue" class="cue" role="alert"></div>
     <p id="lv-coach-note" class="hint"></p>
+    <p id="lv-level-note" class="hint"></p>
     <div class="grid big" id="live-numbers">
       ${stat("Cadence", "–", "steps/min", "", "lv-cadence")}
       ${stat("Last stride", "–", "m", "", "lv-stride")}
@@ -901,7 +908,7 @@ async function pageLive() {
   const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
-    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note"]) set(id, "");
+    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note"]) set(id, "");
     set("lv-distance", "–");
     draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
@@ -917,6 +924,12 @@ async function pageLive() {
     set("lv-cadence", fmt.num(m.cadence_spm));
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
+    // what the target is cut from; with no personal baseline, no target until the walk's first strides set its level
+    if (m.judged_against) {
+      set("lv-level-note", m.target_m == null
+        ? `No target yet: ${m.judged_against} (trusted ones) set this walk's level, as there is no personal baseline yet.`
+        : `Compared with ${m.judged_against}.`);
+    }
     const box = document.getElementById("lv-stride-box");
     if (box) {
       box.classList.toggle("warn", !!m.overlong); box.dataset.overlong = m.overlong ? "1" : "0";

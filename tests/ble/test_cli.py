@@ -27,7 +27,7 @@ def test_scan_demo_points_to_the_command_that_walks_with_a_demo_sensor(capsys: p
 
 
 def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["live", "--demo", "--json", "--seconds", "3", "--speed", "20", "--journal-dir", str(tmp_path)])
+    code = main(["live", "--demo", "--json", "--seconds", "3", "--speed", "50", "--journal-dir", str(tmp_path)])
     assert code == 0
     lines = capsys.readouterr().out.splitlines()
     messages = [json.loads(line) for line in lines]  # every line is strict JSON
@@ -35,7 +35,13 @@ def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert {"state", "step", "stride"} <= kinds
     assert messages[-1]["type"] == "state" and messages[-1]["phase"] == "ended"
     strides = [m for m in messages if m["type"] == "stride"]
-    assert all(m["target_m"] is not None for m in strides)  # the demo coach gives every stride a target
+    # the demo coach judges against the walk's own level: its first 20 trusted strides set it and get no target,
+    # every stride after them gets one
+    trusted = [i for i, m in enumerate(strides) if m["length_m"] is not None and m["confidence"] >= 0.6]
+    assert len(trusted) > 20
+    assert all(m["target_m"] is None for m in strides[: trusted[19] + 1])
+    assert all(m["target_m"] is not None for m in strides[trusted[19] + 1 :])
+    assert {m["judged_against"] for m in strides} == {"this walk's first 20 strides"}
     # each stride says whether the coach judges its length at all (confident enough: 0.6, the coach's default)
     assert all(m["trusted"] == (m["length_m"] is not None and m["confidence"] >= 0.6) for m in strides)
     assert any(m["trusted"] for m in strides)

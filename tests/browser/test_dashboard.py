@@ -222,7 +222,12 @@ def test_target_band_and_cadence_stop_at_a_pause(browser_context, server: Server
         walk_id = server.client.post("/api/uploads", files={"file": (path.name, fh)}).json()["walks"][0]["id"]
     strides = server.client.get(f"/api/walks/{walk_id}/strides").json()
     assert any(s["start_s"] < 60 for s in strides) and any(s["start_s"] > 180 for s in strides)
-    assert all(s["target_m"] is not None for s in strides)  # the band is drawn
+    # no personal baseline: the first 20 trusted strides set the walk's level and have no target, the rest have one
+    trusted = [i for i, s in enumerate(strides) if s["length_m"] is not None and s["confidence"] >= 0.6]
+    level_end = trusted[19] + 1
+    assert all(s["target_m"] is None for s in strides[:level_end])
+    assert all(s["target_m"] is not None for s in strides[level_end:])  # the band is drawn
+    assert any(s["start_s"] > 180 for s in strides[level_end:]) and any(s["start_s"] < 60 for s in strides[level_end:])
     page = browser_context.new_page()
     errors = watch_console(page)
     page.goto(f"{server.url}/#/walk/{walk_id}")
@@ -234,6 +239,9 @@ def test_target_band_and_cadence_stop_at_a_pause(browser_context, server: Server
         inside = [i for i, x in enumerate(data[0]) if 61 / 60 < x < 179 / 60]
         assert inside, f"{chart}: no row in the pause, its lines run across it"
         assert all(series[i] is None for series in data[1:] for i in inside), chart
+    # the strides without a target leave a gap in the band (null, never a zero drawn at the axis)
+    band = page.evaluate("state.charts.find((u) => u.root.parentElement.id === 'chart-length').data[4]")
+    assert band[0] is None and 0 not in band and any(v is not None for v in band)
     shot(page, "walk-pause")
     assert errors == [], errors
 

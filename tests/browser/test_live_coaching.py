@@ -54,6 +54,10 @@ def test_live_page_with_coaching_off_says_usual_stride_until_a_demo_shows_coachi
     assert page.locator("#lv-target-label").inner_text().lower() == "target"
     assert page.locator("#lv-band-label").inner_text() == "target band"
     wait_js(page, "document.getElementById('lv-coach-note').textContent.startsWith('Demo: coached as if')")
+    # the demo walker has no baseline here: the walk's own first strides set its level, and the page says so
+    wait_js(page, "document.getElementById('lv-level-note').textContent.startsWith('Compared with this walk')")
+    assert page.locator("#lv-level-note").inner_text() == "Compared with this walk's first 20 strides."
+    assert page.locator("#lv-target").inner_text() != "–"
     assert server.client.get("/api/coaching").json()["plan"]["active"] is False  # the walker's coaching: still off
     # the distance shown when the walk ends is the stored walk's
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')", timeout_s=60)

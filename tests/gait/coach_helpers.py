@@ -79,3 +79,18 @@ def active_plan(settings: CoachSettings, *, reports: Sequence[PainReport] = ()) 
     plan = plan_coaching([], pain, settings, body_height_m=HEIGHT_M, now_s=NOW_S)
     assert plan.active == settings.enabled
     return plan
+
+
+def personal_plan(settings: CoachSettings, *, reports: Sequence[PainReport] = ()) -> CoachingPlan:
+    """A plan with a personal baseline of exactly 1.47 m (the population one at 120 steps/min for 1.75 m: three
+    pain-free 10-minute walks ten days ago, 120 strides each of 1.47 m at 120 steps/min) and pain reported an hour
+    ago: full reduction, active. Strides are judged from the first one (no walk level to wait for)."""
+    walks = [
+        line_walk(NOW_S - (10 + i) * DAY_S, np.full(120, 120.0), intercept_m=BASE_120_M, slope_m_per_spm=0.0)
+        for i in range(3)
+    ]
+    pain = [PainReport(reported_at_s=NOW_S - 3600.0, pain_0_10=5), *reports]
+    plan = plan_coaching(walks, pain, settings, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.baseline.source == "personal" and plan.baseline.stride_length_m(120.0) == BASE_120_M
+    assert plan.active == settings.enabled
+    return plan

@@ -55,7 +55,14 @@ def test_doc_states_the_disclaimer_the_reduction_range_and_the_tips() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["gait.coach.baseline", "gait.coach.flags", "gait.coach.pain", "gait.coach.plan", "gait.coach.stream"],
+    [
+        "gait.coach.baseline",
+        "gait.coach.flags",
+        "gait.coach.judge",
+        "gait.coach.pain",
+        "gait.coach.plan",
+        "gait.coach.stream",
+    ],
 )
 def test_docstring_examples_run(module: str) -> None:
     mod = importlib.import_module(module)

@@ -37,6 +37,7 @@ from tests.gait.coach_helpers import (
     SHORT_M,
     active_plan,
     line_walk,
+    personal_plan,
     strides_at,
 )
 
@@ -259,7 +260,13 @@ def test_pain_turns_coaching_on_with_full_reduction() -> None:
     np.testing.assert_allclose(plan.target_stride_m(np.array([120.0, 98.0])), [1.323, 1.2005 * 0.9])
     assert plan.reasons[0] == "Stride coaching is on: back pain 6/10 reported 2 days ago."
     assert "Baseline: population default from height 1.75 m" in plan.reasons[2]
-    assert "At 114 steps/min: baseline 1.40 m, target 1.26 m; strides longer than 1.31 m" in plan.reasons[3]
+    # the population line is not the walker's level: no target in metres cut from it, the walk's own level instead
+    assert plan.reasons[3].startswith("Until then each walk sets its own level: its first 20 trusted walking strides")
+    assert "10 % below that level at their cadence plus 0.05 m tolerance" in plan.reasons[3]
+    assert not any(r.startswith("At 114 steps/min") for r in plan.reasons)
+    personal = personal_plan(s)
+    assert "At 120 steps/min: baseline 1.47 m, target 1.32 m; strides longer than 1.37 m" in personal.reasons[3]
+    assert not any("each walk sets its own level" in r for r in personal.reasons)
 
 
 @pytest.mark.parametrize(
@@ -353,7 +360,7 @@ def test_flags_are_plain_bools_for_numpy_scalars() -> None:
     s = StrideEvent(np.float64(0.0), np.float64(1.0), np.float64(1.9), np.float64(120.0), None, np.float64(0.9), "t")
     assert flag_overlong([s], 1.25, tolerance_m=0.25)[0] is True
     settings = CoachSettings(enabled=True)
-    coach = Coach(active_plan(settings), settings)
+    coach = Coach(personal_plan(settings), settings)
     cues = _feed(coach, [replace(s, start_s=s.start_s + i, end_s=s.end_s + i) for i in range(3)])
     assert len(cues) == 1 and type(cues[0].t_s) is float and type(coach.distance_m) is float
 
@@ -446,22 +453,22 @@ def _feed(coach: Coach, events: list) -> list:
 
 def test_first_cue_on_the_third_flagged_stride_then_reminders_every_180_s() -> None:
     s = CoachSettings(enabled=True)
-    cues = _feed(Coach(active_plan(s), s), strides_at([LONG_M] * 400))
+    cues = _feed(Coach(personal_plan(s), s), strides_at([LONG_M] * 400))
     assert [c.t_s for c in cues] == [3.0, 183.0, 363.0]
     assert {c.kind for c in cues} == {CueKind.SHORTEN_STRIDE}
     assert cues[0].message == "Shorten your stride: take shorter, quicker steps."
     assert cues[0].reason == (
         "3 of your last 3 strides were longer than 1.37 m; the last one 1.50 m at 120 steps/min, where your target "
-        "is 1.32 m (10 % below your baseline 1.47 m) plus 0.05 m tolerance."
+        "is 1.32 m (10 % below your usual strides, 1.47 m at this cadence) plus 0.05 m tolerance."
     )
 
 
 def test_k_of_n_needs_three_flagged_among_the_last_five() -> None:
     s = CoachSettings(enabled=True)
     pattern = [SHORT_M, LONG_M, SHORT_M, LONG_M, SHORT_M, SHORT_M, SHORT_M, LONG_M, SHORT_M, LONG_M]
-    assert _feed(Coach(active_plan(s), s), strides_at(pattern)) == []  # never 3 of 5
+    assert _feed(Coach(personal_plan(s), s), strides_at(pattern)) == []  # never 3 of 5
     pattern[2] = LONG_M  # strides 2, 3, 4 (1-based) flagged -> cue at the end of stride 4
-    assert [c.t_s for c in _feed(Coach(active_plan(s), s), strides_at(pattern))] == [4.0]
+    assert [c.t_s for c in _feed(Coach(personal_plan(s), s), strides_at(pattern))] == [4.0]
 
 
 def test_hysteresis_holds_the_episode_until_at_most_one_of_five_is_flagged() -> None:
@@ -470,19 +477,19 @@ def test_hysteresis_holds_the_episode_until_at_most_one_of_five_is_flagged() -> 
     # 4 short strides end it; a new episode may cue once 60 s have passed since the last cue.
     keep = [LONG_M] * 3 + [SHORT_M, SHORT_M, SHORT_M, LONG_M, LONG_M] * 20
     ended = [SHORT_M] * 4 + [LONG_M] * 3
-    cues = _feed(Coach(active_plan(s), s), strides_at(keep + ended))
+    cues = _feed(Coach(personal_plan(s), s), strides_at(keep + ended))
     assert [c.t_s for c in cues] == [3.0, 110.0]
 
 
 def test_a_new_episode_waits_for_the_minimum_interval() -> None:
     s = CoachSettings(enabled=True)
     seq = [LONG_M] * 3 + [SHORT_M] * 5 + [LONG_M] * 60
-    assert [c.t_s for c in _feed(Coach(active_plan(s), s), strides_at(seq))] == [3.0, 63.0]
+    assert [c.t_s for c in _feed(Coach(personal_plan(s), s), strides_at(seq))] == [3.0, 63.0]
 
 
 def test_no_cue_before_the_third_stride_of_a_run_and_gaps_start_a_new_run() -> None:
     s = CoachSettings(enabled=True, min_cue_interval_s=5.0, reminder_interval_s=5.0)
-    coach = Coach(active_plan(s), s)
+    coach = Coach(personal_plan(s), s)
     first = strides_at([LONG_M] * 2)
     second = strides_at([LONG_M] * 2, t0_s=4.5)  # 2.5 s gap: a new run
     third = strides_at([LONG_M], t0_s=6.5)  # contiguous: 3rd stride of the run
@@ -492,7 +499,7 @@ def test_no_cue_before_the_third_stride_of_a_run_and_gaps_start_a_new_run() -> N
 
 def test_a_bout_end_resets_the_run() -> None:
     s = CoachSettings(enabled=True)
-    coach = Coach(active_plan(s), s)
+    coach = Coach(personal_plan(s), s)
     events = [*strides_at([LONG_M] * 2), BoutEvent(0.0, 2.0, 5), *strides_at([LONG_M] * 2, t0_s=2.0)]
     assert _feed(coach, events) == []
     assert [c.t_s for c in coach.update(strides_at([LONG_M], t0_s=4.0)[0])] == [5.0]
@@ -500,7 +507,7 @@ def test_a_bout_end_resets_the_run() -> None:
 
 def test_non_walking_cadence_breaks_the_run() -> None:
     s = CoachSettings(enabled=True)
-    coach = Coach(active_plan(s), s)
+    coach = Coach(personal_plan(s), s)
     slow = StrideEvent(2.0, 6.0, 2.0, 30.0, 0.5, 0.9, "test")  # 30 steps/min: not walking
     assert _feed(coach, [*strides_at([LONG_M] * 2), slow, *strides_at([LONG_M] * 2, t0_s=6.0)]) == []
     assert coach.distance_m == pytest.approx(4 * LONG_M + 2.0)  # the slow stride still covers ground
@@ -508,11 +515,11 @@ def test_non_walking_cadence_breaks_the_run() -> None:
 
 def test_low_confidence_or_unknown_lengths_never_cue() -> None:
     s = CoachSettings(enabled=True)
-    assert _feed(Coach(active_plan(s), s), strides_at([LONG_M] * 100, confidence=0.49)) == []
-    assert _feed(Coach(active_plan(s), s), strides_at([None] * 100)) == []
+    assert _feed(Coach(personal_plan(s), s), strides_at([LONG_M] * 100, confidence=0.49)) == []
+    assert _feed(Coach(personal_plan(s), s), strides_at([None] * 100)) == []
     # unreliable strides count as not flagged: 2 confident of 5 is not enough
     conf = [0.9, 0.1, 0.9, 0.1, 0.1] * 20
-    assert _feed(Coach(active_plan(s), s), strides_at([LONG_M] * 100, confidence=conf)) == []
+    assert _feed(Coach(personal_plan(s), s), strides_at([LONG_M] * 100, confidence=conf)) == []
 
 
 def test_inactive_plan_never_cues_to_shorten() -> None:
@@ -526,7 +533,7 @@ def test_inactive_plan_never_cues_to_shorten() -> None:
 
 def test_near_pain_cue_fires_once_when_the_recommended_distance_is_reached() -> None:
     s = CoachSettings(enabled=True)
-    plan = active_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_distance_m=12.0)])  # walk 10 m
+    plan = personal_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_distance_m=12.0)])  # walk 10 m
     coach = Coach(plan, s)
     cues = _feed(coach, strides_at([SHORT_M] * 30))
     assert [(c.t_s, c.kind) for c in cues] == [(9.0, CueKind.NEAR_PAIN_DISTANCE)]  # 9 x 1.2 m = 10.8 m >= 10 m
@@ -538,7 +545,7 @@ def test_near_pain_cue_fires_once_when_the_recommended_distance_is_reached() -> 
 
 def test_near_pain_uses_baseline_lengths_for_unknown_strides_and_external_distance() -> None:
     s = CoachSettings(enabled=True)
-    plan = active_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_distance_m=6000.0)])  # walk 5000 m
+    plan = personal_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_distance_m=6000.0)])  # walk 5000 m
     coach = Coach(plan, s)
     assert _feed(coach, strides_at([None] * 3)) == []
     assert coach.distance_m == pytest.approx(3 * BASE_120_M)
@@ -550,7 +557,7 @@ def test_near_pain_uses_baseline_lengths_for_unknown_strides_and_external_distan
 
 def test_overlapping_strides_of_both_feet_count_once_toward_distance() -> None:
     s = CoachSettings(enabled=True)
-    coach = Coach(active_plan(s), s)
+    coach = Coach(personal_plan(s), s)
     # a trunk sensor: contacts every 0.5 s, each starting a 1 s stride of 1.2 m -> 0.6 m per contact
     overlapping = [StrideEvent(0.5 * i, 0.5 * i + 1.0, 1.2, 120.0, 1.2, 0.9, "test") for i in range(10)]
     _feed(coach, overlapping)
@@ -559,7 +566,7 @@ def test_overlapping_strides_of_both_feet_count_once_toward_distance() -> None:
 
 def test_near_pain_by_time_into_the_walk() -> None:
     s = CoachSettings(enabled=True)
-    plan = active_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_time_s=60.0)])  # walk 50 s
+    plan = personal_plan(s, reports=[PainReport(NOW_S - DAY_S, 4, onset_time_s=60.0)])  # walk 50 s
     cues = _feed(Coach(plan, s), strides_at([SHORT_M] * 100))
     assert [c.t_s for c in cues] == [50.0]
 
@@ -574,7 +581,7 @@ def test_disabled_coach_is_silent_even_near_pain() -> None:
 
 def test_coach_refuses_out_of_order_and_unknown_events() -> None:
     s = CoachSettings(enabled=True)
-    coach = Coach(active_plan(s), s)
+    coach = Coach(personal_plan(s), s)
     coach.update(strides_at([1.0], t0_s=10.0)[0])
     with pytest.raises(GaitError, match="order") as err:
         coach.update(strides_at([1.0], t0_s=5.0)[0])
@@ -587,8 +594,8 @@ def test_coach_refuses_out_of_order_and_unknown_events() -> None:
 def test_coach_pickles_mid_walk_and_resumes_identically() -> None:
     s = CoachSettings(enabled=True, min_cue_interval_s=10.0, reminder_interval_s=20.0)
     events = strides_at(([LONG_M] * 7 + [SHORT_M] * 5) * 10)
-    whole = _feed(Coach(active_plan(s), s), events)
-    coach = Coach(active_plan(s), s)
+    whole = _feed(Coach(personal_plan(s), s), events)
+    coach = Coach(personal_plan(s), s)
     head = _feed(coach, events[:40])
     resumed = pickle.loads(pickle.dumps(coach))
     assert head + _feed(resumed, events[40:]) == whole
@@ -597,7 +604,7 @@ def test_coach_pickles_mid_walk_and_resumes_identically() -> None:
 
 def test_cue_to_dict() -> None:
     s = CoachSettings(enabled=True)
-    cue = _feed(Coach(active_plan(s), s), strides_at([LONG_M] * 3))[0]
+    cue = _feed(Coach(personal_plan(s), s), strides_at([LONG_M] * 3))[0]
     assert cue.to_dict()["kind"] == "shorten_stride" and cue.to_dict()["t_s"] == 3.0
 
 

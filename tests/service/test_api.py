@@ -8,6 +8,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -201,8 +202,9 @@ def test_flagged_strides_follow_coaching(client: TestClient, tmp_path: Path) -> 
     off = upload(client, path, placement="lower_back").json()["walks"][0]
     assert off["summary"]["flagged_strides"] == 0
     assert {s["overlong"] for s in client.get(f"/api/walks/{off['id']}/strides").json()} == {None}
-    # Population baseline at 108 steps/min for a 1.50 m walker: 2 x 0.0035 x 1.50 x 108 = 1.134 m; target 10 %
-    # shorter = 1.021 m; with a calibration factor of 1.3 the synthetic strides (about 1.3 m) exceed target + 0.05.
+    # No personal baseline: the walk's first 20 trusted strides set its level against the population line (at 108
+    # steps/min for a 1.50 m walker: 2 x 0.0035 x 1.50 x 108 = 1.134 m); the synthetic strides (about 1.3 m with a
+    # calibration factor of 1.3) are all alike, so the later ones exceed 10 % below that level + 0.05 m.
     client.put(
         "/api/profile",
         json={"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}},
@@ -212,9 +214,17 @@ def test_flagged_strides_follow_coaching(client: TestClient, tmp_path: Path) -> 
     assert client.delete(f"/api/walks/{off['id']}").status_code == 204
     on = upload(client, path, placement="lower_back").json()["walks"][0]
     strides = client.get(f"/api/walks/{on['id']}/strides").json()
-    assert strides[0]["target_m"] == pytest.approx(0.9 * 2 * 0.0035 * 1.5 * strides[0]["cadence_spm"], rel=1e-6)
+
+    def population_m(s: dict) -> float:
+        return 2 * 0.0035 * 1.5 * min(max(s["cadence_spm"], 98.0), 130.0)
+
+    level, later = strides[:20], strides[20:]
+    assert all(s["confidence"] >= 0.6 and s["length_m"] is not None for s in level)
+    assert {(s["target_m"], s["overlong"]) for s in level} == {(None, None)}  # they set the level: not judged
+    scale = float(np.median([s["length_m"] / population_m(s) for s in level]))
+    assert later and all(s["target_m"] == pytest.approx(0.9 * scale * population_m(s), rel=1e-6) for s in later)
     judged = [s for s in strides if s["overlong"] is not None]
-    assert len(judged) == len(strides) and all(s["confidence"] >= 0.5 for s in judged)
+    assert judged == later and all(s["confidence"] >= 0.5 for s in judged)
     assert [s["overlong"] for s in judged] == [s["length_m"] > s["target_m"] + 0.05 for s in judged]
     assert sum(s["overlong"] for s in judged) > 0.9 * len(judged)
     assert on["summary"]["flagged_strides"] == sum(1 for s in strides if s["overlong"])

@@ -306,7 +306,8 @@ def test_the_cli_demo_coaches_with_the_documented_first_target(tmp_path: Path, m
     monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
     coach, note = _coach(1.75, demo=True)
     assert coach.plan.active and coach.plan.reduction == DEFAULT_REDUCTION == 0.10
-    assert "target 10 % below the population default for 1.75 m" in note and "nothing is stored" in note
+    assert "target 10 % below this walk's first 20 strides" in note and "nothing is stored" in note
+    assert coach.plan.baseline.source == "population" and coach.plan.baseline.body_height_m == 1.75
     assert not (tmp_path / "data").exists()  # nothing written, not even a database
     # the walker's chosen reduction is the one a demo shows (the same as the dashboard's demo walk)
     store = Store(tmp_path / "data" / "gait.sqlite3").open()
@@ -344,7 +345,9 @@ def test_the_dashboard_demo_walk_coaches_like_the_cli_demo_and_stores_no_coachin
         assert walk["demo"] is True
         assert walk["coaching"]["active"] is True and walk["coaching"]["reduction"] == 0.10
         assert walk["coaching"]["reasons"][0].startswith("Demo: coached as if you had reported back pain just now")
-        assert "target 10 % below the population default for 1.75 m" in walk["coaching"]["reasons"][0]
+        assert "target 10 % below this walk's first 20 strides" in walk["coaching"]["reasons"][0]
+        assert walk["coaching"]["judged_against"] == "this walk's first 20 strides"
+        assert any("population default from height 1.75 m" in r for r in walk["coaching"]["reasons"])
         # the walker's own coaching is untouched
         assert client.get("/api/pain").json() == []
         plan = client.get("/api/coaching").json()["plan"]

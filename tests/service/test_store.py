@@ -241,3 +241,36 @@ def test_migration_of_the_calibration_factor_leaves_a_database_without_a_profile
         assert store.schema_version == len(MIGRATIONS) and store.get_profile() == {}
     finally:
         store.close()
+
+
+def test_migration_drops_only_the_population_line_shown_as_a_usual_stride(tmp_path: Path) -> None:
+    last = MIGRATIONS[-1]
+    assert "target_m = NULL" in last  # the migration under test is the newest
+    conn = _database_before(tmp_path / "db.sqlite3", last)
+    walks = {
+        1: {"active": False, "baseline_source": "population"},  # coaching off: the population line as "usual stride"
+        2: {"active": True, "baseline_source": "population"},  # judged against the population target: history
+        3: {"active": False, "baseline_source": "personal"},  # the walker's own usual strides
+        4: {},  # an old walk without a plan description
+    }
+    for walk_id, coaching in walks.items():
+        conn.execute(
+            "INSERT INTO walks (id, name, origin, status, started_at, created_at, coaching_json)"
+            " VALUES (?, ?, 'upload', 'complete', '2026-01-01T10:00:00+00:00', '2026-01-01T10:00:00+00:00', ?)",
+            (walk_id, f"walk {walk_id}", json.dumps(coaching)),
+        )
+        for idx, overlong in enumerate((None, 1, 0) if coaching.get("active") else (None, None)):
+            conn.execute(
+                "INSERT INTO strides (walk_id, idx, start_s, end_s, length_m, cadence_spm, confidence, method,"
+                " target_m, overlong) VALUES (?, ?, ?, ?, 1.3, 110.0, 0.8, 'pendulum', 1.2, ?)",
+                (walk_id, idx, float(idx), idx + 1.1, overlong),
+            )
+    conn.close()
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        targets = {walk_id: [s["target_m"] for s in store.strides(walk_id)] for walk_id in walks}
+        assert targets == {1: [None, None], 2: [1.2, 1.2, 1.2], 3: [1.2, 1.2], 4: [1.2, 1.2]}
+        assert [s["overlong"] for s in store.strides(2)] == [None, 1, 0]  # verdicts untouched
+    finally:
+        store.close()

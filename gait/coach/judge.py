@@ -1,0 +1,177 @@
+"""Judging strides one at a time against the walker's level: their usual strides, or this walk's own first strides.
+
+With a personal baseline a stride's target is the plan's (the baseline at its cadence x (1 - reduction)). Without
+one the plan's baseline is the population default, which ignores who the walker is and how the sensor's
+stride-length model is scaled for them: a walker whose estimated strides sit 12 % off it was asked to walk 22 %
+shorter (or was never flagged at all). So, without a personal baseline, the walk's first
+:data:`~gait.coach.settings.WALK_LEVEL_STRIDES` trusted walking strides set the walk's own level,
+
+    scale = median(length / population stride at the stride's cadence),
+
+no stride being judged before that (no target, no verdict); from then on the target is
+scale x population stride x (1 - reduction), and strides are flagged with the usual tolerance. The population line
+only gives how stride length changes with cadence; the walk gives the level.
+
+A :class:`StrideJudge` holds one walk's state (plain data: it pickles and compares), so it must see the walk's
+strides once each, in stride order: the order the tracker emits them (``analyze(...).strides``, a live walk's
+events, a stored walk's strides by index).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gait.coach.baseline import trusted_strides
+from gait.coach.flags import stride_flag
+from gait.coach.plan import CoachingPlan
+from gait.coach.settings import WALK_LEVEL_STRIDES, CoachSettings
+from gait.coach.text import format_percent, plural
+from gait.errors import GaitError
+from gait.types import StrideEvent
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the judge said about one stride.
+
+    Attributes
+    ----------
+    target_m
+        The target at the stride's cadence (the usual stride x (1 - reduction)); None while there is no level to cut
+        it from (a walk without a personal baseline, before its first trusted strides set its level).
+    overlong
+        True / False when the stride was judged; None when it was not (no target yet, coaching inactive, a length
+        that is unknown or not trusted).
+    usual_m
+        The walker's usual stride at this cadence that the target is cut from (None with ``target_m``).
+    """
+
+    target_m: float | None
+    overlong: bool | None
+    usual_m: float | None
+
+
+NOT_JUDGED = Judgement(None, None, None)
+
+
+@dataclass
+class StrideJudge:
+    """Judges one walk's strides one at a time, in stride order (see the module docstring).
+
+    Parameters
+    ----------
+    plan
+        The plan in force for the walk (its baseline, reduction and whether it is active).
+    settings
+        Tolerance and confidence threshold.
+
+    Attributes
+    ----------
+    level_ratios
+        Length / population stride of the walk's trusted walking strides so far (at most
+        :data:`WALK_LEVEL_STRIDES`; only without a personal baseline).
+    scale
+        Median of ``level_ratios`` once there are :data:`WALK_LEVEL_STRIDES` of them, else None.
+    n_strides, n_judged, n_flagged
+        Strides seen, judged (a verdict True or False) and flagged overlong.
+
+    Examples
+    --------
+    >>> from gait.coach import plan_coaching
+    >>> settings = CoachSettings(enabled=True)
+    >>> judge = StrideJudge(plan_coaching([], [], settings, body_height_m=1.75, now_s=0.0), settings)
+    >>> judge.basis
+    "this walk's first 20 strides"
+    >>> judge(StrideEvent(0.0, 1.1, 1.3, 109.1, 1.2, 0.9, "zupt"))  # no level yet: not judged
+    (None, None)
+    """
+
+    plan: CoachingPlan
+    settings: CoachSettings
+    level_ratios: list[float] = field(default_factory=list)
+    scale: float | None = None
+    n_strides: int = 0
+    n_judged: int = 0
+    n_flagged: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.plan, CoachingPlan) or not isinstance(self.settings, CoachSettings):
+            raise GaitError("StrideJudge needs a CoachingPlan and CoachSettings", reason="bad_coach_input")
+
+    @property
+    def personal(self) -> bool:
+        """True when strides are judged against the walker's personal baseline."""
+        return self.plan.baseline.source == "personal"
+
+    @property
+    def basis(self) -> str:
+        """What the strides are judged against, in words: "your usual strides" or "this walk's first 20 strides"."""
+        return self.plan.judged_against
+
+    def usual_stride_m(self, cadence_spm: float) -> float | None:
+        """The walker's usual stride at ``cadence_spm`` (the target is cut from it); None before the walk's level
+        is set (or for a cadence that is not a number)."""
+        base_m = float(self.plan.baseline.stride_length_m(cadence_spm))
+        usual_m = base_m if self.personal else None if self.scale is None else self.scale * base_m
+        return usual_m if usual_m is not None and math.isfinite(usual_m) else None
+
+    def judge(self, stride: StrideEvent) -> Judgement:
+        """Judge the walk's next stride (call once per stride, in stride order)."""
+        self.n_strides += 1
+        usual_m = self.usual_stride_m(stride.cadence_spm)
+        if usual_m is None:
+            self._learn_level(stride)
+            return NOT_JUDGED
+        target_m = usual_m * (1.0 - self.plan.reduction)
+        overlong = None
+        if self.plan.active:
+            overlong = stride_flag(
+                stride.length_m,
+                stride.confidence,
+                target_m,
+                tolerance_m=self.settings.tolerance_m,
+                min_confidence=self.settings.min_confidence,
+            )
+        self.n_judged += overlong is not None
+        self.n_flagged += overlong is True
+        return Judgement(target_m, overlong, usual_m)
+
+    def __call__(self, stride: StrideEvent) -> tuple[float | None, bool | None]:
+        """``(target_m, overlong)`` of the walk's next stride (the shape of ``service.coaching.StrideFlagger``)."""
+        verdict = self.judge(stride)
+        return verdict.target_m, verdict.overlong
+
+    def _learn_level(self, stride: StrideEvent) -> None:
+        if self.personal or self.scale is not None:
+            return
+        length_m = math.nan if stride.length_m is None else stride.length_m
+        if not trusted_strides(length_m, stride.confidence, stride.cadence_spm, self.settings.min_confidence):
+            return
+        population_m = float(self.plan.baseline.stride_length_m(stride.cadence_spm))
+        self.level_ratios.append(float(length_m) / population_m)
+        if len(self.level_ratios) >= WALK_LEVEL_STRIDES:
+            self.scale = float(np.median(self.level_ratios))
+
+    def describe(self) -> str:
+        """One sentence on what this walk's strides were judged against, with the numbers (for the walk's page)."""
+        reduction = format_percent(self.plan.reduction)
+        verdict = f"the target {reduction} below it" if self.plan.active else "coaching was off: nothing was judged"
+        if self.personal:
+            return f"Strides compared with your usual strides (your personal baseline); {verdict}."
+        if self.scale is None:
+            seen = plural(len(self.level_ratios), "trusted walking stride")
+            return (
+                f"No personal baseline yet, and this walk had {seen}, fewer than the {WALK_LEVEL_STRIDES} that set a "
+                "walk's own level: no stride was compared with a target."
+            )
+        cad = self.plan.baseline.reference_cadence_spm
+        off = self.scale - 1.0
+        return (
+            f"No personal baseline yet, so strides were compared with {self.basis}: they set this walk's level at "
+            f"{self.usual_stride_m(cad):.2f} m at {cad:.0f} steps/min ({100.0 * abs(off):.0f} % "
+            f"{'above' if off >= 0 else 'below'} the population default for {self.plan.baseline.body_height_m:.2f} m, "
+            f"which ignores how the sensor measures you); {verdict}, from the stride after them on."
+        )
