@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api/coaching", tags=["coaching"])
 
 @router.get("", response_model=CoachingStatus, summary="Coaching plan, walk-length recommendation and tips")
 def coaching_status(store: StoreDep) -> CoachingStatus:
+    """The coaching plan now, the walk-length recommendation and the tips."""
     profile = load_profile(store)
     plan = current_plan(store, profile)
     return CoachingStatus(

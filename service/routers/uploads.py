@@ -176,6 +176,7 @@ async def upload(
 
 @router.get("/{upload_id}", response_model=UploadStatus, summary="Progress of an upload")
 def upload_status(upload_id: str, uploads: UploadsDep) -> UploadStatus:
+    """Progress of one upload (404 once it is forgotten or for an unknown id)."""
     status = uploads.get(upload_id)
     if status is None:
         raise HTTPException(404, f"no upload with id {upload_id} in progress or recently finished")
@@ -184,4 +185,5 @@ def upload_status(upload_id: str, uploads: UploadsDep) -> UploadStatus:
 
 @router.get("", response_model=list[UploadStatus], summary="Uploads being received or analysed")
 def active_uploads(uploads: UploadsDep) -> list[UploadStatus]:
+    """Uploads being received or analysed now."""
     return uploads.active()

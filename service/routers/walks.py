@@ -78,6 +78,7 @@ def time_origin_s(walk: dict[str, Any], bouts: list[dict[str, Any]]) -> float:
 def list_walks(
     store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
 ) -> list[dict[str, Any]]:
+    """List the stored walks, newest first."""
     return [walk_public(w) for w in store.list_walks(limit=limit, offset=offset)]
 
 
@@ -92,6 +93,7 @@ def sample_folders(settings: Settings) -> reanalysis.SampleFolders:
     summary="How many walks could be analysed again, and how many are out of date",
 )
 def reanalysis_overview(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """How many walks can be analysed again, and how many were analysed by an older version or profile."""
     return reanalysis.overview(store, sample_folders(settings))
 
 
@@ -101,6 +103,7 @@ def reanalysis_overview(store: StoreDep, settings: SettingsDep) -> dict[str, Any
     summary="Analyse again every out-of-date walk whose samples are kept (oldest first), reporting each",
 )
 async def reanalyse_all(request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """Analyse every out-of-date walk again; one walk's failure is reported and the others go on."""
     async with request.app.state.analysis_slots:
         results = await asyncio.to_thread(reanalysis.reanalyse_out_of_date, store, sample_folders(settings))
     ok = sum(r["ok"] for r in results)
@@ -122,6 +125,7 @@ async def reanalyse_all(request: Request, store: StoreDep, settings: SettingsDep
     summary="Analyse a walk again from its kept samples with this version and the current profile",
 )
 async def reanalyse_one(walk_id: int, request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """Analyse one walk again from its kept samples with this version and the current profile."""
     try:
         async with request.app.state.analysis_slots:
             return await asyncio.to_thread(reanalysis.reanalyse_walk, store, walk_id, sample_folders(settings))
@@ -134,6 +138,7 @@ async def reanalyse_one(walk_id: int, request: Request, store: StoreDep, setting
 
 @router.get("/{walk_id}", response_model=WalkDetail, summary="One walk with its summary, bouts, cues and pain")
 def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """One walk with its summary, bouts, cues, pain reports and coaching."""
     stored = _walk_or_404(store, walk_id)
     walk = walk_public(stored)
     walk["reanalysis"] = reanalysis.walk_status(stored, load_profile(store), sample_folders(settings))
@@ -157,6 +162,7 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> dict[str, 
     "form the dashboard charts use.",
 )
 def get_strides(walk_id: int, store: StoreDep, layout: Literal["rows", "columns"] = "rows") -> Response:
+    """A walk's strides, as rows or as columns (the form the dashboard charts use)."""
     _walk_or_404(store, walk_id)
     if layout == "columns":
         columns = store.stride_columns(walk_id)
@@ -172,6 +178,7 @@ def get_strides(walk_id: int, store: StoreDep, layout: Literal["rows", "columns"
 
 @router.delete("/{walk_id}", status_code=204, summary="Delete a walk, all its rows and its kept samples")
 def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> Response:
+    """Delete a walk with all its rows and its kept samples (404 when there is none)."""
     if not store.delete_walk(walk_id):
         raise HTTPException(404, f"no walk with id {walk_id}")
     # after the commit: a file left by a failure here is removed at the next start (an orphan), never the reverse
@@ -186,6 +193,7 @@ def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> Respons
     summary="Export a walk's strides as CSV",
 )
 def export_csv(walk_id: int, store: StoreDep) -> Response:
+    """A walk's strides as a CSV file."""
     walk = _walk_or_404(store, walk_id)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -204,6 +212,7 @@ def export_csv(walk_id: int, store: StoreDep) -> Response:
 
 @router.get("/{walk_id}/export.json", summary="Export a walk as JSON (the `gait analyze --json` document + walk)")
 def export_json(walk_id: int, store: StoreDep, response: Response) -> dict[str, Any]:
+    """A walk as JSON: the `gait analyze --json` document plus the walk's own fields."""
     walk = _walk_or_404(store, walk_id)
     response.headers["content-disposition"] = f'attachment; filename="walk-{walk_id}.json"'
     public = walk_public(walk)
