@@ -37,7 +37,7 @@ from service.pipeline import (
     read_recording,
     sample_walk_notes,
 )
-from service.settings import Settings
+from service.settings import DEMO_SAMPLE, Settings
 from service.store import DuplicateRecordingError, NewWalk, Store
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,10 @@ def find_sample(samples_dir: Path, name: str | None) -> Path:
     if not samples:
         raise FileNotFoundError(f"no sample recordings in {samples_dir}")
     if name is None:
-        # The longest lower-back recording makes the most telling demo (the placement most walkers use).
+        for p in samples:
+            if p.name == DEMO_SAMPLE:
+                return p
+        # Without it, the longest lower-back recording (the placement most walkers use).
         return max(samples, key=lambda p: (sample_placement(p) is Placement.LOWER_BACK, p.stat().st_size))
     for p in samples:
         if p.name == name:

@@ -18,6 +18,11 @@ import platformdirs
 
 APP_NAME = "gait-analyser"
 REPO_SAMPLES_DIR = Path(__file__).resolve().parents[1] / "sample_recordings"
+DEMO_SAMPLE = "mobgap_lower_back_daily_living.csv"
+"""The sample the demos replay (the dashboard's live demo, its virtual sensors, ``gait live --demo``): lower back, as
+most walkers wear a sensor, with several walking bouts, and the lower-back sample whose strides the coach trusts
+most (30 of 64; its twin, 7 of 51, never gathers the 20 trusted strides a walk's own level needs, so its demo never
+coached)."""
 DEFAULT_MAX_UPLOAD_MB = 200.0
 MIN_TOKEN_CHARS = 16
 """Shortest token accepted: anyone on the network who guesses it sees the walker's health data."""

@@ -23,9 +23,10 @@ from gait.types import Placement, Recording
 from ingest.errors import IngestError
 from service.commands.settings_args import check_settings
 from service.live import LiveSession
+from service.settings import DEMO_SAMPLE
 
-DEMO_RECORDING = "mobgap_lower_back_daily_living.csv"
-"""Sample recording the demo replays (lower back, several walking bouts, acc + gyro)."""
+DEMO_RECORDING = DEMO_SAMPLE
+"""Sample recording the demo replays (see :data:`service.demo.DEMO_SAMPLE`)."""
 DEMO_PROTOCOLS = ("imu", "pmd", "pmd_compressed", "microbit")
 
 
