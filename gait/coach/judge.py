@@ -73,6 +73,8 @@ class StrideJudge:
     level_ratios
         Length / population stride of the walk's trusted walking strides so far (at most
         :data:`WALK_LEVEL_STRIDES`; only without a personal baseline).
+    level_cadences_spm
+        The cadences of those strides (the walk's level is quoted at their median).
     scale
         Median of ``level_ratios`` once there are :data:`WALK_LEVEL_STRIDES` of them, else None.
     n_strides, n_judged, n_flagged
@@ -92,6 +94,7 @@ class StrideJudge:
     plan: CoachingPlan
     settings: CoachSettings
     level_ratios: list[float] = field(default_factory=list)
+    level_cadences_spm: list[float] = field(default_factory=list)
     scale: float | None = None
     n_strides: int = 0
     n_judged: int = 0
@@ -152,13 +155,16 @@ class StrideJudge:
             return
         population_m = float(self.plan.baseline.stride_length_m(stride.cadence_spm))
         self.level_ratios.append(float(length_m) / population_m)
+        self.level_cadences_spm.append(float(stride.cadence_spm))
         if len(self.level_ratios) >= WALK_LEVEL_STRIDES:
             self.scale = float(np.median(self.level_ratios))
 
     def describe(self) -> str:
         """One sentence on what this walk's strides were judged against, with the numbers (for the walk's page)."""
         reduction = format_percent(self.plan.reduction)
-        verdict = f"the target {reduction} below it" if self.plan.active else "coaching was off: nothing was judged"
+        verdict = (
+            f"the target {reduction} below them" if self.plan.active else "coaching was off, so no stride was judged"
+        )
         if self.personal:
             return f"Strides compared with your usual strides (your personal baseline); {verdict}."
         if self.scale is None:
@@ -167,11 +173,20 @@ class StrideJudge:
                 f"No personal baseline yet, and this walk had {seen}, fewer than the {WALK_LEVEL_STRIDES} that set a "
                 "walk's own level: no stride was compared with a target."
             )
-        cad = self.plan.baseline.reference_cadence_spm
+        # the level quoted at the cadence its strides were walked at, not at a reference cadence the walker may never
+        # have reached
+        cad = float(np.median(self.level_cadences_spm)) if self.level_cadences_spm else None
+        if cad is None or not math.isfinite(cad):
+            cad = self.plan.baseline.reference_cadence_spm
         off = self.scale - 1.0
+        then = (
+            f"the target was {reduction} below it, from the stride after them on"
+            if self.plan.active
+            else "coaching was off, so no stride was judged"
+        )
         return (
             f"No personal baseline yet, so strides were compared with {self.basis}: they set this walk's level at "
             f"{self.usual_stride_m(cad):.2f} m at {cad:.0f} steps/min ({100.0 * abs(off):.0f} % "
             f"{'above' if off >= 0 else 'below'} the population default for {self.plan.baseline.body_height_m:.2f} m, "
-            f"which ignores how the sensor measures you); {verdict}, from the stride after them on."
+            f"which ignores how the sensor measures you); {then}."
         )

@@ -350,15 +350,19 @@ def plan_coaching(
         reasons.append(
             f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}."
         )
+        # without a personal baseline the target is cut from each walk's own level (see _walk_level_reason)
+        usual = "your baseline" if baseline.source == "personal" else "each walk's own level (no baseline of yours yet)"
         reasons.append(
-            f"Target: {format_percent(reduction)} shorter than your baseline (starts at "
+            f"Target: {format_percent(reduction)} shorter than {usual} (starts at "
             f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
             f"and {settings.relax_walks} pain-free walks; so far {plural(round(days), 'day')}, "
             f"{plural(n_free, 'pain-free walk')}; {WALK_RULE})."
         )
     if not active:
         reduction = 0.0
-    reasons.append(f"Baseline: {baseline.description}.")
+    # the population line is no baseline of the walker's: said so, before what it is used for
+    mine = "" if baseline.source == "personal" else "none of your own yet; "
+    reasons.append(f"Baseline: {mine}{baseline.description}.")
     if baseline.source == "population":
         reasons.append(_walk_level_reason(settings, reduction if active else None))
     elif active:

@@ -98,7 +98,7 @@ def test_an_inactive_plan_gives_the_usual_stride_and_no_verdict() -> None:
     verdicts = [judge(s) for s in strides_at([1.60] * 22)]
     # the walk's usual stride (1.60 m) once its level is set: the band a walk's page draws, nothing flagged
     assert verdicts[:20] == [(None, None)] * 20 and verdicts[20:] == [(pytest.approx(1.60), None)] * 2
-    assert "coaching was off: nothing was judged" in judge.describe()
+    assert "coaching was off, so no stride was judged" in judge.describe()
 
 
 def test_the_judge_pickles_mid_walk_and_resumes_identically() -> None:
@@ -126,10 +126,11 @@ def test_the_walks_coaching_description_names_the_level_and_its_numbers() -> Non
     for s in strides_at([1.20] * 21):
         judge(s)
     text = judge.describe()
-    # 1.20 / 1.47 = 0.816: the level at 114 steps/min is 0.816 x 1.3965 = 1.14 m, 18 % below the population line
+    # 1.20 / 1.47 = 0.816, 18 % below the population line; quoted at the cadence the walk's strides had (120
+    # steps/min), where the level is the walker's own 1.20 m, not at a reference cadence they never walked at
     assert "compared with this walk's first 20 strides" in text
-    assert "level at 1.14 m at 114 steps/min (18 % below the population default for 1.75 m" in text
-    assert "the target 10 % below it" in text
+    assert "level at 1.20 m at 120 steps/min (18 % below the population default for 1.75 m" in text
+    assert "the target was 10 % below it" in text
     assert "your personal baseline" in StrideJudge(personal_plan(SETTINGS), SETTINGS).describe()
 
 

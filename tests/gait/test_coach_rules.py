@@ -259,7 +259,9 @@ def test_pain_turns_coaching_on_with_full_reduction() -> None:
     assert plan.target_stride_m(120.0) == pytest.approx(BASE_120_M * 0.9)
     np.testing.assert_allclose(plan.target_stride_m(np.array([120.0, 98.0])), [1.323, 1.2005 * 0.9])
     assert plan.reasons[0] == "Stride coaching is on: back pain 6/10 reported 2 days ago."
-    assert "Baseline: population default from height 1.75 m" in plan.reasons[2]
+    assert "Baseline: none of your own yet; population default from height 1.75 m" in plan.reasons[2]
+    # the target is not cut from "your baseline" while there is none of the walker's own
+    assert "shorter than each walk's own level (no baseline of yours yet)" in plan.reasons[1], plan.reasons[1]
     # the population line is not the walker's level: no target in metres cut from it, the walk's own level instead
     assert plan.reasons[3].startswith("Until then each walk sets its own level: its first 20 trusted walking strides")
     assert "10 % below that level at their cadence plus 0.05 m tolerance" in plan.reasons[3]

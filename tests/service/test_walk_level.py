@@ -191,6 +191,7 @@ def test_the_walk_page_reasons_state_the_rule_then_what_this_walk_found(client: 
     assert client.post("/api/pain", json={"score": 5}).status_code == 201
     walk = upload_sample(client, tmp_path, 1.40)
     reasons = client.get(f"/api/walks/{walk['id']}").json()["coaching"]["reasons"]
-    baseline = next(i for i, r in enumerate(reasons) if r.startswith("Baseline: population default from height 1.40"))
+    first = "Baseline: none of your own yet; population default from height 1.40"
+    baseline = next(i for i, r in enumerate(reasons) if r.startswith(first))
     assert reasons[baseline + 1].startswith("Until then each walk sets its own level")
     assert reasons[baseline + 2].startswith("No personal baseline yet, so strides were compared with this walk's")
