@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from gait.types import Recording
+from ingest.gait_csv import write_gait_csv
 from service.store import Store
 from tests.service.conftest import count_rows, write_walk_csv
 
@@ -268,6 +270,25 @@ def test_an_upload_shorter_than_one_stride_is_refused_and_stores_nothing(
     detail = r.json()["detail"]
     assert "shorter than one stride" in detail and "nothing was stored" in detail and "record a walk" in detail
     assert count_rows(store, "walks") == 0 and client.get("/api/walks").json() == []
+
+
+def test_an_upload_without_walking_is_refused_and_stores_nothing(
+    client: TestClient, store: Store, tmp_path: Path
+) -> None:
+    """A minute of a phone lying still: no stride, so no walk in the list or in Trends; the message says what to
+    check."""
+    rng = np.random.default_rng(3)
+    t = np.arange(0.0, 60.0, 0.01)
+    acc = np.column_stack([0.05 * rng.standard_normal(len(t)), 0.05 * rng.standard_normal(len(t)), 9.81 + 0 * t])
+    path = tmp_path / "on_the_table.csv"
+    write_gait_csv(Recording(t, acc), path)
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "pocket"})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert "no walking found in its 60 s as a pocket recording" in detail and "nothing was stored" in detail, detail
+    assert "where the sensor was worn" in detail
+    assert count_rows(store, "walks") == 0 and client.get("/api/trends").json() == []
 
 
 def test_a_short_upload_with_a_stride_is_still_a_walk(client: TestClient, store: Store, tmp_path: Path) -> None:

@@ -183,9 +183,9 @@ def test_recordings_without_walking_are_not_pain_free_walks(client: TestClient, 
     client.put("/api/profile", json={"coaching": {"enabled": True}})
     pain_at = datetime.now(UTC) - timedelta(hours=2)
     assert client.post("/api/pain", json={"score": 5, "reported_at": pain_at.isoformat()}).status_code == 201
-    for seed in range(3):  # three different standing recordings
+    for seed in range(3):  # three different standing recordings: not walks at all, refused (nothing stored)
         r = post_file(client, write_csv(tmp_path / f"standing{seed}.csv", standing(seed=seed)))
-        assert r.status_code == 201, r.text
+        assert r.status_code == 422 and "no walking found" in r.json()["detail"], r.text
     # a few steps across a room (about 15 s of walking)
     assert post_file(client, write_csv(tmp_path / "steps.csv", synthetic_walk(duration_s=15.0))).status_code == 201
     plan = client.get("/api/coaching").json()["plan"]
@@ -214,10 +214,10 @@ def test_an_onset_beyond_the_walk_is_refused(client: TestClient, tmp_path: Path)
     # within the walk, or within the stated margin (10 %, at least 50 m) of its estimated distance: accepted
     ok = client.post("/api/pain", json={"score": 4, "walk_id": walk["id"], "onset_distance_m": distance_m + 45.0})
     assert ok.status_code == 201
-    # a recording without walking: no distance at all
-    (still,) = post_file(client, write_csv(tmp_path / "still.csv", standing())).json()["walks"]
-    r = client.post("/api/pain", json={"score": 4, "walk_id": still["id"], "onset_distance_m": 500.0})
-    assert r.status_code == 422 and "covered about 0 m" in r.json()["detail"]
+    # a few steps across a room: a few metres, far from 500 m (a recording without walking is not stored at all)
+    (steps,) = post_file(client, write_csv(tmp_path / "steps.csv", synthetic_walk(duration_s=4.0))).json()["walks"]
+    r = client.post("/api/pain", json={"score": 4, "walk_id": steps["id"], "onset_distance_m": 500.0})
+    assert r.status_code == 422 and f"covered about {steps['summary']['distance_m']:.0f} m" in r.json()["detail"]
     # without a walk nothing can be checked
     assert client.post("/api/pain", json={"score": 4, "onset_distance_m": 2200.0}).status_code == 201
 
