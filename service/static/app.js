@@ -317,7 +317,8 @@ async function pageWalk(id) {
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
       ${stat("Cadence", fmt.num(s.cadence_spm), "steps/min")}
       ${stat("Stride length", fmt.m(s.stride_length_m), "m")}
-      ${stat("Strides", fmt.num(s.strides))}
+      ${walk.placement === "foot" ? stat("Strides", fmt.num(s.strides))
+        : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
       ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
       ${stat("Lengths trusted for coaching", `${strides.filter(trusted).length} of ${withLength}`, "", "", "trusted")}
     </div>
@@ -326,7 +327,7 @@ async function pageWalk(id) {
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
       ${walk.coaching && walk.coaching.sample ? `<span id="no-band">no target: a sample walk is not coached</span>`
         : !anyTarget ? `<span id="no-band">${walk.coaching && walk.coaching.baseline_source === "population"
-          ? "no band: without a personal baseline a walk's first 20 trusted strides set its level, and this walk had no more strides to compare"
+          ? "no band: without a personal baseline a walk's first 20 trusted strides set its level, and this walk did not get that far (see its coaching below)"
           : "no target band"}</span>`
         : `<span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
@@ -346,6 +347,9 @@ async function pageWalk(id) {
       ${walk.demo ? "" : `<a href="#/pain?walk=${walk.id}">Report pain for this walk</a>`}
       <button class="danger" id="delete-walk">Delete walk</button>
     </div>`;
+  const strideCount = document.getElementById("stride-count-box");
+  // a trunk or phone sensor starts a stride (left to left, right to right) at every step: strides overlap
+  if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
   document.getElementById("delete-walk").addEventListener("click", async () => {
     const n = s.strides || 0;
     if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?`)) return;

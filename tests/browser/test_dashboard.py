@@ -56,6 +56,8 @@ def test_upload_real_recording_and_see_its_charts(browser_context, server: Serve
     assert walk["summary"]["strides"] > 0
     assert page.locator("#summary").inner_text().count("\n") >= 6
     assert str(walk["summary"]["strides"]) in page.locator("#summary").inner_text()
+    # a foot sensor's strides follow one another (a trunk's overlap: see the test below)
+    assert (placement == "foot") == ("overlapping" not in page.locator("#summary").inner_text())
     assert walk["notes"] and walk["notes"][0] in page.locator("#notes").inner_text()  # how lengths were obtained
     stored = server.client.get(f"/api/walks/{walk_id}/strides").json()
     assert {s["side"] for s in stored} == {side or None}  # the shoe chosen in the form, for a foot sensor
@@ -75,6 +77,21 @@ def test_upload_real_recording_and_see_its_charts(browser_context, server: Serve
     page.wait_for_selector("#walks-table")
     assert walk["name"] in page.locator("#walks-table").inner_text()
     assert errors == [], errors  # also catches Content-Security-Policy violations
+
+
+def test_a_trunk_sensors_stride_count_says_its_strides_overlap(browser_context, server: Server) -> None:
+    """Strides x stride length was twice the distance on the tiles with no word why (QA): one starts at each step."""
+    path = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+    with path.open("rb") as fh:
+        r = server.client.post("/api/uploads", files={"file": ("back.csv", fh)}, data={"placement": "lower_back"})
+    assert r.status_code == 201, r.text
+    walk = r.json()["walks"][0]
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    page.wait_for_selector("#stride-count-box")
+    assert page.locator("#stride-count").inner_text() == str(walk["summary"]["strides"])
+    assert "overlapping" in page.locator("#stride-count-box").inner_text()
+    assert "twice the distance" in page.locator("#stride-count-box").get_attribute("title")
 
 
 def test_bad_upload_shows_the_reason(browser_context, server: Server, tmp_path: Path) -> None:
