@@ -819,6 +819,7 @@ async function pageLive() {
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
     <div id="cue" class="cue" role="alert"></div>
+    <p id="live-walk-link"></p>
     <p id="lv-coach-note" class="hint"></p>
     <p id="lv-level-note" class="hint"></p>
     <div class="grid big" id="live-numbers">
@@ -947,6 +948,16 @@ async function pageLive() {
     if (!badge) return;
     badge.textContent = m.running ? "live" : m.ended ? `ended (${m.ended})` : "idle";
     badge.classList.toggle("live", m.running);
+    // nothing to stop once no walk is live; an ended walk's cue banner goes and its stored page is one click away
+    const stop = document.getElementById("stop-live");
+    if (stop) stop.disabled = !m.running;
+    if (!m.running) {
+      document.getElementById("cue")?.classList.remove("show");
+      const link = document.getElementById("live-walk-link");
+      if (link && m.ended && m.walk_id != null) {
+        link.innerHTML = `<a href="#/walk/${Number(m.walk_id)}">See this walk's page</a> (its strides, charts and coaching, as stored)`;
+      }
+    }
     live.placement = m.placement || live.placement;
     if (m.coaching_active != null) setLiveCoachingLabels(m.coaching_active);
     if (m.running && m.walk_id !== live.walkId) {

@@ -165,10 +165,17 @@ def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server
     shot(page, "live-cue-desktop")
     page.set_viewport_size(PHONE)
     shot(page, "live-cue-phone")
+    assert not page.locator("#stop-live").is_disabled()
     page.click("#stop-live")
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
     walks = server.client.get("/api/walks").json()
     assert walks[0]["origin"] == "live" and walks[0]["summary"]["flagged_strides"] > 0
+    # ended: nothing left to stop, the cue banner gone, and the stored walk one click away
+    assert page.locator("#stop-live").is_disabled()
+    assert page.locator("#cue.show").count() == 0
+    page.click("#live-walk-link a")
+    page.wait_for_url(f"**/#/walk/{walks[0]['id']}")
+    page.wait_for_selector("#summary")
     assert errors == [], errors
 
 
