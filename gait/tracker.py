@@ -250,6 +250,10 @@ CHECK_IN_PYTHON_MAX = 32
 live chunk that is cheaper than numpy's per-call overhead."""
 SIDES = ("left", "right")
 """The sides a step or a foot sensor can have."""
+PENDULUM_PLACEMENTS = (Placement.LOWER_BACK, Placement.WAIST)
+"""Placements whose stride lengths come from the inverted pendulum, so rest on a sensor height (from the body
+height when not given); elsewhere a body height changes no length."""
+
 SIDE_PLACEMENTS = (Placement.LOWER_BACK,)
 """Trunk placements whose contacts get a side from the sideways sway (gait.laterality), with a gyroscope.
 
@@ -624,7 +628,7 @@ class GaitTracker:
         # Derived once from the settings (which never change) because they are read on every contact.
         self._height_m, self._height_known = self.pendulum_sensor_height()
         # Stride length from the inverted pendulum (lower back, waist): the buffer keeps the acceleration for it.
-        self._is_pendulum = self.placement in (Placement.LOWER_BACK, Placement.WAIST)
+        self._is_pendulum = self.placement in PENDULUM_PLACEMENTS
         # Contacts sided by the trunk's sway where a gyroscope is kept (see SIDE_PLACEMENTS).
         self._sided_by_sway = self.placement in SIDE_PLACEMENTS
         # Window lengths in grid samples, read on every chunk.

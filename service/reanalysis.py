@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from gait.errors import GaitError
+from gait.tracker import PENDULUM_PLACEMENTS
 from gait.types import Placement, Recording
 from ingest.errors import IngestError
 from service import coaching
@@ -180,7 +181,13 @@ def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate) -> list[st
     if record.get("version") != ANALYSIS_VERSION:
         reasons.append(f"analysed by version {record.get('version')}; this is {ANALYSIS_VERSION}")
     if record.get("uses_profile"):
-        if record.get("height_from") != "recording" and record.get("body_height_m") != profile.body_height_m:
+        # only the pendulum's lengths (lower back, waist) rest on the height: a phone's or a shoe's do not change
+        height_matters = walk["placement"] in {p.value for p in PENDULUM_PLACEMENTS}
+        if (
+            height_matters
+            and record.get("height_from") != "recording"
+            and record.get("body_height_m") != profile.body_height_m
+        ):
             then = record.get("body_height_m")
             now = profile.body_height_m
             reasons.append(
