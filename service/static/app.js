@@ -58,6 +58,14 @@ const fmt = {
   },
 };
 
+const LIVE_CADENCE_STRIDES = 10;  // the live cadence card: median of this many latest strides
+
+function median(values) {
+  if (!values.length) return null;
+  const v = [...values].sort((a, b) => a - b), k = Math.floor(v.length / 2);
+  return v.length % 2 ? v[k] : (v[k - 1] + v[k]) / 2;
+}
+
 function stat(label, value, unit = "", extra = "", id = "") {
   const ids = id ? [` id="${id}-box"`, ` id="${id}"`, ` id="${id}-label"`] : ["", "", ""];
   return `<div class="stat ${extra}"${ids[0]}><div class="label"${ids[2]}>${esc(label)}</div><div class="value"><span${ids[1]}>${esc(value)}</span><span class="unit">${esc(unit)}</span></div></div>`;
@@ -823,7 +831,7 @@ async function pageLive() {
     <p id="lv-coach-note" class="hint"></p>
     <p id="lv-level-note" class="hint"></p>
     <div class="grid big" id="live-numbers">
-      ${stat("Cadence", "–", "steps/min", "", "lv-cadence")}
+      ${stat("Cadence", "–", "steps/min, last 10 strides", "", "lv-cadence")}
       ${stat("Last stride", "–", "m", "", "lv-stride")}
       ${stat("Target", "–", "m", "", "lv-target")}
       ${stat("Strides", "0", "", "", "lv-strides")}
@@ -912,7 +920,7 @@ async function pageLive() {
   const SERIES = ["x", "unsure", "len", "flag", "lo", "hi"];
   const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
-    Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
+    Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note"]) set(id, "");
     set("lv-distance", "–");
     draw();
@@ -926,7 +934,9 @@ async function pageLive() {
   let hideTimer = null;
   // The cards of one stride message: cadence, its length (flagged, or greyed when not trusted), the target.
   const showStride = (m) => {
-    set("lv-cadence", fmt.num(m.cadence_spm));
+    // the median of the last strides, as a walk's summary is a median: one stride at a turn reads 150 steps/min
+    if (m.cadence_spm != null) live.cad = [...(live.cad || []), m.cadence_spm].slice(-LIVE_CADENCE_STRIDES);
+    set("lv-cadence", fmt.num(median(live.cad || [])));
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
     // what the target is cut from; with no personal baseline, no target until the walk's first strides set its level

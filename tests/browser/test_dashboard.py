@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, shot
 from tests.service.conftest import write_walk_csv
@@ -170,6 +173,9 @@ def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
     walks = server.client.get("/api/walks").json()
     assert walks[0]["origin"] == "live" and walks[0]["summary"]["flagged_strides"] > 0
+    # the cadence card is the median of the last 10 strides (one stride at a turn no longer reads 150 steps/min)
+    cadences = [s["cadence_spm"] for s in server.client.get(f"/api/walks/{walks[0]['id']}/strides").json()][-10:]
+    assert float(page.locator("#lv-cadence").inner_text()) == pytest.approx(statistics.median(cadences), abs=0.51)
     # ended: nothing left to stop, the cue banner gone, and the stored walk one click away
     assert page.locator("#stop-live").is_disabled()
     assert page.locator("#cue.show").count() == 0
