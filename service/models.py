@@ -426,6 +426,9 @@ class LiveStatus(BaseModel):
     sensor: dict[str, Any] | None = Field(None, description="The sensor of the latest walk: name, address, protocol.")
     subscribers: int
     samples: list[str]
+    default_sample: str | None = Field(
+        None, description="The sample a demo replays when none is named (the dashboard's demo walk preselects it)."
+    )
 
 
 class Health(BaseModel):

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse
 
 from ingest.ble.errors import BleError
-from service.demo import list_samples, start_demo, start_sensor_walk
+from service.demo import find_sample, list_samples, start_demo, start_sensor_walk
 from service.deps import BleDep, HubDep, SettingsDep, StoreDep
 from service.livehub import LiveHub
 from service.models import LiveSensorStart, LiveStart, LiveStatus, Problem, SensorPublic, SensorScan
@@ -31,7 +31,16 @@ def _status(hub: LiveHub, settings: Settings) -> LiveStatus:
         sensor=hub.sensor,
         subscribers=hub.subscriber_count,
         samples=[p.name for p in list_samples(settings.samples_dir)],
+        default_sample=_default_sample(settings),
     )
+
+
+def _default_sample(settings: Settings) -> str | None:
+    """The sample a demo replays when none is named, or None without samples."""
+    try:
+        return find_sample(settings.samples_dir, None).name
+    except FileNotFoundError:
+        return None
 
 
 @router.get("", response_model=LiveStatus, summary="Is a walk live; sample recordings for the demo")

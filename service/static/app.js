@@ -878,7 +878,7 @@ async function pageLive() {
     </div>
     <div class="card"><h2>Demo walk</h2>
       <div class="actions">
-        <select id="demo-sample" aria-label="Sample recording">${status.samples.map((s) => `<option>${esc(s)}</option>`).join("")}</select>
+        <select id="demo-sample" aria-label="Sample recording">${status.samples.map((s) => `<option${s === status.default_sample ? " selected" : ""}>${esc(s)}</option>`).join("")}</select>
         <label for="demo-speed" class="hint">speed</label>
         <select id="demo-speed"><option value="1">1×</option><option value="2">2×</option><option value="5">5×</option><option value="20">20×</option></select>
         <button id="start-demo">Start demo walk</button>

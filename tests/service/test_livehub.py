@@ -103,6 +103,19 @@ def test_crashed_live_walk_is_recovered_as_interrupted(store: Store) -> None:
     assert recover_interrupted(store) == []
 
 
+def test_the_default_demo_sample_is_the_one_whose_strides_the_coach_trusts(tmp_path: Path) -> None:
+    from gait.analysis import analyze
+    from service.demo import find_sample, sample_recording
+    from service.settings import DEMO_SAMPLE, REPO_SAMPLES_DIR
+
+    # the dashboard's demo preselects what a demo replays; of the lower-back samples, it gathers the 20 trusted
+    # strides a walk's own level needs (the other, 7 of 51, never did: its demo never coached)
+    assert find_sample(REPO_SAMPLES_DIR, None).name == DEMO_SAMPLE
+    rec = sample_recording(REPO_SAMPLES_DIR / DEMO_SAMPLE)
+    result = analyze(rec, placement=rec.placement, body_height_m=rec.body_height_m, sensor_height_m=rec.sensor_height_m)
+    assert sum(s.confidence >= 0.6 for s in result.strides) >= 20
+
+
 def test_sse_feed_and_demo_controls(tmp_path: Path) -> None:
     from service.app import create_app
     from service.settings import Settings
@@ -114,6 +127,7 @@ def test_sse_feed_and_demo_controls(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", demo=False, samples_dir=samples)
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         assert client.get("/api/live").json()["samples"] == ["demo_walk.csv"]
+        assert client.get("/api/live").json()["default_sample"] == "demo_walk.csv"  # the one a demo replays
         assert client.post("/api/live/demo", json={"sample": "nope.csv"}).status_code == 404
         r = client.post("/api/live/demo", json={"speed": 4})
         assert r.status_code == 202 and r.json()["running"] is True
