@@ -673,8 +673,11 @@ async function pageProfile() {
         body_height_m: num("height"), placement: document.getElementById("pf-placement").value || null, stride_scales,
         coaching: { enabled: document.getElementById("coach-on").checked, reduction: Number(red.value) / 100,
           tolerance_m: num("tolerance") ?? 0.05, audio_cue: document.getElementById("audio").checked } } });
-      msg.className = ""; msg.textContent = done;
-      setTimeout(pageProfile, 600);
+      // the page is drawn again from what was stored (the plan and re-analysis offers may change), then says so:
+      // the word stays, where it used to vanish with the redraw 0.6 s later
+      await pageProfile();
+      const saved = document.getElementById("profile-msg");
+      if (saved) { saved.className = ""; saved.textContent = done; }
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });

@@ -34,8 +34,12 @@ def test_each_placements_factor_is_shown_edited_and_removed_alone(browser_contex
     assert saved["stride_scales"] == {"pocket": 1.0712, "foot": 1.02}
     assert (saved["placement"], saved["body_height_m"]) == ("lower_back", 1.7)
 
+    # "Saved." is said once the page shows the saved profile, and stays (it vanished with a redraw 0.6 s later)
+    page.wait_for_timeout(1500)
+    assert page.locator("#profile-msg").inner_text() == "Saved."
+    assert page.locator("#scale-foot").input_value() == "1.02"
+
     # remove the pocket factor: saved at once, the foot factor stays
-    wait_js(page, "document.getElementById('profile-msg').textContent === ''")  # the page shows the saved profile
     page.click("tr[data-placement=pocket] button.remove-scale")
     page.wait_for_selector("#profile-msg:has-text('no factor for a pocket sensor now')")
     assert server.client.get("/api/profile").json()["stride_scales"] == {"foot": 1.02}
