@@ -187,7 +187,7 @@ async function pageHome() {
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
     ${recHtml}
     <div class="card"><h2>Stride coaching: ${plan.active ? "on" : "off"}</h2>
-      <ul>${plan.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
+      <ul id="home-reasons">${plan.reasons.filter((r) => !rec || r !== rec.reason).map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
       ${plan.enabled ? `<p class="notice">${esc(coaching.not_medical_advice)}</p>` : ""}
       <p><a href="#/profile">Coaching settings</a></p></div>
     <h2>Latest walks</h2>

@@ -215,6 +215,10 @@ def test_every_page_renders_on_a_phone(browser_context, server: Server, tmp_path
     page.wait_for_selector("#recommendation")
     assert page.locator("#rec-distance").inner_text() == "2.5 km (1.6 mi)"  # 5/6 of a 3 km onset
     assert "2.5 km (1.6 mi)" in page.locator("#recommendation p").inner_text()  # the text below agrees
+    # said once: the coaching card's reasons leave out the recommendation the card above gives
+    recommendation = page.locator("#recommendation p").inner_text()
+    assert recommendation not in page.locator("#home-reasons").inner_text()
+    assert page.locator("#home-reasons li").count() >= 1
     page.goto(server.url + "/#/profile")
     page.wait_for_selector("#not-medical-advice")
     assert "Not medical advice" in page.locator("#not-medical-advice").inner_text()
