@@ -472,14 +472,14 @@ def process_file(
             "record a walk of at least a minute and upload that",
             reason="too_short",
         )
-    worn = (walk.placement or "sensor").replace("_", " ")
     if origin == "upload" and not walk.strides:
         # no walking at all (a phone lying on a table, the wrong placement): a walk of 0 strides would sit in the
         # list and in Trends as a walk; refused with what to check instead
+        worn = (walk.placement or "sensor").replace("_", " ")
         raise IngestError(
             f"{path.name}: no walking found in its {recording.duration_s:.0f} s as a {worn} recording: nothing was "
-            "stored; if you walked while it recorded, check where the sensor was worn (choose "
-            "it again) and upload again",
+            "stored; if you walked while it recorded, check where the sensor was worn (choose it again) and upload "
+            "again",
             reason="no_walking",
         )
     walk.recording_sha256 = recording_fingerprint(recording)
