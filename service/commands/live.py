@@ -367,6 +367,22 @@ class JsonLines:
         sys.stdout.flush()
 
 
+def pod_walk_so_far(pod: dict[str, Any]) -> str:
+    """The walk so far from a foot pod's message, as the walk will be stored ('' before it has walking time).
+
+    The pod's own cadence is its latest report; a stored pod walk keeps the means over its walking time, so a
+    walker reading only the latest report would find other figures on the walk's page.
+    """
+    parts = []
+    if pod.get("walk_cadence_spm") is not None:
+        parts.append(f"{pod['walk_cadence_spm']:.0f} steps/min")
+    if pod.get("walk_stride_length_m") is not None:
+        parts.append(f"stride {pod['walk_stride_length_m']:.2f} m")
+    if parts and pod.get("walk_distance_m") is not None:
+        parts.append(f"{pod['walk_distance_m']:.0f} m")
+    return ", ".join(parts) + " (means over the walking time)" if parts else ""
+
+
 class LiveView:
     """The terminal live view (rich): status, cadence, last stride against the target, the latest cue."""
 
@@ -462,7 +478,10 @@ class LiveView:
             if s.get("pod_stride_length_m") is not None:
                 table.add_row("pod stride", f"{s['pod_stride_length_m']:.2f} m (the foot pod's own figure)")
         if self.pod is not None:
-            table.add_row("pod", f"{self.pod['cadence_spm']:.0f} steps/min, {self.pod['speed_mps']:.2f} m/s")
+            table.add_row("pod now", f"{self.pod['cadence_spm']:.0f} steps/min, {self.pod['speed_mps']:.2f} m/s")
+            so_far = pod_walk_so_far(self.pod)
+            if so_far:
+                table.add_row("walk so far", so_far)
         parts: list[Any] = [status, table]
         if self.cue is not None:
             when = self.cue.get("t_s")

@@ -59,6 +59,7 @@ const fmt = {
 };
 
 const LIVE_CADENCE_STRIDES = 10;  // the live cadence card: median of this many latest strides
+const LIVE_CADENCE_UNIT = `steps/min, last ${LIVE_CADENCE_STRIDES} strides`;
 
 function median(values) {
   if (!values.length) return null;
@@ -67,8 +68,8 @@ function median(values) {
 }
 
 function stat(label, value, unit = "", extra = "", id = "") {
-  const ids = id ? [` id="${id}-box"`, ` id="${id}"`, ` id="${id}-label"`] : ["", "", ""];
-  return `<div class="stat ${extra}"${ids[0]}><div class="label"${ids[2]}>${esc(label)}</div><div class="value"><span${ids[1]}>${esc(value)}</span><span class="unit">${esc(unit)}</span></div></div>`;
+  const ids = id ? [` id="${id}-box"`, ` id="${id}"`, ` id="${id}-label"`, ` id="${id}-unit"`] : ["", "", "", ""];
+  return `<div class="stat ${extra}"${ids[0]}><div class="label"${ids[2]}>${esc(label)}</div><div class="value"><span${ids[1]}>${esc(value)}</span><span class="unit"${ids[3]}>${esc(unit)}</span></div></div>`;
 }
 
 function cssVar(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
@@ -834,7 +835,7 @@ async function pageLive() {
     <p id="lv-coach-note" class="hint"></p>
     <p id="lv-level-note" class="hint"></p>
     <div class="grid big" id="live-numbers">
-      ${stat("Cadence", "–", "steps/min, last 10 strides", "", "lv-cadence")}
+      ${stat("Cadence", "–", LIVE_CADENCE_UNIT, "", "lv-cadence")}
       ${stat("Last stride", "–", "m", "", "lv-stride")}
       ${stat("Target", "–", "m", "", "lv-target")}
       ${stat("Strides", "0", "", "", "lv-strides")}
@@ -926,6 +927,9 @@ async function pageLive() {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note"]) set(id, "");
     set("lv-distance", "–");
+    // a foot pod alone relabels these two cards (see the "pod" message)
+    set("lv-cadence-unit", LIVE_CADENCE_UNIT); set("lv-stride-label", "Last stride");
+    delete document.body.dataset.pod;
     draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
     document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
@@ -1067,16 +1071,18 @@ async function pageLive() {
     const parts = [`${fmt.num(m.cadence_spm)} steps/min`, `${fmt.num(m.speed_mps, 2)} m/s`];
     if (m.stride_length_m != null) parts.push(`stride ${fmt.m(m.stride_length_m)} m`);
     const alone = live.strides === 0;
-    set("pod-line", `Foot pod's own figures: ${parts.join(" · ")}${alone
-      ? ". A foot pod sends these about once a second, not motion samples: this walk has no strides of its own and no stride coaching; it stores the pod's figures." : ""}`);
-    // A pod alone sends these aggregates, no motion samples: the cards show its figures (no strides of our own, no
-    // coaching), as the walk will store them.
+    set("pod-line", `Foot pod now: ${parts.join(" · ")}${alone
+      ? ". A foot pod sends these about once a second, not motion samples: this walk has no strides of its own and no stride coaching; it stores the pod's figures, averaged over the walking time as the cards show them." : ""}`);
+    // A pod alone sends these aggregates, no motion samples: the cards show the walk so far as it will be stored
+    // (means over the walking time; the pod's latest report alone differed from the stored walk's figures).
     if (alone) {
-      set("lv-cadence", fmt.num(m.cadence_spm));
-      set("lv-stride", fmt.m(m.stride_length_m));
+      set("lv-cadence", fmt.num(m.walk_cadence_spm ?? m.cadence_spm));
+      set("lv-stride", fmt.m(m.walk_stride_length_m ?? m.stride_length_m));
+      set("lv-cadence-unit", "steps/min, walk so far (foot pod)");
+      set("lv-stride-label", "Stride (walk so far)");
       if (m.walk_distance_m != null) set("lv-distance", fmt.dist(m.walk_distance_m));
       const box = document.getElementById("lv-stride-box");
-      if (box) { box.classList.add("unsure"); box.title = "the foot pod's own stride length: not judged by the coach"; }
+      if (box) { box.classList.add("unsure"); box.title = "the foot pod's own stride length, averaged over the walk: not judged by the coach"; }
       document.body.dataset.pod = "1";
     }
   });

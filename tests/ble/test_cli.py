@@ -251,6 +251,26 @@ def test_the_live_panel_says_how_to_end_the_walk_only_while_it_runs() -> None:
     assert "Ctrl-C" not in text(view)
 
 
+def test_the_live_panel_gives_a_foot_pods_walk_so_far_beside_its_latest_report() -> None:
+    from rich.console import Console
+
+    from service.commands.live import LiveView
+
+    view = LiveView("FootPod demo", "cues follow your coaching plan", bell=False)
+    view.state = {"phase": "streaming", "samples": 0}
+    report = {"type": "pod", "cadence_spm": 112.0, "speed_mps": 1.4, "stride_length_m": 1.5, "walk_distance_m": 0.0}
+    view.pod = {**report, "walk_cadence_spm": None, "walk_stride_length_m": None}
+    console = Console(width=120, record=True)
+    console.print(view.render())
+    first = console.export_text()
+    assert "112 steps/min" in first and "walk so far" not in first  # no walking time yet: nothing to average
+    view.pod = {**report, "walk_cadence_spm": 104.6, "walk_stride_length_m": 1.38, "walk_distance_m": 412.0}
+    console = Console(width=120, record=True)
+    console.print(view.render())
+    later = console.export_text()
+    assert "walk so far" in later and "105 steps/min" in later and "1.38 m" in later and "412 m" in later, later
+
+
 def test_a_foot_pod_walk_ends_with_its_own_figures_and_no_command_for_samples_it_never_sent(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -118,15 +118,20 @@ def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_co
     page.click("#connect-btn")
     wait_js(page, "document.body.dataset.pod === '1' && document.getElementById('lv-cadence').textContent !== '0'")
     wait_js(page, "Number(document.getElementById('lv-cadence').textContent) > 0")
-    # the pod's own cadence (the sample walks at 108 steps/min), stride length and distance fill the cards
+    # the walk so far from the pod's own figures (the sample walks at 108 steps/min) fills the cards, labelled so
     assert abs(float(page.locator("#lv-cadence").inner_text()) - 108) <= 3
     assert float(page.locator("#lv-stride").inner_text()) > 0
+    assert "walk so far" in page.locator("#lv-cadence-unit").inner_text()
+    assert "walk so far" in page.locator("#lv-stride-label").inner_text().lower()
     pod_line = page.locator("#pod-line").inner_text()
-    assert "Foot pod's own figures" in pod_line and "no strides of its own" in pod_line, pod_line
+    assert "Foot pod now" in pod_line and "no strides of its own" in pod_line, pod_line
     shot(page, "sensor-pod-live")
     page.click("#stop-live")
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
     (walk,) = virtual_server.client.get("/api/walks").json()
+    # the cards ended on the figures the walk stored (the pod's latest report alone differed from its means)
+    live_cadence = float(page.locator("#lv-cadence").inner_text())
+    assert abs(live_cadence - walk["summary"]["cadence_spm"]) <= 2, (live_cadence, walk["summary"])
     page.goto(f"{virtual_server.url}/#/walk/{walk['id']}")
     page.wait_for_selector("#summary")
     # the walk page says where its figures come from, and shows the pod's cadence
