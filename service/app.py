@@ -122,7 +122,7 @@ async def _opened(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if startup is not None and not startup.done():
             startup.cancel()
-        await app.state.hub.stop()
+        await app.state.hub.stop("shutdown")
         app.state.hub.close()
         await app.state.ble.close()
         await asyncio.to_thread(store.close)

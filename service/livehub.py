@@ -23,6 +23,7 @@ import numpy as np
 from fastapi.sse import format_sse_event
 
 from gait.analysis import Analysis, analyze
+from gait.coach import StrideJudge
 from gait.types import BoutEvent, Placement, StepEvent, StrideEvent
 from ingest.errors import IngestError
 from service import coaching
@@ -36,6 +37,37 @@ FLUSH_INTERVAL_S = 0.25
 """Longest time a received stride waits before it is committed."""
 SUBSCRIBER_QUEUE = 2000
 """Messages buffered per feed subscriber before the oldest are dropped."""
+
+
+END_WORDS = {
+    "stopped": "stopped by you",
+    "recording_ended": "the replayed recording came to its end",
+    "sensor_ended": "the sensor stopped sending",
+    "link_lost": "the link to the sensor was lost and could not be restored",
+    "error": "stopped on an error",
+    "shutdown": "the service was shut down during the walk",
+    "crash": "the service stopped during the walk (a crash or a power cut); closed when it started again",
+}
+"""How a live walk ended (``source["ended"]``, stored with the walk), in the words its pages say."""
+
+
+def end_words(source: dict[str, Any]) -> str | None:
+    """How a live walk ended, in plain words, from its stored source (None when the walk did not record it).
+
+    Examples
+    --------
+    >>> end_words({"ended": "stopped"})
+    'stopped by you'
+    >>> end_words({}) is None
+    True
+    """
+    return END_WORDS.get(str(source.get("ended")))
+
+
+def _ended_by_error(exc: BaseException) -> dict[str, Any]:
+    """The stored end of a walk whose session failed: the link lost for good, or another error, with its message."""
+    code = "link_lost" if getattr(exc, "reason", None) == "link_lost" else "error"
+    return {"ended": code, "end_detail": str(exc)}
 
 
 FeedItem = tuple[str, bytes]
@@ -133,6 +165,7 @@ class LiveHub:
         self.last_stride: dict[str, Any] | None = None
         self.sensor: dict[str, Any] | None = None
         self.coaching_active: bool | None = None
+        self._stopped_why: str | None = None
 
     # -- feed subscribers ---------------------------------------------------------------------------------------
 
@@ -178,6 +211,22 @@ class LiveHub:
             "coaching_active": self.coaching_active,
         }
 
+    def distance_so_far_m(self, walk_id: int) -> float | None:
+        """The running walk's distance so far, as its live page shows it (None for another or no running walk).
+
+        Strides are counted as the stored summary will count them (:class:`service.live.RunningDistance`); a foot
+        pod alone (no strides) counts with its own figures.
+        """
+        session = self._session
+        if not self.running or walk_id != self.walk_id or session is None:
+            return None
+        pod = getattr(session, "pod", None)
+        state = getattr(session, "state", None)
+        if pod is not None and pod.measurements and not getattr(state, "strides", 0):
+            return round(pod.distance_m, 1)
+        distance_m = getattr(getattr(session, "distance", None), "distance_m", None)
+        return None if distance_m is None else round(distance_m, 1)
+
     def current_state(self) -> dict[str, Any] | None:
         """The session's state now (samples, strides, lost packets) while it runs; the last published one after.
 
@@ -221,13 +270,19 @@ class LiveHub:
         self.last_stride = None
         self.sensor = _describe_source(session)
         self.coaching_active = bool(walk.coaching.get("active"))
+        self._stopped_why = None
         self._task = asyncio.create_task(self._pump(session, walk_id), name=f"live-walk-{walk_id}")
         self.broadcast(self.hub_state())
         return walk_id
 
-    async def stop(self) -> None:
-        """Stop the running session and wait until its last rows are committed."""
+    async def stop(self, why: str = "stopped") -> None:
+        """Stop the running session and wait until its last rows are committed.
+
+        ``why`` is stored as how the walk ended (a key of :data:`END_WORDS`): ``"stopped"`` when the walker
+        stopped it, ``"shutdown"`` when the service is shutting down.
+        """
         if self._session is not None and self.running:
+            self._stopped_why = why
             self._session.stop()
         task = self._task
         if task is not None:
@@ -244,6 +299,7 @@ class LiveHub:
         batch = _Batch()
         last_flush = time.monotonic()
         status = "complete"
+        ended: dict[str, Any] = {}
         try:
             while True:
                 getter = asyncio.ensure_future(queue.get())
@@ -262,10 +318,17 @@ class LiveHub:
             exc = runner.exception()
             if exc is not None:
                 status = "interrupted"
+                ended = _ended_by_error(exc)
                 log.error("live walk %s stopped: %s", walk_id, exc)
                 self.broadcast({"type": "error", "message": f"the live walk stopped: {exc}"})
+            elif self._stopped_why is not None:
+                ended = {"ended": self._stopped_why}
+            else:
+                # the source came to its end by itself: a replay's recording ran out, a sensor stopped sending
+                ended = {"ended": "sensor_ended" if self.sensor else "recording_ended"}
         except asyncio.CancelledError:
             status = "interrupted"
+            ended = {"ended": "shutdown"}
             runner.cancel()
             raise
         finally:
@@ -273,7 +336,11 @@ class LiveHub:
             if batch:
                 await asyncio.shield(self._flush(walk_id, batch))
             journal_path = getattr(session, "journal_path", None)
-            await asyncio.shield(asyncio.to_thread(finish_live_walk, self.store, walk_id, status, journal_path))
+            # the coach's judge has seen every stride in order: it knows the level this walk set, if any
+            judge = getattr(getattr(session, "coach", None), "judge", None)
+            await asyncio.shield(
+                asyncio.to_thread(finish_live_walk, self.store, walk_id, status, journal_path, ended=ended, judge=judge)
+            )
             stored = await asyncio.shield(asyncio.to_thread(self.store.get_walk, walk_id))
             self._session = None
             self.broadcast(
@@ -285,6 +352,8 @@ class LiveHub:
                     "last_stride": self.last_stride,
                     "sensor": self.sensor,
                     "ended": status,
+                    # how it ended, in plain words ("stopped by you"): what the live page says
+                    "ended_how": end_words(ended),
                     "coaching_active": self.coaching_active,
                     # the stored summary's figure, which the live view shows from now on
                     "distance_m": None if stored is None else stored["distance_m"],
@@ -357,13 +426,23 @@ def walk_analysis(store: Store, walk_id: int) -> Analysis:
 
 
 def finish_live_walk(
-    store: Store, walk_id: int, status: str, journal_path: Path | None = None, reason: str | None = None
+    store: Store,
+    walk_id: int,
+    status: str,
+    journal_path: Path | None = None,
+    reason: str | None = None,
+    *,
+    ended: dict[str, Any] | None = None,
+    judge: Any = None,
 ) -> None:
     """Close a live walk: compute its summary from its committed rows and set its final status.
 
     The walk's duration is that of the samples recorded (its journal's first to last sample), as an uploaded
     recording's is its file's; only without a journal does it fall back to the span of the stored contacts.
     ``reason``, when given, is stored as what the walk page says about the walk (after a foot pod's own).
+    ``ended`` (``{"ended": key of END_WORDS, "end_detail": message}``) is kept in the walk's source. ``judge``, the
+    :class:`~gait.coach.StrideJudge` that judged the walk's strides in order, adds what they were judged against and
+    the level the walk set to its stored coaching, as an upload's says (:func:`service.coaching.judged_description`).
     """
     summary = walk_analysis(store, walk_id).summary
     span_s = None if journal_path is None else journal_span_s(journal_path)
@@ -373,9 +452,13 @@ def finish_live_walk(
     if pod is not None and not summary.get("strides"):
         # a foot pod alone (RSC): no samples, no strides; the walk's figures are the pod's own
         pod_reason = POD_WALK_REASON if reason is None else f"{POD_WALK_REASON} {reason}"
-        store.finish_walk(walk_id, pod, status=status, reason=pod_reason, notes=[POD_WALK_NOTE])
+        store.finish_walk(walk_id, pod, status=status, reason=pod_reason, notes=[POD_WALK_NOTE], source=ended)
         return
-    store.finish_walk(walk_id, summary, status=status, reason=reason)
+    stored = store.get_walk(walk_id)
+    judged = None
+    if isinstance(judge, StrideJudge) and stored is not None and stored["coaching"]:
+        judged = coaching.judged_description(stored["coaching"], judge)
+    store.finish_walk(walk_id, summary, status=status, reason=reason, source=ended, coaching=judged)
 
 
 POD_WALK_REASON = (
@@ -452,6 +535,19 @@ def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
     return len(strides)
 
 
+def _judged_again(store: Store, walk_id: int, journal_path: Path | None) -> coaching.StrideFlagger:
+    """A judge that has seen a recovered walk's stored strides in order, as the live coach had (for its level)."""
+    meta_path = None if journal_path is None else journal_path.with_suffix(".json")
+    height_m = None
+    if meta_path is not None and meta_path.exists():
+        with contextlib.suppress(OSError, ValueError):
+            height_m = json.loads(meta_path.read_text(encoding="utf-8")).get("body_height_m")
+    judge = recovery_judge(store, walk_id, height_m)
+    for stride in stored_strides(store, walk_id):
+        judge(stride)
+    return judge
+
+
 def interrupted_reason(kept: int, recovered: int | None) -> str:
     """What an interrupted live walk's page says: what happened, what was kept and what was recovered.
 
@@ -502,7 +598,15 @@ def recover_interrupted(store: Store, journal_dir: Path | None = None) -> list[d
         else:
             added = None
             log.info("walk %s: %d strides kept (no journal to recover more from)", walk_id, kept)
-        finish_live_walk(store, walk_id, "interrupted", journal_path, reason=interrupted_reason(kept, added))
+        finish_live_walk(
+            store,
+            walk_id,
+            "interrupted",
+            journal_path,
+            reason=interrupted_reason(kept, added),
+            ended={"ended": "crash"},
+            judge=_judged_again(store, walk_id, journal_path),
+        )
         walk = store.get_walk(walk_id)
         if walk is not None:
             recovered.append(walk)

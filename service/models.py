@@ -206,6 +206,12 @@ class WalkPublic(BaseModel):
         description="Not the walker's own walking (a sample recording, a demo replay, a virtual sensor): shown, "
         "never used for coaching (baseline, pain-free walks, targets).",
     )
+    ended: str | None = Field(
+        None,
+        description='How a live walk ended, in plain words ("stopped by you", "the link to the sensor was lost '
+        "and could not be restored\"...); its code is `source.ended` (with `source.end_detail`, the error's message, "
+        "when an error ended it). Null for uploads, walks still live and walks stored before this was recorded.",
+    )
     analysis: dict[str, Any] | None = Field(
         None,
         description="What analysed the walk: `version`, whether the profile applied (`uses_profile`), the height "

@@ -717,15 +717,23 @@ class Store:
         status: str = "complete",
         reason: str | None = None,
         notes: Sequence[str] | None = None,
+        source: dict[str, Any] | None = None,
+        coaching: dict[str, Any] | None = None,
     ) -> None:
         """Write a walk's final summary and status (and, when given, why its figures are what they are and how they
-        were obtained)."""
+        were obtained, fields added to its source such as how it ended, and its coaching as judged)."""
         with self.write() as conn:
             if reason is not None or notes is not None:
                 conn.execute(
                     "UPDATE walks SET reason = COALESCE(?, reason), notes_json = COALESCE(?, notes_json) WHERE id = ?",
                     (reason, None if notes is None else json.dumps(list(notes)), walk_id),
                 )
+            if source:
+                row = conn.execute("SELECT source_json FROM walks WHERE id = ?", (walk_id,)).fetchone()
+                merged = {**json.loads((row[0] if row else None) or "{}"), **source}
+                conn.execute("UPDATE walks SET source_json = ? WHERE id = ?", (json.dumps(merged), walk_id))
+            if coaching is not None:
+                conn.execute("UPDATE walks SET coaching_json = ? WHERE id = ?", (json.dumps(coaching), walk_id))
             conn.execute(
                 "UPDATE walks SET status = ?, duration_s = ?, steps = ?, strides = ?, cadence_spm = ?,"
                 " stride_length_m = ?, distance_m = ?, walking_time_s = ?,"

@@ -16,7 +16,8 @@ from gait.errors import GaitError
 from ingest.errors import IngestError
 from service import reanalysis
 from service.coaching import deleted_pain_basis, load_profile
-from service.deps import SettingsDep, StoreDep
+from service.deps import HubDep, SettingsDep, StoreDep
+from service.livehub import LiveHub, end_words
 from service.models import (
     Problem,
     ReanalysisBatch,
@@ -35,12 +36,20 @@ from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
 router = APIRouter(prefix="/api/walks", tags=["walks"])
 
 
-def walk_public(walk: dict[str, Any]) -> dict[str, Any]:
-    """Store row -> :class:`WalkPublic` fields (summary figures nested)."""
+def walk_public(walk: dict[str, Any], hub: LiveHub | None = None) -> dict[str, Any]:
+    """Store row -> :class:`WalkPublic` fields (summary figures nested).
+
+    With ``hub``, the walk being recorded live shows its distance so far, the figure its live page shows (its
+    summary is written when it ends).
+    """
     summary = {k: walk.get(k) for k in SUMMARY_COLUMNS}
     summary["flagged_strides"] = walk.get("flagged_strides") or 0
+    if hub is not None and walk.get("status") == "live" and summary["distance_m"] is None:
+        summary["distance_m"] = hub.distance_so_far_m(walk["id"])
     out = {k: v for k, v in walk.items() if k not in SUMMARY_COLUMNS and k != "flagged_strides"}
     out["summary"] = WalkSummary(**summary)
+    if walk.get("origin") == "live":
+        out["ended"] = end_words(walk.get("source") or {})
     return out
 
 
@@ -76,10 +85,10 @@ def time_origin_s(walk: dict[str, Any], bouts: list[dict[str, Any]]) -> float:
 
 @router.get("", response_model=list[WalkPublic], summary="List walks, newest first")
 def list_walks(
-    store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+    store: StoreDep, hub: HubDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
 ) -> list[dict[str, Any]]:
-    """List the stored walks, newest first."""
-    return [walk_public(w) for w in store.list_walks(limit=limit, offset=offset)]
+    """List the stored walks, newest first (a walk being recorded live with its distance so far)."""
+    return [walk_public(w, hub) for w in store.list_walks(limit=limit, offset=offset)]
 
 
 def sample_folders(settings: Settings) -> reanalysis.SampleFolders:
@@ -137,10 +146,10 @@ async def reanalyse_one(walk_id: int, request: Request, store: StoreDep, setting
 
 
 @router.get("/{walk_id}", response_model=WalkDetail, summary="One walk with its summary, bouts, cues and pain")
-def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) -> dict[str, Any]:
     """One walk with its summary, bouts, cues, pain reports and coaching."""
     stored = _walk_or_404(store, walk_id)
-    walk = walk_public(stored)
+    walk = walk_public(stored, hub)
     walk["reanalysis"] = reanalysis.walk_status(stored, load_profile(store), sample_folders(settings))
     walk["bouts"] = store.bouts(walk_id)
     walk["time_origin_s"] = time_origin_s(walk, walk["bouts"])

@@ -11,6 +11,13 @@ function esc(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+/** An API request that failed: ``status`` is the HTTP status (0 when the service could not be reached). */
+class ApiError extends Error {
+  constructor(message, status) { super(message); this.status = status; }
+}
+
+const NO_SERVICE = "The dashboard cannot reach the gait service on this computer: check that it is still running (gait serve), then reload this page.";
+
 async function api(path, options = {}) {
   const init = { ...options, headers: { ...(options.headers || {}) } };
   if (init.json !== undefined) {
@@ -18,17 +25,29 @@ async function api(path, options = {}) {
     init.headers["content-type"] = "application/json";
     delete init.json;
   }
-  const r = await fetch(path, init);
+  let r;
+  try { r = await fetch(path, init); } catch (_) { throw new ApiError(NO_SERVICE, 0); }
   if (r.status === 204) return null;
   const body = r.headers.get("content-type")?.includes("json") ? await r.json() : await r.text();
   if (!r.ok) {
     const detail = body && body.detail;
+    // a refusal's own words (a form's invalid field, a full disk, a recording that cannot be read) are the user's
+    // to read; a failure without any is said as one
     const message = Array.isArray(detail)
       ? detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ")
-      : detail || `request failed (${r.status})`;
-    throw new Error(message);
+      : typeof detail === "string" ? detail
+      : `The service could not do this (error ${r.status}). Reload the page to try again; if it happens again, the service's log says why.`;
+    throw new ApiError(message, r.status);
   }
   return body;
+}
+
+const WALK_GONE = "This walk is not stored (it may have been deleted).";
+
+/** What a page says of a failed request: the walk-not-found wording for a missing walk (the API's own names its
+ * URL, for API clients), else the error's message. */
+function userMessage(err) {
+  return err instanceof ApiError && err.status === 404 ? WALK_GONE : err.message;
 }
 
 const fmt = {
@@ -105,18 +124,30 @@ window.addEventListener("resize", () => {
 });
 
 const PAUSE_S = 5;
-/** Strides as chart rows (``x_min``: minutes into the walk, from ``origin_s``, its first sample on the file's own
+/** Strides as chart rows (``x_s``: seconds into the walk, from ``origin_s``, its first sample on the file's own
  * time axis), with a ``{pause: true}`` row wherever no stride runs for more than PAUSE_S seconds: a null there
  * breaks every line and band of the chart. */
 function withPauses(strides, origin_s) {
   const rows = [];
   let lastEnd = null;
   for (const r of strides) {
-    if (lastEnd != null && r.start_s - lastEnd > PAUSE_S) rows.push({ pause: true, x_min: ((lastEnd + r.start_s) / 2 - origin_s) / 60 });
-    rows.push({ ...r, x_min: (r.start_s - origin_s) / 60 });
+    if (lastEnd != null && r.start_s - lastEnd > PAUSE_S) rows.push({ pause: true, x_s: (lastEnd + r.start_s) / 2 - origin_s });
+    rows.push({ ...r, x_s: r.start_s - origin_s });
     lastEnd = lastEnd == null ? r.end_s : Math.max(lastEnd, r.end_s);
   }
   return rows;
+}
+
+const SHORT_WALK_S = 180;
+/** The x axis of a walk's charts, whose x is seconds into the walk: a walk shorter than SHORT_WALK_S reads in
+ * seconds (0.25 min is 15 s), a longer one in whole minutes; ticks at round steps either way. */
+function walkTimeAxis(span_s) {
+  const short = span_s < SHORT_WALK_S;
+  return {
+    label: short ? "seconds into the walk" : "minutes into the walk",
+    incrs: short ? [1, 2, 5, 10, 15, 20, 30, 60] : [60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 21600],
+    values: (u, splits) => splits.map((v) => (short ? `${Math.round(v)} s` : `${Math.round(v / 60)} min`)),
+  };
 }
 
 const pointsOnly = (color, size = 5) => ({
@@ -152,13 +183,23 @@ async function route() {
       try {
         await page(...m.slice(1));
       } catch (err) {
-        $main.innerHTML = `<h1>Something went wrong</h1><p class="error">${esc(err.message)}</p>`;
+        $main.innerHTML = errorPage(err);
       }
       document.body.dataset.page = page.name;
       return;
     }
   }
-  $main.innerHTML = `<h1>Not found</h1><p><a href="#/">Home</a></p>`;
+  $main.innerHTML = `<h1>No such page</h1><p id="page-error">The dashboard has no page at this address.</p>
+    <p><a href="#/">Home</a> · <a href="#/walks">Your walks</a></p>`;
+}
+
+/** A page that could not be drawn: what happened in a walker's words, and where to go from here. */
+function errorPage(err) {
+  if (err instanceof ApiError && err.status === 404) {
+    return `<h1>Walk not found</h1><p id="page-error">${esc(WALK_GONE)}</p><p><a href="#/walks">Back to the walk list</a></p>`;
+  }
+  return `<h1>This page could not be shown</h1><p class="error" id="page-error">${esc(err.message)}</p>
+    <p><a href="#/">Home</a></p>`;
 }
 
 window.addEventListener("hashchange", route);
@@ -201,11 +242,14 @@ async function pageHome() {
 
 function walkRow(w) {
   const s = w.summary;
-  const badge = w.status === "live" ? `<span class="badge live">live</span>` : w.status === "interrupted" ? `<span class="badge">interrupted</span>` : "";
+  const badge = w.status === "live" ? `<span class="badge live">live</span>`
+    : w.status === "interrupted" ? `<span class="badge" title="${esc(w.ended || "")}">interrupted</span>` : "";
+  // a walk still live: its distance so far, as its live page shows it (its summary is written when it ends)
+  const soFar = w.status === "live" && s.distance_m != null ? ` <span class="hint so-far">so far</span>` : "";
   return `<tr class="clickable" data-walk="${w.id}">
     <td class="walk-name"><a href="#/walk/${w.id}">${esc(w.name)}</a> ${badge} ${demoBadge(w)}<div class="narrow-date hint">${esc(fmt.date(w.started_at))}</div></td>
     <td class="hide-narrow">${esc(fmt.date(w.started_at))}</td>
-    <td>${fmt.dist(s.distance_m)}</td>
+    <td class="walk-distance">${fmt.dist(s.distance_m)}${soFar}</td>
     <td class="hide-narrow">${fmt.num(s.cadence_spm)}</td>
     <td>${fmt.m(s.stride_length_m)}</td>
     <td>${s.flagged_strides ? `<span class="badge warn">${s.flagged_strides}</span>` : "0"}</td></tr>`;
@@ -235,12 +279,12 @@ async function pageWalks() {
   bindWalkRows();
 }
 
-/** A pain report's onset in minutes into the walk (the charts' x), or null when it gives neither time nor distance. */
+/** A pain report's onset in seconds into the walk (the charts' x), or null when it gives neither time nor distance. */
 function painX(p, walk, strides) {
-  if (p.onset_time_s != null) return p.onset_time_s / 60;
+  if (p.onset_time_s != null) return p.onset_time_s;
   if (p.onset_distance_m != null && walk.summary.distance_m && strides.length) {
     const end = strides[strides.length - 1].end_s - walk.time_origin_s;
-    return Math.min(1, p.onset_distance_m / walk.summary.distance_m) * end / 60;
+    return Math.min(1, p.onset_distance_m / walk.summary.distance_m) * end;
   }
   return null;
 }
@@ -291,7 +335,7 @@ function bindReanalyse(walk) {
       await pageWalk(walk.id);
     } catch (err) {
       btn.disabled = false;
-      msg.className = "error"; msg.textContent = err.message;
+      msg.className = "error"; msg.textContent = userMessage(err);
     }
   });
 }
@@ -316,7 +360,9 @@ async function pageWalk(id) {
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
     <p class="muted">${esc(fmt.date(walk.started_at))}${walk.source.started_at_from === "import" ? ` <span id="started-note">(when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time)</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement || "placement unknown")}
-      ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}</p>
+      ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}
+      ${walk.ended ? `· <span id="walk-ended">ended: ${esc(walk.ended)}</span>` : ""}</p>
+    ${walk.source.end_detail ? `<p class="notice" id="end-detail">What stopped it: ${esc(walk.source.end_detail)}</p>` : ""}
     ${reanalysisNotice(walk)}
     ${walk.demo ? `<p class="notice" id="demo-note">A ${demoKind(walk)} walk, not yours: it is shown here but never used for your coaching (baseline, pain-free walks, targets).</p>` : ""}
     ${walk.reason ? `<p class="notice">${esc(walk.reason)}</p>` : ""}
@@ -362,7 +408,12 @@ async function pageWalk(id) {
   document.getElementById("delete-walk").addEventListener("click", async () => {
     const n = s.strides || 0;
     if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?`)) return;
-    await api(`/api/walks/${walk.id}`, { method: "DELETE" });
+    try {
+      await api(`/api/walks/${walk.id}`, { method: "DELETE" });
+    } catch (err) {
+      // deleted meanwhile (another tab): gone all the same; any other failure is said
+      if (!(err instanceof ApiError && err.status === 404)) { alert(`The walk was not deleted: ${err.message}`); return; }
+    }
     location.hash = "#/walks";
   });
   bindReanalyse(walk);
@@ -371,7 +422,8 @@ async function pageWalk(id) {
   // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
   // instead of being drawn straight across minutes without a stride.
   const rows = withPauses(strides, walk.time_origin_s);
-  const x = rows.map((r) => r.x_min);
+  const x = rows.map((r) => r.x_s);
+  const timeAxis = walkTimeAxis(Math.max(0, ...x.filter((v) => v != null), ...pains.map((p) => p.x)));
   const of = (f) => rows.map((r) => (r.pause ? null : f(r)));
   const sure = of((r) => (trusted(r) ? r.length_m : null));
   const unsure = of((r) => (r.length_m != null && !trusted(r) ? r.length_m : null));
@@ -392,7 +444,7 @@ async function pageWalk(id) {
     }
     ctx.restore();
   };
-  const series = [{ label: "min" }, { label: "not trusted m", ...pointsOnly(cssVar("--muted") + "80", 4) },
+  const series = [{ label: "s" }, { label: "not trusted m", ...pointsOnly(cssVar("--muted") + "80", 4) },
     { label: "stride m", ...pointsOnly(accent, 4) }, { label: "flagged", ...pointsOnly(warn, 7) }];
   const data = [x, unsure, sure, flagged];
   const bands = [];
@@ -403,13 +455,13 @@ async function pageWalk(id) {
   }
   makeChart(document.getElementById("chart-length"), {
     scales: { x: { time: false } }, series, bands,
-    axes: [{ label: "minutes into the walk" }, { label: "stride length (m)", size: 60 }],
+    axes: [timeAxis, { label: "stride length (m)", size: 60 }],
     hooks: { draw: [painHook] },
   }, data);
   makeChart(document.getElementById("chart-cadence"), {
     scales: { x: { time: false } },
-    series: [{ label: "min" }, { label: "cadence", stroke: accent, width: 1.5, spanGaps: false }],
-    axes: [{ label: "minutes into the walk" }, { label: "steps/min", size: 60 }],
+    series: [{ label: "s" }, { label: "cadence", stroke: accent, width: 1.5, spanGaps: false }],
+    axes: [timeAxis, { label: "steps/min", size: 60 }],
     hooks: { draw: [painHook] },
   }, [x, of((r) => r.cadence_spm)]);
   const known = len.filter((v) => v != null);
@@ -464,6 +516,25 @@ function calendarSlots(rows, period) {
   return { x, labels, rowAt };
 }
 
+/** The key of a trends chart: one entry per series, in its chart's colour (``color``: a CSS variable's name without
+ * its dashes) and shape, naming what it shows with its unit and axis. */
+function chartKey(id, entries) {
+  return `<p class="hint chart-key" id="${id}-key">${entries.map((e) => `<span class="key-item" data-series="${e.series}">
+    <span class="key-${e.shape} key-${e.color}"></span>${esc(e.text)}</span>`).join(" ")}</p>`;
+}
+
+const TREND_KEYS = {
+  "tr-dist": [
+    { series: 1, shape: "bar", color: "accent", text: "distance (km, bars, left axis)" },
+    { series: 2, shape: "line", color: "ok", text: "walking time (minutes, line, right axis)" },
+  ],
+  "tr-cad": [
+    { series: 1, shape: "line", color: "accent", text: "cadence (steps/min, left axis)" },
+    { series: 2, shape: "line", color: "ok", text: "stride length (m, right axis)" },
+  ],
+  "tr-flag": [{ series: 1, shape: "bar", color: "warn", text: "flagged strides (count, bars)" }],
+};
+
 async function pageTrends() {
   const period = new URLSearchParams(location.hash.split("?")[1] || "").get("period") || "day";
   const rows = await api(`/api/trends?period=${period}`);
@@ -474,9 +545,9 @@ async function pageTrends() {
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
       <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
     ${rows.length ? `
-    <h2>Distance and walking time</h2><div class="chart" id="tr-dist"></div>
-    <h2>Cadence and stride length</h2><div class="chart" id="tr-cad"></div>
-    <h2>Flagged strides</h2><div class="chart" id="tr-flag"></div>
+    <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
+    <h2>Cadence and stride length</h2>${chartKey("tr-cad", TREND_KEYS["tr-cad"])}<div class="chart" id="tr-cad"></div>
+    <h2>Flagged strides</h2>${chartKey("tr-flag", TREND_KEYS["tr-flag"])}<div class="chart" id="tr-flag"></div>
     <div class="table-wrap"><table id="trends-table"><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead>
     <tbody>${rows.map((r) => `<tr><td>${esc(r.period)}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>`
@@ -772,7 +843,16 @@ async function pagePain() {
   walkSelect.addEventListener("change", setWhenFromWalk);
   setWhenFromWalk();
   for (const b of document.querySelectorAll("button[data-del]")) {
-    b.addEventListener("click", async () => { await api(`/api/pain/${b.dataset.del}`, { method: "DELETE" }); pagePain(); });
+    b.addEventListener("click", async () => {
+      try { await api(`/api/pain/${b.dataset.del}`, { method: "DELETE" }); } catch (err) {
+        if (!(err instanceof ApiError && err.status === 404)) {
+          const msg = document.getElementById("pain-msg");
+          msg.className = "error"; msg.textContent = `The report was not deleted: ${err.message}`;
+          return;
+        }
+      }
+      pagePain();
+    });
   }
   document.getElementById("pain-form").addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -963,7 +1043,8 @@ async function pageLive() {
     const m = JSON.parse(e.data);
     const badge = document.getElementById("live-badge");
     if (!badge) return;
-    badge.textContent = m.running ? "live" : m.ended ? `ended (${m.ended})` : "idle";
+    // how it ended in words ("stopped by you"); a status ("complete") only from a service that does not say
+    badge.textContent = m.running ? "live" : m.ended ? `ended: ${m.ended_how || m.ended}` : "idle";
     badge.classList.toggle("live", m.running);
     // nothing to stop once no walk is live; an ended walk's cue banner goes and its stored page is one click away
     const stop = document.getElementById("stop-live");
@@ -1143,6 +1224,12 @@ function signalBars(rssi) {
   return `<span class="signal" title="${rssi} dBm" role="img" aria-label="signal ${n} of 4">${bars}</span>`;
 }
 
+// No Bluetooth here (503): the API's advice names its own URL for API clients; the page has the demo walk below.
+function sensorMessage(err) {
+  if (!(err instanceof ApiError && err.status === 503)) return err.message;
+  return `${err.message.replace(/\s*Meanwhile .*$/, "")} The demo walk below works without a sensor.`;
+}
+
 function renderSensors(result) {
   const list = document.getElementById("sensor-list"), note = document.getElementById("scan-note");
   if (!list) return;
@@ -1200,7 +1287,7 @@ function bindSensorPanel(audioWanted) {
       renderSensors(await api(`/api/sensors?seconds=${seconds}`));
     } catch (err) {
       const msg = $("sensor-msg");
-      if (msg) msg.textContent = err.message;
+      if (msg) msg.textContent = sensorMessage(err);
     } finally {
       clearInterval(timer);
       scanBtn.disabled = false;
@@ -1221,7 +1308,7 @@ function bindSensorPanel(audioWanted) {
       if ($("sensor-side").value) body.side = $("sensor-side").value;
       await api("/api/live/sensor", { method: "POST", json: body });
     } catch (err) {
-      msg.textContent = err.message;
+      msg.textContent = sensorMessage(err);
     } finally {
       btn.disabled = false;
       btn.textContent = "Connect";
