@@ -15,9 +15,10 @@ in a front or back pocket; 5 strides or more each):
 - at 2 Hz (the gravity direction): lower back 4.2-9.9 degrees, front pocket 18.9-25.3, back pocket 9.4-17.1. A
   back pocket overlaps the lower back: not told apart.
 - at 4 Hz (impacts included): lower back 6.7-15.3, pocket 18.3-42.3: a gap of 3 degrees, set by one walker's two
-  back-pocket recordings (18.3, 18.4); a phyphox phone export of unknown placement, upright as in a trouser
-  pocket (phone_exports/phyphox_acc_gyro_dfb_lab), gives about 14, inside the lower back's range. A threshold
-  there would be tuned to a few files.
+  back-pocket recordings (18.3, 18.4); the two phyphox phone exports of unknown placement, upright as in a
+  trouser pocket (phone_exports/phyphox_acc_gyro_dfb_lab), give 13.1 and 12.5 (2 Hz: 9.2, 8.3), inside the lower
+  back's range; the GENEActiv on a lower back (gaitpy demo) 10.6 (2 Hz: 8.0). A threshold there would be tuned to a
+  few files.
 
 So no placement warning is built on it: only a front (thigh) pocket stands apart, and "pocket" includes the back.
 """
