@@ -12,7 +12,7 @@ gaitmap and IPOL feet, Oxford phones in six carry positions), with the tolerance
 - the same recording re-saved as gait CSV from 0 s, in g with 4 decimals, or without its last row: 93.3-100 % of
   its steps matched (100 % for all but 2 foot recordings of 15-19 steps);
 - resampled (every other sample, or interpolated to 0.6 x the rate): trunk and phone recordings 90.5-100 %; a foot
-  sensor's contacts move by a sample or two at half its rate (23-100 %), so a resampled foot recording is not
+  sensor's contacts move by a sample or two at half its rate (0-100 %), so a resampled foot recording is not
   recognised;
 - 25,695 pairs of different walks (the same walkers' repeated trials included): at most 56 %.
 
@@ -40,11 +40,15 @@ TOLERANCE_SAMPLES = 1.5
 """Steps of the same walk found in two files fall within this many sample periods (of the slower file) of each
 other: a step is detected on a sample, and resampling moves it by at most a sample or so."""
 DURATION_SLACK_S = 2.0
-DURATION_SLACK_SHARE = 0.02
+DURATION_SLACK_SHARE = 0.005
 """Only stored walks whose duration is within the larger of these (seconds; share of the upload's) are compared:
 two files of one walk differ by a row or two, a resampled one by a sample period."""
 ALIGN_FIRST_STEPS = 5
 """The two walks' time axes are aligned on one of the first steps of each (a file may lack the first step or two)."""
+HEAD_STEPS = 40
+"""An alignment is counted over all steps only when half of the first this many steps match with it: two different
+walks are told apart in the first few steps, so comparing an upload with the stored walks of its duration costs
+little even when many are read."""
 
 
 def match_tolerance_s(rate_a_hz: float | None, rate_b_hz: float | None) -> float:
@@ -65,8 +69,8 @@ def duration_window_s(duration_s: float) -> tuple[float, float]:
 
     Examples
     --------
-    >>> duration_window_s(60.0), duration_window_s(1000.0)
-    ((58.0, 62.0), (980.0, 1020.0))
+    >>> duration_window_s(60.0), duration_window_s(1800.0)
+    ((58.0, 62.0), (1791.0, 1809.0))
     """
     slack_s = max(DURATION_SLACK_S, DURATION_SLACK_SHARE * duration_s)
     return duration_s - slack_s, duration_s + slack_s
@@ -114,8 +118,8 @@ def matched_steps(a_s: Sequence[float] | np.ndarray, b_s: Sequence[float] | np.n
     (each on its own origin: Unix seconds, 0 at the file's start...).
 
     The axes are aligned on each pair of the first :data:`ALIGN_FIRST_STEPS` steps of both, refined by the median
-    difference of the steps that then match; the best alignment counts. A step missing or added anywhere costs that
-    step only.
+    difference of the steps that then match; the best alignment counts (one under which fewer than half of the first
+    :data:`HEAD_STEPS` steps match is not counted further). A step missing or added anywhere costs that step only.
 
     Examples
     --------
@@ -127,16 +131,23 @@ def matched_steps(a_s: Sequence[float] | np.ndarray, b_s: Sequence[float] | np.n
     b = np.sort(np.asarray(b_s, dtype=float))
     if len(a) < 2 or len(b) < 2:
         return 0
+    head = a[:HEAD_STEPS]
+
+    def misses_s(steps_s: np.ndarray, offset_s: float) -> np.ndarray:
+        """How far each of ``steps_s`` falls from the nearest of b's steps shifted by ``offset_s``."""
+        return steps_s - offset_s - _nearest(b, steps_s - offset_s)
+
     best = 0
     for i in range(min(ALIGN_FIRST_STEPS, len(a))):
         for j in range(min(ALIGN_FIRST_STEPS, len(b))):
-            offset_s = a[i] - b[j]
-            diff_s = a - _nearest(b + offset_s, a)
-            close = np.abs(diff_s) <= tol_s
+            miss_s = misses_s(head, a[i] - b[j])
+            close = np.abs(miss_s) <= tol_s
             if close.sum() < 2:
                 continue
-            offset_s += float(np.median(diff_s[close]))
-            best = max(best, int(np.sum(np.abs(a - _nearest(b + offset_s, a)) <= tol_s)))
+            offset_s = a[i] - b[j] + float(np.median(miss_s[close]))
+            if np.sum(np.abs(misses_s(head, offset_s)) <= tol_s) < 0.5 * len(head):
+                continue  # another walk: its steps drift away from these within the first few
+            best = max(best, int(np.sum(np.abs(misses_s(a, offset_s)) <= tol_s)))
     return best
 
 
