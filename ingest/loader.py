@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 
 from gait.types import Placement, Recording
@@ -12,6 +13,25 @@ from ingest.common import FormatInfo
 from ingest.errors import IngestError
 
 _DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv", ".gz")
+_NOT_DATA_NAME = re.compile(
+    r"^(read[ _.-]?me|licen[cs]e|copying|notice|notes?|changelog|changes|authors|citation|about|manifest)([ _.-]|$)"
+    r"|read[ _-]?me",
+    re.IGNORECASE,
+)
+"""Names of the files an export or a dataset's zip carries beside its data: read-mes, licences, notes. Such a file
+is never the recording (a read-me's text would read as a table's header with no rows)."""
+
+
+def is_not_data(name: str) -> bool:
+    """Whether a file in a zip or folder is a read-me, licence or notes file by its name (not a recording).
+
+    Examples
+    --------
+    >>> [is_not_data(n) for n in ("README.txt", "walk/ReadMe.md", "LICENSE", "notes.txt", "readings.csv")]
+    [True, True, True, True, False]
+    """
+    return bool(_NOT_DATA_NAME.search(name.rsplit("/", 1)[-1]))
+
 
 FORMATS: tuple[FormatInfo, ...] = (
     sensor_logger.INFO,
@@ -62,7 +82,7 @@ def _is_health(bundle: Bundle) -> bool:
 def _data_files(bundle: Bundle) -> list[str]:
     if bundle.kind == "file":
         return list(bundle.names)  # whatever it is called, a single file is the recording (or says why not)
-    return [n for n in bundle.names if n.lower().endswith(_DATA_SUFFIXES) and bundle.size(n) > 0]
+    return [n for n in bundle.names if n.lower().endswith(_DATA_SUFFIXES) and bundle.size(n) > 0 and not is_not_data(n)]
 
 
 def _single_file(bundle: Bundle, *, detecting: bool = True) -> str:
@@ -81,11 +101,13 @@ def _single_file(bundle: Bundle, *, detecting: bool = True) -> str:
                 "and load that",
                 reason="unsupported_format",
             )
-        listed = ", ".join(inside[:8]) or "nothing"
+        raise IngestError(_no_recording_message(bundle, inside), reason="no_recording")
+    recordings = [f for f in tables if _looks_like_recording(bundle, f)]
+    if len(recordings) > 1:
         raise IngestError(
-            f"{bundle.label}: holds no CSV or text table ({listed}); load the sensor app's CSV export, or a zip of "
-            "its export folder (gait formats lists the apps)",
-            reason="empty",
+            f"{bundle.label}: holds several recordings ({', '.join(recordings[:6])}); upload one recording at a time "
+            "(each file on its own)",
+            reason="several_recordings",
         )
     # a folder of an app we know by its layout can be named with --format; a single-file format cannot choose
     hint = " (command line: or name the app's format with --format)" if detecting else ""
@@ -94,6 +116,32 @@ def _single_file(bundle: Bundle, *, detecting: bool = True) -> str:
         f"one file on its own{hint}",
         reason="ambiguous",
     )
+
+
+def _no_recording_message(bundle: Bundle, inside: list[str]) -> str:
+    """Why an export with no data file cannot be read: what it holds instead, and what to upload."""
+    what = {"zip": "the zip", "folder": "the folder"}.get(bundle.kind, "it")
+    empty = {n.rsplit("/", 1)[-1] for n in bundle.names if bundle.size(n) == 0}
+    listed = ", ".join(n + (" (empty)" if n in empty else "") for n in inside[:8])
+    found = f"found {listed}" if inside else "it is empty"
+    zips = [n for n in inside if n.lower().endswith(".zip")]
+    if len(zips) > 1:
+        todo = "unzip it and upload each zip inside on its own: one recording at a time"
+    elif zips:
+        todo = f"unzip it and upload the zip inside ({zips[0]})"
+    else:
+        todo = (
+            "upload the sensor app's CSV export, or a zip of its export folder (gait formats lists the apps and "
+            "their files)"
+        )
+    readme = " (a read-me, licence or notes: not sensor data)" if inside and all(map(is_not_data, inside)) else ""
+    return f"{bundle.label}: {what} holds no recording: {found}{readme}; {todo}"
+
+
+def _looks_like_recording(bundle: Bundle, name: str) -> bool:
+    """Whether a table's header is one of a recording format we know by its header (not merely a generic table)."""
+    head = bundle.head(name, 64 * 1024)
+    return gait_csv.looks_like(head) or sensorlog.looks_like(head) or csv_formats.detect(head, name) is not None
 
 
 def focus(bundle: Bundle) -> Bundle:
@@ -184,7 +232,8 @@ def load(
         ``"units_look_like_mg"``, ``"implausible_acceleration"``, ``"no_signal"``, ``"time_not_seconds"``,
         ``"non_finite"``, ``"non_numeric"``, ``"rate_too_low"``, ``"unsafe_zip"``,
         ``"zip_bomb"``, ``"bad_zip"``, ``"missing_columns"``, ``"mixed_units"``, ``"not_utf8"``, ``"empty"``,
-        ``"time_backwards"``, ``"duplicate_time"``, ``"several_recordings"`` and ``"ambiguous"``.
+        ``"time_backwards"``, ``"duplicate_time"``, ``"several_recordings"``, ``"no_recording"`` (a zip or folder
+        holding no data file: only a read-me, another zip...) and ``"ambiguous"``.
     FileNotFoundError
         When ``path`` does not exist.
     """

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from service import samewalk
+
 
 class StoreError(RuntimeError):
     """Raised when the database cannot be opened or migrated (wrong file, newer schema, disk full)."""
@@ -54,6 +56,27 @@ class OverlappingWalkError(DuplicateRecordingError):
         StoreError.__init__(self, f"the recording covers the same time as walk {existing['id']}")
         self.existing = existing
         self.overlap_s = overlap_s
+
+
+class SameWalkError(DuplicateRecordingError):
+    """Raised when an uploaded recording's steps fall at the same moments as a stored walk's: the same walk in
+    another file (another format, time origin or unit; a row lost), which its fingerprint cannot recognise.
+
+    Attributes
+    ----------
+    existing
+        The stored walk, as for :class:`DuplicateRecordingError`, with its ``steps``.
+    matched_steps
+        How many steps fall at the same moments.
+    tolerance_s
+        Within how long of each other (see :func:`service.samewalk.match_tolerance_s`).
+    """
+
+    def __init__(self, existing: dict[str, Any], matched_steps: int, tolerance_s: float) -> None:
+        StoreError.__init__(self, f"the recording holds the same walk as walk {existing['id']}")
+        self.existing = existing
+        self.matched_steps = matched_steps
+        self.tolerance_s = tolerance_s
 
 
 OVERLAP_SHARE = 0.5
@@ -185,6 +208,11 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT id FROM walks WHERE json_valid(coaching_json)
             AND json_extract(coaching_json, '$.baseline_source') = 'population'
             AND NOT coalesce(json_extract(coaching_json, '$.active'), 0));
+    """,
+    # an upload is compared with the stored walks of about its duration and step count (the same walk in another
+    # file: service/samewalk.py): indexed, so that a store of thousands of walks reads only those few
+    """
+    CREATE INDEX walks_by_duration ON walks (duration_s, steps);
     """,
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
@@ -525,8 +553,10 @@ class Store:
         """Insert walks with all their rows in one transaction (all or none); returns their ids.
 
         A walk whose ``recording_sha256`` is already stored raises :class:`DuplicateRecordingError` and nothing is
-        inserted; with ``skip_duplicates`` such walks are left out instead (and only the others are returned).
-        The check runs inside the write transaction, so two uploads of one file at once cannot both get in.
+        inserted (an upload covering the time of a stored walk :class:`OverlappingWalkError`, one whose steps fall
+        at a stored walk's moments :class:`SameWalkError`); with ``skip_duplicates`` such walks are left out
+        instead (and only the others are returned). The check runs inside the write transaction, so two uploads
+        of one file at once cannot both get in.
         ``before_commit`` is called with the new ids inside the transaction, just before it commits (an upload's
         samples are renamed into place there); when it raises, nothing is inserted.
         """
@@ -548,6 +578,11 @@ class Store:
                     if skip_duplicates:
                         continue
                     raise OverlappingWalkError(*overlapping)
+                same = self._same_walk(conn, walk)
+                if same is not None:
+                    if skip_duplicates:
+                        continue
+                    raise SameWalkError(*same)
                 walk_id = self._insert_walk(conn, walk)
                 self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
                 ids.append(walk_id)
@@ -621,6 +656,37 @@ class Store:
             shared_s = min(end_s, other_end_s) - max(start_s, other_start_s)
             if shared_s >= OVERLAP_SHARE * min(float(duration_s), float(row["duration_s"])):
                 return dict(row), shared_s
+        return None
+
+    @staticmethod
+    def _same_walk(conn: sqlite3.Connection, walk: NewWalk) -> tuple[dict[str, Any], int, float] | None:
+        """A stored walk whose steps fall at the same moments as an upload's (:func:`service.samewalk.same_walk`),
+        with the steps matched and the tolerance; None when there is none.
+
+        Only the stored walks of about the upload's duration and step count are read (an index on both), so the
+        check costs a few small reads however many walks are stored. Every stored walk with steps counts (a sample
+        walk too: the message then points to it), except one still being recorded live.
+        """
+        duration_s = walk.summary.get("duration_s")
+        steps_s = [row[0] for row in walk.steps]
+        if walk.origin != "upload" or walk.demo or not duration_s or len(steps_s) < samewalk.SAME_WALK_MIN_STEPS:
+            return None
+        rate_hz = walk.source.get("rate_hz")
+        rows = conn.execute(
+            "SELECT id, name, origin, started_at, demo, source_json, duration_s, steps FROM walks"
+            " WHERE duration_s BETWEEN ? AND ? AND steps BETWEEN ? AND ? AND status != 'live' ORDER BY id",
+            (*samewalk.duration_window_s(float(duration_s)), *samewalk.steps_window(len(steps_s))),
+        ).fetchall()
+        for row in rows:
+            other_rate_hz = json.loads(row["source_json"] or "{}").get("rate_hz")
+            tol_s = samewalk.match_tolerance_s(
+                rate_hz if isinstance(rate_hz, int | float) else None,
+                other_rate_hz if isinstance(other_rate_hz, int | float) else None,
+            )
+            other_s = [r[0] for r in conn.execute("SELECT t_s FROM steps WHERE walk_id = ? ORDER BY idx", (row["id"],))]
+            same, matched = samewalk.same_walk(steps_s, other_s, tol_s)
+            if same:
+                return dict(row), matched, tol_s
         return None
 
     def _insert_walk(self, conn: sqlite3.Connection, walk: NewWalk) -> int:

@@ -19,7 +19,7 @@ from service.models import Problem, UploadResult, UploadStatus
 from service.pipeline import process_file
 from service.routers.walks import walk_public
 from service.settings import disk_full_message, is_disk_full
-from service.store import DuplicateRecordingError, OverlappingWalkError
+from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
 from service.uploads import safe_filename
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
@@ -34,15 +34,20 @@ UPLOAD_WORDING = {
 """What an upload's refusal says, by the error's reason, where the core's own words fit the command line only."""
 
 
-def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
-    """What a refused duplicate upload says: which stored walk holds this recording, from when, and what to do."""
+def _stored_walk(existing: dict[str, Any]) -> str:
+    """How a refusal names a stored walk: its id, name and date (when recorded, or uploaded when undated)."""
     when = str(existing["started_at"])[:16].replace("T", " ") + " UTC"
     try:
         dated_at_upload = json.loads(existing.get("source_json") or "{}").get("started_at_from") == "import"
     except ValueError:
         dated_at_upload = False
     dated = f"uploaded {when}" if dated_at_upload else f"recorded {when}"
-    walk = f'walk {existing["id"]} "{existing["name"]}" ({dated})'
+    return f'walk {existing["id"]} "{existing["name"]}" ({dated})'
+
+
+def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
+    """What a refused duplicate upload says: which stored walk holds this recording, from when, and what to do."""
+    walk = _stored_walk(existing)
     if existing["demo"]:
         return (
             f"{filename}: this is the sample recording already shown as {walk}: somebody else's walk, labelled "
@@ -53,6 +58,20 @@ def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
         f'To analyse it again (for example after setting your body height), use "Analyse again" on walk '
         f"{existing['id']}; if it was uploaded before samples were kept, delete walk {existing['id']} first, then "
         "upload the file again."
+    )
+
+
+def same_walk_message(filename: str, existing: dict[str, Any], matched_steps: int, tolerance_s: float) -> str:
+    """What a refused upload says when its steps fall at the same moments as a stored walk's: the same walk in
+    another file (another format, time origin or unit), which walk, and what to do."""
+    if existing["demo"]:
+        return duplicate_message(filename, existing)
+    return (
+        f"{filename}: this is the same walk as {_stored_walk(existing)}: {matched_steps} of its steps fall at the "
+        f"same moments (within {tolerance_s * 1000:.0f} ms), as the same walk saved in another format does (a "
+        "sensor's or phone app's export and a gait CSV made of it, other units or another time origin). Nothing "
+        f"was stored, so it is not counted twice. To keep this file's analysis instead, delete walk {existing['id']} "
+        "first, then upload it again."
     )
 
 
@@ -88,7 +107,9 @@ def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
         409: {
             "model": Problem,
             "description": "An upload with this upload_id is still running, or the same recording (the same decoded "
-            "samples, however the file was re-saved) is already stored as a walk: the message names that walk.",
+            "samples, however the file was re-saved), the same walk (its steps at the same moments: another "
+            "format, time origin or unit) or a recording of the same time is already stored as a walk: the message "
+            "names that walk.",
         },
         413: {"model": Problem, "description": "The file is larger than the upload limit."},
         422: {"model": Problem, "description": "The file is not a recording we can read, or holds no usable data."},
@@ -144,6 +165,10 @@ async def upload(
                 keep_samples_in=settings.recordings_dir,
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
+    except SameWalkError as exc:
+        message = same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s)
+        uploads.update(upload_id, "failed", 1.0, error=message)
+        raise HTTPException(409, message) from None
     except OverlappingWalkError as exc:
         message = overlap_message(filename, exc.existing, exc.overlap_s)
         uploads.update(upload_id, "failed", 1.0, error=message)

@@ -181,9 +181,9 @@ def test_empty_zip(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w"):
         pass
     # nothing in it: said so, not "cannot tell which file" (there is none to choose)
-    with pytest.raises(IngestError, match="holds no CSV or text table") as err:
+    with pytest.raises(IngestError, match="the zip holds no recording: it is empty; upload the sensor app") as err:
         ingest.load(path)
-    assert "on its own" not in str(err.value)
+    assert "on its own" not in str(err.value) and err.value.reason == "no_recording"
 
 
 def test_apple_health_export_is_not_a_recording(tmp_path: Path) -> None:
@@ -281,8 +281,8 @@ def test_unit_and_column_messages_lead_with_what_a_dashboard_user_can_do(tmp_pat
     no_acc.write_text("time_s,foo,bar\n0,1,2\n0.01,1,2\n")
     folder = tmp_path / "two"
     folder.mkdir()
-    for name in ("a.csv", "b.csv"):
-        (folder / name).write_text("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n0,0,0,9.8\n")
+    for name in ("a.csv", "b.csv"):  # tables of no format we know by its header: either might be the recording
+        (folder / name).write_text("t,ax,ay,az\n0,0,0,9.8\n")
     for path, reason, remedy in [
         (unknown_time, "unknown_units", "name the column with its unit, e.g. 'time_s'"),
         (no_acc, "missing_columns", "units in the header"),
@@ -298,12 +298,12 @@ def test_a_folder_of_two_tables_with_a_forced_format_does_not_ask_for_the_format
     folder = tmp_path / "two"
     folder.mkdir()
     for name in ("a.csv", "b.csv"):
-        (folder / name).write_text("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n0,0,0,9.8\n")
+        (folder / name).write_text("t,ax,ay,az\n0,0,0,9.8\n")
     with pytest.raises(IngestError) as detected:
         ingest.load(folder)
     assert "--format" in str(detected.value)  # an app's folder may be read when its format is named
     with pytest.raises(IngestError) as forced:
-        ingest.load(folder, format="gait_csv")
+        ingest.load(folder, format="generic_csv")
     assert forced.value.reason == "ambiguous" and "--format" not in str(forced.value), str(forced.value)
 
 

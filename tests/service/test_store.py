@@ -244,9 +244,8 @@ def test_migration_of_the_calibration_factor_leaves_a_database_without_a_profile
 
 
 def test_migration_drops_only_the_population_line_shown_as_a_usual_stride(tmp_path: Path) -> None:
-    last = MIGRATIONS[-1]
-    assert "target_m = NULL" in last  # the migration under test is the newest
-    conn = _database_before(tmp_path / "db.sqlite3", last)
+    (migration,) = [m for m in MIGRATIONS if "target_m = NULL" in m]
+    conn = _database_before(tmp_path / "db.sqlite3", migration)
     walks = {
         1: {"active": False, "baseline_source": "population"},  # coaching off: the population line as "usual stride"
         2: {"active": True, "baseline_source": "population"},  # judged against the population target: history
