@@ -9,14 +9,53 @@ from pathlib import PurePath
 
 from service.models import UploadStatus
 
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]+")
+_UNSAFE_ON_DISK = re.compile(r"[^\w.\- ]+")
+"""Characters a spooled file's name never holds: anything but letters and digits of any script, '.', '-', '_', ' '."""
+MAX_NAME_CHARS = 120
+"""Longest name an upload keeps (a walk's name is its stem)."""
+MAX_NAME_BYTES = 200
+"""Longest spooled file name in UTF-8 bytes (file systems allow 255)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def display_filename(name: str | None) -> str:
+    """The base name of an uploaded file as the user named it (never a path; control characters dropped).
+
+    What the walk is called and what messages say: "Spaziergang Müller.csv" stays so.
+
+    Examples
+    --------
+    >>> display_filename("C:/walks/Spaziergang Müller.csv"), display_filename("../x/..")
+    ('Spaziergang Müller.csv', 'upload')
+    >>> display_filename("a" * 300 + ".csv")[-6:]
+    'aa.csv'
+    """
+    base = PurePath(_CONTROL.sub("", PurePath((name or "").replace("\\", "/")).name).strip(" ."))
+    if len(base.name) > MAX_NAME_CHARS:  # cut the stem: the readers detect formats by the extension
+        base = PurePath(base.stem[: MAX_NAME_CHARS - len(base.suffix)] + base.suffix)
+    return base.name or "upload"
 
 
 def safe_filename(name: str | None) -> str:
-    """The base name of an uploaded file with only harmless characters (never a path)."""
-    base = PurePath((name or "").replace("\\", "/")).name
-    base = _SAFE_NAME.sub("_", base).strip(" .") or "upload"
-    return base[:120]
+    """The name an upload is spooled under: :func:`display_filename`, so that what the readers say names the file as
+    the user did, unless its UTF-8 form is too long for a file system's 255 bytes (then with only letters, digits,
+    '.', '-', '_' and spaces, cut to fit).
+
+    Examples
+    --------
+    >>> safe_filename("ünïcødé wålk 🚶.csv")
+    'ünïcødé wålk 🚶.csv'
+    >>> long = safe_filename("ü" * 150 + ".csv")
+    >>> len(long.encode()) <= MAX_NAME_BYTES, long.endswith("ü.csv")
+    (True, True)
+    """
+    shown = display_filename(name)
+    if len(shown.encode()) <= MAX_NAME_BYTES:
+        return shown
+    safe = _UNSAFE_ON_DISK.sub("_", shown).strip(" .") or "upload"
+    while len(safe.encode()) > MAX_NAME_BYTES:
+        safe = safe[:-5] + safe[-4:]  # keep the extension: the readers detect formats by it
+    return safe
 
 
 class UploadRegistry:

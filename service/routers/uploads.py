@@ -20,7 +20,7 @@ from service.pipeline import process_file
 from service.routers.walks import walk_public
 from service.settings import disk_full_message, is_disk_full
 from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
-from service.uploads import safe_filename
+from service.uploads import display_filename, safe_filename
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
 
@@ -142,13 +142,13 @@ async def upload(
     """Nothing is stored unless the whole file was read and analysed: the walk and all its rows go in one
     transaction."""
     upload_id = upload_id or uuid.uuid4().hex
-    filename = safe_filename(file.filename)
+    filename = display_filename(file.filename)  # what the user named it: the walk's name, the messages' words
     if not uploads.begin(upload_id, filename):
         raise HTTPException(409, f"upload {upload_id} is still running: wait for it or use another upload_id")
     spool = settings.spool_dir / upload_id
     try:
         spool.mkdir(parents=True, exist_ok=True)
-        spool_file = spool / filename
+        spool_file = spool / safe_filename(file.filename)
         size = await asyncio.to_thread(_copy_limited, file.file, spool_file, settings.max_upload_bytes)
         if size == 0:
             raise HTTPException(422, f"{filename}: the file is empty; upload a recording")

@@ -51,3 +51,19 @@ def test_a_cut_off_upload_keeps_its_rows_and_its_walk_says_what_was_dropped(clie
     assert r.status_code == 201, r.text
     detail = client.get(f"/api/walks/{r.json()['walks'][0]['id']}").json()
     assert any("(line 1501) was incomplete" in note and "dropped" in note for note in detail["notes"])
+
+
+def test_a_file_name_in_any_script_names_the_walk_and_the_messages_as_the_user_wrote_it(
+    client: TestClient, store: Store
+) -> None:
+    # Before, "Spaziergang Müller.csv" made a walk "Spaziergang M_ller" and a refusal spoke of "_n_c_d_ w_lk _.csv".
+    body = "\n".join(SAMPLE.read_text().splitlines()[:1501]).encode()
+    r = post(client, "Spaziergang Müller.csv", body)
+    assert r.status_code == 201, r.text
+    assert r.json()["walks"][0]["name"] == "Spaziergang Müller"
+    again = post(client, "ünïcødé wålk 🚶.csv", body)
+    assert again.status_code == 409 and again.json()["detail"].startswith("ünïcødé wålk 🚶.csv: "), again.text
+    # a path never reaches the name; the readers name the file as the user did
+    r = post(client, "../../etc/Łódź walk.csv", b"time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n")
+    assert r.status_code == 422 and r.json()["detail"].startswith("Łódź walk.csv: "), r.text
+    assert count_rows(store, "walks") == 1
