@@ -76,9 +76,12 @@ FUTURE_START_SLACK_S = 86_400.0
 """A recording start further than this ahead of the computer's clock is a wrong phone clock."""
 
 
-def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) -> tuple[str, str]:
-    """When a recording started, and whether that time comes from the file (``"recording"``) or is now
-    (``"import"``: the file has no usable start time).
+def recording_started_at(
+    source: dict[str, Any], *, duration_s: float = 0.0, now_s: float | None = None
+) -> tuple[str, str]:
+    """When a recording started, and whether that time comes from the file (``"recording"``) or from now
+    (``"import"``: the file has no usable start time, so the walk is dated to end now, ``duration_s`` ago: a walk
+    cannot end after it was uploaded, and dated from now it ended in the future, after pain reports made since).
 
     Readers that know the recording's wall-clock start put it in ``source["start_epoch_s"]`` (Sensor Logger,
     phyphox, MetaWear) or ``source["started_at"]`` (ISO-8601: GENEActiv, AndroSensor); a start before 2000 or
@@ -88,14 +91,14 @@ def recording_started_at(source: dict[str, Any], *, now_s: float | None = None) 
     --------
     >>> recording_started_at({"start_epoch_s": 1662729295.0})
     ('2022-09-09T13:14:55+00:00', 'recording')
-    >>> recording_started_at({"start_epoch_s": None}, now_s=0.0)[1]
-    'import'
+    >>> recording_started_at({"start_epoch_s": None}, duration_s=300.0, now_s=1662729295.0)
+    ('2022-09-09T13:09:55+00:00', 'import')
     """
     now_s = datetime.now(UTC).timestamp() if now_s is None else now_s
     epoch_s = recording_start_epoch_s(source, now_s=now_s)
     if epoch_s is not None:
         return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds"), "recording"
-    return datetime.fromtimestamp(now_s, UTC).isoformat(timespec="seconds"), "import"
+    return datetime.fromtimestamp(now_s - max(duration_s, 0.0), UTC).isoformat(timespec="seconds"), "import"
 
 
 def recording_start_epoch_s(source: dict[str, Any], *, now_s: float | None = None) -> float | None:
@@ -344,7 +347,7 @@ def analyse_to_walk(
         coaching = judged_description(coaching, flagger)
     summary = {k: _clean(v) for k, v in result.summary.items()}
     placement = recording.placement or options.placement
-    started_at, started_from = recording_started_at(recording.source)
+    started_at, started_from = recording_started_at(recording.source, duration_s=recording.duration_s)
     source = {k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)}
     if recording.n_samples:
         # the walk's start on its strides' time axis (the file's own, by design of the JSON document): a gait CSV
@@ -444,7 +447,7 @@ def process_file(
         ids = store.add_walks(walks, skip_duplicates=True)
         return ids or store.add_walks(walks[:1])  # raises DuplicateRecordingError naming the stored walk
     # the plan in force when the walk was made (the recording's own start), not at upload time
-    started_at, _ = recording_started_at(recording.source)
+    started_at, _ = recording_started_at(recording.source, duration_s=recording.duration_s)
     prepared = prepare_analysis(
         store,
         recording,

@@ -172,13 +172,15 @@ def test_an_upload_is_dated_by_the_recording_not_the_upload(client: TestClient) 
     assert client.get("/api/coaching").json()["plan"]["pain_free_walks_since_pain"] == 0
 
 
-def test_a_file_without_a_start_time_is_dated_at_upload_and_says_so(client: TestClient, walk_csv: Path) -> None:
+def test_a_file_without_a_start_time_is_dated_to_end_at_upload_and_says_so(client: TestClient, walk_csv: Path) -> None:
+    # dated to start at upload, a 5-minute walk "ended" 5 minutes in the future, after pain reports made meanwhile
     before = datetime.now(UTC).replace(microsecond=0)
     with walk_csv.open("rb") as fh:
         r = client.post("/api/uploads", files={"file": ("walk.csv", fh)}, data={"placement": "lower_back"})
     (walk,) = r.json()["walks"]
-    started = datetime.fromisoformat(walk["started_at"])
-    assert before <= started <= datetime.now(UTC)
+    ended = datetime.fromisoformat(walk["started_at"]) + timedelta(seconds=walk["summary"]["duration_s"])
+    assert walk["summary"]["duration_s"] > 30  # long enough to tell "ends at upload" from "starts at upload"
+    assert before - timedelta(seconds=1) <= ended <= datetime.now(UTC) + timedelta(seconds=1)
     assert walk["source"]["started_at_from"] == "import"
 
 
