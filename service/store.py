@@ -968,11 +968,20 @@ class Store:
             row = conn.execute("SELECT data_json FROM profile WHERE id = 1").fetchone()
         return json.loads(row[0]) if row else {}
 
-    def put_profile(self, data: dict[str, Any]) -> None:
-        """Replace the profile document."""
+    def update_profile(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        """Read the profile document, pass it to ``change`` and store what it returns, in one transaction: a save
+        elsewhere (another tab, ``gait calibrate``) cannot slip in between and be overwritten. An exception from
+        ``change`` leaves the profile as it was. Returns the stored document."""
         with self.write() as conn:
+            row = conn.execute("SELECT data_json FROM profile WHERE id = 1").fetchone()
+            data = change(json.loads(row[0]) if row else {})
             conn.execute(
                 "INSERT INTO profile (id, data_json) VALUES (1, ?)"
                 " ON CONFLICT (id) DO UPDATE SET data_json = excluded.data_json",
                 (json.dumps(data),),
             )
+        return data
+
+    def put_profile(self, data: dict[str, Any]) -> None:
+        """Replace the profile document."""
+        self.update_profile(lambda _stored: data)

@@ -182,6 +182,39 @@ def test_profile_round_trip_and_limits(client: TestClient) -> None:
     assert client.get("/api/profile").json()["body_height_m"] == 1.8
 
 
+def test_profile_patch_sets_only_the_named_fields_and_refuses_a_stale_one(client: TestClient, store: Store) -> None:
+    full = {"body_height_m": 1.78, "placement": "lower_back", "stride_scales": {"lower_back": 1.19, "foot": 1.1}}
+    assert client.put("/api/profile", json=full).status_code == 200
+
+    def patch(changes: dict, seen: dict | None = None):
+        return client.patch("/api/profile", json={"changes": changes, "seen": seen})
+
+    # a coaching setting and one factor: the rest of the profile stays as stored
+    r = patch({"coaching": {"audio_cue": False}, "stride_scales": {"foot": None}}, {"coaching": {"audio_cue": True}})
+    assert r.status_code == 200
+    saved = client.get("/api/profile").json()
+    assert saved["stride_scales"] == {"lower_back": 1.19}
+    assert (saved["body_height_m"], saved["placement"], saved["coaching"]["audio_cue"]) == (1.78, "lower_back", False)
+    assert saved["coaching"]["reduction"] == pytest.approx(0.10)
+
+    # a field shown with another value than the stored one: refused, named, nothing saved (not even the other field)
+    before = store.get_profile()
+    r = patch({"body_height_m": 1.7, "placement": "pocket"}, {"body_height_m": 1.75, "placement": "lower_back"})
+    assert r.status_code == 409
+    assert "the profile changed since you opened this page (body height is now 1.78 m" in r.json()["detail"]
+    assert "placement" not in r.json()["detail"]  # unchanged elsewhere: not named
+    assert store.get_profile() == before
+    # the same value saved in both places is no conflict
+    assert patch({"body_height_m": 1.78}, {"body_height_m": 1.6}).status_code == 200
+
+    # values the profile does not accept: 422 naming the field, nothing saved
+    for bad in ({"body_height_m": 3.0}, {"coaching": {"reduction": 0.5}}, {"unknown": 1}, {"stride_scales": 1.1}):
+        r = patch(bad)
+        assert r.status_code == 422, bad
+        assert store.get_profile() == before, bad
+    assert "body_height_m" in str(patch({"body_height_m": 3.0}).json()["detail"])
+
+
 def test_pain_reports_and_walk_length_recommendation(client: TestClient, store: Store) -> None:
     mile_m = 1609.344
     r = client.post("/api/pain", json={"score": 6, "onset_distance_m": 3 * mile_m, "note": "lower back"})
