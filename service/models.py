@@ -448,8 +448,12 @@ class PainCreate(BaseModel):
         description="The walk during which it started, if any; onsets beyond that walk's distance or duration (by "
         "more than 10 %, at least 50 m or 60 s) are refused.",
     )
-    onset_distance_m: float | None = Field(None, ge=0, le=100_000, description="Distance into the walk at onset.")
-    onset_time_s: float | None = Field(None, ge=0, le=86_400, description="Time into the walk at onset.")
+    onset_distance_m: float | None = Field(
+        None, ge=0, le=100_000, description="Distance into the walk at onset (0 is refused: leave it out)."
+    )
+    onset_time_s: float | None = Field(
+        None, ge=0, le=86_400, description="Time into the walk at onset (0 is refused: leave it out)."
+    )
     note: str | None = Field(None, max_length=500)
 
 

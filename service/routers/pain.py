@@ -84,6 +84,14 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
 )
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
     """Store a pain report, checking an onset against the walk it names."""
+    if report.onset_distance_m == 0 or report.onset_time_s == 0:
+        raise HTTPException(
+            422,
+            "an onset of 0 means the pain was there from the very start of the walk: that is no point into a walk that "
+            "a shorter walk could end before. Leave the distance and time into the walk empty (the report still "
+            "counts as pain). Back pain that is there as soon as you start walking is worth discussing with a doctor "
+            "or physiotherapist.",
+        )
     walk = None
     if report.walk_id is not None:
         walk = store.get_walk(report.walk_id)

@@ -232,6 +232,25 @@ def test_pain_reports_and_walk_length_recommendation(client: TestClient, store: 
     assert client.get("/api/coaching").json()["plan"]["recommendation"] is None
 
 
+def test_onset_zero_is_refused_and_an_early_time_onset_gets_the_doctor_wording(
+    client: TestClient, store: Store
+) -> None:
+    # QA: pain from the very start gave "Plan walks of about 125 m or about 0 min"
+    for zero in ({"onset_time_s": 0}, {"onset_distance_m": 0.0}):
+        r = client.post("/api/pain", json={"score": 4, **zero})
+        assert r.status_code == 422, zero
+        detail = r.json()["detail"]
+        assert "from the very start of the walk" in detail and "still counts as pain" in detail
+    assert count_rows(store, "pain_reports") == 0
+    # QA: a distance onset (150 m -> 125 m) and a time onset of 30 s (-> 25 s): under a minute, the wording
+    # that such walks cannot count, and the doctor, not "counts as a pain-free walk"
+    assert client.post("/api/pain", json={"score": 4, "onset_distance_m": 150.0}).status_code == 201
+    assert client.post("/api/pain", json={"score": 4, "onset_time_s": 30.0}).status_code == 201
+    rec = client.get("/api/coaching").json()["plan"]["recommendation"]
+    assert rec["walk_time_s"] == pytest.approx(25.0) and rec["walk_length_m"] == pytest.approx(125.0)
+    assert "cannot count as pain-free walks" in rec["reason"] and "doctor or physiotherapist" in rec["reason"]
+
+
 def test_flagged_strides_follow_coaching(client: TestClient, tmp_path: Path) -> None:
     path = write_walk_csv(tmp_path / "w.csv", duration_s=30.0)
     off = upload(client, path, placement="lower_back").json()["walks"][0]
