@@ -833,7 +833,7 @@ async function pagePain() {
     ${reports.map((r) => `<tr><td>${esc(fmt.date(r.reported_at))}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
       <td class="hide-narrow">${r.walk_id ? `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>` : ""}</td>
-      <td><button class="danger" data-del="${r.id}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
+      <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
   const score = document.getElementById("score");
   score.addEventListener("input", () => { document.getElementById("score-val").textContent = score.value; });
   // Pain reported for a walk was felt on that walk: "When" starts at the walk's end (local time), not now, until
@@ -852,6 +852,9 @@ async function pagePain() {
   setWhenFromWalk();
   for (const b of document.querySelectorAll("button[data-del]")) {
     b.addEventListener("click", async () => {
+      // asked as Delete walk asks: a report gone is gone from the plan too (ids are never reused, so a stale list
+      // deletes at most the report it shows)
+      if (!confirm(`Delete the pain report ${b.dataset.what}?`)) return;
       try { await api(`/api/pain/${b.dataset.del}`, { method: "DELETE" }); } catch (err) {
         if (!(err instanceof ApiError && err.status === 404)) {
           const msg = document.getElementById("pain-msg");
@@ -874,6 +877,16 @@ async function pagePain() {
     try { await api("/api/pain", { method: "POST", json: body }); await pagePain(); document.getElementById("pain-msg").textContent = "Saved."; }
     catch (err) { msg.className = "error"; msg.textContent = err.message; }
   });
+}
+
+/** A pain report as the history table shows it, for the Delete question: "of 27 Nov 2026 10:00, 4/10, after 1.2 km,
+ * walk “walk1”". */
+function painReportWords(r, names) {
+  const parts = [`of ${fmt.date(r.reported_at)}`, `${r.score}/10`];
+  if (r.onset_distance_m != null) parts.push(`after ${fmt.dist(r.onset_distance_m)}`);
+  if (r.onset_time_s != null) parts.push(`after ${fmt.dur(r.onset_time_s)}`);
+  if (r.walk_id) parts.push(`walk “${names[r.walk_id] || r.walk_id}”`);
+  return parts.join(", ");
 }
 
 // -- live -------------------------------------------------------------------------------------------------------
