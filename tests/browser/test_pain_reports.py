@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.browser.test_dashboard import wait_js, watch_console
+from tests.browser.test_reanalysis import upload
 from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import Server
 
@@ -56,10 +57,7 @@ def test_delete_asks_first_and_a_stale_tab_deletes_no_other_report(browser_conte
 
 def test_an_onset_beyond_the_walk_names_it_as_the_list_does(browser_context, server: Server, tmp_path: Path) -> None:
     path = write_walk_csv(tmp_path / "walk1.csv", duration_s=60.0)
-    with path.open("rb") as fh:
-        walk = server.client.post(
-            "/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"}
-        ).json()["walks"][0]
+    walk = upload(server, path)
     page = _open_pain(browser_context, server)
     errors = watch_console(page)
     page.select_option("#pain-walk", str(walk["id"]))
