@@ -157,6 +157,113 @@ class ProfileUpdate(ProfileBase):
         return self.model_copy(update={"stride_scales": {**kept, **self.stride_scales}})
 
 
+NESTED_PROFILE_KEYS = ("stride_scales", "coaching")
+"""The profile's objects whose entries a change sets one by one (a factor per placement, each coaching setting)."""
+
+PROFILE_FIELD_NAMES = {
+    "body_height_m": "body height",
+    "placement": "usual sensor placement",
+    "coaching.enabled": "coaching on/off",
+    "coaching.reduction": "target reduction",
+    "coaching.tolerance_m": "tolerance",
+    "coaching.audio_cue": "beep on a cue",
+}
+
+
+class ProfileConflictError(ValueError):
+    """A change to the profile made from a stale view: a field it changes was saved elsewhere meanwhile."""
+
+
+class ProfileChange(BaseModel):
+    """A change to some fields of the profile (``PATCH /api/profile``): fields not named keep their stored values,
+    so that a page never drops what was saved elsewhere meanwhile (another tab, ``gait calibrate``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    changes: dict[str, Any] = Field(
+        description="The fields to set, shaped as the profile: e.g. "
+        '`{"body_height_m": 1.7, "coaching": {"audio_cue": false}, "stride_scales": {"pocket": null}}`. '
+        "Within `coaching` and `stride_scales` only the entries named change; a factor set to null is removed, "
+        "as is a body height or placement set to null."
+    )
+    seen: dict[str, Any] | None = Field(
+        None,
+        description="The values the client showed for those fields, shaped the same way. A field that is stored "
+        "with another value now (saved elsewhere since) is refused with 409, and nothing is saved.",
+    )
+
+
+def flatten_profile_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """A profile document (or part of one) as ``{path: value}``, one entry per field a change can set.
+
+    Examples
+    --------
+    >>> flatten_profile_fields({"placement": "foot", "stride_scales": {"pocket": 1.1}, "coaching": {"enabled": True}})
+    {'placement': 'foot', 'stride_scales.pocket': 1.1, 'coaching.enabled': True}
+    """
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        if key in NESTED_PROFILE_KEYS:
+            if not isinstance(value, dict):
+                raise ValueError(f"{key} must be an object naming the entries to change, e.g. {{...}}, not {value!r}")
+            out.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            out[key] = value
+    return out
+
+
+def profile_field_name(path: str) -> str:
+    """What the dashboard calls a field of the profile, e.g. "body height", "pocket calibration factor"."""
+    if path.startswith("stride_scales."):
+        return f"{path.split('.', 1)[1].replace('_', ' ')} calibration factor"
+    return PROFILE_FIELD_NAMES.get(path, path)
+
+
+def apply_profile_change(stored: dict[str, Any], change: ProfileChange) -> dict[str, Any]:
+    """The stored profile document (defaults filled in) with ``change`` applied and validated.
+
+    Raises :class:`ProfileConflictError` when a changed field's stored value differs from the one ``change.seen`` says
+    the client showed (unless it already holds the new value), naming each such field; ``ValueError`` (pydantic's
+    ``ValidationError``) for a value the profile does not accept.
+    """
+    current = ProfileUpdate.model_validate(upgrade_profile_document(stored)).model_dump(mode="json")
+    changes = flatten_profile_fields(change.changes)
+    seen = flatten_profile_fields(change.seen or {})
+    stored_flat = flatten_profile_fields(current)
+    stale = [
+        f"{profile_field_name(path)} is now {_shown(path, stored_flat.get(path))}"
+        for path, value in changes.items()
+        if path in seen and stored_flat.get(path) != seen[path] and stored_flat.get(path) != value
+    ]
+    if stale:
+        raise ProfileConflictError(
+            f"the profile changed since you opened this page ({'; '.join(stale)}, saved elsewhere): nothing was "
+            "saved; reload the page to see the saved profile, then make your change again"
+        )
+    for path, value in changes.items():
+        key, _, entry = path.partition(".")
+        target = current.setdefault(key, {}) if entry else current
+        name = entry or key
+        if value is None and key == "stride_scales":
+            target.pop(name, None)
+        else:
+            target[name] = value
+    return ProfileUpdate.model_validate(current).model_dump(mode="json")
+
+
+def _shown(path: str, value: Any) -> str:
+    """A stored field's value as a conflict message says it, e.g. "1.7 m", "10 %", "off", "not set"."""
+    if value is None:
+        return "not set"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if path == "coaching.reduction":
+        return f"{value * 100:.0f} %"
+    if path.endswith("_m"):
+        return f"{value} m"
+    return str(value).replace("_", " ")
+
+
 class ProfilePublic(ProfileBase):
     """The stored profile with the coaching disclaimer."""
 
@@ -341,8 +448,12 @@ class PainCreate(BaseModel):
         description="The walk during which it started, if any; onsets beyond that walk's distance or duration (by "
         "more than 10 %, at least 50 m or 60 s) are refused.",
     )
-    onset_distance_m: float | None = Field(None, ge=0, le=100_000, description="Distance into the walk at onset.")
-    onset_time_s: float | None = Field(None, ge=0, le=86_400, description="Time into the walk at onset.")
+    onset_distance_m: float | None = Field(
+        None, ge=0, le=100_000, description="Distance into the walk at onset (0 is refused: leave it out)."
+    )
+    onset_time_s: float | None = Field(
+        None, ge=0, le=86_400, description="Time into the walk at onset (0 is refused: leave it out)."
+    )
     note: str | None = Field(None, max_length=500)
 
 

@@ -214,40 +214,55 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX walks_by_duration ON walks (duration_s, steps);
     """,
+    # pain report ids are never reused either: a tab that still lists a deleted report must not delete (or show)
+    # a later report that took its id
+    "pain_report_ids_never_reused",
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
 
 
 def _walk_ids_never_reused(conn: sqlite3.Connection) -> None:
-    """Rebuild ``walks`` with ``id INTEGER PRIMARY KEY AUTOINCREMENT``, keeping every row, id, index and reference.
+    """Rebuild ``walks`` with ``id INTEGER PRIMARY KEY AUTOINCREMENT``, keeping every row, id, index and reference
+    (the tables that reference ``walks (id)``: strides, steps, bouts, cues, pain reports)."""
+    _ids_never_reused(conn, "walks")
+
+
+def _pain_report_ids_never_reused(conn: sqlite3.Connection) -> None:
+    """Rebuild ``pain_reports`` with ``id INTEGER PRIMARY KEY AUTOINCREMENT``, keeping every report and its id."""
+    _ids_never_reused(conn, "pain_reports")
+
+
+def _ids_never_reused(conn: sqlite3.Connection, table: str) -> None:
+    """Rebuild ``table`` with ``id INTEGER PRIMARY KEY AUTOINCREMENT``, keeping every row, id, index and reference.
 
     SQLite's documented table rebuild (foreign keys are off during migrations, checked before the commit): the new
     table's definition is the current one's (so columns added by earlier migrations stay, whatever they are) with
     AUTOINCREMENT; rows are copied with their ids, which also starts ``sqlite_sequence`` at the highest id; the
-    tables that reference ``walks (id)`` (strides, steps, bouts, cues, pain reports) keep their rows and point at
-    the new table once it takes the old one's name.
+    tables that reference ``table (id)`` keep their rows and point at the new table once it takes the old one's
+    name.
     """
-    (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'walks'").fetchone()
+    (table_sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
     if "AUTOINCREMENT" in table_sql.upper():
         return
     new_sql, n = re.subn(
         r"\bid\s+INTEGER\s+PRIMARY\s+KEY\b", "id INTEGER PRIMARY KEY AUTOINCREMENT", table_sql, count=1, flags=re.I
     )
     if n != 1:
-        raise StoreError(f"cannot make walk ids unique for good: unexpected walks table {table_sql!r}")
-    new_sql = re.sub(r"^\s*CREATE\s+TABLE\s+\"?walks\"?", "CREATE TABLE walks_rebuilt", new_sql, count=1, flags=re.I)
+        raise StoreError(f"cannot make {table} ids unique for good: unexpected table {table_sql!r}")
+    rebuilt = f"{table}_rebuilt"
+    new_sql = re.sub(rf"^\s*CREATE\s+TABLE\s+\"?{table}\"?", f"CREATE TABLE {rebuilt}", new_sql, count=1, flags=re.I)
     extras = [
         r[0]
         for r in conn.execute(
-            "SELECT sql FROM sqlite_master"
-            " WHERE tbl_name = 'walks' AND type IN ('index', 'trigger') AND sql IS NOT NULL"
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+            (table,),
         )
     ]
     conn.execute(new_sql)
-    conn.execute("INSERT INTO walks_rebuilt SELECT * FROM walks")
-    conn.execute("DROP TABLE walks")
-    conn.execute("ALTER TABLE walks_rebuilt RENAME TO walks")
+    conn.execute(f"INSERT INTO {rebuilt} SELECT * FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {rebuilt} RENAME TO {table}")
     for sql in extras:
         conn.execute(sql)
 
@@ -297,6 +312,7 @@ def _walk_plans_keep_their_pain_reports(conn: sqlite3.Connection) -> None:
 
 MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "walk_ids_never_reused": _walk_ids_never_reused,
+    "pain_report_ids_never_reused": _pain_report_ids_never_reused,
     "profile_stride_scales_per_placement": _profile_stride_scales_per_placement,
     "walk_plans_keep_their_pain_reports": _walk_plans_keep_their_pain_reports,
 }
@@ -968,11 +984,20 @@ class Store:
             row = conn.execute("SELECT data_json FROM profile WHERE id = 1").fetchone()
         return json.loads(row[0]) if row else {}
 
-    def put_profile(self, data: dict[str, Any]) -> None:
-        """Replace the profile document."""
+    def update_profile(self, change: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        """Read the profile document, pass it to ``change`` and store what it returns, in one transaction: a save
+        elsewhere (another tab, ``gait calibrate``) cannot slip in between and be overwritten. An exception from
+        ``change`` leaves the profile as it was. Returns the stored document."""
         with self.write() as conn:
+            row = conn.execute("SELECT data_json FROM profile WHERE id = 1").fetchone()
+            data = change(json.loads(row[0]) if row else {})
             conn.execute(
                 "INSERT INTO profile (id, data_json) VALUES (1, ?)"
                 " ON CONFLICT (id) DO UPDATE SET data_json = excluded.data_json",
                 (json.dumps(data),),
             )
+        return data
+
+    def put_profile(self, data: dict[str, Any]) -> None:
+        """Replace the profile document."""
+        self.update_profile(lambda _stored: data)

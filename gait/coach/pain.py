@@ -139,20 +139,24 @@ def estimate_pain_onset(
     Returns
     -------
     PainOnset or None
-        None when no counted report gives a distance or time.
+        None when no counted report gives a distance or time (an onset of 0 gives none).
 
     Examples
     --------
     >>> onset = estimate_pain_onset([PainReport(0.0, 5, onset_distance_m=4000.0), PainReport(1.0, 4, 6000.0)])
     >>> onset.distance_m, onset.n_distance_reports, onset.description
     (4000.0, 2, 'about 4.0 km (2.5 mi) into a walk (the shortest of 2 reports)')
+    >>> estimate_pain_onset([PainReport(0.0, 5, onset_time_s=0.0)]) is None
+    True
     """
     use = [r for r in reports if r.pain_0_10 >= min_pain_0_10]
     if now_s is not None and lookback_days is not None:
         start_s = now_s - lookback_days * 86400.0
         use = [r for r in use if start_s <= r.reported_at_s <= now_s]
-    distances = sorted(r.onset_distance_m for r in use if r.onset_distance_m is not None)
-    times = sorted(r.onset_time_s for r in use if r.onset_time_s is not None)
+    # an onset of 0 (pain from the very start, which stores from before the service refused it may hold) is no point
+    # into the walk that a shorter walk could end before: the report counts as pain, its onset teaches nothing
+    distances = sorted(r.onset_distance_m for r in use if r.onset_distance_m)
+    times = sorted(r.onset_time_s for r in use if r.onset_time_s)
     if not distances and not times:
         return None
     return PainOnset(

@@ -79,7 +79,17 @@ def counted_walks(
 
 
 def _plan_walk_note(rec: Recommendation) -> str | None:
-    """What the recommendation means for counting walks, when it is shorter than two minutes or 150 m."""
+    """What the recommendation means for counting walks, when it is shorter than two minutes or 150 m.
+
+    Examples
+    --------
+    >>> onset = PainOnset(distance_m=150.0, time_s=30.0, n_distance_reports=1, n_time_reports=1)
+    >>> _plan_walk_note(recommend_walk_length(onset)).startswith("Walks this short cannot count")
+    True
+    >>> onset = PainOnset(distance_m=150.0, time_s=None, n_distance_reports=1, n_time_reports=0)
+    >>> _plan_walk_note(recommend_walk_length(onset)).startswith("A walk of about this length")
+    True
+    """
     lengths = [
         (rec.walk_time_s, MIN_WALK_TIME_S, MIN_PLAN_WALK_TIME_S),
         (rec.walk_length_m, MIN_WALK_DISTANCE_M, MIN_PLAN_WALK_DISTANCE_M),
@@ -87,7 +97,9 @@ def _plan_walk_note(rec: Recommendation) -> str | None:
     given = [(v, usual, floor) for v, usual, floor in lengths if v is not None]
     if all(v >= usual for v, usual, _ in given):
         return None
-    if all(v < floor for v, _, floor in given):
+    # below the floor in either measure (reports giving distances and others times), the plan ends walks before a
+    # minute of walking: pain that early is the doctor's question, and walking on to make a walk count is no advice
+    if any(v < floor for v, _, floor in given):
         return (
             f"Walks this short cannot count as pain-free walks (the coach needs at least "
             f"{MIN_PLAN_WALK_TIME_S / 60.0:.0f} minute of walking to tell a walk from a few steps), so they do not "

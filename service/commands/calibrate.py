@@ -127,43 +127,48 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("not saved (--dry-run): your profile is unchanged; run again without --dry-run to save it")
         return 0
-    notes = []
-    # one factor per placement: this one is set (replacing only an earlier factor for the same placement), the
-    # factors of other placements are kept
-    scales = profile_scales(profile)
-    earlier = scales.get(placement)
-    if earlier is not None:
-        notes.append(f"it replaces your earlier {placement.value} factor {earlier:.3f}")
-    scales[placement] = scale
-    profile = upgrade_profile_document(profile)
-    profile["stride_scales"] = {p.value: f for p, f in sorted(scales.items(), key=lambda item: item[0].value)}
-    # the usual placement (what uploads and the dashboard assume) is the walker's own choice and stays, unless none
-    # was set
-    usual = profile.get("placement")
-    if usual is None:
-        profile["placement"] = placement.value
-        notes.append(
-            f"your usual sensor placement was not set: it is now {placement.value} (change it in the dashboard's "
-            "profile)"
-        )
-    elif usual != placement.value:
-        notes.append(
-            f"your usual sensor placement stays {usual}; this factor applies only to walks with the sensor at "
-            f"{placement.value}"
-        )
-    if args.height_m:
-        # the profile's height is used by every later analysis: saving it is said, never done silently
-        before = profile.get("body_height_m")
-        if before is None:
-            notes.append(f"your body height {args.height_m:.2f} m is saved to your profile (it had none)")
-        elif before != args.height_m:
-            notes.append(f"your body height {args.height_m:.2f} m replaces {before:.2f} m in your profile")
-        profile["body_height_m"] = args.height_m
-    # validated as the dashboard's profile is, so that what is saved always reads back
-    document = ProfileUpdate.model_validate(profile).model_dump(mode="json")
+    notes: list[str] = []
+    scales: dict[Placement, float] = {}
+
+    def calibrated(stored: dict[str, Any]) -> dict[str, Any]:
+        # applied to the profile as stored when it is written (the dashboard may have saved it during the analysis)
+        profile = upgrade_profile_document(stored)
+        # one factor per placement: this one is set (replacing only an earlier factor for the same placement), the
+        # factors of other placements are kept
+        scales.update(profile_scales(profile))
+        earlier = scales.get(placement)
+        if earlier is not None:
+            notes.append(f"it replaces your earlier {placement.value} factor {earlier:.3f}")
+        scales[placement] = scale
+        profile["stride_scales"] = {p.value: f for p, f in sorted(scales.items(), key=lambda item: item[0].value)}
+        # the usual placement (what uploads and the dashboard assume) is the walker's own choice and stays, unless
+        # none was set
+        usual = profile.get("placement")
+        if usual is None:
+            profile["placement"] = placement.value
+            notes.append(
+                f"your usual sensor placement was not set: it is now {placement.value} (change it in the dashboard's "
+                "profile)"
+            )
+        elif usual != placement.value:
+            notes.append(
+                f"your usual sensor placement stays {usual}; this factor applies only to walks with the sensor at "
+                f"{placement.value}"
+            )
+        if args.height_m:
+            # the profile's height is used by every later analysis: saving it is said, never done silently
+            before = profile.get("body_height_m")
+            if before is None:
+                notes.append(f"your body height {args.height_m:.2f} m is saved to your profile (it had none)")
+            elif before != args.height_m:
+                notes.append(f"your body height {args.height_m:.2f} m replaces {before:.2f} m in your profile")
+            profile["body_height_m"] = args.height_m
+        # validated as the dashboard's profile is, so that what is saved always reads back
+        return ProfileUpdate.model_validate(profile).model_dump(mode="json")
+
     store = Store(settings.db_path).open()
     try:
-        store.put_profile(document)
+        store.update_profile(calibrated)
     finally:
         store.close()
     print(

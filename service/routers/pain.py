@@ -29,6 +29,11 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120.0 else format_duration(seconds)
 
 
+def _walk_name(walk: dict[str, Any]) -> str:
+    """A walk as the pain form's list of walks names it (its name, quoted), not by its id."""
+    return f"\u201c{walk['name']}\u201d"
+
+
 def walk_end(walk: dict[str, Any]) -> datetime:
     """When a stored walk ended: its start plus its duration (its start when the duration is unknown)."""
     start = datetime.fromisoformat(walk["started_at"])
@@ -50,7 +55,7 @@ def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
         if report.onset_distance_m > limit_m:
             raise HTTPException(
                 422,
-                f"walk {walk['id']} covered about {format_distance(distance_m)}: pain starting "
+                f"the walk {_walk_name(walk)} covered about {format_distance(distance_m)}: pain starting "
                 f"{format_distance(report.onset_distance_m)} into it is beyond its end. Give the distance into this "
                 f"walk at which the pain started (at most {format_distance(limit_m)}), choose the walk it happened "
                 "on, or report it without a walk.",
@@ -61,7 +66,8 @@ def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
         if report.onset_time_s > limit_s:
             raise HTTPException(
                 422,
-                f"walk {walk['id']} lasted {_duration(duration_s)}: pain starting {_duration(report.onset_time_s)} "
+                f"the walk {_walk_name(walk)} lasted {_duration(duration_s)}: pain starting "
+                f"{_duration(report.onset_time_s)} "
                 f"into it is beyond its end. Give the time into this walk at which the pain started (at most "
                 f"{_duration(limit_s)}), choose the walk it happened on, or report it without a walk.",
             )
@@ -84,6 +90,14 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
 )
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
     """Store a pain report, checking an onset against the walk it names."""
+    if report.onset_distance_m == 0 or report.onset_time_s == 0:
+        raise HTTPException(
+            422,
+            "an onset of 0 means the pain was there from the very start of the walk: that is no point into a walk that "
+            "a shorter walk could end before. Leave the distance and time into the walk empty (the report still "
+            "counts as pain). Back pain that is there as soon as you start walking is worth discussing with a doctor "
+            "or physiotherapist.",
+        )
     walk = None
     if report.walk_id is not None:
         walk = store.get_walk(report.walk_id)

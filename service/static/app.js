@@ -735,38 +735,46 @@ async function pageProfile() {
   const msg = document.getElementById("profile-msg");
   const save = async (done) => {
     const num = (id) => { const v = document.getElementById(id).value; return v === "" ? null : Number(v); };
-    // every placement's factor is sent: an emptied one is removed, the others are kept as shown
-    const stride_scales = {};
+    // only the fields changed on this page are sent, each with the value the page showed: a calibration or another
+    // tab's save since the page was drawn is kept, and a field changed both here and there is refused, not overwritten
+    const changes = {}, seen = {};
+    const changed = (key, value, shown, entry) => {
+      if (value === (shown ?? null)) return;
+      if (entry === undefined) { changes[key] = value; seen[key] = shown ?? null; return; }
+      (changes[key] ??= {})[entry] = value; (seen[key] ??= {})[entry] = shown ?? null;
+    };
+    changed("body_height_m", num("height"), p.body_height_m);
+    changed("placement", document.getElementById("pf-placement").value || null, p.placement);
     for (const input of document.querySelectorAll("input.scale")) {
-      if (input.value !== "") stride_scales[input.dataset.placement] = Number(input.value);
+      changed("stride_scales", num(input.id), p.stride_scales?.[input.dataset.placement], input.dataset.placement);
     }
+    changed("coaching", document.getElementById("coach-on").checked, c.enabled, "enabled");
+    // the slider shows whole percent: a stored 12.5 % is changed only when the slider is moved
+    if (Number(red.value) !== Math.round(c.reduction * 100)) changed("coaching", Number(red.value) / 100, c.reduction, "reduction");
+    changed("coaching", num("tolerance") ?? 0.05, c.tolerance_m, "tolerance_m");
+    changed("coaching", document.getElementById("audio").checked, c.audio_cue, "audio_cue");
     try {
-      await api("/api/profile", { method: "PUT", json: {
-        body_height_m: num("height"), placement: document.getElementById("pf-placement").value || null, stride_scales,
-        coaching: { enabled: document.getElementById("coach-on").checked, reduction: Number(red.value) / 100,
-          tolerance_m: num("tolerance") ?? 0.05, audio_cue: document.getElementById("audio").checked } } });
+      if (Object.keys(changes).length) await api("/api/profile", { method: "PATCH", json: { changes, seen } });
       // the page is drawn again from what was stored (the plan and re-analysis offers may change), then says so:
       // the word stays, where it used to vanish with the redraw 0.6 s later
       await pageProfile();
       const saved = document.getElementById("profile-msg");
-      if (saved) { saved.className = ""; saved.textContent = done; }
+      if (saved) { saved.className = ""; saved.textContent = Object.keys(changes).length ? done : "Nothing changed: nothing to save."; }
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
   bindReanalyseAll();
-  // Remove changes that one stored factor only: the stored profile goes back with it left out, whatever else the
-  // form holds (unsaved edits stay in the form, unsaved); the row shows the factor only once the store has it gone.
+  // Remove changes that one stored factor only (whatever else the form holds: unsaved edits stay in the form,
+  // unsaved); the row shows the factor only once the store has it gone.
   for (const btn of document.querySelectorAll("button.remove-scale")) {
     btn.addEventListener("click", async () => {
       const where = btn.dataset.placement;
       const name = where.replace("_", " ");
       btn.disabled = true;
       try {
-        const stored = await api("/api/profile");
-        const stride_scales = { ...stored.stride_scales };
-        delete stride_scales[where];
-        const now = await api("/api/profile", { method: "PUT", json: {
-          body_height_m: stored.body_height_m, placement: stored.placement, stride_scales, coaching: stored.coaching } });
+        const now = await api("/api/profile", { method: "PATCH", json: {
+          changes: { stride_scales: { [where]: null } }, seen: { stride_scales: { [where]: p.stride_scales[where] } } } });
+        delete p.stride_scales[where];
         document.getElementById(`scale-${where}`).value = now.stride_scales[where] ?? "";
         if (now.stride_scales[where] == null) btn.remove();
         msg.className = ""; msg.textContent = `Saved: no factor for a ${name} sensor now (nothing else saved).`;
@@ -825,7 +833,7 @@ async function pagePain() {
     ${reports.map((r) => `<tr><td>${esc(fmt.date(r.reported_at))}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
       <td class="hide-narrow">${r.walk_id ? `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>` : ""}</td>
-      <td><button class="danger" data-del="${r.id}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
+      <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
   const score = document.getElementById("score");
   score.addEventListener("input", () => { document.getElementById("score-val").textContent = score.value; });
   // Pain reported for a walk was felt on that walk: "When" starts at the walk's end (local time), not now, until
@@ -844,6 +852,9 @@ async function pagePain() {
   setWhenFromWalk();
   for (const b of document.querySelectorAll("button[data-del]")) {
     b.addEventListener("click", async () => {
+      // asked as Delete walk asks: a report gone is gone from the plan too (ids are never reused, so a stale list
+      // deletes at most the report it shows)
+      if (!confirm(`Delete the pain report ${b.dataset.what}?`)) return;
       try { await api(`/api/pain/${b.dataset.del}`, { method: "DELETE" }); } catch (err) {
         if (!(err instanceof ApiError && err.status === 404)) {
           const msg = document.getElementById("pain-msg");
@@ -866,6 +877,16 @@ async function pagePain() {
     try { await api("/api/pain", { method: "POST", json: body }); await pagePain(); document.getElementById("pain-msg").textContent = "Saved."; }
     catch (err) { msg.className = "error"; msg.textContent = err.message; }
   });
+}
+
+/** A pain report as the history table shows it, for the Delete question: "of 27 Nov 2026 10:00, 4/10, after 1.2 km,
+ * walk “walk1”". */
+function painReportWords(r, names) {
+  const parts = [`of ${fmt.date(r.reported_at)}`, `${r.score}/10`];
+  if (r.onset_distance_m != null) parts.push(`after ${fmt.dist(r.onset_distance_m)}`);
+  if (r.onset_time_s != null) parts.push(`after ${fmt.dur(r.onset_time_s)}`);
+  if (r.walk_id) parts.push(`walk “${names[r.walk_id] || r.walk_id}”`);
+  return parts.join(", ");
 }
 
 // -- live -------------------------------------------------------------------------------------------------------

@@ -731,6 +731,46 @@ def test_standing_and_a_few_steps_never_count_even_with_a_very_short_plan() -> N
     assert "doctor or physiotherapist" in plan.recommendation.reason
 
 
+@pytest.mark.parametrize(
+    ("distances_m", "times_s"),
+    [
+        ([40.0], []),  # distance only: a plan of 33 m, under the 75 m a minute's walking covers
+        ([], [30.0]),  # time only: 25 s
+        ([150.0], [30.0]),  # QA: 125 m from one report, 25 s from another
+        ([30.0], [600.0]),  # 25 m, and 8 min 20 s from another
+    ],
+)
+def test_a_plan_under_a_minute_in_any_measure_says_it_cannot_count(distances_m, times_s) -> None:
+    s = CoachSettings(enabled=True)
+    reports = [PainReport(NOW_S - DAY_S, 4, onset_distance_m=d) for d in distances_m]
+    reports += [PainReport(NOW_S - DAY_S + 60.0, 4, onset_time_s=t) for t in times_s]
+    plan = plan_coaching([], reports, s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.recommendation is not None
+    reason = plan.recommendation.reason
+    assert "cannot count as pain-free walks" in reason and "doctor or physiotherapist" in reason
+    assert "counts as a pain-free walk" not in reason
+
+
+def test_a_plan_of_a_minute_or_more_in_both_measures_still_counts_short_walks() -> None:
+    # 100 m / 100 s of pain: 83 m and 83 s, above the floor (75 m, 60 s) in both: such walks count (COACHING.md)
+    s = CoachSettings(enabled=True)
+    reports = [PainReport(NOW_S - DAY_S, 4, onset_distance_m=100.0), PainReport(NOW_S - DAY_S, 4, onset_time_s=100.0)]
+    reason = plan_coaching([], reports, s, body_height_m=HEIGHT_M, now_s=NOW_S).recommendation.reason
+    assert "counts as a pain-free walk" in reason and "cannot count" not in reason
+
+
+def test_an_onset_of_zero_from_an_older_store_teaches_no_point_of_pain() -> None:
+    # the service refuses onset 0 now; a store from before may hold one: it counts as pain, gives no "0 s" plan
+    s = CoachSettings(enabled=True)
+    zero = PainReport(NOW_S - DAY_S, 4, onset_time_s=0.0)
+    far = PainReport(NOW_S - DAY_S, 4, onset_distance_m=900.0)
+    plan = plan_coaching([], [zero, far], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.recommendation is not None
+    assert plan.recommendation.walk_time_s is None and plan.recommendation.walk_length_m == pytest.approx(750.0)
+    plan = plan_coaching([], [zero], s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.recommendation is None and plan.reduction == pytest.approx(s.reduction)  # still pain: coached
+
+
 def test_an_onset_on_a_short_walk_gives_a_recommendation() -> None:
     # QA: 72 s of walking, 104 m, pain at 90 m: the walker stopped at the pain; the onset must be learnt
     s = CoachSettings(enabled=True)

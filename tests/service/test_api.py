@@ -182,6 +182,39 @@ def test_profile_round_trip_and_limits(client: TestClient) -> None:
     assert client.get("/api/profile").json()["body_height_m"] == 1.8
 
 
+def test_profile_patch_sets_only_the_named_fields_and_refuses_a_stale_one(client: TestClient, store: Store) -> None:
+    full = {"body_height_m": 1.78, "placement": "lower_back", "stride_scales": {"lower_back": 1.19, "foot": 1.1}}
+    assert client.put("/api/profile", json=full).status_code == 200
+
+    def patch(changes: dict, seen: dict | None = None):
+        return client.patch("/api/profile", json={"changes": changes, "seen": seen})
+
+    # a coaching setting and one factor: the rest of the profile stays as stored
+    r = patch({"coaching": {"audio_cue": False}, "stride_scales": {"foot": None}}, {"coaching": {"audio_cue": True}})
+    assert r.status_code == 200
+    saved = client.get("/api/profile").json()
+    assert saved["stride_scales"] == {"lower_back": 1.19}
+    assert (saved["body_height_m"], saved["placement"], saved["coaching"]["audio_cue"]) == (1.78, "lower_back", False)
+    assert saved["coaching"]["reduction"] == pytest.approx(0.10)
+
+    # a field shown with another value than the stored one: refused, named, nothing saved (not even the other field)
+    before = store.get_profile()
+    r = patch({"body_height_m": 1.7, "placement": "pocket"}, {"body_height_m": 1.75, "placement": "lower_back"})
+    assert r.status_code == 409
+    assert "the profile changed since you opened this page (body height is now 1.78 m" in r.json()["detail"]
+    assert "placement" not in r.json()["detail"]  # unchanged elsewhere: not named
+    assert store.get_profile() == before
+    # the same value saved in both places is no conflict
+    assert patch({"body_height_m": 1.78}, {"body_height_m": 1.6}).status_code == 200
+
+    # values the profile does not accept: 422 naming the field, nothing saved
+    for bad in ({"body_height_m": 3.0}, {"coaching": {"reduction": 0.5}}, {"unknown": 1}, {"stride_scales": 1.1}):
+        r = patch(bad)
+        assert r.status_code == 422, bad
+        assert store.get_profile() == before, bad
+    assert "body_height_m" in str(patch({"body_height_m": 3.0}).json()["detail"])
+
+
 def test_pain_reports_and_walk_length_recommendation(client: TestClient, store: Store) -> None:
     mile_m = 1609.344
     r = client.post("/api/pain", json={"score": 6, "onset_distance_m": 3 * mile_m, "note": "lower back"})
@@ -197,6 +230,25 @@ def test_pain_reports_and_walk_length_recommendation(client: TestClient, store: 
     assert rec["walk_length_m"] == pytest.approx(2.5 * mile_m)
     assert client.delete(f"/api/pain/{pain[0]['id']}").status_code == 204
     assert client.get("/api/coaching").json()["plan"]["recommendation"] is None
+
+
+def test_onset_zero_is_refused_and_an_early_time_onset_gets_the_doctor_wording(
+    client: TestClient, store: Store
+) -> None:
+    # QA: pain from the very start gave "Plan walks of about 125 m or about 0 min"
+    for zero in ({"onset_time_s": 0}, {"onset_distance_m": 0.0}):
+        r = client.post("/api/pain", json={"score": 4, **zero})
+        assert r.status_code == 422, zero
+        detail = r.json()["detail"]
+        assert "from the very start of the walk" in detail and "still counts as pain" in detail
+    assert count_rows(store, "pain_reports") == 0
+    # QA: a distance onset (150 m -> 125 m) and a time onset of 30 s (-> 25 s): under a minute, the wording
+    # that such walks cannot count, and the doctor, not "counts as a pain-free walk"
+    assert client.post("/api/pain", json={"score": 4, "onset_distance_m": 150.0}).status_code == 201
+    assert client.post("/api/pain", json={"score": 4, "onset_time_s": 30.0}).status_code == 201
+    rec = client.get("/api/coaching").json()["plan"]["recommendation"]
+    assert rec["walk_time_s"] == pytest.approx(25.0) and rec["walk_length_m"] == pytest.approx(125.0)
+    assert "cannot count as pain-free walks" in rec["reason"] and "doctor or physiotherapist" in rec["reason"]
 
 
 def test_flagged_strides_follow_coaching(client: TestClient, tmp_path: Path) -> None:

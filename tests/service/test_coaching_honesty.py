@@ -206,7 +206,9 @@ def test_an_onset_beyond_the_walk_is_refused(client: TestClient, tmp_path: Path)
     r = client.post("/api/pain", json={"score": 4, "walk_id": walk["id"], "onset_distance_m": 2200.0})
     assert r.status_code == 422
     detail = r.json()["detail"]
-    assert f"walk {walk['id']} covered about {distance_m:.0f} m" in detail and "2.2 km" in detail
+    # the walk named as the pain form's list shows it (its name), not by an id the walker never sees
+    assert f"the walk \u201cshort\u201d covered about {distance_m:.0f} m" in detail and "2.2 km" in detail
+    assert f"walk {walk['id']}" not in detail
     assert "at most" in detail and "report it without a walk" in detail
     r = client.post("/api/pain", json={"score": 4, "walk_id": walk["id"], "onset_time_s": 3600.0})
     assert r.status_code == 422 and "lasted" in r.json()["detail"]

@@ -190,6 +190,61 @@ def test_migration_to_unique_walk_ids_keeps_every_row_and_reference(tmp_path: Pa
         store.close()
 
 
+def _pain(score: int, walk_id: int | None = None) -> dict:
+    return {
+        "reported_at": "2026-01-01T11:00:00+00:00",
+        "score": score,
+        "walk_id": walk_id,
+        "onset_distance_m": None,
+        "onset_time_s": None,
+        "note": None,
+    }
+
+
+def test_pain_report_ids_are_never_reused_after_a_delete(store: Store) -> None:
+    first = [store.add_pain(_pain(score)) for score in (3, 4)]
+    assert store.delete_pain(first[-1])  # the newest report: SQLite would hand its id out again without AUTOINCREMENT
+    later = store.add_pain(_pain(6))
+    assert later > max(first)
+    # a stale tab deleting the report it showed deletes nothing else
+    assert not store.delete_pain(first[-1])
+    assert {r["id"] for r in store.list_pain()} == {first[0], later}
+
+
+def test_migration_to_unique_pain_report_ids_keeps_every_report(tmp_path: Path) -> None:
+    conn = _database_before(tmp_path / "db.sqlite3", "pain_report_ids_never_reused")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(
+        "INSERT INTO walks (id, name, origin, status, started_at, created_at, steps)"
+        " VALUES (7, 'w', 'upload', 'complete', '2026-01-01T10:00:00+00:00', '2026-01-01T10:00:00+00:00', 40)"
+    )
+    for report_id, walk_id in ((1, None), (3, 7)):
+        conn.execute(
+            "INSERT INTO pain_reports (id, reported_at, score, walk_id, onset_distance_m, note)"
+            " VALUES (?, '2026-01-01T11:00:00+00:00', 4, ?, 120.0, 'back')",
+            (report_id, walk_id),
+        )
+    conn.close()
+
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        reports = {r["id"]: r for r in store.list_pain()}
+        assert set(reports) == {1, 3}
+        assert (reports[3]["walk_id"], reports[3]["onset_distance_m"], reports[3]["note"]) == (7, 120.0, "back")
+        with store.read() as read:
+            assert "pain_by_time" in {r[0] for r in read.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+            assert read.execute("PRAGMA foreign_key_check").fetchall() == []
+        # the rebuilt table still checks its rows and follows its walk
+        with pytest.raises(sqlite3.IntegrityError), store.write() as write:
+            write.execute("INSERT INTO pain_reports (reported_at, score) VALUES ('2026-01-01T12:00:00+00:00', 11)")
+        assert store.delete_pain(3)
+        assert store.add_pain(_pain(5)) == 4  # the deleted highest id is not handed out again
+        assert store.delete_walk(7)
+    finally:
+        store.close()
+
+
 def test_trends_count_a_summary_only_walks_stride_length(store: Store) -> None:
     # an Apple Health walk: 2000 steps (1000 strides) at a 1.20 m stride, no per-stride rows (strides NULL)
     health = {"steps": 2000, "strides": None, "stride_length_m": 1.2, "distance_m": 1200.0}
