@@ -446,8 +446,10 @@ def process_file(
         walks = health_walks(path, name=name)
         ids = store.add_walks(walks, skip_duplicates=True)
         return ids or store.add_walks(walks[:1])  # raises DuplicateRecordingError naming the stored walk
-    # the plan in force when the walk was made (the recording's own start), not at upload time
-    started_at, _ = recording_started_at(recording.source, duration_s=recording.duration_s)
+    # the plan in force when the walk was made (the recording's own start); a file without a start time is judged
+    # by the plan of now (it is dated to end now, but when it was walked is unknown: the latest plan is the one the
+    # walker asked for, e.g. a pain report made just before the upload)
+    started_at, _ = recording_started_at(recording.source)
     prepared = prepare_analysis(
         store,
         recording,
