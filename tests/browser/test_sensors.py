@@ -34,6 +34,17 @@ def virtual_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         srv.kill()
 
 
+def pick_from_scan_list(browser_context, server: Server, protocol: str) -> tuple[object, list[str]]:
+    """Open the live page, scan, and click the demo sensor of ``protocol`` in the list; the page and its console."""
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    page.click("#scan-btn")
+    page.wait_for_selector("#sensor-list .sensor-row")
+    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES[protocol]).click()
+    return page, errors
+
+
 def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Server) -> None:
     page = browser_context.new_page()
     errors = watch_console(page)
@@ -108,12 +119,7 @@ def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Serv
 
 
 def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_context, virtual_server: Server) -> None:
-    page = browser_context.new_page()
-    errors = watch_console(page)
-    page.goto(virtual_server.url + "/#/live")
-    page.click("#scan-btn")
-    page.wait_for_selector("#sensor-list .sensor-row")
-    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES["rsc"]).click()
+    page, errors = pick_from_scan_list(browser_context, virtual_server, "rsc")
     assert page.locator("#sensor-placement").input_value() == "foot"
     page.click("#connect-btn")
     wait_js(page, "document.body.dataset.pod === '1' && document.getElementById('lv-cadence').textContent !== '0'")
@@ -169,12 +175,7 @@ def test_a_sensor_picked_from_the_scan_list_is_coached_and_its_walk_stored_as_co
     """QA finding 1: the IMU sensor clicked in the scan list (its address filled in) was taken for a foot pod: the
     page said "no stride coaching" and "coaching off" while strides were flagged and cued, and the walk was stored
     uncoached with no protocols."""
-    page = browser_context.new_page()
-    errors = watch_console(page)
-    page.goto(overstriding_server.url + "/#/live")
-    page.click("#scan-btn")
-    page.wait_for_selector("#sensor-list .sensor-row")
-    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES["imu"]).click()
+    page, errors = pick_from_scan_list(browser_context, overstriding_server, "imu")
     address = page.locator("#sensor-target").input_value()
     assert address.startswith("D0:00:00:00:")  # picked by its address, as the list fills it in
     page.select_option("#sensor-placement", "lower_back")
