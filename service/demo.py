@@ -21,7 +21,7 @@ from gait.coach import CoachingPlan
 from gait.errors import GaitError
 from gait.tracker import GaitTracker
 from gait.types import Placement, Recording
-from ingest.ble.sources import RAW_PROTOCOLS, BleSensorSource, SensorInfo, find_sensor, scan
+from ingest.ble.sources import BleSensorSource, SensorInfo, choose_protocol, find_sensor, scan
 from ingest.ble.virtual import VirtualRadio, demo_radio
 from ingest.errors import IngestError
 from ingest.replay import replay_chunks
@@ -152,19 +152,27 @@ async def start_sensor_walk(
 
     ``side`` is the shoe a foot sensor is on (its steps and strides then carry it).
 
-    The sensor is looked up before the walk is created, so a sensor that is not there stores nothing; what goes
-    wrong once it streams (link lost, no data) ends the session with its error in the feed and the live status.
+    The sensor is looked up and connected to once (to read its GATT services) before the walk is created, so a
+    sensor that is not there, or offers nothing we read, stores nothing; the protocol chosen from its services is
+    pinned for the session, so the walk's stored coaching (a foot pod's: no stride coaching) is that of what
+    streams. What goes wrong once it streams (link lost, no data) ends the session with its error in the feed and
+    the live status.
 
     Raises
     ------
     ingest.ble.errors.BleError
-        ``"not_found"``, ``"ambiguous_name"`` or ``"no_adapter"`` (Bluetooth unavailable), with what to do.
+        ``"not_found"``, ``"ambiguous_name"`` or ``"no_adapter"`` (Bluetooth unavailable); ``"connect_failed"`` or
+        ``"unsupported_sensor"`` (found, but cannot be read); each with what to do.
     RuntimeError
         When a live walk is already running.
     """
     if hub.running:
         raise RuntimeError("a live walk is already running: stop it first")
     info = await ble.find(target)
+    # What it streams is known once connected (an advertisement may leave services out): the walk's coaching is
+    # said and stored for the protocol the session will stream, pinned here, never for a guess from scan data.
+    offered = await ble.source(info.device or info.address).read_protocols()
+    chosen = choose_protocol(offered, protocol, sensor=info.name or info.address)
     profile = await asyncio.to_thread(load_profile, store)
     # a virtual sensor replays a sample: its walker's heights, not the user's (the user's real sensor: theirs)
     heights = (
@@ -175,7 +183,7 @@ async def start_sensor_walk(
     sensor = {
         "name": info.name,
         "address": info.address,
-        "protocols": list(info.protocols),
+        "protocols": list(offered),
         "protocol": protocol,
         "virtual": ble.virtual,
     }
@@ -184,7 +192,7 @@ async def start_sensor_walk(
         store,
         settings,
         profile,
-        make_source=lambda: ble.source(info.device or info.address, protocol=protocol),
+        make_source=lambda: ble.source(info.device or info.address, protocol=chosen),
         placement=placement,
         body_height_m=heights[0],
         sensor_height_m=heights[1],
@@ -195,8 +203,8 @@ async def start_sensor_walk(
         sensor_side=side,
         # a virtual sensor replays a sample recording: a demo, not the walker's walking
         demo=ble.virtual,
-        # the session streams RSC when asked to, or when the sensor offers no motion samples (as it chooses)
-        pod_only=protocol == "rsc" or (protocol is None and not set(RAW_PROTOCOLS) & set(info.protocols)),
+        # RSC is streamed when asked for, or when the sensor's services offer no motion samples
+        pod_only=chosen == "rsc",
     )
 
 

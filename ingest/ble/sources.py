@@ -21,6 +21,7 @@ from typing import Any
 
 from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
 
 from ingest.ble import protocols as p
@@ -153,14 +154,25 @@ async def find_sensor(target: str, *, timeout_s: float = 5.0, backend: type | No
     """
     wanted = target.strip()
     if _ADDRESS.fullmatch(wanted):
-        # an address is unique: stop scanning as soon as it is seen
+        # an address is unique: stop scanning as soon as it is seen, keeping its advertisement (what it offers, as a
+        # scan lists it: a sensor picked from the scan list is the same sensor when looked up by its address)
         kwargs: dict[str, Any] = {"backend": backend} if backend else {}
+        seen: list[AdvertisementData] = []
+
+        def is_wanted(device: BLEDevice, adv: AdvertisementData) -> bool:
+            if device.address.lower() != wanted.lower():
+                return False
+            seen.append(adv)
+            return True
+
         try:
-            device = await BleakScanner.find_device_by_address(wanted, timeout=timeout_s, **kwargs)
+            device = await BleakScanner.find_device_by_filter(is_wanted, timeout=timeout_s, **kwargs)
         except (BleakError, OSError) as exc:
             raise _no_adapter(exc) from None
-        if device is not None:
-            return SensorInfo(device.address, device.name, 0, (), device)
+        if device is not None and seen:
+            name = seen[-1].local_name or device.name
+            protocols = protocols_from_advertisement(name, seen[-1].service_uuids)
+            return SensorInfo(device.address, name, seen[-1].rssi, protocols, device)
     sensors = await scan(timeout_s=timeout_s, backend=backend, all_devices=True)
     by_address = [s for s in sensors if s.address.lower() == wanted.lower()]
     if by_address:
@@ -182,6 +194,40 @@ async def find_sensor(target: str, *, timeout_s: float = 5.0, backend: type | No
             reason="not_found",
         )
     return by_name[0]
+
+
+def offered_protocols(client: BleakClient) -> tuple[str, ...]:
+    """What a connected sensor's GATT server offers (its services, known once connected: advertisements may leave
+    some out, and Polar straps and micro:bits advertise none we use)."""
+    return tuple(k for k, uuid in PROTOCOL_SERVICES.items() if client.services.get_service(uuid) is not None)
+
+
+def choose_protocol(offered: tuple[str, ...] | list[str], wanted: str | None, *, sensor: str) -> str:
+    """The protocol a sensor offering ``offered`` is streamed with: ``wanted`` when given, else the best raw one
+    (:data:`RAW_PROTOCOLS` order), else RSC.
+
+    Raises
+    ------
+    BleError
+        ``"unsupported_sensor"`` when ``wanted`` is not offered, or nothing we read is.
+    """
+    if wanted is not None:
+        if wanted not in offered:
+            raise BleError(
+                f"{sensor} does not offer the {wanted} service (it offers: {', '.join(offered) or 'nothing we read'})",
+                reason="unsupported_sensor",
+            )
+        return wanted
+    raw = [k for k in RAW_PROTOCOLS if k in offered]
+    if raw:
+        return raw[0]
+    if "rsc" in offered:
+        return "rsc"
+    raise BleError(
+        f"{sensor} offers no service we can read (IMU stream, Polar PMD, micro:bit accelerometer, RSC); see "
+        "firmware_notes/PROTOCOL.md",
+        reason="unsupported_sensor",
+    )
 
 
 class BleSensorSource:
@@ -303,6 +349,35 @@ class BleSensorSource:
         self.address, self.name = info.address, info.name
         return info.device or info.address
 
+    def _client(
+        self, device: BLEDevice | str, on_disconnect: Callable[[BleakClient], None] | None = None
+    ) -> BleakClient:
+        kwargs: dict[str, Any] = {"backend": self.client_backend} if self.client_backend else {}
+        return BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s, **kwargs)
+
+    async def read_protocols(self) -> tuple[str, ...]:
+        """Connect once, read what the sensor's GATT server offers (:func:`offered_protocols`), disconnect.
+
+        What a sensor advertises may leave services out; its GATT services are what it streams. A caller that must
+        know the protocol before streaming (to say how the walk is coached) reads them here, then pins the one
+        :func:`choose_protocol` picks.
+
+        Raises
+        ------
+        BleError
+            ``"connect_failed"`` when the sensor cannot be connected to (with what to do); the lookup's errors.
+        """
+        device = await self._resolve()
+        try:
+            async with self._client(device) as client:
+                return offered_protocols(client)
+        except (BleakError, TimeoutError, OSError, EOFError) as exc:
+            raise BleError(
+                f"found {self.name or self.address} but could not connect to it ({str(exc) or type(exc).__name__}); "
+                "check that no other app is connected to it, bring it closer and try again",
+                reason="connect_failed",
+            ) from None
+
     async def _stream(self) -> AsyncIterator[Any]:
         self._set_phase("connecting", f"looking for {self.target}")
         device = await self._resolve()
@@ -357,10 +432,7 @@ class BleSensorSource:
         def on_disconnect(_client: BleakClient) -> None:
             queue.put_nowait(_LINK_LOST)
 
-        kwargs: dict[str, Any] = {"backend": self.client_backend} if self.client_backend else {}
-        async with BleakClient(
-            device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s, **kwargs
-        ) as client:
+        async with self._client(device, on_disconnect) as client:
             self.mtu = client.mtu_size
             protocol, with_rsc = self._choose_protocol(client)
             subscribed: list[str] = []
@@ -411,27 +483,8 @@ class BleSensorSource:
                                 await client.stop_notify(uuid)
 
     def _choose_protocol(self, client: BleakClient) -> tuple[str, bool]:
-        offered = [k for k, uuid in PROTOCOL_SERVICES.items() if client.services.get_service(uuid) is not None]
-        if self.protocol is not None:
-            if self.protocol not in offered:
-                raise BleError(
-                    f"{self.name or self.address} does not offer the {self.protocol} service (it offers: "
-                    f"{', '.join(offered) or 'nothing we read'})",
-                    reason="unsupported_sensor",
-                )
-            chosen = self.protocol
-        else:
-            raw = [k for k in RAW_PROTOCOLS if k in offered]
-            if raw:
-                chosen = raw[0]
-            elif "rsc" in offered:
-                chosen = "rsc"
-            else:
-                raise BleError(
-                    f"{self.name or self.address} offers no service we can read (IMU stream, Polar PMD, micro:bit "
-                    "accelerometer, RSC); see firmware_notes/PROTOCOL.md",
-                    reason="unsupported_sensor",
-                )
+        offered = offered_protocols(client)
+        chosen = choose_protocol(offered, self.protocol, sensor=self.name or self.address or "the sensor")
         self.protocol = chosen
         return chosen, self.rsc_beside and chosen != "rsc" and "rsc" in offered
 
@@ -514,4 +567,12 @@ class BleSensorSource:
         self._notify({**gap.to_dict(), "total_lost_packets": self.lost_packets})
 
 
-__all__ = ["BleSensorSource", "SensorInfo", "find_sensor", "protocols_from_advertisement", "scan"]
+__all__ = [
+    "BleSensorSource",
+    "SensorInfo",
+    "choose_protocol",
+    "find_sensor",
+    "offered_protocols",
+    "protocols_from_advertisement",
+    "scan",
+]

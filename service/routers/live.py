@@ -79,8 +79,9 @@ async def live_demo(body: LiveStart, hub: HubDep, store: StoreDep, settings: Set
 async def live_sensor(
     body: LiveSensorStart, hub: HubDep, store: StoreDep, settings: SettingsDep, ble: BleDep
 ) -> LiveStatus:
-    """The sensor is looked up first (404 when it is not there, nothing stored); connecting and streaming go on in
-    the background, their progress and errors in the feed's ``state`` events and in ``GET /api/live``."""
+    """The sensor is looked up and connected to once first, to read the services it streams (404 when it is not
+    there, 502 when it cannot be connected to or offers nothing we read; nothing stored); streaming goes on in the
+    background, its progress and errors in the feed's ``state`` events and in ``GET /api/live``."""
     try:
         await start_sensor_walk(
             hub,

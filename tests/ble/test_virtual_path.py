@@ -12,7 +12,7 @@ from bleak import BleakClient
 
 from ingest.ble import protocols as p
 from ingest.ble.errors import BleError
-from ingest.ble.sources import find_sensor, scan
+from ingest.ble.sources import choose_protocol, find_sensor, scan
 from ingest.ble.virtual import SensorFaults, VirtualRadio, VirtualSensor
 from service.live import load_journal
 from tests.ble.conftest import STEP_HZ, run_session, source_for, walk_recording
@@ -41,6 +41,62 @@ def test_scan_lists_sensors_with_protocols_and_rssi() -> None:
         ("BBC micro:bit", ("microbit",), -80),
     ]
     assert "Polar PMD" in found[0].supports
+
+
+def test_an_address_finds_the_sensor_with_what_it_advertises_as_a_scan_lists_it() -> None:
+    """QA finding: an address (a sensor picked from the scan list) was looked up without its advertisement, so it
+    offered nothing and was taken for a foot pod; by name it offered its IMU stream."""
+
+    async def main() -> tuple[list, list, list]:
+        radio = VirtualRadio()
+        rec = walk_recording(3.0)
+        await radio.add_sensor(VirtualSensor(rec, protocol="imu", name="GaitIMU", rssi_dbm=-70))
+        await radio.add_sensor(VirtualSensor(rec, protocol="imu", name="Shoe", with_rsc=True, rssi_dbm=-50))
+        await radio.add_sensor(VirtualSensor(rec, protocol="pmd", name="Polar H10 A1", rssi_dbm=-40))
+        await radio.add_sensor(VirtualSensor(rec, protocol="rsc", name="FootPod", rssi_dbm=-55))
+        scanned = await scan(timeout_s=0.5, backend=radio.scanner_backend)
+        by_address = [await find_sensor(s.address, timeout_s=0.5, backend=radio.scanner_backend) for s in scanned]
+        by_name = [await find_sensor(s.name, timeout_s=0.5, backend=radio.scanner_backend) for s in scanned]
+        await radio.close()
+        return scanned, by_address, by_name
+
+    scanned, by_address, by_name = asyncio.run(main())
+    assert [(s.name, s.protocols) for s in scanned] == [
+        ("Polar H10 A1", ("pmd",)),
+        ("Shoe", ("imu", "rsc")),
+        ("FootPod", ("rsc",)),
+        ("GaitIMU", ("imu",)),
+    ]
+    for found in (by_address, by_name):
+        assert [(s.address, s.name, s.protocols, s.rssi_dbm) for s in found] == [
+            (s.address, s.name, s.protocols, s.rssi_dbm) for s in scanned
+        ]
+        assert all(s.device is not None for s in found)
+
+
+def test_the_gatt_services_say_what_a_sensor_streams_when_its_advertisement_does_not() -> None:
+    """A micro:bit its owner renamed advertises no service and no name we know; connected, its GATT server offers
+    the accelerometer service, and that protocol is chosen (by address and by name alike)."""
+
+    async def main() -> tuple[tuple, list[tuple[str, ...]], int]:
+        radio = VirtualRadio()
+        board = await radio.add_sensor(VirtualSensor(walk_recording(3.0), protocol="microbit", name="Anna's board"))
+        advertised = (await find_sensor(board.address, timeout_s=0.5, backend=radio.scanner_backend)).protocols
+        read = [await source_for(radio, target).read_protocols() for target in (board.address, board.name)]
+        await radio.close()
+        return advertised, read, board.connections
+
+    advertised, read, connections = asyncio.run(main())
+    assert advertised == ()
+    assert read == [("microbit",), ("microbit",)] and connections == 2
+    assert choose_protocol(read[0], None, sensor="Anna's board") == "microbit"
+    assert choose_protocol(("imu", "rsc"), None, sensor="x") == "imu"
+    assert choose_protocol(("rsc",), None, sensor="x") == "rsc"
+    with pytest.raises(BleError, match="does not offer the imu service") as info:
+        choose_protocol(("rsc",), "imu", sensor="FootPod")
+    assert info.value.reason == "unsupported_sensor"
+    with pytest.raises(BleError, match="offers no service we can read"):
+        choose_protocol((), None, sensor="Anna's board")
 
 
 @pytest.mark.parametrize(

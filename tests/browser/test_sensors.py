@@ -34,6 +34,17 @@ def virtual_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         srv.kill()
 
 
+def pick_from_scan_list(browser_context, server: Server, protocol: str) -> tuple[object, list[str]]:
+    """Open the live page, scan, and click the demo sensor of ``protocol`` in the list; the page and its console."""
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    page.click("#scan-btn")
+    page.wait_for_selector("#sensor-list .sensor-row")
+    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES[protocol]).click()
+    return page, errors
+
+
 def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Server) -> None:
     page = browser_context.new_page()
     errors = watch_console(page)
@@ -108,12 +119,7 @@ def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Serv
 
 
 def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_context, virtual_server: Server) -> None:
-    page = browser_context.new_page()
-    errors = watch_console(page)
-    page.goto(virtual_server.url + "/#/live")
-    page.click("#scan-btn")
-    page.wait_for_selector("#sensor-list .sensor-row")
-    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES["rsc"]).click()
+    page, errors = pick_from_scan_list(browser_context, virtual_server, "rsc")
     assert page.locator("#sensor-placement").input_value() == "foot"
     page.click("#connect-btn")
     wait_js(page, "document.body.dataset.pod === '1' && document.getElementById('lv-cadence').textContent !== '0'")
@@ -144,4 +150,55 @@ def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_co
     assert "Stride length over time" not in main and "Cadence over time" not in main and "histogram" not in main
     assert "coached as if" not in main.lower() and "No stride coaching on this walk" in main
     shot(page, "sensor-pod-walk")
+    assert errors == [], errors
+
+
+@pytest.fixture
+def overstriding_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """Virtual sensors replaying a walk the demo coaching flags and cues: a 1.20 m walker (its reference) with strides
+    of about 0.90 m, over the population's for that height (as tests/browser/conftest.py's overstriding demo)."""
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    write_walk_csv(samples / "walk.csv", duration_s=120.0)
+    (samples / "walk.reference.json").write_text(json.dumps({"placement": "lower_back", "body_height_m": 1.2}))
+    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
+    srv = Server(tmp_path / "data", samples, demo=False)
+    try:
+        yield srv
+    finally:
+        srv.kill()
+
+
+def test_a_sensor_picked_from_the_scan_list_is_coached_and_its_walk_stored_as_coached(
+    browser_context, overstriding_server: Server
+) -> None:
+    """QA finding 1: the IMU sensor clicked in the scan list (its address filled in) was taken for a foot pod: the
+    page said "no stride coaching" and "coaching off" while strides were flagged and cued, and the walk was stored
+    uncoached with no protocols."""
+    page, errors = pick_from_scan_list(browser_context, overstriding_server, "imu")
+    address = page.locator("#sensor-target").input_value()
+    assert address.startswith("D0:00:00:00:")  # picked by its address, as the list fills it in
+    page.select_option("#sensor-placement", "lower_back")
+    page.click("#connect-btn")
+    wait_js(page, "document.body.dataset.sensorPhase === 'streaming'")
+    wait_js(page, "document.querySelector('#cue-list li') && !document.querySelector('#cue-list .muted')", 60)
+    assert int(page.locator("#lv-flagged").inner_text()) > 0
+    # the page says the strides are judged against a target, and nothing about a foot pod
+    assert page.evaluate("document.body.dataset.coaching") == "on"
+    assert page.locator("#lv-target-label").text_content() == "Target"
+    assert page.locator("#lv-band-label").inner_text() == "target band"
+    assert "no stride coaching" not in page.locator("main").inner_text().lower()
+    assert page.locator("#lv-coach-note").inner_text().startswith("Demo: coached as if")
+    assert page.evaluate("document.body.dataset.pod") is None
+    assert page.locator("#sensor-name").inner_text() == f"{DEMO_SENSOR_NAMES['imu']} (imu)"
+    shot(page, "sensor-picked-coached")
+    page.click("#stop-live")
+    wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
+    (walk,) = overstriding_server.client.get("/api/walks").json()
+    walk = overstriding_server.client.get(f"/api/walks/{walk['id']}").json()
+    assert walk["source"]["sensor"]["address"] == address and walk["source"]["sensor"]["protocols"] == ["imu"]
+    # stored as the page said: coached (the demo's coaching, as just after back pain), with its cues
+    assert walk["coaching"]["active"] is True and not walk["coaching"].get("pod")
+    assert walk["coaching"]["reasons"][0].startswith("Demo: coached as if"), walk["coaching"]["reasons"]
+    assert walk["cues"] and walk["summary"]["flagged_strides"] > 0
     assert errors == [], errors

@@ -398,3 +398,67 @@ def test_pod_tally_holds_the_last_measurement_until_the_walk_ends() -> None:
     tally.close(100.0)
     tally.close(200.0)
     assert tally.summary()["walking_time_s"] == pytest.approx(POD_MAX_INTERVAL_S)
+
+
+@pytest.fixture
+def overstriding(tmp_path: Path) -> Iterator[TestClient]:
+    """Virtual sensors replaying a walk whose demo coaching flags and cues strides: a 1.20 m walker (the sample's
+    reference) with strides of about 0.90 m, over the population's for that height (tests/browser/conftest.py)."""
+    samples = tmp_path / "overstriding"
+    samples.mkdir()
+    write_walk_csv(samples / "walk.csv", duration_s=120.0, step_hz=STEP_HZ)
+    (samples / "walk.reference.json").write_text(json.dumps({"placement": "lower_back", "body_height_m": 1.2}))
+    settings = Settings(data_dir=tmp_path / "data", demo=False, samples_dir=samples, demo_speed=10, ble_virtual=True)
+    with TestClient(create_app(settings), base_url=LOOPBACK) as client:
+        yield client
+
+
+def coached_walk_through_the_feed(client: TestClient, target: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Start a walk on ``target``, read the feed until the walk has a cue and 8 strides, stop; the stored walk and
+    the messages the live page got."""
+    started: list[Any] = []
+
+    def start() -> None:
+        started.append(client.post("/api/live/sensor", json={"target": target, "placement": "lower_back"}))
+
+    def cued_and_striding(ms: list[dict[str, Any]]) -> bool:
+        return any(m["type"] == "cue" for m in ms) and sum(m["type"] == "stride" for m in ms) >= 8
+
+    messages = feed_until(client, cued_and_striding, start=start)
+    assert started[0].status_code == 202, started[0].text
+    walk_id = started[0].json()["walk_id"]
+    client.post("/api/live/stop")
+    return client.get(f"/api/walks/{walk_id}").json(), messages
+
+
+@pytest.mark.parametrize("by", ["address", "name"])
+def test_a_sensor_named_by_address_or_name_is_coached_for_the_protocols_it_has(
+    overstriding: TestClient, by: str
+) -> None:
+    """QA finding: a sensor picked from the scan list (its address) was looked up without its services, taken for a
+    foot pod, and its cued walk stored as "no stride coaching" (coaching off) while the coach flagged and cued."""
+    sensors = overstriding.get("/api/sensors", params={"seconds": 1}).json()["sensors"]
+    imu = next(s for s in sensors if s["name"] == DEMO_SENSOR_NAMES["imu"])
+    walk, messages = coached_walk_through_the_feed(overstriding, imu[by])
+    sensor = walk["source"]["sensor"]
+    assert sensor["address"] == imu["address"] and sensor["protocols"] == ["imu"]
+    # what the live page was told while cues came (hub messages) is what the walk stores
+    told = {m["coaching_active"] for m in messages if m["type"] == "hub" and m.get("running")}
+    assert told == {True}
+    assert walk["coaching"]["active"] is True and not walk["coaching"].get("pod")
+    assert walk["coaching"]["reasons"][0].startswith("Demo: coached as if"), walk["coaching"]["reasons"]
+    assert not any("foot pod" in r for r in walk["coaching"]["reasons"])
+    assert walk["cues"], "the walk's cues are stored with it"
+
+
+def test_a_sensor_advertising_nothing_we_read_is_coached_for_what_its_gatt_server_offers(
+    overstriding: TestClient,
+) -> None:
+    """A micro:bit renamed by its owner advertises neither a service nor a name we know: only its GATT services,
+    read once connected, say it streams raw samples; its walk is coached and stored as coached."""
+    ble = overstriding.app.state.ble
+    board = VirtualSensor(ble.sample, protocol="microbit", name="Anna's board", speed=10, loop=True)
+    overstriding.portal.call(ble.radio.add_sensor, board)
+    walk, _ = coached_walk_through_the_feed(overstriding, board.address)
+    assert walk["source"]["sensor"]["protocols"] == ["microbit"]
+    assert walk["coaching"]["active"] is True and not walk["coaching"].get("pod")
