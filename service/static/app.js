@@ -208,7 +208,11 @@ window.addEventListener("DOMContentLoaded", route);
 // -- home -------------------------------------------------------------------------------------------------------
 
 async function pageHome() {
-  const [coaching, walks, live] = await Promise.all([api("/api/coaching"), api("/api/walks?limit=5"), api("/api/live")]);
+  // Your own walks are the latest ones listed; sample and demo walks (somebody else's walking) get their own short
+  // list below, so that demo replays never crowd your walks out.
+  const [coaching, walks, others, live] = await Promise.all([
+    api("/api/coaching"), api("/api/walks?limit=5&demo=false"), api("/api/walks?limit=3&demo=true"), api("/api/live"),
+  ]);
   const plan = coaching.plan;
   const rec = plan.recommendation;
   let recHtml;
@@ -223,7 +227,6 @@ async function pageHome() {
       <p class="muted">No recommendation yet: when back pain starts during a walk, <a href="#/pain">report it</a> with the distance or time
       into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
   }
-  const rows = walks.map(walkRow).join("");
   $main.innerHTML = `
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
@@ -233,8 +236,10 @@ async function pageHome() {
       ${plan.enabled ? `<p class="notice">${esc(coaching.not_medical_advice)}</p>` : ""}
       <p><a href="#/profile">Coaching settings</a></p></div>
     <h2>Latest walks</h2>
-    ${walks.length ? walkTable(rows) : `<p class="muted">No walks yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}
-    ${walks.some((w) => w.demo) ? `<p class="hint" id="demo-hint">Walks labelled sample or demo are other people's recordings (or replays of them): they are shown, never counted for your coaching.</p>` : ""}`;
+    ${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted" id="no-own-walks">No walks of your own yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}
+    ${others.length ? `<h2>Sample and demo walks</h2>
+    <p class="hint" id="demo-hint">Other people's recordings (or replays of them): shown, never counted for your coaching. <a href="#/walks">All walks</a></p>
+    ${walkTable(others.map(walkRow).join(""), "demo-walks-table")}` : ""}`;
   bindWalkRows();
 }
 
@@ -262,8 +267,8 @@ function demoBadge(w) {
   return kind ? `<span class="badge demo" title="not your walking: never used for your coaching">${kind}</span>` : "";
 }
 
-function walkTable(rows) {
-  return `<div class="table-wrap"><table id="walks-table"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
+function walkTable(rows, id = "walks-table") {
+  return `<div class="table-wrap"><table id="${id}"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
     <th class="hide-narrow">Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
@@ -967,7 +972,8 @@ async function pageLive() {
         <select id="demo-speed"><option value="1">1×</option><option value="2">2×</option><option value="5">5×</option><option value="20">20×</option></select>
         <button id="start-demo">Start demo walk</button>
       </div>
-      <p class="hint">No sensor needed: the demo replays a sample recording as if a sensor were streaming it. A live walk is stored stride by stride.</p>
+      <p class="hint">No sensor needed: the demo replays a sample recording as if a sensor were streaming it. A live walk is stored stride by stride;
+        a demo replaces your earlier replay of the same sample, and one stopped before its first stride is not kept.</p>
     </div>
     <div class="card"><h2>Cues</h2><ul id="cue-list"><li class="muted">none yet</li></ul></div>`;
   document.getElementById("sound").disabled = !audioWanted;
@@ -1052,7 +1058,9 @@ async function pageLive() {
     if (!m.running) {
       document.getElementById("cue")?.classList.remove("show");
       const link = document.getElementById("live-walk-link");
-      if (link && m.ended && m.walk_id != null) {
+      if (link && m.ended && m.discarded) {
+        link.textContent = "This demo ended before its first stride: nothing was stored.";
+      } else if (link && m.ended && m.walk_id != null) {
         link.innerHTML = `<a href="#/walk/${Number(m.walk_id)}">See this walk's page</a> (its strides, charts and coaching, as stored)`;
       }
     }
