@@ -627,7 +627,8 @@ async function pageUpload() {
       <button type="submit" id="upload-btn">Upload and analyse</button>
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
       <p id="upload-error" class="error" role="alert"></p>
-    </form>`;
+    </form>
+    <div id="upload-result" class="card hidden" role="status"></div>`;
   // Stride lengths depend on where the sensor was, and no recording format says it: the form asks rather than
   // guess (a shoe sensor analysed as lower back gives plausible-looking wrong strides). An Apple Health export
   // holds daily summaries only, so it needs no answer.
@@ -651,11 +652,37 @@ async function pageUpload() {
   });
 }
 
+/** "Jun 2019", "May – Jul 2019" or "Dec 2018 – Jan 2019": the months the walks ``started_at`` fall in. */
+function monthRange(isoDates) {
+  const ms = isoDates.map((d) => Date.parse(d)).filter((v) => !Number.isNaN(v));
+  if (!ms.length) return "";
+  const month = (v, year = true) => new Date(v).toLocaleDateString(undefined, year ? { month: "short", year: "numeric" } : { month: "short" });
+  const lo = Math.min(...ms), hi = Math.max(...ms);
+  if (month(lo) === month(hi)) return month(lo);
+  const sameYear = new Date(lo).getFullYear() === new Date(hi).getFullYear();
+  return `${month(lo, !sameYear)} – ${month(hi)}`;
+}
+
+function showUploadedWalks(walks) {
+  const box = document.getElementById("upload-result");
+  document.getElementById("upload-progress").classList.add("hidden");
+  document.getElementById("upload-form").reset();
+  const sorted = [...walks].sort((a, b) => Date.parse(a.started_at) - Date.parse(b.started_at));
+  box.innerHTML = walks.length
+    ? `<h2 id="upload-count">${walks.length} walks added (${esc(monthRange(walks.map((w) => w.started_at)))})</h2>
+      <p class="hint">Listed among your walks by the day they were walked, not today: open them here.</p>
+      <ul id="upload-walks">${sorted.map((w) => `<li><a href="#/walk/${w.id}">${esc(w.name)}</a> <span class="hint">${esc(fmt.date(w.started_at))} · ${fmt.dist(w.summary.distance_m)}</span></li>`).join("")}</ul>
+      <p><a href="#/walks">All walks</a> · <a href="#/trends">Trends</a></p>`
+    : `<p id="upload-count">The file was read, but it held no walk to add.</p>`;
+  box.classList.remove("hidden");
+}
+
 function uploadWithProgress(form) {
   const id = `up${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const bar = document.getElementById("upload-bar"), stage = document.getElementById("upload-stage");
   const err = document.getElementById("upload-error"), btn = document.getElementById("upload-btn");
   err.textContent = "";
+  document.getElementById("upload-result").classList.add("hidden");
   bar.value = 0;
   stage.textContent = "Sending…";
   btn.disabled = true;
@@ -682,7 +709,10 @@ function uploadWithProgress(form) {
       bar.value = 1;
       stage.textContent = "Done.";
       const walks = body.walks || [];
-      location.hash = walks.length === 1 ? `#/walk/${walks[0].id}` : "#/walks";
+      // one walk opens its page; several (an Apple Health export) are said here, with their dates and links, as
+      // they may be years old and nowhere near the top of the walk list
+      if (walks.length === 1) location.hash = `#/walk/${walks[0].id}`;
+      else showUploadedWalks(walks);
     } else {
       stopped("Upload refused", typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`);
     }

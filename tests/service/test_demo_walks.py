@@ -40,8 +40,8 @@ def run_demo(client: TestClient, speed: float = 50) -> int:
 
 def test_the_latest_own_walks_are_listed_apart_from_newer_sample_and_demo_walks(
     client: TestClient,
-    samples: Path,
-    tmp_path: Path,  # noqa: F811
+    samples: Path,  # noqa: F811 (the fixture imported above)
+    tmp_path: Path,
 ) -> None:
     mine = upload_own(client, tmp_path)
     sample_ids = import_samples(client.app.state.store, samples)  # dated now: newer than the upload
