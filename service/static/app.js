@@ -510,10 +510,11 @@ function periodLabel(ms, period) {
   return `${year}-W${String(Math.round((ms - week1) / (7 * DAY_MS)) + 1).padStart(2, "0")}`;
 }
 
-// One slot per period from the first row's to the last row's: x (0, 1, ...), its label, and its row or null.
-function calendarSlots(rows, period) {
+// One slot per period from the first row's (or ``fromMs``, a period's start) to the last row's: x (0, 1, ...), its
+// label, and its row or null.
+function calendarSlots(rows, period, fromMs = null) {
   const step = period === "day" ? DAY_MS : 7 * DAY_MS;
-  const first = periodStartMs(rows[0].period, period);
+  const first = fromMs ?? periodStartMs(rows[0].period, period);
   const n = Math.round((periodStartMs(rows[rows.length - 1].period, period) - first) / step) + 1;
   const x = [], labels = [], rowAt = [];
   for (let i = 0; i < n; i++) { x.push(i); labels.push(periodLabel(first + i * step, period)); rowAt.push(null); }
@@ -540,15 +541,48 @@ const TREND_KEYS = {
   "tr-flag": [{ series: 1, shape: "bar", color: "warn", text: "flagged strides (count, bars)" }],
 };
 
+// Trends open on the latest walking: this many days (or weeks) up to the last one with a walk. One walk years older
+// would otherwise stretch the axis over the years between, with today's walking a sliver at its edge.
+const TREND_WINDOW = { day: 90, week: 26 };
+
+/** The trends rows to draw: the window of TREND_WINDOW periods ending at the last walked one (``fromMs``: its first
+ * period's start), or all of them; ``older``: the rows before the window, said and offered with "Show all". */
+function trendsRange(rows, period, showAll) {
+  if (!rows.length) return { rows, older: [], fromMs: null };
+  const step = period === "day" ? DAY_MS : 7 * DAY_MS;
+  const fromMs = periodStartMs(rows[rows.length - 1].period, period) - (TREND_WINDOW[period] - 1) * step;
+  const older = rows.filter((r) => periodStartMs(r.period, period) < fromMs);
+  if (showAll || !older.length) return { rows, older, fromMs: null };
+  return { rows: rows.slice(older.length), older, fromMs };
+}
+
+function trendsRangeNote(range, all, period, showAll) {
+  if (!range.older.length) return "";
+  const n = range.older.reduce((k, r) => k + r.walks, 0);
+  const what = `${n} older walk${n === 1 ? "" : "s"} (from ${esc(range.older[0].period)})`;
+  const span = `${TREND_WINDOW[period]} ${period === "day" ? "days" : "weeks"}`;
+  return showAll
+    ? `<p class="hint" id="trends-range">All your walks, ${esc(all[0].period)} to ${esc(all[all.length - 1].period)}.
+        <button type="button" class="secondary" id="range-recent">Show the last ${span} with walks</button></p>`
+    : `<p class="hint" id="trends-range">The last ${span} up to your latest walk (${esc(all[all.length - 1].period)}); ${what} not shown.
+        <button type="button" class="secondary" id="range-all">Show all</button></p>`;
+}
+
 async function pageTrends() {
-  const period = new URLSearchParams(location.hash.split("?")[1] || "").get("period") || "day";
-  const rows = await api(`/api/trends?period=${period}`);
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const period = params.get("period") || "day";
+  const showAll = params.get("range") === "all";
+  const all = await api(`/api/trends?period=${period}`);
+  const range = trendsRange(all, period, showAll);
+  const rows = range.rows;
+  const go = (p, everything) => { location.hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`; };
   $main.innerHTML = `<h1>Trends</h1>
     <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
       Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are means over the strides walked,
       an Apple Health walk counting with its steps / 2 strides at the stride its phone reported.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
       <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
+    ${trendsRangeNote(range, all, period, showAll)}
     ${rows.length ? `
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
     <h2>Cadence and stride length</h2>${chartKey("tr-cad", TREND_KEYS["tr-cad"])}<div class="chart" id="tr-cad"></div>
@@ -557,12 +591,14 @@ async function pageTrends() {
     <tbody>${rows.map((r) => `<tr><td>${esc(r.period)}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>`
     : `<p class="muted">No walks yet.</p>`}`;
-  document.getElementById("per-day").addEventListener("click", () => { location.hash = "#/trends?period=day"; });
-  document.getElementById("per-week").addEventListener("click", () => { location.hash = "#/trends?period=week"; });
+  document.getElementById("per-day").addEventListener("click", () => go("day", showAll));
+  document.getElementById("per-week").addEventListener("click", () => go("week", showAll));
+  document.getElementById("range-all")?.addEventListener("click", () => go(period, true));
+  document.getElementById("range-recent")?.addEventListener("click", () => go(period, false));
   if (!rows.length) return;
   // A calendar axis: one slot per day or ISO week from the first to the last, empty where nothing was walked, so a
   // gap in time shows as a gap (2024-W42 and 2026-W42 are two years apart, not neighbours).
-  const cal = calendarSlots(rows, period);
+  const cal = calendarSlots(rows, period, range.fromMs);
   const x = cal.x;
   const labels = cal.labels;
   const at = (f) => cal.rowAt.map((r) => (r == null ? null : f(r)));
@@ -600,7 +636,8 @@ async function pageTrends() {
     scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
     series: [{ label: period }, { label: "flagged", ...bars(warn) }],
     axes: [xAxis, { label: "strides" }],
-  }, [x, at((r) => r.flagged_strides)]);
+    // a day without a flagged stride has no bar (a zero-high bar is drawn as a red line, read as something flagged)
+  }, [x, at((r) => r.flagged_strides || null)]);
 }
 
 // -- upload -----------------------------------------------------------------------------------------------------
@@ -945,6 +982,7 @@ async function pageLive() {
   const audioWanted = profile.coaching.audio_cue;
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
+    <div id="live-now"></div>
     <div id="cue" class="cue" role="alert"></div>
     <p id="live-walk-link"></p>
     <p id="lv-coach-note" class="hint"></p>
@@ -1014,6 +1052,7 @@ async function pageLive() {
     msg.textContent = "";
     try {
       await api("/api/live/demo", { method: "POST", json: { sample: document.getElementById("demo-sample").value || null, speed: Number(document.getElementById("demo-speed").value) } });
+      showLiveNumbers();
     } catch (err) { msg.textContent = err.message; }
   });
   document.getElementById("stop-live").addEventListener("click", async () => {
@@ -1254,6 +1293,18 @@ async function pageLive() {
   });
 }
 
+/** Once a walk starts, the cue banner and the live cards come into view: on a phone the Start and Connect buttons
+ * sit below them, and the walker would otherwise see only the Cues list. */
+function showLiveNumbers() {
+  const first = document.getElementById("live-now"), cards = document.getElementById("live-numbers");
+  if (!first || !cards) return;
+  const header = document.querySelector(".top");  // sticky: what it covers is not in view
+  const topPx = header ? header.getBoundingClientRect().bottom : 0;
+  const top = first.getBoundingClientRect().top, bottom = cards.getBoundingClientRect().bottom;
+  if (top >= topPx && bottom <= window.innerHeight) return;  // in view already (a wide screen)
+  window.scrollTo({ top: window.scrollY + top - topPx - 8, behavior: "smooth" });
+}
+
 // -- sensors (live page) ----------------------------------------------------------------------------------------
 
 function signalBars(rssi) {
@@ -1345,6 +1396,7 @@ function bindSensorPanel(audioWanted) {
       const body = { target, placement: $("sensor-placement").value };
       if ($("sensor-side").value) body.side = $("sensor-side").value;
       await api("/api/live/sensor", { method: "POST", json: body });
+      showLiveNumbers();
     } catch (err) {
       msg.textContent = sensorMessage(err);
     } finally {
