@@ -372,8 +372,14 @@ class LiveHub:
             )
 
     def _is_empty_demo(self, stored: dict[str, Any]) -> bool:
-        """True for a demo walk that ended without a stride or a foot pod's distance (nothing to show)."""
-        return self._demo and not stored.get("strides") and stored.get("distance_m") is None
+        """True for a demo walk that ended normally without a stride or a foot pod's distance (nothing to show); an
+        interrupted one stays, as its page says what stopped it (a sensor that sent nothing)."""
+        return (
+            self._demo
+            and stored.get("status") == "complete"
+            and not stored.get("strides")
+            and stored.get("distance_m") is None
+        )
 
     def _discard(self, walk_id: int) -> None:
         delete_walk(
