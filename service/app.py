@@ -99,7 +99,7 @@ async def _opened(app: FastAPI) -> AsyncIterator[None]:
     app.state.store = store
     app.state.uploads = UploadRegistry()
     app.state.analysis_slots = asyncio.Semaphore(ANALYSIS_SLOTS)
-    app.state.hub = LiveHub(store, journal_dir=settings.journal_dir)
+    app.state.hub = LiveHub(store, journal_dir=settings.journal_dir, recordings_dir=settings.recordings_dir)
     app.state.loop = asyncio.get_running_loop()  # lets a signal handler end the live feeds on shutdown
     app.state.recovered = await asyncio.to_thread(recover_interrupted, store, settings.journal_dir)
     # samples and journals of walks that are not stored (a crash between a rename and its commit, a deletion whose

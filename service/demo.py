@@ -37,6 +37,7 @@ from service.pipeline import (
     read_recording,
     sample_walk_notes,
 )
+from service.recordings import delete_walk
 from service.settings import DEMO_SAMPLE, Settings
 from service.store import DuplicateRecordingError, NewWalk, Store
 
@@ -113,8 +114,25 @@ def find_sample(samples_dir: Path, name: str | None) -> Path:
 
 
 async def start_demo(hub: LiveHub, store: Store, settings: Settings, *, sample: str | None, speed: float) -> int:
-    """Replay a sample recording through a live session as a new live walk; returns the walk id."""
+    """Replay a sample recording through a live session as a new live walk; returns the walk id.
+
+    The new replay replaces the earlier ones of the same sample that ended normally (they hold the same strides):
+    each ``./run demo`` start and each demo started again would otherwise pile up copies of one walk. An
+    interrupted replay stays (its page says what stopped it).
+    """
     path = find_sample(settings.samples_dir, sample)
+    earlier = await asyncio.to_thread(store.finished_demo_replays, path.name)
+    walk_id = await _start_demo(hub, store, settings, path, speed=speed)
+    for old_id in earlier:
+        await asyncio.to_thread(
+            delete_walk, store, old_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir
+        )
+    if earlier:
+        log.info("demo walk %s replaces %d earlier replay(s) of %s", walk_id, len(earlier), path.name)
+    return walk_id
+
+
+async def _start_demo(hub: LiveHub, store: Store, settings: Settings, path: Path, *, speed: float) -> int:
     recording = await asyncio.to_thread(sample_recording, path)
     profile = await asyncio.to_thread(load_profile, store)
     placement = recording.placement or sample_placement(path) or profile.placement or Placement.LOWER_BACK

@@ -29,6 +29,7 @@ from ingest.errors import IngestError
 from service import coaching
 from service.live import journal_span_s, load_journal
 from service.pipeline import stride_rows
+from service.recordings import delete_walk
 from service.store import NewWalk, Store
 
 log = logging.getLogger(__name__)
@@ -154,9 +155,11 @@ class LiveHub:
         Passed to each :class:`~service.live.LiveSession` for its own crash journal.
     """
 
-    def __init__(self, store: Store, *, journal_dir: Path) -> None:
+    def __init__(self, store: Store, *, journal_dir: Path, recordings_dir: Path | None = None) -> None:
         self.store = store
         self.journal_dir = journal_dir
+        self.recordings_dir = recordings_dir
+        self._demo = False
         self._subscribers: set[asyncio.Queue[FeedItem]] = set()
         self._session: Any = None
         self._task: asyncio.Task[None] | None = None
@@ -270,6 +273,7 @@ class LiveHub:
         self.last_stride = None
         self.sensor = _describe_source(session)
         self.coaching_active = bool(walk.coaching.get("active"))
+        self._demo = walk.demo
         self._stopped_why = None
         self._task = asyncio.create_task(self._pump(session, walk_id), name=f"live-walk-{walk_id}")
         self.broadcast(self.hub_state())
@@ -342,6 +346,11 @@ class LiveHub:
                 asyncio.to_thread(finish_live_walk, self.store, walk_id, status, journal_path, ended=ended, judge=judge)
             )
             stored = await asyncio.shield(asyncio.to_thread(self.store.get_walk, walk_id))
+            discarded = stored is not None and self._is_empty_demo(stored)
+            if discarded:
+                # a demo stopped before its first stride is an empty row of somebody else's walking: not kept
+                await asyncio.shield(asyncio.to_thread(self._discard, walk_id))
+                stored = None
             self._session = None
             self.broadcast(
                 {
@@ -357,8 +366,26 @@ class LiveHub:
                     "coaching_active": self.coaching_active,
                     # the stored summary's figure, which the live view shows from now on
                     "distance_m": None if stored is None else stored["distance_m"],
+                    # an empty demo walk is not kept: the live page has no walk page to link to
+                    "discarded": discarded,
                 }
             )
+
+    def _is_empty_demo(self, stored: dict[str, Any]) -> bool:
+        """True for a demo walk that ended normally without a stride or a foot pod's distance (nothing to show); an
+        interrupted one stays, as its page says what stopped it (a sensor that sent nothing)."""
+        return (
+            self._demo
+            and stored.get("status") == "complete"
+            and not stored.get("strides")
+            and stored.get("distance_m") is None
+        )
+
+    def _discard(self, walk_id: int) -> None:
+        delete_walk(
+            self.store, walk_id, recordings_dir=self.recordings_dir or self.journal_dir, journal_dir=self.journal_dir
+        )
+        log.info("demo walk %s ended before its first stride: not kept", walk_id)
 
     def _on_message(self, msg: dict[str, Any], walk_id: int, batch: _Batch) -> None:
         msg = {**msg, "walk_id": walk_id}

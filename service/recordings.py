@@ -21,11 +21,14 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gait.types import GpsTrack, Placement, Recording
+
+if TYPE_CHECKING:
+    from service.store import Store
 
 RECORDING_SUFFIX = ".npz"
 TMP_SUFFIX = ".tmp"
@@ -184,6 +187,19 @@ def delete_walk_files(walk_id: int, *, recordings_dir: Path, journal_dir: Path) 
                 path.unlink()
                 removed.append(path)
     return removed
+
+
+def delete_walk(store: Store, walk_id: int, *, recordings_dir: Path, journal_dir: Path) -> bool:
+    """Delete walk ``walk_id`` from ``store``, then its files; False when there was
+    no such walk.
+
+    The files go after the commit: a file a failure leaves behind is removed at the next start (an orphan), never
+    the reverse (a walk whose samples are gone).
+    """
+    if not store.delete_walk(walk_id):
+        return False
+    delete_walk_files(walk_id, recordings_dir=recordings_dir, journal_dir=journal_dir)
+    return True
 
 
 def remove_orphans(walk_ids: set[int], *, recordings_dir: Path, journal_dir: Path) -> list[Path]:

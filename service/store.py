@@ -845,14 +845,29 @@ class Store:
         with self.read() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM walks").fetchone()[0])
 
-    def list_walks(self, *, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        """Walks, newest first."""
+    def list_walks(self, *, limit: int = 100, offset: int = 0, demo: bool | None = None) -> list[dict[str, Any]]:
+        """Walks, newest first; ``demo`` False lists the walker's own walks only, True sample and demo walks only."""
+        where = "" if demo is None else "WHERE demo = ? "
+        params = (() if demo is None else (int(demo),)) + (limit, offset)
         with self.read() as conn:
             rows = conn.execute(
-                f"SELECT {', '.join(WALK_COLUMNS)} FROM walks ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
-                (limit, offset),
+                f"SELECT {', '.join(WALK_COLUMNS)} FROM walks {where}"
+                "ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?",
+                params,
             ).fetchall()
         return [_walk_row(r) for r in rows]
+
+    def finished_demo_replays(self, sample: str) -> list[int]:
+        """Ids of the live demo walks that replayed the sample file ``sample`` and ended normally (complete), oldest
+        first; an interrupted one is not among them (its page says what stopped it)."""
+        with self.read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM walks WHERE demo = 1 AND origin = 'live' AND status = 'complete'"
+                " AND json_valid(source_json) AND json_extract(source_json, '$.format') = 'replay'"
+                " AND json_extract(source_json, '$.sample') = ? ORDER BY id",
+                (sample,),
+            ).fetchall()
+        return [r[0] for r in rows]
 
     def get_walk(self, walk_id: int) -> dict[str, Any] | None:
         """One walk, or None."""

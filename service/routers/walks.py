@@ -29,7 +29,7 @@ from service.models import (
     WalkSummary,
 )
 from service.pipeline import EARLIEST_START_EPOCH_S
-from service.recordings import delete_walk_files
+from service.recordings import delete_walk as delete_stored_walk
 from service.settings import Settings
 from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
 
@@ -85,10 +85,16 @@ def time_origin_s(walk: dict[str, Any], bouts: list[dict[str, Any]]) -> float:
 
 @router.get("", response_model=list[WalkPublic], summary="List walks, newest first")
 def list_walks(
-    store: StoreDep, hub: HubDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+    store: StoreDep,
+    hub: HubDep,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+    demo: bool | None = Query(
+        None, description="false: the walker's own walks only; true: sample and demo walks only; unset: all"
+    ),
 ) -> list[dict[str, Any]]:
     """List the stored walks, newest first (a walk being recorded live with its distance so far)."""
-    return [walk_public(w, hub) for w in store.list_walks(limit=limit, offset=offset)]
+    return [walk_public(w, hub) for w in store.list_walks(limit=limit, offset=offset, demo=demo)]
 
 
 def sample_folders(settings: Settings) -> reanalysis.SampleFolders:
@@ -188,10 +194,8 @@ def get_strides(walk_id: int, store: StoreDep, layout: Literal["rows", "columns"
 @router.delete("/{walk_id}", status_code=204, summary="Delete a walk, all its rows and its kept samples")
 def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> Response:
     """Delete a walk with all its rows and its kept samples (404 when there is none)."""
-    if not store.delete_walk(walk_id):
+    if not delete_stored_walk(store, walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir):
         raise HTTPException(404, f"no walk with id {walk_id}")
-    # after the commit: a file left by a failure here is removed at the next start (an orphan), never the reverse
-    delete_walk_files(walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir)
     return Response(status_code=204)
 
 

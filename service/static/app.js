@@ -208,7 +208,11 @@ window.addEventListener("DOMContentLoaded", route);
 // -- home -------------------------------------------------------------------------------------------------------
 
 async function pageHome() {
-  const [coaching, walks, live] = await Promise.all([api("/api/coaching"), api("/api/walks?limit=5"), api("/api/live")]);
+  // Your own walks are the latest ones listed; sample and demo walks (somebody else's walking) get their own short
+  // list below, so that demo replays never crowd your walks out.
+  const [coaching, walks, others, live] = await Promise.all([
+    api("/api/coaching"), api("/api/walks?limit=5&demo=false"), api("/api/walks?limit=3&demo=true"), api("/api/live"),
+  ]);
   const plan = coaching.plan;
   const rec = plan.recommendation;
   let recHtml;
@@ -223,7 +227,6 @@ async function pageHome() {
       <p class="muted">No recommendation yet: when back pain starts during a walk, <a href="#/pain">report it</a> with the distance or time
       into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
   }
-  const rows = walks.map(walkRow).join("");
   $main.innerHTML = `
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
@@ -233,8 +236,10 @@ async function pageHome() {
       ${plan.enabled ? `<p class="notice">${esc(coaching.not_medical_advice)}</p>` : ""}
       <p><a href="#/profile">Coaching settings</a></p></div>
     <h2>Latest walks</h2>
-    ${walks.length ? walkTable(rows) : `<p class="muted">No walks yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}
-    ${walks.some((w) => w.demo) ? `<p class="hint" id="demo-hint">Walks labelled sample or demo are other people's recordings (or replays of them): they are shown, never counted for your coaching.</p>` : ""}`;
+    ${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted" id="no-own-walks">No walks of your own yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}
+    ${others.length ? `<h2>Sample and demo walks</h2>
+    <p class="hint" id="demo-hint">Other people's recordings (or replays of them): shown, never counted for your coaching. <a href="#/walks">All walks</a></p>
+    ${walkTable(others.map(walkRow).join(""), "demo-walks-table")}` : ""}`;
   bindWalkRows();
 }
 
@@ -262,8 +267,8 @@ function demoBadge(w) {
   return kind ? `<span class="badge demo" title="not your walking: never used for your coaching">${kind}</span>` : "";
 }
 
-function walkTable(rows) {
-  return `<div class="table-wrap"><table id="walks-table"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
+function walkTable(rows, id = "walks-table") {
+  return `<div class="table-wrap"><table id="${id}"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
     <th class="hide-narrow">Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
@@ -505,10 +510,11 @@ function periodLabel(ms, period) {
   return `${year}-W${String(Math.round((ms - week1) / (7 * DAY_MS)) + 1).padStart(2, "0")}`;
 }
 
-// One slot per period from the first row's to the last row's: x (0, 1, ...), its label, and its row or null.
-function calendarSlots(rows, period) {
+// One slot per period from the first row's (or ``fromMs``, a period's start) to the last row's: x (0, 1, ...), its
+// label, and its row or null.
+function calendarSlots(rows, period, fromMs = null) {
   const step = period === "day" ? DAY_MS : 7 * DAY_MS;
-  const first = periodStartMs(rows[0].period, period);
+  const first = fromMs ?? periodStartMs(rows[0].period, period);
   const n = Math.round((periodStartMs(rows[rows.length - 1].period, period) - first) / step) + 1;
   const x = [], labels = [], rowAt = [];
   for (let i = 0; i < n; i++) { x.push(i); labels.push(periodLabel(first + i * step, period)); rowAt.push(null); }
@@ -535,15 +541,48 @@ const TREND_KEYS = {
   "tr-flag": [{ series: 1, shape: "bar", color: "warn", text: "flagged strides (count, bars)" }],
 };
 
+// Trends open on the latest walking: this many days (or weeks) up to the last one with a walk. One walk years older
+// would otherwise stretch the axis over the years between, with today's walking a sliver at its edge.
+const TREND_WINDOW = { day: 90, week: 26 };
+
+/** The trends rows to draw: the window of TREND_WINDOW periods ending at the last walked one (``fromMs``: its first
+ * period's start), or all of them; ``older``: the rows before the window, said and offered with "Show all". */
+function trendsRange(rows, period, showAll) {
+  if (!rows.length) return { rows, older: [], fromMs: null };
+  const step = period === "day" ? DAY_MS : 7 * DAY_MS;
+  const fromMs = periodStartMs(rows[rows.length - 1].period, period) - (TREND_WINDOW[period] - 1) * step;
+  const older = rows.filter((r) => periodStartMs(r.period, period) < fromMs);
+  if (showAll || !older.length) return { rows, older, fromMs: null };
+  return { rows: rows.slice(older.length), older, fromMs };
+}
+
+function trendsRangeNote(range, all, period, showAll) {
+  if (!range.older.length) return "";
+  const n = range.older.reduce((k, r) => k + r.walks, 0);
+  const what = `${n} older walk${n === 1 ? "" : "s"} (from ${esc(range.older[0].period)})`;
+  const span = `${TREND_WINDOW[period]} ${period === "day" ? "days" : "weeks"}`;
+  return showAll
+    ? `<p class="hint" id="trends-range">All your walks, ${esc(all[0].period)} to ${esc(all[all.length - 1].period)}.
+        <button type="button" class="secondary" id="range-recent">Show the last ${span} with walks</button></p>`
+    : `<p class="hint" id="trends-range">The last ${span} up to your latest walk (${esc(all[all.length - 1].period)}); ${what} not shown.
+        <button type="button" class="secondary" id="range-all">Show all</button></p>`;
+}
+
 async function pageTrends() {
-  const period = new URLSearchParams(location.hash.split("?")[1] || "").get("period") || "day";
-  const rows = await api(`/api/trends?period=${period}`);
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const period = params.get("period") || "day";
+  const showAll = params.get("range") === "all";
+  const all = await api(`/api/trends?period=${period}`);
+  const range = trendsRange(all, period, showAll);
+  const rows = range.rows;
+  const go = (p, everything) => { location.hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`; };
   $main.innerHTML = `<h1>Trends</h1>
     <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
       Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are means over the strides walked,
       an Apple Health walk counting with its steps / 2 strides at the stride its phone reported.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
       <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
+    ${trendsRangeNote(range, all, period, showAll)}
     ${rows.length ? `
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
     <h2>Cadence and stride length</h2>${chartKey("tr-cad", TREND_KEYS["tr-cad"])}<div class="chart" id="tr-cad"></div>
@@ -552,12 +591,14 @@ async function pageTrends() {
     <tbody>${rows.map((r) => `<tr><td>${esc(r.period)}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>`
     : `<p class="muted">No walks yet.</p>`}`;
-  document.getElementById("per-day").addEventListener("click", () => { location.hash = "#/trends?period=day"; });
-  document.getElementById("per-week").addEventListener("click", () => { location.hash = "#/trends?period=week"; });
+  document.getElementById("per-day").addEventListener("click", () => go("day", showAll));
+  document.getElementById("per-week").addEventListener("click", () => go("week", showAll));
+  document.getElementById("range-all")?.addEventListener("click", () => go(period, true));
+  document.getElementById("range-recent")?.addEventListener("click", () => go(period, false));
   if (!rows.length) return;
   // A calendar axis: one slot per day or ISO week from the first to the last, empty where nothing was walked, so a
   // gap in time shows as a gap (2024-W42 and 2026-W42 are two years apart, not neighbours).
-  const cal = calendarSlots(rows, period);
+  const cal = calendarSlots(rows, period, range.fromMs);
   const x = cal.x;
   const labels = cal.labels;
   const at = (f) => cal.rowAt.map((r) => (r == null ? null : f(r)));
@@ -595,7 +636,8 @@ async function pageTrends() {
     scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
     series: [{ label: period }, { label: "flagged", ...bars(warn) }],
     axes: [xAxis, { label: "strides" }],
-  }, [x, at((r) => r.flagged_strides)]);
+    // a day without a flagged stride has no bar (a zero-high bar is drawn as a red line, read as something flagged)
+  }, [x, at((r) => r.flagged_strides || null)]);
 }
 
 // -- upload -----------------------------------------------------------------------------------------------------
@@ -622,7 +664,8 @@ async function pageUpload() {
       <button type="submit" id="upload-btn">Upload and analyse</button>
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
       <p id="upload-error" class="error" role="alert"></p>
-    </form>`;
+    </form>
+    <div id="upload-result" class="card hidden" role="status"></div>`;
   // Stride lengths depend on where the sensor was, and no recording format says it: the form asks rather than
   // guess (a shoe sensor analysed as lower back gives plausible-looking wrong strides). An Apple Health export
   // holds daily summaries only, so it needs no answer.
@@ -646,11 +689,37 @@ async function pageUpload() {
   });
 }
 
+/** "Jun 2019", "May – Jul 2019" or "Dec 2018 – Jan 2019": the months the walks ``started_at`` fall in. */
+function monthRange(isoDates) {
+  const ms = isoDates.map((d) => Date.parse(d)).filter((v) => !Number.isNaN(v));
+  if (!ms.length) return "";
+  const month = (v, year = true) => new Date(v).toLocaleDateString(undefined, year ? { month: "short", year: "numeric" } : { month: "short" });
+  const lo = Math.min(...ms), hi = Math.max(...ms);
+  if (month(lo) === month(hi)) return month(lo);
+  const sameYear = new Date(lo).getFullYear() === new Date(hi).getFullYear();
+  return `${month(lo, !sameYear)} – ${month(hi)}`;
+}
+
+function showUploadedWalks(walks) {
+  const box = document.getElementById("upload-result");
+  document.getElementById("upload-progress").classList.add("hidden");
+  document.getElementById("upload-form").reset();
+  const sorted = [...walks].sort((a, b) => Date.parse(a.started_at) - Date.parse(b.started_at));
+  box.innerHTML = walks.length
+    ? `<h2 id="upload-count">${walks.length} walks added (${esc(monthRange(walks.map((w) => w.started_at)))})</h2>
+      <p class="hint">Listed among your walks by the day they were walked, not today: open them here.</p>
+      <ul id="upload-walks">${sorted.map((w) => `<li><a href="#/walk/${w.id}">${esc(w.name)}</a> <span class="hint">${esc(fmt.date(w.started_at))} · ${fmt.dist(w.summary.distance_m)}</span></li>`).join("")}</ul>
+      <p><a href="#/walks">All walks</a> · <a href="#/trends">Trends</a></p>`
+    : `<p id="upload-count">The file was read, but it held no walk to add.</p>`;
+  box.classList.remove("hidden");
+}
+
 function uploadWithProgress(form) {
   const id = `up${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const bar = document.getElementById("upload-bar"), stage = document.getElementById("upload-stage");
   const err = document.getElementById("upload-error"), btn = document.getElementById("upload-btn");
   err.textContent = "";
+  document.getElementById("upload-result").classList.add("hidden");
   bar.value = 0;
   stage.textContent = "Sending…";
   btn.disabled = true;
@@ -677,7 +746,10 @@ function uploadWithProgress(form) {
       bar.value = 1;
       stage.textContent = "Done.";
       const walks = body.walks || [];
-      location.hash = walks.length === 1 ? `#/walk/${walks[0].id}` : "#/walks";
+      // one walk opens its page; several (an Apple Health export) are said here, with their dates and links, as
+      // they may be years old and nowhere near the top of the walk list
+      if (walks.length === 1) location.hash = `#/walk/${walks[0].id}`;
+      else showUploadedWalks(walks);
     } else {
       stopped("Upload refused", typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`);
     }
@@ -931,6 +1003,7 @@ async function pageLive() {
   const audioWanted = profile.coaching.audio_cue;
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
+    <div id="live-now"></div>
     <div id="cue" class="cue" role="alert"></div>
     <p id="live-walk-link"></p>
     <p id="lv-coach-note" class="hint"></p>
@@ -988,7 +1061,8 @@ async function pageLive() {
         <select id="demo-speed"><option value="1">1×</option><option value="2">2×</option><option value="5">5×</option><option value="20">20×</option></select>
         <button id="start-demo">Start demo walk</button>
       </div>
-      <p class="hint">No sensor needed: the demo replays a sample recording as if a sensor were streaming it. A live walk is stored stride by stride.</p>
+      <p class="hint">No sensor needed: the demo replays a sample recording as if a sensor were streaming it. A live walk is stored stride by stride;
+        a demo replaces your earlier replay of the same sample, and one stopped before its first stride is not kept.</p>
     </div>
     <div class="card"><h2>Cues</h2><ul id="cue-list"><li class="muted">none yet</li></ul></div>`;
   document.getElementById("sound").disabled = !audioWanted;
@@ -999,6 +1073,7 @@ async function pageLive() {
     msg.textContent = "";
     try {
       await api("/api/live/demo", { method: "POST", json: { sample: document.getElementById("demo-sample").value || null, speed: Number(document.getElementById("demo-speed").value) } });
+      showLiveNumbers();
     } catch (err) { msg.textContent = err.message; }
   });
   document.getElementById("stop-live").addEventListener("click", async () => {
@@ -1073,7 +1148,9 @@ async function pageLive() {
     if (!m.running) {
       document.getElementById("cue")?.classList.remove("show");
       const link = document.getElementById("live-walk-link");
-      if (link && m.ended && m.walk_id != null) {
+      if (link && m.ended && m.discarded) {
+        link.textContent = "This demo ended before its first stride: nothing was stored.";
+      } else if (link && m.ended && m.walk_id != null) {
         link.innerHTML = `<a href="#/walk/${Number(m.walk_id)}">See this walk's page</a> (its strides, charts and coaching, as stored)`;
       }
     }
@@ -1237,6 +1314,18 @@ async function pageLive() {
   });
 }
 
+/** Once a walk starts, the cue banner and the live cards come into view: on a phone the Start and Connect buttons
+ * sit below them, and the walker would otherwise see only the Cues list. */
+function showLiveNumbers() {
+  const first = document.getElementById("live-now"), cards = document.getElementById("live-numbers");
+  if (!first || !cards) return;
+  const header = document.querySelector(".top");  // sticky: what it covers is not in view
+  const topPx = header ? header.getBoundingClientRect().bottom : 0;
+  const top = first.getBoundingClientRect().top, bottom = cards.getBoundingClientRect().bottom;
+  if (top >= topPx && bottom <= window.innerHeight) return;  // in view already (a wide screen)
+  window.scrollTo({ top: window.scrollY + top - topPx - 8, behavior: "smooth" });
+}
+
 // -- sensors (live page) ----------------------------------------------------------------------------------------
 
 function signalBars(rssi) {
@@ -1328,6 +1417,7 @@ function bindSensorPanel(audioWanted) {
       const body = { target, placement: $("sensor-placement").value };
       if ($("sensor-side").value) body.side = $("sensor-side").value;
       await api("/api/live/sensor", { method: "POST", json: body });
+      showLiveNumbers();
     } catch (err) {
       msg.textContent = sensorMessage(err);
     } finally {

@@ -84,8 +84,10 @@ def test_walk_page_shows_not_medical_advice_with_its_coaching_and_labels_demo_wa
     page.wait_for_selector("#walks-table")
     assert page.locator(f"tr[data-walk='{walk_id}'] .badge.demo").inner_text() == "demo"
     page.goto(server.url + "/#/")
-    page.wait_for_selector("#walks-table")
-    assert page.locator(f"tr[data-walk='{walk_id}'] .badge.demo").inner_text() == "demo"
+    # Home lists a demo walk apart from the walker's own latest walks
+    page.wait_for_selector("#demo-walks-table")
+    assert page.locator(f"#demo-walks-table tr[data-walk='{walk_id}'] .badge.demo").inner_text() == "demo"
+    assert page.locator("#walks-table").count() == 0 and page.locator("#no-own-walks").is_visible()
     assert "never counted for your coaching" in page.locator("#demo-hint").inner_text()
     assert errors == [], errors
 

@@ -135,7 +135,7 @@ def test_trends_show_gaps_in_time_as_gaps(browser_context, tmp_path: Path) -> No
         page = browser_context.new_page()
         errors = watch_console(page)
         for period, unit_days in (("week", 7), ("day", 1)):
-            page.goto(server.url + f"/#/trends?period={period}")
+            page.goto(server.url + f"/#/trends?period={period}&range=all")  # all: Trends open on recent walking
             page.wait_for_selector("#tr-flag canvas")
             wait_js(page, "state.charts.length === 3")
             x, km = page.evaluate("[state.charts[0].data[0], state.charts[0].data[1]]")
