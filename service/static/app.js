@@ -806,6 +806,8 @@ async function pageProfile() {
   const form = document.getElementById("profile-form");
   const msg = document.getElementById("profile-msg");
   const save = async (done) => {
+    // the last save's word goes at once: a "Saved." still showing would answer for a save that is refused
+    msg.className = ""; msg.textContent = "";
     const num = (id) => { const v = document.getElementById(id).value; return v === "" ? null : Number(v); };
     // only the fields changed on this page are sent, each with the value the page showed: a calibration or another
     // tab's save since the page was drawn is kept, and a field changed both here and there is refused, not overwritten
