@@ -153,6 +153,10 @@ def focus(bundle: Bundle) -> Bundle:
         When data files sit in several sibling folders: the upload holds several recordings.
     """
     while bundle.kind != "file":
+        if _is_health(bundle):
+            # an Apple Health export's summaries are its export.xml; the CSVs in its sub-folders (electrocardiograms
+            # of an Apple Watch) are other records, not a recording to descend to
+            return bundle
         files = [n for n in _data_files(bundle) if not n.lower().startswith("meta/") and "/meta/" not in n.lower()]
         if not files or any("/" not in n for n in files):
             return bundle

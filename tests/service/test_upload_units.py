@@ -67,3 +67,23 @@ def test_a_file_name_in_any_script_names_the_walk_and_the_messages_as_the_user_w
     r = post(client, "../../etc/Łódź walk.csv", b"time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n")
     assert r.status_code == 422 and r.json()["detail"].startswith("Łódź walk.csv: "), r.text
     assert count_rows(store, "walks") == 1
+
+
+def test_an_apple_health_zip_with_a_watchs_electrocardiograms_is_read_from_its_export_xml(
+    client: TestClient, tmp_path: Path
+) -> None:
+    # Before, the ECG CSV in its sub-folder was taken for the recording: "missing columns ... found 'Name'".
+    import zipfile
+
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("apple_health_export/export.xml", health_export(walk_records()))
+        zf.writestr("apple_health_export/export_cda.xml", "<x/>")
+        zf.writestr("apple_health_export/workout-routes/route_2019-05-16_8.09am.gpx", "<gpx/>")
+        zf.writestr(
+            "apple_health_export/electrocardiograms/ecg_2019-05-16.csv",
+            "Name,Jane Doe\nRecorded Date,2019-05-16 08:00:00 +0200\nSample Rate,512 hertz\n\n-12.5\n-11.9\n-10.2\n",
+        )
+    r = client.post("/api/uploads", files={"file": ("export.zip", path.read_bytes(), "application/zip")})
+    assert r.status_code == 201, r.text
+    assert r.json()["walks"][0]["summary"]["steps"] == 1100
