@@ -21,6 +21,26 @@ recognises the figure; with up to 4 reports that is the shortest one, never a di
 nobody reported."""
 QUARTILE_MIN_REPORTS: Final = 5
 """From this many reports on the lower quartile is a report other than the shortest."""
+MIN_ONSET_DISTANCE_M: Final = 10.0
+MIN_ONSET_TIME_S: Final = 10.0
+"""An onset closer to the walk's start than these is pain from the start (a few steps): no point into a walk that a
+shorter walk could end before. Such reports count as pain; their onset teaches nothing (an onset of 0.0001 m made
+a plan of 0.00008 m)."""
+
+
+def is_onset_from_start(distance_m: float | None, time_s: float | None) -> bool:
+    """Whether a reported onset lies within the walk's first :data:`MIN_ONSET_DISTANCE_M` or :data:`MIN_ONSET_TIME_S`.
+
+    Examples
+    --------
+    >>> is_onset_from_start(0.0001, None), is_onset_from_start(None, 0.0), is_onset_from_start(150.0, 60.0)
+    (True, True, False)
+    >>> is_onset_from_start(None, None)
+    False
+    """
+    return (distance_m is not None and distance_m < MIN_ONSET_DISTANCE_M) or (
+        time_s is not None and time_s < MIN_ONSET_TIME_S
+    )
 
 
 def usual_onset(values: Sequence[float]) -> float:
@@ -153,10 +173,12 @@ def estimate_pain_onset(
     if now_s is not None and lookback_days is not None:
         start_s = now_s - lookback_days * 86400.0
         use = [r for r in use if start_s <= r.reported_at_s <= now_s]
-    # an onset of 0 (pain from the very start, which stores from before the service refused it may hold) is no point
+    # an onset at the very start (under MIN_ONSET_*; stores from before the service refused them may hold some) is no point
     # into the walk that a shorter walk could end before: the report counts as pain, its onset teaches nothing
-    distances = sorted(r.onset_distance_m for r in use if r.onset_distance_m)
-    times = sorted(r.onset_time_s for r in use if r.onset_time_s)
+    distances = sorted(
+        r.onset_distance_m for r in use if r.onset_distance_m is not None and r.onset_distance_m >= MIN_ONSET_DISTANCE_M
+    )
+    times = sorted(r.onset_time_s for r in use if r.onset_time_s is not None and r.onset_time_s >= MIN_ONSET_TIME_S)
     if not distances and not times:
         return None
     return PainOnset(

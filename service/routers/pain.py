@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 
+from gait.coach.pain import MIN_ONSET_DISTANCE_M, MIN_ONSET_TIME_S, is_onset_from_start
 from gait.coach.text import format_distance, format_duration
 from service.deps import StoreDep
 from service.models import PainCreate, PainPublic
@@ -90,10 +91,11 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
 )
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
     """Store a pain report, checking an onset against the walk it names."""
-    if report.onset_distance_m == 0 or report.onset_time_s == 0:
+    if is_onset_from_start(report.onset_distance_m, report.onset_time_s):
         raise HTTPException(
             422,
-            "an onset of 0 means the pain was there from the very start of the walk: that is no point into a walk that "
+            f"an onset under {MIN_ONSET_DISTANCE_M:.0f} m or {MIN_ONSET_TIME_S:.0f} s into the walk means the pain was "
+            "there from the very start of the walk: that is no point into a walk that "
             "a shorter walk could end before. Leave the distance and time into the walk empty (the report still "
             "counts as pain). Back pain that is there as soon as you start walking is worth discussing with a doctor "
             "or physiotherapist.",

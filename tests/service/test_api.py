@@ -236,7 +236,8 @@ def test_onset_zero_is_refused_and_an_early_time_onset_gets_the_doctor_wording(
     client: TestClient, store: Store
 ) -> None:
     # QA: pain from the very start gave "Plan walks of about 125 m or about 0 min"
-    for zero in ({"onset_time_s": 0}, {"onset_distance_m": 0.0}):
+    # and one that rounds to 0 (QA: 0.0001 m made "about 0 m into a walk" and a plan of 0.00008 m)
+    for zero in ({"onset_time_s": 0}, {"onset_distance_m": 0.0}, {"onset_distance_m": 0.0001}, {"onset_time_s": 9.5}):
         r = client.post("/api/pain", json={"score": 4, **zero})
         assert r.status_code == 422, zero
         detail = r.json()["detail"]
