@@ -173,8 +173,8 @@ def estimate_pain_onset(
     if now_s is not None and lookback_days is not None:
         start_s = now_s - lookback_days * 86400.0
         use = [r for r in use if start_s <= r.reported_at_s <= now_s]
-    # an onset at the very start (under MIN_ONSET_*; stores from before the service refused them may hold some) is no point
-    # into the walk that a shorter walk could end before: the report counts as pain, its onset teaches nothing
+    # an onset at the very start (under MIN_ONSET_*; stores from before the service refused them may hold some) is
+    # no point into the walk that a shorter walk could end before: the report counts as pain, its onset teaches nothing
     distances = sorted(
         r.onset_distance_m for r in use if r.onset_distance_m is not None and r.onset_distance_m >= MIN_ONSET_DISTANCE_M
     )
