@@ -581,7 +581,7 @@ class Store:
             for walk in walks:
                 if walk.recording_sha256 is not None:
                     existing = conn.execute(
-                        "SELECT id, name, origin, started_at, demo, source_json FROM walks"
+                        "SELECT id, name, origin, started_at, demo, source_json, format FROM walks"
                         " WHERE recording_sha256 = ? ORDER BY id LIMIT 1",
                         (walk.recording_sha256,),
                     ).fetchone()

@@ -53,6 +53,12 @@ def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
             f"{filename}: this is the sample recording already shown as {walk}: somebody else's walk, labelled "
             "sample, never counted for your coaching. Nothing was stored; open that walk to see its analysis."
         )
+    if existing.get("format") == "apple_health":
+        # Health's own summaries: no samples, nothing to analyse again
+        return (
+            f"{filename}: the walks of this Apple Health export are already stored (the first is {walk}); nothing "
+            "was stored, so they are not counted twice. A later export adds only the walks recorded since."
+        )
     return (
         f"{filename}: this recording is already stored as {walk}; nothing was stored, so it is not counted twice. "
         f'To analyse it again (for example after setting your body height), use "Analyse again" on walk '
