@@ -16,9 +16,11 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gait.errors import GaitError
 from ingest.errors import IngestError
@@ -145,6 +147,20 @@ def json_safe(value: object) -> object:
     return value
 
 
+def dashboard_address(path: str) -> str | None:
+    """The dashboard address a page path meant (``/walks`` -> ``/#/walks``), None for the API and static files.
+
+    Examples
+    --------
+    >>> dashboard_address("/walk/12"), dashboard_address("/index.html"), dashboard_address("/api/walks/9")
+    ('/#/walk/12', '/', None)
+    """
+    if path.startswith(("/api/", "/static/")) or path in ("/api", "/static", "/docs", "/openapi.json"):
+        return None
+    route = path.strip("/")
+    return "/" if route in ("", "index.html") else f"/#/{route}"
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the service for ``settings`` (see :class:`service.settings.Settings`)."""
     app = FastAPI(
@@ -194,6 +210,16 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse(
             {"detail": f"the upload is larger than the limit of {exc.limit_bytes / 1024**2:.0f} MB"}, status_code=413
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found_page(request: Request, exc: StarletteHTTPException) -> Response:
+        # the dashboard's pages are addresses after '#' (/#/walks): a browser sent to /walks, /walk/12 or
+        # /index.html is taken to the page it meant, not shown {"detail": "Not Found"}; the API keeps its JSON
+        page = dashboard_address(request.url.path)
+        wants_page = "text/html" in request.headers.get("accept", "")
+        if exc.status_code == 404 and request.method == "GET" and page and wants_page:
+            return RedirectResponse(page, status_code=307)
+        return await http_exception_handler(request, exc)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:

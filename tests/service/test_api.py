@@ -349,3 +349,16 @@ def test_a_short_upload_with_a_stride_is_still_a_walk(client: TestClient, store:
     with path.open("rb") as fh:
         r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
     assert r.status_code == 201 and r.json()["walks"][0]["summary"]["strides"] == 1
+
+
+def test_a_page_address_without_its_hash_takes_the_browser_to_the_page(client: TestClient) -> None:
+    # QA: /walks, /live, /walk/12 and /index.html showed {"detail": "Not Found"} in the browser
+    html = {"accept": "text/html,application/xhtml+xml"}
+    for path, page in (("/walks", "/#/walks"), ("/walk/12/", "/#/walk/12"), ("/index.html", "/"), ("/live", "/#/live")):
+        r = client.get(path, headers=html, follow_redirects=False)
+        assert r.status_code == 307 and r.headers["location"] == page, (path, r.status_code, r.headers)
+    # the API and scripts keep their JSON 404s
+    assert client.get("/api/nothing", headers=html).status_code == 404
+    r = client.get("/walks", headers={"accept": "application/json"}, follow_redirects=False)
+    assert r.status_code == 404 and r.json() == {"detail": "Not Found"}
+    assert client.get("/api/walks/999999").json()["detail"] != "Not Found"  # a route's own message is kept
