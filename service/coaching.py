@@ -163,6 +163,8 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | 
     settings = profile.coaching.coach_settings()
     return {
         "active": plan.active,
+        # the walker's opt-in when the walk was made: analysing the walk again keeps it (a profile setting, not history)
+        "enabled": profile.coaching.enabled,
         "reduction": plan.reduction,
         "tolerance_m": profile.coaching.tolerance_m,
         # strides less confident than this are never judged: the walk page shows them apart

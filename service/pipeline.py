@@ -271,15 +271,22 @@ def prepare_analysis(
     placement: Placement | None = None,
     sensor_side: str | None = None,
     at_s: float,
+    coaching_enabled: bool | None = None,
 ) -> PreparedAnalysis:
     """The options, coaching flagger and description, and analysis record for analysing ``recording`` now.
 
     The walker's own walk is analysed with the current profile's height (unless the recording states its own)
     and its calibration factor for the placement used, and judged by the plan in force at ``at_s`` (when the walk
     was made); a sample recording (``origin="sample"``) is somebody else's walk: its own heights, no factor, not
-    coached. Uploads and re-analysis (:mod:`service.reanalysis`) both go through here.
+    coached. Uploads and re-analysis (:mod:`service.reanalysis`) both go through here. ``coaching_enabled``, when
+    given, is the walker's opt-in to stride coaching in place of the profile's now (re-analysis: the opt-in when the
+    walk was made, which the profile does not keep a history of).
     """
     profile = coaching.load_profile(store)
+    if coaching_enabled is not None:
+        profile = profile.model_copy(
+            update={"coaching": profile.coaching.model_copy(update={"enabled": coaching_enabled})}
+        )
     used = recording.placement or placement or profile.placement
     # a sample recording is somebody else's walk: analysed with its own heights (in ``recording``), never with the
     # user's height or calibration factor

@@ -12,7 +12,8 @@ Where a walk's samples are:
   the sample itself is a walk that is; an Apple Health walk is the phone's own summary, with no samples.
 
 The analysis is the upload's (:func:`service.pipeline.prepare_analysis`, :func:`service.pipeline.analyse_to_walk`),
-judged by the coaching plan in force when the walk was made, and swapped in one transaction
+judged by the coaching plan in force when the walk was made (with the walker's opt-in of then: see
+:func:`coaching_opt_in`), and swapped in one transaction
 (:meth:`service.store.Store.replace_analysis`).
 """
 
@@ -233,6 +234,34 @@ def figures(summary: dict[str, Any]) -> dict[str, Any]:
     return {k: summary.get(k) for k in (*SUMMARY_COLUMNS, "flagged_strides")}
 
 
+def plan_time_s(walk: dict[str, Any]) -> float:
+    """When the plan a stored walk was judged by was in force (Unix seconds): its recording's start, or for a file
+    without a start time (dated to end at its upload) its upload, as the upload judged it.
+
+    Examples
+    --------
+    >>> walk = {"started_at": "2026-11-27T08:00:00+00:00", "duration_s": 60.0, "source": {}}
+    >>> plan_time_s(walk) - plan_time_s({**walk, "source": {"started_at_from": "import"}})
+    -60.0
+    """
+    start_s = coaching.iso_to_unix_s(walk["started_at"])
+    undated = (walk.get("source") or {}).get("started_at_from") == "import"
+    return start_s + float(walk.get("duration_s") or 0.0) if undated else start_s
+
+
+def coaching_opt_in(stored: dict[str, Any]) -> bool:
+    """Whether the walker had opted in to stride coaching when a walk was made, from its stored coaching: its
+    ``enabled``, or for walks stored before that was kept its ``active`` (an active plan was opted in to; an inactive
+    one is judged inactive again, as it was).
+
+    Examples
+    --------
+    >>> coaching_opt_in({"enabled": True, "active": False}), coaching_opt_in({"active": True}), coaching_opt_in({})
+    (True, True, False)
+    """
+    return bool(stored.get("enabled", stored.get("active", False)))
+
+
 def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[str, Any]:
     """Analyse walk ``walk_id`` again from its kept samples with this version and the current profile, and store
     the new analysis in place of the old one (blocking). Returns the walk's figures before and after.
@@ -256,7 +285,8 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
         origin=walk["origin"],
         placement=Placement.parse(walk["placement"]) if walk["placement"] else None,
         sensor_side=recording.source.get("sensor_side"),
-        at_s=coaching.iso_to_unix_s(walk["started_at"]) - PLAN_BEFORE_S,
+        at_s=plan_time_s(walk) - PLAN_BEFORE_S,
+        coaching_enabled=coaching_opt_in(walk["coaching"]),
     )
     new = analyse_to_walk(
         recording,

@@ -289,3 +289,24 @@ def test_a_sample_walk_is_reanalysed_from_its_sample_file_with_its_own_heights(t
     (samples / "mobgap_lower_back_straight_walk.csv").write_bytes(OTHER.read_bytes().replace(b"0.01", b"0.0101", 1))
     with pytest.raises(reanalysis.NoSamplesError, match="no longer in the samples folder"):
         reanalysis.reanalyse_walk(store, walk_id, where)
+
+
+def test_analysing_again_keeps_the_coaching_opt_in_the_walk_was_made_with(client: TestClient) -> None:
+    # QA: a walk uploaded with coaching off was flagged after "Analyse all again" once coaching was switched on
+    coached_sample = SAMPLES / "mobgap_lower_back_daily_living.csv"  # 30 trusted strides: sets its level, flags
+    assert client.post("/api/pain", json={"score": 4}).status_code == 201
+    client.put("/api/profile", json={"placement": "lower_back", "body_height_m": 1.59, "coaching": {"enabled": True}})
+    on = upload(client, coached_sample)
+    assert on["summary"]["flagged_strides"] > 0 and on["coaching"]["enabled"] is True
+    client.put("/api/profile", json={"placement": "lower_back", "body_height_m": 1.59, "coaching": {"enabled": False}})
+    off = upload(client, WALK)
+    assert off["summary"]["flagged_strides"] == 0 and off["coaching"]["active"] is False
+    # the opt-in flips; each walk is analysed again as it was made
+    client.put("/api/profile", json={"placement": "lower_back", "body_height_m": 1.59, "coaching": {"enabled": True}})
+    again_off = client.post(f"/api/walks/{off['id']}/reanalyse").json()
+    assert again_off["after"]["flagged_strides"] == 0
+    assert client.get(f"/api/walks/{off['id']}").json()["coaching"]["active"] is False
+    client.put("/api/profile", json={"placement": "lower_back", "body_height_m": 1.59, "coaching": {"enabled": False}})
+    again_on = client.post(f"/api/walks/{on['id']}/reanalyse").json()
+    assert again_on["after"]["flagged_strides"] == on["summary"]["flagged_strides"]
+    assert client.get(f"/api/walks/{on['id']}").json()["coaching"]["active"] is True
