@@ -66,9 +66,9 @@ ANCHORS = 8
 """The part's runs looked for in the walk (spread over the part)."""
 MAX_RUNS = 200
 """At most this many places of one run in a walk are tried (a long walk at a steady cadence repeats short runs)."""
-MIN_VOTES = 3
+MIN_VOTES = 4
 """A stored walk is compared step by step with an upload when this many anchored runs of either are found in the
-other at one alignment (a part of a walk: most of its runs; another walk: seldom two)."""
+other at one alignment (a part of a walk: most of its runs; another walk: seldom four)."""
 MAX_CANDIDATES = 20
 """At most this many stored walks are compared step by step with one upload (the most found first)."""
 ALIGN_FIRST_STEPS = 5
@@ -323,7 +323,7 @@ def find_part(
         return None
     du = np.diff(u)
     tols_s = np.array([match_tolerance_s(rate_hz, r) for r, _ in stored])
-    walks = [np.sort(np.asarray(steps_s, dtype=float)) for _, steps_s in stored]
+    walks = [np.asarray(steps_s, dtype=float) for _, steps_s in stored]  # stored in time order
     gap = np.full(RUN_INTERVALS, np.nan)  # no run spans two walks
     laid = np.concatenate([part for w in walks for part in (np.diff(w), gap)])
     laid_t = np.concatenate([part for w in walks for part in (w[:-1], gap)])
