@@ -16,6 +16,21 @@ gaitmap and IPOL feet, Oxford phones in six carry positions), with the tolerance
   recognised;
 - 25,695 pairs of different walks (the same walkers' repeated trials included): at most 56 %.
 
+A part of a stored walk (a cut-short export, a half) or a whole holding one (:func:`find_part`) is aligned anywhere
+by runs of :data:`RUN_INTERVALS` step intervals; the shorter walk's steps are counted. ``python -m bench.same_walk``
+on the 230 recordings (each part cut from the recording, analysed on its own, from 0 s; parts of 10 steps or more):
+
+- a part against its whole: first half 131 parts, 94.7-100 % of its steps matched; first 60 % 187 parts, all
+  100 %; second half 169 parts, 69.6-100 % (median 100 %, 3 phone walks under 80 %); middle third 139 parts,
+  60.6-100 % (median 100 %, 5 phone walks under 80 %: a part cut mid-walk starts without a settled step rhythm);
+- 134,209 pairs of different walks (parts and wholes against the other wholes, every placement): parts of 10-19
+  steps reach 100 % by chance (a 13-step IPOL half in an Oxford phone walk), of 20-29 steps at most 71.4 %, 30-39
+  66.7 %, 40-49 55 %, 50 or more 37.1 %. Hence :data:`PART_MIN_STEPS` = 20: no different walk is refused;
+- IPOL trial 9-3 is the first 2268 samples of trial 9-4 (the same walk in the data set): it is found, 100 %.
+- another sensor of the same trial (left foot against right foot: one foot's contacts each) matches at most 80 %
+  of a 10-step part, 75 % of a whole; a foot against the lower back is not compared (the store compares walks of
+  the upload's placement only).
+
 Hence :data:`SAME_WALK_SHARE` = 0.8. A walk whose steps follow each other like a metronome's (a synthetic signal)
 carries no timing of its own: it is never called the same walk as another (the real recordings' steps fall at
 their walk's usual interval for at most 73 % of steps, a metronome's for all; see :func:`periodic_share`).
@@ -43,6 +58,19 @@ DURATION_SLACK_S = 2.0
 DURATION_SLACK_SHARE = 0.005
 """Only stored walks whose duration is within the larger of these (seconds; share of the upload's) are compared:
 two files of one walk differ by a row or two, a resampled one by a sample period."""
+PART_MIN_STEPS = 20
+"""A part of a walk holds at least this many steps to be recognised in another walk (see the module's figures)."""
+RUN_INTERVALS = 4
+"""A part is aligned on a walk where this many consecutive step intervals of the part recur in it."""
+ANCHORS = 8
+"""The part's runs looked for in the walk (spread over the part)."""
+MAX_RUNS = 200
+"""At most this many places of one run in a walk are tried (a long walk at a steady cadence repeats short runs)."""
+MIN_VOTES = 4
+"""A stored walk is compared step by step with an upload when this many anchored runs of either are found in the
+other at one alignment (a part of a walk: most of its runs; another walk: seldom four)."""
+MAX_CANDIDATES = 20
+"""At most this many stored walks are compared step by step with one upload (the most found first)."""
 ALIGN_FIRST_STEPS = 5
 """The two walks' time axes are aligned on one of the first steps of each (a file may lack the first step or two)."""
 HEAD_STEPS = 40
@@ -175,3 +203,196 @@ def same_walk(a_s: Sequence[float] | np.ndarray, b_s: Sequence[float] | np.ndarr
         return False, 0
     matched = matched_steps(a, b, tol_s)
     return matched >= SAME_WALK_SHARE * max(len(a), len(b)), matched
+
+
+def interval_runs(intervals_s: np.ndarray, pattern_s: np.ndarray, tol_s: float | np.ndarray) -> np.ndarray:
+    """Where a run of consecutive step intervals like ``pattern_s`` starts in ``intervals_s``: every interval within
+    twice the step tolerance (each of its two steps may move by ``tol_s``) of the pattern's.
+
+    ``tol_s`` may be one tolerance per interval (walks of several sample rates laid end to end). The first
+    interval sieves, the others only look at what is left: a run in thousands of walks costs one pass over them.
+
+    Examples
+    --------
+    >>> interval_runs(np.array([0.5, 0.6, 0.55, 0.5, 0.6]), np.array([0.5, 0.6]), 0.01)
+    array([0, 3])
+    """
+    n = len(intervals_s) - len(pattern_s) + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    tol2_s = 2.0 * np.broadcast_to(np.asarray(tol_s, dtype=float), intervals_s.shape)
+    at = np.flatnonzero(np.abs(intervals_s[:n] - pattern_s[0]) <= tol2_s[:n])
+    for r in range(1, len(pattern_s)):
+        at = at[np.abs(intervals_s[at + r] - pattern_s[r]) <= tol2_s[at + r]]
+    return at
+
+
+def anchors(steps: int) -> np.ndarray:
+    """Where in a walk of ``steps`` steps its runs of :data:`RUN_INTERVALS` intervals are looked for elsewhere:
+    :data:`ANCHORS` spread over it, so that a step lost or added in one run leaves the others.
+
+    Examples
+    --------
+    >>> anchors(12).tolist()
+    [0, 1, 2, 3, 4, 5, 6, 7]
+    """
+    last = steps - 1 - RUN_INTERVALS
+    if last < 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.linspace(0, last, min(ANCHORS, last + 1)).round().astype(np.int64))
+
+
+def part_matched_steps(
+    part_s: Sequence[float] | np.ndarray, whole_s: Sequence[float] | np.ndarray, tol_s: float
+) -> int:
+    """How many of the steps of ``part_s`` fall within ``tol_s`` of steps of ``whole_s`` (each on its own time axis),
+    the axes aligned anywhere in the whole: on each place where a run of :data:`RUN_INTERVALS` step intervals of the
+    part (at :func:`anchors`) recurs in the whole, refined by the median difference of the steps that then match.
+
+    Examples
+    --------
+    >>> steps = np.cumsum(np.random.default_rng(1).normal(0.55, 0.03, 300))
+    >>> part_matched_steps(steps[150:250] - steps[150], steps, 0.015)  # a middle third, from 0 s
+    100
+    """
+    a = np.sort(np.asarray(part_s, dtype=float))
+    b = np.sort(np.asarray(whole_s, dtype=float))
+    if len(a) < 2 or len(b) < 2:
+        return 0
+    da, db = np.diff(a), np.diff(b)
+    best = 0
+    tried: set[int] = set()
+    for k in anchors(len(a)):
+        for j in interval_runs(db, da[k : k + RUN_INTERVALS], tol_s)[:MAX_RUNS]:
+            offset_s = a[k] - b[j]
+            key = round(offset_s / tol_s)
+            if key in tried:
+                continue  # the same alignment, found from another anchor
+            tried.add(key)
+            miss_s = a - offset_s - _nearest(b, a - offset_s)
+            close = np.abs(miss_s) <= tol_s
+            offset_s += float(np.median(miss_s[close]))
+            best = max(best, int(np.sum(np.abs(a - offset_s - _nearest(b, a - offset_s)) <= tol_s)))
+            if best == len(a):
+                return best
+    return best
+
+
+def run_pairs(patterns_s: np.ndarray, tol_s: np.ndarray, intervals_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``patterns_s`` (one run of :data:`RUN_INTERVALS` intervals a row, ``tol_s`` its tolerance) recur
+    where in ``intervals_s``: the pattern rows and the run starts. Many patterns (the anchors of thousands of
+    walks) against one walk: its runs are sorted by their first interval, each pattern looks up its range.
+
+    Examples
+    --------
+    >>> run_pairs(np.array([[0.6, 0.55], [0.7, 0.7]]), np.array([0.01, 0.01]), np.array([0.5, 0.6, 0.55, 0.5]))
+    (array([0]), array([1]))
+    """
+    width = patterns_s.shape[1] if patterns_s.ndim == 2 else 0
+    n = len(intervals_s) - width + 1
+    if n <= 0 or len(patterns_s) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(intervals_s[:n], kind="stable")
+    first_s = intervals_s[:n][order]
+    lo = np.searchsorted(first_s, patterns_s[:, 0] - 2.0 * tol_s, side="left")
+    hi = np.searchsorted(first_s, patterns_s[:, 0] + 2.0 * tol_s, side="right")
+    rows = np.repeat(np.arange(len(patterns_s)), hi - lo)
+    starts = order[np.concatenate([np.arange(a, b) for a, b in zip(lo, hi, strict=True)] or [np.zeros(0, int)])]
+    for r in range(1, width):
+        keep = np.abs(intervals_s[starts + r] - patterns_s[rows, r]) <= 2.0 * tol_s[rows]
+        rows, starts = rows[keep], starts[keep]
+    return rows, starts
+
+
+def find_part(
+    upload_s: Sequence[float] | np.ndarray,
+    rate_hz: float | None,
+    stored: Sequence[tuple[float | None, np.ndarray]],
+) -> tuple[int, bool, int, float] | None:
+    """The first of the ``stored`` walks (each its sample rate and step times) that the upload is a part of, or that
+    is a part of the upload (:func:`part_of_walk`): its index, whether the upload holds it, the steps matched and the
+    tolerance; None when there is none.
+
+    Cheap for thousands of stored walks: the upload's runs at its :func:`anchors` are looked for in all stored walks
+    laid end to end (:func:`interval_runs`), the stored walks' anchored runs in the upload (:func:`run_pairs`); only
+    walks found by :data:`MIN_VOTES` runs or more (at most :data:`MAX_CANDIDATES`, most found first) are compared
+    step by step.
+    """
+    u = np.sort(np.asarray(upload_s, dtype=float))
+    if len(u) < PART_MIN_STEPS or not stored:
+        return None
+    du = np.diff(u)
+    tols_s = np.array([match_tolerance_s(rate_hz, r) for r, _ in stored])
+    walks = [np.asarray(steps_s, dtype=float) for _, steps_s in stored]  # stored in time order
+    gap = np.full(RUN_INTERVALS, np.nan)  # no run spans two walks
+    laid = np.concatenate([part for w in walks for part in (np.diff(w), gap)])
+    laid_t = np.concatenate([part for w in walks for part in (w[:-1], gap)])
+    owner = np.concatenate([np.full(max(len(w) - 1, 0) + RUN_INTERVALS, i) for i, w in enumerate(walks)])
+    tol_laid_s = tols_s[owner]
+    hits_walk, hits_anchor, hits_offset = [], [], []
+    for k in anchors(len(u)):  # the upload a part of a stored walk
+        at = interval_runs(laid, du[k : k + RUN_INTERVALS], tol_laid_s)
+        hits_walk.append(owner[at])
+        hits_anchor.append(np.full(len(at), k))
+        hits_offset.append(u[k] - laid_t[at])
+    patterns, pattern_walk, pattern_k = [], [], []
+    for i, w in enumerate(walks):  # a stored walk a part of the upload
+        if len(w) >= PART_MIN_STEPS:
+            dw = np.diff(w)
+            ks = anchors(len(w))
+            patterns += [dw[k : k + RUN_INTERVALS] for k in ks]
+            pattern_walk += [i] * len(ks)
+            pattern_k += [w[k] for k in ks]
+    if patterns:
+        walk_of_row = np.asarray(pattern_walk)
+        rows, starts = run_pairs(np.asarray(patterns), tols_s[walk_of_row], du)
+        hits_walk.append(walk_of_row[rows])
+        hits_anchor.append(rows + len(u))  # another anchor than the upload's
+        hits_offset.append(u[starts] - np.asarray(pattern_k)[rows])
+    votes = _consistent_votes(
+        np.concatenate(hits_walk), np.concatenate(hits_anchor), np.concatenate(hits_offset), tols_s, len(walks)
+    )
+    for i in np.argsort(-votes, kind="stable")[:MAX_CANDIDATES]:
+        if votes[i] < MIN_VOTES:
+            break
+        holds = len(walks[i]) < len(u)
+        part_s, whole_s = (walks[i], u) if holds else (u, walks[i])
+        same, matched = part_of_walk(part_s, whole_s, float(tols_s[i]))
+        if same:
+            return int(i), holds, matched, float(tols_s[i])
+    return None
+
+
+def _consistent_votes(
+    walk: np.ndarray, anchor: np.ndarray, offset_s: np.ndarray, tols_s: np.ndarray, walks: int
+) -> np.ndarray:
+    """Per walk, the most anchors found in it at one alignment (offsets within a bin of 4 tolerances, on two grids
+    half a bin apart): a part's runs recur at one offset, another walk's at scattered ones."""
+    votes = np.zeros(walks, dtype=np.int64)
+    if len(walk) == 0:
+        return votes
+    for shift in (0.0, 0.5):
+        bins = np.floor(offset_s / (4.0 * tols_s[walk]) + shift).astype(np.int64)
+        keys = np.unique(np.stack([walk, bins, anchor]), axis=1)  # each anchor once per alignment
+        cells, counts = np.unique(keys[:2], axis=1, return_counts=True)
+        np.maximum.at(votes, cells[0], counts)
+    return votes
+
+
+def part_of_walk(
+    part_s: Sequence[float] | np.ndarray, whole_s: Sequence[float] | np.ndarray, tol_s: float
+) -> tuple[bool, int]:
+    """Whether the walk of ``part_s`` is a part of the walk of ``whole_s`` (a cut-short export, a half; the whole
+    walk itself), and how many of its steps match (:func:`part_matched_steps`).
+
+    True when at least :data:`SAME_WALK_SHARE` of the part's steps fall at the whole's, the part holds
+    :data:`PART_MIN_STEPS` steps or more (fewer could fall on another walk's by chance, see the module's figures) and
+    its timing is not a metronome's.
+    """
+    a = np.asarray(part_s, dtype=float)
+    if len(a) < PART_MIN_STEPS or len(np.asarray(whole_s)) < SAME_WALK_SHARE * len(a):
+        return False, 0
+    if periodic_share(a, tol_s) > PERIODIC_SHARE_MAX:
+        return False, 0
+    matched = part_matched_steps(a, whole_s, tol_s)
+    return matched >= SAME_WALK_SHARE * len(a), matched

@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from service import samewalk
 
 
@@ -70,13 +72,17 @@ class SameWalkError(DuplicateRecordingError):
         How many steps fall at the same moments.
     tolerance_s
         Within how long of each other (see :func:`service.samewalk.match_tolerance_s`).
+    part
+        "" for the same walk, "part" when the upload is a part of the stored walk, "holds" when the stored walk is
+        a part of the upload (:func:`service.samewalk.find_part`).
     """
 
-    def __init__(self, existing: dict[str, Any], matched_steps: int, tolerance_s: float) -> None:
+    def __init__(self, existing: dict[str, Any], matched_steps: int, tolerance_s: float, part: str = "") -> None:
         StoreError.__init__(self, f"the recording holds the same walk as walk {existing['id']}")
         self.existing = existing
         self.matched_steps = matched_steps
         self.tolerance_s = tolerance_s
+        self.part = part
 
 
 OVERLAP_SHARE = 0.5
@@ -217,6 +223,9 @@ MIGRATIONS: tuple[str, ...] = (
     # pain report ids are never reused either: a tab that still lists a deleted report must not delete (or show)
     # a later report that took its id
     "pain_report_ids_never_reused",
+    # an upload that is a part of a stored walk, or holds one, is compared with every stored walk of its placement
+    # by their step intervals (service/samewalk.py): each walk's step times in one row, so thousands read at once
+    "step_timing",
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
@@ -310,7 +319,39 @@ def _walk_plans_keep_their_pain_reports(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE walks SET coaching_json = ? WHERE id = ?", (json.dumps(coaching), walk_id))
 
 
+def _step_timing(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE step_timing (walk_id INTEGER PRIMARY KEY REFERENCES walks (id) ON DELETE CASCADE,"
+        " rate_hz REAL, steps_s BLOB NOT NULL)"
+    )
+    _fill_step_timing(conn)
+
+
+def _fill_step_timing(conn: sqlite3.Connection) -> None:
+    """Keep each finished walk's step times (float32 seconds from its first step) and sample rate in
+    ``step_timing``: filled for the walks that lack it (new, finished live or analysed again since)."""
+    missing = conn.execute(
+        "SELECT w.id, w.source_json FROM walks w LEFT JOIN step_timing t ON t.walk_id = w.id"
+        " WHERE t.walk_id IS NULL AND w.status != 'live'"
+    ).fetchall()
+    for walk_id, source_json in missing:
+        steps_s = np.sort([r[0] for r in conn.execute("SELECT t_s FROM steps WHERE walk_id = ?", (walk_id,))])
+        try:
+            rate_hz = json.loads(source_json or "{}").get("rate_hz")
+        except ValueError:
+            rate_hz = None
+        conn.execute(
+            "INSERT INTO step_timing (walk_id, rate_hz, steps_s) VALUES (?, ?, ?)",
+            (
+                walk_id,
+                rate_hz if isinstance(rate_hz, int | float) else None,
+                (steps_s - (steps_s[0] if len(steps_s) else 0.0)).astype(np.float32).tobytes(),
+            ),
+        )
+
+
 MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
+    "step_timing": _step_timing,
     "walk_ids_never_reused": _walk_ids_never_reused,
     "pain_report_ids_never_reused": _pain_report_ids_never_reused,
     "profile_stride_scales_per_placement": _profile_stride_scales_per_placement,
@@ -632,7 +673,7 @@ class Store:
             ).rowcount
             if not updated:
                 return False
-            for table in ("strides", "steps", "bouts"):
+            for table in ("strides", "steps", "bouts", "step_timing"):
                 conn.execute(f"DELETE FROM {table} WHERE walk_id = ?", (walk_id,))
             self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
         return True
@@ -675,9 +716,10 @@ class Store:
         return None
 
     @staticmethod
-    def _same_walk(conn: sqlite3.Connection, walk: NewWalk) -> tuple[dict[str, Any], int, float] | None:
+    def _same_walk(conn: sqlite3.Connection, walk: NewWalk) -> tuple[dict[str, Any], int, float, str] | None:
         """A stored walk whose steps fall at the same moments as an upload's (:func:`service.samewalk.same_walk`),
-        with the steps matched and the tolerance; None when there is none.
+        with the steps matched, the tolerance and "" (or, when there is none, :meth:`_part_walk`'s: a part of a
+        stored walk, or one holding a stored walk); None when there is none.
 
         Only the stored walks of about the upload's duration and step count are read (an index on both), so the
         check costs a few small reads however many walks are stored. Every stored walk with steps counts (a sample
@@ -702,8 +744,39 @@ class Store:
             other_s = [r[0] for r in conn.execute("SELECT t_s FROM steps WHERE walk_id = ? ORDER BY idx", (row["id"],))]
             same, matched = samewalk.same_walk(steps_s, other_s, tol_s)
             if same:
-                return dict(row), matched, tol_s
-        return None
+                return dict(row), matched, tol_s, ""
+        return Store._part_walk(conn, walk, steps_s, rate_hz if isinstance(rate_hz, int | float) else None)
+
+    @staticmethod
+    def _part_walk(
+        conn: sqlite3.Connection, walk: NewWalk, steps_s: list[float], rate_hz: float | None
+    ) -> tuple[dict[str, Any], int, float, str] | None:
+        """A stored walk of the upload's placement that the upload is a part of, or that is a part of the upload
+        (:func:`service.samewalk.find_part`): the walk, the steps matched, the tolerance and "part" or "holds".
+
+        Another sensor's record of the walk (a foot's contacts, half the steps) is not compared: its placement
+        differs. All the stored walks' step times are read in one query and compared at once (2000 walks of 20-40
+        min: see ``bench/same_walk.py``).
+        """
+        if len(steps_s) < samewalk.PART_MIN_STEPS:
+            return None
+        _fill_step_timing(conn)
+        rows = conn.execute(
+            "SELECT t.walk_id, t.rate_hz, t.steps_s FROM step_timing t JOIN walks w ON w.id = t.walk_id"
+            " WHERE w.status != 'live' AND w.steps >= ? AND w.placement IS ? ORDER BY t.walk_id",
+            (samewalk.PART_MIN_STEPS, walk.placement),
+        ).fetchall()
+        found = samewalk.find_part(
+            steps_s, rate_hz, [(r[1], np.frombuffer(r[2], dtype=np.float32).astype(float)) for r in rows]
+        )
+        if found is None:
+            return None
+        index, holds, matched, tol_s = found
+        existing = conn.execute(
+            "SELECT id, name, origin, started_at, demo, source_json, duration_s, steps FROM walks WHERE id = ?",
+            (rows[index][0],),
+        ).fetchone()
+        return dict(existing), matched, tol_s, "holds" if holds else "part"
 
     def _insert_walk(self, conn: sqlite3.Connection, walk: NewWalk) -> int:
         s = walk.summary

@@ -67,11 +67,29 @@ def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
     )
 
 
-def same_walk_message(filename: str, existing: dict[str, Any], matched_steps: int, tolerance_s: float) -> str:
+def same_walk_message(
+    filename: str, existing: dict[str, Any], matched_steps: int, tolerance_s: float, part: str = ""
+) -> str:
     """What a refused upload says when its steps fall at the same moments as a stored walk's: the same walk in
-    another file (another format, time origin or unit), which walk, and what to do."""
+    another file (another format, time origin or unit), a part of it (``part="part"``) or a whole walk of which the
+    stored walk is a part (``part="holds"``); which walk, and what to do."""
     if existing["demo"]:
         return duplicate_message(filename, existing)
+    within = f"(within {tolerance_s * 1000:.0f} ms)"
+    if part == "part":
+        return (
+            f"{filename}: this is a part of {_stored_walk(existing)}: {matched_steps} of this file's steps fall at "
+            f"the same moments as steps of that walk {within}, as a cut-short export or a half of the same recording "
+            "does. Nothing was stored, so that walking is not counted twice. To keep this file's analysis instead, "
+            f"delete walk {existing['id']} first, then upload it again."
+        )
+    if part == "holds":
+        return (
+            f"{filename}: this recording holds {_stored_walk(existing)}: {matched_steps} of that walk's steps fall "
+            f"at the same moments as steps of this file {within}; the stored walk is a part of this one (a "
+            "cut-short export or a half of it). Nothing was stored, so that walking is not counted twice. To keep "
+            f"the whole walk, delete the stored part, walk {existing['id']}, first, then upload this file again."
+        )
     return (
         f"{filename}: this is the same walk as {_stored_walk(existing)}: {matched_steps} of its steps fall at the "
         f"same moments (within {tolerance_s * 1000:.0f} ms), as the same walk saved in another format does (a "
@@ -114,7 +132,8 @@ def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
             "model": Problem,
             "description": "An upload with this upload_id is still running, or the same recording (the same decoded "
             "samples, however the file was re-saved), the same walk (its steps at the same moments: another "
-            "format, time origin or unit) or a recording of the same time is already stored as a walk: the message "
+            "format, time origin or unit; a part of a stored walk, or a whole holding one) or a recording of the "
+            "same time is already stored as a walk: the message "
             "names that walk.",
         },
         413: {"model": Problem, "description": "The file is larger than the upload limit."},
@@ -172,7 +191,7 @@ async def upload(
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
     except SameWalkError as exc:
-        message = same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s)
+        message = same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s, exc.part)
         uploads.update(upload_id, "failed", 1.0, error=message)
         raise HTTPException(409, message) from None
     except OverlappingWalkError as exc:

@@ -165,3 +165,86 @@ def test_the_migration_indexes_what_an_upload_is_compared_by(tmp_path: Path) -> 
         assert "walks_by_duration" in plan
     finally:
         store.close()
+
+
+def _cut(recording: Recording, start: float, stop: float) -> Recording:
+    """The samples between the shares ``start`` and ``stop`` of a recording (a cut-short export, a half)."""
+    i, j = round(start * len(recording.time_s)), round(stop * len(recording.time_s))
+    gyr_dps = None if recording.gyr_dps is None else recording.gyr_dps[i:j]
+    return Recording(recording.time_s[i:j], recording.acc_ms2[i:j], gyr_dps)
+
+
+def test_a_half_of_a_stored_walk_and_a_walk_holding_a_stored_half_are_refused(
+    client: TestClient, store: Store, tmp_path: Path
+) -> None:
+    """QA: the halves of an undated phone walk were stored beside it (its steps counted twice); the other way round
+    too. A half from 0 s starts mid-walk: it is aligned anywhere in the whole."""
+    rec = load(REPO / "sample_recordings" / "oxford_phone_back_pocket.csv", placement="pocket")
+    whole = _from_zero(rec, tmp_path / "whole.csv")
+    first = _from_zero(_cut(rec, 0.0, 0.5), tmp_path / "first half.csv")
+    second = _from_zero(_cut(rec, 0.5, 1.0), tmp_path / "second half.csv")
+    stored = _post(client, whole, "pocket")
+    assert stored.status_code == 201, stored.text
+    (walk,) = stored.json()["walks"]
+    rows = {t: count_rows(store, t) for t in ("walks", "strides", "steps")}
+    for half in (first, second):
+        r = _post(client, half, "pocket")
+        assert r.status_code == 409, r.text
+        detail = r.json()["detail"]
+        assert detail.startswith(f'{half.name}: this is a part of walk {walk["id"]} "whole"'), detail
+        assert "Nothing was stored" in detail and f"delete walk {walk['id']} first" in detail
+    assert {t: count_rows(store, t) for t in ("walks", "strides", "steps")} == rows
+
+    # the other way round: a half stored, then the whole
+    assert client.delete(f"/api/walks/{walk['id']}").status_code == 204
+    half = _post(client, second, "pocket")
+    assert half.status_code == 201, half.text
+    (part,) = half.json()["walks"]
+    r = _post(client, whole, "pocket")
+    assert r.status_code == 409, r.text
+    detail = r.json()["detail"]
+    assert detail.startswith(f'whole.csv: this recording holds walk {part["id"]} "second half"'), detail
+    assert f"delete the stored part, walk {part['id']}, first" in detail
+    # what it says works
+    assert client.delete(f"/api/walks/{part['id']}").status_code == 204
+    assert _post(client, whole, "pocket").status_code == 201
+    # the first half is then a part again, and the other phone walks of the samples are not parts of it
+    assert _post(client, first, "pocket").status_code == 409
+    for other in ("oxford_phone_in_bag", "oxford_phone_in_hand"):
+        path = _from_zero(load(REPO / "sample_recordings" / f"{other}.csv"), tmp_path / f"{other}.csv")
+        assert _post(client, path, "pocket").status_code == 201, other
+
+
+def test_another_placement_of_a_part_is_not_compared(client: TestClient, tmp_path: Path) -> None:
+    """Another sensor of the same walk (a foot's contacts beside the lower back's) is not refused by this rule: only
+    stored walks of the upload's placement are compared (here the very same samples, told to be held in the hand)."""
+    rec = load(REPO / "sample_recordings" / "oxford_phone_back_pocket.csv", placement="pocket")
+    assert _post(client, _from_zero(rec, tmp_path / "whole.csv"), "pocket").status_code == 201
+    r = _post(client, _from_zero(_cut(rec, 0.0, 0.5), tmp_path / "half.csv"), "hand")
+    assert r.status_code == 201, r.text
+
+
+PARTS = {"first half": (0.0, 0.5), "second half": (0.5, 1.0), "first 60 %": (0.0, 0.6), "middle third": (1 / 3, 2 / 3)}
+
+
+def test_parts_of_a_real_walk_are_found_anywhere_in_it_and_not_in_other_walks() -> None:
+    walks = {}
+    for s in samples():
+        rec = s.load()
+        rate_hz = 1.0 / float(np.median(np.diff(rec.time_s)))
+        parts = {name: _steps_s(_cut(rec, a, b), s.placement.value) for name, (a, b) in PARTS.items()}
+        walks[s.name] = (rate_hz, _steps_s(rec, s.placement.value), parts)
+    checked = 0
+    for name, (rate_hz, whole_s, parts) in walks.items():
+        tol_s = samewalk.match_tolerance_s(rate_hz, rate_hz)
+        for part, part_s in parts.items():
+            if len(part_s) >= samewalk.PART_MIN_STEPS:
+                checked += 1
+                assert samewalk.part_of_walk(part_s - part_s[0] + 5.0, whole_s, tol_s)[0], (name, part)
+            for other, (other_rate_hz, other_s, _) in walks.items():
+                if other != name:
+                    tol_s = samewalk.match_tolerance_s(rate_hz, other_rate_hz)
+                    assert not samewalk.part_of_walk(part_s, other_s, tol_s)[0], (name, part, other)
+        stored = [(other_rate_hz, other_s) for other, (other_rate_hz, other_s, _) in walks.items() if other != name]
+        assert samewalk.find_part(whole_s, rate_hz, stored) is None, name
+    assert checked >= 12
