@@ -359,7 +359,8 @@ function calibrationNotice(walk) {
   const others = Math.max(0, (c.out_of_date || 0) - 1);
   return `<div class="notice ok-note" id="calibrate-saved" role="status"><p>Saved to your profile: your ${esc(c.placement)} factor is now ${factorWords(c.factor)} (was ${factorWords(c.factor_before)}).
     ${c.notes.map((n) => `${esc(n[0].toUpperCase() + n.slice(1))}.`).join(" ")}</p>
-    <p>Walks with a ${esc(c.placement)} sensor analysed before keep their old figures until they are analysed again: this walk below (its distance becomes about ${fmt.dist(c.distance_after_m)})${others ? `, and ${others} other walk${others === 1 ? "" : "s"} from <a href="#/profile">your profile page</a> ("Analyse all again")` : ""}.</p></div>`;
+    <p>Walks with a ${esc(c.placement)} sensor analysed before keep their old figures until they are analysed again: this walk below (its distance becomes about ${fmt.dist(c.distance_after_m)})${others ? `, and ${others} other walk${others === 1 ? "" : "s"} from <a href="#/profile">your profile page</a> ("Analyse all again")` : ""}.
+    Your coaching baseline is built from your walks' stored stride lengths: analysed again, they are on the same scale as your next walks.</p></div>`;
 }
 
 function calibrationCard(walk) {
