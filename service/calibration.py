@@ -146,10 +146,11 @@ def _refusal(walk: dict[str, Any], profile: ProfileUpdate) -> str | None:
         check_calibratable(Placement.parse(walk["placement"]))
     except GaitError as exc:
         return str(exc)
-    if not walk.get("distance_m"):
+    # strides as well as a distance: a foot pod's walk without strides stores the pod's own odometer as its distance
+    if not (walk.get("strides") and walk.get("distance_m")):
         return (
-            f"walk {walk['id']} has no distance estimated from stride lengths, so there is nothing to calibrate: "
-            "calibrate with a walk whose page shows a distance"
+            f"walk {walk['id']} has no distance from stride lengths of this analyser (no strides, or none with a "
+            "length), so there is nothing to calibrate: calibrate with a walk whose page shows strides and a distance"
         )
     # the walk's distance must be the one this version with the current height gives (else the factor would
     # correct an old model, not today's): out of date for its factor only is fine, that is what is fitted

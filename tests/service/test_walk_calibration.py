@@ -158,11 +158,16 @@ def test_somebody_elses_walk_or_one_without_model_strides_is_refused_and_nothing
         NewWalk(name="pod", origin="live", placement="foot", coaching={"active": False, "pod": True})
     )
     demo_id = store.add_walk(NewWalk(name="demo", origin="live", placement="foot", demo=True))
+    # a sensor offering an IMU and a pod, whose IMU gave no stride: the walk's distance is the pod's odometer
+    pod_figures_id = store.add_walk(
+        NewWalk(name="pod figures", origin="live", placement="foot", summary={"distance_m": 120.0, "strides": 0})
+    )
     wrist = uploaded(client, SAMPLES / "gaitmap_right_foot.csv", "wrist")
     expected = {
         sample_id: "is a sample walk, somebody else's",
         pod_id: "is a foot pod's walk",
         demo_id: "is a live demo",
+        pod_figures_id: "has no distance from stride lengths of this analyser",
         wrist["id"]: "a wrist sensor has no stride-length model",
     }
     for walk_id, words in expected.items():
