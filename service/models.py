@@ -339,6 +339,47 @@ class ReanalysisStatus(BaseModel):
     current_version: str
 
 
+class CalibrationStatus(BaseModel):
+    """Whether a walk can fit the walker's stride-length factor ("this walk was N m")."""
+
+    can_calibrate: bool
+    why_not: str | None = Field(None, description="Why it cannot, and what to do.")
+    placement: Placement | None = Field(None, description="The placement whose factor it would fit.")
+    factor: float | None = Field(None, description="The profile's factor for that placement now (null: none).")
+
+
+class CalibrationRequest(BaseModel):
+    """The distance a stored walk really was."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    distance_m: float = Field(
+        description="The distance walked, in metres, measured independently (a track lap, a route measured on a "
+        "map or a route planner)."
+    )
+    dry_run: bool = Field(False, description="Fit and show the factor, saving nothing (`gait calibrate --dry-run`).")
+
+
+class CalibrationResult(BaseModel):
+    """The factor fitted from a walk of known distance, and the walk's distance before and after it."""
+
+    walk_id: int
+    placement: Placement
+    distance_m: float = Field(description="The distance given.")
+    model_distance_m: float = Field(description="The distance the model alone estimated (no personal factor).")
+    walk_factor: float | None = Field(description="The factor the walk's figures were analysed with (null: none).")
+    factor_before: float | None = Field(description="The profile's factor for the placement before (null: none).")
+    factor: float = Field(description="The factor fitted.")
+    distance_before_m: float = Field(description="The walk's distance as stored.")
+    distance_after_m: float = Field(description="The walk's distance with the fitted factor (once analysed again).")
+    saved: bool = Field(description="False for a dry run: the profile is unchanged.")
+    factors: dict[Placement, float] = Field(description="The profile's factors per placement now.")
+    notes: list[str] = Field(description="What else the calibration changed or kept, in words.")
+    out_of_date: int | None = Field(
+        None, description="Walks now out of date (another factor, height or version) that can be analysed again."
+    )
+
+
 class ReanalysisResult(BaseModel):
     """One walk analysed again: its figures before and after, or why it failed."""
 
@@ -417,6 +458,9 @@ class WalkDetail(WalkPublic):
         "`start_s - time_origin_s`.",
     )
     reanalysis: ReanalysisStatus | None = Field(None, description="Whether the walk can and should be analysed again.")
+    calibration: CalibrationStatus | None = Field(
+        None, description="Whether the walk can calibrate the stride-length factor of its placement."
+    )
 
 
 class TrendRow(BaseModel):

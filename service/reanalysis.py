@@ -93,7 +93,7 @@ class SampleFolders:
     samples_dir: Path
 
 
-def _no_samples_kind(walk: dict[str, Any]) -> str | None:
+def no_samples_kind(walk: dict[str, Any]) -> str | None:
     """Why a walk never has samples to analyse again (a key of :data:`NOT_REANALYSABLE`), or None."""
     if walk["format"] == "apple_health":
         return "apple_health"
@@ -120,7 +120,7 @@ def _journal(walk: dict[str, Any], folders: SampleFolders) -> Path:
 
 def samples_kept(walk: dict[str, Any], folders: SampleFolders) -> bool:
     """True when the walk's samples are there to analyse it again (files looked up, not read)."""
-    if _no_samples_kind(walk):
+    if no_samples_kind(walk):
         return False
     if walk["origin"] == "upload":
         return recording_path(folders.recordings_dir, walk["id"]).is_file()
@@ -137,7 +137,7 @@ def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -
     NoSamplesError
         When there are none (with a message saying why and what to do).
     """
-    kind = _no_samples_kind(walk)
+    kind = no_samples_kind(walk)
     if kind:
         raise NoSamplesError(NOT_REANALYSABLE[kind].format(id=walk["id"]))
     try:
@@ -167,13 +167,14 @@ def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -
     return recording
 
 
-def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate) -> list[str]:
+def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True) -> list[str]:
     """Why a walk's stored analysis is not what this version with the current profile gives (empty: it is).
 
     A walk that never has samples (an Apple Health summary, a live demo) or is being recorded is never out of
-    date: nothing can be done about it.
+    date: nothing can be done about it. ``factor`` False leaves out a changed calibration factor (a calibration
+    with the walk fits exactly that).
     """
-    if _no_samples_kind(walk) or walk["status"] == "live":
+    if no_samples_kind(walk) or walk["status"] == "live":
         return []
     record = walk.get("analysis")
     if not record:
@@ -196,7 +197,7 @@ def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate) -> list[st
                 f"says {'none' if now is None else f'{now:.2f} m'}"
             )
         scale_now = personal_scale(profile.stride_scales, walk["placement"])
-        if record.get("stride_scale") != scale_now:
+        if factor and record.get("stride_scale") != scale_now:
             then = record.get("stride_scale")
             reasons.append(
                 f"analysed with {'no calibration factor' if then is None else f'a calibration factor of {then:g}'}; "
@@ -214,7 +215,7 @@ def walk_status(walk: dict[str, Any], profile: ProfileUpdate, folders: SampleFol
     if walk["status"] == "live":
         why_not = "the walk is being recorded: it can be analysed again once it ends"
     elif not kept:
-        kind = _no_samples_kind(walk) or {"upload": None, "live": "live_no_journal", "sample": "sample_missing"}.get(
+        kind = no_samples_kind(walk) or {"upload": None, "live": "live_no_journal", "sample": "sample_missing"}.get(
             walk["origin"]
         )
         why_not = (NOT_REANALYSABLE[kind] if kind else NO_SAMPLES).format(id=walk["id"])

@@ -75,7 +75,8 @@ def _is_live_journal(path: Path) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """Analyse the file and print or write the result."""
-    from service.commands.calibrate import profile_scales, saved_profile
+    from service.calibration import profile_scales
+    from service.commands.calibrate import saved_profile
     from service.pipeline import personal_scale
     from service.settings import Settings
 

@@ -12,35 +12,11 @@ from gait.analysis import GPS_MIN_BOUT_S, Analysis, analyze, gps_stride_lengths
 from gait.errors import GaitError
 from gait.stride_length import fit_stride_scale, scale_from_known_distance
 from gait.types import Placement, Recording
+from service.calibration import calibrated_profile, check_calibratable, describe_scales
 from service.commands.analyze import choose_placement, load_recording
 from service.commands.settings_args import check_settings
-from service.models import ProfileUpdate, upgrade_profile_document
 from service.settings import Settings
 from service.store import Store
-
-NO_LENGTH_MODEL: tuple[Placement, ...] = (Placement.WRIST, Placement.CHEST)
-"""Placements without a stride-length model (cadence only, see :func:`gait.analysis.model_notes`): nothing to
-calibrate."""
-
-
-def check_calibratable(placement: Placement) -> None:
-    """Raise a clear error when no stride-length model fits ``placement``, naming the placements that have one.
-
-    Examples
-    --------
-    >>> check_calibratable(Placement.POCKET)
-    >>> check_calibratable(Placement.WRIST)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    gait.errors.GaitError: a wrist sensor has no stride-length model (cadence only), so there is no factor to ...
-    """
-    if placement in NO_LENGTH_MODEL:
-        names = [p.value for p in Placement if p not in NO_LENGTH_MODEL]
-        raise GaitError(
-            f"a {placement.value} sensor has no stride-length model (cadence only), so there is no factor to "
-            f"calibrate: calibrate with a walk recorded with the sensor at {', '.join(names[:-1])} or {names[-1]}",
-            reason="no_length_model",
-        )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -127,44 +103,12 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("not saved (--dry-run): your profile is unchanged; run again without --dry-run to save it")
         return 0
-    notes: list[str] = []
-    scales: dict[Placement, float] = {}
+    saved: dict[str, Any] = {}
 
     def calibrated(stored: dict[str, Any]) -> dict[str, Any]:
         # applied to the profile as stored when it is written (the dashboard may have saved it during the analysis)
-        profile = upgrade_profile_document(stored)
-        # one factor per placement: this one is set (replacing only an earlier factor for the same placement), the
-        # factors of other placements are kept
-        scales.update(profile_scales(profile))
-        earlier = scales.get(placement)
-        if earlier is not None:
-            notes.append(f"it replaces your earlier {placement.value} factor {earlier:.3f}")
-        scales[placement] = scale
-        profile["stride_scales"] = {p.value: f for p, f in sorted(scales.items(), key=lambda item: item[0].value)}
-        # the usual placement (what uploads and the dashboard assume) is the walker's own choice and stays, unless
-        # none was set
-        usual = profile.get("placement")
-        if usual is None:
-            profile["placement"] = placement.value
-            notes.append(
-                f"your usual sensor placement was not set: it is now {placement.value} (change it in the dashboard's "
-                "profile)"
-            )
-        elif usual != placement.value:
-            notes.append(
-                f"your usual sensor placement stays {usual}; this factor applies only to walks with the sensor at "
-                f"{placement.value}"
-            )
-        if args.height_m:
-            # the profile's height is used by every later analysis: saving it is said, never done silently
-            before = profile.get("body_height_m")
-            if before is None:
-                notes.append(f"your body height {args.height_m:.2f} m is saved to your profile (it had none)")
-            elif before != args.height_m:
-                notes.append(f"your body height {args.height_m:.2f} m replaces {before:.2f} m in your profile")
-            profile["body_height_m"] = args.height_m
-        # validated as the dashboard's profile is, so that what is saved always reads back
-        return ProfileUpdate.model_validate(profile).model_dump(mode="json")
+        document, saved["scales"], saved["notes"] = calibrated_profile(stored, placement, scale, height_m=args.height_m)
+        return document
 
     store = Store(settings.db_path).open()
     try:
@@ -175,25 +119,7 @@ def run(args: argparse.Namespace) -> int:
         f"saved to your profile in {settings.db_path}; `gait analyze`, uploads and live walks with a "
         f"{placement.value} sensor now use it"
     )
-    print(f"your stride-length factors now: {describe_scales(scales)} (each used only for its placement)")
-    for note in notes:
+    print(f"your stride-length factors now: {describe_scales(saved['scales'])} (each used only for its placement)")
+    for note in saved["notes"]:
         print(f"note: {note}")
     return 0
-
-
-def profile_scales(profile: dict[str, Any]) -> dict[Placement, float]:
-    """The calibration factor per placement of a stored profile document (earlier versions' single factor is
-    read as its placement's)."""
-    scales = upgrade_profile_document(profile).get("stride_scales") or {}
-    return {Placement.parse(where): float(factor) for where, factor in scales.items()}
-
-
-def describe_scales(scales: dict[Placement, float]) -> str:
-    """The factors in words, by placement name.
-
-    Examples
-    --------
-    >>> describe_scales({Placement.POCKET: 1.07, Placement.FOOT: 0.98})
-    'foot 0.980, pocket 1.070'
-    """
-    return ", ".join(f"{p.value} {f:.3f}" for p, f in sorted(scales.items(), key=lambda item: item[0].value))

@@ -110,8 +110,8 @@ def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed
     ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking, as on the dashboard: its walker's heights (from the
     sample's reference file) and no calibration factor unless given.
     """
+    from service.calibration import profile_scales
     from service.commands.analyze import choose_placement
-    from service.commands.calibrate import profile_scales
     from service.pipeline import personal_scale
 
     demo = replayed is not None

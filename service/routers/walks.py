@@ -14,11 +14,13 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from gait.coach import NOT_MEDICAL_ADVICE
 from gait.errors import GaitError
 from ingest.errors import IngestError
-from service import reanalysis
+from service import calibration, reanalysis
 from service.coaching import deleted_pain_basis, load_profile
 from service.deps import HubDep, SettingsDep, StoreDep
 from service.livehub import LiveHub, end_words
 from service.models import (
+    CalibrationRequest,
+    CalibrationResult,
     Problem,
     ReanalysisBatch,
     ReanalysisOverview,
@@ -125,18 +127,23 @@ async def reanalyse_all(request: Request, store: StoreDep, settings: SettingsDep
     return {"reanalysed": ok, "failed": len(results) - ok, "results": results}
 
 
+def walk_problems(*, conflict: str, invalid: str) -> dict[int | str, dict[str, Any]]:
+    """The documented refusals of an action on one walk: 404 (no such walk), 409 ``conflict``, 422 ``invalid``."""
+    return {
+        404: {"model": Problem, "description": "No walk with this id."},
+        409: {"model": Problem, "description": conflict},
+        422: {"model": Problem, "description": invalid},
+    }
+
+
 @router.post(
     "/{walk_id}/reanalyse",
     response_model=ReanalysisResult,
-    responses={
-        404: {"model": Problem, "description": "No walk with this id."},
-        409: {
-            "model": Problem,
-            "description": "The walk's samples were not kept (uploaded before they were, an Apple Health summary, "
-            "a live demo), or it is being recorded live.",
-        },
-        422: {"model": Problem, "description": "The kept samples can no longer be analysed; the old analysis stays."},
-    },
+    responses=walk_problems(
+        conflict="The walk's samples were not kept (uploaded before they were, an Apple Health summary, a live demo), "
+        "or it is being recorded live.",
+        invalid="The kept samples can no longer be analysed; the old analysis stays.",
+    ),
     summary="Analyse a walk again from its kept samples with this version and the current profile",
 )
 async def reanalyse_one(walk_id: int, request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
@@ -151,12 +158,40 @@ async def reanalyse_one(walk_id: int, request: Request, store: StoreDep, setting
         raise HTTPException(422, message) from None
 
 
+@router.post(
+    "/{walk_id}/calibrate",
+    response_model=CalibrationResult,
+    responses=walk_problems(
+        conflict="The walk cannot calibrate: a sample or demo walk, an Apple Health summary, a foot pod's walk, no "
+        "distance from stride lengths, a placement without a length model, figures out of date, or being recorded "
+        "live.",
+        invalid="The distance is not a positive number, or the factor is implausible; nothing is saved.",
+    ),
+    summary="Fit the stride-length factor of the walk's placement from the distance it really was, and save it",
+)
+def calibrate(walk_id: int, body: CalibrationRequest, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """Fit the walker's personal stride-length factor from the distance a stored walk really was (as
+    ``gait calibrate --distance-m``, without analysing it again) and save it to the profile, unless ``dry_run``.
+    Walks analysed with the earlier factor are then out of date: ``POST /api/walks/reanalyse`` analyses them again."""
+    try:
+        result = calibration.calibrate_walk(store, walk_id, body.distance_m, dry_run=body.dry_run)
+    except reanalysis.ReanalysisError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
+    except GaitError as exc:
+        raise HTTPException(422, str(exc)) from None
+    if result["saved"]:
+        result["out_of_date"] = reanalysis.overview(store, sample_folders(settings))["out_of_date"]
+    return result
+
+
 @router.get("/{walk_id}", response_model=WalkDetail, summary="One walk with its summary, bouts, cues and pain")
 def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) -> dict[str, Any]:
     """One walk with its summary, bouts, cues, pain reports and coaching."""
     stored = _walk_or_404(store, walk_id)
     walk = walk_public(stored, hub)
-    walk["reanalysis"] = reanalysis.walk_status(stored, load_profile(store), sample_folders(settings))
+    profile = load_profile(store)
+    walk["reanalysis"] = reanalysis.walk_status(stored, profile, sample_folders(settings))
+    walk["calibration"] = calibration.calibration_status(stored, profile)
     walk["bouts"] = store.bouts(walk_id)
     walk["time_origin_s"] = time_origin_s(walk, walk["bouts"])
     walk["cues"] = store.cues(walk_id)

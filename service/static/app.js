@@ -345,6 +345,79 @@ function bindReanalyse(walk) {
   });
 }
 
+// -- calibrating from a walk of known distance ---------------------------------------------------------------
+
+const factorWords = (f) => (f == null ? "none" : Number(f).toFixed(3));
+
+// Shown on the walk page once after a calibration was saved (the page is drawn again, out of date now).
+const calibrated = {};
+
+function calibrationNotice(walk) {
+  const c = calibrated[walk.id];
+  delete calibrated[walk.id];
+  if (!c) return "";
+  const others = Math.max(0, (c.out_of_date || 0) - 1);
+  return `<div class="notice ok-note" id="calibrate-saved" role="status"><p>Saved to your profile: your ${esc(c.placement)} factor is now ${factorWords(c.factor)} (was ${factorWords(c.factor_before)}).
+    ${c.notes.map((n) => `${esc(n[0].toUpperCase() + n.slice(1))}.`).join(" ")}</p>
+    <p>Walks with a ${esc(c.placement)} sensor analysed before keep their old figures until they are analysed again: this walk below (its distance becomes about ${fmt.dist(c.distance_after_m)})${others ? `, and ${others} other walk${others === 1 ? "" : "s"} from <a href="#/profile">your profile page</a> ("Analyse all again")` : ""}.
+    Your coaching baseline is built from your walks' stored stride lengths: analysed again, they are on the same scale as your next walks.</p></div>`;
+}
+
+function calibrationCard(walk) {
+  const c = walk.calibration;
+  if (!c || walk.demo) return "";  // somebody else's walk: its page already says it is not yours
+  if (!c.can_calibrate) return `<p class="hint" id="calibrate-why-not">Calibrating your stride length from this walk is not possible: ${esc(c.why_not)}.</p>`;
+  return `<div class="card" id="calibrate"><h2>Calibrate: this walk was … m</h2>
+    <p class="hint">Do you know how far this walk really was? Laps of a running track (400 m a lap in the inside lane),
+      or a route you measured with a map or a route planner. From it your personal stride-length factor for a
+      ${esc(c.placement)} sensor is fitted (yours now: ${factorWords(c.factor)}); it then applies to your walks with the sensor
+      there, and to no other. Only a walk that covers the whole distance, and nothing more, gives a true factor.</p>
+    <form id="calibrate-form" novalidate><label>This walk was <input type="number" id="calibrate-distance" min="1" step="any" inputmode="decimal"> m</label>
+      <button type="submit">Fit my factor</button></form>
+    <div id="calibrate-preview" role="status"></div></div>`;
+}
+
+function bindCalibrate(walk) {
+  const form = document.getElementById("calibrate-form");
+  if (!form) return;
+  const preview = document.getElementById("calibrate-preview");
+  const send = (distance_m, dry_run) => api(`/api/walks/${walk.id}/calibrate`, { method: "POST", json: { distance_m, dry_run } });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const raw = document.getElementById("calibrate-distance").value.trim();
+    const distance = Number(raw);
+    if (!raw || !Number.isFinite(distance)) {
+      preview.innerHTML = `<p class="error">Enter the distance you walked, in metres (for example 400).</p>`;
+      return;
+    }
+    preview.textContent = "Fitting…";
+    let fit;
+    try { fit = await send(distance, true); } catch (err) {
+      preview.innerHTML = `<p class="error" id="calibrate-error">${esc(userMessage(err))}</p>`;
+      return;
+    }
+    preview.innerHTML = `<table id="calibrate-table"><tr><th></th><th>now</th><th>with ${fmt.dist(distance)}</th></tr>
+      <tr><td>Your ${esc(fit.placement)} factor</td><td>${fit.factor_before == null ? "none (the model's own lengths)" : factorWords(fit.factor_before)}</td><td>${factorWords(fit.factor)}</td></tr>
+      <tr><td>This walk's distance</td><td>${fmt.dist(fit.distance_before_m)}</td><td>${fmt.dist(fit.distance_after_m)}</td></tr></table>
+      <p class="hint">The model alone estimated ${fmt.dist(fit.model_distance_m)}. Nothing is saved yet.</p>
+      <button type="button" id="calibrate-save">Save factor ${factorWords(fit.factor)} to my profile</button> <span id="calibrate-msg" role="status"></span>`;
+    const save = document.getElementById("calibrate-save");
+    save.addEventListener("click", async () => {
+      const msg = document.getElementById("calibrate-msg");
+      save.disabled = true;
+      msg.className = ""; msg.textContent = "Saving…";
+      try {
+        calibrated[walk.id] = await send(distance, false);
+        await pageWalk(walk.id);
+        document.getElementById("calibrate-saved")?.scrollIntoView({ block: "center" });
+      } catch (err) {
+        save.disabled = false;
+        msg.className = "error"; msg.textContent = userMessage(err);
+      }
+    });
+  });
+}
+
 async function pageWalk(id) {
   const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
   const strides = columns.idx.map((_, i) => ({
@@ -368,6 +441,7 @@ async function pageWalk(id) {
       ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}
       ${walk.ended ? `· <span id="walk-ended">ended: ${esc(walk.ended)}</span>` : ""}</p>
     ${walk.source.end_detail ? `<p class="notice" id="end-detail">What stopped it: ${esc(walk.source.end_detail)}</p>` : ""}
+    ${calibrationNotice(walk)}
     ${reanalysisNotice(walk)}
     ${walk.demo ? `<p class="notice" id="demo-note">A ${demoKind(walk)} walk, not yours: it is shown here but never used for your coaching (baseline, pain-free walks, targets).</p>` : ""}
     ${walk.reason ? `<p class="notice">${esc(walk.reason)}</p>` : ""}
@@ -401,6 +475,7 @@ async function pageWalk(id) {
     ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>` : ""}
     ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s - walk.time_origin_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
     ${walk.pain_reports.length ? `<div class="card"><h2>Pain reports</h2><ul>${walk.pain_reports.map((p) => `<li>${p.score}/10 ${p.onset_distance_m != null ? `at ${fmt.dist(p.onset_distance_m)}` : ""} ${p.onset_time_s != null ? `after ${fmt.dur(p.onset_time_s)}` : ""} ${esc(p.note || "")}</li>`).join("")}</ul></div>` : ""}
+    ${calibrationCard(walk)}
     <div class="actions">
       <a class="btn" href="/api/walks/${walk.id}/export.csv" download>Export CSV</a>
       <a class="btn" href="/api/walks/${walk.id}/export.json" download>Export JSON</a>
@@ -422,6 +497,7 @@ async function pageWalk(id) {
     location.hash = "#/walks";
   });
   bindReanalyse(walk);
+  bindCalibrate(walk);
   if (!strides.length) return;  // no chart headings either: "No strides in this walk, so no charts."
   const len = strides.map((r) => r.length_m);
   // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
@@ -779,7 +855,7 @@ async function pageProfile() {
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
       <h2>Calibration factors</h2>
-      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. <code>gait calibrate</code> fits one from a walk of known distance. Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
+      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
       <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
         ${PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
           <td><input id="scale-${x}" class="scale" data-placement="${x}" type="number" step="any" min="${SCALE_MIN}" max="${SCALE_MAX}" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>
