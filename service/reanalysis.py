@@ -237,17 +237,18 @@ def figures(summary: dict[str, Any]) -> dict[str, Any]:
 
 def plan_time_s(walk: dict[str, Any]) -> float:
     """When the plan a stored walk was judged by was in force (Unix seconds): its recording's start, or for a file
-    without a start time (dated to end at its upload) its upload, as the upload judged it.
+    without a start time its upload, as the upload judged it (``created_at``, stored to the second, rounded up: its
+    start, dated to end at the upload, is rounded too and can fall before a pain report made just before).
 
     Examples
     --------
-    >>> walk = {"started_at": "2026-11-27T08:00:00+00:00", "duration_s": 60.0, "source": {}}
-    >>> plan_time_s(walk) - plan_time_s({**walk, "source": {"started_at_from": "import"}})
-    -60.0
+    >>> walk = {"started_at": "2026-11-27T08:00:00+00:00", "created_at": "2026-11-27T08:01:00+00:00", "source": {}}
+    >>> plan_time_s({**walk, "source": {"started_at_from": "import"}}) - plan_time_s(walk)
+    61.0
     """
-    start_s = coaching.iso_to_unix_s(walk["started_at"])
-    undated = (walk.get("source") or {}).get("started_at_from") == "import"
-    return start_s + float(walk.get("duration_s") or 0.0) if undated else start_s
+    if (walk.get("source") or {}).get("started_at_from") == "import" and walk.get("created_at"):
+        return coaching.iso_to_unix_s(walk["created_at"]) + 1.0
+    return coaching.iso_to_unix_s(walk["started_at"])
 
 
 def coaching_opt_in(stored: dict[str, Any]) -> bool:
