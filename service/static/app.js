@@ -1004,6 +1004,8 @@ async function pageLive() {
   const [status, profile, coaching] = await Promise.all([api("/api/live"), api("/api/profile"), api("/api/coaching")]);
   const audioWanted = profile.coaching.audio_cue;
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
+    <p class="error hidden" id="live-offline" role="alert"></p>
+    <p class="notice hidden" id="live-back"></p>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
     <div id="live-now"></div>
     <div id="cue" class="cue" role="alert"></div>
@@ -1103,7 +1105,8 @@ async function pageLive() {
   const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
-    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note"]) set(id, "");
+    // a new walk: the link to the previous walk's page goes with its cards
+    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link"]) set(id, "");
     set("lv-distance", "–");
     // a foot pod alone relabels these two cards (see the "pod" message)
     set("lv-cadence-unit", LIVE_CADENCE_UNIT); set("lv-stride-label", "Last stride");
@@ -1142,6 +1145,9 @@ async function pageLive() {
     const badge = document.getElementById("live-badge");
     if (!badge) return;
     // how it ended in words ("stopped by you"); a status ("complete") only from a service that does not say
+    live.running = !!m.running;
+    // a walk ended by the service shutting down is the walk the service went away with (see showServiceGone)
+    live.shutDown = !m.running && m.end_reason === "shutdown";
     badge.textContent = m.running ? "live" : m.ended ? `ended: ${m.ended_how || m.ended}` : "idle";
     badge.classList.toggle("live", m.running);
     // nothing to stop once no walk is live; an ended walk's cue banner goes and its stored page is one click away
@@ -1313,7 +1319,65 @@ async function pageLive() {
       return;
     }
     set("live-state", "feed disconnected; reconnecting…");
+    if (!watch) watch = setTimeout(checkService, 0);
   });
+  // The service gone (stopped, crashed): the feed errors and EventSource retries quietly for ever, so a request
+  // says whether the service is there. Gone: say so in the header and the page, and ask again every
+  // LIVE_RETRY_MS; back: draw the page again from the service's state (a new feed, the walk now live if any).
+  let watch = null;
+  const checkService = async () => {
+    watch = null;
+    if (state.feed !== feed) return;  // left the page, or it was drawn again
+    let up = false;
+    try { up = (await fetch("/api/health", { cache: "no-store", signal: AbortSignal.timeout(LIVE_RETRY_MS) })).ok; } catch (_) { up = false; }
+    if (state.feed !== feed) return;
+    if (up && state.liveGone) { route(); return; }
+    if (up && feed.readyState === EventSource.OPEN) return;  // a blip: the feed reconnected by itself
+    if (up && feed.readyState === EventSource.CLOSED) { route(); return; }
+    if (!up) showServiceGone();
+    watch = setTimeout(checkService, LIVE_RETRY_MS);
+  };
+  const showServiceGone = () => {
+    if (!state.liveGone) state.liveGone = { walkId: live.running || live.shutDown ? live.walkId : null, at: new Date() };
+    feed.close();  // the polls above reconnect; EventSource's own retries would only repeat the error
+    const badge = document.getElementById("live-badge");
+    if (badge) { badge.textContent = "service stopped"; badge.classList.remove("live"); badge.classList.add("warn"); }
+    document.getElementById("cue")?.classList.remove("show");
+    const during = state.liveGone.walkId != null ? " The walk that was live stopped with it; the strides it stored before then are kept." : "";
+    const box = document.getElementById("live-offline");
+    if (box) { box.textContent = `${LIVE_GONE}${during}`; box.classList.remove("hidden"); }
+    set("live-state", "The gait service has stopped: nothing is recorded or shown until it runs again.");
+    for (const id of ["stop-live", "start-demo", "connect-btn", "scan-btn"]) {
+      const b = document.getElementById(id);
+      if (b) b.disabled = true;
+    }
+    document.body.dataset.service = "gone";
+  };
+  // drawn again after the service came back: say so, with the page of the walk it interrupted
+  const gone = state.liveGone;
+  state.liveGone = null;
+  document.body.dataset.service = "up";
+  if (gone) showServiceBack(gone, status);
+}
+
+const LIVE_RETRY_MS = 2000;
+const LIVE_GONE = "The dashboard cannot reach the gait service on this computer: it has stopped, or is not running. Start it again (gait serve); this page reconnects by itself once it is back.";
+
+/** The live page drawn again once the service is back: say so, and where the walk it interrupted is stored. */
+async function showServiceBack(gone, status) {
+  const box = document.getElementById("live-back");
+  if (!box) return;
+  let words = `The gait service is running again (it had stopped at ${gone.at.toLocaleTimeString()}). ${status.running ? "A walk is live now." : "No walk is live."}`;
+  if (gone.walkId != null) {
+    try {
+      await api(`/api/walks/${gone.walkId}`);
+      words += ` The walk that was live is stored up to where the service stopped: <a href="#/walk/${Number(gone.walkId)}">see its page</a>.`;
+    } catch (_) {
+      words += " The walk that was live was not stored (it had no strides yet).";
+    }
+  }
+  box.innerHTML = words;  // our own words, a time and a walk number
+  box.classList.remove("hidden");
 }
 
 /** Once a walk starts, the cue banner and the live cards come into view: on a phone the Start and Connect buttons
