@@ -268,7 +268,7 @@ function demoBadge(w) {
 }
 
 function walkTable(rows, id = "walks-table") {
-  return `<div class="table-wrap"><table id="${id}"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
+  return `<div class="table-wrap"><table id="${id}" class="walk-list"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
     <th class="hide-narrow">Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
@@ -1023,6 +1023,8 @@ async function pageLive() {
     <h2>Stride length, live</h2>
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-unsure"></span>not trusted for coaching <span class="legend-dot dot-band"></span><span id="lv-band-label">target band</span></p>
     <div class="chart" id="chart-live"></div>
+    <p class="card hint hidden" id="lv-chart-note">No strides to chart: a foot pod alone sends its cadence, speed and
+      stride length about once a second, not the motion a stride is found in. The cards above show its figures.</p>
     <div class="card" id="session-card"><h2>Session</h2>
       <p id="live-state" class="hint">${status.running ? "" : "No walk is live."}</p>
       <p id="pod-line" class="hint"></p>
@@ -1111,6 +1113,8 @@ async function pageLive() {
     // a foot pod alone relabels these two cards (see the "pod" message)
     set("lv-cadence-unit", LIVE_CADENCE_UNIT); set("lv-stride-label", "Last stride");
     delete document.body.dataset.pod;
+    document.getElementById("chart-live").classList.remove("hidden");
+    document.getElementById("lv-chart-note").classList.add("hidden");
     draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
     document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
@@ -1271,6 +1275,9 @@ async function pageLive() {
       const box = document.getElementById("lv-stride-box");
       if (box) { box.classList.add("unsure"); box.title = "the foot pod's own stride length, averaged over the walk: not judged by the coach"; }
       document.body.dataset.pod = "1";
+      // an empty grid would read as "no strides yet": say why there are none instead
+      document.getElementById("chart-live")?.classList.add("hidden");
+      document.getElementById("lv-chart-note")?.classList.remove("hidden");
     }
   });
   feed.addEventListener("stride", (e) => {

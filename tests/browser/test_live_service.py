@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.browser.conftest import PHONE, shot
 from tests.browser.test_dashboard import wait_js
+from tests.browser.test_sensors import pick_from_scan_list, virtual_server  # noqa: F401 (a fixture)
 from tests.service.serverproc import Server
 
 STRIDES_SHOWN = "Number(document.getElementById('lv-strides').textContent) > 0"
@@ -91,3 +92,47 @@ def test_a_new_live_walk_drops_the_previous_walks_link(browser_context, server: 
         f"document.querySelector('#live-walk-link a').getAttribute('href') !== '#/walk/{first}'",
     )
     assert page.locator("#live-walk-link a").count() == 0, page.locator("#live-walk-link").inner_text()
+
+
+def test_home_demo_walks_fit_a_phone(browser_context, server: Server) -> None:
+    """QA2 finding 9: a long sample name kept the demo table 502 px wide in a 369 px box at 390 px."""
+    r = server.client.post("/api/live/demo", json={"sample": "mobgap_lower_back_straight_walk.csv", "speed": 20})
+    assert r.status_code == 202, r.text
+    server.wait_until(lambda: not server.client.get("/api/live").json()["running"], "the demo to end", 60)
+    page = browser_context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#demo-walks-table")
+    assert "mobgap_lower_back_straight_walk" in page.locator("#demo-walks-table").inner_text()
+    table_px, box_px = page.evaluate(
+        "[document.getElementById('demo-walks-table').scrollWidth,"
+        " document.getElementById('demo-walks-table').parentElement.clientWidth]"
+    )
+    assert table_px <= box_px, f"demo table {table_px} px in a {box_px} px box"
+    for header in ("Stride m", "Flagged"):
+        right = page.locator("#demo-walks-table th", has_text=header).evaluate("e => e.getBoundingClientRect().right")
+        assert right <= PHONE["width"], f"{header} ends at {right} px"
+    shot(page, "home-demo-walks-phone")
+
+
+def test_a_foot_pod_alone_says_why_its_chart_is_empty_and_its_card_reads_on_a_phone(
+    browser_context,
+    virtual_server: Server,  # noqa: F811 (the fixture imported above)
+) -> None:
+    """QA2 finding 12: the pod's live chart was an empty grid; its cadence unit spread over three wide lines."""
+    page, _ = pick_from_scan_list(browser_context, virtual_server, "rsc")
+    page.set_viewport_size(PHONE)
+    page.click("#connect-btn")
+    wait_js(page, "document.body.dataset.pod === '1'")
+    note = page.locator("#lv-chart-note")
+    assert note.is_visible() and "no strides to chart" in note.inner_text().lower()
+    assert not page.locator("#chart-live").is_visible()
+    unit = page.locator("#lv-cadence-unit")
+    assert unit.inner_text() == "steps/min, walk so far (foot pod)"
+    height_px, font_px = unit.evaluate(
+        "e => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).fontSize)]"
+    )
+    # at most three closely spaced lines of its own size (it was three lines of the big figure's spacing)
+    assert height_px <= 3 * 1.3 * font_px, f"unit {height_px} px high at {font_px} px"
+    shot(page, "live-pod-phone")
+    page.click("#stop-live")
