@@ -377,7 +377,7 @@ async function pageWalk(id) {
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
       ${stat("Cadence", fmt.num(s.cadence_spm), "steps/min")}
       ${stat("Stride length", fmt.m(s.stride_length_m), "m")}
-      ${walk.placement === "foot" ? stat("Strides", fmt.num(s.strides))
+      ${walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
       ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
       ${stat("Lengths trusted for coaching", `${strides.filter(trusted).length} of ${withLength}`, "", "", "trusted")}
@@ -412,7 +412,10 @@ async function pageWalk(id) {
   if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
   document.getElementById("delete-walk").addEventListener("click", async () => {
     const n = s.strides || 0;
-    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?`)) return;
+    // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
+    const p = walk.pain_reports.length;
+    const kept = p ? ` Its ${p === 1 ? "pain report stays" : `${p} pain reports stay`}, without their walk (delete ${p === 1 ? "it" : "them"} on the Pain page if ${p === 1 ? "it should" : "they should"} go too).` : "";
+    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${kept}`)) return;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     } catch (err) {
@@ -586,7 +589,9 @@ async function pageTrends() {
     ${rows.length ? `
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
     <h2>Cadence and stride length</h2>${chartKey("tr-cad", TREND_KEYS["tr-cad"])}<div class="chart" id="tr-cad"></div>
-    <h2>Flagged strides</h2>${chartKey("tr-flag", TREND_KEYS["tr-flag"])}<div class="chart" id="tr-flag"></div>
+    <h2>Flagged strides</h2>${chartKey("tr-flag", TREND_KEYS["tr-flag"])}
+    ${rows.some((r) => r.flagged_strides) ? "" : `<p class="hint" id="tr-flag-none">No stride was flagged as overlong in these ${period}s (strides are flagged only while stride coaching is on).</p>`}
+    <div class="chart" id="tr-flag"></div>
     <div class="table-wrap"><table id="trends-table"><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead>
     <tbody>${rows.map((r) => `<tr><td>${esc(r.period)}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>`
@@ -633,9 +638,11 @@ async function pageTrends() {
     axes: [xAxis, { label: "steps/min" }, { side: 1, scale: "m", label: "stride (m)", grid: { show: false } }],
   }, [x, at((r) => r.cadence_spm), at((r) => r.stride_length_m)]);
   makeChart(document.getElementById("tr-flag"), {
-    scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
+    // a y axis from 0 even with nothing flagged (an axis-less grid said nothing)
+    scales: { x: { time: false, range: [-0.6, x.length - 0.4] }, y: { range: (u, lo, hi) => [0, Math.max(1, Math.ceil(hi ?? 0))] } },
     series: [{ label: period }, { label: "flagged", ...bars(warn) }],
-    axes: [xAxis, { label: "strides" }],
+    // an empty right axis as wide as the charts' above: the same plot width, so the dates line up with theirs
+    axes: [xAxis, { label: "strides", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, { side: 1, label: " ", values: (u, splits) => splits.map(() => ""), ticks: { show: false }, grid: { show: false } }],
     // a day without a flagged stride has no bar (a zero-high bar is drawn as a red line, read as something flagged)
   }, [x, at((r) => r.flagged_strides || null)]);
 }
@@ -904,7 +911,7 @@ async function pagePain() {
     </form>
     <h2>History</h2>
     ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th></th></tr></thead><tbody>
-    ${reports.map((r) => `<tr><td>${esc(fmt.date(r.reported_at))}</td><td>${r.score}/10</td>
+    ${reports.map((r) => `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
       <td class="hide-narrow">${r.walk_id ? `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>` : ""}</td>
       <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
