@@ -14,6 +14,15 @@ from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import Server
 
 
+def phone_page(browser_context, url: str):
+    """A page at 390 px on ``url``, and the console errors it logs."""
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.set_viewport_size(PHONE)
+    page.goto(url)
+    return page, errors
+
+
 def test_pain_notes_are_listed_and_delete_walk_says_its_pain_reports_stay(
     browser_context, server: Server, tmp_path: Path
 ) -> None:
@@ -21,10 +30,7 @@ def test_pain_notes_are_listed_and_delete_walk_says_its_pain_reports_stay(
     for score, note in ((4, "after the hill"), (6, "sharp on the left")):
         r = server.client.post("/api/pain", json={"score": score, "walk_id": walk_id, "note": note})
         assert r.status_code == 201, r.text
-    page = browser_context.new_page()
-    errors = watch_console(page)
-    page.set_viewport_size(PHONE)
-    page.goto(server.url + "/#/pain")
+    page, errors = phone_page(browser_context, server.url + "/#/pain")
     page.wait_for_selector("#pain-table")
     table = page.locator("#pain-table").inner_text()
     assert "after the hill" in table and "sharp on the left" in table, table
@@ -49,10 +55,7 @@ def test_pain_notes_are_listed_and_delete_walk_says_its_pain_reports_stay(
 
 def test_trends_with_nothing_flagged_say_so_and_line_up(browser_context, server: Server, tmp_path: Path) -> None:
     upload(server, write_walk_csv(tmp_path / "walk.csv", duration_s=60.0))  # coaching off: nothing flagged
-    page = browser_context.new_page()
-    errors = watch_console(page)
-    page.set_viewport_size(PHONE)
-    page.goto(server.url + "/#/trends")
+    page, errors = phone_page(browser_context, server.url + "/#/trends")
     page.wait_for_selector("#tr-flag canvas")
     wait_js(page, "state.charts.length === 3")
     none = page.locator("#tr-flag-none")
