@@ -363,6 +363,8 @@ class LiveHub:
                     "ended": status,
                     # how it ended, in plain words ("stopped by you"): what the live page says
                     "ended_how": end_words(ended),
+                    # its key ("shutdown": the live page then knows the walk ended with the service, not by itself)
+                    "end_reason": ended.get("ended"),
                     "coaching_active": self.coaching_active,
                     # the stored summary's figure, which the live view shows from now on
                     "distance_m": None if stored is None else stored["distance_m"],

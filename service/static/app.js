@@ -268,7 +268,7 @@ function demoBadge(w) {
 }
 
 function walkTable(rows, id = "walks-table") {
-  return `<div class="table-wrap"><table id="${id}"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
+  return `<div class="table-wrap"><table id="${id}" class="walk-list"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
     <th class="hide-narrow">Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
@@ -451,7 +451,7 @@ async function pageWalk(id) {
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
       ${stat("Cadence", fmt.num(s.cadence_spm), "steps/min")}
       ${stat("Stride length", fmt.m(s.stride_length_m), "m")}
-      ${walk.placement === "foot" ? stat("Strides", fmt.num(s.strides))
+      ${walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
       ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
       ${stat("Lengths trusted for coaching", `${strides.filter(trusted).length} of ${withLength}`, "", "", "trusted")}
@@ -487,7 +487,10 @@ async function pageWalk(id) {
   if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
   document.getElementById("delete-walk").addEventListener("click", async () => {
     const n = s.strides || 0;
-    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?`)) return;
+    // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
+    const p = walk.pain_reports.length;
+    const kept = p ? ` Its ${p === 1 ? "pain report stays" : `${p} pain reports stay`}, without their walk (delete ${p === 1 ? "it" : "them"} on the Pain page if ${p === 1 ? "it should" : "they should"} go too).` : "";
+    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${kept}`)) return;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     } catch (err) {
@@ -662,7 +665,9 @@ async function pageTrends() {
     ${rows.length ? `
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
     <h2>Cadence and stride length</h2>${chartKey("tr-cad", TREND_KEYS["tr-cad"])}<div class="chart" id="tr-cad"></div>
-    <h2>Flagged strides</h2>${chartKey("tr-flag", TREND_KEYS["tr-flag"])}<div class="chart" id="tr-flag"></div>
+    <h2>Flagged strides</h2>${chartKey("tr-flag", TREND_KEYS["tr-flag"])}
+    ${rows.some((r) => r.flagged_strides) ? "" : `<p class="hint" id="tr-flag-none">No stride was flagged as overlong in these ${period}s (strides are flagged only while stride coaching is on).</p>`}
+    <div class="chart" id="tr-flag"></div>
     <div class="table-wrap"><table id="trends-table"><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead>
     <tbody>${rows.map((r) => `<tr><td>${esc(r.period)}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>`
@@ -709,9 +714,11 @@ async function pageTrends() {
     axes: [xAxis, { label: "steps/min" }, { side: 1, scale: "m", label: "stride (m)", grid: { show: false } }],
   }, [x, at((r) => r.cadence_spm), at((r) => r.stride_length_m)]);
   makeChart(document.getElementById("tr-flag"), {
-    scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
+    // a y axis from 0 even with nothing flagged (an axis-less grid said nothing)
+    scales: { x: { time: false, range: [-0.6, x.length - 0.4] }, y: { range: (u, lo, hi) => [0, Math.max(1, Math.ceil(hi ?? 0))] } },
     series: [{ label: period }, { label: "flagged", ...bars(warn) }],
-    axes: [xAxis, { label: "strides" }],
+    // an empty right axis as wide as the charts' above: the same plot width, so the dates line up with theirs
+    axes: [xAxis, { label: "strides", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, { side: 1, label: " ", values: (u, splits) => splits.map(() => ""), ticks: { show: false }, grid: { show: false } }],
     // a day without a flagged stride has no bar (a zero-high bar is drawn as a red line, read as something flagged)
   }, [x, at((r) => r.flagged_strides || null)]);
 }
@@ -980,7 +987,7 @@ async function pagePain() {
     </form>
     <h2>History</h2>
     ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th></th></tr></thead><tbody>
-    ${reports.map((r) => `<tr><td>${esc(fmt.date(r.reported_at))}</td><td>${r.score}/10</td>
+    ${reports.map((r) => `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
       <td class="hide-narrow">${r.walk_id ? `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>` : ""}</td>
       <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
@@ -1080,6 +1087,8 @@ async function pageLive() {
   const [status, profile, coaching] = await Promise.all([api("/api/live"), api("/api/profile"), api("/api/coaching")]);
   const audioWanted = profile.coaching.audio_cue;
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
+    <p class="error hidden" id="live-offline" role="alert"></p>
+    <p class="notice hidden" id="live-back"></p>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
     <div id="live-now"></div>
     <div id="cue" class="cue" role="alert"></div>
@@ -1097,6 +1106,8 @@ async function pageLive() {
     <h2>Stride length, live</h2>
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-unsure"></span>not trusted for coaching <span class="legend-dot dot-band"></span><span id="lv-band-label">target band</span></p>
     <div class="chart" id="chart-live"></div>
+    <p class="card hint hidden" id="lv-chart-note">No strides to chart: a foot pod alone sends its cadence, speed and
+      stride length about once a second, not the motion a stride is found in. The cards above show its figures.</p>
     <div class="card" id="session-card"><h2>Session</h2>
       <p id="live-state" class="hint">${status.running ? "" : "No walk is live."}</p>
       <p id="pod-line" class="hint"></p>
@@ -1179,11 +1190,14 @@ async function pageLive() {
   const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
-    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note"]) set(id, "");
+    // a new walk: the link to the previous walk's page goes with its cards
+    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link"]) set(id, "");
     set("lv-distance", "–");
     // a foot pod alone relabels these two cards (see the "pod" message)
     set("lv-cadence-unit", LIVE_CADENCE_UNIT); set("lv-stride-label", "Last stride");
     delete document.body.dataset.pod;
+    document.getElementById("chart-live").classList.remove("hidden");
+    document.getElementById("lv-chart-note").classList.add("hidden");
     draw();
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
     document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
@@ -1218,6 +1232,9 @@ async function pageLive() {
     const badge = document.getElementById("live-badge");
     if (!badge) return;
     // how it ended in words ("stopped by you"); a status ("complete") only from a service that does not say
+    live.running = !!m.running;
+    // a walk ended by the service shutting down is the walk the service went away with (see showServiceGone)
+    live.shutDown = !m.running && m.end_reason === "shutdown";
     badge.textContent = m.running ? "live" : m.ended ? `ended: ${m.ended_how || m.ended}` : "idle";
     badge.classList.toggle("live", m.running);
     // nothing to stop once no walk is live; an ended walk's cue banner goes and its stored page is one click away
@@ -1341,6 +1358,9 @@ async function pageLive() {
       const box = document.getElementById("lv-stride-box");
       if (box) { box.classList.add("unsure"); box.title = "the foot pod's own stride length, averaged over the walk: not judged by the coach"; }
       document.body.dataset.pod = "1";
+      // an empty grid would read as "no strides yet": say why there are none instead
+      document.getElementById("chart-live")?.classList.add("hidden");
+      document.getElementById("lv-chart-note")?.classList.remove("hidden");
     }
   });
   feed.addEventListener("stride", (e) => {
@@ -1389,7 +1409,65 @@ async function pageLive() {
       return;
     }
     set("live-state", "feed disconnected; reconnecting…");
+    if (!watch) watch = setTimeout(checkService, 0);
   });
+  // The service gone (stopped, crashed): the feed errors and EventSource retries quietly for ever, so a request
+  // says whether the service is there. Gone: say so in the header and the page, and ask again every
+  // LIVE_RETRY_MS; back: draw the page again from the service's state (a new feed, the walk now live if any).
+  let watch = null;
+  const checkService = async () => {
+    watch = null;
+    if (state.feed !== feed) return;  // left the page, or it was drawn again
+    let up = false;
+    try { up = (await fetch("/api/health", { cache: "no-store", signal: AbortSignal.timeout(LIVE_RETRY_MS) })).ok; } catch (_) { up = false; }
+    if (state.feed !== feed) return;
+    if (up && state.liveGone) { route(); return; }
+    if (up && feed.readyState === EventSource.OPEN) return;  // a blip: the feed reconnected by itself
+    if (up && feed.readyState === EventSource.CLOSED) { route(); return; }
+    if (!up) showServiceGone();
+    watch = setTimeout(checkService, LIVE_RETRY_MS);
+  };
+  const showServiceGone = () => {
+    if (!state.liveGone) state.liveGone = { walkId: live.running || live.shutDown ? live.walkId : null, at: new Date() };
+    feed.close();  // the polls above reconnect; EventSource's own retries would only repeat the error
+    const badge = document.getElementById("live-badge");
+    if (badge) { badge.textContent = "service stopped"; badge.classList.remove("live"); badge.classList.add("warn"); }
+    document.getElementById("cue")?.classList.remove("show");
+    const during = state.liveGone.walkId != null ? " The walk that was live stopped with it; the strides it stored before then are kept." : "";
+    const box = document.getElementById("live-offline");
+    if (box) { box.textContent = `${LIVE_GONE}${during}`; box.classList.remove("hidden"); }
+    set("live-state", "The gait service has stopped: nothing is recorded or shown until it runs again.");
+    for (const id of ["stop-live", "start-demo", "connect-btn", "scan-btn"]) {
+      const b = document.getElementById(id);
+      if (b) b.disabled = true;
+    }
+    document.body.dataset.service = "gone";
+  };
+  // drawn again after the service came back: say so, with the page of the walk it interrupted
+  const gone = state.liveGone;
+  state.liveGone = null;
+  document.body.dataset.service = "up";
+  if (gone) showServiceBack(gone, status);
+}
+
+const LIVE_RETRY_MS = 2000;
+const LIVE_GONE = "The dashboard cannot reach the gait service on this computer: it has stopped, or is not running. Start it again (gait serve); this page reconnects by itself once it is back.";
+
+/** The live page drawn again once the service is back: say so, and where the walk it interrupted is stored. */
+async function showServiceBack(gone, status) {
+  const box = document.getElementById("live-back");
+  if (!box) return;
+  let words = `The gait service is running again (it had stopped at ${gone.at.toLocaleTimeString()}). ${status.running ? "A walk is live now." : "No walk is live."}`;
+  if (gone.walkId != null) {
+    try {
+      await api(`/api/walks/${gone.walkId}`);
+      words += ` The walk that was live is stored up to where the service stopped: <a href="#/walk/${Number(gone.walkId)}">see its page</a>.`;
+    } catch (_) {
+      words += " The walk that was live was not stored (it had no strides yet).";
+    }
+  }
+  box.innerHTML = words;  // our own words, a time and a walk number
+  box.classList.remove("hidden");
 }
 
 /** Once a walk starts, the cue banner and the live cards come into view: on a phone the Start and Connect buttons

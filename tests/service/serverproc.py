@@ -25,8 +25,8 @@ def free_port() -> int:
 class Server:
     """A `gait serve` subprocess on a temporary data dir."""
 
-    def __init__(self, data_dir: Path, samples_dir: Path, *, demo: bool) -> None:
-        self.port = free_port()
+    def __init__(self, data_dir: Path, samples_dir: Path, *, demo: bool, port: int | None = None) -> None:
+        self.port = free_port() if port is None else port
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "GAIT_SAMPLES_DIR": str(samples_dir), "GAIT_DEMO_SPEED": "4"}
         args = [sys.executable, "-m", "service.cli", "serve", "--data-dir", str(data_dir), "--port", str(self.port)]
@@ -48,6 +48,12 @@ class Server:
                 raise AssertionError(f"server exited: {self.proc.stdout.read().decode()}")
             time.sleep(0.1)
         raise AssertionError(f"timed out waiting for {what}")
+
+    def terminate(self) -> None:
+        """SIGTERM the server (a Ctrl+C or a system shutdown: its clean-up runs) and wait until it has exited."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(30)
 
     def kill(self) -> None:
         """SIGKILL the server (no clean-up runs: what a crash or power cut looks like to the database)."""
