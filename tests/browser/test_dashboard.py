@@ -166,6 +166,13 @@ def test_live_walk_shows_cue_on_overlong_strides(browser_context, server: Server
     assert "unsure" not in (page.locator("#lv-stride-box").get_attribute("class") or "")
     assert "not trusted for coaching" in page.locator("main").inner_text()
     shot(page, "live-cue-desktop")
+    # the cadence card's long unit stays inside its card in closely spaced lines (it ran past the card's edge, or left
+    # a gap as high as the big figure between its two lines)
+    unit_box, card_box, font_px = page.locator("#lv-cadence-unit").evaluate(
+        "e => [e.getBoundingClientRect().toJSON(), document.getElementById('lv-cadence-box').getBoundingClientRect()"
+        ".toJSON(), parseFloat(getComputedStyle(e).fontSize)]"
+    )
+    assert unit_box["right"] <= card_box["right"] and unit_box["height"] <= 3 * 1.3 * font_px, (unit_box, card_box)
     page.set_viewport_size(PHONE)
     shot(page, "live-cue-phone")
     assert not page.locator("#stop-live").is_disabled()
