@@ -9,11 +9,11 @@ stride's mean direction; the recording's median over its strides. Run::
     python -m bench.pocket_vs_trunk            # every lower-back and pocket recording of ../shared/data/dev
     python -m bench.pocket_vs_trunk --lp-hz 4  # the acceleration's angle up to 4 Hz (impacts included)
 
-Figures (2026-11; per stride as above; 64 lower-back recordings of mobgap and IPOL, 12 Oxford phones of 3 walkers
-in a front or back pocket; 5 strides or more each):
+Figures (2026-11-27; per stride as above; 67 lower-back recordings of mobgap (its 9 lab trials, after
+``bench/setup_mobgap.sh``) and IPOL, 12 Oxford phones of 3 walkers in a front or back pocket; 5 strides or more each):
 
-- at 2 Hz (the gravity direction): lower back 4.2-9.9 degrees, front pocket 18.9-25.3, back pocket 9.4-17.1. A
-  back pocket overlaps the lower back: not told apart.
+- at 2 Hz (the gravity direction): lower back 4.2-10.7 degrees (9.9 without the mobgap daily-living trials), front
+  pocket 18.9-25.3, back pocket 9.4-17.1. A back pocket overlaps the lower back: not told apart.
 - at 4 Hz (impacts included): lower back 6.7-15.3, pocket 18.3-42.3: a gap of 3 degrees, set by one walker's two
   back-pocket recordings (18.3, 18.4); the two phyphox phone exports of unknown placement, upright as in a
   trouser pocket (phone_exports/phyphox_acc_gyro_dfb_lab), give 13.1 and 12.5 (2 Hz: 9.2, 8.3), inside the lower
