@@ -526,13 +526,13 @@ def recovery_judge(store: Store, walk_id: int, body_height_m: float | None) -> c
     return flag
 
 
-def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
+def recover_from_journal(store: Store, walk_id: int, journal_dir: Path, judge: coaching.StrideFlagger) -> int:
     """Add the strides a crash kept from being committed, from the session's sample journal; returns how many.
 
     The journal holds every sample received; analysing it offline gives the same events as the live tracker (one
     algorithm for both modes), so the strides after the last committed one are exactly those the crash lost,
-    including the ones the tracker had not yet decided. They are judged by the plan the walk was coached by, after
-    the walk's committed strides (:func:`recovery_judge`), as they would have been live.
+    including the ones the tracker had not yet decided. ``judge`` (:func:`interrupted_walk_judge`) has seen the
+    walk's committed strides: it judges the recovered ones after them, as they would have been live.
     """
     path = journal_dir / f"walk-{walk_id}.csv"
     if not path.exists():
@@ -550,13 +550,7 @@ def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
         "steps": max((s["t_s"] for s in store.steps(walk_id)), default=-math.inf),
         "bouts": max((b["end_s"] for b in store.bouts(walk_id)), default=-math.inf),
     }
-    flag = recovery_judge(store, walk_id, recording.body_height_m)
-    kept = stored_strides(store, walk_id)
-    for stride in kept:
-        # the judge holds the walk's level (without a personal baseline, its first 20 trusted strides): it sees the
-        # walk's committed strides first, so the recovered ones are judged as they would have been live
-        flag(stride)
-    strides = stride_rows([s for s in result.strides if s.start_s > last["strides"]], flag)
+    strides = stride_rows([s for s in result.strides if s.start_s > last["strides"]], judge)
     steps = [(e.t_s, e.side) for e in result.steps if e.t_s > last["steps"]]
     bouts = [(b.start_s, b.end_s, b.steps) for b in result.bouts if b.end_s > last["bouts"]]
     if strides or steps or bouts:
@@ -564,8 +558,11 @@ def recover_from_journal(store: Store, walk_id: int, journal_dir: Path) -> int:
     return len(strides)
 
 
-def _judged_again(store: Store, walk_id: int, journal_path: Path | None) -> coaching.StrideFlagger:
-    """A judge that has seen a recovered walk's stored strides in order, as the live coach had (for its level)."""
+def interrupted_walk_judge(store: Store, walk_id: int, journal_path: Path | None) -> coaching.StrideFlagger:
+    """The judge of an interrupted live walk (:func:`recovery_judge`, the demo walker's height from the journal's
+    sidecar) once it has seen the walk's committed strides in order, as the live coach had: it holds the walk's level
+    (without a personal baseline, its first 20 trusted strides) for the strides recovered after them and for the
+    stored coaching's description."""
     meta_path = None if journal_path is None else journal_path.with_suffix(".json")
     height_m = None
     if meta_path is not None and meta_path.exists():
@@ -621,8 +618,9 @@ def recover_interrupted(store: Store, journal_dir: Path | None = None) -> list[d
     for walk_id in store.live_walk_ids():
         kept = len(store.strides(walk_id))  # committed before the crash
         journal_path = None if journal_dir is None else journal_dir / f"walk-{walk_id}.csv"
-        if journal_path is not None and journal_path.exists():
-            added = recover_from_journal(store, walk_id, journal_dir)
+        judge = interrupted_walk_judge(store, walk_id, journal_path)
+        if journal_dir is not None and journal_path is not None and journal_path.exists():
+            added = recover_from_journal(store, walk_id, journal_dir, judge)
             log.info("walk %s: %d strides kept, %d more recovered from the journal", walk_id, kept, added)
         else:
             added = None
@@ -634,7 +632,7 @@ def recover_interrupted(store: Store, journal_dir: Path | None = None) -> list[d
             journal_path,
             reason=interrupted_reason(kept, added),
             ended={"ended": "crash"},
-            judge=_judged_again(store, walk_id, journal_path),
+            judge=judge,
         )
         walk = store.get_walk(walk_id)
         if walk is not None:
