@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import PurePath
 
 from service.models import UploadStatus
@@ -30,10 +31,25 @@ def display_filename(name: str | None) -> str:
     >>> display_filename("a" * 300 + ".csv")[-6:]
     'aa.csv'
     """
-    base = PurePath(_CONTROL.sub("", PurePath((name or "").replace("\\", "/")).name).strip(" ."))
-    if len(base.name) > MAX_NAME_CHARS:  # cut the stem: the readers detect formats by the extension
-        base = PurePath(base.stem[: MAX_NAME_CHARS - len(base.suffix)] + base.suffix)
-    return base.name or "upload"
+    base = _CONTROL.sub("", PurePath((name or "").replace("\\", "/")).name).strip(" .")
+    return _shortened(base, lambda n: len(n) <= MAX_NAME_CHARS) or "upload"
+
+
+def _shortened(name: str, fits: Callable[[str], bool]) -> str:
+    """``name`` with its stem cut, one character at a time, until it ``fits``; its extension (".csv", ".csv.gz")
+    stays whole: the readers detect formats by it.
+
+    Examples
+    --------
+    >>> _shortened("abcdef.csv.gz", lambda n: len(n) <= 9)
+    'ab.csv.gz'
+    """
+    path = PurePath(name)
+    suffix = "".join(path.suffixes[-2:]) if path.suffix.lower() == ".gz" else path.suffix
+    stem = name[: len(name) - len(suffix)]
+    while stem and not fits(stem + suffix):
+        stem = stem[:-1]
+    return stem + suffix
 
 
 def safe_filename(name: str | None) -> str:
@@ -53,9 +69,7 @@ def safe_filename(name: str | None) -> str:
     if len(shown.encode()) <= MAX_NAME_BYTES:
         return shown
     safe = _UNSAFE_ON_DISK.sub("_", shown).strip(" .") or "upload"
-    while len(safe.encode()) > MAX_NAME_BYTES:
-        safe = safe[:-5] + safe[-4:]  # keep the extension: the readers detect formats by it
-    return safe
+    return _shortened(safe, lambda n: len(n.encode()) <= MAX_NAME_BYTES)
 
 
 class UploadRegistry:

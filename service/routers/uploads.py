@@ -92,7 +92,7 @@ def same_walk_message(
         )
     return (
         f"{filename}: this is the same walk as {_stored_walk(existing)}: {matched_steps} of its steps fall at the "
-        f"same moments (within {tolerance_s * 1000:.0f} ms), as the same walk saved in another format does (a "
+        f"same moments {within}, as the same walk saved in another format does (a "
         "sensor's or phone app's export and a gait CSV made of it, other units or another time origin). Nothing "
         f"was stored, so it is not counted twice. To keep this file's analysis instead, delete walk {existing['id']} "
         "first, then upload it again."
@@ -109,6 +109,15 @@ def overlap_message(filename: str, existing: dict[str, Any], overlap_s: float) -
         "a part of that recording or another sensor's record of it, and would be counted twice. Nothing was "
         f"stored. To keep this recording instead, delete walk {existing['id']} first, then upload it again."
     )
+
+
+def refusal_message(filename: str, exc: DuplicateRecordingError) -> str:
+    """What a refused upload says when its walk is already stored: the same samples, time or steps."""
+    if isinstance(exc, SameWalkError):
+        return same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s, exc.part)
+    if isinstance(exc, OverlappingWalkError):
+        return overlap_message(filename, exc.existing, exc.overlap_s)
+    return duplicate_message(filename, exc.existing)
 
 
 def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
@@ -190,16 +199,8 @@ async def upload(
                 keep_samples_in=settings.recordings_dir,
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
-    except SameWalkError as exc:
-        message = same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s, exc.part)
-        uploads.update(upload_id, "failed", 1.0, error=message)
-        raise HTTPException(409, message) from None
-    except OverlappingWalkError as exc:
-        message = overlap_message(filename, exc.existing, exc.overlap_s)
-        uploads.update(upload_id, "failed", 1.0, error=message)
-        raise HTTPException(409, message) from None
     except DuplicateRecordingError as exc:
-        message = duplicate_message(filename, exc.existing)
+        message = refusal_message(filename, exc)
         uploads.update(upload_id, "failed", 1.0, error=message)
         raise HTTPException(409, message) from None
     except (IngestError, GaitError) as exc:
