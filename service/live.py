@@ -8,7 +8,7 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
   (target/overlong from the coach's judge, None before a walk without a personal baseline has its level;
   judged_against: what the target is cut from; trusted: the length is confident enough for the coach to judge it;
   the pod's own stride length when an RSC pod streams beside the IMU; None when unknown; walk_distance_m: the
-  distance so far as the stored walk's summary counts it, see :class:`RunningDistance`)
+  distance so far as the stored walk's summary counts it, see :class:`RunningSummary`)
 - ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm", "walk_distance_m"}``
 - ``{"type": "cue", "t_s", "kind", "message", "reason"}`` (from the coach)
 - ``{"type": "pod", "speed_mps", "cadence_spm", "stride_length_m", "total_distance_m", "running", "walk_distance_m",
@@ -302,8 +302,8 @@ def journal_span_s(path: str | os.PathLike[str]) -> float | None:
 # distance
 
 
-class RunningDistance:
-    """Distance walked so far, counted as the stored walk's summary counts it.
+class RunningSummary:
+    """A live walk's summary so far, counted as the stored walk's summary counts it.
 
     The summary's distance (:attr:`gait.analysis.Analysis.distance_m`) is, per walking bout, the mean known stride
     length inside the bout times the strides its contacts span ((n - 1) / 2 for trunk and phone sensors, whose
@@ -311,7 +311,8 @@ class RunningDistance:
     as one more bout once there are three, as :func:`service.livehub.walk_analysis` counts them for a walk that
     stopped. So the running figure is the figure a walk stopped now would store, and the last one equals the stored
     summary (None, as there, once a bout's strides have no length at all: NaN carries through the sums). Each update
-    costs a binary search, not a pass over the walk.
+    costs a binary search, not a pass over the walk. Cadence and stride length are the medians over the strides so
+    far (the summary's), computed when asked for: the walk list asks, not every stride.
 
     Parameters
     ----------
@@ -328,6 +329,8 @@ class RunningDistance:
         self._open_bouts: list[BoutEvent] = []  # bouts a later stride may still start in
         self._closed_m = 0.0
         self._last_bout_end_s = -math.inf
+        self._cadences_spm: list[float] = []
+        self._lengths_m: list[float] = []
 
     def add(self, event: GaitEvent) -> None:
         """Take one tracker event (in the order the tracker emits them)."""
@@ -337,6 +340,9 @@ class RunningDistance:
             self._starts_s.append(event.start_s)
             self._cum_length_m.append(self._cum_length_m[-1] + (float(length) if known else 0.0))
             self._cum_known.append(self._cum_known[-1] + int(known))
+            self._cadences_spm.append(float(event.cadence_spm))
+            if known:
+                self._lengths_m.append(float(length))
             # strides come in start order: a bout that ended before this stride's start is complete
             while self._open_bouts and self._open_bouts[0].end_s < event.start_s:
                 self._closed_m += self._bout_m(self._open_bouts.pop(0))
@@ -365,6 +371,16 @@ class RunningDistance:
         if tail >= 3:
             total += self._bout_m(BoutEvent(self._steps_s[-tail], self._steps_s[-1], tail))
         return None if math.isnan(total) else total
+
+    @property
+    def cadence_spm(self) -> float | None:
+        """Median cadence of the strides so far in steps/min, rounded as the summary rounds it (None before one)."""
+        return round(float(np.median(self._cadences_spm)), 1) if self._cadences_spm else None
+
+    @property
+    def stride_length_m(self) -> float | None:
+        """Median known stride length so far in metres, rounded as the summary rounds it (None before one)."""
+        return round(float(np.median(self._lengths_m)), 3) if self._lengths_m else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -531,7 +547,7 @@ class LiveSession:
         if sensor_side is not None:  # only then: the tracker refuses a side where the placement has none
             settings["sensor_side"] = sensor_side
         self.tracker = factory(**settings)
-        self.distance = RunningDistance(self.placement)
+        self.so_far = RunningSummary(self.placement)
         self.state = SessionState()
         self.journal_path = Path(journal_dir) / f"{self.session_id}.csv"
         self.replaced_journal = _move_aside(self.journal_path)
@@ -727,8 +743,8 @@ class LiveSession:
     def _on_events(self, events: list[GaitEvent]) -> None:
         for event in events:
             msg = event_message(event)
-            self.distance.add(event)
-            distance_m = self.distance.distance_m
+            self.so_far.add(event)
+            distance_m = self.so_far.distance_m
             if isinstance(event, StrideEvent | BoutEvent):
                 # the walk's distance so far, counted as its stored summary will count it
                 msg["walk_distance_m"] = None if distance_m is None else round(distance_m, 1)

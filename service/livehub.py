@@ -214,10 +214,11 @@ class LiveHub:
             "coaching_active": self.coaching_active,
         }
 
-    def distance_so_far_m(self, walk_id: int) -> float | None:
-        """The running walk's distance so far, as its live page shows it (None for another or no running walk).
+    def summary_so_far(self, walk_id: int) -> dict[str, float | None] | None:
+        """The running walk's distance, cadence and stride length so far, as its live page shows them (None for
+        another or no running walk).
 
-        Strides are counted as the stored summary will count them (:class:`service.live.RunningDistance`); a foot
+        Strides are counted as the stored summary will count them (:class:`service.live.RunningSummary`); a foot
         pod alone (no strides) counts with its own figures.
         """
         session = self._session
@@ -226,9 +227,16 @@ class LiveHub:
         pod = getattr(session, "pod", None)
         state = getattr(session, "state", None)
         if pod is not None and pod.measurements and not getattr(state, "strides", 0):
-            return round(pod.distance_m, 1)
-        distance_m = getattr(getattr(session, "distance", None), "distance_m", None)
-        return None if distance_m is None else round(distance_m, 1)
+            return {k: pod.summary()[k] for k in ("distance_m", "cadence_spm", "stride_length_m")}
+        so_far = getattr(session, "so_far", None)
+        if so_far is None:
+            return None
+        distance_m = so_far.distance_m
+        return {
+            "distance_m": None if distance_m is None else round(distance_m, 1),
+            "cadence_spm": so_far.cadence_spm,
+            "stride_length_m": so_far.stride_length_m,
+        }
 
     def current_state(self) -> dict[str, Any] | None:
         """The session's state now (samples, strides, lost packets) while it runs; the last published one after.

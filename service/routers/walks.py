@@ -41,13 +41,15 @@ router = APIRouter(prefix="/api/walks", tags=["walks"])
 def walk_public(walk: dict[str, Any], hub: LiveHub | None = None) -> dict[str, Any]:
     """Store row -> :class:`WalkPublic` fields (summary figures nested).
 
-    With ``hub``, the walk being recorded live shows its distance so far, the figure its live page shows (its
-    summary is written when it ends).
+    With ``hub``, the walk being recorded live shows its distance, cadence and stride length so far, the figures
+    its live page shows (its summary is written when it ends).
     """
     summary = {k: walk.get(k) for k in SUMMARY_COLUMNS}
     summary["flagged_strides"] = walk.get("flagged_strides") or 0
-    if hub is not None and walk.get("status") == "live" and summary["distance_m"] is None:
-        summary["distance_m"] = hub.distance_so_far_m(walk["id"])
+    if hub is not None and walk.get("status") == "live":
+        for key, value in (hub.summary_so_far(walk["id"]) or {}).items():
+            if summary[key] is None:
+                summary[key] = value
     out = {k: v for k, v in walk.items() if k not in SUMMARY_COLUMNS and k != "flagged_strides"}
     out["summary"] = WalkSummary(**summary)
     if walk.get("origin") == "live":

@@ -150,6 +150,19 @@ function walkTimeAxis(span_s) {
   };
 }
 
+/** The target drawn at each chart row: a trusted stride's own target, held over the untrusted strides after it
+ * until a pause (null rows) or the next trusted one. An untrusted stride is never judged, and its cadence is often an
+ * artefact (a bout's last stride at 160 steps/min): the target at that cadence lifted the band where nothing was
+ * judged against it. */
+function heldTargets(rows, trusted) {
+  let held = null;
+  return rows.map((r) => {
+    if (r.pause) { held = null; return null; }
+    if (trusted(r) && r.target_m != null) held = r.target_m;
+    return held;
+  });
+}
+
 const pointsOnly = (color, size = 5) => ({
   stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size, fill: color, stroke: color },
 });
@@ -433,7 +446,7 @@ async function pageWalk(id) {
   const withLength = strides.filter((r) => r.length_m != null).length;
   // Targets exist only where there was a level to cut them from (the walker's usual strides, or this walk's own
   // first trusted strides): a walk without one has no band, and says why.
-  const anyTarget = strides.some((r) => r.target_m != null);
+  const anyTarget = strides.some((r) => trusted(r) && r.target_m != null);
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
@@ -512,8 +525,8 @@ async function pageWalk(id) {
   const sure = of((r) => (trusted(r) ? r.length_m : null));
   const unsure = of((r) => (r.length_m != null && !trusted(r) ? r.length_m : null));
   const flagged = of((r) => (r.overlong ? r.length_m : null));
-  const lo = of((r) => r.target_m);
-  const hi = of((r) => (r.target_m == null ? null : r.target_m + tol));
+  const lo = heldTargets(rows, trusted);
+  const hi = lo.map((v) => (v == null ? null : v + tol));
   const hasTarget = lo.some((v) => v != null);
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
   const painHook = (u) => {
@@ -1189,7 +1202,7 @@ async function pageLive() {
   const SERIES = ["x", "unsure", "len", "flag", "lo", "hi"];
   const draw = () => chart.setData(SERIES.map((k) => live[k]));
   const reset = () => {
-    Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
+    Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], heldTarget: null, strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     // a new walk: the link to the previous walk's page goes with its cards
     for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link"]) set(id, "");
     set("lv-distance", "–");
@@ -1371,7 +1384,10 @@ async function pageLive() {
     if (m.walk_distance_m != null) live.distance = m.walk_distance_m;
     live.x.push(m.start_s); live.flag.push(m.overlong ? m.length_m : null);
     live.len.push(m.trusted ? m.length_m : null); live.unsure.push(m.trusted ? null : m.length_m);
-    live.lo.push(m.target_m); live.hi.push(m.target_m == null ? null : m.target_m + live.tol);
+    // the band holds the last trusted stride's target over untrusted ones (see heldTargets)
+    if (m.trusted && m.target_m != null) live.heldTarget = m.target_m;
+    const lo = live.heldTarget ?? null;
+    live.lo.push(lo); live.hi.push(lo == null ? null : lo + live.tol);
     const keep = 150;
     for (const k of SERIES) if (live[k].length > keep) live[k].splice(0, live[k].length - keep);
     draw();

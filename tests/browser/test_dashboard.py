@@ -287,6 +287,38 @@ def test_target_band_and_cadence_stop_at_a_pause(browser_context, server: Server
     assert errors == [], errors
 
 
+def test_target_band_holds_the_last_trusted_target_over_untrusted_strides(browser_context, server: Server) -> None:
+    """An untrusted stride is never judged, and its cadence is often an artefact (a bout's last stride at 160
+    steps/min): the band drew the target at that cadence. It now holds the last trusted stride's target."""
+    path = REPO / "sample_recordings" / "gaitmap_right_foot.csv"
+    with path.open("rb") as fh:
+        walk_id = server.client.post(
+            "/api/uploads", files={"file": (path.name, fh)}, data={"placement": "foot"}
+        ).json()["walks"][0]["id"]
+    strides = server.client.get(f"/api/walks/{walk_id}/strides").json()
+    trusted = [s["length_m"] is not None and s["confidence"] >= 0.6 for s in strides]
+    held, expected, odd = None, [], []
+    for i, (s, ok) in enumerate(zip(strides, trusted, strict=True)):
+        if ok and s["target_m"] is not None:
+            held = s["target_m"]
+        expected.append(held)
+        if not ok and s["target_m"] is not None and held is not None and abs(s["target_m"] - held) > 0.02:
+            odd.append(i)
+    assert odd, "the recording no longer has an untrusted stride whose own target differs: pick another"
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walk/{walk_id}")
+    page.wait_for_selector("#chart-length canvas")
+    data = page.evaluate("state.charts.find((u) => u.root.parentElement.id === 'chart-length').data")
+    assert len(data[0]) == len(strides)  # one walk without pauses: one row per stride
+    for i in odd:
+        assert data[4][i] == pytest.approx(expected[i]) and data[4][i] != pytest.approx(strides[i]["target_m"])
+    tol = server.client.get("/api/profile").json()["coaching"]["tolerance_m"]
+    assert all((lo is None) == (hi is None) for lo, hi in zip(data[4], data[5], strict=True))
+    assert all(hi == pytest.approx(lo + tol) for lo, hi in zip(data[4], data[5], strict=True) if lo is not None)
+    assert errors == [], errors
+
+
 def test_deleting_a_walk_of_one_stride_asks_in_the_singular(browser_context, server: Server, tmp_path: Path) -> None:
     path = write_walk_csv(tmp_path / "short.csv", duration_s=1.6)
     with path.open("rb") as fh:

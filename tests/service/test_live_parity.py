@@ -16,7 +16,7 @@ from gait.tracker import GaitTracker
 from gait.types import BoutEvent, Chunk, Placement, StepEvent, StrideEvent
 from ingest.replay import replay_chunks
 from service.demo import import_samples, sample_recording, start_demo
-from service.live import LiveSession, RunningDistance
+from service.live import LiveSession, RunningSummary
 from service.livehub import LiveHub
 from service.settings import Settings
 from service.store import Store
@@ -83,7 +83,7 @@ def counted_as_stored(events: list, placement: Placement) -> float:
 
 
 @pytest.mark.parametrize("sample", [SAMPLE, "gaitmap_left_foot.csv", "oxford_phone_in_hand.csv"])
-def test_running_distance_is_the_distance_a_walk_stopped_then_stores(sample: str) -> None:
+def test_running_summary_is_the_summary_a_walk_stopped_then_stores(sample: str) -> None:
     recording = sample_recording(REPO / "sample_recordings" / sample)
     result = analyze(recording, sensor_side=recording.source["sensor_side"])
     # the events in the order a live tracker emits them, fed 1 s at a time
@@ -98,12 +98,17 @@ def test_running_distance_is_the_distance_a_walk_stopped_then_stores(sample: str
         gyr = None if recording.gyr_dps is None else recording.gyr_dps[a : a + 100]
         events += tracker.update(Chunk(recording.time_s[a : a + 100], recording.acc_ms2[a : a + 100], gyr))
     events += tracker.finish()
-    running = RunningDistance(result.placement)
+    running = RunningSummary(result.placement)
     for i, event in enumerate(events, start=1):
         running.add(event)
         if i % 7 == 0 or i == len(events):
             assert running.distance_m == pytest.approx(counted_as_stored(events[:i], result.placement), abs=1e-6)
     assert running.distance_m == pytest.approx(result.distance_m, abs=1e-6)
+    # the walk list's cadence and stride length so far end as the stored summary's
+    assert (running.cadence_spm, running.stride_length_m) == (
+        result.summary["cadence_spm"],
+        result.summary["stride_length_m"],
+    )
 
 
 def test_the_coach_counts_the_distance_into_the_walk_as_the_walk_stores_it(tmp_path: Path) -> None:
@@ -139,7 +144,7 @@ def test_running_distance_is_unknown_once_a_bouts_strides_have_no_length_as_in_t
         StrideEvent(10.0, 11.0, None, 120.0, None, 0.0, "none"),
         BoutEvent(10.0, 11.0, 3),
     ]
-    running = RunningDistance(Placement.HAND)
+    running = RunningSummary(Placement.HAND)
     stored_bouts = [e for e in events if isinstance(e, BoutEvent)]
     for i, event in enumerate(events, start=1):
         running.add(event)

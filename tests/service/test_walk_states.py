@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import math
 import shutil
+import statistics
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
@@ -98,12 +99,20 @@ def test_a_walk_still_live_is_listed_with_its_distance_so_far_and_ends_stopped_b
     walk_id = start_replay(app_client, walk_then_stand)
     until(lambda: (hub.current_state() or {}).get("samples") == n_samples, "the first half to be streamed")
     time.sleep(0.6)  # the hub's pump passes the last messages on (it flushes every 0.25 s)
-    shown = [m["walk_distance_m"] for m in hub_messages(feed) if m["type"] in ("stride", "bout")]
+    messages = hub_messages(feed)
+    shown = [m["walk_distance_m"] for m in messages if m["type"] in ("stride", "bout")]
     assert shown and shown[-1] > 10, shown  # what the live page shows now: metres of walking
+    strides = [m for m in messages if m["type"] == "stride"]
 
     (listed,) = [w for w in app_client.get("/api/walks").json() if w["id"] == walk_id]
     assert listed["status"] == "live"
     assert listed["summary"]["distance_m"] == pytest.approx(shown[-1], abs=0.05)
+    # cadence and stride length so far: the medians of the strides streamed (a stored summary's are medians); the
+    # row showed none until the walk ended
+    cadences = [m["cadence_spm"] for m in strides]
+    assert listed["summary"]["cadence_spm"] == pytest.approx(statistics.median(cadences), abs=0.05)
+    lengths = [m["length_m"] for m in strides if m["length_m"] is not None]
+    assert listed["summary"]["stride_length_m"] == pytest.approx(statistics.median(lengths), abs=0.0005)
     one = app_client.get(f"/api/walks/{walk_id}").json()
     assert one["summary"]["distance_m"] == pytest.approx(shown[-1], abs=0.05)
 
