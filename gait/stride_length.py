@@ -34,6 +34,46 @@ it carry a low confidence (never used for coaching) until a calibration walk rep
 """
 
 
+CALIBRATION_WALK_GOOD_M = 100.0
+"""A walk of known distance at least this long calibrates without a warning; shorter ones give a rough factor.
+
+Every walk starts and stops: about two strides at each end are shorter than the walker's usual ones, and the model
+misjudges them differently (mobgap lab, lower back, INDIP reference: the first and last two strides of each bout
+have a factor of 0.834, the strides between them 0.969, about 14 % apart). Where a walk starts and ends against
+the measured line is uncertain by about a step as well. Both weigh as their share of the walk, so the factor's
+error shrinks with its length: at a usual adult stride of about 1.3 m, 100 m is about 75 strides and the four at
+the ends are 5 % of them (their bias about 0.7 % of the factor). Measured (``python -m bench.calibration_walk``):
+each IPOL walker's known-distance factors vary over their trials by 9 % (coefficient of variation) for a 10 m
+straight walk and 3-5 % for 20 m (stand, 10 m, U-turn, 10 m back, stop): about one over the length, so about 1 %
+at 100 m; the left and right foot of one 40 m walk (gaitmap) give 1.030 and 1.001. A 400 m track lap, or a route
+measured on a map, is long enough.
+"""
+
+CALIBRATION_WALK_MIN_M = 20.0
+"""A walk of known distance shorter than this is refused: its factor's error is as large as the correction.
+
+Under 20 m (about 15 strides of 1.3 m) the four starting and stopping strides are more than a quarter of the walk
+(see :data:`CALIBRATION_WALK_GOOD_M`). Measured (``python -m bench.calibration_walk``, 2026-11-27): two 10 m straight
+walks of one walker (mobgap lab HA_001 Test5, 7 strides each) give 1.098 and 1.015; calibrated with the first,
+that walker's daily-living stride-length mean absolute error grows from 0.145 to 0.214 m, and the second walk's
+own from 0.059 to 0.105 m (MS_001's two walks give 1.004 and 0.998: short walks agree only by chance). IPOL 10 m
+straight walks: 9 % within one walker (33 % from the lowest to the highest). The corrections a factor makes are of
+that size: IPOL median factors (20 m) 1.131 at the lower back, 1.016 and 1.025 at the feet; the best factors of
+the mobgap daily-living trials 0.894 and 0.978. Between this and :data:`CALIBRATION_WALK_GOOD_M` a factor is kept
+with a warning (:func:`calibration_walk_warning`).
+"""
+
+CALIBRATION_MIN_STRIDES = 16
+"""Fewest strides a stride-by-stride fit accepts (:func:`fit_stride_scale`): the four starting and stopping strides
+a quarter of them, as in a walk of :data:`CALIBRATION_WALK_MIN_M`."""
+
+_LONGER_WALK = (
+    f"walk at least {CALIBRATION_WALK_GOOD_M:.0f} m at your usual pace (for example a 400 m track lap, or a route "
+    "measured on a map)"
+)
+_SHORTER_STRIDES = "its starting and stopping strides (about 2 at each end, shorter than your usual ones)"
+
+
 @functools.cache
 def _step_basis(n_period: int) -> np.ndarray:
     """Columns: the mean, and twice the mean of the cosine and sine of one period over ``n_period`` samples.
@@ -308,7 +348,7 @@ def fit_stride_scale(model_lengths_m: Sequence[float], reference_lengths_m: Sequ
 
     Examples
     --------
-    >>> fit_stride_scale([1.0, 1.2, 1.1, 1.3, 1.2], [1.1, 1.32, 1.21, 1.43, 1.32])
+    >>> fit_stride_scale([1.0, 1.2, 1.1, 1.3] * 4, [1.1, 1.32, 1.21, 1.43] * 4)
     1.1
     """
     model = np.asarray(model_lengths_m, dtype=float)
@@ -316,10 +356,10 @@ def fit_stride_scale(model_lengths_m: Sequence[float], reference_lengths_m: Sequ
     if model.shape != ref.shape:
         raise GaitError("calibration needs one reference length per model stride", reason="bad_calibration")
     ok = np.isfinite(model) & np.isfinite(ref) & (model > 0) & (ref > 0)
-    if ok.sum() < 5:
+    if ok.sum() < CALIBRATION_MIN_STRIDES:
         raise GaitError(
-            f"calibration needs at least 5 strides with both a model and a reference length; got {int(ok.sum())}:"
-            " walk at least 20 m at your usual pace",
+            f"calibration needs at least {CALIBRATION_MIN_STRIDES} strides with both a model and a reference length;"
+            f" got {int(ok.sum())}: {_LONGER_WALK}",
             reason="too_few_strides",
         )
     return _checked_scale(float(np.dot(model[ok], ref[ok]) / np.dot(model[ok], model[ok])))
@@ -343,7 +383,15 @@ def scale_from_known_distance(model_distance_m: float, distance_m: float) -> flo
     model_distance_m
         Distance the model estimated for the walk with no personal factor (``Analysis.distance_m``).
     distance_m
-        The distance walked, measured independently (a track lap, a measured route).
+        The distance walked, measured independently (a track lap, a measured route); at least
+        :data:`CALIBRATION_WALK_MIN_M`, and :data:`CALIBRATION_WALK_GOOD_M` for a factor that is not rough
+        (:func:`calibration_walk_warning`).
+
+    Raises
+    ------
+    GaitError
+        The distance is not a positive number, the walk has no model distance, the factor is implausible, or the
+        walk is shorter than :data:`CALIBRATION_WALK_MIN_M` (reason ``calibration_walk_too_short``).
 
     Examples
     --------
@@ -358,4 +406,31 @@ def scale_from_known_distance(model_distance_m: float, distance_m: float) -> flo
             "and that the recording holds the walk",
             reason="too_few_strides",
         )
-    return _checked_scale(float(distance_m / model_distance_m))
+    # plausibility first: a mistyped distance ("4" for 40 m) is better told to check the distance than to walk more
+    scale = _checked_scale(float(distance_m / model_distance_m))
+    if distance_m < CALIBRATION_WALK_MIN_M:
+        raise GaitError(
+            f"a {distance_m:g} m walk is too short to calibrate: under {CALIBRATION_WALK_MIN_M:.0f} m "
+            f"{_SHORTER_STRIDES} weigh too much in the factor. Instead {_LONGER_WALK}, and calibrate with that walk",
+            reason="calibration_walk_too_short",
+        )
+    return scale
+
+
+def calibration_walk_warning(distance_m: float) -> str | None:
+    """What a factor fitted from a walk of ``distance_m`` metres needs said: that it is rough and what to do
+    (shorter than :data:`CALIBRATION_WALK_GOOD_M`), or None.
+
+    Examples
+    --------
+    >>> calibration_walk_warning(400.0) is None
+    True
+    >>> calibration_walk_warning(40.0)  # doctest: +ELLIPSIS
+    'a 40 m walk gives a rough factor: its starting and stopping strides ... walk at least 100 m at your usual pace ...'
+    """
+    if distance_m >= CALIBRATION_WALK_GOOD_M:
+        return None
+    return (
+        f"a {distance_m:g} m walk gives a rough factor: {_SHORTER_STRIDES} weigh too much in it. For a factor you "
+        f"can rely on, {_LONGER_WALK}, and calibrate again with that walk"
+    )

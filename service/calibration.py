@@ -15,7 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from gait.errors import GaitError
-from gait.stride_length import scale_from_known_distance
+from gait.stride_length import (
+    CALIBRATION_WALK_GOOD_M,
+    CALIBRATION_WALK_MIN_M,
+    calibration_walk_warning,
+    scale_from_known_distance,
+)
 from gait.types import Placement
 from service import coaching
 from service.models import ProfileUpdate, upgrade_profile_document
@@ -162,20 +167,24 @@ def _refusal(walk: dict[str, Any], profile: ProfileUpdate) -> str | None:
 
 
 def calibration_status(walk: dict[str, Any], profile: ProfileUpdate) -> dict[str, Any]:
-    """What the walk page says about calibrating with this walk: whether it can, why not, and the factor in force
-    for its placement."""
+    """What the walk page says about calibrating with this walk: whether it can, why not, the factor in force for
+    its placement, and how long a walk calibrates."""
     why_not = _refusal(walk, profile)
     return {
         "can_calibrate": why_not is None,
         "why_not": why_not,
         "placement": walk["placement"],
         "factor": personal_scale(profile.stride_scales, walk["placement"]) if walk["placement"] else None,
+        "good_walk_m": CALIBRATION_WALK_GOOD_M,
+        "min_walk_m": CALIBRATION_WALK_MIN_M,
     }
 
 
 def calibrate_walk(store: Store, walk_id: int, distance_m: float, *, dry_run: bool = False) -> dict[str, Any]:
     """Fit the walker's factor for the placement of walk ``walk_id`` from the distance it really was, and save it
-    to the profile (unless ``dry_run``). Returns the factor and the walk's distance before and after.
+    to the profile (unless ``dry_run``). Returns the factor, the walk's distance before and after, and the warning
+    for a walk too short for a factor to rely on (:func:`gait.stride_length.calibration_walk_warning`; the factor is
+    still saved).
 
     Raises
     ------
@@ -184,7 +193,8 @@ def calibrate_walk(store: Store, walk_id: int, distance_m: float, *, dry_run: bo
     WalkIsLiveError, NotCalibratableError
         The walk cannot calibrate (with a message saying why and what to do); nothing is saved.
     gait.errors.GaitError
-        The distance or the factor is implausible (the limits and words of ``gait calibrate``); nothing is saved.
+        The distance or the factor is implausible, or the walk too short to calibrate (the limits and words of
+        ``gait calibrate``); nothing is saved.
     """
     walk = store.get_walk(walk_id)
     if walk is None:
@@ -210,6 +220,7 @@ def calibrate_walk(store: Store, walk_id: int, distance_m: float, *, dry_run: bo
         "saved": False,
         "factors": {p.value: f for p, f in profile.stride_scales.items()},
         "notes": [],
+        "warning": calibration_walk_warning(distance_m),
     }
     if dry_run:
         return result

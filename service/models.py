@@ -346,6 +346,10 @@ class CalibrationStatus(BaseModel):
     why_not: str | None = Field(None, description="Why it cannot, and what to do.")
     placement: Placement | None = Field(None, description="The placement whose factor it would fit.")
     factor: float | None = Field(None, description="The profile's factor for that placement now (null: none).")
+    good_walk_m: float = Field(
+        description="A walk at least this long gives a factor to rely on; a shorter one a rough factor (a warning)."
+    )
+    min_walk_m: float = Field(description="A walk shorter than this cannot calibrate (refused).")
 
 
 class CalibrationRequest(BaseModel):
@@ -375,6 +379,11 @@ class CalibrationResult(BaseModel):
     saved: bool = Field(description="False for a dry run: the profile is unchanged.")
     factors: dict[Placement, float] = Field(description="The profile's factors per placement now.")
     notes: list[str] = Field(description="What else the calibration changed or kept, in words.")
+    warning: str | None = Field(
+        None,
+        description="The walk is shorter than 100 m: the factor is rough, and what to do for one to rely on (walk "
+        "at least 100 m at your usual pace); null for a long enough walk. A rough factor is still saved.",
+    )
     out_of_date: int | None = Field(
         None, description="Walks now out of date (another factor, height or version) that can be analysed again."
     )

@@ -9,11 +9,28 @@ import numpy as np
 import pytest
 
 from gait.analysis import analyze
-from gait.types import GpsTrack, Recording
+from gait.types import GpsTrack, Placement, Recording
 from ingest.gait_csv import read_gait_csv, write_gait_csv
 from service.cli import main
 from service.commands.calibrate import gps_scale
 from tests.gait.synthetic import foot_walk_signal, walk_signal
+from tests.sample_data import sample
+
+USUAL_STEP_M = 0.7
+"""A usual adult step at a usual pace (the gaitmap walker's strides are 1.34-1.40 m, the lab walker's 1.26 m)."""
+
+
+def straight_walk_m() -> float:
+    """The lab's straight walk (mobgap_lower_back_straight_walk), first to last reference contact: the mean INDIP
+    stride length times the strides its contacts span (trunk contacts alternate feet), about 5 m."""
+    walk = sample("mobgap_lower_back_straight_walk")
+    return float(np.mean([length for _, _, length in walk.strides])) * (len(walk.initial_contacts_s) - 1) / 2
+
+
+def long_walk_m() -> float:
+    """The phone-in-a-back-pocket walk (oxford_phone_back_pocket, about 110 s of walking): its reference has steps
+    and no lengths, so its steps at a usual step length, about 140 m."""
+    return (len(sample("oxford_phone_back_pocket").initial_contacts_s) - 1) * USUAL_STEP_M
 
 
 @pytest.fixture
@@ -219,14 +236,14 @@ def test_calibrating_pocket_then_foot_keeps_both_each_for_its_placement(tmp_path
     # a phone walk in the pocket and a shoe sensor's walk (with its gyroscope)
     t, acc = walk_signal(step_hz=1.8, walk_s=30.0)
     pocket_rec = Recording(time_s=t, acc_ms2=acc, placement="pocket")
-    t, acc, gyr, _ = foot_walk_signal(n_strides=10)
+    t, acc, gyr, _ = foot_walk_signal(n_strides=20)  # 25 m: 20 m or more calibrates (rough under 100 m)
     foot_rec = Recording(time_s=t, acc_ms2=acc, gyr_dps=gyr, placement="foot")
     pocket, foot = tmp_path / "pocket.csv", tmp_path / "foot.csv"
     write_gait_csv(pocket_rec, pocket)
     write_gait_csv(foot_rec, foot)
     # the models' own distances (no factor), to the metre fraction the factor is fitted against
     model_m = {"pocket": analyze(pocket_rec).distance_m, "foot": analyze(foot_rec).distance_m}
-    assert min(model_m.values()) > 10.0
+    assert min(model_m.values()) > 20.0
     data_dir = tmp_path / "data"
     back_m = _distance_at(pocket, "lower_back", data_dir, capsys)  # the pocket signal, told it was at the back
 
@@ -353,3 +370,64 @@ def test_a_placement_without_a_length_model_says_so_plainly(walk, tmp_path: Path
     for calibratable in ("lower_back", "waist", "foot", "pocket", "hand"):
         assert calibratable in err.split("sensor at ")[1]
     assert not (data_dir / "gait.sqlite3").exists()
+
+
+def test_a_short_lab_walk_is_refused_saying_how_long_to_walk(tmp_path: Path, capsys) -> None:
+    """7 strides of a real straight walk: a plausible factor (the model's distance is near the walk's), refused for
+    the walk's length, with what to do; nothing saved, no database created."""
+    walk = sample("mobgap_lower_back_straight_walk")
+    distance_m = straight_walk_m()
+    assert 4.0 < distance_m < 6.0
+    data_dir = tmp_path / "data"
+    for extra in (["--dry-run"], []):
+        args = ["calibrate", str(walk.path), "--distance-m", f"{distance_m:.1f}", "--placement", "lower_back"]
+        assert (
+            main([*args, "--height-m", str(walk.reference["body_height_m"]), *extra, "--data-dir", str(data_dir)]) == 2
+        )
+        out, err = capsys.readouterr()
+        assert out == "" and err.count("\n") == 1
+        assert f"a {distance_m:.1f} m walk is too short to calibrate" in err and "implausible" not in err
+        assert "starting and stopping strides" in err
+        assert (
+            "walk at least 100 m at your usual pace (for example a 400 m track lap, or a route measured on a map)"
+            in err
+        )
+    assert not (data_dir / "gait.sqlite3").exists()
+
+
+def test_a_40_m_walk_is_calibrated_and_said_to_be_rough(tmp_path: Path, capsys) -> None:
+    """The gaitmap walk (2 x 20 m with a turn, a real shoe sensor): the factor is fitted and saved, and the command
+    says it is rough and what to walk instead, in the dry run and when saving."""
+    from service.coaching import load_profile
+    from service.store import Store
+
+    path = sample("gaitmap_left_foot").path
+    data_dir = tmp_path / "data"
+    for extra in (["--dry-run"], []):
+        args = ["calibrate", str(path), "--distance-m", "40", "--placement", "foot", *extra]
+        assert main([*args, "--data-dir", str(data_dir)]) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert "Warning: a 40 m walk gives a rough factor: its starting and stopping strides" in out
+        assert (
+            "walk at least 100 m at your usual pace (for example a 400 m track lap, or a route measured on a map)"
+            in out
+        )
+        assert out.index("personal stride-length factor") < out.index("Warning:")
+    assert out.index("Warning:") < out.index("saved to your profile")
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        assert Placement.FOOT in load_profile(store).stride_scales  # rough, but saved
+    finally:
+        store.close()
+
+
+def test_a_long_walk_is_calibrated_without_a_warning(tmp_path: Path, capsys) -> None:
+    walk = sample("oxford_phone_back_pocket")
+    assert walk.initial_contacts_s[-1] - walk.initial_contacts_s[0] > 100.0  # walking, not standing, for so long
+    distance_m = long_walk_m()
+    assert distance_m > 100.0
+    args = ["calibrate", str(walk.path), "--distance-m", f"{distance_m:.0f}", "--placement", "pocket"]
+    assert main([*args, "--data-dir", str(tmp_path / "data")]) == 0
+    out = capsys.readouterr().out
+    assert "personal stride-length factor" in out and "saved to your profile" in out
+    assert "Warning" not in out and "rough" not in out

@@ -10,7 +10,14 @@ import numpy as np
 
 from gait.analysis import GPS_MIN_BOUT_S, Analysis, analyze, gps_stride_lengths
 from gait.errors import GaitError
-from gait.stride_length import fit_stride_scale, scale_from_known_distance
+from gait.stride_length import (
+    CALIBRATION_MIN_STRIDES,
+    CALIBRATION_WALK_GOOD_M,
+    CALIBRATION_WALK_MIN_M,
+    calibration_walk_warning,
+    fit_stride_scale,
+    scale_from_known_distance,
+)
 from gait.types import Placement, Recording
 from service.calibration import calibrated_profile, check_calibratable, describe_scales
 from service.commands.analyze import choose_placement, load_recording
@@ -25,14 +32,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "calibrate",
         help="fit your personal stride-length factor for a sensor placement from a walk of known distance (or its "
         "GPS track)",
-        description="Analyse a walk whose distance you know (a track lap, a measured route), or one recorded with "
-        "GPS, fit your personal stride-length factor for the placement the sensor had and save it to your profile "
-        "so later analyses, uploads and live walks with the sensor there use it. One factor is kept per placement: "
-        "calibrating another placement keeps this one.",
+        description="Analyse a walk whose distance you know (a track lap, a route measured on a map: at least "
+        f"{CALIBRATION_WALK_GOOD_M:.0f} m at your usual pace, or the factor is rough; under "
+        f"{CALIBRATION_WALK_MIN_M:.0f} m it is refused), or one recorded with GPS, fit your personal stride-length "
+        "factor for the placement the sensor had and save it to your profile so later analyses, uploads and live "
+        "walks with the sensor there use it. One factor is kept per placement: calibrating another placement keeps "
+        "this one.",
     )
     p.add_argument("file", type=Path, help="recording of the calibration walk")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--distance-m", type=float, help="the distance you walked, in metres")
+    src.add_argument(
+        "--distance-m",
+        type=float,
+        help=f"the distance you walked, in metres (at least {CALIBRATION_WALK_GOOD_M:.0f} m for a factor to rely on)",
+    )
     src.add_argument("--gps", action="store_true", help="use the recording's GPS track as the reference")
     p.add_argument("--placement", choices=[pl.value for pl in Placement], help="where the sensor was worn")
     p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
@@ -70,8 +83,9 @@ def gps_scale(recording: Recording, result: Analysis) -> tuple[float, int]:
             "a few minutes, or use --distance-m",
             reason="no_gps_bouts",
         )
-    # Each bout stands for many strides: weight them equally by repeating the bout mean (fit needs 5 pairs).
-    reps = max(1, int(np.ceil(5 / len(model))))
+    # Each bout (a minute or more of walking) stands for many strides: weight them equally by repeating the bout
+    # mean as often as the fit's fewest strides need.
+    reps = max(1, int(np.ceil(CALIBRATION_MIN_STRIDES / len(model))))
     return fit_stride_scale(np.repeat(model, reps), np.repeat(reference, reps)), len(model)
 
 
@@ -96,10 +110,14 @@ def run(args: argparse.Namespace) -> int:
     if args.gps:
         scale, n_bouts = gps_scale(recording, result)
         basis = f"GPS over {n_bouts} walking bout(s)"
+        warning = None  # each bout used is a minute or more of walking
     else:
         scale = scale_from_known_distance(result.distance_m, args.distance_m)
         basis = f"{args.distance_m:.0f} m walked, {result.distance_m:.0f} m estimated by the model"
+        warning = calibration_walk_warning(args.distance_m)
     print(f"personal stride-length factor {scale:.3f} for a {placement.value} sensor ({basis})")
+    if warning:
+        print(f"Warning: {warning}")
     if args.dry_run:
         print("not saved (--dry-run): your profile is unchanged; run again without --dry-run to save it")
         return 0

@@ -362,6 +362,12 @@ function bindReanalyse(walk) {
 
 const factorWords = (f) => (f == null ? "none" : Number(f).toFixed(3));
 
+const sentence = (text) => `${text[0].toUpperCase()}${text.slice(1)}.`;
+
+// A factor from a short walk is rough (the API's warning says why and what to do): said beside the factor before
+// it is saved and again once it is.
+const roughFactor = (warning, id) => (warning ? `<div class="notice" id="${id}" role="note"><p>${esc(sentence(warning))}</p></div>` : "");
+
 // Shown on the walk page once after a calibration was saved (the page is drawn again, out of date now).
 const calibrated = {};
 
@@ -371,9 +377,10 @@ function calibrationNotice(walk) {
   if (!c) return "";
   const others = Math.max(0, (c.out_of_date || 0) - 1);
   return `<div class="notice ok-note" id="calibrate-saved" role="status"><p>Saved to your profile: your ${esc(c.placement)} factor is now ${factorWords(c.factor)} (was ${factorWords(c.factor_before)}).
-    ${c.notes.map((n) => `${esc(n[0].toUpperCase() + n.slice(1))}.`).join(" ")}</p>
+    ${c.notes.map((n) => esc(sentence(n))).join(" ")}</p>
     <p>Walks with a ${esc(c.placement)} sensor analysed before keep their old figures until they are analysed again: this walk below (its distance becomes about ${fmt.dist(c.distance_after_m)})${others ? `, and ${others} other walk${others === 1 ? "" : "s"} from <a href="#/profile">your profile page</a> ("Analyse all again")` : ""}.
-    Your coaching baseline is built from your walks' stored stride lengths: analysed again, they are on the same scale as your next walks.</p></div>`;
+    Your coaching baseline is built from your walks' stored stride lengths: analysed again, they are on the same scale as your next walks.</p></div>
+    ${roughFactor(c.warning, "calibrate-saved-warning")}`;
 }
 
 function calibrationCard(walk) {
@@ -384,7 +391,9 @@ function calibrationCard(walk) {
     <p class="hint">Do you know how far this walk really was? Laps of a running track (400 m a lap in the inside lane),
       or a route you measured with a map or a route planner. From it your personal stride-length factor for a
       ${esc(c.placement)} sensor is fitted (yours now: ${factorWords(c.factor)}); it then applies to your walks with the sensor
-      there, and to no other. Only a walk that covers the whole distance, and nothing more, gives a true factor.</p>
+      there, and to no other. Only a walk that covers the whole distance, and nothing more, gives a true factor.
+      <span id="calibrate-length">Walk at least ${c.good_walk_m} m at your usual pace: in a shorter walk the starting and
+      stopping strides weigh too much, and the factor is rough (under ${c.min_walk_m} m it cannot calibrate).</span></p>
     <form id="calibrate-form" novalidate><label>This walk was <input type="number" id="calibrate-distance" min="1" step="any" inputmode="decimal"> m</label>
       <button type="submit">Fit my factor</button></form>
     <div id="calibrate-preview" role="status"></div></div>`;
@@ -412,6 +421,7 @@ function bindCalibrate(walk) {
     preview.innerHTML = `<table id="calibrate-table"><tr><th></th><th>now</th><th>with ${fmt.dist(distance)}</th></tr>
       <tr><td>Your ${esc(fit.placement)} factor</td><td>${fit.factor_before == null ? "none (the model's own lengths)" : factorWords(fit.factor_before)}</td><td>${factorWords(fit.factor)}</td></tr>
       <tr><td>This walk's distance</td><td>${fmt.dist(fit.distance_before_m)}</td><td>${fmt.dist(fit.distance_after_m)}</td></tr></table>
+      ${roughFactor(fit.warning, "calibrate-warning")}
       <p class="hint">The model alone estimated ${fmt.dist(fit.model_distance_m)}. Nothing is saved yet.</p>
       <button type="button" id="calibrate-save">Save factor ${factorWords(fit.factor)} to my profile</button> <span id="calibrate-msg" role="status"></span>`;
     const save = document.getElementById("calibrate-save");
@@ -875,7 +885,7 @@ async function pageProfile() {
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
       <h2>Calibration factors</h2>
-      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
+      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least 100 m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
       <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
         ${PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
           <td><input id="scale-${x}" class="scale" data-placement="${x}" type="number" step="any" min="${SCALE_MIN}" max="${SCALE_MAX}" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>

@@ -6,9 +6,12 @@ from __future__ import annotations
 from tests.browser.conftest import shot
 from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.serverproc import REPO, Server
+from tests.test_cli_calibrate import long_walk_m, straight_walk_m
 
 FOOT = REPO / "sample_recordings" / "gaitmap_left_foot.csv"
 FOOT_DISTANCE_M = 40  # 2 x 20 m with a turn (the recording's reference file)
+STRAIGHT = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+POCKET = REPO / "sample_recordings" / "oxford_phone_back_pocket.csv"
 
 
 def test_a_walk_of_known_distance_calibrates_from_its_page_and_is_analysed_again(
@@ -24,6 +27,8 @@ def test_a_walk_of_known_distance_calibrates_from_its_page_and_is_analysed_again
     page.goto(server.url + f"/#/walk/{walk['id']}")
     page.wait_for_selector("#calibrate-form")
     assert "(yours now: none)" in page.locator("#calibrate").inner_text()
+    length = page.locator("#calibrate-length").inner_text()
+    assert "Walk at least 100 m at your usual pace" in length and "under 20 m it cannot calibrate" in length
 
     # nothing typed, then a distance the walk cannot have been: said, nothing saved
     page.click("#calibrate-form button[type=submit]")
@@ -39,6 +44,10 @@ def test_a_walk_of_known_distance_calibrates_from_its_page_and_is_analysed_again
     rows = page.locator("#calibrate-table tr").all_inner_texts()
     assert rows[1].split("\t")[1:] == ["none (the model's own lengths)", f"{FOOT_DISTANCE_M / model_m:.3f}"]
     assert rows[2].split("\t")[1:] == [f"{round(model_m)} m", f"{FOOT_DISTANCE_M} m"]
+    # 40 m: rough, said beside the factor before it is saved, with what to walk instead
+    rough = page.locator("#calibrate-warning").inner_text()
+    assert rough.startswith("A 40 m walk gives a rough factor: its starting and stopping strides"), rough
+    assert "walk at least 100 m at your usual pace (for example a 400 m track lap" in rough
     assert server.client.get("/api/profile").json()["stride_scales"] == {}  # not saved before "Save"
     shot(page, "walk-calibrate-preview")
 
@@ -49,6 +58,7 @@ def test_a_walk_of_known_distance_calibrates_from_its_page_and_is_analysed_again
     saved = page.locator("#calibrate-saved").inner_text()
     assert f"your foot factor is now {factor:.3f} (was none)" in saved
     assert f"its distance becomes about {FOOT_DISTANCE_M} m" in saved
+    assert "A 40 m walk gives a rough factor" in page.locator("#calibrate-saved-warning").inner_text()
     # the walk is now out of date, and the page offers to analyse it again
     assert "calibration factor" in page.locator("#reanalysis-note").inner_text()
     shot(page, "walk-calibrated")
@@ -74,3 +84,46 @@ def test_a_walk_without_model_stride_lengths_says_why_it_cannot_calibrate(browse
     assert page.locator("#calibrate-form").count() == 0
     assert "a wrist sensor has no stride-length model" in page.locator("#calibrate-why-not").inner_text()
     assert errors == [], errors
+
+
+def _fit(page, distance_m: float) -> None:
+    page.fill("#calibrate-distance", f"{distance_m:g}")
+    page.click("#calibrate-form button[type=submit]")
+    wait_js(page, "!document.getElementById('calibrate-preview').textContent.includes('Fitting')")
+
+
+def test_a_long_walk_fits_without_a_warning_and_a_short_one_is_refused_with_what_to_do(
+    browser_context, server: Server
+) -> None:
+    walks = {}
+    for path, placement in ((POCKET, "pocket"), (STRAIGHT, "lower_back")):
+        r = server.client.post(
+            "/api/uploads", files={"file": (path.name, path.read_bytes())}, data={"placement": placement}
+        )
+        assert r.status_code == 201, r.text
+        walks[placement] = r.json()["walks"][0]["id"]
+    page = browser_context.new_page()
+    errors = watch_console(page)
+
+    page.goto(server.url + f"/#/walk/{walks['pocket']}")
+    page.wait_for_selector("#calibrate-form")
+    _fit(page, round(long_walk_m()))
+    page.wait_for_selector("#calibrate-save")
+    assert page.locator("#calibrate-warning").count() == 0
+    page.click("#calibrate-save")
+    page.wait_for_selector("#calibrate-saved")
+    assert page.locator("#calibrate-saved-warning").count() == 0
+    assert "pocket" in server.client.get("/api/profile").json()["stride_scales"]
+
+    page.goto(server.url + f"/#/walk/{walks['lower_back']}")
+    page.wait_for_selector("#calibrate-form")
+    distance_m = round(straight_walk_m(), 1)
+    _fit(page, distance_m)
+    page.wait_for_selector("#calibrate-error")
+    refused = page.locator("#calibrate-error").inner_text()
+    assert f"{distance_m:g} m walk is too short to calibrate" in refused and "walk at least 100 m" in refused
+    assert page.locator("#calibrate-save").count() == 0
+    assert "lower_back" not in server.client.get("/api/profile").json()["stride_scales"]
+    shot(page, "walk-calibrate-too-short")
+    # the console's only error is the refused short walk (a 422 the page said in its own words)
+    assert len(errors) == 1 and "422" in errors[0], errors

@@ -10,6 +10,7 @@ from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.stride_length import (
     bounce_excursion_m,
+    calibration_walk_warning,
     fit_stride_scale,
     pendulum_step_length_m,
     scale_from_known_distance,
@@ -216,15 +217,43 @@ def test_zupt_between_stances_starts_where_the_raw_rate_says_the_foot_is_at_rest
 
 
 def test_calibration_factor_from_a_reference() -> None:
-    model = np.array([1.0, 1.1, 1.2, 1.3, 1.25, 1.15])
+    model = np.tile([1.0, 1.1, 1.2, 1.3, 1.25, 1.15], 3)  # 18 strides, 21 m
     assert fit_stride_scale(model, model * 1.08) == pytest.approx(1.08, abs=1e-4)
-    assert scale_from_known_distance(model.sum(), distance_m=model.sum() * 0.9) == pytest.approx(0.9, abs=1e-4)
+    assert scale_from_known_distance(model.sum(), distance_m=model.sum() * 0.97) == pytest.approx(0.97, abs=1e-4)
 
 
 def test_calibration_refuses_too_few_strides_and_implausible_factors() -> None:
-    with pytest.raises(GaitError, match="at least 5"):
-        fit_stride_scale([1.0, 1.1], [1.0, 1.1])
+    with pytest.raises(GaitError, match="at least 16 strides"):
+        fit_stride_scale([1.0, 1.1] * 7, [1.0, 1.1] * 7)
     with pytest.raises(GaitError, match="implausible"):
         scale_from_known_distance(10.0, distance_m=50.0)
     with pytest.raises(GaitError, match="nothing to calibrate"):
         scale_from_known_distance(0.0, distance_m=50.0)
+
+
+@pytest.mark.parametrize("distance_m", [19.9, 10.0, 5.0])
+def test_a_walk_under_20_m_is_refused_saying_how_long_to_walk(distance_m: float) -> None:
+    # a plausible factor (the model's distance close to the one walked): refused for the walk's length alone
+    with pytest.raises(GaitError, match="too short to calibrate") as refused:
+        scale_from_known_distance(distance_m * 0.95, distance_m=distance_m)
+    assert refused.value.reason == "calibration_walk_too_short"
+    assert f"a {distance_m:g} m walk" in str(refused.value) and "walk at least 100 m" in str(refused.value)
+
+
+def test_a_mistyped_distance_is_told_implausible_rather_than_short() -> None:
+    # "4" typed for a 40 m walk: checking the distance helps, walking further does not
+    with pytest.raises(GaitError, match="implausible"):
+        scale_from_known_distance(40.0, distance_m=4.0)
+
+
+@pytest.mark.parametrize(
+    ("distance_m", "rough"), [(20.0, True), (40.0, True), (99.0, True), (100.0, False), (400.0, False)]
+)
+def test_a_walk_shorter_than_100_m_gives_a_rough_factor_and_says_what_to_do(distance_m: float, rough: bool) -> None:
+    assert scale_from_known_distance(distance_m / 1.05, distance_m=distance_m) == pytest.approx(1.05, abs=1e-4)
+    warning = calibration_walk_warning(distance_m)
+    if rough:
+        assert warning is not None and f"a {distance_m:g} m walk gives a rough factor" in warning
+        assert "at least 100 m at your usual pace" in warning and "400 m track lap" in warning
+    else:
+        assert warning is None

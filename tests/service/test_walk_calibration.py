@@ -23,6 +23,7 @@ from service.pipeline import process_file, read_recording
 from service.settings import Settings
 from service.store import NewWalk, Store
 from tests.service.test_api import upload
+from tests.test_cli_calibrate import long_walk_m, straight_walk_m
 
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_recordings"
 FOOT = SAMPLES / "gaitmap_left_foot.csv"
@@ -30,6 +31,12 @@ FOOT_DISTANCE_M = 40.0
 """The gaitmap walk is 2 x 20 m with a turn (its reference file's description)."""
 BACK = SAMPLES / "mobgap_lower_back_daily_living_2.csv"
 """A real lower-back recording whose file states no body height (its walker is 1.75 m)."""
+STRAIGHT = SAMPLES / "mobgap_lower_back_straight_walk.csv"
+STRAIGHT_DISTANCE_M = round(straight_walk_m(), 1)
+"""The lab's straight walk (about 5 m between its first and last contact, the reference's)."""
+POCKET = SAMPLES / "oxford_phone_back_pocket.csv"
+POCKET_DISTANCE_M = round(long_walk_m(), 0)
+"""A phone in a back pocket for about 110 s of walking: its reference steps at a usual 0.7 m (some 140 m)."""
 
 
 def cli_factor(path: Path, distance_m: float, placement: str, tmp_path: Path, capsys) -> float:
@@ -55,7 +62,10 @@ def test_a_walk_of_known_distance_fits_the_clis_factor_and_reanalysis_gives_that
 ) -> None:
     walk = uploaded(client, FOOT, "foot")
     page = client.get(f"/api/walks/{walk['id']}").json()
-    assert page["calibration"] == {"can_calibrate": True, "why_not": None, "placement": "foot", "factor": None}
+    assert page["calibration"] == {
+        **{"can_calibrate": True, "why_not": None, "placement": "foot", "factor": None},
+        **{"good_walk_m": 100.0, "min_walk_m": 20.0},
+    }
 
     dry = calibrate(client, walk["id"], FOOT_DISTANCE_M, dry_run=True)
     assert dry.status_code == 200, dry.text
@@ -82,6 +92,41 @@ def test_a_walk_of_known_distance_fits_the_clis_factor_and_reanalysis_gives_that
     again = client.post(f"/api/walks/{walk['id']}/reanalyse")
     assert again.status_code == 200, again.text
     assert again.json()["after"]["distance_m"] == pytest.approx(FOOT_DISTANCE_M, rel=0.005)
+
+
+def test_a_40_m_walk_fits_a_rough_factor_said_in_the_dry_run_and_the_save(client: TestClient) -> None:
+    walk = uploaded(client, FOOT, "foot")
+    for dry_run in (True, False):
+        r = calibrate(client, walk["id"], FOOT_DISTANCE_M, dry_run=dry_run)
+        assert r.status_code == 200, r.text
+        warning = r.json()["warning"]
+        assert warning.startswith("a 40 m walk gives a rough factor"), warning
+        assert "starting and stopping strides" in warning and "walk at least 100 m at your usual pace" in warning
+        assert "400 m track lap" in warning and "a route measured on a map" in warning
+    # rough, but saved: a factor from 40 m is better than none (the walker is told to walk further)
+    assert r.json()["saved"] is True
+    assert client.get("/api/profile").json()["stride_scales"] == {"foot": r.json()["factor"]}
+
+
+def test_a_long_walk_fits_a_factor_without_a_warning(client: TestClient) -> None:
+    walk = uploaded(client, POCKET, "pocket")
+    for dry_run in (True, False):
+        r = calibrate(client, walk["id"], POCKET_DISTANCE_M, dry_run=dry_run)
+        assert r.status_code == 200, r.text
+        assert r.json()["warning"] is None
+    assert r.json()["saved"] is True
+
+
+def test_a_walk_under_20_m_is_refused_saying_how_long_to_walk_and_nothing_saved(client: TestClient) -> None:
+    walk = uploaded(client, STRAIGHT, "lower_back")
+    assert client.get(f"/api/walks/{walk['id']}").json()["calibration"]["can_calibrate"] is True
+    for dry_run in (True, False):
+        r = calibrate(client, walk["id"], STRAIGHT_DISTANCE_M, dry_run=dry_run)
+        assert r.status_code == 422, r.text
+        detail = r.json()["detail"]
+        assert f"a {STRAIGHT_DISTANCE_M:g} m walk is too short to calibrate" in detail
+        assert "walk at least 100 m at your usual pace" in detail and "implausible" not in detail
+    assert client.get("/api/profile").json()["stride_scales"] == {}
 
 
 def test_a_walk_analysed_with_an_earlier_factor_is_fitted_from_the_models_own_distance(
