@@ -64,6 +64,16 @@ const fmt = {
     const mi = v / 1609.344;
     return v < 1000 ? `${v.toFixed(0)} m (${mi.toFixed(2)} mi)` : `${(v / 1000).toFixed(1)} km (${mi.toFixed(1)} mi)`;
   },
+  // A duration as the coach's texts word it (gait/coach/text.py format_duration): "1 min 15 s", "2 min", "25 min".
+  durWords(s) {
+    if (s == null) return "–";
+    if (s >= 600) {
+      const min = Math.round(s / 60);
+      return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, "0")} min`;
+    }
+    const r = Math.round(s), min = Math.floor(r / 60), sec = r % 60;
+    return sec === 0 ? `${min} min` : min ? `${min} min ${sec} s` : `${sec} s`;
+  },
   dur(s) {
     if (s == null) return "–";
     s = Math.round(s);
@@ -230,11 +240,17 @@ async function pageHome() {
   const rec = plan.recommendation;
   let recHtml;
   if (rec) {
-    const parts = [];
-    if (rec.walk_length_m != null) parts.push(`<span id="rec-distance">${fmt.distBoth(rec.walk_length_m)}</span>`);
-    if (rec.walk_time_s != null) parts.push(fmt.dur(rec.walk_time_s));
+    // one walk to plan: the figure it ends by (from a distance and a time, the one reached first at the walker's usual
+    // pace, with the other at that pace), or both "whichever comes first" when the pace is unknown
+    const distance = rec.walk_length_m != null ? `<span id="rec-distance">${fmt.distBoth(rec.walk_length_m)}</span>` : "";
+    const time = rec.walk_time_s != null ? `<span id="rec-time">${fmt.durWords(rec.walk_time_s)}</span>` : "";
+    const both = distance && time;
+    let value = distance || time;
+    if (both && rec.ends_by === "time") value = `${time} <span class="hint" id="rec-at-pace">about ${fmt.distBoth(rec.planned_length_m)} at your usual pace</span>`;
+    else if (both && rec.ends_by === "distance") value = `${distance} <span class="hint" id="rec-at-pace">about ${fmt.durWords(rec.planned_time_s)} at your usual pace</span>`;
+    else if (both) value = `${distance} or ${time}, <span class="hint">whichever comes first</span>`;
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
-      <div class="value">${parts.join(" or ")}</div><p>${esc(rec.reason)}</p></div>`;
+      <div class="value">${value}</div><p>${esc(rec.reason)}</p></div>`;
   } else {
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <p class="muted">No recommendation yet: when back pain starts during a walk, <a href="#/pain">report it</a> with the distance or time
