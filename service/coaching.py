@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,32 +133,121 @@ def current_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = 
     )
 
 
-def plan_pain_basis(store: Store, settings: CoachSettings, *, now_s: float) -> list[dict[str, Any]]:
-    """The stored pain reports a plan for ``now_s`` rests on (``id``, ``reported_at``, ``score``): those that count
-    as pain (score at least ``min_pain_0_10``) reported within ``pain_lookback_days`` before ``now_s``. They decide
-    whether coaching is on, the target's relaxation and the point of pain."""
-    start_s = now_s - settings.pain_lookback_days * 86400.0
-    return [
-        {"id": p["id"], "reported_at": p["reported_at"], "score": p["score"]}
-        for p in store.list_pain()
-        if p["score"] >= settings.min_pain_0_10 and start_s <= iso_to_unix_s(p["reported_at"]) <= now_s
-    ]
+PAIN_BASIS_KEYS = ("pain_reports", "pain_walk_reports")
+"""The keys of a walk's stored plan that hold the pain reports it rested on (:meth:`PainLedger.basis`)."""
+
+
+def _basis_key(report: dict[str, Any]) -> tuple[Any, ...]:
+    """A report as a plan's basis names it: by id, time and score (a deleted report's id may name a later one)."""
+    return (report["id"], report["reported_at"], report["score"])
+
+
+@dataclass(frozen=True)
+class PainLedger:
+    """The stored pain reports, with the start and name of each of the walker's own walks one names: what the pain
+    basis of a plan at any time is made from (:meth:`basis`), loaded once for any number of walks.
+
+    Attributes
+    ----------
+    reports
+        All pain reports (:meth:`service.store.Store.list_pain`).
+    named_walks
+        Walk id -> (start, Unix s; name) of the own, finished walks that a report names.
+    """
+
+    reports: list[dict[str, Any]]
+    named_walks: dict[int, tuple[float, str]]
+
+    @classmethod
+    def load(cls, store: Store) -> PainLedger:
+        """The store's pain reports and the walks they name."""
+        reports = store.list_pain()
+        with store.read() as conn:
+            rows = conn.execute(
+                "SELECT id, started_at, name FROM walks WHERE demo = 0 AND status != 'live'"
+                " AND id IN (SELECT walk_id FROM pain_reports WHERE walk_id IS NOT NULL)"
+            ).fetchall()
+        return cls(reports, {r["id"]: (iso_to_unix_s(r["started_at"]), r["name"]) for r in rows})
+
+    def basis(self, settings: CoachSettings, *, now_s: float) -> dict[str, list[dict[str, Any]]]:
+        """The pain reports a plan for ``now_s`` rests on, each as ``id``, ``reported_at``, ``score``: those that
+        count as pain (score at least ``min_pain_0_10``)
+
+        - ``pain_reports``: reported within ``pain_lookback_days`` before ``now_s``; they decide whether coaching
+          is on, the target's relaxation and the point of pain;
+        - ``pain_walk_reports`` (with the ``walk_id``): naming a walk of the plan's history (started within
+          ``baseline_window_days`` before ``now_s``), whenever reported; that walk is then not a pain-free walk, for
+          the baseline and the relaxation (:func:`gait.coach.plan_coaching`).
+        """
+        recent_from_s = now_s - settings.pain_lookback_days * 86400.0
+        history_from_s = now_s - settings.baseline_window_days * 86400.0
+        pain = [p for p in self.reports if p["score"] >= settings.min_pain_0_10]
+        recent = [p for p in pain if recent_from_s <= iso_to_unix_s(p["reported_at"]) <= now_s]
+        on_walks = [
+            p
+            for p in pain
+            if p["walk_id"] in self.named_walks and history_from_s <= self.named_walks[p["walk_id"]][0] <= now_s
+        ]
+        return {
+            "pain_reports": [{"id": p["id"], "reported_at": p["reported_at"], "score": p["score"]} for p in recent],
+            "pain_walk_reports": [
+                {"id": p["id"], "reported_at": p["reported_at"], "score": p["score"], "walk_id": p["walk_id"]}
+                for p in on_walks
+            ],
+        }
+
+    def added_since(self, coaching: dict[str, Any], settings: CoachSettings, *, now_s: float) -> list[dict[str, Any]]:
+        """The pain reports a plan for ``now_s`` rests on today that the walk's stored plan (``coaching``) did not:
+        added since it was made. Each with ``walk_id`` and ``walk_name`` (None when it names no walk), and ``dated``
+        True when it was reported within the lookback before ``now_s`` (else it only names a walk of the history).
+        A stored plan that did not keep a kind of basis (walks stored before it was kept) is not compared on it."""
+        now = self.basis(settings, now_s=now_s)
+        stored = {_basis_key(r) for key in PAIN_BASIS_KEYS for r in coaching.get(key) or []}
+        dated = {_basis_key(r) for r in now["pain_reports"]}
+        by_id = {p["id"]: p for p in self.reports}
+        added: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for key in PAIN_BASIS_KEYS:
+            if key not in coaching:
+                continue
+            for r in now[key]:
+                if _basis_key(r) not in stored:
+                    walk_id = by_id[r["id"]]["walk_id"]
+                    named = self.named_walks.get(walk_id) if walk_id is not None else None
+                    added[_basis_key(r)] = {
+                        "id": r["id"],
+                        "reported_at": r["reported_at"],
+                        "score": r["score"],
+                        "walk_id": walk_id,
+                        "walk_name": None if named is None else named[1],
+                        "dated": _basis_key(r) in dated,
+                    }
+        return sorted(added.values(), key=lambda r: (r["reported_at"], r["id"]))
+
+
+def plan_pain_basis(store: Store, settings: CoachSettings, *, now_s: float) -> dict[str, list[dict[str, Any]]]:
+    """The stored pain reports a plan for ``now_s`` rests on (:meth:`PainLedger.basis`)."""
+    return PainLedger.load(store).basis(settings, now_s=now_s)
 
 
 def deleted_pain_basis(coaching: dict[str, Any], reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The pain reports a walk's stored plan rested on that have been deleted since (matched by id, time and
     score, as a deleted report's id may name a later one). Walks stored before the plan kept its reports give
     none."""
-    kept = {(p["id"], p["reported_at"], p["score"]) for p in reports}
-    return [r for r in coaching.get("pain_reports") or [] if (r["id"], r["reported_at"], r["score"]) not in kept]
+    kept = {_basis_key(p) for p in reports}
+    gone: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for key in PAIN_BASIS_KEYS:
+        for r in coaching.get(key) or []:
+            if _basis_key(r) not in kept:
+                gone.setdefault(_basis_key(r), {"id": r["id"], "reported_at": r["reported_at"], "score": r["score"]})
+    return list(gone.values())
 
 
 def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | None = None) -> dict[str, Any]:
     """What is stored with a walk about the target used to flag it.
 
     With ``store``, the pain reports the plan rests on are kept too (:func:`plan_pain_basis`), so that the walk's
-    page can say when one has been deleted since (the plan stays as it was: it is the walk's history). A demo plan
-    (no store) rests on no report of the walker's.
+    page can say when one has been deleted or added since (the plan stays as it was: it is the walk's history, and
+    the walk is out of date until analysed again). A demo plan (no store) rests on no report of the walker's.
     """
     settings = profile.coaching.coach_settings()
     return {
@@ -173,7 +262,11 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | 
         # what strides are judged against: "your usual strides", or "this walk's first 20 strides"
         "judged_against": plan.judged_against,
         "reasons": list(plan.reasons),
-        "pain_reports": [] if store is None else plan_pain_basis(store, settings, now_s=plan.now_s),
+        **(
+            {key: [] for key in PAIN_BASIS_KEYS}
+            if store is None
+            else plan_pain_basis(store, settings, now_s=plan.now_s)
+        ),
     }
 
 

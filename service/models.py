@@ -302,8 +302,11 @@ class WalkPublic(BaseModel):
     coaching: dict[str, Any] = Field(
         default_factory=dict,
         description="Target used to flag strides, and why (the plan at the walk's time, kept as history); "
-        "`pain_reports`: the pain reports that plan rested on (id, reported_at, score); on a single walk, "
-        "`deleted_pain_reports`: those deleted since.",
+        "`pain_reports`: the pain reports that plan rested on (id, reported_at, score), those reported within the "
+        "pain lookback before the walk; `pain_walk_reports`: those naming a walk of its history (with walk_id), which "
+        "was then not pain-free; on a single walk, `deleted_pain_reports`: those deleted since, and "
+        "`added_pain_reports`: those added since that the plan of its day rests on (with walk_id, walk_name and "
+        "`dated`: reported within the lookback before the walk).",
     )
     notes: list[str] = Field(
         default_factory=list, description="How the figures were obtained: models, defaults assumed, placement checks."
@@ -330,8 +333,16 @@ class WalkPublic(BaseModel):
 class ReanalysisStatus(BaseModel):
     """Whether a walk's analysis is this version's with the current profile, and whether it can be redone."""
 
-    out_of_date: bool = Field(description="Analysed by another version, or with another height or factor.")
+    out_of_date: bool = Field(
+        description="Analysed by another version, or with another height or factor, or judged by a coaching plan "
+        "that a pain report added or deleted since changes."
+    )
     reasons: list[str] = Field(description="Why it is out of date, in words.")
+    plan_changed: bool = Field(
+        False,
+        description="Out of date (at least) because a pain report added or deleted since changes the coaching plan "
+        "of the walk's day (the plan it shows is kept as it was until it is analysed again).",
+    )
     samples_kept: bool = Field(description="Its samples are kept (an upload's, a live walk's journal, a sample).")
     can_reanalyse: bool
     why_not: str | None = Field(None, description="Why it cannot be analysed again, and what to do.")
@@ -414,7 +425,14 @@ class ReanalysisOverview(BaseModel):
 
     walks: int
     reanalysable: int = Field(description="Walks whose samples are kept (they can be analysed again).")
-    out_of_date: int = Field(description="Of those, the walks analysed by another version or with another profile.")
+    out_of_date: int = Field(
+        description="Of those, the walks analysed by another version or with another profile, or judged by a coaching "
+        "plan that a pain report added or deleted since changes."
+    )
+    out_of_date_plan_changed: int = Field(
+        0,
+        description="Of the out-of-date walks, those whose coaching plan a pain report added or deleted since changes.",
+    )
     out_of_date_without_samples: int = Field(
         description="Out-of-date walks that cannot be analysed again (uploaded before samples were kept)."
     )

@@ -167,12 +167,74 @@ def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -
     return recording
 
 
+def pain_changes(walk: dict[str, Any], pain: coaching.PainLedger, profile: ProfileUpdate) -> dict[str, Any]:
+    """The pain reports added (``added``, :meth:`service.coaching.PainLedger.added_since`) and deleted
+    (``deleted``, :func:`service.coaching.deleted_pain_basis`) since the walk's plan was made that the plan of its
+    day rests on: either changes the plan an analysis now judges it by (the one in force just before it started,
+    :func:`plan_time_s`). None for a walk whose stored plan kept no pain reports (a sample or demo walk, a walk
+    stored before plans kept them) or that is being recorded."""
+    stored = walk.get("coaching") or {}
+    if walk["demo"] or walk["status"] == "live" or "pain_reports" not in stored:
+        return {"added": [], "deleted": []}
+    at_s = plan_time_s(walk) - PLAN_BEFORE_S
+    return {
+        "added": pain.added_since(stored, profile.coaching.coach_settings(), now_s=at_s),
+        "deleted": coaching.deleted_pain_basis(stored, pain.reports),
+    }
+
+
+def _scores(reports: list[dict[str, Any]]) -> str:
+    """``"back pain 3/10"``, ``"back pain 3/10, 5/10"``."""
+    return "back pain " + ", ".join(f"{r['score']}/10" for r in reports)
+
+
+def pain_change_reasons(changes: dict[str, Any]) -> list[str]:
+    """:func:`pain_changes` in words, as the reasons a walk is out of date (none: its plan still holds).
+
+    Examples
+    --------
+    >>> added = [{"score": 3, "dated": True, "walk_name": "nov10"}, {"score": 4, "dated": False, "walk_name": "a"}]
+    >>> pain_change_reasons({"added": added, "deleted": [{"score": 6}]})  # doctest: +NORMALIZE_WHITESPACE
+    ['a pain report dated before this walk was added since (back pain 3/10): the coaching plan it was judged by
+    leaves it out', 'a pain report for an earlier walk (“a”) was added since (back pain 4/10): the coaching
+    plan it was judged by counted that walk as pain-free', 'a pain report the coaching plan it was judged by rested
+    on was deleted since (back pain 6/10)']
+    """
+    dated = [r for r in changes["added"] if r["dated"]]
+    # a report dated after the walk changes its plan only by naming a walk of its history, which is then not pain-free
+    on_walks = [r for r in changes["added"] if not r["dated"]]
+    gone = changes["deleted"]
+    reasons = []
+    if dated:
+        one = len(dated) == 1
+        reasons.append(
+            f"{'a pain report' if one else f'{len(dated)} pain reports'} dated before this walk "
+            f"{'was' if one else 'were'} added since ({_scores(dated)}): the coaching plan it was judged by leaves "
+            f"{'it' if one else 'them'} out"
+        )
+    if on_walks:
+        one = len(on_walks) == 1
+        names = ", ".join(f"\u201c{r['walk_name']}\u201d" for r in on_walks)
+        reasons.append(
+            f"{'a pain report for an earlier walk' if one else f'{len(on_walks)} pain reports for earlier walks'} "
+            f"({names}) {'was' if one else 'were'} added since ({_scores(on_walks)}): the coaching plan it was judged "
+            f"by counted {'that walk' if one else 'those walks'} as pain-free"
+        )
+    if gone:
+        one = len(gone) == 1
+        reasons.append(
+            f"{'a pain report' if one else f'{len(gone)} pain reports'} the coaching plan it was judged by rested on "
+            f"{'was' if one else 'were'} deleted since ({_scores(gone)})"
+        )
+    return reasons
+
+
 def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True) -> list[str]:
     """Why a walk's stored analysis is not what this version with the current profile gives (empty: it is).
 
     A walk that never has samples (an Apple Health summary, a live demo) or is being recorded is never out of
     date: nothing can be done about it. ``factor`` False leaves out a changed calibration factor (a calibration
-    with the walk fits exactly that).
+    with the walk fits exactly that). A coaching plan changed by pain reports since is :func:`plan_change_reasons`.
     """
     if no_samples_kind(walk) or walk["status"] == "live":
         return []
@@ -206,10 +268,24 @@ def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate, *, factor:
     return reasons
 
 
-def walk_status(walk: dict[str, Any], profile: ProfileUpdate, folders: SampleFolders) -> dict[str, Any]:
-    """What the walk page says about analysing a walk again: whether its analysis is out of date and why,
-    whether its samples are kept, and why not when it cannot be analysed again."""
-    reasons = out_of_date_reasons(walk, profile)
+def plan_change_reasons(walk: dict[str, Any], profile: ProfileUpdate, pain: coaching.PainLedger) -> list[str]:
+    """Why the coaching plan a walk was judged by no longer is the plan of its day (:func:`pain_changes` in words;
+    empty: it still is). The stored plan is the walk's history and stays until the walk is analysed again, which
+    judges it by the plan with the pain reports as they are now. As :func:`out_of_date_reasons`, none for a walk
+    that never has samples or is being recorded."""
+    if no_samples_kind(walk) or walk["status"] == "live":
+        return []
+    return pain_change_reasons(pain_changes(walk, pain, profile))
+
+
+def walk_status(
+    walk: dict[str, Any], profile: ProfileUpdate, folders: SampleFolders, *, pain: coaching.PainLedger | None = None
+) -> dict[str, Any]:
+    """What the walk page says about analysing a walk again: whether its analysis is out of date and why (with
+    ``pain``, the stored pain reports: also when pain reports added or deleted since change the plan of its day,
+    ``plan_changed``), whether its samples are kept, and why not when it cannot be analysed again."""
+    plan_reasons = [] if pain is None else plan_change_reasons(walk, profile, pain)
+    reasons = out_of_date_reasons(walk, profile) + plan_reasons
     kept = samples_kept(walk, folders)
     why_not = None
     if walk["status"] == "live":
@@ -222,6 +298,7 @@ def walk_status(walk: dict[str, Any], profile: ProfileUpdate, folders: SampleFol
     return {
         "out_of_date": bool(reasons),
         "reasons": reasons,
+        "plan_changed": bool(plan_reasons),
         "samples_kept": kept,
         "can_reanalyse": kept and walk["status"] != "live",
         "why_not": why_not,
@@ -315,13 +392,21 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
 def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
     """How many walks could be analysed again (their samples are kept) and how many are out of date."""
     profile = coaching.load_profile(store)
+    pain = coaching.PainLedger.load(store)
     walks = store.list_walks(limit=max(store.count_walks(), 1))
-    counts = {"walks": len(walks), "reanalysable": 0, "out_of_date": 0, "out_of_date_without_samples": 0}
+    counts = {
+        "walks": len(walks),
+        "reanalysable": 0,
+        "out_of_date": 0,
+        "out_of_date_plan_changed": 0,
+        "out_of_date_without_samples": 0,
+    }
     for walk in walks:
-        status = walk_status(walk, profile, folders)
+        status = walk_status(walk, profile, folders, pain=pain)
         counts["reanalysable"] += status["can_reanalyse"]
         if status["out_of_date"]:
             counts["out_of_date" if status["can_reanalyse"] else "out_of_date_without_samples"] += 1
+            counts["out_of_date_plan_changed"] += status["can_reanalyse"] and status["plan_changed"]
     return {**counts, "current_version": ANALYSIS_VERSION}
 
 
@@ -330,8 +415,9 @@ def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str
     the walks before it, analysed again by then); one failure does not stop the others. Returns one result per
     walk: ``ok`` with its figures, or its ``error``."""
     profile = coaching.load_profile(store)
+    pain = coaching.PainLedger.load(store)
     walks = store.list_walks(limit=max(store.count_walks(), 1))
-    statuses = [(w, walk_status(w, profile, folders)) for w in reversed(walks)]
+    statuses = [(w, walk_status(w, profile, folders, pain=pain)) for w in reversed(walks)]
     todo = [w for w, status in statuses if status["out_of_date"] and status["can_reanalyse"]]
     results = []
     for walk in todo:

@@ -8,9 +8,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from gait.coach.records import PainReport
+from gait.coach.records import PainReport, WalkRecord
 from gait.coach.settings import WALK_FRACTION_OF_ONSET
-from gait.coach.text import format_distance, format_duration
+from gait.coach.text import MILE_M, format_distance, format_duration, plural
 from gait.errors import GaitError
 
 ONSET_QUANTILE: Final = 0.25
@@ -26,6 +26,11 @@ MIN_ONSET_TIME_S: Final = 10.0
 """An onset closer to the walk's start than these is pain from the start (a few steps): no point into a walk that a
 shorter walk could end before. Such reports count as pain; their onset teaches nothing (an onset of 0.0001 m made
 a plan of 0.00008 m)."""
+
+
+PACE_RANGE_MPS: Final = (0.3, 2.5)
+"""Walking paces a walk's distance over its walking time may give. A walk outside (a distance from lengths nobody
+calibrated, a few seconds of walking) says nothing about the walker's usual pace and is left out of it."""
 
 
 def is_onset_from_start(distance_m: float | None, time_s: float | None) -> bool:
@@ -104,6 +109,53 @@ def _basis(n: int) -> str:
 
 
 @dataclass(frozen=True)
+class UsualPace:
+    """How fast the walker usually walks: the median of their recent walks' distance over walking time.
+
+    Attributes
+    ----------
+    speed_mps
+        The median pace, metres per second of walking.
+    n_walks
+        How many walks it rests on.
+    """
+
+    speed_mps: float
+    n_walks: int
+
+    @property
+    def description(self) -> str:
+        """E.g. ``"3.7 km/h (2.3 mph), the median of 3 recent walks"``."""
+        kmh, mph = self.speed_mps * 3.6, self.speed_mps * 3600.0 / MILE_M
+        basis = "1 recent walk" if self.n_walks == 1 else f"the median of {plural(self.n_walks, 'recent walk')}"
+        return f"{kmh:.1f} km/h ({mph:.1f} mph), {basis}"
+
+
+def usual_pace(walks: Sequence[WalkRecord], *, now_s: float, window_days: float) -> UsualPace | None:
+    """The walker's usual pace from the walks (of two minutes' walking or more) of the ``window_days`` before
+    ``now_s``: the median of their distance over walking time, leaving out paces outside :data:`PACE_RANGE_MPS`.
+    None without such a walk.
+
+    Examples
+    --------
+    >>> empty = np.empty(0)
+    >>> walks = [WalkRecord(0.0, empty, empty, empty, d, True, walking_time_s=200.0) for d in (200.0, 260.0, 9000.0)]
+    >>> usual_pace(walks, now_s=86400.0, window_days=180.0)
+    UsualPace(speed_mps=1.15, n_walks=2)
+    """
+    start_s = now_s - window_days * 86400.0
+    paces = [
+        w.distance_m / w.walking_time_s
+        for w in walks
+        if w.is_walk and w.walking_time_s and start_s <= w.started_at_s <= now_s
+    ]
+    paces = [p for p in paces if PACE_RANGE_MPS[0] <= p <= PACE_RANGE_MPS[1]]
+    if not paces:
+        return None
+    return UsualPace(speed_mps=float(np.median(paces)), n_walks=len(paces))
+
+
+@dataclass(frozen=True)
 class Recommendation:
     """A walk length that ends before the usual onset of pain.
 
@@ -119,6 +171,12 @@ class Recommendation:
         The estimate it rests on.
     reason
         One or two sentences with the numbers, in km and miles.
+    pace
+        The walker's usual pace (:func:`usual_pace`), or None when unknown.
+    ends_by
+        What a planned walk ends by, ``"distance"`` or ``"time"``: the only one the reports give, or, when they
+        give both, the one a walk reaches first at the usual pace (the pain comes at the earlier one). None when
+        they give both and the pace is unknown: the walk then ends at whichever comes first.
     """
 
     walk_length_m: float | None
@@ -126,6 +184,28 @@ class Recommendation:
     fraction: float
     onset: PainOnset
     reason: str
+    pace: UsualPace | None = None
+    ends_by: str | None = None
+
+    @property
+    def planned_time_s(self) -> float | None:
+        """The planned walk's walking time: the recommended duration when it ends by time, or the recommended
+        distance at the usual pace; None when neither is known."""
+        if self.ends_by == "time":
+            return self.walk_time_s
+        if self.ends_by == "distance" and self.pace is not None and self.walk_length_m is not None:
+            return self.walk_length_m / self.pace.speed_mps
+        return None
+
+    @property
+    def planned_length_m(self) -> float | None:
+        """The planned walk's distance: the recommended distance when it ends by distance, or the recommended
+        duration at the usual pace; None when neither is known."""
+        if self.ends_by == "distance":
+            return self.walk_length_m
+        if self.ends_by == "time" and self.pace is not None and self.walk_time_s is not None:
+            return self.walk_time_s * self.pace.speed_mps
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description."""
@@ -135,6 +215,10 @@ class Recommendation:
             "fraction": self.fraction,
             "onset": self.onset.to_dict(),
             "reason": self.reason,
+            "ends_by": self.ends_by,
+            "pace_mps": None if self.pace is None else self.pace.speed_mps,
+            "planned_length_m": self.planned_length_m,
+            "planned_time_s": self.planned_time_s,
         }
 
 
@@ -191,8 +275,15 @@ def estimate_pain_onset(
     )
 
 
-def recommend_walk_length(onset: PainOnset, *, fraction: float = WALK_FRACTION_OF_ONSET) -> Recommendation:
+def recommend_walk_length(
+    onset: PainOnset, *, fraction: float = WALK_FRACTION_OF_ONSET, pace: UsualPace | None = None
+) -> Recommendation:
     """Recommend walks that end before the usual point of pain: onset x ``fraction`` (default 5/6).
+
+    When the reports give both a distance and a time, the two figures are one walk only at one pace: a walk ends
+    by whichever the walker reaches first at their usual ``pace`` (the pain comes at the earlier one), and the
+    plan gives that figure with the other converted at that pace ("about 1 min 15 s, about 77 m (0.05 mi) at your
+    usual pace"). Without a pace it says to end at whichever comes first.
 
     Parameters
     ----------
@@ -200,6 +291,8 @@ def recommend_walk_length(onset: PainOnset, *, fraction: float = WALK_FRACTION_O
         From :func:`estimate_pain_onset`.
     fraction
         Share of the onset distance (and time) to walk, 0.5-0.95.
+    pace
+        The walker's usual pace (:func:`usual_pace`), or None when unknown.
 
     Examples
     --------
@@ -210,6 +303,13 @@ def recommend_walk_length(onset: PainOnset, *, fraction: float = WALK_FRACTION_O
     >>> rec.reason  # doctest: +NORMALIZE_WHITESPACE
     'Back pain usually starts about 4.8 km (3.0 mi) into a walk (1 report). Plan walks of about 4.0 km (2.5 mi),
     83 % of that, so they end before it starts.'
+    >>> both = PainOnset(distance_m=250.0, time_s=90.0, n_distance_reports=1, n_time_reports=1)
+    >>> rec = recommend_walk_length(both, pace=UsualPace(speed_mps=1.03, n_walks=3))
+    >>> rec.ends_by, rec.reason  # doctest: +NORMALIZE_WHITESPACE
+    ('time', 'Back pain usually starts about 250 m (0.16 mi) into a walk (1 report) or about 1 min 30 s into a walk
+    (1 report); at your usual pace (3.7 km/h (2.3 mph), the median of 3 recent walks) you reach 1 min 30 s first, at
+    about 93 m (0.06 mi). Plan walks of about 1 min 15 s, about 77 m (0.05 mi) at your usual pace: 83 % of that, so
+    they end before it starts.')
     """
     if not 0.5 <= fraction <= 0.95:
         raise GaitError(
@@ -218,13 +318,44 @@ def recommend_walk_length(onset: PainOnset, *, fraction: float = WALK_FRACTION_O
         )
     length_m = None if onset.distance_m is None else onset.distance_m * fraction
     time_s = None if onset.time_s is None else onset.time_s * fraction
-    plans = []
-    if length_m is not None:
-        plans.append(f"about {format_distance(length_m)}")
-    if time_s is not None:
-        plans.append(f"about {format_duration(time_s)}")
-    reason = (
-        f"Back pain usually starts {onset.description}. Plan walks of {' or '.join(plans)}, "
-        f"{100.0 * fraction:.0f} % of that, so they end before it starts."
+    share = f"{100.0 * fraction:.0f} %"
+    starts = f"Back pain usually starts {onset.description}"
+    if length_m is None or time_s is None:
+        ends_by = "distance" if length_m is not None else "time"
+        plan = f"about {format_distance(length_m)}" if length_m is not None else f"about {format_duration(time_s)}"
+        reason = f"{starts}. Plan walks of {plan}, {share} of that, so they end before it starts."
+    elif pace is None:
+        # two figures and no pace to tell which comes first: a walk that ends at the first of them ends before both
+        ends_by = None
+        reason = (
+            f"{starts}. Plan walks that end at about {format_distance(length_m)} or after about "
+            f"{format_duration(time_s)}, whichever comes first: {share} of each, so they end before it starts."
+        )
+    else:
+        assert onset.distance_m is not None and onset.time_s is not None
+        # the pain comes at whichever onset the walker reaches first at their usual pace: the plan ends before that
+        by_time = onset.time_s * pace.speed_mps < onset.distance_m
+        ends_by = "time" if by_time else "distance"
+        if by_time:
+            first = f"you reach {format_duration(onset.time_s)} first, at about "
+            first += format_distance(onset.time_s * pace.speed_mps)
+            at_pace = format_distance(time_s * pace.speed_mps)
+            plan = f"about {format_duration(time_s)}, about {at_pace} at your usual pace"
+        else:
+            first = f"you reach {format_distance(onset.distance_m)} first, after about "
+            first += format_duration(onset.distance_m / pace.speed_mps)
+            at_pace = format_duration(length_m / pace.speed_mps)
+            plan = f"about {format_distance(length_m)}, about {at_pace} at your usual pace"
+        reason = (
+            f"{starts}; at your usual pace ({pace.description}) {first}. Plan walks of {plan}: {share} of that, so "
+            "they end before it starts."
+        )
+    return Recommendation(
+        walk_length_m=length_m,
+        walk_time_s=time_s,
+        fraction=fraction,
+        onset=onset,
+        reason=reason,
+        pace=pace,
+        ends_by=ends_by,
     )
-    return Recommendation(walk_length_m=length_m, walk_time_s=time_s, fraction=fraction, onset=onset, reason=reason)

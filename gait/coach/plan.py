@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from gait.coach.baseline import StrideBaseline, fit_baseline, trusted_strides
-from gait.coach.pain import PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length
+from gait.coach.pain import PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length, usual_pace
 from gait.coach.records import PainReport, WalkRecord
 from gait.coach.settings import (
     MIN_PLAN_WALK_DISTANCE_M,
@@ -79,7 +79,11 @@ def counted_walks(
 
 
 def _plan_walk_note(rec: Recommendation) -> str | None:
-    """What the recommendation means for counting walks, when it is shorter than two minutes or 150 m.
+    """What the recommendation means for counting walks, when the planned walk is shorter than two minutes.
+
+    A walk counts by its walking time: the planned walk's (:attr:`Recommendation.planned_time_s`, its duration, or
+    its distance at the walker's usual pace) when known; otherwise each figure given, a distance against the 150 m
+    (and 75 m) a walk of unknown walking time needs.
 
     Examples
     --------
@@ -89,12 +93,18 @@ def _plan_walk_note(rec: Recommendation) -> str | None:
     >>> onset = PainOnset(distance_m=150.0, time_s=None, n_distance_reports=1, n_time_reports=0)
     >>> _plan_walk_note(recommend_walk_length(onset)).startswith("A walk of about this length")
     True
+    >>> from gait.coach.pain import UsualPace  # 125 m at a usual 0.9 m/s is over 2 minutes of walking
+    >>> _plan_walk_note(recommend_walk_length(onset, pace=UsualPace(0.9, 3))) is None
+    True
     """
-    lengths = [
-        (rec.walk_time_s, MIN_WALK_TIME_S, MIN_PLAN_WALK_TIME_S),
-        (rec.walk_length_m, MIN_WALK_DISTANCE_M, MIN_PLAN_WALK_DISTANCE_M),
-    ]
-    given = [(v, usual, floor) for v, usual, floor in lengths if v is not None]
+    if rec.planned_time_s is not None:
+        given = [(rec.planned_time_s, MIN_WALK_TIME_S, MIN_PLAN_WALK_TIME_S)]
+    else:
+        lengths = [
+            (rec.walk_time_s, MIN_WALK_TIME_S, MIN_PLAN_WALK_TIME_S),
+            (rec.walk_length_m, MIN_WALK_DISTANCE_M, MIN_PLAN_WALK_DISTANCE_M),
+        ]
+        given = [(v, usual, floor) for v, usual, floor in lengths if v is not None]
     if all(v >= usual for v, usual, _ in given):
         return None
     # below the floor in either measure (reports giving distances and others times), the plan ends walks before a
@@ -315,7 +325,11 @@ def plan_coaching(
         lookback_days=settings.pain_lookback_days,
         min_pain_0_10=settings.min_pain_0_10,
     )
-    recommendation = None if onset is None else recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset)
+    # the usual pace tells which of a distance and a time onset a walk reaches first, and how long a planned walk is
+    pace = usual_pace(walks, now_s=now_s, window_days=settings.baseline_window_days)
+    recommendation = (
+        None if onset is None else recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset, pace=pace)
+    )
     note = None if recommendation is None else _plan_walk_note(recommendation)
     if recommendation is not None and note is not None:
         recommendation = replace(recommendation, reason=f"{recommendation.reason} {note}")

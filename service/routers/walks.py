@@ -15,7 +15,7 @@ from gait.coach import NOT_MEDICAL_ADVICE
 from gait.errors import GaitError
 from ingest.errors import IngestError
 from service import calibration, reanalysis
-from service.coaching import deleted_pain_basis, load_profile
+from service.coaching import PainLedger, deleted_pain_basis, load_profile
 from service.deps import HubDep, SettingsDep, StoreDep
 from service.livehub import LiveHub, end_words
 from service.models import (
@@ -192,16 +192,19 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) 
     stored = _walk_or_404(store, walk_id)
     walk = walk_public(stored, hub)
     profile = load_profile(store)
-    walk["reanalysis"] = reanalysis.walk_status(stored, profile, sample_folders(settings))
+    pain = PainLedger.load(store)
+    walk["reanalysis"] = reanalysis.walk_status(stored, profile, sample_folders(settings), pain=pain)
     walk["calibration"] = calibration.calibration_status(stored, profile)
     walk["bouts"] = store.bouts(walk_id)
     walk["time_origin_s"] = time_origin_s(walk, walk["bouts"])
     walk["cues"] = store.cues(walk_id)
-    reports = store.list_pain()
-    walk["pain_reports"] = [p for p in reports if p["walk_id"] == walk_id]
+    walk["pain_reports"] = [p for p in pain.reports if p["walk_id"] == walk_id]
     if walk["coaching"]:
-        # the plan stays as it was (the walk's history), but it must not pass off a deleted report as current
-        walk["coaching"]["deleted_pain_reports"] = deleted_pain_basis(walk["coaching"], reports)
+        # the plan stays as it was (the walk's history), but it must not pass off a deleted report as current, nor
+        # hide one added since that the plan of its day counts
+        changes = reanalysis.pain_changes(stored, pain, profile)
+        walk["coaching"]["deleted_pain_reports"] = deleted_pain_basis(walk["coaching"], pain.reports)
+        walk["coaching"]["added_pain_reports"] = changes["added"]
     walk["not_medical_advice"] = NOT_MEDICAL_ADVICE
     return walk
 

@@ -64,6 +64,16 @@ const fmt = {
     const mi = v / 1609.344;
     return v < 1000 ? `${v.toFixed(0)} m (${mi.toFixed(2)} mi)` : `${(v / 1000).toFixed(1)} km (${mi.toFixed(1)} mi)`;
   },
+  // A duration as the coach's texts word it (gait/coach/text.py format_duration): "1 min 15 s", "2 min", "25 min".
+  durWords(s) {
+    if (s == null) return "–";
+    if (s >= 600) {
+      const min = Math.round(s / 60);
+      return min < 60 ? `${min} min` : `${Math.floor(min / 60)} h ${String(min % 60).padStart(2, "0")} min`;
+    }
+    const r = Math.round(s), min = Math.floor(r / 60), sec = r % 60;
+    return sec === 0 ? `${min} min` : min ? `${min} min ${sec} s` : `${sec} s`;
+  },
   dur(s) {
     if (s == null) return "–";
     s = Math.round(s);
@@ -230,11 +240,17 @@ async function pageHome() {
   const rec = plan.recommendation;
   let recHtml;
   if (rec) {
-    const parts = [];
-    if (rec.walk_length_m != null) parts.push(`<span id="rec-distance">${fmt.distBoth(rec.walk_length_m)}</span>`);
-    if (rec.walk_time_s != null) parts.push(fmt.dur(rec.walk_time_s));
+    // one walk to plan: the figure it ends by (from a distance and a time, the one reached first at the walker's usual
+    // pace, with the other at that pace), or both "whichever comes first" when the pace is unknown
+    const distance = rec.walk_length_m != null ? `<span id="rec-distance">${fmt.distBoth(rec.walk_length_m)}</span>` : "";
+    const time = rec.walk_time_s != null ? `<span id="rec-time">${fmt.durWords(rec.walk_time_s)}</span>` : "";
+    const both = distance && time;
+    let value = distance || time;
+    if (both && rec.ends_by === "time") value = `${time} <span class="hint" id="rec-at-pace">about ${fmt.distBoth(rec.planned_length_m)} at your usual pace</span>`;
+    else if (both && rec.ends_by === "distance") value = `${distance} <span class="hint" id="rec-at-pace">about ${fmt.durWords(rec.planned_time_s)} at your usual pace</span>`;
+    else if (both) value = `${distance} or ${time}, <span class="hint">whichever comes first</span>`;
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
-      <div class="value">${parts.join(" or ")}</div><p>${esc(rec.reason)}</p></div>`;
+      <div class="value">${value}</div><p>${esc(rec.reason)}</p></div>`;
   } else {
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <p class="muted">No recommendation yet: when back pain starts during a walk, <a href="#/pain">report it</a> with the distance or time
@@ -308,14 +324,28 @@ function painX(p, walk, strides) {
 }
 
 // A walk keeps the plan it was judged by (its history); when a pain report that plan rested on was deleted since,
-// say so, so that "back pain 6/10 reported 5 days ago" is not read as a report that still stands.
-function deletedPainNote(coaching) {
+// or one was added since that the plan of its day counts, say so, so that "back pain 6/10 reported 5 days ago" is not
+// read as a report that still stands, nor a plan without the walker's latest report as the plan of that day.
+function painChangesNote(walk) {
+  const coaching = walk.coaching, redo = walk.reanalysis && walk.reanalysis.can_reanalyse;
+  const again = (without) => (redo ? ` "Analyse again" above judges this walk by the plan ${without}.` : "");
   const gone = coaching.deleted_pain_reports || [];
-  if (!gone.length) return "";
-  const which = gone.map((p) => `back pain ${p.score}/10 reported ${esc(fmt.date(p.reported_at))}`).join("; ");
-  return `<p class="notice" id="deleted-pain">Since this walk, ${gone.length === 1 ? "a pain report this plan rested on was" : `${gone.length} pain reports this plan rested on were`}
+  const added = coaching.added_pain_reports || [];
+  let html = "";
+  if (gone.length) {
+    const which = gone.map((p) => `back pain ${p.score}/10 reported ${esc(fmt.date(p.reported_at))}`).join("; ");
+    html += `<p class="notice" id="deleted-pain">Since this walk, ${gone.length === 1 ? "a pain report this plan rested on was" : `${gone.length} pain reports this plan rested on were`}
     deleted (${which}). The plan below is kept as it was at the time, but no longer holds: today's plan on the
-    <a href="#/">home page</a> leaves ${gone.length === 1 ? "that report" : "them"} out.</p>`;
+    <a href="#/">home page</a> leaves ${gone.length === 1 ? "that report" : "them"} out.${again(gone.length === 1 ? "without it" : "without them")}</p>`;
+  }
+  if (added.length) {
+    const one = added.length === 1;
+    const which = added.map((p) => `back pain ${p.score}/10 reported ${esc(fmt.date(p.reported_at))}${p.walk_name != null ? ` for the walk “${esc(p.walk_name)}”` : ""}`).join("; ");
+    html += `<p class="notice" id="added-pain">Since this walk was analysed, ${one ? "a pain report was" : `${added.length} pain reports were`} added that the plan of its day
+    counts (${which}). The plan below is kept as it was when the walk was analysed and leaves ${one ? "it" : "them"} out, so its
+    target and flags do not follow from your reports as they are now.${again(one ? "with it" : "with them")}</p>`;
+  }
+  return html;
 }
 
 // -- analysing walks again -------------------------------------------------------------------------------------
@@ -493,7 +523,7 @@ async function pageWalk(id) {
     <div class="chart" id="chart-length"></div>
     <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
     <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>` : `<p class="muted" id="no-charts">No strides in this walk, so no charts.</p>`}
-    ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${deletedPainNote(walk.coaching)}<ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
+    ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${painChangesNote(walk)}<ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
     ${walk.coaching && walk.coaching.reasons || walk.cues.length || s.flagged_strides ? `<p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>` : ""}
     ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>` : ""}
     ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s - walk.time_origin_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
@@ -901,8 +931,8 @@ async function pageProfile() {
       <div class="row inline"><input id="audio" type="checkbox" ${c.audio_cue ? "checked" : ""}><label for="audio">Beep on a cue in the live view</label></div>
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
-    ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks analysed with another height, factor or version</h2>
-      <p>${redo.out_of_date} walk${redo.out_of_date === 1 ? " was" : "s were"} analysed with another body height or calibration factor than your profile's now, or by an earlier version. Their samples are kept on this computer: analyse them again to get this version's figures.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
+    ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks to analyse again</h2>
+      <p>${reanalyseAllWhy(redo)} Their samples are kept on this computer: analyse them again to get this version's figures, each judged by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
       <button type="button" id="reanalyse-all-btn">Analyse all ${redo.out_of_date} again</button> <span id="reanalyse-all-msg" role="status"></span>
       <ul id="reanalyse-all-results"></ul></div>` : ""}
     <div class="card"><h2>Plan now</h2><ul>${coaching.plan.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>
@@ -966,6 +996,18 @@ async function pageProfile() {
   }
 }
 
+// Why walks are out of date, as the profile's "Analyse all N again" card says it: another profile or version, and
+// (counted apart) a coaching plan that a pain report added or deleted since changes.
+function reanalyseAllWhy(redo) {
+  const n = redo.out_of_date, plan = redo.out_of_date_plan_changed || 0;
+  const walks = (k) => `${k} walk${k === 1 ? " was" : "s were"}`;
+  const profile = "analysed with another body height or calibration factor than your profile's now, or by an earlier version";
+  const pain = "judged by a coaching plan that a pain report added or deleted since changes (a report for an earlier date, or one the plan rested on)";
+  if (!plan) return `${walks(n)} ${profile}.`;
+  if (plan === n) return `<span id="reanalyse-all-pain">${walks(n)} ${pain}.</span>`;
+  return `${n} walks are out of date: <span id="reanalyse-all-pain">${plan} of them ${plan === 1 ? "was" : "were"} ${pain}</span>; the others were ${profile}.`;
+}
+
 function bindReanalyseAll() {
   const btn = document.getElementById("reanalyse-all-btn");
   if (!btn) return;
@@ -989,7 +1031,7 @@ function bindReanalyseAll() {
 
 async function pagePain() {
   const preselect = new URLSearchParams(location.hash.split("?")[1] || "").get("walk");
-  const [reports, listed] = await Promise.all([api("/api/pain"), api("/api/walks?limit=50")]);
+  const [reports, listed, redo] = await Promise.all([api("/api/pain"), api("/api/walks?limit=50"), api("/api/walks/reanalysis")]);
   // the walk a walk page links from, even when older than the 50 listed
   if (preselect && !listed.some((w) => String(w.id) === preselect)) {
     try { listed.push(await api(`/api/walks/${encodeURIComponent(preselect)}`)); } catch (err) { /* gone: not offered */ }
@@ -1008,6 +1050,7 @@ async function pagePain() {
       <div class="row"><label for="note">Note</label><input id="note" maxlength="500"></div>
       <button type="submit">Save report</button> <span id="pain-msg" role="status"></span>
     </form>
+    ${replanNote(redo)}
     <h2>History</h2>
     ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th></th></tr></thead><tbody>
     ${reports.map((r) => `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
@@ -1057,6 +1100,16 @@ async function pagePain() {
     try { await api("/api/pain", { method: "POST", json: body }); await pagePain(); document.getElementById("pain-msg").textContent = "Saved."; }
     catch (err) { msg.className = "error"; msg.textContent = err.message; }
   });
+}
+
+// A report for an earlier date (or one deleted) changes the plan that walks made after it were judged by: they keep
+// the plan they showed (their history) until analysed again, and the pain page says so where the report is made.
+function replanNote(redo) {
+  const n = redo.out_of_date_plan_changed || 0;
+  if (!n) return "";
+  return `<p class="notice" id="pain-replan">${n} walk${n === 1 ? " was" : "s were"} judged by a coaching plan that a pain report added or deleted since
+    changes (${n === 1 ? "its page says" : "their pages say"} which). ${n === 1 ? "It keeps" : "They keep"} the plan of that time until analysed again:
+    <a href="#/profile">analyse ${n === 1 ? "it" : "them"} again</a> ("Analyse all again" on your profile page) to judge ${n === 1 ? "it" : "them"} by the plan of ${n === 1 ? "its" : "their"} day with your reports as they are now.</p>`;
 }
 
 /** A pain report as the history table shows it, for the Delete question: "of 27 Nov 2026 10:00, 4/10, after 1.2 km,

@@ -680,7 +680,9 @@ def test_walks_that_follow_a_short_walk_length_plan_count_as_pain_free_walks() -
     s = CoachSettings(enabled=True)
     pain_t = NOW_S - 3 * DAY_S
     # pain 100 m / 100 s into a 10-minute walk: the plan is walks of about 83 m or 83 s, shorter than 2 minutes
+    # (a walker at 1 m/s, for whom the two onsets are one point of the walk and the plan's 83 m take 83 s)
     painful = line_walk(pain_t - 900.0, np.full(600, 110.0), walk_id="w42")
+    painful = replace(painful, distance_m=painful.walking_time_s * 1.0)
     report = PainReport(pain_t, 4, onset_distance_m=100.0, onset_time_s=100.0, walk_id="w42")
     followed = [
         _short_walk(pain_t + (i + 1) * DAY_S / 2, f"f{i}", walking_time_s=90.0, distance_m=95.0) for i in range(3)
@@ -757,6 +759,78 @@ def test_a_plan_of_a_minute_or_more_in_both_measures_still_counts_short_walks() 
     reports = [PainReport(NOW_S - DAY_S, 4, onset_distance_m=100.0), PainReport(NOW_S - DAY_S, 4, onset_time_s=100.0)]
     reason = plan_coaching([], reports, s, body_height_m=HEIGHT_M, now_s=NOW_S).recommendation.reason
     assert "counts as a pain-free walk" in reason and "cannot count" not in reason
+
+
+def _paced_walk(started_at_s: float, speed_mps: float, walk_id: str = "p") -> WalkRecord:
+    """A walk of 5 minutes' walking at ``speed_mps``."""
+    return _short_walk(started_at_s, walk_id, walking_time_s=300.0, distance_m=300.0 * speed_mps)
+
+
+def _distance_and_time_plan(walks: list[WalkRecord], onset_m: float, onset_s: float):
+    reports = [
+        PainReport(NOW_S - DAY_S, 4, onset_distance_m=onset_m),
+        PainReport(NOW_S - DAY_S + 60.0, 4, onset_time_s=onset_s),
+    ]
+    plan = plan_coaching(walks, reports, CoachSettings(enabled=True), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert plan.recommendation is not None
+    return plan.recommendation
+
+
+def test_a_distance_and_a_time_onset_plan_the_one_a_walk_reaches_first_at_the_usual_pace() -> None:
+    # QA: 250 m and 90 s gave "about 208 m (0.13 mi) or about 1 min 15 s": at 1 m/s 208 m take 3 min 28 s, past
+    # the 90 s onset. At the walker's pace the 90 s come first (at 90 m): the walk is planned by time
+    slow = [_paced_walk(NOW_S - (3 + i) * DAY_S, speed, f"s{i}") for i, speed in enumerate((0.9, 1.0, 1.2))]
+    rec = _distance_and_time_plan(slow, 250.0, 90.0)
+    assert rec.pace is not None and rec.pace.speed_mps == pytest.approx(1.0) and rec.pace.n_walks == 3
+    assert (rec.ends_by, rec.planned_time_s) == ("time", pytest.approx(75.0))
+    assert rec.planned_length_m == pytest.approx(75.0)
+    assert "Plan walks of about 1 min 15 s, about 75 m (0.05 mi) at your usual pace" in rec.reason
+    assert "or about" not in rec.reason.split("Plan walks")[1] and "208 m" not in rec.reason
+    assert "3.6 km/h (2.2 mph), the median of 3 recent walks" in rec.reason
+    # 1 min 15 s is shorter than two minutes: true here, and such walks count
+    assert "though shorter than the usual 2 minutes" in rec.reason
+    # a quick walker reaches the 250 m first (after 1 min 43 s): the walk is planned by distance, 208 m
+    quick = [_paced_walk(NOW_S - 3 * DAY_S, 2.43, "q")]
+    rec = _distance_and_time_plan(quick, 250.0, 300.0)
+    assert rec.ends_by == "distance" and rec.planned_length_m == pytest.approx(250.0 * 5 / 6)
+    assert rec.planned_time_s == pytest.approx(250.0 * 5 / 6 / 2.43)
+    assert "Plan walks of about 208 m (0.13 mi), about 1 min 26 s at your usual pace" in rec.reason
+
+
+def test_the_shorter_than_two_minutes_note_holds_only_where_the_planned_walk_is() -> None:
+    # 140 m -> a plan of 117 m, under the 150 m a walk of unknown walking time needs; at this walker's 0.8 m/s the
+    # 140 m come before the 300 s onset, and the planned 117 m take 146 s: a walk of the usual kind, no note
+    slow = [_paced_walk(NOW_S - 3 * DAY_S, 0.8)]
+    rec = _distance_and_time_plan(slow, 140.0, 300.0)
+    assert rec.ends_by == "distance" and rec.planned_time_s == pytest.approx(140.0 * 5 / 6 / 0.8)
+    assert "shorter than the usual" not in rec.reason and "cannot count" not in rec.reason
+    # without a pace, 117 m can only be judged as a distance: shorter than 150 m, the note stays
+    rec = _distance_and_time_plan([], 140.0, 300.0)
+    assert rec.pace is None and rec.ends_by is None and rec.planned_time_s is None
+    assert "though shorter than the usual 2 minutes" in rec.reason
+
+
+def test_without_a_usual_pace_a_distance_and_a_time_plan_ends_at_whichever_comes_first() -> None:
+    rec = _distance_and_time_plan([], 250.0, 90.0)
+    assert rec.reason.split(". ", 1)[1].startswith(
+        "Plan walks that end at about 208 m (0.13 mi) or after about 1 min 15 s, whichever comes first: 83 % of each"
+    )
+
+
+def test_the_usual_pace_rests_on_recent_walks_of_two_minutes_with_plausible_paces() -> None:
+    from gait.coach.pain import usual_pace
+
+    walks = [
+        _paced_walk(NOW_S - 3 * DAY_S, 1.2, "a"),
+        _paced_walk(NOW_S - 4 * DAY_S, 1.4, "b"),
+        _paced_walk(NOW_S - 5 * DAY_S, 9.0, "implausible"),  # a distance from lengths nobody calibrated
+        _paced_walk(NOW_S - 400 * DAY_S, 0.5, "old"),  # outside the window
+        _paced_walk(NOW_S + DAY_S, 0.5, "later"),  # after the plan's time
+        _short_walk(NOW_S - DAY_S, "short", walking_time_s=60.0, distance_m=30.0),  # not a walk
+    ]
+    pace = usual_pace(walks, now_s=NOW_S, window_days=180.0)
+    assert pace is not None and (pace.speed_mps, pace.n_walks) == (pytest.approx(1.3), 2)
+    assert usual_pace(walks[2:], now_s=NOW_S, window_days=180.0) is None
 
 
 def test_an_onset_of_zero_from_an_older_store_teaches_no_point_of_pain() -> None:
