@@ -20,9 +20,13 @@ from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.types import GpsTrack, Placement, Recording
 from gait.validate import (
+    DEG_PER_RAD,
+    GYRO_UNIT_SPLIT,
     acceleration_magnitudes,
     check_samples,
     gravity_unit,
+    gyroscope_turn_ratio,
+    gyroscope_unit,
     median_rate_hz,
     sample_index,
 )
@@ -35,8 +39,6 @@ sorting would interleave or hide, so they are refused, as is time that falls on 
 
 GRAVITY_PRESENT_MIN_MS2: Final = 5.0
 """Median norm of 1-s mean acceleration above which gravity is present (about 9.8 with, under 2 without)."""
-
-DEG_PER_RAD: Final = 180.0 / np.pi
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,34 @@ def order_rows(
     return time_s, values, rows
 
 
+def check_gyroscope_unit(time_s: np.ndarray, acc_ms2: np.ndarray, gyr_dps: np.ndarray, *, what: str) -> None:
+    """Raise when a gyroscope read as deg/s holds rad/s (see :func:`gait.validate.gyroscope_turn_ratio`).
+
+    As acceleration declared in m/s^2 that is in g is refused with the factor to apply, not converted behind the
+    user's back: the header said deg/s, and the user is the one to put it right.
+    """
+    ratio = gyroscope_turn_ratio(time_s, acc_ms2, gyr_dps)
+    if ratio is not None and ratio > GYRO_UNIT_SPLIT:
+        raise IngestError(
+            f"{what}: the gyroscope looks like rad/s, not deg/s: the gravity direction turns in the sensor {ratio:.0f} "
+            f"times as fast as the gyroscope says in deg/s (about 1 for deg/s, {DEG_PER_RAD:.1f} for rad/s); multiply "
+            f"the gyroscope columns by {DEG_PER_RAD:.4g} (rad/s to deg/s), or name them with their unit (gyr_x_rads "
+            "or 'gyro x (rad/s)'), and try again",
+            reason="gyro_units_look_like_rad",
+        )
+
+
+def gyroscope_unit_from_data(time_s: np.ndarray, acc_ms2: np.ndarray, gyr: np.ndarray) -> str | None:
+    """``"deg"`` or ``"rad"`` for a gyroscope whose header names no unit, told from the accelerometer (see
+    :func:`gait.validate.gyroscope_unit`); None when the recording does not turn enough to tell."""
+    ok = np.isfinite(time_s) & np.isfinite(acc_ms2).all(axis=1) & np.isfinite(gyr).all(axis=1)
+    order = np.argsort(time_s[ok], kind="stable")
+    t = time_s[ok][order]
+    keep = np.concatenate(([True], np.diff(t) > 0))
+    unit = gyroscope_unit(t[keep], acc_ms2[ok][order][keep], gyr[ok][order][keep])
+    return None if unit is None else unit.split("/")[0]
+
+
 def interp_onto(t_src: np.ndarray, v_src: np.ndarray, t_dst: np.ndarray) -> np.ndarray:
     """Linearly interpolate the columns of ``v_src`` (sampled at ``t_src``) onto ``t_dst``."""
     return np.column_stack([np.interp(t_dst, t_src, v_src[:, i]) for i in range(v_src.shape[1])])
@@ -332,6 +362,8 @@ def build_recording(
         check_samples(time_s, acc_ms2, gyr_dps, what=what, locate=locate)
     except GaitError as exc:
         raise IngestError(str(exc), reason=exc.reason) from None
+    if gyr_dps is not None:
+        check_gyroscope_unit(time_s, acc_ms2, gyr_dps, what=what)
     rate_hz = median_rate_hz(time_s)
     source = {
         "app": None,  # every reader's source has these keys, None when the export does not say
@@ -423,7 +455,9 @@ __all__ = [
     "atomic_path",
     "build_gps",
     "build_recording",
+    "check_gyroscope_unit",
     "gravity_present",
+    "gyroscope_unit_from_data",
     "infer_acc_unit",
     "interp_onto",
     "order_rows",

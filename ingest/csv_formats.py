@@ -30,6 +30,7 @@ from ingest.common import (
     build_gps,
     build_recording,
     gravity_present,
+    gyroscope_unit_from_data,
     infer_acc_unit,
     unix_start_s,
 )
@@ -479,15 +480,23 @@ def read_generic(
 
     gyr_dps = None
     g_unit = None
+    gyr_note = None
     if gyr_cols is not None:
         gyr = arr[:, 4:7]
         g_unit = gyr_cols[0].unit
         if g_unit is None and fmt is PHYSICS_TOOLBOX:
             g_unit = "rad"  # Physics Toolbox's gyroscope (wx, wy, wz) is in rad/s, as Android and iOS give it
         if g_unit is None:
-            # Walking turns reach a few rad/s but hundreds of deg/s, so the 99th percentile separates them.
-            p99 = float(np.nanpercentile(np.abs(gyr), 99)) if np.isfinite(gyr).any() else 0.0
-            g_unit = "deg" if p99 > 20.0 else "rad"
+            g_unit = gyroscope_unit_from_data(time_s, acc_ms2, gyr)
+            told = "from how the accelerometer turns"
+            if g_unit is None:
+                # too little turning to compare: walking turns reach a few rad/s but hundreds of deg/s
+                p99 = float(np.nanpercentile(np.abs(gyr), 99)) if np.isfinite(gyr).any() else 0.0
+                g_unit, told = ("deg" if p99 > 20.0 else "rad"), "from the size of its values"
+            gyr_note = (
+                f"{what}: the header names no gyroscope unit; read as {_UNIT_TEXT[g_unit]} {told}; name the columns "
+                "with their unit (e.g. gyr_x_dps or gyr_x_rads) if that is wrong"
+            )
         gyr_dps = gyr if g_unit == "deg" else gyr * DEG_PER_RAD
 
     rate = median_rate_hz(time_s[np.isfinite(time_s)])
@@ -530,6 +539,8 @@ def read_generic(
             "(gravity about 9.8 m/s^2 = 1 g = 1000 mg); name the columns with their unit (e.g. acc_x_g) or pass "
             "--acc-unit if that is wrong"
         ]
+    if gyr_note is not None:
+        source["notes"] = [*source.get("notes", []), gyr_note]
     if tunit == "date_time" and text_epoch_s is None:
         # a date and time without its zone (Physics Toolbox on iOS): the phone's local time, read in this computer's
         # zone as for AndroSensor; a time of day alone is no date and dates nothing

@@ -1,0 +1,100 @@
+"""Findings of a QA pass by a tester acting as a new user: each variant is made from a real recording
+(sample_recordings/) and written to tmp_path the way a user's tool would have written it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ingest
+from gait.analysis import analyze
+from gait.types import Placement
+from ingest import IngestError
+
+SAMPLES = Path(__file__).resolve().parents[2] / "sample_recordings"
+FOOT = SAMPLES / "gaitmap_left_foot.csv"
+BACK = SAMPLES / "mobgap_lower_back_daily_living.csv"
+RAD = np.pi / 180.0
+
+
+@pytest.fixture(scope="module")
+def foot() -> np.ndarray:
+    """Time, acceleration (m/s^2) and gyroscope (deg/s) of a real left-foot recording, one row per sample."""
+    return np.loadtxt(FOOT, delimiter=",", skiprows=1)
+
+
+@pytest.fixture(scope="module")
+def back() -> np.ndarray:
+    """The first 30 s of a real lower-back recording (100 Hz), as ``foot``."""
+    return np.loadtxt(BACK, delimiter=",", skiprows=1, max_rows=3000)
+
+
+def write(path: Path, header: str, rows: np.ndarray | list[str]) -> Path:
+    lines = rows if isinstance(rows, list) else [",".join(f"{v:.7g}" for v in row) for row in rows]
+    path.write_text(header + "\n" + "\n".join(lines) + "\n")
+    return path
+
+
+def in_rad(rows: np.ndarray) -> np.ndarray:
+    out = rows.copy()
+    out[:, 4:7] *= RAD
+    return out
+
+
+GAIT_HEADER = "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2,gyr_x_{u},gyr_y_{u},gyr_z_{u}"
+
+
+# --- finding 2: a gyroscope in rad/s under a deg/s header is told by physics ---------------------------------------
+
+
+@pytest.mark.parametrize("which", ["foot", "back"])
+def test_rad_per_s_in_dps_columns_is_refused_with_the_factor(
+    which: str, foot: np.ndarray, back: np.ndarray, tmp_path: Path
+) -> None:
+    rows = {"foot": foot, "back": back}[which]
+    path = write(tmp_path / "rec.csv", GAIT_HEADER.format(u="dps"), in_rad(rows))
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert err.value.reason == "gyro_units_look_like_rad"
+    assert "rad/s" in str(err.value) and "57.3" in str(err.value)
+
+
+@pytest.mark.parametrize("which", ["foot", "back"])
+def test_the_same_recording_in_deg_per_s_loads(which: str, foot: np.ndarray, back: np.ndarray, tmp_path: Path) -> None:
+    rows = {"foot": foot, "back": back}[which]
+    rec = ingest.load(write(tmp_path / "rec.csv", GAIT_HEADER.format(u="dps"), rows))
+    assert rec.gyr_dps is not None
+
+
+def test_generic_gyroscope_without_unit_is_read_by_how_the_accelerometer_turns(
+    back: np.ndarray, tmp_path: Path
+) -> None:
+    # A lower back turns by tens of deg/s: below the old size rule's 20, so its size alone cannot tell the unit.
+    header = "time,ax,ay,az,gx,gy,gz"
+    for rows, unit, factor in ((back, "deg/s", 1.0), (in_rad(back), "rad/s", 1.0 / RAD)):
+        rec = ingest.load(write(tmp_path / f"{unit[:3]}.csv", header, rows))
+        assert rec.gyr_dps is not None
+        np.testing.assert_allclose(rec.gyr_dps, rows[:, 4:7] * factor, rtol=1e-5, atol=1e-3)
+        assert any(f"read as {unit} from how the accelerometer turns" in n for n in rec.source["notes"])
+
+
+# --- finding 3: gyroscope columns with a unit in their name are read --------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["rads", "rad_s"])
+def test_gait_csv_reads_gyroscope_columns_in_rad_per_s(suffix: str, foot: np.ndarray, tmp_path: Path) -> None:
+    rec = ingest.load(write(tmp_path / "rec.csv", GAIT_HEADER.format(u=suffix), in_rad(foot)))
+    assert rec.gyr_dps is not None
+    np.testing.assert_allclose(rec.gyr_dps, foot[:, 4:7], rtol=1e-5, atol=1e-3)
+    result = analyze(rec, placement=Placement.FOOT)
+    assert result.summary["stride_length_m"] is not None
+
+
+def test_unread_columns_are_named_and_the_foot_note_does_not_blame_the_sensor(foot: np.ndarray, tmp_path: Path) -> None:
+    rec = ingest.load(write(tmp_path / "rec.csv", GAIT_HEADER.format(u="radps"), foot))
+    assert rec.gyr_dps is None
+    assert any("column(s) not read: gyr_x_radps, gyr_y_radps, gyr_z_radps" in n for n in rec.source["notes"])
+    notes = " ".join(analyze(rec, placement=Placement.FOOT).notes)
+    assert "this recording has none" not in notes and "gyr_x_rads" in notes
