@@ -37,6 +37,11 @@ MAX_SORTABLE_JUMP_S: Final = 1.0
 falling) are logger jitter and are sorted; more is a clock reset, two files joined or rows in reverse order, which
 sorting would interleave or hide, so they are refused, as is time that falls on every row."""
 
+MAX_MERGED_DUPLICATE_SHARE: Final = 0.01
+"""Share of rows that may repeat the time stamp before them with different values and be merged (a logger's
+occasional glitch); more is a time axis that lost its resolution or two streams in one file, which merging would
+hide, so it is refused. A time axis rounded to the sampling step repeats on about every other row."""
+
 GRAVITY_PRESENT_MIN_MS2: Final = 5.0
 """Median norm of 1-s mean acceleration above which gravity is present (about 9.8 with, under 2 without)."""
 
@@ -132,12 +137,13 @@ def order_rows(
     """Return samples in strictly increasing time and the index each came from, or raise with the file line.
 
     An incomplete last row (a recording cut off mid-line, as when the phone's battery dies) is dropped and said
-    so in ``notes``; exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped, also
-    said in ``notes``.
+    so in ``notes``; exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped, and
+    a few samples (up to :data:`MAX_MERGED_DUPLICATE_SHARE` of the rows) sharing a time stamp with different values
+    are merged into their mean, each said in ``notes``.
     Stamps that go back by less than :data:`MAX_SORTABLE_JUMP_S` are logger jitter and sorted. Everything else
     raises :class:`IngestError` naming the line: a missing or non-finite value, time going back by more (a clock
-    reset, joined files, a reversed stretch of rows), time falling on every row (a reversed file), or two
-    different samples with the same time stamp.
+    reset, joined files, a reversed stretch of rows), time falling on every row (a reversed file), or more shared
+    time stamps than a glitch makes (a rounded time axis).
 
     Parameters
     ----------
@@ -221,19 +227,34 @@ def order_rows(
         if conflict.any():
             row = int(np.argmax(conflict)) + 1
             first, second = (_at(line_of, row - 1 + k if rows is None else int(rows[row - 1 + k])) for k in (0, 1))
-            raise IngestError(
-                f"{what}: two different samples share the time stamp {float(time_s[row])!r} ({first} and {second}); "
-                "the file mixes two streams or lost time resolution: export again with full time stamps",
-                reason="duplicate_time",
-            )
-        keep = np.concatenate(([True], ~same))
-        if notes is not None:
-            n_twice = int(same.sum())
+            n_conflict = int(conflict.sum())
+            if n_conflict > MAX_MERGED_DUPLICATE_SHARE * len(time_s):
+                raise IngestError(
+                    f"{what}: {plural(n_conflict, 'time stamp')} of {len(time_s)} rows are shared by two different "
+                    f"samples, the first {float(time_s[row])!r} ({first} and {second}): the time column lost its "
+                    "resolution (rounded to fewer decimals, as a spreadsheet re-saving the file does) or the file "
+                    "mixes two streams; load the file the app exported, unedited, or format the time column with "
+                    "6 decimals before saving it",
+                    reason="duplicate_time",
+                )
+            if notes is not None:
+                notes.append(
+                    f"{what}: {plural(n_conflict, 'time stamp')} repeated with different values (the first on {first} "
+                    f"and {second}): a logger glitch, so each group of samples sharing a time stamp was replaced by "
+                    "its mean"
+                )
+        elif notes is not None:
             notes.append(
-                f"{what}: dropped {plural(n_twice, 'row')} repeating the row before exactly (same time and values: "
-                "the logger wrote a sample twice)"
+                f"{what}: dropped {plural(int(same.sum()), 'row')} repeating the row before exactly (same time and "
+                "values: the logger wrote a sample twice)"
             )
-        time_s, values, rows = time_s[keep], values[keep], (np.flatnonzero(keep) if rows is None else rows[keep])
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        if conflict.any():
+            # every run of a shared stamp becomes one sample, the mean of the run (a run of exact copies is the copy)
+            values = np.add.reduceat(values, starts, axis=0) / np.diff(np.append(starts, len(time_s)))[:, None]
+        else:
+            values = values[starts]
+        time_s, rows = time_s[starts], (starts if rows is None else rows[starts])
     return time_s, values, rows
 
 

@@ -98,3 +98,25 @@ def test_unread_columns_are_named_and_the_foot_note_does_not_blame_the_sensor(fo
     assert any("column(s) not read: gyr_x_radps, gyr_y_radps, gyr_z_radps" in n for n in rec.source["notes"])
     notes = " ".join(analyze(rec, placement=Placement.FOOT).notes)
     assert "this recording has none" not in notes and "gyr_x_rads" in notes
+
+
+# --- finding 6: an isolated duplicated time stamp is a logger glitch, merged with a note -------------------------
+
+
+def test_a_few_duplicated_time_stamps_are_merged_with_a_note(back: np.ndarray, tmp_path: Path) -> None:
+    rows = back.copy()
+    rows[1001, 0] = rows[1000, 0]  # data rows 1000 and 1001 (file lines 1002, 1003) share a stamp, values differ
+    rows[2001, 0] = rows[2000, 0]
+    rec = ingest.load(write(tmp_path / "rec.csv", GAIT_HEADER.format(u="dps"), rows))
+    assert rec.n_samples == len(rows) - 2
+    i = int(np.flatnonzero(rec.time_s == rows[1000, 0])[0])
+    np.testing.assert_allclose(rec.acc_ms2[i], rows[1000:1002, 1:4].mean(axis=0), rtol=1e-6)
+    assert any("2 time stamps repeated" in n and "line 1002 and line 1003" in n for n in rec.source["notes"])
+
+
+def test_a_rounded_time_axis_is_still_refused(back: np.ndarray, tmp_path: Path) -> None:
+    rows = back.copy()
+    rows[:, 0] = np.round(rows[:, 0], 1)  # 100 Hz stamps rounded to 0.1 s: ten rows per stamp
+    with pytest.raises(IngestError) as err:
+        ingest.load(write(tmp_path / "rec.csv", GAIT_HEADER.format(u="dps"), rows))
+    assert err.value.reason == "duplicate_time" and "lost its resolution" in str(err.value)
