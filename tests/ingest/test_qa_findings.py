@@ -120,3 +120,75 @@ def test_a_rounded_time_axis_is_still_refused(back: np.ndarray, tmp_path: Path) 
     with pytest.raises(IngestError) as err:
         ingest.load(write(tmp_path / "rec.csv", GAIT_HEADER.format(u="dps"), rows))
     assert err.value.reason == "duplicate_time" and "lost its resolution" in str(err.value)
+
+
+# --- findings 4 and 10: folders, zips and parts of an export say what to load instead -----------------------------
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
+SENSOR_LOGGER_IOS = SHARED / "phone_exports" / "sensor_logger_ios_v1.10.4"
+OXFORD_TRIAL = SHARED / "oxford_step_counter" / "optimisation" / "data" / "Nexus_Jamie_Hard_InHand_1"
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="shared data not present")
+
+
+def copy_export(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True)
+    for f in src.iterdir():
+        if f.is_file():
+            (dst / f.name).write_bytes(f.read_bytes())
+    return dst
+
+
+@needs_shared
+@pytest.mark.parametrize("part", ["Accelerometer.csv", "Gravity.csv"])
+def test_one_part_of_a_sensor_logger_export_points_at_the_folder(part: str, tmp_path: Path) -> None:
+    folder = copy_export(SENSOR_LOGGER_IOS / "2022-09-16_11-15-46", tmp_path / "2022-09-16_11-15-46")
+    with pytest.raises(IngestError) as err:
+        ingest.load(folder / part)
+    text = str(err.value)
+    assert "analyse the export's folder (2022-09-16_11-15-46)" in text and "AccelerometerUncalibrated.csv" in text
+    assert "record again" not in text
+    assert ingest.load(folder).n_samples > 0  # the folder itself does load
+
+
+@needs_shared
+def test_a_folder_of_recordings_and_zips_names_each(tmp_path: Path) -> None:
+    parent = tmp_path / "exports"
+    copy_export(SENSOR_LOGGER_IOS / "2022-09-16_11-15-46", parent / "walk_a")
+    copy_export(SENSOR_LOGGER_IOS / "2022-09-16_11-15-46", parent / "walk_b")
+    zipped = SENSOR_LOGGER_IOS / "2022-09-09_13-14-55.zip"
+    (parent / "c.zip").write_bytes(zipped.read_bytes())
+    with pytest.raises(IngestError) as err:
+        ingest.load(parent)
+    assert err.value.reason == "several_recordings"
+    assert "walk_a, walk_b, c.zip" in str(err.value)
+    (tmp_path / "zips").mkdir()
+    for name in ("a.zip", "b.zip"):
+        (tmp_path / "zips" / name).write_bytes(zipped.read_bytes())
+    with pytest.raises(IngestError) as err:
+        ingest.load(tmp_path / "zips")
+    assert "holds 2 zipped recordings (a.zip, b.zip)" in str(err.value) and "unzip" not in str(err.value)
+
+
+@needs_shared
+@pytest.mark.parametrize("fmt", [None, "oxford"])
+def test_an_oxford_trial_folder_loads_its_accelerometer(fmt: str | None, tmp_path: Path) -> None:
+    folder = copy_export(OXFORD_TRIAL, tmp_path / "trial")
+    rec = ingest.load(folder, format=fmt)
+    assert rec.source["format"] == "oxford" and rec.source["file"].endswith("accelerometer.csv.gz")
+
+
+def test_a_dangling_link_in_a_folder_is_skipped(tmp_path: Path) -> None:
+    (tmp_path / "walk.csv").write_bytes(FOOT.read_bytes())
+    (tmp_path / "SingletonCookie").symlink_to(tmp_path / "gone")
+    assert ingest.load(tmp_path).n_samples > 0
+
+
+# --- finding 12 ---------------------------------------------------------------------------------------------------
+
+
+def test_a_binary_file_says_what_to_load_instead(tmp_path: Path) -> None:
+    path = tmp_path / "junk.csv"
+    path.write_bytes(b"\x00\x01\x02\x03" * 100)
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert "export the recording from the sensor app as CSV" in str(err.value) and "gait formats" in str(err.value)
