@@ -118,6 +118,9 @@ _DATE_TIME: Final = re.compile(
     r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.:]\d{1,9})?\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
 )
 _HALF_DAY_S: Final = 43_200.0
+_COUNTER_NAME: Final = re.compile(r"|index|samples?|sample[ _]?(?:no|nr|number|index)|packet ?counter|counter|frame|n")
+"""Names of a column that numbers the samples instead of timing them (gaitmap's unnamed index, Xsens's
+'PacketCounter')."""
 
 
 @dataclass(frozen=True)
@@ -406,6 +409,12 @@ def read_generic(
         )
         gyro_only = acc_cols is None and _triple(columns, "gyr") is not None
         hint = " (this looks like a gyroscope-only file: load the accelerometer file)" if gyro_only else ""
+        counter = next((f for f in raw_fields if _COUNTER_NAME.fullmatch(norm_name(f))), None)
+        if tcol is None and acc_cols is not None and counter is not None:
+            hint = (
+                f" (the column {counter!r} counts samples, it is no time: add a column time_s = sample number / "
+                "sampling rate in Hz, e.g. 0, 0.01, 0.02 ... at 100 Hz)"
+            )
         raise IngestError(
             f"{what}: missing columns: {missing}{hint}; found {', '.join(repr(f) for f in raw_fields[:12])}. A generic "
             "CSV needs e.g. 'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (units in the header; command line: or --acc-unit)",

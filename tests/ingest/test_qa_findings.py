@@ -192,3 +192,16 @@ def test_a_binary_file_says_what_to_load_instead(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as err:
         ingest.load(path)
     assert "export the recording from the sensor app as CSV" in str(err.value) and "gait formats" in str(err.value)
+
+
+# --- finding 8: a sample counter instead of time says how to add the time ------------------------------------------
+
+
+@pytest.mark.parametrize("counter", ["samples", "", "PacketCounter"])
+def test_a_sample_counter_says_to_add_a_time_column(counter: str, back: np.ndarray, tmp_path: Path) -> None:
+    rows = [f"{i},{r[1]:.6g},{r[2]:.6g},{r[3]:.6g}" for i, r in enumerate(back)]
+    path = write(tmp_path / "rec.csv", f"{counter},acc_x,acc_y,acc_z", rows)
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert err.value.reason == "missing_columns"
+    assert f"the column {counter!r} counts samples" in str(err.value) and "time_s = sample number /" in str(err.value)
