@@ -457,8 +457,10 @@ def model_notes(tracker: GaitTracker, *, has_gyroscope: bool = True) -> list[str
         if not has_gyroscope:
             return [
                 "stride length: not estimated: the foot model (zero-velocity-update integration) needs a gyroscope "
-                "and this recording has none; steps and cadence are still given. Record again with the sensor's "
-                "gyroscope switched on to get stride lengths"
+                "and none was read from this recording; steps and cadence are still given. If the file has gyroscope "
+                "columns, name them with their unit (gyr_x_dps for deg/s, gyr_x_rads for rad/s; the notes name "
+                "columns that were not read); otherwise record again with the sensor's gyroscope switched on to get "
+                "stride lengths"
             ]
         return [f"stride length: zero-velocity-update integration of the foot sensor{scale}"]
     if p in (Placement.POCKET, Placement.HAND):

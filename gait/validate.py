@@ -60,6 +60,98 @@ def gravity_unit(gravity: float) -> str | None:
     return None
 
 
+DEG_PER_RAD: Final = 180.0 / math.pi
+
+GYRO_UNIT_SPLIT: Final = math.sqrt(DEG_PER_RAD)
+"""Turn ratio (see :func:`gyroscope_turn_ratio`) above which a gyroscope declared in deg/s is in rad/s. Physics
+makes the ratio 1 in deg/s and 57.3 in rad/s; the split is their geometric middle (7.6), a factor 7.6 from each.
+Measured on the 195 real recordings with a gyroscope in ../shared/data/dev and sample_recordings/ (gaitmap and
+IPOL feet, IPOL and mobgap lower backs, Sensor Logger phones): 0.57-3.7 as given in deg/s, 32.6-214 divided by
+57.3; one phyphox export whose header says deg/s reads 56.7 (its values are rad/s: phyphox records rad/s)."""
+
+TURN_LOWPASS_HZ: Final = 1.0
+"""Low-pass corner of the accelerometer and gyroscope in the turn ratio: keeps a segment's turning (strides,
+turns, a phone tilting) and removes most of the impacts that tilt the accelerometer's direction without a turn."""
+
+TURNING_MIN_RAD_S: Final = 0.2
+"""Least rate (11 deg/s) at which the gravity direction must turn in a sample for it to count in the turn ratio:
+slower is the accelerometer's noise on a sensor at rest, where the gyroscope shows its own noise and bias only."""
+
+TURN_DECIMATE_HZ: Final = 20.0
+"""Rate the turn ratio works at: block means down to it (an anti-alias for a 1 Hz low-pass) keep a day of data
+cheap."""
+
+
+def gyroscope_turn_ratio(time_s: np.ndarray, acc_ms2: np.ndarray, gyr_dps: np.ndarray) -> float | None:
+    """How fast the gravity direction turns in the sensor frame, over the gyroscope's rate across gravity.
+
+    Gravity is fixed in the world, so in the sensor's frame its direction ``u`` turns as ``du/dt = -w x u``: its
+    turning rate equals the gyroscope's component perpendicular to it. With ``gyr_dps`` in deg/s (converted to
+    rad/s here) the ratio of the two is about 1; when its values are really rad/s it is about 57.3. Both signals
+    are low-passed (:data:`TURN_LOWPASS_HZ`, so the accelerometer's direction is mostly gravity's) and summed over
+    the samples where the gravity direction turns faster than :data:`TURNING_MIN_RAD_S`.
+
+    Returns
+    -------
+    float or None
+        The ratio; None when it cannot be told: under a second of turning, a gyroscope reading zero throughout, or
+        too few samples.
+
+    Examples
+    --------
+    >>> t = np.arange(0, 20, 0.01)
+    >>> angle = 0.6 * np.sin(2 * np.pi * 0.5 * t)  # a sensor rocking about x by +-34 deg at 0.5 Hz
+    >>> acc = 9.81 * np.column_stack([np.zeros_like(t), np.sin(angle), np.cos(angle)])
+    >>> rate_dps = np.degrees(np.gradient(angle, t))
+    >>> gyr = np.column_stack([-rate_dps, np.zeros_like(t), np.zeros_like(t)])
+    >>> round(gyroscope_turn_ratio(t, acc, gyr), 1)
+    1.0
+    >>> gyroscope_unit(t, acc, gyr), gyroscope_unit(t, acc, np.radians(gyr))
+    ('deg/s', 'rad/s')
+    """
+    from scipy.signal import sosfiltfilt
+
+    from gait.preprocess import lowpass_sos  # preprocess is the heavier module; only this check needs it here
+
+    rate_hz = median_rate_hz(time_s)
+    if len(time_s) < 4 or rate_hz <= 0 or not np.any(gyr_dps):
+        return None
+    block = max(1, int(rate_hz // TURN_DECIMATE_HZ))
+    n = len(time_s) // block * block
+    if n < 4 * block:
+        return None
+
+    def means(x: np.ndarray) -> np.ndarray:
+        return x[:n].reshape(n // block, block, *x.shape[1:]).mean(axis=1)
+
+    t, acc, gyr = means(time_s), means(acc_ms2), np.radians(means(gyr_dps))
+    rate = rate_hz / block
+    if len(t) <= 9 or rate / 2 <= TURN_LOWPASS_HZ:
+        return None
+    sos = lowpass_sos(TURN_LOWPASS_HZ, rate)
+    acc, gyr = sosfiltfilt(sos, acc, axis=0), sosfiltfilt(sos, gyr, axis=0)
+    norm = np.linalg.norm(acc, axis=1, keepdims=True)
+    if not np.all(norm > 0):
+        return None
+    u = acc / norm
+    turn = np.linalg.norm(np.gradient(u, t, axis=0), axis=1)
+    across = np.linalg.norm(np.cross(gyr, u), axis=1)
+    turning = turn > TURNING_MIN_RAD_S
+    if turning.sum() < rate or not np.any(across[turning]):
+        return None
+    return float(turn[turning].sum() / across[turning].sum())
+
+
+def gyroscope_unit(time_s: np.ndarray, acc_ms2: np.ndarray, gyr: np.ndarray) -> str | None:
+    """The unit a gyroscope's values are in, told from the accelerometer (see :func:`gyroscope_turn_ratio`):
+    ``"deg/s"`` or ``"rad/s"``, None when the recording does not turn enough to tell.
+    """
+    ratio = gyroscope_turn_ratio(time_s, acc_ms2, gyr)
+    if ratio is None:
+        return None
+    return "rad/s" if ratio > GYRO_UNIT_SPLIT else "deg/s"
+
+
 MIN_UNIT_DURATION_S: Final = 2.0
 """Least duration (a stride or so) a recording must have in a smaller time unit for its time column to be taken
 for that unit; shorter ones get the rate message with the unit as a hint."""

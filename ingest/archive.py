@@ -143,6 +143,20 @@ class Bundle:
             _prefix=self._prefix + pre if self.kind == "zip" else "",
         )
 
+    def siblings(self) -> list[str]:
+        """Names of the other files in the folder of a single file (sorted; empty for a zip or folder bundle, or
+        when the folder cannot be listed)."""
+        if self.kind != "file":
+            return []
+        try:
+            return sorted(p.name for p in self._root.parent.iterdir() if p.is_file() and p != self._root)
+        except OSError:
+            return []
+
+    def folder_name(self) -> str:
+        """`` (<folder>)``, the folder a single file sits in, for messages; empty for a zip or folder bundle."""
+        return f" ({self._root.parent.name})" if self.kind == "file" and self._root.parent.name else ""
+
     def find(self, name: str) -> str | None:
         """Return the stored name matching ``name`` case-insensitively, or None."""
         low = name.lower()
@@ -260,8 +274,12 @@ def open_folder(path: Path) -> Bundle:
             rel = fname if rel_dir == "." else f"{rel_dir}/{fname}"
             if _is_junk(rel):
                 continue
+            try:
+                size = (Path(dirpath) / fname).stat().st_size
+            except OSError:
+                continue  # a dangling link or a file gone or unreadable meanwhile: not part of an export to read
             names.append(rel)
-            sizes.append((Path(dirpath) / fname).stat().st_size)
+            sizes.append(size)
             if len(names) > MAX_MEMBERS:
                 raise IngestError(
                     f"{path.name}: the folder holds more than {MAX_MEMBERS} files; point at one recording's folder",

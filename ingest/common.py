@@ -20,9 +20,13 @@ from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.types import GpsTrack, Placement, Recording
 from gait.validate import (
+    DEG_PER_RAD,
+    GYRO_UNIT_SPLIT,
     acceleration_magnitudes,
     check_samples,
     gravity_unit,
+    gyroscope_turn_ratio,
+    gyroscope_unit,
     median_rate_hz,
     sample_index,
 )
@@ -33,10 +37,13 @@ MAX_SORTABLE_JUMP_S: Final = 1.0
 falling) are logger jitter and are sorted; more is a clock reset, two files joined or rows in reverse order, which
 sorting would interleave or hide, so they are refused, as is time that falls on every row."""
 
+MAX_MERGED_DUPLICATE_SHARE: Final = 0.01
+"""Share of rows that may repeat the time stamp before them with different values and be merged (a logger's
+occasional glitch); more is a time axis that lost its resolution or two streams in one file, which merging would
+hide, so it is refused. A time axis rounded to the sampling step repeats on about every other row."""
+
 GRAVITY_PRESENT_MIN_MS2: Final = 5.0
 """Median norm of 1-s mean acceleration above which gravity is present (about 9.8 with, under 2 without)."""
-
-DEG_PER_RAD: Final = 180.0 / np.pi
 
 
 @dataclass(frozen=True)
@@ -130,12 +137,13 @@ def order_rows(
     """Return samples in strictly increasing time and the index each came from, or raise with the file line.
 
     An incomplete last row (a recording cut off mid-line, as when the phone's battery dies) is dropped and said
-    so in ``notes``; exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped, also
-    said in ``notes``.
+    so in ``notes``; exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped, and
+    a few samples (up to :data:`MAX_MERGED_DUPLICATE_SHARE` of the rows) sharing a time stamp with different values
+    are merged into their mean, each said in ``notes``.
     Stamps that go back by less than :data:`MAX_SORTABLE_JUMP_S` are logger jitter and sorted. Everything else
     raises :class:`IngestError` naming the line: a missing or non-finite value, time going back by more (a clock
-    reset, joined files, a reversed stretch of rows), time falling on every row (a reversed file), or two
-    different samples with the same time stamp.
+    reset, joined files, a reversed stretch of rows), time falling on every row (a reversed file), or more shared
+    time stamps than a glitch makes (a rounded time axis).
 
     Parameters
     ----------
@@ -219,20 +227,63 @@ def order_rows(
         if conflict.any():
             row = int(np.argmax(conflict)) + 1
             first, second = (_at(line_of, row - 1 + k if rows is None else int(rows[row - 1 + k])) for k in (0, 1))
-            raise IngestError(
-                f"{what}: two different samples share the time stamp {float(time_s[row])!r} ({first} and {second}); "
-                "the file mixes two streams or lost time resolution: export again with full time stamps",
-                reason="duplicate_time",
-            )
-        keep = np.concatenate(([True], ~same))
-        if notes is not None:
-            n_twice = int(same.sum())
+            n_conflict = int(conflict.sum())
+            if n_conflict > MAX_MERGED_DUPLICATE_SHARE * len(time_s):
+                raise IngestError(
+                    f"{what}: {plural(n_conflict, 'time stamp')} of {len(time_s)} rows are shared by two different "
+                    f"samples, the first {float(time_s[row])!r} ({first} and {second}): the time column lost its "
+                    "resolution (rounded to fewer decimals, as a spreadsheet re-saving the file does) or the file "
+                    "mixes two streams; load the file the app exported, unedited, or format the time column with "
+                    "6 decimals before saving it",
+                    reason="duplicate_time",
+                )
+            if notes is not None:
+                notes.append(
+                    f"{what}: {plural(n_conflict, 'time stamp')} repeated with different values (the first on {first} "
+                    f"and {second}): a logger glitch, so each group of samples sharing a time stamp was replaced by "
+                    "its mean"
+                )
+        elif notes is not None:
             notes.append(
-                f"{what}: dropped {plural(n_twice, 'row')} repeating the row before exactly (same time and values: "
-                "the logger wrote a sample twice)"
+                f"{what}: dropped {plural(int(same.sum()), 'row')} repeating the row before exactly (same time and "
+                "values: the logger wrote a sample twice)"
             )
-        time_s, values, rows = time_s[keep], values[keep], (np.flatnonzero(keep) if rows is None else rows[keep])
+        starts = np.flatnonzero(np.concatenate(([True], ~same)))
+        if conflict.any():
+            # every run of a shared stamp becomes one sample, the mean of the run (a run of exact copies is the copy)
+            values = np.add.reduceat(values, starts, axis=0) / np.diff(np.append(starts, len(time_s)))[:, None]
+        else:
+            values = values[starts]
+        time_s, rows = time_s[starts], (starts if rows is None else rows[starts])
     return time_s, values, rows
+
+
+def check_gyroscope_unit(time_s: np.ndarray, acc_ms2: np.ndarray, gyr_dps: np.ndarray, *, what: str) -> None:
+    """Raise when a gyroscope read as deg/s holds rad/s (see :func:`gait.validate.gyroscope_turn_ratio`).
+
+    As acceleration declared in m/s^2 that is in g is refused with the factor to apply, not converted behind the
+    user's back: the header said deg/s, and the user is the one to put it right.
+    """
+    ratio = gyroscope_turn_ratio(time_s, acc_ms2, gyr_dps)
+    if ratio is not None and ratio > GYRO_UNIT_SPLIT:
+        raise IngestError(
+            f"{what}: the gyroscope looks like rad/s, not deg/s: the gravity direction turns in the sensor {ratio:.0f} "
+            f"times as fast as the gyroscope says in deg/s (about 1 for deg/s, {DEG_PER_RAD:.1f} for rad/s); multiply "
+            f"the gyroscope columns by {DEG_PER_RAD:.4g} (rad/s to deg/s), or name them with their unit (gyr_x_rads "
+            "or 'gyro x (rad/s)'), and try again",
+            reason="gyro_units_look_like_rad",
+        )
+
+
+def gyroscope_unit_from_data(time_s: np.ndarray, acc_ms2: np.ndarray, gyr: np.ndarray) -> str | None:
+    """``"deg"`` or ``"rad"`` for a gyroscope whose header names no unit, told from the accelerometer (see
+    :func:`gait.validate.gyroscope_unit`); None when the recording does not turn enough to tell."""
+    ok = np.isfinite(time_s) & np.isfinite(acc_ms2).all(axis=1) & np.isfinite(gyr).all(axis=1)
+    order = np.argsort(time_s[ok], kind="stable")
+    t = time_s[ok][order]
+    keep = np.concatenate(([True], np.diff(t) > 0))
+    unit = gyroscope_unit(t[keep], acc_ms2[ok][order][keep], gyr[ok][order][keep])
+    return None if unit is None else unit.split("/")[0]
 
 
 def interp_onto(t_src: np.ndarray, v_src: np.ndarray, t_dst: np.ndarray) -> np.ndarray:
@@ -332,6 +383,8 @@ def build_recording(
         check_samples(time_s, acc_ms2, gyr_dps, what=what, locate=locate)
     except GaitError as exc:
         raise IngestError(str(exc), reason=exc.reason) from None
+    if gyr_dps is not None:
+        check_gyroscope_unit(time_s, acc_ms2, gyr_dps, what=what)
     rate_hz = median_rate_hz(time_s)
     source = {
         "app": None,  # every reader's source has these keys, None when the export does not say
@@ -423,7 +476,9 @@ __all__ = [
     "atomic_path",
     "build_gps",
     "build_recording",
+    "check_gyroscope_unit",
     "gravity_present",
+    "gyroscope_unit_from_data",
     "infer_acc_unit",
     "interp_onto",
     "order_rows",

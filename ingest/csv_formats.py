@@ -30,6 +30,7 @@ from ingest.common import (
     build_gps,
     build_recording,
     gravity_present,
+    gyroscope_unit_from_data,
     infer_acc_unit,
     unix_start_s,
 )
@@ -117,6 +118,9 @@ _DATE_TIME: Final = re.compile(
     r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.:]\d{1,9})?\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
 )
 _HALF_DAY_S: Final = 43_200.0
+_COUNTER_NAME: Final = re.compile(r"|index|samples?|sample[ _]?(?:no|nr|number|index)|packet ?counter|counter|frame|n")
+"""Names of a column that numbers the samples instead of timing them (gaitmap's unnamed index, Xsens's
+'PacketCounter')."""
 
 
 @dataclass(frozen=True)
@@ -405,6 +409,12 @@ def read_generic(
         )
         gyro_only = acc_cols is None and _triple(columns, "gyr") is not None
         hint = " (this looks like a gyroscope-only file: load the accelerometer file)" if gyro_only else ""
+        counter = next((f for f in raw_fields if _COUNTER_NAME.fullmatch(norm_name(f))), None)
+        if tcol is None and acc_cols is not None and counter is not None:
+            hint = (
+                f" (the column {counter!r} counts samples, it is no time: add a column time_s = sample number / "
+                "sampling rate in Hz, e.g. 0, 0.01, 0.02 ... at 100 Hz)"
+            )
         raise IngestError(
             f"{what}: missing columns: {missing}{hint}; found {', '.join(repr(f) for f in raw_fields[:12])}. A generic "
             "CSV needs e.g. 'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (units in the header; command line: or --acc-unit)",
@@ -479,15 +489,23 @@ def read_generic(
 
     gyr_dps = None
     g_unit = None
+    gyr_note = None
     if gyr_cols is not None:
         gyr = arr[:, 4:7]
         g_unit = gyr_cols[0].unit
         if g_unit is None and fmt is PHYSICS_TOOLBOX:
             g_unit = "rad"  # Physics Toolbox's gyroscope (wx, wy, wz) is in rad/s, as Android and iOS give it
         if g_unit is None:
-            # Walking turns reach a few rad/s but hundreds of deg/s, so the 99th percentile separates them.
-            p99 = float(np.nanpercentile(np.abs(gyr), 99)) if np.isfinite(gyr).any() else 0.0
-            g_unit = "deg" if p99 > 20.0 else "rad"
+            g_unit = gyroscope_unit_from_data(time_s, acc_ms2, gyr)
+            told = "from how the accelerometer turns"
+            if g_unit is None:
+                # too little turning to compare: walking turns reach a few rad/s but hundreds of deg/s
+                p99 = float(np.nanpercentile(np.abs(gyr), 99)) if np.isfinite(gyr).any() else 0.0
+                g_unit, told = ("deg" if p99 > 20.0 else "rad"), "from the size of its values"
+            gyr_note = (
+                f"{what}: the header names no gyroscope unit; read as {_UNIT_TEXT[g_unit]} {told}; name the columns "
+                "with their unit (e.g. gyr_x_dps or gyr_x_rads) if that is wrong"
+            )
         gyr_dps = gyr if g_unit == "deg" else gyr * DEG_PER_RAD
 
     rate = median_rate_hz(time_s[np.isfinite(time_s)])
@@ -530,6 +548,8 @@ def read_generic(
             "(gravity about 9.8 m/s^2 = 1 g = 1000 mg); name the columns with their unit (e.g. acc_x_g) or pass "
             "--acc-unit if that is wrong"
         ]
+    if gyr_note is not None:
+        source["notes"] = [*source.get("notes", []), gyr_note]
     if tunit == "date_time" and text_epoch_s is None:
         # a date and time without its zone (Physics Toolbox on iOS): the phone's local time, read in this computer's
         # zone as for AndroSensor; a time of day alone is no date and dates nothing

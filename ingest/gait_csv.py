@@ -15,7 +15,7 @@ import pandas as pd
 from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
 from gait.types import Placement, Recording
 from ingest.archive import read_file_bytes
-from ingest.common import FormatInfo, atomic_path, build_recording, unix_start_s
+from ingest.common import DEG_PER_RAD, FormatInfo, atomic_path, build_recording, unix_start_s
 from ingest.errors import IngestError
 from ingest.table import head_lines, line_numbers, norm_name, read_header, read_numeric
 
@@ -38,6 +38,20 @@ def looks_like(head: bytes) -> bool:
     return [norm_name(f) for f in first.split(",")[:4]] == list(GAIT_CSV_COLUMNS)
 
 
+GYR_UNIT_SUFFIXES = {"dps": 1.0, "rads": DEG_PER_RAD, "rad_s": DEG_PER_RAD}
+"""Gyroscope column suffixes a gait CSV accepts (``gyr_x_dps``; ``gyr_x_rads``, ``gyr_x_rad_s`` converted), with
+their factor to deg/s."""
+
+
+def _gyroscope_columns(fields: list[str]) -> tuple[list[str], float]:
+    """The gyroscope columns of a gait CSV header and their factor to deg/s; ``([], 1.0)`` without a gyroscope."""
+    for suffix, scale in GYR_UNIT_SUFFIXES.items():
+        names = [col.removesuffix("_dps") + "_" + suffix for col in GAIT_CSV_GYR_COLS]
+        if all(n in fields for n in names):
+            return names, scale
+    return [], 1.0
+
+
 def parse_gait_csv(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
     """Parse the bytes of a gait CSV file (see :func:`read_gait_csv`)."""
     dialect, fields = read_header(data, what=what)
@@ -48,20 +62,28 @@ def parse_gait_csv(data: bytes, what: str, *, placement: Placement | str | None 
             f"{','.join(GAIT_CSV_COLUMNS)}",
             reason="missing_columns",
         )
-    has_gyr = all(c in fields for c in GAIT_CSV_GYR_COLS)
-    wanted = list(GAIT_CSV_COLUMNS) + (list(GAIT_CSV_GYR_COLS) if has_gyr else [])
+    gyr_cols, gyr_scale = _gyroscope_columns(fields)
+    wanted = list(GAIT_CSV_COLUMNS) + gyr_cols
+    notes = []
+    unread = [f for f in fields if f and f not in wanted]
+    if unread:
+        notes.append(
+            f"{what}: column(s) not read: {', '.join(unread[:8])}; a gait CSV is read from time_s, acc_x_ms2.. and "
+            "gyr_x_dps.. (deg/s) or gyr_x_rads.. (rad/s)"
+        )
     arr = read_numeric(
         data, what=what, dialect=dialect, skiprows=1, usecols=[fields.index(c) for c in wanted], n_fields=len(fields)
     )
     return build_recording(
         arr[:, 0],
         arr[:, 1:4],
-        arr[:, 4:7] if has_gyr else None,
+        arr[:, 4:7] * gyr_scale if gyr_cols else None,
         what=what,
         source={
             "format": INFO.name,
             "file": what,
-            "units": "m/s^2 with gravity, deg/s",
+            "units": "m/s^2 with gravity, " + ("gyroscope converted from rad/s" if gyr_scale != 1.0 else "deg/s"),
+            **({"notes": notes} if notes else {}),
             "start_epoch_s": unix_start_s(arr[:, 0]),  # time from any origin: Unix time dates the recording
         },
         placement=placement,

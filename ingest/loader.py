@@ -11,6 +11,7 @@ from ingest import apple_health, csv_formats, gait_csv, phyphox, sensor_logger, 
 from ingest.archive import Bundle, open_bundle
 from ingest.common import FormatInfo
 from ingest.errors import IngestError
+from ingest.table import head_lines
 
 _DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".tsv", ".gz")
 _NOT_DATA_NAME = re.compile(
@@ -85,8 +86,23 @@ def _data_files(bundle: Bundle) -> list[str]:
     return [n for n in bundle.names if n.lower().endswith(_DATA_SUFFIXES) and bundle.size(n) > 0 and not is_not_data(n)]
 
 
-def _single_file(bundle: Bundle, *, detecting: bool = True) -> str:
+def _named_by_format(files: list[str], fmt: str | None) -> list[str]:
+    """The files whose base name a format's literal file pattern names (Oxford: ``accelerometer.csv.gz``); with
+    ``fmt`` None, those of any format whose patterns single out exactly one file."""
+    infos = [f for f in FORMATS if fmt is None or f.name == fmt]
+    for info in infos:
+        literal = {p.lower() for p in info.patterns if not any(c in p for c in " *<")}
+        found = [f for f in files if f.rsplit("/", 1)[-1].lower() in literal]
+        if len(found) == 1 or (fmt is not None and found):
+            return found
+    return []
+
+
+def _single_file(bundle: Bundle, *, detecting: bool = True, fmt: str | None = None) -> str:
     files = _data_files(bundle)
+    named = _named_by_format(files, fmt) if fmt is not None else []
+    if len(named) == 1:
+        return named[0]
     tables = [f for f in files if not f.lower().endswith(".txt")]  # .txt beside a CSV is usually a read-me
     if len(tables) == 1:
         return tables[0]
@@ -109,12 +125,32 @@ def _single_file(bundle: Bundle, *, detecting: bool = True) -> str:
             "(each file on its own)",
             reason="several_recordings",
         )
-    # a folder of an app we know by its layout can be named with --format; a single-file format cannot choose
-    hint = " (command line: or name the app's format with --format)" if detecting else ""
+    if len(recordings) == 1 and all(not _could_be_table(bundle, f) for f in tables if f != recordings[0]):
+        # one file in a format known by its content beside files that are no sensor table (Oxford's stepcounter.csv)
+        return recordings[0]
+    # --format helps only where a format's file name singles one file out
+    hint = (
+        " (command line: or name the app's format with --format)" if detecting and _named_by_format(files, None) else ""
+    )
     raise IngestError(
         f"{bundle.label}: cannot tell which file holds the recording ({', '.join(files[:8])}); load or upload that "
         f"one file on its own{hint}",
         reason="ambiguous",
+    )
+
+
+def _several_message(bundle: Bundle, folders: list[str], zips: list[str]) -> str:
+    """What a folder or zip holding several recordings (sub-folders, zips) is told, naming them."""
+    listed = ", ".join([*folders, *zips][:8])
+    if not folders:
+        where = "unzip it and " if bundle.kind == "zip" else ""
+        return (
+            f"{bundle.label}: holds {len(zips)} zipped recordings ({listed}); {where}analyse or upload each zip on its "
+            "own: one recording at a time"
+        )
+    return (
+        f"{bundle.label}: holds several recordings ({listed}); analyse or upload one at a time: one recording's "
+        "folder (or that folder zipped), or its zip"
     )
 
 
@@ -125,9 +161,7 @@ def _no_recording_message(bundle: Bundle, inside: list[str]) -> str:
     listed = ", ".join(n + (" (empty)" if n in empty else "") for n in inside[:8])
     found = f"found {listed}" if inside else "it is empty"
     zips = [n for n in inside if n.lower().endswith(".zip")]
-    if len(zips) > 1:
-        todo = "unzip it and upload each zip inside on its own: one recording at a time"
-    elif zips:
+    if zips:  # several zips are named by focus() as several recordings
         todo = f"unzip it and upload the zip inside ({zips[0]})"
     else:
         todo = (
@@ -136,6 +170,17 @@ def _no_recording_message(bundle: Bundle, inside: list[str]) -> str:
         )
     readme = " (a read-me, licence or notes: not sensor data)" if inside and all(map(is_not_data, inside)) else ""
     return f"{bundle.label}: {what} holds no recording: {found}{readme}; {todo}"
+
+
+def _could_be_table(bundle: Bundle, name: str) -> bool:
+    """Whether a file could hold acceleration samples: its first line names columns (a generic CSV) or it has more
+    than three columns (Oxford's ``stepcounter.csv``, headerless time,count,type, has three)."""
+    try:
+        first = head_lines(bundle.head(name, 64 * 1024), 1, what=name)[0]
+    except IngestError:
+        return False
+    fields = [f for f in re.split(r"[,;\t]", first) if f.strip()]
+    return len(fields) > 3 or any(re.search(r"[a-df-z]", f, re.IGNORECASE) for f in fields)
 
 
 def _looks_like_recording(bundle: Bundle, name: str) -> bool:
@@ -158,14 +203,14 @@ def focus(bundle: Bundle) -> Bundle:
             # of an Apple Watch) are other records, not a recording to descend to
             return bundle
         files = [n for n in _data_files(bundle) if not n.lower().startswith("meta/") and "/meta/" not in n.lower()]
-        if not files or any("/" not in n for n in files):
+        tops = sorted({n.split("/", 1)[0] for n in files if "/" in n})
+        zips = [n for n in bundle.names if "/" not in n and n.lower().endswith(".zip")]
+        loose = [n for n in files if "/" not in n]
+        if len(tops) + len(zips) > 1 and not [n for n in loose if not n.lower().endswith(".txt")]:
+            # recordings side by side (beside a read-me or source note at most): name them, folders and zips
+            raise IngestError(_several_message(bundle, tops, zips), reason="several_recordings")
+        if not files or loose:
             return bundle
-        tops = sorted({n.split("/", 1)[0] for n in files})
-        if len(tops) > 1:
-            raise IngestError(
-                f"{bundle.label}: holds several recordings ({', '.join(tops[:6])}); upload one recording at a time",
-                reason="several_recordings",
-            )
         bundle = bundle.sub(tops[0])
     return bundle
 
@@ -233,7 +278,8 @@ def load(
         When the input cannot be used; the message says what is wrong and what to do. ``reason`` codes a
         caller may branch on include ``"summary_export"`` (an Apple Health export: call
         :func:`ingest.read_apple_health` instead), ``"gravity_missing"``, ``"units_look_like_g"``,
-        ``"units_look_like_mg"``, ``"implausible_acceleration"``, ``"no_signal"``, ``"time_not_seconds"``,
+        ``"units_look_like_mg"``, ``"gyro_units_look_like_rad"``,
+        ``"implausible_acceleration"``, ``"no_signal"``, ``"time_not_seconds"``,
         ``"non_finite"``, ``"non_numeric"``, ``"rate_too_low"``, ``"unsafe_zip"``,
         ``"zip_bomb"``, ``"bad_zip"``, ``"missing_columns"``, ``"mixed_units"``, ``"not_utf8"``, ``"empty"``,
         ``"time_backwards"``, ``"duplicate_time"``, ``"several_recordings"``, ``"no_recording"`` (a zip or folder
@@ -257,7 +303,7 @@ def load(
         return sensor_logger.read(bundle, placement=placement)
     if fmt == phyphox.INFO.name:
         return phyphox.read(bundle, placement=placement)
-    name = _single_file(bundle, detecting=format is None)
+    name = _single_file(bundle, detecting=format is None, fmt=fmt)
     data = bundle.read(name)
     what = name if bundle.kind == "file" else f"{bundle.label}/{name}"
     if fmt == csv_formats.GENERIC.name:

@@ -187,6 +187,15 @@ def _gravity_inclusive(reader: _AxesReader, platform: str, standardised: bool) -
             "differ); include Metadata.csv from the original export",
             reason="unknown_platform",
         )
+    beside = [n for n in ("TotalAcceleration.csv", "AccelerometerUncalibrated.csv") if n in bundle.siblings()]
+    if bundle.kind == "file" and (beside or "Metadata.csv" in bundle.siblings()):
+        # one file of an export folder: the folder (or a file in it) holds what this file alone lacks
+        other = f", or {beside[0]} on its own" if beside else ""
+        raise IngestError(
+            f"{bundle.label}: this file is one part of a Sensor Logger export and holds no acceleration including "
+            f"gravity on its own; analyse the export's folder{bundle.folder_name()} (or upload it zipped){other}",
+            reason="gravity_missing",
+        )
     raise IngestError(
         f"{bundle.label}: this Sensor Logger export has no acceleration including gravity (Accelerometer.csv is "
         "without gravity); in Sensor Logger enable 'Total Acceleration' (Android) or 'Gravity' / 'Accelerometer "

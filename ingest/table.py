@@ -77,7 +77,11 @@ def head_lines(data: bytes, n: int, *, what: str) -> list[str]:
     head = data[: 64 * 1024]
     # NUL in the first line means binary or UTF-16 without BOM; GENEActiv pads later header values with NULs.
     if b"\x00" in head.split(b"\n", 1)[0]:
-        raise IngestError(f"{what}: this is a binary file, not a CSV text export", reason="binary")
+        raise IngestError(
+            f"{what}: this is a binary file, not a CSV text export; export the recording from the sensor app as CSV "
+            "(gait formats lists the apps and the files that are read) and load that",
+            reason="binary",
+        )
     pieces = re.split(rb"\r\n|\n|\r", head)
     if len(head) < len(data) and len(pieces) > 1:
         pieces = pieces[:-1]  # the last piece may end inside a line (or a multi-byte character)

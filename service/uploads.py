@@ -35,6 +35,26 @@ def display_filename(name: str | None) -> str:
     return _shortened(base, lambda n: len(n) <= MAX_NAME_CHARS) or "upload"
 
 
+_COMPRESSION_SUFFIXES = (".gz", ".zip")
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".json")
+
+
+def walk_name(filename: str) -> str:
+    """What a walk uploaded as ``filename`` is called: its base name without the compression and the table
+    extension both.
+
+    Examples
+    --------
+    >>> walk_name("accelerometer.csv.gz"), walk_name("C:/walks/2022-09-26_15-32-56.zip"), walk_name("run.v2.csv")
+    ('accelerometer', '2022-09-26_15-32-56', 'run.v2')
+    """
+    name = display_filename(filename)
+    for suffixes in (_COMPRESSION_SUFFIXES, _TABLE_SUFFIXES):
+        stem = next((name[: -len(s)] for s in suffixes if name.lower().endswith(s)), name)
+        name = stem if stem.strip(" .") else name
+    return name
+
+
 def _shortened(name: str, fits: Callable[[str], bool]) -> str:
     """``name`` with its stem cut, one character at a time, until it ``fits``; its extension (".csv", ".csv.gz")
     stays whole: the readers detect formats by it.

@@ -20,7 +20,7 @@ from service.pipeline import process_file
 from service.routers.walks import walk_public
 from service.settings import disk_full_message, is_disk_full
 from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
-from service.uploads import display_filename, safe_filename
+from service.uploads import display_filename, safe_filename, walk_name
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
 
@@ -191,7 +191,7 @@ async def upload(
                 process_file,
                 spool_file,
                 store=store,
-                name=name or Path(filename).stem,
+                name=name or walk_name(filename),
                 origin="upload",
                 fmt=fmt,
                 placement=placement,

@@ -202,10 +202,10 @@ def test_time_jump_back_names_its_line(real: np.ndarray, tmp_path: Path) -> None
 
 def test_duplicate_time_names_both_lines(real: np.ndarray, tmp_path: Path) -> None:
     rows = real.copy()
-    rows[301, 0] = rows[300, 0]  # data rows 300 and 301: file lines 302 and 303
+    rows[1::2, 0] = rows[0::2, 0]  # time rounded to 50 Hz steps: every other row repeats the one before
     err = refused(write(tmp_path, rows))
     assert err.reason == "duplicate_time"
-    assert "(line 302 and line 303)" in str(err)
+    assert "(line 2 and line 3)" in str(err) and "6 decimals" in str(err)
 
 
 def test_text_in_a_number_column_names_its_line(real: np.ndarray, tmp_path: Path) -> None:

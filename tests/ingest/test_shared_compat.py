@@ -41,6 +41,9 @@ REFUSED = {
     "phone_exports/phyphox_linear_acc_plus_gps_walks/rimputus/Location.csv": "missing_columns",
     "phone_exports/phyphox_linear_acc_plus_gps_walks/t2koan07/Location.csv": "missing_columns",
     "phone_exports/phyphox_misc_adtngrha/Linear Acceleration.csv": "gravity_missing",
+    # Its Gyroscope.csv header says deg/s (edited, SOURCE.txt) over phyphox's rad/s values: gravity's direction turns
+    # 57 times as fast as those values read in deg/s, so the unit is refused, with the factor, as g under m/s^2 is.
+    "phone_exports/phyphox_misc_adtngrha": "gyro_units_look_like_rad",
     "phone_exports/phyphox_misc_adtngrha/Gyroscope.csv": "missing_columns",
     "phone_exports/phyphox_acc_gyro_dfb_lab/Gyroscope.csv": "missing_columns",
     "phone_exports/phyphox_acc_gyro_dfb_lab/Gyroscope_2.csv": "missing_columns",

@@ -56,11 +56,11 @@ TABLE_LIKE_README = b"time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\nThe columns of walk.
         ),
         (
             {"monday/walk.csv": WALK.read_bytes(), "tuesday/walk.csv": OTHER_WALK.read_bytes()},
-            "holds several recordings (monday, tuesday); upload one recording at a time",
+            "holds several recordings (monday, tuesday); analyse or upload one at a time",
         ),
         (
             {"monday.zip": WALK.read_bytes(), "tuesday.zip": OTHER_WALK.read_bytes()},
-            "the zip holds no recording: found monday.zip, tuesday.zip; unzip it and upload each zip inside on its own",
+            "holds 2 zipped recordings (monday.zip, tuesday.zip); unzip it and analyse or upload each zip on its own",
         ),
     ],
     ids=["table-like read-me", "read-me and licence", "empty csv and read-me", "two csv", "two folders", "two zips"],
