@@ -7,8 +7,11 @@ Run ``python -m bench.same_walk``; the analyses are cached under ``bench/out/cac
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -126,17 +129,38 @@ def figures(min_steps: int = samewalk.SAME_WALK_MIN_STEPS) -> None:
         print("   ", s)
 
 
-def timing(walks: int = 2000, tmp_dir: Path | None = None) -> None:
-    """Time the store's check of one upload (a real phone walk's first half, not stored) against ``walks`` stored
-    walks of 20-40 min (a walker's step intervals, each walk its own) of the upload's placement."""
+class _TimedStore:
+    """Mixed into :class:`service.store.Store`: adds up how long its write transactions hold the write lock (from
+    ``BEGIN IMMEDIATE`` to the commit or roll-back)."""
+
+    held_s = 0.0
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        with super().write() as conn:  # type: ignore[misc]
+            t0 = time.perf_counter()
+            try:
+                yield conn
+            finally:
+                self.held_s += time.perf_counter() - t0
+
+
+def timing(walks: int = 2000, repeats: int = 3, tmp_dir: Path | None = None) -> None:
+    """Time the store's check of one upload (a real phone walk's second half) against ``walks`` stored walks of
+    20-40 min (a walker's step intervals, each walk its own) of the upload's placement: the whole ``add_walks`` and
+    the time its write transaction holds the write lock (a live walk's strides and other uploads wait that long),
+    the median of ``repeats`` uploads (each deleted after)."""
     import tempfile
 
     from ingest import load
     from service.store import NewWalk, Store
 
+    class TimedStore(_TimedStore, Store):
+        pass
+
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory(dir=tmp_dir) as tmp:
-        store = Store(Path(tmp) / "walks.sqlite3").open()
+        store = TimedStore(Path(tmp) / "walks.sqlite3").open()
         with store.write() as conn:
             for i in range(walks):
                 n = int(rng.uniform(20, 40) * 60 / 0.55)
@@ -158,16 +182,22 @@ def timing(walks: int = 2000, tmp_dir: Path | None = None) -> None:
             status="complete",
             placement="pocket",
             started_at="2026-01-02T00:00:00+00:00",
-            summary={"duration_s": 60.0},
+            summary={"duration_s": 60.0, "steps": len(half_s)},
             steps=[(t, None) for t in half_s],
             source={"rate_hz": 100.0},
         )
-        with store.write() as conn:
+        totals_s, held_s = [], []
+        for _ in range(repeats):
+            store.held_s = 0.0
             t0 = time.perf_counter()
-            found = store._same_walk(conn, upload)
-            elapsed_s = time.perf_counter() - t0
+            (walk_id,) = store.add_walks([upload])  # not a part of any: stored
+            totals_s.append(time.perf_counter() - t0)
+            held_s.append(store.held_s)
+            store.delete_walk(walk_id)
         print(
-            f"{walks} stored walks of 20-40 min: one upload ({len(half_s)} steps) checked in {elapsed_s:.3f} s: {found}"
+            f"{walks} stored walks of 20-40 min: one upload ({len(half_s)} steps, not a part of any) stored by "
+            f"add_walks in {np.median(totals_s):.3f} s, the write lock held {np.median(held_s):.3f} s of it "
+            f"(median of {repeats})"
         )
         store.close()
 
