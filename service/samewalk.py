@@ -313,10 +313,14 @@ def find_part(
     is a part of the upload (:func:`part_of_walk`): its index, whether the upload holds it, the steps matched and the
     tolerance; None when there is none.
 
-    Cheap for thousands of stored walks: the upload's runs at its :func:`anchors` are looked for in all stored walks
-    laid end to end (:func:`interval_runs`), the stored walks' anchored runs in the upload (:func:`run_pairs`); only
-    walks found by :data:`MIN_VOTES` runs or more (at most :data:`MAX_CANDIDATES`, most found first) are compared
-    step by step.
+    For thousands of stored walks at once: the upload's runs at its :func:`anchors` are looked for in all stored
+    walks laid end to end (:func:`interval_runs`), the stored walks' anchored runs in the upload (:func:`run_pairs`);
+    only walks found by :data:`MIN_VOTES` runs or more (at most :data:`MAX_CANDIDATES`, most found first) are
+    compared step by step. ``python -m bench.same_walk --timing`` (2000 stored walks): a 105-step upload against
+    walks of 20-40 min, 0.5 s of CPU (1.0 s before the votes were counted by one sort); a 30 min upload against
+    walks of 28-32 min, 6-7 s (26 s before): a walker's steady steps repeat runs of 4 intervals, so runs are found
+    6.4 million times by chance and the 20 walks found by the most (4 or more at one alignment) are compared step
+    by step (half the time). The store runs it before its write transaction (:meth:`service.store.Store.add_walks`).
     """
     u = np.sort(np.asarray(upload_s, dtype=float))
     if len(u) < PART_MIN_STEPS or not stored:
