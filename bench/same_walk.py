@@ -7,8 +7,11 @@ Run ``python -m bench.same_walk``; the analyses are cached under ``bench/out/cac
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from bench.datasets import CACHE_DIR, load_all
 from gait.analysis import analyze
 from gait.types import Recording
 from service import samewalk
+from service.store import NewWalk, SameWalkError, Store
 
 PARTS: dict[str, tuple[float, float]] = {
     "first half": (0.0, 0.5),
@@ -126,48 +130,127 @@ def figures(min_steps: int = samewalk.SAME_WALK_MIN_STEPS) -> None:
         print("   ", s)
 
 
-def timing(walks: int = 2000, tmp_dir: Path | None = None) -> None:
-    """Time the store's check of one upload (a real phone walk's first half, not stored) against ``walks`` stored
-    walks of 20-40 min (a walker's step intervals, each walk its own) of the upload's placement."""
+class _TimedStore:
+    """Mixed into :class:`service.store.Store`: adds up how long its write transactions hold the write lock (from
+    ``BEGIN IMMEDIATE`` to the commit or roll-back)."""
+
+    held_s = 0.0
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        with super().write() as conn:  # type: ignore[misc]
+            t0 = time.perf_counter()
+            try:
+                yield conn
+            finally:
+                self.held_s += time.perf_counter() - t0
+
+
+def _store_walks(
+    store: Store, walks: int, minutes: tuple[float, float], rng: np.random.Generator, *, steps_rows: bool = False
+) -> None:
+    """Store ``walks`` walks of a walker in a pocket (step intervals of 0.5-0.6 s, each walk its own) lasting
+    ``minutes``: their step timing, and with ``steps_rows`` their steps (what the indexed same-walk check reads)."""
+    with store.write() as conn:
+        first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM walks").fetchone()[0]
+        for walk_id in range(first, first + walks):
+            n = int(rng.uniform(*minutes) * 60 / 0.55)
+            times_s = np.cumsum(rng.normal(rng.uniform(0.5, 0.6), 0.025, n))
+            conn.execute(
+                "INSERT INTO walks (id, name, origin, status, placement, started_at, created_at, duration_s, steps,"
+                " source_json) VALUES (?, ?, 'upload', 'complete', 'pocket', '2026-01-01T00:00:00+00:00', '', ?, ?,"
+                " '{\"rate_hz\": 100.0}')",
+                (walk_id, f"walk {walk_id}", float(times_s[-1]), n),
+            )
+            if steps_rows:
+                conn.executemany(
+                    "INSERT INTO steps (walk_id, idx, t_s) VALUES (?, ?, ?)",
+                    ((walk_id, k, float(t)) for k, t in enumerate(times_s)),
+                )
+            conn.execute(
+                "INSERT INTO step_timing (walk_id, rate_hz, steps_s) VALUES (?, 100.0, ?)",
+                (walk_id, (times_s - times_s[0]).astype(np.float32).tobytes()),
+            )
+
+
+def _upload(name: str, times_s: np.ndarray) -> NewWalk:
+    """An upload from a pocket of these step times (not dated by its recording)."""
+    return NewWalk(
+        name=name,
+        origin="upload",
+        placement="pocket",
+        started_at="2026-01-02T00:00:00+00:00",
+        summary={"duration_s": float(times_s[-1] - times_s[0]), "steps": len(times_s)},
+        steps=[(float(t), None) for t in times_s],
+        source={"rate_hz": 100.0},
+    )
+
+
+def _time_upload(store: _TimedStore, upload: NewWalk, repeats: int) -> str:
+    """The median time of ``repeats`` calls of ``add_walks`` with one upload (wall and CPU: the machine may be
+    shared), and of its write lock held (each upload stored is deleted after; one refused stores nothing)."""
+    totals_s, cpu_s, held_s, refused = [], [], [], ""
+    for _ in range(repeats):
+        store.held_s = 0.0
+        t0, cpu0_s = time.perf_counter(), time.process_time()
+        try:
+            (walk_id,) = store.add_walks([upload])
+        except SameWalkError as exc:
+            refused = f"refused ({exc.part or 'the same walk'} of walk {exc.existing['id']})"
+            walk_id = None
+        totals_s.append(time.perf_counter() - t0)
+        cpu_s.append(time.process_time() - cpu0_s)
+        held_s.append(store.held_s)
+        if walk_id is not None:
+            store.delete_walk(walk_id)
+    return (
+        f"{refused or 'stored'} by add_walks in {np.median(totals_s):.3f} s ({np.median(cpu_s):.3f} s of CPU), the "
+        f"write lock held {np.median(held_s):.3f} s of it (medians of {repeats})"
+    )
+
+
+def timing(walks: int = 2000, repeats: int = 3, tmp_dir: Path | None = None) -> None:
+    """Time the store's check of one upload against ``walks`` stored walks of the upload's placement: the whole
+    ``add_walks`` and how long its write transaction holds the write lock (a live walk storing its strides, and other
+    uploads, wait that long).
+
+    - stored walks of 20-40 min, the upload a real phone walk's second half (105 steps): compared with every walk
+      for a part of one, none of about its duration; then the whole phone walk stored too (the half is a part);
+    - a walker's daily walk: stored walks of 28-32 min with their steps, the upload another 30 min walk: about 150
+      stored walks of its duration and step count are compared step by step too (:meth:`Store._same_walk`).
+    """
     import tempfile
 
     from ingest import load
-    from service.store import NewWalk, Store
+
+    class TimedStore(_TimedStore, Store):
+        pass
 
     rng = np.random.default_rng(7)
     with tempfile.TemporaryDirectory(dir=tmp_dir) as tmp:
-        store = Store(Path(tmp) / "walks.sqlite3").open()
-        with store.write() as conn:
-            for i in range(walks):
-                n = int(rng.uniform(20, 40) * 60 / 0.55)
-                times_s = np.cumsum(rng.normal(rng.uniform(0.5, 0.6), 0.025, n))
-                conn.execute(
-                    "INSERT INTO walks (id, name, origin, status, placement, started_at, created_at, duration_s, steps)"
-                    " VALUES (?, ?, 'upload', 'complete', 'pocket', '2026-01-01T00:00:00+00:00', '', ?, ?)",
-                    (i + 1, f"walk {i + 1}", float(times_s[-1]), n),
-                )
-                conn.execute(
-                    "INSERT INTO step_timing (walk_id, rate_hz, steps_s) VALUES (?, 100.0, ?)",
-                    (i + 1, (times_s - times_s[0]).astype(np.float32).tobytes()),
-                )
+        store = TimedStore(Path(tmp) / "walks.sqlite3").open()
+        _store_walks(store, walks, (20, 40), rng)
         rec = load(Path(__file__).resolve().parents[1] / "sample_recordings" / "oxford_phone_back_pocket.csv")
-        half_s = steps_s(cut(rec, 0.5, 1.0), "pocket")
-        upload = NewWalk(
-            name="half",
-            origin="upload",
-            status="complete",
-            placement="pocket",
-            started_at="2026-01-02T00:00:00+00:00",
-            summary={"duration_s": 60.0},
-            steps=[(t, None) for t in half_s],
-            source={"rate_hz": 100.0},
-        )
-        with store.write() as conn:
-            t0 = time.perf_counter()
-            found = store._same_walk(conn, upload)
-            elapsed_s = time.perf_counter() - t0
+        half = _upload("half", steps_s(cut(rec, 0.5, 1.0), "pocket"))
+        figures = _time_upload(store, half, repeats)
+        print(f"{walks} stored walks of 20-40 min, one upload ({len(half.steps)} steps): {figures}")
+        store.add_walks([_upload("whole", steps_s(rec, "pocket"))])
+        print(f"    and its whole walk stored: {_time_upload(store, half, repeats)}")
+        store.close()
+    with tempfile.TemporaryDirectory(dir=tmp_dir) as tmp:
+        store = TimedStore(Path(tmp) / "walks.sqlite3").open()
+        _store_walks(store, walks, (28, 32), rng, steps_rows=True)
+        daily = _upload("daily", np.cumsum(rng.normal(0.55, 0.025, int(30 * 60 / 0.55))))
+        low_s, high_s = samewalk.duration_window_s(daily.summary["duration_s"])
+        low, high = samewalk.steps_window(len(daily.steps))
+        with store.read() as conn:
+            (alike,) = conn.execute(
+                "SELECT COUNT(*) FROM walks WHERE duration_s BETWEEN ? AND ? AND steps BETWEEN ? AND ?",
+                (low_s, high_s, low, high),
+            ).fetchone()
         print(
-            f"{walks} stored walks of 20-40 min: one upload ({len(half_s)} steps) checked in {elapsed_s:.3f} s: {found}"
+            f"{walks} stored walks of 28-32 min, one upload of 30 min ({len(daily.steps)} steps, {alike} stored walks"
+            f" of about its duration and step count): {_time_upload(store, daily, repeats)}"
         )
         store.close()
 

@@ -226,6 +226,10 @@ MIGRATIONS: tuple[str, ...] = (
     # an upload that is a part of a stored walk, or holds one, is compared with every stored walk of its placement
     # by their step intervals (service/samewalk.py): each walk's step times in one row, so thousands read at once
     "step_timing",
+    # each step_timing row gets a number that grows with every row written and is never reused (AUTOINCREMENT):
+    # an upload is compared with the stored walks before its write transaction, and inside it only with the rows
+    # written since (Store.add_walks)
+    "step_timing_numbered",
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
@@ -327,31 +331,71 @@ def _step_timing(conn: sqlite3.Connection) -> None:
     _fill_step_timing(conn)
 
 
-def _fill_step_timing(conn: sqlite3.Connection) -> None:
+def _fill_step_timing(conn: sqlite3.Connection, walk_id: int | None = None) -> None:
     """Keep each finished walk's step times (float32 seconds from its first step) and sample rate in
-    ``step_timing``: filled for the walks that lack it (new, finished live or analysed again since)."""
-    missing = conn.execute(
-        "SELECT w.id, w.source_json FROM walks w LEFT JOIN step_timing t ON t.walk_id = w.id"
-        " WHERE t.walk_id IS NULL AND w.status != 'live'"
-    ).fetchall()
-    for walk_id, source_json in missing:
-        steps_s = np.sort([r[0] for r in conn.execute("SELECT t_s FROM steps WHERE walk_id = ?", (walk_id,))])
+    ``step_timing``: written again for ``walk_id`` (stored, finished live or analysed again just now), or filled
+    for every walk that lacks it (walks stored before the table, or by a path that did not write it).
+
+    A row is replaced, never updated: its new ``seq`` tells an upload's write transaction that it changed.
+    """
+    if walk_id is None:
+        missing = conn.execute(
+            "SELECT w.id, w.source_json FROM walks w LEFT JOIN step_timing t ON t.walk_id = w.id"
+            " WHERE t.walk_id IS NULL AND w.status != 'live'"
+        ).fetchall()
+    else:
+        conn.execute("DELETE FROM step_timing WHERE walk_id = ?", (walk_id,))
+        missing = conn.execute(
+            "SELECT id, source_json FROM walks WHERE id = ? AND status != 'live'", (walk_id,)
+        ).fetchall()
+    for missing_id, source_json in missing:
+        steps_s = np.sort([r[0] for r in conn.execute("SELECT t_s FROM steps WHERE walk_id = ?", (missing_id,))])
         try:
-            rate_hz = json.loads(source_json or "{}").get("rate_hz")
+            rate_hz = _rate_hz(json.loads(source_json or "{}"))
         except ValueError:
             rate_hz = None
         conn.execute(
             "INSERT INTO step_timing (walk_id, rate_hz, steps_s) VALUES (?, ?, ?)",
-            (
-                walk_id,
-                rate_hz if isinstance(rate_hz, int | float) else None,
-                (steps_s - (steps_s[0] if len(steps_s) else 0.0)).astype(np.float32).tobytes(),
-            ),
+            (missing_id, rate_hz, (steps_s - (steps_s[0] if len(steps_s) else 0.0)).astype(np.float32).tobytes()),
         )
+
+
+def _written_since_sql(walk_id: str, since: _Snapshot | None) -> str:
+    """A condition keeping the walks (their id in the column ``walk_id``) whose step times were written after the
+    snapshot ``since``, and the walk it found (none when None); with the parameters of :func:`_written_since_params`."""
+    if since is None:
+        return ""
+    return f" AND ({walk_id} IN (SELECT walk_id FROM step_timing WHERE seq > ?) OR {walk_id} IS ?)"
+
+
+def _written_since_params(since: _Snapshot | None) -> tuple[Any, ...]:
+    return () if since is None else (since.seq, since.walk_id)
+
+
+def _rate_hz(source: Any) -> float | None:
+    """The sample rate a walk's source names, or None."""
+    rate_hz = source.get("rate_hz") if isinstance(source, dict) else None
+    return rate_hz if isinstance(rate_hz, int | float) else None
+
+
+def _step_timing_numbered(conn: sqlite3.Connection) -> None:
+    """Rebuild ``step_timing`` with ``seq INTEGER PRIMARY KEY AUTOINCREMENT`` (rows numbered in the order they are
+    written, a number never reused) and ``walk_id`` unique, keeping every row."""
+    conn.execute(
+        "CREATE TABLE step_timing_numbered (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " walk_id INTEGER NOT NULL UNIQUE REFERENCES walks (id) ON DELETE CASCADE, rate_hz REAL, steps_s BLOB NOT NULL)"
+    )
+    conn.execute(
+        "INSERT INTO step_timing_numbered (walk_id, rate_hz, steps_s)"
+        " SELECT walk_id, rate_hz, steps_s FROM step_timing ORDER BY walk_id"
+    )
+    conn.execute("DROP TABLE step_timing")
+    conn.execute("ALTER TABLE step_timing_numbered RENAME TO step_timing")
 
 
 MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "step_timing": _step_timing,
+    "step_timing_numbered": _step_timing_numbered,
     "walk_ids_never_reused": _walk_ids_never_reused,
     "pain_report_ids_never_reused": _pain_report_ids_never_reused,
     "profile_stride_scales_per_placement": _profile_stride_scales_per_placement,
@@ -433,6 +477,16 @@ class NewWalk:
     demo: bool = False
     recording_sha256: str | None = None
     analysis: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """An upload compared with the stored walks before its write transaction (:meth:`Store._same_walk`, see
+    :meth:`Store.add_walks`): the highest ``step_timing.seq`` of that snapshot, and the stored walk found to be the
+    same walk, a part of it or holding it (None when none was)."""
+
+    seq: int
+    walk_id: int | None
 
 
 _SUMMARY_ORDER = ("duration_s", "steps", "strides", "cadence_spm", "stride_length_m", "distance_m", "walking_time_s")
@@ -612,14 +666,26 @@ class Store:
         A walk whose ``recording_sha256`` is already stored raises :class:`DuplicateRecordingError` and nothing is
         inserted (an upload covering the time of a stored walk :class:`OverlappingWalkError`, one whose steps fall
         at a stored walk's moments :class:`SameWalkError`); with ``skip_duplicates`` such walks are left out
-        instead (and only the others are returned). The check runs inside the write transaction, so two uploads
-        of one file at once cannot both get in.
+        instead (and only the others are returned). The check is decided inside the write transaction, so two
+        uploads of one walk at once cannot both get in.
         ``before_commit`` is called with the new ids inside the transaction, just before it commits (an upload's
         samples are renamed into place there); when it raises, nothing is inserted.
+
+        Comparing an upload's steps with the stored walks' (:meth:`_same_walk`: every walk of its placement, to find
+        a part of one or one holding it) takes 0.5 s of CPU for a 105-step upload and 6 s for a 30 min one against
+        2000 stored walks (``python -m bench.same_walk --timing``); it is done on a snapshot before the write lock
+        is taken (a live walk storing its strides, or another upload, would wait meanwhile: 1-1.4 s and 31-70 s
+        when it was done inside; now the lock is held 1-8 ms).
+        Inside the transaction the upload is compared only with the walks whose step times were written since
+        (stored, finished or analysed again: a new ``step_timing.seq``; the walks of this call before it among
+        them) and with the walk found on the snapshot; only when that walk is no longer found is every stored walk
+        compared again there (another may hold the upload too).
         """
+        snapshots = self._snapshots(walks)
         ids = []
         with self.write() as conn:
-            for walk in walks:
+            _fill_step_timing(conn)  # a walk stored without its step times gets them now, numbered after the snapshot
+            for walk, snapshot in zip(walks, snapshots, strict=True):
                 if walk.recording_sha256 is not None:
                     existing = conn.execute(
                         "SELECT id, name, origin, started_at, demo, source_json, format FROM walks"
@@ -635,13 +701,16 @@ class Store:
                     if skip_duplicates:
                         continue
                     raise OverlappingWalkError(*overlapping)
-                same = self._same_walk(conn, walk)
+                same = self._same_walk(conn, walk, snapshot)
+                if same is None and snapshot is not None and snapshot.walk_id is not None:
+                    same = self._same_walk(conn, walk)  # the walk found on the snapshot is gone or changed
                 if same is not None:
                     if skip_duplicates:
                         continue
                     raise SameWalkError(*same)
                 walk_id = self._insert_walk(conn, walk)
                 self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
+                _fill_step_timing(conn, walk_id)
                 ids.append(walk_id)
             if before_commit is not None:
                 before_commit(ids)
@@ -673,9 +742,10 @@ class Store:
             ).rowcount
             if not updated:
                 return False
-            for table in ("strides", "steps", "bouts", "step_timing"):
+            for table in ("strides", "steps", "bouts"):
                 conn.execute(f"DELETE FROM {table} WHERE walk_id = ?", (walk_id,))
             self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
+            _fill_step_timing(conn, walk_id)
         return True
 
     @staticmethod
@@ -716,58 +786,98 @@ class Store:
         return None
 
     @staticmethod
-    def _same_walk(conn: sqlite3.Connection, walk: NewWalk) -> tuple[dict[str, Any], int, float, str] | None:
+    def _same_walk(
+        conn: sqlite3.Connection, walk: NewWalk, since: _Snapshot | None = None
+    ) -> tuple[dict[str, Any], int, float, str] | None:
         """A stored walk whose steps fall at the same moments as an upload's (:func:`service.samewalk.same_walk`),
         with the steps matched, the tolerance and "" (or, when there is none, :meth:`_part_walk`'s: a part of a
-        stored walk, or one holding a stored walk); None when there is none.
+        stored walk, or one holding a stored walk); None when there is none. With ``since``, only the walks whose
+        step times were written after that snapshot, and the walk it found, are compared.
 
         Only the stored walks of about the upload's duration and step count are read (an index on both), so the
-        check costs a few small reads however many walks are stored. Every stored walk with steps counts (a sample
-        walk too: the message then points to it), except one still being recorded live.
+        check costs a few small reads however many walks are stored; but a walker whose walks all last about 30
+        min has many of about an upload's duration (146 of 2000 stored walks of 28-32 min: 0.27 s, their steps'
+        rows read and compared), hence it is done before the write transaction too. Every stored walk with steps
+        counts (a sample walk too: the message then points to it), except one still being recorded live.
         """
-        duration_s = walk.summary.get("duration_s")
-        steps_s = [row[0] for row in walk.steps]
-        if walk.origin != "upload" or walk.demo or not duration_s or len(steps_s) < samewalk.SAME_WALK_MIN_STEPS:
+        steps_s = Store._upload_steps_s(walk)
+        if len(steps_s) < samewalk.SAME_WALK_MIN_STEPS:
             return None
-        rate_hz = walk.source.get("rate_hz")
+        rate_hz = _rate_hz(walk.source)
         rows = conn.execute(
             "SELECT id, name, origin, started_at, demo, source_json, duration_s, steps FROM walks"
-            " WHERE duration_s BETWEEN ? AND ? AND steps BETWEEN ? AND ? AND status != 'live' ORDER BY id",
-            (*samewalk.duration_window_s(float(duration_s)), *samewalk.steps_window(len(steps_s))),
+            " WHERE duration_s BETWEEN ? AND ? AND steps BETWEEN ? AND ? AND status != 'live'"
+            f"{_written_since_sql('id', since)} ORDER BY id",
+            (
+                *samewalk.duration_window_s(float(walk.summary["duration_s"])),
+                *samewalk.steps_window(len(steps_s)),
+                *_written_since_params(since),
+            ),
         ).fetchall()
         for row in rows:
-            other_rate_hz = json.loads(row["source_json"] or "{}").get("rate_hz")
-            tol_s = samewalk.match_tolerance_s(
-                rate_hz if isinstance(rate_hz, int | float) else None,
-                other_rate_hz if isinstance(other_rate_hz, int | float) else None,
-            )
+            tol_s = samewalk.match_tolerance_s(rate_hz, _rate_hz(json.loads(row["source_json"] or "{}")))
             other_s = [r[0] for r in conn.execute("SELECT t_s FROM steps WHERE walk_id = ? ORDER BY idx", (row["id"],))]
             same, matched = samewalk.same_walk(steps_s, other_s, tol_s)
             if same:
                 return dict(row), matched, tol_s, ""
-        return Store._part_walk(conn, walk, steps_s, rate_hz if isinstance(rate_hz, int | float) else None)
+        return Store._part_walk(conn, walk, steps_s, since)
+
+    @staticmethod
+    def _upload_steps_s(walk: NewWalk) -> list[float]:
+        """The step times of an upload of the walker's own, compared with the stored walks (:meth:`_same_walk`);
+        none for another walk (live, sample, demo, without a duration)."""
+        if walk.origin != "upload" or walk.demo or not walk.summary.get("duration_s"):
+            return []
+        return [row[0] for row in walk.steps]
+
+    def _snapshots(self, walks: Sequence[NewWalk]) -> list[_Snapshot | None]:
+        """Each walk's :meth:`_same_walk` on one snapshot of the store, read without the write lock (see
+        :meth:`add_walks`); None for a walk not compared with stored walks, or whose recording is stored already
+        (refused at once inside the transaction)."""
+        snapshots: list[_Snapshot | None] = [None] * len(walks)
+        compared = [i for i, w in enumerate(walks) if len(self._upload_steps_s(w)) >= samewalk.SAME_WALK_MIN_STEPS]
+        if not compared:
+            return snapshots
+        with self.read() as conn:
+            conn.execute("BEGIN")  # every read below sees the same snapshot
+            seq = conn.execute("SELECT COALESCE(MAX(seq), 0) FROM step_timing").fetchone()[0]
+            for i in compared:
+                walk = walks[i]
+                if (
+                    walk.recording_sha256 is not None
+                    and conn.execute(
+                        "SELECT 1 FROM walks WHERE recording_sha256 = ?", (walk.recording_sha256,)
+                    ).fetchone()
+                ):
+                    continue
+                found = self._same_walk(conn, walk)
+                snapshots[i] = _Snapshot(seq, None if found is None else found[0]["id"])
+            conn.execute("COMMIT")
+        return snapshots
 
     @staticmethod
     def _part_walk(
-        conn: sqlite3.Connection, walk: NewWalk, steps_s: list[float], rate_hz: float | None
+        conn: sqlite3.Connection, walk: NewWalk, steps_s: list[float], since: _Snapshot | None = None
     ) -> tuple[dict[str, Any], int, float, str] | None:
         """A stored walk of the upload's placement that the upload is a part of, or that is a part of the upload
         (:func:`service.samewalk.find_part`): the walk, the steps matched, the tolerance and "part" or "holds".
+        With ``since``, only the walks whose step times were written after that snapshot, and the walk it found,
+        are compared.
 
         Another sensor's record of the walk (a foot's contacts, half the steps) is not compared: its placement
-        differs. All the stored walks' step times are read in one query and compared at once (2000 walks of 20-40
-        min: see ``bench/same_walk.py``).
+        differs. The stored walks' step times are read in one query (2000 walks of 20-40 min: 20-35 ms) and
+        compared at once (see :func:`service.samewalk.find_part`).
         """
         if len(steps_s) < samewalk.PART_MIN_STEPS:
             return None
-        _fill_step_timing(conn)
         rows = conn.execute(
             "SELECT t.walk_id, t.rate_hz, t.steps_s FROM step_timing t JOIN walks w ON w.id = t.walk_id"
-            " WHERE w.status != 'live' AND w.steps >= ? AND w.placement IS ? ORDER BY t.walk_id",
-            (samewalk.PART_MIN_STEPS, walk.placement),
+            " WHERE w.status != 'live' AND w.steps >= ? AND w.placement IS ?"
+            f"{_written_since_sql('t.walk_id', since)} ORDER BY t.walk_id",
+            (samewalk.PART_MIN_STEPS, walk.placement, *_written_since_params(since)),
         ).fetchall()
         found = samewalk.find_part(
-            steps_s, rate_hz, [(r[1], np.frombuffer(r[2], dtype=np.float32).astype(float)) for r in rows]
+            steps_s, _rate_hz(walk.source), [(r[1], np.frombuffer(r[2], dtype=np.float32).astype(float)) for r in rows]
         )
         if found is None:
             return None
@@ -907,6 +1017,7 @@ class Store:
                     walk_id,
                 ),
             )
+            _fill_step_timing(conn, walk_id)
 
     def live_walk_ids(self) -> list[int]:
         """Ids of walks still marked ``live`` (after a crash these were interrupted)."""

@@ -248,3 +248,26 @@ def test_parts_of_a_real_walk_are_found_anywhere_in_it_and_not_in_other_walks() 
         stored = [(other_rate_hz, other_s) for other, (other_rate_hz, other_s, _) in walks.items() if other != name]
         assert samewalk.find_part(whole_s, rate_hz, stored) is None, name
     assert checked >= 12
+
+
+def test_votes_count_each_anchor_once_at_one_alignment() -> None:
+    """A stored walk's votes are the most distinct anchors found at one alignment: a part's runs at one offset
+    count each anchor once (twice found, once counted), another walk's scattered runs one each."""
+    tols_s = np.full(3, 0.015)  # bins of 4 tolerances, 0.06 s: edges at 9.96, 10.02, ... and 9.99, 10.05, ...
+    walk = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1])
+    anchor = np.array([1, 2, 3, 4, 1, 1, 2, 3, 4])
+    offset_s = np.array([10.0, 10.005, 10.01, 10.015, 10.0, 3.0, 7.0, 11.0, 15.0])
+    assert samewalk._consistent_votes(walk, anchor, offset_s, tols_s, 3).tolist() == [4, 1, 0]
+    # across an edge of one grid (10.02), within a bin of the grid half a bin over
+    across_s = np.array([10.0, 10.01, 10.03, 10.04])
+    assert samewalk._consistent_votes(walk[:4], anchor[:4], across_s, tols_s, 1).tolist() == [4]
+
+
+@pytest.mark.parametrize("spread", [10, 2**50], ids=["one key", "too wide for one key"])
+def test_distinct_triples_are_those_of_a_set(spread: int) -> None:
+    rng = np.random.default_rng(3)
+    a, c = rng.integers(0, 50, 20_000), rng.integers(0, 30, 20_000)
+    b = rng.integers(-5, 5, 20_000) * (spread // 10) + 7
+    expected = sorted({(int(x), int(y), int(z)) for x, y, z in zip(a, b, c, strict=True)})
+    got_a, got_b = samewalk._distinct_triples(a, b, c)
+    assert list(zip(got_a.tolist(), (got_b + b.min()).tolist(), strict=True)) == [(x, y) for x, y, _ in expected]
