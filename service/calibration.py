@@ -16,7 +16,7 @@ from typing import Any
 
 from gait.errors import GaitError
 from gait.stride_length import scale_from_known_distance
-from gait.types import Placement
+from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement
 from service import coaching
 from service.models import ProfileUpdate, upgrade_profile_document
 from service.pipeline import personal_scale
@@ -29,7 +29,7 @@ from service.reanalysis import (
 )
 from service.store import Store
 
-NO_LENGTH_MODEL: tuple[Placement, ...] = (Placement.WRIST, Placement.CHEST)
+NO_LENGTH_MODEL: tuple[Placement, ...] = NO_LENGTH_MODEL_PLACEMENTS
 """Placements without a stride-length model (cadence only, see :func:`gait.analysis.model_notes`): nothing to
 calibrate."""
 
