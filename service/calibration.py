@@ -154,7 +154,7 @@ def _refusal(walk: dict[str, Any], profile: ProfileUpdate) -> str | None:
         )
     # the walk's distance must be the one this version with the current height gives (else the factor would
     # correct an old model, not today's): out of date for its factor only is fine, that is what is fitted
-    reasons = out_of_date_reasons(walk, profile, factor=False)
+    reasons = out_of_date_reasons(walk, profile, factor=False, coaching_too=False)
     if reasons:
         why = "; ".join(reasons)
         return f"walk {walk['id']}'s figures are out of date ({why}): analyse it again first, then calibrate with it"

@@ -25,13 +25,14 @@ from gait.types import Placement, Recording
 from ingest import load
 from ingest.gait_csv import write_gait_csv
 from ingest.replay import replay_chunks
-from service import coaching, pipeline
+from service import coaching, pipeline, reanalysis
 from service.app import create_app
 from service.demo import _start_live_walk
 from service.settings import Settings
-from service.store import Store
+from service.store import MIGRATIONS, Store
 from tests.service.conftest import LOOPBACK, write_walk_csv
 from tests.service.test_sensors import feed_until
+from tests.service.test_store import _database_before
 from tests.service.test_walk_states import until
 
 REPO = Path(__file__).resolve().parents[2]
@@ -291,6 +292,84 @@ def test_coaching_off_says_the_level_was_set_and_nothing_flagged(client: TestCli
     ), said
     assert said.endswith("; coaching was off, so no stride was flagged.") and "compared" not in said
     assert walk["summary"]["flagged_strides"] == 0
+
+
+def _old_walk(conn, walk_id: int, placement: str, started: str, plan: str, confidence: float) -> None:
+    """A walk as an earlier version stored it (its plan without ``baseline_placement``), with one stride."""
+    analysis = f'{{"version": "{pipeline.ANALYSIS_VERSION}", "uses_profile": true, "stride_scale": null}}'
+    conn.execute(
+        "INSERT INTO walks (id, name, origin, status, placement, started_at, created_at, coaching_json, analysis_json,"
+        " demo) VALUES (?, ?, 'upload', 'complete', ?, ?, ?, ?, ?, 0)",
+        (walk_id, f"walk {walk_id}", placement, started, started, plan, analysis),
+    )
+    conn.execute(
+        "INSERT INTO strides (walk_id, idx, start_s, end_s, length_m, cadence_spm, confidence, method)"
+        " VALUES (?, 0, 1.0, 2.1, 1.3, 109.0, ?, 'model')",
+        (walk_id, confidence),
+    )
+
+
+def test_the_upgrade_marks_walks_judged_against_other_placements_walks(tmp_path: Path) -> None:
+    conn = _database_before(tmp_path / "db.sqlite3", "walk_plans_name_their_baseline_placement")
+    personal = '{"active": true, "baseline_source": "personal", "reasons": []}'
+    population = '{"active": true, "baseline_source": "population", "reasons": []}'
+    # March: a calibrated phone's walk (trusted lengths), then lower-back walks judged with and without a baseline
+    _old_walk(conn, 1, "pocket", "2026-03-01T10:00:00+00:00", "{}", 0.8)
+    _old_walk(conn, 2, "lower_back", "2026-03-05T10:00:00+00:00", personal, 0.8)  # could hold the phone's strides
+    _old_walk(conn, 3, "lower_back", "2026-03-06T10:00:00+00:00", population, 0.8)  # none then: none of its own
+    # October (over 180 days later): shoe walks, and an uncalibrated phone whose lengths (0.5) enter no baseline
+    _old_walk(conn, 4, "foot", "2026-10-01T10:00:00+00:00", "{}", 0.9)
+    _old_walk(conn, 5, "hand", "2026-10-02T10:00:00+00:00", "{}", 0.5)
+    _old_walk(conn, 6, "foot", "2026-10-05T10:00:00+00:00", personal, 0.9)  # only shoe walks could enter it
+    lowered = '{"active": true, "baseline_source": "personal", "min_confidence": 0.4, "reasons": []}'
+    _old_walk(conn, 7, "foot", "2026-10-06T10:00:00+00:00", lowered, 0.9)  # the phone's 0.5 entered this one
+    conn.close()
+
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        walks = {w["id"]: w for w in store.list_walks()}
+    finally:
+        store.close()
+    plans = {i: w["coaching"] for i, w in walks.items()}
+    assert plans[1] == plans[4] == plans[5] == {}  # no plan stored: nothing to name
+    assert plans[2]["baseline_placements_mixed"] is True and "baseline_placement" not in plans[2]
+    assert plans[7]["baseline_placements_mixed"] is True
+    assert plans[3]["baseline_placement"] == "lower_back" and plans[6]["baseline_placement"] == "foot"
+    assert "baseline_placements_mixed" not in plans[3] and "baseline_placements_mixed" not in plans[6]
+    profile = coaching.ProfileUpdate()
+    assert reanalysis.out_of_date_reasons(walks[2], profile) == [
+        reanalysis.MIXED_BASELINE.format(sensor="lower-back sensor")
+    ]
+    assert reanalysis.out_of_date_reasons(walks[6], profile) == []
+    # calibrating with a walk needs up-to-date lengths, not up-to-date coaching
+    assert reanalysis.out_of_date_reasons(walks[2], profile, factor=False, coaching_too=False) == []
+
+
+def test_analysing_again_judges_a_mixed_baseline_walk_against_its_own_placement(
+    client: TestClient, pocket_walker: Store, tmp_path: Path
+) -> None:
+    walk = upload(client, from_zero(load(BACK_WALK, placement="lower_back"), tmp_path / "back.csv"), "lower_back")
+    fresh = strides_of(client, walk["id"])
+    # the walk as an earlier version left it: judged against the pocket walks' baseline (nothing flagged)
+    old_plan = {**walk["coaching"], "baseline_source": "personal", "baseline_placements_mixed": True}
+    del old_plan["baseline_placement"]
+    with pocket_walker.write() as conn:
+        conn.execute(
+            "UPDATE walks SET coaching_json = ?, flagged_strides = 0 WHERE id = ?", (json.dumps(old_plan), walk["id"])
+        )
+        conn.execute("UPDATE strides SET target_m = 1.5, overlong = 0 WHERE walk_id = ?", (walk["id"],))
+    status = client.get(f"/api/walks/{walk['id']}").json()["reanalysis"]
+    assert status["out_of_date"] is True and status["can_reanalyse"] is True
+    assert status["reasons"] == [reanalysis.MIXED_BASELINE.format(sensor="lower-back sensor")]
+    assert client.get("/api/walks/reanalysis").json()["out_of_date"] == 1
+    assert client.post(f"/api/walks/{walk['id']}/reanalyse").status_code == 200
+    again = client.get(f"/api/walks/{walk['id']}").json()
+    assert again["reanalysis"]["out_of_date"] is False
+    assert again["coaching"]["baseline_placement"] == "lower_back"
+    redone = strides_of(client, walk["id"])
+    assert_own_level(redone)
+    assert [(s["target_m"], s["overlong"]) for s in redone] == [(s["target_m"], s["overlong"]) for s in fresh]
 
 
 @pytest.fixture
