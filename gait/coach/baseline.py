@@ -6,10 +6,11 @@ valid over a cadence range and held constant outside it (never extrapolated).
 
 Personal: a Theil-Sen fit (robust to the odd mis-detected stride) on confident strides of recent pain-free,
 uncoached walks with the sensor at one placement. Each placement has its own stride-length model and calibration
-factor, so one placement's lengths say nothing about another's: a baseline from pocket-phone walks put a
-lower-back walk's target 35 % above how that walker walked (nothing flagged), and the reverse flagged nearly every
-stride. Walks with pain are left out because walkers with low-back pain already walk with shorter strides (Smith et
-al., meta-analysis of 97 studies); coached walks are left out because their strides were shortened on purpose.
+factor, so one placement's lengths say nothing about another's: a baseline from calibrated pocket-phone walks put a
+real lower-back walk's target 11 % above its median stride (none of its 32 strides flagged), and a lower-back
+baseline flagged all 511 strides of the pocket walk (docs/COACHING.md, section 1). Walks with pain are left out
+because walkers with low-back pain already walk with shorter strides (Smith et al., meta-analysis of 97 studies);
+coached walks are left out because their strides were shortened on purpose.
 
 Population default: the "walk ratio" (step length / cadence) stays nearly constant across a wide range of
 walking speeds in healthy adults (Sekiya & Nagasaki 1998, Gait Posture 7:225; Murakami & Otaka 2017, J Phys Ther
