@@ -7,7 +7,7 @@ valid over a cadence range and held constant outside it (never extrapolated).
 Personal: a Theil-Sen fit (robust to the odd mis-detected stride) on confident strides of recent pain-free,
 uncoached walks with the sensor at one placement. Each placement has its own stride-length model and calibration
 factor, so one placement's lengths say nothing about another's: a baseline from calibrated pocket-phone walks put a
-real lower-back walk's target 11 % above its median stride (none of its 32 strides flagged), and a lower-back
+real lower-back walk's target 11 % above its median stride (none of its 32 strides flagged), and a synthetic lower-back
 baseline flagged all 511 strides of the pocket walk (docs/COACHING.md, section 1). Walks with pain are left out
 because walkers with low-back pain already walk with shorter strides (Smith et al., meta-analysis of 97 studies);
 coached walks are left out because their strides were shortened on purpose.
