@@ -36,6 +36,11 @@ class Placement(StrEnum):
             raise GaitError(f"unknown placement {value!r}: use one of {names}", reason="unknown_placement") from None
 
 
+NO_LENGTH_MODEL_PLACEMENTS: tuple[Placement, ...] = (Placement.WRIST, Placement.CHEST)
+"""Placements without a stride-length model: cadence only (a foot sensor without a gyroscope gives no lengths
+either, but that is the recording's, not the placement's). Nothing of theirs is calibrated or judged."""
+
+
 @dataclass(frozen=True)
 class GpsTrack:
     """Positions from a phone's GPS, used as a speed reference.

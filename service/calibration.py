@@ -21,7 +21,7 @@ from gait.stride_length import (
     calibration_walk_warning,
     scale_from_known_distance,
 )
-from gait.types import Placement
+from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement
 from service import coaching
 from service.models import ProfileUpdate, upgrade_profile_document
 from service.pipeline import personal_scale
@@ -34,7 +34,7 @@ from service.reanalysis import (
 )
 from service.store import Store
 
-NO_LENGTH_MODEL: tuple[Placement, ...] = (Placement.WRIST, Placement.CHEST)
+NO_LENGTH_MODEL: tuple[Placement, ...] = NO_LENGTH_MODEL_PLACEMENTS
 """Placements without a stride-length model (cadence only, see :func:`gait.analysis.model_notes`): nothing to
 calibrate."""
 
@@ -159,7 +159,7 @@ def _refusal(walk: dict[str, Any], profile: ProfileUpdate) -> str | None:
         )
     # the walk's distance must be the one this version with the current height gives (else the factor would
     # correct an old model, not today's): out of date for its factor only is fine, that is what is fitted
-    reasons = out_of_date_reasons(walk, profile, factor=False)
+    reasons = out_of_date_reasons(walk, profile, factor=False, coaching_too=False)
     if reasons:
         why = "; ".join(reasons)
         return f"walk {walk['id']}'s figures are out of date ({why}): analyse it again first, then calibrate with it"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +24,9 @@ from gait.coach import (
     plan_coaching,
     population_baseline,
 )
-from gait.coach.text import format_percent
-from gait.types import StrideEvent
+from gait.coach.plan import BASELINE_REASON
+from gait.coach.text import format_percent, sensor_words
+from gait.types import Placement, StrideEvent
 from service.models import ProfileUpdate, upgrade_profile_document
 from service.store import Store
 
@@ -57,13 +58,14 @@ def history(store: Store, *, window_days: float, now_s: float | None = None) -> 
     pain-free walks or the targets. A walk is *coached* only when it was a live walk made while the plan was
     active (only a live walk can cue anyone); an uploaded recording never is, whatever the plan was when it was
     uploaded. Each record carries the walk's walking time, which decides whether it counts as a walk at all
-    (:attr:`gait.coach.WalkRecord.is_walk`).
+    (:attr:`gait.coach.WalkRecord.is_walk`), and its sensor placement, which decides which plans' baselines it
+    enters (each placement's lengths come from their own model and calibration factor).
     """
     now_s = time.time() if now_s is None else now_s
     since = datetime.fromtimestamp(now_s - window_days * 86400.0, UTC).isoformat(timespec="seconds")
     with store.read() as conn:
         walks = conn.execute(
-            "SELECT id, origin, started_at, distance_m, walking_time_s, coaching_json FROM walks"
+            "SELECT id, origin, placement, started_at, distance_m, walking_time_s, coaching_json FROM walks"
             " WHERE status != 'live' AND demo = 0 AND started_at >= ?",
             (since,),
         ).fetchall()
@@ -88,6 +90,7 @@ def history(store: Store, *, window_days: float, now_s: float | None = None) -> 
                 coached=w["origin"] == "live" and bool(json.loads(w["coaching_json"] or "{}").get("active")),
                 walk_id=str(w["id"]),
                 walking_time_s=None if w["walking_time_s"] is None else max(float(w["walking_time_s"]), 0.0),
+                placement=w["placement"] or None,
             )
         )
     return records
@@ -117,19 +120,48 @@ def pain_reports(store: Store) -> list[PainReport]:
     return reports
 
 
-def current_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = None) -> CoachingPlan:
-    """The coaching plan at ``now_s`` (default now) from the store's history, pain reports and the profile.
+def current_plan(
+    store: Store, profile: ProfileUpdate, *, now_s: float | None = None, placement: Placement | str | None = None
+) -> CoachingPlan:
+    """The coaching plan at ``now_s`` (default now) from the store's history, pain reports and the profile, for a
+    walk with the sensor at ``placement``: its baseline comes from the walker's walks of that placement only.
 
     A plan for a past time (an uploaded walk's own start) sees only the walks and reports before it.
     """
-    settings = profile.coaching.coach_settings()
     now_s = time.time() if now_s is None else now_s
+    walks = history(store, window_days=profile.coaching.coach_settings().baseline_window_days, now_s=now_s)
+    return _plan(store, profile, walks, now_s=now_s, placement=placement)
+
+
+def dashboard_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = None) -> CoachingPlan:
+    """The plan the dashboard shows now: for the walker's usual placement (the profile's, else the placement of
+    their latest walk), its reasons describing the baseline of every other placement they walked with in the
+    baseline's window too (the latest used first)."""
+    now_s = time.time() if now_s is None else now_s
+    walks = history(store, window_days=profile.coaching.coach_settings().baseline_window_days, now_s=now_s)
+    latest_first = sorted((w for w in walks if w.placement is not None), key=lambda w: -w.started_at_s)
+    used = list(dict.fromkeys(w.placement for w in latest_first))
+    usual = profile.placement or (used[0] if used else None)
+    return _plan(store, profile, walks, now_s=now_s, placement=usual, also_for=used)
+
+
+def _plan(
+    store: Store,
+    profile: ProfileUpdate,
+    walks: list[WalkRecord],
+    *,
+    now_s: float,
+    placement: Placement | str | None,
+    also_for: Sequence[Placement] = (),
+) -> CoachingPlan:
     return plan_coaching(
-        history(store, window_days=settings.baseline_window_days, now_s=now_s),
+        walks,
         pain_reports(store),
-        settings,
+        profile.coaching.coach_settings(),
         body_height_m=profile.body_height_m,
         now_s=now_s,
+        placement=placement,
+        also_for=also_for,
     )
 
 
@@ -259,6 +291,9 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | 
         # strides less confident than this are never judged: the walk page shows them apart
         "min_confidence": settings.min_confidence,
         "baseline_source": plan.baseline.source,
+        # the placement whose walks the baseline came from (walks stored before baselines were kept per placement
+        # have no such key: their personal baseline mixed every placement's walks)
+        "baseline_placement": None if plan.placement is None else plan.placement.value,
         # what strides are judged against: "your usual strides", or "this walk's first 20 strides"
         "judged_against": plan.judged_against,
         "reasons": list(plan.reasons),
@@ -271,19 +306,20 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | 
 
 
 def stride_flagger(
-    store: Store, profile: ProfileUpdate, *, at_s: float | None = None
+    store: Store, profile: ProfileUpdate, *, at_s: float | None = None, placement: Placement | str | None = None
 ) -> tuple[StrideJudge, dict[str, Any]]:
     """A judge of a walk's strides (``flag(stride) -> (target_m, overlong)``) and the plan's description.
 
     ``at_s`` is when the walk was made (an uploaded recording's own start; default now): the plan is the one in
-    force then, so a walk from last week is judged against last week's target, not today's. The judge is a
+    force then, so a walk from last week is judged against last week's target, not today's. ``placement`` is where
+    the walk's sensor was: only walks of that placement give it a personal baseline. The judge is a
     :class:`~gait.coach.StrideJudge` holding the walk's state: call it **once per stride, in stride order** (as
     ``analyze`` gives them, or a stored walk's strides by index), one judge per walk. Without a personal baseline
     the walk's first 20 trusted strides set its level and get no target; after them every stride gets its target
     (the usual stride while coaching is inactive, so the charts can draw it) and, while the plan is active, a
     verdict when its length is trusted.
     """
-    plan = current_plan(store, profile, now_s=at_s)
+    plan = current_plan(store, profile, now_s=at_s, placement=placement)
     return StrideJudge(plan, profile.coaching.coach_settings()), plan_description(plan, profile, store)
 
 
@@ -292,7 +328,7 @@ def judged_description(coaching: dict[str, Any], judge: StrideJudge) -> dict[str
     (:meth:`gait.coach.StrideJudge.describe`), added to its reasons after the baseline's (and after the rule of a
     walk's own level, when the plan states it)."""
     reasons = list(coaching.get("reasons") or [])
-    after = ("Baseline: ", "Until then each walk sets its own level")
+    after = (BASELINE_REASON, "Until then each walk sets its own level")
     at = max((i + 1 for i, r in enumerate(reasons) if r.startswith(after)), default=len(reasons))
     reasons.insert(at, judge.describe())
     return {
@@ -327,7 +363,11 @@ DEMO_PAIN_0_10 = 4
 
 
 def demo_coach(
-    settings: CoachSettings, *, body_height_m: float | None, now_s: float | None = None
+    settings: CoachSettings,
+    *,
+    body_height_m: float | None,
+    now_s: float | None = None,
+    placement: Placement | str | None = None,
 ) -> tuple[Coach, CoachingPlan, str]:
     """A coach for a demo walk (a replayed sample, a virtual sensor): as it would be just after back pain.
 
@@ -335,8 +375,9 @@ def demo_coach(
     trusted strides set its level (against the population default for the height given, the demo walker's), as any
     walk without a personal baseline is judged, with the walker's reduction and tolerance (default 10 %, the
     documented first target after pain), whether or not coaching is switched on. Nothing is stored: no
-    pain report, no change to the profile. Returns the coach, its plan and a one-line note saying all that with
-    the target actually used.
+    pain report, no change to the profile. ``placement``: the demo sensor's (a placement without a stride-length
+    model gives no target at all, and the plan says that instead). Returns the coach, its plan and a one-line note
+    saying all that with the target actually used.
     """
     now_s = time.time() if now_s is None else now_s
     demo_settings = replace(settings, enabled=True)
@@ -346,6 +387,7 @@ def demo_coach(
         demo_settings,
         body_height_m=body_height_m,
         now_s=now_s,
+        placement=placement,
     )
     base = population_baseline(body_height_m, why="a demo walk is somebody else's walking, never your baseline")
     # the demo walker's height, not the user's profile, is what is missing when none is known
@@ -354,24 +396,32 @@ def demo_coach(
         description=base.description.replace(
             "(assumed: no body height in your profile)", "(assumed: the demo walker's height is not known)"
         ),
+        placement=plan.placement,
     )
-    note = (
-        f"demo: coached as if you had reported back pain just now (target {format_percent(plan.reduction)} below "
-        f"{plan.judged_against}: the demo walker's own level, never your baseline); nothing is stored in your "
-        "coaching"
+    target = (
+        f"target {format_percent(plan.reduction)} below {plan.judged_against}: the demo walker's own level, never "
+        "your baseline"
+        if plan.measures_length
+        else f"no target: {sensor_words(plan.placement)} has no stride-length model"
     )
+    note = f"demo: coached as if you had reported back pain just now ({target}); nothing is stored in your coaching"
     # the imagined report's status and relaxation ("reported just now", "so far 0 pain-free walks") are not the
     # walker's: left out, with a plain word that the walk is no part of their coaching
     reasons = tuple(
-        f"Baseline: {base.description}." if r.startswith("Baseline: ") else r
+        f"{BASELINE_REASON}: {base.description}." if r.startswith(BASELINE_REASON) and plan.measures_length else r
         for r in plan.reasons
         if not r.startswith(("Stride coaching is on: ", "Target: "))
     )
-    plan = replace(plan, baseline=base, reasons=(note[:1].upper() + note[1:] + ".", NOT_YOUR_COACHING, *reasons))
+    plan = replace(
+        plan, baseline=base, demo=True, reasons=(note[:1].upper() + note[1:] + ".", NOT_YOUR_COACHING, *reasons)
+    )
     return Coach(plan, demo_settings), plan, note
 
 
-def live_coach(store: Store, profile: ProfileUpdate) -> tuple[Coach, CoachingPlan]:
-    """A fresh :class:`~gait.coach.Coach` for a live walk, with the plan it follows."""
-    plan = current_plan(store, profile)
+def live_coach(
+    store: Store, profile: ProfileUpdate, placement: Placement | str | None = None
+) -> tuple[Coach, CoachingPlan]:
+    """A fresh :class:`~gait.coach.Coach` for a live walk with the sensor at ``placement``, with the plan it
+    follows."""
+    plan = current_plan(store, profile, placement=placement)
     return Coach(plan, profile.coaching.coach_settings()), plan

@@ -272,9 +272,9 @@ async def _start_live_walk(
     """
     if demo:
         # somebody else's walking: coached as just after back pain against the population default, stored nowhere
-        coach, plan, _ = demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
+        coach, plan, _ = demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m, placement=placement)
     else:
-        coach, plan = await asyncio.to_thread(live_coach, store, profile)
+        coach, plan = await asyncio.to_thread(live_coach, store, profile, placement)
     # the user's calibration factor for this placement is the user's: a demo walk (somebody else's walking) is not
     # scaled by it
     stride_scale = None if demo else personal_scale(profile.stride_scales, placement)

@@ -4,9 +4,10 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
 
 - ``{"type": "step", "t_s", "side"}``
 - ``{"type": "stride", "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence",
-  "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m", "walk_distance_m", "judged_against"}``
-  (target/overlong from the coach's judge, None before a walk without a personal baseline has its level;
-  judged_against: what the target is cut from; trusted: the length is confident enough for the coach to judge it;
+  "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m", "walk_distance_m", "judged_against",
+  "no_target_note"}`` (target/overlong from the coach's judge, None before a walk without a personal baseline has its
+  level; judged_against: what the target is cut from; no_target_note: why the stride has no target, when it has none;
+  trusted: the length is confident enough for the coach to judge it;
   the pod's own stride length when an RSC pod streams beside the IMU; None when unknown; walk_distance_m: the
   distance so far as the stored walk's summary counts it, see :class:`RunningSummary`)
 - ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm", "walk_distance_m"}``
@@ -785,6 +786,8 @@ class LiveSession:
             "pod_stride_length_m": pod_m,
             # what the target is cut from: "your usual strides" or "this walk's first 20 strides"
             "judged_against": getattr(judge, "basis", None),
+            # why there is none yet, with the real reason (a demo, no baseline for this placement, no length model)
+            "no_target_note": getattr(judge, "no_target_note", None) if target_m is None else None,
         }
 
 

@@ -526,11 +526,14 @@ def recovery_judge(store: Store, walk_id: int, body_height_m: float | None) -> c
     the walk's start, or for a demo walk the demo coach's (``body_height_m``: the demo walker's, from the journal)."""
     walk = store.get_walk(walk_id)
     profile = coaching.load_profile(store)
+    placement = None if walk is None else walk["placement"]
     if walk is not None and walk["demo"]:
-        coach, _, _ = coaching.demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
+        coach, _, _ = coaching.demo_coach(
+            profile.coaching.coach_settings(), body_height_m=body_height_m, placement=placement
+        )
         return coach.judge
     at_s = None if walk is None else coaching.iso_to_unix_s(walk["started_at"])
-    flag, _ = coaching.stride_flagger(store, profile, at_s=at_s)
+    flag, _ = coaching.stride_flagger(store, profile, at_s=at_s, placement=placement)
     return flag
 
 

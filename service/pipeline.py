@@ -298,7 +298,8 @@ def prepare_analysis(
         sensor_side=sensor_side,
     )
     if own:
-        flagger, description = coaching.stride_flagger(store, profile, at_s=at_s)
+        # the walk's own placement: only walks of that placement give it a personal baseline
+        flagger, description = coaching.stride_flagger(store, profile, at_s=at_s, placement=used)
     else:
         # somebody else's walk: not coached (no target from the user's plan or height), and it says so
         flagger, description = None, dict(coaching.SAMPLE_COACHING)

@@ -229,12 +229,24 @@ def pain_change_reasons(changes: dict[str, Any]) -> list[str]:
     return reasons
 
 
-def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True) -> list[str]:
+MIXED_BASELINE = (
+    "its strides were judged against a personal baseline that took in your walks with the sensor at other "
+    "placements too (each placement's stride lengths come from their own model and calibration factor; now only "
+    "walks with a {sensor} make its baseline)"
+)
+"""Why a walk judged before baselines were kept per placement is out of date (see the store's migration
+``walk_plans_name_their_baseline_placement``)."""
+
+
+def out_of_date_reasons(
+    walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True, coaching_too: bool = True
+) -> list[str]:
     """Why a walk's stored analysis is not what this version with the current profile gives (empty: it is).
 
     A walk that never has samples (an Apple Health summary, a live demo) or is being recorded is never out of
     date: nothing can be done about it. ``factor`` False leaves out a changed calibration factor (a calibration
-    with the walk fits exactly that). A coaching plan changed by pain reports since is :func:`plan_change_reasons`.
+    with the walk fits exactly that); ``coaching_too`` False leaves out what changes only the walk's coaching (its
+    targets and flags), not its figures. A coaching plan changed by pain reports since is :func:`plan_change_reasons`.
     """
     if no_samples_kind(walk) or walk["status"] == "live":
         return []
@@ -265,6 +277,9 @@ def out_of_date_reasons(walk: dict[str, Any], profile: ProfileUpdate, *, factor:
                 f"analysed with {'no calibration factor' if then is None else f'a calibration factor of {then:g}'}; "
                 f"your {walk['placement'] or ''} factor is now {'none' if scale_now is None else f'{scale_now:g}'}"
             )
+        if coaching_too and (walk.get("coaching") or {}).get("baseline_placements_mixed"):
+            sensor = f"{(walk['placement'] or 'same').replace('_', '-')} sensor"
+            reasons.append(MIXED_BASELINE.format(sensor=sensor))
     return reasons
 
 

@@ -230,6 +230,10 @@ MIGRATIONS: tuple[str, ...] = (
     # an upload is compared with the stored walks before its write transaction, and inside it only with the rows
     # written since (Store.add_walks)
     "step_timing_numbered",
+    # a personal baseline is fitted only from walks of the judged walk's sensor placement: each walk's stored plan
+    # names that placement; a walk judged before against a baseline that took walks of other placements too is
+    # marked (its analysis is out of date for coaching, see service/reanalysis.py)
+    "walk_plans_name_their_baseline_placement",
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
@@ -323,6 +327,57 @@ def _walk_plans_keep_their_pain_reports(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE walks SET coaching_json = ? WHERE id = ?", (json.dumps(coaching), walk_id))
 
 
+def _walk_plans_name_their_baseline_placement(conn: sqlite3.Connection) -> None:
+    """Name in each own walk's stored plan the placement its baseline was for (``baseline_placement``), as new walks
+    store it (:func:`service.coaching.plan_description`).
+
+    Earlier versions fitted the personal baseline from the walker's walks of every placement. A walk whose plan had a
+    personal baseline while, in the coach's 180 days before it, a walk of another placement could have entered that
+    baseline (an own, finished walk with a trusted stride length that was not a coached live walk) is marked
+    ``baseline_placements_mixed`` instead: judged against other sensors' lengths. Any other walk was judged as it
+    would be now (a baseline of its own placement's walks, or none: then none of that placement's either)."""
+    from gait.coach import CoachSettings
+
+    window_s = CoachSettings().baseline_window_days * 86400.0
+
+    def unix_s(iso: str) -> float:
+        dt = datetime.fromisoformat(iso)
+        return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+
+    walks = conn.execute(
+        "SELECT id, placement, started_at, origin, coaching_json FROM walks WHERE demo = 0 AND status != 'live'"
+    ).fetchall()
+    # the walks that could have entered a baseline, with the lowest confidence a stride needed to count (0.6 unless
+    # the walk's plan said otherwise)
+    trusted = {
+        r[0]: r[1]
+        for r in conn.execute(
+            "SELECT walk_id, MAX(confidence) FROM strides WHERE length_m IS NOT NULL GROUP BY walk_id"
+        ).fetchall()
+    }
+    candidates = []
+    for walk_id, placement, started_at, origin, coaching_json in walks:
+        plan = json.loads(coaching_json or "{}")
+        coached = origin == "live" and isinstance(plan, dict) and bool(plan.get("active"))
+        if walk_id in trusted and not coached:
+            candidates.append((unix_s(started_at), placement, trusted[walk_id]))
+    for walk_id, placement, started_at, _origin, coaching_json in walks:
+        plan = json.loads(coaching_json or "{}")
+        if not isinstance(plan, dict) or "baseline_source" not in plan or "baseline_placement" in plan:
+            continue
+        start_s = unix_s(started_at)
+        min_conf = plan.get("min_confidence", CoachSettings().min_confidence)
+        mixed = plan["baseline_source"] == "personal" and any(
+            other != placement and start_s - window_s <= t <= start_s and conf >= min_conf
+            for t, other, conf in candidates
+        )
+        if mixed:
+            plan["baseline_placements_mixed"] = True
+        else:
+            plan["baseline_placement"] = placement
+        conn.execute("UPDATE walks SET coaching_json = ? WHERE id = ?", (json.dumps(plan), walk_id))
+
+
 def _step_timing(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE TABLE step_timing (walk_id INTEGER PRIMARY KEY REFERENCES walks (id) ON DELETE CASCADE,"
@@ -400,6 +455,7 @@ MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "pain_report_ids_never_reused": _pain_report_ids_never_reused,
     "profile_stride_scales_per_placement": _profile_stride_scales_per_placement,
     "walk_plans_keep_their_pain_reports": _walk_plans_keep_their_pain_reports,
+    "walk_plans_name_their_baseline_placement": _walk_plans_name_their_baseline_placement,
 }
 
 WALK_COLUMNS = (

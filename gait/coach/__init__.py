@@ -6,7 +6,7 @@ walks. See docs/COACHING.md for the rules in plain words and the evidence behind
 Typical use::
 
     settings = CoachSettings(enabled=True)
-    plan = plan_coaching(walks, pain_reports, settings, body_height_m=1.75, now_s=now)
+    plan = plan_coaching(walks, pain_reports, settings, body_height_m=1.75, now_s=now, placement="pocket")
     coach = Coach(plan, settings)
     for event in tracker_events:
         for cue in coach.update(event):

@@ -5,9 +5,12 @@ miss overstriding at a slow pace. The baseline is therefore a line, stride lengt
 valid over a cadence range and held constant outside it (never extrapolated).
 
 Personal: a Theil-Sen fit (robust to the odd mis-detected stride) on confident strides of recent pain-free,
-uncoached walks. Walks with pain are left out because walkers with low-back pain already walk with shorter
-strides (Smith et al., meta-analysis of 97 studies); coached walks are left out because their strides were
-shortened on purpose.
+uncoached walks with the sensor at one placement. Each placement has its own stride-length model and calibration
+factor, so one placement's lengths say nothing about another's: a baseline from calibrated pocket-phone walks put a
+real lower-back walk's target 11 % above its median stride (none of its 32 strides flagged), and a synthetic lower-back
+baseline flagged all 511 strides of the pocket walk (docs/COACHING.md, section 1). Walks with pain are left out
+because walkers with low-back pain already walk with shorter strides (Smith et al., meta-analysis of 97 studies);
+coached walks are left out because their strides were shortened on purpose.
 
 Population default: the "walk ratio" (step length / cadence) stays nearly constant across a wide range of
 walking speeds in healthy adults (Sekiya & Nagasaki 1998, Gait Posture 7:225; Murakami & Otaka 2017, J Phys Ther
@@ -20,7 +23,7 @@ step length = 0.0035 x body height x cadence, stride length = twice that.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -31,6 +34,7 @@ from gait.coach.settings import MIN_WALK_TIME_S, CoachSettings
 from gait.coach.text import plural
 from gait.consts import BODY_HEIGHT_RANGE_M, DEFAULT_BODY_HEIGHT_M, TYPICAL_CADENCE_SPM
 from gait.errors import GaitError
+from gait.types import Placement
 
 POPULATION_WALK_RATIO_PER_HEIGHT: Final = 0.0035
 """Step length / cadence / body height, in 1/(steps/min); see the module docstring for the sources."""
@@ -69,6 +73,8 @@ class StrideBaseline:
         How much history the personal fit used (0 for the population default).
     body_height_m
         Height used by the population default (None for a personal baseline).
+    placement
+        The sensor placement whose walks the baseline is for (None: walks of unknown placement).
     """
 
     intercept_m: float
@@ -80,6 +86,7 @@ class StrideBaseline:
     n_walks: int = 0
     n_strides: int = 0
     body_height_m: float | None = None
+    placement: Placement | None = None
 
     def stride_length_m(self, cadence_spm: float | np.ndarray) -> float | np.ndarray:
         """Baseline stride length at ``cadence_spm`` (scalar or array), clamped to the valid cadence range."""
@@ -94,7 +101,7 @@ class StrideBaseline:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready description."""
-        return asdict(self)
+        return {**asdict(self), "placement": None if self.placement is None else self.placement.value}
 
 
 def _check_height(body_height_m: float | None) -> tuple[float, bool]:
@@ -175,19 +182,21 @@ def trusted_strides(
 
 
 def baseline_strides(
-    walks: Sequence[WalkRecord], settings: CoachSettings, *, now_s: float
+    walks: Sequence[WalkRecord], settings: CoachSettings, *, now_s: float, placement: Placement | None = None
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Cadence and length of the strides that may enter a personal baseline, and how many walks they come from.
 
-    A stride qualifies when its walk counts as a walk (:attr:`WalkRecord.is_walk`), is pain-free, uncoached and
-    started within ``baseline_window_days`` before
-    ``now_s``, its length is known and plausible, its confidence is at least ``min_confidence`` and its cadence
-    is a walking cadence.
+    A stride qualifies when its walk was made with the sensor at ``placement`` (None: walks whose placement is not
+    known), counts as a walk (:attr:`WalkRecord.is_walk`), is pain-free, uncoached and started within
+    ``baseline_window_days`` before ``now_s``, its length is known and plausible, its confidence is at least
+    ``min_confidence`` and its cadence is a walking cadence.
     """
     window_s = settings.baseline_window_days * 86400.0
     cad_parts: list[np.ndarray] = []
     len_parts: list[np.ndarray] = []
     for walk in walks:
+        if walk.placement != placement:
+            continue
         if not walk.is_walk or not walk.pain_free or walk.coached or not now_s - window_s <= walk.started_at_s <= now_s:
             continue
         ok = trusted_strides(walk.stride_length_m, walk.confidence, walk.cadence_spm, settings.min_confidence)
@@ -205,30 +214,33 @@ def fit_baseline(
     *,
     body_height_m: float | None,
     now_s: float,
+    placement: Placement | None = None,
 ) -> StrideBaseline:
     """The personal baseline when history allows, else the population default (the description says which).
 
     Parameters
     ----------
     walks
-        The walker's past walks (any order).
+        The walker's past walks (any order); only those with the sensor at ``placement`` are used.
     settings
         Coach settings (history thresholds, confidence threshold, window).
     body_height_m
         For the population default; None assumes 1.70 m.
     now_s
         Current Unix time; walks after it are ignored, so a plan is a pure function of its inputs.
+    placement
+        The sensor placement of the walks the baseline is for (None: walks whose placement is not known).
     """
-    cadence, length, n_walks = baseline_strides(walks, settings, now_s=now_s)
+    cadence, length, n_walks = baseline_strides(walks, settings, now_s=now_s, placement=placement)
     n = len(cadence)
     if n_walks < settings.min_baseline_walks or n < settings.min_baseline_strides:
+        there = "" if placement is None else " with the sensor there"
         why = (
-            f"a personal baseline needs {plural(settings.min_baseline_walks, 'pain-free walk')} (of "
-            f"{MIN_WALK_TIME_S / 60.0:.0f} minutes' walking or more) with {settings.min_baseline_strides} confident "
-            f"strides; so far {plural(n_walks, 'walk')}, "
-            f"{plural(n, 'stride')}"
+            f"a personal baseline needs {plural(settings.min_baseline_walks, 'pain-free walk')}{there} (of "
+            f"{MIN_WALK_TIME_S / 60.0:.0f} minutes' walking or more) with {settings.min_baseline_strides} "
+            f"confident strides; so far {plural(n_walks, 'walk')}, {plural(n, 'stride')}"
         )
-        return population_baseline(body_height_m, why=why)
+        return replace(population_baseline(body_height_m, why=why), placement=placement)
     lo, hi = (float(v) for v in np.percentile(cadence, [5.0, 95.0]))
     source = f"from {plural(n, 'confident stride')} in {plural(n_walks, 'pain-free walk')}"
     slope = float("nan")
@@ -256,4 +268,5 @@ def fit_baseline(
         ),
         n_walks=n_walks,
         n_strides=n,
+        placement=placement,
     )

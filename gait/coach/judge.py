@@ -28,7 +28,7 @@ from gait.coach.baseline import trusted_strides
 from gait.coach.flags import stride_flag
 from gait.coach.plan import CoachingPlan
 from gait.coach.settings import WALK_LEVEL_STRIDES, CoachSettings
-from gait.coach.text import format_percent, plural
+from gait.coach.text import format_percent, plural, sensor_words
 from gait.errors import GaitError
 from gait.types import StrideEvent
 
@@ -159,18 +159,55 @@ class StrideJudge:
         if len(self.level_ratios) >= WALK_LEVEL_STRIDES:
             self.scale = float(np.median(self.level_ratios))
 
+    @property
+    def why_own_level(self) -> str:
+        """Why this walk is judged against its own level, as a sentence opening ("There is no baseline of yours for
+        a foot sensor yet", "A demo walk never uses your baseline"; "" with a personal baseline)."""
+        why = self.plan.own_level_why
+        return why[:1].upper() + why[1:]
+
+    @property
+    def no_target_note(self) -> str | None:
+        """Why the latest stride has no target, for the live view: the placement has no stride-length model, or the
+        walk's level is not set yet, or this stride just set it (each with why the walk sets its own level). None
+        with a personal baseline (every stride has a target)."""
+        if not self.plan.measures_length:
+            return (
+                f"No target: {sensor_words(self.plan.placement)} has no stride-length model (cadence only), so no "
+                "stride is judged."
+            )
+        if self.personal:
+            return None
+        if self.scale is not None:
+            # the stride that completed the level is itself unjudged; any later one has a target
+            return (
+                f"No target for this stride: it completed the {WALK_LEVEL_STRIDES} trusted strides that set this "
+                f"walk's level, as {self.plan.own_level_why}; the strides after it get a target."
+            )
+        return (
+            f"No target yet: {self.basis} (trusted ones) set this walk's level, as {self.plan.own_level_why} "
+            f"({len(self.level_ratios)} of {WALK_LEVEL_STRIDES} so far)."
+        )
+
     def describe(self) -> str:
         """One sentence on what this walk's strides were judged against, with the numbers (for the walk's page)."""
         reduction = format_percent(self.plan.reduction)
-        verdict = (
-            f"the target {reduction} below them" if self.plan.active else "coaching was off, so no stride was judged"
-        )
+        active = self.plan.active
+        if not self.plan.measures_length:
+            return (
+                f"No target: {sensor_words(self.plan.placement)} has no stride-length model (cadence only), so no "
+                "stride of this walk was compared with a target."
+            )
         if self.personal:
-            return f"Strides compared with your usual strides (your personal baseline); {verdict}."
+            where = "" if self.plan.placement is None else f" for {sensor_words(self.plan.placement)}"
+            usual = f"your usual strides (your personal baseline{where})"
+            if active:
+                return f"Strides compared with {usual}; the target {reduction} below them."
+            return f"The band is {usual}; coaching was off, so no stride was flagged."
         if self.scale is None:
             seen = plural(len(self.level_ratios), "trusted walking stride")
             return (
-                f"No personal baseline yet, and this walk had {seen}, fewer than the {WALK_LEVEL_STRIDES} that set a "
+                f"{self.why_own_level}, and this walk had {seen}, fewer than the {WALK_LEVEL_STRIDES} that set a "
                 "walk's own level: no stride was compared with a target."
             )
         # the level quoted at the cadence its strides were walked at, not at a reference cadence the walker may never
@@ -179,14 +216,18 @@ class StrideJudge:
         if cad is None or not math.isfinite(cad):
             cad = self.plan.baseline.reference_cadence_spm
         off = self.scale - 1.0
-        then = (
-            f"the target was {reduction} below it, from the stride after them on"
-            if self.plan.active
-            else "coaching was off, so no stride was judged"
-        )
-        return (
-            f"No personal baseline yet, so strides were compared with {self.basis}: they set this walk's level at "
+        level = (
             f"{self.usual_stride_m(cad):.2f} m at {cad:.0f} steps/min ({100.0 * abs(off):.0f} % "
             f"{'above' if off >= 0 else 'below'} the population default for {self.plan.baseline.body_height_m:.2f} m, "
-            f"which ignores how the sensor measures you); {then}."
+            "which ignores how the sensor measures you)"
+        )
+        if active:
+            return (
+                f"{self.why_own_level}, so strides were compared with {self.basis}: they set this walk's level at "
+                f"{level}; the target was {reduction} below it, from the stride after them on."
+            )
+        # nothing was compared with a target: the level is only the usual-stride band of the walk's chart
+        return (
+            f"{self.why_own_level}, so {self.basis} (trusted ones) set this walk's level at {level}; coaching was "
+            "off, so no stride was flagged."
         )

@@ -30,8 +30,9 @@ from gait.coach.settings import (
     WALK_LEVEL_STRIDES,
     CoachSettings,
 )
-from gait.coach.text import USUAL_STRIDES, WALK_LEVEL, format_percent, plural
+from gait.coach.text import USUAL_STRIDES, WALK_LEVEL, format_percent, plural, sensor_words
 from gait.errors import GaitError
+from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement
 
 WALK_RULE = (
     f"a walk counts when it holds at least {MIN_WALK_TIME_S / 60.0:.0f} minutes of walking "
@@ -181,6 +182,16 @@ class CoachingPlan:
     pain_free_walks_since_pain
         Pain-free walks (that count as walks, :func:`counted_walks`: two minutes' walking, or about the walk length
         recommended at their start) started after that report.
+    placement
+        The sensor placement of the walks this plan judges: its baseline comes from walks of that placement only
+        (None: walks whose placement is not known). Pain, pain-free walks and the target's relaxation are the
+        walker's, whatever the sensor.
+    demo
+        A demo walk's plan (somebody else's walking): judged against the walk's own level, never the walker's
+        baseline, whatever history there is.
+    other_baselines
+        Baselines of the other placements the walker uses, described in the reasons too (the plan shown on the
+        dashboard; a walk's plan has none).
     """
 
     enabled: bool
@@ -194,6 +205,9 @@ class CoachingPlan:
     now_s: float
     last_pain_at_s: float | None
     pain_free_walks_since_pain: int
+    placement: Placement | None = None
+    demo: bool = False
+    other_baselines: tuple[StrideBaseline, ...] = ()
 
     def target_stride_m(self, cadence_spm: float | np.ndarray) -> float | np.ndarray:
         """Target stride length at a cadence: baseline x (1 - reduction). Scalar or array in, same out.
@@ -208,6 +222,24 @@ class CoachingPlan:
         """What strides are judged against, in words: "your usual strides" with a personal baseline, else "this
         walk's first 20 strides" (the walk's own level, see :class:`gait.coach.StrideJudge`)."""
         return USUAL_STRIDES if self.baseline.source == "personal" else WALK_LEVEL
+
+    @property
+    def measures_length(self) -> bool:
+        """False when the plan's placement has no stride-length model (cadence only): nothing of its walks is judged."""
+        return self.placement not in NO_LENGTH_MODEL_PLACEMENTS
+
+    @property
+    def own_level_why(self) -> str:
+        """Why strides are compared with each walk's own level, in words that follow "as" or "because": a demo walk
+        never uses the walker's baseline; else there is no baseline of the walker's for the walk's placement yet
+        ("" with a personal baseline)."""
+        if self.demo:
+            return "a demo walk never uses your baseline"
+        if self.baseline.source == "personal":
+            return ""
+        if self.placement is None:
+            return "there is no personal baseline yet"
+        return f"there is no baseline of yours for {sensor_words(self.placement)} yet"
 
     @property
     def distance_cue_active(self) -> bool:
@@ -233,7 +265,58 @@ class CoachingPlan:
             "now_s": self.now_s,
             "last_pain_at_s": self.last_pain_at_s,
             "pain_free_walks_since_pain": self.pain_free_walks_since_pain,
+            "placement": None if self.placement is None else self.placement.value,
+            "demo": self.demo,
+            "other_baselines": [b.to_dict() for b in self.other_baselines],
         }
+
+
+BASELINE_REASON = "Baseline"
+"""How the reason describing a baseline starts ("Baseline: ...", "Baseline for a pocket sensor: ...")."""
+
+
+def _baseline_reason(baseline: StrideBaseline) -> str:
+    """The sentence describing one placement's baseline (the population line is no baseline of the walker's: said so,
+    before what it is used for).
+
+    Examples
+    --------
+    >>> from gait.coach.baseline import population_baseline
+    >>> _baseline_reason(population_baseline(1.75, why="so far none"))
+    'Baseline: none of your own yet; population default from height 1.75 m; so far none.'
+    >>> _baseline_reason(replace(population_baseline(1.75), placement=Placement.CHEST)).split(": ")[:2]
+    ['Baseline for a chest sensor', 'none']
+    """
+    where = "" if baseline.placement is None else f" for {sensor_words(baseline.placement)}"
+    if baseline.placement in NO_LENGTH_MODEL_PLACEMENTS:
+        return (
+            f"{BASELINE_REASON}{where}: none: it has no stride-length model (cadence only), so no stride of its walks "
+            "has a target or is judged."
+        )
+    mine = "" if baseline.source == "personal" else "none of your own yet; "
+    return f"{BASELINE_REASON}{where}: {mine}{baseline.description}."
+
+
+def _target_basis(baseline: StrideBaseline, others: Sequence[StrideBaseline]) -> str:
+    """What the target is cut from, in the plan's "Target: ..." reason.
+
+    Examples
+    --------
+    >>> from gait.coach.baseline import population_baseline
+    >>> _target_basis(population_baseline(1.75), [])
+    "each walk's own level (no baseline of yours yet)"
+    >>> _target_basis(replace(population_baseline(1.75), placement=Placement.FOOT), [])
+    "each walk's own level (no baseline of yours for a foot sensor yet)"
+    """
+    if others:
+        return "your baseline for the sensor's placement (each walk's own level where you have none yet)"
+    where = "" if baseline.placement is None else f" for {sensor_words(baseline.placement)}"
+    if baseline.placement in NO_LENGTH_MODEL_PLACEMENTS:
+        return f"your usual strides (though {sensor_words(baseline.placement)} measures no stride length)"
+    if baseline.source == "personal":
+        return f"your baseline{where}"
+    # without a personal baseline the target is cut from each walk's own level (see _walk_level_reason)
+    return f"each walk's own level (no baseline of yours{where} yet)"
 
 
 def _walk_level_reason(settings: CoachSettings, reduction: float | None) -> str:
@@ -283,6 +366,8 @@ def plan_coaching(
     *,
     body_height_m: float | None,
     now_s: float,
+    placement: Placement | str | None = None,
+    also_for: Sequence[Placement | str] = (),
 ) -> CoachingPlan:
     """Make the coaching plan for now from the walker's history and pain reports.
 
@@ -302,6 +387,13 @@ def plan_coaching(
         The walker's height for the population default baseline; None assumes 1.70 m and says so.
     now_s
         Current Unix time in seconds (passed in: the plan never reads a clock).
+    placement
+        The sensor placement of the walk the plan judges: the baseline is fitted from walks of that placement only
+        (each placement has its own stride-length model and calibration factor); None takes walks whose placement
+        is not known. Pain reports, pain-free walks and the target's relaxation are the walker's, from every walk.
+    also_for
+        Other placements whose baselines the reasons describe too (the dashboard's plan: each placement the walker
+        uses); they do not change the plan's own baseline or target.
 
     Returns
     -------
@@ -314,7 +406,13 @@ def plan_coaching(
         replace(w, pain_free=False) if w.pain_free and w.walk_id is not None and w.walk_id in pain_walk_ids else w
         for w in history
     ]
-    baseline = fit_baseline(walks, settings, body_height_m=body_height_m, now_s=now_s)
+    placement = None if placement is None else Placement.parse(placement)
+    baseline = fit_baseline(walks, settings, body_height_m=body_height_m, now_s=now_s, placement=placement)
+    others = tuple(
+        fit_baseline(walks, settings, body_height_m=body_height_m, now_s=now_s, placement=p)
+        for p in dict.fromkeys(Placement.parse(p) for p in also_for)
+        if p != placement
+    )
     # Every report's onset teaches the point of pain, whatever the length of the walk it names: the walk reached it
     # (the service refuses an onset beyond its walk), so it is an observation of where the pain starts. The walk-length
     # rules decide only which walks count as pain-free walks; a plan too short to tell from a few steps says so.
@@ -376,22 +474,16 @@ def plan_coaching(
         reasons.append(
             f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}."
         )
-        # without a personal baseline the target is cut from each walk's own level (see _walk_level_reason)
-        usual = "your baseline" if baseline.source == "personal" else "each walk's own level (no baseline of yours yet)"
         reasons.append(
-            f"Target: {format_percent(reduction)} shorter than {usual} (starts at "
+            f"Target: {format_percent(reduction)} shorter than {_target_basis(baseline, others)} (starts at "
             f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
             f"and {settings.relax_walks} pain-free walks; so far {plural(round(days), 'day')}, "
             f"{plural(n_free, 'pain-free walk')}; {WALK_RULE})."
         )
     if not active:
         reduction = 0.0
-    # the population line is no baseline of the walker's: said so, before what it is used for
-    mine = "" if baseline.source == "personal" else "none of your own yet; "
-    reasons.append(f"Baseline: {mine}{baseline.description}.")
-    if baseline.source == "population":
-        reasons.append(_walk_level_reason(settings, reduction if active else None))
-    elif active:
+    reasons.append(_baseline_reason(baseline))
+    if baseline.source == "personal" and active:
         cad = baseline.reference_cadence_spm
         base_m = baseline.stride_length_m(cad)
         target_m = base_m * (1.0 - reduction)
@@ -400,6 +492,9 @@ def plan_coaching(
             f"{target_m + settings.tolerance_m:.2f} m (target + {settings.tolerance_m:.2f} m tolerance) with "
             f"confidence {settings.min_confidence:.2f} or more are flagged."
         )
+    reasons += [_baseline_reason(b) for b in others]
+    if any(b.source == "population" and b.placement not in NO_LENGTH_MODEL_PLACEMENTS for b in (baseline, *others)):
+        reasons.append(_walk_level_reason(settings, reduction if active else None))
     untrusted = _untrusted_history_reason(walks, settings, now_s=now_s)
     if untrusted is not None:
         reasons.append(untrusted)
@@ -417,4 +512,6 @@ def plan_coaching(
         now_s=float(now_s),
         last_pain_at_s=None if last is None else last.reported_at_s,
         pain_free_walks_since_pain=n_free,
+        placement=placement,
+        other_baselines=others,
     )

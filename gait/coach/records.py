@@ -16,7 +16,7 @@ from gait.coach.settings import (
     PLAN_WALK_SHARE,
 )
 from gait.errors import GaitError
-from gait.types import StrideEvent
+from gait.types import Placement, StrideEvent
 
 
 def _finite(name: str, value: float, *, minimum: float | None = None) -> float:
@@ -107,6 +107,11 @@ class WalkRecord:
         Identifier that pain reports may refer to.
     walking_time_s
         Time spent walking (in walking bouts), or None when unknown; see :attr:`is_walk`.
+    placement
+        Where the sensor was worn (a :class:`~gait.types.Placement` or its name), or None when unknown. Each
+        placement has its own stride-length model and calibration factor, so a personal baseline is fitted only from
+        walks of the placement of the walk it judges; everything else (pain-free walks, the point of pain) is the
+        walker's, whatever the sensor.
     """
 
     started_at_s: float
@@ -118,6 +123,7 @@ class WalkRecord:
     coached: bool = False
     walk_id: str | None = None
     walking_time_s: float | None = None
+    placement: Placement | None = None
 
     @property
     def is_walk(self) -> bool:
@@ -195,6 +201,8 @@ class WalkRecord:
             raise GaitError("walk pain_free and coached must be true or false", reason="bad_coach_input")
         object.__setattr__(self, "pain_free", bool(self.pain_free))
         object.__setattr__(self, "coached", bool(self.coached))
+        if self.placement is not None:
+            object.__setattr__(self, "placement", Placement.parse(self.placement))
 
     @classmethod
     def from_strides(
@@ -207,6 +215,7 @@ class WalkRecord:
         coached: bool = False,
         walk_id: str | None = None,
         walking_time_s: float | None = None,
+        placement: Placement | str | None = None,
     ) -> WalkRecord:
         """Build a record from a walk's stride events (for example ``analyze(...).strides``).
 
@@ -239,4 +248,5 @@ class WalkRecord:
             coached=coached,
             walk_id=walk_id,
             walking_time_s=walking_time_s,
+            placement=placement,
         )

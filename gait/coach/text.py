@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from gait.coach.settings import WALK_LEVEL_STRIDES
+from gait.types import Placement
 
 MILE_M: Final = 1609.344
 """One international mile in metres."""
@@ -97,6 +98,18 @@ def format_percent(share: float) -> str:
     """A share as a whole or one-decimal percentage, e.g. ``"10 %"`` or ``"7.5 %"``."""
     pct = 100.0 * share
     return f"{pct:.0f} %" if abs(pct - round(pct)) < 0.05 else f"{pct:.1f} %"
+
+
+def sensor_words(placement: Placement | None) -> str:
+    """A sensor at ``placement`` in words, for the baseline's reasons: ``"a lower-back sensor"``, ``"a pocket
+    sensor"``; ``"your sensor"`` when the placement is not known.
+
+    Examples
+    --------
+    >>> sensor_words(Placement.LOWER_BACK), sensor_words(None)
+    ('a lower-back sensor', 'your sensor')
+    """
+    return "your sensor" if placement is None else f"a {placement.value.replace('_', '-')} sensor"
 
 
 def plural(n: int, word: str) -> str:

@@ -174,10 +174,10 @@ def demo_recording() -> Recording:
     return sample_recording(path)
 
 
-def _coach(body_height_m: float | None, *, demo: bool) -> tuple[Any, str]:
-    """The walker's coach from the service's store when there is one; the demo coaches as the dashboard's demo
-    walk does (:func:`service.coaching.demo_coach`: as just after back pain, the walker's reduction, default
-    10 %), reading the store but never writing to it."""
+def _coach(body_height_m: float | None, *, demo: bool, placement: Placement | None = None) -> tuple[Any, str]:
+    """The walker's coach from the service's store when there is one (its baseline from walks with the sensor at
+    ``placement``); the demo coaches as the dashboard's demo walk does (:func:`service.coaching.demo_coach`: as
+    just after back pain, the walker's reduction, default 10 %), reading the store but never writing to it."""
     from gait.coach import Coach, CoachSettings, plan_coaching
     from service.coaching import demo_coach, live_coach, load_profile
     from service.models import ProfileUpdate
@@ -191,17 +191,19 @@ def _coach(body_height_m: float | None, *, demo: bool) -> tuple[Any, str]:
         if store is not None:
             profile = load_profile(store)
             if not demo:
-                coach, _plan = live_coach(store, profile)
+                coach, _plan = live_coach(store, profile, placement)
                 return coach, "cues follow your coaching plan"
     finally:
         if store is not None:
             with contextlib.suppress(Exception):
                 store.close()
     if demo:
-        coach, _plan, note = demo_coach(profile.coaching.coach_settings(), body_height_m=body_height_m)
+        coach, _plan, note = demo_coach(
+            profile.coaching.coach_settings(), body_height_m=body_height_m, placement=placement
+        )
         return coach, note
     coach_settings = CoachSettings(enabled=True)
-    plan = plan_coaching([], [], coach_settings, body_height_m=body_height_m, now_s=time.time())
+    plan = plan_coaching([], [], coach_settings, body_height_m=body_height_m, now_s=time.time(), placement=placement)
     why = "no coaching plan yet (targets only): report back pain in the dashboard to turn cues on"
     return Coach(plan, coach_settings), why
 
@@ -244,7 +246,7 @@ async def _run(args: argparse.Namespace) -> int:
             **backends,
         )
     walk = walk_settings(args, saved_profile(settings), replayed=replayed)
-    coach, coach_note = _coach(walk.body_height_m, demo=walk.demo)
+    coach, coach_note = _coach(walk.body_height_m, demo=walk.demo, placement=walk.placement)
     journal_dir = args.journal_dir or settings.journal_dir
     session = LiveSession(
         source,

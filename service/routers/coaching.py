@@ -7,7 +7,7 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from gait.coach import NOT_MEDICAL_ADVICE, TIPS
-from service.coaching import current_plan, load_profile
+from service.coaching import dashboard_plan, load_profile
 from service.deps import StoreDep
 from service.models import CoachingStatus
 
@@ -16,9 +16,10 @@ router = APIRouter(prefix="/api/coaching", tags=["coaching"])
 
 @router.get("", response_model=CoachingStatus, summary="Coaching plan, walk-length recommendation and tips")
 def coaching_status(store: StoreDep) -> CoachingStatus:
-    """The coaching plan now, the walk-length recommendation and the tips."""
+    """The coaching plan now (for the usual sensor placement, describing the baseline of each placement used), the
+    walk-length recommendation and the tips."""
     profile = load_profile(store)
-    plan = current_plan(store, profile)
+    plan = dashboard_plan(store, profile)
     return CoachingStatus(
         plan=plan.to_dict(),
         settings=profile.coaching,

@@ -471,6 +471,22 @@ function bindCalibrate(walk) {
   });
 }
 
+// Placements without a stride-length model (cadence only): gait.types.NO_LENGTH_MODEL_PLACEMENTS.
+const NO_LENGTH_MODEL = ["wrist", "chest"];
+
+// Why a walk's chart has no target band, with the real reason: its sensor measures no stride length; a demo never
+// uses your baseline; no baseline of yours for its placement (walks stored before baselines were kept per placement
+// say no more than that there was none), and too few trusted strides to set the walk's own level.
+function noBandReason(walk) {
+  const c = walk.coaching || {};
+  const sensor = walk.placement ? `a ${walk.placement.replace("_", "-")} sensor` : "this sensor";
+  if (NO_LENGTH_MODEL.includes(walk.placement)) return `no band: ${sensor} has no stride-length model (cadence only), so no stride has a target`;
+  if (c.baseline_source !== "population") return "no target band";
+  const why = walk.demo ? "a demo walk never uses your baseline"
+    : "baseline_placement" in c ? `no baseline of yours for ${sensor} yet` : "no personal baseline";
+  return `no band: ${why}, so this walk's first 20 trusted strides were to set its level, and it did not have that many (see its coaching below)`;
+}
+
 async function pageWalk(id) {
   const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
   const strides = columns.idx.map((_, i) => ({
@@ -513,9 +529,7 @@ async function pageWalk(id) {
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
       ${walk.coaching && walk.coaching.sample ? `<span id="no-band">no target: a sample walk is not coached</span>`
-        : !anyTarget ? `<span id="no-band">${walk.coaching && walk.coaching.baseline_source === "population"
-          ? "no band: without a personal baseline a walk's first 20 trusted strides set its level, and this walk did not get that far (see its coaching below)"
-          : "no target band"}</span>`
+        : !anyTarget ? `<span id="no-band">${esc(noBandReason(walk))}</span>`
         : `<span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
         : `usual-stride band (coaching was off: nothing flagged)`}`}
@@ -1292,8 +1306,9 @@ async function pageLive() {
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
     // what the target is cut from; with no personal baseline, no target until the walk's first strides set its level
     if (m.judged_against) {
+      // the coach's own reason when there is no target: a demo, no baseline for this placement, no length model
       set("lv-level-note", m.target_m == null
-        ? `No target yet: ${m.judged_against} (trusted ones) set this walk's level, as there is no personal baseline yet.`
+        ? m.no_target_note || `No target yet: ${m.judged_against} (trusted ones) set this walk's level.`
         : `Compared with ${m.judged_against}.`);
     }
     const box = document.getElementById("lv-stride-box");

@@ -56,6 +56,7 @@ def line_walk(
     confidence: float = 0.9,
     walk_id: str | None = None,
     walking_time_s: float = 600.0,
+    placement: str | None = None,
 ) -> WalkRecord:
     """A walk whose strides lie exactly on stride = intercept + slope x cadence (a 10-minute walk by default)."""
     cadence = np.asarray(cadence_spm, dtype=float)
@@ -70,6 +71,7 @@ def line_walk(
         coached=coached,
         walk_id=walk_id,
         walking_time_s=walking_time_s,
+        placement=placement,
     )
 
 

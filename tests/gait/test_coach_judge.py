@@ -98,7 +98,10 @@ def test_an_inactive_plan_gives_the_usual_stride_and_no_verdict() -> None:
     verdicts = [judge(s) for s in strides_at([1.60] * 22)]
     # the walk's usual stride (1.60 m) once its level is set: the band a walk's page draws, nothing flagged
     assert verdicts[:20] == [(None, None)] * 20 and verdicts[20:] == [(pytest.approx(1.60), None)] * 2
-    assert "coaching was off, so no stride was judged" in judge.describe()
+    # nothing was compared with a target: the sentence says the level was set, and that nothing was flagged
+    said = judge.describe()
+    assert "coaching was off, so no stride was flagged" in said and "compared" not in said, said
+    assert said.startswith("There is no personal baseline yet, so this walk's first 20 strides (trusted ones) set")
 
 
 def test_the_judge_pickles_mid_walk_and_resumes_identically() -> None:

@@ -81,7 +81,11 @@ def test_an_upload_is_judged_against_its_own_first_strides_not_the_population_li
     coaching_then = client.get(f"/api/walks/{walk['id']}").json()["coaching"]
     assert coaching_then["judged_against"] == "this walk's first 20 strides"
     assert coaching_then["walk_level_scale"] == pytest.approx(scale)
-    said = [r for r in coaching_then["reasons"] if r.startswith("No personal baseline yet, so strides were compared")]
+    said = [
+        r
+        for r in coaching_then["reasons"]
+        if r.startswith("There is no baseline of yours for a foot sensor yet, so strides were compared")
+    ]
     assert len(said) == 1 and f"{100 * (scale - 1):.0f} % above the population default for 1.40 m" in said[0]
 
     # a 2.10 m profile puts the line about 20 % above the strides: the old target flagged none of them; the walk's
@@ -191,7 +195,9 @@ def test_the_walk_page_reasons_state_the_rule_then_what_this_walk_found(client: 
     assert client.post("/api/pain", json={"score": 5}).status_code == 201
     walk = upload_sample(client, tmp_path, 1.40)
     reasons = client.get(f"/api/walks/{walk['id']}").json()["coaching"]["reasons"]
-    first = "Baseline: none of your own yet; population default from height 1.40"
+    first = "Baseline for a foot sensor: none of your own yet; population default from height 1.40"
     baseline = next(i for i, r in enumerate(reasons) if r.startswith(first))
     assert reasons[baseline + 1].startswith("Until then each walk sets its own level")
-    assert reasons[baseline + 2].startswith("No personal baseline yet, so strides were compared with this walk's")
+    assert reasons[baseline + 2].startswith(
+        "There is no baseline of yours for a foot sensor yet, so strides were compared"
+    )

@@ -190,7 +190,7 @@ def test_a_live_walk_says_the_level_its_first_strides_set_as_an_upload_of_it_say
     walk_id = start_replay(app_client, lambda: replay_chunks(recording, speed=math.inf))
     until(lambda: not hub.running, "the walk to end")
     live = until(lambda: (w := app_client.get(f"/api/walks/{walk_id}").json())["status"] != "live" and w, "its close")
-    said = "No personal baseline yet, so strides were compared with this walk's first 20 strides"
+    said = "There is no baseline of yours for a foot sensor yet, so strides were compared with this walk's first 20"
     (up_line,) = [x for x in upload["coaching"]["reasons"] if x.startswith(said)]
     (live_line,) = [x for x in live["coaching"]["reasons"] if x.startswith(said)]
     assert live_line == up_line  # the level (m at steps/min, % above the population line), the same words
