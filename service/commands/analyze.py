@@ -15,6 +15,7 @@ from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.coach.text import plural
 from gait.types import Placement, Recording
 from service.commands.output import check_output_path, write_text_atomic
+from service.commands.reader_args import add_reader_arguments, reader_options
 from service.commands.settings_args import check_settings
 
 
@@ -40,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the shoe a foot sensor is on: its steps and strides then carry that side (foot placement only)",
     )
     p.add_argument("--target-stride-m", type=float, help="mark strides longer than this target as overlong")
-    p.add_argument("--format", dest="format", help="input format (default: detected from the file)")
+    add_reader_arguments(p)
     p.add_argument("--data-dir", type=Path, help="where your profile lives (default: the service's data dir)")
     p.add_argument(
         "--no-profile", action="store_true", help="ignore the height, calibration and usual placement in your profile"
@@ -49,16 +50,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_recording(path: Path, fmt: str | None) -> Recording:
-    """Read any supported input through the ingest layer (``fmt``: a format name, or None to detect it)."""
+def load_recording(path: Path, args: argparse.Namespace) -> Recording:
+    """Read any supported input through the ingest layer, as the options of :func:`add_reader_arguments` say."""
     from ingest import load
 
-    if fmt is None and _is_live_journal(path):
+    if args.format is None and _is_live_journal(path):
         from service.live import load_journal
 
         # its sidecar says where the sensor was worn (and the shoe), which the bare gait CSV cannot
         return load_journal(path)
-    return load(path, format=fmt)
+    return load(path, **reader_options(args))
 
 
 def _is_live_journal(path: Path) -> bool:
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     check_settings(args)
     if args.json and args.json != "-":
         check_output_path(Path(args.json), flag="--json")  # before the analysis, not after it
-    recording = load_recording(args.file, args.format)
+    recording = load_recording(args.file, args)
     profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
     from ingest import is_phone_recording
 

@@ -20,7 +20,7 @@ from service.pipeline import process_file
 from service.routers.walks import walk_public
 from service.settings import disk_full_message, is_disk_full
 from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
-from service.uploads import display_filename, safe_filename
+from service.uploads import dashboard_wording, display_filename, safe_filename
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
 
@@ -204,7 +204,7 @@ async def upload(
         uploads.update(upload_id, "failed", 1.0, error=message)
         raise HTTPException(409, message) from None
     except (IngestError, GaitError) as exc:
-        message = UPLOAD_WORDING.get(exc.reason, str(exc))
+        message = UPLOAD_WORDING.get(exc.reason) or dashboard_wording(str(exc))
         uploads.update(upload_id, "failed", 1.0, error=message)
         raise HTTPException(422, message) from None
     except HTTPException as exc:

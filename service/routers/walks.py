@@ -34,6 +34,7 @@ from service.pipeline import EARLIEST_START_EPOCH_S
 from service.recordings import delete_walk as delete_stored_walk
 from service.settings import Settings
 from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
+from service.uploads import dashboard_wording
 
 router = APIRouter(prefix="/api/walks", tags=["walks"])
 
@@ -52,6 +53,8 @@ def walk_public(walk: dict[str, Any], hub: LiveHub | None = None) -> dict[str, A
                 summary[key] = value
     out = {k: v for k, v in walk.items() if k not in SUMMARY_COLUMNS and k != "flagged_strides"}
     out["summary"] = WalkSummary(**summary)
+    if "notes" in out:
+        out["notes"] = [dashboard_wording(n) for n in out["notes"]]
     if walk.get("origin") == "live":
         out["ended"] = end_words(walk.get("source") or {})
     return out
