@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     """Analyse the file and print or write the result."""
     from service.calibration import profile_scales
     from service.commands.calibrate import saved_profile
-    from service.pipeline import personal_scale
+    from service.pipeline import personal_scale, recording_start_epoch_s, time_origin
     from service.settings import Settings
 
     check_settings(args)
@@ -106,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
     if placement_note:
         result.notes.insert(0, placement_note)
     doc = result.to_dict(target_stride_m=args.target_stride_m)
+    first_s = float(recording.time_s[0]) if recording.n_samples else None
+    doc["time_origin"] = time_origin(recording_start_epoch_s(recording.source), first_s)
     if args.json:
         text = json.dumps(doc, indent=1)
         if args.json == "-":
