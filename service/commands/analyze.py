@@ -190,7 +190,7 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         f"  walking bouts   {len(result.bouts)}  ({fmt(s['walking_time_s'], 's', '.1f')} walking)",
         f"  steps           {s['steps']}"
         + ("  (contacts of the sensor's foot: the other foot's are not seen)" if result.one_foot else ""),
-        f"  strides         {s['strides']}",
+        f"  strides         {s['strides']}" + ("" if result.one_foot else "  (overlapping: one starts at every step)"),
         f"  cadence         {fmt(s['cadence_spm'], 'steps/min', '.1f')} (median)",
         f"  stride length   {fmt(s['stride_length_m'], 'm', '.2f')} (median)",
         f"  distance        {fmt(s['distance_m'], 'm', '.0f')}",

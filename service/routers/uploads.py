@@ -18,7 +18,7 @@ from service.deps import SettingsDep, StoreDep, UploadsDep
 from service.models import Problem, UploadResult, UploadStatus
 from service.pipeline import process_file
 from service.routers.walks import walk_public
-from service.settings import disk_full_message, is_disk_full
+from service.settings import disk_full_message, is_disk_full, upload_limit_message
 from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
 from service.uploads import dashboard_wording, display_filename, safe_filename
 
@@ -127,7 +127,7 @@ def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
         while block := src.read(COPY_BLOCK_BYTES):
             size += len(block)
             if size > limit_bytes:
-                raise HTTPException(413, f"the upload is larger than the limit of {limit_bytes / 1024**2:.0f} MB")
+                raise HTTPException(413, upload_limit_message(limit_bytes))
             out.write(block)
     return size
 
