@@ -154,3 +154,28 @@ def test_the_json_export_keeps_the_gps_stride_length_and_the_stored_judgements(
     flags = [s["overlong"] for s in doc["strides"]]
     assert flags == [s["length_m"] > 1.0 for s in doc["strides"]]
     assert doc["summary"]["overlong_strides"] == sum(flags) == doc["summary"]["flagged_strides"] > 0
+
+
+HEALTH = SHARED / "phone_exports" / "apple_health_export_ios12" / "export.xml"
+
+
+@pytest.mark.skipif(not HEALTH.is_file(), reason=f"{HEALTH} not found")
+def test_apple_health_walks_figures_are_rounded_and_count_their_strides_in_trends(client: TestClient) -> None:
+    """An Apple Health walk's stride is 2 x the phone's step length (float noise, 1.1478503194317755): the API gives
+    lengths to the millimetre and cadence to 0.1 steps/min; trends count its steps / 2 strides, as the page says."""
+    with HEALTH.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (HEALTH.name, fh)})
+    assert r.status_code == 201, r.text
+    walks = client.get("/api/walks").json()
+    assert walks and all(w["format"] == "apple_health" for w in walks)
+    for w in walks:
+        for key, decimals in (("stride_length_m", 3), ("distance_m", 3), ("cadence_spm", 1)):
+            value = w["summary"][key]
+            assert value is None or value == round(value, decimals), (key, value)
+    assert any(len(str(w["summary"]["stride_length_m"]).partition(".")[2]) > 0 for w in walks)
+    trends = client.get("/api/trends?period=day").json()
+    for row in trends:
+        assert row["stride_length_m"] is None or row["stride_length_m"] == round(row["stride_length_m"], 3)
+        assert row["cadence_spm"] is None or row["cadence_spm"] == round(row["cadence_spm"], 1)
+    steps = sum(w["summary"]["steps"] for w in walks)
+    assert abs(sum(row["strides"] for row in trends) - steps / 2) <= len(trends)  # each day's total rounded
