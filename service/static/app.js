@@ -474,7 +474,8 @@ async function pageWalk(id) {
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
       ${stat("Cadence", fmt.num(s.cadence_spm), "steps/min")}
       ${stat("Stride length", fmt.m(s.stride_length_m), "m")}
-      ${walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
+      ${walk.format === "apple_health" ? stat("Steps", fmt.num(s.steps), "the phone's count", "", "step-count")
+        : walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
       ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
       ${stat("Lengths trusted for coaching", `${strides.filter(trusted).length} of ${withLength}`, "", "", "trusted")}

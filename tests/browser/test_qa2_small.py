@@ -82,3 +82,6 @@ def test_an_apple_health_walk_does_not_say_overlapping_strides(browser_context, 
     page.wait_for_selector("#summary")
     summary = page.locator("#summary").inner_text()
     assert "overlapping" not in summary, summary
+    # its steps are what it holds (600 in the export): shown, not a "Strides –" box
+    assert page.locator("#step-count-label").inner_text().lower() == "steps"  # CSS capitals
+    assert page.locator("#step-count").inner_text() == "600", summary
