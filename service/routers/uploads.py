@@ -163,8 +163,8 @@ async def upload(
     placement: Annotated[
         Placement | None,
         Form(
-            description="Where the sensor was worn; default: the profile's placement. Needed when the profile has "
-            "none: no recording format says where its sensor was."
+            description="Where the sensor was worn (used also over a location the file names); default: the "
+            "file's own (a GENEActiv header's location), else the profile's placement; needed when neither says."
         ),
     ] = None,
     side: Annotated[
