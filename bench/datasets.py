@@ -226,6 +226,17 @@ def _mobgap_participant_dirs(root: Path) -> list[Path]:
     return [found[k] for k in sorted(found)]
 
 
+MOBGAP_PARTICIPANTS: tuple[str, ...] = ("HA/001", "HA/002", "MS/001")
+"""The participants of mobgap's LabExampleDataset (9 trials): the README's table scores them all."""
+
+
+def missing_mobgap_participants(root: Path) -> list[str]:
+    """The participants of :data:`MOBGAP_PARTICIPANTS` found neither in the shared copy nor in the copy
+    ``bench/setup_mobgap.sh`` unpacks (``$MOBGAP_DATA_DIR``)."""
+    found = {f"{d.parent.name}/{d.name}" for d in _mobgap_participant_dirs(root)}
+    return [p for p in MOBGAP_PARTICIPANTS if p not in found]
+
+
 def _mobgap_files(root: Path) -> list[Path]:
     return [d / f for d in _mobgap_participant_dirs(root) for f in ("data.mat", "infoForAlgo.mat")]
 

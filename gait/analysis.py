@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,7 +135,9 @@ class Analysis:
                 complete = False
         return total, complete
 
-    def to_dict(self, *, target_stride_m: float | None = None) -> dict[str, Any]:
+    def to_dict(
+        self, *, target_stride_m: float | None = None, overlong: Sequence[bool | None] | None = None
+    ) -> dict[str, Any]:
         """The JSON document of ``gait analyze --json`` (stable keys; unknown values are null).
 
         Parameters
@@ -143,12 +145,18 @@ class Analysis:
         target_stride_m
             When given, each stride gets ``"overlong": true|false`` (null when its length is unknown or not
             confident enough to judge) and the summary counts ``"overlong_strides"``; without it both are null.
+        overlong
+            Each stride's judgement made already (a stored walk's, against a target that follows its cadence), used
+            instead of judging against ``target_stride_m``.
         """
         flags: list[bool | None] = [None] * len(self.strides)
-        if target_stride_m is not None:
+        if overlong is not None:
+            flags = list(overlong)
+        elif target_stride_m is not None:
             flags = flag_overlong(self.strides, target_stride_m)
+        judged = overlong is not None or target_stride_m is not None
         summary = self.summary
-        summary["overlong_strides"] = None if target_stride_m is None else sum(f is True for f in flags)
+        summary["overlong_strides"] = sum(f is True for f in flags) if judged else None
         gps = list(self.gps_stride_length_m.values())
         summary["gps_stride_length_m"] = round(float(np.median(gps)), 3) if gps else None
         summary["target_stride_m"] = target_stride_m

@@ -545,8 +545,8 @@ def read_generic(
         # the header named no unit: say which one the data's size gave, so a wrong guess can be put right
         source["notes"] = [
             f"{what}: the header names no acceleration unit; read as {_UNIT_TEXT[a_unit]} from the data's size "
-            "(gravity about 9.8 m/s^2 = 1 g = 1000 mg); name the columns with their unit (e.g. acc_x_g) or pass "
-            "--acc-unit if that is wrong"
+            "(gravity about 9.8 m/s^2 = 1 g = 1000 mg); if that is wrong, name the columns with their unit (e.g. "
+            "acc_x_g) (command line: or pass --acc-unit ms2|g|mg)"
         ]
     if gyr_note is not None:
         source["notes"] = [*source.get("notes", []), gyr_note]

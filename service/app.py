@@ -30,7 +30,7 @@ from service.livehub import LiveHub, recover_interrupted
 from service.recordings import remove_orphans
 from service.routers import coaching, health, live, pain, profile, trends, uploads, walks
 from service.security import BodyTooLargeError, SecurityMiddleware
-from service.settings import Settings, disk_full_message, is_disk_full
+from service.settings import Settings, disk_full_message, is_disk_full, upload_limit_message
 from service.store import Store
 from service.uploads import UploadRegistry
 
@@ -207,9 +207,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(BodyTooLargeError)
     async def too_large(_request: Request, exc: BodyTooLargeError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": f"the upload is larger than the limit of {exc.limit_bytes / 1024**2:.0f} MB"}, status_code=413
-        )
+        return JSONResponse({"detail": upload_limit_message(exc.limit_bytes)}, status_code=413)
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found_page(request: Request, exc: StarletteHTTPException) -> Response:

@@ -427,21 +427,23 @@ def _describe_source(session: Any) -> dict[str, Any] | None:
     return _json_safe(describe()) if callable(describe) else None
 
 
+def stride_event(row: dict[str, Any]) -> StrideEvent:
+    """A stored stride row (:data:`service.store.STRIDE_COLUMNS`) as the tracker's event."""
+    return StrideEvent(
+        row["start_s"],
+        row["end_s"],
+        row["length_m"],
+        row["cadence_spm"],
+        row["speed_mps"],
+        row["confidence"],
+        row["method"],
+        row["side"],
+    )
+
+
 def stored_strides(store: Store, walk_id: int) -> list[StrideEvent]:
     """A walk's committed strides as tracker events, in the order they were stored (the order they came)."""
-    return [
-        StrideEvent(
-            s["start_s"],
-            s["end_s"],
-            s["length_m"],
-            s["cadence_spm"],
-            s["speed_mps"],
-            s["confidence"],
-            s["method"],
-            s["side"],
-        )
-        for s in store.strides(walk_id)
-    ]
+    return [stride_event(s) for s in store.strides(walk_id)]
 
 
 def walk_analysis(store: Store, walk_id: int) -> Analysis:

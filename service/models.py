@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
 from gait.consts import BODY_HEIGHT_RANGE_M, STRIDE_SCALE_RANGE
@@ -272,14 +273,28 @@ class ProfilePublic(ProfileBase):
     not_medical_advice: str
 
 
+def _rounded_to(decimals: int) -> Callable[[float | None], float | None]:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, decimals)
+
+    return rounded
+
+
+LengthM = Annotated[float | None, AfterValidator(_rounded_to(3))]
+"""A length or distance in metres as the API gives it: to the millimetre (a mean or an Apple Health stride carries
+float noise, 1.1478503194317755)."""
+CadenceSpm = Annotated[float | None, AfterValidator(_rounded_to(1))]
+"""A cadence as the API gives it: to 0.1 steps/min, as the summaries of ``gait analyze`` are."""
+
+
 class WalkSummary(BaseModel):
-    """Summary figures of one walk (None where unknown)."""
+    """Summary figures of one walk (None where unknown): lengths to the millimetre, cadence to 0.1 steps/min."""
 
     steps: int | None = None
     strides: int | None = None
-    cadence_spm: float | None = None
-    stride_length_m: float | None = None
-    distance_m: float | None = None
+    cadence_spm: CadenceSpm = None
+    stride_length_m: LengthM = None
+    distance_m: LengthM = None
     walking_time_s: float | None = None
     duration_s: float | None = None
     flagged_strides: int = 0
@@ -491,14 +506,15 @@ class WalkDetail(WalkPublic):
 
 
 class TrendRow(BaseModel):
-    """Totals and stride-weighted means over one day or week."""
+    """Totals and stride-weighted means over one day or week (lengths to the millimetre, cadence to 0.1 steps/min);
+    an Apple Health walk counts its steps / 2 strides, as in the means."""
 
     period: str
     walks: int
     strides: int
-    cadence_spm: float | None
-    stride_length_m: float | None
-    distance_m: float | None
+    cadence_spm: CadenceSpm
+    stride_length_m: LengthM
+    distance_m: LengthM
     walking_time_s: float | None
     flagged_strides: int
 

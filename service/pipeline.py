@@ -131,6 +131,28 @@ def recording_start_epoch_s(source: dict[str, Any], *, now_s: float | None = Non
     return None
 
 
+def time_origin(start_epoch_s: float | None, first_sample_s: float | None) -> str | None:
+    """The clock time (ISO 8601, UTC, to the millisecond) of ``t_s = 0`` on a recording's own time axis, the axis
+    of the JSON document's times; None when the recording is not dated (its times then tell no clock time).
+
+    ``start_epoch_s`` is the first sample's clock time (:func:`recording_start_epoch_s`), ``first_sample_s`` its
+    time on the file's axis: a file counting Unix seconds has its origin in 1970, one counting from its start the
+    start itself.
+
+    Examples
+    --------
+    >>> time_origin(1729260574.5, 0.25)
+    '2024-10-18T14:09:34.250+00:00'
+    >>> time_origin(1729260574.5, 1729260574.5)
+    '1970-01-01T00:00:00.000+00:00'
+    >>> time_origin(None, 0.0) is None
+    True
+    """
+    if start_epoch_s is None or first_sample_s is None:
+        return None
+    return datetime.fromtimestamp(start_epoch_s - first_sample_s, UTC).isoformat(timespec="milliseconds")
+
+
 ONE_STRIDE_S = 2.0
 """An upload shorter than this with no stride in it is refused (``gait.analysis`` calls a recording with no steps
 that short "too short: fewer samples than one stride"; the slowest walking strides last about 2 s)."""
@@ -361,6 +383,9 @@ def analyse_to_walk(
         # the walk's start on its strides' time axis (the file's own, by design of the JSON document): a gait CSV
         # may count Unix seconds, so the dashboard measures "minutes into the walk" from this, not from 0
         source["first_sample_s"] = float(recording.time_s[0])
+    if result.gps_stride_length_m:
+        # the JSON document's per-bout GPS stride lengths (bout index -> m), which no table keeps
+        source["gps_bout_stride_length_m"] = {str(i): v for i, v in result.gps_stride_length_m.items()}
     return NewWalk(
         name=name,
         origin=origin,

@@ -13,6 +13,8 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from service.settings import upload_limit_message
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -133,10 +135,7 @@ class SecurityMiddleware:
         await self.app(scope, limited_receive, send_with_headers)
 
     def _too_large_message(self) -> str:
-        return (
-            f"the upload is larger than the limit of {self.max_body_bytes / 1024**2:.0f} MB: "
-            "split the recording or raise GAIT_MAX_UPLOAD_MB"
-        )
+        return upload_limit_message(self.max_body_bytes)
 
     @staticmethod
     def _same_origin(headers: dict[str, str]) -> bool:

@@ -82,7 +82,8 @@ class Settings:
     token
         Shared secret checked on every request (at least ``MIN_TOKEN_CHARS`` characters); None on loopback binds.
     max_upload_bytes
-        Uploads larger than this are refused with 413 before anything is stored.
+        Uploads larger than this are refused with 413 before anything is stored (``GAIT_MAX_UPLOAD_MB`` counts
+        MiB: 200 is 209,715,200 bytes).
     demo
         On first run with an empty store, import the sample recordings and replay one live.
     live_demo
@@ -191,3 +192,18 @@ class Settings:
     def with_(self, **changes: Any) -> Settings:
         """Return a copy with ``changes`` applied."""
         return replace(self, **changes)
+
+
+def upload_limit_message(limit_bytes: int) -> str:
+    """What a refused upload says of the limit: in MiB (``GAIT_MAX_UPLOAD_MB`` counts 1024 x 1024 bytes) and in
+    bytes, so that a "207.5 MB" file under a 200 MiB limit is no surprise; and what to do.
+
+    Examples
+    --------
+    >>> upload_limit_message(200 * 1024 * 1024).split(":")[0]
+    'the upload is larger than the limit of 200 MiB (209,715,200 bytes)'
+    """
+    return (
+        f"the upload is larger than the limit of {limit_bytes / 1024**2:.4g} MiB ({limit_bytes:,} bytes): "
+        "split the recording or raise GAIT_MAX_UPLOAD_MB"
+    )

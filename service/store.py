@@ -1173,8 +1173,8 @@ class Store:
 
     def trends(self, period: str) -> list[dict[str, Any]]:
         """Per-day or per-week totals and stride-weighted means over the walker's own walks (not sample or demo
-        walks). A summary-only walk (Apple Health: steps, distance, step length, no strides) weighs its steps / 2
-        strides in the means.
+        walks). A summary-only walk (Apple Health: steps, distance, step length, no strides) counts its steps / 2
+        strides, in the stride total and as its weight in the means.
 
         Parameters
         ----------
@@ -1190,7 +1190,8 @@ class Store:
         with self.read() as conn:
             conn.create_function("local_period", 2, local_period, deterministic=True)
             rows = conn.execute(
-                "SELECT local_period(started_at, ?) AS period, COUNT(*) AS walks, SUM(COALESCE(strides, 0)) AS strides,"
+                "SELECT local_period(started_at, ?) AS period, COUNT(*) AS walks,"
+                f" CAST(ROUND(SUM(COALESCE({weight}, 0))) AS INTEGER) AS strides,"
                 f" SUM(cadence_spm * {weight})"
                 f" / NULLIF(SUM(CASE WHEN cadence_spm IS NOT NULL THEN {weight} END), 0) AS cadence_spm,"
                 f" SUM(stride_length_m * {weight})"

@@ -72,6 +72,26 @@ def _shortened(name: str, fits: Callable[[str], bool]) -> str:
     return stem + suffix
 
 
+_UNIT_HINT = re.compile(r"command line: or (?:pass )?(?P<option>--(?:acc|time)-unit)(?P<values>[^();]*)")
+"""A reader's command-line hint to give a unit: an option of the commands that read files, not of the upload form."""
+
+
+def dashboard_wording(text: str) -> str:
+    """A reader's note or message as the dashboard shows it: a hint to pass a unit on the command line says to
+    convert the file with that unit (``gait convert``) and upload the converted file, which the dashboard can do.
+
+    Examples
+    --------
+    >>> dashboard_wording("if wrong, name the columns (command line: or pass --acc-unit g|mg)")[27:]
+    '(command line: or convert the file with gait convert --acc-unit g|mg and upload the converted file)'
+    >>> dashboard_wording("(command line: gait analyze --placement foot)")
+    '(command line: gait analyze --placement foot)'
+    """
+    return _UNIT_HINT.sub(
+        r"command line: or convert the file with gait convert \g<option>\g<values> and upload the converted file", text
+    )
+
+
 def safe_filename(name: str | None) -> str:
     """The name an upload is spooled under: :func:`display_filename`, so that what the readers say names the file as
     the user did, unless its UTF-8 form is too long for a file system's 255 bytes (then with only letters, digits,

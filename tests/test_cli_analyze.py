@@ -14,6 +14,8 @@ from ingest.gait_csv import write_gait_csv
 from service.cli import main
 from tests.gait.synthetic import walk_signal
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture(scope="module")
 def walk_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -44,9 +46,13 @@ def test_lengths_from_an_assumed_height_are_not_trusted_for_coaching(walk_csv: P
 def test_a_foot_sensor_summary_says_its_steps_are_one_foot_s(walk_csv: Path, capsys) -> None:
     sample = Path(__file__).resolve().parents[1] / "sample_recordings" / "gaitmap_left_foot.csv"
     assert main(["analyze", str(sample), "--placement", "foot"]) == 0
-    assert "contacts of the sensor's foot" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "contacts of the sensor's foot" in out and "overlapping" not in out  # one foot's strides follow each other
     assert main(["analyze", str(walk_csv)]) == 0  # a trunk sensor sees both feet
-    assert "contacts of the sensor's foot" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "contacts of the sensor's foot" not in out
+    # as the dashboard says: a trunk sensor's strides overlap, so "strides" beside "steps" is no contradiction
+    assert "(overlapping: one starts at every step)" in next(ln for ln in out.splitlines() if "strides " in ln)
 
 
 def test_an_assumed_placement_is_said_and_a_contradicting_gyroscope_flagged(walk_csv: Path, capsys) -> None:
@@ -233,17 +239,62 @@ def test_one_stride_is_singular() -> None:
 def test_error_hints_name_only_options_the_command_has(
     tmp_path: Path, content: str, flag: str, file_remedy: str, capsys
 ) -> None:
-    """`gait analyze` and `gait calibrate` have no --acc-unit or --time-unit (only `gait convert` has): their
-    errors gave "(command line: or --acc-unit)" all the same."""
+    """Every command that reads a file has --acc-unit and --time-unit (the readers' hints name them); a hint naming
+    an option the command lacks would be dropped (`gait scan`, `gait live` read no files)."""
     path = tmp_path / "odd.csv"
     path.write_text(content)
-    for argv in (["analyze", str(path)], ["calibrate", str(path), "--distance-m", "40"]):
-        assert main([*argv, "--data-dir", str(tmp_path / "data")]) == 2
+    for argv in (
+        ["analyze", str(path), "--data-dir", str(tmp_path / "data")],
+        ["calibrate", str(path), "--distance-m", "40", "--data-dir", str(tmp_path / "data")],
+        ["convert", str(path), str(tmp_path / "out.csv")],
+    ):
+        assert main(argv) == 2
         err = capsys.readouterr().err
-        assert file_remedy in err and "--" not in err and "command line" not in err, err
-    assert main(["convert", str(path), str(tmp_path / "out.csv")]) == 2
-    err = capsys.readouterr().err
-    assert file_remedy in err and flag in err  # gait convert has the option: its hint stays
+        assert file_remedy in err and f"command line: or {flag}" in err.replace("pass ", ""), err
+
+
+LONG_WALK = REPO.parent / "shared" / "data" / "dev" / "phone_exports" / "sensor_logger_android_header_edited"
+LONG_WALK = LONG_WALK / "Longwalking.csv"
+
+
+@pytest.mark.skipif(not LONG_WALK.is_file(), reason=f"shared dev data not found at {LONG_WALK}")
+def test_analyze_and_calibrate_take_the_unit_the_note_on_a_unitless_csv_names(tmp_path: Path, capsys) -> None:
+    """A generic CSV whose header names no unit is read in the unit the data's size gives, and the note says how to
+    put a wrong guess right: `gait analyze --acc-unit` must then exist (it did only on `gait convert`)."""
+    assert main(["analyze", str(LONG_WALK), "--no-profile"]) == 0
+    note = next(ln for ln in capsys.readouterr().out.splitlines() if "names no acceleration unit" in ln)
+    assert "read as m/s^2" in note and "(command line: or pass --acc-unit ms2|g|mg)" in note, note
+    assert main(["analyze", str(LONG_WALK), "--no-profile", "--acc-unit", "ms2"]) == 0
+    out = capsys.readouterr().out
+    assert "names no acceleration unit" not in out and "steps/min" in out  # the unit given: nothing guessed
+    # the unit reaches the reader: these m/s^2 read as milli-g hold no gravity
+    assert main(["analyze", str(LONG_WALK), "--no-profile", "--acc-unit", "mg"]) == 2
+    assert "less than gravity" in capsys.readouterr().err
+    data = tmp_path / "data"
+    argv = ["calibrate", str(LONG_WALK), "--distance-m", "300", "--dry-run", "--data-dir", str(data)]
+    assert main([*argv, "--acc-unit", "ms2"]) == 0
+    assert "personal stride-length factor" in capsys.readouterr().out
+    assert main([*argv, "--acc-unit", "g"]) == 2
+    assert "fits no unit" in capsys.readouterr().err
+    assert not data.exists()
+
+
+def test_the_reading_options_are_one_definition() -> None:
+    """analyze, calibrate and convert offer the same --format, --acc-unit and --time-unit (one helper, not copies)."""
+    from service.cli import _build_parsers
+
+    commands = _build_parsers()[1]
+
+    def options(name: str) -> dict[str, tuple[str, ...]]:
+        return {
+            a.option_strings[0]: tuple(a.choices or ())
+            for a in commands[name]._actions
+            if a.option_strings and a.option_strings[0] in ("--format", "--acc-unit", "--time-unit")
+        }
+
+    assert options("convert")["--acc-unit"] == ("ms2", "g", "mg")
+    assert options("convert")["--time-unit"] == ("s", "ms", "us", "ns")
+    assert options("analyze") == options("calibrate") == options("convert")
 
 
 def test_a_phone_apps_export_is_assumed_in_a_pocket_not_on_the_lower_back(tmp_path: Path, capsys) -> None:

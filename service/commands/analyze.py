@@ -15,6 +15,7 @@ from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.coach.text import plural
 from gait.types import Placement, Recording
 from service.commands.output import check_output_path, write_text_atomic
+from service.commands.reader_args import add_reader_arguments, reader_options
 from service.commands.settings_args import check_settings
 
 
@@ -40,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the shoe a foot sensor is on: its steps and strides then carry that side (foot placement only)",
     )
     p.add_argument("--target-stride-m", type=float, help="mark strides longer than this target as overlong")
-    p.add_argument("--format", dest="format", help="input format (default: detected from the file)")
+    add_reader_arguments(p)
     p.add_argument("--data-dir", type=Path, help="where your profile lives (default: the service's data dir)")
     p.add_argument(
         "--no-profile", action="store_true", help="ignore the height, calibration and usual placement in your profile"
@@ -49,16 +50,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_recording(path: Path, fmt: str | None) -> Recording:
-    """Read any supported input through the ingest layer (``fmt``: a format name, or None to detect it)."""
+def load_recording(path: Path, args: argparse.Namespace) -> Recording:
+    """Read any supported input through the ingest layer, as the options of :func:`add_reader_arguments` say."""
     from ingest import load
 
-    if fmt is None and _is_live_journal(path):
+    if args.format is None and _is_live_journal(path):
         from service.live import load_journal
 
         # its sidecar says where the sensor was worn (and the shoe), which the bare gait CSV cannot
         return load_journal(path)
-    return load(path, format=fmt)
+    return load(path, **reader_options(args))
 
 
 def _is_live_journal(path: Path) -> bool:
@@ -77,13 +78,13 @@ def run(args: argparse.Namespace) -> int:
     """Analyse the file and print or write the result."""
     from service.calibration import profile_scales
     from service.commands.calibrate import saved_profile
-    from service.pipeline import personal_scale
+    from service.pipeline import personal_scale, recording_start_epoch_s, time_origin
     from service.settings import Settings
 
     check_settings(args)
     if args.json and args.json != "-":
         check_output_path(Path(args.json), flag="--json")  # before the analysis, not after it
-    recording = load_recording(args.file, args.format)
+    recording = load_recording(args.file, args)
     profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
     from ingest import is_phone_recording
 
@@ -105,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
     if placement_note:
         result.notes.insert(0, placement_note)
     doc = result.to_dict(target_stride_m=args.target_stride_m)
+    first_s = float(recording.time_s[0]) if recording.n_samples else None
+    doc["time_origin"] = time_origin(recording_start_epoch_s(recording.source), first_s)
     if args.json:
         text = json.dumps(doc, indent=1)
         if args.json == "-":
@@ -187,7 +190,7 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         f"  walking bouts   {len(result.bouts)}  ({fmt(s['walking_time_s'], 's', '.1f')} walking)",
         f"  steps           {s['steps']}"
         + ("  (contacts of the sensor's foot: the other foot's are not seen)" if result.one_foot else ""),
-        f"  strides         {s['strides']}",
+        f"  strides         {s['strides']}" + ("" if result.one_foot else "  (overlapping: one starts at every step)"),
         f"  cadence         {fmt(s['cadence_spm'], 'steps/min', '.1f')} (median)",
         f"  stride length   {fmt(s['stride_length_m'], 'm', '.2f')} (median)",
         f"  distance        {fmt(s['distance_m'], 'm', '.0f')}",

@@ -21,6 +21,7 @@ from gait.stride_length import (
 from gait.types import Placement, Recording
 from service.calibration import calibrated_profile, check_calibratable, describe_scales
 from service.commands.analyze import choose_placement, load_recording
+from service.commands.reader_args import add_reader_arguments
 from service.commands.settings_args import check_settings
 from service.settings import Settings
 from service.store import Store
@@ -49,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     src.add_argument("--gps", action="store_true", help="use the recording's GPS track as the reference")
     p.add_argument("--placement", choices=[pl.value for pl in Placement], help="where the sensor was worn")
     p.add_argument("--height-m", type=float, dest="height_m", help="your body height in metres")
-    p.add_argument("--format", dest="format", help="input format (default: detected from the file)")
+    add_reader_arguments(p)
     p.add_argument("--data-dir", type=Path, help="profile location (default: the service's data dir)")
     p.add_argument("--dry-run", action="store_true", help="print the factor without saving it")
     p.set_defaults(func=run)
@@ -92,7 +93,7 @@ def gps_scale(recording: Recording, result: Analysis) -> tuple[float, int]:
 def run(args: argparse.Namespace) -> int:
     """Fit and save the factor."""
     check_settings(args)
-    recording = load_recording(args.file, args.format)
+    recording = load_recording(args.file, args)
     settings = Settings.from_env(data_dir=args.data_dir)
     profile = saved_profile(settings)
     # as gait analyze chooses it, and said when the walker did not name it: a factor fitted for the wrong placement

@@ -8,8 +8,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import list_formats, load, write_gait_csv
+from ingest import load, write_gait_csv
 from service.commands.output import OutputError, check_output_path
+from service.commands.reader_args import add_reader_arguments, reader_options
 from service.pipeline import recording_start_epoch_s
 
 
@@ -24,18 +25,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("file", type=Path, help="input file, zip or folder")
     p.add_argument("out", type=Path, help="gait CSV to write (replaced atomically)")
-    p.add_argument(
-        "--format", dest="format", choices=[f.name for f in list_formats()], help="input format (default: detected)"
-    )
-    p.add_argument("--acc-unit", choices=["ms2", "g", "mg"], help="acceleration unit of a generic CSV without units")
-    p.add_argument("--time-unit", choices=["s", "ms", "us", "ns"], help="time unit of a generic CSV without units")
+    add_reader_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the input and write gait CSV; prints one line describing what was written."""
     check_output_path(args.out)  # before reading: a long read should not end in "cannot write"
-    recording = load(args.file, format=args.format, acc_unit=args.acc_unit, time_unit=args.time_unit)
+    recording = load(args.file, **reader_options(args))
     start_s = recording_start_epoch_s(recording.source)
     if start_s is not None and recording.n_samples:
         # gait CSV's time is "seconds from any origin": Unix seconds keep the recording's date, which our reader (and

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import logging
 import os
@@ -70,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
     # Before anything touches the data: one server per data directory (a second one would take the first one's
     # live walk for a crashed one and close it), and the port bound before the URL is announced.
     data_lock = DataDirLock(settings.data_dir)
+    # what acquiring creates (the folders, the lock file), removed again when the port refuses: nothing left behind
+    created = [d for d in (settings.data_dir, *settings.data_dir.parents) if not d.exists()]
+    lock_existed = data_lock.path.exists()
     try:
         data_lock.acquire()
     except DataDirBusyError as exc:
@@ -82,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         sock = bind_socket(host, settings.port)
     except OSError as exc:
         data_lock.release()
+        _remove_created(data_lock.path if not lock_existed else None, created)
         if exc.errno == errno.EADDRINUSE:
             print(
                 f"gait: error: port {settings.port} is in use; is gait serve already running? use --port",
@@ -109,6 +114,16 @@ def run(args: argparse.Namespace) -> int:
         sock.close()
         data_lock.release()
     return 0
+
+
+def _remove_created(lock_file: Path | None, folders: list[Path]) -> None:
+    """Remove a lock file and the folders (deepest first) a refused start created; a folder that holds anything
+    else by now stays."""
+    with contextlib.suppress(OSError):
+        if lock_file is not None:
+            lock_file.unlink()
+        for folder in folders:
+            folder.rmdir()
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

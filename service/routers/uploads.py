@@ -18,9 +18,9 @@ from service.deps import SettingsDep, StoreDep, UploadsDep
 from service.models import Problem, UploadResult, UploadStatus
 from service.pipeline import process_file
 from service.routers.walks import walk_public
-from service.settings import disk_full_message, is_disk_full
+from service.settings import disk_full_message, is_disk_full, upload_limit_message
 from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
-from service.uploads import display_filename, safe_filename, walk_name
+from service.uploads import dashboard_wording, display_filename, safe_filename, walk_name
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
 
@@ -127,7 +127,7 @@ def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
         while block := src.read(COPY_BLOCK_BYTES):
             size += len(block)
             if size > limit_bytes:
-                raise HTTPException(413, f"the upload is larger than the limit of {limit_bytes / 1024**2:.0f} MB")
+                raise HTTPException(413, upload_limit_message(limit_bytes))
             out.write(block)
     return size
 
@@ -163,8 +163,8 @@ async def upload(
     placement: Annotated[
         Placement | None,
         Form(
-            description="Where the sensor was worn; default: the profile's placement. Needed when the profile has "
-            "none: no recording format says where its sensor was."
+            description="Where the sensor was worn (used also over a location the file names); default: the "
+            "file's own (a GENEActiv header's location), else the profile's placement; needed when neither says."
         ),
     ] = None,
     side: Annotated[
@@ -204,7 +204,7 @@ async def upload(
         uploads.update(upload_id, "failed", 1.0, error=message)
         raise HTTPException(409, message) from None
     except (IngestError, GaitError) as exc:
-        message = UPLOAD_WORDING.get(exc.reason, str(exc))
+        message = UPLOAD_WORDING.get(exc.reason) or dashboard_wording(str(exc))
         uploads.update(upload_id, "failed", 1.0, error=message)
         raise HTTPException(422, message) from None
     except HTTPException as exc:

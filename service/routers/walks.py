@@ -11,13 +11,15 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
+from gait.analysis import Analysis
 from gait.coach import NOT_MEDICAL_ADVICE
 from gait.errors import GaitError
+from gait.types import BoutEvent, Placement, StepEvent
 from ingest.errors import IngestError
 from service import calibration, reanalysis
 from service.coaching import PainLedger, deleted_pain_basis, load_profile
 from service.deps import HubDep, SettingsDep, StoreDep
-from service.livehub import LiveHub, end_words
+from service.livehub import LiveHub, end_words, stride_event
 from service.models import (
     CalibrationRequest,
     CalibrationResult,
@@ -30,10 +32,11 @@ from service.models import (
     WalkPublic,
     WalkSummary,
 )
-from service.pipeline import EARLIEST_START_EPOCH_S
+from service.pipeline import EARLIEST_START_EPOCH_S, recording_start_epoch_s, time_origin
 from service.recordings import delete_walk as delete_stored_walk
 from service.settings import Settings
 from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
+from service.uploads import dashboard_wording
 
 router = APIRouter(prefix="/api/walks", tags=["walks"])
 
@@ -52,6 +55,8 @@ def walk_public(walk: dict[str, Any], hub: LiveHub | None = None) -> dict[str, A
                 summary[key] = value
     out = {k: v for k, v in walk.items() if k not in SUMMARY_COLUMNS and k != "flagged_strides"}
     out["summary"] = WalkSummary(**summary)
+    if "notes" in out:
+        out["notes"] = [dashboard_wording(n) for n in out["notes"]]
     if walk.get("origin") == "live":
         out["ended"] = end_words(walk.get("source") or {})
     return out
@@ -263,25 +268,51 @@ def export_csv(walk_id: int, store: StoreDep) -> Response:
     )
 
 
-@router.get("/{walk_id}/export.json", summary="Export a walk as JSON (the `gait analyze --json` document + walk)")
-def export_json(walk_id: int, store: StoreDep, response: Response) -> dict[str, Any]:
-    """A walk as JSON: the `gait analyze --json` document plus the walk's own fields."""
-    walk = _walk_or_404(store, walk_id)
-    response.headers["content-disposition"] = f'attachment; filename="walk-{walk_id}.json"'
+def walk_document(store: Store, walk: dict[str, Any]) -> dict[str, Any]:
+    """A stored walk as the ``gait analyze --json`` document (the same function writes it: the same keys, the same
+    rounding), its strides judged as they were when stored, plus the walk's own fields.
+
+    Added to the document: ``walk`` (the walk's fields), ``cues``, each stride's ``idx`` and coaching ``target_m``
+    (to the millimetre), and the summary's ``flagged_strides``. The summary's figures are the stored ones (an
+    Apple Health walk has steps but no stride rows); ``target_stride_m`` is null: a coached walk's target follows
+    its cadence, so each stride carries its own.
+    """
+    walk_id = walk["id"]
     public = walk_public(walk)
     strides = store.strides(walk_id)
-    for s in strides:
-        s["duration_s"] = s["end_s"] - s["start_s"]
-        s["overlong"] = None if s["overlong"] is None else bool(s["overlong"])
-        if s["target_m"] is not None:  # to the millimetre, as in export.csv
-            s["target_m"] = round(s["target_m"], 3)
+    events = [stride_event(s) for s in strides]
+    analysis = Analysis(
+        steps=[StepEvent(s["t_s"], s["side"]) for s in store.steps(walk_id)],
+        strides=events,
+        duration_s=walk["duration_s"] or 0.0,
+        placement=Placement.parse(walk["placement"]) if walk["placement"] else None,
+        reason=walk["reason"],
+        notes=list(public["notes"]),
+        gps_stride_length_m={
+            int(i): float(v) for i, v in (walk["source"].get("gps_bout_stride_length_m") or {}).items()
+        },
+    )
+    one_foot = analysis.one_foot
+    analysis.bouts = [BoutEvent(b["start_s"], b["end_s"], b["steps"], one_foot) for b in store.bouts(walk_id)]
+    flags = [None if s["overlong"] is None else bool(s["overlong"]) for s in strides]
+    coached = any(s["target_m"] is not None for s in strides)
+    doc = analysis.to_dict(overlong=flags if coached else None)
+    for row, stride in zip(doc["strides"], strides, strict=True):
+        row["idx"] = stride["idx"]
+        row["target_m"] = None if stride["target_m"] is None else round(stride["target_m"], 3)
+    doc["summary"].update(public["summary"].model_dump())
+    doc["time_origin"] = time_origin(recording_start_epoch_s(walk["source"]), walk["source"].get("first_sample_s"))
     return {
         "walk": {k: v for k, v in public.items() if k != "summary"},
-        "summary": public["summary"].model_dump(),
-        "placement": walk["placement"],
-        "reason": walk["reason"],
-        "steps": store.steps(walk_id),
-        "strides": strides,
-        "bouts": store.bouts(walk_id),
+        **doc,
         "cues": store.cues(walk_id),
     }
+
+
+@router.get("/{walk_id}/export.json", summary="Export a walk as JSON (the `gait analyze --json` document + walk)")
+def export_json(walk_id: int, store: StoreDep, response: Response) -> dict[str, Any]:
+    """A walk as JSON: the `gait analyze --json` document (the same keys and rounding) plus the walk's own fields,
+    its cues, each stride's index and coaching target, and the clock time of its times' origin."""
+    walk = _walk_or_404(store, walk_id)
+    response.headers["content-disposition"] = f'attachment; filename="walk-{walk_id}.json"'
+    return walk_document(store, walk)

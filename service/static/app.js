@@ -520,7 +520,8 @@ async function pageWalk(id) {
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
       ${stat("Cadence", fmt.num(s.cadence_spm), "steps/min")}
       ${stat("Stride length", fmt.m(s.stride_length_m), "m")}
-      ${walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
+      ${walk.format === "apple_health" ? stat("Steps", fmt.num(s.steps), "the phone's count", "", "step-count")
+        : walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
       ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
       ${stat("Lengths trusted for coaching", `${strides.filter(trusted).length} of ${withLength}`, "", "", "trusted")}
@@ -806,7 +807,7 @@ async function pageUpload() {
       <div class="row"><label for="placement">Where was the sensor worn?</label>
         <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
         ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select>
-        <span class="hint">recordings do not say where the sensor was, and stride lengths depend on it (an Apple Health export needs no answer)</span></div>
+        <span class="hint" id="placement-hint">most recordings do not say where the sensor was, and stride lengths depend on it; your choice here is used, also over a location a file's header names (GENEActiv) (an Apple Health export needs no answer)</span></div>
       <div class="row"><label for="side">Which shoe was a foot sensor on?</label>
         <select id="side" name="side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
@@ -816,7 +817,7 @@ async function pageUpload() {
       <p id="upload-error" class="error" role="alert"></p>
     </form>
     <div id="upload-result" class="card hidden" role="status"></div>`;
-  // Stride lengths depend on where the sensor was, and no recording format says it: the form asks rather than
+  // Stride lengths depend on where the sensor was, and most recording formats do not say it: the form asks rather than
   // guess (a shoe sensor analysed as lower back gives plausible-looking wrong strides). An Apple Health export
   // holds daily summaries only, so it needs no answer.
   document.getElementById("file").addEventListener("change", (e) => {

@@ -184,3 +184,22 @@ def test_the_cadence_metric_on_the_reference_ics_shows_its_own_floor() -> None:
     cadence_target = next(t for t in row.targets() if t["target"].startswith("cadence"))
     assert not cadence_target["pass"]
     assert "reference's own ICs score 10.00" in cadence_target["note"]
+
+
+def test_fewer_mobgap_trials_than_the_readmes_table_are_said_with_how_to_get_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without bench/setup_mobgap.sh the shared copy gives 6 of the 9 lab trials: the output says which are missing
+    and how to get them, not a quietly different row."""
+    lab = tmp_path / "shared" / "mobgap_lab" / "example_data" / "data" / "lab"
+    for participant in ("HA/001", "HA/002"):
+        (lab / participant).mkdir(parents=True)
+        (lab / participant / "data.mat").write_bytes(b"")
+    unpacked = tmp_path / "unpacked"
+    monkeypatch.setenv("MOBGAP_DATA_DIR", str(unpacked))
+    said = acc.mobgap_shortfall(tmp_path / "shared")
+    assert said is not None and "MS/001 missing" in said and "HA/00" not in said.split("missing")[0]
+    assert "bench/setup_mobgap.sh" in said and "MOBGAP_DATA_DIR" in said
+    (unpacked / "v1.2.0" / "data" / "lab" / "MS" / "001").mkdir(parents=True)
+    (unpacked / "v1.2.0" / "data" / "lab" / "MS" / "001" / "data.mat").write_bytes(b"")
+    assert acc.mobgap_shortfall(tmp_path / "shared") is None

@@ -82,3 +82,16 @@ def test_an_apple_health_walk_does_not_say_overlapping_strides(browser_context, 
     page.wait_for_selector("#summary")
     summary = page.locator("#summary").inner_text()
     assert "overlapping" not in summary, summary
+    # its steps are what it holds (600 in the export): shown, not a "Strides –" box
+    assert page.locator("#step-count-label").inner_text().lower() == "steps"  # CSS capitals
+    assert page.locator("#step-count").inner_text() == "600", summary
+
+
+def test_the_upload_forms_placement_hint_does_not_claim_files_never_say(browser_context, server: Server) -> None:
+    """A GENEActiv file's header names its location (an upload without a placement uses it): the form must not say
+    that recordings never say where the sensor was, and says that its own choice is the one used."""
+    page, errors = phone_page(browser_context, server.url + "/#/upload")
+    hint = page.locator("#placement-hint").inner_text()
+    assert hint.startswith("most recordings do not say") and "your choice here is used" in hint, hint
+    assert "GENEActiv" in hint, hint
+    assert errors == [], errors

@@ -125,6 +125,8 @@ def test_upload_over_limit_is_413_and_stores_nothing(tmp_path: Path, store: Stor
     with TestClient(app, base_url="http://127.0.0.1") as c:
         r = upload(c, walk_csv, placement="lower_back")
     assert r.status_code == 413 and "limit" in r.json()["detail"]
+    # the limit in the unit it is counted in: 10,000 bytes are 0.009537 MiB, not "0 MB"
+    assert "limit of 0.009537 MiB (10,000 bytes)" in r.json()["detail"]
     assert count_rows(store, "walks") == 0
 
 

@@ -79,13 +79,17 @@ def test_taken_port_is_said_before_the_url(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = serve("--data-dir", str(tmp_path / "data"), "--port", str(port), "--no-demo")
+        result = serve("--data-dir", str(tmp_path / "new" / "data"), "--port", str(port), "--no-demo")
+        (tmp_path / "mine").mkdir()
+        again = serve("--data-dir", str(tmp_path / "mine"), "--port", str(port), "--no-demo")
+    assert again.returncode == 2 and list((tmp_path / "mine").iterdir()) == []  # the user's folder stays, empty
     assert result.returncode == 2
+    assert not (tmp_path / "new").exists()  # the refused start leaves nothing behind (it left a serve.lock)
     assert "dashboard at" not in result.stdout
     assert result.stderr.strip().splitlines() == [
         f"gait: error: port {port} is in use; is gait serve already running? use --port"
     ]
-    assert not (tmp_path / "data" / "gait.sqlite3").exists()  # refused before the store was opened
+    assert not (tmp_path / "new" / "data" / "gait.sqlite3").exists()  # refused before the store was opened
 
 
 def test_the_app_itself_locks_its_data_dir(tmp_path: Path) -> None:

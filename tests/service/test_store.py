@@ -251,13 +251,15 @@ def test_trends_count_a_summary_only_walks_stride_length(store: Store) -> None:
     store.add_walk(NewWalk(name="health", origin="upload", started_at="2026-11-20T12:00:00+00:00", summary=health))
     (alone,) = store.trends("day")
     assert alone["stride_length_m"] == pytest.approx(1.2)  # as the Walks list shows it, not "–"
+    assert alone["strides"] == 1000  # not 0: its steps / 2, as in the means
     # with a measured walk the same day: each counts with its strides (1000 and 100)
     measured = {"steps": 210, "strides": 100, "stride_length_m": 1.4, "cadence_spm": 110.0}
     store.add_walk(NewWalk(name="own", origin="upload", started_at="2026-11-20T13:00:00+00:00", summary=measured))
     (both,) = store.trends("day")
     assert both["stride_length_m"] == pytest.approx((1.2 * 1000 + 1.4 * 100) / 1100)
     assert both["cadence_spm"] == pytest.approx(110.0)  # Health has no cadence: only the measured walk's
-    assert both["strides"] == 100  # strides counted are the ones measured
+    # the Health walk's steps / 2 strides count in the total as in the means (the trends page says so): 1000 + 100
+    assert both["strides"] == 1100
 
 
 @pytest.mark.parametrize(

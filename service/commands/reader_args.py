@@ -1,0 +1,29 @@
+"""The options that say how to read an input file, shared by every command that reads one."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ingest import list_formats
+
+ACC_UNITS: tuple[str, ...] = ("ms2", "g", "mg")
+TIME_UNITS: tuple[str, ...] = ("s", "ms", "us", "ns")
+
+
+def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--format``, ``--acc-unit`` and ``--time-unit`` to a command that reads a recording.
+
+    One definition for ``gait analyze``, ``gait calibrate`` and ``gait convert``: a hint in a reader's message
+    ("pass --acc-unit") then holds for each of them.
+    """
+    parser.add_argument(
+        "--format", dest="format", choices=[f.name for f in list_formats()], help="input format (default: detected)"
+    )
+    parser.add_argument("--acc-unit", choices=ACC_UNITS, help="acceleration unit of a generic CSV without units")
+    parser.add_argument("--time-unit", choices=TIME_UNITS, help="time unit of a generic CSV without units")
+
+
+def reader_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of :func:`ingest.load` given by the options :func:`add_reader_arguments` added."""
+    return {"format": args.format, "acc_unit": args.acc_unit, "time_unit": args.time_unit}
