@@ -91,9 +91,16 @@ PHYSICS_TOOLBOX = FormatInfo(
 GENERIC = FormatInfo(
     name="generic_csv",
     description="any CSV with a time column (numbers, time of day or date and time) and x, y, z acceleration "
-    "columns (units from the header, the --acc-unit / --time-unit flags, or the data), optional gyroscope columns",
+    "columns (units from the header, the --acc-unit / --time-unit flags, or the data), optional gyroscope columns; "
+    "a sample counter instead of time (or none) is timed by --rate-hz, or by a rate the file states before its "
+    "header ('Acquisition frequency: 100 Hz')",
     patterns=("*.csv", "*.txt", "*.tsv"),
-    checked_versions=("edited Sensor Logger CSVs", "unknown iOS logger (';', unix s, g)"),
+    checked_versions=(
+        "edited Sensor Logger CSVs",
+        "unknown iOS logger (';', unix s, g)",
+        "sample counters: mobgap data_csv ('samples', g), gaitmap (unnamed index, 'index'), IPOL Xsens MTw "
+        "('PacketCounter' under 'Acquisition frequency: 100 Hz')",
+    ),
 )
 
 _TIME_NAMES_S: Final = ("time_s", "t_s", "seconds_elapsed", "elapsed (s)", "time (s)", "elapsed_s")
@@ -121,6 +128,9 @@ _HALF_DAY_S: Final = 43_200.0
 _COUNTER_NAME: Final = re.compile(r"|index|samples?|sample[ _]?(?:no|nr|number|index)|packet ?counter|counter|frame|n")
 """Names of a column that numbers the samples instead of timing them (gaitmap's unnamed index, Xsens's
 'PacketCounter')."""
+_STATED_RATE: Final = re.compile(r"(?:frequency|rate)\b[^0-9\n]{0,30}?(\d+(?:\.\d+)?)\s*hz\b", re.IGNORECASE)
+_PREAMBLE_LINES: Final = 5
+"""Lines without a separator read before a table's header at most (IPOL's one 'Acquisition frequency: 100 Hz')."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +188,10 @@ def _column(index: int, raw: str) -> _Column | None:
     if kind == "acc" and any(w in low for w in _EXCLUDED_ACC_WORDS):
         return None
     return None if kind is None else _Column(index=index, kind=kind, axis=axis, stem=stem, unit=unit)
+
+
+def _columns(fields: list[str]) -> list[_Column]:
+    return [c for c in (_column(i, f) for i, f in enumerate(fields)) if c is not None]
 
 
 def _triple(columns: list[_Column], kind: str) -> list[_Column] | None:
@@ -323,12 +337,61 @@ def guess_time_scale(raw: np.ndarray, *, what: str) -> tuple[float, str]:
     return scale, f"{unit} (from the sample spacing)"
 
 
-def _header_and_dialect(data: bytes, what: str) -> tuple[Dialect, list[str], list[str]]:
-    lines = head_lines(data, 2, what=what)
-    if len(lines) < 2 or not lines[1].strip():
+@dataclass(frozen=True)
+class _Layout:
+    """Where a table's header and data start, and what lines before the header state."""
+
+    dialect: Dialect
+    fields: list[str]
+    first_row: list[str]
+    skiprows: int  # lines before the first data row
+    stated_rate_hz: float | None = None
+    stated_line: str | None = None
+
+
+def stated_rate_hz(line: str) -> float | None:
+    """The sampling rate a line before a table's header states, or None.
+
+    Examples
+    --------
+    >>> stated_rate_hz("Acquisition frequency: 100 Hz"), stated_rate_hz("Sampling rate = 102.4Hz")
+    (100.0, 102.4)
+    >>> stated_rate_hz("Subject 12, 100 m walk") is None
+    True
+    """
+    m = _STATED_RATE.search(line)
+    rate = float(m.group(1)) if m else 0.0
+    return rate if rate > 0 else None
+
+
+def _layout(data: bytes, what: str) -> _Layout:
+    """Find the header: after lines that state something (IPOL's 'Acquisition frequency: 100 Hz'), and the second of
+    two header lines (gaitmap's 'sensor,...' over 'axis,acc_x,...')."""
+    lines = head_lines(data, _PREAMBLE_LINES + 3, what=what)
+    start = 0
+    # lines without a separator before a line with them are a preamble, not the header
+    while start < min(_PREAMBLE_LINES, len(lines) - 2) and not re.search(r"[,;\t]", lines[start]):
+        start += 1
+    if start and not re.search(r"[,;\t]", lines[start]):
+        start = 0
+    if len(lines) < start + 2 or not lines[start + 1].strip():
         raise IngestError(f"{what}: header only, no data rows; record for longer", reason="empty")
-    dialect = sniff_dialect(lines[0], lines[1])
-    return dialect, split_fields(lines[0], dialect), split_fields(lines[1], dialect)
+    dialect = sniff_dialect(lines[start], lines[start + 1])
+    fields = split_fields(lines[start], dialect)
+    stated = next(((r, line) for line in lines[:start] if (r := stated_rate_hz(line)) is not None), (None, None))
+    under = split_fields(lines[start + 1], dialect)
+    if len(lines) > start + 2 and _triple(_columns(under), "acc") and not _triple(_columns(fields), "acc"):
+        sensors = list(dict.fromkeys(f for f, u in zip(fields, under, strict=False) if f and _column(0, u)))
+        if len(sensors) > 1:
+            raise IngestError(
+                f"{what}: holds {len(sensors)} sensors' columns ({', '.join(sensors[:6])}) under two header lines "
+                "(sensor, then axis); save one sensor's columns as a CSV of their own with one header line (e.g. "
+                "'sample,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z') and load that: one recording at a time",
+                reason="several_recordings",
+            )
+        start, fields = start + 1, under
+        dialect = sniff_dialect(lines[start], lines[start + 1])
+    return _Layout(dialect, fields, split_fields(lines[start + 1], dialect), start + 1, *stated)
 
 
 def detect(head: bytes, name: str) -> str | None:
@@ -370,6 +433,7 @@ def read_generic(
     placement: Placement | str | None = None,
     acc_unit: str | None = None,
     time_unit: str | None = None,
+    rate_hz: float | None = None,
     fmt: FormatInfo = GENERIC,
     extra_source: dict[str, Any] | None = None,
 ) -> Recording:
@@ -387,6 +451,10 @@ def read_generic(
         ``"g"``, ``"mg"`` or ``"ms2"`` when the header does not say (otherwise taken from the data).
     time_unit
         ``"s"``, ``"ms"``, ``"us"`` or ``"ns"`` when the header does not say.
+    rate_hz
+        The sampling rate of a file without a time column: its sample counter (``samples``, ``PacketCounter``,
+        an unnamed index), else its row order, becomes time_s = (n - n0) / rate. Without it, a rate the file states
+        in a line before its header (``Acquisition frequency: 100 Hz``) is used, with a note.
     fmt
         The format being read (generic CSV, or AndroSensor / MetaWear which share this code).
     extra_source
@@ -397,11 +465,17 @@ def read_generic(
     IngestError
         Missing or ambiguous columns, mixed units, too low a rate, or samples the core cannot use.
     """
-    dialect, raw_fields, first_row = _header_and_dialect(data, what)
-    columns = [c for c in (_column(i, f) for i, f in enumerate(raw_fields)) if c is not None]
+    layout = _layout(data, what)
+    dialect, raw_fields, first_row = layout.dialect, layout.fields, layout.first_row
+    columns = _columns(raw_fields)
     acc_cols = _triple(columns, "acc")
     tcol = _time_column(raw_fields, first_row)
-    if acc_cols is None or tcol is None:
+    if rate_hz is not None and not (np.isfinite(rate_hz) and rate_hz > 0):
+        raise IngestError(f"the sampling rate must be a positive number of Hz, not {rate_hz!r}", reason="bad_rate")
+    rate = rate_hz if rate_hz is not None else layout.stated_rate_hz
+    counter = _counter_column(raw_fields)
+    counting = tcol is None and acc_cols is not None and rate is not None
+    if acc_cols is None or (tcol is None and not counting):
         missing = ", ".join(
             part
             for part, bad in (("a numeric time column", tcol is None), ("x, y, z acceleration", acc_cols is None))
@@ -409,11 +483,15 @@ def read_generic(
         )
         gyro_only = acc_cols is None and _triple(columns, "gyr") is not None
         hint = " (this looks like a gyroscope-only file: load the accelerometer file)" if gyro_only else ""
-        counter = next((f for f in raw_fields if _COUNTER_NAME.fullmatch(norm_name(f))), None)
-        if tcol is None and acc_cols is not None and counter is not None:
+        if tcol is None and acc_cols is not None:
+            counted = "row" if counter is None else "sample"
             hint = (
-                f" (the column {counter!r} counts samples, it is no time: add a column time_s = sample number / "
-                "sampling rate in Hz, e.g. 0, 0.01, 0.02 ... at 100 Hz)"
+                " (if the rows were sampled at a fixed rate"
+                if counter is None
+                else f" (the column {raw_fields[counter]!r} counts samples, it is no time"
+            ) + (
+                f": add a column time_s = {counted} number / sampling rate in Hz, e.g. 0, 0.01, 0.02 ... at 100 Hz; "
+                "command line: or pass --rate-hz <Hz>)"
             )
         raise IngestError(
             f"{what}: missing columns: {missing}{hint}; found {', '.join(repr(f) for f in raw_fields[:12])}. A generic "
@@ -433,30 +511,40 @@ def read_generic(
             f"{what}: the gyroscope columns declare different units; convert them to deg/s or rad/s",
             reason="mixed_units",
         )
-    tindex, tunit = tcol
+    tindex, tunit = tcol if tcol is not None else (counter, "counter")
     text_time = tunit in ("time_of_day", "date_time")
-    usecols = [tindex] + [c.index for c in acc_cols] + ([c.index for c in gyr_cols] if gyr_cols else [])
+    data_cols = [c.index for c in acc_cols] + ([c.index for c in gyr_cols] if gyr_cols else [])
+    numeric_time = tindex is not None and not text_time
     # a second clock beside the time column (Sensor Logger's 'time' in epoch ns beside 'seconds_elapsed', renamed
     # 'Timestamp' by hand) may date the recording: read along, as the last column
-    clock = None if text_time else _other_clock_column(raw_fields, first_row, skip=usecols)
+    clock = _other_clock_column(raw_fields, first_row, skip=[tindex, *data_cols]) if tcol and numeric_time else None
     arr = read_numeric(
         data,
         what=what,
         dialect=dialect,
-        skiprows=1,
-        usecols=(usecols[1:] if text_time else usecols) + ([] if clock is None else [clock]),
+        skiprows=layout.skiprows,
+        usecols=([tindex] if numeric_time else []) + data_cols + ([] if clock is None else [clock]),
         n_fields=len(raw_fields),
     )
     clock_raw = None if clock is None else arr[:, -1]
     text_epoch_s = None
     if text_time:
         # the stamps say their own unit: a --time-unit flag does not apply to them
-        seconds, text_epoch_s = clock_seconds(read_text(data, dialect=dialect, skiprows=1, column=tindex), tunit)
+        text = read_text(data, dialect=dialect, skiprows=layout.skiprows, column=tindex)
+        seconds, text_epoch_s = clock_seconds(text, tunit)
         arr = np.column_stack([seconds, arr])
-    arr = arr[:, : len(usecols)]
+    elif tindex is None:
+        arr = np.column_stack([np.arange(len(arr), dtype=np.float64), arr])
+    arr = arr[:, : 1 + len(data_cols)]
+    notes = _rate_notes(what, layout, rate_hz, raw_fields[tindex] if tcol else None)
 
-    unit = None if text_time else time_unit or tunit
-    if text_time:
+    unit = None if text_time or counting else time_unit or tunit
+    if counting:
+        assert rate is not None
+        stated = layout.stated_line if rate_hz is None else None
+        name = None if counter is None else raw_fields[counter]
+        time_scale, time_note = 1.0 / rate, _counter_time(arr[:, 0], what, rate, name, stated, notes)
+    elif text_time:
         time_scale, time_note = 1.0, "time of day" if tunit == "time_of_day" else "date and time"
     elif unit is not None:
         if unit not in TIME_SCALE_S:
@@ -535,7 +623,7 @@ def read_generic(
         # its sample spacing gives, when it holds Unix times.
         "start_epoch_s": text_epoch_s
         or start_epoch_s(raw_fields, first_row)
-        or unix_start_s(time_raw)
+        or (None if counting else unix_start_s(time_raw))
         or (None if clock_raw is None else clock_start_s(clock_raw, time_raw)),
         **(extra_source or {}),
     }
@@ -543,13 +631,15 @@ def read_generic(
         source["sign"] = sign
     if not (declared or acc_unit) and fmt is GENERIC:
         # the header named no unit: say which one the data's size gave, so a wrong guess can be put right
-        source["notes"] = [
+        notes.append(
             f"{what}: the header names no acceleration unit; read as {_UNIT_TEXT[a_unit]} from the data's size "
             "(gravity about 9.8 m/s^2 = 1 g = 1000 mg); if that is wrong, name the columns with their unit (e.g. "
             "acc_x_g) (command line: or pass --acc-unit ms2|g|mg)"
-        ]
+        )
     if gyr_note is not None:
-        source["notes"] = [*source.get("notes", []), gyr_note]
+        notes.append(gyr_note)
+    if notes:
+        source["notes"] = notes
     if tunit == "date_time" and text_epoch_s is None:
         # a date and time without its zone (Physics Toolbox on iOS): the phone's local time, read in this computer's
         # zone as for AndroSensor; a time of day alone is no date and dates nothing
@@ -566,8 +656,58 @@ def read_generic(
         source=source,
         gps=gps,
         placement=placement,
-        line_of=line_numbers(data, skiprows=1),
+        line_of=line_numbers(data, skiprows=layout.skiprows),
     )
+
+
+def _counter_column(fields: list[str]) -> int | None:
+    """Index of the column that numbers the samples (a named one before an unnamed index), or None."""
+    found = [i for i, f in enumerate(fields) if _COUNTER_NAME.fullmatch(norm_name(f))]
+    named = [i for i in found if norm_name(fields[i])]
+    return (named or found or [None])[0]
+
+
+def _rate_notes(what: str, layout: _Layout, rate_hz: float | None, time_name: str | None) -> list[str]:
+    """What a reader says about a rate given or stated that it used differently from how it was meant."""
+    if rate_hz is not None and time_name is not None:
+        return [
+            f"{what}: the sampling rate given ({rate_hz:g} Hz) is not used: the column {time_name!r} times the rows"
+        ]
+    if rate_hz is not None and layout.stated_rate_hz is not None and rate_hz != layout.stated_rate_hz:
+        return [
+            f"{what}: the file states {layout.stated_rate_hz:g} Hz ({layout.stated_line!r}); read at {rate_hz:g} Hz, "
+            "the rate given"
+        ]
+    return []
+
+
+def _counter_time(
+    counts: np.ndarray, what: str, rate_hz: float, counter: str | None, stated_line: str | None, notes: list[str]
+) -> str:
+    """Check a sample counter (whole numbers) and say how time was made of it (or of the row order), noting gaps
+    in the counter and a rate the file stated (``stated_line``, when that rate was used)."""
+    name = {None: "the row order", "": "the unnamed index column"}.get(counter, f"the sample counter {counter!r}")
+    finite = counts[np.isfinite(counts)]
+    if counter is not None and finite.size and not np.array_equal(finite, np.round(finite)):
+        bad = finite[finite != np.round(finite)][0]
+        raise IngestError(
+            f"{what}: the column {counter!r} holds {bad:g}, not a sample number; if it is the time, name it with its "
+            "unit (e.g. time_s or time_ms)",
+            reason="missing_columns",
+        )
+    steps = np.diff(finite)
+    missing = int(np.sum(steps[steps > 1] - 1))
+    if missing:
+        notes.append(
+            f"{what}: {name} skips {missing} sample number(s) in {int(np.sum(steps > 1))} place(s) (samples the "
+            "sensor lost, as radio links drop packets); the times follow the counter"
+        )
+    if stated_line is not None:
+        notes.append(
+            f"{what}: times from {name} at {rate_hz:g} Hz, the rate the file states ({stated_line!r}); if the "
+            "sensor ran at another rate, add a column time_s (command line: or pass --rate-hz <Hz>)"
+        )
+    return f"{name} at {rate_hz:g} Hz" + (" (stated in the file)" if stated_line else " (as given)")
 
 
 def _androsensor_gps(

@@ -251,6 +251,7 @@ def load(
     placement: Placement | str | None = None,
     acc_unit: str | None = None,
     time_unit: str | None = None,
+    rate_hz: float | None = None,
 ) -> Recording:
     """Load a recording from a phone or sensor export.
 
@@ -265,6 +266,9 @@ def load(
     acc_unit, time_unit
         Units for generic CSV columns whose header does not state them (``"ms2"``, ``"g"``, ``"mg"``;
         ``"s"``, ``"ms"``, ``"us"``, ``"ns"``).
+    rate_hz
+        Sampling rate of a generic CSV without a time column: its sample counter (or row order) is timed by it;
+        without it, a rate the file states before its header is used, else such a file is refused.
 
     Returns
     -------
@@ -283,7 +287,8 @@ def load(
         ``"non_finite"``, ``"non_numeric"``, ``"rate_too_low"``, ``"unsafe_zip"``,
         ``"zip_bomb"``, ``"bad_zip"``, ``"missing_columns"``, ``"mixed_units"``, ``"not_utf8"``, ``"empty"``,
         ``"time_backwards"``, ``"duplicate_time"``, ``"several_recordings"``, ``"no_recording"`` (a zip or folder
-        holding no data file: only a read-me, another zip...) and ``"ambiguous"``.
+        holding no data file: only a read-me, another zip...), ``"bad_rate"`` (``rate_hz`` not a positive number)
+        and ``"ambiguous"``.
     FileNotFoundError
         When ``path`` does not exist.
     """
@@ -307,7 +312,9 @@ def load(
     data = bundle.read(name)
     what = name if bundle.kind == "file" else f"{bundle.label}/{name}"
     if fmt == csv_formats.GENERIC.name:
-        return csv_formats.read_generic(data, what, placement=placement, acc_unit=acc_unit, time_unit=time_unit)
+        return csv_formats.read_generic(
+            data, what, placement=placement, acc_unit=acc_unit, time_unit=time_unit, rate_hz=rate_hz
+        )
     return _SINGLE[fmt](data, what, placement=placement)
 
 

@@ -72,8 +72,9 @@ def _shortened(name: str, fits: Callable[[str], bool]) -> str:
     return stem + suffix
 
 
-_UNIT_HINT = re.compile(r"command line: or (?:pass )?(?P<option>--(?:acc|time)-unit)(?P<values>[^();]*)")
-"""A reader's command-line hint to give a unit: an option of the commands that read files, not of the upload form."""
+_UNIT_HINT = re.compile(r"command line: or (?:pass )?(?P<option>--(?:acc-unit|time-unit|rate-hz))(?P<values>[^();]*)")
+"""A reader's command-line hint to give a unit or a sampling rate: an option of the commands that read files, not of
+the upload form."""
 
 
 def dashboard_wording(text: str) -> str:

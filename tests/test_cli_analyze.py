@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from gait.types import Placement, Recording
+from ingest import load
 from ingest.gait_csv import write_gait_csv
 from service.cli import main
 from tests.gait.synthetic import walk_signal
@@ -234,6 +235,11 @@ def test_one_stride_is_singular() -> None:
             "--time-unit",
             "e.g. 'time_s' or 'time_ms'",
         ),
+        (
+            "samples,acc_x,acc_y,acc_z\n" + "".join(f"{i},0.1,0.2,9.8\n" for i in range(500)),
+            "--rate-hz",
+            "add a column time_s = sample number / sampling rate",
+        ),
     ],
 )
 def test_error_hints_name_only_options_the_command_has(
@@ -289,12 +295,45 @@ def test_the_reading_options_are_one_definition() -> None:
         return {
             a.option_strings[0]: tuple(a.choices or ())
             for a in commands[name]._actions
-            if a.option_strings and a.option_strings[0] in ("--format", "--acc-unit", "--time-unit")
+            if a.option_strings and a.option_strings[0] in ("--format", "--acc-unit", "--time-unit", "--rate-hz")
         }
 
     assert options("convert")["--acc-unit"] == ("ms2", "g", "mg")
     assert options("convert")["--time-unit"] == ("s", "ms", "us", "ns")
+    assert "--rate-hz" in options("analyze")
     assert options("analyze") == options("calibrate") == options("convert")
+
+
+SHARED_DEV = REPO.parent / "shared" / "data" / "dev"
+MOBGAP_CSV = SHARED_DEV / "mobgap_lab/example_data/data_csv/HA/001/TimeMeasure1_Test5_Trial1.csv"
+IPOL_LB = SHARED_DEV / "ipol_healthy_gait/GaitData/1-3_lb.txt.gz"
+
+
+@pytest.mark.skipif(not SHARED_DEV.is_dir(), reason=f"shared dev data not found at {SHARED_DEV}")
+def test_rate_hz_times_a_sample_counter_in_analyze_convert_and_calibrate(tmp_path: Path, capsys) -> None:
+    """mobgap's CSV copy numbers its 1246 samples at 100 Hz (SOURCE.txt): 12.45 s; IPOL's states its rate."""
+    base = ["--placement", "lower_back", "--no-profile"]
+    assert main(["analyze", str(MOBGAP_CSV), *base]) == 2
+    assert "--rate-hz <Hz>" in capsys.readouterr().err
+    assert main(["analyze", str(MOBGAP_CSV), *base, "--rate-hz", "100"]) == 0
+    assert "TimeMeasure1_Test5_Trial1.csv: 12.4 s recorded" in capsys.readouterr().out
+    out = tmp_path / "mobgap.csv"
+    assert main(["convert", str(MOBGAP_CSV), str(out), "--rate-hz", "100"]) == 0
+    converted = load(out)  # a gait CSV with time_s: uploadable as it is
+    assert converted.n_samples == 1246 and converted.duration_s == pytest.approx(12.45)
+    with pytest.raises(SystemExit) as stop:  # argparse's own refusal
+        main(["convert", str(MOBGAP_CSV), str(out), "--rate-hz", "0"])
+    assert stop.value.code == 2
+    assert "'0' is no sampling rate" in capsys.readouterr().err
+    # calibrate reads with the rate too: the stated 100 Hz and --rate-hz 100 agree, 120 Hz shortens every stride
+    argv = ["calibrate", str(IPOL_LB), "--distance-m", "20", "--placement", "lower_back", "--height-m", "1.75"]
+    argv += ["--dry-run", "--data-dir", str(tmp_path / "data")]
+    factors = []
+    for extra in ([], ["--rate-hz", "100"], ["--rate-hz", "120"]):
+        assert main([*argv, *extra]) == 0
+        factors.append(capsys.readouterr().out.split("factor ")[1].split()[0])
+    assert factors[0] == factors[1] != factors[2]
+    assert not (tmp_path / "data").exists()
 
 
 def test_a_phone_apps_export_is_assumed_in_a_pocket_not_on_the_lower_back(tmp_path: Path, capsys) -> None:

@@ -11,8 +11,25 @@ ACC_UNITS: tuple[str, ...] = ("ms2", "g", "mg")
 TIME_UNITS: tuple[str, ...] = ("s", "ms", "us", "ns")
 
 
+def rate_hz(text: str) -> float:
+    """A sampling rate in Hz given on the command line: a positive number.
+
+    Examples
+    --------
+    >>> rate_hz("102.4")
+    102.4
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} is no sampling rate: give it in Hz, e.g. --rate-hz 100")
+    return value
+
+
 def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--format``, ``--acc-unit`` and ``--time-unit`` to a command that reads a recording.
+    """Add ``--format``, ``--acc-unit``, ``--time-unit`` and ``--rate-hz`` to a command that reads a recording.
 
     One definition for ``gait analyze``, ``gait calibrate`` and ``gait convert``: a hint in a reader's message
     ("pass --acc-unit") then holds for each of them.
@@ -22,8 +39,16 @@ def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--acc-unit", choices=ACC_UNITS, help="acceleration unit of a generic CSV without units")
     parser.add_argument("--time-unit", choices=TIME_UNITS, help="time unit of a generic CSV without units")
+    parser.add_argument(
+        "--rate-hz",
+        type=rate_hz,
+        metavar="HZ",
+        help="sampling rate of a generic CSV with a sample counter (or none) instead of a time column: "
+        "time_s = (sample number - first) / rate (default: the rate the file states, e.g. 'Acquisition frequency: "
+        "100 Hz')",
+    )
 
 
 def reader_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword arguments of :func:`ingest.load` given by the options :func:`add_reader_arguments` added."""
-    return {"format": args.format, "acc_unit": args.acc_unit, "time_unit": args.time_unit}
+    return {"format": args.format, "acc_unit": args.acc_unit, "time_unit": args.time_unit, "rate_hz": args.rate_hz}

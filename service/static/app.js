@@ -796,6 +796,27 @@ async function pageTrends() {
 const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "chest"];
 const [SCALE_MIN, SCALE_MAX] = [0.5, 1.5];  // personal stride-length factors accepted (gait.consts.STRIDE_SCALE_RANGE)
 const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
+const AS_THE_FILE_SAYS = "file";  // the placement choice that sends none (routers/uploads.py: the file's, else the profile's)
+
+/** The upload form's "as the file says" choice: what the file's header said (``said``) and the usual placement
+ * the service falls back on. */
+function asTheFileSays(usual, said) {
+  const header = said ? ` (its header: "${said}")` : "";
+  return usual ? `as the file says${header}, else my usual (${usual.replace("_", " ")})` : `as the file says${header}`;
+}
+
+/** The location a GENEActiv file's header names ("Device Location Code,back"), or null; the service maps it to a
+ * placement (ingest.csv_formats.geneactiv_placement). Only a plain text file's head is read. */
+async function headerLocation(file) {
+  try {
+    const head = await file.slice(0, 16384).text();
+    const m = /^Device Location Code,[ \t]*([^\r\n,]*?)[ \t]*$/m.exec(head);
+    const said = m ? m[1].replace(/\0/g, "").trim() : "";
+    return said || null;
+  } catch (_) {
+    return null;
+  }
+}
 
 async function pageUpload() {
   const profile = await api("/api/profile");
@@ -806,8 +827,9 @@ async function pageUpload() {
         <span class="hint" id="file-hint">one file: a gait CSV, a Sensor Logger or phyphox export (one file, or a zip of the export folder), AndroSensor, Physics Toolbox (g-Force Meter or Multi Record), SensorLog, MetaWear, GENEActiv, Apple Health export.zip…</span></div>
       <div class="row"><label for="placement">Where was the sensor worn?</label>
         <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
-        ${PLACEMENTS.map((p) => `<option value="${p}" ${profile.placement === p ? "selected" : ""}>${p.replace("_", " ")}</option>`).join("")}</select>
-        <span class="hint" id="placement-hint">most recordings do not say where the sensor was, and stride lengths depend on it; your choice here is used, also over a location a file's header names (GENEActiv) (an Apple Health export needs no answer)</span></div>
+        <option value="${AS_THE_FILE_SAYS}" id="placement-file" ${profile.placement ? "selected" : ""}>${asTheFileSays(profile.placement, null)}</option>
+        ${PLACEMENTS.map((p) => `<option value="${p}">${p.replace("_", " ")}</option>`).join("")}</select>
+        <span class="hint" id="placement-hint">most recordings do not say where the sensor was, and stride lengths depend on it; your choice here is used, also over a location a file's header names (GENEActiv). "As the file says" takes that location, else your usual placement (profile), and is refused when neither says (an Apple Health export needs no answer)</span></div>
       <div class="row"><label for="side">Which shoe was a foot sensor on?</label>
         <select id="side" name="side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
@@ -820,9 +842,14 @@ async function pageUpload() {
   // Stride lengths depend on where the sensor was, and most recording formats do not say it: the form asks rather than
   // guess (a shoe sensor analysed as lower back gives plausible-looking wrong strides). An Apple Health export
   // holds daily summaries only, so it needs no answer.
-  document.getElementById("file").addEventListener("change", (e) => {
+  document.getElementById("file").addEventListener("change", async (e) => {
     const file = e.target.files[0];
-    document.getElementById("placement").required = !(file && APPLE_HEALTH_NAME.test(file.name));
+    const select = document.getElementById("placement");
+    select.required = !(file && APPLE_HEALTH_NAME.test(file.name));
+    // a file whose header names the location (GENEActiv): say it, and take it unless a placement was chosen here
+    const said = file ? await headerLocation(file) : null;
+    document.getElementById("placement-file").textContent = asTheFileSays(profile.placement, said);
+    if (said && !select.value) select.value = AS_THE_FILE_SAYS;
   });
   document.getElementById("upload-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -831,7 +858,8 @@ async function pageUpload() {
     if (!file) return;
     form.append("file", file);
     const placement = document.getElementById("placement").value;
-    if (placement) form.append("placement", placement);
+    // "as the file says" sends none: the service takes the file's own location, else the profile's placement
+    if (placement && placement !== AS_THE_FILE_SAYS) form.append("placement", placement);
     const side = document.getElementById("side").value;
     if (side) form.append("side", side);
     const name = document.getElementById("name").value.trim();

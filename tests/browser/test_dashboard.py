@@ -134,13 +134,14 @@ def test_upload_asks_where_the_sensor_was_when_the_profile_does_not_say(
     page.click("#upload-btn")
     page.wait_for_url("**/#/walk/*", timeout=60_000)
     assert server.client.get("/api/walks").json()[0]["placement"] == "lower_back"
-    # With a usual placement in the profile the form starts from it.
+    # With a usual placement in the profile the form starts from it, after a location the file names itself.
     profile = server.client.get("/api/profile").json()
     profile.pop("not_medical_advice", None)
     assert server.client.put("/api/profile", json={**profile, "placement": "foot"}).status_code == 200
     page.goto(server.url + "/#/upload")
     page.wait_for_selector("#placement")
-    assert page.locator("#placement").input_value() == "foot"
+    assert page.locator("#placement").input_value() == "file"
+    assert page.locator("#placement-file").inner_text() == "as the file says, else my usual (foot)"
     assert errors == [], errors
 
 
