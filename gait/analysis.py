@@ -14,6 +14,7 @@ from gait.coach.flags import flag_overlong
 from gait.consts import DEFAULT_BODY_HEIGHT_M, GRAVITY_MS2
 from gait.errors import GaitError
 from gait.gps import gps_stride_length_m
+from gait.stride_length import factor_words
 from gait.tracker import HOLE_MIN_S, GaitTracker
 from gait.types import BoutEvent, Chunk, GaitEvent, GpsTrack, Placement, Recording, StepEvent, StrideEvent
 from gait.validate import check_samples
@@ -441,7 +442,7 @@ def model_notes(tracker: GaitTracker, *, has_gyroscope: bool = True) -> list[str
         One note naming the model, or why there are no stride lengths.
     """
     p = tracker.placement
-    scale = "" if tracker.stride_scale is None else f", personal factor {tracker.stride_scale:g}"
+    scale = "" if tracker.stride_scale is None else f", personal factor {factor_words(tracker.stride_scale)}"
     if p in (Placement.LOWER_BACK, Placement.WAIST):
         h, known = tracker.pendulum_sensor_height()
         if tracker.sensor_height_m is not None:

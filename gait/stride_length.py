@@ -365,6 +365,17 @@ def fit_stride_scale(model_lengths_m: Sequence[float], reference_lengths_m: Sequ
     return _checked_scale(float(np.dot(model[ok], ref[ok]) / np.dot(model[ok], model[ok])))
 
 
+def factor_words(scale: float) -> str:
+    """A personal stride-length factor as every message shows it: 3 decimals (the stored value keeps its own).
+
+    Examples
+    --------
+    >>> factor_words(1.3158), factor_words(1.0)
+    ('1.316', '1.000')
+    """
+    return f"{scale:.3f}"
+
+
 def _checked_scale(scale: float) -> float:
     if not 0.5 <= scale <= 1.5:
         raise GaitError(

@@ -267,8 +267,11 @@ def open_folder(path: Path) -> Bundle:
     """List the files of an export folder (recursively, at most :data:`MAX_MEMBERS`)."""
     names: list[str] = []
     sizes: list[int] = []
-    for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+    seen = {path.resolve()}
+    # links to folders are followed (a folder of links to recordings); each real folder is listed once, so a link
+    # back to an ancestor ends there
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+        dirnames[:] = [d for d in sorted(dirnames) if not d.startswith(".") and _first_visit(Path(dirpath, d), seen)]
         rel_dir = Path(dirpath).relative_to(path).as_posix()
         for fname in sorted(filenames):
             rel = fname if rel_dir == "." else f"{rel_dir}/{fname}"
@@ -286,6 +289,18 @@ def open_folder(path: Path) -> Bundle:
                     reason="too_many_files",
                 )
     return Bundle(label=path.name, kind="folder", names=tuple(names), sizes=tuple(sizes), _root=path)
+
+
+def _first_visit(folder: Path, seen: set[Path]) -> bool:
+    """Whether ``folder`` (resolved through its links) is not yet in ``seen``; adds it."""
+    try:
+        real = folder.resolve()
+    except OSError:
+        return False
+    if real in seen:
+        return False
+    seen.add(real)
+    return True
 
 
 def open_single(path: Path) -> Bundle:

@@ -70,12 +70,16 @@ def is_phone_recording(recording: Recording) -> bool:
     return recording.source.get("format") in {f.name for f in FORMATS if f.phone}
 
 
+_HEALTH_NAMES = ("export.xml", "export_cda.xml")
+
+
 def _is_health(bundle: Bundle) -> bool:
+    """Whether the bundle is an Apple Health export: its ``export.xml`` at the top (a Health export in a sub-folder
+    is one of the recordings a parent folder holds, see :func:`focus`), or a single Health XML file."""
     for name in bundle.names:
-        base = name.rsplit("/", 1)[-1].lower()
-        if base in ("export.xml", "export_cda.xml"):
+        if name.lower() in _HEALTH_NAMES:
             return True
-        if bundle.kind == "file" and base.endswith(".xml"):
+        if bundle.kind == "file" and name.lower().endswith(".xml"):
             return b"<HealthData" in bundle.head(name, 64 * 1024)
     return False
 
@@ -203,13 +207,15 @@ def focus(bundle: Bundle) -> Bundle:
             # of an Apple Watch) are other records, not a recording to descend to
             return bundle
         files = [n for n in _data_files(bundle) if not n.lower().startswith("meta/") and "/meta/" not in n.lower()]
-        tops = sorted({n.split("/", 1)[0] for n in files if "/" in n})
+        # a sub-folder holding a Health export.xml is a recording too (its summaries), however few CSVs it has
+        health = [n for n in bundle.names if n.count("/") == 1 and n.rsplit("/", 1)[-1].lower() in _HEALTH_NAMES]
+        tops = sorted({n.split("/", 1)[0] for n in [*files, *health] if "/" in n})
         zips = [n for n in bundle.names if "/" not in n and n.lower().endswith(".zip")]
         loose = [n for n in files if "/" not in n]
         if len(tops) + len(zips) > 1 and not [n for n in loose if not n.lower().endswith(".txt")]:
             # recordings side by side (beside a read-me or source note at most): name them, folders and zips
             raise IngestError(_several_message(bundle, tops, zips), reason="several_recordings")
-        if not files or loose:
+        if not tops or loose:
             return bundle
         bundle = bundle.sub(tops[0])
     return bundle

@@ -187,20 +187,33 @@ def _gravity_inclusive(reader: _AxesReader, platform: str, standardised: bool) -
             "differ); include Metadata.csv from the original export",
             reason="unknown_platform",
         )
-    beside = [n for n in ("TotalAcceleration.csv", "AccelerometerUncalibrated.csv") if n in bundle.siblings()]
-    if bundle.kind == "file" and (beside or "Metadata.csv" in bundle.siblings()):
-        # one file of an export folder: the folder (or a file in it) holds what this file alone lacks
-        other = f", or {beside[0]} on its own" if beside else ""
-        raise IngestError(
-            f"{bundle.label}: this file is one part of a Sensor Logger export and holds no acceleration including "
-            f"gravity on its own; analyse the export's folder{bundle.folder_name()} (or upload it zipped){other}",
-            reason="gravity_missing",
-        )
+    if bundle.kind == "file":
+        raise IngestError(_part_message(bundle), reason="gravity_missing")
+    without = " (Accelerometer.csv is without gravity)" if lin is not None else ""
     raise IngestError(
-        f"{bundle.label}: this Sensor Logger export has no acceleration including gravity (Accelerometer.csv is "
-        "without gravity); in Sensor Logger enable 'Total Acceleration' (Android) or 'Gravity' / 'Accelerometer "
-        "Uncalibrated' (iOS) and record again",
+        f"{bundle.label}: this Sensor Logger export has no acceleration including gravity{without}; in Sensor Logger "
+        "enable 'Total Acceleration' (Android) or 'Gravity' / 'Accelerometer Uncalibrated' (iOS) and record again",
         reason="gravity_missing",
+    )
+
+
+def _part_message(bundle: Bundle) -> str:
+    """What one axis file of an export without gravity in it is told (a Sensor Logger export is never one such
+    file): the export's folder, or the file of it that holds gravity, when the folder beside it says which;
+    otherwise (an uploaded file, or one copied out of its folder) the files that may."""
+    siblings = bundle.siblings()
+    beside = [n for n in ("TotalAcceleration.csv", "AccelerometerUncalibrated.csv") if n in siblings]
+    in_export = bool(beside) or "Metadata.csv" in siblings
+    folder = bundle.folder_name() if in_export else ""
+    if beside:
+        other = f", or {beside[0]} on its own"
+    elif in_export:
+        other = ""  # the folder has no file with gravity either: the folder's own message says what to do
+    else:
+        other = ", or its TotalAcceleration.csv (Android) or AccelerometerUncalibrated.csv (iOS) on its own"
+    return (
+        f"{bundle.label}: this file is one part of a Sensor Logger export and holds no acceleration including "
+        f"gravity on its own; analyse the export's folder{folder} (or upload it zipped){other}"
     )
 
 

@@ -19,6 +19,7 @@ from gait.stride_length import (
     CALIBRATION_WALK_GOOD_M,
     CALIBRATION_WALK_MIN_M,
     calibration_walk_warning,
+    factor_words,
     scale_from_known_distance,
 )
 from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement
@@ -74,6 +75,17 @@ def check_calibratable(placement: Placement) -> None:
         )
 
 
+def sensor_words(placement: Placement | str) -> str:
+    """A placement as messages say it before "sensor" or "factor", as the dashboard does: "lower-back".
+
+    Examples
+    --------
+    >>> sensor_words(Placement.LOWER_BACK), sensor_words("pocket")
+    ('lower-back', 'pocket')
+    """
+    return str(placement).replace("_", "-")
+
+
 def profile_scales(profile: dict[str, Any]) -> dict[Placement, float]:
     """The calibration factor per placement of a stored profile document (earlier versions' single factor is
     read as its placement's)."""
@@ -89,7 +101,7 @@ def describe_scales(scales: dict[Placement, float]) -> str:
     >>> describe_scales({Placement.POCKET: 1.07, Placement.FOOT: 0.98})
     'foot 0.980, pocket 1.070'
     """
-    return ", ".join(f"{p.value} {f:.3f}" for p, f in sorted(scales.items(), key=lambda item: item[0].value))
+    return ", ".join(f"{p.value} {factor_words(f)}" for p, f in sorted(scales.items(), key=lambda item: item[0].value))
 
 
 def calibrated_profile(
@@ -108,7 +120,7 @@ def calibrated_profile(
     scales = profile_scales(profile)
     earlier = scales.get(placement)
     if earlier is not None:
-        notes.append(f"it replaces your earlier {placement.value} factor {earlier:.3f}")
+        notes.append(f"it replaces your earlier {sensor_words(placement)} factor {factor_words(earlier)}")
     scales[placement] = scale
     profile["stride_scales"] = {p.value: f for p, f in sorted(scales.items(), key=lambda item: item[0].value)}
     # the usual placement (what uploads and the dashboard assume) is the walker's own choice and stays, unless
@@ -122,8 +134,8 @@ def calibrated_profile(
         )
     elif usual != placement.value:
         notes.append(
-            f"your usual sensor placement stays {usual}; this factor applies only to walks with the sensor at "
-            f"{placement.value}"
+            f"your usual sensor placement stays {str(usual).replace('_', ' ')}; this factor applies only to walks "
+            f"with a {sensor_words(placement)} sensor"
         )
     if height_m:
         # the profile's height is used by every later analysis: saving it is said, never done silently

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
 from gait.consts import BODY_HEIGHT_RANGE_M, STRIDE_SCALE_RANGE
+from gait.stride_length import factor_words
 from gait.types import Placement
 
 
@@ -260,6 +261,8 @@ def _shown(path: str, value: Any) -> str:
         return "on" if value else "off"
     if path == "coaching.reduction":
         return f"{value * 100:.0f} %"
+    if path.startswith("stride_scales."):
+        return factor_words(float(value))
     if path.endswith("_m"):
         return f"{value} m"
     return str(value).replace("_", " ")

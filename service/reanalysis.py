@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from gait.errors import GaitError
+from gait.stride_length import factor_words
 from gait.tracker import PENDULUM_PLACEMENTS
 from gait.types import Placement, Recording
 from ingest.errors import IngestError
@@ -273,9 +274,10 @@ def out_of_date_reasons(
         scale_now = personal_scale(profile.stride_scales, walk["placement"])
         if factor and record.get("stride_scale") != scale_now:
             then = record.get("stride_scale")
+            then_words = "no calibration factor" if then is None else f"a calibration factor of {factor_words(then)}"
             reasons.append(
-                f"analysed with {'no calibration factor' if then is None else f'a calibration factor of {then:g}'}; "
-                f"your {walk['placement'] or ''} factor is now {'none' if scale_now is None else f'{scale_now:g}'}"
+                f"analysed with {then_words}; your {(walk['placement'] or '').replace('_', '-')} factor is now "
+                f"{'none' if scale_now is None else factor_words(scale_now)}"
             )
         if coaching_too and (walk.get("coaching") or {}).get("baseline_placements_mixed"):
             sensor = f"{(walk['placement'] or 'same').replace('_', '-')} sensor"

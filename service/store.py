@@ -744,7 +744,7 @@ class Store:
             for walk, snapshot in zip(walks, snapshots, strict=True):
                 if walk.recording_sha256 is not None:
                     existing = conn.execute(
-                        "SELECT id, name, origin, started_at, demo, source_json, format FROM walks"
+                        "SELECT id, name, origin, started_at, created_at, demo, source_json, format FROM walks"
                         " WHERE recording_sha256 = ? ORDER BY id LIMIT 1",
                         (walk.recording_sha256,),
                     ).fetchone()
@@ -861,7 +861,7 @@ class Store:
             return None
         rate_hz = _rate_hz(walk.source)
         rows = conn.execute(
-            "SELECT id, name, origin, started_at, demo, source_json, duration_s, steps FROM walks"
+            "SELECT id, name, origin, started_at, created_at, demo, source_json, duration_s, steps FROM walks"
             " WHERE duration_s BETWEEN ? AND ? AND steps BETWEEN ? AND ? AND status != 'live'"
             f"{_written_since_sql('id', since)} ORDER BY id",
             (
@@ -939,7 +939,8 @@ class Store:
             return None
         index, holds, matched, tol_s = found
         existing = conn.execute(
-            "SELECT id, name, origin, started_at, demo, source_json, duration_s, steps FROM walks WHERE id = ?",
+            "SELECT id, name, origin, started_at, created_at, demo, source_json, duration_s, steps FROM walks"
+            " WHERE id = ?",
             (rows[index][0],),
         ).fetchone()
         return dict(existing), matched, tol_s, "holds" if holds else "part"

@@ -72,6 +72,8 @@ def _shortened(name: str, fits: Callable[[str], bool]) -> str:
     return stem + suffix
 
 
+_FOLDER_HINT = re.compile(r"analyse the export's folder(?: \([^()]*\))? \(or upload it zipped\)")
+"""A reader's hint to analyse an export's folder: the dashboard takes the folder zipped."""
 _UNIT_HINT = re.compile(r"command line: or (?:pass )?(?P<option>--(?:acc-unit|time-unit|rate-hz))(?P<values>[^();]*)")
 """A reader's command-line hint to give a unit or a sampling rate: an option of the commands that read files, not of
 the upload form."""
@@ -79,15 +81,19 @@ the upload form."""
 
 def dashboard_wording(text: str) -> str:
     """A reader's note or message as the dashboard shows it: a hint to pass a unit on the command line says to
-    convert the file with that unit (``gait convert``) and upload the converted file, which the dashboard can do.
+    convert the file with that unit (``gait convert``) and upload the converted file, which the dashboard can do;
+    one to analyse an export's folder says to upload the folder zipped.
 
     Examples
     --------
+    >>> dashboard_wording("on its own; analyse the export's folder (2022-09-26) (or upload it zipped), or X.csv")
+    "on its own; upload the export's folder zipped, or X.csv"
     >>> dashboard_wording("if wrong, name the columns (command line: or pass --acc-unit g|mg)")[27:]
     '(command line: or convert the file with gait convert --acc-unit g|mg and upload the converted file)'
     >>> dashboard_wording("(command line: gait analyze --placement foot)")
     '(command line: gait analyze --placement foot)'
     """
+    text = _FOLDER_HINT.sub("upload the export's folder zipped", text)
     return _UNIT_HINT.sub(
         r"command line: or convert the file with gait convert \g<option>\g<values> and upload the converted file", text
     )

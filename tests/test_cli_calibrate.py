@@ -162,7 +162,7 @@ def test_a_calibration_is_kept_for_its_placement_and_leaves_the_usual_placement(
     args = ["calibrate", str(path), "--distance-m", "40", "--placement", "pocket", "--data-dir", str(data_dir)]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "your usual sensor placement stays lower_back" in out and "only to walks with the sensor at pocket" in out
+    assert "your usual sensor placement stays lower back" in out and "only to walks with a pocket sensor" in out
     store = Store(data_dir / "gait.sqlite3").open()
     try:
         profile = load_profile(store)

@@ -15,6 +15,7 @@ from gait.stride_length import (
     CALIBRATION_WALK_GOOD_M,
     CALIBRATION_WALK_MIN_M,
     calibration_walk_warning,
+    factor_words,
     fit_stride_scale,
     scale_from_known_distance,
 )
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         scale = scale_from_known_distance(result.distance_m, args.distance_m)
         basis = f"{args.distance_m:.0f} m walked, {result.distance_m:.0f} m estimated by the model"
         warning = calibration_walk_warning(args.distance_m)
-    print(f"personal stride-length factor {scale:.3f} for a {placement.value} sensor ({basis})")
+    print(f"personal stride-length factor {factor_words(scale)} for a {placement.value} sensor ({basis})")
     if warning:
         print(f"Warning: {warning}")
     if args.dry_run:

@@ -34,14 +34,23 @@ UPLOAD_WORDING = {
 """What an upload's refusal says, by the error's reason, where the core's own words fit the command line only."""
 
 
+def _minute(iso: object) -> str:
+    """An ISO time as a refusal shows it, to the minute: "2026-11-27 10:33 UTC"."""
+    return str(iso)[:16].replace("T", " ") + " UTC"
+
+
 def _stored_walk(existing: dict[str, Any]) -> str:
-    """How a refusal names a stored walk: its id, name and date (when recorded, or uploaded when undated)."""
-    when = str(existing["started_at"])[:16].replace("T", " ") + " UTC"
+    """How a refusal names a stored walk: its id, name and date: when recorded, or, for a file without a start
+    time, when it was stored (its ``started_at`` is then that moment less its duration, no time the user saw)."""
     try:
         dated_at_upload = json.loads(existing.get("source_json") or "{}").get("started_at_from") == "import"
     except ValueError:
         dated_at_upload = False
-    dated = f"uploaded {when}" if dated_at_upload else f"recorded {when}"
+    if not dated_at_upload:
+        dated = f"recorded {_minute(existing['started_at'])}"
+    else:
+        stored = _minute(existing.get("created_at") or existing["started_at"])
+        dated = f"imported with the samples {stored}" if existing["origin"] == "sample" else f"uploaded {stored}"
     return f'walk {existing["id"]} "{existing["name"]}" ({dated})'
 
 
@@ -73,9 +82,9 @@ def same_walk_message(
     """What a refused upload says when its steps fall at the same moments as a stored walk's: the same walk in
     another file (another format, time origin or unit), a part of it (``part="part"``) or a whole walk of which the
     stored walk is a part (``part="holds"``); which walk, and what to do."""
-    if existing["demo"]:
-        return duplicate_message(filename, existing)
     within = f"(within {tolerance_s * 1000:.0f} ms)"
+    if existing["demo"]:
+        return _sample_part_message(filename, existing, matched_steps, within, part)
     if part == "part":
         return (
             f"{filename}: this is a part of {_stored_walk(existing)}: {matched_steps} of this file's steps fall at "
@@ -97,6 +106,27 @@ def same_walk_message(
         f"was stored, so it is not counted twice. To keep this file's analysis instead, delete walk {existing['id']} "
         "first, then upload it again."
     )
+
+
+def _sample_part_message(filename: str, existing: dict[str, Any], matched_steps: int, within: str, part: str) -> str:
+    """What a refused upload says when its steps fall at a sample walk's: the sample itself (as a duplicate), a
+    part of it, or a longer recording holding it; a sample is somebody else's walk, never the user's to keep."""
+    walk = f"the sample {_stored_walk(existing)}"
+    if part == "part":
+        return (
+            f"{filename}: this is a part of {walk}: {matched_steps} of this file's steps fall at the same moments as "
+            f"steps of that sample {within}, as a cut-short copy of it does. A sample is somebody else's walk, "
+            "labelled sample and never counted for your coaching; nothing was stored. Open that walk to see its "
+            "analysis, or upload a recording of your own walk."
+        )
+    if part == "holds":
+        return (
+            f"{filename}: this recording holds {walk}: {matched_steps} of that sample's steps fall at the same "
+            f"moments as steps of this file {within}, so part of this file is somebody else's walk (the sample "
+            "recording, perhaps joined to other walking). Nothing was stored, so that walking is not counted as "
+            "yours. Upload a recording of your own walk without the sample in it."
+        )
+    return duplicate_message(filename, existing)
 
 
 def overlap_message(filename: str, existing: dict[str, Any], overlap_s: float) -> str:

@@ -391,6 +391,8 @@ function bindReanalyse(walk) {
 // -- calibrating from a walk of known distance ---------------------------------------------------------------
 
 const factorWords = (f) => (f == null ? "none" : Number(f).toFixed(3));
+// A placement as the walk page says it before "sensor" or "factor" ("a lower-back sensor"), never its raw id.
+const sensorWords = (placement) => String(placement).replace("_", "-");
 
 const sentence = (text) => `${text[0].toUpperCase()}${text.slice(1)}.`;
 
@@ -406,9 +408,9 @@ function calibrationNotice(walk) {
   delete calibrated[walk.id];
   if (!c) return "";
   const others = Math.max(0, (c.out_of_date || 0) - 1);
-  return `<div class="notice ok-note" id="calibrate-saved" role="status"><p>Saved to your profile: your ${esc(c.placement)} factor is now ${factorWords(c.factor)} (was ${factorWords(c.factor_before)}).
+  return `<div class="notice ok-note" id="calibrate-saved" role="status"><p>Saved to your profile: your ${esc(sensorWords(c.placement))} factor is now ${factorWords(c.factor)} (was ${factorWords(c.factor_before)}).
     ${c.notes.map((n) => esc(sentence(n))).join(" ")}</p>
-    <p>Walks with a ${esc(c.placement)} sensor analysed before keep their old figures until they are analysed again: this walk below (its distance becomes about ${fmt.dist(c.distance_after_m)})${others ? `, and ${others} other walk${others === 1 ? "" : "s"} from <a href="#/profile">your profile page</a> ("Analyse all again")` : ""}.
+    <p>Walks with a ${esc(sensorWords(c.placement))} sensor analysed before keep their old figures until they are analysed again: this walk below (its distance becomes about ${fmt.dist(c.distance_after_m)})${others ? `, and ${others} other walk${others === 1 ? "" : "s"} from <a href="#/profile">your profile page</a> ("Analyse all again")` : ""}.
     Your coaching baseline is built from your walks' stored stride lengths: analysed again, they are on the same scale as your next walks.</p></div>
     ${roughFactor(c.warning, "calibrate-saved-warning")}`;
 }
@@ -420,7 +422,7 @@ function calibrationCard(walk) {
   return `<div class="card" id="calibrate"><h2>Calibrate: this walk was … m</h2>
     <p class="hint">Do you know how far this walk really was? Laps of a running track (400 m a lap in the inside lane),
       or a route you measured with a map or a route planner. From it your personal stride-length factor for a
-      ${esc(c.placement)} sensor is fitted (yours now: ${factorWords(c.factor)}); it then applies to your walks with the sensor
+      ${esc(sensorWords(c.placement))} sensor is fitted (yours now: ${factorWords(c.factor)}); it then applies to your walks with the sensor
       there, and to no other. Only a walk that covers the whole distance, and nothing more, gives a true factor.
       <span id="calibrate-length">Walk at least ${c.good_walk_m} m at your usual pace: in a shorter walk the starting and
       stopping strides weigh too much, and the factor is rough (under ${c.min_walk_m} m it cannot calibrate).</span></p>
@@ -449,7 +451,7 @@ function bindCalibrate(walk) {
       return;
     }
     preview.innerHTML = `<table id="calibrate-table"><tr><th></th><th>now</th><th>with ${fmt.dist(distance)}</th></tr>
-      <tr><td>Your ${esc(fit.placement)} factor</td><td>${fit.factor_before == null ? "none (the model's own lengths)" : factorWords(fit.factor_before)}</td><td>${factorWords(fit.factor)}</td></tr>
+      <tr><td>Your ${esc(sensorWords(fit.placement))} factor</td><td>${fit.factor_before == null ? "none (the model's own lengths)" : factorWords(fit.factor_before)}</td><td>${factorWords(fit.factor)}</td></tr>
       <tr><td>This walk's distance</td><td>${fmt.dist(fit.distance_before_m)}</td><td>${fmt.dist(fit.distance_after_m)}</td></tr></table>
       ${roughFactor(fit.warning, "calibrate-warning")}
       <p class="hint">The model alone estimated ${fmt.dist(fit.model_distance_m)}. Nothing is saved yet.</p>

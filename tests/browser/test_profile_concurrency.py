@@ -104,5 +104,5 @@ def test_remove_refuses_a_factor_recalibrated_elsewhere(browser_context, server:
     page.click("tr[data-placement=pocket] button.remove-scale")
     page.wait_for_selector("#profile-msg.error")
     message = page.locator("#profile-msg").inner_text()
-    assert "The pocket factor was not removed" in message and "pocket calibration factor is now 1.08" in message
+    assert "The pocket factor was not removed" in message and "pocket calibration factor is now 1.080" in message
     assert server.client.get("/api/profile").json()["stride_scales"] == {"pocket": 1.08}

@@ -3,6 +3,8 @@ walk analysed again to the distance walked; refusals said on the page; not offer
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.browser.conftest import shot
 from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.serverproc import REPO, Server
@@ -72,15 +74,21 @@ def test_a_walk_of_known_distance_calibrates_from_its_page_and_is_analysed_again
     assert len(errors) == 1 and "422" in errors[0], errors
 
 
-def test_a_walk_without_model_stride_lengths_says_why_it_cannot_calibrate(browser_context, server: Server) -> None:
-    files = {"file": ("wrist walk.csv", FOOT.read_bytes())}
-    r = server.client.post("/api/uploads", files=files, data={"placement": "wrist"})
+def open_uploaded_walk(browser_context, server: Server, path: Path, placement: str, name: str | None = None):
+    """Upload ``path`` with ``placement`` and open its walk page: the page, its console errors and the walk."""
+    files = {"file": (name or path.name, path.read_bytes())}
+    r = server.client.post("/api/uploads", files=files, data={"placement": placement})
     assert r.status_code == 201, r.text
     walk = r.json()["walks"][0]
     page = browser_context.new_page()
     errors = watch_console(page)
     page.goto(server.url + f"/#/walk/{walk['id']}")
     page.wait_for_selector("#summary")
+    return page, errors, walk
+
+
+def test_a_walk_without_model_stride_lengths_says_why_it_cannot_calibrate(browser_context, server: Server) -> None:
+    page, errors, _ = open_uploaded_walk(browser_context, server, FOOT, "wrist", name="wrist walk.csv")
     assert page.locator("#calibrate-form").count() == 0
     assert "a wrist sensor has no stride-length model" in page.locator("#calibrate-why-not").inner_text()
     assert errors == [], errors
