@@ -176,9 +176,15 @@ def pain_changes(walk: dict[str, Any], pain: coaching.PainLedger, profile: Profi
     stored = walk.get("coaching") or {}
     if walk["demo"] or walk["status"] == "live" or "pain_reports" not in stored:
         return {"added": [], "deleted": []}
-    at_s = plan_time_s(walk) - PLAN_BEFORE_S
+    scope = plan_scope(walk)
     return {
-        "added": pain.added_since(stored, profile.coaching.coach_settings(), now_s=at_s),
+        "added": pain.added_since(
+            stored,
+            profile.coaching.coach_settings(),
+            now_s=scope["at_s"],
+            own_walk_id=scope["own_walk_id"],
+            stored_before_id=scope["stored_before_id"],
+        ),
         "deleted": coaching.deleted_pain_basis(stored, pain.reports),
     }
 
@@ -343,6 +349,28 @@ def plan_time_s(walk: dict[str, Any]) -> float:
     return coaching.iso_to_unix_s(walk["started_at"])
 
 
+def plan_scope(walk: dict[str, Any]) -> dict[str, Any]:
+    """The plan a stored walk is judged by, as :func:`service.coaching.current_plan` takes it: in force just before
+    it started (``at_s``, :func:`plan_time_s`), without the walk itself and the pain reports naming it
+    (``own_walk_id``: "the walk a report names is not out of date for it", whatever the report's time), and for an
+    upload without a start time (judged by the plan of its upload) only the walks stored before it
+    (``stored_before_id``, its id: ids never come back):
+    a walk uploaded after it is dated to end at its own upload and may start before this plan's time.
+
+    Examples
+    --------
+    >>> walk = {"id": 7, "started_at": "2026-11-27T08:00:00+00:00", "created_at": "2026-11-27T08:01:00+00:00"}
+    >>> scope = plan_scope({**walk, "source": {}})
+    >>> scope["own_walk_id"], scope["stored_before_id"]
+    (7, None)
+    >>> plan_scope({**walk, "source": {"started_at_from": "import"}})["stored_before_id"]
+    7
+    """
+    at_s = plan_time_s(walk) - PLAN_BEFORE_S
+    undated = (walk.get("source") or {}).get("started_at_from") == "import" and walk.get("created_at")
+    return {"at_s": at_s, "own_walk_id": walk["id"], "stored_before_id": walk["id"] if undated else None}
+
+
 def coaching_opt_in(stored: dict[str, Any]) -> bool:
     """Whether the walker had opted in to stride coaching when a walk was made, from its stored coaching: its
     ``enabled``, or for walks stored before that was kept its ``active`` (an active plan was opted in to; an inactive
@@ -379,8 +407,8 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
         origin=walk["origin"],
         placement=Placement.parse(walk["placement"]) if walk["placement"] else None,
         sensor_side=recording.source.get("sensor_side"),
-        at_s=plan_time_s(walk) - PLAN_BEFORE_S,
         coaching_enabled=coaching_opt_in(walk["coaching"]),
+        **plan_scope(walk),
     )
     new = analyse_to_walk(
         recording,
