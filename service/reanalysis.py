@@ -244,6 +244,11 @@ MIXED_BASELINE = (
 ``walk_plans_name_their_baseline_placement``)."""
 
 
+REASON_KINDS = ("version", "height", "factor", "mixed_baseline", "pain")
+"""The kinds of reasons a walk is out of date (:func:`out_of_date_kinds`, and ``pain``: :func:`plan_change_reasons`),
+counted apart on the profile page."""
+
+
 def out_of_date_reasons(
     walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True, coaching_too: bool = True
 ) -> list[str]:
@@ -254,14 +259,21 @@ def out_of_date_reasons(
     with the walk fits exactly that); ``coaching_too`` False leaves out what changes only the walk's coaching (its
     targets and flags), not its figures. A coaching plan changed by pain reports since is :func:`plan_change_reasons`.
     """
+    return [text for _, text in out_of_date_kinds(walk, profile, factor=factor, coaching_too=coaching_too)]
+
+
+def out_of_date_kinds(
+    walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True, coaching_too: bool = True
+) -> list[tuple[str, str]]:
+    """:func:`out_of_date_reasons`, each with its kind (one of :data:`REASON_KINDS`)."""
     if no_samples_kind(walk) or walk["status"] == "live":
         return []
     record = walk.get("analysis")
     if not record:
-        return [f"analysed by an earlier version (before {ANALYSIS_VERSION}, which records it)"]
+        return [("version", f"analysed by an earlier version (before {ANALYSIS_VERSION}, which records it)")]
     reasons = []
     if record.get("version") != ANALYSIS_VERSION:
-        reasons.append(f"analysed by version {record.get('version')}; this is {ANALYSIS_VERSION}")
+        reasons.append(("version", f"analysed by version {record.get('version')}; this is {ANALYSIS_VERSION}"))
     if record.get("uses_profile"):
         # only the pendulum's lengths (lower back, waist) rest on the height: a phone's or a shoe's do not change
         height_matters = walk["placement"] in {p.value for p in PENDULUM_PLACEMENTS}
@@ -273,19 +285,26 @@ def out_of_date_reasons(
             then = record.get("body_height_m")
             now = profile.body_height_m
             reasons.append(
-                f"analysed with {'no height' if then is None else f'a height of {then:.2f} m'}; your profile now "
-                f"says {'none' if now is None else f'{now:.2f} m'}"
+                (
+                    "height",
+                    f"analysed with {'no height' if then is None else f'a height of {then:.2f} m'}; your profile "
+                    f"now says {'none' if now is None else f'{now:.2f} m'}",
+                )
             )
         scale_now = personal_scale(profile.stride_scales, walk["placement"])
         if factor and record.get("stride_scale") != scale_now:
             then = record.get("stride_scale")
+            now_words = "none" if scale_now is None else f"{scale_now:g}"
             reasons.append(
-                f"analysed with {'no calibration factor' if then is None else f'a calibration factor of {then:g}'}; "
-                f"your {walk['placement'] or ''} factor is now {'none' if scale_now is None else f'{scale_now:g}'}"
+                (
+                    "factor",
+                    f"analysed with {'no calibration factor' if then is None else f'a calibration factor of {then:g}'}"
+                    f"; your {walk['placement'] or ''} factor is now {now_words}",
+                )
             )
         if coaching_too and (walk.get("coaching") or {}).get("baseline_placements_mixed"):
             sensor = f"{(walk['placement'] or 'same').replace('_', '-')} sensor"
-            reasons.append(MIXED_BASELINE.format(sensor=sensor))
+            reasons.append(("mixed_baseline", MIXED_BASELINE.format(sensor=sensor)))
     return reasons
 
 
@@ -306,7 +325,8 @@ def walk_status(
     ``pain``, the stored pain reports: also when pain reports added or deleted since change the plan of its day,
     ``plan_changed``), whether its samples are kept, and why not when it cannot be analysed again."""
     plan_reasons = [] if pain is None else plan_change_reasons(walk, profile, pain)
-    reasons = out_of_date_reasons(walk, profile) + plan_reasons
+    kinds = out_of_date_kinds(walk, profile)
+    reasons = [text for _, text in kinds] + plan_reasons
     kept = samples_kept(walk, folders)
     why_not = None
     if walk["status"] == "live":
@@ -320,6 +340,7 @@ def walk_status(
         "out_of_date": bool(reasons),
         "reasons": reasons,
         "plan_changed": bool(plan_reasons),
+        "reason_kinds": list(dict.fromkeys([kind for kind, _ in kinds] + (["pain"] if plan_reasons else []))),
         "samples_kept": kept,
         "can_reanalyse": kept and walk["status"] != "live",
         "why_not": why_not,
@@ -444,13 +465,16 @@ def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
         "out_of_date_plan_changed": 0,
         "out_of_date_without_samples": 0,
     }
+    by_reason = dict.fromkeys(REASON_KINDS, 0)
     for walk in walks:
         status = walk_status(walk, profile, folders, pain=pain)
         counts["reanalysable"] += status["can_reanalyse"]
         if status["out_of_date"]:
             counts["out_of_date" if status["can_reanalyse"] else "out_of_date_without_samples"] += 1
             counts["out_of_date_plan_changed"] += status["can_reanalyse"] and status["plan_changed"]
-    return {**counts, "current_version": ANALYSIS_VERSION}
+            for kind in status["reason_kinds"] if status["can_reanalyse"] else ():
+                by_reason[kind] += 1
+    return {**counts, "out_of_date_by_reason": by_reason, "current_version": ANALYSIS_VERSION}
 
 
 def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str, Any]]:
