@@ -426,7 +426,8 @@ def plan_description(
         # the placement whose walks the baseline came from (walks stored before baselines were kept per placement
         # have no such key: their personal baseline mixed every placement's walks)
         "baseline_placement": None if plan.placement is None else plan.placement.value,
-        # what strides are judged against: "your usual strides", or "this walk's first 20 strides"
+        # what strides are judged against: "your usual strides", "this walk's first 20 strides", or None for a
+        # placement without a stride-length model (nothing is judged)
         "judged_against": plan.judged_against,
         "reasons": list(plan.reasons),
         "relied_on_walks": [int(i) for i in plan.relied_on_walk_ids],
@@ -464,14 +465,21 @@ def stride_flagger(
     return StrideJudge(plan, profile.coaching.coach_settings()), plan_description(plan, profile, store, **scope)
 
 
-def judged_description(coaching: dict[str, Any], judge: StrideJudge) -> dict[str, Any]:
+def judged_description(
+    coaching: dict[str, Any],
+    judge: StrideJudge,
+    *,
+    calibrated: bool | None = None,
+    height_known: bool | None = None,
+) -> dict[str, Any]:
     """A walk's stored coaching once its strides were judged: what they were judged against, with the walk's level
     (:meth:`gait.coach.StrideJudge.describe`), added to its reasons after the baseline's (and after the rule of a
-    walk's own level, when the plan states it)."""
+    walk's own level, when the plan states it). ``calibrated`` and ``height_known``: whether the walk was analysed
+    with a calibration factor and a body height (to say why its lengths were not trusted, when they were not)."""
     reasons = list(coaching.get("reasons") or [])
     after = (BASELINE_REASON, "Until then each walk sets its own level")
     at = max((i + 1 for i, r in enumerate(reasons) if r.startswith(after)), default=len(reasons))
-    reasons.insert(at, judge.describe())
+    reasons.insert(at, judge.describe(calibrated=calibrated, height_known=height_known))
     return {
         **coaching,
         "judged_against": judge.basis,

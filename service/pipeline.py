@@ -379,7 +379,12 @@ def analyse_to_walk(
     rows = stride_rows(result.strides, flagger)
     if isinstance(flagger, StrideJudge) and coaching:
         # what the strides were judged against, with the walk's own level when it set one
-        coaching = judged_description(coaching, flagger)
+        coaching = judged_description(
+            coaching,
+            flagger,
+            calibrated=options.stride_scale is not None,
+            height_known=(recording.body_height_m or options.body_height_m) is not None,
+        )
     summary = {k: _clean(v) for k, v in result.summary.items()}
     placement = recording.placement or options.placement
     started_at, started_from = recording_started_at(recording.source, duration_s=recording.duration_s)

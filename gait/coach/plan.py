@@ -232,9 +232,12 @@ class CoachingPlan:
         return base * (1.0 - self.reduction)
 
     @property
-    def judged_against(self) -> str:
+    def judged_against(self) -> str | None:
         """What strides are judged against, in words: "your usual strides" with a personal baseline, else "this
-        walk's first 20 strides" (the walk's own level, see :class:`gait.coach.StrideJudge`)."""
+        walk's first 20 strides" (the walk's own level, see :class:`gait.coach.StrideJudge`); None for a placement
+        without a stride-length model, whose strides are never judged (the reasons say why)."""
+        if not self.measures_length:
+            return None
         return USUAL_STRIDES if self.baseline.source == "personal" else WALK_LEVEL
 
     @property
@@ -438,7 +441,9 @@ def plan_coaching(
         min_pain_0_10=settings.min_pain_0_10,
     )
     # the usual pace tells which of a distance and a time onset a walk reaches first, and how long a planned walk is
-    pace = usual_pace(walks, now_s=now_s, window_days=settings.baseline_window_days)
+    pace = usual_pace(
+        walks, now_s=now_s, window_days=settings.baseline_window_days, min_confidence=settings.min_confidence
+    )
     recommendation = (
         None if onset is None else recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset, pace=pace)
     )

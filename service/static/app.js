@@ -1323,7 +1323,7 @@ async function pageLive() {
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
     // what the target is cut from; with no personal baseline, no target until the walk's first strides set its level
-    if (m.judged_against) {
+    if (m.judged_against || m.no_target_note) {
       // the coach's own reason when there is no target: a demo, no baseline for this placement, no length model
       set("lv-level-note", m.target_m == null
         ? m.no_target_note || `No target yet: ${m.judged_against} (trusted ones) set this walk's level.`

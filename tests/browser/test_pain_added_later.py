@@ -65,6 +65,8 @@ def test_pain_entered_after_a_weeks_walks_marks_them_and_analyse_again_judges_th
     wait_js(page, "document.getElementById('pain-msg') && document.getElementById('pain-msg').textContent === 'Saved.'")
     replan = page.locator("#pain-replan").inner_text()
     assert replan.startswith("2 walks were judged by a coaching plan that a pain report added or deleted since"), replan
+    # the button on the profile page reads "Analyse all 2 again": the pain page names it so
+    assert '("Analyse all 2 again" on your profile page)' in replan, replan
     shot(page, "pain-replan")
 
     # the last walk: its plan of then (back pain 4/10, 35 days ago) is kept, and says it left the report out
