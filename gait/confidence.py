@@ -41,6 +41,34 @@ from collections.abc import Sequence
 import numpy as np
 
 from gait.stride_length import bounce_agreement
+from gait.types import Placement
+
+
+def method_confidence(
+    placement: Placement | None, *, calibrated: bool, height_known: bool, foot_detector: bool = False
+) -> tuple[str, float]:
+    """A stride-length method and the confidence its strides start from, before any doubt halves it.
+
+    A personal calibration factor lifts every method; a known height (the walker's, or the sensor's) lifts the
+    lower-back pendulum only. At the waist the pendulum is not validated (it is on sensors at L5 only: mobgap,
+    IPOL): its lengths are trusted once a calibration walk fits its factor, whatever the height. A phone's step
+    model (Weinberg) is a rough guess until calibrated.
+
+    Examples
+    --------
+    >>> method_confidence(Placement.WAIST, calibrated=False, height_known=True)
+    ('inverted_pendulum', 0.5)
+    >>> method_confidence(Placement.LOWER_BACK, calibrated=False, height_known=True)
+    ('inverted_pendulum', 0.75)
+    """
+    if foot_detector:
+        return "zupt", 0.95 if calibrated else 0.9
+    if placement is Placement.LOWER_BACK:
+        return "inverted_pendulum", 0.9 if calibrated else (0.75 if height_known else 0.5)
+    if placement is Placement.WAIST:
+        return "inverted_pendulum", 0.9 if calibrated else 0.5
+    return "weinberg", 0.8 if calibrated else 0.35
+
 
 DOUBT_FACTOR = 0.5
 """Each sign of a stride the model does not describe halves its confidence (one sign puts a stride of a known

@@ -33,6 +33,7 @@ from gait import laterality, zupt
 from gait.confidence import (
     DOUBT_FACTOR,
     TURN_DEG,
+    method_confidence,
     pendulum_doubts,
     step_model_doubts,
     step_rotation,
@@ -1604,16 +1605,12 @@ class GaitTracker:
         return st.pace_sum_s / st.pace_weight if st.pace_weight > 0.0 else math.nan
 
     def _method_confidence(self) -> tuple[str, float]:
-        calibrated = self.stride_scale is not None
-        if self.uses_foot_detector:
-            return "zupt", 0.95 if calibrated else 0.9
-        if self.placement is Placement.LOWER_BACK:
-            return "inverted_pendulum", 0.9 if calibrated else (0.75 if self._height_known else 0.5)
-        if self.placement is Placement.WAIST:
-            # The pendulum is validated here on sensors at L5 only (mobgap, IPOL). At the waist (a belt clip at the
-            # side, a bag at the hip) nothing measures how well it holds: trusted once a calibration walk fits it.
-            return "inverted_pendulum", 0.9 if calibrated else 0.5
-        return "weinberg", 0.8 if calibrated else 0.35
+        return method_confidence(
+            self.placement,
+            calibrated=self.stride_scale is not None,
+            height_known=self._height_known,
+            foot_detector=self.uses_foot_detector,
+        )
 
 
 __all__ = ["GaitTracker", "TrackerState"]

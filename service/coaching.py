@@ -24,6 +24,7 @@ from gait.coach import (
     plan_coaching,
     population_baseline,
 )
+from gait.coach.pain import MIN_ONSET_DISTANCE_M, MIN_ONSET_TIME_S
 from gait.coach.plan import BASELINE_REASON
 from gait.coach.text import format_percent, sensor_words
 from gait.types import Placement, StrideEvent
@@ -50,9 +51,18 @@ def load_profile(store: Store) -> ProfileUpdate:
     return ProfileUpdate.model_validate(upgrade_profile_document(store.get_profile()))
 
 
-def history(store: Store, *, window_days: float, now_s: float | None = None) -> list[WalkRecord]:
+def history(
+    store: Store,
+    *,
+    window_days: float,
+    now_s: float | None = None,
+    own_walk_id: int | None = None,
+    stored_before_id: int | None = None,
+) -> list[WalkRecord]:
     """The walker's own past walks of the ``window_days`` before ``now_s`` (default now) as coach records (one
-    stride query, grouped in numpy).
+    stride query, grouped in numpy). ``own_walk_id``: the walk the plan judges, never part of its own history;
+    ``stored_before_id``: only walks stored before that walk (ids never come back; the plan of an upload without a
+    start time, see :func:`current_plan`).
 
     Sample recordings and demo walks are not the walker's walking: they never enter the baseline, the count of
     pain-free walks or the targets. A walk is *coached* only when it was a live walk made while the plan was
@@ -75,6 +85,12 @@ def history(store: Store, *, window_days: float, now_s: float | None = None) -> 
             (since,),
         ).fetchall()
     data = np.array([(r[0], np.nan if r[1] is None else r[1], r[2], r[3]) for r in rows], dtype=float).reshape(-1, 4)
+    walks = [
+        w
+        for w in walks
+        # the walk judged is no part of its own history; an undated upload's plan had only the walks stored before it
+        if w["id"] != own_walk_id and (stored_before_id is None or w["id"] < stored_before_id)
+    ]
     records = []
     for w in walks:
         sel = data[data[:, 0] == w["id"]]
@@ -96,8 +112,9 @@ def history(store: Store, *, window_days: float, now_s: float | None = None) -> 
     return records
 
 
-def pain_reports(store: Store) -> list[PainReport]:
-    """All pain reports as coach records.
+def pain_reports(store: Store, *, own_walk_id: int | None = None) -> list[PainReport]:
+    """All pain reports as coach records, but those naming ``own_walk_id`` (the walk a plan judges: the pain felt on
+    it is no part of the plan it started with, whatever the report's time).
 
     A report tied to a sample or demo walk (the API refuses new ones; older stores may hold some) keeps its score
     and time, but not its onset distance or time: that walk was not the walker's, so the point of pain is not
@@ -107,6 +124,8 @@ def pain_reports(store: Store) -> list[PainReport]:
         demo_ids = {r[0] for r in conn.execute("SELECT id FROM walks WHERE demo = 1")}
     reports = []
     for p in store.list_pain():
+        if own_walk_id is not None and p["walk_id"] == own_walk_id:
+            continue
         on_demo = p["walk_id"] in demo_ids
         reports.append(
             PainReport(
@@ -121,16 +140,32 @@ def pain_reports(store: Store) -> list[PainReport]:
 
 
 def current_plan(
-    store: Store, profile: ProfileUpdate, *, now_s: float | None = None, placement: Placement | str | None = None
+    store: Store,
+    profile: ProfileUpdate,
+    *,
+    now_s: float | None = None,
+    placement: Placement | str | None = None,
+    own_walk_id: int | None = None,
+    stored_before_id: int | None = None,
 ) -> CoachingPlan:
     """The coaching plan at ``now_s`` (default now) from the store's history, pain reports and the profile, for a
     walk with the sensor at ``placement``: its baseline comes from the walker's walks of that placement only.
 
-    A plan for a past time (an uploaded walk's own start) sees only the walks and reports before it.
+    A plan for a past time (an uploaded walk's own start) sees only the walks and reports before it. For a stored
+    walk analysed again, ``own_walk_id`` leaves the walk itself and the pain reports naming it out, and
+    ``stored_before_id`` (an upload without a start time, judged by the plan of its upload: its id) the walks stored
+    after it:
+    such walks are dated to end when uploaded, so a later one can start before the plan's time.
     """
     now_s = time.time() if now_s is None else now_s
-    walks = history(store, window_days=profile.coaching.coach_settings().baseline_window_days, now_s=now_s)
-    return _plan(store, profile, walks, now_s=now_s, placement=placement)
+    walks = history(
+        store,
+        window_days=profile.coaching.coach_settings().baseline_window_days,
+        now_s=now_s,
+        own_walk_id=own_walk_id,
+        stored_before_id=stored_before_id,
+    )
+    return _plan(store, profile, walks, now_s=now_s, placement=placement, own_walk_id=own_walk_id)
 
 
 def dashboard_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = None) -> CoachingPlan:
@@ -153,10 +188,11 @@ def _plan(
     now_s: float,
     placement: Placement | str | None,
     also_for: Sequence[Placement] = (),
+    own_walk_id: int | None = None,
 ) -> CoachingPlan:
     return plan_coaching(
         walks,
-        pain_reports(store),
+        pain_reports(store, own_walk_id=own_walk_id),
         profile.coaching.coach_settings(),
         body_height_m=profile.body_height_m,
         now_s=now_s,
@@ -175,20 +211,37 @@ def _basis_key(report: dict[str, Any]) -> tuple[Any, ...]:
 
 
 @dataclass(frozen=True)
+class NamedWalk:
+    """A walk of the walker's that a pain report names, as far as the plans of other walks need it."""
+
+    start_s: float
+    name: str
+    placement: str | None
+
+
+def _has_onset(report: dict[str, Any]) -> bool:
+    """Whether a report teaches the point of pain (an onset at the very start teaches nothing)."""
+    distance_m, time_s = report.get("onset_distance_m"), report.get("onset_time_s")
+    return (distance_m is not None and distance_m >= MIN_ONSET_DISTANCE_M) or (
+        time_s is not None and time_s >= MIN_ONSET_TIME_S
+    )
+
+
+@dataclass(frozen=True)
 class PainLedger:
-    """The stored pain reports, with the start and name of each of the walker's own walks one names: what the pain
-    basis of a plan at any time is made from (:meth:`basis`), loaded once for any number of walks.
+    """The stored pain reports, with each of the walker's own walks one names: what the pain basis of a plan at any
+    time is made from (:meth:`basis`), loaded once for any number of walks.
 
     Attributes
     ----------
     reports
         All pain reports (:meth:`service.store.Store.list_pain`).
     named_walks
-        Walk id -> (start, Unix s; name) of the own, finished walks that a report names.
+        Walk id -> :class:`NamedWalk`, for the own, finished walks that a report names.
     """
 
     reports: list[dict[str, Any]]
-    named_walks: dict[int, tuple[float, str]]
+    named_walks: dict[int, NamedWalk]
 
     @classmethod
     def load(cls, store: Store) -> PainLedger:
@@ -196,30 +249,48 @@ class PainLedger:
         reports = store.list_pain()
         with store.read() as conn:
             rows = conn.execute(
-                "SELECT id, started_at, name FROM walks WHERE demo = 0 AND status != 'live'"
+                "SELECT id, started_at, name, placement FROM walks WHERE demo = 0 AND status != 'live'"
                 " AND id IN (SELECT walk_id FROM pain_reports WHERE walk_id IS NOT NULL)"
             ).fetchall()
-        return cls(reports, {r["id"]: (iso_to_unix_s(r["started_at"]), r["name"]) for r in rows})
+        named = {r["id"]: NamedWalk(iso_to_unix_s(r["started_at"]), r["name"], r["placement"]) for r in rows}
+        return cls(reports, named)
 
-    def basis(self, settings: CoachSettings, *, now_s: float) -> dict[str, list[dict[str, Any]]]:
+    def basis(
+        self,
+        settings: CoachSettings,
+        *,
+        now_s: float,
+        own_walk_id: int | None = None,
+        stored_before_id: int | None = None,
+    ) -> dict[str, list[dict[str, Any]]]:
         """The pain reports a plan for ``now_s`` rests on, each as ``id``, ``reported_at``, ``score``: those that
-        count as pain (score at least ``min_pain_0_10``)
+        count as pain (score at least ``min_pain_0_10``), but never one naming ``own_walk_id`` (the walk the plan
+        judges: the pain felt on it is no part of the plan it started with)
 
         - ``pain_reports``: reported within ``pain_lookback_days`` before ``now_s``; they decide whether coaching
           is on, the target's relaxation and the point of pain;
         - ``pain_walk_reports`` (with the ``walk_id``): naming a walk of the plan's history (started within
-          ``baseline_window_days`` before ``now_s``), whenever reported; that walk is then not a pain-free walk, for
-          the baseline and the relaxation (:func:`gait.coach.plan_coaching`).
+          ``baseline_window_days`` before ``now_s``, and stored before walk ``stored_before_id`` when given: see
+          :func:`current_plan`), whenever reported; that walk is then not a pain-free walk, for the baseline and
+          the relaxation (:func:`gait.coach.plan_coaching`).
         """
         recent_from_s = now_s - settings.pain_lookback_days * 86400.0
         history_from_s = now_s - settings.baseline_window_days * 86400.0
-        pain = [p for p in self.reports if p["score"] >= settings.min_pain_0_10]
-        recent = [p for p in pain if recent_from_s <= iso_to_unix_s(p["reported_at"]) <= now_s]
-        on_walks = [
+        pain = [
             p
-            for p in pain
-            if p["walk_id"] in self.named_walks and history_from_s <= self.named_walks[p["walk_id"]][0] <= now_s
+            for p in self.reports
+            if p["score"] >= settings.min_pain_0_10 and (own_walk_id is None or p["walk_id"] != own_walk_id)
         ]
+        recent = [p for p in pain if recent_from_s <= iso_to_unix_s(p["reported_at"]) <= now_s]
+
+        def in_history(walk_id: int | None) -> bool:
+            named = None if walk_id is None else self.named_walks.get(walk_id)
+            if named is None:
+                return False
+            stored_before = stored_before_id is None or walk_id < stored_before_id
+            return history_from_s <= named.start_s <= now_s and stored_before
+
+        on_walks = [p for p in pain if in_history(p["walk_id"])]
         return {
             "pain_reports": [{"id": p["id"], "reported_at": p["reported_at"], "score": p["score"]} for p in recent],
             "pain_walk_reports": [
@@ -228,12 +299,53 @@ class PainLedger:
             ],
         }
 
-    def added_since(self, coaching: dict[str, Any], settings: CoachSettings, *, now_s: float) -> list[dict[str, Any]]:
-        """The pain reports a plan for ``now_s`` rests on today that the walk's stored plan (``coaching``) did not:
-        added since it was made. Each with ``walk_id`` and ``walk_name`` (None when it names no walk), and ``dated``
-        True when it was reported within the lookback before ``now_s`` (else it only names a walk of the history).
-        A stored plan that did not keep a kind of basis (walks stored before it was kept) is not compared on it."""
-        now = self.basis(settings, now_s=now_s)
+    def _relied_on(self, coaching: dict[str, Any], walk_id: int | None) -> bool:
+        """Whether the stored plan ``coaching`` rested on walk ``walk_id`` being pain-free (its baseline, its count
+        of pain-free walks: ``relied_on_walks``, :attr:`gait.coach.CoachingPlan.relied_on_walk_ids`). A plan stored
+        before it kept them: when the walk was of the plan's placement (its baseline), or the walker had opted in
+        and it came after a pain report the plan rested on (its count)."""
+        if walk_id is None:
+            return False
+        if "relied_on_walks" in coaching:
+            return walk_id in coaching["relied_on_walks"]
+        named = self.named_walks.get(walk_id)
+        if named is None:
+            return False
+        if named.placement == coaching.get("baseline_placement", named.placement):
+            return True
+        pain_s = [iso_to_unix_s(r["reported_at"]) for r in coaching.get("pain_reports") or []]
+        return bool(coaching.get("enabled", coaching.get("active"))) and any(t < named.start_s for t in pain_s)
+
+    def _changes_plan(self, coaching: dict[str, Any], report: dict[str, Any], *, dated: bool) -> bool:
+        """Whether a report added since the stored plan ``coaching`` was made changes it: it names a walk the plan
+        rested on (:meth:`_relied_on`), or, dated within the plan's lookback, it teaches the point of pain, or it is
+        the latest pain for a walker who opted in (it restarts the target)."""
+        if self._relied_on(coaching, report["walk_id"]):
+            return True
+        if not dated:
+            return False
+        if _has_onset(report):
+            return True
+        before = [iso_to_unix_s(r["reported_at"]) for r in coaching.get("pain_reports") or []]
+        opted_in = bool(coaching.get("enabled", coaching.get("active")))
+        return opted_in and all(iso_to_unix_s(report["reported_at"]) > t for t in before)
+
+    def added_since(
+        self,
+        coaching: dict[str, Any],
+        settings: CoachSettings,
+        *,
+        now_s: float,
+        own_walk_id: int | None = None,
+        stored_before_id: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """The pain reports a plan for ``now_s`` rests on today that the walk's stored plan (``coaching``) did not
+        and that change it (:meth:`_changes_plan`): added since it was made. Each with ``walk_id`` and
+        ``walk_name`` (None when it names no walk), and ``dated`` True when it was reported within the lookback
+        before ``now_s`` (else it only names a walk of the history). ``own_walk_id``, ``stored_before_id``: as
+        :meth:`basis`. A stored plan that did not keep a kind of basis (walks stored before it was kept) is not
+        compared on it."""
+        now = self.basis(settings, now_s=now_s, own_walk_id=own_walk_id, stored_before_id=stored_before_id)
         stored = {_basis_key(r) for key in PAIN_BASIS_KEYS for r in coaching.get(key) or []}
         dated = {_basis_key(r) for r in now["pain_reports"]}
         by_id = {p["id"]: p for p in self.reports}
@@ -242,23 +354,33 @@ class PainLedger:
             if key not in coaching:
                 continue
             for r in now[key]:
-                if _basis_key(r) not in stored:
-                    walk_id = by_id[r["id"]]["walk_id"]
-                    named = self.named_walks.get(walk_id) if walk_id is not None else None
-                    added[_basis_key(r)] = {
-                        "id": r["id"],
-                        "reported_at": r["reported_at"],
-                        "score": r["score"],
-                        "walk_id": walk_id,
-                        "walk_name": None if named is None else named[1],
-                        "dated": _basis_key(r) in dated,
-                    }
+                report = by_id[r["id"]]
+                if _basis_key(r) in stored or not self._changes_plan(coaching, report, dated=_basis_key(r) in dated):
+                    continue
+                walk_id = report["walk_id"]
+                named = self.named_walks.get(walk_id) if walk_id is not None else None
+                added[_basis_key(r)] = {
+                    "id": r["id"],
+                    "reported_at": r["reported_at"],
+                    "score": r["score"],
+                    "walk_id": walk_id,
+                    "walk_name": None if named is None else named.name,
+                    "dated": _basis_key(r) in dated,
+                }
         return sorted(added.values(), key=lambda r: (r["reported_at"], r["id"]))
 
 
-def plan_pain_basis(store: Store, settings: CoachSettings, *, now_s: float) -> dict[str, list[dict[str, Any]]]:
+def plan_pain_basis(
+    store: Store,
+    settings: CoachSettings,
+    *,
+    now_s: float,
+    own_walk_id: int | None = None,
+    stored_before_id: int | None = None,
+) -> dict[str, list[dict[str, Any]]]:
     """The stored pain reports a plan for ``now_s`` rests on (:meth:`PainLedger.basis`)."""
-    return PainLedger.load(store).basis(settings, now_s=now_s)
+    scope = {"own_walk_id": own_walk_id, "stored_before_id": stored_before_id}
+    return PainLedger.load(store).basis(settings, now_s=now_s, **scope)
 
 
 def deleted_pain_basis(coaching: dict[str, Any], reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -274,14 +396,24 @@ def deleted_pain_basis(coaching: dict[str, Any], reports: list[dict[str, Any]]) 
     return list(gone.values())
 
 
-def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | None = None) -> dict[str, Any]:
+def plan_description(
+    plan: CoachingPlan,
+    profile: ProfileUpdate,
+    store: Store | None = None,
+    *,
+    own_walk_id: int | None = None,
+    stored_before_id: int | None = None,
+) -> dict[str, Any]:
     """What is stored with a walk about the target used to flag it.
 
-    With ``store``, the pain reports the plan rests on are kept too (:func:`plan_pain_basis`), so that the walk's
-    page can say when one has been deleted or added since (the plan stays as it was: it is the walk's history, and
-    the walk is out of date until analysed again). A demo plan (no store) rests on no report of the walker's.
+    With ``store``, the pain reports the plan rests on are kept too (:func:`plan_pain_basis`, with
+    ``own_walk_id`` and ``stored_before_id`` as the plan had them: :func:`current_plan`), and the walks whose being
+    pain-free it rests on (``relied_on_walks``), so that the walk's page can say when a report deleted or added
+    since changes it (the plan stays as it was: it is the walk's history, and the walk is out of date until analysed
+    again). A demo plan (no store) rests on no report of the walker's.
     """
     settings = profile.coaching.coach_settings()
+    scope = {"own_walk_id": own_walk_id, "stored_before_id": stored_before_id}
     return {
         "active": plan.active,
         # the walker's opt-in when the walk was made: analysing the walk again keeps it (a profile setting, not history)
@@ -294,19 +426,27 @@ def plan_description(plan: CoachingPlan, profile: ProfileUpdate, store: Store | 
         # the placement whose walks the baseline came from (walks stored before baselines were kept per placement
         # have no such key: their personal baseline mixed every placement's walks)
         "baseline_placement": None if plan.placement is None else plan.placement.value,
-        # what strides are judged against: "your usual strides", or "this walk's first 20 strides"
+        # what strides are judged against: "your usual strides", "this walk's first 20 strides", or None for a
+        # placement without a stride-length model (nothing is judged)
         "judged_against": plan.judged_against,
         "reasons": list(plan.reasons),
+        "relied_on_walks": [int(i) for i in plan.relied_on_walk_ids],
         **(
             {key: [] for key in PAIN_BASIS_KEYS}
             if store is None
-            else plan_pain_basis(store, settings, now_s=plan.now_s)
+            else plan_pain_basis(store, settings, now_s=plan.now_s, **scope)
         ),
     }
 
 
 def stride_flagger(
-    store: Store, profile: ProfileUpdate, *, at_s: float | None = None, placement: Placement | str | None = None
+    store: Store,
+    profile: ProfileUpdate,
+    *,
+    at_s: float | None = None,
+    placement: Placement | str | None = None,
+    own_walk_id: int | None = None,
+    stored_before_id: int | None = None,
 ) -> tuple[StrideJudge, dict[str, Any]]:
     """A judge of a walk's strides (``flag(stride) -> (target_m, overlong)``) and the plan's description.
 
@@ -317,20 +457,29 @@ def stride_flagger(
     ``analyze`` gives them, or a stored walk's strides by index), one judge per walk. Without a personal baseline
     the walk's first 20 trusted strides set its level and get no target; after them every stride gets its target
     (the usual stride while coaching is inactive, so the charts can draw it) and, while the plan is active, a
-    verdict when its length is trusted.
+    verdict when its length is trusted. ``own_walk_id``, ``stored_before_id``: a stored walk analysed again
+    (:func:`current_plan`).
     """
-    plan = current_plan(store, profile, now_s=at_s, placement=placement)
-    return StrideJudge(plan, profile.coaching.coach_settings()), plan_description(plan, profile, store)
+    scope = {"own_walk_id": own_walk_id, "stored_before_id": stored_before_id}
+    plan = current_plan(store, profile, now_s=at_s, placement=placement, **scope)
+    return StrideJudge(plan, profile.coaching.coach_settings()), plan_description(plan, profile, store, **scope)
 
 
-def judged_description(coaching: dict[str, Any], judge: StrideJudge) -> dict[str, Any]:
+def judged_description(
+    coaching: dict[str, Any],
+    judge: StrideJudge,
+    *,
+    calibrated: bool | None = None,
+    height_known: bool | None = None,
+) -> dict[str, Any]:
     """A walk's stored coaching once its strides were judged: what they were judged against, with the walk's level
     (:meth:`gait.coach.StrideJudge.describe`), added to its reasons after the baseline's (and after the rule of a
-    walk's own level, when the plan states it)."""
+    walk's own level, when the plan states it). ``calibrated`` and ``height_known``: whether the walk was analysed
+    with a calibration factor and a body height (to say why its lengths were not trusted, when they were not)."""
     reasons = list(coaching.get("reasons") or [])
     after = (BASELINE_REASON, "Until then each walk sets its own level")
     at = max((i + 1 for i, r in enumerate(reasons) if r.startswith(after)), default=len(reasons))
-    reasons.insert(at, judge.describe())
+    reasons.insert(at, judge.describe(calibrated=calibrated, height_known=height_known))
     return {
         **coaching,
         "judged_against": judge.basis,

@@ -361,6 +361,10 @@ class ReanalysisStatus(BaseModel):
         description="Out of date (at least) because a pain report added or deleted since changes the coaching plan "
         "of the walk's day (the plan it shows is kept as it was until it is analysed again).",
     )
+    reason_kinds: list[str] = Field(
+        default_factory=list,
+        description="The kinds of its reasons (`version`, `height`, `factor`, `mixed_baseline`, `pain`).",
+    )
     samples_kept: bool = Field(description="Its samples are kept (an upload's, a live walk's journal, a sample).")
     can_reanalyse: bool
     why_not: str | None = Field(None, description="Why it cannot be analysed again, and what to do.")
@@ -453,6 +457,13 @@ class ReanalysisOverview(BaseModel):
     )
     out_of_date_without_samples: int = Field(
         description="Out-of-date walks that cannot be analysed again (uploaded before samples were kept)."
+    )
+    out_of_date_by_reason: dict[str, int] = Field(
+        default_factory=dict,
+        description="Of the out-of-date walks that can be analysed again, how many are so for each kind of reason: "
+        "`version` (an earlier version), `height` (another body height), `factor` (another calibration factor), "
+        "`mixed_baseline` (a baseline that took in other placements' walks), `pain` (a pain report added or deleted "
+        "since changes the plan). A walk may have several.",
     )
     current_version: str
 

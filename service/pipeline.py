@@ -294,6 +294,8 @@ def prepare_analysis(
     sensor_side: str | None = None,
     at_s: float,
     coaching_enabled: bool | None = None,
+    own_walk_id: int | None = None,
+    stored_before_id: int | None = None,
 ) -> PreparedAnalysis:
     """The options, coaching flagger and description, and analysis record for analysing ``recording`` now.
 
@@ -302,7 +304,8 @@ def prepare_analysis(
     was made); a sample recording (``origin="sample"``) is somebody else's walk: its own heights, no factor, not
     coached. Uploads and re-analysis (:mod:`service.reanalysis`) both go through here. ``coaching_enabled``, when
     given, is the walker's opt-in to stride coaching in place of the profile's now (re-analysis: the opt-in when the
-    walk was made, which the profile does not keep a history of).
+    walk was made, which the profile does not keep a history of); ``own_walk_id`` and ``stored_before_id`` scope the
+    plan of a stored walk analysed again (:func:`service.coaching.current_plan`).
     """
     profile = coaching.load_profile(store)
     if coaching_enabled is not None:
@@ -321,7 +324,9 @@ def prepare_analysis(
     )
     if own:
         # the walk's own placement: only walks of that placement give it a personal baseline
-        flagger, description = coaching.stride_flagger(store, profile, at_s=at_s, placement=used)
+        flagger, description = coaching.stride_flagger(
+            store, profile, at_s=at_s, placement=used, own_walk_id=own_walk_id, stored_before_id=stored_before_id
+        )
     else:
         # somebody else's walk: not coached (no target from the user's plan or height), and it says so
         flagger, description = None, dict(coaching.SAMPLE_COACHING)
@@ -374,7 +379,12 @@ def analyse_to_walk(
     rows = stride_rows(result.strides, flagger)
     if isinstance(flagger, StrideJudge) and coaching:
         # what the strides were judged against, with the walk's own level when it set one
-        coaching = judged_description(coaching, flagger)
+        coaching = judged_description(
+            coaching,
+            flagger,
+            calibrated=options.stride_scale is not None,
+            height_known=(recording.body_height_m or options.body_height_m) is not None,
+        )
     summary = {k: _clean(v) for k, v in result.summary.items()}
     placement = recording.placement or options.placement
     started_at, started_from = recording_started_at(recording.source, duration_s=recording.duration_s)

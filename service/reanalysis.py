@@ -177,9 +177,15 @@ def pain_changes(walk: dict[str, Any], pain: coaching.PainLedger, profile: Profi
     stored = walk.get("coaching") or {}
     if walk["demo"] or walk["status"] == "live" or "pain_reports" not in stored:
         return {"added": [], "deleted": []}
-    at_s = plan_time_s(walk) - PLAN_BEFORE_S
+    scope = plan_scope(walk)
     return {
-        "added": pain.added_since(stored, profile.coaching.coach_settings(), now_s=at_s),
+        "added": pain.added_since(
+            stored,
+            profile.coaching.coach_settings(),
+            now_s=scope["at_s"],
+            own_walk_id=scope["own_walk_id"],
+            stored_before_id=scope["stored_before_id"],
+        ),
         "deleted": coaching.deleted_pain_basis(stored, pain.reports),
     }
 
@@ -239,6 +245,11 @@ MIXED_BASELINE = (
 ``walk_plans_name_their_baseline_placement``)."""
 
 
+REASON_KINDS = ("version", "height", "factor", "mixed_baseline", "pain")
+"""The kinds of reasons a walk is out of date (:func:`out_of_date_kinds`, and ``pain``: :func:`plan_change_reasons`),
+counted apart on the profile page."""
+
+
 def out_of_date_reasons(
     walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True, coaching_too: bool = True
 ) -> list[str]:
@@ -249,14 +260,21 @@ def out_of_date_reasons(
     with the walk fits exactly that); ``coaching_too`` False leaves out what changes only the walk's coaching (its
     targets and flags), not its figures. A coaching plan changed by pain reports since is :func:`plan_change_reasons`.
     """
+    return [text for _, text in out_of_date_kinds(walk, profile, factor=factor, coaching_too=coaching_too)]
+
+
+def out_of_date_kinds(
+    walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True, coaching_too: bool = True
+) -> list[tuple[str, str]]:
+    """:func:`out_of_date_reasons`, each with its kind (one of :data:`REASON_KINDS`)."""
     if no_samples_kind(walk) or walk["status"] == "live":
         return []
     record = walk.get("analysis")
     if not record:
-        return [f"analysed by an earlier version (before {ANALYSIS_VERSION}, which records it)"]
+        return [("version", f"analysed by an earlier version (before {ANALYSIS_VERSION}, which records it)")]
     reasons = []
     if record.get("version") != ANALYSIS_VERSION:
-        reasons.append(f"analysed by version {record.get('version')}; this is {ANALYSIS_VERSION}")
+        reasons.append(("version", f"analysed by version {record.get('version')}; this is {ANALYSIS_VERSION}"))
     if record.get("uses_profile"):
         # only the pendulum's lengths (lower back, waist) rest on the height: a phone's or a shoe's do not change
         height_matters = walk["placement"] in {p.value for p in PENDULUM_PLACEMENTS}
@@ -268,20 +286,26 @@ def out_of_date_reasons(
             then = record.get("body_height_m")
             now = profile.body_height_m
             reasons.append(
-                f"analysed with {'no height' if then is None else f'a height of {then:.2f} m'}; your profile now "
-                f"says {'none' if now is None else f'{now:.2f} m'}"
+                (
+                    "height",
+                    f"analysed with {'no height' if then is None else f'a height of {then:.2f} m'}; your profile "
+                    f"now says {'none' if now is None else f'{now:.2f} m'}",
+                )
             )
         scale_now = personal_scale(profile.stride_scales, walk["placement"])
         if factor and record.get("stride_scale") != scale_now:
             then = record.get("stride_scale")
             then_words = "no calibration factor" if then is None else f"a calibration factor of {factor_words(then)}"
             reasons.append(
-                f"analysed with {then_words}; your {(walk['placement'] or '').replace('_', '-')} factor is now "
-                f"{'none' if scale_now is None else factor_words(scale_now)}"
+                (
+                    "factor",
+                    f"analysed with {then_words}; your {(walk['placement'] or '').replace('_', '-')} factor is now "
+                    f"{'none' if scale_now is None else factor_words(scale_now)}",
+                )
             )
         if coaching_too and (walk.get("coaching") or {}).get("baseline_placements_mixed"):
             sensor = f"{(walk['placement'] or 'same').replace('_', '-')} sensor"
-            reasons.append(MIXED_BASELINE.format(sensor=sensor))
+            reasons.append(("mixed_baseline", MIXED_BASELINE.format(sensor=sensor)))
     return reasons
 
 
@@ -302,7 +326,8 @@ def walk_status(
     ``pain``, the stored pain reports: also when pain reports added or deleted since change the plan of its day,
     ``plan_changed``), whether its samples are kept, and why not when it cannot be analysed again."""
     plan_reasons = [] if pain is None else plan_change_reasons(walk, profile, pain)
-    reasons = out_of_date_reasons(walk, profile) + plan_reasons
+    kinds = out_of_date_kinds(walk, profile)
+    reasons = [text for _, text in kinds] + plan_reasons
     kept = samples_kept(walk, folders)
     why_not = None
     if walk["status"] == "live":
@@ -316,6 +341,7 @@ def walk_status(
         "out_of_date": bool(reasons),
         "reasons": reasons,
         "plan_changed": bool(plan_reasons),
+        "reason_kinds": list(dict.fromkeys([kind for kind, _ in kinds] + (["pain"] if plan_reasons else []))),
         "samples_kept": kept,
         "can_reanalyse": kept and walk["status"] != "live",
         "why_not": why_not,
@@ -343,6 +369,28 @@ def plan_time_s(walk: dict[str, Any]) -> float:
     if (walk.get("source") or {}).get("started_at_from") == "import" and walk.get("created_at"):
         return coaching.iso_to_unix_s(walk["created_at"]) + 1.0
     return coaching.iso_to_unix_s(walk["started_at"])
+
+
+def plan_scope(walk: dict[str, Any]) -> dict[str, Any]:
+    """The plan a stored walk is judged by, as :func:`service.coaching.current_plan` takes it: in force just before
+    it started (``at_s``, :func:`plan_time_s`), without the walk itself and the pain reports naming it
+    (``own_walk_id``: "the walk a report names is not out of date for it", whatever the report's time), and for an
+    upload without a start time (judged by the plan of its upload) only the walks stored before it
+    (``stored_before_id``, its id: ids never come back):
+    a walk uploaded after it is dated to end at its own upload and may start before this plan's time.
+
+    Examples
+    --------
+    >>> walk = {"id": 7, "started_at": "2026-11-27T08:00:00+00:00", "created_at": "2026-11-27T08:01:00+00:00"}
+    >>> scope = plan_scope({**walk, "source": {}})
+    >>> scope["own_walk_id"], scope["stored_before_id"]
+    (7, None)
+    >>> plan_scope({**walk, "source": {"started_at_from": "import"}})["stored_before_id"]
+    7
+    """
+    at_s = plan_time_s(walk) - PLAN_BEFORE_S
+    undated = (walk.get("source") or {}).get("started_at_from") == "import" and walk.get("created_at")
+    return {"at_s": at_s, "own_walk_id": walk["id"], "stored_before_id": walk["id"] if undated else None}
 
 
 def coaching_opt_in(stored: dict[str, Any]) -> bool:
@@ -381,8 +429,8 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
         origin=walk["origin"],
         placement=Placement.parse(walk["placement"]) if walk["placement"] else None,
         sensor_side=recording.source.get("sensor_side"),
-        at_s=plan_time_s(walk) - PLAN_BEFORE_S,
         coaching_enabled=coaching_opt_in(walk["coaching"]),
+        **plan_scope(walk),
     )
     new = analyse_to_walk(
         recording,
@@ -418,13 +466,16 @@ def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
         "out_of_date_plan_changed": 0,
         "out_of_date_without_samples": 0,
     }
+    by_reason = dict.fromkeys(REASON_KINDS, 0)
     for walk in walks:
         status = walk_status(walk, profile, folders, pain=pain)
         counts["reanalysable"] += status["can_reanalyse"]
         if status["out_of_date"]:
             counts["out_of_date" if status["can_reanalyse"] else "out_of_date_without_samples"] += 1
             counts["out_of_date_plan_changed"] += status["can_reanalyse"] and status["plan_changed"]
-    return {**counts, "current_version": ANALYSIS_VERSION}
+            for kind in status["reason_kinds"] if status["can_reanalyse"] else ():
+                by_reason[kind] += 1
+    return {**counts, "out_of_date_by_reason": by_reason, "current_version": ANALYSIS_VERSION}
 
 
 def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str, Any]]:

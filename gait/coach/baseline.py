@@ -191,9 +191,21 @@ def baseline_strides(
     ``baseline_window_days`` before ``now_s``, its length is known and plausible, its confidence is at least
     ``min_confidence`` and its cadence is a walking cadence.
     """
+    used = baseline_walks(walks, settings, now_s=now_s, placement=placement)
+    if not used:
+        return np.empty(0), np.empty(0), 0
+    cadence = np.concatenate([walk.cadence_spm[ok] for walk, ok in used])
+    length = np.concatenate([walk.stride_length_m[ok] for walk, ok in used])
+    return cadence, length, len(used)
+
+
+def baseline_walks(
+    walks: Sequence[WalkRecord], settings: CoachSettings, *, now_s: float, placement: Placement | None = None
+) -> list[tuple[WalkRecord, np.ndarray]]:
+    """The walks that give a personal baseline strides (:func:`baseline_strides`), each with the mask of its
+    strides that do: a pain report naming one of them changes the baseline (its description counts them)."""
     window_s = settings.baseline_window_days * 86400.0
-    cad_parts: list[np.ndarray] = []
-    len_parts: list[np.ndarray] = []
+    used = []
     for walk in walks:
         if walk.placement != placement:
             continue
@@ -201,11 +213,8 @@ def baseline_strides(
             continue
         ok = trusted_strides(walk.stride_length_m, walk.confidence, walk.cadence_spm, settings.min_confidence)
         if ok.any():
-            cad_parts.append(walk.cadence_spm[ok])
-            len_parts.append(walk.stride_length_m[ok])
-    if not cad_parts:
-        return np.empty(0), np.empty(0), 0
-    return np.concatenate(cad_parts), np.concatenate(len_parts), len(cad_parts)
+            used.append((walk, ok))
+    return used
 
 
 def fit_baseline(

@@ -29,8 +29,9 @@ from gait.coach.flags import stride_flag
 from gait.coach.plan import CoachingPlan
 from gait.coach.settings import WALK_LEVEL_STRIDES, CoachSettings
 from gait.coach.text import format_percent, plural, sensor_words
+from gait.confidence import method_confidence
 from gait.errors import GaitError
-from gait.types import StrideEvent
+from gait.types import Placement, StrideEvent
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,9 @@ class StrideJudge:
         return self.plan.baseline.source == "personal"
 
     @property
-    def basis(self) -> str:
-        """What the strides are judged against, in words: "your usual strides" or "this walk's first 20 strides"."""
+    def basis(self) -> str | None:
+        """What the strides are judged against, in words: "your usual strides" or "this walk's first 20 strides"
+        (None: the placement has no stride-length model, nothing is judged)."""
         return self.plan.judged_against
 
     def usual_stride_m(self, cadence_spm: float) -> float | None:
@@ -189,8 +191,12 @@ class StrideJudge:
             f"({len(self.level_ratios)} of {WALK_LEVEL_STRIDES} so far)."
         )
 
-    def describe(self) -> str:
-        """One sentence on what this walk's strides were judged against, with the numbers (for the walk's page)."""
+    def describe(self, *, calibrated: bool | None = None, height_known: bool | None = None) -> str:
+        """One sentence on what this walk's strides were judged against, with the numbers (for the walk's page).
+
+        ``calibrated`` and ``height_known`` (whether the walk was analysed with a calibration factor and a body
+        height), when given, say why a walk with too few trusted strides had them and what to do
+        (:func:`untrusted_lengths_why`)."""
         reduction = format_percent(self.plan.reduction)
         active = self.plan.active
         if not self.plan.measures_length:
@@ -206,10 +212,19 @@ class StrideJudge:
             return f"The band is {usual}; coaching was off, so no stride was flagged."
         if self.scale is None:
             seen = plural(len(self.level_ratios), "trusted walking stride")
-            return (
+            said = (
                 f"{self.why_own_level}, and this walk had {seen}, fewer than the {WALK_LEVEL_STRIDES} that set a "
                 "walk's own level: no stride was compared with a target."
             )
+            why = None
+            if calibrated is not None and height_known is not None:
+                why = untrusted_lengths_why(
+                    self.plan.placement,
+                    calibrated=calibrated,
+                    height_known=height_known,
+                    min_confidence=self.settings.min_confidence,
+                )
+            return said if why is None else f"{said} {why}"
         # the level quoted at the cadence its strides were walked at, not at a reference cadence the walker may never
         # have reached
         cad = float(np.median(self.level_cadences_spm)) if self.level_cadences_spm else None
@@ -231,3 +246,44 @@ class StrideJudge:
             f"{self.why_own_level}, so {self.basis} (trusted ones) set this walk's level at {level}; coaching was "
             "off, so no stride was flagged."
         )
+
+
+def untrusted_lengths_why(
+    placement: Placement | None, *, calibrated: bool, height_known: bool, min_confidence: float
+) -> str | None:
+    """Why none of a walk's stride lengths can be trusted, and what makes them so, when its sensor's method starts
+    below ``min_confidence`` (:func:`gait.confidence.method_confidence`); None when it does not (then only the
+    strides' own doubts, turns or uneven steps, kept them out).
+
+    Examples
+    --------
+    >>> print(untrusted_lengths_why(Placement.WAIST, calibrated=False, height_known=True, min_confidence=0.6))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Its lengths are not trusted: a waist sensor's stride lengths have confidence 0.50 without a calibration factor
+    (below the 0.60 the coach needs), and a body height does not change that. Calibrate its factor with a walk of
+    known distance (at least 100 m at your usual pace: “Calibrate: this walk was … m” on a walk's page, or gait
+    calibrate), then analyse this walk again.
+    >>> untrusted_lengths_why(Placement.FOOT, calibrated=False, height_known=False, min_confidence=0.6) is None
+    True
+    """
+    if placement is None:
+        return None
+    foot = placement is Placement.FOOT
+    _, base = method_confidence(placement, calibrated=calibrated, height_known=height_known, foot_detector=foot)
+    if base >= min_confidence:
+        return None
+    with_height = method_confidence(placement, calibrated=calibrated, height_known=True, foot_detector=foot)[1]
+    height_helps = not height_known and with_height >= min_confidence
+    without = "a calibration factor or a body height" if height_helps else "a calibration factor"
+    calibrate = (
+        "calibrate its factor with a walk of known distance (at least 100 m at your usual pace: \u201cCalibrate: "
+        "this walk was \u2026 m\u201d on a walk's page, or gait calibrate)"
+    )
+    fix = f"give your body height in your profile or {calibrate}" if height_helps else calibrate
+    # the pendulum's lengths rest on the height at the lower back, not at the waist: said, as a walker may expect it
+    height_note = ", and a body height does not change that" if placement is Placement.WAIST else ""
+    fix = fix[:1].upper() + fix[1:]
+    return (
+        f"Its lengths are not trusted: {sensor_words(placement)}'s stride lengths have confidence {base:.2f} without "
+        f"{without} (below the {min_confidence:.2f} the coach needs){height_note}. {fix}, then analyse this walk again."
+    )

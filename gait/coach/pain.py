@@ -8,6 +8,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from gait.coach.baseline import trusted_strides
 from gait.coach.records import PainReport, WalkRecord
 from gait.coach.settings import WALK_FRACTION_OF_ONSET
 from gait.coach.text import MILE_M, format_distance, format_duration, plural
@@ -27,6 +28,12 @@ MIN_ONSET_TIME_S: Final = 10.0
 shorter walk could end before. Such reports count as pain; their onset teaches nothing (an onset of 0.0001 m made
 a plan of 0.00008 m)."""
 
+
+TRUSTED_DISTANCE_SHARE: Final = 0.5
+"""A walk's distance (the sum of its stride lengths) tells the walker's pace only when at least this share of its
+strides have a length the coach trusts (:func:`gait.coach.baseline.trusted_strides`: confidence 0.6 or more): then
+most of the distance rests on trusted lengths. An uncalibrated phone's strides start at 0.35 and a waist sensor's
+at 0.5 (:func:`gait.confidence.method_confidence`): none is trusted, and such a walk's distance is left out."""
 
 PACE_RANGE_MPS: Final = (0.3, 2.5)
 """Walking paces a walk's distance over its walking time may give. A walk outside (a distance from lengths nobody
@@ -131,23 +138,34 @@ class UsualPace:
         return f"{kmh:.1f} km/h ({mph:.1f} mph), {basis}"
 
 
-def usual_pace(walks: Sequence[WalkRecord], *, now_s: float, window_days: float) -> UsualPace | None:
+def distance_trusted(walk: WalkRecord, min_confidence: float) -> bool:
+    """Whether a walk's distance rests on stride lengths the coach trusts (:data:`TRUSTED_DISTANCE_SHARE` of its
+    strides or more); a walk without strides has no length the analyser vouches for."""
+    ok = trusted_strides(walk.stride_length_m, walk.confidence, walk.cadence_spm, min_confidence)
+    return ok.size > 0 and float(ok.mean()) >= TRUSTED_DISTANCE_SHARE
+
+
+def usual_pace(
+    walks: Sequence[WalkRecord], *, now_s: float, window_days: float, min_confidence: float = 0.6
+) -> UsualPace | None:
     """The walker's usual pace from the walks (of two minutes' walking or more) of the ``window_days`` before
-    ``now_s``: the median of their distance over walking time, leaving out paces outside :data:`PACE_RANGE_MPS`.
-    None without such a walk.
+    ``now_s`` whose distance is trusted (:func:`distance_trusted`): the median of their distance over walking time,
+    leaving out paces outside :data:`PACE_RANGE_MPS`. None without such a walk.
 
     Examples
     --------
-    >>> empty = np.empty(0)
-    >>> walks = [WalkRecord(0.0, empty, empty, empty, d, True, walking_time_s=200.0) for d in (200.0, 260.0, 9000.0)]
-    >>> usual_pace(walks, now_s=86400.0, window_days=180.0)
+    >>> def walk(distance_m, confidence):  # 200 strides of one length in 200 s of walking
+    ...     n = 200
+    ...     return WalkRecord(0.0, np.full(n, distance_m / n), np.full(n, 110.0), np.full(n, confidence),
+    ...                       distance_m, True, walking_time_s=200.0)
+    >>> usual_pace([walk(200.0, 0.9), walk(260.0, 0.9), walk(400.0, 0.35)], now_s=86400.0, window_days=180.0)
     UsualPace(speed_mps=1.15, n_walks=2)
     """
     start_s = now_s - window_days * 86400.0
     paces = [
         w.distance_m / w.walking_time_s
         for w in walks
-        if w.is_walk and w.walking_time_s and start_s <= w.started_at_s <= now_s
+        if w.is_walk and w.walking_time_s and start_s <= w.started_at_s <= now_s and distance_trusted(w, min_confidence)
     ]
     paces = [p for p in paces if PACE_RANGE_MPS[0] <= p <= PACE_RANGE_MPS[1]]
     if not paces:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.coach.baseline import StrideBaseline, fit_baseline, trusted_strides
+from gait.coach.baseline import StrideBaseline, baseline_walks, fit_baseline, trusted_strides
 from gait.coach.pain import PainOnset, Recommendation, estimate_pain_onset, recommend_walk_length, usual_pace
 from gait.coach.records import PainReport, WalkRecord
 from gait.coach.settings import (
@@ -192,6 +192,12 @@ class CoachingPlan:
     other_baselines
         Baselines of the other placements the walker uses, described in the reasons too (the plan shown on the
         dashboard; a walk's plan has none).
+    baseline_walk_ids
+        The walks (``walk_id``) whose strides the baseline was fitted from, or counted towards one when too few.
+    pain_free_walk_ids
+        The pain-free walks counted since the latest pain report, when the walker opted in (only then does the
+        count show, in the reasons and the target's relaxation). A pain report naming a walk of either changes
+        the plan; one naming another walk of the history does not (:attr:`relied_on_walk_ids`).
     """
 
     enabled: bool
@@ -208,6 +214,14 @@ class CoachingPlan:
     placement: Placement | None = None
     demo: bool = False
     other_baselines: tuple[StrideBaseline, ...] = ()
+    baseline_walk_ids: tuple[str, ...] = ()
+    pain_free_walk_ids: tuple[str, ...] = ()
+
+    @property
+    def relied_on_walk_ids(self) -> tuple[str, ...]:
+        """The walks whose being pain-free the plan rests on (its baseline's and its count of pain-free walks): a
+        pain report naming one of them, added later, changes this plan; one naming any other walk does not."""
+        return tuple(dict.fromkeys((*self.baseline_walk_ids, *self.pain_free_walk_ids)))
 
     def target_stride_m(self, cadence_spm: float | np.ndarray) -> float | np.ndarray:
         """Target stride length at a cadence: baseline x (1 - reduction). Scalar or array in, same out.
@@ -218,9 +232,12 @@ class CoachingPlan:
         return base * (1.0 - self.reduction)
 
     @property
-    def judged_against(self) -> str:
+    def judged_against(self) -> str | None:
         """What strides are judged against, in words: "your usual strides" with a personal baseline, else "this
-        walk's first 20 strides" (the walk's own level, see :class:`gait.coach.StrideJudge`)."""
+        walk's first 20 strides" (the walk's own level, see :class:`gait.coach.StrideJudge`); None for a placement
+        without a stride-length model, whose strides are never judged (the reasons say why)."""
+        if not self.measures_length:
+            return None
         return USUAL_STRIDES if self.baseline.source == "personal" else WALK_LEVEL
 
     @property
@@ -424,7 +441,9 @@ def plan_coaching(
         min_pain_0_10=settings.min_pain_0_10,
     )
     # the usual pace tells which of a distance and a time onset a walk reaches first, and how long a planned walk is
-    pace = usual_pace(walks, now_s=now_s, window_days=settings.baseline_window_days)
+    pace = usual_pace(
+        walks, now_s=now_s, window_days=settings.baseline_window_days, min_confidence=settings.min_confidence
+    )
     recommendation = (
         None if onset is None else recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset, pace=pace)
     )
@@ -442,12 +461,14 @@ def plan_coaching(
     reasons: list[str] = []
     reduction = 0.0
     n_free = 0
+    free: list[WalkRecord] = []
     if last is not None:
-        n_free = sum(
-            1
+        free = [
+            w
             for w, c in zip(walks, counts, strict=True)
             if c and w.pain_free and last.reported_at_s < w.started_at_s <= now_s
-        )
+        ]
+        n_free = len(free)
         days = (now_s - last.reported_at_s) / 86400.0
         reduction = relaxed_reduction(
             settings.reduction,
@@ -514,4 +535,11 @@ def plan_coaching(
         pain_free_walks_since_pain=n_free,
         placement=placement,
         other_baselines=others,
+        baseline_walk_ids=tuple(
+            w.walk_id
+            for w, _ in baseline_walks(walks, settings, now_s=now_s, placement=placement)
+            if w.walk_id is not None
+        ),
+        # the count shows (in the reasons, and in the target) only for a walker who opted in
+        pain_free_walk_ids=tuple(w.walk_id for w in free if w.walk_id is not None) if settings.enabled else (),
     )

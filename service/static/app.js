@@ -351,9 +351,16 @@ function painChangesNote(walk) {
 // -- analysing walks again -------------------------------------------------------------------------------------
 
 // "strides 51 -> 51, mean stride length 0.61 -> 0.65 m": what an analysis changed, from POST .../reanalyse.
+// A walk's figures before and after it was analysed again, with its flagged strides when they changed (a new
+// coaching plan changes only those), and saying so when its figures stayed as they were.
 function reanalysisChange(r) {
   const b = r.before, a = r.after;
-  return `strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, mean stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
+  const flagged = `flagged strides ${fmt.num(b.flagged_strides)} → ${fmt.num(a.flagged_strides)}`;
+  const sameFigures = fmt.num(b.strides) === fmt.num(a.strides) && fmt.m(b.stride_length_m) === fmt.m(a.stride_length_m);
+  if (!sameFigures) return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, mean stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
+  const figures = `strides ${fmt.num(a.strides)} and mean stride length ${fmt.m(a.stride_length_m)} m as before`;
+  if (b.flagged_strides !== a.flagged_strides) return `only the coaching changed: ${flagged} (${figures})`;
+  return `${figures}, and ${fmt.num(a.flagged_strides)} flagged strides as before (its page shows the coaching plan it is judged by now)`;
 }
 
 // Shown on the walk page once after "Analyse again" (the page is drawn again with the new figures).
@@ -977,7 +984,7 @@ async function pageProfile() {
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
     ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks to analyse again</h2>
-      <p>${reanalyseAllWhy(redo)} Their samples are kept on this computer: analyse them again to get this version's figures, each judged by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
+      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} Their samples are kept on this computer: analyse them again to get this version's figures, each judged by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
       <button type="button" id="reanalyse-all-btn">Analyse all ${redo.out_of_date} again</button> <span id="reanalyse-all-msg" role="status"></span>
       <ul id="reanalyse-all-results"></ul></div>` : ""}
     <div class="card"><h2>Plan now</h2><ul>${coaching.plan.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>
@@ -1041,16 +1048,24 @@ async function pageProfile() {
   }
 }
 
-// Why walks are out of date, as the profile's "Analyse all N again" card says it: another profile or version, and
-// (counted apart) a coaching plan that a pain report added or deleted since changes.
+// Why walks are out of date, as the profile's "Analyse all N again" card says it: each kind of reason the API
+// counts (out_of_date_by_reason), in its own words (a walk may have several).
+const OUT_OF_DATE_WORDS = {
+  version: "analysed by an earlier version",
+  height: "analysed with another body height than your profile's now",
+  factor: "analysed with another calibration factor than your profile's now",
+  mixed_baseline: "judged against a personal baseline that took in your walks with the sensor at other placements too (now each placement has its own)",
+  pain: "judged by a coaching plan that a pain report added or deleted since changes (a report for an earlier date, or one the plan rested on)",
+};
+
 function reanalyseAllWhy(redo) {
-  const n = redo.out_of_date, plan = redo.out_of_date_plan_changed || 0;
-  const walks = (k) => `${k} walk${k === 1 ? " was" : "s were"}`;
-  const profile = "analysed with another body height or calibration factor than your profile's now, or by an earlier version";
-  const pain = "judged by a coaching plan that a pain report added or deleted since changes (a report for an earlier date, or one the plan rested on)";
-  if (!plan) return `${walks(n)} ${profile}.`;
-  if (plan === n) return `<span id="reanalyse-all-pain">${walks(n)} ${pain}.</span>`;
-  return `${n} walks are out of date: <span id="reanalyse-all-pain">${plan} of them ${plan === 1 ? "was" : "were"} ${pain}</span>; the others were ${profile}.`;
+  const n = redo.out_of_date, by = redo.out_of_date_by_reason || {};
+  const kinds = Object.keys(OUT_OF_DATE_WORDS).filter((k) => by[k]);
+  const was = (k) => (k === 1 ? "was" : "were");
+  const span = (kind, text) => (kind === "pain" ? `<span id="reanalyse-all-pain">${text}</span>` : text);
+  if (!kinds.length) return `${n} walk${n === 1 ? " is" : "s are"} out of date.`;
+  if (kinds.length === 1) return `${span(kinds[0], `${n} walk${n === 1 ? "" : "s"} ${was(n)} ${OUT_OF_DATE_WORDS[kinds[0]]}`)}.`;
+  return `${n} walks are out of date: ${kinds.map((k) => span(k, `${by[k]} of them ${was(by[k])} ${OUT_OF_DATE_WORDS[k]}`)).join("; ")}.`;
 }
 
 function bindReanalyseAll() {
@@ -1063,6 +1078,8 @@ function bindReanalyseAll() {
     try {
       const batch = await api("/api/walks/reanalyse", { method: "POST" });
       btn.remove();
+      // what made them out of date no longer holds for those analysed again: the card keeps only the outcome
+      document.getElementById("reanalyse-all-why")?.remove();
       msg.textContent = `${batch.reanalysed} walk${batch.reanalysed === 1 ? "" : "s"} analysed again${batch.failed ? `, ${batch.failed} could not be` : ""}.`;
       list.innerHTML = batch.results.map((r) => `<li><a href="#/walk/${r.walk_id}">${esc(r.name || `walk ${r.walk_id}`)}</a>: ${r.ok ? esc(reanalysisChange(r)) : `<span class="error">${esc(r.error)}</span>`}</li>`).join("");
     } catch (err) {
@@ -1154,7 +1171,7 @@ function replanNote(redo) {
   if (!n) return "";
   return `<p class="notice" id="pain-replan">${n} walk${n === 1 ? " was" : "s were"} judged by a coaching plan that a pain report added or deleted since
     changes (${n === 1 ? "its page says" : "their pages say"} which). ${n === 1 ? "It keeps" : "They keep"} the plan of that time until analysed again:
-    <a href="#/profile">analyse ${n === 1 ? "it" : "them"} again</a> ("Analyse all again" on your profile page) to judge ${n === 1 ? "it" : "them"} by the plan of ${n === 1 ? "its" : "their"} day with your reports as they are now.</p>`;
+    <a href="#/profile">analyse ${n === 1 ? "it" : "them"} again</a> ("Analyse all ${redo.out_of_date} again" on your profile page) to judge ${n === 1 ? "it" : "them"} by the plan of ${n === 1 ? "its" : "their"} day with your reports as they are now.</p>`;
 }
 
 /** A pain report as the history table shows it, for the Delete question: "of 27 Nov 2026 10:00, 4/10, after 1.2 km,
@@ -1336,7 +1353,7 @@ async function pageLive() {
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
     // what the target is cut from; with no personal baseline, no target until the walk's first strides set its level
-    if (m.judged_against) {
+    if (m.judged_against || m.no_target_note) {
       // the coach's own reason when there is no target: a demo, no baseline for this placement, no length model
       set("lv-level-note", m.target_m == null
         ? m.no_target_note || `No target yet: ${m.judged_against} (trusted ones) set this walk's level.`

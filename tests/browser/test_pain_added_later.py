@@ -65,6 +65,8 @@ def test_pain_entered_after_a_weeks_walks_marks_them_and_analyse_again_judges_th
     wait_js(page, "document.getElementById('pain-msg') && document.getElementById('pain-msg').textContent === 'Saved.'")
     replan = page.locator("#pain-replan").inner_text()
     assert replan.startswith("2 walks were judged by a coaching plan that a pain report added or deleted since"), replan
+    # the button on the profile page reads "Analyse all 2 again": the pain page names it so
+    assert '("Analyse all 2 again" on your profile page)' in replan, replan
     shot(page, "pain-replan")
 
     # the last walk: its plan of then (back pain 4/10, 35 days ago) is kept, and says it left the report out
@@ -95,7 +97,17 @@ def test_pain_entered_after_a_weeks_walks_marks_them_and_analyse_again_judges_th
     )
     page.click("#reanalyse-all-btn")
     wait_js(page, "document.getElementById('reanalyse-all-msg').textContent.includes('analysed again')")
-    assert page.locator("#reanalyse-all-results li").all_inner_texts()[0].startswith(w2["name"])
+    (line,) = page.locator("#reanalyse-all-results li").all_inner_texts()
+    # QA: "strides 255 -> 255, mean stride length 1.45 -> 1.45 m" hid a change of the flagged strides, under a
+    # paragraph that still said the walk was judged by a plan that changes
+    after = server.client.get(f"/api/walks/{w2['id']}").json()
+    strides = server.client.get(f"/api/walks/{w2['id']}/strides").json()
+    flagged_after = sum(bool(s["overlong"]) for s in strides)
+    assert line.startswith(f"{w2['name']}: "), line
+    flagged_words = (f"→ {flagged_after} (", f"{flagged_after} flagged strides as before")
+    assert any(words in line for words in flagged_words), line
+    assert f"strides {after['summary']['strides']} and mean stride length" in line and "as before" in line, line
+    assert page.locator("#reanalyse-all-why").count() == 0 and page.locator("#reanalyse-all-pain").count() == 0
     assert server.client.get("/api/walks/reanalysis").json()["out_of_date"] == 0
 
     # a time onset besides the distance one: the home page gives one walk, the one reached first at the usual pace

@@ -362,7 +362,11 @@ def test_analysing_again_judges_a_mixed_baseline_walk_against_its_own_placement(
     status = client.get(f"/api/walks/{walk['id']}").json()["reanalysis"]
     assert status["out_of_date"] is True and status["can_reanalyse"] is True
     assert status["reasons"] == [reanalysis.MIXED_BASELINE.format(sensor="lower-back sensor")]
-    assert client.get("/api/walks/reanalysis").json()["out_of_date"] == 1
+    assert status["reason_kinds"] == ["mixed_baseline"]
+    overview = client.get("/api/walks/reanalysis").json()
+    assert overview["out_of_date"] == 1
+    # QA: the profile page said such walks had another height or factor or an earlier version: the count per kind
+    assert overview["out_of_date_by_reason"] == {"version": 0, "height": 0, "factor": 0, "mixed_baseline": 1, "pain": 0}
     assert client.post(f"/api/walks/{walk['id']}/reanalyse").status_code == 200
     again = client.get(f"/api/walks/{walk['id']}").json()
     assert again["reanalysis"]["out_of_date"] is False

@@ -235,6 +235,7 @@ def test_reanalyse_all_reports_each_walk_and_one_failure_does_not_stop_the_other
         "out_of_date": 2,
         "out_of_date_plan_changed": 0,  # a height, not a pain report
         "out_of_date_without_samples": 0,
+        "out_of_date_by_reason": {"version": 0, "height": 2, "factor": 0, "mixed_baseline": 0, "pain": 0},
         "current_version": pipeline.ANALYSIS_VERSION,
     }
     batch = client.post("/api/walks/reanalyse").json()
