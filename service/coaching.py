@@ -482,7 +482,7 @@ def judged_description(
     reasons.insert(at, judge.describe(calibrated=calibrated, height_known=height_known))
     return {
         **coaching,
-        "judged_against": judge.basis,
+        "judged_against": judge.compared_with,
         "walk_level_scale": judge.scale,
         "reasons": reasons,
     }

@@ -328,8 +328,6 @@ def _target_basis(baseline: StrideBaseline, others: Sequence[StrideBaseline]) ->
     if others:
         return "your baseline for the sensor's placement (each walk's own level where you have none yet)"
     where = "" if baseline.placement is None else f" for {sensor_words(baseline.placement)}"
-    if baseline.placement in NO_LENGTH_MODEL_PLACEMENTS:
-        return f"your usual strides (though {sensor_words(baseline.placement)} measures no stride length)"
     if baseline.source == "personal":
         return f"your baseline{where}"
     # without a personal baseline the target is cut from each walk's own level (see _walk_level_reason)
@@ -528,6 +526,8 @@ def plan_coaching(
         reasons.append(
             f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}."
         )
+    if active and (others or baseline.placement not in NO_LENGTH_MODEL_PLACEMENTS):
+        # a sensor with no stride-length model has no target (its baseline reason says so): none is stated for it
         reasons.append(
             f"Target: {format_percent(reduction)} shorter than {_target_basis(baseline, others)} (starts at "
             f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
