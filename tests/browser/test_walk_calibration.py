@@ -130,6 +130,8 @@ def test_a_long_walk_fits_without_a_warning_and_a_short_one_is_refused_with_what
 
     page.goto(server.url + f"/#/walk/{walks['lower_back']}")
     page.wait_for_selector("#calibrate-form")
+    header = page.locator("h1 + p.muted").first.inner_text()
+    assert "\u00b7 a lower-back sensor" in header and "lower_back" not in header, header  # words, not the raw name
     distance_m = round(straight_walk_m(), 1)
     _fit(page, distance_m)
     page.wait_for_selector("#calibrate-error")
