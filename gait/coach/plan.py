@@ -526,10 +526,16 @@ def plan_coaching(
         reasons.append(
             f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}."
         )
-    if active and (others or baseline.placement not in NO_LENGTH_MODEL_PLACEMENTS):
-        # a sensor with no stride-length model has no target (its baseline reason says so): none is stated for it
+        # a sensor with no stride-length model has no target; the relaxation is the walker's, so it is still said
+        no_length = not others and baseline.placement in NO_LENGTH_MODEL_PLACEMENTS
+        target = (
+            f"No target for {sensor_words(baseline.placement)}, which measures no stride length; with a sensor that "
+            f"does, the target is {format_percent(reduction)} shorter than your usual strides"
+            if no_length
+            else f"Target: {format_percent(reduction)} shorter than {_target_basis(baseline, others)}"
+        )
         reasons.append(
-            f"Target: {format_percent(reduction)} shorter than {_target_basis(baseline, others)} (starts at "
+            f"{target} (starts at "
             f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
             f"and {settings.relax_walks} pain-free walks; so far {plural(round(days), 'day')}, "
             f"{plural(n_free, 'pain-free walk')}; {WALK_RULE})."
