@@ -366,7 +366,7 @@ def fit_stride_scale(model_lengths_m: Sequence[float], reference_lengths_m: Sequ
 
 
 def factor_words(scale: float) -> str:
-    """A personal stride-length factor as every message shows it: 3 decimals (the stored value keeps its own).
+    """A personal stride-length factor as every message shows it: 3 decimals (a fitted factor is stored so).
 
     Examples
     --------
@@ -379,11 +379,12 @@ def factor_words(scale: float) -> str:
 def _checked_scale(scale: float) -> float:
     if not 0.5 <= scale <= 1.5:
         raise GaitError(
-            f"calibration factor {scale:.2f} is implausible (expected 0.5-1.5): check the distance you entered "
-            "and that the recording covers the whole walk",
+            f"calibration factor {factor_words(scale)} is implausible (expected 0.5-1.5): check the distance you "
+            "entered and that the recording covers the whole walk",
             reason="implausible_calibration",
         )
-    return round(scale, 4)
+    # kept as shown (factor_words): the profile then holds the factor the walker was offered to save
+    return round(scale, 3)
 
 
 def scale_from_known_distance(model_distance_m: float, distance_m: float) -> float:
@@ -407,7 +408,7 @@ def scale_from_known_distance(model_distance_m: float, distance_m: float) -> flo
     Examples
     --------
     >>> scale_from_known_distance(380.0, 400.0)
-    1.0526
+    1.053
     """
     if not distance_m > 0:
         raise GaitError("the known distance must be a positive number of metres", reason="bad_calibration")

@@ -342,7 +342,8 @@ class PainLedger:
         """The pain reports a plan for ``now_s`` rests on today that the walk's stored plan (``coaching``) did not
         and that change it (:meth:`_changes_plan`): added since it was made. Each with ``walk_id`` and
         ``walk_name`` (None when it names no walk), and ``dated`` True when it was reported within the lookback
-        before ``now_s`` (else it only names a walk of the history). ``own_walk_id``, ``stored_before_id``: as
+        before ``now_s`` (the plan's time) and names no walk the stored plan relied on (else it changes the plan by
+        naming a walk of its history, whatever its date). ``own_walk_id``, ``stored_before_id``: as
         :meth:`basis`. A stored plan that did not keep a kind of basis (walks stored before it was kept) is not
         compared on it."""
         now = self.basis(settings, now_s=now_s, own_walk_id=own_walk_id, stored_before_id=stored_before_id)
@@ -365,7 +366,8 @@ class PainLedger:
                     "score": r["score"],
                     "walk_id": walk_id,
                     "walk_name": None if named is None else named.name,
-                    "dated": _basis_key(r) in dated,
+                    # a report naming a walk the plan counted as pain-free is told as that, whatever its date
+                    "dated": _basis_key(r) in dated and not self._relied_on(coaching, walk_id),
                 }
         return sorted(added.values(), key=lambda r: (r["reported_at"], r["id"]))
 
@@ -482,7 +484,7 @@ def judged_description(
     reasons.insert(at, judge.describe(calibrated=calibrated, height_known=height_known))
     return {
         **coaching,
-        "judged_against": judge.basis,
+        "judged_against": judge.compared_with,
         "walk_level_scale": judge.scale,
         "reasons": reasons,
     }

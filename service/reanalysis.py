@@ -208,7 +208,7 @@ def pain_change_reasons(changes: dict[str, Any]) -> list[str]:
     on was deleted since (back pain 6/10)']
     """
     dated = [r for r in changes["added"] if r["dated"]]
-    # a report dated after the walk changes its plan only by naming a walk of its history, which is then not pain-free
+    # a report naming a walk the plan relied on, or dated after the plan, changes it by making that walk not pain-free
     on_walks = [r for r in changes["added"] if not r["dated"]]
     gone = changes["deleted"]
     reasons = []

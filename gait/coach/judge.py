@@ -116,6 +116,12 @@ class StrideJudge:
         (None: the placement has no stride-length model, nothing is judged)."""
         return self.plan.judged_against
 
+    @property
+    def compared_with(self) -> str | None:
+        """What the walk's strides were compared with, once judged (:attr:`basis`); None when none was: no
+        stride-length model, or no personal baseline and too few trusted strides to set the walk's level."""
+        return self.basis if self.personal or self.scale is not None else None
+
     def usual_stride_m(self, cadence_spm: float) -> float | None:
         """The walker's usual stride at ``cadence_spm`` (the target is cut from it); None before the walk's level
         is set (or for a cadence that is not a number)."""

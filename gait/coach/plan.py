@@ -328,8 +328,6 @@ def _target_basis(baseline: StrideBaseline, others: Sequence[StrideBaseline]) ->
     if others:
         return "your baseline for the sensor's placement (each walk's own level where you have none yet)"
     where = "" if baseline.placement is None else f" for {sensor_words(baseline.placement)}"
-    if baseline.placement in NO_LENGTH_MODEL_PLACEMENTS:
-        return f"your usual strides (though {sensor_words(baseline.placement)} measures no stride length)"
     if baseline.source == "personal":
         return f"your baseline{where}"
     # without a personal baseline the target is cut from each walk's own level (see _walk_level_reason)
@@ -357,22 +355,55 @@ RECENT_WALKS_FOR_TRUST = 5
 """When none of this many latest walks had a trusted stride length, the plan says a personal baseline cannot form."""
 
 
-def _untrusted_history_reason(walks: Sequence[WalkRecord], settings: CoachSettings, *, now_s: float) -> str | None:
-    """A plain sentence when none of the last walks had a stride length the coach trusts (else None): such walks
-    never form a personal baseline, and none of their strides is judged, so the walker needs to know what to do."""
-    recent = sorted((w for w in walks if w.is_walk and w.started_at_s <= now_s), key=lambda w: w.started_at_s)
+def _untrusted_history_reason(
+    walks: Sequence[WalkRecord],
+    settings: CoachSettings,
+    *,
+    now_s: float,
+    placement: Placement | None,
+    height_known: bool,
+) -> str | None:
+    """A plain sentence when none of the last walks of ``placement`` had a stride length the coach trusts (else
+    None): such walks never form a personal baseline (each placement has its own), and none of their strides is
+    judged, so the walker needs to know what to do. The advice leaves out what is done (a height given) and what
+    does not apply (the placement worn; a height, which lifts only a lower-back sensor's lengths).
+
+    Examples
+    --------
+    >>> walk = WalkRecord(0.0, np.full(3, 1.2), np.full(3, 110.0), np.full(3, 0.5), 200.0, True,
+    ...                   walking_time_s=200.0, placement=Placement.LOWER_BACK)
+    >>> said = _untrusted_history_reason([walk], CoachSettings(), now_s=1.0, placement=Placement.LOWER_BACK,
+    ...                                  height_known=True)
+    >>> said.split(". ")[-1][:65]
+    'To get stride coaching, wear the sensor on a shoe or calibrate yo'
+    >>> _untrusted_history_reason([walk], CoachSettings(), now_s=1.0, placement=Placement.WAIST, height_known=False)
+    """
+    if placement in NO_LENGTH_MODEL_PLACEMENTS:
+        return None  # the baseline reason already says such a sensor has no stride length at all
+    recent = sorted(
+        (w for w in walks if w.placement == placement and w.is_walk and w.started_at_s <= now_s),
+        key=lambda w: w.started_at_s,
+    )
     recent = recent[-RECENT_WALKS_FOR_TRUST:]
     if not recent or any(
         trusted_strides(w.stride_length_m, w.confidence, w.cadence_spm, settings.min_confidence).any() for w in recent
     ):
         return None
+    with_sensor = "" if placement is None else f" with {sensor_words(placement)}"
     which = "Your last walk" if len(recent) == 1 else f"None of your last {len(recent)} walks"
     verb = "had no stride length" if len(recent) == 1 else "had a stride length"
+    places = ((Placement.LOWER_BACK, "on your lower back"), (Placement.FOOT, "on a shoe"))
+    wear = [words for p, words in places if p != placement]
+    fixes = [f"wear the sensor {' or '.join(wear)}"] if placement is not Placement.FOOT else []
+    # a height lifts only the lower-back pendulum (gait.confidence.method_confidence); unknown placement: it may help
+    if not height_known and placement in (None, Placement.LOWER_BACK):
+        fixes.append("give your body height in your profile")
+    fixes.append("calibrate your stride length with a walk of known distance (gait calibrate)")
+    advice = fixes[0] if len(fixes) == 1 else f"{', '.join(fixes[:-1])} or {fixes[-1]}"
     return (
-        f"{which} {verb} the sensor measured confidently enough to judge (confidence "
+        f"{which}{with_sensor} {verb} the sensor measured confidently enough to judge (confidence "
         f"{settings.min_confidence:.2f} or more), so a personal baseline cannot form and no stride of such walks is "
-        "judged. To get stride coaching, wear the sensor on your lower back or on a shoe, give your body height in "
-        "your profile, or calibrate your stride length with a walk of known distance (gait calibrate)."
+        f"judged. To get stride coaching, {advice}."
     )
 
 
@@ -495,8 +526,16 @@ def plan_coaching(
         reasons.append(
             f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}."
         )
+        # a sensor with no stride-length model has no target; the relaxation is the walker's, so it is still said
+        no_length = not others and baseline.placement in NO_LENGTH_MODEL_PLACEMENTS
+        target = (
+            f"No target for {sensor_words(baseline.placement)}, which measures no stride length; with a sensor that "
+            f"does, the target is {format_percent(reduction)} shorter than your usual strides"
+            if no_length
+            else f"Target: {format_percent(reduction)} shorter than {_target_basis(baseline, others)}"
+        )
         reasons.append(
-            f"Target: {format_percent(reduction)} shorter than {_target_basis(baseline, others)} (starts at "
+            f"{target} (starts at "
             f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
             f"and {settings.relax_walks} pain-free walks; so far {plural(round(days), 'day')}, "
             f"{plural(n_free, 'pain-free walk')}; {WALK_RULE})."
@@ -516,7 +555,9 @@ def plan_coaching(
     reasons += [_baseline_reason(b) for b in others]
     if any(b.source == "population" and b.placement not in NO_LENGTH_MODEL_PLACEMENTS for b in (baseline, *others)):
         reasons.append(_walk_level_reason(settings, reduction if active else None))
-    untrusted = _untrusted_history_reason(walks, settings, now_s=now_s)
+    untrusted = _untrusted_history_reason(
+        walks, settings, now_s=now_s, placement=placement, height_known=body_height_m is not None
+    )
     if untrusted is not None:
         reasons.append(untrusted)
     if recommendation is not None:

@@ -488,7 +488,7 @@ const NO_LENGTH_MODEL = ["wrist", "chest"];
 // say no more than that there was none), and too few trusted strides to set the walk's own level.
 function noBandReason(walk) {
   const c = walk.coaching || {};
-  const sensor = walk.placement ? `a ${walk.placement.replace("_", "-")} sensor` : "this sensor";
+  const sensor = walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "this sensor";
   if (NO_LENGTH_MODEL.includes(walk.placement)) return `no band: ${sensor} has no stride-length model (cadence only), so no stride has a target`;
   if (c.baseline_source !== "population") return "no target band";
   const why = walk.demo ? "a demo walk never uses your baseline"
@@ -515,7 +515,7 @@ async function pageWalk(id) {
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
-    <p class="muted">${esc(fmt.date(walk.started_at))}${walk.source.started_at_from === "import" ? ` <span id="started-note">(dated to end when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time)</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement || "placement unknown")}
+    <p class="muted">${esc(fmt.date(walk.started_at))}${walk.source.started_at_from === "import" ? ` <span id="started-note">(dated to end when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time)</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "placement unknown")}
       ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}
       ${walk.ended ? `· <span id="walk-ended">ended: ${esc(walk.ended)}</span>` : ""}</p>
     ${walk.source.end_detail ? `<p class="notice" id="end-detail">What stopped it: ${esc(walk.source.end_detail)}</p>` : ""}

@@ -3,6 +3,7 @@ walk analysed again to the distance walked; refusals said on the page; not offer
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.browser.conftest import shot
@@ -38,7 +39,9 @@ def test_a_walk_of_known_distance_calibrates_from_its_page_and_is_analysed_again
     page.fill("#calibrate-distance", "4000")
     page.click("#calibrate-form button[type=submit]")
     page.wait_for_selector("#calibrate-error")
-    assert "implausible (expected 0.5-1.5)" in page.locator("#calibrate-error").inner_text()
+    refused = page.locator("#calibrate-error").inner_text()
+    assert "implausible (expected 0.5-1.5)" in refused
+    assert re.search(r"calibration factor \d+\.\d{3} is implausible", refused), refused  # as every factor is shown
 
     page.fill("#calibrate-distance", str(FOOT_DISTANCE_M))
     page.click("#calibrate-form button[type=submit]")
@@ -53,10 +56,12 @@ def test_a_walk_of_known_distance_calibrates_from_its_page_and_is_analysed_again
     assert server.client.get("/api/profile").json()["stride_scales"] == {}  # not saved before "Save"
     shot(page, "walk-calibrate-preview")
 
+    offered = re.fullmatch(r"Save factor (\d\.\d{3}) to my profile", page.locator("#calibrate-save").inner_text())
+    assert offered is not None
     page.click("#calibrate-save")
     page.wait_for_selector("#calibrate-saved")
     factor = server.client.get("/api/profile").json()["stride_scales"]["foot"]
-    assert factor == round(FOOT_DISTANCE_M / model_m, 4)
+    assert factor == float(offered.group(1))  # the profile holds (and shows) the factor the button offered
     saved = page.locator("#calibrate-saved").inner_text()
     assert f"your foot factor is now {factor:.3f} (was none)" in saved
     assert f"its distance becomes about {FOOT_DISTANCE_M} m" in saved
@@ -125,6 +130,8 @@ def test_a_long_walk_fits_without_a_warning_and_a_short_one_is_refused_with_what
 
     page.goto(server.url + f"/#/walk/{walks['lower_back']}")
     page.wait_for_selector("#calibrate-form")
+    header = page.locator("h1 + p.muted").first.inner_text()
+    assert "\u00b7 a lower-back sensor" in header and "lower_back" not in header, header  # words, not the raw name
     distance_m = round(straight_walk_m(), 1)
     _fit(page, distance_m)
     page.wait_for_selector("#calibrate-error")

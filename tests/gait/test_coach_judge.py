@@ -173,3 +173,29 @@ def test_the_plan_says_plainly_when_recent_walks_never_had_trusted_lengths() -> 
     older = [*walks, line_walk(NOW_S - 9 * DAY_S, np.full(200, 110.0))]
     assert any("cannot form" in r for r in plan_coaching(older, [], SETTINGS, body_height_m=1.75, now_s=NOW_S).reasons)
     assert not any("cannot form" in r for r in plan_coaching([], [], SETTINGS, body_height_m=1.75, now_s=NOW_S).reasons)
+
+
+def test_the_untrusted_walks_advice_counts_the_judged_placement_and_leaves_out_what_is_done() -> None:
+    phones = [line_walk(NOW_S - d * DAY_S, np.full(200, 110.0), confidence=0.35, placement="pocket") for d in (1, 2)]
+    back = line_walk(NOW_S - 3 * DAY_S, np.full(200, 110.0), placement="lower_back")
+    # the last walks are untrusted phone walks, but the lower-back walk judged has its own trusted history
+    plan = plan_coaching([*phones, back], [], SETTINGS, body_height_m=HEIGHT_M, now_s=NOW_S, placement="lower_back")
+    assert not [r for r in plan.reasons if "measured confidently enough" in r]
+    phone_plan = plan_coaching([*phones, back], [], SETTINGS, body_height_m=None, now_s=NOW_S, placement="pocket")
+    said = [r for r in phone_plan.reasons if "measured confidently enough" in r]
+    assert len(said) == 1 and said[0].startswith("None of your last 2 walks with a pocket sensor had")
+    assert "body height" not in said[0]  # a height does not lift a phone's lengths
+    waist = [line_walk(NOW_S - DAY_S, np.full(200, 110.0), confidence=0.5, placement="waist")]
+    waist_plan = plan_coaching(waist, [], SETTINGS, body_height_m=None, now_s=NOW_S, placement="waist")
+    said = [r for r in waist_plan.reasons if "measured confidently enough" in r]
+    assert len(said) == 1 and said[0].startswith("Your last walk with a waist sensor had no stride length")
+    assert "give your body height" not in said[0]  # at the waist only a calibration walk makes lengths trusted
+    low = [line_walk(NOW_S - DAY_S, np.full(200, 110.0), confidence=0.5, placement="lower_back")]
+    with_height = plan_coaching(low, [], SETTINGS, body_height_m=HEIGHT_M, now_s=NOW_S, placement="lower_back")
+    said = [r for r in with_height.reasons if "measured confidently enough" in r]
+    assert len(said) == 1 and said[0].endswith(
+        "To get stride coaching, wear the sensor on a shoe or calibrate your stride length with a walk of known "
+        "distance (gait calibrate)."
+    )
+    without = plan_coaching(low, [], SETTINGS, body_height_m=None, now_s=NOW_S, placement="lower_back")
+    assert any("give your body height in your profile" in r for r in without.reasons)

@@ -146,3 +146,24 @@ def test_a_report_for_an_earlier_walk_marks_only_the_walks_whose_plan_it_changes
         assert not page(client, w)["reanalysis"]["out_of_date"]
     assert "so far 0 walks" in baseline_reason(judged(client, pocket)[0])
     assert "so far 21 days, 1 pain-free walk;" in judged(client, chest)[0][1]  # the pocket walk, not the hand walk
+
+
+def test_a_report_for_an_undated_walk_the_later_plans_relied_on_says_it_named_that_walk(client: TestClient) -> None:
+    # QA: undated uploads (a hand walk, then a pocket and a hand walk whose plans relied on it); pain reported for
+    # the first (dated at its end, before the later walks' plans) marked both later walks "a pain report dated
+    # before this walk was added since ... leaves it out": it names a walk their plans counted as pain-free
+    profile = {"body_height_m": 1.75, "stride_scales": {"pocket": 1.0, "hand": 1.0}, "coaching": {"enabled": True}}
+    assert client.put("/api/profile", json=profile).status_code == 200
+    assert client.post("/api/pain", json={"score": 4, "reported_at": iso(time.time() - 3 * DAY_S)}).status_code == 201
+    first = upload_file(client, oxford("Samsung_Carmelo_Hard_InHand_1"), "hand")
+    later = [
+        upload_file(client, oxford("Samsung_Dario_Hard_FrontPocket_1"), "pocket"),
+        upload_file(client, oxford("Samsung_Carmelo_Hard_InHand_2"), "hand"),
+    ]
+    assert all(first in page(client, w)["coaching"]["relied_on_walks"] for w in later)
+    assert client.post("/api/pain", json={"score": 4, "walk_id": first}).status_code == 201
+    for w in later:
+        assert page(client, w)["reanalysis"]["reasons"] == [
+            "a pain report for an earlier walk (\u201caccelerometer\u201d) was added since (back pain 4/10): the "
+            "coaching plan it was judged by counted that walk as pain-free"
+        ], w
