@@ -20,8 +20,13 @@ def test_a_lower_back_factor_is_said_with_three_decimals_and_in_words(client: Te
     assert r.status_code == 200, r.text
     saved = r.json()
     stored = client.get("/api/profile").json()["stride_scales"]["lower_back"]
-    assert stored == saved["factor"] and round(stored, 3) != stored  # stored with its 4 decimals, unchanged
-    shown = f"{stored:.3f}"
+    assert stored == saved["factor"] and round(stored, 3) == stored  # stored as the fit showed it (3 decimals)
+    # a factor an earlier version saved with 4 decimals is kept as it is, and said with 3
+    stored = 1.0806
+    profile = {"placement": "pocket", "stride_scales": {"lower_back": stored}}
+    assert client.put("/api/profile", json=profile).status_code == 200
+    assert client.get("/api/profile").json()["stride_scales"]["lower_back"] == stored
+    shown = "1.081"
     assert (
         "your usual sensor placement stays pocket; this factor applies only to walks with a lower-back sensor"
         in (saved["notes"])
