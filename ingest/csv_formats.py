@@ -681,6 +681,43 @@ def _rate_notes(what: str, layout: _Layout, rate_hz: float | None, time_name: st
     return []
 
 
+COUNTER_WIDTHS: Final = (2**8, 2**16, 2**32)
+"""Moduli a sensor's sample counter may wrap at (an 8-, 16- or 32-bit field: Xsens MTw's PacketCounter is 16-bit)."""
+MAX_WRAP_GAP: Final = 1000
+"""Most samples a counter may skip across a wrap and still be read as wrapping (10 s at 100 Hz): a larger drop is
+time going backwards, refused as such."""
+
+
+def _unwrap_counter(counts: np.ndarray) -> list[int]:
+    """Count on, in place, across each place where a sample counter of fixed width starts again from 0.
+
+    A drop is a wrap when, for one of :data:`COUNTER_WIDTHS`, the counter was near the top of that width and went
+    on by 1 to :data:`MAX_WRAP_GAP` samples (a quarter of an 8-bit field) modulo it: the lost packets of a radio link
+    included. Returns the widths wrapped at, one per wrap.
+
+    Examples
+    --------
+    >>> c = np.array([65534.0, 65535.0, 0.0, 1.0, 3.0])
+    >>> _unwrap_counter(c), c.tolist()
+    ([65536], [65534.0, 65535.0, 65536.0, 65537.0, 65539.0])
+    >>> _unwrap_counter(np.array([10.0, 11.0, 5.0]))  # backwards, no wrap: left for the time checks to refuse
+    []
+    """
+    wraps: list[int] = []
+    finite = np.flatnonzero(np.isfinite(counts))
+    drops = finite[1:][np.diff(counts[finite]) < 0]
+    for i in drops:
+        before = counts[finite[finite < i][-1]]
+        for width in COUNTER_WIDTHS:
+            # near the top of the field before, near 0 after: a small counter (8 bits) allows a quarter of its range
+            limit = min(MAX_WRAP_GAP, width // 4)
+            if width - limit <= before < width and 1 <= counts[i] + width - before <= limit:
+                counts[i:] += width
+                wraps.append(width)
+                break
+    return wraps
+
+
 def _counter_time(
     counts: np.ndarray, what: str, rate_hz: float, counter: str | None, stated_line: str | None, notes: list[str]
 ) -> str:
@@ -694,6 +731,13 @@ def _counter_time(
             f"{what}: the column {counter!r} holds {bad:g}, not a sample number; if it is the time, name it with its "
             "unit (e.g. time_s or time_ms)",
             reason="missing_columns",
+        )
+    wraps = _unwrap_counter(counts) if counter is not None else []
+    if wraps:
+        finite = counts[np.isfinite(counts)]
+        notes.append(
+            f"{what}: {name} wraps around {len(wraps)} time(s) (at {', '.join(f'{w:,}' for w in sorted(set(wraps)))}: "
+            "a sensor's counter of fixed width starts again from 0); counted on across each wrap"
         )
     steps = np.diff(finite)
     missing = int(np.sum(steps[steps > 1] - 1))

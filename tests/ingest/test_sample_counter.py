@@ -111,6 +111,26 @@ def test_ipol_file_is_timed_by_its_counter_at_the_rate_its_first_line_states() -
 
 
 @shared
+def test_a_16_bit_counter_that_wraps_is_counted_on_across_the_wrap(tmp_path: Path) -> None:
+    # The Xsens PacketCounter is 16 bits: a recording of more than 65,536 packets (11 min at 100 Hz) starts again
+    # from 0. The IPOL file rewritten as if its counter had started 700 packets before the wrap (its lost packets
+    # kept, one of them may fall on the wrap) must read exactly as the file itself.
+    with gzip.open(IPOL, "rt") as f:
+        first, header = f.readline(), f.readline()
+        table = np.loadtxt(f, delimiter="\t")
+    wrapped = table.copy()
+    wrapped[:, 0] = (table[:, 0] + 65536 - 700) % 65536
+    assert np.any(np.diff(wrapped[:, 0]) < 0)  # the counter does wrap in the file written
+    path = tmp_path / "1-3_lb_wrapped.txt"
+    lines = ["\t".join(f"{v:.6f}" if j else f"{v:.1f}" for j, v in enumerate(row)) for row in wrapped]
+    path.write_text(first + header + "\n".join(lines) + "\n")
+    rec, plain = ingest.load(path), ingest.load(IPOL)
+    np.testing.assert_allclose(rec.time_s, plain.time_s, atol=1e-9)
+    np.testing.assert_allclose(rec.acc_ms2, plain.acc_ms2, atol=1e-6)
+    assert any("wraps around 1 time(s) (at 65,536" in n for n in rec.source["notes"]), rec.source["notes"]
+
+
+@shared
 def test_a_rate_given_over_the_stated_one_is_used_and_the_difference_said() -> None:
     rec = ingest.load(IPOL, rate_hz=50.0)
     stated = ingest.load(IPOL)
