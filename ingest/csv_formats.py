@@ -205,6 +205,19 @@ def _triple(columns: list[_Column], kind: str) -> list[_Column] | None:
     return None
 
 
+def _axes_found(columns: list[_Column], kind: str) -> str:
+    """What a file without a whole x, y, z triple of ``kind`` has of one: " (only x, y)", or "" for none.
+
+    Examples
+    --------
+    >>> cols = _columns(["time_s", "acc_x_ms2", "acc_y_ms2"])
+    >>> _axes_found(cols, "acc"), _axes_found(cols, "gyr")
+    (' (only x, y)', '')
+    """
+    axes = sorted({col.axis for col in columns if col.kind == kind})
+    return f" (only {', '.join(axes)})" if axes else ""
+
+
 def _time_column(fields: list[str], first_row: list[str]) -> tuple[int, str | None] | None:
     """Return (index, unit or None when it must be guessed) of the time column.
 
@@ -478,7 +491,10 @@ def read_generic(
     if acc_cols is None or (tcol is None and not counting):
         missing = ", ".join(
             part
-            for part, bad in (("a numeric time column", tcol is None), ("x, y, z acceleration", acc_cols is None))
+            for part, bad in (
+                ("a numeric time column", tcol is None),
+                (f"x, y, z acceleration{_axes_found(columns, 'acc')}", acc_cols is None),
+            )
             if bad
         )
         gyro_only = acc_cols is None and _triple(columns, "gyr") is not None

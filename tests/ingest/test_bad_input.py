@@ -78,6 +78,8 @@ def test_missing_columns(tmp_path: Path) -> None:
     with pytest.raises(IngestError, match="missing columns") as err:
         ingest.load(path)
     assert err.value.reason == "missing_columns"
+    # it says which axes it did find (it read as if x and y were missing too)
+    assert "x, y, z acceleration (only x, y)" in str(err.value), err.value
 
 
 def test_missing_column_in_forced_gait_csv(tmp_path: Path) -> None:
