@@ -166,6 +166,25 @@ def gyr_bias(low_dps: float = 1.0, high_dps: float = 3.0) -> Fault:
     return apply
 
 
+def mount_rotated() -> Fault:
+    """The sensor worn in another orientation: one random rotation (uniform over all orientations, seeded per
+    recording) of its frame, applied to the accelerometer and the gyroscope alike.
+
+    Our references' sensors sit in their makers' mounts (an INDIP clip at L5, Xsens straps, phones in the pocket
+    as the walker put them); a DIY clip or a phone's case goes on any way up. The analysis estimates the vertical
+    from gravity and the walking direction from the walk, so a rotated mount must change nothing but rounding.
+    """
+    from scipy.spatial.transform import Rotation
+
+    def apply(ref: RefRecording, rng: np.random.Generator) -> RefRecording | None:
+        turn = Rotation.random(random_state=rng)
+        rec = ref.recording
+        gyr = None if rec.gyr_dps is None else turn.apply(rec.gyr_dps)
+        return _with_signals(ref, acc_ms2=turn.apply(rec.acc_ms2), gyr_dps=gyr)
+
+    return apply
+
+
 def packet_loss(share: float, min_s: float, max_s: float) -> Fault:
     """BLE packet loss: the stream in packets of ``min_s``-``max_s`` of samples, ``share`` of them lost.
 
@@ -259,6 +278,7 @@ PERTURBATIONS: dict[str, Perturbation] = {
         Perturbation("acc_12bit_8g", quantise_acc(12, 8.0), "accelerometer 12-bit at +-8 g (3.9 mg steps)"),
         Perturbation("acc_calib", acc_calibration(), "accelerometer scale +-3 % and offset +-0.3 m/s^2 per axis"),
         Perturbation("gyr_bias", gyr_bias(), "gyroscope bias 1-3 deg/s per axis"),
+        Perturbation("mount_rotated", mount_rotated(), "sensor worn in a random orientation (whole recording)"),
         Perturbation("loss_1pct", packet_loss(0.01, 0.05, 0.2), "1 % of packets of 50-200 ms lost"),
         Perturbation("loss_5pct", packet_loss(0.05, 0.05, 0.2), "5 % of packets of 50-200 ms lost"),
         Perturbation("loss_fade", packet_loss(0.02, 0.3, 1.0), "2 % of 0.3-1 s stretches lost (fades)"),
