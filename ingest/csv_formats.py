@@ -428,7 +428,7 @@ def _sensor_options(sensors: list[str]) -> str:
     return " or ".join(f"--sensor {shlex.quote(s)}" for s in sensors)
 
 
-RATE_TOO: Final = "(and --rate-hz <Hz>, the sensors' sampling rate: the file has no time column, only sample numbers)"
+RATE_TOO: Final = "(and --rate-hz <Hz>, the sensors' sampling rate: the file has no time column)"
 """What a refusal to read a file of several sensors adds when the file has no time column and no rate was given."""
 
 
@@ -846,8 +846,9 @@ def _counter_time(
     finite = counts[np.isfinite(counts)]
     if counter is not None and finite.size and not np.array_equal(finite, np.round(finite)):
         bad = finite[finite != np.round(finite)][0]
+        column = f"the column {counter!r}" if counter else name
         raise IngestError(
-            f"{what}: the column {counter!r} holds {bad:g}, not a sample number; if it is the time, name it with its "
+            f"{what}: {column} holds {bad:g}, not a sample number; if it is the time, name it with its "
             "unit (e.g. time_s or time_ms)",
             reason="missing_columns",
         )

@@ -97,7 +97,7 @@ def _sensor_wording(m: re.Match[str]) -> str:
     rate = " --rate-hz <Hz>" if m["rate"] else ""
     written = f"{walk_name(m['file'])}_{_UNSAFE_ON_DISK.sub('_', name)}.csv"
     alternatives = f" (or {' or '.join(others)})" if others else ""
-    why = " (<Hz>: the sensors' sampling rate; the file has no time column, only sample numbers)" if rate else ""
+    why = " (<Hz>: the sensors' sampling rate; the file has no time column)" if rate else ""
     return (
         f"{m['file']}{m['inside'] or ''}: {m['head']}: convert one sensor's columns to a gait CSV with gait convert "
         f"and upload the converted file, e.g. gait convert {shlex.quote(m['file'])} {shlex.quote(written)} {first}"

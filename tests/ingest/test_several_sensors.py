@@ -61,7 +61,7 @@ def test_without_a_sensor_the_refusal_names_them_and_the_option_to_add(name: str
     assert "2 sensors (left_sensor, right_sensor)" in text
     assert "add --sensor left_sensor or --sensor right_sensor" in text
     # no time column (an index of sample numbers) and no rate given: the rate is needed too, and said so
-    assert "--rate-hz <Hz>" in text and "no time column, only sample numbers" in text
+    assert "--rate-hz <Hz>" in text and "the file has no time column" in text
 
 
 def test_with_the_rate_given_the_refusal_asks_for_the_sensor_only() -> None:
@@ -79,6 +79,14 @@ def test_a_sensor_picked_without_a_rate_says_the_rate_is_needed() -> None:
     assert "the unnamed index column counts samples" in text and "pass --rate-hz <Hz>" in text
     # the other sensor's columns are not offered as found
     assert "right_sensor" not in text and "'acc_x', 'acc_y', 'acc_z'" in text
+
+
+def test_a_stair_file_timed_in_seconds_says_to_name_its_index_as_the_time() -> None:
+    """The stair files' unnamed index holds seconds (SOURCE.txt): no sample number, said so, with what to write."""
+    with pytest.raises(IngestError) as err:
+        ingest.load(GAITMAP / "imu_sample_healthy_stair_up.csv", sensor="left_sensor", rate_hz=204.8)
+    assert "the unnamed index column holds 0.00488281, not a sample number" in str(err.value)
+    assert "name it with its unit (e.g. time_s" in str(err.value)
 
 
 @pytest.mark.parametrize("wrong", ["left", "sensor", "left_sensors"])
