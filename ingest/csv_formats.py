@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
@@ -93,13 +94,15 @@ GENERIC = FormatInfo(
     description="any CSV with a time column (numbers, time of day or date and time) and x, y, z acceleration "
     "columns (units from the header, the --acc-unit / --time-unit flags, or the data), optional gyroscope columns; "
     "a sample counter instead of time (or none) is timed by --rate-hz, or by a rate the file states before its "
-    "header ('Acquisition frequency: 100 Hz')",
+    "header ('Acquisition frequency: 100 Hz'); of several sensors' columns under two header lines (gaitmap's "
+    "'sensor' over 'axis'), the one --sensor names",
     patterns=("*.csv", "*.txt", "*.tsv"),
     checked_versions=(
         "edited Sensor Logger CSVs",
         "unknown iOS logger (';', unix s, g)",
         "sample counters: mobgap data_csv ('samples', g), gaitmap (unnamed index, 'index'), IPOL Xsens MTw "
         "('PacketCounter' under 'Acquisition frequency: 100 Hz')",
+        "gaitmap example data 2.6.0: imu_sample*.csv (left_sensor, right_sensor under 'sensor' and 'axis' lines)",
     ),
 )
 
@@ -129,6 +132,9 @@ _COUNTER_NAME: Final = re.compile(r"|index|samples?|sample[ _]?(?:no|nr|number|i
 """Names of a column that numbers the samples instead of timing them (gaitmap's unnamed index, Xsens's
 'PacketCounter')."""
 _STATED_RATE: Final = re.compile(r"(?:frequency|rate)\b[^0-9\n]{0,30}?(\d+(?:\.\d+)?)\s*hz\b", re.IGNORECASE)
+_OTHER_SENSOR: Final = re.compile(r"\(.+\)")
+"""The name another sensor's column takes when one sensor of several is read ('(right_sensor)'): no axis, time or
+counter name."""
 _PREAMBLE_LINES: Final = 5
 """Lines without a separator read before a table's header at most (IPOL's one 'Acquisition frequency: 100 Hz')."""
 
@@ -360,6 +366,7 @@ class _Layout:
     skiprows: int  # lines before the first data row
     stated_rate_hz: float | None = None
     stated_line: str | None = None
+    sensor: str | None = None  # the sensor whose columns are read, of a file holding several sensors' columns
 
 
 def stated_rate_hz(line: str) -> float | None:
@@ -377,9 +384,10 @@ def stated_rate_hz(line: str) -> float | None:
     return rate if rate > 0 else None
 
 
-def _layout(data: bytes, what: str) -> _Layout:
+def _layout(data: bytes, what: str, *, sensor: str | None = None, rate_given: bool = False) -> _Layout:
     """Find the header: after lines that state something (IPOL's 'Acquisition frequency: 100 Hz'), and the second of
-    two header lines (gaitmap's 'sensor,...' over 'axis,acc_x,...')."""
+    two header lines (gaitmap's 'sensor,...' over 'axis,acc_x,...'), of which only ``sensor``'s columns are read
+    (see :func:`_sensor_fields`); a file of several sensors without one named is refused, naming them."""
     lines = head_lines(data, _PREAMBLE_LINES + 3, what=what)
     start = 0
     # lines without a separator before a line with them are a preamble, not the header
@@ -393,18 +401,97 @@ def _layout(data: bytes, what: str) -> _Layout:
     fields = split_fields(lines[start], dialect)
     stated = next(((r, line) for line in lines[:start] if (r := stated_rate_hz(line)) is not None), (None, None))
     under = split_fields(lines[start + 1], dialect)
+    chosen = None
     if len(lines) > start + 2 and _triple(_columns(under), "acc") and not _triple(_columns(fields), "acc"):
         sensors = list(dict.fromkeys(f for f, u in zip(fields, under, strict=False) if f and _column(0, u)))
-        if len(sensors) > 1:
-            raise IngestError(
-                f"{what}: holds {len(sensors)} sensors' columns ({', '.join(sensors[:6])}) under two header lines "
-                "(sensor, then axis); save one sensor's columns as a CSV of their own with one header line (e.g. "
-                "'sample,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z') and load that: one recording at a time",
-                reason="several_recordings",
-            )
-        start, fields = start + 1, under
+        first_row = split_fields(lines[start + 2], dialect)
+        timed = rate_given or stated[0] is not None or _time_column(under, first_row) is not None
+        chosen = _chosen_sensor(what, sensors, sensor, timed=timed)
+        start, fields = start + 1, _sensor_fields(fields, under, chosen)
         dialect = sniff_dialect(lines[start], lines[start + 1])
-    return _Layout(dialect, fields, split_fields(lines[start + 1], dialect), start + 1, *stated)
+    return _Layout(dialect, fields, split_fields(lines[start + 1], dialect), start + 1, *stated, sensor=chosen)
+
+
+def _own(fields: list[str]) -> list[str]:
+    """The column names of the sensor read (others' columns left out: see :func:`_sensor_fields`)."""
+    return [f for f in fields if not _OTHER_SENSOR.fullmatch(f)]
+
+
+def _sensor_options(sensors: list[str]) -> str:
+    """The command-line options that pick each of ``sensors`` ("--sensor left_sensor or --sensor right_sensor").
+
+    Examples
+    --------
+    >>> _sensor_options(["left_sensor", "right foot"])
+    "--sensor left_sensor or --sensor 'right foot'"
+    """
+    return " or ".join(f"--sensor {shlex.quote(s)}" for s in sensors)
+
+
+RATE_TOO: Final = "(and --rate-hz <Hz>, the sensors' sampling rate: the file has no time column)"
+"""What a refusal to read a file of several sensors adds when the file has no time column and no rate was given."""
+
+
+def _chosen_sensor(what: str, sensors: list[str], sensor: str | None, *, timed: bool) -> str:
+    """The sensor of a file holding several sensors' columns to read: ``sensor`` (its case or surrounding spaces
+    aside), or the only one; refused, naming the sensors and the option to add, when it is none of them or missing.
+    ``timed``: the file has a time column or a rate given or stated (else the refusal says the rate is needed too)."""
+    if sensor is None and len(sensors) == 1:
+        return sensors[0]
+    listed = ", ".join(sensors)
+    # the dashboard words this hint as a gait convert command (service.uploads.dashboard_wording)
+    rate = "" if timed else f" {RATE_TOO}"
+    if sensor is None:
+        raise IngestError(
+            f"{what}: holds the columns of {len(sensors)} sensors ({listed}) under two header lines (sensor, then "
+            f"axis); a recording is one sensor's: add {_sensor_options(sensors)}{rate}",
+            reason="sensor_not_chosen",
+        )
+    if sensor in sensors:
+        return sensor
+    same = [s for s in sensors if s.strip().lower() == sensor.strip().lower()]
+    if len(same) == 1:
+        return same[0]
+    raise IngestError(
+        f"{what}: no sensor {sensor!r} in its first header line; its sensors are {listed}: add "
+        f"{_sensor_options(sensors)}{rate}",
+        reason="unknown_sensor",
+    )
+
+
+def _sensor_fields(top: list[str], under: list[str], sensor: str) -> list[str]:
+    """The axis header line (``under``) with only ``sensor``'s columns named by their axis.
+
+    Other sensors' columns are named ``(their sensor)``, which no reader takes for an axis, a time or a counter. The
+    first column of pandas' two-level header ('sensor' over 'axis') holds the names of the levels: the samples'
+    index, unnamed.
+
+    Examples
+    --------
+    >>> _sensor_fields(["sensor", "left", "right"], ["axis", "acc_x", "acc_x"], "right")
+    ['', '(left)', 'acc_x']
+    """
+    sensors = {t for t, u in zip(top, under, strict=False) if t and _column(0, u)}
+    fields = []
+    for i, (t, u) in enumerate(zip(top, under, strict=False)):
+        if t in sensors:
+            fields.append(u if t == sensor else f"({t})")
+        else:
+            fields.append("" if i == 0 and norm_name(u) == "axis" else u)
+    return fields + under[len(top) :]
+
+
+def side_of_sensor(name: str | None) -> str | None:
+    """The shoe a sensor's name says it was on ('left_sensor' is the left foot's), or None when it says neither.
+
+    Examples
+    --------
+    >>> side_of_sensor("left_sensor"), side_of_sensor("RightFoot"), side_of_sensor("sensor_2"), side_of_sensor(None)
+    ('left', 'right', None, None)
+    """
+    low = (name or "").lower()
+    sides = [side for side in ("left", "right") if side in low]
+    return sides[0] if len(sides) == 1 else None
 
 
 def detect(head: bytes, name: str) -> str | None:
@@ -447,6 +534,7 @@ def read_generic(
     acc_unit: str | None = None,
     time_unit: str | None = None,
     rate_hz: float | None = None,
+    sensor: str | None = None,
     fmt: FormatInfo = GENERIC,
     extra_source: dict[str, Any] | None = None,
 ) -> Recording:
@@ -468,6 +556,11 @@ def read_generic(
         The sampling rate of a file without a time column: its sample counter (``samples``, ``PacketCounter``,
         an unnamed index), else its row order, becomes time_s = (n - n0) / rate. Without it, a rate the file states
         in a line before its header (``Acquisition frequency: 100 Hz``) is used, with a note.
+    sensor
+        Of a file holding several sensors' columns under two header lines (gaitmap's ``sensor,left_sensor,...``
+        over ``axis,acc_x,...``), the sensor whose columns to read (named as the first header line names it; its
+        case aside). Such a file is refused without it; ``source["sensor"]`` says the one read (see
+        :func:`side_of_sensor`). A file of one sensor's columns reads as itself, with a note that it was not used.
     fmt
         The format being read (generic CSV, or AndroSensor / MetaWear which share this code).
     extra_source
@@ -478,7 +571,7 @@ def read_generic(
     IngestError
         Missing or ambiguous columns, mixed units, too low a rate, or samples the core cannot use.
     """
-    layout = _layout(data, what)
+    layout = _layout(data, what, sensor=sensor, rate_given=rate_hz is not None)
     dialect, raw_fields, first_row = layout.dialect, layout.fields, layout.first_row
     columns = _columns(raw_fields)
     acc_cols = _triple(columns, "acc")
@@ -501,17 +594,20 @@ def read_generic(
         hint = " (this looks like a gyroscope-only file: load the accelerometer file)" if gyro_only else ""
         if tcol is None and acc_cols is not None:
             counted = "row" if counter is None else "sample"
+            # an unnamed column is pandas' index (gaitmap's): '' would read as a name
+            named = f"the column {raw_fields[counter]!r}" if counter is not None and raw_fields[counter] else None
             hint = (
                 " (if the rows were sampled at a fixed rate"
                 if counter is None
-                else f" (the column {raw_fields[counter]!r} counts samples, it is no time"
+                else f" ({named or 'the unnamed index column'} counts samples, it is no time"
             ) + (
                 f": add a column time_s = {counted} number / sampling rate in Hz, e.g. 0, 0.01, 0.02 ... at 100 Hz; "
                 "command line: or pass --rate-hz <Hz>)"
             )
+        found = ", ".join(repr(f) for f in _own(raw_fields)[:12])
         raise IngestError(
-            f"{what}: missing columns: {missing}{hint}; found {', '.join(repr(f) for f in raw_fields[:12])}. A generic "
-            "CSV needs e.g. 'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (units in the header; command line: or --acc-unit)",
+            f"{what}: missing columns: {missing}{hint}; found {found}. A generic CSV needs e.g. "
+            "'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (units in the header; command line: or --acc-unit)",
             reason="missing_columns",
         )
     units = {c.unit for c in acc_cols}
@@ -553,6 +649,11 @@ def read_generic(
         arr = np.column_stack([np.arange(len(arr), dtype=np.float64), arr])
     arr = arr[:, : 1 + len(data_cols)]
     notes = _rate_notes(what, layout, rate_hz, raw_fields[tindex] if tcol else None)
+    if sensor is not None and layout.sensor is None:
+        notes.append(
+            f"{what}: the sensor given ({sensor!r}) is not used: the file holds one sensor's columns under one header "
+            "line"
+        )
 
     unit = None if text_time or counting else time_unit or tunit
     if counting:
@@ -645,6 +746,8 @@ def read_generic(
     }
     if sign is not None:
         source["sign"] = sign
+    if layout.sensor is not None:
+        source["sensor"] = layout.sensor
     if not (declared or acc_unit) and fmt is GENERIC:
         # the header named no unit: say which one the data's size gave, so a wrong guess can be put right
         notes.append(
@@ -743,8 +846,9 @@ def _counter_time(
     finite = counts[np.isfinite(counts)]
     if counter is not None and finite.size and not np.array_equal(finite, np.round(finite)):
         bad = finite[finite != np.round(finite)][0]
+        column = f"the column {counter!r}" if counter else name
         raise IngestError(
-            f"{what}: the column {counter!r} holds {bad:g}, not a sample number; if it is the time, name it with its "
+            f"{what}: {column} holds {bad:g}, not a sample number; if it is the time, name it with its "
             "unit (e.g. time_s or time_ms)",
             reason="missing_columns",
         )
@@ -1035,4 +1139,5 @@ __all__ = [
     "read_metawear",
     "read_oxford",
     "read_physics_toolbox",
+    "side_of_sensor",
 ]

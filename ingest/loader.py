@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from gait.types import Placement, Recording
 from ingest import apple_health, csv_formats, gait_csv, phyphox, sensor_logger, sensorlog
@@ -258,6 +259,7 @@ def load(
     acc_unit: str | None = None,
     time_unit: str | None = None,
     rate_hz: float | None = None,
+    sensor: str | None = None,
 ) -> Recording:
     """Load a recording from a phone or sensor export.
 
@@ -275,6 +277,11 @@ def load(
     rate_hz
         Sampling rate of a generic CSV without a time column: its sample counter (or row order) is timed by it;
         without it, a rate the file states before its header is used, else such a file is refused.
+    sensor
+        Of a generic CSV holding several sensors' columns under two header lines (gaitmap's 'sensor' over 'axis'),
+        the sensor to read; such a file is refused without it (``"sensor_not_chosen"``), naming its sensors.
+        ``source["sensor"]`` then names it (:func:`ingest.csv_formats.side_of_sensor` tells its shoe). Another
+        format holds one sensor: it is not used there, with a note.
 
     Returns
     -------
@@ -293,8 +300,8 @@ def load(
         ``"non_finite"``, ``"non_numeric"``, ``"rate_too_low"``, ``"unsafe_zip"``,
         ``"zip_bomb"``, ``"bad_zip"``, ``"missing_columns"``, ``"mixed_units"``, ``"not_utf8"``, ``"empty"``,
         ``"time_backwards"``, ``"duplicate_time"``, ``"several_recordings"``, ``"no_recording"`` (a zip or folder
-        holding no data file: only a read-me, another zip...), ``"bad_rate"`` (``rate_hz`` not a positive number)
-        and ``"ambiguous"``.
+        holding no data file: only a read-me, another zip...), ``"bad_rate"`` (``rate_hz`` not a positive number),
+        ``"sensor_not_chosen"``, ``"unknown_sensor"`` (``sensor`` names none of the file's) and ``"ambiguous"``.
     FileNotFoundError
         When ``path`` does not exist.
     """
@@ -311,17 +318,27 @@ def load(
             reason="summary_export",
         )
     if fmt == sensor_logger.INFO.name:
-        return sensor_logger.read(bundle, placement=placement)
+        return _sensor_unused(sensor_logger.read(bundle, placement=placement), sensor)
     if fmt == phyphox.INFO.name:
-        return phyphox.read(bundle, placement=placement)
+        return _sensor_unused(phyphox.read(bundle, placement=placement), sensor)
     name = _single_file(bundle, detecting=format is None, fmt=fmt)
     data = bundle.read(name)
     what = name if bundle.kind == "file" else f"{bundle.label}/{name}"
     if fmt == csv_formats.GENERIC.name:
         return csv_formats.read_generic(
-            data, what, placement=placement, acc_unit=acc_unit, time_unit=time_unit, rate_hz=rate_hz
+            data, what, placement=placement, acc_unit=acc_unit, time_unit=time_unit, rate_hz=rate_hz, sensor=sensor
         )
-    return _SINGLE[fmt](data, what, placement=placement)
+    return _sensor_unused(_SINGLE[fmt](data, what, placement=placement), sensor)
+
+
+def _sensor_unused(recording: Recording, sensor: str | None) -> Recording:
+    """``recording`` with a note that the sensor given was not used (its format holds one sensor's samples)."""
+    if sensor is None:
+        return recording
+    fmt = recording.source.get("format")
+    what = recording.source.get("file") or fmt
+    note = f"{what}: the sensor given ({sensor!r}) is not used: a {fmt} file holds one sensor"
+    return replace(recording, source={**recording.source, "notes": [*recording.source.get("notes", []), note]})
 
 
 __all__ = ["FORMATS", "detect_format", "is_phone_recording", "list_formats", "load"]

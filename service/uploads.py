@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import shlex
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import PurePath
 
+from ingest.csv_formats import RATE_TOO
 from service.models import UploadStatus
 
 _UNSAFE_ON_DISK = re.compile(r"[^\w.\- ]+")
@@ -79,10 +81,35 @@ _UNIT_HINT = re.compile(r"command line: or (?:pass )?(?P<option>--(?:acc-unit|ti
 the upload form."""
 
 
+_SENSOR_HINT = re.compile(
+    r"^(?P<file>[^/:]+)(?P<inside>/[^:]*)?: (?P<head>holds the columns of .*; a recording is one sensor's): "
+    r"add (?P<options>--sensor .+?)(?P<rate> " + re.escape(RATE_TOO) + ")?$"
+)
+"""A reader's refusal of a file of several sensors' columns (ingest.csv_formats), which says to pick one with
+``--sensor``: an option of the commands that read files, not of the upload form."""
+
+
+def _sensor_wording(m: re.Match[str]) -> str:
+    """The refusal of a file of several sensors as the dashboard says it: the ``gait convert`` command that writes
+    one sensor's columns as a gait CSV, which the dashboard takes."""
+    first, *others = m["options"].split(" or ")
+    name = shlex.split(first)[1]
+    rate = " --rate-hz <Hz>" if m["rate"] else ""
+    written = f"{walk_name(m['file'])}_{_UNSAFE_ON_DISK.sub('_', name)}.csv"
+    alternatives = f" (or {' or '.join(others)})" if others else ""
+    why = " (<Hz>: the sensors' sampling rate; the file has no time column)" if rate else ""
+    return (
+        f"{m['file']}{m['inside'] or ''}: {m['head']}: convert one sensor's columns to a gait CSV with gait convert "
+        f"and upload the converted file, e.g. gait convert {shlex.quote(m['file'])} {shlex.quote(written)} {first}"
+        f"{rate}{alternatives}{why}"
+    )
+
+
 def dashboard_wording(text: str) -> str:
     """A reader's note or message as the dashboard shows it: a hint to pass a unit on the command line says to
     convert the file with that unit (``gait convert``) and upload the converted file, which the dashboard can do;
-    one to analyse an export's folder says to upload the folder zipped.
+    so does one to pick one of a file's sensors with ``--sensor``; one to analyse an export's folder says to upload
+    the folder zipped.
 
     Examples
     --------
@@ -94,6 +121,7 @@ def dashboard_wording(text: str) -> str:
     '(command line: gait analyze --placement foot)'
     """
     text = _FOLDER_HINT.sub("upload the export's folder zipped", text)
+    text = _SENSOR_HINT.sub(_sensor_wording, text)
     return _UNIT_HINT.sub(
         r"command line: or convert the file with gait convert \g<option>\g<values> and upload the converted file", text
     )

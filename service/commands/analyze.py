@@ -95,13 +95,14 @@ def run(args: argparse.Namespace) -> int:
     if stride_scale is None:
         # the walker's own calibration for this placement (each placement's factor is used for its placement only)
         stride_scale = personal_scale(profile_scales(profile), placement)
+    side = args.side or sensor_side(recording, placement)
     result = analyze(
         recording,
         placement=placement,
         body_height_m=args.height_m or profile.get("body_height_m"),
         sensor_height_m=args.sensor_height_m,
         stride_scale=stride_scale,
-        sensor_side=args.side,
+        sensor_side=side,
     )
     if placement_note:
         result.notes.insert(0, placement_note)
@@ -117,6 +118,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json != "-":
         print(render_summary(args.file.name, result, target_stride_m=args.target_stride_m))
     return 0
+
+
+def sensor_side(recording: Recording, placement: Placement) -> str | None:
+    """The shoe of a foot sensor picked by a name that says it (``--sensor left_sensor``), as a sample's reference
+    or a live walk's journal gives it; None for another placement, which has no side."""
+    from ingest.csv_formats import side_of_sensor
+
+    return side_of_sensor(recording.source.get("sensor")) if placement is Placement.FOOT else None
 
 
 def choose_placement(

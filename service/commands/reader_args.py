@@ -29,7 +29,8 @@ def rate_hz(text: str) -> float:
 
 
 def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--format``, ``--acc-unit``, ``--time-unit`` and ``--rate-hz`` to a command that reads a recording.
+    """Add ``--format``, ``--acc-unit``, ``--time-unit``, ``--rate-hz`` and ``--sensor`` to a command that reads a
+    recording.
 
     One definition for ``gait analyze``, ``gait calibrate`` and ``gait convert``: a hint in a reader's message
     ("pass --acc-unit") then holds for each of them.
@@ -47,8 +48,21 @@ def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
         "time_s = (sample number - first) / rate (default: the rate the file states, e.g. 'Acquisition frequency: "
         "100 Hz')",
     )
+    parser.add_argument(
+        "--sensor",
+        metavar="NAME",
+        help="of a CSV holding several sensors' columns under two header lines (gaitmap's 'sensor' line over its "
+        "'axis' line), the sensor to read, as that first line names it (e.g. left_sensor); a foot sensor whose name "
+        "says left or right gives its steps that side",
+    )
 
 
 def reader_options(args: argparse.Namespace) -> dict[str, Any]:
     """The keyword arguments of :func:`ingest.load` given by the options :func:`add_reader_arguments` added."""
-    return {"format": args.format, "acc_unit": args.acc_unit, "time_unit": args.time_unit, "rate_hz": args.rate_hz}
+    return {
+        "format": args.format,
+        "acc_unit": args.acc_unit,
+        "time_unit": args.time_unit,
+        "rate_hz": args.rate_hz,
+        "sensor": args.sensor,
+    }

@@ -204,4 +204,6 @@ def test_a_sample_counter_says_to_add_a_time_column(counter: str, back: np.ndarr
     with pytest.raises(IngestError) as err:
         ingest.load(path)
     assert err.value.reason == "missing_columns"
-    assert f"the column {counter!r} counts samples" in str(err.value) and "time_s = sample number /" in str(err.value)
+    # an unnamed column is pandas' index: named as such, not as the column ''
+    named = f"the column {counter!r}" if counter else "the unnamed index column"
+    assert f"{named} counts samples" in str(err.value) and "time_s = sample number /" in str(err.value)

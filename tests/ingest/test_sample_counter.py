@@ -82,15 +82,6 @@ def test_a_named_counter_is_used_before_an_unnamed_row_index(tmp_path: Path) -> 
 
 
 @shared
-@pytest.mark.parametrize("name", ["imu_sample.csv", "imu_sample_not_rotated.csv", "imu_sample_ic_stride.csv"])
-def test_gaitmap_two_sensor_files_are_refused_naming_the_sensors(name: str) -> None:
-    with pytest.raises(IngestError) as err:
-        ingest.load(GAITMAP / name, rate_hz=204.8)
-    assert err.value.reason == "several_recordings"
-    assert "left_sensor, right_sensor" in str(err.value) and "one header line" in str(err.value)
-
-
-@shared
 def test_ipol_file_is_timed_by_its_counter_at_the_rate_its_first_line_states() -> None:
     rec = ingest.load(IPOL)
     with gzip.open(IPOL, "rt") as f:
