@@ -433,6 +433,13 @@ class VirtualSensor:
                 with contextlib.suppress(Exception):
                     await conn.disconnect()
 
+    async def drop_links(self) -> None:
+        """Drop every link now, as a sensor carried out of range for a moment does; it advertises again at once."""
+        if self._device is not None:
+            for conn in list(self._device.connections.values()):
+                with contextlib.suppress(Exception):
+                    await conn.disconnect()
+
     def _advertising_data(self, b: Any) -> bytes:
         ad = b.core.AdvertisingData
         fields: list[tuple[int, bytes]] = [(ad.FLAGS, bytes([0x06])), (ad.COMPLETE_LOCAL_NAME, self.name.encode())]

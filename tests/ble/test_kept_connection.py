@@ -78,6 +78,27 @@ def test_a_link_dropped_on_the_kept_connection_reconnects_and_loses_nothing_sent
     assert out.state.samples == sensor.samples_notified < rec.n_samples
 
 
+def test_a_kept_connection_lost_before_the_walk_streams_is_replaced_by_a_new_one(tmp_path: Path) -> None:
+    """The sensor left the kept link before the stream began (carried away for a moment): the first session
+    connects again, with no reconnect, gap or error to report, and streams the whole walk."""
+    rec = walk_recording(6.0)
+
+    async def main():
+        radio = VirtualRadio()
+        sensor = await radio.add_sensor(VirtualSensor(rec, protocol="imu", name="Wanderer", speed=10))
+        source = source_for(radio, sensor.address)
+        await source.read_protocols(keep=True)
+        await sensor.drop_links()
+        dropped = await links_closed(sensor)
+        return dropped, await run_session(radio, sensor, tmp_path, source=source), sensor
+
+    dropped, out, sensor = asyncio.run(main())
+    assert dropped == 0
+    assert out.error is None and out.source.reconnects == 0 and not out.of("gap")
+    assert "reconnecting" not in [m["phase"] for m in out.of("state")]
+    assert sensor.connections == 2 and out.state.samples == rec.n_samples
+
+
 def test_a_kept_connection_that_no_stream_takes_is_closed(tmp_path: Path) -> None:
     """A kept connection is released by aclose() (a walk not started after all), and by a session stopped before
     it began streaming; the sensor is then free for the next central."""
