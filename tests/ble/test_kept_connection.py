@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
+from gait.types import Recording
+from ingest.ble.sources import BleSensorSource
 from ingest.ble.virtual import SensorFaults, VirtualRadio, VirtualSensor
 from service.live import LiveSession
 from tests.ble.conftest import run_session, source_for, walk_recording
 
 pytestmark = pytest.mark.timeout(60)
+
+
+class KeptRead(NamedTuple):
+    radio: VirtualRadio
+    sensor: VirtualSensor
+    source: BleSensorSource
+    offered: tuple[str, ...]
 
 
 async def links_closed(sensor: VirtualSensor, within_s: float = 2.0) -> int:
@@ -29,16 +39,22 @@ async def links_closed(sensor: VirtualSensor, within_s: float = 2.0) -> int:
     return sensor.links_open
 
 
+async def kept(rec: Recording, name: str, *, by_name: bool = False, **sensor_kwargs: Any) -> KeptRead:
+    """A virtual sensor replaying ``rec`` at 10x, and a source that read its services with ``keep=True``."""
+    radio = VirtualRadio()
+    sensor = await radio.add_sensor(VirtualSensor(rec, name=name, speed=10, **sensor_kwargs))
+    source = source_for(radio, sensor.name if by_name else sensor.address)
+    offered = await source.read_protocols(keep=True)
+    return KeptRead(radio, sensor, source, offered)
+
+
 def test_a_source_that_read_the_services_streams_on_that_connection(tmp_path: Path) -> None:
     """Read by name, kept, streamed: the sensor sees one connection and every sample arrives; no second scan
     either (a connected sensor stops advertising: looking it up by name again would not find it)."""
     rec = walk_recording(8.0)
 
     async def main():
-        radio = VirtualRadio()
-        sensor = await radio.add_sensor(VirtualSensor(rec, protocol="imu", name="Kept", speed=10))
-        source = source_for(radio, sensor.name)
-        offered = await source.read_protocols(keep=True)
+        radio, sensor, source, offered = await kept(rec, "Kept", by_name=True)
         open_after_read = sensor.links_open
         out = await run_session(radio, sensor, tmp_path, source=source)
         return offered, open_after_read, out, sensor
@@ -58,11 +74,8 @@ def test_a_link_dropped_on_the_kept_connection_reconnects_and_loses_nothing_sent
     rec = walk_recording(16.0)
 
     async def main():
-        radio = VirtualRadio()
         faults = SensorFaults(drop_link_after_s=6.0, link_down_s=0.2)
-        sensor = await radio.add_sensor(VirtualSensor(rec, protocol=protocol, name="Flaky", speed=10, faults=faults))
-        source = source_for(radio, sensor.address)
-        await source.read_protocols(keep=True)
+        radio, sensor, source, _ = await kept(rec, "Flaky", protocol=protocol, faults=faults)
         return await run_session(radio, sensor, tmp_path, source=source), sensor
 
     out, sensor = asyncio.run(main())
@@ -84,10 +97,7 @@ def test_a_kept_connection_lost_before_the_walk_streams_is_replaced_by_a_new_one
     rec = walk_recording(6.0)
 
     async def main():
-        radio = VirtualRadio()
-        sensor = await radio.add_sensor(VirtualSensor(rec, protocol="imu", name="Wanderer", speed=10))
-        source = source_for(radio, sensor.address)
-        await source.read_protocols(keep=True)
+        radio, sensor, source, _ = await kept(rec, "Wanderer")
         await sensor.drop_links()
         dropped = await links_closed(sensor)
         return dropped, await run_session(radio, sensor, tmp_path, source=source), sensor
@@ -105,10 +115,7 @@ def test_a_kept_connection_that_no_stream_takes_is_closed(tmp_path: Path) -> Non
     rec = walk_recording(6.0)
 
     async def main():
-        radio = VirtualRadio()
-        sensor = await radio.add_sensor(VirtualSensor(rec, protocol="imu", name="Loose", speed=10))
-        source = source_for(radio, sensor.address)
-        await source.read_protocols(keep=True)
+        radio, sensor, source, _ = await kept(rec, "Loose")
         held = sensor.links_open
         await source.aclose()
         after_aclose = await links_closed(sensor)
