@@ -170,11 +170,13 @@ async def start_sensor_walk(
 
     ``side`` is the shoe a foot sensor is on (its steps and strides then carry it).
 
-    The sensor is looked up and connected to once (to read its GATT services) before the walk is created, so a
-    sensor that is not there, or offers nothing we read, stores nothing; the protocol chosen from its services is
-    pinned for the session, so the walk's stored coaching (a foot pod's: no stride coaching) is that of what
-    streams. What goes wrong once it streams (link lost, no data) ends the session with its error in the feed and
-    the live status.
+    The sensor is looked up and connected to before the walk is created, to read its GATT services, so a sensor
+    that is not there, or offers nothing we read, stores nothing; the protocol chosen from its services is pinned
+    for the session, so the walk's stored coaching (a foot pod's: no stride coaching) is that of what streams. That
+    connection is kept and the walk streams on it: a started walk connects once (many sensors are not connectable
+    for a moment after a disconnect), and one that does not start after all (another walk started meanwhile, a
+    store error) disconnects it. What goes wrong once it streams (link lost, no data) ends the session with its
+    error in the feed and the live status.
 
     Raises
     ------
@@ -187,43 +189,51 @@ async def start_sensor_walk(
     if hub.running:
         raise RuntimeError("a live walk is already running: stop it first")
     info = await ble.find(target)
-    # What it streams is known once connected (an advertisement may leave services out): the walk's coaching is
-    # said and stored for the protocol the session will stream, pinned here, never for a guess from scan data.
-    offered = await ble.source(info.device or info.address).read_protocols()
-    chosen = choose_protocol(offered, protocol, sensor=info.name or info.address)
-    profile = await asyncio.to_thread(load_profile, store)
-    # a virtual sensor replays a sample: its walker's heights, not the user's (the user's real sensor: theirs)
-    heights = (
-        (ble.sample.body_height_m, ble.sample.sensor_height_m)
-        if ble.virtual and ble.sample is not None
-        else (profile.body_height_m, None)
-    )
-    sensor = {
-        "name": info.name,
-        "address": info.address,
-        "protocols": list(offered),
-        "protocol": protocol,
-        "virtual": ble.virtual,
-    }
-    return await _start_live_walk(
-        hub,
-        store,
-        settings,
-        profile,
-        make_source=lambda: ble.source(info.device or info.address, protocol=chosen),
-        placement=placement,
-        body_height_m=heights[0],
-        sensor_height_m=heights[1],
-        walk_name=f"Live: {info.name or info.address}",
-        walk_format="ble",
-        walk_source={"format": "ble", "sensor": sensor},
-        sensor=sensor,
-        sensor_side=side,
-        # a virtual sensor replays a sample recording: a demo, not the walker's walking
-        demo=ble.virtual,
-        # RSC is streamed when asked for, or when the sensor's services offer no motion samples
-        pod_only=chosen == "rsc",
-    )
+    source = ble.source(info.device or info.address, protocol=protocol)
+    try:
+        # What it streams is known once connected (an advertisement may leave services out): the walk's coaching
+        # is said and stored for the protocol the session will stream, pinned here, never for a guess from scan
+        # data.
+        offered = await source.read_protocols(keep=True)
+        source.protocol = choose_protocol(offered, protocol, sensor=info.name or info.address)
+        profile = await asyncio.to_thread(load_profile, store)
+        # a virtual sensor replays a sample: its walker's heights, not the user's (the user's real sensor: theirs)
+        heights = (
+            (ble.sample.body_height_m, ble.sample.sensor_height_m)
+            if ble.virtual and ble.sample is not None
+            else (profile.body_height_m, None)
+        )
+        sensor = {
+            "name": info.name,
+            "address": info.address,
+            "protocols": list(offered),
+            "protocol": protocol,
+            "virtual": ble.virtual,
+        }
+        return await _start_live_walk(
+            hub,
+            store,
+            settings,
+            profile,
+            make_source=lambda: source,
+            placement=placement,
+            body_height_m=heights[0],
+            sensor_height_m=heights[1],
+            walk_name=f"Live: {info.name or info.address}",
+            walk_format="ble",
+            walk_source={"format": "ble", "sensor": sensor},
+            sensor=sensor,
+            sensor_side=side,
+            # a virtual sensor replays a sample recording: a demo, not the walker's walking
+            demo=ble.virtual,
+            # RSC is streamed when asked for, or when the sensor's services offer no motion samples
+            pod_only=source.protocol == "rsc",
+        )
+    except BaseException:
+        # the walk did not start: the kept connection is nobody's (a sensor connected to a forgotten client cannot
+        # be used by anything else); once the session runs, it owns the connection and closes it itself
+        await asyncio.shield(source.aclose())
+        raise
 
 
 POD_NO_STRIDE_COACHING = (

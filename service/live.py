@@ -499,7 +499,8 @@ class LiveSession:
     source
         Async iterator of :class:`~gait.types.Chunk` (a BLE sensor source or :func:`ingest.replay.replay_chunks`).
         It may also yield RSC pod measurements (objects with ``speed_mps`` and ``cadence_spm``), and may offer
-        ``add_listener(callback) -> remove`` for its state and gap messages (see :mod:`ingest.ble.sources`).
+        ``add_listener(callback) -> remove`` for its state and gap messages (see :mod:`ingest.ble.sources`), and
+        ``aclose()``, awaited when the session ends (also one stopped before it began).
     placement
         Where the sensor is worn.
     body_height_m, sensor_height_m, stride_scale
@@ -643,10 +644,13 @@ class LiveSession:
             stop_wait.cancel()
             if remove_listener is not None:
                 remove_listener()
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
+            for closable in (iterator, self.source) if iterator is not self.source else (iterator,):
+                # the source's own aclose too: a BLE source may hold a connection its stream never took over (a
+                # walk stopped before it began streaming), and a sensor left connected cannot be used by anyone
+                aclose = getattr(closable, "aclose", None)
+                if aclose is not None:
+                    with contextlib.suppress(Exception):
+                        await aclose()
             if not failed or self.state.samples:
                 with contextlib.suppress(GaitError):
                     self._on_events(self.tracker.finish())

@@ -202,6 +202,14 @@ def offered_protocols(client: BleakClient) -> tuple[str, ...]:
     return tuple(k for k, uuid in PROTOCOL_SERVICES.items() if client.services.get_service(uuid) is not None)
 
 
+async def _disconnect(client: BleakClient, timeout_s: float = 5.0) -> None:
+    """Disconnect ``client``; a link already gone, or a stack that does not answer within ``timeout_s``, is no
+    error (the sensor is released either way)."""
+    with contextlib.suppress(BleakError, TimeoutError, OSError, EOFError):
+        async with asyncio.timeout(timeout_s):
+            await client.disconnect()
+
+
 def choose_protocol(offered: tuple[str, ...] | list[str], wanted: str | None, *, sensor: str) -> str:
     """The protocol a sensor offering ``offered`` is streamed with: ``wanted`` when given, else the best raw one
     (:data:`RAW_PROTOCOLS` order), else RSC.
@@ -237,6 +245,11 @@ class BleSensorSource:
     start command, and yields chunks with host-mapped sample times. When the link drops it reconnects with
     exponential backoff, re-subscribes, re-sends the start command, counts the lost packets and reports the gap,
     until ``reconnect_window_s`` passes without success.
+
+    A caller that must know the sensor's services before it streams reads them with ``read_protocols(keep=True)``:
+    the connection stays open and the stream's first session uses it, so a started walk connects once (a sensor
+    is often not connectable for a moment after a disconnect). A kept connection no stream takes over is closed by
+    :meth:`aclose`.
 
     Parameters
     ----------
@@ -308,6 +321,11 @@ class BleSensorSource:
         self._end_reason = "the link dropped"
         self._decoder: ImuStreamDecoder | PmdAccDecoder | MicrobitDecoder | None = None
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
+        self._device: BLEDevice | str | None = None
+        self._kept: BleakClient | None = None
+        # bleak takes a client's disconnected callback when the client is made, before any session exists: every
+        # client reports to this source, which tells the session that owns that client (its queue) and nobody else
+        self._link: tuple[BleakClient, asyncio.Queue[Any]] | None = None
 
     # -- listeners (LiveSession subscribes here for state and gap messages) -----------------------------------------
     def add_listener(self, callback: Callable[[dict[str, Any]], None]) -> Callable[[], None]:
@@ -342,25 +360,39 @@ class BleSensorSource:
         return self._stream()
 
     async def _resolve(self) -> BLEDevice | str:
+        # resolved once: a connected sensor stops advertising, so a second lookup by name would not find it
+        if self._device is not None:
+            return self._device
         if isinstance(self.target, BLEDevice):
             self.address, self.name = self.target.address, self.target.name
-            return self.target
-        info = await find_sensor(self.target, timeout_s=self.scan_timeout_s, backend=self.scanner_backend)
-        self.address, self.name = info.address, info.name
-        return info.device or info.address
+            self._device = self.target
+        else:
+            info = await find_sensor(self.target, timeout_s=self.scan_timeout_s, backend=self.scanner_backend)
+            self.address, self.name = info.address, info.name
+            self._device = info.device or info.address
+        return self._device
 
-    def _client(
-        self, device: BLEDevice | str, on_disconnect: Callable[[BleakClient], None] | None = None
-    ) -> BleakClient:
+    def _client(self, device: BLEDevice | str) -> BleakClient:
         kwargs: dict[str, Any] = {"backend": self.client_backend} if self.client_backend else {}
-        return BleakClient(device, disconnected_callback=on_disconnect, timeout=self.connect_timeout_s, **kwargs)
+        return BleakClient(device, disconnected_callback=self._on_disconnect, timeout=self.connect_timeout_s, **kwargs)
 
-    async def read_protocols(self) -> tuple[str, ...]:
-        """Connect once, read what the sensor's GATT server offers (:func:`offered_protocols`), disconnect.
+    def _on_disconnect(self, client: BleakClient) -> None:
+        # a late callback of an earlier client (or of a kept one no session owns yet) concerns no running session
+        if self._link is not None and self._link[0] is client:
+            self._link[1].put_nowait(_LINK_LOST)
+
+    async def read_protocols(self, *, keep: bool = False) -> tuple[str, ...]:
+        """Connect, read what the sensor's GATT server offers (:func:`offered_protocols`); disconnect unless ``keep``.
 
         What a sensor advertises may leave services out; its GATT services are what it streams. A caller that must
         know the protocol before streaming (to say how the walk is coached) reads them here, then pins the one
-        :func:`choose_protocol` picks.
+        :func:`choose_protocol` picks (``source.protocol = chosen``).
+
+        Parameters
+        ----------
+        keep
+            Keep the connection for this source's stream: its first session subscribes on it instead of connecting
+            again. Whoever keeps it and then does not stream must call :meth:`aclose`.
 
         Raises
         ------
@@ -368,15 +400,49 @@ class BleSensorSource:
             ``"connect_failed"`` when the sensor cannot be connected to (with what to do); the lookup's errors.
         """
         device = await self._resolve()
+        if self._kept is not None and self._kept.is_connected:
+            client = self._kept
+        else:
+            await self.aclose()
+            client = self._client(device)
+            try:
+                await client.connect()
+            except (BleakError, TimeoutError, OSError, EOFError) as exc:
+                raise BleError(
+                    f"found {self.name or self.address} but could not connect to it "
+                    f"({str(exc) or type(exc).__name__}); check that no other app is connected to it, bring it "
+                    "closer and try again",
+                    reason="connect_failed",
+                ) from None
+        offered = offered_protocols(client)
+        if keep:
+            self._kept = client
+        else:
+            self._kept = None
+            await _disconnect(client)
+        return offered
+
+    async def aclose(self) -> None:
+        """Disconnect the connection kept by ``read_protocols(keep=True)`` when no stream has taken it over (a walk
+        that was not started after all); nothing else changes, and the source can still be iterated."""
+        client, self._kept = self._kept, None
+        if client is not None:
+            await _disconnect(client)
+
+    @contextlib.asynccontextmanager
+    async def _connection(self, device: BLEDevice | str, queue: asyncio.Queue[Any]) -> AsyncIterator[BleakClient]:
+        """A connected client for one session, its link losses put on ``queue``: the kept one while it is still up,
+        else a new connection; disconnected when the session ends."""
+        client, self._kept = self._kept, None
+        if client is None or not client.is_connected:
+            client = self._client(device)
+            await client.connect()
+        self._link = (client, queue)
         try:
-            async with self._client(device) as client:
-                return offered_protocols(client)
-        except (BleakError, TimeoutError, OSError, EOFError) as exc:
-            raise BleError(
-                f"found {self.name or self.address} but could not connect to it ({str(exc) or type(exc).__name__}); "
-                "check that no other app is connected to it, bring it closer and try again",
-                reason="connect_failed",
-            ) from None
+            yield client
+        finally:
+            self._link = None
+            await _disconnect(client)
 
     async def _stream(self) -> AsyncIterator[Any]:
         self._set_phase("connecting", f"looking for {self.target}")
@@ -429,10 +495,7 @@ class BleSensorSource:
     ) -> AsyncIterator[Any]:
         """One connection: set up, then yield decoded items until the link drops or goes silent."""
 
-        def on_disconnect(_client: BleakClient) -> None:
-            queue.put_nowait(_LINK_LOST)
-
-        async with self._client(device, on_disconnect) as client:
+        async with self._connection(device, queue) as client:
             self.mtu = client.mtu_size
             protocol, with_rsc = self._choose_protocol(client)
             subscribed: list[str] = []

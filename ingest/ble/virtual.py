@@ -348,7 +348,7 @@ class VirtualSensor:
         self.packets_sent = 0
         self.packets_dropped = 0
         self.samples_notified = 0  # samples in notifications handed to the radio (not dropped by a fault)
-        self.connections = 0
+        self.connections = 0  # connections it accepted, ever (a central that connects twice counts 2)
         self._device: Any = None
         self._radio: VirtualRadio | None = None
         self._t0_host: float | None = None
@@ -361,6 +361,11 @@ class VirtualSensor:
         self._chars: dict[str, Any] = {}
         self._rsc_profile: tuple[np.ndarray, ...] | None = None
         self._tasks: set[asyncio.Future[Any]] = set()
+
+    @property
+    def links_open(self) -> int:
+        """Centrals connected to it now (:attr:`connections` counts every connection it ever accepted)."""
+        return 0 if self._device is None else len(self._device.connections)
 
     def _spawn(self, coro: Any) -> asyncio.Future[Any]:
         """Run a background coroutine, keeping a reference (and cancelling it at power-off)."""
@@ -424,6 +429,13 @@ class VirtualSensor:
         if self._device is not None:
             with contextlib.suppress(Exception):
                 await self._device.stop_advertising()
+            for conn in list(self._device.connections.values()):
+                with contextlib.suppress(Exception):
+                    await conn.disconnect()
+
+    async def drop_links(self) -> None:
+        """Drop every link now, as a sensor carried out of range for a moment does; it advertises again at once."""
+        if self._device is not None:
             for conn in list(self._device.connections.values()):
                 with contextlib.suppress(Exception):
                     await conn.disconnect()

@@ -66,10 +66,17 @@ class Outcome:
 
 
 async def run_session(
-    radio: VirtualRadio, sensor: VirtualSensor, tmp_path: Path, *, target: str | None = None, **source_kwargs: Any
+    radio: VirtualRadio,
+    sensor: VirtualSensor,
+    tmp_path: Path,
+    *,
+    target: str | None = None,
+    source: BleSensorSource | None = None,
+    **source_kwargs: Any,
 ) -> Outcome:
-    """Run a LiveSession on ``sensor`` until its recording has been sent (or the session fails)."""
-    source = source_for(radio, target or sensor.name, **source_kwargs)
+    """Run a LiveSession on ``sensor`` until its recording has been sent (or the session fails); ``source`` when
+    the test prepared one (else one for ``target``, default the sensor's name)."""
+    source = source or source_for(radio, target or sensor.name, **source_kwargs)
     session = LiveSession(source, placement="lower_back", body_height_m=1.75, journal_dir=tmp_path)
     queue = session.subscribe()
     task = asyncio.create_task(session.run())
