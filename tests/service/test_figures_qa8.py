@@ -1,0 +1,101 @@
+"""Findings of an eighth QA pass on figures: one rounding everywhere (a tie away from zero, as the dashboard's
+``toFixed`` rounds: a stored 134.5 m walk said "134 m" in ``gait analyze`` and "135 m" on the dashboard), and the
+CSV export with the JSON export's figures (no float noise, 3.5300000000000002)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+import zipfile
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gait.analysis import analyze
+from ingest import load
+from service.commands.analyze import render_summary
+from service.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "data" / "dev"
+IOS_WALK = SHARED / "phone_exports" / "sensor_logger_ios_v1.10.4" / "2022-09-26_15-32-56"
+"""The tester's iPhone Sensor Logger walk (they uploaded it zipped)."""
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared dev data not found at {SHARED}")
+SAMPLE = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+
+
+def _zipped(folder: Path, tmp_path: Path) -> Path:
+    path = tmp_path / f"{folder.name}.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for f in sorted(folder.iterdir()):
+            zf.write(f, f"{folder.name}/{f.name}")
+    return path
+
+
+def _upload(client: TestClient, path: Path, placement: str) -> dict:
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": placement})
+    assert r.status_code == 201, r.text
+    (walk,) = r.json()["walks"]
+    return walk
+
+
+# -- 1. one rounding: a tie goes away from zero, in the command line's summary as on the dashboard ---------------
+
+
+def test_the_command_line_summary_rounds_a_tie_away_from_zero_as_the_dashboard_does() -> None:
+    result = analyze(load(SAMPLE), placement="lower_back", body_height_m=1.75)
+    assert len(result.strides) > 5 and len(result.bouts) >= 1
+    # every stride 1.125 m long: the median is 1.125 m, a tie at 2 decimals (9/8, exact in binary)
+    result.strides = [dataclasses.replace(s, length_m=1.125) for s in result.strides]
+    text = render_summary("walk", result)
+    assert "stride length   1.13 m (median)" in text, text  # toFixed(2) of 1.125; Python's format said 1.12
+    # every stride 1 m long: the distance is the strides the bouts' contacts span; lengths that make it end in
+    # half a metre make a tie at 0 decimals, as the tester's stored 134.5 m
+    result.strides = [dataclasses.replace(s, length_m=1.0) for s in result.strides]
+    spanned = result.summary["distance_m"]
+    assert spanned
+    half_m = math.floor(1.1 * spanned) + 0.5
+    result.strides = [dataclasses.replace(s, length_m=half_m / spanned) for s in result.strides]
+    assert result.summary["distance_m"] == half_m
+    assert f"distance        {math.floor(half_m) + 1} m" in render_summary("walk", result)
+
+
+def test_trends_round_a_tie_away_from_zero(client: TestClient, store: Store) -> None:
+    # two of the walker's real walks on one day (undated: both dated to end at their upload), their stored figures
+    # set to as many strides at 1.000 and 1.125 m, 100.0 and 100.5 steps/min: their means are 1.0625 m and
+    # 100.25 steps/min, ties at the API's millimetre and 0.1 steps/min
+    a = _upload(client, SAMPLE, "lower_back")
+    b = _upload(client, REPO / "sample_recordings" / "oxford_phone_back_pocket.csv", "pocket")
+    with store.write() as conn:
+        for walk, length_m, cadence_spm in ((a, 1.0, 100.0), (b, 1.125, 100.5)):
+            conn.execute(
+                "UPDATE walks SET strides = 40, stride_length_m = ?, cadence_spm = ? WHERE id = ?",
+                (length_m, cadence_spm, walk["id"]),
+            )
+    (day,) = client.get("/api/trends?period=day").json()
+    assert day["walks"] == 2 and day["strides"] == 80
+    assert day["stride_length_m"] == 1.063  # Python's round gave 1.062
+    assert day["cadence_spm"] == 100.3  # and 100.2
+
+
+# -- 3. the CSV export says what the JSON export says ---------------------------------------------------------
+
+
+@pytest.mark.shared
+@needs_shared
+def test_the_csv_export_has_the_json_exports_figures(client: TestClient, tmp_path: Path) -> None:
+    walk = _upload(client, _zipped(IOS_WALK, tmp_path), "pocket")
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/api/walks/{walk['id']}/export.csv").text)))
+    strides = client.get(f"/api/walks/{walk['id']}/export.json").json()["strides"]
+    assert len(rows) == len(strides) > 100
+    for row, stride in zip(rows, strides, strict=True):
+        for column in ("start_s", "end_s", "length_m", "cadence_spm", "speed_mps", "confidence"):
+            text = row[column]
+            assert text == ("" if stride[column] is None else str(stride[column])), (column, text, stride)
+            assert len(text.partition(".")[2]) <= 4, (column, text)  # the tester found 3.5300000000000002
+        assert row["start_s"] and len(row["start_s"].partition(".")[2]) <= 3
+        assert row["overlong"] in ("", "0", "1")
