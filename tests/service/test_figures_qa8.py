@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gait.analysis import analyze
+from gait.coach.text import plural
 from ingest import load
 from service.commands.analyze import render_summary
 from service.store import Store
@@ -99,3 +100,32 @@ def test_the_csv_export_has_the_json_exports_figures(client: TestClient, tmp_pat
             assert len(text.partition(".")[2]) <= 4, (column, text)  # the tester found 3.5300000000000002
         assert row["start_s"] and len(row["start_s"].partition(".")[2]) <= 3
         assert row["overlong"] in ("", "0", "1")
+
+
+# -- 4. the pain-free walks since a report, and the baseline's walks: two counts, named apart -----------------
+
+
+def test_undated_uploads_judged_after_a_pain_report_count_as_pain_free_walks_since_it(
+    client: TestClient, store: Store
+) -> None:
+    # QA: pain 6/10 at 150 m reported for an uploaded walk, then more walks uploaded: each was coached with "back
+    # pain 6/10 reported just now", yet Home said "so far 0 days, 0 pain-free walks" (an undated upload is dated
+    # to end at its upload, so its start fell before the report)
+    profile = {"body_height_m": 1.75, "stride_scales": {"pocket": 1.0, "hand": 1.0, "waist": 1.0}}
+    assert client.put("/api/profile", json={**profile, "coaching": {"enabled": True}}).status_code == 200
+    first = _upload(client, REPO / "sample_recordings" / "oxford_phone_back_pocket.csv", "pocket")
+    r = client.post("/api/pain", json={"score": 6, "walk_id": first["id"], "onset_distance_m": 150})
+    assert r.status_code == 201, r.text
+    later = [
+        _upload(client, REPO / "sample_recordings" / f"oxford_phone_in_{name}.csv", placement)
+        for name, placement in (("hand", "hand"), ("bag", "waist"))
+    ]
+    # both hold over 2 minutes of walking: walks that count, unless a report names them
+    assert all(w["summary"]["walking_time_s"] >= 120.0 for w in later)
+    for n, walk in enumerate(later):
+        assert walk["started_at"] < r.json()["reported_at"]  # dated to end at its upload: it "starts" before
+        reasons = client.get(f"/api/walks/{walk['id']}").json()["coaching"]["reasons"]
+        assert reasons[0] == "Stride coaching is on: back pain 6/10 reported just now."
+        assert f"so far 0 days and {plural(n, 'pain-free walk')} since that report;" in reasons[1], reasons[1]
+    home = client.get("/api/coaching").json()["plan"]["reasons"]
+    assert "so far 0 days and 2 pain-free walks since that report;" in home[1], home[1]
