@@ -337,7 +337,14 @@ class PainLedger:
     def _changes_plan(self, coaching: dict[str, Any], report: dict[str, Any], *, dated: bool) -> bool:
         """Whether a report added since the stored plan ``coaching`` was made changes it: it names a walk the plan
         rested on (:meth:`_relied_on`), or, dated within the plan's lookback, it teaches the point of pain, or it is
-        the latest pain for a walker who opted in (it restarts the target)."""
+        the latest pain for a walker who opted in (it restarts the target).
+
+        With coaching off nothing was flagged and the walk's band is its usual stride: only a report naming a walk
+        of its personal baseline changes what the walk shows (that baseline); a point of pain, the target's restart
+        or the count of pain-free walks are not shown for it, and analysing it again would change nothing."""
+        opted_in = bool(coaching.get("enabled", coaching.get("active")))
+        if not opted_in:
+            return coaching.get("baseline_source") == "personal" and self._relied_on(coaching, report["walk_id"])
         if self._relied_on(coaching, report["walk_id"]):
             return True
         if not dated:
@@ -345,8 +352,7 @@ class PainLedger:
         if _has_onset(report):
             return True
         before = [iso_to_unix_s(r["reported_at"]) for r in coaching.get("pain_reports") or []]
-        opted_in = bool(coaching.get("enabled", coaching.get("active")))
-        return opted_in and all(iso_to_unix_s(report["reported_at"]) > t for t in before)
+        return all(iso_to_unix_s(report["reported_at"]) > t for t in before)
 
     def added_since(
         self,

@@ -8,6 +8,7 @@ import csv
 import dataclasses
 import io
 import math
+import time
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,10 @@ from gait.analysis import analyze
 from gait.coach.text import plural
 from ingest import load
 from service.commands.analyze import render_summary
+from service.demo import sample_recording
 from service.store import Store
+from tests.service.test_baseline_placement import make_pocket_walker
+from tests.service.test_coaching_honesty import iso, write_csv
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data" / "dev"
@@ -26,6 +30,7 @@ IOS_WALK = SHARED / "phone_exports" / "sensor_logger_ios_v1.10.4" / "2022-09-26_
 """The tester's iPhone Sensor Logger walk (they uploaded it zipped)."""
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"shared dev data not found at {SHARED}")
 SAMPLE = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+DAY_S = 86400.0
 
 
 def _zipped(folder: Path, tmp_path: Path) -> Path:
@@ -42,6 +47,14 @@ def _upload(client: TestClient, path: Path, placement: str) -> dict:
     assert r.status_code == 201, r.text
     (walk,) = r.json()["walks"]
     return walk
+
+
+def _upload_dated(client: TestClient, tmp_path: Path, name: str, placement: str, start_s: float) -> dict:
+    """Upload the sample recording ``name`` as a walk that started at ``start_s`` (an epoch column dates it)."""
+    path = write_csv(
+        tmp_path / f"{name}.csv", sample_recording(REPO / "sample_recordings" / f"{name}.csv"), start_epoch_s=start_s
+    )
+    return _upload(client, path, placement)
 
 
 # -- 1. one rounding: a tie goes away from zero, in the command line's summary as on the dashboard ---------------
@@ -129,3 +142,65 @@ def test_undated_uploads_judged_after_a_pain_report_count_as_pain_free_walks_sin
         assert f"so far 0 days and {plural(n, 'pain-free walk')} since that report;" in reasons[1], reasons[1]
     home = client.get("/api/coaching").json()["plan"]["reasons"]
     assert "so far 0 days and 2 pain-free walks since that report;" in home[1], home[1]
+
+
+# -- 5. with coaching off, a report marks a walk out of date only when analysing it again changes it -----------
+
+
+def _reanalysed_strides(client: TestClient, walk_id: int) -> tuple[list[dict], list[dict]]:
+    before = client.get(f"/api/walks/{walk_id}/strides").json()
+    r = client.post(f"/api/walks/{walk_id}/reanalyse")
+    assert r.status_code == 200, r.text
+    return before, client.get(f"/api/walks/{walk_id}/strides").json()
+
+
+def test_with_coaching_off_a_point_of_pain_marks_no_walk(client: TestClient, tmp_path: Path) -> None:
+    # QA: coaching off, a week of walks, then pain 6/10 at 150 m reported for the first: the pain page said "Analyse
+    # all 2 again" and analysing them changed nothing
+    profile = {"body_height_m": 1.75, "stride_scales": {"pocket": 1.0, "hand": 1.0, "waist": 1.0}}
+    assert client.put("/api/profile", json=profile).status_code == 200
+    now_s = time.time()
+    walks = [
+        _upload_dated(client, tmp_path, name, placement, now_s - (10 - day) * DAY_S)
+        for day, (name, placement) in enumerate(
+            (("oxford_phone_back_pocket", "pocket"), ("oxford_phone_in_hand", "hand"), ("oxford_phone_in_bag", "waist"))
+        )
+    ]
+    r = client.post("/api/pain", json={"score": 6, "walk_id": walks[0]["id"], "onset_distance_m": 150})
+    assert r.status_code == 201, r.text
+    assert client.get("/api/walks/reanalysis").json()["out_of_date_plan_changed"] == 0
+    for walk in walks[1:]:
+        assert not client.get(f"/api/walks/{walk['id']}").json()["reanalysis"]["out_of_date"]
+        before, after = _reanalysed_strides(client, walk["id"])
+        assert before == after  # nothing the walk shows changes: its band and its (no) flags
+
+
+@pytest.mark.shared
+@needs_shared
+def test_with_coaching_off_a_report_naming_a_baseline_walk_marks_the_walks_it_changes(
+    client: TestClient, store: Store, tmp_path: Path
+) -> None:
+    # three pocket walks make a personal baseline; coaching is off, so a later pocket walk's band is that baseline
+    make_pocket_walker(store)
+    assert client.put("/api/profile", json={"coaching": {"enabled": False}}).status_code == 200
+    later = _upload_dated(client, tmp_path, "oxford_phone_back_pocket", "pocket", time.time() - 3 * DAY_S)
+    other = _upload_dated(client, tmp_path, "oxford_phone_in_hand", "hand", time.time() - 2 * DAY_S)
+    assert client.get(f"/api/walks/{later['id']}").json()["coaching"]["baseline_source"] == "personal"
+    # a point of pain before both: nothing either shows changes (coaching off), so neither is marked
+    r = client.post(
+        "/api/pain", json={"score": 6, "onset_distance_m": 150, "reported_at": iso(time.time() - 4 * DAY_S)}
+    )
+    assert r.status_code == 201, r.text
+    assert client.get("/api/walks/reanalysis").json()["out_of_date_plan_changed"] == 0
+    (first,) = [w for w in store.list_walks() if w["name"] == "pocket walk 10"]
+    r = client.post("/api/pain", json={"score": 6, "walk_id": first["id"], "reported_at": iso(time.time() - 9 * DAY_S)})
+    assert r.status_code == 201, r.text
+    # the pocket walk's baseline loses a walk (two are too few: the walk sets its own level): it is marked, and
+    # analysing it again changes its band; the hand walk's plan had no pocket walk in it
+    assert client.get(f"/api/walks/{later['id']}").json()["reanalysis"]["plan_changed"]
+    assert not client.get(f"/api/walks/{other['id']}").json()["reanalysis"]["out_of_date"]
+    assert client.get("/api/walks/reanalysis").json()["out_of_date_plan_changed"] == 1
+    before, after = _reanalysed_strides(client, later["id"])
+    assert [s["target_m"] for s in before] != [s["target_m"] for s in after]
+    before, after = _reanalysed_strides(client, other["id"])
+    assert before == after
