@@ -14,6 +14,7 @@ from gait.coach.flags import flag_overlong
 from gait.consts import DEFAULT_BODY_HEIGHT_M, GRAVITY_MS2
 from gait.errors import GaitError
 from gait.gps import gps_stride_length_m
+from gait.numbers import round_half_away
 from gait.stride_length import factor_words
 from gait.tracker import HOLE_MIN_S, GaitTracker
 from gait.types import BoutEvent, Chunk, GaitEvent, GpsTrack, Placement, Recording, StepEvent, StrideEvent
@@ -94,11 +95,11 @@ class Analysis:
         return {
             "steps": len(self.steps),
             "strides": len(self.strides),
-            "cadence_spm": round(float(np.median(cadences)), 1) if cadences else None,
-            "stride_length_m": round(float(np.median(lengths)), 3) if len(lengths) else None,
-            "distance_m": None if (distance_m := self.known_distance_m) is None else round(distance_m, 1),
-            "walking_time_s": round(walking_time_s, 2),
-            "duration_s": round(self.duration_s, 2),
+            "cadence_spm": round_half_away(float(np.median(cadences)), 1) if cadences else None,
+            "stride_length_m": round_half_away(float(np.median(lengths)), 3) if len(lengths) else None,
+            "distance_m": None if (distance_m := self.known_distance_m) is None else round_half_away(distance_m, 1),
+            "walking_time_s": round_half_away(walking_time_s, 2),
+            "duration_s": round_half_away(self.duration_s, 2),
         }
 
     @property
@@ -159,19 +160,19 @@ class Analysis:
         summary = self.summary
         summary["overlong_strides"] = sum(f is True for f in flags) if judged else None
         gps = list(self.gps_stride_length_m.values())
-        summary["gps_stride_length_m"] = round(float(np.median(gps)), 3) if gps else None
+        summary["gps_stride_length_m"] = round_half_away(float(np.median(gps)), 3) if gps else None
         summary["target_stride_m"] = target_stride_m
         return {
             "summary": summary,
             "placement": None if self.placement is None else self.placement.value,
             "reason": self.reason,
             "notes": list(self.notes),
-            "steps": [{"t_s": round(s.t_s, 3), "side": s.side} for s in self.steps],
+            "steps": [{"t_s": round_half_away(s.t_s, 3), "side": s.side} for s in self.steps],
             "strides": [
                 {
-                    "start_s": round(s.start_s, 3),
-                    "end_s": round(s.end_s, 3),
-                    "duration_s": round(s.duration_s, 3),
+                    "start_s": round_half_away(s.start_s, 3),
+                    "end_s": round_half_away(s.end_s, 3),
+                    "duration_s": round_half_away(s.duration_s, 3),
                     "length_m": s.length_m,
                     "cadence_spm": s.cadence_spm,
                     "speed_mps": s.speed_mps,
@@ -184,10 +185,10 @@ class Analysis:
             ],
             "bouts": [
                 {
-                    "start_s": round(b.start_s, 3),
-                    "end_s": round(b.end_s, 3),
+                    "start_s": round_half_away(b.start_s, 3),
+                    "end_s": round_half_away(b.end_s, 3),
                     "steps": b.steps,
-                    "cadence_spm": round(b.cadence_spm, 2) if b.steps > 1 else None,
+                    "cadence_spm": round_half_away(b.cadence_spm, 2) if b.steps > 1 else None,
                     "gps_stride_length_m": self.gps_stride_length_m.get(i),
                 }
                 for i, b in enumerate(self.bouts)
@@ -294,7 +295,7 @@ def gps_stride_lengths(result: Analysis, track: GpsTrack) -> dict[int, float]:
             track, bout.start_s, bout.end_s, contact_steps * (bout.steps - 1), max_accuracy_m=GPS_MAX_ACCURACY_M
         )
         if length is not None:
-            out[i] = round(length, 3)
+            out[i] = round_half_away(length, 3)
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from gait.errors import GaitError
+from gait.numbers import round_half_away
 from gait.stride_length import (
     CALIBRATION_WALK_GOOD_M,
     CALIBRATION_WALK_MIN_M,
@@ -223,12 +224,12 @@ def calibrate_walk(store: Store, walk_id: int, distance_m: float, *, dry_run: bo
         "walk_id": walk_id,
         "placement": placement.value,
         "distance_m": distance_m,
-        "model_distance_m": round(model_distance_m, 1),
+        "model_distance_m": round_half_away(model_distance_m, 1),
         "walk_factor": walk_factor,
         "factor_before": personal_scale(profile.stride_scales, placement),
         "factor": scale,
         "distance_before_m": walk["distance_m"],
-        "distance_after_m": round(model_distance_m * scale, 1),
+        "distance_after_m": round_half_away(model_distance_m * scale, 1),
         "saved": False,
         "factors": {p.value: f for p, f in profile.stride_scales.items()},
         "notes": [],

@@ -75,7 +75,8 @@ def history(
     since = datetime.fromtimestamp(now_s - window_days * 86400.0, UTC).isoformat(timespec="seconds")
     with store.read() as conn:
         walks = conn.execute(
-            "SELECT id, origin, placement, started_at, distance_m, walking_time_s, coaching_json FROM walks"
+            "SELECT id, origin, placement, started_at, created_at, source_json, distance_m, walking_time_s,"
+            " coaching_json FROM walks"
             " WHERE status != 'live' AND demo = 0 AND started_at >= ?",
             (since,),
         ).fetchall()
@@ -107,9 +108,26 @@ def history(
                 walk_id=str(w["id"]),
                 walking_time_s=None if w["walking_time_s"] is None else max(float(w["walking_time_s"]), 0.0),
                 placement=w["placement"] or None,
+                judged_at_s=plan_time_s({**dict(w), "source": json.loads(w["source_json"] or "{}")}),
             )
         )
     return records
+
+
+def plan_time_s(walk: dict[str, Any]) -> float:
+    """When the plan a stored walk was judged by was in force (Unix seconds): its recording's start, or for a file
+    without a start time its upload, as the upload judged it (``created_at``, stored to the second, rounded up: its
+    start, dated to end at the upload, is rounded too and can fall before a pain report made just before).
+
+    Examples
+    --------
+    >>> walk = {"started_at": "2026-11-27T08:00:00+00:00", "created_at": "2026-11-27T08:01:00+00:00", "source": {}}
+    >>> plan_time_s({**walk, "source": {"started_at_from": "import"}}) - plan_time_s(walk)
+    61.0
+    """
+    if (walk.get("source") or {}).get("started_at_from") == "import" and walk.get("created_at"):
+        return iso_to_unix_s(walk["created_at"]) + 1.0
+    return iso_to_unix_s(walk["started_at"])
 
 
 def pain_reports(store: Store, *, own_walk_id: int | None = None) -> list[PainReport]:
@@ -319,7 +337,14 @@ class PainLedger:
     def _changes_plan(self, coaching: dict[str, Any], report: dict[str, Any], *, dated: bool) -> bool:
         """Whether a report added since the stored plan ``coaching`` was made changes it: it names a walk the plan
         rested on (:meth:`_relied_on`), or, dated within the plan's lookback, it teaches the point of pain, or it is
-        the latest pain for a walker who opted in (it restarts the target)."""
+        the latest pain for a walker who opted in (it restarts the target).
+
+        With coaching off nothing was flagged and the walk's band is its usual stride: only a report naming a walk
+        of its personal baseline changes what the walk shows (that baseline); a point of pain, the target's restart
+        or the count of pain-free walks are not shown for it, and analysing it again would change nothing."""
+        opted_in = bool(coaching.get("enabled", coaching.get("active")))
+        if not opted_in:
+            return coaching.get("baseline_source") == "personal" and self._relied_on(coaching, report["walk_id"])
         if self._relied_on(coaching, report["walk_id"]):
             return True
         if not dated:
@@ -327,8 +352,7 @@ class PainLedger:
         if _has_onset(report):
             return True
         before = [iso_to_unix_s(r["reported_at"]) for r in coaching.get("pain_reports") or []]
-        opted_in = bool(coaching.get("enabled", coaching.get("active")))
-        return opted_in and all(iso_to_unix_s(report["reported_at"]) > t for t in before)
+        return all(iso_to_unix_s(report["reported_at"]) > t for t in before)
 
     def added_since(
         self,

@@ -44,6 +44,7 @@ from gait.analysis import strides_spanned
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE
 from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
 from gait.errors import GaitError
+from gait.numbers import round_half_away
 from gait.types import BoutEvent, Chunk, GaitEvent, Placement, Recording, StepEvent, StrideEvent
 from gait.validate import check_samples
 from ingest.errors import IngestError
@@ -376,12 +377,12 @@ class RunningSummary:
     @property
     def cadence_spm(self) -> float | None:
         """Median cadence of the strides so far in steps/min, rounded as the summary rounds it (None before one)."""
-        return round(float(np.median(self._cadences_spm)), 1) if self._cadences_spm else None
+        return round_half_away(float(np.median(self._cadences_spm)), 1) if self._cadences_spm else None
 
     @property
     def stride_length_m(self) -> float | None:
         """Median known stride length so far in metres, rounded as the summary rounds it (None before one)."""
-        return round(float(np.median(self._lengths_m)), 3) if self._lengths_m else None
+        return round_half_away(float(np.median(self._lengths_m)), 3) if self._lengths_m else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -461,11 +462,11 @@ class PodTally:
         return {
             "steps": round(self._steps) if walking else 0,
             "strides": None,
-            "cadence_spm": round(self._steps * 60.0 / self._walking_s, 1) if walking else None,
-            "stride_length_m": round(self._stride_sum / self._stride_s, 3) if self._stride_s > 0 else None,
-            "distance_m": round(self.distance_m, 1),
-            "walking_time_s": round(self._walking_s, 2),
-            "duration_s": 0.0 if self._first_s is None else round((self._last_s or 0.0) - self._first_s, 2),
+            "cadence_spm": round_half_away(self._steps * 60.0 / self._walking_s, 1) if walking else None,
+            "stride_length_m": round_half_away(self._stride_sum / self._stride_s, 3) if self._stride_s > 0 else None,
+            "distance_m": round_half_away(self.distance_m, 1),
+            "walking_time_s": round_half_away(self._walking_s, 2),
+            "duration_s": 0.0 if self._first_s is None else round_half_away((self._last_s or 0.0) - self._first_s, 2),
         }
 
 
@@ -752,7 +753,7 @@ class LiveSession:
             distance_m = self.so_far.distance_m
             if isinstance(event, StrideEvent | BoutEvent):
                 # the walk's distance so far, counted as its stored summary will count it
-                msg["walk_distance_m"] = None if distance_m is None else round(distance_m, 1)
+                msg["walk_distance_m"] = None if distance_m is None else round_half_away(distance_m, 1)
             cues: list[Any] = []
             if self.coach is not None:
                 set_distance = getattr(self.coach, "set_distance_m", None)

@@ -24,6 +24,7 @@ from fastapi.sse import format_sse_event
 
 from gait.analysis import Analysis, analyze
 from gait.coach import StrideJudge
+from gait.numbers import round_half_away
 from gait.types import BoutEvent, Placement, StepEvent, StrideEvent
 from ingest.errors import IngestError
 from service import coaching
@@ -233,7 +234,7 @@ class LiveHub:
             return None
         distance_m = so_far.distance_m
         return {
-            "distance_m": None if distance_m is None else round(distance_m, 1),
+            "distance_m": None if distance_m is None else round_half_away(distance_m, 1),
             "cadence_spm": so_far.cadence_spm,
             "stride_length_m": so_far.stride_length_m,
         }
@@ -486,7 +487,7 @@ def finish_live_walk(
     summary = walk_analysis(store, walk_id).summary
     span_s = None if journal_path is None else journal_span_s(journal_path)
     if span_s is not None:
-        summary["duration_s"] = round(span_s, 2)
+        summary["duration_s"] = round_half_away(span_s, 2)
     pod = None if journal_path is None else _pod_summary(journal_path)
     if pod is not None and not summary.get("strides"):
         # a foot pod alone (RSC): no samples, no strides; the walk's figures are the pod's own

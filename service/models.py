@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
 from gait.consts import BODY_HEIGHT_RANGE_M, STRIDE_SCALE_RANGE
+from gait.numbers import round_half_away
 from gait.stride_length import factor_words
 from gait.types import Placement
 
@@ -278,7 +279,7 @@ class ProfilePublic(ProfileBase):
 
 def _rounded_to(decimals: int) -> Callable[[float | None], float | None]:
     def rounded(value: float | None) -> float | None:
-        return None if value is None else round(value, decimals)
+        return None if value is None else round_half_away(value, decimals)
 
     return rounded
 
@@ -520,8 +521,9 @@ class WalkDetail(WalkPublic):
 
 
 class TrendRow(BaseModel):
-    """Totals and stride-weighted means over one day or week (lengths to the millimetre, cadence to 0.1 steps/min);
-    an Apple Health walk counts its steps / 2 strides, as in the means."""
+    """Totals over one day or week, and each walk's median cadence and stride length (a foot pod's or Apple Health
+    walk's mean) averaged over its walks, each weighing its strides (lengths to the millimetre, cadence to 0.1
+    steps/min); an Apple Health walk counts its steps / 2 strides, as in the means."""
 
     period: str
     walks: int

@@ -31,6 +31,7 @@ from gait.tracker import PENDULUM_PLACEMENTS
 from gait.types import Placement, Recording
 from ingest.errors import IngestError
 from service import coaching
+from service.coaching import plan_time_s
 from service.live import load_journal
 from service.models import ProfileUpdate
 from service.pipeline import (
@@ -353,22 +354,6 @@ def walk_status(
 def figures(summary: dict[str, Any]) -> dict[str, Any]:
     """A walk's headline figures (before or after an analysis)."""
     return {k: summary.get(k) for k in (*SUMMARY_COLUMNS, "flagged_strides")}
-
-
-def plan_time_s(walk: dict[str, Any]) -> float:
-    """When the plan a stored walk was judged by was in force (Unix seconds): its recording's start, or for a file
-    without a start time its upload, as the upload judged it (``created_at``, stored to the second, rounded up: its
-    start, dated to end at the upload, is rounded too and can fall before a pain report made just before).
-
-    Examples
-    --------
-    >>> walk = {"started_at": "2026-11-27T08:00:00+00:00", "created_at": "2026-11-27T08:01:00+00:00", "source": {}}
-    >>> plan_time_s({**walk, "source": {"started_at_from": "import"}}) - plan_time_s(walk)
-    61.0
-    """
-    if (walk.get("source") or {}).get("started_at_from") == "import" and walk.get("created_at"):
-        return coaching.iso_to_unix_s(walk["created_at"]) + 1.0
-    return coaching.iso_to_unix_s(walk["started_at"])
 
 
 def plan_scope(walk: dict[str, Any]) -> dict[str, Any]:

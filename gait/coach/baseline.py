@@ -251,7 +251,12 @@ def fit_baseline(
         )
         return replace(population_baseline(body_height_m, why=why), placement=placement)
     lo, hi = (float(v) for v in np.percentile(cadence, [5.0, 95.0]))
-    source = f"from {plural(n, 'confident stride')} in {plural(n_walks, 'pain-free walk')}"
+    # "baseline walks", not "pain-free walks": the plan counts pain-free walks since the latest pain report too,
+    # another number (a walk before that report can be a baseline walk; a coached one never is)
+    source = (
+        f"from {plural(n, 'confident stride')} in {plural(n_walks, 'baseline walk')} (pain-free, not coached, "
+        f"in the last {settings.baseline_window_days:.0f} days)"
+    )
     slope = float("nan")
     if hi - lo >= MIN_CADENCE_SPREAD_SPM:
         idx = np.linspace(0, n - 1, min(n, MAX_FIT_STRIDES)).round().astype(int)

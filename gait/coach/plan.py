@@ -497,7 +497,7 @@ def plan_coaching(
         free = [
             w
             for w, c in zip(walks, counts, strict=True)
-            if c and w.pain_free and last.reported_at_s < w.started_at_s <= now_s
+            if c and w.pain_free and last.reported_at_s < w.after_s and w.started_at_s <= now_s
         ]
         n_free = len(free)
         days = (now_s - last.reported_at_s) / 86400.0
@@ -537,8 +537,8 @@ def plan_coaching(
         reasons.append(
             f"{target} (starts at "
             f"{format_percent(settings.reduction)} after pain and relaxes to 0 over {settings.relax_days:.0f} days "
-            f"and {settings.relax_walks} pain-free walks; so far {plural(round(days), 'day')}, "
-            f"{plural(n_free, 'pain-free walk')}; {WALK_RULE})."
+            f"and {settings.relax_walks} pain-free walks; so far {plural(round(days), 'day')} and "
+            f"{plural(n_free, 'pain-free walk')} since that report; {WALK_RULE})."
         )
     if not active:
         reduction = 0.0

@@ -112,6 +112,11 @@ class WalkRecord:
         placement has its own stride-length model and calibration factor, so a personal baseline is fitted only from
         walks of the placement of the walk it judges; everything else (pain-free walks, the point of pain) is the
         walker's, whatever the sensor.
+    judged_at_s
+        When the plan it was judged by was in force, Unix seconds: None for its start (a recording's own start
+        time); for an upload without a start time (dated to end at its upload) its upload. A walk counts as walked
+        after a pain report, towards relaxing the target, when it was judged after it: an undated upload coached
+        with "back pain 6/10 reported 2 minutes ago" is, though its dated start falls before the report.
     """
 
     started_at_s: float
@@ -124,6 +129,12 @@ class WalkRecord:
     walk_id: str | None = None
     walking_time_s: float | None = None
     placement: Placement | None = None
+    judged_at_s: float | None = None
+
+    @property
+    def after_s(self) -> float:
+        """When the walk counts as walked (:attr:`judged_at_s`, else its start), for "since a pain report"."""
+        return self.started_at_s if self.judged_at_s is None else self.judged_at_s
 
     @property
     def is_walk(self) -> bool:
@@ -173,6 +184,8 @@ class WalkRecord:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "started_at_s", _finite("started_at_s", self.started_at_s))
+        if self.judged_at_s is not None:
+            object.__setattr__(self, "judged_at_s", _finite("judged_at_s", self.judged_at_s))
         object.__setattr__(self, "distance_m", _finite("distance_m", self.distance_m, minimum=0.0))
         if self.walking_time_s is not None:
             object.__setattr__(self, "walking_time_s", _finite("walking_time_s", self.walking_time_s, minimum=0.0))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from gait.coach.settings import WALK_LEVEL_STRIDES
+from gait.numbers import fixed, round_half_away
 from gait.types import Placement
 
 MILE_M: Final = 1609.344
@@ -70,8 +71,8 @@ def format_distance(distance_m: float) -> str:
     """Distance in words with both metric and imperial units, e.g. ``"4.8 km (3.0 mi)"`` or ``"800 m (0.50 mi)"``."""
     miles = distance_m / MILE_M
     if distance_m < 1000.0:
-        return f"{distance_m:.0f} m ({miles:.2f} mi)"
-    return f"{distance_m / 1000.0:.1f} km ({miles:.1f} mi)"
+        return f"{fixed(distance_m)} m ({fixed(miles, 2)} mi)"
+    return f"{fixed(distance_m / 1000.0, 1)} km ({fixed(miles, 1)} mi)"
 
 
 def format_duration(duration_s: float) -> str:
@@ -84,11 +85,11 @@ def format_duration(duration_s: float) -> str:
     ('1 min 40 s', '50 s', '2 min', '25 min')
     """
     if duration_s < 600.0:
-        minutes, seconds = divmod(round(duration_s), 60)
+        minutes, seconds = divmod(int(round_half_away(duration_s)), 60)
         if seconds == 0:
             return f"{minutes} min"
         return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-    minutes = round(duration_s / 60.0)
+    minutes = int(round_half_away(duration_s / 60.0))
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d} min"

@@ -13,6 +13,7 @@ from gait.analysis import Analysis, analyze
 from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.coach.text import plural
+from gait.numbers import fixed
 from gait.types import Placement, Recording
 from service.commands.output import check_output_path, write_text_atomic
 from service.commands.reader_args import add_reader_arguments, reader_options
@@ -187,22 +188,22 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
     """A short human-readable summary of an analysis."""
     s = result.summary
     flags = flag_overlong(result.strides, target_stride_m) if target_stride_m is not None else []
-    lines = [f"{name}: {s['duration_s']:.1f} s recorded, placement {result.placement.value}"]
+    lines = [f"{name}: {fixed(s['duration_s'], 1)} s recorded, placement {result.placement.value}"]
     if result.reason:
         lines.append(f"  {result.reason}")
         return "\n".join(lines)
 
-    def fmt(v: float | None, unit: str, spec: str) -> str:
-        return "n/a" if v is None else f"{v:{spec}} {unit}"
+    def fmt(v: float | None, unit: str, decimals: int) -> str:
+        return "n/a" if v is None else f"{fixed(v, decimals)} {unit}"
 
     lines += [
-        f"  walking bouts   {len(result.bouts)}  ({fmt(s['walking_time_s'], 's', '.1f')} walking)",
+        f"  walking bouts   {len(result.bouts)}  ({fmt(s['walking_time_s'], 's', 1)} walking)",
         f"  steps           {s['steps']}"
         + ("  (contacts of the sensor's foot: the other foot's are not seen)" if result.one_foot else ""),
         f"  strides         {s['strides']}" + ("" if result.one_foot else "  (overlapping: one starts at every step)"),
-        f"  cadence         {fmt(s['cadence_spm'], 'steps/min', '.1f')} (median)",
-        f"  stride length   {fmt(s['stride_length_m'], 'm', '.2f')} (median)",
-        f"  distance        {fmt(s['distance_m'], 'm', '.0f')}",
+        f"  cadence         {fmt(s['cadence_spm'], 'steps/min', 1)} (median)",
+        f"  stride length   {fmt(s['stride_length_m'], 'm', 2)} (median)",
+        f"  distance        {fmt(s['distance_m'], 'm', 0)}",
     ]
     with_length = [st for st in result.strides if st.length_m is not None]
     if with_length:
@@ -216,13 +217,13 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
     if result.gps_stride_length_m:
         gps = float(np.median(list(result.gps_stride_length_m.values())))
         lines.append(
-            f"  GPS stride      {gps:.2f} m (median over {plural(len(result.gps_stride_length_m), 'long bout')})"
+            f"  GPS stride      {fixed(gps, 2)} m (median over {plural(len(result.gps_stride_length_m), 'long bout')})"
         )
     if target_stride_m is not None:
         judged = sum(f is not None for f in flags)
         lines.append(
             f"  overlong        {sum(f is True for f in flags)} of {plural(judged, 'judged stride')} longer than "
-            f"the {target_stride_m:.2f} m target + {DEFAULT_TOLERANCE_M:.2f} m tolerance "
+            f"the {fixed(target_stride_m, 2)} m target + {DEFAULT_TOLERANCE_M:.2f} m tolerance "
             f"({len(flags) - judged} of {len(flags)} not judged: unreliable lengths)"
         )
     lines += [f"  note: {n}" for n in result.notes]

@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from gait.analysis import Analysis
 from gait.coach import NOT_MEDICAL_ADVICE
 from gait.errors import GaitError
+from gait.numbers import round_half_away
 from gait.types import BoutEvent, Placement, StepEvent
 from ingest.errors import IngestError
 from service import calibration, reanalysis
@@ -256,11 +257,13 @@ def export_csv(walk_id: int, store: StoreDep) -> Response:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(STRIDE_COLUMNS)
-    for row in store.strides(walk_id):
-        # the target is the baseline x (1 - reduction): to the millimetre, not 1.2005000000000001
-        writer.writerow(
-            ["" if row[c] is None else round(row[c], 3) if c == "target_m" else row[c] for c in STRIDE_COLUMNS]
-        )
+    # The figures of the JSON document (times and the target to the millimetre, not 3.5300000000000002 or
+    # 1.2005000000000001), so both exports say the same; the flag as stored (1, 0 or empty).
+    stored = store.strides(walk_id)
+    shown = walk_document(store, walk)["strides"]
+    for row, figures in zip(stored, shown, strict=True):
+        cells = {**row, **{c: figures[c] for c in STRIDE_COLUMNS if c != "overlong"}}
+        writer.writerow(["" if cells[c] is None else cells[c] for c in STRIDE_COLUMNS])
     return Response(
         buf.getvalue(),
         media_type="text/csv; charset=utf-8",
@@ -299,7 +302,7 @@ def walk_document(store: Store, walk: dict[str, Any]) -> dict[str, Any]:
     doc = analysis.to_dict(overlong=flags if coached else None)
     for row, stride in zip(doc["strides"], strides, strict=True):
         row["idx"] = stride["idx"]
-        row["target_m"] = None if stride["target_m"] is None else round(stride["target_m"], 3)
+        row["target_m"] = None if stride["target_m"] is None else round_half_away(stride["target_m"], 3)
     doc["summary"].update(public["summary"].model_dump())
     doc["time_origin"] = time_origin(recording_start_epoch_s(walk["source"]), walk["source"].get("first_sample_s"))
     return {

@@ -350,15 +350,15 @@ function painChangesNote(walk) {
 
 // -- analysing walks again -------------------------------------------------------------------------------------
 
-// "strides 51 -> 51, mean stride length 0.61 -> 0.65 m": what an analysis changed, from POST .../reanalyse.
+// "strides 51 -> 51, median stride length 0.61 -> 0.65 m": what an analysis changed, from POST .../reanalyse.
 // A walk's figures before and after it was analysed again, with its flagged strides when they changed (a new
 // coaching plan changes only those), and saying so when its figures stayed as they were.
 function reanalysisChange(r) {
   const b = r.before, a = r.after;
   const flagged = `flagged strides ${fmt.num(b.flagged_strides)} → ${fmt.num(a.flagged_strides)}`;
   const sameFigures = fmt.num(b.strides) === fmt.num(a.strides) && fmt.m(b.stride_length_m) === fmt.m(a.stride_length_m);
-  if (!sameFigures) return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, mean stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
-  const figures = `strides ${fmt.num(a.strides)} and mean stride length ${fmt.m(a.stride_length_m)} m as before`;
+  if (!sameFigures) return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, median stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
+  const figures = `strides ${fmt.num(a.strides)} and median stride length ${fmt.m(a.stride_length_m)} m as before`;
   if (b.flagged_strides !== a.flagged_strides) return `only the coaching changed: ${flagged} (${figures})`;
   return `${figures}, and ${fmt.num(a.flagged_strides)} flagged strides as before (its page shows the coaching plan it is judged by now)`;
 }
@@ -527,8 +527,8 @@ async function pageWalk(id) {
     <div class="grid" id="summary">
       ${stat("Distance", fmt.dist(s.distance_m))}
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
-      ${stat("Cadence", fmt.num(s.cadence_spm), "steps/min")}
-      ${stat("Stride length", fmt.m(s.stride_length_m), "m")}
+      ${stat(`Cadence (${s.strides == null ? "walk's mean" : "median"})`, fmt.num(s.cadence_spm), "steps/min", "", "cadence-stat")}
+      ${stat(`Stride length (${s.strides == null ? "walk's mean" : "median"})`, fmt.m(s.stride_length_m), "m", "", "stride-stat")}
       ${walk.format === "apple_health" ? stat("Steps", fmt.num(s.steps), "the phone's count", "", "step-count")
         : walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
@@ -734,8 +734,8 @@ async function pageTrends() {
   const go = (p, everything) => { location.hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`; };
   $main.innerHTML = `<h1>Trends</h1>
     <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
-      Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are means over the strides walked,
-      an Apple Health walk counting with its steps / 2 strides at the stride its phone reported.</p>
+      Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are each walk's median (a foot pod's or Apple Health walk's mean) averaged over the walks,
+      each weighing as many strides as it holds, an Apple Health walk its steps / 2 strides at the stride its phone reported.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
       <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
     ${trendsRangeNote(range, all, period, showAll)}

@@ -106,7 +106,7 @@ def test_pain_entered_after_a_weeks_walks_marks_them_and_analyse_again_judges_th
     assert line.startswith(f"{w2['name']}: "), line
     flagged_words = (f"→ {flagged_after} (", f"{flagged_after} flagged strides as before")
     assert any(words in line for words in flagged_words), line
-    assert f"strides {after['summary']['strides']} and mean stride length" in line and "as before" in line, line
+    assert f"strides {after['summary']['strides']} and median stride length" in line and "as before" in line, line
     assert page.locator("#reanalyse-all-why").count() == 0 and page.locator("#reanalyse-all-pain").count() == 0
     assert server.client.get("/api/walks/reanalysis").json()["out_of_date"] == 0
 

@@ -42,7 +42,7 @@ def test_a_walk_out_of_date_after_a_height_change_is_analysed_again_from_its_pag
     assert after["stride_length_m"] > before["stride_length_m"]
     assert page.locator("#reanalyse-result").inner_text() == (
         f"Analysed again with version {server.client.get('/api/walks/reanalysis').json()['current_version']}: "
-        f"strides {before['strides']} → {after['strides']}, mean stride length {before['stride_length_m']:.2f} → "
+        f"strides {before['strides']} → {after['strides']}, median stride length {before['stride_length_m']:.2f} → "
         f"{after['stride_length_m']:.2f} m."
     )
     # the page shows the new figures, and no longer says they are out of date
@@ -77,7 +77,7 @@ def test_the_profile_page_offers_to_analyse_all_walks_again_after_a_height_chang
         after = server.client.get(f"/api/walks/{walk['id']}").json()
         assert after["analysis"]["body_height_m"] == 1.62 and after["reanalysis"]["out_of_date"] is False
         line = next(i for i in items if i.startswith(f"{walk['name']}:"))
-        assert f"mean stride length {walk['summary']['stride_length_m']:.2f} → " in line
+        assert f"median stride length {walk['summary']['stride_length_m']:.2f} → " in line
         assert line.endswith(f"{after['summary']['stride_length_m']:.2f} m")
     assert page.locator("#reanalyse-all-btn").count() == 0
     shot(page, "profile-analysed-all-again")

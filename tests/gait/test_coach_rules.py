@@ -297,7 +297,10 @@ def test_pain_free_walks_relax_the_target_and_new_pain_tightens_it() -> None:
     assert plan.reduction == pytest.approx(0.05)
     assert plan.baseline.source == "personal"  # 11 pain-free walks of 10 strides on stride = 0.3 + 0.01 x cadence
     assert plan.target_stride_m(120.0) == pytest.approx(1.5 * 0.95)
-    assert "Target: 5 % shorter" in plan.reasons[1] and "so far 14 days, 6 pain-free walks" in plan.reasons[1]
+    assert (
+        "Target: 5 % shorter" in plan.reasons[1]
+        and "so far 14 days and 6 pain-free walks since that report" in plan.reasons[1]
+    )
 
     again = plan_coaching(
         before + after, [PainReport(pain_t, 4), PainReport(NOW_S - 60.0, 3)], s, body_height_m=HEIGHT_M, now_s=NOW_S

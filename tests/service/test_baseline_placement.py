@@ -217,7 +217,9 @@ def test_the_dashboards_plan_names_the_baseline_of_each_placement_used(
     reasons = client.get("/api/coaching").json()["plan"]["reasons"]
     baselines = [r for r in reasons if r.startswith("Baseline")]
     assert len(baselines) == 1 and baselines[0].startswith("Baseline for a pocket sensor: personal: ")
-    assert "from 1533 confident strides in 3 pain-free walks" in baselines[0]  # 3 x 511: the pocket walks only
+    assert (
+        "from 1533 confident strides in 3 baseline walks (pain-free, not coached, in the last 180 days)" in baselines[0]
+    )  # 3 x 511: the pocket walks only
     upload(client, from_zero(load(BACK_WALK, placement="lower_back"), tmp_path / "back.csv"), "lower_back")
     plan = client.get("/api/coaching").json()["plan"]
     baselines = [r for r in plan["reasons"] if r.startswith("Baseline")]

@@ -132,7 +132,10 @@ def test_a_report_dated_after_a_walk_naming_an_earlier_walk_marks_it_out_of_date
     earlier = upload_dated(client, tmp_path, HAND, now_s - 17 * DAY_S)
     assert earlier["summary"]["walking_time_s"] >= 120.0  # a walk that counts as a pain-free walk
     later = upload_dated(client, tmp_path, BAG, now_s - 10 * DAY_S)
-    assert "so far 28 days, 1 pain-free walk;" in walk_page(client, later["id"])["coaching"]["reasons"][1]
+    assert (
+        "so far 28 days and 1 pain-free walk since that report;"
+        in walk_page(client, later["id"])["coaching"]["reasons"][1]
+    )
 
     r = client.post("/api/pain", json={"score": 5, "walk_id": earlier["id"], "reported_at": iso(now_s - 5 * DAY_S)})
     assert r.status_code == 201, r.text
@@ -147,7 +150,7 @@ def test_a_report_dated_after_a_walk_naming_an_earlier_walk_marks_it_out_of_date
 
     assert client.post(f"/api/walks/{later['id']}/reanalyse").status_code == 200
     page = walk_page(client, later["id"])
-    assert "so far 28 days, 0 pain-free walks;" in page["coaching"]["reasons"][1]
+    assert "so far 28 days and 0 pain-free walks since that report;" in page["coaching"]["reasons"][1]
     assert page["reanalysis"]["out_of_date"] is False
 
 

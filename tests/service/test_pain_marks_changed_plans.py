@@ -145,7 +145,9 @@ def test_a_report_for_an_earlier_walk_marks_only_the_walks_whose_plan_it_changes
         assert (after != before[w]) == marked[w], (w, after[0])
         assert not page(client, w)["reanalysis"]["out_of_date"]
     assert "so far 0 walks" in baseline_reason(judged(client, pocket)[0])
-    assert "so far 21 days, 1 pain-free walk;" in judged(client, chest)[0][1]  # the pocket walk, not the hand walk
+    assert (
+        "so far 21 days and 1 pain-free walk since that report;" in judged(client, chest)[0][1]
+    )  # the pocket walk, not the hand walk
 
 
 def test_a_report_for_an_undated_walk_the_later_plans_relied_on_says_it_named_that_walk(client: TestClient) -> None:
