@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gait.consts import STRIDE_SCALE_RANGE
 from gait.errors import GaitError
 from gait.numbers import round_half_away
 from gait.stride_length import (
@@ -193,6 +194,58 @@ def calibration_status(walk: dict[str, Any], profile: ProfileUpdate) -> dict[str
     }
 
 
+MILE_M = 1609.344
+"""A mile in metres: a distance typed in miles is named as such."""
+
+
+def _plausible(distance_m: float, model_distance_m: float) -> bool:
+    return STRIDE_SCALE_RANGE[0] <= distance_m / model_distance_m <= STRIDE_SCALE_RANGE[1]
+
+
+def implausible_distance_words(distance_m: float, model_distance_m: float) -> str | None:
+    """What to say of a distance that gives a stored walk an implausible factor (None when the factor is plausible,
+    or nothing can be said: no model distance, not a positive number): the likely slip first (kilometres or miles
+    typed into a box of metres, with the number to enter), else the range of distances that fit this walk; the
+    factor's own words (:func:`gait.stride_length.scale_from_known_distance`) follow.
+
+    Examples
+    --------
+    >>> implausible_distance_words(0.2, 200.0).split(". ")[0]
+    '0.2 m? The box takes metres: 0.2 km = 200 m, so enter 200'
+    >>> implausible_distance_words(0.2, 322.0).split("; ")[0]
+    '0.2 m? The box takes metres: 0.2 km = 200 m and 0.2 miles = 322 m'
+    >>> implausible_distance_words(4000.0, 40.0).split(". ")[0]
+    '4000 m does not fit this walk: the model measured it at about 40 m'
+    >>> implausible_distance_words(300.0, 322.0) is None
+    True
+    """
+    if not (distance_m > 0 and model_distance_m > 0) or _plausible(distance_m, model_distance_m):
+        return None
+    scale = distance_m / model_distance_m
+    lo_m, hi_m = (f * model_distance_m for f in STRIDE_SCALE_RANGE)
+    why = (
+        f"As {distance_m:g} m it would make your factor {factor_words(scale)}: a calibration factor "
+        f"{factor_words(scale)} is implausible (expected {STRIDE_SCALE_RANGE[0]}-{STRIDE_SCALE_RANGE[1]})."
+    )
+    # a number that fits the walk in km or in miles was most likely typed in it (both named when both fit)
+    meant = [
+        (unit, f"{distance_m * metres:.0f}")
+        for unit, metres in (("km", 1000.0), ("miles", MILE_M))
+        if _plausible(distance_m * metres, model_distance_m)
+    ]
+    if len(meant) == 1:
+        unit, metres = meant[0]
+        return f"{distance_m:g} m? The box takes metres: {distance_m:g} {unit} = {metres} m, so enter {metres}. {why}"
+    if meant:
+        both = " and ".join(f"{distance_m:g} {unit} = {metres} m" for unit, metres in meant)
+        return f"{distance_m:g} m? The box takes metres: {both}; enter the one you walked. {why}"
+    return (
+        f"{distance_m:g} m does not fit this walk: the model measured it at about {model_distance_m:.0f} m. Enter the "
+        f"distance you really walked, in metres (for this walk between about {lo_m:.0f} and {hi_m:.0f} m), and check "
+        f"that the recording covers the whole walk. {why}"
+    )
+
+
 def calibrate_walk(store: Store, walk_id: int, distance_m: float, *, dry_run: bool = False) -> dict[str, Any]:
     """Fit the walker's factor for the placement of walk ``walk_id`` from the distance it really was, and save it
     to the profile (unless ``dry_run``). Returns the factor, the walk's distance before and after, and the warning
@@ -219,6 +272,9 @@ def calibrate_walk(store: Store, walk_id: int, distance_m: float, *, dry_run: bo
     placement = Placement.parse(walk["placement"])
     walk_factor = (walk.get("analysis") or {}).get("stride_scale")
     model_distance_m = walk["distance_m"] / (walk_factor or 1.0)
+    mistyped = implausible_distance_words(distance_m, model_distance_m)
+    if mistyped:
+        raise GaitError(mistyped, reason="implausible_calibration")
     scale = scale_from_known_distance(model_distance_m, distance_m)
     result = {
         "walk_id": walk_id,

@@ -34,12 +34,41 @@ async function api(path, options = {}) {
     // a refusal's own words (a form's invalid field, a full disk, a recording that cannot be read) are the user's
     // to read; a failure without any is said as one
     const message = Array.isArray(detail)
-      ? detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("; ")
+      ? detail.map(invalidFieldWords).join(" ")
       : typeof detail === "string" ? detail
       : `The service could not do this (error ${r.status}). Reload the page to try again; if it happens again, the service's log says why.`;
     throw new ApiError(message, r.status);
   }
   return body;
+}
+
+// The fields a form sends, as a walker knows them, with the unit the form asks in and its factor from the API's unit:
+// a refused field is said in these words, never by its API name ("onset_distance_m") nor in the API's unit.
+const FIELD_WORDS = {
+  onset_distance_m: { words: "The distance into the walk at which the pain started", unit: "km", per: 1000 },
+  onset_time_s: { words: "The time into the walk at which the pain started", unit: "minutes", per: 60 },
+  body_height_m: { words: "Your body height", unit: "m", per: 1 },
+  tolerance_m: { words: "The tolerance before a stride is flagged", unit: "m", per: 1 },
+  reduction: { words: "How much shorter the target is", unit: "%", per: 0.01 },
+  stride_scales: { words: "A calibration factor", unit: "", per: 1 },
+  distance_m: { words: "The distance walked", unit: "m", per: 1 },
+  score: { words: "The pain score", unit: "out of 10", per: 1 },
+  note: { words: "The note", unit: "", per: 1 },
+  reported_at: { words: "The date and time", unit: "", per: 1 },
+};
+
+/** One entry of FastAPI's list of refused fields in a walker's words: the field's name from FIELD_WORDS and its
+ * limit in the form's unit ("... must be at most 100 km."), else the validator's own message. */
+function invalidFieldWords(d) {
+  const key = [...(d.loc || [])].reverse().find((k) => FIELD_WORDS[k] || FIELD_WORDS[String(k).split(".")[0]]);
+  const field = FIELD_WORDS[key] || { words: "A value the page sent", unit: "", per: 1 };
+  const limit = (v) => `${+(v / field.per).toFixed(3)}${field.unit ? ` ${field.unit}` : ""}`;
+  const ctx = d.ctx || {};
+  if (ctx.le != null) return `${field.words} must be at most ${limit(ctx.le)}.`;
+  if (ctx.lt != null) return `${field.words} must be less than ${limit(ctx.lt)}.`;
+  if (ctx.ge != null) return `${field.words} must be at least ${limit(ctx.ge)}.`;
+  if (ctx.gt != null) return `${field.words} must be more than ${limit(ctx.gt)}.`;
+  return `${field.words} was refused: ${String(d.msg || "not valid").replace(/^Value error, /, "")}.`;
 }
 
 const WALK_GONE = "This walk is not stored (it may have been deleted).";
@@ -256,13 +285,16 @@ async function pageHome() {
       <p class="muted">No recommendation yet: when back pain starts during a walk, <a href="#/pain">report it</a> with the distance or time
       into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
   }
+  const reasons = plan.reasons.filter((r) => !rec || r !== rec.reason);
+  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE)) ? await calibrateHowTo(plan, walks) : "";
   $main.innerHTML = `
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
     ${recHtml}
     <div class="card"><h2>Stride coaching: ${plan.active ? "on" : "off"}</h2>
-      <ul id="home-reasons">${plan.reasons.filter((r) => !rec || r !== rec.reason).map((r) => `<li>${esc(r)}</li>`).join("")}</ul>
-      ${plan.enabled ? `<p class="notice">${esc(coaching.not_medical_advice)}</p>` : ""}
+      ${planReasons(plan, reasons, "home-reasons", calibrateHow ? (r) => r.replace(` ${CLI_CALIBRATE}`, " (how: below)") : (r) => r)}
+      ${calibrateHow}
+      <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
       <p><a href="#/profile">Coaching settings</a></p></div>
     <h2>Latest walks</h2>
     ${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted" id="no-own-walks">No walks of your own yet. <a href="#/upload">Upload a recording</a> or <a href="#/live">start a live walk</a>.</p>`}
@@ -270,6 +302,48 @@ async function pageHome() {
     <p class="hint" id="demo-hint">Other people's recordings (or replays of them): shown, never counted for your coaching. <a href="#/walks">All walks</a></p>
     ${walkTable(others.map(walkRow).join(""), "demo-walks-table")}` : ""}`;
   bindWalkRows();
+}
+
+// The command the coach's advice names for calibrating (gait.coach.plan: "... a walk of known distance (gait
+// calibrate)"): where it stands, the dashboard says its own way first.
+const CLI_CALIBRATE = "(gait calibrate)";
+
+/** How to calibrate on the dashboard, for a walker whose walks have no stride length the coach trusts: the walker's
+ * latest own walk with the plan's placement that can calibrate (``walks``: the latest own walks), linked to its
+ * Calibrate card, then the command line as the other way. */
+async function calibrateHowTo(plan, walks) {
+  const lengthModel = (w) => w.placement && !NO_LENGTH_MODEL.includes(w.placement);
+  const candidates = walks.filter((w) => (plan.placement ? w.placement === plan.placement : lengthModel(w)));
+  let walk = null;
+  for (const w of candidates) {
+    try {
+      const detail = await api(`/api/walks/${w.id}`);
+      if (detail.calibration && detail.calibration.can_calibrate) { walk = detail; break; }
+    } catch (_) { /* gone meanwhile: the next one */ }
+  }
+  const sensor = plan.placement ? `${sensorWords(plan.placement)} ` : "";
+  const record = `walk a distance you know (at least 100 m: laps of a running track, 400 m a lap in the inside lane, or a route
+    measured on a map) with the sensor where you usually wear it, upload the recording, then on its page fill in
+    “Calibrate: this walk was … m”`;
+  const known = walk ? `<li>If you know how far one of your walks was: open <a href="#/walk/${walk.id}?to=calibrate" id="calibrate-link">your
+    latest ${esc(sensor)}walk, “${esc(walk.name)}”</a>, and fill in “Calibrate: this walk was … m” with that distance in metres.</li>` : "";
+  return `<div class="notice" id="calibrate-how"><p><strong>Calibrating on this dashboard:</strong></p><ol>${known}
+    <li>Or ${record}.</li></ol>
+    <p class="hint">Your stride lengths are then trusted for coaching. On the command line, <code>gait calibrate</code> does the same.</p></div>`;
+}
+
+/** A coaching plan's reasons: the plain ones as a list, those giving the technical workings (the baseline's line, how a
+ * walk sets its own level) under "How the plan is worked out", with a plain sentence for the baseline first. */
+function planReasons(plan, reasons, id, shown = (r) => r) {
+  const technical = (r) => r.startsWith("Baseline") || r.startsWith("Until then each walk sets its own level");
+  const plain = reasons.filter((r) => !technical(r)), detail = reasons.filter(technical);
+  const source = plan.baseline ? plan.baseline.source : plan.baseline_source;  // the plan now, or a walk's of then
+  const compared = plan.active ? ", and the strides after them are compared with that" : "";
+  const usual = source === "personal" && plan.baseline_stride_m_at_reference != null
+    ? `Your usual stride, from ${plan.baseline.n_walks} of your walks: about ${fmt.m(plan.baseline_stride_m_at_reference)} m at ${fmt.num(plan.reference_cadence_spm)} steps/min.`
+    : source === "population" && detail.length ? `No usual stride of your own yet: until there is one, the first strides of each walk show how long your strides are${compared}.` : "";
+  return `<ul id="${id}">${plain.map((r) => `<li>${esc(shown(r))}</li>`).join("")}${usual ? `<li class="plan-usual">${esc(usual)}</li>` : ""}</ul>
+    ${detail.length ? `<details class="plan-detail"><summary>How the plan is worked out (details)</summary><ul class="hint">${detail.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></details>` : ""}`;
 }
 
 // -- walks ------------------------------------------------------------------------------------------------------
@@ -298,7 +372,7 @@ function demoBadge(w) {
 
 function walkTable(rows, id = "walks-table") {
   return `<div class="table-wrap"><table id="${id}" class="walk-list"><thead><tr><th>Walk</th><th class="hide-narrow">Started</th><th>Distance</th>
-    <th class="hide-narrow">Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+    <th class="hide-narrow">Cadence <span class="th-unit">(steps/min)</span></th><th>Stride <span class="th-unit">(m)</span></th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function bindWalkRows() {
@@ -387,7 +461,7 @@ function bindReanalyse(walk) {
     msg.className = ""; msg.textContent = "Analysing…";
     try {
       reanalysed[walk.id] = await api(`/api/walks/${walk.id}/reanalyse`, { method: "POST" });
-      await pageWalk(walk.id);
+      await pageWalk(walk.id, true);
     } catch (err) {
       btn.disabled = false;
       msg.className = "error"; msg.textContent = userMessage(err);
@@ -470,7 +544,7 @@ function bindCalibrate(walk) {
       msg.className = ""; msg.textContent = "Saving…";
       try {
         calibrated[walk.id] = await send(distance, false);
-        await pageWalk(walk.id);
+        await pageWalk(walk.id, true);
         document.getElementById("calibrate-saved")?.scrollIntoView({ block: "center" });
       } catch (err) {
         save.disabled = false;
@@ -496,7 +570,44 @@ function noBandReason(walk) {
   return `no band: ${why}, so this walk's first 20 trusted strides were to set its level, and it did not have that many (see its coaching below)`;
 }
 
-async function pageWalk(id) {
+/** Why a walk without strides has no flagged or trusted count: an Apple Health walk holds the phone's step count
+ * only. */
+function noStridesWhy(walk) {
+  return walk.format === "apple_health" ? "the phone kept only its step count" : "no strides in this walk";
+}
+
+/** One plain sentence under the figures of a coached walk with flagged strides: how many were longer than the walk's
+ * own target (the median target of those flagged) and what to try, linked to the tips. Silent with coaching off, on
+ * somebody else's walk, and when too few lengths were trusted for the count to mean much. */
+function flaggedTakeaway(walk, strides, trusted) {
+  const c = walk.coaching;
+  if (!c || !c.active || walk.demo || !walk.summary.flagged_strides) return "";
+  const judged = strides.filter((r) => trusted(r) && r.target_m != null);
+  const flagged = strides.filter((r) => r.overlong && r.target_m != null);
+  const withLength = strides.filter((r) => r.length_m != null).length;
+  if (judged.length < TAKEAWAY_MIN_JUDGED || strides.filter(trusted).length < withLength / 2 || !flagged.length) return "";
+  const share = flagged.length / judged.length;
+  const how = share > 0.5 ? "Most of your strides" : share >= 0.2 ? "Some of your strides" : "A few of your strides";
+  const target = median(flagged.map((r) => r.target_m));
+  return `<p class="notice" id="takeaway">${how} (${flagged.length} of the ${judged.length} compared with a target) were longer
+    than your target of about ${fmt.m(target)} m: next time, try slightly shorter, quicker steps.
+    <a href="#/profile?to=tips" id="takeaway-tips">Tips for shorter steps</a></p>`;
+}
+const TAKEAWAY_MIN_JUDGED = 20;  // fewer strides compared with a target say too little for advice
+
+// The stride-length models a walk's notes name, in a walker's words first (the note itself follows, smaller).
+const MODEL_WORDS = [
+  ["inverted-pendulum model", "worked out from how far your lower back rises and falls at each step"],
+  ["Weinberg step model", "worked out from how strongly the sensor bounces up and down at each step"],
+  ["zero-velocity-update integration", "worked out by following the shoe's movement from one footfall to the next"],
+];
+
+function noteItem(note) {
+  const model = note.startsWith("stride length: ") && MODEL_WORDS.find(([name]) => note.includes(name));
+  return model ? `<li>Stride length: ${model[1]}. <span class="hint">${esc(note)}</span></li>` : `<li>${esc(note)}</li>`;
+}
+
+async function pageWalk(id, redraw = false) {
   const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
   const strides = columns.idx.map((_, i) => ({
     start_s: columns.start_s[i], end_s: columns.end_s[i], length_m: columns.length_m[i], cadence_spm: columns.cadence_spm[i],
@@ -532,9 +643,14 @@ async function pageWalk(id) {
       ${walk.format === "apple_health" ? stat("Steps", fmt.num(s.steps), "the phone's count", "", "step-count")
         : walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
-      ${stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "")}
-      ${stat("Lengths trusted for coaching", `${strides.filter(trusted).length} of ${withLength}`, "", "", "trusted")}
+      ${strides.length ? stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "", "flagged")
+        : stat("Flagged strides", "–", noStridesWhy(walk), "", "flagged")}
+      ${withLength ? stat("Trusted for coaching", String(strides.filter(trusted).length), `of ${withLength}`, "", "trusted")
+        : stat("Trusted for coaching", "–", strides.length ? "no stride lengths" : noStridesWhy(walk), "", "trusted")}
     </div>
+    ${walk.format !== "apple_health" && walk.placement !== "foot" && s.strides ? `<p class="hint" id="overlap-note">Strides overlap: a new one starts at every step
+      (left foot to left foot, right foot to right foot), so there are about as many strides as steps.</p>` : ""}
+    ${flaggedTakeaway(walk, strides, trusted)}
     ${strides.length ? `<h2>Stride length over time</h2>
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
@@ -547,9 +663,9 @@ async function pageWalk(id) {
     <div class="chart" id="chart-length"></div>
     <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
     <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>` : `<p class="muted" id="no-charts">No strides in this walk, so no charts.</p>`}
-    ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${painChangesNote(walk)}<ul>${walk.coaching.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>` : ""}
-    ${walk.coaching && walk.coaching.reasons || walk.cues.length || s.flagged_strides ? `<p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>` : ""}
-    ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map((n) => `<li>${esc(n)}</li>`).join("")}</ul></div>` : ""}
+    ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${painChangesNote(walk)}${planReasons(walk.coaching, walk.coaching.reasons, "coaching-then-reasons")}</div>` : ""}
+    <p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>
+    ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map(noteItem).join("")}</ul></div>` : ""}
     ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s - walk.time_origin_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
     ${walk.pain_reports.length ? `<div class="card"><h2>Pain reports</h2><ul>${walk.pain_reports.map((p) => `<li>${p.score}/10 ${p.onset_distance_m != null ? `at ${fmt.dist(p.onset_distance_m)}` : ""} ${p.onset_time_s != null ? `after ${fmt.dur(p.onset_time_s)}` : ""} ${esc(p.note || "")}</li>`).join("")}</ul></div>` : ""}
     ${calibrationCard(walk)}
@@ -566,7 +682,7 @@ async function pageWalk(id) {
     const n = s.strides || 0;
     // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
     const p = walk.pain_reports.length;
-    const kept = p ? ` Its ${p === 1 ? "pain report stays" : `${p} pain reports stay`}, without their walk (delete ${p === 1 ? "it" : "them"} on the Pain page if ${p === 1 ? "it should" : "they should"} go too).` : "";
+    const kept = p ? ` ${p === 1 ? "Its pain report is" : `Its ${p} pain reports are`} kept, no longer linked to a walk (delete ${p === 1 ? "it" : "them"} on the Pain page if ${p === 1 ? "it should" : "they should"} go too).` : "";
     if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${kept}`)) return;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
@@ -578,6 +694,11 @@ async function pageWalk(id) {
   });
   bindReanalyse(walk);
   bindCalibrate(walk);
+  // linked from Home's "Calibrating on this dashboard": the card in view, its box ready to type in
+  if (!redraw && new URLSearchParams(location.hash.split("?")[1] || "").get("to") === "calibrate") {
+    document.getElementById("calibrate")?.scrollIntoView({ block: "center" });
+    document.getElementById("calibrate-distance")?.focus({ preventScroll: true });
+  }
   if (!strides.length) return;  // no chart headings either: "No strides in this walk, so no charts."
   const len = strides.map((r) => r.length_m);
   // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
@@ -666,6 +787,15 @@ function periodLabel(ms, period) {
   return `${year}-W${String(Math.round((ms - week1) / (7 * DAY_MS)) + 1).padStart(2, "0")}`;
 }
 
+/** A period as the trends page says it: a day as its date ("2026-11-27"), a week as the day it starts ("week of Sep
+ * 12, 2022" in the browser's language), never as an ISO week number ("2022-W37"). ``short`` leaves out "week of"
+ * (the chart's axis, titled "week starting"). */
+function periodWords(label, period, short = false) {
+  if (period === "day") return label;
+  const monday = new Date(periodStartMs(label, period)).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  return short ? monday : `week of ${monday}`;
+}
+
 // One slot per period from the first row's (or ``fromMs``, a period's start) to the last row's: x (0, 1, ...), its
 // label, and its row or null.
 function calendarSlots(rows, period, fromMs = null) {
@@ -691,11 +821,14 @@ const TREND_KEYS = {
     { series: 2, shape: "line", color: "ok", text: "walking time (minutes, line, right axis)" },
   ],
   "tr-cad": [
-    { series: 1, shape: "line", color: "accent", text: "cadence (steps/min, left axis)" },
-    { series: 2, shape: "line", color: "ok", text: "stride length (m, right axis)" },
+    { series: 1, shape: "line", color: "accent", text: "cadence (steps/min, rings, left axis)" },
+    { series: 2, shape: "line", color: "ok", text: "stride length (m, dots, right axis)" },
   ],
   "tr-flag": [{ series: 1, shape: "bar", color: "warn", text: "flagged strides (count, bars)" }],
 };
+
+const MIN_BAR_PX = 6;
+const TREND_AXES_PX = 130;  // about what the trends charts' two y axes take of their width
 
 // Trends open on the latest walking: this many days (or weeks) up to the last one with a walk. One walk years older
 // would otherwise stretch the axis over the years between, with today's walking a sliver at its edge.
@@ -715,12 +848,12 @@ function trendsRange(rows, period, showAll) {
 function trendsRangeNote(range, all, period, showAll) {
   if (!range.older.length) return "";
   const n = range.older.reduce((k, r) => k + r.walks, 0);
-  const what = `${n} older walk${n === 1 ? "" : "s"} (from ${esc(range.older[0].period)})`;
+  const what = `${n} older walk${n === 1 ? "" : "s"} (from ${esc(periodWords(range.older[0].period, period))})`;
   const span = `${TREND_WINDOW[period]} ${period === "day" ? "days" : "weeks"}`;
   return showAll
-    ? `<p class="hint" id="trends-range">All your walks, ${esc(all[0].period)} to ${esc(all[all.length - 1].period)}.
+    ? `<p class="hint" id="trends-range">All your walks, ${esc(periodWords(all[0].period, period))} to ${esc(periodWords(all[all.length - 1].period, period))}.
         <button type="button" class="secondary" id="range-recent">Show the last ${span} with walks</button></p>`
-    : `<p class="hint" id="trends-range">The last ${span} up to your latest walk (${esc(all[all.length - 1].period)}); ${what} not shown.
+    : `<p class="hint" id="trends-range">The last ${span} up to your latest walk (${esc(periodWords(all[all.length - 1].period, period))}); ${what} not shown.
         <button type="button" class="secondary" id="range-all">Show all</button></p>`;
 }
 
@@ -728,7 +861,7 @@ async function pageTrends() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const period = params.get("period") || "day";
   const showAll = params.get("range") === "all";
-  const all = await api(`/api/trends?period=${period}`);
+  const [all, coaching] = await Promise.all([api(`/api/trends?period=${period}`), api("/api/coaching")]);
   const range = trendsRange(all, period, showAll);
   const rows = range.rows;
   const go = (p, everything) => { location.hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`; };
@@ -745,9 +878,10 @@ async function pageTrends() {
     <h2>Flagged strides</h2>${chartKey("tr-flag", TREND_KEYS["tr-flag"])}
     ${rows.some((r) => r.flagged_strides) ? "" : `<p class="hint" id="tr-flag-none">No stride was flagged as overlong in these ${period}s (strides are flagged only while stride coaching is on).</p>`}
     <div class="chart" id="tr-flag"></div>
-    <div class="table-wrap"><table id="trends-table"><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence</th><th>Stride m</th><th>Flagged</th></tr></thead>
-    <tbody>${rows.map((r) => `<tr><td>${esc(r.period)}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
-      <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>`
+    <div class="table-wrap"><table id="trends-table"><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence <span class="th-unit">(steps/min)</span></th><th>Stride <span class="th-unit">(m)</span></th><th>Flagged</th></tr></thead>
+    <tbody>${rows.map((r) => `<tr><td>${esc(periodWords(r.period, period))}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
+      <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>
+    <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>`
     : `<p class="muted">No walks yet.</p>`}`;
   document.getElementById("per-day").addEventListener("click", () => go("day", showAll));
   document.getElementById("per-week").addEventListener("click", () => go("week", showAll));
@@ -758,12 +892,12 @@ async function pageTrends() {
   // gap in time shows as a gap (2024-W42 and 2026-W42 are two years apart, not neighbours).
   const cal = calendarSlots(rows, period, range.fromMs);
   const x = cal.x;
-  const labels = cal.labels;
+  const labels = cal.labels.map((l) => periodWords(l, period, true));
   const at = (f) => cal.rowAt.map((r) => (r == null ? null : f(r)));
   // Ticks one label's width apart (a phone fits three or four dates, not twelve), none cut by the chart's edge.
   const labelPx = widestLabelPx(labels);
   const xAxis = {
-    label: period,
+    label: period === "week" ? "week starting" : period,
     splits: (u, axis, min, max) => {
       const dpr = devicePixelRatio || 1, left = u.bbox.left / dpr, perIndex = u.bbox.width / dpr / (max - min);
       const step = [1, 2, 3, 4, 5, 7, 10, 14, 20, 30, 50, 100, 200, 500, 1000].find((k) => k * perIndex >= labelPx + 16) || 2000;
@@ -777,22 +911,29 @@ async function pageTrends() {
     values: (u, splits) => splits.map((v) => labels[v] || ""),
   };
   const accent = cssVar("--accent"), warn = cssVar("--warn"), ok = cssVar("--ok");
-  const bars = (color) => ({ stroke: color, fill: color + "99", paths: uPlot.paths.bars({ size: [0.6, 80] }), points: { show: false } });
+  // Bars at least MIN_BAR_PX wide (90 days on a phone leave 2 px a day: a lone day's bar was a sliver), with room for
+  // half of one beyond the first and last slots (the range pads by that many slots), so none is cut by the edge.
+  const plotPx = Math.max(100, chartWidth(document.getElementById("tr-dist")) - TREND_AXES_PX);
+  const pad = Math.max(0.6, ((MIN_BAR_PX / 2 + 2) * x.length) / plotPx);
+  const xRange = [-pad, x.length - 1 + pad];
+  const bars = (color) => ({ stroke: color, fill: color + "99", paths: uPlot.paths.bars({ size: [0.6, 80, MIN_BAR_PX] }), points: { show: false } });
   makeChart(document.getElementById("tr-dist"), {
-    scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
+    scales: { x: { time: false, range: xRange } },
     series: [{ label: period }, { label: "km", ...bars(accent), value: (u, v) => fmt.num(v, 2) },
       { label: "walking min", stroke: ok, width: 2, scale: "min", points: { show: true } }],
     axes: [xAxis, { label: "km" }, { side: 1, scale: "min", label: "minutes", grid: { show: false } }],
   }, [x, at((r) => (r.distance_m || 0) / 1000), at((r) => (r.walking_time_s || 0) / 60)]);
   makeChart(document.getElementById("tr-cad"), {
-    scales: { x: { time: false, range: [-0.6, x.length - 0.4] } },
-    series: [{ label: period }, { label: "cadence", stroke: accent, width: 2, points: { show: true } },
-      { label: "stride m", stroke: ok, width: 2, scale: "m", points: { show: true } }],
+    scales: { x: { time: false, range: xRange } },
+    // cadence as rings, stride length as dots drawn over them: where the two meet (one day's walking: both mid-height)
+    // the dot shows inside the ring, not over it
+    series: [{ label: period }, { label: "cadence", stroke: accent, width: 2, points: { show: true, size: 12, width: 2, fill: "#fff", stroke: accent } },
+      { label: "stride m", stroke: ok, width: 2, scale: "m", points: { show: true, size: 6, fill: ok, stroke: ok } }],
     axes: [xAxis, { label: "steps/min" }, { side: 1, scale: "m", label: "stride (m)", grid: { show: false } }],
   }, [x, at((r) => r.cadence_spm), at((r) => r.stride_length_m)]);
   makeChart(document.getElementById("tr-flag"), {
     // a y axis from 0 even with nothing flagged (an axis-less grid said nothing)
-    scales: { x: { time: false, range: [-0.6, x.length - 0.4] }, y: { range: (u, lo, hi) => [0, Math.max(1, Math.ceil(hi ?? 0))] } },
+    scales: { x: { time: false, range: xRange }, y: { range: (u, lo, hi) => [0, Math.max(1, Math.ceil(hi ?? 0))] } },
     series: [{ label: period }, { label: "flagged", ...bars(warn) }],
     // an empty right axis as wide as the charts' above: the same plot width, so the dates line up with theirs
     axes: [xAxis, { label: "strides", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, { side: 1, label: " ", values: (u, splits) => splits.map(() => ""), ticks: { show: false }, grid: { show: false } }],
@@ -838,14 +979,18 @@ async function pageUpload() {
         <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
         <option value="${AS_THE_FILE_SAYS}" id="placement-file" ${profile.placement ? "selected" : ""}>${asTheFileSays(profile.placement, null)}</option>
         ${PLACEMENTS.map((p) => `<option value="${p}">${p.replace("_", " ")}</option>`).join("")}</select>
-        <span class="hint" id="placement-hint">most recordings do not say where the sensor was, and stride lengths depend on it; your choice here is used, also over a location a file's header names (GENEActiv). "As the file says" takes that location, else your usual placement (profile), and is refused when neither says (an Apple Health export needs no answer)</span></div>
+        <span class="hint" id="placement-hint">most recordings do not say where the sensor was, and stride lengths depend on it; your choice here is used, also over a location a file's header names (GENEActiv). "As the file says" takes that location, else your usual placement (profile), and is refused when neither says (an Apple Health export needs no answer)</span>
+        <span class="hint" id="placement-phone">A phone: in a trouser or jacket pocket, choose <b>pocket</b>; in a shoulder bag or handbag, <b>waist</b>;
+          on an arm band, or swinging in your hand as you walk, <b>wrist</b>; held in your hand in front of you, <b>hand</b>; in a
+          pouch round your neck, <b>chest</b>; in a backpack, <b>chest</b> too (the nearest: no backpack was tested). Wrist and chest
+          give your cadence only, no stride length.</span></div>
       <div class="row"><label for="side">Which shoe was a foot sensor on?</label>
         <select id="side" name="side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
       <div class="row"><label for="name">Name <span class="hint">(optional)</span></label><input id="name" name="name" maxlength="200"></div>
       <button type="submit" id="upload-btn">Upload and analyse</button>
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
-      <p id="upload-error" class="error" role="alert"></p>
+      <p id="upload-error" class="error" role="alert" tabindex="-1"></p>
     </form>
     <div id="upload-result" class="card hidden" role="status"></div>`;
   // Stride lengths depend on where the sensor was, and most recording formats do not say it: the form asks rather than
@@ -947,6 +1092,8 @@ function uploadWithProgress(form) {
     bar.value = 0;
     document.getElementById("upload-progress").classList.add("hidden");
     err.textContent = `${what}: ${why}`;
+    // the Upload button was disabled while sending, and focus fell to the page: it goes to what is said instead
+    err.focus();
   };
   xhr.onerror = () => { done = true; btn.disabled = false; stopped("Upload failed", "the connection to the server failed"); };
   xhr.open("POST", `/api/uploads?upload_id=${id}`);
@@ -956,13 +1103,14 @@ function uploadWithProgress(form) {
 
 // -- profile ----------------------------------------------------------------------------------------------------
 
-async function pageProfile() {
+async function pageProfile(redraw = false) {
   const [p, coaching, redo] = await Promise.all([api("/api/profile"), api("/api/coaching"), api("/api/walks/reanalysis")]);
   const c = p.coaching;
   $main.innerHTML = `<h1>Profile and coaching</h1>
     <form id="profile-form" class="card">
-      <div class="row"><label for="height">Body height <span class="hint">(m, improves stride lengths and the default baseline)</span></label>
-        <input id="height" type="number" step="0.01" min="1" max="2.5" value="${p.body_height_m ?? ""}" placeholder="e.g. 1.75"></div>
+      <div class="row"><label for="height">Body height <span class="hint">(in metres or centimetres, e.g. 1.75 or 175: improves stride lengths and the default baseline)</span></label>
+        <input id="height" type="text" inputmode="decimal" autocomplete="off" value="${p.body_height_m ?? ""}" placeholder="e.g. 1.75 or 175" aria-describedby="height-read">
+        <span class="hint" id="height-read" aria-live="polite"></span></div>
       <div class="row"><label for="pf-placement">Usual sensor placement</label>
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
@@ -987,10 +1135,17 @@ async function pageProfile() {
       <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} Their samples are kept on this computer: analyse them again to get this version's figures, each judged by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
       <button type="button" id="reanalyse-all-btn">Analyse all ${redo.out_of_date} again</button> <span id="reanalyse-all-msg" role="status"></span>
       <ul id="reanalyse-all-results"></ul></div>` : ""}
-    <div class="card"><h2>Plan now</h2><ul>${coaching.plan.reasons.map((r) => `<li>${esc(r)}</li>`).join("")}</ul></div>
-    <div class="card tips"><h2>Tips</h2><ul>${coaching.tips.map((t) => `<li><strong>${esc(t.title)}.</strong> ${esc(t.text)}</li>`).join("")}</ul></div>`;
+    <div class="card" id="plan-now"><h2>Plan now</h2>${planReasons(coaching.plan, coaching.plan.reasons, "plan-now-reasons")}</div>
+    <div class="card tips" id="tips"><h2>Tips</h2><ul>${coaching.tips.map((t) => `<li><strong>${esc(t.title)}.</strong> ${esc(t.text)}</li>`).join("")}</ul></div>`;
   const red = document.getElementById("reduction");
   red.addEventListener("input", () => { document.getElementById("reduction-val").textContent = red.value; });
+  // the height as it will be saved, in metres, under the box while typing ("175" reads "= 1.75 m")
+  const heightBox = document.getElementById("height"), heightRead = document.getElementById("height-read");
+  heightBox.addEventListener("input", () => {
+    const height = parseHeight(heightBox.value);
+    heightRead.className = height.error ? "hint error" : "hint";
+    heightRead.textContent = height.error || (height.m != null && String(height.m) !== heightBox.value.trim() ? `= ${height.m.toFixed(2)} m` : "");
+  });
   const form = document.getElementById("profile-form");
   const msg = document.getElementById("profile-msg");
   const save = async (done) => {
@@ -1005,7 +1160,13 @@ async function pageProfile() {
       if (entry === undefined) { changes[key] = value; seen[key] = shown ?? null; return; }
       (changes[key] ??= {})[entry] = value; (seen[key] ??= {})[entry] = shown ?? null;
     };
-    changed("body_height_m", num("height"), p.body_height_m);
+    const height = parseHeight(document.getElementById("height").value);
+    if (height.error) {
+      msg.className = "error"; msg.textContent = height.error;
+      document.getElementById("height").focus();
+      return;
+    }
+    changed("body_height_m", height.m, p.body_height_m);
     changed("placement", document.getElementById("pf-placement").value || null, p.placement);
     for (const input of document.querySelectorAll("input.scale")) {
       changed("stride_scales", num(input.id), p.stride_scales?.[input.dataset.placement], input.dataset.placement);
@@ -1019,12 +1180,13 @@ async function pageProfile() {
       if (Object.keys(changes).length) await api("/api/profile", { method: "PATCH", json: { changes, seen } });
       // the page is drawn again from what was stored (the plan and re-analysis offers may change), then says so:
       // the word stays, where it used to vanish with the redraw 0.6 s later
-      await pageProfile();
+      await pageProfile(true);
       const saved = document.getElementById("profile-msg");
       if (saved) { saved.className = ""; saved.textContent = Object.keys(changes).length ? done : "Nothing changed: nothing to save."; }
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
+  if (!redraw && new URLSearchParams(location.hash.split("?")[1] || "").get("to") === "tips") document.getElementById("tips").scrollIntoView({ block: "start" });
   bindReanalyseAll();
   // Remove changes that one stored factor only (whatever else the form holds: unsaved edits stay in the form,
   // unsaved); the row shows the factor only once the store has it gone.
@@ -1046,6 +1208,32 @@ async function pageProfile() {
       }
     });
   }
+}
+
+const [HEIGHT_MIN_M, HEIGHT_MAX_M] = [0.8, 2.5];  // body heights accepted (gait.consts.BODY_HEIGHT_RANGE_M)
+const HEIGHT_EXAMPLE = "in metres or centimetres, e.g. 1.75 or 175";
+
+/** A body height as typed: metres ("1.75", "1,75", "1.75 m") or centimetres ("175", "175 cm": a bare number from 100
+ * to 250 is centimetres). ``{m}`` (null when empty), or ``{error}`` in a walker's words: feet and inches are said to be
+ * so, never read as a number ("5'9"" is not 59). */
+function parseHeight(raw) {
+  const typed = raw.trim();
+  if (!typed) return { m: null };
+  const decimal = (text) => Number(text.replace(",", "."));
+  const feet = /^(\d+(?:[.,]\d+)?)\s*(?:'|’|′|ft|feet|foot)\s*(?:(\d+(?:[.,]\d+)?)\s*(?:"|”|″|''|in|inch|inches)?)?$/i.exec(typed);
+  if (feet) {
+    const m = (decimal(feet[1]) * 12 + decimal(feet[2] || "0")) * 0.0254;
+    return { error: `${typed} looks like feet and inches: enter your height ${HEIGHT_EXAMPLE} (${typed} is about ${m.toFixed(2)} m).` };
+  }
+  const number = /^(\d+(?:[.,]\d+)?)\s*(m|metres?|meters?|cm|centimetres?|centimeters?)?$/i.exec(typed);
+  if (!number) return { error: `"${typed}" is not a height: enter it ${HEIGHT_EXAMPLE}.` };
+  const value = decimal(number[1]);
+  const cm = number[2] ? number[2].toLowerCase().startsWith("c") : value >= 100 && value <= 250;
+  const m = cm ? value / 100 : value;
+  if (!(m >= HEIGHT_MIN_M && m <= HEIGHT_MAX_M)) {
+    return { error: `${typed} is not a body height: enter it ${HEIGHT_EXAMPLE} (from ${HEIGHT_MIN_M.toFixed(2)} to ${HEIGHT_MAX_M.toFixed(2)} m).` };
+  }
+  return { m: Math.round(m * 1000) / 1000 };
 }
 
 // Why walks are out of date, as the profile's "Analyse all N again" card says it: each kind of reason the API
@@ -1101,7 +1289,7 @@ async function pagePain() {
   const names = Object.fromEntries(listed.map((w) => [w.id, w.name]));
   const walks = listed.filter((w) => !w.demo);  // pain is reported for the walker's own walks
   $main.innerHTML = `<h1>Back pain</h1>
-    <form id="pain-form" class="card">
+    <form id="pain-form" class="card" novalidate>
       <div class="row"><label for="score">Pain now or during the walk: <span id="score-val">3</span>/10</label>
         <input id="score" type="range" min="0" max="10" step="1" value="3"></div>
       <div class="row"><label for="when">When <span class="hint">(default: the end of the chosen walk, or now)</span></label><input id="when" type="datetime-local" step="1"></div>
@@ -1154,9 +1342,12 @@ async function pagePain() {
     e.preventDefault();
     const v = (id) => document.getElementById(id).value;
     const msg = document.getElementById("pain-msg");
+    msg.className = ""; msg.textContent = "";
     const body = { score: Number(score.value), note: v("note") || null };
     if (v("when")) body.reported_at = new Date(v("when")).toISOString();
     if (v("pain-walk")) body.walk_id = Number(v("pain-walk"));
+    const problem = onsetProblem(document.getElementById("onset-km"), document.getElementById("onset-min"));
+    if (problem) { msg.className = "error"; msg.textContent = problem.words; problem.input.focus(); return; }
     if (v("onset-km") !== "") body.onset_distance_m = Number(v("onset-km")) * 1000;
     if (v("onset-min") !== "") body.onset_time_s = Number(v("onset-min")) * 60;
     try { await api("/api/pain", { method: "POST", json: body }); await pagePain(); document.getElementById("pain-msg").textContent = "Saved."; }
@@ -1164,14 +1355,35 @@ async function pagePain() {
   });
 }
 
+// The onset boxes ask for kilometres and minutes into the walk, up to the API's limits (models.PainCreate: 100 km,
+// a day). A number no walk reaches was most likely typed in metres or seconds: said with the number to type, before
+// anything is sent (the API would name its field and its limit in metres).
+const ONSET_BOXES = [
+  { id: "onset-km", max: 100, unit: "km", what: "a distance", example: "1.5", big: (t) => `${t} km is further than any walk: the box takes kilometres. If you meant ${t} metres, enter ${+(Number(t) / 1000).toFixed(3)}.` },
+  { id: "onset-min", max: 24 * 60, unit: "minutes", what: "a time", example: "25", big: (t) => `${t} minutes is more than a day: the box takes minutes. If you meant ${t} seconds, enter ${+(Number(t) / 60).toFixed(1)}.` },
+];
+
+/** The first onset box holding what cannot be sent, with what to say (``{input, words}``), or null. */
+function onsetProblem(...inputs) {
+  for (const input of inputs) {
+    const box = ONSET_BOXES.find((b) => b.id === input.id), typed = input.value.trim();
+    if (input.validity.badInput) return { input, words: `That is not ${box.what}: enter ${box.unit} into the walk as a number, e.g. ${box.example}.` };
+    if (typed === "") continue;
+    if (Number(typed) < 0) return { input, words: `${typed} ${box.unit}? It cannot be below 0: enter the ${box.unit} into the walk, or leave the box empty.` };
+    if (Number(typed) > box.max) return { input, words: box.big(typed) };
+  }
+  return null;
+}
+
 // A report for an earlier date (or one deleted) changes the plan that walks made after it were judged by: they keep
 // the plan they showed (their history) until analysed again, and the pain page says so where the report is made.
 function replanNote(redo) {
   const n = redo.out_of_date_plan_changed || 0;
   if (!n) return "";
-  return `<p class="notice" id="pain-replan">${n} walk${n === 1 ? " was" : "s were"} judged by a coaching plan that a pain report added or deleted since
-    changes (${n === 1 ? "its page says" : "their pages say"} which). ${n === 1 ? "It keeps" : "They keep"} the plan of that time until analysed again:
-    <a href="#/profile">analyse ${n === 1 ? "it" : "them"} again</a> ("Analyse all ${redo.out_of_date} again" on your profile page) to judge ${n === 1 ? "it" : "them"} by the plan of ${n === 1 ? "its" : "their"} day with your reports as they are now.</p>`;
+  const one = n === 1;
+  return `<p class="notice" id="pain-replan">${n} walk${one ? "" : "s"} may be judged differently now that a pain report was added or
+    deleted: press “Analyse all ${redo.out_of_date} again” on <a href="#/profile">your profile</a>, or open ${one ? "the walk" : "a walk"}
+    (${one ? "its page says" : "their pages say"} so) and press “Analyse again”.</p>`;
 }
 
 /** A pain report as the history table shows it, for the Delete question: "of 27 Nov 2026 10:00, 4/10, after 1.2 km,

@@ -67,7 +67,8 @@ def test_upload_real_recording_and_see_its_charts(browser_context, server: Serve
     # the lengths the coach would judge are counted apart from the unreliable ones
     with_length = [s for s in stored if s["length_m"] is not None]
     trusted = sum(s["confidence"] >= walk["coaching"]["min_confidence"] for s in with_length)
-    assert page.locator("#trusted").inner_text() == f"{trusted} of {len(with_length)}"
+    assert page.locator("#trusted").inner_text() == str(trusted)
+    assert page.locator("#trusted-unit").inner_text() == f"of {len(with_length)}"
     shot(page, "walk-desktop")
     page.set_viewport_size(PHONE)
     page.reload()
@@ -418,7 +419,8 @@ def test_lengths_not_trusted_for_coaching_are_counted_and_drawn_apart(browser_co
     with_length = [s for s in server.client.get(f"/api/walks/{walk_id}/strides").json() if s["length_m"] is not None]
     trusted = sum(s["confidence"] >= walk["coaching"]["min_confidence"] for s in with_length)
     assert 0 < trusted < len(with_length)  # a mix: the walk's turns and shuffles are not trusted
-    assert page.locator("#trusted").inner_text() == f"{trusted} of {len(with_length)}"
+    assert page.locator("#trusted").inner_text() == str(trusted)
+    assert page.locator("#trusted-unit").inner_text() == f"of {len(with_length)}"
     assert "not trusted for coaching" in page.locator("main").inner_text()  # the chart's legend says which are which
     shot(page, "walk-trusted-lengths")
     assert errors == [], errors

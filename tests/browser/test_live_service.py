@@ -109,7 +109,7 @@ def test_home_demo_walks_fit_a_phone(browser_context, server: Server) -> None:
         " document.getElementById('demo-walks-table').parentElement.clientWidth]"
     )
     assert table_px <= box_px, f"demo table {table_px} px in a {box_px} px box"
-    for header in ("Stride m", "Flagged"):
+    for header in ("Stride (m)", "Flagged"):
         right = page.locator("#demo-walks-table th", has_text=header).evaluate("e => e.getBoundingClientRect().right")
         assert right <= PHONE["width"], f"{header} ends at {right} px"
     shot(page, "home-demo-walks-phone")

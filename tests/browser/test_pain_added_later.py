@@ -64,9 +64,9 @@ def test_pain_entered_after_a_weeks_walks_marks_them_and_analyse_again_judges_th
     page.click("#pain-form button[type=submit]")
     wait_js(page, "document.getElementById('pain-msg') && document.getElementById('pain-msg').textContent === 'Saved.'")
     replan = page.locator("#pain-replan").inner_text()
-    assert replan.startswith("2 walks were judged by a coaching plan that a pain report added or deleted since"), replan
+    assert replan.startswith("2 walks may be judged differently now that a pain report was added or deleted:"), replan
     # the button on the profile page reads "Analyse all 2 again": the pain page names it so
-    assert '("Analyse all 2 again" on your profile page)' in replan, replan
+    assert "press “Analyse all 2 again” on your profile, or open a walk" in replan, replan
     shot(page, "pain-replan")
 
     # the last walk: its plan of then (back pain 4/10, 35 days ago) is kept, and says it left the report out

@@ -48,7 +48,7 @@ def test_pain_notes_are_listed_and_delete_walk_says_its_pain_reports_stay(
     page.click("#delete-walk")
     wait_js(page, "true")
     assert len(asked) == 1
-    assert "2 pain reports stay, without their walk" in asked[0], asked[0]
+    assert "Its 2 pain reports are kept, no longer linked to a walk" in asked[0], asked[0]
     assert server.client.get(f"/api/walks/{walk_id}").status_code == 200  # dismissed: nothing deleted
     assert errors == [], errors
 

@@ -107,7 +107,7 @@ def test_walk_tables_show_date_stride_and_flagged_on_a_phone(browser_context, se
         assert wrap[0] <= wrap[1], f"{route}: the table scrolls sideways ({wrap})"
         headers = page.locator("#walks-table th")
         visible = [headers.nth(i) for i in range(headers.count()) if headers.nth(i).is_visible()]
-        assert [h.inner_text().lower() for h in visible][-2:] == ["stride m", "flagged"]
+        assert [h.inner_text().lower() for h in visible][-2:] == ["stride (m)", "flagged"]
         for h in visible:
             box = h.bounding_box()
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (route, h.inner_text(), box)
