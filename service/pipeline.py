@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import math
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,10 +20,12 @@ import numpy as np
 
 from gait.analysis import ANALYSIS_REVISION
 from gait.coach import StrideJudge
+from gait.coach.settings import MIN_PLAN_WALK_TIME_S, MIN_WALK_TIME_S, PLAN_WALK_SHARE
+from gait.coach.text import format_duration
 from gait.types import Placement, Recording, StrideEvent
 from ingest import load, read_apple_health
 from ingest.errors import IngestError
-from service import coaching
+from service import coaching, samewalk
 from service.coaching import StrideFlagger, judged_description
 from service.recordings import stage_recording
 from service.store import NewWalk, Store
@@ -77,20 +80,27 @@ FUTURE_START_SLACK_S = 86_400.0
 
 
 def recording_started_at(
-    source: dict[str, Any], *, duration_s: float = 0.0, now_s: float | None = None
+    source: dict[str, Any],
+    *,
+    duration_s: float = 0.0,
+    now_s: float | None = None,
+    given_start_s: float | None = None,
 ) -> tuple[str, str]:
-    """When a recording started, and whether that time comes from the file (``"recording"``) or from now
-    (``"import"``: the file has no usable start time, so the walk is dated to end now, ``duration_s`` ago: a walk
-    cannot end after it was uploaded, and dated from now it ended in the future, after pain reports made since).
+    """When a recording started, and where that time comes from: the file (``"recording"``); else the walker, who
+    gave its start when uploading it (``given_start_s``, Unix seconds: ``"user"``); else now (``"import"``: the file
+    has no usable start time, so the walk is dated to end now, ``duration_s`` ago: a walk cannot end after it was
+    uploaded, and dated from now it ended in the future, after pain reports made since).
 
     Readers that know the recording's wall-clock start put it in ``source["start_epoch_s"]`` (Sensor Logger,
     phyphox, MetaWear) or ``source["started_at"]`` (ISO-8601: GENEActiv, AndroSensor); a start before 2000 or
-    more than a day ahead is not a date.
+    more than a day ahead is not a date. The file's own start wins over a given one.
 
     Examples
     --------
-    >>> recording_started_at({"start_epoch_s": 1662729295.0})
+    >>> recording_started_at({"start_epoch_s": 1662729295.0}, given_start_s=1600000000.0)
     ('2022-09-09T13:14:55+00:00', 'recording')
+    >>> recording_started_at({"start_epoch_s": None}, given_start_s=1662729295.0)
+    ('2022-09-09T13:14:55+00:00', 'user')
     >>> recording_started_at({"start_epoch_s": None}, duration_s=300.0, now_s=1662729295.0)
     ('2022-09-09T13:09:55+00:00', 'import')
     """
@@ -98,7 +108,52 @@ def recording_started_at(
     epoch_s = recording_start_epoch_s(source, now_s=now_s)
     if epoch_s is not None:
         return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="seconds"), "recording"
+    if given_start_s is not None:
+        return datetime.fromtimestamp(given_start_s, UTC).isoformat(timespec="seconds"), "user"
     return datetime.fromtimestamp(now_s - max(duration_s, 0.0), UTC).isoformat(timespec="seconds"), "import"
+
+
+GIVEN_START_SLACK_S = 60.0
+"""A start the walker gives may be up to this far ahead of the computer's clock (a clock a little off, the minute
+typed): further ahead it is in the future, no time a walk was made."""
+
+
+def given_start(text: str, *, now_s: float | None = None) -> datetime:
+    """The start of a walk as the walker gave it when uploading it (ISO 8601 with its UTC offset, as the upload
+    page sends its local time), checked: a date and time with its offset, from 2000 on, at most
+    :data:`GIVEN_START_SLACK_S` ahead of now.
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong with it and how to give it.
+
+    Examples
+    --------
+    >>> given_start("2026-11-20T09:30+01:00", now_s=1795600000.0).isoformat()
+    '2026-11-20T09:30:00+01:00'
+    >>> given_start("2026-11-20T09:30", now_s=1795600000.0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: the start time given, 2026-11-20T09:30, has no UTC offset: give it as ISO 8601 with its offset, ...
+    """
+    now_s = datetime.now(UTC).timestamp() if now_s is None else now_s
+    example = "give it as ISO 8601 with its offset, e.g. 2026-11-20T09:30+01:00"
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"the start time given, {text!r}, is not a date and time: {example}") from None
+    if when.tzinfo is None:
+        raise ValueError(f"the start time given, {text}, has no UTC offset: {example}")
+    if when.timestamp() < EARLIEST_START_EPOCH_S:
+        raise ValueError(f"the start time given, {text}, is before 2000: give the date and time the walk started")
+    if when.timestamp() > now_s + GIVEN_START_SLACK_S:
+        raise ValueError(
+            f"the start time given, {text}, is in the future (this computer's clock says "
+            f"{datetime.fromtimestamp(now_s, when.tzinfo).isoformat(timespec='minutes')}): give the date and time "
+            "the walk started"
+        )
+    return when
 
 
 def recording_start_epoch_s(source: dict[str, Any], *, now_s: float | None = None) -> float | None:
@@ -244,6 +299,38 @@ def stride_rows(strides: Iterable[StrideEvent], flagger: StrideFlagger | None) -
     return rows
 
 
+def short_walk_reason(walking_time_s: float | None) -> str | None:
+    """What a walk's coaching says when its walking is too short to count as a walk for the coach (its baseline,
+    its pain-free walks): plainly, since the plan's reasons state the rule but not that this walk falls under it.
+    None for a walk long enough, or whose walking time is unknown.
+
+    Examples
+    --------
+    >>> short_walk_reason(34.2)[:77]
+    'Too short to count for the coaching: this walk holds 34 s of walking, under t'
+    >>> short_walk_reason(95.0)[:65]
+    'Short for the coaching: this walk holds 1 min 35 s of walking, un'
+    >>> short_walk_reason(120.0) is None
+    True
+    """
+    if walking_time_s is None or not math.isfinite(walking_time_s) or walking_time_s >= MIN_WALK_TIME_S:
+        return None
+    walking = format_duration(walking_time_s)
+    usual = f"{MIN_WALK_TIME_S / 60.0:.0f} minutes"
+    if walking_time_s < MIN_PLAN_WALK_TIME_S:
+        return (
+            f"Too short to count for the coaching: this walk holds {walking} of walking, under the "
+            f"{MIN_PLAN_WALK_TIME_S / 60.0:.0f} minute the coach needs to tell a walk from a few steps (a walk "
+            f"counts with {usual} of walking or more), so it is not part of your baseline and not a pain-free walk. "
+            "It is kept and shown."
+        )
+    return (
+        f"Short for the coaching: this walk holds {walking} of walking, under the {usual} a walk needs to be part of "
+        "your baseline; it counts as a pain-free walk only if it reached about the walk length recommended when it "
+        f"started ({100.0 * PLAN_WALK_SHARE:.0f} % of it or more)."
+    )
+
+
 ANALYSIS_VERSION = f"{_package_version()}+r{ANALYSIS_REVISION}"
 """What analyses walks now: the package's version and the core's :data:`gait.analysis.ANALYSIS_REVISION`."""
 
@@ -343,6 +430,7 @@ def analyse_to_walk(
     flagger: StrideFlagger | None = None,
     coaching: dict[str, Any] | None = None,
     progress: ProgressFn | None = None,
+    given_start: datetime | None = None,
 ) -> NewWalk:
     """Analyse a recording and return the walk to insert (strides flagged when ``flagger`` is given).
 
@@ -361,6 +449,9 @@ def analyse_to_walk(
         Description of the target used (stored with the walk and shown on its page).
     progress
         Stage callback.
+    given_start
+        When the walk started as the walker gave it (:func:`given_start`): the walk's date when the file holds
+        none (kept in its source as ``started_at_given`` either way, so its page can say whether it was used).
     """
     from gait.analysis import analyze
 
@@ -385,10 +476,20 @@ def analyse_to_walk(
             calibrated=options.stride_scale is not None,
             height_known=(recording.body_height_m or options.body_height_m) is not None,
         )
+    # somebody else's walk (a sample) is no part of the coaching at all: its coaching says so already
+    short = short_walk_reason(result.summary.get("walking_time_s")) if origin != "sample" and result.steps else None
+    if short and coaching:
+        coaching = {**coaching, "reasons": [*(coaching.get("reasons") or []), short]}
     summary = {k: _clean(v) for k, v in result.summary.items()}
     placement = recording.placement or options.placement
-    started_at, started_from = recording_started_at(recording.source, duration_s=recording.duration_s)
+    started_at, started_from = recording_started_at(
+        recording.source,
+        duration_s=recording.duration_s,
+        given_start_s=None if given_start is None else given_start.timestamp(),
+    )
     source = {k: v for k, v in recording.source.items() if isinstance(v, str | int | float | bool)}
+    if given_start is not None:
+        source["started_at_given"] = given_start.isoformat()
     if recording.n_samples:
         # the walk's start on its strides' time axis (the file's own, by design of the JSON document): a gait CSV
         # may count Unix seconds, so the dashboard measures "minutes into the walk" from this, not from 0
@@ -405,7 +506,8 @@ def analyse_to_walk(
         summary=summary,
         flagged_strides=sum(1 for r in rows if r[-1]),
         reason=result.reason,
-        # "import": the file gave no start time, the walk is dated when it was stored (the walk page says so)
+        # "import": the file gave no start time, the walk is dated when it was stored (the walk page says so);
+        # "user": nor did it, but the walker gave the start when uploading it
         source={**source, "started_at_from": started_from},
         # a sample recording is somebody else's walk: shown, never used for coaching
         demo=origin == "sample",
@@ -462,6 +564,7 @@ def process_file(
     recording: Recording | None = None,
     sensor_side: str | None = None,
     keep_samples_in: Path | None = None,
+    given_start: datetime | None = None,
 ) -> list[int]:
     """Read, analyse, flag and store one recording file in one transaction (blocking). Returns the walk ids.
 
@@ -469,12 +572,19 @@ def process_file(
     that has already read the file (with extra facts such as the walker's height) passes it as ``recording``.
     ``sensor_side`` is the shoe a foot sensor was on (its steps and strides then carry that side). With
     ``keep_samples_in`` (the service's recordings folder), an upload's samples are kept there as
-    ``walk-<id>.npz`` (:mod:`service.recordings`), written in the same transaction as the walk.
+    ``walk-<id>.npz`` (:mod:`service.recordings`), written in the same transaction as the walk. ``given_start``
+    (:func:`given_start`) dates a recording whose file holds no start time, as the walker gave it; a file's own
+    start time wins.
+
+    An upload is stored as a walk only with :data:`service.samewalk.PART_MIN_STEPS` steps or more: fewer is too
+    little walking for a walk (a phone handled on a desk finds a few), and could not be recognised as a part of a
+    stored walk. A live walk never comes here (it is kept whatever its length), nor does ``gait analyze``.
 
     Raises
     ------
     ingest.errors.IngestError, gait.errors.GaitError
-        When the file cannot be read or analysed; nothing is stored then.
+        When the file cannot be read or analysed, holds too little walking, or its given start would have it end
+        after now; nothing is stored then.
     service.store.DuplicateRecordingError
         When the same recording (same decoded samples) is already stored as a walk; nothing is stored then.
     """
@@ -487,12 +597,24 @@ def process_file(
             raise
         # a newer export repeats the earlier walks: store the new ones; refuse only when none is new
         walks = health_walks(path, name=name)
+        if given_start is not None:
+            for health_walk in walks:  # Health dates each walk itself: the time given is kept to say it was not used
+                health_walk.source["started_at_given"] = given_start.isoformat()
         ids = store.add_walks(walks, skip_duplicates=True)
         return ids or store.add_walks(walks[:1])  # raises DuplicateRecordingError naming the stored walk
-    # the plan in force when the walk was made (the recording's own start); a file without a start time is judged
-    # by the plan of now (it is dated to end now, but when it was walked is unknown: the latest plan is the one the
-    # walker asked for, e.g. a pain report made just before the upload)
-    started_at, _ = recording_started_at(recording.source)
+    # the plan in force when the walk was made (the recording's own start, or the one the walker gave); a file
+    # without a start time is judged by the plan of now (it is dated to end now, but when it was walked is unknown:
+    # the latest plan is the one the walker asked for, e.g. a pain report made just before the upload)
+    given_start_s = None if given_start is None else given_start.timestamp()
+    started_at, started_from = recording_started_at(recording.source, given_start_s=given_start_s)
+    if started_from == "user" and given_start_s + recording.duration_s > time.time() + GIVEN_START_SLACK_S:
+        # a walk cannot end after it was uploaded: dated so, it would come after pain reports made since
+        raise IngestError(
+            f"{path.name}: started at {given_start.isoformat(timespec='minutes')}, as given, its "
+            f"{format_duration(recording.duration_s)} of recording would end after now: nothing was stored; give the "
+            "time the walk started and upload again",
+            reason="given_start_too_late",
+        )
     prepared = prepare_analysis(
         store,
         recording,
@@ -509,6 +631,7 @@ def process_file(
         flagger=prepared.flagger,
         coaching=prepared.coaching,
         progress=progress,
+        given_start=given_start,
     )
     walk.analysis = prepared.record
     if origin == "upload" and not walk.strides and recording.duration_s < ONE_STRIDE_S:
@@ -529,6 +652,18 @@ def process_file(
             "stored; if you walked while it recorded, check where the sensor was worn (choose it again) and upload "
             "again",
             reason="no_walking",
+        )
+    if origin == "upload" and len(walk.steps) < samewalk.PART_MIN_STEPS:
+        # a few steps (a phone handled on a desk, a recording stopped after a step or two) are no walk: stored, it
+        # would count in the walk list and Trends; nor could such a part of a stored walk be recognised as one
+        n = len(walk.steps)
+        raise IngestError(
+            f"{path.name}: found only {n} step{'' if n == 1 else 's'} "
+            f"({format_duration(walk.summary.get('walking_time_s') or 0.0)} of walking) in its "
+            f"{format_duration(recording.duration_s)}: too little to store as a walk (it takes "
+            f"{samewalk.PART_MIN_STEPS} steps or more); nothing was stored; upload a recording of a walk of a minute "
+            "or more (if you walked longer while it recorded, check where the sensor was worn)",
+            reason="too_little_walking",
         )
     walk.recording_sha256 = recording_fingerprint(recording)
     if keep_samples_in is None or origin != "upload":

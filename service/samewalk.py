@@ -59,7 +59,10 @@ DURATION_SLACK_SHARE = 0.005
 """Only stored walks whose duration is within the larger of these (seconds; share of the upload's) are compared:
 two files of one walk differ by a row or two, a resampled one by a sample period."""
 PART_MIN_STEPS = 20
-"""A part of a walk holds at least this many steps to be recognised in another walk (see the module's figures)."""
+"""A part of a walk holds at least this many steps to be recognised in another walk (see the module's figures).
+It is also the fewest steps an upload needs to be stored as a walk (:func:`service.pipeline.process_file`): an
+upload of fewer could be a part of a stored walk that cannot be recognised as one, and would count that walking
+twice; nor is a few steps (a phone handled on a desk) a walk."""
 RUN_INTERVALS = 4
 """A part is aligned on a walk where this many consecutive step intervals of the part recur in it."""
 ANCHORS = 8

@@ -89,6 +89,12 @@ OVERLAP_SHARE = 0.5
 """Share of the shorter walk's duration two walks must cover together to be one walk recorded twice. Walks
 recorded back to back share at most a few seconds (two clocks, a logger started early); a cut-short export, or a
 phone and a sensor worn on the same walk, share all of the shorter one."""
+NOT_CLOCK_DATED = frozenset({"import", "user"})
+"""The ``started_at_from`` of walks whose date is no clock's (:func:`service.pipeline.recording_started_at`): dated
+at their upload, or by the start the walker gave (a typed minute, often from memory). Walks so dated are never
+taken for the same walk by the time they cover (:meth:`Store._overlapping_walk`): two walks of one morning given
+about the same time would be refused as one; the same walk in another file is still recognised by its samples or
+its steps' timing, which do not depend on the date."""
 
 
 MIGRATIONS: tuple[str, ...] = (
@@ -810,7 +816,8 @@ class Store:
         :data:`OVERLAP_SHARE`), with the time they share; None when there is none.
 
         Only recordings dated by their own clock are compared (one dated at upload says nothing about when it
-        was walked), and only walks with samples (an Apple Health walk is a summary of the phone's own count,
+        was walked, one dated by the walker says it to the minute at best: :data:`NOT_CLOCK_DATED`), and only
+        walks with samples (an Apple Health walk is a summary of the phone's own count,
         which a recording of the same walk does not repeat in the trends' walk list).
         """
         duration_s = walk.summary.get("duration_s")
@@ -832,7 +839,7 @@ class Store:
             (datetime.fromtimestamp(end_s, UTC).isoformat(), datetime.fromtimestamp(start_s, UTC).isoformat()),
         ).fetchall()
         for row in rows:
-            if json.loads(row["source_json"] or "{}").get("started_at_from") == "import":
+            if json.loads(row["source_json"] or "{}").get("started_at_from") in NOT_CLOCK_DATED:
                 continue
             other_start_s = datetime.fromisoformat(row["started_at"]).timestamp()
             other_end_s = other_start_s + float(row["duration_s"])

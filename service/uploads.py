@@ -8,6 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import PurePath
+from typing import Any
 
 from ingest.csv_formats import RATE_TOO
 from service.models import UploadStatus
@@ -125,6 +126,51 @@ def dashboard_wording(text: str) -> str:
     return _UNIT_HINT.sub(
         r"command line: or convert the file with gait convert \g<option>\g<values> and upload the converted file", text
     )
+
+
+GIVE_ITS_DATE = (
+    'to give it the time you walked, delete it and upload the file again with "When did you walk?" filled in'
+)
+"""How the walker dates a walk whose file holds no start time (the upload form's field, used for such files only)."""
+
+
+def _given_words(iso: str) -> str:
+    """A start the walker gave, as they gave it (their own UTC offset): "2026-11-20 09:30 (UTC+01:00)".
+
+    Examples
+    --------
+    >>> _given_words("2026-11-20T09:30:00+01:00")
+    '2026-11-20 09:30 (UTC+01:00)'
+    """
+    return f"{iso[:16].replace('T', ' ')} (UTC{iso[19:] or '+00:00'})"
+
+
+def date_note(walk: dict[str, Any]) -> str | None:
+    """What an uploaded walk's page says about its date when it does not simply come from the recording: the file
+    held no start time (dated at the upload: how to give it its date; or dated by the start the walker gave), or a
+    start was given but not used (the file's own wins). None otherwise (a live walk, a sample, a dated file).
+
+    Examples
+    --------
+    >>> date_note({"origin": "upload", "source": {"started_at_from": "import"}})[:66]
+    'date: the file holds no start time, so this walk is dated to end w'
+    >>> given = {"started_at_given": "2026-11-20T09:30:00+01:00"}
+    >>> date_note({"origin": "upload", "source": {"started_at_from": "recording", **given}})
+    "date: the file's own start time; the start given when it was uploaded, 2026-11-20 09:30 (UTC+01:00), was not used"
+    >>> date_note({"origin": "upload", "source": {"started_at_from": "recording"}}) is None
+    True
+    """
+    source = walk.get("source") or {}
+    given = source.get("started_at_given")
+    if walk.get("origin") != "upload":
+        return None
+    if source.get("started_at_from") == "import":
+        return f"date: the file holds no start time, so this walk is dated to end when it was uploaded; {GIVE_ITS_DATE}"
+    if not isinstance(given, str):
+        return None
+    if source.get("started_at_from") == "user":
+        return f"date: the start given when it was uploaded, {_given_words(given)}, as the file holds no start time"
+    return f"date: the file's own start time; the start given when it was uploaded, {_given_words(given)}, was not used"
 
 
 def safe_filename(name: str | None) -> str:

@@ -16,8 +16,8 @@ from gait.types import Placement
 from ingest.errors import IngestError
 from service.deps import SettingsDep, StoreDep, UploadsDep
 from service.models import Problem, UploadResult, UploadStatus
-from service.pipeline import process_file
-from service.routers.walks import walk_public
+from service.pipeline import given_start, process_file
+from service.routers.walks import walk_with_date_note
 from service.settings import disk_full_message, is_disk_full, upload_limit_message
 from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
 from service.uploads import dashboard_wording, display_filename, safe_filename, walk_name
@@ -40,13 +40,16 @@ def _minute(iso: object) -> str:
 
 
 def _stored_walk(existing: dict[str, Any]) -> str:
-    """How a refusal names a stored walk: its id, name and date: when recorded, or, for a file without a start
-    time, when it was stored (its ``started_at`` is then that moment less its duration, no time the user saw)."""
+    """How a refusal names a stored walk: its id, name and date: when recorded (or as the walker gave it), or, for
+    a file without a start time, when it was stored (its ``started_at`` is then that moment less its duration, no
+    time the user saw)."""
     try:
-        dated_at_upload = json.loads(existing.get("source_json") or "{}").get("started_at_from") == "import"
+        dated_from = json.loads(existing.get("source_json") or "{}").get("started_at_from")
     except ValueError:
-        dated_at_upload = False
-    if not dated_at_upload:
+        dated_from = None
+    if dated_from == "user":
+        dated = f"walked {_minute(existing['started_at'])}, as given at its upload"
+    elif dated_from != "import":
         dated = f"recorded {_minute(existing['started_at'])}"
     else:
         stored = _minute(existing.get("created_at") or existing["started_at"])
@@ -202,11 +205,25 @@ async def upload(
     ] = None,
     name: Annotated[str | None, Form(max_length=200)] = None,
     fmt: Annotated[str | None, Form(alias="format", description="Force a reader; default: detected")] = None,
+    started_at: Annotated[
+        str | None,
+        Form(
+            max_length=64,
+            description="When the walk started, ISO 8601 with its UTC offset (2026-11-20T09:30+01:00): the walk's "
+            "date when the file holds no start time (an Oxford or phyphox per-sensor file, a gait CSV from 0 s; "
+            "without it such a walk is dated to end at its upload). A file's own start time wins; the walk's notes "
+            "then say this one was not used. From 2000 on, at most a minute ahead of now.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Nothing is stored unless the whole file was read and analysed: the walk and all its rows go in one
     transaction."""
     upload_id = upload_id or uuid.uuid4().hex
     filename = display_filename(file.filename)  # what the user named it: the walk's name, the messages' words
+    try:
+        given = given_start(started_at) if started_at else None
+    except ValueError as exc:
+        raise HTTPException(422, f"{filename}: {exc}; nothing was stored") from None
     if not uploads.begin(upload_id, filename):
         raise HTTPException(409, f"upload {upload_id} is still running: wait for it or use another upload_id")
     spool = settings.spool_dir / upload_id
@@ -227,6 +244,7 @@ async def upload(
                 placement=placement,
                 sensor_side=side,
                 keep_samples_in=settings.recordings_dir,
+                given_start=given,
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
             )
     except DuplicateRecordingError as exc:
@@ -252,7 +270,7 @@ async def upload(
         await asyncio.to_thread(shutil.rmtree, spool, True)
     uploads.update(upload_id, "done", 1.0, walk_id=walk_ids[0])
     stored = [await asyncio.to_thread(store.get_walk, walk_id) for walk_id in walk_ids]
-    return {"upload_id": upload_id, "walks": [walk_public(w) for w in stored if w is not None]}
+    return {"upload_id": upload_id, "walks": [walk_with_date_note(w) for w in stored if w is not None]}
 
 
 @router.get("/{upload_id}", response_model=UploadStatus, summary="Progress of an upload")

@@ -37,7 +37,7 @@ from service.pipeline import EARLIEST_START_EPOCH_S, recording_start_epoch_s, ti
 from service.recordings import delete_walk as delete_stored_walk
 from service.settings import Settings
 from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
-from service.uploads import dashboard_wording
+from service.uploads import dashboard_wording, date_note
 
 router = APIRouter(prefix="/api/walks", tags=["walks"])
 
@@ -60,6 +60,16 @@ def walk_public(walk: dict[str, Any], hub: LiveHub | None = None) -> dict[str, A
         out["notes"] = [dashboard_wording(n) for n in out["notes"]]
     if walk.get("origin") == "live":
         out["ended"] = end_words(walk.get("source") or {})
+    return out
+
+
+def walk_with_date_note(walk: dict[str, Any], hub: LiveHub | None = None) -> dict[str, Any]:
+    """:func:`walk_public` with the note on where its date comes from (:func:`service.uploads.date_note`) last in
+    its notes: what an upload answers and a walk's page shows (an export keeps the analysis' notes alone)."""
+    out = walk_public(walk, hub)
+    note = date_note(walk)
+    if note:
+        out["notes"] = [*out.get("notes", []), note]
     return out
 
 
@@ -196,7 +206,7 @@ def calibrate(walk_id: int, body: CalibrationRequest, store: StoreDep, settings:
 def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) -> dict[str, Any]:
     """One walk with its summary, bouts, cues, pain reports and coaching."""
     stored = _walk_or_404(store, walk_id)
-    walk = walk_public(stored, hub)
+    walk = walk_with_date_note(stored, hub)
     profile = load_profile(store)
     pain = PainLedger.load(store)
     walk["reanalysis"] = reanalysis.walk_status(stored, profile, sample_folders(settings), pain=pain)

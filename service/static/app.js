@@ -987,6 +987,9 @@ async function pageUpload() {
       <div class="row"><label for="side">Which shoe was a foot sensor on?</label>
         <select id="side" name="side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
+      <div class="row"><label for="started-at">When did you walk? <span class="hint">(used only when the file holds no start time)</span></label>
+        <input type="datetime-local" id="started-at" name="started_at">
+        <span class="hint" id="started-at-hint">when the walk started, your local time. Oxford and phyphox per-sensor files and gait CSVs counting from 0 s hold no date: without this such a walk is dated to end now</span></div>
       <div class="row"><label for="name">Name <span class="hint">(optional)</span></label><input id="name" name="name" maxlength="200"></div>
       <button type="submit" id="upload-btn">Upload and analyse</button>
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
@@ -1018,8 +1021,20 @@ async function pageUpload() {
     if (side) form.append("side", side);
     const name = document.getElementById("name").value.trim();
     if (name) form.append("name", name);
+    const walked = document.getElementById("started-at").value;
+    if (walked) form.append("started_at", withUtcOffset(walked));
     uploadWithProgress(form);
   });
+}
+
+/** A datetime-local value ("2026-11-20T09:30") as ISO 8601 with this computer's UTC offset on that date
+ * ("2026-11-20T09:30+01:00"): the service dates the walk in UTC, the walker types their own time. */
+function withUtcOffset(local) {
+  const when = new Date(local);  // a datetime-local value is read as local time
+  if (Number.isNaN(when.getTime())) return local;  // said by the service's refusal
+  const minutes = -when.getTimezoneOffset(), abs = Math.abs(minutes);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${local}${minutes < 0 ? "-" : "+"}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
 }
 
 /** "Jun 2019", "May – Jul 2019" or "Dec 2018 – Jan 2019": the months the walks ``started_at`` fall in. */

@@ -10,7 +10,9 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,8 +54,9 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture
-def browser_context(chromium_path: Path, tmp_path: Path):
+@contextmanager
+def chromium_context(chromium_path: Path, tmp_path: Path, **options: Any) -> Iterator[Any]:
+    """A headless Chromium on a fresh profile under ``tmp_path`` (``options``: Playwright's, e.g. ``timezone_id``)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -63,11 +66,18 @@ def browser_context(chromium_path: Path, tmp_path: Path):
             headless=True,
             args=CHROMIUM_ARGS,
             viewport=DESKTOP,
+            **options,
         )
         try:
             yield context
         finally:
             context.close()
+
+
+@pytest.fixture
+def browser_context(chromium_path: Path, tmp_path: Path):
+    with chromium_context(chromium_path, tmp_path) as context:
+        yield context
 
 
 @pytest.fixture

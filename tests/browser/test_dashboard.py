@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from service.store import NewWalk, Store
 from tests.browser.conftest import DESKTOP, PHONE, shot
 from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import REPO, Server
@@ -85,7 +86,7 @@ def test_upload_real_recording_and_see_its_charts(browser_context, server: Serve
 
 def test_a_trunk_sensors_stride_count_says_its_strides_overlap(browser_context, server: Server) -> None:
     """Strides x stride length was twice the distance on the tiles with no word why (QA): one starts at each step."""
-    path = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+    path = REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
     with path.open("rb") as fh:
         r = server.client.post("/api/uploads", files={"file": ("back.csv", fh)}, data={"placement": "lower_back"})
     assert r.status_code == 201, r.text
@@ -121,7 +122,7 @@ def test_upload_asks_where_the_sensor_was_when_the_profile_does_not_say(
     """No recording format says where its sensor was: with no placement in the profile the form asks before
     sending (a plain gait CSV was refused after the upload with a command-line flag in the message)."""
     assert server.client.get("/api/profile").json()["placement"] is None
-    csv = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+    csv = REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
     page = browser_context.new_page()
     errors = watch_console(page)
     page.goto(server.url + "/#/upload")
@@ -322,11 +323,18 @@ def test_target_band_holds_the_last_trusted_target_over_untrusted_strides(browse
 
 
 def test_deleting_a_walk_of_one_stride_asks_in_the_singular(browser_context, server: Server, tmp_path: Path) -> None:
-    path = write_walk_csv(tmp_path / "short.csv", duration_s=1.6)
-    with path.open("rb") as fh:
-        walk = server.client.post(
-            "/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"}
-        ).json()["walks"][0]
+    # a live walk stopped after a stride (an upload of so few steps is refused, a live walk is kept whatever its
+    # length), written to the server's store as its live walks are
+    store = Store(tmp_path / "data" / "gait.sqlite3").open()
+    try:
+        stride = (0.0, 1.1, 1.3, 110.0, 1.2, 0.8, "test", None, None, None)
+        summary = {"duration_s": 1.6, "steps": 3, "strides": 1}
+        walk_id = store.add_walk(
+            NewWalk(name="short", origin="live", placement="lower_back", summary=summary, strides=[stride])
+        )
+    finally:
+        store.close()
+    walk = server.client.get(f"/api/walks/{walk_id}").json()
     assert walk["summary"]["strides"] == 1
     page = browser_context.new_page()
     asked: list[str] = []

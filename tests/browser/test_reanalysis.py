@@ -7,7 +7,7 @@ from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.serverproc import REPO, Server
 
 WALK = REPO / "sample_recordings" / "mobgap_lower_back_daily_living_2.csv"
-OTHER = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+OTHER = REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
 
 
 def upload(server: Server, path) -> dict:

@@ -10,7 +10,7 @@ from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.serverproc import REPO, Server
 
 GENEACTIV = REPO.parent / "shared" / "data" / "dev" / "gaitpy_demo_geneactiv_lumbar" / "demo_data.csv"
-SAYS_NOTHING = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+SAYS_NOTHING = REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
 
 
 def _set_usual_placement(server: Server, placement: str | None) -> None:

@@ -346,11 +346,14 @@ def test_an_upload_without_walking_is_refused_and_stores_nothing(
     assert count_rows(store, "walks") == 0 and client.get("/api/trends").json() == []
 
 
-def test_a_short_upload_with_a_stride_is_still_a_walk(client: TestClient, store: Store, tmp_path: Path) -> None:
-    path = write_walk_csv(tmp_path / "short.csv", duration_s=1.6)  # one stride
+def test_a_short_upload_with_a_stride_is_too_little_walking(client: TestClient, store: Store, tmp_path: Path) -> None:
+    path = write_walk_csv(tmp_path / "short.csv", duration_s=1.6)  # one stride: a walk of 0 strides was refused, not it
     with path.open("rb") as fh:
         r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
-    assert r.status_code == 201 and r.json()["walks"][0]["summary"]["strides"] == 1
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert detail.startswith("short.csv: found only ") and "too little to store as a walk" in detail, detail
+    assert count_rows(store, "walks") == 0
 
 
 def test_a_page_address_without_its_hash_takes_the_browser_to_the_page(client: TestClient) -> None:

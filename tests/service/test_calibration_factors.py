@@ -31,7 +31,7 @@ SCALES = {"pocket": 1.07, "foot": 0.98}
 def _recordings(tmp_path: Path) -> dict[str, Path]:
     """A phone walk (pocket), a shoe sensor's walk (foot, with its gyroscope) and a lower-back walk, as gait CSV
     (which does not say where the sensor was: the upload form does)."""
-    t, acc, gyr, _ = foot_walk_signal(n_strides=12)
+    t, acc, gyr, _ = foot_walk_signal(n_strides=24)  # a foot sensor's 24 steps: 20 or more are stored as a walk
     paths = {"pocket": tmp_path / "pocket.csv", "foot": tmp_path / "foot.csv", "lower_back": tmp_path / "back.csv"}
     write_gait_csv(synthetic_walk(duration_s=40.0), paths["pocket"])
     write_gait_csv(Recording(time_s=t, acc_ms2=acc, gyr_dps=gyr), paths["foot"])

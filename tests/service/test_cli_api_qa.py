@@ -103,7 +103,7 @@ def _cli_json(path: Path, placement: str) -> dict:
     ("path", "placement"),
     [
         (DATED_PHONE, "pocket"),  # a clock column dates it: times from its start, time_origin its clock time
-        (REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv", "lower_back"),
+        (REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv", "lower_back"),
     ],
 )
 def test_the_json_export_is_the_cli_document(client: TestClient, path: Path, placement: str) -> None:

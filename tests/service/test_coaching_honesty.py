@@ -216,8 +216,9 @@ def test_an_onset_beyond_the_walk_is_refused(client: TestClient, tmp_path: Path)
     # within the walk, or within the stated margin (10 %, at least 50 m) of its estimated distance: accepted
     ok = client.post("/api/pain", json={"score": 4, "walk_id": walk["id"], "onset_distance_m": distance_m + 45.0})
     assert ok.status_code == 201
-    # a few steps across a room: a few metres, far from 500 m (a recording without walking is not stored at all)
-    (steps,) = post_file(client, write_csv(tmp_path / "steps.csv", synthetic_walk(duration_s=4.0))).json()["walks"]
+    # a few steps across a room: some metres, far from 500 m (a recording without walking, or of fewer than 20
+    # steps, is not stored at all)
+    (steps,) = post_file(client, write_csv(tmp_path / "steps.csv", synthetic_walk(duration_s=15.0))).json()["walks"]
     r = client.post("/api/pain", json={"score": 4, "walk_id": steps["id"], "onset_distance_m": 500.0})
     assert r.status_code == 422 and f"covered about {steps['summary']['distance_m']:.0f} m" in r.json()["detail"]
     # without a walk nothing can be checked

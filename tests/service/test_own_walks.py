@@ -20,7 +20,8 @@ from tests.service.conftest import LOOPBACK, write_walk_csv
 from tests.service.serverproc import REPO
 
 SHARED = REPO.parent / "shared" / "data" / "dev"
-SENSOR_LOGGER_IOS = SHARED / "phone_exports" / "sensor_logger_ios_v1.10.4" / "2022-09-09_13-14-55.zip"
+SENSOR_LOGGER_IOS = SHARED / "phone_exports" / "sensor_logger_ios_v1.10.4" / "2022-09-26_15-32-56"
+"""A Sensor Logger export folder of 2 min 31 s (165 steps): uploaded zipped, as the dashboard takes a folder."""
 
 
 def iso_ago(seconds: float) -> str:
@@ -157,15 +158,16 @@ def test_a_pain_onset_tied_to_a_demo_walk_in_an_old_store_is_not_learnt(store: S
 
 
 @pytest.mark.skipif(not SENSOR_LOGGER_IOS.exists(), reason="shared Sensor Logger export not found")
-def test_an_upload_is_dated_by_the_recording_not_the_upload(client: TestClient) -> None:
-    # Sensor Logger names a recording by its start: 2022-09-09 13:14:55 (this phone's clock was on UTC)
-    with SENSOR_LOGGER_IOS.open("rb") as fh:
-        r = client.post("/api/uploads", files={"file": (SENSOR_LOGGER_IOS.name, fh)}, data={"placement": "pocket"})
+def test_an_upload_is_dated_by_the_recording_not_the_upload(client: TestClient, tmp_path: Path) -> None:
+    # Sensor Logger names a recording by its start: 2022-09-26 15:32:56 (this phone's clock was on UTC)
+    zipped = Path(shutil.make_archive(str(tmp_path / SENSOR_LOGGER_IOS.name), "zip", SENSOR_LOGGER_IOS))
+    with zipped.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (zipped.name, fh)}, data={"placement": "pocket"})
     assert r.status_code == 201, r.text
     (walk,) = r.json()["walks"]
-    assert walk["started_at"].startswith("2022-09-09T13:14:5"), walk["started_at"]
+    assert walk["started_at"].startswith("2022-09-26T15:32:5"), walk["started_at"]
     assert walk["source"]["started_at_from"] == "recording"
-    assert [row["period"] for row in client.get("/api/trends").json()] == ["2022-09-09"]
+    assert [row["period"] for row in client.get("/api/trends").json()] == ["2022-09-26"]
     # pain today: a walk from 2022 is not a pain-free walk since
     client.put("/api/profile", json={"coaching": {"enabled": True}})
     client.post("/api/pain", json={"score": 5})

@@ -22,7 +22,7 @@ from tests.service.test_coaching_honesty import iso, post_file, write_csv
 DAY_S = 86400.0
 REPO = Path(__file__).resolve().parents[2]
 OXFORD = REPO.parent / "shared" / "data" / "dev" / "oxford_step_counter" / "optimisation" / "data"
-LOWER_BACK = REPO / "sample_recordings" / "mobgap_lower_back_straight_walk.csv"
+LOWER_BACK = REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv"  # 86 steps: stored as a walk
 
 pytestmark = [
     pytest.mark.shared,

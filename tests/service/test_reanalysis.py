@@ -25,6 +25,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_recordings"
 WALK = SAMPLES / "mobgap_lower_back_daily_living_2.csv"
 """A real lower-back recording (100 Hz, accelerometer and gyroscope) whose file states no body height."""
 OTHER = SAMPLES / "mobgap_lower_back_straight_walk.csv"
+"""A short real walk (11 steps): a live walk of it is kept, an upload of it is too little walking to store."""
+OTHER_UPLOAD = SAMPLES / "mobgap_lower_back_daily_living.csv"
+"""Another real lower-back recording (86 steps) to upload beside :data:`WALK`."""
 
 
 def upload(client: TestClient, path: Path, **data: str) -> dict:
@@ -149,7 +152,7 @@ def test_a_height_change_leaves_walks_whose_lengths_do_not_rest_on_a_height_up_t
     the same lengths, so such walks are not called out of date (QA: 'Analyse all 5 again' gave 1.45 -> 1.45 m)."""
     pocket = upload(client, SAMPLES / "oxford_phone_back_pocket.csv", placement="pocket")
     foot = upload(client, SAMPLES / "gaitmap_left_foot.csv", placement="foot", side="left")
-    back = upload(client, OTHER)
+    back = upload(client, OTHER_UPLOAD)
     client.put("/api/profile", json={"body_height_m": 1.95, "placement": "lower_back"})
     state = {
         name: client.get(f"/api/walks/{w['id']}").json()["reanalysis"]["out_of_date"]
@@ -226,7 +229,7 @@ def test_reanalyse_all_reports_each_walk_and_one_failure_does_not_stop_the_other
     client: TestClient, settings: Settings
 ) -> None:
     broken = upload(client, WALK)
-    good = upload(client, OTHER)
+    good = upload(client, OTHER_UPLOAD)
     recording_path(settings.recordings_dir, broken["id"]).write_bytes(b"not a recording")
     client.put("/api/profile", json={"body_height_m": 1.6, "placement": "lower_back"})
     assert client.get("/api/walks/reanalysis").json() == {

@@ -44,20 +44,24 @@ def test_an_apple_health_walk_has_no_invented_cadence(client: TestClient) -> Non
     assert summary["steps"] == 1100 and summary["cadence_spm"] is None
 
 
+WALK_ROWS = 6000
+"""The sample's first minute: 36 steps, enough to be stored as a walk (its first 15 s hold 8)."""
+
+
 def test_a_cut_off_upload_keeps_its_rows_and_its_walk_says_what_was_dropped(client: TestClient) -> None:
-    lines = SAMPLE.read_text().splitlines()[:1501]
+    lines = SAMPLE.read_text().splitlines()[: WALK_ROWS + 1]
     body = "\n".join(lines)
     r = post(client, "cut.csv", body[: body.rfind(",")].encode())  # the last line lost its last value
     assert r.status_code == 201, r.text
     detail = client.get(f"/api/walks/{r.json()['walks'][0]['id']}").json()
-    assert any("(line 1501) was incomplete" in note and "dropped" in note for note in detail["notes"])
+    assert any(f"(line {WALK_ROWS + 1}) was incomplete" in note and "dropped" in note for note in detail["notes"])
 
 
 def test_a_file_name_in_any_script_names_the_walk_and_the_messages_as_the_user_wrote_it(
     client: TestClient, store: Store
 ) -> None:
     # Before, "Spaziergang Müller.csv" made a walk "Spaziergang M_ller" and a refusal spoke of "_n_c_d_ w_lk _.csv".
-    body = "\n".join(SAMPLE.read_text().splitlines()[:1501]).encode()
+    body = "\n".join(SAMPLE.read_text().splitlines()[: WALK_ROWS + 1]).encode()
     r = post(client, "Spaziergang Müller.csv", body)
     assert r.status_code == 201, r.text
     assert r.json()["walks"][0]["name"] == "Spaziergang Müller"

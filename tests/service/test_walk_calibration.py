@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from gait.types import Placement
+from gait.types import Placement, Recording
 from ingest.replay import replay_chunks
 from service.cli import main
 from service.coaching import load_profile
@@ -44,6 +44,34 @@ def cli_factor(path: Path, distance_m: float, placement: str, tmp_path: Path, ca
     args = ["calibrate", str(path), "--distance-m", str(distance_m), "--placement", placement, "--dry-run"]
     assert main([*args, "--data-dir", str(tmp_path / "cli-none")]) == 0
     return float(capsys.readouterr().out.split("factor ")[1].split()[0])
+
+
+def live_walk(
+    store: Store, settings: Settings, recording: Recording, placement: Placement, name: str = "own shoe sensor"
+) -> int:
+    """The walker's own live walk of ``recording`` (its sensor's IMU replayed at once); its id once it ended."""
+
+    async def walk_live() -> int:
+        hub = LiveHub(store, journal_dir=settings.journal_dir)
+        feed = hub.subscribe()
+        walk_id = await _start_live_walk(
+            hub,
+            store,
+            settings,
+            load_profile(store),
+            make_source=lambda: replay_chunks(recording, speed=math.inf),
+            placement=placement,
+            body_height_m=None,
+            walk_name=name,
+            walk_source={"protocols": ["imu"]},
+        )
+        while True:
+            _, frame = await asyncio.wait_for(feed.get(), timeout=60)
+            msg = json.loads(frame.decode().splitlines()[1][6:])
+            if msg["type"] == "hub" and msg.get("ended"):
+                return walk_id
+
+    return asyncio.run(walk_live())
 
 
 def uploaded(client: TestClient, path: Path, placement: str) -> dict:
@@ -117,11 +145,14 @@ def test_a_long_walk_fits_a_factor_without_a_warning(client: TestClient) -> None
     assert r.json()["saved"] is True
 
 
-def test_a_walk_under_20_m_is_refused_saying_how_long_to_walk_and_nothing_saved(client: TestClient) -> None:
-    walk = uploaded(client, STRAIGHT, "lower_back")
-    assert client.get(f"/api/walks/{walk['id']}").json()["calibration"]["can_calibrate"] is True
+def test_a_walk_under_20_m_is_refused_saying_how_long_to_walk_and_nothing_saved(
+    client: TestClient, store: Store, settings: Settings
+) -> None:
+    # 11 steps: too little walking to upload, but a live walk is kept whatever its length
+    walk_id = live_walk(store, settings, read_recording(STRAIGHT), Placement.LOWER_BACK, "straight walk")
+    assert client.get(f"/api/walks/{walk_id}").json()["calibration"]["can_calibrate"] is True
     for dry_run in (True, False):
-        r = calibrate(client, walk["id"], STRAIGHT_DISTANCE_M, dry_run=dry_run)
+        r = calibrate(client, walk_id, STRAIGHT_DISTANCE_M, dry_run=dry_run)
         assert r.status_code == 422, r.text
         detail = r.json()["detail"]
         assert f"a {STRAIGHT_DISTANCE_M:g} m walk is too short to calibrate" in detail
@@ -165,29 +196,7 @@ def test_a_lower_back_walk_needs_its_figures_current_before_it_calibrates(client
 def test_a_live_walk_of_the_walkers_own_sensor_calibrates(
     store: Store, client: TestClient, settings: Settings, tmp_path: Path, capsys
 ) -> None:
-    recording = read_recording(FOOT, placement=Placement.FOOT)
-
-    async def walk_live() -> int:
-        hub = LiveHub(store, journal_dir=settings.journal_dir)
-        feed = hub.subscribe()
-        walk_id = await _start_live_walk(
-            hub,
-            store,
-            settings,
-            load_profile(store),
-            make_source=lambda: replay_chunks(recording, speed=math.inf),
-            placement=Placement.FOOT,
-            body_height_m=None,
-            walk_name="own shoe sensor",
-            walk_source={"protocols": ["imu"]},
-        )
-        while True:
-            _, frame = await asyncio.wait_for(feed.get(), timeout=60)
-            msg = json.loads(frame.decode().splitlines()[1][6:])
-            if msg["type"] == "hub" and msg.get("ended"):
-                return walk_id
-
-    walk_id = asyncio.run(walk_live())
+    walk_id = live_walk(store, settings, read_recording(FOOT, placement=Placement.FOOT), Placement.FOOT)
     assert store.get_walk(walk_id)["demo"] is False
     r = calibrate(client, walk_id, FOOT_DISTANCE_M, dry_run=True)
     assert r.status_code == 200, r.text
