@@ -45,6 +45,7 @@ END_WORDS = {
     "recording_ended": "the replayed recording came to its end",
     "sensor_ended": "the sensor stopped sending",
     "link_lost": "the link to the sensor was lost and could not be restored",
+    "too_slow": "the sensor samples too slowly to see individual steps (under 20 Hz)",
     "error": "stopped on an error",
     "shutdown": "the service was shut down during the walk",
     "crash": "the service stopped during the walk (a crash or a power cut); closed when it started again",
@@ -66,8 +67,9 @@ def end_words(source: dict[str, Any]) -> str | None:
 
 
 def _ended_by_error(exc: BaseException) -> dict[str, Any]:
-    """The stored end of a walk whose session failed: the link lost for good, or another error, with its message."""
-    code = "link_lost" if getattr(exc, "reason", None) == "link_lost" else "error"
+    """The stored end of a walk whose session failed: the link lost for good, a stream too slow to see steps, or
+    another error, with its message."""
+    code = {"link_lost": "link_lost", "rate_too_low": "too_slow"}.get(getattr(exc, "reason", None) or "", "error")
     return {"ended": code, "end_detail": str(exc)}
 
 
