@@ -334,7 +334,9 @@ class LiveHub:
                 status = "interrupted"
                 ended = _ended_by_error(exc)
                 log.error("live walk %s stopped: %s", walk_id, exc)
-                self.broadcast({"type": "error", "message": f"the live walk stopped: {exc}"})
+                # a walk that recorded samples is kept, its page saying what stopped it; one that recorded none is not
+                kept = "; the walk so far is kept: its page says what stopped it" if _recorded(session) else ""
+                self.broadcast({"type": "error", "message": f"the live walk stopped: {exc}{kept}"})
             elif self._stopped_why is not None:
                 ended = {"ended": self._stopped_why}
             else:
@@ -356,9 +358,10 @@ class LiveHub:
                 asyncio.to_thread(finish_live_walk, self.store, walk_id, status, journal_path, ended=ended, judge=judge)
             )
             stored = await asyncio.shield(asyncio.to_thread(self.store.get_walk, walk_id))
-            discarded = stored is not None and self._is_empty_demo(stored)
+            discarded = stored is not None and (self._is_empty_demo(stored) or not _recorded(session))
             if discarded:
-                # a demo stopped before its first stride is an empty row of somebody else's walking: not kept
+                # a demo stopped before its first stride is an empty row of somebody else's walking, and a walk that
+                # ended before its sensor sent anything is no walk: not kept (the error stays in the status and feed)
                 await asyncio.shield(asyncio.to_thread(self._discard, walk_id))
                 stored = None
             self._session = None
@@ -380,6 +383,8 @@ class LiveHub:
                     "distance_m": None if stored is None else stored["distance_m"],
                     # an empty demo walk is not kept: the live page has no walk page to link to
                     "discarded": discarded,
+                    # whether the sensor sent anything (a walk discarded without: the sensor sent no data)
+                    "recorded": _recorded(session),
                 }
             )
 
@@ -397,7 +402,7 @@ class LiveHub:
         delete_walk(
             self.store, walk_id, recordings_dir=self.recordings_dir or self.journal_dir, journal_dir=self.journal_dir
         )
-        log.info("demo walk %s ended before its first stride: not kept", walk_id)
+        log.info("live walk %s ended before its first stride or sample: not kept", walk_id)
 
     def _on_message(self, msg: dict[str, Any], walk_id: int, batch: _Batch) -> None:
         msg = {**msg, "walk_id": walk_id}
@@ -421,6 +426,13 @@ class LiveHub:
             bouts=batch.bouts,
             cues=batch.cues,
         )
+
+
+def _recorded(session: Any) -> bool:
+    """True when a live session received anything: a sample, or a foot pod's report (a pod sends no samples)."""
+    state = getattr(session, "state", None)
+    pod = getattr(session, "pod", None)
+    return bool(getattr(state, "samples", 0)) or bool(getattr(pod, "measurements", 0))
 
 
 def _describe_source(session: Any) -> dict[str, Any] | None:
