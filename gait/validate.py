@@ -307,16 +307,35 @@ def check_samples(
             )
         step = median_step(np.asarray(time_s, dtype=np.float64))
         check_time_unit(time_s, what=what, step=step)
-        rate = 1.0 / step if step > 0 else 0.0
-        if rate < MIN_ACCEPTED_RATE_HZ:
-            unit = _smaller_time_unit(step)
-            hint = "" if unit is None else f" (if the time column is in {unit[0]}, divide it by {unit[1]:.0f})"
-            raise GaitError(
-                f"{what}: sampled at {rate:.1f} Hz, below the {MIN_SAMPLING_RATE_HZ:.0f} Hz needed to see "
-                f"individual steps; record again at 50 Hz or more{hint}",
-                reason="rate_too_low",
-            )
+        rate = check_sampling_rate(step, what=what)
     check_acceleration_unit(acc_ms2, rate if n >= 2 else 1.0, what=what)
+
+
+def check_sampling_rate(step: float, *, what: str = "input") -> float:
+    """Raise :class:`GaitError` when samples ``step`` apart (the median interval, in seconds) are too slow to see
+    individual steps (under :data:`MIN_ACCEPTED_RATE_HZ`); return the rate in Hz.
+
+    The one rate check of every input: files (:func:`check_samples`) and live streams (``service.live``).
+
+    Examples
+    --------
+    >>> check_sampling_rate(0.01)
+    100.0
+    >>> check_sampling_rate(1 / 17, what="Slow17")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    gait.errors.GaitError: Slow17: sampled at 17.0 Hz, below the 20 Hz needed to see individual steps; ...
+    """
+    rate = 1.0 / step if step > 0 else 0.0
+    if rate < MIN_ACCEPTED_RATE_HZ:
+        unit = _smaller_time_unit(step)
+        hint = "" if unit is None else f" (if the time column is in {unit[0]}, divide it by {unit[1]:.0f})"
+        raise GaitError(
+            f"{what}: sampled at {rate:.1f} Hz, below the {MIN_SAMPLING_RATE_HZ:.0f} Hz needed to see "
+            f"individual steps; record again at 50 Hz or more{hint}",
+            reason="rate_too_low",
+        )
+    return rate
 
 
 def _smaller_time_unit(step: float) -> tuple[str, float, float] | None:

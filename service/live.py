@@ -46,13 +46,16 @@ from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
 from gait.errors import GaitError
 from gait.numbers import round_half_away
 from gait.types import BoutEvent, Chunk, GaitEvent, Placement, Recording, StepEvent, StrideEvent
-from gait.validate import check_samples
+from gait.validate import check_samples, check_sampling_rate
 from ingest.errors import IngestError
 
 PHASES = ("connecting", "streaming", "reconnecting", "ended")
 SUBSCRIBER_QUEUE_SIZE = 5000
 """Messages buffered per subscriber; a subscriber that falls further behind loses its oldest messages."""
 JOURNAL_FORMAT = "gait_journal"
+RATE_CHECK_S = 2.0
+"""Stream time over which a live stream's sampling rate is measured before its samples are analysed (they are
+journaled at once): the median interval over a couple of seconds is the rate, whatever packets were lost."""
 
 
 class Tracker(Protocol):
@@ -578,6 +581,13 @@ class LiveSession:
         self._pod_start_m: float | None = None
         self.pod = PodTally()
         self._ran = False
+        # the rate check (RATE_CHECK_S): intervals between samples with no reported gap between them, and the chunks
+        # held back from the tracker until the rate is known
+        self._rate_hz: float | None = None
+        self._rate_steps_s: list[float] = []
+        self._held: list[Chunk] = []
+        self._gaps_seen = 0
+        self._rate_refused = False
 
     # -- subscribers ---------------------------------------------------------------------------------------------
     def subscribe(self) -> asyncio.Queue[dict[str, Any]]:
@@ -637,6 +647,7 @@ class LiveSession:
                 except StopAsyncIteration:
                     break
                 self._on_item(item)
+            self._release_held()  # a walk shorter than the rate check: checked on what it has
         except (GaitError, IngestError) as exc:
             failed = True
             self.state.error = str(exc)
@@ -652,8 +663,10 @@ class LiveSession:
                 if aclose is not None:
                     with contextlib.suppress(Exception):
                         await aclose()
-            if not failed or self.state.samples:
+            if (not failed or self.state.samples) and not self._rate_refused:
                 with contextlib.suppress(GaitError):
+                    if self._held:  # the link was lost before the rate check: what came is analysed
+                        self._release_held()
                     self._on_events(self.tracker.finish())
             self._journal.close()
             if self.pod.measurements:
@@ -744,7 +757,48 @@ class LiveSession:
         if first or self.state.phase == "connecting":
             self.state.phase = "streaming"
             self._publish_state()
+        if self._rate_hz is None:
+            self._held.append(chunk)
+            if not self._measure_rate(chunk):
+                return
+            self._release_held()
+            return
         self._on_events(self.tracker.update(chunk))
+
+    def _measure_rate(self, chunk: Chunk) -> bool:
+        """Take a chunk's sample intervals into the rate check; True once :data:`RATE_CHECK_S` of them are in.
+
+        The interval from the previous chunk counts only when no gap was reported between them: a hole of lost
+        packets or a reconnect is not a sample interval.
+        """
+        time_s = np.asarray(chunk.time_s, dtype=float)
+        steps = np.diff(time_s).tolist()
+        if self._held[:-1] and self.state.gaps == self._gaps_seen:
+            steps.append(float(time_s[0]) - float(self._held[-2].time_s[-1]))
+        self._gaps_seen = self.state.gaps
+        self._rate_steps_s += [dt for dt in steps if dt > 0]
+        return sum(self._rate_steps_s) >= RATE_CHECK_S
+
+    def _release_held(self) -> None:
+        """Check the stream's rate on the intervals measured (the core's own check and words: a stream under 20 Hz
+        ends the walk, its samples kept in the journal), then analyse the chunks held back."""
+        if self._rate_hz is None and self._rate_steps_s:
+            try:
+                self._rate_hz = check_sampling_rate(float(np.median(self._rate_steps_s)), what=self._stream_name())
+            except GaitError:
+                self._rate_refused = True
+                raise
+        held, self._held = self._held, []
+        for chunk in held:
+            self._on_events(self.tracker.update(chunk))
+
+    def _stream_name(self) -> str:
+        """The sensor's name for messages about its stream (the source knows it once connected)."""
+        describe = getattr(self.source, "describe", None)
+        described = describe() if callable(describe) else {}
+        sensor = self._journal.meta.get("sensor") or {}
+        name = described.get("name") or sensor.get("name") or sensor.get("target")
+        return f"the stream of {name}" if name else "the live stream"
 
     def _on_events(self, events: list[GaitEvent]) -> None:
         for event in events:

@@ -46,6 +46,7 @@ END_WORDS = {
     "recording_ended": "the replayed recording came to its end",
     "sensor_ended": "the sensor stopped sending",
     "link_lost": "the link to the sensor was lost and could not be restored",
+    "too_slow": "the sensor samples too slowly to see individual steps (under 20 Hz)",
     "error": "stopped on an error",
     "shutdown": "the service was shut down during the walk",
     "crash": "the service stopped during the walk (a crash or a power cut); closed when it started again",
@@ -67,8 +68,9 @@ def end_words(source: dict[str, Any]) -> str | None:
 
 
 def _ended_by_error(exc: BaseException) -> dict[str, Any]:
-    """The stored end of a walk whose session failed: the link lost for good, or another error, with its message."""
-    code = "link_lost" if getattr(exc, "reason", None) == "link_lost" else "error"
+    """The stored end of a walk whose session failed: the link lost for good, a stream too slow to see steps, or
+    another error, with its message."""
+    code = {"link_lost": "link_lost", "rate_too_low": "too_slow"}.get(getattr(exc, "reason", None) or "", "error")
     return {"ended": code, "end_detail": str(exc)}
 
 
@@ -333,7 +335,9 @@ class LiveHub:
                 status = "interrupted"
                 ended = _ended_by_error(exc)
                 log.error("live walk %s stopped: %s", walk_id, exc)
-                self.broadcast({"type": "error", "message": f"the live walk stopped: {exc}"})
+                # a walk that recorded samples is kept, its page saying what stopped it; one that recorded none is not
+                kept = "; the walk so far is kept: its page says what stopped it" if _recorded(session) else ""
+                self.broadcast({"type": "error", "message": f"the live walk stopped: {exc}{kept}"})
             elif self._stopped_why is not None:
                 ended = {"ended": self._stopped_why}
             else:
@@ -355,9 +359,10 @@ class LiveHub:
                 asyncio.to_thread(finish_live_walk, self.store, walk_id, status, journal_path, ended=ended, judge=judge)
             )
             stored = await asyncio.shield(asyncio.to_thread(self.store.get_walk, walk_id))
-            discarded = stored is not None and self._is_empty_demo(stored)
+            discarded = stored is not None and (self._is_empty_demo(stored) or not _recorded(session))
             if discarded:
-                # a demo stopped before its first stride is an empty row of somebody else's walking: not kept
+                # a demo stopped before its first stride is an empty row of somebody else's walking, and a walk that
+                # ended before its sensor sent anything is no walk: not kept (the error stays in the status and feed)
                 await asyncio.shield(asyncio.to_thread(self._discard, walk_id))
                 stored = None
             self._session = None
@@ -379,6 +384,8 @@ class LiveHub:
                     "distance_m": None if stored is None else stored["distance_m"],
                     # an empty demo walk is not kept: the live page has no walk page to link to
                     "discarded": discarded,
+                    # whether the sensor sent anything (a walk discarded without: the sensor sent no data)
+                    "recorded": _recorded(session),
                 }
             )
 
@@ -396,7 +403,7 @@ class LiveHub:
         delete_walk(
             self.store, walk_id, recordings_dir=self.recordings_dir or self.journal_dir, journal_dir=self.journal_dir
         )
-        log.info("demo walk %s ended before its first stride: not kept", walk_id)
+        log.info("live walk %s ended before its first stride or sample: not kept", walk_id)
 
     def _on_message(self, msg: dict[str, Any], walk_id: int, batch: _Batch) -> None:
         msg = {**msg, "walk_id": walk_id}
@@ -420,6 +427,13 @@ class LiveHub:
             bouts=batch.bouts,
             cues=batch.cues,
         )
+
+
+def _recorded(session: Any) -> bool:
+    """True when a live session received anything: a sample, or a foot pod's report (a pod sends no samples)."""
+    state = getattr(session, "state", None)
+    pod = getattr(session, "pod", None)
+    return bool(getattr(state, "samples", 0)) or bool(getattr(pod, "measurements", 0))
 
 
 def _describe_source(session: Any) -> dict[str, Any] | None:

@@ -158,6 +158,19 @@ PMD_RESPONSE = 0xF0
 PMD_SETTING_SAMPLE_RATE = 0x00
 PMD_SETTING_RESOLUTION = 0x01
 PMD_SETTING_RANGE = 0x02
+PMD_SETTING_RANGE_MILLI = 0x03
+PMD_SETTING_CHANNELS = 0x04
+PMD_SETTING_FACTOR = 0x05
+PMD_SETTING_BYTES = {
+    PMD_SETTING_SAMPLE_RATE: 2,
+    PMD_SETTING_RESOLUTION: 2,
+    PMD_SETTING_RANGE: 2,
+    PMD_SETTING_RANGE_MILLI: 4,
+    PMD_SETTING_CHANNELS: 1,
+    PMD_SETTING_FACTOR: 4,
+}
+"""Bytes per value of each PMD setting type (Polar BLE SDK, ``PmdSetting``); the factor is a float32 bit pattern."""
+PMD_ERROR_INVALID_SAMPLE_RATE = 8
 PMD_EPOCH_UNIX_S = 946_684_800
 """Polar timestamps count nanoseconds since 2000-01-01T00:00:00 UTC; this is that instant in Unix seconds."""
 
@@ -261,7 +274,7 @@ def decode_pmd_delta(data: bytes, *, channels: int, resolution_bits: int) -> np.
     return np.concatenate(blocks, axis=0)
 
 
-def decode_pmd_frame(data: bytes, *, factor: float = 1.0) -> PmdFrame:
+def decode_pmd_frame(data: bytes, *, factor: float | None = None) -> PmdFrame:
     """Decode a PMD data notification (ACC only).
 
     Layout: measurement type u8, timestamp u64 LE (ns since 2000-01-01, of the last sample), frame type u8 (bit 7 =
@@ -273,7 +286,9 @@ def decode_pmd_frame(data: bytes, *, factor: float = 1.0) -> PmdFrame:
     data
         The notification's bytes.
     factor
-        Scale the sensor announced in its start response for compressed frames (1.0 on H10 ACC).
+        Scale the sensor announced in its start response (:func:`pmd_factor`), applied to compressed frames as the
+        Polar BLE SDK applies it: type 1 samples times the factor are milli-g, type 0 samples times the factor are
+        g. None (no factor announced): compressed samples are taken as milli-g.
 
     Raises
     ------
@@ -301,8 +316,10 @@ def decode_pmd_frame(data: bytes, *, factor: float = 1.0) -> PmdFrame:
                 reason="unknown_frame_type",
             )
         samples = decode_pmd_delta(payload, channels=3, resolution_bits=_PMD_ACC_RESOLUTION_BITS)
-        if factor != 1.0:
-            samples = np.rint(samples * factor).astype(np.int64)
+        if factor is not None:
+            to_mg = factor * 1000.0 if frame_type == 0 else factor
+            if to_mg != 1.0:
+                samples = np.rint(samples * to_mg).astype(np.int64)
     else:
         width = _PMD_RAW_ACC_BYTES.get(frame_type)
         if width is None:
@@ -342,34 +359,104 @@ def encode_pmd_acc_frame(samples_mg: np.ndarray, timestamp_ns: int, *, compresse
     return bytes(out)
 
 
-def encode_pmd_start(*, sample_rate_hz: int = 100, range_g: int = 8) -> bytes:
-    """Control-point request that starts ACC streaming with the given settings (16-bit resolution)."""
-    return bytes([PMD_OP_START, PMD_MEASUREMENT_ACC]) + struct.pack(
-        "<BBHBBHBBH",
-        PMD_SETTING_SAMPLE_RATE,
-        1,
-        sample_rate_hz,
-        PMD_SETTING_RESOLUTION,
-        1,
-        _PMD_ACC_RESOLUTION_BITS,
-        PMD_SETTING_RANGE,
-        1,
-        range_g,
-    )
+def encode_pmd_start(*, sample_rate_hz: int = 100, range_g: int = 8, resolution_bits: int = 16) -> bytes:
+    """Control-point request that starts ACC streaming with the given settings."""
+    settings = {
+        PMD_SETTING_SAMPLE_RATE: [sample_rate_hz],
+        PMD_SETTING_RESOLUTION: [resolution_bits],
+        PMD_SETTING_RANGE: [range_g],
+    }
+    return bytes([PMD_OP_START, PMD_MEASUREMENT_ACC]) + encode_pmd_setting_values(settings)
 
 
-def decode_pmd_settings(data: bytes) -> dict[int, int]:
-    """Decode the settings of a PMD start request (``setting type u8, count u8, count x u16``) into {type: value}."""
-    settings: dict[int, int] = {}
+PMD_GET_ACC_SETTINGS = bytes([PMD_OP_GET_SETTINGS, PMD_MEASUREMENT_ACC])
+"""Control-point request for the ACC settings the sensor offers (answered with :func:`decode_pmd_setting_values`
+of the response's parameters)."""
+
+
+def encode_pmd_setting_values(settings: dict[int, list[int]]) -> bytes:
+    """Encode settings as PMD sends them: per type, ``type u8, count u8, count x value`` (little-endian, of the
+    type's size in :data:`PMD_SETTING_BYTES`)."""
+    out = bytearray()
+    for kind, values in settings.items():
+        size = PMD_SETTING_BYTES[kind]
+        out += bytes([kind, len(values)]) + b"".join(int(v).to_bytes(size, "little") for v in values)
+    return bytes(out)
+
+
+def decode_pmd_setting_values(data: bytes) -> dict[int, list[int]]:
+    """Decode PMD settings (a settings response's or a start request's parameters) into {type: values}.
+
+    Layout (Polar BLE SDK, ``PmdSetting``): repeated ``setting type u8, count u8, count x value``, each value
+    little-endian of its type's size (:data:`PMD_SETTING_BYTES`).
+
+    Raises
+    ------
+    BleError
+        ``"short_packet"`` when a value is cut; ``"malformed_packet"`` for a setting type of unknown size.
+    """
+    data = bytes(data)
+    settings: dict[int, list[int]] = {}
     offset = 0
     while offset < len(data):
         _need(data, offset + 2, "PMD settings")
         kind, count = data[offset], data[offset + 1]
-        _need(data, offset + 2 + 2 * count, "PMD settings")
-        if count:
-            settings[kind] = struct.unpack_from("<H", data, offset + 2)[0]
-        offset += 2 + 2 * count
+        size = PMD_SETTING_BYTES.get(kind)
+        if size is None:
+            raise BleError(f"PMD settings: unknown setting type {kind}", reason="malformed_packet")
+        _need(data, offset + 2 + size * count, "PMD settings")
+        start = offset + 2
+        settings[kind] = [
+            int.from_bytes(data[start + i * size : start + (i + 1) * size], "little") for i in range(count)
+        ]
+        offset = start + size * count
     return settings
+
+
+def decode_pmd_settings(data: bytes) -> dict[int, int]:
+    """Decode the settings of a PMD start request into {type: value} (the first value of each type)."""
+    return {kind: values[0] for kind, values in decode_pmd_setting_values(data).items() if values}
+
+
+def choose_pmd_acc_settings(offered: dict[int, list[int]], *, sample_rate_hz: int = 100) -> dict[int, int]:
+    """The ACC settings to start a sensor offering ``offered`` with: the sample rate nearest ``sample_rate_hz`` (the
+    faster of two as near), 16-bit resolution or the finest offered, the 8 g range or the smallest above it (else
+    the largest). A setting the sensor does not list keeps the requested value.
+
+    Examples
+    --------
+    >>> choose_pmd_acc_settings({0: [52], 1: [16], 2: [2, 4, 8, 16]})
+    {0: 52, 1: 16, 2: 8}
+    >>> choose_pmd_acc_settings({0: [25, 50, 100, 200], 1: [16], 2: [2, 4, 8]}, sample_rate_hz=60)
+    {0: 50, 1: 16, 2: 8}
+    """
+    rates = offered.get(PMD_SETTING_SAMPLE_RATE) or [sample_rate_hz]
+    resolutions = offered.get(PMD_SETTING_RESOLUTION) or [_PMD_ACC_RESOLUTION_BITS]
+    ranges = offered.get(PMD_SETTING_RANGE) or [8]
+    wide_enough = [g for g in ranges if g >= 8]
+    return {
+        PMD_SETTING_SAMPLE_RATE: min(rates, key=lambda r: (abs(r - sample_rate_hz), -r)),
+        PMD_SETTING_RESOLUTION: _PMD_ACC_RESOLUTION_BITS
+        if _PMD_ACC_RESOLUTION_BITS in resolutions
+        else max(resolutions),
+        PMD_SETTING_RANGE: min(wide_enough) if wide_enough else max(ranges),
+    }
+
+
+def pmd_response_parameters(data: bytes) -> bytes:
+    """The parameters of a control-point response (after ``0xF0, op, type, error, more``)."""
+    return bytes(data)[5:]
+
+
+def pmd_factor(parameters: bytes) -> float | None:
+    """The scale factor a start response's parameters announce (setting type 5, a float32), None when none."""
+    values = decode_pmd_setting_values(parameters).get(PMD_SETTING_FACTOR)
+    return struct.unpack("<f", values[0].to_bytes(4, "little"))[0] if values else None
+
+
+def pmd_factor_value(factor: float) -> int:
+    """A factor as the u32 bit pattern PMD sends (inverse of :func:`pmd_factor`)."""
+    return int.from_bytes(struct.pack("<f", factor), "little")
 
 
 PMD_STOP_ACC = bytes([PMD_OP_STOP, PMD_MEASUREMENT_ACC])
@@ -388,9 +475,12 @@ def check_pmd_response(data: bytes, op_code: int) -> None:
             reason="malformed_packet",
         )
     if data[3] != 0:
+        if data[3] == PMD_ERROR_INVALID_SAMPLE_RATE:
+            why = "it does not offer the sample rate asked for"
+        else:
+            why = "another app may be streaming from it, or the settings are not supported"
         raise BleError(
-            f"PMD control point: the sensor refused op 0x{op_code:02x} with error code {data[3]}; another app may "
-            "be streaming from it, or the settings are not supported",
+            f"PMD control point: the sensor refused op 0x{op_code:02x} with error code {data[3]}; {why}",
             reason="command_failed",
         )
 

@@ -210,6 +210,24 @@ async def _disconnect(client: BleakClient, timeout_s: float = 5.0) -> None:
             await client.disconnect()
 
 
+def link_error_words(exc: BaseException) -> str:
+    """Why a connection attempt or a link failed, in plain words (a bare timeout or end of stream has no message;
+    its class name means nothing to a walker).
+
+    Examples
+    --------
+    >>> link_error_words(TimeoutError())
+    'the sensor did not answer'
+    >>> link_error_words(BleakError("Device disconnected"))
+    'Device disconnected'
+    """
+    if isinstance(exc, TimeoutError):
+        return "the sensor did not answer"
+    if isinstance(exc, EOFError):
+        return "the connection closed"
+    return str(exc).strip() or "the Bluetooth stack gave no reason"
+
+
 def choose_protocol(offered: tuple[str, ...] | list[str], wanted: str | None, *, sensor: str) -> str:
     """The protocol a sensor offering ``offered`` is streamed with: ``wanted`` when given, else the best raw one
     (:data:`RAW_PROTOCOLS` order), else RSC.
@@ -323,6 +341,7 @@ class BleSensorSource:
         self._listeners: list[Callable[[dict[str, Any]], None]] = []
         self._device: BLEDevice | str | None = None
         self._kept: BleakClient | None = None
+        self._imu_info: p.ImuInfo | None = None
         # bleak takes a client's disconnected callback when the client is made, before any session exists: every
         # client reports to this source, which tells the session that owns that client (its queue) and nobody else
         self._link: tuple[BleakClient, asyncio.Queue[Any]] | None = None
@@ -410,7 +429,7 @@ class BleSensorSource:
             except (BleakError, TimeoutError, OSError, EOFError) as exc:
                 raise BleError(
                     f"found {self.name or self.address} but could not connect to it "
-                    f"({str(exc) or type(exc).__name__}); check that no other app is connected to it, bring it "
+                    f"({link_error_words(exc)}); check that no other app is connected to it, bring it "
                     "closer and try again",
                     reason="connect_failed",
                 ) from None
@@ -467,8 +486,8 @@ class BleSensorSource:
             except BleError:
                 raise
             except (BleakError, TimeoutError, OSError, EOFError) as exc:
-                last_error = str(exc) or type(exc).__name__
-                log.info("BLE link to %s: %s", self.address, last_error)
+                last_error = link_error_words(exc)
+                log.info("BLE link to %s: %r", self.address, exc)
             now = time.monotonic()
             lost_since = lost_since if lost_since is not None else now
             if now - lost_since > self.reconnect_window_s or (not ever_streamed and self.reconnects >= 2):
@@ -478,9 +497,10 @@ class BleSensorSource:
                         "switched off or walked out of range: check it and try again",
                         reason="connect_failed",
                     )
+                # where the samples so far are kept is for the front end to say (a journal file, a stored walk)
                 raise BleError(
                     f"lost {self.name or self.address} and could not reconnect for {self.reconnect_window_s:g} s "
-                    f"({last_error}); the samples so far are kept",
+                    f"({last_error})",
                     reason="link_lost",
                 )
             self.reconnects += 1
@@ -520,11 +540,7 @@ class BleSensorSource:
                                 reason="malformed_packet",
                             ) from None
                         if first and not ever_streamed:
-                            raise BleError(
-                                f"connected to {self.name or self.address} ({protocol}) but it sent no data in "
-                                f"{timeout:g} s; check that it is worn, charged, and not streaming to another app",
-                                reason="no_data",
-                            ) from None
+                            raise BleError(self._no_data_words(protocol, timeout), reason="no_data") from None
                         self._end_reason = f"the sensor was silent for {timeout:g} s"
                         return  # reconnect
                     if item is _LINK_LOST:
@@ -544,6 +560,26 @@ class BleSensorSource:
                         with contextlib.suppress(BleakError, TimeoutError, OSError):
                             async with asyncio.timeout(2.0):
                                 await client.stop_notify(uuid)
+
+    def _no_data_words(self, protocol: str, timeout_s: float) -> str:
+        """Why a started sensor sent nothing: an MTU too small for one sample of the layout its IMU info announces
+        (a firmware following PROTOCOL.md then sends nothing) before the usual causes."""
+        sensor = self.name or self.address
+        info = self._imu_info
+        fits = info is None or self.mtu is None or p.imu_samples_per_packet(self.mtu, has_gyro=info.has_gyro) > 0
+        if protocol == "imu" and not fits:
+            assert info is not None and self.mtu is not None
+            layout = "accelerometer and gyroscope" if info.has_gyro else "accelerometer"
+            needed = p.IMU_HEADER.size + (12 if info.has_gyro else 6)
+            return (
+                f"connected to {sensor} (imu) but it sent no data in {timeout_s:g} s: the ATT MTU negotiated is "
+                f"{self.mtu}, so a notification holds {self.mtu - 3} bytes, less than one {layout} packet "
+                f"({needed} bytes); the sensor's firmware must ask for a larger MTU (firmware_notes/PROTOCOL.md)"
+            )
+        return (
+            f"connected to {sensor} ({protocol}) but it sent no data in {timeout_s:g} s; check that it is worn, "
+            "charged, and not streaming to another app"
+        )
 
     def _choose_protocol(self, client: BleakClient) -> tuple[str, bool]:
         offered = offered_protocols(client)
@@ -570,15 +606,17 @@ class BleSensorSource:
         def on_response(_char: Any, data: bytearray) -> None:
             responses.put_nowait(bytes(data))
 
-        async def command(uuid: str, payload: bytes, check: Callable[[bytes, int], None]) -> None:
+        async def command(uuid: str, payload: bytes, check: Callable[[bytes, int], None]) -> bytes:
             await client.write_gatt_char(uuid, payload, response=True)
             try:
                 async with asyncio.timeout(3.0):
-                    check(await responses.get(), payload[0])
+                    response = await responses.get()
             except TimeoutError:
                 raise BleError(
                     f"{self.name or self.address} did not answer the start command within 3 s", reason="command_failed"
                 ) from None
+            check(response, payload[0])
+            return response
 
         async def subscribe(uuid: str, cb: Callable[[Any, bytearray], None]) -> None:
             await client.start_notify(uuid, cb)
@@ -586,18 +624,42 @@ class BleSensorSource:
 
         clock = ClockMapper(follow=self.clock_sync)
         if protocol == "imu":
+            # the layout it streams (with a gyroscope or not), to say why nothing comes when one sample cannot fit
+            with contextlib.suppress(BleakError, BleError, TimeoutError, OSError):
+                async with asyncio.timeout(2.0):
+                    self._imu_info = p.decode_imu_info(await client.read_gatt_char(p.IMU_INFO_UUID))
             if self._decoder is None:
                 self._decoder = ImuStreamDecoder(t0_ns=t0_ns, clock=clock)
             await subscribe(p.IMU_CONTROL_POINT_UUID, on_response)
             await subscribe(p.IMU_DATA_UUID, on_data)
             await command(p.IMU_CONTROL_POINT_UUID, p.encode_imu_command(p.IMU_OP_START), p.check_imu_response)
         elif protocol == "pmd":
-            if self._decoder is None:
-                self._decoder = PmdAccDecoder(t0_ns=t0_ns, clock=clock, sample_rate_hz=self.sample_rate_hz)
             await subscribe(p.PMD_CONTROL_POINT_UUID, on_response)
             await subscribe(p.PMD_DATA_UUID, on_data)
-            start = p.encode_pmd_start(sample_rate_hz=self.sample_rate_hz)
-            await command(p.PMD_CONTROL_POINT_UUID, start, p.check_pmd_response)
+            # a Polar sensor streams only the settings it offers (a Verity Sense's accelerometer: 52 Hz alone): ask
+            # which, and start with the rate nearest the one wanted
+            try:
+                answer = await command(p.PMD_CONTROL_POINT_UUID, p.PMD_GET_ACC_SETTINGS, p.check_pmd_response)
+                offered = p.decode_pmd_setting_values(p.pmd_response_parameters(answer))
+            except BleError as exc:
+                log.info(
+                    "%s did not list its ACC settings (%s): asking for %s Hz", self.address, exc, self.sample_rate_hz
+                )
+                offered = {}
+            chosen = p.choose_pmd_acc_settings(offered, sample_rate_hz=self.sample_rate_hz)
+            start = p.encode_pmd_start(
+                sample_rate_hz=chosen[p.PMD_SETTING_SAMPLE_RATE],
+                range_g=chosen[p.PMD_SETTING_RANGE],
+                resolution_bits=chosen[p.PMD_SETTING_RESOLUTION],
+            )
+            started = await command(p.PMD_CONTROL_POINT_UUID, start, p.check_pmd_response)
+            if self._decoder is None:
+                self._decoder = PmdAccDecoder(
+                    t0_ns=t0_ns,
+                    clock=clock,
+                    sample_rate_hz=chosen[p.PMD_SETTING_SAMPLE_RATE],
+                    factor=p.pmd_factor(p.pmd_response_parameters(started)),
+                )
         elif protocol == "microbit":
             if self._decoder is None:
                 # ask for the period closest to the requested rate; the board keeps its own when it refuses

@@ -155,7 +155,8 @@ class PmdAccDecoder(_Base):
     """Polar PMD ACC frames (timestamp of the last sample in ns, no packet counter)."""
 
     sample_rate_hz: float = 100.0
-    factor: float = 1.0
+    factor: float | None = None
+    """The start response's scale factor (None: none announced; see :func:`ingest.ble.protocols.decode_pmd_frame`)."""
     _last_ts_s: float | None = field(default=None, init=False)
     _per_frame: int = field(default=0, init=False)
 

@@ -36,6 +36,11 @@ CENTRAL_ADDRESS = "C0:00:00:00:00:01"
 ADVERTISING_INTERVAL_MS = 50
 """Advertising interval of the virtual sensors (real sensors: 20 ms to 1 s); a connect completes on the next one."""
 SERVER_MAX_MTU = 247
+PMD_H10_RATES_HZ = (25, 50, 100, 200)
+"""ACC sample rates a Polar H10 offers."""
+PMD_COMPRESSED_FACTOR = 0.001
+"""Factor a virtual Polar sensor's start response announces for its compressed frames (type 0: samples in g after
+the factor, Polar BLE SDK): its deltas are in milli-g."""
 """ATT MTU the virtual sensors accept (what an nRF52 or ESP32 with data length extension offers)."""
 
 
@@ -309,6 +314,10 @@ class VirtualSensor:
         Signal strength reported to scanners.
     batch_s
         Longest time between two data packets (sensor time).
+    pmd_rates_hz
+        ACC sample rates a Polar sensor lists when asked (PMD op 0x01), the recording's own among them (it replays
+        at that rate and refuses a start at another). Default: an H10's 25, 50, 100 and 200 Hz for a 100 Hz recording
+        (a reader picks 100 Hz of them), else the recording's rate alone (a Verity Sense's accelerometer: 52 Hz).
     """
 
     def __init__(
@@ -324,6 +333,7 @@ class VirtualSensor:
         loop: bool = False,
         rssi_dbm: int = -60,
         batch_s: float = 0.05,
+        pmd_rates_hz: tuple[int, ...] | None = None,
     ) -> None:
         if protocol not in PROTOCOLS:
             raise BleError(
@@ -344,6 +354,25 @@ class VirtualSensor:
         time_s = np.asarray(recording.time_s, dtype=float)
         self.rate_hz = float(round(1.0 / np.median(np.diff(time_s)))) if len(time_s) > 1 else 100.0
         self.period_s = 1.0 / self.rate_hz
+        period_us = round(self.period_s * 1e6 * (1.0 + self.faults.clock_drift_ppm * 1e-6))
+        if protocol == "imu" and period_us > 0xFFFF:
+            # the IMU stream's period field is a u16 of microseconds (firmware_notes/PROTOCOL.md): a firmware cannot
+            # announce this rate, so neither can its virtual twin (it would send nothing)
+            raise BleError(
+                f"virtual sensor {name!r}: {self.rate_hz:g} Hz cannot be sent over the IMU stream protocol, whose "
+                f"sample period field holds at most 65535 us ({1e6 / 0xFFFF:.1f} Hz); resample the recording",
+                reason="bad_setting",
+            )
+        if pmd_rates_hz is None:
+            pmd_rates_hz = PMD_H10_RATES_HZ if self.rate_hz == 100 else (round(self.rate_hz),)
+        if protocol.startswith("pmd") and self.rate_hz not in pmd_rates_hz:
+            raise BleError(
+                f"virtual sensor {name!r}: its recording's {self.rate_hz:g} Hz is not among the rates it offers "
+                f"({', '.join(map(str, pmd_rates_hz))} Hz); resample the recording",
+                reason="bad_setting",
+            )
+        self.pmd_rates_hz = tuple(pmd_rates_hz)
+        self.pmd_started_hz: int | None = None  # the rate the last PMD start asked for
         self.finished = asyncio.Event()
         self.packets_sent = 0
         self.packets_dropped = 0
@@ -583,9 +612,32 @@ class VirtualSensor:
 
     def _on_pmd_control(self, connection: Any, value: bytes) -> None:
         op = value[0] if value else 0
-        if op == p.PMD_OP_START and len(value) >= 2 and value[1] == p.PMD_MEASUREMENT_ACC:
+        if op == p.PMD_OP_GET_SETTINGS and len(value) >= 2 and value[1] == p.PMD_MEASUREMENT_ACC:
+            offered = {
+                p.PMD_SETTING_SAMPLE_RATE: list(self.pmd_rates_hz),
+                p.PMD_SETTING_RESOLUTION: [16],
+                p.PMD_SETTING_RANGE: [2, 4, 8, 16],
+                p.PMD_SETTING_CHANNELS: [3],
+            }
+            self._respond(
+                connection, bytes([p.PMD_RESPONSE, op, value[1], 0, 0]) + p.encode_pmd_setting_values(offered)
+            )
+        elif op == p.PMD_OP_START and len(value) >= 2 and value[1] == p.PMD_MEASUREMENT_ACC:
+            try:
+                asked = p.decode_pmd_settings(value[2:])
+            except BleError:
+                asked = {}
+            self.pmd_started_hz = asked.get(p.PMD_SETTING_SAMPLE_RATE)
+            if self.pmd_started_hz != round(self.rate_hz):
+                # a real sensor refuses a rate it does not offer; this one replays its recording at its own rate
+                self._respond(connection, bytes([p.PMD_RESPONSE, op, value[1], p.PMD_ERROR_INVALID_SAMPLE_RATE, 0]))
+                return
             self._start_stream(connection)
-            self._respond(connection, bytes([p.PMD_RESPONSE, op, value[1], 0, 0]))
+            params = b""
+            if self.protocol == "pmd_compressed":
+                factor = [p.pmd_factor_value(PMD_COMPRESSED_FACTOR)]
+                params = p.encode_pmd_setting_values({p.PMD_SETTING_FACTOR: factor})
+            self._respond(connection, bytes([p.PMD_RESPONSE, op, value[1], 0, 0]) + params)
         elif op == p.PMD_OP_STOP:
             self._stop_stream(connection)
             self._respond(connection, bytes([p.PMD_RESPONSE, op, value[1] if len(value) > 1 else 0, 0, 0]))

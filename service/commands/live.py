@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gait.errors import GaitError
 from gait.types import Placement, Recording
 from ingest.errors import IngestError
 from service.commands.settings_args import check_settings
@@ -57,6 +58,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--stride-scale",
         type=float,
         help="personal calibration factor for stride length (default: your profile's factor for this placement)",
+    )
+    p.add_argument(
+        "--sensor-height-m",
+        type=float,
+        dest="sensor_height_m",
+        help="height of a lower-back sensor above the ground, measured (default: estimated from your height)",
     )
     p.add_argument("--protocol", choices=["imu", "pmd", "microbit", "rsc"], help="force a protocol (default: best)")
     p.add_argument("--json", action="store_true", help="print events as JSON lines instead of the live view")
@@ -106,9 +113,10 @@ def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed
     Placement: ``--placement``, else (``--demo``) its recording's, else the profile's usual placement, else lower
     back, with a note when the walker did not name it (:func:`service.commands.analyze.choose_placement`).
     The walker's own sensor: ``--height-m`` else the profile's height, ``--stride-scale`` else the profile's
-    factor for that placement. A replayed recording (``replayed``: ``--demo``, or a virtual sensor of
-    ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking, as on the dashboard: its walker's heights (from the
-    sample's reference file) and no calibration factor unless given.
+    factor for that placement, ``--sensor-height-m`` when measured (as ``gait analyze`` takes it). A replayed
+    recording (``replayed``: ``--demo``, or a virtual sensor of ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking,
+    as on the dashboard: its walker's heights (from the sample's reference file) and no calibration factor unless
+    given.
     """
     from service.calibration import profile_scales
     from service.commands.analyze import choose_placement
@@ -121,13 +129,15 @@ def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed
         profile.get("placement"),
         unsaid="a sensor does not say where it is worn",
     )
+    measured_m = getattr(args, "sensor_height_m", None)
     if not demo:
         height_m = args.height_m if args.height_m is not None else profile.get("body_height_m")
-        sensor_height_m = None
+        sensor_height_m = measured_m
     else:  # the demo or a virtual sensor: the sample walker's heights (the dashboard's demos too)
         height_m = args.height_m if args.height_m is not None else replayed.body_height_m
         # a height given for the walker makes the sample's sensor height (of another body) meaningless
-        sensor_height_m = replayed.sensor_height_m if args.height_m is None else None
+        sample_m = replayed.sensor_height_m if args.height_m is None else None
+        sensor_height_m = measured_m if measured_m is not None else sample_m
     scale = args.stride_scale
     if scale is None and not demo:
         scale = personal_scale(profile_scales(profile), placement)
@@ -294,7 +304,13 @@ async def _run(args: argparse.Namespace) -> int:
                 and isinstance(view, LiveView)
             ):
                 view.failed()
-        state = runner.result()  # raises the session's error (a clear IngestError / GaitError)
+        try:
+            state = runner.result()  # raises the session's error (a clear IngestError / GaitError)
+        except (GaitError, IngestError) as exc:
+            if not session.state.samples:
+                raise
+            # the walk streamed before it failed: say where its samples are, as a walk that ends well does
+            raise type(exc)(f"{exc}; {kept_line(session, walk, args.side, exc)}", reason=exc.reason) from None
     finally:
         if stop_timer is not None:
             stop_timer.cancel()
@@ -308,16 +324,35 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+NOT_STORED = "not stored in the dashboard: upload {csv} there to keep it (its walk list and coaching)"
+"""What ``gait live`` says of a walk of the walker's own sensor when it ends: the command line keeps the samples in
+a journal, the dashboard's walks and coaching are made of the walks it stores."""
+
+
+def kept_line(session: LiveSession, walk: WalkSettings, side: str | None, exc: BaseException) -> str:
+    """Where a walk that failed after streaming keeps its samples: the journal, the command that analyses them (not
+    for a stream too slow to analyse) and, for the walker's own sensor, how to keep it in the dashboard."""
+    path = session.journal_path
+    words = f"the {session.state.samples} samples so far are kept in {path}"
+    if getattr(exc, "reason", None) != "rate_too_low":
+        words += f" ({analyze_command(path, walk, side)})"
+        if not walk.demo:
+            words += "; " + NOT_STORED.format(csv=shlex.quote(str(path)))
+    return words
+
+
 def ended_line(state: Any, session: LiveSession, walk: WalkSettings, side: str | None) -> str:
     """What ``gait live`` prints when the walk ends: its figures and where its samples are, with the command that
     analyses them again as they were analysed (placement, heights, factor); a foot pod's own figures instead when
     the sensor sent no samples (nothing to analyse again)."""
     if state.samples:
         again = analyze_command(session.journal_path, walk, side)
-        return (
+        line = (
             f"walk ended: {state.strides} strides, {state.samples} samples, {state.lost_packets} packets lost, "
             f"{state.gaps} gaps; raw samples in {session.journal_path} ({again})"
         )
+        # somebody else's walking (a demo) is not the walker's to keep
+        return line if walk.demo else f"{line}\n{NOT_STORED.format(csv=shlex.quote(str(session.journal_path)))}"
     if session.pod.measurements:
         pod = session.pod.summary()
         figures = ", ".join(
@@ -431,6 +466,10 @@ class LiveView:
         kind = msg.get("type")
         if kind == "state":
             self.state = msg
+        elif kind == "gap":
+            # a gap changes the counters between state messages (the session sends those on phase changes only)
+            lost = self.state.get("lost_packets", 0) + int(msg.get("lost_packets") or 0)
+            self.state = {**self.state, "gaps": self.state.get("gaps", 0) + 1, "lost_packets": lost}
         elif kind == "stride":
             self.stride = msg
             self.strides += 1

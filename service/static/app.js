@@ -1610,7 +1610,7 @@ async function pageLive() {
       document.getElementById("cue")?.classList.remove("show");
       const link = document.getElementById("live-walk-link");
       if (link && m.ended && m.discarded) {
-        link.textContent = "This demo ended before its first stride: nothing was stored.";
+        link.textContent = m.recorded === false ? "This walk ended before its sensor sent any data: nothing was stored." : "This demo ended before its first stride: nothing was stored.";
       } else if (link && m.ended && m.walk_id != null) {
         link.innerHTML = `<a href="#/walk/${Number(m.walk_id)}">See this walk's page</a> (its strides, charts and coaching, as stored)`;
       }
@@ -1677,7 +1677,7 @@ async function pageLive() {
     }
     if (!live.phase) return;
     const what = live.sensor ? "Sensor" : "Demo replay";
-    set("live-state", `${what}: ${live.phase}${live.gaps ? `, ${live.gaps} gaps` : ""}`);
+    set("live-state", `${what}: ${live.phase}${live.gaps ? `, ${live.gaps} ${live.gaps === 1 ? "gap" : "gaps"}` : ""}`);
     const box = document.getElementById("sensor-status");
     if (!box) return;
     box.classList.toggle("hidden", !live.sensor);

@@ -118,9 +118,32 @@ def test_pmd_delta_frame_hand_packed() -> None:
 
 
 def test_pmd_delta_frame_factor() -> None:
+    """The start response's factor, as the Polar BLE SDK applies it (AccData.swift): compressed type 1 samples
+    times the factor are milli-g; compressed type 0 samples times the factor are g."""
     payload = bytes.fromhex("64009cff0000")
-    frame = decode_pmd_frame(bytes.fromhex("02") + TS_1S + bytes.fromhex("80") + payload, factor=0.5)
+    frame = decode_pmd_frame(bytes.fromhex("02") + TS_1S + bytes.fromhex("81") + payload, factor=0.5)
     np.testing.assert_array_equal(frame.samples, [[50, -50, 0]])
+    frame = decode_pmd_frame(bytes.fromhex("02") + TS_1S + bytes.fromhex("80") + payload, factor=0.0005)
+    np.testing.assert_array_equal(frame.samples, [[50, -50, 0]])
+    # no factor announced: the samples as they are
+    frame = decode_pmd_frame(bytes.fromhex("02") + TS_1S + bytes.fromhex("80") + payload)
+    np.testing.assert_array_equal(frame.samples, [[100, -100, 0]])
+
+
+def test_pmd_settings_response_and_factor_as_the_sdk_lays_them_out() -> None:
+    """A settings response's parameters: type u8, count u8, values of the type's size (rate, resolution and range
+    u16, channels u8, factor a float32); a Verity Sense offers its accelerometer at 52 Hz only."""
+    from ingest.ble.protocols import choose_pmd_acc_settings, decode_pmd_setting_values, pmd_factor
+
+    # 0xF0 0x01 0x02 0x00 0x00, then: rate 1 x 52; resolution 1 x 16; range 4 x (2, 4, 8, 16); channels 1 x 3
+    response = bytes.fromhex("f001020000" + "00013400" + "01011000" + "02040200040008001000" + "040103")
+    check_pmd_response(response, 0x01)
+    offered = decode_pmd_setting_values(response[5:])
+    assert offered == {0: [52], 1: [16], 2: [2, 4, 8, 16], 4: [3]}
+    assert choose_pmd_acc_settings(offered) == {0: 52, 1: 16, 2: 8}
+    # a start response carrying factor 1/4096 (0x39800000 as float32)
+    assert pmd_factor(bytes.fromhex("05010000" + "8039")) == 1 / 4096
+    assert pmd_factor(b"") is None
 
 
 @pytest.mark.parametrize(
