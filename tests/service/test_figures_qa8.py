@@ -82,7 +82,7 @@ def test_trends_round_a_tie_away_from_zero(client: TestClient, store: Store) -> 
     # two of the walker's real walks on one day (undated: both dated to end at their upload), their stored figures
     # set to as many strides at 1.000 and 1.125 m, 100.0 and 100.5 steps/min: their means are 1.0625 m and
     # 100.25 steps/min, ties at the API's millimetre and 0.1 steps/min
-    a = _upload(client, SAMPLE, "lower_back")
+    a = _upload(client, REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv", "lower_back")
     b = _upload(client, REPO / "sample_recordings" / "oxford_phone_back_pocket.csv", "pocket")
     with store.write() as conn:
         for walk, length_m, cadence_spm in ((a, 1.0, 100.0), (b, 1.125, 100.5)):
