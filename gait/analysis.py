@@ -14,7 +14,7 @@ from gait.coach.flags import flag_overlong
 from gait.coach.text import format_duration
 from gait.consts import DEFAULT_BODY_HEIGHT_M, GRAVITY_MS2
 from gait.errors import GaitError
-from gait.gps import fast_spans, gps_stride_length_m
+from gait.gps import FastSpan, fast_spans, gps_stride_length_m
 from gait.numbers import round_half_away
 from gait.stride_length import factor_words
 from gait.tracker import HOLE_MIN_S, GaitTracker
@@ -330,6 +330,19 @@ def analyze(
     return result
 
 
+def vehicle_spans(track: GpsTrack) -> list[FastSpan]:
+    """The spans of a GPS track faster than anyone walks (GPS_VEHICLE_SPEED_MPS over GPS_VEHICLE_WINDOW_S, good
+    fixes only): :func:`gait.gps.fast_spans` with the analysis' settings."""
+    return fast_spans(
+        track,
+        GPS_VEHICLE_SPEED_MPS,
+        window_s=GPS_VEHICLE_WINDOW_S,
+        chord_s=GPS_CHORD_S,
+        max_gap_s=GPS_MAX_GAP_S,
+        max_accuracy_m=GPS_MAX_ACCURACY_M,
+    )
+
+
 def leave_out_riding(result: Analysis, track: GpsTrack) -> None:
     """Leave out of an analysis the steps, strides and bouts that the GPS track shows in a vehicle.
 
@@ -346,14 +359,7 @@ def leave_out_riding(result: Analysis, track: GpsTrack) -> None:
     track
         The recording's GPS track.
     """
-    spans = fast_spans(
-        track,
-        GPS_VEHICLE_SPEED_MPS,
-        window_s=GPS_VEHICLE_WINDOW_S,
-        chord_s=GPS_CHORD_S,
-        max_gap_s=GPS_MAX_GAP_S,
-        max_accuracy_m=GPS_MAX_ACCURACY_M,
-    )
+    spans = vehicle_spans(track)
     if not spans or not result.steps:
         return
     step_t = np.array([s.t_s for s in result.steps])

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import ingest
-from gait.analysis import Analysis, RidingSpan, analyze, riding_note
+from gait.analysis import Analysis, RidingSpan, analyze, riding_note, vehicle_spans
 from gait.gps import EARTH_RADIUS_M, track_distance_m
 from gait.types import GpsTrack, Recording
 from ingest.archive import open_bundle
@@ -144,6 +144,14 @@ def test_poor_or_missing_fixes_remove_nothing(walk: str, gps_walk: str) -> None:
         result = with_gps(rec, track_kept)
         assert result.steps == base.steps and result.bouts == base.bouts
         assert result.to_dict()["riding"] == [] and gps_notes(result) == []
+
+
+@pytest.mark.parametrize("gps_walk", ["rimputus", "t2koan07"])
+def test_the_real_tracks_jogs_included_show_no_vehicle(gps_walk: str) -> None:
+    # Their last 3-4 minutes are a jog at 2.6-3.6 m/s over 25 s windows: no walk, but no vehicle either.
+    track = read_gps(open_bundle(GPS_WALKS / gps_walk))
+    assert track is not None and track.time_s[-1] > 400.0
+    assert vehicle_spans(track) == []
 
 
 def test_the_note_says_how_long_how_fast_and_how_many_steps() -> None:
