@@ -22,7 +22,14 @@ Cases (vertical RMS in m/s^2 in the name where it is a level):
   decaying 8 Hz ring of a wheel set crossing a rail joint, in pairs (the two axles of a bogie, 2.5 m apart at
   25 m/s) about every second (25 m rails), with jitter, plus broadband;
 - ``sinus_*``: for contrast, a pure vertical sinusoid at a walking cadence (2 Hz): a periodic bounce is what the
-  tracker's own example walks on, so it is expected to be "walking" -- no rule should need to reject it.
+  tracker's own example walks on, so it is expected to be "walking" -- no rule should need to reject it;
+- ``walk_then_car``: the sinusoid's walk for the first 100 s (to the car), then ``car_0.5``.
+
+With GPS: the rides are analysed again with a synthesised GPS track (a fix a second, 4 m accuracy, 2.5 m of
+slowly wandering position error): the cars at town speeds (11 +- 3 m/s, slowly varying), the train at 25 m/s,
+the idling bus standing still, the sinusoid's walk at 1.4 m/s, and ``walk_then_car`` walking at 1.4 m/s, then
+driving. The noise cases are vibration of no particular vehicle: no track. The table's second line of such a case
+is the walking found with the track (``gait.analysis.leave_out_riding``); the walks must keep every step.
 
 JSON: ``bench/out/not_walking.json``.
 """
@@ -41,7 +48,8 @@ from scipy import signal
 from gait.analysis import analyze
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
-from gait.types import Placement, Recording
+from gait.gps import EARTH_RADIUS_M
+from gait.types import GpsTrack, Placement, Recording
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
 RATE_HZ = 100.0
@@ -120,6 +128,21 @@ def sinus(amplitude: float) -> Maker:
     return make
 
 
+def walk_then_car(rng: np.random.Generator, n: int) -> np.ndarray:
+    walk_n = min(n, int(WALK_TO_CAR_S * RATE_HZ))
+    car = car_case(0.5)(rng, n)
+    return np.concatenate([sinus(1.0)(rng, n)[:walk_n], car[walk_n:]])
+
+
+WALK_TO_CAR_S = 100.0
+"""How long ``walk_then_car`` walks before it drives."""
+
+
+def town_drive_mps(t: np.ndarray) -> np.ndarray:
+    """A car in town traffic: 11 +- 3 m/s (29-50 km/h), slowly varying."""
+    return 11.0 + 3.0 * np.sin(2 * np.pi * t / 90.0)
+
+
 CASES: dict[str, Maker] = {
     **{f"noise_{lv}": noise_case(lv) for lv in (0.1, 0.2, 0.3, 0.5, 1.0)},
     **{f"noise_step_band_{lv}": noise_case(lv, 0.5, 3.0) for lv in (0.2, 0.5, 1.0)},
@@ -127,17 +150,73 @@ CASES: dict[str, Maker] = {
     "bus_idle": bus_idle,
     "train_table": train_table,
     "sinus_1.0 (walking-like)": sinus(1.0),
+    "walk_then_car": walk_then_car,
 }
 """Case name -> maker of the dynamic acceleration (n, 3) in m/s^2 (gravity is added on y)."""
 
+SPEEDS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    **{f"car_{lv}": town_drive_mps for lv in (0.3, 0.5, 1.0)},
+    "bus_idle": np.zeros_like,
+    "train_table": lambda t: np.full_like(t, 25.0),
+    "sinus_1.0 (walking-like)": lambda t: np.full_like(t, 1.4),
+    "walk_then_car": lambda t: np.where(t < WALK_TO_CAR_S, 1.4, town_drive_mps(t)),
+}
+"""Case name -> its speed in m/s over time, for the cases given a GPS track."""
+WALKS = ("sinus_1.0 (walking-like)", "walk_then_car")
+"""Cases that walk (all or part of the time): not scored as non-walking."""
 
-def synthesise(name: str, duration_s: float = 300.0, seed: int = 0) -> Recording:
-    """The case ``name`` as a recording (seeded by the case's position and ``seed``)."""
+
+def gps_track(name: str, duration_s: float, seed: int = 0) -> GpsTrack:
+    """A GPS track for case ``name`` moving east at its speed, a fix a second, with a few metres of error."""
+    rng = np.random.default_rng([seed, list(CASES).index(name), 1])  # apart from the samples' generator
+    t = np.arange(0.0, duration_s + 0.5, 1.0)
+    speed = SPEEDS[name](t)
+    east_m = np.concatenate([[0.0], np.cumsum(speed[:-1] * np.diff(t))])  # each speed held to the next fix
+    # a receiver's error wanders slowly (it filters its fixes): low-passed noise of 2.5 m per axis
+    sos = signal.butter(2, 0.05, fs=1.0, output="sos")
+    error = [signal.sosfiltfilt(sos, rng.standard_normal(len(t))) for _ in "xy"]
+    east_m += 2.5 * error[0] / error[0].std()
+    north_m = 2.5 * error[1] / error[1].std()
+    lat0_deg = 60.2
+    lat = lat0_deg + np.degrees(north_m / EARTH_RADIUS_M)
+    lon = 24.9 + np.degrees(east_m / (EARTH_RADIUS_M * np.cos(np.radians(lat0_deg))))
+    return GpsTrack(time_s=t, lat_deg=lat, lon_deg=lon, accuracy_m=np.full(len(t), 4.0))
+
+
+def synthesise(name: str, duration_s: float = 300.0, seed: int = 0, *, gps: bool = False) -> Recording:
+    """The case ``name`` as a recording (seeded by the case's position and ``seed``), with its GPS track when
+    ``gps`` and the case has one."""
     n = int(duration_s * RATE_HZ)
     rng = np.random.default_rng([seed, list(CASES).index(name)])
     acc = CASES[name](rng, n) + rng.normal(0.0, 0.01, (n, 3))  # sensor noise
     acc[:, 1] += GRAVITY_MS2
-    return Recording(time_s=np.arange(n) / RATE_HZ, acc_ms2=acc, source={"file": name})
+    track = gps_track(name, duration_s, seed) if gps and name in SPEEDS else None
+    return Recording(time_s=np.arange(n) / RATE_HZ, acc_ms2=acc, source={"file": name}, gps=track)
+
+
+def _cell(rows: list[dict], rec: Recording, name: str, placement: str, a_std: float, *, verbose: bool) -> str:
+    """Analyse ``rec`` as ``placement``, add its row to ``rows`` and return the table's cell."""
+    try:
+        result = analyze(rec, placement=placement)
+    except GaitError as exc:
+        rows.append({"case": name, "placement": placement, "gps": rec.gps is not None, "error": str(exc)})
+        return f"{'refused':>14s}"
+    walking_s = sum(b.end_s - b.start_s for b in result.bouts)
+    rows.append(
+        {
+            "case": name,
+            "placement": placement,
+            "gps": rec.gps is not None,
+            "acc_norm_std_ms2": a_std,
+            "walking_s": walking_s,
+            "steps": len(result.steps),
+            "bouts": len(result.bouts),
+        }
+    )
+    if verbose:
+        for b in result.bouts:
+            print(f"    {placement}: bout {b.start_s:7.2f}-{b.end_s:7.2f} s, {b.steps} steps")
+    return f"{walking_s:7.1f}/{len(result.steps):<6d}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -154,33 +233,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"seconds of walking found / steps, per case and placement ({args.duration_s:.0f} s each; target 0)")
     print(f"{'case':26s} {'|a| std':>7s} " + " ".join(f"{p:>14s}" for p in placements))
     for name in CASES:
-        rec = synthesise(name, args.duration_s)
-        a_std = float(np.linalg.norm(rec.acc_ms2, axis=1).std())
-        cells = []
-        for placement in placements:
-            try:
-                result = analyze(rec, placement=placement)
-            except GaitError as exc:
-                rows.append({"case": name, "placement": placement, "error": str(exc)})
-                cells.append(f"{'refused':>14s}")
-                continue
-            walking_s = sum(b.end_s - b.start_s for b in result.bouts)
-            rows.append(
-                {
-                    "case": name,
-                    "placement": placement,
-                    "acc_norm_std_ms2": a_std,
-                    "walking_s": walking_s,
-                    "steps": len(result.steps),
-                    "bouts": len(result.bouts),
-                }
-            )
-            cells.append(f"{walking_s:7.1f}/{len(result.steps):<6d}")
-            if args.verbose:
-                for b in result.bouts:
-                    print(f"    {placement}: bout {b.start_s:7.2f}-{b.end_s:7.2f} s, {b.steps} steps")
-        print(f"{name:26s} {a_std:7.2f} " + " ".join(cells))
-    scored = [r for r in rows if "walking_s" in r and not r["case"].startswith("sinus")]
+        for gps in (False, True) if name in SPEEDS else (False,):
+            rec = synthesise(name, args.duration_s, gps=gps)
+            a_std = float(np.linalg.norm(rec.acc_ms2, axis=1).std())
+            cells = []
+            for placement in placements:
+                cells.append(_cell(rows, rec, name, placement, a_std, verbose=args.verbose))
+            label = f"  + GPS {float(np.median(SPEEDS[name](rec.gps.time_s))):.1f} m/s" if gps else name
+            print(f"{label:26s} {'' if gps else f'{a_std:7.2f}':>7s} " + " ".join(cells))
+    for gps in (False, True):
+        scored = [
+            r for r in rows if "walking_s" in r and r["case"] not in WALKS and r["gps"] == gps and r["case"] in SPEEDS
+        ]
+        total_s = sum(r["walking_s"] for r in scored)
+        clean = sum(r["walking_s"] == 0 for r in scored)
+        print(
+            f"rides x placements {'with' if gps else 'without'} GPS with no walking: {clean}/{len(scored)}; "
+            f"walking in all: {total_s:.1f} s"
+        )
+    scored = [r for r in rows if "walking_s" in r and r["case"] not in WALKS and not r["gps"]]
     total_s = sum(r["walking_s"] for r in scored)
     clean = sum(r["walking_s"] == 0 for r in scored)
     print(f"\nnon-walking cases x placements with no walking: {clean}/{len(scored)}; walking in all: {total_s:.1f} s")

@@ -5,22 +5,23 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 
 from gait.coach.flags import flag_overlong
+from gait.coach.text import format_duration
 from gait.consts import DEFAULT_BODY_HEIGHT_M, GRAVITY_MS2
 from gait.errors import GaitError
-from gait.gps import gps_stride_length_m
+from gait.gps import FastSpan, fast_spans, gps_stride_length_m
 from gait.numbers import round_half_away
 from gait.stride_length import factor_words
 from gait.tracker import HOLE_MIN_S, GaitTracker
 from gait.types import BoutEvent, Chunk, GaitEvent, GpsTrack, Placement, Recording, StepEvent, StrideEvent
 from gait.validate import check_samples
 
-ANALYSIS_REVISION = 1
+ANALYSIS_REVISION = 2
 """Counts changes to the core that change any figure of a stored walk (steps, strides, lengths, bouts, notes):
 raise it with such a change, so that the service knows which walks an older analysis made and can offer to
 analyse them again (service/reanalysis.py)."""
@@ -29,6 +30,23 @@ GPS_MIN_BOUT_S = 60.0
 """Bouts shorter than this are too short for a phone's GPS (metres of jitter) to give a stride length."""
 GPS_MAX_ACCURACY_M = 15.0
 """GPS fixes with a worse horizontal accuracy are ignored."""
+GPS_VEHICLE_SPEED_MPS = 5.0
+"""Above this GPS speed (18 km/h) over a window of GPS_VEHICLE_WINDOW_S, the walker rides: a car, bus or train.
+
+No one walks that fast: adults' maximum walking speed is 1.75-2.53 m/s (Bohannon 1997, Age Ageing 26:15-19;
+comfortable 1.27-1.46 m/s), people break into a run near 2 m/s (Hreljac 1993, Med Sci Sports Exerc 25:1158-62), and
+the men's 20 km race-walking world record (1:16:36, Suzuki 2015) is 4.35 m/s. It sits above running as most people
+run, too, which the tracker may count as steps and which is no vehicle: a 5 min/km jog is 3.3 m/s, and the jogs in
+the phyphox exports with GPS in the shared data (phyphox_linear_acc_plus_gps_walks) read 2.6-3.6 m/s over 25 s
+windows, their walks 1.2-2.1 m/s. A car or bus moving in town traffic goes 20-50 km/h (5.6-14 m/s); slower
+crawling is missed, and its bounce is weaker."""
+GPS_VEHICLE_WINDOW_S = 25.0
+"""Length of the windows a ride is judged over: a few hundred metres of a vehicle, and a span over which GPS jitter
+of a few metres adds well under 1 m/s to a walk's speed."""
+GPS_CHORD_S = 5.0
+"""The path is measured through positions this far apart (see :func:`gait.gps.fast_spans`)."""
+GPS_MAX_GAP_S = 10.0
+"""Longest gap between good fixes in a judged stretch (a 25 s window holds at least three fixes)."""
 
 OFFLINE_CHUNK_S = 600.0
 """Chunk length for offline analysis: large enough for vectorised speed, small enough to bound memory."""
@@ -54,6 +72,15 @@ def strides_spanned(contacts: int, placement: Placement | None) -> float:
     return (1.0 if placement is Placement.FOOT else 0.5) * (contacts - 1)
 
 
+class RidingSpan(NamedTuple):
+    """A span that GPS shows in a vehicle and the steps left out in it."""
+
+    start_s: float
+    end_s: float
+    speed_mps: float
+    steps: int
+
+
 @dataclass
 class Analysis:
     """The events of a recording and its summary.
@@ -70,6 +97,10 @@ class Analysis:
         Why nothing was found, or None.
     notes
         Remarks on how figures were obtained (models, defaults in use).
+    gps_stride_length_m
+        Bout index -> stride length from GPS (2 x distance / steps), for bouts long enough.
+    riding
+        Spans the GPS track shows moving faster than anyone walks, whose steps, strides and bouts were left out.
     """
 
     steps: list[StepEvent] = field(default_factory=list)
@@ -80,6 +111,7 @@ class Analysis:
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
     gps_stride_length_m: dict[int, float] = field(default_factory=dict)  # bout index -> GPS-based stride length
+    riding: list[RidingSpan] = field(default_factory=list)  # spans GPS shows in a vehicle, their steps left out
 
     @property
     def one_foot(self) -> bool:
@@ -193,6 +225,15 @@ class Analysis:
                 }
                 for i, b in enumerate(self.bouts)
             ],
+            "riding": [
+                {
+                    "start_s": round_half_away(r.start_s, 3),
+                    "end_s": round_half_away(r.end_s, 3),
+                    "speed_mps": round_half_away(r.speed_mps, 2),
+                    "steps": r.steps,
+                }
+                for r in self.riding
+            ],
         }
 
 
@@ -268,10 +309,15 @@ def analyze(
             if progress is not None:
                 progress(b / len(t))
     collect(tracker.finish(), result)
+    if recording.gps is not None:
+        # before the notes: the placement check looks at the walking bouts, which a ride's vibration is not
+        leave_out_riding(result, recording.gps)
     result.notes += [str(note) for note in recording.source.get("notes", [])]  # what the reader dropped or ignored
     result.notes += model_notes(tracker, has_gyroscope=recording.gyr_dps is not None)
     result.notes += placement_notes(recording, result)
     result.notes += sensor_notes(tracker, len(result.strides))
+    if result.riding:
+        result.notes.append(riding_note(result.riding))
     if recording.gps is not None:
         result.gps_stride_length_m = gps_stride_lengths(result, recording.gps)
         if result.gps_stride_length_m:
@@ -282,6 +328,95 @@ def analyze(
     if not result.steps:
         result.reason = "too short: fewer samples than one stride" if recording.duration_s < 2.0 else "no walking found"
     return result
+
+
+def vehicle_spans(track: GpsTrack) -> list[FastSpan]:
+    """The spans of a GPS track faster than anyone walks (GPS_VEHICLE_SPEED_MPS over GPS_VEHICLE_WINDOW_S, good
+    fixes only): :func:`gait.gps.fast_spans` with the analysis' settings."""
+    return fast_spans(
+        track,
+        GPS_VEHICLE_SPEED_MPS,
+        window_s=GPS_VEHICLE_WINDOW_S,
+        chord_s=GPS_CHORD_S,
+        max_gap_s=GPS_MAX_GAP_S,
+        max_accuracy_m=GPS_MAX_ACCURACY_M,
+    )
+
+
+def leave_out_riding(result: Analysis, track: GpsTrack) -> None:
+    """Leave out of an analysis the steps, strides and bouts that the GPS track shows in a vehicle.
+
+    A vehicle's bounce (a car's suspension at 1.2-1.8 Hz) has a step-like rhythm the tracker takes for walking
+    (bench/not_walking.py), but no walker moves at GPS_VEHICLE_SPEED_MPS: where good fixes show that speed over
+    windows of GPS_VEHICLE_WINDOW_S (:func:`gait.gps.fast_spans`), the steps in the span are dropped, with every
+    stride that overlaps it; a bout only partly in it keeps its parts before and after (each as a bout, when it
+    still spans a stride). Where fixes are poor or missing nothing is judged, and nothing is dropped.
+
+    Parameters
+    ----------
+    result
+        The tracker's events, changed in place; ``riding`` gets the spans where steps were dropped.
+    track
+        The recording's GPS track.
+    """
+    spans = vehicle_spans(track)
+    if not spans or not result.steps:
+        return
+    step_t = np.array([s.t_s for s in result.steps])
+    ridden = np.zeros(len(step_t), dtype=bool)
+    riding = []
+    for span in spans:
+        inside = (step_t >= span.start_s) & (step_t <= span.end_s)
+        if inside.any():
+            ridden |= inside
+            riding.append(RidingSpan(span.start_s, span.end_s, span.speed_mps, int(inside.sum())))
+    if not riding:
+        return
+    keep = ~ridden
+    bouts = []
+    for bout in result.bouts:
+        in_bout = np.arange(np.searchsorted(step_t, bout.start_s), np.searchsorted(step_t, bout.end_s, side="right"))
+        if not ridden[in_bout].any():
+            bouts.append(bout)
+            continue
+        # the runs of steps between the ridden ones
+        for piece in np.split(in_bout, np.flatnonzero(ridden[in_bout])):
+            piece = piece[~ridden[piece]]
+            if len(piece) >= (2 if bout.one_foot else 3):  # a bout spans at least one stride
+                bouts.append(BoutEvent(float(step_t[piece[0]]), float(step_t[piece[-1]]), len(piece), bout.one_foot))
+            else:
+                keep[piece] = False
+    # a stride goes with any dropped step within it: strides are bounded by contacts, so one that spans a dropped
+    # step reaches into a ride or into a piece too short to keep
+    dropped_t = step_t[~keep]
+    strides = result.strides
+    first = np.searchsorted(dropped_t, [s.start_s for s in strides], side="left")
+    after = np.searchsorted(dropped_t, [s.end_s for s in strides], side="right")
+    result.strides = [s for s, a, b in zip(strides, first, after, strict=True) if a == b]
+    result.steps = [s for s, k in zip(result.steps, keep, strict=True) if k]
+    result.bouts = bouts
+    result.riding = riding
+
+
+def riding_note(riding: Sequence[RidingSpan]) -> str:
+    """Say in plain words where GPS showed a vehicle and how many steps were left out.
+
+    Examples
+    --------
+    >>> riding_note([RidingSpan(60.0, 310.0, 10.6, 412)])
+    'GPS: 4 min 10 s at 38 km/h (a vehicle, not walking): 412 steps in it left out'
+    >>> riding_note([RidingSpan(0.0, 100.0, 8.0, 150), RidingSpan(400.0, 520.0, 12.0, 1)])
+    'GPS: 2 stretches, 3 min 40 s in all at 29-43 km/h (a vehicle, not walking): 151 steps in them left out'
+    """
+    total_s = sum(r.end_s - r.start_s for r in riding)
+    steps = sum(r.steps for r in riding)
+    kmh = sorted(round_half_away(3.6 * r.speed_mps) for r in riding)
+    speeds = f"{kmh[0]:.0f} km/h" if kmh[0] == kmh[-1] else f"{kmh[0]:.0f}-{kmh[-1]:.0f} km/h"
+    spans = "" if len(riding) == 1 else f"{len(riding)} stretches, "
+    return (
+        f"GPS: {spans}{format_duration(total_s)}{'' if len(riding) == 1 else ' in all'} at {speeds} (a vehicle, not "
+        f"walking): {steps} step{'' if steps == 1 else 's'} in {'it' if len(riding) == 1 else 'them'} left out"
+    )
 
 
 def gps_stride_lengths(result: Analysis, track: GpsTrack) -> dict[int, float]:

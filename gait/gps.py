@@ -8,7 +8,7 @@ Phone GPS jitter of a few metres inflates the path length of slow walks; callers
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 
@@ -72,6 +72,7 @@ def track_distance_m(
     end_s: float | None = None,
     *,
     max_accuracy_m: float | None = None,
+    chord_s: float | None = None,
 ) -> float | None:
     """Path length in metres between ``start_s`` and ``end_s`` (whole track when None).
 
@@ -86,6 +87,9 @@ def track_distance_m(
         The span; None means the track's first or last fix.
     max_accuracy_m
         Fixes with a worse horizontal accuracy are ignored.
+    chord_s
+        When given, the path runs through positions interpolated every ``chord_s`` seconds (equal chords over the
+        span) instead of through every fix: jitter of a few metres from fix to fix then adds far less length.
     """
     t, lat, lon = _filtered(track, max_accuracy_m)
     if len(t) < 2:
@@ -96,12 +100,117 @@ def track_distance_m(
         raise GaitError(f"GPS span must end after it starts (got {a} .. {b} s)", reason="bad_span")
     if t[0] > a + SPAN_TOLERANCE_S or t[-1] < b - SPAN_TOLERANCE_S:
         return None
-    a, b = max(a, float(t[0])), min(b, float(t[-1]))
-    inside = (t > a) & (t < b)
-    ts = np.concatenate(([a], t[inside], [b]))
+    return _path_m(t, lat, lon, max(a, float(t[0])), min(b, float(t[-1])), chord_s)
+
+
+def _path_m(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, a: float, b: float, chord_s: float | None) -> float:
+    """Path length from ``a`` to ``b`` through the fixes between them, or through equal chords of about
+    ``chord_s`` seconds."""
+    if chord_s is None:
+        inside = (t > a) & (t < b)
+        ts = np.concatenate(([a], t[inside], [b]))
+    else:
+        ts = np.linspace(a, b, max(1, int(np.ceil((b - a) / chord_s - 1e-9))) + 1)
     lats = np.interp(ts, t, lat)
     lons = np.interp(ts, t, lon)
     return float(haversine_m(lats[:-1], lons[:-1], lats[1:], lons[1:]).sum())
+
+
+class FastSpan(NamedTuple):
+    """A stretch of a GPS track that moves faster than a given speed."""
+
+    start_s: float
+    end_s: float
+    speed_mps: float
+    """Mean speed over the stretch (path through chords, see :func:`fast_spans`)."""
+
+
+def fast_spans(
+    track: GpsTrack,
+    min_speed_mps: float,
+    *,
+    window_s: float,
+    chord_s: float,
+    max_gap_s: float,
+    max_accuracy_m: float | None = None,
+) -> list[FastSpan]:
+    """The stretches of a track that move faster than ``min_speed_mps``, judged over windows, placed to the fix.
+
+    Only stretches the usable fixes cover are judged: no two consecutive ones further apart than ``max_gap_s``,
+    and the stretch at least one window long (a position interpolated over a long gap would give a speed that
+    nothing measured). Within a stretch the path is measured through positions every ``chord_s`` seconds (fix
+    jitter adds little length); a window of ``window_s`` seconds (a whole number of chords) whose mean speed
+    exceeds ``min_speed_mps`` is fast, and overlapping fast windows make one candidate. A window reaches into the
+    slow time beside a fast stretch, so each candidate is then narrowed to the fixes where the fast motion starts
+    and ends: its first fix from which both the next fix and the next ``chord_s`` seconds are reached faster than
+    ``min_speed_mps``, and its last fix, alike backwards (the chord keeps one jittery fix from widening it).
+
+    Parameters
+    ----------
+    track
+        GPS fixes on the recording's time axis.
+    min_speed_mps
+        Speed above which a window is fast.
+    window_s, chord_s
+        Length of the judged windows and of the chords the path is measured along (windows step by a chord).
+    max_gap_s
+        Longest gap between usable fixes inside a judged stretch.
+    max_accuracy_m
+        Fixes with a worse horizontal accuracy are ignored.
+
+    Returns
+    -------
+    list of FastSpan
+        In time order, each with its mean speed; empty when no window is fast or no stretch can be judged.
+
+    Examples
+    --------
+    >>> t = np.arange(0.0, 121.0)  # a fix a second: 1.4 m/s, but 15 m/s from 40 to 80 s
+    >>> metres = 1.4 * t + 13.6 * np.clip(t - 40.0, 0.0, 40.0)
+    >>> track = GpsTrack(time_s=t, lat_deg=np.zeros_like(t), lon_deg=np.degrees(metres / EARTH_RADIUS_M))
+    >>> [tuple(round(float(v), 1) for v in span) for span in fast_spans(
+    ...     track, 5.0, window_s=25.0, chord_s=5.0, max_gap_s=10.0)]
+    [(40.0, 80.0, 15.0)]
+    """
+    t, lat, lon = _filtered(track, max_accuracy_m)
+    chords_per_window = max(1, round(window_s / chord_s))
+    spans = []
+    stretch_starts = [0, *(np.flatnonzero(np.diff(t) > max_gap_s) + 1).tolist()]
+    for i0, i1 in zip(stretch_starts, [*stretch_starts[1:], len(t)], strict=True):
+        ts, lats, lons = t[i0:i1], lat[i0:i1], lon[i0:i1]
+        if len(ts) < 2 or ts[-1] - ts[0] < chords_per_window * chord_s:
+            continue
+        grid = ts[0] + chord_s * np.arange(int((ts[-1] - ts[0]) / chord_s) + 1)
+        glat, glon = np.interp(grid, ts, lats), np.interp(grid, ts, lons)
+        chord_m = haversine_m(glat[:-1], glon[:-1], glat[1:], glon[1:])
+        window_mps = np.convolve(chord_m, np.ones(chords_per_window), "valid") / (chords_per_window * chord_s)
+        fast = np.flatnonzero(window_mps > min_speed_mps)  # window k spans chords k .. k + chords_per_window - 1
+        if not len(fast):
+            continue
+        # fix to fix, and each fix to the position one chord later / from one chord earlier
+        seg_fast = haversine_m(lats[:-1], lons[:-1], lats[1:], lons[1:]) > min_speed_mps * np.diff(ts)
+        ahead = np.minimum(ts + chord_s, ts[-1])
+        behind = np.maximum(ts - chord_s, ts[0])
+        ahead_fast = haversine_m(lats, lons, np.interp(ahead, ts, lats), np.interp(ahead, ts, lons)) > (
+            min_speed_mps * (ahead - ts)
+        )
+        behind_fast = haversine_m(np.interp(behind, ts, lats), np.interp(behind, ts, lons), lats, lons) > (
+            min_speed_mps * (ts - behind)
+        )
+        opens = np.flatnonzero(seg_fast & ahead_fast[:-1])  # fix i: the motion from it on is fast
+        closes = np.flatnonzero(seg_fast & behind_fast[1:]) + 1  # fix j: the motion up to it was fast
+        groups = np.split(fast, np.flatnonzero(np.diff(fast) > chords_per_window) + 1)
+        for group in groups:
+            lo_s, hi_s = grid[group[0]], grid[group[-1] + chords_per_window]
+            first = opens[(ts[opens] >= lo_s) & (ts[opens] < hi_s)]
+            last = closes[(ts[closes] > lo_s) & (ts[closes] <= hi_s)]
+            if not len(first) or not len(last) or ts[last[-1]] <= ts[first[0]]:
+                continue
+            a, b = float(ts[first[0]]), float(ts[last[-1]])
+            speed_mps = _path_m(ts, lats, lons, a, b, chord_s) / (b - a)
+            if speed_mps > min_speed_mps:
+                spans.append(FastSpan(a, b, speed_mps))
+    return spans
 
 
 def gps_speed_mps(
@@ -149,6 +258,8 @@ def gps_stride_length_m(
 
 __all__ = [
     "EARTH_RADIUS_M",
+    "FastSpan",
+    "fast_spans",
     "gps_speed_mps",
     "gps_stride_length_m",
     "haversine_m",

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.analysis import ANALYSIS_REVISION
+from gait.analysis import ANALYSIS_REVISION, RidingSpan, riding_note
 from gait.coach import StrideJudge
 from gait.coach.settings import MIN_PLAN_WALK_TIME_S, MIN_WALK_TIME_S, PLAN_WALK_SHARE
 from gait.coach.text import format_duration
@@ -421,6 +421,12 @@ def prepare_analysis(
     return PreparedAnalysis(options, flagger, description, record)
 
 
+def _ride_words(source: dict[str, Any]) -> str | None:
+    """The note on the spans that GPS showed in a vehicle (``gps_riding`` of a walk's source), or None."""
+    spans = source.get("gps_riding")
+    return riding_note([RidingSpan(**span) for span in spans]) if spans else None
+
+
 def analyse_to_walk(
     recording: Recording,
     *,
@@ -497,6 +503,9 @@ def analyse_to_walk(
     if result.gps_stride_length_m:
         # the JSON document's per-bout GPS stride lengths (bout index -> m), which no table keeps
         source["gps_bout_stride_length_m"] = {str(i): v for i, v in result.gps_stride_length_m.items()}
+    if result.riding:
+        # the JSON document's spans that GPS showed in a vehicle (their steps left out), which no table keeps
+        source["gps_riding"] = [span._asdict() for span in result.riding]
     return NewWalk(
         name=name,
         origin=origin,
@@ -643,6 +652,14 @@ def process_file(
             "record a walk of at least a minute and upload that",
             reason="too_short",
         )
+    ride = _ride_words(walk.source)
+    if origin == "upload" and not walk.strides and ride:
+        # every step found was in a vehicle (GPS): the placement is not what to check
+        raise IngestError(
+            f"{path.name}: no walking found in its {recording.duration_s:.0f} s, only a ride: {ride}. Nothing was "
+            "stored; upload a recording of a walk",
+            reason="no_walking",
+        )
     if origin == "upload" and not walk.strides:
         # no walking at all (a phone lying on a table, the wrong placement): a walk of 0 strides would sit in the
         # list and in Trends as a walk; refused with what to check instead
@@ -660,7 +677,8 @@ def process_file(
         raise IngestError(
             f"{path.name}: found only {n} step{'' if n == 1 else 's'} "
             f"({format_duration(walk.summary.get('walking_time_s') or 0.0)} of walking) in its "
-            f"{format_duration(recording.duration_s)}: too little to store as a walk (it takes "
+            f"{format_duration(recording.duration_s)}{f' ({ride})' if ride else ''}: too little to store as a walk "
+            f"(it takes "
             f"{samewalk.PART_MIN_STEPS} steps or more); nothing was stored; upload a recording of a walk of a minute "
             "or more (if you walked longer while it recorded, check where the sensor was worn)",
             reason="too_little_walking",

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from gait.analysis import Analysis
+from gait.analysis import Analysis, RidingSpan
 from gait.coach import NOT_MEDICAL_ADVICE
 from gait.errors import GaitError
 from gait.numbers import round_half_away
@@ -304,6 +304,7 @@ def walk_document(store: Store, walk: dict[str, Any]) -> dict[str, Any]:
         gps_stride_length_m={
             int(i): float(v) for i, v in (walk["source"].get("gps_bout_stride_length_m") or {}).items()
         },
+        riding=[RidingSpan(**span) for span in walk["source"].get("gps_riding") or []],
     )
     one_foot = analysis.one_foot
     analysis.bouts = [BoutEvent(b["start_s"], b["end_s"], b["steps"], one_foot) for b in store.bouts(walk_id)]

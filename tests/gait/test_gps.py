@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from gait.errors import GaitError
 from gait.gps import (
     EARTH_RADIUS_M,
+    FastSpan,
+    fast_spans,
     gps_speed_mps,
     gps_stride_length_m,
     haversine_m,
@@ -85,3 +87,65 @@ def test_bad_arguments_raise() -> None:
         gps_stride_length_m(track, 0, 10, steps=0)
     with pytest.raises(GaitError, match="end after it starts"):
         track_distance_m(track, 10, 5)
+
+
+def track_of(metres: np.ndarray, t: np.ndarray, accuracy_m: float | None = None) -> GpsTrack:
+    """A track along the equator, ``metres`` east of the origin at times ``t``."""
+    acc = None if accuracy_m is None else np.full(len(t), accuracy_m)
+    return GpsTrack(time_s=t, lat_deg=np.zeros_like(t), lon_deg=metres / M_PER_DEG, accuracy_m=acc)
+
+
+def fast(track: GpsTrack) -> list[FastSpan]:
+    return fast_spans(track, 5.0, window_s=25.0, chord_s=5.0, max_gap_s=10.0, max_accuracy_m=15.0)
+
+
+def ride_track(jump_at_s: float | None = None, jump_m: float = 8.0) -> GpsTrack:
+    """A fix a second for 150 s: 1.4 m/s, but 15 m/s from 40 to 100 s; optionally one fix off by ``jump_m``."""
+    t = np.arange(0.0, 151.0)
+    metres = 1.4 * t + 13.6 * np.clip(t - 40.0, 0.0, 60.0)
+    if jump_at_s is not None:
+        metres[int(jump_at_s)] += jump_m
+    return track_of(metres, t, accuracy_m=4.0)
+
+
+def test_fast_spans_finds_a_ride_to_the_fix() -> None:
+    (span,) = fast(ride_track())
+    assert (span.start_s, span.end_s) == (40.0, 100.0)
+    assert span.speed_mps == pytest.approx(15.0, rel=1e-6)  # 900 m in 60 s along a straight line
+
+
+@pytest.mark.parametrize("speed_mps", [1.4, 2.5, 4.5])
+def test_walking_and_jogging_are_not_fast(speed_mps: float) -> None:
+    assert fast(equator_track(speed_mps=speed_mps, duration_s=300.0)) == []
+
+
+def test_one_jittery_fix_neither_makes_nor_widens_a_ride() -> None:
+    t = np.arange(0.0, 301.0)
+    walk = 1.4 * t
+    walk[150] += 20.0  # a fix 20 m off: 21 m/s to it and back, for one second
+    assert fast(track_of(walk, t, accuracy_m=4.0)) == []
+    # 6 s before the ride, a fix 8 m ahead: fast to it, but the 5 s from it on are not
+    (span,) = fast(ride_track(jump_at_s=34.0))
+    assert (span.start_s, span.end_s) == (40.0, 100.0)
+
+
+def test_poor_fixes_and_gaps_are_not_judged() -> None:
+    ride = ride_track()
+    assert fast(track_of(ride.lon_deg * M_PER_DEG, ride.time_s, accuracy_m=20.0)) == []
+    # no fix from 45 to 95 s: the 50 s gap is not judged, nor the stretches either side shorter than a window
+    keep = (ride.time_s <= 45.0) | (ride.time_s >= 95.0)
+    gappy = GpsTrack(ride.time_s[keep], ride.lat_deg[keep], ride.lon_deg[keep], ride.accuracy_m[keep])
+    assert fast(gappy) == []
+    # a gap of 8 s is bridged
+    keep = (ride.time_s <= 60.0) | (ride.time_s >= 68.0)
+    bridged = GpsTrack(ride.time_s[keep], ride.lat_deg[keep], ride.lon_deg[keep], ride.accuracy_m[keep])
+    assert [(s.start_s, s.end_s) for s in fast(bridged)] == [(40.0, 100.0)]
+
+
+def test_chords_shrink_the_length_jitter_adds() -> None:
+    # fixes alternating 3 m either side of a straight walk at 1 m/s: 6 m of zigzag per second through every fix
+    t = np.arange(0.0, 61.0)
+    zigzag = GpsTrack(t, np.where(np.arange(len(t)) % 2, 3.0, -3.0) / M_PER_DEG, t / M_PER_DEG)
+    through_fixes = track_distance_m(zigzag, 0.0, 60.0)
+    assert through_fixes == pytest.approx(60 * np.hypot(1.0, 6.0), rel=1e-6)
+    assert track_distance_m(zigzag, 0.0, 60.0, chord_s=10.0) == pytest.approx(60.0, rel=1e-6)
