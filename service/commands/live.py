@@ -148,19 +148,27 @@ def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed
 def analyze_command(journal: Path, walk: WalkSettings, side: str | None) -> str:
     """The ``gait analyze`` command that analyses the journal of a walk again with the walk's own settings.
 
+    The heights only where the stride-length model uses them: the inverted pendulum of a lower-back or waist sensor
+    (elsewhere they change nothing, and a sensor height at the wrist reads as a mistake).
+
     Examples
     --------
-    >>> walk = WalkSettings(Placement.POCKET, None, 1.8, None, 1.065, False)
+    >>> walk = WalkSettings(Placement.POCKET, None, 1.8, 0.95, 1.065, False)
     >>> analyze_command(Path("j/walk 1.csv"), walk, None)
-    "gait analyze 'j/walk 1.csv' --placement pocket --height-m 1.8 --stride-scale 1.065"
+    "gait analyze 'j/walk 1.csv' --placement pocket --stride-scale 1.065"
+    >>> analyze_command(Path("w.csv"), WalkSettings(Placement.WAIST, None, 1.8, 0.95, None, True), None)
+    'gait analyze w.csv --placement waist --height-m 1.8 --sensor-height-m 0.95 --no-profile'
     >>> analyze_command(Path("w.csv"), WalkSettings(Placement.FOOT, None, None, None, None, True), "left")
     'gait analyze w.csv --placement foot --side left --no-profile'
     """
+    from gait.tracker import PENDULUM_PLACEMENTS
+
     parts = ["gait", "analyze", str(journal), "--placement", walk.placement.value]
-    if walk.body_height_m is not None:
-        parts += ["--height-m", f"{walk.body_height_m:g}"]
-    if walk.sensor_height_m is not None:
-        parts += ["--sensor-height-m", f"{walk.sensor_height_m:g}"]
+    if walk.placement in PENDULUM_PLACEMENTS:
+        if walk.body_height_m is not None:
+            parts += ["--height-m", f"{walk.body_height_m:g}"]
+        if walk.sensor_height_m is not None:
+            parts += ["--sensor-height-m", f"{walk.sensor_height_m:g}"]
     if walk.stride_scale is not None:
         parts += ["--stride-scale", f"{walk.stride_scale:g}"]
     if side is not None:
