@@ -426,14 +426,22 @@ function painChangesNote(walk) {
 
 // "strides 51 -> 51, median stride length 0.61 -> 0.65 m": what an analysis changed, from POST .../reanalyse.
 // A walk's figures before and after it was analysed again, with its flagged strides when they changed (a new
-// coaching plan changes only those), and saying so when its figures stayed as they were.
+// coaching plan changes only those), and saying so when its figures stayed as they were. A walk without stride
+// lengths (a chest or wrist sensor: cadence only) says so, not "median stride length – m".
 function reanalysisChange(r) {
   const b = r.before, a = r.after;
   const flagged = `flagged strides ${fmt.num(b.flagged_strides)} → ${fmt.num(a.flagged_strides)}`;
+  const noLength = b.stride_length_m == null && a.stride_length_m == null;
+  const noLengthWords = NO_LENGTH_MODEL.includes(r.placement) ? `no stride length (${r.placement} sensor: cadence only)` : "no stride length";
   const sameFigures = fmt.num(b.strides) === fmt.num(a.strides) && fmt.m(b.stride_length_m) === fmt.m(a.stride_length_m);
-  if (!sameFigures) return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, median stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
-  const figures = `strides ${fmt.num(a.strides)} and median stride length ${fmt.m(a.stride_length_m)} m as before`;
+  if (!sameFigures) {
+    const length = noLength ? noLengthWords : `median stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
+    return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, ${length}`;
+  }
+  const figures = noLength ? `strides ${fmt.num(a.strides)} as before, ${noLengthWords}`
+    : `strides ${fmt.num(a.strides)} and median stride length ${fmt.m(a.stride_length_m)} m as before`;
   if (b.flagged_strides !== a.flagged_strides) return `only the coaching changed: ${flagged} (${figures})`;
+  if (noLength) return `${figures}, so no stride to flag`;  // the coaching judges stride lengths only
   return `${figures}, and ${fmt.num(a.flagged_strides)} flagged strides as before (its page shows the coaching plan it is judged by now)`;
 }
 
