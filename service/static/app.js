@@ -11,6 +11,14 @@ function esc(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+/** A message as HTML, escaped, with the commands it marks between backticks (`gait convert …`) shown as commands to
+ * copy (a click selects the whole command); a message with unpaired backticks is shown as it is. */
+function withCommands(text) {
+  const parts = String(text ?? "").split("`");
+  if (parts.length % 2 === 0) return esc(text);
+  return parts.map((p, i) => (i % 2 ? `<code class="command">${esc(p)}</code>` : esc(p))).join("");
+}
+
 /** An API request that failed: ``status`` is the HTTP status (0 when the service could not be reached). */
 class ApiError extends Error {
   constructor(message, status) { super(message); this.status = status; }
@@ -612,7 +620,7 @@ const MODEL_WORDS = [
 
 function noteItem(note) {
   const model = note.startsWith("stride length: ") && MODEL_WORDS.find(([name]) => note.includes(name));
-  return model ? `<li>Stride length: ${model[1]}. <span class="hint">${esc(note)}</span></li>` : `<li>${esc(note)}</li>`;
+  return model ? `<li>Stride length: ${model[1]}. <span class="hint">${esc(note)}</span></li>` : `<li>${withCommands(note)}</li>`;
 }
 
 async function pageWalk(id, redraw = false) {
@@ -1114,7 +1122,7 @@ function uploadWithProgress(form) {
   const stopped = (what, why) => {
     bar.value = 0;
     document.getElementById("upload-progress").classList.add("hidden");
-    err.textContent = `${what}: ${why}`;
+    err.innerHTML = `${esc(what)}: ${withCommands(why)}`;
     // the Upload button was disabled while sending, and focus fell to the page: it goes to what is said instead
     err.focus();
   };
