@@ -660,9 +660,10 @@ def process_file(
         raise IngestError(
             f"{path.name}: found only {n} step{'' if n == 1 else 's'} "
             f"({format_duration(walk.summary.get('walking_time_s') or 0.0)} of walking) in its "
-            f"{format_duration(recording.duration_s)}: too little to store as a walk (it takes "
-            f"{samewalk.PART_MIN_STEPS} steps or more); nothing was stored; upload a recording of a walk of a minute "
-            "or more (if you walked longer while it recorded, check where the sensor was worn)",
+            f"{format_duration(recording.duration_s)}: too little to store as a walk; nothing was stored. Upload a "
+            f"recording with {samewalk.PART_MIN_STEPS} steps or more of walking (for the coaching, walks of "
+            f"{MIN_WALK_TIME_S / 60.0:.0f} minutes of walking or more count); if you walked longer while it recorded, "
+            "check where the sensor was worn",
             reason="too_little_walking",
         )
     walk.recording_sha256 = recording_fingerprint(recording)
