@@ -428,8 +428,36 @@ def _sensor_options(sensors: list[str]) -> str:
     return " or ".join(f"--sensor {shlex.quote(s)}" for s in sensors)
 
 
-RATE_TOO: Final = "(and --rate-hz <Hz>, the sensors' sampling rate: the file has no time column)"
-"""What a refusal to read a file of several sensors adds when the file has no time column and no rate was given."""
+RATE_NEEDED: Final = "the sensors' sampling rate: the file has no time column"
+"""Why a refusal to read a file of several sensors asks for ``--rate-hz`` too (:func:`rate_too`)."""
+RATE_WHERE: Final = "the sensor's or the data set's documentation gives it"
+"""Where a walker finds the sampling rate of a file that holds none."""
+GAITMAP_EXAMPLE_RATES_HZ: Final = {
+    "imu_sample.csv": 204.8,
+    "imu_sample_not_rotated.csv": 204.8,
+    "imu_sample_ic_stride.csv": 102.4,
+}
+"""Sampling rates of gaitmap's example files of two sensors (left_sensor, right_sensor) timed by a sample index, as
+gaitmap's documentation states them (gaitmap.example_data 2.6.0, whose loaders divide the index by them)."""
+
+
+def rate_too(what: str, sensors: list[str]) -> str:
+    """What a refusal to read a file of several sensors adds when the file has no time column and no rate was given:
+    the rate, when the file is recognisably one of gaitmap's examples (its name and sensors), else where to find it.
+
+    Examples
+    --------
+    >>> rate_too("imu_sample.csv", ["left_sensor", "right_sensor"]).split("; ")
+    ["(and --rate-hz 204.8, the sensors' sampling rate: the file has no time column", \
+"gaitmap's documentation gives it for its example imu_sample.csv)"]
+    >>> rate_too("my_shoes.csv", ["left_sensor", "right_sensor"])[:30]
+    '(and --rate-hz <Hz>, the senso'
+    """
+    name = what.rsplit("/", 1)[-1]
+    known_hz = GAITMAP_EXAMPLE_RATES_HZ.get(name) if sensors == ["left_sensor", "right_sensor"] else None
+    if known_hz is None:
+        return f"(and --rate-hz <Hz>, {RATE_NEEDED}; {RATE_WHERE})"
+    return f"(and --rate-hz {known_hz:g}, {RATE_NEEDED}; gaitmap's documentation gives it for its example {name})"
 
 
 def _chosen_sensor(what: str, sensors: list[str], sensor: str | None, *, timed: bool) -> str:
@@ -440,7 +468,7 @@ def _chosen_sensor(what: str, sensors: list[str], sensor: str | None, *, timed: 
         return sensors[0]
     listed = ", ".join(sensors)
     # the dashboard words this hint as a gait convert command (service.uploads.dashboard_wording)
-    rate = "" if timed else f" {RATE_TOO}"
+    rate = "" if timed else f" {rate_too(what, sensors)}"
     if sensor is None:
         raise IngestError(
             f"{what}: holds the columns of {len(sensors)} sensors ({listed}) under two header lines (sensor, then "

@@ -204,29 +204,26 @@ def _plausible(distance_m: float, model_distance_m: float) -> bool:
 
 def implausible_distance_words(distance_m: float, model_distance_m: float) -> str | None:
     """What to say of a distance that gives a stored walk an implausible factor (None when the factor is plausible,
-    or nothing can be said: no model distance, not a positive number): the likely slip first (kilometres or miles
-    typed into a box of metres, with the number to enter), else the range of distances that fit this walk; the
-    factor's own words (:func:`gait.stride_length.scale_from_known_distance`) follow.
+    or nothing can be said: no model distance, not a positive number): the likely slip (kilometres or miles typed
+    into a box of metres) with the number to enter, and nothing after that fix; else the range of distances that fit
+    this walk, and in one plain sentence why another is refused (no factor: a number the walker never typed).
 
     Examples
     --------
-    >>> implausible_distance_words(0.2, 200.0).split(". ")[0]
-    '0.2 m? The box takes metres: 0.2 km = 200 m, so enter 200'
+    >>> implausible_distance_words(0.2, 200.0)
+    '0.2 m? The box takes metres: 0.2 km = 200 m, so enter 200.'
     >>> implausible_distance_words(0.2, 322.0).split("; ")[0]
     '0.2 m? The box takes metres: 0.2 km = 200 m and 0.2 miles = 322 m'
-    >>> implausible_distance_words(4000.0, 40.0).split(". ")[0]
-    '4000 m does not fit this walk: the model measured it at about 40 m'
+    >>> print(implausible_distance_words(4000.0, 40.0))
+    4000 m does not fit this walk: the model measured it at about 40 m. Enter the distance you really walked, in \
+metres (for this walk between about 20 and 60 m), and check that the recording covers the whole walk. A calibration \
+corrects the measured distance by up to 50 % either way: a distance further off is taken for a slip.
     >>> implausible_distance_words(300.0, 322.0) is None
     True
     """
     if not (distance_m > 0 and model_distance_m > 0) or _plausible(distance_m, model_distance_m):
         return None
-    scale = distance_m / model_distance_m
     lo_m, hi_m = (f * model_distance_m for f in STRIDE_SCALE_RANGE)
-    why = (
-        f"As {distance_m:g} m it would make your factor {factor_words(scale)}: a calibration factor "
-        f"{factor_words(scale)} is implausible (expected {STRIDE_SCALE_RANGE[0]}-{STRIDE_SCALE_RANGE[1]})."
-    )
     # a number that fits the walk in km or in miles was most likely typed in it (both named when both fit)
     meant = [
         (unit, f"{distance_m * metres:.0f}")
@@ -235,14 +232,17 @@ def implausible_distance_words(distance_m: float, model_distance_m: float) -> st
     ]
     if len(meant) == 1:
         unit, metres = meant[0]
-        return f"{distance_m:g} m? The box takes metres: {distance_m:g} {unit} = {metres} m, so enter {metres}. {why}"
+        return f"{distance_m:g} m? The box takes metres: {distance_m:g} {unit} = {metres} m, so enter {metres}."
     if meant:
         both = " and ".join(f"{distance_m:g} {unit} = {metres} m" for unit, metres in meant)
-        return f"{distance_m:g} m? The box takes metres: {both}; enter the one you walked. {why}"
+        return f"{distance_m:g} m? The box takes metres: {both}; enter the one you walked."
+    down_pct, up_pct = (round(abs(f - 1.0) * 100) for f in STRIDE_SCALE_RANGE)
+    by = f"{up_pct} % either way" if up_pct == down_pct else f"{up_pct} % up or {down_pct} % down"
     return (
         f"{distance_m:g} m does not fit this walk: the model measured it at about {model_distance_m:.0f} m. Enter the "
         f"distance you really walked, in metres (for this walk between about {lo_m:.0f} and {hi_m:.0f} m), and check "
-        f"that the recording covers the whole walk. {why}"
+        f"that the recording covers the whole walk. A calibration corrects the measured distance by up to {by}: a "
+        "distance further off is taken for a slip."
     )
 
 

@@ -428,6 +428,9 @@ class ReanalysisResult(BaseModel):
 
     walk_id: int
     name: str | None = None
+    placement: str | None = Field(
+        None, description="Where its sensor was worn (a chest or wrist sensor's walk has no stride length)."
+    )
     ok: bool = True
     error: str | None = None
     before: WalkSummary | None = None

@@ -331,6 +331,16 @@ def short_walk_reason(walking_time_s: float | None) -> str | None:
     )
 
 
+def walk_to_upload() -> str:
+    """What an upload refused as too short or too little walking asks for: the steps that store a walk
+    (:data:`service.samewalk.PART_MIN_STEPS`) and the walking a walk needs to count for the coaching
+    (:data:`gait.coach.settings.MIN_WALK_TIME_S`)."""
+    return (
+        f"a recording with {samewalk.PART_MIN_STEPS} steps or more of walking (for the coaching, walks of "
+        f"{MIN_WALK_TIME_S / 60.0:.0f} minutes of walking or more count)"
+    )
+
+
 ANALYSIS_VERSION = f"{_package_version()}+r{ANALYSIS_REVISION}"
 """What analyses walks now: the package's version and the core's :data:`gait.analysis.ANALYSIS_REVISION`."""
 
@@ -649,7 +659,7 @@ def process_file(
         raise IngestError(
             f"{path.name}: the recording lasts {recording.duration_s:.1f} s ({recording.n_samples} "
             f"sample{'' if recording.n_samples == 1 else 's'}), shorter than one stride: nothing was stored; "
-            "record a walk of at least a minute and upload that",
+            f"upload {walk_to_upload()}",
             reason="too_short",
         )
     ride = _ride_words(walk.source)
@@ -677,10 +687,9 @@ def process_file(
         raise IngestError(
             f"{path.name}: found only {n} step{'' if n == 1 else 's'} "
             f"({format_duration(walk.summary.get('walking_time_s') or 0.0)} of walking) in its "
-            f"{format_duration(recording.duration_s)}{f' ({ride})' if ride else ''}: too little to store as a walk "
-            f"(it takes "
-            f"{samewalk.PART_MIN_STEPS} steps or more); nothing was stored; upload a recording of a walk of a minute "
-            "or more (if you walked longer while it recorded, check where the sensor was worn)",
+            f"{format_duration(recording.duration_s)}{f' ({ride})' if ride else ''}: too little to store as a walk; "
+            f"nothing was stored. Upload {walk_to_upload()}; if you walked longer while it recorded, check where the "
+            "sensor was worn",
             reason="too_little_walking",
         )
     walk.recording_sha256 = recording_fingerprint(recording)

@@ -433,6 +433,7 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
     return {
         "walk_id": walk_id,
         "name": walk["name"],
+        "placement": walk["placement"],  # a chest or wrist sensor's walk has no stride length (the page says why)
         "before": figures(walk),
         "after": figures(after),
         "version": ANALYSIS_VERSION,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
-from ingest.csv_formats import RATE_TOO
+from ingest.csv_formats import RATE_NEEDED
 from service.models import UploadStatus
 
 _UNSAFE_ON_DISK = re.compile(r"[^\w.\- ]+")
@@ -84,7 +84,8 @@ the upload form."""
 
 _SENSOR_HINT = re.compile(
     r"^(?P<file>[^/:]+)(?P<inside>/[^:]*)?: (?P<head>holds the columns of .*; a recording is one sensor's): "
-    r"add (?P<options>--sensor .+?)(?P<rate> " + re.escape(RATE_TOO) + ")?$"
+    r"add (?P<options>--sensor .+?)"
+    r"(?P<rate> \(and --rate-hz (?P<hz>\S+), " + re.escape(RATE_NEEDED) + r"; (?P<where>[^()]*)\))?$"
 )
 """A reader's refusal of a file of several sensors' columns (ingest.csv_formats), which says to pick one with
 ``--sensor``: an option of the commands that read files, not of the upload form."""
@@ -95,14 +96,17 @@ def _sensor_wording(m: re.Match[str]) -> str:
     one sensor's columns as a gait CSV, which the dashboard takes."""
     first, *others = m["options"].split(" or ")
     name = shlex.split(first)[1]
-    rate = " --rate-hz <Hz>" if m["rate"] else ""
+    rate = f" --rate-hz {m['hz']}" if m["rate"] else ""
     written = f"{walk_name(m['file'])}_{_UNSAFE_ON_DISK.sub('_', name)}.csv"
     alternatives = f" (or {' or '.join(others)})" if others else ""
-    why = " (<Hz>: the sensors' sampling rate; the file has no time column)" if rate else ""
+    hz = "<Hz>" if m["hz"] == "<Hz>" else f"{m['hz']} Hz"
+    why = f" ({hz}: the sensors' sampling rate, as the file has no time column; {m['where']})" if rate else ""
+    command = f"gait convert {shlex.quote(m['file'])} {shlex.quote(written)} {first}{rate}"
+    if "`" not in command:
+        command = f"`{command}`"  # the upload page shows it as a command to copy (app.js)
     return (
         f"{m['file']}{m['inside'] or ''}: {m['head']}: convert one sensor's columns to a gait CSV with gait convert "
-        f"and upload the converted file, e.g. gait convert {shlex.quote(m['file'])} {shlex.quote(written)} {first}"
-        f"{rate}{alternatives}{why}"
+        f"and upload the converted file, e.g. {command}{alternatives}{why}"
     )
 
 

@@ -42,6 +42,31 @@ WALK_RULE = (
 )
 """What counts as a walk for the coach, in the words the plan's reasons use."""
 
+OPTED_OUT_REASON = "Stride coaching is off: it is opt-in; switch it on in the settings to get cues."
+"""Why a plan has no target when the walker has not switched coaching on (a walk keeps its plan of then)."""
+OPTED_OUT_THEN_REASON = (
+    "Stride coaching was off when this walk was made (it is opt-in; analysing the walk again keeps the choice of "
+    "then); it is on now, for the walks you add from now on."
+)
+""":data:`OPTED_OUT_REASON` of a walk's plan read when coaching is on now (:func:`reasons_read_now`)."""
+
+
+def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool) -> list[str]:
+    """A walk's plan reasons as they read today: a plan of a walk made with coaching off keeps that (the opt-in of
+    then is the walk's history), but once the walker has switched coaching on, it says so in the past tense
+    instead of asking to switch on what is on.
+
+    Examples
+    --------
+    >>> reasons_read_now([OPTED_OUT_REASON], enabled_now=False) == [OPTED_OUT_REASON]
+    True
+    >>> reasons_read_now([OPTED_OUT_REASON], enabled_now=True)[0].startswith("Stride coaching was off when")
+    True
+    """
+    if not enabled_now:
+        return list(reasons)
+    return [OPTED_OUT_THEN_REASON if r == OPTED_OUT_REASON else r for r in reasons]
+
 
 def counted_walks(
     walks: Sequence[WalkRecord], pain_reports: Sequence[PainReport], settings: CoachSettings
@@ -510,7 +535,7 @@ def plan_coaching(
         )
     active = settings.enabled and last is not None and reduction > 0.0
     if not settings.enabled:
-        reasons.append("Stride coaching is off: it is opt-in; switch it on in the settings to get cues.")
+        reasons.append(OPTED_OUT_REASON)
     elif last is None:
         reasons.append(
             f"Stride coaching is off: no back pain (score {settings.min_pain_0_10}/10 or more) reported in the last "

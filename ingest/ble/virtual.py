@@ -19,10 +19,12 @@ import contextlib
 import logging
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
+from scipy import signal
 
 from gait.types import Recording
 from ingest.ble import protocols as p
@@ -38,6 +40,8 @@ ADVERTISING_INTERVAL_MS = 50
 SERVER_MAX_MTU = 247
 PMD_H10_RATES_HZ = (25, 50, 100, 200)
 """ACC sample rates a Polar H10 offers."""
+PMD_SENSE_RATES_HZ = (52,)
+"""ACC sample rates a Polar Verity Sense offers."""
 PMD_COMPRESSED_FACTOR = 0.001
 """Factor a virtual Polar sensor's start response announces for its compressed frames (type 0: samples in g after
 the factor, Polar BLE SDK): its deltas are in milli-g."""
@@ -807,12 +811,67 @@ DEMO_SENSOR_NAMES = {
 }
 
 
+DEMO_SENSOR_RATES_HZ: dict[str, tuple[int, ...]] = {"pmd": PMD_H10_RATES_HZ, "pmd_compressed": PMD_SENSE_RATES_HZ}
+"""ACC rates of the demo Polar sensors: the H10's, and the Verity Sense's 52 Hz alone (its recording is resampled
+to it when it is at none of them)."""
+
+
+def resampled(recording: Recording, rate_hz: float) -> Recording:
+    """``recording`` sampled at ``rate_hz``: its times spaced ``1 / rate_hz`` from its first, its axes low-passed and
+    resampled by a polyphase filter (scipy's ``resample_poly``, no aliasing when the rate goes down).
+
+    Parameters
+    ----------
+    recording
+        Samples at a steady rate (its median interval is the rate), more than one.
+    rate_hz
+        The new rate.
+
+    Returns
+    -------
+    Recording
+        The same walk (placement, heights, source) at ``rate_hz``.
+    """
+    time_s = np.asarray(recording.time_s, dtype=float)
+    rate_in_hz = 1.0 / float(np.median(np.diff(time_s)))
+    # resample_poly takes evenly spaced samples: the recording on its own rate's grid first
+    grid_s = time_s[0] + np.arange(math.floor((time_s[-1] - time_s[0]) * rate_in_hz + 1e-9) + 1) / rate_in_hz
+    ratio = Fraction(rate_hz / rate_in_hz).limit_denominator(1000)
+
+    def axes(values: np.ndarray | None) -> np.ndarray | None:
+        if values is None:
+            return None
+        values = np.asarray(values, dtype=float)
+        even = np.column_stack([np.interp(grid_s, time_s, values[:, k]) for k in range(values.shape[1])])
+        # padded along a line, not with zeros: gravity in the acceleration would ring at both ends
+        return signal.resample_poly(even, ratio.numerator, ratio.denominator, axis=0, padtype="line")
+
+    acc_ms2 = axes(recording.acc_ms2)
+    assert acc_ms2 is not None
+    new_time_s = time_s[0] + np.arange(len(acc_ms2)) / rate_hz
+    return replace(recording, time_s=new_time_s, acc_ms2=acc_ms2, gyr_dps=axes(recording.gyr_dps))
+
+
+def demo_sensor(recording: Recording, protocol: SensorProtocol, **options: Any) -> VirtualSensor:
+    """The demo sensor of ``protocol`` (named as in :data:`DEMO_SENSOR_NAMES`) replaying ``recording``; a Polar
+    demo offers its model's rates (:data:`DEMO_SENSOR_RATES_HZ`), the recording resampled to the nearest of them
+    when it is at none (the Verity Sense's 52 Hz)."""
+    rates_hz = DEMO_SENSOR_RATES_HZ.get(protocol)
+    if rates_hz is not None and len(recording.time_s) > 1:
+        rate_hz = round(1.0 / float(np.median(np.diff(np.asarray(recording.time_s, dtype=float)))))
+        if rate_hz not in rates_hz:
+            recording = resampled(recording, min(rates_hz, key=lambda offered: abs(offered - rate_hz)))
+    return VirtualSensor(
+        recording, protocol=protocol, name=DEMO_SENSOR_NAMES[protocol], pmd_rates_hz=rates_hz, **options
+    )
+
+
 async def start_demo_radio(
     recording: Recording, *, protocol: SensorProtocol = "imu", speed: float = 1.0, loop: bool = True
 ) -> tuple[VirtualRadio, VirtualSensor]:
     """A virtual radio with one sensor replaying ``recording`` (the ``--demo`` of ``gait live`` and ``gait scan``)."""
     radio = VirtualRadio()
-    sensor = VirtualSensor(recording, protocol=protocol, name=DEMO_SENSOR_NAMES[protocol], speed=speed, loop=loop)
+    sensor = demo_sensor(recording, protocol, speed=speed, loop=loop)
     await radio.add_sensor(sensor)
     return radio, sensor
 
@@ -824,13 +883,5 @@ async def demo_radio(recording: Recording, *, speed: float = 1.0, loop: bool = T
     """
     radio = VirtualRadio()
     for i, protocol in enumerate(PROTOCOLS):
-        sensor = VirtualSensor(
-            recording,
-            protocol=protocol,
-            name=DEMO_SENSOR_NAMES[protocol],
-            speed=speed,
-            loop=loop,
-            rssi_dbm=-45 - 8 * i,
-        )
-        await radio.add_sensor(sensor)
+        await radio.add_sensor(demo_sensor(recording, protocol, speed=speed, loop=loop, rssi_dbm=-45 - 8 * i))
     return radio

@@ -45,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
     src = recording.source
     gyro = "with gyroscope" if recording.gyr_dps is not None else "no gyroscope"
     if start_s is None:
-        when = "time_s from the file's own origin (it holds no start time: an upload of it is dated when uploaded)"
+        when = (
+            "time_s from the file's own origin (it holds no start time: to date its walk, fill in \"When did you "
+            "walk?\" on the dashboard's upload page when you upload it; left empty, the walk is dated when uploaded)"
+        )
     else:
         started = datetime.fromtimestamp(start_s, UTC).isoformat(timespec="seconds")
         when = f"time_s in Unix seconds from the recording's start, {started}, which dates it when uploaded"

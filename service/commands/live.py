@@ -15,6 +15,7 @@ import shlex
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,19 +148,27 @@ def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed
 def analyze_command(journal: Path, walk: WalkSettings, side: str | None) -> str:
     """The ``gait analyze`` command that analyses the journal of a walk again with the walk's own settings.
 
+    The heights only where the stride-length model uses them: the inverted pendulum of a lower-back or waist sensor
+    (elsewhere they change nothing, and a sensor height at the wrist reads as a mistake).
+
     Examples
     --------
-    >>> walk = WalkSettings(Placement.POCKET, None, 1.8, None, 1.065, False)
+    >>> walk = WalkSettings(Placement.POCKET, None, 1.8, 0.95, 1.065, False)
     >>> analyze_command(Path("j/walk 1.csv"), walk, None)
-    "gait analyze 'j/walk 1.csv' --placement pocket --height-m 1.8 --stride-scale 1.065"
+    "gait analyze 'j/walk 1.csv' --placement pocket --stride-scale 1.065"
+    >>> analyze_command(Path("w.csv"), WalkSettings(Placement.WAIST, None, 1.8, 0.95, None, True), None)
+    'gait analyze w.csv --placement waist --height-m 1.8 --sensor-height-m 0.95 --no-profile'
     >>> analyze_command(Path("w.csv"), WalkSettings(Placement.FOOT, None, None, None, None, True), "left")
     'gait analyze w.csv --placement foot --side left --no-profile'
     """
+    from gait.tracker import PENDULUM_PLACEMENTS
+
     parts = ["gait", "analyze", str(journal), "--placement", walk.placement.value]
-    if walk.body_height_m is not None:
-        parts += ["--height-m", f"{walk.body_height_m:g}"]
-    if walk.sensor_height_m is not None:
-        parts += ["--sensor-height-m", f"{walk.sensor_height_m:g}"]
+    if walk.placement in PENDULUM_PLACEMENTS:
+        if walk.body_height_m is not None:
+            parts += ["--height-m", f"{walk.body_height_m:g}"]
+        if walk.sensor_height_m is not None:
+            parts += ["--sensor-height-m", f"{walk.sensor_height_m:g}"]
     if walk.stride_scale is not None:
         parts += ["--stride-scale", f"{walk.stride_scale:g}"]
     if side is not None:
@@ -279,7 +288,13 @@ async def _run(args: argparse.Namespace) -> int:
     view = (
         JsonLines(walk.placement_note)
         if args.json
-        else LiveView(target, coach_note, bell=not args.no_bell, placement_note=walk.placement_note)
+        else LiveView(
+            target,
+            coach_note,
+            bell=not args.no_bell,
+            placement_note=walk.placement_note,
+            counters=session.state.to_dict,
+        )
     )
     runner = asyncio.create_task(session.run())
     try:
@@ -421,9 +436,22 @@ def pod_walk_so_far(pod: dict[str, Any]) -> str:
 
 
 class LiveView:
-    """The terminal live view (rich): status, cadence, last stride against the target, the latest cue."""
+    """The terminal live view (rich): status, cadence, last stride against the target, the latest cue.
 
-    def __init__(self, target: str, coach_note: str, *, bell: bool, placement_note: str | None = None) -> None:
+    ``counters`` gives the session's state now (its phase, samples, lost packets, gaps and strides): each redraw
+    takes them from it, as the session counts every sample but publishes a state message on phase changes only.
+    Without it (a view fed messages alone) the counters are those of the messages.
+    """
+
+    def __init__(
+        self,
+        target: str,
+        coach_note: str,
+        *,
+        bell: bool,
+        placement_note: str | None = None,
+        counters: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
         from rich.console import Console
 
         self.console = Console()
@@ -431,6 +459,7 @@ class LiveView:
         self.coach_note = coach_note
         self.placement_note = placement_note
         self.bell = bell
+        self.counters = counters
         self.state: dict[str, Any] = {}
         self.stride: dict[str, Any] | None = None
         self.pod: dict[str, Any] | None = None
@@ -444,15 +473,16 @@ class LiveView:
     def __enter__(self) -> LiveView:
         from rich.live import Live
 
-        # transient: the panel is redrawn once, for good, when the walk ends (see __exit__)
-        self._live = Live(self.render(), console=self.console, refresh_per_second=4, transient=True)
+        # transient: the panel is redrawn once, for good, when the walk ends (see __exit__); each refresh renders
+        # anew, so the counters rise between messages
+        self._live = Live(console=self.console, refresh_per_second=4, transient=True, get_renderable=self.render)
         self._live.__enter__()
         return self
 
     def failed(self) -> None:
         """The session stopped on an error: its message says all, so a walk that never streamed leaves no panel
         (an "ended" panel of 0 samples would read as a walk); one that streamed keeps its figures."""
-        self._drop = not self.state.get("samples")
+        self._drop = not self.status().get("samples")
 
     def __exit__(self, *exc: object) -> None:
         self._live.__exit__(None, None, None)
@@ -479,7 +509,12 @@ class LiveView:
             self.cue = msg
             if self.bell:
                 self.console.bell()
-        self._live.update(self.render())
+
+    def status(self) -> dict[str, Any]:
+        """The walk's state now: the session's counters when the view has them, else the last messages'."""
+        if self.counters is None:
+            return {**self.state, "strides": self.strides}
+        return {**self.state, **self.counters()}
 
     def render(self) -> Any:
         """The view as a rich renderable."""
@@ -488,13 +523,13 @@ class LiveView:
         from rich.table import Table
         from rich.text import Text
 
-        st = self.state
+        st = self.status()
         phase = st.get("phase", "connecting")
         colour = {"streaming": "green", "reconnecting": "yellow", "ended": "cyan"}.get(phase, "white")
         status = Text.assemble(
             (f"{phase}", f"bold {colour}"),
             f"  {self.target}  samples {st.get('samples', 0)}  lost packets {st.get('lost_packets', 0)}"
-            f"  gaps {st.get('gaps', 0)}  strides {self.strides}",
+            f"  gaps {st.get('gaps', 0)}  strides {st.get('strides', 0)}",
         )
         if st.get("detail") and phase != "streaming":
             status.append(f"  ({st['detail']})", style="dim")

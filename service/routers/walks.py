@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from gait.analysis import Analysis, RidingSpan
 from gait.coach import NOT_MEDICAL_ADVICE
+from gait.coach.plan import reasons_read_now
 from gait.errors import GaitError
 from gait.numbers import round_half_away
 from gait.types import BoutEvent, Placement, StepEvent
@@ -221,6 +222,11 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) 
         changes = reanalysis.pain_changes(stored, pain, profile)
         walk["coaching"]["deleted_pain_reports"] = deleted_pain_basis(walk["coaching"], pain.reports)
         walk["coaching"]["added_pain_reports"] = changes["added"]
+        if walk["coaching"].get("reasons"):
+            # the opt-in of then stays, but "switch it on" must not be asked of a walker who has
+            walk["coaching"]["reasons"] = reasons_read_now(
+                walk["coaching"]["reasons"], enabled_now=profile.coaching.enabled
+            )
     walk["not_medical_advice"] = NOT_MEDICAL_ADVICE
     return walk
 

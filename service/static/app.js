@@ -11,6 +11,14 @@ function esc(value) {
   return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+/** A message as HTML, escaped, with the commands it marks between backticks (`gait convert …`) shown as commands to
+ * copy (a click selects the whole command); a message with unpaired backticks is shown as it is. */
+function withCommands(text) {
+  const parts = String(text ?? "").split("`");
+  if (parts.length % 2 === 0) return esc(text);
+  return parts.map((p, i) => (i % 2 ? `<code class="command">${esc(p)}</code>` : esc(p))).join("");
+}
+
 /** An API request that failed: ``status`` is the HTTP status (0 when the service could not be reached). */
 class ApiError extends Error {
   constructor(message, status) { super(message); this.status = status; }
@@ -426,14 +434,22 @@ function painChangesNote(walk) {
 
 // "strides 51 -> 51, median stride length 0.61 -> 0.65 m": what an analysis changed, from POST .../reanalyse.
 // A walk's figures before and after it was analysed again, with its flagged strides when they changed (a new
-// coaching plan changes only those), and saying so when its figures stayed as they were.
+// coaching plan changes only those), and saying so when its figures stayed as they were. A walk without stride
+// lengths (a chest or wrist sensor: cadence only) says so, not "median stride length – m".
 function reanalysisChange(r) {
   const b = r.before, a = r.after;
   const flagged = `flagged strides ${fmt.num(b.flagged_strides)} → ${fmt.num(a.flagged_strides)}`;
+  const noLength = b.stride_length_m == null && a.stride_length_m == null;
+  const noLengthWords = NO_LENGTH_MODEL.includes(r.placement) ? `no stride length (${r.placement} sensor: cadence only)` : "no stride length";
   const sameFigures = fmt.num(b.strides) === fmt.num(a.strides) && fmt.m(b.stride_length_m) === fmt.m(a.stride_length_m);
-  if (!sameFigures) return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, median stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
-  const figures = `strides ${fmt.num(a.strides)} and median stride length ${fmt.m(a.stride_length_m)} m as before`;
+  if (!sameFigures) {
+    const length = noLength ? noLengthWords : `median stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
+    return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, ${length}`;
+  }
+  const figures = noLength ? `strides ${fmt.num(a.strides)} as before, ${noLengthWords}`
+    : `strides ${fmt.num(a.strides)} and median stride length ${fmt.m(a.stride_length_m)} m as before`;
   if (b.flagged_strides !== a.flagged_strides) return `only the coaching changed: ${flagged} (${figures})`;
+  if (noLength) return `${figures}, so no stride to flag`;  // the coaching judges stride lengths only
   return `${figures}, and ${fmt.num(a.flagged_strides)} flagged strides as before (its page shows the coaching plan it is judged by now)`;
 }
 
@@ -604,7 +620,7 @@ const MODEL_WORDS = [
 
 function noteItem(note) {
   const model = note.startsWith("stride length: ") && MODEL_WORDS.find(([name]) => note.includes(name));
-  return model ? `<li>Stride length: ${model[1]}. <span class="hint">${esc(note)}</span></li>` : `<li>${esc(note)}</li>`;
+  return model ? `<li>Stride length: ${model[1]}. <span class="hint">${esc(note)}</span></li>` : `<li>${withCommands(note)}</li>`;
 }
 
 async function pageWalk(id, redraw = false) {
@@ -1106,7 +1122,7 @@ function uploadWithProgress(form) {
   const stopped = (what, why) => {
     bar.value = 0;
     document.getElementById("upload-progress").classList.add("hidden");
-    err.textContent = `${what}: ${why}`;
+    err.innerHTML = `${esc(what)}: ${withCommands(why)}`;
     // the Upload button was disabled while sending, and focus fell to the page: it goes to what is said instead
     err.focus();
   };

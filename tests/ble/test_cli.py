@@ -12,6 +12,14 @@ from service.cli import main
 pytestmark = pytest.mark.timeout(60)
 
 
+def virtual_ble(monkeypatch: pytest.MonkeyPatch, data_dir: Path, speed: float) -> None:
+    """GAIT_BLE_VIRTUAL=1 (the virtual radio of demo sensors) with the data in ``data_dir``, replayed ``speed`` times
+    faster than real time."""
+    monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
+    monkeypatch.setenv("GAIT_DEMO_SPEED", f"{speed:g}")
+
+
 def test_scan_demo_lists_every_protocol(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--demo", "--json", "--seconds", "0.5"]) == 0
     sensors = json.loads(capsys.readouterr().out)
@@ -122,9 +130,7 @@ def test_gait_scan_and_live_use_the_virtual_radio_of_gait_ble_virtual(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """GAIT_BLE_VIRTUAL=1 replaces Bluetooth with five demo sensors for the service and the command line alike."""
-    monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
-    monkeypatch.setenv("GAIT_DEMO_SPEED", "20")
+    virtual_ble(monkeypatch, tmp_path / "data", 20)
     assert main(["scan", "--json", "--seconds", "0.5"]) == 0
     sensors = json.loads(capsys.readouterr().out)
     assert len(sensors) == 5
@@ -207,9 +213,7 @@ def test_a_virtual_sensor_is_a_demo_walk_and_its_hint_reanalyses_the_same_walk(
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     _profile(data_dir)
-    monkeypatch.setenv("GAIT_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
-    monkeypatch.setenv("GAIT_DEMO_SPEED", "20")
+    virtual_ble(monkeypatch, data_dir, 20)
     monkeypatch.setenv("COLUMNS", "400")  # the panel's lines unwrapped
     journal_dir = tmp_path / "journal"
     assert main(["live", "GaitDemo", "--seconds", "3", "--no-bell", "--journal-dir", str(journal_dir)]) == 0
@@ -225,10 +229,15 @@ def test_a_virtual_sensor_is_a_demo_walk_and_its_hint_reanalyses_the_same_walk(
     hint = out[out.rindex("(gait analyze ") + 1 : out.rindex(")")]
     argv = shlex.split(hint)[1:]
     assert argv[argv.index("--placement") + 1] == "pocket" and "--no-profile" in argv
-    assert float(argv[argv.index("--height-m") + 1]) == reference["body_height_m"]
+    # QA: a wrist walk's hint had --sensor-height-m 0.964; the heights only matter to a lower-back or waist sensor
+    assert "--height-m" not in argv and "--sensor-height-m" not in argv
     assert main([*argv, "--data-dir", str(data_dir), "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["placement"] == "pocket"
+    heights = ["--height-m", str(reference["body_height_m"]), "--sensor-height-m", str(reference["sensor_height_m"])]
+    assert main([*argv, *heights, "--data-dir", str(data_dir), "--json", "-"]) == 0
+    with_heights = json.loads(capsys.readouterr().out)
+    assert doc["strides"] and with_heights["strides"] == doc["strides"] and with_heights["summary"] == doc["summary"]
 
 
 def test_the_live_panel_says_how_to_end_the_walk_only_while_it_runs() -> None:
@@ -274,9 +283,7 @@ def test_the_live_panel_gives_a_foot_pods_walk_so_far_beside_its_latest_report()
 def test_a_foot_pod_walk_ends_with_its_own_figures_and_no_command_for_samples_it_never_sent(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
-    monkeypatch.setenv("GAIT_DEMO_SPEED", "8")
+    virtual_ble(monkeypatch, tmp_path / "data", 8)
     assert main(["live", "FootPod demo", "--seconds", "3", "--no-bell", "--journal-dir", str(tmp_path)]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert "the foot pod's own figures" in last and "nothing to analyse again" in last, last
@@ -324,3 +331,23 @@ def test_gait_live_stopped_by_sigterm_ends_the_walk_and_its_journal(tmp_path: Pa
     assert json.loads(rest.strip().splitlines()[-1])["phase"] == "ended"
     (sidecar,) = tmp_path.glob("*.json")
     assert json.loads(sidecar.read_text())["state"]["phase"] == "ended"
+
+
+def test_gait_live_streams_the_demo_polar_sense_at_52_hz_end_to_end(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA: `gait live 'Polar Sense DEMO'` streamed at 100 Hz, an H10 in all but name."""
+    import numpy as np
+
+    from service.live import load_journal
+
+    virtual_ble(monkeypatch, tmp_path / "data", 10)
+    journal_dir = tmp_path / "journal"
+    assert main(["live", "Polar Sense DEMO", "--json", "--seconds", "3", "--journal-dir", str(journal_dir)]) == 0
+    messages = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    (csv,) = journal_dir.glob("*.csv")
+    journal = load_journal(csv)
+    assert journal.n_samples > 20 * 52  # some 30 s of the walk at ten times real time
+    assert np.median(np.diff(journal.time_s)) == pytest.approx(1 / 52, rel=1e-3)
+    strides = [m for m in messages if m["type"] == "stride"]
+    assert len(strides) >= 5 and 80 < np.median([m["cadence_spm"] for m in strides]) < 130

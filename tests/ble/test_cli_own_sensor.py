@@ -84,3 +84,35 @@ def test_the_live_views_counters_follow_the_gaps_while_it_streams() -> None:
     console = Console(width=200, record=True)
     console.print(view.render())
     assert "lost packets 4  gaps 2" in console.export_text()
+
+
+def test_the_live_views_sample_counter_rises_while_it_streams(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """QA: `gait live GaitDemo` redrew "streaming GaitDemo samples 5 ... strides 6" the whole walk, then "ended
+    GaitDemo samples 1503": the view took its sample count from state messages, sent on phase changes only."""
+    import io
+    import re
+
+    from service.commands.live import LiveView
+
+    own_sensor(monkeypatch, tmp_path)
+    drawn: list[str] = []
+    render = LiveView.render
+
+    def spy(view: LiveView) -> Any:
+        from rich.console import Console
+
+        panel = render(view)
+        console = Console(width=400, record=True, file=io.StringIO())
+        console.print(panel)
+        drawn.append(console.export_text())
+        return panel
+
+    monkeypatch.setattr(LiveView, "render", spy)
+    assert main(["live", "Mine", "--seconds", "3", "--no-bell", "--journal-dir", str(tmp_path / "journal")]) == 0
+    streaming = [int(m.group(1)) for text in drawn if (m := re.search(r"streaming\s+Mine\s+samples (\d+)", text))]
+    assert len(set(streaming)) >= 3, streaming  # redrawn while it streams, with the samples so far
+    assert streaming == sorted(streaming)
+    ended = re.search(r"ended\s+Mine\s+samples (\d+)", capsys.readouterr().out)
+    assert ended is not None and int(ended.group(1)) >= max(streaming)

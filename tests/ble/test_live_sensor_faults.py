@@ -154,3 +154,47 @@ def test_a_link_lost_for_good_says_in_plain_words_that_the_sensor_did_not_answer
     assert isinstance(out.error, BleError) and out.error.reason == "link_lost"
     assert "lost Gone and could not reconnect for 1 s (the sensor did not answer)" in str(out.error)
     assert "Error" not in str(out.error)
+
+
+def test_the_demo_polar_sense_offers_52_hz_only_and_replays_its_walk_resampled_without_aliasing() -> None:
+    """QA: the virtual radio's "Polar Sense DEMO" offered an H10's rates for its 100 Hz recording, so the Verity
+    Sense's 52 Hz-only path could not be tried on it."""
+    from ingest.ble.virtual import resampled, start_demo_radio
+    from service.commands.live import demo_recording
+
+    rec = demo_recording()
+    assert np.median(np.diff(rec.time_s)) == pytest.approx(0.01)  # the sample is a 100 Hz recording
+
+    async def sensors() -> tuple[VirtualSensor, VirtualSensor]:
+        radio, sense = await start_demo_radio(rec, protocol="pmd_compressed")
+        await radio.close()
+        radio, h10 = await start_demo_radio(rec, protocol="pmd")
+        await radio.close()
+        return sense, h10
+
+    sense, h10 = asyncio.run(sensors())
+    assert sense.name == "Polar Sense DEMO" and sense.pmd_rates_hz == (52,) and sense.rate_hz == 52
+    assert h10.pmd_rates_hz == (25, 50, 100, 200) and h10.recording is rec  # the H10 replays the sample as it is
+    got = sense.recording
+    np.testing.assert_allclose(np.diff(got.time_s), 1 / 52, atol=1e-9)
+    assert (got.placement, got.body_height_m, got.sensor_height_m) == (
+        rec.placement,
+        rec.body_height_m,
+        rec.sensor_height_m,
+    )
+    assert got.duration_s == pytest.approx(rec.duration_s, abs=2 / 52)
+    # the walk itself (well under the 26 Hz the new rate holds): as the recording read at the new times
+    inside = (got.time_s > rec.time_s[0] + 1) & (got.time_s < rec.time_s[-1] - 1)
+    at_new_times = np.interp(got.time_s[inside], rec.time_s, rec.acc_ms2[:, 2])
+    walk_ms2 = got.acc_ms2[inside, 2] - at_new_times
+    assert np.std(walk_ms2) < 0.15 * np.std(at_new_times)
+    # a 40 Hz vibration (above 26 Hz) is filtered out, not folded into the walk at 12 Hz as reading the samples at
+    # the new times would fold it
+    t = np.asarray(rec.time_s)
+    shaken = Recording(t, rec.acc_ms2 + np.sin(2 * np.pi * 40 * t)[:, None], rec.gyr_dps, rec.placement)
+    folded_ms2 = resampled(shaken, 52).acc_ms2[inside] - got.acc_ms2[inside]
+    assert np.abs(folded_ms2).max() < 0.05  # of an amplitude of 1 m/s^2
+    naive_ms2 = np.interp(got.time_s[inside], t, shaken.acc_ms2[:, 0]) - np.interp(
+        got.time_s[inside], t, rec.acc_ms2[:, 0]
+    )
+    assert np.abs(naive_ms2).max() > 0.5  # what the filter is for

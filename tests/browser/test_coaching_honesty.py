@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.browser.test_dashboard import wait_js, watch_console
+from tests.browser.test_dashboard import refused_upload, wait_js, watch_console
 from tests.service.conftest import synthetic_walk
 from tests.service.serverproc import Server
 from tests.service.test_coaching_honesty import write_csv
@@ -98,12 +98,7 @@ def test_uploading_the_same_recording_again_is_refused_on_the_upload_page(
         r = server.client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
     (walk,) = r.json()["walks"]
     page = browser_context.new_page()
-    page.goto(server.url + "/#/upload")
-    page.set_input_files("#file", str(path))
-    page.select_option("#placement", "lower_back")
-    page.click("#upload-btn")
-    wait_js(page, "document.getElementById('upload-error').textContent.length > 10")
-    text = page.locator("#upload-error").inner_text()
+    text = refused_upload(page, server, path, "lower_back")
     assert text.startswith("Upload refused: ") and f"already stored as walk {walk['id']}" in text
     assert f"delete walk {walk['id']} first" in text
     assert len(server.client.get("/api/walks").json()) == 1

@@ -41,6 +41,16 @@ def watch_console(page) -> list[str]:
     return errors
 
 
+def refused_upload(page, server: Server, path: Path, placement: str) -> str:
+    """Upload ``path`` from the upload page (its sensor at ``placement``) and wait for the refusal: its text."""
+    page.goto(server.url + "/#/upload")
+    page.set_input_files("#file", str(path))
+    page.select_option("#placement", placement)
+    page.click("#upload-btn")
+    wait_js(page, "document.getElementById('upload-error').textContent.length > 10")
+    return page.locator("#upload-error").inner_text()
+
+
 def test_upload_real_recording_and_see_its_charts(browser_context, server: Server, tmp_path: Path) -> None:
     path, placement = real_sample(tmp_path)
     page = browser_context.new_page()
@@ -103,12 +113,7 @@ def test_bad_upload_shows_the_reason(browser_context, server: Server, tmp_path: 
     bad = tmp_path / "notes.csv"
     bad.write_text("hello,world\n1,2\n")
     page = browser_context.new_page()
-    page.goto(server.url + "/#/upload")
-    page.set_input_files("#file", str(bad))
-    page.select_option("#placement", "lower_back")
-    page.click("#upload-btn")
-    wait_js(page, "document.getElementById('upload-error').textContent.length > 10")
-    assert page.locator("#upload-error").inner_text().startswith("Upload refused: ")
+    assert refused_upload(page, server, bad, "lower_back").startswith("Upload refused: ")
     assert server.client.get("/api/walks").json() == []
     # the progress bar does not stay where the refused upload left it
     assert page.evaluate("document.getElementById('upload-bar').value") == 0

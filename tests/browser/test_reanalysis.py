@@ -85,3 +85,34 @@ def test_the_profile_page_offers_to_analyse_all_walks_again_after_a_height_chang
     page.wait_for_selector("#profile-form")
     assert page.locator("#reanalyse-all").count() == 0  # nothing is out of date any more
     assert errors == [], errors
+
+
+def test_analyse_all_again_says_a_chest_walk_has_no_stride_length_not_a_dash(
+    browser_context, server: Server, tmp_path
+) -> None:
+    """QA: a cadence-only walk read "neck1: strides 252 and median stride length – m as before, and 0 flagged strides
+    as before"."""
+    import sqlite3
+
+    files = {"file": ("neck1.csv", WALK.read_bytes())}
+    r = server.client.post("/api/uploads", files=files, data={"placement": "chest"})
+    assert r.status_code == 201, r.text
+    chest = r.json()["walks"][0]
+    back = upload(server, OTHER)
+    assert chest["summary"]["stride_length_m"] is None and chest["summary"]["strides"] > 0
+    with sqlite3.connect(tmp_path / "data" / "gait.sqlite3") as conn:  # both analysed by an older version
+        conn.execute("UPDATE walks SET analysis_json = json_set(analysis_json, '$.version', '0.0.9+r0')")
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/profile")
+    page.click("#reanalyse-all-btn")
+    wait_js(page, "document.getElementById('reanalyse-all-msg').textContent.includes('analysed again')")
+    items = page.locator("#reanalyse-all-results li").all_inner_texts()
+    line = next(i for i in items if i.startswith(f"{chest['name']}:"))
+    assert line == (
+        f"{chest['name']}: strides {chest['summary']['strides']} as before, no stride length (chest sensor: cadence "
+        "only), so no stride to flag"
+    )
+    other = next(i for i in items if i.startswith(f"{back['name']}:"))
+    assert f"median stride length {back['summary']['stride_length_m']:.2f} m as before" in other
+    assert errors == [], errors

@@ -174,7 +174,10 @@ def test_cli_convert_without_a_start_time_keeps_the_file_s_own_times(
     src.write_text("\n".join(rows) + "\n")
     out = tmp_path / "out.csv"
     assert main(["convert", str(src), str(out)]) == 0
-    assert "holds no start time" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    # QA9: where to give it its date (it said only "an upload of it is dated when uploaded")
+    said = 'it holds no start time: to date its walk, fill in "When did you walk?" on the dashboard\'s upload page'
+    assert said in err, err
     assert ingest.read_gait_csv(out).source["start_epoch_s"] is None
 
 

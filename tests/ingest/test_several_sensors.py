@@ -7,6 +7,7 @@ header as gaitmap's own loader (gaitmap_example_data_loader_reference.py) reads 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -52,16 +53,31 @@ def test_a_sensor_name_in_another_case_picks_that_sensor() -> None:
     np.testing.assert_allclose(rec.acc_ms2[:, 0], right["acc_x"].to_numpy(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["imu_sample.csv", "imu_sample_not_rotated.csv", "imu_sample_ic_stride.csv"])
-def test_without_a_sensor_the_refusal_names_them_and_the_option_to_add(name: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "rate_hz"),  # the rates of gaitmap's documentation (SOURCE.txt, gaitmap.example_data)
+    [("imu_sample.csv", "204.8"), ("imu_sample_not_rotated.csv", "204.8"), ("imu_sample_ic_stride.csv", "102.4")],
+)
+def test_without_a_sensor_the_refusal_names_them_and_the_option_to_add(name: str, rate_hz: str) -> None:
     with pytest.raises(IngestError) as err:
         ingest.load(GAITMAP / name)
     text = str(err.value)
     assert err.value.reason == "sensor_not_chosen"
     assert "2 sensors (left_sensor, right_sensor)" in text
     assert "add --sensor left_sensor or --sensor right_sensor" in text
-    # no time column (an index of sample numbers) and no rate given: the rate is needed too, and said so
-    assert "--rate-hz <Hz>" in text and "the file has no time column" in text
+    # no time column (an index of sample numbers) and no rate given: the rate is needed too, and said so; gaitmap's
+    # own example files: the rate its documentation gives (QA9: "--rate-hz <Hz>" left the walker guessing)
+    assert f"--rate-hz {rate_hz}, " in text and "the file has no time column" in text
+    assert f"gaitmap's documentation gives it for its example {name}" in text
+
+
+def test_a_file_not_recognisably_gaitmaps_says_where_to_find_its_rate(tmp_path: Path) -> None:
+    mine = tmp_path / "my_shoes.csv"
+    shutil.copy(GAITMAP / "imu_sample.csv", mine)
+    with pytest.raises(IngestError) as err:
+        ingest.load(mine)
+    text = str(err.value)
+    assert "--rate-hz <Hz>, the sensors' sampling rate" in text and "gaitmap" not in text
+    assert "the sensor's or the data set's documentation gives it" in text
 
 
 def test_with_the_rate_given_the_refusal_asks_for_the_sensor_only() -> None:

@@ -323,7 +323,12 @@ def test_an_upload_shorter_than_one_stride_is_refused_and_stores_nothing(
         r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
     assert r.status_code == 422, r.text
     detail = r.json()["detail"]
-    assert "shorter than one stride" in detail and "nothing was stored" in detail and "record a walk" in detail
+    assert "shorter than one stride" in detail and "nothing was stored" in detail
+    # QA9: what suffices ("a walk of at least a minute" was neither what stores a walk nor what counts)
+    assert detail.endswith(
+        "upload a recording with 20 steps or more of walking (for the coaching, walks of 2 minutes of walking or more "
+        "count)"
+    ), detail
     assert count_rows(store, "walks") == 0 and client.get("/api/walks").json() == []
 
 

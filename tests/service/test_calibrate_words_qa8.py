@@ -3,6 +3,8 @@ the number to type, not only with the factor it would give."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from service.coaching import load_profile
@@ -30,14 +32,17 @@ def test_a_distance_typed_in_km_or_miles_says_what_to_enter_in_metres(client: Te
 
     # 0.04 "meaning km": 40 m fits the walk, 0.04 miles (64 m) does not
     detail = refused(client, walk["id"], 0.04)
-    assert detail.startswith("0.04 m? The box takes metres: 0.04 km = 40 m, so enter 40. "), detail
-    assert "implausible (expected 0.5-1.5)" in detail, detail  # the factor's own words still follow
+    # QA9: once the slip is named, the fix is the end of it (no "factor 0.001 is implausible" after it)
+    assert detail == "0.04 m? The box takes metres: 0.04 km = 40 m, so enter 40.", detail
     # 0.015 "meaning miles": 24 m fits, 15 m does not
     detail = refused(client, walk["id"], 0.015)
-    assert detail.startswith(f"0.015 m? The box takes metres: 0.015 miles = {0.015 * MILE_M:.0f} m, so enter 24. ")
+    assert detail == f"0.015 m? The box takes metres: 0.015 miles = {0.015 * MILE_M:.0f} m, so enter 24.", detail
     # 0.03: 30 m and 48 m both fit: both said
     detail = refused(client, walk["id"], 0.03)
-    assert detail.startswith(f"0.03 m? The box takes metres: 0.03 km = 30 m and 0.03 miles = {0.03 * MILE_M:.0f} m;")
+    assert detail == (
+        f"0.03 m? The box takes metres: 0.03 km = 30 m and 0.03 miles = {0.03 * MILE_M:.0f} m; "
+        "enter the one you walked."
+    )
     assert load_profile(store).stride_scales == {}  # nothing saved
 
 
@@ -49,4 +54,10 @@ def test_a_distance_that_fits_no_unit_says_the_range_that_fits_the_walk(client: 
     detail = r.json()["detail"]
     assert detail.startswith(f"4 m does not fit this walk: the model measured it at about {model_m:.0f} m."), detail
     assert f"between about {0.5 * model_m:.0f} and {1.5 * model_m:.0f} m" in detail, detail
+    # QA9: why, in one plain sentence, without the factor it would give (a number the walker never typed)
+    assert detail.endswith(
+        "covers the whole walk. A calibration corrects the measured distance by up to 50 % either way: a distance "
+        "further off is taken for a slip."
+    ), detail
+    assert "factor" not in detail and not re.search(r"\d\.\d{3}", detail), detail
     assert load_profile(store).stride_scales == {}

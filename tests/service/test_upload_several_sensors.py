@@ -30,8 +30,10 @@ def test_the_refusal_gives_the_convert_command_and_stores_nothing(
     assert r.status_code == 422
     detail = r.json()["detail"]
     assert "2 sensors (left_sensor, right_sensor)" in detail
-    command = "gait convert imu_sample.csv imu_sample_left_sensor.csv --sensor left_sensor --rate-hz <Hz>"
+    # marked as a command (the upload page shows it to copy), with the rate gaitmap's documentation gives (QA9)
+    command = "`gait convert imu_sample.csv imu_sample_left_sensor.csv --sensor left_sensor --rate-hz 204.8`"
     assert command in detail and "(or --sensor right_sensor)" in detail and "upload the converted file" in detail
+    assert "gaitmap's documentation gives it for its example imu_sample.csv" in detail
     assert "add --sensor" not in detail  # the command-line words, which the upload form has no field for
     assert count_rows(store, "walks") == 0
     assert not settings.recordings_dir.exists() or not any(settings.recordings_dir.iterdir())  # no samples kept

@@ -238,8 +238,9 @@ def test_somebody_elses_walk_or_one_without_model_strides_is_refused_and_nothing
 @pytest.mark.parametrize(
     ("distance_m", "words"),
     [
-        ("4000", "calibration factor "),  # a hundred times the walk
-        ("4", "implausible (expected 0.5-1.5)"),
+        # a hundred times the walk, a tenth of it: the range that fits, in plain words (not the factor: QA9)
+        ("4000", "does not fit this walk: the model measured it at about"),
+        ("4", "A calibration corrects the measured distance by up to 50 % either way"),
         ("-40", "the known distance must be a positive number of metres"),
         ("0", "the known distance must be a positive number of metres"),
         ("NaN", "the known distance must be a positive number of metres"),
