@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -23,8 +23,58 @@ from gait.validate import check_samples
 
 ANALYSIS_REVISION = 2
 """Counts changes to the core that change any figure of a stored walk (steps, strides, lengths, bouts, notes):
-raise it with such a change, so that the service knows which walks an older analysis made and can offer to
-analyse them again (service/reanalysis.py)."""
+raise it with such a change, and add what it changes to :data:`ANALYSIS_REVISIONS`, so that the service knows which
+walks an older analysis made and can offer to analyse them again, saying why (service/reanalysis.py)."""
+
+
+def _every_recording(source: Mapping[str, Any]) -> bool:
+    return True
+
+
+def _recordings_with_gps(source: Mapping[str, Any]) -> bool:
+    return source.get("has_gps") is not False  # a source that does not say may have had a track
+
+
+@dataclass(frozen=True)
+class AnalysisRevision:
+    """One revision of the analysis (:data:`ANALYSIS_REVISION`): what it changed, and which recordings it can
+    change."""
+
+    number: int
+    change: str
+    """What it changed, in plain words, as the walker reads it ("rides in a vehicle are now left out ...")."""
+    can_change: Callable[[Mapping[str, Any]], bool] = _every_recording
+    """Whether it can change the analysis of a recording with this source metadata (:attr:`Recording.source`, as
+    the readers fill it: ``has_gps``, ``has_gyroscope``): False only when it certainly cannot. Every recording by
+    default."""
+
+
+ANALYSIS_REVISIONS = (
+    AnalysisRevision(1, "the first analysis that records its version"),
+    AnalysisRevision(
+        2, "rides in a vehicle are now left out where the recording has a GPS track", _recordings_with_gps
+    ),
+)
+"""Every revision of the analysis, oldest first; the last is :data:`ANALYSIS_REVISION`."""
+
+
+def revisions_since(revision: int, source: Mapping[str, Any]) -> list[AnalysisRevision]:
+    """The revisions after ``revision`` that can change the analysis of a recording with this source metadata:
+    empty when analysing it again with this version gives the same figures.
+
+    Examples
+    --------
+    >>> [r.number for r in revisions_since(1, {"has_gps": True})], revisions_since(1, {"has_gps": False})
+    ([2], [])
+    >>> [r.number for r in revisions_since(0, {"has_gps": False})]
+    [1]
+    """
+    return [r for r in ANALYSIS_REVISIONS if r.number > revision and r.can_change(source)]
+
+
+MODEL_NOTE_START = "stride length:"
+"""How the note on the stride-length model starts (:func:`model_notes`: every analysis has one, after the notes of
+the recording's reader and before every other note)."""
 
 GPS_MIN_BOUT_S = 60.0
 """Bouts shorter than this are too short for a phone's GPS (metres of jitter) to give a stride length."""
@@ -398,6 +448,20 @@ def leave_out_riding(result: Analysis, track: GpsTrack) -> None:
     result.riding = riding
 
 
+def riding_speeds(riding: Sequence[RidingSpan]) -> str:
+    """The speeds of the spans GPS showed in a vehicle, in km/h: one speed, or the range of several.
+
+    Examples
+    --------
+    >>> riding_speeds([RidingSpan(0.0, 100.0, 8.0, 150)])
+    '29 km/h'
+    >>> riding_speeds([RidingSpan(0.0, 100.0, 8.0, 150), RidingSpan(400.0, 520.0, 12.0, 1)])
+    '29-43 km/h'
+    """
+    kmh = sorted(round_half_away(3.6 * r.speed_mps) for r in riding)
+    return f"{kmh[0]:.0f} km/h" if kmh[0] == kmh[-1] else f"{kmh[0]:.0f}-{kmh[-1]:.0f} km/h"
+
+
 def riding_note(riding: Sequence[RidingSpan]) -> str:
     """Say in plain words where GPS showed a vehicle and how many steps were left out.
 
@@ -410,12 +474,11 @@ def riding_note(riding: Sequence[RidingSpan]) -> str:
     """
     total_s = sum(r.end_s - r.start_s for r in riding)
     steps = sum(r.steps for r in riding)
-    kmh = sorted(round_half_away(3.6 * r.speed_mps) for r in riding)
-    speeds = f"{kmh[0]:.0f} km/h" if kmh[0] == kmh[-1] else f"{kmh[0]:.0f}-{kmh[-1]:.0f} km/h"
     spans = "" if len(riding) == 1 else f"{len(riding)} stretches, "
     return (
-        f"GPS: {spans}{format_duration(total_s)}{'' if len(riding) == 1 else ' in all'} at {speeds} (a vehicle, not "
-        f"walking): {steps} step{'' if steps == 1 else 's'} in {'it' if len(riding) == 1 else 'them'} left out"
+        f"GPS: {spans}{format_duration(total_s)}{'' if len(riding) == 1 else ' in all'} at {riding_speeds(riding)} "
+        f"(a vehicle, not walking): {steps} step{'' if steps == 1 else 's'} in "
+        f"{'it' if len(riding) == 1 else 'them'} left out"
     )
 
 

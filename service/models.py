@@ -436,6 +436,11 @@ class ReanalysisResult(BaseModel):
     before: WalkSummary | None = None
     after: WalkSummary | None = None
     version: str | None = Field(None, description="The version that analysed it now.")
+    reasons: list[str] = Field(
+        default_factory=list,
+        description="Why it was out of date, in words (as its page said), when it was analysed again with the "
+        "others (`POST /api/walks/reanalyse`).",
+    )
 
 
 class ReanalysisBatch(BaseModel):
@@ -444,6 +449,14 @@ class ReanalysisBatch(BaseModel):
     reanalysed: int
     failed: int
     results: list[ReanalysisResult]
+
+
+class VersionChange(BaseModel):
+    """A revision of the analysis since some walks were analysed, and how many of them it can change."""
+
+    revision: int = Field(description="The analysis revision (`gait.analysis.ANALYSIS_REVISION` of its version).")
+    change: str = Field(description="What it changed, in words.")
+    walks: int = Field(description="The out-of-date walks (that can be analysed again) it can change.")
 
 
 class ReanalysisOverview(BaseModel):
@@ -468,6 +481,12 @@ class ReanalysisOverview(BaseModel):
         "`version` (an earlier version), `height` (another body height), `factor` (another calibration factor), "
         "`mixed_baseline` (a baseline that took in other placements' walks), `pain` (a pain report added or deleted "
         "since changes the plan). A walk may have several.",
+    )
+    version_changes: list[VersionChange] = Field(
+        default_factory=list,
+        description="What the versions since their analysis changed, for the walks out of date by `version` "
+        "(a revision that cannot change a walk, such as one about GPS tracks for a walk without one, does not make "
+        "it out of date), oldest first.",
     )
     current_version: str
 

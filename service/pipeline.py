@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.analysis import ANALYSIS_REVISION, RidingSpan, riding_note
+from gait.analysis import ANALYSIS_REVISION, GPS_VEHICLE_WINDOW_S, RidingSpan, riding_note, riding_speeds
 from gait.coach import StrideJudge
 from gait.coach.settings import MIN_PLAN_WALK_TIME_S, MIN_WALK_TIME_S, PLAN_WALK_SHARE
 from gait.coach.text import format_duration
@@ -431,10 +431,42 @@ def prepare_analysis(
     return PreparedAnalysis(options, flagger, description, record)
 
 
+def _riding(source: dict[str, Any]) -> list[RidingSpan]:
+    """The spans that GPS showed in a vehicle (``gps_riding`` of a walk's source)."""
+    return [RidingSpan(**span) for span in source.get("gps_riding") or []]
+
+
 def _ride_words(source: dict[str, Any]) -> str | None:
     """The note on the spans that GPS showed in a vehicle (``gps_riding`` of a walk's source), or None."""
-    spans = source.get("gps_riding")
-    return riding_note([RidingSpan(**span) for span in spans]) if spans else None
+    riding = _riding(source)
+    return riding_note(riding) if riding else None
+
+
+def all_ride_refusal(file_name: str, duration_s: float, riding: list[RidingSpan]) -> str:
+    """Why an upload in which every step found was in a vehicle (``riding``: :attr:`gait.analysis.Analysis.riding`)
+    is refused: what GPS showed, and that nothing in it counts as walking (its steps in the vehicle were no walking,
+    so "left out" would say too little). A ride covering the recording but for less than GPS can tell
+    (:data:`gait.analysis.GPS_VEHICLE_WINDOW_S`) is the whole of it.
+
+    Examples
+    --------
+    >>> print(all_ride_refusal("a.zip", 301.1, [RidingSpan(0.0, 300.0, 13.0, 511)]))  # doctest: +NORMALIZE_WHITESPACE
+    a.zip: GPS shows it moving at 47 km/h for the whole 5 min (a vehicle), so nothing in it counts as walking;
+    nothing was stored
+    >>> print(all_ride_refusal("b.zip", 600.0, [RidingSpan(100.0, 280.0, 13.0, 300)]))  # doctest: +NORMALIZE_WHITESPACE
+    b.zip: GPS shows it moving at 47 km/h for 3 min of its 10 min (a vehicle), and no walking was found in the rest;
+    nothing was stored
+    """
+    ride_s = sum(r.end_s - r.start_s for r in riding)
+    speeds = riding_speeds(riding)
+    if duration_s - ride_s < GPS_VEHICLE_WINDOW_S:
+        moving = f"for the whole {format_duration(ride_s)} (a vehicle), so nothing in it counts as walking"
+    else:
+        moving = (
+            f"for {format_duration(ride_s)} of its {format_duration(duration_s)} (a vehicle), and no walking was found "
+            "in the rest"
+        )
+    return f"{file_name}: GPS shows it moving at {speeds} {moving}; nothing was stored"
 
 
 def analyse_to_walk(
@@ -516,6 +548,10 @@ def analyse_to_walk(
     if result.riding:
         # the JSON document's spans that GPS showed in a vehicle (their steps left out), which no table keeps
         source["gps_riding"] = [span._asdict() for span in result.riding]
+    if recording.source.get("notes"):
+        # what the file's reader said (the analysis' notes begin with them): an analysis of the kept samples, which
+        # are no longer the file, says them again (service.reanalysis)
+        source["reader_notes"] = [str(note) for note in recording.source["notes"]]
     return NewWalk(
         name=name,
         origin=origin,
@@ -665,11 +701,7 @@ def process_file(
     ride = _ride_words(walk.source)
     if origin == "upload" and not walk.strides and ride:
         # every step found was in a vehicle (GPS): the placement is not what to check
-        raise IngestError(
-            f"{path.name}: no walking found in its {recording.duration_s:.0f} s, only a ride: {ride}. Nothing was "
-            "stored; upload a recording of a walk",
-            reason="no_walking",
-        )
+        raise IngestError(all_ride_refusal(path.name, recording.duration_s, _riding(walk.source)), reason="no_walking")
     if origin == "upload" and not walk.strides:
         # no walking at all (a phone lying on a table, the wrong placement): a walk of 0 strides would sit in the
         # list and in Trends as a walk; refused with what to check instead

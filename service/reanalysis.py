@@ -20,11 +20,19 @@ judged by the coaching plan in force when the walk was made (with the walker's o
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gait.analysis import (
+    ANALYSIS_REVISION,
+    ANALYSIS_REVISIONS,
+    MODEL_NOTE_START,
+    AnalysisRevision,
+    revisions_since,
+)
 from gait.errors import GaitError
 from gait.stride_length import factor_words
 from gait.tracker import PENDULUM_PLACEMENTS
@@ -131,6 +139,30 @@ def samples_kept(walk: dict[str, Any], folders: SampleFolders) -> bool:
     return _sample_file(walk, folders.samples_dir) is not None
 
 
+def reader_notes(walk: dict[str, Any]) -> list[str]:
+    """The notes the file's reader gave when the walk was uploaded (a counter that skips, a unit read from the
+    data's size), which its kept samples no longer give: its source's ``reader_notes``, or for a walk stored before
+    they were kept there, the notes it begins with before its analysis' own (an analysis begins its notes with the
+    reader's, then the stride-length model's, :data:`gait.analysis.MODEL_NOTE_START`; a walk analysed again before
+    they were kept lost them).
+
+    Examples
+    --------
+    >>> reader_notes({"source": {"reader_notes": ["a.txt: a note"]}, "notes": []})
+    ['a.txt: a note']
+    >>> reader_notes({"source": {}, "notes": ["a.txt: a note", "stride length: a model", "GPS: a ride"]})
+    ['a.txt: a note']
+    >>> reader_notes({"source": {}, "notes": ["a note of an analysis without a model note"]})
+    []
+    """
+    source = walk.get("source") or {}
+    if "reader_notes" in source:
+        return [str(note) for note in source["reader_notes"]]
+    notes = [str(note) for note in walk.get("notes") or []]
+    model = next((i for i, note in enumerate(notes) if note.startswith(MODEL_NOTE_START)), None)
+    return [] if model is None else notes[:model]
+
+
 def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -> Recording:
     """The walk's samples as the recording to analyse again.
 
@@ -144,7 +176,10 @@ def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -
         raise NoSamplesError(NOT_REANALYSABLE[kind].format(id=walk["id"]))
     try:
         if walk["origin"] == "upload":
-            return load_recording(recording_path(folders.recordings_dir, walk["id"]))
+            recording = load_recording(recording_path(folders.recordings_dir, walk["id"]))
+            # the samples are kept without what the file's reader said of them: the analysis says it again
+            notes = reader_notes(walk)
+            return replace(recording, source={**recording.source, "notes": notes}) if notes else recording
         if walk["origin"] == "live":
             recording = load_journal(_journal(walk, folders))
             # the journal noted the profile's height of that day: the walker's walk takes today's
@@ -251,6 +286,51 @@ REASON_KINDS = ("version", "height", "factor", "mixed_baseline", "pain")
 counted apart on the profile page."""
 
 
+def analysed_revision(version: str | None) -> int | None:
+    """The analysis revision (:data:`gait.analysis.ANALYSIS_REVISION`) of a stored analysis' version
+    (:data:`service.pipeline.ANALYSIS_VERSION`, ``"<package version>+r<revision>"``); None when it names none.
+
+    Examples
+    --------
+    >>> analysed_revision("0.1.0+r1"), analysed_revision("0+unknown+r2"), analysed_revision("0.1.0")
+    (1, 2, None)
+    """
+    match = re.search(r"\+r(\d+)$", version or "")
+    return None if match is None else int(match.group(1))
+
+
+def walk_facts(walk: dict[str, Any]) -> dict[str, Any]:
+    """What a stored walk's recording was, as :attr:`gait.analysis.AnalysisRevision.can_change` reads it: its
+    source, and for a live walk that its journal holds no GPS track (a sensor streams no position)."""
+    facts = dict(walk.get("source") or {})
+    if walk["origin"] == "live":
+        facts["has_gps"] = False
+    return facts
+
+
+def revisions_to_apply(walk: dict[str, Any]) -> list[AnalysisRevision]:
+    """The analysis revisions since the walk's analysis that can change it (empty: this version's analysis of it
+    is the one stored, or its analysis names no revision)."""
+    revision = analysed_revision((walk.get("analysis") or {}).get("version"))
+    return [] if revision is None else revisions_since(revision, walk_facts(walk))
+
+
+def version_reason(walk: dict[str, Any]) -> str | None:
+    """Why a walk's analysis, by an earlier version, is out of date, in words: what the revisions since changed
+    (:data:`gait.analysis.ANALYSIS_REVISIONS`); None when none of them can change this walk (a walk without a GPS
+    track by the revision that leaves out rides) or it was analysed by this version. A version naming no revision,
+    or a later one, is named."""
+    version = (walk.get("analysis") or {}).get("version")
+    revision = analysed_revision(version)
+    if revision is None or revision > ANALYSIS_REVISION:
+        return None if version == ANALYSIS_VERSION else f"analysed by version {version}; this is {ANALYSIS_VERSION}"
+    changes = revisions_to_apply(walk)
+    if not changes:
+        return None
+    one = len(changes) == 1
+    return f"analysed before this version's change{'' if one else 's'}: " + "; ".join(r.change for r in changes)
+
+
 def out_of_date_reasons(
     walk: dict[str, Any], profile: ProfileUpdate, *, factor: bool = True, coaching_too: bool = True
 ) -> list[str]:
@@ -260,6 +340,8 @@ def out_of_date_reasons(
     date: nothing can be done about it. ``factor`` False leaves out a changed calibration factor (a calibration
     with the walk fits exactly that); ``coaching_too`` False leaves out what changes only the walk's coaching (its
     targets and flags), not its figures. A coaching plan changed by pain reports since is :func:`plan_change_reasons`.
+    An earlier version makes a walk out of date only when a revision of the analysis since can change it
+    (:func:`version_reason`): the package's version alone changes no figure.
     """
     return [text for _, text in out_of_date_kinds(walk, profile, factor=factor, coaching_too=coaching_too)]
 
@@ -274,8 +356,9 @@ def out_of_date_kinds(
     if not record:
         return [("version", f"analysed by an earlier version (before {ANALYSIS_VERSION}, which records it)")]
     reasons = []
-    if record.get("version") != ANALYSIS_VERSION:
-        reasons.append(("version", f"analysed by version {record.get('version')}; this is {ANALYSIS_VERSION}"))
+    version = version_reason(walk)
+    if version:
+        reasons.append(("version", version))
     if record.get("uses_profile"):
         # only the pendulum's lengths (lower back, waist) rest on the height: a phone's or a shoe's do not change
         height_matters = walk["placement"] in {p.value for p in PENDULUM_PLACEMENTS}
@@ -453,6 +536,7 @@ def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
         "out_of_date_without_samples": 0,
     }
     by_reason = dict.fromkeys(REASON_KINDS, 0)
+    by_revision: dict[int, int] = {}
     for walk in walks:
         status = walk_status(walk, profile, folders, pain=pain)
         counts["reanalysable"] += status["can_reanalyse"]
@@ -461,23 +545,36 @@ def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
             counts["out_of_date_plan_changed"] += status["can_reanalyse"] and status["plan_changed"]
             for kind in status["reason_kinds"] if status["can_reanalyse"] else ():
                 by_reason[kind] += 1
-    return {**counts, "out_of_date_by_reason": by_reason, "current_version": ANALYSIS_VERSION}
+            for revision in revisions_to_apply(walk) if status["can_reanalyse"] else ():
+                by_revision[revision.number] = by_revision.get(revision.number, 0) + 1
+    changes = [
+        {"revision": r.number, "change": r.change, "walks": by_revision[r.number]}
+        for r in ANALYSIS_REVISIONS
+        if r.number in by_revision
+    ]
+    return {
+        **counts,
+        "out_of_date_by_reason": by_reason,
+        "version_changes": changes,
+        "current_version": ANALYSIS_VERSION,
+    }
 
 
 def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str, Any]]:
     """Analyse again every out-of-date walk whose samples are kept, oldest first (a walk's coaching plan rests on
     the walks before it, analysed again by then); one failure does not stop the others. Returns one result per
-    walk: ``ok`` with its figures, or its ``error``."""
+    walk: ``ok`` with its figures, or its ``error``, and the ``reasons`` it was out of date."""
     profile = coaching.load_profile(store)
     pain = coaching.PainLedger.load(store)
     walks = store.list_walks(limit=max(store.count_walks(), 1))
     statuses = [(w, walk_status(w, profile, folders, pain=pain)) for w in reversed(walks)]
-    todo = [w for w, status in statuses if status["out_of_date"] and status["can_reanalyse"]]
+    todo = [(w, status) for w, status in statuses if status["out_of_date"] and status["can_reanalyse"]]
     results = []
-    for walk in todo:
+    for walk, status in todo:
+        why = {"reasons": status["reasons"]}
         try:
-            results.append({"ok": True, "error": None, **reanalyse_walk(store, walk["id"], folders)})
+            results.append({"ok": True, "error": None, **why, **reanalyse_walk(store, walk["id"], folders)})
         except (ReanalysisError, IngestError, GaitError, OSError, ValueError, sqlite3.Error, StoreError) as exc:
             log.warning("walk %s not analysed again: %s", walk["id"], exc)
-            results.append({"walk_id": walk["id"], "name": walk["name"], "ok": False, "error": str(exc)})
+            results.append({"walk_id": walk["id"], "name": walk["name"], "ok": False, "error": str(exc), **why})
     return results

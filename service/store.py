@@ -501,6 +501,11 @@ STRIDE_COLUMNS = (
     "target_m",
     "overlong",
 )
+ANALYSIS_SOURCE_KEYS = ("gps_bout_stride_length_m", "gps_riding", "reader_notes")
+"""The keys of a walk's source that its analysis writes (:func:`service.pipeline.analyse_to_walk`: the JSON
+document's GPS stride lengths and rides, the notes of the file's reader it began its notes with): an analysis again
+replaces them with the rest of the analysis, a key it does not write is removed (:meth:`Store.replace_analysis`)."""
+
 SUMMARY_COLUMNS = ("steps", "strides", "cadence_spm", "stride_length_m", "distance_m", "walking_time_s", "duration_s")
 
 
@@ -780,17 +785,23 @@ class Store:
 
     def replace_analysis(self, walk_id: int, walk: NewWalk) -> bool:
         """Swap a stored walk's analysis for ``walk``'s in one transaction: its strides, steps and bouts, summary
-        figures, flagged count, reason, notes, coaching and analysis record (a crash leaves the old analysis or
-        the new one, never a mix). What the walk is stays: name, origin, start, source, fingerprint, its cues
-        (what was said during a live walk) and pain reports. Returns False when there is no such walk; a walk still
-        being recorded live is left alone (False too).
+        figures, flagged count, reason, notes, coaching, analysis record and what the analysis wrote in its source
+        (:data:`ANALYSIS_SOURCE_KEYS`) (a crash leaves the old analysis or the new one, never a mix). What the walk
+        is stays: name, origin, start, the rest of its source, fingerprint, its cues (what was said during a live
+        walk) and pain reports. Returns False when there is no such walk; a walk still being recorded live is left
+        alone (False too).
         """
         s = walk.summary
         with self.write() as conn:
-            updated = conn.execute(
+            row = conn.execute("SELECT source_json FROM walks WHERE id = ? AND status != 'live'", (walk_id,)).fetchone()
+            if row is None:
+                return False
+            kept = {k: v for k, v in json.loads(row[0] or "{}").items() if k not in ANALYSIS_SOURCE_KEYS}
+            source = {**kept, **{k: walk.source[k] for k in ANALYSIS_SOURCE_KEYS if k in walk.source}}
+            conn.execute(
                 "UPDATE walks SET placement = COALESCE(?, placement), duration_s = ?, steps = ?, strides = ?,"
                 " cadence_spm = ?, stride_length_m = ?, distance_m = ?, walking_time_s = ?, flagged_strides = ?,"
-                " reason = ?, coaching_json = ?, notes_json = ?, analysis_json = ? WHERE id = ? AND status != 'live'",
+                " reason = ?, coaching_json = ?, notes_json = ?, analysis_json = ?, source_json = ? WHERE id = ?",
                 (
                     walk.placement,
                     *_summary_values(s),
@@ -799,11 +810,10 @@ class Store:
                     json.dumps(walk.coaching, default=str),
                     json.dumps(list(walk.notes)),
                     None if walk.analysis is None else json.dumps(walk.analysis, default=str),
+                    json.dumps(source, default=str),
                     walk_id,
                 ),
-            ).rowcount
-            if not updated:
-                return False
+            )
             for table in ("strides", "steps", "bouts"):
                 conn.execute(f"DELETE FROM {table} WHERE walk_id = ?", (walk_id,))
             self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
