@@ -339,7 +339,7 @@ async function pageHome() {
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
     ${recHtml}
-    <div class="card"><h2>Stride coaching: ${plan.active ? "on" : "off"}</h2>
+    <div class="card"><h2 id="coaching-state">Stride coaching: ${!plan.enabled ? "switched off" : plan.active ? "active" : "switched on, inactive"}</h2>
       ${planReasons(plan, reasons, "home-reasons", calibrateHow ? (r) => r.replace(` ${CLI_CALIBRATE}`, " (how: below)") : (r) => r)}
       ${calibrateHow}
       <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
@@ -717,7 +717,7 @@ async function pageWalk(id, redraw = false) {
         : !anyTarget ? `<span id="no-band">${esc(noBandReason(walk))}</span>`
         : `<span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
-        : `usual-stride band (coaching was off: nothing flagged)`}`}
+        : `usual-stride band (coaching was inactive: nothing flagged)`}`}
       ${pains.length ? `<span class="legend-dot dot-pain"></span>pain onset` : ""}
       ${walk.riding.length ? `<span class="legend-dot dot-ride"></span>${RIDE_WORDS}` : ""}</p>
     <div class="chart" id="chart-length"></div>
@@ -937,7 +937,7 @@ async function pageTrends() {
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
     <h2>Cadence and stride length</h2>${chartKey("tr-cad", TREND_KEYS["tr-cad"])}<div class="chart" id="tr-cad"></div>
     <h2>Flagged strides</h2>${chartKey("tr-flag", TREND_KEYS["tr-flag"])}
-    ${rows.some((r) => r.flagged_strides) ? "" : `<p class="hint" id="tr-flag-none">No stride was flagged as overlong in these ${period}s (strides are flagged only while stride coaching is on).</p>`}
+    ${rows.some((r) => r.flagged_strides) ? "" : `<p class="hint" id="tr-flag-none">No stride was flagged as overlong in these ${period}s (strides are flagged only while stride coaching is active).</p>`}
     <div class="chart" id="tr-flag"></div>
     <div class="table-wrap"><table id="trends-table"><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence <span class="th-unit">(steps/min)</span></th><th>Stride <span class="th-unit">(m)</span></th><th>Flagged</th></tr></thead>
     <tbody>${rows.map((r) => `<tr><td>${esc(periodWords(r.period, period))}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
@@ -1501,11 +1501,11 @@ function enableAudio() {
   state.audio.resume();
 }
 
-// With coaching off a stride's "target" is the walker's usual stride and nothing is judged: say so everywhere.
+// With coaching inactive a stride's "target" is the walker's usual stride and nothing is judged: say so everywhere.
 function setLiveCoachingLabels(active) {
   const label = document.getElementById("lv-target-label"), band = document.getElementById("lv-band-label");
   if (label) label.textContent = active ? "Target" : "Usual stride";
-  if (band) band.textContent = active ? "target band" : "usual-stride band (coaching off: nothing flagged)";
+  if (band) band.textContent = active ? "target band" : "usual-stride band (coaching inactive: nothing flagged)";
   document.body.dataset.coaching = active ? "on" : "off";
 }
 

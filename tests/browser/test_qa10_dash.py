@@ -146,3 +146,32 @@ def test_a_chest_sensors_stride_length_tile_says_cadence_only(browser_context, s
     assert page.locator("#stride-stat-unit").inner_text() == "cadence only"
     assert page.locator("#gps-stride").count() == 0  # no GPS track
     assert errors == [], errors
+
+
+def test_coaching_switched_on_but_inactive_reads_the_same_on_the_walk_profile_and_home(
+    browser_context, server: Server, tmp_path
+) -> None:
+    """QA: after switching coaching on, a walk page said "... it is on now, for the walks you add from now on" while
+    Profile's "Plan now" said "Stride coaching is off: no back pain ...". The walker's switch is "switched on/off";
+    whether strides are compared with a target now is "active/inactive"."""
+    walk = upload(server, write_walk_csv(tmp_path / "walk.csv", duration_s=150.0), "lower_back")
+    r = server.client.put("/api/profile", json={"coaching": {"enabled": True}})
+    assert r.status_code == 200, r.text
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    page.wait_for_selector("#coaching-then-reasons")
+    then = page.locator("#coaching-then-reasons").inner_text()
+    assert "Stride coaching was switched off when this walk was made" in then, then
+    assert "it is switched on now, for the walks you add from now on." in then, then
+    assert " is on now" not in then and " was off " not in then, then
+    page.goto(f"{server.url}/#/profile")
+    page.wait_for_selector("#plan-now-reasons")
+    now = page.locator("#plan-now-reasons").inner_text()
+    assert now.startswith(
+        "Stride coaching is switched on but inactive: no back pain (score 1/10 or more) reported in the last 90 days."
+    ), now
+    page.goto(f"{server.url}/#/")
+    page.wait_for_selector("#coaching-state")
+    assert page.locator("#coaching-state").inner_text() == "Stride coaching: switched on, inactive"
+    assert errors == [], errors
