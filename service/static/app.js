@@ -1050,7 +1050,7 @@ async function pageUpload() {
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
       <div class="row"><label for="started-at">When did you walk? <span class="hint">(used only when the file holds no start time)</span></label>
         <input type="datetime-local" id="started-at" name="started_at">
-        <span class="hint" id="started-at-hint">when the walk started, your local time. Oxford and phyphox per-sensor files and gait CSVs counting from 0 s hold no date: without this such a walk is dated to end now</span></div>
+        <span class="hint" id="started-at-hint">when the walk started, your local time. Oxford and phyphox per-sensor files and gait CSVs counting from 0 s hold no date: without this such a walk is dated to end when uploaded</span></div>
       <div class="row"><label for="name">Name <span class="hint">(optional)</span></label><input id="name" name="name" maxlength="200"></div>
       <button type="submit" id="upload-btn">Upload and analyse</button>
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>

@@ -175,3 +175,15 @@ def test_coaching_switched_on_but_inactive_reads_the_same_on_the_walk_profile_an
     page.wait_for_selector("#coaching-state")
     assert page.locator("#coaching-state").inner_text() == "Stride coaching: switched on, inactive"
     assert errors == [], errors
+
+
+def test_the_upload_page_says_an_undated_walk_is_dated_to_end_when_uploaded(browser_context, server: Server) -> None:
+    """QA: the upload page said "dated to end now" while `gait convert` said "dated when uploaded": one wording,
+    as the walk's own page then says ("dated to end when it was uploaded")."""
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/upload")
+    page.wait_for_selector("#started-at-hint")
+    hint = page.locator("#started-at-hint").inner_text()
+    assert hint.endswith("hold no date: without this such a walk is dated to end when uploaded"), hint
+    assert errors == [], errors
