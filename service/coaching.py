@@ -25,7 +25,7 @@ from gait.coach import (
     population_baseline,
 )
 from gait.coach.pain import MIN_ONSET_DISTANCE_M, MIN_ONSET_TIME_S
-from gait.coach.plan import BASELINE_REASON
+from gait.coach.plan import ACTIVE_REASON, BASELINE_REASON
 from gait.coach.text import format_percent, sensor_words
 from gait.types import Placement, StrideEvent
 from service.models import ProfileUpdate, upgrade_profile_document
@@ -585,7 +585,7 @@ def demo_coach(
     reasons = tuple(
         f"{BASELINE_REASON}: {base.description}." if r.startswith(BASELINE_REASON) and plan.measures_length else r
         for r in plan.reasons
-        if not r.startswith(("Stride coaching is on: ", "Target: "))
+        if not r.startswith((ACTIVE_REASON, "Target: "))
     )
     plan = replace(
         plan, baseline=base, demo=True, reasons=(note[:1].upper() + note[1:] + ".", NOT_YOUR_COACHING, *reasons)

@@ -523,6 +523,19 @@ class CuePublic(BaseModel):
     reason: str | None
 
 
+class RidingSpanPublic(BaseModel):
+    """A span the walk's GPS track showed in a vehicle: its steps, strides and bouts were left out of the figures."""
+
+    start_s: Annotated[float, AfterValidator(_rounded_to(3))] = Field(
+        description="Start, on the time axis of the walk's strides."
+    )
+    end_s: Annotated[float, AfterValidator(_rounded_to(3))] = Field(description="End, on the same axis.")
+    speed_mps: Annotated[float, AfterValidator(_rounded_to(2))] = Field(
+        description="The GPS speed over the span (to 0.01 m/s, as the export gives it)."
+    )
+    steps: int = Field(description="Steps found in the span (a vehicle's bounce), left out.")
+
+
 class WalkDetail(WalkPublic):
     """A walk with its bouts, cues and linked pain reports (strides come from ``/strides``)."""
 
@@ -535,6 +548,14 @@ class WalkDetail(WalkPublic):
         description="The walk's start (its first sample) on the time axis of its strides, steps, bouts and cues, "
         "which is the recording's own (a file may count from 0 or in Unix seconds): time into the walk is "
         "`start_s - time_origin_s`.",
+    )
+    gps_stride_length_m: LengthM = Field(
+        None,
+        description="Stride length from GPS (2 x GPS distance / steps), the median over the walking bouts long "
+        "enough for one; None without a GPS track or such a bout.",
+    )
+    riding: list[RidingSpanPublic] = Field(
+        default_factory=list, description="Spans the walk's GPS track showed in a vehicle, left out of its figures."
     )
     reanalysis: ReanalysisStatus | None = Field(None, description="Whether the walk can and should be analysed again.")
     calibration: CalibrationStatus | None = Field(

@@ -355,3 +355,20 @@ def test_a_phone_apps_export_is_assumed_in_a_pocket_not_on_the_lower_back(tmp_pa
     assert json.loads(capsys.readouterr().out)["placement"] == "lower_back"
     assert main(["analyze", str(export), "--no-profile", "--placement", "hand", "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["placement"] == "hand"
+
+
+def test_a_recording_that_is_all_ride_says_so_and_prints_every_note(tmp_path: Path, capsys) -> None:
+    """A Sensor Logger export of a real walk whose GPS track is at 15 m/s throughout: no walking is left, and the
+    summary says why (the ride) instead of a bare "no walking found"; each note of the JSON is in the summary too."""
+    from tests.service.test_upload_riding import export
+
+    path = export(tmp_path, ride_s=(0.0, 1000.0))
+    doc_path = tmp_path / "out.json"
+    assert main(["analyze", str(path), "--placement", "hand", "--no-profile", "--json", str(doc_path)]) == 0
+    out = capsys.readouterr().out
+    doc = json.loads(doc_path.read_text())
+    assert doc["summary"]["steps"] == 0 and len(doc["riding"]) == 1
+    assert "no walking found, only a ride" in out
+    # fixes every second from 0 to 145 s, all at 15 m/s
+    assert "note: GPS: 2 min 25 s at 54 km/h (a vehicle, not walking)" in out
+    assert doc["notes"] and all(f"note: {n}" in out for n in doc["notes"])

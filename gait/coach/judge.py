@@ -215,7 +215,7 @@ class StrideJudge:
             usual = f"your usual strides (your personal baseline{where})"
             if active:
                 return f"Strides compared with {usual}; the target {reduction} below them."
-            return f"The band is {usual}; coaching was off, so no stride was flagged."
+            return f"The band is {usual}; coaching was inactive, so no stride was flagged."
         if self.scale is None:
             seen = plural(len(self.level_ratios), "trusted walking stride")
             said = (
@@ -250,7 +250,7 @@ class StrideJudge:
         # nothing was compared with a target: the level is only the usual-stride band of the walk's chart
         return (
             f"{self.why_own_level}, so {self.basis} (trusted ones) set this walk's level at {level}; coaching was "
-            "off, so no stride was flagged."
+            "inactive, so no stride was flagged."
         )
 
 

@@ -42,30 +42,53 @@ WALK_RULE = (
 )
 """What counts as a walk for the coach, in the words the plan's reasons use."""
 
-OPTED_OUT_REASON = "Stride coaching is off: it is opt-in; switch it on in the settings to get cues."
+# Two words, never "on" and "off" for both: the walker's switch is "switched on" / "switched off"; whether the coach
+# compares strides with a target now (switched on, recent back pain, not yet relaxed) is "active" / "inactive".
+OPTED_OUT_REASON = "Stride coaching is switched off: it is opt-in; switch it on in the settings to get cues."
 """Why a plan has no target when the walker has not switched coaching on (a walk keeps its plan of then)."""
 OPTED_OUT_THEN_REASON = (
-    "Stride coaching was off when this walk was made (it is opt-in; analysing the walk again keeps the choice of "
-    "then); it is on now, for the walks you add from now on."
+    "Stride coaching was switched off when this walk was made (it is opt-in; analysing the walk again keeps the "
+    "choice of then); it is switched on now, for the walks you add from now on."
 )
-""":data:`OPTED_OUT_REASON` of a walk's plan read when coaching is on now (:func:`reasons_read_now`)."""
+""":data:`OPTED_OUT_REASON` of a walk's plan read when coaching is switched on now (:func:`reasons_read_now`)."""
+NO_PAIN_REASON = "Stride coaching is switched on but inactive: no back pain"
+"""How a plan switched on without recent back pain starts its first reason."""
+RELAXED_REASON = "Stride coaching is switched on but inactive, relaxed back to your baseline:"
+"""How a plan switched on whose target has relaxed to the baseline starts its first reason."""
+ACTIVE_REASON = "Stride coaching is switched on and active:"
+"""How a plan that compares strides with a target starts its first reason."""
+_EARLIER_WORDS = (
+    ("Stride coaching is off: it is opt-in; switch it on in the settings to get cues.", OPTED_OUT_REASON),
+    ("Stride coaching is off: no back pain", NO_PAIN_REASON),
+    ("Stride coaching has relaxed back to your baseline:", RELAXED_REASON),
+    ("Stride coaching is on:", ACTIVE_REASON),
+)
+"""The first reasons of walks' plans stored before the two words, and the words they read as now."""
 
 
 def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool) -> list[str]:
-    """A walk's plan reasons as they read today: a plan of a walk made with coaching off keeps that (the opt-in of
-    then is the walk's history), but once the walker has switched coaching on, it says so in the past tense
-    instead of asking to switch on what is on.
+    """A walk's plan reasons as they read today: a plan of a walk made with coaching switched off keeps that (the
+    opt-in of then is the walk's history), but once the walker has switched coaching on, it says so in the past
+    tense instead of asking to switch on what is on. A plan stored before coaching had its two words ("switched
+    on/off" for the walker's choice, "active/inactive" for whether strides are compared with a target) reads in them.
 
     Examples
     --------
     >>> reasons_read_now([OPTED_OUT_REASON], enabled_now=False) == [OPTED_OUT_REASON]
     True
-    >>> reasons_read_now([OPTED_OUT_REASON], enabled_now=True)[0].startswith("Stride coaching was off when")
+    >>> reasons_read_now([OPTED_OUT_REASON], enabled_now=True)[0].startswith("Stride coaching was switched off when")
     True
+    >>> reasons_read_now(["Stride coaching is on: back pain 6/10 reported 5 days ago."], enabled_now=True)
+    ['Stride coaching is switched on and active: back pain 6/10 reported 5 days ago.']
     """
-    if not enabled_now:
-        return list(reasons)
-    return [OPTED_OUT_THEN_REASON if r == OPTED_OUT_REASON else r for r in reasons]
+    read = []
+    for reason in reasons:
+        for before, now in _EARLIER_WORDS:
+            if reason.startswith(before):
+                reason = now + reason[len(before) :]
+                break
+        read.append(OPTED_OUT_THEN_REASON if enabled_now and reason == OPTED_OUT_REASON else reason)
+    return read
 
 
 def counted_walks(
@@ -189,7 +212,7 @@ class CoachingPlan:
     enabled
         The walker opted in (``CoachSettings.enabled``).
     active
-        Stride coaching is on: enabled, recent pain, and the reduction has not fully relaxed.
+        Stride coaching is active: switched on (enabled), recent pain, and the reduction has not fully relaxed.
     reduction
         Current shortening as a share of the baseline (0 when inactive).
     full_reduction
@@ -366,7 +389,7 @@ def _walk_level_reason(settings: CoachSettings, reduction: float | None) -> str:
         f"cadence plus {settings.tolerance_m:.2f} m tolerance, with confidence {settings.min_confidence:.2f} or more, "
         "are flagged"
         if reduction is not None
-        else "that level is the usual stride a walk's page shows (nothing is flagged while coaching is off)"
+        else "that level is the usual stride a walk's page shows (nothing is flagged while coaching is inactive)"
     )
     return (
         f"Until then each walk sets its own level: its first {WALK_LEVEL_STRIDES} trusted walking strides "
@@ -538,19 +561,17 @@ def plan_coaching(
         reasons.append(OPTED_OUT_REASON)
     elif last is None:
         reasons.append(
-            f"Stride coaching is off: no back pain (score {settings.min_pain_0_10}/10 or more) reported in the last "
+            f"{NO_PAIN_REASON} (score {settings.min_pain_0_10}/10 or more) reported in the last "
             f"{settings.pain_lookback_days:.0f} days."
         )
     elif not active:
         reasons.append(
-            f"Stride coaching has relaxed back to your baseline: {plural(round(days), 'day')} and "
+            f"{RELAXED_REASON} {plural(round(days), 'day')} and "
             f"{plural(n_free, 'pain-free walk')} since back pain {last.pain_0_10}/10 (full relax after "
             f"{settings.relax_days:.0f} days and {settings.relax_walks} pain-free walks; {WALK_RULE})."
         )
     else:
-        reasons.append(
-            f"Stride coaching is on: back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}."
-        )
+        reasons.append(f"{ACTIVE_REASON} back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}.")
         # a sensor with no stride-length model has no target; the relaxation is the walker's, so it is still said
         no_length = not others and baseline.placement in NO_LENGTH_MODEL_PLACEMENTS
         target = (

@@ -190,7 +190,10 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
     flags = flag_overlong(result.strides, target_stride_m) if target_stride_m is not None else []
     lines = [f"{name}: {fixed(s['duration_s'], 1)} s recorded, placement {result.placement.value}"]
     if result.reason:
-        lines.append(f"  {result.reason}")
+        # every step found was in a vehicle: say so here, the note below gives the ride
+        ride = ", only a ride (GPS: see the note below)" if result.riding and not result.steps else ""
+        lines.append(f"  {result.reason}{ride}")
+        lines += [f"  note: {n}" for n in result.notes]
         return "\n".join(lines)
 
     def fmt(v: float | None, unit: str, decimals: int) -> str:

@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     if start_s is None:
         when = (
             "time_s from the file's own origin (it holds no start time: to date its walk, fill in \"When did you "
-            "walk?\" on the dashboard's upload page when you upload it; left empty, the walk is dated when uploaded)"
+            "walk?\" on the dashboard's upload page when you upload it; left empty, the walk is dated to end when "
+            "uploaded)"
         )
     else:
         started = datetime.fromtimestamp(start_s, UTC).isoformat(timespec="seconds")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from gait.errors import GaitError
-from gait.types import Placement, Recording
+from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement, Recording
 from ingest.errors import IngestError
 from service.commands.settings_args import check_settings
 from service.live import LiveSession
@@ -294,6 +294,7 @@ async def _run(args: argparse.Namespace) -> int:
             bell=not args.no_bell,
             placement_note=walk.placement_note,
             counters=session.state.to_dict,
+            placement=walk.placement,
         )
     )
     runner = asyncio.create_task(session.run())
@@ -451,6 +452,7 @@ class LiveView:
         bell: bool,
         placement_note: str | None = None,
         counters: Callable[[], dict[str, Any]] | None = None,
+        placement: Placement | None = None,
     ) -> None:
         from rich.console import Console
 
@@ -458,6 +460,8 @@ class LiveView:
         self.target = target
         self.coach_note = coach_note
         self.placement_note = placement_note
+        self.placement = placement
+        """Where the sensor is worn: a sensor without a stride-length model there gives cadence only."""
         self.bell = bell
         self.counters = counters
         self.state: dict[str, Any] = {}
@@ -516,6 +520,19 @@ class LiveView:
             return {**self.state, "strides": self.strides}
         return {**self.state, **self.counters()}
 
+    def _length_words(self, length_m: float | None, stride: dict[str, Any], style: str) -> Any:
+        """The last stride's length with its confidence and method; without a length, why in words (a method id
+        "none" and a confidence of 0 say nothing to a walker)."""
+        from rich.text import Text
+
+        if length_m is not None:
+            how = f"  (confidence {stride.get('confidence', 0):.2f}, {stride.get('method')})"
+            return Text.assemble((f"{length_m:.2f} m", style), how)
+        if self.placement in NO_LENGTH_MODEL_PLACEMENTS:
+            worn = self.placement.value.replace("_", " ")
+            return Text(f"no stride length: {worn} sensor, cadence only", style="bold")
+        return Text("no stride length for this stride", style="bold")
+
     def render(self) -> Any:
         """The view as a rich renderable."""
         from rich.console import Group
@@ -543,13 +560,9 @@ class LiveView:
             length = s.get("length_m")
             target = s.get("target_m")
             over = s.get("overlong")
-            length_txt = "n/a" if length is None else f"{length:.2f} m"
             style = "bold red" if over else "bold green" if over is False else "bold"
             table.add_row("cadence", f"{s['cadence_spm']:.0f} steps/min")
-            table.add_row(
-                "last stride",
-                Text.assemble((length_txt, style), f"  (confidence {s.get('confidence', 0):.2f}, {s.get('method')})"),
-            )
+            table.add_row("last stride", self._length_words(length, s, style))
             table.add_row("target", "n/a" if target is None else f"{target:.2f} m")
             if s.get("pod_stride_length_m") is not None:
                 table.add_row("pod stride", f"{s['pod_stride_length_m']:.2f} m (the foot pod's own figure)")

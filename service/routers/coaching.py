@@ -1,4 +1,4 @@
-"""The coaching plan now: whether stride coaching is on, the target, the recommended walk length, tips."""
+"""The coaching plan now: whether stride coaching is switched on and active, the target, walk length and tips."""
 
 from __future__ import annotations
 

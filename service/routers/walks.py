@@ -9,6 +9,7 @@ import json
 import math
 from typing import Any, Literal
 
+import numpy as np
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from gait.analysis import Analysis, RidingSpan
@@ -72,6 +73,16 @@ def walk_with_date_note(walk: dict[str, Any], hub: LiveHub | None = None) -> dic
     if note:
         out["notes"] = [*out.get("notes", []), note]
     return out
+
+
+def gps_bout_stride_lengths(source: dict[str, Any]) -> dict[int, float]:
+    """Bout index -> the GPS-based stride length stored with a walk (``gps_bout_stride_length_m`` of its source)."""
+    return {int(i): float(v) for i, v in (source.get("gps_bout_stride_length_m") or {}).items()}
+
+
+def riding_spans(source: dict[str, Any]) -> list[RidingSpan]:
+    """The spans GPS showed in a vehicle, stored with a walk (``gps_riding`` of its source), their steps left out."""
+    return [RidingSpan(**span) for span in source.get("gps_riding") or []]
 
 
 def _walk_or_404(store: Store, walk_id: int) -> dict[str, Any]:
@@ -215,6 +226,10 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) 
     walk["bouts"] = store.bouts(walk_id)
     walk["time_origin_s"] = time_origin_s(walk, walk["bouts"])
     walk["cues"] = store.cues(walk_id)
+    walk["riding"] = [span._asdict() for span in riding_spans(stored["source"])]
+    gps = list(gps_bout_stride_lengths(stored["source"]).values())
+    # the median over the bouts long enough for one, as the summary of `gait analyze --json` gives it
+    walk["gps_stride_length_m"] = float(np.median(gps)) if gps else None
     walk["pain_reports"] = [p for p in pain.reports if p["walk_id"] == walk_id]
     if walk["coaching"]:
         # the plan stays as it was (the walk's history), but it must not pass off a deleted report as current, nor
@@ -307,10 +322,8 @@ def walk_document(store: Store, walk: dict[str, Any]) -> dict[str, Any]:
         placement=Placement.parse(walk["placement"]) if walk["placement"] else None,
         reason=walk["reason"],
         notes=list(public["notes"]),
-        gps_stride_length_m={
-            int(i): float(v) for i, v in (walk["source"].get("gps_bout_stride_length_m") or {}).items()
-        },
-        riding=[RidingSpan(**span) for span in walk["source"].get("gps_riding") or []],
+        gps_stride_length_m=gps_bout_stride_lengths(walk["source"]),
+        riding=riding_spans(walk["source"]),
     )
     one_foot = analysis.one_foot
     analysis.bouts = [BoutEvent(b["start_s"], b["end_s"], b["steps"], one_foot) for b in store.bouts(walk_id)]

@@ -185,6 +185,46 @@ function withPauses(strides, origin_s) {
   return rows;
 }
 
+/** ``rows`` with a row of nulls at the start and the end of each span GPS showed in a vehicle (``walk.riding``, on
+ * the strides' time axis), so the charts' time axis reaches a ride at either end of the walk and its band is drawn
+ * whole; its steps were left out, so no stride runs there. */
+function withRides(rows, riding, origin_s) {
+  const edges = riding.flatMap((r) => [r.start_s, r.end_s]).map((t) => ({ pause: true, x_s: t - origin_s }));
+  return [...rows, ...edges].sort((a, b) => a.x_s - b.x_s);
+}
+
+const RIDE_WORDS = "in a vehicle (GPS)";
+/** A chart's draw hook shading each span of ``riding`` and labelling it RIDE_WORDS (inside the band when it is
+ * wide enough, else just above the plot): the gap there is a ride, not a pause. */
+function ridingHook(riding, origin_s) {
+  return (u) => {
+    const ctx = u.ctx, pr = devicePixelRatio || 1, top = u.bbox.top;
+    ctx.save();
+    ctx.font = `${12 * pr}px system-ui, sans-serif`;
+    ctx.textAlign = "left";  // uPlot leaves its axes' alignment set
+    ctx.textBaseline = "top";
+    for (const r of riding) {
+      const a = u.valToPos(r.start_s - origin_s, "x", true), b = u.valToPos(r.end_s - origin_s, "x", true);
+      ctx.fillStyle = cssVar("--ride");
+      ctx.fillRect(a, top, b - a, u.bbox.height);
+      ctx.fillStyle = cssVar("--muted");
+      const width = ctx.measureText(RIDE_WORDS).width, inside = width + 8 * pr <= b - a;
+      const right = u.bbox.left + u.bbox.width;  // a narrow ride at the end: its label still on the canvas
+      ctx.fillText(RIDE_WORDS, inside ? a + 4 * pr : Math.min(a, right - width), inside ? top + 4 * pr : Math.max(0, top - 14 * pr));
+    }
+    ctx.restore();
+  };
+}
+
+/** The line near a walk's figures when GPS showed a ride: how long, left out of them. */
+function ridingLine(walk) {
+  if (!walk.riding || !walk.riding.length) return "";
+  const total_s = walk.riding.reduce((sum, r) => sum + r.end_s - r.start_s, 0);
+  const spans = walk.riding.length === 1 ? "" : ` (${walk.riding.length} stretches)`;
+  return `<p class="notice" id="riding-line">${esc(fmt.durWords(total_s))} in a vehicle left out (GPS)${spans}: the
+    walking time, distance and strides are without it.</p>`;
+}
+
 const SHORT_WALK_S = 180;
 /** The x axis of a walk's charts, whose x is seconds into the walk: a walk shorter than SHORT_WALK_S reads in
  * seconds (0.25 min is 15 s), a longer one in whole minutes; ticks at round steps either way. */
@@ -299,7 +339,7 @@ async function pageHome() {
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
     ${recHtml}
-    <div class="card"><h2>Stride coaching: ${plan.active ? "on" : "off"}</h2>
+    <div class="card"><h2 id="coaching-state">Stride coaching: ${!plan.enabled ? "switched off" : plan.active ? "active" : "switched on, inactive"}</h2>
       ${planReasons(plan, reasons, "home-reasons", calibrateHow ? (r) => r.replace(` ${CLI_CALIBRATE}`, " (how: below)") : (r) => r)}
       ${calibrateHow}
       <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
@@ -655,7 +695,9 @@ async function pageWalk(id, redraw = false) {
       ${stat("Distance", fmt.dist(s.distance_m))}
       ${stat("Walking time", fmt.dur(s.walking_time_s))}
       ${stat(`Cadence (${s.strides == null ? "walk's mean" : "median"})`, fmt.num(s.cadence_spm), "steps/min", "", "cadence-stat")}
-      ${stat(`Stride length (${s.strides == null ? "walk's mean" : "median"})`, fmt.m(s.stride_length_m), "m", "", "stride-stat")}
+      ${stat(`Stride length (${s.strides == null ? "walk's mean" : "median"})`, fmt.m(s.stride_length_m),
+        s.stride_length_m != null ? "m" : NO_LENGTH_MODEL.includes(walk.placement) ? "cadence only" : "", "", "stride-stat")}
+      ${walk.gps_stride_length_m != null ? stat("Stride length (GPS)", fmt.m(walk.gps_stride_length_m), "m", "", "gps-stride") : ""}
       ${walk.format === "apple_health" ? stat("Steps", fmt.num(s.steps), "the phone's count", "", "step-count")
         : walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
@@ -664,6 +706,7 @@ async function pageWalk(id, redraw = false) {
       ${withLength ? stat("Trusted for coaching", String(strides.filter(trusted).length), `of ${withLength}`, "", "trusted")
         : stat("Trusted for coaching", "–", strides.length ? "no stride lengths" : noStridesWhy(walk), "", "trusted")}
     </div>
+    ${ridingLine(walk)}
     ${walk.format !== "apple_health" && walk.placement !== "foot" && s.strides ? `<p class="hint" id="overlap-note">Strides overlap: a new one starts at every step
       (left foot to left foot, right foot to right foot), so there are about as many strides as steps.</p>` : ""}
     ${flaggedTakeaway(walk, strides, trusted)}
@@ -674,8 +717,9 @@ async function pageWalk(id, redraw = false) {
         : !anyTarget ? `<span id="no-band">${esc(noBandReason(walk))}</span>`
         : `<span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
-        : `usual-stride band (coaching was off: nothing flagged)`}`}
-      ${pains.length ? `<span class="legend-dot dot-pain"></span>pain onset` : ""}</p>
+        : `usual-stride band (coaching was inactive: nothing flagged)`}`}
+      ${pains.length ? `<span class="legend-dot dot-pain"></span>pain onset` : ""}
+      ${walk.riding.length ? `<span class="legend-dot dot-ride"></span>${RIDE_WORDS}` : ""}</p>
     <div class="chart" id="chart-length"></div>
     <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
     <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>` : `<p class="muted" id="no-charts">No strides in this walk, so no charts.</p>`}
@@ -719,7 +763,7 @@ async function pageWalk(id, redraw = false) {
   const len = strides.map((r) => r.length_m);
   // A pause between stretches of walking gets a row of nulls, so the target band and the cadence line stop at it
   // instead of being drawn straight across minutes without a stride.
-  const rows = withPauses(strides, walk.time_origin_s);
+  const rows = withRides(withPauses(strides, walk.time_origin_s), walk.riding, walk.time_origin_s);
   const x = rows.map((r) => r.x_s);
   const timeAxis = walkTimeAxis(Math.max(0, ...x.filter((v) => v != null), ...pains.map((p) => p.x)));
   const of = (f) => rows.map((r) => (r.pause ? null : f(r)));
@@ -742,6 +786,7 @@ async function pageWalk(id, redraw = false) {
     }
     ctx.restore();
   };
+  const rideHook = ridingHook(walk.riding, walk.time_origin_s);
   const series = [{ label: "s" }, { label: "not trusted m", ...pointsOnly(cssVar("--muted") + "80", 4) },
     { label: "stride m", ...pointsOnly(accent, 4) }, { label: "flagged", ...pointsOnly(warn, 7) }];
   const data = [x, unsure, sure, flagged];
@@ -754,13 +799,13 @@ async function pageWalk(id, redraw = false) {
   makeChart(document.getElementById("chart-length"), {
     scales: { x: { time: false } }, series, bands,
     axes: [timeAxis, { label: "stride length (m)", size: 60 }],
-    hooks: { draw: [painHook] },
+    hooks: { draw: [rideHook, painHook] },
   }, data);
   makeChart(document.getElementById("chart-cadence"), {
     scales: { x: { time: false } },
     series: [{ label: "s" }, { label: "cadence", stroke: accent, width: 1.5, spanGaps: false }],
     axes: [timeAxis, { label: "steps/min", size: 60 }],
-    hooks: { draw: [painHook] },
+    hooks: { draw: [rideHook, painHook] },
   }, [x, of((r) => r.cadence_spm)]);
   const known = len.filter((v) => v != null);
   if (known.length) {
@@ -892,7 +937,7 @@ async function pageTrends() {
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
     <h2>Cadence and stride length</h2>${chartKey("tr-cad", TREND_KEYS["tr-cad"])}<div class="chart" id="tr-cad"></div>
     <h2>Flagged strides</h2>${chartKey("tr-flag", TREND_KEYS["tr-flag"])}
-    ${rows.some((r) => r.flagged_strides) ? "" : `<p class="hint" id="tr-flag-none">No stride was flagged as overlong in these ${period}s (strides are flagged only while stride coaching is on).</p>`}
+    ${rows.some((r) => r.flagged_strides) ? "" : `<p class="hint" id="tr-flag-none">No stride was flagged as overlong in these ${period}s (strides are flagged only while stride coaching is active).</p>`}
     <div class="chart" id="tr-flag"></div>
     <div class="table-wrap"><table id="trends-table"><thead><tr><th>${period}</th><th>Walks</th><th>Distance</th><th class="hide-narrow">Time</th><th>Cadence <span class="th-unit">(steps/min)</span></th><th>Stride <span class="th-unit">(m)</span></th><th>Flagged</th></tr></thead>
     <tbody>${rows.map((r) => `<tr><td>${esc(periodWords(r.period, period))}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
@@ -1005,7 +1050,7 @@ async function pageUpload() {
         <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
       <div class="row"><label for="started-at">When did you walk? <span class="hint">(used only when the file holds no start time)</span></label>
         <input type="datetime-local" id="started-at" name="started_at">
-        <span class="hint" id="started-at-hint">when the walk started, your local time. Oxford and phyphox per-sensor files and gait CSVs counting from 0 s hold no date: without this such a walk is dated to end now</span></div>
+        <span class="hint" id="started-at-hint">when the walk started, your local time. Oxford and phyphox per-sensor files and gait CSVs counting from 0 s hold no date: without this such a walk is dated to end when uploaded</span></div>
       <div class="row"><label for="name">Name <span class="hint">(optional)</span></label><input id="name" name="name" maxlength="200"></div>
       <button type="submit" id="upload-btn">Upload and analyse</button>
       <div id="upload-progress" class="hidden"><p id="upload-stage">Sending…</p><progress id="upload-bar" max="1" value="0"></progress></div>
@@ -1456,11 +1501,11 @@ function enableAudio() {
   state.audio.resume();
 }
 
-// With coaching off a stride's "target" is the walker's usual stride and nothing is judged: say so everywhere.
+// With coaching inactive a stride's "target" is the walker's usual stride and nothing is judged: say so everywhere.
 function setLiveCoachingLabels(active) {
   const label = document.getElementById("lv-target-label"), band = document.getElementById("lv-band-label");
   if (label) label.textContent = active ? "Target" : "Usual stride";
-  if (band) band.textContent = active ? "target band" : "usual-stride band (coaching off: nothing flagged)";
+  if (band) band.textContent = active ? "target band" : "usual-stride band (coaching inactive: nothing flagged)";
   document.body.dataset.coaching = active ? "on" : "off";
 }
 

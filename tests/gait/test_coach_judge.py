@@ -100,7 +100,7 @@ def test_an_inactive_plan_gives_the_usual_stride_and_no_verdict() -> None:
     assert verdicts[:20] == [(None, None)] * 20 and verdicts[20:] == [(pytest.approx(1.60), None)] * 2
     # nothing was compared with a target: the sentence says the level was set, and that nothing was flagged
     said = judge.describe()
-    assert "coaching was off, so no stride was flagged" in said and "compared" not in said, said
+    assert "coaching was inactive, so no stride was flagged" in said and "compared" not in said, said
     assert said.startswith("There is no personal baseline yet, so this walk's first 20 strides (trusted ones) set")
 
 

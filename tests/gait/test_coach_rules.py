@@ -258,7 +258,7 @@ def test_pain_turns_coaching_on_with_full_reduction() -> None:
     assert plan.active and plan.reduction == pytest.approx(0.10)
     assert plan.target_stride_m(120.0) == pytest.approx(BASE_120_M * 0.9)
     np.testing.assert_allclose(plan.target_stride_m(np.array([120.0, 98.0])), [1.323, 1.2005 * 0.9])
-    assert plan.reasons[0] == "Stride coaching is on: back pain 6/10 reported 2 days ago."
+    assert plan.reasons[0] == "Stride coaching is switched on and active: back pain 6/10 reported 2 days ago."
     assert "Baseline: none of your own yet; population default from height 1.75 m" in plan.reasons[2]
     # the target is not cut from "your baseline" while there is none of the walker's own
     assert "shorter than each walk's own level (no baseline of yours yet)" in plan.reasons[1], plan.reasons[1]
@@ -284,7 +284,7 @@ def test_pain_turns_coaching_on_with_full_reduction() -> None:
 def test_a_fresh_pain_report_is_said_to_be_just_now_or_minutes_old(seconds_ago: float, wording: str) -> None:
     s = CoachSettings(enabled=True)
     plan = plan_coaching([], [PainReport(NOW_S - seconds_ago, 5)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
-    assert plan.reasons[0] == f"Stride coaching is on: back pain 5/10 reported {wording}."
+    assert plan.reasons[0] == f"Stride coaching is switched on and active: back pain 5/10 reported {wording}."
 
 
 def test_pain_free_walks_relax_the_target_and_new_pain_tightens_it() -> None:
@@ -314,7 +314,9 @@ def test_fully_relaxed_plan_is_inactive_and_says_so() -> None:
     plan = plan_coaching(_walks_after(pain_t, 12), [PainReport(pain_t, 4)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
     assert (plan.active, plan.reduction) == (False, 0.0)
     assert plan.target_stride_m(120.0) == pytest.approx(1.5)  # the personal baseline itself
-    assert plan.reasons[0].startswith("Stride coaching has relaxed back to your baseline: 30 days and 12 pain-free")
+    assert plan.reasons[0].startswith(
+        "Stride coaching is switched on but inactive, relaxed back to your baseline: 30 days and 12 pain-free"
+    )
 
 
 def test_a_walk_named_by_a_pain_report_is_not_pain_free() -> None:

@@ -294,7 +294,7 @@ def test_coaching_off_says_the_level_was_set_and_nothing_flagged(client: TestCli
         "There is no baseline of yours for a lower-back sensor yet, so this walk's first 20 strides (trusted ones) "
         "set this walk's level at "
     ), said
-    assert said.endswith("; coaching was off, so no stride was flagged.") and "compared" not in said
+    assert said.endswith("; coaching was inactive, so no stride was flagged.") and "compared" not in said
     assert walk["summary"]["flagged_strides"] == 0
 
 

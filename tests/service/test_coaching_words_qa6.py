@@ -27,7 +27,7 @@ def test_a_chest_walk_states_no_target(client: TestClient) -> None:
     coaching_on(client)
     walk = page(client, upload_file(client, oxford("Samsung_Carmelo_Hard_NeckPouch_2"), "chest"))
     reasons = walk["coaching"]["reasons"]
-    assert any(r.startswith("Stride coaching is on") for r in reasons)
+    assert any(r.startswith("Stride coaching is switched on and active") for r in reasons)
     assert not [r for r in reasons if r.startswith("Target:") or "measures no stride length)" in r]
     (said,) = [r for r in reasons if r.startswith("No target for a chest sensor, which measures no stride length; ")]
     assert (

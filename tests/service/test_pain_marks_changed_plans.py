@@ -83,7 +83,7 @@ def test_a_report_for_an_undated_walk_never_marks_that_walk_nor_enters_its_plan(
     assert all(page(client, w)["started_at"] < walk["created_at"] for w in later)
     before = judged(client, first)
     assert "so far 0 walks, 0 strides" in baseline_reason(before[0])
-    assert before[0][0].startswith("Stride coaching is off: no back pain")
+    assert before[0][0].startswith("Stride coaching is switched on but inactive: no back pain")
 
     r = client.post("/api/pain", json={"score": 3, "walk_id": first})
     assert r.status_code == 201, r.text

@@ -25,15 +25,16 @@ def test_a_walk_made_with_coaching_off_does_not_ask_to_switch_on_what_is_on(clie
     def reasons() -> list[str]:
         return client.get(f"/api/walks/{walk['id']}").json()["coaching"]["reasons"]
 
-    off_now = "Stride coaching is off: it is opt-in; switch it on in the settings to get cues."
+    off_now = "Stride coaching is switched off: it is opt-in; switch it on in the settings to get cues."
     assert off_now in reasons()  # coaching off now too: today's words
     r = client.put("/api/profile", json={"coaching": {"enabled": True}})
     assert r.status_code == 200, r.text
     for _ in range(2):  # as stored, and analysed again (which keeps the opt-in of then)
         said = reasons()
         assert not any("switch it on" in reason for reason in said), said
-        assert any(reason.startswith("Stride coaching was off when this walk was made") for reason in said), said
-        assert any("it is on now" in reason for reason in said), said
+        then = "Stride coaching was switched off when this walk was made"
+        assert any(reason.startswith(then) for reason in said), said
+        assert any("it is switched on now" in reason for reason in said), said
         r = client.post(f"/api/walks/{walk['id']}/reanalyse")
         assert r.status_code == 200, r.text
         assert client.get(f"/api/walks/{walk['id']}").json()["coaching"]["enabled"] is False
