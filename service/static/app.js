@@ -481,10 +481,12 @@ function reanalysisChange(r) {
   const flagged = `flagged strides ${fmt.num(b.flagged_strides)} → ${fmt.num(a.flagged_strides)}`;
   const noLength = b.stride_length_m == null && a.stride_length_m == null;
   const noLengthWords = NO_LENGTH_MODEL.includes(r.placement) ? `no stride length (${r.placement} sensor: cadence only)` : "no stride length";
-  const sameFigures = fmt.num(b.strides) === fmt.num(a.strides) && fmt.m(b.stride_length_m) === fmt.m(a.stride_length_m);
+  const sameFigures = fmt.num(b.strides) === fmt.num(a.strides) && fmt.m(b.stride_length_m) === fmt.m(a.stride_length_m)
+    && fmt.dist(b.distance_m) === fmt.dist(a.distance_m);
   if (!sameFigures) {
     const length = noLength ? noLengthWords : `median stride length ${fmt.m(b.stride_length_m)} → ${fmt.m(a.stride_length_m)} m`;
-    return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, ${length}`;
+    const distance = fmt.dist(b.distance_m) !== fmt.dist(a.distance_m) ? `, distance ${fmt.dist(b.distance_m)} → ${fmt.dist(a.distance_m)}` : "";
+    return `${b.flagged_strides !== a.flagged_strides ? `${flagged}, ` : ""}strides ${fmt.num(b.strides)} → ${fmt.num(a.strides)}, ${length}${distance}`;
   }
   const figures = noLength ? `strides ${fmt.num(a.strides)} as before, ${noLengthWords}`
     : `strides ${fmt.num(a.strides)} and median stride length ${fmt.m(a.stride_length_m)} m as before`;
@@ -1324,12 +1326,17 @@ const OUT_OF_DATE_WORDS = {
 
 function reanalyseAllWhy(redo) {
   const n = redo.out_of_date, by = redo.out_of_date_by_reason || {};
-  const kinds = Object.keys(OUT_OF_DATE_WORDS).filter((k) => by[k]);
+  // an earlier version: say what changed since (GET /api/walks/reanalysis version_changes), not a version number
+  const changes = (redo.version_changes || []).filter((c) => c.walks > 0).map((c) => c.change);
+  const words = changes.length
+    ? { ...OUT_OF_DATE_WORDS, version: `analysed before this version's change${changes.length === 1 ? "" : "s"}: ${esc(changes.join("; "))}` }
+    : OUT_OF_DATE_WORDS;
+  const kinds = Object.keys(words).filter((k) => by[k]);
   const was = (k) => (k === 1 ? "was" : "were");
   const span = (kind, text) => (kind === "pain" ? `<span id="reanalyse-all-pain">${text}</span>` : text);
   if (!kinds.length) return `${n} walk${n === 1 ? " is" : "s are"} out of date.`;
-  if (kinds.length === 1) return `${span(kinds[0], `${n} walk${n === 1 ? "" : "s"} ${was(n)} ${OUT_OF_DATE_WORDS[kinds[0]]}`)}.`;
-  return `${n} walks are out of date: ${kinds.map((k) => span(k, `${by[k]} of them ${was(by[k])} ${OUT_OF_DATE_WORDS[k]}`)).join("; ")}.`;
+  if (kinds.length === 1) return `${span(kinds[0], `${n} walk${n === 1 ? "" : "s"} ${was(n)} ${words[kinds[0]]}`)}.`;
+  return `${n} walks are out of date: ${kinds.map((k) => span(k, `${by[k]} of them ${was(by[k])} ${words[k]}`)).join("; ")}.`;
 }
 
 function bindReanalyseAll() {

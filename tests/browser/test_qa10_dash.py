@@ -187,3 +187,36 @@ def test_the_upload_page_says_an_undated_walk_is_dated_to_end_when_uploaded(brow
     hint = page.locator("#started-at-hint").inner_text()
     assert hint.endswith("hold no date: without this such a walk is dated to end when uploaded"), hint
     assert errors == [], errors
+
+
+def test_profile_says_what_an_earlier_version_lacked_and_the_distance_analysing_again_changes(
+    browser_context, server: Server, tmp_path
+) -> None:
+    """QA: after an upgrade the profile said "analysed by an earlier version" (and the walk page version numbers), and
+    the result of analysing again did not say that the distance fell once a ride was left out."""
+    import json
+    import sqlite3
+
+    walk = upload(server, export(tmp_path, ride_s=(50.0, 100.0)), "hand")
+    now_m = server.client.get(f"/api/walks/{walk['id']}").json()["summary"]["distance_m"]
+    # the walk as the version before the ride rule stored it: analysis revision 1, the ride counted as walking
+    with sqlite3.connect(tmp_path / "data" / "gait.sqlite3") as conn:
+        (analysis_json,) = conn.execute("SELECT analysis_json FROM walks WHERE id = ?", (walk["id"],)).fetchone()
+        analysis = {**json.loads(analysis_json), "version": "0.1.0+r1"}
+        conn.execute(
+            "UPDATE walks SET analysis_json = ?, distance_m = ? WHERE id = ?",
+            (json.dumps(analysis), now_m + 75.0, walk["id"]),
+        )
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/profile")
+    why = page.locator("#reanalyse-all-why")
+    why.wait_for()
+    assert "1 walk was analysed before this version's change: rides in a vehicle are now left out" in why.inner_text()
+    assert "earlier version" not in why.inner_text()
+    page.click("#reanalyse-all-btn")
+    result = page.locator("#reanalyse-all-results li")
+    result.wait_for()
+    old_m, new_m = round(now_m + 75.0), round(now_m)
+    assert f"distance {old_m} m → {new_m} m" in result.inner_text(), result.inner_text()
+    assert errors == [], errors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gait.numbers import fixed  # the dashboard's rounding (half away from zero)
 from tests.browser.conftest import shot
 from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.serverproc import REPO, Server
@@ -43,7 +44,7 @@ def test_a_walk_out_of_date_after_a_height_change_is_analysed_again_from_its_pag
     assert page.locator("#reanalyse-result").inner_text() == (
         f"Analysed again with version {server.client.get('/api/walks/reanalysis').json()['current_version']}: "
         f"strides {before['strides']} → {after['strides']}, median stride length {before['stride_length_m']:.2f} → "
-        f"{after['stride_length_m']:.2f} m."
+        f"{after['stride_length_m']:.2f} m, distance {fixed(before['distance_m'])} m → {fixed(after['distance_m'])} m."
     )
     # the page shows the new figures, and no longer says they are out of date
     assert page.locator("#reanalysis-note").count() == 0
@@ -78,7 +79,8 @@ def test_the_profile_page_offers_to_analyse_all_walks_again_after_a_height_chang
         assert after["analysis"]["body_height_m"] == 1.62 and after["reanalysis"]["out_of_date"] is False
         line = next(i for i in items if i.startswith(f"{walk['name']}:"))
         assert f"median stride length {walk['summary']['stride_length_m']:.2f} → " in line
-        assert line.endswith(f"{after['summary']['stride_length_m']:.2f} m")
+        assert f"{after['summary']['stride_length_m']:.2f} m, distance " in line
+        assert line.endswith(f"→ {fixed(after['summary']['distance_m'])} m")
     assert page.locator("#reanalyse-all-btn").count() == 0
     shot(page, "profile-analysed-all-again")
     page.reload()
