@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gait.analysis import Analysis, analyze
+from gait.analysis import MODEL_NOTE_START, Analysis, analyze
 from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.coach.text import plural
@@ -193,7 +193,8 @@ def render_summary(name: str, result: Analysis, *, target_stride_m: float | None
         # every step found was in a vehicle: say so here, the note below gives the ride
         ride = ", only a ride (GPS: see the note below)" if result.riding and not result.steps else ""
         lines.append(f"  {result.reason}{ride}")
-        lines += [f"  note: {n}" for n in result.notes]
+        # with no walking, how stride lengths would have been obtained says nothing: the notes that say why come
+        lines += [f"  note: {n}" for n in result.notes if not n.startswith(MODEL_NOTE_START)]
         return "\n".join(lines)
 
     def fmt(v: float | None, unit: str, decimals: int) -> str:

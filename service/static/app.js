@@ -2,7 +2,7 @@
 "use strict";
 
 const $main = document.getElementById("main");
-const state = { charts: [], feed: null, audio: null, live: null };
+const state = { charts: [], feed: null, audio: null, live: null, shownPath: null };
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
@@ -280,6 +280,9 @@ async function route() {
   for (const [re, page] of routes) {
     const m = path.match(re);
     if (m) {
+      // another page opens at its top (not at the scroll position of the page it was opened from); the same page
+      // with other parameters (Trends by week) keeps its place
+      if (path !== state.shownPath) { window.scrollTo(0, 0); state.shownPath = path; }
       try {
         await page(...m.slice(1));
       } catch (err) {
@@ -621,11 +624,11 @@ const NO_LENGTH_MODEL = ["wrist", "chest"];
 function noBandReason(walk) {
   const c = walk.coaching || {};
   const sensor = walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "this sensor";
-  if (NO_LENGTH_MODEL.includes(walk.placement)) return `no band: ${sensor} has no stride-length model (cadence only), so no stride has a target`;
+  if (NO_LENGTH_MODEL.includes(walk.placement)) return `no target band: ${sensor} has no stride-length model (cadence only), so no stride has a target`;
   if (c.baseline_source !== "population") return "no target band";
   const why = walk.demo ? "a demo walk never uses your baseline"
     : "baseline_placement" in c ? `no baseline of yours for ${sensor} yet` : "no personal baseline";
-  return `no band: ${why}, so this walk's first 20 trusted strides were to set its level, and it did not have that many (see its coaching below)`;
+  return `no target band: ${why}, so this walk's first 20 trusted strides were to set its level, and it did not have that many (see its coaching below)`;
 }
 
 /** Why a walk without strides has no flagged or trusted count: an Apple Health walk holds the phone's step count
@@ -712,7 +715,10 @@ async function pageWalk(id, redraw = false) {
     ${walk.format !== "apple_health" && walk.placement !== "foot" && s.strides ? `<p class="hint" id="overlap-note">Strides overlap: a new one starts at every step
       (left foot to left foot, right foot to right foot), so there are about as many strides as steps.</p>` : ""}
     ${flaggedTakeaway(walk, strides, trusted)}
-    ${strides.length ? `<h2>Stride length over time</h2>
+    ${strides.length && !strides.some((r) => r.length_m != null) ? `<p class="muted" id="no-length-charts">No stride lengths in this walk
+      (${NO_LENGTH_MODEL.includes(walk.placement) ? `a ${esc(sensorWords(walk.placement))} sensor gives cadence only` : "none could be measured"}), so only its cadence is drawn.</p>
+    <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>`
+    : strides.length ? `<h2>Stride length over time</h2>
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
       ${walk.coaching && walk.coaching.sample ? `<span id="no-band">no target: a sample walk is not coached</span>`
@@ -798,7 +804,8 @@ async function pageWalk(id, redraw = false) {
     data.push(lo, hi);
     bands.push({ series: [5, 4], fill: cssVar("--band") });
   }
-  makeChart(document.getElementById("chart-length"), {
+  const lengthChart = document.getElementById("chart-length");  // none where the walk has no stride length
+  if (lengthChart) makeChart(lengthChart, {
     scales: { x: { time: false } }, series, bands,
     axes: [timeAxis, { label: "stride length (m)", size: 60 }],
     hooks: { draw: [rideHook, painHook] },
@@ -810,7 +817,7 @@ async function pageWalk(id, redraw = false) {
     hooks: { draw: [rideHook, painHook] },
   }, [x, of((r) => r.cadence_spm)]);
   const known = len.filter((v) => v != null);
-  if (known.length) {
+  if (known.length && document.getElementById("chart-hist")) {
     const bin = 0.05;
     const min = Math.floor(Math.min(...known) / bin) * bin, max = Math.ceil(Math.max(...known) / bin) * bin + bin;
     const edges = [], counts = [];
@@ -1210,8 +1217,8 @@ async function pageProfile(redraw = false) {
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
     ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks to analyse again</h2>
-      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} Their samples are kept on this computer: analyse them again to get this version's figures, each judged by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
-      <button type="button" id="reanalyse-all-btn">Analyse all ${redo.out_of_date} again</button> <span id="reanalyse-all-msg" role="status"></span>
+      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} ${redo.out_of_date === 1 ? "Its samples are kept on this computer: analyse it again to get this version's figures, judged" : "Their samples are kept on this computer: analyse them again to get this version's figures, each judged"} by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
+      <button type="button" id="reanalyse-all-btn">${redo.out_of_date === 1 ? "Analyse it again" : `Analyse all ${redo.out_of_date} again`}</button> <span id="reanalyse-all-msg" role="status"></span>
       <ul id="reanalyse-all-results"></ul></div>` : ""}
     <div class="card" id="plan-now"><h2>Plan now</h2>${planReasons(coaching.plan, coaching.plan.reasons, "plan-now-reasons")}</div>
     <div class="card tips" id="tips"><h2>Tips</h2><ul>${coaching.tips.map((t) => `<li><strong>${esc(t.title)}.</strong> ${esc(t.text)}</li>`).join("")}</ul></div>`;
@@ -1465,7 +1472,7 @@ function replanNote(redo) {
   if (!n) return "";
   const one = n === 1;
   return `<p class="notice" id="pain-replan">${n} walk${one ? "" : "s"} may be judged differently now that a pain report was added or
-    deleted: press “Analyse all ${redo.out_of_date} again” on <a href="#/profile">your profile</a>, or open ${one ? "the walk" : "a walk"}
+    deleted: press “${redo.out_of_date === 1 ? "Analyse it again" : `Analyse all ${redo.out_of_date} again`}” on <a href="#/profile">your profile</a>, or open ${one ? "the walk" : "a walk"}
     (${one ? "its page says" : "their pages say"} so) and press “Analyse again”.</p>`;
 }
 

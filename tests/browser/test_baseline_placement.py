@@ -25,13 +25,14 @@ def _connect(page, server: Server, placement: str) -> int:
     return server.client.get("/api/live").json()["walk_id"]
 
 
-def _walk_page_band_note(page, server: Server, walk_id: int) -> str:
-    """Stop the walk and open its page; the chart legend's word on the missing band."""
+def _walk_page_band_note(page, server: Server, walk_id: int, note: str = "#no-band") -> str:
+    """Stop the walk and open its page; the chart legend's word on the missing band (``note``: or the line that
+    stands for the stride-length charts of a walk without stride lengths)."""
     page.click("#stop-live")
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
     page.goto(f"{server.url}/#/walk/{walk_id}")
-    page.wait_for_selector("#no-band")
-    return page.locator("#no-band").inner_text()
+    page.wait_for_selector(note)
+    return page.locator(note).inner_text()
 
 
 def test_a_demo_sensor_says_a_demo_never_uses_your_baseline(
@@ -52,7 +53,7 @@ def test_a_demo_sensor_says_a_demo_never_uses_your_baseline(
     assert page.locator("#lv-coach-note").inner_text().startswith("Demo: coached as if you had reported back pain")
     band = _walk_page_band_note(page, virtual_server, walk_id)
     assert band == (
-        "no band: a demo walk never uses your baseline, so this walk's first 20 trusted strides were to set its "
+        "no target band: a demo walk never uses your baseline, so this walk's first 20 trusted strides were to set its "
         "level, and it did not have that many (see its coaching below)"
     )
     coaching = page.locator("#coaching-then").inner_text()
@@ -69,8 +70,9 @@ def test_a_chest_sensor_says_it_measures_no_stride_length(
     assert page.locator("#lv-level-note").inner_text() == (
         "No target: a chest sensor has no stride-length model (cadence only), so no stride is judged."
     )
-    band = _walk_page_band_note(page, virtual_server, walk_id)
-    assert band == "no band: a chest sensor has no stride-length model (cadence only), so no stride has a target"
+    # no stride length at all: no stride-length chart (and so no band) is drawn, one line says why
+    band = _walk_page_band_note(page, virtual_server, walk_id, "#no-length-charts")
+    assert band == "No stride lengths in this walk (a chest sensor gives cadence only), so only its cadence is drawn."
     coaching = page.locator("#coaching-then").inner_text()
     assert "No target: a chest sensor has no stride-length model (cadence only)" in coaching
     assert "without a personal baseline" not in page.locator("main").inner_text()

@@ -91,7 +91,7 @@ def test_pain_entered_after_a_weeks_walks_marks_them_and_analyse_again_judges_th
     # the profile counts the one left (the walk of the week between) and analyses it again
     page.goto(server.url + "/#/profile")
     page.wait_for_selector("#reanalyse-all-btn")
-    assert page.locator("#reanalyse-all-btn").inner_text() == "Analyse all 1 again"
+    assert page.locator("#reanalyse-all-btn").inner_text() == "Analyse it again"
     assert "1 walk was judged by a coaching plan that a pain report added or deleted since changes" in (
         page.locator("#reanalyse-all-pain").inner_text()
     )

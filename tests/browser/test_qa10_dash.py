@@ -220,3 +220,34 @@ def test_profile_says_what_an_earlier_version_lacked_and_the_distance_analysing_
     old_m, new_m = round(now_m + 75.0), round(now_m)
     assert f"distance {old_m} m → {new_m} m" in result.inner_text(), result.inner_text()
     assert errors == [], errors
+
+
+def test_a_cadence_only_walk_draws_no_empty_stride_length_charts(browser_context, server: Server) -> None:
+    """QA: a chest walk's page showed a bare "Stride length over time" grid and a blank histogram."""
+    path = Path(__file__).resolve().parents[2] / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
+    walk = upload(server, path, "chest")
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    page.wait_for_selector("#chart-cadence canvas")
+    assert page.locator("#no-length-charts").inner_text() == (
+        "No stride lengths in this walk (a chest sensor gives cadence only), so only its cadence is drawn."
+    )
+    assert page.locator("#chart-length").count() == 0 and page.locator("#chart-hist").count() == 0
+    assert errors == [], errors
+
+
+def test_another_page_opens_at_its_top(browser_context, server: Server) -> None:
+    """QA: a walk opened from the bottom of a long page opened at that scroll position, its title and figures above
+    the screen."""
+    path = Path(__file__).resolve().parents[2] / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
+    walk = upload(server, path, "lower_back")
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 390, "height": 700})
+    page.goto(f"{server.url}/#/profile")
+    page.wait_for_selector("#profile-form")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate("window.scrollY") > 300  # the profile page is longer than the screen
+    page.evaluate(f"location.hash = '#/walk/{walk['id']}'")
+    page.wait_for_selector("#chart-cadence canvas")
+    assert page.evaluate("window.scrollY") == 0
