@@ -64,6 +64,8 @@ _EARLIER_WORDS = (
     ("Stride coaching is on:", ACTIVE_REASON),
 )
 """The first reasons of walks' plans stored before the two words, and the words they read as now."""
+_EARLIER_ENDING = ("coaching was off, so no stride was flagged.", "coaching was inactive, so no stride was flagged.")
+"""The ending of the judge's sentence (``StrideJudge.describe``) in plans stored before the two words."""
 
 
 def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool) -> list[str]:
@@ -80,6 +82,8 @@ def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool) -> list[str]:
     True
     >>> reasons_read_now(["Stride coaching is on: back pain 6/10 reported 5 days ago."], enabled_now=True)
     ['Stride coaching is switched on and active: back pain 6/10 reported 5 days ago.']
+    >>> reasons_read_now(["The band is X; coaching was off, so no stride was flagged."], enabled_now=False)
+    ['The band is X; coaching was inactive, so no stride was flagged.']
     """
     read = []
     for reason in reasons:
@@ -87,6 +91,9 @@ def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool) -> list[str]:
             if reason.startswith(before):
                 reason = now + reason[len(before) :]
                 break
+        before, now = _EARLIER_ENDING
+        if reason.endswith(before):
+            reason = reason[: -len(before)] + now
         read.append(OPTED_OUT_THEN_REASON if enabled_now and reason == OPTED_OUT_REASON else reason)
     return read
 
