@@ -165,10 +165,14 @@ async def start_sensor_walk(
     placement: Placement,
     protocol: str | None = None,
     side: str | None = None,
+    sensor_height_m: float | None = None,
 ) -> int:
     """Find the BLE sensor ``target`` (address or name) and stream it as a new live walk; returns the walk id.
 
-    ``side`` is the shoe a foot sensor is on (its steps and strides then carry it).
+    ``side`` is the shoe a foot sensor is on (its steps and strides then carry it). ``sensor_height_m`` is the
+    sensor's height above the floor as the walker measured it (a lower-back or waist sensor), used as ``gait live
+    --sensor-height-m`` uses it: in place of the one estimated from the body height (of a virtual sensor, in place of
+    its sample's), kept in the walk's journal (so analysing it again keeps it) and in its analysis record.
 
     The sensor is looked up and connected to before the walk is created, to read its GATT services, so a sensor
     that is not there, or offers nothing we read, stores nothing; the protocol chosen from its services is pinned
@@ -203,6 +207,8 @@ async def start_sensor_walk(
             if ble.virtual and ble.sample is not None
             else (profile.body_height_m, None)
         )
+        if sensor_height_m is not None:  # measured: it wins, as `gait live --sensor-height-m` does
+            heights = (heights[0], sensor_height_m)
         sensor = {
             "name": info.name,
             "address": info.address,
@@ -219,6 +225,7 @@ async def start_sensor_walk(
             placement=placement,
             body_height_m=heights[0],
             sensor_height_m=heights[1],
+            sensor_height_measured=sensor_height_m is not None,
             walk_name=f"Live: {info.name or info.address}",
             walk_format="ble",
             walk_source={"format": "ble", "sensor": sensor},
@@ -269,6 +276,7 @@ async def _start_live_walk(
     sensor: dict[str, Any] | None = None,
     sensor_side: str | None = None,
     sensor_height_m: float | None = None,
+    sensor_height_measured: bool = False,
     demo: bool = False,
     pod_only: bool = False,
 ) -> int:
@@ -278,7 +286,8 @@ async def _start_live_walk(
     never used for coaching, coached by :func:`service.coaching.demo_coach` (as just after back pain, against
     the population default), like ``gait live --demo``, and analysed with the sample walker's heights (given by
     the caller) without the user's calibration factor. ``pod_only``: a foot pod (RSC) alone streams it, so its
-    stored coaching says it gets no stride coaching (:func:`pod_walk_coaching`).
+    stored coaching says it gets no stride coaching (:func:`pod_walk_coaching`). ``sensor_height_measured``:
+    ``sensor_height_m`` is the walker's measurement (recorded with the walk's analysis), not a sample's.
     """
     if demo:
         # somebody else's walking: coached as just after back pain against the population default, stored nowhere
@@ -332,6 +341,7 @@ async def _start_live_walk(
             AnalysisOptions(body_height_m=None if demo else body_height_m, stride_scale=stride_scale),
             own=not demo,
             recording_height_m=body_height_m if demo else None,
+            sensor_height_m=sensor_height_m if sensor_height_measured else None,
         ),
     )
     return await hub.start(make_session, walk)

@@ -179,6 +179,11 @@ class Journal:
             # line-buffered text would flush per line; one explicit flush per chunk is cheaper
             self._fh = open(self.csv_path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (long-lived)
             self._fh.write(",".join(cols) + "\n")
+            # the journal's own start: the clock time of its first sample (the chunk just came, its first sample
+            # its span earlier), as a file's start time dates an upload; a source's time axis tells no clock time
+            span_s = float(chunk.time_s[-1]) - float(chunk.time_s[0])
+            self.meta["first_sample_unix_s"] = time.time() - max(span_s, 0.0)
+            self.write_meta()
         parts = [np.asarray(chunk.time_s, float)[:, None], np.asarray(chunk.acc_ms2, float)]
         if self._has_gyr:
             gyr = chunk.gyr_dps if chunk.gyr_dps is not None else np.full((len(chunk), 3), np.nan)
@@ -225,8 +230,10 @@ def _move_aside(csv_path: Path) -> Path | None:
 def load_journal(path: str | os.PathLike[str]) -> Recording:
     """Read a live session's journal (the ``.csv`` or its ``.json`` sidecar) as a recording.
 
-    A last line cut short by a crash is skipped; the sidecar (when present) gives placement and body height (and
-    the shoe of a foot sensor, as ``source["sensor_side"]``).
+    A last line cut short by a crash is skipped; the sidecar (when present) gives placement and heights, the shoe
+    of a foot sensor (``source["sensor_side"]``) and the journal's start, the clock time of its first sample
+    (``source["start_epoch_s"]``, as a file's reader gives it; a journal written before it was kept: the session's
+    start, just before its first sample).
 
     Raises
     ------
@@ -273,8 +280,26 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
             "sensor": meta.get("sensor"),
             "sensor_side": meta.get("sensor_side"),
             "complete": meta.get("state", {}).get("phase") == "ended",
+            "start_epoch_s": _journal_start_s(meta),
         },
     )
+
+
+def _journal_start_s(meta: dict[str, Any]) -> float | None:
+    """The clock time (Unix seconds) of a journal's first sample from its sidecar, or None when it does not say.
+
+    Examples
+    --------
+    >>> _journal_start_s({"started_at_unix_s": 1.7e9, "first_sample_unix_s": 1.7e9 + 2.5})
+    1700000002.5
+    >>> _journal_start_s({"started_at_unix_s": "?"}) is None
+    True
+    """
+    for key in ("first_sample_unix_s", "started_at_unix_s"):
+        value = meta.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            return float(value)
+    return None
 
 
 def journal_span_s(path: str | os.PathLike[str]) -> float | None:

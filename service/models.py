@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -9,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
-from gait.consts import BODY_HEIGHT_RANGE_M, STRIDE_SCALE_RANGE
+from gait.consts import BODY_HEIGHT_RANGE_M, SENSOR_HEIGHT_RANGE_M, STRIDE_SCALE_RANGE
 from gait.numbers import round_half_away
 from gait.stride_length import factor_words
 from gait.types import Placement
@@ -650,12 +651,36 @@ class LiveSensorStart(BaseModel):
     side: Literal["left", "right"] | None = Field(
         None, description="The shoe a foot sensor is on (foot placement only): its steps and strides carry that side."
     )
+    sensor_height_m: float | None = Field(
+        None,
+        description="The sensor's height above the floor as measured, in metres (lower back or waist only): the "
+        "stride-length model's pendulum, as `gait live --sensor-height-m`; default: estimated from the body height. "
+        f"From {SENSOR_HEIGHT_RANGE_M[0]:g} to {SENSOR_HEIGHT_RANGE_M[1]:g} m.",
+    )
 
     @model_validator(mode="after")
     def _side_needs_a_foot_sensor(self) -> LiveSensorStart:
         if self.side is not None and self.placement is not Placement.FOOT:
             raise ValueError(
                 f"side {self.side!r} is for a sensor on a shoe: choose placement foot, or leave the side out"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _sensor_height_of_a_trunk_sensor(self) -> LiveSensorStart:
+        value = self.sensor_height_m
+        if value is None:
+            return self
+        low, high = SENSOR_HEIGHT_RANGE_M
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValueError(
+                f"sensor height {value:g} m is not a height from the floor to the sensor ({low * 100:.0f} to "
+                f"{high * 100:.0f} cm): measure it again, or leave it out"
+            )
+        if self.placement not in (Placement.LOWER_BACK, Placement.WAIST):
+            raise ValueError(
+                f"a sensor height is used for a sensor at the lower back or waist only (their stride lengths rest on "
+                f"it), not at the {self.placement.value.replace('_', ' ')}: leave it out"
             )
         return self
 

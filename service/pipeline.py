@@ -356,10 +356,17 @@ class PreparedAnalysis:
     """Stored with the walk (``analysis_json``): see :func:`analysis_record`."""
 
 
-def analysis_record(options: AnalysisOptions, *, own: bool, recording_height_m: float | None = None) -> dict[str, Any]:
+def analysis_record(
+    options: AnalysisOptions,
+    *,
+    own: bool,
+    recording_height_m: float | None = None,
+    sensor_height_m: float | None = None,
+) -> dict[str, Any]:
     """What a walk stores about its analysis: the version, and the profile's height and calibration factor used
     (``uses_profile`` False for somebody else's walk; ``height_from`` says whose height the lengths rest on: the
-    recording's own ``recording_height_m`` wins over the profile's, as in :func:`analyse_to_walk`).
+    recording's own ``recording_height_m`` wins over the profile's, as in :func:`analyse_to_walk`), and the
+    walker's measured ``sensor_height_m`` when one was given for the walk (the lower-back pendulum's length).
 
     Examples
     --------
@@ -368,18 +375,23 @@ def analysis_record(options: AnalysisOptions, *, own: bool, recording_height_m: 
     (True, 'profile', 1.8, 1.05)
     >>> analysis_record(AnalysisOptions(), own=False, recording_height_m=1.62)["height_from"]
     'recording'
+    >>> analysis_record(AnalysisOptions(body_height_m=1.8), own=True, sensor_height_m=1.05)["sensor_height_m"]
+    1.05
     """
     if recording_height_m is not None:
         height_from, height_m = "recording", recording_height_m
     else:
         height_from, height_m = ("profile", options.body_height_m) if options.body_height_m else (None, None)
-    return {
+    record = {
         "version": ANALYSIS_VERSION,
         "uses_profile": own,
         "height_from": height_from,
         "body_height_m": height_m,
         "stride_scale": options.stride_scale,
     }
+    if sensor_height_m is not None:
+        record["sensor_height_m"] = sensor_height_m
+    return record
 
 
 def prepare_analysis(
@@ -393,6 +405,7 @@ def prepare_analysis(
     coaching_enabled: bool | None = None,
     own_walk_id: int | None = None,
     stored_before_id: int | None = None,
+    stride_scale: float | None = None,
 ) -> PreparedAnalysis:
     """The options, coaching flagger and description, and analysis record for analysing ``recording`` now.
 
@@ -402,7 +415,10 @@ def prepare_analysis(
     coached. Uploads and re-analysis (:mod:`service.reanalysis`) both go through here. ``coaching_enabled``, when
     given, is the walker's opt-in to stride coaching in place of the profile's now (re-analysis: the opt-in when the
     walk was made, which the profile does not keep a history of); ``own_walk_id`` and ``stored_before_id`` scope the
-    plan of a stored walk analysed again (:func:`service.coaching.current_plan`).
+    plan of a stored walk analysed again (:func:`service.coaching.current_plan`). ``stride_scale``, when given, is
+    the factor the walker gave for this walk (``gait live --stride-scale``) in place of the profile's for its
+    placement. A sensor height the recording states (a live walk's measured one, kept in its journal) is recorded
+    for the walker's own walk.
     """
     profile = coaching.load_profile(store)
     if coaching_enabled is not None:
@@ -416,7 +432,9 @@ def prepare_analysis(
     options = AnalysisOptions(
         placement=placement or profile.placement,
         body_height_m=profile.body_height_m if own else None,
-        stride_scale=personal_scale(profile.stride_scales, used) if own else None,
+        stride_scale=(stride_scale if stride_scale is not None else personal_scale(profile.stride_scales, used))
+        if own
+        else None,
         sensor_side=sensor_side,
     )
     if own:
@@ -427,7 +445,12 @@ def prepare_analysis(
     else:
         # somebody else's walk: not coached (no target from the user's plan or height), and it says so
         flagger, description = None, dict(coaching.SAMPLE_COACHING)
-    record = analysis_record(options, own=own, recording_height_m=recording.body_height_m)
+    record = analysis_record(
+        options,
+        own=own,
+        recording_height_m=recording.body_height_m,
+        sensor_height_m=recording.sensor_height_m if own else None,
+    )
     return PreparedAnalysis(options, flagger, description, record)
 
 
@@ -620,6 +643,7 @@ def process_file(
     sensor_side: str | None = None,
     keep_samples_in: Path | None = None,
     given_start: datetime | None = None,
+    stride_scale: float | None = None,
 ) -> list[int]:
     """Read, analyse, flag and store one recording file in one transaction (blocking). Returns the walk ids.
 
@@ -629,11 +653,13 @@ def process_file(
     ``keep_samples_in`` (the service's recordings folder), an upload's samples are kept there as
     ``walk-<id>.npz`` (:mod:`service.recordings`), written in the same transaction as the walk. ``given_start``
     (:func:`given_start`) dates a recording whose file holds no start time, as the walker gave it; a file's own
-    start time wins.
+    start time wins. ``stride_scale`` is a factor given for this walk in place of the profile's
+    (:func:`prepare_analysis`).
 
     An upload is stored as a walk only with :data:`service.samewalk.PART_MIN_STEPS` steps or more: fewer is too
     little walking for a walk (a phone handled on a desk finds a few), and could not be recognised as a part of a
-    stored walk. A live walk never comes here (it is kept whatever its length), nor does ``gait analyze``.
+    stored walk. A dashboard live walk never comes here (it is kept whatever its length), nor does ``gait analyze``;
+    ``gait live`` stores the journal of a walk of the walker's own sensor here, as an upload of it.
 
     Raises
     ------
@@ -677,6 +703,7 @@ def process_file(
         placement=placement,
         sensor_side=sensor_side,
         at_s=coaching.iso_to_unix_s(started_at),
+        stride_scale=stride_scale,
     )
     walk = analyse_to_walk(
         recording,

@@ -1,7 +1,8 @@
 """``gait live``: stream a BLE sensor into the tracker and coach, with a terminal live view or JSON lines.
 
-``gait live --demo`` runs the same path end to end (scan, connect, subscribe, decode, track, coach) against a
-virtual sensor on an in-process Bumble radio that replays a sample recording.
+A walk of the walker's own sensor is stored in the dashboard's store when it ends, as an upload of its journal is
+(:func:`store_walk`). ``gait live --demo`` runs the same path end to end (scan, connect, subscribe, decode, track,
+coach) against a virtual sensor on an in-process Bumble radio that replays a sample recording (never stored).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="live stride feedback from a Bluetooth LE sensor",
         description=(
             "Connect to a BLE sensor (address or name from 'gait scan'), stream it into the gait tracker and show "
-            "cadence, stride length against your target and a 'shorten your stride' cue. Every sample is journaled."
+            "cadence, stride length against your target and a 'shorten your stride' cue. Every sample is journaled, "
+            "and the walk is stored in the dashboard when it ends (not the demo's; --no-store: not stored)."
         ),
     )
     p.add_argument("target", nargs="?", help="sensor address or advertised name (not needed with --demo)")
@@ -76,6 +78,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--demo-protocol", choices=DEMO_PROTOCOLS, default="imu", help="protocol of the virtual sensor")
     p.add_argument("--speed", type=float, default=1.0, help="replay speed of the demo (default 1 = real time)")
     p.add_argument("--journal-dir", type=Path, help="where the raw samples are journaled (default: the data dir)")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        help="where your profile and walks live, the dashboard's (default: GAIT_DATA_DIR, else the service's)",
+    )
+    p.add_argument(
+        "--no-store",
+        action="store_true",
+        help="do not store the walk in the dashboard when it ends (its samples stay in the journal)",
+    )
     p.add_argument("--no-bell", action="store_true", help="no terminal bell on a cue")
     p.set_defaults(func=run)
 
@@ -193,17 +205,17 @@ def demo_recording() -> Recording:
     return sample_recording(path)
 
 
-def _coach(body_height_m: float | None, *, demo: bool, placement: Placement | None = None) -> tuple[Any, str]:
+def _coach(
+    settings: Any, body_height_m: float | None, *, demo: bool, placement: Placement | None = None
+) -> tuple[Any, str]:
     """The walker's coach from the service's store when there is one (its baseline from walks with the sensor at
     ``placement``); the demo coaches as the dashboard's demo walk does (:func:`service.coaching.demo_coach`: as
     just after back pain, the walker's reduction, default 10 %), reading the store but never writing to it."""
     from gait.coach import Coach, CoachSettings, plan_coaching
     from service.coaching import demo_coach, live_coach, load_profile
     from service.models import ProfileUpdate
-    from service.settings import Settings
     from service.store import Store
 
-    settings = Settings.from_env()
     profile = ProfileUpdate()
     store = Store(settings.db_path).open() if settings.db_path.exists() else None
     try:
@@ -234,7 +246,7 @@ async def _run(args: argparse.Namespace) -> int:
     from service.settings import Settings
 
     radio = None
-    settings = Settings.from_env()
+    settings = Settings.from_env(data_dir=args.data_dir)
     replayed: Recording | None = None
     if args.demo:
         replayed = demo_recording()
@@ -265,7 +277,7 @@ async def _run(args: argparse.Namespace) -> int:
             **backends,
         )
     walk = walk_settings(args, saved_profile(settings), replayed=replayed)
-    coach, coach_note = _coach(walk.body_height_m, demo=walk.demo, placement=walk.placement)
+    coach, coach_note = _coach(settings, walk.body_height_m, demo=walk.demo, placement=walk.placement)
     journal_dir = args.journal_dir or settings.journal_dir
     session = LiveSession(
         source,
@@ -325,8 +337,13 @@ async def _run(args: argparse.Namespace) -> int:
         except (GaitError, IngestError) as exc:
             if not session.state.samples:
                 raise
-            # the walk streamed before it failed: say where its samples are, as a walk that ends well does
-            raise type(exc)(f"{exc}; {kept_line(session, walk, args.side, exc)}", reason=exc.reason) from None
+            # the walk streamed before it failed: stored as a walk that ends well is, and where its samples are
+            kept = None if exc.reason == "rate_too_low" else await _keep(args, settings, session, walk, target)
+            if args.json and kept is not None:
+                JsonLines.kept(kept)
+            words = kept_line(session, walk, args.side, exc, kept)
+            raise type(exc)(f"{exc}; {words}", reason=exc.reason) from None
+        kept = await _keep(args, settings, session, walk, target) if state.samples else None
     finally:
         if stop_timer is not None:
             stop_timer.cancel()
@@ -335,32 +352,193 @@ async def _run(args: argparse.Namespace) -> int:
             loop.remove_signal_handler(signal.SIGTERM)
         if radio is not None:
             await radio.close()
-    if not args.json:
-        print(ended_line(state, session, walk, args.side))
+    if args.json:
+        if kept is not None:
+            JsonLines.kept(kept)
+    else:
+        print(ended_line(state, session, walk, args.side, kept))
+    if kept is not None and kept.failed:
+        # the walk ended, but the store did not take it: an error (exit code 2), with where its samples are
+        raise IngestError(f"the walk was not stored: {kept.words}", reason="not_stored")
     return 0
 
 
-NOT_STORED = "not stored in the dashboard: upload {csv} there to keep it (its walk list and coaching)"
-"""What ``gait live`` says of a walk of the walker's own sensor when it ends: the command line keeps the samples in
-a journal, the dashboard's walks and coaching are made of the walks it stores."""
+NOT_STORED = "not stored in the dashboard (--no-store): upload {csv} there to keep it (its walk list and coaching)"
+"""What ``gait live --no-store`` says of a walk of the walker's own sensor when it ends: the command line keeps the
+samples in a journal, the dashboard's walks and coaching are made of the walks it stores."""
 
 
-def kept_line(session: LiveSession, walk: WalkSettings, side: str | None, exc: BaseException) -> str:
+@dataclass(frozen=True)
+class Kept:
+    """What became of a walk of the walker's own sensor in the dashboard's store (:func:`store_walk`).
+
+    Attributes
+    ----------
+    walk_id
+        The stored walk's id; None when it was not stored.
+    words
+        The closing line: "stored as walk N in the dashboard ...", or why not and what to do.
+    reason
+        ``"stored"``, ``"no_store"`` (``--no-store``), ``"too_little_walking"``, ``"same_walk"`` (already stored:
+        the same recording, walk or time), or for a failure ``"store_failed"`` / ``"not_analysed"``.
+    """
+
+    walk_id: int | None
+    words: str
+    reason: str
+
+    @property
+    def failed(self) -> bool:
+        """The store could not take the walk (not a rule refusing it): the command ends with an error."""
+        return self.reason in ("store_failed", "not_analysed")
+
+
+async def _keep(
+    args: argparse.Namespace, settings: Any, session: LiveSession, walk: WalkSettings, target: str
+) -> Kept | None:
+    """Store a walk of the walker's own sensor that recorded samples (None for a demo: somebody else's walking)."""
+    if walk.demo:
+        return None
+    csv = shlex.quote(str(session.journal_path))
+    if args.no_store:
+        return Kept(None, NOT_STORED.format(csv=csv), "no_store")
+    return await asyncio.to_thread(
+        store_walk,
+        settings,
+        session.journal_path,
+        walk,
+        args.side,
+        name=f"Live: {target}",
+        height_given=args.height_m is not None,
+        live_steps=session.state.steps,
+    )
+
+
+TOO_LITTLE_REASONS = ("too_little_walking", "no_walking", "too_short")
+"""Why an upload is refused as no walk at all (:func:`service.pipeline.process_file`)."""
+
+
+def store_walk(
+    settings: Any,
+    journal: Path,
+    walk: WalkSettings,
+    side: str | None,
+    *,
+    name: str,
+    height_given: bool,
+    live_steps: int,
+) -> Kept:
+    """Store the journal of a walk of the walker's own sensor in the data directory's store, as the dashboard
+    stores an upload of it (:func:`service.pipeline.process_file`: the same analysis, refusals and coaching marks,
+    its samples kept to analyse it again), with the walk's own settings and the journal's own start time.
+
+    The placement, side, factor and a measured sensor height are those used live; the body height too when it was
+    given (``height_given``: ``--height-m``), else the profile's, as a dashboard walk takes it (then "Analyse again"
+    follows a profile's height changed since). The store is created when there is none. It is safe while ``gait
+    serve`` runs on the same data directory: the insert is one SQLite transaction (WAL; the store's own write
+    discipline) of a finished walk, never a live one, so the server's crash recovery (its lock,
+    :mod:`service.datalock`) never takes it for an interrupted live walk. Nothing is half-written: a refusal or
+    failure leaves the store as it was, and the journal stays in every case.
+
+    ``live_steps`` are the steps the live tracker found, which a refusal as too little walking names (the offline
+    analysis finds the same: one algorithm).
+    """
+    import sqlite3
+    from dataclasses import replace
+
+    from service.live import load_journal
+    from service.pipeline import process_file, walk_to_upload
+    from service.settings import disk_full_message, is_disk_full
+    from service.store import DuplicateRecordingError, Store, StoreError
+
+    csv = shlex.quote(str(journal))
+    stays = f"its samples stay in {csv} ({analyze_command(journal, walk, side)})"
+    try:
+        recording = load_journal(journal)
+    except IngestError as exc:
+        return Kept(None, f"{exc}; {stays}", "not_analysed")
+    if not height_given:
+        # the journal noted the profile's height of the day: the pipeline takes the profile's, as "Analyse again" does
+        recording = replace(recording, body_height_m=None)
+    try:
+        store = Store(settings.db_path).open()
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        why = disk_full_message(settings.data_dir) if is_disk_full(exc) else f"the store could not be opened: {exc}"
+        return Kept(None, f"{why}; {stays}; upload it in the dashboard once that is fixed", "store_failed")
+    try:
+        (walk_id,) = process_file(
+            journal,
+            store=store,
+            name=name,
+            origin="upload",
+            placement=walk.placement,
+            sensor_side=side,
+            recording=recording,
+            keep_samples_in=settings.recordings_dir,
+            stride_scale=walk.stride_scale,
+        )
+        stored = store.get_walk(walk_id) or {}
+    except DuplicateRecordingError as exc:
+        from service.routers.uploads import refusal_message
+
+        return Kept(None, f"not stored in the dashboard: {refusal_message(str(journal), exc)}", "same_walk")
+    except (IngestError, GaitError) as exc:
+        if exc.reason in TOO_LITTLE_REASONS:
+            steps = f"{live_steps} step{'' if live_steps == 1 else 's'}"
+            return Kept(
+                None,
+                f"not stored in the dashboard: too little walking ({steps}): the dashboard stores "
+                f"{walk_to_upload()}; walk longer next time (if you did, check where the sensor was worn: "
+                f"--placement); {stays}",
+                "too_little_walking",
+            )
+        return Kept(None, f"it could not be analysed: {exc}; {stays}", "not_analysed")
+    except (StoreError, sqlite3.Error, OSError) as exc:
+        why = disk_full_message(settings.data_dir) if is_disk_full(exc) else f"the store failed: {exc}"
+        return Kept(None, f"{why}; {stays}; upload it in the dashboard once that is fixed", "store_failed")
+    finally:
+        store.close()
+    return Kept(walk_id, stored_words(walk_id, stored, settings), "stored")
+
+
+def stored_words(walk_id: int, stored: dict[str, Any], settings: Any) -> str:
+    """The closing line of a walk stored in the dashboard: its id, figures and whether it counts for the coaching.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> stored_words(7, {"steps": 180, "strides": 88, "walking_time_s": 150.0}, SimpleNamespace(data_dir="d"))
+    'stored as walk 7 in the dashboard (data folder d): 88 strides, 180 steps; open it there with gait serve'
+    """
+    from service.pipeline import short_walk_reason
+
+    line = (
+        f"stored as walk {walk_id} in the dashboard (data folder {settings.data_dir}): {stored.get('strides') or 0} "
+        f"strides, {stored.get('steps') or 0} steps; open it there with gait serve"
+    )
+    short = short_walk_reason(stored.get("walking_time_s"))
+    return f"{line}. {short}" if short else line
+
+
+def kept_line(
+    session: LiveSession, walk: WalkSettings, side: str | None, exc: BaseException, kept: Kept | None = None
+) -> str:
     """Where a walk that failed after streaming keeps its samples: the journal, the command that analyses them (not
-    for a stream too slow to analyse) and, for the walker's own sensor, how to keep it in the dashboard."""
+    for a stream too slow to analyse) and, for the walker's own sensor, what became of it in the dashboard."""
     path = session.journal_path
     words = f"the {session.state.samples} samples so far are kept in {path}"
     if getattr(exc, "reason", None) != "rate_too_low":
         words += f" ({analyze_command(path, walk, side)})"
-        if not walk.demo:
-            words += "; " + NOT_STORED.format(csv=shlex.quote(str(path)))
+        if kept is not None:
+            words += "; " + kept.words
     return words
 
 
-def ended_line(state: Any, session: LiveSession, walk: WalkSettings, side: str | None) -> str:
+def ended_line(state: Any, session: LiveSession, walk: WalkSettings, side: str | None, kept: Kept | None = None) -> str:
     """What ``gait live`` prints when the walk ends: its figures and where its samples are, with the command that
-    analyses them again as they were analysed (placement, heights, factor); a foot pod's own figures instead when
-    the sensor sent no samples (nothing to analyse again)."""
+    analyses them again as they were analysed (placement, heights, factor), then for the walker's own sensor what
+    became of it in the dashboard (``kept``: stored, or why not; a failure is said as the command's error); a foot
+    pod's own figures instead when the sensor sent no samples (nothing to analyse again)."""
     if state.samples:
         again = analyze_command(session.journal_path, walk, side)
         line = (
@@ -368,7 +546,7 @@ def ended_line(state: Any, session: LiveSession, walk: WalkSettings, side: str |
             f"{state.gaps} gaps; raw samples in {session.journal_path} ({again})"
         )
         # somebody else's walking (a demo) is not the walker's to keep
-        return line if walk.demo else f"{line}\n{NOT_STORED.format(csv=shlex.quote(str(session.journal_path)))}"
+        return line if kept is None or kept.failed else f"{line}\n{kept.words}"
     if session.pod.measurements:
         pod = session.pod.summary()
         figures = ", ".join(
@@ -409,6 +587,15 @@ class JsonLines:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+    @staticmethod
+    def kept(kept: Kept) -> None:
+        """Print what became of the walk in the dashboard: ``{"type": "stored", "walk_id", "message"}``, or
+        ``{"type": "not_stored", "reason", "message"}``."""
+        kind = "stored" if kept.walk_id is not None else "not_stored"
+        body = {"walk_id": kept.walk_id} if kept.walk_id is not None else {"reason": kept.reason}
+        sys.stdout.write(json.dumps({"type": kind, **body, "message": kept.words}) + "\n")
         sys.stdout.flush()
 
     def show(self, msg: dict[str, Any]) -> None:

@@ -92,6 +92,7 @@ async def live_sensor(
             placement=body.placement,
             protocol=body.protocol,
             side=body.side,
+            sensor_height_m=body.sensor_height_m,
         )
     except BleError as exc:
         raise _ble_http_error(exc) from None

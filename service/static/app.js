@@ -1576,6 +1576,9 @@ async function pageLive() {
           <input id="sensor-target" maxlength="200" required></div>
         <div class="row"><label for="sensor-placement">Worn at</label>
           <select id="sensor-placement">${PLACEMENTS.map((x) => `<option value="${x}" ${(profile.placement || "lower_back") === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
+        <div class="row" id="sensor-height-row"><label for="sensor-height">Sensor height <span class="hint">(cm, from the floor to the sensor; optional: measured, it makes stride lengths truer than one estimated from your body height)</span></label>
+          <input id="sensor-height" type="text" inputmode="decimal" autocomplete="off" placeholder="e.g. 105" aria-describedby="sensor-height-read">
+          <span class="hint" id="sensor-height-read" aria-live="polite"></span></div>
         <div class="row" id="sensor-side-row"><label for="sensor-side">Which shoe?</label>
           <select id="sensor-side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
           <span class="hint">its steps and strides are then labelled with that side</span></div>
@@ -1969,17 +1972,59 @@ function renderSensors(result) {
   }
 }
 
-// Only a sensor on a shoe has a side: the shoe question shows for the foot placement alone.
+// Only a sensor on a shoe has a side: the shoe question shows for the foot placement alone. Only a sensor at the lower
+// back or waist has a height the stride lengths rest on (the pendulum model): its field shows for those alone.
 function showSideRow() {
-  const foot = document.getElementById("sensor-placement").value === "foot";
+  const placement = document.getElementById("sensor-placement").value;
+  const foot = placement === "foot", trunk = PENDULUM_PLACEMENTS.includes(placement);
   document.getElementById("sensor-side-row").classList.toggle("hidden", !foot);
   if (!foot) document.getElementById("sensor-side").value = "";
+  document.getElementById("sensor-height-row").classList.toggle("hidden", !trunk);
+  if (!trunk) {
+    document.getElementById("sensor-height").value = "";
+    document.getElementById("sensor-height-read").textContent = "";
+  }
+}
+
+const PENDULUM_PLACEMENTS = ["lower_back", "waist"];  // gait.tracker.PENDULUM_PLACEMENTS
+const [SENSOR_HEIGHT_MIN_CM, SENSOR_HEIGHT_MAX_CM] = [30, 160];  // gait.consts.SENSOR_HEIGHT_RANGE_M, in cm
+const SENSOR_HEIGHT_EXAMPLE = "in centimetres from the floor to the sensor, e.g. 105";
+
+/** A sensor height as typed in the "Sensor height" field: centimetres ("105", "105,5", "105 cm"), or metres when
+ * written so ("1.05 m"). ``{m}`` (null when empty), or ``{error}`` naming the field in a walker's words: a bare number
+ * that reads as metres, feet and inches, or a height out of range is said to be so, never guessed at. */
+function parseSensorHeight(raw) {
+  const typed = raw.trim();
+  if (!typed) return { m: null };
+  const field = "Sensor height";
+  const decimal = (text) => Number(text.replace(",", "."));
+  if (/^\d+(?:[.,]\d+)?\s*(?:'|’|′|ft|feet|foot|"|”|″|in|inch|inches)/i.test(typed)) {
+    return { error: `${field}: ${typed} looks like feet or inches: enter it ${SENSOR_HEIGHT_EXAMPLE}.` };
+  }
+  const number = /^(\d+(?:[.,]\d+)?)\s*(cm|centimetres?|centimeters?|m|metres?|meters?)?$/i.exec(typed);
+  if (!number) return { error: `${field}: "${typed}" is not a height: enter it ${SENSOR_HEIGHT_EXAMPLE}.` };
+  const value = decimal(number[1]);
+  const unit = (number[2] || "cm").toLowerCase();
+  const cm = unit.startsWith("c") ? value : value * 100;
+  if (!number[2] && cm >= SENSOR_HEIGHT_MIN_CM / 100 && cm <= SENSOR_HEIGHT_MAX_CM / 100) {
+    return { error: `${field}: ${typed} reads as metres; the field takes centimetres: enter ${Math.round(cm * 100)} for ${typed} m.` };
+  }
+  if (!(cm >= SENSOR_HEIGHT_MIN_CM && cm <= SENSOR_HEIGHT_MAX_CM)) {
+    return { error: `${field}: ${typed}${number[2] ? "" : " cm"} is not a height from the floor to a sensor at the lower back or waist: enter it ${SENSOR_HEIGHT_EXAMPLE} (from ${SENSOR_HEIGHT_MIN_CM} to ${SENSOR_HEIGHT_MAX_CM} cm).` };
+  }
+  return { m: Math.round(cm * 10) / 1000 };
 }
 
 function bindSensorPanel(audioWanted) {
   const $ = (id) => document.getElementById(id);
   showSideRow();
   $("sensor-placement").addEventListener("change", showSideRow);
+  // what the sensor height field reads, under it while typing ("105" reads "= 1.05 m"), or what is wrong with it
+  $("sensor-height").addEventListener("input", () => {
+    const height = parseSensorHeight($("sensor-height").value), read = $("sensor-height-read");
+    read.className = height.error ? "hint error" : "hint";
+    read.textContent = height.error || (height.m != null ? `= ${height.m.toFixed(2)} m` : "");
+  });
   const scanBtn = $("scan-btn");
   scanBtn.addEventListener("click", async () => {
     const seconds = Number($("scan-seconds").value);
@@ -2011,11 +2056,18 @@ function bindSensorPanel(audioWanted) {
     if (!target) return;
     const btn = $("connect-btn"), msg = $("sensor-msg");
     msg.textContent = "";
+    const sensorHeight = parseSensorHeight($("sensor-height").value);
+    if (sensorHeight.error) {
+      msg.textContent = sensorHeight.error;
+      $("sensor-height").focus();
+      return;
+    }
     btn.disabled = true;
     btn.textContent = "Looking for the sensor…";
     try {
       const body = { target, placement: $("sensor-placement").value };
       if ($("sensor-side").value) body.side = $("sensor-side").value;
+      if (sensorHeight.m != null) body.sensor_height_m = sensorHeight.m;
       await api("/api/live/sensor", { method: "POST", json: body });
       showLiveNumbers();
     } catch (err) {

@@ -464,3 +464,38 @@ def test_a_sensor_advertising_nothing_we_read_is_coached_for_what_its_gatt_serve
     walk, _ = coached_walk_through_the_feed(overstriding, board.address)
     assert walk["source"]["sensor"]["protocols"] == ["microbit"]
     assert walk["coaching"]["active"] is True and not walk["coaching"].get("pod")
+
+
+def test_a_measured_sensor_height_is_used_for_your_own_sensors_walk_and_kept_when_it_is_analysed_again(
+    virtual: TestClient,
+) -> None:
+    """The walker's own sensor (not a virtual demo sensor: the radio is reached as the computer's Bluetooth would be):
+    the sensor height given goes into the walk's journal and analysis record, and "Analyse again" keeps it."""
+    radio = virtual.app.state.ble.radio
+    quick = {**VIRTUAL_SOURCE_OPTIONS, "clock_sync": False}
+    virtual.app.dependency_overrides[get_ble] = lambda: BleAccess(
+        radio.scanner_backend, radio.client_backend, source_options=quick, max_scan_s=1.0
+    )
+    assert virtual.patch("/api/profile", json={"changes": {"body_height_m": 1.75}, "seen": {}}).status_code == 200
+    body = {"target": DEMO_SENSOR_NAMES["imu"], "placement": "lower_back", "sensor_height_m": 1.2}
+    started: list[Any] = []
+    feed_until(
+        virtual,
+        lambda ms: sum(m["type"] == "stride" for m in ms) >= 8,
+        start=lambda: started.append(virtual.post("/api/live/sensor", json=body)),
+    )
+    assert started[0].status_code == 202
+    walk_id = started[0].json()["walk_id"]
+    virtual.post("/api/live/stop")
+    walk = virtual.get(f"/api/walks/{walk_id}").json()
+    assert walk["demo"] is False and walk["analysis"]["sensor_height_m"] == 1.2
+    assert any("sensor height 1.20 m (the sensor height given)" in n for n in walk["notes"])
+    lengths = [s["length_m"] for s in virtual.get(f"/api/walks/{walk_id}/strides").json()]
+    again = virtual.post(f"/api/walks/{walk_id}/reanalyse")
+    assert again.status_code == 200, again.text
+    walk = virtual.get(f"/api/walks/{walk_id}").json()
+    assert walk["analysis"]["sensor_height_m"] == 1.2
+    assert any("sensor height 1.20 m (the sensor height given)" in n for n in walk["notes"])
+    # the profile's 1.75 m would put the sensor at 0.93 m: shorter strides than these
+    again_lengths = [s["length_m"] for s in virtual.get(f"/api/walks/{walk_id}/strides").json()]
+    assert np.median(again_lengths) == pytest.approx(np.median(lengths), rel=0.02)
