@@ -21,7 +21,7 @@ from gait.stride_length import (
 )
 from gait.types import Placement, Recording
 from service.calibration import calibrated_profile, check_calibratable, describe_scales
-from service.commands.analyze import choose_placement, load_recording
+from service.commands.analyze import choose_placement, load_recording, placement_said_by
 from service.commands.reader_args import add_reader_arguments
 from service.commands.settings_args import check_settings
 from service.settings import Settings
@@ -102,7 +102,11 @@ def run(args: argparse.Namespace) -> int:
     from ingest import is_phone_recording
 
     placement, placement_note = choose_placement(
-        args.placement, recording.placement, profile.get("placement"), phone=is_phone_recording(recording)
+        args.placement,
+        recording.placement,
+        profile.get("placement"),
+        phone=is_phone_recording(recording),
+        said_by=placement_said_by(recording),
     )
     if placement_note:
         print(f"Note: {placement_note}")

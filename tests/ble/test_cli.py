@@ -307,6 +307,10 @@ def test_analysing_a_live_journal_takes_the_placement_its_sidecar_kept(
     doc = json.loads(capsys.readouterr().out)
     assert doc["placement"] == "waist"
     assert not any("assumed" in note for note in doc["notes"]), doc["notes"]
+    # and says where it came from, in the notes and the summary
+    assert doc["notes"][0].startswith("placement waist from the live walk's journal"), doc["notes"]
+    assert main(["analyze", str(journal), "--no-profile"]) == 0
+    assert "note: placement waist from the live walk's journal" in capsys.readouterr().out
 
 
 def test_gait_live_stopped_by_sigterm_ends_the_walk_and_its_journal(tmp_path: Path) -> None:
