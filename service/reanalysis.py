@@ -50,6 +50,7 @@ from service.pipeline import (
     recording_fingerprint,
 )
 from service.recordings import load_recording, recording_path
+from service.settings import Settings
 from service.store import SUMMARY_COLUMNS, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,11 @@ class SampleFolders:
     recordings_dir: Path
     journal_dir: Path
     samples_dir: Path
+
+    @classmethod
+    def of(cls, settings: Settings) -> SampleFolders:
+        """Where the service of ``settings`` keeps walks' samples."""
+        return cls(settings.recordings_dir, settings.journal_dir, settings.samples_dir)
 
 
 def no_samples_kind(walk: dict[str, Any]) -> str | None:
@@ -284,6 +290,16 @@ MIXED_BASELINE = (
 REASON_KINDS = ("version", "height", "factor", "mixed_baseline", "pain")
 """The kinds of reasons a walk is out of date (:func:`out_of_date_kinds`, and ``pain``: :func:`plan_change_reasons`),
 counted apart on the profile page."""
+
+REASON_KIND_WORDS = {
+    "factor": "analysed with another calibration factor",
+    "height": "analysed with another body height",
+    "version": "analysed by an earlier version",
+    "mixed_baseline": "judged against a baseline that took in other placements' walks",
+    "pain": "judged by a plan that a pain report added or deleted since changes",
+}
+"""Each kind of :data:`REASON_KINDS` in a few words, as :func:`out_of_date_words` counts them (the profile page's
+"Analyse all N again" card says them at length)."""
 
 
 def analysed_revision(version: str | None) -> int | None:
@@ -558,6 +574,45 @@ def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
         "version_changes": changes,
         "current_version": ANALYSIS_VERSION,
     }
+
+
+def out_of_date_words(counts: dict[str, Any]) -> str | None:
+    """How many stored walks are out of date, why, and how to analyse them again, from :func:`overview`'s counts
+    (what ``gait calibrate`` says after a new factor or height); None when no walk is stored.
+
+    Examples
+    --------
+    >>> counts = {"walks": 9, "out_of_date": 3, "out_of_date_without_samples": 0,
+    ...           "out_of_date_by_reason": {"factor": 2, "height": 1, "version": 0}}
+    >>> print(out_of_date_words(counts))  # doctest: +NORMALIZE_WHITESPACE
+    3 of your 9 stored walks are now out of date (2 analysed with another calibration factor, 1 analysed with another
+    body height): your coaching baseline, built from their stored stride lengths, stays on the old scale until they
+    are analysed again: start the dashboard (`gait serve`) and press "Analyse all 3 again" on your profile page
+    >>> out_of_date_words({**counts, "out_of_date": 0, "out_of_date_by_reason": {}})
+    'none of your 9 stored walks is out of date'
+    """
+    n, total = counts["out_of_date"], counts["walks"]
+    if not total:
+        return None
+    cannot = counts.get("out_of_date_without_samples", 0)
+    more = (
+        f"; {cannot} more {'is' if cannot == 1 else 'are'} out of date but cannot be analysed again (uploaded before "
+        "samples were kept: delete and upload their files again)"
+        if cannot
+        else ""
+    )
+    if not n:
+        return f"none of your {total} stored walks is out of date{more}"
+    by = counts.get("out_of_date_by_reason") or {}
+    why = ", ".join(f"{by[kind]} {words}" for kind, words in REASON_KIND_WORDS.items() if by.get(kind))
+    one = n == 1
+    return (
+        f"{n} of your {total} stored walks {'is' if one else 'are'} now out of date{f' ({why})' if why else ''}: "
+        "your coaching baseline, "
+        f"built from their stored stride lengths, stays on the old scale until {'it is' if one else 'they are'} "
+        "analysed again: start the dashboard (`gait serve`) and press "
+        f'"{"Analyse it again" if one else f"Analyse all {n} again"}" on your profile page{more}'
+    )
 
 
 def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str, Any]]:

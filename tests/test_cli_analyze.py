@@ -378,3 +378,23 @@ def test_a_recording_that_is_all_ride_says_so_and_prints_every_note(tmp_path: Pa
     assert said and all(f"note: {n}" in out for n in said)
     assert out.split("note: ")[1].startswith("GPS: ")
     assert "note: stride length:" not in out
+
+
+GENEACTIV_LUMBAR = REPO.parent / "shared" / "data" / "dev" / "gaitpy_demo_geneactiv_lumbar" / "demo_data.csv"
+
+
+@pytest.mark.skipif(not GENEACTIV_LUMBAR.is_file(), reason="shared data not present (a fresh clone has none)")
+def test_a_placement_the_files_header_states_is_said_with_where_it_came_from(tmp_path: Path, capsys) -> None:
+    """gaitpy's GENEActiv demo says 'Device Location Code,back': the lower back, and the summary and notes say why."""
+    empty = ["--data-dir", str(tmp_path / "none")]  # no profile: the file alone says where
+    assert main(["analyze", str(GENEACTIV_LUMBAR), *empty, "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["placement"] == "lower_back"
+    said = "placement lower_back from the file's header (Device Location Code 'back')"
+    assert doc["notes"][0].startswith(said) and "--placement" in doc["notes"][0], doc["notes"]
+    assert main(["analyze", str(GENEACTIV_LUMBAR), *empty]) == 0
+    assert f"note: {said}" in capsys.readouterr().out
+    # named by the walker: nothing to say about where it came from
+    assert main(["analyze", str(GENEACTIV_LUMBAR), *empty, "--placement", "waist", "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["placement"] == "waist" and not any(n.startswith("placement ") for n in doc["notes"]), doc["notes"]

@@ -431,3 +431,45 @@ def test_a_long_walk_is_calibrated_without_a_warning(tmp_path: Path, capsys) -> 
     out = capsys.readouterr().out
     assert "personal stride-length factor" in out and "saved to your profile" in out
     assert "Warning" not in out and "rough" not in out
+
+
+def test_calibrate_says_how_many_stored_walks_are_now_out_of_date_as_the_dashboard_counts_them(
+    tmp_path: Path, capsys
+) -> None:
+    """Two real lower-back walks uploaded with no height and no factor: a calibration giving both makes both out of
+    date (the API's count too), and says how to analyse them again; calibrating again to the same factor and height
+    once they are leaves none out of date."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.settings import Settings
+
+    repo = Path(__file__).resolve().parents[1]
+    walks = [repo / "sample_recordings" / f"mobgap_lower_back_daily_living{n}.csv" for n in ("", "_2")]
+    data_dir = tmp_path / "data"
+    settings = Settings(data_dir=data_dir, demo=False, samples_dir=tmp_path / "no-samples")
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        for path in walks:
+            files = {"file": (path.name, path.read_bytes())}
+            assert client.post("/api/uploads", files=files, data={"placement": "lower_back"}).status_code == 201
+        assert client.get("/api/walks/reanalysis").json()["out_of_date"] == 0
+        argv = ["calibrate", str(walks[1]), "--placement", "lower_back", "--height-m", "1.76", "--data-dir"]
+        assert main(["analyze", str(walks[1]), "--no-profile", "--height-m", "1.76", "--json", "-"]) == 0
+        model_m = json.loads(capsys.readouterr().out)["summary"]["distance_m"]
+        calibrate = [*argv, str(data_dir), "--distance-m", f"{model_m * 1.1:.1f}"]
+        assert main(calibrate) == 0
+        out = capsys.readouterr().out
+        said = (
+            "note: 2 of your 2 stored walks are now out of date (2 analysed with another calibration factor, "
+            "2 analysed with another body height): "
+        )
+        assert said in out, out
+        assert 'press "Analyse all 2 again" on your profile page' in out and "gait serve" in out
+        assert client.get("/api/walks/reanalysis").json()["out_of_date"] == 2  # the dashboard counts the same
+        assert client.post("/api/walks/reanalyse").json()["reanalysed"] == 2
+        assert main(calibrate) == 0  # the same walk and distance: the same factor, and the same height
+        out = capsys.readouterr().out
+        assert "note: none of your 2 stored walks is out of date" in out and "Analyse all" not in out, out
+    # dry run: nothing saved, nothing said about stored walks
+    assert main([*calibrate, "--dry-run"]) == 0
+    assert "stored walks" not in capsys.readouterr().out

@@ -90,7 +90,11 @@ def run(args: argparse.Namespace) -> int:
     from ingest import is_phone_recording
 
     placement, placement_note = choose_placement(
-        args.placement, recording.placement, profile.get("placement"), phone=is_phone_recording(recording)
+        args.placement,
+        recording.placement,
+        profile.get("placement"),
+        phone=is_phone_recording(recording),
+        said_by=placement_said_by(recording),
     )
     stride_scale = args.stride_scale
     if stride_scale is None:
@@ -129,6 +133,24 @@ def sensor_side(recording: Recording, placement: Placement) -> str | None:
     return side_of_sensor(recording.source.get("sensor")) if placement is Placement.FOOT else None
 
 
+def placement_said_by(recording: Recording) -> str:
+    """What in a recording stated its placement, for the note of :func:`choose_placement`.
+
+    Examples
+    --------
+    >>> placement_said_by(Recording(np.zeros(1), np.zeros((1, 3)), source={"device_location": "back"}))
+    "the file's header (Device Location Code 'back')"
+    """
+    from service.live import JOURNAL_FORMAT
+
+    if recording.source.get("format") == JOURNAL_FORMAT:
+        return "the live walk's journal (the placement the walk had)"
+    code = recording.source.get("device_location")
+    if code:
+        return f"the file's header (Device Location Code '{code}')"
+    return "the file"
+
+
 def choose_placement(
     given: str | None,
     in_file: Placement | str | None,
@@ -136,6 +158,7 @@ def choose_placement(
     *,
     unsaid: str = "the file does not say where the sensor was",
     phone: bool = False,
+    said_by: str | None = None,
 ) -> tuple[Placement, str | None]:
     """Where the sensor was, as uploads choose it: ``--placement``, else the file's own, else the profile's usual
     placement, else lower back; with a note saying where it came from when the walker did not name it.
@@ -152,6 +175,9 @@ def choose_placement(
         Why the source does not give it, for the note (``gait live``: a sensor does not say where it is worn).
     phone
         The recording is a phone app's: the last resort is a pocket (the commonest carry), not the lower back.
+    said_by
+        What stated ``in_file`` (:func:`placement_said_by`), for its note; None: not said (``gait live --demo``
+        names its sample's walk itself).
 
     Examples
     --------
@@ -163,10 +189,16 @@ def choose_placement(
     True
     >>> choose_placement(None, None, None, phone=True)[0].value
     'pocket'
+    >>> choose_placement(None, "waist", "pocket", said_by="the file")[1].startswith("placement waist from the file:")
+    True
     """
     choices = "|".join(p.value for p in Placement)
-    if given or in_file:
-        return Placement.parse(given or in_file), None
+    if given:
+        return Placement.parse(given), None
+    if in_file:
+        placement = Placement.parse(in_file)
+        note = f"placement {placement.value} from {said_by}: pass --placement {choices} if it was elsewhere"
+        return placement, note if said_by else None
     if usual:
         placement = Placement.parse(usual)
         return placement, (

@@ -21,9 +21,10 @@ from gait.stride_length import (
 )
 from gait.types import Placement, Recording
 from service.calibration import calibrated_profile, check_calibratable, describe_scales
-from service.commands.analyze import choose_placement, load_recording
+from service.commands.analyze import choose_placement, load_recording, placement_said_by
 from service.commands.reader_args import add_reader_arguments
 from service.commands.settings_args import check_settings
+from service.reanalysis import SampleFolders, out_of_date_words, overview
 from service.settings import Settings
 from service.store import Store
 
@@ -102,7 +103,11 @@ def run(args: argparse.Namespace) -> int:
     from ingest import is_phone_recording
 
     placement, placement_note = choose_placement(
-        args.placement, recording.placement, profile.get("placement"), phone=is_phone_recording(recording)
+        args.placement,
+        recording.placement,
+        profile.get("placement"),
+        phone=is_phone_recording(recording),
+        said_by=placement_said_by(recording),
     )
     if placement_note:
         print(f"Note: {placement_note}")
@@ -133,6 +138,8 @@ def run(args: argparse.Namespace) -> int:
     store = Store(settings.db_path).open()
     try:
         store.update_profile(calibrated)
+        # the walks analysed with the earlier factor or height, as the dashboard counts them
+        stale = out_of_date_words(overview(store, SampleFolders.of(settings)))
     finally:
         store.close()
     print(
@@ -142,4 +149,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"your stride-length factors now: {describe_scales(saved['scales'])} (each used only for its placement)")
     for note in saved["notes"]:
         print(f"note: {note}")
+    if stale:
+        print(f"note: {stale}")
     return 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shlex
 
 from ingest.ble.sources import SensorInfo, scan
-from ingest.ble.virtual import demo_radio
+from ingest.ble.virtual import DEMO_SENSOR_NAMES, demo_radio
 from ingest.errors import IngestError
 from service.settings import Settings
 
@@ -48,6 +49,28 @@ async def _virtual_scan(settings: Settings, seconds: float, all_devices: bool) -
         await access.close()
 
 
+def demo_walk_command(name: str | None) -> str:
+    """The command that walks with the demo sensor ``name`` of ``gait scan --demo``: ``gait live --demo`` with its
+    ``--demo-protocol``, else (a protocol ``--demo-protocol`` does not offer: the foot pod) ``gait live NAME`` on the
+    virtual radio of ``GAIT_BLE_VIRTUAL=1``, which holds every demo sensor.
+
+    Examples
+    --------
+    >>> demo_walk_command("GaitDemo"), demo_walk_command("Polar Sense DEMO")
+    ('gait live --demo', 'gait live --demo --demo-protocol pmd_compressed')
+    >>> demo_walk_command("FootPod demo")
+    "GAIT_BLE_VIRTUAL=1 gait live 'FootPod demo'"
+    """
+    from service.commands.live import DEMO_PROTOCOLS
+
+    protocol = next((p for p, demo_name in DEMO_SENSOR_NAMES.items() if demo_name == name), None)
+    if protocol == "imu":  # the default
+        return "gait live --demo"
+    if protocol in DEMO_PROTOCOLS:
+        return f"gait live --demo --demo-protocol {protocol}"
+    return f"GAIT_BLE_VIRTUAL=1 gait live {shlex.quote(name or '')}"
+
+
 def run(args: argparse.Namespace) -> int:
     """Scan and print the sensors found."""
     if not args.seconds > 0:
@@ -80,8 +103,12 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(s.name or "?", s.address, f"{s.rssi_dbm} dBm", s.supports)
     Console().print(table)
     if args.demo:
-        # these sensors live on this command's own virtual radio, gone when it ends: `gait live --demo` makes its own
-        print("these are virtual demo sensors: walk with one with gait live --demo [--demo-protocol PROTOCOL]")
+        # these sensors live on this command's own virtual radio, gone when it ends: `gait live ADDRESS` would look
+        # for them on the computer's radio
+        print("these are virtual demo sensors, gone when this scan ends; walk with one:")
+        width = max(len(s.name or "?") for s in sensors)
+        for s in sensors:
+            print(f"  {s.name or '?':<{width}}  {demo_walk_command(s.name)}")
     else:
         print("connect with: gait live ADDRESS (or NAME when it is unique)")
     return 0

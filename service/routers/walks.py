@@ -131,7 +131,7 @@ def list_walks(
 
 def sample_folders(settings: Settings) -> reanalysis.SampleFolders:
     """Where the service keeps walks' samples."""
-    return reanalysis.SampleFolders(settings.recordings_dir, settings.journal_dir, settings.samples_dir)
+    return reanalysis.SampleFolders.of(settings)
 
 
 @router.get(

@@ -34,6 +34,37 @@ def test_scan_demo_points_to_the_command_that_walks_with_a_demo_sensor(capsys: p
     assert "gait live --demo" in out and "gait live ADDRESS" not in out, out
 
 
+@pytest.mark.timeout(120)
+def test_every_demo_sensor_the_scan_lists_is_walked_with_by_the_command_it_gives(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The foot pod too, which ``--demo-protocol`` does not offer: each line's command connects to its sensor."""
+    import shlex
+
+    assert main(["scan", "--demo", "--json", "--seconds", "0.5"]) == 0
+    names = [s["name"] for s in json.loads(capsys.readouterr().out)]
+    assert main(["scan", "--demo", "--seconds", "0.5"]) == 0
+    hint = capsys.readouterr().out.split("walk with one:\n", 1)[1].splitlines()
+    commands = {name: line.strip()[len(name) :].strip() for name, line in zip(names, hint, strict=True)}
+    assert all(line.strip().startswith(name) for name, line in zip(names, hint, strict=True)), hint
+    monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
+    for name, command in commands.items():
+        words = shlex.split(command)
+        with monkeypatch.context() as env:
+            while "=" in words[0]:  # an environment variable before the command
+                key, value = words.pop(0).split("=", 1)
+                env.setenv(key, value)
+                env.setenv("GAIT_DEMO_SPEED", "20")
+            assert words[:2] == ["gait", "live"], command
+            fast = ["--speed", "20"] if "--demo" in words else []
+            journal = ["--journal-dir", str(tmp_path / "journal")]
+            assert main([*words[1:], *fast, "--json", "--seconds", "1.5", "--no-bell", *journal]) == 0, command
+        messages = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        details = [m.get("detail") for m in messages if m["type"] == "state"]
+        assert f"looking for {name}" in details, (command, details)
+        assert any(m["type"] == "state" and m["phase"] == "streaming" for m in messages), command
+
+
 def test_live_demo_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["live", "--demo", "--json", "--seconds", "3", "--speed", "50", "--journal-dir", str(tmp_path)])
     assert code == 0
@@ -307,6 +338,10 @@ def test_analysing_a_live_journal_takes_the_placement_its_sidecar_kept(
     doc = json.loads(capsys.readouterr().out)
     assert doc["placement"] == "waist"
     assert not any("assumed" in note for note in doc["notes"]), doc["notes"]
+    # and says where it came from, in the notes and the summary
+    assert doc["notes"][0].startswith("placement waist from the live walk's journal"), doc["notes"]
+    assert main(["analyze", str(journal), "--no-profile"]) == 0
+    assert "note: placement waist from the live walk's journal" in capsys.readouterr().out
 
 
 def test_gait_live_stopped_by_sigterm_ends_the_walk_and_its_journal(tmp_path: Path) -> None:
