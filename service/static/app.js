@@ -552,7 +552,7 @@ function calibrationNotice(walk) {
   const others = Math.max(0, (c.out_of_date || 0) - 1);
   return `<div class="notice ok-note" id="calibrate-saved" role="status"><p>Saved to your profile: your ${esc(sensorWords(c.placement))} factor is now ${factorWords(c.factor)} (was ${factorWords(c.factor_before)}).
     ${c.notes.map((n) => esc(sentence(n))).join(" ")}</p>
-    <p>Walks with a ${esc(sensorWords(c.placement))} sensor analysed before keep their old figures until they are analysed again: this walk below (its distance becomes about ${fmt.dist(c.distance_after_m)})${others ? `, and ${others} other walk${others === 1 ? "" : "s"} from <a href="#/profile">your profile page</a> ("Analyse all again")` : ""}.
+    <p>Walks with a ${esc(sensorWords(c.placement))} sensor analysed before keep their old figures until they are analysed again: this walk below (its distance becomes about ${fmt.dist(c.distance_after_m)})${others ? `; ${others} other walk${others === 1 ? " is" : "s are"} out of date too (for this factor or another reason), analysed again from <a href="#/profile">your profile page</a> ("Analyse all ${c.out_of_date} again")` : ""}.
     Your coaching baseline is built from your walks' stored stride lengths: analysed again, they are on the same scale as your next walks.</p></div>
     ${roughFactor(c.warning, "calibrate-saved-warning")}`;
 }

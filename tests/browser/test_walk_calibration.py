@@ -135,6 +135,7 @@ def test_a_long_walk_fits_without_a_warning_and_a_short_one_is_refused_with_what
     assert page.locator("#calibrate-saved-warning").count() == 0
     assert "pocket" in server.client.get("/api/profile").json()["stride_scales"]
 
+    page.goto("about:blank")  # a load of its own: a hash change would leave the pocket walk's form to wait on
     page.goto(server.url + f"/#/walk/{walks['lower_back']}")
     page.wait_for_selector("#calibrate-form")
     header = page.locator("h1 + p.muted").first.inner_text()
@@ -149,3 +150,34 @@ def test_a_long_walk_fits_without_a_warning_and_a_short_one_is_refused_with_what
     shot(page, "walk-calibrate-too-short")
     # the console's only error is the refused short walk (a 422 the page said in its own words)
     assert len(errors) == 1 and "422" in errors[0], errors
+
+
+def test_the_saved_notice_counts_the_other_walks_out_of_date_and_names_the_button(
+    browser_context, server: Server
+) -> None:
+    """QA (12th session): the notice said '("Analyse all again")' for a button reading "Analyse all N again", and
+    spoke of its other walks as walks "with a ... sensor" whatever made them out of date."""
+    ids = []
+    for sample in (POCKET, REPO / "sample_recordings" / "oxford_phone_in_hand.csv"):
+        r = server.client.post(
+            "/api/uploads", files={"file": (sample.name, sample.read_bytes())}, data={"placement": "pocket"}
+        )
+        assert r.status_code == 201, r.text
+        ids.append(r.json()["walks"][0]["id"])
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + f"/#/walk/{ids[0]}")
+    page.wait_for_selector("#calibrate-form")
+    _fit(page, round(long_walk_m()))
+    page.wait_for_selector("#calibrate-save")
+    page.click("#calibrate-save")
+    page.wait_for_selector("#calibrate-saved")
+    out_of_date = server.client.get("/api/walks/reanalysis").json()["out_of_date"]
+    assert out_of_date >= 2  # this walk and the other pocket walk, analysed with no factor
+    saved = " ".join(page.locator("#calibrate-saved").inner_text().split())
+    others = out_of_date - 1
+    assert f"{others} other walk{'' if others == 1 else 's'} {'is' if others == 1 else 'are'} out of date too" in saved
+    assert f'("Analyse all {out_of_date} again")' in saved, saved
+    page.goto(server.url + "/#/profile")
+    page.get_by_role("button", name=f"Analyse all {out_of_date} again").wait_for(timeout=10_000)
+    assert errors == [], errors
