@@ -741,12 +741,14 @@ async function pageWalk(id, redraw = false) {
       <a class="btn" href="/api/walks/${walk.id}/export.csv" download>Export CSV</a>
       <a class="btn" href="/api/walks/${walk.id}/export.json" download>Export JSON</a>
       ${walk.demo ? "" : `<a href="#/pain?walk=${walk.id}">Report pain for this walk</a>`}
-      <button class="danger" id="delete-walk">Delete walk</button>
+      ${walk.status === "live"
+        ? `<span class="hint" id="delete-live-note">This walk is being recorded live: stop it on the <a href="#/live">Live page</a> before deleting it.</span>`
+        : `<button class="danger" id="delete-walk">Delete walk</button>`}
     </div>`;
   const strideCount = document.getElementById("stride-count-box");
   // a trunk or phone sensor starts a stride (left to left, right to right) at every step: strides overlap
   if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
-  document.getElementById("delete-walk").addEventListener("click", async () => {
+  document.getElementById("delete-walk")?.addEventListener("click", async () => {
     const n = s.strides || 0;
     // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
     const p = walk.pain_reports.length;
