@@ -1685,7 +1685,12 @@ async function pageLive() {
     badge.classList.toggle("live", m.running);
     // nothing to stop once no walk is live; an ended walk's cue banner goes and its stored page is one click away
     const stop = document.getElementById("stop-live");
-    if (stop) stop.disabled = !m.running;
+    // a walk a full disk left open: Stop closes it once space is freed (what the error above says)
+    if (stop) stop.disabled = !m.running && !m.unclosed;
+    if (m.unclosed && !m.running && !live.error) {
+      set("live-msg", `Walk ${Number(m.walk_id)} was stopped by a full disk and is not closed yet: free some space on the disk of the gait data folder, then press Stop to close it (otherwise it is closed when the service next starts).`);
+    }
+    if (m.closed_now) { live.error = null; set("sensor-error", ""); set("live-msg", "The walk is closed now, from what was stored before the disk was full."); }
     if (!m.running) {
       document.getElementById("cue")?.classList.remove("show");
       const link = document.getElementById("live-walk-link");
