@@ -485,7 +485,12 @@ class LiveHub:
                     journal_error=getattr(session, "journal_error", None),
                     closed=close_error is None,
                 )
-                self.broadcast({"type": "error", "message": words})
+                disk_full = is_disk_full(failure)
+                if disk_full and self.last_state is not None:
+                    # the session's own error is the system's ("[Errno 28] ..."): a page opened later says these words
+                    self.last_state = {**self.last_state, "error": words}
+                # disk_full: the live page shows these words in place of the session's error
+                self.broadcast({"type": "error", "message": words, "disk_full": disk_full})
             self.broadcast(
                 {
                     "type": "hub",

@@ -1858,8 +1858,10 @@ async function pageLive() {
     // The hub's "error" events (a walk that stopped on an error) and the EventSource's own connection errors
     // arrive at the same listener; only the first carry data.
     if (e.data) {
-      live.error = JSON.parse(e.data).message;
-      if (!live.sensor || !document.getElementById("sensor-error")?.textContent) showSession(null);
+      const m = JSON.parse(e.data);
+      live.error = m.message;
+      // a full disk's words (what was kept, what to do) replace the session's own "[Errno 28] ..."
+      if (!live.sensor || m.disk_full || !document.getElementById("sensor-error")?.textContent) showSession(null);
       return;
     }
     set("live-state", "feed disconnected; reconnecting…");
