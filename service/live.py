@@ -196,17 +196,27 @@ class Journal:
     def write_meta(self) -> None:
         """Write the sidecar atomically (a temporary file renamed into place)."""
         tmp = self.meta_path.with_name(self.meta_path.name + ".tmp")
-        tmp.write_text(json.dumps(self.meta, indent=1, default=_json_value), encoding="utf-8")
-        os.replace(tmp, self.meta_path)
+        try:
+            tmp.write_text(json.dumps(self.meta, indent=1, default=_json_value), encoding="utf-8")
+            os.replace(tmp, self.meta_path)
+        except OSError:
+            with contextlib.suppress(OSError):  # a full disk: the sidecar stays as it was, no half-written copy
+                tmp.unlink()
+            raise
 
     def close(self) -> None:
-        """Flush to disk and close."""
-        if self._fh is not None:
-            self._fh.flush()
+        """Flush to disk and close; the file is closed even when the flush fails (a full disk), which is raised."""
+        fh, self._fh = self._fh, None
+        if fh is None:
+            return
+        try:
+            fh.flush()
             with contextlib.suppress(OSError):
-                os.fsync(self._fh.fileno())
-            self._fh.close()
-            self._fh = None
+                os.fsync(fh.fileno())
+        finally:
+            # closing flushes again: after a failed flush that fails the same way, and the failure is raised above
+            with contextlib.suppress(OSError):
+                fh.close()
 
 
 def _move_aside(csv_path: Path) -> Path | None:
@@ -608,6 +618,8 @@ class LiveSession:
         self._pod_start_m: float | None = None
         self.pod = PodTally()
         self._ran = False
+        self.journal_error: OSError | None = None
+        """Why the journal could not be written to the end (a full disk): its last samples are not in it."""
         # the rate check (RATE_CHECK_S): intervals between samples with no reported gap between them, and the chunks
         # held back from the tracker until the rate is known
         self._rate_hz: float | None = None
@@ -675,7 +687,8 @@ class LiveSession:
                     break
                 self._on_item(item)
             self._release_held()  # a walk shorter than the rate check: checked on what it has
-        except (GaitError, IngestError) as exc:
+        except (GaitError, IngestError, OSError) as exc:
+            # OSError: the journal could not be written (a full disk); the session ends and releases the sensor
             failed = True
             self.state.error = str(exc)
             raise
@@ -695,7 +708,10 @@ class LiveSession:
                     if self._held:  # the link was lost before the rate check: what came is analysed
                         self._release_held()
                     self._on_events(self.tracker.finish())
-            self._journal.close()
+            try:
+                self._journal.close()
+            except OSError as exc:
+                self.journal_error = self.journal_error or exc
             if self.pod.measurements:
                 # the pod's last report stands until the walk ended, as each one stood until the next
                 self.pod.close(time.monotonic())
@@ -706,7 +722,10 @@ class LiveSession:
             self.state.phase = "ended"
             self._journal.meta["state"] = self.state.to_dict()
             self._journal.meta["ended_at_unix_s"] = time.time()
-            self._journal.write_meta()
+            try:
+                self._journal.write_meta()
+            except OSError as exc:  # a full disk: the walk still ends, the sensor released, its end published
+                self.journal_error = self.journal_error or exc
             self._publish_state()
         return self.state
 
@@ -777,7 +796,11 @@ class LiveSession:
                 return
             gyr = None if chunk.gyr_dps is None else np.asarray(chunk.gyr_dps)[keep]
             chunk = Chunk(time_s[keep], np.asarray(chunk.acc_ms2)[keep], gyr)
-        self._journal.append(chunk)
+        try:
+            self._journal.append(chunk)
+        except OSError as exc:
+            self.journal_error = exc  # these samples are not in the journal: the hub says the last ones are lost
+            raise
         first = self.state.samples == 0
         self.state.samples += len(chunk)
         self._last_time_s = float(chunk.time_s[-1])

@@ -31,6 +31,7 @@ from service import coaching
 from service.live import journal_span_s, load_journal
 from service.pipeline import stride_rows
 from service.recordings import delete_walk
+from service.settings import is_disk_full
 from service.store import NewWalk, Store
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ END_WORDS = {
     "too_slow": "the sensor samples too slowly to see individual steps (under 20 Hz)",
     "error": "stopped on an error",
     "shutdown": "the service was shut down during the walk",
-    "crash": "the service stopped during the walk (a crash or a power cut); closed when it started again",
+    "disk_full": "the disk holding the data folder was full, so the walk could not be written on",
+    "crash": "the service stopped during the walk (a crash or a power cut) or its disk was full; closed when it "
+    "started again",
 }
 """How a live walk ended (``source["ended"]``, stored with the walk), in the words its pages say."""
 
@@ -68,10 +71,51 @@ def end_words(source: dict[str, Any]) -> str | None:
 
 
 def _ended_by_error(exc: BaseException) -> dict[str, Any]:
-    """The stored end of a walk whose session failed: the link lost for good, a stream too slow to see steps, or
-    another error, with its message."""
+    """The stored end of a walk whose session failed: the link lost for good, a stream too slow to see steps, a
+    full disk, or another error, with its message."""
     code = {"link_lost": "link_lost", "rate_too_low": "too_slow"}.get(getattr(exc, "reason", None) or "", "error")
+    if is_disk_full(exc):
+        code = "disk_full"
     return {"ended": code, "end_detail": str(exc)}
+
+
+def failure_words(
+    exc: BaseException, *, data_dir: Path, recorded: bool, journal_error: BaseException | None, closed: bool
+) -> str:
+    """What the live page says when a walk's session stopped on an error: what happened, what was kept, what to do.
+
+    Examples
+    --------
+    >>> import errno
+    >>> full = OSError(errno.ENOSPC, "No space left on device")
+    >>> words = failure_words(full, data_dir=Path("/d"), recorded=True, journal_error=full, closed=False)
+    >>> words.startswith("The disk holding the gait data folder (/d) is full")
+    True
+    >>> "the last seconds of samples could not be written" in words and "press Stop" in words
+    True
+    >>> failure_words(ValueError("x"), data_dir=Path("/d"), recorded=False, journal_error=None, closed=True)
+    'the live walk stopped: x'
+    """
+    if not is_disk_full(exc):
+        kept = "; the walk so far is kept: its page says what stopped it" if recorded and closed else ""
+        return f"the live walk stopped: {exc}{kept}"
+    what = (
+        f"The disk holding the gait data folder ({data_dir}) is full, so the live walk was stopped and the sensor "
+        "released."
+    )
+    if not recorded:
+        return f"{what} Nothing had been recorded. Free some space on that disk before starting another walk."
+    journal = (
+        "The samples before it are in the walk's journal, but the last seconds of samples could not be written."
+        if journal_error is not None
+        else "The samples up to the stop are in the walk's journal."
+    )
+    if closed:
+        return f"{what} {journal} The walk was closed with the strides stored so far: its page says what stopped it."
+    return (
+        f"{what} {journal} The walk could not be closed yet: free some space on that disk, then press Stop to close "
+        "it from what was stored; otherwise it is closed when the service next starts."
+    )
 
 
 FeedItem = tuple[str, bytes]
@@ -147,6 +191,14 @@ class _Batch:
         return bool(self.strides or self.steps or self.bouts or self.cues)
 
 
+@dataclass(frozen=True)
+class _Unclosed:
+    """A live walk whose session ended on a full disk before the walk could be closed: still ``live`` in the store."""
+
+    walk_id: int
+    ended: dict[str, Any]
+
+
 class LiveHub:
     """Owns the current live session and the feed subscribers.
 
@@ -172,6 +224,8 @@ class LiveHub:
         self.sensor: dict[str, Any] | None = None
         self.coaching_active: bool | None = None
         self._stopped_why: str | None = None
+        self.unclosed: _Unclosed | None = None
+        """The walk a full disk left open (closed by :meth:`stop` once there is space, else at the next start)."""
 
     # -- feed subscribers ---------------------------------------------------------------------------------------
 
@@ -208,13 +262,15 @@ class LiveHub:
         return {
             "type": "hub",
             "running": self.running,
-            "walk_id": self.walk_id,
+            "walk_id": self.walk_id if self.unclosed is None or self.running else self.unclosed.walk_id,
             "state": self.current_state(),
             "last_stride": self.last_stride,
             "sensor": self.sensor,
             "placement": None if self._session is None else str(getattr(self._session, "placement", "") or "") or None,
             # whether the walk's strides are judged against a target (else the figure shown is the usual stride)
             "coaching_active": self.coaching_active,
+            # a walk a full disk left open (its id is walk_id): Stop closes it once there is space
+            "unclosed": self.unclosed is not None,
         }
 
     def summary_so_far(self, walk_id: int) -> dict[str, float | None] | None:
@@ -276,8 +332,18 @@ class LiveHub:
         """
         if self.running:
             raise RuntimeError("a live walk is already running: stop it first")
+        if self.unclosed is not None:
+            # space may be back: the walk a full disk left open is closed first (else it waits for Stop or a start)
+            with contextlib.suppress(Exception):
+                await self._close_unclosed()
         walk_id = await asyncio.to_thread(self.store.start_live_walk, walk)
-        session = make_session(walk_id)
+        try:
+            session = make_session(walk_id)
+        except BaseException:
+            # no session, no walk (its journal could not be created, on a full disk say): nothing half-made is kept
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._discard, walk_id)
+            raise
         self.walk_id = walk_id
         self._session = session
         self.last_state = None
@@ -294,7 +360,9 @@ class LiveHub:
         """Stop the running session and wait until its last rows are committed.
 
         ``why`` is stored as how the walk ended (a key of :data:`END_WORDS`): ``"stopped"`` when the walker
-        stopped it, ``"shutdown"`` when the service is shutting down.
+        stopped it, ``"shutdown"`` when the service is shutting down. A walk whose session ended on a full disk and
+        could not be closed then is closed now (from what was stored and its journal); when that fails again
+        (the disk still full) the error is raised, except on shutdown (the next start closes it).
         """
         if self._session is not None and self.running:
             self._stopped_why = why
@@ -307,6 +375,35 @@ class LiveHub:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self.unclosed is not None and not self.running:
+            try:
+                await self._close_unclosed()
+            except Exception as exc:
+                if why != "shutdown":
+                    raise
+                log.warning("live walk %s left open (closed at the next start): %s", self.unclosed.walk_id, exc)
+
+    async def _close_unclosed(self) -> None:
+        """Close the walk a failed write left live (:class:`_Unclosed`) and tell the feeds it is closed."""
+        unclosed = self.unclosed
+        if unclosed is None:
+            return
+        await asyncio.to_thread(close_unwritten_walk, self.store, unclosed, self.journal_dir)
+        self.unclosed = None
+        log.info("live walk %s closed from what was stored before the disk was full", unclosed.walk_id)
+        stored = await asyncio.to_thread(self.store.get_walk, unclosed.walk_id)
+        self.broadcast(
+            {
+                **self.hub_state(),
+                "walk_id": unclosed.walk_id,
+                "ended": "interrupted",
+                "ended_how": end_words(unclosed.ended),
+                "end_reason": unclosed.ended.get("ended"),
+                "distance_m": None if stored is None else stored["distance_m"],
+                "unclosed": False,
+                "closed_now": True,
+            }
+        )
 
     async def _pump(self, session: Any, walk_id: int) -> None:
         queue = session.subscribe()
@@ -315,6 +412,9 @@ class LiveHub:
         last_flush = time.monotonic()
         status = "complete"
         ended: dict[str, Any] = {}
+        # a write that failed (a full disk, the walk deleted): the session is stopped, the sensor released, the walk
+        # closed as far as it can be; nothing more is written to the store after it
+        failure: BaseException | None = None
         try:
             while True:
                 getter = asyncio.ensure_future(queue.get())
@@ -325,19 +425,17 @@ class LiveHub:
                 else:
                     getter.cancel()
                 if batch and (time.monotonic() - last_flush >= FLUSH_INTERVAL_S or not self._subscribers):
-                    await self._flush(walk_id, batch)
+                    if failure is None:
+                        failure = await self._try_flush(walk_id, batch, session)
                     batch = _Batch()
                     last_flush = time.monotonic()
                 if runner in done and queue.empty():
                     break
-            exc = runner.exception()
-            if exc is not None:
+            failure = failure or runner.exception()
+            if failure is not None:
                 status = "interrupted"
-                ended = _ended_by_error(exc)
-                log.error("live walk %s stopped: %s", walk_id, exc)
-                # a walk that recorded samples is kept, its page saying what stopped it; one that recorded none is not
-                kept = "; the walk so far is kept: its page says what stopped it" if _recorded(session) else ""
-                self.broadcast({"type": "error", "message": f"the live walk stopped: {exc}{kept}"})
+                ended = _ended_by_error(failure)
+                log.error("live walk %s stopped: %s", walk_id, failure)
             elif self._stopped_why is not None:
                 ended = {"ended": self._stopped_why}
             else:
@@ -350,22 +448,49 @@ class LiveHub:
             raise
         finally:
             session.unsubscribe(queue)
-            if batch:
-                await asyncio.shield(self._flush(walk_id, batch))
             journal_path = getattr(session, "journal_path", None)
             # the coach's judge has seen every stride in order: it knows the level this walk set, if any
             judge = getattr(getattr(session, "coach", None), "judge", None)
-            await asyncio.shield(
-                asyncio.to_thread(finish_live_walk, self.store, walk_id, status, journal_path, ended=ended, judge=judge)
-            )
-            stored = await asyncio.shield(asyncio.to_thread(self.store.get_walk, walk_id))
+            stored, close_error = None, None
+            try:
+                if batch and failure is None:
+                    await asyncio.shield(self._flush(walk_id, batch))
+                await asyncio.shield(
+                    asyncio.to_thread(
+                        finish_live_walk, self.store, walk_id, status, journal_path, ended=ended, judge=judge
+                    )
+                )
+                stored = await asyncio.shield(asyncio.to_thread(self.store.get_walk, walk_id))
+            except Exception as exc:  # any write failure: the session has ended all the same, and the page says so
+                close_error = exc
+                log.error("live walk %s could not be closed: %s", walk_id, exc)
+                if failure is None:
+                    status, failure, ended = "interrupted", exc, _ended_by_error(exc)
+                if is_disk_full(exc):
+                    # still live in the store: Stop (once space is freed) or the next start closes it
+                    self.unclosed = _Unclosed(walk_id, ended)
             discarded = stored is not None and (self._is_empty_demo(stored) or not _recorded(session))
             if discarded:
                 # a demo stopped before its first stride is an empty row of somebody else's walking, and a walk that
                 # ended before its sensor sent anything is no walk: not kept (the error stays in the status and feed)
-                await asyncio.shield(asyncio.to_thread(self._discard, walk_id))
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(asyncio.to_thread(self._discard, walk_id))
                 stored = None
             self._session = None
+            if failure is not None:
+                words = failure_words(
+                    failure,
+                    data_dir=self.store.path.parent,
+                    recorded=_recorded(session),
+                    journal_error=getattr(session, "journal_error", None),
+                    closed=close_error is None,
+                )
+                disk_full = is_disk_full(failure)
+                if disk_full and self.last_state is not None:
+                    # the session's own error is the system's ("[Errno 28] ..."): a page opened later says these words
+                    self.last_state = {**self.last_state, "error": words}
+                # disk_full: the live page shows these words in place of the session's error
+                self.broadcast({"type": "error", "message": words, "disk_full": disk_full})
             self.broadcast(
                 {
                     "type": "hub",
@@ -386,8 +511,20 @@ class LiveHub:
                     "discarded": discarded,
                     # whether the sensor sent anything (a walk discarded without: the sensor sent no data)
                     "recorded": _recorded(session),
+                    # a walk the full disk left open: Stop closes it once space is freed (else the next start)
+                    "unclosed": self.unclosed is not None and self.unclosed.walk_id == walk_id,
                 }
             )
+
+    async def _try_flush(self, walk_id: int, batch: _Batch, session: Any) -> BaseException | None:
+        """Commit ``batch``; on any failure stop the session (it releases its sensor) and return the error."""
+        try:
+            await self._flush(walk_id, batch)
+        except Exception as exc:
+            log.error("live walk %s: its strides could not be stored (%s); the walk is stopped", walk_id, exc)
+            session.stop()
+            return exc
+        return None
 
     def _is_empty_demo(self, stored: dict[str, Any]) -> bool:
         """True for a demo walk that ended normally without a stride or a foot pod's distance (nothing to show); an
@@ -602,7 +739,7 @@ def interrupted_walk_judge(store: Store, walk_id: int, journal_path: Path | None
     return judge
 
 
-def interrupted_reason(kept: int, recovered: int | None) -> str:
+def interrupted_reason(kept: int, recovered: int | None, *, disk_full: bool = False) -> str:
     """What an interrupted live walk's page says: what happened, what was kept and what was recovered.
 
     Parameters
@@ -611,6 +748,8 @@ def interrupted_reason(kept: int, recovered: int | None) -> str:
         Strides saved during the walk (committed before the service stopped).
     recovered
         Strides added from the walk's sample journal, or None when it had no journal.
+    disk_full
+        The walk was stopped by a full disk and closed once there was space again (not at a start).
 
     Examples
     --------
@@ -621,8 +760,14 @@ def interrupted_reason(kept: int, recovered: int | None) -> str:
     """
     what = (
         "This live walk was interrupted: the service stopped while it was running (a crash, a power cut or the "
-        "process being killed), and the walk was closed when the service started again."
+        "process being killed) or the disk holding its data was full, and the walk was closed when the service "
+        "started again."
     )
+    if disk_full:
+        what = (
+            "This live walk was stopped because the disk holding its data was full (its strides could not be written "
+            "on), and it was closed once there was space again."
+        )
     saved = (
         "The 1 stride saved during the walk was kept"
         if kept == 1
@@ -640,28 +785,41 @@ def interrupted_reason(kept: int, recovered: int | None) -> str:
     )
 
 
+def close_interrupted_walk(
+    store: Store, walk_id: int, journal_dir: Path | None, *, ended: dict[str, Any], disk_full: bool = False
+) -> None:
+    """Complete a walk still marked live from its journal and close it as ``interrupted`` (``ended``: how it ended;
+    ``disk_full``: closed after a full disk stopped it, not at a start)."""
+    kept = len(store.strides(walk_id))  # committed before it stopped
+    journal_path = None if journal_dir is None else journal_dir / f"walk-{walk_id}.csv"
+    judge = interrupted_walk_judge(store, walk_id, journal_path)
+    if journal_dir is not None and journal_path is not None and journal_path.exists():
+        added = recover_from_journal(store, walk_id, journal_dir, judge)
+        log.info("walk %s: %d strides kept, %d more recovered from the journal", walk_id, kept, added)
+    else:
+        added = None
+        log.info("walk %s: %d strides kept (no journal to recover more from)", walk_id, kept)
+    finish_live_walk(
+        store,
+        walk_id,
+        "interrupted",
+        journal_path,
+        reason=interrupted_reason(kept, added, disk_full=disk_full),
+        ended=ended,
+        judge=judge,
+    )
+
+
+def close_unwritten_walk(store: Store, unclosed: _Unclosed, journal_dir: Path) -> None:
+    """Close the walk a full disk left open (:class:`_Unclosed`) from what was stored and its journal."""
+    close_interrupted_walk(store, unclosed.walk_id, journal_dir, ended=unclosed.ended, disk_full=True)
+
+
 def recover_interrupted(store: Store, journal_dir: Path | None = None) -> list[dict[str, Any]]:
     """After a crash: complete every walk still marked live from its journal, and close it as ``interrupted``."""
     recovered = []
     for walk_id in store.live_walk_ids():
-        kept = len(store.strides(walk_id))  # committed before the crash
-        journal_path = None if journal_dir is None else journal_dir / f"walk-{walk_id}.csv"
-        judge = interrupted_walk_judge(store, walk_id, journal_path)
-        if journal_dir is not None and journal_path is not None and journal_path.exists():
-            added = recover_from_journal(store, walk_id, journal_dir, judge)
-            log.info("walk %s: %d strides kept, %d more recovered from the journal", walk_id, kept, added)
-        else:
-            added = None
-            log.info("walk %s: %d strides kept (no journal to recover more from)", walk_id, kept)
-        finish_live_walk(
-            store,
-            walk_id,
-            "interrupted",
-            journal_path,
-            reason=interrupted_reason(kept, added),
-            ended={"ended": "crash"},
-            judge=judge,
-        )
+        close_interrupted_walk(store, walk_id, journal_dir, ended={"ended": "crash"})
         walk = store.get_walk(walk_id)
         if walk is not None:
             recovered.append(walk)

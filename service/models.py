@@ -713,6 +713,11 @@ class LiveStatus(BaseModel):
     )
     sensor: dict[str, Any] | None = Field(None, description="The sensor of the latest walk: name, address, protocol.")
     subscribers: int
+    unclosed_walk_id: int | None = Field(
+        None,
+        description="A live walk a full disk stopped before it could be closed: POST /api/live/stop closes it once "
+        "there is space again (else the next start does).",
+    )
     samples: list[str]
     default_sample: str | None = Field(
         None, description="The sample a demo replays when none is named (the dashboard's demo walk preselects it)."

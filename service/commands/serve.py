@@ -9,12 +9,17 @@ import logging
 import os
 import secrets
 import socket
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from service.datalock import DataDirBusyError, DataDirLock
-from service.settings import Settings, SettingsError, is_loopback
+from service.settings import Settings, SettingsError, is_disk_full, is_loopback
+from service.store import Store, StoreError
+
+WRITE_CHECK_BYTES = 64 * 1024
+"""What a start writes (and removes) in the data folder to know its disk takes writes: a few database pages."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -80,7 +85,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"gait: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a data folder that cannot be created or locked (permissions, a read-only disk)
-        print(f"gait: error: cannot use the data folder {settings.data_dir}: {exc.strerror or exc}", file=sys.stderr)
+        why = start_error_words(exc, settings.data_dir) if is_disk_full(exc) else None
+        print(
+            f"gait: error: {why or f'cannot use the data folder {settings.data_dir}: {exc.strerror or exc}'}",
+            file=sys.stderr,
+        )
         return 2
     try:
         sock = bind_socket(host, settings.port)
@@ -94,6 +103,13 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             print(f"gait: error: cannot listen on {host} port {settings.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    # the database opened (and migrated) before the URL is announced: a full disk or a bad file is said in words
+    problem = data_dir_problem(settings.data_dir, settings.db_path)
+    if problem is not None:
+        sock.close()
+        data_lock.release()
+        print(f"gait: error: {problem}", file=sys.stderr)
         return 2
     # 0.0.0.0 / :: are bind-all addresses, not something a browser can open: show this machine's name instead.
     shown_host = socket.gethostname() if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
@@ -114,6 +130,54 @@ def run(args: argparse.Namespace) -> int:
         sock.close()
         data_lock.release()
     return 0
+
+
+def data_dir_problem(data_dir: Path, db_path: Path) -> str | None:
+    """Why the service cannot start on ``data_dir`` in words that say what to do, or None when it can.
+
+    A full disk (or one that fails writes) is said as such, never with the advice to move the database away: the
+    database is fine, and moving it would make all the walks seem gone.
+    """
+    check = data_dir / ".write-check"
+    try:
+        with open(check, "wb") as f:
+            f.write(b"\0" * WRITE_CHECK_BYTES)
+            f.flush()
+            os.fsync(f.fileno())
+        Store(db_path).open().close()
+    except (OSError, sqlite3.Error, StoreError) as exc:
+        return start_error_words(exc, data_dir)
+    finally:
+        with contextlib.suppress(OSError):
+            check.unlink()
+    return None
+
+
+def start_error_words(exc: BaseException, data_dir: Path) -> str:
+    """What ``gait serve`` says when its data folder fails at the start (:func:`data_dir_problem`).
+
+    Examples
+    --------
+    >>> full = OSError(errno.ENOSPC, "No space left on device")
+    >>> start_error_words(full, Path("/d")).startswith("the disk holding the gait data folder (/d) is full")
+    True
+    >>> "move" in start_error_words(full, Path("/d"))
+    False
+    """
+    cause = exc.__context__ if isinstance(exc, StoreError) and exc.__context__ is not None else exc
+    if is_disk_full(cause):
+        return (
+            f"the disk holding the gait data folder ({data_dir}) is full, so the service cannot start: your walks "
+            "are kept; free some space on that disk and start again (or use --data-dir on another disk)"
+        )
+    code = getattr(cause, "sqlite_errorcode", None)
+    if isinstance(cause, OSError) or (code is not None and code & 0xFF in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL)):
+        why = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause)
+        return (
+            f"the disk holding the gait data folder ({data_dir}) cannot be written ({why}): it may be full or "
+            "failing. Your walks are kept; free some space on that disk (or check it) and start again"
+        )
+    return str(exc)
 
 
 def _remove_created(lock_file: Path | None, folders: list[Path]) -> None:

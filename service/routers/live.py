@@ -30,6 +30,7 @@ def _status(hub: LiveHub, settings: Settings) -> LiveStatus:
         state=hub.current_state(),
         sensor=hub.sensor,
         subscribers=hub.subscriber_count,
+        unclosed_walk_id=None if hub.unclosed is None else hub.unclosed.walk_id,
         samples=[p.name for p in list_samples(settings.samples_dir)],
         default_sample=_default_sample(settings),
     )

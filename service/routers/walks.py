@@ -268,9 +268,23 @@ def get_strides(walk_id: int, store: StoreDep, layout: Literal["rows", "columns"
     return Response(json.dumps(rows, allow_nan=False), media_type="application/json")
 
 
-@router.delete("/{walk_id}", status_code=204, summary="Delete a walk, all its rows and its kept samples")
+LIVE_WALK_NOT_DELETED = (
+    "walk {walk_id} is being recorded live: stop the live walk first, on the Live page, then delete it"
+)
+
+
+@router.delete(
+    "/{walk_id}",
+    status_code=204,
+    responses={404: {"model": Problem}, 409: {"model": Problem}},
+    summary="Delete a walk, all its rows and its kept samples",
+)
 def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> Response:
-    """Delete a walk with all its rows and its kept samples (404 when there is none)."""
+    """Delete a walk with all its rows and its kept samples (404 when there is none, 409 while it is live: its
+    session is still writing to it)."""
+    walk = store.get_walk(walk_id)
+    if walk is not None and walk["status"] == "live":
+        raise HTTPException(409, LIVE_WALK_NOT_DELETED.format(walk_id=walk_id))
     if not delete_stored_walk(store, walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir):
         raise HTTPException(404, f"no walk with id {walk_id}")
     return Response(status_code=204)

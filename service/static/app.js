@@ -741,12 +741,14 @@ async function pageWalk(id, redraw = false) {
       <a class="btn" href="/api/walks/${walk.id}/export.csv" download>Export CSV</a>
       <a class="btn" href="/api/walks/${walk.id}/export.json" download>Export JSON</a>
       ${walk.demo ? "" : `<a href="#/pain?walk=${walk.id}">Report pain for this walk</a>`}
-      <button class="danger" id="delete-walk">Delete walk</button>
+      ${walk.status === "live"
+        ? `<span class="hint" id="delete-live-note">This walk is being recorded live: stop it on the <a href="#/live">Live page</a> before deleting it.</span>`
+        : `<button class="danger" id="delete-walk">Delete walk</button>`}
     </div>`;
   const strideCount = document.getElementById("stride-count-box");
   // a trunk or phone sensor starts a stride (left to left, right to right) at every step: strides overlap
   if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
-  document.getElementById("delete-walk").addEventListener("click", async () => {
+  document.getElementById("delete-walk")?.addEventListener("click", async () => {
     const n = s.strides || 0;
     // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
     const p = walk.pain_reports.length;
@@ -1683,7 +1685,12 @@ async function pageLive() {
     badge.classList.toggle("live", m.running);
     // nothing to stop once no walk is live; an ended walk's cue banner goes and its stored page is one click away
     const stop = document.getElementById("stop-live");
-    if (stop) stop.disabled = !m.running;
+    // a walk a full disk left open: Stop closes it once space is freed (what the error above says)
+    if (stop) stop.disabled = !m.running && !m.unclosed;
+    if (m.unclosed && !m.running && !live.error) {
+      set("live-msg", `Walk ${Number(m.walk_id)} was stopped by a full disk and is not closed yet: free some space on the disk of the gait data folder, then press Stop to close it (otherwise it is closed when the service next starts).`);
+    }
+    if (m.closed_now) { live.error = null; set("sensor-error", ""); set("live-msg", "The walk is closed now, from what was stored before the disk was full."); }
     if (!m.running) {
       document.getElementById("cue")?.classList.remove("show");
       const link = document.getElementById("live-walk-link");
@@ -1851,8 +1858,10 @@ async function pageLive() {
     // The hub's "error" events (a walk that stopped on an error) and the EventSource's own connection errors
     // arrive at the same listener; only the first carry data.
     if (e.data) {
-      live.error = JSON.parse(e.data).message;
-      if (!live.sensor || !document.getElementById("sensor-error")?.textContent) showSession(null);
+      const m = JSON.parse(e.data);
+      live.error = m.message;
+      // a full disk's words (what was kept, what to do) replace the session's own "[Errno 28] ..."
+      if (!live.sensor || m.disk_full || !document.getElementById("sensor-error")?.textContent) showSession(null);
       return;
     }
     set("live-state", "feed disconnected; reconnecting…");

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,11 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
+from service.datalock import DataDirLock
 from service.deps import get_store
 from service.settings import Settings, is_disk_full
 from service.store import Store
 from tests.sample_data import SAMPLES_DIR
 from tests.service.conftest import LOOPBACK, count_rows
+from tests.service.serverproc import REPO, free_port
 
 SMALL_DISK_BYTES = 4 * 1024 * 1024
 
@@ -100,5 +103,35 @@ def test_upload_on_a_full_disk_says_so_and_stores_nothing(small_disk: Path) -> N
                 r = client.post("/api/uploads", files={"file": (recording.name, f)}, data={"placement": "lower_back"})
             assert r.status_code == 201, r.text
             assert count_rows(store, "walks") == 1 and count_rows(store, "strides") > 0
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("in_use", [False, True], ids=["new-lock", "lock-and-database-there"])
+def test_serve_on_a_full_disk_says_so_without_a_traceback_or_moving_the_database(
+    small_disk: Path, in_use: bool
+) -> None:
+    """QA: a full disk at start printed the address, then a traceback ending 'move the file away' (which would make
+    every walk seem gone). Either way (the lock file to create, or the folder of an earlier run) it says the disk is
+    full and to free space, before any address."""
+    data_dir = small_disk / "data"
+    store = Store(data_dir / "gait.sqlite3").open()
+    with store.write() as conn:
+        conn.execute("INSERT INTO profile (id, data_json) VALUES (1, '{}')")
+    store.close()
+    if in_use:
+        DataDirLock(data_dir).acquire().release()  # an earlier run's lock file stays
+    filler = _fill(small_disk)
+    args = [sys.executable, "-m", "service.cli", "serve", "--data-dir", str(data_dir), "--port", str(free_port())]
+    done = subprocess.run([*args, "--no-demo"], cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "dashboard at" not in done.stdout, done.stdout + done.stderr
+    assert f"the disk holding the gait data folder ({data_dir}) is full" in done.stderr, done.stderr
+    assert "free some space on that disk and start again" in done.stderr and "move" not in done.stderr
+    # the database is untouched: the walker's data is all there once space is freed
+    filler.unlink()
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        assert count_rows(store, "profile") == 1
     finally:
         store.close()
