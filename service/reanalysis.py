@@ -588,13 +588,15 @@ def pain_words(store: Store, walk_id: int) -> str:
 
 def change_words(before: dict[str, Any], after: dict[str, Any]) -> str:
     """A walk's figures before and after an analysis, in words: "strides 51 -> 52, median stride length 0.61 m ->
-    0.65 m, distance 165 m -> 160 m"; figures that stayed are said once.
+    0.65 m, distance 165 m -> 160 m"; figures that stayed are said once ("as before: ..." when all did).
 
     Examples
     --------
     >>> before = {"strides": 51, "stride_length_m": 0.612, "distance_m": 165.2, "flagged_strides": 0}
     >>> change_words(before, {**before, "strides": 52, "distance_m": 160.4})
     'strides 51 -> 52, median stride length 0.61 m, distance 165 m -> 160 m'
+    >>> change_words(before, before)
+    'as before: strides 51, median stride length 0.61 m, distance 165 m'
     >>> change_words(before, {**before, "stride_length_m": None, "distance_m": None, "flagged_strides": 3})
     'strides 51, median stride length 0.61 m -> none, distance 165 m -> none, flagged strides 0 -> 3'
     """
@@ -612,7 +614,8 @@ def change_words(before: dict[str, Any], after: dict[str, Any]) -> str:
         if key == "flagged_strides" and then == now:
             continue  # said only when the coaching flags other strides
         words.append(f"{name} {then}" if then == now else f"{name} {then} -> {now}")
-    return ", ".join(words)
+    changed = any("->" in word for word in words)
+    return ", ".join(words) if changed else "as before: " + ", ".join(words)
 
 
 class UnkeptReplacer:
