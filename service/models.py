@@ -492,11 +492,26 @@ class ReanalysisOverview(BaseModel):
     current_version: str
 
 
+class UploadReplacement(ReanalysisResult):
+    """An upload that replaced the analysis of a walk uploaded before samples were kept, in place."""
+
+    message: str = Field(
+        description="What the upload did, in words: the walk, its figures before and after, and "
+        "that its pain reports stay linked."
+    )
+
+
 class UploadResult(BaseModel):
     """What an upload stored: one walk for a recording, several for an Apple Health export."""
 
     upload_id: str
     walks: list[WalkPublic]
+    replaced: UploadReplacement | None = Field(
+        None,
+        description="Set when the file is a walk uploaded before samples were kept (the same recording, walk or "
+        "time as it, and no other walk's): the walk (``walks``) keeps its id and pain reports, its analysis is "
+        "this version's, judged by the coaching plan of its day, and its samples are kept from now on.",
+    )
 
 
 class StridePublic(BaseModel):

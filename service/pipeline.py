@@ -27,8 +27,8 @@ from ingest import load, read_apple_health
 from ingest.errors import IngestError
 from service import coaching, samewalk
 from service.coaching import StrideFlagger, judged_description
-from service.recordings import stage_recording
-from service.store import NewWalk, Store
+from service.recordings import StagedRecording, stage_recording
+from service.store import DuplicateRecordingError, NewWalk, Store
 
 
 def _package_version() -> str:
@@ -41,6 +41,10 @@ def _package_version() -> str:
 
 ProgressFn = Callable[[str, float], None]
 """Called with (stage, fraction 0..1) as the pipeline advances."""
+RefusedFn = Callable[[DuplicateRecordingError, NewWalk, Recording, StagedRecording], list[int] | None]
+"""Called when an upload whose samples are kept is refused as a walk already stored, with the refusal, the analysed
+walk, its recording and its staged samples: the ids it stored the upload as instead (placing the samples), or None
+to refuse it (:func:`process_file`'s ``on_refused``)."""
 
 
 @dataclass(frozen=True)
@@ -644,6 +648,7 @@ def process_file(
     keep_samples_in: Path | None = None,
     given_start: datetime | None = None,
     stride_scale: float | None = None,
+    on_refused: RefusedFn | None = None,
 ) -> list[int]:
     """Read, analyse, flag and store one recording file in one transaction (blocking). Returns the walk ids.
 
@@ -654,7 +659,9 @@ def process_file(
     ``walk-<id>.npz`` (:mod:`service.recordings`), written in the same transaction as the walk. ``given_start``
     (:func:`given_start`) dates a recording whose file holds no start time, as the walker gave it; a file's own
     start time wins. ``stride_scale`` is a factor given for this walk in place of the profile's
-    (:func:`prepare_analysis`).
+    (:func:`prepare_analysis`). ``on_refused`` (with ``keep_samples_in``) may store an upload refused as a walk
+    already stored otherwise (the dashboard's upload: :class:`service.reanalysis.UnkeptReplacer`); without it
+    (``gait live``) a refusal is raised.
 
     An upload is stored as a walk only with :data:`service.samewalk.PART_MIN_STEPS` steps or more: fewer is too
     little walking for a walk (a phone handled on a desk finds a few), and could not be recognised as a part of a
@@ -757,8 +764,14 @@ def process_file(
         return store.add_walks([walk])
     staged = stage_recording(recording, keep_samples_in, placement=walk.placement, sensor_side=sensor_side)
     try:
-        # the samples take their walk's name inside the insert transaction: a refused upload leaves no file
-        ids = store.add_walks([walk], before_commit=staged.place)
+        try:
+            # the samples take their walk's name inside the insert transaction: a refused upload leaves no file
+            ids = store.add_walks([walk], before_commit=staged.place)
+        except DuplicateRecordingError as exc:
+            instead = None if on_refused is None else on_refused(exc, walk, recording, staged)
+            if instead is None:
+                raise
+            ids = instead
     except BaseException:
         staged.discard()
         raise

@@ -3,7 +3,8 @@
 Where a walk's samples are:
 
 - an upload: ``recordings/walk-<id>.npz`` (:mod:`service.recordings`), kept since this version; walks uploaded
-  before have none and are not re-analysed (upload the file again);
+  before have none: uploading the file again replaces such a walk's analysis in place (:class:`UnkeptReplacer`),
+  as analysing it again would, and keeps its samples from then on;
 - a live walk from the walker's own sensor: its journal ``journal/walk-<id>.csv``, with the current profile's
   height in place of the one the journal noted (the profile's at the time);
 - a sample recording: its file in the samples folder, when it is still there with the same samples (checked by
@@ -49,9 +50,17 @@ from service.pipeline import (
     prepare_analysis,
     recording_fingerprint,
 )
-from service.recordings import load_recording, recording_path
+from service.recordings import StagedRecording, load_recording, recording_path
 from service.settings import Settings
-from service.store import SUMMARY_COLUMNS, Store, StoreError
+from service.store import (
+    SUMMARY_COLUMNS,
+    DuplicateRecordingError,
+    NewWalk,
+    OverlappingWalkError,
+    SameWalkError,
+    Store,
+    StoreError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +69,19 @@ PLAN_BEFORE_S = 0.001
 part of its own history when it was made (the coach's baseline counts walks up to and including its time)."""
 
 NO_SAMPLES = (
-    "walk {id} was uploaded before samples were kept: upload the file again to analyse it with this version "
-    "(delete walk {id} first: the same recording is refused while it is stored)"
+    "walk {id} was uploaded before samples were kept: upload its file again: it replaces walk {id}'s analysis with "
+    "this version's, keeping its pain reports"
 )
+REPLACED = "walk {id} was uploaded before samples were kept: this file replaced its analysis ({change}); {pain}"
+"""What an upload that replaced such a walk's analysis says (:class:`UnkeptReplacer`)."""
+OTHER_PLACEMENT = (
+    "walk {id} was uploaded before samples were kept, as a {placement} walk: upload this file again with that "
+    'placement ("Where was the sensor worn?") to replace its analysis, keeping its pain reports'
+)
+SAME_TIME_SHARE = 0.9
+"""Share of the longer of an upload and a stored walk they must cover together for the upload to replace the walk
+(refused as covering its time, :class:`service.store.OverlappingWalkError`): the same walk's file, not a part of
+it (a cut-short export covers half of the whole) nor a whole holding it."""
 NOT_REANALYSABLE = {
     "apple_health": "walk {id} is an Apple Health summary (the phone's own steps and distance, no samples): there is "
     "nothing to analyse again",
@@ -490,6 +509,44 @@ def coaching_opt_in(stored: dict[str, Any]) -> bool:
     return bool(stored.get("enabled", stored.get("active", False)))
 
 
+def analysis_again(store: Store, walk: dict[str, Any], recording: Recording, placement: str | None) -> NewWalk:
+    """Stored walk ``walk``'s samples (``recording``) analysed with this version and the current profile, judged by
+    the coaching plan of its day with the opt-in of then (:func:`plan_scope`, :func:`coaching_opt_in`), as the
+    walk to store in place of its analysis; ``placement`` is the one it is analysed with."""
+    prepared = prepare_analysis(
+        store,
+        recording,
+        origin=walk["origin"],
+        placement=Placement.parse(placement) if placement else None,
+        sensor_side=recording.source.get("sensor_side"),
+        coaching_enabled=coaching_opt_in(walk["coaching"]),
+        **plan_scope(walk),
+    )
+    new = analyse_to_walk(
+        recording,
+        name=walk["name"],
+        origin=walk["origin"],
+        options=prepared.options,
+        flagger=prepared.flagger,
+        coaching=prepared.coaching,
+    )
+    new.analysis = prepared.record
+    return new
+
+
+def _analysed(walk: dict[str, Any], new: NewWalk) -> dict[str, Any]:
+    """What an analysis again did to a walk: its figures before and after."""
+    after = {**new.summary, "flagged_strides": new.flagged_strides}
+    return {
+        "walk_id": walk["id"],
+        "name": walk["name"],
+        "placement": walk["placement"],  # a chest or wrist sensor's walk has no stride length (the page says why)
+        "before": figures(walk),
+        "after": figures(after),
+        "version": ANALYSIS_VERSION,
+    }
+
+
 def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[str, Any]:
     """Analyse walk ``walk_id`` again from its kept samples with this version and the current profile, and store
     the new analysis in place of the old one (blocking). Returns the walk's figures before and after.
@@ -506,37 +563,160 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
         raise UnknownWalkError(f"no walk with id {walk_id}: list walks at /api/walks")
     if walk["status"] == "live":
         raise WalkIsLiveError(f"walk {walk_id} is being recorded live: analyse it again once it has ended")
-    recording = kept_recording(store, walk, folders)
-    prepared = prepare_analysis(
-        store,
-        recording,
-        origin=walk["origin"],
-        placement=Placement.parse(walk["placement"]) if walk["placement"] else None,
-        sensor_side=recording.source.get("sensor_side"),
-        coaching_enabled=coaching_opt_in(walk["coaching"]),
-        **plan_scope(walk),
-    )
-    new = analyse_to_walk(
-        recording,
-        name=walk["name"],
-        origin=walk["origin"],
-        options=prepared.options,
-        flagger=prepared.flagger,
-        coaching=prepared.coaching,
-    )
-    new.analysis = prepared.record
+    new = analysis_again(store, walk, kept_recording(store, walk, folders), walk["placement"])
     if not store.replace_analysis(walk_id, new):
         # deleted, or (a live walk's id cannot come back) gone meanwhile
         raise UnknownWalkError(f"walk {walk_id} was deleted while it was analysed again: nothing was stored")
-    after = {**new.summary, "flagged_strides": new.flagged_strides}
-    return {
-        "walk_id": walk_id,
-        "name": walk["name"],
-        "placement": walk["placement"],  # a chest or wrist sensor's walk has no stride length (the page says why)
-        "before": figures(walk),
-        "after": figures(after),
-        "version": ANALYSIS_VERSION,
-    }
+    return _analysed(walk, new)
+
+
+def _whole_refusal(exc: DuplicateRecordingError, upload: NewWalk) -> bool:
+    """Whether an upload was refused as the stored walk itself: the same recording, the same whole walk by its
+    steps, or the same time as it (:data:`SAME_TIME_SHARE` of the longer of the two); not a part of it nor a
+    recording holding it."""
+    if isinstance(exc, SameWalkError):
+        return not exc.part
+    if isinstance(exc, OverlappingWalkError):
+        longer_s = max(float(upload.summary.get("duration_s") or 0.0), float(exc.existing["duration_s"] or 0.0))
+        return exc.overlap_s >= SAME_TIME_SHARE * longer_s
+    return True
+
+
+def unkept_upload(store: Store, exc: DuplicateRecordingError, recordings_dir: Path) -> dict[str, Any] | None:
+    """The stored walk a refusal names when it is one of the walker's own uploads whose samples were not kept
+    (uploaded before they were), else None (a sample or demo walk, an Apple Health summary, a live walk, a walk
+    whose samples are kept)."""
+    walk = store.get_walk(exc.existing["id"])
+    if walk is None or walk["origin"] != "upload" or walk["demo"] or walk["status"] == "live":
+        return None
+    if no_samples_kind(walk) or recording_path(recordings_dir, walk["id"]).is_file():
+        return None
+    return walk
+
+
+def pain_words(store: Store, walk_id: int) -> str:
+    """What happened to a walk's pain reports when an upload replaced its analysis: they stay linked."""
+    n = sum(1 for report in store.list_pain() if report["walk_id"] == walk_id)
+    if n == 0:
+        return "no pain report names it"
+    return f"its {'pain report stays' if n == 1 else f'{n} pain reports stay'} linked"
+
+
+def change_words(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """A walk's figures before and after an analysis, in words: "strides 51 -> 52, median stride length 0.61 m ->
+    0.65 m, distance 165 m -> 160 m"; figures that stayed are said once ("as before: ..." when all did).
+
+    Examples
+    --------
+    >>> before = {"strides": 51, "stride_length_m": 0.612, "distance_m": 165.2, "flagged_strides": 0}
+    >>> change_words(before, {**before, "strides": 52, "distance_m": 160.4})
+    'strides 51 -> 52, median stride length 0.61 m, distance 165 m -> 160 m'
+    >>> change_words(before, before)
+    'as before: strides 51, median stride length 0.61 m, distance 165 m'
+    >>> change_words(before, {**before, "stride_length_m": None, "distance_m": None, "flagged_strides": 3})
+    'strides 51, median stride length 0.61 m -> none, distance 165 m -> none, flagged strides 0 -> 3'
+    """
+
+    def said(key: str, value: Any) -> str:
+        if value is None:
+            return "none"
+        return {"stride_length_m": f"{value:.2f} m", "distance_m": f"{value:.0f} m"}.get(key, f"{value:.0f}")
+
+    names = {"strides": "strides", "stride_length_m": "median stride length", "distance_m": "distance"}
+    words = []
+    for key in ("strides", "stride_length_m", "distance_m", "flagged_strides"):
+        then, now = said(key, before.get(key)), said(key, after.get(key))
+        name = names.get(key, "flagged strides")
+        if key == "flagged_strides" and then == now:
+            continue  # said only when the coaching flags other strides
+        words.append(f"{name} {then}" if then == now else f"{name} {then} -> {now}")
+    changed = any("->" in word for word in words)
+    return ", ".join(words) if changed else "as before: " + ", ".join(words)
+
+
+class UnkeptReplacer:
+    """What the dashboard's upload does with an upload refused as a walk already stored
+    (:func:`service.pipeline.process_file`'s ``on_refused``): when that walk is exactly one stored walk, the
+    walker's own upload whose samples were not kept (:func:`unkept_upload`), and the upload is the same recording,
+    the same whole walk or the same time as it (not a part, nor a whole holding it), the upload replaces the walk's
+    analysis in place (:func:`replace_unkept_upload`); anything else stays refused.
+
+    Attributes
+    ----------
+    replaced
+        The replacement (:func:`replace_unkept_upload`'s result), once one was made.
+    note
+        Why such a walk was not replaced when the upload names another placement (:data:`OTHER_PLACEMENT`).
+    """
+
+    def __init__(self, store: Store, recordings_dir: Path, *, sensor_side: str | None = None) -> None:
+        self.store = store
+        self.recordings_dir = Path(recordings_dir)
+        self.sensor_side = sensor_side
+        self.replaced: dict[str, Any] | None = None
+        self.note: str | None = None
+
+    def __call__(
+        self, exc: DuplicateRecordingError, upload: NewWalk, recording: Recording, staged: StagedRecording
+    ) -> list[int] | None:
+        """The stored walk's id when the upload replaced its analysis, else None (refused)."""
+        if not _whole_refusal(exc, upload):
+            return None
+        walk = unkept_upload(self.store, exc, self.recordings_dir)
+        if walk is None:
+            return None
+        if walk["placement"] and upload.placement != walk["placement"]:
+            # the same samples or steps worn elsewhere, as chosen: the walk is analysed as it was stored, or not
+            if not isinstance(exc, OverlappingWalkError):  # the same time by another sensor is another record
+                self.note = OTHER_PLACEMENT.format(id=walk["id"], placement=walk["placement"].replace("_", "-"))
+            return None
+        if self.sensor_side and "sensor_side" not in recording.source:
+            recording = replace(recording, source={**recording.source, "sensor_side": self.sensor_side})
+        self.replaced = replace_unkept_upload(
+            self.store, walk, upload, recording, staged, self.recordings_dir, refusal=exc
+        )
+        return [walk["id"]]
+
+
+def replace_unkept_upload(
+    store: Store,
+    walk: dict[str, Any],
+    upload: NewWalk,
+    recording: Recording,
+    staged: StagedRecording,
+    recordings_dir: Path,
+    *,
+    refusal: DuplicateRecordingError,
+) -> dict[str, Any]:
+    """Replace stored walk ``walk``'s analysis (an upload whose samples were not kept) with an analysis of an
+    upload of its file, ``recording``, as "Analyse again" analyses a walk (:func:`analysis_again`): this version,
+    the current profile, the coaching plan of its day; its id, name, start and pain reports stay. The upload's
+    samples (``staged``) become the walk's kept samples, all in one transaction
+    (:meth:`service.store.Store.replace_analysis`): a failure leaves the walk as it was, without samples.
+
+    Returns :func:`reanalyse_walk`'s result with ``message`` (:data:`REPLACED`).
+
+    Raises
+    ------
+    service.store.DuplicateRecordingError
+        ``refusal`` when the walk's samples were kept meanwhile (another upload of it), or another stored walk's
+        refusal of the upload; nothing is changed then.
+    """
+    target = recording_path(recordings_dir, walk["id"])
+
+    def place(walk_ids: list[int]) -> None:
+        if target.exists():
+            raise refusal  # another upload of it kept its samples meanwhile: this one is the same recording again
+        staged.place(walk_ids)
+
+    new = analysis_again(store, walk, recording, walk["placement"] or upload.placement)
+    new.recording_sha256 = upload.recording_sha256
+    if not store.replace_analysis(walk["id"], new, as_upload=True, before_commit=place):
+        raise refusal  # deleted meanwhile: refused as named; uploaded again, it is stored as a new walk
+    result = _analysed(walk, new)
+    pain = pain_words(store, walk["id"])
+    message = REPLACED.format(id=walk["id"], change=change_words(result["before"], result["after"]), pain=pain)
+    return {**result, "message": message}
 
 
 def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
@@ -597,7 +777,8 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     cannot = counts.get("out_of_date_without_samples", 0)
     more = (
         f"; {cannot} more {'is' if cannot == 1 else 'are'} out of date but cannot be analysed again (uploaded before "
-        "samples were kept: delete and upload their files again)"
+        "samples were kept: upload their files again on the dashboard; each replaces its walk's analysis, keeping "
+        "its pain reports)"
         if cannot
         else ""
     )

@@ -753,28 +753,11 @@ class Store:
         with self.write() as conn:
             _fill_step_timing(conn)  # a walk stored without its step times gets them now, numbered after the snapshot
             for walk, snapshot in zip(walks, snapshots, strict=True):
-                if walk.recording_sha256 is not None:
-                    existing = conn.execute(
-                        "SELECT id, name, origin, started_at, created_at, demo, source_json, format FROM walks"
-                        " WHERE recording_sha256 = ? ORDER BY id LIMIT 1",
-                        (walk.recording_sha256,),
-                    ).fetchone()
-                    if existing is not None:
-                        if skip_duplicates:
-                            continue
-                        raise DuplicateRecordingError(dict(existing))
-                overlapping = self._overlapping_walk(conn, walk)
-                if overlapping is not None:
+                refusal = self._refusal(conn, walk, snapshot)
+                if refusal is not None:
                     if skip_duplicates:
                         continue
-                    raise OverlappingWalkError(*overlapping)
-                same = self._same_walk(conn, walk, snapshot)
-                if same is None and snapshot is not None and snapshot.walk_id is not None:
-                    same = self._same_walk(conn, walk)  # the walk found on the snapshot is gone or changed
-                if same is not None:
-                    if skip_duplicates:
-                        continue
-                    raise SameWalkError(*same)
+                    raise refusal
                 walk_id = self._insert_walk(conn, walk)
                 self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
                 _fill_step_timing(conn, walk_id)
@@ -783,19 +766,59 @@ class Store:
                 before_commit(ids)
         return ids
 
-    def replace_analysis(self, walk_id: int, walk: NewWalk) -> bool:
+    def _refusal(
+        self, conn: sqlite3.Connection, walk: NewWalk, snapshot: _Snapshot | None = None, except_id: int | None = None
+    ) -> DuplicateRecordingError | None:
+        """Why ``walk`` is refused as a walk already stored (the same recording, time or steps: see
+        :meth:`add_walks`), or None; the walk ``except_id`` is not compared (:meth:`replace_analysis`)."""
+        if walk.recording_sha256 is not None:
+            existing = conn.execute(
+                "SELECT id, name, origin, started_at, created_at, demo, source_json, format FROM walks"
+                " WHERE recording_sha256 = ? AND id IS NOT ? ORDER BY id LIMIT 1",
+                (walk.recording_sha256, except_id),
+            ).fetchone()
+            if existing is not None:
+                return DuplicateRecordingError(dict(existing))
+        overlapping = self._overlapping_walk(conn, walk, except_id)
+        if overlapping is not None:
+            return OverlappingWalkError(*overlapping)
+        same = self._same_walk(conn, walk, snapshot, except_id)
+        if same is None and snapshot is not None and snapshot.walk_id is not None:
+            same = self._same_walk(conn, walk, except_id=except_id)  # the walk found on the snapshot is gone or changed
+        return None if same is None else SameWalkError(*same)
+
+    def replace_analysis(
+        self,
+        walk_id: int,
+        walk: NewWalk,
+        *,
+        as_upload: bool = False,
+        before_commit: Callable[[list[int]], None] | None = None,
+    ) -> bool:
         """Swap a stored walk's analysis for ``walk``'s in one transaction: its strides, steps and bouts, summary
         figures, flagged count, reason, notes, coaching, analysis record and what the analysis wrote in its source
         (:data:`ANALYSIS_SOURCE_KEYS`) (a crash leaves the old analysis or the new one, never a mix). What the walk
         is stays: name, origin, start, the rest of its source, fingerprint, its cues (what was said during a live
         walk) and pain reports. Returns False when there is no such walk; a walk still being recorded live is left
         alone (False too).
+
+        ``as_upload``: ``walk`` is an upload of the walk's file (:func:`service.reanalysis.replace_unkept_upload`):
+        it must be refused by no other stored walk (that walk's refusal, :class:`DuplicateRecordingError`, is
+        raised and nothing changes), and its fingerprint becomes the walk's (its samples are those kept now).
+        ``before_commit`` is called with ``[walk_id]`` inside the transaction, just before it commits (the upload's
+        samples are renamed into place there); when it raises, nothing changes.
         """
         s = walk.summary
         with self.write() as conn:
             row = conn.execute("SELECT source_json FROM walks WHERE id = ? AND status != 'live'", (walk_id,)).fetchone()
             if row is None:
                 return False
+            if as_upload:
+                _fill_step_timing(conn)
+                refusal = self._refusal(conn, walk, except_id=walk_id)
+                if refusal is not None:
+                    raise refusal
+                conn.execute("UPDATE walks SET recording_sha256 = ? WHERE id = ?", (walk.recording_sha256, walk_id))
             kept = {k: v for k, v in json.loads(row[0] or "{}").items() if k not in ANALYSIS_SOURCE_KEYS}
             source = {**kept, **{k: walk.source[k] for k in ANALYSIS_SOURCE_KEYS if k in walk.source}}
             conn.execute(
@@ -818,10 +841,14 @@ class Store:
                 conn.execute(f"DELETE FROM {table} WHERE walk_id = ?", (walk_id,))
             self._insert_rows(conn, walk_id, walk.strides, walk.steps, walk.bouts, first_idx=(0, 0, 0))
             _fill_step_timing(conn, walk_id)
+            if before_commit is not None:
+                before_commit([walk_id])
         return True
 
     @staticmethod
-    def _overlapping_walk(conn: sqlite3.Connection, walk: NewWalk) -> tuple[dict[str, Any], float] | None:
+    def _overlapping_walk(
+        conn: sqlite3.Connection, walk: NewWalk, except_id: int | None = None
+    ) -> tuple[dict[str, Any], float] | None:
         """A stored walk of the walker's own that covers most of the same time as an uploaded recording (see
         :data:`OVERLAP_SHARE`), with the time they share; None when there is none.
 
@@ -845,8 +872,12 @@ class Store:
             "SELECT id, name, origin, started_at, demo, source_json, duration_s FROM walks"
             " WHERE demo = 0 AND origin IN ('upload', 'live') AND COALESCE(format, '') != 'apple_health'"
             " AND duration_s > 0 AND julianday(started_at) < julianday(?)"
-            " AND julianday(started_at) + duration_s / 86400.0 > julianday(?) ORDER BY id",
-            (datetime.fromtimestamp(end_s, UTC).isoformat(), datetime.fromtimestamp(start_s, UTC).isoformat()),
+            " AND julianday(started_at) + duration_s / 86400.0 > julianday(?) AND id IS NOT ? ORDER BY id",
+            (
+                datetime.fromtimestamp(end_s, UTC).isoformat(),
+                datetime.fromtimestamp(start_s, UTC).isoformat(),
+                except_id,
+            ),
         ).fetchall()
         for row in rows:
             if json.loads(row["source_json"] or "{}").get("started_at_from") in NOT_CLOCK_DATED:
@@ -860,7 +891,7 @@ class Store:
 
     @staticmethod
     def _same_walk(
-        conn: sqlite3.Connection, walk: NewWalk, since: _Snapshot | None = None
+        conn: sqlite3.Connection, walk: NewWalk, since: _Snapshot | None = None, except_id: int | None = None
     ) -> tuple[dict[str, Any], int, float, str] | None:
         """A stored walk whose steps fall at the same moments as an upload's (:func:`service.samewalk.same_walk`),
         with the steps matched, the tolerance and "" (or, when there is none, :meth:`_part_walk`'s: a part of a
@@ -879,11 +910,12 @@ class Store:
         rate_hz = _rate_hz(walk.source)
         rows = conn.execute(
             "SELECT id, name, origin, started_at, created_at, demo, source_json, duration_s, steps FROM walks"
-            " WHERE duration_s BETWEEN ? AND ? AND steps BETWEEN ? AND ? AND status != 'live'"
+            " WHERE duration_s BETWEEN ? AND ? AND steps BETWEEN ? AND ? AND status != 'live' AND id IS NOT ?"
             f"{_written_since_sql('id', since)} ORDER BY id",
             (
                 *samewalk.duration_window_s(float(walk.summary["duration_s"])),
                 *samewalk.steps_window(len(steps_s)),
+                except_id,
                 *_written_since_params(since),
             ),
         ).fetchall()
@@ -893,7 +925,7 @@ class Store:
             same, matched = samewalk.same_walk(steps_s, other_s, tol_s)
             if same:
                 return dict(row), matched, tol_s, ""
-        return Store._part_walk(conn, walk, steps_s, since)
+        return Store._part_walk(conn, walk, steps_s, since, except_id)
 
     @staticmethod
     def _upload_steps_s(walk: NewWalk) -> list[float]:
@@ -930,7 +962,11 @@ class Store:
 
     @staticmethod
     def _part_walk(
-        conn: sqlite3.Connection, walk: NewWalk, steps_s: list[float], since: _Snapshot | None = None
+        conn: sqlite3.Connection,
+        walk: NewWalk,
+        steps_s: list[float],
+        since: _Snapshot | None = None,
+        except_id: int | None = None,
     ) -> tuple[dict[str, Any], int, float, str] | None:
         """A stored walk of the upload's placement that the upload is a part of, or that is a part of the upload
         (:func:`service.samewalk.find_part`): the walk, the steps matched, the tolerance and "part" or "holds".
@@ -945,9 +981,9 @@ class Store:
             return None
         rows = conn.execute(
             "SELECT t.walk_id, t.rate_hz, t.steps_s FROM step_timing t JOIN walks w ON w.id = t.walk_id"
-            " WHERE w.status != 'live' AND w.steps >= ? AND w.placement IS ?"
+            " WHERE w.status != 'live' AND w.steps >= ? AND w.placement IS ? AND w.id IS NOT ?"
             f"{_written_since_sql('t.walk_id', since)} ORDER BY t.walk_id",
-            (samewalk.PART_MIN_STEPS, walk.placement, *_written_since_params(since)),
+            (samewalk.PART_MIN_STEPS, walk.placement, except_id, *_written_since_params(since)),
         ).fetchall()
         found = samewalk.find_part(
             steps_s, _rate_hz(walk.source), [(r[1], np.frombuffer(r[2], dtype=np.float32).astype(float)) for r in rows]

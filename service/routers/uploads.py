@@ -17,6 +17,7 @@ from ingest.errors import IngestError
 from service.deps import SettingsDep, StoreDep, UploadsDep
 from service.models import Problem, UploadResult, UploadStatus
 from service.pipeline import given_start, process_file
+from service.reanalysis import UnkeptReplacer
 from service.routers.walks import walk_with_date_note
 from service.settings import disk_full_message, is_disk_full, upload_limit_message
 from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
@@ -74,8 +75,7 @@ def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
     return (
         f"{filename}: this recording is already stored as {walk}; nothing was stored, so it is not counted twice. "
         f'To analyse it again (for example after setting your body height), use "Analyse again" on walk '
-        f"{existing['id']}; if it was uploaded before samples were kept, delete walk {existing['id']} first, then "
-        "upload the file again."
+        f"{existing['id']}."
     )
 
 
@@ -144,13 +144,16 @@ def overlap_message(filename: str, existing: dict[str, Any], overlap_s: float) -
     )
 
 
-def refusal_message(filename: str, exc: DuplicateRecordingError) -> str:
-    """What a refused upload says when its walk is already stored: the same samples, time or steps."""
+def refusal_message(filename: str, exc: DuplicateRecordingError, note: str | None = None) -> str:
+    """What a refused upload says when its walk is already stored: the same samples, time or steps; with ``note``,
+    why it did not replace the analysis of a walk uploaded before samples were kept (:class:`UnkeptReplacer`)."""
     if isinstance(exc, SameWalkError):
-        return same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s, exc.part)
-    if isinstance(exc, OverlappingWalkError):
-        return overlap_message(filename, exc.existing, exc.overlap_s)
-    return duplicate_message(filename, exc.existing)
+        message = same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s, exc.part)
+    elif isinstance(exc, OverlappingWalkError):
+        message = overlap_message(filename, exc.existing, exc.overlap_s)
+    else:
+        message = duplicate_message(filename, exc.existing)
+    return message if note is None else f"{message} Or: {note}."
 
 
 def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
@@ -176,7 +179,8 @@ def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
             "samples, however the file was re-saved), the same walk (its steps at the same moments: another "
             "format, time origin or unit; a part of a stored walk, or a whole holding one) or a recording of the "
             "same time is already stored as a walk: the message "
-            "names that walk.",
+            "names that walk. (The same recording, whole walk or time as a walk uploaded before samples were kept, "
+            "and no other walk's, replaces that walk's analysis instead: 201 with `replaced`.)",
         },
         413: {"model": Problem, "description": "The file is larger than the upload limit."},
         422: {"model": Problem, "description": "The file is not a recording we can read, or holds no usable data."},
@@ -217,7 +221,8 @@ async def upload(
     ] = None,
 ) -> dict[str, Any]:
     """Nothing is stored unless the whole file was read and analysed: the walk and all its rows go in one
-    transaction."""
+    transaction. A file of a walk uploaded before samples were kept replaces that walk's analysis in place
+    (``replaced``: :class:`service.reanalysis.UnkeptReplacer`)."""
     upload_id = upload_id or uuid.uuid4().hex
     filename = display_filename(file.filename)  # what the user named it: the walk's name, the messages' words
     try:
@@ -227,6 +232,7 @@ async def upload(
     if not uploads.begin(upload_id, filename):
         raise HTTPException(409, f"upload {upload_id} is still running: wait for it or use another upload_id")
     spool = settings.spool_dir / upload_id
+    replacer = UnkeptReplacer(store, settings.recordings_dir, sensor_side=side)
     try:
         spool.mkdir(parents=True, exist_ok=True)
         spool_file = spool / safe_filename(file.filename)
@@ -246,9 +252,10 @@ async def upload(
                 keep_samples_in=settings.recordings_dir,
                 given_start=given,
                 progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
+                on_refused=replacer,
             )
     except DuplicateRecordingError as exc:
-        message = refusal_message(filename, exc)
+        message = refusal_message(filename, exc, replacer.note)
         uploads.update(upload_id, "failed", 1.0, error=message)
         raise HTTPException(409, message) from None
     except (IngestError, GaitError) as exc:
@@ -270,7 +277,11 @@ async def upload(
         await asyncio.to_thread(shutil.rmtree, spool, True)
     uploads.update(upload_id, "done", 1.0, walk_id=walk_ids[0])
     stored = [await asyncio.to_thread(store.get_walk, walk_id) for walk_id in walk_ids]
-    return {"upload_id": upload_id, "walks": [walk_with_date_note(w) for w in stored if w is not None]}
+    return {
+        "upload_id": upload_id,
+        "walks": [walk_with_date_note(w) for w in stored if w is not None],
+        "replaced": replacer.replaced,
+    }
 
 
 @router.get("/{upload_id}", response_model=UploadStatus, summary="Progress of an upload")

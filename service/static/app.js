@@ -1134,6 +1134,18 @@ function showUploadedWalks(walks) {
   box.classList.remove("hidden");
 }
 
+/** An upload that replaced the analysis of a walk uploaded before samples were kept (routers/uploads.py). */
+function showReplacedWalk(r) {
+  const box = document.getElementById("upload-result");
+  document.getElementById("upload-progress").classList.add("hidden");
+  document.getElementById("upload-form").reset();
+  box.innerHTML = `<h2 id="upload-count">Walk ${r.walk_id} analysed again from this file</h2>
+    <p id="upload-replaced">${esc(r.message[0].toUpperCase() + r.message.slice(1))}.</p>
+    <p class="hint">It keeps its place among your walks; its samples are kept now, so "Analyse again" works on it.</p>
+    <p><a href="#/walk/${r.walk_id}" id="upload-replaced-link">Open walk ${r.walk_id}</a> · <a href="#/walks">All walks</a></p>`;
+  box.classList.remove("hidden");
+}
+
 function uploadWithProgress(form) {
   const id = `up${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const bar = document.getElementById("upload-bar"), stage = document.getElementById("upload-stage");
@@ -1166,9 +1178,11 @@ function uploadWithProgress(form) {
       bar.value = 1;
       stage.textContent = "Done.";
       const walks = body.walks || [];
-      // one walk opens its page; several (an Apple Health export) are said here, with their dates and links, as
+      // a walk uploaded before samples were kept, replaced in place, is said here (which walk, what changed); one
+      // walk opens its page; several (an Apple Health export) are said here, with their dates and links, as
       // they may be years old and nowhere near the top of the walk list
-      if (walks.length === 1) location.hash = `#/walk/${walks[0].id}`;
+      if (body.replaced) showReplacedWalk(body.replaced);
+      else if (walks.length === 1) location.hash = `#/walk/${walks[0].id}`;
       else showUploadedWalks(walks);
     } else {
       stopped("Upload refused", typeof body.detail === "string" ? body.detail : `upload failed (${xhr.status})`);
@@ -1219,7 +1233,7 @@ async function pageProfile(redraw = false) {
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
     ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks to analyse again</h2>
-      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} ${redo.out_of_date === 1 ? "Its samples are kept on this computer: analyse it again to get this version's figures, judged" : "Their samples are kept on this computer: analyse them again to get this version's figures, each judged"} by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again).` : ""}</p>
+      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} ${redo.out_of_date === 1 ? "Its samples are kept on this computer: analyse it again to get this version's figures, judged" : "Their samples are kept on this computer: analyse them again to get this version's figures, each judged"} by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again: each replaces its walk's analysis, keeping its pain reports).` : ""}</p>
       <button type="button" id="reanalyse-all-btn">${redo.out_of_date === 1 ? "Analyse it again" : `Analyse all ${redo.out_of_date} again`}</button> <span id="reanalyse-all-msg" role="status"></span>
       <ul id="reanalyse-all-results"></ul></div>` : ""}
     <div class="card" id="plan-now"><h2>Plan now</h2>${planReasons(coaching.plan, coaching.plan.reasons, "plan-now-reasons")}</div>

@@ -100,5 +100,5 @@ def test_uploading_the_same_recording_again_is_refused_on_the_upload_page(
     page = browser_context.new_page()
     text = refused_upload(page, server, path, "lower_back")
     assert text.startswith("Upload refused: ") and f"already stored as walk {walk['id']}" in text
-    assert f"delete walk {walk['id']} first" in text
+    assert f'use "Analyse again" on walk {walk["id"]}' in text and "delete" not in text
     assert len(server.client.get("/api/walks").json()) == 1

@@ -76,7 +76,8 @@ def test_the_same_recording_uploaded_again_is_refused_naming_the_stored_walk(
     assert again.status_code == 409
     detail = again.json()["detail"]
     assert f"walk {walk['id']}" in detail and "recorded 2026-11-23 08:14 UTC" in detail
-    assert f"delete walk {walk['id']} first" in detail and "body height" in detail
+    assert f'use "Analyse again" on walk {walk["id"]}' in detail and "body height" in detail
+    assert "delete" not in detail  # its samples are kept: analysed again from them, not uploaded again
     # the same samples re-saved by a spreadsheet: semicolons, decimal commas, CRLF, a byte-order mark
     resaved = write_csv(tmp_path / "resaved.csv", rec, sep=";", decimal=",", newline="\r\n", bom=True)
     r = post_file(client, resaved)
@@ -85,7 +86,7 @@ def test_the_same_recording_uploaded_again_is_refused_naming_the_stored_walk(
     assert {t: count_rows(_store(client), t) for t in ("walks", "strides")} == rows
     assert [row["walks"] for row in client.get("/api/trends").json()] == [1]
 
-    # what the message says to do works: delete the walk, upload again
+    # once the walk is deleted, the file is stored again
     assert client.delete(f"/api/walks/{walk['id']}").status_code == 204
     assert post_file(client, resaved).status_code == 201
     # a different recording is of course accepted

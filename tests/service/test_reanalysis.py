@@ -216,9 +216,12 @@ def test_unknown_walk_walk_without_samples_and_live_walk_are_refused_clearly(
     r = client.post(f"/api/walks/{walk['id']}/reanalyse")
     assert r.status_code == 409
     detail = r.json()["detail"]
-    assert "uploaded before samples were kept: upload the file again to analyse it with this version" in detail
+    assert (
+        f"uploaded before samples were kept: upload its file again: it replaces walk {walk['id']}'s analysis" in detail
+    )
+    assert "delete" not in detail  # the upload replaces it in place (tests/service/test_upload_replaces_unkept.py)
     status = client.get(f"/api/walks/{walk['id']}").json()["reanalysis"]
-    assert status["can_reanalyse"] is False and "upload the file again" in status["why_not"]
+    assert status["can_reanalyse"] is False and "upload its file again" in status["why_not"]
 
     live_id = store.start_live_walk(NewWalk(name="now", origin="live"))
     r = client.post(f"/api/walks/{live_id}/reanalyse")
