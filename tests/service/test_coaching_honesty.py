@@ -306,9 +306,10 @@ def test_pain_for_a_walk_is_dated_at_its_end_unless_given(client: TestClient, tm
 def test_the_cli_demo_coaches_with_the_documented_first_target(tmp_path: Path, monkeypatch) -> None:
     from gait.coach import DEFAULT_REDUCTION
     from service.commands.live import _coach
+    from service.settings import Settings
 
     monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
-    coach, note = _coach(1.75, demo=True)
+    coach, note = _coach(Settings.from_env(), 1.75, demo=True)
     assert coach.plan.active and coach.plan.reduction == DEFAULT_REDUCTION == 0.10
     assert "target 10 % below this walk's first 20 strides" in note and "nothing is stored" in note
     assert coach.plan.baseline.source == "population" and coach.plan.baseline.body_height_m == 1.75
@@ -317,7 +318,7 @@ def test_the_cli_demo_coaches_with_the_documented_first_target(tmp_path: Path, m
     store = Store(tmp_path / "data" / "gait.sqlite3").open()
     store.put_profile({"coaching": {"reduction": 0.15}})
     store.close()
-    coach, note = _coach(1.75, demo=True)
+    coach, note = _coach(Settings.from_env(), 1.75, demo=True)
     assert coach.plan.reduction == 0.15 and "target 15 % below" in note
     store = Store(tmp_path / "data" / "gait.sqlite3").open()
     try:
