@@ -15,8 +15,8 @@ from tests.service.test_disk_full import _fill, small_disk  # noqa: F401 (fixtur
 def test_the_live_page_says_the_disk_is_full_and_stop_closes_the_walk_once_space_is_freed(
     browser_context,
     samples_dir: Path,
-    small_disk: Path,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    small_disk: Path,  # noqa: F811 (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")
     server = Server(small_disk / "data", samples_dir, demo=False)
