@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -124,14 +125,19 @@ def write_gait_csv(recording: Recording, path: str | os.PathLike[str]) -> None:
         Destination file.
     """
     path = Path(path)
+    with atomic_path(path) as tmp:
+        write_gait_csv_to(recording, tmp)
+
+
+def write_gait_csv_to(recording: Recording, target: str | os.PathLike[str] | IO[str]) -> None:
+    """Write a recording as gait CSV to ``target``, a path or an open text file (see :func:`write_gait_csv`)."""
     columns: dict[str, np.ndarray] = {GAIT_CSV_TIME_COL: np.char.mod("%.6f", recording.time_s)}
     for i, col in enumerate(GAIT_CSV_ACC_COLS):
         columns[col] = recording.acc_ms2[:, i]
     if recording.gyr_dps is not None:
         for i, col in enumerate(GAIT_CSV_GYR_COLS):
             columns[col] = recording.gyr_dps[:, i]
-    with atomic_path(path) as tmp:
-        pd.DataFrame(columns).to_csv(tmp, index=False, float_format="%.6g")
+    pd.DataFrame(columns).to_csv(target, index=False, float_format="%.6g")
 
 
-__all__ = ["GAIT_CSV_COLUMNS", "INFO", "parse_gait_csv", "read_gait_csv", "write_gait_csv"]
+__all__ = ["GAIT_CSV_COLUMNS", "INFO", "parse_gait_csv", "read_gait_csv", "write_gait_csv", "write_gait_csv_to"]

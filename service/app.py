@@ -28,7 +28,7 @@ from service.datalock import DataDirLock
 from service.demo import BleAccess, import_samples, start_demo, virtual_ble
 from service.livehub import LiveHub, recover_interrupted
 from service.recordings import remove_orphans
-from service.routers import coaching, health, live, pain, profile, trends, uploads, walks
+from service.routers import coaching, export, health, live, pain, profile, trends, uploads, walks
 from service.security import BodyTooLargeError, SecurityMiddleware
 from service.settings import Settings, disk_full_message, is_disk_full, upload_limit_message
 from service.store import Store
@@ -175,7 +175,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
-    for module in (walks, uploads, trends, profile, pain, coaching, live, health):
+    for module in (walks, uploads, trends, profile, pain, coaching, live, health, export):
         app.include_router(module.router)
     app.include_router(live.sensors_router)
 

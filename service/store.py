@@ -1311,3 +1311,40 @@ class Store:
     def put_profile(self, data: dict[str, Any]) -> None:
         """Replace the profile document."""
         self.update_profile(lambda _stored: data)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """A read-only view of the store whose every read sees one snapshot (one read transaction): what an export
+        of everything reads is consistent even while walks, strides or reports are written meanwhile.
+
+        The view has this store's reading methods (``list_walks``, ``strides``, ``list_pain``, ``get_profile``...);
+        writing through it raises :class:`StoreError`. Its connection belongs to the calling thread.
+        """
+        conn = self._connect(readonly=True)
+        try:
+            conn.execute("BEGIN")
+            # a read transaction's snapshot is taken at its first read, so at once: not at the caller's first query
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            yield _SnapshotStore(self.path, conn)
+        finally:
+            conn.close()
+
+
+class _SnapshotStore(Store):
+    """The view :meth:`Store.snapshot` yields: every read on its one connection, inside its read transaction."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        super().__init__(path)
+        self._snapshot_conn = conn
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Yield the snapshot's connection (rows as :class:`sqlite3.Row`, whatever a reader set before)."""
+        self._snapshot_conn.row_factory = sqlite3.Row
+        yield self._snapshot_conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """Refused: a snapshot is read-only."""
+        raise StoreError("a snapshot of the store is read-only")
+        yield self._snapshot_conn  # pragma: no cover (a generator, for contextmanager)

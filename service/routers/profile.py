@@ -17,6 +17,7 @@ from service.models import (
     apply_profile_change,
     upgrade_profile_document,
 )
+from service.store import Store
 
 router = APIRouter(prefix="/api/profile", tags=["profile"])
 
@@ -24,6 +25,11 @@ router = APIRouter(prefix="/api/profile", tags=["profile"])
 @router.get("", response_model=ProfilePublic, summary="The profile (defaults before the first save)")
 def get_profile(store: StoreDep) -> ProfilePublic:
     """Return the profile, with defaults before the first save."""
+    return profile_public(store)
+
+
+def profile_public(store: Store) -> ProfilePublic:
+    """The profile as ``GET /api/profile`` gives it (defaults before the first save)."""
     return ProfilePublic(**load_profile(store).model_dump(), not_medical_advice=NOT_MEDICAL_ADVICE)
 
 

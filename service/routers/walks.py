@@ -299,21 +299,25 @@ def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> Respons
 def export_csv(walk_id: int, store: StoreDep) -> Response:
     """A walk's strides as a CSV file."""
     walk = _walk_or_404(store, walk_id)
+    return Response(
+        strides_csv(store, walk, walk_document(store, walk)),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="walk-{walk["id"]}-strides.csv"'},
+    )
+
+
+def strides_csv(store: Store, walk: dict[str, Any], document: dict[str, Any]) -> str:
+    """A walk's strides as CSV text, one row per stride (columns :data:`service.store.STRIDE_COLUMNS`): the figures
+    of its ``document`` (:func:`walk_document`), so the CSV and JSON exports say the same; the flag as stored."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(STRIDE_COLUMNS)
     # The figures of the JSON document (times and the target to the millimetre, not 3.5300000000000002 or
     # 1.2005000000000001), so both exports say the same; the flag as stored (1, 0 or empty).
-    stored = store.strides(walk_id)
-    shown = walk_document(store, walk)["strides"]
-    for row, figures in zip(stored, shown, strict=True):
+    for row, figures in zip(store.strides(walk["id"]), document["strides"], strict=True):
         cells = {**row, **{c: figures[c] for c in STRIDE_COLUMNS if c != "overlong"}}
         writer.writerow(["" if cells[c] is None else cells[c] for c in STRIDE_COLUMNS])
-    return Response(
-        buf.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="walk-{walk["id"]}-strides.csv"'},
-    )
+    return buf.getvalue()
 
 
 def walk_document(store: Store, walk: dict[str, Any]) -> dict[str, Any]:

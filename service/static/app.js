@@ -1236,6 +1236,10 @@ async function pageProfile(redraw = false) {
       <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} ${redo.out_of_date === 1 ? "Its samples are kept on this computer: analyse it again to get this version's figures, judged" : "Their samples are kept on this computer: analyse them again to get this version's figures, each judged"} by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again: each replaces its walk's analysis, keeping its pain reports).` : ""}</p>
       <button type="button" id="reanalyse-all-btn">${redo.out_of_date === 1 ? "Analyse it again" : `Analyse all ${redo.out_of_date} again`}</button> <span id="reanalyse-all-msg" role="status"></span>
       <ul id="reanalyse-all-results"></ul></div>` : ""}
+    <div class="card" id="your-data"><h2>Your data</h2>
+      <p id="export-what">One ZIP file with all your own walks (a table of them and each walk's strides), your pain reports and this profile, as CSV and JSON files a spreadsheet or a physiotherapist can open (a README inside says what each holds; sample and demo walks are left out).</p>
+      <div class="row inline"><input id="export-samples" type="checkbox"><label for="export-samples">Include the raw sensor samples of each walk (a larger file)</label></div>
+      <a class="btn" id="export-all" href="/api/export" download>Export all my data</a></div>
     <div class="card" id="plan-now"><h2>Plan now</h2>${planReasons(coaching.plan, coaching.plan.reasons, "plan-now-reasons")}</div>
     <div class="card tips" id="tips"><h2>Tips</h2><ul>${coaching.tips.map((t) => `<li><strong>${esc(t.title)}.</strong> ${esc(t.text)}</li>`).join("")}</ul></div>`;
   const red = document.getElementById("reduction");
@@ -1289,6 +1293,10 @@ async function pageProfile(redraw = false) {
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
   if (!redraw && new URLSearchParams(location.hash.split("?")[1] || "").get("to") === "tips") document.getElementById("tips").scrollIntoView({ block: "start" });
   bindReanalyseAll();
+  const withSamples = document.getElementById("export-samples");
+  withSamples.addEventListener("change", () => {
+    document.getElementById("export-all").href = withSamples.checked ? "/api/export?samples=1" : "/api/export";
+  });
   // Remove changes that one stored factor only (whatever else the form holds: unsaved edits stay in the form,
   // unsaved); the row shows the factor only once the store has it gone.
   for (const btn of document.querySelectorAll("button.remove-scale")) {

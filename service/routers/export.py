@@ -1,0 +1,257 @@
+"""Export all of the walker's data in one ZIP file, while the service runs.
+
+``GET /api/export`` writes, from one snapshot of the store (one read transaction, :meth:`Store.snapshot`):
+``walks.csv`` (one row per walk with its summary), ``strides/walk-<id>-strides.csv`` (each walk's per-walk CSV
+export), ``pain_reports.csv``, ``profile.json`` (as ``GET /api/profile``), with ``?samples=1`` the kept raw
+samples as gait CSV (``samples/walk-<id>.csv``), and a ``README.txt`` describing every file. Sample recordings and
+demo walks (somebody else's walking) are left out. The ZIP is written to a temporary file in the spool folder (in
+the data folder, emptied at each start), sent, then deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
+
+from gait.coach import NOT_MEDICAL_ADVICE
+from ingest.errors import IngestError
+from ingest.gait_csv import write_gait_csv_to
+from service.deps import SettingsDep, StoreDep
+from service.pipeline import ANALYSIS_VERSION
+from service.reanalysis import NoSamplesError, SampleFolders, kept_recording, no_samples_kind
+from service.routers.profile import profile_public
+from service.routers.walks import strides_csv, walk_document
+from service.store import STRIDE_COLUMNS, Store
+
+router = APIRouter(prefix="/api", tags=["export"])
+
+WALK_FIELDS = ("id", "name", "started_at", "time_origin", "placement", "origin", "format", "status", "demo")
+SUMMARY_FIELDS = (
+    "steps",
+    "strides",
+    "cadence_spm",
+    "stride_length_m",
+    "distance_m",
+    "walking_time_s",
+    "duration_s",
+    "flagged_strides",
+    "gps_stride_length_m",
+)
+WALKS_COLUMNS = (*WALK_FIELDS, *SUMMARY_FIELDS, "strides_file", "samples_file")
+NO_SAMPLES_WHY = {
+    "upload": "uploaded before samples were kept",
+    "apple_health": "an Apple Health summary (the phone's own figures: no samples)",
+    "live_no_journal": "a foot pod's walk (a pod sends its own figures, no samples)",
+    "live": "a live walk whose samples (its journal) are gone",
+}
+"""Why a walk has no samples in the export (keys: :func:`service.reanalysis.no_samples_kind`'s, and ``upload``)."""
+PAIN_COLUMNS = ("id", "walk_id", "reported_at", "score", "onset_distance_m", "onset_time_s", "note")
+
+
+def export_filename(now: datetime) -> str:
+    """The ZIP's name for an export made at ``now`` (its local date).
+
+    Examples
+    --------
+    >>> export_filename(datetime(2026, 3, 7, 23, 59))
+    'gait-export-2026-03-07.zip'
+    """
+    return f"gait-export-{now.date().isoformat()}.zip"
+
+
+def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+    return buf.getvalue()
+
+
+def _write_samples(
+    archive: zipfile.ZipFile, snapshot: Store, walk: dict[str, Any], folders: SampleFolders
+) -> str | None:
+    """Write the walk's kept samples as ``samples/walk-<id>.csv``; returns why there are none, or None."""
+    if walk["status"] == "live":
+        return "being recorded live: its samples are still being written (export again once it has ended)"
+    kind = no_samples_kind(walk)
+    if kind:
+        return NO_SAMPLES_WHY.get(kind, NO_SAMPLES_WHY["live_no_journal"])
+    try:
+        recording = kept_recording(snapshot, walk, folders)
+    except NoSamplesError:
+        return NO_SAMPLES_WHY["live" if walk["origin"] == "live" else "upload"]
+    except (IngestError, ValueError) as exc:
+        return f"its kept samples cannot be read ({exc})"
+    # zip64 from the start: a long recording's CSV may pass 2 GiB, which a plain entry cannot hold
+    with (
+        archive.open(f"samples/walk-{walk['id']}.csv", "w", force_zip64=True) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8", newline="") as text,
+    ):
+        write_gait_csv_to(recording, text)
+    return None
+
+
+def write_export(store: Store, path: Path, *, folders: SampleFolders | None, now: datetime) -> dict[str, Any]:
+    """Write the export ZIP of ``store`` to ``path``; with ``folders``, each walk's kept samples too.
+
+    Every figure is read from one snapshot of the store. Returns what was written: ``walks`` (ids),
+    ``samples`` (walk ids with samples) and ``no_samples`` (walk id -> why none).
+    """
+    written: dict[str, Any] = {"walks": [], "samples": [], "no_samples": {}}
+    with store.snapshot() as snapshot, zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        own = snapshot.list_walks(limit=max(snapshot.count_walks(), 1), demo=False)
+        rows = []
+        for walk in sorted(own, key=lambda w: (w["started_at"], w["id"])):
+            document = walk_document(snapshot, walk)
+            strides_file = f"strides/walk-{walk['id']}-strides.csv"
+            archive.writestr(strides_file, strides_csv(snapshot, walk, document))
+            samples_file = None
+            if folders is not None:
+                why_none = _write_samples(archive, snapshot, walk, folders)
+                if why_none is None:
+                    samples_file = f"samples/walk-{walk['id']}.csv"
+                    written["samples"].append(walk["id"])
+                else:
+                    written["no_samples"][walk["id"]] = why_none
+            fields = {k: document["walk"].get(k) for k in WALK_FIELDS}
+            rows.append(
+                {
+                    **fields,
+                    "demo": int(bool(walk["demo"])),
+                    "time_origin": document["time_origin"],
+                    **{k: document["summary"].get(k) for k in SUMMARY_FIELDS},
+                    "strides_file": strides_file,
+                    "samples_file": samples_file,
+                }
+            )
+            written["walks"].append(walk["id"])
+        archive.writestr("walks.csv", _csv_text(WALKS_COLUMNS, rows))
+        pain = sorted(snapshot.list_pain(), key=lambda r: (r["reported_at"], r["id"]))
+        archive.writestr("pain_reports.csv", _csv_text(PAIN_COLUMNS, pain))
+        profile = profile_public(snapshot).model_dump(mode="json")
+        archive.writestr("profile.json", json.dumps(profile, indent=2, ensure_ascii=False) + "\n")
+        archive.writestr("README.txt", readme_text(written, samples=folders is not None, now=now))
+    return written
+
+
+def readme_text(written: dict[str, Any], *, samples: bool, now: datetime) -> str:
+    """The export's ``README.txt``: every file, its columns and units, the version, the export time."""
+    if not samples:
+        samples_words = (
+            "samples/    not in this export: export with raw samples (the Profile page's checkbox, or\n"
+            "            GET /api/export?samples=1) to have them.\n"
+        )
+    else:
+        none = written["no_samples"]
+        listed = "".join(f"              walk {walk_id}: {why}\n" for walk_id, why in sorted(none.items()))
+        samples_words = (
+            "samples/walk-<id>.csv\n"
+            "            The raw samples kept of a walk, as gait CSV (the analyser's own input format: it can be\n"
+            "            uploaded again). Columns: time_s (seconds on the recording's own time axis, as the strides'\n"
+            "            times), acc_x_ms2, acc_y_ms2, acc_z_ms2 (acceleration in m/s^2 including gravity, in the\n"
+            "            sensor's own frame), and when the sensor had a gyroscope gyr_x_dps, gyr_y_dps, gyr_z_dps\n"
+            "            (angular rate in degrees per second). Times to the microsecond, values to 6 significant\n"
+            "            digits. A GPS track, when the recording had one, is not included.\n"
+            "            Walks without samples here (walks.csv's samples_file is empty): walks uploaded before\n"
+            "            samples were kept, Apple Health summaries (the phone's own figures), foot pods (they send\n"
+            "            no samples), live walks whose journal is gone:\n" + (listed or "              none\n")
+        )
+    stride_units = (
+        "idx (stride number in the walk, from 0), start_s and end_s (seconds on the recording's own time axis;\n"
+        "            add them to the walk's time_origin for the clock time), length_m (stride length in metres,\n"
+        "            empty where unknown), cadence_spm (steps per minute), speed_mps (metres per second),\n"
+        "            confidence (0 to 1: how far the stride length can be trusted; the coach uses 0.6 and more),\n"
+        "            method (how the length was estimated), side (left, right or empty), target_m (the coaching\n"
+        "            target in metres, empty without one), overlong (1 flagged as longer than the target + the\n"
+        "            tolerance, 0 not, empty when not judged)"
+    )
+    assert len(STRIDE_COLUMNS) == 11  # the columns described above
+    return f"""Gait analyser: export of all your data
+======================================
+
+Exported {now.isoformat(timespec="seconds")} by gait-analyser {ANALYSIS_VERSION}, while the service ran: every
+figure comes from one consistent snapshot of the database. Walks: {len(written["walks"])}.
+
+{NOT_MEDICAL_ADVICE}
+
+Sample recordings and demo walks (somebody else's walking, imported to show the analyser) are left out: the
+walks here are your own (uploads and live walks). CSV files are UTF-8, comma-separated, with a header row; an
+empty cell is a value that is unknown or does not apply. Dates and times are ISO 8601 (UTC unless they say
+otherwise).
+
+walks.csv   One row per walk, oldest first. Columns:
+            id (the walk's number), name, started_at (when it started), time_origin (the clock time of
+            t = 0 on its strides' and samples' time axis; empty when the recording dates nothing), placement
+            (where the sensor was worn), origin (upload or live), format (the file's format), status
+            (complete, interrupted, or live: being recorded during the export), demo (always 0 here: sample
+            and demo walks are left out), steps, strides, cadence_spm (steps per minute, to 0.1),
+            stride_length_m (metres, to the millimetre), distance_m (metres, to the millimetre),
+            walking_time_s (seconds walking), duration_s (seconds recorded), flagged_strides (strides flagged
+            as overlong), gps_stride_length_m (stride length from the GPS track, metres; empty without one),
+            strides_file and samples_file (the files below; samples_file empty when not exported).
+            The figures are those of the walk's page and its JSON export.
+
+strides/walk-<id>-strides.csv
+            The walk's strides, one row per stride, as its page's "Export CSV". Columns:
+            {stride_units}.
+
+pain_reports.csv
+            Every back-pain report, oldest first. Columns: id, walk_id (the walk it happened on, empty when
+            none was named), reported_at (when the pain was felt), score (pain 0 to 10), onset_distance_m
+            (metres into the walk the pain started, empty when not given), onset_time_s (seconds into the walk
+            the pain started, empty when not given), note.
+
+profile.json
+            Your profile as the dashboard's Profile page shows it (GET /api/profile): body_height_m (metres),
+            placement (your usual sensor placement), stride_scales (your calibration factor per sensor
+            placement), coaching (enabled, reduction as a share of your usual stride, tolerance_m in metres,
+            audio_cue) and the not-medical-advice notice.
+
+{samples_words}
+README.txt  This file.
+"""
+
+
+@router.get(
+    "/export",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {}}, "description": "gait-export-YYYY-MM-DD.zip"}},
+    summary="Export all your data in one ZIP file (walks, strides, pain reports, profile; raw samples on request)",
+)
+def export_all(
+    store: StoreDep,
+    settings: SettingsDep,
+    samples: bool = Query(False, description="Include each walk's kept raw samples as gait CSV (larger)."),
+) -> FileResponse:
+    """All of the walker's own data in one ZIP (sample and demo walks left out), read from one snapshot of the
+    store; its ``README.txt`` describes every file, its columns and units."""
+    now = datetime.now().astimezone()
+    folders = SampleFolders.of(settings) if samples else None
+    settings.spool_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=settings.spool_dir, prefix="export-", suffix=".zip", delete=False) as fh:
+        path = Path(fh.name)
+    try:
+        write_export(store, path, folders=folders, now=now)
+    except BaseException:
+        # a failed export (a full disk) leaves no half-written file behind
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        raise
+    return FileResponse(
+        path,
+        media_type="application/zip",
+        filename=export_filename(now),
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
