@@ -299,8 +299,11 @@ def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> Respons
 def export_csv(walk_id: int, store: StoreDep) -> Response:
     """A walk's strides as a CSV file."""
     walk = _walk_or_404(store, walk_id)
+    # one snapshot: the strides read twice (rows and document) must be the same ones while a live walk adds strides
+    with store.snapshot() as view:
+        text = strides_csv(view, walk, walk_document(view, walk))
     return Response(
-        strides_csv(store, walk, walk_document(store, walk)),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="walk-{walk["id"]}-strides.csv"'},
     )
