@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from service import samewalk
+from service.privacy import private_file, private_folder
 
 
 class StoreError(RuntimeError):
@@ -622,9 +623,12 @@ class Store:
 
     def open(self) -> Store:
         """Create or migrate the database and open the writer connection."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         try:
             conn = self._connect()
+            # before the -wal and -shm exist: SQLite gives them the database file's mode
+            for path in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+                private_file(path)
             conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable in WAL mode against process crashes (a committed stride survives SIGKILL);
             # only a power cut can lose the last transactions.

@@ -26,6 +26,7 @@ from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement, Recording
 from ingest.errors import IngestError
 from service.commands.settings_args import check_settings
 from service.live import LiveSession
+from service.privacy import tighten_data_dir
 from service.settings import DEMO_SAMPLE
 
 DEMO_RECORDING = DEMO_SAMPLE
@@ -247,6 +248,10 @@ async def _run(args: argparse.Namespace) -> int:
 
     radio = None
     settings = Settings.from_env(data_dir=args.data_dir)
+    if settings.data_dir.is_dir():  # a data folder a previous version left readable by others: tightened
+        note = tighten_data_dir(settings.data_dir)
+        if note:
+            print(f"gait: note: {note}", file=sys.stderr)
     replayed: Recording | None = None
     if args.demo:
         replayed = demo_recording()
