@@ -619,6 +619,8 @@ class Store:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
+        # deleted health data is overwritten, not left readable in the file's free pages (off in most SQLite builds)
+        conn.execute("PRAGMA secure_delete = ON")
         return conn
 
     def open(self) -> Store:
