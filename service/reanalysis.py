@@ -199,7 +199,10 @@ def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -
             recording = sample_recording(path)
         except (IngestError, GaitError) as exc:
             log.warning("sample %s not readable: %s", path, exc)
-    if recording is None or recording_fingerprint(recording) != store.walk_fingerprint(walk["id"]):
+    stored = store.walk_fingerprint(walk["id"])
+    # a sample walk stored before fingerprints were kept (None) takes the samples folder's file of its name; its
+    # new analysis records the file's fingerprint (Store.replace_analysis), compared from then on
+    if recording is None or stored not in (None, recording_fingerprint(recording)):
         raise NoSamplesError(NOT_REANALYSABLE["sample_missing"].format(id=walk["id"]))
     return recording
 
@@ -509,6 +512,8 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
         coaching=prepared.coaching,
     )
     new.analysis = prepared.record
+    if walk["origin"] == "sample":
+        new.recording_sha256 = recording_fingerprint(recording)
     if not store.replace_analysis(walk_id, new):
         # deleted, or (a live walk's id cannot come back) gone meanwhile
         raise UnknownWalkError(f"walk {walk_id} was deleted while it was analysed again: nothing was stored")

@@ -793,7 +793,8 @@ class Store:
         """Swap a stored walk's analysis for ``walk``'s in one transaction: its strides, steps and bouts, summary
         figures, flagged count, reason, notes, coaching, analysis record and what the analysis wrote in its source
         (:data:`ANALYSIS_SOURCE_KEYS`) (a crash leaves the old analysis or the new one, never a mix). What the walk
-        is stays: name, origin, start, the rest of its source, fingerprint, its cues (what was said during a live
+        is stays: name, origin, start, the rest of its source, fingerprint (recorded from ``walk`` when the walk
+        was stored without one), its cues (what was said during a live
         walk) and pain reports. Returns False when there is no such walk; a walk still being recorded live is left
         alone (False too).
         """
@@ -807,7 +808,8 @@ class Store:
             conn.execute(
                 "UPDATE walks SET placement = COALESCE(?, placement), duration_s = ?, steps = ?, strides = ?,"
                 " cadence_spm = ?, stride_length_m = ?, distance_m = ?, walking_time_s = ?, flagged_strides = ?,"
-                " reason = ?, coaching_json = ?, notes_json = ?, analysis_json = ?, source_json = ? WHERE id = ?",
+                " reason = ?, coaching_json = ?, notes_json = ?, analysis_json = ?, source_json = ?,"
+                " recording_sha256 = COALESCE(recording_sha256, ?) WHERE id = ?",
                 (
                     walk.placement,
                     *_summary_values(s),
@@ -817,6 +819,7 @@ class Store:
                     json.dumps(list(walk.notes)),
                     None if walk.analysis is None else json.dumps(walk.analysis, default=str),
                     json.dumps(source, default=str),
+                    walk.recording_sha256,
                     walk_id,
                 ),
             )
