@@ -27,6 +27,7 @@ from ingest.errors import IngestError
 from service.datalock import DataDirLock
 from service.demo import BleAccess, import_samples, start_demo, virtual_ble
 from service.livehub import LiveHub, recover_interrupted
+from service.privacy import private_folder, tighten_data_dir
 from service.recordings import remove_orphans
 from service.routers import coaching, export, health, live, pain, profile, trends, uploads, walks
 from service.security import BodyTooLargeError, SecurityMiddleware
@@ -93,9 +94,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 @asynccontextmanager
 async def _opened(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    # health data: the data folder is the user's alone (one a previous version left readable by others is tightened)
+    note = await asyncio.to_thread(tighten_data_dir, settings.data_dir)
+    if note:
+        log.warning(note)
     # Files of uploads a crash interrupted: never stored (the walk goes in one transaction), so just delete them.
     await asyncio.to_thread(shutil.rmtree, settings.spool_dir, True)
-    settings.spool_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.spool_dir)
     store = Store(settings.db_path)
     await asyncio.to_thread(store.open)
     app.state.store = store

@@ -15,8 +15,13 @@ from collections.abc import Sequence
 from gait.errors import GaitError
 from ingest.errors import IngestError
 from service.commands.output import OutputError
+from service.privacy import keep_files_private
 
 COMMANDS: tuple[str, ...] = ("analyze", "calibrate", "serve", "formats", "convert", "scan", "live")
+
+PRIVATE_COMMANDS: frozenset[str] = frozenset({"serve", "live", "calibrate"})
+"""The commands that write health data in the data folder: what they create is the user's alone
+(:func:`service.privacy.keep_files_private`)."""
 
 USER_ERRORS: tuple[type[Exception], ...] = (
     GaitError,
@@ -86,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         # Said by the command's own parser, with its usage (the top parser's usage lists only the commands).
         command_parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command in PRIVATE_COMMANDS:
+        keep_files_private()
     try:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:

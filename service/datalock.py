@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import IO
 
+from service.privacy import private_folder
+
 LOCK_NAME = "serve.lock"
 
 
@@ -86,7 +88,7 @@ class DataDirLock:
         """Take the lock, or raise :class:`DataDirBusyError` naming the holder's pid; returns ``self``."""
         if self._fh is not None:
             return self
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(self.data_dir)
         # "a+" neither truncates (the holder's pid stays readable) nor fails when the file exists.
         fh = self.path.open("a+", encoding="ascii")
         fh.seek(0)  # msvcrt locks from the current position

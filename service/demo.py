@@ -37,6 +37,7 @@ from service.pipeline import (
     read_recording,
     sample_walk_notes,
 )
+from service.privacy import private_folder
 from service.recordings import delete_walk
 from service.settings import DEMO_SAMPLE, Settings
 from service.store import DuplicateRecordingError, NewWalk, Store
@@ -297,7 +298,7 @@ async def _start_live_walk(
     # the user's calibration factor for this placement is the user's: a demo walk (somebody else's walking) is not
     # scaled by it
     stride_scale = None if demo else personal_scale(profile.stride_scales, placement)
-    settings.journal_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.journal_dir)
 
     def make_session(walk_id: int) -> object:
         return LiveSession(

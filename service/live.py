@@ -48,6 +48,7 @@ from gait.numbers import round_half_away
 from gait.types import BoutEvent, Chunk, GaitEvent, Placement, Recording, StepEvent, StrideEvent
 from gait.validate import check_samples, check_sampling_rate
 from ingest.errors import IngestError
+from service.privacy import private_folder
 
 PHASES = ("connecting", "streaming", "reconnecting", "ended")
 SUBSCRIBER_QUEUE_SIZE = 5000
@@ -166,7 +167,7 @@ class Journal:
         self.meta = dict(meta)
         self._fh: Any = None
         self._has_gyr: bool | None = None
-        csv_path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(csv_path.parent)
         self.write_meta()
 
     def append(self, chunk: Chunk) -> None:

@@ -224,7 +224,10 @@ def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -
             recording = sample_recording(path)
         except (IngestError, GaitError) as exc:
             log.warning("sample %s not readable: %s", path, exc)
-    if recording is None or recording_fingerprint(recording) != store.walk_fingerprint(walk["id"]):
+    stored = store.walk_fingerprint(walk["id"])
+    # a sample walk stored before fingerprints were kept (None) takes the samples folder's file of its name; its
+    # new analysis records the file's fingerprint (Store.replace_analysis), compared from then on
+    if recording is None or stored not in (None, recording_fingerprint(recording)):
         raise NoSamplesError(NOT_REANALYSABLE["sample_missing"].format(id=walk["id"]))
     return recording
 
@@ -563,7 +566,10 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
         raise UnknownWalkError(f"no walk with id {walk_id}: list walks at /api/walks")
     if walk["status"] == "live":
         raise WalkIsLiveError(f"walk {walk_id} is being recorded live: analyse it again once it has ended")
-    new = analysis_again(store, walk, kept_recording(store, walk, folders), walk["placement"])
+    recording = kept_recording(store, walk, folders)
+    new = analysis_again(store, walk, recording, walk["placement"])
+    if walk["origin"] == "sample":
+        new.recording_sha256 = recording_fingerprint(recording)
     if not store.replace_analysis(walk_id, new):
         # deleted, or (a live walk's id cannot come back) gone meanwhile
         raise UnknownWalkError(f"walk {walk_id} was deleted while it was analysed again: nothing was stored")

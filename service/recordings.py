@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gait.types import GpsTrack, Placement, Recording
+from service.privacy import private_folder
 
 if TYPE_CHECKING:
     from service.store import Store
@@ -147,7 +148,7 @@ def stage_recording(
     upload's choice or the profile's), so that analysing it again uses the same.
     """
     recordings_dir = Path(recordings_dir)
-    recordings_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(recordings_dir)
     kept = Recording(
         time_s=recording.time_s,
         acc_ms2=recording.acc_ms2,

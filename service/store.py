@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from service import samewalk
+from service.privacy import private_file, private_folder
 
 
 class StoreError(RuntimeError):
@@ -618,13 +619,18 @@ class Store:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
+        # deleted health data is overwritten, not left readable in the file's free pages (off in most SQLite builds)
+        conn.execute("PRAGMA secure_delete = ON")
         return conn
 
     def open(self) -> Store:
         """Create or migrate the database and open the writer connection."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(self.path.parent)
         try:
             conn = self._connect()
+            # before the -wal and -shm exist: SQLite gives them the database file's mode
+            for path in (self.path, *(self.path.with_name(self.path.name + s) for s in ("-wal", "-shm"))):
+                private_file(path)
             conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable in WAL mode against process crashes (a committed stride survives SIGKILL);
             # only a power cut can lose the last transactions.
@@ -798,7 +804,8 @@ class Store:
         """Swap a stored walk's analysis for ``walk``'s in one transaction: its strides, steps and bouts, summary
         figures, flagged count, reason, notes, coaching, analysis record and what the analysis wrote in its source
         (:data:`ANALYSIS_SOURCE_KEYS`) (a crash leaves the old analysis or the new one, never a mix). What the walk
-        is stays: name, origin, start, the rest of its source, fingerprint, its cues (what was said during a live
+        is stays: name, origin, start, the rest of its source, fingerprint (recorded from ``walk`` when the walk
+        was stored without one), its cues (what was said during a live
         walk) and pain reports. Returns False when there is no such walk; a walk still being recorded live is left
         alone (False too).
 
@@ -824,7 +831,8 @@ class Store:
             conn.execute(
                 "UPDATE walks SET placement = COALESCE(?, placement), duration_s = ?, steps = ?, strides = ?,"
                 " cadence_spm = ?, stride_length_m = ?, distance_m = ?, walking_time_s = ?, flagged_strides = ?,"
-                " reason = ?, coaching_json = ?, notes_json = ?, analysis_json = ?, source_json = ? WHERE id = ?",
+                " reason = ?, coaching_json = ?, notes_json = ?, analysis_json = ?, source_json = ?,"
+                " recording_sha256 = COALESCE(recording_sha256, ?) WHERE id = ?",
                 (
                     walk.placement,
                     *_summary_values(s),
@@ -834,6 +842,7 @@ class Store:
                     json.dumps(list(walk.notes)),
                     None if walk.analysis is None else json.dumps(walk.analysis, default=str),
                     json.dumps(source, default=str),
+                    walk.recording_sha256,
                     walk_id,
                 ),
             )

@@ -26,6 +26,7 @@ from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement, Recording
 from ingest.errors import IngestError
 from service.commands.settings_args import check_settings
 from service.live import LiveSession
+from service.privacy import tighten_data_dir
 from service.settings import DEMO_SAMPLE
 
 DEMO_RECORDING = DEMO_SAMPLE
@@ -247,6 +248,10 @@ async def _run(args: argparse.Namespace) -> int:
 
     radio = None
     settings = Settings.from_env(data_dir=args.data_dir)
+    if settings.data_dir.is_dir():  # a data folder a previous version left readable by others: tightened
+        note = tighten_data_dir(settings.data_dir)
+        if note:
+            print(f"gait: note: {note}", file=sys.stderr)
     replayed: Recording | None = None
     if args.demo:
         replayed = demo_recording()
@@ -279,6 +284,8 @@ async def _run(args: argparse.Namespace) -> int:
     walk = walk_settings(args, saved_profile(settings), replayed=replayed)
     coach, coach_note = _coach(settings, walk.body_height_m, demo=walk.demo, placement=walk.placement)
     journal_dir = args.journal_dir or settings.journal_dir
+    if walk.demo:  # somebody else's walking: only the last demo's journal is kept, in one place
+        remove_journal(journal_dir / f"{DEMO_JOURNAL}.csv")
     session = LiveSession(
         source,
         placement=walk.placement,
@@ -289,6 +296,7 @@ async def _run(args: argparse.Namespace) -> int:
         journal_dir=journal_dir,
         sensor={"target": target, "demo": walk.demo, "virtual": replayed is not None and not args.demo},
         sensor_side=args.side,
+        session_id=DEMO_JOURNAL if walk.demo else None,
     )
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers off the main thread
@@ -363,6 +371,22 @@ async def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_JOURNAL = "demo"
+"""The journal of a demo (``--demo``, a virtual sensor): ``demo.csv`` and ``demo.json``, replaced by the next demo's
+(somebody else's walking: nothing of it is the walker's to keep)."""
+
+SAMPLES_WITH_THE_WALK = "its samples are kept with the walk"
+"""Where the samples of a walk of the walker's own sensor are once it is stored: its journal is removed then (the
+store keeps them, ``recordings/walk-N.npz``, to analyse it again)."""
+
+
+def remove_journal(csv_path: Path) -> None:
+    """Remove a journal (its CSV and sidecar); one that cannot be removed stays."""
+    for path in (csv_path, csv_path.with_suffix(".json")):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 NOT_STORED = "not stored in the dashboard (--no-store): upload {csv} there to keep it (its walk list and coaching)"
 """What ``gait live --no-store`` says of a walk of the walker's own sensor when it ends: the command line keeps the
 samples in a journal, the dashboard's walks and coaching are made of the walks it stores."""
@@ -402,7 +426,7 @@ async def _keep(
     csv = shlex.quote(str(session.journal_path))
     if args.no_store:
         return Kept(None, NOT_STORED.format(csv=csv), "no_store")
-    return await asyncio.to_thread(
+    kept = await asyncio.to_thread(
         store_walk,
         settings,
         session.journal_path,
@@ -412,6 +436,9 @@ async def _keep(
         height_given=args.height_m is not None,
         live_steps=session.state.steps,
     )
+    if kept.walk_id is not None:  # its samples are in the store now: the journal would be a second copy
+        remove_journal(session.journal_path)
+    return kept
 
 
 TOO_LITTLE_REASONS = ("too_little_walking", "no_walking", "too_short")
@@ -526,6 +553,8 @@ def kept_line(
     """Where a walk that failed after streaming keeps its samples: the journal, the command that analyses them (not
     for a stream too slow to analyse) and, for the walker's own sensor, what became of it in the dashboard."""
     path = session.journal_path
+    if kept is not None and kept.walk_id is not None:
+        return f"{SAMPLES_WITH_THE_WALK} ({session.state.samples} samples); {kept.words}"
     words = f"the {session.state.samples} samples so far are kept in {path}"
     if getattr(exc, "reason", None) != "rate_too_low":
         words += f" ({analyze_command(path, walk, side)})"
@@ -540,11 +569,17 @@ def ended_line(state: Any, session: LiveSession, walk: WalkSettings, side: str |
     became of it in the dashboard (``kept``: stored, or why not; a failure is said as the command's error); a foot
     pod's own figures instead when the sensor sent no samples (nothing to analyse again)."""
     if state.samples:
-        again = analyze_command(session.journal_path, walk, side)
         line = (
             f"walk ended: {state.strides} strides, {state.samples} samples, {state.lost_packets} packets lost, "
-            f"{state.gaps} gaps; raw samples in {session.journal_path} ({again})"
+            f"{state.gaps} gaps; "
         )
+        if kept is not None and kept.walk_id is not None:
+            line += SAMPLES_WITH_THE_WALK
+        else:
+            again = analyze_command(session.journal_path, walk, side)
+            line += f"raw samples in {session.journal_path} ({again})"
+            if session.session_id == DEMO_JOURNAL:
+                line += "; the next demo replaces them"
         # somebody else's walking (a demo) is not the walker's to keep
         return line if kept is None or kept.failed else f"{line}\n{kept.words}"
     if session.pod.measurements:

@@ -111,13 +111,20 @@ def run(args: argparse.Namespace) -> int:
         data_lock.release()
         print(f"gait: error: {problem}", file=sys.stderr)
         return 2
-    # 0.0.0.0 / :: are bind-all addresses, not something a browser can open: show this machine's name instead.
-    shown_host = socket.gethostname() if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
-    url = f"http://{shown_host}:{settings.port}/"
+    # 0.0.0.0 / :: are bind-all addresses, not something a browser can open: show this machine's name instead, and
+    # its addresses on the network (another device may not resolve the name).
+    bind_all = host in ("0.0.0.0", "::")
+    shown_host = socket.gethostname() if bind_all else f"[{host}]" if ":" in host else host
+    query = f"?token={settings.token}" if settings.token else ""
+    url = f"http://{shown_host}:{settings.port}/{query}"
     if settings.token:
-        url += f"?token={settings.token}"
         print("gait: the token is in the URL below and is shown only once; anyone with it can see your data.")
+        print(f"gait: {PLAIN_HTTP}")
     print(f"gait: dashboard at {url}  (data in {settings.data_dir})", flush=True)
+    for address in network_addresses(socket.AF_INET6 if host == "::" else socket.AF_INET) if bind_all else ():
+        shown = f"[{address}]" if ":" in address else address
+        print(f"gait: or at http://{shown}:{settings.port}/{query}  (this computer's address on the network)")
+    sys.stdout.flush()
     if settings.ble_virtual:
         print("gait: Bluetooth is virtual (testing aid): the sensors found are demo sensors replaying a sample.")
     logging.basicConfig(level=logging.INFO, format="gait: %(message)s")
@@ -178,6 +185,31 @@ def start_error_words(exc: BaseException, data_dir: Path) -> str:
             "failing. Your walks are kept; free some space on that disk (or check it) and start again"
         )
     return str(exc)
+
+
+PLAIN_HTTP = (
+    "the dashboard is served over plain HTTP: your data and the token cross the network unencrypted, readable by "
+    "anyone on it; use a network you trust (your home's, not public Wi-Fi), and the default (this computer only) "
+    "when that is enough"
+)
+"""What ``gait serve`` says when it is reachable from the network (a token is required then)."""
+
+
+def network_addresses(family: int = socket.AF_INET) -> list[str]:
+    """This computer's addresses on its networks (not loopback), the one of its default route first; [] when
+    there is none.
+
+    The default route's address is the one the system would send from (a UDP socket "connected" to a documentation
+    address sends nothing); the others are those its name resolves to.
+    """
+    probe = ("192.0.2.1", 9) if family == socket.AF_INET else ("2001:db8::1", 9)
+    found: list[str] = []
+    with contextlib.suppress(OSError), socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.connect(probe)
+        found.append(sock.getsockname()[0])
+    with contextlib.suppress(OSError):
+        found += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, family, socket.SOCK_STREAM)]
+    return [a for a in dict.fromkeys(found) if not is_loopback(a) and not a.startswith("fe80:")]
 
 
 def _remove_created(lock_file: Path | None, folders: list[Path]) -> None:

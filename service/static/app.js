@@ -4,6 +4,13 @@
 const $main = document.getElementById("main");
 const state = { charts: [], feed: null, audio: null, live: null, shownPath: null };
 
+// Token mode: the response to this page set the token's cookie, so the token leaves the address bar and history.
+if (new URLSearchParams(location.search).has("token")) {
+  const url = new URL(location.href);
+  url.searchParams.delete("token");
+  history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
 

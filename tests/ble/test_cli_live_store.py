@@ -35,6 +35,26 @@ def analyze_hint(out: str) -> list[str]:
     return shlex.split(out[out.index("(gait analyze ") + 1 : out.index(")", out.index("(gait analyze "))])[1:]
 
 
+def removed_journals(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Where a copy of each journal ``gait live`` removes goes (it removes it once its walk is stored), to compare
+    the stored walk with what ``gait analyze`` finds in it."""
+    import shutil
+
+    import service.commands.live as live
+
+    copies = tmp_path / "removed-journals"
+    copies.mkdir()
+    remove = live.remove_journal
+
+    def copy_then_remove(csv_path: Path) -> None:
+        for path in (csv_path, csv_path.with_suffix(".json")):
+            shutil.copy(path, copies / path.name)
+        remove(csv_path)
+
+    monkeypatch.setattr(live, "remove_journal", copy_then_remove)
+    return copies
+
+
 def analyse_journal(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
     assert main([*argv, "--json", "-"]) == 0
     return json.loads(capsys.readouterr().out)
@@ -47,13 +67,19 @@ def test_a_walk_of_your_own_sensor_is_stored_with_the_strides_gait_analyze_finds
     data_dir = tmp_path / "data"
     journal_dir = tmp_path / "journal"
     argv = ["live", "Mine", "--seconds", "6", "--no-bell", "--journal-dir", str(journal_dir), "--height-m", "1.8"]
+    copies = removed_journals(monkeypatch, tmp_path)
     assert main(argv) == 0
     out = capsys.readouterr().out
-    (csv,) = journal_dir.glob("*.csv")
     (walk,) = stored_walks(data_dir)
     assert f"stored as walk {walk['id']} in the dashboard" in out and "not stored" not in out
-    assert "upload" not in out.split("walk ended:")[1]  # nothing left to do to keep it
-    doc = analyse_journal(analyze_hint(out), capsys)
+    ended = out.split("walk ended:")[1]
+    assert "upload" not in ended  # nothing left to do to keep it
+    # its samples are in the store (recordings/walk-N.npz): the journal, a second copy, is removed and not named
+    assert "its samples are kept with the walk" in ended and "gait analyze" not in ended
+    assert list(journal_dir.iterdir()) == []
+    (csv,) = copies.glob("*.csv")
+    hint = ["analyze", str(csv), "--placement", "lower_back", "--height-m", "1.8", "--no-profile"]  # the walk's own
+    doc = analyse_journal(hint, capsys)
     assert walk["steps"] == len(doc["steps"]) >= PART_MIN_STEPS
     assert walk["strides"] == len(doc["strides"]) > 0
     store = Store(data_dir / "gait.sqlite3").open()
@@ -72,7 +98,6 @@ def test_a_walk_of_your_own_sensor_is_stored_with_the_strides_gait_analyze_finds
     started_s = datetime.fromisoformat(walk["started_at"]).timestamp()
     assert meta["started_at_unix_s"] - 1 <= started_s <= meta["first_sample_unix_s"] + 1
     assert started_s < meta["ended_at_unix_s"] - 5  # six seconds of streaming before it ended
-    assert csv.exists()  # the journal stays
 
 
 def test_a_walk_whose_link_is_lost_for_good_is_stored_and_the_error_says_so(
@@ -129,6 +154,25 @@ def test_the_demo_is_never_stored(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert not (data_dir / "gait.sqlite3").exists() or stored_walks(data_dir) == []
 
 
+def test_only_the_last_demos_journal_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A demo is somebody else's walking: its journal goes in one place that the next demo replaces."""
+    journal_dir = tmp_path / "journal"
+    argv = ["live", "--demo", "--seconds", "2", "--speed", "20", "--no-bell", "--journal-dir", str(journal_dir)]
+    sizes = []
+    for seconds in ("2", "3"):
+        argv[3] = seconds
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        csv = journal_dir / "demo.csv"
+        assert f"raw samples in {csv}" in out and "the next demo replaces them" in out
+        assert sorted(p.name for p in journal_dir.iterdir()) == ["demo.csv", "demo.json"]
+        sizes.append(csv.stat().st_size)
+    # the second demo's samples, not the first's kept beside or appended to them
+    meta = json.loads((journal_dir / "demo.json").read_text())
+    assert meta["state"]["samples"] == len((journal_dir / "demo.csv").read_text().splitlines()) - 1
+    assert sizes[0] != sizes[1]
+
+
 def test_the_same_walk_again_is_refused_naming_the_stored_walk(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -136,8 +180,9 @@ def test_the_same_walk_again_is_refused_naming_the_stored_walk(
     from service.commands.live import WalkSettings, store_walk
 
     own_sensor(monkeypatch, tmp_path, walk_s=40.0, speed=8.0)
+    copies = removed_journals(monkeypatch, tmp_path)
     assert main(["live", "Mine", "--seconds", "5", "--json", "--journal-dir", str(tmp_path / "journal")]) == 0
-    (csv,) = (tmp_path / "journal").glob("*.csv")
+    (csv,) = copies.glob("*.csv")
     (walk,) = stored_walks(tmp_path / "data")
     again = store_walk(
         Settings.from_env(),

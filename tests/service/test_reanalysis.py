@@ -321,3 +321,26 @@ def test_analysing_again_keeps_the_coaching_opt_in_the_walk_was_made_with(client
     again_on = client.post(f"/api/walks/{on['id']}/reanalyse").json()
     assert again_on["after"]["flagged_strides"] == on["summary"]["flagged_strides"]
     assert client.get(f"/api/walks/{on['id']}").json()["coaching"]["active"] is True
+
+
+def test_a_sample_walk_stored_before_fingerprints_were_kept_is_analysed_again_and_keeps_one_from_then_on(
+    tmp_path: Path, store: Store
+) -> None:
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for name in ("mobgap_lower_back_straight_walk.csv", "mobgap_lower_back_straight_walk.reference.json"):
+        shutil.copy(SAMPLES / name, samples / name)
+    (walk_id,) = import_samples(store, samples)
+    fingerprint = store.walk_fingerprint(walk_id)
+    imported = store.strides(walk_id)
+    with store.write() as conn:  # as an older version stored it
+        conn.execute("UPDATE walks SET recording_sha256 = NULL WHERE id = ?", (walk_id,))
+    assert store.walk_fingerprint(walk_id) is None
+    where = reanalysis.SampleFolders(tmp_path / "recordings", tmp_path / "journal", samples)
+    result = reanalysis.reanalyse_walk(store, walk_id, where)
+    assert store.strides(walk_id) == imported and result["after"] == result["before"]
+    assert fingerprint is not None and store.walk_fingerprint(walk_id) == fingerprint
+    # from then on the file is checked: one that now holds other samples is not this walk's
+    (samples / "mobgap_lower_back_straight_walk.csv").write_bytes(OTHER.read_bytes().replace(b"0.01", b"0.0101", 1))
+    with pytest.raises(reanalysis.NoSamplesError, match="no longer in the samples folder"):
+        reanalysis.reanalyse_walk(store, walk_id, where)

@@ -330,3 +330,30 @@ def test_migration_drops_only_the_population_line_shown_as_a_usual_stride(tmp_pa
         assert [s["overlong"] for s in store.strides(2)] == [None, 1, 0]  # verdicts untouched
     finally:
         store.close()
+
+
+def test_deleted_health_data_is_overwritten_in_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``secure_delete`` on every connection: a deleted pain report's words are gone from the database file, not
+    left in its free pages, with an SQLite built with it off by default (most are; Debian's is not)."""
+    connect = sqlite3.connect
+
+    def connect_default_off(*args: object, **kwargs: object) -> sqlite3.Connection:
+        conn = connect(*args, **kwargs)
+        conn.execute("PRAGMA secure_delete = OFF")
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", connect_default_off)
+    store = Store(tmp_path / "gait.sqlite3").open()
+    try:
+        with store.write() as conn:
+            assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+        with store.read() as conn:
+            assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
+        words = "knee pain after the hill at Hampstead Heath"
+        report = {"reported_at": "2026-01-01T00:00:00+00:00", "score": 6, "walk_id": None, "note": words}
+        pid = store.add_pain({**report, "onset_distance_m": None, "onset_time_s": None})
+        assert store.delete_pain(pid)
+    finally:
+        store.close()  # the last connection closed: the WAL is copied into the database file
+    for path in tmp_path.glob("gait.sqlite3*"):
+        assert words.encode() not in path.read_bytes(), path.name

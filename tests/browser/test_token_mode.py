@@ -1,0 +1,91 @@
+"""Token mode (``gait serve --host 0.0.0.0``): the start message says the data and the token cross the network
+unencrypted and gives this computer's network addresses (another device may not resolve its name), and the
+dashboard takes the token out of the address bar and history once its cookie is set."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.service.serverproc import REPO, free_port
+
+TOKEN = "a-token-for-this-test-only-1234"
+
+
+def wait_for_server(port: int, proc: subprocess.Popen[str], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.stdout.read()}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/health", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("the server did not start")
+
+
+@pytest.fixture
+def token_server(tmp_path: Path):
+    port = free_port()
+    env = {**os.environ, "GAIT_TOKEN": TOKEN}
+    args = [sys.executable, "-u", "-m", "service.cli", "serve", "--host", "0.0.0.0", "--port", str(port), "--no-demo"]
+    proc = subprocess.Popen(
+        [*args, "--data-dir", str(tmp_path / "data")],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_server(port, proc)
+        yield port, proc
+    finally:
+        proc.kill()
+        proc.wait(10)
+        proc.stdout.close()
+
+
+def test_the_start_message_says_plain_http_and_gives_the_network_addresses(token_server) -> None:
+    port, proc = token_server
+    # all printed before the server answered: read what is there without waiting for more
+    os.set_blocking(proc.stdout.fileno(), False)
+    lines = os.read(proc.stdout.fileno(), 1 << 16).decode().splitlines()
+    text = "\n".join(lines)
+    assert "unencrypted" in text and "plain HTTP" in text and "token" in text
+    assert f"gait: dashboard at http://{socket.gethostname()}:{port}/?token={TOKEN}" in text
+    addresses = [line.split("http://")[1].split(f":{port}/")[0] for line in lines if line.startswith("gait: or at")]
+    assert addresses, text  # this machine has a network address
+    for address in addresses:
+        assert not ipaddress.ip_address(address).is_loopback
+        with socket.socket() as sock:  # an address of this computer (another cannot be bound)
+            sock.bind((address, 0))
+        # the printed URL opens the dashboard from the network
+        assert httpx.get(f"http://{address}:{port}/?token={TOKEN}", timeout=10).status_code == 200
+        assert httpx.get(f"http://{address}:{port}/api/walks", timeout=10).status_code == 401
+
+
+def test_the_token_leaves_the_address_bar_once_the_cookie_is_set(browser_context, token_server) -> None:
+    port, _ = token_server
+    page = browser_context.new_page()
+    page.goto(f"http://127.0.0.1:{port}/?token={TOKEN}#/walks")
+    page.wait_for_function("!location.search.includes('token')")
+    assert TOKEN not in page.url and page.url.endswith("/#/walks")
+    # replaced, not a second entry holding it: the entry before is the blank page the browser opened with
+    page.go_back()
+    assert page.url == "about:blank"
+    page.go_forward()
+    assert TOKEN not in page.url
+    # the cookie carries it now: the page loads again and its API requests pass
+    page.reload()
+    page.wait_for_selector("#main")
+    assert page.evaluate("fetch('/api/walks').then(r => r.status)") == 200
