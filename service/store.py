@@ -7,6 +7,7 @@ block the writer, short-lived reader connections, and schema migrations numbered
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -686,6 +687,20 @@ class Store:
         finally:
             conn.execute("PRAGMA foreign_keys = ON")
 
+    def _write_through(self) -> None:
+        """Copy the WAL into the database file and empty it, after a delete of health data.
+
+        ``secure_delete`` zeroes the deleted rows in the pages it writes, but those go to the WAL, whose older frames
+        keep the rows as they were until a checkpoint: the checkpoint copies the zeroed pages into the database file
+        and TRUNCATE empties the WAL, so the words deleted are readable in neither file while the server runs.
+        """
+        with self._write_lock:
+            if self._writer is None:
+                return
+            # the delete is committed: a checkpoint refused (a full disk) leaves it to the next one, at close at last
+            with contextlib.suppress(sqlite3.Error):
+                self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @property
     def schema_version(self) -> int:
         """Current ``PRAGMA user_version``."""
@@ -1190,9 +1205,12 @@ class Store:
         return row[0] if row else None
 
     def delete_walk(self, walk_id: int) -> bool:
-        """Delete a walk and its rows; returns False when there was none."""
+        """Delete a walk and its rows; returns False when there was none. Nothing of it stays readable in the files
+        (:meth:`_write_through`)."""
         with self.write() as conn:
-            return conn.execute("DELETE FROM walks WHERE id = ?", (walk_id,)).rowcount > 0
+            deleted = conn.execute("DELETE FROM walks WHERE id = ?", (walk_id,)).rowcount > 0
+        self._write_through()
+        return deleted
 
     def strides(self, walk_id: int) -> list[dict[str, Any]]:
         """A walk's strides in order, as dicts keyed by :data:`STRIDE_COLUMNS`."""
@@ -1291,9 +1309,12 @@ class Store:
         return dict(row) if row else None
 
     def delete_pain(self, report_id: int) -> bool:
-        """Delete a pain report; returns False when there was none."""
+        """Delete a pain report; returns False when there was none. Nothing of it stays readable in the files
+        (:meth:`_write_through`)."""
         with self.write() as conn:
-            return conn.execute("DELETE FROM pain_reports WHERE id = ?", (report_id,)).rowcount > 0
+            deleted = conn.execute("DELETE FROM pain_reports WHERE id = ?", (report_id,)).rowcount > 0
+        self._write_through()
+        return deleted
 
     # -- profile -------------------------------------------------------------------------------------------------
 

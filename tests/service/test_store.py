@@ -333,14 +333,19 @@ def test_migration_drops_only_the_population_line_shown_as_a_usual_stride(tmp_pa
 
 
 def test_deleted_health_data_is_overwritten_in_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``secure_delete`` on every connection: a deleted pain report's words are gone from the database file, not
-    left in its free pages, with an SQLite built with it off by default (most are; Debian's is not)."""
+    """``secure_delete`` on every connection: a deleted pain report's words and a deleted walk's name are gone from
+    the database file and its WAL at once (QA: the note stayed readable in ``gait.sqlite3-wal`` while the server
+    ran), not left in free pages or older WAL frames, with an SQLite built with it off by default (most are; Debian's
+    is not)."""
     connect = sqlite3.connect
 
     def connect_default_off(*args: object, **kwargs: object) -> sqlite3.Connection:
         conn = connect(*args, **kwargs)
         conn.execute("PRAGMA secure_delete = OFF")
         return conn
+
+    def files_holding(word: str) -> list[str]:
+        return [p.name for p in sorted(tmp_path.glob("gait.sqlite3*")) if word.encode() in p.read_bytes()]
 
     monkeypatch.setattr(sqlite3, "connect", connect_default_off)
     store = Store(tmp_path / "gait.sqlite3").open()
@@ -352,8 +357,16 @@ def test_deleted_health_data_is_overwritten_in_the_file(tmp_path: Path, monkeypa
         words = "knee pain after the hill at Hampstead Heath"
         report = {"reported_at": "2026-01-01T00:00:00+00:00", "score": 6, "walk_id": None, "note": words}
         pid = store.add_pain({**report, "onset_distance_m": None, "onset_time_s": None})
+        walk_name = "Walk to Dr Okonkwo-Lindqvist's clinic"
+        walk_id = store.add_walk(NewWalk(name=walk_name, origin="upload"))
+        kept = store.add_walk(NewWalk(name="Kept: round the Serpentine", origin="upload"))
+        assert files_holding(words) and files_holding(walk_name)  # written, so the checks below can fail
         assert store.delete_pain(pid)
+        assert files_holding(words) == []  # the store still open, as the server keeps it
+        assert store.delete_walk(walk_id)
+        assert files_holding(walk_name) == []
+        assert store.get_walk(kept)["name"] == "Kept: round the Serpentine"
     finally:
-        store.close()  # the last connection closed: the WAL is copied into the database file
-    for path in tmp_path.glob("gait.sqlite3*"):
-        assert words.encode() not in path.read_bytes(), path.name
+        store.close()
+    assert files_holding(words) == [] and files_holding(walk_name) == []
+    assert files_holding("Kept: round the Serpentine") == ["gait.sqlite3"]
