@@ -16,6 +16,7 @@ from gait.errors import GaitError
 from ingest.errors import IngestError
 from service.commands.output import OutputError
 from service.privacy import keep_files_private
+from service.store import StoreError
 
 COMMANDS: tuple[str, ...] = ("analyze", "calibrate", "serve", "formats", "convert", "scan", "live")
 
@@ -29,6 +30,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     OutputError,
     FileNotFoundError,
     IsADirectoryError,
+    StoreError,  # the data folder's store: its messages say what to do (a full disk, a newer schema)
 )
 
 

@@ -51,6 +51,68 @@ def is_disk_full(exc: BaseException) -> bool:
     return False
 
 
+def _is_full_disk(exc: BaseException, data_dir: Path) -> bool:
+    """A full disk: said by the error (:func:`is_disk_full`), or SQLite's "disk I/O error" (opening a database in WAL
+    mode on a full disk fails so, growing its shared-memory file) on a disk with no space left."""
+    if is_disk_full(exc):
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None or code & 0xFF != sqlite3.SQLITE_IOERR:
+        return False
+    try:
+        return os.statvfs(data_dir).f_bavail == 0
+    except (OSError, AttributeError):  # no statvfs on Windows: said as a disk that cannot be written
+        return False
+
+
+def disk_problem(exc: BaseException, data_dir: Path, *, what: str = "the gait data folder") -> str | None:
+    """What is wrong with the disk under the data folder when ``exc`` says it is full or fails writes (an OSError, or
+    SQLite's SQLITE_FULL / SQLITE_IOERR), else None: the start of the words every front end says of it (``what``:
+    the folder's name when it is another, e.g. the journal folder).
+
+    Examples
+    --------
+    >>> disk_problem(OSError(errno.ENOSPC, "No space left on device"), Path("/d"))
+    'the disk holding the gait data folder (/d) is full'
+    >>> disk_problem(sqlite3.OperationalError("disk I/O error"), Path("/d")) is None  # no SQLite error code
+    True
+    """
+    where = f"the disk holding {what} ({data_dir})"
+    if _is_full_disk(exc, data_dir):
+        return f"{where} is full"
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(exc, OSError) or (code is not None and code & 0xFF in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL)):
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"{where} cannot be written ({why}): it may be full or failing"
+    return None
+
+
+def disk_problem_words(
+    exc: BaseException, data_dir: Path, *, stopped: str = "", again: str = "try again"
+) -> str | None:
+    """What a command says when the disk under the data folder is full or fails writes (:func:`disk_problem`), with
+    what to do; None for any other error. Never the advice to move the database away: it is fine, and moving it
+    would make all the walks seem gone.
+
+    ``stopped`` says what could not go on (", so the service cannot start"), ``again`` what to do once space is free.
+
+    Examples
+    --------
+    >>> disk_problem_words(OSError(errno.ENOSPC, "No space left on device"), Path("/d"))
+    'the disk holding the gait data folder (/d) is full: your walks are kept; free some space on that disk and try \
+again (or use --data-dir on another disk)'
+    """
+    problem = disk_problem(exc, data_dir)
+    if problem is None:
+        return None
+    if _is_full_disk(exc, data_dir):
+        return (
+            f"{problem}{stopped}: your walks are kept; free some space on that disk and {again} (or use --data-dir "
+            "on another disk)"
+        )
+    return f"{problem}{stopped}. Your walks are kept; free some space on that disk (or check it) and {again}"
+
+
 def disk_full_message(data_dir: Path) -> str:
     """What a user is told when the data folder's disk is full (nothing was stored: every write is one transaction)."""
     return (

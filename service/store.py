@@ -23,6 +23,7 @@ import numpy as np
 
 from service import samewalk
 from service.privacy import private_file, private_folder
+from service.settings import disk_problem_words
 
 
 class StoreError(RuntimeError):
@@ -638,9 +639,10 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(conn)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"cannot open the database {self.path}: {exc}; move the file away or use another --data-dir"
-            ) from None
+            # a full or failing disk: the file is fine, and moving it away would make every walk seem gone
+            disk = disk_problem_words(exc, self.path.parent)
+            advice = f"{exc}; move the file away or use another --data-dir" if disk is None else disk
+            raise StoreError(f"cannot open the database {self.path}: {advice}") from None
         self._writer = conn
         return self
 

@@ -22,11 +22,11 @@ from gait.stride_length import (
 from gait.types import Placement, Recording
 from service.calibration import calibrated_profile, check_calibratable, describe_scales
 from service.commands.analyze import choose_placement, load_recording, placement_said_by
+from service.commands.data_folder import data_store
 from service.commands.reader_args import add_reader_arguments
 from service.commands.settings_args import check_settings
 from service.reanalysis import SampleFolders, out_of_date_words, overview
 from service.settings import Settings
-from service.store import Store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,11 +62,8 @@ def saved_profile(settings: Settings) -> dict:
     """The profile stored by the service, or {} when there is no database yet (nothing is created)."""
     if not settings.db_path.exists():
         return {}
-    store = Store(settings.db_path).open()
-    try:
+    with data_store(settings) as store:
         return store.get_profile()
-    finally:
-        store.close()
 
 
 def gps_scale(recording: Recording, result: Analysis) -> tuple[float, int]:
@@ -135,13 +132,10 @@ def run(args: argparse.Namespace) -> int:
         document, saved["scales"], saved["notes"] = calibrated_profile(stored, placement, scale, height_m=args.height_m)
         return document
 
-    store = Store(settings.db_path).open()
-    try:
+    with data_store(settings) as store:
         store.update_profile(calibrated)
         # the walks analysed with the earlier factor or height, as the dashboard counts them
         stale = out_of_date_words(overview(store, SampleFolders.of(settings)))
-    finally:
-        store.close()
     print(
         f"saved to your profile in {settings.db_path}; `gait analyze`, uploads and live walks with a "
         f"{placement.value} sensor now use it"

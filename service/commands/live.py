@@ -24,9 +24,9 @@ from typing import Any
 from gait.errors import GaitError
 from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement, Recording
 from ingest.errors import IngestError
+from service.commands.data_folder import data_store, keep_data_dir_private
 from service.commands.settings_args import check_settings
 from service.live import LiveSession
-from service.privacy import tighten_data_dir
 from service.settings import DEMO_SAMPLE
 
 DEMO_RECORDING = DEMO_SAMPLE
@@ -215,20 +215,14 @@ def _coach(
     from gait.coach import Coach, CoachSettings, plan_coaching
     from service.coaching import demo_coach, live_coach, load_profile
     from service.models import ProfileUpdate
-    from service.store import Store
 
     profile = ProfileUpdate()
-    store = Store(settings.db_path).open() if settings.db_path.exists() else None
-    try:
-        if store is not None:
+    if settings.db_path.exists():
+        with data_store(settings) as store:
             profile = load_profile(store)
             if not demo:
                 coach, _plan = live_coach(store, profile, placement)
                 return coach, "cues follow your coaching plan"
-    finally:
-        if store is not None:
-            with contextlib.suppress(Exception):
-                store.close()
     if demo:
         coach, _plan, note = demo_coach(
             profile.coaching.coach_settings(), body_height_m=body_height_m, placement=placement
@@ -248,10 +242,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     radio = None
     settings = Settings.from_env(data_dir=args.data_dir)
-    if settings.data_dir.is_dir():  # a data folder a previous version left readable by others: tightened
-        note = tighten_data_dir(settings.data_dir)
-        if note:
-            print(f"gait: note: {note}", file=sys.stderr)
+    keep_data_dir_private(settings)  # before the journal is written in it
     replayed: Recording | None = None
     if args.demo:
         replayed = demo_recording()
@@ -286,18 +277,23 @@ async def _run(args: argparse.Namespace) -> int:
     journal_dir = args.journal_dir or settings.journal_dir
     if walk.demo:  # somebody else's walking: only the last demo's journal is kept, in one place
         remove_journal(journal_dir / f"{DEMO_JOURNAL}.csv")
-    session = LiveSession(
-        source,
-        placement=walk.placement,
-        body_height_m=walk.body_height_m,
-        sensor_height_m=walk.sensor_height_m,
-        stride_scale=walk.stride_scale,
-        coach=coach,
-        journal_dir=journal_dir,
-        sensor={"target": target, "demo": walk.demo, "virtual": replayed is not None and not args.demo},
-        sensor_side=args.side,
-        session_id=DEMO_JOURNAL if walk.demo else None,
-    )
+    try:
+        session = LiveSession(
+            source,
+            placement=walk.placement,
+            body_height_m=walk.body_height_m,
+            sensor_height_m=walk.sensor_height_m,
+            stride_scale=walk.stride_scale,
+            coach=coach,
+            journal_dir=journal_dir,
+            sensor={"target": target, "demo": walk.demo, "virtual": replayed is not None and not args.demo},
+            sensor_side=args.side,
+            session_id=DEMO_JOURNAL if walk.demo else None,
+        )
+    except OSError as exc:  # the journal cannot be written (a full disk): said before any sensor is connected
+        if radio is not None:
+            await radio.close()
+        raise IngestError(journal_failed_words(exc, settings.data_dir, journal_dir), reason="journal_failed") from None
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signal handlers off the main thread
         # Ctrl-C, and a terminal closed or `timeout`/`kill`: the walk ends as stopped, its journal marked ended
@@ -351,6 +347,9 @@ async def _run(args: argparse.Namespace) -> int:
                 JsonLines.kept(kept)
             words = kept_line(session, walk, args.side, exc, kept)
             raise type(exc)(f"{exc}; {words}", reason=exc.reason) from None
+        except OSError as exc:  # the journal could not be written on (a full disk): not stored, said in words
+            words = journal_failed_words(exc, settings.data_dir, journal_dir, (session, walk, args.side))
+            raise IngestError(words, reason="journal_failed") from None
         kept = await _keep(args, settings, session, walk, target) if state.samples else None
     finally:
         if stop_timer is not None:
@@ -561,6 +560,52 @@ def kept_line(
         if kept is not None:
             words += "; " + kept.words
     return words
+
+
+def journal_failed_words(
+    exc: OSError,
+    data_dir: Path,
+    journal_dir: Path,
+    walked: tuple[LiveSession, WalkSettings, str | None] | None = None,
+) -> str:
+    """What ``gait live`` says when its journal cannot be written (a full disk): what happened, what was kept (the
+    journal and how many samples, and that the last seconds are missing), what to do. ``walked``: the session, its
+    settings and side once the walk began (None: it could not start).
+
+    Examples
+    --------
+    >>> import errno
+    >>> full = OSError(errno.ENOSPC, "No space left on device")
+    >>> journal_failed_words(full, Path("/d"), Path("/d/journal"))
+    'the disk holding the gait data folder (/d) is full, so the walk could not start: nothing was recorded; free \
+some space on that disk and start again (or use --data-dir on another disk)'
+    """
+    from service.settings import disk_problem
+
+    if journal_dir.resolve().is_relative_to(data_dir.resolve()):
+        folder, what, flag = data_dir, "the gait data folder", "--data-dir"
+    else:
+        folder, what, flag = journal_dir, "the journal folder", "--journal-dir"
+    problem = disk_problem(exc, folder, what=what) or f"the journal in {folder} could not be written ({exc})"
+    again = f"free some space on that disk and start again (or use {flag} on another disk)"
+    if walked is None:
+        return f"{problem}, so the walk could not start: nothing was recorded; {again}"
+    session, walk, side = walked
+    stopped = f"{problem}, so the walk was stopped and the sensor released"
+    samples = session.state.samples
+    if not samples:
+        return f"{stopped}: nothing was recorded; {again}"
+    path = session.journal_path
+    kept = f"the {samples} samples before it are kept in {path}"
+    if session.journal_error is not None:
+        kept += ", but the last seconds of samples could not be written"
+    if session.session_id == DEMO_JOURNAL:  # somebody else's walking: nothing to keep
+        return f"{stopped}: {kept}; free some space on that disk before the next walk"
+    return (
+        f"{stopped} (it is not stored in the dashboard): {kept}; free some space on that disk, then upload "
+        f"{shlex.quote(str(path))} in the dashboard to keep the walk (or analyse it: "
+        f"{analyze_command(path, walk, side)})"
+    )
 
 
 def ended_line(state: Any, session: LiveSession, walk: WalkSettings, side: str | None, kept: Kept | None = None) -> str:

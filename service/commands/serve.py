@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from service.datalock import DataDirBusyError, DataDirLock
-from service.settings import Settings, SettingsError, is_disk_full, is_loopback
+from service.settings import Settings, SettingsError, disk_problem_words, is_disk_full, is_loopback
 from service.store import Store, StoreError
 
 WRITE_CHECK_BYTES = 64 * 1024
@@ -172,19 +172,8 @@ def start_error_words(exc: BaseException, data_dir: Path) -> str:
     False
     """
     cause = exc.__context__ if isinstance(exc, StoreError) and exc.__context__ is not None else exc
-    if is_disk_full(cause):
-        return (
-            f"the disk holding the gait data folder ({data_dir}) is full, so the service cannot start: your walks "
-            "are kept; free some space on that disk and start again (or use --data-dir on another disk)"
-        )
-    code = getattr(cause, "sqlite_errorcode", None)
-    if isinstance(cause, OSError) or (code is not None and code & 0xFF in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL)):
-        why = cause.strerror if isinstance(cause, OSError) and cause.strerror else str(cause)
-        return (
-            f"the disk holding the gait data folder ({data_dir}) cannot be written ({why}): it may be full or "
-            "failing. Your walks are kept; free some space on that disk (or check it) and start again"
-        )
-    return str(exc)
+    words = disk_problem_words(cause, data_dir, stopped=", so the service cannot start", again="start again")
+    return str(exc) if words is None else words
 
 
 PLAIN_HTTP = (

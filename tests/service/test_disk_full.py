@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 import subprocess
 import sys
@@ -135,3 +136,86 @@ def test_serve_on_a_full_disk_says_so_without_a_traceback_or_moving_the_database
         assert count_rows(store, "profile") == 1
     finally:
         store.close()
+
+
+def _gait(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a walker does (its own process, so nothing of the test's state helps it)."""
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
+
+
+def _says_the_disk_is_full(done: subprocess.CompletedProcess[str], data_dir: Path) -> str:
+    """The command ended as on a user error (exit 2) with the words of ``gait serve``, no traceback, no advice to
+    move the database away; returns its error line."""
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "move" not in done.stderr, done.stderr
+    (error,) = [line for line in done.stderr.splitlines() if line.startswith("gait: error: ")]
+    assert f"the disk holding the gait data folder ({data_dir})" in error, error
+    assert "free some space on that disk" in error, error
+    return error
+
+
+def test_analyze_and_calibrate_on_a_full_disk_say_so_without_a_traceback(small_disk: Path) -> None:
+    """QA: both ended on a traceback whose StoreError advised moving the database away (a disk I/O error when the
+    disk is full): every walk would seem gone."""
+    data_dir = small_disk / "data"
+    store = Store(data_dir / "gait.sqlite3").open()
+    with store.write() as conn:
+        conn.execute("INSERT INTO profile (id, data_json) VALUES (1, '{\"body_height_m\": 1.8}')")
+    store.close()
+    filler = _fill(small_disk)
+    recording = str(SAMPLES_DIR / "mobgap_lower_back_daily_living.csv")
+    for args in (["analyze", recording], ["calibrate", recording, "--distance-m", "180"]):
+        error = _says_the_disk_is_full(_gait(*args, "--data-dir", str(data_dir)), data_dir)
+        assert "your walks are kept" in error and "try again" in error, error
+    filler.unlink()
+    store = Store(data_dir / "gait.sqlite3").open()  # untouched: the profile is there once space is freed
+    try:
+        assert store.get_profile() == {"body_height_m": 1.8}
+    finally:
+        store.close()
+
+
+def test_gait_live_on_a_full_disk_says_nothing_was_recorded(small_disk: Path) -> None:
+    """QA: the journal's first write failed with a traceback (exit 1)."""
+    data_dir = small_disk / "data"
+    data_dir.mkdir()
+    _fill(small_disk)
+    env = {**os.environ, "GAIT_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    error = _says_the_disk_is_full(_gait("live", "--demo", "--seconds", "3", "--no-bell", env=env), data_dir)
+    assert "so the walk could not start: nothing was recorded" in error and "start again" in error, error
+
+
+def test_gait_live_whose_disk_fills_during_the_walk_says_what_was_kept_and_what_to_do(
+    small_disk: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """QA: a journal write failing mid-walk ended on a traceback; the walk was neither stored nor its journal named.
+    The walker's own sensor: the samples before it are in the journal, which the error names with how to keep it."""
+    from ingest.ble.virtual import SensorFaults
+    from service.cli import main
+    from service.live import load_journal
+    from tests.ble.test_cli_own_sensor import own_sensor
+
+    own_sensor(monkeypatch, small_disk, SensorFaults(), walk_s=40.0, speed=8.0)
+    data_dir = small_disk / "data"
+    filler = _fill(small_disk)
+    with open(filler, "r+b") as f:  # room for the journal's sidecar and a few seconds of samples
+        f.truncate(filler.stat().st_size - 48 * 1024)
+    assert main(["live", "Mine", "--seconds", "30", "--no-bell", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    error = err.strip().splitlines()[-1]
+    assert error.startswith(f"gait: error: the disk holding the gait data folder ({data_dir}) is full, so the walk")
+    (csv,) = (data_dir / "journal").glob("*.csv")
+    assert f"samples before it are kept in {csv}, but the last seconds of samples could not be written" in error
+    assert f"then upload {csv} in the dashboard to keep the walk" in error and "gait analyze" in error
+    said = int(error.split(" samples before it are kept")[0].rsplit(" ", 1)[-1])
+    assert said > 0 and len(load_journal(csv).time_s) >= said  # the journal holds what it says, cut line skipped
+    assert not list(data_dir.glob("recordings/*"))  # not stored (it would be a partial second copy on a full disk)

@@ -99,3 +99,37 @@ def test_a_data_folder_readable_by_others_is_tightened_at_start(
     with caplog.at_level(logging.WARNING), TestClient(create_app(settings)):
         pass
     assert not [r for r in caplog.records if "readable by other users" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["analyze", "{walk}"], ["calibrate", "{walk}", "--distance-m", "60", "--placement", "lower_back"]],
+    ids=["analyze", "calibrate"],
+)
+def test_every_command_that_opens_the_store_tightens_a_data_folder_readable_by_others(
+    tmp_path: Path, umask_022: None, command: list[str]
+) -> None:
+    """QA: only gait serve and gait live tightened it; gait analyze and gait calibrate left the folder and the kept
+    samples (recordings/*.npz, where the walker walked) readable by every user of the computer."""
+    from service.store import Store
+
+    data_dir = tmp_path / "data"
+    Store(data_dir / "gait.sqlite3").open().close()
+    (data_dir / "recordings").mkdir()
+    kept = data_dir / "recordings" / "walk-1.npz"
+    kept.write_bytes(b"samples")
+    for path, wide in ((data_dir, 0o755), (data_dir / "recordings", 0o755), (kept, 0o644)):
+        path.chmod(wide)
+    (data_dir / "gait.sqlite3").chmod(0o644)
+    walk = str(write_walk_csv(tmp_path / "walk.csv"))
+    args = [part.format(walk=walk) for part in command]
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", *args, "--data-dir", str(data_dir)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert done.returncode == 0, done.stderr
+    assert others_can_reach(data_dir) == []
+    assert f"gait: note: the data folder {data_dir} was readable by other users" in done.stderr
