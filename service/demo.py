@@ -189,59 +189,65 @@ async def start_sensor_walk(
         ``"not_found"``, ``"ambiguous_name"`` or ``"no_adapter"`` (Bluetooth unavailable); ``"connect_failed"`` or
         ``"unsupported_sensor"`` (found, but cannot be read); each with what to do.
     RuntimeError
-        When a live walk is already running.
+        When a live walk is already running; :class:`~service.livehub.StoppedBeforeStartError` when Stop was
+        pressed while the sensor was looked for or connected to (it is released, nothing is stored).
     """
     if hub.running:
         raise RuntimeError("a live walk is already running: stop it first")
-    info = await ble.find(target)
-    source = ble.source(info.device or info.address, protocol=protocol)
-    try:
-        # What it streams is known once connected (an advertisement may leave services out): the walk's coaching
-        # is said and stored for the protocol the session will stream, pinned here, never for a guess from scan
-        # data.
-        offered = await source.read_protocols(keep=True)
-        source.protocol = choose_protocol(offered, protocol, sensor=info.name or info.address)
-        profile = await asyncio.to_thread(load_profile, store)
-        # a virtual sensor replays a sample: its walker's heights, not the user's (the user's real sensor: theirs)
-        heights = (
-            (ble.sample.body_height_m, ble.sample.sensor_height_m)
-            if ble.virtual and ble.sample is not None
-            else (profile.body_height_m, None)
-        )
-        if sensor_height_m is not None:  # measured: it wins, as `gait live --sensor-height-m` does
-            heights = (heights[0], sensor_height_m)
-        sensor = {
-            "name": info.name,
-            "address": info.address,
-            "protocols": list(offered),
-            "protocol": protocol,
-            "virtual": ble.virtual,
-        }
-        return await _start_live_walk(
-            hub,
-            store,
-            settings,
-            profile,
-            make_source=lambda: source,
-            placement=placement,
-            body_height_m=heights[0],
-            sensor_height_m=heights[1],
-            sensor_height_measured=sensor_height_m is not None,
-            walk_name=f"Live: {info.name or info.address}",
-            walk_format="ble",
-            walk_source={"format": "ble", "sensor": sensor},
-            sensor=sensor,
-            sensor_side=side,
-            # a virtual sensor replays a sample recording: a demo, not the walker's walking
-            demo=ble.virtual,
-            # RSC is streamed when asked for, or when the sensor's services offer no motion samples
-            pod_only=source.protocol == "rsc",
-        )
-    except BaseException:
-        # the walk did not start: the kept connection is nobody's (a sensor connected to a forgotten client cannot
-        # be used by anything else); once the session runs, it owns the connection and closes it itself
-        await asyncio.shield(source.aclose())
-        raise
+
+    async def connect_and_start() -> int:
+        info = await ble.find(target)
+        source = ble.source(info.device or info.address, protocol=protocol)
+        try:
+            # What it streams is known once connected (an advertisement may leave services out): the walk's coaching
+            # is said and stored for the protocol the session will stream, pinned here, never for a guess from scan
+            # data.
+            offered = await source.read_protocols(keep=True)
+            source.protocol = choose_protocol(offered, protocol, sensor=info.name or info.address)
+            profile = await asyncio.to_thread(load_profile, store)
+            # a virtual sensor replays a sample: its walker's heights, not the user's (the user's real sensor: theirs)
+            heights = (
+                (ble.sample.body_height_m, ble.sample.sensor_height_m)
+                if ble.virtual and ble.sample is not None
+                else (profile.body_height_m, None)
+            )
+            if sensor_height_m is not None:  # measured: it wins, as `gait live --sensor-height-m` does
+                heights = (heights[0], sensor_height_m)
+            sensor = {
+                "name": info.name,
+                "address": info.address,
+                "protocols": list(offered),
+                "protocol": protocol,
+                "virtual": ble.virtual,
+            }
+            return await _start_live_walk(
+                hub,
+                store,
+                settings,
+                profile,
+                make_source=lambda: source,
+                placement=placement,
+                body_height_m=heights[0],
+                sensor_height_m=heights[1],
+                sensor_height_measured=sensor_height_m is not None,
+                walk_name=f"Live: {info.name or info.address}",
+                walk_format="ble",
+                walk_source={"format": "ble", "sensor": sensor},
+                sensor=sensor,
+                sensor_side=side,
+                # a virtual sensor replays a sample recording: a demo, not the walker's walking
+                demo=ble.virtual,
+                # RSC is streamed when asked for, or when the sensor's services offer no motion samples
+                pod_only=source.protocol == "rsc",
+            )
+        except BaseException:
+            # the walk did not start: the kept connection is nobody's (a sensor connected to a forgotten client cannot
+            # be used by anything else); once the session runs, it owns the connection and closes it itself
+            await asyncio.shield(source.aclose())
+            raise
+
+    # the lookup (a scan) and the connection take a second or more before the walk exists: Stop cancels them
+    return await hub.starting(connect_and_start())
 
 
 POD_NO_STRIDE_COACHING = (

@@ -14,7 +14,7 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,21 @@ def failure_words(
     )
 
 
+def still_full_words(data_dir: Path, walk_id: int) -> str:
+    """What Stop answers when the walk a full disk left open still cannot be closed (the disk still full).
+
+    Examples
+    --------
+    >>> still_full_words(Path("/d"), 3).startswith("The disk holding the gait data folder (/d) is still full")
+    True
+    """
+    return (
+        f"The disk holding the gait data folder ({data_dir}) is still full, so walk {walk_id} could not be closed "
+        "yet: free some space on that disk, then press Stop again to close the walk with what was recorded "
+        "(otherwise it is closed when the service next starts)."
+    )
+
+
 FeedItem = tuple[str, bytes]
 """What a feed queue holds: the event type and the whole SSE frame, encoded once for every subscriber."""
 SHUTDOWN: FeedItem = ("shutdown", b"")
@@ -191,6 +206,17 @@ class _Batch:
         return bool(self.strides or self.steps or self.bouts or self.cues)
 
 
+STOPPED_BEFORE_START = (
+    "Stopped before the walk started: the sensor was being looked for or connected to, so it was released and "
+    "nothing was stored."
+)
+"""What a start stopped while it looked for its sensor or connected to it answers (and the live page says)."""
+
+
+class StoppedBeforeStartError(RuntimeError):
+    """A walk's start was stopped (:meth:`LiveHub.stop`) while its sensor was looked for or connected to."""
+
+
 @dataclass(frozen=True)
 class _Unclosed:
     """A live walk whose session ended on a full disk before the walk could be closed: still ``live`` in the store."""
@@ -226,6 +252,11 @@ class LiveHub:
         self._stopped_why: str | None = None
         self.unclosed: _Unclosed | None = None
         """The walk a full disk left open (closed by :meth:`stop` once there is space, else at the next start)."""
+        self._starting: set[asyncio.Task[int]] = set()
+        # a start stopped while it still looked for its sensor or connected: it inserts no walk (see :meth:`start`)
+        self._start_stopped = False
+        # False once a start inserts its walk: cancelling it then could leave a walk live without a session
+        self._start_cancellable: dict[asyncio.Task[Any], bool] = {}
 
     # -- feed subscribers ---------------------------------------------------------------------------------------
 
@@ -262,6 +293,8 @@ class LiveHub:
         return {
             "type": "hub",
             "running": self.running,
+            # a start is looking for its sensor or connecting to it: Stop cancels it
+            "connecting": self.connecting,
             "walk_id": self.walk_id if self.unclosed is None or self.running else self.unclosed.walk_id,
             "state": self.current_state(),
             "last_stride": self.last_stride,
@@ -322,6 +355,43 @@ class LiveHub:
         """True while a session runs."""
         return self._task is not None and not self._task.done()
 
+    @property
+    def connecting(self) -> bool:
+        """True while a start looks for its sensor or connects to it (:meth:`starting`) and no session runs."""
+        return not self.running and any(not t.done() for t in self._starting)
+
+    async def starting(self, start: Coroutine[Any, Any, int]) -> int:
+        """Run ``start`` (a sensor's lookup and connection, then :meth:`start`) as a start :meth:`stop` can cancel.
+
+        A sensor is looked up (a scan of a second or more) and connected to before its walk exists; a Stop meanwhile
+        cancels that, so the sensor is released and nothing is stored.
+
+        Raises
+        ------
+        StoppedBeforeStartError
+            When :meth:`stop` stopped it before its walk was created.
+        """
+        task = asyncio.ensure_future(start)
+        if not self._starting:
+            self._start_stopped = False
+        self._starting.add(task)
+        self._start_cancellable[task] = True
+        self.broadcast(self.hub_state())
+        try:
+            return await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if self._start_stopped and current is not None and not current.cancelling():
+                raise StoppedBeforeStartError(STOPPED_BEFORE_START) from None
+            raise
+        finally:
+            self._starting.discard(task)
+            self._start_cancellable.pop(task, None)
+            if not self.running:
+                # the page's Stop and badge leave "connecting"; a start Stop cancelled says so
+                stopped = task.done() and (task.cancelled() or isinstance(task.exception(), StoppedBeforeStartError))
+                self.broadcast({**self.hub_state(), "start_stopped": stopped})
+
     async def start(self, make_session: Callable[[int], Any], walk: NewWalk) -> int:
         """Insert ``walk`` as a live walk and run ``make_session(walk_id)`` (a LiveSession); returns the walk id.
 
@@ -329,9 +399,17 @@ class LiveHub:
         ------
         RuntimeError
             When a session is already running (stop it first).
+        StoppedBeforeStartError
+            When :meth:`stop` was asked while this start (:meth:`starting`) looked for or connected to its sensor.
         """
         if self.running:
             raise RuntimeError("a live walk is already running: stop it first")
+        current = asyncio.current_task()
+        if current in self._start_cancellable:
+            if self._start_stopped:
+                raise StoppedBeforeStartError(STOPPED_BEFORE_START)
+            # from here the walk is inserted: a Stop waits for its session and stops that instead
+            self._start_cancellable[current] = False
         if self.unclosed is not None:
             # space may be back: the walk a full disk left open is closed first (else it waits for Stop or a start)
             with contextlib.suppress(Exception):
@@ -362,8 +440,17 @@ class LiveHub:
         ``why`` is stored as how the walk ended (a key of :data:`END_WORDS`): ``"stopped"`` when the walker
         stopped it, ``"shutdown"`` when the service is shutting down. A walk whose session ended on a full disk and
         could not be closed then is closed now (from what was stored and its journal); when that fails again
-        (the disk still full) the error is raised, except on shutdown (the next start closes it).
+        (the disk still full) the error is raised, except on shutdown (the next start closes it). A start still
+        looking for or connecting to its sensor (:meth:`starting`) is cancelled (nothing is stored), or, once it
+        creates its walk, waited for and its session stopped.
         """
+        starts = [t for t in self._starting if not t.done()]
+        if starts:
+            self._start_stopped = True
+            for task in starts:
+                if self._start_cancellable.get(task):
+                    task.cancel()
+            await asyncio.wait(starts)
         if self._session is not None and self.running:
             self._stopped_why = why
             self._session.stop()
@@ -390,6 +477,10 @@ class LiveHub:
             return
         await asyncio.to_thread(close_unwritten_walk, self.store, unclosed, self.journal_dir)
         self.unclosed = None
+        if self.last_state is not None and self.walk_id == unclosed.walk_id:
+            # its "could not be closed yet ... press Stop" words are no longer true: a page opened later (or this
+            # message) shows the walk closed, not that error beside it
+            self.last_state = {k: v for k, v in self.last_state.items() if k != "error"}
         log.info("live walk %s closed from what was stored before the disk was full", unclosed.walk_id)
         stored = await asyncio.to_thread(self.store.get_walk, unclosed.walk_id)
         self.broadcast(
@@ -795,10 +886,8 @@ def close_interrupted_walk(
     judge = interrupted_walk_judge(store, walk_id, journal_path)
     if journal_dir is not None and journal_path is not None and journal_path.exists():
         added = recover_from_journal(store, walk_id, journal_dir, judge)
-        log.info("walk %s: %d strides kept, %d more recovered from the journal", walk_id, kept, added)
     else:
         added = None
-        log.info("walk %s: %d strides kept (no journal to recover more from)", walk_id, kept)
     finish_live_walk(
         store,
         walk_id,
@@ -808,6 +897,11 @@ def close_interrupted_walk(
         ended=ended,
         judge=judge,
     )
+    # said once the walk is closed: a close a full disk failed is tried again (Stop), and would say it twice
+    if added is None:
+        log.info("walk %s: %d strides kept (no journal to recover more from)", walk_id, kept)
+    else:
+        log.info("walk %s: %d strides kept, %d more recovered from the journal", walk_id, kept, added)
 
 
 def close_unwritten_walk(store: Store, unclosed: _Unclosed, journal_dir: Path) -> None:

@@ -722,6 +722,11 @@ class LiveStatus(BaseModel):
     """The live session, if any."""
 
     running: bool
+    connecting: bool = Field(
+        False,
+        description="A sensor walk's start is looking for its sensor or connecting to it (no walk yet): POST "
+        "/api/live/stop cancels it.",
+    )
     walk_id: int | None
     state: dict[str, Any] | None = Field(
         None, description="Latest session state (phase, samples, lost_packets, gaps, error); kept after the walk ends."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -12,9 +13,9 @@ from fastapi.sse import KEEPALIVE_COMMENT, EventSourceResponse
 from ingest.ble.errors import BleError
 from service.demo import find_sample, list_samples, start_demo, start_sensor_walk
 from service.deps import BleDep, HubDep, SettingsDep, StoreDep
-from service.livehub import LiveHub
+from service.livehub import LiveHub, still_full_words
 from service.models import LiveSensorStart, LiveStart, LiveStatus, Problem, SensorPublic, SensorScan
-from service.settings import Settings
+from service.settings import Settings, is_disk_full
 
 router = APIRouter(prefix="/api/live", tags=["live"])
 sensors_router = APIRouter(prefix="/api/sensors", tags=["live"])
@@ -26,6 +27,7 @@ KEEPALIVE_S = 15.0
 def _status(hub: LiveHub, settings: Settings) -> LiveStatus:
     return LiveStatus(
         running=hub.running,
+        connecting=hub.connecting,
         walk_id=hub.walk_id if hub.running else None,
         state=hub.current_state(),
         sensor=hub.sensor,
@@ -81,7 +83,8 @@ async def live_sensor(
     body: LiveSensorStart, hub: HubDep, store: StoreDep, settings: SettingsDep, ble: BleDep
 ) -> LiveStatus:
     """The sensor is looked up and connected to once first, to read the services it streams (404 when it is not
-    there, 502 when it cannot be connected to or offers nothing we read; nothing stored); streaming goes on in the
+    there, 502 when it cannot be connected to or offers nothing we read, 409 when POST /api/live/stop stopped it
+    meanwhile; nothing stored); streaming goes on in the
     background, its progress and errors in the feed's ``state`` events and in ``GET /api/live``."""
     try:
         await start_sensor_walk(
@@ -102,10 +105,23 @@ async def live_sensor(
     return _status(hub, settings)
 
 
-@router.post("/stop", response_model=LiveStatus, summary="Stop the live walk (its strides stay stored)")
+@router.post(
+    "/stop",
+    response_model=LiveStatus,
+    responses={507: {"model": Problem}},
+    summary="Stop the live walk (its strides stay stored)",
+)
 async def live_stop(hub: HubDep, settings: SettingsDep) -> LiveStatus:
-    """Stop the live walk; the strides it recorded stay stored."""
-    await hub.stop()
+    """Stop the live walk; the strides it recorded stay stored. A sensor walk still looking for its sensor or
+    connecting to it is cancelled (the sensor released, nothing stored). 507 when the walk a full disk left open
+    still cannot be closed (the disk still full)."""
+    try:
+        await hub.stop()
+    except (OSError, sqlite3.Error) as exc:
+        if not is_disk_full(exc) or hub.unclosed is None:
+            raise
+        # not the upload's "nothing was stored ... try again": the walk is kept, and closes once there is space
+        raise HTTPException(507, still_full_words(settings.data_dir, hub.unclosed.walk_id)) from None
     return _status(hub, settings)
 
 

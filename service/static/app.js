@@ -1710,12 +1710,14 @@ async function pageLive() {
     live.running = !!m.running;
     // a walk ended by the service shutting down is the walk the service went away with (see showServiceGone)
     live.shutDown = !m.running && m.end_reason === "shutdown";
-    badge.textContent = m.running ? "live" : m.ended ? `ended: ${m.ended_how || m.ended}` : "idle";
+    // "connecting": a sensor is looked for or connected to before its walk exists (Stop cancels that)
+    badge.textContent = m.running ? "live" : m.connecting ? "connecting" : m.start_stopped ? "stopped before it started"
+      : m.ended ? `ended: ${m.ended_how || m.ended}` : "idle";
     badge.classList.toggle("live", m.running);
     // nothing to stop once no walk is live; an ended walk's cue banner goes and its stored page is one click away
     const stop = document.getElementById("stop-live");
     // a walk a full disk left open: Stop closes it once space is freed (what the error above says)
-    if (stop) stop.disabled = !m.running && !m.unclosed;
+    if (stop) stop.disabled = !m.running && !m.unclosed && !m.connecting;
     if (m.unclosed && !m.running && !live.error) {
       set("live-msg", `Walk ${Number(m.walk_id)} was stopped by a full disk and is not closed yet: free some space on the disk of the gait data folder, then press Stop to close it (otherwise it is closed when the service next starts).`);
     }

@@ -5,6 +5,7 @@ Real SQLite, the virtual radio's sensors (as the sensor-walk tests use them), a 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,10 +86,12 @@ def on_small_disk(small_disk: Path, samples_dir: Path) -> Iterator[TestClient]: 
 def test_a_full_disk_ends_the_walk_at_once_and_stop_closes_it_once_space_is_freed(
     on_small_disk: TestClient,
     small_disk: Path,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """QA: on a full disk the walk kept 'streaming' with Stop answering 507 for ever, the page showing the raw
     error, and the walk stayed live until a restart called it a crash."""
     client = on_small_disk
+    caplog.set_level(logging.INFO, logger="service.livehub")
     sensor = add_sensor(client, "GaitFull", loop=True)
     seen = sum(m["type"] == "stride" for m in start_walk(client, "GaitFull", strides=5))
     walk_id = client.get("/api/live").json()["walk_id"]
@@ -115,11 +118,22 @@ def test_a_full_disk_ends_the_walk_at_once_and_stop_closes_it_once_space_is_free
         assert status["unclosed_walk_id"] == walk_id
         assert client.get(f"/api/walks/{walk_id}").json()["status"] == "live"
         r = client.post("/api/live/stop")
-        assert r.status_code == 507 and "is full" in r.json()["detail"], r.text
+        # the walk is kept (not the upload's "nothing was stored ... try again"): Stop closes it once space is freed
+        assert r.status_code == 507, r.text
+        assert r.json()["detail"] == (
+            f"The disk holding the gait data folder ({data_dir}) is still full, so walk {walk_id} could not be closed "
+            "yet: free some space on that disk, then press Stop again to close the walk with what was recorded "
+            "(otherwise it is closed when the service next starts)."
+        )
         filler[0].unlink()
         r = client.post("/api/live/stop")
         assert r.status_code == 200, r.text
         assert r.json()["unclosed_walk_id"] is None
+        # closed: the "could not be closed yet ... press Stop" words are gone from the state a page opened now shows
+        assert "error" not in (r.json()["state"] or {}), r.json()["state"]
+        # the close that the full disk failed says nothing: one line, for the close that happened
+        closes = [m for m in caplog.messages if m.startswith(f"walk {walk_id}: ") and "strides kept" in m]
+        assert len(closes) == 1, closes
     else:
         filler[0].unlink()
     walk = client.get(f"/api/walks/{walk_id}").json()
