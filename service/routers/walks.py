@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import json
 import math
@@ -27,6 +28,7 @@ from service.models import (
     CalibrationRequest,
     CalibrationResult,
     Problem,
+    ReanalyseRequest,
     ReanalysisBatch,
     ReanalysisOverview,
     ReanalysisResult,
@@ -171,16 +173,30 @@ def walk_problems(*, conflict: str, invalid: str) -> dict[int | str, dict[str, A
     response_model=ReanalysisResult,
     responses=walk_problems(
         conflict="The walk's samples were not kept (uploaded before they were, an Apple Health summary, a live demo), "
-        "or it is being recorded live.",
+        "it is being recorded live, or another placement was asked of a sample walk.",
         invalid="The kept samples can no longer be analysed; the old analysis stays.",
     ),
     summary="Analyse a walk again from its kept samples with this version and the current profile",
 )
-async def reanalyse_one(walk_id: int, request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
-    """Analyse one walk again from its kept samples with this version and the current profile."""
+async def reanalyse_one(
+    walk_id: int,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    body: ReanalyseRequest | None = None,
+) -> dict[str, Any]:
+    """Analyse one walk again from its kept samples with this version and the current profile; with a
+    ``placement``, as a walk with the sensor worn there (a placement corrected in place: the walk keeps its id and
+    pain reports, and is judged by the coaching plan of its day with that placement's baseline)."""
+    placement = body.placement if body else None
     try:
         async with request.app.state.analysis_slots:
-            return await asyncio.to_thread(reanalysis.reanalyse_walk, store, walk_id, sample_folders(settings))
+            return await asyncio.to_thread(
+                functools.partial(reanalysis.reanalyse_walk, placement=placement),
+                store,
+                walk_id,
+                sample_folders(settings),
+            )
     except reanalysis.ReanalysisError as exc:
         raise HTTPException(exc.status, str(exc)) from None
     except (IngestError, GaitError) as exc:
