@@ -812,6 +812,10 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     are analysed again: start the dashboard (`gait serve`) and press "Analyse all 3 again" on your profile page
     >>> out_of_date_words({**counts, "out_of_date": 0, "out_of_date_by_reason": {}})
     'none of your 9 stored walks is out of date'
+    >>> one_without = out_of_date_words({**counts, "out_of_date_without_samples": 1})
+    >>> print(one_without.split("; ", 1)[1])  # doctest: +NORMALIZE_WHITESPACE
+    1 more is out of date but cannot be analysed again (uploaded before samples were kept: upload its file again on
+    the dashboard; it replaces that walk's analysis, keeping its pain reports)
     """
     n, total = counts["out_of_date"], counts["walks"]
     if not total:
@@ -819,8 +823,13 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     cannot = counts.get("out_of_date_without_samples", 0)
     more = (
         f"; {cannot} more {'is' if cannot == 1 else 'are'} out of date but cannot be analysed again (uploaded before "
-        "samples were kept: upload their files again on the dashboard; each replaces its walk's analysis, keeping "
-        "its pain reports)"
+        + (
+            "samples were kept: upload its file again on the dashboard; it replaces that walk's analysis, keeping "
+            "its pain reports)"
+            if cannot == 1
+            else "samples were kept: upload their files again on the dashboard; each replaces its walk's analysis, "
+            "keeping its pain reports)"
+        )
         if cannot
         else ""
     )

@@ -518,7 +518,8 @@ function reanalysisNotice(walk) {
   const other = placementControl(walk);
   if (!r || !r.out_of_date) return result + other;
   const why = `These figures are out of date: ${r.reasons.map(esc).join("; ")}.`;
-  if (!r.can_reanalyse) return `${result}<p class="notice" id="reanalysis-note">${why} ${esc(r.why_not || "")}</p>`;
+  // why_not is a clause ("walk 16 was uploaded..."): a sentence of its own here
+  if (!r.can_reanalyse) return `${result}<p class="notice" id="reanalysis-note">${why} ${r.why_not ? esc(r.why_not[0].toUpperCase() + r.why_not.slice(1)) : ""}</p>`;
   return `${result}<div class="notice" id="reanalysis-note"><p>${why} Analysing it again gives this version's figures with your current profile (the coaching is judged by the plan of the walk's day).</p>
     <button id="reanalyse-btn" type="button">Analyse again</button> <span id="reanalyse-msg" role="status"></span></div>${other}`;
 }
@@ -1260,7 +1261,7 @@ async function pageProfile(redraw = false) {
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
     ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks to analyse again</h2>
-      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} ${redo.out_of_date === 1 ? "Its samples are kept on this computer: analyse it again to get this version's figures, judged" : "Their samples are kept on this computer: analyse them again to get this version's figures, each judged"} by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again: each replaces its walk's analysis, keeping its pain reports).` : ""}</p>
+      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} ${redo.out_of_date === 1 ? "Its samples are kept on this computer: analyse it again to get this version's figures, judged" : "Their samples are kept on this computer: analyse them again to get this version's figures, each judged"} by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${withoutSamplesWords(redo.out_of_date_without_samples)}` : ""}</p>
       <button type="button" id="reanalyse-all-btn">${redo.out_of_date === 1 ? "Analyse it again" : `Analyse all ${redo.out_of_date} again`}</button> <span id="reanalyse-all-msg" role="status"></span>
       <ul id="reanalyse-all-results"></ul></div>` : ""}
     <div class="card" id="your-data"><h2>Your data</h2>
@@ -1381,6 +1382,13 @@ const OUT_OF_DATE_WORDS = {
   mixed_baseline: "judged against a personal baseline that took in your walks with the sensor at other placements too (now each placement has its own)",
   pain: "judged by a coaching plan that a pain report added or deleted since changes (a report for an earlier date, or one the plan rested on)",
 };
+
+// The out-of-date walks uploaded before samples were kept, which "Analyse all" cannot do: one, or several.
+function withoutSamplesWords(n) {
+  return n === 1
+    ? "1 more cannot be: it was uploaded before samples were kept (upload its file again: it replaces that walk's analysis, keeping its pain reports)."
+    : `${n} more cannot be: they were uploaded before samples were kept (upload their files again: each replaces its walk's analysis, keeping its pain reports).`;
+}
 
 function reanalyseAllWhy(redo) {
   const n = redo.out_of_date, by = redo.out_of_date_by_reason || {};
