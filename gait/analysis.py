@@ -308,6 +308,7 @@ def analyze(
     sensor_side: str | None = None,
     chunk_s: float = OFFLINE_CHUNK_S,
     progress: Callable[[float], None] | None = None,
+    sensor_height_from: str | None = None,
 ) -> Analysis:
     """Analyse a whole recording with the streaming tracker.
 
@@ -327,6 +328,9 @@ def analyze(
         Length of the chunks fed to the tracker (results do not depend on it).
     progress
         Called after each chunk with the share of the recording analysed so far (0-1).
+    sensor_height_from
+        Where the recording's own sensor height came from, for the stride-length note ("from the live walk's
+        journal"), when ``sensor_height_m`` is None; default: said as given.
 
     Returns
     -------
@@ -363,7 +367,8 @@ def analyze(
         # before the notes: the placement check looks at the walking bouts, which a ride's vibration is not
         leave_out_riding(result, recording.gps)
     result.notes += [str(note) for note in recording.source.get("notes", [])]  # what the reader dropped or ignored
-    result.notes += model_notes(tracker, has_gyroscope=recording.gyr_dps is not None)
+    height_from = sensor_height_from if sensor_height_m is None else None
+    result.notes += model_notes(tracker, has_gyroscope=recording.gyr_dps is not None, sensor_height_from=height_from)
     result.notes += placement_notes(recording, result)
     result.notes += sensor_notes(tracker, len(result.strides))
     if result.riding:
@@ -625,7 +630,9 @@ def sensor_notes(tracker: GaitTracker, n_strides: int) -> list[str]:
     return notes
 
 
-def model_notes(tracker: GaitTracker, *, has_gyroscope: bool = True) -> list[str]:
+def model_notes(
+    tracker: GaitTracker, *, has_gyroscope: bool = True, sensor_height_from: str | None = None
+) -> list[str]:
     """Say how stride lengths were obtained for this tracker's settings.
 
     Parameters
@@ -634,6 +641,8 @@ def model_notes(tracker: GaitTracker, *, has_gyroscope: bool = True) -> list[str
         The tracker whose placement and settings chose the model.
     has_gyroscope
         Whether the input had a gyroscope; the foot model cannot run without one.
+    sensor_height_from
+        Where the tracker's sensor height came from, in words; default: "the sensor height given".
 
     Returns
     -------
@@ -645,7 +654,7 @@ def model_notes(tracker: GaitTracker, *, has_gyroscope: bool = True) -> list[str
     if p in (Placement.LOWER_BACK, Placement.WAIST):
         h, known = tracker.pendulum_sensor_height()
         if tracker.sensor_height_m is not None:
-            src = "the sensor height given"
+            src = sensor_height_from or "the sensor height given"
         elif known:
             src = f"from the body height {tracker.body_height_m:.2f} m"
         else:

@@ -424,6 +424,19 @@ class CalibrationResult(BaseModel):
     )
 
 
+class ReanalyseRequest(BaseModel):
+    """How to analyse one walk again: as stored, or with the sensor's placement corrected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    placement: Placement | None = Field(
+        None,
+        description="Where the sensor really was worn, when the walk was stored with another placement (uploaded as "
+        "waist, worn at the lower back): the walk is analysed and stored as that placement, keeping its id and pain "
+        "reports. Default: its own placement. The values the upload's `placement` takes.",
+    )
+
+
 class ReanalysisResult(BaseModel):
     """One walk analysed again: its figures before and after, or why it failed."""
 
@@ -436,6 +449,14 @@ class ReanalysisResult(BaseModel):
     error: str | None = None
     before: WalkSummary | None = None
     after: WalkSummary | None = None
+    placement_before: str | None = Field(
+        None, description="Its placement before, which `placement` differs from when a placement was corrected."
+    )
+    change: str | None = Field(
+        None,
+        description='What changed, in words: "placement waist -> lower back: strides 51, median stride length 0.61 m '
+        '-> 0.65 m, distance 165 m -> 160 m".',
+    )
     version: str | None = Field(None, description="The version that analysed it now.")
     reasons: list[str] = Field(
         default_factory=list,

@@ -74,9 +74,9 @@ NO_SAMPLES = (
 )
 REPLACED = "walk {id} was uploaded before samples were kept: this file replaced its analysis ({change}); {pain}"
 """What an upload that replaced such a walk's analysis says (:class:`UnkeptReplacer`)."""
-OTHER_PLACEMENT = (
-    "walk {id} was uploaded before samples were kept, as a {placement} walk: upload this file again with that "
-    'placement ("Where was the sensor worn?") to replace its analysis, keeping its pain reports'
+SAMPLE_PLACEMENT = (
+    "walk {id} is a sample recording: its sensor's placement is its walker's, not yours to change; it can be "
+    "analysed again as it is"
 )
 SAME_TIME_SHARE = 0.9
 """Share of the longer of an upload and a stored walk they must cover together for the upload to replace the walk
@@ -515,13 +515,19 @@ def coaching_opt_in(stored: dict[str, Any]) -> bool:
 def analysis_again(store: Store, walk: dict[str, Any], recording: Recording, placement: str | None) -> NewWalk:
     """Stored walk ``walk``'s samples (``recording``) analysed with this version and the current profile, judged by
     the coaching plan of its day with the opt-in of then (:func:`plan_scope`, :func:`coaching_opt_in`), as the
-    walk to store in place of its analysis; ``placement`` is the one it is analysed with."""
+    walk to store in place of its analysis; ``placement`` is the one it is analysed with (the walk's, or another
+    one the walker corrects it to: its calibration factor and its baseline are that placement's)."""
+    worn = Placement.parse(placement) if placement else None
+    if worn is not None:
+        # the kept samples name the placement they were analysed with first, which would win over a corrected one
+        recording = replace(recording, placement=worn)
     prepared = prepare_analysis(
         store,
         recording,
         origin=walk["origin"],
-        placement=Placement.parse(placement) if placement else None,
-        sensor_side=recording.source.get("sensor_side"),
+        placement=worn,
+        # only a foot sensor has a side: a walk corrected to another placement drops it
+        sensor_side=recording.source.get("sensor_side") if worn in (None, Placement.FOOT) else None,
         coaching_enabled=coaching_opt_in(walk["coaching"]),
         **plan_scope(walk),
     )
@@ -538,26 +544,45 @@ def analysis_again(store: Store, walk: dict[str, Any], recording: Recording, pla
 
 
 def _analysed(walk: dict[str, Any], new: NewWalk) -> dict[str, Any]:
-    """What an analysis again did to a walk: its figures before and after."""
+    """What an analysis again did to a walk: its figures before and after, its placement before and now, and the
+    change in words (:func:`change_words`, led by the placement when it changed)."""
     after = {**new.summary, "flagged_strides": new.flagged_strides}
+    before = figures(walk)
+    placement = new.placement or walk["placement"]
+    change = change_words(before, figures(after))
+    if placement != walk["placement"]:
+        change = f"placement {_worn(walk['placement'])} -> {_worn(placement)}: {change}"
     return {
         "walk_id": walk["id"],
         "name": walk["name"],
-        "placement": walk["placement"],  # a chest or wrist sensor's walk has no stride length (the page says why)
-        "before": figures(walk),
+        "placement": placement,  # a chest or wrist sensor's walk has no stride length (the page says why)
+        "placement_before": walk["placement"],
+        "before": before,
         "after": figures(after),
         "version": ANALYSIS_VERSION,
+        "change": change,
     }
 
 
-def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[str, Any]:
+def _worn(placement: str | None) -> str:
+    """A placement in words: ``"lower back"``, ``"unknown"``."""
+    return "unknown" if placement is None else placement.replace("_", " ")
+
+
+def reanalyse_walk(
+    store: Store, walk_id: int, folders: SampleFolders, *, placement: Placement | str | None = None
+) -> dict[str, Any]:
     """Analyse walk ``walk_id`` again from its kept samples with this version and the current profile, and store
     the new analysis in place of the old one (blocking). Returns the walk's figures before and after.
+
+    ``placement``, when given, corrects where the sensor was worn (a walk uploaded as waist, really at the lower
+    back): the walk is analysed as that placement (its factor, the coaching plan of its day with that placement's
+    baseline) and stored with it, keeping its id and pain reports.
 
     Raises
     ------
     UnknownWalkError, WalkIsLiveError, NoSamplesError
-        Nothing is changed then.
+        Nothing is changed then (also for another placement of a sample walk: :data:`SAMPLE_PLACEMENT`).
     ingest.errors.IngestError, gait.errors.GaitError
         When the samples can no longer be analysed; the old analysis stays.
     """
@@ -566,8 +591,11 @@ def reanalyse_walk(store: Store, walk_id: int, folders: SampleFolders) -> dict[s
         raise UnknownWalkError(f"no walk with id {walk_id}: list walks at /api/walks")
     if walk["status"] == "live":
         raise WalkIsLiveError(f"walk {walk_id} is being recorded live: analyse it again once it has ended")
+    worn = Placement.parse(placement).value if placement else walk["placement"]
+    if worn != walk["placement"] and walk["origin"] == "sample":
+        raise NoSamplesError(SAMPLE_PLACEMENT.format(id=walk_id))
     recording = kept_recording(store, walk, folders)
-    new = analysis_again(store, walk, recording, walk["placement"])
+    new = analysis_again(store, walk, recording, worn)
     if walk["origin"] == "sample":
         new.recording_sha256 = recording_fingerprint(recording)
     if not store.replace_analysis(walk_id, new):
@@ -651,16 +679,24 @@ class UnkeptReplacer:
     ----------
     replaced
         The replacement (:func:`replace_unkept_upload`'s result), once one was made.
-    note
-        Why such a walk was not replaced when the upload names another placement (:data:`OTHER_PLACEMENT`).
+
+    ``placement`` is the one the walker chose for the upload, if any: the walk is analysed and stored with it (a
+    placement corrected in place, its pain reports kept); without a choice the walk keeps its own.
     """
 
-    def __init__(self, store: Store, recordings_dir: Path, *, sensor_side: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        recordings_dir: Path,
+        *,
+        sensor_side: str | None = None,
+        placement: Placement | str | None = None,
+    ) -> None:
         self.store = store
         self.recordings_dir = Path(recordings_dir)
         self.sensor_side = sensor_side
+        self.placement = Placement.parse(placement).value if placement else None
         self.replaced: dict[str, Any] | None = None
-        self.note: str | None = None
 
     def __call__(
         self, exc: DuplicateRecordingError, upload: NewWalk, recording: Recording, staged: StagedRecording
@@ -671,15 +707,13 @@ class UnkeptReplacer:
         walk = unkept_upload(self.store, exc, self.recordings_dir)
         if walk is None:
             return None
-        if walk["placement"] and upload.placement != walk["placement"]:
-            # the same samples or steps worn elsewhere, as chosen: the walk is analysed as it was stored, or not
-            if not isinstance(exc, OverlappingWalkError):  # the same time by another sensor is another record
-                self.note = OTHER_PLACEMENT.format(id=walk["id"], placement=walk["placement"].replace("_", "-"))
-            return None
+        worn = self.placement or walk["placement"] or upload.placement
+        if worn != walk["placement"] and isinstance(exc, OverlappingWalkError):
+            return None  # the same time by a sensor worn elsewhere is another sensor's record, not this walk's file
         if self.sensor_side and "sensor_side" not in recording.source:
             recording = replace(recording, source={**recording.source, "sensor_side": self.sensor_side})
         self.replaced = replace_unkept_upload(
-            self.store, walk, upload, recording, staged, self.recordings_dir, refusal=exc
+            self.store, walk, upload, recording, staged, self.recordings_dir, refusal=exc, placement=worn
         )
         return [walk["id"]]
 
@@ -693,10 +727,12 @@ def replace_unkept_upload(
     recordings_dir: Path,
     *,
     refusal: DuplicateRecordingError,
+    placement: str | None = None,
 ) -> dict[str, Any]:
     """Replace stored walk ``walk``'s analysis (an upload whose samples were not kept) with an analysis of an
     upload of its file, ``recording``, as "Analyse again" analyses a walk (:func:`analysis_again`): this version,
-    the current profile, the coaching plan of its day; its id, name, start and pain reports stay. The upload's
+    the current profile, the coaching plan of its day, as ``placement`` (default: the walk's own, else the
+    upload's); its id, name, start and pain reports stay. The upload's
     samples (``staged``) become the walk's kept samples, all in one transaction
     (:meth:`service.store.Store.replace_analysis`): a failure leaves the walk as it was, without samples.
 
@@ -715,13 +751,13 @@ def replace_unkept_upload(
             raise refusal  # another upload of it kept its samples meanwhile: this one is the same recording again
         staged.place(walk_ids)
 
-    new = analysis_again(store, walk, recording, walk["placement"] or upload.placement)
+    new = analysis_again(store, walk, recording, placement or walk["placement"] or upload.placement)
     new.recording_sha256 = upload.recording_sha256
     if not store.replace_analysis(walk["id"], new, as_upload=True, before_commit=place):
         raise refusal  # deleted meanwhile: refused as named; uploaded again, it is stored as a new walk
     result = _analysed(walk, new)
     pain = pain_words(store, walk["id"])
-    message = REPLACED.format(id=walk["id"], change=change_words(result["before"], result["after"]), pain=pain)
+    message = REPLACED.format(id=walk["id"], change=result["change"], pain=pain)
     return {**result, "message": message}
 
 
@@ -776,6 +812,10 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     are analysed again: start the dashboard (`gait serve`) and press "Analyse all 3 again" on your profile page
     >>> out_of_date_words({**counts, "out_of_date": 0, "out_of_date_by_reason": {}})
     'none of your 9 stored walks is out of date'
+    >>> one_without = out_of_date_words({**counts, "out_of_date_without_samples": 1})
+    >>> print(one_without.split("; ", 1)[1])  # doctest: +NORMALIZE_WHITESPACE
+    1 more is out of date but cannot be analysed again (uploaded before samples were kept: upload its file again on
+    the dashboard; it replaces that walk's analysis, keeping its pain reports)
     """
     n, total = counts["out_of_date"], counts["walks"]
     if not total:
@@ -783,8 +823,13 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     cannot = counts.get("out_of_date_without_samples", 0)
     more = (
         f"; {cannot} more {'is' if cannot == 1 else 'are'} out of date but cannot be analysed again (uploaded before "
-        "samples were kept: upload their files again on the dashboard; each replaces its walk's analysis, keeping "
-        "its pain reports)"
+        + (
+            "samples were kept: upload its file again on the dashboard; it replaces that walk's analysis, keeping "
+            "its pain reports)"
+            if cannot == 1
+            else "samples were kept: upload their files again on the dashboard; each replaces its walk's analysis, "
+            "keeping its pain reports)"
+        )
         if cannot
         else ""
     )

@@ -108,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         sensor_height_m=args.sensor_height_m,
         stride_scale=stride_scale,
         sensor_side=side,
+        sensor_height_from=JOURNAL_HEIGHT if _from_journal(recording) else None,
     )
     if placement_note:
         result.notes.insert(0, placement_note)
@@ -123,6 +124,16 @@ def run(args: argparse.Namespace) -> int:
     if args.json != "-":
         print(render_summary(args.file.name, result, target_stride_m=args.target_stride_m))
     return 0
+
+
+JOURNAL_HEIGHT = "from the live walk's journal"
+"""Where a live walk's journal's sensor height came from, in the stride-length note (not given on this command)."""
+
+
+def _from_journal(recording: Recording) -> bool:
+    from service.live import JOURNAL_FORMAT
+
+    return recording.source.get("format") == JOURNAL_FORMAT
 
 
 def sensor_side(recording: Recording, placement: Placement) -> str | None:
@@ -141,9 +152,7 @@ def placement_said_by(recording: Recording) -> str:
     >>> placement_said_by(Recording(np.zeros(1), np.zeros((1, 3)), source={"device_location": "back"}))
     "the file's header (Device Location Code 'back')"
     """
-    from service.live import JOURNAL_FORMAT
-
-    if recording.source.get("format") == JOURNAL_FORMAT:
+    if _from_journal(recording):
         return "the live walk's journal (the placement the walk had)"
     code = recording.source.get("device_location")
     if code:

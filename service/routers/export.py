@@ -31,7 +31,7 @@ from service.deps import SettingsDep, StoreDep
 from service.pipeline import ANALYSIS_VERSION
 from service.reanalysis import NoSamplesError, SampleFolders, kept_recording, no_samples_kind
 from service.routers.profile import profile_public
-from service.routers.walks import strides_csv, walk_document
+from service.routers.walks import spreadsheet_cell, strides_csv, walk_document
 from service.store import STRIDE_COLUMNS, Store
 
 router = APIRouter(prefix="/api", tags=["export"])
@@ -75,7 +75,7 @@ def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+        writer.writerow([spreadsheet_cell(row.get(c)) for c in columns])
     return buf.getvalue()
 
 
@@ -189,7 +189,9 @@ figure comes from one consistent snapshot of the database. Walks: {len(written["
 Sample recordings and demo walks (somebody else's walking, imported to show the analyser) are left out: the
 walks here are your own (uploads and live walks). CSV files are UTF-8, comma-separated, with a header row; an
 empty cell is a value that is unknown or does not apply. Dates and times are ISO 8601 (UTC unless they say
-otherwise).
+otherwise). A text cell that starts with = + - @ (a walk's name, a pain note) is written with a single quote
+before it ('=1+2), so that a spreadsheet shows it as text instead of running it as a formula; remove that quote
+to read the text as typed. Numbers are written as they are.
 
 walks.csv   One row per walk, oldest first. Columns:
             id (the walk's number), name, started_at (when it started), time_origin (the clock time of

@@ -58,6 +58,14 @@ def _stored_walk(existing: dict[str, Any]) -> str:
     return f'walk {existing["id"]} "{existing["name"]}" ({dated})'
 
 
+OTHER_PLACEMENT_WORDS = (
+    'if the sensor was worn elsewhere, choose its placement there ("analyse as another placement"): the walk keeps '
+    "its id and pain reports"
+)
+"""How a refusal says to correct a stored walk's placement: "Analyse again" takes another one
+(:func:`service.reanalysis.reanalyse_walk`); deleting the walk would unlink its pain reports for good."""
+
+
 def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
     """What a refused duplicate upload says: which stored walk holds this recording, from when, and what to do."""
     walk = _stored_walk(existing)
@@ -75,7 +83,7 @@ def duplicate_message(filename: str, existing: dict[str, Any]) -> str:
     return (
         f"{filename}: this recording is already stored as {walk}; nothing was stored, so it is not counted twice. "
         f'To analyse it again (for example after setting your body height), use "Analyse again" on walk '
-        f"{existing['id']}."
+        f"{existing['id']}; {OTHER_PLACEMENT_WORDS}."
     )
 
 
@@ -106,8 +114,9 @@ def same_walk_message(
         f"{filename}: this is the same walk as {_stored_walk(existing)}: {matched_steps} of its steps fall at the "
         f"same moments {within}, as the same walk saved in another format does (a "
         "sensor's or phone app's export and a gait CSV made of it, other units or another time origin). Nothing "
-        f"was stored, so it is not counted twice. To keep this file's analysis instead, delete walk {existing['id']} "
-        "first, then upload it again."
+        f'was stored, so it is not counted twice. To analyse it again, use "Analyse again" on walk {existing["id"]}; '
+        f"{OTHER_PLACEMENT_WORDS}. To keep this file's analysis instead, delete walk {existing['id']} first (its "
+        "pain reports are then no longer linked to a walk), then upload it again."
     )
 
 
@@ -144,16 +153,13 @@ def overlap_message(filename: str, existing: dict[str, Any], overlap_s: float) -
     )
 
 
-def refusal_message(filename: str, exc: DuplicateRecordingError, note: str | None = None) -> str:
-    """What a refused upload says when its walk is already stored: the same samples, time or steps; with ``note``,
-    why it did not replace the analysis of a walk uploaded before samples were kept (:class:`UnkeptReplacer`)."""
+def refusal_message(filename: str, exc: DuplicateRecordingError) -> str:
+    """What a refused upload says when its walk is already stored: the same samples, time or steps."""
     if isinstance(exc, SameWalkError):
-        message = same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s, exc.part)
-    elif isinstance(exc, OverlappingWalkError):
-        message = overlap_message(filename, exc.existing, exc.overlap_s)
-    else:
-        message = duplicate_message(filename, exc.existing)
-    return message if note is None else f"{message} Or: {note}."
+        return same_walk_message(filename, exc.existing, exc.matched_steps, exc.tolerance_s, exc.part)
+    if isinstance(exc, OverlappingWalkError):
+        return overlap_message(filename, exc.existing, exc.overlap_s)
+    return duplicate_message(filename, exc.existing)
 
 
 def _copy_limited(src: Any, dest: Path, limit_bytes: int) -> int:
@@ -232,7 +238,7 @@ async def upload(
     if not uploads.begin(upload_id, filename):
         raise HTTPException(409, f"upload {upload_id} is still running: wait for it or use another upload_id")
     spool = settings.spool_dir / upload_id
-    replacer = UnkeptReplacer(store, settings.recordings_dir, sensor_side=side)
+    replacer = UnkeptReplacer(store, settings.recordings_dir, sensor_side=side, placement=placement)
     try:
         spool.mkdir(parents=True, exist_ok=True)
         spool_file = spool / safe_filename(file.filename)
@@ -255,7 +261,7 @@ async def upload(
                 on_refused=replacer,
             )
     except DuplicateRecordingError as exc:
-        message = refusal_message(filename, exc, replacer.note)
+        message = refusal_message(filename, exc)
         uploads.update(upload_id, "failed", 1.0, error=message)
         raise HTTPException(409, message) from None
     except (IngestError, GaitError) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import json
 import math
@@ -27,6 +28,7 @@ from service.models import (
     CalibrationRequest,
     CalibrationResult,
     Problem,
+    ReanalyseRequest,
     ReanalysisBatch,
     ReanalysisOverview,
     ReanalysisResult,
@@ -171,16 +173,30 @@ def walk_problems(*, conflict: str, invalid: str) -> dict[int | str, dict[str, A
     response_model=ReanalysisResult,
     responses=walk_problems(
         conflict="The walk's samples were not kept (uploaded before they were, an Apple Health summary, a live demo), "
-        "or it is being recorded live.",
+        "it is being recorded live, or another placement was asked of a sample walk.",
         invalid="The kept samples can no longer be analysed; the old analysis stays.",
     ),
     summary="Analyse a walk again from its kept samples with this version and the current profile",
 )
-async def reanalyse_one(walk_id: int, request: Request, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
-    """Analyse one walk again from its kept samples with this version and the current profile."""
+async def reanalyse_one(
+    walk_id: int,
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    body: ReanalyseRequest | None = None,
+) -> dict[str, Any]:
+    """Analyse one walk again from its kept samples with this version and the current profile; with a
+    ``placement``, as a walk with the sensor worn there (a placement corrected in place: the walk keeps its id and
+    pain reports, and is judged by the coaching plan of its day with that placement's baseline)."""
+    placement = body.placement if body else None
     try:
         async with request.app.state.analysis_slots:
-            return await asyncio.to_thread(reanalysis.reanalyse_walk, store, walk_id, sample_folders(settings))
+            return await asyncio.to_thread(
+                functools.partial(reanalysis.reanalyse_walk, placement=placement),
+                store,
+                walk_id,
+                sample_folders(settings),
+            )
     except reanalysis.ReanalysisError as exc:
         raise HTTPException(exc.status, str(exc)) from None
     except (IngestError, GaitError) as exc:
@@ -309,6 +325,27 @@ def export_csv(walk_id: int, store: StoreDep) -> Response:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""How a text cell starts that a spreadsheet would run as a formula (OWASP, CSV injection): a walk's name or a pain
+note of the walker's typing ("=1+2", "-2 after the stairs") is written with a single quote before it."""
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A value as a CSV cell of the exports: empty for None, text a spreadsheet would run as a formula prefixed
+    with a single quote (it then shows the text as typed), numbers as they are (a negative number stays a number).
+
+    Examples
+    --------
+    >>> [spreadsheet_cell(v) for v in ("=HYPERLINK(1)", "-2 after the stairs", "@SUM(A1)", "walk 1", -0.5, None)]
+    ["'=HYPERLINK(1)", "'-2 after the stairs", "'@SUM(A1)", 'walk 1', -0.5, '']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def strides_csv(store: Store, walk: dict[str, Any], document: dict[str, Any]) -> str:
     """A walk's strides as CSV text, one row per stride (columns :data:`service.store.STRIDE_COLUMNS`): the figures
     of its ``document`` (:func:`walk_document`), so the CSV and JSON exports say the same; the flag as stored."""
@@ -319,7 +356,7 @@ def strides_csv(store: Store, walk: dict[str, Any], document: dict[str, Any]) ->
     # 1.2005000000000001), so both exports say the same; the flag as stored (1, 0 or empty).
     for row, figures in zip(store.strides(walk["id"]), document["strides"], strict=True):
         cells = {**row, **{c: figures[c] for c in STRIDE_COLUMNS if c != "overlong"}}
-        writer.writerow(["" if cells[c] is None else cells[c] for c in STRIDE_COLUMNS])
+        writer.writerow([spreadsheet_cell(cells[c]) for c in STRIDE_COLUMNS])
     return buf.getvalue()
 
 

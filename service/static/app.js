@@ -512,29 +512,50 @@ function reanalysisNotice(walk) {
   const r = walk.reanalysis;
   const done = reanalysed[walk.id];
   delete reanalysed[walk.id];
-  const result = done ? `<p class="notice ok-note" id="reanalyse-result" role="status">Analysed again with version ${esc(done.version)}: ${esc(reanalysisChange(done))}.</p>` : "";
-  if (!r || !r.out_of_date) return result;
+  const moved = done && done.placement_before !== done.placement
+    ? `placement ${(done.placement_before || "unknown").replace("_", " ")} → ${done.placement.replace("_", " ")}: ` : "";
+  const result = done ? `<p class="notice ok-note" id="reanalyse-result" role="status">Analysed again with version ${esc(done.version)}: ${esc(moved + reanalysisChange(done))}.</p>` : "";
+  const other = placementControl(walk);
+  if (!r || !r.out_of_date) return result + other;
   const why = `These figures are out of date: ${r.reasons.map(esc).join("; ")}.`;
-  if (!r.can_reanalyse) return `${result}<p class="notice" id="reanalysis-note">${why} ${esc(r.why_not || "")}</p>`;
+  // why_not is a clause ("walk 16 was uploaded..."): a sentence of its own here
+  if (!r.can_reanalyse) return `${result}<p class="notice" id="reanalysis-note">${why} ${r.why_not ? esc(r.why_not[0].toUpperCase() + r.why_not.slice(1)) : ""}</p>`;
   return `${result}<div class="notice" id="reanalysis-note"><p>${why} Analysing it again gives this version's figures with your current profile (the coaching is judged by the plan of the walk's day).</p>
-    <button id="reanalyse-btn" type="button">Analyse again</button> <span id="reanalyse-msg" role="status"></span></div>`;
+    <button id="reanalyse-btn" type="button">Analyse again</button> <span id="reanalyse-msg" role="status"></span></div>${other}`;
+}
+
+// "Analyse again" as another placement: a walk stored with the wrong one (uploaded as waist, worn at the lower
+// back) is corrected in place, keeping its id and pain reports (POST .../reanalyse {placement}). Not for a sample
+// walk: its placement is its walker's.
+function placementControl(walk) {
+  if (!walk.reanalysis || !walk.reanalysis.can_reanalyse || walk.origin === "sample") return "";
+  const others = PLACEMENTS.filter((p) => p !== walk.placement);
+  return `<details class="hint" id="reanalyse-placement"><summary>Worn elsewhere? Analyse as another placement</summary>
+    <label for="reanalyse-placement-select">Where was the sensor worn?</label>
+    <select id="reanalyse-placement-select">${others.map((p) => `<option value="${p}">${p.replace("_", " ")}</option>`).join("")}</select>
+    <button id="reanalyse-placement-btn" type="button">Analyse again as this placement</button> <span id="reanalyse-placement-msg" role="status"></span>
+    <p>The walk keeps its place and its pain reports; its stride lengths then come from that placement's model and calibration factor, and its coaching from the plan of its day for that placement.</p></details>`;
 }
 
 function bindReanalyse(walk) {
-  const btn = document.getElementById("reanalyse-btn");
-  if (!btn) return;
-  btn.addEventListener("click", async () => {
-    const msg = document.getElementById("reanalyse-msg");
+  const run = (btn, msg, body) => btn.addEventListener("click", async () => {
     btn.disabled = true;
     msg.className = ""; msg.textContent = "Analysing…";
     try {
-      reanalysed[walk.id] = await api(`/api/walks/${walk.id}/reanalyse`, { method: "POST" });
+      reanalysed[walk.id] = await api(`/api/walks/${walk.id}/reanalyse`, { method: "POST", ...body() });
       await pageWalk(walk.id, true);
     } catch (err) {
       btn.disabled = false;
       msg.className = "error"; msg.textContent = userMessage(err);
     }
   });
+  const btn = document.getElementById("reanalyse-btn");
+  if (btn) run(btn, document.getElementById("reanalyse-msg"), () => ({}));
+  const other = document.getElementById("reanalyse-placement-btn");
+  if (other) {
+    const placement = () => document.getElementById("reanalyse-placement-select").value;
+    run(other, document.getElementById("reanalyse-placement-msg"), () => ({ json: { placement: placement() } }));
+  }
 }
 
 // -- calibrating from a walk of known distance ---------------------------------------------------------------
@@ -1240,7 +1261,7 @@ async function pageProfile(redraw = false) {
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
     ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks to analyse again</h2>
-      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} ${redo.out_of_date === 1 ? "Its samples are kept on this computer: analyse it again to get this version's figures, judged" : "Their samples are kept on this computer: analyse them again to get this version's figures, each judged"} by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${redo.out_of_date_without_samples} more cannot be: they were uploaded before samples were kept (upload their files again: each replaces its walk's analysis, keeping its pain reports).` : ""}</p>
+      <p id="reanalyse-all-why">${reanalyseAllWhy(redo)} ${redo.out_of_date === 1 ? "Its samples are kept on this computer: analyse it again to get this version's figures, judged" : "Their samples are kept on this computer: analyse them again to get this version's figures, each judged"} by the coaching plan of its day with your pain reports as they are now.${redo.out_of_date_without_samples ? ` ${withoutSamplesWords(redo.out_of_date_without_samples)}` : ""}</p>
       <button type="button" id="reanalyse-all-btn">${redo.out_of_date === 1 ? "Analyse it again" : `Analyse all ${redo.out_of_date} again`}</button> <span id="reanalyse-all-msg" role="status"></span>
       <ul id="reanalyse-all-results"></ul></div>` : ""}
     <div class="card" id="your-data"><h2>Your data</h2>
@@ -1361,6 +1382,13 @@ const OUT_OF_DATE_WORDS = {
   mixed_baseline: "judged against a personal baseline that took in your walks with the sensor at other placements too (now each placement has its own)",
   pain: "judged by a coaching plan that a pain report added or deleted since changes (a report for an earlier date, or one the plan rested on)",
 };
+
+// The out-of-date walks uploaded before samples were kept, which "Analyse all" cannot do: one, or several.
+function withoutSamplesWords(n) {
+  return n === 1
+    ? "1 more cannot be: it was uploaded before samples were kept (upload its file again: it replaces that walk's analysis, keeping its pain reports)."
+    : `${n} more cannot be: they were uploaded before samples were kept (upload their files again: each replaces its walk's analysis, keeping its pain reports).`;
+}
 
 function reanalyseAllWhy(redo) {
   const n = redo.out_of_date, by = redo.out_of_date_by_reason || {};

@@ -323,17 +323,22 @@ def test_a_foot_pod_walk_ends_with_its_own_figures_and_no_command_for_samples_it
     assert Path(kept).is_file() and json.loads(Path(kept).read_text())["pod"]["distance_m"] is not None
 
 
-def test_analysing_a_live_journal_takes_the_placement_its_sidecar_kept(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def demo_journal(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **meta) -> Path:
+    """A live demo walk's journal, its sidecar amended with ``meta`` (as another live walk would have kept it)."""
     monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
     assert main(["live", "--demo", "--json", "--seconds", "3", "--speed", "20", "--journal-dir", str(tmp_path)]) == 0
     capsys.readouterr()
     (journal,) = tmp_path.glob("*.csv")
     sidecar = journal.with_suffix(".json")
-    meta = json.loads(sidecar.read_text())
-    meta["placement"] = "waist"  # as a walk with the sensor on the waist would have kept it
-    sidecar.write_text(json.dumps(meta))
+    sidecar.write_text(json.dumps({**json.loads(sidecar.read_text()), **meta}))
+    return journal
+
+
+def test_analysing_a_live_journal_takes_the_placement_its_sidecar_kept(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as a walk with the sensor on the waist would have kept it
+    journal = demo_journal(capsys, tmp_path, monkeypatch, placement="waist")
     assert main(["analyze", str(journal), "--no-profile", "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["placement"] == "waist"
@@ -386,3 +391,18 @@ def test_gait_live_streams_the_demo_polar_sense_at_52_hz_end_to_end(
     assert np.median(np.diff(journal.time_s)) == pytest.approx(1 / 52, rel=1e-3)
     strides = [m for m in messages if m["type"] == "stride"]
     assert len(strides) >= 5 and 80 < np.median([m["cadence_spm"] for m in strides]) < 130
+
+
+def test_analysing_a_live_journal_says_its_sensor_height_came_from_the_journal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as a lower-back walk whose sensor height was measured on the live page kept it
+    journal = demo_journal(capsys, tmp_path, monkeypatch, placement="lower_back", sensor_height_m=1.05)
+    assert main(["analyze", str(journal), "--no-profile", "--json", "-"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any("sensor height 1.05 m (from the live walk's journal)" in n for n in notes), notes
+    assert not any("the sensor height given" in n for n in notes)
+    # given on the command, it is the one given
+    assert main(["analyze", str(journal), "--no-profile", "--sensor-height-m", "1.1", "--json", "-"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any("sensor height 1.10 m (the sensor height given)" in n for n in notes), notes

@@ -11,9 +11,9 @@ WALK = REPO / "sample_recordings" / "mobgap_lower_back_daily_living_2.csv"
 OTHER = REPO / "sample_recordings" / "mobgap_lower_back_daily_living.csv"
 
 
-def upload(server: Server, path) -> dict:
+def upload(server: Server, path, placement: str = "lower_back") -> dict:
     files = {"file": (path.name, path.read_bytes())}
-    r = server.client.post("/api/uploads", files=files, data={"placement": "lower_back"})
+    r = server.client.post("/api/uploads", files=files, data={"placement": placement})
     assert r.status_code == 201, r.text
     return r.json()["walks"][0]
 
@@ -50,6 +50,44 @@ def test_a_walk_out_of_date_after_a_height_change_is_analysed_again_from_its_pag
     assert page.locator("#reanalysis-note").count() == 0
     assert f"{after['stride_length_m']:.2f}" in page.locator("#summary").inner_text()
     shot(page, "walk-analysed-again")
+    assert errors == [], errors
+
+
+def test_a_walk_uploaded_as_waist_is_analysed_again_as_lower_back_from_its_page(
+    browser_context, server: Server
+) -> None:
+    r = server.client.put("/api/profile", json={"body_height_m": 1.75, "stride_scales": {"waist": 1.2}})
+    assert r.status_code == 200
+    walk = upload(server, WALK, placement="waist")
+    r = server.client.post("/api/pain", json={"score": 3, "walk_id": walk["id"]})
+    assert r.status_code == 201
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + f"/#/walk/{walk['id']}")
+    page.wait_for_selector("#summary")
+    # up to date, so no "Analyse again" notice; the placement control is there all the same, folded
+    assert page.locator("#reanalysis-note").count() == 0
+    assert not page.locator("#reanalyse-placement-select").is_visible()
+    page.click("#reanalyse-placement summary")
+    options = page.locator("#reanalyse-placement-select option").all_inner_texts()
+    assert options == ["lower back", "foot", "pocket", "hand", "wrist", "chest"]  # the upload form's words
+    page.select_option("#reanalyse-placement-select", "lower_back")
+    shot(page, "walk-analyse-as-another-placement")
+    page.click("#reanalyse-placement-btn")
+    page.wait_for_selector("#reanalyse-result")
+    after = server.client.get(f"/api/walks/{walk['id']}").json()
+    before = walk["summary"]
+    assert after["placement"] == "lower_back" and [p["walk_id"] for p in after["pain_reports"]] == [walk["id"]]
+    assert after["summary"]["distance_m"] < before["distance_m"]  # without the waist's 1.2 factor
+    text = page.locator("#reanalyse-result").inner_text()
+    assert text.startswith(
+        f"Analysed again with version {after['analysis']['version']}: placement waist → lower back: strides "
+    ), text
+    assert f"distance {fixed(before['distance_m'])} m → {fixed(after['summary']['distance_m'])} m." in text
+    assert "a lower-back sensor" in page.locator("main").inner_text()
+    # the control (folded again) now offers the placements other than lower back
+    options = page.locator("#reanalyse-placement-select option").all_text_contents()
+    assert "lower back" not in options and "waist" in options
     assert errors == [], errors
 
 

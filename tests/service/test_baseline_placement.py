@@ -185,6 +185,27 @@ def test_the_same_placements_baseline_is_still_used(client: TestClient, pocket_w
     assert walk["coaching"]["baseline_placement"] == "pocket"
 
 
+def test_a_walk_corrected_to_another_placement_is_judged_by_that_placements_baseline(
+    client: TestClient, pocket_walker: Store
+) -> None:
+    """A pocket walk uploaded as waist (no waist baseline) and corrected in place with "Analyse again" as pocket: the
+    pocket walks' baseline and the pocket factor then apply, and its pain report stays its own."""
+    walk = upload(client, POCKET_SAMPLE, "waist")
+    assert walk["coaching"]["baseline_placement"] == "waist" and walk["coaching"]["baseline_source"] == "population"
+    report = client.post("/api/pain", json={"score": 2, "walk_id": walk["id"]}).json()
+    r = client.post(f"/api/walks/{walk['id']}/reanalyse", json={"placement": "pocket"})
+    assert r.status_code == 200, r.text
+    assert r.json()["change"].startswith("placement waist -> pocket: ")
+    again = client.get(f"/api/walks/{walk['id']}").json()
+    assert again["placement"] == "pocket" and again["analysis"]["stride_scale"] == FACTOR
+    assert again["coaching"]["baseline_placement"] == "pocket"
+    strides = strides_of(client, walk["id"])
+    expected = 0.9 * pocket_baseline_m(pocket_walker, np.array([s["cadence_spm"] for s in strides]))
+    assert [s["target_m"] for s in strides] == pytest.approx(list(expected), rel=1e-9)
+    assert [p["id"] for p in again["pain_reports"]] == [report["id"]]
+    assert again["reanalysis"]["out_of_date"] is False
+
+
 def test_a_lower_back_baseline_is_not_used_for_a_pocket_upload(client: TestClient, tmp_path: Path) -> None:
     # the reverse. No real lower-back recording here holds two minutes of walking, so the lower-back history is
     # three synthetic 150 s walks (strides of 1.09-1.23 m); the calibrated phone reads this walker about 15 % longer

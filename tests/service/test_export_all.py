@@ -265,3 +265,32 @@ def test_a_snapshot_reads_one_moment_of_the_store(store: Store) -> None:
         with pytest.raises(StoreError, match="read-only"):
             snapshot.add_pain(pain_row(5, 7))
     assert [p["score"] for p in store.list_pain()] == [7, 3] and store.get_profile() == {"body_height_m": 1.8}
+
+
+def test_text_cells_a_spreadsheet_would_run_as_formulas_are_quoted(app_client: TestClient) -> None:
+    """OWASP's CSV injection advice: a walk's name or pain note starting with = + - @ gets a single quote before
+    it; numbers (a negative one too) and other text stay as they are."""
+    foot = upload(app_client, FOOT, placement="foot", name='=HYPERLINK("http://x.invalid","open")')
+    back = upload(app_client, BACK, placement="pocket", name="@SUM(A1) walk")
+    notes = ["+cmd|' /C calc'!A0", "-2 after the stairs", "sharp, = left"]
+    for note in notes:
+        r = app_client.post("/api/pain", json={"score": 3, "walk_id": foot["id"], "note": note})
+        assert r.status_code == 201, r.text
+    archive = open_export(app_client)
+    _, rows = csv_rows(archive, "walks.csv")
+    names = {int(r["id"]): r["name"] for r in rows}
+    assert names == {foot["id"]: '\'=HYPERLINK("http://x.invalid","open")', back["id"]: "'@SUM(A1) walk"}
+    # the figures stay numbers a spreadsheet reads as such
+    page = app_client.get(f"/api/walks/{foot['id']}").json()
+    (row,) = [r for r in rows if int(r["id"]) == foot["id"]]
+    assert float(row["distance_m"]) == page["summary"]["distance_m"] and row["started_at"][0].isdigit()
+    _, pain = csv_rows(archive, "pain_reports.csv")
+    assert sorted(r["note"] for r in pain) == sorted(["'+cmd|' /C calc'!A0", "'-2 after the stairs", "sharp, = left"])
+    assert {r["score"] for r in pain} == {"3"}
+    # the strides' text cells (method, side) are the analyser's words, never a formula; their numbers stay numbers
+    strides = archive.read(f"strides/walk-{foot['id']}-strides.csv").decode()
+    assert "'" not in strides and all(not line.startswith(("=", "+", "@")) for line in strides.splitlines())
+    readme = archive.read("README.txt").decode()
+    assert "A text cell that starts with = + - @" in readme and "single quote" in readme
+    # the names and notes themselves are stored and shown as typed
+    assert app_client.get(f"/api/walks/{back['id']}").json()["name"] == "@SUM(A1) walk"

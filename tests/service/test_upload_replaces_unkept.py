@@ -238,16 +238,52 @@ def test_an_old_walk_is_not_replaced_when_another_walk_refuses_the_upload_too(
     assert count_rows(store_of(client), "walks") == 2
 
 
-def test_an_old_walk_of_another_placement_is_not_replaced_and_the_refusal_says_how(client: TestClient) -> None:
-    walk = uploaded(client, WALK)
+def test_an_old_walk_uploaded_again_as_another_placement_is_corrected_in_place(client: TestClient) -> None:
+    # uploaded as waist before samples were kept, really worn at the lower back; a waist factor then, none now
+    assert client.put("/api/profile", json={"placement": "waist", "stride_scales": {"waist": 1.2}}).status_code == 200
+    walk = uploaded(client, WALK, placement="waist")
+    report_id = pain_for(client, walk["id"])
     make_old(client, walk["id"])
+    r = post(client, WALK, placement="lower_back")
+    assert r.status_code == 201, r.text
+    replaced = r.json()["replaced"]
+    assert (replaced["placement_before"], replaced["placement"]) == ("waist", "lower_back")
+    assert replaced["message"].startswith(
+        f"walk {walk['id']} was uploaded before samples were kept: this file replaced its analysis (placement waist "
+        "-> lower back: strides "
+    ), replaced["message"]
+    assert replaced["message"].endswith("its pain report stays linked")
+    after = client.get(f"/api/walks/{walk['id']}").json()
+    assert count_rows(store_of(client), "walks") == 1 and after["placement"] == "lower_back"
+    assert after["analysis"]["stride_scale"] is None and after["summary"]["distance_m"] < walk["summary"]["distance_m"]
+    assert [(p["id"], p["walk_id"]) for p in client.get("/api/pain").json()] == [(report_id, walk["id"])]
+    # its samples are kept now, and it is up to date as a lower-back walk
+    assert kept(client, walk["id"])
+    assert after["reanalysis"]["out_of_date"] is False and after["reanalysis"]["can_reanalyse"] is True
+
+
+def test_an_old_walk_uploaded_again_without_a_placement_keeps_its_own(client: TestClient) -> None:
+    walk = uploaded(client, WALK, placement="waist")
+    make_old(client, walk["id"])
+    # "as the file says": the file says none, and the profile's usual placement is another one
+    assert client.put("/api/profile", json={"placement": "lower_back"}).status_code == 200
+    with WALK.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (WALK.name, fh)})
+    assert r.status_code == 201, r.text
+    assert r.json()["replaced"]["placement"] == "waist"
+    assert client.get(f"/api/walks/{walk['id']}").json()["placement"] == "waist"
+
+
+def test_a_refused_upload_of_a_kept_walk_says_how_to_correct_its_placement(client: TestClient) -> None:
+    walk = uploaded(client, WALK)
     unchanged = frozen(client, walk["id"])
     r = post(client, WALK, placement="waist")
     assert r.status_code == 409
     detail = r.json()["detail"]
-    assert f"already stored as walk {walk['id']}" in detail
-    assert f"walk {walk['id']} was uploaded before samples were kept, as a lower-back walk: upload this file" in detail
-    assert frozen(client, walk["id"]) == unchanged and not kept(client, walk["id"])
+    assert f"already stored as walk {walk['id']}" in detail and f'use "Analyse again" on walk {walk["id"]}' in detail
+    assert '("analyse as another placement"): the walk keeps its id and pain reports' in detail
+    assert "upload this file again" not in detail and "delete" not in detail
+    assert frozen(client, walk["id"]) == unchanged
 
 
 def test_a_sample_walk_is_still_refused(client: TestClient, settings: Settings) -> None:
