@@ -8,9 +8,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ingest import load, write_gait_csv
+import numpy as np
+
+from gait.numbers import round_half_away
+from ingest import write_gait_csv
+from service.commands.analyze import load_recording
 from service.commands.output import OutputError, check_output_path
-from service.commands.reader_args import add_reader_arguments, reader_options
+from service.commands.reader_args import add_reader_arguments
 from service.pipeline import recording_start_epoch_s
 
 
@@ -32,7 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load the input and write gait CSV; prints one line describing what was written."""
     check_output_path(args.out)  # before reading: a long read should not end in "cannot write"
-    recording = load(args.file, **reader_options(args))
+    # a live walk's journal is read with its sidecar (its start time dates the converted file), as gait analyze reads it
+    recording = load_recording(args.file, args)
     start_s = recording_start_epoch_s(recording.source)
     if start_s is not None and recording.n_samples:
         # gait CSV's time is "seconds from any origin": Unix seconds keep the recording's date, which our reader (and
@@ -53,8 +58,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         started = datetime.fromtimestamp(start_s, UTC).isoformat(timespec="seconds")
         when = f"time_s in Unix seconds from the recording's start, {started}, which dates it when uploaded"
+    rate_hz = src.get("rate_hz")
+    if rate_hz is None and recording.n_samples > 1:  # a journal does not state its rate: its samples' median spacing
+        rate_hz = round_half_away(1.0 / float(np.median(np.diff(recording.time_s))), 1)
     print(
-        f"{args.out}: {recording.n_samples} samples, {recording.duration_s:.1f} s at {src.get('rate_hz')} Hz, "
+        f"{args.out}: {recording.n_samples} samples, {recording.duration_s:.1f} s at {rate_hz} Hz, "
         f"{gyro} (from {src.get('format')}); {when}",
         file=sys.stderr,
     )

@@ -386,7 +386,12 @@ def remove_journal(csv_path: Path) -> None:
             path.unlink()
 
 
-NOT_STORED = "not stored in the dashboard (--no-store): upload {csv} there to keep it (its walk list and coaching)"
+KEEP_LATER = (
+    "gait convert {csv} walk.csv, then upload walk.csv on the dashboard (the converted file keeps the walk's date "
+    "from the journal's clock; the journal itself is dated when uploaded)"
+)
+"""How to keep a journal's walk in the dashboard later: ``gait convert`` reads its sidecar's start time."""
+NOT_STORED = "not stored in the dashboard (--no-store): to keep it (its walk list and coaching), " + KEEP_LATER
 """What ``gait live --no-store`` says of a walk of the walker's own sensor when it ends: the command line keeps the
 samples in a journal, the dashboard's walks and coaching are made of the walks it stores."""
 
@@ -490,7 +495,7 @@ def store_walk(
         store = Store(settings.db_path).open()
     except (StoreError, sqlite3.Error, OSError) as exc:
         why = disk_full_message(settings.data_dir) if is_disk_full(exc) else f"the store could not be opened: {exc}"
-        return Kept(None, f"{why}; {stays}; upload it in the dashboard once that is fixed", "store_failed")
+        return Kept(None, f"{why}; {stays}; once that is fixed, {KEEP_LATER.format(csv=csv)}", "store_failed")
     try:
         (walk_id,) = process_file(
             journal,
@@ -521,7 +526,7 @@ def store_walk(
         return Kept(None, f"it could not be analysed: {exc}; {stays}", "not_analysed")
     except (StoreError, sqlite3.Error, OSError) as exc:
         why = disk_full_message(settings.data_dir) if is_disk_full(exc) else f"the store failed: {exc}"
-        return Kept(None, f"{why}; {stays}; upload it in the dashboard once that is fixed", "store_failed")
+        return Kept(None, f"{why}; {stays}; once that is fixed, {KEEP_LATER.format(csv=csv)}", "store_failed")
     finally:
         store.close()
     return Kept(walk_id, stored_words(walk_id, stored, settings), "stored")
@@ -602,9 +607,8 @@ some space on that disk and start again (or use --data-dir on another disk)'
     if session.session_id == DEMO_JOURNAL:  # somebody else's walking: nothing to keep
         return f"{stopped}: {kept}; free some space on that disk before the next walk"
     return (
-        f"{stopped} (it is not stored in the dashboard): {kept}; free some space on that disk, then upload "
-        f"{shlex.quote(str(path))} in the dashboard to keep the walk (or analyse it: "
-        f"{analyze_command(path, walk, side)})"
+        f"{stopped} (it is not stored in the dashboard): {kept}; free some space on that disk, then to keep the walk, "
+        f"{KEEP_LATER.format(csv=shlex.quote(str(path)))} (or analyse it: {analyze_command(path, walk, side)})"
     )
 
 

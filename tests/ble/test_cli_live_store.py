@@ -140,7 +140,9 @@ def test_no_store_keeps_the_walk_out_of_the_dashboard_and_says_how_to_keep_it(
     out = capsys.readouterr().out
     (csv,) = (tmp_path / "journal").glob("*.csv")
     assert out.splitlines()[-1] == (
-        f"not stored in the dashboard (--no-store): upload {csv} there to keep it (its walk list and coaching)"
+        f"not stored in the dashboard (--no-store): to keep it (its walk list and coaching), gait convert {csv} "
+        "walk.csv, then upload walk.csv on the dashboard (the converted file keeps the walk's date from the journal's "
+        "clock; the journal itself is dated when uploaded)"
     )
     assert not (tmp_path / "data" / "gait.sqlite3").exists()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -69,3 +70,23 @@ def test_the_first_strides_of_a_walk_started_with_the_stream_come_in_time(name: 
     assert strides[0][0] - first_ic_s < 2.5
     late = [(round(end_s, 2), round(delay_s, 2)) for end_s, delay_s in strides if delay_s > TARGET_DELAY_S]
     assert late == []
+
+
+def test_a_journal_converted_keeps_its_walks_date_and_gait_live_says_so(tmp_path: Path, capsys) -> None:
+    """QA (13th session): a journal uploaded on the dashboard was dated when uploaded (its CSV counts from 0; its
+    start is in the sidecar); `gait convert` now reads the sidecar, and gait live's advice goes through it."""
+    from service.cli import main
+    from service.commands.live import NOT_STORED
+
+    rec, _ = from_walk_start("mobgap_lower_back_straight_walk.csv", lead_s=0.2)
+    before_s = time.time()
+    stride_delays(rec, tmp_path)
+    (journal,) = tmp_path.glob("*.csv")
+    out = tmp_path / "walk.csv"
+    assert main(["convert", str(journal), str(out)]) == 0
+    assert "time_s in Unix seconds from the recording's start" in capsys.readouterr().err
+    converted = read_gait_csv(out, placement="lower_back")
+    # the walk's clock time: the journal's first sample, just after the session started
+    assert before_s - 1.0 <= converted.time_s[0] <= time.time()
+    assert converted.n_samples == rec.n_samples
+    assert f"gait convert {journal} walk.csv" in NOT_STORED.format(csv=journal)
