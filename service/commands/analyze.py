@@ -81,12 +81,17 @@ def run(args: argparse.Namespace) -> int:
     from service.commands.calibrate import saved_profile
     from service.pipeline import personal_scale, recording_start_epoch_s, time_origin
     from service.settings import Settings
+    from service.store import StoreError
 
     check_settings(args)
     if args.json and args.json != "-":
         check_output_path(Path(args.json), flag="--json")  # before the analysis, not after it
     recording = load_recording(args.file, args)
-    profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
+    try:
+        profile = {} if args.no_profile else saved_profile(Settings.from_env(data_dir=args.data_dir))
+    except StoreError as exc:
+        # the analysis itself needs no store: say how to have it without one
+        raise StoreError(f"{exc} (or analyse without your profile, which opens no store: add --no-profile)") from exc
     from ingest import is_phone_recording
 
     placement, placement_note = choose_placement(

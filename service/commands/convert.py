@@ -57,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         started = datetime.fromtimestamp(start_s, UTC).isoformat(timespec="seconds")
-        when = f"time_s in Unix seconds from the recording's start, {started}, which dates it when uploaded"
+        when = (
+            f"time_s in Unix seconds from the recording's start, {started}, so an upload of it is dated when the walk "
+            "was made"
+        )
     rate_hz = src.get("rate_hz")
     if rate_hz is None and recording.n_samples > 1:  # a journal does not state its rate: its samples' median spacing
         rate_hz = round_half_away(1.0 / float(np.median(np.diff(recording.time_s))), 1)
