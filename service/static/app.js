@@ -686,7 +686,7 @@ const TAKEAWAY_MIN_JUDGED = 20;  // fewer strides compared with a target say too
 
 // The stride-length models a walk's notes name, in a walker's words first (the note itself follows, smaller).
 const MODEL_WORDS = [
-  ["inverted-pendulum model", "worked out from how far your lower back rises and falls at each step"],
+  ["inverted-pendulum model", "worked out from how far the sensor on your trunk rises and falls at each step"],
   ["Weinberg step model", "worked out from how strongly the sensor bounces up and down at each step"],
   ["zero-velocity-update integration", "worked out by following the shoe's movement from one footfall to the next"],
 ];
