@@ -682,6 +682,7 @@ function flaggedTakeaway(walk, strides, trusted) {
     than your target of about ${fmt.m(target)} m: next time, try slightly shorter, quicker steps.
     <a href="#/profile?to=tips" id="takeaway-tips">Tips for shorter steps</a></p>`;
 }
+const UNCLOSED_BADGE = "stopped, not closed yet (disk full)";  // a live walk a full disk left open (Stop closes it)
 const TAKEAWAY_MIN_JUDGED = 20;  // fewer strides compared with a target say too little for advice
 
 // The stride-length models a walk's notes name, in a walker's words first (the note itself follows, smaller).
@@ -1585,7 +1586,7 @@ function setLiveCoachingLabels(active) {
 async function pageLive() {
   const [status, profile, coaching] = await Promise.all([api("/api/live"), api("/api/profile"), api("/api/coaching")]);
   const audioWanted = profile.coaching.audio_cue;
-  $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : "idle"}</span></h1>
+  $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : status.unclosed_walk_id != null ? UNCLOSED_BADGE : "idle"}</span></h1>
     <p class="error hidden" id="live-offline" role="alert"></p>
     <p class="notice hidden" id="live-back"></p>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
@@ -1740,7 +1741,7 @@ async function pageLive() {
     live.shutDown = !m.running && m.end_reason === "shutdown";
     // "connecting": a sensor is looked for or connected to before its walk exists (Stop cancels that)
     badge.textContent = m.running ? "live" : m.connecting ? "connecting" : m.start_stopped ? "stopped before it started"
-      : m.ended ? `ended: ${m.ended_how || m.ended}` : "idle";
+      : m.ended ? `ended: ${m.ended_how || m.ended}` : m.unclosed ? UNCLOSED_BADGE : "idle";
     badge.classList.toggle("live", m.running);
     // nothing to stop once no walk is live; an ended walk's cue banner goes and its stored page is one click away
     const stop = document.getElementById("stop-live");
@@ -1774,6 +1775,16 @@ async function pageLive() {
     // A BLE walk's hub message names its sensor (a replay's does not); it also carries the latest session state.
     if (m.sensor !== undefined && (m.sensor || m.running)) live.sensor = m.sensor;
     if (m.ended) live.phase = "ended";
+    // a sensor being looked for, or a start stopped before its walk existed: the session is that sensor's, not the
+    // walk before it (whose state the message may still carry)
+    if (m.connecting || (m.start_stopped && !m.running)) {
+      live.sensor = m.sensor || live.sensor || {};
+      live.phase = m.connecting ? "connecting" : "ended";
+      live.lost = 0;
+      live.gaps = 0;
+      showSession(null);
+      return;
+    }
     showSession(m.state);
   });
   // Opening the page during a walk: show the strides stored so far, then keep appending the live ones.

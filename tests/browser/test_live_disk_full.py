@@ -44,6 +44,13 @@ def test_the_live_page_says_the_disk_is_full_and_stop_closes_the_walk_once_space
             # Stop stays on: it closes the walk once space is freed
             assert "then press Stop" in said
             assert page.is_enabled("#stop-live")
+            # the page opened afresh meanwhile says the walk is not closed, not "idle" (QA, 14th pass)
+            other = browser_context.new_page()
+            other.goto(f"{server.url}/#/live")
+            other.wait_for_selector("#stop-live")
+            assert other.inner_text("#live-badge") == "stopped, not closed yet (disk full)"
+            assert other.is_enabled("#stop-live")
+            other.close()
             # Stop while the disk is still full: the walk is kept, and closes once space is freed
             page.click("#stop-live")
             wait_js(page, "document.getElementById('live-msg').textContent.includes('is still full')")

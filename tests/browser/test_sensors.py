@@ -202,3 +202,27 @@ def test_a_sensor_picked_from_the_scan_list_is_coached_and_its_walk_stored_as_co
     assert walk["coaching"]["reasons"][0].startswith("Demo: coached as if"), walk["coaching"]["reasons"]
     assert walk["cues"] and walk["summary"]["flagged_strides"] > 0
     assert errors == [], errors
+
+
+def test_stop_before_the_sensor_is_found_says_so_in_the_session_card(browser_context, virtual_server: Server) -> None:
+    """QA (14th pass): after Stop pressed while the sensor was looked for, the badge said "stopped before it started"
+    but the Session line still read the walk before it ("Demo replay: ended")."""
+    r = virtual_server.client.post("/api/live/demo", json={"sample": "walk.csv", "speed": 20})
+    assert r.status_code == 202, r.text
+    walk_id = virtual_server.client.get("/api/live").json()["walk_id"]
+    virtual_server.wait_until(lambda: virtual_server.client.get(f"/api/walks/{walk_id}/strides").json(), "a stride")
+    assert virtual_server.client.post("/api/live/stop").status_code == 200
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(virtual_server.url + "/#/live")
+    page.wait_for_selector("#sensor-target")
+    wait_js(page, "document.getElementById('live-state')?.textContent.startsWith('Demo replay: ended')")
+    page.fill("#sensor-target", DEMO_SENSOR_NAMES[PROTOCOLS[0]])
+    page.evaluate(
+        "document.getElementById('connect-btn').click();"
+        "setTimeout(() => document.getElementById('stop-live').click(), 300)"
+    )
+    wait_js(page, "document.getElementById('live-badge').textContent === 'stopped before it started'")
+    assert page.inner_text("#live-state") == "Sensor: ended"
+    assert virtual_server.client.get("/api/live").json()["running"] is False
+    assert [e for e in errors if "409" not in e] == [], errors  # the refused start is logged by Chromium itself
