@@ -1747,7 +1747,8 @@ async function pageLive() {
     const stop = document.getElementById("stop-live");
     // a walk a full disk left open: Stop closes it once space is freed (what the error above says)
     if (stop) stop.disabled = !m.running && !m.unclosed && !m.connecting;
-    if (m.unclosed && !m.running && !live.error) {
+    // said once: the session's own error (shown by the sensor) already says it on a page opened afresh
+    if (m.unclosed && !m.running && !live.error && !(m.state && m.state.error)) {
       set("live-msg", `Walk ${Number(m.walk_id)} was stopped by a full disk and is not closed yet: free some space on the disk of the gait data folder, then press Stop to close it (otherwise it is closed when the service next starts).`);
     }
     if (m.closed_now) { live.error = null; set("sensor-error", ""); set("live-msg", "The walk is closed now, from what was stored before the disk was full."); }

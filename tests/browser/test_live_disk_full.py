@@ -50,6 +50,10 @@ def test_the_live_page_says_the_disk_is_full_and_stop_closes_the_walk_once_space
             other.wait_for_selector("#stop-live")
             assert other.inner_text("#live-badge") == "stopped, not closed yet (disk full)"
             assert other.is_enabled("#stop-live")
+            # the full disk said once, not under the sensor and again under the buttons (QA, 14th pass)
+            wait_js(other, "document.getElementById('sensor-error')?.textContent.includes('full')")
+            both = other.inner_text("#sensor-error") + other.inner_text("#live-msg")
+            assert both.count("free some space") == 1, both
             other.close()
             # Stop while the disk is still full: the walk is kept, and closes once space is freed
             page.click("#stop-live")
