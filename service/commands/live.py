@@ -601,7 +601,7 @@ some space on that disk and start again (or use --data-dir on another disk)'
     if not samples:
         return f"{stopped}: nothing was recorded; {again}"
     path = session.journal_path
-    kept = f"the {samples} samples before it are kept in {path}"
+    kept = f"at least the {samples} samples before it are kept in {path}"  # the failed chunk may have begun
     if session.journal_error is not None:
         kept += ", but the last seconds of samples could not be written"
     if session.session_id == DEMO_JOURNAL:  # somebody else's walking: nothing to keep
