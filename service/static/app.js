@@ -2,7 +2,7 @@
 "use strict";
 
 const $main = document.getElementById("main");
-const state = { charts: [], feed: null, audio: null, live: null, shownPath: null };
+const state = { charts: [], feed: null, audio: null, live: null, shownPath: null, routeSeq: 0 };
 
 // Token mode: the response to this page set the token's cookie, so the token leaves the address bar and history.
 if (new URLSearchParams(location.search).has("token")) {
@@ -275,7 +275,23 @@ const routes = [
   [/^#\/live$/, pageLive],
 ];
 
+/** Thrown by ``pageData`` when the walker went to another page while this one's data was on its way. */
+class Superseded extends Error {}
+
+/** A page's data, awaited: a page whose data comes back after the walker opened another page is not drawn over it
+ * (a slow walk page answering after the Upload page was opened replaced the Upload form). */
+async function pageData(promise) {
+  const seq = state.routeSeq;
+  const value = await promise;
+  if (seq !== state.routeSeq) throw new Superseded();
+  return value;
+}
+
+// a redraw a handler started (after a save) whose walker has gone on to another page: nothing to report
+window.addEventListener("unhandledrejection", (e) => { if (e.reason instanceof Superseded) e.preventDefault(); });
+
 async function route() {
+  const seq = ++state.routeSeq;
   const hash = location.hash || "#/";
   const path = hash.split("?")[0];  // "#/trends?period=week" is the trends page with a parameter
   destroyCharts();
@@ -293,9 +309,10 @@ async function route() {
       try {
         await page(...m.slice(1));
       } catch (err) {
+        if (err instanceof Superseded || seq !== state.routeSeq) return;
         $main.innerHTML = errorPage(err);
       }
-      document.body.dataset.page = page.name;
+      if (seq === state.routeSeq) document.body.dataset.page = page.name;
       return;
     }
   }
@@ -320,9 +337,9 @@ window.addEventListener("DOMContentLoaded", route);
 async function pageHome() {
   // Your own walks are the latest ones listed; sample and demo walks (somebody else's walking) get their own short
   // list below, so that demo replays never crowd your walks out.
-  const [coaching, walks, others, live] = await Promise.all([
+  const [coaching, walks, others, live] = await pageData(Promise.all([
     api("/api/coaching"), api("/api/walks?limit=5&demo=false"), api("/api/walks?limit=3&demo=true"), api("/api/live"),
-  ]);
+  ]));
   const plan = coaching.plan;
   const rec = plan.recommendation;
   let recHtml;
@@ -440,7 +457,7 @@ function bindWalkRows() {
 }
 
 async function pageWalks() {
-  const walks = await api("/api/walks?limit=500");
+  const walks = await pageData(api("/api/walks?limit=500"));
   $main.innerHTML = `<h1>Walks</h1>${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted">No walks yet.</p>`}`;
   bindWalkRows();
 }
@@ -698,7 +715,7 @@ function noteItem(note) {
 }
 
 async function pageWalk(id, redraw = false) {
-  const [walk, columns] = await Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]);
+  const [walk, columns] = await pageData(Promise.all([api(`/api/walks/${id}`), api(`/api/walks/${id}/strides?layout=columns`)]));
   const strides = columns.idx.map((_, i) => ({
     start_s: columns.start_s[i], end_s: columns.end_s[i], length_m: columns.length_m[i], cadence_spm: columns.cadence_spm[i],
     target_m: columns.target_m[i], overlong: columns.overlong[i], confidence: columns.confidence[i],
@@ -962,7 +979,7 @@ async function pageTrends() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const period = params.get("period") || "day";
   const showAll = params.get("range") === "all";
-  const [all, coaching] = await Promise.all([api(`/api/trends?period=${period}`), api("/api/coaching")]);
+  const [all, coaching] = await pageData(Promise.all([api(`/api/trends?period=${period}`), api("/api/coaching")]));
   const range = trendsRange(all, period, showAll);
   const rows = range.rows;
   const go = (p, everything) => { location.hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`; };
@@ -1070,7 +1087,7 @@ async function headerLocation(file) {
 }
 
 async function pageUpload() {
-  const profile = await api("/api/profile");
+  const profile = await pageData(api("/api/profile"));
   $main.innerHTML = `<h1>Upload a recording</h1>
     <form id="upload-form" class="card">
       <div class="row"><label for="file">Recording</label>
@@ -1234,7 +1251,7 @@ function uploadWithProgress(form) {
 // -- profile ----------------------------------------------------------------------------------------------------
 
 async function pageProfile(redraw = false) {
-  const [p, coaching, redo] = await Promise.all([api("/api/profile"), api("/api/coaching"), api("/api/walks/reanalysis")]);
+  const [p, coaching, redo] = await pageData(Promise.all([api("/api/profile"), api("/api/coaching"), api("/api/walks/reanalysis")]));
   const c = p.coaching;
   $main.innerHTML = `<h1>Profile and coaching</h1>
     <form id="profile-form" class="card">
@@ -1431,10 +1448,11 @@ function bindReanalyseAll() {
 
 async function pagePain() {
   const preselect = new URLSearchParams(location.hash.split("?")[1] || "").get("walk");
-  const [reports, listed, redo] = await Promise.all([api("/api/pain"), api("/api/walks?limit=50"), api("/api/walks/reanalysis")]);
+  const [reports, listed, redo] = await pageData(Promise.all([api("/api/pain"), api("/api/walks?limit=50"), api("/api/walks/reanalysis")]));
   // the walk a walk page links from, even when older than the 50 listed
   if (preselect && !listed.some((w) => String(w.id) === preselect)) {
     try { listed.push(await api(`/api/walks/${encodeURIComponent(preselect)}`)); } catch (err) { /* gone: not offered */ }
+    await pageData(null);  // the walker may have gone on meanwhile
   }
   const names = Object.fromEntries(listed.map((w) => [w.id, w.name]));
   const walks = listed.filter((w) => !w.demo);  // pain is reported for the walker's own walks
@@ -1584,7 +1602,7 @@ function setLiveCoachingLabels(active) {
 }
 
 async function pageLive() {
-  const [status, profile, coaching] = await Promise.all([api("/api/live"), api("/api/profile"), api("/api/coaching")]);
+  const [status, profile, coaching] = await pageData(Promise.all([api("/api/live"), api("/api/profile"), api("/api/coaching")]));
   const audioWanted = profile.coaching.audio_cue;
   $main.innerHTML = `<h1>Live walk <span id="live-badge" class="badge">${status.running ? "live" : status.unclosed_walk_id != null ? UNCLOSED_BADGE : "idle"}</span></h1>
     <p class="error hidden" id="live-offline" role="alert"></p>
