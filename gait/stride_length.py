@@ -418,9 +418,19 @@ def scale_from_known_distance(model_distance_m: float, distance_m: float) -> flo
             "and that the recording holds the walk",
             reason="too_few_strides",
         )
-    # plausibility first: a mistyped distance ("4" for 40 m) is better told to check the distance than to walk more
-    scale = _checked_scale(float(distance_m / model_distance_m))
-    if distance_m < CALIBRATION_WALK_MIN_M:
+    too_short = distance_m < CALIBRATION_WALK_MIN_M
+    # plausibility first: a mistyped distance ("4" for 40 m) is better told to check the distance than to walk more;
+    # a short walk is said too, so that a walker whose distance was right knows what else to do
+    try:
+        scale = _checked_scale(float(distance_m / model_distance_m))
+    except GaitError as exc:
+        if not too_short:
+            raise
+        raise GaitError(
+            f"{exc}; and a {distance_m:g} m walk is too short to calibrate anyway: {_LONGER_WALK}",
+            reason=exc.reason,
+        ) from None
+    if too_short:
         raise GaitError(
             f"a {distance_m:g} m walk is too short to calibrate: under {CALIBRATION_WALK_MIN_M:.0f} m "
             f"{_SHORTER_STRIDES} weigh too much in the factor. Instead {_LONGER_WALK}, and calibrate with that walk",

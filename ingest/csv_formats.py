@@ -634,8 +634,9 @@ def read_generic(
             )
         found = ", ".join(repr(f) for f in _own(raw_fields)[:12])
         raise IngestError(
-            f"{what}: missing columns: {missing}{hint}; found {found}. A generic CSV needs e.g. "
-            "'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (units in the header; command line: or --acc-unit)",
+            # a unit flag cannot make up a missing column: the header has to name it
+            f"{what}: missing columns: {missing}{hint}; found {found}. Name the columns in the header as a generic "
+            "CSV does, e.g. 'time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2' (the unit in each name), and try again",
             reason="missing_columns",
         )
     units = {c.unit for c in acc_cols}

@@ -246,6 +246,20 @@ def test_a_mistyped_distance_is_told_implausible_rather_than_short() -> None:
         scale_from_known_distance(40.0, distance_m=4.0)
 
 
+def test_an_implausible_factor_from_a_short_walk_says_both() -> None:
+    # a 15 m walk whose model said 6.6 m: the distance may be right, and then the walk is too short as well
+    with pytest.raises(GaitError) as refused:
+        scale_from_known_distance(6.6, distance_m=15.0)
+    words = str(refused.value)
+    assert refused.value.reason == "implausible_calibration"
+    assert words.index("implausible") < words.index("a 15 m walk is too short to calibrate anyway")
+    assert "walk at least 100 m" in words
+    # a long enough walk with an implausible factor is not told to walk further
+    with pytest.raises(GaitError) as long_walk:
+        scale_from_known_distance(30.0, distance_m=100.0)
+    assert "too short" not in str(long_walk.value)
+
+
 @pytest.mark.parametrize(
     ("distance_m", "rough"), [(20.0, True), (40.0, True), (99.0, True), (100.0, False), (400.0, False)]
 )

@@ -289,13 +289,15 @@ def test_unit_and_column_messages_lead_with_what_a_dashboard_user_can_do(tmp_pat
         (folder / name).write_text("t,ax,ay,az\n0,0,0,9.8\n")
     for path, reason, remedy in [
         (unknown_time, "unknown_units", "name the column with its unit, e.g. 'time_s'"),
-        (no_acc, "missing_columns", "units in the header"),
+        (no_acc, "missing_columns", "Name the columns in the header"),
         (folder, "ambiguous", "upload that one file on its own"),
     ]:
         with pytest.raises(IngestError) as err:
             ingest.load(path, placement="lower_back")
         assert err.value.reason == reason
         assert remedy in str(err.value) and _first_remedy_is_in_the_file(str(err.value)), str(err.value)
+        if reason == "missing_columns":  # a unit flag cannot make up a missing column: none is offered
+            assert "--acc-unit" not in str(err.value)
 
 
 def test_a_folder_of_two_tables_is_not_told_to_name_a_format_that_cannot_choose(tmp_path: Path) -> None:
