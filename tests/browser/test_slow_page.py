@@ -106,6 +106,26 @@ def test_a_page_failing_late_does_not_put_its_error_over_the_next_page(browser_c
     assert page.locator("h1").first.inner_text() == "Walks"
 
 
+def test_an_upload_slow_to_reach_the_service_still_opens_its_walk(browser_context, server: Server) -> None:
+    """Its progress asked for before the service had the file is answered 404 (not started yet): the page goes on
+    asking, and those answers are not counted as the page's errors (the browser logs them)."""
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    early: list[int] = []
+    page.on("response", lambda r: early.append(r.status) if "/api/uploads/" in r.url else None)
+    open_page(page, f"{server.url}/#/upload")
+    held = _held(page, lambda url: "/api/uploads?" in url)
+    page.set_input_files("#file", str(WALK))
+    page.select_option("#placement", "lower_back")
+    page.click("#upload-btn")
+    _wait_held(page, held)
+    page.wait_for_timeout(1000)  # the file on its way: a slow network, a loaded machine
+    held[0].continue_()
+    page.wait_for_url("**/#/walk/*", timeout=120_000)
+    assert 404 in early  # asked before the service had it
+    assert errors == [], errors
+
+
 def test_home_looking_up_where_to_calibrate_late_is_not_drawn_over_the_next_page(
     browser_context, server: Server
 ) -> None:
