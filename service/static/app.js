@@ -279,13 +279,17 @@ const routes = [
 class Superseded extends Error {}
 
 /** A page's data, awaited: a page whose data comes back after the walker opened another page is not drawn over it
- * (a slow walk page answering after the Upload page was opened replaced the Upload form). */
-async function pageData(promise) {
-  const seq = state.routeSeq;
+ * (a slow walk page answering after the Upload page was opened replaced the Upload form). ``seq``: the route the
+ * page was drawn for, when it was asked for before this request. */
+async function pageData(promise, seq = state.routeSeq) {
   const value = await promise;
   if (seq !== state.routeSeq) throw new Superseded();
   return value;
 }
+
+/** Whether the page drawn for route ``seq`` is still the one shown: a button's request answering after the walker
+ * went on to another page neither draws over that page nor looks up the elements of one that is gone. */
+function onPage(seq) { return seq === state.routeSeq; }
 
 // a redraw a handler started (after a save) whose walker has gone on to another page: nothing to report
 window.addEventListener("unhandledrejection", (e) => { if (e.reason instanceof Superseded) e.preventDefault(); });
@@ -361,7 +365,7 @@ async function pageHome() {
       into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
   }
   const reasons = plan.reasons.filter((r) => !rec || r !== rec.reason);
-  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE)) ? await calibrateHowTo(plan, walks) : "";
+  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE)) ? await pageData(calibrateHowTo(plan, walks)) : "";
   $main.innerHTML = `
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
@@ -556,10 +560,13 @@ function placementControl(walk) {
 
 function bindReanalyse(walk) {
   const run = (btn, msg, body) => btn.addEventListener("click", async () => {
+    const seq = state.routeSeq;
     btn.disabled = true;
     msg.className = ""; msg.textContent = "Analysing…";
     try {
-      reanalysed[walk.id] = await api(`/api/walks/${walk.id}/reanalyse`, { method: "POST", ...body() });
+      const done = await api(`/api/walks/${walk.id}/reanalyse`, { method: "POST", ...body() });
+      if (!onPage(seq)) return;  // analysed all the same: its page says so when opened
+      reanalysed[walk.id] = done;
       await pageWalk(walk.id, true);
     } catch (err) {
       btn.disabled = false;
@@ -632,11 +639,13 @@ function bindCalibrate(walk) {
       return;
     }
     preview.textContent = "Fitting…";
+    const seq = state.routeSeq;
     let fit;
     try { fit = await send(distance, true); } catch (err) {
       preview.innerHTML = `<p class="error" id="calibrate-error">${esc(userMessage(err))}</p>`;
       return;
     }
+    if (!onPage(seq)) return;
     preview.innerHTML = `<table id="calibrate-table"><tr><th></th><th>now</th><th>with ${fmt.dist(distance)}</th></tr>
       <tr><td>Your ${esc(sensorWords(fit.placement))} factor</td><td>${fit.factor_before == null ? "none (the model's own lengths)" : factorWords(fit.factor_before)}</td><td>${factorWords(fit.factor)}</td></tr>
       <tr><td>This walk's distance</td><td>${fmt.dist(fit.distance_before_m)}</td><td>${fmt.dist(fit.distance_after_m)}</td></tr></table>
@@ -649,7 +658,9 @@ function bindCalibrate(walk) {
       save.disabled = true;
       msg.className = ""; msg.textContent = "Saving…";
       try {
-        calibrated[walk.id] = await send(distance, false);
+        const saved = await send(distance, false);
+        if (!onPage(seq)) return;  // saved all the same: the walk's page says it is out of date when opened
+        calibrated[walk.id] = saved;
         await pageWalk(walk.id, true);
         document.getElementById("calibrate-saved")?.scrollIntoView({ block: "center" });
       } catch (err) {
@@ -800,13 +811,14 @@ async function pageWalk(id, redraw = false) {
     const p = walk.pain_reports.length;
     const kept = p ? ` ${p === 1 ? "Its pain report is" : `Its ${p} pain reports are`} kept, no longer linked to a walk (delete ${p === 1 ? "it" : "them"} on the Pain page if ${p === 1 ? "it should" : "they should"} go too).` : "";
     if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${kept}`)) return;
+    const seq = state.routeSeq;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     } catch (err) {
       // deleted meanwhile (another tab): gone all the same; any other failure is said
       if (!(err instanceof ApiError && err.status === 404)) { alert(`The walk was not deleted: ${err.message}`); return; }
     }
-    location.hash = "#/walks";
+    if (onPage(seq)) location.hash = "#/walks";  // not from the page the walker went to meanwhile
   });
   bindReanalyse(walk);
   bindCalibrate(walk);
@@ -1122,7 +1134,9 @@ async function pageUpload() {
     const select = document.getElementById("placement");
     select.required = !(file && APPLE_HEALTH_NAME.test(file.name));
     // a file whose header names the location (GENEActiv): say it, and take it unless a placement was chosen here
+    const seq = state.routeSeq;
     const said = file ? await headerLocation(file) : null;
+    if (!onPage(seq)) return;
     document.getElementById("placement-file").textContent = asTheFileSays(profile.placement, said);
     if (said && !select.value) select.value = AS_THE_FILE_SAYS;
   });
@@ -1193,6 +1207,7 @@ function showReplacedWalk(r) {
 }
 
 function uploadWithProgress(form) {
+  const seq = state.routeSeq;
   const id = `up${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const bar = document.getElementById("upload-bar"), stage = document.getElementById("upload-stage");
   const err = document.getElementById("upload-error"), btn = document.getElementById("upload-btn");
@@ -1208,15 +1223,18 @@ function uploadWithProgress(form) {
     if (e.lengthComputable) { bar.value = 0.1 * e.loaded / e.total; stage.textContent = `Sending… ${Math.round(100 * e.loaded / e.total)} %`; }
   };
   const poll = async () => {
-    if (done) return;
+    if (done || !onPage(seq)) return;
     try {
       const st = await api(`/api/uploads/${id}`);
       if (!done) { bar.value = Math.max(bar.value, st.progress); stage.textContent = `${st.stage[0].toUpperCase()}${st.stage.slice(1)}… ${Math.round(100 * st.progress)} %`; }
     } catch (_) { /* not started yet */ }
     if (!done) setTimeout(poll, 300);
   };
+  // The walker went on to another page while it was sent or analysed: it goes on all the same (a walk it adds is
+  // listed among the walks), but its answer neither opens the walk's page from theirs nor is drawn there.
   xhr.onload = () => {
     done = true;
+    if (!onPage(seq)) return;
     btn.disabled = false;
     let body = {};
     try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
@@ -1242,7 +1260,10 @@ function uploadWithProgress(form) {
     // the Upload button was disabled while sending, and focus fell to the page: it goes to what is said instead
     err.focus();
   };
-  xhr.onerror = () => { done = true; btn.disabled = false; stopped("Upload failed", "the connection to the server failed"); };
+  xhr.onerror = () => {
+    done = true;
+    if (onPage(seq)) { btn.disabled = false; stopped("Upload failed", "the connection to the server failed"); }
+  };
   xhr.open("POST", `/api/uploads?upload_id=${id}`);
   xhr.send(form);
   setTimeout(poll, 200);
@@ -1300,6 +1321,7 @@ async function pageProfile(redraw = false) {
   const form = document.getElementById("profile-form");
   const msg = document.getElementById("profile-msg");
   const save = async (done) => {
+    const seq = state.routeSeq;
     // the last save's word goes at once: a "Saved." still showing would answer for a save that is refused
     msg.className = ""; msg.textContent = "";
     const num = (id) => { const v = document.getElementById(id).value; return v === "" ? null : Number(v); };
@@ -1329,6 +1351,7 @@ async function pageProfile(redraw = false) {
     changed("coaching", document.getElementById("audio").checked, c.audio_cue, "audio_cue");
     try {
       if (Object.keys(changes).length) await api("/api/profile", { method: "PATCH", json: { changes, seen } });
+      if (!onPage(seq)) return;
       // the page is drawn again from what was stored (the plan and re-analysis offers may change), then says so:
       // the word stays, where it used to vanish with the redraw 0.6 s later
       await pageProfile(true);
@@ -1428,10 +1451,12 @@ function bindReanalyseAll() {
   if (!btn) return;
   btn.addEventListener("click", async () => {
     const msg = document.getElementById("reanalyse-all-msg"), list = document.getElementById("reanalyse-all-results");
+    const seq = state.routeSeq;
     btn.disabled = true;
     msg.className = ""; msg.textContent = "Analysing…";
     try {
       const batch = await api("/api/walks/reanalyse", { method: "POST" });
+      if (!onPage(seq)) return;
       btn.remove();
       // what made them out of date no longer holds for those analysed again: the card keeps only the outcome
       document.getElementById("reanalyse-all-why")?.remove();
@@ -1447,12 +1472,13 @@ function bindReanalyseAll() {
 // -- pain -------------------------------------------------------------------------------------------------------
 
 async function pagePain() {
+  const seq = state.routeSeq;
   const preselect = new URLSearchParams(location.hash.split("?")[1] || "").get("walk");
-  const [reports, listed, redo] = await pageData(Promise.all([api("/api/pain"), api("/api/walks?limit=50"), api("/api/walks/reanalysis")]));
+  const [reports, listed, redo] = await pageData(Promise.all([api("/api/pain"), api("/api/walks?limit=50"), api("/api/walks/reanalysis")]), seq);
   // the walk a walk page links from, even when older than the 50 listed
   if (preselect && !listed.some((w) => String(w.id) === preselect)) {
     try { listed.push(await api(`/api/walks/${encodeURIComponent(preselect)}`)); } catch (err) { /* gone: not offered */ }
-    await pageData(null);  // the walker may have gone on meanwhile
+    await pageData(null, seq);  // the walker may have gone on meanwhile
   }
   const names = Object.fromEntries(listed.map((w) => [w.id, w.name]));
   const walks = listed.filter((w) => !w.demo);  // pain is reported for the walker's own walks
@@ -1496,14 +1522,15 @@ async function pagePain() {
       // asked as Delete walk asks: a report gone is gone from the plan too (ids are never reused, so a stale list
       // deletes at most the report it shows)
       if (!confirm(`Delete the pain report ${b.dataset.what}?`)) return;
+      const seq = state.routeSeq;
       try { await api(`/api/pain/${b.dataset.del}`, { method: "DELETE" }); } catch (err) {
         if (!(err instanceof ApiError && err.status === 404)) {
           const msg = document.getElementById("pain-msg");
-          msg.className = "error"; msg.textContent = `The report was not deleted: ${err.message}`;
+          if (onPage(seq)) { msg.className = "error"; msg.textContent = `The report was not deleted: ${err.message}`; }
           return;
         }
       }
-      pagePain();
+      if (onPage(seq)) pagePain();
     });
   }
   document.getElementById("pain-form").addEventListener("submit", async (e) => {
@@ -1518,8 +1545,13 @@ async function pagePain() {
     if (problem) { msg.className = "error"; msg.textContent = problem.words; problem.input.focus(); return; }
     if (v("onset-km") !== "") body.onset_distance_m = Number(v("onset-km")) * 1000;
     if (v("onset-min") !== "") body.onset_time_s = Number(v("onset-min")) * 60;
-    try { await api("/api/pain", { method: "POST", json: body }); await pagePain(); document.getElementById("pain-msg").textContent = "Saved."; }
-    catch (err) { msg.className = "error"; msg.textContent = err.message; }
+    const seq = state.routeSeq;
+    try {
+      await api("/api/pain", { method: "POST", json: body });
+      if (!onPage(seq)) return;  // saved all the same: the pain page lists it when opened
+      await pagePain();
+      document.getElementById("pain-msg").textContent = "Saved.";
+    } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   });
 }
 
@@ -1687,7 +1719,8 @@ async function pageLive() {
     } catch (err) { msg.textContent = err.message; }
   });
   document.getElementById("stop-live").addEventListener("click", async () => {
-    try { await api("/api/live/stop", { method: "POST" }); } catch (err) { document.getElementById("live-msg").textContent = err.message; }
+    const seq = state.routeSeq;
+    try { await api("/api/live/stop", { method: "POST" }); } catch (err) { if (onPage(seq)) document.getElementById("live-msg").textContent = err.message; }
   });
   bindSensorPanel(audioWanted);
   // until a walk says otherwise, the labels follow the plan now (a new walk is coached by it)
@@ -1812,7 +1845,7 @@ async function pageLive() {
     try {
       [c, w] = await Promise.all([api(`/api/walks/${walkId}/strides?layout=columns`), api(`/api/walks/${walkId}`)]);
     } catch (_) { return; }
-    if (live.walkId !== walkId) return;
+    if (live.walkId !== walkId || state.feed !== feed) return;  // another walk, or the walker left the page
     // a demo walk is coached as just after back pain whatever your own plan: its plan says so first
     if (w.demo && w.coaching && w.coaching.reasons && w.coaching.reasons.length) set("lv-coach-note", w.coaching.reasons[0]);
     // the cues given so far, oldest at the bottom as the live ones arrive on top

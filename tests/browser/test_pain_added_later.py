@@ -12,7 +12,7 @@ import pytest
 
 from service.demo import sample_recording
 from tests.browser.conftest import shot
-from tests.browser.test_dashboard import wait_js, watch_console
+from tests.browser.test_dashboard import open_page, wait_js, watch_console
 from tests.service.serverproc import Server
 from tests.service.test_coaching_honesty import iso, write_csv
 from tests.service.test_pain_added_later import PLACEMENT, SAMPLES
@@ -84,8 +84,7 @@ def test_pain_entered_after_a_weeks_walks_marks_them_and_analyse_again_judges_th
     assert "back pain 3/10 reported 14 days ago" in page.locator("#coaching-then").inner_text()
 
     # the walk the report names was judged by the plan at its start: nothing to analyse again
-    page.goto(server.url + f"/#/walk/{w1['id']}")
-    page.wait_for_selector("#coaching-then")
+    open_page(page, server.url + f"/#/walk/{w1['id']}")  # the last walk's page had its #coaching-then too
     assert page.locator("#reanalysis-note").count() == 0 and page.locator("#added-pain").count() == 0
 
     # the profile counts the one left (the walk of the week between) and analyses it again

@@ -15,7 +15,7 @@ import pytest
 from service.demo import import_samples
 from service.store import NewWalk, Store
 from tests.browser.conftest import PHONE, shot
-from tests.browser.test_dashboard import wait_js, watch_console
+from tests.browser.test_dashboard import open_page, watch_console
 from tests.ingest.test_apple_health import export, record
 from tests.service.conftest import synthetic_walk
 from tests.service.serverproc import REPO, Server
@@ -62,8 +62,7 @@ def test_walk_pages_say_what_their_coaching_was(browser_context, seeded, tmp_pat
     assert "your profile)" not in text and "so far" not in text and "population default" not in text, text
     assert "no target" in page.locator("#no-band").inner_text()
     # an interrupted walk says what happened and what was kept
-    page.goto(server.url + f"/#/walk/{ids['interrupted']}")
-    page.wait_for_selector("#summary")
+    open_page(page, server.url + f"/#/walk/{ids['interrupted']}")  # the sample walk's page had its #summary too
     notice = page.locator("p.notice", has_text="interrupted").inner_text()
     assert "service stopped while it was running" in notice and "3 strides saved during the walk were kept" in notice
     # a walk whose plan rested on a pain report deleted since
@@ -77,8 +76,7 @@ def test_walk_pages_say_what_their_coaching_was(browser_context, seeded, tmp_pat
     with csv.open("rb") as fh:
         r = server.client.post("/api/uploads", files={"file": ("w.csv", fh)}, data={"placement": "lower_back"})
     walk_id = r.json()["walks"][0]["id"]
-    page.goto(server.url + f"/#/walk/{walk_id}")
-    page.wait_for_selector("#coaching-then")
+    open_page(page, server.url + f"/#/walk/{walk_id}")
     assert page.locator("#deleted-pain").count() == 0
     assert "back pain 6/10" in page.locator("#coaching-then").inner_text()
     assert server.client.delete(f"/api/pain/{report['id']}").status_code == 204
@@ -135,9 +133,8 @@ def test_trends_show_gaps_in_time_as_gaps(browser_context, tmp_path: Path) -> No
         page = browser_context.new_page()
         errors = watch_console(page)
         for period, unit_days in (("week", 7), ("day", 1)):
-            page.goto(server.url + f"/#/trends?period={period}&range=all")  # all: Trends open on recent walking
-            page.wait_for_selector("#tr-flag canvas")
-            wait_js(page, "state.charts.length === 3")
+            # all: Trends open on recent walking; the day's page is not read off the week's charts still shown
+            open_page(page, server.url + f"/#/trends?period={period}&range=all")
             x, km = page.evaluate("[state.charts[0].data[0], state.charts[0].data[1]]")
             walked = [xi for xi, v in zip(x, km, strict=True) if v is not None]
             monday = [d - timedelta(days=d.weekday()) if period == "week" else d for d in days]

@@ -7,8 +7,10 @@ import itertools
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import DESKTOP, PHONE, shot
-from tests.browser.test_dashboard import wait_js, watch_console
+from tests.browser.test_dashboard import open_page, wait_js, watch_console
 from tests.browser.test_small_fixes import health_export
 from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import Server
@@ -40,8 +42,7 @@ def test_every_trends_chart_has_a_key_naming_each_series_with_its_unit(browser_c
     errors = watch_console(page)
     for size, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
         page.set_viewport_size(size)
-        page.goto(server.url + "/#/trends")
-        page.wait_for_selector("#tr-flag canvas")
+        open_page(page, server.url + "/#/trends")  # the second time loaded again, drawn at the phone's width
         shot(page, f"trends-keys-{name}")
         charts = page.evaluate(CHART_KEYS)
         assert sorted(c["id"] for c in charts) == sorted(UNITS), charts
@@ -77,8 +78,7 @@ def test_a_short_walk_reads_in_seconds_and_a_long_one_in_minutes(
     errors = watch_console(page)
     for duration_s, unit, word in ((50.0, "s", "seconds"), (420.0, "min", "minutes")):
         walk_id = upload(server, write_walk_csv(tmp_path / f"walk_{duration_s:.0f}s.csv", duration_s=duration_s))
-        page.goto(f"{server.url}/#/walk/{walk_id}")
-        page.wait_for_selector("#chart-cadence canvas")
+        open_page(page, f"{server.url}/#/walk/{walk_id}")  # not the axes of the walk before, still shown
         shot(page, f"walk-axis-{unit}")
         for axis in page.evaluate(X_AXES):
             assert axis["label"] == f"{word} into the walk", axis
@@ -150,12 +150,12 @@ def test_a_deleted_walk_and_other_dead_ends_speak_to_a_walker(browser_context, s
         back = page.locator("main a", has_text="walk list")
         assert back.get_attribute("href") == "#/walks"
     shot(page, "walk-not-found")
+    # each page below says so in a #page-error as the page before it did: wait for its own words
     page.goto(f"{server.url}/#/no-such-page")
-    page.wait_for_selector("#page-error")
-    assert "no page at this address" in page.locator("main").inner_text()
+    expect(page.locator("#page-error")).to_contain_text("no page at this address")
     # the service gone: a page says what to do, not "Failed to fetch"
     server.kill()
     page.evaluate("location.hash = '#/walks'")
-    page.wait_for_selector("#page-error")
+    expect(page.locator("#page-error")).to_contain_text("cannot reach the gait service", timeout=30_000)
     main = page.locator("main").inner_text()
     assert "cannot reach the gait service" in main and "Failed to fetch" not in main, main

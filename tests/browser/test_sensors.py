@@ -5,6 +5,7 @@ The virtual demo sensors replay a synthetic walk at exactly 108 steps/min, four 
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,9 +61,15 @@ def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Serv
     assert all("404" in e for e in errors), errors  # Chromium logs the refused request itself, nothing else
     errors.clear()
 
+    # progress while scanning: noted as it shows (a scan of the virtual radio lasts a second, a wait could miss it)
+    page.evaluate(
+        "window.__scanShown = false; new MutationObserver(() => { if (!document.getElementById('scan-progress')"
+        ".classList.contains('hidden')) window.__scanShown = true; }).observe(document.getElementById('scan-progress'),"
+        " { attributes: true })"
+    )
     page.click("#scan-btn")
-    page.wait_for_selector("#scan-progress:not(.hidden)")  # progress while scanning
     page.wait_for_selector("#sensor-list .sensor-row")
+    assert page.evaluate("window.__scanShown")
     assert page.locator("#scan-progress").get_attribute("class") == "hidden"
     rows = page.locator("#sensor-list .sensor-row")
     assert rows.count() == len(PROTOCOLS)
@@ -100,7 +107,10 @@ def test_scan_connect_and_see_live_strides(browser_context, virtual_server: Serv
     assert page.locator("#chart-live canvas").count() == 1
     shot(page, "sensor-live-desktop")
     page.set_viewport_size(PHONE)
-    page.wait_for_timeout(200)
+    # the live chart takes the phone's width on the window's resize event, which comes after the resize itself
+    fits = f"document.documentElement.scrollWidth <= {PHONE['width']}"
+    with contextlib.suppress(AssertionError):
+        wait_js(page, fits, timeout_s=10)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px phone"
     shot(page, "sensor-live-phone")
@@ -188,7 +198,7 @@ def test_a_sensor_picked_from_the_scan_list_is_coached_and_its_walk_stored_as_co
     assert page.locator("#lv-target-label").text_content() == "Target"
     assert page.locator("#lv-band-label").inner_text() == "target band"
     assert "no stride coaching" not in page.locator("main").inner_text().lower()
-    assert page.locator("#lv-coach-note").inner_text().startswith("Demo: coached as if")
+    wait_js(page, "document.getElementById('lv-coach-note').textContent.startsWith('Demo: coached as if')")  # fetched
     assert page.evaluate("document.body.dataset.pod") is None
     assert page.locator("#sensor-name").inner_text() == f"{DEMO_SENSOR_NAMES['imu']} (imu)"
     shot(page, "sensor-picked-coached")
@@ -217,10 +227,14 @@ def test_stop_before_the_sensor_is_found_says_so_in_the_session_card(browser_con
     page.goto(virtual_server.url + "/#/live")
     page.wait_for_selector("#sensor-target")
     wait_js(page, "document.getElementById('live-state')?.textContent.startsWith('Demo replay: ended')")
-    page.fill("#sensor-target", DEMO_SENSOR_NAMES[PROTOCOLS[0]])
+    # Stop pressed while the sensor is looked for (a name no sensor has: the lookup lasts the whole scan): pressed
+    # from the page as soon as its badge says so, not after a fixed time a found sensor's connection may beat
+    page.fill("#sensor-target", "Nobody's sensor")
     page.evaluate(
-        "document.getElementById('connect-btn').click();"
-        "setTimeout(() => document.getElementById('stop-live').click(), 300)"
+        "new MutationObserver((_, seen) => { if (document.getElementById('live-badge').textContent === 'connecting')"
+        " { seen.disconnect(); document.getElementById('stop-live').click(); } })"
+        ".observe(document.getElementById('live-badge'), { childList: true, characterData: true, subtree: true });"
+        "document.getElementById('connect-btn').click()"
     )
     wait_js(page, "document.getElementById('live-badge').textContent === 'stopped before it started'")
     assert page.inner_text("#live-state") == "Sensor: ended"

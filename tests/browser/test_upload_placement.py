@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import shot
-from tests.browser.test_dashboard import wait_js, watch_console
+from tests.browser.test_dashboard import open_page, wait_js, watch_console
 from tests.service.serverproc import REPO, Server
 
 GENEACTIV = REPO.parent / "shared" / "data" / "dev" / "gaitpy_demo_geneactiv_lumbar" / "demo_data.csv"
@@ -62,10 +62,14 @@ def test_with_a_usual_placement_the_file_is_asked_first_then_the_profile(browser
     page.wait_for_url("**/#/walk/*", timeout=120_000)
     assert [w["placement"] for w in server.client.get("/api/walks").json()] == ["lower_back"]
     # a file that says nothing takes the usual placement
-    page.goto(server.url + "/#/upload")
-    page.wait_for_selector("#placement-file", state="attached")
+    open_page(page, server.url + "/#/upload")
+    # the header is read (the choice's words are written again once it is): it names nothing, the words stay
+    page.evaluate(
+        "window.__headerRead = false; new MutationObserver(() => { window.__headerRead = true; })"
+        ".observe(document.getElementById('placement-file'), { childList: true, characterData: true, subtree: true })"
+    )
     page.set_input_files("#file", str(SAYS_NOTHING))
-    page.wait_for_timeout(300)  # the header is read: it names nothing, the choice and its words stay
+    wait_js(page, "window.__headerRead")
     assert _selected_text(page) == "as the file says, else my usual (wrist)"
     page.click("#upload-btn")
     server.wait_until(lambda: len(server.client.get("/api/walks").json()) == 2, "the second walk", 120.0)
