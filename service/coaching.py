@@ -237,6 +237,20 @@ class NamedWalk:
     placement: str | None
 
 
+def _opted_in(coaching: dict[str, Any]) -> bool:
+    """Whether the walker had opted in when a stored plan was made (``enabled``; ``active`` for plans stored
+    before it was kept)."""
+    return bool(coaching.get("enabled", coaching.get("active")))
+
+
+def relied_on_walks_show(coaching: dict[str, Any]) -> bool:
+    """Whether what a walk shows of its stored plan ``coaching`` changes with the walks the plan relied on
+    (``relied_on_walks``): with coaching on (its baseline, its count of pain-free walks); with coaching off only
+    through a personal baseline (nothing was flagged and the count of pain-free walks is not shown; a walk's own
+    level stays its own without one)."""
+    return _opted_in(coaching) or coaching.get("baseline_source") == "personal"
+
+
 def _has_onset(report: dict[str, Any]) -> bool:
     """Whether a report teaches the point of pain (an onset at the very start teaches nothing)."""
     distance_m, time_s = report.get("onset_distance_m"), report.get("onset_time_s")
@@ -248,7 +262,8 @@ def _has_onset(report: dict[str, Any]) -> bool:
 @dataclass(frozen=True)
 class PainLedger:
     """The stored pain reports, with each of the walker's own walks one names: what the pain basis of a plan at any
-    time is made from (:meth:`basis`), loaded once for any number of walks.
+    time is made from (:meth:`basis`), and the ids of the stored walks (a walk a stored plan relied on that is not
+    among them was deleted since: :func:`deleted_walk_basis`), loaded once for any number of walks.
 
     Attributes
     ----------
@@ -256,22 +271,26 @@ class PainLedger:
         All pain reports (:meth:`service.store.Store.list_pain`).
     named_walks
         Walk id -> :class:`NamedWalk`, for the own, finished walks that a report names.
+    walk_ids
+        The ids of every stored walk; None when not loaded (no walk is then taken for deleted).
     """
 
     reports: list[dict[str, Any]]
     named_walks: dict[int, NamedWalk]
+    walk_ids: frozenset[int] | None = None
 
     @classmethod
     def load(cls, store: Store) -> PainLedger:
-        """The store's pain reports and the walks they name."""
+        """The store's pain reports, the walks they name and the ids of the stored walks."""
         reports = store.list_pain()
         with store.read() as conn:
             rows = conn.execute(
                 "SELECT id, started_at, name, placement FROM walks WHERE demo = 0 AND status != 'live'"
                 " AND id IN (SELECT walk_id FROM pain_reports WHERE walk_id IS NOT NULL)"
             ).fetchall()
+            walk_ids = frozenset(r[0] for r in conn.execute("SELECT id FROM walks"))
         named = {r["id"]: NamedWalk(iso_to_unix_s(r["started_at"]), r["name"], r["placement"]) for r in rows}
-        return cls(reports, named)
+        return cls(reports, named, walk_ids)
 
     def basis(
         self,
@@ -332,7 +351,7 @@ class PainLedger:
         if named.placement == coaching.get("baseline_placement", named.placement):
             return True
         pain_s = [iso_to_unix_s(r["reported_at"]) for r in coaching.get("pain_reports") or []]
-        return bool(coaching.get("enabled", coaching.get("active"))) and any(t < named.start_s for t in pain_s)
+        return _opted_in(coaching) and any(t < named.start_s for t in pain_s)
 
     def _changes_plan(self, coaching: dict[str, Any], report: dict[str, Any], *, dated: bool) -> bool:
         """Whether a report added since the stored plan ``coaching`` was made changes it: it names a walk the plan
@@ -342,9 +361,8 @@ class PainLedger:
         With coaching off nothing was flagged and the walk's band is its usual stride: only a report naming a walk
         of its personal baseline changes what the walk shows (that baseline); a point of pain, the target's restart
         or the count of pain-free walks are not shown for it, and analysing it again would change nothing."""
-        opted_in = bool(coaching.get("enabled", coaching.get("active")))
-        if not opted_in:
-            return coaching.get("baseline_source") == "personal" and self._relied_on(coaching, report["walk_id"])
+        if not _opted_in(coaching):
+            return relied_on_walks_show(coaching) and self._relied_on(coaching, report["walk_id"])
         if self._relied_on(coaching, report["walk_id"]):
             return True
         if not dated:
@@ -420,6 +438,24 @@ def deleted_pain_basis(coaching: dict[str, Any], reports: list[dict[str, Any]]) 
             if _basis_key(r) not in kept:
                 gone.setdefault(_basis_key(r), {"id": r["id"], "reported_at": r["reported_at"], "score": r["score"]})
     return list(gone.values())
+
+
+def deleted_walk_basis(coaching: dict[str, Any], walk_ids: frozenset[int] | set[int] | None) -> list[int]:
+    """The walks a walk's stored plan ``coaching`` relied on (``relied_on_walks``: its baseline's, its count of
+    pain-free walks) that are no longer among the stored walks ``walk_ids``: deleted since (walk ids are never
+    reused: the store's ``walks`` table is AUTOINCREMENT). Empty when they change nothing the walk shows
+    (:func:`relied_on_walks_show`), for a plan stored before it kept its walks, or without ``walk_ids``.
+
+    Examples
+    --------
+    >>> deleted_walk_basis({"enabled": True, "relied_on_walks": [1, 2, 3]}, {1, 3, 9})
+    [2]
+    >>> deleted_walk_basis({"enabled": False, "baseline_source": "population", "relied_on_walks": [2]}, {1})
+    []
+    """
+    if walk_ids is None or not relied_on_walks_show(coaching):
+        return []
+    return [int(i) for i in coaching.get("relied_on_walks") or [] if i not in walk_ids]
 
 
 def plan_description(

@@ -324,9 +324,11 @@ class WalkPublic(BaseModel):
         description="Target used to flag strides, and why (the plan at the walk's time, kept as history); "
         "`pain_reports`: the pain reports that plan rested on (id, reported_at, score), those reported within the "
         "pain lookback before the walk; `pain_walk_reports`: those naming a walk of its history (with walk_id), which "
-        "was then not pain-free; on a single walk, `deleted_pain_reports`: those deleted since, and "
+        "was then not pain-free; `relied_on_walks`: the walks whose being pain-free it rested on (its baseline's, its "
+        "count of pain-free walks); on a single walk, `deleted_pain_reports`: those deleted since, "
         "`added_pain_reports`: those added since that the plan of its day rests on (with walk_id, walk_name and "
-        "`dated`: reported within the lookback before the walk).",
+        "`dated`: reported within the lookback before the walk), and `deleted_walks`: the ids of the walks it "
+        "relied on that were deleted since.",
     )
     notes: list[str] = Field(
         default_factory=list, description="How the figures were obtained: models, defaults assumed, placement checks."
@@ -355,7 +357,7 @@ class ReanalysisStatus(BaseModel):
 
     out_of_date: bool = Field(
         description="Analysed by another version, or with another height or factor, or judged by a coaching plan "
-        "that a pain report added or deleted since changes."
+        "that a pain report added or deleted since changes, or that rested on a walk deleted since."
     )
     reasons: list[str] = Field(description="Why it is out of date, in words.")
     plan_changed: bool = Field(
@@ -365,7 +367,8 @@ class ReanalysisStatus(BaseModel):
     )
     reason_kinds: list[str] = Field(
         default_factory=list,
-        description="The kinds of its reasons (`version`, `height`, `factor`, `mixed_baseline`, `pain`).",
+        description="The kinds of its reasons (`version`, `height`, `factor`, `mixed_baseline`, `pain`, "
+        "`deleted_walk`).",
     )
     samples_kept: bool = Field(description="Its samples are kept (an upload's, a live walk's journal, a sample).")
     can_reanalyse: bool
@@ -488,7 +491,7 @@ class ReanalysisOverview(BaseModel):
     reanalysable: int = Field(description="Walks whose samples are kept (they can be analysed again).")
     out_of_date: int = Field(
         description="Of those, the walks analysed by another version or with another profile, or judged by a coaching "
-        "plan that a pain report added or deleted since changes."
+        "plan that a pain report added or deleted since changes or that rested on a walk deleted since."
     )
     out_of_date_plan_changed: int = Field(
         0,
@@ -502,7 +505,7 @@ class ReanalysisOverview(BaseModel):
         description="Of the out-of-date walks that can be analysed again, how many are so for each kind of reason: "
         "`version` (an earlier version), `height` (another body height), `factor` (another calibration factor), "
         "`mixed_baseline` (a baseline that took in other placements' walks), `pain` (a pain report added or deleted "
-        "since changes the plan). A walk may have several.",
+        "since changes the plan), `deleted_walk` (the plan rested on a walk deleted since). A walk may have several.",
     )
     version_changes: list[VersionChange] = Field(
         default_factory=list,
@@ -598,6 +601,22 @@ class WalkDetail(WalkPublic):
     calibration: CalibrationStatus | None = Field(
         None, description="Whether the walk can calibrate the stride-length factor of its placement."
     )
+    rested_on_by: list[int] = Field(
+        default_factory=list,
+        description="The later walks whose coaching plan rests on this walk (its baseline, its count of pain-free "
+        "walks): deleting it marks them out of date, to analyse again without it.",
+    )
+
+
+class WalkDeleted(BaseModel):
+    """What deleting a walk did."""
+
+    walk_id: int
+    marked_out_of_date: list[int] = Field(
+        description="The later walks whose coaching plan rested on the deleted walk: now out of date (their plan "
+        "without it is another one), to analyse again."
+    )
+    message: str = Field(description="What was deleted and what it changed, in words.")
 
 
 class TrendRow(BaseModel):

