@@ -288,7 +288,7 @@ class PainLedger:
                 "SELECT id, started_at, name, placement FROM walks WHERE demo = 0 AND status != 'live'"
                 " AND id IN (SELECT walk_id FROM pain_reports WHERE walk_id IS NOT NULL)"
             ).fetchall()
-            walk_ids = frozenset(r[0] for r in conn.execute("SELECT id FROM walks"))
+        walk_ids = frozenset(store.walk_ids())
         named = {r["id"]: NamedWalk(iso_to_unix_s(r["started_at"]), r["name"], r["placement"]) for r in rows}
         return cls(reports, named, walk_ids)
 

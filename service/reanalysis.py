@@ -333,6 +333,17 @@ def pain_change_reasons(changes: dict[str, Any]) -> list[str]:
     return reasons
 
 
+def walk_ids_words(walk_ids: list[int]) -> str:
+    """Walks named by their ids, as the dashboard numbers them.
+
+    Examples
+    --------
+    >>> walk_ids_words([12]), walk_ids_words([12, 14])
+    ('walk 12', 'walks 12, 14')
+    """
+    return f"{'walk' if len(walk_ids) == 1 else 'walks'} {', '.join(str(i) for i in walk_ids)}"
+
+
 def deleted_walk_reason(walk_ids: list[int], stored: dict[str, Any]) -> str | None:
     """The walks a walk's stored plan (``stored``) relied on that were deleted since (:func:`deleted_walks`), in
     words, as a reason the walk is out of date (None: none was). The plan keeps their ids only: they are named so.
@@ -352,7 +363,7 @@ def deleted_walk_reason(walk_ids: list[int], stored: dict[str, Any]) -> str | No
     if not walk_ids:
         return None
     one = len(walk_ids) == 1
-    which = f"{'walk' if one else 'walks'} {', '.join(str(i) for i in walk_ids)}"
+    which = walk_ids_words(walk_ids)
     walks = "a walk" if one else f"{len(walk_ids)} walks"
     if coaching_opt_in(stored):
         what = f"{walks} the coaching plan it was judged by counted (in its baseline or its pain-free walks)"

@@ -307,7 +307,7 @@ def deleted_words(walk_id: int, marked: list[int]) -> str:
     if not marked:
         return f"walk {walk_id} deleted"
     one = len(marked) == 1
-    which = f"{'walk' if one else 'walks'} {', '.join(str(i) for i in marked)}"
+    which = reanalysis.walk_ids_words(marked)
     return (
         f"walk {walk_id} deleted; the coaching of {len(marked)} later walk{'' if one else 's'} ({which}) rested on it: "
         f"{'it is' if one else 'they are'} marked out of date, to analyse again without it "

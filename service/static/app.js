@@ -283,7 +283,7 @@ class Superseded extends Error {}
  * page was drawn for, when it was asked for before this request. */
 async function pageData(promise, seq = state.routeSeq) {
   const value = await promise;
-  if (seq !== state.routeSeq) throw new Superseded();
+  if (!onPage(seq)) throw new Superseded();
   return value;
 }
 
@@ -313,10 +313,10 @@ async function route() {
       try {
         await page(...m.slice(1));
       } catch (err) {
-        if (err instanceof Superseded || seq !== state.routeSeq) return;
+        if (err instanceof Superseded || !onPage(seq)) return;
         $main.innerHTML = errorPage(err);
       }
-      if (seq === state.routeSeq) document.body.dataset.page = page.name;
+      if (onPage(seq)) document.body.dataset.page = page.name;
       return;
     }
   }
