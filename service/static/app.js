@@ -1471,10 +1471,10 @@ async function pagePain() {
     ${replanNote(redo)}
     <h2>History</h2>
     ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th></th></tr></thead><tbody>
-    ${reports.map((r) => `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
+    ${reports.map((r) => { const walk = painWalk(r, names); return `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${walk ? `<div class="narrow-walk hint">${walk}</div>` : ""}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
-      <td class="hide-narrow">${r.walk_id ? `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>` : ""}</td>
-      <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
+      <td class="hide-narrow pain-walk">${walk}</td>
+      <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`; }).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
   const score = document.getElementById("score");
   score.addEventListener("input", () => { document.getElementById("score-val").textContent = score.value; });
   // Pain reported for a walk was felt on that walk: "When" starts at the walk's end (local time), not now, until
@@ -1554,6 +1554,14 @@ function replanNote(redo) {
     (${one ? "its page says" : "their pages say"} so) and press “Analyse again”.</p>`;
 }
 
+/** The walk a pain report was made for, as the history table shows it (in its Walk column, and under the date on a
+ * phone, where that column is hidden): a link to the walk, "walk deleted" when that walk was deleted since, or nothing
+ * for a report made without a walk. */
+function painWalk(r, names) {
+  if (r.walk_id) return `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>`;
+  return r.walk_deleted ? `<span class="muted walk-deleted" title="the report is kept; the walk it was made for was deleted">walk deleted</span>` : "";
+}
+
 /** A pain report as the history table shows it, for the Delete question: "of 27 Nov 2026 10:00, 4/10, after 1.2 km,
  * walk “walk1”". */
 function painReportWords(r, names) {
@@ -1561,6 +1569,7 @@ function painReportWords(r, names) {
   if (r.onset_distance_m != null) parts.push(`after ${fmt.dist(r.onset_distance_m)}`);
   if (r.onset_time_s != null) parts.push(`after ${fmt.dur(r.onset_time_s)}`);
   if (r.walk_id) parts.push(`walk “${names[r.walk_id] || r.walk_id}”`);
+  else if (r.walk_deleted) parts.push("its walk deleted");
   return parts.join(", ");
 }
 
