@@ -789,6 +789,10 @@ class CoachingStatus(BaseModel):
     settings: CoachingSettings
     tips: list[dict[str, str]]
     not_medical_advice: str
+    calibration_walk_good_m: float = Field(
+        description="A walk of known distance at least this long calibrates a stride-length factor to rely on (a "
+        "walk's Calibrate card, gait calibrate); a shorter one gives a rough factor."
+    )
 
 
 class Problem(BaseModel):

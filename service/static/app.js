@@ -361,7 +361,8 @@ async function pageHome() {
       into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
   }
   const reasons = plan.reasons.filter((r) => !rec || r !== rec.reason);
-  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE)) ? await calibrateHowTo(plan, walks) : "";
+  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE))
+    ? await pageData(calibrateHowTo(plan, coaching.calibration_walk_good_m)) : "";
   $main.innerHTML = `
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
@@ -383,27 +384,43 @@ async function pageHome() {
 // calibrate)"): where it stands, the dashboard says its own way first.
 const CLI_CALIBRATE = "(gait calibrate)";
 
+// How far back Home looks for a walk to calibrate with: the latest own walks, and the details of the few latest
+// long enough of them (a walk whose figures are out of date cannot calibrate until analysed again).
+const [CALIBRATE_WALKS_LISTED, CALIBRATE_WALKS_OPENED] = [50, 5];
+
 /** How to calibrate on the dashboard, for a walker whose walks have no stride length the coach trusts: the walker's
- * latest own walk with the plan's placement that can calibrate (``walks``: the latest own walks), linked to its
- * Calibrate card, then the command line as the other way. */
-async function calibrateHowTo(plan, walks) {
+ * latest own walk with the plan's placement that is long enough for a factor to rely on (``good_m``: the API's
+ * ``calibration_walk_good_m``, as measured) and can calibrate, linked to its Calibrate card; when none is long
+ * enough, said so; then how to record one, and the command line as the other way. */
+async function calibrateHowTo(plan, good_m) {
   const lengthModel = (w) => w.placement && !NO_LENGTH_MODEL.includes(w.placement);
-  const candidates = walks.filter((w) => (plan.placement ? w.placement === plan.placement : lengthModel(w)));
+  const listed = await api(`/api/walks?limit=${CALIBRATE_WALKS_LISTED}&demo=false`);
+  const ofPlacement = listed.filter((w) => (plan.placement ? w.placement === plan.placement : lengthModel(w)));
+  const long = ofPlacement.filter((w) => w.summary.distance_m != null && w.summary.distance_m >= good_m);
   let walk = null;
-  for (const w of candidates) {
+  for (const w of long.slice(0, CALIBRATE_WALKS_OPENED)) {
     try {
       const detail = await api(`/api/walks/${w.id}`);
       if (detail.calibration && detail.calibration.can_calibrate) { walk = detail; break; }
     } catch (_) { /* gone meanwhile: the next one */ }
   }
   const sensor = plan.placement ? `${sensorWords(plan.placement)} ` : "";
-  const record = `walk a distance you know (at least 100 m: laps of a running track, 400 m a lap in the inside lane, or a route
+  const record = `walk a distance you know (at least ${good_m} m: laps of a running track, 400 m a lap in the inside lane, or a route
     measured on a map) with the sensor where you usually wear it, upload the recording, then on its page fill in
     “Calibrate: this walk was … m”`;
-  const known = walk ? `<li>If you know how far one of your walks was: open <a href="#/walk/${walk.id}?to=calibrate" id="calibrate-link">your
-    latest ${esc(sensor)}walk, “${esc(walk.name)}”</a>, and fill in “Calibrate: this walk was … m” with that distance in metres.</li>` : "";
-  return `<div class="notice" id="calibrate-how"><p><strong>Calibrating on this dashboard:</strong></p><ol>${known}
-    <li>Or ${record}.</li></ol>
+  let first = "";
+  if (walk) {
+    first = `<li>If you know how far one of your walks was: open <a href="#/walk/${walk.id}?to=calibrate" id="calibrate-link">your
+    latest ${esc(sensor)}walk of ${good_m} m or more, “${esc(walk.name)}”</a> (the sensor measured about ${fmt.dist(walk.summary.distance_m)}), and fill in
+    “Calibrate: this walk was … m” with that distance in metres.</li>`;
+  } else if (!long.length && ofPlacement.some((w) => w.summary.distance_m != null)) {
+    const latest = ofPlacement.find((w) => w.summary.distance_m != null);
+    const all = listed.length < CALIBRATE_WALKS_LISTED ? "" : "latest ";
+    first = `<li id="calibrate-too-short">None of your ${all}${esc(sensor)}walks is long enough to calibrate with: a factor to rely on
+    needs a walk of at least ${good_m} m, and your latest, “${esc(latest.name)}”, measured about ${fmt.dist(latest.summary.distance_m)}.</li>`;
+  }
+  return `<div class="notice" id="calibrate-how"><p><strong>Calibrating on this dashboard:</strong></p><ol>${first}
+    <li>${walk ? `Or ${record}.` : sentence(record)}</li></ol>
     <p class="hint">Your stride lengths are then trusted for coaching. On the command line, <code>gait calibrate</code> does the same.</p></div>`;
 }
 
@@ -1262,7 +1279,7 @@ async function pageProfile(redraw = false) {
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
       <h2>Calibration factors</h2>
-      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least 100 m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
+      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least ${coaching.calibration_walk_good_m} m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
       <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
         ${PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
           <td><input id="scale-${x}" class="scale" data-placement="${x}" type="number" step="any" min="${SCALE_MIN}" max="${SCALE_MAX}" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>

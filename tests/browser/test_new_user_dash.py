@@ -1,10 +1,12 @@
 """A new user's pass over the dashboard: the pain history names each report's walk on a phone too, and says when that
-walk was deleted."""
+walk was deleted; Home links a walk long enough to calibrate with (or says there is none)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from gait.stride_length import CALIBRATION_WALK_GOOD_M
+from service.store import NewWalk, Store
 from tests.browser.conftest import DESKTOP, PHONE, shot
 from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.serverproc import REPO, Server
@@ -12,6 +14,8 @@ from tests.service.serverproc import REPO, Server
 SAMPLES = REPO / "sample_recordings"
 POCKET = SAMPLES / "oxford_phone_back_pocket.csv"
 """A phone in a back pocket, 105 s of walking: about 170 m as a pocket walk."""
+BAG = SAMPLES / "oxford_phone_in_bag.csv"
+"""A phone in a shoulder bag, 140 s of walking (a walk for the coach): about 190 m as a pocket walk."""
 SHORT = SAMPLES / "gaitmap_left_foot.csv"
 """2 x 20 m with a turn (its reference file's description): about 50 m as a pocket walk."""
 
@@ -68,4 +72,56 @@ def test_the_pain_history_names_the_walk_on_a_phone_and_says_when_it_was_deleted
     row(on_gone).locator("button[data-del]").click()
     wait_js(page, "true")
     assert asked and asked[0].endswith("6/10, its walk deleted?"), asked
+    assert errors == [], errors
+
+
+def test_home_links_the_latest_walk_long_enough_to_calibrate_with_or_says_there_is_none(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    long = upload(server, BAG, "pocket", "Canal walk", started_at="2026-11-02T09:00:00+00:00")
+    short = upload(server, SHORT, "pocket", "Round the block", started_at="2026-11-03T09:00:00+00:00")
+    assert short["summary"]["distance_m"] < CALIBRATION_WALK_GOOD_M <= long["summary"]["distance_m"]
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#calibrate-how")
+    # the latest pocket walk is 50 m, where the box asks for 100 m: the one before it is linked
+    link = page.locator("#calibrate-link")
+    assert link.get_attribute("href") == f"#/walk/{long['id']}?to=calibrate"
+    assert link.inner_text() == "your latest pocket walk of 100 m or more, “Canal walk”"
+    how = page.locator("#calibrate-how").inner_text()
+    assert f"the sensor measured about {round(long['summary']['distance_m'])} m" in how, how
+    assert "Or walk a distance you know (at least 100 m:" in how, how
+    assert page.locator("#calibrate-too-short").count() == 0
+
+    # A slow walker's walks: 2 1/2 minutes' walking (a walk for the coach, whose lengths it cannot trust: the advice
+    # to calibrate stands) measured 90 m, and the 50 m one after it. None is long enough: said, with what to do.
+    assert server.client.delete(f"/api/walks/{long['id']}").status_code == 204
+    store = Store(tmp_path / "data" / "gait.sqlite3").open()
+    try:
+        strides = [(1.0 * i, 1.0 * i + 2.0, 1.2, 60.0, 0.6, 0.4, "weinberg", None, None, None) for i in range(150)]
+        summary = {"duration_s": 160.0, "walking_time_s": 150.0, "steps": 152, "strides": 150, "distance_m": 90.0}
+        store.add_walk(
+            NewWalk(
+                name="Slow walk",
+                origin="upload",
+                placement="pocket",
+                started_at="2026-11-01T09:00:00+00:00",
+                summary=summary | {"cadence_spm": 60.0, "stride_length_m": 1.2},
+                strides=strides,
+            )
+        )
+    finally:
+        store.close()
+    page.reload()
+    page.wait_for_selector("#calibrate-how")
+    assert page.locator("#calibrate-link").count() == 0
+    said = page.locator("#calibrate-too-short").inner_text()
+    assert said == (
+        "None of your pocket walks is long enough to calibrate with: a factor to rely on needs a walk of at least "
+        f"100 m, and your latest, “Round the block”, measured about {round(short['summary']['distance_m'])} m."
+    ), said
+    steps = page.locator("#calibrate-how li").all_inner_texts()
+    assert len(steps) == 2 and steps[1].startswith("Walk a distance you know (at least 100 m: "), steps
+    shot(page, "home-calibrate-none-long-enough")
     assert errors == [], errors

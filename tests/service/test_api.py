@@ -234,6 +234,11 @@ def test_pain_reports_and_walk_length_recommendation(client: TestClient, store: 
     assert client.get("/api/coaching").json()["plan"]["recommendation"] is None
 
 
+def test_coaching_says_how_long_a_walk_to_calibrate_with_must_be(client: TestClient) -> None:
+    # the dashboard's Home and Profile say it in the words of the walk page's Calibrate card and gait calibrate
+    assert client.get("/api/coaching").json()["calibration_walk_good_m"] == 100.0
+
+
 def test_a_pain_report_whose_walk_is_deleted_says_it_had_one(client: TestClient, tmp_path: Path) -> None:
     walk = upload(client, write_walk_csv(tmp_path / "w.csv", duration_s=30.0), placement="lower_back").json()
     walk_id = walk["walks"][0]["id"]
