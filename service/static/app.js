@@ -290,6 +290,31 @@ async function pageData(promise) {
 // a redraw a handler started (after a save) whose walker has gone on to another page: nothing to report
 window.addEventListener("unhandledrejection", (e) => { if (e.reason instanceof Superseded) e.preventDefault(); });
 
+/** Say what an action did in the status element ``id`` (role=status: read out by a screen reader) and move focus
+ * there: the action's button was redrawn or left with its page, and focus would fall to the page's body. The page
+ * stays where the walker has it (no scrolling to the element). */
+function sayDone(id, words) {
+  const el = document.getElementById(id);
+  if (!el) return;
+  el.setAttribute("role", "status");
+  el.tabIndex = -1;
+  el.textContent = words;
+  el.focus({ preventScroll: true });
+}
+
+/** Open ``hash`` with ``words`` for its page to say once (``takeSaid``): "Walk … deleted." on the walks list. */
+function openSaying(hash, words) {
+  state.said = { hash, words };
+  location.hash = hash;
+}
+
+/** The words an action left for the page now opening (``openSaying``), once; null when none were left for it. */
+function takeSaid() {
+  const said = state.said;
+  state.said = null;
+  return said && said.hash === location.hash ? said.words : null;
+}
+
 async function route() {
   const seq = ++state.routeSeq;
   const hash = location.hash || "#/";
@@ -474,9 +499,12 @@ function bindWalkRows() {
 }
 
 async function pageWalks() {
+  const said = takeSaid();  // "Walk … deleted." after Delete walk
   const walks = await pageData(api("/api/walks?limit=500"));
-  $main.innerHTML = `<h1>Walks</h1>${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted">No walks yet.</p>`}`;
+  $main.innerHTML = `<h1>Walks</h1>${said ? `<p class="notice ok-note" id="walks-msg"></p>` : ""}
+    ${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted">No walks yet.</p>`}`;
   bindWalkRows();
+  if (said) sayDone("walks-msg", said);
 }
 
 /** A pain report's onset in seconds into the walk (the charts' x), or null when it gives neither time nor distance. */
@@ -823,7 +851,7 @@ async function pageWalk(id, redraw = false) {
       // deleted meanwhile (another tab): gone all the same; any other failure is said
       if (!(err instanceof ApiError && err.status === 404)) { alert(`The walk was not deleted: ${err.message}`); return; }
     }
-    location.hash = "#/walks";
+    openSaying("#/walks", `Walk “${walk.name}” deleted.`);
   });
   bindReanalyse(walk);
   bindCalibrate(walk);
@@ -980,11 +1008,14 @@ function trendsRange(rows, period, showAll) {
   return { rows: rows.slice(older.length), older, fromMs };
 }
 
+/** "90 days" or "26 weeks": the span Trends opens on (TREND_WINDOW). */
+const trendWindowWords = (period) => `${TREND_WINDOW[period]} ${period === "day" ? "days" : "weeks"}`;
+
 function trendsRangeNote(range, all, period, showAll) {
   if (!range.older.length) return "";
   const n = range.older.reduce((k, r) => k + r.walks, 0);
   const what = `${n} older walk${n === 1 ? "" : "s"} (from ${esc(periodWords(range.older[0].period, period))})`;
-  const span = `${TREND_WINDOW[period]} ${period === "day" ? "days" : "weeks"}`;
+  const span = trendWindowWords(period);
   return showAll
     ? `<p class="hint" id="trends-range">All your walks, ${esc(periodWords(all[0].period, period))} to ${esc(periodWords(all[all.length - 1].period, period))}.
         <button type="button" class="secondary" id="range-recent">Show the last ${span} with walks</button></p>`
@@ -999,13 +1030,17 @@ async function pageTrends() {
   const [all, coaching] = await pageData(Promise.all([api(`/api/trends?period=${period}`), api("/api/coaching")]));
   const range = trendsRange(all, period, showAll);
   const rows = range.rows;
-  const go = (p, everything) => { location.hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`; };
+  const said = takeSaid();  // what the button that drew the page again did ("Shown per week.")
+  const go = (p, everything, words) => {
+    const hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`;
+    if (hash !== location.hash) openSaying(hash, words);
+  };
   $main.innerHTML = `<h1>Trends</h1>
     <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
       Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are each walk's median (a foot pod's or Apple Health walk's mean) averaged over the walks,
       each weighing as many strides as it holds, an Apple Health walk its steps / 2 strides at the stride its phone reported.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
-      <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
+      <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button> <span id="trends-msg" role="status"></span></div>
     ${trendsRangeNote(range, all, period, showAll)}
     ${rows.length ? `
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
@@ -1018,10 +1053,11 @@ async function pageTrends() {
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>`
     : `<p class="muted">No walks yet.</p>`}`;
-  document.getElementById("per-day").addEventListener("click", () => go("day", showAll));
-  document.getElementById("per-week").addEventListener("click", () => go("week", showAll));
-  document.getElementById("range-all")?.addEventListener("click", () => go(period, true));
-  document.getElementById("range-recent")?.addEventListener("click", () => go(period, false));
+  document.getElementById("per-day").addEventListener("click", () => go("day", showAll, "Shown per day."));
+  document.getElementById("per-week").addEventListener("click", () => go("week", showAll, "Shown per week."));
+  document.getElementById("range-all")?.addEventListener("click", () => go(period, true, "All your walks shown."));
+  document.getElementById("range-recent")?.addEventListener("click", () => go(period, false, `The last ${trendWindowWords(period)} with walks shown.`));
+  if (said) sayDone("trends-msg", said);
   if (!rows.length) return;
   // A calendar axis: one slot per day or ISO week from the first to the last, empty where nothing was walked, so a
   // gap in time shows as a gap (2024-W42 and 2026-W42 are two years apart, not neighbours).
@@ -1349,8 +1385,7 @@ async function pageProfile(redraw = false) {
       // the page is drawn again from what was stored (the plan and re-analysis offers may change), then says so:
       // the word stays, where it used to vanish with the redraw 0.6 s later
       await pageProfile(true);
-      const saved = document.getElementById("profile-msg");
-      if (saved) { saved.className = ""; saved.textContent = Object.keys(changes).length ? done : "Nothing changed: nothing to save."; }
+      sayDone("profile-msg", Object.keys(changes).length ? done : "Nothing changed: nothing to save.");
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
@@ -1373,7 +1408,7 @@ async function pageProfile(redraw = false) {
         delete p.stride_scales[where];
         document.getElementById(`scale-${where}`).value = now.stride_scales[where] ?? "";
         if (now.stride_scales[where] == null) btn.remove();
-        msg.className = ""; msg.textContent = `Saved: no factor for a ${name} sensor now (nothing else saved).`;
+        msg.className = ""; sayDone("profile-msg", `Saved: no factor for a ${name} sensor now (nothing else saved).`);
       } catch (err) {
         btn.disabled = false;
         msg.className = "error"; msg.textContent = `The ${name} factor was not removed: ${err.message}`;
@@ -1487,6 +1522,7 @@ async function pagePain() {
     </form>
     ${replanNote(redo)}
     <h2>History</h2>
+    <p id="pain-history-msg" role="status"></p>
     ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th></th></tr></thead><tbody>
     ${reports.map((r) => { const walk = painWalk(r, names); return `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${walk ? `<div class="narrow-walk hint">${walk}</div>` : ""}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
@@ -1520,7 +1556,8 @@ async function pagePain() {
           return;
         }
       }
-      pagePain();
+      await pagePain();
+      sayDone("pain-history-msg", `Deleted the pain report ${b.dataset.what}.`);
     });
   }
   document.getElementById("pain-form").addEventListener("submit", async (e) => {
@@ -1535,7 +1572,7 @@ async function pagePain() {
     if (problem) { msg.className = "error"; msg.textContent = problem.words; problem.input.focus(); return; }
     if (v("onset-km") !== "") body.onset_distance_m = Number(v("onset-km")) * 1000;
     if (v("onset-min") !== "") body.onset_time_s = Number(v("onset-min")) * 60;
-    try { await api("/api/pain", { method: "POST", json: body }); await pagePain(); document.getElementById("pain-msg").textContent = "Saved."; }
+    try { await api("/api/pain", { method: "POST", json: body }); await pagePain(); sayDone("pain-msg", "Saved."); }
     catch (err) { msg.className = "error"; msg.textContent = err.message; }
   });
 }

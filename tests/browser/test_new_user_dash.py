@@ -1,5 +1,7 @@
 """A new user's pass over the dashboard: the pain history names each report's walk on a phone too, and says when that
-walk was deleted; Home links a walk long enough to calibrate with (or says there is none)."""
+walk was deleted; Home links a walk long enough to calibrate with (or says there is none); and after Save, Delete walk,
+deleting a pain report and Trends' Per week / Show all, focus goes to what the page says happened (role=status), not
+to the page's body, and the page stays where the walker had it."""
 
 from __future__ import annotations
 
@@ -124,4 +126,123 @@ def test_home_links_the_latest_walk_long_enough_to_calibrate_with_or_says_there_
     steps = page.locator("#calibrate-how li").all_inner_texts()
     assert len(steps) == 2 and steps[1].startswith("Walk a distance you know (at least 100 m: "), steps
     shot(page, "home-calibrate-none-long-enough")
+    assert errors == [], errors
+
+
+FOCUSED = "(() => { const el = document.activeElement; return [el.id, el.getAttribute('role'), el.textContent]; })()"
+
+
+def in_view(page, selector: str) -> bool:
+    return page.evaluate(
+        f"(() => {{ const r = document.querySelector({selector!r}).getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= window.innerHeight; })()"
+    )
+
+
+def window_page(browser_context):
+    """A page in a window lower than the profile and pain pages, with its console errors."""
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": 1000, "height": 600})
+    return page, watch_console(page)
+
+
+def test_after_profile_save_focus_goes_to_saved_and_the_page_stays(browser_context, server: Server) -> None:
+    page, errors = window_page(browser_context)
+    # Save draws the page again from what was stored: the Save button clicked is gone
+    page.goto(server.url + "/#/profile")
+    page.wait_for_selector("#profile-form")
+    page.fill("#height", "172")
+    page.locator("#profile-form button[type=submit]").scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 100
+    page.click("#profile-form button[type=submit]")
+    wait_js(page, "document.getElementById('profile-msg')?.textContent === 'Saved.'")
+    assert page.evaluate(FOCUSED) == ["profile-msg", "status", "Saved."]
+    assert abs(page.evaluate("window.scrollY") - scrolled) <= 2 and in_view(page, "#profile-msg")
+    assert server.client.get("/api/profile").json()["body_height_m"] == 1.72
+    assert errors == [], errors
+
+
+def test_after_saving_or_deleting_a_pain_report_focus_goes_to_what_is_said(browser_context, server: Server) -> None:
+    page, errors = window_page(browser_context)
+    for day in range(1, 21):  # a history longer than the window
+        pain(server, score=day % 10 + 1, reported_at=f"2026-11-{day:02d}T08:00:00+00:00")
+    page.goto(server.url + "/#/pain")
+    page.wait_for_selector("#pain-table")
+    oldest = server.client.get("/api/pain").json()[-1]
+    button = page.locator(f"button[data-del='{oldest['id']}']")
+    button.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 100
+    page.once("dialog", lambda dialog: dialog.accept())
+    button.click()
+    wait_js(page, "document.getElementById('pain-history-msg')?.textContent.length > 0")
+    focus_id, role, words = page.evaluate(FOCUSED)
+    assert (focus_id, role) == ("pain-history-msg", "status")
+    assert words.startswith("Deleted the pain report of ") and words.endswith(", 2/10."), words
+    # the page stays at the end of the history (shorter by the row deleted), not taken up to the message
+    assert abs(page.evaluate("window.scrollY") - scrolled) <= 60 and not in_view(page, "#pain-history-msg")
+    assert oldest["id"] not in {r["id"] for r in server.client.get("/api/pain").json()}
+    # Save report draws the page again too
+    page.click("#pain-form button[type=submit]")
+    wait_js(page, "document.getElementById('pain-msg')?.textContent === 'Saved.'")
+    assert page.evaluate(FOCUSED) == ["pain-msg", "status", "Saved."]
+    assert len(server.client.get("/api/pain").json()) == 20
+    assert errors == [], errors
+
+
+def test_delete_walk_says_which_walk_went_on_the_walks_list_once(browser_context, server: Server) -> None:
+    page, errors = window_page(browser_context)
+    walk = upload(server, SHORT, "foot", "Park loop")
+    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    page.wait_for_selector("#delete-walk")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#delete-walk")
+    page.wait_for_url("**/#/walks")
+    wait_js(page, "document.getElementById('walks-msg') !== null")
+    assert page.evaluate(FOCUSED) == ["walks-msg", "status", "Walk “Park loop” deleted."]
+    assert server.client.get(f"/api/walks/{walk['id']}").status_code == 404
+    # said once: the walks list opened again says nothing
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#coaching-state")
+    page.goto(server.url + "/#/walks")
+    page.wait_for_selector("h1")
+    wait_js(page, "document.body.dataset.page === 'pageWalks'")
+    assert page.locator("#walks-msg").count() == 0
+    assert errors == [], errors
+
+
+def test_focus_goes_to_what_trends_shows_after_per_week_and_show_all(browser_context, server: Server) -> None:
+    # two walks two years apart: Trends opens on the latest 90 days and offers "Show all"
+    upload(server, SHORT, "foot", "Old walk", started_at="2024-10-15T09:00:00+00:00")
+    upload(server, SAMPLES / "gaitmap_right_foot.csv", "foot", "New walk", started_at="2026-11-03T09:00:00+00:00")
+    page, errors = window_page(browser_context)
+    page.goto(server.url + "/#/trends")
+    page.wait_for_selector("#tr-flag canvas")
+    page.evaluate("window.scrollTo(0, 120)")
+    scrolled = page.evaluate("window.scrollY")
+    assert scrolled == 120
+    page.click("#per-week")
+    page.wait_for_url("**/#/trends?period=week")
+    wait_js(page, "document.getElementById('trends-msg')?.textContent.length > 0")
+    assert page.evaluate(FOCUSED) == ["trends-msg", "status", "Shown per week."]
+    assert page.evaluate("window.scrollY") == scrolled and in_view(page, "#trends-msg")
+    page.click("#range-all")
+    page.wait_for_url("**/#/trends?period=week&range=all")
+    wait_js(page, "document.getElementById('range-recent') !== null")
+    wait_js(page, "document.getElementById('trends-msg')?.textContent.length > 0")
+    assert page.evaluate(FOCUSED) == ["trends-msg", "status", "All your walks shown."]
+    assert page.evaluate("window.scrollY") == scrolled
+    page.click("#range-recent")
+    page.wait_for_url("**/#/trends?period=week")
+    wait_js(page, "document.getElementById('range-all') !== null")
+    wait_js(page, "document.getElementById('trends-msg')?.textContent.length > 0")
+    assert page.evaluate(FOCUSED) == ["trends-msg", "status", "The last 26 weeks with walks shown."]
+    # pressing the period shown already changes nothing, and leaves nothing to say when Trends is opened later
+    page.click("#per-week")
+    page.goto(server.url + "/#/")
+    page.wait_for_selector("#coaching-state")
+    page.goto(server.url + "/#/trends?period=week")
+    page.wait_for_selector("#tr-flag canvas")
+    assert page.locator("#trends-msg").inner_text() == ""
     assert errors == [], errors
