@@ -666,6 +666,12 @@ class PainPublic(BaseModel):
     reported_at: str
     score: int
     walk_id: int | None
+    walk_deleted: bool = Field(
+        False,
+        description="The report was made for a walk deleted since (its walk_id is then null); false for a report "
+        "made without a walk, and for one whose walk was deleted before this was kept (unless a later walk's plan "
+        "named it).",
+    )
     onset_distance_m: float | None
     onset_time_s: float | None
     note: str | None
@@ -802,6 +808,10 @@ class CoachingStatus(BaseModel):
     settings: CoachingSettings
     tips: list[dict[str, str]]
     not_medical_advice: str
+    calibration_walk_good_m: float = Field(
+        description="A walk of known distance at least this long calibrates a stride-length factor to rely on (a "
+        "walk's Calibrate card, gait calibrate); a shorter one gives a rough factor."
+    )
 
 
 class Problem(BaseModel):

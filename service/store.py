@@ -243,6 +243,9 @@ MIGRATIONS: tuple[str, ...] = (
     # names that placement; a walk judged before against a baseline that took walks of other placements too is
     # marked (its analysis is out of date for coaching, see service/reanalysis.py)
     "walk_plans_name_their_baseline_placement",
+    # a pain report made for a walk keeps that it was, once that walk is deleted (its walk_id is emptied then), so the
+    # pain page says "walk deleted" rather than nothing; see _pain_reports_keep_their_deleted_walk
+    "pain_reports_keep_their_deleted_walk",
 )
 """Schema migrations in order; ``PRAGMA user_version`` counts those applied. A string is an SQL script; the name
 of a function in :data:`MIGRATION_FUNCTIONS` is a migration done in Python (inside the same transaction)."""
@@ -387,6 +390,25 @@ def _walk_plans_name_their_baseline_placement(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE walks SET coaching_json = ? WHERE id = ?", (json.dumps(plan), walk_id))
 
 
+def _pain_reports_keep_their_deleted_walk(conn: sqlite3.Connection) -> None:
+    """Add ``pain_reports.walk_deleted`` (1: the report was made for a walk deleted since, set by
+    :meth:`Store.delete_walk`), and set it for the reports deleted walks left before, as far as they can be known: a
+    report that a walk's stored plan names with its walk (``pain_walk_reports``, see
+    :func:`service.coaching.plan_pain_basis`) had that walk; reports are never edited, so when it has none now, that
+    walk was deleted. Any other report without a walk cannot be told from one made without a walk."""
+    conn.execute(
+        "ALTER TABLE pain_reports ADD COLUMN walk_deleted INTEGER NOT NULL DEFAULT 0 CHECK (walk_deleted IN (0, 1))"
+    )
+    had_walk: set[int] = set()
+    for (coaching_json,) in conn.execute("SELECT coaching_json FROM walks WHERE json_valid(coaching_json)"):
+        plan = json.loads(coaching_json)
+        named = plan.get("pain_walk_reports") if isinstance(plan, dict) else None
+        had_walk.update(r["id"] for r in named or () if isinstance(r, dict) and r.get("walk_id") is not None)
+    conn.executemany(
+        "UPDATE pain_reports SET walk_deleted = 1 WHERE id = ? AND walk_id IS NULL", [(i,) for i in sorted(had_walk)]
+    )
+
+
 def _step_timing(conn: sqlite3.Connection) -> None:
     conn.execute(
         "CREATE TABLE step_timing (walk_id INTEGER PRIMARY KEY REFERENCES walks (id) ON DELETE CASCADE,"
@@ -465,6 +487,7 @@ MIGRATION_FUNCTIONS: dict[str, Callable[[sqlite3.Connection], None]] = {
     "profile_stride_scales_per_placement": _profile_stride_scales_per_placement,
     "walk_plans_keep_their_pain_reports": _walk_plans_keep_their_pain_reports,
     "walk_plans_name_their_baseline_placement": _walk_plans_name_their_baseline_placement,
+    "pain_reports_keep_their_deleted_walk": _pain_reports_keep_their_deleted_walk,
 }
 
 WALK_COLUMNS = (
@@ -1223,6 +1246,8 @@ class Store:
         """Delete a walk and its rows; returns False when there was none. Nothing of it stays readable in the files
         (:meth:`_write_through`)."""
         with self.write() as conn:
+            # its pain reports are kept, unlinked from it (ON DELETE SET NULL), and keep that they had a walk
+            conn.execute("UPDATE pain_reports SET walk_deleted = 1 WHERE walk_id = ?", (walk_id,))
             deleted = conn.execute("DELETE FROM walks WHERE id = ?", (walk_id,)).rowcount > 0
         self._write_through()
         return deleted

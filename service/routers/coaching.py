@@ -7,6 +7,7 @@ from dataclasses import asdict
 from fastapi import APIRouter
 
 from gait.coach import NOT_MEDICAL_ADVICE, TIPS
+from gait.stride_length import CALIBRATION_WALK_GOOD_M
 from service.coaching import dashboard_plan, load_profile
 from service.deps import StoreDep
 from service.models import CoachingStatus
@@ -25,4 +26,5 @@ def coaching_status(store: StoreDep) -> CoachingStatus:
         settings=profile.coaching,
         tips=[asdict(t) for t in TIPS],
         not_medical_advice=NOT_MEDICAL_ADVICE,
+        calibration_walk_good_m=CALIBRATION_WALK_GOOD_M,
     )

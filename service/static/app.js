@@ -294,6 +294,31 @@ function onPage(seq) { return seq === state.routeSeq; }
 // a redraw a handler started (after a save) whose walker has gone on to another page: nothing to report
 window.addEventListener("unhandledrejection", (e) => { if (e.reason instanceof Superseded) e.preventDefault(); });
 
+/** Say what an action did in the status element ``id`` (role=status: read out by a screen reader) and move focus
+ * there: the action's button was redrawn or left with its page, and focus would fall to the page's body. The page
+ * stays where the walker has it (no scrolling to the element). */
+function sayDone(id, words) {
+  const el = document.getElementById(id);
+  if (!el) return;
+  el.setAttribute("role", "status");
+  el.tabIndex = -1;
+  el.textContent = words;
+  el.focus({ preventScroll: true });
+}
+
+/** Open ``hash`` with ``words`` for its page to say once (``takeSaid``): "Walk … deleted." on the walks list. */
+function openSaying(hash, words) {
+  state.said = { hash, words };
+  location.hash = hash;
+}
+
+/** The words an action left for the page now opening (``openSaying``), once; null when none were left for it. */
+function takeSaid() {
+  const said = state.said;
+  state.said = null;
+  return said && said.hash === location.hash ? said.words : null;
+}
+
 async function route() {
   const seq = ++state.routeSeq;
   const hash = location.hash || "#/";
@@ -365,7 +390,8 @@ async function pageHome() {
       into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
   }
   const reasons = plan.reasons.filter((r) => !rec || r !== rec.reason);
-  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE)) ? await pageData(calibrateHowTo(plan, walks)) : "";
+  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE))
+    ? await pageData(calibrateHowTo(plan, coaching.calibration_walk_good_m)) : "";
   $main.innerHTML = `
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
@@ -387,27 +413,43 @@ async function pageHome() {
 // calibrate)"): where it stands, the dashboard says its own way first.
 const CLI_CALIBRATE = "(gait calibrate)";
 
+// How far back Home looks for a walk to calibrate with: the latest own walks, and the details of the few latest
+// long enough of them (a walk whose figures are out of date cannot calibrate until analysed again).
+const [CALIBRATE_WALKS_LISTED, CALIBRATE_WALKS_OPENED] = [50, 5];
+
 /** How to calibrate on the dashboard, for a walker whose walks have no stride length the coach trusts: the walker's
- * latest own walk with the plan's placement that can calibrate (``walks``: the latest own walks), linked to its
- * Calibrate card, then the command line as the other way. */
-async function calibrateHowTo(plan, walks) {
+ * latest own walk with the plan's placement that is long enough for a factor to rely on (``good_m``: the API's
+ * ``calibration_walk_good_m``, as measured) and can calibrate, linked to its Calibrate card; when none is long
+ * enough, said so; then how to record one, and the command line as the other way. */
+async function calibrateHowTo(plan, good_m) {
   const lengthModel = (w) => w.placement && !NO_LENGTH_MODEL.includes(w.placement);
-  const candidates = walks.filter((w) => (plan.placement ? w.placement === plan.placement : lengthModel(w)));
+  const listed = await api(`/api/walks?limit=${CALIBRATE_WALKS_LISTED}&demo=false`);
+  const ofPlacement = listed.filter((w) => (plan.placement ? w.placement === plan.placement : lengthModel(w)));
+  const long = ofPlacement.filter((w) => w.summary.distance_m != null && w.summary.distance_m >= good_m);
   let walk = null;
-  for (const w of candidates) {
+  for (const w of long.slice(0, CALIBRATE_WALKS_OPENED)) {
     try {
       const detail = await api(`/api/walks/${w.id}`);
       if (detail.calibration && detail.calibration.can_calibrate) { walk = detail; break; }
     } catch (_) { /* gone meanwhile: the next one */ }
   }
   const sensor = plan.placement ? `${sensorWords(plan.placement)} ` : "";
-  const record = `walk a distance you know (at least 100 m: laps of a running track, 400 m a lap in the inside lane, or a route
+  const record = `walk a distance you know (at least ${good_m} m: laps of a running track, 400 m a lap in the inside lane, or a route
     measured on a map) with the sensor where you usually wear it, upload the recording, then on its page fill in
     “Calibrate: this walk was … m”`;
-  const known = walk ? `<li>If you know how far one of your walks was: open <a href="#/walk/${walk.id}?to=calibrate" id="calibrate-link">your
-    latest ${esc(sensor)}walk, “${esc(walk.name)}”</a>, and fill in “Calibrate: this walk was … m” with that distance in metres.</li>` : "";
-  return `<div class="notice" id="calibrate-how"><p><strong>Calibrating on this dashboard:</strong></p><ol>${known}
-    <li>Or ${record}.</li></ol>
+  let first = "";
+  if (walk) {
+    first = `<li>If you know how far one of your walks was: open <a href="#/walk/${walk.id}?to=calibrate" id="calibrate-link">your
+    latest ${esc(sensor)}walk of ${good_m} m or more, “${esc(walk.name)}”</a> (the sensor measured about ${fmt.dist(walk.summary.distance_m)}), and fill in
+    “Calibrate: this walk was … m” with that distance in metres.</li>`;
+  } else if (!long.length && ofPlacement.some((w) => w.summary.distance_m != null)) {
+    const latest = ofPlacement.find((w) => w.summary.distance_m != null);
+    const all = listed.length < CALIBRATE_WALKS_LISTED ? "" : "latest ";
+    first = `<li id="calibrate-too-short">None of your ${all}${esc(sensor)}walks is long enough to calibrate with: a factor to rely on
+    needs a walk of at least ${good_m} m, and your latest, “${esc(latest.name)}”, measured about ${fmt.dist(latest.summary.distance_m)}.</li>`;
+  }
+  return `<div class="notice" id="calibrate-how"><p><strong>Calibrating on this dashboard:</strong></p><ol>${first}
+    <li>${walk ? `Or ${record}.` : sentence(record)}</li></ol>
     <p class="hint">Your stride lengths are then trusted for coaching. On the command line, <code>gait calibrate</code> does the same.</p></div>`;
 }
 
@@ -461,9 +503,12 @@ function bindWalkRows() {
 }
 
 async function pageWalks() {
+  const said = takeSaid();  // "Walk … deleted." after Delete walk
   const walks = await pageData(api("/api/walks?limit=500"));
-  $main.innerHTML = `<h1>Walks</h1>${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted">No walks yet.</p>`}`;
+  $main.innerHTML = `<h1>Walks</h1>${said ? `<p class="notice ok-note" id="walks-msg"></p>` : ""}
+    ${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted">No walks yet.</p>`}`;
   bindWalkRows();
+  if (said) sayDone("walks-msg", said);
 }
 
 /** A pain report's onset in seconds into the walk (the charts' x), or null when it gives neither time nor distance. */
@@ -830,7 +875,7 @@ async function pageWalk(id, redraw = false) {
       // deleted meanwhile (another tab): gone all the same; any other failure is said
       if (!(err instanceof ApiError && err.status === 404)) { alert(`The walk was not deleted: ${err.message}`); return; }
     }
-    if (onPage(seq)) location.hash = "#/walks";  // not from the page the walker went to meanwhile
+    if (onPage(seq)) openSaying("#/walks", `Walk “${walk.name}” deleted.`);  // not from the page the walker went to meanwhile
   });
   bindReanalyse(walk);
   bindCalibrate(walk);
@@ -987,11 +1032,14 @@ function trendsRange(rows, period, showAll) {
   return { rows: rows.slice(older.length), older, fromMs };
 }
 
+/** "90 days" or "26 weeks": the span Trends opens on (TREND_WINDOW). */
+const trendWindowWords = (period) => `${TREND_WINDOW[period]} ${period === "day" ? "days" : "weeks"}`;
+
 function trendsRangeNote(range, all, period, showAll) {
   if (!range.older.length) return "";
   const n = range.older.reduce((k, r) => k + r.walks, 0);
   const what = `${n} older walk${n === 1 ? "" : "s"} (from ${esc(periodWords(range.older[0].period, period))})`;
-  const span = `${TREND_WINDOW[period]} ${period === "day" ? "days" : "weeks"}`;
+  const span = trendWindowWords(period);
   return showAll
     ? `<p class="hint" id="trends-range">All your walks, ${esc(periodWords(all[0].period, period))} to ${esc(periodWords(all[all.length - 1].period, period))}.
         <button type="button" class="secondary" id="range-recent">Show the last ${span} with walks</button></p>`
@@ -1006,13 +1054,17 @@ async function pageTrends() {
   const [all, coaching] = await pageData(Promise.all([api(`/api/trends?period=${period}`), api("/api/coaching")]));
   const range = trendsRange(all, period, showAll);
   const rows = range.rows;
-  const go = (p, everything) => { location.hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`; };
+  const said = takeSaid();  // what the button that drew the page again did ("Shown per week.")
+  const go = (p, everything, words) => {
+    const hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`;
+    if (hash !== location.hash) openSaying(hash, words);
+  };
   $main.innerHTML = `<h1>Trends</h1>
     <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
       Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are each walk's median (a foot pod's or Apple Health walk's mean) averaged over the walks,
       each weighing as many strides as it holds, an Apple Health walk its steps / 2 strides at the stride its phone reported.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
-      <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button></div>
+      <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button> <span id="trends-msg" role="status"></span></div>
     ${trendsRangeNote(range, all, period, showAll)}
     ${rows.length ? `
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
@@ -1025,10 +1077,11 @@ async function pageTrends() {
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>`
     : `<p class="muted">No walks yet.</p>`}`;
-  document.getElementById("per-day").addEventListener("click", () => go("day", showAll));
-  document.getElementById("per-week").addEventListener("click", () => go("week", showAll));
-  document.getElementById("range-all")?.addEventListener("click", () => go(period, true));
-  document.getElementById("range-recent")?.addEventListener("click", () => go(period, false));
+  document.getElementById("per-day").addEventListener("click", () => go("day", showAll, "Shown per day."));
+  document.getElementById("per-week").addEventListener("click", () => go("week", showAll, "Shown per week."));
+  document.getElementById("range-all")?.addEventListener("click", () => go(period, true, "All your walks shown."));
+  document.getElementById("range-recent")?.addEventListener("click", () => go(period, false, `The last ${trendWindowWords(period)} with walks shown.`));
+  if (said) sayDone("trends-msg", said);
   if (!rows.length) return;
   // A calendar axis: one slot per day or ISO week from the first to the last, empty where nothing was walked, so a
   // gap in time shows as a gap (2024-W42 and 2026-W42 are two years apart, not neighbours).
@@ -1295,7 +1348,7 @@ async function pageProfile(redraw = false) {
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
       <h2>Calibration factors</h2>
-      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least 100 m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
+      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least ${coaching.calibration_walk_good_m} m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
       <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
         ${PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
           <td><input id="scale-${x}" class="scale" data-placement="${x}" type="number" step="any" min="${SCALE_MIN}" max="${SCALE_MAX}" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>
@@ -1367,8 +1420,7 @@ async function pageProfile(redraw = false) {
       // the page is drawn again from what was stored (the plan and re-analysis offers may change), then says so:
       // the word stays, where it used to vanish with the redraw 0.6 s later
       await pageProfile(true);
-      const saved = document.getElementById("profile-msg");
-      if (saved) { saved.className = ""; saved.textContent = Object.keys(changes).length ? done : "Nothing changed: nothing to save."; }
+      sayDone("profile-msg", Object.keys(changes).length ? done : "Nothing changed: nothing to save.");
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
@@ -1391,7 +1443,7 @@ async function pageProfile(redraw = false) {
         delete p.stride_scales[where];
         document.getElementById(`scale-${where}`).value = now.stride_scales[where] ?? "";
         if (now.stride_scales[where] == null) btn.remove();
-        msg.className = ""; msg.textContent = `Saved: no factor for a ${name} sensor now (nothing else saved).`;
+        msg.className = ""; sayDone("profile-msg", `Saved: no factor for a ${name} sensor now (nothing else saved).`);
       } catch (err) {
         btn.disabled = false;
         msg.className = "error"; msg.textContent = `The ${name} factor was not removed: ${err.message}`;
@@ -1510,11 +1562,12 @@ async function pagePain() {
     </form>
     ${replanNote(redo)}
     <h2>History</h2>
+    <p id="pain-history-msg" role="status"></p>
     ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th></th></tr></thead><tbody>
-    ${reports.map((r) => `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
+    ${reports.map((r) => { const walk = painWalk(r, names); return `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${walk ? `<div class="narrow-walk hint">${walk}</div>` : ""}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
-      <td class="hide-narrow">${r.walk_id ? `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>` : ""}</td>
-      <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
+      <td class="hide-narrow pain-walk">${walk}</td>
+      <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`; }).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
   const score = document.getElementById("score");
   score.addEventListener("input", () => { document.getElementById("score-val").textContent = score.value; });
   // Pain reported for a walk was felt on that walk: "When" starts at the walk's end (local time), not now, until
@@ -1544,7 +1597,7 @@ async function pagePain() {
           return;
         }
       }
-      if (onPage(seq)) pagePain();
+      if (onPage(seq)) { await pagePain(); sayDone("pain-history-msg", `Deleted the pain report ${b.dataset.what}.`); }
     });
   }
   document.getElementById("pain-form").addEventListener("submit", async (e) => {
@@ -1564,7 +1617,7 @@ async function pagePain() {
       await api("/api/pain", { method: "POST", json: body });
       if (!onPage(seq)) return;  // saved all the same: the pain page lists it when opened
       await pagePain();
-      document.getElementById("pain-msg").textContent = "Saved.";
+      sayDone("pain-msg", "Saved.");
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   });
 }
@@ -1600,6 +1653,14 @@ function replanNote(redo) {
     (${one ? "its page says" : "their pages say"} so) and press “Analyse again”.</p>`;
 }
 
+/** The walk a pain report was made for, as the history table shows it (in its Walk column, and under the date on a
+ * phone, where that column is hidden): a link to the walk, "walk deleted" when that walk was deleted since, or nothing
+ * for a report made without a walk. */
+function painWalk(r, names) {
+  if (r.walk_id) return `<a href="#/walk/${r.walk_id}">${esc(names[r.walk_id] || `walk ${r.walk_id}`)}</a>`;
+  return r.walk_deleted ? `<span class="muted walk-deleted" title="the report is kept; the walk it was made for was deleted">walk deleted</span>` : "";
+}
+
 /** A pain report as the history table shows it, for the Delete question: "of 27 Nov 2026 10:00, 4/10, after 1.2 km,
  * walk “walk1”". */
 function painReportWords(r, names) {
@@ -1607,6 +1668,7 @@ function painReportWords(r, names) {
   if (r.onset_distance_m != null) parts.push(`after ${fmt.dist(r.onset_distance_m)}`);
   if (r.onset_time_s != null) parts.push(`after ${fmt.dur(r.onset_time_s)}`);
   if (r.walk_id) parts.push(`walk “${names[r.walk_id] || r.walk_id}”`);
+  else if (r.walk_deleted) parts.push("its walk deleted");
   return parts.join(", ");
 }
 

@@ -115,7 +115,7 @@ def test_home_shows_a_phone_walker_how_to_calibrate_on_the_dashboard(browser_con
     assert "(gait calibrate)" not in page.locator("#home-reasons").inner_text()
     link = page.locator("#calibrate-link")
     assert link.get_attribute("href") == f"#/walk/{walk['id']}?to=calibrate"
-    assert link.inner_text() == "your latest pocket walk, “Tuesday walk”"
+    assert link.inner_text() == "your latest pocket walk of 100 m or more, “Tuesday walk”"  # 193 m measured
     how = page.locator("#calibrate-how").inner_text()
     assert "“Calibrate: this walk was … m”" in how and "gait calibrate does the same" in how, how
     # coaching is off, and the walks' strides are shown: not medical advice all the same

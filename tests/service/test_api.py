@@ -234,6 +234,22 @@ def test_pain_reports_and_walk_length_recommendation(client: TestClient, store: 
     assert client.get("/api/coaching").json()["plan"]["recommendation"] is None
 
 
+def test_coaching_says_how_long_a_walk_to_calibrate_with_must_be(client: TestClient) -> None:
+    # the dashboard's Home and Profile say it in the words of the walk page's Calibrate card and gait calibrate
+    assert client.get("/api/coaching").json()["calibration_walk_good_m"] == 100.0
+
+
+def test_a_pain_report_whose_walk_is_deleted_says_it_had_one(client: TestClient, tmp_path: Path) -> None:
+    walk = upload(client, write_walk_csv(tmp_path / "w.csv", duration_s=30.0), placement="lower_back").json()
+    walk_id = walk["walks"][0]["id"]
+    on_walk = client.post("/api/pain", json={"score": 4, "walk_id": walk_id}).json()
+    alone = client.post("/api/pain", json={"score": 3}).json()
+    assert (on_walk["walk_id"], on_walk["walk_deleted"]) == (walk_id, False)
+    assert client.delete(f"/api/walks/{walk_id}").status_code == 204
+    listed = {r["id"]: (r["walk_id"], r["walk_deleted"]) for r in client.get("/api/pain").json()}
+    assert listed == {on_walk["id"]: (None, True), alone["id"]: (None, False)}
+
+
 def test_onset_zero_is_refused_and_an_early_time_onset_gets_the_doctor_wording(
     client: TestClient, store: Store
 ) -> None:

@@ -81,8 +81,13 @@ def test_pain_report_survives_walk_deletion(store: Store) -> None:
             "note": None,
         }
     )
+    without = store.add_pain(_pain(3))
+    assert store.get_pain(pid)["walk_deleted"] == 0
     store.delete_walk(walk_id)
-    assert store.get_pain(pid)["walk_id"] is None
+    # unlinked, and the report keeps that it had a walk (the pain page says "walk deleted"); one made without a
+    # walk is no such report
+    assert (store.get_pain(pid)["walk_id"], store.get_pain(pid)["walk_deleted"]) == (None, 1)
+    assert (store.get_pain(without)["walk_id"], store.get_pain(without)["walk_deleted"]) == (None, 0)
 
 
 @pytest.fixture
@@ -370,3 +375,35 @@ def test_deleted_health_data_is_overwritten_in_the_file(tmp_path: Path, monkeypa
         store.close()
     assert files_holding(words) == [] and files_holding(walk_name) == []
     assert files_holding("Kept: round the Serpentine") == ["gait.sqlite3"]
+
+
+def test_migration_marks_the_reports_a_stored_plan_names_with_a_walk_deleted_since(tmp_path: Path) -> None:
+    conn = _database_before(tmp_path / "db.sqlite3", "pain_reports_keep_their_deleted_walk")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # walk 1 was deleted before the upgrade: its report 1 lost its walk_id, but walk 2's plan named it with walk 1;
+    # report 2 was made without a walk; report 3 is for walk 2, still stored
+    plan = {"pain_walk_reports": [{"id": 1, "reported_at": "2026-01-01T11:00:00+00:00", "score": 4, "walk_id": 1}]}
+    conn.execute(
+        "INSERT INTO walks (id, name, origin, status, started_at, created_at, steps, coaching_json)"
+        " VALUES (2, 'w', 'upload', 'complete', '2026-01-02T10:00:00+00:00', '2026-01-02T10:00:00+00:00', 40, ?)",
+        (json.dumps(plan),),
+    )
+    for report_id, walk_id in ((1, None), (2, None), (3, 2)):
+        conn.execute(
+            "INSERT INTO pain_reports (id, reported_at, score, walk_id) VALUES (?, '2026-01-01T11:00:00+00:00', 4, ?)",
+            (report_id, walk_id),
+        )
+    conn.close()
+
+    store = Store(tmp_path / "db.sqlite3").open()
+    try:
+        assert store.schema_version == len(MIGRATIONS)
+        assert {r["id"]: (r["walk_id"], r["walk_deleted"]) for r in store.list_pain()} == {
+            1: (None, 1),
+            2: (None, 0),
+            3: (2, 0),
+        }
+        assert store.delete_walk(2)
+        assert store.get_pain(3)["walk_deleted"] == 1
+    finally:
+        store.close()
