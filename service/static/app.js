@@ -859,16 +859,25 @@ async function pageWalk(id, redraw = false) {
   const strideCount = document.getElementById("stride-count-box");
   // a trunk or phone sensor starts a stride (left to left, right to right) at every step: strides overlap
   if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
-  document.getElementById("delete-walk")?.addEventListener("click", async () => {
+  document.getElementById("delete-walk")?.addEventListener("click", async (ev) => {
+    const seq = state.routeSeq;
     const n = s.strides || 0;
+    // asked now, not at page load: walks added since (another tab, an upload) may rest on it too, pain reports
+    // may have been added or deleted; a failed question never blocks the deletion, it is asked without the count
+    const button = ev.currentTarget;
+    button.disabled = true;
+    const fresh = await api(`/api/walks/${walk.id}`).catch(() => null);
+    button.disabled = false;
+    if (!onPage(seq)) return;  // the walker went elsewhere meanwhile
     // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
-    const p = walk.pain_reports.length;
+    const p = (fresh || walk).pain_reports.length;
     const kept = p ? ` ${p === 1 ? "Its pain report is" : `Its ${p} pain reports are`} kept, no longer linked to a walk (delete ${p === 1 ? "it" : "them"} on the Pain page if ${p === 1 ? "it should" : "they should"} go too).` : "";
     // the later walks whose coaching plan counted this walk keep that plan (their history) but are out of date
-    const later = (walk.rested_on_by || []).length;
-    const rested = later ? ` The coaching of ${later === 1 ? "1 later walk" : `${later} later walks`} rested on it (${later === 1 ? "its" : "their"} baseline or count of pain-free walks): ${later === 1 ? "it" : "they"} will be marked out of date, to analyse again without it.` : "";
+    const later = fresh ? (fresh.rested_on_by || []).length : null;
+    const rested = later === null
+      ? " Any later walk whose coaching rested on it (its baseline or count of pain-free walks) will be marked out of date, to analyse again without it."
+      : later ? ` The coaching of ${later === 1 ? "1 later walk" : `${later} later walks`} rested on it (${later === 1 ? "its" : "their"} baseline or count of pain-free walks): ${later === 1 ? "it" : "they"} will be marked out of date, to analyse again without it.` : "";
     if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${rested}${kept}`)) return;
-    const seq = state.routeSeq;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     } catch (err) {
