@@ -22,15 +22,21 @@ pytestmark = [
 ]
 
 
+def pocket_walks(server: Server, tmp_path: Path, days_ago: tuple[float, ...]) -> list[int]:
+    """The walker's profile (a body height, a pocket factor: trusted lengths), then pocket walks started each of
+    ``days_ago`` days ago: their ids."""
+    profile = {"body_height_m": 1.75, "stride_scales": {"pocket": 1.0}}
+    assert server.client.put("/api/profile", json=profile).status_code == 200
+    return upload_days_ago(server.client, tmp_path, days_ago)
+
+
 def test_deleting_a_baseline_walk_says_the_later_walk_will_be_marked_and_its_page_says_why(
     browser_context,
     own_server: Server,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     server = own_server
-    profile = {"body_height_m": 1.75, "stride_scales": {"pocket": 1.0}}
-    assert server.client.put("/api/profile", json=profile).status_code == 200
-    a, b, c, w = upload_days_ago(server.client, tmp_path, (20, 15, 10, 2))
+    a, b, c, w = pocket_walks(server, tmp_path, (20, 15, 10, 2))
     assert server.client.get(f"/api/walks/{w}").json()["coaching"]["relied_on_walks"] == [a, b, c]
 
     page = browser_context.new_page()
@@ -78,9 +84,7 @@ def test_the_delete_question_counts_the_later_walks_when_asked_not_when_the_page
     tmp_path: Path,
 ) -> None:
     server = own_server
-    profile = {"body_height_m": 1.75, "stride_scales": {"pocket": 1.0}}
-    assert server.client.put("/api/profile", json=profile).status_code == 200
-    a, b, c = upload_days_ago(server.client, tmp_path, (20, 15, 10))
+    a, b, c = pocket_walks(server, tmp_path, (20, 15, 10))
     assert server.client.get(f"/api/walks/{b}").json()["rested_on_by"] == []  # two walks before c: no baseline
 
     page = browser_context.new_page()
