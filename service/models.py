@@ -617,7 +617,10 @@ class WalkDeleted(BaseModel):
         description="The later walks whose coaching plan rested on the deleted walk: now out of date (their plan "
         "without it is another one), to analyse again."
     )
-    message: str = Field(description="What was deleted and what it changed, in words.")
+    message: str = Field(
+        description="What was deleted and what it changed, in words: how to analyse the marked walks again, or for "
+        "one that cannot be (uploaded before samples were kept) what to do instead (upload its file again)."
+    )
 
 
 class TrendRow(BaseModel):
