@@ -625,8 +625,8 @@ class WalkDeleted(BaseModel):
 
 
 class TrendRow(BaseModel):
-    """Totals over one day or week, and each walk's median cadence and stride length (a foot pod's or Apple Health
-    walk's mean) averaged over its walks, each weighing its strides (lengths to the millimetre, cadence to 0.1
+    """Totals over one day, week or month, and each walk's median cadence and stride length (a foot pod's or Apple
+    Health walk's mean) averaged over its walks, each weighing its strides (lengths to the millimetre, cadence to 0.1
     steps/min); an Apple Health walk counts its steps / 2 strides, as in the means."""
 
     period: str
