@@ -18,7 +18,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -190,16 +190,14 @@ def delete_walk_files(walk_id: int, *, recordings_dir: Path, journal_dir: Path) 
     return removed
 
 
-def delete_walk(
-    store: Store, walk_id: int, *, recordings_dir: Path, journal_dir: Path, name_in: Collection[int] = ()
-) -> bool:
+def delete_walk(store: Store, walk_id: int, *, recordings_dir: Path, journal_dir: Path) -> bool:
     """Delete walk ``walk_id`` from ``store``, then its files; False when there was
-    no such walk. ``name_in``: the later walks whose plans keep its name (:meth:`Store.delete_walk`).
+    no such walk.
 
     The files go after the commit: a file a failure leaves behind is removed at the next start (an orphan), never
     the reverse (a walk whose samples are gone).
     """
-    if not store.delete_walk(walk_id, name_in=name_in):
+    if not store.delete_walk(walk_id):
         return False
     delete_walk_files(walk_id, recordings_dir=recordings_dir, journal_dir=journal_dir)
     return True

@@ -12,7 +12,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -1242,13 +1242,12 @@ class Store:
         return [_walk_row(r) for r in rows]
 
     @staticmethod
-    def _name_in_relying_plans(conn: sqlite3.Connection, walk_id: int, later_ids: Collection[int]) -> None:
-        """Keep walk ``walk_id``'s name and local day in the plans of the walks ``later_ids`` that relied on it
-        (``deleted_walks_named``, by id), before it is deleted: their plans keep its id only, and their pages then
-        say which walk it was. Gone with the plan when such a walk is analysed again (its new plan rests on the walks
-        stored then); kept nowhere else, the walker having deleted it."""
+    def _name_in_relying_plans(conn: sqlite3.Connection, walk_id: int) -> None:
+        """Keep walk ``walk_id``'s name and local day in the plans that relied on it (``deleted_walks_named``, by id),
+        before it is deleted: their plans keep its id only, and their pages then say which walk it was. Gone with
+        the plan when such a walk is analysed again (its new plan rests on the walks stored then)."""
         walk = conn.execute("SELECT name, started_at FROM walks WHERE id = ?", (walk_id,)).fetchone()
-        if walk is None or not later_ids:
+        if walk is None:
             return
         named = {"name": walk[0], "local_date": local_period(walk[1], "day")}
         relying = conn.execute(
@@ -1257,8 +1256,6 @@ class Store:
             (walk_id,),
         ).fetchall()
         for later_id, coaching_json in relying:
-            if later_id not in later_ids:
-                continue
             plan = json.loads(coaching_json)
             plan.setdefault("deleted_walks_named", {})[str(walk_id)] = named
             conn.execute("UPDATE walks SET coaching_json = ? WHERE id = ?", (json.dumps(plan), later_id))
@@ -1269,14 +1266,13 @@ class Store:
             row = conn.execute("SELECT recording_sha256 FROM walks WHERE id = ?", (walk_id,)).fetchone()
         return row[0] if row else None
 
-    def delete_walk(self, walk_id: int, *, name_in: Collection[int] = ()) -> bool:
+    def delete_walk(self, walk_id: int) -> bool:
         """Delete a walk and its rows; returns False when there was none. Nothing of it stays readable in the files
-        (:meth:`_write_through`) but its name and local day in the plans of the walks ``name_in`` that relied on it
-        (:meth:`_name_in_relying_plans`: those it marks out of date, whose pages then say which walk it was)."""
+        (:meth:`_write_through`)."""
         with self.write() as conn:
             # its pain reports are kept, unlinked from it (ON DELETE SET NULL), and keep that they had a walk
             conn.execute("UPDATE pain_reports SET walk_deleted = 1 WHERE walk_id = ?", (walk_id,))
-            self._name_in_relying_plans(conn, walk_id, name_in)
+            self._name_in_relying_plans(conn, walk_id)
             deleted = conn.execute("DELETE FROM walks WHERE id = ?", (walk_id,)).rowcount > 0
         self._write_through()
         return deleted

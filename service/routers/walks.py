@@ -348,11 +348,7 @@ def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> dict[st
     walk = store.get_walk(walk_id)
     if walk is not None and walk["status"] == "live":
         raise HTTPException(409, LIVE_WALK_NOT_DELETED.format(walk_id=walk_id))
-    # the walks it will mark keep its name, so that their pages say which walk it was
-    marking = reanalysis.resting_on(store, walk_id)
-    if not delete_stored_walk(
-        store, walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir, name_in=marking
-    ):
+    if not delete_stored_walk(store, walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir):
         raise HTTPException(404, f"no walk with id {walk_id}")
     marked = reanalysis.resting_on(store, walk_id)
     folders = sample_folders(settings)

@@ -8,7 +8,6 @@ column, on a real SQLite file through the API.
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import datetime
 from pathlib import Path
@@ -188,19 +187,3 @@ def test_a_marked_walk_whose_samples_are_not_kept_is_told_to_upload_its_file_aga
     assert "Analyse again" not in message and "Analyse all again" not in message
     assert f"walk {w} was uploaded before samples were kept: upload its file again" in message
     assert message.endswith(page(client, w)["reanalysis"]["why_not"]), message  # as its page words it
-
-
-def test_a_deleted_walk_s_name_is_kept_only_in_the_plans_it_marks(client: TestClient, tmp_path: Path) -> None:
-    # coaching off: c's plan (a population default, with a and b towards a personal baseline) counted b but shows
-    # nothing of it, so deleting b does not mark c; only w's personal baseline rested on it
-    profile = {"body_height_m": 1.75, "stride_scales": {"pocket": 1.0}, "coaching": {"enabled": False}}
-    assert client.put("/api/profile", json=profile).status_code == 200
-    a, b, c, w = upload_days_ago(client, tmp_path, (20, 15, 10, 2))
-    assert page(client, c)["coaching"]["relied_on_walks"] == [a, b] and page(client, b)["rested_on_by"] == [w]
-    gone = named(client, b)
-    r = client.delete(f"/api/walks/{b}")
-    assert r.status_code == 200 and r.json()["marked_out_of_date"] == [w], r.text
-    assert page(client, w)["coaching"]["deleted_walks_words"] == gone
-    # the walker deleted it: its name is not copied where no page would say it
-    assert "deleted_walks_named" not in page(client, c)["coaching"]
-    assert POCKET_WALKS[1] not in json.dumps(page(client, c))
