@@ -327,9 +327,8 @@ class WalkPublic(BaseModel):
         "was then not pain-free; `relied_on_walks`: the walks whose being pain-free it rested on (its baseline's, its "
         "count of pain-free walks); on a single walk, `deleted_pain_reports`: those deleted since, "
         "`added_pain_reports`: those added since that the plan of its day rests on (with walk_id, walk_name and "
-        "`dated`: reported within the lookback before the walk), `deleted_walks`: the ids of the walks it "
-        "relied on that were deleted since, and `deleted_walks_words`: them in words (each by its id, with its name "
-        "and local day when deleted by a version that kept them: `deleted_walks_named`, by id).",
+        "`dated`: reported within the lookback before the walk), and `deleted_walks`: the ids of the walks it "
+        "relied on that were deleted since.",
     )
     notes: list[str] = Field(
         default_factory=list, description="How the figures were obtained: models, defaults assumed, placement checks."

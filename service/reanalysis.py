@@ -24,7 +24,6 @@ import logging
 import re
 import sqlite3
 from dataclasses import dataclass, replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -345,34 +344,9 @@ def walk_ids_words(walk_ids: list[int]) -> str:
     return f"{'walk' if len(walk_ids) == 1 else 'walks'} {', '.join(str(i) for i in walk_ids)}"
 
 
-def deleted_walks_words(walk_ids: list[int], stored: dict[str, Any]) -> str:
-    """The walks a walk's stored plan (``stored``) relied on that were deleted since, in words: each by its id, with
-    its name and local day as kept in the plan at deletion (``deleted_walks_named``,
-    :meth:`service.store.Store.delete_walk`); by their ids alone when deleted before names were kept.
-
-    Examples
-    --------
-    >>> canal = {"deleted_walks_named": {"12": {"name": "Canal walk", "local_date": "2026-11-03"}}}
-    >>> deleted_walks_words([12, 14], canal), deleted_walks_words([12, 14], {})
-    ('walk 12, \u201cCanal walk\u201d of 3 Nov 2026; walk 14', 'walks 12, 14')
-    """
-    named = stored.get("deleted_walks_named") or {}
-    if not any(str(i) in named for i in walk_ids):
-        return walk_ids_words(walk_ids)
-    words = []
-    for walk_id in walk_ids:
-        walk = named.get(str(walk_id))
-        if walk is None:
-            words.append(f"walk {walk_id}")
-            continue
-        day = date.fromisoformat(walk["local_date"])
-        words.append(f"walk {walk_id}, \u201c{walk['name']}\u201d of {day.day} {day:%b %Y}")
-    return "; ".join(words)
-
-
 def deleted_walk_reason(walk_ids: list[int], stored: dict[str, Any]) -> str | None:
     """The walks a walk's stored plan (``stored``) relied on that were deleted since (:func:`deleted_walks`), in
-    words, as a reason the walk is out of date (None: none was), each named as :func:`deleted_walks_words` names it.
+    words, as a reason the walk is out of date (None: none was). The plan keeps their ids only: they are named so.
     With coaching off, the plan relied on walks of its personal baseline only; with it on, also on its count of
     pain-free walks (the plan keeps them together).
 
@@ -383,18 +357,13 @@ def deleted_walk_reason(walk_ids: list[int], stored: dict[str, Any]) -> str | No
     >>> deleted_walk_reason([12, 14], {"enabled": True})  # doctest: +NORMALIZE_WHITESPACE
     '2 walks the coaching plan it was judged by counted (in its baseline or its pain-free walks) were deleted since
     (walks 12, 14)'
-    >>> canal = {"12": {"name": "Canal", "local_date": "2026-11-03"}}
-    >>> print(deleted_walk_reason([12, 14], {"baseline_source": "personal", "deleted_walks_named": canal}))
-    ... # doctest: +NORMALIZE_WHITESPACE
-    2 walks of the personal baseline it was judged against were deleted since (walk 12, \u201cCanal\u201d of 3 Nov
-    2026; walk 14)
     >>> deleted_walk_reason([], {}) is None
     True
     """
     if not walk_ids:
         return None
     one = len(walk_ids) == 1
-    which = deleted_walks_words(walk_ids, stored)
+    which = walk_ids_words(walk_ids)
     walks = "a walk" if one else f"{len(walk_ids)} walks"
     if coaching_opt_in(stored):
         what = f"{walks} the coaching plan it was judged by counted (in its baseline or its pain-free walks)"

@@ -1241,25 +1241,6 @@ class Store:
             ).fetchall()
         return [_walk_row(r) for r in rows]
 
-    @staticmethod
-    def _name_in_relying_plans(conn: sqlite3.Connection, walk_id: int) -> None:
-        """Keep walk ``walk_id``'s name and local day in the plans that relied on it (``deleted_walks_named``, by id),
-        before it is deleted: their plans keep its id only, and their pages then say which walk it was. Gone with
-        the plan when such a walk is analysed again (its new plan rests on the walks stored then)."""
-        walk = conn.execute("SELECT name, started_at FROM walks WHERE id = ?", (walk_id,)).fetchone()
-        if walk is None:
-            return
-        named = {"name": walk[0], "local_date": local_period(walk[1], "day")}
-        relying = conn.execute(
-            "SELECT id, coaching_json FROM walks WHERE json_valid(coaching_json) AND EXISTS ("
-            "SELECT 1 FROM json_each(coaching_json, '$.relied_on_walks') WHERE value = ?)",
-            (walk_id,),
-        ).fetchall()
-        for later_id, coaching_json in relying:
-            plan = json.loads(coaching_json)
-            plan.setdefault("deleted_walks_named", {})[str(walk_id)] = named
-            conn.execute("UPDATE walks SET coaching_json = ? WHERE id = ?", (json.dumps(plan), later_id))
-
     def walk_fingerprint(self, walk_id: int) -> str | None:
         """The fingerprint of the recording a walk was analysed from (see :class:`NewWalk`), or None."""
         with self.read() as conn:
@@ -1272,7 +1253,6 @@ class Store:
         with self.write() as conn:
             # its pain reports are kept, unlinked from it (ON DELETE SET NULL), and keep that they had a walk
             conn.execute("UPDATE pain_reports SET walk_deleted = 1 WHERE walk_id = ?", (walk_id,))
-            self._name_in_relying_plans(conn, walk_id)
             deleted = conn.execute("DELETE FROM walks WHERE id = ?", (walk_id,)).rowcount > 0
         self._write_through()
         return deleted

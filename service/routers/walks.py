@@ -257,9 +257,6 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) 
         walk["coaching"]["deleted_pain_reports"] = deleted_pain_basis(walk["coaching"], pain.reports)
         walk["coaching"]["added_pain_reports"] = changes["added"]
         walk["coaching"]["deleted_walks"] = changes["deleted_walks"]
-        walk["coaching"]["deleted_walks_words"] = reanalysis.deleted_walks_words(
-            changes["deleted_walks"], walk["coaching"]
-        )
         if walk["coaching"].get("reasons"):
             # the opt-in of then stays, but "switch it on" must not be asked of a walker who has
             walk["coaching"]["reasons"] = reasons_read_now(

@@ -537,7 +537,7 @@ function planChangesNote(walk) {
     // with coaching off the plan counted only its personal baseline's walks (as the API's reason says)
     const counted = (coaching.enabled ?? coaching.active) ? "this plan counted (in its baseline or its pain-free walks)" : "of this plan's personal baseline";
     html += `<p class="notice" id="deleted-walk">Since this walk, ${one ? `a walk ${counted} was` : `${walks.length} walks ${counted} were`}
-    deleted (${esc(coaching.deleted_walks_words)}). The plan below is kept as it was at the time, but no longer holds.${again(one ? "without it" : "without them")}</p>`;
+    deleted (${one ? "walk" : "walks"} ${walks.join(", ")}). The plan below is kept as it was at the time, but no longer holds.${again(one ? "without it" : "without them")}</p>`;
   }
   if (gone.length) {
     const which = gone.map((p) => `back pain ${p.score}/10 reported ${esc(fmt.date(p.reported_at))}`).join("; ");

@@ -9,7 +9,6 @@ column, on a real SQLite file through the API.
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -60,17 +59,6 @@ def page(client: TestClient, walk_id: int) -> dict:
     return r.json()
 
 
-def named(client: TestClient, walk_id: int) -> str:
-    """A stored walk as a later walk's page names it once it is deleted: its id, name and local day (worked out
-    here from its start time)."""
-    walk = page(client, walk_id)
-    day = datetime.fromisoformat(walk["started_at"]).astimezone().date()
-    return f"walk {walk_id}, \u201c{walk['name']}\u201d of {day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def baseline_reason(coaching: dict) -> str:
     (reason,) = [r for r in coaching["reasons"] if r.startswith("Baseline")]
     return reason
@@ -102,8 +90,6 @@ def test_deleting_a_baseline_walk_marks_the_later_walks_whose_plan_rested_on_it(
     assert page(client, b)["rested_on_by"] == [c, d, w]
     assert page(client, w)["rested_on_by"] == [] and overview(client)["out_of_date"] == 0
 
-    gone = named(client, b)
-    assert POCKET_WALKS[1] in gone
     r = client.delete(f"/api/walks/{b}")
     assert r.status_code == 200, r.text
     assert r.json()["walk_id"] == b and r.json()["marked_out_of_date"] == [c, d, w]
@@ -118,10 +104,10 @@ def test_deleting_a_baseline_walk_marks_the_later_walks_whose_plan_rested_on_it(
     after = page(client, w)
     assert after["reanalysis"]["reasons"] == [
         f"a walk the coaching plan it was judged by counted (in its baseline or its pain-free walks) was deleted "
-        f"since ({gone})"
+        f"since (walk {b})"
     ]
     assert after["reanalysis"]["reason_kinds"] == ["deleted_walk"] and after["reanalysis"]["plan_changed"] is False
-    assert after["coaching"]["deleted_walks"] == [b] and after["coaching"]["deleted_walks_words"] == gone
+    assert after["coaching"]["deleted_walks"] == [b]
     assert after["coaching"]["reasons"] == before["coaching"]["reasons"]  # the plan of then stays, as history
 
     # "Analyse all again" judges each marked walk without it, oldest first, and nothing is left out of date
@@ -153,10 +139,9 @@ def test_with_coaching_off_only_a_personal_baseline_counts_and_a_new_walk_never_
     assert page(client, c)["coaching"]["relied_on_walks"] == [a, b]
     assert page(client, b)["rested_on_by"] == [w] and page(client, c)["rested_on_by"] == [w]
 
-    gone = named(client, c)
     r = client.delete(f"/api/walks/{c}")
     assert r.status_code == 200 and r.json()["marked_out_of_date"] == [w], r.text
-    why = [f"a walk of the personal baseline it was judged against was deleted since ({gone})"]
+    why = [f"a walk of the personal baseline it was judged against was deleted since (walk {c})"]
     assert page(client, w)["reanalysis"]["reasons"] == why
     later = upload_pocket(client, tmp_path, POCKET_WALKS[5], now_s - DAY_S)
     assert later > c
@@ -166,7 +151,6 @@ def test_with_coaching_off_only_a_personal_baseline_counts_and_a_new_walk_never_
     assert client.post(f"/api/walks/{w}/reanalyse").status_code == 200
     redone = page(client, w)
     assert not redone["reanalysis"]["out_of_date"] and c not in redone["coaching"]["relied_on_walks"]
-    assert "deleted_walks_named" not in redone["coaching"]  # the deleted walk's name went with the plan that kept it
 
 
 def test_a_marked_walk_whose_samples_are_not_kept_is_told_to_upload_its_file_again(
