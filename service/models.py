@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
 from gait.consts import BODY_HEIGHT_RANGE_M, SENSOR_HEIGHT_RANGE_M, STRIDE_SCALE_RANGE
 from gait.numbers import round_half_away
-from gait.stride_length import factor_words
+from gait.stride_length import CALIBRATION_WALK_GOOD_M, factor_words
 from gait.types import Placement
 
 
@@ -419,8 +419,9 @@ class CalibrationResult(BaseModel):
     notes: list[str] = Field(description="What else the calibration changed or kept, in words.")
     warning: str | None = Field(
         None,
-        description="The walk is shorter than 100 m: the factor is rough, and what to do for one to rely on (walk "
-        "at least 100 m at your usual pace); null for a long enough walk. A rough factor is still saved.",
+        description=f"The walk is shorter than {CALIBRATION_WALK_GOOD_M:g} m: the factor is rough, and what to do "
+        f"for one to rely on (walk at least {CALIBRATION_WALK_GOOD_M:g} m at your usual pace); null for a long enough "
+        "walk. A rough factor is still saved.",
     )
     out_of_date: int | None = Field(
         None, description="Walks now out of date (another factor, height or version) that can be analysed again."
@@ -616,12 +617,15 @@ class WalkDeleted(BaseModel):
         description="The later walks whose coaching plan rested on the deleted walk: now out of date (their plan "
         "without it is another one), to analyse again."
     )
-    message: str = Field(description="What was deleted and what it changed, in words.")
+    message: str = Field(
+        description="What was deleted and what it changed, in words: how to analyse the marked walks again, or for "
+        "one that cannot be (uploaded before samples were kept) what to do instead (upload its file again)."
+    )
 
 
 class TrendRow(BaseModel):
-    """Totals over one day or week, and each walk's median cadence and stride length (a foot pod's or Apple Health
-    walk's mean) averaged over its walks, each weighing its strides (lengths to the millimetre, cadence to 0.1
+    """Totals over one day, week or month, and each walk's median cadence and stride length (a foot pod's or Apple
+    Health walk's mean) averaged over its walks, each weighing its strides (lengths to the millimetre, cadence to 0.1
     steps/min); an Apple Health walk counts its steps / 2 strides, as in the means."""
 
     period: str

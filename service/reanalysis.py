@@ -518,6 +518,19 @@ def plan_change_kinds(walk: dict[str, Any], profile: ProfileUpdate, pain: coachi
     return kinds + ([("deleted_walk", gone)] if gone else [])
 
 
+def why_not_reanalysable(walk: dict[str, Any], *, kept: bool) -> str | None:
+    """Why a walk cannot be analysed again, and what the walker can do instead (upload its file again, for an upload
+    of before samples were kept), or None when it can; ``kept``: :func:`samples_kept`'s answer for it."""
+    if walk["status"] == "live":
+        return "the walk is being recorded: it can be analysed again once it ends"
+    if kept:
+        return None
+    kind = no_samples_kind(walk) or {"upload": None, "live": "live_no_journal", "sample": "sample_missing"}.get(
+        walk["origin"]
+    )
+    return (NOT_REANALYSABLE[kind] if kind else NO_SAMPLES).format(id=walk["id"])
+
+
 def walk_status(
     walk: dict[str, Any], profile: ProfileUpdate, folders: SampleFolders, *, pain: coaching.PainLedger | None = None
 ) -> dict[str, Any]:
@@ -530,14 +543,6 @@ def walk_status(
     kinds = out_of_date_kinds(walk, profile) + plan_kinds
     reasons = [text for _, text in kinds]
     kept = samples_kept(walk, folders)
-    why_not = None
-    if walk["status"] == "live":
-        why_not = "the walk is being recorded: it can be analysed again once it ends"
-    elif not kept:
-        kind = no_samples_kind(walk) or {"upload": None, "live": "live_no_journal", "sample": "sample_missing"}.get(
-            walk["origin"]
-        )
-        why_not = (NOT_REANALYSABLE[kind] if kind else NO_SAMPLES).format(id=walk["id"])
     return {
         "out_of_date": bool(reasons),
         "reasons": reasons,
@@ -545,7 +550,7 @@ def walk_status(
         "reason_kinds": list(dict.fromkeys(kind for kind, _ in kinds)),
         "samples_kept": kept,
         "can_reanalyse": kept and walk["status"] != "live",
-        "why_not": why_not,
+        "why_not": why_not_reanalysable(walk, kept=kept),
         "version": (walk.get("analysis") or {}).get("version"),
         "current_version": ANALYSIS_VERSION,
     }

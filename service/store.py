@@ -601,7 +601,8 @@ def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def local_period(started_at: str, period: str) -> str:
-    """The local day (``2026-11-26``) or ISO 8601 week (``2026-W48``) of an ISO-8601 time (UTC when it has no zone).
+    """The local day (``2026-11-26``), ISO 8601 week (``2026-W48``) or calendar month (``2026-11``) of an ISO-8601
+    time (UTC when it has no zone).
 
     The ISO week runs Monday to Sunday and belongs to the year holding its Thursday, so a week's year can differ
     from the date's.
@@ -610,11 +611,15 @@ def local_period(started_at: str, period: str) -> str:
     --------
     >>> local_period("2024-12-31T12:00:00+00:00", "week")  # Tuesday of the week 2024-12-30 to 2025-01-05
     '2025-W01'
+    >>> local_period("2024-12-31T12:00:00+00:00", "month")
+    '2024-12'
     """
     when = datetime.fromisoformat(started_at)
     local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone()
     if period == "day":
         return local.date().isoformat()
+    if period == "month":
+        return f"{local.year:04d}-{local.month:02d}"
     year, week, _ = local.isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -1293,21 +1298,22 @@ class Store:
         return [dict(r) for r in rows]
 
     def trends(self, period: str) -> list[dict[str, Any]]:
-        """Per-day or per-week totals and stride-weighted means over the walker's own walks (not sample or demo
-        walks). A summary-only walk (Apple Health: steps, distance, step length, no strides) counts its steps / 2
+        """Per-day, per-week or per-month totals and stride-weighted means over the walker's own walks (not sample or
+        demo walks). A summary-only walk (Apple Health: steps, distance, step length, no strides) counts its steps / 2
         strides, in the stride total and as its weight in the means.
 
         Parameters
         ----------
         period
-            ``"day"`` (``2026-11-26``) or ``"week"`` (ISO 8601 week with its own year, ``2025-W01`` for
-            2024-12-31), both in this computer's local time, the walker's (the service runs on their machine).
+            ``"day"`` (``2026-11-26``), ``"week"`` (ISO 8601 week with its own year, ``2025-W01`` for
+            2024-12-31) or ``"month"`` (calendar month, ``2026-11``), all in this computer's local time, the
+            walker's (the service runs on their machine).
         """
         # Each walk's means weigh as many strides as it holds; a summary-only walk (an Apple Health export, no
         # per-stride rows) as the strides its steps make, so its stride length counts as the Walks list shows it.
         weight = "COALESCE(strides, steps / 2.0)"
-        if period not in ("day", "week"):
-            raise ValueError(f"period must be 'day' or 'week', not {period!r}")
+        if period not in ("day", "week", "month"):
+            raise ValueError(f"period must be 'day', 'week' or 'month', not {period!r}")
         with self.read() as conn:
             conn.create_function("local_period", 2, local_period, deterministic=True)
             rows = conn.execute(

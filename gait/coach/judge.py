@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gait import stride_length
 from gait.coach.baseline import trusted_strides
 from gait.coach.flags import stride_flag
 from gait.coach.plan import CoachingPlan
@@ -282,8 +283,8 @@ def untrusted_lengths_why(
     height_helps = not height_known and with_height >= min_confidence
     without = "a calibration factor or a body height" if height_helps else "a calibration factor"
     calibrate = (
-        "calibrate its factor with a walk of known distance (at least 100 m at your usual pace: \u201cCalibrate: "
-        "this walk was \u2026 m\u201d on a walk's page, or gait calibrate)"
+        f"calibrate its factor with a walk of known distance (at least {stride_length.CALIBRATION_WALK_GOOD_M:g} m at "
+        "your usual pace: \u201cCalibrate: this walk was \u2026 m\u201d on a walk's page, or gait calibrate)"
     )
     fix = f"give your body height in your profile or {calibrate}" if height_helps else calibrate
     # the pendulum's lengths rest on the height at the lower back, not at the waist: said, as a walker may expect it

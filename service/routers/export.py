@@ -56,7 +56,7 @@ NO_SAMPLES_WHY = {
     "live": "a live walk whose samples (its journal) are gone",
 }
 """Why a walk has no samples in the export (keys: :func:`service.reanalysis.no_samples_kind`'s, and ``upload``)."""
-PAIN_COLUMNS = ("id", "walk_id", "reported_at", "score", "onset_distance_m", "onset_time_s", "note")
+PAIN_COLUMNS = ("id", "walk_id", "walk_deleted", "reported_at", "score", "onset_distance_m", "onset_time_s", "note")
 
 
 def export_filename(now: datetime) -> str:
@@ -211,9 +211,10 @@ strides/walk-<id>-strides.csv
 
 pain_reports.csv
             Every back-pain report, oldest first. Columns: id, walk_id (the walk it happened on, empty when
-            none was named), reported_at (when the pain was felt), score (pain 0 to 10), onset_distance_m
-            (metres into the walk the pain started, empty when not given), onset_time_s (seconds into the walk
-            the pain started, empty when not given), note.
+            none was named or its walk was deleted), walk_deleted (1 when the walk the report was made for
+            was deleted since: walk_id is then empty; 0 otherwise), reported_at (when the pain was felt),
+            score (pain 0 to 10), onset_distance_m (metres into the walk the pain started, empty when not
+            given), onset_time_s (seconds into the walk the pain started, empty when not given), note.
 
 profile.json
             Your profile as the dashboard's Profile page shows it (GET /api/profile): body_height_m (metres),

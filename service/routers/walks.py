@@ -293,8 +293,10 @@ LIVE_WALK_NOT_DELETED = (
 )
 
 
-def deleted_words(walk_id: int, marked: list[int]) -> str:
-    """What deleting walk ``walk_id`` did, with the later walks it marked out of date (:class:`WalkDeleted`).
+def deleted_words(walk_id: int, marked: list[int], cannot: dict[int, str] | None = None) -> str:
+    """What deleting walk ``walk_id`` did, with the later walks it marked out of date (:class:`WalkDeleted`);
+    ``cannot``: why those of them that cannot be analysed again cannot, with what to do instead
+    (:func:`service.reanalysis.why_not_reanalysable`), said in place of "Analyse again".
 
     Examples
     --------
@@ -303,16 +305,31 @@ def deleted_words(walk_id: int, marked: list[int]) -> str:
     >>> print(deleted_words(3, [5]))  # doctest: +NORMALIZE_WHITESPACE
     walk 3 deleted; the coaching of 1 later walk (walk 5) rested on it: it is marked out of date, to analyse again
     without it ("Analyse again" on its page, or "Analyse all again" on your profile page)
+    >>> print(deleted_words(3, [5, 7], {7: "walk 7 was uploaded before samples were kept: upload its file again"}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    walk 3 deleted; the coaching of 2 later walks (walks 5, 7) rested on it: they are marked out of date, to analyse
+    again without it ("Analyse again" on the page of walk 5, or "Analyse all again" on your profile page); walk 7
+    was uploaded before samples were kept: upload its file again
     """
     if not marked:
         return f"walk {walk_id} deleted"
+    cannot = cannot or {}
     one = len(marked) == 1
     which = reanalysis.walk_ids_words(marked)
-    return (
+    words = (
         f"walk {walk_id} deleted; the coaching of {len(marked)} later walk{'' if one else 's'} ({which}) rested on it: "
-        f"{'it is' if one else 'they are'} marked out of date, to analyse again without it "
-        f'("Analyse again" on {"its page" if one else "their pages"}, or "Analyse all again" on your profile page)'
+        f"{'it is' if one else 'they are'} marked out of date"
     )
+    again = [i for i in marked if i not in cannot]
+    if again:
+        if len(again) == len(marked):
+            where = "its page" if one else "their pages"
+        else:
+            where = f"the page{'' if len(again) == 1 else 's'} of {reanalysis.walk_ids_words(again)}"
+        words += (
+            f', to analyse again without it ("Analyse again" on {where}, or "Analyse all again" on your profile page)'
+        )
+    return "; ".join([words, *(cannot[i] for i in marked if i in cannot)])
 
 
 @router.delete(
@@ -331,7 +348,13 @@ def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> dict[st
     if not delete_stored_walk(store, walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir):
         raise HTTPException(404, f"no walk with id {walk_id}")
     marked = reanalysis.resting_on(store, walk_id)
-    return {"walk_id": walk_id, "marked_out_of_date": marked, "message": deleted_words(walk_id, marked)}
+    folders = sample_folders(settings)
+    cannot = {}
+    for later in filter(None, map(store.get_walk, marked)):
+        why = reanalysis.why_not_reanalysable(later, kept=reanalysis.samples_kept(later, folders))
+        if why is not None:
+            cannot[later["id"]] = why
+    return {"walk_id": walk_id, "marked_out_of_date": marked, "message": deleted_words(walk_id, marked, cannot)}
 
 
 @router.get(

@@ -859,16 +859,25 @@ async function pageWalk(id, redraw = false) {
   const strideCount = document.getElementById("stride-count-box");
   // a trunk or phone sensor starts a stride (left to left, right to right) at every step: strides overlap
   if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
-  document.getElementById("delete-walk")?.addEventListener("click", async () => {
+  document.getElementById("delete-walk")?.addEventListener("click", async (ev) => {
+    const seq = state.routeSeq;
     const n = s.strides || 0;
+    // asked now, not at page load: walks added since (another tab, an upload) may rest on it too, pain reports
+    // may have been added or deleted; a failed question never blocks the deletion, it is asked without the count
+    const button = ev.currentTarget;
+    button.disabled = true;
+    const fresh = await api(`/api/walks/${walk.id}`).catch(() => null);
+    button.disabled = false;
+    if (!onPage(seq)) return;  // the walker went elsewhere meanwhile
     // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
-    const p = walk.pain_reports.length;
+    const p = (fresh || walk).pain_reports.length;
     const kept = p ? ` ${p === 1 ? "Its pain report is" : `Its ${p} pain reports are`} kept, no longer linked to a walk (delete ${p === 1 ? "it" : "them"} on the Pain page if ${p === 1 ? "it should" : "they should"} go too).` : "";
     // the later walks whose coaching plan counted this walk keep that plan (their history) but are out of date
-    const later = (walk.rested_on_by || []).length;
-    const rested = later ? ` The coaching of ${later === 1 ? "1 later walk" : `${later} later walks`} rested on it (${later === 1 ? "its" : "their"} baseline or count of pain-free walks): ${later === 1 ? "it" : "they"} will be marked out of date, to analyse again without it.` : "";
+    const later = fresh ? (fresh.rested_on_by || []).length : null;
+    const rested = later === null
+      ? " Any later walk whose coaching rested on it (its baseline or count of pain-free walks) will be marked out of date, to analyse again without it."
+      : later ? ` The coaching of ${later === 1 ? "1 later walk" : `${later} later walks`} rested on it (${later === 1 ? "its" : "their"} baseline or count of pain-free walks): ${later === 1 ? "it" : "they"} will be marked out of date, to analyse again without it.` : "";
     if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${rested}${kept}`)) return;
-    const seq = state.routeSeq;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     } catch (err) {
@@ -952,21 +961,37 @@ async function pageWalk(id, redraw = false) {
 
 const DAY_MS = 86400000;
 
-// The UTC midnight that starts a trends period: a day "2026-11-26" or the Monday of an ISO week "2026-W48".
+// The UTC midnight that starts a trends period: a day "2026-11-26", the Monday of an ISO week "2026-W48", or the
+// first day of a month "2026-11".
 function periodStartMs(label, period) {
-  if (period === "day") {
+  if (period === "day" || period === "month") {
     const [y, m, d] = label.split("-").map(Number);
-    return Date.UTC(y, m - 1, d);
+    return Date.UTC(y, m - 1, d || 1);
   }
   const [y, w] = label.split("-W").map(Number);
   const jan4 = Date.UTC(y, 0, 4);  // ISO week 1 is the week holding 4 January
   return jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS + (w - 1) * 7 * DAY_MS;
 }
 
-// The label of the period starting at a UTC midnight (inverse of periodStartMs).
-function periodLabel(ms, period) {
+const FIRST_MONDAY_MS = 4 * DAY_MS;  // 1970-01-05, the first Monday of the Unix time
+
+// A period's place on the calendar, counted in its own steps (days, weeks, months: months differ in length, so
+// they are counted, not measured): neighbouring periods are one apart.
+function periodIndex(label, period) {
+  if (period === "month") {
+    const [y, m] = label.split("-").map(Number);
+    return y * 12 + m - 1;
+  }
+  const ms = periodStartMs(label, period);
+  return period === "day" ? Math.round(ms / DAY_MS) : Math.round((ms - FIRST_MONDAY_MS) / (7 * DAY_MS));
+}
+
+// The label of the period at a place on the calendar (inverse of periodIndex).
+function periodLabel(index, period) {
+  if (period === "month") return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
+  if (period === "day") return new Date(index * DAY_MS).toISOString().slice(0, 10);
+  const ms = FIRST_MONDAY_MS + index * 7 * DAY_MS;
   const d = new Date(ms);
-  if (period === "day") return d.toISOString().slice(0, 10);
   d.setUTCDate(d.getUTCDate() + 3);  // the Thursday of that week names its ISO year
   const year = d.getUTCFullYear();
   const jan4 = Date.UTC(year, 0, 4);
@@ -975,23 +1000,24 @@ function periodLabel(ms, period) {
 }
 
 /** A period as the trends page says it: a day as its date ("2026-11-27"), a week as the day it starts ("week of Sep
- * 12, 2022" in the browser's language), never as an ISO week number ("2022-W37"). ``short`` leaves out "week of"
- * (the chart's axis, titled "week starting"). */
+ * 12, 2022" in the browser's language), never as an ISO week number ("2022-W37"), a month by its name ("Nov 2026").
+ * ``short`` leaves out "week of" (the chart's axis, titled "week starting"). */
 function periodWords(label, period, short = false) {
   if (period === "day") return label;
-  const monday = new Date(periodStartMs(label, period)).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  const start = new Date(periodStartMs(label, period));
+  if (period === "month") return start.toLocaleDateString(undefined, { month: "short", year: "numeric", timeZone: "UTC" });
+  const monday = start.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
   return short ? monday : `week of ${monday}`;
 }
 
-// One slot per period from the first row's (or ``fromMs``, a period's start) to the last row's: x (0, 1, ...), its
-// label, and its row or null.
-function calendarSlots(rows, period, fromMs = null) {
-  const step = period === "day" ? DAY_MS : 7 * DAY_MS;
-  const first = fromMs ?? periodStartMs(rows[0].period, period);
-  const n = Math.round((periodStartMs(rows[rows.length - 1].period, period) - first) / step) + 1;
+// One slot per period from the first row's (or ``fromIndex``, a period's periodIndex) to the last row's: x (0, 1,
+// ...), its label, and its row or null.
+function calendarSlots(rows, period, fromIndex = null) {
+  const first = fromIndex ?? periodIndex(rows[0].period, period);
+  const n = periodIndex(rows[rows.length - 1].period, period) - first + 1;
   const x = [], labels = [], rowAt = [];
-  for (let i = 0; i < n; i++) { x.push(i); labels.push(periodLabel(first + i * step, period)); rowAt.push(null); }
-  for (const r of rows) rowAt[Math.round((periodStartMs(r.period, period) - first) / step)] = r;
+  for (let i = 0; i < n; i++) { x.push(i); labels.push(periodLabel(first + i, period)); rowAt.push(null); }
+  for (const r of rows) rowAt[periodIndex(r.period, period) - first] = r;
   return { x, labels, rowAt };
 }
 
@@ -1017,23 +1043,23 @@ const TREND_KEYS = {
 const MIN_BAR_PX = 6;
 const TREND_AXES_PX = 130;  // about what the trends charts' two y axes take of their width
 
-// Trends open on the latest walking: this many days (or weeks) up to the last one with a walk. One walk years older
-// would otherwise stretch the axis over the years between, with today's walking a sliver at its edge.
-const TREND_WINDOW = { day: 90, week: 26 };
+// Trends open on the latest walking: this many days (weeks, months) up to the last one with a walk. One walk years
+// older would otherwise stretch the axis over the years between, with today's walking a sliver at its edge.
+const TREND_WINDOW = { day: 90, week: 26, month: 24 };
 
-/** The trends rows to draw: the window of TREND_WINDOW periods ending at the last walked one (``fromMs``: its first
- * period's start), or all of them; ``older``: the rows before the window, said and offered with "Show all". */
+/** The trends rows to draw: the window of TREND_WINDOW periods ending at the last walked one (``fromIndex``: its
+ * first period's periodIndex), or all of them; ``older``: the rows before the window, said and offered with "Show
+ * all". */
 function trendsRange(rows, period, showAll) {
-  if (!rows.length) return { rows, older: [], fromMs: null };
-  const step = period === "day" ? DAY_MS : 7 * DAY_MS;
-  const fromMs = periodStartMs(rows[rows.length - 1].period, period) - (TREND_WINDOW[period] - 1) * step;
-  const older = rows.filter((r) => periodStartMs(r.period, period) < fromMs);
-  if (showAll || !older.length) return { rows, older, fromMs: null };
-  return { rows: rows.slice(older.length), older, fromMs };
+  if (!rows.length) return { rows, older: [], fromIndex: null };
+  const fromIndex = periodIndex(rows[rows.length - 1].period, period) - (TREND_WINDOW[period] - 1);
+  const older = rows.filter((r) => periodIndex(r.period, period) < fromIndex);
+  if (showAll || !older.length) return { rows, older, fromIndex: null };
+  return { rows: rows.slice(older.length), older, fromIndex };
 }
 
-/** "90 days" or "26 weeks": the span Trends opens on (TREND_WINDOW). */
-const trendWindowWords = (period) => `${TREND_WINDOW[period]} ${period === "day" ? "days" : "weeks"}`;
+/** "90 days", "26 weeks" or "24 months": the span Trends opens on (TREND_WINDOW). */
+const trendWindowWords = (period) => `${TREND_WINDOW[period]} ${period}s`;
 
 function trendsRangeNote(range, all, period, showAll) {
   if (!range.older.length) return "";
@@ -1061,10 +1087,11 @@ async function pageTrends() {
   };
   $main.innerHTML = `<h1>Trends</h1>
     <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
-      Days and ISO weeks (Monday to Sunday) in this computer's time; cadence and stride length are each walk's median (a foot pod's or Apple Health walk's mean) averaged over the walks,
+      Days, ISO weeks (Monday to Sunday) and calendar months in this computer's time; cadence and stride length are each walk's median (a foot pod's or Apple Health walk's mean) averaged over the walks,
       each weighing as many strides as it holds, an Apple Health walk its steps / 2 strides at the stride its phone reported.</p>
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
-      <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button> <span id="trends-msg" role="status"></span></div>
+      <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button>
+      <button class="${period === "month" ? "" : "secondary"}" id="per-month">Per month</button> <span id="trends-msg" role="status"></span></div>
     ${trendsRangeNote(range, all, period, showAll)}
     ${rows.length ? `
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
@@ -1079,13 +1106,14 @@ async function pageTrends() {
     : `<p class="muted">No walks yet.</p>`}`;
   document.getElementById("per-day").addEventListener("click", () => go("day", showAll, "Shown per day."));
   document.getElementById("per-week").addEventListener("click", () => go("week", showAll, "Shown per week."));
+  document.getElementById("per-month").addEventListener("click", () => go("month", showAll, "Shown per month."));
   document.getElementById("range-all")?.addEventListener("click", () => go(period, true, "All your walks shown."));
   document.getElementById("range-recent")?.addEventListener("click", () => go(period, false, `The last ${trendWindowWords(period)} with walks shown.`));
   if (said) sayDone("trends-msg", said);
   if (!rows.length) return;
-  // A calendar axis: one slot per day or ISO week from the first to the last, empty where nothing was walked, so a
+  // A calendar axis: one slot per day, ISO week or month from the first to the last, empty where nothing was walked, so a
   // gap in time shows as a gap (2024-W42 and 2026-W42 are two years apart, not neighbours).
-  const cal = calendarSlots(rows, period, range.fromMs);
+  const cal = calendarSlots(rows, period, range.fromIndex);
   const x = cal.x;
   const labels = cal.labels.map((l) => periodWords(l, period, true));
   const at = (f) => cal.rowAt.map((r) => (r == null ? null : f(r)));

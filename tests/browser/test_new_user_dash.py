@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from gait.stride_length import CALIBRATION_WALK_GOOD_M
 from service.store import NewWalk, Store
 from tests.browser.conftest import DESKTOP, PHONE, shot
+from tests.browser.test_dash_qa import TREND_SLOTS
 from tests.browser.test_dashboard import wait_js, watch_console
 from tests.service.serverproc import REPO, Server
 
@@ -245,4 +248,36 @@ def test_focus_goes_to_what_trends_shows_after_per_week_and_show_all(browser_con
     page.goto(server.url + "/#/trends?period=week")
     page.wait_for_selector("#tr-flag canvas")
     assert page.locator("#trends-msg").inner_text() == ""
+    assert errors == [], errors
+
+
+def test_per_month_shows_a_row_per_calendar_month_and_says_so(browser_context, server: Server) -> None:
+    # two walks in September, none in October, one in November (midday UTC: the same month in any zone)
+    walks = [
+        upload(server, SHORT, "foot", "Sep one", started_at="2026-09-10T12:00:00+00:00"),
+        upload(server, SAMPLES / "gaitmap_right_foot.csv", "foot", "Sep two", started_at="2026-09-24T12:00:00+00:00"),
+        upload(server, POCKET, "pocket", "Nov one", started_at="2026-11-03T12:00:00+00:00"),
+    ]
+    page, errors = window_page(browser_context)
+    page.goto(server.url + "/#/trends")
+    page.wait_for_selector("#tr-flag canvas")
+    page.click("#per-month")
+    page.wait_for_url("**/#/trends?period=month")
+    wait_js(page, "document.getElementById('trends-msg')?.textContent.length > 0")
+    assert page.evaluate(FOCUSED) == ["trends-msg", "status", "Shown per month."]
+    assert page.locator("#per-month").get_attribute("class") == ""  # the selected period
+    assert page.locator("#per-day").get_attribute("class") == "secondary"
+    wait_js(page, "state.charts.length === 3")
+    # one slot per month from September to November, October empty
+    for chart in page.evaluate(TREND_SLOTS):
+        assert chart["slots"] == 3 and chart["walked"] == ([] if chart["id"] == "tr-flag" else [0, 2]), chart
+    assert page.locator("#trends-table th").first.inner_text().lower() == "month"
+    rows = page.locator("#trends-table tbody tr")
+    assert rows.count() == 2
+    cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(2)]
+    assert "Sep" in cells[0][0] and "2026" in cells[0][0] and "Nov" in cells[1][0], cells
+    assert [c[1] for c in cells] == ["2", "1"]  # walks
+    september = walks[0]["summary"]["distance_m"] + walks[1]["summary"]["distance_m"]
+    assert float(cells[0][2].split()[0]) * (1000 if "km" in cells[0][2] else 1) == pytest.approx(september, abs=1.0)
+    shot(page, "trends-per-month")
     assert errors == [], errors

@@ -46,7 +46,8 @@ def test_pain_notes_are_listed_and_delete_walk_says_its_pain_reports_stay(
 
     page.on("dialog", answer)
     page.click("#delete-walk")
-    wait_js(page, "true")
+    # the question is asked once the service has said what deleting it marks (the button is disabled until then)
+    wait_js(page, "!document.getElementById('delete-walk').disabled")
     assert len(asked) == 1
     assert "Its 2 pain reports are kept, no longer linked to a walk" in asked[0], asked[0]
     assert server.client.get(f"/api/walks/{walk_id}").status_code == 200  # dismissed: nothing deleted

@@ -216,7 +216,8 @@ def test_deleting_a_walk_with_a_pain_report_asks_in_plain_words(
     page.goto(server.url + f"/#/walk/{walk['id']}")
     page.wait_for_selector("#delete-walk")
     page.click("#delete-walk")
-    wait_js(page, "true")
+    # the question is asked once the service has said what deleting it marks (the button is disabled until then)
+    wait_js(page, "!document.getElementById('delete-walk').disabled")
     assert len(asked) == 1
     assert (
         "Its pain report is kept, no longer linked to a walk (delete it on the Pain page if it should go too)."

@@ -199,3 +199,22 @@ def test_the_untrusted_walks_advice_counts_the_judged_placement_and_leaves_out_w
     )
     without = plan_coaching(low, [], SETTINGS, body_height_m=None, now_s=NOW_S, placement="lower_back")
     assert any("give your body height in your profile" in r for r in without.reasons)
+
+
+def test_the_calibration_advice_names_the_calibration_walk_constant(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The words name :data:`gait.stride_length.CALIBRATION_WALK_GOOD_M`, written without a trailing ".0", so the
+    advice cannot drift from the threshold the calibration checks."""
+    from gait import stride_length
+    from gait.coach.judge import untrusted_lengths_why
+    from gait.types import Placement
+
+    def advice() -> str:
+        why = untrusted_lengths_why(Placement.WAIST, calibrated=False, height_known=True, min_confidence=0.6)
+        assert why is not None
+        return why
+
+    assert "at least 100 m at your usual pace" in advice()
+    monkeypatch.setattr(stride_length, "CALIBRATION_WALK_GOOD_M", 150.0)
+    assert "at least 150 m at your usual pace" in advice() and "100 m" not in advice()
+    monkeypatch.setattr(stride_length, "CALIBRATION_WALK_GOOD_M", 120.5)
+    assert "at least 120.5 m at your usual pace" in advice()

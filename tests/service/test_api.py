@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -169,6 +170,42 @@ def test_trends_per_day_and_week(client: TestClient, tmp_path: Path) -> None:
         assert rows[0]["distance_m"] == pytest.approx(total)
         assert rows[0]["cadence_spm"] == pytest.approx(CADENCE_SPM, abs=1.0)
     assert client.get("/api/trends?period=year").status_code == 422
+
+
+@pytest.fixture
+def los_angeles(monkeypatch: pytest.MonkeyPatch):
+    """This computer's local time as Los Angeles' (the service's local days, weeks and months are this zone's)."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_trends_per_month_are_local_calendar_months(client: TestClient, tmp_path: Path, los_angeles) -> None:
+    # 20:00 on 31 October in Los Angeles is already 1 November in UTC: the walker's month is October
+    starts = ("2026-10-02T09:00-07:00", "2026-10-31T20:00-07:00", "2026-11-14T10:00-08:00")
+    walks = []
+    for i, start in enumerate(starts):
+        r = upload(
+            client,
+            write_walk_csv(tmp_path / f"m{i}.csv", duration_s=40.0 + 5 * i),
+            placement="lower_back",
+            started_at=start,
+        )
+        assert r.status_code == 201, r.text
+        walks.append(r.json()["walks"][0])
+    rows = client.get("/api/trends?period=month").json()
+    assert [(r["period"], r["walks"]) for r in rows] == [("2026-10", 2), ("2026-11", 1)]
+    for row, month in zip(rows, (walks[:2], walks[2:]), strict=True):
+        summaries = [w["summary"] for w in month]
+        assert row["strides"] == sum(s["strides"] for s in summaries)
+        assert row["distance_m"] == pytest.approx(sum(s["distance_m"] for s in summaries), abs=1e-3)
+        assert row["walking_time_s"] == pytest.approx(sum(s["walking_time_s"] for s in summaries), abs=1e-3)
+        weighted = sum(s["cadence_spm"] * s["strides"] for s in summaries) / sum(s["strides"] for s in summaries)
+        assert row["cadence_spm"] == pytest.approx(weighted, abs=0.05)
+    # the days and weeks are Los Angeles' too: the walk of 31 October is on that day
+    assert "2026-10-31" in {r["period"] for r in client.get("/api/trends?period=day").json()}
 
 
 def test_profile_round_trip_and_limits(client: TestClient) -> None:

@@ -49,7 +49,7 @@ WALKS_HEADER = [
     "samples_file",
 ]
 STRIDES_HEADER = "idx,start_s,end_s,length_m,cadence_spm,speed_mps,confidence,method,side,target_m,overlong"
-PAIN_HEADER = ["id", "walk_id", "reported_at", "score", "onset_distance_m", "onset_time_s", "note"]
+PAIN_HEADER = ["id", "walk_id", "walk_deleted", "reported_at", "score", "onset_distance_m", "onset_time_s", "note"]
 SUMMARY_FIGURES = ("steps", "strides", "cadence_spm", "stride_length_m", "distance_m", "walking_time_s", "duration_s")
 
 
@@ -187,6 +187,23 @@ def test_pain_reports_and_the_profile_are_in_it(app_client: TestClient, walks) -
     assert exported == app_client.get("/api/profile").json()
     assert exported["body_height_m"] == 1.72 and exported["stride_scales"] == {"foot": 1.04}
     assert exported["coaching"]["reduction"] == 0.12 and exported["not_medical_advice"]
+
+
+def test_a_report_whose_walk_was_deleted_says_so(app_client: TestClient, walks) -> None:
+    foot, back = walks
+    kept = {"score": 5, "walk_id": back["id"], "note": "kept walk"}
+    gone = {"score": 6, "walk_id": foot["id"], "note": "deleted walk"}
+    alone = {"score": 1, "reported_at": "2026-01-05T08:00:00+00:00", "note": "no walk"}
+    for report in (kept, gone, alone):
+        assert app_client.post("/api/pain", json=report).status_code == 201
+    assert app_client.delete(f"/api/walks/{foot['id']}").status_code == 200
+    archive = open_export(app_client)
+    header, rows = csv_rows(archive, "pain_reports.csv")
+    assert header == PAIN_HEADER
+    by_note = {r["note"]: (r["walk_id"], r["walk_deleted"]) for r in rows}
+    assert by_note == {"kept walk": (str(back["id"]), "0"), "deleted walk": ("", "1"), "no walk": ("", "0")}
+    readme = archive.read("README.txt").decode()
+    assert "walk_deleted (1 when the walk the report was made for\n            was deleted since" in readme
 
 
 def test_samples_on_request_are_the_uploaded_file_s(app_client: TestClient, walks, settings: Settings) -> None:

@@ -254,3 +254,15 @@ def test_a_distance_that_cannot_be_is_refused_with_the_clis_words(
     assert r.status_code == 422, r.text
     assert words in r.json()["detail"]
     assert load_profile(store).stride_scales == {}
+
+
+def test_the_documented_warning_names_the_calibration_walk_constant(client: TestClient) -> None:
+    """The API's description of the warning names :data:`gait.stride_length.CALIBRATION_WALK_GOOD_M` (as the
+    warning itself does), written without a trailing ".0"."""
+    from gait.stride_length import CALIBRATION_WALK_GOOD_M
+
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["CalibrationResult"]
+    described = schema["properties"]["warning"]["description"]
+    good = f"{CALIBRATION_WALK_GOOD_M:g} m"
+    assert ".0 m" not in good
+    assert f"shorter than {good}" in described and f"walk at least {good} at your usual pace" in described

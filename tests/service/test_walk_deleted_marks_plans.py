@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ingest import load
+from service.settings import Settings
 from tests.service.test_coaching_honesty import iso, post_file, write_csv
 
 DAY_S = 86400.0
@@ -150,3 +151,23 @@ def test_with_coaching_off_only_a_personal_baseline_counts_and_a_new_walk_never_
     assert client.post(f"/api/walks/{w}/reanalyse").status_code == 200
     redone = page(client, w)
     assert not redone["reanalysis"]["out_of_date"] and c not in redone["coaching"]["relied_on_walks"]
+
+
+def test_a_marked_walk_whose_samples_are_not_kept_is_told_to_upload_its_file_again(
+    client: TestClient, settings: Settings, tmp_path: Path
+) -> None:
+    # "Analyse again" is impossible for a walk uploaded before samples were kept: the answer says what is possible
+    profile = {"body_height_m": 1.75, "stride_scales": {"pocket": 1.0}, "coaching": {"enabled": False}}
+    assert client.put("/api/profile", json=profile).status_code == 200
+    a, b, c, w = upload_days_ago(client, tmp_path, (20, 15, 10, 2))
+    assert page(client, w)["coaching"]["relied_on_walks"] == [a, b, c] and page(client, c)["rested_on_by"] == [w]
+    (settings.recordings_dir / f"walk-{w}.npz").unlink()  # as an upload of before samples were kept
+    assert page(client, w)["reanalysis"]["can_reanalyse"] is False
+
+    r = client.delete(f"/api/walks/{c}")
+    assert r.status_code == 200 and r.json()["marked_out_of_date"] == [w], r.text
+    message = r.json()["message"]
+    assert message.startswith(f"walk {c} deleted; the coaching of 1 later walk (walk {w}) rested on it"), message
+    assert "Analyse again" not in message and "Analyse all again" not in message
+    assert f"walk {w} was uploaded before samples were kept: upload its file again" in message
+    assert message.endswith(page(client, w)["reanalysis"]["why_not"]), message  # as its page words it
