@@ -533,7 +533,7 @@ function painX(p, walk, strides) {
 
 // A walk keeps the plan it was judged by (its history); when a pain report or a walk that plan rested on was deleted
 // since, or a report was added since that the plan of its day counts, say so, so that "back pain 6/10 reported 5 days
-// ago" or "from 810 strides in 3 baseline walks" is not read as still standing, nor a plan without the walker's
+// before this walk" or "from 810 strides in 3 baseline walks" is not read as still standing, nor a plan without the walker's
 // latest report as the plan of that day.
 function planChangesNote(walk) {
   const coaching = walk.coaching, redo = walk.reanalysis && walk.reanalysis.can_reanalyse;
