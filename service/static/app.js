@@ -394,6 +394,11 @@ async function pageHome() {
     else if (both) value = `${distance} or ${time}, <span class="hint">whichever comes first</span>`;
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <div class="value">${value}</div><p>${esc(rec.reason)}</p></div>`;
+  } else if (coaching.old_onsets) {
+    // reports of where the pain started, all too old to plan from: said so, not asked for as if there were none
+    recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
+      <p class="muted" id="old-onsets">No recommendation yet. ${esc(coaching.old_onsets)} When back pain starts during a walk
+      again, <a href="#/pain">report it</a> with the distance or time into the walk.</p></div>`;
   } else {
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <p class="muted">No recommendation yet: when back pain starts during a walk, <a href="#/pain">report it</a> with the distance or time
@@ -1648,10 +1653,11 @@ async function pagePain() {
     if (minutes !== null) body.onset_time_s = minutes * 60;
     const seq = state.routeSeq;
     try {
-      await api("/api/pain", { method: "POST", json: body });
+      const saved = await api("/api/pain", { method: "POST", json: body });
       if (!onPage(seq)) return;  // saved all the same: the pain page lists it when opened
       await pagePain();
-      sayDone("pain-msg", "Saved.");
+      // a report too old to plan from is kept, and says so: the walk-length plan does not change
+      sayDone("pain-msg", saved.too_old_to_plan ? `Saved. ${saved.too_old_to_plan}` : "Saved.");
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   });
 }
