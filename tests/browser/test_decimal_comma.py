@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.browser.conftest import chromium_context
 from tests.browser.test_dashboard import open_page, wait_js, watch_console
 from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import Server
@@ -20,9 +21,11 @@ def _say(page, selector: str) -> str:
 
 
 def _submit(page, form: str, typed: dict[str, str]) -> None:
-    """Type ``typed`` (box id: text) into the boxes of the form ``form``, then press its submit button."""
+    """Type ``typed`` (box id: text) into the boxes of the form ``form`` key by key, as a walker does (a type=number
+    box dropped the comma as it was typed), then press its submit button."""
     for box, text in typed.items():
-        page.fill(f"#{box}", text)
+        page.fill(f"#{box}", "")
+        page.locator(f"#{box}").press_sequentially(text)
     page.click(f"#{form} button[type=submit]")
 
 
@@ -102,3 +105,15 @@ def test_a_calibration_distance_with_a_decimal_comma_is_fitted_as_typed(
     # kept to 3 decimals, from the walk's unrounded distance: 330.5 m's, not 3305 m's (refused) nor 330 m's
     assert abs(factor - CALIBRATED_M / model_m) < 1e-3, (factor, CALIBRATED_M / model_m)
     assert errors == [], errors
+
+
+def test_a_german_browser_reads_the_comma_the_same(chromium_path: Path, tmp_path: Path, server: Server) -> None:
+    # QA16 saw the same ten-fold values in de-DE, where the comma is the decimal separator a keyboard gives
+    with chromium_context(chromium_path, tmp_path, locale="de-DE") as context:
+        page = context.new_page()
+        errors = watch_console(page)
+        open_page(page, server.url + "/#/pain")
+        _submit(page, "pain-form", {"onset-km": "0,03"})
+        page.wait_for_selector("#pain-msg:has-text('Saved.')")
+        assert [r["onset_distance_m"] for r in server.client.get("/api/pain").json()] == [30.0]
+        assert errors == [], errors
