@@ -25,7 +25,7 @@ from gait.coach import (
     population_baseline,
 )
 from gait.coach.pain import MIN_ONSET_DISTANCE_M, MIN_ONSET_TIME_S
-from gait.coach.plan import ACTIVE_REASON, BASELINE_REASON
+from gait.coach.plan import ACTIVE_REASON, BASELINE_REASON, WALK_TIME_WORDS
 from gait.coach.text import format_percent, sensor_words
 from gait.types import Placement, StrideEvent
 from service.models import ProfileUpdate, upgrade_profile_document
@@ -114,6 +114,30 @@ def history(
     return records
 
 
+UPLOAD_TIME_WORDS = "this walk was uploaded"
+"""What the time of the plan of an upload without a start time is, in its reasons (judged by the plan of its upload:
+:func:`plan_time_s`); :data:`~gait.coach.plan.WALK_TIME_WORDS` for a walk judged by the plan of its start."""
+
+
+def plan_time_words(walk: dict[str, Any]) -> str:
+    """What the time of a stored walk's plan is, in the words its reasons say times relative to (:func:`plan_time_s`).
+
+    Examples
+    --------
+    >>> plan_time_words({"source": {"started_at_from": "import"}, "created_at": "2026-11-27T08:01:00+00:00"})
+    'this walk was uploaded'
+    >>> plan_time_words({"source": {"started_at_from": "recording"}})
+    'this walk'
+    """
+    return UPLOAD_TIME_WORDS if is_undated(walk) else WALK_TIME_WORDS
+
+
+def is_undated(walk: dict[str, Any]) -> bool:
+    """Whether a stored walk is an upload without a start time (dated to end at its upload, judged by the plan of
+    its upload)."""
+    return (walk.get("source") or {}).get("started_at_from") == "import" and bool(walk.get("created_at"))
+
+
 def plan_time_s(walk: dict[str, Any]) -> float:
     """When the plan a stored walk was judged by was in force (Unix seconds): its recording's start, or for a file
     without a start time its upload, as the upload judged it (``created_at``, stored to the second, rounded up: its
@@ -125,7 +149,7 @@ def plan_time_s(walk: dict[str, Any]) -> float:
     >>> plan_time_s({**walk, "source": {"started_at_from": "import"}}) - plan_time_s(walk)
     61.0
     """
-    if (walk.get("source") or {}).get("started_at_from") == "import" and walk.get("created_at"):
+    if is_undated(walk):
         return iso_to_unix_s(walk["created_at"]) + 1.0
     return iso_to_unix_s(walk["started_at"])
 
@@ -165,6 +189,7 @@ def current_plan(
     placement: Placement | str | None = None,
     own_walk_id: int | None = None,
     stored_before_id: int | None = None,
+    undated: bool = False,
 ) -> CoachingPlan:
     """The coaching plan at ``now_s`` (default now) from the store's history, pain reports and the profile, for a
     walk with the sensor at ``placement``: its baseline comes from the walker's walks of that placement only.
@@ -174,6 +199,10 @@ def current_plan(
     ``stored_before_id`` (an upload without a start time, judged by the plan of its upload: its id) the walks stored
     after it:
     such walks are dated to end when uploaded, so a later one can start before the plan's time.
+
+    It is the plan a walk is judged by and stored with: its reasons say times relative to the walk ("pain reported 3
+    minutes before this walk"), never to now, which goes stale; for an upload without a start time (``undated``, or
+    ``stored_before_id`` given) relative to its upload, the plan's time (:func:`plan_time_words`).
     """
     now_s = time.time() if now_s is None else now_s
     walks = history(
@@ -183,7 +212,8 @@ def current_plan(
         own_walk_id=own_walk_id,
         stored_before_id=stored_before_id,
     )
-    return _plan(store, profile, walks, now_s=now_s, placement=placement, own_walk_id=own_walk_id)
+    before = UPLOAD_TIME_WORDS if undated or stored_before_id is not None else WALK_TIME_WORDS
+    return _plan(store, profile, walks, now_s=now_s, placement=placement, own_walk_id=own_walk_id, before=before)
 
 
 def dashboard_plan(store: Store, profile: ProfileUpdate, *, now_s: float | None = None) -> CoachingPlan:
@@ -207,6 +237,7 @@ def _plan(
     placement: Placement | str | None,
     also_for: Sequence[Placement] = (),
     own_walk_id: int | None = None,
+    before: str | None = None,
 ) -> CoachingPlan:
     return plan_coaching(
         walks,
@@ -216,6 +247,7 @@ def _plan(
         now_s=now_s,
         placement=placement,
         also_for=also_for,
+        before=before,
     )
 
 
@@ -509,6 +541,7 @@ def stride_flagger(
     placement: Placement | str | None = None,
     own_walk_id: int | None = None,
     stored_before_id: int | None = None,
+    undated: bool = False,
 ) -> tuple[StrideJudge, dict[str, Any]]:
     """A judge of a walk's strides (``flag(stride) -> (target_m, overlong)``) and the plan's description.
 
@@ -519,11 +552,11 @@ def stride_flagger(
     ``analyze`` gives them, or a stored walk's strides by index), one judge per walk. Without a personal baseline
     the walk's first 20 trusted strides set its level and get no target; after them every stride gets its target
     (the usual stride while coaching is inactive, so the charts can draw it) and, while the plan is active, a
-    verdict when its length is trusted. ``own_walk_id``, ``stored_before_id``: a stored walk analysed again
-    (:func:`current_plan`).
+    verdict when its length is trusted. ``own_walk_id``, ``stored_before_id``: a stored walk analysed again;
+    ``undated``: an upload without a start time, judged at its upload (:func:`current_plan`).
     """
     scope = {"own_walk_id": own_walk_id, "stored_before_id": stored_before_id}
-    plan = current_plan(store, profile, now_s=at_s, placement=placement, **scope)
+    plan = current_plan(store, profile, now_s=at_s, placement=placement, undated=undated, **scope)
     return StrideJudge(plan, profile.coaching.coach_settings()), plan_description(plan, profile, store, **scope)
 
 

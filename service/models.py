@@ -805,6 +805,16 @@ class Health(BaseModel):
     token_required: bool
 
 
+class PainSaved(PainPublic):
+    """A pain report just stored, with what the coaching makes of it."""
+
+    too_old_to_plan: str | None = Field(
+        None,
+        description="Words saying that the report's point of pain (its distance or time into the walk) gives no "
+        "walk-length recommendation because the report is older than the coaching's pain lookback; null otherwise.",
+    )
+
+
 class CoachingStatus(BaseModel):
     """The coaching plan now: on or off and why, baseline, target, walk-length recommendation, tips."""
 
@@ -815,6 +825,11 @@ class CoachingStatus(BaseModel):
     calibration_walk_good_m: float = Field(
         description="A walk of known distance at least this long calibrates a stride-length factor to rely on (a "
         "walk's Calibrate card, gait calibrate); a shorter one gives a rough factor."
+    )
+    old_onsets: str | None = Field(
+        None,
+        description="With no walk-length recommendation: words saying that every report of where back pain started "
+        "is older than the coaching's pain lookback, so none is planned from; null otherwise.",
     )
 
 

@@ -410,6 +410,7 @@ def prepare_analysis(
     own_walk_id: int | None = None,
     stored_before_id: int | None = None,
     stride_scale: float | None = None,
+    undated: bool = False,
 ) -> PreparedAnalysis:
     """The options, coaching flagger and description, and analysis record for analysing ``recording`` now.
 
@@ -419,7 +420,8 @@ def prepare_analysis(
     coached. Uploads and re-analysis (:mod:`service.reanalysis`) both go through here. ``coaching_enabled``, when
     given, is the walker's opt-in to stride coaching in place of the profile's now (re-analysis: the opt-in when the
     walk was made, which the profile does not keep a history of); ``own_walk_id`` and ``stored_before_id`` scope the
-    plan of a stored walk analysed again (:func:`service.coaching.current_plan`). ``stride_scale``, when given, is
+    plan of a stored walk analysed again (:func:`service.coaching.current_plan`), ``undated`` that of an upload without
+    a start time (judged at its upload: its plan says times relative to that). ``stride_scale``, when given, is
     the factor the walker gave for this walk (``gait live --stride-scale``) in place of the profile's for its
     placement. A sensor height the recording states (a live walk's measured one, kept in its journal) is recorded
     for the walker's own walk.
@@ -444,7 +446,13 @@ def prepare_analysis(
     if own:
         # the walk's own placement: only walks of that placement give it a personal baseline
         flagger, description = coaching.stride_flagger(
-            store, profile, at_s=at_s, placement=used, own_walk_id=own_walk_id, stored_before_id=stored_before_id
+            store,
+            profile,
+            at_s=at_s,
+            placement=used,
+            own_walk_id=own_walk_id,
+            stored_before_id=stored_before_id,
+            undated=undated,
         )
     else:
         # somebody else's walk: not coached (no target from the user's plan or height), and it says so
@@ -711,6 +719,7 @@ def process_file(
         sensor_side=sensor_side,
         at_s=coaching.iso_to_unix_s(started_at),
         stride_scale=stride_scale,
+        undated=started_from == "import",
     )
     walk = analyse_to_walk(
         recording,

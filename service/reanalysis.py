@@ -579,7 +579,7 @@ def plan_scope(walk: dict[str, Any]) -> dict[str, Any]:
     7
     """
     at_s = plan_time_s(walk) - PLAN_BEFORE_S
-    undated = (walk.get("source") or {}).get("started_at_from") == "import" and walk.get("created_at")
+    undated = coaching.is_undated(walk)
     return {"at_s": at_s, "own_walk_id": walk["id"], "stored_before_id": walk["id"] if undated else None}
 
 

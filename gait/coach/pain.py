@@ -293,6 +293,74 @@ def estimate_pain_onset(
     )
 
 
+def _too_old_to_plan(lookback_days: float) -> str:
+    """Why a report older than the lookback gives no walk length, in the walker's words."""
+    return (
+        f"walk lengths are planned only from the reports of the last {lookback_days:.0f} days (pain that long ago "
+        "may not say where it starts now)"
+    )
+
+
+def onset_too_old(report: PainReport, *, now_s: float, lookback_days: float, min_pain_0_10: int = 1) -> str | None:
+    """Why ``report`` gives no walk length though it says where the pain started: it was reported more than
+    ``lookback_days`` before ``now_s``, so :func:`estimate_pain_onset` leaves it out. None when it is recent enough,
+    or gives no point of pain (no onset, one from the start, or a score below ``min_pain_0_10``).
+
+    Examples
+    --------
+    >>> old = PainReport(0.0, 4, onset_distance_m=200.0)
+    >>> onset_too_old(old, now_s=100 * 86400.0, lookback_days=90.0)[:85]
+    'This report is dated 100 days ago: walk lengths are planned only from the reports of '
+    >>> onset_too_old(old, now_s=80 * 86400.0, lookback_days=90.0) is None
+    True
+    >>> onset_too_old(PainReport(0.0, 4), now_s=100 * 86400.0, lookback_days=90.0) is None
+    True
+    """
+    if estimate_pain_onset([report], min_pain_0_10=min_pain_0_10) is None:
+        return None
+    days = (now_s - report.reported_at_s) / 86400.0
+    if days <= lookback_days:
+        return None
+    return (
+        f"This report is dated {plural(round(days), 'day')} ago: {_too_old_to_plan(lookback_days)}, so its point "
+        "of pain gives no recommendation; it is kept in your history."
+    )
+
+
+def old_onsets_note(
+    reports: Sequence[PainReport], *, now_s: float, lookback_days: float, min_pain_0_10: int = 1
+) -> str | None:
+    """Why no walk length is planned at ``now_s`` though pain reports say where the pain started: every one of them is
+    older than ``lookback_days``. None when a recent report gives a point of pain (a walk length is planned) or no
+    report gives one.
+
+    Examples
+    --------
+    >>> reports = [PainReport(0.0, 4, onset_distance_m=200.0), PainReport(86400.0, 5, onset_time_s=300.0)]
+    >>> old_onsets_note(reports, now_s=120 * 86400.0, lookback_days=90.0)[:105]
+    'Your 2 reports of where back pain started during a walk are older than 90 days (the latest 119 days ago):'
+    >>> old_onsets_note(reports, now_s=60 * 86400.0, lookback_days=90.0) is None
+    True
+    """
+    if estimate_pain_onset(reports, now_s=now_s, lookback_days=lookback_days, min_pain_0_10=min_pain_0_10):
+        return None
+    old = [
+        r
+        for r in reports
+        if r.reported_at_s <= now_s
+        and onset_too_old(r, now_s=now_s, lookback_days=lookback_days, min_pain_0_10=min_pain_0_10)
+    ]
+    if not old:
+        return None
+    latest_days = round((now_s - max(r.reported_at_s for r in old)) / 86400.0)
+    one = len(old) == 1
+    return (
+        f"{'Your report' if one else f'Your {len(old)} reports'} of where back pain started during a walk "
+        f"{'is' if one else 'are'} older than {lookback_days:.0f} days ({'' if one else 'the latest '}"
+        f"{plural(latest_days, 'day')} ago): {_too_old_to_plan(lookback_days)}."
+    )
+
+
 def recommend_walk_length(
     onset: PainOnset, *, fraction: float = WALK_FRACTION_OF_ONSET, pace: UsualPace | None = None
 ) -> Recommendation:

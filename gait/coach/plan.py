@@ -12,6 +12,7 @@ lifts the target early. Any new pain report restarts at the full reduction (the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -66,13 +67,21 @@ _EARLIER_WORDS = (
 """The first reasons of walks' plans stored before the two words, and the words they read as now."""
 _EARLIER_ENDING = ("coaching was off, so no stride was flagged.", "coaching was inactive, so no stride was flagged.")
 """The ending of the judge's sentence (``StrideJudge.describe``) in plans stored before the two words."""
+WALK_TIME_WORDS = "this walk"
+"""What a walk's plan's time is, in its reasons (:func:`plan_coaching`'s ``before``): the plan in force at the walk's
+start."""
+_EARLIER_AGO = re.compile(rf"^({re.escape(ACTIVE_REASON)} back pain \d+/10 reported )(?:just now|(\d+ \w+) ago)\.$")
+"""When the last pain was reported, in a walk's plan stored before its reasons said it relative to the walk: relative
+to the plan's time all the same (the walk's start), read as "ago" it went stale."""
 
 
-def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool) -> list[str]:
+def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool, before: str = WALK_TIME_WORDS) -> list[str]:
     """A walk's plan reasons as they read today: a plan of a walk made with coaching switched off keeps that (the
     opt-in of then is the walk's history), but once the walker has switched coaching on, it says so in the past
     tense instead of asking to switch on what is on. A plan stored before coaching had its two words ("switched
-    on/off" for the walker's choice, "active/inactive" for whether strides are compared with a target) reads in them.
+    on/off" for the walker's choice, "active/inactive" for whether strides are compared with a target) reads in them,
+    and one stored when the time of the last pain report was said as "ago" says it relative to the plan's time, as it
+    meant (``before``: what that time is, in words).
 
     Examples
     --------
@@ -81,19 +90,24 @@ def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool) -> list[str]:
     >>> reasons_read_now([OPTED_OUT_REASON], enabled_now=True)[0].startswith("Stride coaching was switched off when")
     True
     >>> reasons_read_now(["Stride coaching is on: back pain 6/10 reported 5 days ago."], enabled_now=True)
-    ['Stride coaching is switched on and active: back pain 6/10 reported 5 days ago.']
+    ['Stride coaching is switched on and active: back pain 6/10 reported 5 days before this walk.']
+    >>> reasons_read_now([f"{ACTIVE_REASON} back pain 3/10 reported just now."], enabled_now=True)
+    ['Stride coaching is switched on and active: back pain 3/10 reported just before this walk.']
     >>> reasons_read_now(["The band is X; coaching was off, so no stride was flagged."], enabled_now=False)
     ['The band is X; coaching was inactive, so no stride was flagged.']
     """
     read = []
     for reason in reasons:
-        for before, now in _EARLIER_WORDS:
-            if reason.startswith(before):
-                reason = now + reason[len(before) :]
+        for earlier, now in _EARLIER_WORDS:
+            if reason.startswith(earlier):
+                reason = now + reason[len(earlier) :]
                 break
-        before, now = _EARLIER_ENDING
-        if reason.endswith(before):
-            reason = reason[: -len(before)] + now
+        earlier, now = _EARLIER_ENDING
+        if reason.endswith(earlier):
+            reason = reason[: -len(earlier)] + now
+        if ago := _EARLIER_AGO.match(reason):
+            when = "just" if ago[2] is None else ago[2]
+            reason = f"{ago[1]}{when} before {before}."
         read.append(OPTED_OUT_THEN_REASON if enabled_now and reason == OPTED_OUT_REASON else reason)
     return read
 
@@ -193,21 +207,27 @@ def relaxed_reduction(
     return float(full_reduction * (1.0 - min(max(progress, 0.0), 1.0)))
 
 
-def _ago(seconds: float) -> str:
-    """``"just now"``, ``"5 minutes ago"``, ``"3 hours ago"``, ``"1 day ago"``, ``"14 days ago"``.
+def _ago(seconds: float, *, before: str | None = None) -> str:
+    """How long before the plan's time: before now (``"just now"``, ``"5 minutes ago"``, ``"3 hours ago"``,
+    ``"1 day ago"``, ``"14 days ago"``), or before what ``before`` names (``"just before this walk"``,
+    ``"5 minutes before this walk"``).
 
     Examples
     --------
     >>> _ago(20.0), _ago(600.0), _ago(2 * 3600.0), _ago(3 * 86400.0)
     ('just now', '10 minutes ago', '2 hours ago', '3 days ago')
+    >>> _ago(20.0, before="this walk"), _ago(180.0, before="this walk")
+    ('just before this walk', '3 minutes before this walk')
     """
     if seconds < 60.0:
-        return "just now"
+        return "just now" if before is None else f"just before {before}"
     if seconds < 3600.0 - 30.0:
-        return plural(max(round(seconds / 60.0), 1), "minute") + " ago"
-    if seconds < 86400.0:
-        return plural(max(round(seconds / 3600.0), 1), "hour") + " ago"
-    return plural(round(seconds / 86400.0), "day") + " ago"
+        amount = plural(max(round(seconds / 60.0), 1), "minute")
+    elif seconds < 86400.0:
+        amount = plural(max(round(seconds / 3600.0), 1), "hour")
+    else:
+        amount = plural(round(seconds / 86400.0), "day")
+    return f"{amount} ago" if before is None else f"{amount} before {before}"
 
 
 @dataclass(frozen=True)
@@ -471,6 +491,7 @@ def plan_coaching(
     now_s: float,
     placement: Placement | str | None = None,
     also_for: Sequence[Placement | str] = (),
+    before: str | None = None,
 ) -> CoachingPlan:
     """Make the coaching plan for now from the walker's history and pain reports.
 
@@ -497,6 +518,10 @@ def plan_coaching(
     also_for
         Other placements whose baselines the reasons describe too (the dashboard's plan: each placement the walker
         uses); they do not change the plan's own baseline or target.
+    before
+        What ``now_s`` is, in words, for a plan kept with a walk (:data:`WALK_TIME_WORDS`): its reasons then say when
+        the pain was reported relative to it ("3 minutes before this walk"), words that stay true while the walk is
+        kept. None: relative to the reader's now ("3 minutes ago"), for a plan shown at once and never stored.
 
     Returns
     -------
@@ -578,7 +603,8 @@ def plan_coaching(
             f"{settings.relax_days:.0f} days and {settings.relax_walks} pain-free walks; {WALK_RULE})."
         )
     else:
-        reasons.append(f"{ACTIVE_REASON} back pain {last.pain_0_10}/10 reported {_ago(now_s - last.reported_at_s)}.")
+        when = _ago(now_s - last.reported_at_s, before=before)
+        reasons.append(f"{ACTIVE_REASON} back pain {last.pain_0_10}/10 reported {when}.")
         # a sensor with no stride-length model has no target; the relaxation is the walker's, so it is still said
         no_length = not others and baseline.placement in NO_LENGTH_MODEL_PLACEMENTS
         target = (

@@ -7,10 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 
-from gait.coach.pain import MIN_ONSET_DISTANCE_M, MIN_ONSET_TIME_S, is_onset_from_start
+from gait.coach.pain import MIN_ONSET_DISTANCE_M, MIN_ONSET_TIME_S, is_onset_from_start, onset_too_old
+from gait.coach.records import PainReport
 from gait.coach.text import format_distance, format_duration
+from service.coaching import load_profile
 from service.deps import StoreDep
-from service.models import PainCreate, PainPublic
+from service.models import PainCreate, PainPublic, PainSaved
 
 router = APIRouter(prefix="/api/pain", tags=["pain"])
 
@@ -35,13 +37,34 @@ def _walk_name(walk: dict[str, Any]) -> str:
     return f"\u201c{walk['name']}\u201d"
 
 
+def _aware(when: datetime) -> datetime:
+    """``when`` with its time zone, UTC when it names none."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def walk_start(walk: dict[str, Any]) -> datetime:
+    """When a stored walk started."""
+    return _aware(datetime.fromisoformat(walk["started_at"]))
+
+
 def walk_end(walk: dict[str, Any]) -> datetime:
     """When a stored walk ended: its start plus its duration (its start when the duration is unknown)."""
-    start = datetime.fromisoformat(walk["started_at"])
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=UTC)
     duration_s = walk.get("duration_s") or walk.get("walking_time_s") or 0.0
-    return start + timedelta(seconds=max(float(duration_s), 0.0))
+    return walk_start(walk) + timedelta(seconds=max(float(duration_s), 0.0))
+
+
+def check_time_on_walk(when: datetime, walk: dict[str, Any]) -> None:
+    """Refuse (422) a report dated before the start of the walk it names: pain during that walk came after it."""
+    start = walk_start(walk)
+    if when.astimezone(UTC) < start:
+        utc = "%Y-%m-%d %H:%M UTC"
+        raise HTTPException(
+            422,
+            f"the walk {_walk_name(walk)} started at {start.astimezone(UTC).strftime(utc)}: pain during it cannot "
+            f"have been felt at {when.astimezone(UTC).strftime(utc)}, before it started. Give the time the pain was "
+            "felt (during or after the walk), leave the time empty to date it at the walk's end, or choose the walk "
+            "it happened on.",
+        )
 
 
 def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
@@ -82,12 +105,14 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
 
 @router.post(
     "",
-    response_model=PainPublic,
+    response_model=PainSaved,
     status_code=201,
     summary="Report back pain",
     description="Without `reported_at` the report is dated at the end of the walk named by `walk_id` (its start "
     "plus its duration), or now when no walk is named. An onset beyond the named walk's distance or duration (by "
-    "more than 10 %, at least 50 m or 60 s) is refused (422): it did not happen on that walk.",
+    "more than 10 %, at least 50 m or 60 s) is refused (422): it did not happen on that walk; so is a "
+    "`reported_at` before the named walk's start. A report older than the coaching's pain lookback (90 days) is "
+    "stored, and `too_old_to_plan` says that its point of pain gives no walk-length recommendation.",
 )
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
     """Store a pain report, checking an onset against the walk it names."""
@@ -114,17 +139,20 @@ def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
         check_onset_on_walk(report, walk)
     now = datetime.now(UTC)
     # pain reported for a walk happened on that walk: dated at its end unless the walker says when
-    when = report.reported_at or (min(walk_end(walk), now) if walk is not None else now)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
+    when = _aware(report.reported_at or (min(walk_end(walk), now) if walk is not None else now))
     if when.astimezone(UTC) > datetime.now(UTC) + FUTURE_SLACK:
         raise HTTPException(422, "reported_at is in the future: give the time the pain was felt")
+    if walk is not None:
+        check_time_on_walk(when, walk)
     row = report.model_dump()
     row["reported_at"] = when.astimezone(UTC).isoformat(timespec="seconds")
     report_id = store.add_pain(row)
     stored = store.get_pain(report_id)
     assert stored is not None
-    return stored
+    settings = load_profile(store).coaching.coach_settings()
+    as_coached = PainReport(when.timestamp(), report.score, report.onset_distance_m, report.onset_time_s)
+    lookback = {"lookback_days": settings.pain_lookback_days, "min_pain_0_10": settings.min_pain_0_10}
+    return {**stored, "too_old_to_plan": onset_too_old(as_coached, now_s=now.timestamp(), **lookback)}
 
 
 @router.delete("/{report_id}", status_code=204, summary="Delete a pain report")

@@ -21,7 +21,7 @@ from gait.numbers import round_half_away
 from gait.types import BoutEvent, Placement, StepEvent
 from ingest.errors import IngestError
 from service import calibration, reanalysis
-from service.coaching import PainLedger, deleted_pain_basis, load_profile
+from service.coaching import PainLedger, deleted_pain_basis, load_profile, plan_time_words
 from service.deps import HubDep, SettingsDep, StoreDep
 from service.livehub import LiveHub, end_words, stride_event
 from service.models import (
@@ -260,7 +260,7 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) 
         if walk["coaching"].get("reasons"):
             # the opt-in of then stays, but "switch it on" must not be asked of a walker who has
             walk["coaching"]["reasons"] = reasons_read_now(
-                walk["coaching"]["reasons"], enabled_now=profile.coaching.enabled
+                walk["coaching"]["reasons"], enabled_now=profile.coaching.enabled, before=plan_time_words(stored)
             )
     walk["not_medical_advice"] = NOT_MEDICAL_ADVICE
     return walk

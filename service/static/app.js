@@ -86,6 +86,16 @@ function invalidFieldWords(d) {
   return `${field.words} was refused: ${String(d.msg || "not valid").replace(/^Value error, /, "")}.`;
 }
 
+/** A number as a walker types it into a box: with a decimal point or a decimal comma ("0.8", "0,8"; many keyboards and
+ * phone keypads have only the comma), a sign allowed. The number, null for an empty box, or NaN for anything else
+ * ("1,2,3", "1.000,5", "abc"): never read as another number (a type=number box dropped the comma, "0,8" became 8).
+ * Every box of a number on the dashboard reads through this (its range is the box's own check). */
+function readDecimal(raw) {
+  const typed = String(raw ?? "").trim();
+  if (!typed) return null;
+  return /^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$/.test(typed) ? Number(typed.replace(",", ".")) : NaN;
+}
+
 const WALK_GONE = "This walk is not stored (it may have been deleted).";
 
 /** What a page says of a failed request: the walk-not-found wording for a missing walk (the API's own names its
@@ -384,6 +394,11 @@ async function pageHome() {
     else if (both) value = `${distance} or ${time}, <span class="hint">whichever comes first</span>`;
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <div class="value">${value}</div><p>${esc(rec.reason)}</p></div>`;
+  } else if (coaching.old_onsets) {
+    // reports of where the pain started, all too old to plan from: said so, not asked for as if there were none
+    recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
+      <p class="muted" id="old-onsets">No recommendation yet. ${esc(coaching.old_onsets)} When back pain starts during a walk
+      again, <a href="#/pain">report it</a> with the distance or time into the walk.</p></div>`;
   } else {
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <p class="muted">No recommendation yet: when back pain starts during a walk, <a href="#/pain">report it</a> with the distance or time
@@ -523,7 +538,7 @@ function painX(p, walk, strides) {
 
 // A walk keeps the plan it was judged by (its history); when a pain report or a walk that plan rested on was deleted
 // since, or a report was added since that the plan of its day counts, say so, so that "back pain 6/10 reported 5 days
-// ago" or "from 810 strides in 3 baseline walks" is not read as still standing, nor a plan without the walker's
+// before this walk" or "from 810 strides in 3 baseline walks" is not read as still standing, nor a plan without the walker's
 // latest report as the plan of that day.
 function planChangesNote(walk) {
   const coaching = walk.coaching, redo = walk.reanalysis && walk.reanalysis.can_reanalyse;
@@ -674,7 +689,7 @@ function calibrationCard(walk) {
       there, and to no other. Only a walk that covers the whole distance, and nothing more, gives a true factor.
       <span id="calibrate-length">Walk at least ${c.good_walk_m} m at your usual pace: in a shorter walk the starting and
       stopping strides weigh too much, and the factor is rough (under ${c.min_walk_m} m it cannot calibrate).</span></p>
-    <form id="calibrate-form" novalidate><label>This walk was <input type="number" id="calibrate-distance" min="1" step="any" inputmode="decimal"> m</label>
+    <form id="calibrate-form" novalidate><label>This walk was <input type="text" id="calibrate-distance" inputmode="decimal" autocomplete="off"> m</label>
       <button type="submit">Fit my factor</button></form>
     <div id="calibrate-preview" role="status"></div></div>`;
 }
@@ -687,9 +702,10 @@ function bindCalibrate(walk) {
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const raw = document.getElementById("calibrate-distance").value.trim();
-    const distance = Number(raw);
-    if (!raw || !Number.isFinite(distance)) {
-      preview.innerHTML = `<p class="error">Enter the distance you walked, in metres (for example 400).</p>`;
+    const distance = readDecimal(raw);
+    if (distance === null || !Number.isFinite(distance)) {
+      const what = raw ? `"${esc(raw)}" is not a distance: enter` : "Enter";
+      preview.innerHTML = `<p class="error" id="calibrate-unread">This walk was … m: ${what} the distance you walked, in metres, as one number (for example 400 or 330.5).</p>`;
       return;
     }
     preview.textContent = "Fitting…";
@@ -1379,7 +1395,7 @@ async function pageProfile(redraw = false) {
       <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least ${coaching.calibration_walk_good_m} m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
       <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
         ${PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
-          <td><input id="scale-${x}" class="scale" data-placement="${x}" type="number" step="any" min="${SCALE_MIN}" max="${SCALE_MAX}" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>
+          <td><input id="scale-${x}" class="scale" data-placement="${x}" type="text" inputmode="decimal" autocomplete="off" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>
           <td>${p.stride_scales?.[x] != null ? `<button type="button" class="remove-scale" data-placement="${x}">Remove</button>` : ""}</td></tr>`).join("")}
       </tbody></table></div>
       <h2>Stride coaching</h2>
@@ -1388,7 +1404,7 @@ async function pageProfile(redraw = false) {
       <div class="row"><label for="reduction">Target: shorter than my usual stride by <span id="reduction-val">${Math.round(c.reduction * 100)}</span> %</label>
         <input id="reduction" type="range" min="3" max="20" step="1" value="${Math.round(c.reduction * 100)}"></div>
       <div class="row"><label for="tolerance">Tolerance before a stride is flagged <span class="hint">(m)</span></label>
-        <input id="tolerance" type="number" min="0" max="0.3" step="0.01" value="${c.tolerance_m}"></div>
+        <input id="tolerance" type="text" inputmode="decimal" autocomplete="off" value="${c.tolerance_m}"></div>
       <div class="row inline"><input id="audio" type="checkbox" ${c.audio_cue ? "checked" : ""}><label for="audio">Beep on a cue in the live view</label></div>
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
@@ -1417,7 +1433,6 @@ async function pageProfile(redraw = false) {
     const seq = state.routeSeq;
     // the last save's word goes at once: a "Saved." still showing would answer for a save that is refused
     msg.className = ""; msg.textContent = "";
-    const num = (id) => { const v = document.getElementById(id).value; return v === "" ? null : Number(v); };
     // only the fields changed on this page are sent, each with the value the page showed: a calibration or another
     // tab's save since the page was drawn is kept, and a field changed both here and there is refused, not overwritten
     const changes = {}, seen = {};
@@ -1427,11 +1442,13 @@ async function pageProfile(redraw = false) {
       (changes[key] ??= {})[entry] = value; (seen[key] ??= {})[entry] = shown ?? null;
     };
     const height = parseHeight(document.getElementById("height").value);
-    if (height.error) {
-      msg.className = "error"; msg.textContent = height.error;
-      document.getElementById("height").focus();
+    const refused = height.error ? { id: "height", words: height.error } : profileNumberProblem();
+    if (refused) {
+      msg.className = "error"; msg.textContent = refused.words;
+      document.getElementById(refused.id).focus();
       return;
     }
+    const num = (id) => readDecimal(document.getElementById(id).value);
     changed("body_height_m", height.m, p.body_height_m);
     changed("placement", document.getElementById("pf-placement").value || null, p.placement);
     for (const input of document.querySelectorAll("input.scale")) {
@@ -1480,6 +1497,28 @@ async function pageProfile(redraw = false) {
   }
 }
 
+const [TOLERANCE_MIN_M, TOLERANCE_MAX_M] = [0, 0.3];  // service.models.CoachPrefs.tolerance_m
+
+/** The profile's first box of a number that cannot be saved (a calibration factor or the tolerance), as
+ * ``{id, words}`` naming the box, or null. Each is read by readDecimal ("1,05" is 1.05) and checked against the range
+ * the service accepts, so that nothing is sent but the number typed. */
+function profileNumberProblem() {
+  const boxes = [
+    ...[...document.querySelectorAll("input.scale")].map((input) => ({ input, range: [SCALE_MIN, SCALE_MAX], unit: "",
+      name: `The ${input.dataset.placement.replace("_", " ")} calibration factor`, example: "1.05", empty: ", or leave the box empty for none" })),
+    { input: document.getElementById("tolerance"), range: [TOLERANCE_MIN_M, TOLERANCE_MAX_M], unit: " m",
+      name: "The tolerance before a stride is flagged", example: "0.05", empty: "" },
+  ];
+  for (const { input, range, unit, name, example, empty } of boxes) {
+    const typed = input.value.trim(), n = readDecimal(typed);
+    if (n === null) continue;
+    const within = `from ${range[0]} to ${range[1]}${unit}`;
+    if (Number.isNaN(n)) return { id: input.id, words: `${name}: "${typed}" is not a number: enter one number ${within}, e.g. ${example}${empty}.` };
+    if (n < range[0] || n > range[1]) return { id: input.id, words: `${name}: ${typed}${unit} is outside what it can be: enter a number ${within}${empty}.` };
+  }
+  return null;
+}
+
 const [HEIGHT_MIN_M, HEIGHT_MAX_M] = [0.8, 2.5];  // body heights accepted (gait.consts.BODY_HEIGHT_RANGE_M)
 const HEIGHT_EXAMPLE = "in metres or centimetres, e.g. 1.75 or 175";
 
@@ -1489,15 +1528,14 @@ const HEIGHT_EXAMPLE = "in metres or centimetres, e.g. 1.75 or 175";
 function parseHeight(raw) {
   const typed = raw.trim();
   if (!typed) return { m: null };
-  const decimal = (text) => Number(text.replace(",", "."));
   const feet = /^(\d+(?:[.,]\d+)?)\s*(?:'|’|′|ft|feet|foot)\s*(?:(\d+(?:[.,]\d+)?)\s*(?:"|”|″|''|in|inch|inches)?)?$/i.exec(typed);
   if (feet) {
-    const m = (decimal(feet[1]) * 12 + decimal(feet[2] || "0")) * 0.0254;
+    const m = (readDecimal(feet[1]) * 12 + (readDecimal(feet[2]) ?? 0)) * 0.0254;
     return { error: `${typed} looks like feet and inches: enter your height ${HEIGHT_EXAMPLE} (${typed} is about ${m.toFixed(2)} m).` };
   }
   const number = /^(\d+(?:[.,]\d+)?)\s*(m|metres?|meters?|cm|centimetres?|centimeters?)?$/i.exec(typed);
   if (!number) return { error: `"${typed}" is not a height: enter it ${HEIGHT_EXAMPLE}.` };
-  const value = decimal(number[1]);
+  const value = readDecimal(number[1]);
   const cm = number[2] ? number[2].toLowerCase().startsWith("c") : value >= 100 && value <= 250;
   const m = cm ? value / 100 : value;
   if (!(m >= HEIGHT_MIN_M && m <= HEIGHT_MAX_M)) {
@@ -1583,8 +1621,8 @@ async function pagePain() {
       <div class="row"><label for="when">When <span class="hint">(default: the end of the chosen walk, or now)</span></label><input id="when" type="datetime-local" step="1"></div>
       <div class="row"><label for="pain-walk">During which walk <span class="hint">(optional)</span></label>
         <select id="pain-walk"><option value="">none / not recorded</option>${walks.map((w) => `<option value="${w.id}" ${String(w.id) === preselect ? "selected" : ""}>${esc(w.name)} – ${esc(fmt.date(w.started_at))}</option>`).join("")}</select></div>
-      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="number" min="0" step="any" inputmode="decimal"></div>
-      <div class="row"><label for="onset-min">…or after <span class="hint">(minutes into the walk)</span></label><input id="onset-min" type="number" min="0" step="any" inputmode="decimal"></div>
+      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="text" inputmode="decimal" autocomplete="off"></div>
+      <div class="row"><label for="onset-min">…or after <span class="hint">(minutes into the walk)</span></label><input id="onset-min" type="text" inputmode="decimal" autocomplete="off"></div>
       <div class="row"><label for="note">Note</label><input id="note" maxlength="500"></div>
       <button type="submit">Save report</button> <span id="pain-msg" role="status"></span>
     </form>
@@ -1638,14 +1676,16 @@ async function pagePain() {
     if (v("pain-walk")) body.walk_id = Number(v("pain-walk"));
     const problem = onsetProblem(document.getElementById("onset-km"), document.getElementById("onset-min"));
     if (problem) { msg.className = "error"; msg.textContent = problem.words; problem.input.focus(); return; }
-    if (v("onset-km") !== "") body.onset_distance_m = Number(v("onset-km")) * 1000;
-    if (v("onset-min") !== "") body.onset_time_s = Number(v("onset-min")) * 60;
+    const [km, minutes] = [readDecimal(v("onset-km")), readDecimal(v("onset-min"))];
+    if (km !== null) body.onset_distance_m = km * 1000;
+    if (minutes !== null) body.onset_time_s = minutes * 60;
     const seq = state.routeSeq;
     try {
-      await api("/api/pain", { method: "POST", json: body });
+      const saved = await api("/api/pain", { method: "POST", json: body });
       if (!onPage(seq)) return;  // saved all the same: the pain page lists it when opened
       await pagePain();
-      sayDone("pain-msg", "Saved.");
+      // a report too old to plan from is kept, and says so: the walk-length plan does not change
+      sayDone("pain-msg", saved.too_old_to_plan ? `Saved. ${saved.too_old_to_plan}` : "Saved.");
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   });
 }
@@ -1654,18 +1694,19 @@ async function pagePain() {
 // a day). A number no walk reaches was most likely typed in metres or seconds: said with the number to type, before
 // anything is sent (the API would name its field and its limit in metres).
 const ONSET_BOXES = [
-  { id: "onset-km", max: 100, unit: "km", what: "a distance", example: "1.5", big: (t) => `${t} km is further than any walk: the box takes kilometres. If you meant ${t} metres, enter ${+(Number(t) / 1000).toFixed(3)}.` },
-  { id: "onset-min", max: 24 * 60, unit: "minutes", what: "a time", example: "25", big: (t) => `${t} minutes is more than a day: the box takes minutes. If you meant ${t} seconds, enter ${+(Number(t) / 60).toFixed(1)}.` },
+  { id: "onset-km", max: 100, unit: "km", what: "a distance", example: "1.5", big: (t, n) => `${t} km is further than any walk: the box takes kilometres. If you meant ${t} metres, enter ${+(n / 1000).toFixed(3)}.` },
+  { id: "onset-min", max: 24 * 60, unit: "minutes", what: "a time", example: "25", big: (t, n) => `${t} minutes is more than a day: the box takes minutes. If you meant ${t} seconds, enter ${+(n / 60).toFixed(1)}.` },
 ];
 
-/** The first onset box holding what cannot be sent, with what to say (``{input, words}``), or null. */
+/** The first onset box holding what cannot be sent, with what to say (``{input, words}``), or null. A decimal comma
+ * reads as a decimal point ("0,8" km is 800 m). */
 function onsetProblem(...inputs) {
   for (const input of inputs) {
-    const box = ONSET_BOXES.find((b) => b.id === input.id), typed = input.value.trim();
-    if (input.validity.badInput) return { input, words: `That is not ${box.what}: enter ${box.unit} into the walk as a number, e.g. ${box.example}.` };
-    if (typed === "") continue;
-    if (Number(typed) < 0) return { input, words: `${typed} ${box.unit}? It cannot be below 0: enter the ${box.unit} into the walk, or leave the box empty.` };
-    if (Number(typed) > box.max) return { input, words: box.big(typed) };
+    const box = ONSET_BOXES.find((b) => b.id === input.id), typed = input.value.trim(), n = readDecimal(typed);
+    if (n === null) continue;
+    if (Number.isNaN(n)) return { input, words: `"${typed}" is not ${box.what}: enter the ${box.unit} into the walk as one number, e.g. ${box.example}.` };
+    if (n < 0) return { input, words: `${typed} ${box.unit}? It cannot be below 0: enter the ${box.unit} into the walk, or leave the box empty.` };
+    if (n > box.max) return { input, words: box.big(typed, n) };
   }
   return null;
 }
@@ -2232,13 +2273,12 @@ function parseSensorHeight(raw) {
   const typed = raw.trim();
   if (!typed) return { m: null };
   const field = "Sensor height";
-  const decimal = (text) => Number(text.replace(",", "."));
   if (/^\d+(?:[.,]\d+)?\s*(?:'|’|′|ft|feet|foot|"|”|″|in|inch|inches)/i.test(typed)) {
     return { error: `${field}: ${typed} looks like feet or inches: enter it ${SENSOR_HEIGHT_EXAMPLE}.` };
   }
   const number = /^(\d+(?:[.,]\d+)?)\s*(cm|centimetres?|centimeters?|m|metres?|meters?)?$/i.exec(typed);
   if (!number) return { error: `${field}: "${typed}" is not a height: enter it ${SENSOR_HEIGHT_EXAMPLE}.` };
-  const value = decimal(number[1]);
+  const value = readDecimal(number[1]);
   const unit = (number[2] || "cm").toLowerCase();
   const cm = unit.startsWith("c") ? value : value * 100;
   if (!number[2] && cm >= SENSOR_HEIGHT_MIN_CM / 100 && cm <= SENSOR_HEIGHT_MAX_CM / 100) {

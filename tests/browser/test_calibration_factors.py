@@ -49,7 +49,8 @@ def test_each_placements_factor_is_shown_edited_and_removed_alone(browser_contex
     # a factor outside the accepted range is refused, not saved
     page.fill("#scale-hand", str(STRIDE_SCALE_RANGE[1] + 0.5))
     page.click("#profile-form button[type=submit]")
-    assert page.evaluate("document.getElementById('scale-hand').validity.valid") is False
+    page.wait_for_selector("#profile-msg:has-text('The hand calibration factor')")
+    assert "is outside what it can be: enter a number from 0.5 to 1.5" in page.locator("#profile-msg").inner_text()
     assert server.client.get("/api/profile").json()["stride_scales"] == {"foot": 1.02}
 
     # the table of factors fits a phone's width

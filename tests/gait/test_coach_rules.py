@@ -26,6 +26,7 @@ from gait.coach import (
     recommend_walk_length,
     relaxed_reduction,
 )
+from gait.coach.plan import reasons_read_now
 from gait.errors import GaitError
 from gait.types import BoutEvent, StepEvent, StrideEvent
 from tests.gait.coach_helpers import (
@@ -285,6 +286,39 @@ def test_a_fresh_pain_report_is_said_to_be_just_now_or_minutes_old(seconds_ago: 
     s = CoachSettings(enabled=True)
     plan = plan_coaching([], [PainReport(NOW_S - seconds_ago, 5)], s, body_height_m=HEIGHT_M, now_s=NOW_S)
     assert plan.reasons[0] == f"Stride coaching is switched on and active: back pain 5/10 reported {wording}."
+
+
+@pytest.mark.parametrize(
+    ("seconds_before", "wording"),
+    [(30.0, "just before this walk"), (3 * 60.0, "3 minutes before this walk"), (2 * DAY_S, "2 days before this walk")],
+)
+def test_a_walks_plan_says_when_the_pain_was_reported_relative_to_the_walk(seconds_before: float, wording: str) -> None:
+    # QA16: a walk's "Coaching at the time" kept "reported 3 minutes ago", stale a day later; kept with the walk, the
+    # time is said relative to it, and read at once (the dashboard's plan now) relative to now
+    s = CoachSettings(enabled=True)
+    pain = [PainReport(NOW_S - seconds_before, 5)]
+    walk_plan = plan_coaching([], pain, s, body_height_m=HEIGHT_M, now_s=NOW_S, before="this walk")
+    assert walk_plan.reasons[0] == f"Stride coaching is switched on and active: back pain 5/10 reported {wording}."
+    assert not any(" ago" in r for r in walk_plan.reasons), walk_plan.reasons
+    now_plan = plan_coaching([], pain, s, body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert now_plan.reasons[0].endswith(" ago.") or now_plan.reasons[0].endswith("reported just now.")
+
+
+def test_a_plan_stored_with_ago_reads_relative_to_its_walk() -> None:
+    stored = [
+        "Stride coaching is switched on and active: back pain 3/10 reported 3 minutes ago.",
+        "Stride coaching is on: back pain 6/10 reported 1 day ago.",
+        "Stride coaching is switched on and active: back pain 4/10 reported just now.",
+    ]
+    assert reasons_read_now(stored, enabled_now=True) == [
+        "Stride coaching is switched on and active: back pain 3/10 reported 3 minutes before this walk.",
+        "Stride coaching is switched on and active: back pain 6/10 reported 1 day before this walk.",
+        "Stride coaching is switched on and active: back pain 4/10 reported just before this walk.",
+    ]
+    # an upload without a start time was judged by the plan of its upload
+    assert reasons_read_now(stored[:1], enabled_now=True, before="this walk was uploaded") == [
+        "Stride coaching is switched on and active: back pain 3/10 reported 3 minutes before this walk was uploaded."
+    ]
 
 
 def test_pain_free_walks_relax_the_target_and_new_pain_tightens_it() -> None:

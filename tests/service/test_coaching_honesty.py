@@ -266,7 +266,7 @@ def test_an_uploaded_walk_is_judged_by_the_plan_at_its_own_date(client: TestClie
     (walk,) = r.json()["walks"]
     reasons = " ".join(walk["coaching"]["reasons"])
     assert walk["coaching"]["active"] is True
-    assert "reported 3 days ago" in reasons and "so far 3 days" in reasons, reasons
+    assert "reported 3 days before this walk" in reasons and "so far 3 days" in reasons, reasons
     # a walk from before any pain: coaching was off then, nothing judged
     r = post_file(
         client, write_csv(tmp_path / "v.csv", synthetic_walk(duration_s=151.0), start_epoch_s=now_s - 30 * DAY_S)

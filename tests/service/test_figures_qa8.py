@@ -138,7 +138,10 @@ def test_undated_uploads_judged_after_a_pain_report_count_as_pain_free_walks_sin
     for n, walk in enumerate(later):
         assert walk["started_at"] < r.json()["reported_at"]  # dated to end at its upload: it "starts" before
         reasons = client.get(f"/api/walks/{walk['id']}").json()["coaching"]["reasons"]
-        assert reasons[0] == "Stride coaching is switched on and active: back pain 6/10 reported just now."
+        # said relative to its upload, the plan's time (its dated start falls before the report)
+        assert reasons[0] == (
+            "Stride coaching is switched on and active: back pain 6/10 reported just before this walk was uploaded."
+        )
         assert f"so far 0 days and {plural(n, 'pain-free walk')} since that report;" in reasons[1], reasons[1]
     home = client.get("/api/coaching").json()["plan"]["reasons"]
     assert "so far 0 days and 2 pain-free walks since that report;" in home[1], home[1]

@@ -69,7 +69,7 @@ def test_a_pain_report_added_for_an_earlier_walk_marks_the_walks_after_it_out_of
     w1 = upload_dated(client, tmp_path, POCKET, first_s)
     w2 = upload_dated(client, tmp_path, HAND, first_s + 7 * DAY_S)
     w3 = upload_dated(client, tmp_path, BAG, first_s + 14 * DAY_S)
-    assert "back pain 4/10 reported 35 days ago" in status_line(walk_page(client, w3["id"]))
+    assert "back pain 4/10 reported 35 days before this walk" in status_line(walk_page(client, w3["id"]))
     assert client.get("/api/walks/reanalysis").json()["out_of_date"] == 0
 
     onset_m = round(0.7 * w1["summary"]["distance_m"])
@@ -80,7 +80,8 @@ def test_a_pain_report_added_for_an_earlier_walk_marks_the_walks_after_it_out_of
     # the walks after the report keep the plan they were judged by, and say it no longer follows from the reports
     for walk, days in ((w2, 28), (w3, 35)):
         page = walk_page(client, walk["id"])
-        assert f"back pain 4/10 reported {days} days ago" in status_line(page)  # the plan of then, kept as history
+        # the plan of then, kept as history
+        assert f"back pain 4/10 reported {days} days before this walk" in status_line(page)
         status = page["reanalysis"]
         assert status["out_of_date"] is True and status["plan_changed"] is True and status["can_reanalyse"] is True
         assert status["reasons"] == [
@@ -107,7 +108,7 @@ def test_a_pain_report_added_for_an_earlier_walk_marks_the_walks_after_it_out_of
     assert [r["walk_id"] for r in batch["results"]] == [w2["id"], w3["id"]]  # oldest first
     for walk, days in ((w2, 7), (w3, 14)):
         page = walk_page(client, walk["id"])
-        assert f"back pain 3/10 reported {days} days ago" in status_line(page)
+        assert f"back pain 3/10 reported {days} days before this walk" in status_line(page)
         assert page["reanalysis"]["out_of_date"] is False and page["coaching"]["added_pain_reports"] == []
     overview = client.get("/api/walks/reanalysis").json()
     assert (overview["out_of_date"], overview["out_of_date_plan_changed"]) == (0, 0)
