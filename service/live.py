@@ -437,15 +437,18 @@ POD_MAX_INTERVAL_S = 5.0
 class PodTally:
     """A walk's summary from a foot pod's own figures (RSC: speed, cadence, stride length, odometer; no samples).
 
-    Each measurement holds until the next one (at most :data:`POD_MAX_INTERVAL_S`): time with a cadence above zero is
-    walking time, cadence x time counts the steps, and the cadence and stride length are their means over the walking
-    time. The distance is the pod's odometer (its total distance) walked since the first measurement, or speed x
-    time when the pod sends no odometer.
+    Each measurement stands for the time since the one before (at most :data:`POD_MAX_INTERVAL_S`): a pod's
+    cadence and speed are measured over the steps it has just counted. The first one only starts the walk's clock,
+    and nothing stands for the time after the last one: so the summary after each report, which the live view
+    shows, is the summary the walk stores when it ends then (a last report held on to the stop would change the
+    figures after the walker last saw them). Time with a cadence above zero is walking time, cadence x time counts
+    the steps, and the cadence and stride length are their means over the walking time. The distance is the pod's
+    odometer (its total distance) walked since the first measurement, or speed x time when the pod sends no
+    odometer.
     """
 
     def __init__(self) -> None:
         self.measurements = 0
-        self._last: Any = None
         self._last_s: float | None = None
         self._first_s: float | None = None
         self._walking_s = 0.0
@@ -458,29 +461,19 @@ class PodTally:
 
     def add(self, measurement: Any, arrival_s: float) -> None:
         """Take one measurement that arrived at ``arrival_s`` (seconds on a monotonic clock)."""
-        if self._last is not None and self._last_s is not None:
-            self._hold(self._last, min(max(arrival_s - self._last_s, 0.0), POD_MAX_INTERVAL_S))
+        if self._last_s is not None:
+            self._count(measurement, min(max(arrival_s - self._last_s, 0.0), POD_MAX_INTERVAL_S))
         total = getattr(measurement, "total_distance_m", None)
         if total is not None:
             if self._odometer_last is not None and total >= self._odometer_last:
                 self._odometer_m += total - self._odometer_last
             self._odometer_last = total  # a pod that resets its odometer goes on from its new reading
         self._first_s = arrival_s if self._first_s is None else self._first_s
-        self._last, self._last_s = measurement, arrival_s
+        self._last_s = arrival_s if self._last_s is None else max(self._last_s, arrival_s)
         self.measurements += 1
 
-    def close(self, end_s: float) -> None:
-        """The walk ended at ``end_s``: the last measurement stands until then (at most :data:`POD_MAX_INTERVAL_S`).
-
-        Without this a walk stopped just after the pod's first walking report would store no walking at all.
-        """
-        if self._last is None or self._last_s is None:
-            return
-        self._hold(self._last, min(max(end_s - self._last_s, 0.0), POD_MAX_INTERVAL_S))
-        self._last_s = max(self._last_s, end_s)
-        self._last = None  # held once: a later add() starts a new span
-
-    def _hold(self, m: Any, dt_s: float) -> None:
+    def _count(self, m: Any, dt_s: float) -> None:
+        """Take ``m`` as the walking of the ``dt_s`` seconds before it."""
         cadence = float(getattr(m, "cadence_spm", 0.0) or 0.0)
         self._speed_m += float(getattr(m, "speed_mps", 0.0) or 0.0) * dt_s
         if cadence <= 0:
@@ -714,8 +707,7 @@ class LiveSession:
             except OSError as exc:
                 self.journal_error = self.journal_error or exc
             if self.pod.measurements:
-                # the pod's last report stands until the walk ended, as each one stood until the next
-                self.pod.close(time.monotonic())
+                # the summary the last pod message carried (PodTally: nothing stands for the time after it)
                 self._journal.meta["pod"] = self.pod.summary()
             describe = getattr(self.source, "describe", None)
             if callable(describe):

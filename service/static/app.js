@@ -2066,10 +2066,11 @@ async function pageLive() {
     set("pod-line", `Foot pod now: ${parts.join(" · ")}${alone
       ? ". A foot pod sends these about once a second, not motion samples: this walk has no strides of its own and no stride coaching; it stores the pod's figures, averaged over the walking time as the cards show them." : ""}`);
     // A pod alone sends these aggregates, no motion samples: the cards show the walk so far as it will be stored
-    // (means over the walking time; the pod's latest report alone differed from the stored walk's figures).
+    // (means over the walking time; the pod's latest report alone differed from the stored walk's figures), and
+    // nothing before it has walking time (its latest report would then be a figure the walk does not store).
     if (alone) {
-      set("lv-cadence", fmt.num(m.walk_cadence_spm ?? m.cadence_spm));
-      set("lv-stride", fmt.m(m.walk_stride_length_m ?? m.stride_length_m));
+      set("lv-cadence", fmt.num(m.walk_cadence_spm));
+      set("lv-stride", fmt.m(m.walk_stride_length_m));
       set("lv-cadence-unit", "steps/min, walk so far (foot pod)");
       set("lv-stride-label", "Stride (walk so far)");
       if (m.walk_distance_m != null) set("lv-distance", fmt.dist(m.walk_distance_m));

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -321,6 +322,24 @@ def test_a_foot_pod_walk_ends_with_its_own_figures_and_no_command_for_samples_it
     assert "gait analyze" not in last and ".csv" not in last
     kept = last.rsplit("kept in ", 1)[1].rstrip(")")
     assert Path(kept).is_file() and json.loads(Path(kept).read_text())["pod"]["distance_m"] is not None
+
+
+def test_a_foot_pod_walks_closing_line_gives_the_figures_its_last_panel_showed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA16 finding 6: the panel said "101 steps/min, stride 1.17 m", the closing line "cadence 102.0 ... stride
+    1.098 m" (the pod's last report was held on to the end of the walk, after the panel had shown it)."""
+    # the first sample, a real walk whose figures vary, at twice real time: the pod reports every half second, so
+    # the stop comes up to half a second after its last report (at 8x the last report weighed too little to show)
+    virtual_ble(monkeypatch, tmp_path / "data", 2)
+    assert main(["live", "FootPod demo", "--seconds", "6", "--no-bell", "--journal-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    panel = re.findall(r"walk so far\s+(\d+) steps/min, stride (\d+\.\d+) m", out)
+    assert panel, out
+    closing = re.search(r"walk ended: the foot pod's own figures \(cadence (\S+) steps/min, stride (\S+) m", out)
+    assert closing, out
+    cadence_spm, stride_m = (float(v) for v in closing.groups())
+    assert (f"{cadence_spm:.0f}", f"{stride_m:.2f}") == panel[-1], out
 
 
 def demo_journal(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **meta) -> Path:

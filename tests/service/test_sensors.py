@@ -23,6 +23,7 @@ from service.demo import VIRTUAL_SOURCE_OPTIONS, BleAccess
 from service.deps import get_ble
 from service.settings import Settings
 from tests.service.conftest import LOOPBACK, count_rows, synthetic_walk, write_walk_csv
+from tests.service.serverproc import REPO
 
 pytestmark = pytest.mark.timeout(30)
 STEP_HZ = 1.8
@@ -357,49 +358,97 @@ def test_a_foot_pod_walk_cut_by_a_crash_keeps_the_pods_figures(store: Any, tmp_p
     assert walk["distance_m"] == 117.0 and walk["stride_length_m"] == 1.3 and walk["cadence_spm"] == 108.0
 
 
-def test_pod_tally_holds_each_measurement_until_the_next() -> None:
+def test_pod_tally_counts_each_measurement_for_the_time_since_the_one_before() -> None:
     from ingest.ble.protocols import RscMeasurement
     from service.live import POD_MAX_INTERVAL_S, PodTally
 
     tally = PodTally()
-    # five seconds of walking at 120 steps/min with 1.2 m strides (the odometer 1.2 m further each second), then
-    # standing for one second, then one more report after a long silence (a gap: it holds at most the cap)
-    for t in range(5):
+    # standing at the first report (it starts the clock), then five reports of walking at 120 steps/min with 1.2 m
+    # strides (the odometer 1.2 m further each second), one of standing, then a report of walking at 100 steps/min
+    # half a second later and one more after a long silence (a gap: it stands for the cap only)
+    tally.add(RscMeasurement(0.0, 0.0, None, 100.0), 0.0)
+    for t in range(1, 6):
         tally.add(RscMeasurement(1.2, 120.0, 1.2, 100.0 + 1.2 * t), float(t))
-    tally.add(RscMeasurement(0.0, 0.0, None, 106.0), 5.0)
     tally.add(RscMeasurement(0.0, 0.0, None, 106.0), 6.0)
     tally.add(RscMeasurement(1.0, 100.0, 1.0, 106.0), 6.5)
     tally.add(RscMeasurement(1.0, 100.0, 1.0, 106.0), 6.5 + 60.0)
     summary = tally.summary()
-    walking_s = 5.0 + POD_MAX_INTERVAL_S
+    walking_s = 5.0 + 0.5 + POD_MAX_INTERVAL_S
     assert summary["walking_time_s"] == pytest.approx(walking_s)
-    assert summary["steps"] == round(120 * 5 / 60 + 100 * POD_MAX_INTERVAL_S / 60)
-    assert summary["cadence_spm"] == pytest.approx((120 * 5 + 100 * POD_MAX_INTERVAL_S) / walking_s, abs=0.05)
-    assert summary["stride_length_m"] == pytest.approx((1.2 * 5 + 1.0 * POD_MAX_INTERVAL_S) / walking_s, abs=1e-3)
+    steps = 120 * 5 / 60 + 100 * (0.5 + POD_MAX_INTERVAL_S) / 60
+    assert summary["steps"] == round(steps)
+    assert summary["cadence_spm"] == pytest.approx(steps * 60 / walking_s, abs=0.05)
+    stride_m = (1.2 * 5 + 1.0 * (0.5 + POD_MAX_INTERVAL_S)) / walking_s
+    assert summary["stride_length_m"] == pytest.approx(stride_m, abs=1e-3)
     assert summary["distance_m"] == pytest.approx(6.0)  # the odometer, 100 -> 106 m
     assert summary["duration_s"] == pytest.approx(66.5) and summary["strides"] is None
 
 
-def test_pod_tally_holds_the_last_measurement_until_the_walk_ends() -> None:
+def test_pod_tally_stores_what_it_said_after_its_last_report() -> None:
+    """QA16 finding 6: the last report was held on until the walk ended (up to 5 s), after the live view had shown
+    the walk so far without it: the stored cadence and stride length were not the ones the walker last saw."""
     from ingest.ble.protocols import RscMeasurement
-    from service.live import POD_MAX_INTERVAL_S, PodTally
+    from service.live import PodTally
 
-    # stopped 0.8 s after the pod's first walking report: that report stands for the 0.8 s walked
     tally = PodTally()
     tally.add(RscMeasurement(0.0, 0.0, None, 50.0), 0.0)
-    tally.add(RscMeasurement(1.3, 108.0, 1.4, 50.0), 1.0)
-    assert tally.summary()["cadence_spm"] is None  # nothing held yet
-    tally.close(1.8)
-    summary = tally.summary()
-    assert summary["walking_time_s"] == pytest.approx(0.8)
-    assert summary["cadence_spm"] == pytest.approx(108.0) and summary["stride_length_m"] == pytest.approx(1.4)
-    assert summary["duration_s"] == pytest.approx(1.8)
-    # a walk that ended long after the last report holds it for the cap only, and closing twice adds nothing
-    tally = PodTally()
-    tally.add(RscMeasurement(1.3, 120.0, 1.3, 0.0), 0.0)
-    tally.close(100.0)
-    tally.close(200.0)
-    assert tally.summary()["walking_time_s"] == pytest.approx(POD_MAX_INTERVAL_S)
+    tally.add(RscMeasurement(1.3, 108.0, 1.4, 51.4), 1.0)
+    # the pod's first walking report stands for the second it measured: the walk so far has walking at once
+    first = tally.summary()
+    assert first["walking_time_s"] == pytest.approx(1.0)
+    assert first["cadence_spm"] == pytest.approx(108.0) and first["stride_length_m"] == pytest.approx(1.4)
+    tally.add(RscMeasurement(1.0, 92.0, 0.9, 52.3), 2.0)
+    shown = tally.summary()
+    assert shown["cadence_spm"] == pytest.approx(100.0) and shown["stride_length_m"] == pytest.approx(1.15)
+    assert shown["distance_m"] == pytest.approx(2.3) and shown["duration_s"] == pytest.approx(2.0)
+
+
+@pytest.fixture
+def real_pod(tmp_path: Path) -> Iterator[TestClient]:
+    """Virtual sensors replaying the first sample recording (a real foot sensor's walk with a turn, its cadence and
+    stride length varying) at 10x: the foot pod's reports differ from one to the next."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        demo=False,
+        samples_dir=REPO / "sample_recordings",
+        demo_speed=10,
+        ble_virtual=True,
+    )
+    with TestClient(create_app(settings), base_url=LOOPBACK) as client:
+        yield client
+
+
+def test_a_foot_pods_walk_stopped_mid_walk_stores_the_figures_its_live_feed_showed_last(real_pod: TestClient) -> None:
+    """QA16 finding 6: the live "walk so far" of a foot pod said cadence 102, stride 1.05 m; the walk stored after
+    Stop said 112 and 0.93 m (the last report was held on past the figures the feed had sent)."""
+    started: list[Any] = []
+    stopped: list[Any] = []
+
+    def start() -> None:
+        started.append(real_pod.post("/api/live/sensor", json={"target": "FootPod demo", "placement": "foot"}))
+
+    def walking(ms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [m for m in ms if m["type"] == "pod" and m["cadence_spm"] > 0]
+
+    def ended(ms: list[dict[str, Any]]) -> bool:
+        if len(walking(ms)) >= 8 and not stopped:
+            stopped.append(real_pod.post("/api/live/stop"))  # mid-walk: the recording walks on for 25 s more
+        return ms[-1]["type"] == "hub" and bool(ms[-1].get("ended"))
+
+    messages = feed_until(real_pod, ended, start=start)
+    assert started[0].status_code == 202, started[0].text
+    assert stopped[0].status_code == 200, stopped[0].text
+    walk = real_pod.get(f"/api/walks/{started[0].json()['walk_id']}").json()
+    assert walk["status"] == "complete" and walk["source"]["ended"] == "stopped"
+    # the pod's reports differ (else any weighting of them gives the same means)
+    assert len({(m["cadence_spm"], m["stride_length_m"]) for m in walking(messages)}) > 1
+    last = [m for m in messages if m["type"] == "pod"][-1]
+    summary = walk["summary"]
+    # the cards and gait live's panel show these: the stored walk's figures, to the figure's rounding
+    assert summary["cadence_spm"] == pytest.approx(last["walk_cadence_spm"], abs=0.05), (summary, last)
+    assert summary["stride_length_m"] == pytest.approx(last["walk_stride_length_m"], abs=0.0005), (summary, last)
+    assert summary["distance_m"] == pytest.approx(last["walk_distance_m"], abs=0.05), (summary, last)
+    assert messages[-1]["distance_m"] == summary["distance_m"]
 
 
 @pytest.fixture
