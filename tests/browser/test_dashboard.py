@@ -451,6 +451,9 @@ def test_a_shoe_sensor_uploaded_as_lower_back_gets_a_placement_notice(
     page.wait_for_selector("#notes")
     notice = page.locator("p.notice.placement-check").inner_text()  # beside "not medical advice"
     assert "placement check" in notice and "--placement foot" in notice, notice
+    # the note names the control on this page that analyses the walk again in place, in the page's own words
+    control = page.locator("#reanalyse-placement summary").inner_text()
+    assert f'"{control}" on the walk\'s page' in notice and "delete" not in notice, (control, notice)
     assert "inverted-pendulum" in page.locator("#notes").inner_text()
     shot(page, "walk-placement-notice")
     assert errors == [], errors
