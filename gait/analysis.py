@@ -128,6 +128,19 @@ def strides_spanned(contacts: int, placement: Placement | None) -> float:
     return (1.0 if placement is Placement.FOOT else 0.5) * (contacts - 1)
 
 
+def walker_steps(contacts: int, placement: Placement | str | None) -> int:
+    """The steps the walker took where a sensor found ``contacts``: a trunk or phone sensor feels every step; a foot
+    sensor only its own foot's, and the other foot steps once between two of them, so twice as many (the cadence
+    counts a foot sensor's steps the same way: :attr:`gait.types.BoutEvent.cadence_spm`).
+
+    Examples
+    --------
+    >>> walker_steps(17, Placement.FOOT), walker_steps(17, "foot"), walker_steps(17, Placement.POCKET)
+    (34, 34, 17)
+    """
+    return 2 * contacts if placement == Placement.FOOT else contacts
+
+
 class RidingSpan(NamedTuple):
     """A span that GPS shows in a vehicle and the steps left out in it."""
 

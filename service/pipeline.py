@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from gait.analysis import ANALYSIS_REVISION, GPS_VEHICLE_WINDOW_S, RidingSpan, riding_note, riding_speeds
+from gait.analysis import (
+    ANALYSIS_REVISION,
+    GPS_VEHICLE_WINDOW_S,
+    RidingSpan,
+    riding_note,
+    riding_speeds,
+    walker_steps,
+)
 from gait.coach import StrideJudge
 from gait.coach.settings import MIN_PLAN_WALK_TIME_S, MIN_WALK_TIME_S, PLAN_WALK_SHARE
 from gait.coach.text import format_duration
@@ -333,6 +340,23 @@ def short_walk_reason(walking_time_s: float | None) -> str | None:
         "your baseline; it counts as a pain-free walk only if it reached about the walk length recommended when it "
         f"started ({100.0 * PLAN_WALK_SHARE:.0f} % of it or more)."
     )
+
+
+def steps_counted(contacts: int, placement: Placement | str | None, also: str = "") -> str:
+    """The walker's steps where a sensor found ``contacts`` (:func:`gait.analysis.walker_steps`), as a refusal of
+    too little walking names them: for a foot sensor, with what was counted. ``also`` is said in the same brackets.
+
+    Examples
+    --------
+    >>> steps_counted(6, "pocket", "3 s of walking"), steps_counted(1, "lower_back")
+    ('6 steps (3 s of walking)', '1 step')
+    >>> steps_counted(8, "foot")
+    "16 steps (8 contacts of the sensor's foot, counted twice for both feet)"
+    """
+    n = walker_steps(contacts, placement)
+    said = [f"{contacts} contact{'' if contacts == 1 else 's'} of the sensor's foot, counted twice for both feet"]
+    said = (said if placement == Placement.FOOT else []) + ([also] if also else [])
+    return f"{n} step{'' if n == 1 else 's'}" + (f" ({'; '.join(said)})" if said else "")
 
 
 def walk_to_upload() -> str:
@@ -663,10 +687,11 @@ def process_file(
     already stored otherwise (the dashboard's upload: :class:`service.reanalysis.UnkeptReplacer`); without it
     (``gait live``) a refusal is raised.
 
-    An upload is stored as a walk only with :data:`service.samewalk.PART_MIN_STEPS` steps or more: fewer is too
-    little walking for a walk (a phone handled on a desk finds a few), and could not be recognised as a part of a
-    stored walk. A dashboard live walk never comes here (it is kept whatever its length), nor does ``gait analyze``;
-    ``gait live`` stores the journal of a walk of the walker's own sensor here, as an upload of it.
+    An upload is stored as a walk only with :data:`service.samewalk.PART_MIN_STEPS` steps of the walker or more
+    (:func:`gait.analysis.walker_steps`: a foot sensor's contacts twice): fewer is too little walking for a walk (a
+    phone handled on a desk finds a few), and could not be recognised as a part of a stored walk. A dashboard live
+    walk never comes here (it is kept whatever its length), nor does ``gait analyze``; ``gait live`` stores the
+    journal of a walk of the walker's own sensor here, as an upload of it.
 
     Raises
     ------
@@ -746,13 +771,14 @@ def process_file(
             "again",
             reason="no_walking",
         )
-    if origin == "upload" and len(walk.steps) < samewalk.PART_MIN_STEPS:
+    if origin == "upload" and walker_steps(len(walk.steps), walk.placement) < samewalk.PART_MIN_STEPS:
         # a few steps (a phone handled on a desk, a recording stopped after a step or two) are no walk: stored, it
-        # would count in the walk list and Trends; nor could such a part of a stored walk be recognised as one
-        n = len(walk.steps)
+        # would count in the walk list and Trends; nor could such a part of a stored walk be recognised as one. The
+        # walker's steps are counted: a foot sensor's 10-19 contacts are 20-38 steps, a walk, although too few
+        # contacts to recognise as a part of another walk (samewalk's figures count the contacts compared)
+        walking = f"{format_duration(walk.summary.get('walking_time_s') or 0.0)} of walking"
         raise IngestError(
-            f"{path.name}: found only {n} step{'' if n == 1 else 's'} "
-            f"({format_duration(walk.summary.get('walking_time_s') or 0.0)} of walking) in its "
+            f"{path.name}: found only {steps_counted(len(walk.steps), walk.placement, walking)} in its "
             f"{format_duration(recording.duration_s)}{f' ({ride})' if ride else ''}: too little to store as a walk; "
             f"nothing was stored. Upload {walk_to_upload()}; if you walked longer while it recorded, check where the "
             "sensor was worn",

@@ -471,14 +471,15 @@ def store_walk(
     :mod:`service.datalock`) never takes it for an interrupted live walk. Nothing is half-written: a refusal or
     failure leaves the store as it was, and the journal stays in every case.
 
-    ``live_steps`` are the steps the live tracker found, which a refusal as too little walking names (the offline
-    analysis finds the same: one algorithm).
+    ``live_steps`` are the steps the live tracker found (a foot sensor's: its foot's contacts), which a refusal as
+    too little walking names as the walker's steps (:func:`service.pipeline.steps_counted`); the offline analysis
+    finds the same (one algorithm).
     """
     import sqlite3
     from dataclasses import replace
 
     from service.live import load_journal
-    from service.pipeline import process_file, walk_to_upload
+    from service.pipeline import process_file, steps_counted, walk_to_upload
     from service.settings import disk_full_message, is_disk_full
     from service.store import DuplicateRecordingError, Store, StoreError
 
@@ -515,10 +516,10 @@ def store_walk(
         return Kept(None, f"not stored in the dashboard: {refusal_message(str(journal), exc)}", "same_walk")
     except (IngestError, GaitError) as exc:
         if exc.reason in TOO_LITTLE_REASONS:
-            steps = f"{live_steps} step{'' if live_steps == 1 else 's'}"
             return Kept(
                 None,
-                f"not stored in the dashboard: too little walking ({steps}): the dashboard stores "
+                f"not stored in the dashboard: too little walking, {steps_counted(live_steps, walk.placement)}: the "
+                "dashboard stores "
                 f"{walk_to_upload()}; walk longer next time (if you did, check where the sensor was worn: "
                 f"--placement); {stays}",
                 "too_little_walking",
