@@ -197,7 +197,10 @@ def test_upload_asks_where_the_sensor_was_when_the_profile_does_not_say(
     page.goto(server.url + "/#/upload")
     page.wait_for_selector("#placement")
     assert page.locator("#placement").input_value() == "file"
-    assert page.locator("#placement-file").inner_text() == "as the file says, else my usual (foot)"
+    # a phone is not carried on the foot: a phone app's export takes a pocket (service.pipeline.usual_placement)
+    assert page.locator("#placement-file").inner_text() == (
+        "as the file says, else my usual (foot; a phone app's export: pocket)"
+    )
     assert errors == [], errors
 
 
