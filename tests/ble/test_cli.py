@@ -323,6 +323,27 @@ def test_a_foot_pod_walk_ends_with_its_own_figures_and_no_command_for_samples_it
     assert Path(kept).is_file() and json.loads(Path(kept).read_text())["pod"]["distance_m"] is not None
 
 
+def test_a_foot_pod_without_a_placement_is_a_foot_sensor_whatever_the_profile_says(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA16: gait live 'FootPod demo' said "placement lower_back from your profile's usual sensor placement"; a foot
+    pod (RSC) is worn on a shoe. --placement still wins."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    _profile(data_dir)  # usual placement pocket
+    virtual_ble(monkeypatch, data_dir, 8)
+    monkeypatch.setenv("COLUMNS", "400")  # the panel's lines unwrapped
+    for given, journal_dir in ((None, tmp_path / "pod"), ("waist", tmp_path / "pod-waist")):
+        argv = ["live", "FootPod demo", "--seconds", "3", "--no-bell", "--journal-dir", str(journal_dir)]
+        assert main(argv + (["--placement", given] if given else [])) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        (meta_path,) = journal_dir.glob("*.json")
+        assert json.loads(meta_path.read_text())["placement"] == (given or "foot")
+        assert "from your profile's usual sensor placement" not in out, out
+        said = "Note: placement foot: a foot pod (it streams running speed and cadence) is worn on a shoe; pass"
+        assert (said in out) is (given is None), out
+
+
 def demo_journal(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **meta) -> Path:
     """A live demo walk's journal, its sidecar amended with ``meta`` (as another live walk would have kept it)."""
     monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))
