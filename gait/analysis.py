@@ -110,6 +110,12 @@ sensor's swing gives 299-620 deg/s (118 recordings). A threshold between them ca
 a lower-back one (the default of ``gait analyze``), whose strides would otherwise look plausible."""
 
 
+REANALYSE_PLACEMENT_WORDS = "Worn elsewhere? Analyse as another placement"
+"""The walk page's control that analyses a stored walk again as another placement, keeping its id and pain reports
+(service/static/app.js, ``placementControl``: keep the two the same). The placement check's notes send the walker
+there: deleting the walk and uploading it again would unlink its pain reports for good."""
+
+
 def strides_spanned(contacts: int, placement: Placement | None) -> float:
     """How many strides a bout's contacts span: trunk and phone strides overlap (each contact starts one), so n
     contacts span (n - 1) / 2 strides; a foot sensor sees one foot, and n contacts span n - 1.
@@ -120,6 +126,19 @@ def strides_spanned(contacts: int, placement: Placement | None) -> float:
     (4.0, 8.0)
     """
     return (1.0 if placement is Placement.FOOT else 0.5) * (contacts - 1)
+
+
+def walker_steps(contacts: int, placement: Placement | str | None) -> int:
+    """The steps the walker took where a sensor found ``contacts``: a trunk or phone sensor feels every step; a foot
+    sensor only its own foot's, and the other foot steps once between two of them, so twice as many (the cadence
+    counts a foot sensor's steps the same way: :attr:`gait.types.BoutEvent.cadence_spm`).
+
+    Examples
+    --------
+    >>> walker_steps(17, Placement.FOOT), walker_steps(17, "foot"), walker_steps(17, Placement.POCKET)
+    (34, 34, 17)
+    """
+    return 2 * contacts if placement == Placement.FOOT else contacts
 
 
 class RidingSpan(NamedTuple):
@@ -535,8 +554,7 @@ def placement_notes(recording: Recording, result: Analysis) -> list[str]:
     return [
         f"placement check: while walking the gyroscope turned at {p95_dps:.0f} deg/s (95th percentile), far faster "
         f"than a sensor on the lower back or waist does (under about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on a "
-        "shoe or in a pocket, analyse it again as foot or pocket: on the dashboard delete this walk and upload the "
-        "file again with that placement (command line: gait analyze --placement foot)"
+        "shoe or in a pocket, analyse it again as foot or pocket: " + _analyse_again_as("foot", "pocket")
     ]
 
 
@@ -570,9 +588,14 @@ def _foot_placement_notes(recording: Recording) -> list[str]:
     return [
         f"placement check: while moving the gyroscope turned at only {p95_dps:.0f} deg/s (95th percentile), far "
         f"slower than a sensor on a shoe swings (over about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on the lower back "
-        "or waist, analyse it again with that placement: on the dashboard delete this walk and upload the file again "
-        "with it (command line: gait analyze --placement lower_back)"
+        "or waist, analyse it again with that placement: " + _analyse_again_as("lower_back", "waist")
     ]
+
+
+def _analyse_again_as(*placements: str) -> str:
+    """Where the placement check's notes send the walker to analyse a recording again as one of ``placements``."""
+    choices = " or ".join(f"--placement {p}" for p in placements)
+    return f'on the dashboard, "{REANALYSE_PLACEMENT_WORDS}" on the walk\'s page (command line: gait analyze {choices})'
 
 
 def _gyro_p95_dps(gyr_dps: np.ndarray, rows_mask: np.ndarray) -> float | None:

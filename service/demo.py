@@ -156,6 +156,35 @@ async def _start_demo(hub: LiveHub, store: Store, settings: Settings, path: Path
     )
 
 
+def pod_placement(given: Placement | None, protocol: str | None, *, choose: str) -> tuple[Placement | None, str | None]:
+    """Where a live sensor is worn when the walker does not say (``given`` None) and it streams as a foot pod
+    (``protocol`` ``"rsc"``: the Running Speed and Cadence service): on a shoe, whatever the profile's usual placement
+    (a lower-back sensor's, say), with a note saying so and how to choose (``choose``: ``gait live``'s or the API's
+    way). None otherwise: the caller's own default applies. ``gait live`` (:func:`service.commands.live.walk_settings`)
+    and ``POST /api/live/sensor`` (:func:`start_sensor_walk`) both go through here.
+
+    Examples
+    --------
+    >>> placement, note = pod_placement(None, "rsc", choose="say so")
+    >>> placement.value, note.removeprefix("placement foot: a foot pod (it streams running speed and cadence) ")
+    ('foot', 'is worn on a shoe; say so')
+    >>> pod_placement(Placement.WAIST, "rsc", choose="say so"), pod_placement(None, "imu", choose="say so")
+    ((<Placement.WAIST: 'waist'>, None), (None, None))
+    """
+    if given is not None:
+        return given, None
+    if protocol == "rsc":
+        return (
+            Placement.FOOT,
+            f"placement foot: a foot pod (it streams running speed and cadence) is worn on a shoe; {choose}",
+        )
+    return None, None
+
+
+API_PLACEMENT_CHOICE = "if it was elsewhere, give its placement when starting the walk"
+"""How a caller of ``POST /api/live/sensor`` chooses the placement (:func:`pod_placement`'s ``choose``)."""
+
+
 async def start_sensor_walk(
     hub: LiveHub,
     store: Store,
@@ -163,12 +192,15 @@ async def start_sensor_walk(
     ble: BleAccess,
     *,
     target: str,
-    placement: Placement,
+    placement: Placement | None,
     protocol: str | None = None,
     side: str | None = None,
     sensor_height_m: float | None = None,
 ) -> int:
     """Find the BLE sensor ``target`` (address or name) and stream it as a new live walk; returns the walk id.
+
+    ``placement`` None: a foot pod's is the foot (:func:`pod_placement`, said in the walk's notes), another
+    sensor's the lower back.
 
     ``side`` is the shoe a foot sensor is on (its steps and strides then carry it). ``sensor_height_m`` is the
     sensor's height above the floor as the walker measured it (a lower-back or waist sensor), used as ``gait live
@@ -204,6 +236,7 @@ async def start_sensor_walk(
             # data.
             offered = await source.read_protocols(keep=True)
             source.protocol = choose_protocol(offered, protocol, sensor=info.name or info.address)
+            worn, placement_note = pod_placement(placement, source.protocol, choose=API_PLACEMENT_CHOICE)
             profile = await asyncio.to_thread(load_profile, store)
             # a virtual sensor replays a sample: its walker's heights, not the user's (the user's real sensor: theirs)
             heights = (
@@ -226,7 +259,8 @@ async def start_sensor_walk(
                 settings,
                 profile,
                 make_source=lambda: source,
-                placement=placement,
+                placement=worn or Placement.LOWER_BACK,
+                placement_note=placement_note,
                 body_height_m=heights[0],
                 sensor_height_m=heights[1],
                 sensor_height_measured=sensor_height_m is not None,
@@ -286,6 +320,7 @@ async def _start_live_walk(
     sensor_height_measured: bool = False,
     demo: bool = False,
     pod_only: bool = False,
+    placement_note: str | None = None,
 ) -> int:
     """Start a live walk from any chunk source, coached by the walker's current plan.
 
@@ -295,6 +330,7 @@ async def _start_live_walk(
     the caller) without the user's calibration factor. ``pod_only``: a foot pod (RSC) alone streams it, so its
     stored coaching says it gets no stride coaching (:func:`pod_walk_coaching`). ``sensor_height_measured``:
     ``sensor_height_m`` is the walker's measurement (recorded with the walk's analysis), not a sample's.
+    ``placement_note``: where the placement came from when the walker did not give it (the walk's first note).
     """
     if demo:
         # somebody else's walking: coached as just after back pain against the population default, stored nowhere
@@ -332,7 +368,8 @@ async def _start_live_walk(
             else plan_description(plan, profile, None if demo else store)
         ),
         # how this walk's stride lengths are obtained, as an uploaded walk records it
-        notes=(sample_walk_notes if demo else list)(
+        notes=([placement_note] if placement_note else [])
+        + (sample_walk_notes if demo else list)(
             model_notes(
                 GaitTracker(
                     placement=placement,

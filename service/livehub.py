@@ -734,7 +734,9 @@ def finish_live_walk(
     if pod is not None and not summary.get("strides"):
         # a foot pod alone (RSC): no samples, no strides; the walk's figures are the pod's own
         pod_reason = POD_WALK_REASON if reason is None else f"{POD_WALK_REASON} {reason}"
-        store.finish_walk(walk_id, pod, status=status, reason=pod_reason, notes=[POD_WALK_NOTE], source=ended)
+        # the stride-length model's notes no longer apply; where the placement came from still does
+        said = [n for n in (store.get_walk(walk_id) or {}).get("notes") or [] if n.startswith("placement ")]
+        store.finish_walk(walk_id, pod, status=status, reason=pod_reason, notes=[*said, POD_WALK_NOTE], source=ended)
         return
     stored = store.get_walk(walk_id)
     judged = None

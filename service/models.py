@@ -709,7 +709,11 @@ class LiveSensorStart(BaseModel):
     target: str = Field(
         ..., min_length=1, max_length=200, description="The sensor's address, or its advertised name when unique."
     )
-    placement: Placement = Field(Placement.LOWER_BACK, description="Where the sensor is worn.")
+    placement: Placement | None = Field(
+        None,
+        description="Where the sensor is worn; default: the foot for a foot pod (it streams RSC, running speed and "
+        "cadence: said in the walk's notes), else the lower back.",
+    )
     protocol: Literal["imu", "pmd", "microbit", "rsc"] | None = Field(
         None, description="Force a protocol; default the best the sensor offers (raw samples before RSC aggregates)."
     )
@@ -742,7 +746,7 @@ class LiveSensorStart(BaseModel):
                 f"sensor height {value:g} m is not a height from the floor to the sensor ({low * 100:.0f} to "
                 f"{high * 100:.0f} cm): measure it again, or leave it out"
             )
-        if self.placement not in (Placement.LOWER_BACK, Placement.WAIST):
+        if self.placement not in (None, Placement.LOWER_BACK, Placement.WAIST):  # None: the lower back (not a pod)
             raise ValueError(
                 f"a sensor height is used for a sensor at the lower back or waist only (their stride lengths rest on "
                 f"it), not at the {self.placement.value.replace('_', ' ')}: leave it out"

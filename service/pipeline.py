@@ -18,12 +18,20 @@ from typing import Any
 
 import numpy as np
 
-from gait.analysis import ANALYSIS_REVISION, GPS_VEHICLE_WINDOW_S, RidingSpan, riding_note, riding_speeds
+from gait.analysis import (
+    ANALYSIS_REVISION,
+    GPS_VEHICLE_WINDOW_S,
+    REANALYSE_PLACEMENT_WORDS,
+    RidingSpan,
+    riding_note,
+    riding_speeds,
+    walker_steps,
+)
 from gait.coach import StrideJudge
 from gait.coach.settings import MIN_PLAN_WALK_TIME_S, MIN_WALK_TIME_S, PLAN_WALK_SHARE
 from gait.coach.text import format_duration
 from gait.types import Placement, Recording, StrideEvent
-from ingest import load, read_apple_health
+from ingest import is_phone_recording, load, read_apple_health
 from ingest.errors import IngestError
 from service import coaching, samewalk
 from service.coaching import StrideFlagger, judged_description
@@ -333,6 +341,71 @@ def short_walk_reason(walking_time_s: float | None) -> str | None:
         "your baseline; it counts as a pain-free walk only if it reached about the walk length recommended when it "
         f"started ({100.0 * PLAN_WALK_SHARE:.0f} % of it or more)."
     )
+
+
+PHONE_PLACEMENTS = frozenset(Placement) - {Placement.LOWER_BACK, Placement.FOOT}
+"""Where a phone is carried: a phone app's export analysed without a placement takes the profile's usual one only if
+it is one of these (:func:`usual_placement`).
+
+Not the lower back nor the foot: those are a sensor's (a clip or belt at the spine, a shoe clip), and a phone in a
+back pocket is a pocket's (the Oxford back-pocket walks). The waist is one: a phone in a belt holster sits there, and
+the upload form's advice places a phone in a shoulder bag or handbag at the waist; the wrist, hand and chest (an arm
+band, held, a neck pouch or backpack) are the form's other phone choices. The upload form says so
+(service/static/app.js ``NO_PHONE_PLACEMENTS``: keep the two the same)."""
+
+DASHBOARD_PLACEMENT_CHOICE = (
+    f'choose it under "Where was the sensor worn?" when uploading, or "{REANALYSE_PLACEMENT_WORDS}" on the walk\'s page'
+)
+"""How a dashboard user chooses the placement of an upload (:func:`usual_placement`'s ``choose``)."""
+
+
+def usual_placement(usual: Placement | str | None, *, phone: bool, choose: str) -> tuple[Placement | None, str | None]:
+    """The placement an upload that names none (nor does its file) takes from the profile's usual one: that one,
+    unless the recording is a phone app's (``phone``: :func:`ingest.is_phone_recording`) and no phone is carried
+    there (:data:`PHONE_PLACEMENTS`: the walker's usual lower-back sensor is not this phone), then a pocket, the
+    commonest carry, with a note saying so and how to choose (``choose``: ``gait analyze``'s or the dashboard's way).
+    ``gait analyze`` (:func:`service.commands.analyze.choose_placement`) and the dashboard's upload
+    (:func:`process_file`) both go through here.
+
+    Examples
+    --------
+    >>> usual_placement("lower_back", phone=False, choose="say so")
+    (<Placement.LOWER_BACK: 'lower_back'>, None)
+    >>> usual_placement("waist", phone=True, choose="say so")
+    (<Placement.WAIST: 'waist'>, None)
+    >>> usual_placement(None, phone=True, choose="say so")
+    (None, None)
+    >>> print(usual_placement("foot", phone=True, choose="say so")[1])  # doctest: +NORMALIZE_WHITESPACE
+    placement pocket assumed, not your profile's usual foot: this is a phone app's recording, and a phone is not
+    carried on the foot (a sensor is); if the phone was elsewhere, say so
+    """
+    if usual is None:
+        return None, None
+    placement = Placement.parse(usual)
+    if not phone or placement in PHONE_PLACEMENTS:
+        return placement, None
+    where = "on the foot" if placement is Placement.FOOT else f"at the {placement.value.replace('_', ' ')}"
+    return Placement.POCKET, (
+        f"placement pocket assumed, not your profile's usual {placement.value}: this is a phone app's recording, and "
+        f"a phone is not carried {where} (a sensor is); if the phone was elsewhere, {choose}"
+    )
+
+
+def steps_counted(contacts: int, placement: Placement | str | None, also: str = "") -> str:
+    """The walker's steps where a sensor found ``contacts`` (:func:`gait.analysis.walker_steps`), as a refusal of
+    too little walking names them: for a foot sensor, with what was counted. ``also`` is said in the same brackets.
+
+    Examples
+    --------
+    >>> steps_counted(6, "pocket", "3 s of walking"), steps_counted(1, "lower_back")
+    ('6 steps (3 s of walking)', '1 step')
+    >>> steps_counted(8, "foot")
+    "16 steps (8 contacts of the sensor's foot, counted twice for both feet)"
+    """
+    n = walker_steps(contacts, placement)
+    said = [f"{contacts} contact{'' if contacts == 1 else 's'} of the sensor's foot, counted twice for both feet"]
+    said = (said if placement == Placement.FOOT else []) + ([also] if also else [])
+    return f"{n} step{'' if n == 1 else 's'}" + (f" ({'; '.join(said)})" if said else "")
 
 
 def walk_to_upload() -> str:
@@ -671,10 +744,11 @@ def process_file(
     already stored otherwise (the dashboard's upload: :class:`service.reanalysis.UnkeptReplacer`); without it
     (``gait live``) a refusal is raised.
 
-    An upload is stored as a walk only with :data:`service.samewalk.PART_MIN_STEPS` steps or more: fewer is too
-    little walking for a walk (a phone handled on a desk finds a few), and could not be recognised as a part of a
-    stored walk. A dashboard live walk never comes here (it is kept whatever its length), nor does ``gait analyze``;
-    ``gait live`` stores the journal of a walk of the walker's own sensor here, as an upload of it.
+    An upload is stored as a walk only with :data:`service.samewalk.PART_MIN_STEPS` steps of the walker or more
+    (:func:`gait.analysis.walker_steps`: a foot sensor's contacts twice): fewer is too little walking for a walk (a
+    phone handled on a desk finds a few), and could not be recognised as a part of a stored walk. A dashboard live
+    walk never comes here (it is kept whatever its length), nor does ``gait analyze``; ``gait live`` stores the
+    journal of a walk of the walker's own sensor here, as an upload of it.
 
     Raises
     ------
@@ -701,6 +775,11 @@ def process_file(
     # the plan in force when the walk was made (the recording's own start, or the one the walker gave); a file
     # without a start time is judged by the plan of now (it is dated to end now, but when it was walked is unknown:
     # the latest plan is the one the walker asked for, e.g. a pain report made just before the upload)
+    placement_note = None
+    if placement is None and recording.placement is None and origin == "upload":
+        usual = coaching.load_profile(store).placement
+        phone = is_phone_recording(recording)
+        placement, placement_note = usual_placement(usual, phone=phone, choose=DASHBOARD_PLACEMENT_CHOICE)
     given_start_s = None if given_start is None else given_start.timestamp()
     started_at, started_from = recording_started_at(recording.source, given_start_s=given_start_s)
     if started_from == "user" and given_start_s + recording.duration_s > time.time() + GIVEN_START_SLACK_S:
@@ -732,6 +811,8 @@ def process_file(
         given_start=given_start,
     )
     walk.analysis = prepared.record
+    if placement_note:
+        walk.notes.insert(0, placement_note)
     if origin == "upload" and not walk.strides and recording.duration_s < ONE_STRIDE_S:
         # not a walk at all (a header and one row, a recording stopped at once): refused, nothing stored, rather
         # than a walk of 0 strides in the list
@@ -755,13 +836,14 @@ def process_file(
             "again",
             reason="no_walking",
         )
-    if origin == "upload" and len(walk.steps) < samewalk.PART_MIN_STEPS:
+    if origin == "upload" and walker_steps(len(walk.steps), walk.placement) < samewalk.PART_MIN_STEPS:
         # a few steps (a phone handled on a desk, a recording stopped after a step or two) are no walk: stored, it
-        # would count in the walk list and Trends; nor could such a part of a stored walk be recognised as one
-        n = len(walk.steps)
+        # would count in the walk list and Trends; nor could such a part of a stored walk be recognised as one. The
+        # walker's steps are counted: a foot sensor's 10-19 contacts are 20-38 steps, a walk, although too few
+        # contacts to recognise as a part of another walk (samewalk's figures count the contacts compared)
+        walking = f"{format_duration(walk.summary.get('walking_time_s') or 0.0)} of walking"
         raise IngestError(
-            f"{path.name}: found only {n} step{'' if n == 1 else 's'} "
-            f"({format_duration(walk.summary.get('walking_time_s') or 0.0)} of walking) in its "
+            f"{path.name}: found only {steps_counted(len(walk.steps), walk.placement, walking)} in its "
             f"{format_duration(recording.duration_s)}{f' ({ride})' if ride else ''}: too little to store as a walk; "
             f"nothing was stored. Upload {walk_to_upload()}; if you walked longer while it recorded, check where the "
             "sensor was worn",

@@ -60,9 +60,14 @@ DURATION_SLACK_SHARE = 0.005
 two files of one walk differ by a row or two, a resampled one by a sample period."""
 PART_MIN_STEPS = 20
 """A part of a walk holds at least this many steps to be recognised in another walk (see the module's figures).
-It is also the fewest steps an upload needs to be stored as a walk (:func:`service.pipeline.process_file`): an
-upload of fewer could be a part of a stored walk that cannot be recognised as one, and would count that walking
-twice; nor is a few steps (a phone handled on a desk) a walk."""
+It is also the fewest steps of the walker an upload needs to be stored as a walk
+(:func:`service.pipeline.process_file`): an upload of fewer could be a part of a stored walk that cannot be
+recognised as one, and would count that walking twice; nor is a few steps (a phone handled on a desk) a walk. The
+two count differently for a foot sensor, which sees one foot: a walk counts the walker's steps (twice its contacts,
+:func:`gait.analysis.walker_steps`), a part the contacts compared (the figures above are of contacts). So a foot
+upload of 10-19 contacts (20-38 steps: a walk; IPOL's 1-2_rf, 17 contacts, was once refused) is stored, but
+is not recognised as a part of a stored foot walk nor one as a part of it; the same walk uploaded again whole still
+is (:data:`SAME_WALK_MIN_STEPS`)."""
 RUN_INTERVALS = 4
 """A part is aligned on a walk where this many consecutive step intervals of the part recur in it."""
 ANCHORS = 8

@@ -175,7 +175,9 @@ def choose_placement(
     said_by: str | None = None,
 ) -> tuple[Placement, str | None]:
     """Where the sensor was, as uploads choose it: ``--placement``, else the file's own, else the profile's usual
-    placement, else lower back; with a note saying where it came from when the walker did not name it.
+    placement (a pocket for a phone app's export when no phone is carried there:
+    :func:`service.pipeline.usual_placement`), else lower back; with a note saying where it came from when the
+    walker did not name it.
 
     Parameters
     ----------
@@ -214,8 +216,10 @@ def choose_placement(
         note = f"placement {placement.value} from {said_by}: pass --placement {choices} if it was elsewhere"
         return placement, note if said_by else None
     if usual:
-        placement = Placement.parse(usual)
-        return placement, (
+        from service.pipeline import usual_placement
+
+        placement, phone_note = usual_placement(usual, phone=phone, choose=f"pass --placement {choices}")
+        return placement, phone_note or (
             f"placement {placement.value} from your profile's usual sensor placement ({unsaid}): "
             f"pass --placement {choices} if it was elsewhere this time"
         )

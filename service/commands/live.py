@@ -121,11 +121,14 @@ class WalkSettings:
     demo: bool
 
 
-def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed: Recording | None) -> WalkSettings:
+def walk_settings(
+    args: argparse.Namespace, profile: dict[str, Any], *, replayed: Recording | None, protocol: str | None = None
+) -> WalkSettings:
     """The walk's placement, heights and factor, as ``gait analyze`` and the dashboard choose them.
 
-    Placement: ``--placement``, else (``--demo``) its recording's, else the profile's usual placement, else lower
-    back, with a note when the walker did not name it (:func:`service.commands.analyze.choose_placement`).
+    Placement: ``--placement``, else (``--demo``) its recording's, else the foot for a foot pod (``protocol``, the
+    one the sensor streams, ``"rsc"``: :func:`service.demo.pod_placement`), else the profile's usual placement, else
+    lower back, with a note when the walker did not name it (:func:`service.commands.analyze.choose_placement`).
     The walker's own sensor: ``--height-m`` else the profile's height, ``--stride-scale`` else the profile's
     factor for that placement, ``--sensor-height-m`` when measured (as ``gait analyze`` takes it). A replayed
     recording (``replayed``: ``--demo``, or a virtual sensor of ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking,
@@ -134,15 +137,27 @@ def walk_settings(args: argparse.Namespace, profile: dict[str, Any], *, replayed
     """
     from service.calibration import profile_scales
     from service.commands.analyze import choose_placement
+    from service.demo import pod_placement
     from service.pipeline import personal_scale
 
     demo = replayed is not None
-    placement, note = choose_placement(
-        args.placement,
-        replayed.placement if args.demo and replayed is not None else None,
-        profile.get("placement"),
-        unsaid="a sensor does not say where it is worn",
+    choices = "|".join(p.value for p in Placement)
+    placement, note = (
+        (None, None)
+        if args.demo
+        else pod_placement(
+            Placement.parse(args.placement) if args.placement else None,
+            protocol,
+            choose=f"pass --placement {choices} if it was elsewhere",
+        )
     )
+    if placement is None:
+        placement, note = choose_placement(
+            args.placement,
+            replayed.placement if args.demo and replayed is not None else None,
+            profile.get("placement"),
+            unsaid="a sensor does not say where it is worn",
+        )
     measured_m = getattr(args, "sensor_height_m", None)
     if not demo:
         height_m = args.height_m if args.height_m is not None else profile.get("body_height_m")
@@ -272,7 +287,20 @@ async def _run(args: argparse.Namespace) -> int:
             clock_sync=not args.demo or args.speed == 1.0,
             **backends,
         )
-    walk = walk_settings(args, saved_profile(settings), replayed=replayed)
+    protocol = args.protocol
+    if args.placement is None and protocol is None and not args.demo:
+        # what the sensor streams, read as the dashboard reads it, and pinned: a foot pod is worn on a shoe
+        # (walk_settings); the session streams on the connection kept
+        from ingest.ble.sources import choose_protocol
+
+        try:
+            protocol = source.protocol = choose_protocol(await source.read_protocols(keep=True), None, sensor=target)
+        except BaseException:
+            await source.aclose()
+            if radio is not None:
+                await radio.close()
+            raise
+    walk = walk_settings(args, saved_profile(settings), replayed=replayed, protocol=protocol)
     coach, coach_note = _coach(settings, walk.body_height_m, demo=walk.demo, placement=walk.placement)
     journal_dir = args.journal_dir or settings.journal_dir
     if walk.demo:  # somebody else's walking: only the last demo's journal is kept, in one place
@@ -290,7 +318,8 @@ async def _run(args: argparse.Namespace) -> int:
             sensor_side=args.side,
             session_id=DEMO_JOURNAL if walk.demo else None,
         )
-    except OSError as exc:  # the journal cannot be written (a full disk): said before any sensor is connected
+    except OSError as exc:  # the journal cannot be written (a full disk): said before any sensor streams
+        await source.aclose()  # a connection kept to read what it streams
         if radio is not None:
             await radio.close()
         raise IngestError(journal_failed_words(exc, settings.data_dir, journal_dir), reason="journal_failed") from None
@@ -471,14 +500,15 @@ def store_walk(
     :mod:`service.datalock`) never takes it for an interrupted live walk. Nothing is half-written: a refusal or
     failure leaves the store as it was, and the journal stays in every case.
 
-    ``live_steps`` are the steps the live tracker found, which a refusal as too little walking names (the offline
-    analysis finds the same: one algorithm).
+    ``live_steps`` are the steps the live tracker found (a foot sensor's: its foot's contacts), which a refusal as
+    too little walking names as the walker's steps (:func:`service.pipeline.steps_counted`); the offline analysis
+    finds the same (one algorithm).
     """
     import sqlite3
     from dataclasses import replace
 
     from service.live import load_journal
-    from service.pipeline import process_file, walk_to_upload
+    from service.pipeline import process_file, steps_counted, walk_to_upload
     from service.settings import disk_full_message, is_disk_full
     from service.store import DuplicateRecordingError, Store, StoreError
 
@@ -515,10 +545,10 @@ def store_walk(
         return Kept(None, f"not stored in the dashboard: {refusal_message(str(journal), exc)}", "same_walk")
     except (IngestError, GaitError) as exc:
         if exc.reason in TOO_LITTLE_REASONS:
-            steps = f"{live_steps} step{'' if live_steps == 1 else 's'}"
             return Kept(
                 None,
-                f"not stored in the dashboard: too little walking ({steps}): the dashboard stores "
+                f"not stored in the dashboard: too little walking, {steps_counted(live_steps, walk.placement)}: the "
+                "dashboard stores "
                 f"{walk_to_upload()}; walk longer next time (if you did, check where the sensor was worn: "
                 f"--placement); {stays}",
                 "too_little_walking",

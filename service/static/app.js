@@ -1187,11 +1187,16 @@ const [SCALE_MIN, SCALE_MAX] = [0.5, 1.5];  // personal stride-length factors ac
 const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
 const AS_THE_FILE_SAYS = "file";  // the placement choice that sends none (routers/uploads.py: the file's, else the profile's)
 
+// where no phone is carried: a phone app's export takes a pocket over such a usual placement (PHONE_PLACEMENTS,
+// service/pipeline.py)
+const NO_PHONE_PLACEMENTS = ["lower_back", "foot"];
+
 /** The upload form's "as the file says" choice: what the file's header said (``said``) and the usual placement
  * the service falls back on. */
 function asTheFileSays(usual, said) {
   const header = said ? ` (its header: "${said}")` : "";
-  return usual ? `as the file says${header}, else my usual (${usual.replace("_", " ")})` : `as the file says${header}`;
+  const phone = NO_PHONE_PLACEMENTS.includes(usual) ? "; a phone app's export: pocket" : "";
+  return usual ? `as the file says${header}, else my usual (${usual.replace("_", " ")}${phone})` : `as the file says${header}`;
 }
 
 /** The location a GENEActiv file's header names ("Device Location Code,back"), or null; the service maps it to a
@@ -1218,7 +1223,7 @@ async function pageUpload() {
         <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
         <option value="${AS_THE_FILE_SAYS}" id="placement-file" ${profile.placement ? "selected" : ""}>${asTheFileSays(profile.placement, null)}</option>
         ${PLACEMENTS.map((p) => `<option value="${p}">${p.replace("_", " ")}</option>`).join("")}</select>
-        <span class="hint" id="placement-hint">most recordings do not say where the sensor was, and stride lengths depend on it; your choice here is used, also over a location a file's header names (GENEActiv). "As the file says" takes that location, else your usual placement (profile), and is refused when neither says (an Apple Health export needs no answer)</span>
+        <span class="hint" id="placement-hint">most recordings do not say where the sensor was, and stride lengths depend on it; your choice here is used, also over a location a file's header names (GENEActiv). "As the file says" takes that location, else your usual placement (profile; a phone app's export takes a pocket over a lower back or foot, where no phone is carried), and is refused when neither says (an Apple Health export needs no answer)</span>
         <span class="hint" id="placement-phone">A phone: in a trouser or jacket pocket, choose <b>pocket</b>; in a shoulder bag or handbag, <b>waist</b>;
           on an arm band, or swinging in your hand as you walk, <b>wrist</b>; held in your hand in front of you, <b>hand</b>; in a
           pouch round your neck, <b>chest</b>; in a backpack, <b>chest</b> too (the nearest: no backpack was tested). Wrist and chest

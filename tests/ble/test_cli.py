@@ -342,6 +342,27 @@ def test_a_foot_pod_walks_closing_line_gives_the_figures_its_last_panel_showed(
     assert (f"{cadence_spm:.0f}", f"{stride_m:.2f}") == panel[-1], out
 
 
+def test_a_foot_pod_without_a_placement_is_a_foot_sensor_whatever_the_profile_says(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA16: gait live 'FootPod demo' said "placement lower_back from your profile's usual sensor placement"; a foot
+    pod (RSC) is worn on a shoe. --placement still wins."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    _profile(data_dir)  # usual placement pocket
+    virtual_ble(monkeypatch, data_dir, 8)
+    monkeypatch.setenv("COLUMNS", "400")  # the panel's lines unwrapped
+    for given, journal_dir in ((None, tmp_path / "pod"), ("waist", tmp_path / "pod-waist")):
+        argv = ["live", "FootPod demo", "--seconds", "3", "--no-bell", "--journal-dir", str(journal_dir)]
+        assert main(argv + (["--placement", given] if given else [])) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        (meta_path,) = journal_dir.glob("*.json")
+        assert json.loads(meta_path.read_text())["placement"] == (given or "foot")
+        assert "from your profile's usual sensor placement" not in out, out
+        said = "Note: placement foot: a foot pod (it streams running speed and cadence) is worn on a shoe; pass"
+        assert (said in out) is (given is None), out
+
+
 def demo_journal(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **meta) -> Path:
     """A live demo walk's journal, its sidecar amended with ``meta`` (as another live walk would have kept it)."""
     monkeypatch.setenv("GAIT_DATA_DIR", str(tmp_path / "data"))

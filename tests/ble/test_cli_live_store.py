@@ -126,7 +126,7 @@ def test_too_little_walking_is_not_stored_and_said_with_what_to_do(
     steps = len(analyse_journal(analyze_hint(out), capsys)["steps"])
     assert steps < PART_MIN_STEPS
     line = out.splitlines()[-1]
-    assert line.startswith(f"not stored in the dashboard: too little walking ({steps} steps)")
+    assert line.startswith(f"not stored in the dashboard: too little walking, {steps} steps: ")
     assert f"{PART_MIN_STEPS} steps or more" in line and "walk longer" in line and f"stay in {csv}" in line
     assert stored_walks(tmp_path / "data") == []  # the store is there, and as it was
 

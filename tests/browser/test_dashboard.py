@@ -197,7 +197,10 @@ def test_upload_asks_where_the_sensor_was_when_the_profile_does_not_say(
     page.goto(server.url + "/#/upload")
     page.wait_for_selector("#placement")
     assert page.locator("#placement").input_value() == "file"
-    assert page.locator("#placement-file").inner_text() == "as the file says, else my usual (foot)"
+    # a phone is not carried on the foot: a phone app's export takes a pocket (service.pipeline.usual_placement)
+    assert page.locator("#placement-file").inner_text() == (
+        "as the file says, else my usual (foot; a phone app's export: pocket)"
+    )
     assert errors == [], errors
 
 
@@ -451,6 +454,9 @@ def test_a_shoe_sensor_uploaded_as_lower_back_gets_a_placement_notice(
     page.wait_for_selector("#notes")
     notice = page.locator("p.notice.placement-check").inner_text()  # beside "not medical advice"
     assert "placement check" in notice and "--placement foot" in notice, notice
+    # the note names the control on this page that analyses the walk again in place, in the page's own words
+    control = page.locator("#reanalyse-placement summary").inner_text()
+    assert f'"{control}" on the walk\'s page' in notice and "delete" not in notice, (control, notice)
     assert "inverted-pendulum" in page.locator("#notes").inner_text()
     shot(page, "walk-placement-notice")
     assert errors == [], errors

@@ -79,16 +79,21 @@ def test_the_foot_check_needs_movement_and_its_threshold_is_exclusive() -> None:
     assert not _placement_check(analyze(rec, placement=Placement.POCKET).notes)
 
 
-def test_the_advice_to_analyse_again_says_to_delete_the_walk_first() -> None:
-    """A file already stored is refused when uploaded again (409 until its walk is deleted): "upload it again with
-    it" alone could not be followed. Both notes say to delete the walk first, and the command line's way."""
+def test_the_advice_to_analyse_again_points_to_the_walk_page_and_names_both_placements() -> None:
+    """Deleting a walk and uploading it again would unlink its pain reports for good: the notes send the walker to
+    the walk page's control that analyses it again in place, and the command line's way names both placements the
+    note itself offers."""
     t, acc = walk_signal(step_hz=1.8, walk_s=30.0)
     spinning = np.zeros_like(acc)
     spinning[:, 2] = 600.0  # a shoe's swing, analysed as lower back
     turning = np.zeros_like(acc)
     turning[:, 1] = TRUNK_GYRO_P95_MAX_DPS / 2  # a trunk's turning, analysed as foot
-    for gyr, placement, flag in ((spinning, "lower_back", "foot"), (turning, "foot", "lower_back")):
+    for gyr, placement, offered, flags in (
+        (spinning, "lower_back", "as foot or pocket", "--placement foot or --placement pocket"),
+        (turning, "foot", "on the lower back or waist", "--placement lower_back or --placement waist"),
+    ):
         (note,) = _placement_check(analyze(Recording(time_s=t, acc_ms2=acc, gyr_dps=gyr), placement=placement).notes)
-        assert "delete this walk and upload the file again" in note, note
-        assert note.index("delete this walk") < note.index("upload")  # deleting comes first
-        assert f"(command line: gait analyze --placement {flag})" in note, note
+        assert "delete" not in note and "upload" not in note, note
+        assert offered in note, note
+        assert 'on the dashboard, "Worn elsewhere? Analyse as another placement" on the walk\'s page' in note, note
+        assert note.endswith(f"(command line: gait analyze {flags})"), note

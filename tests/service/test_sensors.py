@@ -548,3 +548,41 @@ def test_a_measured_sensor_height_is_used_for_your_own_sensors_walk_and_kept_whe
     # the profile's 1.75 m would put the sensor at 0.93 m: shorter strides than these
     again_lengths = [s["length_m"] for s in virtual.get(f"/api/walks/{walk_id}/strides").json()]
     assert np.median(again_lengths) == pytest.approx(np.median(lengths), rel=0.02)
+
+
+def test_a_foot_pod_started_without_a_placement_is_a_foot_sensor_whatever_the_profile_says(
+    virtual: TestClient,
+) -> None:
+    """QA16: a foot pod (RSC) started through the API without a placement was stored as a lower-back sensor; the
+    dashboard's picker sets foot, the API did not. Its placement is the foot, said in its notes, over a usual lower
+    back; a placement given still wins, and another sensor keeps the lower back."""
+    profile = virtual.get("/api/profile").json()
+    profile.pop("not_medical_advice", None)
+    assert virtual.put("/api/profile", json={**profile, "placement": "lower_back"}).status_code == 200
+    sensors = virtual.get("/api/sensors", params={"seconds": 1}).json()["sensors"]
+    pod = next(s for s in sensors if s["protocols"] == ["rsc"])
+    imu = next(s for s in sensors if s["protocols"] == ["imu"])
+    placements = {}
+    for target, given in ((pod, None), (pod, "waist"), (imu, None)):
+        body = {"target": target["name"], **({"placement": given} if given else {})}
+        started: list[Any] = []
+        # streaming (a walk stopped before its first data is not kept)
+        feed_until(
+            virtual,
+            lambda ms: any(m["type"] in ("pod", "step") for m in ms),
+            start=lambda body=body, started=started: started.append(virtual.post("/api/live/sensor", json=body)),
+        )
+        assert started[0].status_code == 202, started[0].text
+        assert virtual.post("/api/live/stop").status_code == 200
+        walk = virtual.get(f"/api/walks/{started[0].json()['walk_id']}").json()
+        notes = [n for n in walk["notes"] if n.startswith("placement")]
+        placements[(target["name"], given)] = walk["placement"], notes
+    pod_placement, pod_notes = placements[(pod["name"], None)]
+    assert pod_placement == "foot", placements
+    # kept when the walk ends with the pod's own figures (their note replaces the stride-length model's)
+    assert pod_notes == [
+        "placement foot: a foot pod (it streams running speed and cadence) is worn on a shoe; if it was elsewhere, "
+        "give its placement when starting the walk"
+    ], pod_notes
+    assert placements[(pod["name"], "waist")] == ("waist", [])
+    assert placements[(imu["name"], None)] == ("lower_back", [])

@@ -98,6 +98,28 @@ def test_the_fewest_steps_of_an_upload_are_those_a_part_of_a_walk_needs_to_be_re
     assert count_rows(store, "walks") == 1
 
 
+IPOL_RIGHT_FOOT = SHARED / "ipol_healthy_gait" / "GaitData" / "1-2_rf.txt.gz"  # 17 contacts of the right foot
+
+
+def test_a_foot_sensors_upload_counts_the_walkers_steps_not_its_foots_contacts(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA16: a foot sensor sees one foot's contacts; the walker took about twice as many steps. 1-2_rf as foot was
+    refused as "only 17 steps" (the tester's figure) under the 20 a walk needs."""
+    _need(IPOL_RIGHT_FOOT)
+    monkeypatch.setattr(samewalk, "PART_MIN_STEPS", 35)  # one more than the 34 steps the 17 contacts are
+    r = _post(client, IPOL_RIGHT_FOOT, "foot")
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert "found only 34 steps (17 contacts of the sensor's foot, counted twice for both feet; " in detail, detail
+    assert count_rows(store, "walks") == 0
+    monkeypatch.undo()
+    r = _post(client, IPOL_RIGHT_FOOT, "foot")
+    assert r.status_code == 201, r.text
+    walk = client.get(f"/api/walks/{r.json()['walks'][0]['id']}").json()
+    assert walk["placement"] == "foot" and walk["summary"]["steps"] == 17  # stored as found: its foot's contacts
+
+
 @pytest.mark.parametrize(
     ("name", "placement", "says"),
     [
