@@ -81,3 +81,24 @@ def test_the_qa_walk_of_october_2024_takes_a_report_at_its_end_and_says_it_is_to
     assert r.json()["reported_at"].startswith("2024-10-18")
     assert "walk lengths are planned only from the reports of the last" in r.json()["too_old_to_plan"]
     assert "older than" in client.get("/api/coaching").json()["old_onsets"]
+
+
+def test_the_refusal_gives_the_walks_start_in_the_walkers_local_time(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Pain page's "When" box is local time: the refusal said both times in UTC, hours off for most walkers."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        start_s = float(int(time.time() - 10 * DAY_S))
+        walk = upload_dated(client, tmp_path, POCKET, start_s)
+        r = client.post("/api/pain", json={"score": 4, "walk_id": walk["id"], "reported_at": iso(start_s - 3600)})
+        assert r.status_code == 422, r.text
+        said = r.json()["detail"]
+        local = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(start_s))
+        felt = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(start_s - 3600))
+        assert local.endswith(("PST", "PDT")), local
+        assert f"started at {local}" in said and f"felt at {felt}" in said, said
+    finally:
+        monkeypatch.undo()
+        time.tzset()
