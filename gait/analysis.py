@@ -554,7 +554,7 @@ def placement_notes(recording: Recording, result: Analysis) -> list[str]:
     return [
         f"placement check: while walking the gyroscope turned at {p95_dps:.0f} deg/s (95th percentile), far faster "
         f"than a sensor on the lower back or waist does (under about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on a "
-        "shoe or in a pocket, analyse it again as foot or pocket: " + _analyse_again_as("foot", "pocket")
+        "shoe or in a pocket, analyse it again as foot or pocket: " + analyse_again_as("foot", "pocket")
     ]
 
 
@@ -588,11 +588,11 @@ def _foot_placement_notes(recording: Recording) -> list[str]:
     return [
         f"placement check: while moving the gyroscope turned at only {p95_dps:.0f} deg/s (95th percentile), far "
         f"slower than a sensor on a shoe swings (over about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on the lower back "
-        "or waist, analyse it again with that placement: " + _analyse_again_as("lower_back", "waist")
+        "or waist, analyse it again with that placement: " + analyse_again_as("lower_back", "waist")
     ]
 
 
-def _analyse_again_as(*placements: str) -> str:
+def analyse_again_as(*placements: str) -> str:
     """Where the placement check's notes send the walker to analyse a recording again as one of ``placements``."""
     choices = " or ".join(f"--placement {p}" for p in placements)
     return f'on the dashboard, "{REANALYSE_PLACEMENT_WORDS}" on the walk\'s page (command line: gait analyze {choices})'

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
+from gait.analysis import analyse_again_as
 from ingest.csv_formats import RATE_NEEDED
 from service.models import UploadStatus
 
@@ -110,11 +111,29 @@ def _sensor_wording(m: re.Match[str]) -> str:
     )
 
 
+_EARLIER_PLACEMENT_ADVICE = (
+    (
+        "on the dashboard delete this walk and upload the file again with that placement (command line: gait analyze "
+        "--placement foot)",
+        analyse_again_as("foot", "pocket"),
+    ),
+    (
+        "on the dashboard delete this walk and upload the file again with it (command line: gait analyze --placement "
+        "lower_back)",
+        analyse_again_as("lower_back", "waist"),
+    ),
+)
+"""The placement check's advice as walks analysed before 2026-11-27 keep it (delete and upload again, which unlinks
+the walk's pain reports for good), and as it reads now (:func:`gait.analysis.analyse_again_as`: the walk page's
+"Analyse as another placement"): a wording change is no reason to analyse every walk again."""
+
+
 def dashboard_wording(text: str) -> str:
     """A reader's note or message as the dashboard shows it: a hint to pass a unit on the command line says to
     convert the file with that unit (``gait convert``) and upload the converted file, which the dashboard can do;
     so does one to pick one of a file's sensors with ``--sensor``; one to analyse an export's folder says to upload
-    the folder zipped.
+    the folder zipped; the placement check's advice stored with older walks reads as it does now
+    (:data:`_EARLIER_PLACEMENT_ADVICE`).
 
     Examples
     --------
@@ -125,6 +144,8 @@ def dashboard_wording(text: str) -> str:
     >>> dashboard_wording("(command line: gait analyze --placement foot)")
     '(command line: gait analyze --placement foot)'
     """
+    for earlier, now in _EARLIER_PLACEMENT_ADVICE:
+        text = text.replace(earlier, now)
     text = _FOLDER_HINT.sub("upload the export's folder zipped", text)
     text = _SENSOR_HINT.sub(_sensor_wording, text)
     return _UNIT_HINT.sub(
