@@ -86,13 +86,20 @@ function invalidFieldWords(d) {
   return `${field.words} was refused: ${String(d.msg || "not valid").replace(/^Value error, /, "")}.`;
 }
 
+/** The decimal separator of the browser's language ("." in en, "," in de and fr). */
+const LOCALE_DECIMAL = new Intl.NumberFormat().formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+
 /** A number as a walker types it into a box: with a decimal point or a decimal comma ("0.8", "0,8"; many keyboards and
  * phone keypads have only the comma), a sign allowed. The number, null for an empty box, or NaN for anything else
  * ("1,2,3", "1.000,5", "abc"): never read as another number (a type=number box dropped the comma, "0,8" became 8).
+ * A comma before three digits ("1,500") is read as the browser's language writes numbers: 1500 in en, 1.5 in de.
  * Every box of a number on the dashboard reads through this (its range is the box's own check). */
 function readDecimal(raw) {
   const typed = String(raw ?? "").trim();
   if (!typed) return null;
+  // "1,500" is 1500 where the browser's language writes 1.5 with a point (en: the comma groups thousands) and 1.5
+  // where it writes 1,5 (de, fr): read as the walker's own locale writes numbers, never a thousand-fold off.
+  if (LOCALE_DECIMAL === "." && /^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$/.test(typed)) return Number(typed.replaceAll(",", ""));
   return /^[-+]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$/.test(typed) ? Number(typed.replace(",", ".")) : NaN;
 }
 

@@ -96,6 +96,14 @@ def test_a_calibration_distance_with_a_decimal_comma_is_fitted_as_typed(
 
     sent: list[float] = []
     page.on("request", lambda rq: sent.append(rq.post_data_json["distance_m"]) if "/calibrate" in rq.url else None)
+    # in an English browser a comma before three digits groups thousands: "1,500" m is 1500 m, not 1.5 m
+    _submit(page, "calibrate-form", {"calibrate-distance": "1,500"})
+    # 1500 m for a walk the model makes some 290 m is an implausible factor: refused by the service, said
+    page.wait_for_selector("#calibrate-error")
+    assert sent == [1500.0], sent
+    assert "1500" in page.locator("#calibrate-error").inner_text(), page.locator("#calibrate-error").inner_text()
+    errors.remove("Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)")
+    sent.clear()
     _submit(page, "calibrate-form", {"calibrate-distance": "330,5"})
     page.wait_for_selector("#calibrate-save")
     page.click("#calibrate-save")
@@ -116,4 +124,8 @@ def test_a_german_browser_reads_the_comma_the_same(chromium_path: Path, tmp_path
         _submit(page, "pain-form", {"onset-km": "0,03"})
         page.wait_for_selector("#pain-msg:has-text('Saved.')")
         assert [r["onset_distance_m"] for r in server.client.get("/api/pain").json()] == [30.0]
+        # where the comma is the decimal separator, "1,500" km is 1.5 km (in an English browser it groups thousands)
+        _submit(page, "pain-form", {"onset-km": "1,500"})
+        wait_js(page, "document.querySelectorAll('#pain-table tbody tr').length === 2")
+        assert sorted(r["onset_distance_m"] for r in server.client.get("/api/pain").json()) == [30.0, 1500.0]
         assert errors == [], errors
