@@ -1163,8 +1163,11 @@ async function pageTrends() {
   const pad = Math.max(0.6, ((MIN_BAR_PX / 2 + 2) * x.length) / plotPx);
   const xRange = [-pad, x.length - 1 + pad];
   const bars = (color) => ({ stroke: color, fill: color + "99", paths: uPlot.paths.bars({ size: [0.6, 80, MIN_BAR_PX] }), points: { show: false } });
+  // bars and the walking time from 0: a bar's height is read as the amount (auto-ranged, a day 10 % shorter than the
+  // others was a sliver beside them)
+  const fromZero = (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1];
   makeChart(document.getElementById("tr-dist"), {
-    scales: { x: { time: false, range: xRange } },
+    scales: { x: { time: false, range: xRange }, y: { range: fromZero }, min: { range: fromZero } },
     series: [{ label: period }, { label: "km", ...bars(accent), value: (u, v) => fmt.num(v, 2) },
       { label: "walking min", stroke: ok, width: 2, scale: "min", points: { show: true } }],
     axes: [xAxis, { label: "km" }, { side: 1, scale: "min", label: "minutes", grid: { show: false } }],

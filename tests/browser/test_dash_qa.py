@@ -4,7 +4,7 @@ view on a phone."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -145,4 +145,31 @@ def test_on_a_phone_starting_the_demo_brings_the_live_cards_and_cue_banner_into_
     shot(page, "live-phone-after-start")
     assert int(page.locator("#lv-strides").inner_text()) > 0
     server.client.post("/api/live/stop")
+    assert errors == [], errors
+
+
+def test_trends_distance_bars_and_walking_time_start_at_zero(browser_context, server: Server, tmp_path: Path) -> None:
+    # QA17 #1: auto-ranged around the data (0.175-0.195 km), a day 10 % shorter than the others was a sliver
+    now = datetime.now().astimezone()
+    for days_ago, step_hz in ((3, 1.8), (2, 1.7), (1, 1.9)):  # three days of about the same walking
+        csv = write_walk_csv(tmp_path / f"walk {days_ago}.csv", duration_s=180.0, step_hz=step_hz)
+        with csv.open("rb") as fh:
+            walked = (now - timedelta(days=days_ago)).isoformat(timespec="seconds")
+            r = server.client.post(
+                "/api/uploads", files={"file": (csv.name, fh)}, data={"placement": "lower_back", "started_at": walked}
+            )
+        assert r.status_code == 201, r.text
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/trends")
+    page.wait_for_selector("#tr-flag canvas")
+    wait_js(page, "state.charts.length === 3")
+    ranges = page.evaluate(
+        """(() => { const u = state.charts.find((c) => c.root.parentElement.id === 'tr-dist');
+                    return { km: [u.scales.y.min, u.scales.y.max], min: [u.scales.min.min, u.scales.min.max],
+                             data: [Math.max(...u.data[1].filter((v) => v != null)),
+                                    Math.max(...u.data[2].filter((v) => v != null))] }; })()"""
+    )
+    assert ranges["km"][0] == 0 and ranges["km"][1] >= ranges["data"][0] > 0, ranges
+    assert ranges["min"][0] == 0 and ranges["min"][1] >= ranges["data"][1] > 0, ranges
     assert errors == [], errors
