@@ -11,7 +11,7 @@ import importlib.metadata
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -196,6 +196,23 @@ def recording_start_epoch_s(source: dict[str, Any], *, now_s: float | None = Non
     ):
         return float(epoch_s)
     return None
+
+
+def on_clock_axis(recording: Recording, start_epoch_s: float) -> Recording:
+    """``recording`` with its times in Unix seconds, its first sample at ``start_epoch_s`` (its clock time).
+
+    Gait CSV's time is "seconds from any origin": written in Unix seconds, a file keeps the walk's date, which our
+    reader dates an upload of it by (``gait convert``, the export's samples).
+
+    Examples
+    --------
+    >>> rec = Recording(np.array([2.0, 2.5]), np.zeros((2, 3)))
+    >>> on_clock_axis(rec, 1729260574.5).time_s.tolist()
+    [1729260574.5, 1729260575.0]
+    """
+    if not recording.n_samples:
+        return recording
+    return replace(recording, time_s=start_epoch_s + (recording.time_s - recording.time_s[0]))
 
 
 def time_origin(start_epoch_s: float | None, first_sample_s: float | None) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from ingest import write_gait_csv
 from service.commands.analyze import load_recording
 from service.commands.output import OutputError, check_output_path
 from service.commands.reader_args import add_reader_arguments
-from service.pipeline import recording_start_epoch_s
+from service.pipeline import on_clock_axis, recording_start_epoch_s
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,10 +38,8 @@ def run(args: argparse.Namespace) -> int:
     # a live walk's journal is read with its sidecar (its start time dates the converted file), as gait analyze reads it
     recording = load_recording(args.file, args)
     start_s = recording_start_epoch_s(recording.source)
-    if start_s is not None and recording.n_samples:
-        # gait CSV's time is "seconds from any origin": Unix seconds keep the recording's date, which our reader (and
-        # an upload of the converted file) dates it by; written to the microsecond, as every gait CSV time is
-        recording = replace(recording, time_s=start_s + (recording.time_s - recording.time_s[0]))
+    if start_s is not None:
+        recording = on_clock_axis(recording, start_s)  # the converted file keeps the recording's date
     try:
         write_gait_csv(recording, args.out)  # atomic: a failed write leaves nothing half-written
     except OSError as exc:

@@ -28,7 +28,7 @@ from gait.coach import NOT_MEDICAL_ADVICE
 from ingest.errors import IngestError
 from ingest.gait_csv import write_gait_csv_to
 from service.deps import SettingsDep, StoreDep
-from service.pipeline import ANALYSIS_VERSION
+from service.pipeline import ANALYSIS_VERSION, on_clock_axis, recording_start_epoch_s
 from service.reanalysis import NoSamplesError, SampleFolders, kept_recording, no_samples_kind
 from service.routers.profile import profile_public
 from service.routers.walks import spreadsheet_cell, strides_csv, walk_document
@@ -79,6 +79,23 @@ def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+def walk_clock_start_s(walk: dict[str, Any]) -> float | None:
+    """The clock time (Unix seconds) of a walk's first sample: its recording's, else the start the walker gave; None
+    for a walk dated at its upload (its file held no start time: no date is made up for it).
+
+    Examples
+    --------
+    >>> walk_clock_start_s({"started_at": "2026-11-20T08:00:00+01:00", "source": {"started_at_from": "user"}})
+    1795158000.0
+    >>> walk_clock_start_s({"started_at": "2026-11-20T08:00:00+01:00", "source": {"started_at_from": "import"}})
+    """
+    source = walk.get("source") or {}
+    start_s = recording_start_epoch_s(source)
+    if start_s is None and source.get("started_at_from") == "user":
+        start_s = datetime.fromisoformat(walk["started_at"]).timestamp()
+    return start_s
+
+
 def _write_samples(
     archive: zipfile.ZipFile, snapshot: Store, walk: dict[str, Any], folders: SampleFolders
 ) -> str | None:
@@ -94,6 +111,10 @@ def _write_samples(
         return NO_SAMPLES_WHY["live" if walk["origin"] == "live" else "upload"]
     except (IngestError, ValueError) as exc:
         return f"its kept samples cannot be read ({exc})"
+    start_s = walk_clock_start_s(walk)
+    if start_s is not None:
+        # uploaded again (a new computer), the file is dated as the walk was, not at that upload
+        recording = on_clock_axis(recording, start_s)
     # zip64 from the start: a long recording's CSV may pass 2 GiB, which a plain entry cannot hold
     with (
         archive.open(f"samples/walk-{walk['id']}.csv", "w", force_zip64=True) as raw,
@@ -159,11 +180,14 @@ def readme_text(written: dict[str, Any], *, samples: bool, now: datetime) -> str
         samples_words = (
             "samples/walk-<id>.csv\n"
             "            The raw samples kept of a walk, as gait CSV (the analyser's own input format: it can be\n"
-            "            uploaded again). Columns: time_s (seconds on the recording's own time axis, as the strides'\n"
-            "            times), acc_x_ms2, acc_y_ms2, acc_z_ms2 (acceleration in m/s^2 including gravity, in the\n"
-            "            sensor's own frame), and when the sensor had a gyroscope gyr_x_dps, gyr_y_dps, gyr_z_dps\n"
-            "            (angular rate in degrees per second). Times to the microsecond, values to 6 significant\n"
-            "            digits. A GPS track, when the recording had one, is not included.\n"
+            "            uploaded again, and is then dated as the walk was). Columns: time_s (the clock time in Unix\n"
+            "            seconds when the walk is dated by its recording or by the start you gave (where walks.csv\n"
+            "            gives a time_origin, the strides' times plus it); else seconds on the recording's own time\n"
+            "            axis, as the strides' times), acc_x_ms2, acc_y_ms2, acc_z_ms2 (acceleration in m/s^2\n"
+            "            including gravity, in the sensor's own frame), and when the sensor had a gyroscope\n"
+            "            gyr_x_dps, gyr_y_dps, gyr_z_dps (angular rate in degrees per second). Times to the\n"
+            "            microsecond, values to 6 significant digits. A GPS track, when the recording had one, is\n"
+            "            not included.\n"
             "            Walks without samples here (walks.csv's samples_file is empty): walks uploaded before\n"
             "            samples were kept, Apple Health summaries (the phone's own figures), foot pods (they send\n"
             "            no samples), live walks whose journal is gone:\n" + (listed or "              none\n")

@@ -311,3 +311,56 @@ def test_text_cells_a_spreadsheet_would_run_as_formulas_are_quoted(app_client: T
     assert "A text cell that starts with = + - @" in readme and "single quote" in readme
     # the names and notes themselves are stored and shown as typed
     assert app_client.get(f"/api/walks/{back['id']}").json()["name"] == "@SUM(A1) walk"
+
+
+DATED_PHONE = SAMPLES_DIR.parents[1] / "shared/data/dev/phone_exports/sensor_logger_android_header_edited"
+DATED_PHONE /= "TotalAcceleration.csv"  # a clock column dates it
+
+
+def test_exported_samples_uploaded_again_on_a_new_computer_keep_the_walk_s_date(
+    app_client: TestClient, tmp_path: Path
+) -> None:
+    # QA17 #2: the samples were written on the recording's own axis (0.04 s...), so the walk a phone's clock dated
+    # (or the walker dated) was dated at the upload when its exported file was uploaded again
+    if not DATED_PHONE.is_file():
+        pytest.skip(f"{DATED_PHONE} not found")
+    clocked = upload(app_client, DATED_PHONE, placement="pocket")
+    given = upload(app_client, FOOT, placement="foot", sensor_side="left", started_at="2026-11-20T08:00:00+01:00")
+    undated = upload(app_client, BACK, placement="pocket")
+    stored = {w["id"]: app_client.get(f"/api/walks/{w['id']}").json() for w in (clocked, given, undated)}
+    assert stored[clocked["id"]]["source"]["started_at_from"] == "recording"
+    assert stored[given["id"]]["source"]["started_at_from"] == "user"
+    archive = open_export(app_client, "?samples=1")
+    _, rows = csv_rows(archive, "walks.csv")
+    origin = {int(r["id"]): r["time_origin"] for r in rows}
+    first_s = {
+        walk_id: float(archive.read(f"samples/walk-{walk_id}.csv").decode().splitlines()[1].split(",")[0])
+        for walk_id in stored
+    }
+    # the phone's samples in clock time: its strides' times plus its time_origin (2024-10-18T14:09:34.5...)
+    strides = archive.read(f"strides/walk-{clocked['id']}-strides.csv").decode().splitlines()
+    first_stride_s = float(strides[1].split(",")[1])
+    origin_s = datetime.fromisoformat(origin[clocked["id"]]).timestamp()
+    assert abs(first_s[clocked["id"]] - datetime.fromisoformat("2024-10-18T14:09:34.556+00:00").timestamp()) < 0.01
+    assert origin_s + first_stride_s > first_s[clocked["id"]]
+    assert first_s[given["id"]] == datetime.fromisoformat("2026-11-20T08:00:00+01:00").timestamp()
+    assert first_s[undated["id"]] < 100  # dated at its upload: no date is made up for its file
+
+    # a new computer: a fresh data folder, the exported files uploaded as they are
+    fresh = Settings(data_dir=tmp_path / "new computer", demo=False, samples_dir=tmp_path / "no-samples")
+    with TestClient(create_app(fresh), base_url="http://127.0.0.1") as client:
+        for walk_id, walk in stored.items():
+            name = f"walk-{walk_id}.csv"
+            r = client.post(
+                "/api/uploads",
+                files={"file": (name, archive.read(f"samples/{name}"), "text/csv")},
+                data={"placement": walk["placement"]},
+            )
+            assert r.status_code == 201, r.text
+            (again,) = r.json()["walks"]
+            if walk_id == undated["id"]:
+                assert again["source"]["started_at_from"] == "import"
+                continue
+            assert again["source"]["started_at_from"] == "recording"
+            assert again["started_at"] == walk["started_at"], (again["started_at"], walk["started_at"])
+            assert again["summary"]["steps"] == walk["summary"]["steps"]
