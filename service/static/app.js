@@ -1921,11 +1921,12 @@ async function pageLive() {
   const feed = new EventSource("/api/live/feed");
   state.feed = feed;
   let hideTimer = null;
+  const showCadence = () => set("lv-cadence", fmt.num(median((live.cad || []).map((c) => c.spm))));
   // The cards of one stride message: cadence, its length (flagged, or greyed when not trusted), the target.
   const showStride = (m) => {
     // the median of the last strides, as a walk's summary is a median: one stride at a turn reads 150 steps/min
-    if (m.cadence_spm != null) live.cad = [...(live.cad || []), m.cadence_spm].slice(-LIVE_CADENCE_STRIDES);
-    set("lv-cadence", fmt.num(median(live.cad || [])));
+    if (m.cadence_spm != null) live.cad = [...(live.cad || []), { t: m.start_s, spm: m.cadence_spm }].slice(-LIVE_CADENCE_STRIDES);
+    showCadence();
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
     // what the target is cut from; with no personal baseline, no target until the walk's first strides set its level
@@ -2028,6 +2029,11 @@ async function pageLive() {
       hi: keep.map((i) => (c.target_m[i] == null ? null : c.target_m[i] + live.tol)),
     };
     for (const k of SERIES) live[k] = old[k].concat(live[k]).slice(-150);
+    // the cadence card's last strides from the first paint: the stored ones, then those streamed since (a page opened
+    // mid-walk showed the one latest stride's cadence until 10 more came, and two tabs disagreed)
+    const storedCad = keep.filter((i) => c.cadence_spm[i] != null).map((i) => ({ t: c.start_s[i], spm: c.cadence_spm[i] }));
+    live.cad = storedCad.concat(live.cad.filter((e) => !(e.t < firstLive))).slice(-LIVE_CADENCE_STRIDES);
+    showCadence();
     live.strides += keep.length;
     live.flagged += keep.filter((i) => c.overlong[i]).length;
     draw();

@@ -4,6 +4,7 @@ stored, "not medical advice" wherever coaching shows, sample and demo walks labe
 from __future__ import annotations
 
 import json
+import statistics
 
 from playwright.sync_api import expect
 
@@ -117,9 +118,13 @@ def first_hub_frame(server: Server) -> str:
 
 def test_live_page_opened_mid_walk_shows_the_latest_stride_at_once(browser_context, server: Server) -> None:
     walk_id = start_demo(server)
-    server.wait_until(lambda: server.client.get(f"/api/walks/{walk_id}/strides").json(), "a stored stride")
+    server.wait_until(lambda: len(server.client.get(f"/api/walks/{walk_id}/strides").json()) >= 4, "4 stored strides")
     frame = first_hub_frame(server)
-    last = json.loads(frame.split("data:", 1)[1])["last_stride"]
+    hub = json.loads(frame.split("data:", 1)[1])
+    last = hub["last_stride"]
+    # the latest stride a turn's (150 steps/min, far from the walk's): the card must not show it alone
+    hub["last_stride"] = {**last, "cadence_spm": 150.0}
+    frame = frame.split("data:", 1)[0] + "data: " + json.dumps(hub) + "\n\n"
     server.client.post("/api/live/stop")
     page = browser_context.new_page()
     errors = watch_console(page)
@@ -127,6 +132,12 @@ def test_live_page_opened_mid_walk_shows_the_latest_stride_at_once(browser_conte
     page.route("**/api/live/feed", lambda route: route.fulfill(content_type="text/event-stream", body=frame))
     page.goto(server.url + "/#/live")
     wait_js(page, "document.getElementById('live-badge')?.textContent === 'live'")
-    assert page.locator("#lv-cadence").inner_text() == f"{last['cadence_spm']:.0f}"
     assert page.locator("#lv-stride").inner_text() == f"{last['length_m']:.2f}"
+    # QA17 #3: the cadence card is what its label says from the first paint, the median of the walk's last 10
+    # strides (the stored ones), not the one latest stride's cadence until 10 more came
+    stored = server.client.get(f"/api/walks/{walk_id}/strides").json()
+    cadences = [s["cadence_spm"] for s in stored if s["cadence_spm"] is not None][-10:]
+    assert len(cadences) > 1, stored
+    want = f"{statistics.median(cadences):.0f}"
+    wait_js(page, f"document.getElementById('lv-cadence').textContent === '{want}'")
     assert errors == [], errors
