@@ -636,6 +636,11 @@ class TrendRow(BaseModel):
     distance_m: LengthM
     walking_time_s: float | None
     flagged_strides: int
+    placements: dict[str, int] = Field(
+        description="The period's walks per sensor placement ('unknown' for a walk without one, an Apple Health "
+        "summary). Stride lengths of two placements come from different models: compare like with like "
+        "(`?placement=`)."
+    )
 
 
 class PainCreate(BaseModel):

@@ -92,6 +92,8 @@ OVERLAP_SHARE = 0.5
 """Share of the shorter walk's duration two walks must cover together to be one walk recorded twice. Walks
 recorded back to back share at most a few seconds (two clocks, a logger started early); a cut-short export, or a
 phone and a sensor worn on the same walk, share all of the shorter one."""
+UNKNOWN_PLACEMENT = "unknown"
+"""The placement of a walk stored without one (an Apple Health summary: the phone's own figures), in trends."""
 NOT_CLOCK_DATED = frozenset({"import", "user"})
 """The ``started_at_from`` of walks whose date is no clock's (:func:`service.pipeline.recording_started_at`): dated
 at their upload, or by the start the walker gave (a typed minute, often from memory). Walks so dated are never
@@ -1297,10 +1299,11 @@ class Store:
             ).fetchall()
         return [dict(r) for r in rows]
 
-    def trends(self, period: str) -> list[dict[str, Any]]:
+    def trends(self, period: str, *, placement: str | None = None) -> list[dict[str, Any]]:
         """Per-day, per-week or per-month totals and stride-weighted means over the walker's own walks (not sample or
         demo walks). A summary-only walk (Apple Health: steps, distance, step length, no strides) counts its steps / 2
-        strides, in the stride total and as its weight in the means.
+        strides, in the stride total and as its weight in the means. Each row's ``placements`` counts its walks per
+        sensor placement (:data:`UNKNOWN_PLACEMENT` for a walk without one).
 
         Parameters
         ----------
@@ -1308,14 +1311,29 @@ class Store:
             ``"day"`` (``2026-11-26``), ``"week"`` (ISO 8601 week with its own year, ``2025-W01`` for
             2024-12-31) or ``"month"`` (calendar month, ``2026-11``), all in this computer's local time, the
             walker's (the service runs on their machine).
+        placement
+            Only the walks with the sensor worn there (:data:`UNKNOWN_PLACEMENT`: the walks without a placement);
+            None for all. Stride lengths of two placements come from different models and calibrations: a
+            change of placement read as a change of stride.
         """
         # Each walk's means weigh as many strides as it holds; a summary-only walk (an Apple Health export, no
         # per-stride rows) as the strides its steps make, so its stride length counts as the Walks list shows it.
         weight = "COALESCE(strides, steps / 2.0)"
         if period not in ("day", "week", "month"):
             raise ValueError(f"period must be 'day', 'week' or 'month', not {period!r}")
+        where, args = "demo = 0", [period]
+        if placement is not None:
+            where += " AND placement IS ?"
+            args.append(None if placement == UNKNOWN_PLACEMENT else placement)
         with self.read() as conn:
             conn.create_function("local_period", 2, local_period, deterministic=True)
+            counts: dict[str, dict[str, int]] = {}
+            for row in conn.execute(
+                f"SELECT local_period(started_at, ?) AS period, placement, COUNT(*) FROM walks WHERE {where}"
+                " GROUP BY 1, 2",
+                args,
+            ):
+                counts.setdefault(row[0], {})[row[1] or UNKNOWN_PLACEMENT] = row[2]
             rows = conn.execute(
                 "SELECT local_period(started_at, ?) AS period, COUNT(*) AS walks,"
                 f" CAST(ROUND(SUM(COALESCE({weight}, 0))) AS INTEGER) AS strides,"
@@ -1325,10 +1343,10 @@ class Store:
                 f" / NULLIF(SUM(CASE WHEN stride_length_m IS NOT NULL THEN {weight} END), 0) AS stride_length_m,"
                 " SUM(distance_m) AS distance_m, SUM(walking_time_s) AS walking_time_s,"
                 " SUM(flagged_strides) AS flagged_strides"
-                " FROM walks WHERE demo = 0 GROUP BY period ORDER BY period",
-                (period,),
+                f" FROM walks WHERE {where} GROUP BY period ORDER BY period",
+                args,
             ).fetchall()
-        return [dict(r) for r in rows]
+        return [{**dict(r), "placements": counts.get(r["period"], {})} for r in rows]
 
     # -- pain reports --------------------------------------------------------------------------------------------
 

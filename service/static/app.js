@@ -1096,16 +1096,48 @@ function trendsRangeNote(range, all, period, showAll) {
         <button type="button" class="secondary" id="range-all">Show all</button></p>`;
 }
 
+/** A trends placement in words: "pocket", "lower-back", or "placement not known" (an Apple Health summary). */
+const placementWords = (p) => (p === "unknown" ? "placement not known" : sensorWords(p));
+
+/** Which walks Trends show: where the walks span two sensor placements or more, one placement's (the one asked,
+ * else the usual placement, else the one with most walks) or, asked, all together; ``kinds`` the placements walked
+ * with, most walks first, and ``counts`` their walks. A stride length is each placement's own model's (and
+ * calibration's): over walks of two placements a change of sensor read as a change of stride (QA17: 1.45 m with a
+ * pocket phone "fell" to 0.90 m with a lower-back sensor). */
+function trendsPlacement(rows, asked, usual) {
+  const counts = {};
+  for (const r of rows) for (const [p, n] of Object.entries(r.placements || {})) counts[p] = (counts[p] || 0) + n;
+  const kinds = Object.keys(counts).sort((a, b) => counts[b] - counts[a] || a.localeCompare(b));
+  if (kinds.length < 2 || asked === "all") return { kinds, counts, chosen: null };
+  const chosen = kinds.includes(asked) ? asked : kinds.includes(usual) ? usual : kinds[0];
+  return { kinds, counts, chosen };
+}
+
+/** The placement buttons of Trends and what the figures under them are, when the walks span two placements or more. */
+function trendsPlacementChoice(place) {
+  if (place.kinds.length < 2) return "";
+  const total = place.kinds.reduce((n, k) => n + place.counts[k], 0);
+  const button = (k, words) => `<button class="${(place.chosen ?? "all") === k ? "" : "secondary"}" data-placement="${k}" aria-pressed="${(place.chosen ?? "all") === k}">${esc(words)}</button>`;
+  const buttons = place.kinds.map((k) => button(k, `${placementWords(k)[0].toUpperCase()}${placementWords(k).slice(1)} (${place.counts[k]})`));
+  const which = place.chosen === "unknown" ? "Walks without a known placement (Apple Health summaries)" : `Walks with a ${sensorWords(place.chosen)} sensor`;
+  const note = place.chosen
+    ? `<p class="hint" id="trends-placement-note">${esc(which)} only: ${place.counts[place.chosen]} of your ${total} walks. Each placement's stride length comes from its own model and calibration, so each is shown on its own.</p>`
+    : `<p class="notice" id="trends-placement-note">All placements together: stride lengths of different placements come from different models and calibrations, so a change of where the sensor was worn reads as a change of stride. Choose one placement to compare like with like.</p>`;
+  return `<div class="actions" id="trends-placements" role="group" aria-label="Sensor placement"><span>Sensor worn:</span> ${buttons.join(" ")} ${button("all", `All (${total})`)}</div>${note}`;
+}
+
 async function pageTrends() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const period = params.get("period") || "day";
   const showAll = params.get("range") === "all";
-  const [all, coaching] = await pageData(Promise.all([api(`/api/trends?period=${period}`), api("/api/coaching")]));
+  const [everyWalk, coaching, profile] = await pageData(Promise.all([api(`/api/trends?period=${period}`), api("/api/coaching"), api("/api/profile")]));
+  const place = trendsPlacement(everyWalk, params.get("placement"), profile.placement);
+  const all = place.chosen ? await pageData(api(`/api/trends?period=${period}&placement=${place.chosen}`)) : everyWalk;
   const range = trendsRange(all, period, showAll);
   const rows = range.rows;
   const said = takeSaid();  // what the button that drew the page again did ("Shown per week.")
-  const go = (p, everything, words) => {
-    const hash = `#/trends?period=${p}${everything ? "&range=all" : ""}`;
+  const go = (p, everything, words, placement = place.chosen ?? (place.kinds.length > 1 ? "all" : null)) => {
+    const hash = `#/trends?period=${p}${everything ? "&range=all" : ""}${placement ? `&placement=${placement}` : ""}`;
     if (hash !== location.hash) openSaying(hash, words);
   };
   $main.innerHTML = `<h1>Trends</h1>
@@ -1115,6 +1147,7 @@ async function pageTrends() {
     <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
       <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button>
       <button class="${period === "month" ? "" : "secondary"}" id="per-month">Per month</button> <span id="trends-msg" role="status"></span></div>
+    ${trendsPlacementChoice(place)}
     ${trendsRangeNote(range, all, period, showAll)}
     ${rows.length ? `
     <h2>Distance and walking time</h2>${chartKey("tr-dist", TREND_KEYS["tr-dist"])}<div class="chart" id="tr-dist"></div>
@@ -1130,6 +1163,10 @@ async function pageTrends() {
   document.getElementById("per-day").addEventListener("click", () => go("day", showAll, "Shown per day."));
   document.getElementById("per-week").addEventListener("click", () => go("week", showAll, "Shown per week."));
   document.getElementById("per-month").addEventListener("click", () => go("month", showAll, "Shown per month."));
+  for (const button of document.querySelectorAll("#trends-placements button")) {
+    const p = button.dataset.placement;
+    button.addEventListener("click", () => go(period, showAll, p === "all" ? "All placements shown together." : `Shown for ${placementWords(p)} walks.`, p));
+  }
   document.getElementById("range-all")?.addEventListener("click", () => go(period, true, "All your walks shown."));
   document.getElementById("range-recent")?.addEventListener("click", () => go(period, false, `The last ${trendWindowWords(period)} with walks shown.`));
   if (said) sayDone("trends-msg", said);

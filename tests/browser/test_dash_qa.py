@@ -73,7 +73,8 @@ def test_trends_open_on_recent_walking_with_one_old_walk_and_show_all_on_request
     today = datetime.fromisoformat(server.client.get(f"/api/walks/{today_id}").json()["started_at"]).astimezone()
     page = browser_context.new_page()
     errors = watch_console(page)
-    page.goto(server.url + "/#/trends")
+    # an Apple Health walk (no placement) and a lower-back one: shown together on request
+    page.goto(server.url + "/#/trends?placement=all")
     page.wait_for_selector("#tr-flag canvas")
     wait_js(page, "state.charts.length === 3")
     shot(page, "trends-recent")
@@ -97,10 +98,10 @@ def test_trends_open_on_recent_walking_with_one_old_walk_and_show_all_on_request
     assert old.isoformat() in page.locator("#trends-table").inner_text()
     page.click("#per-week")  # the period changes, the range chosen stays
     wait_js(page, "document.querySelector('#trends-table th')?.textContent === 'week' && state.charts.length === 3")
-    assert page.evaluate("location.hash") == "#/trends?period=week&range=all"
+    assert page.evaluate("location.hash") == "#/trends?period=week&range=all&placement=all"
     page.click("#range-recent")
     wait_js(page, "!!document.getElementById('range-all') && state.charts.length === 3")
-    assert page.evaluate("location.hash") == "#/trends?period=week"
+    assert page.evaluate("location.hash") == "#/trends?period=week&placement=all"
     for chart in page.evaluate(TREND_SLOTS):
         assert chart["slots"] == 26 and chart["walked"] == ([] if chart["id"] == "tr-flag" else [25]), chart
     assert errors == [], errors
@@ -172,4 +173,53 @@ def test_trends_distance_bars_and_walking_time_start_at_zero(browser_context, se
     )
     assert ranges["km"][0] == 0 and ranges["km"][1] >= ranges["data"][0] > 0, ranges
     assert ranges["min"][0] == 0 and ranges["min"][1] >= ranges["data"][1] > 0, ranges
+    assert errors == [], errors
+
+
+def test_trends_show_one_sensor_placement_at_a_time_where_the_walks_span_several(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    # QA17 #7: a pocket phone's and a lower-back sensor's stride lengths come from different models; averaged into
+    # one trend, a change of where the sensor was worn read as a 38 % shorter stride
+    assert server.client.put("/api/profile", json={"placement": "pocket"}).status_code == 200
+    walks = {}
+    for name, placement, seconds in (
+        ("back 1", "lower_back", 60.0),
+        ("back 2", "lower_back", 70.0),
+        ("pocket", "pocket", 80.0),
+    ):
+        csv = write_walk_csv(tmp_path / f"{name}.csv", duration_s=seconds)
+        with csv.open("rb") as fh:
+            r = server.client.post("/api/uploads", files={"file": (csv.name, fh)}, data={"placement": placement})
+        assert r.status_code == 201, r.text
+        walks[name] = r.json()["walks"][0]["summary"]
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/trends")
+    page.wait_for_selector("#trends-table")
+    # the usual placement's walks first (the profile's pocket), though the lower back has more
+    shot(page, "trends-placements")
+    assert page.locator("#trends-placements button[aria-pressed=true]").inner_text() == "Pocket (1)"
+    assert "Walks with a pocket sensor only: 1 of your 3 walks" in page.locator("#trends-placement-note").inner_text()
+    stride = page.locator("#trends-table tbody tr td").nth(5).inner_text()
+    assert stride == f"{walks['pocket']['stride_length_m']:.2f}", stride
+
+    page.click("#trends-placements button[data-placement=lower_back]")
+    wait_js(page, "location.hash === '#/trends?period=day&placement=lower_back'")
+    page.wait_for_selector("#trends-placements button[data-placement=lower_back][aria-pressed=true]")
+    backs = [walks["back 1"], walks["back 2"]]
+    mean = sum(w["stride_length_m"] * w["strides"] for w in backs) / sum(w["strides"] for w in backs)
+    assert page.locator("#trends-table tbody tr td").nth(1).inner_text() == "2"
+    assert page.locator("#trends-table tbody tr td").nth(5).inner_text() == f"{mean:.2f}"
+    page.click("#per-week")  # the period changes, the placement chosen stays
+    wait_js(page, "location.hash === '#/trends?period=week&placement=lower_back'")
+
+    page.click("#trends-placements button[data-placement=all]")
+    wait_js(page, "location.hash === '#/trends?period=week&placement=all'")
+    page.wait_for_selector("#trends-placements button[data-placement=all][aria-pressed=true]")
+    assert (
+        "a change of where the sensor was worn reads as a change of stride"
+        in page.locator("#trends-placement-note").inner_text()
+    )
+    assert page.locator("#trends-table tbody tr td").nth(1).inner_text() == "3"
     assert errors == [], errors

@@ -259,10 +259,11 @@ def test_per_month_shows_a_row_per_calendar_month_and_says_so(browser_context, s
         upload(server, POCKET, "pocket", "Nov one", started_at="2026-11-03T12:00:00+00:00"),
     ]
     page, errors = window_page(browser_context)
-    page.goto(server.url + "/#/trends")
+    # foot and pocket walks: shown together on request (else one placement at a time)
+    page.goto(server.url + "/#/trends?placement=all")
     page.wait_for_selector("#tr-flag canvas")
     page.click("#per-month")
-    page.wait_for_url("**/#/trends?period=month")
+    page.wait_for_url("**/#/trends?period=month&placement=all")
     wait_js(page, "document.getElementById('trends-msg')?.textContent.length > 0")
     assert page.evaluate(FOCUSED) == ["trends-msg", "status", "Shown per month."]
     assert page.locator("#per-month").get_attribute("class") == ""  # the selected period

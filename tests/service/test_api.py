@@ -172,6 +172,25 @@ def test_trends_per_day_and_week(client: TestClient, tmp_path: Path) -> None:
     assert client.get("/api/trends?period=year").status_code == 422
 
 
+def test_trends_of_one_placement_keep_its_stride_length_apart(client: TestClient, tmp_path: Path) -> None:
+    # QA17 #7: a pocket phone's and a lower-back sensor's strides are estimated by different models; averaged
+    # together, a change of placement read as a 38 % shorter stride
+    back = upload(client, write_walk_csv(tmp_path / "back.csv", duration_s=60.0), placement="lower_back").json()
+    pocket = upload(client, write_walk_csv(tmp_path / "pocket.csv", duration_s=45.0), placement="pocket").json()
+    (both,) = client.get("/api/trends").json()
+    assert both["walks"] == 2 and both["placements"] == {"lower_back": 1, "pocket": 1}
+    lengths = {w["walks"][0]["placement"]: w["walks"][0]["summary"]["stride_length_m"] for w in (back, pocket)}
+    assert abs(lengths["pocket"] - lengths["lower_back"]) > 0.01, lengths  # two models: two figures
+    for placement, walk in (("lower_back", back), ("pocket", pocket)):
+        (row,) = client.get(f"/api/trends?placement={placement}").json()
+        assert row["walks"] == 1 and row["placements"] == {placement: 1}
+        assert row["stride_length_m"] == pytest.approx(lengths[placement], abs=0.001)
+        assert row["distance_m"] == pytest.approx(walk["walks"][0]["summary"]["distance_m"])
+    assert client.get("/api/trends?placement=unknown").json() == []  # walks stored without one (Apple Health)
+    r = client.get("/api/trends?placement=nose")
+    assert r.status_code == 422 and "'pocket'" in r.text
+
+
 @pytest.fixture
 def los_angeles(monkeypatch: pytest.MonkeyPatch):
     """This computer's local time as Los Angeles' (the service's local days, weeks and months are this zone's)."""
