@@ -357,7 +357,8 @@ class ReanalysisStatus(BaseModel):
 
     out_of_date: bool = Field(
         description="Analysed by another version, or with another height or factor, or judged by a coaching plan "
-        "that a pain report added or deleted since changes, or that rested on a walk deleted since."
+        "that a pain report added or deleted since changes, that rested on a walk deleted since, or that a walk's "
+        "date changed since changes."
     )
     reasons: list[str] = Field(description="Why it is out of date, in words.")
     plan_changed: bool = Field(
@@ -368,7 +369,7 @@ class ReanalysisStatus(BaseModel):
     reason_kinds: list[str] = Field(
         default_factory=list,
         description="The kinds of its reasons (`version`, `height`, `factor`, `mixed_baseline`, `pain`, "
-        "`deleted_walk`).",
+        "`deleted_walk`, `date`).",
     )
     samples_kept: bool = Field(description="Its samples are kept (an upload's, a live walk's journal, a sample).")
     can_reanalyse: bool
@@ -506,7 +507,8 @@ class ReanalysisOverview(BaseModel):
         description="Of the out-of-date walks that can be analysed again, how many are so for each kind of reason: "
         "`version` (an earlier version), `height` (another body height), `factor` (another calibration factor), "
         "`mixed_baseline` (a baseline that took in other placements' walks), `pain` (a pain report added or deleted "
-        "since changes the plan), `deleted_walk` (the plan rested on a walk deleted since). A walk may have several.",
+        "since changes the plan), `deleted_walk` (the plan rested on a walk deleted since), `date` (its own date, "
+        "or the date of a walk its plan counted or can count, was changed since). A walk may have several.",
     )
     version_changes: list[VersionChange] = Field(
         default_factory=list,
@@ -606,6 +608,41 @@ class WalkDetail(WalkPublic):
         default_factory=list,
         description="The later walks whose coaching plan rests on this walk (its baseline, its count of pain-free "
         "walks): deleting it marks them out of date, to analyse again without it.",
+    )
+    can_change_date: bool = Field(
+        False,
+        description="The walker may change its start (`PATCH /api/walks/{id}`): one of their own walks that has "
+        "ended, whatever dated it; not a sample or demo walk, nor one being recorded live.",
+    )
+
+
+class WalkDateChange(BaseModel):
+    """A stored walk's start as the walker gives it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    started_at: str = Field(
+        max_length=64,
+        description="When the walk started, ISO 8601 with its UTC offset (2026-11-20T09:30+01:00), checked as the "
+        "upload's `started_at` is: from 2000 on, at most a minute ahead of now, the walk (its duration) ending by now, "
+        "and at or before the time of every pain report made for it.",
+    )
+
+
+class WalkDateChanged(BaseModel):
+    """What changing a walk's start did."""
+
+    walk_id: int
+    started_at: str = Field(description="Its start now (UTC), as listed.")
+    started_at_before: str = Field(description="Its start before (UTC).")
+    marked_out_of_date: list[int] = Field(
+        description="The walks whose coaching plan its new date changes, marked out of date to analyse again: the walk "
+        "itself (its plan was the one of its old date) first, then those whose plan counted it and no longer can, or "
+        "can count it now (its baseline, its count of pain-free walks), oldest first."
+    )
+    message: str = Field(
+        description="What was changed, in words: the new start as given, that its figures and pain reports stay, "
+        "and how to analyse the marked walks again (or for one that cannot be, what to do instead)."
     )
 
 

@@ -168,6 +168,28 @@ def given_start(text: str, *, now_s: float | None = None) -> datetime:
     return when
 
 
+def given_end_problem(start: datetime, duration_s: float, *, now_s: float | None = None) -> str | None:
+    """Why a walk of ``duration_s`` cannot have started at ``start`` (:func:`given_start`), as the walker gave it: it
+    would end after now (more than :data:`GIVEN_START_SLACK_S` ahead of the computer's clock), after pain reports
+    made since; None when it ends by now.
+
+    Examples
+    --------
+    >>> start = datetime.fromisoformat("2026-11-20T09:30+01:00")
+    >>> given_end_problem(start, 600.0, now_s=start.timestamp() + 300.0)
+    'started at 2026-11-20T09:30+01:00, as given, its 10 min of recording would end after now'
+    >>> given_end_problem(start, 600.0, now_s=start.timestamp() + 600.0) is None
+    True
+    """
+    now_s = time.time() if now_s is None else now_s
+    if start.timestamp() + duration_s <= now_s + GIVEN_START_SLACK_S:
+        return None
+    return (
+        f"started at {start.isoformat(timespec='minutes')}, as given, its {format_duration(duration_s)} of recording "
+        "would end after now"
+    )
+
+
 def recording_start_epoch_s(source: dict[str, Any], *, now_s: float | None = None) -> float | None:
     """A recording's wall-clock start in Unix seconds (its first sample), or None when the file has no usable
     start time (see :func:`recording_started_at`).
@@ -799,12 +821,11 @@ def process_file(
         placement, placement_note = usual_placement(usual, phone=phone, choose=DASHBOARD_PLACEMENT_CHOICE)
     given_start_s = None if given_start is None else given_start.timestamp()
     started_at, started_from = recording_started_at(recording.source, given_start_s=given_start_s)
-    if started_from == "user" and given_start_s + recording.duration_s > time.time() + GIVEN_START_SLACK_S:
+    too_late = None if started_from != "user" else given_end_problem(given_start, recording.duration_s)
+    if too_late:
         # a walk cannot end after it was uploaded: dated so, it would come after pain reports made since
         raise IngestError(
-            f"{path.name}: started at {given_start.isoformat(timespec='minutes')}, as given, its "
-            f"{format_duration(recording.duration_s)} of recording would end after now: nothing was stored; give the "
-            "time the walk started and upload again",
+            f"{path.name}: {too_late}: nothing was stored; give the time the walk started and upload again",
             reason="given_start_too_late",
         )
     prepared = prepare_analysis(

@@ -40,7 +40,7 @@ from gait.tracker import PENDULUM_PLACEMENTS
 from gait.types import Placement, Recording
 from ingest.errors import IngestError
 from service import coaching
-from service.coaching import plan_time_s
+from service.coaching import plan_time_s, relied_on_walks_show
 from service.live import load_journal
 from service.models import ProfileUpdate
 from service.pipeline import (
@@ -263,6 +263,114 @@ def resting_on(store: Store, walk_id: int, pain: coaching.PainLedger | None = No
     ]
 
 
+DATES_CHANGED = "dates_changed"
+"""The key of a walk's stored plan that lists the walks whose date was changed since in a way that changes the plan
+(:func:`date_change_marks`): each ``{"walk_id", "from", "to"}`` (its start before and after, ISO 8601); the walk's
+own id when its own date changed. Analysing the walk again stores a new plan, without it."""
+
+
+def own_date_changed(walk: dict[str, Any]) -> bool:
+    """Whether a walk's own date was changed since it was analysed (:data:`DATES_CHANGED`)."""
+    return any(e.get("walk_id") == walk["id"] for e in (walk.get("coaching") or {}).get(DATES_CHANGED) or [])
+
+
+def date_change_reason(walk: dict[str, Any]) -> str | None:
+    """Why a walk is out of date because a date was changed since it was analysed (:data:`DATES_CHANGED`): its own
+    (its plan is of its old date), else other walks' (its plan counted them, or can count them now); None when none
+    was.
+
+    Examples
+    --------
+    >>> date_change_reason({"id": 5, "coaching": {"dates_changed": [{"walk_id": 5}]}})  # doctest: +NORMALIZE_WHITESPACE
+    'its date was changed since it was analysed: the coaching plan it was judged by is the one of its old date'
+    >>> date_change_reason({"id": 5, "coaching": {"dates_changed": [{"walk_id": 3}, {"walk_id": 4}, {"walk_id": 3}]}})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    'the dates of 2 walks were changed since (walks 3, 4): the coaching plan it was judged by counted them, or can
+    count them at their new dates'
+    >>> date_change_reason({"id": 5, "coaching": {}}) is None
+    True
+    """
+    if own_date_changed(walk):
+        return (
+            "its date was changed since it was analysed: the coaching plan it was judged by is the one of its old date"
+        )
+    moved = sorted({int(e["walk_id"]) for e in (walk.get("coaching") or {}).get(DATES_CHANGED) or []})
+    if not moved:
+        return None
+    one = len(moved) == 1
+    return (
+        f"the date{'' if one else 's'} of {'a walk was' if one else f'{len(moved)} walks were'} changed since "
+        f"({walk_ids_words(moved)}): the coaching plan it was judged by counted {'it' if one else 'them'}, or can "
+        f"count {'it at its new date' if one else 'them at their new dates'}"
+    )
+
+
+def _plan_parts_with(
+    plan_walk: dict[str, Any], walk: dict[str, Any], *, start_s: float, after_s: float, window_s: float
+) -> set[str]:
+    """The parts of ``plan_walk``'s stored plan that ``walk``, a pain-free walk of the walker's, could be counted in
+    if it started at ``start_s`` (and counted as walked from ``after_s``, :attr:`gait.coach.WalkRecord.after_s`):
+    ``baseline`` (in the plan's history, of its baseline's placement, not a coached live walk) and ``pain_free``
+    (in its history after the latest pain report it rested on, for a walker who had opted in). What enters the plan's
+    history is :func:`service.coaching.history`'s rule, with the plan's time and walks stored before an upload without
+    a start time (:func:`plan_scope`); whether the walk's strides are trusted enough for a baseline is not looked at
+    (its date does not change that)."""
+    stored = _compared_plan(plan_walk)
+    if stored is None or no_samples_kind(plan_walk):
+        return set()
+    scope = plan_scope(plan_walk)
+    before_id = scope["stored_before_id"]
+    if not scope["at_s"] - window_s <= start_s <= scope["at_s"] or (before_id is not None and walk["id"] >= before_id):
+        return set()
+    parts = set()
+    coached = walk["origin"] == "live" and bool((walk.get("coaching") or {}).get("active"))
+    if walk["placement"] == stored.get("baseline_placement", plan_walk["placement"]) and not coached:
+        parts.add("baseline")
+    pain_s = [coaching.iso_to_unix_s(r["reported_at"]) for r in stored.get("pain_reports") or []]
+    if coaching_opt_in(stored) and pain_s and max(pain_s) < after_s:
+        parts.add("pain_free")
+    return parts
+
+
+def date_change_marks(
+    walk: dict[str, Any],
+    started_at: str,
+    others: list[dict[str, Any]],
+    *,
+    pain_free: bool,
+    window_days: float,
+) -> list[int]:
+    """The walks whose stored coaching plan giving ``walk`` the start ``started_at`` changes, to mark out of date
+    (:data:`DATES_CHANGED`), oldest first: the walk itself when the time of its own plan changes (:func:`plan_time_s`:
+    its start, or its upload for one without a start time), and of ``others`` (the walker's own finished walks) each
+    whose plan counted it and no longer can (it left the plan's history, or, with coaching on, its place before or
+    after the plan's latest pain report; counted only where a plan shows its walks: :func:`relied_on_walks_show`), or
+    could not count it and now can (:func:`_plan_parts_with`). ``pain_free``: no pain report names the walk (one that
+    does is counted by no plan, wherever it lies). Walks that never have samples, or whose plan kept no pain reports,
+    are never marked (:func:`plan_change_kinds`)."""
+    new_s = coaching.iso_to_unix_s(started_at)
+    marked = []
+    if _compared_plan(walk) is not None and not no_samples_kind(walk) and plan_time_s(walk) != new_s:
+        marked.append(walk["id"])
+    if not pain_free:
+        return marked
+    window_s = window_days * 86400.0
+    old = {"start_s": coaching.iso_to_unix_s(walk["started_at"]), "after_s": plan_time_s(walk), "window_s": window_s}
+    new = {"start_s": new_s, "after_s": new_s, "window_s": window_s}
+    for other in others:
+        before, after = _plan_parts_with(other, walk, **old), _plan_parts_with(other, walk, **new)
+        if after - before or (before - after and relied_on_walks_show(other["coaching"])):
+            marked.append(other["id"])
+    return marked
+
+
+def with_date_change(stored: dict[str, Any], walk_id: int, before: str, after: str) -> dict[str, Any]:
+    """A walk's stored plan marked out of date by walk ``walk_id``'s date changed from ``before`` to ``after``
+    (:data:`DATES_CHANGED`); the plan itself stays as it was (the walk's history)."""
+    change = {"walk_id": walk_id, "from": before, "to": after}
+    return {**stored, DATES_CHANGED: [*(stored.get(DATES_CHANGED) or []), change]}
+
+
 def pain_changes(walk: dict[str, Any], pain: coaching.PainLedger, profile: ProfileUpdate) -> dict[str, Any]:
     """The pain reports added (``added``, :meth:`service.coaching.PainLedger.added_since`) and deleted
     (``deleted``, :func:`service.coaching.deleted_pain_basis`) since the walk's plan was made that the plan of its
@@ -271,7 +379,9 @@ def pain_changes(walk: dict[str, Any], pain: coaching.PainLedger, profile: Profi
     a walk whose stored plan kept no pain reports (a sample or demo walk, a walk stored before plans kept them) or
     that is being recorded."""
     stored = _compared_plan(walk)
-    if stored is None:
+    if stored is None or own_date_changed(walk):
+        # a walk whose own date changed since is out of date for that alone (its plan is of another day): the pain
+        # reports of its new day's plan are not "added since", nor its old day's "deleted"
         return {"added": [], "deleted": [], "deleted_walks": []}
     scope = plan_scope(walk)
     return {
@@ -344,6 +454,42 @@ def walk_ids_words(walk_ids: list[int]) -> str:
     return f"{'walk' if len(walk_ids) == 1 else 'walks'} {', '.join(str(i) for i in walk_ids)}"
 
 
+def marked_words(marked: list[int], cannot: dict[int, str], *, why: str, again: str) -> str:
+    """Walks an action marked out of date (``marked``, not empty), in words: ``why`` (naming them), that they are
+    marked, and how to analyse them again (``again``: "without it"), or for those that cannot be (``cannot``:
+    :func:`why_not_each`) what to do instead.
+
+    Examples
+    --------
+    >>> marked_words([5], {}, why="walk 5 rested on it", again="without it")  # doctest: +NORMALIZE_WHITESPACE
+    'walk 5 rested on it: it is marked out of date, to analyse again without it ("Analyse again" on its page, or
+    "Analyse all again" on your profile page)'
+    >>> marked_words([7], {7: "walk 7 cannot"}, why="walk 7 rested on it", again="without it")
+    'walk 7 rested on it: it is marked out of date; walk 7 cannot'
+    """
+    one = len(marked) == 1
+    words = f"{why}: {'it is' if one else 'they are'} marked out of date"
+    todo = [i for i in marked if i not in cannot]
+    if todo:
+        if len(todo) == len(marked):
+            where = "its page" if one else "their pages"
+        else:
+            where = f"the page{'' if len(todo) == 1 else 's'} of {walk_ids_words(todo)}"
+        words += f', to analyse again {again} ("Analyse again" on {where}, or "Analyse all again" on your profile page)'
+    return "; ".join([words, *(cannot[i] for i in marked if i in cannot)])
+
+
+def why_not_each(store: Store, walk_ids: list[int], folders: SampleFolders) -> dict[int, str]:
+    """Why each of the walks ``walk_ids`` that cannot be analysed again cannot, with what to do instead
+    (:func:`why_not_reanalysable`); the others, and walks gone, are left out."""
+    cannot = {}
+    for walk in filter(None, map(store.get_walk, walk_ids)):
+        why = why_not_reanalysable(walk, kept=samples_kept(walk, folders))
+        if why is not None:
+            cannot[walk["id"]] = why
+    return cannot
+
+
 def deleted_walk_reason(walk_ids: list[int], stored: dict[str, Any]) -> str | None:
     """The walks a walk's stored plan (``stored``) relied on that were deleted since (:func:`deleted_walks`), in
     words, as a reason the walk is out of date (None: none was). The plan keeps their ids only: they are named so.
@@ -381,9 +527,9 @@ MIXED_BASELINE = (
 ``walk_plans_name_their_baseline_placement``)."""
 
 
-REASON_KINDS = ("version", "height", "factor", "mixed_baseline", "pain", "deleted_walk")
-"""The kinds of reasons a walk is out of date (:func:`out_of_date_kinds`, and ``pain`` and ``deleted_walk``:
-:func:`plan_change_kinds`), counted apart on the profile page."""
+REASON_KINDS = ("version", "height", "factor", "mixed_baseline", "pain", "deleted_walk", "date")
+"""The kinds of reasons a walk is out of date (:func:`out_of_date_kinds`, and ``pain``, ``deleted_walk`` and
+``date``: :func:`plan_change_kinds`), counted apart on the profile page."""
 
 REASON_KIND_WORDS = {
     "factor": "analysed with another calibration factor",
@@ -392,6 +538,8 @@ REASON_KIND_WORDS = {
     "mixed_baseline": "judged against a baseline that took in other placements' walks",
     "pain": "judged by a plan that a pain report added or deleted since changes",
     "deleted_walk": "judged by a plan that rested on a walk you deleted since",
+    "date": "judged by a plan that a walk's date changed since changes (its own, or a walk's its plan counted or "
+    "could count)",
 }
 """Each kind of :data:`REASON_KINDS` in a few words, as :func:`out_of_date_words` counts them (the profile page's
 "Analyse all N again" card says them at length)."""
@@ -515,7 +663,8 @@ def plan_change_kinds(walk: dict[str, Any], profile: ProfileUpdate, pain: coachi
     changes = pain_changes(walk, pain, profile)
     kinds = [("pain", text) for text in pain_change_reasons(changes)]
     gone = deleted_walk_reason(changes["deleted_walks"], walk.get("coaching") or {})
-    return kinds + ([("deleted_walk", gone)] if gone else [])
+    moved = date_change_reason(walk)
+    return kinds + ([("deleted_walk", gone)] if gone else []) + ([("date", moved)] if moved else [])
 
 
 def why_not_reanalysable(walk: dict[str, Any], *, kept: bool) -> str | None:

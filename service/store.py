@@ -575,6 +575,16 @@ class NewWalk:
 
 
 @dataclass(frozen=True)
+class StartChange:
+    """What :meth:`Store.change_start` writes: the walk's new start (ISO 8601) and source, and the walks (the walk
+    itself among them) whose stored coaching changes, by id, with that coaching."""
+
+    started_at: str
+    source: dict[str, Any]
+    coaching: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class _Snapshot:
     """An upload compared with the stored walks before its write transaction (:meth:`Store._same_walk`, see
     :meth:`Store.add_walks`): the highest ``step_timing.seq`` of that snapshot, and the stored walk found to be the
@@ -1258,6 +1268,49 @@ class Store:
             deleted = conn.execute("DELETE FROM walks WHERE id = ?", (walk_id,)).rowcount > 0
         self._write_through()
         return deleted
+
+    def change_start(
+        self,
+        walk_id: int,
+        started_at: str,
+        decide: Callable[[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]], StartChange],
+        *,
+        window_days: float,
+    ) -> tuple[dict[str, Any], StartChange] | None:
+        """Give a stored walk another start, in one transaction: its id, figures, rows and pain reports stay.
+
+        Inside the transaction ``decide`` is called with the walk as it is, the walker's own finished walks (not it)
+        whose plan's time (start, or upload: ``created_at``) lies within ``window_days`` after its start now or
+        ``started_at`` (the plans whose history can hold it, before or after), and its pain reports; it returns the
+        :class:`StartChange` to write (the walk's new source, other walks' new stored coaching) or raises, and then
+        nothing changes. Returns the walk as it was and the change made; None when there is no such walk.
+        """
+        with self.write() as conn:
+            row = conn.execute(f"SELECT {', '.join(WALK_COLUMNS)} FROM walks WHERE id = ?", (walk_id,)).fetchone()
+            if row is None:
+                return None
+            walk = _walk_row(row)
+            starts = (walk["started_at"], started_at)
+            columns = ("started_at", "created_at")
+            near = " OR ".join(
+                f"julianday({c}) BETWEEN julianday(?) AND julianday(?) + ?" for c in columns for _ in starts
+            )
+            others = conn.execute(
+                f"SELECT {', '.join(WALK_COLUMNS)} FROM walks WHERE demo = 0 AND status != 'live' AND id != ?"
+                f" AND ({near}) ORDER BY started_at, id",
+                (walk_id, *(v for _ in columns for t in starts for v in (t, t, window_days))),
+            ).fetchall()
+            pain = conn.execute("SELECT * FROM pain_reports WHERE walk_id = ? ORDER BY id", (walk_id,)).fetchall()
+            change = decide(walk, [_walk_row(r) for r in others], [dict(r) for r in pain])
+            conn.execute(
+                "UPDATE walks SET started_at = ?, source_json = ? WHERE id = ?",
+                (change.started_at, json.dumps(change.source, default=str), walk_id),
+            )
+            conn.executemany(
+                "UPDATE walks SET coaching_json = ? WHERE id = ?",
+                [(json.dumps(coaching, default=str), other_id) for other_id, coaching in change.coaching.items()],
+            )
+        return walk, change
 
     def strides(self, walk_id: int) -> list[dict[str, Any]]:
         """A walk's strides in order, as dicts keyed by :data:`STRIDE_COLUMNS`."""

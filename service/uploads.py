@@ -7,6 +7,7 @@ import shlex
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -153,27 +154,43 @@ def dashboard_wording(text: str) -> str:
     )
 
 
-GIVE_ITS_DATE = (
-    'to give it the time you walked, delete it and upload the file again with "When did you walk?" filled in'
-)
-"""How the walker dates a walk whose file holds no start time (the upload form's field, used for such files only)."""
+GIVE_ITS_DATE = 'to give it the time you walked, use "Change date" at the top of its page'
+"""How the walker dates a walk whose file holds no start time once it is stored (``PATCH /api/walks/{id}``; the
+upload form's "When did you walk?" dates such a file as it is uploaded)."""
 
 
-def _given_words(iso: str) -> str:
+def given_words(iso: str) -> str:
     """A start the walker gave, as they gave it (their own UTC offset): "2026-11-20 09:30 (UTC+01:00)".
 
     Examples
     --------
-    >>> _given_words("2026-11-20T09:30:00+01:00")
-    '2026-11-20 09:30 (UTC+01:00)'
+    >>> given_words("2026-11-20T09:30:00+01:00"), given_words("2026-11-20T09:30:15.250000-05:30")
+    ('2026-11-20 09:30 (UTC+01:00)', '2026-11-20 09:30 (UTC-05:30)')
     """
-    return f"{iso[:16].replace('T', ' ')} (UTC{iso[19:] or '+00:00'})"
+    when = datetime.fromisoformat(iso)
+    offset = when.strftime("%z") or "+0000"
+    return f"{when:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:5]})"
+
+
+def _dated_before(changed: dict[str, Any]) -> str:
+    """How a walk was dated before the walker changed its date (``source["started_at_changed"]``, the first dating
+    it had): "it was dated to end when it was uploaded (the file holds no start time)"."""
+    before = str(changed.get("before") or "")[:16].replace("T", " ") + " UTC"
+    dated_from = changed.get("before_from")
+    if dated_from == "import":
+        return "it was dated to end when it was uploaded (the file holds no start time)"
+    if dated_from == "recording":
+        return f"its recording's clock had it start {before}"
+    if dated_from == "user":
+        return f"it was dated {before} by the start given when it was uploaded"
+    return f"it was dated {before}"
 
 
 def date_note(walk: dict[str, Any]) -> str | None:
-    """What an uploaded walk's page says about its date when it does not simply come from the recording: the file
-    held no start time (dated at the upload: how to give it its date; or dated by the start the walker gave), or a
-    start was given but not used (the file's own wins). None otherwise (a live walk, a sample, a dated file).
+    """What a walk's page says about its date when it does not simply come from the recording: the walker changed
+    it on its page (and how it was dated before), the file held no start time (dated at the upload: how to give it
+    its date; or dated by the start the walker gave), or a start was given but not used (the file's own wins). None
+    otherwise (a live walk, a sample, a dated file).
 
     Examples
     --------
@@ -184,9 +201,17 @@ def date_note(walk: dict[str, Any]) -> str | None:
     "date: the file's own start time; the start given when it was uploaded, 2026-11-20 09:30 (UTC+01:00), was not used"
     >>> date_note({"origin": "upload", "source": {"started_at_from": "recording"}}) is None
     True
+    >>> changed = {"before": "2026-11-27T08:00:00+00:00", "before_from": "recording"}
+    >>> date_note({"origin": "live", "source": {"started_at_from": "user", "started_at_changed": changed, **given}})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    "date: the start you gave on this page, 2026-11-20 09:30 (UTC+01:00); before, its recording's clock had it start
+    2026-11-27 08:00 UTC"
     """
     source = walk.get("source") or {}
     given = source.get("started_at_given")
+    changed = source.get("started_at_changed")
+    if isinstance(changed, dict) and isinstance(given, str):
+        return f"date: the start you gave on this page, {given_words(given)}; before, {_dated_before(changed)}"
     if walk.get("origin") != "upload":
         return None
     if source.get("started_at_from") == "import":
@@ -194,8 +219,8 @@ def date_note(walk: dict[str, Any]) -> str | None:
     if not isinstance(given, str):
         return None
     if source.get("started_at_from") == "user":
-        return f"date: the start given when it was uploaded, {_given_words(given)}, as the file holds no start time"
-    return f"date: the file's own start time; the start given when it was uploaded, {_given_words(given)}, was not used"
+        return f"date: the start given when it was uploaded, {given_words(given)}, as the file holds no start time"
+    return f"date: the file's own start time; the start given when it was uploaded, {given_words(given)}, was not used"
 
 
 def safe_filename(name: str | None) -> str:

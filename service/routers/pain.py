@@ -53,17 +53,21 @@ def walk_end(walk: dict[str, Any]) -> datetime:
     return walk_start(walk) + timedelta(seconds=max(float(duration_s), 0.0))
 
 
+def local_minute(when: datetime) -> str:
+    """A time as refusals about pain and walk times say it: to the minute, in this computer's local time, the
+    walker's (the service runs on their machine), as the Pain page's "When" box and the trends are: a time in UTC
+    would read as hours off. ``when`` without a zone is UTC."""
+    return _aware(when).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+
+
 def check_time_on_walk(when: datetime, walk: dict[str, Any]) -> None:
     """Refuse (422) a report dated before the start of the walk it names: pain during that walk came after it."""
     start = walk_start(walk)
     if when.astimezone(UTC) < start:
-        # in this computer's local time, the walker's (the service runs on their machine), as the Pain page's "When"
-        # box and the trends are: a time in UTC would read as hours off
-        local = "%Y-%m-%d %H:%M %Z"
         raise HTTPException(
             422,
-            f"the walk {_walk_name(walk)} started at {start.astimezone().strftime(local)}: pain during it cannot "
-            f"have been felt at {when.astimezone().strftime(local)}, before it started. Give the time the pain was "
+            f"the walk {_walk_name(walk)} started at {local_minute(start)}: pain during it cannot "
+            f"have been felt at {local_minute(when)}, before it started. Give the time the pain was "
             "felt (during or after the walk), leave the time empty to date it at the walk's end, or choose the walk "
             "it happened on.",
         )

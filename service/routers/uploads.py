@@ -41,15 +41,17 @@ def _minute(iso: object) -> str:
 
 
 def _stored_walk(existing: dict[str, Any]) -> str:
-    """How a refusal names a stored walk: its id, name and date: when recorded (or as the walker gave it), or, for
-    a file without a start time, when it was stored (its ``started_at`` is then that moment less its duration, no
-    time the user saw)."""
+    """How a refusal names a stored walk: its id, name and date: when recorded (or as the walker gave it, at its
+    upload or on its page), or, for a file without a start time, when it was stored (its ``started_at`` is then that
+    moment less its duration, no time the user saw)."""
     try:
-        dated_from = json.loads(existing.get("source_json") or "{}").get("started_at_from")
+        source = json.loads(existing.get("source_json") or "{}")
     except ValueError:
-        dated_from = None
+        source = {}
+    dated_from = source.get("started_at_from")
     if dated_from == "user":
-        dated = f"walked {_minute(existing['started_at'])}, as given at its upload"
+        where = "on its page" if source.get("started_at_changed") else "at its upload"
+        dated = f"walked {_minute(existing['started_at'])}, as given {where}"
     elif dated_from != "import":
         dated = f"recorded {_minute(existing['started_at'])}"
     else:

@@ -20,7 +20,7 @@ from gait.errors import GaitError
 from gait.numbers import round_half_away
 from gait.types import BoutEvent, Placement, StepEvent
 from ingest.errors import IngestError
-from service import calibration, reanalysis
+from service import calibration, reanalysis, walkdate
 from service.coaching import PainLedger, deleted_pain_basis, load_profile, plan_time_words
 from service.deps import HubDep, SettingsDep, StoreDep
 from service.livehub import LiveHub, end_words, stride_event
@@ -33,6 +33,8 @@ from service.models import (
     ReanalysisOverview,
     ReanalysisResult,
     StridePublic,
+    WalkDateChange,
+    WalkDateChanged,
     WalkDeleted,
     WalkDetail,
     WalkPublic,
@@ -41,7 +43,7 @@ from service.models import (
 from service.pipeline import EARLIEST_START_EPOCH_S, recording_start_epoch_s, time_origin
 from service.recordings import delete_walk as delete_stored_walk
 from service.settings import Settings
-from service.store import STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
+from service.store import NOT_CLOCK_DATED, STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
 from service.uploads import dashboard_wording, date_note
 
 router = APIRouter(prefix="/api/walks", tags=["walks"])
@@ -250,6 +252,7 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) 
     walk["pain_reports"] = [p for p in pain.reports if p["walk_id"] == walk_id]
     # what deleting it would mark out of date, for the Delete question
     walk["rested_on_by"] = reanalysis.resting_on(store, walk_id, pain)
+    walk["can_change_date"] = walkdate.date_refusal(stored) is None
     if walk["coaching"]:
         # the plan stays as it was (the walk's history), but it must not pass off a deleted report as current, nor
         # hide one added since that the plan of its day counts
@@ -296,7 +299,7 @@ LIVE_WALK_NOT_DELETED = (
 def deleted_words(walk_id: int, marked: list[int], cannot: dict[int, str] | None = None) -> str:
     """What deleting walk ``walk_id`` did, with the later walks it marked out of date (:class:`WalkDeleted`);
     ``cannot``: why those of them that cannot be analysed again cannot, with what to do instead
-    (:func:`service.reanalysis.why_not_reanalysable`), said in place of "Analyse again".
+    (:func:`service.reanalysis.why_not_each`), said in place of "Analyse again".
 
     Examples
     --------
@@ -313,23 +316,10 @@ def deleted_words(walk_id: int, marked: list[int], cannot: dict[int, str] | None
     """
     if not marked:
         return f"walk {walk_id} deleted"
-    cannot = cannot or {}
     one = len(marked) == 1
     which = reanalysis.walk_ids_words(marked)
-    words = (
-        f"walk {walk_id} deleted; the coaching of {len(marked)} later walk{'' if one else 's'} ({which}) rested on it: "
-        f"{'it is' if one else 'they are'} marked out of date"
-    )
-    again = [i for i in marked if i not in cannot]
-    if again:
-        if len(again) == len(marked):
-            where = "its page" if one else "their pages"
-        else:
-            where = f"the page{'' if len(again) == 1 else 's'} of {reanalysis.walk_ids_words(again)}"
-        words += (
-            f', to analyse again without it ("Analyse again" on {where}, or "Analyse all again" on your profile page)'
-        )
-    return "; ".join([words, *(cannot[i] for i in marked if i in cannot)])
+    why = f"the coaching of {len(marked)} later walk{'' if one else 's'} ({which}) rested on it"
+    return f"walk {walk_id} deleted; " + reanalysis.marked_words(marked, cannot or {}, why=why, again="without it")
 
 
 @router.delete(
@@ -348,13 +338,31 @@ def delete_walk(walk_id: int, store: StoreDep, settings: SettingsDep) -> dict[st
     if not delete_stored_walk(store, walk_id, recordings_dir=settings.recordings_dir, journal_dir=settings.journal_dir):
         raise HTTPException(404, f"no walk with id {walk_id}")
     marked = reanalysis.resting_on(store, walk_id)
-    folders = sample_folders(settings)
-    cannot = {}
-    for later in filter(None, map(store.get_walk, marked)):
-        why = reanalysis.why_not_reanalysable(later, kept=reanalysis.samples_kept(later, folders))
-        if why is not None:
-            cannot[later["id"]] = why
+    cannot = reanalysis.why_not_each(store, marked, sample_folders(settings))
     return {"walk_id": walk_id, "marked_out_of_date": marked, "message": deleted_words(walk_id, marked, cannot)}
+
+
+@router.patch(
+    "/{walk_id}",
+    response_model=WalkDateChanged,
+    responses=walk_problems(
+        conflict="The walk is being recorded live, or is a sample or demo walk (somebody else's walking).",
+        invalid="The start is not a date and time with its UTC offset, is before 2000 or in the future, would have "
+        "the walk end after now, or comes after a pain report made for the walk. Nothing is changed.",
+    ),
+    summary="Change a walk's start (its date), keeping its id, figures and pain reports",
+)
+def change_date(walk_id: int, body: WalkDateChange, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+    """Give a stored walk the start the walker gives (a file without a start time, dated at its upload; a start
+    typed wrong; a phone or sensor with a wrong clock): it keeps its id, figures, samples and pain reports, is
+    listed and counted in Trends at its new date, and is dated by the walker from then on (its page says so). The
+    coaching stored from its old date is not re-derived: the walk itself and the walks whose coaching plan its new
+    date changes are marked out of date (the answer names them), and "Analyse again" judges them by the plans of
+    their days as they are now."""
+    try:
+        return walkdate.change_walk_start(store, walk_id, body.started_at, sample_folders(settings))
+    except walkdate.WalkDateError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
 
 
 @router.get(
@@ -443,7 +451,11 @@ def walk_document(store: Store, walk: dict[str, Any]) -> dict[str, Any]:
         row["idx"] = stride["idx"]
         row["target_m"] = None if stride["target_m"] is None else round_half_away(stride["target_m"], 3)
     doc["summary"].update(public["summary"].model_dump())
-    doc["time_origin"] = time_origin(recording_start_epoch_s(walk["source"]), walk["source"].get("first_sample_s"))
+    # a walk dated by the walker (a start given at its upload, or changed on its page: a recording clock they said
+    # was wrong) dates no sample to a clock
+    by_walker = walk["source"].get("started_at_from") in NOT_CLOCK_DATED
+    clock_s = None if by_walker else recording_start_epoch_s(walk["source"])
+    doc["time_origin"] = time_origin(clock_s, walk["source"].get("first_sample_s"))
     return {
         "walk": {k: v for k, v in public.items() if k != "summary"},
         **doc,

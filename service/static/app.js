@@ -561,6 +561,17 @@ function planChangesNote(walk) {
     html += `<p class="notice" id="deleted-walk">Since this walk, ${one ? `a walk ${counted} was` : `${walks.length} walks ${counted} were`}
     deleted (${one ? "walk" : "walks"} ${walks.join(", ")}). The plan below is kept as it was at the time, but no longer holds.${again(one ? "without it" : "without them")}</p>`;
   }
+  const moved = coaching.dates_changed || [];
+  if (moved.some((m) => m.walk_id === walk.id)) {
+    const first = moved.find((m) => m.walk_id === walk.id);
+    html += `<p class="notice" id="date-changed-plan">This walk's date was changed since it was analysed (it was ${esc(fmt.date(first.from))}):
+    the plan below is the one of its old date, kept as it was, and no longer holds.${again("of its new date")}</p>`;
+  } else if (moved.length) {
+    const ids = [...new Set(moved.map((m) => m.walk_id))], one = ids.length === 1;
+    html += `<p class="notice" id="date-changed-plan">Since this walk was analysed, the date of ${one ? "walk" : "walks"} ${ids.join(", ")} was
+    changed: this plan counted ${one ? "it" : "them"} at the old date, or can count ${one ? "it" : "them"} at the new one. The plan below is kept as it was,
+    but no longer holds.${again(`with ${one ? "that walk's new date" : "those walks' new dates"}`)}</p>`;
+  }
   if (gone.length) {
     const which = gone.map((p) => `back pain ${p.score}/10 reported ${esc(fmt.date(p.reported_at))}`).join("; ");
     html += `<p class="notice" id="deleted-pain">Since this walk, ${gone.length === 1 ? "a pain report this plan rested on was" : `${gone.length} pain reports this plan rested on were`}
@@ -656,6 +667,64 @@ function bindReanalyse(walk) {
     const placement = () => document.getElementById("reanalyse-placement-select").value;
     run(other, document.getElementById("reanalyse-placement-msg"), () => ({ json: { placement: placement() } }));
   }
+}
+
+// -- changing a walk's date ------------------------------------------------------------------------------------
+
+// "Change date": a walk dated at its upload (its file held no start time), a start typed wrong in the upload form,
+// or a phone's or sensor's wrong clock is dated in place (PATCH /api/walks/{id}), keeping its id, figures and pain
+// reports. The box takes the walker's local time, as the upload form's "When did you walk?" does; the coaching it
+// was judged by (the plan of its old date) is then out of date, said on the page drawn again.
+const dateChanged = {};
+
+function dateChangedNotice(walk) {
+  const done = dateChanged[walk.id];
+  delete dateChanged[walk.id];
+  return done ? `<p class="notice ok-note" id="date-changed">${esc(sentence(done.message))}</p>` : "";
+}
+
+function dateControl(walk) {
+  if (!walk.can_change_date) return "";
+  const undated = walk.source.started_at_from === "import";
+  return `<details class="hint" id="change-date" ${undated ? "open" : ""}><summary>Change date</summary>
+    <form id="change-date-form" novalidate>
+      <label for="change-date-input">When did this walk start? <span class="hint">(your local time)</span></label>
+      <input type="datetime-local" id="change-date-input" value="${localInputValue(Date.parse(walk.started_at))}">
+      <button type="submit" id="change-date-btn">Save date</button> <span id="change-date-msg" role="status"></span>
+    </form>
+    <p>The walk keeps its figures and its pain reports, and moves to that date in your walks and Trends. Its coaching
+      was judged by the plan of its old date: it is then out of date, to analyse again by the plan of its new date
+      (so are the walks whose plan it counted there or can count now).</p></details>`;
+}
+
+function bindChangeDate(walk) {
+  const form = document.getElementById("change-date-form");
+  if (!form) return;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const seq = state.routeSeq;
+    const input = document.getElementById("change-date-input"), btn = document.getElementById("change-date-btn");
+    const msg = document.getElementById("change-date-msg");
+    if (!input.value) {
+      msg.className = "error"; msg.textContent = "Enter the date and time the walk started.";
+      input.focus();
+      return;
+    }
+    btn.disabled = true;
+    msg.className = ""; msg.textContent = "Saving…";
+    try {
+      const done = await api(`/api/walks/${walk.id}`, { method: "PATCH", json: { started_at: withUtcOffset(input.value) } });
+      if (!onPage(seq)) return;  // changed all the same: its page shows the new date when opened
+      dateChanged[walk.id] = done;
+      await pageWalk(walk.id, true);
+      sayDone("date-changed", sentence(done.message));
+    } catch (err) {
+      if (!onPage(seq)) return;
+      btn.disabled = false;
+      msg.className = "error"; msg.textContent = userMessage(err);
+      input.focus();
+    }
+  });
 }
 
 // -- calibrating from a walk of known distance ---------------------------------------------------------------
@@ -821,10 +890,12 @@ async function pageWalk(id, redraw = false) {
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
-    <p class="muted">${esc(fmt.date(walk.started_at))}${walk.source.started_at_from === "import" ? ` <span id="started-note">(dated to end when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time)</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "placement unknown")}
+    <p class="muted"><span id="walk-date">${esc(fmt.date(walk.started_at))}</span>${walk.source.started_at_from === "import" ? ` <span id="started-note">(dated to end when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time${walk.can_change_date ? "; give its date under “Change date”" : ""})</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "placement unknown")}
       ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}
       ${walk.ended ? `· <span id="walk-ended">ended: ${esc(walk.ended)}</span>` : ""}</p>
     ${walk.source.end_detail ? `<p class="notice" id="end-detail">What stopped it: ${esc(walk.source.end_detail)}</p>` : ""}
+    ${dateChangedNotice(walk)}
+    ${dateControl(walk)}
     ${calibrationNotice(walk)}
     ${reanalysisNotice(walk)}
     ${walk.demo ? `<p class="notice" id="demo-note">A ${demoKind(walk)} walk, not yours: it is shown here but never used for your coaching (baseline, pain-free walks, targets).</p>` : ""}
@@ -910,6 +981,7 @@ async function pageWalk(id, redraw = false) {
     if (onPage(seq)) openSaying("#/walks", `Walk “${walk.name}” deleted.`);  // not from the page the walker went to meanwhile
   });
   bindReanalyse(walk);
+  bindChangeDate(walk);
   bindCalibrate(walk);
   // linked from Home's "Calibrating on this dashboard": the card in view, its box ready to type in
   if (!redraw && new URLSearchParams(location.hash.split("?")[1] || "").get("to") === "calibrate") {
@@ -1320,6 +1392,12 @@ async function pageUpload() {
   });
 }
 
+/** A time (ms since 1970) as a datetime-local value in this computer's local time ("2026-11-20T09:30", with
+ * ``seconds`` "2026-11-20T09:30:15"): what a walker reads as their own clock's time. */
+function localInputValue(ms, seconds = false) {
+  return new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, seconds ? 19 : 16);
+}
+
 /** A datetime-local value ("2026-11-20T09:30") as ISO 8601 with this computer's UTC offset on that date
  * ("2026-11-20T09:30+01:00"): the service dates the walk in UTC, the walker types their own time. */
 function withUtcOffset(local) {
@@ -1605,6 +1683,7 @@ const OUT_OF_DATE_WORDS = {
   mixed_baseline: "judged against a personal baseline that took in your walks with the sensor at other placements too (now each placement has its own)",
   pain: "judged by a coaching plan that a pain report added or deleted since changes (a report for an earlier date, or one the plan rested on)",
   deleted_walk: "judged by a coaching plan that rested on a walk you deleted since (in its baseline or its count of pain-free walks)",
+  date: "judged by a coaching plan that a changed walk date changes (the walk's own date, or that of a walk its plan counted or can count now)",
 };
 
 // The out-of-date walks uploaded before samples were kept, which "Analyse all" cannot do: one, or several.
@@ -1698,7 +1777,7 @@ async function pagePain() {
     if (whenTouched) return;
     const w = walks.find((x) => String(x.id) === walkSelect.value);
     const endMs = w ? Math.min(Date.parse(w.started_at) + 1000 * ((w.summary && w.summary.duration_s) || 0), Date.now()) : null;
-    when.value = endMs == null ? "" : new Date(endMs - new Date(endMs).getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+    when.value = endMs == null ? "" : localInputValue(endMs, true);
   };
   walkSelect.addEventListener("change", setWhenFromWalk);
   setWhenFromWalk();

@@ -1,6 +1,6 @@
 """The upload form's "When did you walk?": a file without a start time (an Oxford phone recording) is dated by the
 local time the walker types there, sent with the computer's UTC offset; without it, the walk's page says how to
-give the date (delete the walk, upload the file again with the field filled)."""
+give the date (its "Change date", see test_walk_date.py)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_a_walk_without_a_start_time_is_dated_by_the_time_typed_in_the_upload_fo
     undated = _upload(page, server, None)
     assert undated["source"]["started_at_from"] == "import"
     notes = page.locator("#notes").inner_text()
-    assert 'delete it and upload the file again with "When did you walk?" filled in' in notes, notes
+    assert 'to give it the time you walked, use "Change date" at the top of its page' in notes, notes
     shot(page, "walk-undated-says-how-to-date-it")
     page.click("#delete-walk")
     page.wait_for_url("**/#/walks")

@@ -391,7 +391,7 @@ def test_analysing_again_judges_a_mixed_baseline_walk_against_its_own_placement(
     overview = client.get("/api/walks/reanalysis").json()
     assert overview["out_of_date"] == 1
     # QA: the profile page said such walks had another height or factor or an earlier version: the count per kind
-    by_reason = {"version": 0, "height": 0, "factor": 0, "mixed_baseline": 1, "pain": 0, "deleted_walk": 0}
+    by_reason = {"version": 0, "height": 0, "factor": 0, "mixed_baseline": 1, "pain": 0, "deleted_walk": 0, "date": 0}
     assert overview["out_of_date_by_reason"] == by_reason
     assert client.post(f"/api/walks/{walk['id']}/reanalyse").status_code == 200
     again = client.get(f"/api/walks/{walk['id']}").json()

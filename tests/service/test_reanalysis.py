@@ -248,6 +248,7 @@ def test_reanalyse_all_reports_each_walk_and_one_failure_does_not_stop_the_other
             "mixed_baseline": 0,
             "pain": 0,
             "deleted_walk": 0,
+            "date": 0,
         },
         "version_changes": [],
         "current_version": pipeline.ANALYSIS_VERSION,

@@ -259,7 +259,7 @@ def test_a_walk_dated_by_its_upload_says_how_to_give_it_its_date(client: TestCli
     assert walk["source"]["started_at_from"] == "import"
     assert (
         "date: the file holds no start time, so this walk is dated to end when it was uploaded; to give it the time "
-        'you walked, delete it and upload the file again with "When did you walk?" filled in'
+        'you walked, use "Change date" at the top of its page'
     ) in walk["notes"]
 
 
