@@ -90,10 +90,10 @@ def walk_clock_start_s(walk: dict[str, Any]) -> float | None:
     >>> walk_clock_start_s({"started_at": "2026-11-20T08:00:00+01:00", "source": {"started_at_from": "import"}})
     """
     source = walk.get("source") or {}
-    start_s = recording_start_epoch_s(source)
-    if start_s is None and source.get("started_at_from") == "user":
-        start_s = datetime.fromisoformat(walk["started_at"]).timestamp()
-    return start_s
+    if source.get("started_at_from") == "user":
+        # the walker's start wins over the recording's clock (a date changed on the walk's page: a wrong clock)
+        return datetime.fromisoformat(walk["started_at"]).timestamp()
+    return None if source.get("started_at_from") == "import" else recording_start_epoch_s(source)
 
 
 def _write_samples(

@@ -364,3 +364,15 @@ def test_exported_samples_uploaded_again_on_a_new_computer_keep_the_walk_s_date(
             assert again["source"]["started_at_from"] == "recording"
             assert again["started_at"] == walk["started_at"], (again["started_at"], walk["started_at"])
             assert again["summary"]["steps"] == walk["summary"]["steps"]
+
+
+def test_a_walk_re_dated_on_its_page_exports_its_samples_at_the_new_date(app_client: TestClient) -> None:
+    # a phone with a wrong clock: the walker's date, given on the walk's page, wins over the recording's clock
+    if not DATED_PHONE.is_file():
+        pytest.skip(f"{DATED_PHONE} not found")
+    walk = upload(app_client, DATED_PHONE, placement="pocket")
+    r = app_client.patch(f"/api/walks/{walk['id']}", json={"started_at": "2026-11-20T08:00:00+01:00"})
+    assert r.status_code == 200, r.text
+    archive = open_export(app_client, "?samples=1")
+    first_s = float(archive.read(f"samples/walk-{walk['id']}.csv").decode().splitlines()[1].split(",")[0])
+    assert first_s == datetime.fromisoformat("2026-11-20T08:00:00+01:00").timestamp()
