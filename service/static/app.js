@@ -753,15 +753,22 @@ const NO_LENGTH_MODEL = ["wrist", "chest"];
 
 // Why a walk's chart has no target band, with the real reason: its sensor measures no stride length; a demo never
 // uses your baseline; no baseline of yours for its placement (walks stored before baselines were kept per placement
-// say no more than that there was none), and too few trusted strides to set the walk's own level.
-function noBandReason(walk) {
+// say no more than that there was none), and too few trusted strides to set the walk's own level, or the stride
+// that set it was the walk's last (no stride after it has a target), or none after it had a trusted length (the
+// walk's coaching, gait.coach.StrideJudge.describe, says the same).
+function noBandReason(walk, strides) {
   const c = walk.coaching || {};
   const sensor = walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "this sensor";
   if (NO_LENGTH_MODEL.includes(walk.placement)) return `no target band: ${sensor} has no stride-length model (cadence only), so no stride has a target`;
   if (c.baseline_source !== "population") return "no target band";
   const why = walk.demo ? "a demo walk never uses your baseline"
     : "baseline_placement" in c ? `no baseline of yours for ${sensor} yet` : "no personal baseline";
-  return `no target band: ${why}, so this walk's first 20 trusted strides were to set its level, and it did not have that many (see its coaching below)`;
+  const set = `no target band: ${why}, so this walk's first 20 trusted strides were to set its level`;
+  // the strides after the level have a target, trusted or not: none with one means the 20th was the last stride
+  const after = c.walk_level_scale == null ? "and it did not have that many"
+    : strides.some((r) => r.target_m != null) ? "and no stride after them had a trusted length"
+    : "and the 20th was its last stride: none was left to compare";
+  return `${set}, ${after} (see its coaching below)`;
 }
 
 /** Why a walk without strides has no flagged or trusted count: an Apple Health walk holds the phone's step count
@@ -856,7 +863,7 @@ async function pageWalk(id, redraw = false) {
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
       ${walk.coaching && walk.coaching.sample ? `<span id="no-band">no target: a sample walk is not coached</span>`
-        : !anyTarget ? `<span id="no-band">${esc(noBandReason(walk))}</span>`
+        : !anyTarget ? `<span id="no-band">${esc(noBandReason(walk, strides))}</span>`
         : `<span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
         : `usual-stride band (coaching was inactive: nothing flagged)`}`}

@@ -1,0 +1,55 @@
+"""QA17's low findings as a walker sees them in Chromium against `gait serve`: a walk whose level was set by its last
+stride, a no-pain report with an onset, the upload page when the service stops mid-upload, the Profile page's
+export checkbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.browser.test_dashboard import open_page, watch_console
+from tests.service.serverproc import REPO, Server
+
+GAITMAP_LEFT = REPO / "sample_recordings" / "gaitmap_left_foot.csv"
+# The gaitmap left foot cut at 24.6 s: 20 strides, all trusted (the foot's lengths do not depend on the height), so
+# its 20th trusted stride, the one that sets the walk's own level, is its last.
+LEVEL_AT_LAST_STRIDE_S = 24.6
+
+
+def level_at_last_stride_csv(tmp_path: Path) -> Path:
+    """The gaitmap left foot sample cut after :data:`LEVEL_AT_LAST_STRIDE_S` (gait CSV)."""
+    lines = GAITMAP_LEFT.read_text().splitlines(keepends=True)
+    kept = [lines[0]] + [row for row in lines[1:] if float(row.split(",", 1)[0]) <= LEVEL_AT_LAST_STRIDE_S]
+    path = tmp_path / "foot_20_strides.csv"
+    path.write_text("".join(kept))
+    return path
+
+
+def test_a_walk_whose_level_was_set_by_its_last_stride_says_so_on_its_chart_and_in_its_coaching(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    # QA17 #12: the chart said the walk "did not have that many" trusted strides while its coaching said strides
+    # were compared with its first 20: it had exactly 20, the last of them its last stride
+    profile = {"body_height_m": 1.75, "placement": "foot", "coaching": {"enabled": True}}
+    assert server.client.put("/api/profile", json=profile).status_code == 200
+    assert server.client.post("/api/pain", json={"score": 4}).status_code == 201
+    path = level_at_last_stride_csv(tmp_path)
+    with path.open("rb") as fh:
+        r = server.client.post("/api/uploads", files={"file": (path.name, fh, "text/csv")}, data={"placement": "foot"})
+    assert r.status_code == 201, r.text
+    walk_id = r.json()["walks"][0]["id"]
+    strides = server.client.get(f"/api/walks/{walk_id}/strides").json()
+    trusted = [s for s in strides if s["length_m"] is not None and s["confidence"] >= 0.6]
+    # the case itself: 20 trusted strides, the last stride among them, no stride with a target
+    assert len(trusted) == 20 and trusted[-1]["idx"] == strides[-1]["idx"], strides
+    assert all(s["target_m"] is None for s in strides)
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    open_page(page, f"{server.url}/#/walk/{walk_id}")
+    assert page.locator("#no-band").inner_text() == (
+        "no target band: no baseline of yours for a foot sensor yet, so this walk's first 20 trusted strides were to "
+        "set its level, and the 20th was its last stride: none was left to compare (see its coaching below)"
+    )
+    coaching = page.locator("#coaching-then").inner_text()
+    assert "the last of them was the walk's last stride, so no stride was left to compare with a target." in coaching
+    assert "strides were compared with" not in coaching and "did not have that many" not in coaching
+    assert errors == [], errors
