@@ -253,6 +253,7 @@ async def _run(args: argparse.Namespace) -> int:
     from ingest.ble.sources import BleSensorSource
     from ingest.ble.virtual import start_demo_radio
     from service.commands.calibrate import saved_profile
+    from service.livehub import ended_by_error
     from service.settings import Settings
 
     radio = None
@@ -371,7 +372,11 @@ async def _run(args: argparse.Namespace) -> int:
             if not session.state.samples:
                 raise
             # the walk streamed before it failed: stored as a walk that ends well is, and where its samples are
-            kept = None if exc.reason == "rate_too_low" else await _keep(args, settings, session, walk, target)
+            kept = (
+                None
+                if exc.reason == "rate_too_low"
+                else await _keep(args, settings, session, walk, target, ended_by_error(exc))
+            )
             if args.json and kept is not None:
                 JsonLines.kept(kept)
             words = kept_line(session, walk, args.side, exc, kept)
@@ -379,7 +384,9 @@ async def _run(args: argparse.Namespace) -> int:
         except OSError as exc:  # the journal could not be written on (a full disk): not stored, said in words
             words = journal_failed_words(exc, settings.data_dir, journal_dir, (session, walk, args.side))
             raise IngestError(words, reason="journal_failed") from None
-        kept = await _keep(args, settings, session, walk, target) if state.samples else None
+        # how it ended, in the words and keys of a dashboard live walk (service.livehub.END_WORDS)
+        ended = {"ended": "stopped" if session.stop_requested else "sensor_ended"}
+        kept = await _keep(args, settings, session, walk, target, ended) if state.samples else None
     finally:
         if stop_timer is not None:
             stop_timer.cancel()
@@ -451,9 +458,15 @@ class Kept:
 
 
 async def _keep(
-    args: argparse.Namespace, settings: Any, session: LiveSession, walk: WalkSettings, target: str
+    args: argparse.Namespace,
+    settings: Any,
+    session: LiveSession,
+    walk: WalkSettings,
+    target: str,
+    ended: dict[str, Any],
 ) -> Kept | None:
-    """Store a walk of the walker's own sensor that recorded samples (None for a demo: somebody else's walking)."""
+    """Store a walk of the walker's own sensor that recorded samples (None for a demo: somebody else's walking);
+    ``ended``: how it ended (``{"ended": key of service.livehub.END_WORDS, "end_detail": ...}``)."""
     if walk.demo:
         return None
     csv = shlex.quote(str(session.journal_path))
@@ -468,6 +481,7 @@ async def _keep(
         name=f"Live: {target}",
         height_given=args.height_m is not None,
         live_steps=session.state.steps,
+        ended=ended,
     )
     if kept.walk_id is not None:  # its samples are in the store now: the journal would be a second copy
         remove_journal(session.journal_path)
@@ -487,6 +501,7 @@ def store_walk(
     name: str,
     height_given: bool,
     live_steps: int,
+    ended: dict[str, Any] | None = None,
 ) -> Kept:
     """Store the journal of a walk of the walker's own sensor in the data directory's store, as the dashboard
     stores an upload of it (:func:`service.pipeline.process_file`: the same analysis, refusals and coaching marks,
@@ -503,11 +518,19 @@ def store_walk(
     ``live_steps`` are the steps the live tracker found (a foot sensor's: its foot's contacts), which a refusal as
     too little walking names as the walker's steps (:func:`service.pipeline.steps_counted`); the offline analysis
     finds the same (one algorithm).
+
+    ``ended`` (how the walk ended, as a dashboard live walk keeps it) goes into the stored walk's source with
+    ``recorded: "gait live"``; the journal's lost packets and gaps are in it already (:func:`service.live.load_journal`,
+    which also says them in a note). Its origin stays ``upload``: the code's ``live`` is a walk the dashboard recorded
+    (strides stored as they came, samples in its journal, crash recovery), this one is stored as an upload of its
+    journal (the upload's refusals, its samples in ``recordings/``); the dashboard and the export show it as live
+    (:func:`service.livehub.recorded_live`).
     """
     import sqlite3
     from dataclasses import replace
 
     from service.live import load_journal
+    from service.livehub import GAIT_LIVE
     from service.pipeline import process_file, steps_counted, walk_to_upload
     from service.settings import disk_full_message, is_disk_full
     from service.store import DuplicateRecordingError, Store, StoreError
@@ -521,6 +544,7 @@ def store_walk(
     if not height_given:
         # the journal noted the profile's height of the day: the pipeline takes the profile's, as "Analyse again" does
         recording = replace(recording, body_height_m=None)
+    recording = replace(recording, source={**recording.source, **(ended or {}), "recorded": GAIT_LIVE})
     try:
         store = Store(settings.db_path).open()
     except (StoreError, sqlite3.Error, OSError) as exc:
