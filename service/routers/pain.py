@@ -27,6 +27,13 @@ ONSET_MARGIN_MIN_S = 60.0
 """... or this many seconds beyond it, for short walks; further out it was not on this walk."""
 
 
+NO_PAIN_ONSET = (
+    "a pain score of 0/10 means no pain, so there is no point into the walk at which it started: leave the distance "
+    "and time into the walk empty, or give the pain you felt (1 to 10)"
+)
+"""The refusal of a report of no pain with an onset."""
+
+
 def _duration(seconds: float) -> str:
     """``"40 s"`` under two minutes, else as the coach writes durations (``"25 min"``)."""
     return f"{seconds:.0f} s" if seconds < 120.0 else format_duration(seconds)
@@ -113,11 +120,16 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
     description="Without `reported_at` the report is dated at the end of the walk named by `walk_id` (its start "
     "plus its duration), or now when no walk is named. An onset beyond the named walk's distance or duration (by "
     "more than 10 %, at least 50 m or 60 s) is refused (422): it did not happen on that walk; so is a "
-    "`reported_at` before the named walk's start. A report older than the coaching's pain lookback (90 days) is "
-    "stored, and `too_old_to_plan` says that its point of pain gives no walk-length recommendation.",
+    "`reported_at` before the named walk's start, and an onset on a report of score 0 (no pain). A report older "
+    "than the coaching's pain lookback (90 days) is stored, and `too_old_to_plan` says that its point of pain gives "
+    "no walk-length recommendation.",
 )
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
     """Store a pain report, checking an onset against the walk it names."""
+    if report.score == 0 and (report.onset_distance_m is not None or report.onset_time_s is not None):
+        # the coach never learns a point of pain from a report of no pain: stored, the onset would sit in the history
+        # as if it counted
+        raise HTTPException(422, NO_PAIN_ONSET)
     if is_onset_from_start(report.onset_distance_m, report.onset_time_s):
         raise HTTPException(
             422,

@@ -53,3 +53,20 @@ def test_a_walk_whose_level_was_set_by_its_last_stride_says_so_on_its_chart_and_
     assert "the last of them was the walk's last stride, so no stride was left to compare with a target." in coaching
     assert "strides were compared with" not in coaching and "did not have that many" not in coaching
     assert errors == [], errors
+
+
+def test_the_pain_page_says_a_report_of_no_pain_has_no_onset(browser_context, server: Server) -> None:
+    # QA17 #8: 0/10 with "It started after 0.05 km" was saved silently
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    open_page(page, f"{server.url}/#/pain")
+    page.fill("#score", "0")
+    page.fill("#onset-km", "0.05")
+    page.click("#pain-form button[type=submit]")
+    msg = page.locator("#pain-msg")
+    msg.filter(has_text="0/10").wait_for()
+    assert msg.inner_text().startswith("a pain score of 0/10 means no pain, so there is no point into the walk")
+    assert "error" in (msg.get_attribute("class") or "")
+    assert msg.is_visible()  # the form's own status line, beside its Save button, as its other refusals
+    assert server.client.get("/api/pain").json() == []
+    assert [e for e in errors if "status of 422" not in e] == [], errors  # the refusal itself is logged
