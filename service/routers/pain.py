@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Response
 
 from gait.coach.pain import MIN_ONSET_DISTANCE_M, MIN_ONSET_TIME_S, is_onset_from_start, onset_too_old
 from gait.coach.records import PainReport
-from gait.coach.text import format_distance, format_duration
+from gait.coach.text import format_distance, format_duration, format_percent
 from service.coaching import load_profile
 from service.deps import StoreDep
 from service.models import PainCreate, PainPublic, PainSaved
@@ -25,6 +25,7 @@ ONSET_MARGIN_MIN_M = 50.0
 """... or at least this many metres ..."""
 ONSET_MARGIN_MIN_S = 60.0
 """... or this many seconds beyond it, for short walks; further out it was not on this walk."""
+MARGIN_WORDS = format_percent(ONSET_MARGIN_SHARE)
 
 
 NO_PAIN_ONSET = (
@@ -86,12 +87,15 @@ def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
     if report.onset_distance_m is not None and distance_m is not None:
         limit_m = distance_m + max(ONSET_MARGIN_SHARE * distance_m, ONSET_MARGIN_MIN_M)
         if report.onset_distance_m > limit_m:
+            # the limit says why it passes the walk's distance: without it a limit of 65 m on a 15 m walk reads as a
+            # mistake, and the walker cannot tell what is accepted
             raise HTTPException(
                 422,
                 f"the walk {_walk_name(walk)} covered about {format_distance(distance_m)}: pain starting "
-                f"{format_distance(report.onset_distance_m)} into it is beyond its end. Give the distance into this "
-                f"walk at which the pain started (at most {format_distance(limit_m)}), choose the walk it happened "
-                "on, or report it without a walk.",
+                f"{format_distance(report.onset_distance_m)} into it is beyond its end. That distance is an estimate, "
+                f"so an onset up to {format_distance(limit_m)} is accepted ({MARGIN_WORDS} beyond it, at least "
+                f"{ONSET_MARGIN_MIN_M:.0f} m). Give the distance into this walk at which the pain started, "
+                "choose the walk it happened on, or report it without a walk.",
             )
     duration_s = walk.get("duration_s")
     if report.onset_time_s is not None and duration_s is not None:
@@ -100,9 +104,10 @@ def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
             raise HTTPException(
                 422,
                 f"the walk {_walk_name(walk)} lasted {_duration(duration_s)}: pain starting "
-                f"{_duration(report.onset_time_s)} "
-                f"into it is beyond its end. Give the time into this walk at which the pain started (at most "
-                f"{_duration(limit_s)}), choose the walk it happened on, or report it without a walk.",
+                f"{_duration(report.onset_time_s)} into it is beyond its end. A time into a walk is often given "
+                f"roughly, so an onset up to {_duration(limit_s)} is accepted ({MARGIN_WORDS} beyond it, at least "
+                f"{ONSET_MARGIN_MIN_S:.0f} s). Give the time into this walk at which the pain started, choose "
+                "the walk it happened on, or report it without a walk.",
             )
 
 
