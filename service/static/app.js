@@ -31,6 +31,10 @@ class ApiError extends Error {
   constructor(message, status) { super(message); this.status = status; }
 }
 
+// An upload whose connection broke: the service stopped (Ctrl-C, a crash) or was never reached. Its upload is one
+// transaction and its spool is emptied at the next start, so nothing of the file is kept; stored just before the cut,
+// the same file uploaded again is refused naming its walk.
+const UPLOAD_CUT = "the gait service stopped answering during the upload (it was stopped, or it crashed), so nothing of this file was stored. Start it again (`./run demo` or `gait serve`), reload this page and upload the file again (had it been stored just before, the upload says so and names its walk).";
 const NO_SERVICE = "The dashboard cannot reach the gait service on this computer: check that it is still running (gait serve), then reload this page.";
 
 async function api(path, options = {}) {
@@ -1393,7 +1397,7 @@ function uploadWithProgress(form) {
   };
   xhr.onerror = () => {
     done = true;
-    if (onPage(seq)) { btn.disabled = false; stopped("Upload failed", "the connection to the server failed"); }
+    if (onPage(seq)) { btn.disabled = false; stopped("Upload failed", UPLOAD_CUT); }
   };
   xhr.open("POST", `/api/uploads?upload_id=${id}`);
   xhr.send(form);

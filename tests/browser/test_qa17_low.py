@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.browser.test_dashboard import open_page, watch_console
+from tests.browser.test_dashboard import open_page, wait_js, watch_console
+from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import REPO, Server
 
 GAITMAP_LEFT = REPO / "sample_recordings" / "gaitmap_left_foot.csv"
@@ -70,3 +71,25 @@ def test_the_pain_page_says_a_report_of_no_pain_has_no_onset(browser_context, se
     assert msg.is_visible()  # the form's own status line, beside its Save button, as its other refusals
     assert server.client.get("/api/pain").json() == []
     assert [e for e in errors if "status of 422" not in e] == [], errors  # the refusal itself is logged
+
+
+def test_an_upload_cut_off_by_the_service_stopping_says_so_and_what_to_do(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    # QA17 #9: after a kill -9 mid-upload the page said only "the connection to the server failed"
+    path = write_walk_csv(tmp_path / "long.csv", duration_s=4000.0)  # 400,000 rows: seconds to send and read
+    page = browser_context.new_page()
+    open_page(page, f"{server.url}/#/upload")
+    page.set_input_files("#file", str(path))
+    page.select_option("#placement", "lower_back")
+    page.click("#upload-btn")
+    wait_js(page, "/Sending|Reading/.test(document.getElementById('upload-stage').textContent)")
+    server.kill()  # the service crashes mid-upload
+    wait_js(page, "document.getElementById('upload-error').textContent.length > 10")
+    said = page.locator("#upload-error").text_content()  # the commands are drawn as code blocks
+    assert said == (
+        "Upload failed: the gait service stopped answering during the upload (it was stopped, or it crashed), so "
+        "nothing of this file was stored. Start it again (./run demo or gait serve), reload this page and upload the "
+        "file again (had it been stored just before, the upload says so and names its walk)."
+    ), said
+    assert page.locator("#upload-error code.command").all_inner_texts() == ["./run demo", "gait serve"]
