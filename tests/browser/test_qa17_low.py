@@ -93,3 +93,24 @@ def test_an_upload_cut_off_by_the_service_stopping_says_so_and_what_to_do(
         "file again (had it been stored just before, the upload says so and names its walk)."
     ), said
     assert page.locator("#upload-error code.command").all_inner_texts() == ["./run demo", "gait serve"]
+
+
+# Each checkbox row of the Profile page: the box, its label, the gap between them and their vertical centres.
+CHECKBOX_ROWS = """(() => ["coach-on", "audio", "export-samples"].map((id) => {
+  const box = document.getElementById(id).getBoundingClientRect();
+  const label = document.querySelector(`label[for="${id}"]`).getBoundingClientRect();
+  return { id, gap: label.left - box.right, offset: (label.top + label.height / 2) - (box.top + box.height / 2),
+           boxLeft: box.left };
+}))()"""
+
+
+def test_the_profiles_export_checkbox_sits_as_the_other_checkbox_rows(browser_context, server: Server) -> None:
+    # QA17 #10: "Include the raw sensor samples ..." touched its box, which sat higher than the text
+    page = browser_context.new_page()
+    open_page(page, f"{server.url}/#/profile")
+    coach, audio, export = page.evaluate(CHECKBOX_ROWS)
+    assert coach["gap"] == audio["gap"] >= 6, (coach, audio)  # 0.5rem
+    assert export["gap"] == coach["gap"], export
+    for row in (coach, audio, export):
+        assert abs(row["offset"]) <= 1, row  # the box centred on its label's line
+    assert export["boxLeft"] == coach["boxLeft"], export
