@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import tempfile
+import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -116,9 +117,13 @@ def _write_samples(
     if start_s is not None:
         # uploaded again (a new computer), the file is dated as the walk was, not at that upload
         recording = on_clock_axis(recording, start_s)
+    # dated when written, as writestr dates the other entries (archive.open of a bare name dates it 1980-01-01)
+    entry = zipfile.ZipInfo(f"samples/walk-{walk['id']}.csv", date_time=time.localtime(time.time())[:6])
+    entry.compress_type = archive.compression
+    entry.external_attr = 0o600 << 16  # -rw-------, as writestr's entries
     # zip64 from the start: a long recording's CSV may pass 2 GiB, which a plain entry cannot hold
     with (
-        archive.open(f"samples/walk-{walk['id']}.csv", "w", force_zip64=True) as raw,
+        archive.open(entry, "w", force_zip64=True) as raw,
         io.TextIOWrapper(raw, encoding="utf-8", newline="") as text,
     ):
         write_gait_csv_to(recording, text)
