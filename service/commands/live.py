@@ -126,9 +126,10 @@ def walk_settings(
 ) -> WalkSettings:
     """The walk's placement, heights and factor, as ``gait analyze`` and the dashboard choose them.
 
-    Placement: ``--placement``, else (``--demo``) its recording's, else the foot for a foot pod (``protocol``, the
-    one the sensor streams, ``"rsc"``: :func:`service.demo.pod_placement`), else the profile's usual placement, else
-    lower back, with a note when the walker did not name it (:func:`service.commands.analyze.choose_placement`).
+    Placement: ``--placement``, else the foot for a foot pod (``protocol``, the one the sensor streams, ``"rsc"``:
+    :func:`service.demo.pod_placement`), else a replayed recording's (``--demo``, a virtual sensor: somebody else's
+    walk, worn where its walker wore it), else the profile's usual placement, else lower back, with a note when the
+    walker did not name it (:func:`service.commands.analyze.choose_placement`).
     The walker's own sensor: ``--height-m`` else the profile's height, ``--stride-scale`` else the profile's
     factor for that placement, ``--sensor-height-m`` when measured (as ``gait analyze`` takes it). A replayed
     recording (``replayed``: ``--demo``, or a virtual sensor of ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking,
@@ -154,7 +155,7 @@ def walk_settings(
     if placement is None:
         placement, note = choose_placement(
             args.placement,
-            replayed.placement if args.demo and replayed is not None else None,
+            replayed.placement if demo else None,
             profile.get("placement"),
             unsaid="a sensor does not say where it is worn",
         )
