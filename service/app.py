@@ -22,6 +22,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gait.coach.text import plural
 from gait.errors import GaitError
 from ingest.errors import IngestError
 from service.datalock import DataDirLock
@@ -118,7 +119,7 @@ async def _opened(app: FastAPI) -> AsyncIterator[None]:
         journal_dir=settings.journal_dir,
     )
     if orphans:
-        log.info("removed %d kept-sample or journal files of walks that are not stored", len(orphans))
+        log.info("%s", leftovers_words(len(orphans)))
     # The virtual radio's sensors (a testing aid) live on this event loop, so they are made here, not in create_app.
     app.state.ble = await virtual_ble(settings) if settings.ble_virtual else BleAccess()
     startup: asyncio.Task[None] | None = None
@@ -133,6 +134,24 @@ async def _opened(app: FastAPI) -> AsyncIterator[None]:
         app.state.hub.close()
         await app.state.ble.close()
         await asyncio.to_thread(store.close)
+
+
+def leftovers_words(n_files: int) -> str:
+    """The start-up line of the files :func:`service.recordings.remove_orphans` removed.
+
+    Examples
+    --------
+    >>> print(leftovers_words(1))  # doctest: +NORMALIZE_WHITESPACE
+    removed 1 file left over from an interrupted upload or live walk, or from a deleted walk (samples or a
+    journal of no stored walk)
+    >>> leftovers_words(3).split(" (")[0][:36]
+    'removed 3 files left over from an in'
+    """
+    what = "samples or a journal" if n_files == 1 else "samples or journals"
+    return (
+        f"removed {plural(n_files, 'file')} left over from an interrupted upload or live walk, or from a deleted walk "
+        f"({what} of no stored walk)"
+    )
 
 
 def json_safe(value: object) -> object:

@@ -277,6 +277,8 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
     except GaitError as exc:
         raise IngestError(str(exc), reason=exc.reason) from None
     placement = meta.get("placement")
+    state = meta.get("state") or {}
+    link = link_note(meta.get("gaps") or [], int(state.get("lost_packets") or 0))
     return Recording(
         time_s=rows[:, 0],
         acc_ms2=rows[:, 1:4],
@@ -292,7 +294,39 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
             "sensor_side": meta.get("sensor_side"),
             "complete": meta.get("state", {}).get("phase") == "ended",
             "start_epoch_s": _journal_start_s(meta),
+            "lost_packets": int(state.get("lost_packets") or 0),
+            "gaps": int(state.get("gaps") or 0),
+            # said by the journal's reader, so an analysis of the samples (again, or kept with a stored walk) says it
+            **({"notes": [link]} if link else {}),
         },
+    )
+
+
+def link_note(gaps: list[dict[str, Any]], lost_packets: int) -> str | None:
+    """What a live walk's journal says of the holes in its stream (its sidecar's ``gaps``: a link dropped and
+    restored, packets lost with the link up), or None when there were none.
+
+    Examples
+    --------
+    >>> link_note([{"start_s": 20.0, "end_s": 23.08, "lost_packets": 77, "reason": "link_lost"}], 77)
+    'the link to the sensor dropped once and came back (3.1 s without samples), 77 packets lost'
+    >>> link_note([], 0) is None
+    True
+    """
+    if not gaps and not lost_packets:
+        return None
+    hole_s = sum(max(float(g.get("end_s") or 0.0) - float(g.get("start_s") or 0.0), 0.0) for g in gaps)
+    drops = sum(1 for g in gaps if g.get("reason") == "link_lost")
+    losses = len(gaps) - drops
+    parts = []
+    if drops:
+        times = "once" if drops == 1 else "twice" if drops == 2 else f"{drops} times"
+        parts.append(f"the link to the sensor dropped {times} and came back")
+    if losses:
+        parts.append(f"{losses} {'hole' if losses == 1 else 'holes'} in the stream with the link up")
+    said = " and ".join(parts) or "packets were lost"
+    return (
+        f"{said} ({hole_s:.1f} s without samples), {lost_packets} {'packet' if lost_packets == 1 else 'packets'} lost"
     )
 
 
@@ -645,6 +679,11 @@ class LiveSession:
     def stop(self) -> None:
         """Ask :meth:`run` to end after the current chunk (safe to call at any time, also before run)."""
         self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        """True once :meth:`stop` was asked (the walk ended as stopped, not by its source)."""
+        return self._stop.is_set()
 
     async def run(self) -> SessionState:
         """Drive the source to its end (or :meth:`stop`), publishing messages; returns the final state.

@@ -57,6 +57,24 @@ END_WORDS = {
 """How a live walk ended (``source["ended"]``, stored with the walk), in the words its pages say."""
 
 
+GAIT_LIVE = "gait live"
+"""``source["recorded"]`` of a walk ``gait live`` recorded and stored as an upload of its journal."""
+
+
+def recorded_live(walk: dict[str, Any]) -> bool:
+    """True for a walk recorded live: on the dashboard (origin ``live``) or with ``gait live`` (stored as an upload
+    of its journal, its source saying so); its page says how it ended and the export calls its origin live.
+
+    Examples
+    --------
+    >>> recorded_live({"origin": "upload", "source": {"recorded": "gait live"}}), recorded_live({"origin": "live"})
+    (True, True)
+    >>> recorded_live({"origin": "upload", "source": {}})
+    False
+    """
+    return walk.get("origin") == "live" or (walk.get("source") or {}).get("recorded") == GAIT_LIVE
+
+
 def end_words(source: dict[str, Any]) -> str | None:
     """How a live walk ended, in plain words, from its stored source (None when the walk did not record it).
 
@@ -70,7 +88,7 @@ def end_words(source: dict[str, Any]) -> str | None:
     return END_WORDS.get(str(source.get("ended")))
 
 
-def _ended_by_error(exc: BaseException) -> dict[str, Any]:
+def ended_by_error(exc: BaseException) -> dict[str, Any]:
     """The stored end of a walk whose session failed: the link lost for good, a stream too slow to see steps, a
     full disk, or another error, with its message."""
     code = {"link_lost": "link_lost", "rate_too_low": "too_slow"}.get(getattr(exc, "reason", None) or "", "error")
@@ -525,7 +543,7 @@ class LiveHub:
             failure = failure or runner.exception()
             if failure is not None:
                 status = "interrupted"
-                ended = _ended_by_error(failure)
+                ended = ended_by_error(failure)
                 log.error("live walk %s stopped: %s", walk_id, failure)
             elif self._stopped_why is not None:
                 ended = {"ended": self._stopped_why}
@@ -556,7 +574,7 @@ class LiveHub:
                 close_error = exc
                 log.error("live walk %s could not be closed: %s", walk_id, exc)
                 if failure is None:
-                    status, failure, ended = "interrupted", exc, _ended_by_error(exc)
+                    status, failure, ended = "interrupted", exc, ended_by_error(exc)
                 if is_disk_full(exc):
                     # still live in the store: Stop (once space is freed) or the next start closes it
                     self.unclosed = _Unclosed(walk_id, ended)

@@ -81,6 +81,9 @@ class StrideJudge:
         Median of ``level_ratios`` once there are :data:`WALK_LEVEL_STRIDES` of them, else None.
     n_strides, n_judged, n_flagged
         Strides seen, judged (a verdict True or False) and flagged overlong.
+    n_strides_at_level
+        Strides seen when the walk's level was set (its 20th trusted stride included), else None: the strides after
+        it are the only ones a target can be compared with.
 
     Examples
     --------
@@ -101,6 +104,7 @@ class StrideJudge:
     n_strides: int = 0
     n_judged: int = 0
     n_flagged: int = 0
+    n_strides_at_level: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.plan, CoachingPlan) or not isinstance(self.settings, CoachSettings):
@@ -120,8 +124,14 @@ class StrideJudge:
     @property
     def compared_with(self) -> str | None:
         """What the walk's strides were compared with, once judged (:attr:`basis`); None when none was: no
-        stride-length model, or no personal baseline and too few trusted strides to set the walk's level."""
-        return self.basis if self.personal or self.scale is not None else None
+        stride-length model, or no personal baseline and too few trusted strides to set the walk's level, or no
+        stride after the one that set it (the strides after it have targets cut from it, trusted or not)."""
+        return self.basis if self.personal or self.strides_after_level else None
+
+    @property
+    def strides_after_level(self) -> int:
+        """How many strides came after the one that set the walk's own level (0 while it is not set)."""
+        return 0 if self.n_strides_at_level is None else self.n_strides - self.n_strides_at_level
 
     def usual_stride_m(self, cadence_spm: float) -> float | None:
         """The walker's usual stride at ``cadence_spm`` (the target is cut from it); None before the walk's level
@@ -167,6 +177,7 @@ class StrideJudge:
         self.level_cadences_spm.append(float(stride.cadence_spm))
         if len(self.level_ratios) >= WALK_LEVEL_STRIDES:
             self.scale = float(np.median(self.level_ratios))
+            self.n_strides_at_level = self.n_strides
 
     @property
     def why_own_level(self) -> str:
@@ -243,16 +254,26 @@ class StrideJudge:
             f"{'above' if off >= 0 else 'below'} the population default for {self.plan.baseline.body_height_m:.2f} m, "
             "which ignores how the sensor measures you)"
         )
+        set_level = f"{self.why_own_level}, so {self.basis} (trusted ones) set this walk's level at {level}"
+        if not self.strides_after_level:
+            # the 20th trusted stride was the walk's last: a level, but nothing after it to judge (the chart has no
+            # band for the same reason)
+            return (
+                f"{set_level}; the last of them was the walk's last stride, so no stride was left to compare with a "
+                "target."
+            )
+        if active and not self.n_judged:
+            return (
+                f"{set_level}; the target was {reduction} below it, but no stride after them had a trusted length, so "
+                "none was compared with it."
+            )
         if active:
             return (
                 f"{self.why_own_level}, so strides were compared with {self.basis}: they set this walk's level at "
                 f"{level}; the target was {reduction} below it, from the stride after them on."
             )
         # nothing was compared with a target: the level is only the usual-stride band of the walk's chart
-        return (
-            f"{self.why_own_level}, so {self.basis} (trusted ones) set this walk's level at {level}; coaching was "
-            "inactive, so no stride was flagged."
-        )
+        return f"{set_level}; coaching was inactive, so no stride was flagged."
 
 
 def untrusted_lengths_why(

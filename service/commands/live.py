@@ -126,9 +126,10 @@ def walk_settings(
 ) -> WalkSettings:
     """The walk's placement, heights and factor, as ``gait analyze`` and the dashboard choose them.
 
-    Placement: ``--placement``, else (``--demo``) its recording's, else the foot for a foot pod (``protocol``, the
-    one the sensor streams, ``"rsc"``: :func:`service.demo.pod_placement`), else the profile's usual placement, else
-    lower back, with a note when the walker did not name it (:func:`service.commands.analyze.choose_placement`).
+    Placement: ``--placement``, else the foot for a foot pod (``protocol``, the one the sensor streams, ``"rsc"``:
+    :func:`service.demo.pod_placement`), else a replayed recording's (``--demo``, a virtual sensor: somebody else's
+    walk, worn where its walker wore it), else the profile's usual placement, else lower back, with a note when the
+    walker did not name it (:func:`service.commands.analyze.choose_placement`).
     The walker's own sensor: ``--height-m`` else the profile's height, ``--stride-scale`` else the profile's
     factor for that placement, ``--sensor-height-m`` when measured (as ``gait analyze`` takes it). A replayed
     recording (``replayed``: ``--demo``, or a virtual sensor of ``GAIT_BLE_VIRTUAL=1``) is somebody else's walking,
@@ -154,7 +155,7 @@ def walk_settings(
     if placement is None:
         placement, note = choose_placement(
             args.placement,
-            replayed.placement if args.demo and replayed is not None else None,
+            replayed.placement if demo else None,
             profile.get("placement"),
             unsaid="a sensor does not say where it is worn",
         )
@@ -253,6 +254,7 @@ async def _run(args: argparse.Namespace) -> int:
     from ingest.ble.sources import BleSensorSource
     from ingest.ble.virtual import start_demo_radio
     from service.commands.calibrate import saved_profile
+    from service.livehub import ended_by_error
     from service.settings import Settings
 
     radio = None
@@ -371,7 +373,11 @@ async def _run(args: argparse.Namespace) -> int:
             if not session.state.samples:
                 raise
             # the walk streamed before it failed: stored as a walk that ends well is, and where its samples are
-            kept = None if exc.reason == "rate_too_low" else await _keep(args, settings, session, walk, target)
+            kept = (
+                None
+                if exc.reason == "rate_too_low"
+                else await _keep(args, settings, session, walk, target, ended_by_error(exc))
+            )
             if args.json and kept is not None:
                 JsonLines.kept(kept)
             words = kept_line(session, walk, args.side, exc, kept)
@@ -379,7 +385,9 @@ async def _run(args: argparse.Namespace) -> int:
         except OSError as exc:  # the journal could not be written on (a full disk): not stored, said in words
             words = journal_failed_words(exc, settings.data_dir, journal_dir, (session, walk, args.side))
             raise IngestError(words, reason="journal_failed") from None
-        kept = await _keep(args, settings, session, walk, target) if state.samples else None
+        # how it ended, in the words and keys of a dashboard live walk (service.livehub.END_WORDS)
+        ended = {"ended": "stopped" if session.stop_requested else "sensor_ended"}
+        kept = await _keep(args, settings, session, walk, target, ended) if state.samples else None
     finally:
         if stop_timer is not None:
             stop_timer.cancel()
@@ -451,9 +459,15 @@ class Kept:
 
 
 async def _keep(
-    args: argparse.Namespace, settings: Any, session: LiveSession, walk: WalkSettings, target: str
+    args: argparse.Namespace,
+    settings: Any,
+    session: LiveSession,
+    walk: WalkSettings,
+    target: str,
+    ended: dict[str, Any],
 ) -> Kept | None:
-    """Store a walk of the walker's own sensor that recorded samples (None for a demo: somebody else's walking)."""
+    """Store a walk of the walker's own sensor that recorded samples (None for a demo: somebody else's walking);
+    ``ended``: how it ended (``{"ended": key of service.livehub.END_WORDS, "end_detail": ...}``)."""
     if walk.demo:
         return None
     csv = shlex.quote(str(session.journal_path))
@@ -468,6 +482,7 @@ async def _keep(
         name=f"Live: {target}",
         height_given=args.height_m is not None,
         live_steps=session.state.steps,
+        ended=ended,
     )
     if kept.walk_id is not None:  # its samples are in the store now: the journal would be a second copy
         remove_journal(session.journal_path)
@@ -487,6 +502,7 @@ def store_walk(
     name: str,
     height_given: bool,
     live_steps: int,
+    ended: dict[str, Any] | None = None,
 ) -> Kept:
     """Store the journal of a walk of the walker's own sensor in the data directory's store, as the dashboard
     stores an upload of it (:func:`service.pipeline.process_file`: the same analysis, refusals and coaching marks,
@@ -503,11 +519,19 @@ def store_walk(
     ``live_steps`` are the steps the live tracker found (a foot sensor's: its foot's contacts), which a refusal as
     too little walking names as the walker's steps (:func:`service.pipeline.steps_counted`); the offline analysis
     finds the same (one algorithm).
+
+    ``ended`` (how the walk ended, as a dashboard live walk keeps it) goes into the stored walk's source with
+    ``recorded: "gait live"``; the journal's lost packets and gaps are in it already (:func:`service.live.load_journal`,
+    which also says them in a note). Its origin stays ``upload``: the code's ``live`` is a walk the dashboard recorded
+    (strides stored as they came, samples in its journal, crash recovery), this one is stored as an upload of its
+    journal (the upload's refusals, its samples in ``recordings/``); the dashboard and the export show it as live
+    (:func:`service.livehub.recorded_live`).
     """
     import sqlite3
     from dataclasses import replace
 
     from service.live import load_journal
+    from service.livehub import GAIT_LIVE
     from service.pipeline import process_file, steps_counted, walk_to_upload
     from service.settings import disk_full_message, is_disk_full
     from service.store import DuplicateRecordingError, Store, StoreError
@@ -521,6 +545,7 @@ def store_walk(
     if not height_given:
         # the journal noted the profile's height of the day: the pipeline takes the profile's, as "Analyse again" does
         recording = replace(recording, body_height_m=None)
+    recording = replace(recording, source={**recording.source, **(ended or {}), "recorded": GAIT_LIVE})
     try:
         store = Store(settings.db_path).open()
     except (StoreError, sqlite3.Error, OSError) as exc:

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import tempfile
+import time
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from gait.coach import NOT_MEDICAL_ADVICE
 from ingest.errors import IngestError
 from ingest.gait_csv import write_gait_csv_to
 from service.deps import SettingsDep, StoreDep
+from service.livehub import recorded_live
 from service.pipeline import ANALYSIS_VERSION, on_clock_axis, recording_start_epoch_s
 from service.reanalysis import NoSamplesError, SampleFolders, kept_recording, no_samples_kind
 from service.routers.profile import profile_public
@@ -115,9 +117,13 @@ def _write_samples(
     if start_s is not None:
         # uploaded again (a new computer), the file is dated as the walk was, not at that upload
         recording = on_clock_axis(recording, start_s)
+    # dated when written, as writestr dates the other entries (archive.open of a bare name dates it 1980-01-01)
+    entry = zipfile.ZipInfo(f"samples/walk-{walk['id']}.csv", date_time=time.localtime(time.time())[:6])
+    entry.compress_type = archive.compression
+    entry.external_attr = 0o600 << 16  # -rw-------, as writestr's entries
     # zip64 from the start: a long recording's CSV may pass 2 GiB, which a plain entry cannot hold
     with (
-        archive.open(f"samples/walk-{walk['id']}.csv", "w", force_zip64=True) as raw,
+        archive.open(entry, "w", force_zip64=True) as raw,
         io.TextIOWrapper(raw, encoding="utf-8", newline="") as text,
     ):
         write_gait_csv_to(recording, text)
@@ -150,6 +156,8 @@ def write_export(store: Store, path: Path, *, folders: SampleFolders | None, now
             rows.append(
                 {
                     **fields,
+                    # a walk gait live recorded is stored as an upload of its journal, but it was recorded live
+                    "origin": "live" if recorded_live(document["walk"]) else fields["origin"],
                     "demo": int(bool(walk["demo"])),
                     "time_origin": document["time_origin"],
                     **{k: document["summary"].get(k) for k in SUMMARY_FIELDS},
@@ -220,7 +228,8 @@ to read the text as typed. Numbers are written as they are.
 walks.csv   One row per walk, oldest first. Columns:
             id (the walk's number), name, started_at (when it started), time_origin (the clock time of
             t = 0 on its strides' and samples' time axis; empty when the recording dates nothing), placement
-            (where the sensor was worn), origin (upload or live), format (the file's format), status
+            (where the sensor was worn), origin (upload: a file you uploaded; live: recorded live, on the
+            Live page or with gait live), format (the file's format), status
             (complete, interrupted, or live: being recorded during the export), demo (always 0 here: sample
             and demo walks are left out), steps, strides, cadence_spm (steps per minute, to 0.1),
             stride_length_m (metres, to the millimetre), distance_m (metres, to the millimetre),

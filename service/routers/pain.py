@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Response
 
 from gait.coach.pain import MIN_ONSET_DISTANCE_M, MIN_ONSET_TIME_S, is_onset_from_start, onset_too_old
 from gait.coach.records import PainReport
-from gait.coach.text import format_distance, format_duration
+from gait.coach.text import format_distance, format_duration, format_percent
 from service.coaching import load_profile
 from service.deps import StoreDep
 from service.models import PainCreate, PainPublic, PainSaved
@@ -25,6 +25,14 @@ ONSET_MARGIN_MIN_M = 50.0
 """... or at least this many metres ..."""
 ONSET_MARGIN_MIN_S = 60.0
 """... or this many seconds beyond it, for short walks; further out it was not on this walk."""
+MARGIN_WORDS = format_percent(ONSET_MARGIN_SHARE)
+
+
+NO_PAIN_ONSET = (
+    "a pain score of 0/10 means no pain, so there is no point into the walk at which it started: leave the distance "
+    "and time into the walk empty, or give the pain you felt (1 to 10)"
+)
+"""The refusal of a report of no pain with an onset."""
 
 
 def _duration(seconds: float) -> str:
@@ -83,12 +91,15 @@ def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
     if report.onset_distance_m is not None and distance_m is not None:
         limit_m = distance_m + max(ONSET_MARGIN_SHARE * distance_m, ONSET_MARGIN_MIN_M)
         if report.onset_distance_m > limit_m:
+            # the limit says why it passes the walk's distance: without it a limit of 65 m on a 15 m walk reads as a
+            # mistake, and the walker cannot tell what is accepted
             raise HTTPException(
                 422,
                 f"the walk {_walk_name(walk)} covered about {format_distance(distance_m)}: pain starting "
-                f"{format_distance(report.onset_distance_m)} into it is beyond its end. Give the distance into this "
-                f"walk at which the pain started (at most {format_distance(limit_m)}), choose the walk it happened "
-                "on, or report it without a walk.",
+                f"{format_distance(report.onset_distance_m)} into it is beyond its end. That distance is an estimate, "
+                f"so an onset up to {format_distance(limit_m)} is accepted ({MARGIN_WORDS} beyond it, at least "
+                f"{ONSET_MARGIN_MIN_M:.0f} m). Give the distance into this walk at which the pain started, "
+                "choose the walk it happened on, or report it without a walk.",
             )
     duration_s = walk.get("duration_s")
     if report.onset_time_s is not None and duration_s is not None:
@@ -97,9 +108,10 @@ def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
             raise HTTPException(
                 422,
                 f"the walk {_walk_name(walk)} lasted {_duration(duration_s)}: pain starting "
-                f"{_duration(report.onset_time_s)} "
-                f"into it is beyond its end. Give the time into this walk at which the pain started (at most "
-                f"{_duration(limit_s)}), choose the walk it happened on, or report it without a walk.",
+                f"{_duration(report.onset_time_s)} into it is beyond its end. A time into a walk is often given "
+                f"roughly, so an onset up to {_duration(limit_s)} is accepted ({MARGIN_WORDS} beyond it, at least "
+                f"{ONSET_MARGIN_MIN_S:.0f} s). Give the time into this walk at which the pain started, choose "
+                "the walk it happened on, or report it without a walk.",
             )
 
 
@@ -117,11 +129,16 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
     description="Without `reported_at` the report is dated at the end of the walk named by `walk_id` (its start "
     "plus its duration), or now when no walk is named. An onset beyond the named walk's distance or duration (by "
     "more than 10 %, at least 50 m or 60 s) is refused (422): it did not happen on that walk; so is a "
-    "`reported_at` before the named walk's start. A report older than the coaching's pain lookback (90 days) is "
-    "stored, and `too_old_to_plan` says that its point of pain gives no walk-length recommendation.",
+    "`reported_at` before the named walk's start, and an onset on a report of score 0 (no pain). A report older "
+    "than the coaching's pain lookback (90 days) is stored, and `too_old_to_plan` says that its point of pain gives "
+    "no walk-length recommendation.",
 )
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
     """Store a pain report, checking an onset against the walk it names."""
+    if report.score == 0 and (report.onset_distance_m is not None or report.onset_time_s is not None):
+        # the coach never learns a point of pain from a report of no pain: stored, the onset would sit in the history
+        # as if it counted
+        raise HTTPException(422, NO_PAIN_ONSET)
     if is_onset_from_start(report.onset_distance_m, report.onset_time_s):
         raise HTTPException(
             422,

@@ -23,7 +23,7 @@ from ingest.errors import IngestError
 from service import calibration, reanalysis, walkdate
 from service.coaching import PainLedger, deleted_pain_basis, load_profile, plan_time_words
 from service.deps import HubDep, SettingsDep, StoreDep
-from service.livehub import LiveHub, end_words, stride_event
+from service.livehub import LiveHub, end_words, recorded_live, stride_event
 from service.models import (
     CalibrationRequest,
     CalibrationResult,
@@ -65,7 +65,7 @@ def walk_public(walk: dict[str, Any], hub: LiveHub | None = None) -> dict[str, A
     out["summary"] = WalkSummary(**summary)
     if "notes" in out:
         out["notes"] = [dashboard_wording(n) for n in out["notes"]]
-    if walk.get("origin") == "live":
+    if recorded_live(walk):
         out["ended"] = end_words(walk.get("source") or {})
     return out
 

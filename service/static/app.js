@@ -31,6 +31,10 @@ class ApiError extends Error {
   constructor(message, status) { super(message); this.status = status; }
 }
 
+// An upload whose connection broke: the service stopped (Ctrl-C, a crash) or was never reached. Its upload is one
+// transaction and its spool is emptied at the next start, so nothing of the file is kept; stored just before the cut,
+// the same file uploaded again is refused naming its walk.
+const UPLOAD_CUT = "the gait service stopped answering during the upload (it was stopped, or it crashed), so nothing of this file was stored. Start it again (`./run demo` or `gait serve`), reload this page and upload the file again (had it been stored just before, the upload says so and names its walk).";
 const NO_SERVICE = "The dashboard cannot reach the gait service on this computer: check that it is still running (gait serve), then reload this page.";
 
 async function api(path, options = {}) {
@@ -822,15 +826,22 @@ const NO_LENGTH_MODEL = ["wrist", "chest"];
 
 // Why a walk's chart has no target band, with the real reason: its sensor measures no stride length; a demo never
 // uses your baseline; no baseline of yours for its placement (walks stored before baselines were kept per placement
-// say no more than that there was none), and too few trusted strides to set the walk's own level.
-function noBandReason(walk) {
+// say no more than that there was none), and too few trusted strides to set the walk's own level, or the stride
+// that set it was the walk's last (no stride after it has a target), or none after it had a trusted length (the
+// walk's coaching, gait.coach.StrideJudge.describe, says the same).
+function noBandReason(walk, strides) {
   const c = walk.coaching || {};
   const sensor = walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "this sensor";
   if (NO_LENGTH_MODEL.includes(walk.placement)) return `no target band: ${sensor} has no stride-length model (cadence only), so no stride has a target`;
   if (c.baseline_source !== "population") return "no target band";
   const why = walk.demo ? "a demo walk never uses your baseline"
     : "baseline_placement" in c ? `no baseline of yours for ${sensor} yet` : "no personal baseline";
-  return `no target band: ${why}, so this walk's first 20 trusted strides were to set its level, and it did not have that many (see its coaching below)`;
+  const set = `no target band: ${why}, so this walk's first 20 trusted strides were to set its level`;
+  // the strides after the level have a target, trusted or not: none with one means the 20th was the last stride
+  const after = c.walk_level_scale == null ? "and it did not have that many"
+    : strides.some((r) => r.target_m != null) ? "and no stride after them had a trusted length"
+    : "and the 20th was its last stride: none was left to compare";
+  return `${set}, ${after} (see its coaching below)`;
 }
 
 /** Why a walk without strides has no flagged or trusted count: an Apple Health walk holds the phone's step count
@@ -890,7 +901,7 @@ async function pageWalk(id, redraw = false) {
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
-    <p class="muted"><span id="walk-date">${esc(fmt.date(walk.started_at))}</span>${walk.source.started_at_from === "import" ? ` <span id="started-note">(dated to end when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time${walk.can_change_date ? "; give its date under “Change date”" : ""})</span>` : ""} · ${esc(walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "placement unknown")}
+    <p class="muted"><span id="walk-date">${esc(fmt.date(walk.started_at))}</span>${walk.source.started_at_from === "import" ? ` <span id="started-note">(dated to end when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time${walk.can_change_date ? "; give its date under “Change date”" : ""})</span>` : ""} · ${esc(walk.source.recorded === "gait live" ? "live (gait live)" : walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "placement unknown")}
       ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}
       ${walk.ended ? `· <span id="walk-ended">ended: ${esc(walk.ended)}</span>` : ""}</p>
     ${walk.source.end_detail ? `<p class="notice" id="end-detail">What stopped it: ${esc(walk.source.end_detail)}</p>` : ""}
@@ -927,7 +938,7 @@ async function pageWalk(id, redraw = false) {
     <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>flagged overlong
       <span class="legend-dot dot-unsure"></span>length not trusted for coaching (turn, shuffle, assumed height…)
       ${walk.coaching && walk.coaching.sample ? `<span id="no-band">no target: a sample walk is not coached</span>`
-        : !anyTarget ? `<span id="no-band">${esc(noBandReason(walk))}</span>`
+        : !anyTarget ? `<span id="no-band">${esc(noBandReason(walk, strides))}</span>`
         : `<span class="legend-dot dot-band"></span>${walk.coaching && walk.coaching.active
         ? `target band (target to target + ${tol.toFixed(2)} m tolerance)`
         : `usual-stride band (coaching was inactive: nothing flagged)`}`}
@@ -1501,7 +1512,7 @@ function uploadWithProgress(form) {
   };
   xhr.onerror = () => {
     done = true;
-    if (onPage(seq)) { btn.disabled = false; stopped("Upload failed", "the connection to the server failed"); }
+    if (onPage(seq)) { btn.disabled = false; stopped("Upload failed", UPLOAD_CUT); }
   };
   xhr.open("POST", `/api/uploads?upload_id=${id}`);
   xhr.send(form);

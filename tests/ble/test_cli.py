@@ -235,8 +235,8 @@ def test_a_virtual_sensor_is_a_demo_walk_and_its_hint_reanalyses_the_same_walk(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """GAIT_BLE_VIRTUAL=1 sensors replay a sample, as on the dashboard: a demo (demo coaching, the sample walker's
-    heights, not the user's factor), at the usual placement (said); the closing hint re-analyses the journal with
-    the walk's own settings, and the final panel no longer says Ctrl-C ends the walk."""
+    heights and placement, not the user's factor nor usual placement, as `gait live --demo`); the closing hint
+    re-analyses the journal with the walk's own settings, and the final panel no longer says Ctrl-C ends the walk."""
     import shlex
 
     from service.demo import find_sample, sample_reference
@@ -250,26 +250,24 @@ def test_a_virtual_sensor_is_a_demo_walk_and_its_hint_reanalyses_the_same_walk(
     journal_dir = tmp_path / "journal"
     assert main(["live", "GaitDemo", "--seconds", "3", "--no-bell", "--journal-dir", str(journal_dir)]) == 0
     out = capsys.readouterr().out
-    assert "Note: placement pocket from your profile's usual sensor placement" in " ".join(out.split())
+    # QA17 #5: the lower-back sample was analysed as the profile's usual pocket
+    assert "pocket" not in out and "usual sensor placement" not in " ".join(out.split())
     assert "coaching plan" not in out and "demo" in out.lower()
     assert "Ctrl-C" not in out  # the panel left on screen is of a walk that is over
     (meta_path,) = journal_dir.glob("*.json")
     meta = json.loads(meta_path.read_text())
     reference = sample_reference(find_sample(Settings.from_env().samples_dir, None))
-    assert meta["placement"] == "pocket" and meta["stride_scale"] is None
+    assert meta["placement"] == reference["placement"] == "lower_back" and meta["stride_scale"] is None
     assert meta["body_height_m"] == reference["body_height_m"] != 1.82
     hint = out[out.rindex("(gait analyze ") + 1 : out.rindex(")")]
     argv = shlex.split(hint)[1:]
-    assert argv[argv.index("--placement") + 1] == "pocket" and "--no-profile" in argv
-    # QA: a wrist walk's hint had --sensor-height-m 0.964; the heights only matter to a lower-back or waist sensor
-    assert "--height-m" not in argv and "--sensor-height-m" not in argv
+    assert argv[argv.index("--placement") + 1] == "lower_back" and "--no-profile" in argv
+    # the sample walker's heights, which a lower-back stride length rests on
+    assert argv[argv.index("--height-m") + 1] == str(reference["body_height_m"])
+    assert argv[argv.index("--sensor-height-m") + 1] == str(reference["sensor_height_m"])
     assert main([*argv, "--data-dir", str(data_dir), "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["placement"] == "pocket"
-    heights = ["--height-m", str(reference["body_height_m"]), "--sensor-height-m", str(reference["sensor_height_m"])]
-    assert main([*argv, *heights, "--data-dir", str(data_dir), "--json", "-"]) == 0
-    with_heights = json.loads(capsys.readouterr().out)
-    assert doc["strides"] and with_heights["strides"] == doc["strides"] and with_heights["summary"] == doc["summary"]
+    assert doc["placement"] == "lower_back" and doc["strides"]
 
 
 def test_the_live_panel_says_how_to_end_the_walk_only_while_it_runs() -> None:

@@ -113,6 +113,9 @@ def test_a_walk_whose_link_is_lost_for_good_is_stored_and_the_error_says_so(
     last = json.loads(captured.out.splitlines()[-1])
     assert (last["type"], last["walk_id"]) == ("stored", walk["id"])
     assert walk["steps"] >= PART_MIN_STEPS
+    # how it ended, as a dashboard live walk keeps it: its page says the link was lost, with the error's words
+    assert walk["source"]["ended"] == "link_lost"
+    assert walk["source"]["end_detail"].startswith("lost Mine and could not reconnect")
 
 
 def test_too_little_walking_is_not_stored_and_said_with_what_to_do(
@@ -241,3 +244,38 @@ def test_a_walk_is_stored_while_gait_serve_records_a_live_walk_on_the_same_data_
         assert store.integrity_check() == "ok"
     finally:
         store.close()
+
+
+def test_a_walk_whose_link_dropped_and_came_back_keeps_the_gap_and_how_it_ended(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """QA17 #4: the stored walk said nothing of the gap in its stream, nor how it ended, and the export called it an
+    upload; a dashboard live walk keeps how it ended (its page says it)."""
+    import csv
+    import io
+    import zipfile
+
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    # the link drops after 2 s and comes back within the 1 s reconnect window
+    own_sensor(monkeypatch, tmp_path, SensorFaults(drop_link_after_s=2.0, link_down_s=0.4), walk_s=40.0, speed=8.0)
+    assert main(["live", "Mine", "--seconds", "6", "--no-bell", "--journal-dir", str(tmp_path / "journal")]) == 0
+    out = capsys.readouterr().out
+    (walk,) = stored_walks(tmp_path / "data")
+    assert f"stored as walk {walk['id']} in the dashboard" in out
+    source = walk["source"]
+    # the terminal's counts, kept with the walk (its journal, which had them, is removed once it is stored)
+    assert f"{source['lost_packets']} packets lost, {source['gaps']} gaps" in out
+    assert source["gaps"] == 1 and source["lost_packets"] > 0
+    assert (source["ended"], source["recorded"]) == ("stopped", "gait live")
+    (note,) = [n for n in walk["notes"] if n.startswith("the link to the sensor dropped once and came back (")]
+    assert note.endswith(f" s without samples), {source['lost_packets']} packets lost"), note
+    settings = Settings(data_dir=tmp_path / "data", demo=False, samples_dir=tmp_path / "no-samples")
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        public = client.get(f"/api/walks/{walk['id']}").json()
+        assert public["ended"] == "stopped by you" and note in public["notes"]
+        archive = zipfile.ZipFile(io.BytesIO(client.get("/api/export").content))
+    (row,) = csv.DictReader(io.StringIO(archive.read("walks.csv").decode("utf-8")))
+    assert row["origin"] == "live"

@@ -137,6 +137,36 @@ def test_the_walks_coaching_description_names_the_level_and_its_numbers() -> Non
     assert "your personal baseline" in StrideJudge(personal_plan(SETTINGS), SETTINGS).describe()
 
 
+def test_a_walk_whose_twentieth_trusted_stride_is_its_last_says_none_was_left_to_compare() -> None:
+    # QA17 #12: the level is set, but by the walk's last stride: no stride was compared with a target, and the
+    # sentence must not say strides were compared "from the stride after them on"
+    for plan in (active_plan(SETTINGS), plan_coaching([], [], SETTINGS, body_height_m=HEIGHT_M, now_s=NOW_S)):
+        judge = StrideJudge(plan, SETTINGS)
+        assert [judge(s) for s in strides_at([1.20] * 20)] == [(None, None)] * 20
+        assert judge.scale == pytest.approx(1.20 / 1.47) and judge.strides_after_level == 0
+        said = judge.describe()
+        assert said.startswith("There is no personal baseline yet, so this walk's first 20 strides (trusted ones) set")
+        assert "level at 1.20 m at 120 steps/min" in said
+        assert said.endswith(
+            "; the last of them was the walk's last stride, so no stride was left to compare with a target."
+        )
+        assert "strides were compared" not in said and "from the stride after them on" not in said
+        assert judge.compared_with is None
+    # strides after the level, none of them trusted: none compared either, and it says why
+    judge = StrideJudge(active_plan(SETTINGS), SETTINGS)
+    for s in strides_at([1.20] * 20) + strides_at([1.20] * 3, confidence=0.3):
+        judge(s)
+    said = judge.describe()
+    assert judge.strides_after_level == 3 and judge.n_judged == 0
+    assert said.endswith(
+        "the target was 10 % below it, but no stride after them had a trusted length, so none was compared with it."
+    ), said
+    # one trusted stride after them: compared, as before
+    judge(strides_at([1.20])[0])
+    assert "so strides were compared with this walk's first 20 strides" in judge.describe()
+    assert judge.compared_with == "this walk's first 20 strides"
+
+
 def test_live_coach_cues_only_after_the_walks_level_and_says_against_what() -> None:
     cfg = CoachSettings(enabled=True)
     coach = Coach(active_plan(cfg), cfg)

@@ -290,6 +290,21 @@ def test_pain_reports_and_walk_length_recommendation(client: TestClient, store: 
     assert client.get("/api/coaching").json()["plan"]["recommendation"] is None
 
 
+def test_a_report_of_no_pain_with_an_onset_is_refused_with_what_to_do(client: TestClient, store: Store) -> None:
+    # QA17 #8: stored silently, "0/10 ... 50 m" sat in the history although the coach ignores it
+    for onset in ({"onset_distance_m": 50.0}, {"onset_time_s": 300.0}):
+        r = client.post("/api/pain", json={"score": 0, **onset})
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"] == (
+            "a pain score of 0/10 means no pain, so there is no point into the walk at which it started: leave the "
+            "distance and time into the walk empty, or give the pain you felt (1 to 10)"
+        )
+    assert count_rows(store, "pain_reports") == 0
+    # no pain without an onset, and pain 1/10 with one, are reports as before
+    assert client.post("/api/pain", json={"score": 0}).status_code == 201
+    assert client.post("/api/pain", json={"score": 1, "onset_distance_m": 50.0}).status_code == 201
+
+
 def test_coaching_says_how_long_a_walk_to_calibrate_with_must_be(client: TestClient) -> None:
     # the dashboard's Home and Profile say it in the words of the walk page's Calibrate card and gait calibrate
     assert client.get("/api/coaching").json()["calibration_walk_good_m"] == 100.0

@@ -210,9 +210,21 @@ def test_an_onset_beyond_the_walk_is_refused(client: TestClient, tmp_path: Path)
     # the walk named as the pain form's list shows it (its name), not by an id the walker never sees
     assert f"the walk \u201cshort\u201d covered about {distance_m:.0f} m" in detail and "2.2 km" in detail
     assert f"walk {walk['id']}" not in detail
-    assert "at most" in detail and "report it without a walk" in detail
+    assert "report it without a walk" in detail
+    # QA17 #6: the limit, larger than the walk's distance, says why (the 50 m margin: 4 times a 15 m walk's length)
+    limit_m = distance_m + max(0.1 * distance_m, 50.0)
+    assert (
+        f"beyond its end. That distance is an estimate, so an onset up to {limit_m:.0f} m ("
+        f"{limit_m / 1609.344:.2f} mi) is accepted (10 % beyond it, at least 50 m). Give the distance"
+    ) in detail, detail
     r = client.post("/api/pain", json={"score": 4, "walk_id": walk["id"], "onset_time_s": 3600.0})
-    assert r.status_code == 422 and "lasted" in r.json()["detail"]
+    detail = r.json()["detail"]
+    limit_s = walk["summary"]["duration_s"] + 60.0
+    assert r.status_code == 422 and f"the walk \u201cshort\u201d lasted {walk['summary']['duration_s']:.0f} s" in detail
+    assert (
+        f"A time into a walk is often given roughly, so an onset up to {limit_s:.0f} s is accepted (10 % beyond it, "
+        "at least 60 s)."
+    ) in detail, detail
     assert count_rows(_store(client), "pain_reports") == 0
     # within the walk, or within the stated margin (10 %, at least 50 m) of its estimated distance: accepted
     ok = client.post("/api/pain", json={"score": 4, "walk_id": walk["id"], "onset_distance_m": distance_m + 45.0})

@@ -9,7 +9,7 @@ import io
 import json
 import shutil
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -226,6 +226,12 @@ def test_samples_on_request_are_the_uploaded_file_s(app_client: TestClient, walk
     readme = archive.read("README.txt").decode()
     assert f"walk {back['id']}: uploaded before samples were kept" in readme
     assert f"walk {foot['id']}:" not in readme
+    # QA17 #11: the samples entry is dated as the others, at the export (it was 1980-01-01), and private as they are
+    samples = archive.getinfo(f"samples/walk-{foot['id']}.csv")
+    for other in archive.infolist():
+        assert abs(datetime(*samples.date_time) - datetime(*other.date_time)) <= timedelta(seconds=60), other
+        assert other.external_attr >> 16 == 0o600 and other.compress_type == zipfile.ZIP_DEFLATED, other
+    assert datetime(*samples.date_time).date() >= datetime.now().date() - timedelta(days=1)
 
 
 def test_sample_walks_are_left_out(app_client: TestClient, walks) -> None:

@@ -3,6 +3,7 @@ stored walk is analysed again with this version and the current profile, in one 
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def test_a_failure_inside_the_insert_transaction_stores_neither_walk_nor_samples
     assert files_in(recordings) == []
 
 
-def test_orphan_samples_and_journals_are_removed_at_start(tmp_path: Path) -> None:
+def test_orphan_samples_and_journals_are_removed_at_start(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(data_dir=tmp_path / "data", demo=False, samples_dir=tmp_path / "none")
     with TestClient(create_app(settings), base_url=LOOPBACK) as client:
         walk = upload(client, WALK)
@@ -107,10 +108,27 @@ def test_orphan_samples_and_journals_are_removed_at_start(tmp_path: Path) -> Non
     settings.journal_dir.mkdir(parents=True, exist_ok=True)
     (settings.journal_dir / "walk-998.csv").write_text("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n")
     (settings.journal_dir / "walk-998.json").write_text("{}")
-    with TestClient(create_app(settings), base_url=LOOPBACK) as client:
+    with (
+        caplog.at_level(logging.INFO, logger="service.app"),
+        TestClient(create_app(settings), base_url=LOOPBACK) as client,
+    ):
         assert client.get(f"/api/walks/{walk['id']}").json()["reanalysis"]["samples_kept"] is True
     assert files_in(settings.recordings_dir) == [kept]
     assert files_in(settings.journal_dir) == []
+    # QA17 #11: the start-up line says what the files were ("removed 1 kept-sample or journal files" said neither)
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("removed ")]
+    assert said == [
+        "removed 4 files left over from an interrupted upload or live walk, or from a deleted walk (samples or "
+        "journals of no stored walk)"
+    ]
+    (settings.recordings_dir / ".upload-0123abcd.npz.tmp").write_bytes(b"partial")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="service.app"), TestClient(create_app(settings), base_url=LOOPBACK):
+        pass
+    assert [r.getMessage() for r in caplog.records if r.getMessage().startswith("removed ")] == [
+        "removed 1 file left over from an interrupted upload or live walk, or from a deleted walk (samples or a "
+        "journal of no stored walk)"
+    ]
 
 
 # -- re-analysis ---------------------------------------------------------------------------------------------------
