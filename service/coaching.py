@@ -29,7 +29,7 @@ from gait.coach.plan import ACTIVE_REASON, BASELINE_REASON, WALK_TIME_WORDS
 from gait.coach.text import format_percent, sensor_words
 from gait.types import Placement, StrideEvent
 from service.models import ProfileUpdate, upgrade_profile_document
-from service.store import Store
+from service.store import Store, recorded_live
 
 StrideFlagger = Callable[[StrideEvent], tuple[float | None, bool | None]]
 """Returns (target_m, overlong) for a stride; overlong is None when the stride is not judged, target_m None when
@@ -66,10 +66,10 @@ def history(
 
     Sample recordings and demo walks are not the walker's walking: they never enter the baseline, the count of
     pain-free walks or the targets. A walk is *coached* only when it was a live walk made while the plan was
-    active (only a live walk can cue anyone); an uploaded recording never is, whatever the plan was when it was
-    uploaded. Each record carries the walk's walking time, which decides whether it counts as a walk at all
-    (:attr:`gait.coach.WalkRecord.is_walk`), and its sensor placement, which decides which plans' baselines it
-    enters (each placement's lengths come from their own model and calibration factor).
+    active (only a live walk can cue anyone: the dashboard's, or ``gait live``'s); an uploaded recording never is,
+    whatever the plan was when it was uploaded. Each record carries the walk's walking time, which decides whether
+    it counts as a walk at all (:attr:`gait.coach.WalkRecord.is_walk`), and its sensor placement, which decides
+    which plans' baselines it enters (each placement's lengths come from their own model and calibration factor).
     """
     now_s = time.time() if now_s is None else now_s
     since = datetime.fromtimestamp(now_s - window_days * 86400.0, UTC).isoformat(timespec="seconds")
@@ -95,6 +95,7 @@ def history(
     records = []
     for w in walks:
         sel = data[data[:, 0] == w["id"]]
+        source = json.loads(w["source_json"] or "{}")
         records.append(
             WalkRecord(
                 started_at_s=iso_to_unix_s(w["started_at"]),
@@ -104,11 +105,13 @@ def history(
                 distance_m=max(float(w["distance_m"] or 0.0), 0.0),
                 # Pain-free unless a pain report names the walk (plan_coaching applies that rule).
                 pain_free=True,
-                coached=w["origin"] == "live" and bool(json.loads(w["coaching_json"] or "{}").get("active")),
+                # walked live with cues (the dashboard's, or gait live's stored as an upload of its journal)
+                coached=recorded_live({"origin": w["origin"], "source": source})
+                and bool(json.loads(w["coaching_json"] or "{}").get("active")),
                 walk_id=str(w["id"]),
                 walking_time_s=None if w["walking_time_s"] is None else max(float(w["walking_time_s"]), 0.0),
                 placement=w["placement"] or None,
-                judged_at_s=plan_time_s({**dict(w), "source": json.loads(w["source_json"] or "{}")}),
+                judged_at_s=plan_time_s({**dict(w), "source": source}),
             )
         )
     return records

@@ -57,24 +57,6 @@ END_WORDS = {
 """How a live walk ended (``source["ended"]``, stored with the walk), in the words its pages say."""
 
 
-GAIT_LIVE = "gait live"
-"""``source["recorded"]`` of a walk ``gait live`` recorded and stored as an upload of its journal."""
-
-
-def recorded_live(walk: dict[str, Any]) -> bool:
-    """True for a walk recorded live: on the dashboard (origin ``live``) or with ``gait live`` (stored as an upload
-    of its journal, its source saying so); its page says how it ended and the export calls its origin live.
-
-    Examples
-    --------
-    >>> recorded_live({"origin": "upload", "source": {"recorded": "gait live"}}), recorded_live({"origin": "live"})
-    (True, True)
-    >>> recorded_live({"origin": "upload", "source": {}})
-    False
-    """
-    return walk.get("origin") == "live" or (walk.get("source") or {}).get("recorded") == GAIT_LIVE
-
-
 def end_words(source: dict[str, Any]) -> str | None:
     """How a live walk ended, in plain words, from its stored source (None when the walk did not record it).
 

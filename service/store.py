@@ -92,6 +92,24 @@ OVERLAP_SHARE = 0.5
 """Share of the shorter walk's duration two walks must cover together to be one walk recorded twice. Walks
 recorded back to back share at most a few seconds (two clocks, a logger started early); a cut-short export, or a
 phone and a sensor worn on the same walk, share all of the shorter one."""
+GAIT_LIVE = "gait live"
+"""``source["recorded"]`` of a walk ``gait live`` recorded and stored as an upload of its journal."""
+
+
+def recorded_live(walk: dict[str, Any]) -> bool:
+    """True for a walk recorded live: on the dashboard (origin ``live``) or with ``gait live`` (stored as an upload
+    of its journal, its source saying so); its page says how it ended and the export calls its origin live.
+
+    Examples
+    --------
+    >>> recorded_live({"origin": "upload", "source": {"recorded": "gait live"}}), recorded_live({"origin": "live"})
+    (True, True)
+    >>> recorded_live({"origin": "upload", "source": {}})
+    False
+    """
+    return walk.get("origin") == "live" or (walk.get("source") or {}).get("recorded") == GAIT_LIVE
+
+
 UNKNOWN_PLACEMENT = "unknown"
 """The placement of a walk stored without one (an Apple Health summary: the phone's own figures), in trends."""
 NOT_CLOCK_DATED = frozenset({"import", "user"})

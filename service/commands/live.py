@@ -525,16 +525,15 @@ def store_walk(
     which also says them in a note). Its origin stays ``upload``: the code's ``live`` is a walk the dashboard recorded
     (strides stored as they came, samples in its journal, crash recovery), this one is stored as an upload of its
     journal (the upload's refusals, its samples in ``recordings/``); the dashboard and the export show it as live
-    (:func:`service.livehub.recorded_live`).
+    (:func:`service.store.recorded_live`).
     """
     import sqlite3
     from dataclasses import replace
 
     from service.live import load_journal
-    from service.livehub import GAIT_LIVE
     from service.pipeline import process_file, steps_counted, walk_to_upload
     from service.settings import disk_full_message, is_disk_full
-    from service.store import DuplicateRecordingError, Store, StoreError
+    from service.store import GAIT_LIVE, DuplicateRecordingError, Store, StoreError
 
     csv = shlex.quote(str(journal))
     stays = f"its samples stay in {csv} ({analyze_command(journal, walk, side)})"

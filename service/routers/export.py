@@ -29,12 +29,11 @@ from gait.coach import NOT_MEDICAL_ADVICE
 from ingest.errors import IngestError
 from ingest.gait_csv import write_gait_csv_to
 from service.deps import SettingsDep, StoreDep
-from service.livehub import recorded_live
 from service.pipeline import ANALYSIS_VERSION, on_clock_axis, recording_start_epoch_s
 from service.reanalysis import NoSamplesError, SampleFolders, kept_recording, no_samples_kind
 from service.routers.profile import profile_public
 from service.routers.walks import spreadsheet_cell, strides_csv, walk_document
-from service.store import STRIDE_COLUMNS, Store
+from service.store import STRIDE_COLUMNS, Store, recorded_live
 
 router = APIRouter(prefix="/api", tags=["export"])
 

@@ -23,7 +23,7 @@ from ingest.errors import IngestError
 from service import calibration, reanalysis, walkdate
 from service.coaching import PainLedger, deleted_pain_basis, load_profile, plan_time_words
 from service.deps import HubDep, SettingsDep, StoreDep
-from service.livehub import LiveHub, end_words, recorded_live, stride_event
+from service.livehub import LiveHub, end_words, stride_event
 from service.models import (
     CalibrationRequest,
     CalibrationResult,
@@ -43,7 +43,7 @@ from service.models import (
 from service.pipeline import EARLIEST_START_EPOCH_S, recording_start_epoch_s, time_origin
 from service.recordings import delete_walk as delete_stored_walk
 from service.settings import Settings
-from service.store import NOT_CLOCK_DATED, STRIDE_COLUMNS, SUMMARY_COLUMNS, Store
+from service.store import NOT_CLOCK_DATED, STRIDE_COLUMNS, SUMMARY_COLUMNS, Store, recorded_live
 from service.uploads import dashboard_wording, date_note
 
 router = APIRouter(prefix="/api/walks", tags=["walks"])

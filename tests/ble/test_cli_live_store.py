@@ -279,3 +279,44 @@ def test_a_walk_whose_link_dropped_and_came_back_keeps_the_gap_and_how_it_ended(
         archive = zipfile.ZipFile(io.BytesIO(client.get("/api/export").content))
     (row,) = csv.DictReader(io.StringIO(archive.read("walks.csv").decode("utf-8")))
     assert row["origin"] == "live"
+
+
+def test_a_gait_live_walk_made_while_coaching_was_on_is_coached_and_kept_out_of_the_baseline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # its strides were shortened on cue: as a dashboard live walk's, they must not become the walker's usual stride
+    # (stored as an upload of its journal, it counted as an uncoached upload)
+    from datetime import UTC, timedelta
+
+    from service.coaching import history
+    from service.models import ProfileUpdate
+
+    own_sensor(monkeypatch, tmp_path, walk_s=40.0, speed=8.0)
+    data_dir = tmp_path / "data"
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        store.put_profile(ProfileUpdate(coaching={"enabled": True}).model_dump(mode="json"))
+        reported = (datetime.now(UTC) - timedelta(days=1)).isoformat(timespec="seconds")
+        store.add_pain(
+            {
+                "reported_at": reported,
+                "score": 5,
+                "walk_id": None,
+                "onset_distance_m": None,
+                "onset_time_s": None,
+                "note": None,
+            }
+        )
+    finally:
+        store.close()
+    argv = ["live", "Mine", "--seconds", "6", "--no-bell", "--journal-dir", str(tmp_path / "journal")]
+    assert main(argv) == 0
+    capsys.readouterr()
+    (walk,) = stored_walks(data_dir)
+    assert walk["coaching"]["active"] is True, walk["coaching"]["reasons"]
+    store = Store(data_dir / "gait.sqlite3").open()
+    try:
+        (record,) = history(store, window_days=180.0)
+    finally:
+        store.close()
+    assert record.walk_id == str(walk["id"]) and record.coached
