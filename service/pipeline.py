@@ -730,13 +730,15 @@ def health_walks(path: Path, *, name: str) -> list[NewWalk]:
         )
     walks = []
     for w in health.walks:
-        started = datetime.fromtimestamp(w.start_epoch_s, UTC).isoformat(timespec="seconds")
+        started = datetime.fromtimestamp(w.start_epoch_s, UTC)
         walks.append(
             NewWalk(
-                name=f"{name} {started[:16].replace('T', ' ')}",
+                # named at its start in this computer's time, as the dashboard dates it beside the name (UTC in the
+                # name put a New York evening walk at 21:56 beside "05:56 PM")
+                name=f"{name} {started.astimezone():%Y-%m-%d %H:%M}",
                 origin="upload",
                 format="apple_health",
-                started_at=started,
+                started_at=started.isoformat(timespec="seconds"),
                 summary={
                     "steps": round(w.steps),
                     "strides": None,

@@ -67,3 +67,27 @@ def test_a_real_export_with_a_clock_column_is_dated_by_it(client: TestClient, re
     assert r.status_code == 201, r.text  # the second one: a 20 Hz logger whose clock jitters (median 19.9 Hz)
     walk = r.json()["walks"][0]
     assert walk["source"]["started_at_from"] == "recording" and walk["started_at"].startswith(day)
+
+
+def test_apple_health_walks_are_named_at_their_start_in_this_computers_time(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA18 #10: named in UTC, a New York walker's evening walk ("2019-06-14 17:56:53 -0400") was "export 2019-06-14
+    # 21:56" beside the dashboard's "Jun 14, 2019, 05:56 PM"
+    import time
+    from datetime import UTC, datetime
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        with (SHARED / EXPORTS[6]).open("rb") as fh:
+            r = client.post("/api/uploads", files={"file": ("export.xml", fh, "text/xml")})
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert r.status_code == 201, r.text
+    walks = r.json()["walks"]
+    assert any(w["name"] == "export 2019-06-14 17:56" for w in walks), [w["name"] for w in walks]
+    for w in walks:  # each name is its start in New York's time (summer: UTC-4)
+        start = datetime.fromisoformat(w["started_at"]).timestamp() - 4 * 3600
+        assert w["name"] == f"export {datetime.fromtimestamp(start, UTC):%Y-%m-%d %H:%M}", w
