@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
     from service.app import create_app
 
-    host = args.host or os.environ.get("GAIT_HOST") or "127.0.0.1"
+    host = bind_host(args.host or os.environ.get("GAIT_HOST") or "127.0.0.1")
     token = None
     if not is_loopback(host):
         token = os.environ.get("GAIT_TOKEN") or secrets.token_urlsafe(24)
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     # 0.0.0.0 / :: are bind-all addresses, not something a browser can open: show this machine's name instead, and
     # its addresses on the network (another device may not resolve the name).
     bind_all = host in ("0.0.0.0", "::")
-    shown_host = socket.gethostname() if bind_all else f"[{host}]" if ":" in host else host
+    shown_host = socket.gethostname() if bind_all else url_host(host)
     query = f"?token={settings.token}" if settings.token else ""
     url = f"http://{shown_host}:{settings.port}/{query}"
     if settings.token:
@@ -122,8 +122,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"gait: {PLAIN_HTTP}")
     print(f"gait: dashboard at {url}  (data in {settings.data_dir})", flush=True)
     for address in network_addresses(socket.AF_INET6 if host == "::" else socket.AF_INET) if bind_all else ():
-        shown = f"[{address}]" if ":" in address else address
-        print(f"gait: or at http://{shown}:{settings.port}/{query}  (this computer's address on the network)")
+        print(
+            f"gait: or at http://{url_host(address)}:{settings.port}/{query}  (this computer's address on the network)"
+        )
     sys.stdout.flush()
     if settings.ble_virtual:
         print("gait: Bluetooth is virtual (testing aid): the sensors found are demo sensors replaying a sample.")
@@ -209,6 +210,30 @@ def _remove_created(lock_file: Path | None, folders: list[Path]) -> None:
             lock_file.unlink()
         for folder in folders:
             folder.rmdir()
+
+
+def bind_host(host: str) -> str:
+    """The address to bind as ``--host`` (or ``GAIT_HOST``) gives it, without an IPv6 address's URL brackets, and
+    ``0`` (which the system binds as every IPv4 address) as ``0.0.0.0``, so that it is told as a bind-all address.
+
+    Examples
+    --------
+    >>> bind_host("[::]"), bind_host("0"), bind_host("[::1]"), bind_host("192.168.1.5")
+    ('::', '0.0.0.0', '::1', '192.168.1.5')
+    """
+    host = host.strip().removeprefix("[").removesuffix("]")
+    return "0.0.0.0" if host == "0" else host
+
+
+def url_host(address: str) -> str:
+    """An address as a URL writes it: an IPv6 address in brackets.
+
+    Examples
+    --------
+    >>> url_host("fe80::1"), url_host("192.168.1.5")
+    ('[fe80::1]', '192.168.1.5')
+    """
+    return f"[{address}]" if ":" in address else address
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
