@@ -26,8 +26,23 @@ from service.uploads import dashboard_wording, display_filename, safe_filename, 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
 
 COPY_BLOCK_BYTES = 1024 * 1024
-STAGE_START = {"reading": 0.1, "analysing": 0.4, "storing": 0.9}
-"""Progress fraction at which each stage starts (receiving is measured by the browser)."""
+STAGE_SPANS = {"reading": (0.3, 0.5), "analysing": (0.5, 0.9), "storing": (0.9, 1.0)}
+"""Share of the whole upload's progress each stage of the service covers, from and to. The file's transfer (the
+browser measures it) is the first 0.3: on a phone over Wi-Fi it takes longer than the analysis."""
+
+
+def stage_progress(stage: str, frac: float) -> float:
+    """The whole upload's progress ``frac`` of the way through ``stage`` (:data:`STAGE_SPANS`).
+
+    Examples
+    --------
+    >>> stage_progress("reading", 0.0), stage_progress("analysing", 0.5), stage_progress("storing", 1.0)
+    (0.3, 0.7, 1.0)
+    """
+    start, end = STAGE_SPANS[stage]
+    return start + (end - start) * min(max(frac, 0.0), 1.0)
+
+
 UPLOAD_WORDING = {
     "placement_missing": 'the file does not say where the sensor was worn: choose it under "Where was the sensor '
     'worn?" (or set your usual placement in your profile) and upload again',
@@ -259,7 +274,7 @@ async def upload(
                 sensor_side=side,
                 keep_samples_in=settings.recordings_dir,
                 given_start=given,
-                progress=lambda stage, frac: uploads.update(upload_id, stage, STAGE_START[stage] + 0.3 * frac),
+                progress=lambda stage, frac: uploads.update(upload_id, stage, stage_progress(stage, frac)),
                 on_refused=replacer,
             )
     except DuplicateRecordingError as exc:

@@ -1312,6 +1312,7 @@ async function pageTrends() {
 
 // -- upload -----------------------------------------------------------------------------------------------------
 
+const UPLOAD_SEND_SHARE = 0.3;  // the file's transfer's share of an upload's progress bar (routers/uploads.py STAGE_SPANS)
 const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "chest"];
 const [SCALE_MIN, SCALE_MAX] = [0.5, 1.5];  // personal stride-length factors accepted (gait.consts.STRIDE_SCALE_RANGE)
 const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
@@ -1469,14 +1470,20 @@ function uploadWithProgress(form) {
   document.getElementById("upload-progress").classList.remove("hidden");
   const xhr = new XMLHttpRequest();
   let done = false;
-  xhr.upload.onprogress = (e) => {
-    if (e.lengthComputable) { bar.value = 0.1 * e.loaded / e.total; stage.textContent = `Sending… ${Math.round(100 * e.loaded / e.total)} %`; }
+  // One scale for the bar and its words, never going back: the transfer is the first UPLOAD_SEND_SHARE of the
+  // whole (the service's stages the rest: routers/uploads.py STAGE_SPANS). The words counted the transfer alone
+  // ("Sending… 96 %" over a bar a tenth full), then fell to the service's "Receiving… 0 %".
+  const show = (words, overall) => {
+    bar.value = Math.max(bar.value, overall);
+    stage.textContent = `${words}… ${Math.round(100 * bar.value)} %`;
   };
+  xhr.upload.onprogress = (e) => { if (e.lengthComputable) show("Sending", UPLOAD_SEND_SHARE * e.loaded / e.total); };
   const poll = async () => {
     if (done || !onPage(seq)) return;
     try {
       const st = await api(`/api/uploads/${id}`);
-      if (!done) { bar.value = Math.max(bar.value, st.progress); stage.textContent = `${st.stage[0].toUpperCase()}${st.stage.slice(1)}… ${Math.round(100 * st.progress)} %`; }
+      // still receiving: the browser's own count of the bytes sent says more than the service's 0
+      if (!done && st.stage !== "receiving") show(`${st.stage[0].toUpperCase()}${st.stage.slice(1)}`, st.progress);
     } catch (_) { /* not started yet */ }
     if (!done) setTimeout(poll, 300);
   };

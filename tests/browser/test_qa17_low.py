@@ -114,3 +114,38 @@ def test_the_profiles_export_checkbox_sits_as_the_other_checkbox_rows(browser_co
     for row in (coach, audio, export):
         assert abs(row["offset"]) <= 1, row  # the box centred on its label's line
     assert export["boxLeft"] == coach["boxLeft"], export
+
+
+def test_upload_progress_words_and_bar_are_one_scale_that_never_goes_back(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    # QA18 #14: over a slow link the words counted the transfer alone ("Sending… 96 %" over a bar a tenth full),
+    # then fell to the service's "Receiving… 0 %"
+    path = write_walk_csv(tmp_path / "long.csv", duration_s=1200.0)  # about 4 MB
+    page = browser_context.new_page()
+    open_page(page, f"{server.url}/#/upload")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 1_500_000},
+    )
+    page.evaluate(
+        """() => { window.progressSeen = [];
+          new MutationObserver(() => window.progressSeen.push([document.getElementById('upload-stage').textContent,
+            document.getElementById('upload-bar').value])).observe(document.getElementById('upload-stage'),
+            { childList: true, characterData: true, subtree: true }); }"""
+    )
+    page.set_input_files("#file", str(path))
+    page.select_option("#placement", "lower_back")
+    page.click("#upload-btn")
+    page.wait_for_selector("#summary", timeout=60_000)  # the walk's page once it is stored
+    seen = [(text, bar) for text, bar in page.evaluate("window.progressSeen") if "%" in text]
+    assert any(text.startswith("Sending") for text, _ in seen), seen
+    assert any(not text.startswith("Sending") for text, _ in seen), seen
+    percents = [int(text.split("… ")[1].rstrip(" %")) for text, _ in seen]
+    assert percents == sorted(percents), seen  # never back
+    for (text, bar), percent in zip(seen, percents, strict=True):
+        assert percent == round(100 * bar), (text, bar)  # the words say what the bar shows
+        if text.startswith("Sending"):
+            assert percent <= 30, seen
