@@ -1554,6 +1554,7 @@ async function pageProfile(redraw = false) {
       <div class="row"><label for="tolerance">Tolerance before a stride is flagged <span class="hint">(m)</span></label>
         <input id="tolerance" type="text" inputmode="decimal" autocomplete="off" value="${c.tolerance_m}"></div>
       <div class="row inline"><input id="audio" type="checkbox" ${c.audio_cue ? "checked" : ""}><label for="audio">Beep on a cue in the live view</label></div>
+      <p class="hint" id="coaching-from-now">${esc(COACHING_FROM_NOW)}</p>
       <button type="submit">Save</button> <span id="profile-msg" role="status"></span>
     </form>
     ${redo.out_of_date ? `<div class="card" id="reanalyse-all"><h2>Walks to analyse again</h2>
@@ -1613,7 +1614,9 @@ async function pageProfile(redraw = false) {
       // the page is drawn again from what was stored (the plan and re-analysis offers may change), then says so:
       // the word stays, where it used to vanish with the redraw 0.6 s later
       await pageProfile(true);
-      sayDone("profile-msg", Object.keys(changes).length ? done : "Nothing changed: nothing to save.");
+      // a walker who lowers the target expects the stored walks' flags to follow: they do not until analysed again
+      const coachingWords = ["enabled", "reduction", "tolerance_m"].some((k) => k in (changes.coaching || {})) ? ` ${COACHING_FROM_NOW}` : "";
+      sayDone("profile-msg", Object.keys(changes).length ? `${done}${coachingWords}` : "Nothing changed: nothing to save.");
     } catch (err) { msg.className = "error"; msg.textContent = err.message; }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); save("Saved."); });
@@ -1645,6 +1648,7 @@ async function pageProfile(redraw = false) {
   }
 }
 
+const COACHING_FROM_NOW = "Coaching settings apply to your walks from now on: a stored walk keeps the target and flags it was given, as the plan of its day judged it.";
 const [TOLERANCE_MIN_M, TOLERANCE_MAX_M] = [0, 0.3];  // service.models.CoachPrefs.tolerance_m
 
 /** The profile's first box of a number that cannot be saved (a calibration factor or the tolerance), as

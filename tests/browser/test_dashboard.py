@@ -416,7 +416,7 @@ def test_pain_form_and_profile_form_save(browser_context, server: Server) -> Non
     page.fill("#height", "1.82")
     page.check("#coach-on")
     page.click("#profile-form button[type=submit]")
-    wait_js(page, "document.getElementById('profile-msg').textContent === 'Saved.'")
+    wait_js(page, "document.getElementById('profile-msg').textContent.startsWith('Saved. Coaching settings apply')")
     profile = server.client.get("/api/profile").json()
     assert profile["body_height_m"] == 1.82 and profile["coaching"]["enabled"] is True
     page.goto(server.url + "/#/")

@@ -71,7 +71,7 @@ def test_two_tabs_keep_each_others_changes_and_refuse_a_stale_edit_of_the_same_f
     assert _save(tab_b) == "Saved."
     # tab A, loaded earlier, changes only the tolerance: tab B's height and placement stay
     tab_a.fill("#tolerance", "0.08")
-    assert _save(tab_a) == "Saved."
+    assert _save(tab_a).startswith("Saved. Coaching settings apply to your walks from now on")
     saved = server.client.get("/api/profile").json()
     assert (saved["body_height_m"], saved["placement"], saved["coaching"]["tolerance_m"]) == (1.7, "pocket", 0.08)
     assert tab_a.locator("#height").input_value() == "1.7"  # tab A now shows what is stored
@@ -90,7 +90,7 @@ def test_two_tabs_keep_each_others_changes_and_refuse_a_stale_edit_of_the_same_f
     tab_b.reload()
     tab_b.wait_for_selector("#profile-form")
     tab_b.fill("#tolerance", "0.12")
-    assert _save(tab_b) == "Saved."
+    assert _save(tab_b).startswith("Saved. Coaching settings apply to your walks from now on")
     assert server.client.get("/api/profile").json()["coaching"]["tolerance_m"] == 0.12
 
 

@@ -149,3 +149,23 @@ def test_upload_progress_words_and_bar_are_one_scale_that_never_goes_back(
         assert percent == round(100 * bar), (text, bar)  # the words say what the bar shows
         if text.startswith("Sending"):
             assert percent <= 30, seen
+
+
+def test_saving_coaching_settings_says_stored_walks_keep_the_targets_of_their_day(
+    browser_context, server: Server
+) -> None:
+    # QA18 #15: a walker who lowered the target saw only "Saved." and expected the stored walks' flags to follow
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    open_page(page, f"{server.url}/#/profile")
+    hint = "Coaching settings apply to your walks from now on: a stored walk keeps the target and flags it was given"
+    assert page.locator("#coaching-from-now").inner_text().startswith(hint)
+    page.fill("#tolerance", "0.1")
+    page.click("#profile-form button[type=submit]")
+    wait_js(page, "document.getElementById('profile-msg').textContent.startsWith('Saved.')")
+    assert page.locator("#profile-msg").inner_text() == f"Saved. {page.locator('#coaching-from-now').inner_text()}"
+    assert server.client.get("/api/profile").json()["coaching"]["tolerance_m"] == 0.1
+    page.fill("#height", "1.8")  # not a coaching setting: no such words
+    page.click("#profile-form button[type=submit]")
+    wait_js(page, "document.getElementById('profile-msg').textContent === 'Saved.'")
+    assert errors == [], errors
