@@ -295,7 +295,11 @@ CadenceSpm = Annotated[float | None, AfterValidator(_rounded_to(1))]
 class WalkSummary(BaseModel):
     """Summary figures of one walk (None where unknown): lengths to the millimetre, cadence to 0.1 steps/min."""
 
-    steps: int | None = None
+    steps: int | None = Field(
+        None,
+        description="Steps found; a foot sensor sees only its own foot's contacts, about half the walker's steps "
+        "(its cadence counts both feet).",
+    )
     strides: int | None = None
     cadence_spm: CadenceSpm = None
     stride_length_m: LengthM = None

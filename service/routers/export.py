@@ -230,7 +230,9 @@ walks.csv   One row per walk, oldest first. Columns:
             (where the sensor was worn), origin (upload: a file you uploaded; live: recorded live, on the
             Live page or with gait live), format (the file's format), status
             (complete, interrupted, or live: being recorded during the export), demo (always 0 here: sample
-            and demo walks are left out), steps, strides, cadence_spm (steps per minute, to 0.1),
+            and demo walks are left out), steps (steps found; a foot sensor sees only its own foot's, about
+            half the walker's steps, while its cadence counts both feet), strides, cadence_spm (steps per
+            minute, to 0.1),
             stride_length_m (metres, to the millimetre), distance_m (metres, to the millimetre),
             walking_time_s (seconds walking), duration_s (seconds recorded), flagged_strides (strides flagged
             as overlong), gps_stride_length_m (stride length from the GPS track, metres; empty without one),
