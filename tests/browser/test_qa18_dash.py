@@ -1,0 +1,86 @@
+"""QA18's dashboard findings: every walk is reachable from the Walks page ("Show older walks", and the page says
+"the latest N of M" while not all are listed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from service.store import NewWalk, Store
+from tests.browser.conftest import shot
+from tests.browser.test_dashboard import wait_js, watch_console
+from tests.service.serverproc import Server
+
+WALKS_PAGE = 100
+"""app.js' WALKS_PAGE: the walks the Walks page lists at a time."""
+
+FIRST_DAY = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+ROWS = "document.querySelectorAll('#walks-table tr[data-walk]').length"
+
+
+def test_the_walks_page_reaches_every_walk(browser_context, server: Server, tmp_path: Path) -> None:
+    # 2 1/2 pages of walks, one a day back from 2026-11-20: a daily walker's 7 1/2 months
+    count = 2 * WALKS_PAGE + 30
+    store = Store(tmp_path / "data" / "gait.sqlite3").open()
+    try:
+        ids = store.add_walks(
+            [
+                NewWalk(
+                    name=f"Walk {n}",
+                    origin="upload",
+                    started_at=(FIRST_DAY - timedelta(days=n)).isoformat(),
+                    summary={"duration_s": 600.0, "steps": 900, "distance_m": 700.0},
+                )
+                for n in range(count)
+            ]
+        )
+    finally:
+        store.close()
+    assert len(ids) == count
+    listed = server.client.get("/api/walks", params={"limit": count}).json()
+    oldest = listed[-1]
+    assert server.client.get("/api/walks", params={"limit": 1}).headers["x-total-count"] == str(count)
+
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walks")
+    wait_js(page, f"{ROWS} > 0")
+    assert page.evaluate(ROWS) == WALKS_PAGE
+    more = page.locator("#walks-more")
+    assert more.inner_text().startswith(f"The latest {WALKS_PAGE} of {count} walks are listed."), more.inner_text()
+    assert page.locator(f"#walks-table a[href='#/walk/{oldest['id']}']").count() == 0
+
+    page.click("#walks-older")
+    wait_js(page, f"{ROWS} > {WALKS_PAGE}")
+    assert page.evaluate(ROWS) == 2 * WALKS_PAGE
+    assert more.inner_text().startswith(f"The latest {2 * WALKS_PAGE} of {count} walks are listed.")
+
+    page.click("#walks-older")
+    wait_js(page, f"{ROWS} > {2 * WALKS_PAGE}")
+    assert page.evaluate(ROWS) == count
+    # all listed: no "latest" and no button left
+    assert more.inner_text() == "" and page.locator("#walks-older").count() == 0
+    # each walk once, newest first, as the API lists them; the oldest opens from the list
+    shown = page.evaluate("[...document.querySelectorAll('#walks-table tr[data-walk]')].map((tr) => +tr.dataset.walk)")
+    assert shown == [w["id"] for w in listed]
+    shot(page, "walks-show-older")
+    page.click(f"#walks-table tr[data-walk='{oldest['id']}'] td.walk-distance")
+    wait_js(page, f"location.hash === '#/walk/{oldest['id']}'")
+    assert errors == [], errors
+
+
+def test_a_short_list_says_nothing_of_older_walks(browser_context, server: Server, tmp_path: Path) -> None:
+    store = Store(tmp_path / "data" / "gait.sqlite3").open()
+    try:
+        store.add_walks(
+            [
+                NewWalk(name=f"Walk {n}", origin="upload", started_at=f"2026-11-0{n + 1}T09:00:00+00:00")
+                for n in range(3)
+            ]
+        )
+    finally:
+        store.close()
+    page = browser_context.new_page()
+    page.goto(f"{server.url}/#/walks")
+    wait_js(page, f"{ROWS} === 3")
+    assert page.locator("#walks-more").inner_text() == "" and page.locator("#walks-older").count() == 0
