@@ -50,11 +50,52 @@ class BodyTooLargeError(Exception):
         self.limit_bytes = limit_bytes
 
 
-async def _send_json(send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+TOKEN_MISSING = "a token is required: open the URL that `gait serve` printed, or send 'Authorization: Bearer <token>'"
+TOKEN_WRONG = (
+    "the token given is not the current one: `gait serve` makes a new token at each start unless GAIT_TOKEN is set; "
+    "open the URL it printed when it last started, or send its token"
+)
+TOKEN_PAGES = {
+    TOKEN_MISSING: (
+        "This address needs the token",
+        "This address needs the token that <code>gait serve</code> printed when it started. On the computer running "
+        "it, find the line <code>gait: dashboard at http://…/?token=…</code> (or <code>gait: or at …</code> with "
+        "its network address) and open that whole address here, token included.",
+    ),
+    TOKEN_WRONG: (
+        "This token is not the current one",
+        "The token in this address, or the one this browser kept from an earlier visit, is not the current one: "
+        "<code>gait serve</code> makes a new token each time it starts, unless <code>GAIT_TOKEN</code> is set, so "
+        "a link from before its last start no longer opens it. On the computer running it, open the address it "
+        "printed when it last started (<code>gait: dashboard at http://…/?token=…</code>), token included.",
+    ),
+}
+"""A browser's page for a refused token: its title and what to do (the API answers JSON with the same cause)."""
+
+
+async def _send_json(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await _send_body(send, status, body, b"application/json")
+
+
+async def _send_body(send: Send, status: int, body: bytes, content_type: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers + list(SECURITY_HEADERS)})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _send_token_refusal(send: Send, detail: str, accept: str) -> None:
+    """401 for a missing or wrong token: a page in words for a browser opening a page, JSON for the API's clients."""
+    if "text/html" not in accept:
+        await _send_json(send, 401, detail)
+        return
+    title, words = TOKEN_PAGES[detail]
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} - gait</title></head><body><h1>{title}</h1><p>{words}</p></body></html>"
+    )
+    await _send_body(send, 401, page.encode(), b"text/html; charset=utf-8")
 
 
 class SecurityMiddleware:
@@ -97,13 +138,9 @@ class SecurityMiddleware:
         set_cookie: list[tuple[bytes, bytes]] = []
         if self.token is not None:
             query_token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [None])[0]
-            if not self._token_ok(headers, query_token):
-                await _send_json(
-                    send,
-                    401,
-                    "a token is required: open the URL that `gait serve` printed, or send 'Authorization: Bearer "
-                    "<token>'",
-                )
+            given = self._tokens_given(headers, query_token)
+            if not any(hmac.compare_digest(t.encode(), self.token.encode()) for t in given):
+                await _send_token_refusal(send, TOKEN_WRONG if given else TOKEN_MISSING, headers.get("accept", ""))
                 return
             if query_token:
                 set_cookie.append(
@@ -149,8 +186,9 @@ class SecurityMiddleware:
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         return name in LOOPBACK_NAMES
 
-    def _token_ok(self, headers: dict[str, str], query_token: str | None) -> bool:
-        assert self.token is not None
+    @staticmethod
+    def _tokens_given(headers: dict[str, str], query_token: str | None) -> list[str]:
+        """The tokens a request carries (query, bearer header, cookie): none is "missing", none right is "wrong"."""
         candidates = [query_token]
         auth = headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
@@ -160,4 +198,4 @@ class SecurityMiddleware:
             cookie.load(headers["cookie"])
             if TOKEN_COOKIE in cookie:
                 candidates.append(cookie[TOKEN_COOKIE].value)
-        return any(c is not None and hmac.compare_digest(c.encode(), self.token.encode()) for c in candidates)
+        return [c for c in candidates if c]

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.conftest import PHONE, shot
 from tests.service.serverproc import REPO, free_port
 
 TOKEN = "a-token-for-this-test-only-1234"
@@ -89,3 +90,32 @@ def test_the_token_leaves_the_address_bar_once_the_cookie_is_set(browser_context
     page.reload()
     page.wait_for_selector("#main")
     assert page.evaluate("fetch('/api/walks').then(r => r.status)") == 200
+
+
+def test_a_missing_or_outdated_token_is_explained_on_a_page(browser_context, token_server) -> None:
+    port, _ = token_server
+    context = browser_context
+    page = context.new_page()
+    page.set_viewport_size(PHONE)  # the phone opening the printed address
+    # a bookmark without the token
+    page.goto(f"http://127.0.0.1:{port}/#/walks")
+    assert page.locator("h1").inner_text() == "This address needs the token"
+    words = page.locator("p").inner_text()
+    assert "needs the token that gait serve printed when it started" in words and "detail" not in words
+    shot(page, "token-missing")
+    # the phone's cookie from before the server's restart (a new token at each start without GAIT_TOKEN)
+    context.add_cookies(
+        [{"name": "gait_token", "value": "the-token-of-its-last-start", "url": f"http://127.0.0.1:{port}"}]
+    )
+    page.goto(f"http://127.0.0.1:{port}/")
+    assert page.locator("h1").inner_text() == "This token is not the current one"
+    words = page.locator("p").inner_text()
+    assert "gait serve makes a new token each time it starts, unless GAIT_TOKEN is set" in words, words
+    # a token typed wrong in the address, too
+    page.goto(f"http://127.0.0.1:{port}/?token=wrong-token-zzzzzzzzzzzz")
+    assert page.locator("h1").inner_text() == "This token is not the current one"
+    shot(page, "token-wrong")
+    # the printed address opens the dashboard still
+    page.goto(f"http://127.0.0.1:{port}/?token={TOKEN}#/walks")
+    page.wait_for_selector("#main h1")
+    assert page.locator("#main h1").inner_text() == "Walks"

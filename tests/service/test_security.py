@@ -31,6 +31,33 @@ def test_every_request_needs_the_token(remote_client: TestClient, path: str) -> 
     assert remote_client.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 401
 
 
+def test_a_wrong_token_is_told_apart_from_a_missing_one(remote_client: TestClient) -> None:
+    missing = remote_client.get("/api/walks").json()["detail"]
+    assert missing.startswith("a token is required: open the URL that `gait serve` printed"), missing
+    for wrong in ({"Authorization": "Bearer wrong"}, {"Cookie": "gait_token=from-the-server-s-last-start"}):
+        r = remote_client.get("/api/walks", headers=wrong)
+        assert r.status_code == 401 and r.headers["content-type"] == "application/json"
+        detail = r.json()["detail"]
+        assert detail.startswith("the token given is not the current one: `gait serve` makes a new token at each start")
+        assert "unless GAIT_TOKEN is set" in detail, detail
+    assert remote_client.get("/api/walks?token=wrong").json()["detail"] != missing
+
+
+def test_a_browser_is_told_in_words_what_to_open(remote_client: TestClient) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}  # Chromium opening a page
+    r = remote_client.get("/", headers=html)
+    assert r.status_code == 401 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<h1>This address needs the token</h1>" in r.text
+    assert "the token that <code>gait serve</code> printed when it started" in r.text
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    r = remote_client.get("/walks?token=wrong-token-zzzzzzzzzzzz", headers=html)
+    assert r.status_code == 401 and "<h1>This token is not the current one</h1>" in r.text
+    assert "makes a new token each time it starts, unless <code>GAIT_TOKEN</code> is set" in r.text
+    assert "set-cookie" not in r.headers
+    # a script or stylesheet the page asks for (Accept */*) gets the API's JSON
+    assert remote_client.get("/app.js", headers={"Accept": "*/*"}).json()["detail"].startswith("a token is required")
+
+
 def test_token_accepted_by_header_query_and_cookie(remote_client: TestClient) -> None:
     assert remote_client.get("/api/health", headers={"Authorization": "Bearer s3cret-token-16ch"}).status_code == 200
     r = remote_client.get("/?token=s3cret-token-16ch")
