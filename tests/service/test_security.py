@@ -58,6 +58,24 @@ def test_a_browser_is_told_in_words_what_to_open(remote_client: TestClient) -> N
     assert remote_client.get("/app.js", headers={"Accept": "*/*"}).json()["detail"].startswith("a token is required")
 
 
+def test_the_opener_policy_only_where_the_browser_heeds_it(client: TestClient, tmp_path: Path) -> None:
+    # a browser ignores Cross-Origin-Opener-Policy on a plain-HTTP network address, and logs an error for it
+    coop = "cross-origin-opener-policy"
+    for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765"):
+        assert client.get("/api/health", headers={"Host": host}).headers[coop] == "same-origin", host
+    settings = Settings(data_dir=tmp_path / "d", demo=False, host="0.0.0.0", token="s3cret-token-16ch")
+    bearer = {"Authorization": "Bearer s3cret-token-16ch"}
+    with TestClient(create_app(settings), base_url="http://192.168.1.20:8765") as plain:
+        r = plain.get("/", headers=bearer)
+        assert r.status_code == 200 and coop not in r.headers
+        assert r.headers["content-security-policy"].startswith("default-src 'none'")  # the others stay
+        refused = plain.get("/")
+        assert refused.status_code == 401 and coop not in refused.headers and "x-frame-options" in refused.headers
+        assert plain.get("/", headers={"Host": "127.0.0.1:8765", **bearer}).headers[coop] == "same-origin"
+    with TestClient(create_app(settings), base_url="https://gait.example:8765") as secure:
+        assert secure.get("/", headers=bearer).headers[coop] == "same-origin"
+
+
 def test_token_accepted_by_header_query_and_cookie(remote_client: TestClient) -> None:
     assert remote_client.get("/api/health", headers={"Authorization": "Bearer s3cret-token-16ch"}).status_code == 200
     r = remote_client.get("/?token=s3cret-token-16ch")
