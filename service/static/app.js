@@ -995,7 +995,11 @@ async function pageWalk(id, redraw = false) {
   if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
   document.getElementById("delete-walk")?.addEventListener("click", async (ev) => {
     const seq = state.routeSeq;
-    const n = s.strides || 0;
+    const n = s.strides || 0, steps = s.steps || 0;
+    // a foot pod's or an Apple Health walk has steps and a distance, no strides: what it holds is named so
+    const holds = n ? ` and its ${n} stride${n === 1 ? "" : "s"}`
+      : steps ? ` and its ${steps} step${steps === 1 ? "" : "s"}${s.distance_m != null ? ` (${fmt.dist(s.distance_m)})` : ""}`
+      : s.distance_m != null ? ` and its ${fmt.dist(s.distance_m)}` : "";
     // asked now, not at page load: walks added since (another tab, an upload) may rest on it too, pain reports
     // may have been added or deleted; a failed question never blocks the deletion, it is asked without the count
     const button = ev.currentTarget;
@@ -1011,7 +1015,7 @@ async function pageWalk(id, redraw = false) {
     const rested = later === null
       ? " Any later walk whose coaching rested on it (its baseline or count of pain-free walks) will be marked out of date, to analyse again without it."
       : later ? ` The coaching of ${later === 1 ? "1 later walk" : `${later} later walks`} rested on it (${later === 1 ? "its" : "their"} baseline or count of pain-free walks): ${later === 1 ? "it" : "they"} will be marked out of date, to analyse again without it.` : "";
-    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${rested}${kept}`)) return;
+    if (!confirm(`Delete "${walk.name}"${holds}?${rested}${kept}`)) return;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     } catch (err) {

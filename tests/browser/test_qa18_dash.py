@@ -1,5 +1,6 @@
 """QA18's dashboard findings: every walk is reachable from the Walks page ("Show older walks", and the page says
-"the latest N of M" while not all are listed)."""
+"the latest N of M" while not all are listed); Delete walk names what a walk without strides holds (a foot pod's, an
+Apple Health walk's steps and distance), not "its 0 strides"."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 from service.store import NewWalk, Store
 from tests.browser.conftest import shot
 from tests.browser.test_dashboard import wait_js, watch_console
+from tests.browser.test_new_user_dash import POCKET, upload
+from tests.ingest.test_apple_health import export as health_export
+from tests.ingest.test_apple_health import walk_records
 from tests.service.serverproc import Server
 
 WALKS_PAGE = 100
@@ -84,3 +88,48 @@ def test_a_short_list_says_nothing_of_older_walks(browser_context, server: Serve
     page.goto(f"{server.url}/#/walks")
     wait_js(page, f"{ROWS} === 3")
     assert page.locator("#walks-more").inner_text() == "" and page.locator("#walks-older").count() == 0
+
+
+def delete_question(page, walk_id: int) -> str:
+    """The question Delete walk asks on walk ``walk_id``'s page (answered No)."""
+    page.goto(f"{page.url.split('#')[0]}#/walk/{walk_id}")
+    page.wait_for_selector("#delete-walk")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#delete-walk")
+    wait_js(page, "!document.querySelector('#delete-walk').disabled")
+    page.wait_for_timeout(200)
+    assert len(asked) == 1, asked
+    return asked[0]
+
+
+def test_delete_names_the_steps_and_distance_of_a_walk_without_strides(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    health = tmp_path / "export.xml"
+    health.write_text(health_export(walk_records()))  # 1100 steps and 0.77 km, as the Health records say
+    apple = upload(server, health, "pocket", "Evening walk")
+    assert apple["summary"]["strides"] is None and apple["summary"]["steps"] == 1100
+    store = Store(tmp_path / "data" / "gait.sqlite3").open()
+    try:  # a foot pod's live walk: its steps and distance from the pod, no strides
+        pod = store.add_walk(
+            NewWalk(
+                name="Live: FootPod",
+                origin="live",
+                placement="foot",
+                started_at="2026-11-02T09:00:00+00:00",
+                summary={"duration_s": 15.0, "steps": 23, "distance_m": 11.7},
+            )
+        )
+    finally:
+        store.close()
+    strided = upload(server, POCKET, "pocket", "Round the park", started_at="2026-11-03T09:00:00+00:00")
+    n = strided["summary"]["strides"]
+
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walks")
+    assert delete_question(page, apple["id"]).startswith(f'Delete "{apple["name"]}" and its 1100 steps (770 m)?')
+    assert delete_question(page, pod).startswith('Delete "Live: FootPod" and its 23 steps (12 m)?')
+    assert delete_question(page, strided["id"]).startswith(f'Delete "Round the park" and its {n} strides?')
+    assert errors == [], errors
