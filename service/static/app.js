@@ -1768,7 +1768,9 @@ function bindReanalyseAll() {
       // what made them out of date no longer holds for those analysed again: the card keeps only the outcome
       document.getElementById("reanalyse-all-why")?.remove();
       msg.textContent = `${batch.reanalysed} walk${batch.reanalysed === 1 ? "" : "s"} analysed again${batch.failed ? `, ${batch.failed} could not be` : ""}.`;
-      list.innerHTML = batch.results.map((r) => `<li><a href="#/walk/${r.walk_id}">${esc(r.name || `walk ${r.walk_id}`)}</a>: ${r.ok ? esc(reanalysisChange(r)) : `<span class="error">${esc(r.error)}</span>`}</li>`).join("");
+      // each walk told apart from another of its name (two uploads of "Accelerometer.csv"): its date and sensor
+      const which = (r) => [r.started_at && fmt.date(r.started_at), r.placement && `${sensorWords(r.placement)} sensor`].filter(Boolean).join(", ");
+      list.innerHTML = batch.results.map((r) => `<li><a href="#/walk/${r.walk_id}">${esc(r.name || `walk ${r.walk_id}`)}</a>${which(r) ? ` (${esc(which(r))})` : ""}: ${r.ok ? esc(reanalysisChange(r)) : `<span class="error">${esc(r.error)}</span>`}</li>`).join("");
     } catch (err) {
       btn.disabled = false;
       msg.className = "error"; msg.textContent = err.message;

@@ -1,6 +1,7 @@
 """QA18's dashboard findings: every walk is reachable from the Walks page ("Show older walks", and the page says
 "the latest N of M" while not all are listed); Delete walk names what a walk without strides holds (a foot pod's, an
-Apple Health walk's steps and distance), not "its 0 strides"."""
+Apple Health walk's steps and distance), not "its 0 strides"; "Analyse all N again" tells two walks of one name apart
+(each line gives its walk's date and sensor, and links to it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from service.store import NewWalk, Store
 from tests.browser.conftest import shot
 from tests.browser.test_dashboard import wait_js, watch_console
-from tests.browser.test_new_user_dash import POCKET, upload
+from tests.browser.test_new_user_dash import BAG, POCKET, upload
 from tests.ingest.test_apple_health import export as health_export
 from tests.ingest.test_apple_health import walk_records
 from tests.service.serverproc import Server
@@ -132,4 +133,42 @@ def test_delete_names_the_steps_and_distance_of_a_walk_without_strides(
     assert delete_question(page, apple["id"]).startswith(f'Delete "{apple["name"]}" and its 1100 steps (770 m)?')
     assert delete_question(page, pod).startswith('Delete "Live: FootPod" and its 23 steps (12 m)?')
     assert delete_question(page, strided["id"]).startswith(f'Delete "Round the park" and its {n} strides?')
+    assert errors == [], errors
+
+
+def test_analyse_all_again_tells_two_walks_of_one_name_apart(browser_context, server: Server) -> None:
+    # two exports both called Accelerometer.csv (a MetaWear's and a phyphox's, in QA): two walks "Accelerometer"
+    first = upload(server, POCKET, "lower_back", "Accelerometer", started_at="2026-10-02T08:00:00+00:00")
+    second = upload(server, BAG, "lower_back", "Accelerometer", started_at="2026-11-06T17:30:00+00:00")
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walks")
+    wait_js(page, f"{ROWS} === 2")
+    # each walk's date as the walk list gives it: all that tells them apart (one name, one sensor placement)
+    listed = {
+        w["id"]: page.locator(f"#walks-table tr[data-walk='{w['id']}'] td.hide-narrow").first.inner_text()
+        for w in (first, second)
+    }
+    assert listed[first["id"]] != listed[second["id"]]
+
+    page.goto(f"{server.url}/#/profile")
+    page.wait_for_selector("#profile-form")
+    page.fill("#height", "1.75")
+    page.click("#profile-form button[type=submit]")
+    page.wait_for_selector("#reanalyse-all-btn")
+    page.click("#reanalyse-all-btn")
+    wait_js(page, "document.getElementById('reanalyse-all-msg').textContent.includes('analysed again')")
+    lines = page.locator("#reanalyse-all-results li")
+    assert lines.count() == 2, lines.all_inner_texts()
+    for i in range(2):
+        line = lines.nth(i)
+        walk_id = int(line.locator("a").get_attribute("href").removeprefix("#/walk/"))
+        assert line.locator("a").inner_text() == "Accelerometer"
+        text = line.inner_text()
+        assert text.startswith(f"Accelerometer ({listed[walk_id]}, lower-back sensor): strides "), text
+    assert {
+        int(a.removeprefix("#/walk/"))
+        for a in lines.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    } == set(listed)
+    shot(page, "reanalyse-all-two-of-one-name")
     assert errors == [], errors
