@@ -451,6 +451,9 @@ class ReanalysisResult(BaseModel):
 
     walk_id: int
     name: str | None = None
+    started_at: str | None = Field(
+        None, description="When the walk started (ISO 8601): two walks of one name are told apart by it."
+    )
     placement: str | None = Field(
         None, description="Where its sensor was worn (a chest or wrist sensor's walk has no stride length)."
     )

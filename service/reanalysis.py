@@ -788,6 +788,7 @@ def _analysed(walk: dict[str, Any], new: NewWalk) -> dict[str, Any]:
     return {
         "walk_id": walk["id"],
         "name": walk["name"],
+        "started_at": walk["started_at"],
         "placement": placement,  # a chest or wrist sensor's walk has no stride length (the page says why)
         "placement_before": walk["placement"],
         "before": before,
@@ -1096,5 +1097,6 @@ def reanalyse_out_of_date(store: Store, folders: SampleFolders) -> list[dict[str
             results.append({"ok": True, "error": None, **why, **reanalyse_walk(store, walk["id"], folders)})
         except (ReanalysisError, IngestError, GaitError, OSError, ValueError, sqlite3.Error, StoreError) as exc:
             log.warning("walk %s not analysed again: %s", walk["id"], exc)
-            results.append({"walk_id": walk["id"], "name": walk["name"], "ok": False, "error": str(exc), **why})
+            which = {k: walk[k] for k in ("name", "started_at", "placement")}
+            results.append({"walk_id": walk["id"], **which, "ok": False, "error": str(exc), **why})
     return results

@@ -33,10 +33,13 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
-    (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
 )
+"""On every response."""
+OPENER_POLICY = (b"cross-origin-opener-policy", b"same-origin")
+"""Only where the browser deems the origin trustworthy (https, loopback): on a plain-HTTP network address (token mode)
+Chromium ignores it and logs an error on every page, which a console check or a curious user in DevTools sees."""
 TOKEN_COOKIE = "gait_token"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]", "::1")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -50,11 +53,52 @@ class BodyTooLargeError(Exception):
         self.limit_bytes = limit_bytes
 
 
-async def _send_json(send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
+TOKEN_MISSING = "a token is required: open the URL that `gait serve` printed, or send 'Authorization: Bearer <token>'"
+TOKEN_WRONG = (
+    "the token given is not the current one: `gait serve` makes a new token at each start unless GAIT_TOKEN is set; "
+    "open the URL it printed when it last started, or send its token"
+)
+TOKEN_PAGES = {
+    TOKEN_MISSING: (
+        "This address needs the token",
+        "This address needs the token that <code>gait serve</code> printed when it started. On the computer running "
+        "it, find the line <code>gait: dashboard at http://…/?token=…</code> (or <code>gait: or at …</code> with "
+        "its network address) and open that whole address here, token included.",
+    ),
+    TOKEN_WRONG: (
+        "This token is not the current one",
+        "The token in this address, or the one this browser kept from an earlier visit, is not the current one: "
+        "<code>gait serve</code> makes a new token each time it starts, unless <code>GAIT_TOKEN</code> is set, so "
+        "a link from before its last start no longer opens it. On the computer running it, open the address it "
+        "printed when it last started (<code>gait: dashboard at http://…/?token=…</code>), token included.",
+    ),
+}
+"""A browser's page for a refused token: its title and what to do (the API answers JSON with the same cause)."""
+
+
+async def _send_json(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": status, "headers": headers + list(SECURITY_HEADERS)})
+    await _send_body(send, status, body, b"application/json")
+
+
+async def _send_body(send: Send, status: int, body: bytes, content_type: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def _send_token_refusal(send: Send, detail: str, accept: str) -> None:
+    """401 for a missing or wrong token: a page in words for a browser opening a page, JSON for the API's clients."""
+    if "text/html" not in accept:
+        await _send_json(send, 401, detail)
+        return
+    title, words = TOKEN_PAGES[detail]
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} - gait</title></head><body><h1>{title}</h1><p>{words}</p></body></html>"
+    )
+    await _send_body(send, 401, page.encode(), b"text/html; charset=utf-8")
 
 
 class SecurityMiddleware:
@@ -86,23 +130,34 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        security = SECURITY_HEADERS + ((OPENER_POLICY,) if self._trustworthy(scope, headers) else ())
+        set_cookie: list[tuple[bytes, bytes]] = []
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                existing = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [h for h in security if h[0] not in existing]
+                message["headers"] = list(message.get("headers", [])) + extra + set_cookie
+            await send(message)
+
         if self.loopback_only and not self._host_ok(headers.get("host", "")):
-            await _send_json(send, 421, "this server only answers requests addressed to 127.0.0.1 or localhost")
+            await _send_json(
+                send_with_headers, 421, "this server only answers requests addressed to 127.0.0.1 or localhost"
+            )
             return
         if scope.get("method") not in SAFE_METHODS and not self._same_origin(headers):
             # A web page elsewhere may POST a form to 127.0.0.1 (the Host check cannot tell); browsers say where
             # such a request comes from in the Origin header.
-            await _send_json(send, 403, "cross-site request refused: use the dashboard served by this server")
+            await _send_json(
+                send_with_headers, 403, "cross-site request refused: use the dashboard served by this server"
+            )
             return
-        set_cookie: list[tuple[bytes, bytes]] = []
         if self.token is not None:
             query_token = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token", [None])[0]
-            if not self._token_ok(headers, query_token):
-                await _send_json(
-                    send,
-                    401,
-                    "a token is required: open the URL that `gait serve` printed, or send 'Authorization: Bearer "
-                    "<token>'",
+            given = self._tokens_given(headers, query_token)
+            if not any(hmac.compare_digest(t.encode(), self.token.encode()) for t in given):
+                await _send_token_refusal(
+                    send_with_headers, TOKEN_WRONG if given else TOKEN_MISSING, headers.get("accept", "")
                 )
                 return
             if query_token:
@@ -111,7 +166,7 @@ class SecurityMiddleware:
                 )
         length = headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
-            await _send_json(send, 413, self._too_large_message())
+            await _send_json(send_with_headers, 413, self._too_large_message())
             return
 
         received = 0
@@ -124,13 +179,6 @@ class SecurityMiddleware:
                 if received > self.max_body_bytes:
                     raise BodyTooLargeError(self.max_body_bytes)
             return message
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                existing = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [h for h in SECURITY_HEADERS if h[0] not in existing]
-                message["headers"] = list(message.get("headers", [])) + extra + set_cookie
-            await send(message)
 
         await self.app(scope, limited_receive, send_with_headers)
 
@@ -146,11 +194,19 @@ class SecurityMiddleware:
 
     @staticmethod
     def _host_ok(host: str) -> bool:
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return name in LOOPBACK_NAMES
+        return _host_name(host) in LOOPBACK_NAMES
 
-    def _token_ok(self, headers: dict[str, str], query_token: str | None) -> bool:
-        assert self.token is not None
+    @staticmethod
+    def _trustworthy(scope: Scope, headers: dict[str, str]) -> bool:
+        """Whether a browser deems the origin asked for potentially trustworthy: https, or a loopback name."""
+        if scope.get("scheme") == "https":
+            return True
+        name = _host_name(headers.get("host", ""))
+        return name in LOOPBACK_NAMES or name.startswith("127.") or name.endswith(".localhost")
+
+    @staticmethod
+    def _tokens_given(headers: dict[str, str], query_token: str | None) -> list[str]:
+        """The tokens a request carries (query, bearer header, cookie): none is "missing", none right is "wrong"."""
         candidates = [query_token]
         auth = headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
@@ -160,4 +216,9 @@ class SecurityMiddleware:
             cookie.load(headers["cookie"])
             if TOKEN_COOKIE in cookie:
                 candidates.append(cookie[TOKEN_COOKIE].value)
-        return any(c is not None and hmac.compare_digest(c.encode(), self.token.encode()) for c in candidates)
+        return [c for c in candidates if c]
+
+
+def _host_name(host: str) -> str:
+    """A Host header's name without its port ("[::1]" keeps its brackets)."""
+    return host.rsplit(":", 1)[0] if not host.endswith("]") else host

@@ -1218,10 +1218,11 @@ class Store:
         with self.read() as conn:
             return [r[0] for r in conn.execute("SELECT id FROM walks WHERE status = 'live' ORDER BY id")]
 
-    def count_walks(self) -> int:
-        """Number of walks in the store."""
+    def count_walks(self, *, demo: bool | None = None) -> int:
+        """Number of walks in the store; ``demo`` as in :meth:`list_walks`."""
+        where, params = ("", ()) if demo is None else ("WHERE demo = ?", (int(demo),))
         with self.read() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM walks").fetchone()[0])
+            return int(conn.execute(f"SELECT COUNT(*) FROM walks {where}", params).fetchone()[0])
 
     def list_walks(self, *, limit: int = 100, offset: int = 0, demo: bool | None = None) -> list[dict[str, Any]]:
         """Walks, newest first; ``demo`` False lists the walker's own walks only, True sample and demo walks only."""

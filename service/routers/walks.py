@@ -124,13 +124,19 @@ def time_origin_s(walk: dict[str, Any], bouts: list[dict[str, Any]]) -> float:
 def list_walks(
     store: StoreDep,
     hub: HubDep,
+    response: Response,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
     demo: bool | None = Query(
         None, description="false: the walker's own walks only; true: sample and demo walks only; unset: all"
     ),
 ) -> list[dict[str, Any]]:
-    """List the stored walks, newest first (a walk being recorded live with its distance so far)."""
+    """List the stored walks, newest first (a walk being recorded live with its distance so far).
+
+    The ``X-Total-Count`` header gives how many walks there are in all (with the same ``demo``), so that a client
+    showing a page of them can say "the latest 100 of 620" and fetch the older ones with ``offset``.
+    """
+    response.headers["X-Total-Count"] = str(store.count_walks(demo=demo))
     return [walk_public(w, hub) for w in store.list_walks(limit=limit, offset=offset, demo=demo)]
 
 

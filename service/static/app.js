@@ -39,6 +39,7 @@ const NO_SERVICE = "The dashboard cannot reach the gait service on this computer
 
 async function api(path, options = {}) {
   const init = { ...options, headers: { ...(options.headers || {}) } };
+  delete init.total;
   if (init.json !== undefined) {
     init.body = JSON.stringify(init.json);
     init.headers["content-type"] = "application/json";
@@ -58,7 +59,8 @@ async function api(path, options = {}) {
       : `The service could not do this (error ${r.status}). Reload the page to try again; if it happens again, the service's log says why.`;
     throw new ApiError(message, r.status);
   }
-  return body;
+  // ``total``: a page of a list, with how many there are in all (its X-Total-Count header)
+  return options.total ? { items: body, total: Number(r.headers.get("x-total-count")) } : body;
 }
 
 // The fields a form sends, as a walker knows them, with the unit the form asks in and its factor from the API's unit:
@@ -522,19 +524,57 @@ function walkTable(rows, id = "walks-table") {
     <th class="hide-narrow">Cadence <span class="th-unit">(steps/min)</span></th><th>Stride <span class="th-unit">(m)</span></th><th>Flagged</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-function bindWalkRows() {
-  for (const tr of document.querySelectorAll("tr[data-walk]")) {
+function bindWalkRows(root = document) {
+  for (const tr of root.querySelectorAll("tr[data-walk]")) {
     tr.addEventListener("click", (e) => { if (e.target.tagName !== "A") location.hash = `#/walk/${tr.dataset.walk}`; });
   }
 }
 
+/** Walks the Walks page lists at a time; "Show older walks" fetches the next as many. */
+const WALKS_PAGE = 100;
+
 async function pageWalks() {
   const said = takeSaid();  // "Walk … deleted." after Delete walk
-  const walks = await pageData(api("/api/walks?limit=500"));
+  const seq = state.routeSeq;
+  const first = await pageData(api(`/api/walks?limit=${WALKS_PAGE}`, { total: true }));
   $main.innerHTML = `<h1>Walks</h1>${said ? `<p class="notice ok-note" id="walks-msg"></p>` : ""}
-    ${walks.length ? walkTable(walks.map(walkRow).join("")) : `<p class="muted">No walks yet.</p>`}`;
+    ${first.items.length ? `${walkTable(first.items.map(walkRow).join(""))}<p id="walks-more" class="muted"></p>`
+    : `<p class="muted">No walks yet.</p>`}`;
   bindWalkRows();
   if (said) sayDone("walks-msg", said);
+  if (first.items.length) showWalksCount(first.total);
+  const more = document.getElementById("walks-more");
+  more?.addEventListener("click", async (e) => {
+    const button = e.target.closest("button");
+    if (!button) return;
+    button.disabled = true;
+    const shown = document.querySelectorAll("#walks-table tr[data-walk]").length;
+    let older;
+    try {
+      older = await pageData(api(`/api/walks?limit=${WALKS_PAGE}&offset=${shown}`, { total: true }), seq);
+    } catch (err) {
+      if (err instanceof Superseded) throw err;
+      button.disabled = false;
+      more.insertAdjacentHTML("beforeend", ` <span class="error">${esc(err.message)}</span>`);
+      return;
+    }
+    // a walk stored meanwhile moves the others down by one: a walk already listed is not listed twice
+    const listed = new Set([...document.querySelectorAll("#walks-table tr[data-walk]")].map((tr) => tr.dataset.walk));
+    const body = document.createElement("tbody");
+    body.innerHTML = older.items.filter((w) => !listed.has(String(w.id))).map(walkRow).join("");
+    document.querySelector("#walks-table").append(body);
+    bindWalkRows(body);
+    showWalksCount(older.total);
+  });
+}
+
+/** Under the Walks list: "The latest 100 of 620 walks" and a button for older ones while not all are listed. */
+function showWalksCount(total) {
+  const shown = document.querySelectorAll("#walks-table tr[data-walk]").length;
+  const more = document.getElementById("walks-more");
+  more.innerHTML = shown < total
+    ? `The latest ${shown} of ${total} walks are listed. <button type="button" id="walks-older">Show older walks</button>`
+    : "";
 }
 
 /** A pain report's onset in seconds into the walk (the charts' x), or null when it gives neither time nor distance. */
@@ -966,7 +1006,11 @@ async function pageWalk(id, redraw = false) {
   if (strideCount) strideCount.title = "A stride starts at every step (left foot to left foot, right to right), so strides overlap: strides x stride length is about twice the distance.";
   document.getElementById("delete-walk")?.addEventListener("click", async (ev) => {
     const seq = state.routeSeq;
-    const n = s.strides || 0;
+    const n = s.strides || 0, steps = s.steps || 0;
+    // a foot pod's or an Apple Health walk has steps and a distance, no strides: what it holds is named so
+    const holds = n ? ` and its ${n} stride${n === 1 ? "" : "s"}`
+      : steps ? ` and its ${steps} step${steps === 1 ? "" : "s"}${s.distance_m != null ? ` (${fmt.dist(s.distance_m)})` : ""}`
+      : s.distance_m != null ? ` and its ${fmt.dist(s.distance_m)}` : "";
     // asked now, not at page load: walks added since (another tab, an upload) may rest on it too, pain reports
     // may have been added or deleted; a failed question never blocks the deletion, it is asked without the count
     const button = ev.currentTarget;
@@ -982,7 +1026,7 @@ async function pageWalk(id, redraw = false) {
     const rested = later === null
       ? " Any later walk whose coaching rested on it (its baseline or count of pain-free walks) will be marked out of date, to analyse again without it."
       : later ? ` The coaching of ${later === 1 ? "1 later walk" : `${later} later walks`} rested on it (${later === 1 ? "its" : "their"} baseline or count of pain-free walks): ${later === 1 ? "it" : "they"} will be marked out of date, to analyse again without it.` : "";
-    if (!confirm(`Delete "${walk.name}" and its ${n} stride${n === 1 ? "" : "s"}?${rested}${kept}`)) return;
+    if (!confirm(`Delete "${walk.name}"${holds}?${rested}${kept}`)) return;
     try {
       await api(`/api/walks/${walk.id}`, { method: "DELETE" });
     } catch (err) {
@@ -1746,7 +1790,9 @@ function bindReanalyseAll() {
       // what made them out of date no longer holds for those analysed again: the card keeps only the outcome
       document.getElementById("reanalyse-all-why")?.remove();
       msg.textContent = `${batch.reanalysed} walk${batch.reanalysed === 1 ? "" : "s"} analysed again${batch.failed ? `, ${batch.failed} could not be` : ""}.`;
-      list.innerHTML = batch.results.map((r) => `<li><a href="#/walk/${r.walk_id}">${esc(r.name || `walk ${r.walk_id}`)}</a>: ${r.ok ? esc(reanalysisChange(r)) : `<span class="error">${esc(r.error)}</span>`}</li>`).join("");
+      // each walk told apart from another of its name (two uploads of "Accelerometer.csv"): its date and sensor
+      const which = (r) => [r.started_at && fmt.date(r.started_at), r.placement && `${sensorWords(r.placement)} sensor`].filter(Boolean).join(", ");
+      list.innerHTML = batch.results.map((r) => `<li><a href="#/walk/${r.walk_id}">${esc(r.name || `walk ${r.walk_id}`)}</a>${which(r) ? ` (${esc(which(r))})` : ""}: ${r.ok ? esc(reanalysisChange(r)) : `<span class="error">${esc(r.error)}</span>`}</li>`).join("");
     } catch (err) {
       btn.disabled = false;
       msg.className = "error"; msg.textContent = err.message;

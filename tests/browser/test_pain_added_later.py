@@ -102,7 +102,7 @@ def test_pain_entered_after_a_weeks_walks_marks_them_and_analyse_again_judges_th
     after = server.client.get(f"/api/walks/{w2['id']}").json()
     strides = server.client.get(f"/api/walks/{w2['id']}/strides").json()
     flagged_after = sum(bool(s["overlong"]) for s in strides)
-    assert line.startswith(f"{w2['name']}: "), line
+    assert line.startswith(f"{w2['name']} ("), line
     flagged_words = (f"→ {flagged_after} (", f"{flagged_after} flagged strides as before")
     assert any(words in line for words in flagged_words), line
     assert f"strides {after['summary']['strides']} and median stride length" in line and "as before" in line, line

@@ -118,7 +118,7 @@ def test_the_profile_page_offers_to_analyse_all_walks_again_after_a_height_chang
     for walk in walks:
         after = server.client.get(f"/api/walks/{walk['id']}").json()
         assert after["analysis"]["body_height_m"] == 1.62 and after["reanalysis"]["out_of_date"] is False
-        line = next(i for i in items if i.startswith(f"{walk['name']}:"))
+        line = next(i for i in items if i.startswith(f"{walk['name']} ("))
         assert f"median stride length {walk['summary']['stride_length_m']:.2f} → " in line
         assert f"{after['summary']['stride_length_m']:.2f} m, distance " in line
         assert line.endswith(f"→ {fixed(after['summary']['distance_m'])} m")
@@ -151,11 +151,11 @@ def test_analyse_all_again_says_a_chest_walk_has_no_stride_length_not_a_dash(
     page.click("#reanalyse-all-btn")
     wait_js(page, "document.getElementById('reanalyse-all-msg').textContent.includes('analysed again')")
     items = page.locator("#reanalyse-all-results li").all_inner_texts()
-    line = next(i for i in items if i.startswith(f"{chest['name']}:"))
-    assert line == (
-        f"{chest['name']}: strides {chest['summary']['strides']} as before, no stride length (chest sensor: cadence "
+    line = next(i for i in items if i.startswith(f"{chest['name']} ("))
+    assert line.split("): ", 1)[1] == (
+        f"strides {chest['summary']['strides']} as before, no stride length (chest sensor: cadence "
         "only), so no stride to flag"
     )
-    other = next(i for i in items if i.startswith(f"{back['name']}:"))
+    other = next(i for i in items if i.startswith(f"{back['name']} ("))
     assert f"median stride length {back['summary']['stride_length_m']:.2f} m as before" in other
     assert errors == [], errors

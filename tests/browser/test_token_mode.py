@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.conftest import PHONE, shot
+from tests.browser.test_dashboard import watch_console
 from tests.service.serverproc import REPO, free_port
 
 TOKEN = "a-token-for-this-test-only-1234"
@@ -55,15 +57,24 @@ def token_server(tmp_path: Path):
         proc.stdout.close()
 
 
+def start_message(proc: subprocess.Popen[str]) -> list[str]:
+    """What ``gait serve`` printed, all of it before it answered: read what is there without waiting for more."""
+    os.set_blocking(proc.stdout.fileno(), False)
+    return os.read(proc.stdout.fileno(), 1 << 16).decode().splitlines()
+
+
+def network_addresses(lines: list[str], port: int) -> list[str]:
+    """The network addresses the start message gives ("gait: or at http://ADDRESS:PORT/?token=...")."""
+    return [line.split("http://")[1].split(f":{port}/")[0] for line in lines if line.startswith("gait: or at")]
+
+
 def test_the_start_message_says_plain_http_and_gives_the_network_addresses(token_server) -> None:
     port, proc = token_server
-    # all printed before the server answered: read what is there without waiting for more
-    os.set_blocking(proc.stdout.fileno(), False)
-    lines = os.read(proc.stdout.fileno(), 1 << 16).decode().splitlines()
+    lines = start_message(proc)
     text = "\n".join(lines)
     assert "unencrypted" in text and "plain HTTP" in text and "token" in text
     assert f"gait: dashboard at http://{socket.gethostname()}:{port}/?token={TOKEN}" in text
-    addresses = [line.split("http://")[1].split(f":{port}/")[0] for line in lines if line.startswith("gait: or at")]
+    addresses = network_addresses(lines, port)
     assert addresses, text  # this machine has a network address
     for address in addresses:
         assert not ipaddress.ip_address(address).is_loopback
@@ -89,3 +100,51 @@ def test_the_token_leaves_the_address_bar_once_the_cookie_is_set(browser_context
     page.reload()
     page.wait_for_selector("#main")
     assert page.evaluate("fetch('/api/walks').then(r => r.status)") == 200
+
+
+def test_a_missing_or_outdated_token_is_explained_on_a_page(browser_context, token_server) -> None:
+    port, _ = token_server
+    context = browser_context
+    page = context.new_page()
+    page.set_viewport_size(PHONE)  # the phone opening the printed address
+    # a bookmark without the token
+    page.goto(f"http://127.0.0.1:{port}/#/walks")
+    assert page.locator("h1").inner_text() == "This address needs the token"
+    words = page.locator("p").inner_text()
+    assert "needs the token that gait serve printed when it started" in words and "detail" not in words
+    shot(page, "token-missing")
+    # the phone's cookie from before the server's restart (a new token at each start without GAIT_TOKEN)
+    context.add_cookies(
+        [{"name": "gait_token", "value": "the-token-of-its-last-start", "url": f"http://127.0.0.1:{port}"}]
+    )
+    page.goto(f"http://127.0.0.1:{port}/")
+    assert page.locator("h1").inner_text() == "This token is not the current one"
+    words = page.locator("p").inner_text()
+    assert "gait serve makes a new token each time it starts, unless GAIT_TOKEN is set" in words, words
+    # a token typed wrong in the address, too
+    page.goto(f"http://127.0.0.1:{port}/?token=wrong-token-zzzzzzzzzzzz")
+    assert page.locator("h1").inner_text() == "This token is not the current one"
+    shot(page, "token-wrong")
+    # the printed address opens the dashboard still
+    page.goto(f"http://127.0.0.1:{port}/?token={TOKEN}#/walks")
+    page.wait_for_selector("#main h1")
+    assert page.locator("#main h1").inner_text() == "Walks"
+
+
+def test_no_console_error_over_plain_http_from_the_network(browser_context, token_server) -> None:
+    # Chromium ignores Cross-Origin-Opener-Policy on a plain-HTTP address other than loopback, with a console error
+    port, proc = token_server
+    addresses = network_addresses(start_message(proc), port)
+    assert addresses  # this machine has a network address
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"http://{addresses[0]}:{port}/?token={TOKEN}#/walks")
+    page.wait_for_selector("#main h1")
+    assert page.locator("#main h1").inner_text() == "Walks"
+    page.goto(f"http://{addresses[0]}:{port}/#/profile")  # the cookie carries it: a second page load
+    page.wait_for_selector("#main h1")
+    browser_context.clear_cookies()
+    page.goto(f"http://{addresses[0]}:{port}/?token=wrong-token-zzzzzzzzzzzz")  # the refusal's page
+    assert page.locator("h1").inner_text() == "This token is not the current one"
+    refusal = "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
+    assert [e for e in errors if e != refusal] == [], errors

@@ -53,6 +53,11 @@ def test_the_latest_own_walks_are_listed_apart_from_newer_sample_and_demo_walks(
     assert [w["id"] for w in own] == [mine]
     others = client.get("/api/walks?limit=100&demo=true").json()
     assert {w["id"] for w in others} == {*sample_ids, demo_id} and all(w["demo"] for w in others)
+    # how many there are in all, with the same filter, whatever the page's size
+    totals = {
+        q: client.get(f"/api/walks?limit=1{q}").headers["x-total-count"] for q in ("", "&demo=false", "&demo=true")
+    }
+    assert totals == {"": str(len(sample_ids) + 2), "&demo=false": "1", "&demo=true": str(len(sample_ids) + 1)}
 
 
 def test_a_demo_replayed_again_replaces_its_earlier_replay_and_nothing_else(client: TestClient, tmp_path: Path) -> None:

@@ -276,6 +276,14 @@ def test_reanalyse_all_reports_each_walk_and_one_failure_does_not_stop_the_other
     by_id = {r["walk_id"]: r for r in batch["results"]}
     assert by_id[good["id"]]["ok"] is True and by_id[good["id"]]["after"]["stride_length_m"] is not None
     assert by_id[broken["id"]]["ok"] is False and "cannot be read" in by_id[broken["id"]]["error"]
+    # which walk each is, failed or not: its date and placement beside its name (two uploads of one file name)
+    for walk in (good, broken):
+        result = by_id[walk["id"]]
+        assert (result["name"], result["started_at"], result["placement"]) == (
+            walk["name"],
+            walk["started_at"],
+            walk["placement"],
+        )
     assert client.get(f"/api/walks/{good['id']}").json()["reanalysis"]["out_of_date"] is False
 
 

@@ -31,6 +31,51 @@ def test_every_request_needs_the_token(remote_client: TestClient, path: str) -> 
     assert remote_client.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 401
 
 
+def test_a_wrong_token_is_told_apart_from_a_missing_one(remote_client: TestClient) -> None:
+    missing = remote_client.get("/api/walks").json()["detail"]
+    assert missing.startswith("a token is required: open the URL that `gait serve` printed"), missing
+    for wrong in ({"Authorization": "Bearer wrong"}, {"Cookie": "gait_token=from-the-server-s-last-start"}):
+        r = remote_client.get("/api/walks", headers=wrong)
+        assert r.status_code == 401 and r.headers["content-type"] == "application/json"
+        detail = r.json()["detail"]
+        assert detail.startswith("the token given is not the current one: `gait serve` makes a new token at each start")
+        assert "unless GAIT_TOKEN is set" in detail, detail
+    assert remote_client.get("/api/walks?token=wrong").json()["detail"] != missing
+
+
+def test_a_browser_is_told_in_words_what_to_open(remote_client: TestClient) -> None:
+    html = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}  # Chromium opening a page
+    r = remote_client.get("/", headers=html)
+    assert r.status_code == 401 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<h1>This address needs the token</h1>" in r.text
+    assert "the token that <code>gait serve</code> printed when it started" in r.text
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    r = remote_client.get("/walks?token=wrong-token-zzzzzzzzzzzz", headers=html)
+    assert r.status_code == 401 and "<h1>This token is not the current one</h1>" in r.text
+    assert "makes a new token each time it starts, unless <code>GAIT_TOKEN</code> is set" in r.text
+    assert "set-cookie" not in r.headers
+    # a script or stylesheet the page asks for (Accept */*) gets the API's JSON
+    assert remote_client.get("/app.js", headers={"Accept": "*/*"}).json()["detail"].startswith("a token is required")
+
+
+def test_the_opener_policy_only_where_the_browser_heeds_it(client: TestClient, tmp_path: Path) -> None:
+    # a browser ignores Cross-Origin-Opener-Policy on a plain-HTTP network address, and logs an error for it
+    coop = "cross-origin-opener-policy"
+    for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765"):
+        assert client.get("/api/health", headers={"Host": host}).headers[coop] == "same-origin", host
+    settings = Settings(data_dir=tmp_path / "d", demo=False, host="0.0.0.0", token="s3cret-token-16ch")
+    bearer = {"Authorization": "Bearer s3cret-token-16ch"}
+    with TestClient(create_app(settings), base_url="http://192.168.1.20:8765") as plain:
+        r = plain.get("/", headers=bearer)
+        assert r.status_code == 200 and coop not in r.headers
+        assert r.headers["content-security-policy"].startswith("default-src 'none'")  # the others stay
+        refused = plain.get("/")
+        assert refused.status_code == 401 and coop not in refused.headers and "x-frame-options" in refused.headers
+        assert plain.get("/", headers={"Host": "127.0.0.1:8765", **bearer}).headers[coop] == "same-origin"
+    with TestClient(create_app(settings), base_url="https://gait.example:8765") as secure:
+        assert secure.get("/", headers=bearer).headers[coop] == "same-origin"
+
+
 def test_token_accepted_by_header_query_and_cookie(remote_client: TestClient) -> None:
     assert remote_client.get("/api/health", headers={"Authorization": "Bearer s3cret-token-16ch"}).status_code == 200
     r = remote_client.get("/?token=s3cret-token-16ch")
