@@ -32,6 +32,7 @@ RECORD = """() => {
   window.__frames = [];
   const cards = document.getElementById('live-numbers');
   const frame = () => {
+    if (!document.body.contains(cards)) return;  // another page: the recording ends
     window.__frames.push({
       top: cards.getBoundingClientRect().top + window.scrollY,
       strides: Number(document.getElementById('lv-strides').textContent),
@@ -103,4 +104,13 @@ def test_a_lost_link_is_said_by_the_cards_and_stop_is_in_view_on_a_phone(browser
 
     page.click("#stop-live")
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
+    lost = int(page.locator("#sensor-lost").inner_text())
+    # the stored walk says its link dropped and came back, with the packets lost, as the live page counted them
+    # (QA18 #2: only "stopped by you", and a duration the gap's seconds made longer than its walking)
+    (walk,) = link_fault_server.client.get("/api/walks").json()
+    assert (walk["source"]["gaps"], walk["source"]["lost_packets"]) == (1, lost) and lost > 0, walk["source"]
+    page.click("#live-walk-link a")
+    page.wait_for_selector("#notes")
+    said = page.locator("#notes").inner_text()
+    assert "the link to the sensor dropped once and came back (" in said and f"{lost} packets lost" in said, said
     assert errors == [], errors
