@@ -847,7 +847,13 @@ function noBandReason(walk, strides) {
 /** Why a walk without strides has no flagged or trusted count: an Apple Health walk holds the phone's step count
  * only. */
 function noStridesWhy(walk) {
-  return walk.format === "apple_health" ? "the phone kept only its step count" : "no strides in this walk";
+  return walk.format === "apple_health" ? "the phone kept only its step count"
+    : podWalk(walk) ? "a foot pod sends its own figures, not strides" : "no strides in this walk";
+}
+
+/** A walk a foot pod (RSC) alone streamed: its figures are the pod's own, steps and no strides. */
+function podWalk(walk) {
+  return !!(walk.coaching && walk.coaching.pod) && walk.summary.strides == null;
 }
 
 /** One plain sentence under the figures of a coached walk with flagged strides: how many were longer than the walk's
@@ -920,6 +926,7 @@ async function pageWalk(id, redraw = false) {
         s.stride_length_m != null ? "m" : NO_LENGTH_MODEL.includes(walk.placement) ? "cadence only" : "", "", "stride-stat")}
       ${walk.gps_stride_length_m != null ? stat("Stride length (GPS)", fmt.m(walk.gps_stride_length_m), "m", "", "gps-stride") : ""}
       ${walk.format === "apple_health" ? stat("Steps", fmt.num(s.steps), "the phone's count", "", "step-count")
+        : podWalk(walk) ? stat("Steps", fmt.num(s.steps), "the foot pod's count", "", "step-count")
         : walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
       ${strides.length ? stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "", "flagged")
@@ -2038,6 +2045,8 @@ async function pageLive() {
     set("lv-distance", "–");
     // a foot pod alone relabels these two cards (see the "pod" message)
     set("lv-cadence-unit", LIVE_CADENCE_UNIT); set("lv-stride-label", "Last stride");
+    set("lv-strides-label", "Strides"); set("lv-strides-unit", "");
+    for (const id of ["lv-flagged-box", "lv-legend"]) document.getElementById(id)?.classList.remove("hidden");
     delete document.body.dataset.pod;
     document.getElementById("chart-live").classList.remove("hidden");
     document.getElementById("lv-chart-note").classList.add("hidden");
@@ -2236,6 +2245,12 @@ async function pageLive() {
       const box = document.getElementById("lv-stride-box");
       if (box) { box.classList.add("unsure"); box.title = "the foot pod's own stride length, averaged over the walk: not judged by the coach"; }
       document.body.dataset.pod = "1";
+      // no strides to count or flag: its steps so far (as the walk stores them), not a "Strides 0" that reads as
+      // nothing walked, and no stride legend over a chart it does not have
+      set("lv-strides-label", "Steps");
+      set("lv-strides", m.walk_steps == null ? "–" : fmt.num(m.walk_steps));
+      set("lv-strides-unit", "walk so far (foot pod)");
+      for (const id of ["lv-flagged-box", "lv-legend"]) document.getElementById(id)?.classList.add("hidden");
       // an empty grid would read as "no strides yet": say why there are none instead
       document.getElementById("chart-live")?.classList.add("hidden");
       document.getElementById("lv-chart-note")?.classList.remove("hidden");

@@ -141,6 +141,11 @@ def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_co
     assert "walk so far" in page.locator("#lv-stride-label").inner_text().lower()
     pod_line = page.locator("#pod-line").inner_text()
     assert "Foot pod now" in pod_line and "no strides of its own" in pod_line, pod_line
+    # no "Strides 0 / Flagged 0" that read as nothing walked: its steps so far, and no stride legend (QA18 #3)
+    wait_js(page, "Number(document.getElementById('lv-strides').textContent) > 0")
+    assert page.locator("#lv-strides-label").inner_text().lower() == "steps"
+    assert "foot pod" in page.locator("#lv-strides-unit").inner_text()
+    assert page.locator("#lv-flagged-box").is_hidden() and page.locator("#lv-legend").is_hidden()
     shot(page, "sensor-pod-live")
     page.click("#stop-live")
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
@@ -152,8 +157,12 @@ def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_co
     # equal to the cards' rounding (whole steps/min, centimetres)
     assert abs(cadence_spm - summary["cadence_spm"]) <= 0.5, (cadence_spm, summary)
     assert abs(stride_m - summary["stride_length_m"]) <= 0.005, (stride_m, summary)
+    assert int(page.locator("#lv-strides").inner_text()) == summary["steps"] > 0, summary
     page.goto(f"{virtual_server.url}/#/walk/{walk['id']}")
     page.wait_for_selector("#summary")
+    # its steps, the pod's, as an Apple Health walk's (its page showed "Strides –" and no steps at all)
+    steps = page.locator("#step-count-box")
+    assert steps.is_visible() and f"{summary['steps']}" in steps.inner_text() and "foot pod" in steps.inner_text()
     # the walk page says where its figures come from, and shows the pod's cadence
     assert "figures from the foot pod itself" in page.locator("main").inner_text().lower()
     assert abs(walk["summary"]["cadence_spm"] - 108) <= 3
