@@ -6,7 +6,6 @@ streaming (3 s of wall time at the tests' 4x replay) and stays silent for 4 s (t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from ingest.ble.virtual import DEMO_SENSOR_NAMES
 from tests.browser.conftest import PHONE, shot
 from tests.browser.test_dashboard import wait_js, watch_console
-from tests.service.conftest import write_walk_csv
+from tests.browser.test_sensors import serve_virtual
 from tests.service.serverproc import Server
 
 pytestmark = pytest.mark.timeout(120)
@@ -47,17 +46,8 @@ RECORD = """() => {
 
 @pytest.fixture
 def link_fault_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    samples = tmp_path / "samples"
-    samples.mkdir()
-    write_walk_csv(samples / "walk.csv", duration_s=60.0)
-    (samples / "walk.reference.json").write_text(json.dumps({"placement": "lower_back"}))
-    monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")  # the server subprocess inherits both
-    monkeypatch.setenv("GAIT_TEST_LINK_FAULT", "12,4")
-    srv = Server(tmp_path / "data", samples, demo=False, module="tests.browser.link_fault_serve")
-    try:
-        yield srv
-    finally:
-        srv.kill()
+    monkeypatch.setenv("GAIT_TEST_LINK_FAULT", "12,4")  # the server subprocess inherits it
+    yield from serve_virtual(tmp_path, monkeypatch, module="tests.browser.link_fault_serve")
 
 
 def test_a_lost_link_is_said_by_the_cards_and_stop_is_in_view_on_a_phone(browser_context, link_fault_server) -> None:

@@ -21,18 +21,23 @@ from tests.service.serverproc import Server
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture
-def virtual_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+def serve_virtual(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str = "service.cli") -> Iterator[Server]:
+    """`gait serve` (``module``: a test's own command line) on the virtual radio, its sensors replaying a 60 s walk."""
     samples = tmp_path / "samples"
     samples.mkdir()
     write_walk_csv(samples / "walk.csv", duration_s=60.0)
     (samples / "walk.reference.json").write_text(json.dumps({"placement": "lower_back"}))
     monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")  # the server subprocess inherits it
-    srv = Server(tmp_path / "data", samples, demo=False)
+    srv = Server(tmp_path / "data", samples, demo=False, module=module)
     try:
         yield srv
     finally:
         srv.kill()
+
+
+@pytest.fixture
+def virtual_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    yield from serve_virtual(tmp_path, monkeypatch)
 
 
 def pick_from_scan_list(browser_context, server: Server, protocol: str) -> tuple[object, list[str]]:
