@@ -264,6 +264,8 @@ async def start_sensor_walk(
                 body_height_m=heights[0],
                 sensor_height_m=heights[1],
                 sensor_height_measured=sensor_height_m is not None,
+                # the walker left the box empty: the height is the replayed sample's, not one given
+                sensor_height_from=DEMO_SENSOR_HEIGHT if ble.virtual and sensor_height_m is None else None,
                 walk_name=f"Live: {info.name or info.address}",
                 walk_format="ble",
                 walk_source={"format": "ble", "sensor": sensor},
@@ -282,6 +284,10 @@ async def start_sensor_walk(
 
     # the lookup (a scan) and the connection take a second or more before the walk exists: Stop cancels them
     return await hub.starting(connect_and_start())
+
+
+DEMO_SENSOR_HEIGHT = "the demo sample's sensor height"
+"""Where a virtual sensor's sensor height comes from (its walk's stride-length note) when the walker gave none."""
 
 
 POD_NO_STRIDE_COACHING = (
@@ -318,6 +324,7 @@ async def _start_live_walk(
     sensor_side: str | None = None,
     sensor_height_m: float | None = None,
     sensor_height_measured: bool = False,
+    sensor_height_from: str | None = None,
     demo: bool = False,
     pod_only: bool = False,
     placement_note: str | None = None,
@@ -329,8 +336,9 @@ async def _start_live_walk(
     the population default), like ``gait live --demo``, and analysed with the sample walker's heights (given by
     the caller) without the user's calibration factor. ``pod_only``: a foot pod (RSC) alone streams it, so its
     stored coaching says it gets no stride coaching (:func:`pod_walk_coaching`). ``sensor_height_measured``:
-    ``sensor_height_m`` is the walker's measurement (recorded with the walk's analysis), not a sample's.
-    ``placement_note``: where the placement came from when the walker did not give it (the walk's first note).
+    ``sensor_height_m`` is the walker's measurement (recorded with the walk's analysis), not a sample's;
+    ``sensor_height_from`` says where it came from in the walk's stride-length note (default: "the sensor height
+    given"). ``placement_note``: where the placement came from when the walker did not give it (the walk's first note).
     """
     if demo:
         # somebody else's walking: coached as just after back pain against the population default, stored nowhere
@@ -376,7 +384,8 @@ async def _start_live_walk(
                     body_height_m=body_height_m,
                     sensor_height_m=sensor_height_m,
                     stride_scale=stride_scale,
-                )
+                ),
+                sensor_height_from=sensor_height_from,
             )
         ),
         demo=demo,

@@ -13,8 +13,9 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
 - ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm", "walk_distance_m"}``
 - ``{"type": "cue", "t_s", "kind", "message", "reason"}`` (from the coach)
 - ``{"type": "pod", "speed_mps", "cadence_spm", "stride_length_m", "total_distance_m", "running", "walk_distance_m",
-  "walk_cadence_spm", "walk_stride_length_m"}`` (RSC pods: the pod's latest report, and the walk so far as it will be
-  stored: the odometer's distance and the mean cadence and stride length over the walking time, see :class:`PodTally`)
+  "walk_cadence_spm", "walk_stride_length_m", "walk_steps"}`` (RSC pods: the pod's latest report, and the walk so far
+  as it will be stored: the odometer's distance, the steps and the mean cadence and stride length over the walking
+  time, see :class:`PodTally`)
 - ``{"type": "gap", "start_s", "end_s", "lost_packets", "reason"}`` (from a BLE source)
 - ``{"type": "state", "phase", "samples", "lost_packets", "gaps", "strides", "dropped_samples", "error", ...}``;
   the last message of every session is a state message with ``phase == "ended"``.
@@ -802,6 +803,7 @@ class LiveSession:
                     # the walk so far, as it will be stored (the pod's own figures above are its latest report)
                     "walk_cadence_spm": pod_summary["cadence_spm"],
                     "walk_stride_length_m": pod_summary["stride_length_m"],
+                    "walk_steps": pod_summary["steps"],
                 }
             )
             total_m = getattr(item, "total_distance_m", None)

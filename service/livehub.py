@@ -28,7 +28,7 @@ from gait.numbers import round_half_away
 from gait.types import BoutEvent, Placement, StepEvent, StrideEvent
 from ingest.errors import IngestError
 from service import coaching
-from service.live import journal_span_s, load_journal
+from service.live import journal_span_s, link_note, load_journal
 from service.pipeline import stride_rows
 from service.recordings import delete_walk
 from service.settings import is_disk_full
@@ -730,19 +730,27 @@ def finish_live_walk(
     span_s = None if journal_path is None else journal_span_s(journal_path)
     if span_s is not None:
         summary["duration_s"] = round_half_away(span_s, 2)
-    pod = None if journal_path is None else _pod_summary(journal_path)
+    meta = {} if journal_path is None else _journal_meta(journal_path)
+    stored = store.get_walk(walk_id)
+    notes = list((stored or {}).get("notes") or [])
+    # the link's drops and lost packets, kept with the walk as `gait live` keeps them: its page says why its duration
+    # holds seconds without samples
+    source = {**(ended or {}), **_link_source(meta)}
+    link = link_note(meta.get("gaps") or [], source.get("lost_packets", 0))
+    pod = meta.get("pod") if isinstance(meta.get("pod"), dict) else None
     if pod is not None and not summary.get("strides"):
         # a foot pod alone (RSC): no samples, no strides; the walk's figures are the pod's own
         pod_reason = POD_WALK_REASON if reason is None else f"{POD_WALK_REASON} {reason}"
         # the stride-length model's notes no longer apply; where the placement came from still does
-        said = [n for n in (store.get_walk(walk_id) or {}).get("notes") or [] if n.startswith("placement ")]
-        store.finish_walk(walk_id, pod, status=status, reason=pod_reason, notes=[*said, POD_WALK_NOTE], source=ended)
+        said = [n for n in notes if n.startswith("placement ")]
+        pod_notes = [*said, POD_WALK_NOTE, *([link] if link else [])]
+        store.finish_walk(walk_id, pod, status=status, reason=pod_reason, notes=pod_notes, source=source)
         return
-    stored = store.get_walk(walk_id)
     judged = None
     if isinstance(judge, StrideJudge) and stored is not None and stored["coaching"]:
         judged = coaching.judged_description(stored["coaching"], judge)
-    store.finish_walk(walk_id, summary, status=status, reason=reason, source=ended, coaching=judged)
+    with_link = [*notes, link] if link and link not in notes else None
+    store.finish_walk(walk_id, summary, status=status, reason=reason, notes=with_link, source=source, coaching=judged)
 
 
 POD_WALK_REASON = (
@@ -757,15 +765,31 @@ POD_WALK_NOTE = (
 )
 
 
-def _pod_summary(journal_path: Path) -> dict[str, Any] | None:
-    """The foot pod's summary a session kept in its journal's sidecar (None when no pod reported)."""
+def _journal_meta(journal_path: Path) -> dict[str, Any]:
+    """A live walk's journal sidecar (its foot pod's summary, its link's gaps, its session state), or {}."""
     meta_path = Path(journal_path).with_suffix(".json")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    pod = meta.get("pod") if isinstance(meta, dict) else None
-    return pod if isinstance(pod, dict) else None
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def _link_source(meta: dict[str, Any]) -> dict[str, Any]:
+    """The lost packets and gaps a sensor's journal sidecar counted, as a walk's source keeps them ({} for a replay's
+    journal, which has no link to lose, or one without a session state).
+
+    Examples
+    --------
+    >>> _link_source({"sensor": {"name": "S"}, "state": {"lost_packets": 122, "gaps": 1}})
+    {'lost_packets': 122, 'gaps': 1}
+    >>> _link_source({"state": {"lost_packets": 0, "gaps": 0}})
+    {}
+    """
+    state = meta.get("state")
+    if not meta.get("sensor") or not isinstance(state, dict):
+        return {}
+    return {"lost_packets": int(state.get("lost_packets") or 0), "gaps": int(state.get("gaps") or 0)}
 
 
 def recovery_judge(store: Store, walk_id: int, body_height_m: float | None) -> coaching.StrideFlagger:

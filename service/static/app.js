@@ -887,7 +887,13 @@ function noBandReason(walk, strides) {
 /** Why a walk without strides has no flagged or trusted count: an Apple Health walk holds the phone's step count
  * only. */
 function noStridesWhy(walk) {
-  return walk.format === "apple_health" ? "the phone kept only its step count" : "no strides in this walk";
+  return walk.format === "apple_health" ? "the phone kept only its step count"
+    : podWalk(walk) ? "a foot pod sends its own figures, not strides" : "no strides in this walk";
+}
+
+/** A walk a foot pod (RSC) alone streamed: its figures are the pod's own, steps and no strides. */
+function podWalk(walk) {
+  return !!(walk.coaching && walk.coaching.pod) && walk.summary.strides == null;
 }
 
 /** One plain sentence under the figures of a coached walk with flagged strides: how many were longer than the walk's
@@ -960,6 +966,7 @@ async function pageWalk(id, redraw = false) {
         s.stride_length_m != null ? "m" : NO_LENGTH_MODEL.includes(walk.placement) ? "cadence only" : "", "", "stride-stat")}
       ${walk.gps_stride_length_m != null ? stat("Stride length (GPS)", fmt.m(walk.gps_stride_length_m), "m", "", "gps-stride") : ""}
       ${walk.format === "apple_health" ? stat("Steps", fmt.num(s.steps), "the phone's count", "", "step-count")
+        : podWalk(walk) ? stat("Steps", fmt.num(s.steps), "the foot pod's count", "", "step-count")
         : walk.placement === "foot" || s.strides == null ? stat("Strides", fmt.num(s.strides))
         : stat("Strides", fmt.num(s.strides), "overlapping", "", "stride-count")}
       ${strides.length ? stat("Flagged strides", fmt.num(s.flagged_strides), "", s.flagged_strides ? "warn" : "", "flagged")
@@ -1987,8 +1994,7 @@ async function pageLive() {
     <div id="live-now"></div>
     <div id="cue" class="cue" role="alert"></div>
     <p id="live-walk-link"></p>
-    <p id="lv-coach-note" class="hint"></p>
-    <p id="lv-level-note" class="hint"></p>
+    <p class="error hidden" id="live-link-lost" role="alert"></p>
     <div class="grid big" id="live-numbers">
       ${stat("Cadence", "–", LIVE_CADENCE_UNIT, "", "lv-cadence")}
       ${stat("Last stride", "–", "m", "", "lv-stride")}
@@ -1997,8 +2003,14 @@ async function pageLive() {
       ${stat("Flagged", "0", "", "", "lv-flagged")}
       ${stat("Distance", "–", "", "", "lv-distance")}
     </div>
+    <div class="actions" id="live-controls">
+      <button id="stop-live" class="danger">Stop</button>
+      <button id="sound" class="secondary">${audioWanted ? "Enable sound" : "Sound off in profile"}</button>
+    </div>
+    <p id="lv-coach-note" class="hint"></p>
+    <p id="lv-level-note" class="hint"></p>
     <h2>Stride length, live</h2>
-    <p class="hint"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-unsure"></span>not trusted for coaching <span class="legend-dot dot-band"></span><span id="lv-band-label">target band</span></p>
+    <p class="hint" id="lv-legend"><span class="legend-dot dot-ok"></span>stride <span class="legend-dot dot-flag"></span>overlong <span class="legend-dot dot-unsure"></span>not trusted for coaching <span class="legend-dot dot-band"></span><span id="lv-band-label">target band</span></p>
     <div class="chart" id="chart-live"></div>
     <p class="card hint hidden" id="lv-chart-note">No strides to chart: a foot pod alone sends its cadence, speed and
       stride length about once a second, not the motion a stride is found in. The cards above show its figures.</p>
@@ -2009,10 +2021,6 @@ async function pageLive() {
         <span id="sensor-phase" class="badge">–</span> <strong id="sensor-name"></strong>
         <span class="hint">lost packets <span id="sensor-lost">0</span> · gaps <span id="sensor-gaps">0</span></span>
         <p id="sensor-error" class="error"></p>
-      </div>
-      <div class="actions">
-        <button id="stop-live" class="danger">Stop</button>
-        <button id="sound" class="secondary">${audioWanted ? "Enable sound" : "Sound off in profile"}</button>
       </div>
       <p id="live-msg" class="error" role="status"></p>
     </div>
@@ -2090,9 +2098,12 @@ async function pageLive() {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], heldTarget: null, strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     // a new walk: the link to the previous walk's page goes with its cards
     for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link"]) set(id, "");
+    showLinkLost();
     set("lv-distance", "–");
     // a foot pod alone relabels these two cards (see the "pod" message)
     set("lv-cadence-unit", LIVE_CADENCE_UNIT); set("lv-stride-label", "Last stride");
+    set("lv-strides-label", "Strides"); set("lv-strides-unit", "");
+    for (const id of ["lv-flagged-box", "lv-legend"]) document.getElementById(id)?.classList.remove("hidden");
     delete document.body.dataset.pod;
     document.getElementById("chart-live").classList.remove("hidden");
     document.getElementById("lv-chart-note").classList.add("hidden");
@@ -2224,6 +2235,14 @@ async function pageLive() {
     set("lv-strides", live.strides);
     set("lv-flagged", live.flagged);
   };
+  // A sensor's lost link, said where a walker looks (by the cards, in view on a phone, while the session card is
+  // screens below): the cards are dimmed, their figures from before the link dropped, until samples flow again.
+  const showLinkLost = () => {
+    const lost = !!live.sensor && live.phase === "reconnecting";
+    const banner = document.getElementById("live-link-lost");
+    if (banner) { banner.textContent = lost ? LINK_LOST : ""; banner.classList.toggle("hidden", !lost); }
+    document.getElementById("live-numbers")?.classList.toggle("stale", lost);
+  };
   // Session state: the sensor's phase (connecting / streaming / reconnecting / ended), lost packets, gaps, error.
   const showSession = (st) => {
     if (st) {
@@ -2232,6 +2251,7 @@ async function pageLive() {
       live.gaps = Math.max(live.gaps, st.gaps || 0);
       if (st.error) live.error = st.error;
     }
+    showLinkLost();
     if (!live.phase) return;
     const what = live.sensor ? "Sensor" : "Demo replay";
     set("live-state", `${what}: ${live.phase}${live.gaps ? `, ${live.gaps} ${live.gaps === 1 ? "gap" : "gaps"}` : ""}`);
@@ -2282,6 +2302,12 @@ async function pageLive() {
       const box = document.getElementById("lv-stride-box");
       if (box) { box.classList.add("unsure"); box.title = "the foot pod's own stride length, averaged over the walk: not judged by the coach"; }
       document.body.dataset.pod = "1";
+      // no strides to count or flag: its steps so far (as the walk stores them), not a "Strides 0" that reads as
+      // nothing walked, and no stride legend over a chart it does not have
+      set("lv-strides-label", "Steps");
+      set("lv-strides", m.walk_steps == null ? "–" : fmt.num(m.walk_steps));
+      set("lv-strides-unit", "walk so far (foot pod)");
+      for (const id of ["lv-flagged-box", "lv-legend"]) document.getElementById(id)?.classList.add("hidden");
       // an empty grid would read as "no strides yet": say why there are none instead
       document.getElementById("chart-live")?.classList.add("hidden");
       document.getElementById("lv-chart-note")?.classList.remove("hidden");
@@ -2380,6 +2406,7 @@ async function pageLive() {
 }
 
 const LIVE_RETRY_MS = 2000;
+const LINK_LOST = "Sensor link lost: reconnecting… The figures below are from before it dropped, not live, until the sensor's samples flow again.";
 const LIVE_GONE = "The dashboard cannot reach the gait service on this computer: it has stopped, or is not running. Start it again (gait serve); this page reconnects by itself once it is back.";
 
 /** The live page drawn again once the service is back: say so, and where the walk it interrupted is stored. */
@@ -2402,7 +2429,8 @@ async function showServiceBack(gone, status) {
 /** Once a walk starts, the cue banner and the live cards come into view: on a phone the Start and Connect buttons
  * sit below them, and the walker would otherwise see only the Cues list. */
 function showLiveNumbers() {
-  const first = document.getElementById("live-now"), cards = document.getElementById("live-numbers");
+  // down to the Stop button under the cards
+  const first = document.getElementById("live-now"), cards = document.getElementById("live-controls");
   if (!first || !cards) return;
   const header = document.querySelector(".top");  // sticky: what it covers is not in view
   const topPx = header ? header.getBoundingClientRect().bottom : 0;

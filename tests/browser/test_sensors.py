@@ -21,18 +21,23 @@ from tests.service.serverproc import Server
 pytestmark = pytest.mark.timeout(90)
 
 
-@pytest.fixture
-def virtual_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+def serve_virtual(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str = "service.cli") -> Iterator[Server]:
+    """`gait serve` (``module``: a test's own command line) on the virtual radio, its sensors replaying a 60 s walk."""
     samples = tmp_path / "samples"
     samples.mkdir()
     write_walk_csv(samples / "walk.csv", duration_s=60.0)
     (samples / "walk.reference.json").write_text(json.dumps({"placement": "lower_back"}))
     monkeypatch.setenv("GAIT_BLE_VIRTUAL", "1")  # the server subprocess inherits it
-    srv = Server(tmp_path / "data", samples, demo=False)
+    srv = Server(tmp_path / "data", samples, demo=False, module=module)
     try:
         yield srv
     finally:
         srv.kill()
+
+
+@pytest.fixture
+def virtual_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    yield from serve_virtual(tmp_path, monkeypatch)
 
 
 def pick_from_scan_list(browser_context, server: Server, protocol: str) -> tuple[object, list[str]]:
@@ -141,6 +146,11 @@ def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_co
     assert "walk so far" in page.locator("#lv-stride-label").inner_text().lower()
     pod_line = page.locator("#pod-line").inner_text()
     assert "Foot pod now" in pod_line and "no strides of its own" in pod_line, pod_line
+    # no "Strides 0 / Flagged 0" that read as nothing walked: its steps so far, and no stride legend (QA18 #3)
+    wait_js(page, "Number(document.getElementById('lv-strides').textContent) > 0")
+    assert page.locator("#lv-strides-label").inner_text().lower() == "steps"
+    assert "foot pod" in page.locator("#lv-strides-unit").inner_text()
+    assert page.locator("#lv-flagged-box").is_hidden() and page.locator("#lv-legend").is_hidden()
     shot(page, "sensor-pod-live")
     page.click("#stop-live")
     wait_js(page, "document.getElementById('live-badge').textContent.startsWith('ended')")
@@ -152,8 +162,12 @@ def test_a_foot_pod_alone_shows_its_own_figures_and_its_walk_says_why(browser_co
     # equal to the cards' rounding (whole steps/min, centimetres)
     assert abs(cadence_spm - summary["cadence_spm"]) <= 0.5, (cadence_spm, summary)
     assert abs(stride_m - summary["stride_length_m"]) <= 0.005, (stride_m, summary)
+    assert int(page.locator("#lv-strides").inner_text()) == summary["steps"] > 0, summary
     page.goto(f"{virtual_server.url}/#/walk/{walk['id']}")
     page.wait_for_selector("#summary")
+    # its steps, the pod's, as an Apple Health walk's (its page showed "Strides –" and no steps at all)
+    steps = page.locator("#step-count-box")
+    assert steps.is_visible() and f"{summary['steps']}" in steps.inner_text() and "foot pod" in steps.inner_text()
     # the walk page says where its figures come from, and shows the pod's cadence
     assert "figures from the foot pod itself" in page.locator("main").inner_text().lower()
     assert abs(walk["summary"]["cadence_spm"] - 108) <= 3

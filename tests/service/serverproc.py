@@ -25,11 +25,14 @@ def free_port() -> int:
 class Server:
     """A `gait serve` subprocess on a temporary data dir."""
 
-    def __init__(self, data_dir: Path, samples_dir: Path, *, demo: bool, port: int | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, samples_dir: Path, *, demo: bool, port: int | None = None, module: str = "service.cli"
+    ) -> None:
+        """``module``: the command line run as ``python -m`` (a test's own, e.g. one that injects sensor faults)."""
         self.port = free_port() if port is None else port
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "GAIT_SAMPLES_DIR": str(samples_dir), "GAIT_DEMO_SPEED": "4"}
-        args = [sys.executable, "-m", "service.cli", "serve", "--data-dir", str(data_dir), "--port", str(self.port)]
+        args = [sys.executable, "-m", module, "serve", "--data-dir", str(data_dir), "--port", str(self.port)]
         self.proc = subprocess.Popen(
             args + ([] if demo else ["--no-demo"]), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
         )

@@ -90,4 +90,5 @@ def test_a_virtual_sensor_uses_the_replayed_sample_walkers_height(tmp_path: Path
         # read while live: a demo walk stopped before its first stride is not kept
         note = length_note(client.get(f"/api/walks/{r.json()['walk_id']}").json())
         client.post("/api/live/stop")
-    assert "sensor height 1.02 m (the sensor height given)" in note and "personal factor" not in note, note
+    # nobody gave it: the sensor height box was left empty, it is the replayed sample's (QA18 #3)
+    assert "sensor height 1.02 m (the demo sample's sensor height)" in note and "personal factor" not in note, note

@@ -213,6 +213,13 @@ def test_link_loss_shows_reconnecting_lost_packets_and_the_walk_goes_on(virtual:
     assert status["state"]["lost_packets"] > 0 and status["state"]["gaps"] >= len(gaps)
     virtual.post("/api/live/stop")
     assert [w["id"] for w in virtual.get("/api/walks").json()] == [walk_id]
+    # the stored walk keeps its link's drop and lost packets and says so, as a `gait live` walk does (QA18 #2)
+    walk = virtual.get(f"/api/walks/{walk_id}").json()
+    assert walk["status"] != "live" and walk["ended"] == "stopped by you"
+    lost = walk["source"]["lost_packets"]
+    assert lost >= status["state"]["lost_packets"] and walk["source"]["gaps"] >= status["state"]["gaps"]
+    (note,) = [n for n in walk["notes"] if n.startswith("the link to the sensor dropped once and came back")]
+    assert note.endswith(f" s without samples), {lost} packets lost"), note
 
 
 class NoAdapterScanner(BaseBleakScanner):
