@@ -2473,11 +2473,18 @@ function renderSensors(result) {
     input.addEventListener("change", () => {
       const s = found[Number(input.dataset.i)];
       document.getElementById("sensor-target").value = s.address;
-      // a foot pod that only sends RSC aggregates is worn on the shoe
+      // a foot pod that only sends RSC aggregates is worn on the shoe; another sensor picked after it is worn where
+      // the walker had it before the pod's pick (it stayed foot: a chest strap was stored as a foot walk, with no
+      // stride length), unless they chose a placement since
+      const where = document.getElementById("sensor-placement");
       if (s.protocols.length === 1 && s.protocols[0] === "rsc") {
-        document.getElementById("sensor-placement").value = "foot";
-        showSideRow();
+        if (where.value !== "foot") where.dataset.beforePod = where.value;
+        where.value = "foot";
+      } else if (where.dataset.beforePod) {
+        where.value = where.dataset.beforePod;
+        delete where.dataset.beforePod;
       }
+      showSideRow();
     });
   }
 }
@@ -2527,7 +2534,10 @@ function parseSensorHeight(raw) {
 function bindSensorPanel(audioWanted) {
   const $ = (id) => document.getElementById(id);
   showSideRow();
-  $("sensor-placement").addEventListener("change", showSideRow);
+  $("sensor-placement").addEventListener("change", () => {
+    delete $("sensor-placement").dataset.beforePod;  // the walker's own choice: a sensor picked next keeps it
+    showSideRow();
+  });
   // what the sensor height field reads, under it while typing ("105" reads "= 1.05 m"), or what is wrong with it
   $("sensor-height").addEventListener("input", () => {
     const height = parseSensorHeight($("sensor-height").value), read = $("sensor-height-read");

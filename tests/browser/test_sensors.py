@@ -258,3 +258,24 @@ def test_stop_before_the_sensor_is_found_says_so_in_the_session_card(browser_con
     assert page.inner_text("#live-state") == "Sensor: ended"
     assert virtual_server.client.get("/api/live").json()["running"] is False
     assert [e for e in errors if "409" not in e] == [], errors  # the refused start is logged by Chromium itself
+
+
+def test_a_sensor_picked_after_a_foot_pod_is_worn_where_it_was_before_the_pods_pick(
+    browser_context, virtual_server: Server
+) -> None:
+    # QA18 #12: the pod's pick set "Worn at" to foot and it stayed foot for the chest strap picked next: its walk was
+    # stored as a foot walk, with no stride length or distance
+    assert virtual_server.client.put("/api/profile", json={"placement": "pocket"}).status_code == 200
+    page, errors = pick_from_scan_list(browser_context, virtual_server, "rsc")
+    assert page.locator("#sensor-placement").input_value() == "foot"
+    assert page.locator("#sensor-side-row").is_visible()
+    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES["pmd"]).click()
+    assert page.locator("#sensor-placement").input_value() == "pocket"  # the profile's, as before the pod's pick
+    assert page.locator("#sensor-side-row").is_hidden()
+    # a placement the walker chose after the pod's pick is theirs: the next sensor keeps it
+    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES["rsc"]).click()
+    page.select_option("#sensor-placement", "lower_back")
+    page.locator("#sensor-list .sensor-row").filter(has_text=DEMO_SENSOR_NAMES["imu"]).click()
+    assert page.locator("#sensor-placement").input_value() == "lower_back"
+    assert page.locator("#sensor-height-row").is_visible()
+    assert errors == [], errors
