@@ -1954,7 +1954,7 @@ function cueItem(c) {
 }
 
 function beep() {
-  if (!state.audio) return;
+  if (!state.audio || state.muted) return;
   const ctx = state.audio;
   for (const [i, f] of [[0, 880], [1, 660]]) {
     const osc = ctx.createOscillator(), gain = ctx.createGain();
@@ -1974,6 +1974,18 @@ function enableAudio() {
   if (!Ctx) return;
   if (!state.audio) state.audio = new Ctx();
   state.audio.resume();
+  showSound();
+}
+
+/** The live page's sound button says what a cue does now and what a tap does: sound is on once a click (Start,
+ * Connect or this button) let the browser play it, unless muted here; "Sound off in profile" when cues are silent
+ * there. It said "Enable sound" while the cues already beeped, and could not mute them mid-walk. */
+function showSound() {
+  const button = document.getElementById("sound");
+  if (!button || button.disabled) return;
+  const on = !!state.audio && !state.muted;
+  button.textContent = on ? "Sound on (tap to mute)" : "Sound off (tap to turn on)";
+  button.setAttribute("aria-pressed", String(on));
 }
 
 // With coaching inactive a stride's "target" is the walker's usual stride and nothing is judged: say so everywhere.
@@ -2005,7 +2017,7 @@ async function pageLive() {
     </div>
     <div class="actions" id="live-controls">
       <button id="stop-live" class="danger">Stop</button>
-      <button id="sound" class="secondary">${audioWanted ? "Enable sound" : "Sound off in profile"}</button>
+      <button id="sound" class="secondary">${audioWanted ? "Sound off (tap to turn on)" : "Sound off in profile"}</button>
     </div>
     <p id="lv-coach-note" class="hint"></p>
     <p id="lv-level-note" class="hint"></p>
@@ -2060,7 +2072,12 @@ async function pageLive() {
     </div>
     <div class="card"><h2>Cues</h2><ul id="cue-list"><li class="muted">none yet</li></ul></div>`;
   document.getElementById("sound").disabled = !audioWanted;
-  document.getElementById("sound").addEventListener("click", () => { enableAudio(); document.getElementById("sound").textContent = "Sound on"; });
+  document.getElementById("sound").addEventListener("click", () => {
+    state.muted = !!state.audio && !state.muted;  // on: mute; off or muted: sound on
+    if (!state.muted) enableAudio();
+    showSound();
+  });
+  showSound();
   document.getElementById("start-demo").addEventListener("click", async () => {
     if (audioWanted) enableAudio();
     const msg = document.getElementById("live-msg");
@@ -2161,6 +2178,8 @@ async function pageLive() {
     if (m.closed_now) { live.error = null; set("sensor-error", ""); set("live-msg", "The walk is closed now, from what was stored before the disk was full."); }
     if (!m.running) {
       document.getElementById("cue")?.classList.remove("show");
+      const refused = document.getElementById("sensor-msg");
+      if (refused?.dataset.busy && !m.connecting) { refused.textContent = ""; refused.dataset.busy = ""; }
       const link = document.getElementById("live-walk-link");
       if (link && m.ended && m.discarded) {
         link.textContent = m.recorded === false ? "This walk ended before its sensor sent any data: nothing was stored." : "This demo ended before its first stride: nothing was stored.";
@@ -2591,6 +2610,8 @@ function bindSensorPanel(audioWanted) {
       showLiveNumbers();
     } catch (err) {
       msg.textContent = sensorMessage(err);
+      // "a live walk is already running": said until that walk ends (the hub's message clears it then)
+      msg.dataset.busy = err instanceof ApiError && err.status === 409 ? "1" : "";
     } finally {
       btn.disabled = false;
       btn.textContent = "Connect";

@@ -485,3 +485,32 @@ def test_lengths_not_trusted_for_coaching_are_counted_and_drawn_apart(browser_co
     assert "not trusted for coaching" in page.locator("main").inner_text()  # the chart's legend says which are which
     shot(page, "walk-trusted-lengths")
     assert errors == [], errors
+
+
+def test_live_sound_button_says_its_state_and_mutes_the_cues(browser_context, server: Server) -> None:
+    # QA18 #9: the button said "Enable sound" while Start had turned sound on and cues beeped, and a tap could not
+    # mute them mid-walk (the walker had to leave for the Profile page)
+    profile = {"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}}
+    assert server.client.put("/api/profile", json=profile).status_code == 200
+    assert server.client.post("/api/pain", json={"score": 5}).status_code == 201
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    sound = page.locator("#sound")
+    assert sound.inner_text() == "Sound off (tap to turn on)"
+    page.select_option("#demo-sample", "a_overstride_walk.csv")
+    page.select_option("#demo-speed", "5")
+    page.click("#start-demo")  # a click: the browser lets the page play sound from now on
+    assert sound.inner_text() == "Sound on (tap to mute)" and sound.get_attribute("aria-pressed") == "true"
+    wait_js(page, "Number(document.body.dataset.beeps || 0) >= 1")
+    sound.click()
+    assert sound.inner_text() == "Sound off (tap to turn on)" and sound.get_attribute("aria-pressed") == "false"
+    beeps = int(page.evaluate("document.body.dataset.beeps"))
+    page.evaluate("beep()")  # what a cue plays: nothing while muted
+    assert int(page.evaluate("document.body.dataset.beeps")) == beeps
+    sound.click()
+    assert sound.inner_text() == "Sound on (tap to mute)"
+    page.evaluate("beep()")
+    assert int(page.evaluate("document.body.dataset.beeps")) == beeps + 1
+    server.client.post("/api/live/stop")
+    assert errors == [], errors

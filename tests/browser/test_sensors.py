@@ -279,3 +279,17 @@ def test_a_sensor_picked_after_a_foot_pod_is_worn_where_it_was_before_the_pods_p
     assert page.locator("#sensor-placement").input_value() == "lower_back"
     assert page.locator("#sensor-height-row").is_visible()
     assert errors == [], errors
+
+
+def test_an_already_running_refusal_goes_when_that_walk_ends(browser_context, virtual_server: Server) -> None:
+    # QA18 #9: "a live walk is already running: stop it first" stayed under the form after that walk had ended
+    page, errors = pick_from_scan_list(browser_context, virtual_server, "imu")
+    samples = virtual_server.client.get("/api/live").json()["samples"]
+    r = virtual_server.client.post("/api/live/demo", json={"sample": samples[0], "speed": 1})
+    assert r.status_code == 202, r.text
+    page.click("#connect-btn")
+    msg = page.locator("#sensor-msg")
+    msg.filter(has_text="already running").wait_for()
+    virtual_server.client.post("/api/live/stop")
+    wait_js(page, "document.getElementById('sensor-msg').textContent === ''")
+    assert [e for e in errors if "status of 409" not in e] == [], errors  # the refusal itself is logged
