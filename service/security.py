@@ -6,6 +6,8 @@ untouched.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -74,6 +76,20 @@ TOKEN_PAGES = {
     ),
 }
 """A browser's page for a refused token: its title and what to do (the API answers JSON with the same cause)."""
+TOKEN_PAGE_STYLE = (
+    "body{font-family:system-ui,sans-serif;line-height:1.5;max-width:40rem;margin:1rem auto;padding:0 1rem}"
+    "code{overflow-wrap:anywhere}"
+)
+"""The refusal page cannot load the dashboard's stylesheet (it needs the token): its own few rules, inline, so the
+printed command wraps on a phone instead of running past the edge."""
+TOKEN_PAGE_POLICY = (
+    b"content-security-policy",
+    CONTENT_SECURITY_POLICY.replace(
+        "style-src 'self'",
+        "style-src 'sha256-" + base64.b64encode(hashlib.sha256(TOKEN_PAGE_STYLE.encode()).digest()).decode() + "'",
+    ).encode(),
+)
+"""The dashboard's policy with only that inline style allowed (by its hash: no other inline style runs)."""
 
 
 async def _send_json(send: Send, status: int, detail: str) -> None:
@@ -81,8 +97,8 @@ async def _send_json(send: Send, status: int, detail: str) -> None:
     await _send_body(send, status, body, b"application/json")
 
 
-async def _send_body(send: Send, status: int, body: bytes, content_type: bytes) -> None:
-    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+async def _send_body(send: Send, status: int, body: bytes, content_type: bytes, *extra: tuple[bytes, bytes]) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -96,9 +112,10 @@ async def _send_token_refusal(send: Send, detail: str, accept: str) -> None:
     page = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title} - gait</title></head><body><h1>{title}</h1><p>{words}</p></body></html>"
+        f"<title>{title} - gait</title><style>{TOKEN_PAGE_STYLE}</style></head>"
+        f"<body><h1>{title}</h1><p>{words}</p></body></html>"
     )
-    await _send_body(send, 401, page.encode(), b"text/html; charset=utf-8")
+    await _send_body(send, 401, page.encode(), b"text/html; charset=utf-8", TOKEN_PAGE_POLICY)
 
 
 class SecurityMiddleware:
@@ -206,17 +223,21 @@ class SecurityMiddleware:
 
     @staticmethod
     def _tokens_given(headers: dict[str, str], query_token: str | None) -> list[str]:
-        """The tokens a request carries (query, bearer header, cookie): none is "missing", none right is "wrong"."""
-        candidates = [query_token]
+        """The tokens a request carries: none is "missing", none right is "wrong".
+
+        A token given on purpose (``?token=``, a bearer header) decides alone: the cookie a browser kept from an
+        earlier visit must not admit an outdated link, or the walker keeps a bookmark that fails elsewhere.
+        """
+        explicit = [query_token]
         auth = headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
-            candidates.append(auth[7:].strip())
-        if "cookie" in headers:
-            cookie = SimpleCookie()
-            cookie.load(headers["cookie"])
-            if TOKEN_COOKIE in cookie:
-                candidates.append(cookie[TOKEN_COOKIE].value)
-        return [c for c in candidates if c]
+            explicit.append(auth[7:].strip())
+        explicit = [c for c in explicit if c]
+        if explicit or "cookie" not in headers:
+            return explicit
+        cookie = SimpleCookie()
+        cookie.load(headers["cookie"])
+        return [cookie[TOKEN_COOKIE].value] if TOKEN_COOKIE in cookie and cookie[TOKEN_COOKIE].value else []
 
 
 def _host_name(host: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from pathlib import Path
 
@@ -43,13 +45,32 @@ def test_a_wrong_token_is_told_apart_from_a_missing_one(remote_client: TestClien
     assert remote_client.get("/api/walks?token=wrong").json()["detail"] != missing
 
 
+def test_an_outdated_link_is_refused_even_with_the_current_cookie(remote_client: TestClient) -> None:
+    # A bookmark from an earlier start must fail here as it fails on any other device, not pass on the cookie.
+    good = {"Cookie": "gait_token=s3cret-token-16ch"}
+    assert remote_client.get("/api/walks", headers=good).status_code == 200
+    r = remote_client.get("/api/walks?token=from-an-earlier-start", headers=good)
+    assert r.status_code == 401 and r.json()["detail"].startswith("the token given is not the current one"), r.text
+    bearer = {**good, "Authorization": "Bearer from-an-earlier-start"}
+    assert remote_client.get("/api/walks", headers=bearer).status_code == 401
+    assert (
+        remote_client.get("/api/walks?token=s3cret-token-16ch", headers={"Cookie": "gait_token=old"}).status_code == 200
+    )
+
+
 def test_a_browser_is_told_in_words_what_to_open(remote_client: TestClient) -> None:
     html = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}  # Chromium opening a page
     r = remote_client.get("/", headers=html)
     assert r.status_code == 401 and r.headers["content-type"] == "text/html; charset=utf-8"
     assert "<h1>This address needs the token</h1>" in r.text
     assert "the token that <code>gait serve</code> printed when it started" in r.text
-    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    csp = r.headers["content-security-policy"]
+    assert csp.startswith("default-src 'none'") and "script-src 'self'" in csp
+    # its few style rules (so the printed command wraps on a phone) are allowed by their hash alone
+    style = re.search(r"<style>(.*?)</style>", r.text).group(1)
+    assert "overflow-wrap:anywhere" in style
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in csp and "unsafe-inline" not in csp, csp
     r = remote_client.get("/walks?token=wrong-token-zzzzzzzzzzzz", headers=html)
     assert r.status_code == 401 and "<h1>This token is not the current one</h1>" in r.text
     assert "makes a new token each time it starts, unless <code>GAIT_TOKEN</code> is set" in r.text
