@@ -645,13 +645,25 @@ def local_period(started_at: str, period: str) -> str:
     '2024-12'
     """
     when = datetime.fromisoformat(started_at)
-    local = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone()
+    local = aware_utc(when).astimezone()
     if period == "day":
         return local.date().isoformat()
     if period == "month":
         return f"{local.year:04d}-{local.month:02d}"
     year, week, _ = local.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def aware_utc(when: datetime) -> datetime:
+    """``when`` with its time zone, UTC when it names none (the store's times are UTC)."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def local_minute(when: datetime) -> str:
+    """A time as refusals about pain and walk times say it: to the minute, in this computer's local time, the
+    walker's (the service runs on their machine), as the Pain page's "When" box and the trends are: a time in UTC
+    would read as hours off. ``when`` without a zone is UTC."""
+    return aware_utc(when).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 class Store:

@@ -19,8 +19,7 @@ from typing import Any
 from service import coaching, reanalysis
 from service.pipeline import given_end_problem, given_start
 from service.reanalysis import SampleFolders
-from service.routers.pain import local_minute
-from service.store import StartChange, Store, utc_now_iso
+from service.store import StartChange, Store, local_minute, utc_now_iso
 from service.uploads import given_words
 
 

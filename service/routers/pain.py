@@ -13,6 +13,7 @@ from gait.coach.text import format_distance, format_duration, format_percent
 from service.coaching import load_profile
 from service.deps import StoreDep
 from service.models import PainCreate, PainPublic, PainSaved
+from service.store import aware_utc, local_minute
 
 router = APIRouter(prefix="/api/pain", tags=["pain"])
 
@@ -45,27 +46,15 @@ def _walk_name(walk: dict[str, Any]) -> str:
     return f"\u201c{walk['name']}\u201d"
 
 
-def _aware(when: datetime) -> datetime:
-    """``when`` with its time zone, UTC when it names none."""
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-
-
 def walk_start(walk: dict[str, Any]) -> datetime:
     """When a stored walk started."""
-    return _aware(datetime.fromisoformat(walk["started_at"]))
+    return aware_utc(datetime.fromisoformat(walk["started_at"]))
 
 
 def walk_end(walk: dict[str, Any]) -> datetime:
     """When a stored walk ended: its start plus its duration (its start when the duration is unknown)."""
     duration_s = walk.get("duration_s") or walk.get("walking_time_s") or 0.0
     return walk_start(walk) + timedelta(seconds=max(float(duration_s), 0.0))
-
-
-def local_minute(when: datetime) -> str:
-    """A time as refusals about pain and walk times say it: to the minute, in this computer's local time, the
-    walker's (the service runs on their machine), as the Pain page's "When" box and the trends are: a time in UTC
-    would read as hours off. ``when`` without a zone is UTC."""
-    return _aware(when).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
 def check_time_on_walk(when: datetime, walk: dict[str, Any]) -> None:
@@ -162,7 +151,7 @@ def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
         check_onset_on_walk(report, walk)
     now = datetime.now(UTC)
     # pain reported for a walk happened on that walk: dated at its end unless the walker says when
-    when = _aware(report.reported_at or (min(walk_end(walk), now) if walk is not None else now))
+    when = aware_utc(report.reported_at or (min(walk_end(walk), now) if walk is not None else now))
     if when.astimezone(UTC) > datetime.now(UTC) + FUTURE_SLACK:
         raise HTTPException(422, "reported_at is in the future: give the time the pain was felt")
     if walk is not None:
