@@ -538,24 +538,46 @@ def placement_notes(recording: Recording, result: Analysis) -> list[str]:
     list of str
         One note when the gyroscope's rate contradicts the placement, else none.
     """
+    doubt = placement_doubt(recording, result)
+    if doubt is None:
+        return []
+    return [f"placement check: {doubt.measured}; {doubt.instead}: " + analyse_again_as(*doubt.placements)]
+
+
+@dataclass(frozen=True)
+class PlacementDoubt:
+    """The gyroscope's evidence against the placement analysed (:func:`placement_doubt`)."""
+
+    measured: str
+    """What was measured, in words ("while walking the gyroscope turned at 601 deg/s ...")."""
+    instead: str
+    """Where it would fit, in words ("if it was on a shoe or in a pocket, analyse it again as foot or pocket")."""
+    placements: tuple[str, ...]
+    """The placements it fits instead (``Placement`` values)."""
+
+
+def placement_doubt(recording: Recording, result: Analysis) -> PlacementDoubt | None:
+    """The gyroscope's evidence against the placement analysed (see :func:`placement_notes`); None when it does not
+    contradict the placement (or there is no gyroscope)."""
     if recording.gyr_dps is None:
-        return []
+        return None
     if result.placement is Placement.FOOT:
-        return _foot_placement_notes(recording)
+        return _foot_doubt(recording)
     if result.placement not in (Placement.LOWER_BACK, Placement.WAIST):
-        return []
+        return None
     t = recording.time_s
     walking = np.zeros(len(t), dtype=bool)
     for bout in result.bouts:
         walking[np.searchsorted(t, bout.start_s) : np.searchsorted(t, bout.end_s, side="right")] = True
     p95_dps = _gyro_p95_dps(recording.gyr_dps, walking)
     if p95_dps is None or p95_dps <= TRUNK_GYRO_P95_MAX_DPS:
-        return []
-    return [
-        f"placement check: while walking the gyroscope turned at {p95_dps:.0f} deg/s (95th percentile), far faster "
-        f"than a sensor on the lower back or waist does (under about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on a "
-        "shoe or in a pocket, analyse it again as foot or pocket: " + analyse_again_as("foot", "pocket")
-    ]
+        return None
+    return PlacementDoubt(
+        f"while walking the gyroscope turned at {p95_dps:.0f} deg/s (95th percentile), far faster than a sensor on "
+        f"the lower back or waist does (under about {TRUNK_GYRO_P95_MAX_DPS:.0f})",
+        "if it was on a shoe or in a pocket, analyse it again as foot or pocket",
+        ("foot", "pocket"),
+    )
 
 
 MOVING_ACC_STD_MS2 = 1.0
@@ -569,27 +591,28 @@ FOOT_CHECK_MIN_MOVING_S = 10.0
 """Moving time needed before the foot check says anything (a few strides' worth)."""
 
 
-def _foot_placement_notes(recording: Recording) -> list[str]:
+def _foot_doubt(recording: Recording) -> PlacementDoubt | None:
     """The foot check: a shoe sensor swings at 325-690 deg/s (95th percentile while moving, 118 benchmark
     recordings); trunk sensors stay at 38-148 (67). Below TRUNK_GYRO_P95_MAX_DPS the sensor was not on a shoe."""
     acc_norm = np.sqrt(np.einsum("ij,ij->i", recording.acc_ms2, recording.acc_ms2))
     dt_s = float(np.median(np.diff(recording.time_s))) if len(recording.time_s) > 1 else 0.0
     if not dt_s > 0.0:
-        return []
+        return None
     window = max(3, round(1.0 / dt_s))
     mean = uniform_filter1d(acc_norm, window)
     var = uniform_filter1d(acc_norm * acc_norm, window) - mean * mean
     moving = var > MOVING_ACC_STD_MS2**2
     if moving.sum() * dt_s < FOOT_CHECK_MIN_MOVING_S:
-        return []
+        return None
     p95_dps = _gyro_p95_dps(recording.gyr_dps, moving)
     if p95_dps is None or p95_dps > TRUNK_GYRO_P95_MAX_DPS:
-        return []
-    return [
-        f"placement check: while moving the gyroscope turned at only {p95_dps:.0f} deg/s (95th percentile), far "
-        f"slower than a sensor on a shoe swings (over about {TRUNK_GYRO_P95_MAX_DPS:.0f}); if it was on the lower back "
-        "or waist, analyse it again with that placement: " + analyse_again_as("lower_back", "waist")
-    ]
+        return None
+    return PlacementDoubt(
+        f"while moving the gyroscope turned at only {p95_dps:.0f} deg/s (95th percentile), far slower than a sensor "
+        f"on a shoe swings (over about {TRUNK_GYRO_P95_MAX_DPS:.0f})",
+        "if it was on the lower back or waist, analyse it again with that placement",
+        ("lower_back", "waist"),
+    )
 
 
 def analyse_again_as(*placements: str) -> str:

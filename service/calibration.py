@@ -202,11 +202,12 @@ def _plausible(distance_m: float, model_distance_m: float) -> bool:
     return STRIDE_SCALE_RANGE[0] <= distance_m / model_distance_m <= STRIDE_SCALE_RANGE[1]
 
 
-def implausible_distance_words(distance_m: float, model_distance_m: float) -> str | None:
+def implausible_distance_words(distance_m: float, model_distance_m: float, *, box: str = "The box") -> str | None:
     """What to say of a distance that gives a stored walk an implausible factor (None when the factor is plausible,
     or nothing can be said: no model distance, not a positive number): the likely slip (kilometres or miles typed
     into a box of metres) with the number to enter, and nothing after that fix; else the range of distances that fit
     this walk, and in one plain sentence why another is refused (no factor: a number the walker never typed).
+    ``box``: where the distance was typed, as the sentence starts ("The box", or ``gait calibrate``'s option).
 
     Examples
     --------
@@ -232,10 +233,10 @@ corrects the measured distance by up to 50 % either way: a distance further off 
     ]
     if len(meant) == 1:
         unit, metres = meant[0]
-        return f"{distance_m:g} m? The box takes metres: {distance_m:g} {unit} = {metres} m, so enter {metres}."
+        return f"{distance_m:g} m? {box} takes metres: {distance_m:g} {unit} = {metres} m, so enter {metres}."
     if meant:
         both = " and ".join(f"{distance_m:g} {unit} = {metres} m" for unit, metres in meant)
-        return f"{distance_m:g} m? The box takes metres: {both}; enter the one you walked."
+        return f"{distance_m:g} m? {box} takes metres: {both}; enter the one you walked."
     down_pct, up_pct = (round(abs(f - 1.0) * 100) for f in STRIDE_SCALE_RANGE)
     by = f"{up_pct} % either way" if up_pct == down_pct else f"{up_pct} % up or {down_pct} % down"
     return (

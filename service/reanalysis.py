@@ -1044,6 +1044,11 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     3 of your 9 stored walks are now out of date (2 analysed with another calibration factor, 1 analysed with another
     body height): your coaching baseline, built from their stored stride lengths, stays on the old scale until they
     are analysed again: start the dashboard (`gait serve`) and press "Analyse all 3 again" on your profile page
+    >>> print(out_of_date_words({**counts, "out_of_date": 2, "out_of_date_by_reason": {"pain": 2}}))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    2 of your 9 stored walks are out of date (2 judged by a plan that a pain report added or deleted since changes),
+    none for a calibration factor or body height; to bring them up to date, start the dashboard (`gait serve`) and
+    press "Analyse all 2 again" on your profile page
     >>> out_of_date_words({**counts, "out_of_date": 0, "out_of_date_by_reason": {}})
     'none of your 9 stored walks is out of date'
     >>> one_without = out_of_date_words({**counts, "out_of_date_without_samples": 1})
@@ -1072,12 +1077,21 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     by = counts.get("out_of_date_by_reason") or {}
     why = ", ".join(f"{by[kind]} {words}" for kind, words in REASON_KIND_WORDS.items() if by.get(kind))
     one = n == 1
+    press = (
+        f'start the dashboard (`gait serve`) and press "{"Analyse it again" if one else f"Analyse all {n} again"}" '
+        f"on your profile page{more}"
+    )
+    if not (by.get("factor") or by.get("height")):
+        # out of date for other reasons (pain reports, dates): no stride length is on an old scale
+        return (
+            f"{n} of your {total} stored walks {'is' if one else 'are'} out of date{f' ({why})' if why else ''}, "
+            f"none for a calibration factor or body height; to bring {'it' if one else 'them'} up to date, {press}"
+        )
     return (
         f"{n} of your {total} stored walks {'is' if one else 'are'} now out of date{f' ({why})' if why else ''}: "
         "your coaching baseline, "
         f"built from their stored stride lengths, stays on the old scale until {'it is' if one else 'they are'} "
-        "analysed again: start the dashboard (`gait serve`) and press "
-        f'"{"Analyse it again" if one else f"Analyse all {n} again"}" on your profile page{more}'
+        f"analysed again: {press}"
     )
 
 

@@ -71,10 +71,42 @@ def test_dry_run_saves_nothing(walk, tmp_path: Path, capsys) -> None:
     assert not (data_dir / "gait.sqlite3").exists()
 
 
-def test_implausible_distance_is_refused_with_a_reason(walk, tmp_path: Path, capsys) -> None:
+def test_implausible_distance_is_refused_naming_the_distances_that_fit(walk, tmp_path: Path, capsys) -> None:
     path, _ = walk
+    model_m = _distance(path, tmp_path / "probe", capsys)
     assert main(["calibrate", str(path), "--distance-m", "5000", "--data-dir", str(tmp_path)]) == 2
-    assert "implausible" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    lo_m, hi_m = 0.5 * model_m, 1.5 * model_m  # a factor corrects the model's distance by up to 50 % either way
+    assert f"5000 m does not fit this walk: the model measured it at about {model_m:.0f} m" in err, err
+    assert f"between about {lo_m:.0f} and {hi_m:.0f} m" in err and "Nothing was saved." in err, err
+    assert not (tmp_path / "gait.sqlite3").exists()
+    # kilometres typed for metres: the number to enter
+    km = model_m / 1000.0
+    assert main(["calibrate", str(path), "--distance-m", f"{km:.3f}", "--data-dir", str(tmp_path)]) == 2
+    assert f"--distance-m takes metres: {km:.3f} km = {km * 1000:.0f} m" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("distance", ["inf", "nan", "-40", "0"])
+def test_a_distance_that_is_no_positive_number_is_refused_as_such(walk, tmp_path: Path, distance, capsys) -> None:
+    path, _ = walk
+    assert main(["calibrate", str(path), "--distance-m", distance, "--data-dir", str(tmp_path)]) == 2
+    assert "the known distance must be a positive number of metres" in capsys.readouterr().err
+
+
+def test_a_shoe_sensor_calibrated_as_lower_back_is_refused_for_its_placement(tmp_path: Path, capsys) -> None:
+    # gaitmap's shoe IMU swings at 300+ deg/s: given as a lower-back sensor, its distance is no 0.5-1.5 of a real one;
+    # the walker must be told to check the placement, not sent to re-measure a right distance
+    path = Path(__file__).resolve().parents[1] / "sample_recordings" / "gaitmap_left_foot.csv"
+    args = ["calibrate", str(path), "--placement", "lower_back", "--height-m", "1.75", "--data-dir", str(tmp_path)]
+    assert main([*args, "--distance-m", "3000"]) == 2
+    err = capsys.readouterr().err
+    assert "gives no plausible factor for a lower_back sensor, and the placement is the likely cause" in err, err
+    assert "far faster than a sensor on the lower back or waist" in err and "--placement foot" in err, err
+    assert "Traceback" not in err and not (tmp_path / "gait.sqlite3").exists()
+    # a distance that happens to fit is calibrated, with the doubt said before the factor
+    assert main([*args, "--distance-m", "40", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("Warning: placement check: while walking the gyroscope turned") < out.index("personal stride"), out
 
 
 def test_gps_reference_gives_the_factor_between_gps_and_model_strides() -> None:

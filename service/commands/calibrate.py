@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gait.analysis import GPS_MIN_BOUT_S, Analysis, analyze, gps_stride_lengths
+from gait.analysis import GPS_MIN_BOUT_S, Analysis, analyze, gps_stride_lengths, placement_doubt
 from gait.errors import GaitError
 from gait.stride_length import (
     CALIBRATION_MIN_STRIDES,
@@ -20,7 +21,12 @@ from gait.stride_length import (
     scale_from_known_distance,
 )
 from gait.types import Placement, Recording
-from service.calibration import calibrated_profile, check_calibratable, describe_scales
+from service.calibration import (
+    calibrated_profile,
+    check_calibratable,
+    describe_scales,
+    implausible_distance_words,
+)
 from service.commands.analyze import choose_placement, load_recording, placement_said_by
 from service.commands.data_folder import data_store
 from service.commands.reader_args import add_reader_arguments
@@ -89,6 +95,35 @@ def gps_scale(recording: Recording, result: Analysis) -> tuple[float, int]:
     return fit_stride_scale(np.repeat(model, reps), np.repeat(reference, reps)), len(model)
 
 
+def _known_distance_scale(recording: Recording, result: Analysis, distance_m: float) -> float:
+    """The factor a walk of ``distance_m`` gives, refused with what to check first: the placement when the
+    gyroscope contradicts it (a shoe sensor taken for a lower-back one measures a fraction of the distance), then a
+    distance that fits the walk in km or miles, or the range of distances that fit it."""
+    if not (distance_m > 0 and math.isfinite(distance_m)):
+        raise GaitError(
+            f"--distance-m {distance_m:g}: the known distance must be a positive number of metres",
+            reason="bad_calibration",
+        )
+    doubt = placement_doubt(recording, result)
+    mistyped = implausible_distance_words(distance_m, result.distance_m, box="--distance-m")
+    if doubt is not None and (mistyped or not result.distance_m > 0):
+        again = " or ".join(f"--placement {p}" for p in doubt.placements)
+        raise GaitError(
+            f"{distance_m:g} m gives no plausible factor for a {result.placement.value} sensor, and the placement "
+            f"is the likely cause: {doubt.measured}. If it was worn elsewhere, calibrate again with that placement "
+            f"({again}); nothing was saved",
+            reason="implausible_calibration",
+        )
+    if mistyped:
+        raise GaitError(f"{mistyped} Nothing was saved.", reason="implausible_calibration")
+    if doubt is not None:
+        print(
+            f"Warning: placement check: {doubt.measured}; if it was worn elsewhere, this factor is for the wrong "
+            "placement: calibrate again with the placement it had"
+        )
+    return scale_from_known_distance(result.distance_m, distance_m)
+
+
 def run(args: argparse.Namespace) -> int:
     """Fit and save the factor."""
     check_settings(args)
@@ -116,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         basis = f"GPS over {n_bouts} walking bout(s)"
         warning = None  # each bout used is a minute or more of walking
     else:
-        scale = scale_from_known_distance(result.distance_m, args.distance_m)
+        scale = _known_distance_scale(recording, result, args.distance_m)
         basis = f"{args.distance_m:.0f} m walked, {result.distance_m:.0f} m estimated by the model"
         warning = calibration_walk_warning(args.distance_m)
     print(f"personal stride-length factor {factor_words(scale)} for a {placement.value} sensor ({basis})")
