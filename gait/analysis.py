@@ -727,10 +727,17 @@ def model_notes(
             ]
         return [f"stride length: zero-velocity-update integration of the foot sensor{scale}"]
     if p in (Placement.POCKET, Placement.HAND):
+        # a height given with a phone walk would otherwise read as having personalised its lengths: it does not
+        # (no evidence here ties this model's factor to height; a calibration walk measures it)
+        height = (
+            f"; your body height ({tracker.body_height_m:.2f} m) is not used by this model"
+            if tracker.body_height_m is not None
+            else ""
+        )
         if tracker.stride_scale is None:
             return [
-                "stride length: Weinberg step model with a population factor (low confidence); "
+                f"stride length: Weinberg step model with a population factor (low confidence){height}; "
                 "calibrate with a walk of known distance for personal accuracy"
             ]
-        return [f"stride length: Weinberg step model{scale}"]
+        return [f"stride length: Weinberg step model{scale}{height}"]
     return [f"stride length: no model fits a {p.value} sensor; cadence only"]

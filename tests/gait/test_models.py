@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
 
+from gait.analysis import model_notes
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
 from gait.stride_length import (
@@ -18,6 +19,7 @@ from gait.stride_length import (
     step_excursion_m,
     update_bounce_phase,
 )
+from gait.tracker import GaitTracker
 from gait.zupt import cumulative_orientation, quat_from_rotvec, stride_between_stances_m, zupt_stride_length_m
 
 
@@ -271,3 +273,16 @@ def test_a_walk_shorter_than_100_m_gives_a_rough_factor_and_says_what_to_do(dist
         assert "at least 100 m at your usual pace" in warning and "400 m track lap" in warning
     else:
         assert warning is None
+
+
+@pytest.mark.parametrize("placement", ["pocket", "hand"])
+def test_a_phone_walk_says_the_body_height_given_is_not_used(placement: str) -> None:
+    # lower-back lengths follow the height; a phone's Weinberg factor does not, and a walker who gave a height must
+    # not read the lengths as personalised by it
+    with_height = model_notes(GaitTracker(placement=placement, body_height_m=1.62))[0]
+    assert "your body height (1.62 m) is not used by this model" in with_height, with_height
+    assert "body height" not in model_notes(GaitTracker(placement=placement))[0]
+    calibrated = model_notes(GaitTracker(placement=placement, body_height_m=1.9, stride_scale=1.1))[0]
+    assert calibrated.endswith("personal factor 1.100; your body height (1.90 m) is not used by this model"), calibrated
+    back = model_notes(GaitTracker(placement="lower_back", body_height_m=1.62))[0]
+    assert "from the body height 1.62 m" in back and "not used" not in back
