@@ -264,8 +264,11 @@ def upload_limit_message(limit_bytes: int) -> str:
     --------
     >>> upload_limit_message(200 * 1024 * 1024).split(":")[0]
     'the upload is larger than the limit of 200 MiB (209,715,200 bytes)'
+    >>> upload_limit_message(200 * 1024 * 1024).split(": ")[1].split(" (")[0]
+    'compress it first'
     """
     return (
         f"the upload is larger than the limit of {limit_bytes / 1024**2:.4g} MiB ({limit_bytes:,} bytes): "
-        "split the recording or raise GAIT_MAX_UPLOAD_MB"
+        "compress it first (a CSV zipped or gzipped is read as it is, and often shrinks to under half), split the "
+        "recording, or start the service with a larger GAIT_MAX_UPLOAD_MB"
     )
