@@ -944,22 +944,43 @@ GENEACTIV_LOCATIONS: dict[str, Placement] = {
     "hip": Placement.WAIST,
     "wrist": Placement.WRIST,
     "chest": Placement.CHEST,
+    "thigh": Placement.POCKET,
 }
 """GENEActiv 'Device Location Code' words (GENEActiv PC software writes e.g. 'left wrist', 'waist', 'back') and our
-placements. An ankle or thigh has no placement of ours: left to the user (it is not a shoe sensor's foot)."""
+placements. A thigh strap moves with the thigh as a phone in a trouser pocket does (the pocket model's own carry).
+An ankle or upper arm has no placement of ours: the walker is asked (an ankle is not a shoe sensor's foot), never
+given another placement's figures (:func:`unmodelled_location`)."""
 
 
 def geneactiv_placement(code: str | None) -> Placement | None:
-    """The placement a GENEActiv header's location code names, or None (unknown, ankle, thigh, empty).
+    """The placement a GENEActiv header's location code names, or None (unknown, ankle, upper arm, empty).
 
     Examples
     --------
     >>> geneactiv_placement("left wrist"), geneactiv_placement("back"), geneactiv_placement("left ankle")
     (<Placement.WRIST: 'wrist'>, <Placement.LOWER_BACK: 'lower_back'>, None)
+    >>> geneactiv_placement("Right thigh")
+    <Placement.POCKET: 'pocket'>
     """
     words = re.sub(r"[\s_\-]+", " ", (code or "").strip().lower())
     words = re.sub(r"^(left|right) ", "", words)
     return GENEACTIV_LOCATIONS.get(words)
+
+
+def unmodelled_location(source: dict[str, Any]) -> str | None:
+    """The body location a recording's header names that no placement of ours models (a GENEActiv 'right ankle'),
+    or None (none named, or one we model).
+
+    Examples
+    --------
+    >>> unmodelled_location({"device_location": "Right Ankle"}), unmodelled_location({"device_location": "back"})
+    ('Right Ankle', None)
+    >>> unmodelled_location({"device_location": "not specified"}) is None
+    True
+    """
+    code = str(source.get("device_location") or "").strip()
+    unsaid = code.lower().replace("_", " ") in {"", "not specified", "unspecified", "unknown", "none", "n/a", "other"}
+    return None if unsaid or geneactiv_placement(code) is not None else code
 
 
 def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:

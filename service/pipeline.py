@@ -32,6 +32,7 @@ from gait.coach.settings import MIN_PLAN_WALK_TIME_S, MIN_WALK_TIME_S, PLAN_WALK
 from gait.coach.text import format_duration
 from gait.types import Placement, Recording, StrideEvent
 from ingest import is_phone_recording, load, read_apple_health
+from ingest.csv_formats import unmodelled_location
 from ingest.errors import IngestError
 from service import coaching, samewalk
 from service.coaching import StrideFlagger, judged_description
@@ -818,6 +819,15 @@ def process_file(
     # the latest plan is the one the walker asked for, e.g. a pain report made just before the upload)
     placement_note = None
     if placement is None and recording.placement is None and origin == "upload":
+        unmodelled = unmodelled_location(recording.source)
+        if unmodelled:
+            # the walker's usual placement would give a sensor known to be elsewhere another placement's figures
+            raise IngestError(
+                f"{path.name}: the file's header says the sensor was worn on the '{unmodelled}', a place this version "
+                'has no placement for: choose the nearest under "Where was the sensor worn?" and upload again '
+                "(its figures are then that placement's); nothing was stored",
+                reason="placement_unmodelled",
+            )
         usual = coaching.load_profile(store).placement
         phone = is_phone_recording(recording)
         placement, placement_note = usual_placement(usual, phone=phone, choose=DASHBOARD_PLACEMENT_CHOICE)

@@ -403,3 +403,38 @@ def test_a_placement_the_files_header_states_is_said_with_where_it_came_from(tmp
     assert main(["analyze", str(GENEACTIV_LUMBAR), *empty, "--placement", "waist", "--json", "-"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["placement"] == "waist" and not any(n.startswith("placement ") for n in doc["notes"]), doc["notes"]
+
+
+@pytest.mark.skipif(not GENEACTIV_LUMBAR.is_file(), reason="shared data not present (a fresh clone has none)")
+def test_a_body_location_the_header_names_is_used_or_asked_for_never_replaced(tmp_path: Path, capsys) -> None:
+    """GENEActiv PC software's location codes: a thigh strap is analysed as a pocket (it moves as a trouser pocket
+    does); an ankle or upper arm has no placement here, so the walker is asked, not given lower-back figures."""
+    raw = GENEACTIV_LUMBAR.read_bytes()
+    assert b"Device Location Code,back" in raw
+
+    def at(code: str) -> Path:
+        path = tmp_path / f"{code.replace(' ', '_')}.csv"
+        path.write_bytes(raw.replace(b"Device Location Code,back", b"Device Location Code," + code.encode()))
+        return path
+
+    # a profile whose usual placement is the lower back must not decide for a sensor the file puts elsewhere
+    from service.store import Store
+
+    (tmp_path / "data").mkdir()
+    store = Store(tmp_path / "data" / "gait.sqlite3").open()
+    store.put_profile({"placement": "lower_back", "body_height_m": 1.75})
+    store.close()
+    profile = ["--data-dir", str(tmp_path / "data")]
+    assert main(["analyze", str(at("left thigh")), *profile, "--json", "-"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["placement"] == "pocket", doc["notes"]
+    assert doc["notes"][0].startswith("placement pocket from the file's header (Device Location Code 'left thigh')")
+    for code in ("right ankle", "Upper Arm"):
+        assert main(["analyze", str(at(code)), *profile]) == 2
+        err = capsys.readouterr().err
+        assert f"the file's header says the sensor was worn on the '{code}', a place this version has no" in err, err
+        assert "pass the nearest with --placement" in err and "Traceback" not in err
+    assert main(["analyze", str(at("right ankle")), *profile, "--placement", "foot", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["placement"] == "foot"
+    assert main(["analyze", str(at("not specified")), *profile, "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["placement"] == "lower_back"

@@ -13,6 +13,7 @@ from gait.analysis import MODEL_NOTE_START, Analysis, analyze
 from gait.coach.flags import flag_overlong
 from gait.coach.settings import DEFAULT_MIN_CONFIDENCE, DEFAULT_TOLERANCE_M
 from gait.coach.text import plural
+from gait.errors import GaitError
 from gait.numbers import fixed
 from gait.types import Placement, Recording
 from service.commands.output import check_output_path, write_text_atomic
@@ -93,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         # the analysis itself needs no store: say how to have it without one
         raise StoreError(f"{exc} (or analyse without your profile, which opens no store: add --no-profile)") from exc
     from ingest import is_phone_recording
+    from ingest.csv_formats import unmodelled_location
 
     placement, placement_note = choose_placement(
         args.placement,
@@ -100,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         profile.get("placement"),
         phone=is_phone_recording(recording),
         said_by=placement_said_by(recording),
+        unmodelled=unmodelled_location(recording.source),
     )
     stride_scale = args.stride_scale
     if stride_scale is None:
@@ -173,6 +176,7 @@ def choose_placement(
     unsaid: str = "the file does not say where the sensor was",
     phone: bool = False,
     said_by: str | None = None,
+    unmodelled: str | None = None,
 ) -> tuple[Placement, str | None]:
     """Where the sensor was, as uploads choose it: ``--placement``, else the file's own, else the profile's usual
     placement (a pocket for a phone app's export when no phone is carried there:
@@ -194,6 +198,10 @@ def choose_placement(
     said_by
         What stated ``in_file`` (:func:`placement_said_by`), for its note; None: not said (``gait live --demo``
         names its sample's walk itself).
+    unmodelled
+        A body location the file names that no placement models (:func:`ingest.csv_formats.unmodelled_location`):
+        refused unless ``given``, as neither the profile's placement nor a default fits a sensor known to be
+        elsewhere.
 
     Examples
     --------
@@ -211,6 +219,12 @@ def choose_placement(
     choices = "|".join(p.value for p in Placement)
     if given:
         return Placement.parse(given), None
+    if unmodelled and not in_file:
+        raise GaitError(
+            f"the file's header says the sensor was worn on the '{unmodelled}', a place this version has no "
+            f"placement for: pass the nearest with --placement {choices} (its figures are then that placement's)",
+            reason="placement_unmodelled",
+        )
     if in_file:
         placement = Placement.parse(in_file)
         note = f"placement {placement.value} from {said_by}: pass --placement {choices} if it was elsewhere"

@@ -133,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
     # as gait analyze chooses it, and said when the walker did not name it: a factor fitted for the wrong placement
     # would silently scale every later walk with the sensor there
     from ingest import is_phone_recording
+    from ingest.csv_formats import unmodelled_location
 
     placement, placement_note = choose_placement(
         args.placement,
@@ -140,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
         profile.get("placement"),
         phone=is_phone_recording(recording),
         said_by=placement_said_by(recording),
+        unmodelled=unmodelled_location(recording.source),
     )
     if placement_note:
         print(f"Note: {placement_note}")

@@ -100,3 +100,26 @@ def test_a_sensorlog_upload_is_dated_by_its_logging_time(client: TestClient, tmp
     # 'loggingTime(txt)' 2024-05-01 10:00:01.123 +0200 is 08:00:01.123 UTC (the upload happens in 2026)
     started = datetime.fromisoformat(walk["started_at"])
     assert abs(started.timestamp() - START.timestamp()) < 1.0
+
+
+SHARED_DEV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
+GENEACTIV_LUMBAR = SHARED_DEV / "gaitpy_demo_geneactiv_lumbar" / "demo_data.csv"
+
+
+@pytest.mark.skipif(not GENEACTIV_LUMBAR.is_file(), reason="shared data not present (a fresh clone has none)")
+def test_an_upload_whose_header_names_an_unmodelled_place_is_asked_for_it(client: TestClient, tmp_path: Path) -> None:
+    path = tmp_path / "ankle.csv"
+    path.write_bytes(
+        GENEACTIV_LUMBAR.read_bytes().replace(b"Device Location Code,back", b"Device Location Code,right ankle")
+    )
+    assert client.patch("/api/profile", json={"changes": {"placement": "lower_back"}}).status_code == 200
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)})
+    assert r.status_code == 422, r.text
+    said = r.json()["detail"]
+    assert "ankle.csv: the file's header says the sensor was worn on the 'right ankle'" in said, said
+    assert 'choose the nearest under "Where was the sensor worn?"' in said and "nothing was stored" in said
+    assert client.get("/api/walks").json() == []
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "foot"})
+    assert r.status_code == 201 and r.json()["walks"][0]["placement"] == "foot", r.text
