@@ -569,7 +569,9 @@ def test_inactive_plan_never_cues_to_shorten() -> None:
     assert not plan.active
     coach = Coach(plan, s)
     assert _feed(coach, strides_at([2.0] * 100)) == []
-    assert coach.summary() == {"strides": 100, "overlong_strides": 0, "cues": 0, "distance_m": pytest.approx(200.0)}
+    assert coach.summary() == {
+        "strides": 100, "overlong_strides": 0, "cues": 0, "distance_m": pytest.approx(200.0), "distance_trusted": True
+    }
 
 
 def test_near_pain_cue_fires_once_when_the_recommended_distance_is_reached() -> None:
