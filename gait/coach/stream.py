@@ -151,7 +151,9 @@ class Coach:
         st = self.state
         if st.external_distance_m is not None and not st.external_from_strides:
             return True
-        return st.stride_distance_m > 0 and st.trusted_stride_distance_m >= TRUSTED_DISTANCE_SHARE * st.stride_distance_m
+        return (
+            st.stride_distance_m > 0 and st.trusted_stride_distance_m >= TRUSTED_DISTANCE_SHARE * st.stride_distance_m
+        )
 
     @property
     def distance_cue_note(self) -> str | None:

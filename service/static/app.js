@@ -1827,7 +1827,8 @@ async function pagePain() {
       <div class="row"><label for="when">When <span class="hint">(default: the end of the chosen walk, or now)</span></label><input id="when" type="datetime-local" step="1"></div>
       <div class="row"><label for="pain-walk">During which walk <span class="hint">(optional)</span></label>
         <select id="pain-walk"><option value="">none / not recorded</option>${walks.map((w) => `<option value="${w.id}" ${String(w.id) === preselect ? "selected" : ""}>${esc(w.name)} – ${esc(fmt.date(w.started_at))}</option>`).join("")}</select></div>
-      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="text" inputmode="decimal" autocomplete="off"></div>
+      <p id="pain-walk-has" class="notice hidden" role="status"></p>
+      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk: 150 m is 0.15)</span></label><input id="onset-km" type="text" inputmode="decimal" autocomplete="off"></div>
       <div class="row"><label for="onset-min">…or after <span class="hint">(minutes into the walk)</span></label><input id="onset-min" type="text" inputmode="decimal" autocomplete="off"></div>
       <div class="row"><label for="note">Note</label><input id="note" maxlength="500"></div>
       <button type="submit">Save report</button> <span id="pain-msg" role="status"></span>
@@ -1856,6 +1857,21 @@ async function pagePain() {
   };
   walkSelect.addEventListener("change", setWhenFromWalk);
   setWhenFromWalk();
+  // A walk has one point of pain (the coach counts its earliest onset once): say when the chosen walk has a report
+  // already, so a second Save or a changed mind is a choice, not a silent duplicate.
+  const showWalkReports = () => {
+    const box = document.getElementById("pain-walk-has");
+    const mine = reports.filter((r) => walkSelect.value && String(r.walk_id) === walkSelect.value);
+    box.classList.toggle("hidden", !mine.length);
+    if (!mine.length) { box.textContent = ""; return; }
+    const words = mine.map((r) => painReportWords({ ...r, walk_id: null, walk_deleted: false }, names).replace(/^of /, ""));
+    box.innerHTML = `This walk already has ${mine.length === 1 ? "a report" : `${mine.length} reports`}: ${esc(words.join("; "))}.
+      The coach counts a walk once, with its earliest onset: another report of pain adds nothing unless the pain started earlier,
+      and a report of no pain (0/10) for it is refused. To correct ${mine.length === 1 ? "it" : "one"}, <button type="button" class="secondary" data-del-from-form="${mine[0].id}">delete ${mine.length === 1 ? "it" : "the latest"}</button> first.`;
+    box.querySelector("button").addEventListener("click", () => document.querySelector(`button[data-del="${mine[0].id}"]`)?.click());
+  };
+  walkSelect.addEventListener("change", showWalkReports);
+  showWalkReports();
   for (const b of document.querySelectorAll("button[data-del]")) {
     b.addEventListener("click", async () => {
       // asked as Delete walk asks: a report gone is gone from the plan too (ids are never reused, so a stale list
@@ -1889,10 +1905,19 @@ async function pagePain() {
     try {
       const saved = await api("/api/pain", { method: "POST", json: body });
       if (!onPage(seq)) return;  // saved all the same: the pain page lists it when opened
+      // the form starts afresh (no walk, no time): a second press of Save must not store the same report again
+      if (location.hash !== "#/pain") history.replaceState(null, "", "#/pain");
       await pagePain();
       // a report too old to plan from is kept, and says so: the walk-length plan does not change
       sayDone("pain-msg", saved.too_old_to_plan ? `Saved. ${saved.too_old_to_plan}` : "Saved.");
-    } catch (err) { msg.className = "error"; msg.textContent = err.message; }
+    } catch (err) {
+      msg.className = "error";
+      // "0.09" typed as "90" (metres): refused as beyond the walk's end; say the box's unit with the number to type
+      const w = walks.find((x) => String(x.id) === v("pain-walk")), walked = w && w.summary && w.summary.distance_m;
+      const typed = v("onset-km").trim(), n = readDecimal(typed);
+      const asMetres = err instanceof ApiError && err.status === 422 && walked && n && n * 1000 > walked && n <= walked;
+      msg.textContent = asMetres ? `${err.message} The box takes kilometres: if you meant ${typed} metres, enter ${+(n / 1000).toFixed(3)}.` : err.message;
+    }
   });
 }
 

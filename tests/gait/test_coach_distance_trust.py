@@ -28,8 +28,9 @@ def _plan(history: list | None = None):  # noqa: ANN202
 def _paced_history() -> list:
     """Three trusted walks of 150 s: 150 strides of 1.3 m each (195 m) -> a usual pace of 1.3 m/s."""
     return [
-        line_walk(NOW_S - (5 + i) * DAY_S, np.full(150, 110.0), intercept_m=1.3, slope_m_per_spm=0.0,
-                  walking_time_s=150.0)
+        line_walk(
+            NOW_S - (5 + i) * DAY_S, np.full(150, 110.0), intercept_m=1.3, slope_m_per_spm=0.0, walking_time_s=150.0
+        )
         for i in range(3)
     ]
 
