@@ -5,8 +5,9 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
 - ``{"type": "step", "t_s", "side"}``
 - ``{"type": "stride", "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence",
   "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m", "walk_distance_m", "judged_against",
-  "no_target_note", "distance_cue_note"}`` (target/overlong from the coach's judge, None before a walk without a personal baseline has its
-  level; judged_against: what the target is cut from; no_target_note: why the stride has no target, when it has none;
+  "no_target_note", "distance_cue_note"}`` (target/overlong from the coach's judge, None before a walk without a
+  personal baseline has its level; judged_against: what the target is cut from; no_target_note: why the stride has
+  no target, when it has none;
   trusted: the length is confident enough for the coach to judge it; distance_cue_note: why the prompt near the
   usual point of pain comes by walking time or not at all, the walk's distance being untrusted (else None);
   the pod's own stride length when an RSC pod streams beside the IMU; None when unknown; walk_distance_m: the

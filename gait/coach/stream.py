@@ -170,8 +170,8 @@ class Coach:
         cue_time_s = _cue_time_s(rec, distance_trusted=False)
         if cue_time_s is not None:
             return (
-                f"The prompt near your usual point of pain comes after about {format_duration(cue_time_s)} of this walk, "
-                f"not at {format_distance(rec.walk_length_m)}: {why}."
+                "The prompt near your usual point of pain comes after about "
+                f"{format_duration(cue_time_s)} of this walk, not at {format_distance(rec.walk_length_m)}: {why}."
             )
         return (
             f"No prompt near your usual point of pain on this walk: {why}, and no usual pace is known to time it by. "

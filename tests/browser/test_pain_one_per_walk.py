@@ -16,7 +16,8 @@ from tests.browser.test_reanalysis import upload
 from tests.service.serverproc import Server
 
 REPO = Path(__file__).resolve().parents[2]
-WALK = REPO.parent / "shared/data/dev/oxford_step_counter/optimisation/data/Samsung_Dario_Hard_InHand_2/accelerometer.csv.gz"
+OXFORD = REPO.parent / "shared/data/dev/oxford_step_counter/optimisation/data"
+WALK = OXFORD / "Samsung_Dario_Hard_InHand_2" / "accelerometer.csv.gz"
 
 pytestmark = [
     pytest.mark.shared,

@@ -17,7 +17,7 @@ ONSET_M = 100.0  # pain usually 100 m in -> plan walks of 83.3 m
 PHONE_CONFIDENCE = 0.35  # an uncalibrated phone's strides (gait.confidence.method_confidence)
 
 
-def _plan(history: list | None = None):  # noqa: ANN202
+def _plan(history: list | None = None) -> tuple:
     settings = CoachSettings(enabled=True)
     reports = [PainReport(NOW_S - DAY_S, 5, onset_distance_m=ONSET_M)]
     plan = plan_coaching(history or [], reports, settings, body_height_m=HEIGHT_M, now_s=NOW_S, placement="pocket")
