@@ -405,8 +405,11 @@ async function pageHome() {
     if (both && rec.ends_by === "time") value = `${time} <span class="hint" id="rec-at-pace">about ${fmt.distBoth(rec.planned_length_m)} at your usual pace</span>`;
     else if (both && rec.ends_by === "distance") value = `${distance} <span class="hint" id="rec-at-pace">about ${fmt.durWords(rec.planned_time_s)} at your usual pace</span>`;
     else if (both) value = `${distance} or ${time}, <span class="hint">whichever comes first</span>`;
+    // switched off, pain-free walks count for nothing and no prompt comes during a walk: the length is a suggestion
+    const off = plan.enabled ? "" : `<p class="hint" id="rec-coaching-off">Stride coaching is switched off, so this is a suggestion only:
+      no prompt tells you during a walk when you get close. Switch coaching on in <a href="#/profile">your settings</a> for that.</p>`;
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
-      <div class="value">${value}</div><p>${esc(rec.reason)}</p></div>`;
+      <div class="value">${value}</div><p>${esc(rec.reason)}</p>${off}</div>`;
   } else if (coaching.old_onsets) {
     // reports of where the pain started, all too old to plan from: said so, not asked for as if there were none
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
@@ -418,14 +421,14 @@ async function pageHome() {
       into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
   }
   const reasons = plan.reasons.filter((r) => !rec || r !== rec.reason);
-  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE))
+  const calibrateHow = reasons.some((r) => CLI_CALIBRATE.test(r))
     ? await pageData(calibrateHowTo(plan, coaching.calibration_walk_good_m)) : "";
   $main.innerHTML = `
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
     ${recHtml}
     <div class="card"><h2 id="coaching-state">Stride coaching: ${!plan.enabled ? "switched off" : plan.active ? "active" : "switched on, inactive"}</h2>
-      ${planReasons(plan, reasons, "home-reasons", calibrateHow ? (r) => r.replace(` ${CLI_CALIBRATE}`, " (how: below)") : (r) => r)}
+      ${planReasons(plan, reasons, "home-reasons", calibrateHow ? (r) => r.replace(CLI_CALIBRATE, "(at least $1 m at your usual pace; how: below)") : (r) => r)}
       ${calibrateHow}
       <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
       <p><a href="#/profile">Coaching settings</a></p></div>
@@ -437,9 +440,10 @@ async function pageHome() {
   bindWalkRows();
 }
 
-// The command the coach's advice names for calibrating (gait.coach.plan: "... a walk of known distance (gait
-// calibrate)"): where it stands, the dashboard says its own way first.
-const CLI_CALIBRATE = "(gait calibrate)";
+// How the coach's advice says to calibrate (gait.coach.text.CALIBRATE_WAYS: "... a walk of known distance (at least
+// 100 m at your usual pace: “Calibrate: this walk was … m” on a walk's page, or gait calibrate)"): on Home, which
+// shows the way step by step below, the parenthesis points there.
+const CLI_CALIBRATE = /\(at least (\d+) m at your usual pace: “Calibrate: this walk was … m” on a walk's page, or gait calibrate\)/;
 
 // How far back Home looks for a walk to calibrate with: the latest own walks, and the details of the few latest
 // long enough of them (a walk whose figures are out of date cannot calibrate until analysed again).
@@ -1974,6 +1978,20 @@ function painReportWords(r, names) {
 
 // -- live -------------------------------------------------------------------------------------------------------
 
+/** The recommended walk, by the Live page's Distance card, when coaching is switched on and there is one (the
+ * coach prompts near its end): the figure it ends by, and the other at the usual pace when known. */
+function plannedWalkLine(plan) {
+  const rec = plan.recommendation;
+  if (!plan.enabled || !rec) return "";
+  const d = rec.walk_length_m != null ? fmt.distBoth(rec.walk_length_m) : null;
+  const t = rec.walk_time_s != null ? fmt.durWords(rec.walk_time_s) : null;
+  let words = d || t;
+  if (d && t && rec.ends_by) words = rec.ends_by === "time" ? `${t} (about ${fmt.distBoth(rec.planned_length_m)} at your usual pace)` : `${d} (about ${fmt.durWords(rec.planned_time_s)} at your usual pace)`;
+  else if (d && t) words = `${d} or ${t}, whichever comes first`;
+  else if (d && rec.planned_time_s != null) words = `${d} (about ${fmt.durWords(rec.planned_time_s)} at your usual pace)`;
+  return `<p class="hint" id="lv-plan">Planned walk: about ${esc(words)}, ending before your back usually starts to hurt (<a href="#/">Home</a> says why).</p>`;
+}
+
 function cueItem(c) {
   return `<li>${fmt.dur(c.t_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`;
 }
@@ -2040,6 +2058,8 @@ async function pageLive() {
       ${stat("Flagged", "0", "", "", "lv-flagged")}
       ${stat("Distance", "–", "", "", "lv-distance")}
     </div>
+    ${plannedWalkLine(coaching.plan)}
+    <p id="lv-distance-note" class="hint" role="status"></p>
     <div class="actions" id="live-controls">
       <button id="stop-live" class="danger">Stop</button>
       <button id="sound" class="secondary">${audioWanted ? "Sound off (tap to turn on)" : "Sound off in profile"}</button>
@@ -2139,7 +2159,7 @@ async function pageLive() {
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], heldTarget: null, strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     // a new walk: the link to the previous walk's page goes with its cards
-    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link"]) set(id, "");
+    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link", "lv-distance-note"]) set(id, "");
     showLinkLost();
     set("lv-distance", "–");
     // a foot pod alone relabels these two cards (see the "pod" message)
@@ -2166,6 +2186,8 @@ async function pageLive() {
     showCadence();
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
+    // the coach's word when this walk's distance is a guess: its prompt near the point of pain comes by time, or not
+    set("lv-distance-note", m.distance_cue_note || "");
     // what the target is cut from; with no personal baseline, no target until the walk's first strides set its level
     if (m.judged_against || m.no_target_note) {
       // the coach's own reason when there is no target: a demo, no baseline for this placement, no length model

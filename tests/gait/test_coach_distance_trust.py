@@ -93,3 +93,22 @@ def test_a_distance_summed_from_untrusted_strides_is_no_better_than_the_strides(
     cues = _feed(coach, strides_at([1.3] * 3, confidence=PHONE_CONFIDENCE))
     assert [c.kind for c in cues] == [CueKind.NEAR_PAIN_DISTANCE]
     assert cues[0].reason.startswith("You have walked 90 m")
+
+
+def test_with_coaching_switched_off_the_plan_says_nothing_of_counting_pain_free_walks() -> None:
+    # QA19a #14: pain-free walks only relax a stride target; switched off, the counting rule is noise
+    reports = [PainReport(NOW_S - DAY_S, 5, onset_distance_m=ONSET_M)]
+    on, off = (
+        plan_coaching([], reports, CoachSettings(enabled=e), body_height_m=HEIGHT_M, now_s=NOW_S) for e in (True, False)
+    )
+    assert "counts as a pain-free walk" in on.recommendation.reason
+    assert off.recommendation.walk_length_m == on.recommendation.walk_length_m
+    assert "pain-free" not in off.recommendation.reason
+    assert off.recommendation.reason.endswith("so they end before it starts.")
+    # a plan under a minute of walking: the doctor's advice stays, the counting does not
+    early = [PainReport(NOW_S - DAY_S, 5, onset_time_s=40.0)]
+    off = plan_coaching([], early, CoachSettings(enabled=False), body_height_m=HEIGHT_M, now_s=NOW_S)
+    assert off.recommendation.reason.endswith(
+        "Back pain that starts this early into a walk is worth discussing with a doctor or physiotherapist."
+    )
+    assert "count" not in off.recommendation.reason
