@@ -406,8 +406,8 @@ async function pageHome() {
     else if (both && rec.ends_by === "distance") value = `${distance} <span class="hint" id="rec-at-pace">about ${fmt.durWords(rec.planned_time_s)} at your usual pace</span>`;
     else if (both) value = `${distance} or ${time}, <span class="hint">whichever comes first</span>`;
     // switched off, pain-free walks count for nothing and no prompt comes during a walk: the length is a suggestion
-    const off = plan.enabled ? "" : `<p class="hint" id="rec-coaching-off">Stride coaching is switched off, so this is a suggestion only:
-      no prompt tells you during a walk when you get close. Switch coaching on in <a href="#/profile">your settings</a> for that.</p>`;
+    const off = plan.enabled ? "" : `<div class="hint" id="rec-coaching-off">Stride coaching is switched off, so this is a suggestion only:
+      no prompt tells you during a walk when you get close. Switch coaching on in <a href="#/profile">your settings</a> for that.</div>`;
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
       <div class="value">${value}</div><p>${esc(rec.reason)}</p>${off}</div>`;
   } else if (coaching.old_onsets) {
