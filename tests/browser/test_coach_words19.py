@@ -7,21 +7,10 @@ A real phone recording of the Oxford step-counter data set (../shared/data/dev),
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
+from tests.browser.test_pain_one_per_walk import WALK
+from tests.browser.test_pain_one_per_walk import pytestmark as pytestmark  # shared data, skipped without it
 from tests.browser.test_reanalysis import upload
 from tests.service.serverproc import Server
-
-REPO = Path(__file__).resolve().parents[2]
-OXFORD = REPO.parent / "shared/data/dev/oxford_step_counter/optimisation/data"
-WALK = OXFORD / "Samsung_Dario_Hard_InHand_2" / "accelerometer.csv.gz"
-
-pytestmark = [
-    pytest.mark.shared,
-    pytest.mark.skipif(not WALK.is_file(), reason=f"shared dev data not found at {WALK}"),
-]
 
 
 def coaching(server: Server, enabled: bool) -> None:

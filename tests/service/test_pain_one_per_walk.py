@@ -7,21 +7,11 @@ Real phone recordings of the Oxford step-counter data set (../shared/data/dev) u
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.service.test_coaching_honesty import post_file
-
-REPO = Path(__file__).resolve().parents[2]
-OXFORD = REPO.parent / "shared" / "data" / "dev" / "oxford_step_counter" / "optimisation" / "data"
-
-pytestmark = [
-    pytest.mark.shared,
-    pytest.mark.skipif(not OXFORD.is_dir(), reason=f"shared dev data not found at {OXFORD}"),
-    pytest.mark.timeout(300),
-]
+from tests.service.test_pain_marks_changed_plans import OXFORD
+from tests.service.test_pain_marks_changed_plans import pytestmark as pytestmark  # shared data, skipped without it
 
 
 def upload(client: TestClient, name: str) -> int:
