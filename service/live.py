@@ -5,9 +5,11 @@ Used by ``gait live`` and by the web service (``service.livehub``). Messages, ea
 - ``{"type": "step", "t_s", "side"}``
 - ``{"type": "stride", "start_s", "end_s", "duration_s", "length_m", "cadence_spm", "speed_mps", "confidence",
   "method", "side", "target_m", "overlong", "trusted", "pod_stride_length_m", "walk_distance_m", "judged_against",
-  "no_target_note"}`` (target/overlong from the coach's judge, None before a walk without a personal baseline has its
-  level; judged_against: what the target is cut from; no_target_note: why the stride has no target, when it has none;
-  trusted: the length is confident enough for the coach to judge it;
+  "no_target_note", "distance_cue_note"}`` (target/overlong from the coach's judge, None before a walk without a
+  personal baseline has its level; judged_against: what the target is cut from; no_target_note: why the stride has
+  no target, when it has none;
+  trusted: the length is confident enough for the coach to judge it; distance_cue_note: why the prompt near the
+  usual point of pain comes by walking time or not at all, the walk's distance being untrusted (else None);
   the pod's own stride length when an RSC pod streams beside the IMU; None when unknown; walk_distance_m: the
   distance so far as the stored walk's summary counts it, see :class:`RunningSummary`)
 - ``{"type": "bout", "start_s", "end_s", "steps", "cadence_spm", "walk_distance_m"}``
@@ -897,8 +899,8 @@ class LiveSession:
                 set_distance = getattr(self.coach, "set_distance_m", None)
                 if self._pod_start_m is None and distance_m is not None and callable(set_distance):
                     # "near your usual point of pain" at the distance the walk shows and stores (a pod's odometer,
-                    # when one streams, wins)
-                    set_distance(distance_m)
+                    # when one streams, wins); a sum of model strides, trusted only as far as they are
+                    set_distance(distance_m, from_strides=True)
                 # the coach judges each stride once (its judge holds the walk's level): before the stride's message,
                 # which carries that judgement; its cues follow the message
                 cues = self.coach.update(event)
@@ -931,6 +933,8 @@ class LiveSession:
             "judged_against": getattr(judge, "basis", None),
             # why there is none yet, with the real reason (a demo, no baseline for this placement, no length model)
             "no_target_note": getattr(judge, "no_target_note", None) if target_m is None else None,
+            # why the prompt near the usual point of pain comes by time, or not at all (an untrusted distance)
+            "distance_cue_note": getattr(self.coach, "distance_cue_note", None),
         }
 
 

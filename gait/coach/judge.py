@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gait import stride_length
 from gait.coach.baseline import trusted_strides
 from gait.coach.flags import stride_flag
 from gait.coach.plan import CoachingPlan
 from gait.coach.settings import WALK_LEVEL_STRIDES, CoachSettings
-from gait.coach.text import format_percent, plural, sensor_words
+from gait.coach.text import calibrate_ways, format_percent, plural, sensor_words
 from gait.confidence import method_confidence
 from gait.errors import GaitError
 from gait.types import Placement, StrideEvent
@@ -303,10 +302,7 @@ def untrusted_lengths_why(
     with_height = method_confidence(placement, calibrated=calibrated, height_known=True, foot_detector=foot)[1]
     height_helps = not height_known and with_height >= min_confidence
     without = "a calibration factor or a body height" if height_helps else "a calibration factor"
-    calibrate = (
-        f"calibrate its factor with a walk of known distance (at least {stride_length.CALIBRATION_WALK_GOOD_M:g} m at "
-        "your usual pace: \u201cCalibrate: this walk was \u2026 m\u201d on a walk's page, or gait calibrate)"
-    )
+    calibrate = f"calibrate its factor with a walk of known distance {calibrate_ways()}"
     fix = f"give your body height in your profile or {calibrate}" if height_helps else calibrate
     # the pendulum's lengths rest on the height at the lower back, not at the waist: said, as a walker may expect it
     height_note = ", and a body height does not change that" if placement is Placement.WAIST else ""

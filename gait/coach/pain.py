@@ -75,14 +75,14 @@ class PainOnset:
     Attributes
     ----------
     distance_m
-        Usual onset distance (:func:`usual_onset` of the reports that give one: the shortest of up to 4, then
-        the lower quartile), or None.
+        Usual onset distance (:func:`usual_onset` of the walks whose reports give one: the shortest of up to 4,
+        then the lower quartile), or None.
     time_s
         Usual onset time into the walk, the same way, or None.
     n_distance_reports, n_time_reports
-        How many reports each figure rests on.
+        How many walks each figure rests on (one onset per walk: several reports of one walk count once).
     distances_m, times_s
-        The reported onsets used, sorted.
+        The onsets used, one per walk, sorted.
     """
 
     distance_m: float | None
@@ -94,7 +94,7 @@ class PainOnset:
 
     @property
     def description(self) -> str:
-        """E.g. ``"about 4.8 km (3.0 mi) into a walk (lower quartile of 4 reports)"``."""
+        """E.g. ``"about 4.8 km (3.0 mi) into a walk (lower quartile of 5 walks)"``."""
         parts = []
         if self.distance_m is not None:
             parts.append(f"about {format_distance(self.distance_m)} into a walk ({_basis(self.n_distance_reports)})")
@@ -108,11 +108,12 @@ class PainOnset:
 
 
 def _basis(n: int) -> str:
+    # counted in walks: a walk's several reports (a second press of Save, a changed mind) are one point of pain
     if n == 1:
-        return "1 report"
+        return "1 walk"
     if n < QUARTILE_MIN_REPORTS:
-        return f"the shortest of {n} reports"
-    return f"lower quartile of {n} reports"
+        return f"the shortest of {n} walks"
+    return f"lower quartile of {n} walks"
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,11 @@ def estimate_pain_onset(
     lookback_days: float | None = None,
     min_pain_0_10: int = 1,
 ) -> PainOnset | None:
-    """Usual onset of back pain into a walk, from reports that carry a distance or time.
+    """Usual onset of back pain into a walk, from reports that carry a distance or time: one onset per walk.
+
+    A walk has one point of pain: its several reports (the same report saved twice, a corrected one) count once,
+    with their earliest onset (distance and time each), so repeating a report never moves the usual onset. A
+    report that names no walk counts as a walk of its own.
 
     Parameters
     ----------
@@ -267,7 +272,11 @@ def estimate_pain_onset(
     --------
     >>> onset = estimate_pain_onset([PainReport(0.0, 5, onset_distance_m=4000.0), PainReport(1.0, 4, 6000.0)])
     >>> onset.distance_m, onset.n_distance_reports, onset.description
-    (4000.0, 2, 'about 4.0 km (2.5 mi) into a walk (the shortest of 2 reports)')
+    (4000.0, 2, 'about 4.0 km (2.5 mi) into a walk (the shortest of 2 walks)')
+    >>> same_walk = [PainReport(0.0, 5, 90.0, walk_id="w1"), PainReport(60.0, 5, 60.0, walk_id="w1")]
+    >>> onset = estimate_pain_onset([*same_walk, PainReport(0.0, 5, 120.0, walk_id="w2")])
+    >>> onset.distances_m, onset.description
+    ((60.0, 120.0), 'about 60 m (0.04 mi) into a walk (the shortest of 2 walks)')
     >>> estimate_pain_onset([PainReport(0.0, 5, onset_time_s=0.0)]) is None
     True
     """
@@ -277,10 +286,19 @@ def estimate_pain_onset(
         use = [r for r in use if start_s <= r.reported_at_s <= now_s]
     # an onset at the very start (under MIN_ONSET_*; stores from before the service refused them may hold some) is
     # no point into the walk that a shorter walk could end before: the report counts as pain, its onset teaches nothing
-    distances = sorted(
-        r.onset_distance_m for r in use if r.onset_distance_m is not None and r.onset_distance_m >= MIN_ONSET_DISTANCE_M
-    )
-    times = sorted(r.onset_time_s for r in use if r.onset_time_s is not None and r.onset_time_s >= MIN_ONSET_TIME_S)
+    by_walk: dict[object, tuple[float | None, float | None]] = {}
+    for i, r in enumerate(use):
+        key = ("walk", r.walk_id) if r.walk_id is not None else ("report", i)
+        d = (
+            r.onset_distance_m
+            if r.onset_distance_m is not None and r.onset_distance_m >= MIN_ONSET_DISTANCE_M
+            else None
+        )
+        t = r.onset_time_s if r.onset_time_s is not None and r.onset_time_s >= MIN_ONSET_TIME_S else None
+        d0, t0 = by_walk.get(key, (None, None))
+        by_walk[key] = (_earliest(d0, d), _earliest(t0, t))
+    distances = sorted(d for d, _ in by_walk.values() if d is not None)
+    times = sorted(t for _, t in by_walk.values() if t is not None)
     if not distances and not times:
         return None
     return PainOnset(
@@ -291,6 +309,11 @@ def estimate_pain_onset(
         distances_m=tuple(distances),
         times_s=tuple(times),
     )
+
+
+def _earliest(a: float | None, b: float | None) -> float | None:
+    """The earlier of two onsets of one walk, either of them possibly unknown."""
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _too_old_to_plan(lookback_days: float) -> str:
@@ -387,13 +410,13 @@ def recommend_walk_length(
     >>> round(rec.walk_length_m / 1609.344, 6)
     2.5
     >>> rec.reason  # doctest: +NORMALIZE_WHITESPACE
-    'Back pain usually starts about 4.8 km (3.0 mi) into a walk (1 report). Plan walks of about 4.0 km (2.5 mi),
+    'Back pain usually starts about 4.8 km (3.0 mi) into a walk (1 walk). Plan walks of about 4.0 km (2.5 mi),
     83 % of that, so they end before it starts.'
     >>> both = PainOnset(distance_m=250.0, time_s=90.0, n_distance_reports=1, n_time_reports=1)
     >>> rec = recommend_walk_length(both, pace=UsualPace(speed_mps=1.03, n_walks=3))
     >>> rec.ends_by, rec.reason  # doctest: +NORMALIZE_WHITESPACE
-    ('time', 'Back pain usually starts about 250 m (0.16 mi) into a walk (1 report) or about 1 min 30 s into a walk
-    (1 report); at your usual pace (3.7 km/h (2.3 mph), the median of 3 recent walks) you reach 1 min 30 s first, at
+    ('time', 'Back pain usually starts about 250 m (0.16 mi) into a walk (1 walk) or about 1 min 30 s into a walk
+    (1 walk); at your usual pace (3.7 km/h (2.3 mph), the median of 3 recent walks) you reach 1 min 30 s first, at
     about 93 m (0.06 mi). Plan walks of about 1 min 15 s, about 77 m (0.05 mi) at your usual pace: 83 % of that, so
     they end before it starts.')
     """

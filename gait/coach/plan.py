@@ -31,7 +31,7 @@ from gait.coach.settings import (
     WALK_LEVEL_STRIDES,
     CoachSettings,
 )
-from gait.coach.text import USUAL_STRIDES, WALK_LEVEL, format_percent, plural, sensor_words
+from gait.coach.text import USUAL_STRIDES, WALK_LEVEL, calibrate_ways, format_percent, plural, sensor_words
 from gait.errors import GaitError
 from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement
 
@@ -148,8 +148,11 @@ def counted_walks(
     return counts
 
 
-def _plan_walk_note(rec: Recommendation) -> str | None:
+def _plan_walk_note(rec: Recommendation, *, enabled: bool = True) -> str | None:
     """What the recommendation means for counting walks, when the planned walk is shorter than two minutes.
+
+    Pain-free walks only relax a stride target, so with coaching switched off (``enabled`` False) nothing is said
+    about counting them: only that pain this early is worth discussing with a doctor, when the plan is that short.
 
     A walk counts by its walking time: the planned walk's (:attr:`Recommendation.planned_time_s`, its duration, or
     its distance at the walker's usual pace) when known; otherwise each figure given, a distance against the 150 m
@@ -180,17 +183,25 @@ def _plan_walk_note(rec: Recommendation) -> str | None:
     # below the floor in either measure (reports giving distances and others times), the plan ends walks before a
     # minute of walking: pain that early is the doctor's question, and walking on to make a walk count is no advice
     if any(v < floor for v, _, floor in given):
+        if not enabled:
+            return EARLY_PAIN_ADVICE
         return (
             f"Walks this short cannot count as pain-free walks (the coach needs at least "
             f"{MIN_PLAN_WALK_TIME_S / 60.0:.0f} minute of walking to tell a walk from a few steps), so they do not "
             "relax the stride target; back pain that starts this early into a walk is worth discussing with a "
             "doctor or physiotherapist."
         )
+    if not enabled:
+        return None
     return (
         f"A walk of about this length ({100.0 * PLAN_WALK_SHARE:.0f} % of it or more, with at least "
         f"{MIN_PLAN_WALK_TIME_S / 60.0:.0f} minute of walking) counts as a pain-free walk, though shorter than the "
         f"usual {MIN_WALK_TIME_S / 60.0:.0f} minutes."
     )
+
+
+EARLY_PAIN_ADVICE = "Back pain that starts this early into a walk is worth discussing with a doctor or physiotherapist."
+"""What a plan this short adds when coaching is switched off (no pain-free walk to count then)."""
 
 
 def relaxed_reduction(
@@ -473,7 +484,7 @@ def _untrusted_history_reason(
     # a height lifts only the lower-back pendulum (gait.confidence.method_confidence); unknown placement: it may help
     if not height_known and placement in (None, Placement.LOWER_BACK):
         fixes.append("give your body height in your profile")
-    fixes.append("calibrate your stride length with a walk of known distance (gait calibrate)")
+    fixes.append(f"calibrate your stride length with a walk of known distance {calibrate_ways()}")
     advice = fixes[0] if len(fixes) == 1 else f"{', '.join(fixes[:-1])} or {fixes[-1]}"
     return (
         f"{which}{with_sensor} {verb} the sensor measured confidently enough to judge (confidence "
@@ -558,7 +569,7 @@ def plan_coaching(
     recommendation = (
         None if onset is None else recommend_walk_length(onset, fraction=settings.walk_fraction_of_onset, pace=pace)
     )
-    note = None if recommendation is None else _plan_walk_note(recommendation)
+    note = None if recommendation is None else _plan_walk_note(recommendation, enabled=settings.enabled)
     if recommendation is not None and note is not None:
         recommendation = replace(recommendation, reason=f"{recommendation.reason} {note}")
 

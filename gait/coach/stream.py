@@ -22,6 +22,14 @@ walk time). Distance is the sum of the lengths of all strides (a slow turn too),
 its duration after the previous stride ended (overlapping strides of the two feet, as trunk sensors emit them,
 count half); the baseline length at the stride's cadence stands in for walking strides without a length.
 :meth:`Coach.set_distance_m` replaces the sum with a better figure (GPS, a foot pod's total distance).
+
+The prompt rests only on a distance the product trusts (DESIGN section 4: never shown when the estimate is
+unreliable): a GPS or foot-pod distance, or a sum of strides of which at least :data:`TRUSTED_DISTANCE_SHARE` of the
+distance comes from lengths trusted for coaching (confidence ``min_confidence`` or more). An uncalibrated phone's
+strides (confidence 0.35) or a wrist or chest sensor's (no length: the baseline stands in) give a guess, never said
+as "you have walked 84 m": the prompt then comes by walking time, the recommended time or the recommended distance
+at the walker's usual pace (:attr:`Recommendation.planned_time_s`), and with neither it stays silent;
+:attr:`Coach.distance_cue_note` says which, for the live view.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from enum import StrEnum
 from typing import Any
 
 from gait.coach.judge import Judgement, StrideJudge
+from gait.coach.pain import TRUSTED_DISTANCE_SHARE, Recommendation
 from gait.coach.plan import CoachingPlan
 from gait.coach.records import new_distance_share
 from gait.coach.settings import CoachSettings
@@ -91,7 +100,9 @@ class CoachState:
     last_shorten_cue_s: float | None = None
     walk_start_s: float | None = None
     stride_distance_m: float = 0.0
+    trusted_stride_distance_m: float = 0.0
     external_distance_m: float | None = None
+    external_from_strides: bool = False
     near_pain_cued: bool = False
     n_strides: int = 0
     n_flagged: int = 0
@@ -133,13 +144,53 @@ class Coach:
         ext = self.state.external_distance_m
         return self.state.stride_distance_m if ext is None else ext
 
-    def set_distance_m(self, distance_m: float) -> None:
-        """Use a better distance-into-walk figure (GPS, a foot pod's total distance) from now on."""
+    @property
+    def distance_trusted(self) -> bool:
+        """Whether :attr:`distance_m` may be said as a fact: a GPS or foot-pod figure, or a sum of strides of which
+        at least :data:`TRUSTED_DISTANCE_SHARE` of the distance rests on lengths trusted for coaching."""
+        st = self.state
+        if st.external_distance_m is not None and not st.external_from_strides:
+            return True
+        return (
+            st.stride_distance_m > 0 and st.trusted_stride_distance_m >= TRUSTED_DISTANCE_SHARE * st.stride_distance_m
+        )
+
+    @property
+    def distance_cue_note(self) -> str | None:
+        """Why the prompt near the usual point of pain does not rest on this walk's distance, for the live view: it
+        comes by walking time instead, or not at all (None: it rests on a trusted distance, on a time the reports
+        give, or there is no such prompt)."""
+        rec = self.plan.recommendation
+        if not self.plan.distance_cue_active or rec is None or rec.walk_length_m is None or self.distance_trusted:
+            return None
+        why = (
+            "this walk's distance is a guess: its stride lengths are not trusted for coaching (a phone without a "
+            "calibration factor, or a sensor that measures no stride length)"
+        )
+        cue_time_s = _cue_time_s(rec, distance_trusted=False)
+        if cue_time_s is not None:
+            return (
+                "The prompt near your usual point of pain comes after about "
+                f"{format_duration(cue_time_s)} of this walk, not at {format_distance(rec.walk_length_m)}: {why}."
+            )
+        return (
+            f"No prompt near your usual point of pain on this walk: {why}, and no usual pace is known to time it by. "
+            f"Plan to end it at about {format_distance(rec.walk_length_m)} yourself; a calibration walk (a walk of "
+            "known distance) makes such lengths trusted."
+        )
+
+    def set_distance_m(self, distance_m: float, *, from_strides: bool = False) -> None:
+        """Use a better distance-into-walk figure (GPS, a foot pod's total distance) from now on.
+
+        ``from_strides``: the figure sums this walk's model stride lengths (as its stored summary counts them), so it
+        is trusted only as far as those strides are (:attr:`distance_trusted`).
+        """
         if not math.isfinite(distance_m) or distance_m < 0:
             raise GaitError(
                 f"distance {distance_m!r} m must be a finite, non-negative number", reason="bad_coach_input"
             )
         self.state.external_distance_m = float(distance_m)
+        self.state.external_from_strides = bool(from_strides)
 
     def update(self, event: StepEvent | StrideEvent | BoutEvent) -> list[Cue]:
         """Advance by one event and return the cues it triggers (usually none).
@@ -168,6 +219,7 @@ class Coach:
             "overlong_strides": st.n_flagged,
             "cues": st.n_cues,
             "distance_m": self.distance_m,
+            "distance_trusted": self.distance_trusted,
         }
 
     def _end_run(self) -> None:
@@ -207,7 +259,10 @@ class Coach:
                 if usual_m is None
                 else usual_m
             )
-            st.stride_distance_m += new_distance_share(s.start_s, s.end_s, prev_end_s) * length_m
+            share_m = new_distance_share(s.start_s, s.end_s, prev_end_s) * length_m
+            st.stride_distance_m += share_m
+            if known and s.confidence >= cfg.min_confidence:
+                st.trusted_stride_distance_m += share_m
         if not walking:
             self._end_run()
             return []
@@ -252,10 +307,18 @@ class Coach:
         rec = plan.recommendation
         if plan.distance_cue_active and rec is not None and in_run and not st.near_pain_cued:
             walked_m, walked_s = self.distance_m, s.end_s - st.walk_start_s
-            if rec.walk_length_m is not None and walked_m >= rec.walk_length_m:
+            trusted = self.distance_trusted
+            cue_time_s = _cue_time_s(rec, distance_trusted=trusted)
+            if trusted and rec.walk_length_m is not None and walked_m >= rec.walk_length_m:
                 said = f"You have walked {format_distance(walked_m)}"
-            elif rec.walk_time_s is not None and walked_s >= rec.walk_time_s:
+            elif cue_time_s is not None and walked_s >= cue_time_s:
                 said = f"You have walked for {format_duration(walked_s)}"
+                if cue_time_s != rec.walk_time_s and rec.walk_length_m is not None:
+                    # the time stands in for a distance this walk cannot measure: never say that distance as walked
+                    said += (
+                        f", about {format_distance(rec.walk_length_m)} at your usual pace (this walk's own distance "
+                        "is a guess: its stride lengths are not trusted for coaching)"
+                    )
             else:
                 said = ""
             if said:
@@ -273,3 +336,14 @@ class Coach:
 
     def __repr__(self) -> str:
         return f"Coach(active={self.plan.active}, state={asdict(self.state)!r})"
+
+
+def _cue_time_s(rec: Recommendation, *, distance_trusted: bool) -> float | None:
+    """The walking time at which the prompt near the point of pain comes: the recommended time when the reports give
+    one, and, when the walk's distance cannot be trusted, the recommended distance at the usual pace too (the earlier
+    of the two); None when there is neither."""
+    times = [rec.walk_time_s]
+    if not distance_trusted and rec.walk_length_m is not None and rec.pace is not None:
+        times.append(rec.walk_length_m / rec.pace.speed_mps)
+    known = [t for t in times if t is not None]
+    return min(known) if known else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from gait import stride_length
 from gait.coach.settings import WALK_LEVEL_STRIDES
 from gait.numbers import fixed, round_half_away
 from gait.types import Placement
@@ -16,6 +17,15 @@ USUAL_STRIDES: Final = "your usual strides"
 """What strides are judged against with a personal baseline (said in cues and a walk's coaching)."""
 WALK_LEVEL: Final = f"this walk's first {WALK_LEVEL_STRIDES} strides"
 """What strides are judged against without one: the walk's own level (:data:`WALK_LEVEL_STRIDES`)."""
+
+
+def calibrate_ways() -> str:
+    """How to calibrate, after "a walk of known distance": the dashboard's way and the command line's, with the length
+    a factor to rely on needs (:data:`gait.stride_length.CALIBRATION_WALK_GOOD_M`, read when said)."""
+    return (
+        f"(at least {stride_length.CALIBRATION_WALK_GOOD_M:g} m at your usual pace: \u201cCalibrate: this walk was "
+        "\u2026 m\u201d on a walk's page, or gait calibrate)"
+    )
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,33 @@ def check_time_on_walk(when: datetime, walk: dict[str, Any]) -> None:
         )
 
 
+def describe_report(row: dict[str, Any]) -> str:
+    """A stored report in the walker's words: ``"5/10 after 120 m (0.07 mi), reported Nov 17, 08:02"``."""
+    parts = [f"{row['score']}/10"]
+    if row.get("onset_distance_m") is not None:
+        parts.append(f"after {format_distance(row['onset_distance_m'])}")
+    if row.get("onset_time_s") is not None:
+        parts.append(f"after {_duration(row['onset_time_s'])}")
+    when = aware_utc(datetime.fromisoformat(row["reported_at"]))
+    return f"{' '.join(parts)}, reported {local_minute(when)}"
+
+
+def check_no_contradiction(report: PainCreate, walk: dict[str, Any], stored: list[dict[str, Any]]) -> None:
+    """Refuse (422) a report of no pain (0/10) for a walk that already has a report of pain, or one of pain for a
+    walk already reported as pain-free: one walk cannot have been both. Reports of pain for a walk that has some
+    are kept (the coach takes the walk's earliest onset, once)."""
+    mine = [r for r in stored if r["walk_id"] == walk["id"]]
+    other = [r for r in mine if (r["score"] == 0) != (report.score == 0)]
+    if other:
+        said = "no pain (0/10)" if report.score == 0 else f"pain {report.score}/10"
+        raise HTTPException(
+            422,
+            f"the walk {_walk_name(walk)} already has a report of {describe_report(other[0])}: a report of {said} "
+            "for the same walk contradicts it. If that report is wrong, delete it in the history on the Pain page, "
+            "then report again; otherwise choose the walk this report is about.",
+        )
+
+
 def check_onset_on_walk(report: PainCreate, walk: dict[str, Any]) -> None:
     """Refuse (422) an onset distance or time beyond the walk it names (with the margin above)."""
     if walk["status"] == "live":
@@ -118,7 +145,9 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
     description="Without `reported_at` the report is dated at the end of the walk named by `walk_id` (its start "
     "plus its duration), or now when no walk is named. An onset beyond the named walk's distance or duration (by "
     "more than 10 %, at least 50 m or 60 s) is refused (422): it did not happen on that walk; so is a "
-    "`reported_at` before the named walk's start, and an onset on a report of score 0 (no pain). A report older "
+    "`reported_at` before the named walk's start, an onset on a report of score 0 (no pain), and a report of score 0 "
+    "for a walk that has a report of pain (or of pain for a walk reported as 0/10). Several reports of pain for one "
+    "walk are kept; the coach counts the walk once, with its earliest onset. A report older "
     "than the coaching's pain lookback (90 days) is stored, and `too_old_to_plan` says that its point of pain gives "
     "no walk-length recommendation.",
 )
@@ -149,6 +178,7 @@ def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
                 "or for a walk you made",
             )
         check_onset_on_walk(report, walk)
+        check_no_contradiction(report, walk, store.list_pain())
     now = datetime.now(UTC)
     # pain reported for a walk happened on that walk: dated at its end unless the walker says when
     when = aware_utc(report.reported_at or (min(walk_end(walk), now) if walk is not None else now))

@@ -405,8 +405,11 @@ async function pageHome() {
     if (both && rec.ends_by === "time") value = `${time} <span class="hint" id="rec-at-pace">about ${fmt.distBoth(rec.planned_length_m)} at your usual pace</span>`;
     else if (both && rec.ends_by === "distance") value = `${distance} <span class="hint" id="rec-at-pace">about ${fmt.durWords(rec.planned_time_s)} at your usual pace</span>`;
     else if (both) value = `${distance} or ${time}, <span class="hint">whichever comes first</span>`;
+    // switched off, pain-free walks count for nothing and no prompt comes during a walk: the length is a suggestion
+    const off = plan.enabled ? "" : `<div class="hint" id="rec-coaching-off">Stride coaching is switched off, so this is a suggestion only:
+      no prompt tells you during a walk when you get close. Switch coaching on in <a href="#/profile">your settings</a> for that.</div>`;
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
-      <div class="value">${value}</div><p>${esc(rec.reason)}</p></div>`;
+      <div class="value">${value}</div><p>${esc(rec.reason)}</p>${off}</div>`;
   } else if (coaching.old_onsets) {
     // reports of where the pain started, all too old to plan from: said so, not asked for as if there were none
     recHtml = `<div class="card recommend" id="recommendation"><h2>Recommended walk length</h2>
@@ -418,14 +421,14 @@ async function pageHome() {
       into the walk, and the dashboard suggests walks that end before that point.</p></div>`;
   }
   const reasons = plan.reasons.filter((r) => !rec || r !== rec.reason);
-  const calibrateHow = reasons.some((r) => r.includes(CLI_CALIBRATE))
+  const calibrateHow = reasons.some((r) => CLI_CALIBRATE.test(r))
     ? await pageData(calibrateHowTo(plan, coaching.calibration_walk_good_m)) : "";
   $main.innerHTML = `
     <h1>Your walking</h1>
     ${live.running ? `<div class="notice">A walk is live now. <a href="#/live">Watch it</a>.</div>` : ""}
     ${recHtml}
     <div class="card"><h2 id="coaching-state">Stride coaching: ${!plan.enabled ? "switched off" : plan.active ? "active" : "switched on, inactive"}</h2>
-      ${planReasons(plan, reasons, "home-reasons", calibrateHow ? (r) => r.replace(` ${CLI_CALIBRATE}`, " (how: below)") : (r) => r)}
+      ${planReasons(plan, reasons, "home-reasons", calibrateHow ? (r) => r.replace(CLI_CALIBRATE, "(at least $1 m at your usual pace; how: below)") : (r) => r)}
       ${calibrateHow}
       <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>
       <p><a href="#/profile">Coaching settings</a></p></div>
@@ -437,9 +440,10 @@ async function pageHome() {
   bindWalkRows();
 }
 
-// The command the coach's advice names for calibrating (gait.coach.plan: "... a walk of known distance (gait
-// calibrate)"): where it stands, the dashboard says its own way first.
-const CLI_CALIBRATE = "(gait calibrate)";
+// How the coach's advice says to calibrate (gait.coach.text.CALIBRATE_WAYS: "... a walk of known distance (at least
+// 100 m at your usual pace: “Calibrate: this walk was … m” on a walk's page, or gait calibrate)"): on Home, which
+// shows the way step by step below, the parenthesis points there.
+const CLI_CALIBRATE = /\(at least (\d+) m at your usual pace: “Calibrate: this walk was … m” on a walk's page, or gait calibrate\)/;
 
 // How far back Home looks for a walk to calibrate with: the latest own walks, and the details of the few latest
 // long enough of them (a walk whose figures are out of date cannot calibrate until analysed again).
@@ -1827,7 +1831,8 @@ async function pagePain() {
       <div class="row"><label for="when">When <span class="hint">(default: the end of the chosen walk, or now)</span></label><input id="when" type="datetime-local" step="1"></div>
       <div class="row"><label for="pain-walk">During which walk <span class="hint">(optional)</span></label>
         <select id="pain-walk"><option value="">none / not recorded</option>${walks.map((w) => `<option value="${w.id}" ${String(w.id) === preselect ? "selected" : ""}>${esc(w.name)} – ${esc(fmt.date(w.started_at))}</option>`).join("")}</select></div>
-      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk)</span></label><input id="onset-km" type="text" inputmode="decimal" autocomplete="off"></div>
+      <p id="pain-walk-has" class="notice hidden" role="status"></p>
+      <div class="row"><label for="onset-km">It started after <span class="hint">(km into the walk: 150 m is 0.15)</span></label><input id="onset-km" type="text" inputmode="decimal" autocomplete="off"></div>
       <div class="row"><label for="onset-min">…or after <span class="hint">(minutes into the walk)</span></label><input id="onset-min" type="text" inputmode="decimal" autocomplete="off"></div>
       <div class="row"><label for="note">Note</label><input id="note" maxlength="500"></div>
       <button type="submit">Save report</button> <span id="pain-msg" role="status"></span>
@@ -1856,6 +1861,21 @@ async function pagePain() {
   };
   walkSelect.addEventListener("change", setWhenFromWalk);
   setWhenFromWalk();
+  // A walk has one point of pain (the coach counts its earliest onset once): say when the chosen walk has a report
+  // already, so a second Save or a changed mind is a choice, not a silent duplicate.
+  const showWalkReports = () => {
+    const box = document.getElementById("pain-walk-has");
+    const mine = reports.filter((r) => walkSelect.value && String(r.walk_id) === walkSelect.value);
+    box.classList.toggle("hidden", !mine.length);
+    if (!mine.length) { box.textContent = ""; return; }
+    const words = mine.map((r) => painReportWords({ ...r, walk_id: null, walk_deleted: false }, names).replace(/^of /, ""));
+    box.innerHTML = `This walk already has ${mine.length === 1 ? "a report" : `${mine.length} reports`}: ${esc(words.join("; "))}.
+      The coach counts a walk once, with its earliest onset: another report of pain adds nothing unless the pain started earlier,
+      and a report of no pain (0/10) for it is refused. To correct ${mine.length === 1 ? "it" : "one"}, <button type="button" class="secondary" data-del-from-form="${mine[0].id}">delete ${mine.length === 1 ? "it" : "the latest"}</button> first.`;
+    box.querySelector("button").addEventListener("click", () => document.querySelector(`button[data-del="${mine[0].id}"]`)?.click());
+  };
+  walkSelect.addEventListener("change", showWalkReports);
+  showWalkReports();
   for (const b of document.querySelectorAll("button[data-del]")) {
     b.addEventListener("click", async () => {
       // asked as Delete walk asks: a report gone is gone from the plan too (ids are never reused, so a stale list
@@ -1889,10 +1909,19 @@ async function pagePain() {
     try {
       const saved = await api("/api/pain", { method: "POST", json: body });
       if (!onPage(seq)) return;  // saved all the same: the pain page lists it when opened
+      // the form starts afresh (no walk, no time): a second press of Save must not store the same report again
+      if (location.hash !== "#/pain") history.replaceState(null, "", "#/pain");
       await pagePain();
       // a report too old to plan from is kept, and says so: the walk-length plan does not change
       sayDone("pain-msg", saved.too_old_to_plan ? `Saved. ${saved.too_old_to_plan}` : "Saved.");
-    } catch (err) { msg.className = "error"; msg.textContent = err.message; }
+    } catch (err) {
+      msg.className = "error";
+      // "0.09" typed as "90" (metres): refused as beyond the walk's end; say the box's unit with the number to type
+      const w = walks.find((x) => String(x.id) === v("pain-walk")), walked = w && w.summary && w.summary.distance_m;
+      const typed = v("onset-km").trim(), n = readDecimal(typed);
+      const asMetres = err instanceof ApiError && err.status === 422 && walked && n && n * 1000 > walked && n <= walked;
+      msg.textContent = asMetres ? `${err.message} The box takes kilometres: if you meant ${typed} metres, enter ${+(n / 1000).toFixed(3)}.` : err.message;
+    }
   });
 }
 
@@ -1948,6 +1977,20 @@ function painReportWords(r, names) {
 }
 
 // -- live -------------------------------------------------------------------------------------------------------
+
+/** The recommended walk, by the Live page's Distance card, when coaching is switched on and there is one (the
+ * coach prompts near its end): the figure it ends by, and the other at the usual pace when known. */
+function plannedWalkLine(plan) {
+  const rec = plan.recommendation;
+  if (!plan.enabled || !rec) return "";
+  const d = rec.walk_length_m != null ? fmt.distBoth(rec.walk_length_m) : null;
+  const t = rec.walk_time_s != null ? fmt.durWords(rec.walk_time_s) : null;
+  let words = d || t;
+  if (d && t && rec.ends_by) words = rec.ends_by === "time" ? `${t} (about ${fmt.distBoth(rec.planned_length_m)} at your usual pace)` : `${d} (about ${fmt.durWords(rec.planned_time_s)} at your usual pace)`;
+  else if (d && t) words = `${d} or ${t}, whichever comes first`;
+  else if (d && rec.planned_time_s != null) words = `${d} (about ${fmt.durWords(rec.planned_time_s)} at your usual pace)`;
+  return `<p class="hint" id="lv-plan">Planned walk: about ${esc(words)}, ending before your back usually starts to hurt (<a href="#/">Home</a> says why).</p>`;
+}
 
 function cueItem(c) {
   return `<li>${fmt.dur(c.t_s)}: ${esc(c.message)} <span class="hint">${esc(c.reason || "")}</span></li>`;
@@ -2015,6 +2058,8 @@ async function pageLive() {
       ${stat("Flagged", "0", "", "", "lv-flagged")}
       ${stat("Distance", "–", "", "", "lv-distance")}
     </div>
+    ${plannedWalkLine(coaching.plan)}
+    <p id="lv-distance-note" class="hint" role="status"></p>
     <div class="actions" id="live-controls">
       <button id="stop-live" class="danger">Stop</button>
       <button id="sound" class="secondary">${audioWanted ? "Sound off (tap to turn on)" : "Sound off in profile"}</button>
@@ -2114,7 +2159,7 @@ async function pageLive() {
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], heldTarget: null, strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     // a new walk: the link to the previous walk's page goes with its cards
-    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link"]) set(id, "");
+    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link", "lv-distance-note"]) set(id, "");
     showLinkLost();
     set("lv-distance", "–");
     // a foot pod alone relabels these two cards (see the "pod" message)
@@ -2141,6 +2186,8 @@ async function pageLive() {
     showCadence();
     set("lv-stride", fmt.m(m.length_m));
     set("lv-target", m.target_m == null ? "–" : fmt.m(m.target_m));
+    // the coach's word when this walk's distance is a guess: its prompt near the point of pain comes by time, or not
+    set("lv-distance-note", m.distance_cue_note || "");
     // what the target is cut from; with no personal baseline, no target until the walk's first strides set its level
     if (m.judged_against || m.no_target_note) {
       // the coach's own reason when there is no target: a demo, no baseline for this placement, no length model

@@ -225,7 +225,8 @@ def test_the_untrusted_walks_advice_counts_the_judged_placement_and_leaves_out_w
     said = [r for r in with_height.reasons if "measured confidently enough" in r]
     assert len(said) == 1 and said[0].endswith(
         "To get stride coaching, wear the sensor on a shoe or calibrate your stride length with a walk of known "
-        "distance (gait calibrate)."
+        "distance (at least 100 m at your usual pace: \u201cCalibrate: this walk was \u2026 m\u201d on a walk's "
+        "page, or gait calibrate)."  # QA19a #11: the dashboard's way too, as docs/COACHING.md says
     )
     without = plan_coaching(low, [], SETTINGS, body_height_m=None, now_s=NOW_S, placement="lower_back")
     assert any("give your body height in your profile" in r for r in without.reasons)

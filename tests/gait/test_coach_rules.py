@@ -428,7 +428,7 @@ def test_pain_at_three_miles_recommends_two_and_a_half() -> None:
     rec = recommend_walk_length(onset)
     assert rec.walk_length_m == pytest.approx(2.5 * MILE_M)
     assert rec.reason == (
-        "Back pain usually starts about 4.8 km (3.0 mi) into a walk (1 report). Plan walks of about 4.0 km "
+        "Back pain usually starts about 4.8 km (3.0 mi) into a walk (1 walk). Plan walks of about 4.0 km "
         "(2.5 mi), 83 % of that, so they end before it starts."
     )
 
@@ -437,12 +437,33 @@ def test_usual_onset_is_a_reported_distance_the_shortest_until_five_reports() ->
     # 50 m and 2.2 km: a walker recognises 50 m; an interpolated 588 m is a distance nobody reported
     onset = estimate_pain_onset([PainReport(NOW_S, 4, onset_distance_m=2200.0), PainReport(NOW_S, 5, 50.0)])
     assert onset is not None and onset.distance_m == 50.0
-    assert "the shortest of 2 reports" in onset.description
+    assert "the shortest of 2 walks" in onset.description
     # from five reports the lower quartile: sorted 1, 2, 3, 4, 5 km, a quarter of the way up is the 2nd
     five = [PainReport(NOW_S, 4, onset_distance_m=d) for d in (5000.0, 1000.0, 4000.0, 2000.0, 3000.0)]
     onset = estimate_pain_onset(five)
     assert onset is not None and onset.distance_m == 2000.0
-    assert "lower quartile of 5 reports" in onset.description
+    assert "lower quartile of 5 walks" in onset.description
+
+
+def test_repeated_reports_of_one_walk_never_move_the_usual_onset() -> None:
+    # QA19a #8: five walks with pain at 100-180 m (lower quartile 120 m); the first walk's report saved three times
+    walks = [
+        PainReport(NOW_S, 5, onset_distance_m=d, walk_id=f"w{i}")
+        for i, d in enumerate((100.0, 120.0, 140.0, 160.0, 180.0))
+    ]
+    once = estimate_pain_onset(walks)
+    assert once is not None and (once.distance_m, once.n_distance_reports) == (120.0, 5)
+    repeated = estimate_pain_onset([*walks, walks[0], walks[0]])
+    assert repeated == once and "lower quartile of 5 walks" in repeated.description
+    # a walk's later, earlier onset replaces its first (its earliest counts), distance and time each
+    corrected = estimate_pain_onset(
+        [*walks, PainReport(NOW_S, 5, onset_distance_m=50.0, onset_time_s=40.0, walk_id="w1")]
+    )
+    assert corrected is not None and corrected.distances_m == (50.0, 100.0, 140.0, 160.0, 180.0)
+    assert (corrected.time_s, corrected.n_time_reports) == (40.0, 1)
+    # reports naming no walk are each a walk of their own
+    loose = estimate_pain_onset([PainReport(NOW_S, 5, onset_distance_m=90.0)] * 2)
+    assert loose is not None and loose.n_distance_reports == 2
 
 
 def test_usual_onset_is_the_lower_quartile_of_recent_painful_reports() -> None:
@@ -569,7 +590,13 @@ def test_inactive_plan_never_cues_to_shorten() -> None:
     assert not plan.active
     coach = Coach(plan, s)
     assert _feed(coach, strides_at([2.0] * 100)) == []
-    assert coach.summary() == {"strides": 100, "overlong_strides": 0, "cues": 0, "distance_m": pytest.approx(200.0)}
+    assert coach.summary() == {
+        "strides": 100,
+        "overlong_strides": 0,
+        "cues": 0,
+        "distance_m": pytest.approx(200.0),
+        "distance_trusted": True,
+    }
 
 
 def test_near_pain_cue_fires_once_when_the_recommended_distance_is_reached() -> None:
@@ -580,7 +607,7 @@ def test_near_pain_cue_fires_once_when_the_recommended_distance_is_reached() -> 
     assert [(c.t_s, c.kind) for c in cues] == [(9.0, CueKind.NEAR_PAIN_DISTANCE)]  # 9 x 1.2 m = 10.8 m >= 10 m
     assert (
         cues[0].reason
-        == "You have walked 11 m (0.01 mi); back pain usually starts about 12 m (0.01 mi) into a walk (1 report)."
+        == "You have walked 11 m (0.01 mi); back pain usually starts about 12 m (0.01 mi) into a walk (1 walk)."
     )
 
 

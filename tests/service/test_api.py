@@ -338,6 +338,11 @@ def test_onset_zero_is_refused_and_an_early_time_onset_gets_the_doctor_wording(
     assert client.post("/api/pain", json={"score": 4, "onset_time_s": 30.0}).status_code == 201
     rec = client.get("/api/coaching").json()["plan"]["recommendation"]
     assert rec["walk_time_s"] == pytest.approx(25.0) and rec["walk_length_m"] == pytest.approx(125.0)
+    # coaching switched off (the default): no walk counts, so only the doctor (QA19a #14)
+    assert "count" not in rec["reason"] and "doctor or physiotherapist" in rec["reason"]
+    on = {"changes": {"coaching": {"enabled": True}}}
+    assert client.patch("/api/profile", json=on).status_code == 200
+    rec = client.get("/api/coaching").json()["plan"]["recommendation"]
     assert "cannot count as pain-free walks" in rec["reason"] and "doctor or physiotherapist" in rec["reason"]
 
 

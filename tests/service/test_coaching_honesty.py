@@ -243,7 +243,7 @@ def test_with_two_reports_the_usual_onset_is_the_shorter_one(client: TestClient)
         assert client.post("/api/pain", json={"score": 4, "onset_distance_m": d}).status_code == 201
     onset = client.get("/api/coaching").json()["plan"]["onset"]
     assert onset["distance_m"] == 50.0
-    assert "about 50 m" in onset["description"] and "the shortest of 2 reports" in onset["description"]
+    assert "about 50 m" in onset["description"] and "the shortest of 2 walks" in onset["description"]
 
 
 # -- 4. uploads are never coached; their coaching context is their own date -----------------------------------

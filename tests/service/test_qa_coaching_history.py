@@ -17,6 +17,8 @@ DAY_S = 86400.0
 def test_walks_that_follow_a_short_plan_relax_the_target(client: TestClient, tmp_path: Path) -> None:
     now_s = time.time()
     start_s = now_s - 10 * DAY_S
+    # pain-free walks relax a stride target: the plan says how they count only with coaching switched on (QA19a #14)
+    assert client.patch("/api/profile", json={"changes": {"coaching": {"enabled": True}}}).status_code == 200
     # a 5-minute walk on which back pain started 100 m / 100 s in
     (painful,) = post_file(
         client, write_csv(tmp_path / "long.csv", synthetic_walk(duration_s=300.0), start_epoch_s=start_s)
