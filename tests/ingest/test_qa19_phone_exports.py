@@ -15,7 +15,7 @@ import pytest
 
 import ingest
 from gait.consts import GRAVITY_MS2
-from gait.types import Placement
+from gait.types import Placement, Recording
 from ingest import IngestError
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dev"
@@ -169,3 +169,72 @@ def test_wrist_motion_csv_alone_without_metadata(tmp_path: Path) -> None:
     np.testing.assert_allclose(rec.acc_ms2, phone.acc_ms2, atol=1e-9)
     assert rec.placement is Placement.WRIST
     assert any("Apple Watch" in n for n in rec.source["notes"])
+
+
+def test_watch_file_beside_the_phones_files_is_named_as_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "both.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in ("TotalAcceleration.csv", "Metadata.csv"):
+            zf.write(ANDROID / name, name)
+        zf.writestr("WristMotion.csv", _wrist_motion(standardised=False))
+    rec = ingest.load(path)
+    assert rec.source["acc_source"] == "TotalAcceleration.csv" and rec.placement is None
+    assert any("WristMotion.csv (the Apple Watch's motion) was not used" in n for n in rec.source["notes"])
+
+
+# --- finding 4: a generic CSV with linear acceleration and gravity columns, no total ------------------------------
+
+LAB = PHONE / "phyphox_acc_gyro_dfb_lab" / "Accelerometer.csv"
+"""A real phyphox walk: acceleration with gravity in m/s^2 (about 50 Hz)."""
+
+
+def _split(rec: Recording) -> tuple[np.ndarray, np.ndarray]:
+    """Gravity (a 2 s moving mean, as a logger's gravity sensor low-passes) and the rest: linear acceleration."""
+    k = round(2.0 * rec.source["rate_hz"])
+    kernel = np.ones(k) / k
+    gravity = np.column_stack([np.convolve(rec.acc_ms2[:, i], kernel, mode="same") for i in range(3)])
+    return rec.acc_ms2 - gravity, gravity
+
+
+def _table(path: Path, header: list[str], columns: list[np.ndarray]) -> Path:
+    rows = np.column_stack(columns)
+    path.write_text(",".join(header) + "\n" + "\n".join(",".join(repr(float(v)) for v in r) for r in rows) + "\n")
+    return path
+
+
+def test_linear_plus_gravity_columns_are_summed(tmp_path: Path) -> None:
+    lab = ingest.load(LAB)
+    linear, gravity = _split(lab)
+    header = ["time", *(f"linear_acc_{a}" for a in "xyz"), *(f"gravity_{a}" for a in "xyz")]
+    rec = ingest.load(_table(tmp_path / "android_logger.csv", header, [lab.time_s, linear, gravity]))
+    np.testing.assert_allclose(rec.acc_ms2, lab.acc_ms2, atol=1e-9)
+    assert any("plus the gravity ('gravity_x'" in n for n in rec.source["notes"])
+
+
+def test_gravity_free_acceleration_beside_gravity_columns_gets_them_added(tmp_path: Path) -> None:
+    # an iOS Core Motion logger's layout: accX.. = userAcceleration in g, gravX.. = gravity in g (Apple's sign)
+    lab = ingest.load(LAB)
+    linear, gravity = _split(lab)
+    header = ["timestamp", "accX", "accY", "accZ", "gravX", "gravY", "gravZ", "label"]
+    epoch_s = 1_714_642_867.25 + lab.time_s
+    cols = [epoch_s, -linear / GRAVITY_MS2, -gravity / GRAVITY_MS2, np.zeros(len(epoch_s))]
+    rec = ingest.load(_table(tmp_path / "ios_logger.csv", header, cols))
+    np.testing.assert_allclose(rec.acc_ms2, -lab.acc_ms2, atol=1e-9)
+    assert rec.source["acc_unit"].startswith("g")
+
+
+def test_acceleration_with_gravity_beside_gravity_columns_is_kept(tmp_path: Path) -> None:
+    lab = ingest.load(LAB)
+    _, gravity = _split(lab)
+    header = ["time_s", "acc_x", "acc_y", "acc_z", "gravity_x", "gravity_y", "gravity_z"]
+    rec = ingest.load(_table(tmp_path / "total_and_gravity.csv", header, [lab.time_s, lab.acc_ms2, gravity]))
+    np.testing.assert_allclose(rec.acc_ms2, lab.acc_ms2, atol=1e-9)  # gravity not added twice
+
+
+def test_linear_acceleration_alone_is_named(tmp_path: Path) -> None:
+    lab = ingest.load(LAB)
+    linear, _ = _split(lab)
+    header = ["time", *(f"linear_acc_{a}" for a in "xyz")]
+    with pytest.raises(IngestError, match=r"linear acceleration only \('linear_acc_x'") as err:
+        ingest.load(_table(tmp_path / "linear.csv", header, [lab.time_s, linear]))
+    assert err.value.reason == "gravity_missing"
