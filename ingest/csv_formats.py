@@ -22,7 +22,7 @@ import pandas as pd
 
 from gait.consts import MIN_SAMPLING_RATE_HZ
 from gait.types import Placement, Recording
-from gait.validate import MIN_ACCEPTED_RATE_HZ, median_rate_hz
+from gait.validate import MIN_ACCEPTED_RATE_HZ, acceleration_magnitudes, median_rate_hz
 from ingest.common import (
     DEG_PER_RAD,
     EPOCH_RANGE_S,
@@ -169,7 +169,9 @@ def _axis_of(raw: str) -> tuple[str, str] | None:
     return None
 
 
-def _column(index: int, raw: str) -> _Column | None:
+def _column(index: int, raw: str, *, keep_excluded: bool = False) -> _Column | None:
+    """The axis column ``raw`` names, or None; acceleration named linear, gravity, user... is left out unless
+    ``keep_excluded`` (see :func:`_named_triple`)."""
     found = _axis_of(raw)
     if found is None:
         return None
@@ -191,7 +193,7 @@ def _column(index: int, raw: str) -> _Column | None:
         kind, unit = "acc", unit or "g"
     elif kind is None and ("acc" in low or stem in ("", "a")):
         kind = "acc"
-    if kind == "acc" and any(w in low for w in _EXCLUDED_ACC_WORDS):
+    if kind == "acc" and not keep_excluded and any(w in low for w in _EXCLUDED_ACC_WORDS):
         return None
     return None if kind is None else _Column(index=index, kind=kind, axis=axis, stem=stem, unit=unit)
 
@@ -209,6 +211,42 @@ def _triple(columns: list[_Column], kind: str) -> list[_Column] | None:
         if set(axes) == {"x", "y", "z"}:
             return [axes[a] for a in "xyz"]
     return None
+
+
+_LINEAR_WORDS: Final = ("linear", "user")
+_GRAVITY_WORDS: Final = ("grav",)
+
+
+def _named_triple(fields: list[str], words: tuple[str, ...]) -> list[_Column] | None:
+    """The x, y, z acceleration columns whose names hold one of ``words`` (``linear_acc_x``, ``gravity_x``, ``gravX``,
+    ``userAccelerationX``), which the acceleration triple leaves out, or None.
+
+    Examples
+    --------
+    >>> [c.index for c in _named_triple(["time", "linear_acc_x", "linear_acc_y", "linear_acc_z"], _LINEAR_WORDS)]
+    [1, 2, 3]
+    >>> [c.stem for c in _named_triple(["t", "gravX", "gravY", "gravZ", "gyroX"], _GRAVITY_WORDS)]
+    ['grav', 'grav', 'grav']
+    """
+    found = []
+    for i, raw in enumerate(fields):
+        low = raw.lower()
+        axis = _axis_of(raw)
+        col = _column(i, raw, keep_excluded=True)
+        if axis is None or not any(w in low for w in words) or (col is not None and col.kind == "gyr"):
+            continue
+        if words is _LINEAR_WORDS and any(w in low for w in _GRAVITY_WORDS):
+            continue
+        found.append(_Column(index=i, kind="acc", axis=axis[0], stem=axis[1], unit=col.unit if col else None))
+    return _triple(found, "acc")
+
+
+def _gravity_free_beside(acc: np.ndarray, gravity: np.ndarray, rate_hz: float) -> bool:
+    """Whether ``acc`` holds no gravity while ``gravity`` does, in any one unit: its one-second mean vectors are
+    under a quarter of the gravity columns' (with gravity they are as large)."""
+    _, acc_gravity = acceleration_magnitudes(acc, rate_hz)
+    _, gravity_size = acceleration_magnitudes(gravity, rate_hz)
+    return bool(gravity_size > 0 and acc_gravity < 0.25 * gravity_size)
 
 
 def _axes_found(columns: list[_Column], kind: str) -> str:
@@ -608,6 +646,19 @@ def read_generic(
         raise IngestError(f"the sampling rate must be a positive number of Hz, not {rate_hz!r}", reason="bad_rate")
     rate = rate_hz if rate_hz is not None else layout.stated_rate_hz
     counter = _counter_column(raw_fields)
+    linear_cols = _named_triple(raw_fields, _LINEAR_WORDS)
+    gravity_cols = _named_triple(raw_fields, _GRAVITY_WORDS)
+    linear_sum = acc_cols is None and linear_cols is not None and gravity_cols is not None
+    if linear_sum:
+        acc_cols = linear_cols  # with gravity added once read (many Android loggers write these two sensors)
+    elif acc_cols is None and linear_cols is not None:
+        names = ", ".join(repr(raw_fields[c.index]) for c in linear_cols)
+        raise IngestError(
+            f"{what}: this file has linear acceleration only ({names}: gravity removed) and no gravity or total "
+            "acceleration columns, so the walker's vertical cannot be found; export the accelerometer including "
+            "gravity (or the gravity sensor's columns beside these) and try again",
+            reason="gravity_missing",
+        )
     counting = tcol is None and acc_cols is not None and rate is not None
     if acc_cols is None or (tcol is None and not counting):
         missing = ", ".join(
@@ -640,7 +691,8 @@ def read_generic(
             reason="missing_columns",
         )
     units = {c.unit for c in acc_cols}
-    if len(units - {None}) > 1 or (None in units and len(units) > 1):
+    gravity_units = {c.unit for c in gravity_cols or []} - {None}
+    if len(units - {None}) > 1 or (None in units and len(units) > 1) or len(gravity_units | units - {None}) > 1:
         raise IngestError(
             f"{what}: the acceleration columns declare different units ({', '.join(sorted(str(u) for u in units))}); "
             "convert them to one unit (m/s^2 or g) and try again",
@@ -655,6 +707,8 @@ def read_generic(
     tindex, tunit = tcol if tcol is not None else (counter, "counter")
     text_time = tunit in ("time_of_day", "date_time")
     data_cols = [c.index for c in acc_cols] + ([c.index for c in gyr_cols] if gyr_cols else [])
+    gravity_at = 1 + len(data_cols)  # where the gravity columns, read last, are in the table read
+    data_cols += [c.index for c in gravity_cols] if gravity_cols else []
     numeric_time = tindex is not None and not text_time
     # a second clock beside the time column (Sensor Logger's 'time' in epoch ns beside 'seconds_elapsed', renamed
     # 'Timestamp' by hand) may date the recording: read along, as the last column
@@ -703,7 +757,17 @@ def read_generic(
     time_s = time_raw - t0
 
     acc = arr[:, 1:4]
-    declared = acc_cols[0].unit
+    if gravity_cols is not None:
+        gravity = arr[:, gravity_at : gravity_at + 3]
+        finite_t = time_s[np.isfinite(time_s)]
+        if linear_sum or _gravity_free_beside(acc, gravity, median_rate_hz(finite_t) or 100.0):
+            acc = acc + gravity
+            named = [", ".join(repr(raw_fields[c.index]) for c in cols) for cols in (acc_cols, gravity_cols)]
+            notes.append(
+                f"{what}: no acceleration including gravity; read as the linear acceleration ({named[0]}) plus the "
+                f"gravity ({named[1]}), added column by column"
+            )
+    declared = acc_cols[0].unit or next((c.unit for c in gravity_cols or [] if c.unit), None)
     if acc_unit is not None and acc_unit not in ("ms2", "g", "mg"):
         raise IngestError(f"unknown acceleration unit {acc_unit!r}: use ms2, g or mg", reason="unknown_units")
     a_unit = declared or acc_unit or infer_acc_unit(acc, median_rate_hz(time_s[np.isfinite(time_s)]))

@@ -4,6 +4,13 @@ Axis files are headed ``time,seconds_elapsed,z,y,x`` (z, y, x order; ``time`` is
 parsed by column name. ``Accelerometer.csv`` holds acceleration WITHOUT gravity, so the gravity-inclusive signal
 comes from, in order: ``TotalAcceleration.csv`` (Android), ``Accelerometer.csv`` + ``Gravity.csv``, or
 ``AccelerometerUncalibrated.csv`` (iOS: in g with CoreMotion's sign, scaled and negated here).
+
+A single axis file is known by its header whatever its name (a second download ``TotalAcceleration (1).csv``, a
+file renamed to the walk's date, gzipped): its data then say which file it is (gravity in m/s^2: Total Acceleration;
+in g: iOS's Accelerometer Uncalibrated; none: a file without gravity, refused). An Apple Watch recording is
+``WristMotion.csv`` (``time,seconds_elapsed,rotationRate{X,Y,Z},gravity{X,Y,Z},acceleration{X,Y,Z},quaternion...``,
+as public loaders of Sensor Logger's watch export read it): Core Motion's user acceleration and gravity, in g with
+Apple's sign unless Metadata.csv says the units were standardised, read as a wrist recording.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from gait.types import GpsTrack, Placement, Recording
+from gait.validate import acceleration_magnitudes, median_rate_hz
 from ingest.archive import Bundle
 from ingest.common import (
     DEG_PER_RAD,
@@ -25,9 +33,11 @@ from ingest.common import (
     align_gyroscope,
     build_gps,
     build_recording,
+    gravity_present,
     infer_acc_unit,
     interp_onto,
     order_samples,
+    parse_placement,
 )
 from ingest.errors import IngestError
 from ingest.table import (
@@ -43,11 +53,26 @@ from ingest.table import (
 INFO = FormatInfo(
     name="sensor_logger",
     description="Sensor Logger export (iOS or Android): zip or folder with TotalAcceleration / Accelerometer + "
-    "Gravity / AccelerometerUncalibrated, Gyroscope, Location and Metadata CSVs",
-    patterns=("<date>.zip", "<date>/", "TotalAcceleration.csv", "AccelerometerUncalibrated.csv"),
+    "Gravity / AccelerometerUncalibrated, Gyroscope, Location and Metadata CSVs; one axis file alone under any name "
+    "(known by its header); the Apple Watch's WristMotion.csv (a wrist recording)",
+    patterns=(
+        "<date>.zip",
+        "<date>/",
+        "TotalAcceleration.csv",
+        "AccelerometerUncalibrated.csv",
+        "WristMotion.csv",
+        "*.csv headed 'time,seconds_elapsed,z,y,x'",
+    ),
     checked_versions=("iOS 1.10.4 (Metadata v3)", "Android 1.26.0", "Android 1.60.0"),
     phone=True,
 )
+
+WATCH_FILE = "WristMotion.csv"
+_WATCH_ACC = tuple(f"acceleration{a}" for a in "xyz")
+_WATCH_GRAVITY = tuple(f"gravity{a}" for a in "xyz")
+_WATCH_GYRO = tuple(f"rotationrate{a}" for a in "xyz")
+AXIS_HEADER = ("time", "seconds_elapsed", "z", "y", "x")
+"""Sensor Logger's axis-file header, exactly (names as :func:`ingest.table.norm_name` gives them)."""
 
 AXIS_FILES = (
     "TotalAcceleration.csv",
@@ -69,18 +94,39 @@ class _Axes:
     notes: tuple[str, ...] = ()  # what was dropped while reading (an incomplete last line)
 
 
+def _header_fields(bundle: Bundle, name: str) -> list[str] | None:
+    try:
+        header = head_lines(bundle.head(name), 1, what=name)[0]
+    except IngestError:
+        return None
+    return [norm_name(f) for f in split_fields(header, sniff_dialect(header, None))]
+
+
+def _is_watch_header(fields: list[str]) -> bool:
+    return {"time", *_WATCH_ACC, *_WATCH_GRAVITY} <= set(fields)
+
+
 def looks_like(bundle: Bundle) -> bool:
-    """True when the bundle holds Sensor Logger axis files (recognised by name and header)."""
+    """True when the bundle holds Sensor Logger axis files (recognised by name and header), its Apple Watch file,
+    or is a single file headed exactly as Sensor Logger heads an axis file or its watch file, whatever its name."""
     for name in bundle.names:
         base = name.rsplit("/", 1)[-1]
-        if base in AXIS_FILES:
-            try:
-                header = head_lines(bundle.head(name), 1, what=name)[0]
-            except IngestError:
-                continue
-            fields = {norm_name(f) for f in split_fields(header, sniff_dialect(header, None))}
-            if {"x", "y", "z"} <= fields and ("seconds_elapsed" in fields or "time" in fields):
+        if base not in (*AXIS_FILES, WATCH_FILE) and bundle.kind != "file":
+            continue
+        fields = _header_fields(bundle, name)
+        if fields is None:
+            continue
+        if bundle.kind == "file" and base not in AXIS_FILES:
+            # a renamed or re-downloaded copy: only the app's own header (a generic x,y,z table is not the app's)
+            if tuple(fields) == AXIS_HEADER or _is_watch_header(fields):
                 return True
+            continue
+        if base == WATCH_FILE:
+            if _is_watch_header(fields):
+                return True
+            continue
+        if {"x", "y", "z"} <= set(fields) and ("seconds_elapsed" in fields or "time" in fields):
+            return True
     return False
 
 
@@ -131,6 +177,13 @@ class _AxesReader:
     def __init__(self, bundle: Bundle) -> None:
         self.bundle = bundle
         self._done: dict[str, _Axes] = {}
+        self.roles: dict[str, str] = {}  # axis file name -> the file playing it (a renamed single file)
+
+    def pick(self, name: str) -> str | None:
+        """The stored file that is the export's ``name`` (by its name, or by its role), when it holds data."""
+        if name in self.roles:
+            return self.roles[name]
+        return _pick(self.bundle, name)
 
     def prefetch(self, names: list[str]) -> None:
         todo = [n for n in dict.fromkeys(names) if n not in self._done]
@@ -151,40 +204,56 @@ class _AxesReader:
         return self._done[name]
 
 
-def _gravity_inclusive(reader: _AxesReader, platform: str, standardised: bool) -> tuple[_Axes, str, str]:
-    """Choose and build gravity-inclusive acceleration in m/s^2, Android sign; returns axes, origin, sign note."""
+def _gravity_inclusive(
+    reader: _AxesReader, platform: str, standardised: bool, *, foot: bool, notes: list[str]
+) -> tuple[_Axes, str, str]:
+    """Choose and build gravity-inclusive acceleration in m/s^2, Android sign; returns axes, origin, sign note.
+
+    Accelerometer + Gravity without Metadata.csv (which says the platform, so the sign) read with Android's sign
+    and a note: the core finds the vertical from the data, so negating the whole vector changes no step, cadence or
+    stride length; a foot recording is refused, since its zero-velocity integration needs acceleration and
+    gyroscope in one convention."""
     bundle = reader.bundle
-    total = _pick(bundle, "TotalAcceleration.csv")
+    total = reader.pick("TotalAcceleration.csv")
     if total is not None:
         axes = reader.get(total)
         scale = acc_unit_scale(infer_acc_unit(axes.xyz))
         return _Axes(axes.time_s, axes.xyz * scale, axes.epoch), "TotalAcceleration.csv", "android"
 
-    uncal_name = _pick(bundle, "AccelerometerUncalibrated.csv")
+    uncal_name = reader.pick("AccelerometerUncalibrated.csv")
     uncal = reader.get(uncal_name) if uncal_name else None
     uncal_unit = infer_acc_unit(uncal.xyz) if uncal is not None else None
     if platform not in ("ios", "android") and uncal_unit == "g":
         platform = "ios"  # only iOS writes this file in g
     negate = platform == "ios" and not standardised
 
-    lin, grav = _pick(bundle, "Accelerometer.csv"), _pick(bundle, "Gravity.csv")
-    if lin is not None and grav is not None and platform in ("ios", "android"):
+    lin, grav = reader.pick("Accelerometer.csv"), reader.pick("Gravity.csv")
+    sign_unknown = platform not in ("ios", "android") and uncal is None
+    if lin is not None and grav is not None and (platform in ("ios", "android") or (sign_unknown and not foot)):
         a, g = reader.get(lin), reader.get(grav)
         inside = (a.time_s >= g.time_s[0]) & (a.time_s <= g.time_s[-1])
         if inside.sum() >= 2:
             t = a.time_s[inside]
             total_ms2 = a.xyz[inside] + interp_onto(g.time_s, g.xyz, t)
             sign = -1.0 if negate else 1.0
+            if sign_unknown:
+                notes.append(
+                    f"{bundle.label}: Metadata.csv is missing, so iOS cannot be told from Android (their signs "
+                    "differ); read with Android's sign, which changes no step, cadence or stride length here (the "
+                    "vertical is found from the data); a foot recording needs Metadata.csv from the original export"
+                )
             return _Axes(t, sign * total_ms2, a.epoch), "Accelerometer.csv+Gravity.csv", _sign_note(negate)
 
     if uncal is not None:
         xyz = uncal.xyz * acc_unit_scale(uncal_unit or "ms2")
-        return _Axes(uncal.time_s, -xyz if negate else xyz, uncal.epoch), uncal_name or "", _sign_note(negate)
+        origin = "AccelerometerUncalibrated.csv"  # its role: a renamed single file is named in a note
+        return _Axes(uncal.time_s, -xyz if negate else xyz, uncal.epoch), origin, _sign_note(negate)
 
     if lin is not None and grav is not None:
         raise IngestError(
-            f"{bundle.label}: Metadata.csv is missing, so iOS cannot be told from Android (their gravity signs "
-            "differ); include Metadata.csv from the original export",
+            f"{bundle.label}: Metadata.csv is missing, so iOS cannot be told from Android (their signs differ), and a "
+            "foot recording's stride length needs the acceleration's sign to match the gyroscope's; include "
+            "Metadata.csv from the original export",
             reason="unknown_platform",
         )
     if bundle.kind == "file":
@@ -241,6 +310,106 @@ def _read_location(bundle: Bundle, t0: float, epoch: bool) -> GpsTrack | None:
     return build_gps(time_s, col["latitude"], col["longitude"], col.get("horizontalaccuracy"), col.get("speed"))
 
 
+def _take_role(reader: _AxesReader, name: str, notes: list[str]) -> None:
+    """Say which axis file a single file headed as Sensor Logger's but named otherwise is, from its data: gravity
+    in m/s^2 is Total Acceleration (Android), in g iOS's Accelerometer Uncalibrated; without gravity it plays no
+    role, and the export's gravity-free refusal follows."""
+    axes = reader.get(name)
+    rate_hz = median_rate_hz(axes.time_s) or 100.0
+    unit = infer_acc_unit(axes.xyz, rate_hz)
+    if unit == "g":
+        role = "AccelerometerUncalibrated.csv"
+    elif unit == "ms2" and gravity_present(axes.xyz, rate_hz):
+        role = "TotalAcceleration.csv"
+    else:
+        return
+    reader.roles[role] = name
+    notes.append(f"{name}: read as Sensor Logger's {role} (the app's own header; gravity in {unit_text(unit)})")
+
+
+def unit_text(unit: str) -> str:
+    """How a message writes an acceleration unit code (``"ms2"`` -> ``"m/s^2"``)."""
+    return {"ms2": "m/s^2", "g": "g", "mg": "mg"}[unit]
+
+
+def _watch_file(bundle: Bundle) -> str | None:
+    """The Apple Watch motion file of the bundle: ``WristMotion.csv``, or a single file with its header."""
+    if bundle.kind == "file":
+        fields = _header_fields(bundle, bundle.names[0])
+        return bundle.names[0] if fields is not None and _is_watch_header(fields) else None
+    name = _pick(bundle, WATCH_FILE)
+    fields = _header_fields(bundle, name) if name is not None else None
+    return name if fields is not None and _is_watch_header(fields) else None
+
+
+def _read_watch(bundle: Bundle, name: str, meta: dict[str, str], *, placement: Placement | str | None) -> Recording:
+    """Read Sensor Logger's Apple Watch file as a wrist recording: user acceleration + gravity, the gyroscope.
+
+    Units: m/s^2 when Metadata.csv says standardised, else g (Core Motion's); without Metadata.csv, the unit the
+    gravity columns' size gives (1 g or 9.8 m/s^2). Sign: Apple's (negated to Android's) unless standardised (Sensor
+    Logger's standardisation also turns the frame to Android's). When the acceleration columns already hold
+    gravity, they are read alone (adding gravity twice would double it)."""
+    data = bundle.read(name)
+    dialect, fields = read_header(data, what=name)
+    epoch = "time" in fields
+    wanted = ["time" if epoch else "seconds_elapsed", *_WATCH_ACC, *_WATCH_GRAVITY]
+    has_gyro = set(_WATCH_GYRO) <= set(fields)
+    wanted += list(_WATCH_GYRO) if has_gyro else []
+    arr = read_numeric(
+        data, what=name, dialect=dialect, skiprows=1, usecols=[fields.index(c) for c in wanted], n_fields=len(fields)
+    )
+    notes: list[str] = []
+    time_s, values = order_samples(
+        arr[:, 0] * (1e-9 if epoch else 1.0), arr[:, 1:], what=name, line_of=line_numbers(data, skiprows=1), notes=notes
+    )
+    user, gravity = values[:, 0:3], values[:, 3:6]
+    rate_hz = median_rate_hz(time_s) or 100.0
+    said = meta.get("standardisation", "").lower()
+    unit = infer_acc_unit(gravity, rate_hz)
+    standardised = said == "true" or (said == "" and unit == "ms2")
+    if said:
+        unit = "ms2" if standardised else "g"
+    _, user_gravity = acceleration_magnitudes(user, rate_hz)
+    _, gravity_size = acceleration_magnitudes(gravity, rate_hz)
+    if user_gravity > 0.5 * gravity_size:
+        total, how = user, "its acceleration columns (they already hold gravity)"
+    else:
+        total, how = user + gravity, "acceleration + gravity"
+    acc_ms2 = total * acc_unit_scale(unit) * (1.0 if standardised else -1.0)
+    gyr_dps = values[:, 6:9] * DEG_PER_RAD if has_gyro else None
+    t0 = float(time_s[0]) if len(time_s) else 0.0
+    notes.insert(
+        0,
+        f"{name}: an Apple Watch recording (Sensor Logger's Wrist Motion): read as a wrist recording from {how}, in "
+        f"{unit_text(unit)}" + ("" if standardised else " with Apple's sign"),
+    )
+    source: dict[str, Any] = {
+        "format": INFO.name,
+        "app": "Sensor Logger",
+        "app_version": meta.get("appVersion"),
+        "platform": meta.get("platform", "").lower() or None,
+        "device": "Apple Watch",
+        "metadata_version": meta.get("version"),
+        "file": bundle.label,
+        "acc_source": name,
+        "sign_convention": "android" if standardised else "ios_negated",
+        "units": f"{unit_text(unit)} (user acceleration + gravity)"
+        + ("; gyroscope converted from rad/s" if has_gyro else ""),
+        "start_epoch_s": t0 if epoch else None,
+        "notes": notes,
+    }
+    gps = _read_location(bundle, t0, epoch) if bundle.kind != "file" else None
+    return build_recording(
+        time_s - t0,
+        acc_ms2,
+        gyr_dps,
+        what=bundle.label,
+        source=source,
+        gps=gps,
+        placement=placement or Placement.WRIST,  # the watch is on the wrist unless the walker says otherwise
+    )
+
+
 def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recording:
     """Read a Sensor Logger export (zip, folder or a single axis CSV).
 
@@ -260,13 +429,25 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     platform = meta.get("platform", "").lower()
     standardised = meta.get("standardisation", "").lower() == "true"
     reader = _AxesReader(bundle)
-    gyr_name = _pick(bundle, "Gyroscope.csv") or _pick(bundle, "GyroscopeUncalibrated.csv")
-    total = _pick(bundle, "TotalAcceleration.csv")
-    reader.prefetch([n for n in (total or _pick(bundle, "AccelerometerUncalibrated.csv"), gyr_name) if n])
-    acc, acc_origin, sign = _gravity_inclusive(reader, platform, standardised)
+    notes: list[str] = []
+    watch = _watch_file(bundle)
+    phone_files = ("TotalAcceleration.csv", "AccelerometerUncalibrated.csv", "Accelerometer.csv")
+    if watch is not None:
+        if bundle.kind == "file" or not any(_pick(bundle, n) for n in phone_files):
+            return _read_watch(bundle, watch, meta, placement=placement)
+        notes.append(
+            f"{watch} (the Apple Watch's motion) was not used: the phone's acceleration was analysed; to analyse the "
+            f"watch's, load {watch} on its own"
+        )
+    if bundle.kind == "file" and bundle.names[0] not in AXIS_FILES:
+        _take_role(reader, bundle.names[0], notes)
+    gyr_name = reader.pick("Gyroscope.csv") or reader.pick("GyroscopeUncalibrated.csv")
+    total = reader.pick("TotalAcceleration.csv")
+    reader.prefetch([n for n in (total or reader.pick("AccelerometerUncalibrated.csv"), gyr_name) if n])
+    foot = parse_placement(placement) is Placement.FOOT
+    acc, acc_origin, sign = _gravity_inclusive(reader, platform, standardised, foot=foot, notes=notes)
 
     gyr_dps = None
-    notes: list[str] = []
     time_s, acc_ms2 = acc.time_s, acc.xyz
     if gyr_name is not None:
         gyr = reader.get(gyr_name)

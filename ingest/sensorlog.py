@@ -6,7 +6,8 @@ Header names as SensorLog writes them (from public code that reads its exports; 
 ``accelerometerAccelerationX(G)`` .. ``Z`` (raw Core Motion acceleration WITH gravity, in g, Apple's sign),
 ``gyroTimestamp_sinceReboot(s)``, ``gyroRotationX(rad/s)`` .. ``Z`` (raw gyroscope),
 ``motionTimestamp_sinceReboot(s)``, ``motionRotationRateX(rad/s)`` .. ``Z`` (the same gyroscope, bias removed by Core
-Motion), ``motionUserAccelerationX(G)`` (gravity REMOVED: never used), ``motionGravityX(G)``,
+Motion), ``motionUserAccelerationX(G)`` (gravity REMOVED), ``motionGravityX(G)`` (used with it, summed, when the raw
+accelerometer was not logged),
 ``locationLatitude(WGS84)`` and many more, in any order and subset (the user picks the sensors).
 """
 
@@ -25,7 +26,7 @@ from ingest.table import head_lines, line_numbers, norm_name, read_numeric, read
 INFO = FormatInfo(
     name="sensorlog",
     description="SensorLog CSV (iOS, Bernd Thomas): 'loggingTime(txt),...,accelerometerAccelerationX(G),...' one row "
-    "per sample; raw accelerometer in g with gravity, gyroscope in rad/s",
+    "per sample; raw accelerometer in g with gravity (or Motion's user acceleration + gravity), gyroscope in rad/s",
     patterns=("*.csv with 'accelerometerAccelerationX(G)' or 'loggingTime(txt)'",),
     checked_versions=(
         "header layout from public code (column names as SensorLog writes them), synthetic samples: no real "
@@ -37,6 +38,8 @@ INFO = FormatInfo(
 _ACC_TIME: Final = "accelerometertimestamp_sincereboot(s)"
 _ACC: Final = tuple(f"accelerometeracceleration{a}(g)" for a in "xyz")
 _USER_ACC: Final = tuple(f"motionuseracceleration{a}(g)" for a in "xyz")
+_GRAVITY: Final = tuple(f"motiongravity{a}(g)" for a in "xyz")
+_MOTION_TIME: Final = "motiontimestamp_sincereboot(s)"
 _LOGGING_TIME: Final = "loggingtime(txt)"
 # Gyroscope sources in order of preference. Core Motion's device-motion rotation rate is the same gyroscope with its
 # bias estimated and removed (CMDeviceMotion.rotationRate), so it is taken when logged; the raw gyroscope
@@ -83,8 +86,9 @@ def read(data: bytes, what: str, *, placement: Placement | str | None = None) ->
     Raises
     ------
     IngestError
-        Without the raw accelerometer columns (only the gravity-free ``motionUserAcceleration``: reason
-        ``"gravity_missing"``; none: ``"missing_columns"``), or samples the core cannot use.
+        Without the raw accelerometer columns and without Core Motion's ``motionUserAcceleration`` +
+        ``motionGravity`` (which are summed: the raw acceleration with gravity): the gravity-free user acceleration
+        alone, reason ``"gravity_missing"``; none, ``"missing_columns"``; or samples the core cannot use.
     """
     lines = head_lines(data, 2, what=what)
     if len(lines) < 2 or not lines[1].strip():
@@ -98,19 +102,28 @@ def read(data: bytes, what: str, *, placement: Placement | str | None = None) ->
 
     acc_idx = [index(n) for n in _ACC]
     acc_time = index(_ACC_TIME)
+    grav_idx: list[int | None] = []
+    acc_source = "accelerometerAcceleration"
     if None in acc_idx or acc_time is None:
-        if all(index(n) is not None for n in _USER_ACC):
+        user_idx = [index(n) for n in _USER_ACC]
+        grav_idx = [index(n) for n in _GRAVITY]
+        if None not in user_idx and None not in grav_idx and index(_MOTION_TIME) is not None:
+            # Core Motion's device motion only: user acceleration + gravity is the raw acceleration with gravity
+            # (as Sensor Logger's Accelerometer.csv + Gravity.csv), on the motion time stamps
+            acc_idx, acc_time, acc_source = user_idx, index(_MOTION_TIME), "motionUserAcceleration+motionGravity"
+        elif None not in user_idx:
             raise IngestError(
-                f"{what}: this SensorLog file has only motionUserAcceleration (gravity removed), so the walker's "
-                "vertical cannot be found; in SensorLog switch on the Accelerometer (accelerometerAcceleration X, Y, "
-                "Z) and record again",
+                f"{what}: this SensorLog file has motionUserAcceleration (gravity removed) but no motionGravity nor "
+                "accelerometerAcceleration columns, so the walker's vertical cannot be found; in SensorLog switch on "
+                "the Accelerometer (accelerometerAcceleration X, Y, Z) or Motion with its gravity, and record again",
                 reason="gravity_missing",
             )
-        raise IngestError(
-            f"{what}: this SensorLog file lacks the accelerometer columns ('accelerometerTimestamp_sinceReboot(s)', "
-            "'accelerometerAccelerationX(G)' .. 'Z'); in SensorLog switch on the Accelerometer and record again",
-            reason="missing_columns",
-        )
+        else:
+            raise IngestError(
+                f"{what}: this SensorLog file lacks the accelerometer columns ('accelerometerTimestamp_sinceReboot(s)',"
+                " 'accelerometerAccelerationX(G)' .. 'Z'); in SensorLog switch on the Accelerometer and record again",
+                reason="missing_columns",
+            )
     gyro = next(
         (
             (index(t), [index(n) for n in cols], label)
@@ -119,10 +132,11 @@ def read(data: bytes, what: str, *, placement: Placement | str | None = None) ->
         ),
         None,
     )
-    usecols = [acc_time, *acc_idx] + ([] if gyro is None else [gyro[0], *gyro[1]])
+    usecols = [acc_time, *acc_idx] + ([] if gyro is None else [gyro[0], *gyro[1]]) + grav_idx
     arr = read_numeric(data, what=what, dialect=dialect, skiprows=1, usecols=usecols, n_fields=len(raw_fields))
+    acc_g = arr[:, 1:4] + (arr[:, -3:] if grav_idx else 0.0)
     # Core Motion's raw acceleration is in g with Apple's sign: scale to m/s^2 and negate to Android's.
-    time_raw, acc_ms2 = arr[:, 0], -arr[:, 1:4] * acc_unit_scale("g")
+    time_raw, acc_ms2 = arr[:, 0], -acc_g * acc_unit_scale("g")
     t0 = float(time_raw[np.isfinite(time_raw)][0]) if np.isfinite(time_raw).any() else 0.0
     time_s = time_raw - t0
 
@@ -151,6 +165,12 @@ def read(data: bytes, what: str, *, placement: Placement | str | None = None) ->
         if gyr_dps is None:
             notes.append(f"{what}: the gyroscope ({gyro[2]}) covers too little of the recording and was not used")
 
+    if grav_idx:
+        notes.insert(
+            0,
+            f"{what}: no raw accelerometer columns; the acceleration with gravity is Core Motion's "
+            "motionUserAcceleration + motionGravity, summed",
+        )
     logging_time = index(_LOGGING_TIME)
     start = None
     if logging_time is not None:
@@ -159,8 +179,9 @@ def read(data: bytes, what: str, *, placement: Placement | str | None = None) ->
         "format": INFO.name,
         "file": what,
         "app": "SensorLog",
-        "units": "acceleration in g (Core Motion raw accelerometer), gyroscope in rad/s",
-        "acc_source": "accelerometerAcceleration",
+        "units": f"acceleration in g (Core Motion {'user acceleration + gravity' if grav_idx else 'raw accelerometer'})"
+        ", gyroscope in rad/s",
+        "acc_source": acc_source,
         "gyr_source": gyro_source,
         "sign": "ios_negated",
         "start_epoch_s": start,

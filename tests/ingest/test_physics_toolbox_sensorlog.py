@@ -301,12 +301,31 @@ def test_sensorlog_without_gyroscope_columns(
     np.testing.assert_allclose(steps_of(path, capsys), steps_of(LOWER_BACK, capsys), atol=1e-6)
 
 
-def test_sensorlog_with_only_user_acceleration_is_refused(lower_back: Recording, tmp_path: Path) -> None:
-    path = sensorlog(lower_back, tmp_path / "user.csv", gyro=False)
+def _without(path: Path, prefixes: tuple[str, ...]) -> Path:
+    """The SensorLog file at ``path`` without the columns whose names start with ``prefixes`` (sensors not logged)."""
     lines = path.read_text().splitlines()
-    drop = [i for i, h in enumerate(lines[0].split(",")) if h.startswith("accelerometer")]
+    drop = [i for i, h in enumerate(lines[0].split(",")) if h.startswith(prefixes)]
     path.write_text("\n".join(",".join(f for i, f in enumerate(x.split(",")) if i not in drop) for x in lines))
-    with pytest.raises(IngestError, match=r"motionUserAcceleration \(gravity removed\)") as err:
+    return path
+
+
+def test_sensorlog_with_motion_only_is_user_acceleration_plus_gravity(
+    lower_back: Recording, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # QA19b #3: Core Motion's device motion logged without the raw accelerometer: userAcceleration + gravity is it
+    full = sensorlog(lower_back, tmp_path / "full.csv", gyro=False)
+    path = _without(sensorlog(lower_back, tmp_path / "motion.csv", gyro=False), ("accelerometer",))
+    rec = ingest.load(path)
+    assert rec.source["acc_source"] == "motionUserAcceleration+motionGravity"
+    np.testing.assert_allclose(rec.time_s, lower_back.time_s, atol=0.5e-6 + 1e-9)
+    np.testing.assert_allclose(rec.acc_ms2, lower_back.acc_ms2, atol=2 * 0.5e-6 * G + 1e-9)  # two rounded terms
+    assert rec.source["start_epoch_s"] == ingest.load(full).source["start_epoch_s"]
+    np.testing.assert_allclose(steps_of(path, capsys), steps_of(full, capsys), atol=1e-6)
+
+
+def test_sensorlog_with_only_user_acceleration_is_refused(lower_back: Recording, tmp_path: Path) -> None:
+    path = _without(sensorlog(lower_back, tmp_path / "user.csv", gyro=False), ("accelerometer", "motionGravity"))
+    with pytest.raises(IngestError, match=r"motionUserAcceleration \(gravity removed\) but no motionGravity") as err:
         ingest.load(path)
     assert err.value.reason == "gravity_missing"
 

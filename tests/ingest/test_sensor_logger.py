@@ -102,10 +102,11 @@ def test_single_total_acceleration_csv(tmp_path: Path) -> None:
     assert rec.gyr_dps is None
 
 
-def test_accelerometer_plus_gravity_without_metadata_asks_for_it(tmp_path: Path) -> None:
+def test_accelerometer_plus_gravity_without_metadata_asks_for_it_for_a_foot(tmp_path: Path) -> None:
+    # elsewhere the sign does not matter and Android's is taken with a note (tests/ingest/test_qa19_phone_exports.py)
     sig = ex.signal()
     files = ex.sensor_logger_ios(sig, kind="gravity")
     del files["Metadata.csv"]
     with pytest.raises(IngestError, match=r"include Metadata\.csv") as err:
-        ingest.load(ex.write_files(tmp_path / "r", files, as_zip=True))
+        ingest.load(ex.write_files(tmp_path / "r", files, as_zip=True), placement="foot")
     assert err.value.reason == "unknown_platform"
