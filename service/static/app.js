@@ -1365,6 +1365,8 @@ async function pageTrends() {
 
 const UPLOAD_SEND_SHARE = 0.3;  // the file's transfer's share of an upload's progress bar (routers/uploads.py STAGE_SPANS)
 const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "chest"];
+// the placements a calibration factor is for: those with a stride-length model (service.models.FACTOR_PLACEMENTS)
+const FACTOR_PLACEMENTS = PLACEMENTS.filter((x) => !NO_LENGTH_MODEL.includes(x));
 const [SCALE_MIN, SCALE_MAX] = [0.5, 1.5];  // personal stride-length factors accepted (gait.consts.STRIDE_SCALE_RANGE)
 const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
 const AS_THE_FILE_SAYS = "file";  // the placement choice that sends none (routers/uploads.py: the file's, else the profile's)
@@ -1591,9 +1593,10 @@ async function pageProfile(redraw = false) {
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
       <h2>Calibration factors</h2>
-      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least ${coaching.calibration_walk_good_m} m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
+      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least ${coaching.calibration_walk_good_m} m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.
+        <span id="scales-cadence-only">A ${NO_LENGTH_MODEL.map((x) => x.replace("_", " ")).join(" or ")} sensor has no factor: it gives cadence only, no stride length to scale.</span></p>
       <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
-        ${PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
+        ${FACTOR_PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
           <td><input id="scale-${x}" class="scale" data-placement="${x}" type="text" inputmode="decimal" autocomplete="off" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>
           <td>${p.stride_scales?.[x] != null ? `<button type="button" class="remove-scale" data-placement="${x}">Remove</button>` : ""}</td></tr>`).join("")}
       </tbody></table></div>
