@@ -1368,7 +1368,10 @@ const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "c
 // the placements a calibration factor is for: those with a stride-length model (service.models.FACTOR_PLACEMENTS)
 const FACTOR_PLACEMENTS = PLACEMENTS.filter((x) => !NO_LENGTH_MODEL.includes(x));
 const [SCALE_MIN, SCALE_MAX] = [0.5, 1.5];  // personal stride-length factors accepted (gait.consts.STRIDE_SCALE_RANGE)
-const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
+// an Apple Health export as the Health app names it (export.zip, export.xml) and as a walker's copies of it are named:
+// a browser's second download "export (1).zip", a Finder or iCloud copy "export 2.zip", "export-2024-10-18.zip",
+// any name with "health" in it ("Health export.zip", "apple_health_export.zip")
+const APPLE_HEALTH_NAME = /^(export( ?\(\d+\)| ?\d+|[-_ ].*)?|.*health.*)\.(zip|xml)$/i;
 const AS_THE_FILE_SAYS = "file";  // the placement choice that sends none (routers/uploads.py: the file's, else the profile's)
 
 // where no phone is carried: a phone app's export takes a pocket over such a usual placement (PHONE_PLACEMENTS,
