@@ -999,12 +999,12 @@ function lengthChartWords(walk, strides, trusted, span_s, tol, pains) {
   const flagged = strides.filter((r) => r.overlong && r.length_m != null).length;
   const parts = [`Stride length over ${fmt.durWords(span_s)}, one mark per stride: median ${fmt.m(median(lengths.map((r) => r.length_m)))} m over ${countOf(lengths.length, "stride")}`,
     sure === lengths.length ? "all trusted for coaching" : `${sure} trusted for coaching (dots), ${lengths.length - sure} not trusted (rings)`];
-  if (judged.length) {
-    const target = median(judged.map((r) => r.target_m));
-    parts.push(`${flagged} of ${countOf(judged.length, "judged stride")} flagged above the target band (target about ${fmt.m(target)} m, plus ${fmt.m(tol)} m tolerance)`);
-  } else {
-    parts.push("no target band");
-  }
+  // the band as the legend above the chart names it
+  const target = judged.length ? fmt.m(median(judged.map((r) => r.target_m))) : null;
+  if (walk.coaching && walk.coaching.sample) parts.push("no target: a sample walk is not coached");
+  else if (!judged.length) parts.push(noBandReason(walk, strides));
+  else if (!(walk.coaching && walk.coaching.active)) parts.push(`a usual-stride band from about ${target} m (coaching was inactive: nothing flagged)`);
+  else parts.push(`${flagged} of ${countOf(judged.length, "judged stride")} flagged above the target band (target about ${target} m, plus ${fmt.m(tol)} m tolerance)`);
   if (pains.length) parts.push(`pain onset marked at ${pains.map((p) => fmt.durWords(p.x)).join(", ")} into the walk`);
   return `${parts.join("; ")}.`;
 }

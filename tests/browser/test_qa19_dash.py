@@ -126,6 +126,7 @@ def test_charts_have_words_and_untrusted_strides_are_rings(browser_context, serv
       const at = (v) => (typeof v === 'function' ? v(u, 1) : v);
       return { fill: at(p.fill), width: at(p.width) }; })()""")
     assert ring["width"] > 0 and ring["fill"].replace(" ", "") == "rgba(0,0,0,0)", ring
+    assert "no target band: no baseline of yours for a pocket sensor yet" in length_words, length_words
     legend = page.evaluate("""(() => { const s = getComputedStyle(document.querySelector('.dot-unsure'));
       return [s.backgroundColor, s.borderTopWidth, s.borderTopStyle]; })()""")
     assert legend[0] == "rgba(0, 0, 0, 0)" and legend[1] != "0px" and legend[2] == "solid", legend
@@ -140,6 +141,25 @@ def test_charts_have_words_and_untrusted_strides_are_rings(browser_context, serv
         and f"{round(walk['summary']['distance_m'])} m" in charts["tr-dist"][1]
     )
     assert "table below" in charts["tr-cad"][1], charts
+
+    # a coached walk (the overstriding demo): how many of its judged strides were flagged above the band
+    assert server.client.put("/api/profile", json=COACHED).status_code == 200
+    assert server.client.post("/api/pain", json={"score": 5}).status_code == 201
+    demo_id = start_demo(server, speed=20)
+    server.wait_until(lambda: not server.client.get("/api/live").json()["running"], "the demo's end", timeout_s=60)
+    demo = server.client.get(f"/api/walks/{demo_id}").json()
+    strides = server.client.get(f"/api/walks/{demo_id}/strides").json()
+    min_confidence = demo["coaching"]["min_confidence"]
+    judged = [s for s in strides if s["length_m"] is not None and s["confidence"] >= min_confidence and s["target_m"]]
+    flagged = [s for s in strides if s["overlong"] and s["length_m"] is not None]
+    assert demo["coaching"]["active"] and judged and flagged
+    page.goto(server.url + f"/#/walk/{demo_id}")
+    page.wait_for_selector("#chart-hist canvas")
+    length_words = dict((el, words) for el, _, words in page.evaluate(CHART_WORDS))["chart-length"]
+    target = statistics.median(s["target_m"] for s in judged)
+    assert f"{len(flagged)} of {len(judged)} judged strides flagged above the target band" in length_words
+    tolerance_m = demo["coaching"]["tolerance_m"]
+    assert f"(target about {target:.2f} m, plus {tolerance_m:.2f} m tolerance)" in length_words, length_words
     assert errors == [], errors
 
 
