@@ -29,11 +29,10 @@ def choose_file(page, name: str, content: bytes = b"PK\x05\x06" + bytes(18)) -> 
     page.wait_for_timeout(150)
 
 
+@pytest.mark.skipif(not HEALTH_EXPORT.exists(), reason=f"the shared Apple Health export is not here: {HEALTH_EXPORT}")
 def test_an_apple_health_export_saved_as_a_copy_needs_no_placement(
     browser_context, server: Server, tmp_path: Path
 ) -> None:
-    if not HEALTH_EXPORT.exists():
-        pytest.skip(f"the shared Apple Health export is not here: {HEALTH_EXPORT}")
     page = browser_context.new_page()
     errors = watch_console(page)
     page.goto(server.url + "/#/upload")
