@@ -26,7 +26,7 @@ from gait.stride_length import (
 )
 from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement
 from service import coaching
-from service.models import ProfileUpdate, upgrade_profile_document
+from service.models import FACTOR_PLACEMENTS, ProfileUpdate, upgrade_profile_document
 from service.pipeline import personal_scale
 from service.reanalysis import (
     ReanalysisError,
@@ -69,7 +69,7 @@ def check_calibratable(placement: Placement) -> None:
     gait.errors.GaitError: a wrist sensor has no stride-length model (cadence only), so there is no factor to ...
     """
     if placement in NO_LENGTH_MODEL:
-        names = [p.value for p in Placement if p not in NO_LENGTH_MODEL]
+        names = [p.value for p in FACTOR_PLACEMENTS]
         raise GaitError(
             f"a {placement.value} sensor has no stride-length model (cadence only), so there is no factor to "
             f"calibrate: calibrate with a walk recorded with the sensor at {', '.join(names[:-1])} or {names[-1]}",

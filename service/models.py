@@ -7,13 +7,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from gait.coach import DEFAULT_REDUCTION, DEFAULT_TOLERANCE_M, REDUCTION_RANGE, CoachSettings
 from gait.consts import BODY_HEIGHT_RANGE_M, SENSOR_HEIGHT_RANGE_M, STRIDE_SCALE_RANGE
 from gait.numbers import round_half_away
 from gait.stride_length import CALIBRATION_WALK_GOOD_M, factor_words
-from gait.types import Placement
+from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement
 
 
 class CoachingSettings(BaseModel):
@@ -42,6 +42,33 @@ StrideScale = Annotated[float, Field(ge=STRIDE_SCALE_RANGE[0], le=STRIDE_SCALE_R
 """A personal stride-length factor (the core's range, as ``gait calibrate`` and ``--stride-scale`` accept)."""
 
 
+NO_LENGTH_MODEL_NAMES = frozenset(p.value for p in NO_LENGTH_MODEL_PLACEMENTS)
+"""The placements without a stride-length model (cadence only): no calibration factor is kept for them."""
+FACTOR_PLACEMENTS: tuple[Placement, ...] = tuple(p for p in Placement if p not in NO_LENGTH_MODEL_PLACEMENTS)
+"""The placements a calibration factor is for: those with a stride-length model."""
+
+
+def check_factor_placement(placement: Placement) -> Placement:
+    """``placement``, or a ValueError saying that it has no stride length to calibrate and which placements do.
+
+    Examples
+    --------
+    >>> check_factor_placement(Placement.HAND).value
+    'hand'
+    >>> check_factor_placement(Placement.WRIST)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: a wrist sensor has no stride-length model (cadence only), so it has no calibration factor: ...
+    """
+    if placement not in NO_LENGTH_MODEL_PLACEMENTS:
+        return placement
+    names = [p.value.replace("_", "-") for p in FACTOR_PLACEMENTS]
+    raise ValueError(
+        f"a {placement.value} sensor has no stride-length model (cadence only), so it has no calibration factor: "
+        f"factors are for a {', '.join(names[:-1])} or {names[-1]} sensor; remove the {placement.value} factor"
+    )
+
+
 LEGACY_FACTOR_KEYS = ("stride_scale", "stride_scale_placement")
 """The single factor of profiles saved before factors were kept per placement (accepted from clients, converted)."""
 
@@ -50,7 +77,9 @@ def upgrade_profile_document(data: dict[str, Any]) -> dict[str, Any]:
     """A stored profile document in today's form: the single factor of profiles saved before factors were kept per
     placement (``stride_scale`` with ``stride_scale_placement``, or alone meaning the usual placement, or
     ``lower_back``, the placement assumed everywhere, when no placement was set) becomes its placement's entry of
-    ``stride_scales``. Other keys are kept as they are; a document without the old keys is returned unchanged.
+    ``stride_scales``. A factor of a placement without a stride-length model (stored before such factors were
+    refused) is dropped: nothing could use it. Other keys are kept as they are; a document with none of these is
+    returned unchanged (the same object).
 
     Examples
     --------
@@ -60,13 +89,19 @@ def upgrade_profile_document(data: dict[str, Any]) -> dict[str, Any]:
     {'placement': 'foot', 'stride_scales': {'foot': 0.95}}
     >>> upgrade_profile_document({"stride_scale": None, "stride_scale_placement": None})
     {}
+    >>> upgrade_profile_document({"stride_scales": {"wrist": 1.1, "pocket": 0.9}})
+    {'stride_scales': {'pocket': 0.9}}
     """
-    if not any(key in data for key in LEGACY_FACTOR_KEYS):
+    stored = data.get("stride_scales")
+    unusable = [k for k in stored or {} if k in NO_LENGTH_MODEL_NAMES] if isinstance(stored, dict) else []
+    if not unusable and not any(key in data for key in LEGACY_FACTOR_KEYS):
         return data
     out = {k: v for k, v in data.items() if k not in LEGACY_FACTOR_KEYS}
+    if unusable:  # stored before they were refused: no walk of theirs has a stride length to scale
+        out["stride_scales"] = {k: v for k, v in stored.items() if k not in unusable}
     scale = data.get("stride_scale")
-    if scale is not None:
-        where = data.get("stride_scale_placement") or data.get("placement") or Placement.LOWER_BACK.value
+    where = data.get("stride_scale_placement") or data.get("placement") or Placement.LOWER_BACK.value
+    if scale is not None and str(where) not in NO_LENGTH_MODEL_NAMES:
         scales = dict(out.get("stride_scales") or {})
         scales.setdefault(str(where), scale)  # a per-placement entry already there is newer: it wins
         out["stride_scales"] = scales
@@ -122,6 +157,13 @@ class ProfileUpdate(ProfileBase):
         description="Deprecated (use stride_scales): the placement stride_scale is for.",
     )
 
+    @field_validator("stride_scales")
+    @classmethod
+    def _only_placements_with_a_length_model(cls, scales: dict[Placement, float]) -> dict[Placement, float]:
+        for placement in scales:
+            check_factor_placement(placement)
+        return scales
+
     @model_validator(mode="after")
     def _fold_the_single_factor(self) -> ProfileUpdate:
         where = self.legacy_factor_placement
@@ -142,6 +184,7 @@ class ProfileUpdate(ProfileBase):
                 f"stride_scale {self.stride_scale} contradicts stride_scales[{where.value!r}] {given}: send "
                 "stride_scales only"
             )
+        check_factor_placement(where)
         self.stride_scales[where] = self.stride_scale  # in place: stride_scales stays "not sent" when it was not
         return self
 

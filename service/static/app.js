@@ -185,13 +185,25 @@ function widestLabelPx(labels) {
 
 function chartWidth(el) { return Math.max(260, el.clientWidth || $main.clientWidth - 32); }
 
-function makeChart(el, opts, data) {
+/** A uPlot chart in ``el``, which is given ``words`` as its text alternative (see ``describeChart``). */
+function makeChart(el, opts, data, words) {
   const height = window.innerWidth < 600 ? 200 : 260;
   // Our own legends sit above each chart; uPlot's legend table would repeat them.
   const u = new uPlot({ width: chartWidth(el), height, legend: { show: false }, ...opts }, data, el);
   state.charts.push(u);
+  describeChart(el, words);
   return u;
 }
+
+/** A chart's text alternative: the container is one image to a screen reader, named by what it shows in figures
+ * ("Stride length over 2 min 50 s: median 1.31 m ..."); a canvas alone says nothing. */
+function describeChart(el, words) {
+  el.setAttribute("role", "img");
+  el.setAttribute("aria-label", words);
+}
+
+/** "3 strides" / "1 stride". */
+const countOf = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
 
 window.addEventListener("resize", () => {
   for (const u of state.charts) {
@@ -283,6 +295,12 @@ function heldTargets(rows, trusted) {
 const pointsOnly = (color, size = 5) => ({
   stroke: color, fill: color, width: 0, paths: () => null, points: { show: true, size, fill: color, stroke: color },
 });
+// strides whose length is not trusted for coaching: hollow rings, told apart from the trusted dots by shape, not by
+// their grey alone (the legend's .dot-unsure is the same ring)
+const ringsOnly = (color, size = 6) => ({
+  stroke: color, fill: color, width: 0, paths: () => null,
+  points: { show: true, size, width: 1.5, fill: "rgba(0, 0, 0, 0)", stroke: color },
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // pages
@@ -350,27 +368,65 @@ async function route() {
   if (state.feed && !hash.startsWith("#/live")) { state.feed.close(); state.feed = null; }
   for (const a of document.querySelectorAll("nav a")) {
     const target = a.getAttribute("href");
-    a.classList.toggle("active", target === path || (target !== "#/" && path.startsWith(target)));
+    const current = target === path || (target !== "#/" && path.startsWith(target));
+    a.classList.toggle("active", current);
+    // the current page said to a screen reader, not by the pill's colour alone
+    if (current) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
   }
+  const firstPage = state.shownPath === null;
   for (const [re, page] of routes) {
     const m = path.match(re);
     if (m) {
       // another page opens at its top (not at the scroll position of the page it was opened from); the same page
       // with other parameters (Trends by week) keeps its place
-      if (path !== state.shownPath) { window.scrollTo(0, 0); state.shownPath = path; }
+      const newPage = path !== state.shownPath;
+      if (newPage) { window.scrollTo(0, 0); state.shownPath = path; }
       try {
         await page(...m.slice(1));
       } catch (err) {
         if (err instanceof Superseded || !onPage(seq)) return;
         $main.innerHTML = errorPage(err);
       }
-      if (onPage(seq)) document.body.dataset.page = page.name;
+      if (onPage(seq)) {
+        document.body.dataset.page = page.name;
+        pageShown(page, newPage && !firstPage);
+      }
       return;
     }
   }
   $main.innerHTML = `<h1>No such page</h1><p id="page-error">The dashboard has no page at this address.</p>
     <p><a href="#/">Home</a> · <a href="#/walks">Your walks</a></p>`;
+  state.shownPath = path;
+  pageShown(null, !firstPage);
 }
+
+// The browser tab's title per page ("Walks – Gait analyser"); a walk's page is titled by the walk's name (its h1).
+const PAGE_TITLES = {
+  pageHome: "Home", pageWalks: "Walks", pageTrends: "Trends", pageUpload: "Upload", pageProfile: "Profile",
+  pagePain: "Pain", pageLive: "Live walk",
+};
+
+/** A page drawn: its title in the tab, and after a move from another page (a link, the navigation, Back), focus on
+ * its heading, so that a screen reader says where the walker is and Tab goes on from the page's top, not from the
+ * navigation link left behind. Not when the page itself put focus in it (a box to type in, a status it said). */
+function pageShown(page, moved) {
+  const h1 = $main.querySelector("h1");
+  const heading = h1 ? (h1.firstChild?.nodeType === Node.TEXT_NODE ? h1.firstChild.textContent : h1.textContent).trim() : "";
+  const name = page && PAGE_TITLES[page.name] && page !== pageWalk ? PAGE_TITLES[page.name] : heading;
+  document.title = name ? `${name} – Gait analyser` : "Gait analyser";
+  if (!moved || !h1 || $main.contains(document.activeElement)) return;
+  h1.tabIndex = -1;
+  h1.focus({ preventScroll: true });
+}
+
+// "Skip to content": past the navigation to the page's heading (the address after # is the page's, not an anchor)
+document.addEventListener("click", (e) => {
+  if (!e.target.closest || !e.target.closest("#skip-link")) return;
+  e.preventDefault();
+  const target = $main.querySelector("h1") || $main;
+  target.tabIndex = -1;
+  target.focus();
+});
 
 /** A page that could not be drawn: what happened in a walker's words, and where to go from here. */
 function errorPage(err) {
@@ -856,7 +912,13 @@ function bindCalibrate(walk) {
         if (!onPage(seq)) return;  // saved all the same: the walk's page says it is out of date when opened
         calibrated[walk.id] = saved;
         await pageWalk(walk.id, true);
-        document.getElementById("calibrate-saved")?.scrollIntoView({ block: "center" });
+        // the Save button went with the redraw: focus on what was saved (a keyboard goes on from there, not the top)
+        const notice = document.getElementById("calibrate-saved");
+        if (notice) {
+          notice.scrollIntoView({ block: "center" });
+          notice.tabIndex = -1;
+          notice.focus({ preventScroll: true });
+        }
       } catch (err) {
         save.disabled = false;
         msg.className = "error"; msg.textContent = userMessage(err);
@@ -930,6 +992,25 @@ const MODEL_WORDS = [
 function noteItem(note) {
   const model = note.startsWith("stride length: ") && MODEL_WORDS.find(([name]) => note.includes(name));
   return model ? `<li>Stride length: ${model[1]}. <span class="hint">${esc(note)}</span></li>` : `<li>${withCommands(note)}</li>`;
+}
+
+/** The stride-length chart of a walk in words: how long, the median length, how many strides were trusted, how many of
+ * those judged against a target were flagged above the band (its median target and the tolerance), pain onsets. */
+function lengthChartWords(walk, strides, trusted, span_s, tol, pains) {
+  const lengths = strides.filter((r) => r.length_m != null);
+  const sure = lengths.filter(trusted).length;
+  const judged = strides.filter((r) => trusted(r) && r.target_m != null);
+  const flagged = strides.filter((r) => r.overlong && r.length_m != null).length;
+  const parts = [`Stride length over ${fmt.durWords(span_s)}, one mark per stride: median ${fmt.m(median(lengths.map((r) => r.length_m)))} m over ${countOf(lengths.length, "stride")}`,
+    sure === lengths.length ? "all trusted for coaching" : `${sure} trusted for coaching (dots), ${lengths.length - sure} not trusted (rings)`];
+  // the band as the legend above the chart names it
+  const target = judged.length ? fmt.m(median(judged.map((r) => r.target_m))) : null;
+  if (walk.coaching && walk.coaching.sample) parts.push("no target: a sample walk is not coached");
+  else if (!judged.length) parts.push(noBandReason(walk, strides));
+  else if (!(walk.coaching && walk.coaching.active)) parts.push(`a usual-stride band from about ${target} m (coaching was inactive: nothing flagged)`);
+  else parts.push(`${flagged} of ${countOf(judged.length, "judged stride")} flagged above the target band (target about ${target} m, plus ${fmt.m(tol)} m tolerance)`);
+  if (pains.length) parts.push(`pain onset marked at ${pains.map((p) => fmt.durWords(p.x)).join(", ")} into the walk`);
+  return `${parts.join("; ")}.`;
 }
 
 async function pageWalk(id, redraw = false) {
@@ -1082,7 +1163,7 @@ async function pageWalk(id, redraw = false) {
     ctx.restore();
   };
   const rideHook = ridingHook(walk.riding, walk.time_origin_s);
-  const series = [{ label: "s" }, { label: "not trusted m", ...pointsOnly(cssVar("--muted") + "80", 4) },
+  const series = [{ label: "s" }, { label: "not trusted m", ...ringsOnly(cssVar("--muted"), 6) },
     { label: "stride m", ...pointsOnly(accent, 4) }, { label: "flagged", ...pointsOnly(warn, 7) }];
   const data = [x, unsure, sure, flagged];
   const bands = [];
@@ -1092,17 +1173,21 @@ async function pageWalk(id, redraw = false) {
     bands.push({ series: [5, 4], fill: cssVar("--band") });
   }
   const lengthChart = document.getElementById("chart-length");  // none where the walk has no stride length
+  const span_s = Math.max(0, ...x.filter((v) => v != null));
   if (lengthChart) makeChart(lengthChart, {
     scales: { x: { time: false } }, series, bands,
     axes: [timeAxis, { label: "stride length (m)", size: 60 }],
     hooks: { draw: [rideHook, painHook] },
-  }, data);
+  }, data, lengthChartWords(walk, strides, trusted, span_s, tol, pains));
+  const cadences = strides.map((r) => r.cadence_spm).filter((v) => v != null);
   makeChart(document.getElementById("chart-cadence"), {
     scales: { x: { time: false } },
     series: [{ label: "s" }, { label: "cadence", stroke: accent, width: 1.5, spanGaps: false }],
     axes: [timeAxis, { label: "steps/min", size: 60 }],
     hooks: { draw: [rideHook, painHook] },
-  }, [x, of((r) => r.cadence_spm)]);
+  }, [x, of((r) => r.cadence_spm)], cadences.length
+    ? `Cadence over ${fmt.durWords(span_s)}, stride by stride: median ${fmt.num(median(cadences))} steps/min, from ${fmt.num(Math.min(...cadences))} to ${fmt.num(Math.max(...cadences))}.`
+    : "Cadence over time: no stride has a cadence.");
   const known = len.filter((v) => v != null);
   if (known.length && document.getElementById("chart-hist")) {
     const bin = 0.05;
@@ -1110,11 +1195,13 @@ async function pageWalk(id, redraw = false) {
     const edges = [], counts = [];
     for (let e = min; e < max - 1e-9; e += bin) { edges.push(+(e + bin / 2).toFixed(3)); counts.push(0); }
     for (const v of known) counts[Math.min(counts.length - 1, Math.floor((v - min) / bin))]++;
+    const top = counts.indexOf(Math.max(...counts));
     makeChart(document.getElementById("chart-hist"), {
       scales: { x: { time: false } },
       series: [{ label: "m" }, { label: "strides", stroke: accent, fill: accent + "99", paths: uPlot.paths.bars({ size: [0.9, 60] }), points: { show: false } }],
       axes: [{ label: "stride length (m)" }, { label: "strides" }],
-    }, [edges, counts]);
+    }, [edges, counts], `Histogram of ${countOf(known.length, "stride length")} in ${Math.round(bin * 100)} cm bins, from ${fmt.m(Math.min(...known))} to ${fmt.m(Math.max(...known))} m:
+      the most (${counts[top]}) between ${fmt.m(edges[top] - bin / 2)} and ${fmt.m(edges[top] + bin / 2)} m.`);
   }
 }
 
@@ -1282,9 +1369,8 @@ async function pageTrends() {
     <p class="hint" id="trends-own">Your own walks only: sample recordings and demo walks are not counted.
       Days, ISO weeks (Monday to Sunday) and calendar months in this computer's time; cadence and stride length are each walk's median (a foot pod's or Apple Health walk's mean) averaged over the walks,
       each weighing as many strides as it holds, an Apple Health walk its steps / 2 strides at the stride its phone reported.</p>
-    <div class="actions"><button class="${period === "day" ? "" : "secondary"}" id="per-day">Per day</button>
-      <button class="${period === "week" ? "" : "secondary"}" id="per-week">Per week</button>
-      <button class="${period === "month" ? "" : "secondary"}" id="per-month">Per month</button> <span id="trends-msg" role="status"></span></div>
+    <div class="actions" role="group" aria-label="Period">${["day", "week", "month"].map((p) => `<button class="${period === p ? "" : "secondary"}" id="per-${p}" aria-pressed="${period === p}">Per ${p}</button>`).join(" ")}
+      <span id="trends-msg" role="status"></span></div>
     ${trendsPlacementChoice(place)}
     ${trendsRangeNote(range, all, period, showAll)}
     ${rows.length ? `
@@ -1341,12 +1427,21 @@ async function pageTrends() {
   // bars and the walking time from 0: a bar's height is read as the amount (auto-ranged, a day 10 % shorter than the
   // others was a sliver beside them)
   const fromZero = (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1];
+  // the charts in words (their figures are in the table below too, each period's row)
+  const span = `per ${period}, ${periodWords(rows[0].period, period)} to ${periodWords(rows[rows.length - 1].period, period)}: ${countOf(rows.length, period)} with walks`;
+  const sum = (f) => rows.reduce((total, r) => total + (f(r) || 0), 0);
+  const spread = (f, show, unit) => {
+    const v = rows.map(f).filter((x) => x != null);
+    return v.length ? `${show(Math.min(...v))} to ${show(Math.max(...v))} ${unit}` : "none known";
+  };
+  const table = "each one's figures are in the table below";
   makeChart(document.getElementById("tr-dist"), {
     scales: { x: { time: false, range: xRange }, y: { range: fromZero }, min: { range: fromZero } },
     series: [{ label: period }, { label: "km", ...bars(accent), value: (u, v) => fmt.num(v, 2) },
       { label: "walking min", stroke: ok, width: 2, scale: "min", points: { show: true } }],
     axes: [xAxis, { label: "km" }, { side: 1, scale: "min", label: "minutes", grid: { show: false } }],
-  }, [x, at((r) => (r.distance_m || 0) / 1000), at((r) => (r.walking_time_s || 0) / 60)]);
+  }, [x, at((r) => (r.distance_m || 0) / 1000), at((r) => (r.walking_time_s || 0) / 60)],
+  `Distance and walking time ${span}; ${fmt.dist(sum((r) => r.distance_m))} and ${fmt.durWords(sum((r) => r.walking_time_s))} in all; ${table}.`);
   makeChart(document.getElementById("tr-cad"), {
     scales: { x: { time: false, range: xRange } },
     // cadence as rings, stride length as dots drawn over them: where the two meet (one day's walking: both mid-height)
@@ -1354,7 +1449,8 @@ async function pageTrends() {
     series: [{ label: period }, { label: "cadence", stroke: accent, width: 2, points: { show: true, size: 12, width: 2, fill: "#fff", stroke: accent } },
       { label: "stride m", stroke: ok, width: 2, scale: "m", points: { show: true, size: 6, fill: ok, stroke: ok } }],
     axes: [xAxis, { label: "steps/min" }, { side: 1, scale: "m", label: "stride (m)", grid: { show: false } }],
-  }, [x, at((r) => r.cadence_spm), at((r) => r.stride_length_m)]);
+  }, [x, at((r) => r.cadence_spm), at((r) => r.stride_length_m)],
+  `Cadence and stride length ${span}; cadence ${spread((r) => r.cadence_spm, fmt.num, "steps/min")}, stride length ${spread((r) => r.stride_length_m, fmt.m, "m")}; ${table}.`);
   makeChart(document.getElementById("tr-flag"), {
     // a y axis from 0 even with nothing flagged (an axis-less grid said nothing)
     scales: { x: { time: false, range: xRange }, y: { range: (u, lo, hi) => [0, Math.max(1, Math.ceil(hi ?? 0))] } },
@@ -1362,15 +1458,21 @@ async function pageTrends() {
     // an empty right axis as wide as the charts' above: the same plot width, so the dates line up with theirs
     axes: [xAxis, { label: "strides", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000] }, { side: 1, label: " ", values: (u, splits) => splits.map(() => ""), ticks: { show: false }, grid: { show: false } }],
     // a day without a flagged stride has no bar (a zero-high bar is drawn as a red line, read as something flagged)
-  }, [x, at((r) => r.flagged_strides || null)]);
+  }, [x, at((r) => r.flagged_strides || null)],
+  `Flagged strides ${span}; ${sum((r) => r.flagged_strides)} flagged in all; ${table}.`);
 }
 
 // -- upload -----------------------------------------------------------------------------------------------------
 
 const UPLOAD_SEND_SHARE = 0.3;  // the file's transfer's share of an upload's progress bar (routers/uploads.py STAGE_SPANS)
 const PLACEMENTS = ["lower_back", "waist", "foot", "pocket", "hand", "wrist", "chest"];
+// the placements a calibration factor is for: those with a stride-length model (service.models.FACTOR_PLACEMENTS)
+const FACTOR_PLACEMENTS = PLACEMENTS.filter((x) => !NO_LENGTH_MODEL.includes(x));
 const [SCALE_MIN, SCALE_MAX] = [0.5, 1.5];  // personal stride-length factors accepted (gait.consts.STRIDE_SCALE_RANGE)
-const APPLE_HEALTH_NAME = /^(export|apple.?health.*)\.(zip|xml)$/i;
+// an Apple Health export as the Health app names it (export.zip, export.xml) and as a walker's copies of it are named:
+// a browser's second download "export (1).zip", a Finder or iCloud copy "export 2.zip", "export-2024-10-18.zip",
+// any name with "health" in it ("Health export.zip", "apple_health_export.zip")
+const APPLE_HEALTH_NAME = /^(export( ?\(\d+\)| ?\d+|[-_ ].*)?|.*health.*)\.(zip|xml)$/i;
 const AS_THE_FILE_SAYS = "file";  // the placement choice that sends none (routers/uploads.py: the file's, else the profile's)
 
 // where no phone is carried: a phone app's export takes a pocket over such a usual placement (PHONE_PLACEMENTS,
@@ -1595,9 +1697,10 @@ async function pageProfile(redraw = false) {
         <select id="pf-placement"><option value="">not set</option>
         ${PLACEMENTS.map((x) => `<option value="${x}" ${p.placement === x ? "selected" : ""}>${x.replace("_", " ")}</option>`).join("")}</select></div>
       <h2>Calibration factors</h2>
-      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least ${coaching.calibration_walk_good_m} m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.</p>
+      <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least ${coaching.calibration_walk_good_m} m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.
+        <span id="scales-cadence-only">A ${NO_LENGTH_MODEL.map((x) => x.replace("_", " ")).join(" or ")} sensor has no factor: it gives cadence only, no stride length to scale.</span></p>
       <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
-        ${PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
+        ${FACTOR_PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
           <td><input id="scale-${x}" class="scale" data-placement="${x}" type="text" inputmode="decimal" autocomplete="off" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>
           <td>${p.stride_scales?.[x] != null ? `<button type="button" class="remove-scale" data-placement="${x}">Remove</button>` : ""}</td></tr>`).join("")}
       </tbody></table></div>
@@ -1844,7 +1947,7 @@ async function pagePain() {
     ${reports.map((r) => { const walk = painWalk(r, names); return `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${walk ? `<div class="narrow-walk hint">${walk}</div>` : ""}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
       <td class="hide-narrow pain-walk">${walk}</td>
-      <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}">Delete</button></td></tr>`; }).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
+      <td><button class="danger" data-del="${r.id}" data-what="${esc(painReportWords(r, names))}" aria-label="Delete the pain report ${esc(painReportWords(r, names))}">Delete</button></td></tr>`; }).join("")}</tbody></table></div>` : `<p class="muted">No reports yet.</p>`}`;
   const score = document.getElementById("score");
   score.addEventListener("input", () => { document.getElementById("score-val").textContent = score.value; });
   // Pain reported for a walk was felt on that walk: "When" starts at the walk's end (local time), not now, until
@@ -2063,6 +2166,7 @@ async function pageLive() {
     <div class="actions" id="live-controls">
       <button id="stop-live" class="danger">Stop</button>
       <button id="sound" class="secondary">${audioWanted ? "Sound off (tap to turn on)" : "Sound off in profile"}</button>
+      <span id="stop-msg"></span>
     </div>
     <p id="lv-coach-note" class="hint"></p>
     <p id="lv-level-note" class="hint"></p>
@@ -2134,7 +2238,9 @@ async function pageLive() {
   });
   document.getElementById("stop-live").addEventListener("click", async () => {
     const seq = state.routeSeq;
-    try { await api("/api/live/stop", { method: "POST" }); } catch (err) { if (onPage(seq)) document.getElementById("live-msg").textContent = err.message; }
+    try { await api("/api/live/stop", { method: "POST" }); } catch (err) { if (onPage(seq)) document.getElementById("live-msg").textContent = err.message; return; }
+    // Stop is disabled once nothing is live, and focus would fall to the page's top: it stays here, saying so
+    if (onPage(seq)) sayDone("stop-msg", "Stopped.");
   });
   bindSensorPanel(audioWanted);
   // until a walk says otherwise, the labels follow the plan now (a new walk is coached by it)
@@ -2148,18 +2254,24 @@ async function pageLive() {
   const chart = makeChart(document.getElementById("chart-live"), {
     scales: { x: { time: false } },
     // Lengths the coach does not judge (not trusted: a turn, a shuffle, an assumed height...) in grey.
-    series: [{ label: "s" }, { label: "not trusted m", ...pointsOnly(cssVar("--muted") + "80", 5) },
+    series: [{ label: "s" }, { label: "not trusted m", ...ringsOnly(cssVar("--muted"), 7) },
       { label: "stride m", ...pointsOnly(accent, 5) }, { label: "overlong", ...pointsOnly(warn, 8) },
       { label: "target", stroke: ok, width: 1 }, { label: "target + tol", stroke: ok, width: 1, dash: [4, 4] }],
     bands: [{ series: [5, 4], fill: cssVar("--band") }],
     axes: [{ label: "seconds" }, { label: "stride length (m)" }],
-  }, [[], [], [], [], [], []]);
+  }, [[], [], [], [], [], []], LIVE_CHART_EMPTY);
   const SERIES = ["x", "unsure", "len", "flag", "lo", "hi"];
-  const draw = () => chart.setData(SERIES.map((k) => live[k]));
+  const draw = () => {
+    chart.setData(SERIES.map((k) => live[k]));
+    // the chart in words, as its latest strides stand (no live region: read when the walker comes to it)
+    const shown = live.x.length, last = [...live.len].reverse().find((v) => v != null) ?? [...live.unsure].reverse().find((v) => v != null);
+    const flagged = live.flag.filter((v) => v != null).length, unsure = live.unsure.filter((v) => v != null).length;
+    describeChart(document.getElementById("chart-live"), shown ? `Stride length, live, the last ${countOf(shown, "stride")}: latest ${fmt.m(last)} m; ${flagged} flagged overlong (larger dots)${unsure ? `; ${unsure} not trusted for coaching (rings)` : ""}${live.lo.length && live.lo[live.lo.length - 1] != null ? `; target now ${fmt.m(live.lo[live.lo.length - 1])} m` : ""}.` : LIVE_CHART_EMPTY);
+  };
   const reset = () => {
     Object.assign(live, { x: [], unsure: [], len: [], flag: [], lo: [], hi: [], cad: [], heldTarget: null, strides: 0, flagged: 0, distance: 0, lost: 0, gaps: 0, error: null, phase: null, cueTimes: [] });
     // a new walk: the link to the previous walk's page goes with its cards
-    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link", "lv-distance-note"]) set(id, "");
+    for (const id of ["sensor-error", "live-msg", "pod-line", "lv-coach-note", "lv-level-note", "live-walk-link", "lv-distance-note", "stop-msg"]) set(id, "");
     showLinkLost();
     set("lv-distance", "–");
     // a foot pod alone relabels these two cards (see the "pod" message)
@@ -2223,6 +2335,9 @@ async function pageLive() {
       set("live-msg", `Walk ${Number(m.walk_id)} was stopped by a full disk and is not closed yet: free some space on the disk of the gait data folder, then press Stop to close it (otherwise it is closed when the service next starts).`);
     }
     if (m.closed_now) { live.error = null; set("sensor-error", ""); set("live-msg", "The walk is closed now, from what was stored before the disk was full."); }
+    // while a walk is live the cue banner's place is kept (empty between cues): a cue appearing, and going 8 s later,
+    // no longer pushes the cards and Stop down and back up under the walker's thumb
+    document.getElementById("cue")?.classList.toggle("armed", !!m.running);
     if (!m.running) {
       document.getElementById("cue")?.classList.remove("show");
       const refused = document.getElementById("sensor-msg");
@@ -2410,8 +2525,11 @@ async function pageLive() {
     cue.textContent = m.message;
     cue.title = m.reason || "";
     cue.classList.remove("show"); void cue.offsetWidth; cue.classList.add("show");
+    // a cue longer than the place kept for it (a narrow screen, large text): the place grows to it and stays so,
+    // the cards move once, not with every cue
+    if (cue.classList.contains("armed") && cue.offsetHeight > parseFloat(getComputedStyle(cue).minHeight)) cue.style.minHeight = `${cue.offsetHeight}px`;
     clearTimeout(hideTimer);
-    hideTimer = setTimeout(() => cue.classList.remove("show"), 8000);
+    hideTimer = setTimeout(() => { cue.classList.remove("show"); cue.textContent = ""; cue.title = ""; }, 8000);
     live.cueTimes.push(m.t_s);
     const list = document.getElementById("cue-list");
     if (list.querySelector(".muted")) list.innerHTML = "";
@@ -2453,7 +2571,7 @@ async function pageLive() {
     feed.close();  // the polls above reconnect; EventSource's own retries would only repeat the error
     const badge = document.getElementById("live-badge");
     if (badge) { badge.textContent = "service stopped"; badge.classList.remove("live"); badge.classList.add("warn"); }
-    document.getElementById("cue")?.classList.remove("show");
+    document.getElementById("cue")?.classList.remove("show", "armed");
     const during = state.liveGone.walkId != null ? " The walk that was live stopped with it; the strides it stored before then are kept." : "";
     const box = document.getElementById("live-offline");
     if (box) { box.textContent = `${LIVE_GONE}${during}`; box.classList.remove("hidden"); }
@@ -2472,6 +2590,7 @@ async function pageLive() {
 }
 
 const LIVE_RETRY_MS = 2000;
+const LIVE_CHART_EMPTY = "Stride length, live: no strides yet.";
 const LINK_LOST = "Sensor link lost: reconnecting… The figures below are from before it dropped, not live, until the sensor's samples flow again.";
 const LIVE_GONE = "The dashboard cannot reach the gait service on this computer: it has stopped, or is not running. Start it again (gait serve); this page reconnects by itself once it is back.";
 
@@ -2492,6 +2611,9 @@ async function showServiceBack(gone, status) {
   box.classList.remove("hidden");
 }
 
+/** Whether the walker asked their system for less motion ("reduce motion"): no smooth scrolling, no blinking. */
+const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
 /** Once a walk starts, the cue banner and the live cards come into view: on a phone the Start and Connect buttons
  * sit below them, and the walker would otherwise see only the Cues list. */
 function showLiveNumbers() {
@@ -2502,7 +2624,7 @@ function showLiveNumbers() {
   const topPx = header ? header.getBoundingClientRect().bottom : 0;
   const top = first.getBoundingClientRect().top, bottom = cards.getBoundingClientRect().bottom;
   if (top >= topPx && bottom <= window.innerHeight) return;  // in view already (a wide screen)
-  window.scrollTo({ top: window.scrollY + top - topPx - 8, behavior: "smooth" });
+  window.scrollTo({ top: window.scrollY + top - topPx - 8, behavior: reducedMotion() ? "auto" : "smooth" });
 }
 
 // -- sensors (live page) ----------------------------------------------------------------------------------------

@@ -16,11 +16,13 @@ def test_each_placements_factor_is_shown_edited_and_removed_alone(browser_contex
     errors = watch_console(page)
     page.goto(server.url + "/#/profile")
     page.wait_for_selector("#scales-table")
-    # every placement has its row; the two calibrated ones show their own factor, the others none
+    # every placement with a stride-length model has its row (wrist and chest: cadence only, none, QA19a #5); the two
+    # calibrated ones show their own factor, the others none
     assert page.locator("#scale-pocket").input_value() == "1.0712"
     assert page.locator("#scale-foot").input_value() == "0.98"
-    for other in ("lower_back", "waist", "hand", "wrist", "chest"):
+    for other in ("lower_back", "waist", "hand"):
         assert page.locator(f"#scale-{other}").input_value() == "", other
+    assert page.locator("#scale-wrist, #scale-chest").count() == 0
     assert page.locator("button.remove-scale").count() == 2
     shot(page, "profile-calibration-factors")
     help_text = page.locator("#scales-help").inner_text()

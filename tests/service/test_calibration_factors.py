@@ -185,3 +185,28 @@ def test_a_profile_saved_with_the_single_factor_reads_with_it_kept(
     profile = load_profile(store)
     assert {p.value: f for p, f in profile.stride_scales.items()} == expected
     assert isinstance(profile, ProfileUpdate) and profile.placement == stored.get("placement")
+
+
+@pytest.mark.parametrize("placement", ["wrist", "chest"])
+def test_no_factor_for_a_placement_without_a_stride_length_model(client: TestClient, placement: str) -> None:
+    # QA19a #5: a wrist or chest sensor gives cadence only, as `gait calibrate --placement wrist` says
+    assert client.patch("/api/profile", json={"changes": {"stride_scales": {"pocket": 0.9}}}).status_code == 200
+    for r in (
+        client.patch("/api/profile", json={"changes": {"stride_scales": {placement: 1.1}}}),
+        client.put("/api/profile", json={"stride_scales": {placement: 1.1}}),
+        client.put("/api/profile", json={"stride_scale": 1.1, "stride_scale_placement": placement}),
+    ):
+        assert r.status_code == 422, r.text
+        words = str(r.json()["detail"])
+        assert f"a {placement} sensor has no stride-length model (cadence only)" in words, words
+        assert "lower-back, waist, foot, pocket or hand" in words and "Traceback" not in words
+    assert client.get("/api/profile").json()["stride_scales"] == {"pocket": 0.9}  # nothing saved
+
+
+def test_a_stored_factor_of_a_cadence_only_placement_is_dropped(client: TestClient, store: Store) -> None:
+    # saved before such factors were refused: nothing can use it, and it must not block later saves
+    store.put_profile({"placement": "wrist", "stride_scales": {"wrist": 1.1, "pocket": 0.9}})
+    assert client.get("/api/profile").json()["stride_scales"] == {"pocket": 0.9}
+    r = client.patch("/api/profile", json={"changes": {"body_height_m": 1.7}})
+    assert r.status_code == 200, r.text
+    assert r.json()["stride_scales"] == {"pocket": 0.9} and r.json()["placement"] == "wrist"
