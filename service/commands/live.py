@@ -888,7 +888,9 @@ class LiveView:
             style = "bold red" if over else "bold green" if over is False else "bold"
             table.add_row("cadence", f"{s['cadence_spm']:.0f} steps/min")
             table.add_row("last stride", self._length_words(length, s, style))
-            table.add_row("target", "n/a" if target is None else f"{target:.2f} m")
+            # without a target, why (a demo, no baseline yet, no length model), as the dashboard's live page says
+            why_none = s.get("no_target_note") or "n/a"
+            table.add_row("target", why_none if target is None else f"{target:.2f} m")
             if s.get("pod_stride_length_m") is not None:
                 table.add_row("pod stride", f"{s['pod_stride_length_m']:.2f} m (the foot pod's own figure)")
         if self.pod is not None:
@@ -904,6 +906,9 @@ class LiveView:
             parts.append(Panel(body, border_style="red"))
         if self.placement_note:
             parts.append(Text(f"Note: {self.placement_note}.", style="dim"))
+        if s is not None and s.get("distance_cue_note"):
+            # the prompt near the usual point of pain comes by time, or not at all: the walker plans around it
+            parts.append(Text(s["distance_cue_note"], style="dim"))
         # the disclaimer first: a long note wraps, the disclaimer stays whole and in sight
         note = self.coach_note[:1].upper() + self.coach_note[1:]
         ending = "" if self.ended or phase == "ended" else " Ctrl-C ends the walk."

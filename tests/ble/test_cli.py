@@ -444,3 +444,28 @@ def test_analysing_a_live_journal_says_its_sensor_height_came_from_the_journal(
     assert main(["analyze", str(journal), "--no-profile", "--sensor-height-m", "1.1", "--json", "-"]) == 0
     notes = json.loads(capsys.readouterr().out)["notes"]
     assert any("sensor height 1.10 m (the sensor height given)" in n for n in notes), notes
+
+
+def test_the_live_view_says_why_there_is_no_target_and_how_the_pain_prompt_comes() -> None:
+    """The terminal view said "target n/a" and nothing of the prompt near the usual point of pain coming by time,
+    where the dashboard's live page gives both reasons."""
+    from rich.console import Console
+
+    from service.commands.live import LiveView
+
+    view = LiveView("GaitDemo", "cues follow your coaching plan", bell=False)
+    view.stride = {
+        "cadence_spm": 110.0,
+        "length_m": 1.2,
+        "target_m": None,
+        "confidence": 0.75,
+        "method": "x",
+        "no_target_note": "No target yet: this walk's first 20 strides set its level.",
+        "distance_cue_note": "The prompt near your usual point of pain comes after about 20 min of this walk.",
+    }
+    console = Console(width=200, record=True)
+    console.print(view.render())
+    text = console.export_text()
+    assert "No target yet: this walk's first 20 strides set its level." in text
+    assert "n/a" not in text
+    assert "comes after about 20 min of this walk" in text
