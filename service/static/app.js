@@ -1198,7 +1198,7 @@ async function pageWalk(id, redraw = false) {
     const top = counts.indexOf(Math.max(...counts));
     makeChart(document.getElementById("chart-hist"), {
       scales: { x: { time: false } },
-      series: [{ label: "m" }, { label: "strides", stroke: accent, fill: accent + "99", paths: uPlot.paths.bars({ size: [0.9, 60] }), points: { show: false } }],
+      series: [{ label: "m" }, { label: "strides", stroke: accent, fill: accent + "99", paths: uPlot.paths.bars({ size: [0.94, 1000] }) /* adjacent bins touch, as a histogram's do */, points: { show: false } }],
       axes: [{ label: "stride length (m)" }, { label: "strides" }],
     }, [edges, counts], `Histogram of ${countOf(known.length, "stride length")} in ${Math.round(bin * 100)} cm bins, from ${fmt.m(Math.min(...known))} to ${fmt.m(Math.max(...known))} m:
       the most (${counts[top]}) between ${fmt.m(edges[top] - bin / 2)} and ${fmt.m(edges[top] + bin / 2)} m.`);
