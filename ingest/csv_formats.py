@@ -802,7 +802,15 @@ def read_generic(
     fmt: FormatInfo = GENERIC,
     extra_source: dict[str, Any] | None = None,
 ) -> Recording:
-    """Read a CSV with a numeric time column and x, y, z acceleration columns (and optionally a gyroscope).
+    """Read a CSV with a time column and x, y, z acceleration columns (and optionally a gyroscope).
+
+    The time column holds numbers in the unit its name declares (refused, naming the unit that fits, when that unit
+    makes the sample spacing implausible and another does not: ``time_ms`` holding seconds), ``time_unit``, or the
+    unit the spacing gives; or text stamps (:func:`clock_kind`, :func:`stamp_format`). The recording is dated by
+    stamps with a date, a column named as an epoch, Unix times, a second numeric clock that runs as long, or else a
+    column of dates and times beside the time column that runs as long (Polar Sensor Logger's 'Phone timestamp'
+    beside its 'sensor timestamp [ns]'); dates that read both day first and month first date nothing (a note says
+    so) unless ``date_order`` settles them.
 
     Parameters
     ----------
