@@ -211,3 +211,15 @@ def test_gait_analyze_reads_and_dates_polar_and_day_first_files(
     assert json.loads(capsys.readouterr().out)["time_origin"] is None
     assert main(["analyze", str(both_ways), "--placement", "hand", "--date-order", "mdy", "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["time_origin"].startswith("2026-05-11T")
+
+
+def test_gait_analyze_refuses_a_time_column_named_in_the_wrong_unit_unless_the_unit_is_given(
+    walk: pd.DataFrame, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    walk.rename(columns={"time_s": "time_ms"}).to_csv(path := tmp_path / "walk.csv", index=False)
+    assert main(["analyze", str(path), "--placement", "hand"]) == 2
+    err = capsys.readouterr().err
+    assert "in s it is 100 Hz: rename the column time_s (command line: or pass --time-unit s)" in err
+    assert "Traceback" not in err
+    assert main(["analyze", str(path), "--placement", "hand", "--time-unit", "s", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["duration_s"] == pytest.approx(145.36, abs=0.01)
