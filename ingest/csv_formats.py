@@ -4,8 +4,11 @@ generic CSV.
 Generic CSV covers any table with a recognisable time column and x, y, z acceleration columns; units come from the
 header (``(g)``, ``(m/s^2)``, ``_ms2``, ``(ms)`` ...), from the caller's flags, or, for acceleration only, from the
 data (a median magnitude of about 1 is g, about 9.8 is m/s^2). The time column holds numbers (s, ms, us, ns, an
-epoch), a time of day (``23:43:56:095``, ``23:43:56.095``; midnight may be crossed) or a date and time
-(``2018-10-03 17:23:55.4640``, with or without its UTC offset); only a date dates the recording.
+epoch), a time of day (``23:43:56:095``, ``23:43:56.095``; midnight may be crossed) or a date and time in one of
+the forms of :data:`STAMP_FORMS` (ISO ``2018-10-03 17:23:55.4640`` with or without its UTC offset, ``2026/11/05``,
+day-first ``05/11/2026`` and ``05.11.2026``, month-first ``11/05/2026 02:03:07 PM``); only a date dates the
+recording, and only when its day and month are told apart (see :func:`stamp_format`). A numeric time column that
+dates nothing (a sensor's own clock) is dated by a date-and-time column beside it that runs as long.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import re
 import shlex
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -107,7 +110,7 @@ GENERIC = FormatInfo(
 )
 
 _TIME_NAMES_S: Final = ("time_s", "t_s", "seconds_elapsed", "elapsed (s)", "time (s)", "elapsed_s")
-_TIME_WORDS: Final = ("time", "timestamp", "t", "epoch", "epoc", "elapsed", "ts")
+_TIME_WORDS: Final = ("time", "timestamp", "t", "epoch", "epoc", "elapsed", "ts", "zeit", "zeitstempel")
 _UNIT_SUFFIX: Final = {
     "_ms2": ("acc", "ms2"),
     "_g": ("acc", "g"),
@@ -270,11 +273,7 @@ def _time_column(fields: list[str], first_row: list[str]) -> tuple[int, str | No
     """
 
     def numeric(i: int) -> bool:
-        try:
-            float(first_row[i].replace(",", "."))
-        except (ValueError, IndexError):
-            return False
-        return True
+        return i < len(first_row) and _numeric(first_row[i])
 
     low = [norm_name(f) for f in fields]
     for i, name in enumerate(low):
@@ -302,25 +301,165 @@ def _time_column(fields: list[str], first_row: list[str]) -> tuple[int, str | No
     return None
 
 
+_DATE_FORMATS: Final = (
+    ("%Y/%m/%d", None),
+    ("%Y.%m.%d", None),
+    ("%d/%m/%Y", "dmy"),
+    ("%m/%d/%Y", "mdy"),
+    ("%d-%m-%Y", "dmy"),
+    ("%m-%d-%Y", "mdy"),
+    ("%d.%m.%Y", None),  # dotted dates are written day first (German, Russian, ...)
+)
+"""Date parts of the date-and-time stamps read besides ISO 8601, with the order of day and month where a file may
+write either (``None``: one order only)."""
+_CLOCK_FORMATS: Final = ("%H:%M:%S.%f", "%H:%M:%S", "%I:%M:%S.%f %p", "%I:%M:%S %p")
+STAMP_FORMS: Final = (
+    "2026-11-05 14:03:07.123 (ISO 8601, also with T and Z or +01:00), 2026/11/05 14:03:07.123, 05/11/2026 "
+    "14:03:07.123 (day first), 11/05/2026 02:03:07.123 PM (month first), 05.11.2026 14:03:07,123 or a time of day "
+    "14:03:07.123"
+)
+"""The text time stamps a time column may hold, as messages name them."""
+DATE_ORDERS: Final = {"dmy": "day first", "mdy": "month first"}
+"""How a file writes dates whose day and month may be either way round (``--date-order``)."""
+
+
+@dataclass(frozen=True)
+class StampFormat:
+    """How a column of date-and-time stamps is written (see :func:`stamp_format`)."""
+
+    format: str
+    """The pandas ``to_datetime`` format: ``"ISO8601"`` or a strftime pattern."""
+    order: str | None = None
+    """``"dmy"`` or ``"mdy"`` for a date whose day and month could be either way round, else None."""
+    other: str | None = None
+    """The format of the other order when every stamp reads both ways with different dates: the stamps then give
+    the samples' spacing but no date."""
+
+
+def _normal_stamps(texts: pd.Series) -> pd.Series:
+    """Stamps without quotes or surrounding spaces, a fraction of a second after ':' (Physics Toolbox's
+    ``23:43:56:095``) or ',' (German ``14:03:07,123``) written after '.', as pandas reads it."""
+    stripped = texts.astype("string").str.strip().str.strip('"')
+    return stripped.str.replace(r"(\d{1,2}:\d{2}:\d{2})[:,](\d+)", r"\1.\2", regex=True)
+
+
+def _read_stamps(normal: pd.Series, fmt: str) -> pd.Series:
+    """``normal`` stamps read in ``fmt`` (unreadable ones NaT)."""
+    if fmt != "ISO8601":
+        return pd.to_datetime(normal, format=fmt, errors="coerce")
+    offset = bool(normal.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False).any())
+    return pd.to_datetime(normal, format=fmt, errors="coerce", utc=offset)
+
+
+def stamp_format(
+    texts: pd.Series, *, date_order: str | None = None, what: str = "input", column: str = "time"
+) -> StampFormat | None:
+    """The format of a column of date-and-time stamps, chosen by reading the column in each candidate, or None when
+    its first stamp is in none of them (see :data:`STAMP_FORMS`).
+
+    A date such as ``05/11/2026`` is day first or month first: a first field above 12 in any row settles it; else
+    ``date_order`` does; else, when the two readings give different dates, the day-first one is read and
+    ``other`` names the month-first one: every time of day, and so the samples' spacing, is the same either way,
+    but the date is not known (the caller leaves such a recording undated and says so).
+
+    Parameters
+    ----------
+    texts
+        The column as text.
+    date_order
+        ``"dmy"`` or ``"mdy"``: how the file writes such dates, when the walker knows.
+    what, column
+        The file's and the column's names, for messages.
+
+    Raises
+    ------
+    IngestError
+        When ``date_order`` contradicts the dates (a day-first file with a 25th read month first).
+
+    Examples
+    --------
+    >>> stamp_format(pd.Series(["05/11/2026 14:03:07.000", "25/11/2026 14:03:07.010"])).format
+    '%d/%m/%Y %H:%M:%S.%f'
+    >>> stamp_format(pd.Series(["05/11/2026 14:03:07.000"])).other
+    '%m/%d/%Y %H:%M:%S.%f'
+    >>> stamp_format(pd.Series(["05/11/2026 14:03:07.000"]), date_order="mdy").format
+    '%m/%d/%Y %H:%M:%S.%f'
+    """
+    normal = _normal_stamps(texts)
+    present = normal.dropna()
+    present = present[present != ""]
+    if present.empty:
+        return None
+    first = present.iloc[:1]
+    if _DATE_TIME.match(first.iloc[0]):
+        return StampFormat("ISO8601")
+    candidates = [
+        (f"{date} {clock}", order)
+        for date, order in _DATE_FORMATS
+        for clock in _CLOCK_FORMATS
+        if _read_stamps(first, f"{date} {clock}").notna().all()
+    ]
+    if not candidates:
+        return None
+    # the first stamp fits at most a day-first and a month-first reading; the whole column decides between them
+    read = {fmt: _read_stamps(present, fmt) for fmt, _ in candidates}
+    counts = {fmt: int(stamps.notna().sum()) for fmt, stamps in read.items()}
+    best = max(counts.values())
+    fitting = [(fmt, order) for fmt, order in candidates if counts[fmt] == best]
+    if date_order is not None and any(order for _, order in candidates):
+        chosen = [(fmt, order) for fmt, order in fitting if order in (date_order, None)]
+        if not chosen:
+            wrong = [fmt for fmt, order in candidates if order == date_order]
+            bad = present[read[wrong[0]].isna()].iloc[0] if wrong else present.iloc[0]
+            other = "mdy" if date_order == "dmy" else "dmy"
+            raise IngestError(
+                f"{what}: the dates in the column {column!r} are not written {DATE_ORDERS[date_order]}: {bad!r} is "
+                f"no date that way; give the other order (--date-order {other}) or leave the option out",
+                reason="date_order",
+            )
+        fmt, order = chosen[0]
+        return StampFormat(fmt, order)
+    fmt, order = fitting[0]
+    others = [f for f, o in fitting if o is not None and o != order]
+    if others and not read[fmt].equals(read[others[0]]):
+        return StampFormat(fmt, order, others[0])
+    return StampFormat(fmt, order)
+
+
 def clock_kind(text: str) -> str | None:
-    """``"time_of_day"`` (``23:43:56:095``), ``"date_time"`` (``2018-10-03 17:23:55.4640``, optional UTC offset) or
-    None for a time stamp written as text.
+    """``"time_of_day"`` (``23:43:56:095``), ``"date_time"`` (a date and time in one of :data:`STAMP_FORMS`, e.g.
+    ``2018-10-03 17:23:55.4640``, optional UTC offset) or None for a time stamp written as text.
 
     Examples
     --------
     >>> clock_kind("23:43:56:095"), clock_kind("2024-05-01 10:00:01.123 +0200"), clock_kind("0.014144")
     ('time_of_day', 'date_time', None)
+    >>> clock_kind("11/05/2026 02:03:07.009995 PM"), clock_kind("05.11.2026 14:03:07,123"), clock_kind("Nov 5th 2pm")
+    ('date_time', 'date_time', None)
     """
     text = text.strip().strip('"')
     if _TIME_OF_DAY.match(text):
         return "time_of_day"
-    if _DATE_TIME.match(text):
+    if stamp_format(pd.Series([text])) is not None:
         return "date_time"
     return None
 
 
-def clock_seconds(texts: pd.Series, kind: str) -> tuple[np.ndarray, float | None]:
-    """Seconds of text time stamps on one axis, and the Unix time of the first when the stamps carry a UTC offset.
+class Stamps(NamedTuple):
+    """Text time stamps read (:func:`clock_seconds`)."""
+
+    seconds: np.ndarray
+    """Seconds from midnight of the first day for a time of day; from the first stamp for a date and time without
+    offset (or whose date is not known); Unix seconds with an offset."""
+    epoch_s: float | None
+    """The first stamp as Unix seconds when the stamps carry a UTC offset."""
+    local_start: str | None
+    """The first stamp, a date and time without offset, as ISO 8601 in this computer's zone (as
+    :func:`wall_clock_start`): a phone logs its owner's local time."""
+
+
+def clock_seconds(texts: pd.Series, kind: str, fmt: StampFormat | None = None) -> Stamps:
+    """Seconds of text time stamps on one axis, and the first stamp's date and time when the stamps give it.
 
     Parameters
     ----------
@@ -330,41 +469,52 @@ def clock_seconds(texts: pd.Series, kind: str) -> tuple[np.ndarray, float | None
         ``"time_of_day"``: ``HH:MM:SS`` with optional fraction after ``:`` or ``.`` (Physics Toolbox on Android
         writes ``23:43:56:095``, milliseconds after a colon). A recording that runs past midnight starts again at
         0: a step back of more than half a day is read as the next day. Such stamps do not date the recording.
-        ``"date_time"``: ``YYYY-MM-DD HH:MM:SS[.fff]`` with optional ``T`` and UTC offset, parsed by pandas.
-
-    Returns
-    -------
-    tuple
-        Seconds (from midnight of the first day for a time of day; from the first stamp for a date and time without
-        offset; Unix seconds with an offset), and the first stamp as Unix seconds (None without an offset).
+        ``"date_time"``: a date and time read by pandas in ``fmt``.
+    fmt
+        The stamps' format (:func:`stamp_format`; ISO 8601 when None). One whose day and month are not told apart
+        (``fmt.other``) dates nothing.
 
     Examples
     --------
-    >>> clock_seconds(pd.Series(["23:59:59:990", "00:00:00:000"]), "time_of_day")[0].round(3).tolist()
+    >>> clock_seconds(pd.Series(["23:59:59:990", "00:00:00:000"]), "time_of_day").seconds.round(3).tolist()
     [86399.99, 86400.0]
+    >>> clock_seconds(pd.Series(["2026-11-05T14:03:07Z", "2026-11-05T14:03:07.01Z"]), "date_time").epoch_s
+    1793887387.0
     """
-    stripped = texts.astype("string").str.strip().str.strip('"')
-    # 'HH:MM:SS:mmm' -> 'HH:MM:SS.mmm', which pandas reads (as a duration since midnight, or in an ISO date and time)
-    normal = stripped.str.replace(r"(\d{1,2}:\d{2}:\d{2}):(\d+)", r"\1.\2", regex=True)
+    normal = _normal_stamps(texts)
     if kind == "time_of_day":
         seconds = pd.to_timedelta(normal, errors="coerce").dt.total_seconds().to_numpy(dtype=np.float64)
         days = np.concatenate(([0.0], np.cumsum(np.diff(seconds) < -_HALF_DAY_S)))
-        return seconds + days * 86_400.0, None
-    stamps = pd.to_datetime(
-        normal,
-        format="ISO8601",
-        errors="coerce",
-        utc=bool(stripped.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True, na=False).any()),
-    )
+        return Stamps(seconds + days * 86_400.0, None, None)
+    fmt = fmt or StampFormat("ISO8601")
+    stamps = _read_stamps(normal, fmt.format)
     first = stamps.dropna()
     if first.empty:
-        return np.full(len(stamps), np.nan), None
+        return Stamps(np.full(len(stamps), np.nan), None, None)
     origin = first.iloc[0]
     seconds = ((stamps - origin) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    if fmt.other is not None:
+        return Stamps(seconds, None, None)
     if origin.tzinfo is None:
-        return seconds, None
+        return Stamps(seconds, None, origin.to_pydatetime().astimezone().isoformat(timespec="seconds"))
     epoch_s = origin.timestamp()
-    return seconds + epoch_s, epoch_s
+    return Stamps(seconds + epoch_s, epoch_s, None)
+
+
+def date_readings(texts: pd.Series, fmt: StampFormat) -> str:
+    """The two dates an ambiguous first stamp reads as ("5 November 2026 (day first) or 11 May 2026 (month first)").
+
+    Examples
+    --------
+    >>> date_readings(pd.Series(["05/11/2026 14:03:07"]), stamp_format(pd.Series(["05/11/2026 14:03:07"])))
+    '5 November 2026 (day first) or 11 May 2026 (month first)'
+    """
+    first = _normal_stamps(texts).dropna().iloc[:1]
+    orders = (fmt.order or "dmy", "mdy" if fmt.order == "dmy" else "dmy")
+    days = [_read_stamps(first, f).iloc[0] for f in (fmt.format, fmt.other or fmt.format)]
+    return " or ".join(
+        f"{when.day} {when:%B %Y} ({DATE_ORDERS[order]})" for when, order in zip(days, orders, strict=True)
+    )
 
 
 def guess_time_scale(raw: np.ndarray, *, what: str) -> tuple[float, str]:
@@ -373,25 +523,72 @@ def guess_time_scale(raw: np.ndarray, *, what: str) -> tuple[float, str]:
     Of s, ms, us and ns, the unit whose median spacing is the most plausible sampling interval (nearest to
     10 ms, within 0.1 ms .. 2 s) wins; magnitudes are not used, because clocks since boot look like epochs.
     """
-    finite = raw[np.isfinite(raw)]
-    dt = np.diff(finite)
-    dt = dt[dt > 0]
-    if len(dt) == 0:
+    step = _median_step(raw)
+    if step is None:
         raise IngestError(f"{what}: too few distinct time stamps to tell their unit", reason="empty")
-    step = float(np.median(dt))
-    plausible = [
-        (abs(np.log10(step * scale / 0.01)), scale, unit)
-        for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us"), (1e-9, "ns"))
-        if 1e-4 <= step * scale <= 2.0
-    ]
+    plausible = _plausible_units(step)
     if not plausible:
         raise IngestError(
             f"{what}: cannot tell the unit of the time column (median step {step!r}); name the column with its "
             "unit, e.g. 'time_s' or 'time_ms' (command line: or pass --time-unit s|ms|us|ns)",
             reason="unknown_units",
         )
-    _, scale, unit = min(plausible)
+    scale, unit = plausible[0]
     return scale, f"{unit} (from the sample spacing)"
+
+
+PLAUSIBLE_STEP_S: Final = (1e-4, 2.0)
+"""The median sample spacing, in s, a time column's unit must give: 10 kHz .. 0.5 Hz."""
+
+
+def _plausible_units(step: float) -> list[tuple[float, str]]:
+    """(seconds per unit, unit) of s, ms, us and ns whose reading of a median ``step`` is a plausible sampling
+    interval (:data:`PLAUSIBLE_STEP_S`), the nearest to 10 ms first."""
+    fits = [
+        (scale, unit)
+        for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us"), (1e-9, "ns"))
+        if PLAUSIBLE_STEP_S[0] <= step * scale <= PLAUSIBLE_STEP_S[1]
+    ]
+    return sorted(fits, key=lambda fit: abs(np.log10(step * fit[0] / 0.01)))
+
+
+def _median_step(raw: np.ndarray) -> float | None:
+    """The median positive step of a time column in its own unit, or None with fewer than two distinct times."""
+    dt = np.diff(raw[np.isfinite(raw)])
+    dt = dt[dt > 0]
+    return float(np.median(dt)) if len(dt) else None
+
+
+def _spacing_words(seconds: float) -> str:
+    """A sample spacing in the unit that reads best ("10 us", "2.5 s").
+
+    Examples
+    --------
+    >>> _spacing_words(9.995e-6), _spacing_words(10.0)
+    ('10 us', '10 s')
+    """
+    for scale, unit in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us")):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def _check_named_unit(raw: np.ndarray, unit: str, name: str, what: str) -> None:
+    """Refuse a time column whose name declares ``unit`` when that unit makes its median step no sampling interval
+    (:data:`PLAUSIBLE_STEP_S`) and another unit makes it one (``time_ms`` holding seconds), saying which."""
+    step = _median_step(raw)
+    if step is None or PLAUSIBLE_STEP_S[0] <= step * TIME_SCALE_S[unit] <= PLAUSIBLE_STEP_S[1]:
+        return
+    fits = _plausible_units(step)
+    if not fits:
+        return  # no unit reads as a sampling interval: the rate and time checks say what is wrong
+    scale, better = fits[0]
+    raise IngestError(
+        f"{what}: the time column {name!r} is named in {unit}, but its median step {step:g} would mean samples "
+        f"{_spacing_words(step * TIME_SCALE_S[unit])} apart; in {better} it is {1.0 / (step * scale):.0f} Hz: rename "
+        f"the column time_{better} (command line: or pass --time-unit {better})",
+        reason="time_unit_contradicted",
+    )
 
 
 @dataclass(frozen=True)
@@ -601,10 +798,19 @@ def read_generic(
     time_unit: str | None = None,
     rate_hz: float | None = None,
     sensor: str | None = None,
+    date_order: str | None = None,
     fmt: FormatInfo = GENERIC,
     extra_source: dict[str, Any] | None = None,
 ) -> Recording:
-    """Read a CSV with a numeric time column and x, y, z acceleration columns (and optionally a gyroscope).
+    """Read a CSV with a time column and x, y, z acceleration columns (and optionally a gyroscope).
+
+    The time column holds numbers in the unit its name declares (refused, naming the unit that fits, when that unit
+    makes the sample spacing implausible and another does not: ``time_ms`` holding seconds), ``time_unit``, or the
+    unit the spacing gives; or text stamps (:func:`clock_kind`, :func:`stamp_format`). The recording is dated by
+    stamps with a date, a column named as an epoch, Unix times, a second numeric clock that runs as long, or else a
+    column of dates and times beside the time column that runs as long (Polar Sensor Logger's 'Phone timestamp'
+    beside its 'sensor timestamp [ns]'); dates that read both day first and month first date nothing (a note says
+    so) unless ``date_order`` settles them.
 
     Parameters
     ----------
@@ -627,6 +833,11 @@ def read_generic(
         over ``axis,acc_x,...``), the sensor whose columns to read (named as the first header line names it; its
         case aside). Such a file is refused without it; ``source["sensor"]`` says the one read (see
         :func:`side_of_sensor`). A file of one sensor's columns reads as itself, with a note that it was not used.
+    date_order
+        ``"dmy"`` or ``"mdy"``: how the file's dates are written when their day and month could be either way round
+        (``05/11/2026``). Without it a first field above 12 in any row settles the order; a file whose every date
+        reads both ways is analysed all the same (its times of day give the samples' spacing) but left undated,
+        with a note naming both dates and how to give the order (see :func:`stamp_format`).
     fmt
         The format being read (generic CSV, or AndroSensor / MetaWear which share this code).
     extra_source
@@ -683,6 +894,7 @@ def read_generic(
                 f": add a column time_s = {counted} number / sampling rate in Hz, e.g. 0, 0.01, 0.02 ... at 100 Hz; "
                 "command line: or pass --rate-hz <Hz>)"
             )
+        _refuse_unread_stamps(what, raw_fields, first_row)
         found = ", ".join(repr(f) for f in _own(raw_fields)[:12])
         raise IngestError(
             # a unit flag cannot make up a missing column: the header has to name it
@@ -723,15 +935,17 @@ def read_generic(
     )
     clock_raw = None if clock is None else arr[:, -1]
     text_epoch_s = None
+    stamps = None
+    notes: list[str] = []
     if text_time:
         # the stamps say their own unit: a --time-unit flag does not apply to them
-        text = read_text(data, dialect=dialect, skiprows=layout.skiprows, column=tindex)
-        seconds, text_epoch_s = clock_seconds(text, tunit)
-        arr = np.column_stack([seconds, arr])
+        stamps, stamp_note = _read_stamp_column(data, what, layout, tindex, tunit, date_order, notes)
+        text_epoch_s = stamps.epoch_s
+        arr = np.column_stack([stamps.seconds, arr])
     elif tindex is None:
         arr = np.column_stack([np.arange(len(arr), dtype=np.float64), arr])
     arr = arr[:, : 1 + len(data_cols)]
-    notes = _rate_notes(what, layout, rate_hz, raw_fields[tindex] if tcol else None)
+    notes += _rate_notes(what, layout, rate_hz, raw_fields[tindex] if tcol else None)
     if sensor is not None and layout.sensor is None:
         notes.append(
             f"{what}: the sensor given ({sensor!r}) is not used: the file holds one sensor's columns under one header "
@@ -745,10 +959,12 @@ def read_generic(
         name = None if counter is None else raw_fields[counter]
         time_scale, time_note = 1.0 / rate, _counter_time(arr[:, 0], what, rate, name, stated, notes)
     elif text_time:
-        time_scale, time_note = 1.0, "time of day" if tunit == "time_of_day" else "date and time"
+        time_scale, time_note = 1.0, stamp_note
     elif unit is not None:
         if unit not in TIME_SCALE_S:
             raise IngestError(f"unknown time unit {unit!r}: use s, ms, us or ns", reason="unknown_units")
+        if time_unit is None:
+            _check_named_unit(arr[:, 0], unit, raw_fields[tindex], what)
         time_scale, time_note = TIME_SCALE_S[unit], unit
     else:
         time_scale, time_note = guess_time_scale(arr[:, 0], what=what)
@@ -837,6 +1053,18 @@ def read_generic(
         or (None if clock_raw is None else clock_start_s(clock_raw, time_raw)),
         **(extra_source or {}),
     }
+    if stamps is not None and text_epoch_s is None:
+        # a date and time without its zone (Physics Toolbox on iOS): the phone's local time, read in this computer's
+        # zone as for AndroSensor; a time of day alone, or a date whose day and month are not told apart, dates
+        # nothing
+        source["started_at"] = stamps.local_start
+    elif numeric_time and tcol and source["start_epoch_s"] is None:
+        # a sensor's own clock (Polar's ns since 2000) dates nothing; the phone's date and time beside it may
+        dated = _stamp_clock_start(
+            data, what, layout, time_raw, skip=[tindex, *data_cols], date_order=date_order, notes=notes
+        )
+        if dated is not None:
+            source["start_epoch_s"], source["started_at"] = dated
     if sign is not None:
         source["sign"] = sign
     if layout.sensor is not None:
@@ -852,10 +1080,6 @@ def read_generic(
         notes.append(gyr_note)
     if notes:
         source["notes"] = notes
-    if tunit == "date_time" and text_epoch_s is None:
-        # a date and time without its zone (Physics Toolbox on iOS): the phone's local time, read in this computer's
-        # zone as for AndroSensor; a time of day alone is no date and dates nothing
-        source["started_at"] = wall_clock_start(first_row[tindex].strip().strip('"'))
     if fmt is ANDROSENSOR:
         # AndroSensor's last column is the phone's local wall clock ('2022-10-02 18:09:00:359'), without its zone.
         stamp = next((v for f, v in zip(raw_fields, first_row, strict=False) if norm_name(f).startswith("yyyy-")), None)
@@ -1100,18 +1324,100 @@ def read_geneactiv(data: bytes, what: str, *, placement: Placement | str | None 
     )
 
 
-def _other_clock_column(fields: list[str], first_row: list[str], *, skip: list[int]) -> int | None:
-    """Index of a numeric column named as a time ('Timestamp', 'time', 'ts'...) that is not read already."""
+def _other_clock_column(
+    fields: list[str], first_row: list[str], *, skip: list[int], stamps: bool = False
+) -> int | None:
+    """Index of a column named as a time ('Timestamp', 'time', 'ts'...) that is not read already: a numeric one, or
+    with ``stamps`` one holding dates and times (:func:`clock_kind`)."""
     for i, name in enumerate(fields):
         words = re.split(r"[\s_\-]+", norm_name(name).split("(")[0].strip())
-        if i in skip or not any(w in _TIME_WORDS for w in words):
+        if i in skip or i >= len(first_row) or not any(w in _TIME_WORDS for w in words):
             continue
-        try:
-            float(first_row[i].replace(",", "."))
-        except (ValueError, IndexError):
-            continue
-        return i
+        if stamps and clock_kind(first_row[i]) == "date_time":
+            return i
+        if not stamps and _numeric(first_row[i]):
+            return i
     return None
+
+
+def _numeric(text: str) -> bool:
+    """Whether a field reads as a number (with a decimal point or comma)."""
+    try:
+        float(text.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _refuse_unread_stamps(what: str, fields: list[str], first_row: list[str]) -> None:
+    """Refuse a file whose column named as a time holds text that is no time stamp read here (``Nov 5th 2pm``),
+    naming the column, its first value and the forms that are read."""
+    for i, name in enumerate(fields):
+        words = re.split(r"[\s_\-]+", norm_name(name).split("(")[0].strip())
+        value = first_row[i].strip().strip('"') if i < len(first_row) else ""
+        if any(w in _TIME_WORDS for w in words) and value and not _numeric(value):
+            raise IngestError(
+                f"{what}: the time column {name!r} holds {value!r} (its first value), which is no time stamp read "
+                "here; write the times as seconds (a column time_s: 0, 0.01, 0.02 ...) or as dates and times in one "
+                f"of these forms: {STAMP_FORMS}",
+                reason="unreadable_time",
+            )
+
+
+def _undated_note(what: str, column: str, texts: pd.Series, fmt: StampFormat) -> str:
+    """Why a recording whose dates read both day first and month first is not dated by them, and how to date it."""
+    first = str(texts.dropna().iloc[0]).strip().strip('"')
+    return (
+        f"{what}: the dates in the column {column!r} ({first!r}) read as {date_readings(texts, fmt)}, so they do not "
+        "date the walk (its steps and strides are the same either way); to date it, export the dates as YYYY-MM-DD "
+        "or give its date when you upload it (command line: or pass --date-order dmy|mdy)"
+    )
+
+
+def _read_stamp_column(
+    data: bytes, what: str, layout: _Layout, index: int, kind: str, date_order: str | None, notes: list[str]
+) -> tuple[Stamps, str]:
+    """The time column of text stamps read (:func:`clock_seconds`), and its unit as ``source["time_unit"]`` says
+    it; a note is added to ``notes`` when its dates do not date the recording."""
+    text = read_text(data, dialect=layout.dialect, skiprows=layout.skiprows, column=index)
+    if kind == "time_of_day":
+        return clock_seconds(text, kind), "time of day"
+    column = layout.fields[index]
+    fmt = stamp_format(text, date_order=date_order, what=what, column=column) or StampFormat("ISO8601")
+    if fmt.other is not None:
+        notes.append(_undated_note(what, column, text, fmt))
+    return clock_seconds(text, kind, fmt), "date and time" + (f" ({DATE_ORDERS[fmt.order]})" if fmt.order else "")
+
+
+def _stamp_clock_start(
+    data: bytes,
+    what: str,
+    layout: _Layout,
+    time_raw: np.ndarray,
+    *,
+    skip: list[int],
+    date_order: str | None,
+    notes: list[str],
+) -> tuple[float | None, str | None] | None:
+    """The start of a recording timed by a clock that dates nothing (a sensor's own), from a column of dates and
+    times beside it that runs as long (:data:`CLOCK_SPAN_TOLERANCE`: Polar Sensor Logger's 'Phone timestamp' beside
+    its 'sensor timestamp [ns]'): (Unix seconds, None) for stamps with a UTC offset, (None, local ISO 8601) for
+    stamps without, or None."""
+    index = _other_clock_column(layout.fields, layout.first_row, skip=skip, stamps=True)
+    if index is None:
+        return None
+    text = read_text(data, dialect=layout.dialect, skiprows=layout.skiprows, column=index)
+    column = layout.fields[index]
+    fmt = stamp_format(text, date_order=date_order, what=what, column=column)
+    if fmt is None:
+        return None
+    stamps = clock_seconds(text, "date_time", fmt)
+    if not _spans_agree(stamps.seconds, time_raw):
+        return None
+    if fmt.other is not None:
+        notes.append(_undated_note(what, column, text, fmt))
+        return None
+    return stamps.epoch_s, stamps.local_start
 
 
 CLOCK_SPAN_TOLERANCE: Final = 0.01
@@ -1136,15 +1442,22 @@ def clock_start_s(clock_raw: np.ndarray, time_s: np.ndarray) -> float | None:
     ok = np.isfinite(clock_raw) & np.isfinite(time_s)
     if ok.sum() < 2:
         return None
-    clock, time = clock_raw[ok], time_s[ok]
-    span_s = float(time[-1] - time[0])
     for scale in (1.0, 1e-3, 1e-6, 1e-9):
-        first_s = float(clock[0]) * scale
-        if not EPOCH_RANGE_S[0] <= first_s <= EPOCH_RANGE_S[1]:
-            continue
-        if span_s > 0 and abs(float(clock[-1] - clock[0]) * scale - span_s) <= CLOCK_SPAN_TOLERANCE * span_s:
+        first_s = float(clock_raw[ok][0]) * scale
+        if EPOCH_RANGE_S[0] <= first_s <= EPOCH_RANGE_S[1] and _spans_agree(clock_raw * scale, time_s):
             return first_s
     return None
+
+
+def _spans_agree(clock_s: np.ndarray, time_s: np.ndarray) -> bool:
+    """Whether a second clock runs as long as the time column, first to last sample both have (within
+    :data:`CLOCK_SPAN_TOLERANCE`), so that both time the same samples."""
+    ok = np.isfinite(clock_s) & np.isfinite(time_s)
+    if ok.sum() < 2:
+        return False
+    clock, time = clock_s[ok], time_s[ok]
+    span_s = float(time[-1] - time[0])
+    return span_s > 0 and abs(float(clock[-1] - clock[0]) - span_s) <= CLOCK_SPAN_TOLERANCE * span_s
 
 
 def start_epoch_s(fields: list[str], first_row: list[str]) -> float | None:

@@ -260,6 +260,7 @@ def load(
     time_unit: str | None = None,
     rate_hz: float | None = None,
     sensor: str | None = None,
+    date_order: str | None = None,
 ) -> Recording:
     """Load a recording from a phone or sensor export.
 
@@ -282,6 +283,10 @@ def load(
         the sensor to read; such a file is refused without it (``"sensor_not_chosen"``), naming its sensors.
         ``source["sensor"]`` then names it (:func:`ingest.csv_formats.side_of_sensor` tells its shoe). Another
         format holds one sensor: it is not used there, with a note.
+    date_order
+        ``"dmy"`` or ``"mdy"``: how a generic CSV writes dates whose day and month could be either way round
+        (``05/11/2026``); without it such dates date nothing unless a day above 12 settles the order (see
+        :func:`ingest.csv_formats.stamp_format`).
 
     Returns
     -------
@@ -299,7 +304,9 @@ def load(
         ``"implausible_acceleration"``, ``"no_signal"``, ``"time_not_seconds"``,
         ``"non_finite"``, ``"non_numeric"``, ``"rate_too_low"``, ``"unsafe_zip"``,
         ``"zip_bomb"``, ``"bad_zip"``, ``"missing_columns"``, ``"mixed_units"``, ``"not_utf8"``, ``"empty"``,
-        ``"time_backwards"``, ``"duplicate_time"``, ``"several_recordings"``, ``"no_recording"`` (a zip or folder
+        ``"time_backwards"``, ``"time_unit_contradicted"`` (a time column's name declares a unit its spacing
+        contradicts), ``"unreadable_time"`` (time stamps in no form read), ``"date_order"`` (``date_order``
+        contradicts the dates), ``"duplicate_time"``, ``"several_recordings"``, ``"no_recording"`` (a zip or folder
         holding no data file: only a read-me, another zip...), ``"bad_rate"`` (``rate_hz`` not a positive number),
         ``"sensor_not_chosen"``, ``"unknown_sensor"`` (``sensor`` names none of the file's) and ``"ambiguous"``.
     FileNotFoundError
@@ -326,7 +333,14 @@ def load(
     what = name if bundle.kind == "file" else f"{bundle.label}/{name}"
     if fmt == csv_formats.GENERIC.name:
         return csv_formats.read_generic(
-            data, what, placement=placement, acc_unit=acc_unit, time_unit=time_unit, rate_hz=rate_hz, sensor=sensor
+            data,
+            what,
+            placement=placement,
+            acc_unit=acc_unit,
+            time_unit=time_unit,
+            rate_hz=rate_hz,
+            sensor=sensor,
+            date_order=date_order,
         )
     return _sensor_unused(_SINGLE[fmt](data, what, placement=placement), sensor)
 

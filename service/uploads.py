@@ -79,9 +79,11 @@ def _shortened(name: str, fits: Callable[[str], bool]) -> str:
 
 _FOLDER_HINT = re.compile(r"analyse the export's folder(?: \([^()]*\))? \(or upload it zipped\)")
 """A reader's hint to analyse an export's folder: the dashboard takes the folder zipped."""
-_UNIT_HINT = re.compile(r"command line: or (?:pass )?(?P<option>--(?:acc-unit|time-unit|rate-hz))(?P<values>[^();]*)")
-"""A reader's command-line hint to give a unit or a sampling rate: an option of the commands that read files, not of
-the upload form."""
+_UNIT_HINT = re.compile(
+    r"command line: or (?:pass )?(?P<option>--(?:acc-unit|time-unit|rate-hz|date-order))(?P<values>[^();]*)"
+)
+"""A reader's command-line hint to give a unit, a sampling rate or the order of day and month in dates: an option
+of the commands that read files, not of the upload form."""
 
 
 _SENSOR_HINT = re.compile(

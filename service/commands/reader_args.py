@@ -9,6 +9,7 @@ from ingest import list_formats
 
 ACC_UNITS: tuple[str, ...] = ("ms2", "g", "mg")
 TIME_UNITS: tuple[str, ...] = ("s", "ms", "us", "ns")
+DATE_ORDERS: tuple[str, ...] = ("dmy", "mdy")
 
 
 def rate_hz(text: str) -> float:
@@ -29,8 +30,8 @@ def rate_hz(text: str) -> float:
 
 
 def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--format``, ``--acc-unit``, ``--time-unit``, ``--rate-hz`` and ``--sensor`` to a command that reads a
-    recording.
+    """Add ``--format``, ``--acc-unit``, ``--time-unit``, ``--date-order``, ``--rate-hz`` and ``--sensor`` to a
+    command that reads a recording.
 
     One definition for ``gait analyze``, ``gait calibrate`` and ``gait convert``: a hint in a reader's message
     ("pass --acc-unit") then holds for each of them.
@@ -40,6 +41,12 @@ def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--acc-unit", choices=ACC_UNITS, help="acceleration unit of a generic CSV without units")
     parser.add_argument("--time-unit", choices=TIME_UNITS, help="time unit of a generic CSV without units")
+    parser.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        help="how a generic CSV's dates are written when every one reads both ways (05/11/2026: dmy is 5 November, "
+        "mdy 11 May); without it such a walk is analysed but not dated by them",
+    )
     parser.add_argument(
         "--rate-hz",
         type=rate_hz,
@@ -63,6 +70,7 @@ def reader_options(args: argparse.Namespace) -> dict[str, Any]:
         "format": args.format,
         "acc_unit": args.acc_unit,
         "time_unit": args.time_unit,
+        "date_order": args.date_order,
         "rate_hz": args.rate_hz,
         "sensor": args.sensor,
     }

@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
@@ -123,3 +124,53 @@ def test_an_upload_whose_header_names_an_unmodelled_place_is_asked_for_it(client
     with path.open("rb") as fh:
         r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "foot"})
     assert r.status_code == 201 and r.json()["walks"][0]["placement"] == "foot", r.text
+
+
+def test_an_upload_of_a_polar_sensor_logger_file_is_dated_by_the_phone(client: TestClient, tmp_path: Path) -> None:
+    from tests.ingest.test_time_columns import IN_HAND, local_epoch_s, polar_acc
+
+    walk = pd.read_csv(IN_HAND)
+    polar = polar_acc(walk, tmp_path / "Polar_H10_A1B2C3D4_20231012_101010_ACC.txt")
+    with polar.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (polar.name, fh)}, data={"placement": "hand"})
+    assert r.status_code == 201, r.text
+    # dated by the phone's local date and time beside the sensor's clock, not at the upload
+    started = datetime.fromisoformat(r.json()["walks"][0]["started_at"])
+    assert abs(started.timestamp() - local_epoch_s("2023-10-12 10:10:10")) < 1.0
+
+
+def test_an_upload_whose_dates_read_both_ways_is_analysed_and_dated_as_given(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from tests.ingest.test_time_columns import IN_HAND, stamped
+
+    walk = pd.read_csv(IN_HAND)
+    both_ways = stamped(walk, tmp_path / "walk.csv", "%d/%m/%Y %H:%M:%S.%f", start="2026-11-05 14:03:07")
+    given = "2026-11-05T14:03:07+01:00"
+    with both_ways.open("rb") as fh:
+        r = client.post(
+            "/api/uploads", files={"file": (both_ways.name, fh)}, data={"placement": "hand", "started_at": given}
+        )
+    assert r.status_code == 201, r.text
+    stored = r.json()["walks"][0]
+    # analysed all the same, dated as the walker says ("When did you walk?"), with the note in the dashboard's words
+    assert stored["summary"]["steps"] > 200
+    assert datetime.fromisoformat(stored["started_at"]) == datetime.fromisoformat(given)
+    said = " ".join(client.get(f"/api/walks/{stored['id']}").json()["notes"])
+    assert "5 November 2026 (day first) or 11 May 2026 (month first)" in said
+    assert "gait convert --date-order dmy|mdy and upload the converted file" in said
+
+
+def test_an_upload_whose_time_column_is_named_in_the_wrong_unit_is_refused_storing_nothing(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from tests.ingest.test_time_columns import IN_HAND
+
+    pd.read_csv(IN_HAND).rename(columns={"time_s": "time_ms"}).to_csv(path := tmp_path / "walk.csv", index=False)
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "hand"})
+    assert r.status_code == 422, r.text
+    said = r.json()["detail"]
+    assert "'time_ms' is named in ms, but its median step 0.01 would mean samples 10 us apart" in said
+    assert "rename the column time_s" in said and "gait convert --time-unit s" in said
+    assert client.get("/api/walks").json() == []
