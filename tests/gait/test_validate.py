@@ -3,8 +3,6 @@ physics, time units by the step, positions named one way."""
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pytest
 
@@ -16,7 +14,6 @@ from gait.validate import (
     check_acceleration_unit,
     check_samples,
     check_time_unit,
-    gyroscope_turn_ratio,
 )
 from tests.gait.synthetic import walk_signal
 
@@ -130,22 +127,3 @@ def test_a_nominal_20_hz_logger_with_clock_jitter_is_accepted() -> None:
 def test_an_18_hz_logger_is_still_refused() -> None:
     err = reason_of(*_jittery_log(18.0))
     assert err.reason == "rate_too_low" and "17.9 Hz" in str(err)
-
-
-def test_gyroscope_unit_check_of_an_hour_takes_under_30_bytes_a_sample() -> None:
-    """The check decimates to 20 Hz, so its working arrays can be a fraction of the samples: all three axes of its
-    filter, gradient and cross product held at once took 38 bytes a sample, with a day's samples (56 bytes each)
-    already in memory."""
-    t = np.arange(360_000) / 100.0  # an hour at 100 Hz
-    angle = 0.6 * np.sin(2 * np.pi * 0.5 * t)  # a sensor rocking about x
-    acc = GRAVITY_MS2 * np.column_stack([np.zeros_like(t), np.sin(angle), np.cos(angle)])
-    gyr = np.column_stack([-np.degrees(np.gradient(angle, t)), np.zeros_like(t), np.zeros_like(t)])
-    gyroscope_turn_ratio(t[:3000], acc[:3000], gyr[:3000])  # imports scipy.signal: not the check's memory
-    tracemalloc.start()
-    try:
-        ratio = gyroscope_turn_ratio(t, acc, gyr)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert ratio == pytest.approx(1.0, abs=0.05)
-    assert peak / len(t) < 30, f"{peak / len(t):.0f} bytes a sample"

@@ -1,10 +1,9 @@
-"""Reading a long gait CSV: the file's text is streamed, not held beside its samples, with the same rows and errors."""
+"""Reading a long gait CSV as a stream gives the same rows and errors as reading its bytes (the memory it saves is
+measured by ``python -m bench.cli_memory``: figures belong in benchmarks, not in unit tests)."""
 
 from __future__ import annotations
 
 import gzip
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +16,6 @@ from ingest import IngestError
 from ingest.gait_csv import parse_gait_csv, write_gait_csv
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE_BYTES = 7 * 8
-"""Bytes a sample with gyroscope takes in a Recording: time, three acceleration and three gyroscope float64s."""
 
 
 @pytest.fixture(scope="module")
@@ -31,50 +28,6 @@ def walks_csv(tmp_path_factory: pytest.TempPathFactory) -> dict[float, Path]:
         paths[hours] = folder / f"{hours:g}h.csv"
         write_gait_csv(build_day(hours, seed=5), paths[hours])
     return paths
-
-
-LOAD_IN_A_CHILD = """
-import sys
-import ingest
-
-def peak_kib():
-    status = open("/proc/self/status").read()
-    return int(status.split("VmHWM:")[1].split()[0])
-
-before = peak_kib()
-rec = ingest.load(sys.argv[1], placement="lower_back")
-print(rec.n_samples, (peak_kib() - before) * 1024)
-"""
-"""Loads a file in a fresh interpreter and prints its samples and how far loading raised its peak resident memory
-(VmHWM: ``ru_maxrss`` would count the parent's peak, which a child started by vfork takes over)."""
-
-
-def load_peak_bytes(path: Path) -> tuple[int, int]:
-    """Samples of ``path`` and the bytes by which loading it raised the peak resident memory of a fresh process."""
-    done = subprocess.run(
-        [sys.executable, "-c", LOAD_IN_A_CHILD, str(path)], capture_output=True, text=True, check=True, cwd=REPO
-    )
-    n_samples, grown = done.stdout.split()
-    return int(n_samples), int(grown)
-
-
-@pytest.mark.parametrize("gz", [False, True], ids=["csv", "csv.gz"])
-def test_loading_a_gait_csv_takes_under_100_bytes_a_sample(
-    walks_csv: dict[float, Path], tmp_path: Path, gz: bool
-) -> None:
-    samples, peaks = [], []
-    for hours, path in walks_csv.items():
-        if gz:
-            path = tmp_path / f"{hours:g}h.csv.gz"
-            path.write_bytes(gzip.compress(walks_csv[hours].read_bytes(), compresslevel=1))
-        n_samples, peak = load_peak_bytes(path)
-        assert n_samples == round(hours * 360_000)
-        samples.append(n_samples)
-        peaks.append(peak)
-    # what each further sample costs (the checks' fixed allowances, a few MB, cancel out): the text alone is 68 bytes
-    # a row and the samples 56 bytes; holding both, with a copy to order them, took about 280
-    per_sample = (peaks[1] - peaks[0]) / (samples[1] - samples[0])
-    assert SAMPLE_BYTES < per_sample < 100, f"{per_sample:.0f} bytes a sample"
 
 
 def test_streamed_rows_equal_those_read_from_the_bytes(walks_csv: dict[float, Path]) -> None:
