@@ -124,18 +124,30 @@ def gyroscope_turn_ratio(time_s: np.ndarray, acc_ms2: np.ndarray, gyr_dps: np.nd
     def means(x: np.ndarray) -> np.ndarray:
         return x[:n].reshape(n // block, block, *x.shape[1:]).mean(axis=1)
 
-    t, acc, gyr = means(time_s), means(acc_ms2), np.radians(means(gyr_dps))
+    t = means(time_s)
     rate = rate_hz / block
     if len(t) <= 9 or rate / 2 <= TURN_LOWPASS_HZ:
         return None
     sos = lowpass_sos(TURN_LOWPASS_HZ, rate)
-    acc, gyr = sosfiltfilt(sos, acc, axis=0), sosfiltfilt(sos, gyr, axis=0)
-    norm = np.linalg.norm(acc, axis=1, keepdims=True)
+
+    def lowpassed(x: np.ndarray) -> np.ndarray:
+        return np.column_stack([sosfiltfilt(sos, x[:, i]) for i in range(3)])
+
+    # One signal at a time, axis by axis, divided in place: sosfiltfilt, np.gradient and np.cross of all three axes
+    # of a day's recording would hold several copies of them at once.
+    u = lowpassed(means(acc_ms2))
+    norm = np.linalg.norm(u, axis=1, keepdims=True)
     if not np.all(norm > 0):
         return None
-    u = acc / norm
-    turn = np.linalg.norm(np.gradient(u, t, axis=0), axis=1)
-    across = np.linalg.norm(np.cross(gyr, u), axis=1)
+    u /= norm
+    del norm
+    turn = np.linalg.norm(np.column_stack([np.gradient(u[:, i], t) for i in range(3)]), axis=1)
+    gyr = lowpassed(np.radians(means(gyr_dps)))
+    cross = np.empty_like(u)
+    for i, (j, k) in enumerate(((1, 2), (2, 0), (0, 1))):
+        cross[:, i] = gyr[:, j] * u[:, k] - gyr[:, k] * u[:, j]
+    del gyr, u
+    across = np.linalg.norm(cross, axis=1)
     turning = turn > TURNING_MIN_RAD_S
     if turning.sum() < rate or not np.any(across[turning]):
         return None

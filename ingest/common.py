@@ -7,6 +7,7 @@ here once, so every format behaves the same.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -258,6 +259,16 @@ def order_rows(
     return time_s, values, rows
 
 
+def _in_order(time_s: np.ndarray, acc_ms2: np.ndarray, gyr_dps: np.ndarray | None) -> bool:
+    """Whether every value is finite and time strictly increases: the samples :func:`order_rows` returns as they
+    are, so that a file in order (nearly every file) is not copied into one array of all its values to be ordered.
+
+    A sum is finite only when every term is (as in :func:`gait.validate.check_samples`): no mask of a day's values.
+    """
+    finite = all(math.isfinite(float(np.sum(a))) for a in (time_s, acc_ms2, gyr_dps) if a is not None)
+    return finite and bool(np.all(time_s[1:] > time_s[:-1]))
+
+
 def check_gyroscope_unit(time_s: np.ndarray, acc_ms2: np.ndarray, gyr_dps: np.ndarray, *, what: str) -> None:
     """Raise when a gyroscope read as deg/s holds rad/s (see :func:`gait.validate.gyroscope_turn_ratio`).
 
@@ -370,11 +381,15 @@ def build_recording(
         raise IngestError(f"{what}: expected three acceleration columns", reason="missing_columns")
     if len(time_s) == 0:
         raise IngestError(f"{what}: no data rows; record for longer", reason="empty")
-    values = acc_ms2 if gyr_dps is None else np.hstack([acc_ms2, gyr_dps])
     notes = list(source.get("notes", []))
-    time_s, values, rows = order_rows(time_s, values, what=what, line_of=line_of, notes=notes)
-    acc_ms2 = np.ascontiguousarray(values[:, :3])
-    gyr_dps = None if gyr_dps is None else np.ascontiguousarray(values[:, 3:6])
+    rows: np.ndarray | None = None
+    if not _in_order(time_s, acc_ms2, gyr_dps):
+        values = acc_ms2 if gyr_dps is None else np.hstack([acc_ms2, gyr_dps])
+        time_s, values, rows = order_rows(time_s, values, what=what, line_of=line_of, notes=notes)
+        acc_ms2 = values[:, :3]
+        gyr_dps = None if gyr_dps is None else values[:, 3:6]
+    acc_ms2 = np.ascontiguousarray(acc_ms2)
+    gyr_dps = None if gyr_dps is None else np.ascontiguousarray(gyr_dps, dtype=np.float64)
 
     def locate(i: int) -> str:
         return _at(line_of, i if rows is None else int(rows[i]))

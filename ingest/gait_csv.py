@@ -15,10 +15,10 @@ import pandas as pd
 
 from gait.consts import GAIT_CSV_ACC_COLS, GAIT_CSV_GYR_COLS, GAIT_CSV_TIME_COL
 from gait.types import Placement, Recording
-from ingest.archive import read_file_bytes
+from ingest.archive import Member, open_single
 from ingest.common import DEG_PER_RAD, FormatInfo, atomic_path, build_recording, unix_start_s
 from ingest.errors import IngestError
-from ingest.table import head_lines, line_numbers, norm_name, read_header, read_numeric
+from ingest.table import head_lines, line_numbers, norm_name, read_column_groups, read_header
 
 GAIT_CSV_COLUMNS = (GAIT_CSV_TIME_COL, *GAIT_CSV_ACC_COLS)
 
@@ -53,9 +53,9 @@ def _gyroscope_columns(fields: list[str]) -> tuple[list[str], float]:
     return [], 1.0
 
 
-def parse_gait_csv(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
-    """Parse the bytes of a gait CSV file (see :func:`read_gait_csv`)."""
-    dialect, fields = read_header(data, what=what)
+def parse_gait_csv(data: bytes | Member, what: str, *, placement: Placement | str | None = None) -> Recording:
+    """Parse a gait CSV file, its bytes or the file to stream (see :func:`read_gait_csv`)."""
+    dialect, fields = read_header(data if isinstance(data, bytes) else data.head(), what=what)
     missing = [c for c in GAIT_CSV_COLUMNS if c not in fields]
     if missing:
         raise IngestError(
@@ -72,20 +72,25 @@ def parse_gait_csv(data: bytes, what: str, *, placement: Placement | str | None 
             f"{what}: column(s) not read: {', '.join(unread[:8])}; a gait CSV is read from time_s, acc_x_ms2.. and "
             "gyr_x_dps.. (deg/s) or gyr_x_rads.. (rad/s)"
         )
-    arr = read_numeric(
-        data, what=what, dialect=dialect, skiprows=1, usecols=[fields.index(c) for c in wanted], n_fields=len(fields)
+    index = [fields.index(c) for c in wanted]
+    groups = [index[:1], index[1:4], *([index[4:7]] if gyr_cols else [])]
+    time_s, acc_ms2, *gyr = read_column_groups(
+        data, what=what, dialect=dialect, skiprows=1, groups=groups, n_fields=len(fields)
     )
+    gyr_dps = gyr[0] if gyr else None
+    if gyr_dps is not None and gyr_scale != 1.0:
+        gyr_dps *= gyr_scale
     return build_recording(
-        arr[:, 0],
-        arr[:, 1:4],
-        arr[:, 4:7] * gyr_scale if gyr_cols else None,
+        time_s,
+        acc_ms2,
+        gyr_dps,
         what=what,
         source={
             "format": INFO.name,
             "file": what,
             "units": "m/s^2 with gravity, " + ("gyroscope converted from rad/s" if gyr_scale != 1.0 else "deg/s"),
             **({"notes": notes} if notes else {}),
-            "start_epoch_s": unix_start_s(arr[:, 0]),  # time from any origin: Unix time dates the recording
+            "start_epoch_s": unix_start_s(time_s),  # time from any origin: Unix time dates the recording
         },
         placement=placement,
         line_of=line_numbers(data, skiprows=1),
@@ -108,7 +113,7 @@ def read_gait_csv(path: str | os.PathLike[str], *, placement: Placement | str | 
         When the file is empty, misses columns or holds values the core cannot use.
     """
     path = Path(path)
-    return parse_gait_csv(read_file_bytes(path), path.name, placement=placement)
+    return parse_gait_csv(open_single(path).member(path.name), path.name, placement=placement)
 
 
 def write_gait_csv(recording: Recording, path: str | os.PathLike[str]) -> None:

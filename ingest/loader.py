@@ -57,7 +57,6 @@ _SINGLE: dict[str, _SingleReader] = {
     csv_formats.OXFORD.name: csv_formats.read_oxford,
     csv_formats.PHYSICS_TOOLBOX.name: csv_formats.read_physics_toolbox,
     sensorlog.INFO.name: sensorlog.read,
-    gait_csv.INFO.name: gait_csv.parse_gait_csv,
 }
 
 
@@ -329,8 +328,11 @@ def load(
     if fmt == phyphox.INFO.name:
         return _sensor_unused(phyphox.read(bundle, placement=placement), sensor)
     name = _single_file(bundle, detecting=format is None, fmt=fmt)
-    data = bundle.read(name)
     what = name if bundle.kind == "file" else f"{bundle.label}/{name}"
+    if fmt == gait_csv.INFO.name:
+        # streamed: a day's gait CSV is 600 MB of text, not to be held beside its samples
+        return _sensor_unused(gait_csv.parse_gait_csv(bundle.member(name), what, placement=placement), sensor)
+    data = bundle.read(name)
     if fmt == csv_formats.GENERIC.name:
         return csv_formats.read_generic(
             data,

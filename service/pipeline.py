@@ -268,6 +268,9 @@ FINGERPRINT_DECIMALS = 6
 """Samples are rounded to this many decimals (µs, µm/s², µdeg/s) before hashing: far below any sensor's
 resolution, so only the float noise of a unit conversion is absorbed, never a difference in the data."""
 
+FINGERPRINT_BLOCK_ROWS = 65_536
+"""Samples rounded and hashed at a time by :func:`recording_fingerprint`."""
+
 
 def recording_fingerprint(recording: Recording) -> str:
     """A SHA-256 of a recording's decoded samples (times, acceleration, angular rate), hex.
@@ -291,9 +294,13 @@ def recording_fingerprint(recording: Recording) -> str:
     for name, values in (("t", elapsed_s), ("acc", recording.acc_ms2), ("gyr", recording.gyr_dps)):
         if values is None:
             continue
-        rounded = np.round(np.asarray(values, dtype=np.float64), FINGERPRINT_DECIMALS) + 0.0  # + 0.0: no -0.0
-        digest.update(f"{name}{rounded.shape}".encode())
-        digest.update(np.ascontiguousarray(rounded).tobytes())
+        values = np.asarray(values, dtype=np.float64)
+        digest.update(f"{name}{values.shape}".encode())
+        # block by block (the digest of the blocks is that of the whole): rounding a day's samples at once held
+        # two copies of them
+        for start in range(0, len(values), FINGERPRINT_BLOCK_ROWS):
+            rounded = np.round(values[start : start + FINGERPRINT_BLOCK_ROWS], FINGERPRINT_DECIMALS) + 0.0  # no -0.0
+            digest.update(np.ascontiguousarray(rounded).tobytes())
     return digest.hexdigest()
 
 

@@ -48,3 +48,13 @@ def test_build_day_is_regular_100hz_walks_and_rest() -> None:
     win = np.concatenate([win, rec.acc_ms2[: (rec.n_samples // 100) * 100, 0].reshape(-1, 100).std(axis=1)])
     assert (win < 0.05).any() and (win > 0.5).any()
     assert build_day(0.01, with_gyro=False).gyr_dps is None
+
+
+def test_cli_memory_measures_gait_analyze_in_its_own_process() -> None:
+    from bench.cli_memory import measure
+
+    fig = measure(0.05)  # 3 minutes: 18,000 samples, the first minute 6,000 of them
+    assert fig["samples"] == 18_000
+    # both runs load the interpreter, numpy, pandas and scipy (over 50 MB); the longer file cannot take less
+    assert fig["peak_mb"] >= fig["first_minute_peak_mb"] > 50
+    assert fig["bytes_per_sample"] == pytest.approx(fig["peak_mb"] * 2**20 / 18_000)
