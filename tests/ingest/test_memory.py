@@ -15,8 +15,6 @@ from bench.throughput import build_day
 from ingest import IngestError
 from ingest.gait_csv import parse_gait_csv, write_gait_csv
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture(scope="module")
 def walks_csv(tmp_path_factory: pytest.TempPathFactory) -> dict[float, Path]:
