@@ -129,7 +129,7 @@ HEADER = "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n"
         ("", "empty"),
         ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n", "no data rows"),
         ("time,x,y\n1,2,3\n", "missing column"),
-        (HEADER + "".join(f"{i / 50},0,0,{9.81 if i != 7 else 'nan'}\n" for i in range(200)), "non-finite"),
+        (HEADER + "".join(f"{i / 50},0,0,{9.81 if i % 3 else 'nan'}\n" for i in range(200)), "non-finite"),
         (HEADER + "".join(f"{i / 50},0,0,1.0\n" for i in range(200)), "units of g"),
         (HEADER + "".join(f"{i / 10},0,0,9.81\n" for i in range(200)), "below the 20 Hz"),
         (HEADER + "".join(f"{(i % 100) / 50},0,0,9.81\n" for i in range(200)), "time goes back"),
@@ -438,3 +438,16 @@ def test_a_body_location_the_header_names_is_used_or_asked_for_never_replaced(tm
     assert json.loads(capsys.readouterr().out)["placement"] == "foot"
     assert main(["analyze", str(at("not specified")), *profile, "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["placement"] == "lower_back"
+
+
+def test_rows_missing_a_value_are_dropped_and_the_note_printed(tmp_path: Path, capsys) -> None:
+    lines = (Path(__file__).resolve().parents[1] / "sample_recordings" / "oxford_phone_in_hand.csv").read_text()
+    lines = lines.splitlines()
+    for row in range(100, 14000, 200):  # 0.5 % of the rows lose their acc_y
+        fields = lines[row].split(",")
+        lines[row] = ",".join([*fields[:2], "", fields[3]])
+    path = tmp_path / "hand.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["analyze", str(path), "--placement", "hand"]) == 0
+    out = capsys.readouterr().out
+    assert "note: hand.csv: dropped 70 rows with a missing or non-finite value" in out and "first on line 101" in out
