@@ -346,6 +346,61 @@ def gyroscope_unit_from_data(time_s: np.ndarray, acc_ms2: np.ndarray, gyr: np.nd
     return None if unit is None else unit.split("/")[0]
 
 
+_GYR_UNIT_TEXT: Final = {"deg": "deg/s", "rad": "rad/s"}
+
+
+def assumed_gyroscope_dps(
+    time_s: np.ndarray, acc_ms2: np.ndarray, gyr: np.ndarray, assumed: str, *, what: str, notes: list[str]
+) -> tuple[np.ndarray, str]:
+    """A gyroscope whose file names no unit, in deg/s: in the unit the format's convention gives (``assumed``,
+    ``"deg"`` or ``"rad"``), unless physics clearly says the other (see :func:`gyroscope_unit_from_data`).
+
+    A file that states its unit and contradicts physics is refused instead (:func:`check_gyroscope_unit`); here
+    nothing but a convention said the unit, so the data's unit is used and said in ``notes``. Where the recording
+    turns too little to tell, the convention stands, silently.
+
+    Returns
+    -------
+    tuple
+        The gyroscope in deg/s and the unit it was read in (``"deg"`` or ``"rad"``).
+    """
+    unit = gyroscope_unit_from_data(time_s, acc_ms2, gyr) or assumed
+    if unit != assumed:
+        notes.append(
+            f"{what}: gyroscope read as {_GYR_UNIT_TEXT[unit]}: the file names no unit and its turning matches "
+            f"{_GYR_UNIT_TEXT[unit]}, not the {_GYR_UNIT_TEXT[assumed]} its app writes"
+        )
+    return (gyr if unit == "deg" else gyr * DEG_PER_RAD), unit
+
+
+_ACC_UNIT_NAME: Final = {"ms2": "m/s^2", "g": "g", "mg": "milli-g"}
+_ACC_UNIT_OF_GRAVITY: Final = {"m/s^2": "ms2", "g": "g", "milli-g": "mg"}
+
+
+def check_declared_acc_unit(acc: np.ndarray, rate_hz: float, declared: str, *, what: str, by_flag: bool) -> None:
+    """Raise when acceleration declared in ``declared`` (``"ms2"``, ``"g"``, ``"mg"``) is, read unscaled, clearly
+    in another unit: its gravity (see :func:`gait.validate.gravity_unit`) fits that unit and not the declared one.
+
+    Refused, not converted: as for the gyroscope (:func:`check_gyroscope_unit`), the header (or the ``--acc-unit``
+    flag) said the unit, and the user is the one to put it right. Gravity fitting no unit is left to validation.
+    """
+    _, gravity = acceleration_magnitudes(acc, rate_hz)
+    fits = _ACC_UNIT_OF_GRAVITY.get(gravity_unit(gravity) or "")
+    if fits is None or fits == declared:
+        return
+    said, found = _ACC_UNIT_NAME[declared], _ACC_UNIT_NAME[fits]
+    if by_flag:
+        who, fix = "--acc-unit says", f"pass --acc-unit {fits} (or leave it out: the data's unit is then used)"
+    else:
+        who = "the header says"
+        fix = f"rename the columns acc_x_{fits}, acc_y_{fits}, acc_z_{fits} (or write {found} as the header's unit)"
+    raise IngestError(
+        f"{what}: {who} the acceleration is in {said}, but its gravity reads {gravity:.3g}, as {found} does (gravity "
+        f"is {GRAVITY_MS2:.2f} m/s^2 = 1 g = 1000 milli-g): {fix} and try again",
+        reason=f"units_look_like_{fits}",
+    )
+
+
 def interp_onto(t_src: np.ndarray, v_src: np.ndarray, t_dst: np.ndarray) -> np.ndarray:
     """Linearly interpolate the columns of ``v_src`` (sampled at ``t_src``) onto ``t_dst``."""
     return np.column_stack([np.interp(t_dst, t_src, v_src[:, i]) for i in range(v_src.shape[1])])
@@ -533,9 +588,11 @@ __all__ = [
     "LineOf",
     "acc_unit_scale",
     "align_gyroscope",
+    "assumed_gyroscope_dps",
     "atomic_path",
     "build_gps",
     "build_recording",
+    "check_declared_acc_unit",
     "check_gyroscope_unit",
     "gravity_present",
     "gyroscope_unit_from_data",

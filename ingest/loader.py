@@ -295,7 +295,8 @@ def load(
         When the input cannot be used; the message says what is wrong and what to do. ``reason`` codes a
         caller may branch on include ``"summary_export"`` (an Apple Health export: call
         :func:`ingest.read_apple_health` instead), ``"gravity_missing"``, ``"units_look_like_g"``,
-        ``"units_look_like_mg"``, ``"gyro_units_look_like_rad"``,
+        ``"units_look_like_mg"``, ``"units_look_like_ms2"`` (a declared unit the data contradicts),
+        ``"gyro_units_look_like_rad"``,
         ``"implausible_acceleration"``, ``"no_signal"``, ``"time_not_seconds"``,
         ``"non_finite"``, ``"non_numeric"``, ``"rate_too_low"``, ``"unsafe_zip"``,
         ``"zip_bomb"``, ``"bad_zip"``, ``"missing_columns"``, ``"mixed_units"``, ``"not_utf8"``, ``"empty"``,
