@@ -67,6 +67,19 @@ def test_an_upload_with_a_few_empty_cells_keeps_its_walk_and_says_which_rows_wer
     assert any("dropped 60 rows with a missing" in n and "first on line 51" in n for n in detail["notes"])
 
 
+@pytest.mark.parametrize("name", ["walk.bin", "walk.gt3x", "walk.cwa"])
+def test_a_device_binary_upload_is_refused_naming_its_format_and_nothing_stored(
+    client: TestClient, store: Store, name: str
+) -> None:
+    from tests.ingest.test_raw_device_files import FILES
+
+    content, what, how = FILES[name]
+    r = post(client, name, content)
+    assert 400 <= r.status_code < 500, r.text
+    assert f"this is {what}" in r.json()["detail"] and how in r.json()["detail"]
+    assert count_rows(store, "walks") == 0
+
+
 def test_a_file_name_in_any_script_names_the_walk_and_the_messages_as_the_user_wrote_it(
     client: TestClient, store: Store
 ) -> None:
