@@ -124,3 +124,12 @@ def test_a_gyroscope_too_still_to_tell_keeps_the_convention_silently(tmp_path: P
     files = ex.sensor_logger_android(still, gps=False)
     rec = ingest.load(ex.write_files(tmp_path / "export", files, as_zip=True))
     assert np.allclose(rec.gyr_dps, sig.gyr_dps, rtol=1e-4, atol=1e-3) and gyro_notes(rec) == []
+
+
+def test_a_phyphox_stream_with_a_missing_value_drops_its_row_and_says_so(foot: np.ndarray, tmp_path: Path) -> None:
+    acc = foot[:, 1:4].copy()
+    acc[500, 1] = np.nan  # phyphox writes a lost value as NaN; data row 500 is file line 502
+    files = {"Raw Data.csv": ex.phyphox_csv(foot[:, 0], acc, ex.RAW_WITH_G)}
+    rec = ingest.load(ex.write_files(tmp_path / "phyphox", files, as_zip=True))
+    assert rec.n_samples == N_ROWS - 1
+    assert any("Raw Data.csv: dropped 1 row with a missing" in n and "line 502" in n for n in rec.source["notes"])
