@@ -19,6 +19,7 @@ import numpy as np
 from gait.coach.text import plural
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
+from gait.tracker import MAX_GAP_S
 from gait.types import GpsTrack, Placement, Recording
 from gait.validate import (
     DEG_PER_RAD,
@@ -42,6 +43,12 @@ MAX_MERGED_DUPLICATE_SHARE: Final = 0.01
 """Share of rows that may repeat the time stamp before them with different values and be merged (a logger's
 occasional glitch); more is a time axis that lost its resolution or two streams in one file, which merging would
 hide, so it is refused. A time axis rounded to the sampling step repeats on about every other row."""
+
+MAX_MISSING_ROW_SHARE: Final = 0.05
+"""Share of rows that may miss a value (an empty cell, NaN or inf: a sample a phone logger lost) and be dropped,
+when no run of them leaves a hole longer than :data:`gait.tracker.MAX_GAP_S` (the gap the analysis bridges inside a
+walk, where a longer one starts a new walk segment). More is a broken column or export, which dropping would hide,
+so it is refused."""
 
 GRAVITY_PRESENT_MIN_MS2: Final = 5.0
 """Median norm of 1-s mean acceleration above which gravity is present (about 9.8 with, under 2 without)."""
@@ -140,9 +147,10 @@ def order_rows(
     An incomplete last row (a recording cut off mid-line, as when the phone's battery dies) is dropped and said
     so in ``notes``; exact duplicate rows (same time and values, as loggers sometimes write twice) are dropped, and
     a few samples (up to :data:`MAX_MERGED_DUPLICATE_SHARE` of the rows) sharing a time stamp with different values
-    are merged into their mean, each said in ``notes``.
+    are merged into their mean, and rows with a missing or non-finite value are dropped when few and isolated (see
+    :data:`MAX_MISSING_ROW_SHARE`), each said in ``notes``.
     Stamps that go back by less than :data:`MAX_SORTABLE_JUMP_S` are logger jitter and sorted. Everything else
-    raises :class:`IngestError` naming the line: a missing or non-finite value, time going back by more (a clock
+    raises :class:`IngestError` naming the line: many or long runs of missing values, time going back by more (a clock
     reset, joined files, a reversed stretch of rows), time falling on every row (a reversed file), or more shared
     time stamps than a glitch makes (a rounded time axis).
 
@@ -178,13 +186,15 @@ def order_rows(
         if len(time_s) < 2:
             return time_s, values, rows
     if not finite.all():
-        row = int(np.argmin(finite))
-        column = "time" if not np.isfinite(time_s[row]) else "a sensor value"
-        raise IngestError(
-            f"{what}: {int((~finite).sum())} row(s) have a missing or non-finite value (empty, NaN or inf), the first "
-            f"on {_at(line_of, row)} ({column}); remove or interpolate those rows and try again",
-            reason="non_finite",
-        )
+        time_s, values, rows = _drop_missing_rows(time_s, values, finite, what=what, line_of=line_of, notes=notes)
+        if len(time_s) < 2:
+            return time_s, values, rows
+    dropped = rows
+
+    def where(i: int) -> str:
+        """The file position of sample ``i`` before sorting (after rows with missing values were dropped)."""
+        return _at(line_of, i if dropped is None else int(dropped[i]))
+
     dt = np.diff(time_s)
     if (dt > 0).all():
         return time_s, values, rows
@@ -193,7 +203,7 @@ def order_rows(
         if back.all():
             raise IngestError(
                 f"{what}: time runs backwards on every row, from {float(time_s[0])!r} s on "
-                f"{_at(line_of, 0)} down to {float(time_s[-1])!r} s on {_at(line_of, len(time_s) - 1)}: the rows are "
+                f"{where(0)} down to {float(time_s[-1])!r} s on {where(len(time_s) - 1)}: the rows are "
                 "in reverse order; sort them by time, oldest first, and try again",
                 reason="time_backwards",
             )
@@ -204,9 +214,9 @@ def order_rows(
         worst = int(np.argmax(drop_s))
         if drop_s[worst] >= MAX_SORTABLE_JUMP_S:
             a, b = int(run_start[worst]), int(run_end[worst])
-            span = "" if b == a + 1 else f" through {_at(line_of, b)}"
+            span = "" if b == a + 1 else f" through {where(b)}"
             raise IngestError(
-                f"{what}: time goes back by {drop_s[worst]:.3f} s on {_at(line_of, a + 1)}{span} "
+                f"{what}: time goes back by {drop_s[worst]:.3f} s on {where(a + 1)}{span} "
                 f"({float(time_s[a])!r} s on the line before -> {float(time_s[b])!r} s); the clock was reset, two "
                 "recordings were joined or the rows are out of order: sort the rows by time, or split the file at "
                 "that line and load each part",
@@ -216,10 +226,10 @@ def order_rows(
             first = int(run_start[0])
             notes.append(
                 f"{what}: {plural(int(back.sum()), 'time stamp')} went back (by up to {drop_s[worst]:.3f} s, the "
-                f"first on {_at(line_of, first + 1)}): logger jitter, so the rows were sorted by time"
+                f"first on {where(first + 1)}): logger jitter, so the rows were sorted by time"
             )
         order = np.argsort(time_s, kind="stable")
-        time_s, values, rows = time_s[order], values[order], order
+        time_s, values, rows = time_s[order], values[order], (order if rows is None else rows[order])
         dt = np.diff(time_s)
     same = dt == 0
     if same.any():
@@ -269,6 +279,56 @@ def _in_order(time_s: np.ndarray, acc_ms2: np.ndarray, gyr_dps: np.ndarray | Non
     return finite and bool(np.all(time_s[1:] > time_s[:-1]))
 
 
+def _drop_missing_rows(
+    time_s: np.ndarray,
+    values: np.ndarray,
+    finite: np.ndarray,
+    *,
+    what: str,
+    line_of: LineOf | None,
+    notes: list[str] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop the rows with an empty, NaN or inf value (``~finite``) when they are few and isolated, with a note;
+    raise :class:`IngestError` when they are not (see :data:`MAX_MISSING_ROW_SHARE`).
+
+    Returns the kept times, values and the original index of each kept row.
+    """
+    missing = ~finite
+    n_missing = int(missing.sum())
+    row = int(np.argmax(missing))
+    column = "time" if not np.isfinite(time_s[row]) else "a sensor value"
+    # Each run of missing rows leaves a hole from the row before it to the row after it (a run at either end of the
+    # file only shortens the recording); the neighbours' times are finite, as they are not missing.
+    edges = np.diff(np.concatenate(([0], missing.astype(np.int8), [0])))
+    run_start, run_end = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    inner = (run_start > 0) & (run_end < len(time_s))
+    hole_s = time_s[run_end[inner]] - time_s[run_start[inner] - 1]
+    widest = int(np.argmax(hole_s)) if len(hole_s) else -1
+    why = None
+    if n_missing > MAX_MISSING_ROW_SHARE * len(time_s):
+        why = f"more than {MAX_MISSING_ROW_SHARE:.0%} of the {len(time_s)} rows"
+    elif widest >= 0 and hole_s[widest] > MAX_GAP_S:
+        a, b = int(run_start[inner][widest]), int(run_end[inner][widest])
+        why = (
+            f"{plural(b - a, 'row')} in a row from {_at(line_of, a)} leave {hole_s[widest]:.2f} s without samples, "
+            f"more than the {MAX_GAP_S:g} s a gap may last inside a walk"
+        )
+    if why is not None:
+        raise IngestError(
+            f"{what}: {n_missing} row(s) have a missing or non-finite value (empty, NaN or inf), the first on "
+            f"{_at(line_of, row)} ({column}): {why}; remove or interpolate those rows and try again",
+            reason="non_finite",
+        )
+    if notes is not None:
+        widest_text = f", the longest leaving {hole_s[widest]:.3f} s without samples" if widest >= 0 else ""
+        notes.append(
+            f"{what}: dropped {plural(n_missing, 'row')} with a missing or non-finite value (empty, NaN or inf), the "
+            f"first on {_at(line_of, row)} ({column}){widest_text}: samples the logger lost, bridged as any short gap"
+        )
+    kept = np.flatnonzero(finite)
+    return time_s[kept], values[kept], kept
+
+
 def check_gyroscope_unit(time_s: np.ndarray, acc_ms2: np.ndarray, gyr_dps: np.ndarray, *, what: str) -> None:
     """Raise when a gyroscope read as deg/s holds rad/s (see :func:`gait.validate.gyroscope_turn_ratio`).
 
@@ -295,6 +355,61 @@ def gyroscope_unit_from_data(time_s: np.ndarray, acc_ms2: np.ndarray, gyr: np.nd
     keep = np.concatenate(([True], np.diff(t) > 0))
     unit = gyroscope_unit(t[keep], acc_ms2[ok][order][keep], gyr[ok][order][keep])
     return None if unit is None else unit.split("/")[0]
+
+
+_GYR_UNIT_TEXT: Final = {"deg": "deg/s", "rad": "rad/s"}
+
+
+def assumed_gyroscope_dps(
+    time_s: np.ndarray, acc_ms2: np.ndarray, gyr: np.ndarray, assumed: str, *, what: str, notes: list[str]
+) -> tuple[np.ndarray, str]:
+    """A gyroscope whose file names no unit, in deg/s: in the unit the format's convention gives (``assumed``,
+    ``"deg"`` or ``"rad"``), unless physics clearly says the other (see :func:`gyroscope_unit_from_data`).
+
+    A file that states its unit and contradicts physics is refused instead (:func:`check_gyroscope_unit`); here
+    nothing but a convention said the unit, so the data's unit is used and said in ``notes``. Where the recording
+    turns too little to tell, the convention stands, silently.
+
+    Returns
+    -------
+    tuple
+        The gyroscope in deg/s and the unit it was read in (``"deg"`` or ``"rad"``).
+    """
+    unit = gyroscope_unit_from_data(time_s, acc_ms2, gyr) or assumed
+    if unit != assumed:
+        notes.append(
+            f"{what}: gyroscope read as {_GYR_UNIT_TEXT[unit]}: the file names no unit and its turning matches "
+            f"{_GYR_UNIT_TEXT[unit]}, not the {_GYR_UNIT_TEXT[assumed]} its app writes"
+        )
+    return (gyr if unit == "deg" else gyr * DEG_PER_RAD), unit
+
+
+_ACC_UNIT_NAME: Final = {"ms2": "m/s^2", "g": "g", "mg": "milli-g"}
+_ACC_UNIT_OF_GRAVITY: Final = {"m/s^2": "ms2", "g": "g", "milli-g": "mg"}
+
+
+def check_declared_acc_unit(acc: np.ndarray, rate_hz: float, declared: str, *, what: str, by_flag: bool) -> None:
+    """Raise when acceleration declared in ``declared`` (``"ms2"``, ``"g"``, ``"mg"``) is, read unscaled, clearly
+    in another unit: its gravity (see :func:`gait.validate.gravity_unit`) fits that unit and not the declared one.
+
+    Refused, not converted: as for the gyroscope (:func:`check_gyroscope_unit`), the header (or the ``--acc-unit``
+    flag) said the unit, and the user is the one to put it right. Gravity fitting no unit is left to validation.
+    """
+    _, gravity = acceleration_magnitudes(acc, rate_hz)
+    fits = _ACC_UNIT_OF_GRAVITY.get(gravity_unit(gravity) or "")
+    if fits is None or fits == declared:
+        return
+    said, found = _ACC_UNIT_NAME[declared], _ACC_UNIT_NAME[fits]
+    if by_flag:
+        who, fix = "--acc-unit says", f"pass --acc-unit {fits} (or leave it out: the data's unit is then used)"
+    else:
+        who = "the header says"
+        fix = f"rename the columns acc_x_{fits}, acc_y_{fits}, acc_z_{fits} (or write {found} as the header's unit)"
+    raise IngestError(
+        f"{what}: {who} the acceleration is in {said}, but its gravity reads {gravity:.3g}, as {found} does (gravity "
+        f"is {GRAVITY_MS2:.2f} m/s^2 = 1 g = 1000 milli-g): {fix} and try again",
+        reason=f"units_look_like_{fits}",
+    )
 
 
 def interp_onto(t_src: np.ndarray, v_src: np.ndarray, t_dst: np.ndarray) -> np.ndarray:
@@ -488,9 +603,11 @@ __all__ = [
     "LineOf",
     "acc_unit_scale",
     "align_gyroscope",
+    "assumed_gyroscope_dps",
     "atomic_path",
     "build_gps",
     "build_recording",
+    "check_declared_acc_unit",
     "check_gyroscope_unit",
     "gravity_present",
     "gyroscope_unit_from_data",

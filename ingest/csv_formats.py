@@ -31,8 +31,10 @@ from ingest.common import (
     EPOCH_RANGE_S,
     FormatInfo,
     acc_unit_scale,
+    assumed_gyroscope_dps,
     build_gps,
     build_recording,
+    check_declared_acc_unit,
     gravity_present,
     gyroscope_unit_from_data,
     infer_acc_unit,
@@ -986,7 +988,10 @@ def read_generic(
     declared = acc_cols[0].unit or next((c.unit for c in gravity_cols or [] if c.unit), None)
     if acc_unit is not None and acc_unit not in ("ms2", "g", "mg"):
         raise IngestError(f"unknown acceleration unit {acc_unit!r}: use ms2, g or mg", reason="unknown_units")
-    a_unit = declared or acc_unit or infer_acc_unit(acc, median_rate_hz(time_s[np.isfinite(time_s)]))
+    acc_rate_hz = median_rate_hz(time_s[np.isfinite(time_s)])
+    if (declared or acc_unit) and fmt is not PHYSICS_TOOLBOX:  # its g-Force columns are in g by definition
+        check_declared_acc_unit(acc, acc_rate_hz, declared or acc_unit, what=what, by_flag=not declared)
+    a_unit = declared or acc_unit or infer_acc_unit(acc, acc_rate_hz)
     acc_ms2 = acc * acc_unit_scale(a_unit)
     sign = None
     if fmt is PHYSICS_TOOLBOX:
@@ -1008,8 +1013,10 @@ def read_generic(
         gyr = arr[:, 4:7]
         g_unit = gyr_cols[0].unit
         if g_unit is None and fmt is PHYSICS_TOOLBOX:
-            g_unit = "rad"  # Physics Toolbox's gyroscope (wx, wy, wz) is in rad/s, as Android and iOS give it
-        if g_unit is None:
+            # Physics Toolbox's gyroscope (wx, wy, wz) is in rad/s, as Android and iOS give it, but its header says so
+            # nowhere: the data may overrule it
+            gyr_dps, g_unit = assumed_gyroscope_dps(time_s, acc_ms2, gyr, "rad", what=what, notes=notes)
+        elif g_unit is None:
             g_unit = gyroscope_unit_from_data(time_s, acc_ms2, gyr)
             told = "from how the accelerometer turns"
             if g_unit is None:
@@ -1020,7 +1027,8 @@ def read_generic(
                 f"{what}: the header names no gyroscope unit; read as {_UNIT_TEXT[g_unit]} {told}; name the columns "
                 "with their unit (e.g. gyr_x_dps or gyr_x_rads) if that is wrong"
             )
-        gyr_dps = gyr if g_unit == "deg" else gyr * DEG_PER_RAD
+        if gyr_dps is None:
+            gyr_dps = gyr if g_unit == "deg" else gyr * DEG_PER_RAD
 
     rate = median_rate_hz(time_s[np.isfinite(time_s)])
     if fmt is ANDROSENSOR and 0 < rate < MIN_ACCEPTED_RATE_HZ:

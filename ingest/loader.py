@@ -35,6 +35,61 @@ def is_not_data(name: str) -> bool:
     return bool(_NOT_DATA_NAME.search(name.rsplit("/", 1)[-1]))
 
 
+_TIME_G_HEADER = (
+    "keep the time and the three acceleration columns (in g) under the header line time,acc_x_g,acc_y_g,acc_z_g "
+    "and load that CSV"
+)
+_RAW_DEVICE_FILES: dict[str, tuple[str, str]] = {
+    "geneactiv_bin": (
+        "a GENEActiv binary file (.bin)",
+        "open it in the GENEActiv PC software and use 'Convert to CSV' (raw data), then load the CSV",
+    ),
+    "gt3x": (
+        "an ActiGraph .gt3x file",
+        "export its raw data from ActiLife with 'Export to CSV' (with time stamps), or read it with the pygt3x Python "
+        f"package, then {_TIME_G_HEADER}",
+    ),
+    "cwa": (
+        "an Axivity .cwa file",
+        f"open it in Axivity's OmGui and use 'Export raw CSV', then {_TIME_G_HEADER}",
+    ),
+}
+"""(what the file is, how to convert it) for a wearable's own binary recording, which no reader reads: the device
+makers' software converts it to CSV."""
+
+
+def raw_device_file(bundle: Bundle) -> str | None:
+    """Which wearable's own binary recording ``bundle`` is (a key of :data:`_RAW_DEVICE_FILES`), or None.
+
+    Told by the content, whatever the file is called: a GENEActiv .bin is text beginning 'Device Identity' with
+    'key:value' lines (its CSV export has 'key,value'); a .gt3x is a zip of info.txt and log.bin (activity.bin in
+    the old format); a .cwa begins with 'MD' and its header's length, 1020 (or 'MD' in a file called .cwa).
+    """
+    names = {n.lower() for n in bundle.names}
+    if bundle.kind != "file":
+        return "gt3x" if "info.txt" in names and names & {"log.bin", "activity.bin"} else None
+    name = bundle.names[0]
+    head = bundle.head(name, 512)
+    if head[:2] == b"MD" and (head[2:4] == b"\xfc\x03" or name.lower().endswith(".cwa")):
+        return "cwa"
+    lines = head.lstrip(b"\xef\xbb\xbf").splitlines()
+    if len(lines) > 1 and lines[0].strip() == b"Device Identity" and b"," not in lines[1]:
+        return "geneactiv_bin"
+    return None
+
+
+def refuse_raw_device_file(bundle: Bundle) -> None:
+    """Raise :class:`IngestError` (``"raw_device_file"``) naming the device format and how to convert it, when
+    ``bundle`` is a wearable's own binary recording (see :func:`raw_device_file`)."""
+    kind = raw_device_file(bundle)
+    if kind is not None:
+        what, how = _RAW_DEVICE_FILES[kind]
+        raise IngestError(
+            f"{bundle.label}: this is {what}, the sensor's own recording, which is not read here; {how}",
+            reason="raw_device_file",
+        )
+
+
 FORMATS: tuple[FormatInfo, ...] = (
     sensor_logger.INFO,
     phyphox.INFO,
@@ -299,7 +354,8 @@ def load(
         When the input cannot be used; the message says what is wrong and what to do. ``reason`` codes a
         caller may branch on include ``"summary_export"`` (an Apple Health export: call
         :func:`ingest.read_apple_health` instead), ``"gravity_missing"``, ``"units_look_like_g"``,
-        ``"units_look_like_mg"``, ``"gyro_units_look_like_rad"``,
+        ``"units_look_like_mg"``, ``"units_look_like_ms2"`` (a declared unit the data contradicts),
+        ``"gyro_units_look_like_rad"``,
         ``"implausible_acceleration"``, ``"no_signal"``, ``"time_not_seconds"``,
         ``"non_finite"``, ``"non_numeric"``, ``"rate_too_low"``, ``"unsafe_zip"``,
         ``"zip_bomb"``, ``"bad_zip"``, ``"missing_columns"``, ``"mixed_units"``, ``"not_utf8"``, ``"empty"``,
@@ -307,11 +363,15 @@ def load(
         contradicts), ``"unreadable_time"`` (time stamps in no form read), ``"date_order"`` (``date_order``
         contradicts the dates), ``"duplicate_time"``, ``"several_recordings"``, ``"no_recording"`` (a zip or folder
         holding no data file: only a read-me, another zip...), ``"bad_rate"`` (``rate_hz`` not a positive number),
-        ``"sensor_not_chosen"``, ``"unknown_sensor"`` (``sensor`` names none of the file's) and ``"ambiguous"``.
+        ``"sensor_not_chosen"``, ``"raw_device_file"`` (a GENEActiv .bin, ActiGraph .gt3x or Axivity .cwa: convert
+        it to CSV with the maker's software), ``"unknown_sensor"`` (``sensor`` names none of the file's) and
+        ``"ambiguous"``.
     FileNotFoundError
         When ``path`` does not exist.
     """
-    bundle = focus(open_bundle(path))
+    bundle = open_bundle(path)
+    refuse_raw_device_file(bundle)
+    bundle = focus(bundle)
     fmt = format.strip().lower() if format else detect_format(bundle)
     known = {f.name for f in FORMATS}
     if fmt not in known:

@@ -93,7 +93,7 @@ def _classify(field: str) -> tuple[str, str, float] | None:
     return None
 
 
-def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
+def _read_streams(bundle: Bundle, name: str, notes: list[str]) -> list[_Stream]:
     """Every complete x, y, z group of a phyphox CSV, each with the nearest time column to its left.
 
     Experiments with several sensors put one ``Time (s)`` column before each sensor's columns, and buffers of
@@ -138,7 +138,7 @@ def _read_streams(bundle: Bundle, name: str) -> list[_Stream]:
         if kind == "acc" and base.startswith("gravity"):
             kind = "gravity"
         if end >= 2:
-            time_s, xyz = order_samples(time_s[:end], xyz[:end], what=name, line_of=line_of)
+            time_s, xyz = order_samples(time_s[:end], xyz[:end], what=name, line_of=line_of, notes=notes)
             streams.append(_Stream(file=name, kind=kind, time_s=time_s, xyz=xyz))
     return streams
 
@@ -287,12 +287,13 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     """
     _refuse_several(bundle)
     streams: list[_Stream] = []
+    notes: list[str] = []  # rows each stream dropped (a missing value, a repeated row)
     for name in bundle.names:
         base = name.rsplit("/", 1)[-1].lower()
         if name.lower().startswith("meta/") or base == "location.csv" or bundle.size(name) == 0:
             continue
         if base.endswith((".csv", ".csv.gz", ".txt")):
-            streams.extend(_read_streams(bundle, name))
+            streams.extend(_read_streams(bundle, name, notes))
     if not streams:
         raise IngestError(
             f"{bundle.label}: no phyphox sensor columns found (expected a 'Time (s)' column and x, y, z columns with "
@@ -353,6 +354,8 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
         ],
         "start_epoch_s": epoch0,
     }
+    if notes:
+        source["notes"] = notes
     return build_recording(time_s, acc_ms2, gyr_dps, what=bundle.label, source=source, gps=gps, placement=placement)
 
 

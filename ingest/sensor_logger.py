@@ -27,10 +27,10 @@ from gait.types import GpsTrack, Placement, Recording
 from gait.validate import acceleration_magnitudes, median_rate_hz
 from ingest.archive import Bundle
 from ingest.common import (
-    DEG_PER_RAD,
     FormatInfo,
     acc_unit_scale,
     align_gyroscope,
+    assumed_gyroscope_dps,
     build_gps,
     build_recording,
     gravity_present,
@@ -376,7 +376,9 @@ def _read_watch(bundle: Bundle, name: str, meta: dict[str, str], *, placement: P
     else:
         total, how = user + gravity, "acceleration + gravity"
     acc_ms2 = total * acc_unit_scale(unit) * (1.0 if standardised else -1.0)
-    gyr_dps = values[:, 6:9] * DEG_PER_RAD if has_gyro else None
+    gyr_dps, gyr_unit = (None, None)
+    if has_gyro:
+        gyr_dps, gyr_unit = assumed_gyroscope_dps(time_s, acc_ms2, values[:, 6:9], "rad", what=name, notes=notes)
     t0 = float(time_s[0]) if len(time_s) else 0.0
     notes.insert(
         0,
@@ -394,7 +396,7 @@ def _read_watch(bundle: Bundle, name: str, meta: dict[str, str], *, placement: P
         "acc_source": name,
         "sign_convention": "android" if standardised else "ios_negated",
         "units": f"{unit_text(unit)} (user acceleration + gravity)"
-        + ("; gyroscope converted from rad/s" if has_gyro else ""),
+        + ("; gyroscope converted from rad/s" if gyr_unit == "rad" else "; gyroscope in deg/s" if has_gyro else ""),
         "start_epoch_s": t0 if epoch else None,
         "notes": notes,
     }
@@ -447,18 +449,18 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     foot = parse_placement(placement) is Placement.FOOT
     acc, acc_origin, sign = _gravity_inclusive(reader, platform, standardised, foot=foot, notes=notes)
 
-    gyr_dps = None
+    gyr_dps, gyr_unit = None, None
     time_s, acc_ms2 = acc.time_s, acc.xyz
     if gyr_name is not None:
         gyr = reader.get(gyr_name)
         if gyr.epoch != acc.epoch:
             notes.append(f"{gyr_name} has no 'time' column like the accelerometer's and was ignored")
         else:
-            time_s, acc_ms2, gyr_rads = align_gyroscope(time_s, acc_ms2, gyr.time_s, gyr.xyz)
-            if gyr_rads is None:
+            time_s, acc_ms2, gyr_raw = align_gyroscope(time_s, acc_ms2, gyr.time_s, gyr.xyz)
+            if gyr_raw is None:
                 notes.append(f"{gyr_name} covers too little of the recording and was ignored")
             else:
-                gyr_dps = gyr_rads * DEG_PER_RAD
+                gyr_dps, gyr_unit = assumed_gyroscope_dps(time_s, acc_ms2, gyr_raw, "rad", what=gyr_name, notes=notes)
 
     notes += [note for axes in reader.read_files() for note in axes.notes]
     t0 = float(time_s[0]) if len(time_s) else 0.0
@@ -474,7 +476,8 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
         "file": bundle.label,
         "acc_source": acc_origin,
         "sign_convention": sign,
-        "units": "m/s^2 with gravity" + ("; gyroscope converted from rad/s" if gyr_dps is not None else ""),
+        "units": "m/s^2 with gravity"
+        + {"rad": "; gyroscope converted from rad/s", "deg": "; gyroscope in deg/s"}.get(gyr_unit or "", ""),
         "start_epoch_s": t0 if acc.epoch else None,
     }
     if notes:

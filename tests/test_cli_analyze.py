@@ -129,7 +129,7 @@ HEADER = "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n"
         ("", "empty"),
         ("time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n", "no data rows"),
         ("time,x,y\n1,2,3\n", "missing column"),
-        (HEADER + "".join(f"{i / 50},0,0,{9.81 if i != 7 else 'nan'}\n" for i in range(200)), "non-finite"),
+        (HEADER + "".join(f"{i / 50},0,0,{9.81 if i % 3 else 'nan'}\n" for i in range(200)), "non-finite"),
         (HEADER + "".join(f"{i / 50},0,0,1.0\n" for i in range(200)), "units of g"),
         (HEADER + "".join(f"{i / 10},0,0,9.81\n" for i in range(200)), "below the 20 Hz"),
         (HEADER + "".join(f"{(i % 100) / 50},0,0,9.81\n" for i in range(200)), "time goes back"),
@@ -278,15 +278,17 @@ def test_analyze_and_calibrate_take_the_unit_the_note_on_a_unitless_csv_names(tm
     assert main(["analyze", str(LONG_WALK), "--no-profile", "--acc-unit", "ms2"]) == 0
     out = capsys.readouterr().out
     assert "names no acceleration unit" not in out and "steps/min" in out  # the unit given: nothing guessed
-    # the unit reaches the reader: these m/s^2 read as milli-g hold no gravity
+    # the unit reaches the reader: these m/s^2 are not milli-g, as their gravity says
     assert main(["analyze", str(LONG_WALK), "--no-profile", "--acc-unit", "mg"]) == 2
-    assert "less than gravity" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--acc-unit says the acceleration is in milli-g" in err and "pass --acc-unit ms2" in err
     data = tmp_path / "data"
     argv = ["calibrate", str(LONG_WALK), "--distance-m", "300", "--dry-run", "--data-dir", str(data)]
     assert main([*argv, "--acc-unit", "ms2"]) == 0
     assert "personal stride-length factor" in capsys.readouterr().out
-    assert main([*argv, "--acc-unit", "g"]) == 2
-    assert "fits no unit" in capsys.readouterr().err
+    assert main([*argv, "--acc-unit", "g"]) == 2  # gravity 9.8 read as g was "96.2, which fits no unit"
+    err = capsys.readouterr().err
+    assert "says the acceleration is in g, but its gravity reads 10.3, as m/s^2 does" in err and "fits no" not in err
     assert not data.exists()
 
 
@@ -438,3 +440,31 @@ def test_a_body_location_the_header_names_is_used_or_asked_for_never_replaced(tm
     assert json.loads(capsys.readouterr().out)["placement"] == "foot"
     assert main(["analyze", str(at("not specified")), *profile, "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["placement"] == "lower_back"
+
+
+def test_rows_missing_a_value_are_dropped_and_the_note_printed(tmp_path: Path, capsys) -> None:
+    lines = (Path(__file__).resolve().parents[1] / "sample_recordings" / "oxford_phone_in_hand.csv").read_text()
+    lines = lines.splitlines()
+    for row in range(100, 14000, 200):  # 0.5 % of the rows lose their acc_y
+        fields = lines[row].split(",")
+        lines[row] = ",".join([*fields[:2], "", fields[3]])
+    path = tmp_path / "hand.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert main(["analyze", str(path), "--placement", "hand"]) == 0
+    out = capsys.readouterr().out
+    assert "note: hand.csv: dropped 70 rows with a missing or non-finite value" in out and "first on line 101" in out
+
+
+def test_a_gt3x_is_refused_naming_actilife_and_exit_2(tmp_path: Path) -> None:
+    from tests.ingest.test_raw_device_files import gt3x
+
+    path = tmp_path / "walk.gt3x"
+    path.write_bytes(gt3x())
+    proc = subprocess.run(
+        [sys.executable, "-m", "service.cli", "analyze", str(path), "--placement", "hand"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "walk.gt3x: this is an ActiGraph .gt3x file" in proc.stderr and "ActiLife" in proc.stderr

@@ -253,13 +253,13 @@ def test_text_in_a_complete_row_is_still_refused_when_the_last_line_is_cut(tmp_p
     assert err.value.reason == "non_numeric"
 
 
-def test_missing_value_inside_the_data_is_refused(tmp_path: Path) -> None:
+def test_a_missing_value_inside_the_data_drops_its_row_and_says_so(tmp_path: Path) -> None:
     lines = [f"{i / 100},0.1,0.2,9.8" for i in range(300)]
     lines[100] = "1.0,0.1,,9.8"
     path = write(tmp_path, "g.csv", "time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n" + "\n".join(lines))
-    with pytest.raises(IngestError, match="first on line 102") as err:
-        ingest.load(path)
-    assert err.value.reason == "non_finite"
+    rec = ingest.load(path)
+    assert rec.n_samples == 299
+    assert any("dropped 1 row with a missing" in n and "first on line 102" in n for n in rec.source["notes"])
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\r"])

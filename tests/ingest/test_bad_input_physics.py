@@ -185,11 +185,18 @@ def test_nan_names_its_line(real: np.ndarray, tmp_path: Path) -> None:
     assert "100 row(s)" in str(err) and "first on line 102" in str(err)
 
 
+def dropped_note(path: Path) -> str:
+    """The note of a recording that loads with rows dropped for a missing value."""
+    notes = ingest.load(path).source.get("notes", [])
+    found = [n for n in notes if "with a missing or non-finite value" in n]
+    assert len(found) == 1, notes
+    return found[0]
+
+
 def test_infinite_time_names_its_line(real: np.ndarray, tmp_path: Path) -> None:
     lines = [",".join(f"{v:.6g}" for v in row) for row in real]
     lines[600] = "inf" + lines[600][lines[600].index(",") :]
-    err = refused(write(tmp_path, lines))
-    assert err.reason == "non_finite" and "first on line 602 (time)" in str(err)
+    assert "first on line 602 (time)" in dropped_note(write(tmp_path, lines))
 
 
 def test_time_jump_back_names_its_line(real: np.ndarray, tmp_path: Path) -> None:
@@ -198,6 +205,62 @@ def test_time_jump_back_names_its_line(real: np.ndarray, tmp_path: Path) -> None
     err = refused(write(tmp_path, rows))
     assert err.reason == "time_backwards"
     assert "on line 602 (" in str(err) and "through" not in str(err)
+
+
+def test_a_jump_back_after_a_dropped_row_names_its_own_line(real: np.ndarray, tmp_path: Path) -> None:
+    rows = real.copy()
+    rows[10, 2] = np.nan  # dropped: the rows after it must still be named by their file line
+    rows[600:, 0] -= 3.0
+    err = refused(write(tmp_path, rows))
+    assert err.reason == "time_backwards" and "on line 602 (" in str(err)
+
+
+# --- values19 #1: a few empty cells are samples lost, not a broken file ----------------------------------------------
+
+HAND = SAMPLE.parent / "oxford_phone_in_hand.csv"
+
+
+def hand_with_empty_cells(tmp_path: Path, rows: np.ndarray) -> Path:
+    """The real in-hand phone walk with acc_y emptied on the given data rows (file line = row + 2)."""
+    lines = HAND.read_text().splitlines()
+    for row in rows:
+        fields = lines[row + 1].split(",")
+        fields[2] = ""
+        lines[row + 1] = ",".join(fields)
+    path = tmp_path / "hand.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_one_percent_of_rows_with_an_empty_cell_are_dropped_and_said(tmp_path: Path) -> None:
+    n_rows = len(HAND.read_text().splitlines()) - 1
+    rows = np.sort(np.random.default_rng(1).choice(np.arange(1, n_rows - 1), size=n_rows // 100, replace=False))
+    rec = ingest.load(hand_with_empty_cells(tmp_path, rows))
+    assert rec.n_samples == n_rows - len(rows)
+    note = next(n for n in rec.source["notes"] if "missing or non-finite" in n)
+    assert f"dropped {len(rows)} rows" in note and f"first on line {rows[0] + 2} (a sensor value)" in note
+
+
+def test_more_than_five_percent_of_rows_missing_a_value_are_refused(tmp_path: Path) -> None:
+    rows = np.arange(5, 14000, 15)  # one row in 15: 6.7 %, each alone
+    err = refused(hand_with_empty_cells(tmp_path, rows))
+    assert err.reason == "non_finite"
+    assert f"{len(rows)} row(s) have a missing" in str(err) and "more than 5% of the" in str(err)
+    assert "remove or interpolate those rows" in str(err)
+
+
+@pytest.mark.parametrize(("n_missing", "loads"), [(40, True), (60, False)])
+def test_a_run_of_missing_rows_is_dropped_only_up_to_the_gap_a_walk_bridges(
+    tmp_path: Path, n_missing: int, loads: bool
+) -> None:
+    rows = np.arange(3000, 3000 + n_missing)  # the hand walk logs at 100 Hz: 0.41 s or 0.61 s without samples
+    path = hand_with_empty_cells(tmp_path, rows)
+    if loads:
+        assert f"dropped {n_missing} rows" in dropped_note(path)
+    else:
+        err = refused(path)
+        assert err.reason == "non_finite"
+        assert f"{n_missing} rows in a row from line 3002 leave 0.6" in str(err) and "than the 0.5 s" in str(err)
 
 
 def test_duplicate_time_names_both_lines(real: np.ndarray, tmp_path: Path) -> None:
@@ -220,8 +283,7 @@ def test_line_numbers_count_blank_lines(real: np.ndarray, tmp_path: Path) -> Non
     lines[50:50] = ["", ""]  # two blank lines after data row 49: data row 100 is now on line 104
     rows = np.array(lines[100].split(","), dtype=float)
     lines[102] = ",".join(["nan", *(f"{v:.6g}" for v in rows[1:])])
-    err = refused(write(tmp_path, lines))
-    assert "first on line 104" in str(err)
+    assert "first on line 104" in dropped_note(write(tmp_path, lines))
 
 
 def test_generic_csv_uses_the_same_line_numbers(real: np.ndarray, tmp_path: Path) -> None:
@@ -230,4 +292,4 @@ def test_generic_csv_uses_the_same_line_numbers(real: np.ndarray, tmp_path: Path
     path = tmp_path / "generic.csv"
     lines = [",".join(f"{v:.6g}" for v in row[:4]) for row in rows]
     path.write_text("time (s),ax (m/s^2),ay (m/s^2),az (m/s^2)\n" + "\n".join(lines) + "\n")
-    assert "first on line 102" in str(refused(path))
+    assert "first on line 102" in dropped_note(path)

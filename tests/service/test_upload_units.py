@@ -57,6 +57,29 @@ def test_a_cut_off_upload_keeps_its_rows_and_its_walk_says_what_was_dropped(clie
     assert any(f"(line {WALK_ROWS + 1}) was incomplete" in note and "dropped" in note for note in detail["notes"])
 
 
+def test_an_upload_with_a_few_empty_cells_keeps_its_walk_and_says_which_rows_were_dropped(client: TestClient) -> None:
+    lines = SAMPLE.read_text().splitlines()[: WALK_ROWS + 1]
+    for row in range(50, WALK_ROWS, 100):  # 1 % of the rows lose their vertical acceleration
+        lines[row] = lines[row].rsplit(",", 4)[0] + ",," + ",".join(lines[row].rsplit(",", 3)[1:])
+    r = post(client, "gaps.csv", "\n".join(lines).encode())
+    assert r.status_code == 201, r.text
+    detail = client.get(f"/api/walks/{r.json()['walks'][0]['id']}").json()
+    assert any("dropped 60 rows with a missing" in n and "first on line 51" in n for n in detail["notes"])
+
+
+@pytest.mark.parametrize("name", ["walk.bin", "walk.gt3x", "walk.cwa"])
+def test_a_device_binary_upload_is_refused_naming_its_format_and_nothing_stored(
+    client: TestClient, store: Store, name: str
+) -> None:
+    from tests.ingest.test_raw_device_files import FILES
+
+    content, what, how = FILES[name]
+    r = post(client, name, content)
+    assert 400 <= r.status_code < 500, r.text
+    assert f"this is {what}" in r.json()["detail"] and how in r.json()["detail"]
+    assert count_rows(store, "walks") == 0
+
+
 def test_a_file_name_in_any_script_names_the_walk_and_the_messages_as_the_user_wrote_it(
     client: TestClient, store: Store
 ) -> None:
