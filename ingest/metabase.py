@@ -163,8 +163,9 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
         if gyr_dps is None:
             notes.append(
                 f"{bundle.label}: the gyroscope file {gyrs[0]} covers too little of the accelerometer's "
-                f"{float(rec.time_s[-1] - rec.time_s[0]):.1f} s ({gyr_time_s[0]:.1f} to {gyr_time_s[-1]:.1f} s on its "
-                "clock): read without the gyroscope"
+                f"{float(rec.time_s[-1] - rec.time_s[0]):.1f} s (by their 'epoc' times it runs from "
+                f"{gyr_time_s[0]:.1f} s to {gyr_time_s[-1]:.1f} s after the accelerometer's start): read without the "
+                "gyroscope"
             )
         else:
             source.update(gyr_file=gyrs[0], gyr_unit="deg", units=f"{source['units']}, gyroscope in deg/s")

@@ -145,3 +145,13 @@ def test_device_of_reads_both_address_forms() -> None:
     )
     assert device_of(_name("Accelerometer")) == MAC
     assert device_of("Accelerometer.csv") is None
+
+
+def test_a_gyroscope_of_another_time_is_left_out_with_a_note(tmp_path: Path) -> None:
+    s = _foot()
+    files = _session(s)
+    gyr_t, gyr = _gyr_rows(s)
+    files[_name("Gyroscope")] = _metabase_csv(GYR_HEADER, gyr_t + 3600.0, gyr)  # logged an hour later
+    rec = ingest.load(ex.write_files(tmp_path / "session", files, as_zip=True), placement="foot")
+    assert not rec.source["has_gyroscope"] and len(rec.time_s) == len(s.recording.time_s)
+    assert any("covers too little of the accelerometer's 38.7 s" in n for n in rec.source["notes"])
