@@ -14,6 +14,7 @@ from ingest import load
 from ingest.gait_csv import write_gait_csv
 from service.cli import main
 from tests.gait.synthetic import walk_signal
+from tests.ingest import exports, test_metabase
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -438,3 +439,14 @@ def test_a_body_location_the_header_names_is_used_or_asked_for_never_replaced(tm
     assert json.loads(capsys.readouterr().out)["placement"] == "foot"
     assert main(["analyze", str(at("not specified")), *profile, "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["placement"] == "lower_back"
+
+
+def test_a_metabase_session_zip_is_analysed_as_its_gait_csv(tmp_path: Path, capsys) -> None:
+    foot = test_metabase._foot()
+    session = exports.write_files(tmp_path / "session", test_metabase._session(foot), as_zip=True)
+    assert main(["analyze", str(foot.path), "--placement", "foot"]) == 0
+    from_csv = capsys.readouterr().out
+    assert main(["analyze", str(session), "--placement", "foot"]) == 0
+    from_zip = capsys.readouterr().out
+    # the same walk, strides, cadence and lengths (the gyroscope read, so the foot's model applies), bar its name
+    assert from_zip.split("\n", 1)[1] == from_csv.split("\n", 1)[1] and "zero-velocity-update" in from_zip
