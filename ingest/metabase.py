@@ -104,7 +104,8 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
 
     The gyroscope is interpolated onto the accelerometer's samples by the two files' ``epoc (ms)`` Unix times;
     the walk is dated by the accelerometer's first ``epoc`` as :func:`ingest.csv_formats.read_metawear` dates it.
-    Other sensors' files (magnetometer, pressure, sensor fusion ...) and other tables are left out, with a note.
+    Other sensors' files (magnetometer, pressure, sensor fusion ...) are left out, with a note; a table that is no
+    MetaBase file is another recording, and refused as one of several.
 
     Raises
     ------
@@ -144,6 +145,16 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     rec = csv_formats.read_metawear(bundle.read(acc_name), f"{bundle.label}/{acc_name}", placement=placement)
     notes = list(rec.source.get("notes", []))
     left_out = [n for n in bundle.names if n not in (acc_name, *gyrs) and n.lower().endswith((".csv", ".csv.gz"))]
+    strangers = [n for n in left_out if n not in files and bundle.size(n) > 0]
+    if strangers:
+        # a table that is no MetaBase file is another recording, not part of this session: which one the walker
+        # meant is theirs to say, as for any zip of several recordings
+        raise IngestError(
+            f"{bundle.label}: holds several recordings (the MetaBase session's {acc_name.rsplit('/', 1)[-1]} and "
+            f"{', '.join(strangers[:6])}); analyse or upload one recording at a time (a MetaBase session's "
+            "Accelerometer and Gyroscope files zipped, or in a folder of their own)",
+            reason="several_recordings",
+        )
     if left_out:
         named = ", ".join(f"{n} ({files[n]})" if n in files else n for n in left_out[:8])
         notes.append(

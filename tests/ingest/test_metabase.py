@@ -155,3 +155,14 @@ def test_a_gyroscope_of_another_time_is_left_out_with_a_note(tmp_path: Path) -> 
     rec = ingest.load(ex.write_files(tmp_path / "session", files, as_zip=True), placement="foot")
     assert not rec.source["has_gyroscope"] and len(rec.time_s) == len(s.recording.time_s)
     assert any("covers too little of the accelerometer's 38.7 s" in n for n in rec.source["notes"])
+
+
+def test_a_session_zipped_with_another_recording_is_refused_naming_it(tmp_path: Path) -> None:
+    """A gait CSV beside the session is a recording of its own: the walker says which one is meant, as for any zip
+    of several recordings (it was left out with a note, the walk analysed being perhaps not the one meant)."""
+    files = _session(_foot())
+    files["my_walk.csv"] = b"time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\n0,0,0,9.8\n0.01,0,0,9.8\n"
+    path = ex.write_files(tmp_path / "session", files, as_zip=True)
+    with pytest.raises(IngestError, match=r"several recordings .*my_walk\.csv.*one recording at a time") as err:
+        ingest.load(path, placement="foot")
+    assert err.value.reason == "several_recordings"
