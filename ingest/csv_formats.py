@@ -66,9 +66,16 @@ ANDROSENSOR = FormatInfo(
 )
 METAWEAR = FormatInfo(
     name="metawear",
-    description="MbientLab MetaWear / MetaBase accelerometer CSV ('epoc (ms),timestamp,elapsed (s),x-axis (g),...')",
-    patterns=("*Accelerometer*.csv",),
-    checked_versions=("MetaBase CSV export of a MetaMotion (2022)",),
+    description="MbientLab MetaWear / MetaBase CSV ('epoc (ms),timestamp,elapsed (s),x-axis (g),...'): the "
+    "accelerometer file alone, or a session's zip or folder, whose Accelerometer and Gyroscope files (x-axis (deg/s)) "
+    "are read as one recording lined up by their 'epoc (ms)' stamps (its other sensors' files are left out with a "
+    "note; one device's files at a time)",
+    patterns=("*Accelerometer*.csv", "*Gyroscope*.csv", "*.zip (one MetaBase session)"),
+    checked_versions=(
+        "MetaBase CSV export of a MetaMotion (2022)",
+        "Gyroscope file: header and file names ('<session>_<device>_<date>_<MAC>_Gyroscope_100.000Hz_1.3.6.csv') "
+        "from public code, synthetic samples",
+    ),
 )
 GENEACTIV = FormatInfo(
     name="geneactiv",
@@ -1539,6 +1546,48 @@ def read_metawear(data: bytes, what: str, *, placement: Placement | str | None =
     )
 
 
+def read_metawear_gyroscope(data: bytes, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Read a MetaBase Gyroscope CSV (``epoc (ms),timestamp (...),elapsed (s),x-axis (deg/s),...``).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Unix times in s of the rows (from ``epoc (ms)``, which lines the gyroscope up with the accelerometer file
+        of the same session: each sensor's file is stamped on its own), in increasing order without repeats, and
+        the angular rates in deg/s, shape (n, 3).
+
+    Raises
+    ------
+    IngestError
+        When the file has no ``epoc`` column or no x, y, z gyroscope columns, or too few rows.
+    """
+    layout = _layout(data, what)
+    fields = layout.fields
+    gyr_cols = _triple(_columns(fields), "gyr")
+    epoc = next((i for i, f in enumerate(fields) if norm_name(f).startswith("epoc")), None)
+    if gyr_cols is None or epoc is None:
+        found = ", ".join(repr(f) for f in fields[:12])
+        raise IngestError(
+            f"{what}: not a MetaBase Gyroscope file: it needs an 'epoc (ms)' column and x-axis, y-axis and z-axis "
+            f"(deg/s) columns; found {found}. Export the session from MetaBase again",
+            reason="missing_columns",
+        )
+    arr = read_numeric(
+        data,
+        what=what,
+        dialect=layout.dialect,
+        skiprows=layout.skiprows,
+        usecols=[epoc] + [c.index for c in gyr_cols],
+        n_fields=len(fields),
+    )
+    arr = arr[np.isfinite(arr).all(axis=1)]
+    epoch_s, first = np.unique(arr[:, 0] * TIME_SCALE_S["ms"], return_index=True)
+    gyr = arr[first, 1:4]
+    if len(epoch_s) < 2:
+        raise IngestError(f"{what}: fewer than two gyroscope rows; record for longer", reason="empty")
+    return epoch_s, gyr if gyr_cols[0].unit != "rad" else gyr * DEG_PER_RAD
+
+
 def read_physics_toolbox(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:
     """Read a Physics Toolbox Sensor Suite CSV: g-Force Meter or Multi Record (g with gravity, gyroscope in rad/s).
 
@@ -1572,6 +1621,7 @@ __all__ = [
     "read_geneactiv",
     "read_generic",
     "read_metawear",
+    "read_metawear_gyroscope",
     "read_oxford",
     "read_physics_toolbox",
     "side_of_sensor",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from gait.types import Placement, Recording
-from ingest import apple_health, csv_formats, gait_csv, phyphox, sensor_logger, sensorlog
+from ingest import apple_health, csv_formats, gait_csv, metabase, phyphox, sensor_logger, sensorlog
 from ingest.archive import Bundle, open_bundle
 from ingest.common import FormatInfo
 from ingest.errors import IngestError
@@ -290,6 +290,8 @@ def detect_format(bundle: Bundle) -> str:
         return sensor_logger.INFO.name
     if phyphox.looks_like(bundle):
         return phyphox.INFO.name
+    if metabase.looks_like(bundle):
+        return csv_formats.METAWEAR.name
     name = _single_file(bundle)
     head = bundle.head(name, 64 * 1024)
     if head.lstrip()[:1] in (b"[", b"{"):
@@ -364,8 +366,8 @@ def load(
         contradicts the dates), ``"duplicate_time"``, ``"several_recordings"``, ``"no_recording"`` (a zip or folder
         holding no data file: only a read-me, another zip...), ``"bad_rate"`` (``rate_hz`` not a positive number),
         ``"sensor_not_chosen"``, ``"raw_device_file"`` (a GENEActiv .bin, ActiGraph .gt3x or Axivity .cwa: convert
-        it to CSV with the maker's software), ``"unknown_sensor"`` (``sensor`` names none of the file's) and
-        ``"ambiguous"``.
+        it to CSV with the maker's software), ``"unknown_sensor"`` (``sensor`` names none of the file's),
+        ``"several_devices"`` (a MetaBase session's files of two devices) and ``"ambiguous"``.
     FileNotFoundError
         When ``path`` does not exist.
     """
@@ -387,6 +389,8 @@ def load(
         return _sensor_unused(sensor_logger.read(bundle, placement=placement), sensor)
     if fmt == phyphox.INFO.name:
         return _sensor_unused(phyphox.read(bundle, placement=placement), sensor)
+    if fmt == csv_formats.METAWEAR.name and metabase.looks_like(bundle):
+        return _sensor_unused(metabase.read(bundle, placement=placement), sensor)
     name = _single_file(bundle, detecting=format is None, fmt=fmt)
     what = name if bundle.kind == "file" else f"{bundle.label}/{name}"
     if fmt == gait_csv.INFO.name:

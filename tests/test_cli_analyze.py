@@ -14,6 +14,7 @@ from ingest import load
 from ingest.gait_csv import write_gait_csv
 from service.cli import main
 from tests.gait.synthetic import walk_signal
+from tests.ingest import exports, test_metabase
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -468,3 +469,14 @@ def test_a_gt3x_is_refused_naming_actilife_and_exit_2(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "walk.gt3x: this is an ActiGraph .gt3x file" in proc.stderr and "ActiLife" in proc.stderr
+
+
+def test_a_metabase_session_zip_is_analysed_as_its_gait_csv(tmp_path: Path, capsys) -> None:
+    foot = test_metabase._foot()
+    session = exports.write_files(tmp_path / "session", test_metabase._session(foot), as_zip=True)
+    assert main(["analyze", str(foot.path), "--placement", "foot"]) == 0
+    from_csv = capsys.readouterr().out
+    assert main(["analyze", str(session), "--placement", "foot"]) == 0
+    from_zip = capsys.readouterr().out
+    # the same walk, strides, cadence and lengths (the gyroscope read, so the foot's model applies), bar its name
+    assert from_zip.split("\n", 1)[1] == from_csv.split("\n", 1)[1] and "zero-velocity-update" in from_zip

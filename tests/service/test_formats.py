@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 import ingest
 from gait.types import Recording
 from tests.ingest import exports as ex
+from tests.ingest import test_metabase as tm
 from tests.ingest.test_apple_health import export as health_export
 from tests.ingest.test_apple_health import walk_records
 from tests.ingest.test_csv_formats import androsensor
@@ -173,4 +174,28 @@ def test_an_upload_whose_time_column_is_named_in_the_wrong_unit_is_refused_stori
     said = r.json()["detail"]
     assert "'time_ms' is named in ms, but its median step 0.01 would mean samples 10 us apart" in said
     assert "rename the column time_s" in said and "gait convert --time-unit s" in said
+    assert client.get("/api/walks").json() == []
+
+
+def test_a_metabase_session_zip_uploads_as_one_walk(client: TestClient, tmp_path: Path) -> None:
+    foot = tm._foot()
+    path = ex.write_files(tmp_path / "session", tm._session(foot), as_zip=True)
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "foot"})
+    assert r.status_code == 201, r.text
+    (walk,) = r.json()["walks"]
+    assert walk["format"] == "metawear" and walk["summary"]["strides"] == 31  # as gait analyze of its gait CSV
+    # dated by the accelerometer's first 'epoc (ms)': 2022-08-05 20:26:13 UTC
+    assert datetime.fromisoformat(walk["started_at"]).timestamp() == pytest.approx(tm.EPOC0_MS / 1000, abs=1.0)
+
+
+def test_a_metabase_zip_of_two_devices_stores_nothing(client: TestClient, tmp_path: Path) -> None:
+    files = tm._session(tm._foot())
+    files[tm._name("Accelerometer", "D1:02:03:04:05:06")] = files[tm._name("Accelerometer")]
+    path = ex.write_files(tmp_path / "session", files, as_zip=True)
+    with path.open("rb") as fh:
+        r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "foot"})
+    assert r.status_code == 422, r.text
+    said = r.json()["detail"]
+    assert "holds the MetaBase files of 2 devices (C5:E7:A3:B1:F2:D0: " in said and "one device's" in said, said
     assert client.get("/api/walks").json() == []
