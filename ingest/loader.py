@@ -213,6 +213,16 @@ def _several_message(bundle: Bundle, folders: list[str], zips: list[str]) -> str
     )
 
 
+def _mixed_message(bundle: Bundle, tables: list[str], others: list[str]) -> str:
+    """What a folder or zip holding a loose table beside another recording's folder or zip is told, naming both."""
+    listed = ", ".join([*tables[:4], *others[:4]])
+    return (
+        f"{bundle.label}: holds several recordings ({listed}): a file beside an export's "
+        f"{'zip' if all(o.lower().endswith('.zip') for o in others) else 'folder'}; analyse or upload one at a time "
+        "(that file on its own, or the export's zip or folder)"
+    )
+
+
 def _no_recording_message(bundle: Bundle, inside: list[str]) -> str:
     """Why an export with no data file cannot be read: what it holds instead, and what to upload."""
     what = {"zip": "the zip", "folder": "the folder"}.get(bundle.kind, "it")
@@ -267,9 +277,14 @@ def focus(bundle: Bundle) -> Bundle:
         tops = sorted({n.split("/", 1)[0] for n in [*files, *health] if "/" in n})
         zips = [n for n in bundle.names if "/" not in n and n.lower().endswith(".zip")]
         loose = [n for n in files if "/" not in n]
-        if len(tops) + len(zips) > 1 and not [n for n in loose if not n.lower().endswith(".txt")]:
+        tables = [n for n in loose if not n.lower().endswith(".txt")]
+        if len(tops) + len(zips) > 1 and not tables:
             # recordings side by side (beside a read-me or source note at most): name them, folders and zips
             raise IngestError(_several_message(bundle, tops, zips), reason="several_recordings")
+        if tables and (tops or zips):
+            # a loose table beside an export's zip or folder: reading the table alone would drop the other
+            # recording without a word (a phone export zipped with a CSV of another walk)
+            raise IngestError(_mixed_message(bundle, tables, [*tops, *zips]), reason="several_recordings")
         if not tops or loose:
             return bundle
         bundle = bundle.sub(tops[0])

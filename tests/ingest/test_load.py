@@ -188,3 +188,21 @@ def test_cli_convert_bad_input_raises_the_user_error_and_writes_nothing(tmp_path
     with pytest.raises(IngestError, match=r"empty\.csv: the file is empty"):
         main(["convert", str(bad), str(tmp_path / "o.csv")])
     assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.parametrize("nested", ["zip", "folder"])
+def test_a_file_beside_an_exports_zip_or_folder_is_several_recordings(tmp_path: Path, nested: str) -> None:
+    """A phone export's zip zipped with a CSV of another walk: the CSV alone was analysed, the export's longer walk
+    dropped without a word (QA20 #1)."""
+    sig = ex.signal(duration_s=3)
+    export = ex.sensor_logger_android(sig)
+    other = tmp_path / "other.csv"
+    ingest.write_gait_csv(Recording(sig.time_s, sig.acc_ms2), other)
+    if nested == "zip":
+        inner = ex.write_files(tmp_path / "export", export, as_zip=True)
+        files = {"2022-09-26_15-32-56.zip": inner.read_bytes(), "walk_today.csv": other.read_bytes()}
+    else:
+        files = {**{f"2022-09-26_15-32-56/{k}": v for k, v in export.items()}, "walk_today.csv": other.read_bytes()}
+    with pytest.raises(IngestError, match=r"several recordings \(walk_today\.csv, 2022-09-26_15-32-56") as err:
+        ingest.load(ex.write_files(tmp_path / "up", files, as_zip=True))
+    assert err.value.reason == "several_recordings" and "one at a time" in str(err.value)
