@@ -610,6 +610,9 @@ class LiveSession:
         self.session_id = session_id or uuid.uuid4().hex[:12]
         self.source = source
         self.coach = coach
+        # what the coach's note needs to say at once why a walk's lengths can never be trusted (a phone uncalibrated)
+        self._lengths_calibrated = stride_scale is not None
+        self._height_known = body_height_m is not None or sensor_height_m is not None
         factory = tracker_factory or _default_tracker_factory
         settings: dict[str, Any] = {
             "placement": self.placement,
@@ -932,10 +935,17 @@ class LiveSession:
             # what the target is cut from: "your usual strides" or "this walk's first 20 strides"
             "judged_against": getattr(judge, "basis", None),
             # why there is none yet, with the real reason (a demo, no baseline for this placement, no length model)
-            "no_target_note": getattr(judge, "no_target_note", None) if target_m is None else None,
+            "no_target_note": self._no_target_note(judge) if target_m is None else None,
             # why the prompt near the usual point of pain comes by time, or not at all (an untrusted distance)
             "distance_cue_note": getattr(self.coach, "distance_cue_note", None),
         }
+
+    def _no_target_note(self, judge: Any) -> str | None:
+        # a judge of gait.coach knows the walk's calibration from here; a test's fake judge may have the note only
+        note = getattr(judge, "target_note", None)
+        if callable(note):
+            return note(calibrated=self._lengths_calibrated, height_known=self._height_known)
+        return getattr(judge, "no_target_note", None)
 
 
 __all__ = [

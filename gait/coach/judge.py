@@ -187,9 +187,19 @@ class StrideJudge:
 
     @property
     def no_target_note(self) -> str | None:
+        """Why the latest stride has no target, for the live view (:meth:`target_note` without knowing whether the
+        walk's lengths had a calibration factor or a height)."""
+        return self.target_note()
+
+    def target_note(self, *, calibrated: bool | None = None, height_known: bool | None = None) -> str | None:
         """Why the latest stride has no target, for the live view: the placement has no stride-length model, or the
         walk's level is not set yet, or this stride just set it (each with why the walk sets its own level). None
-        with a personal baseline (every stride has a target)."""
+        with a personal baseline (every stride has a target).
+
+        ``calibrated`` and ``height_known`` (as in :meth:`describe`), when given, say at once that a walk whose
+        sensor's lengths are never trusted without a calibration factor cannot set its level
+        (:func:`untrusted_lengths_why`; a demo walk is somebody else's, which the walker's own factor never scales).
+        Without them the reason comes once :data:`WALK_LEVEL_STRIDES` strides have passed with none trusted."""
         if not self.plan.measures_length:
             return (
                 f"No target: {sensor_words(self.plan.placement)} has no stride-length model (cadence only), so no "
@@ -202,6 +212,28 @@ class StrideJudge:
             return (
                 f"No target for this stride: it completed the {WALK_LEVEL_STRIDES} trusted strides that set this "
                 f"walk's level, as {self.plan.own_level_why}; the strides after it get a target."
+            )
+        why = None
+        demo = self.plan.demo
+        if calibrated is not None and height_known is not None and not self.level_ratios:
+            why = untrusted_lengths_why(
+                self.plan.placement,
+                calibrated=calibrated,
+                height_known=height_known,
+                min_confidence=self.settings.min_confidence,
+                then=None if demo else "then your next walks with it get a target",
+            )
+        if why is not None:
+            # a demo replays somebody else's walking: the walker's own calibration factor never applies to it
+            mine = ""
+            if demo:
+                mine = " A demo walk is somebody else's walking: your calibration factor does not apply to it."
+            return f"No target on this walk, as {why[:1].lower()}{why[1:]}{mine}"
+        if self.n_strides >= WALK_LEVEL_STRIDES and not self.level_ratios:
+            return (
+                f"No target yet: none of this walk's {self.n_strides} strides so far had a length the coach trusts "
+                f"(confidence {self.settings.min_confidence:.2f} or more), and {self.basis} (trusted ones) set this "
+                f"walk's level, as {self.plan.own_level_why}."
             )
         return (
             f"No target yet: {self.basis} (trusted ones) set this walk's level, as {self.plan.own_level_why} "
@@ -276,11 +308,17 @@ class StrideJudge:
 
 
 def untrusted_lengths_why(
-    placement: Placement | None, *, calibrated: bool, height_known: bool, min_confidence: float
+    placement: Placement | None,
+    *,
+    calibrated: bool,
+    height_known: bool,
+    min_confidence: float,
+    then: str | None = "then analyse this walk again",
 ) -> str | None:
     """Why none of a walk's stride lengths can be trusted, and what makes them so, when its sensor's method starts
     below ``min_confidence`` (:func:`gait.confidence.method_confidence`); None when it does not (then only the
-    strides' own doubts, turns or uneven steps, kept them out).
+    strides' own doubts, turns or uneven steps, kept them out). ``then``: what the fix leads to, after it (None: no
+    fix, for a walk the walker's own factor or height never applies to).
 
     Examples
     --------
@@ -307,7 +345,8 @@ def untrusted_lengths_why(
     # the pendulum's lengths rest on the height at the lower back, not at the waist: said, as a walker may expect it
     height_note = ", and a body height does not change that" if placement is Placement.WAIST else ""
     fix = fix[:1].upper() + fix[1:]
-    return (
+    said = (
         f"Its lengths are not trusted: {sensor_words(placement)}'s stride lengths have confidence {base:.2f} without "
-        f"{without} (below the {min_confidence:.2f} the coach needs){height_note}. {fix}, then analyse this walk again."
+        f"{without} (below the {min_confidence:.2f} the coach needs){height_note}."
     )
+    return said if then is None else f"{said} {fix}, {then}."

@@ -205,3 +205,34 @@ def test_the_live_note_gives_the_real_reason_while_the_level_forms() -> None:
         "There is no baseline of yours for a foot sensor yet, and this walk had 7 trusted walking strides, fewer "
         "than the 20 that set a walk's own level: no stride was compared with a target."
     )
+
+
+def test_the_live_note_says_at_once_that_an_uncalibrated_phone_can_set_no_level() -> None:
+    # no pocket baseline (only lower-back walks): the walk would set its own level, but a phone's lengths start at
+    # 0.35 without a calibration factor, under the 0.6 the coach trusts: no level can ever be set (QA coachwords #2)
+    plan = plan_coaching([], PAIN, SETTINGS, body_height_m=HEIGHT_M, now_s=NOW_S, placement="pocket")
+    judge = StrideJudge(plan, SETTINGS)
+    judge(strides_at([1.30], confidence=0.35)[0])
+    note = judge.target_note(calibrated=False, height_known=True)
+    assert note is not None and note.startswith(
+        "No target on this walk, as its lengths are not trusted: a pocket sensor's stride lengths have "
+        "confidence 0.35 without a calibration factor (below the 0.60 the coach needs). Calibrate its factor"
+    )
+    assert note.endswith(", then your next walks with it get a target.")
+    # calibrated, the phone's lengths can be trusted: the level forms as usual
+    assert judge.target_note(calibrated=True, height_known=True) == judge.no_target_note
+    assert judge.no_target_note.endswith("(0 of 20 so far).")
+
+
+def test_the_live_note_says_why_after_20_strides_with_none_trusted() -> None:
+    plan = plan_coaching([], PAIN, SETTINGS, body_height_m=HEIGHT_M, now_s=NOW_S, placement="foot")
+    judge = StrideJudge(plan, SETTINGS)
+    for s in strides_at([1.30] * 19, confidence=0.3):
+        judge(s)
+    assert judge.no_target_note.endswith("(0 of 20 so far).")
+    judge(strides_at([1.30], confidence=0.3)[0])
+    assert judge.no_target_note == (
+        "No target yet: none of this walk's 20 strides so far had a length the coach trusts (confidence 0.60 or "
+        "more), and this walk's first 20 strides (trusted ones) set this walk's level, as there is no baseline of "
+        "yours for a foot sensor yet."
+    )

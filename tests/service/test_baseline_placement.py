@@ -470,3 +470,16 @@ def test_a_chest_sensor_says_it_measures_no_stride_length(virtual: TestClient) -
         "has a target or is judged."
     ) in reasons
     assert not any(r.startswith("Until then each walk sets its own level") for r in reasons)
+
+
+def test_an_uncalibrated_phone_demo_says_at_once_why_it_gets_no_target(virtual: TestClient) -> None:
+    # a phone's lengths start at 0.35 without a calibration factor, and a demo is never scaled by the walker's: no
+    # stride can set the walk's level, and the note says so from the first stride (QA coachwords #2)
+    strides, walk = _sensor_walk(virtual, "pocket")
+    assert walk["demo"] is True
+    note = (
+        "No target on this walk, as its lengths are not trusted: a pocket sensor's stride lengths have confidence "
+        "0.35 without a calibration factor (below the 0.60 the coach needs). A demo walk is somebody else's walking: "
+        "your calibration factor does not apply to it."
+    )
+    assert {(m["target_m"], m["no_target_note"]) for m in strides} == {(None, note)}
