@@ -976,8 +976,18 @@ function flaggedTakeaway(walk, strides, trusted) {
   const how = share > 0.5 ? "Most of your strides" : share >= 0.2 ? "Some of your strides" : "A few of your strides";
   const target = median(flagged.map((r) => r.target_m));
   return `<p class="notice" id="takeaway">${how} (${flagged.length} of the ${judged.length} compared with a target) were longer
-    than your target of about ${fmt.m(target)} m: next time, try slightly shorter, quicker steps.
+    than your target of about ${fmt.m(target)} m, ${targetCutFrom(c)}; next time, try slightly shorter, quicker steps.
     <a href="#/profile?to=tips" id="takeaway-tips">Tips for shorter steps</a></p>`;
+}
+/** Where a coached walk's target comes from, after "your target of about 1.31 m, ": set below how the walker walks,
+ * so most strides of a walk at the usual stride are over it until the walker shortens them on purpose (a fact of the
+ * rule, not a verdict on the walker). */
+function targetCutFrom(c) {
+  const below = `which is set ${Math.round(c.reduction * 100)} % shorter than`;
+  // a walk stored before judged_against was kept says where its target came from by its baseline only
+  const from = c.baseline_source === "personal" ? "your usual strides (your personal baseline)"
+    : `how you walked (${c.judged_against || "this walk's first 20 strides"})`;
+  return `${below} ${from}: that is expected until you shorten your steps on purpose`;
 }
 const UNCLOSED_BADGE = "stopped, not closed yet (disk full)";  // a live walk a full disk left open (Stop closes it)
 const TAKEAWAY_MIN_JUDGED = 20;  // fewer strides compared with a target say too little for advice
