@@ -34,6 +34,7 @@ from gait.analysis import (
     AnalysisRevision,
     revisions_since,
 )
+from gait.coach.text import plural
 from gait.errors import GaitError
 from gait.stride_length import factor_words
 from gait.tracker import PENDULUM_PLACEMENTS
@@ -1000,23 +1001,30 @@ def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
     profile = coaching.load_profile(store)
     pain = coaching.PainLedger.load(store)
     walks = store.list_walks(limit=max(store.count_walks(), 1))
+    # the walker's own walks: the samples and demos are somebody else's walking, never scaled by the walker's profile
+    own = [walk["origin"] != "sample" and not walk["demo"] for walk in walks]
     counts = {
         "walks": len(walks),
+        "own_walks": sum(own),
+        "own_out_of_date": 0,
         "reanalysable": 0,
         "out_of_date": 0,
         "out_of_date_plan_changed": 0,
         "out_of_date_without_samples": 0,
     }
     by_reason = dict.fromkeys(REASON_KINDS, 0)
+    own_by_reason = dict.fromkeys(REASON_KINDS, 0)
     by_revision: dict[int, int] = {}
-    for walk in walks:
+    for walk, mine in zip(walks, own, strict=True):
         status = walk_status(walk, profile, folders, pain=pain)
         counts["reanalysable"] += status["can_reanalyse"]
         if status["out_of_date"]:
             counts["out_of_date" if status["can_reanalyse"] else "out_of_date_without_samples"] += 1
+            counts["own_out_of_date"] += mine and status["can_reanalyse"]
             counts["out_of_date_plan_changed"] += status["can_reanalyse"] and status["plan_changed"]
             for kind in status["reason_kinds"] if status["can_reanalyse"] else ():
                 by_reason[kind] += 1
+                own_by_reason[kind] += mine
             for revision in revisions_to_apply(walk) if status["can_reanalyse"] else ():
                 by_revision[revision.number] = by_revision.get(revision.number, 0) + 1
     changes = [
@@ -1027,6 +1035,7 @@ def overview(store: Store, folders: SampleFolders) -> dict[str, Any]:
     return {
         **counts,
         "out_of_date_by_reason": by_reason,
+        "own_out_of_date_by_reason": own_by_reason,
         "version_changes": changes,
         "current_version": ANALYSIS_VERSION,
     }
@@ -1043,12 +1052,20 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     >>> print(out_of_date_words(counts))  # doctest: +NORMALIZE_WHITESPACE
     3 of your 9 stored walks are now out of date (2 analysed with another calibration factor, 1 analysed with another
     body height): your coaching baseline, built from their stored stride lengths, stays on the old scale until they
-    are analysed again: start the dashboard (`gait serve`) and press "Analyse all 3 again" on your profile page
+    are analysed again: press "Analyse all 3 again" on your profile page of the dashboard (`gait serve` starts it, if
+    it is not running)
     >>> print(out_of_date_words({**counts, "out_of_date": 2, "out_of_date_by_reason": {"pain": 2}}))
     ... # doctest: +NORMALIZE_WHITESPACE
     2 of your 9 stored walks are out of date (2 judged by a plan that a pain report added or deleted since changes),
-    none for a calibration factor or body height; to bring them up to date, start the dashboard (`gait serve`) and
-    press "Analyse all 2 again" on your profile page
+    none for a calibration factor or body height; to bring them up to date, press "Analyse all 2 again" on your
+    profile page of the dashboard (`gait serve` starts it, if it is not running)
+    >>> mine = {"own_walks": 2, "own_out_of_date": 1, "own_out_of_date_by_reason": {"factor": 1}}
+    >>> print(out_of_date_words({**counts, **mine}))  # 2 sample walks of a new version: the button counts them
+    ... # doctest: +NORMALIZE_WHITESPACE
+    1 of your 2 stored walks is now out of date (1 analysed with another calibration factor): your coaching baseline,
+    built from their stored stride lengths, stays on the old scale until it is analysed again: press "Analyse all 3
+    again" on your profile page of the dashboard (`gait serve` starts it, if it is not running); it analyses 2 sample
+    walks that are out of date too
     >>> out_of_date_words({**counts, "out_of_date": 0, "out_of_date_by_reason": {}})
     'none of your 9 stored walks is out of date'
     >>> one_without = out_of_date_words({**counts, "out_of_date_without_samples": 1})
@@ -1056,7 +1073,10 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     1 more is out of date but cannot be analysed again (uploaded before samples were kept: upload its file again on
     the dashboard; it replaces that walk's analysis, keeping its pain reports)
     """
-    n, total = counts["out_of_date"], counts["walks"]
+    # the walker's own walks are counted (counts of old have only all walks); the button analyses every walk that is
+    # out of date, a sample too
+    n_all = counts["out_of_date"]
+    n, total = counts.get("own_out_of_date", n_all), counts.get("own_walks", counts["walks"])
     if not total:
         return None
     cannot = counts.get("out_of_date_without_samples", 0)
@@ -1074,12 +1094,15 @@ def out_of_date_words(counts: dict[str, Any]) -> str | None:
     )
     if not n:
         return f"none of your {total} stored walks is out of date{more}"
-    by = counts.get("out_of_date_by_reason") or {}
+    by = counts.get("own_out_of_date_by_reason", counts.get("out_of_date_by_reason")) or {}
     why = ", ".join(f"{by[kind]} {words}" for kind, words in REASON_KIND_WORDS.items() if by.get(kind))
     one = n == 1
+    samples = n_all - n
+    also = f"; it analyses {plural(samples, 'sample walk')} that {'is' if samples == 1 else 'are'} out of date too"
+    # right whether or not the dashboard runs now
     press = (
-        f'start the dashboard (`gait serve`) and press "{"Analyse it again" if one else f"Analyse all {n} again"}" '
-        f"on your profile page{more}"
+        f'press "{"Analyse it again" if n_all == 1 else f"Analyse all {n_all} again"}" on your profile page of the '
+        f"dashboard (`gait serve` starts it, if it is not running){also if samples else ''}{more}"
     )
     if not (by.get("factor") or by.get("height")):
         # out of date for other reasons (pain reports, dates): no stride length is on an old scale

@@ -505,3 +505,41 @@ def test_calibrate_says_how_many_stored_walks_are_now_out_of_date_as_the_dashboa
     # dry run: nothing saved, nothing said about stored walks
     assert main([*calibrate, "--dry-run"]) == 0
     assert "stored walks" not in capsys.readouterr().out
+
+
+def test_calibrate_counts_only_your_own_walks_as_out_of_date(tmp_path: Path, capsys) -> None:
+    """QA (coachwords #3): with sample walks stored, "2 of your 11 stored walks" counted the samples (never scaled
+    by your factor) as yours, and "start the dashboard" was wrong while it ran: only the walker's walks are counted
+    and the advice holds either way."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from service.demo import import_samples
+    from service.settings import Settings
+
+    repo = Path(__file__).resolve().parents[1] / "sample_recordings"
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for name in ("mobgap_lower_back_straight_walk.csv", "mobgap_lower_back_straight_walk.reference.json"):
+        shutil.copy(repo / name, samples / name)
+    own = repo / "mobgap_lower_back_daily_living.csv"
+    data_dir = tmp_path / "data"
+    settings = Settings(data_dir=data_dir, demo=False, samples_dir=samples)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        import_samples(client.app.state.store, samples)  # as the first start of `./run demo` does
+        assert [w["origin"] for w in client.get("/api/walks").json()] == ["sample"]
+        files = {"file": (own.name, own.read_bytes())}
+        assert client.post("/api/uploads", files=files, data={"placement": "lower_back"}).status_code == 201
+        calibrate = ["calibrate", str(repo / "mobgap_lower_back_daily_living_2.csv"), "--placement", "lower_back"]
+        calibrate += ["--height-m", "1.76", "--distance-m", "23", "--data-dir", str(data_dir)]
+        assert main(calibrate) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert "note: 1 of your 1 stored walks is now out of date (1 analysed with another calibration factor" in out
+        assert (
+            'press "Analyse it again" on your profile page of the dashboard (`gait serve` starts it, if it is not '
+            "running)" in out
+        ), out
+        assert "start the dashboard" not in out
+        assert client.get("/api/walks/reanalysis").json()["out_of_date"] == 1  # the button's count
