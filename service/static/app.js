@@ -2140,8 +2140,22 @@ function showSound() {
   const button = document.getElementById("sound");
   if (!button || button.disabled) return;
   const on = !!state.audio && !state.muted;
-  button.textContent = on ? "Sound on (tap to mute)" : "Sound off (tap to turn on)";
+  // the walker's choice outlives a reload, when browsers block sound until the page is tapped again
+  if (state.audio) remember(SOUND_KEY, on ? "on" : "off");
+  const wasOn = !state.audio && recall(SOUND_KEY) === "on";
+  button.textContent = on ? "Sound on (tap to mute)"
+    : wasOn ? "Sound was on: tap to turn it on again (the browser needs a tap after a reload)" : "Sound off (tap to turn on)";
   button.setAttribute("aria-pressed", String(on));
+}
+const SOUND_KEY = "gait.live.sound";  // "on" or "off": the live page's sound as the walker last left it
+
+/** Keep a small choice of the walker's in this browser (silently not, where the browser refuses storage). */
+function remember(key, value) {
+  try { localStorage.setItem(key, value); } catch { /* private mode or storage full: the choice is not kept */ }
+}
+
+function recall(key) {
+  try { return localStorage.getItem(key); } catch { return null; }
 }
 
 // With coaching inactive a stride's "target" is the walker's usual stride and nothing is judged: say so everywhere.

@@ -514,3 +514,29 @@ def test_live_sound_button_says_its_state_and_mutes_the_cues(browser_context, se
     assert int(page.evaluate("document.body.dataset.beeps")) == beeps + 1
     server.client.post("/api/live/stop")
     assert errors == [], errors
+
+
+def test_live_sound_button_remembers_sound_was_on_after_a_reload(browser_context, server: Server) -> None:
+    # QA coachwords #4: after a reload mid-walk the button read "Sound off (tap to turn on)" although sound was on:
+    # browsers block sound until the page is tapped again, and the button now says so
+    profile = {"body_height_m": 1.5, "stride_scale": 1.3, "placement": "lower_back", "coaching": {"enabled": True}}
+    assert server.client.put("/api/profile", json=profile).status_code == 200
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/live")
+    sound = page.locator("#sound")
+    page.select_option("#demo-sample", "a_overstride_walk.csv")
+    page.click("#start-demo")
+    assert sound.inner_text() == "Sound on (tap to mute)"
+    page.reload()
+    page.wait_for_selector("#sound")
+    assert sound.inner_text() == "Sound was on: tap to turn it on again (the browser needs a tap after a reload)"
+    assert sound.get_attribute("aria-pressed") == "false"
+    sound.click()
+    assert sound.inner_text() == "Sound on (tap to mute)"
+    sound.click()  # muted on purpose: a reload keeps it off, without the reminder
+    page.reload()
+    page.wait_for_selector("#sound")
+    assert sound.inner_text() == "Sound off (tap to turn on)"
+    server.client.post("/api/live/stop")
+    assert errors == [], errors
