@@ -227,7 +227,8 @@ class StrideJudge:
             # a demo replays somebody else's walking: the walker's own calibration factor never applies to it
             mine = ""
             if demo:
-                mine = " A demo walk is somebody else's walking: your calibration factor does not apply to it."
+                mine = " A demo walk is somebody else's walking: your calibration factor and body height do not apply"
+                mine += " to it."
             return f"No target on this walk, as {why[:1].lower()}{why[1:]}{mine}"
         if self.n_strides >= WALK_LEVEL_STRIDES and not self.level_ratios:
             return (

@@ -1,6 +1,6 @@
 """What the live and walk pages say when a walk has no target, in Chromium against `gait serve` on the virtual radio:
-the real reason (a demo never uses your baseline; a chest sensor measures no stride length; no baseline of yours
-for the walk's placement), never "there is no personal baseline" for a walker who has one.
+the real reason (a demo never uses your baseline, nor your height or factor; a chest sensor measures no stride
+length; no baseline of yours for the walk's placement), never "there is no personal baseline" for a walker who has one.
 
 The virtual sensors replay a synthetic lower-back walk whose walker's height is not known: its lengths are never
 trusted, so the demo walk never reaches the 20 trusted strides that would set its level.
@@ -45,9 +45,11 @@ def test_a_demo_sensor_says_a_demo_never_uses_your_baseline(
     page, errors = pick_from_scan_list(browser_context, virtual_server, "imu")
     walk_id = _connect(page, virtual_server, "lower_back")
     note = page.locator("#lv-level-note").inner_text()
-    assert note.startswith(
-        "No target yet: this walk's first 20 strides (trusted ones) set this walk's level, as a demo walk never uses "
-        "your baseline ("
+    # its lengths can never be trusted (no height, no factor: a demo never uses yours), said from the first stride
+    assert note == (
+        "No target on this walk, as its lengths are not trusted: a lower-back sensor's stride lengths have confidence "
+        "0.50 without a calibration factor or a body height (below the 0.60 the coach needs). A demo walk is somebody "
+        "else's walking: your calibration factor and body height do not apply to it."
     ), note
     assert "no personal baseline" not in note
     # from the walk's page data, fetched once the walk is live: it may come after the strides

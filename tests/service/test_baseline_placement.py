@@ -480,6 +480,6 @@ def test_an_uncalibrated_phone_demo_says_at_once_why_it_gets_no_target(virtual: 
     note = (
         "No target on this walk, as its lengths are not trusted: a pocket sensor's stride lengths have confidence "
         "0.35 without a calibration factor (below the 0.60 the coach needs). A demo walk is somebody else's walking: "
-        "your calibration factor does not apply to it."
+        "your calibration factor and body height do not apply to it."
     )
     assert {(m["target_m"], m["no_target_note"]) for m in strides} == {(None, note)}
