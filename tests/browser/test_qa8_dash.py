@@ -159,6 +159,36 @@ def test_a_flagged_walk_says_what_it_means_and_links_the_tips(browser_context, s
     assert errors == [], errors
 
 
+def test_a_flagged_walk_against_your_baseline_says_where_its_target_comes_from(
+    browser_context, server: Server, tmp_path: Path
+) -> None:
+    # QA coachwords #1: "Most of your strides ... were longer than your target" read as a verdict; the target is set
+    # 10 % below the walker's usual strides, so most strides are over it until they shorten on purpose
+    profile = {"body_height_m": 1.75, "placement": "lower_back", "coaching": {"enabled": True}}
+    assert server.client.put("/api/profile", json=profile).status_code == 200
+    today = date.today().toordinal()
+    for days, duration_s in ((10, 150.0), (9, 155.0), (8, 160.0)):  # three pain-free walks: a personal baseline
+        started = f"{date.fromordinal(today - days).isoformat()}T09:00:00+00:00"
+        path = write_walk_csv(tmp_path / f"before{days}.csv", duration_s=duration_s)
+        with path.open("rb") as fh:
+            data = {"placement": "lower_back", "started_at": started}
+            r = server.client.post("/api/uploads", files={"file": (path.name, fh)}, data=data)
+        assert r.status_code == 201, r.text
+    assert server.client.post("/api/pain", json={"score": 5}).status_code == 201
+    walk = upload(server, write_walk_csv(tmp_path / "walk.csv", duration_s=165.0), "lower_back")
+    assert walk["coaching"]["baseline_source"] == "personal" and walk["summary"]["flagged_strides"] > 0
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + f"/#/walk/{walk['id']}")
+    page.wait_for_selector("#takeaway")
+    said = " ".join(page.locator("#takeaway").inner_text().split())
+    assert (
+        "m, which is set 10 % shorter than your usual strides (your personal baseline): that is expected until you "
+        "shorten your steps on purpose; next time, try slightly shorter, quicker steps." in said
+    ), said
+    assert errors == [], errors
+
+
 def test_a_refused_upload_sent_from_the_keyboard_keeps_focus_on_its_message(
     browser_context, server: Server, tmp_path: Path
 ) -> None:
