@@ -21,7 +21,7 @@ from gait.tracker import HOLE_MIN_S, GaitTracker
 from gait.types import BoutEvent, Chunk, GaitEvent, GpsTrack, Placement, Recording, StepEvent, StrideEvent
 from gait.validate import check_samples
 
-ANALYSIS_REVISION = 2
+ANALYSIS_REVISION = 3
 """Counts changes to the core that change any figure of a stored walk (steps, strides, lengths, bouts, notes):
 raise it with such a change, and add what it changes to :data:`ANALYSIS_REVISIONS`, so that the service knows which
 walks an older analysis made and can offer to analyse them again, saying why (service/reanalysis.py)."""
@@ -33,6 +33,11 @@ def _every_recording(source: Mapping[str, Any]) -> bool:
 
 def _recordings_with_gps(source: Mapping[str, Any]) -> bool:
     return source.get("has_gps") is not False  # a source that does not say may have had a track
+
+
+def _recordings_with_step_model(source: Mapping[str, Any]) -> bool:
+    # a phone's step model (gait.tracker): every placement but the trunk's pendulum and the limb sensors'
+    return source.get("placement") in (None, Placement.POCKET, Placement.HAND)  # None: a source that does not say
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,11 @@ ANALYSIS_REVISIONS = (
     AnalysisRevision(
         2, "rides in a vehicle are now left out where the recording has a GPS track", _recordings_with_gps
     ),
+    AnalysisRevision(
+        3,
+        "a phone's strides with steps more vigorous than walking (running, jumping) are no longer trusted for coaching",
+        _recordings_with_step_model,
+    ),
 )
 """Every revision of the analysis, oldest first; the last is :data:`ANALYSIS_REVISION`."""
 
@@ -64,10 +74,14 @@ def revisions_since(revision: int, source: Mapping[str, Any]) -> list[AnalysisRe
 
     Examples
     --------
-    >>> [r.number for r in revisions_since(1, {"has_gps": True})], revisions_since(1, {"has_gps": False})
-    ([2], [])
+    >>> [r.number for r in revisions_since(1, {"has_gps": True, "placement": "lower_back"})]
+    [2]
+    >>> revisions_since(1, {"has_gps": False, "placement": "lower_back"})
+    []
+    >>> [r.number for r in revisions_since(1, {"has_gps": False, "placement": "pocket"})]
+    [3]
     >>> [r.number for r in revisions_since(0, {"has_gps": False})]
-    [1]
+    [1, 3]
     """
     return [r for r in ANALYSIS_REVISIONS if r.number > revision and r.can_change(source)]
 

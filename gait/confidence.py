@@ -29,8 +29,9 @@ starts from its method's (calibration, known sensor height) and is halved for ea
 Each check needs only the stride's own steps and the walker's state before it: no look-ahead.
 
 A step-model stride (phones: :func:`step_model_doubts`) is a sum over its steps, right wherever its contacts are two
-true steps; its doubts are the signs of a missed or an extra contact (unequal steps beyond MAX_STEP_RATIO, a
-hesitant or a hurried stride).
+true walking steps; its doubts are the signs of a missed or an extra contact (unequal steps beyond MAX_STEP_RATIO, a
+hesitant or a hurried stride) and of steps no walk makes (a vertical swing beyond MAX_WALKING_STEP_RANGE_MS2:
+running, jumping, the phone shaken in the hand).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from gait.consts import GRAVITY_MS2
 from gait.stride_length import bounce_agreement
 from gait.types import Placement
 
@@ -101,6 +103,17 @@ the benchmark stay under 102 deg/s (IPOL; mobgap 77) over any five strides. A se
 sensors 119-370 deg/s (1st-99th percentile of their strides), a phone in a trouser pocket about 90-290. Above this
 the sensor is not on the trunk (a wrong placement: the whole-walk placement note of gait.analysis says so too) and
 the pendulum's lengths describe nothing."""
+
+MAX_WALKING_STEP_RANGE_MS2 = 3.0 * GRAVITY_MS2
+"""Largest swing of a step's vertical acceleration (maximum minus minimum over the step, the range Weinberg's step
+model takes the fourth root of) that walking gives a phone, in m/s^2: 3 g.
+
+Weinberg's length grows with the range, so a step that swings more than walking does is read as a long stride.
+Walking stays well below it: the 7913 steps of the Oxford phone walks (3 walkers, in the hand, front and back
+pockets, a bag, 95-125 steps/min) swing by a median 8.1 m/s^2 and at most 24.4. Running and jumping swing by
+4-6 g at the hip (a heel strike's impact): the vigorous stretches of an iOS Sensor Logger recording in a pocket
+(dev data, sensor_logger_ios_v1.10.4, 8-12 s and 102-109 s) swing by 39-55 m/s^2 a step, and read as 2.1-2.5 m
+strides once calibrated."""
 
 PACE_MEMORY = 0.8
 """Per-stride decay of the walker's recent stride duration: a memory of about five strides, like the bounce phase
@@ -252,7 +265,9 @@ def pendulum_doubts(
     return tuple(doubts)
 
 
-def step_model_doubts(*, step_s: Sequence[float], stride_s: float, recent_stride_s: float) -> tuple[str, ...]:
+def step_model_doubts(
+    *, step_s: Sequence[float], stride_s: float, recent_stride_s: float, step_range_ms2: Sequence[float] = ()
+) -> tuple[str, ...]:
     """The signs that a step-model stride (a phone, or any sensor without the pendulum) is not one true stride.
 
     A step-model length is a sum over the stride's steps, so it is right where the stride's two contacts are two real
@@ -266,12 +281,16 @@ def step_model_doubts(*, step_s: Sequence[float], stride_s: float, recent_stride
     ----------
     step_s, stride_s, recent_stride_s
         As for :func:`pendulum_doubts` (NaN recent strides: no pace check).
+    step_range_ms2
+        Per step, the range of its vertical acceleration that the step model measured (NaN where unknown: that
+        step is not checked).
 
     Returns
     -------
     tuple of str
         The failed checks, in this order: ``"unequal_steps"``, ``"hesitant"`` (longer than HESITANT_RATIO times the
-        recent strides), ``"hurried"`` (shorter than the recent strides over HESITANT_RATIO).
+        recent strides), ``"hurried"`` (shorter than the recent strides over HESITANT_RATIO), ``"vigorous"`` (a step
+        swings by more than MAX_WALKING_STEP_RANGE_MS2: no walking step).
 
     Examples
     --------
@@ -279,6 +298,8 @@ def step_model_doubts(*, step_s: Sequence[float], stride_s: float, recent_stride
     ()
     >>> step_model_doubts(step_s=[0.55, 1.02], stride_s=1.57, recent_stride_s=1.06)  # a contact missed
     ('hesitant',)
+    >>> step_model_doubts(step_s=[0.38, 0.39], stride_s=0.77, recent_stride_s=0.8, step_range_ms2=[12.0, 45.0])
+    ('vigorous',)
     """
     doubts: list[str] = []
     if _ratio(step_s) > MAX_STEP_RATIO:
@@ -287,6 +308,8 @@ def step_model_doubts(*, step_s: Sequence[float], stride_s: float, recent_stride
         doubts.append("hesitant")
     if stride_s * HESITANT_RATIO < recent_stride_s:
         doubts.append("hurried")
+    if any(r > MAX_WALKING_STEP_RANGE_MS2 for r in step_range_ms2):  # False for NaN
+        doubts.append("vigorous")
     return tuple(doubts)
 
 
@@ -302,6 +325,7 @@ __all__ = [
     "DOUBT_FACTOR",
     "HESITANT_RATIO",
     "MAX_STEP_RATIO",
+    "MAX_WALKING_STEP_RANGE_MS2",
     "MIN_COHERENCE",
     "MIN_PHASE_SHARE",
     "PACE_MEMORY",

@@ -380,6 +380,8 @@ class _Candidate:
     coherence: float = math.nan
     turn_deg: float = math.nan
     rotation_dps2: float = math.nan  # the step's mean squared gyroscope rate (gait.confidence.step_rotation)
+    # Step model (phones): the range of the step's vertical acceleration, for the stride's confidence (NaN elsewhere).
+    acc_range_ms2: float = math.nan
     # Foot: the stride that ends here spans a hole in the samples (no length), or saturates the accelerometer or
     # the gyroscope (its level, 0 where none; see zupt.CLIP_RUN_S).
     holed: bool = False
@@ -1431,7 +1433,8 @@ class GaitTracker:
                 cand.turn_deg, cand.rotation_dps2 = step_rotation(acc, times, rates, start_s, end_s)
             return float(pendulum_step_length_m(d, self._height_m, PENDULUM_SCALE))
         seg = st.buffer["detail"][a : b + 1]
-        return float(weinberg_step_length_m(seg.max() - seg.min(), WEINBERG_K))
+        cand.acc_range_ms2 = float(seg.max() - seg.min())
+        return float(weinberg_step_length_m(cand.acc_range_ms2, WEINBERG_K))
 
     def _raw_gyr_window(self, first: _Candidate, fallback: _Candidate) -> tuple[np.ndarray, np.ndarray] | None:
         """The raw gyroscope from the contact ``first`` on (from ``fallback`` where ``first``'s samples are gone);
@@ -1597,6 +1600,7 @@ class GaitTracker:
             step_s=[c.t_s - p.t_s for p, c in itertools.pairwise(contacts)],
             stride_s=duration_s,
             recent_stride_s=self._recent_stride_s(),
+            step_range_ms2=[c.acc_range_ms2 for c in contacts[1:]],
         )
 
     def _recent_stride_s(self) -> float:

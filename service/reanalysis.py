@@ -561,8 +561,11 @@ def analysed_revision(version: str | None) -> int | None:
 
 def walk_facts(walk: dict[str, Any]) -> dict[str, Any]:
     """What a stored walk's recording was, as :attr:`gait.analysis.AnalysisRevision.can_change` reads it: its
-    source, and for a live walk that its journal holds no GPS track (a sensor streams no position)."""
+    source and the placement it was analysed as, and for a live walk that its journal holds no GPS track (a sensor
+    streams no position)."""
     facts = dict(walk.get("source") or {})
+    if walk.get("placement"):
+        facts["placement"] = walk["placement"]
     if walk["origin"] == "live":
         facts["has_gps"] = False
     return facts

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +19,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
+from gait.analysis import analyze
 from gait.confidence import (
     DOUBT_FACTOR,
     HESITANT_RATIO,
     MAX_STEP_RATIO,
+    MAX_WALKING_STEP_RANGE_MS2,
     MIN_COHERENCE,
     MIN_PHASE_SHARE,
     TRUNK_ROTATION_RMS_DPS,
@@ -35,8 +38,10 @@ from gait.confidence import (
 )
 from gait.consts import GRAVITY_MS2
 from gait.errors import GaitError
+from gait.stride_length import scale_from_known_distance
 from gait.tracker import GaitTracker
 from gait.types import Chunk, StrideEvent
+from ingest import load
 from tests.gait.synthetic import limping_walk_signal
 from tests.sample_data import samples
 
@@ -304,6 +309,46 @@ def test_a_step_model_stride_is_doubted_where_its_contacts_are_not_two_steps(
 ) -> None:
     assert MAX_STEP_RATIO == 2.0 and HESITANT_RATIO == 1.3  # the bounds the cases sit either side of
     assert step_model_doubts(step_s=step_s, stride_s=stride_s, recent_stride_s=recent_stride_s) == doubts
+
+
+@pytest.mark.parametrize(
+    ("step_range_ms2", "doubts"),
+    [
+        ([8.0, 24.0], ()),  # walking: the Oxford phone walks' steps swing by 24.4 m/s^2 at most
+        ([12.0, 3.2 * GRAVITY_MS2], ("vigorous",)),  # a running or jumping step: 4-6 g at the hip
+        ([math.nan, 3.2 * GRAVITY_MS2], ("vigorous",)),
+        ([math.nan, math.nan], ()),  # unknown: no verdict
+    ],
+)
+def test_a_step_model_stride_is_doubted_where_a_step_swings_more_than_walking(
+    step_range_ms2: list[float], doubts: tuple[str, ...]
+) -> None:
+    assert 24.4 < MAX_WALKING_STEP_RANGE_MS2 < 3.2 * GRAVITY_MS2  # the bound the cases sit either side of
+    steady = {"step_s": [0.5, 0.52], "stride_s": 1.02, "recent_stride_s": 1.0}
+    assert step_model_doubts(**steady, step_range_ms2=step_range_ms2) == doubts
+
+
+IOS_VIGOROUS = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared/data/dev/phone_exports/sensor_logger_ios_v1.10.4/2022-09-26_15-32-56"
+)
+"""An iPhone in a pocket, 151 s: walking, with running or jumping at 6-12 s and 101-109 s (peaks of 4-6 g)."""
+
+
+@pytest.mark.skipif(not IOS_VIGOROUS.is_dir(), reason=f"shared dev data not found at {IOS_VIGOROUS}")
+def test_a_calibrated_phone_does_not_trust_the_long_strides_of_running_or_jumping() -> None:
+    """QA (edges20): uploaded as pocket and calibrated to 150 m, the vigorous stretches read as 2.3-2.5 m strides
+    trusted for coaching (each a false "overlong" cue). A stride over 1.25 times the walk's median is beyond every
+    Oxford phone walk's strides but one in 10 000 (their 99.9th percentile is 1.16 times the walk's median); the
+    steady walking between (73-93 s) keeps its trust."""
+    recording = load(IOS_VIGOROUS, placement="pocket")
+    scale = scale_from_known_distance(analyze(recording).distance_m, 150.0)
+    strides = [s for s in analyze(recording, stride_scale=scale).strides if s.length_m is not None]
+    median_m = float(np.median([s.length_m for s in strides]))
+    trusted_long = [round(s.start_s, 2) for s in strides if s.confidence >= 0.6 and s.length_m > 1.25 * median_m]
+    assert trusted_long == []
+    steady = [s for s in strides if 73.0 <= s.start_s <= 93.0]
+    assert len(steady) > 30 and all(s.confidence >= 0.6 for s in steady)
 
 
 @pytest.mark.parametrize("step_ratio", [1.0, 1.5, 1.9])
