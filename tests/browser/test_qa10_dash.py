@@ -212,7 +212,9 @@ def test_profile_says_what_an_earlier_version_lacked_and_the_distance_analysing_
     page.goto(f"{server.url}/#/profile")
     why = page.locator("#reanalyse-all-why")
     why.wait_for()
-    assert "1 walk was analysed before this version's change: rides in a vehicle are now left out" in why.inner_text()
+    # a hand walk of revision 1 lacks both later changes: the ride rule (it has GPS) and the vigorous-step doubt
+    assert "1 walk was analysed before this version's changes: rides in a vehicle are now left out" in why.inner_text()
+    assert "steps more vigorous than walking" in why.inner_text()
     assert "earlier version" not in why.inner_text()
     page.click("#reanalyse-all-btn")
     result = page.locator("#reanalyse-all-results li")
