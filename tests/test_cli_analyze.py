@@ -480,3 +480,22 @@ def test_a_metabase_session_zip_is_analysed_as_its_gait_csv(tmp_path: Path, caps
     from_zip = capsys.readouterr().out
     # the same walk, strides, cadence and lengths (the gyroscope read, so the foot's model applies), bar its name
     assert from_zip.split("\n", 1)[1] == from_csv.split("\n", 1)[1] and "zero-velocity-update" in from_zip
+
+
+SENSOR_LOGGER_FOLDER = REPO.parent / "shared" / "data" / "dev" / "phone_exports" / "sensor_logger_android_v1.60.0"
+
+
+@pytest.mark.skipif(not GENEACTIV_LUMBAR.is_file(), reason="shared data not present (a fresh clone has none)")
+def test_convert_says_the_placement_gait_csv_cannot_keep(tmp_path: Path, capsys) -> None:
+    """QA: `gait convert` dropped what the export said of the sensor's place (a header's placement, or being a phone's
+    export) without a word, and the converted file was then analysed as a lower-back sensor."""
+    out = tmp_path / "out.csv"
+    assert main(["convert", str(GENEACTIV_LUMBAR), str(out)]) == 0
+    assert "gait CSV holds no placement, so say it (lower_back, as the export said)" in capsys.readouterr().err
+    assert load(out).placement is None  # what the note is about: the samples alone carry no placement
+
+    assert main(["convert", str(SENSOR_LOGGER_FOLDER / "recording_1"), str(out)]) == 0
+    assert "so say it (pocket or hand, where the phone was) when you analyse this file" in capsys.readouterr().err
+
+    assert main(["convert", str(out), str(tmp_path / "again.csv")]) == 0  # a gait CSV had nothing to lose
+    assert "holds no placement" not in capsys.readouterr().err

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from gait.numbers import round_half_away
-from ingest import write_gait_csv
+from gait.types import Recording
+from ingest import is_phone_recording, write_gait_csv
 from service.commands.analyze import load_recording
 from service.commands.output import OutputError, check_output_path
 from service.commands.reader_args import add_reader_arguments
@@ -58,12 +59,28 @@ def run(args: argparse.Namespace) -> int:
             f"time_s in Unix seconds from the recording's start, {started}, so an upload of it is dated when the walk "
             "was made"
         )
+    placement = placement_kept_note(recording)
     rate_hz = src.get("rate_hz")
     if rate_hz is None and recording.n_samples > 1:  # a journal does not state its rate: its samples' median spacing
         rate_hz = round_half_away(1.0 / float(np.median(np.diff(recording.time_s))), 1)
     print(
         f"{args.out}: {recording.n_samples} samples, {recording.duration_s:.1f} s at {rate_hz} Hz, "
-        f"{gyro} (from {src.get('format')}); {when}",
+        f"{gyro} (from {src.get('format')}); {when}{placement}",
         file=sys.stderr,
     )
     return 0
+
+
+def placement_kept_note(recording: Recording) -> str:
+    """What of the sensor's placement a gait CSV cannot keep, and how to give it back ("" when nothing is lost).
+
+    Gait CSV holds samples only: a placement the export stated, or that the export came from a phone (which
+    ``gait analyze`` and uploads would place in a pocket rather than on a usual lower-back sensor), is not in it.
+    """
+    if recording.placement is not None:
+        where = f"{recording.placement.value}, as the export said"
+    elif is_phone_recording(recording):
+        where = "pocket or hand, where the phone was"
+    else:
+        return ""
+    return f"; gait CSV holds no placement, so say it ({where}) when you analyse this file (--placement) or upload it"
