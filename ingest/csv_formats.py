@@ -1355,6 +1355,29 @@ def _other_clock_column(
     return None
 
 
+def _date_column(fields: list[str], first_row: list[str], *, time_index: int) -> int | None:
+    """Index of a column named as a date ('Date', 'date (dd/mm/yyyy)') whose first value is a date that, written
+    before the time of day in column ``time_index``, reads as one of :data:`STAMP_FORMS`; else None.
+
+    Examples
+    --------
+    >>> _date_column(["Date", "Time", "X"], ["05/11/2026", "14:03:07.123", "0.1"], time_index=1)
+    0
+    >>> _date_column(["Date", "Time", "X"], ["Thursday", "14:03:07.123", "0.1"], time_index=1) is None
+    True
+    """
+    if time_index >= len(first_row):
+        return None
+    time = _normal_stamps(pd.Series([first_row[time_index]])).iloc[0]
+    for i, name in enumerate(fields):
+        words = re.split(r"[\s_\-]+", norm_name(name).split("(")[0].strip())
+        if i == time_index or i >= len(first_row) or not any(w in ("date", "datum", "day") for w in words):
+            continue
+        if clock_kind(f"{first_row[i].strip().strip(chr(34))} {time}") == "date_time":
+            return i
+    return None
+
+
 def _numeric(text: str) -> bool:
     """Whether a field reads as a number (with a decimal point or comma)."""
     try:
@@ -1395,9 +1418,15 @@ def _read_stamp_column(
     """The time column of text stamps read (:func:`clock_seconds`), and its unit as ``source["time_unit"]`` says
     it; a note is added to ``notes`` when its dates do not date the recording."""
     text = read_text(data, dialect=layout.dialect, skiprows=layout.skiprows, column=index)
-    if kind == "time_of_day":
-        return clock_seconds(text, kind), "time of day"
     column = layout.fields[index]
+    if kind == "time_of_day":
+        date_index = _date_column(layout.fields, layout.first_row, time_index=index)
+        if date_index is None:
+            return clock_seconds(text, kind), "time of day"
+        # a date column beside the time of day (Date,Time,...): the two read as one stamp date the recording
+        dates = read_text(data, dialect=layout.dialect, skiprows=layout.skiprows, column=date_index)
+        text = dates.astype("string").str.strip().str.strip('"') + " " + _normal_stamps(text)
+        kind, column = "date_time", f"{layout.fields[date_index]} + {column}"
     fmt = stamp_format(text, date_order=date_order, what=what, column=column) or StampFormat("ISO8601")
     if fmt.other is not None:
         notes.append(_undated_note(what, column, text, fmt))

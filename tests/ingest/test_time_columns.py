@@ -223,3 +223,47 @@ def test_gait_analyze_refuses_a_time_column_named_in_the_wrong_unit_unless_the_u
     assert "Traceback" not in err
     assert main(["analyze", str(path), "--placement", "hand", "--time-unit", "s", "--json", "-"]) == 0
     assert json.loads(capsys.readouterr().out)["summary"]["duration_s"] == pytest.approx(145.36, abs=0.01)
+
+
+SPLIT_FORMS = {
+    "iso-date": ("%Y-%m-%d", "%H:%M:%S.%f"),
+    "day-first": ("%d/%m/%Y", "%H:%M:%S.%f"),
+    "physics-toolbox-clock": ("%d.%m.%Y", "%H:%M:%S:%f"),  # milliseconds after a colon
+}
+
+
+@pytest.mark.parametrize("form", SPLIT_FORMS, ids=list(SPLIT_FORMS))
+@pytest.mark.usefixtures("local_zone")
+def test_a_date_column_beside_a_time_of_day_dates_the_walk_across_midnight(
+    walk: pd.DataFrame, tmp_path: Path, form: str
+) -> None:
+    """QA: a file with separate Date and Time columns was read by its time of day alone: undated, its date dropped
+    without a word. The walk starts a minute before midnight, so its date turns over while it runs."""
+    date_fmt, time_fmt = SPLIT_FORMS[form]
+    stamps = pd.Timestamp("2026-11-25 23:59:00") + pd.to_timedelta(walk["time_s"], unit="s")
+    table = walk.drop(columns="time_s")
+    table.insert(0, "Time", stamps.dt.strftime(time_fmt))
+    table.insert(0, "Date", stamps.dt.strftime(date_fmt))
+    table.to_csv(path := tmp_path / "walk.csv", index=False)
+    assert walk["time_s"].iloc[-1] > 60.0  # the walk does run past midnight
+    rec = ingest.load(path)
+    np.testing.assert_allclose(rec.time_s, walk["time_s"].to_numpy(), atol=2e-3)
+    assert rec.source["started_at"] == "2026-11-25T23:59:00-05:00"
+
+
+def test_an_ambiguous_date_column_beside_a_time_is_named_and_settled_by_date_order(
+    walk: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Dates such as 05/11/2026 in a Date column beside the time: undated with a note naming both columns, until
+    --date-order says which way they are written."""
+    stamps = pd.Timestamp("2026-11-05 14:03:07") + pd.to_timedelta(walk["time_s"], unit="s")
+    table = walk.drop(columns="time_s")
+    table.insert(0, "Time", stamps.dt.strftime("%H:%M:%S.%f"))
+    table.insert(0, "Date", stamps.dt.strftime("%d/%m/%Y"))
+    table.to_csv(path := tmp_path / "walk.csv", index=False)
+    rec = ingest.load(path)
+    assert rec.source["started_at"] is None
+    assert any("the column 'Date + Time'" in note and "--date-order" in note for note in rec.source["notes"])
+    assert recording_start_epoch_s(ingest.load(path, date_order="dmy").source) == pytest.approx(
+        datetime(2026, 11, 5, 14, 3, 7).astimezone().timestamp()
+    )
