@@ -61,6 +61,7 @@ from service.store import (
     SameWalkError,
     Store,
     StoreError,
+    WalkChangedError,
 )
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,15 @@ class WalkIsLiveError(ReanalysisError):
 
 class NoSamplesError(ReanalysisError):
     """The walk's samples were not kept (or it never had any)."""
+
+
+class KeptChangingError(ReanalysisError):
+    """The walk's date (or a mark on its plan) changed during each of :data:`CHANGED_ATTEMPTS` analyses."""
+
+
+CHANGED_ATTEMPTS = 3
+"""How often an analysis again starts over from the walk as it is now when its start or stored plan changed while it
+was analysed (another tab changed its date): the analysis of the old date is never stored as the new date's."""
 
 
 @dataclass(frozen=True)
@@ -819,27 +829,37 @@ def reanalyse_walk(
 
     Raises
     ------
-    UnknownWalkError, WalkIsLiveError, NoSamplesError
-        Nothing is changed then (also for another placement of a sample walk: :data:`SAMPLE_PLACEMENT`).
+    UnknownWalkError, WalkIsLiveError, NoSamplesError, KeptChangingError
+        Nothing is changed then (also for another placement of a sample walk: :data:`SAMPLE_PLACEMENT`;
+        KeptChangingError: its date changed during each of :data:`CHANGED_ATTEMPTS` analyses).
     ingest.errors.IngestError, gait.errors.GaitError
         When the samples can no longer be analysed; the old analysis stays.
     """
-    walk = store.get_walk(walk_id)
-    if walk is None:
-        raise UnknownWalkError(f"no walk with id {walk_id}: list walks at /api/walks")
-    if walk["status"] == "live":
-        raise WalkIsLiveError(f"walk {walk_id} is being recorded live: analyse it again once it has ended")
-    worn = Placement.parse(placement).value if placement else walk["placement"]
-    if worn != walk["placement"] and walk["origin"] == "sample":
-        raise NoSamplesError(SAMPLE_PLACEMENT.format(id=walk_id))
-    recording = kept_recording(store, walk, folders)
-    new = analysis_again(store, walk, recording, worn)
-    if walk["origin"] == "sample":
-        new.recording_sha256 = recording_fingerprint(recording)
-    if not store.replace_analysis(walk_id, new):
-        # deleted, or (a live walk's id cannot come back) gone meanwhile
-        raise UnknownWalkError(f"walk {walk_id} was deleted while it was analysed again: nothing was stored")
-    return _analysed(walk, new)
+    for _ in range(CHANGED_ATTEMPTS):
+        walk = store.get_walk(walk_id)
+        if walk is None:
+            raise UnknownWalkError(f"no walk with id {walk_id}: list walks at /api/walks")
+        if walk["status"] == "live":
+            raise WalkIsLiveError(f"walk {walk_id} is being recorded live: analyse it again once it has ended")
+        worn = Placement.parse(placement).value if placement else walk["placement"]
+        if worn != walk["placement"] and walk["origin"] == "sample":
+            raise NoSamplesError(SAMPLE_PLACEMENT.format(id=walk_id))
+        recording = kept_recording(store, walk, folders)
+        new = analysis_again(store, walk, recording, worn)
+        if walk["origin"] == "sample":
+            new.recording_sha256 = recording_fingerprint(recording)
+        try:
+            stored = store.replace_analysis(walk_id, new, read_as=walk)
+        except WalkChangedError:
+            continue  # its date changed meanwhile: judged by the plan of its old date, so start over
+        if not stored:
+            # deleted, or (a live walk's id cannot come back) gone meanwhile
+            raise UnknownWalkError(f"walk {walk_id} was deleted while it was analysed again: nothing was stored")
+        return _analysed(walk, new)
+    raise KeptChangingError(
+        f"the date of walk {walk_id} was changed while it was analysed again, {CHANGED_ATTEMPTS} times: nothing was "
+        "stored; analyse it again once its date is settled"
+    )
 
 
 def _whole_refusal(exc: DuplicateRecordingError, upload: NewWalk) -> bool:
@@ -989,10 +1009,21 @@ def replace_unkept_upload(
             raise refusal  # another upload of it kept its samples meanwhile: this one is the same recording again
         staged.place(walk_ids)
 
-    new = analysis_again(store, walk, recording, placement or walk["placement"] or upload.placement)
-    new.recording_sha256 = upload.recording_sha256
-    if not store.replace_analysis(walk["id"], new, as_upload=True, before_commit=place):
-        raise refusal  # deleted meanwhile: refused as named; uploaded again, it is stored as a new walk
+    worn = placement or walk["placement"] or upload.placement
+    for _ in range(CHANGED_ATTEMPTS):
+        new = analysis_again(store, walk, recording, worn)
+        new.recording_sha256 = upload.recording_sha256
+        try:
+            stored = store.replace_analysis(walk["id"], new, as_upload=True, before_commit=place, read_as=walk)
+        except WalkChangedError:
+            # its date changed meanwhile: judged by the plan of its old date, so start over from it as it is now
+            walk = store.get_walk(walk["id"]) or walk
+            continue
+        if not stored:
+            raise refusal  # deleted meanwhile: refused as named; uploaded again, it is stored as a new walk
+        break
+    else:
+        raise refusal  # its date kept changing: nothing stored, as for any refusal; the walker uploads it again
     result = _analysed(walk, new)
     pain = pain_words(store, walk["id"])
     message = REPLACED.format(id=walk["id"], change=result["change"], pain=pain)

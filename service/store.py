@@ -88,6 +88,15 @@ class SameWalkError(DuplicateRecordingError):
         self.part = part
 
 
+class WalkChangedError(StoreError):
+    """Raised when a walk's start or stored coaching changed between reading it for an analysis and storing that
+    analysis (:meth:`Store.replace_analysis`): analyse it again from the walk as it is now."""
+
+    def __init__(self, walk_id: int) -> None:
+        super().__init__(f"walk {walk_id} was changed while it was analysed again")
+        self.walk_id = walk_id
+
+
 OVERLAP_SHARE = 0.5
 """Share of the shorter walk's duration two walks must cover together to be one walk recorded twice. Walks
 recorded back to back share at most a few seconds (two clocks, a logger started early); a cut-short export, or a
@@ -887,6 +896,7 @@ class Store:
         *,
         as_upload: bool = False,
         before_commit: Callable[[list[int]], None] | None = None,
+        read_as: dict[str, Any] | None = None,
     ) -> bool:
         """Swap a stored walk's analysis for ``walk``'s in one transaction: its strides, steps and bouts, summary
         figures, flagged count, reason, notes, coaching, analysis record and what the analysis wrote in its source
@@ -901,12 +911,21 @@ class Store:
         raised and nothing changes), and its fingerprint becomes the walk's (its samples are those kept now).
         ``before_commit`` is called with ``[walk_id]`` inside the transaction, just before it commits (the upload's
         samples are renamed into place there); when it raises, nothing changes.
+        ``read_as``: the walk as it was read for the analysis; when its start or stored coaching is another now (its
+        date was changed meanwhile, or another walk's date change marked its plan), :class:`WalkChangedError` is
+        raised and nothing changes: the analysis was judged by a plan that is no longer the walk's.
         """
         s = walk.summary
         with self.write() as conn:
-            row = conn.execute("SELECT source_json FROM walks WHERE id = ? AND status != 'live'", (walk_id,)).fetchone()
+            row = conn.execute(
+                "SELECT source_json, started_at, coaching_json FROM walks WHERE id = ? AND status != 'live'", (walk_id,)
+            ).fetchone()
             if row is None:
                 return False
+            if read_as is not None and (
+                row[1] != read_as["started_at"] or json.loads(row[2] or "{}") != read_as["coaching"]
+            ):
+                raise WalkChangedError(walk_id)
             if as_upload:
                 _fill_step_timing(conn)
                 refusal = self._refusal(conn, walk, except_id=walk_id)

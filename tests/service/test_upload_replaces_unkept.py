@@ -5,7 +5,7 @@ would. Anything else already stored stays refused, and ``gait live`` never repla
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from gait.types import Placement, Recording
 from ingest.gait_csv import write_gait_csv
-from service import pipeline
+from service import pipeline, reanalysis, walkdate
 from service.commands.live import WalkSettings, store_walk
 from service.demo import import_samples
 from service.pipeline import read_recording
@@ -338,3 +338,33 @@ def test_gait_live_storing_a_journal_never_replaces_an_old_walk(client: TestClie
     assert (kept_walk.walk_id, kept_walk.reason) == (None, "same_walk"), kept_walk
     assert f"already stored as walk {walk['id']}" in kept_walk.words
     assert frozen(client, walk["id"]) == unchanged and not kept(client, walk["id"])
+
+
+def test_an_old_walk_dated_again_while_its_file_replaces_it_is_judged_by_the_plan_of_its_new_date(
+    client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walk = uploaded(client, WALK)  # a gait CSV from 0 s: dated to end at its upload, today
+    make_old(client, walk["id"])
+    felt = (datetime.now(UTC) - timedelta(days=10)).isoformat(timespec="seconds")
+    report = client.post("/api/pain", json={"score": 5, "reported_at": felt})
+    assert report.status_code == 201, report.text
+    walked = (datetime.now(UTC) - timedelta(days=20)).replace(microsecond=0)  # before the report
+    analysed = reanalysis.analysis_again
+    starts: list[str] = []
+
+    def dated_in_another_tab_meanwhile(store: Store, old: dict, *args: object) -> NewWalk:
+        starts.append(old["started_at"])
+        if len(starts) == 1:
+            walkdate.change_walk_start(store, walk["id"], walked.isoformat(), reanalysis.SampleFolders.of(settings))
+        return analysed(store, old, *args)
+
+    monkeypatch.setattr(reanalysis, "analysis_again", dated_in_another_tab_meanwhile)
+    r = post(client, WALK)
+    assert r.status_code == 201, r.text
+    assert r.json()["replaced"]["walk_id"] == walk["id"] and kept(client, walk["id"])
+    assert starts == [walk["started_at"], walked.isoformat()]  # started over from the walk at its new date
+    after = client.get(f"/api/walks/{walk['id']}").json()
+    assert after["started_at"] == walked.isoformat() and count_rows(store_of(client), "walks") == 1
+    # the plan of its new date rests on no pain report (it was felt 10 days later); the old date's plan did
+    assert after["coaching"]["pain_reports"] == [] and "dates_changed" not in after["coaching"]
+    assert not after["reanalysis"]["out_of_date"]

@@ -10,8 +10,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from service import reanalysis, walkdate
+from service.settings import Settings
 from service.store import NewWalk, Store
 from tests.service.conftest import synthetic_walk, write_walk_csv
 from tests.service.test_coaching_honesty import post_file, write_csv
@@ -109,6 +112,63 @@ def test_the_walk_itself_is_marked_and_analysing_it_again_judges_it_by_the_plan_
     again = client.get(f"/api/walks/{x}").json()
     assert not again["reanalysis"]["out_of_date"] and "dates_changed" not in again["coaching"]
     assert again["source"]["started_at_from"] == "user"  # analysed again, it stays dated by the walker
+
+
+def test_a_date_changed_while_the_walk_is_analysed_again_starts_the_analysis_over_at_the_new_date(
+    client: TestClient, store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a pain report of 10 days ago, then an undated upload: dated now, its plan rests on that report
+    report = client.post("/api/pain", json={"score": 5, "reported_at": local_days_ago(10, 9, 0).isoformat()}).json()
+    x = upload(client, write_walk_csv(tmp_path / "walk.csv"))["id"]
+    assert [r["id"] for r in client.get(f"/api/walks/{x}").json()["coaching"]["pain_reports"]] == [report["id"]]
+
+    walked = local_days_ago(30, 8, 0)  # before the report: the plan of that day rests on no pain report
+    analysed = reanalysis.analysis_again
+    starts: list[str] = []
+
+    def dated_in_another_tab_meanwhile(store_: Store, walk: dict[str, Any], *args: Any) -> NewWalk:
+        starts.append(walk["started_at"])
+        if len(starts) == 1:
+            walkdate.change_walk_start(store, x, walked.isoformat(), reanalysis.SampleFolders.of(settings))
+        return analysed(store_, walk, *args)
+
+    monkeypatch.setattr(reanalysis, "analysis_again", dated_in_another_tab_meanwhile)
+    r = client.post(f"/api/walks/{x}/reanalyse")
+    assert r.status_code == 200, r.text
+    new_start = walked.astimezone(UTC).isoformat(timespec="seconds")
+    assert starts[-1] == new_start and len(starts) == 2  # started over once, from the walk at its new date
+    page = client.get(f"/api/walks/{x}").json()
+    assert page["started_at"] == new_start
+    # judged by the plan of its new date (no pain report yet), not stored with the old date's plan and unmarked
+    assert page["coaching"]["pain_reports"] == [] and "dates_changed" not in page["coaching"]
+    assert not page["reanalysis"]["out_of_date"]
+
+
+def test_a_date_changing_at_every_analysis_again_stores_nothing_and_says_so(
+    client: TestClient, store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x = upload(client, write_walk_csv(tmp_path / "walk.csv"))["id"]
+    before = store.get_walk(x)
+    analysed = reanalysis.analysis_again
+    days = iter(range(20, 40))
+
+    def dated_again_each_time(store_: Store, walk: dict[str, Any], *args: Any) -> NewWalk:
+        given = local_days_ago(next(days), 8, 0).isoformat()
+        walkdate.change_walk_start(store, x, given, reanalysis.SampleFolders.of(settings))
+        return analysed(store_, walk, *args)
+
+    monkeypatch.setattr(reanalysis, "analysis_again", dated_again_each_time)
+    r = client.post(f"/api/walks/{x}/reanalyse")
+    assert r.status_code == 409, r.text
+    assert r.json()["detail"] == (
+        f"the date of walk {x} was changed while it was analysed again, 3 times: nothing was stored; analyse it "
+        "again once its date is settled"
+    )
+    after = store.get_walk(x)
+    assert after is not None and before is not None
+    # its last date stays, marked out of date; its analysis is the one it had
+    assert after["analysis"] == before["analysis"] and after["steps"] == before["steps"]
+    assert reanalysis.own_date_changed(after)
 
 
 def _state(client: TestClient, store: Store, walk_id: int) -> tuple[Any, ...]:
