@@ -80,6 +80,10 @@ def _build_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argume
         prog="gait",
         description="Stride-by-stride cadence and stride length from accelerometers, with overstride coaching.",
     )
+    from service.pipeline import ANALYSIS_VERSION
+
+    # the version walks store as their analysis's (the package's and the core's revision: "0.1.0+r3")
+    parser.add_argument("--version", action="version", version=f"gait {ANALYSIS_VERSION}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         importlib.import_module(f"service.commands.{name}").register(subparsers)

@@ -1,14 +1,16 @@
 """QA10's words on the command line: `gait convert` of a file without a start time says how its walk is dated as the
-upload page does, and `gait live` with a cadence-only sensor says why a stride has no length."""
+upload page does, and `gait live` with a cadence-only sensor says why a stride has no length; `gait --version`."""
 
 from __future__ import annotations
 
 import gzip
+import importlib.metadata
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from gait.analysis import ANALYSIS_REVISION
 from service.cli import main
 from tests.ble.test_cli import virtual_ble
 from tests.ingest import exports as ex
@@ -41,3 +43,11 @@ def test_live_with_a_wrist_sensor_says_its_strides_have_no_length_in_words(
     (line,) = [ln for ln in out.splitlines() if "last stride" in ln]
     assert "no stride length: wrist sensor, cadence only" in line, out
     assert "confidence" not in line and "none" not in line, line
+
+
+def test_version_names_the_package_and_the_analysis_revision_walks_store(capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    revision = f"+r{ANALYSIS_REVISION}"
+    assert capsys.readouterr().out.strip() == f"gait {importlib.metadata.version('gait-analyser')}{revision}"
