@@ -1393,7 +1393,7 @@ async function pageTrends() {
     <tbody>${rows.map((r) => `<tr><td>${esc(periodWords(r.period, period))}</td><td>${r.walks}</td><td>${fmt.dist(r.distance_m)}</td><td class="hide-narrow">${fmt.dur(r.walking_time_s)}</td>
       <td>${fmt.num(r.cadence_spm)}</td><td>${fmt.m(r.stride_length_m)}</td><td>${r.flagged_strides}</td></tr>`).join("")}</tbody></table></div>
     <p class="notice" id="not-medical-advice">${esc(coaching.not_medical_advice)}</p>`
-    : `<p class="muted">No walks yet.</p>`}`;
+    : `<p class="muted" id="trends-none">No walks of your own yet: <a href="#/upload">upload a recording</a> or <a href="#/live">start a live walk</a>, and its day, week and month show here.</p>`}`;
   document.getElementById("per-day").addEventListener("click", () => go("day", showAll, "Shown per day."));
   document.getElementById("per-week").addEventListener("click", () => go("week", showAll, "Shown per week."));
   document.getElementById("per-month").addEventListener("click", () => go("month", showAll, "Shown per month."));

@@ -282,3 +282,16 @@ def test_per_month_shows_a_row_per_calendar_month_and_says_so(browser_context, s
     assert float(cells[0][2].split()[0]) * (1000 if "km" in cells[0][2] else 1) == pytest.approx(september, abs=1.0)
     shot(page, "trends-per-month")
     assert errors == [], errors
+
+
+def test_trends_without_walks_of_ones_own_say_how_to_get_some(browser_context, server: Server) -> None:
+    page = browser_context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + "/#/trends")
+    none = page.locator("#trends-none")
+    none.wait_for()
+    # a new user sees the sample walks elsewhere: here, what to do to see trends of their own
+    assert none.inner_text().startswith("No walks of your own yet: upload a recording or start a live walk")
+    none.get_by_role("link", name="upload a recording").click()
+    page.wait_for_function("location.hash === '#/upload'")
+    assert errors == []
