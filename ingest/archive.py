@@ -320,13 +320,19 @@ def _read_zip_member(path: Path, member: str, label: str, n_bytes: int | None = 
 
 
 def open_folder(path: Path) -> Bundle:
-    """List the files of an export folder (recursively, at most :data:`MAX_MEMBERS`)."""
+    """List the files of an export folder (recursively, at most :data:`MAX_MEMBERS`).
+
+    Raises
+    ------
+    PermissionError
+        When the folder or one inside it may not be read.
+    """
     names: list[str] = []
     sizes: list[int] = []
     seen = {path.resolve()}
     # links to folders are followed (a folder of links to recordings); each real folder is listed once, so a link
     # back to an ancestor ends there
-    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=True, onerror=_raise_unreadable):
         dirnames[:] = [d for d in sorted(dirnames) if not d.startswith(".") and _first_visit(Path(dirpath, d), seen)]
         rel_dir = Path(dirpath).relative_to(path).as_posix()
         for fname in sorted(filenames):
@@ -345,6 +351,12 @@ def open_folder(path: Path) -> Bundle:
                     reason="too_many_files",
                 )
     return Bundle(label=path.name, kind="folder", names=tuple(names), sizes=tuple(sizes), _root=path)
+
+
+def _raise_unreadable(exc: OSError) -> None:
+    """``os.walk``'s error handler: a folder the user may not read is said (not taken for an empty one)."""
+    if isinstance(exc, PermissionError):
+        raise exc
 
 
 def _first_visit(folder: Path, seen: set[Path]) -> bool:

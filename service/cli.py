@@ -69,6 +69,25 @@ def command_line_hints(message: str, parser: argparse.ArgumentParser) -> str:
     return _COMMAND_LINE_HINT.sub(keep, message)
 
 
+def os_error_words(exc: OSError) -> str:
+    """One line for a file the system would not open (permissions, a name too long), with what to do.
+
+    Examples
+    --------
+    >>> os_error_words(PermissionError(13, "Permission denied", "w.csv"))[:60]
+    'w.csv: permission denied: your user may not open it; check i'
+    >>> os_error_words(OSError(36, "File name too long", "aaaa.csv"))
+    'cannot open aaaa.csv: File name too long; check the path'
+    """
+    name = os.fsdecode(exc.filename)
+    if isinstance(exc, PermissionError):
+        return (
+            f"{name}: permission denied: your user may not open it; check its permissions (ls -ld {name}) "
+            "or copy it into a folder of yours"
+        )
+    return f"cannot open {name}: {exc.strerror or exc}; check the path"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser with every sub-command registered."""
     return _build_parsers()[0]
@@ -117,6 +136,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # interpreter's final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file the system would not open (permissions, a name too long): no traceback
+        if not exc.filename:
+            raise
+        print(f"gait: error: {os_error_words(exc)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

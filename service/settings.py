@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import math
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -121,6 +122,28 @@ def disk_full_message(data_dir: Path) -> str:
     )
 
 
+def _env_number(env: Mapping[str, str], name: str, kind: type[int] | type[float], example: str) -> Any:
+    """The number the environment variable ``name`` holds, or a :class:`SettingsError` naming it and its value.
+
+    Examples
+    --------
+    >>> _env_number({"GAIT_PORT": "8080"}, "GAIT_PORT", int, "8765")
+    8080
+    >>> try:
+    ...     _env_number({"GAIT_PORT": "abc"}, "GAIT_PORT", int, "8765")
+    ... except SettingsError as exc:
+    ...     print(exc)
+    GAIT_PORT='abc' is not a whole number: set it to one (e.g. GAIT_PORT=8765) or unset it
+    """
+    try:
+        return kind(env[name])
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(
+            f"{name}={env[name]!r} is not {what}: set it to one (e.g. {name}={example}) or unset it"
+        ) from None
+
+
 def _flag(value: str) -> bool:
     """An on/off environment variable: anything but 0, false, no or off is on."""
     return value.strip().lower() not in ("0", "false", "no", "off")
@@ -189,6 +212,11 @@ class Settings:
             raise SettingsError(f"port {self.port} is out of range: use 1-65535")
         if self.max_upload_bytes <= 0:
             raise SettingsError("GAIT_MAX_UPLOAD_MB must be a positive number of megabytes")
+        if not (math.isfinite(self.demo_speed) and self.demo_speed > 0):
+            raise SettingsError(
+                f"the demo speed must be a number above 0 (1 is real time, 2 twice as fast), got {self.demo_speed:g}: "
+                "give --demo-speed (or GAIT_DEMO_SPEED) such a number"
+            )
 
     @property
     def db_path(self) -> Path:
@@ -225,29 +253,26 @@ class Settings:
         """
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
-        try:
-            if env.get("GAIT_DATA_DIR"):
-                values["data_dir"] = Path(env["GAIT_DATA_DIR"]).expanduser()
-            if env.get("GAIT_HOST"):
-                values["host"] = env["GAIT_HOST"]
-            if env.get("GAIT_PORT"):
-                values["port"] = int(env["GAIT_PORT"])
-            if env.get("GAIT_TOKEN"):
-                values["token"] = env["GAIT_TOKEN"]
-            if env.get("GAIT_MAX_UPLOAD_MB"):
-                values["max_upload_bytes"] = int(float(env["GAIT_MAX_UPLOAD_MB"]) * 1024 * 1024)
-            if env.get("GAIT_DEMO"):
-                values["demo"] = _flag(env["GAIT_DEMO"])
-            if env.get("GAIT_LIVE_DEMO"):
-                values["live_demo"] = _flag(env["GAIT_LIVE_DEMO"])
-            if env.get("GAIT_BLE_VIRTUAL"):
-                values["ble_virtual"] = _flag(env["GAIT_BLE_VIRTUAL"])
-            if env.get("GAIT_SAMPLES_DIR"):
-                values["samples_dir"] = Path(env["GAIT_SAMPLES_DIR"]).expanduser()
-            if env.get("GAIT_DEMO_SPEED"):
-                values["demo_speed"] = float(env["GAIT_DEMO_SPEED"])
-        except ValueError as exc:
-            raise SettingsError(f"invalid GAIT_* environment variable: {exc}") from None
+        if env.get("GAIT_DATA_DIR"):
+            values["data_dir"] = Path(env["GAIT_DATA_DIR"]).expanduser()
+        if env.get("GAIT_HOST"):
+            values["host"] = env["GAIT_HOST"]
+        if env.get("GAIT_PORT"):
+            values["port"] = _env_number(env, "GAIT_PORT", int, "8765")
+        if env.get("GAIT_TOKEN"):
+            values["token"] = env["GAIT_TOKEN"]
+        if env.get("GAIT_MAX_UPLOAD_MB"):
+            values["max_upload_bytes"] = int(_env_number(env, "GAIT_MAX_UPLOAD_MB", float, "200") * 1024 * 1024)
+        if env.get("GAIT_DEMO"):
+            values["demo"] = _flag(env["GAIT_DEMO"])
+        if env.get("GAIT_LIVE_DEMO"):
+            values["live_demo"] = _flag(env["GAIT_LIVE_DEMO"])
+        if env.get("GAIT_BLE_VIRTUAL"):
+            values["ble_virtual"] = _flag(env["GAIT_BLE_VIRTUAL"])
+        if env.get("GAIT_SAMPLES_DIR"):
+            values["samples_dir"] = Path(env["GAIT_SAMPLES_DIR"]).expanduser()
+        if env.get("GAIT_DEMO_SPEED"):
+            values["demo_speed"] = _env_number(env, "GAIT_DEMO_SPEED", float, "1")
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

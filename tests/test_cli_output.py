@@ -131,3 +131,57 @@ def test_a_folder_of_two_recordings_is_refused_with_the_list(tmp_path: Path, com
     assert proc.stdout == "" and not out.exists()
     picked = gait(command, str(TWO_RECORDINGS / "Accelerometer_2.csv"), *([str(out)] if command == "convert" else []))
     assert picked.returncode == 0, picked.stderr  # the way the message gives to take the other one works
+
+
+def test_an_unreadable_recording_is_said_in_one_line_with_what_to_do(
+    walk_csv: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # QA qa21: a file the user may not read gave a PermissionError traceback (root reads anything: the refusal is
+    # made by the system call here)
+    import pathlib
+
+    from service.cli import main
+
+    real_open = pathlib.Path.open
+
+    def refused(self, *args, **kwargs):
+        if Path(self) == walk_csv:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "open", refused)
+    assert main(["analyze", str(walk_csv)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"gait: error: {walk_csv}: permission denied: your user may not open it; check its permissions "
+        f"(ls -ld {walk_csv}) or copy it into a folder of yours\n"
+    )
+
+
+def test_an_unreadable_folder_is_not_taken_for_an_empty_one(
+    walk_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # QA qa21: a folder the user may not read was called "the folder holds no recording: it is empty"
+    import os
+
+    from service.cli import main
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "walk.csv").write_bytes(walk_csv.read_bytes())
+    real_scandir = os.scandir
+
+    def refused(path=".", *args):
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", refused)
+    assert main(["analyze", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"gait: error: {folder}: permission denied: your user may not open it") and "empty" not in err
+
+
+def test_a_file_name_too_long_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    line = one_error_line(gait("analyze", str(tmp_path / ("a" * 300 + ".csv"))))
+    assert "File name too long" in line and "check the path" in line

@@ -11,10 +11,35 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from service.privacy import tighten_data_dir
 from service.store import Store, StoreError
+
+
+def not_a_folder_words(
+    folder: Path, what: str = "the data folder", flag: str = "--data-dir (or GAIT_DATA_DIR)"
+) -> str | None:
+    """Why ``folder`` cannot be used when it, or a folder above it, is a file, and what to do; None otherwise.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "walk.csv"
+    >>> _ = f.write_text("x")
+    >>> not_a_folder_words(f).split(": ", 1)[1]
+    'it is a file, not a folder; give --data-dir (or GAIT_DATA_DIR) a folder (a new one is created)'
+    >>> not_a_folder_words(f / "sub").split(": ", 1)[1].startswith(f"{f} is a file")
+    True
+    >>> not_a_folder_words(f.parent) is None
+    True
+    """
+    blocking = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocking is None or blocking.is_dir():
+        return None
+    which = "it is" if blocking == folder else f"{blocking} is"
+    return f"cannot use {what} {folder}: {which} a file, not a folder; give {flag} a folder (a new one is created)"
 
 
 def keep_data_dir_private(settings: Any) -> None:

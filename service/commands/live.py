@@ -24,7 +24,7 @@ from typing import Any
 from gait.errors import GaitError
 from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement, Recording
 from ingest.errors import IngestError
-from service.commands.data_folder import data_store, keep_data_dir_private
+from service.commands.data_folder import data_store, keep_data_dir_private, not_a_folder_words
 from service.commands.settings_args import check_settings
 from service.live import LiveSession
 from service.settings import DEMO_SAMPLE
@@ -645,6 +645,10 @@ some space on that disk and start again (or use --data-dir on another disk)'
         folder, what, flag = data_dir, "the gait data folder", "--data-dir"
     else:
         folder, what, flag = journal_dir, "the journal folder", "--journal-dir"
+    if walked is None:  # a file where the folder should be is no disk fault
+        not_a_folder = not_a_folder_words(folder, what, flag)
+        if not_a_folder is not None:
+            return f"{not_a_folder}; the walk could not start: nothing was recorded"
     problem = disk_problem(exc, folder, what=what) or f"the journal in {folder} could not be written ({exc})"
     again = f"free some space on that disk and start again (or use {flag} on another disk)"
     if walked is None:

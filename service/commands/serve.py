@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from service.commands.data_folder import not_a_folder_words
 from service.datalock import DataDirBusyError, DataDirLock
 from service.settings import Settings, SettingsError, disk_problem_words, is_disk_full, is_loopback
 from service.store import Store, StoreError
@@ -86,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except OSError as exc:  # a data folder that cannot be created or locked (permissions, a read-only disk)
         why = start_error_words(exc, settings.data_dir) if is_disk_full(exc) else None
+        why = why or not_a_folder_words(settings.data_dir)
         print(
             f"gait: error: {why or f'cannot use the data folder {settings.data_dir}: {exc.strerror or exc}'}",
             file=sys.stderr,

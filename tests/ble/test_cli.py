@@ -469,3 +469,20 @@ def test_the_live_view_says_why_there_is_no_target_and_how_the_pain_prompt_comes
     assert "No target yet: this walk's first 20 strides set its level." in text
     assert "n/a" not in text
     assert "comes after about 20 min of this walk" in text
+
+
+@pytest.mark.parametrize("flag", ["--data-dir", "--journal-dir"])
+def test_live_on_a_folder_that_is_a_file_says_so_not_a_failing_disk(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flag: str
+) -> None:
+    # QA qa21: `gait live NAME --data-dir walk.csv` said the disk "may be full or failing" (Not a directory)
+    file = tmp_path / "walk.csv"
+    file.write_text("time_s\n")
+    virtual_ble(monkeypatch, tmp_path / "data", 20)
+    assert main(["live", "GaitDemo", "--seconds", "1", flag, str(file)]) == 2
+    err = capsys.readouterr().err
+    what = {"--data-dir": "the gait data folder", "--journal-dir": "the journal folder"}[flag]
+    assert err == (
+        f"gait: error: cannot use {what} {file}: it is a file, not a folder; give {flag} a folder (a new one is "
+        "created); the walk could not start: nothing was recorded\n"
+    )

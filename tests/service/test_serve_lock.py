@@ -109,5 +109,6 @@ def test_a_data_dir_that_cannot_be_created_is_one_line(tmp_path: Path) -> None:
     result = serve("--data-dir", str(blocker / "data"), "--port", str(free_port()), "--no-demo")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [
-        f"gait: error: cannot use the data folder {blocker / 'data'}: Not a directory"
+        f"gait: error: cannot use the data folder {blocker / 'data'}: {blocker} is a file, not a folder; give "
+        "--data-dir (or GAIT_DATA_DIR) a folder (a new one is created)"
     ]

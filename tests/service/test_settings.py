@@ -64,3 +64,45 @@ def test_serve_with_a_short_token_says_so_in_one_line(monkeypatch, capsys, tmp_p
     err = capsys.readouterr().err.strip()
     assert err.startswith("gait: error: GAIT_TOKEN is too short") and "\n" not in err
     assert not (tmp_path / "d").exists()  # refused before anything was created
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"GAIT_PORT": "abc"}, "GAIT_PORT='abc' is not a whole number: set it to one (e.g. GAIT_PORT=8765)"),
+        ({"GAIT_MAX_UPLOAD_MB": "lots"}, "GAIT_MAX_UPLOAD_MB='lots' is not a number: set it to one"),
+        ({"GAIT_DEMO_SPEED": "fast"}, "GAIT_DEMO_SPEED='fast' is not a number: set it to one"),
+    ],
+)
+def test_a_variable_that_is_no_number_is_named_with_its_value(env: dict[str, str], words: str) -> None:
+    # QA qa21: "invalid GAIT_* environment variable: invalid literal for int() with base 10: 'abc'" named neither
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(env)
+    assert str(caught.value).startswith(words)
+
+
+@pytest.mark.parametrize("speed", ["0", "-1", "nan"])
+def test_a_demo_speed_that_replays_nothing_is_refused(speed: str) -> None:
+    # QA qa21: `gait serve --live-demo --demo-speed 0` started, and its demo walk died with "replay needs speed > 0
+    # and chunk_s > 0", after replacing the earlier demo replay
+    with pytest.raises(SettingsError, match=r"the demo speed must be a number above 0 .* give --demo-speed"):
+        Settings.from_env({"GAIT_DEMO_SPEED": speed})
+    assert Settings.from_env({"GAIT_DEMO_SPEED": "2"}).demo_speed == 2.0
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_serve_on_a_data_folder_that_is_a_file_says_so(monkeypatch, capsys, tmp_path: Path, below: str) -> None:
+    # QA qa21: `gait serve --data-dir walk.csv` said "cannot use the data folder walk.csv: File exists"
+    from service.cli import main
+
+    file = tmp_path / "walk.csv"
+    file.write_text("time_s\n")
+    data_dir = file / below if below else file
+    assert main(["serve", "--data-dir", str(data_dir), "--port", "8799"]) == 2
+    err = capsys.readouterr().err
+    which = "it is" if not below else f"{file} is"
+    assert err == (
+        f"gait: error: cannot use the data folder {data_dir}: {which} a file, not a folder; give --data-dir "
+        "(or GAIT_DATA_DIR) a folder (a new one is created)\n"
+    )
+    assert file.read_text() == "time_s\n"
