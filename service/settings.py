@@ -134,14 +134,20 @@ def _env_number(env: Mapping[str, str], name: str, kind: type[int] | type[float]
     ... except SettingsError as exc:
     ...     print(exc)
     GAIT_PORT='abc' is not a whole number: set it to one (e.g. GAIT_PORT=8765) or unset it
+    >>> try:
+    ...     _env_number({"GAIT_MAX_UPLOAD_MB": "inf"}, "GAIT_MAX_UPLOAD_MB", float, "200")
+    ... except SettingsError as exc:
+    ...     print(exc)
+    GAIT_MAX_UPLOAD_MB='inf' is not a number: set it to one (e.g. GAIT_MAX_UPLOAD_MB=200) or unset it
     """
     try:
-        return kind(env[name])
+        value = kind(env[name])
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value):  # "nan" and "inf" read as floats: no size, speed or port either
         what = "a whole number" if kind is int else "a number"
-        raise SettingsError(
-            f"{name}={env[name]!r} is not {what}: set it to one (e.g. {name}={example}) or unset it"
-        ) from None
+        raise SettingsError(f"{name}={env[name]!r} is not {what}: set it to one (e.g. {name}={example}) or unset it")
+    return value
 
 
 def _flag(value: str) -> bool:
