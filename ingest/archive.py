@@ -417,13 +417,20 @@ def open_bundle(path: str | os.PathLike[str]) -> Bundle:
     FileNotFoundError
         When ``path`` does not exist.
     IngestError
-        When the zip is unsafe or damaged.
+        When the zip is unsafe or damaged, or ``path`` is a pipe or device (read more than once, it cannot be).
     """
     path = Path(path)
     if path.is_dir():
         return open_folder(path)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", str(path))
+    if not path.is_file():
+        # a pipe (`<(...)`, a FIFO) or a device is read more than once here (its head, then whole): the head read
+        # first would be gone, or the read would wait for a writer for ever
+        raise IngestError(
+            f"{path}: is a pipe or device, not a file; save the recording to a file first and give that file",
+            reason="not_a_file",
+        )
     with path.open("rb") as fh:
         magic = fh.read(4)
     if magic[:2] == b"PK" or path.suffix.lower() == ".zip":

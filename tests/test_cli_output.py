@@ -185,3 +185,18 @@ def test_an_unreadable_folder_is_not_taken_for_an_empty_one(
 def test_a_file_name_too_long_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     line = one_error_line(gait("analyze", str(tmp_path / ("a" * 300 + ".csv"))))
     assert "File name too long" in line and "check the path" in line
+
+
+def test_a_pipe_is_refused_in_one_line_not_read_without_its_header(walk_csv: Path) -> None:
+    # QA qa21: `gait analyze <(cat walk.csv)` read the pipe's head (its header) to tell its format, then the rest
+    # alone: "63: missing columns ... found '8.134766', ..."; a named pipe with no writer waited for ever
+    proc = subprocess.run(
+        ["bash", "-c", f'exec "$0" -m service.cli analyze <(cat {walk_csv})', sys.executable],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    line = one_error_line(proc)
+    assert line.endswith(": is a pipe or device, not a file; save the recording to a file first and give that file")
+    assert line.startswith("gait: error: /dev/fd/")
