@@ -110,6 +110,11 @@ async def _opened(app: FastAPI) -> AsyncIterator[None]:
     app.state.hub = LiveHub(store, journal_dir=settings.journal_dir, recordings_dir=settings.recordings_dir)
     app.state.loop = asyncio.get_running_loop()  # lets a signal handler end the live feeds on shutdown
     app.state.recovered = await asyncio.to_thread(recover_interrupted, store, settings.journal_dir)
+    # walks of `gait live` cut off before they ended (kill -9, a power cut): stored as their end would have
+    from service.commands.live import recover_cut_off
+
+    for line in await asyncio.to_thread(recover_cut_off, settings, settings.journal_dir):
+        log.warning("%s", line)
     # samples and journals of walks that are not stored (a crash between a rename and its commit, a deletion whose
     # files could not be removed): health data of no walk, removed before any new walk starts
     orphans = await asyncio.to_thread(

@@ -36,7 +36,7 @@ class DataDirBusyError(RuntimeError):
         super().__init__(f"{who} is using {data_dir}; stop it or use --data-dir")
 
 
-def _try_lock(fh: IO[str]) -> bool:
+def try_lock(fh: IO[str]) -> bool:
     """Take an exclusive, non-blocking lock on ``fh``; False when another process holds it."""
     try:
         import fcntl
@@ -92,7 +92,7 @@ class DataDirLock:
         # "a+" neither truncates (the holder's pid stays readable) nor fails when the file exists.
         fh = self.path.open("a+", encoding="ascii")
         fh.seek(0)  # msvcrt locks from the current position
-        if not _try_lock(fh):
+        if not try_lock(fh):
             fh.seek(0)
             text = fh.read().strip()
             fh.close()

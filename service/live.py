@@ -57,6 +57,8 @@ PHASES = ("connecting", "streaming", "reconnecting", "ended")
 SUBSCRIBER_QUEUE_SIZE = 5000
 """Messages buffered per subscriber; a subscriber that falls further behind loses its oldest messages."""
 JOURNAL_FORMAT = "gait_journal"
+STORE_ON_END = "store_on_end"
+"""The sidecar key of a journal whose walk its process stores when it ends (see :class:`LiveSession`)."""
 RATE_CHECK_S = 0.5
 """Stream time over which a live stream's sampling rate is measured before its samples are analysed (they are
 journaled at once): the median interval over half a second (10 intervals at 20 Hz) is the rate, whatever packets
@@ -162,16 +164,38 @@ class Journal:
     """Append-only journal of raw samples: gait CSV lines flushed per chunk, plus a JSON sidecar.
 
     The CSV can be read by any gait CSV reader; a line cut by a crash is skipped by :func:`load_journal`.
+
+    ``lock``: the CSV is created at once (empty until the first samples) and an OS lock (``fcntl.flock``, as
+    :mod:`service.datalock` takes) held on it until :meth:`unlock`, which the kernel releases when the process dies
+    however it dies; :func:`service.commands.live.recover_cut_off` never takes a journal a running process holds.
     """
 
-    def __init__(self, csv_path: Path, meta: dict[str, Any]) -> None:
+    def __init__(self, csv_path: Path, meta: dict[str, Any], *, lock: bool = False) -> None:
         self.csv_path = csv_path
         self.meta_path = csv_path.with_suffix(".json")
         self.meta = dict(meta)
         self._fh: Any = None
         self._has_gyr: bool | None = None
+        self._lock_fh: Any = None
         private_folder(csv_path.parent)
+        if lock and os.name != "nt":  # msvcrt's lock would bar this process's own writes: POSIX's flock only
+            from service.datalock import try_lock
+
+            self._lock_fh = open(csv_path, "a", encoding="utf-8")  # noqa: SIM115 (held for the walk)
+            try_lock(self._lock_fh)  # a new session id: nobody else holds it
         self.write_meta()
+
+    def unlock(self) -> None:
+        """Give up the lock on the CSV (once the sidecar says the walk ended); nothing when none is held. A CSV no
+        sample was written to is removed, as one is never created without the lock (the sidecar stays)."""
+        fh, self._lock_fh = self._lock_fh, None
+        if fh is None:
+            return
+        with contextlib.suppress(OSError):
+            if self._has_gyr is None:
+                self.csv_path.unlink()
+        with contextlib.suppress(OSError):
+            fh.close()
 
     def append(self, chunk: Chunk) -> None:
         """Append a chunk's samples and flush them to the OS (they survive a crash of this process)."""
@@ -257,7 +281,7 @@ def load_journal(path: str | os.PathLike[str]) -> Recording:
     path = Path(path)
     csv_path = path.with_suffix(".csv") if path.suffix == ".json" else path
     meta_path = csv_path.with_suffix(".json")
-    if not csv_path.exists():
+    if not csv_path.exists() or csv_path.stat().st_size == 0:  # empty: created locked before any sample came
         raise IngestError(f"{csv_path.name}: no samples were journaled (the sensor never sent data)", reason="empty")
     text = csv_path.read_text(encoding="utf-8")
     lines = text.split("\n")
@@ -589,6 +613,11 @@ class LiveSession:
         Free-form description of the sensor for the journal's sidecar (name, address, protocol).
     sensor_side
         ``"left"`` / ``"right"``: the shoe a foot sensor is on (its steps and strides then carry that side).
+    store_on_end
+        For a walk its process stores when it ends (``gait live`` of the walker's own sensor): kept in the sidecar
+        as ``store_on_end`` (the data folder, the walk's name, whether the height was given), and the journal's CSV
+        locked while the session runs, so a walk cut off by kill -9 or a power cut is stored at the next start
+        (:func:`service.commands.live.recover_cut_off`).
     """
 
     def __init__(
@@ -605,6 +634,7 @@ class LiveSession:
         tracker_factory: TrackerFactory | None = None,
         sensor: dict[str, Any] | None = None,
         sensor_side: str | None = None,
+        store_on_end: dict[str, Any] | None = None,
     ) -> None:
         self.placement = Placement.parse(placement)
         self.session_id = session_id or uuid.uuid4().hex[:12]
@@ -643,7 +673,9 @@ class LiveSession:
                 "time_axis": "seconds on the source's clock (host-mapped sensor time for BLE sources)",
                 "state": self.state.to_dict(),
                 "gaps": [],
+                **({STORE_ON_END: store_on_end} if store_on_end is not None else {}),
             },
+            lock=store_on_end is not None,
         )
         self._subs = _Subscribers()
         self._stop = asyncio.Event()
@@ -764,6 +796,7 @@ class LiveSession:
                 self._journal.write_meta()
             except OSError as exc:  # a full disk: the walk still ends, the sensor released, its end published
                 self.journal_error = self.journal_error or exc
+            self._journal.unlock()  # after its end is written: a recovery never takes a walk ended this way
             self._publish_state()
         return self.state
 
@@ -949,6 +982,7 @@ class LiveSession:
 
 
 __all__ = [
+    "STORE_ON_END",
     "Journal",
     "LiveSession",
     "PodTally",

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import shlex
 import signal
 import sys
@@ -26,7 +27,7 @@ from gait.types import NO_LENGTH_MODEL_PLACEMENTS, Placement, Recording
 from ingest.errors import IngestError
 from service.commands.data_folder import data_store, keep_data_dir_private, not_a_folder_words
 from service.commands.settings_args import check_settings
-from service.live import LiveSession
+from service.live import STORE_ON_END, LiveSession
 from service.settings import DEMO_SAMPLE
 
 DEMO_RECORDING = DEMO_SAMPLE
@@ -260,6 +261,10 @@ async def _run(args: argparse.Namespace) -> int:
     radio = None
     settings = Settings.from_env(data_dir=args.data_dir)
     keep_data_dir_private(settings)  # before the journal is written in it
+    # walks an earlier `gait live` was cut off from storing (kill -9, a power cut): stored now, said on stderr (the
+    # standard output may be JSON lines)
+    for line in await asyncio.to_thread(recover_cut_off, settings, args.journal_dir or settings.journal_dir):
+        print(f"gait: {line}", file=sys.stderr)
     replayed: Recording | None = None
     if args.demo:
         replayed = demo_recording()
@@ -319,6 +324,15 @@ async def _run(args: argparse.Namespace) -> int:
             sensor={"target": target, "demo": walk.demo, "virtual": replayed is not None and not args.demo},
             sensor_side=args.side,
             session_id=DEMO_JOURNAL if walk.demo else None,
+            # a walk stored when it ends: marked and locked, so one cut off (kill -9, a power cut) is stored at the
+            # next start (recover_cut_off)
+            store_on_end=None
+            if walk.demo or args.no_store
+            else {
+                "data_dir": str(settings.data_dir.resolve()),
+                "name": f"Live: {target}",
+                "height_given": args.height_m is not None,
+            },
         )
     except OSError as exc:  # the journal cannot be written (a full disk): said before any sensor streams
         await source.aclose()  # a connection kept to read what it streams
@@ -501,7 +515,7 @@ def store_walk(
     *,
     name: str,
     height_given: bool,
-    live_steps: int,
+    live_steps: int | None,
     ended: dict[str, Any] | None = None,
 ) -> Kept:
     """Store the journal of a walk of the walker's own sensor in the data directory's store, as the dashboard
@@ -518,7 +532,8 @@ def store_walk(
 
     ``live_steps`` are the steps the live tracker found (a foot sensor's: its foot's contacts), which a refusal as
     too little walking names as the walker's steps (:func:`service.pipeline.steps_counted`); the offline analysis
-    finds the same (one algorithm).
+    finds the same (one algorithm); None (a walk cut off, whose live count was never written): the analysis's own
+    words say the steps it found.
 
     ``ended`` (how the walk ended, as a dashboard live walk keeps it) goes into the stored walk's source with
     ``recorded: "gait live"``; the journal's lost packets and gaps are in it already (:func:`service.live.load_journal`,
@@ -568,6 +583,8 @@ def store_walk(
 
         return Kept(None, f"not stored in the dashboard: {refusal_message(str(journal), exc)}", "same_walk")
     except (IngestError, GaitError) as exc:
+        if exc.reason in TOO_LITTLE_REASONS and live_steps is None:
+            return Kept(None, f"not stored in the dashboard: {exc}; {stays}", "too_little_walking")
         if exc.reason in TOO_LITTLE_REASONS:
             return Kept(
                 None,
@@ -584,6 +601,114 @@ def store_walk(
     finally:
         store.close()
     return Kept(walk_id, stored_words(walk_id, stored, settings), "stored")
+
+
+CUT_OFF = "gait live was killed or the power went"
+"""Why a walk :func:`recover_cut_off` finds never ended."""
+
+
+def recover_cut_off(settings: Any, journal_dir: Path) -> list[str]:
+    """Store the walks of ``gait live`` cut off before they ended (kill -9, a power cut), as their end would have.
+
+    A journal in ``journal_dir`` is taken when its sidecar marks it to be stored in this data folder
+    (:data:`service.live.STORE_ON_END`: never a ``--no-store`` walk, a demo or a dashboard walk), its state never
+    ended, and no process holds its lock (a running ``gait live`` holds it until its walk's end is written; this
+    holds it while it stores the walk, so two starts never store one walk twice). Each is stored with
+    :func:`store_walk` and the walk's settings from its sidecar, ended as ``{"ended": "crash"}``, and its journal
+    removed once stored, as at a normal end. A walk the store refuses by its rules (too little walking, the same
+    walk) or that cannot be analysed keeps its journal and is marked in its sidecar, so it is said once; a store
+    that fails (a full disk) is tried again at the next start. Returns one line per walk found (none on Windows,
+    where journals are not locked).
+    """
+    from service.datalock import try_lock
+    from service.live import _journal_start_s
+
+    lines: list[str] = []
+    if os.name == "nt":  # no journal is locked there (service.live.Journal): a running walk could not be told apart
+        return lines
+    here = str(Path(settings.data_dir).resolve())
+    try:
+        sidecars = sorted(Path(journal_dir).glob("*.json"))
+    except OSError:
+        return lines
+    for meta_path in sidecars:
+        csv_path = meta_path.with_suffix(".csv")
+        if not _to_recover(meta_path, here) or not csv_path.is_file():
+            continue
+        try:
+            fh = open(csv_path, encoding="utf-8")  # noqa: SIM115 (closed below; read-only: never re-creates it)
+        except OSError:
+            continue
+        try:
+            if not try_lock(fh):
+                continue  # a running gait live writes it
+            meta = _to_recover(meta_path, here)  # read again under the lock: the walk may have ended meanwhile
+            if not meta:
+                continue
+            start_s = _journal_start_s(meta)
+            when = "unknown date" if start_s is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(start_s))
+            mark = meta[STORE_ON_END]
+            if csv_path.stat().st_size == 0:  # killed before the sensor streamed: an empty file, removed
+                with contextlib.suppress(OSError):
+                    csv_path.unlink()
+                nothing = f"the sensor had sent no samples: nothing to store (its record stays in {meta_path})"
+                kept = Kept(None, nothing, "")
+            else:
+                side = meta.get("sensor_side") if meta.get("sensor_side") in ("left", "right") else None
+                placement = meta.get("placement")
+                walk = WalkSettings(
+                    Placement(placement) if placement in {p.value for p in Placement} else Placement.LOWER_BACK,
+                    None,
+                    _number(meta.get("body_height_m")),
+                    _number(meta.get("sensor_height_m")),
+                    _number(meta.get("stride_scale")),
+                    False,
+                )
+                ended = {"ended": "crash", "end_detail": f"{CUT_OFF}; stored at the next start"}
+                name = str(mark.get("name") or "Live")
+                height_given = bool(mark.get("height_given"))
+                kept = store_walk(
+                    settings, csv_path, walk, side, name=name, height_given=height_given, live_steps=None, ended=ended
+                )
+            if kept.walk_id is not None:
+                remove_journal(csv_path)
+                tail = kept.words.removeprefix(f"stored as walk {kept.walk_id} in the dashboard ")
+                lines.append(
+                    f"stored walk {kept.walk_id}, a gait live walk of {when} cut off before it ended ({CUT_OFF}), "
+                    f"in the dashboard {tail}"
+                )
+                continue
+            lines.append(f"a gait live walk of {when} was cut off before it ended ({CUT_OFF}); {kept.words}")
+            if kept.reason != "store_failed":  # said once: the journal stays, as a refused walk's does
+                meta[STORE_ON_END] = {**mark, "recovered": kept.reason or "no_samples"}
+                tmp = meta_path.with_name(meta_path.name + ".tmp")
+                with contextlib.suppress(OSError):
+                    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
+                    os.replace(tmp, meta_path)
+        finally:
+            fh.close()
+    return lines
+
+
+def _number(value: Any) -> float | None:
+    """A positive finite number from a sidecar, else None."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    return float(value) if ok else None
+
+
+def _to_recover(meta_path: Path, data_dir: str) -> dict[str, Any] | None:
+    """A journal's sidecar when its walk is one :func:`recover_cut_off` stores (else None)."""
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    mark = meta.get(STORE_ON_END) if isinstance(meta, dict) else None
+    if not isinstance(mark, dict) or mark.get("recovered") or mark.get("data_dir") != data_dir:
+        return None
+    state = meta.get("state")
+    if isinstance(state, dict) and state.get("phase") == "ended":
+        return None
+    return meta
 
 
 def stored_words(walk_id: int, stored: dict[str, Any], settings: Any) -> str:
