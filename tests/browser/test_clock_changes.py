@@ -25,7 +25,9 @@ def los_angeles_context(chromium_path: Path, tmp_path: Path):
         yield context
 
 
-def _walk_at_the_second_0130(server: Server, tmp_path: Path) -> dict:
+def _open_walk_at_the_second_0130(context, server: Server, tmp_path: Path, route: str):
+    """A walk started at the second 01:30 of 1 November (an upload dated by the API), and a page opened on ``route``
+    ({id}: the walk's): the walk, the page and its console's errors."""
     with write_walk_csv(tmp_path / "late walk.csv", duration_s=150.0).open("rb") as fh:
         r = server.client.post(
             "/api/uploads",
@@ -33,7 +35,11 @@ def _walk_at_the_second_0130(server: Server, tmp_path: Path) -> dict:
             data={"placement": "lower_back", "started_at": SECOND_0130},
         )
     assert r.status_code == 201, r.text
-    return r.json()["walks"][0]
+    walk = r.json()["walks"][0]
+    page = context.new_page()
+    errors = watch_console(page)
+    page.goto(server.url + route.format(id=walk["id"]))
+    return walk, page, errors
 
 
 def test_a_time_the_clocks_skipped_is_refused_in_the_upload_form(
@@ -64,10 +70,7 @@ def test_a_time_the_clocks_skipped_is_refused_in_the_upload_form(
 def test_a_start_in_the_hour_that_came_twice_stays_put_when_saved_unchanged(
     los_angeles_context, server: Server, tmp_path: Path
 ) -> None:
-    walk = _walk_at_the_second_0130(server, tmp_path)
-    page = los_angeles_context.new_page()
-    errors = watch_console(page)
-    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    walk, page, errors = _open_walk_at_the_second_0130(los_angeles_context, server, tmp_path, "/#/walk/{id}")
     page.wait_for_selector("#change-date-input", state="attached")
     assert page.input_value("#change-date-input") == "2026-11-01T01:30"
     page.click("#change-date summary")
@@ -90,10 +93,7 @@ def test_a_start_in_the_hour_that_came_twice_stays_put_when_saved_unchanged(
 def test_pain_for_a_walk_in_the_hour_that_came_twice_is_saved_at_its_end(
     los_angeles_context, server: Server, tmp_path: Path
 ) -> None:
-    walk = _walk_at_the_second_0130(server, tmp_path)
-    page = los_angeles_context.new_page()
-    errors = watch_console(page)
-    page.goto(f"{server.url}/#/pain")
+    walk, page, errors = _open_walk_at_the_second_0130(los_angeles_context, server, tmp_path, "/#/pain")
     page.wait_for_selector("#pain-form")
     page.select_option("#pain-walk", str(walk["id"]))
     end = datetime.fromisoformat(walk["started_at"]) + timedelta(seconds=walk["summary"]["duration_s"])

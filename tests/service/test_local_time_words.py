@@ -4,29 +4,20 @@ walk, or a walk's note on how it was dated before its date was changed, says 01:
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.service.conftest import synthetic_walk, write_walk_csv
+from tests.service.test_api import los_angeles  # noqa: F401 (a fixture)
 from tests.service.test_coaching_honesty import post_file, write_csv
 
 
-@pytest.fixture
-def los_angeles(monkeypatch: pytest.MonkeyPatch):
-    """This computer's local time as Los Angeles' (the service's local days and times are this zone's)."""
-    monkeypatch.setenv("TZ", "America/Los_Angeles")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def test_a_refused_upload_names_the_stored_walk_at_its_local_time(
-    client: TestClient, tmp_path: Path, los_angeles
+    client: TestClient,
+    tmp_path: Path,
+    los_angeles,  # noqa: F811
 ) -> None:
     # given at its upload: 01:30 on 1 November 2026 in Los Angeles, summer time still (08:30 UTC)
     walk_csv = write_walk_csv(tmp_path / "walk.csv", duration_s=150.0)
@@ -57,7 +48,9 @@ def test_a_refused_upload_names_the_stored_walk_at_its_local_time(
 
 
 def test_a_changed_date_says_the_walks_former_start_in_local_time(
-    client: TestClient, tmp_path: Path, los_angeles
+    client: TestClient,
+    tmp_path: Path,
+    los_angeles,  # noqa: F811
 ) -> None:
     start_s = datetime(2026, 11, 21, 7, 50, tzinfo=UTC).timestamp()  # 23:50 on 20 November in Los Angeles
     r = post_file(client, write_csv(tmp_path / "dated.csv", synthetic_walk(duration_s=150.0), start_epoch_s=start_s))
