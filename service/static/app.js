@@ -147,10 +147,14 @@ const fmt = {
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
   },
+  // In the hour that comes twice when the clocks go back, with its zone ("01:30 AM PDT", then "01:30 AM PST"): two
+  // walks an hour apart would read as the same time, the later listed first.
   date(iso) {
     if (!iso) return "–";
     const d = new Date(iso);
-    return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    const twice = localMoments(localInputValue(d.getTime())).length > 1;
+    return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+      ...(twice ? { timeZoneName: "short" } : {}) });
   },
 };
 

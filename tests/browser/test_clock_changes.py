@@ -107,3 +107,26 @@ def test_pain_for_a_walk_in_the_hour_that_came_twice_is_saved_at_its_end(
     assert report["walk_id"] == walk["id"]
     assert abs(datetime.fromisoformat(report["reported_at"]) - end) < timedelta(seconds=1)  # the PST end, not PDT
     assert errors == [], errors
+
+
+def test_walks_in_the_hour_that_came_twice_are_told_apart_by_their_zone(
+    los_angeles_context, server: Server, tmp_path: Path
+) -> None:
+    _later, page, errors = _open_walk_at_the_second_0130(los_angeles_context, server, tmp_path, "/#/walk/{id}")
+    with write_walk_csv(tmp_path / "early walk.csv", duration_s=120.0, step_hz=1.7).open("rb") as fh:
+        r = server.client.post(
+            "/api/uploads",
+            files={"file": ("early walk.csv", fh)},
+            data={"placement": "lower_back", "started_at": "2026-11-01T01:30-07:00"},  # the first 01:30 (PDT)
+        )
+    assert r.status_code == 201, r.text
+    page.wait_for_selector("#walk-date")
+    assert page.locator("#walk-date").inner_text() == "Nov 1, 2026, 01:30 AM PST"
+    page.goto(server.url + "/#/walks")
+    page.wait_for_selector("td.walk-name")
+    rows = page.locator("tbody tr").all_inner_texts()
+    assert [("late walk" in row, "01:30 AM PST" in row, "01:30 AM PDT" in row) for row in rows] == [
+        (True, True, False),
+        (False, False, True),
+    ], rows
+    assert errors == [], errors
