@@ -14,6 +14,7 @@ from typing import Any
 from gait.analysis import analyse_again_as
 from ingest.csv_formats import RATE_NEEDED
 from service.models import UploadStatus
+from service.store import local_minute
 
 _UNSAFE_ON_DISK = re.compile(r"[^\w.\- ]+")
 """Characters a spooled file's name never holds: anything but letters and digits of any script, '.', '-', '_', ' '."""
@@ -177,7 +178,7 @@ def given_words(iso: str) -> str:
 def _dated_before(changed: dict[str, Any]) -> str:
     """How a walk was dated before the walker changed its date (``source["started_at_changed"]``, the first dating
     it had): "it was dated to end when it was uploaded (the file holds no start time)"."""
-    before = str(changed.get("before") or "")[:16].replace("T", " ") + " UTC"
+    before = local_minute(datetime.fromisoformat(changed["before"])) if changed.get("before") else "at an unknown time"
     dated_from = changed.get("before_from")
     if dated_from == "import":
         return "it was dated to end when it was uploaded (the file holds no start time)"
@@ -205,9 +206,9 @@ def date_note(walk: dict[str, Any]) -> str | None:
     True
     >>> changed = {"before": "2026-11-27T08:00:00+00:00", "before_from": "recording"}
     >>> date_note({"origin": "live", "source": {"started_at_from": "user", "started_at_changed": changed, **given}})
-    ... # doctest: +NORMALIZE_WHITESPACE
+    ... # doctest: +NORMALIZE_WHITESPACE +ELLIPSIS
     "date: the start you gave on this page, 2026-11-20 09:30 (UTC+01:00); before, its recording's clock had it start
-    2026-11-27 08:00 UTC"
+    2026-11-2..."
     """
     source = walk.get("source") or {}
     given = source.get("started_at_given")

@@ -6,6 +6,7 @@ import asyncio
 import json
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,7 @@ from service.pipeline import given_start, process_file
 from service.reanalysis import UnkeptReplacer
 from service.routers.walks import walk_with_date_note
 from service.settings import disk_full_message, is_disk_full, upload_limit_message
-from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError
+from service.store import DuplicateRecordingError, OverlappingWalkError, SameWalkError, local_minute
 from service.uploads import dashboard_wording, display_filename, safe_filename, walk_name
 
 router = APIRouter(prefix="/api/uploads", tags=["uploads"])
@@ -51,8 +52,9 @@ UPLOAD_WORDING = {
 
 
 def _minute(iso: object) -> str:
-    """An ISO time as a refusal shows it, to the minute: "2026-11-27 10:33 UTC"."""
-    return str(iso)[:16].replace("T", " ") + " UTC"
+    """An ISO time as a refusal shows it, to the minute in this computer's local time, as the walk list shows it
+    ("2026-11-27 02:33 PST"; a time in UTC would read as hours off)."""
+    return local_minute(datetime.fromisoformat(str(iso)))
 
 
 def _stored_walk(existing: dict[str, Any]) -> str:
@@ -160,7 +162,7 @@ def _sample_part_message(filename: str, existing: dict[str, Any], matched_steps:
 
 def overlap_message(filename: str, existing: dict[str, Any], overlap_s: float) -> str:
     """What a refused upload says when it covers the same time as a stored walk: which walk, how much, what to do."""
-    when = str(existing["started_at"])[:16].replace("T", " ") + " UTC"
+    when = _minute(existing["started_at"])
     kind = "live walk" if existing["origin"] == "live" else "walk"
     return (
         f'{filename}: this recording covers the same time as {kind} {existing["id"]} "{existing["name"]}" '

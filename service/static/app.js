@@ -147,10 +147,14 @@ const fmt = {
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
   },
+  // In the hour that comes twice when the clocks go back, with its zone ("01:30 AM PDT", then "01:30 AM PST"): two
+  // walks an hour apart would read as the same time, the later listed first.
   date(iso) {
     if (!iso) return "–";
     const d = new Date(iso);
-    return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+    const twice = localMoments(localInputValue(d.getTime())).length > 1;
+    return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+      ...(twice ? { timeZoneName: "short" } : {}) });
   },
 };
 
@@ -809,15 +813,15 @@ function bindChangeDate(walk) {
     const seq = state.routeSeq;
     const input = document.getElementById("change-date-input"), btn = document.getElementById("change-date-btn");
     const msg = document.getElementById("change-date-msg");
-    if (!input.value) {
-      msg.className = "error"; msg.textContent = "Enter the date and time the walk started.";
+    if (!input.value || skippedTimeProblem(input.value)) {
+      msg.className = "error"; msg.textContent = skippedTimeProblem(input.value) || "Enter the date and time the walk started.";
       input.focus();
       return;
     }
     btn.disabled = true;
     msg.className = ""; msg.textContent = "Saving…";
     try {
-      const done = await api(`/api/walks/${walk.id}`, { method: "PATCH", json: { started_at: withUtcOffset(input.value) } });
+      const done = await api(`/api/walks/${walk.id}`, { method: "PATCH", json: { started_at: withUtcOffset(input.value, Date.parse(walk.started_at)) } });
       if (!onPage(seq)) return;  // changed all the same: its page shows the new date when opened
       dateChanged[walk.id] = done;
       await pageWalk(walk.id, true);
@@ -1566,6 +1570,13 @@ async function pageUpload() {
     const name = document.getElementById("name").value.trim();
     if (name) form.append("name", name);
     const walked = document.getElementById("started-at").value;
+    const skipped = walked && skippedTimeProblem(walked);
+    if (skipped) {
+      const error = document.getElementById("upload-error");
+      error.textContent = `Not uploaded: ${skipped}`;
+      document.getElementById("started-at").focus();
+      return;
+    }
     if (walked) form.append("started_at", withUtcOffset(walked));
     uploadWithProgress(form);
   });
@@ -1577,12 +1588,46 @@ function localInputValue(ms, seconds = false) {
   return new Date(ms - new Date(ms).getTimezoneOffset() * 60000).toISOString().slice(0, seconds ? 19 : 16);
 }
 
-/** A datetime-local value ("2026-11-20T09:30") as ISO 8601 with this computer's UTC offset on that date
- * ("2026-11-20T09:30+01:00"): the service dates the walk in UTC, the walker types their own time. */
-function withUtcOffset(local) {
-  const when = new Date(local);  // a datetime-local value is read as local time
-  if (Number.isNaN(when.getTime())) return local;  // said by the service's refusal
-  const minutes = -when.getTimezoneOffset(), abs = Math.abs(minutes);
+/** The moments (ms since 1970) a datetime-local value ("2026-11-01T01:30", or with seconds) names on this computer's
+ * clock, earliest first: one; two in the hour the clocks went back (it came twice); none for a time they skipped
+ * going forward. ``new Date(local)`` picks one of two silently and moves a skipped time, with another offset. */
+function localMoments(local) {
+  const asUtc = Date.parse(`${local}Z`);
+  if (Number.isNaN(asUtc)) return [];
+  const offsets = new Set([-1, 0, 1].map((d) => new Date(asUtc + d * DAY_MS).getTimezoneOffset()));
+  return [...offsets].map((o) => asUtc + o * 60000).filter((ms) => new Date(ms).getTimezoneOffset() * 60000 === ms - asUtc)
+    .sort((a, b) => a - b);
+}
+
+/** The moment a datetime-local value names (see localMoments): in the hour that came twice, the one on the same side
+ * of the change as ``preferMs`` (the moment the box was filled with, so a time shown and saved unchanged stays
+ * put), else the first; null for a time the clocks skipped. */
+function localInstant(local, preferMs = null) {
+  const moments = localMoments(local);
+  if (preferMs != null) {
+    const same = moments.find((ms) => new Date(ms).getTimezoneOffset() === new Date(preferMs).getTimezoneOffset());
+    if (same != null) return same;
+  }
+  return moments.length ? moments[0] : null;
+}
+
+/** Why a datetime-local value names no moment: the clocks skipped it (summer time began), with the time they showed
+ * instead; null when it names one (or is no date, said by the service's refusal). */
+function skippedTimeProblem(local) {
+  const asUtc = Date.parse(`${local}Z`);
+  if (Number.isNaN(asUtc) || localMoments(local).length) return null;
+  const shown = localInputValue(asUtc + new Date(asUtc - DAY_MS).getTimezoneOffset() * 60000).replace("T", " ");
+  return `${local.slice(0, 16).replace("T", " ")} never happened on this computer's clock: the clocks were put forward ` +
+    `then (daylight saving time began). Give the time a clock showed then: ${shown} is that moment.`;
+}
+
+/** A datetime-local value ("2026-11-20T09:30") as ISO 8601 with this computer's UTC offset at that moment
+ * ("2026-11-20T09:30+01:00"; ``preferMs`` as localInstant's): the service dates the walk in UTC, the walker types
+ * their own time. A time the clocks skipped is sent as typed, without offset (callers say skippedTimeProblem first). */
+function withUtcOffset(local, preferMs = null) {
+  const ms = localInstant(local, preferMs);
+  if (ms == null) return local;  // said by the service's refusal
+  const minutes = -new Date(ms).getTimezoneOffset(), abs = Math.abs(minutes);
   const two = (n) => String(n).padStart(2, "0");
   return `${local}${minutes < 0 ? "-" : "+"}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
 }
@@ -1963,13 +2008,14 @@ async function pagePain() {
   // Pain reported for a walk was felt on that walk: "When" starts at the walk's end (local time), not now, until
   // the walker changes it; with no walk chosen it stays empty (= now).
   const when = document.getElementById("when");
-  let whenTouched = false;
+  let whenTouched = false, whenShownMs = null;  // the moment "When" was filled with (its side of a clock change)
   when.addEventListener("input", () => { whenTouched = true; });
   const walkSelect = document.getElementById("pain-walk");
   const setWhenFromWalk = () => {
     if (whenTouched) return;
     const w = walks.find((x) => String(x.id) === walkSelect.value);
     const endMs = w ? Math.min(Date.parse(w.started_at) + 1000 * ((w.summary && w.summary.duration_s) || 0), Date.now()) : null;
+    whenShownMs = endMs;
     when.value = endMs == null ? "" : localInputValue(endMs, true);
   };
   walkSelect.addEventListener("change", setWhenFromWalk);
@@ -2011,7 +2057,12 @@ async function pagePain() {
     const msg = document.getElementById("pain-msg");
     msg.className = ""; msg.textContent = "";
     const body = { score: Number(score.value), note: v("note") || null };
-    if (v("when")) body.reported_at = new Date(v("when")).toISOString();
+    if (v("when")) {
+      const skipped = skippedTimeProblem(v("when"));
+      if (skipped) { msg.className = "error"; msg.textContent = skipped; when.focus(); return; }
+      const ms = localInstant(v("when"), whenShownMs);
+      body.reported_at = new Date(ms ?? Date.parse(v("when"))).toISOString();
+    }
     if (v("pain-walk")) body.walk_id = Number(v("pain-walk"));
     const problem = onsetProblem(document.getElementById("onset-km"), document.getElementById("onset-min"));
     if (problem) { msg.className = "error"; msg.textContent = problem.words; problem.input.focus(); return; }
