@@ -738,8 +738,9 @@ class PainCreate(BaseModel):
     score: int = Field(..., ge=0, le=10, description="Back pain from 0 (none) to 10 (worst).")
     reported_at: datetime | None = Field(
         None,
-        description="When the pain was felt; default the end of the walk named by walk_id (its start plus its "
-        "duration), or now when no walk is named.",
+        description="When the pain was felt, ISO 8601 with its UTC offset (2026-11-20T09:30+01:00, or Z; a time "
+        "without one is refused); default the end of the walk named by walk_id (its start plus its duration), or now "
+        "when no walk is named.",
     )
     walk_id: int | None = Field(
         None,

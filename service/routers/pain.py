@@ -137,6 +137,19 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
     return store.list_pain()
 
 
+def no_offset_words(when: datetime) -> str:
+    """Why a pain report's ``reported_at`` without a UTC offset is refused, and how to give it.
+
+    >>> print(no_offset_words(datetime(2026, 11, 20, 9, 30)))  # doctest: +ELLIPSIS
+    reported_at, 2026-11-20T09:30:00, has no UTC offset: ...
+    """
+    return (
+        f"reported_at, {when.isoformat()}, has no UTC offset: it cannot be told which time zone it is in. Give it as "
+        "ISO 8601 with its offset, e.g. 2026-11-20T09:30+01:00, or in UTC with Z (the dashboard's Pain page sends "
+        "it so), or leave it out to date the report at the end of its walk (or now)"
+    )
+
+
 @router.post(
     "",
     response_model=PainSaved,
@@ -145,7 +158,8 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
     description="Without `reported_at` the report is dated at the end of the walk named by `walk_id` (its start "
     "plus its duration), or now when no walk is named. An onset beyond the named walk's distance or duration (by "
     "more than 10 %, at least 50 m or 60 s) is refused (422): it did not happen on that walk; so is a "
-    "`reported_at` before the named walk's start, an onset on a report of score 0 (no pain), and a report of score 0 "
+    "`reported_at` before the named walk's start or without its UTC offset, an onset on a report of score 0 "
+    "(no pain), and a report of score 0 "
     "for a walk that has a report of pain (or of pain for a walk reported as 0/10). Several reports of pain for one "
     "walk are kept; the coach counts the walk once, with its earliest onset. A report older "
     "than the coaching's pain lookback (90 days) is stored, and `too_old_to_plan` says that its point of pain gives "
@@ -153,6 +167,9 @@ def list_pain(store: StoreDep) -> list[dict[str, Any]]:
 )
 def add_pain(report: PainCreate, store: StoreDep) -> dict[str, Any]:
     """Store a pain report, checking an onset against the walk it names."""
+    if report.reported_at is not None and report.reported_at.tzinfo is None:
+        # read as UTC it would be hours off for most walkers, and could land before its walk or on another day
+        raise HTTPException(422, no_offset_words(report.reported_at))
     if report.score == 0 and (report.onset_distance_m is not None or report.onset_time_s is not None):
         # the coach never learns a point of pain from a report of no pain: stored, the onset would sit in the history
         # as if it counted

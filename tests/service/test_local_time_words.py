@@ -64,3 +64,20 @@ def test_a_changed_date_says_the_walks_former_start_in_local_time(
         "start 2026-11-20 23:50 PST"
     )
     assert expected in notes, notes
+
+
+def test_a_pain_time_without_its_utc_offset_is_refused_and_nothing_is_stored(client: TestClient) -> None:
+    # 09:30 typed by a script or an API client with no zone: read as UTC it would be 01:30 in Los Angeles, hours
+    # off and maybe another day, so it is refused with how to give it
+    naive = client.post("/api/pain", json={"score": 4, "reported_at": "2026-11-20T09:30:00"})
+    assert naive.status_code == 422, naive.text
+    detail = naive.json()["detail"]
+    assert "2026-11-20T09:30:00" in detail and "no UTC offset" in detail, detail
+    assert "2026-11-20T09:30+01:00" in detail, detail  # how to give it
+    assert client.get("/api/pain").json() == []
+
+    # with its offset, or in UTC, it is kept at that moment
+    for given, stored in (("2026-11-20T09:30+01:00", "2026-11-20T08:30:00+00:00"), ("2026-11-20T09:30Z", None)):
+        kept = client.post("/api/pain", json={"score": 4, "reported_at": given})
+        assert kept.status_code == 201, kept.text
+        assert kept.json()["reported_at"] == (stored or "2026-11-20T09:30:00+00:00")
