@@ -821,7 +821,10 @@ function bindChangeDate(walk) {
     btn.disabled = true;
     msg.className = ""; msg.textContent = "Saving…";
     try {
-      const done = await api(`/api/walks/${walk.id}`, { method: "PATCH", json: { started_at: withUtcOffset(input.value, Date.parse(walk.started_at)) } });
+      // the box shows minutes: saved as shown, the walk keeps its start to the second (not rounded to the minute)
+      const unchanged = input.value === localInputValue(Date.parse(walk.started_at));
+      const startedAt = unchanged ? walk.started_at : withUtcOffset(input.value, Date.parse(walk.started_at));
+      const done = await api(`/api/walks/${walk.id}`, { method: "PATCH", json: { started_at: startedAt } });
       if (!onPage(seq)) return;  // changed all the same: its page shows the new date when opened
       dateChanged[walk.id] = done;
       await pageWalk(walk.id, true);

@@ -130,3 +130,26 @@ def test_walks_in_the_hour_that_came_twice_are_told_apart_by_their_zone(
         (False, False, True),
     ], rows
     assert errors == [], errors
+
+
+def test_a_start_saved_unchanged_keeps_its_seconds(los_angeles_context, server: Server, tmp_path: Path) -> None:
+    # "Change date" opened and saved as shown (to confirm a date): the box shows minutes, the walk keeps 09:30:27
+    given = "2026-11-20T09:30:27-08:00"
+    with write_walk_csv(tmp_path / "walk.csv", duration_s=150.0).open("rb") as fh:
+        r = server.client.post(
+            "/api/uploads", files={"file": ("walk.csv", fh)}, data={"placement": "lower_back", "started_at": given}
+        )
+    assert r.status_code == 201, r.text
+    walk = r.json()["walks"][0]
+    page = los_angeles_context.new_page()
+    errors = watch_console(page)
+    page.goto(f"{server.url}/#/walk/{walk['id']}")
+    page.wait_for_selector("#change-date-input", state="attached")
+    assert page.input_value("#change-date-input") == "2026-11-20T09:30"
+    page.click("#change-date summary")
+    page.click("#change-date-btn")
+    page.wait_for_selector("#date-changed")
+    after = server.client.get(f"/api/walks/{walk['id']}").json()
+    assert datetime.fromisoformat(after["started_at"]) == datetime.fromisoformat(given)  # not 09:30:00
+    assert after["source"]["started_at_from"] == "user"  # saved: dated by the walker from then on
+    assert errors == [], errors
