@@ -269,7 +269,7 @@ def open_zip(path: Path) -> Bundle:
     if len(infos) > MAX_MEMBERS:
         raise IngestError(
             f"{label}: the zip holds {len(infos)} files, more than the {MAX_MEMBERS} a sensor export has; "
-            "upload one recording at a time",
+            "analyse or upload one recording at a time",
             reason="zip_too_many_files",
         )
     total = 0

@@ -180,8 +180,9 @@ def _single_file(bundle: Bundle, *, detecting: bool = True, fmt: str | None = No
     recordings = [f for f in tables if _looks_like_recording(bundle, f)]
     if len(recordings) > 1:
         raise IngestError(
-            f"{bundle.label}: holds several recordings ({', '.join(recordings[:6])}); upload one recording at a time "
-            "(each file on its own)",
+            f"{bundle.label}: holds {len(recordings)} recordings ({', '.join(recordings[:6])}"
+            f"{', …' if len(recordings) > 6 else ''}); analyse or upload one recording at a time (each file on its "
+            "own)",
             reason="several_recordings",
         )
     if len(recordings) == 1 and all(not _could_be_table(bundle, f) for f in tables if f != recordings[0]):

@@ -52,7 +52,7 @@ TABLE_LIKE_README = b"time_s,acc_x_ms2,acc_y_ms2,acc_z_ms2\nThe columns of walk.
         ),
         (
             {"a.csv": WALK.read_bytes(), "b.csv": OTHER_WALK.read_bytes(), "README.txt": SAMPLES_README},
-            "holds several recordings (a.csv, b.csv); upload one recording at a time (each file on its own)",
+            "holds 2 recordings (a.csv, b.csv); analyse or upload one recording at a time (each file on its own)",
         ),
         (
             {"monday/walk.csv": WALK.read_bytes(), "tuesday/walk.csv": OTHER_WALK.read_bytes()},
