@@ -675,6 +675,12 @@ def local_minute(when: datetime) -> str:
     return aware_utc(when).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
+def local_wall_time(iso: str) -> str:
+    """An ISO time as a clock on this computer read it, to the second and without a zone, as a spreadsheet reads a
+    date and time (the export's ``*_local`` columns); a time without a zone is UTC."""
+    return aware_utc(datetime.fromisoformat(iso)).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
 class Store:
     """The service's SQLite database.
 

@@ -33,7 +33,7 @@ from service.pipeline import ANALYSIS_VERSION, on_clock_axis, recording_start_ep
 from service.reanalysis import NoSamplesError, SampleFolders, kept_recording, no_samples_kind
 from service.routers.profile import profile_public
 from service.routers.walks import spreadsheet_cell, strides_csv, walk_document
-from service.store import STRIDE_COLUMNS, Store, recorded_live
+from service.store import STRIDE_COLUMNS, Store, local_wall_time, recorded_live
 
 router = APIRouter(prefix="/api", tags=["export"])
 
@@ -49,7 +49,15 @@ SUMMARY_FIELDS = (
     "flagged_strides",
     "gps_stride_length_m",
 )
-WALKS_COLUMNS = (*WALK_FIELDS, *SUMMARY_FIELDS, "strides_file", "samples_file")
+LOCAL_TIMES = {"started_at": "started_at_local", "reported_at": "reported_at_local"}
+"""The export's columns of a time as this computer's clock read it, each beside its UTC column (a spreadsheet shows
+UTC hours off for most walkers)."""
+WALKS_COLUMNS = (
+    *[c for f in WALK_FIELDS for c in (f, LOCAL_TIMES.get(f)) if c],
+    *SUMMARY_FIELDS,
+    "strides_file",
+    "samples_file",
+)
 NO_SAMPLES_WHY = {
     "upload": "uploaded before samples were kept",
     "apple_health": "an Apple Health summary (the phone's own figures: no samples)",
@@ -57,7 +65,17 @@ NO_SAMPLES_WHY = {
     "live": "a live walk whose samples (its journal) are gone",
 }
 """Why a walk has no samples in the export (keys: :func:`service.reanalysis.no_samples_kind`'s, and ``upload``)."""
-PAIN_COLUMNS = ("id", "walk_id", "walk_deleted", "reported_at", "score", "onset_distance_m", "onset_time_s", "note")
+PAIN_COLUMNS = (
+    "id",
+    "walk_id",
+    "walk_deleted",
+    "reported_at",
+    "reported_at_local",
+    "score",
+    "onset_distance_m",
+    "onset_time_s",
+    "note",
+)
 
 
 def export_filename(now: datetime) -> str:
@@ -76,7 +94,8 @@ def _csv_text(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([spreadsheet_cell(row.get(c)) for c in columns])
+        local = {k: local_wall_time(row[utc]) for utc, k in LOCAL_TIMES.items() if k in columns and row.get(utc)}
+        writer.writerow([spreadsheet_cell({**row, **local}.get(c)) for c in columns])
     return buf.getvalue()
 
 
@@ -209,6 +228,7 @@ def readme_text(written: dict[str, Any], *, samples: bool, now: datetime) -> str
         "            tolerance, 0 not, empty when not judged)"
     )
     assert len(STRIDE_COLUMNS) == 11  # the columns described above
+    zone = now.astimezone().tzname() or "local time"
     return f"""Gait analyser: export of all your data
 ======================================
 
@@ -220,12 +240,16 @@ figure comes from one consistent snapshot of the database. Walks: {len(written["
 Sample recordings and demo walks (somebody else's walking, imported to show the analyser) are left out: the
 walks here are your own (uploads and live walks). CSV files are UTF-8, comma-separated, with a header row; an
 empty cell is a value that is unknown or does not apply. Dates and times are ISO 8601 (UTC unless they say
-otherwise). A text cell that starts with = + - @ (a walk's name, a pain note) is written with a single quote
-before it ('=1+2), so that a spreadsheet shows it as text instead of running it as a formula; remove that quote
-to read the text as typed. Numbers are written as they are.
+otherwise); started_at_local and reported_at_local give the same times as this computer's clock read them (the
+dashboard's local time: {zone} at the export, its summer or winter time at other dates), to the second and
+without a zone, as a spreadsheet reads a date and time (in the hour that comes twice when the clocks go back,
+their UTC column tells the two apart). A text cell that starts with = + - @ (a walk's name, a pain note) is
+written with a single quote before it ('=1+2), so that a spreadsheet shows it as text instead of running it as
+a formula; remove that quote to read the text as typed. Numbers are written as they are.
 
 walks.csv   One row per walk, oldest first. Columns:
-            id (the walk's number), name, started_at (when it started), time_origin (the clock time of
+            id (the walk's number), name, started_at (when it started), started_at_local (the same in local
+            time), time_origin (the clock time of
             t = 0 on its strides' and samples' time axis; empty when the recording dates nothing), placement
             (where the sensor was worn), origin (upload: a file you uploaded; live: recorded live, on the
             Live page or with gait live), format (the file's format), status
@@ -247,8 +271,9 @@ pain_reports.csv
             Every back-pain report, oldest first. Columns: id, walk_id (the walk it happened on, empty when
             none was named or its walk was deleted), walk_deleted (1 when the walk the report was made for
             was deleted since: walk_id is then empty; 0 otherwise), reported_at (when the pain was felt),
-            score (pain 0 to 10), onset_distance_m (metres into the walk the pain started, empty when not
-            given), onset_time_s (seconds into the walk the pain started, empty when not given), note.
+            reported_at_local (the same in local time), score (pain 0 to 10), onset_distance_m (metres into
+            the walk the pain started, empty when not given), onset_time_s (seconds into the walk the pain
+            started, empty when not given), note.
 
 profile.json
             Your profile as the dashboard's Profile page shows it (GET /api/profile): body_height_m (metres),

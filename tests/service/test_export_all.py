@@ -21,6 +21,7 @@ from service.demo import import_samples
 from service.settings import Settings
 from service.store import Store, StoreError
 from tests.sample_data import SAMPLES_DIR
+from tests.service.test_api import los_angeles  # noqa: F401 (a fixture)
 
 FOOT = SAMPLES_DIR / "gaitmap_left_foot.csv"  # with a gyroscope
 BACK = SAMPLES_DIR / "oxford_phone_back_pocket.csv"  # a phone: no gyroscope
@@ -30,6 +31,7 @@ WALKS_HEADER = [
     "id",
     "name",
     "started_at",
+    "started_at_local",
     "time_origin",
     "placement",
     "origin",
@@ -49,7 +51,17 @@ WALKS_HEADER = [
     "samples_file",
 ]
 STRIDES_HEADER = "idx,start_s,end_s,length_m,cadence_spm,speed_mps,confidence,method,side,target_m,overlong"
-PAIN_HEADER = ["id", "walk_id", "walk_deleted", "reported_at", "score", "onset_distance_m", "onset_time_s", "note"]
+PAIN_HEADER = [
+    "id",
+    "walk_id",
+    "walk_deleted",
+    "reported_at",
+    "reported_at_local",
+    "score",
+    "onset_distance_m",
+    "onset_time_s",
+    "note",
+]
 SUMMARY_FIGURES = ("steps", "strides", "cadence_spm", "stride_length_m", "distance_m", "walking_time_s", "duration_s")
 
 
@@ -382,3 +394,20 @@ def test_a_walk_re_dated_on_its_page_exports_its_samples_at_the_new_date(app_cli
     archive = open_export(app_client, "?samples=1")
     first_s = float(archive.read(f"samples/walk-{walk['id']}.csv").decode().splitlines()[1].split(",")[0])
     assert first_s == datetime.fromisoformat("2026-11-20T08:00:00+01:00").timestamp()
+
+
+def test_times_are_also_given_in_local_time(app_client: TestClient, los_angeles) -> None:  # noqa: F811
+    # a walker in Los Angeles reads 09:30 for the walk they started at 09:30 (16:30 UTC in summer), and the pain
+    # they felt at midnight in winter (08:00 UTC) on its own local day, as the dashboard shows them
+    walk = upload(app_client, BACK, placement="pocket", started_at="2026-07-04T09:30:27-07:00")
+    pain = {"score": 3, "reported_at": "2026-01-05T08:00:00+00:00"}
+    assert app_client.post("/api/pain", json=pain).status_code == 201
+    archive = open_export(app_client)
+    _, (row,) = csv_rows(archive, "walks.csv")
+    assert row["id"] == str(walk["id"])
+    assert datetime.fromisoformat(row["started_at"]) == datetime.fromisoformat("2026-07-04T16:30:27+00:00")
+    assert row["started_at_local"] == "2026-07-04 09:30:27"
+    _, (report,) = csv_rows(archive, "pain_reports.csv")
+    assert report["reported_at"] == "2026-01-05T08:00:00+00:00" and report["reported_at_local"] == "2026-01-05 00:00:00"
+    readme = archive.read("README.txt").decode()
+    assert "started_at_local" in readme and "reported_at_local" in readme and ("PST" in readme or "PDT" in readme)
