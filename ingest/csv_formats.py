@@ -505,9 +505,34 @@ def clock_seconds(texts: pd.Series, kind: str, fmt: StampFormat | None = None) -
     if fmt.other is not None:
         return Stamps(seconds, None, None)
     if origin.tzinfo is None:
+        seconds = _clock_changes_out(stamps, seconds)
         return Stamps(seconds, None, origin.to_pydatetime().astimezone().isoformat(timespec="seconds"))
     epoch_s = origin.timestamp()
     return Stamps(seconds + epoch_s, epoch_s, None)
+
+
+CLOCK_CHANGE_MIN_S = 15 * 60.0
+"""The smallest step of local clock time read as the clocks changing (summer time's hour; 30 min at Lord Howe)."""
+
+
+def _clock_changes_out(stamps: pd.Series, seconds: np.ndarray) -> np.ndarray:
+    """``seconds`` between local dates and times without zone (a phone logs its owner's clock) with the clocks'
+    change for summer time taken out, read in this computer's zone: a walk through 02:00 on the night they go back
+    reads 01:59:59 then 01:00:00 (time going back an hour, which was refused), and one on the night they go forward
+    01:59:59 then 03:00:00 (an hour too long). A step of local time of :data:`CLOCK_CHANGE_MIN_S` or more is taken
+    out when this computer's clock rules make the two stamps a moment apart (the later in the hour that came twice
+    read as its second time); any other step (a logger paused, a clock set back) stays, to be said as it is.
+    """
+    steps = np.diff(seconds)
+    out = seconds
+    for i in np.flatnonzero(np.abs(steps) >= CLOCK_CHANGE_MIN_S):
+        before = stamps.iloc[i].to_pydatetime()
+        after = stamps.iloc[i + 1].to_pydatetime().replace(fold=1 if steps[i] < 0 else 0)
+        real_s = after.timestamp() - before.timestamp()  # on this computer's clock rules (PEP 495 fold)
+        if 0.0 <= real_s < CLOCK_CHANGE_MIN_S and abs(steps[i] - real_s) >= CLOCK_CHANGE_MIN_S:
+            out = out.copy() if out is seconds else out
+            out[i + 1 :] += real_s - steps[i]
+    return out
 
 
 def date_readings(texts: pd.Series, fmt: StampFormat) -> str:

@@ -267,3 +267,45 @@ def test_an_ambiguous_date_column_beside_a_time_is_named_and_settled_by_date_ord
     assert recording_start_epoch_s(ingest.load(path, date_order="dmy").source) == pytest.approx(
         datetime(2026, 11, 5, 14, 3, 7).astimezone().timestamp()
     )
+
+
+def _local_stamps(walk: pd.DataFrame, path: Path, start_utc: str, zone: str) -> Path:
+    """The walk stamped with the local date and time a clock in ``zone`` showed from ``start_utc``, without zone."""
+    stamps = (pd.Timestamp(start_utc) + pd.to_timedelta(walk["time_s"], unit="s")).dt.tz_convert(zone)
+    table = walk.drop(columns="time_s")
+    table.insert(0, "timestamp", stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f"))
+    table.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("start_utc", "local_start", "clock"),
+    [
+        # 01:59 EDT on 1 November: at 02:00 the clocks go back to 01:00 (the stamps read an hour back)
+        ("2026-11-01T05:59:00Z", "2026-11-01T01:59:00-04:00", ("01:59:59", "01:00:00")),
+        # 01:59 EST on 8 March: at 02:00 the clocks go forward to 03:00 (the stamps read an hour on)
+        ("2026-03-08T06:59:00Z", "2026-03-08T01:59:00-05:00", ("01:59:59", "03:00:00")),
+    ],
+    ids=["clocks-go-back", "clocks-go-forward"],
+)
+@pytest.mark.usefixtures("local_zone")
+def test_a_walk_through_a_clock_change_keeps_its_own_length(
+    walk: pd.DataFrame, tmp_path: Path, start_utc: str, local_start: str, clock: tuple[str, str]
+) -> None:
+    path = _local_stamps(walk, tmp_path / "night walk.csv", start_utc, "America/New_York")
+    text = path.read_text()
+    assert all(f" {t}" in text for t in clock)  # the file's stamps do change clock time
+    rec = ingest.load(path)
+    np.testing.assert_allclose(rec.time_s, walk["time_s"].to_numpy(), atol=1e-5)  # 145 s, not 145 s ± 1 h
+    assert rec.source["started_at"] == local_start
+
+
+@pytest.mark.usefixtures("local_zone")
+def test_time_going_back_an_hour_on_another_night_is_still_refused(walk: pd.DataFrame, tmp_path: Path) -> None:
+    # the same stamps a week later: no clock change then, so the step back is the file's own fault
+    back = walk.copy()
+    back.loc[back.index >= len(back) // 2, "time_s"] -= 3600.0
+    path = stamped(back, tmp_path / "walk.csv", "%Y-%m-%d %H:%M:%S.%f", start="2026-11-08 01:58:00")
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert "back" in str(err.value), str(err.value)
