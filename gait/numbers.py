@@ -11,6 +11,10 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+TIE_MARGIN = 1e-9
+"""A value whose scaled fraction lies further than this (relative to the scaled value, at least 1) from one half is
+no tie, whatever the error of scaling it in floating point (about 1e-16 relative): rounded the fast way."""
+
 
 def round_half_away(value: float, decimals: int = 0) -> float:
     """``value`` rounded to ``decimals`` places, a tie away from zero (on the float's exact value, as ``toFixed``).
@@ -22,6 +26,12 @@ def round_half_away(value: float, decimals: int = 0) -> float:
     """
     if not math.isfinite(value):
         return value
+    scaled = abs(value) * 10.0**decimals
+    if abs(scaled % 1.0 - 0.5) > TIE_MARGIN * (scaled if scaled > 1.0 else 1.0):
+        # Clearly no tie: Python's round rounds the float's exact value correctly too, and differs from the exact
+        # rounding below only on a tie (to the even neighbour). About 20 times as fast: an export of a year's walks
+        # rounds millions of step and stride times.
+        return round(value, decimals) + 0.0
     # Decimal(float) is the float's exact value: 2.675 is 2.67499999..., below the tie, as toFixed sees it.
     exact = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return float(exact) + 0.0  # + 0.0: no "-0"
