@@ -4,6 +4,8 @@
 2. A store holding 1 M stride rows still serves a walk's page (walk JSON + its strides) in under 300 ms.
 3. 50 simultaneous live feeds (SSE) during a real-time demo walk: event delivery latency, p50/p99 (target < 100 ms).
 4. Dashboard first paint in Chromium (home page and a walk page with its charts).
+5. GET /api/coaching (Home, Trends and Profile pages) over half a year of daily walks (the baseline's 180 days):
+   the first call reads every stride of them, later calls only the strides of walks new or analysed again.
 
 Run: .venv/bin/python bench/bench_service.py [--quick]
 """
@@ -17,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -128,6 +131,45 @@ def bench_big_store(tmp: Path, samples: Path, n_rows: int) -> None:
         server.kill()
 
 
+def bench_coaching_year(tmp: Path, samples: Path, walks: int, per_walk: int) -> None:
+    data = tmp / "year-data"
+    store = Store(data / "gait.sqlite3").open()
+    rng = np.random.default_rng(2)
+    now = datetime.now(UTC)
+    for w in range(walks):
+        start = np.cumsum(np.full(per_walk, 0.55))
+        length = rng.normal(1.3, 0.08, per_walk)
+        cadence = rng.normal(109.0, 4.0, per_walk)
+        strides = [
+            (float(a), float(a) + 1.1, float(b), float(c), float(b) / 1.1, 0.8, "inverted_pendulum", None, None, None)
+            for a, b, c in zip(start, length, cadence, strict=True)
+        ]
+        summary = {
+            "strides": per_walk,
+            "cadence_spm": 109.0,
+            "stride_length_m": 1.3,
+            "distance_m": 1.3 * per_walk / 2,
+            "walking_time_s": 0.55 * per_walk,
+            "duration_s": 0.55 * per_walk + 10.0,
+        }
+        day = (now - timedelta(days=175.0 * (walks - w) / walks)).isoformat(timespec="seconds")
+        store.add_walks([NewWalk(name=f"walk {w}", origin="upload", started_at=day, summary=summary, strides=strides)])
+    store.close()
+    server = Server(data, samples, demo=False)
+    try:
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            server.client.get("/api/coaching").raise_for_status()
+            times.append((time.perf_counter() - t0) * 1000)
+        print(
+            f"coaching plan over {walks} walks of the last 180 days ({walks * per_walk:,} strides): first "
+            f"{times[0]:.0f} ms, then median {statistics.median(times[1:]):.0f} ms (the strides read once)"
+        )
+    finally:
+        server.kill()
+
+
 async def _feed(port: int, latencies: list[float], stop_at: float, counts: list[int]) -> None:
     """One SSE client on a raw socket (httpx per line would make the 50 clients, not the server, the bottleneck)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -217,7 +259,9 @@ def bench_first_paint(tmp: Path, samples: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (10 min upload, 200 k rows, 10 s feeds)")
-    parser.add_argument("--only", choices=("upload", "store", "feeds", "paint"), action="append", help="run only these")
+    parser.add_argument(
+        "--only", choices=("upload", "store", "feeds", "paint", "coaching"), action="append", help="run only these"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -225,11 +269,13 @@ def main() -> int:
         samples.mkdir()
         write_walk_csv(samples / "demo_walk.csv", duration_s=600.0)
         (samples / "demo_walk.reference.json").write_text(json.dumps({"placement": "lower_back"}))
-        only = set(args.only or ("upload", "store", "feeds", "paint"))
+        only = set(args.only or ("upload", "store", "feeds", "paint", "coaching"))
         if "upload" in only:
             bench_upload(tmp, samples, 600.0 if args.quick else 3600.0)
         if "store" in only:
             bench_big_store(tmp, samples, 200_000 if args.quick else 1_000_000)
+        if "coaching" in only:
+            bench_coaching_year(tmp, samples, 50 if args.quick else 200, 1900)
         if "feeds" in only:
             bench_feeds(tmp, samples, 50, 10.0 if args.quick else 20.0)
         if "paint" in only:

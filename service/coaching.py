@@ -6,6 +6,7 @@ No coaching rule lives here; this module only turns stored rows into the coach's
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -35,6 +36,50 @@ StrideFlagger = Callable[[StrideEvent], tuple[float | None, bool | None]]
 """Returns (target_m, overlong) for a stride; overlong is None when the stride is not judged, target_m None when
 there is no level to judge it against yet. Stateful (a :class:`~gait.coach.StrideJudge`): call it once per stride,
 in stride order."""
+
+STRIDES_KEY_COLUMNS = ("status", "placement", "steps", "strides", "cadence_spm", "stride_length_m", "analysis_json")
+"""The columns of a walk whose values change whenever its strides are analysed anew (the analysis' version, height
+and factor are in ``analysis_json``; a live walk's strides still grow, but no live walk is in a history)."""
+_strides_cache: dict[str, dict[int, tuple[tuple[Any, ...], np.ndarray]]] = {}
+"""Per database file, each walk's strides as :func:`history` reads them (length, cadence, confidence), with the
+:data:`STRIDES_KEY_COLUMNS` they were read with: a year of daily walks holds 380,000 strides in the baseline's 180
+days, and reading them all took 1.0-1.3 s of every Home, Trends and Profile page, of every upload and of every walk
+"Analyse all N again" analyses (QA23). Only walks whose key changed, or new ones, are read again; a cache holds at
+most the strides of twice the walks of the latest history, plus 100 walks."""
+_strides_lock = threading.Lock()
+
+
+def _strides_key(walk: Any) -> tuple[Any, ...]:
+    return tuple(walk[c] for c in STRIDES_KEY_COLUMNS)
+
+
+def walk_strides(store: Store, conn: Any, walks: Sequence[Any]) -> dict[int, np.ndarray]:
+    """Each walk's strides (``walks``: rows with ``id`` and :data:`STRIDES_KEY_COLUMNS`) as an array of columns
+    length (NaN unknown), cadence, confidence: from the cache where the walk is unchanged, else read on ``conn``."""
+    with _strides_lock:
+        cache = _strides_cache.setdefault(str(store.path), {})
+        found = {w["id"]: cache[w["id"]][1] for w in walks if cache.get(w["id"], ((),))[0] == _strides_key(w)}
+    missing = [w for w in walks if w["id"] not in found]
+    if missing:
+        rows = conn.execute(
+            "SELECT walk_id, length_m, cadence_spm, confidence FROM strides"
+            " WHERE cadence_spm > 0 AND walk_id IN (SELECT value FROM json_each(?))",
+            (json.dumps([w["id"] for w in missing]),),
+        ).fetchall()
+        data = np.array([tuple(r) for r in rows], dtype=float).reshape(-1, 4)  # a NULL length reads as NaN
+        data = data[np.argsort(data[:, 0], kind="stable")]
+        ids = data[:, 0]
+        for w in missing:
+            found[w["id"]] = data[np.searchsorted(ids, w["id"], "left") : np.searchsorted(ids, w["id"], "right"), 1:]
+            found[w["id"]].setflags(write=False)  # shared by every history read from the cache
+    with _strides_lock:
+        cache = _strides_cache.setdefault(str(store.path), {})
+        for w in missing:
+            cache[w["id"]] = (_strides_key(w), found[w["id"]])
+        if len(cache) > 2 * len(walks) + 100:
+            for walk_id in set(cache) - set(found):
+                del cache[walk_id]
+    return found
 
 
 def iso_to_unix_s(value: str) -> float:
@@ -75,33 +120,29 @@ def history(
     since = datetime.fromtimestamp(now_s - window_days * 86400.0, UTC).isoformat(timespec="seconds")
     with store.read() as conn:
         walks = conn.execute(
-            "SELECT id, origin, placement, started_at, created_at, source_json, distance_m, walking_time_s,"
-            " coaching_json FROM walks"
+            "SELECT id, origin, started_at, created_at, source_json, distance_m, walking_time_s, coaching_json,"
+            f" {', '.join(STRIDES_KEY_COLUMNS)} FROM walks"
             " WHERE status != 'live' AND demo = 0 AND started_at >= ?",
             (since,),
         ).fetchall()
-        rows = conn.execute(
-            "SELECT s.walk_id, s.length_m, s.cadence_spm, s.confidence FROM strides s JOIN walks w ON w.id = s.walk_id"
-            " WHERE w.status != 'live' AND w.demo = 0 AND w.started_at >= ? AND s.cadence_spm > 0 ORDER BY s.walk_id",
-            (since,),
-        ).fetchall()
-    data = np.array([(r[0], np.nan if r[1] is None else r[1], r[2], r[3]) for r in rows], dtype=float).reshape(-1, 4)
-    walks = [
-        w
-        for w in walks
-        # the walk judged is no part of its own history; an undated upload's plan had only the walks stored before it
-        if w["id"] != own_walk_id and (stored_before_id is None or w["id"] < stored_before_id)
-    ]
+        walks = [
+            w
+            for w in walks
+            # the walk judged is no part of its own history; an undated upload's plan had only the walks stored
+            # before it
+            if w["id"] != own_walk_id and (stored_before_id is None or w["id"] < stored_before_id)
+        ]
+        strides = walk_strides(store, conn, walks)
     records = []
     for w in walks:
-        sel = data[data[:, 0] == w["id"]]
+        sel = strides[w["id"]]
         source = json.loads(w["source_json"] or "{}")
         records.append(
             WalkRecord(
                 started_at_s=iso_to_unix_s(w["started_at"]),
-                stride_length_m=sel[:, 1],
-                cadence_spm=sel[:, 2],
-                confidence=np.clip(sel[:, 3], 0.0, 1.0),
+                stride_length_m=sel[:, 0],
+                cadence_spm=sel[:, 1],
+                confidence=np.clip(sel[:, 2], 0.0, 1.0),
                 distance_m=max(float(w["distance_m"] or 0.0), 0.0),
                 # Pain-free unless a pain report names the walk (plan_coaching applies that rule).
                 pain_free=True,
