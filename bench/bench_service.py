@@ -6,6 +6,8 @@
 4. Dashboard first paint in Chromium (home page and a walk page with its charts).
 5. GET /api/coaching (Home, Trends and Profile pages) over half a year of daily walks (the baseline's 180 days):
    the first call reads every stride of them, later calls only the strides of walks new or analysed again.
+6. Export all with the raw samples (GET /api/export?samples=1): time to the first byte (the download shows at once)
+   and to the last, its size, and the server's peak memory.
 
 Run: .venv/bin/python bench/bench_service.py [--quick]
 """
@@ -256,12 +258,53 @@ def bench_first_paint(tmp: Path, samples: Path) -> None:
         server.kill()
 
 
+def _peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (Linux: VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_export(tmp: Path, samples: Path, n_walks: int, walk_s: float) -> None:
+    server = Server(tmp / "export-data", samples, demo=False)
+    try:
+        day0 = datetime.now(UTC) - timedelta(days=n_walks + 1)
+        for i in range(n_walks):
+            # each walk its own step rate: the same walk uploaded twice is refused
+            path = write_walk_csv(tmp / "export-walk.csv", duration_s=walk_s, step_hz=1.6 + 0.01 * i)
+            with path.open("rb") as fh:
+                r = server.client.post(
+                    "/api/uploads",
+                    files={"file": (f"walk{i}.csv", fh)},
+                    data={"placement": "lower_back", "started_at": (day0 + timedelta(days=i)).isoformat()},
+                    timeout=120,
+                )
+            r.raise_for_status()
+        rss_before = _peak_rss_mb(server.proc.pid)
+        t0 = time.perf_counter()
+        first_s, size = None, 0
+        with server.client.stream("GET", "/api/export?samples=1", timeout=600) as r:
+            r.raise_for_status()
+            for piece in r.iter_raw():
+                if first_s is None:
+                    first_s = time.perf_counter() - t0
+                size += len(piece)
+        total_s = time.perf_counter() - t0
+        print(
+            f"export all with samples, {n_walks} walks of {walk_s / 60:.0f} min ({n_walks * walk_s / 60:.0f} min, "
+            f"{size / 1e6:.0f} MB): first byte after {first_s:.2f} s, last after {total_s:.1f} s; server peak memory "
+            f"{_peak_rss_mb(server.proc.pid):.0f} MB ({rss_before:.0f} MB before the export)"
+        )
+    finally:
+        server.kill()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes (10 min upload, 200 k rows, 10 s feeds)")
-    parser.add_argument(
-        "--only", choices=("upload", "store", "feeds", "paint", "coaching"), action="append", help="run only these"
-    )
+    sections = ("upload", "store", "feeds", "paint", "coaching", "export")
+    parser.add_argument("--only", choices=sections, action="append", help="run only these")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -269,13 +312,15 @@ def main() -> int:
         samples.mkdir()
         write_walk_csv(samples / "demo_walk.csv", duration_s=600.0)
         (samples / "demo_walk.reference.json").write_text(json.dumps({"placement": "lower_back"}))
-        only = set(args.only or ("upload", "store", "feeds", "paint", "coaching"))
+        only = set(args.only or sections)
         if "upload" in only:
             bench_upload(tmp, samples, 600.0 if args.quick else 3600.0)
         if "store" in only:
             bench_big_store(tmp, samples, 200_000 if args.quick else 1_000_000)
         if "coaching" in only:
             bench_coaching_year(tmp, samples, 50 if args.quick else 200, 1900)
+        if "export" in only:
+            bench_export(tmp, samples, 10 if args.quick else 40, 1200.0)
         if "feeds" in only:
             bench_feeds(tmp, samples, 50, 10.0 if args.quick else 20.0)
         if "paint" in only:

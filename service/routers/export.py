@@ -4,26 +4,30 @@
 ``walks.csv`` (one row per walk with its summary), ``strides/walk-<id>-strides.csv`` (each walk's per-walk CSV
 export), ``pain_reports.csv``, ``profile.json`` (as ``GET /api/profile``), with ``?samples=1`` the kept raw
 samples as gait CSV (``samples/walk-<id>.csv``), and a ``README.txt`` describing every file. Sample recordings and
-demo walks (somebody else's walking) are left out. The ZIP is written to a temporary file in the spool folder (in
-the data folder, emptied at each start), sent, then deleted.
+demo walks (somebody else's walking) are left out. The ZIP is streamed while it is written (a thread writes it,
+the response sends each piece as it comes): the download starts at once and grows in the browser's download list,
+where a year of walks with their samples takes minutes to write; nothing is written to disk on the way.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import tempfile
+import logging
+import queue
+import threading
 import time
 import zipfile
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from gait.coach import NOT_MEDICAL_ADVICE
 from ingest.errors import IngestError
@@ -36,6 +40,7 @@ from service.routers.walks import spreadsheet_cell, strides_csv, walk_document
 from service.store import STRIDE_COLUMNS, Store, local_wall_time, recorded_live
 
 router = APIRouter(prefix="/api", tags=["export"])
+logger = logging.getLogger(__name__)
 
 WALK_FIELDS = ("id", "name", "started_at", "time_origin", "placement", "origin", "format", "status", "demo")
 SUMMARY_FIELDS = (
@@ -155,8 +160,11 @@ def _write_samples(
     return None
 
 
-def write_export(store: Store, path: Path, *, folders: SampleFolders | None, now: datetime) -> dict[str, Any]:
-    """Write the export ZIP of ``store`` to ``path``; with ``folders``, each walk's kept samples too.
+def write_export(
+    store: Store, target: Path | IO[bytes], *, folders: SampleFolders | None, now: datetime
+) -> dict[str, Any]:
+    """Write the export ZIP of ``store`` to ``target`` (a path, or a binary stream that need not seek); with
+    ``folders``, each walk's kept samples too.
 
     Every figure is read from one snapshot of the store. Returns what was written: ``walks`` (ids),
     ``samples`` (walk ids with samples) and ``no_samples`` (walk id -> why none).
@@ -164,7 +172,7 @@ def write_export(store: Store, path: Path, *, folders: SampleFolders | None, now
     written: dict[str, Any] = {"walks": [], "samples": [], "no_samples": {}}
     with (
         store.snapshot() as snapshot,
-        zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=EXPORT_COMPRESSLEVEL) as archive,
+        zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=EXPORT_COMPRESSLEVEL) as archive,
     ):
         own = snapshot.list_walks(limit=max(snapshot.count_walks(), 1), demo=False)
         rows = []
@@ -296,9 +304,108 @@ README.txt  This file.
 """
 
 
+EXPORT_CHUNK_BYTES = 256 * 1024
+"""The pieces the export is sent in: large enough that a year's export is a few thousand sends, small enough that
+the download shows its progress."""
+EXPORT_QUEUE_CHUNKS = 8
+"""Pieces written ahead of the sending (2 MiB): the writer waits for a slow download rather than filling memory."""
+_WAIT_S = 0.5
+"""How often a writer waiting for room, or a sender waiting for a piece, looks whether the other side has gone."""
+
+
+class ExportCancelledError(Exception):
+    """The download of an export stopped (the browser cancelled it, or the service is stopping)."""
+
+
+class _ChunkQueueWriter(io.RawIOBase):
+    """A write-only, unseekable stream that hands what is written to a queue in pieces of ``EXPORT_CHUNK_BYTES``
+    (zipfile writes an unseekable stream with data descriptors, so every entry is sent as soon as it is written)."""
+
+    def __init__(self, pieces: queue.Queue[bytes | BaseException | None], stopped: threading.Event) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._stopped = stopped
+        self._buffer = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self._buffer += data
+        if len(self._buffer) >= EXPORT_CHUNK_BYTES:
+            self.send_buffer()
+        return len(data)
+
+    def send_buffer(self) -> None:
+        """Hand what is buffered to the sender, waiting for room; raises once the download has stopped."""
+        piece, self._buffer = bytes(self._buffer), bytearray()
+        while piece:
+            if self._stopped.is_set():
+                raise ExportCancelledError
+            try:
+                self._pieces.put(piece, timeout=_WAIT_S)
+                return
+            except queue.Full:
+                continue
+
+
+class ExportStream(StreamingResponse):
+    """The export ZIP, written by a thread of its own (its store snapshot's connection belongs to that thread) and
+    sent piece by piece as it is written. A download stopped halfway stops the writing; a writing that fails
+    breaks the download off (the browser says it failed) rather than ending a ZIP that looks whole."""
+
+    def __init__(self, store: Store, *, folders: SampleFolders | None, now: datetime) -> None:
+        self._store, self._folders, self._now = store, folders, now
+        self._pieces: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=EXPORT_QUEUE_CHUNKS)
+        self._stopped = threading.Event()
+        super().__init__(
+            self._sent_pieces(),
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{export_filename(now)}"'},
+        )
+
+    def _write(self) -> None:
+        writer = _ChunkQueueWriter(self._pieces, self._stopped)
+        try:
+            write_export(self._store, writer, folders=self._folders, now=self._now)
+            writer.send_buffer()
+            end: BaseException | None = None
+        except ExportCancelledError:
+            return
+        except BaseException as exc:  # handed to the sender, which breaks the download off
+            end = exc
+        while not self._stopped.is_set():
+            try:
+                self._pieces.put(end, timeout=_WAIT_S)
+                return
+            except queue.Full:
+                continue
+
+    async def _sent_pieces(self) -> AsyncIterator[bytes]:
+        threading.Thread(target=self._write, name="gait-export", daemon=True).start()
+        while True:
+            try:
+                piece = await anyio.to_thread.run_sync(self._pieces.get, True, _WAIT_S)
+            except queue.Empty:
+                continue
+            if piece is None:
+                return
+            if isinstance(piece, BaseException):
+                logger.error("the export could not be written (%s): its download was broken off", piece)
+                raise piece
+            yield piece
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # the download ended, was cancelled or failed: a writer still at work stops at its next piece
+            self._stopped.set()
+
+
 @router.get(
     "/export",
-    response_class=FileResponse,
+    response_class=StreamingResponse,
     responses={200: {"content": {"application/zip": {}}, "description": "gait-export-YYYY-MM-DD.zip"}},
     summary="Export all your data in one ZIP file (walks, strides, pain reports, profile; raw samples on request)",
 )
@@ -306,24 +413,8 @@ def export_all(
     store: StoreDep,
     settings: SettingsDep,
     samples: bool = Query(False, description="Include each walk's kept raw samples as gait CSV (larger)."),
-) -> FileResponse:
+) -> StreamingResponse:
     """All of the walker's own data in one ZIP (sample and demo walks left out), read from one snapshot of the
-    store; its ``README.txt`` describes every file, its columns and units."""
+    store and sent as it is written; its ``README.txt`` describes every file, its columns and units."""
     now = datetime.now().astimezone()
-    folders = SampleFolders.of(settings) if samples else None
-    settings.spool_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=settings.spool_dir, prefix="export-", suffix=".zip", delete=False) as fh:
-        path = Path(fh.name)
-    try:
-        write_export(store, path, folders=folders, now=now)
-    except BaseException:
-        # a failed export (a full disk) leaves no half-written file behind
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-        raise
-    return FileResponse(
-        path,
-        media_type="application/zip",
-        filename=export_filename(now),
-        background=BackgroundTask(path.unlink, missing_ok=True),
-    )
+    return ExportStream(store, folders=SampleFolders.of(settings) if samples else None, now=now)

@@ -1779,7 +1779,7 @@ async function pageProfile(redraw = false) {
       <ul id="reanalyse-all-results"></ul></div>` : ""}
     <div class="card" id="your-data"><h2>Your data</h2>
       <p id="export-what">One ZIP file with all your own walks (a table of them and each walk's strides), your pain reports and this profile, as CSV and JSON files a spreadsheet or a physiotherapist can open (a README inside says what each holds; sample and demo walks are left out).</p>
-      <div class="row inline"><input id="export-samples" type="checkbox"><label for="export-samples">Include the raw sensor samples of each walk (a larger file)</label></div>
+      <div class="row inline"><input id="export-samples" type="checkbox"><label for="export-samples">Include the raw sensor samples of each walk (a larger file: for a year of walks, a few minutes of downloading)</label></div>
       <a class="btn" id="export-all" href="/api/export" download>Export all my data</a></div>
     <div class="card" id="plan-now"><h2>Plan now</h2>${planReasons(coaching.plan, coaching.plan.reasons, "plan-now-reasons")}</div>
     <div class="card tips" id="tips"><h2>Tips</h2><ul>${coaching.tips.map((t) => `<li><strong>${esc(t.title)}.</strong> ${esc(t.text)}</li>`).join("")}</ul></div>`;
