@@ -1,4 +1,5 @@
-"""Safe access to the files of an export: a zip, a folder, a single (optionally gzipped) file.
+"""Safe access to the files of an export: a zip, a folder, a single (optionally gzipped) file, or the sheets of an
+Office workbook (.xlsx, phyphox's default export) as CSV files.
 
 Zip safety lives here and nowhere else: member count, total size and compression-ratio limits (zip bombs),
 path-traversal names, truncated or corrupt archives, encrypted members. Every problem becomes an
@@ -7,15 +8,17 @@ path-traversal names, truncated or corrupt archives, encrypted members. Every pr
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 import os
 import posixpath
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -68,7 +71,7 @@ class Bundle:
     label
         The export's name for messages (the zip or folder name).
     kind
-        ``"zip"``, ``"folder"`` or ``"file"``.
+        ``"zip"``, ``"folder"``, ``"file"`` or ``"workbook"`` (each sheet of an .xlsx as a CSV file, held in memory).
     names
         Relative names of the data files, with one common top-level folder stripped.
     """
@@ -79,11 +82,14 @@ class Bundle:
     sizes: tuple[int, ...]
     _root: Path
     _prefix: str = ""
+    _sheets: Mapping[str, bytes] = field(default_factory=dict)
 
     def read(self, name: str) -> bytes:
         """Return the bytes of ``name`` (one of :attr:`names`), at most :data:`MAX_FILE_BYTES`."""
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
+        if self.kind == "workbook":
+            return self._sheets[name]
         if self.kind == "zip" and self.size(name) > MAX_FILE_BYTES:
             raise IngestError(
                 f"{self.label}: {name} expands to {self.size(name) / 1e6:.0f} MB, more than the "
@@ -99,6 +105,8 @@ class Bundle:
         """Return at most the first ``n_bytes`` of ``name`` without reading the rest (for format detection)."""
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
+        if self.kind == "workbook":
+            return self._sheets[name][:n_bytes]
         if self.kind == "zip":
             return _read_zip_member(self._root, self._prefix + name, self.label, n_bytes)
         path = self._root / name if self.kind == "folder" else self._root
@@ -110,7 +118,9 @@ class Bundle:
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
         try:
-            if self.kind == "zip":
+            if self.kind == "workbook":
+                yield io.BytesIO(self._sheets[name])
+            elif self.kind == "zip":
                 with zipfile.ZipFile(self._root) as zf, zf.open(self._prefix + name) as fh:
                     yield fh
             else:
@@ -148,6 +158,7 @@ class Bundle:
             sizes=tuple(size for _, size in kept),
             _root=root,
             _prefix=self._prefix + pre if self.kind == "zip" else "",
+            _sheets={n[len(pre) :]: data for n, data in self._sheets.items() if n.startswith(pre)},
         )
 
     def siblings(self) -> list[str]:
@@ -376,6 +387,73 @@ def open_single(path: Path) -> Bundle:
     return Bundle(label=path.name, kind="file", names=(path.name,), sizes=(path.stat().st_size,), _root=path)
 
 
+WORKBOOK_PARTS: Final = ("[Content_Types].xml", "xl/workbook.xml")
+"""The parts every Office Open XML workbook (.xlsx) has: a zip holding both is a workbook, whatever it is called."""
+
+
+def is_workbook(bundle: Bundle) -> bool:
+    """Whether ``bundle`` (as :func:`open_bundle` opened it) is an Office workbook (.xlsx)."""
+    return bundle.kind == "zip" and all(bundle.find(part) is not None for part in WORKBOOK_PARTS)
+
+
+def open_workbook(path: Path, sheet_file: Callable[[str], str] = lambda sheet: f"{sheet}.csv") -> Bundle:
+    """The sheets of the Office workbook at ``path`` (.xlsx) as a bundle of CSV files, one per sheet, named by
+    ``sheet_file`` (a sheet's title to a file name, e.g. phyphox's "Metadata Time" to ``meta/time.csv``).
+
+    Each cell is written as read: numbers at full precision, dates in ISO 8601, empty cells empty; an empty sheet
+    is an empty file. openpyxl reads the workbook (row by row, as it streams); the zip's limits were checked by
+    :func:`open_bundle` first (an .xlsx is a zip).
+
+    Raises
+    ------
+    IngestError
+        When the workbook is damaged or is not a workbook openpyxl reads (an encrypted or a macro workbook).
+    """
+    import openpyxl  # imported here: only a workbook needs it, and it takes a while to import
+
+    label = path.name
+    sheets: dict[str, bytes] = {}
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                text = io.StringIO()
+                writer = csv.writer(text, lineterminator="\n")
+                for row in sheet.iter_rows(values_only=True):
+                    writer.writerow([_cell_text(v) for v in row])
+                sheets[sheet_file(sheet.title)] = text.getvalue().encode("utf-8")
+        finally:
+            book.close()
+    except IngestError:
+        raise
+    except Exception as exc:
+        raise IngestError(
+            f"{label}: this Office workbook cannot be read ({exc}); open it in a spreadsheet and save the sheet with "
+            "the samples as CSV, or export the recording from the app as CSV",
+            reason="bad_workbook",
+        ) from None
+    names = tuple(sheets)
+    return Bundle(
+        label=label,
+        kind="workbook",
+        names=names,
+        sizes=tuple(len(sheets[n]) for n in names),
+        _root=path,
+        _sheets=sheets,
+    )
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as a CSV cell: a float in full (repr: it reads back the same), a date in ISO 8601."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value)
+
+
 def _is_gzip(path: Path) -> bool:
     """Gzip by content (uploads arrive under any name), not by suffix."""
     with path.open("rb") as fh:
@@ -444,7 +522,9 @@ __all__ = [
     "MAX_TOTAL_BYTES",
     "Bundle",
     "Member",
+    "is_workbook",
     "open_bundle",
     "open_single",
+    "open_workbook",
     "read_file_bytes",
 ]

@@ -6,10 +6,11 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from gait.types import Placement, Recording
 from ingest import apple_health, csv_formats, gait_csv, metabase, phyphox, sensor_logger, sensorlog
-from ingest.archive import Bundle, open_bundle
+from ingest.archive import Bundle, is_workbook, open_bundle, open_workbook
 from ingest.common import FormatInfo
 from ingest.errors import IngestError
 from ingest.table import head_lines
@@ -388,6 +389,9 @@ def load(
         When ``path`` does not exist.
     """
     bundle = open_bundle(path)
+    if is_workbook(bundle):
+        # an Excel export (phyphox's first choice) read as the CSV files its sheets hold
+        bundle = open_workbook(Path(path), sheet_file=phyphox.sheet_file)
     refuse_raw_device_file(bundle)
     bundle = focus(bundle)
     fmt = format.strip().lower() if format else detect_format(bundle)

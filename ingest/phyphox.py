@@ -1,4 +1,5 @@
-"""phyphox (RWTH Aachen) exports: classic ``Raw Data.csv`` and per-sensor files, in zip, folder or single CSV.
+"""phyphox (RWTH Aachen) exports: classic ``Raw Data.csv`` and per-sensor files, in zip, folder or single CSV, and
+its Excel export (the app's first choice): a workbook with a sheet per file, read as those files (:func:`sheet_file`).
 
 Columns are found by name and unit (``"Time (s)"``, ``"Acceleration x (m/s^2)"``, ``"X (m/s^2)"``, ``"Gyroscope
 x (deg/s)"`` ...); comma, tab and semicolon modes with decimal commas are accepted. Whether acceleration includes
@@ -37,11 +38,23 @@ from ingest.table import ACC_UNITS, GYR_UNITS, line_numbers, read_header, read_n
 INFO = FormatInfo(
     name="phyphox",
     description="phyphox export: 'Raw Data.csv' (classic) or per-sensor Accelerometer / Gyroscope / Linear "
-    "Acceleration / Location CSVs; comma, tab or semicolon with decimal comma; pauses from meta/time.csv",
-    patterns=("Raw Data.csv", "Accelerometer.csv", "Gyroscope.csv", "Location.csv", "meta/time.csv", "*.zip"),
+    "Acceleration / Location CSVs; comma, tab or semicolon with decimal comma; or its Excel export (.xlsx); pauses "
+    "from meta/time.csv",
+    patterns=("Raw Data.csv", "Accelerometer.csv", "Gyroscope.csv", "Location.csv", "meta/time.csv", "*.zip", "*.xlsx"),
     checked_versions=("1.1.13 iOS (file format 1.17)", "per-sensor CSV exports (Android, 2024-2025)"),
     phone=True,
 )
+
+WORKBOOK_META_SHEETS = {"metadata device": "meta/device.csv", "metadata time": "meta/time.csv"}
+"""The sheets of phyphox's Excel export that hold what its CSV export puts in ``meta/``; every other sheet is the
+CSV file of its name (an export set: "Raw Data", "Accelerometer", "Location"...)."""
+
+
+def sheet_file(title: str) -> str:
+    """The file of phyphox's CSV export that the sheet ``title`` of its Excel export holds (``"Metadata Time"``:
+    ``meta/time.csv``; ``"Raw Data"``: ``Raw Data.csv``)."""
+    return WORKBOOK_META_SHEETS.get(title.strip().lower(), f"{title}.csv")
+
 
 _AXIS_RE = re.compile(r"(?:^|[\s_\-])([xyz])(?:$|[\s_\-(])")
 
@@ -359,4 +372,4 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
     return build_recording(time_s, acc_ms2, gyr_dps, what=bundle.label, source=source, gps=gps, placement=placement)
 
 
-__all__ = ["INFO", "looks_like", "read", "read_gps", "read_pauses", "recordings_in"]
+__all__ = ["INFO", "looks_like", "read", "read_gps", "read_pauses", "recordings_in", "sheet_file"]

@@ -6,11 +6,14 @@ reader that swaps columns, forgets a unit or a sign fails a test.
 
 from __future__ import annotations
 
+import csv
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 
 G = 9.80665
 EPOCH0_NS = 1_700_000_000_000_000_000
@@ -162,3 +165,35 @@ def phyphox_time_csv(events: list[tuple[str, float, float]]) -> str:
     rows = ['"event","experiment time","system time","system time text"']
     rows += [f'"{e}",{_fmt(x, ".")},{_fmt(s, ".")},"text"' for e, x, s in events]
     return "\n".join(rows) + "\n"
+
+
+META_SHEETS = {"meta/device.csv": "Metadata Device", "meta/time.csv": "Metadata Time"}
+
+
+def _cell(text: str) -> float | str:
+    """A CSV cell as phyphox's Excel writer puts it: a number cell for a number, a text cell otherwise ("NaN"
+    padding, names, the time as text)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return text if np.isnan(value) else value
+
+
+def phyphox_workbook(files: dict[str, str], path: Path) -> Path:
+    """Write ``files`` (a phyphox CSV export: name -> text) as phyphox's Excel export of the same recording, laid out
+    as its own Excel writer does (DataExport.ExcelFormat, phyphox-android): a sheet per export set named as the set,
+    a header row of text cells, number cells, "NaN" text cells padding a shorter column, then "Metadata Device" and
+    "Metadata Time"."""
+    book = openpyxl.Workbook(write_only=True)
+    data = [n for n in files if n not in META_SHEETS]
+    for name in [*data, *[n for n in META_SHEETS if n in files]]:
+        sheet = book.create_sheet(META_SHEETS.get(name, name.removesuffix(".csv")))
+        text = files[name]
+        dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+        rows = list(csv.reader(io.StringIO(text), dialect))
+        sheet.append(rows[0])
+        for row in rows[1:]:
+            sheet.append([_cell(c) for c in row])
+    book.save(path)
+    return path

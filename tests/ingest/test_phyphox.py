@@ -75,7 +75,8 @@ def test_linear_plus_gravity_is_reconstructed(tmp_path: Path) -> None:
     np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, rtol=1e-8, atol=1e-8)
 
 
-def test_pauses_become_gaps_of_real_time(tmp_path: Path) -> None:
+@pytest.mark.parametrize("export", ["csv_zip", "excel"])
+def test_pauses_become_gaps_of_real_time(tmp_path: Path, export: str) -> None:
     # Experiment time runs 0..5 s without a jump, but the user paused 30 s at t = 2 s (wall clock).
     sig = ex.signal(duration_s=5)
     events = [
@@ -89,7 +90,10 @@ def test_pauses_become_gaps_of_real_time(tmp_path: Path) -> None:
         "meta/time.csv": ex.phyphox_time_csv(events),
         "meta/device.csv": '"property","value"\n"version","1.1.13"\n"deviceModel","iPhone12,1"\n',
     }
-    rec = ingest.load(ex.write_files(tmp_path / "exp", files, as_zip=True))
+    # the Excel export (the app's first choice) holds meta/ in its sheets "Metadata Time" and "Metadata Device"
+    written = ex.write_files(tmp_path / "exp", files, as_zip=True)
+    rec = ingest.load(written if export == "csv_zip" else ex.phyphox_workbook(files, tmp_path / "exp.xlsx"))
+    assert rec.source["start_epoch_s"] == pytest.approx(1.7e9)
     expected = np.where(sig.time_s >= 2.0, sig.time_s + 30.0, sig.time_s)
     np.testing.assert_allclose(rec.time_s, expected, atol=1e-6)
     assert rec.source["pauses"] == [pytest.approx({"start_s": 2.0, "duration_s": 30.0})]

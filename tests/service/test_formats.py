@@ -199,3 +199,25 @@ def test_a_metabase_zip_of_two_devices_stores_nothing(client: TestClient, tmp_pa
     said = r.json()["detail"]
     assert "holds the MetaBase files of 2 devices (C5:E7:A3:B1:F2:D0: " in said and "one device's" in said, said
     assert client.get("/api/walks").json() == []
+
+
+def test_an_upload_of_phyphox_s_excel_export_is_analysed_as_its_csv_export(client: TestClient, tmp_path: Path) -> None:
+    csv_zip = build("phyphox", tmp_path)
+    sig = walking_signal()
+    xyz_abs = np.column_stack([sig.acc_ms2, np.linalg.norm(sig.acc_ms2, axis=1)])
+    header = [*ex.RAW_WITH_G, "Absolute acceleration (m/s^2)"]
+    # the walk is dated by its Metadata Time sheet, as by the CSV export's meta/time.csv
+    events = [("START", 0.0, 1.7e9), ("PAUSE", float(sig.time_s[-1]), 1.7e9 + float(sig.time_s[-1]))]
+    files = {"Raw Data.csv": ex.phyphox_csv(sig.time_s, xyz_abs, header), "meta/time.csv": ex.phyphox_time_csv(events)}
+    book = ex.phyphox_workbook(files, tmp_path / "Acceleration with g 2023-11-14 22-13-20.xlsx")
+    walks = {}
+    for path in (csv_zip, book):
+        with path.open("rb") as fh:
+            r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
+        assert r.status_code == 201, r.text
+        (walks[path.suffix],) = r.json()["walks"]
+        # the same samples: delete the first walk, or the second would be refused as the same walk
+        assert client.delete(f"/api/walks/{walks[path.suffix]['id']}").status_code in (200, 204)
+    assert walks[".xlsx"]["format"] == "phyphox"
+    assert walks[".xlsx"]["summary"] == walks[".zip"]["summary"]
+    assert datetime.fromisoformat(walks[".xlsx"]["started_at"]).timestamp() == pytest.approx(1.7e9, abs=1.0)

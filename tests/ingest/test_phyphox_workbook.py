@@ -1,0 +1,119 @@
+"""phyphox's Excel export (.xlsx, the first of its export formats on Android and iOS) reads as its CSV export does.
+
+The workbooks are written as phyphox's own Excel writer lays them out (DataExport.ExcelFormat, phyphox-android):
+one sheet per export set named as the set (the CSV export's file name without ".csv"), a header row of text cells,
+number cells, "NaN" text cells padding a shorter column, then the sheets "Metadata Device" (property, value) and
+"Metadata Time" (event, experiment time, system time, system time text). Real exports in ../shared/data/dev are
+rewritten so, and each must read as the CSV export it came from.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+import ingest
+from ingest import IngestError
+from tests.ingest import exports as ex
+from tests.ingest.test_qa19_phone_exports import PHONE as PHONE_EXPORTS
+
+
+def read_export(folder: Path) -> dict[str, str]:
+    """A phyphox export folder's CSV files (name relative to the folder -> text)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*.csv"))
+        if p.is_file()
+    }
+
+
+def assert_same_recording(a: ingest.Recording, b: ingest.Recording) -> None:
+    np.testing.assert_allclose(a.time_s, b.time_s, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a.acc_ms2, b.acc_ms2, rtol=1e-9, atol=1e-9)
+    if a.gyr_dps is None:
+        assert b.gyr_dps is None
+    else:
+        np.testing.assert_allclose(a.gyr_dps, b.gyr_dps, rtol=1e-9, atol=1e-9)
+    for key in ("format", "acc_source", "pauses", "start_epoch_s", "app_version", "device"):
+        assert a.source.get(key) == b.source.get(key), key
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    "export",
+    [
+        "phyphox_misc_adtngrha",
+        "phyphox_linear_acc_plus_gps_walks/t2koan07",
+        "phyphox_acceleration_without_g_iphone",
+        "phyphox_acc_gyro_dfb_lab",
+    ],
+)
+def test_a_real_export_reads_the_same_from_its_excel_file(tmp_path: Path, export: str) -> None:
+    folder = PHONE_EXPORTS / export
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not here (../shared/data/dev)")
+    files = read_export(folder)
+    book = ex.phyphox_workbook(files, tmp_path / "Accelerometer 2024-05-01 10-00-00.xlsx")
+    try:
+        from_csv = ingest.load(folder, placement="pocket")
+    except IngestError as exc:
+        with pytest.raises(IngestError) as same:
+            ingest.load(book, placement="pocket")
+        # refused for the same reason, said of the workbook
+        assert same.value.reason == exc.reason and book.name in str(same.value)
+        return
+    from_book = ingest.load(book, placement="pocket")
+    assert_same_recording(from_csv, from_book)
+    assert from_book.source["file"] == book.name
+    if from_csv.gps is not None:
+        np.testing.assert_allclose(from_book.gps.lat_deg, from_csv.gps.lat_deg)
+
+
+def test_gyroscope_sheet_with_nan_padding(tmp_path: Path) -> None:
+    sig = ex.signal(duration_s=5)
+    gyr = ex.phyphox_csv(sig.time_s, np.radians(sig.gyr_dps), ex.PER_SENSOR_GYR)
+    lines = gyr.splitlines()
+    # a buffer two samples shorter than the other columns' sheet is padded with "NaN" text cells at its end
+    gyr = "\n".join([*lines[:-2], *["NaN,NaN,NaN,NaN"] * 2]) + "\n"
+    files = {"Accelerometer.csv": ex.phyphox_csv(sig.time_s, sig.acc_ms2, ex.PER_SENSOR_ACC), "Gyroscope.csv": gyr}
+    rec = ingest.load(ex.phyphox_workbook(files, tmp_path / "walk.xlsx"))
+    assert rec.gyr_dps is not None
+    n = len(sig.time_s) - 2
+    np.testing.assert_allclose(rec.gyr_dps[: n - 1], sig.gyr_dps[: n - 1], rtol=1e-7, atol=1e-6)
+
+
+def test_a_gait_csv_saved_as_a_workbook_reads_as_the_gait_csv(tmp_path: Path) -> None:
+    sig = ex.signal(duration_s=5)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "walk"
+    sheet.append(["time_s", "acc_x_ms2", "acc_y_ms2", "acc_z_ms2"])
+    for t, (x, y, z) in zip(sig.time_s, sig.acc_ms2, strict=True):
+        sheet.append([float(t), float(x), float(y), float(z)])
+    book.create_sheet("notes")  # an empty second sheet: no recording, left out
+    book.save(tmp_path / "walk.xlsx")
+    rec = ingest.load(tmp_path / "walk.xlsx", placement="lower_back")
+    assert rec.source["format"] == "gait_csv"
+    # a workbook keeps 15 significant digits (openpyxl writes them so, as Excel does)
+    np.testing.assert_allclose(rec.acc_ms2, sig.acc_ms2, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(rec.time_s, sig.time_s, rtol=1e-13, atol=0)
+
+
+def test_a_damaged_workbook_is_said_so(tmp_path: Path) -> None:
+    sig = ex.signal()
+    good = ex.phyphox_workbook(
+        {"Raw Data.csv": ex.phyphox_csv(sig.time_s, sig.acc_ms2, ex.RAW_WITH_G)}, tmp_path / "g.xlsx"
+    )
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data[: len(data) // 2] if info.filename == "xl/workbook.xml" else data)
+    with pytest.raises(IngestError) as err:
+        ingest.load(damaged)
+    assert err.value.reason == "bad_workbook"
+    assert "damaged.xlsx" in str(err.value) and "save the sheet with the samples as CSV" in str(err.value)
