@@ -397,6 +397,13 @@ def test_flag_overlong_fixed_target_exact_boundary() -> None:
     assert flags == [False, True, False, None, None]
 
 
+def test_a_stride_of_unknown_confidence_is_never_flagged() -> None:
+    # "unreliable estimates are never flagged": a NaN confidence is no confidence of 0.6 or more, however long the
+    # stride (a bare `confidence < min_confidence` would let it through, as NaN compares False to everything)
+    strides = [StrideEvent(0.0, 1.0, 1.9, 120.0, 1.9, float("nan"), "test")]
+    assert flag_overlong(strides, 1.25, tolerance_m=0.05, min_confidence=0.6) == [None]
+
+
 def test_flags_are_plain_bools_for_numpy_scalars() -> None:
     s = StrideEvent(np.float64(0.0), np.float64(1.0), np.float64(1.9), np.float64(120.0), None, np.float64(0.9), "t")
     assert flag_overlong([s], 1.25, tolerance_m=0.25)[0] is True
@@ -479,6 +486,26 @@ def test_usual_onset_is_the_lower_quartile_of_recent_painful_reports() -> None:
     assert (onset.distance_m, onset.n_distance_reports, onset.time_s) == (4000.0, 4, None)
     assert onset.distances_m == (4000.0, 5000.0, 6000.0, 7000.0)
     assert recommend_walk_length(onset).walk_length_m == pytest.approx(4000.0 * 5 / 6)
+
+
+def test_a_report_scoring_exactly_the_least_pain_counts_and_one_below_does_not() -> None:
+    # min_pain_0_10: "reports with at least this pain score count as pain"
+    assert estimate_pain_onset([PainReport(NOW_S, 2, onset_distance_m=800.0)], min_pain_0_10=2) is not None
+    assert estimate_pain_onset([PainReport(NOW_S, 1, onset_distance_m=800.0)], min_pain_0_10=2) is None
+    onset = estimate_pain_onset(
+        [PainReport(NOW_S, 1, onset_distance_m=800.0), PainReport(NOW_S, 0, onset_distance_m=300.0)]
+    )  # the default least pain, 1: the score-0 report (no pain) teaches nothing
+    assert onset is not None and onset.distances_m == (800.0,)
+
+
+def test_reports_after_now_do_not_count_towards_the_usual_onset() -> None:
+    # only reports from lookback_days before now_s up to now_s count: a walk's plan is made from the pain reported
+    # before it started, never from a report made after it
+    earlier = PainReport(NOW_S - 5 * DAY_S, 5, onset_distance_m=3000.0)
+    later = PainReport(NOW_S + DAY_S, 5, onset_distance_m=1000.0)
+    onset = estimate_pain_onset([earlier, later], now_s=NOW_S, lookback_days=90.0)
+    assert onset is not None and onset.distances_m == (3000.0,)
+    assert estimate_pain_onset([later], now_s=NOW_S, lookback_days=90.0) is None
 
 
 def test_onset_time_only_gives_a_walk_time() -> None:

@@ -239,6 +239,20 @@ def test_stride_events_carry_length_confidence_and_method() -> None:
     assert stride.speed_mps == pytest.approx(stride.length_m / stride.duration_s, rel=1e-3)
 
 
+def test_a_stride_longer_than_any_walking_stride_gets_no_confidence() -> None:
+    # A vertical bounce of 4 m/s^2 at 1.5 steps/s moves the sensor 2 A / (2 pi f)^2 = 9 cm up and down each step:
+    # at a sensor height of 1.6 m and a factor of 1.5 the pendulum model gives strides far beyond the 2.5 m of
+    # any walking stride; such a length is reported but never trusted (confidence 0)
+    step_hz, amplitude_ms2, height_m, scale = 1.5, 4.0, 1.6, 1.5
+    excursion_m = 2 * amplitude_ms2 / (2 * np.pi * step_hz) ** 2
+    assert 2 * scale * pendulum_step_length_m(excursion_m, height_m) > 2.5 * 1.2
+    t, acc = walk_signal(amplitude_ms2=amplitude_ms2, step_hz=step_hz)
+    tracker = GaitTracker(placement="lower_back", sensor_height_m=height_m, stride_scale=scale)
+    strides = [e for e in run(tracker, t, acc, []) if e.kind == "stride"]
+    assert len(strides) > 20 and all(s.length_m is not None and s.length_m > 2.5 for s in strides)
+    assert [s.confidence for s in strides] == [0.0] * len(strides)
+
+
 def test_wrist_gives_cadence_but_no_length() -> None:
     t, acc = walk_signal()
     events = run(GaitTracker(placement="wrist"), t, acc, [])

@@ -65,7 +65,9 @@ def test_rad_per_s_in_dps_columns_is_refused_with_the_factor(
 def test_the_same_recording_in_deg_per_s_loads(which: str, foot: np.ndarray, back: np.ndarray, tmp_path: Path) -> None:
     rows = {"foot": foot, "back": back}[which]
     rec = ingest.load(write(tmp_path / "rec.csv", GAIT_HEADER.format(u="dps"), rows))
-    assert rec.gyr_dps is not None
+    # read as written: deg/s under a deg/s header, neither refused nor rescaled (a rad/s reading would be 57.3x)
+    assert rec.gyr_dps is not None and rec.gyr_dps.shape == (len(rows), 3)
+    np.testing.assert_allclose(rec.gyr_dps, rows[:, 4:7], rtol=1e-6, atol=1e-9)
 
 
 def test_generic_gyroscope_without_unit_is_read_by_how_the_accelerometer_turns(

@@ -80,12 +80,19 @@ def test_a_refused_upload_leaves_no_file(client: TestClient, settings: Settings)
     assert files_in(settings.recordings_dir) == [f"walk-{first['id']}.npz"]
 
 
+@pytest.mark.parametrize("samples_placed", [False, True], ids=["before-placing", "after-placing"])
 def test_a_failure_inside_the_insert_transaction_stores_neither_walk_nor_samples(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, samples_placed: bool
 ) -> None:
     recordings = tmp_path / "recordings"
+    place = StagedRecording.place
 
     def disk_full(self: StagedRecording, walk_ids: list[int]) -> None:
+        if samples_placed:
+            # The samples took their walk's name, then the transaction failed (its commit on a disk just filled up):
+            # they must go with the walk, or a later walk given the same id finds somebody else's samples as its own.
+            place(self, walk_ids)
+            assert files_in(recordings) == [f"walk-{walk_ids[0]}.npz"]
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(StagedRecording, "place", disk_full)
