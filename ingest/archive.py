@@ -71,7 +71,8 @@ class Bundle:
     label
         The export's name for messages (the zip or folder name).
     kind
-        ``"zip"``, ``"folder"``, ``"file"`` or ``"workbook"`` (each sheet of an .xlsx as a CSV file, held in memory).
+        ``"zip"``, ``"folder"``, ``"file"`` or ``"tables"`` (CSV files made in memory: each sheet of an .xlsx, each
+        sensor's records of a JSON export; see :func:`tables_bundle`).
     names
         Relative names of the data files, with one common top-level folder stripped.
     """
@@ -88,7 +89,7 @@ class Bundle:
         """Return the bytes of ``name`` (one of :attr:`names`), at most :data:`MAX_FILE_BYTES`."""
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
-        if self.kind == "workbook":
+        if self.kind == "tables":
             return self._sheets[name]
         if self.kind == "zip" and self.size(name) > MAX_FILE_BYTES:
             raise IngestError(
@@ -105,7 +106,7 @@ class Bundle:
         """Return at most the first ``n_bytes`` of ``name`` without reading the rest (for format detection)."""
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
-        if self.kind == "workbook":
+        if self.kind == "tables":
             return self._sheets[name][:n_bytes]
         if self.kind == "zip":
             return _read_zip_member(self._root, self._prefix + name, self.label, n_bytes)
@@ -118,7 +119,7 @@ class Bundle:
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
         try:
-            if self.kind == "workbook":
+            if self.kind == "tables":
                 yield io.BytesIO(self._sheets[name])
             elif self.kind == "zip":
                 with zipfile.ZipFile(self._root) as zf, zf.open(self._prefix + name) as fh:
@@ -432,14 +433,20 @@ def open_workbook(path: Path, sheet_file: Callable[[str], str] = lambda sheet: f
             "the samples as CSV, or export the recording from the app as CSV",
             reason="bad_workbook",
         ) from None
-    names = tuple(sheets)
+    return tables_bundle(label, sheets)
+
+
+def tables_bundle(label: str, tables: Mapping[str, bytes]) -> Bundle:
+    """A bundle of the CSV ``tables`` (name -> bytes) made in memory from one export file (a workbook's sheets, a JSON
+    export's records), ``label`` (that file's name) naming it in messages."""
+    names = tuple(tables)
     return Bundle(
         label=label,
-        kind="workbook",
+        kind="tables",
         names=names,
-        sizes=tuple(len(sheets[n]) for n in names),
-        _root=path,
-        _sheets=sheets,
+        sizes=tuple(len(tables[n]) for n in names),
+        _root=Path(label),
+        _sheets=dict(tables),
     )
 
 
@@ -527,4 +534,5 @@ __all__ = [
     "open_single",
     "open_workbook",
     "read_file_bytes",
+    "tables_bundle",
 ]

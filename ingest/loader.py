@@ -313,8 +313,8 @@ def detect_format(bundle: Bundle) -> str:
     head = bundle.head(name, 64 * 1024)
     if head.lstrip()[:1] in (b"[", b"{"):
         raise IngestError(
-            f"{name}: this is a JSON export, which is not supported; export the recording as CSV instead (Sensor "
-            "Logger: Export > CSV (zip))",
+            f"{name}: this is a JSON file, but not Sensor Logger's JSON export (the one JSON export read); export the "
+            "recording as CSV instead",
             reason="unsupported_format",
         )
     if gait_csv.looks_like(head):
@@ -392,6 +392,8 @@ def load(
     if is_workbook(bundle):
         # an Excel export (phyphox's first choice) read as the CSV files its sheets hold
         bundle = open_workbook(Path(path), sheet_file=phyphox.sheet_file)
+    elif sensor_logger.is_json_export(bundle):
+        bundle = sensor_logger.json_export_tables(bundle)
     refuse_raw_device_file(bundle)
     bundle = focus(bundle)
     fmt = format.strip().lower() if format else detect_format(bundle)

@@ -11,6 +11,9 @@ in g: iOS's Accelerometer Uncalibrated; none: a file without gravity, refused). 
 ``WristMotion.csv`` (``time,seconds_elapsed,rotationRate{X,Y,Z},gravity{X,Y,Z},acceleration{X,Y,Z},quaternion...``,
 as public loaders of Sensor Logger's watch export read it): Core Motion's user acceleration and gravity, in g with
 Apple's sign unless Metadata.csv says the units were standardised, read as a wrist recording.
+
+Its JSON export (one file: an array of records, each naming its ``sensor`` beside the columns of that sensor's CSV
+file, ``Metadata`` included) is read as the CSV export it matches (:func:`json_export_tables`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import numpy as np
 
 from gait.types import GpsTrack, Placement, Recording
 from gait.validate import acceleration_magnitudes, median_rate_hz
-from ingest.archive import Bundle
+from ingest.archive import Bundle, tables_bundle
 from ingest.common import (
     FormatInfo,
     acc_unit_scale,
@@ -54,7 +57,7 @@ INFO = FormatInfo(
     name="sensor_logger",
     description="Sensor Logger export (iOS or Android): zip or folder with TotalAcceleration / Accelerometer + "
     "Gravity / AccelerometerUncalibrated, Gyroscope, Location and Metadata CSVs; one axis file alone under any name "
-    "(known by its header); the Apple Watch's WristMotion.csv (a wrist recording)",
+    "(known by its header); the Apple Watch's WristMotion.csv (a wrist recording); its JSON export (one file)",
     patterns=(
         "<date>.zip",
         "<date>/",
@@ -62,6 +65,7 @@ INFO = FormatInfo(
         "AccelerometerUncalibrated.csv",
         "WristMotion.csv",
         "*.csv headed 'time,seconds_elapsed,z,y,x'",
+        "<date>.json",
     ),
     checked_versions=("iOS 1.10.4 (Metadata v3)", "Android 1.26.0", "Android 1.60.0"),
     phone=True,
@@ -104,6 +108,68 @@ def _header_fields(bundle: Bundle, name: str) -> list[str] | None:
 
 def _is_watch_header(fields: list[str]) -> bool:
     return {"time", *_WATCH_ACC, *_WATCH_GRAVITY} <= set(fields)
+
+
+def is_json_export(bundle: Bundle) -> bool:
+    """Whether ``bundle`` is one file holding Sensor Logger's JSON export: an array of records naming their sensor
+    and its ``seconds_elapsed``."""
+    if bundle.kind != "file":
+        return False
+    head = bundle.head(bundle.names[0], 4096).lstrip(b"\xef\xbb\xbf").lstrip()
+    return head[:1] == b"[" and b'"sensor"' in head and b'"seconds_elapsed"' in head
+
+
+def json_export_tables(bundle: Bundle) -> Bundle:
+    """Sensor Logger's JSON export (one file, see :func:`is_json_export`) as the CSV files of its CSV export: each
+    sensor's records as ``<sensor>.csv``, with the columns of the sensor's first record in their order.
+
+    The file is parsed as a stream (ijson): a long recording's JSON is hundreds of MB of records, whose Python
+    objects would take gigabytes held at once.
+
+    Raises
+    ------
+    IngestError
+        When the file is not valid JSON, ends early (cut off) or holds something other than sensor records.
+    """
+    import ijson  # imported here: only a JSON export needs it
+
+    name = bundle.names[0]
+    columns: dict[str, list[str]] = {}
+    texts: dict[str, io.StringIO] = {}
+    writers: dict[str, Any] = {}
+    try:
+        with bundle.member(name).stream() as fh:
+            for n_record, record in enumerate(ijson.items(fh, "item", use_float=True), start=1):
+                if not isinstance(record, dict) or not isinstance(record.get("sensor"), str):
+                    raise IngestError(
+                        f"{name}: record {n_record} names no sensor: this is not Sensor Logger's JSON export; export "
+                        "the recording as CSV (Export > CSV (zip))",
+                        reason="unsupported_format",
+                    )
+                sensor = record.pop("sensor").replace("/", "_")
+                if sensor not in columns:
+                    columns[sensor] = list(record)
+                    texts[sensor] = io.StringIO()
+                    writers[sensor] = csv.writer(texts[sensor], lineterminator="\n")
+                    writers[sensor].writerow(columns[sensor])
+                writers[sensor].writerow([_json_cell(record.get(c)) for c in columns[sensor]])
+    except ijson.JSONError as exc:
+        cut = isinstance(exc, ijson.IncompleteJSONError) and "premature" in str(exc).lower()
+        why = "ends before its last record: it was cut off" if cut else f"is not valid JSON ({exc})"
+        raise IngestError(
+            f"{name}: {why}; copy or export the recording again (Sensor Logger: Export > CSV (zip) or JSON)",
+            reason="bad_json",
+        ) from None
+    if not texts:
+        raise IngestError(f"{name}: the JSON export holds no records; record again", reason="empty")
+    return tables_bundle(name, {f"{s}.csv": t.getvalue().encode("utf-8") for s, t in texts.items()})
+
+
+def _json_cell(value: object) -> str:
+    """A JSON value as a CSV cell (Sensor Logger writes its numbers as strings; a float in full, null empty)."""
+    if value is None:
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def looks_like(bundle: Bundle) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,3 +198,15 @@ def phyphox_workbook(files: dict[str, str], path: Path) -> Path:
             sheet.append([_cell(c) for c in row])
     book.save(path)
     return path
+
+
+def sensor_logger_json(files: dict[str, str]) -> str:
+    """Sensor Logger's JSON export of the recording whose CSV export is ``files`` (name -> text), as the app writes
+    it: one array of records, each ``{"sensor": <file name without .csv>, <that file's columns>: "<value>"...}``,
+    every value a string, one record per line, a sensor's records together (Metadata's one record included)."""
+    records = []
+    for name, text in files.items():
+        sensor = name.rsplit("/", 1)[-1].removesuffix(".csv")
+        for row in csv.DictReader(io.StringIO(text)):
+            records.append(json.dumps({"sensor": sensor, **row}, separators=(",", ":")))
+    return "[\n" + ",\n".join(records) + "\n]\n"

@@ -32,13 +32,14 @@ def read_export(folder: Path) -> dict[str, str]:
 
 
 def assert_same_recording(a: ingest.Recording, b: ingest.Recording) -> None:
+    """The same samples (to the digits a workbook or JSON keeps) and the same facts of the recording."""
     np.testing.assert_allclose(a.time_s, b.time_s, rtol=0, atol=1e-9)
     np.testing.assert_allclose(a.acc_ms2, b.acc_ms2, rtol=1e-9, atol=1e-9)
     if a.gyr_dps is None:
         assert b.gyr_dps is None
     else:
         np.testing.assert_allclose(a.gyr_dps, b.gyr_dps, rtol=1e-9, atol=1e-9)
-    for key in ("format", "acc_source", "pauses", "start_epoch_s", "app_version", "device"):
+    for key in ("format", "acc_source", "pauses", "start_epoch_s", "app_version", "device", "platform"):
         assert a.source.get(key) == b.source.get(key), key
 
 

@@ -201,6 +201,19 @@ def test_a_metabase_zip_of_two_devices_stores_nothing(client: TestClient, tmp_pa
     assert client.get("/api/walks").json() == []
 
 
+def uploaded_one_after_the_other(client: TestClient, *paths: Path) -> dict[str, dict]:
+    """Each of ``paths`` (the same recording in two formats) uploaded, then deleted before the next is (it would be
+    refused as the same walk): the walks stored, by file suffix."""
+    walks = {}
+    for path in paths:
+        with path.open("rb") as fh:
+            r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
+        assert r.status_code == 201, r.text
+        (walks[path.suffix],) = r.json()["walks"]
+        assert client.delete(f"/api/walks/{walks[path.suffix]['id']}").status_code in (200, 204)
+    return walks
+
+
 def test_an_upload_of_phyphox_s_excel_export_is_analysed_as_its_csv_export(client: TestClient, tmp_path: Path) -> None:
     csv_zip = build("phyphox", tmp_path)
     sig = walking_signal()
@@ -210,14 +223,20 @@ def test_an_upload_of_phyphox_s_excel_export_is_analysed_as_its_csv_export(clien
     events = [("START", 0.0, 1.7e9), ("PAUSE", float(sig.time_s[-1]), 1.7e9 + float(sig.time_s[-1]))]
     files = {"Raw Data.csv": ex.phyphox_csv(sig.time_s, xyz_abs, header), "meta/time.csv": ex.phyphox_time_csv(events)}
     book = ex.phyphox_workbook(files, tmp_path / "Acceleration with g 2023-11-14 22-13-20.xlsx")
-    walks = {}
-    for path in (csv_zip, book):
-        with path.open("rb") as fh:
-            r = client.post("/api/uploads", files={"file": (path.name, fh)}, data={"placement": "lower_back"})
-        assert r.status_code == 201, r.text
-        (walks[path.suffix],) = r.json()["walks"]
-        # the same samples: delete the first walk, or the second would be refused as the same walk
-        assert client.delete(f"/api/walks/{walks[path.suffix]['id']}").status_code in (200, 204)
+    walks = uploaded_one_after_the_other(client, csv_zip, book)
     assert walks[".xlsx"]["format"] == "phyphox"
     assert walks[".xlsx"]["summary"] == walks[".zip"]["summary"]
     assert datetime.fromisoformat(walks[".xlsx"]["started_at"]).timestamp() == pytest.approx(1.7e9, abs=1.0)
+
+
+def test_an_upload_of_sensor_logger_s_json_export_is_analysed_as_its_csv_export(
+    client: TestClient, tmp_path: Path
+) -> None:
+    files = ex.sensor_logger_android(walking_signal())
+    csv_zip = ex.write_files(tmp_path / "2026-01-01_10-00-00", files, as_zip=True)
+    as_json = tmp_path / "2026-01-01_10-00-00.json"
+    as_json.write_text(ex.sensor_logger_json(files))
+    walks = uploaded_one_after_the_other(client, csv_zip, as_json)
+    assert walks[".json"]["format"] == "sensor_logger"
+    assert walks[".json"]["summary"] == walks[".zip"]["summary"]
+    assert walks[".json"]["started_at"] == walks[".zip"]["started_at"]

@@ -1,0 +1,88 @@
+"""Sensor Logger's JSON export (one file: an array of records, each naming its sensor beside that sensor's CSV
+columns, every value a string, as public recordings of the app show) reads as its CSV export does.
+
+Real exports in ../shared/data/dev are rewritten as the app's JSON and must read as the CSV export they came from.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ingest
+from ingest import IngestError
+from tests.ingest import exports as ex
+from tests.ingest.test_phyphox_workbook import assert_same_recording
+from tests.ingest.test_qa19_phone_exports import PHONE
+
+
+def export_files(source: Path) -> dict[str, str]:
+    """A Sensor Logger CSV export's files (a folder or a zip): name -> text."""
+    if source.suffix == ".zip":
+        with zipfile.ZipFile(source) as zf:
+            return {
+                n.rsplit("/", 1)[-1]: zf.read(n).decode("utf-8")
+                for n in zf.namelist()
+                if n.endswith(".csv") and not n.startswith("__MACOSX")
+            }
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(source.glob("*.csv"))}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(
+    "export",
+    [
+        "sensor_logger_android_v1.60.0/recording_1",
+        "sensor_logger_android_v1.26.0/2023-11-24_07-25-54.zip",
+        "sensor_logger_ios_v1.10.4/2022-09-16_11-15-46",
+        "sensor_logger_ios_v1.10.4/2022-09-26_15-32-56",
+    ],
+)
+def test_a_real_export_reads_the_same_from_its_json(tmp_path: Path, export: str) -> None:
+    source = PHONE / export
+    if not source.exists():
+        pytest.skip(f"{source} is not here (../shared/data/dev)")
+    as_json = tmp_path / f"{source.stem}.json"
+    as_json.write_text(ex.sensor_logger_json(export_files(source)), encoding="utf-8")
+    from_csv = ingest.load(source, placement="pocket")
+    from_json = ingest.load(as_json, placement="pocket")
+    assert_same_recording(from_csv, from_json)
+    assert from_json.source["format"] == "sensor_logger" and from_json.source["file"] == as_json.name
+
+
+def _android_export() -> dict[str, str]:
+    return ex.sensor_logger_android(ex.signal(duration_s=5.0), gps=False)
+
+
+def test_a_json_export_gzipped_or_renamed_reads_too(tmp_path: Path) -> None:
+    import gzip
+
+    files = _android_export()
+    zipped = ex.write_files(tmp_path / "csv", files, as_zip=True)
+    path = tmp_path / "my walk.txt"  # a download renamed: known by its content
+    path.write_bytes(gzip.compress(ex.sensor_logger_json(files).encode()))
+    from_json, from_csv = ingest.load(path), ingest.load(zipped)
+    np.testing.assert_allclose(from_json.acc_ms2, from_csv.acc_ms2, rtol=1e-12)
+    np.testing.assert_allclose(from_json.time_s, from_csv.time_s, atol=1e-9)
+
+
+def test_a_json_export_cut_off_is_said_so(tmp_path: Path) -> None:
+    text = ex.sensor_logger_json(_android_export())
+    path = tmp_path / "cut.json"
+    path.write_text(text[: len(text) * 2 // 3])  # a copy that stopped two thirds of the way
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert err.value.reason == "bad_json"
+    assert "cut.json: ends before its last record: it was cut off" in str(err.value)
+
+
+def test_a_json_export_with_a_record_naming_no_sensor_is_refused(tmp_path: Path) -> None:
+    text = ex.sensor_logger_json(_android_export())
+    path = tmp_path / "odd.json"
+    path.write_text(text.replace("[\n", '[\n{"seconds_elapsed":"0","x":"1"},\n', 1))
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert err.value.reason == "unsupported_format" and "record 1 names no sensor" in str(err.value)
