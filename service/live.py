@@ -656,6 +656,7 @@ class LiveSession:
         self.tracker = factory(**settings)
         self.so_far = RunningSummary(self.placement)
         self.state = SessionState()
+        self.store_on_end = store_on_end
         self.journal_path = Path(journal_dir) / f"{self.session_id}.csv"
         self.replaced_journal = _move_aside(self.journal_path)
         self._journal = Journal(
@@ -796,9 +797,28 @@ class LiveSession:
                 self._journal.write_meta()
             except OSError as exc:  # a full disk: the walk still ends, the sensor released, its end published
                 self.journal_error = self.journal_error or exc
-            self._journal.unlock()  # after its end is written: a recovery never takes a walk ended this way
+            if self.store_on_end is None:
+                self._journal.unlock()
+            # else held until its process has stored the walk (release_journal): one killed while it stores it is
+            # stored at the next start, as one cut off during the walk is
             self._publish_state()
         return self.state
+
+    def mark_journal(self, **fields: Any) -> None:
+        """Write ``fields`` into the sidecar's ``store_on_end`` mark (a walk its process stores when it ends): how the
+        walk ended (``ended``, for a start that stores it after its process was killed while storing it), or
+        ``recovered`` (why it was not stored, said when it ended: never taken again at a start). Nothing for a walk
+        without the mark, or whose journal is gone (stored); a sidecar that cannot be written stays as it was."""
+        if self.store_on_end is None or not self._journal.meta_path.exists():
+            return
+        self._journal.meta[STORE_ON_END] = {**self._journal.meta.get(STORE_ON_END, {}), **fields}
+        with contextlib.suppress(OSError):
+            self._journal.write_meta()
+
+    def release_journal(self) -> None:
+        """Give up the journal's lock once the walk's process is done with it: a walk stored when it ends keeps it
+        past its end until then (``store_on_end``)."""
+        self._journal.unlock()
 
     # -- inputs --------------------------------------------------------------------------------------------------
     def _on_source_message(self, msg: dict[str, Any]) -> None:

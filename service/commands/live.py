@@ -403,6 +403,7 @@ async def _run(args: argparse.Namespace) -> int:
         ended = {"ended": "stopped" if session.stop_requested else "sensor_ended"}
         kept = await _keep(args, settings, session, walk, target, ended) if state.samples else None
     finally:
+        session.release_journal()  # held past the walk's end until it was stored (or not): see recover_cut_off
         if stop_timer is not None:
             stop_timer.cancel()
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -487,6 +488,9 @@ async def _keep(
     csv = shlex.quote(str(session.journal_path))
     if args.no_store:
         return Kept(None, NOT_STORED.format(csv=csv), "no_store")
+    # how it ended, for a start that stores it should this process be killed while it stores it (the journal stays
+    # locked until then: recover_cut_off)
+    session.mark_journal(ended=ended)
     kept = await asyncio.to_thread(
         store_walk,
         settings,
@@ -500,6 +504,8 @@ async def _keep(
     )
     if kept.walk_id is not None:  # its samples are in the store now: the journal would be a second copy
         remove_journal(session.journal_path)
+    elif kept.reason != "store_failed":  # said now, with what to do: never taken again at a start
+        session.mark_journal(recovered=kept.reason or "not_stored")
     return kept
 
 
@@ -608,13 +614,15 @@ CUT_OFF = "gait live was killed or the power went"
 
 
 def recover_cut_off(settings: Any, journal_dir: Path) -> list[str]:
-    """Store the walks of ``gait live`` cut off before they ended (kill -9, a power cut), as their end would have.
+    """Store the walks of ``gait live`` cut off before they ended (kill -9, a power cut), as their end would have,
+    and those whose process was killed (or whose store failed) while it stored them when they ended.
 
     A journal in ``journal_dir`` is taken when its sidecar marks it to be stored in this data folder
-    (:data:`service.live.STORE_ON_END`: never a ``--no-store`` walk, a demo or a dashboard walk), its state never
-    ended, and no process holds its lock (a running ``gait live`` holds it until its walk's end is written; this
-    holds it while it stores the walk, so two starts never store one walk twice). Each is stored with
-    :func:`store_walk` and the walk's settings from its sidecar, ended as ``{"ended": "crash"}``, and its journal
+    (:data:`service.live.STORE_ON_END`: never a ``--no-store`` walk, a demo or a dashboard walk), the mark is not
+    settled (``recovered``: a walk refused when it ended, or here, is said once), and no process holds its lock (a
+    running ``gait live`` holds it until its walk is stored or settled; this holds it while it stores the walk, so
+    two starts never store one walk twice). Each is stored with :func:`store_walk` and the walk's settings from its
+    sidecar, ended as ``{"ended": "crash"}`` (or, when it ended, as its process wrote: ``ended``), and its journal
     removed once stored, as at a normal end. A walk the store refuses by its rules (too little walking, the same
     walk) or that cannot be analysed keeps its journal and is marked in its sidecar, so it is said once; a store
     that fails (a full disk) is tried again at the next start. Returns one line per walk found (none on Windows,
@@ -664,21 +672,23 @@ def recover_cut_off(settings: Any, journal_dir: Path) -> list[str]:
                     _number(meta.get("stride_scale")),
                     False,
                 )
-                ended = {"ended": "crash", "end_detail": f"{CUT_OFF}; stored at the next start"}
+                ended = _ended(meta, mark)
                 name = str(mark.get("name") or "Live")
                 height_given = bool(mark.get("height_given"))
                 kept = store_walk(
                     settings, csv_path, walk, side, name=name, height_given=height_given, live_steps=None, ended=ended
                 )
+            cut = (
+                f"not stored when it ended ({STORING_CUT_OFF})"
+                if _walk_ended(meta)
+                else f"cut off before it ended ({CUT_OFF})"
+            )
             if kept.walk_id is not None:
                 remove_journal(csv_path)
                 tail = kept.words.removeprefix(f"stored as walk {kept.walk_id} in the dashboard ")
-                lines.append(
-                    f"stored walk {kept.walk_id}, a gait live walk of {when} cut off before it ended ({CUT_OFF}), "
-                    f"in the dashboard {tail}"
-                )
+                lines.append(f"stored walk {kept.walk_id}, a gait live walk of {when} {cut}, in the dashboard {tail}")
                 continue
-            lines.append(f"a gait live walk of {when} was cut off before it ended ({CUT_OFF}); {kept.words}")
+            lines.append(f"a gait live walk of {when} was {cut}; {kept.words}")
             if kept.reason != "store_failed":  # said once: the journal stays, as a refused walk's does
                 meta[STORE_ON_END] = {**mark, "recovered": kept.reason or "no_samples"}
                 tmp = meta_path.with_name(meta_path.name + ".tmp")
@@ -688,6 +698,26 @@ def recover_cut_off(settings: Any, journal_dir: Path) -> list[str]:
         finally:
             fh.close()
     return lines
+
+
+STORING_CUT_OFF = "gait live was killed, the power went or the store failed while it stored the walk"
+"""Why a walk :func:`recover_cut_off` finds ended but not stored."""
+
+
+def _walk_ended(meta: dict[str, Any]) -> bool:
+    """Whether a journal's sidecar says its walk ended (its end written: the walk was to be stored then)."""
+    state = meta.get("state")
+    return isinstance(state, dict) and state.get("phase") == "ended"
+
+
+def _ended(meta: dict[str, Any], mark: dict[str, Any]) -> dict[str, Any]:
+    """How a walk :func:`recover_cut_off` stores ended (``source["ended"]``): as its process wrote when it ended,
+    or, cut off during the walk, as a crash."""
+    ended = mark.get("ended")
+    if _walk_ended(meta) and isinstance(ended, dict) and isinstance(ended.get("ended"), str):
+        detail = [str(ended["end_detail"])] if ended.get("end_detail") else []
+        return {**ended, "end_detail": "; ".join([*detail, f"{STORING_CUT_OFF}; stored at the next start"])}
+    return {"ended": "crash", "end_detail": f"{CUT_OFF}; stored at the next start"}
 
 
 def _number(value: Any) -> float | None:
@@ -705,9 +735,8 @@ def _to_recover(meta_path: Path, data_dir: str) -> dict[str, Any] | None:
     mark = meta.get(STORE_ON_END) if isinstance(meta, dict) else None
     if not isinstance(mark, dict) or mark.get("recovered") or mark.get("data_dir") != data_dir:
         return None
-    state = meta.get("state")
-    if isinstance(state, dict) and state.get("phase") == "ended":
-        return None
+    # an ended walk's journal with its mark unsettled: its process was killed while it stored the walk (its lock is
+    # held until the walk is stored or settled, see _keep)
     return meta
 
 

@@ -152,3 +152,67 @@ def test_gait_serve_stores_a_cut_off_gait_live_walk_at_start_once(
     assert f"stored walk {walk['id']}, a gait live walk of " in outputs[0]
     assert "cut off" not in outputs[1]
     assert list((data_dir / "journal").iterdir()) == []
+
+
+def test_a_gait_live_killed_while_it_stores_its_ended_walk_is_stored_at_the_next_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found after QA (cutoff): a walk whose end was written, its process killed in the second it took to store it,
+    was never stored and nothing said so (its journal said it had ended, so no start took it)."""
+    import service.commands.live as live_command
+
+    own_sensor(monkeypatch, tmp_path, walk_s=40.0, speed=8.0)
+    journal, storing = tmp_path / "journal", tmp_path / "storing"
+
+    def stuck(*_args: object, **_kwargs: object) -> None:  # the store of the killed process, which never finishes
+        storing.touch()
+        time.sleep(600)
+
+    pid = os.fork()
+    if pid == 0:  # the child: gait live of a walk ended after 3 s, killed while it stores it
+        try:
+            monkeypatch.setattr(live_command, "store_walk", stuck)
+            main(["live", "Mine", "--seconds", "3", "--json", "--journal-dir", str(journal)])
+        finally:
+            os._exit(0)
+    try:
+        deadline = time.monotonic() + 60.0
+        while not storing.exists():
+            assert time.monotonic() < deadline and os.waitpid(pid, os.WNOHANG) == (0, 0), "gait live never stored"
+            time.sleep(0.05)
+        (csv,) = journal.glob("*.csv")
+        meta = json.loads(csv.with_suffix(".json").read_text())
+        assert meta["state"]["phase"] == "ended" and meta[STORE_ON_END]["ended"] == {"ended": "stopped"}
+        # while its process stores it, another start leaves it alone (its lock is held past the walk's end)
+        assert recover_cut_off(Settings.from_env(), journal) == []
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    capsys.readouterr()
+    argv = ["live", "Mine", "--seconds", "1", "--no-store", "--no-bell", "--journal-dir", str(journal)]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    (walk,) = stored_walks(tmp_path / "data")
+    assert f"gait: stored walk {walk['id']}, a gait live walk of " in err
+    assert "not stored when it ended (gait live was killed, the power went or the store failed while it" in err
+    # how it ended is the walk's own end (stopped after --seconds), not a crash
+    assert walk["source"]["ended"] == "stopped" and "stored at the next start" in walk["source"]["end_detail"]
+    assert walk["strides"] > 0 and not csv.exists()
+    assert main(argv) == 0  # and not again
+    assert "gait live walk of" not in capsys.readouterr().err
+    assert len(stored_walks(tmp_path / "data")) == 1
+
+
+def test_a_walk_refused_when_it_ended_is_not_taken_again_at_a_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    own_sensor(monkeypatch, tmp_path, walk_s=40.0, speed=8.0)
+    journal = tmp_path / "journal"
+    # 0.3 s of an 8x replay: about 2 s of walking, too little to store: said now, with what to do
+    argv = ["live", "Mine", "--seconds", "0.3", "--json", "--journal-dir", str(journal)]
+    main(argv)
+    (csv,) = journal.glob("*.csv")
+    meta = json.loads(csv.with_suffix(".json").read_text())
+    assert meta["state"]["phase"] == "ended" and meta[STORE_ON_END]["recovered"]
+    assert recover_cut_off(Settings.from_env(), journal) == [] and csv.exists()
+    assert stored_walks(tmp_path / "data") == []
