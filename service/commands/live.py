@@ -443,6 +443,15 @@ KEEP_LATER = (
     "from the journal's clock; the journal itself is dated when uploaded)"
 )
 """How to keep a journal's walk in the dashboard later: ``gait convert`` reads its sidecar's start time."""
+
+
+def store_later(csv: str) -> str:
+    """How a walk whose store failed gets stored once the cause is fixed: the next start takes its journal
+    (:func:`recover_cut_off`, not on Windows, where journals are not locked), or by hand."""
+    by_hand = KEEP_LATER.format(csv=csv)
+    return by_hand if os.name == "nt" else f"the next start of gait live or gait serve stores it (or: {by_hand})"
+
+
 NOT_STORED = "not stored in the dashboard (--no-store): to keep it (its walk list and coaching), " + KEEP_LATER
 """What ``gait live --no-store`` says of a walk of the walker's own sensor when it ends: the command line keeps the
 samples in a journal, the dashboard's walks and coaching are made of the walks it stores."""
@@ -570,7 +579,7 @@ def store_walk(
         store = Store(settings.db_path).open()
     except (StoreError, sqlite3.Error, OSError) as exc:
         why = disk_full_message(settings.data_dir) if is_disk_full(exc) else f"the store could not be opened: {exc}"
-        return Kept(None, f"{why}; {stays}; once that is fixed, {KEEP_LATER.format(csv=csv)}", "store_failed")
+        return Kept(None, f"{why}; {stays}; once that is fixed, {store_later(csv)}", "store_failed")
     try:
         (walk_id,) = process_file(
             journal,
@@ -603,7 +612,7 @@ def store_walk(
         return Kept(None, f"it could not be analysed: {exc}; {stays}", "not_analysed")
     except (StoreError, sqlite3.Error, OSError) as exc:
         why = disk_full_message(settings.data_dir) if is_disk_full(exc) else f"the store failed: {exc}"
-        return Kept(None, f"{why}; {stays}; once that is fixed, {KEEP_LATER.format(csv=csv)}", "store_failed")
+        return Kept(None, f"{why}; {stays}; once that is fixed, {store_later(csv)}", "store_failed")
     finally:
         store.close()
     return Kept(walk_id, stored_words(walk_id, stored, settings), "stored")

@@ -216,3 +216,29 @@ def test_a_walk_refused_when_it_ended_is_not_taken_again_at_a_start(
     assert meta["state"]["phase"] == "ended" and meta[STORE_ON_END]["recovered"]
     assert recover_cut_off(Settings.from_env(), journal) == [] and csv.exists()
     assert stored_walks(tmp_path / "data") == []
+
+
+def test_a_walk_whose_store_failed_when_it_ended_is_stored_at_the_next_start_once_fixed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    import service.pipeline as pipeline
+
+    own_sensor(monkeypatch, tmp_path, walk_s=40.0, speed=8.0)
+    journal, data = tmp_path / "journal", tmp_path / "data"
+
+    def failing(*_args: object, **_kwargs: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")  # the store failing as the walk ends (a disk going bad)
+
+    with monkeypatch.context() as broken:
+        broken.setattr(pipeline, "process_file", failing)
+        assert main(["live", "Mine", "--seconds", "3", "--no-bell", "--journal-dir", str(journal)]) == 2
+    err = capsys.readouterr().err
+    assert "the store failed: disk I/O error" in err
+    assert "once that is fixed, the next start of gait live or gait serve stores it (or: gait convert " in err
+    argv = ["live", "Mine", "--seconds", "1", "--no-store", "--no-bell", "--journal-dir", str(journal)]
+    assert main(argv) == 0
+    (walk,) = stored_walks(data)
+    assert f"gait: stored walk {walk['id']}, a gait live walk of " in capsys.readouterr().err
+    assert walk["source"]["ended"] == "stopped" and walk["strides"] > 0
