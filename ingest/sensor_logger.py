@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any, Final
 
 import numpy as np
 
@@ -115,8 +116,19 @@ def is_json_export(bundle: Bundle) -> bool:
     and its ``seconds_elapsed``."""
     if bundle.kind != "file":
         return False
-    head = bundle.head(bundle.names[0], 4096).lstrip(b"\xef\xbb\xbf").lstrip()
-    return head[:1] == b"[" and b'"sensor"' in head and b'"seconds_elapsed"' in head
+    head = bundle.head(bundle.names[0], 4096).removeprefix(UTF8_BOM).lstrip()
+    # a recording's records carry seconds_elapsed; a file holding only the Metadata record is the app's too
+    return (
+        head[:1] == b"["
+        and b'"sensor"' in head
+        and (b'"seconds_elapsed"' in head or _METADATA_RECORD.search(head) is not None)
+    )
+
+
+UTF8_BOM: Final = b"\xef\xbb\xbf"
+_METADATA_RECORD: Final = re.compile(rb'"sensor"\s*:\s*"Metadata"')
+JSON_ACC_SENSORS: Final = ("TotalAcceleration", "Accelerometer", "AccelerometerUncalibrated", "WristMotion")
+"""The sensors of a JSON export whose records hold the acceleration a recording is analysed from."""
 
 
 def json_export_tables(bundle: Bundle) -> Bundle:
@@ -138,7 +150,8 @@ def json_export_tables(bundle: Bundle) -> Bundle:
     texts: dict[str, io.StringIO] = {}
     writers: dict[str, Any] = {}
     try:
-        with bundle.member(name).stream() as fh:
+        with bundle.member(name).stream() as raw:
+            fh = _without_bom(raw)  # a file saved again by a Windows editor starts with one; ijson refuses it
             for n_record, record in enumerate(ijson.items(fh, "item", use_float=True), start=1):
                 if not isinstance(record, dict) or not isinstance(record.get("sensor"), str):
                     raise IngestError(
@@ -162,7 +175,38 @@ def json_export_tables(bundle: Bundle) -> Bundle:
         ) from None
     if not texts:
         raise IngestError(f"{name}: the JSON export holds no records; record again", reason="empty")
+    if not any(sensor in texts for sensor in JSON_ACC_SENSORS):
+        raise IngestError(
+            f"{name}: this Sensor Logger JSON export holds only {', '.join(texts)} records, no accelerometer's, so "
+            "there are no steps to find; in Sensor Logger turn on Accelerometer (and Gyroscope) and record the walk "
+            "again",
+            reason="no_accelerometer",
+        )
     return tables_bundle(name, {f"{s}.csv": t.getvalue().encode("utf-8") for s, t in texts.items()})
+
+
+def _without_bom(fh: IO[bytes]) -> IO[bytes]:
+    """``fh`` past a leading UTF-8 byte order mark, if it has one."""
+    head = fh.read(len(UTF8_BOM))
+    if head == UTF8_BOM:
+        return fh
+    return io.BufferedReader(_Prepended(head, fh))
+
+
+class _Prepended(io.RawIOBase):
+    """The bytes ``head`` (read already), then the rest of ``fh``."""
+
+    def __init__(self, head: bytes, fh: IO[bytes]) -> None:
+        self._head, self._fh = head, fh
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._head[: len(buffer)] if self._head else self._fh.read(len(buffer))
+        self._head = self._head[len(data) :] if self._head else b""
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _json_cell(value: object) -> str:

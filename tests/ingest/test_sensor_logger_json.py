@@ -86,3 +86,27 @@ def test_a_json_export_with_a_record_naming_no_sensor_is_refused(tmp_path: Path)
     with pytest.raises(IngestError) as err:
         ingest.load(path)
     assert err.value.reason == "unsupported_format" and "record 1 names no sensor" in str(err.value)
+
+
+def test_a_json_export_saved_with_a_byte_order_mark_reads_as_without(tmp_path: Path) -> None:
+    files = _android_export()
+    text = ex.sensor_logger_json(files)
+    plain, bom = tmp_path / "walk.json", tmp_path / "walk saved in Notepad.json"
+    plain.write_text(text, encoding="utf-8")
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # Windows editors save UTF-8 so
+    assert_same_recording(ingest.load(plain), ingest.load(bom))
+
+
+@pytest.mark.parametrize(
+    ("kept", "named"),
+    [(("Location.csv", "Metadata.csv"), "only Location, Metadata records"), (("Metadata.csv",), "only Metadata")],
+)
+def test_a_json_export_without_an_accelerometer_says_so(tmp_path: Path, kept: tuple[str, ...], named: str) -> None:
+    files = ex.sensor_logger_android(ex.signal(duration_s=5.0), gps=True)
+    path = tmp_path / "gps only.json"
+    path.write_text(ex.sensor_logger_json({n: files[n] for n in kept}), encoding="utf-8")
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert err.value.reason == "no_accelerometer"
+    assert f"gps only.json: this Sensor Logger JSON export holds {named}" in str(err.value)
+    assert "turn on Accelerometer" in str(err.value)
