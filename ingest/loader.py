@@ -91,6 +91,62 @@ def refuse_raw_device_file(bundle: Bundle) -> None:
         )
 
 
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""Microsoft's compound file: an old-format Office document (.xls, .doc), or an encrypted Office Open XML one."""
+
+
+def office_document(bundle: Bundle, path: Path) -> str | None:
+    """What ``bundle`` (opened from ``path``) is when it is a spreadsheet in a form not read here (an old-format
+    Excel workbook, a password-protected one, an OpenDocument spreadsheet), else None.
+
+    Old phyphox versions wrote their Excel export as .xls (Apache POI's HSSFWorkbook), so that is said as a phyphox
+    export may be; a compound file's directory names its streams (UTF-16), at its start or at its end.
+    """
+    if bundle.kind == "zip":
+        name = bundle.find("mimetype")
+        if name is None:
+            return None
+        kind = bundle.head(name, 200).strip()
+        if kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return "an OpenDocument spreadsheet (.ods)"
+        if kind.startswith(b"application/vnd.oasis.opendocument"):
+            return "an OpenDocument file (LibreOffice or OpenOffice), not a recording"
+        return None
+    if bundle.kind != "file" or bundle.head(bundle.names[0], len(_CFB_MAGIC)) != _CFB_MAGIC:
+        return None
+    try:
+        with path.open("rb") as fh:
+            start = fh.read(64 * 1024)
+            fh.seek(max(0, path.stat().st_size - 64 * 1024))
+            end = fh.read()
+    except OSError:
+        return None
+    streams = start + end
+    if "EncryptedPackage".encode("utf-16-le") in streams:
+        return "a password-protected Office document"
+    if "Workbook".encode("utf-16-le") in streams or "Book".encode("utf-16-le") in streams:
+        return "an Excel workbook in the old .xls format (as older phyphox versions export)"
+    return None
+
+
+def refuse_office_document(bundle: Bundle, path: Path) -> None:
+    """Raise :class:`IngestError` (``"unsupported_format"``) saying what to do, when ``bundle`` is a spreadsheet in a
+    form not read here (see :func:`office_document`)."""
+    what = office_document(bundle, path)
+    if what is None:
+        return
+    if what.endswith("not a recording"):
+        how = "upload the sensor app's export (gait formats lists the apps and their files)"
+    else:
+        how = (
+            "open it in a spreadsheet"
+            + (" with its password, remove the password" if "password" in what else "")
+            + " and save it as an Excel workbook (.xlsx) or save the sheet with the samples as CSV, or export the "
+            "recording from the app as CSV (phyphox: 'CSV (Comma, decimal point)')"
+        )
+    raise IngestError(f"{bundle.label}: this is {what}, which is not read here; {how}", reason="unsupported_format")
+
+
 FORMATS: tuple[FormatInfo, ...] = (
     sensor_logger.INFO,
     phyphox.INFO,
@@ -389,6 +445,7 @@ def load(
         When ``path`` does not exist.
     """
     bundle = open_bundle(path)
+    refuse_office_document(bundle, Path(path))
     if is_workbook(bundle):
         # an Excel export (phyphox's first choice) read as the CSV files its sheets hold
         bundle = open_workbook(Path(path), sheet_file=phyphox.sheet_file)

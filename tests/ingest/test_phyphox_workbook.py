@@ -118,3 +118,43 @@ def test_a_damaged_workbook_is_said_so(tmp_path: Path) -> None:
         ingest.load(damaged)
     assert err.value.reason == "bad_workbook"
     assert "damaged.xlsx" in str(err.value) and "save the sheet with the samples as CSV" in str(err.value)
+
+
+def _compound_file(*streams: str) -> bytes:
+    """The start of a Microsoft compound file (an .xls, or an encrypted .xlsx) whose directory names ``streams``:
+    its 512-byte header, then directory entries of 128 bytes, each a UTF-16 name."""
+    header = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
+    entries = b"".join(
+        ("Root Entry", *streams)[i].encode("utf-16-le").ljust(128, b"\0") for i in range(len(streams) + 1)
+    )
+    return header + entries + bytes(4096)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        # phyphox before its .xlsx writers exported Excel with Apache POI's HSSFWorkbook: an .xls
+        ("phyphox 2019-05-01.xls", _compound_file("Workbook", "\x05SummaryInformation"), "the old .xls format"),
+        ("walk.xlsx", _compound_file("EncryptionInfo", "EncryptedPackage"), "a password-protected Office document"),
+    ],
+)
+def test_an_old_or_locked_workbook_says_how_to_save_it(tmp_path: Path, name: str, content: bytes, said: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert str(err.value).startswith(f"{name}: this is ") and said in str(err.value)
+    assert "save it as an Excel workbook (.xlsx) or save the sheet with the samples as CSV" in str(err.value)
+    assert "not a sensor recording" not in str(err.value)
+
+
+def test_an_opendocument_spreadsheet_says_how_to_save_it(tmp_path: Path) -> None:
+    path = tmp_path / "walk.ods"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+        zf.writestr("META-INF/manifest.xml", "<manifest:manifest/>")
+    with pytest.raises(IngestError) as err:
+        ingest.load(path)
+    assert str(err.value).startswith("walk.ods: this is an OpenDocument spreadsheet (.ods), which is not read here")
+    assert "holds no recording" not in str(err.value)
