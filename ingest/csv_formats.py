@@ -673,10 +673,15 @@ def _layout(data: bytes, what: str, *, sensor: str | None = None, rate_given: bo
     chosen = None
     if len(lines) > start + 2 and _triple(_columns(under), "acc") and not _triple(_columns(fields), "acc"):
         sensors = list(dict.fromkeys(f for f, u in zip(fields, under, strict=False) if f and _column(0, u)))
-        first_row = split_fields(lines[start + 2], dialect)
-        timed = rate_given or stated[0] is not None or _time_column(under, first_row) is not None
-        chosen = _chosen_sensor(what, sensors, sensor, timed=timed)
-        start, fields = start + 1, _sensor_fields(fields, under, chosen)
+        if sensors:
+            first_row = split_fields(lines[start + 2], dialect)
+            timed = rate_given or stated[0] is not None or _time_column(under, first_row) is not None
+            chosen = _chosen_sensor(what, sensors, sensor, timed=timed)
+            start, fields = start + 1, _sensor_fields(fields, under, chosen)
+        else:
+            # no sensor named over the axes: a title line above the header (a spreadsheet's merged title cell,
+            # saved as 'My walk,,,')
+            start, fields = start + 1, under
         dialect = sniff_dialect(lines[start], lines[start + 1])
     return _Layout(dialect, fields, split_fields(lines[start + 1], dialect), start + 1, *stated, sensor=chosen)
 

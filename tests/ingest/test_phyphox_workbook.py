@@ -158,3 +158,27 @@ def test_an_opendocument_spreadsheet_says_how_to_save_it(tmp_path: Path) -> None
         ingest.load(path)
     assert str(err.value).startswith("walk.ods: this is an OpenDocument spreadsheet (.ods), which is not read here")
     assert "holds no recording" not in str(err.value)
+
+
+def test_a_sheet_with_a_merged_title_above_its_header_reads_as_without(tmp_path: Path) -> None:
+    """A title typed above the header and merged across the columns (saved as 'My walk,,,') is no second header
+    line naming sensors: the table under it is read, as the same table without the title."""
+    sig = ex.signal(duration_s=5)
+    header = ["time_s", "acc_x_ms2", "acc_y_ms2", "acc_z_ms2"]
+    rows = [[float(t), float(x), float(y), float(z)] for t, (x, y, z) in zip(sig.time_s, sig.acc_ms2, strict=True)]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["My walk, 1 May"])
+    sheet.merge_cells("A1:D1")
+    for row in [header, *rows]:
+        sheet.append(row)
+    book.save(tmp_path / "titled.xlsx")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n")
+    titled_csv = tmp_path / "titled.csv"
+    titled_csv.write_text('"My walk, 1 May",,,\n' + plain.read_text())
+    expected = ingest.load(plain, placement="lower_back")
+    for titled in (tmp_path / "titled.xlsx", titled_csv):
+        rec = ingest.load(titled, placement="lower_back")
+        np.testing.assert_allclose(rec.acc_ms2, expected.acc_ms2, rtol=1e-13)
+        np.testing.assert_allclose(rec.time_s, expected.time_s, rtol=1e-13)
