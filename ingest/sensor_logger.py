@@ -112,9 +112,9 @@ def _is_watch_header(fields: list[str]) -> bool:
 
 
 def is_json_export(bundle: Bundle) -> bool:
-    """Whether ``bundle`` is one file holding Sensor Logger's JSON export: an array of records naming their sensor
-    and its ``seconds_elapsed``."""
-    if bundle.kind != "file":
+    """Whether ``bundle`` is one file holding Sensor Logger's JSON export (alone or as the one file of a zip, as a
+    phone's share sheet or a mail may pack it): an array of records naming their sensor and its ``seconds_elapsed``."""
+    if bundle.kind != "file" and not (len(bundle.names) == 1 and bundle.names[0].lower().endswith(".json")):
         return False
     head = bundle.head(bundle.names[0], 4096).removeprefix(UTF8_BOM).lstrip()
     # a recording's records carry seconds_elapsed; a file holding only the Metadata record is the app's too

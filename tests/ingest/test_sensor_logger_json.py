@@ -110,3 +110,15 @@ def test_a_json_export_without_an_accelerometer_says_so(tmp_path: Path, kept: tu
     assert err.value.reason == "no_accelerometer"
     assert f"gps only.json: this Sensor Logger JSON export holds {named}" in str(err.value)
     assert "turn on Accelerometer" in str(err.value)
+
+
+def test_a_json_export_zipped_alone_reads_as_the_json(tmp_path: Path) -> None:
+    """A phone's share sheet or a mail zips the one file: read it, not 'the zip holds no recording'."""
+    text = ex.sensor_logger_json(_android_export())
+    plain = tmp_path / "2026-06-18_13-35-31.json"
+    plain.write_text(text, encoding="utf-8")
+    zipped = tmp_path / "walk.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("2026-06-18_13-35-31.json", text)
+        zf.writestr("__MACOSX/._2026-06-18_13-35-31.json", b"\0\5\26\7")
+    assert_same_recording(ingest.load(plain), ingest.load(zipped))
