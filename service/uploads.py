@@ -42,12 +42,12 @@ def display_filename(name: str | None) -> str:
 
 
 _COMPRESSION_SUFFIXES = (".gz", ".zip")
-_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".json")
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".json", ".xlsx")
 
 
 def walk_name(filename: str) -> str:
     """What a walk uploaded as ``filename`` is called: its base name without the compression and the table
-    extension both.
+    extension both (a workbook's .xlsx too, as a phyphox export's .zip).
 
     Examples
     --------

@@ -225,6 +225,8 @@ def test_an_upload_of_phyphox_s_excel_export_is_analysed_as_its_csv_export(clien
     book = ex.phyphox_workbook(files, tmp_path / "Acceleration with g 2023-11-14 22-13-20.xlsx")
     walks = uploaded_one_after_the_other(client, csv_zip, book)
     assert walks[".xlsx"]["format"] == "phyphox"
+    # named as its CSV zip is, without the file's extension
+    assert walks[".xlsx"]["name"] == "Acceleration with g 2023-11-14 22-13-20"
     assert walks[".xlsx"]["summary"] == walks[".zip"]["summary"]
     assert datetime.fromisoformat(walks[".xlsx"]["started_at"]).timestamp() == pytest.approx(1.7e9, abs=1.0)
 
