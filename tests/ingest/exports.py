@@ -210,3 +210,100 @@ def sensor_logger_json(files: dict[str, str]) -> str:
         for row in csv.DictReader(io.StringIO(text)):
             records.append(json.dumps({"sensor": sensor, **row}, separators=(",", ":")))
     return "[\n" + ",\n".join(records) + "\n]\n"
+
+
+def _java_double(value: float) -> str:
+    """``value`` as Java's Double.toString writes it (phyphox's XlsxWriter writes number cells so): plain from 1e-3
+    to 1e7, else a mantissa and ``E`` exponent ("1.0E-4", "1.7E9")."""
+    if value == 0 or 1e-3 <= abs(value) < 1e7:
+        text = repr(float(value))
+        return text if "." in text or "e" in text else text + ".0"
+    mantissa, exponent = f"{value:.16e}".split("e")
+    digits = repr(float(f"{float(mantissa):.15g}"))
+    return f"{digits if '.' in digits else digits + '.0'}E{int(exponent)}"
+
+
+def phyphox_xlsx_writer(files: dict[str, str], path: Path) -> Path:
+    """Write ``files`` (a phyphox CSV export) as the current phyphox-android writes its Excel export, with its own
+    minimal writer (helper/XlsxWriter.java) rather than openpyxl: rows and cells without references (no ``r``),
+    text as inline strings (no shared string table), numbers as Java prints them, "NaN" as a text cell, the
+    ``[Content_Types].xml`` and ``xl/workbook.xml`` parts written last; sheets as :func:`phyphox_workbook` orders
+    them."""
+
+    def text_cell(value: str, bold: bool = False) -> str:
+        style = ' s="1"' if bold else ""
+        escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{escaped}</t></is></c>'
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    names = [n for n in files if n not in META_SHEETS] + [n for n in META_SHEETS if n in files]
+    titles = [META_SHEETS.get(n, n.removesuffix(".csv")) for n in names]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "_rels/.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{pkg}">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        for i, name in enumerate(names, start=1):
+            text = files[name]
+            dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+            rows = list(csv.reader(io.StringIO(text), dialect))
+            body = ["<row>" + "".join(text_cell(h, bold=True) for h in rows[0]) + "</row>"]
+            for row in rows[1:]:
+                cells = [_cell(c) for c in row]
+                body.append(
+                    "<row>"
+                    + "".join(text_cell(c) if isinstance(c, str) else f"<c><v>{_java_double(c)}</v></c>" for c in cells)
+                    + "</row>"
+                )
+            zf.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{main}"><sheetData>'
+                + "".join(body)
+                + "</sheetData></worksheet>",
+            )
+        sheet_type = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet_type}.worksheet+xml"/>'
+            for i in range(1, len(names) + 1)
+        )
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{sheet_type}.sheet.main+xml"/>{overrides}'
+            f'<Override PartName="/xl/styles.xml" ContentType="{sheet_type}.styles+xml"/></Types>',
+        )
+        sheets = "".join(f'<sheet name="{t}" sheetId="{i}" r:id="rId{i}"/>' for i, t in enumerate(titles, start=1))
+        zf.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            f"<sheets>{sheets}</sheets></workbook>",
+        )
+        links = "".join(
+            f'<Relationship Id="rId{i}" Type="{rel}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(names) + 1)
+        )
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="{pkg}">{links}'
+            f'<Relationship Id="rId{len(names) + 1}" Type="{rel}/styles" Target="styles.xml"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/styles.xml",
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><styleSheet xmlns="{main}">'
+            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+            '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+            '<fill><patternFill patternType="gray125"/></fill></fills>'
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+            '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+        )
+    return path

@@ -182,3 +182,30 @@ def test_a_sheet_with_a_merged_title_above_its_header_reads_as_without(tmp_path:
         rec = ingest.load(titled, placement="lower_back")
         np.testing.assert_allclose(rec.acc_ms2, expected.acc_ms2, rtol=1e-13)
         np.testing.assert_allclose(rec.time_s, expected.time_s, rtol=1e-13)
+
+
+def test_a_workbook_written_by_phyphox_s_own_xlsx_writer_reads_as_its_csv_export(tmp_path: Path) -> None:
+    """phyphox-android now writes its Excel export with its own minimal writer (no cell references, inline strings,
+    Java's number text, the workbook parts last), not with a library as :func:`ex.phyphox_workbook` does."""
+    sig = ex.signal(duration_s=8)
+    gyr = ex.phyphox_csv(sig.time_s, np.radians(sig.gyr_dps), ex.PER_SENSOR_GYR).splitlines()
+    files = {
+        "Accelerometer.csv": ex.phyphox_csv(sig.time_s, sig.acc_ms2, ex.PER_SENSOR_ACC),
+        "Gyroscope.csv": "\n".join([*gyr[:-3], *["NaN,NaN,NaN,NaN"] * 3]) + "\n",
+        "meta/device.csv": '"property","value"\n"version","1.1.16"\n"deviceModel","Pixel 7"\n',
+        "meta/time.csv": ex.phyphox_time_csv(
+            [
+                ("START", 0.0, 1.7e9),
+                ("PAUSE", 4.0, 1.7e9 + 4.0),
+                ("START", 4.0, 1.7e9 + 34.0),
+                ("PAUSE", 8.0, 1.7e9 + 38),
+            ]
+        ),
+    }
+    folder = ex.write_files(tmp_path / "csv", files, as_zip=False)
+    book = ex.phyphox_xlsx_writer(files, tmp_path / "Acceleration with g 2023-11-14 22-13-20.xlsx")
+    with zipfile.ZipFile(book) as zf:
+        assert ' r="' not in zf.read("xl/worksheets/sheet1.xml").decode()  # as phyphox writes it
+    from_csv, from_book = ingest.load(folder, placement="pocket"), ingest.load(book, placement="pocket")
+    assert_same_recording(from_csv, from_book)
+    assert from_book.source["pauses"] == [{"start_s": 4.0, "duration_s": 30.0}]
