@@ -367,9 +367,42 @@ def read(bundle: Bundle, *, placement: Placement | str | None = None) -> Recordi
         ],
         "start_epoch_s": epoch0,
     }
+    if source["pauses"]:
+        notes.append(pauses_note(bundle.label, source["pauses"], float(time_s[0]) if len(time_s) else 0.0))
     if notes:
         source["notes"] = notes
     return build_recording(time_s, acc_ms2, gyr_dps, what=bundle.label, source=source, gps=gps, placement=placement)
+
+
+def pauses_note(label: str, pauses: list[dict[str, float]], first_s: float) -> str:
+    """What a note says of a recording's pauses (phyphox's pause button), each at its time into the recording.
+
+    Examples
+    --------
+    >>> pauses_note("walk.zip", [{"start_s": 130.0, "duration_s": 40.0}], 0.0)
+    'walk.zip: the recording was paused once (40 s at 2:10); the pause is kept as a gap in time, not as walking'
+    >>> two = [{"start_s": 60.0, "duration_s": 5.0}, {"start_s": 200.0, "duration_s": 3725.0}]
+    >>> pauses_note("w", two, 0.0).split(";")[0]
+    'w: the recording was paused 2 times (5 s at 1:00, 1 h 2 min at 3:20)'
+    """
+
+    def took(s: float) -> str:
+        return (
+            f"{s:.0f} s"
+            if s < 60
+            else f"{s / 60:.0f} min"
+            if s < 3600
+            else f"{s // 3600:.0f} h {s % 3600 / 60:.0f} min"
+        )
+
+    def at(s: float) -> str:
+        s = max(0.0, s - first_s)
+        return f"{int(s // 60)}:{int(s % 60):02d}"
+
+    listed = ", ".join(f"{took(p['duration_s'])} at {at(p['start_s'])}" for p in pauses)
+    times = "once" if len(pauses) == 1 else f"{len(pauses)} times"
+    kept = "the pause is kept as a gap" if len(pauses) == 1 else "the pauses are kept as gaps"
+    return f"{label}: the recording was paused {times} ({listed}); {kept} in time, not as walking"
 
 
 __all__ = ["INFO", "looks_like", "read", "read_gps", "read_pauses", "recordings_in", "sheet_file"]

@@ -97,6 +97,10 @@ def test_pauses_become_gaps_of_real_time(tmp_path: Path, export: str) -> None:
     expected = np.where(sig.time_s >= 2.0, sig.time_s + 30.0, sig.time_s)
     np.testing.assert_allclose(rec.time_s, expected, atol=1e-6)
     assert rec.source["pauses"] == [pytest.approx({"start_s": 2.0, "duration_s": 30.0})]
+    # said, so the walk's page tells why its clock shows half a minute more than its samples cover
+    assert any(
+        "the recording was paused once (30 s at 0:02); the pause is kept as a gap" in n for n in rec.source["notes"]
+    )
     assert rec.source["app_version"] == "1.1.13"
     assert rec.source["device"] == "iPhone12,1"
 
