@@ -405,6 +405,15 @@ async function route() {
 }
 
 // The browser tab's title per page ("Walks – Gait analyser"); a walk's page is titled by the walk's name (its h1).
+// The readers' format ids (`gait formats`; a live walk's journal; an Apple Health summary) as the walk page names
+// them: the app or file a walker knows (tests/browser/test_format_names.py keeps it complete).
+const FORMAT_NAMES = {
+  sensor_logger: "Sensor Logger", phyphox: "phyphox", androsensor: "AndroSensor", metawear: "MetaWear",
+  geneactiv: "GENEActiv", oxford: "Oxford step-counter file", physics_toolbox: "Physics Toolbox",
+  sensorlog: "SensorLog", gait_csv: "gait CSV", generic_csv: "CSV file", apple_health: "Apple Health",
+  gait_journal: "live walk's journal",
+};
+
 const PAGE_TITLES = {
   pageHome: "Home", pageWalks: "Walks", pageTrends: "Trends", pageUpload: "Upload", pageProfile: "Profile",
   pagePain: "Pain", pageLive: "Live walk",
@@ -1049,7 +1058,7 @@ async function pageWalk(id, redraw = false) {
   const pains = walk.pain_reports.map((p) => ({ ...p, x: painX(p, walk, strides) })).filter((p) => p.x != null);
   $main.innerHTML = `
     <h1>${esc(walk.name)}</h1>
-    <p class="muted"><span id="walk-date">${esc(fmt.date(walk.started_at))}</span>${walk.source.started_at_from === "import" ? ` <span id="started-note">(dated to end when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time${walk.can_change_date ? "; give its date under “Change date”" : ""})</span>` : ""} · ${esc(walk.source.recorded === "gait live" ? "live (gait live)" : walk.origin)} · ${esc(walk.format || "")} · ${esc(walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "placement unknown")}
+    <p class="muted"><span id="walk-date">${esc(fmt.date(walk.started_at))}</span>${walk.source.started_at_from === "import" ? ` <span id="started-note">(dated to end when it was ${walk.origin === "sample" ? "imported at first start" : "uploaded"}: the file holds no start time${walk.can_change_date ? "; give its date under “Change date”" : ""})</span>` : ""} · ${esc(walk.source.recorded === "gait live" ? "live (gait live)" : walk.origin)} · <span id="walk-format">${esc(FORMAT_NAMES[walk.format] || walk.format || "")}</span> · ${esc(walk.placement ? `a ${sensorWords(walk.placement)} sensor` : "placement unknown")}
       ${walk.status !== "complete" ? `· <span class="badge ${walk.status === "live" ? "live" : ""}">${esc(walk.status)}</span>` : ""} ${demoBadge(walk)}
       ${walk.ended ? `· <span id="walk-ended">ended: ${esc(walk.ended)}</span>` : ""}</p>
     ${walk.source.end_detail ? `<p class="notice" id="end-detail">What stopped it: ${esc(walk.source.end_detail)}</p>` : ""}
