@@ -83,14 +83,14 @@ class Bundle:
     sizes: tuple[int, ...]
     _root: Path
     _prefix: str = ""
-    _sheets: Mapping[str, bytes] = field(default_factory=dict)
+    _tables: Mapping[str, bytes] = field(default_factory=dict, hash=False, compare=False)
 
     def read(self, name: str) -> bytes:
         """Return the bytes of ``name`` (one of :attr:`names`), at most :data:`MAX_FILE_BYTES`."""
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
         if self.kind == "tables":
-            return self._sheets[name]
+            return self._tables[name]
         if self.kind == "zip" and self.size(name) > MAX_FILE_BYTES:
             raise IngestError(
                 f"{self.label}: {name} expands to {self.size(name) / 1e6:.0f} MB, more than the "
@@ -107,7 +107,7 @@ class Bundle:
         if name not in self.names:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
         if self.kind == "tables":
-            return self._sheets[name][:n_bytes]
+            return self._tables[name][:n_bytes]
         if self.kind == "zip":
             return _read_zip_member(self._root, self._prefix + name, self.label, n_bytes)
         path = self._root / name if self.kind == "folder" else self._root
@@ -120,7 +120,7 @@ class Bundle:
             raise IngestError(f"{self.label}: no file {name!r} in this export", reason="missing_file")
         try:
             if self.kind == "tables":
-                yield io.BytesIO(self._sheets[name])
+                yield io.BytesIO(self._tables[name])
             elif self.kind == "zip":
                 with zipfile.ZipFile(self._root) as zf, zf.open(self._prefix + name) as fh:
                     yield fh
@@ -159,7 +159,7 @@ class Bundle:
             sizes=tuple(size for _, size in kept),
             _root=root,
             _prefix=self._prefix + pre if self.kind == "zip" else "",
-            _sheets={n[len(pre) :]: data for n, data in self._sheets.items() if n.startswith(pre)},
+            _tables={n[len(pre) :]: data for n, data in self._tables.items() if n.startswith(pre)},
         )
 
     def siblings(self) -> list[str]:
@@ -446,7 +446,7 @@ def tables_bundle(label: str, tables: Mapping[str, bytes]) -> Bundle:
         names=names,
         sizes=tuple(len(tables[n]) for n in names),
         _root=Path(label),
-        _sheets=dict(tables),
+        _tables=dict(tables),
     )
 
 

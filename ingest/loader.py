@@ -355,7 +355,8 @@ def detect_format(bundle: Bundle) -> str:
         return apple_health.INFO.name
     if bundle.find("[Content_Types].xml") is not None:
         raise IngestError(
-            f"{bundle.label}: this is an Office workbook (Excel .xlsx), not an app export; open it and save the sheet "
+            f"{bundle.label}: this is an Office document (Word, PowerPoint, or an Excel workbook that cannot be read), "
+            "not an app export; open it and save the sheet "
             "as CSV, or export the recording from the app as CSV (phyphox: 'CSV (Comma, decimal point)')",
             reason="unsupported_format",
         )
