@@ -187,26 +187,10 @@ def json_export_tables(bundle: Bundle) -> Bundle:
 
 def _without_bom(fh: IO[bytes]) -> IO[bytes]:
     """``fh`` past a leading UTF-8 byte order mark, if it has one."""
-    head = fh.read(len(UTF8_BOM))
-    if head == UTF8_BOM:
-        return fh
-    return io.BufferedReader(_Prepended(head, fh))
-
-
-class _Prepended(io.RawIOBase):
-    """The bytes ``head`` (read already), then the rest of ``fh``."""
-
-    def __init__(self, head: bytes, fh: IO[bytes]) -> None:
-        self._head, self._fh = head, fh
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._head[: len(buffer)] if self._head else self._fh.read(len(buffer))
-        self._head = self._head[len(data) :] if self._head else b""
-        buffer[: len(data)] = data
-        return len(data)
+    buffered = io.BufferedReader(fh)  # type: ignore[arg-type]
+    if buffered.peek(len(UTF8_BOM)).startswith(UTF8_BOM):
+        buffered.read(len(UTF8_BOM))
+    return buffered
 
 
 def _json_cell(value: object) -> str:
