@@ -13,6 +13,7 @@ import gzip
 import io
 import os
 import posixpath
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -63,6 +64,24 @@ _JUNK_NAMES: Final = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 
 @dataclass(frozen=True)
+class TablePlace:
+    """Where a CSV table made in memory (see :func:`tables_bundle`) lies in the file the user has, for messages.
+
+    Attributes
+    ----------
+    where
+        The table as the user knows it: ``"sheet 'Raw Data' of walk.xlsx"``, ``"the Accelerometer records of
+        walk.json"``.
+    line
+        A line number of the table (1-based, its header line 1) as the user finds it in that file (``"row 502"``,
+        ``"record 1203"``), or None where it has none.
+    """
+
+    where: str
+    line: Callable[[int], str | None]
+
+
+@dataclass(frozen=True)
 class Bundle:
     """The files of one export, by relative POSIX name, readable as bytes.
 
@@ -84,6 +103,20 @@ class Bundle:
     _root: Path
     _prefix: str = ""
     _tables: Mapping[str, bytes] = field(default_factory=dict, hash=False, compare=False)
+    _places: Mapping[str, TablePlace] = field(default_factory=dict, hash=False, compare=False)
+
+    def rephrase(self, text: str) -> str:
+        """``text`` (a message or note of a reader) naming the tables of a workbook or JSON export as the user finds
+        them (:class:`TablePlace`): ``"walk.xlsx/Raw Data.csv: ... on line 502"`` becomes ``"sheet 'Raw Data' of
+        walk.xlsx: ... on row 502"``; the user has no such CSV file. Text naming no such table is returned as it is.
+        """
+        for name, place in self._places.items():
+            named = re.compile(rf"{re.escape(self.label)}/{re.escape(name)}|(?<![\w/]){re.escape(name)}")
+            if not named.search(text):
+                continue
+            text = named.sub(lambda _, where=place.where: where, text)
+            text = re.sub(r"\bline (\d+)\b", lambda m, at=place.line: at(int(m[1])) or m[0], text)
+        return text
 
     def read(self, name: str) -> bytes:
         """Return the bytes of ``name`` (one of :attr:`names`), at most :data:`MAX_FILE_BYTES`."""
@@ -160,6 +193,7 @@ class Bundle:
             _root=root,
             _prefix=self._prefix + pre if self.kind == "zip" else "",
             _tables={n[len(pre) :]: data for n, data in self._tables.items() if n.startswith(pre)},
+            _places={n[len(pre) :]: place for n, place in self._places.items() if n.startswith(pre)},
         )
 
     def siblings(self) -> list[str]:
@@ -414,6 +448,7 @@ def open_workbook(path: Path, sheet_file: Callable[[str], str] = lambda sheet: f
 
     label = path.name
     sheets: dict[str, bytes] = {}
+    places: dict[str, TablePlace] = {}
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
@@ -423,6 +458,7 @@ def open_workbook(path: Path, sheet_file: Callable[[str], str] = lambda sheet: f
                 for row in sheet.iter_rows(values_only=True):
                     writer.writerow([_cell_text(v) for v in row])
                 sheets[sheet_file(sheet.title)] = text.getvalue().encode("utf-8")
+                places[sheet_file(sheet.title)] = TablePlace(f"sheet {sheet.title!r} of {label}", _row)
         finally:
             book.close()
     except IngestError:
@@ -433,12 +469,18 @@ def open_workbook(path: Path, sheet_file: Callable[[str], str] = lambda sheet: f
             "the samples as CSV, or export the recording from the app as CSV",
             reason="bad_workbook",
         ) from None
-    return tables_bundle(label, sheets)
+    return tables_bundle(label, sheets, places)
 
 
-def tables_bundle(label: str, tables: Mapping[str, bytes]) -> Bundle:
+def _row(line: int) -> str:
+    """A line of a sheet's CSV as the sheet's row: one line per row, both counted from 1."""
+    return f"row {line}"
+
+
+def tables_bundle(label: str, tables: Mapping[str, bytes], places: Mapping[str, TablePlace] | None = None) -> Bundle:
     """A bundle of the CSV ``tables`` (name -> bytes) made in memory from one export file (a workbook's sheets, a JSON
-    export's records), ``label`` (that file's name) naming it in messages."""
+    export's records), ``label`` (that file's name) naming it in messages and ``places`` each table as the user finds
+    it in that file (see :meth:`Bundle.rephrase`)."""
     names = tuple(tables)
     return Bundle(
         label=label,
@@ -447,6 +489,7 @@ def tables_bundle(label: str, tables: Mapping[str, bytes]) -> Bundle:
         sizes=tuple(len(tables[n]) for n in names),
         _root=Path(label),
         _tables=dict(tables),
+        _places=dict(places or {}),
     )
 
 

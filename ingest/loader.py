@@ -452,6 +452,33 @@ def load(
         bundle = open_workbook(Path(path), sheet_file=phyphox.sheet_file)
     elif sensor_logger.is_json_export(bundle):
         bundle = sensor_logger.json_export_tables(bundle)
+    try:
+        recording = _read(bundle, format, placement, acc_unit, time_unit, rate_hz, sensor, date_order)
+    except IngestError as exc:
+        if bundle.kind != "tables":
+            raise
+        # a workbook's sheets and a JSON export's records were read as CSV files the user does not have
+        raise IngestError(bundle.rephrase(str(exc)), reason=exc.reason) from None
+    if bundle.kind != "tables":
+        return recording
+    source = dict(recording.source)
+    source["notes"] = [bundle.rephrase(note) for note in source.get("notes", [])]
+    if isinstance(source.get("file"), str):
+        source["file"] = bundle.rephrase(source["file"])
+    return replace(recording, source=source)
+
+
+def _read(
+    bundle: Bundle,
+    format: str | None,
+    placement: Placement | str | None,
+    acc_unit: str | None,
+    time_unit: str | None,
+    rate_hz: float | None,
+    sensor: str | None,
+    date_order: str | None,
+) -> Recording:
+    """:func:`load` of the export ``bundle`` once it is opened (a workbook or JSON export as its CSV tables)."""
     refuse_raw_device_file(bundle)
     bundle = focus(bundle)
     fmt = format.strip().lower() if format else detect_format(bundle)

@@ -21,15 +21,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from array import array
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any, Final
 
 import numpy as np
 
 from gait.types import GpsTrack, Placement, Recording
 from gait.validate import acceleration_magnitudes, median_rate_hz
-from ingest.archive import Bundle, tables_bundle
+from ingest.archive import Bundle, TablePlace, tables_bundle
 from ingest.common import (
     FormatInfo,
     acc_unit_scale,
@@ -149,6 +151,7 @@ def json_export_tables(bundle: Bundle) -> Bundle:
     columns: dict[str, list[str]] = {}
     texts: dict[str, io.StringIO] = {}
     writers: dict[str, Any] = {}
+    numbers: dict[str, array[int]] = {}  # each sensor's records' numbers in the file, to name them in messages
     try:
         with bundle.member(name).stream() as raw:
             fh = _without_bom(raw)  # a file saved again by a Windows editor starts with one; ijson refuses it
@@ -162,10 +165,12 @@ def json_export_tables(bundle: Bundle) -> Bundle:
                 sensor = record.pop("sensor").replace("/", "_")
                 if sensor not in columns:
                     columns[sensor] = list(record)
+                    numbers[sensor] = array("L")
                     texts[sensor] = io.StringIO()
                     writers[sensor] = csv.writer(texts[sensor], lineterminator="\n")
                     writers[sensor].writerow(columns[sensor])
                 writers[sensor].writerow([_json_cell(record.get(c)) for c in columns[sensor]])
+                numbers[sensor].append(n_record)
     except ijson.JSONError as exc:
         cut = isinstance(exc, ijson.IncompleteJSONError) and "premature" in str(exc).lower()
         why = "ends before its last record: it was cut off" if cut else f"is not valid JSON ({exc})"
@@ -182,7 +187,13 @@ def json_export_tables(bundle: Bundle) -> Bundle:
             "again",
             reason="no_accelerometer",
         )
-    return tables_bundle(name, {f"{s}.csv": t.getvalue().encode("utf-8") for s, t in texts.items()})
+    places = {f"{s}.csv": TablePlace(f"the {s} records of {name}", partial(_record, numbers[s])) for s in texts}
+    return tables_bundle(name, {f"{s}.csv": t.getvalue().encode("utf-8") for s, t in texts.items()}, places)
+
+
+def _record(numbers: array[int], line: int) -> str | None:
+    """A line of a sensor's table made from a JSON export as the record of the file it was (its header is line 1)."""
+    return f"record {numbers[line - 2]}" if 2 <= line < len(numbers) + 2 else None
 
 
 def _without_bom(fh: IO[bytes]) -> IO[bytes]:

@@ -87,14 +87,20 @@ def test_gyroscope_sheet_with_nan_padding(tmp_path: Path) -> None:
     np.testing.assert_allclose(rec.gyr_dps[: n - 1], sig.gyr_dps[: n - 1], rtol=1e-7, atol=1e-6)
 
 
-def test_a_gait_csv_saved_as_a_workbook_reads_as_the_gait_csv(tmp_path: Path) -> None:
-    sig = ex.signal(duration_s=5)
+def gait_csv_workbook(sig: ex.Signal, title: str) -> openpyxl.Workbook:
+    """A workbook of one sheet, ``title``, holding ``sig`` as gait CSV's columns (a gait CSV saved in Excel)."""
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = "walk"
+    sheet.title = title
     sheet.append(["time_s", "acc_x_ms2", "acc_y_ms2", "acc_z_ms2"])
     for t, (x, y, z) in zip(sig.time_s, sig.acc_ms2, strict=True):
         sheet.append([float(t), float(x), float(y), float(z)])
+    return book
+
+
+def test_a_gait_csv_saved_as_a_workbook_reads_as_the_gait_csv(tmp_path: Path) -> None:
+    sig = ex.signal(duration_s=5)
+    book = gait_csv_workbook(sig, "walk")
     book.create_sheet("notes")  # an empty second sheet: no recording, left out
     book.save(tmp_path / "walk.xlsx")
     rec = ingest.load(tmp_path / "walk.xlsx", placement="lower_back")
@@ -209,3 +215,22 @@ def test_a_workbook_written_by_phyphox_s_own_xlsx_writer_reads_as_its_csv_export
     from_csv, from_book = ingest.load(folder, placement="pocket"), ingest.load(book, placement="pocket")
     assert_same_recording(from_csv, from_book)
     assert from_book.source["pauses"] == [{"start_s": 4.0, "duration_s": 30.0}]
+
+
+@pytest.mark.parametrize(("cell", "said"), [("abc", "('abc' on row {n})"), (None, "the first on row {n} ")])
+def test_a_bad_cell_of_a_workbook_is_named_by_its_sheet_and_row(tmp_path: Path, cell: str | None, said: str) -> None:
+    """The message names the sheet and row the user sees in a spreadsheet, not a line of a CSV file made of it."""
+    book = gait_csv_workbook(ex.signal(duration_s=5), "my walk")
+    book.active.cell(row=123, column=3).value = cell
+    book.save(tmp_path / "walk.xlsx")
+    if cell is not None:
+        with pytest.raises(IngestError) as err:
+            ingest.load(tmp_path / "walk.xlsx", placement="lower_back")
+        told = str(err.value)
+    else:  # an empty cell: the row is dropped with a note
+        rec = ingest.load(tmp_path / "walk.xlsx", placement="lower_back")
+        told = next(note for note in rec.source["notes"] if "dropped" in note)
+        assert rec.source["file"] == "sheet 'my walk' of walk.xlsx"
+    assert told.startswith("sheet 'my walk' of walk.xlsx: ")
+    assert said.format(n=123) in told
+    assert ".csv" not in told and "line" not in told

@@ -6,6 +6,7 @@ Real exports in ../shared/data/dev are rewritten as the app's JSON and must read
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -122,3 +123,32 @@ def test_a_json_export_zipped_alone_reads_as_the_json(tmp_path: Path) -> None:
         zf.writestr("2026-06-18_13-35-31.json", text)
         zf.writestr("__MACOSX/._2026-06-18_13-35-31.json", b"\0\5\26\7")
     assert_same_recording(ingest.load(plain), ingest.load(zipped))
+
+
+def _json_with(files: dict[str, str], sensor: str, k: int, z: str) -> tuple[str, int]:
+    """The JSON export of ``files`` with the ``k``-th record of ``sensor`` holding ``z`` as its z value, and that
+    record's number in the file (1-based, as a reader counts the array's records)."""
+    records = json.loads(ex.sensor_logger_json(files))
+    at = [i for i, r in enumerate(records) if r["sensor"] == sensor][k]
+    records[at]["z"] = z
+    return json.dumps(records), at + 1
+
+
+@pytest.mark.parametrize(("z", "said"), [("bad", "('bad' on record {n})"), ("", "the first on record {n} ")])
+def test_a_bad_value_in_a_json_export_is_named_by_its_record(tmp_path: Path, z: str, said: str) -> None:
+    """The message names the record of the file the user has, not a line of a CSV file made of it."""
+    files = _android_export()
+    files = {"Accelerometer.csv": files["Accelerometer.csv"], **files}  # another sensor's records come first
+    text, n = _json_with(files, "TotalAcceleration", 40, z)
+    assert n > 41  # numbered in the file, not among the sensor's own records
+    path = tmp_path / "walk.json"
+    path.write_text(text, encoding="utf-8")
+    if z == "bad":
+        with pytest.raises(IngestError) as err:
+            ingest.load(path)
+        told = str(err.value)
+    else:  # a missing value: the row is dropped with a note
+        told = next(note for note in ingest.load(path).source["notes"] if "dropped" in note)
+    assert told.startswith("the TotalAcceleration records of walk.json: ")
+    assert said.format(n=n) in told
+    assert ".csv" not in told and "line" not in told
