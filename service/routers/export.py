@@ -275,10 +275,12 @@ walks.csv   One row per walk, oldest first. Columns:
             and demo walks are left out), steps (steps found; a foot sensor sees only its own foot's, about
             half the walker's steps, while its cadence counts both feet), strides, cadence_spm (steps per
             minute, to 0.1),
-            stride_length_m (metres, to the millimetre), distance_m (metres, to the millimetre),
-            walking_time_s (seconds walking), duration_s (seconds recorded), flagged_strides (strides flagged
-            as overlong), gps_stride_length_m (stride length from the GPS track, metres; empty without one),
-            strides_file and samples_file (the files below; samples_file empty when not exported).
+            stride_length_m (metres, to the millimetre), distance_m (metres: to 0.1 m as the analysis gives
+            it, an Apple Health walk's to the millimetre), walking_time_s (seconds walking, to 0.01),
+            duration_s (seconds recorded), flagged_strides (strides flagged as overlong; 0 for an Apple
+            Health walk, which has no strides to judge), gps_stride_length_m (stride length from the GPS
+            track, metres; empty without one), strides_file and samples_file (the files below; samples_file
+            empty when not exported).
             The figures are those of the walk's page and its JSON export.
 
 strides/walk-<id>-strides.csv

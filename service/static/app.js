@@ -147,6 +147,12 @@ const fmt = {
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     return h ? `${h} h ${m} min` : m ? `${m} min ${sec} s` : `${sec} s`;
   },
+  // A share as the coach's texts word it (gait/coach/text.py format_percent): "10 %", "8.3 %", "12.5 %"; rounded to a
+  // whole percent, a target relaxed to 9.5 % read "10 %" beside the plan's "9.5 %" on the same page.
+  percent(share) {
+    const pct = 100 * share;
+    return Math.abs(pct - Math.round(pct)) < 0.05 ? `${pct.toFixed(0)} %` : `${pct.toFixed(1)} %`;
+  },
   // In the hour that comes twice when the clocks go back, with its zone ("01:30 AM PDT", then "01:30 AM PST"): two
   // walks an hour apart would read as the same time, the later listed first.
   date(iso) {
@@ -999,7 +1005,7 @@ function flaggedTakeaway(walk, strides, trusted) {
  * so most strides of a walk at the usual stride are over it until the walker shortens them on purpose (a fact of the
  * rule, not a verdict on the walker). */
 function targetCutFrom(c) {
-  const below = `which is set ${Math.round(c.reduction * 100)} % shorter than`;
+  const below = `which is set ${fmt.percent(c.reduction)} shorter than`;
   // a walk stored before judged_against was kept says where its target came from by its baseline only
   const from = c.baseline_source === "personal" ? "your usual strides (your personal baseline)"
     : `how you walked (${c.judged_against || "this walk's first 20 strides"})`;
