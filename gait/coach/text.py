@@ -78,9 +78,15 @@ NOT_MEDICAL_ADVICE: Final = (
 
 
 def format_distance(distance_m: float) -> str:
-    """Distance in words with both metric and imperial units, e.g. ``"4.8 km (3.0 mi)"`` or ``"800 m (0.50 mi)"``."""
+    """Distance in words with both metric and imperial units, e.g. ``"4.8 km (3.0 mi)"`` or ``"800 m (0.50 mi)"``.
+
+    Examples
+    --------
+    >>> format_distance(999.4), format_distance(999.6)
+    ('999 m (0.62 mi)', '1.0 km (0.6 mi)')
+    """
     miles = distance_m / MILE_M
-    if distance_m < 1000.0:
+    if round_half_away(distance_m) < 1000.0:  # 999.6 m in metres reads "1000 m": said in km as 1000 m is
         return f"{fixed(distance_m)} m ({fixed(miles, 2)} mi)"
     return f"{fixed(distance_m / 1000.0, 1)} km ({fixed(miles, 1)} mi)"
 

@@ -122,14 +122,15 @@ const fmt = {
   m(v) { return v == null ? "–" : `${Number(v).toFixed(2)}`; },
   dist(v) {
     if (v == null) return "–";
-    return v >= 1000 ? `${(v / 1000).toFixed(2)} km` : `${Math.round(v)} m`;
+    // 999.6 m is "1.00 km", as 1000 m is, not "1000 m"
+    return Math.round(v) >= 1000 ? `${(v / 1000).toFixed(2)} km` : `${Math.round(v)} m`;
   },
   // A distance in both units, as the coach's texts word it (gait/coach/text.py format_distance), so that a figure
   // and the sentence under it agree: "333 m (0.21 mi)", "4.8 km (3.0 mi)".
   distBoth(v) {
     if (v == null) return "–";
     const mi = v / 1609.344;
-    return v < 1000 ? `${v.toFixed(0)} m (${mi.toFixed(2)} mi)` : `${(v / 1000).toFixed(1)} km (${mi.toFixed(1)} mi)`;
+    return Math.round(v) < 1000 ? `${v.toFixed(0)} m (${mi.toFixed(2)} mi)` : `${(v / 1000).toFixed(1)} km (${mi.toFixed(1)} mi)`;
   },
   // A duration as the coach's texts word it (gait/coach/text.py format_duration): "1 min 15 s", "2 min", "25 min".
   durWords(s) {
@@ -588,7 +589,14 @@ function walkRow(w) {
     <td class="walk-distance">${fmt.dist(s.distance_m)}${soFar}</td>
     <td class="hide-narrow">${fmt.num(s.cadence_spm)}</td>
     <td>${fmt.m(s.stride_length_m)}</td>
-    <td>${s.flagged_strides ? `<span class="badge warn">${s.flagged_strides}</span>` : "0"}</td></tr>`;
+    <td class="walk-flagged">${flaggedCell(s)}</td></tr>`;
+}
+
+/** A walk list's Flagged cell: a walk without strides (an Apple Health walk keeps only its summary) has none to
+ * judge, "–" as its own page says, not 0. */
+function flaggedCell(s) {
+  if (!s.strides) return `<span title="no strides to judge">–</span>`;
+  return s.flagged_strides ? `<span class="badge warn">${s.flagged_strides}</span>` : "0";
 }
 
 // Sample recordings and demo walks are somebody else's walking: shown, labelled, never used for coaching.
@@ -656,14 +664,24 @@ function showWalksCount(total) {
     : "";
 }
 
-/** A pain report's onset in seconds into the walk (the charts' x), or null when it gives neither time nor distance. */
+/** A pain report's onset in seconds into the walk (the charts' x), or null when it gives neither time nor distance.
+ * A distance is placed where the strides reach that share of the walk's distance, their lengths added up in time order
+ * (the stride that crosses it interpolated): standing still adds nothing, so an onset at 75 % of a walk with a long
+ * stop is marked in the walking after the stop, not at 75 % of the recording's time (inside the stop). */
 function painX(p, walk, strides) {
   if (p.onset_time_s != null) return p.onset_time_s;
-  if (p.onset_distance_m != null && walk.summary.distance_m && strides.length) {
-    const end = strides[strides.length - 1].end_s - walk.time_origin_s;
-    return Math.min(1, p.onset_distance_m / walk.summary.distance_m) * end;
+  const walked = strides.filter((r) => r.length_m != null && r.length_m > 0);
+  if (p.onset_distance_m == null || !walk.summary.distance_m || !walked.length) return null;
+  const total = walked.reduce((sum, r) => sum + r.length_m, 0);
+  const goal = Math.min(1, p.onset_distance_m / walk.summary.distance_m) * total;
+  let before = 0;
+  for (const r of walked) {
+    if (before + r.length_m >= goal) {
+      return r.start_s + ((goal - before) / r.length_m) * (r.end_s - r.start_s) - walk.time_origin_s;
+    }
+    before += r.length_m;
   }
-  return null;
+  return walked[walked.length - 1].end_s - walk.time_origin_s;
 }
 
 // A walk keeps the plan it was judged by (its history); when a pain report or a walk that plan rested on was deleted
