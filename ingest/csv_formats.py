@@ -506,7 +506,7 @@ def clock_seconds(texts: pd.Series, kind: str, fmt: StampFormat | None = None) -
         return Stamps(seconds, None, None)
     if origin.tzinfo is None:
         seconds = _clock_changes_out(stamps, seconds)
-        return Stamps(seconds, None, origin.to_pydatetime().astimezone().isoformat(timespec="seconds"))
+        return Stamps(seconds, None, _local_start(stamps, seconds).isoformat(timespec="seconds"))
     epoch_s = origin.timestamp()
     return Stamps(seconds + epoch_s, epoch_s, None)
 
@@ -533,6 +533,24 @@ def _clock_changes_out(stamps: pd.Series, seconds: np.ndarray) -> np.ndarray:
             out = out.copy() if out is seconds else out
             out[i + 1 :] += real_s - steps[i]
     return out
+
+
+def _local_start(stamps: pd.Series, seconds: np.ndarray) -> datetime:
+    """The first of local dates and times without zone (see :func:`_clock_changes_out`, whose ``seconds`` these are)
+    in this computer's zone. A first stamp in the hour that comes twice when the clocks go back is read as the pass
+    the walk's own stamps point to: the one from which its length (``seconds``) ends at its last stamp's clock time.
+    A walk from 01:30 to 02:10 without a step back was walked in the second pass (from the first, the clock would have
+    gone back at 02:00); one that stays within the hour fits both and is read as the first.
+    """
+    valid = np.flatnonzero(np.isfinite(seconds))
+    first, last = stamps.iloc[valid[0]].to_pydatetime(), stamps.iloc[valid[-1]].to_pydatetime()
+    passes = [first.replace(fold=fold).astimezone() for fold in (0, 1)]
+    if passes[0] == passes[1]:
+        return passes[0]  # not in a repeated hour (PEP 495: both folds read as one moment)
+    length_s = float(seconds[valid[-1]] - seconds[valid[0]])
+    ends = [datetime.fromtimestamp(start.timestamp() + length_s) for start in passes]  # clock time at the end
+    fits = [abs((end - last.replace(tzinfo=None)).total_seconds()) < CLOCK_CHANGE_MIN_S for end in ends]
+    return passes[1] if fits[1] and not fits[0] else passes[0]
 
 
 def date_readings(texts: pd.Series, fmt: StampFormat) -> str:

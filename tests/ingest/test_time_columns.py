@@ -300,6 +300,29 @@ def test_a_walk_through_a_clock_change_keeps_its_own_length(
     assert rec.source["started_at"] == local_start
 
 
+@pytest.mark.parametrize(
+    ("start_utc", "local_start"),
+    [
+        # 01:58 EST, the hour's second pass: the walk runs to 02:00:25 without a step back, which from 01:58 EDT
+        # (the first pass) would have gone back to 01:00 at 02:00: the stamps say which pass it was
+        ("2026-11-01T06:58:00Z", "2026-11-01T01:58:00-05:00"),
+        # 01:58 EDT, the first pass: the stamps go back at 02:00 (to 01:00), as from the first pass they do
+        ("2026-11-01T05:58:00Z", "2026-11-01T01:58:00-04:00"),
+        # 01:30 EST within the repeated hour throughout: either pass fits; read as the first (an hour early)
+        ("2026-11-01T06:30:00Z", "2026-11-01T01:30:00-04:00"),
+    ],
+    ids=["second-pass-into-2am", "first-pass-back-at-2am", "within-the-hour"],
+)
+@pytest.mark.usefixtures("local_zone")
+def test_a_walk_starting_in_the_hour_that_comes_twice_is_dated_by_the_pass_its_stamps_show(
+    walk: pd.DataFrame, tmp_path: Path, start_utc: str, local_start: str
+) -> None:
+    path = _local_stamps(walk, tmp_path / "night walk.csv", start_utc, "America/New_York")
+    rec = ingest.load(path)
+    np.testing.assert_allclose(rec.time_s, walk["time_s"].to_numpy(), atol=1e-5)
+    assert rec.source["started_at"] == local_start
+
+
 @pytest.mark.usefixtures("local_zone")
 def test_time_going_back_an_hour_on_another_night_is_still_refused(walk: pd.DataFrame, tmp_path: Path) -> None:
     # the same stamps a week later: no clock change then, so the step back is the file's own fault
