@@ -58,7 +58,7 @@ RATE_HZ = 100.0
 PLACEMENTS = [p.value for p in Placement if p is not Placement.FOOT] + [Placement.FOOT.value]
 FOOT_GYR_RMS_DPS = 10.0
 """A shoe sensor's gyroscope on a foot resting on the vibrating floor: band-limited rotation (0.5-15 Hz) per axis,
-in deg/s RMS; a walking shoe turns at 300-700 deg/s in its swing (the README's placement check). Every shoe
+in deg/s RMS; a walking shoe turns at 300-700 deg/s in its swing (docs/CLI.md's placement check). Every shoe
 sensor has a gyroscope (stride length needs it), so the foot column is analysed with one."""
 
 
