@@ -45,7 +45,10 @@ WALK_RULE = (
 
 # Two words, never "on" and "off" for both: the walker's switch is "switched on" / "switched off"; whether the coach
 # compares strides with a target now (switched on, recent back pain, not yet relaxed) is "active" / "inactive".
-OPTED_OUT_REASON = "Stride coaching is switched off: it is opt-in; switch it on in the settings to get cues."
+OPTED_OUT_REASON = (
+    "Stride coaching is switched off: it is opt-in; to get cues, switch it on under Stride coaching on the "
+    "dashboard's Profile page."
+)
 """Why a plan has no target when the walker has not switched coaching on (a walk keeps its plan of then)."""
 OPTED_OUT_THEN_REASON = (
     "Stride coaching was switched off when this walk was made (it is opt-in; analysing the walk again keeps the "
@@ -60,6 +63,8 @@ ACTIVE_REASON = "Stride coaching is switched on and active:"
 """How a plan that compares strides with a target starts its first reason."""
 _EARLIER_WORDS = (
     ("Stride coaching is off: it is opt-in; switch it on in the settings to get cues.", OPTED_OUT_REASON),
+    # no page is called settings: the switch is on the Profile page (QA28)
+    ("Stride coaching is switched off: it is opt-in; switch it on in the settings to get cues.", OPTED_OUT_REASON),
     ("Stride coaching is off: no back pain", NO_PAIN_REASON),
     ("Stride coaching has relaxed back to your baseline:", RELAXED_REASON),
     ("Stride coaching is on:", ACTIVE_REASON),
@@ -86,6 +91,9 @@ def reasons_read_now(reasons: Sequence[str], *, enabled_now: bool, before: str =
     Examples
     --------
     >>> reasons_read_now([OPTED_OUT_REASON], enabled_now=False) == [OPTED_OUT_REASON]
+    True
+    >>> earlier = "Stride coaching is switched off: it is opt-in; switch it on in the settings to get cues."
+    >>> reasons_read_now([earlier], enabled_now=False) == [OPTED_OUT_REASON]  # a walk's plan stored in those words
     True
     >>> reasons_read_now([OPTED_OUT_REASON], enabled_now=True)[0].startswith("Stride coaching was switched off when")
     True

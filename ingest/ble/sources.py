@@ -96,7 +96,7 @@ def _no_adapter(exc: BaseException) -> BleError:
         cause = "the system's Bluetooth service cannot be reached"
     else:
         cause = "no usable Bluetooth adapter"
-    log.info("Bluetooth scan failed: %r", exc)  # the technical detail, for whoever reads the log
+    log.info("Bluetooth scan failed (%s): %r", cause, exc)  # the cause in words, then the detail for whoever reads on
     return BleError(
         f"cannot scan for Bluetooth LE devices: {cause}; check that this computer has Bluetooth, that it is "
         "switched on, and (Linux) that the bluetooth service runs",

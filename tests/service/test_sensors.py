@@ -7,6 +7,7 @@ faster than real time.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -259,9 +260,16 @@ class NoBlueZScanner(NoAdapterScanner):
         raise FileNotFoundError(2, "No such file or directory")
 
 
-def test_no_bluetooth_service_is_said_in_words_with_one_hint(client: TestClient) -> None:
+def test_no_bluetooth_service_is_said_in_words_with_one_hint(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
     client.app.dependency_overrides[get_ble] = lambda: BleAccess(scanner_backend=NoBlueZScanner)
-    r = client.get("/api/sensors", params={"seconds": 1})
+    with caplog.at_level(logging.INFO, logger="ingest.ble.sources"):
+        r = client.get("/api/sensors", params={"seconds": 1})
+    # the server's terminal says the cause in words before the technical detail (QA28: it showed only
+    # "Bluetooth scan failed: FileNotFoundError(2, 'No such file or directory')")
+    logged = [rec.getMessage() for rec in caplog.records if "scan failed" in rec.getMessage()]
+    assert logged and logged[0].startswith("Bluetooth scan failed (the system's Bluetooth service cannot be reached)")
     assert r.status_code == 503
     detail = r.json()["detail"]
     assert "Bluetooth service cannot be reached" in detail

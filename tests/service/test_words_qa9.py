@@ -25,7 +25,10 @@ def test_a_walk_made_with_coaching_off_does_not_ask_to_switch_on_what_is_on(clie
     def reasons() -> list[str]:
         return client.get(f"/api/walks/{walk['id']}").json()["coaching"]["reasons"]
 
-    off_now = "Stride coaching is switched off: it is opt-in; switch it on in the settings to get cues."
+    off_now = (
+        "Stride coaching is switched off: it is opt-in; to get cues, switch it on under Stride coaching on the "
+        "dashboard's Profile page."
+    )
     assert off_now in reasons()  # coaching off now too: today's words
     r = client.put("/api/profile", json={"coaching": {"enabled": True}})
     assert r.status_code == 200, r.text
