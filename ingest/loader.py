@@ -462,9 +462,10 @@ def load(
     if bundle.kind != "tables":
         return recording
     source = dict(recording.source)
-    source["notes"] = [bundle.rephrase(note) for note in source.get("notes", [])]
     if isinstance(source.get("file"), str):
         source["file"] = bundle.rephrase(source["file"])
+    if source.get("notes"):
+        source["notes"] = [bundle.rephrase(note) for note in source["notes"]]
     return replace(recording, source=source)
 
 
