@@ -65,3 +65,35 @@ def test_strides_in_either_layout_match_their_documented_schema(client: TestClie
         body = client.get(f"/api/walks/{walk_id}/strides", params={"layout": layout}).json()
         assert body, layout
         assert schema_errors(body, schema, components) == [], layout
+
+
+HUGE_ID = 2**64  # past SQLite's 64-bit integers
+
+
+def test_an_id_too_large_for_the_store_is_no_walk_not_a_server_error(client: TestClient) -> None:
+    # GET /api/walks/49651104494047803465850159104 was a 500 (OverflowError binding the id to SQLite): the dashboard
+    # said "The service could not do this (error 500)" for a walk address typed or pasted wrong.
+    for walk_id in (HUGE_ID, -HUGE_ID):
+        for method, path, body in (
+            ("GET", f"/api/walks/{walk_id}", None),
+            ("GET", f"/api/walks/{walk_id}/strides", None),
+            ("GET", f"/api/walks/{walk_id}/export.csv", None),
+            ("GET", f"/api/walks/{walk_id}/export.json", None),
+            ("DELETE", f"/api/walks/{walk_id}", None),
+            ("PATCH", f"/api/walks/{walk_id}", {"started_at": "2026-01-01T10:00:00Z"}),
+            ("POST", f"/api/walks/{walk_id}/calibrate", {"distance_m": 400}),
+            ("POST", f"/api/walks/{walk_id}/reanalyse", {}),
+            ("DELETE", f"/api/pain/{walk_id}", None),
+        ):
+            r = client.request(method, path, json=body)
+            assert r.status_code == 404, (method, path, r.text)
+            assert f"no {'pain report' if '/pain/' in path else 'walk'} with id {walk_id}" in r.json()["detail"]
+        r = client.post("/api/pain", json={"score": 3, "walk_id": walk_id})
+        assert r.status_code == 422 and f"no walk with id {walk_id}" in r.json()["detail"], r.text
+
+
+def test_a_page_past_every_walk_is_empty_however_far(client: TestClient) -> None:
+    # GET /api/walks?offset=9223372036854775808 was a 500 (OverflowError): the offset one below it was an empty page
+    for offset in (2**63 - 1, 2**63, HUGE_ID):
+        r = client.get("/api/walks", params={"offset": offset})
+        assert r.status_code == 200 and r.json() == [], (offset, r.text)
