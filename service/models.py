@@ -607,6 +607,22 @@ class StridePublic(BaseModel):
     overlong: bool | None = Field(None, description="Flagged as overlong; None when no target applied.")
 
 
+class StrideColumns(BaseModel):
+    """A walk's strides as one array per field (``layout=columns``): item ``i`` of each array is stride ``i``."""
+
+    idx: list[int]
+    start_s: list[float]
+    end_s: list[float]
+    length_m: list[float | None]
+    cadence_spm: list[float]
+    speed_mps: list[float | None]
+    confidence: list[float]
+    method: list[str]
+    side: list[str | None]
+    target_m: list[float | None]
+    overlong: list[bool | None]
+
+
 class CuePublic(BaseModel):
     """A cue given during a live walk."""
 

@@ -629,6 +629,10 @@ def _summary_values(summary: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(summary.get(k) for k in _SUMMARY_ORDER)
 
 
+SQLITE_INTEGERS = range(-(2**63), 2**63)
+"""The integers SQLite holds (64-bit): a row id outside them is no stored row (binding one raises OverflowError)."""
+
+
 def _walk_row(row: sqlite3.Row) -> dict[str, Any]:
     walk = {k: row[k] for k in WALK_COLUMNS}
     walk["source"] = json.loads(walk.pop("source_json") or "{}")
@@ -1264,7 +1268,8 @@ class Store:
     def list_walks(self, *, limit: int = 100, offset: int = 0, demo: bool | None = None) -> list[dict[str, Any]]:
         """Walks, newest first; ``demo`` False lists the walker's own walks only, True sample and demo walks only."""
         where = "" if demo is None else "WHERE demo = ? "
-        params = (() if demo is None else (int(demo),)) + (limit, offset)
+        # an offset past SQLite's integers is past every walk too: the empty page beyond the last
+        params = (() if demo is None else (int(demo),)) + (limit, min(offset, SQLITE_INTEGERS[-1]))
         with self.read() as conn:
             rows = conn.execute(
                 f"SELECT {', '.join(WALK_COLUMNS)} FROM walks {where}"
@@ -1287,6 +1292,8 @@ class Store:
 
     def get_walk(self, walk_id: int) -> dict[str, Any] | None:
         """One walk, or None."""
+        if walk_id not in SQLITE_INTEGERS:
+            return None
         with self.read() as conn:
             row = conn.execute(f"SELECT {', '.join(WALK_COLUMNS)} FROM walks WHERE id = ?", (walk_id,)).fetchone()
         return _walk_row(row) if row else None
@@ -1318,6 +1325,8 @@ class Store:
     def delete_walk(self, walk_id: int) -> bool:
         """Delete a walk and its rows; returns False when there was none. Nothing of it stays readable in the files
         (:meth:`_write_through`)."""
+        if walk_id not in SQLITE_INTEGERS:
+            return False
         with self.write() as conn:
             # its pain reports are kept, unlinked from it (ON DELETE SET NULL), and keep that they had a walk
             conn.execute("UPDATE pain_reports SET walk_deleted = 1 WHERE walk_id = ?", (walk_id,))
@@ -1341,6 +1350,8 @@ class Store:
         :class:`StartChange` to write (the walk's new source, other walks' new stored coaching) or raises, and then
         nothing changes. Returns the walk as it was and the change made; None when there is no such walk.
         """
+        if walk_id not in SQLITE_INTEGERS:
+            return None
         with self.write() as conn:
             row = conn.execute(f"SELECT {', '.join(WALK_COLUMNS)} FROM walks WHERE id = ?", (walk_id,)).fetchone()
             if row is None:
@@ -1477,6 +1488,8 @@ class Store:
 
     def get_pain(self, report_id: int) -> dict[str, Any] | None:
         """One pain report, or None."""
+        if report_id not in SQLITE_INTEGERS:
+            return None
         with self.read() as conn:
             row = conn.execute("SELECT * FROM pain_reports WHERE id = ?", (report_id,)).fetchone()
         return dict(row) if row else None
@@ -1484,6 +1497,8 @@ class Store:
     def delete_pain(self, report_id: int) -> bool:
         """Delete a pain report; returns False when there was none. Nothing of it stays readable in the files
         (:meth:`_write_through`)."""
+        if report_id not in SQLITE_INTEGERS:
+            return False
         with self.write() as conn:
             deleted = conn.execute("DELETE FROM pain_reports WHERE id = ?", (report_id,)).rowcount > 0
         self._write_through()

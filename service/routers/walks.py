@@ -32,6 +32,7 @@ from service.models import (
     ReanalysisBatch,
     ReanalysisOverview,
     ReanalysisResult,
+    StrideColumns,
     StridePublic,
     WalkDateChange,
     WalkDateChanged,
@@ -277,7 +278,7 @@ def get_walk(walk_id: int, store: StoreDep, settings: SettingsDep, hub: HubDep) 
 
 @router.get(
     "/{walk_id}/strides",
-    response_model=list[StridePublic],
+    response_model=list[StridePublic] | StrideColumns,
     summary="Per-stride rows of a walk",
     description='`layout=columns` returns the same data as one array per field (`{"idx": [...], ...}`), the compact '
     "form the dashboard charts use.",
