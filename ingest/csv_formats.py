@@ -544,10 +544,16 @@ def _local_start(stamps: pd.Series, seconds: np.ndarray) -> datetime:
     """
     valid = np.flatnonzero(np.isfinite(seconds))
     first, last = stamps.iloc[valid[0]].to_pydatetime(), stamps.iloc[valid[-1]].to_pydatetime()
+    return _local_pass(first, last, float(seconds[valid[-1]] - seconds[valid[0]]))
+
+
+def _local_pass(first: datetime, last: datetime | None, length_s: float) -> datetime:
+    """``first``, a local date and time without zone, in this computer's zone; in the hour that comes twice, the
+    pass from which a walk of ``length_s`` ends at ``last``'s clock time (the first pass when both fit, or without
+    ``last``)."""
     passes = [first.replace(fold=fold).astimezone() for fold in (0, 1)]
-    if passes[0] == passes[1]:
+    if passes[0] == passes[1] or last is None:
         return passes[0]  # not in a repeated hour (PEP 495: both folds read as one moment)
-    length_s = float(seconds[valid[-1]] - seconds[valid[0]])
     ends = [datetime.fromtimestamp(start.timestamp() + length_s) for start in passes]  # clock time at the end
     fits = [abs((end - last.replace(tzinfo=None)).total_seconds()) < CLOCK_CHANGE_MIN_S for end in ends]
     return passes[1] if fits[1] and not fits[0] else passes[0]
@@ -1145,8 +1151,17 @@ def read_generic(
         source["notes"] = notes
     if fmt is ANDROSENSOR:
         # AndroSensor's last column is the phone's local wall clock ('2022-10-02 18:09:00:359'), without its zone.
-        stamp = next((v for f, v in zip(raw_fields, first_row, strict=False) if norm_name(f).startswith("yyyy-")), None)
-        source["started_at"] = wall_clock_start(stamp) if stamp is not None else None
+        # A phone's clock follows summer time: its last stamp and the walk's length (by the app's own timer) tell
+        # which pass of the hour that comes twice a first stamp in it was.
+        index = next((i for i, f in enumerate(raw_fields) if norm_name(f).startswith("yyyy-")), None)
+        if index is not None and index < len(first_row):
+            finite = time_s[np.isfinite(time_s)]
+            length_s = float(finite[-1] - finite[0]) if finite.size else None
+            source["started_at"] = wall_clock_start(
+                first_row[index], last=_last_field(data, layout.dialect, index), length_s=length_s
+            )
+        else:
+            source["started_at"] = None
     return build_recording(
         time_s,
         acc_ms2,
@@ -1580,7 +1595,9 @@ def start_epoch_s(fields: list[str], first_row: list[str]) -> float | None:
     return None
 
 
-def wall_clock_start(stamp: str, zone: str | None = None) -> str | None:
+def wall_clock_start(
+    stamp: str, zone: str | None = None, *, last: str | None = None, length_s: float | None = None
+) -> str | None:
     """A logger's wall-clock time stamp as ISO-8601 with its UTC offset, or None when it is not one.
 
     Parameters
@@ -1591,6 +1608,10 @@ def wall_clock_start(stamp: str, zone: str | None = None) -> str | None:
     zone
         The file's zone (GENEActiv ``GMT -04``). Without one the stamp is read in this computer's zone: a phone
         logs its owner's local time, and the owner's computer is usually set to the same zone.
+    last, length_s
+        The clock's last stamp and the recording's length in s by its own timer, for a clock that follows summer
+        time (a phone's): a ``stamp`` in the hour that comes twice is read as the pass from which the recording
+        ends at ``last`` (:func:`_local_pass`). Without them, as the first pass.
 
     Examples
     --------
@@ -1599,21 +1620,36 @@ def wall_clock_start(stamp: str, zone: str | None = None) -> str | None:
     >>> wall_clock_start("n/a") is None
     True
     """
-    m = _WALL_CLOCK.match(stamp)
+    when = _wall_clock(stamp)
+    if when is None:
+        return None
+    z = _GMT_OFFSET.match(zone) if zone else None
+    if z is None:
+        end = _wall_clock(last) if last is not None and length_s is not None else None
+        return _local_pass(when, end, length_s or 0.0).isoformat(timespec="seconds")
+    sign = -1 if z.group(1) == "-" else 1
+    offset = timedelta(hours=int(z.group(2) or 0), minutes=int(z.group(3) or 0))
+    return when.replace(tzinfo=UTC if not offset else timezone(sign * offset)).isoformat(timespec="seconds")
+
+
+def _last_field(data: bytes, dialect: Dialect, index: int) -> str | None:
+    """Field ``index`` of the last non-blank line of a delimited file (a clock's last stamp), or None without one."""
+    tail = data[-4096:].rstrip().rsplit(b"\n", 1)[-1]
+    fields = split_fields(tail.decode("utf-8", errors="replace").strip(), dialect)
+    return fields[index] if index < len(fields) else None
+
+
+def _wall_clock(stamp: str) -> datetime | None:
+    """A wall-clock stamp (:func:`wall_clock_start`) as a date and time without zone, or None when it is not one."""
+    m = _WALL_CLOCK.match(stamp.strip())
     if m is None:
         return None
     year, month, day, hour, minute, second = (int(g) for g in m.groups()[:6])
     micro = int((m.group(7) or "0").ljust(6, "0"))
     try:
-        when = datetime(year, month, day, hour, minute, second, micro)
+        return datetime(year, month, day, hour, minute, second, micro)
     except ValueError:
         return None
-    z = _GMT_OFFSET.match(zone) if zone else None
-    if z is None:
-        return when.astimezone().isoformat(timespec="seconds")
-    sign = -1 if z.group(1) == "-" else 1
-    offset = timedelta(hours=int(z.group(2) or 0), minutes=int(z.group(3) or 0))
-    return when.replace(tzinfo=UTC if not offset else timezone(sign * offset)).isoformat(timespec="seconds")
 
 
 def read_metawear(data: bytes, what: str, *, placement: Placement | str | None = None) -> Recording:

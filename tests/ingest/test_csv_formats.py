@@ -66,6 +66,45 @@ def test_androsensor_is_dated_by_its_wall_clock_in_this_computers_zone(
     assert rec.source["started_at"] == "2022-10-02T18:09:00-04:00"
 
 
+@pytest.mark.parametrize(
+    ("start_utc", "started_at"),
+    [
+        # 01:58 EST, the second pass of the hour that comes twice: the phone's clock runs on past 02:00 without a
+        # step back, which from 01:58 EDT (the first pass) it would not have
+        ("2026-11-01T06:58:00Z", "2026-11-01T01:58:00-05:00"),
+        # 01:58 EDT, the first pass: the clock goes back at 02:00 to 01:00
+        ("2026-11-01T05:58:00Z", "2026-11-01T01:58:00-04:00"),
+        # within the repeated hour throughout: either pass fits; read as the first
+        ("2026-11-01T06:30:00Z", "2026-11-01T01:30:00-04:00"),
+    ],
+    ids=["second-pass-into-2am", "first-pass-back-at-2am", "within-the-hour"],
+)
+def test_androsensor_starting_in_the_hour_that_comes_twice_is_dated_by_the_pass_its_clock_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start_utc: str, started_at: str
+) -> None:
+    import pandas as pd
+
+    sig = ex.signal(duration_s=180.0, rate_hz=25)
+    # every row's wall clock as the phone showed it in New York, milliseconds after ':' as AndroSensor writes them
+    clock = (pd.Timestamp(start_utc) + pd.to_timedelta(sig.time_s, unit="s")).tz_convert("America/New_York")
+    stamps = clock.strftime("%Y-%m-%d %H:%M:%S:%f").str[:-3]
+    rows = androsensor(sig).splitlines()
+    text = "\n".join(
+        [rows[0]] + [f"{row.removesuffix('2022-10-02')}{stamp}" for row, stamp in zip(rows[1:], stamps, strict=True)]
+    )
+    assert text.count(";2026-11-01 01:") + text.count(";2026-11-01 02:") == len(rows) - 1
+    path = tmp_path / "walk.csv"
+    path.write_text(text + "\n", encoding="utf-8")
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        rec = ingest.load(path)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert rec.source["started_at"] == started_at
+
+
 def test_androsensor_two_hertz_log_says_why(tmp_path: Path) -> None:
     sig = ex.signal(duration_s=60, rate_hz=2)
     path = tmp_path / "walk.csv"
