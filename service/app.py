@@ -26,7 +26,7 @@ from gait.coach.text import plural
 from gait.errors import GaitError
 from ingest.errors import IngestError
 from service.datalock import DataDirLock
-from service.demo import BleAccess, import_samples, start_demo, virtual_ble
+from service.demo import BleAccess, import_samples, list_samples, no_samples_text, start_demo, virtual_ble
 from service.livehub import LiveHub, recover_interrupted
 from service.privacy import private_folder, tighten_data_dir
 from service.recordings import remove_orphans
@@ -61,6 +61,13 @@ async def _first_run(app: FastAPI) -> None:
     hub: LiveHub = app.state.hub
     recovered = app.state.recovered
     if await asyncio.to_thread(store.count_walks) == 0:
+        if not list_samples(settings.samples_dir):
+            # installed from a package (pip), not run from a checkout: nothing to show, and nothing wrong
+            log.info(
+                "%s; the dashboard starts empty: upload a recording or connect a sensor",
+                no_samples_text(settings.samples_dir),
+            )
+            return
         ids = await asyncio.to_thread(import_samples, store, settings.samples_dir)
         log.info("imported %d sample recordings", len(ids))
         await start_demo(hub, store, settings, sample=None, speed=settings.demo_speed)

@@ -97,11 +97,19 @@ def sample_recording(path: Path) -> Recording:
     )
 
 
+def no_samples_text(samples_dir: Path) -> str:
+    """Why there is no sample walk to show, and where the samples come from."""
+    return (
+        f"no sample recordings in {samples_dir}: they come with the project's source (its sample_recordings "
+        "folder), not with an installed package; to use them, set GAIT_SAMPLES_DIR to that folder"
+    )
+
+
 def find_sample(samples_dir: Path, name: str | None) -> Path:
     """The sample called ``name`` (default: the first); raises FileNotFoundError with the choices."""
     samples = list_samples(samples_dir)
     if not samples:
-        raise FileNotFoundError(f"no sample recordings in {samples_dir}")
+        raise FileNotFoundError(no_samples_text(samples_dir))
     if name is None:
         for p in samples:
             if p.name == DEMO_SAMPLE:
