@@ -477,18 +477,25 @@ def _row(line: int) -> str:
     return f"row {line}"
 
 
-def tables_bundle(label: str, tables: Mapping[str, bytes], places: Mapping[str, TablePlace] | None = None) -> Bundle:
+def tables_bundle(
+    label: str,
+    tables: Mapping[str, bytes],
+    places: Mapping[str, TablePlace] | None = None,
+    *,
+    sizes: Mapping[str, int] | None = None,
+) -> Bundle:
     """A bundle of the CSV ``tables`` (name -> bytes) made in memory from one export file (a workbook's sheets, a JSON
     export's records), ``label`` (that file's name) naming it in messages and ``places`` each table as the user finds
-    it in that file (see :meth:`Bundle.rephrase`)."""
+    it in that file (see :meth:`Bundle.rephrase`). ``sizes`` stand in for the tables' lengths when ``tables`` makes
+    each when it is read (a SQLite export's): 0 for an empty table, as readers ask only that of a size."""
     names = tuple(tables)
     return Bundle(
         label=label,
         kind="tables",
         names=names,
-        sizes=tuple(len(tables[n]) for n in names),
+        sizes=tuple(sizes[n] if sizes is not None else len(tables[n]) for n in names),
         _root=Path(label),
-        _tables=dict(tables),
+        _tables=tables if sizes is not None else dict(tables),  # a mapping that makes its tables, kept as it is
         _places=dict(places or {}),
     )
 

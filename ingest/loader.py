@@ -452,12 +452,14 @@ def load(
         bundle = open_workbook(Path(path), sheet_file=phyphox.sheet_file)
     elif sensor_logger.is_json_export(bundle):
         bundle = sensor_logger.json_export_tables(bundle)
+    elif sensor_logger.is_sqlite(bundle):
+        bundle = sensor_logger.sqlite_export_tables(bundle)
     try:
         recording = _read(bundle, format, placement, acc_unit, time_unit, rate_hz, sensor, date_order)
     except IngestError as exc:
         if bundle.kind != "tables":
             raise
-        # a workbook's sheets and a JSON export's records were read as CSV files the user does not have
+        # a workbook's sheets and a JSON or SQLite export's records were read as CSV files the user does not have
         raise IngestError(bundle.rephrase(str(exc)), reason=exc.reason) from None
     if bundle.kind != "tables":
         return recording

@@ -13,7 +13,8 @@ as public loaders of Sensor Logger's watch export read it): Core Motion's user a
 Apple's sign unless Metadata.csv says the units were standardised, read as a wrist recording.
 
 Its JSON export (one file: an array of records, each naming its ``sensor`` beside the columns of that sensor's CSV
-file, ``Metadata`` included) is read as the CSV export it matches (:func:`json_export_tables`).
+file, ``Metadata`` included) is read as the CSV export it matches (:func:`json_export_tables`); so is its SQLite
+export (one table per sensor, named as its CSV file, :func:`sqlite_export_tables`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sqlite3
+import threading
 from array import array
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -60,7 +64,9 @@ INFO = FormatInfo(
     name="sensor_logger",
     description="Sensor Logger export (iOS or Android): zip or folder with TotalAcceleration / Accelerometer + "
     "Gravity / AccelerometerUncalibrated, Gyroscope, Location and Metadata CSVs; one axis file alone under any name "
-    "(known by its header); the Apple Watch's WristMotion.csv (a wrist recording); its JSON export (one file)",
+    "(known by its header); the Apple Watch's WristMotion.csv (a wrist recording); its JSON or SQLite export (one "
+    "file; the SQLite layout, a table per CSV file, from the app's documentation, not yet checked against a real "
+    "export)",
     patterns=(
         "<date>.zip",
         "<date>/",
@@ -69,6 +75,7 @@ INFO = FormatInfo(
         "WristMotion.csv",
         "*.csv headed 'time,seconds_elapsed,z,y,x'",
         "<date>.json",
+        "<date>.sqlite",
     ),
     checked_versions=("iOS 1.10.4 (Metadata v3)", "Android 1.26.0", "Android 1.60.0"),
     phone=True,
@@ -194,6 +201,138 @@ def json_export_tables(bundle: Bundle) -> Bundle:
 def _record(numbers: array[int], line: int) -> str | None:
     """A line of a sensor's table made from a JSON export as the record of the file it was (its header is line 1)."""
     return f"record {numbers[line - 2]}" if 2 <= line < len(numbers) + 2 else None
+
+
+SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+"""The first bytes of every SQLite database file."""
+
+
+def is_sqlite(bundle: Bundle) -> bool:
+    """Whether ``bundle`` is one SQLite database file (alone, or as the one file of a zip), as Sensor Logger's SQLite
+    export is."""
+    if bundle.kind != "file" and len(bundle.names) != 1:
+        return False
+    return bundle.head(bundle.names[0], len(SQLITE_MAGIC)) == SQLITE_MAGIC
+
+
+def sqlite_export_tables(bundle: Bundle) -> Bundle:
+    """Sensor Logger's SQLite export (one database file, see :func:`is_sqlite`) as the CSV files of its CSV export:
+    each table as ``<table>.csv``, headed by its column names, made when the reader first reads it.
+
+    The tables' names and columns are the CSV files' (the app's documentation reads ``SELECT * FROM
+    Accelerometer``); a value stored as text or as a number reads the same. Not yet checked against a real export.
+
+    Raises
+    ------
+    IngestError
+        When the file is no readable SQLite database (cut off, damaged), is the gait analyser's own data store, or
+        holds no table of an accelerometer's samples; a table found damaged when it is read raises it then.
+    """
+    name = bundle.names[0]
+    # one connection for the bundle's life (closed when it is collected): tables are read when needed, from the
+    # reader's threads, one at a time
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    try:
+        db.deserialize(_without_wal(bundle.read(name)))
+        tables = [str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        read = [t for t in tables if f"{t}.csv" in _READ_FILES]
+        # a lower bound of each CSV file's size (its header, a line per row): readers ask only whether it is empty
+        sizes = {f"{t}.csv": len(",".join(_columns(db, t))) + 1 + _rows(db, t) for t in read}
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise _unreadable(name, exc) from None
+    if {"walks", "strides"} <= set(tables):
+        raise IngestError(
+            f"{name}: this is the gait analyser's own data store (its walks and strides), not a recording; upload "
+            "the recording a phone app or sensor exported instead",
+            reason="unsupported_format",
+        )
+    if not any(table in read for table in JSON_ACC_SENSORS):
+        held = ", ".join(t for t in tables if not t.startswith("sqlite_")) or "no tables"
+        raise IngestError(
+            f"{name}: this SQLite database holds {held}: none of Sensor Logger's accelerometer tables "
+            f"({', '.join(JSON_ACC_SENSORS)}), so there are no steps to find; export the recording from Sensor "
+            "Logger with Accelerometer turned on, or as CSV (zip)",
+            reason="no_accelerometer",
+        )
+    places = {f"{t}.csv": TablePlace(f"the {t} table of {name}", _table_row) for t in read}
+    return tables_bundle(name, _SqliteTables(db, name, read), places, sizes=sizes)
+
+
+_READ_FILES: Final = frozenset((*AXIS_FILES, WATCH_FILE, "Metadata.csv", "Location.csv"))
+"""The files of a Sensor Logger export this reader reads: only these tables of a SQLite export are offered (an
+export with every sensor on holds magnetometer, orientation, barometer... tables too)."""
+
+
+class _SqliteTables(Mapping[str, bytes]):
+    """The ``tables`` of a SQLite export as CSV files (``<table>.csv``), each made when first read and kept: turning
+    a table into CSV takes about 1.5 s an hour of samples, and a reader reads two or three of an export's tables."""
+
+    def __init__(self, db: sqlite3.Connection, label: str, tables: list[str]) -> None:
+        self._db, self._label = db, label
+        self._tables = {f"{t}.csv": t for t in tables}
+        self._made: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> bytes:
+        with self._lock:
+            if name not in self._made:
+                try:
+                    self._made[name] = _sqlite_table_csv(self._db, self._tables[name])
+                except sqlite3.DatabaseError as exc:
+                    raise _unreadable(self._label, exc) from None
+            return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
+def _unreadable(name: str, exc: Exception) -> IngestError:
+    return IngestError(
+        f"{name}: this SQLite database cannot be read ({exc}): it is damaged, or was cut off while "
+        "copying; copy or export the recording again (Sensor Logger: Export > CSV (zip) or SQLite)",
+        reason="bad_sqlite",
+    )
+
+
+def _without_wal(data: bytes) -> bytes:
+    """A SQLite database file marked as in rollback-journal mode: a file in WAL mode (an app's database copied as it
+    is) holds all it committed before its last checkpoint, but an in-memory copy of it cannot be opened in WAL mode.
+    Bytes 18 and 19 of the header are the file format's write and read versions (2: WAL, 1: legacy)."""
+    if data[18:20] != b"\x02\x02":
+        return data
+    return data[:18] + b"\x01\x01" + data[20:]
+
+
+def _quoted(table: str) -> str:
+    """A table's name as SQL quotes a name (a name of the file, not ours)."""
+    return '"' + table.replace('"', '""') + '"'
+
+
+def _columns(db: sqlite3.Connection, table: str) -> list[str]:
+    return [d[0] for d in db.execute(f"SELECT * FROM {_quoted(table)} LIMIT 0").description]
+
+
+def _rows(db: sqlite3.Connection, table: str) -> int:
+    return int(db.execute(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0])
+
+
+def _sqlite_table_csv(db: sqlite3.Connection, table: str) -> bytes:
+    """A table's rows, in their stored order, as CSV headed by its column names."""
+    rows = db.execute(f"SELECT * FROM {_quoted(table)}")
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([d[0] for d in rows.description])
+    writer.writerows(rows)  # as _json_cell writes a cell: NULL empty, a float in full (repr), text as it is
+    return text.getvalue().encode("utf-8")
+
+
+def _table_row(line: int) -> str | None:
+    """A line of a table made from a SQLite export as its row in that table (its header is line 1)."""
+    return f"row {line - 1}" if line >= 2 else None
 
 
 def _without_bom(fh: IO[bytes]) -> IO[bytes]:

@@ -42,7 +42,7 @@ def display_filename(name: str | None) -> str:
 
 
 _COMPRESSION_SUFFIXES = (".gz", ".zip")
-_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".json", ".xlsx")
+_TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".json", ".xlsx", ".sqlite", ".sqlite3", ".db")
 
 
 def walk_name(filename: str) -> str:

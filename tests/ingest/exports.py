@@ -212,6 +212,37 @@ def sensor_logger_json(files: dict[str, str]) -> str:
     return "[\n" + ",\n".join(records) + "\n]\n"
 
 
+def sensor_logger_sqlite(files: dict[str, str], path: Path, *, as_text: bool = False) -> Path:
+    """Write Sensor Logger's SQLite export of the recording whose CSV export is ``files`` (name -> text) at ``path``:
+    one table per file, named as the file without .csv, its columns the file's, each value stored as a number
+    (integers, such as ns epochs, exactly) or, with ``as_text``, as the CSV's text."""
+    import sqlite3
+
+    def stored(cell: str) -> object:
+        if as_text or cell == "":
+            return cell if cell != "" else None
+        for kind in (int, float):
+            try:
+                return kind(cell)
+            except ValueError:
+                pass
+        return cell
+
+    db = sqlite3.connect(path)
+    with db:
+        for name, text in files.items():
+            table = name.rsplit("/", 1)[-1].removesuffix(".csv")
+            rows = list(csv.reader(io.StringIO(text)))
+            if not rows:
+                continue  # an empty file (the iOS app's Annotation.csv) makes no table
+            columns = ", ".join(f'"{c}"' for c in rows[0])
+            db.execute(f'CREATE TABLE "{table}" ({columns})')
+            marks = ", ".join("?" * len(rows[0]))
+            db.executemany(f'INSERT INTO "{table}" VALUES ({marks})', [[stored(c) for c in r] for r in rows[1:]])
+    db.close()
+    return path
+
+
 def _java_double(value: float) -> str:
     """``value`` as Java's Double.toString writes it (phyphox's XlsxWriter writes number cells so): plain from 1e-3
     to 1e7, else a mantissa and ``E`` exponent ("1.0E-4", "1.7E9")."""

@@ -242,3 +242,26 @@ def test_an_upload_of_sensor_logger_s_json_export_is_analysed_as_its_csv_export(
     assert walks[".json"]["format"] == "sensor_logger"
     assert walks[".json"]["summary"] == walks[".zip"]["summary"]
     assert walks[".json"]["started_at"] == walks[".zip"]["started_at"]
+
+
+def test_an_upload_of_sensor_logger_s_sqlite_export_is_analysed_as_its_csv_export(
+    client: TestClient, tmp_path: Path
+) -> None:
+    files = ex.sensor_logger_android(walking_signal())
+    csv_zip = ex.write_files(tmp_path / "2026-01-01_10-00-00", files, as_zip=True)
+    db = ex.sensor_logger_sqlite(files, tmp_path / "2026-01-01_10-00-00.sqlite")
+    walks = uploaded_one_after_the_other(client, csv_zip, db)
+    assert walks[".sqlite"]["format"] == "sensor_logger"
+    assert walks[".sqlite"]["name"] == "2026-01-01_10-00-00"  # named as its CSV zip is
+    assert walks[".sqlite"]["summary"] == walks[".zip"]["summary"]
+    assert walks[".sqlite"]["started_at"] == walks[".zip"]["started_at"]
+
+
+def test_an_upload_of_a_cut_off_sqlite_export_is_refused_and_stores_nothing(client: TestClient, tmp_path: Path) -> None:
+    db = ex.sensor_logger_sqlite(ex.sensor_logger_android(walking_signal()), tmp_path / "walk.sqlite")
+    with db.open("rb") as fh:
+        data = fh.read()
+    r = client.post("/api/uploads", files={"file": ("walk.sqlite", data[: len(data) // 3])})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"].startswith("walk.sqlite: this SQLite database cannot be read"), r.text
+    assert client.get("/api/walks").json() == []
