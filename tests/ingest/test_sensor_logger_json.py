@@ -134,6 +134,16 @@ def _json_with(files: dict[str, str], sensor: str, k: int, z: str) -> tuple[str,
     return json.dumps(records), at + 1
 
 
+def told_of_bad_value(path: Path, z: str) -> str:
+    """What loading ``path`` says of its bad value ``z``: the error for a value that is no number, the note of the
+    rows dropped for a missing one."""
+    if z == "bad":
+        with pytest.raises(IngestError) as err:
+            ingest.load(path)
+        return str(err.value)
+    return next(note for note in ingest.load(path).source["notes"] if "dropped" in note)
+
+
 @pytest.mark.parametrize(("z", "said"), [("bad", "('bad' on record {n})"), ("", "the first on record {n} ")])
 def test_a_bad_value_in_a_json_export_is_named_by_its_record(tmp_path: Path, z: str, said: str) -> None:
     """The message names the record of the file the user has, not a line of a CSV file made of it."""
@@ -143,12 +153,7 @@ def test_a_bad_value_in_a_json_export_is_named_by_its_record(tmp_path: Path, z: 
     assert n > 41  # numbered in the file, not among the sensor's own records
     path = tmp_path / "walk.json"
     path.write_text(text, encoding="utf-8")
-    if z == "bad":
-        with pytest.raises(IngestError) as err:
-            ingest.load(path)
-        told = str(err.value)
-    else:  # a missing value: the row is dropped with a note
-        told = next(note for note in ingest.load(path).source["notes"] if "dropped" in note)
+    told = told_of_bad_value(path, z)
     assert told.startswith("the TotalAcceleration records of walk.json: ")
     assert said.format(n=n) in told
     assert ".csv" not in told and "line" not in told

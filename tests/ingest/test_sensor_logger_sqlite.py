@@ -19,7 +19,7 @@ from service.store import Store
 from tests.ingest import exports as ex
 from tests.ingest.test_phyphox_workbook import assert_same_recording
 from tests.ingest.test_qa19_phone_exports import PHONE
-from tests.ingest.test_sensor_logger_json import export_files
+from tests.ingest.test_sensor_logger_json import export_files, told_of_bad_value
 
 
 @pytest.mark.shared
@@ -142,12 +142,7 @@ def test_a_bad_value_in_a_sqlite_export_is_named_by_its_table_and_row(tmp_path: 
         rowid = conn.execute("SELECT rowid FROM TotalAcceleration LIMIT 1 OFFSET 40").fetchone()[0]
         conn.execute("UPDATE TotalAcceleration SET z = ? WHERE rowid = ?", (z or None, rowid))
     conn.close()
-    if z == "bad":
-        with pytest.raises(IngestError) as err:
-            ingest.load(db)
-        told = str(err.value)
-    else:  # a missing value: the row is dropped with a note
-        told = next(note for note in ingest.load(db).source["notes"] if "dropped" in note)
+    told = told_of_bad_value(db, z)
     assert told.startswith("the TotalAcceleration table of walk.sqlite: "), told
     assert said.format(n=41) in told, told
     assert ".csv" not in told and "line" not in told
