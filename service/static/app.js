@@ -1556,7 +1556,7 @@ async function pageUpload() {
     <form id="upload-form" class="card">
       <div class="row"><label for="file">Recording</label>
         <input type="file" id="file" name="file" required>
-        <span class="hint" id="file-hint">one file: a gait CSV, a Sensor Logger or phyphox export (one file, a zip of the export folder, Sensor Logger's JSON or phyphox's Excel file), AndroSensor, Physics Toolbox (g-Force Meter or Multi Record), SensorLog, MetaWear (a file, or a zip of a MetaBase session), GENEActiv, Apple Health export.zip…</span></div>
+        <span class="hint" id="file-hint">one file: a gait CSV, a Sensor Logger or phyphox export (one file, a zip of the export folder, Sensor Logger's JSON or SQLite file or phyphox's Excel file), AndroSensor, Physics Toolbox (g-Force Meter or Multi Record), SensorLog, MetaWear (a file, or a zip of a MetaBase session), GENEActiv, Apple Health export.zip…</span></div>
       <div class="row"><label for="placement">Where was the sensor worn?</label>
         <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
         <option value="${AS_THE_FILE_SAYS}" id="placement-file" ${profile.placement ? "selected" : ""}>${asTheFileSays(profile.placement, null)}</option>
