@@ -8,6 +8,8 @@ Usage::
    1 Hz, Metadata, empty Annotation) of ``--hours`` and times ``ingest.load`` on it in a fresh subprocess,
    reporting wall time and peak resident memory (``ru_maxrss``), with the interpreter + imports baseline.
    Targets (issue 3): 1 h at 100 Hz in under 2 s and under 500 MB.
+   The same recording is then written as Sensor Logger's SQLite export (with the two uncalibrated tables a phone's
+   export also holds) and read the same way.
 2. Builds an Apple Health ``export.xml`` of about ``--health-mb`` MB (step count from a phone and a watch,
    distance, step length, walking speed, and heart-rate records as bulk) and times ``ingest.read_apple_health``
    the same way. Target: memory bounded (independent of file size).
@@ -18,7 +20,9 @@ Everything is written to a temporary folder (removed afterwards unless ``--keep`
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -121,6 +125,24 @@ def build_sensor_logger_zip(folder: Path, hours: float, rate_hz: float = 100.0) 
     return path
 
 
+def sensor_logger_sqlite(zpath: Path) -> Path:
+    """The Sensor Logger export ``zpath`` as the app's SQLite export beside it: a table per CSV file, values as
+    numbers, with the AccelerometerUncalibrated and GyroscopeUncalibrated tables an Android phone's export also holds
+    (copies of TotalAcceleration and Gyroscope: read by nobody, so they must cost nothing)."""
+    path = zpath.with_suffix(".sqlite")
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    with db, zipfile.ZipFile(zpath) as zf:
+        for name in zf.namelist():
+            data = zf.read(name)
+            if data:
+                pd.read_csv(io.BytesIO(data)).to_sql(name.removesuffix(".csv"), db, index=False)
+        db.execute("CREATE TABLE AccelerometerUncalibrated AS SELECT * FROM TotalAcceleration")
+        db.execute("CREATE TABLE GyroscopeUncalibrated AS SELECT * FROM Gyroscope")
+    db.close()
+    return path
+
+
 _HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE HealthData [
 <!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>
@@ -201,6 +223,14 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  peak RSS {r['peak_mb']:.0f} MB (interpreter + imports {r['base_mb']:.0f} MB)")
         print(f"  target per hour of recording: < 2 s and < 500 MB -> {verdict}")
+        t = time.perf_counter()
+        dbpath = sensor_logger_sqlite(zpath)
+        print(
+            f"The same recording as Sensor Logger's SQLite export (+ the uncalibrated twins a phone's export holds): "
+            f"{dbpath.stat().st_size / 1e6:.1f} MB (built in {time.perf_counter() - t:.1f} s)"
+        )
+        d = _measure("load", dbpath, args.repeat)
+        print(f"  ingest.load: {d['load_s']:.2f} s wall, peak RSS {d['peak_mb']:.0f} MB, {d['n_samples']} samples")
         if args.health_mb > 0:
             t = time.perf_counter()
             hpath = build_health_export(folder, args.health_mb)
