@@ -358,6 +358,20 @@ function sayDone(id, words) {
   el.focus({ preventScroll: true });
 }
 
+/** A button disabled while its action ran, enabled again: focus goes back to it when it fell to the page meanwhile
+ * (a focused button that is disabled loses focus, and a keyboard walker would go on from the page's top). */
+function enableAgain(btn) {
+  btn.disabled = false;
+  if (btn.isConnected && (!document.activeElement || document.activeElement === document.body)) btn.focus({ preventScroll: true });
+}
+
+/** Focus on ``el``, a result just drawn in place of the button that asked for it (tabindex -1: no control). */
+function focusResult(el) {
+  if (!el) return;
+  el.tabIndex = -1;
+  el.focus({ preventScroll: true });
+}
+
 /** Open ``hash`` with ``words`` for its page to say once (``takeSaid``): "Walk … deleted." on the walks list. */
 function openSaying(hash, words) {
   state.said = { hash, words };
@@ -438,6 +452,12 @@ function pageShown(page, moved) {
   h1.tabIndex = -1;
   h1.focus({ preventScroll: true });
 }
+
+// The sticky header covers the page's top (two rows of links on a phone): a control Tab or Shift+Tab reaches, or a
+// part scrolled to, stops below it, not under it (focus hidden behind the navigation)
+new ResizeObserver(() => {
+  document.documentElement.style.scrollPaddingTop = `${document.querySelector(".top").offsetHeight + 8}px`;
+}).observe(document.querySelector(".top"));
 
 // "Skip to content": past the navigation to the page's heading (the address after # is the page's, not an anchor)
 document.addEventListener("click", (e) => {
@@ -641,7 +661,7 @@ async function pageWalks() {
       older = await pageData(api(`/api/walks?limit=${WALKS_PAGE}&offset=${shown}`, { total: true }), seq);
     } catch (err) {
       if (err instanceof Superseded) throw err;
-      button.disabled = false;
+      enableAgain(button);
       more.insertAdjacentHTML("beforeend", ` <span class="error">${esc(err.message)}</span>`);
       return;
     }
@@ -652,6 +672,8 @@ async function pageWalks() {
     document.querySelector("#walks-table").append(body);
     bindWalkRows(body);
     showWalksCount(older.total);
+    // the button went with the count it stood in: focus on the first walk it added (Tab goes on through them)
+    (body.querySelector("a") || document.getElementById("walks-older"))?.focus();
   });
 }
 
@@ -796,8 +818,10 @@ function bindReanalyse(walk) {
       if (!onPage(seq)) return;  // analysed all the same: its page says so when opened
       reanalysed[walk.id] = done;
       await pageWalk(walk.id, true);
+      // its button went with the redraw: focus on what it did (read out: role=status)
+      focusResult(document.getElementById("reanalyse-result"));
     } catch (err) {
-      btn.disabled = false;
+      enableAgain(btn);
       msg.className = "error"; msg.textContent = userMessage(err);
     }
   });
@@ -960,7 +984,7 @@ function bindCalibrate(walk) {
           notice.focus({ preventScroll: true });
         }
       } catch (err) {
-        save.disabled = false;
+        enableAgain(save);
         msg.className = "error"; msg.textContent = userMessage(err);
       }
     });
@@ -1158,7 +1182,7 @@ async function pageWalk(id, redraw = false) {
     const button = ev.currentTarget;
     button.disabled = true;
     const fresh = await api(`/api/walks/${walk.id}`).catch(() => null);
-    button.disabled = false;
+    enableAgain(button);
     if (!onPage(seq)) return;  // the walker went elsewhere meanwhile
     // its pain reports are kept (they are the walker's history and the coaching's), only no longer tied to it
     const p = (fresh || walk).pain_reports.length;
@@ -1691,6 +1715,8 @@ function showUploadedWalks(walks) {
       <p><a href="#/walks">All walks</a> · <a href="#/trends">Trends</a></p>`
     : `<p id="upload-count">The file was read, but it held no walk to add.</p>`;
   box.classList.remove("hidden");
+  // the Upload button was disabled while sending, and focus fell to the page: it goes to what was added
+  focusResult(box);
 }
 
 /** An upload that replaced the analysis of a walk uploaded before samples were kept (routers/uploads.py). */
@@ -1703,6 +1729,7 @@ function showReplacedWalk(r) {
     <p class="hint">It keeps its place among your walks; its samples are kept now, so "Analyse again" works on it.</p>
     <p><a href="#/walk/${r.walk_id}" id="upload-replaced-link">Open walk ${r.walk_id}</a> · <a href="#/walks">All walks</a></p>`;
   box.classList.remove("hidden");
+  focusResult(box);
 }
 
 function uploadWithProgress(form) {
@@ -1890,7 +1917,7 @@ async function pageProfile(redraw = false) {
         if (now.stride_scales[where] == null) btn.remove();
         msg.className = ""; sayDone("profile-msg", `Saved: no factor for a ${name} sensor now (nothing else saved).`);
       } catch (err) {
-        btn.disabled = false;
+        enableAgain(btn);
         msg.className = "error"; msg.textContent = `The ${name} factor was not removed: ${err.message}`;
       }
     });
@@ -1999,7 +2026,7 @@ function bindReanalyseAll() {
       const which = (r) => [r.started_at && fmt.date(r.started_at), r.placement && `${sensorWords(r.placement)} sensor`].filter(Boolean).join(", ");
       list.innerHTML = batch.results.map((r) => `<li><a href="#/walk/${r.walk_id}">${esc(r.name || `walk ${r.walk_id}`)}</a>${which(r) ? ` (${esc(which(r))})` : ""}: ${r.ok ? esc(reanalysisChange(r)) : `<span class="error">${esc(r.error)}</span>`}</li>`).join("");
     } catch (err) {
-      btn.disabled = false;
+      enableAgain(btn);
       msg.className = "error"; msg.textContent = err.message;
     }
   });
@@ -2287,7 +2314,7 @@ async function pageLive() {
     <p class="card hint hidden" id="lv-chart-note">No strides to chart: a foot pod alone sends its cadence, speed and
       stride length about once a second, not the motion a stride is found in. The cards above show its figures.</p>
     <div class="card" id="session-card"><h2>Session</h2>
-      <p id="live-state" class="hint">${status.running ? "" : "No walk is live."}</p>
+      <p id="live-state" class="hint" role="status">${status.running ? "" : "No walk is live."}</p>
       <p id="pod-line" class="hint"></p>
       <div id="sensor-status" class="sensor-status hidden" aria-live="polite">
         <span id="sensor-phase" class="badge">–</span> <strong id="sensor-name"></strong>
@@ -2396,7 +2423,12 @@ async function pageLive() {
     for (const id of ["lv-strides", "lv-flagged"]) document.getElementById(id).textContent = "0";
     document.getElementById("cue-list").innerHTML = `<li class="muted">none yet</li>`;
   };
-  const set = (id, v) => { const el = document.getElementById(id); if (el) el.textContent = v; };
+  // written only when the words change: a live region (the distance note, the sensor's status) rewritten with the
+  // same words at every stride or state message may be read out again each time
+  const set = (id, v) => {
+    const el = document.getElementById(id), words = v == null ? "" : String(v);
+    if (el && el.textContent !== words) el.textContent = words;
+  };
   if (state.feed) state.feed.close();
   const feed = new EventSource("/api/live/feed");
   state.feed = feed;
@@ -2552,7 +2584,7 @@ async function pageLive() {
     box.classList.toggle("hidden", !live.sensor);
     if (live.sensor) {
       const badge = document.getElementById("sensor-phase");
-      badge.textContent = live.phase;
+      set("sensor-phase", live.phase);
       badge.className = `badge phase-${live.phase}`;
       const s = live.sensor;
       set("sensor-name", s.name || s.address ? `${s.name || s.address}${s.protocol ? ` (${s.protocol})` : ""}` : "looking for the sensor…");
@@ -2863,7 +2895,7 @@ function bindSensorPanel(audioWanted) {
       if (msg) msg.textContent = sensorMessage(err);
     } finally {
       clearInterval(timer);
-      scanBtn.disabled = false;
+      enableAgain(scanBtn);
       $("scan-progress")?.classList.add("hidden");
     }
   });
@@ -2893,8 +2925,8 @@ function bindSensorPanel(audioWanted) {
       // "a live walk is already running": said until that walk ends (the hub's message clears it then)
       msg.dataset.busy = err instanceof ApiError && err.status === 409 ? "1" : "";
     } finally {
-      btn.disabled = false;
       btn.textContent = "Connect";
+      enableAgain(btn);
     }
   });
 }
