@@ -9,8 +9,6 @@ answered; a focused control never hidden under the sticky header; live regions t
 from __future__ import annotations
 
 import json
-import os
-import socket
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,33 +20,8 @@ from tests.browser.test_dashboard import open_page, wait_js, watch_console
 from tests.browser.test_qa_fixes import _health_walks
 from tests.browser.test_qa_leftovers import upload
 from tests.browser.test_sensors import serve_virtual
-from tests.service import serverproc
 from tests.service.conftest import write_walk_csv
 from tests.service.serverproc import Server
-
-
-@pytest.fixture(autouse=True)
-def _ports_in_range(monkeypatch: pytest.MonkeyPatch) -> None:
-    """GAIT_TEST_PORTS="8891-8899": the servers of these tests listen on a free port of that range only (a machine
-    shared with other work that keeps to its own ports); unset, any free port."""
-    wanted = os.environ.get("GAIT_TEST_PORTS")
-    if not wanted:
-        return
-    lo, hi = (int(p) for p in wanted.split("-"))
-
-    def free_port() -> int:
-        for port in range(lo, hi + 1):
-            with socket.socket() as s:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: past TIME_WAIT
-                try:
-                    s.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-        raise AssertionError(f"no free port in {wanted}")
-
-    monkeypatch.setattr(serverproc, "free_port", free_port)
-
 
 AE = "document.activeElement ? document.activeElement.id : null"
 
