@@ -960,7 +960,7 @@ function bindCalibrate(walk) {
       return;
     }
     if (!onPage(seq)) return;
-    preview.innerHTML = `<table id="calibrate-table"><tr><th></th><th>now</th><th>with ${fmt.dist(distance)}</th></tr>
+    preview.innerHTML = `<table id="calibrate-table"><tr><th><span class="visually-hidden">Figure</span></th><th>now</th><th>with ${fmt.dist(distance)}</th></tr>
       <tr><td>Your ${esc(sensorWords(fit.placement))} factor</td><td>${fit.factor_before == null ? "none (the model's own lengths)" : factorWords(fit.factor_before)}</td><td>${factorWords(fit.factor)}</td></tr>
       <tr><td>This walk's distance</td><td>${fmt.dist(fit.distance_before_m)}</td><td>${fmt.dist(fit.distance_after_m)}</td></tr></table>
       ${roughFactor(fit.warning, "calibrate-warning")}
@@ -1579,10 +1579,10 @@ async function pageUpload() {
   $main.innerHTML = `<h1>Upload a recording</h1>
     <form id="upload-form" class="card">
       <div class="row"><label for="file">Recording</label>
-        <input type="file" id="file" name="file" required>
+        <input type="file" id="file" name="file" required aria-describedby="file-hint">
         <span class="hint" id="file-hint">one file: a gait CSV, a Sensor Logger or phyphox export (one file, a zip of the export folder, Sensor Logger's JSON or SQLite file or phyphox's Excel file), AndroSensor, Physics Toolbox (g-Force Meter or Multi Record), SensorLog, MetaWear (a file, or a zip of a MetaBase session), GENEActiv, Apple Health export.zip…</span></div>
       <div class="row"><label for="placement">Where was the sensor worn?</label>
-        <select id="placement" name="placement" required><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
+        <select id="placement" name="placement" required aria-describedby="placement-hint placement-phone"><option value="" disabled ${profile.placement ? "" : "selected"}>choose…</option>
         <option value="${AS_THE_FILE_SAYS}" id="placement-file" ${profile.placement ? "selected" : ""}>${asTheFileSays(profile.placement, null)}</option>
         ${PLACEMENTS.map((p) => `<option value="${p}">${p.replace("_", " ")}</option>`).join("")}</select>
         <span class="hint" id="placement-hint">most recordings do not say where the sensor was, and stride lengths depend on it; your choice here is used, also over a location a file's header names (GENEActiv). "As the file says" takes that location, else your usual placement (profile; a phone app's export takes a pocket over a lower back or foot, where no phone is carried), and is refused when neither says (an Apple Health export needs no answer)</span>
@@ -1591,10 +1591,10 @@ async function pageUpload() {
           pouch round your neck, <b>chest</b>; in a backpack, <b>chest</b> too (the nearest: no backpack was tested). Wrist and chest
           give your cadence only, no stride length.</span></div>
       <div class="row"><label for="side">Which shoe was a foot sensor on?</label>
-        <select id="side" name="side"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
-        <span class="hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
+        <select id="side" name="side" aria-describedby="side-hint"><option value="">not said</option><option value="left">left</option><option value="right">right</option></select>
+        <span class="hint" id="side-hint">foot sensors only: its steps and strides are then labelled with that side</span></div>
       <div class="row"><label for="started-at">When did you walk? <span class="hint">(used only when the file holds no start time)</span></label>
-        <input type="datetime-local" id="started-at" name="started_at">
+        <input type="datetime-local" id="started-at" name="started_at" aria-describedby="started-at-hint">
         <span class="hint" id="started-at-hint">when the walk started, your local time. Oxford and phyphox per-sensor files and gait CSVs counting from 0 s hold no date: without this such a walk is dated to end when uploaded</span></div>
       <div class="row"><label for="name">Name <span class="hint">(optional)</span></label><input id="name" name="name" maxlength="200"></div>
       <button type="submit" id="upload-btn">Upload and analyse</button>
@@ -1817,7 +1817,7 @@ async function pageProfile(redraw = false) {
       <h2>Calibration factors</h2>
       <p class="hint" id="scales-help">One factor per sensor placement. It multiplies the stride lengths (and so the distance) of walks with the sensor there, and of no other walk: 1.05 means your strides are 5 % longer than the model says. A walk of known distance (at least ${coaching.calibration_walk_good_m} m at your usual pace) fits one: "Calibrate" on its page (or <code>gait calibrate</code>). Empty: no factor, the model's own lengths. Sample and demo walks never use your factors.
         <span id="scales-cadence-only">A ${NO_LENGTH_MODEL.map((x) => x.replace("_", " ")).join(" or ")} sensor has no factor: it gives cadence only, no stride length to scale.</span></p>
-      <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th></th></tr></thead><tbody>
+      <div class="table-wrap"><table id="scales-table"><thead><tr><th>Sensor placement</th><th>Factor <span class="hint">(${SCALE_MIN}–${SCALE_MAX})</span></th><th><span class="visually-hidden">Remove</span></th></tr></thead><tbody>
         ${FACTOR_PLACEMENTS.map((x) => `<tr data-placement="${x}"><td><label for="scale-${x}">${x.replace("_", " ")}</label></td>
           <td><input id="scale-${x}" class="scale" data-placement="${x}" type="text" inputmode="decimal" autocomplete="off" value="${p.stride_scales?.[x] ?? ""}" placeholder="none"></td>
           <td>${p.stride_scales?.[x] != null ? `<button type="button" class="remove-scale" data-placement="${x}">Remove</button>` : ""}</td></tr>`).join("")}
@@ -2061,7 +2061,7 @@ async function pagePain() {
     ${replanNote(redo)}
     <h2>History</h2>
     <p id="pain-history-msg" role="status"></p>
-    ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th></th></tr></thead><tbody>
+    ${reports.length ? `<div class="table-wrap"><table id="pain-table"><thead><tr><th>When</th><th>Pain</th><th>Onset</th><th class="hide-narrow">Walk</th><th><span class="visually-hidden">Delete</span></th></tr></thead><tbody>
     ${reports.map((r) => { const walk = painWalk(r, names); return `<tr data-report="${r.id}"><td>${esc(fmt.date(r.reported_at))}${walk ? `<div class="narrow-walk hint">${walk}</div>` : ""}${r.note ? `<div class="hint pain-note">${esc(r.note)}</div>` : ""}</td><td>${r.score}/10</td>
       <td>${r.onset_distance_m != null ? fmt.dist(r.onset_distance_m) : ""} ${r.onset_time_s != null ? fmt.dur(r.onset_time_s) : ""}</td>
       <td class="hide-narrow pain-walk">${walk}</td>
