@@ -66,6 +66,17 @@ def test_androsensor_is_dated_by_its_wall_clock_in_this_computers_zone(
     assert rec.source["started_at"] == "2022-10-02T18:09:00-04:00"
 
 
+def _load_in_new_york(path: Path, monkeypatch: pytest.MonkeyPatch) -> Recording:
+    """``path`` loaded on a computer set to New York's zone."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        return ingest.load(path)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
 @pytest.mark.parametrize(
     ("start_utc", "started_at"),
     [
@@ -95,13 +106,7 @@ def test_androsensor_starting_in_the_hour_that_comes_twice_is_dated_by_the_pass_
     assert text.count(";2026-11-01 01:") + text.count(";2026-11-01 02:") == len(rows) - 1
     path = tmp_path / "walk.csv"
     path.write_text(text + "\n", encoding="utf-8")
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    try:
-        rec = ingest.load(path)
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
+    rec = _load_in_new_york(path, monkeypatch)
     assert rec.source["started_at"] == started_at
 
 
@@ -135,13 +140,7 @@ def test_androsensor_in_the_hour_that_comes_twice_is_dated_by_its_clock_when_its
     text = newline.join([rows[0], *lines]) + newline + (newline * 3 if damage == "crlf-and-blank-lines" else "")
     path = tmp_path / "walk.csv"
     path.write_text(text, encoding="utf-8", newline="")
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    try:
-        rec = ingest.load(path)
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
+    rec = _load_in_new_york(path, monkeypatch)
     assert rec.source["started_at"] == "2026-11-01T01:58:00-05:00"
 
 
