@@ -1158,7 +1158,7 @@ def read_generic(
             finite = time_s[np.isfinite(time_s)]
             length_s = float(finite[-1] - finite[0]) if finite.size else None
             source["started_at"] = wall_clock_start(
-                first_row[index], last=_last_field(data, layout.dialect, index), length_s=length_s
+                first_row[index], last=_last_stamp(data, layout.dialect, index), length_s=length_s
             )
         else:
             source["started_at"] = None
@@ -1632,11 +1632,26 @@ def wall_clock_start(
     return when.replace(tzinfo=UTC if not offset else timezone(sign * offset)).isoformat(timespec="seconds")
 
 
-def _last_field(data: bytes, dialect: Dialect, index: int) -> str | None:
-    """Field ``index`` of the last non-blank line of a delimited file (a clock's last stamp), or None without one."""
-    tail = data[-4096:].rstrip().rsplit(b"\n", 1)[-1]
-    fields = split_fields(tail.decode("utf-8", errors="replace").strip(), dialect)
-    return fields[index] if index < len(fields) else None
+_LAST_STAMP_BYTES: Final = 64 * 1024
+"""How far from its end a delimited file is searched for its clock's last stamp (a few hundred rows)."""
+
+
+def _last_stamp(data: bytes, dialect: Dialect, index: int) -> str | None:
+    """Field ``index`` of the last line of a delimited file in which it is a wall-clock stamp (a clock's last stamp),
+    or None without one near the end: a last line cut off while copying (before or inside its stamp) or a stamp left
+    unreadable gives way to the line before, a few rows earlier than the walk's end, far less than the hour the
+    stamp tells apart."""
+    lines = data[-_LAST_STAMP_BYTES:].split(b"\n")
+    if len(data) > _LAST_STAMP_BYTES:
+        lines = lines[1:]  # the first began before the part searched
+    for line in reversed(lines):
+        try:
+            fields = split_fields(line.decode("utf-8", errors="replace").strip(), dialect)
+        except IngestError:
+            continue  # a line that cannot be split (a stray carriage return inside it): the one before
+        if index < len(fields) and _wall_clock(fields[index]) is not None:
+            return fields[index]
+    return None
 
 
 def _wall_clock(stamp: str) -> datetime | None:

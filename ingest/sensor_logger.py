@@ -235,9 +235,12 @@ def sqlite_export_tables(bundle: Bundle) -> Bundle:
     try:
         db.deserialize(_without_wal(bundle.read(name)))
         tables = [str(r[0]) for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        read = [t for t in tables if f"{t}.csv" in _READ_FILES]
-        # a lower bound of each CSV file's size (its header, a line per row): readers ask only whether it is empty
-        sizes = {f"{t}.csv": len(",".join(_columns(db, t))) + 1 + _rows(db, t) for t in read}
+        # SQLite's names are case-blind, so two tables never differ by case alone: each is its CSV file's by name
+        read = {_READ_TABLES[t.lower()]: t for t in tables if t.lower() in _READ_TABLES}
+        rows = {t: _rows(db, t) for t in read.values()}
+        # a lower bound of each CSV file's size (its header, a line per row), 0 for a table without rows (as for an
+        # empty file, the export's next choice is read): readers ask only whether it is empty
+        sizes = {f"{f}.csv": len(",".join(_columns(db, t))) + 1 + rows[t] if rows[t] else 0 for f, t in read.items()}
     except sqlite3.DatabaseError as exc:
         db.close()
         raise _unreadable(name, exc) from None
@@ -247,30 +250,38 @@ def sqlite_export_tables(bundle: Bundle) -> Bundle:
             "the recording a phone app or sensor exported instead",
             reason="unsupported_format",
         )
-    if not any(table in read for table in JSON_ACC_SENSORS):
-        held = ", ".join(t for t in tables if not t.startswith("sqlite_")) or "no tables"
+    if not any(rows.get(read.get(table, ""), 0) for table in JSON_ACC_SENSORS):
+        held = (
+            ", ".join(t + ("" if rows.get(t, 1) else " (no rows)") for t in tables if not t.startswith("sqlite_"))
+            or "no tables"
+        )
+        empty = " with samples" if any(table in read for table in JSON_ACC_SENSORS) else ""
         raise IngestError(
             f"{name}: this SQLite database holds {held}: none of Sensor Logger's accelerometer tables "
-            f"({', '.join(JSON_ACC_SENSORS)}), so there are no steps to find; export the recording from Sensor "
+            f"({', '.join(JSON_ACC_SENSORS)}){empty}, so there are no steps to find; export the recording from Sensor "
             "Logger with Accelerometer turned on, or as CSV (zip)",
             reason="no_accelerometer",
         )
-    places = {f"{t}.csv": TablePlace(f"the {t} table of {name}", _table_row) for t in read}
+    places = {f"{f}.csv": TablePlace(f"the {t} table of {name}", _table_row) for f, t in read.items()}
     return tables_bundle(name, _SqliteTables(db, name, read), places, sizes=sizes)
 
 
-_READ_FILES: Final = frozenset((*AXIS_FILES, WATCH_FILE, "Metadata.csv", "Location.csv"))
-"""The files of a Sensor Logger export this reader reads: only these tables of a SQLite export are offered (an
-export with every sensor on holds magnetometer, orientation, barometer... tables too)."""
+_READ_TABLES: Final = {
+    f.removesuffix(".csv").lower(): f.removesuffix(".csv")
+    for f in (*AXIS_FILES, WATCH_FILE, "Metadata.csv", "Location.csv")
+}
+"""The files of a Sensor Logger export this reader reads, by their tables' names in lower case: only these tables of
+a SQLite export are offered (an export with every sensor on holds magnetometer, orientation, barometer... tables
+too)."""
 
 
 class _SqliteTables(Mapping[str, bytes]):
     """The ``tables`` of a SQLite export as CSV files (``<table>.csv``), each made when first read and kept: turning
     a table into CSV takes about 1.5 s an hour of samples, and a reader reads two or three of an export's tables."""
 
-    def __init__(self, db: sqlite3.Connection, label: str, tables: list[str]) -> None:
+    def __init__(self, db: sqlite3.Connection, label: str, tables: Mapping[str, str]) -> None:
         self._db, self._label = db, label
-        self._tables = {f"{t}.csv": t for t in tables}
+        self._tables = {f"{f}.csv": t for f, t in tables.items()}  # the CSV file's name -> its table's
         self._made: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
@@ -326,8 +337,20 @@ def _sqlite_table_csv(db: sqlite3.Connection, table: str) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow([d[0] for d in rows.description])
-    writer.writerows(rows)  # as _json_cell writes a cell: NULL empty, a float in full (repr), text as it is
+    # as _json_cell writes a cell: NULL empty, a float in full (repr), text as it is; a BLOB as the text it holds
+    writer.writerows(rows if not _has_blob(db, table) else ([_blob_text(v) for v in row] for row in rows))
     return text.getvalue().encode("utf-8")
+
+
+def _has_blob(db: sqlite3.Connection, table: str) -> bool:
+    """Whether any value of ``table`` is stored as a BLOB (a number written as bytes by some SQLite library)."""
+    cells = " OR ".join(f"typeof({_quoted(c)}) = 'blob'" for c in _columns(db, table)) or "0"
+    return db.execute(f"SELECT EXISTS (SELECT 1 FROM {_quoted(table)} WHERE {cells})").fetchone()[0] == 1
+
+
+def _blob_text(value: object) -> object:
+    """A BLOB value as the text it holds (a CSV export writes each value as text), others as they are."""
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
 
 
 def _table_row(line: int) -> str | None:

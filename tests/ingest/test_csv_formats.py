@@ -66,6 +66,17 @@ def test_androsensor_is_dated_by_its_wall_clock_in_this_computers_zone(
     assert rec.source["started_at"] == "2022-10-02T18:09:00-04:00"
 
 
+def _load_in_new_york(path: Path, monkeypatch: pytest.MonkeyPatch) -> Recording:
+    """``path`` loaded on a computer set to New York's zone."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        return ingest.load(path)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
 @pytest.mark.parametrize(
     ("start_utc", "started_at"),
     [
@@ -95,14 +106,42 @@ def test_androsensor_starting_in_the_hour_that_comes_twice_is_dated_by_the_pass_
     assert text.count(";2026-11-01 01:") + text.count(";2026-11-01 02:") == len(rows) - 1
     path = tmp_path / "walk.csv"
     path.write_text(text + "\n", encoding="utf-8")
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    try:
-        rec = ingest.load(path)
-    finally:
-        monkeypatch.delenv("TZ")
-        time.tzset()
+    rec = _load_in_new_york(path, monkeypatch)
     assert rec.source["started_at"] == started_at
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["cut-mid-field", "cut-in-its-stamp", "stamp-unreadable", "stamp-empty", "crlf-and-blank-lines", "quoted"],
+)
+def test_androsensor_in_the_hour_that_comes_twice_is_dated_by_its_clock_when_its_last_line_has_no_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    """QA31: a last line cut off while copying (before or inside its stamp) or a stamp left unreadable: the line
+    before tells the pass (01:58 EST, the second: its clock runs on past 02:00), not the first pass by default."""
+    import pandas as pd
+
+    sig = ex.signal(duration_s=180.0, rate_hz=25)
+    clock = (pd.Timestamp("2026-11-01T06:58:00Z") + pd.to_timedelta(sig.time_s, unit="s")).tz_convert(
+        "America/New_York"
+    )
+    stamps = clock.strftime("%Y-%m-%d %H:%M:%S:%f").str[:-3]
+    rows = androsensor(sig).splitlines()
+    lines = [f"{row.removesuffix('2022-10-02')}{stamp}" for row, stamp in zip(rows[1:], stamps, strict=True)]
+    if damage == "cut-mid-field":
+        lines[-1] = lines[-1][: len(lines[-1]) // 2]
+    elif damage == "cut-in-its-stamp":
+        lines[-1] = lines[-1][:-10]  # '2026-11-01 02:0'
+    elif damage in ("stamp-unreadable", "stamp-empty"):
+        lines[-1] = lines[-1].rsplit(";", 1)[0] + (";n/a" if damage == "stamp-unreadable" else ";")
+    elif damage == "quoted":
+        lines = [";".join(f'"{f}"' for f in line.split(";")) for line in lines]
+    newline = "\r\n" if damage == "crlf-and-blank-lines" else "\n"
+    text = newline.join([rows[0], *lines]) + newline + (newline * 3 if damage == "crlf-and-blank-lines" else "")
+    path = tmp_path / "walk.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    rec = _load_in_new_york(path, monkeypatch)
+    assert rec.source["started_at"] == "2026-11-01T01:58:00-05:00"
 
 
 def test_androsensor_two_hertz_log_says_why(tmp_path: Path) -> None:

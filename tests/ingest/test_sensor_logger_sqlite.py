@@ -146,3 +146,57 @@ def test_a_bad_value_in_a_sqlite_export_is_named_by_its_table_and_row(tmp_path: 
     assert told.startswith("the TotalAcceleration table of walk.sqlite: "), told
     assert said.format(n=41) in told, told
     assert ".csv" not in told and "line" not in told
+
+
+# --- QA31: tables named in another case, an empty accelerometer table, BLOB values --------------------------------
+
+
+def test_tables_named_in_another_case_read_as_the_apps(tmp_path: Path) -> None:
+    """SQLite's names are case-blind (``SELECT * FROM Accelerometer`` reads a table ``accelerometer``): so is this."""
+    files = _android_export()
+    plain = ex.sensor_logger_sqlite(files, tmp_path / "walk.sqlite")
+    lower = ex.sensor_logger_sqlite({n.lower(): t for n, t in files.items()}, tmp_path / "lower.sqlite")
+    from_lower = ingest.load(lower)
+    assert_same_recording(ingest.load(plain), from_lower)
+    assert from_lower.source["acc_source"] == "TotalAcceleration.csv"
+    assert from_lower.source["platform"] == "android"  # its metadata table was read too
+
+
+def test_an_empty_total_acceleration_table_leaves_the_accelerometer_and_gravity_tables_to_read(tmp_path: Path) -> None:
+    """A sensor turned on that logged nothing leaves a table without rows: the export's next choice is read, as an
+    empty TotalAcceleration.csv in a zip leaves Accelerometer.csv + Gravity.csv to read."""
+    files = ex.sensor_logger_ios(ex.signal(duration_s=5.0), kind="gravity")
+    plain = ex.sensor_logger_sqlite(files, tmp_path / "walk.sqlite")
+    with_empty = {"TotalAcceleration.csv": ex.SL_AXIS_HEADER + "\n", **files}
+    db = ex.sensor_logger_sqlite(with_empty, tmp_path / "empty-total.sqlite")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM TotalAcceleration").fetchone()[0] == 0
+    conn.close()
+    rec = ingest.load(db)
+    assert rec.source["acc_source"] == "Accelerometer.csv+Gravity.csv"
+    assert_same_recording(ingest.load(plain), rec)
+
+
+def test_a_database_whose_accelerometer_table_is_empty_says_so(tmp_path: Path) -> None:
+    files = {"TotalAcceleration.csv": ex.SL_AXIS_HEADER + "\n", "Metadata.csv": _android_export()["Metadata.csv"]}
+    db = ex.sensor_logger_sqlite(files, tmp_path / "empty.sqlite")
+    with pytest.raises(IngestError) as err:
+        ingest.load(db)
+    assert err.value.reason == "no_accelerometer", str(err.value)
+    assert "empty.sqlite: this SQLite database holds TotalAcceleration (no rows), Metadata: none of" in str(err.value)
+    assert (
+        "accelerometer tables (TotalAcceleration, Accelerometer, AccelerometerUncalibrated, WristMotion) with "
+        "samples" in str(err.value)
+    )
+
+
+def test_values_stored_as_blobs_read_as_the_text_they_hold(tmp_path: Path) -> None:
+    """A value some SQLite library stored as bytes reads as the text it holds, not as Python's b'...'."""
+    files = _android_export()
+    plain = ex.sensor_logger_sqlite(files, tmp_path / "walk.sqlite", as_text=True)
+    blobs = ex.sensor_logger_sqlite(files, tmp_path / "blobs.sqlite", as_text=True)
+    with sqlite3.connect(blobs) as conn:
+        conn.execute("UPDATE TotalAcceleration SET time = CAST(time AS BLOB), z = CAST(z AS BLOB)")
+        assert conn.execute("SELECT typeof(z) FROM TotalAcceleration LIMIT 1").fetchone()[0] == "blob"
+    conn.close()
+    assert_same_recording(ingest.load(plain), ingest.load(blobs))
