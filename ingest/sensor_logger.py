@@ -433,8 +433,20 @@ def read_metadata(bundle: Bundle) -> dict[str, str]:
 
 
 def _pick(bundle: Bundle, name: str) -> str | None:
+    """The export's file ``name`` when it holds data: in an export, an empty file or one of its header alone (a
+    sensor turned on that logged nothing) leaves the export's next choice to read, as an empty table of its SQLite
+    export does; a single file of its header alone is read, to be told so."""
     found = bundle.find(name)
-    return found if found is not None and bundle.size(found) > 0 else None
+    if found is None or bundle.size(found) == 0:
+        return None
+    small = bundle.kind != "file" and bundle.size(found) <= _HEADER_ONLY_BYTES
+    if small and len(bundle.head(found).strip().splitlines()) < 2:
+        return None
+    return found
+
+
+_HEADER_ONLY_BYTES: Final = 1024
+"""Files this small are looked into for a data row (Sensor Logger's headers are under 200 bytes)."""
 
 
 class _AxesReader:
@@ -526,6 +538,11 @@ def _gravity_inclusive(
     if bundle.kind == "file":
         raise IngestError(_part_message(bundle), reason="gravity_missing")
     without = " (Accelerometer.csv is without gravity)" if lin is not None else ""
+    # a sensor turned on that logged nothing: its file is there, without samples (not a setting to change)
+    files = ("TotalAcceleration.csv", "AccelerometerUncalibrated.csv", "Gravity.csv")
+    logged = [n for n in files if bundle.find(n) is not None and _pick(bundle, n) is None]
+    if logged:
+        without += f" ({' and '.join(logged)} {'holds' if len(logged) == 1 else 'hold'} no samples)"
     raise IngestError(
         f"{bundle.label}: this Sensor Logger export has no acceleration including gravity{without}; in Sensor Logger "
         "enable 'Total Acceleration' (Android) or 'Gravity' / 'Accelerometer Uncalibrated' (iOS) and record again",

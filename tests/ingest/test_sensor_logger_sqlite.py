@@ -177,6 +177,28 @@ def test_an_empty_total_acceleration_table_leaves_the_accelerometer_and_gravity_
     assert_same_recording(ingest.load(plain), rec)
 
 
+@pytest.mark.parametrize("empty", ["", ex.SL_AXIS_HEADER + "\n"], ids=["0 bytes", "header only"])
+def test_an_empty_total_acceleration_csv_leaves_the_accelerometer_and_gravity_files_to_read(
+    tmp_path: Path, empty: str
+) -> None:
+    """The CSV export as its SQLite export: a TotalAcceleration.csv without samples (empty, or its header alone)
+    leaves Accelerometer.csv + Gravity.csv to read; alone it is said to hold no samples."""
+    files = ex.sensor_logger_ios(ex.signal(duration_s=5.0), kind="gravity")
+    plain = ex.write_files(tmp_path / "plain", files, as_zip=True)
+    with_empty = ex.write_files(tmp_path / "empty-total", {"TotalAcceleration.csv": empty, **files}, as_zip=True)
+    rec = ingest.load(with_empty)
+    assert rec.source["acc_source"] == "Accelerometer.csv+Gravity.csv"
+    assert_same_recording(ingest.load(plain), rec)
+    if not empty:
+        return  # a 0-byte file alone leaves no header to know the export by (read as a generic CSV)
+    alone = ex.write_files(
+        tmp_path / "alone", {"TotalAcceleration.csv": empty, "Metadata.csv": files["Metadata.csv"]}, as_zip=True
+    )
+    with pytest.raises(IngestError) as err:
+        ingest.load(alone)
+    assert "(TotalAcceleration.csv holds no samples)" in str(err.value), str(err.value)
+
+
 def test_a_database_whose_accelerometer_table_is_empty_says_so(tmp_path: Path) -> None:
     files = {"TotalAcceleration.csv": ex.SL_AXIS_HEADER + "\n", "Metadata.csv": _android_export()["Metadata.csv"]}
     db = ex.sensor_logger_sqlite(files, tmp_path / "empty.sqlite")
