@@ -238,9 +238,9 @@ def sqlite_export_tables(bundle: Bundle) -> Bundle:
         # SQLite's names are case-blind, so two tables never differ by case alone: each is its CSV file's by name
         read = {_READ_TABLES[t.lower()]: t for t in tables if t.lower() in _READ_TABLES}
         rows = {t: _rows(db, t) for t in read.values()}
-        # a lower bound of each CSV file's size (its header, a line per row), 0 for a table without rows (as for an
-        # empty file, the export's next choice is read): readers ask only whether it is empty
-        sizes = {f"{f}.csv": len(",".join(_columns(db, t))) + 1 + rows[t] if rows[t] else 0 for f, t in read.items()}
+        # a lower bound of each CSV file's size (a line per row), 0 for a table without rows (as for an empty file,
+        # the export's next choice is read): readers ask only whether it is empty
+        sizes = {f"{f}.csv": rows[t] for f, t in read.items()}
     except sqlite3.DatabaseError as exc:
         db.close()
         raise _unreadable(name, exc) from None
